@@ -85,6 +85,8 @@ export class CompactedError extends Error {
     super(`required revision ${requested} has been compacted (oldest available ${compacted})`); this.name = 'CompactedError';
   }
 }
+/** The backend was closed: operations reject with it and open watches end with it. */
+export class ClosedError extends Error { constructor(readonly backend: string) { super(`storage backend ${backend} is closed`); this.name = 'ClosedError'; } }
 export class FutureRevisionError extends Error {
   constructor(readonly requested: number, readonly current: number) { super(`revision ${requested} is in the future (current ${current})`); this.name = 'FutureRevisionError'; }
 }

@@ -6,9 +6,13 @@
 
 export type Primitive = 'string' | 'integer' | 'number' | 'boolean';
 
+// Conventions beyond plain OpenAPI:
+// - `format: 'int-or-string'` on a prim accepts an integer or a string (x-kubernetes-int-or-string);
+// - `default` on a prim or ref is the default of an array item or map value (a field's own default is
+//   FieldDef.default).
 export type TypeRef =
-  | { kind: 'prim'; type: Primitive; format?: string; enum?: readonly string[] }
-  | { kind: 'ref'; ref: string }
+  | { kind: 'prim'; type: Primitive; format?: string; enum?: readonly string[]; default?: unknown }
+  | { kind: 'ref'; ref: string; default?: unknown }
   | { kind: 'array'; items: TypeRef }
   | { kind: 'map'; values: TypeRef }
   /** Free-form JSON (RawExtension, JSON, FieldsV1 contents): accepted as is. */
@@ -41,9 +45,17 @@ export type Definition =
       gvk?: readonly GVK[];
       /** x-kubernetes-map-type on the struct itself (`atomic` structs are replaced whole by SSA) */
       mapType?: 'atomic' | 'granular';
+      /** x-kubernetes-preserve-unknown-fields on a struct: fields beyond `fields` are kept unchecked */
+      preserveUnknownFields?: boolean;
       /** x-kubernetes-unions etc. are not kept */
     }
-  /** A named scalar such as Quantity (string), IntOrString (int-or-string), Time (date-time). */
-  | { kind: 'scalar'; type: TypeRef };
+  /**
+   * A named scalar such as Quantity (string), IntOrString (int-or-string), Time (date-time).
+   * `oneOf` lists the JSON types accepted when there are several (Quantity: string or number).
+   */
+  | { kind: 'scalar'; type: TypeRef; oneOf?: readonly Primitive[] };
+
+export type ObjectDefinition = Extract<Definition, { kind: 'object' }>;
+export type ScalarDefinition = Extract<Definition, { kind: 'scalar' }>;
 
 export type DefinitionMap = Readonly<Record<string, Definition>>;

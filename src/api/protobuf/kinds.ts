@@ -1,0 +1,29 @@
+// apiVersion + kind → the OpenAPI definition name of the protobuf message that carries it.
+// Only kinds whose messages are in src/api/gen/proto-tags.ts are listed.
+
+const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  v1: {
+    Namespace: 'io.k8s.api.core.v1.Namespace', ConfigMap: 'io.k8s.api.core.v1.ConfigMap', Secret: 'io.k8s.api.core.v1.Secret',
+    Service: 'io.k8s.api.core.v1.Service', ServiceAccount: 'io.k8s.api.core.v1.ServiceAccount', Pod: 'io.k8s.api.core.v1.Pod',
+    Node: 'io.k8s.api.core.v1.Node', Endpoints: 'io.k8s.api.core.v1.Endpoints', Event: 'io.k8s.api.core.v1.Event',
+    Binding: 'io.k8s.api.core.v1.Binding',
+  },
+  'apps/v1': { Deployment: 'io.k8s.api.apps.v1.Deployment', ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet', DaemonSet: 'io.k8s.api.apps.v1.DaemonSet' },
+  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job' },
+  'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },
+  'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },
+  'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
+  'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
+  'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
+  'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+};
+
+/** DeleteOptions is registered in every group version; its message is the same everywhere. */
+const DELETE_OPTIONS = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
+
+/** The definition name for a decoded TypeMeta, or undefined when the kind has no protobuf schema here. */
+export function protobufDefinitionFor(apiVersion: string, kind: string): string | undefined {
+  if (kind === 'DeleteOptions') return DELETE_OPTIONS;
+  const kinds = Object.hasOwn(byGroupVersion, apiVersion) ? byGroupVersion[apiVersion] : undefined;
+  return kinds && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+}

@@ -1,0 +1,62 @@
+// Built-in admission: namespace lifecycle (no new objects in a missing or terminating namespace)
+// and Service IP / NodePort allocation.
+
+import type { KindDef } from '../../api/kind.js';
+import type { KubeObject } from '../../api/object.js';
+import type { Backend } from '../../storage/backend.js';
+import { forbidden, notFound } from '../../base/errors.js';
+import { decodeStored } from '../registry/codec.js';
+import type { ServiceAllocator } from './service-alloc.js';
+
+export interface Admission {
+  /** Async checks and allocations right before a create is stored. */
+  beforeCreate(kind: KindDef, obj: KubeObject, dryRun: boolean): Promise<void>;
+  /** Synchronous checks of an update (inside the compare-and-swap loop). */
+  validateUpdate(kind: KindDef, next: KubeObject, old: KubeObject): void;
+  /** Frees what a removed object held. */
+  afterDelete(kind: KindDef, obj: KubeObject): void;
+}
+
+const isCore = (k: KindDef, kind: string) => k.group === '' && k.kind === kind;
+/** Kinds that may still be written in a terminating namespace (controllers report on cleanup). */
+const ALLOWED_WHILE_TERMINATING = new Set(['Event']);
+
+export function createAdmission(backend: Backend, services: ServiceAllocator): Admission {
+  return {
+    async beforeCreate(kind, obj, dryRun) {
+      if (kind.namespaced) {
+        const ns = obj.metadata.namespace ?? '';
+        const kv = await backend.get(`/registry/core/namespaces/${ns}`);
+        if (!kv) throw notFound({ group: '', resource: 'namespaces' }, ns);
+        const nsObj = decodeStored(kv.value, kv.modRevision);
+        if (nsObj.metadata.deletionTimestamp !== undefined && !ALLOWED_WHILE_TERMINATING.has(kind.kind)) {
+          throw forbidden(`${kind.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+        }
+      }
+      if (isCore(kind, 'Service')) services.allocate(obj, dryRun);
+    },
+    validateUpdate(kind, next, old) {
+      if (!isCore(kind, 'Service')) return;
+      const spec = (next['spec'] ?? {}) as Record<string, unknown>;
+      const oldSpec = (old['spec'] ?? {}) as Record<string, unknown>;
+      // keep the allocated IP when an update leaves it out (kubectl apply/replace do)
+      if ((spec['clusterIP'] === undefined || spec['clusterIP'] === '') && oldSpec['clusterIP'] !== undefined && spec['type'] !== 'ExternalName') {
+        spec['clusterIP'] = oldSpec['clusterIP'];
+        spec['clusterIPs'] = oldSpec['clusterIPs'];
+      }
+      const type = spec['type'];
+      if (type === 'NodePort' || type === 'LoadBalancer') {
+        const oldPorts = (oldSpec['ports'] as Record<string, unknown>[] | undefined) ?? [];
+        for (const p of ((spec['ports'] as Record<string, unknown>[] | undefined) ?? [])) {
+          if (p['nodePort'] === undefined) {
+            const same = oldPorts.find((o) => o['port'] === p['port'] && (o['protocol'] ?? 'TCP') === (p['protocol'] ?? 'TCP'));
+            if (same?.['nodePort'] !== undefined) p['nodePort'] = same['nodePort'];
+          }
+        }
+      }
+    },
+    afterDelete(kind, obj) {
+      if (isCore(kind, 'Service')) services.release(obj);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+// Certificate generation with @peculiar/x509 over Node's WebCrypto (ECDSA P-256, SHA-256).
+// Loaded lazily by pki.ts so that a start on an existing data dir never pays for it.
+
+import { randomBytes, type webcrypto as WebCrypto } from 'node:crypto';
+import { isIP } from 'node:net';
+import 'reflect-metadata';
+
+const x509 = await import('@peculiar/x509');
+const webcrypto = globalThis.crypto;
+x509.cryptoProvider.set(webcrypto);
+
+const KEY_ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGN_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Backdating tolerates clocks on agents that run a little behind the server's. */
+const BACKDATE_MS = 60 * 60 * 1000;
+
+export interface PemPair { certPem: string; keyPem: string }
+
+export interface ServingCertRequest {
+  ca: PemPair;
+  hosts: string[];
+  days: number;
+  commonName: string;
+}
+
+/** A positive serial of 16 random bytes whose first byte is non-zero and below 0x80 (minimal, positive DER). */
+function serialNumber(): string {
+  const b = randomBytes(16);
+  b[0] = ((b[0] ?? 0) & 0x7f) | 0x40;
+  return b.toString('hex');
+}
+
+async function newKeyPair(): Promise<WebCrypto.CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify']);
+}
+
+async function privateKeyPem(key: WebCrypto.CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
+  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+}
+
+async function importPrivateKey(pem: string): Promise<WebCrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), KEY_ALG, false, ['sign']);
+}
+
+/** A self-signed CA: basicConstraints CA (critical), keyCertSign + cRLSign. */
+export async function generateCa(commonName: string, years: number): Promise<PemPair> {
+  const keys = await newKeyPair();
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: `CN=${commonName}`,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + years * 365 * DAY_MS),
+    signingAlgorithm: SIGN_ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** A serving certificate signed by `ca`: serverAuth EKU, DNS and IP SANs; never outlives the CA. */
+export async function generateServingCert(req: ServingCertRequest): Promise<PemPair> {
+  const caCert = new x509.X509Certificate(req.ca.certPem);
+  const caKey = await importPrivateKey(req.ca.keyPem);
+  const keys = await newKeyPair();
+  const now = Date.now();
+  const wanted = now + req.days * DAY_MS;
+  const notAfter = new Date(Math.min(wanted, caCert.notAfter.getTime()));
+  const caSki = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const aki = caSki
+    ? new x509.AuthorityKeyIdentifierExtension(caSki.keyId)
+    : await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey);
+  const sans = req.hosts.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h }));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: `CN=${req.commonName}`,
+    issuer: caCert.subjectName,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter,
+    signingAlgorithm: SIGN_ALG,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(sans),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      aki,
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}

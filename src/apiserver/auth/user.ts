@@ -1,0 +1,35 @@
+// Who a request is: the result of authentication, the input of authorization.
+
+export interface UserInfo {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export const GROUP_MASTERS = 'system:masters';
+export const GROUP_AUTHENTICATED = 'system:authenticated';
+export const GROUP_UNAUTHENTICATED = 'system:unauthenticated';
+export const GROUP_NODES = 'system:nodes';
+
+export const ADMIN_USER_NAME = 'tandem-admin';
+export const NODE_USER_PREFIX = 'system:node:';
+
+/** The bootstrap administrator: member of system:masters, allowed everything. */
+export const adminUser = (): UserInfo => ({ name: ADMIN_USER_NAME, groups: [GROUP_MASTERS, GROUP_AUTHENTICATED] });
+
+/** A node agent's identity, as upstream's node authorizer expects it. */
+export const nodeUser = (nodeName: string): UserInfo => ({
+  name: `${NODE_USER_PREFIX}${nodeName}`,
+  groups: [GROUP_NODES, GROUP_AUTHENTICATED],
+});
+
+/** Who a request without credentials is, on the public paths. */
+export const anonymousUser = (): UserInfo => ({ name: 'system:anonymous', groups: [GROUP_UNAUTHENTICATED] });
+
+/** The node name of a `system:node:<name>` user, else undefined. */
+export function nodeNameOf(user: UserInfo): string | undefined {
+  if (!user.name.startsWith(NODE_USER_PREFIX) || !user.groups.includes(GROUP_NODES)) return undefined;
+  const name = user.name.slice(NODE_USER_PREFIX.length);
+  return name === '' ? undefined : name;
+}

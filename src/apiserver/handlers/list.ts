@@ -1,0 +1,110 @@
+// LIST with selectors, paging (limit/continue) and Table output; GET of one object.
+
+import type { KubeObject } from '../../api/object.js';
+import type { KeyValue } from '../../storage/backend.js';
+import { badRequest, expired, StatusError } from '../../base/errors.js';
+import { sendJson, sendJsonText } from '../http/respond.js';
+import { responseShape } from '../http/negotiate.js';
+import { compileFilter } from '../registry/filters.js';
+import { jsonOf, objectOf } from '../registry/resource-store.js';
+import { buildTable, includeObjectOf, tableRow } from './table.js';
+import type { RequestScope } from './context.js';
+
+interface ContinueToken { v: string; rv: number; start: string }
+
+function encodeContinue(rv: number, lastKey: string, prefix: string): string {
+  const t: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: lastKey.slice(prefix.length) + '\u0000' };
+  return Buffer.from(JSON.stringify(t)).toString('base64');
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Partial<ContinueToken>;
+    if (typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..') || t.start.startsWith('/')) throw new Error('bad token');
+    return { v: String(t.v), rv: t.rv, start: t.start };
+  } catch {
+    throw badRequest('continue key is not valid: invalid continue token');
+  }
+}
+
+export interface ListPage { kvs: KeyValue[]; items: KubeObject[]; revision: number; continueToken: string | undefined }
+
+/** Selected objects of one page (all when no limit). `namespaceOverride` lists across namespaces when undefined. */
+export async function listObjects(s: RequestScope, limitOverride?: number): Promise<ListPage> {
+  const page = await listKvs(s, limitOverride);
+  return { ...page, items: page.kvs.map(objectOf) };
+}
+
+async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<ListPage, 'items'>> {
+  const q = s.query;
+  const store = s.ctx.store(s.kind);
+  const prefix = store.prefix(s.info.namespace);
+  const filter = compileFilter(s.kind, q.get('labelSelector'), q.get('fieldSelector'));
+  const limitText = q.get('limit');
+  const limit = limitOverride ?? (limitText ? Number(limitText) : 0);
+  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}: must be a non-negative integer`);
+  let after: string | undefined;
+  const cont = q.get('continue');
+  if (cont) {
+    const t = decodeContinue(cont);
+    const compacted = await s.ctx.backend.compactedRevision();
+    if (t.rv < compacted) throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+    after = prefix + t.start.slice(0, -1);
+  }
+  const rvText = q.get('resourceVersion');
+  const current = await s.ctx.backend.currentRevision();
+  if (rvText && rvText !== '0') {
+    const rv = Number(rvText);
+    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
+    if (rv > current) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
+  }
+  const res = await s.ctx.backend.list(prefix, after !== undefined ? { after } : {});
+  const kvs: KeyValue[] = [];
+  let lastKey: string | undefined;
+  let more = false;
+  for (const kv of res.kvs) {
+    if (filter && !filter(kv)) continue;
+    if (limit > 0 && kvs.length >= limit) { more = true; break; }
+    kvs.push(kv);
+    lastKey = kv.key;
+  }
+  const continueToken = more && lastKey !== undefined ? encodeContinue(res.revision, lastKey, prefix) : undefined;
+  return { kvs, revision: res.revision, continueToken };
+}
+
+export async function handleList(s: RequestScope): Promise<void> {
+  const shape = responseShape(s.req.headers['accept']);
+  const page = await listKvs(s);
+  const meta: { resourceVersion: string; continue?: string } = { resourceVersion: String(page.revision) };
+  if (page.continueToken) meta.continue = page.continueToken;
+  if (shape === 'table') {
+    const inc = includeObjectOf(s.query);
+    const now = s.ctx.now();
+    const table = buildTable(s.kind, [], inc, now, meta);
+    table['rows'] = page.kvs.map((kv) => tableRow(s.kind, objectOf(kv), inc, now));
+    sendJson(s.res, 200, table);
+    return;
+  }
+  const apiVersion = s.kind.group ? `${s.kind.group}/${s.kind.version}` : s.kind.version;
+  const head = `{"kind":${JSON.stringify(s.kind.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[`;
+  const parts: string[] = new Array<string>(page.kvs.length);
+  for (let i = 0; i < page.kvs.length; i++) parts[i] = jsonOf(page.kvs[i]!);
+  sendJsonText(s.res, 200, head + parts.join(',') + ']}');
+}
+
+export async function handleGet(s: RequestScope): Promise<void> {
+  const shape = responseShape(s.req.headers['accept']);
+  const store = s.ctx.store(s.kind);
+  const name = s.info.name!;
+  const kv = await store.getKv(s.info.namespace, name);
+  if (!kv) {
+    await store.get(s.info.namespace, name); // throws the NotFound Status
+    return;
+  }
+  if (shape === 'table') {
+    const inc = includeObjectOf(s.query);
+    sendJson(s.res, 200, buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }));
+    return;
+  }
+  sendJsonText(s.res, 200, jsonOf(kv));
+}

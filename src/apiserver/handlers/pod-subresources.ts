@@ -1,0 +1,70 @@
+// Pod subresources served by the API server itself: binding, eviction, and log/exec/attach/
+// portforward (which need the node's agent: answered with a clear error until a node connects).
+
+import type { KubeObject } from '../../api/object.js';
+import { badRequest, conflict, StatusError } from '../../base/errors.js';
+import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
+import { sendJson } from '../http/respond.js';
+import { rfc3339Now } from '../registry/prepare.js';
+import { writeOptions } from './options.js';
+import { deleteOne } from './delete.js';
+import type { RequestScope } from './context.js';
+
+type Rec = Record<string, unknown>;
+
+export async function handleBinding(s: RequestScope): Promise<void> {
+  const name = s.info.name!;
+  const opts = writeOptions(s.query);
+  const body = requireObject(decodeBody(await readBody(s.req), mediaKindOf(s.req.headers['content-type'])));
+  const target = (body['target'] ?? {}) as Rec;
+  const node = target['name'];
+  if (typeof node !== 'string' || node === '') {
+    throw new StatusError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+  }
+  const store = s.ctx.store(s.kind);
+  await store.guaranteedUpdate(s.info.namespace, name, (cur) => {
+    const spec = (cur['spec'] ?? {}) as Rec;
+    if (cur.metadata.deletionTimestamp) throw conflict(store.q, name, 'pod is being deleted, cannot be assigned to a host');
+    if (spec['nodeName'] !== undefined && spec['nodeName'] !== '') {
+      throw conflict(store.q, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+    }
+    spec['nodeName'] = node;
+    cur['spec'] = spec;
+    const status = (cur['status'] ?? {}) as Rec;
+    const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339Now(s.ctx.now()) });
+    status['conditions'] = conds;
+    cur['status'] = status;
+    return cur;
+  }, { dryRun: opts.dryRun });
+  sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+export async function handleEviction(s: RequestScope): Promise<void> {
+  const name = s.info.name!;
+  const opts = writeOptions(s.query);
+  const body = requireObject(decodeBody(await readBody(s.req), mediaKindOf(s.req.headers['content-type'])));
+  const meta = (body['metadata'] ?? {}) as Rec;
+  if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest(`name in URL does not match name in Eviction object`);
+  const del = (body['deleteOptions'] ?? {}) as Rec;
+  const grace = del['gracePeriodSeconds'];
+  const o: Parameters<typeof deleteOne>[2] = {};
+  if (typeof grace === 'number') o.gracePeriodSeconds = grace;
+  const pre = del['preconditions'];
+  if (pre && typeof pre === 'object') o.preconditions = pre as Parameters<typeof deleteOne>[2]['preconditions'];
+  // No PodDisruptionBudgets are served yet, so nothing can block an eviction.
+  await deleteOne(s, name, o, opts.dryRun);
+  sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** log, exec, attach, portforward: streamed from the pod's node. */
+export async function handleNodeStream(s: RequestScope, pod: KubeObject): Promise<void> {
+  const spec = (pod['spec'] ?? {}) as Rec;
+  const node = spec['nodeName'];
+  if (typeof node !== 'string' || node === '') {
+    const containers = (spec['containers'] as Rec[] | undefined) ?? [];
+    const c = s.query.get('container') ?? (containers[0]?.['name'] as string | undefined) ?? '';
+    throw badRequest(`container "${c}" in pod "${pod.metadata.name ?? ''}" is waiting to start: pod has not been scheduled to a node`);
+  }
+  throw new StatusError(503, 'ServiceUnavailable', `no connection to the agent of node "${node}": ${s.info.subresource ?? ''} needs the node agent`);
+}

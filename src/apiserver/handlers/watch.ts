@@ -1,0 +1,154 @@
+// WATCH: newline-delimited JSON events on a chunked 200 response; initial state for RV ""/"0",
+// 410 Expired as an ERROR event for compacted revisions, bookmarks, timeouts, Table events,
+// and selector transitions (an object leaving the selection is sent as DELETED).
+
+import type { KeyValue, StorageEvent } from '../../storage/backend.js';
+import { CompactedError } from '../../storage/backend.js';
+import { badRequest } from '../../base/errors.js';
+import { responseShape } from '../http/negotiate.js';
+import { compileFilter } from '../registry/filters.js';
+import { jsonOf, objectOf } from '../registry/resource-store.js';
+import { buildTable, includeObjectOf } from './table.js';
+import type { RequestScope } from './context.js';
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A watcher whose unsent output exceeds this is cut off (it must relist). */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+const BOOKMARK_INTERVAL_MS = 30_000;
+
+// Lines are shared by every plain-JSON watcher of the same stored version.
+const lineCache = new WeakMap<KeyValue, { type: EventType; line: string }>();
+function plainLine(type: EventType, kv: KeyValue): string {
+  const c = lineCache.get(kv);
+  if (c && c.type === type) return c.line;
+  const line = `{"type":"${type}","object":${jsonOf(kv)}}\n`;
+  lineCache.set(kv, { type, line });
+  return line;
+}
+
+export async function handleWatch(s: RequestScope): Promise<void> {
+  const q = s.query;
+  const shape = responseShape(s.req.headers['accept']);
+  if (s.info.name !== undefined) {
+    // GET .../pods/name?watch=true is a watch with a name field selector
+    const fs = q.get('fieldSelector');
+    q.set('fieldSelector', fs ? `${fs},metadata.name=${s.info.name}` : `metadata.name=${s.info.name}`);
+  }
+  const filter = compileFilter(s.kind, q.get('labelSelector'), q.get('fieldSelector'));
+  const rvText = q.get('resourceVersion') ?? '';
+  const timeoutText = q.get('timeoutSeconds');
+  let timeoutMs = (1800 + Math.floor(Math.random() * 1800)) * 1000;
+  if (timeoutText !== null) {
+    const t = Number(timeoutText);
+    if (!Number.isFinite(t) || t < 0) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}": must be a non-negative integer`);
+    if (t > 0) timeoutMs = t * 1000;
+  }
+  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const sendInitial = q.get('sendInitialEvents') === 'true';
+  const store = s.ctx.store(s.kind);
+  const res = s.res;
+  const inc = includeObjectOf(q);
+  const apiVersion = s.kind.group ? `${s.kind.group}/${s.kind.version}` : s.kind.version;
+  let firstTable = true;
+  let lastRv = 0;
+
+  const matches = (kv: KeyValue | undefined) => kv !== undefined && (!filter || filter(kv));
+  const lineFor = (type: EventType, kv: KeyValue): string => {
+    if (shape === 'object') return plainLine(type, kv);
+    const t = buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }, firstTable);
+    firstTable = false;
+    return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
+  };
+
+  let closed = false;
+  let watch: { cancel(): void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    watch?.cancel();
+    if (timer) clearTimeout(timer);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    if (!res.writableEnded) res.end();
+  };
+  const write = (text: string) => {
+    if (closed) return;
+    res.write(text);
+    if (res.writableLength > MAX_BUFFERED) { closed = true; watch?.cancel(); res.destroy(); }
+  };
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  if ('flushHeaders' in res) res.flushHeaders();
+  res.on('close', finish);
+
+  const onEvents = (evs: StorageEvent[]) => {
+    if (closed) return;
+    let out = '';
+    for (const ev of evs) {
+      lastRv = ev.kv.modRevision;
+      switch (ev.type) {
+        case 'create':
+          if (matches(ev.kv)) out += lineFor('ADDED', ev.kv);
+          break;
+        case 'update': {
+          const now = matches(ev.kv);
+          const before = matches(ev.prev);
+          if (now && before) out += lineFor('MODIFIED', ev.kv);
+          else if (now) out += lineFor('ADDED', ev.kv);
+          else if (before) out += lineFor('DELETED', { ...ev.prev, modRevision: ev.kv.modRevision });
+          break;
+        }
+        case 'delete':
+          if (matches(ev.prev)) out += lineFor('DELETED', ev.kv);
+          break;
+        default: {
+          const never: never = ev;
+          void never;
+        }
+      }
+    }
+    if (out) write(out);
+  };
+  const onError = (e: Error) => {
+    if (closed) return;
+    write(`{"type":"ERROR","object":${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: 'Expired', code: 410 })}}\n`);
+    finish();
+  };
+
+  let startAfter: number;
+  if (rvText === '' || rvText === '0' || sendInitial) {
+    const list = await s.ctx.backend.list(store.prefix(s.info.namespace));
+    let out = '';
+    for (const kv of list.kvs) if (matches(kv)) out += lineFor('ADDED', kv);
+    if (out) write(out);
+    startAfter = list.revision;
+    if (sendInitial && bookmarks) {
+      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(list.revision), annotations: { 'k8s.io/initial-events-end': 'true' } } })}}\n`);
+    }
+  } else {
+    startAfter = Number(rvText);
+    if (!Number.isInteger(startAfter) || startAfter < 0) {
+      onError(new Error(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`));
+      return;
+    }
+  }
+  lastRv = startAfter;
+  try {
+    watch = store.watch(s.info.namespace, startAfter, onEvents, onError);
+  } catch (e) {
+    if (e instanceof CompactedError) {
+      onError(new Error(`too old resource version: ${startAfter} (${e.compacted})`));
+      return;
+    }
+    throw e;
+  }
+  if (closed) { watch.cancel(); return; }
+  timer = setTimeout(finish, timeoutMs);
+  if (bookmarks) {
+    bookmarkTimer = setInterval(() => {
+      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(lastRv) } })}}\n`);
+    }, BOOKMARK_INTERVAL_MS);
+  }
+}

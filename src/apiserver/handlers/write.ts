@@ -1,0 +1,100 @@
+// Create, update (PUT) and the shared write pipeline: decode -> default -> validate -> admit -> store.
+
+import type { KindDef } from '../../api/kind.js';
+import type { KubeObject } from '../../api/object.js';
+import { badRequest, methodNotAllowed } from '../../base/errors.js';
+import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
+import { addWarning, sendJson } from '../http/respond.js';
+import { checkTypeMeta, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
+import { checkFields } from '../registry/field-check.js';
+import { validateObject, validateStatus } from '../registry/validate.js';
+import { trackWrite } from '../registry/managed.js';
+import { defaultManager, writeOptions, type WriteOptions } from './options.js';
+import type { RequestScope } from './context.js';
+import { finishDeletion } from './delete.js';
+
+export async function readObjectBody(s: RequestScope): Promise<Record<string, unknown>> {
+  const mk = mediaKindOf(s.req.headers['content-type']);
+  if (mk !== 'json' && mk !== 'yaml' && mk !== 'protobuf') {
+    throw badRequest(`the content type ${s.req.headers['content-type'] ?? ''} is only accepted for PATCH`);
+  }
+  return requireObject(decodeBody(await readBody(s.req), mk));
+}
+
+/** Everything between a decoded body and a storable object (create path). */
+export function admitCreate(s: RequestScope, kind: KindDef, body: Record<string, unknown>, opts: WriteOptions, manager: string, applied = false): KubeObject {
+  checkTypeMeta(kind, body);
+  checkFields(kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
+  const obj = body as unknown as KubeObject;
+  settleNamespace(kind, obj.metadata, s.info.namespace);
+  prepareCreate(kind, obj, s.ctx.now());
+  kind.defaults?.(obj);
+  validateObject(kind, obj, undefined);
+  if (!applied) trackWrite(kind, undefined, obj, manager, 'Update', undefined, s.ctx.now());
+  return obj;
+}
+
+export async function handleCreate(s: RequestScope): Promise<void> {
+  if (s.info.name !== undefined) throw methodNotAllowed(`POST is not supported on a named ${s.kind.plural} resource`);
+  const opts = writeOptions(s.query);
+  const body = await readObjectBody(s);
+  const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
+  const obj = admitCreate(s, s.kind, body, opts, manager);
+  if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
+  await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
+  const created = await s.ctx.store(s.kind).create(obj, opts.dryRun);
+  sendJson(s.res, 201, created);
+}
+
+/** PUT on the main resource or the status subresource. */
+export async function handleUpdate(s: RequestScope): Promise<void> {
+  const name = s.info.name;
+  if (name === undefined) throw methodNotAllowed(`PUT is not supported on the ${s.kind.plural} collection`);
+  const sub = s.info.subresource;
+  const opts = writeOptions(s.query);
+  const body = await readObjectBody(s);
+  checkTypeMeta(s.kind, body);
+  checkFields(s.kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
+  const incoming = body as unknown as KubeObject;
+  settleNamespace(s.kind, incoming.metadata, s.info.namespace);
+  if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+    throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
+  const result = await applyUpdate(s, name, sub, () => structuredClone(incoming), opts, manager, incoming.metadata.resourceVersion);
+  sendJson(s.res, result.code, result.obj);
+}
+
+/**
+ * Runs an update computed from the current object through the whole pipeline, with retries on
+ * races. `produce` returns the new desired object for the given current one.
+ */
+export async function applyUpdate(
+  s: RequestScope, name: string, sub: string | undefined,
+  produce: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+  opts: WriteOptions, manager: string, expectedRV: string | undefined,
+  operation: 'Update' | 'Apply' = 'Update',
+): Promise<{ obj: KubeObject; code: number }> {
+  const kind = s.kind;
+  if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
+  const store = s.ctx.store(kind);
+  const { obj, changed } = await store.guaranteedUpdate(s.info.namespace, name, async (cur) => {
+    let next = await produce(structuredClone(cur));
+    if (sub === 'status') {
+      next = prepareStatusUpdate(next, cur);
+      validateStatus(kind, next, cur);
+    } else {
+      prepareUpdate(kind, next, cur);
+      kind.defaults?.(next);
+      s.ctx.admission.validateUpdate(kind, next, cur);
+      validateObject(kind, next, cur);
+    }
+    trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());
+    return next;
+  }, { dryRun: opts.dryRun, expectedRV: expectedRV });
+  if (changed && readyToRemove(obj)) {
+    const removed = await finishDeletion(s, obj, opts.dryRun);
+    return { obj: removed ?? obj, code: 200 };
+  }
+  return { obj, code: 200 };
+}

@@ -1,0 +1,39 @@
+// Writing responses: JSON bodies and Status errors.
+
+import type { ServerResponse } from 'node:http';
+import { StatusError, internal } from '../../base/errors.js';
+
+export function sendJsonText(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
+  if (res.headersSent) { res.end(); return; }
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  sendJsonText(res, code, JSON.stringify(body));
+}
+
+export function sendText(res: ServerResponse, code: number, body: string): void {
+  if (res.headersSent) { res.end(); return; }
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Any thrown value becomes a Status; non-StatusErrors are bugs and answer 500 (logged by the caller). */
+export function toStatusError(e: unknown): StatusError {
+  if (e instanceof StatusError) return e;
+  if (e instanceof RangeError) return new StatusError(400, 'BadRequest', `the request could not be processed: ${e.message}`);
+  return internal(e instanceof Error ? e.message : String(e));
+}
+
+export function sendError(res: ServerResponse, e: StatusError): void {
+  sendJson(res, e.code, e.toStatus());
+}
+
+/** Adds a `Warning: 299 - "text"` header (kubectl prints `Warning: text`). */
+export function addWarning(res: ServerResponse, text: string): void {
+  const v = `299 - ${JSON.stringify(text)}`;
+  const prev = res.getHeader('Warning');
+  if (prev === undefined) res.setHeader('Warning', v);
+  else res.setHeader('Warning', Array.isArray(prev) ? [...prev, v] : [String(prev), v]);
+}

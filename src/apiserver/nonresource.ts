@@ -1,0 +1,90 @@
+// Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KindDef } from '../api/kind.js';
+import { buildOpenApiV3, buildOpenApiV3Index } from '../api/schema/openapi-v3.js';
+import { notFound, StatusError } from '../base/errors.js';
+import { sendJsonText, sendText } from './http/respond.js';
+import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
+
+export const VERSION_INFO = {
+  major: '1', minor: '32', gitVersion: 'v1.32.0-tandem', gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean', buildDate: '2026-11-26T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64',
+};
+
+export interface NonResource {
+  /** true when the request was handled */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, advertise: string): boolean;
+}
+
+export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean): NonResource {
+  const disco: DiscoveryDocs = buildDiscovery(kinds);
+  const version = JSON.stringify({ ...VERSION_INFO, platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+  let openapi: { index: string; docs: Map<string, string> } | undefined;
+  const openapiDocs = () => {
+    if (openapi) return openapi;
+    const byGv = new Map<string, KindDef[]>();
+    for (const k of kinds) {
+      const key = k.group ? `apis/${k.group}/${k.version}` : `api/${k.version}`;
+      byGv.set(key, [...(byGv.get(key) ?? []), k]);
+    }
+    const docs = new Map<string, string>();
+    for (const [key, ks] of byGv) docs.set(key, JSON.stringify(buildOpenApiV3({ group: ks[0]!.group, version: ks[0]!.version }, ks)));
+    openapi = { index: JSON.stringify(buildOpenApiV3Index(Object.fromEntries(docs))), docs };
+    return openapi;
+  };
+
+  return {
+    handle(req, res, path, advertise) {
+      const accept = req.headers['accept'];
+      switch (path) {
+        case '/version': sendJsonText(res, 200, version); return true;
+        case '/healthz': case '/livez': sendText(res, 200, 'ok'); return true;
+        case '/readyz':
+          if (isReady()) sendText(res, 200, 'ok'); else sendText(res, 503, '[-]storage not ready\nreadyz check failed');
+          return true;
+        case '/api':
+          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApi, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, disco.apiVersions(advertise));
+          return true;
+        case '/apis':
+          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApis, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, disco.apiGroupList);
+          return true;
+        case '/openapi/v3':
+          sendJsonText(res, 200, openapiDocs().index);
+          return true;
+        case '/openapi/v2':
+          throw new StatusError(404, 'NotFound', 'OpenAPI v2 is not served; use /openapi/v3');
+      }
+      if (/^\/(healthz|livez|readyz)\/[a-z-]+$/.test(path)) { sendText(res, 200, 'ok'); return true; }
+      if (path.startsWith('/openapi/v3/')) {
+        const doc = openapiDocs().docs.get(path.slice('/openapi/v3/'.length));
+        if (!doc) throw notFound({ group: '', resource: 'openapi' }, path);
+        res.setHeader('Cache-Control', 'public, immutable');
+        sendJsonText(res, 200, doc);
+        return true;
+      }
+      const seg = path.split('/').filter(Boolean);
+      if (seg[0] === 'api' && seg.length === 2) {
+        const doc = disco.resourceList('', seg[1]!);
+        if (!doc) return false;
+        sendJsonText(res, 200, doc);
+        return true;
+      }
+      if (seg[0] === 'apis' && seg.length === 2) {
+        const doc = disco.apiGroup(seg[1]!);
+        if (!doc) return false;
+        sendJsonText(res, 200, doc);
+        return true;
+      }
+      if (seg[0] === 'apis' && seg.length === 3) {
+        const doc = disco.resourceList(seg[1]!, seg[2]!);
+        if (!doc) return false;
+        sendJsonText(res, 200, doc);
+        return true;
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// The API server: HTTPS, authentication, and the request pipeline from path to handler.
+
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KindDef } from '../api/kind.js';
+import type { Backend } from '../storage/backend.js';
+import { StatusError, notFound } from '../base/errors.js';
+import { parseRequestInfo } from './http/request-info.js';
+import { sendError, toStatusError } from './http/respond.js';
+import { ResourceStore } from './registry/resource-store.js';
+import { decodeStored } from './registry/codec.js';
+import { resourcePrefix } from './registry/keys.js';
+import { createNonResource } from './nonresource.js';
+import { createAdmission } from './admission/admission.js';
+import { createServiceAllocator } from './admission/service-alloc.js';
+import { isPublicPath, unauthorizedStatus, type TokenAuthenticator } from './auth/index.js';
+import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
+import { handleResource } from './handlers/resource.js';
+
+export interface ApiServerOptions {
+  backend: Backend;
+  kinds: readonly KindDef[];
+  authenticator: TokenAuthenticator;
+  tls: { cert: string; key: string };
+  /** what clients should use to reach us, for discovery (host:port) */
+  advertiseAddress: string;
+  now?: () => number;
+  /** called with unexpected errors (bugs): they answer 500 */
+  onInternalError?: (err: unknown, req: IncomingMessage) => void;
+}
+
+export interface ApiServer {
+  server: https.Server;
+  ctx: ApiContext;
+  /** the request handler, for an in-process transport that runs the same chain */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const byResource = new Map<string, KindDef>();
+  const byGVK = new Map<string, KindDef>();
+  for (const k of opts.kinds) {
+    byResource.set(`${k.group}/${k.version}/${k.plural}`, k);
+    byGVK.set(`${k.group}/${k.version}/${k.kind}`, k);
+  }
+  const stores = new Map<KindDef, ResourceStore>();
+  const services = createServiceAllocator();
+  const svcKind = byResource.get('/v1/services');
+  if (svcKind) {
+    const { kvs } = await opts.backend.list(resourcePrefix(svcKind));
+    for (const kv of kvs) services.observe(decodeStored(kv.value, kv.modRevision));
+  }
+  const ctx: ApiContext = {
+    backend: opts.backend,
+    kinds: opts.kinds,
+    store(kind) {
+      let s = stores.get(kind);
+      if (!s) { s = new ResourceStore(kind, opts.backend); stores.set(kind, s); }
+      return s;
+    },
+    kindFor: (g, v, r) => byResource.get(`${g}/${v}/${r}`),
+    kindByGVK: (g, v, k) => byGVK.get(`${g}/${v}/${k}`),
+    now: opts.now ?? Date.now,
+    admission: createAdmission(opts.backend, services),
+    advertiseAddress: opts.advertiseAddress,
+  };
+  const nonResource = createNonResource(opts.kinds, () => true);
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    let user: UserInfo | undefined;
+    if (!isPublicPath(path)) {
+      user = opts.authenticator.authenticate(req.headers['authorization']);
+      if (!user) {
+        const body = JSON.stringify(unauthorizedStatus());
+        res.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+        req.resume();
+        return;
+      }
+    }
+    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    if (info === null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (info.kind === 'other') {
+      if (nonResource.handle(req, res, path, ctx.advertiseAddress)) return;
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    const kind = ctx.kindFor(info.group, info.version, info.resource);
+    if (!kind) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!kind.namespaced && info.namespace !== undefined) throw notFound({ group: kind.group, resource: kind.plural }, info.name ?? '');
+    if (kind.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    const scope: RequestScope = { ctx, req, res, info, kind, query: url.searchParams, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } };
+    await handleResource(scope);
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    serve(req, res).catch((e: unknown) => {
+      const se = toStatusError(e);
+      if (se.code >= 500 && !(e instanceof StatusError)) opts.onInternalError?.(e, req);
+      if (!res.headersSent) sendError(res, se);
+      else res.end();
+      req.resume();
+    });
+  };
+
+  const server = https.createServer({ cert: opts.tls.cert, key: opts.tls.key, keepAliveTimeout: 65_000 }, handler);
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0; // watches and log streams are long-lived
+  return {
+    server,
+    ctx,
+    handler,
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address();
+          resolve(typeof a === 'object' && a ? a.port : port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

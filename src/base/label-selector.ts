@@ -1,0 +1,417 @@
+// Label selectors: the string form (`app=web,tier in (a,b),!canary`), the structured form
+// (`{matchLabels, matchExpressions}`), matching, and the canonical string that kubectl shows.
+// Grammar, operator set, validation rules and error texts follow Kubernetes' label selector semantics.
+
+import { badRequest } from './errors.js';
+
+/** Operators as Kubernetes spells them internally (`selection.Operator`). */
+export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+
+export interface LabelRequirement {
+  readonly key: string;
+  readonly operator: LabelOperator;
+  /** Sorted and de-duplicated when parsed from a string; as given for the structured form. */
+  readonly values: readonly string[];
+}
+
+/** `metav1.LabelSelector` as it appears in objects. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: LabelSelectorRequirement[] | null;
+}
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  values?: string[] | null;
+}
+
+export interface LabelMatcher {
+  /** All requirements (ANDed), sorted by key. Empty for "everything" and for "nothing". */
+  readonly requirements: readonly LabelRequirement[];
+  /** True when the selector does not restrict anything (matches every object). */
+  readonly empty: boolean;
+  /** True for the selector that matches no object (a null structured selector). */
+  readonly nothing: boolean;
+  matches(labels: Readonly<Record<string, string>> | undefined | null): boolean;
+  /** The single value `key` must have (`key=v`, `key==v`, `key in (v)`), if the selector demands one. */
+  requiresExactMatch(key: string): string | undefined;
+  /** Canonical string form: requirements sorted by key, set values sorted. */
+  toString(): string;
+}
+
+// ---------------------------------------------------------------- validation (label keys and values)
+
+const QNAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const QNAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_FMT = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?';
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
+
+/** Upstream's wording for a regular-expression failure, examples included. */
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
+}
+
+const QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/** Problems with a DNS-1123 subdomain (max 253); empty when valid. */
+export function isDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN_RE.test(value)) {
+    errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, 'example.com'));
+  }
+  return errs;
+}
+
+/** Problems with a qualified name (`name` or `dns.prefix/name`, the name part max 63); empty when valid. */
+export function isQualifiedName(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split('/');
+  let name: string;
+  if (parts.length === 1) {
+    name = value;
+  } else if (parts.length === 2) {
+    const prefix = parts[0] ?? '';
+    name = parts[1] ?? '';
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
+  } else {
+    return [`a qualified name ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (!QNAME_RE.test(name)) errs.push(`name part ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')}`);
+  return errs;
+}
+
+/** Problems with a label value (max 63, may be empty); empty when valid. */
+export function isValidLabelValue(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE_RE.test(value)) {
+    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+  }
+  return errs;
+}
+
+const invalidText = (field: string, value: unknown, detail: string) =>
+  `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
+
+/** Several field errors rendered as one message, as upstream aggregates them. */
+function aggregate(msgs: string[]): string {
+  const uniq = [...new Set(msgs)];
+  return uniq.length === 1 ? (uniq[0] ?? '') : `[${uniq.join(', ')}]`;
+}
+
+const INT64_RE = /^[+-]?[0-9]+$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+function parseInt64(s: string): bigint | undefined {
+  if (!INT64_RE.test(s)) return undefined;
+  const v = BigInt(s);
+  return v < INT64_MIN || v > INT64_MAX ? undefined : v;
+}
+
+/** Checks one requirement; returns the error messages (empty when valid). `keyField` is the path shown for key errors. */
+function checkRequirement(key: string, op: LabelOperator, values: readonly string[], keyField = 'key'): string[] {
+  const errs: string[] = [];
+  const kErrs = isQualifiedName(key);
+  if (kErrs.length) errs.push(invalidText(keyField, key, kErrs.join('; ')));
+  switch (op) {
+    case 'in': case 'notin':
+      if (values.length === 0) errs.push(invalidText('values', values, "for 'in', 'notin' operators, values set can't be empty"));
+      break;
+    case '=': case '==': case '!=':
+      if (values.length !== 1) errs.push(invalidText('values', values, 'exact-match compatibility requires one single value'));
+      break;
+    case 'exists': case '!':
+      if (values.length !== 0) errs.push(invalidText('values', values, 'values set must be empty for exists and does not exist'));
+      break;
+    case 'gt': case 'lt':
+      if (values.length !== 1) errs.push(invalidText('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      values.forEach((v, i) => {
+        if (parseInt64(v) === undefined) errs.push(invalidText(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+      });
+      break;
+  }
+  values.forEach((v, i) => {
+    const vErrs = isValidLabelValue(v);
+    if (vErrs.length) errs.push(invalidText(`values[${i}][${key}]`, v, vErrs.join('; ')));
+  });
+  return errs;
+}
+
+// ---------------------------------------------------------------- matching and printing
+
+function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string, string>> | undefined | null): boolean {
+  const has = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
+  const val = has ? labels[r.key] : undefined;
+  switch (r.operator) {
+    case 'in': case '=': case '==':
+      return has && r.values.includes(val ?? '');
+    case 'notin': case '!=':
+      return !has || !r.values.includes(val ?? '');
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
+    case 'gt': case 'lt': {
+      if (!has || r.values.length !== 1) return false;
+      const lv = parseInt64(val ?? '');
+      const rv = parseInt64(r.values[0] ?? '');
+      if (lv === undefined || rv === undefined) return false;
+      return r.operator === 'gt' ? lv > rv : lv < rv;
+    }
+  }
+}
+
+/** One requirement as upstream prints it: `!k`, `k`, `k=v`, `k in (a,b)`, `k>1`. */
+export function requirementToString(r: LabelRequirement): string {
+  const vals = () => (r.values.length === 1 ? (r.values[0] ?? '') : [...r.values].sort().join(','));
+  switch (r.operator) {
+    case '!': return `!${r.key}`;
+    case 'exists': return r.key;
+    case '=': case '==': case '!=': return `${r.key}${r.operator}${vals()}`;
+    case 'in': case 'notin': return `${r.key} ${r.operator} (${vals()})`;
+    case 'gt': return `${r.key}>${vals()}`;
+    case 'lt': return `${r.key}<${vals()}`;
+  }
+}
+
+function byKey(a: LabelRequirement, b: LabelRequirement): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function makeMatcher(reqs: LabelRequirement[], nothing = false): LabelMatcher {
+  const requirements = Object.freeze([...reqs].sort(byKey));
+  const text = nothing ? '' : requirements.map(requirementToString).join(',');
+  return {
+    requirements,
+    empty: !nothing && requirements.length === 0,
+    nothing,
+    matches(labels) {
+      if (nothing) return false;
+      for (const r of requirements) if (!requirementMatches(r, labels)) return false;
+      return true;
+    },
+    requiresExactMatch(key) {
+      if (nothing) return undefined;
+      const r = requirements.find((x) => x.key === key);
+      if (!r || !(r.operator === '=' || r.operator === '==' || r.operator === 'in') || r.values.length !== 1) return undefined;
+      return r.values[0];
+    },
+    toString: () => text,
+  };
+}
+
+const EVERYTHING = makeMatcher([]);
+const NOTHING = makeMatcher([], true);
+/** Matches every set of labels. */
+export const everything = (): LabelMatcher => EVERYTHING;
+/** Matches nothing at all. */
+export const nothing = (): LabelMatcher => NOTHING;
+
+/** A matcher demanding exactly these labels (no validation, as upstream's SelectorFromSet). */
+export function selectorFromSet(set: Readonly<Record<string, string>> | undefined | null): LabelMatcher {
+  if (!set) return EVERYTHING;
+  return makeMatcher(Object.entries(set).map(([key, v]) => ({ key, operator: '=' as const, values: [v] })));
+}
+
+// ---------------------------------------------------------------- string parser
+
+type Tok = 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'in' | '<' | '!=' | 'notin' | '(' | 'id';
+interface Item { tok: Tok; lit: string }
+
+const SYMBOLS = new Map<string, Tok>([[')', ')'], [',', ','], ['!', '!'], ['==', '=='], ['=', '='], ['>', '>'], ['<', '<'], ['!=', '!='], ['(', '(']]);
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+const isSpecial = (c: string) => c === '=' || c === '!' || c === '(' || c === ')' || c === ',' || c === '>' || c === '<';
+
+function lex(s: string): Item[] {
+  const items: Item[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < s.length && isSpace(s.charAt(i))) i++;
+    if (i >= s.length) { items.push({ tok: 'eos', lit: '' }); return items; }
+    if (isSpecial(s.charAt(i))) {
+      // longest run of special characters that still forms a known operator
+      let best: Item | undefined;
+      let j = i;
+      let buf = '';
+      while (j < s.length && isSpecial(s.charAt(j))) {
+        buf += s.charAt(j);
+        const t = SYMBOLS.get(buf);
+        if (t) { best = { tok: t, lit: buf }; j++; } else if (best) break; else j++;
+      }
+      // every single special character is an operator, so `best` is always set here
+      items.push(best ?? { tok: 'id', lit: buf });
+      i += best ? best.lit.length : buf.length;
+    } else {
+      let j = i;
+      while (j < s.length && !isSpecial(s.charAt(j)) && !isSpace(s.charAt(j))) j++;
+      const lit = s.slice(i, j);
+      items.push({ tok: lit === 'in' ? 'in' : lit === 'notin' ? 'notin' : 'id', lit });
+      i = j;
+    }
+  }
+}
+
+class SyntaxErr extends Error {}
+const OPERATORS_TEXT = 'in, notin, =, ==, !=, gt, lt';
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly items: Item[]) {}
+  /** In a value position the keywords `in`/`notin` are plain identifiers. */
+  private peek(values = true): Item {
+    const it = this.items[Math.min(this.pos, this.items.length - 1)] ?? { tok: 'eos', lit: '' };
+    return values && (it.tok === 'in' || it.tok === 'notin') ? { tok: 'id', lit: it.lit } : it;
+  }
+  private next(values = true): Item {
+    const it = this.peek(values);
+    if (this.pos < this.items.length - 1) this.pos++;
+    return it;
+  }
+
+  parse(): LabelRequirement[] {
+    const reqs: LabelRequirement[] = [];
+    for (;;) {
+      const { tok, lit } = this.peek();
+      if (tok === 'eos') return reqs;
+      if (tok !== 'id' && tok !== '!') throw new SyntaxErr(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      let r: LabelRequirement;
+      try {
+        r = this.requirement();
+      } catch (e) {
+        if (e instanceof SyntaxErr) throw new SyntaxErr(`unable to parse requirement: ${e.message}`);
+        throw e;
+      }
+      reqs.push(r);
+      const t = this.next();
+      if (t.tok === 'eos') return reqs;
+      if (t.tok !== ',') throw new SyntaxErr(`found '${t.lit}', expected: ',' or 'end of string'`);
+      const t2 = this.peek();
+      if (t2.tok !== 'id' && t2.tok !== '!') throw new SyntaxErr(`found '${t2.lit}', expected: identifier after ','`);
+    }
+  }
+
+  private requirement(): LabelRequirement {
+    let op: LabelOperator | undefined;
+    let t = this.next();
+    if (t.tok === '!') { op = '!'; t = this.next(); }
+    if (t.tok !== 'id') throw new SyntaxErr(`found '${t.lit}', expected: identifier`);
+    const key = t.lit;
+    const kErrs = isQualifiedName(key);
+    if (kErrs.length) throw new SyntaxErr(invalidText('<nil>', key, kErrs.join('; ')));
+    const la = this.peek().tok;
+    if (op === undefined && (la === 'eos' || la === ',')) op = 'exists';
+    if (op === undefined) {
+      const o = this.next(false);
+      const map: Partial<Record<Tok, LabelOperator>> = { in: 'in', notin: 'notin', '=': '=', '==': '==', '!=': '!=', '>': 'gt', '<': 'lt' };
+      op = map[o.tok];
+      if (!op) throw new SyntaxErr(`found '${o.lit}', expected: ${OPERATORS_TEXT}`);
+    }
+    let values: string[] = [];
+    if (op === 'in' || op === 'notin') values = this.setValues();
+    else if (op !== 'exists' && op !== '!') values = [this.exactValue()];
+    const errs = checkRequirement(key, op, values);
+    if (errs.length) throw new SyntaxErr(aggregate(errs));
+    return { key, operator: op, values };
+  }
+
+  private setValues(): string[] {
+    const open = this.next();
+    if (open.tok !== '(') throw new SyntaxErr(`found '${open.lit}' expected: '('`);
+    const first = this.peek();
+    if (first.tok === ')') { this.next(); return ['']; }
+    if (first.tok !== 'id' && first.tok !== ',') throw new SyntaxErr(`found '${first.lit}', expected: ',', ')' or identifier`);
+    const set = new Set<string>();
+    for (;;) {
+      const t = this.next();
+      if (t.tok === 'id') {
+        set.add(t.lit);
+        const la = this.peek();
+        if (la.tok === ',') continue;
+        if (la.tok === ')') break;
+        throw new SyntaxErr(`found '${la.lit}', expected: ',' or ')'`);
+      } else if (t.tok === ',') {
+        if (set.size === 0) set.add(''); // "(," starts with an empty value
+        const la = this.peek();
+        if (la.tok === ')') { set.add(''); break; } // ",)" ends with one
+        if (la.tok === ',') { this.next(); set.add(''); } // ",," holds one
+      } else {
+        throw new SyntaxErr(`found '${t.lit}', expected: ',', or identifier`);
+      }
+    }
+    this.next(); // the ')'
+    return [...set].sort();
+  }
+
+  private exactValue(): string {
+    const la = this.peek();
+    if (la.tok === 'eos' || la.tok === ',') return '';
+    const t = this.next();
+    if (t.tok === 'id') return t.lit;
+    throw new SyntaxErr(`found '${t.lit}', expected: identifier`);
+  }
+}
+
+/**
+ * Parses the string form of a label selector. An empty (or blank) string selects everything.
+ * Throws a 400 BadRequest StatusError with upstream's message on bad syntax, keys or values.
+ */
+export function parseLabelSelector(selector: string): LabelMatcher {
+  try {
+    return makeMatcher(new Parser(lex(selector)).parse());
+  } catch (e) {
+    if (e instanceof SyntaxErr) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+const STRUCT_OPS: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+
+/**
+ * The matcher for a structured selector, as upstream's LabelSelectorAsSelector: null/undefined matches
+ * nothing, `{}` (no labels, no expressions) matches everything. Throws BadRequest when invalid.
+ */
+export function fromLabelSelector(sel: LabelSelector | null | undefined): LabelMatcher {
+  if (sel == null) return NOTHING;
+  const ml = sel.matchLabels ?? {};
+  const me = sel.matchExpressions ?? [];
+  const keys = Object.keys(ml).sort();
+  if (keys.length + me.length === 0) return EVERYTHING;
+  const reqs: LabelRequirement[] = [];
+  for (const k of keys) {
+    const v = ml[k] ?? '';
+    const errs = checkRequirement(k, '=', [v]);
+    if (errs.length) throw badRequest(aggregate(errs));
+    reqs.push({ key: k, operator: '=', values: [v] });
+  }
+  for (const e of me) {
+    const op = STRUCT_OPS[e.operator];
+    if (!op) throw badRequest(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
+    const values = [...(e.values ?? [])];
+    const errs = checkRequirement(e.key, op, values);
+    if (errs.length) throw badRequest(aggregate(errs));
+    reqs.push({ key: e.key, operator: op, values });
+  }
+  return makeMatcher(reqs);
+}
+
+/**
+ * A structured selector as kubectl prints it in a Selector column (upstream FormatLabelSelector):
+ * `app=web,tier in (a,b)`; `<none>` when it selects everything or nothing; `<error>` when invalid.
+ */
+export function selectorToString(sel: LabelSelector | null | undefined): string {
+  let m: LabelMatcher;
+  try {
+    m = fromLabelSelector(sel);
+  } catch {
+    return '<error>';
+  }
+  const s = m.toString();
+  return s.length === 0 ? '<none>' : s;
+}

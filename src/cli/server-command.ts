@@ -1,0 +1,72 @@
+// `tandem server` (and the control-plane half of `tandem up`): store, PKI, API server, bootstrap,
+// admin kubeconfig, then the `ready` line.
+
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createBackend, type Backend } from '../storage/index.js';
+import { allKinds } from '../api/kinds/index.js';
+import { createApiServer, type ApiServer } from '../apiserver/server.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { createTokenAuthenticator, adminUser, ensureAdminToken, ensurePki, writeKubeconfig } from '../apiserver/auth/index.js';
+import { createRestClient, type RestClient } from '../client/rest-client.js';
+import { startControllers, type Controllers } from './controllers.js';
+import { parseListen } from './data-dir.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  listen: string;
+  /** `sqlite` (default: DATA/state.db), `sqlite:PATH`, `memory` */
+  store?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  api: ApiServer;
+  backend: Backend;
+  port: number;
+  url: string;
+  kubeconfig: string;
+  client: RestClient;
+  controllers: Controllers;
+  stop(): Promise<void>;
+}
+
+export async function runServer(o: ServerOptions): Promise<RunningServer> {
+  const started = process.hrtime.bigint();
+  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const { host, port: wantPort } = parseListen(o.listen);
+  const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
+  const backend = await createBackend(spec, { compactInterval: 60_000, retainRevisions: 10_000 });
+  const hosts = ['localhost', '127.0.0.1', hostname()];
+  if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
+  const pki = await ensurePki(o.dataDir, { hosts });
+  const token = await ensureAdminToken(o.dataDir);
+  const authenticator = createTokenAuthenticator([{ token, user: adminUser() }]);
+  const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const api = await createApiServer({
+    backend, kinds: allKinds, authenticator, tls: { cert: pki.certPem, key: pki.keyPem },
+    advertiseAddress: `${advertiseHost}:${wantPort}`,
+    onInternalError: (err, req) => log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
+  });
+  const port = await api.listen(host, wantPort);
+  api.ctx.advertiseAddress = `${advertiseHost}:${port}`;
+  const url = `https://${advertiseHost.includes(':') ? `[${advertiseHost}]` : advertiseHost}:${port}`;
+  const client = createRestClient({ server: url, caPem: pki.caCertPem, token, userAgent: 'tandem-server' });
+  await bootstrapCluster(client, port);
+  const kubeconfig = join(o.dataDir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
+  const controllers = startControllers(client, log);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  log(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
+  return {
+    api, backend, port, url, kubeconfig, client, controllers,
+    async stop() {
+      await controllers.stop();
+      client.close();
+      await api.close();
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// A small REST client for the Kubernetes API (the client-go analogue's transport): HTTPS with a
+// CA and bearer token, keep-alive, JSON bodies, typed Status errors, and streaming watches.
+
+import https from 'node:https';
+import { StatusError, type Status } from '../base/errors.js';
+
+export interface ClientConfig {
+  /** e.g. https://127.0.0.1:6443 */
+  server: string;
+  caPem: string;
+  token: string;
+  userAgent?: string;
+  /** keep-alive connections (default 16) */
+  maxSockets?: number;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType; object: T }
+
+export interface WatchStream { stop(): void; done: Promise<void> }
+
+export interface RestClient {
+  request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  /** like request, but answers undefined for 404 */
+  getOrUndefined<T = unknown>(path: string): Promise<T | undefined>;
+  /** streams a watch; resolves `done` when the server closes it */
+  watch(path: string, onEvent: (ev: WatchEvent) => void): WatchStream;
+  close(): void;
+}
+
+export function createRestClient(cfg: ClientConfig): RestClient {
+  const base = new URL(cfg.server);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
+  const headers = (ct?: string): Record<string, string> => {
+    const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
+    if (ct) h['Content-Type'] = ct;
+    return h;
+  };
+
+  function raw(method: string, path: string, body: unknown, contentType: string | undefined): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined);
+      if (data !== undefined) h['Content-Length'] = String(Buffer.byteLength(data));
+      const req = https.request({ host: base.hostname, port: base.port || 443, path, method, agent, headers: h }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  function toError(status: number, text: string): StatusError {
+    try {
+      const s = JSON.parse(text) as Partial<Status>;
+      if (s.kind === 'Status') return new StatusError(status, (s.reason ?? 'InternalError') as StatusError['reason'], s.message ?? text, s.details);
+    } catch { /* not a Status */ }
+    return new StatusError(status, 'InternalError', `unexpected answer ${status}: ${text.slice(0, 200)}`);
+  }
+
+  return {
+    async request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+      const r = await raw(method, path, body, contentType);
+      if (r.status >= 400) throw toError(r.status, r.text);
+      return (r.text ? JSON.parse(r.text) : undefined) as T;
+    },
+    async getOrUndefined<T>(path: string): Promise<T | undefined> {
+      const r = await raw('GET', path, undefined, undefined);
+      if (r.status === 404) return undefined;
+      if (r.status >= 400) throw toError(r.status, r.text);
+      return JSON.parse(r.text) as T;
+    },
+    watch(path, onEvent) {
+      let req: ReturnType<typeof https.request> | undefined;
+      let stopped = false;
+      const done = new Promise<void>((resolve, reject) => {
+        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent, headers: headers() }, (res) => {
+          if ((res.statusCode ?? 0) >= 400) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => reject(toError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+            return;
+          }
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            buf += c;
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              if (line.trim() && !stopped) onEvent(JSON.parse(line) as WatchEvent);
+            }
+          });
+          res.on('end', () => resolve());
+          res.on('close', () => resolve());
+          res.on('error', (e) => (stopped ? resolve() : reject(e)));
+        });
+        req.on('error', (e) => (stopped ? resolve() : reject(e)));
+        req.end();
+      });
+      return { stop() { stopped = true; req?.destroy(); }, done };
+    },
+    close() { agent.destroy(); },
+  };
+}

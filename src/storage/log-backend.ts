@@ -1,0 +1,125 @@
+// The Backend shared by the in-process stores (memory, sqlite): the current state lives in a
+// CurrentIndex, every write is validated against it (create-if-absent, compare-and-swap on
+// modRevision), persisted through a LogStore, and published to watchers in the same synchronous
+// step. Reads at an older revision are answered by undoing the logged events newer than it.
+import {
+  ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError,
+  type Backend, type KeyValue, type ListOptions, type ListResult, type StorageEvent, type Watch, type WatchHandlers,
+} from './backend.js';
+import { createCurrentIndex } from './current-index.js';
+import { createWatchHub } from './watch-hub.js';
+import { startAutoCompaction, type AutoCompactOptions } from './auto-compact.js';
+import type { LogStore } from './log-store.js';
+
+export interface LogBackendInit {
+  name: string;
+  store: LogStore;
+  /** The current state at open. */
+  current: Iterable<KeyValue>;
+  /** The newest revision at open. */
+  revision: number;
+  autoCompact?: AutoCompactOptions;
+}
+
+export function createLogBackend(init: LogBackendInit): Backend {
+  const { name, store } = init;
+  const index = createCurrentIndex(init.current);
+  const hub = createWatchHub();
+  let revision = init.revision;
+  let closed = false;
+
+  const open = () => { if (closed) throw new ClosedError(name); };
+  const commit = (ev: StorageEvent) => {
+    Object.freeze(ev); // shared by the log and every watcher
+    store.append(ev);
+    revision = ev.kv.modRevision;
+    if (ev.type === 'delete') index.remove(ev.kv.key);
+    else index.put(ev.kv);
+    hub.publish(ev);
+  };
+  const checkReadable = (rev: number) => {
+    if (rev < store.compacted) throw new CompactedError(rev, store.compacted);
+  };
+
+  const listAt = (prefix: string, opts: ListOptions, rev: number): ListResult => {
+    // The state at `rev` of every key written after it is the state before its first later event.
+    const before = new Map<string, KeyValue | undefined>();
+    for (const ev of store.eventsAfter(prefix, rev)) {
+      if (!before.has(ev.kv.key)) before.set(ev.kv.key, ev.type === 'create' ? undefined : ev.prev);
+    }
+    const all: KeyValue[] = [];
+    for (const kv of index.withPrefix(prefix)) if (!before.has(kv.key)) all.push(kv);
+    for (const kv of before.values()) if (kv) all.push(kv);
+    all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const after = opts.after;
+    const from = after === undefined ? all : all.filter((kv) => kv.key > after);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : from.length;
+    return { kvs: from.slice(0, limit), revision: rev, more: from.length > limit };
+  };
+
+  const backend: Backend = {
+    name,
+    async currentRevision() { return revision; },
+    async compactedRevision() { return store.compacted; },
+    async get(key) { open(); return index.get(key); },
+    async list(prefix, opts = {}) {
+      open();
+      const rev = opts.revision;
+      if (rev !== undefined && rev > 0 && rev !== revision) {
+        if (rev > revision) throw new FutureRevisionError(rev, revision);
+        checkReadable(rev);
+        return listAt(prefix, opts, rev);
+      }
+      const page = index.list(prefix, opts.after, opts.limit);
+      return { kvs: page.kvs, revision, more: page.more };
+    },
+    async count(prefix) { open(); return index.count(prefix); },
+    async create(key, value) {
+      open();
+      if (index.get(key)) throw new KeyExistsError(key);
+      const rev = revision + 1;
+      const kv: KeyValue = Object.freeze({ key, value, createRevision: rev, modRevision: rev });
+      commit({ type: 'create', kv });
+      return kv;
+    },
+    async update(key, value, expectedRevision) {
+      open();
+      const prev = index.get(key);
+      if (!prev) throw new KeyNotFoundError(key);
+      if (prev.modRevision !== expectedRevision) throw new ConflictError(key, prev);
+      const kv: KeyValue = Object.freeze({ key, value, createRevision: prev.createRevision, modRevision: revision + 1 });
+      commit({ type: 'update', kv, prev });
+      return kv;
+    },
+    async delete(key, expectedRevision) {
+      open();
+      const prev = index.get(key);
+      if (!prev) throw new KeyNotFoundError(key);
+      if (expectedRevision !== undefined && prev.modRevision !== expectedRevision) throw new ConflictError(key, prev);
+      const kv: KeyValue = Object.freeze({ key, value: prev.value, createRevision: prev.createRevision, modRevision: revision + 1 });
+      commit({ type: 'delete', kv, prev });
+      return kv;
+    },
+    watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watch {
+      open();
+      checkReadable(afterRevision);
+      const replay = afterRevision < revision ? store.eventsAfter(prefix, afterRevision) : [];
+      return hub.add(prefix, afterRevision, replay, handlers);
+    },
+    async compact(rev) {
+      open();
+      if (rev > revision) throw new FutureRevisionError(rev, revision);
+      if (rev <= store.compacted) return;
+      await store.compact(rev);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopAuto();
+      hub.endAll(new ClosedError(name));
+      await store.close();
+    },
+  };
+  const stopAuto = startAutoCompaction(backend, init.autoCompact ?? {});
+  return backend;
+}

@@ -1,0 +1,90 @@
+// The SQLite backend: a kine-style log table (see sqlite-schema.ts) plus the current state held in
+// memory. Reads of the current state never touch SQL; every write is one INSERT committed (WAL,
+// synchronous=NORMAL) before its promise resolves, then published to watchers in process. Watches
+// and lists at an older revision read the log (rows with id > revision). One process owns the file.
+import type { Backend, KeyValue, StorageEvent } from '../backend.js';
+import type { AutoCompactOptions } from '../auto-compact.js';
+import { createLogBackend } from '../log-backend.js';
+import type { LogStore } from '../log-store.js';
+import { openDatabase, prepareStatements, type LogRow } from './sqlite-schema.js';
+import { createSqliteCompactor } from './sqlite-compactor.js';
+
+export interface SqliteBackendOptions extends AutoCompactOptions {
+  /** Revisions per compaction transaction (default 1000). */
+  compactBatchSize?: number;
+  /** How long to wait for a lock held by another connection before failing (default 500 ms). */
+  busyTimeoutMs?: number;
+}
+
+export function createSqliteBackend(file: string, opts: SqliteBackendOptions = {}): Backend {
+  const db = openDatabase(file, opts.busyTimeoutMs);
+  try {
+    return build(file, db, opts);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBackendOptions): Backend {
+  const stm = prepareStatements(db);
+  // Keys whose newest row is a deletion marker -> that marker's revision: a re-create records it as
+  // prev_revision so that (name, prev_revision) stays unique.
+  const deletedAt = new Map<string, number>();
+  const current: KeyValue[] = [];
+  for (const r of stm.heads.iterate()) {
+    if (r.deleted) deletedAt.set(r.name, r.id);
+    else current.push(Object.freeze({ key: r.name, value: r.value ?? '', createRevision: r.create_revision, modRevision: r.id }));
+  }
+  const revision = stm.sequence.get()?.seq ?? 0;
+
+  const compactor = createSqliteCompactor({
+    db, stm, batchSize: Math.max(1, opts.compactBatchSize ?? 1000),
+    onCompacted(rev) {
+      for (const [key, r] of deletedAt) if (r <= rev) deletedAt.delete(key);
+    },
+  });
+
+  const store: LogStore = {
+    get compacted() { return compactor.compacted; },
+    append(ev: StorageEvent) {
+      const { key, modRevision: rev, createRevision } = ev.kv;
+      switch (ev.type) {
+        case 'create':
+          stm.insert.run(rev, key, 1, 0, createRevision, deletedAt.get(key) ?? 0, ev.kv.value);
+          deletedAt.delete(key);
+          break;
+        case 'update':
+          stm.insert.run(rev, key, 0, 0, createRevision, ev.prev.modRevision, ev.kv.value);
+          break;
+        case 'delete':
+          stm.insert.run(rev, key, 0, 1, createRevision, ev.prev.modRevision, null);
+          deletedAt.set(key, rev);
+          break;
+      }
+    },
+    eventsAfter(prefix, after) {
+      const out: StorageEvent[] = [];
+      for (const r of stm.after.iterate(after)) if (r.name.startsWith(prefix)) out.push(toEvent(r));
+      return out;
+    },
+    compact: (rev) => compactor.compact(rev),
+    async close() {
+      await compactor.close();
+      db.close();
+    },
+  };
+  compactor.resume();
+  return createLogBackend({ name: `sqlite:${file}`, store, current, revision, autoCompact: opts });
+}
+
+function toEvent(r: LogRow): StorageEvent {
+  const key = r.name;
+  if (r.created) {
+    return { type: 'create', kv: { key, value: r.value ?? '', createRevision: r.create_revision, modRevision: r.id } };
+  }
+  if (r.pvalue === null || r.pcreate === null) throw new Error(`storage log is missing revision ${r.prev_revision} (previous version of ${key} at ${r.id})`);
+  const prev: KeyValue = { key, value: r.pvalue, createRevision: r.pcreate, modRevision: r.prev_revision };
+  if (r.deleted) return { type: 'delete', kv: { key, value: r.pvalue, createRevision: r.create_revision, modRevision: r.id }, prev };
+  return { type: 'update', kv: { key, value: r.value ?? '', createRevision: r.create_revision, modRevision: r.id }, prev };
+}
