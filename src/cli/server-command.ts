@@ -38,7 +38,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const { host, port: wantPort } = parseListen(o.listen);
   const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
-  const backend = await createBackend(spec, { compactInterval: 60_000, retainRevisions: 10_000 });
+  // History kept for watches that resume from an old resourceVersion; tests shrink it through the
+  // environment to exercise the 410 Expired path.
+  const compactInterval = Number(process.env['TANDEM_COMPACT_INTERVAL_MS'] ?? 60_000);
+  const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
+  const backend = await createBackend(spec, { compactInterval, retainRevisions });
   const hosts = ['localhost', '127.0.0.1', hostname()];
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   const pki = await ensurePki(o.dataDir, { hosts });

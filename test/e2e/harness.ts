@@ -1,0 +1,84 @@
+// End-to-end harness: runs the built `tandem` CLI as a child process in a temporary data dir and
+// drives it with the real /usr/bin/kubectl (HOME is a temporary dir, so ~/.kube/cache starts empty).
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+export const TANDEM = join(REPO, 'bin', 'tandem.js');
+export const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export interface TandemProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  kubeconfig: string;
+  home: string;
+  proc: ChildProcess;
+  output(): string;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): RunResult;
+  kubectlAsync(args: string[], opts?: { env?: Record<string, string> }): ChildProcess;
+  /** SIGTERM and wait */
+  stop(): Promise<void>;
+  /** SIGKILL and wait */
+  kill(): Promise<void>;
+  token(): string;
+  caPem(): string;
+}
+
+export function kubectlAvailable(): boolean {
+  return existsSync(KUBECTL);
+}
+
+export async function startTandem(opts: { command?: 'server' | 'up'; args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<TandemProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+  const home = mkdtempSync(join(tmpdir(), 'tandem-home-'));
+  const proc = spawn(process.execPath, [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: home },
+  });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  const url = await new Promise<string>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`tandem did not become ready in 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /ready in \d+ ms at (https:\/\/[^\s]+)/.exec(out);
+      if (m) { clearTimeout(t); proc.stdout!.off('data', check); res(m[1]!); }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => { clearTimeout(t); rej(new Error(`tandem exited with ${code}:\n${out}`)); });
+  });
+  const port = Number(new URL(url).port);
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  const baseEnv = (extra?: Record<string, string>) => ({ ...process.env, HOME: home, KUBECONFIG: kubeconfig, ...extra });
+  const waitExit = (signal: NodeJS.Signals) => new Promise<void>((res) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) { res(); return; }
+    proc.once('exit', () => res());
+    proc.kill(signal);
+  });
+  return {
+    url, port, dataDir, kubeconfig, home, proc,
+    output: () => out,
+    kubectl(args, o = {}) {
+      const r = spawnSync(KUBECTL, args, { input: o.input, env: baseEnv(o.env), encoding: 'utf8', timeout: o.timeoutMs ?? 60_000 });
+      return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    kubectlAsync(args, o = {}) {
+      return spawn(KUBECTL, args, { env: baseEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    async stop() {
+      await waitExit('SIGTERM');
+      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    },
+    async kill() { await waitExit('SIGKILL'); },
+    token: () => readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim(),
+    caPem: () => readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+  };
+}
