@@ -60,8 +60,8 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   validate?(obj: T, old: T | undefined): FieldError[];
   /** Validation of a status-subresource update. */
   validateStatus?(obj: T, old: T): FieldError[];
-  /** Name rule for metadata.name: 'dns1123-subdomain' (default), 'dns1123-label', 'path-segment'. */
-  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'path-segment';
+  /** Name rule for metadata.name: 'dns1123-subdomain' (default), 'dns1123-label', 'dns1035-label' (Services), 'path-segment'. */
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
   /** Server-side printing (kubectl get). */
   table: TableDef<T>;
   /**

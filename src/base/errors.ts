@@ -87,7 +87,7 @@ export function fieldErrorText(e: FieldError): string {
   const head = `${e.field}: ${typeText[e.type]}`;
   if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.value === undefined) return e.detail ? `${head}: ${e.detail}` : head;
   const v = typeof e.value === 'string' ? JSON.stringify(e.value) : typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value);
-  return `${head}: ${v}: ${e.detail}`;
+  return e.detail ? `${head}: ${v}: ${e.detail}` : `${head}: ${v}`;
 }
 
 /** 422 Invalid: `Deployment.apps "web" is invalid: [spec.replicas: Invalid value: ...]`. */

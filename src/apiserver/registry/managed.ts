@@ -1,10 +1,36 @@
-// TEMPORARY until the SSA engine lands: managed fields are not tracked yet.
+// metadata.managedFields on every write: Update entries for ordinary writes, and server-side apply
+// (ownership, conflicts, pruning) for application/apply-patch+yaml.
+
 import type { KindDef } from '../../api/kind.js';
-import type { Json, KubeObject } from '../../api/object.js';
-import { applyMergePatch } from '../patch/merge-patch.js';
+import type { JsonObject, KubeObject } from '../../api/object.js';
+import { getDefinition } from '../../api/schema/registry.js';
+import { applyPatch, updateManagedFields } from '../patch/index.js';
+import { rfc3339Now } from './prepare.js';
 
-export function trackWrite(_kind: KindDef, _old: KubeObject | undefined, _next: KubeObject, _manager: string, _op: 'Update' | 'Apply', _sub: string | undefined, _now: number): void {}
+const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);
 
-export function serverSideApply(_kind: KindDef, live: KubeObject | undefined, applied: KubeObject, _manager: string, _force: boolean, _now: number, _sub?: string): KubeObject {
-  return applyMergePatch((live ?? {}) as unknown as Json, applied as unknown as Json) as unknown as KubeObject;
+function options(kind: KindDef, manager: string, now: number, sub: string | undefined) {
+  return {
+    manager, apiVersion: apiVersionOf(kind), time: rfc3339Now(now), rootDef: kind.schema, lookup: getDefinition,
+    ...(sub !== undefined ? { subresource: sub } : {}),
+    ignoreStatus: kind.hasStatus && sub !== 'status',
+  };
+}
+
+/** Records `manager`'s ownership of what a non-apply write changed (in place on `next`). */
+export function trackWrite(kind: KindDef, old: KubeObject | undefined, next: KubeObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
+  if (op === 'Apply') return; // serverSideApply computed the entries already
+  const out = updateManagedFields(old as unknown as JsonObject | undefined, next as unknown as JsonObject, options(kind, manager, now, sub));
+  const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
+  if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as KubeObject['metadata']['managedFields'];
+  else delete next.metadata.managedFields;
+}
+
+/** Server-side apply of `applied` onto `live` (undefined: create). Throws 409 on conflicts unless forced. */
+export function serverSideApply(kind: KindDef, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, now: number, sub?: string): KubeObject {
+  const r = applyPatch(live as unknown as JsonObject | undefined, applied as unknown as JsonObject, { ...options(kind, manager, now, sub), force });
+  const obj = r.object as unknown as KubeObject;
+  obj.metadata = obj.metadata ?? {};
+  obj.metadata.managedFields = r.managedFields;
+  return obj;
 }

@@ -1,0 +1,21 @@
+// A pod's QoS class from its containers' requests and limits (cpu and memory only).
+
+import { parseQuantity } from '../../../validation/index.js';
+import type { PodSpec } from './types.js';
+
+const TRACKED = ['cpu', 'memory'];
+
+export function podQOSClass(spec: PodSpec | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  let any = false, guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {}, lim = c.resources?.limits ?? {};
+    for (const r of TRACKED) {
+      const rq = req[r], lm = lim[r];
+      if ((rq !== undefined && parseQuantity(rq) !== 0) || (lm !== undefined && parseQuantity(lm) !== 0)) any = true;
+      if (lm === undefined || (rq !== undefined && parseQuantity(rq) !== parseQuantity(lm))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

@@ -1,0 +1,58 @@
+// The kind registry: every served kind, and lookups by resource and by GVK.
+
+import type { KindDef } from '../kind.js';
+import { daemonSetKind } from './apps/daemonset.js';
+import { deploymentKind } from './apps/deployment.js';
+import { replicaSetKind } from './apps/replicaset.js';
+import { jobKind } from './batch/job.js';
+import { leaseKind } from './coordination/lease.js';
+import { configMapKind } from './core/configmap.js';
+import { endpointsKind } from './core/endpoints.js';
+import { coreEventKind } from './core/event.js';
+import { namespaceKind } from './core/namespace.js';
+import { nodeKind } from './core/node.js';
+import { podKind } from './core/pod/pod.js';
+import { secretKind } from './core/secret.js';
+import { serviceAccountKind } from './core/service-account.js';
+import { serviceKind } from './core/service.js';
+import { endpointSliceKind } from './discovery/endpoint-slice.js';
+import { eventsV1EventKind } from './events/event.js';
+import { runtimeClassKind } from './node/runtime-class.js';
+
+export const allKinds: readonly KindDef[] = [
+  namespaceKind, podKind, serviceKind, endpointsKind, nodeKind, configMapKind, secretKind, coreEventKind, serviceAccountKind,
+  deploymentKind, replicaSetKind, daemonSetKind,
+  jobKind,
+  leaseKind,
+  runtimeClassKind,
+  endpointSliceKind,
+  eventsV1EventKind,
+];
+
+const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);
+const byResource = new Map(allKinds.map((k) => [`${gvKey(k.group, k.version)}/${k.plural}`, k]));
+const byGVK = new Map(allKinds.map((k) => [`${gvKey(k.group, k.version)}/${k.kind}`, k]));
+
+/** The kind served at /api(s)/<group>/<version>/<plural>; group '' is core. */
+export function kindByResource(group: string, version: string, plural: string): KindDef | undefined {
+  return byResource.get(`${gvKey(group, version)}/${plural}`);
+}
+
+export function kindByGVK(group: string, version: string, kind: string): KindDef | undefined {
+  return byGVK.get(`${gvKey(group, version)}/${kind}`);
+}
+
+/** Kinds grouped by group-version (`v1`, `apps/v1`, ...), in registry order. */
+export function kindsByGroupVersion(): ReadonlyMap<string, readonly KindDef[]> {
+  const out = new Map<string, KindDef[]>();
+  for (const k of allKinds) {
+    const key = gvKey(k.group, k.version);
+    const list = out.get(key) ?? [];
+    list.push(k);
+    out.set(key, list);
+  }
+  return out;
+}
+
+export { defineKind, STANDARD_VERBS } from './common/define.js';
+export { humanDuration } from '../../base/duration.js';
