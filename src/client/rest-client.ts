@@ -31,6 +31,9 @@ export interface RestClient {
 export function createRestClient(cfg: ClientConfig): RestClient {
   const base = new URL(cfg.server);
   const agent = new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
+  // watches hold their connection for minutes: they get their own pool so that they can never use up
+  // the sockets of ordinary requests (HTTP/1.1 has one stream per connection)
+  const watchAgent = new https.Agent({ keepAlive: true, ca: cfg.caPem });
   const headers = (ct?: string): Record<string, string> => {
     const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
     if (ct) h['Content-Type'] = ct;
@@ -77,7 +80,7 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       let req: ReturnType<typeof https.request> | undefined;
       let stopped = false;
       const done = new Promise<void>((resolve, reject) => {
-        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent, headers: headers() }, (res) => {
+        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers() }, (res) => {
           if ((res.statusCode ?? 0) >= 400) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -104,6 +107,6 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       });
       return { stop() { stopped = true; req?.destroy(); }, done };
     },
-    close() { agent.destroy(); },
+    close() { agent.destroy(); watchAgent.destroy(); },
   };
 }

@@ -1,0 +1,202 @@
+// The garbage collector: deletes objects whose owners are gone (Background), deletes the dependents
+// of owners deleted in the foreground before letting the owner go, and strips owner references for
+// owners deleted with the orphan policy. Informers for every listable resource only enqueue keys;
+// workers decide from the caches (pure rules in gc-decide.ts) and confirm a missing owner with a live
+// GET before deleting anything.
+
+import type { KubeObject, OwnerReference } from '../../api/object.js';
+import { StatusError } from '../../base/errors.js';
+import { createWorkQueue } from '../../base/work-queue.js';
+import { retryWithBackoff } from '../../base/backoff.js';
+import { discoverResources, resourcePath } from '../../client/discovery.js';
+import { objectKey } from '../../client/object-key.js';
+import type { RestClient } from '../../client/rest-client.js';
+import {
+  FOREGROUND, ORPHAN, decideDependent, decideForeground, decideOrphan, finalizerRemovalPatch, hasFinalizer, isDeleting,
+  ownerStateOf, refRemovalPatch, type OwnerAction, type OwnerState,
+} from './gc-decide.js';
+import { createMonitors, type Monitor, type Monitors } from './gc-monitors.js';
+
+export interface GarbageCollectorOptions {
+  log?: (line: string) => void;
+  /** Concurrent workers (default 2). */
+  workers?: number;
+  /** How often an owner waiting for its dependents is looked at again regardless of events (default 5 s). */
+  recheckMs?: number;
+}
+
+export interface GarbageCollector {
+  /** Resolves once every informer has listed and the workers run. */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MERGE = 'application/merge-patch+json';
+const ignorable = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.code === 409);
+
+export function startGarbageCollector(client: RestClient, opts: GarbageCollectorOptions = {}): GarbageCollector {
+  const log = opts.log ?? (() => {});
+  const recheckMs = opts.recheckMs ?? 5000;
+  const queue = createWorkQueue<string>();
+  let monitors: Monitors | undefined;
+  let stopped = false;
+  let markReady: () => void = () => {};
+  const readyP = new Promise<void>((r) => { markReady = r; });
+
+  const itemOf = (m: Monitor, obj: KubeObject) => `${m.id}|${objectKey(obj)}`;
+  const enqueueOwners = (obj: KubeObject) => {
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      const m = monitors?.forRef(ref);
+      if (!m) continue;
+      const ns = m.res.namespaced ? obj.metadata.namespace : undefined;
+      queue.add(`${m.id}|${ns ? `${ns}/${ref.name}` : ref.name}`);
+    }
+  };
+  const enqueueDependents = (obj: KubeObject) => {
+    for (const d of monitors?.dependentsOf(obj.metadata.uid ?? '') ?? []) queue.add(itemOf(d.monitor, d.obj));
+  };
+
+  async function ownerState(dep: KubeObject, ref: OwnerReference): Promise<OwnerState> {
+    const m = monitors?.forRef(ref);
+    if (!m) return 'unknown';
+    if (m.res.namespaced && !dep.metadata.namespace) return 'absent'; // a cluster-scoped object cannot have a namespaced owner
+    const ns = m.res.namespaced ? dep.metadata.namespace : undefined;
+    const cached = m.informer.get(ns ? `${ns}/${ref.name}` : ref.name);
+    const fromCache = ownerStateOf(ref, cached);
+    if (fromCache !== 'absent') return fromCache;
+    // the cache may simply lag: only a live answer says the owner is gone
+    const live = await client.getOrUndefined<KubeObject>(resourcePath(m.res, ns, ref.name));
+    return ownerStateOf(ref, live);
+  }
+
+  async function deleteObj(m: Monitor, obj: KubeObject, policy: 'Background' | 'Foreground'): Promise<void> {
+    const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } };
+    try {
+      await client.request('DELETE', resourcePath(m.res, obj.metadata.namespace, obj.metadata.name ?? ''), body);
+      log(`garbage collector: deleted ${m.res.resource} ${objectKey(obj)} (${policy})`);
+    } catch (e) { if (!ignorable(e)) throw e; }
+  }
+
+  async function patch(m: Monitor, obj: KubeObject, body: Record<string, unknown>): Promise<void> {
+    await client.request('PATCH', resourcePath(m.res, obj.metadata.namespace, obj.metadata.name ?? ''), body, MERGE);
+  }
+
+  async function solidMap(obj: KubeObject): Promise<Map<string, OwnerState>> {
+    const states = new Map<string, OwnerState>();
+    for (const ref of obj.metadata.ownerReferences ?? []) states.set(ref.uid, await ownerState(obj, ref));
+    return states;
+  }
+
+  async function runOwnerActions(m: Monitor, owner: KubeObject, actions: OwnerAction[], monitorOf: (o: KubeObject) => Monitor | undefined): Promise<boolean> {
+    let finished = false;
+    for (const a of actions) {
+      switch (a.type) {
+        case 'deleteDependent': {
+          const dm = monitorOf(a.obj);
+          if (dm) await deleteObj(dm, a.obj, 'Foreground');
+          break;
+        }
+        case 'removeRef': {
+          const dm = monitorOf(a.obj);
+          if (dm) await patch(dm, a.obj, refRemovalPatch(a.obj, [a.uid])).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+          break;
+        }
+        case 'removeFinalizer':
+          await patch(m, owner, finalizerRemovalPatch(owner, a.finalizer)).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+          finished = true;
+          break;
+        default: { const never: never = a; void never; }
+      }
+    }
+    return finished;
+  }
+
+  async function process(item: string): Promise<void> {
+    const bar = item.indexOf('|');
+    const m = monitors?.byId(item.slice(0, bar));
+    if (!m) return;
+    const obj = m.informer.get(item.slice(bar + 1));
+    if (!obj) return;
+    if (isDeleting(obj)) {
+      const uid = obj.metadata.uid ?? '';
+      const found = monitors?.dependentsOf(uid) ?? [];
+      const owning = new Map(found.map((d) => [d.obj, d.monitor]));
+      const deps = found.map((d) => d.obj);
+      const monitorOf = (o: KubeObject) => owning.get(o);
+      if (hasFinalizer(obj, ORPHAN)) {
+        if (!(await runOwnerActions(m, obj, decideOrphan(obj, deps), monitorOf))) queue.addAfter(item, 200);
+      } else if (hasFinalizer(obj, FOREGROUND)) {
+        const solid = new Map<string, boolean>();
+        for (const d of deps) {
+          for (const r of d.metadata.ownerReferences ?? []) {
+            if (r.uid !== uid && !solid.has(r.uid)) solid.set(r.uid, (await ownerState(d, r)) === 'solid');
+          }
+        }
+        const actions = decideForeground(obj, deps, (_d, r) => solid.get(r.uid) === true);
+        if (!(await runOwnerActions(m, obj, actions, monitorOf))) queue.addAfter(item, recheckMs);
+      }
+      return;
+    }
+    if ((obj.metadata.ownerReferences ?? []).length === 0) return;
+    const action = decideDependent(obj, await solidMap(obj));
+    switch (action.type) {
+      case 'none': return;
+      case 'delete': await deleteObj(m, obj, action.policy); return;
+      case 'removeRefs':
+        await patch(m, obj, refRemovalPatch(obj, action.uids));
+        log(`garbage collector: removed owner references ${action.uids.join(',')} from ${m.res.resource} ${objectKey(obj)}`);
+        return;
+      default: { const never: never = action; void never; }
+    }
+  }
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const item = await queue.get();
+      if (item === undefined) return;
+      if (stopped) { queue.done(item); continue; }
+      try {
+        await process(item);
+        queue.forget(item);
+      } catch (e) {
+        if (!stopped) {
+          log(`garbage collector: ${item}: ${e instanceof Error ? e.message : String(e)}`);
+          queue.addRateLimited(item);
+        }
+      } finally {
+        queue.done(item);
+      }
+    }
+  }
+
+  const main = (async () => {
+    const resources = await retryWithBackoff(() => discoverResources(client), {
+      initialMs: 500, maxMs: 5000, steps: 1000, retryable: () => !stopped,
+    });
+    if (stopped) return;
+    const ms = createMonitors(client, resources, log);
+    monitors = ms;
+    for (const mon of ms.all()) {
+      const inf = mon.informer;
+      inf.onAdd((o) => queue.add(itemOf(mon, o)));
+      inf.onUpdate((old, o) => { queue.add(itemOf(mon, o)); enqueueOwners(old); enqueueOwners(o); });
+      inf.onDelete((o) => { enqueueDependents(o); enqueueOwners(o); });
+    }
+    ms.start();
+    await ms.whenSynced();
+    if (stopped) return;
+    markReady();
+    await Promise.all(Array.from({ length: opts.workers ?? 2 }, () => worker()));
+  })().catch((e: unknown) => { if (!stopped) log(`garbage collector stopped: ${e instanceof Error ? e.message : String(e)}`); });
+
+  return {
+    ready: () => readyP,
+    async stop() {
+      stopped = true;
+      markReady();
+      queue.shutDown();
+      await monitors?.stop();
+      await main;
+    },
+  };
+}

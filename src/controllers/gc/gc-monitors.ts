@@ -1,0 +1,57 @@
+// One informer per served resource that can be listed and watched, indexed by the uids an object's
+// owner references point at, plus the lookups the garbage collector needs across all of them.
+
+import type { KubeObject, OwnerReference } from '../../api/object.js';
+import { createInformer, type Informer } from '../../client/informer.js';
+import { groupVersionOf, hasVerbs, resourcePath, type ApiResource } from '../../client/discovery.js';
+import type { RestClient } from '../../client/rest-client.js';
+
+export const OWNER_INDEX = 'owner';
+
+export interface Monitor { id: string; res: ApiResource; informer: Informer }
+
+export interface Monitors {
+  all(): Monitor[];
+  byId(id: string): Monitor | undefined;
+  /** The monitor serving an owner reference's kind (same group, any version), if any. */
+  forRef(ref: Pick<OwnerReference, 'apiVersion' | 'kind'>): Monitor | undefined;
+  /** Every cached object with an owner reference to `uid`. */
+  dependentsOf(uid: string): { monitor: Monitor; obj: KubeObject }[];
+  start(): void;
+  whenSynced(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: (l: string) => void): Monitors {
+  const list: Monitor[] = [];
+  const ids = new Map<string, Monitor>();
+  const kinds = new Map<string, Monitor>();
+  for (const res of resources) {
+    if (!hasVerbs(res, 'list', 'watch')) continue;
+    const informer = createInformer(client, {
+      path: resourcePath(res),
+      indexers: { [OWNER_INDEX]: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid) },
+      log,
+    });
+    const m: Monitor = { id: monitorId(res), res, informer };
+    list.push(m);
+    ids.set(m.id, m);
+    if (!kinds.has(`${res.group}/${res.kind}`)) kinds.set(`${res.group}/${res.kind}`, m);
+  }
+  return {
+    all: () => list,
+    byId: (id) => ids.get(id),
+    forRef: (ref) => kinds.get(`${groupOf(ref.apiVersion)}/${ref.kind}`),
+    dependentsOf(uid) {
+      const out: { monitor: Monitor; obj: KubeObject }[] = [];
+      for (const m of list) for (const obj of m.informer.byIndex(OWNER_INDEX, uid)) out.push({ monitor: m, obj });
+      return out;
+    },
+    start() { for (const m of list) m.informer.start(); },
+    async whenSynced() { await Promise.all(list.map((m) => m.informer.whenSynced())); },
+    async stop() { await Promise.all(list.map((m) => m.informer.stop())); },
+  };
+}

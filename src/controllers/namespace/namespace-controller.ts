@@ -1,0 +1,133 @@
+// The namespace controller: for a Namespace being deleted, delete every object of every namespaced
+// resource in it (propagation Background), wait until nothing is left, then remove the `kubernetes`
+// finalizer through PUT /api/v1/namespaces/<name>/finalize so the server can remove the namespace.
+
+import type { KubeObject } from '../../api/object.js';
+import { StatusError } from '../../base/errors.js';
+import { createWorkQueue } from '../../base/work-queue.js';
+import { discoverResources, resourcePath, type ApiResource } from '../../client/discovery.js';
+import { createInformer } from '../../client/informer.js';
+import type { RestClient } from '../../client/rest-client.js';
+import {
+  contentResources, deletionConditions, finalizeBody, needsCleanup, recheckDelay, toDelete, type ContentReport,
+} from './namespace-decide.js';
+
+export interface NamespaceControllerOptions {
+  log?: (line: string) => void;
+  workers?: number;
+  /** How long discovered resources are reused (default 30 s). */
+  discoveryTtlMs?: number;
+}
+
+export interface NamespaceController {
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface ObjectList { items?: KubeObject[] }
+const NAMESPACES = '/api/v1/namespaces';
+
+export function startNamespaceController(client: RestClient, opts: NamespaceControllerOptions = {}): NamespaceController {
+  const log = opts.log ?? (() => {});
+  const ttl = opts.discoveryTtlMs ?? 30_000;
+  const queue = createWorkQueue<string>();
+  const informer = createInformer(client, { path: NAMESPACES, log });
+  let stopped = false;
+  let discovered: { at: number; list: ApiResource[] } | undefined;
+
+  const enqueue = (ns: KubeObject) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
+  informer.onAdd(enqueue);
+  informer.onUpdate((_old, ns) => enqueue(ns));
+
+  async function resources(): Promise<ApiResource[]> {
+    if (!discovered || Date.now() - discovered.at > ttl) discovered = { at: Date.now(), list: contentResources(await discoverResources(client)) };
+    return discovered.list;
+  }
+
+  /** Deletes what can be deleted in one resource; answers what is still there. */
+  async function clear(r: ApiResource, ns: string): Promise<KubeObject[]> {
+    const path = resourcePath(r, ns);
+    const first = (await client.request<ObjectList>('GET', path)).items ?? [];
+    const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' };
+    let deleted = 0;
+    for (const o of toDelete(first)) {
+      try {
+        await client.request('DELETE', resourcePath(r, ns, o.metadata.name ?? ''), { ...body, preconditions: { uid: o.metadata.uid } });
+        deleted++;
+      } catch (e) { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; }
+    }
+    if (deleted === 0 && first.length === 0) return [];
+    return (await client.request<ObjectList>('GET', path)).items ?? [];
+  }
+
+  async function setConditions(name: string, reports: ContentReport[], failures: string[]): Promise<void> {
+    const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+    if (!live) return;
+    const status = (live['status'] ?? {}) as { conditions?: Record<string, string>[] };
+    const next = deletionConditions(reports, failures, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    const same = next.every((c) => (status.conditions ?? []).some((o) => o['type'] === c['type'] && o['status'] === c['status'] && o['message'] === c['message']));
+    if (same) return;
+    const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c['type'] === o['type']));
+    await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/status`, { ...live, status: { ...status, conditions: [...keep, ...next] } });
+  }
+
+  async function process(name: string): Promise<void> {
+    if (!needsCleanup(informer.get(name))) return;
+    const rs = await resources();
+    const remaining: KubeObject[] = [];
+    const reports: ContentReport[] = [];
+    const failures: string[] = [];
+    for (const r of rs) {
+      try {
+        const left = await clear(r, name);
+        remaining.push(...left);
+        reports.push({ resource: r.group ? `${r.resource}.${r.group}` : r.resource, count: left.length });
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404) { discovered = undefined; continue; } // resource went away
+        failures.push(r.group ? `${r.resource}.${r.group}` : r.resource);
+        log(`namespace controller: ${name}: ${r.resource}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (remaining.length === 0 && failures.length === 0) {
+      const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+      if (!needsCleanup(live)) return;
+      await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/finalize`, finalizeBody(live));
+      log(`namespace controller: namespace ${name} is empty and finalized`);
+      return;
+    }
+    await setConditions(name, reports, failures).catch((e: unknown) => log(`namespace controller: ${name}: status: ${e instanceof Error ? e.message : String(e)}`));
+    if (failures.length > 0) throw new Error(`could not clear ${failures.join(', ')}`);
+    queue.addAfter(name, recheckDelay(remaining, Date.now()));
+  }
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const name = await queue.get();
+      if (name === undefined) return;
+      if (stopped) { queue.done(name); continue; }
+      try {
+        await process(name);
+        queue.forget(name);
+      } catch (e) {
+        if (!stopped) {
+          log(`namespace controller: ${name}: ${e instanceof Error ? e.message : String(e)}`);
+          queue.addRateLimited(name);
+        }
+      } finally {
+        queue.done(name);
+      }
+    }
+  }
+
+  informer.start();
+  const workers = informer.whenSynced().then(() => Promise.all(Array.from({ length: opts.workers ?? 2 }, () => worker())));
+  return {
+    ready: () => informer.whenSynced(),
+    async stop() {
+      stopped = true;
+      queue.shutDown();
+      await informer.stop();
+      await workers;
+    },
+  };
+}
