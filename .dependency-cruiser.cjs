@@ -19,6 +19,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    // Tests may wire anything together (an integration test of the scheduler starts the whole
+    // server); the layering rules are about production code.
+    exclude: { path: '(\\.test\\.ts$|/testing/)' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { extensions: ['.ts', '.js'] },

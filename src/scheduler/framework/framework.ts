@@ -1,0 +1,122 @@
+// The runner: builds a profile's plugins from the registry and runs each extension point in order.
+// Filter stops at the first failing plugin for a node (its status is what the node reports).
+
+import type { CycleState } from './cycle-state.js';
+import {
+  isBind, isFilter, isPostFilter, isPreFilter, isPreScore, isReserve, isScore,
+  type BindPlugin, type Diagnosis, type FilterPlugin, type Handle, type Plugin, type PostFilterPlugin, type PostFilterResult,
+  type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScorePlugin,
+} from './interfaces.js';
+import type { NodeInfo } from './node-info.js';
+import type { PodInfo } from './pod-info.js';
+import type { Registry } from './registry.js';
+import type { Snapshot } from './snapshot.js';
+import { errorStatus, type Result, type Status } from './status.js';
+
+export interface ProfilePlugin { name: string; weight?: number; args?: Record<string, unknown> }
+export interface Profile { schedulerName: string; plugins: ProfilePlugin[] }
+
+export interface Framework {
+  readonly profile: Profile;
+  readonly plugins: readonly Plugin[];
+  /** Runs every PreFilter; on success the Filter plugins to run this cycle are stored in `state`. */
+  runPreFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): Result;
+  runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
+  runPostFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, d: Diagnosis): PostFilterResult | undefined;
+  runPreScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Result;
+  /** Weighted sum of normalised scores, one per node. */
+  runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Float64Array;
+  runReserve(state: CycleState, pod: PodInfo, nodeName: string): Result;
+  runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+  runBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
+}
+
+const FILTERS_KEY = 'framework/filters';
+
+const tag = (s: Status, plugin: string): Status => (s.plugin === plugin || Object.isFrozen(s) ? s : Object.assign(s, { plugin }));
+
+export function createFramework(registry: Registry, profile: Profile, handle: Handle): Framework {
+  const plugins = profile.plugins.map((p) => registry.build(p.name, handle, p.args));
+  const weights = new Map(profile.plugins.map((p) => [p.name, p.weight ?? 1]));
+  const preFilters = plugins.filter(isPreFilter) as PreFilterPlugin[];
+  const filters = plugins.filter(isFilter) as FilterPlugin[];
+  const postFilters = plugins.filter(isPostFilter) as PostFilterPlugin[];
+  const preScores = plugins.filter(isPreScore) as PreScorePlugin[];
+  const scores = (plugins.filter(isScore) as ScorePlugin[]).filter((p) => (weights.get(p.name) ?? 1) > 0);
+  const reserves = plugins.filter(isReserve) as ReservePlugin[];
+  const binders = plugins.filter(isBind) as BindPlugin[];
+
+  return {
+    profile, plugins,
+    runPreFilter(state, pod, snapshot) {
+      for (const p of preFilters) {
+        const s = p.preFilter(state, pod, snapshot);
+        if (!s) continue;
+        if (s.code === 'Skip') { state.skipFilter.add(p.name); continue; }
+        return tag(s, p.name);
+      }
+      state.write(FILTERS_KEY, state.skipFilter.size ? filters.filter((f) => !state.skipFilter.has(f.name)) : filters);
+      return undefined;
+    },
+    runFilter(state, pod, node) {
+      const list = state.read<FilterPlugin[]>(FILTERS_KEY) ?? filters;
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i] as FilterPlugin;
+        const s = p.filter(state, pod, node);
+        if (s && s.code !== 'Skip') return tag(s, p.name);
+      }
+      return undefined;
+    },
+    runPostFilter(state, pod, snapshot, d) {
+      for (const p of postFilters) {
+        const r = p.postFilter(state, pod, snapshot, d);
+        if (r.nominatedNodeName) return r;
+        if (r.message) return r;
+      }
+      return undefined;
+    },
+    runPreScore(state, pod, nodes) {
+      for (const p of preScores) {
+        const s = p.preScore(state, pod, nodes);
+        if (!s) continue;
+        if (s.code === 'Skip') { state.skipScore.add(p.name); continue; }
+        return tag(s, p.name);
+      }
+      return undefined;
+    },
+    runScore(state, pod, nodes) {
+      const total = new Float64Array(nodes.length);
+      const buf = new Float64Array(nodes.length);
+      for (const p of scores) {
+        if (state.skipScore.has(p.name)) continue;
+        for (let i = 0; i < nodes.length; i++) buf[i] = p.score(state, pod, nodes[i] as NodeInfo);
+        p.normalizeScore?.(state, pod, nodes, buf);
+        const w = weights.get(p.name) ?? 1;
+        for (let i = 0; i < nodes.length; i++) total[i] = (total[i] ?? 0) + (buf[i] ?? 0) * w;
+      }
+      return total;
+    },
+    runReserve(state, pod, nodeName) {
+      for (let i = 0; i < reserves.length; i++) {
+        const p = reserves[i] as ReservePlugin;
+        const s = p.reserve(state, pod, nodeName);
+        if (s) {
+          for (let j = i; j >= 0; j--) (reserves[j] as ReservePlugin).unreserve(state, pod, nodeName);
+          return tag(s, p.name);
+        }
+      }
+      return undefined;
+    },
+    runUnreserve(state, pod, nodeName) {
+      for (let j = reserves.length - 1; j >= 0; j--) (reserves[j] as ReservePlugin).unreserve(state, pod, nodeName);
+    },
+    async runBind(state, pod, nodeName) {
+      for (const b of binders) {
+        const s = await b.bind(state, pod, nodeName);
+        if (s && s.code === 'Skip') continue;
+        return s ? tag(s, b.name) : undefined;
+      }
+      return errorStatus('no bind plugin bound the pod');
+    },
+  };
+}

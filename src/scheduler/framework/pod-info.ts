@@ -1,0 +1,93 @@
+// PodInfo: a pod with everything the plugins need parsed once (requests, ports, tolerations including
+// the RuntimeClass's, affinity terms), so per-node checks are cheap.
+
+import { fromLabelSelector, nothing, type LabelMatcher } from '../../base/label-selector.js';
+import { podSpec, type Pod, type PodAffinityTerm, type RuntimeClass, type Toleration } from './api-types.js';
+import { nonZeroRequests, parseResourceList, podRequests, type Resource } from './resources.js';
+
+export interface HostPort { ip: string; protocol: string; port: number }
+
+export interface AffinityTerm {
+  matcher: LabelMatcher;
+  /** Namespaces the term selects; `undefined` = all namespaces (an empty namespaceSelector). */
+  namespaces: ReadonlySet<string> | undefined;
+  topologyKey: string;
+  weight: number;
+}
+
+export interface PodInfo {
+  readonly pod: Pod;
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly priority: number;
+  readonly requests: Resource;
+  readonly nonZero: { milliCPU: number; memory: number };
+  readonly hostPorts: readonly HostPort[];
+  /** The pod's tolerations plus its RuntimeClass's scheduling.tolerations. */
+  readonly tolerations: readonly Toleration[];
+  readonly runtimeClassName: string | undefined;
+  /** The resolved RuntimeClass; undefined when none is named or it does not exist. */
+  readonly runtimeClass: RuntimeClass | undefined;
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly requiredAntiAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly AffinityTerm[];
+  readonly preferredAntiAffinity: readonly AffinityTerm[];
+  readonly terminating: boolean;
+}
+
+const safeSelector = (sel: PodAffinityTerm['labelSelector']): LabelMatcher => {
+  try { return fromLabelSelector(sel); } catch { return nothing(); }
+};
+
+function parseTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
+  const ns = pod.metadata.namespace ?? 'default';
+  let namespaces: ReadonlySet<string> | undefined;
+  const nsSel = t.namespaceSelector;
+  const selectsAll = nsSel != null && Object.keys(nsSel.matchLabels ?? {}).length === 0 && (nsSel.matchExpressions ?? []).length === 0;
+  // A non-empty namespaceSelector would need namespace labels; it is treated as matching no extra namespace.
+  if (selectsAll) namespaces = undefined;
+  else namespaces = new Set(t.namespaces && t.namespaces.length > 0 ? t.namespaces : nsSel ? [] : [ns]);
+  return { matcher: safeSelector(t.labelSelector), namespaces, topologyKey: t.topologyKey, weight };
+}
+
+export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
+  if (term.namespaces && !term.namespaces.has(pod.namespace)) return false;
+  return term.matcher.matches(pod.labels);
+}
+
+export function createPodInfo(pod: Pod, runtimeClasses?: (name: string) => RuntimeClass | undefined): PodInfo {
+  const spec = podSpec(pod);
+  const rcName = spec.runtimeClassName || undefined;
+  const rc = rcName && runtimeClasses ? runtimeClasses(rcName) : undefined;
+  let overheadList = spec.overhead;
+  if (!overheadList && rc?.overhead?.podFixed) overheadList = rc.overhead.podFixed;
+  const requests = podRequests({ containers: spec.containers, initContainers: spec.initContainers, overhead: overheadList });
+  const nonZero = nonZeroRequests(spec, overheadList ? parseResourceList(overheadList) : undefined);
+  const hostPorts: HostPort[] = [];
+  for (const c of spec.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort && p.hostPort > 0) hostPorts.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  const tolerations = rc?.scheduling?.tolerations?.length ? [...(spec.tolerations ?? []), ...rc.scheduling.tolerations] : (spec.tolerations ?? []);
+  const aff = spec.affinity;
+  const terms = (list: PodAffinityTerm[] | undefined) => (list ?? []).map((t) => parseTerm(pod, t, 1));
+  const weighted = (list: Array<{ weight?: number; podAffinityTerm?: PodAffinityTerm }> | undefined) =>
+    (list ?? []).filter((w) => w.podAffinityTerm).map((w) => parseTerm(pod, w.podAffinityTerm as PodAffinityTerm, w.weight ?? 1));
+  const namespace = pod.metadata.namespace ?? 'default';
+  const name = pod.metadata.name ?? '';
+  return {
+    pod, key: `${namespace}/${name}`, namespace, name,
+    labels: pod.metadata.labels ?? {},
+    priority: spec.priority ?? 0,
+    requests, nonZero, hostPorts, tolerations,
+    runtimeClassName: rcName, runtimeClass: rc,
+    requiredAffinity: terms(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAntiAffinity: terms(aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    preferredAffinity: weighted(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: weighted(aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    terminating: pod.metadata.deletionTimestamp !== undefined,
+  };
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { create, handlerReason, osReason } from './node-os.js';
+import { info, mkNode, mkNodeInfo, mkPod, passing, rc, runFilter } from '../../testing/fixtures.js';
+
+const win = { 'kubernetes.io/os': 'windows' };
+const nodes = () => [
+  mkNodeInfo(mkNode('lin')),
+  mkNodeInfo(mkNode('win-process', { labels: win, runtimeHandlers: ['runhcs-wcow-process'] })),
+  mkNodeInfo(mkNode('win-hyperv', { labels: win, runtimeHandlers: ['runhcs-wcow-process', 'runhcs-wcow-hypervisor'] })),
+  mkNodeInfo(mkNode('win-old', { labels: win })),
+];
+const classes = [rc('hyperv', 'runhcs-wcow-hypervisor'), rc('process', 'runhcs-wcow-process'), rc('runc', 'runc')];
+
+test('spec.os.name must equal the node OS label', () => {
+  const r = runFilter(create(), info(mkPod('w', { spec: { os: { name: 'windows' } } })), nodes());
+  assert.deepEqual(passing(r), ['win-process', 'win-hyperv', 'win-old']);
+  assert.deepEqual(r.filter.get('lin')?.reasons, [osReason('windows')]);
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('l', { spec: { os: { name: 'linux' } } })), nodes())), ['lin']);
+});
+
+test('a runhcs handler implies windows; reported runtime handlers must include it', () => {
+  const r = runFilter(create(), info(mkPod('h', { spec: { runtimeClassName: 'hyperv' } }), classes), nodes());
+  assert.deepEqual(passing(r), ['win-hyperv', 'win-old']);
+  assert.deepEqual(r.filter.get('win-process')?.reasons, [handlerReason('runhcs-wcow-hypervisor')]);
+  assert.deepEqual(r.filter.get('lin')?.reasons, [osReason('windows')]);
+});
+
+test('conflicting OS and handler is unresolvable; no hint goes anywhere', () => {
+  const r = runFilter(create(), info(mkPod('x', { spec: { os: { name: 'linux' }, runtimeClassName: 'process' } }), classes), nodes());
+  assert.equal(r.pre?.code, 'UnschedulableAndUnresolvable');
+  assert.equal(runFilter(create(), info(mkPod('any')), nodes()).pre?.code, 'Skip');
+  // a non-Windows handler on nodes that report handlers: only those offering it (nodes reporting none pass)
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('r', { spec: { runtimeClassName: 'runc' } }), classes), nodes())), ['lin', 'win-old']);
+});

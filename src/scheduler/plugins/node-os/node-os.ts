@@ -1,0 +1,45 @@
+// NodeOS (Tandem): a pod never lands on a node of another OS. The pod's OS is spec.os.name, else
+// implied by its RuntimeClass handler (`runhcs-*` = windows); the node's is its kubernetes.io/os
+// label. A node reporting status.runtimeHandlers must offer the pod's RuntimeClass handler. A pod
+// with no OS hint goes anywhere its selectors allow.
+
+import type { FilterPlugin, PreFilterPlugin } from '../../framework/interfaces.js';
+import { SKIP, unresolvable, type Status } from '../../framework/status.js';
+
+export const NAME = 'NodeOS';
+const KEY = `${NAME}/state`;
+
+interface State { os: string | undefined; handler: string | undefined; osReject: Status; handlerReject: Status }
+
+export const osReason = (os: string) => `node(s) didn't match Pod's OS (${os})`;
+export const handlerReason = (handler: string) => `node(s) didn't have the runtime handler ${handler}`;
+
+/** The OS a RuntimeClass handler implies, if any. */
+export function handlerOS(handler: string | undefined): string | undefined {
+  return handler && handler.startsWith('runhcs-') ? 'windows' : undefined;
+}
+
+export function create(): PreFilterPlugin & FilterPlugin {
+  return {
+    name: NAME,
+    preFilter(state, pod) {
+      const declared = pod.pod.spec?.os?.name || undefined;
+      const handler = pod.runtimeClass?.handler || undefined;
+      const implied = handlerOS(handler);
+      if (declared && implied && declared !== implied) {
+        return unresolvable(`Pod's OS (${declared}) conflicts with RuntimeClass "${pod.runtimeClassName ?? ''}" handler ${handler ?? ''} (${implied})`);
+      }
+      const os = declared ?? implied;
+      if (!os && !handler) return SKIP;
+      state.write<State>(KEY, { os, handler, osReject: unresolvable(osReason(os ?? '')), handlerReject: unresolvable(handlerReason(handler ?? '')) });
+      return undefined;
+    },
+    filter(state, _pod, node) {
+      const st = state.read<State>(KEY);
+      if (!st) return undefined;
+      if (st.os && node.os !== st.os) return st.osReject;
+      if (st.handler && node.runtimeHandlers && !node.runtimeHandlers.has(st.handler)) return st.handlerReject;
+      return undefined;
+    },
+  };
+}

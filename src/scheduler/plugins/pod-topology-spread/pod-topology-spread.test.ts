@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { create, REASON, REASON_MISSING_LABEL } from './pod-topology-spread.js';
+import { info, mkNode, mkNodeInfo, mkPod, passing, runFilter, runScore } from '../../testing/fixtures.js';
+
+const web = (name: string) => mkPod(name, { labels: { app: 'web' } });
+const spread = (maxSkew: number, when = 'DoNotSchedule', minDomains?: number) => mkPod('new', { labels: { app: 'web' }, spec: {
+  topologySpreadConstraints: [{ maxSkew, topologyKey: 'zone', whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } }, ...(minDomains ? { minDomains } : {}) }],
+} });
+
+const cluster = () => [
+  mkNodeInfo(mkNode('a1', { labels: { zone: 'a' } }), [web('w1'), web('w2')]),
+  mkNodeInfo(mkNode('b1', { labels: { zone: 'b' } }), [web('w3')]),
+  mkNodeInfo(mkNode('c1', { labels: { zone: 'c' } }), [mkPod('other', { labels: { app: 'db' } })]),
+  mkNodeInfo(mkNode('x1')),
+];
+
+test('maxSkew 1 allows only the emptiest zone', () => {
+  const r = runFilter(create(), info(spread(1)), cluster());
+  assert.deepEqual(passing(r), ['c1']);
+  assert.deepEqual(r.filter.get('a1')?.reasons, [REASON]);
+  assert.equal(r.filter.get('a1')?.code, 'Unschedulable');
+  assert.deepEqual(r.filter.get('x1')?.reasons, [REASON_MISSING_LABEL]);
+});
+
+test('maxSkew 2 admits the middle zone too', () => {
+  assert.deepEqual(passing(runFilter(create(), info(spread(2)), cluster())), ['b1', 'c1']);
+});
+
+test('minDomains above the domain count makes the minimum 0', () => {
+  const nodes = cluster().slice(0, 2);
+  assert.deepEqual(passing(runFilter(create(), info(spread(1)), nodes)), ['b1']);
+  assert.deepEqual(passing(runFilter(create(), info(spread(1, 'DoNotSchedule', 3)), nodes)), []);
+});
+
+test('ScheduleAnyway steers the score, not the filter', () => {
+  const nodes = cluster().slice(0, 3);
+  assert.equal(runFilter(create(), info(spread(1, 'ScheduleAnyway')), nodes).pre?.code, 'Skip');
+  const s = runScore(create(), info(spread(1, 'ScheduleAnyway')), nodes);
+  assert.ok((s.get('c1') ?? 0) > (s.get('b1') ?? 0));
+  assert.ok((s.get('b1') ?? 0) > (s.get('a1') ?? 0));
+});

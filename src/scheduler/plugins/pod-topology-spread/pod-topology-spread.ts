@@ -1,0 +1,126 @@
+// PodTopologySpread: pods matching a constraint's selector must stay spread over the values of its
+// topology key: placing the pod must not make (count in the node's domain + 1) - (global minimum)
+// exceed maxSkew (DoNotSchedule); ScheduleAnyway constraints only steer the score. Domains come from
+// the nodes the pod could use (its node affinity/selector honoured, taints ignored, by default);
+// minDomains makes the minimum 0 while fewer domains exist.
+
+import { fromLabelSelector, nothing, type LabelMatcher } from '../../../base/label-selector.js';
+import { podSpec, type TopologySpreadConstraint } from '../../framework/api-types.js';
+import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interfaces.js';
+import { MAX_NODE_SCORE } from '../../framework/interfaces.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import type { Snapshot } from '../../framework/snapshot.js';
+import { fixed, SKIP } from '../../framework/status.js';
+import { firstUntolerated } from '../../framework/tolerations.js';
+import { matchesRequired, requiredNodeAffinity } from '../node-affinity/node-affinity.js';
+
+export const NAME = 'PodTopologySpread';
+export const REASON = "node(s) didn't match pod topology spread constraints";
+export const REASON_MISSING_LABEL = `${REASON} (missing required label)`;
+const REJECT = fixed('Unschedulable', REASON);
+const REJECT_LABEL = fixed('UnschedulableAndUnresolvable', REASON_MISSING_LABEL);
+const FILTER_KEY = `${NAME}/filter`;
+const SCORE_KEY = `${NAME}/score`;
+
+interface Constraint { maxSkew: number; key: string; matcher: LabelMatcher; minDomains: number; honorAffinity: boolean; honorTaints: boolean; selfMatch: number }
+interface Counted { constraints: Constraint[]; counts: Map<string, number>[]; mins: number[] }
+
+function parse(pod: PodInfo, hard: boolean): Constraint[] {
+  const list: TopologySpreadConstraint[] = podSpec(pod.pod).topologySpreadConstraints ?? [];
+  return list.filter((c) => (c.whenUnsatisfiable === 'ScheduleAnyway') !== hard && c.topologyKey).map((c) => {
+    let matcher: LabelMatcher;
+    try { matcher = fromLabelSelector(c.labelSelector); } catch { matcher = nothing(); }
+    return {
+      maxSkew: c.maxSkew ?? 1, key: c.topologyKey ?? '', matcher, minDomains: c.minDomains ?? 1,
+      honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor', honorTaints: c.nodeTaintsPolicy === 'Honor',
+      selfMatch: matcher.matches(pod.labels) ? 1 : 0,
+    };
+  });
+}
+
+function countMatching(node: NodeInfo, ns: string, m: LabelMatcher): number {
+  let n = 0;
+  for (const p of node.pods.values()) if (p.namespace === ns && !p.terminating && m.matches(p.labels)) n++;
+  return n;
+}
+
+function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo[]): Counted {
+  const counts = constraints.map(() => new Map<string, number>());
+  const affinity = requiredNodeAffinity(pod);
+  for (const node of nodes) {
+    let ok = true;
+    for (const c of constraints) if (node.labels[c.key] === undefined) { ok = false; break; }
+    if (!ok) continue;
+    if (constraints.some((c) => c.honorAffinity) && !matchesRequired(affinity, node)) continue;
+    if (constraints.some((c) => c.honorTaints) && firstUntolerated(node.hardTaints, pod.tolerations)) continue;
+    constraints.forEach((c, i) => {
+      const v = node.labels[c.key] as string;
+      const m = counts[i] as Map<string, number>;
+      m.set(v, (m.get(v) ?? 0) + countMatching(node, pod.namespace, c.matcher));
+    });
+  }
+  const mins = constraints.map((c, i) => {
+    const m = counts[i] as Map<string, number>;
+    if (m.size < c.minDomains) return 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (const v of m.values()) if (v < min) min = v;
+    return Number.isFinite(min) ? min : 0;
+  });
+  return { constraints, counts, mins };
+}
+
+export function create(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+  let snapshot: Snapshot | undefined;
+  return {
+    name: NAME,
+    preFilter(state, pod, snap) {
+      snapshot = snap;
+      const hard = parse(pod, true);
+      if (hard.length === 0) return SKIP;
+      state.write<Counted>(FILTER_KEY, count(pod, hard, snap.nodes()));
+      return undefined;
+    },
+    filter(state, _pod, node) {
+      const st = state.read<Counted>(FILTER_KEY);
+      if (!st) return undefined;
+      for (let i = 0; i < st.constraints.length; i++) {
+        const c = st.constraints[i] as Constraint;
+        const v = node.labels[c.key];
+        if (v === undefined) return REJECT_LABEL;
+        const matchNum = (st.counts[i] as Map<string, number>).get(v) ?? 0;
+        if (matchNum + c.selfMatch - (st.mins[i] ?? 0) > c.maxSkew) return REJECT;
+      }
+      return undefined;
+    },
+    preScore(state, pod) {
+      const soft = parse(pod, false);
+      if (soft.length === 0 || !snapshot) return SKIP;
+      state.write<Counted>(SCORE_KEY, count(pod, soft, snapshot.nodes()));
+      return undefined;
+    },
+    score(state, _pod, node) {
+      const st = state.read<Counted>(SCORE_KEY);
+      if (!st) return 0;
+      let s = 0;
+      for (let i = 0; i < st.constraints.length; i++) {
+        const c = st.constraints[i] as Constraint;
+        const v = node.labels[c.key];
+        if (v === undefined) return -1; // ignored node: scored 0 after normalisation
+        const m = st.counts[i] as Map<string, number>;
+        s += ((m.get(v) ?? 0) + c.maxSkew - 1) * Math.log(m.size + 2);
+      }
+      return s;
+    },
+    normalizeScore(_s, _p, _n, scores) {
+      let min = Number.POSITIVE_INFINITY;
+      let max = 0;
+      for (const s of scores) { if (s < 0) continue; if (s < min) min = s; if (s > max) max = s; }
+      for (let i = 0; i < scores.length; i++) {
+        const s = scores[i] ?? 0;
+        if (s < 0) { scores[i] = 0; continue; }
+        scores[i] = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - s)) / max);
+      }
+    },
+  };
+}

@@ -1,0 +1,223 @@
+// The scheduler process: informers feed the queue (unscheduled pods) and the cache (bound pods,
+// nodes); a loop pops pods and runs the algorithm synchronously, assumes the pod on the chosen node
+// and binds it in the background (up to `maxBindsInFlight` at once) while the next pod is scheduled.
+// A pod that fits nowhere gets PodScheduled=False (reason Unschedulable) and a FailedScheduling
+// event, and waits in the unschedulable set until the cluster changes.
+//
+// Events: under load, `Scheduled` events are rate-limited (token bucket, `scheduledEventsPerSecond`,
+// default 50/s) so that event writes do not halve binding throughput; FailedScheduling events are
+// written once per pod and message (the recorder folds repeats).
+
+import type { RestClient } from '../client/rest-client.js';
+import type { InformerFactory } from '../client/informer-factory.js';
+import type { EventRecorder } from '../client/event-recorder.js';
+import { realClock, type Clock } from '../base/work-queue.js';
+import { rfc3339 } from '../base/time.js';
+import type { Node, Pod, RuntimeClass } from './framework/api-types.js';
+import { createFramework } from './framework/framework.js';
+import { schedulingFingerprint } from './framework/node-info.js';
+import { createPodInfo, type PodInfo } from './framework/pod-info.js';
+import { createAlgorithm } from './algorithm.js';
+import { createSchedulerCache } from './cache.js';
+import { createDefaultRegistry, defaultProfile, DEFAULT_SCHEDULER_NAME } from './default-profile.js';
+import { createSchedulingQueue, type QueuedPod } from './queue.js';
+
+export interface SchedulerDeps {
+  client: RestClient;
+  informers: InformerFactory;
+  log: (line: string) => void;
+  recorder?: EventRecorder;
+  now?: () => number;
+  /** Injected time source for the queue's timers (tests). */
+  clock?: Clock;
+  percentageOfNodesToScore?: number;
+  maxBindsInFlight?: number;
+  scheduledEventsPerSecond?: number;
+}
+
+export interface SchedulerStats {
+  attempts: number; scheduled: number; unschedulable: number; errors: number; bindErrors: number;
+  bindsInFlight: number; nodes: number; cachedPods: number; assumedPods: number;
+  queue: { active: number; backoff: number; unschedulable: number };
+}
+
+export interface Scheduler {
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): SchedulerStats;
+}
+
+const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name ?? ''}`;
+const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const responsible = (p: Pod) => (p.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME
+  && !p.spec?.nodeName && !p.metadata.deletionTimestamp && !terminal(p);
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+export function startScheduler(deps: SchedulerDeps): Scheduler {
+  const { client, log } = deps;
+  const clock: Clock = deps.clock ?? (deps.now ? { now: deps.now, schedule: realClock.schedule } : realClock);
+  const now = deps.now ?? clock.now;
+  const podInf = deps.informers.informer<Pod>('/api/v1/pods');
+  const nodeInf = deps.informers.informer<Node>('/api/v1/nodes');
+  const rcInf = deps.informers.informer<RuntimeClass>('/apis/node.k8s.io/v1/runtimeclasses');
+  const rcLookup = (name: string) => rcInf.get(name);
+  const cache = createSchedulerCache();
+  const queue = createSchedulingQueue({ clock });
+  const fw = createFramework(createDefaultRegistry(), defaultProfile(), { client, runtimeClass: rcLookup });
+  const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
+  const maxBinds = deps.maxBindsInFlight ?? 16;
+  const eventRate = deps.scheduledEventsPerSecond ?? 50;
+  const st = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindErrors: 0 };
+  let binds = 0;
+  let bindWaiter: (() => void) | undefined;
+  const bindsDone = new Set<Promise<void>>();
+  let stopped = false;
+  let tokens = eventRate;
+  let tokensAt = now();
+
+  // ---- informer handlers: only bookkeeping, no I/O
+  podInf.onAdd((p) => {
+    if (p.spec?.nodeName) { if (!terminal(p)) cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName); }
+    else if (responsible(p)) queue.addOrUpdate(p);
+  });
+  podInf.onUpdate((old, p) => {
+    const key = podKey(p);
+    if (p.spec?.nodeName) {
+      queue.delete(key);
+      if (terminal(p)) { cache.removePod(key); queue.moveAllToActiveOrBackoff('AssignedPodTerminated'); }
+      else cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName);
+      return;
+    }
+    if (old.spec?.nodeName) cache.removePod(key);
+    if (cache.isAssumed(key)) return;
+    if (responsible(p)) queue.addOrUpdate(p); else queue.delete(key);
+  });
+  podInf.onDelete((p) => {
+    const key = podKey(p);
+    queue.delete(key);
+    if (p.spec?.nodeName || cache.isAssumed(key)) {
+      cache.removePod(key);
+      queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+    }
+  });
+  nodeInf.onAdd((n) => { cache.upsertNode(n); queue.moveAllToActiveOrBackoff('NodeAdd'); });
+  nodeInf.onUpdate((old, n) => {
+    cache.upsertNode(n);
+    if (schedulingFingerprint(old) !== schedulingFingerprint(n)) queue.moveAllToActiveOrBackoff('NodeUpdate');
+  });
+  nodeInf.onDelete((n) => { cache.removeNode(n.metadata.name ?? ''); });
+  rcInf.onAdd(() => queue.moveAllToActiveOrBackoff('RuntimeClassAdd'));
+  rcInf.onUpdate(() => queue.moveAllToActiveOrBackoff('RuntimeClassUpdate'));
+  deps.informers.start();
+  const synced = Promise.all([podInf.whenSynced(), nodeInf.whenSynced(), rcInf.whenSynced()]).then(() => undefined);
+
+  function takeEventToken(): boolean {
+    const t = now();
+    tokens = Math.min(eventRate, tokens + ((t - tokensAt) / 1000) * eventRate);
+    tokensAt = t;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+
+  function markUnschedulable(qp: QueuedPod, message: string): void {
+    const pod = qp.pod;
+    const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    const same = cond?.status === 'False' && cond.reason === 'Unschedulable' && cond['message'] === message;
+    if (!same) {
+      const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
+      const patch = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(now()) }] } };
+      client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.metadata.name ?? '')}/status`, patch, 'application/strategic-merge-patch+json')
+        .catch((e: unknown) => log(`scheduler: status of ${qp.key}: ${e instanceof Error ? e.message : String(e)}`));
+      deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
+    }
+  }
+
+  function bindInBackground(qp: QueuedPod, pi: PodInfo, nodeName: string, state: Parameters<typeof fw.runBind>[0]): void {
+    binds++;
+    const p = fw.runBind(state, pi, nodeName).then((s) => {
+      if (!s) {
+        st.scheduled++;
+        queue.done(qp.key);
+        if (deps.recorder && takeEventToken()) deps.recorder.event(qp.pod, 'Normal', 'Scheduled', `Successfully assigned ${qp.key} to ${nodeName}`);
+        return;
+      }
+      st.bindErrors++;
+      log(`scheduler: binding ${qp.key} to ${nodeName} failed: ${s.reasons.join(', ')}`);
+      fw.runUnreserve(state, pi, nodeName);
+      cache.forgetPod(qp.key);
+      const latest = podInf.get(qp.key);
+      if (latest && responsible(latest)) { qp.pod = latest; queue.addBackoff(qp); } else queue.delete(qp.key);
+    }).catch((e: unknown) => log(`scheduler: bind ${qp.key}: ${String(e)}`)).finally(() => {
+      binds--;
+      bindsDone.delete(p);
+      const w = bindWaiter;
+      bindWaiter = undefined;
+      w?.();
+    });
+    bindsDone.add(p);
+  }
+
+  function scheduleOne(qp: QueuedPod): void {
+    st.attempts++;
+    const current = podInf.get(qp.key);
+    if (!current || !responsible(current)) { queue.delete(qp.key); return; }
+    qp.pod = current;
+    const pi = createPodInfo(current, rcLookup);
+    const out = algo.schedule(pi, cache);
+    switch (out.kind) {
+      case 'scheduled': {
+        cache.assumePod(pi, out.nodeName);
+        const r = fw.runReserve(out.state, pi, out.nodeName);
+        if (r) { cache.forgetPod(pi.key); st.errors++; queue.addBackoff(qp); return; }
+        bindInBackground(qp, pi, out.nodeName, out.state);
+        return;
+      }
+      case 'unschedulable':
+        st.unschedulable++;
+        markUnschedulable(qp, out.message);
+        queue.addUnschedulable(qp);
+        return;
+      case 'error':
+        st.errors++;
+        log(`scheduler: error scheduling ${qp.key}: ${out.message}`);
+        queue.addBackoff(qp);
+        return;
+      default: { const never: never = out; void never; }
+    }
+  }
+
+  async function run(): Promise<void> {
+    await synced;
+    let sliceStart = Date.now();
+    while (!stopped) {
+      if (binds >= maxBinds) { await new Promise<void>((r) => { bindWaiter = r; }); continue; }
+      let qp = queue.tryPop();
+      if (!qp) { qp = await queue.pop(); sliceStart = Date.now(); }
+      if (!qp || stopped) break;
+      try { scheduleOne(qp); } catch (e) {
+        st.errors++;
+        log(`scheduler: ${qp.key}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        queue.addBackoff(qp);
+      }
+      // let I/O (bind answers, watch events) in now and then
+      if (Date.now() - sliceStart > 4) { await tick(); sliceStart = Date.now(); }
+    }
+  }
+  const loop = run().catch((e: unknown) => log(`scheduler: loop failed: ${String(e)}`));
+
+  return {
+    ready: () => synced,
+    async stop() {
+      stopped = true;
+      queue.close();
+      bindWaiter?.();
+      await loop;
+      await Promise.all([...bindsDone]);
+    },
+    stats: () => ({
+      ...st, bindsInFlight: binds, nodes: cache.nodeCount(), cachedPods: cache.podCount(), assumedPods: cache.assumedCount(),
+      queue: queue.sizes(),
+    }),
+  };
+}
