@@ -8,7 +8,9 @@ import type { RestClient } from '../client/rest-client.js';
 import { createInformerFactory, type InformerFactory } from '../client/informer-factory.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import { startLeaderElection } from '../client/leader-election.js';
-import { startGarbageCollector, startNamespaceController } from '../controllers/index.js';
+import {
+  startDeploymentController, startGarbageCollector, startNamespaceController, startReplicaSetController,
+} from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
 export interface Controllers {
@@ -20,12 +22,29 @@ export interface Controllers {
 
 interface Component { ready(): Promise<void>; stop(): Promise<void> }
 
+interface Shared { client: RestClient; informers: InformerFactory; log: (l: string) => void }
+
+/** Every component, by the name `--controllers` and tests use. */
+const COMPONENTS: Record<string, (d: Shared) => Component> = {
+  'namespace': (d) => startNamespaceController(d.client, { log: d.log }),
+  'garbage-collector': (d) => startGarbageCollector(d.client, { log: d.log }),
+  'scheduler': (d) => startScheduler({ ...d, recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log }) }),
+  'replicaset': (d) => startReplicaSetController({ ...d, recorder: createEventRecorder(d.client, 'replicaset-controller', { log: d.log }) }),
+  'deployment': (d) => startDeploymentController({ ...d, recorder: createEventRecorder(d.client, 'deployment-controller', { log: d.log }) }),
+};
+
+export const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
+
 export interface ControllerOptions {
+  /** Which components to run (default: all). */
+  only?: readonly string[];
   /** Lease duration for leader election (s); default 15. */
   leaseDurationSeconds?: number;
 }
 
 export function startControllers(client: RestClient, log: (l: string) => void, opts: ControllerOptions = {}): Controllers {
+  const names = opts.only ?? ALL_COMPONENTS;
+  for (const n of names) if (!COMPONENTS[n]) throw new Error(`unknown controller "${n}" (known: ${ALL_COMPONENTS.join(', ')})`);
   let running: Component[] = [];
   let informers: InformerFactory | undefined;
   let resolveReady!: () => void;
@@ -34,26 +53,27 @@ export function startControllers(client: RestClient, log: (l: string) => void, o
 
   const startAll = () => {
     informers = createInformerFactory(client);
-    const deps = { client, informers, log };
-    running = [
-      startNamespaceController(client, { log }),
-      startGarbageCollector(client, { log }),
-      startScheduler({ ...deps, recorder: createEventRecorder(client, 'default-scheduler', { log }) }),
-    ];
+    const shared: Shared = { client, informers, log };
+    running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
     Promise.all(running.map((c) => c.ready())).then(() => resolveReady(), (e: unknown) => log(`controllers failed to start: ${String(e)}`));
   };
   const stopAll = async () => {
     const r = running;
+    const inf = informers;
     running = [];
-    await Promise.all(r.map((c) => c.stop()));
-    await informers?.stop();
     informers = undefined;
+    await Promise.all(r.map((c) => c.stop()));
+    await inf?.stop();
   };
 
+  if (names.length === 0) {
+    resolveReady();
+    return { ready: () => readyP, isLeader: () => false, stop: async () => undefined };
+  }
   const elector = startLeaderElection(client, {
     name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log,
-    onStartedLeading: () => { log(`leading as ${identity}: scheduler and controllers started`); startAll(); },
+    onStartedLeading: () => { log(`leading as ${identity}: started ${names.join(', ')}`); startAll(); },
     onStoppedLeading: () => { log('lost the leader lease: scheduler and controllers stopped'); void stopAll(); },
   });
 

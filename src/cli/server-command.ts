@@ -19,6 +19,8 @@ export interface ServerOptions {
   /** `sqlite` (default: DATA/state.db), `sqlite:PATH`, `memory` */
   store?: string;
   log?: (line: string) => void;
+  /** components to run (default: all; see ALL_COMPONENTS in controllers.ts) */
+  controllers?: readonly string[];
 }
 
 export interface RunningServer {
@@ -61,7 +63,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   await bootstrapCluster(client, port);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
-  const controllers = startControllers(client, log);
+  const controllers = startControllers(client, log, o.controllers ? { only: o.controllers } : {});
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   log(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {

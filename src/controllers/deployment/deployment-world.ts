@@ -1,0 +1,31 @@
+// What one Deployment reconcile needs from the outside: caches, API calls, the clock, events. The
+// controller binds it to informers and the REST client; tests bind it to in-memory fakes.
+
+import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { KubeObject } from '../../api/object.js';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
+
+export interface DeploymentApi {
+  createReplicaSet(namespace: string, rs: ReplicaSet): Promise<ReplicaSet>;
+  getReplicaSet(namespace: string, name: string): Promise<ReplicaSet | undefined>;
+  /** PUT of the whole object (a stale resourceVersion fails with 409). */
+  updateReplicaSet(rs: ReplicaSet): Promise<ReplicaSet>;
+  deleteReplicaSet(namespace: string, name: string, uid: string): Promise<void>;
+  /** JSON merge patch (adoption and release). */
+  patchReplicaSet(namespace: string, name: string, patch: Record<string, unknown>): Promise<ReplicaSet>;
+  getDeployment(namespace: string, name: string): Promise<Deployment | undefined>;
+  /** Sets the Deployment's annotations (metadata only). */
+  patchDeploymentAnnotations(d: Deployment, annotations: Record<string, string>): Promise<Deployment>;
+  updateDeploymentStatus(d: Deployment, status: DeploymentStatus): Promise<Deployment>;
+}
+
+export interface DeploymentWorld {
+  getDeployment(key: string): Deployment | undefined;
+  replicaSetsControlledBy(uid: string): ReplicaSet[];
+  orphanReplicaSetsIn(namespace: string): ReplicaSet[];
+  podsControlledBy(uid: string): Pod[];
+  api: DeploymentApi;
+  now(): number;
+  requeueAfter(key: string, ms: number): void;
+  event?(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}

@@ -1,0 +1,78 @@
+// Test helper: stands in for the scheduler and kubelets. Every new pod is bound to a fake node and
+// reported Running and Ready; a pod being deleted gracefully is finished with gracePeriodSeconds=0.
+
+import type { Pod } from '../../api/kinds/core/pod/types.js';
+import { StatusError } from '../../base/errors.js';
+import { createInformer } from '../../client/informer.js';
+import { objectKey } from '../../client/object-key.js';
+import type { RestClient } from '../../client/rest-client.js';
+
+export interface FakeKubelet { stop(): Promise<void>; whenSynced(): Promise<void>; handled: () => number }
+
+export function startFakeKubelet(client: RestClient, opts: { concurrency?: number; nodes?: number } = {}): FakeKubelet {
+  const inf = createInformer<Pod>(client, { path: '/api/v1/pods' });
+  const pending: string[] = [];
+  const queued = new Set<string>();
+  let active = 0;
+  let handled = 0;
+  let stopped = false;
+  let seq = 0;
+  const limit = opts.concurrency ?? 32;
+  const nodes = opts.nodes ?? 10;
+
+  const ignore = (e: unknown) => { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; };
+  async function handle(key: string): Promise<void> {
+    const p = inf.get(key);
+    if (!p) return;
+    const ns = p.metadata.namespace ?? '';
+    const name = p.metadata.name ?? '';
+    const path = `/api/v1/namespaces/${ns}/pods/${name}`;
+    if (p.metadata.deletionTimestamp) {
+      await client.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).catch(ignore);
+      return;
+    }
+    if (!p.spec?.nodeName) {
+      const node = `fake-node-${seq++ % nodes}`;
+      await client.request('POST', `${path}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } }).catch(ignore);
+      return;
+    }
+    if (p.status?.phase !== 'Running') {
+      const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      await client.request('PATCH', `${path}/status`, {
+        status: {
+          phase: 'Running', podIP: '10.0.0.1', startTime: t,
+          conditions: [
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
+            { type: 'Initialized', status: 'True', lastTransitionTime: t },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
+            { type: 'Ready', status: 'True', lastTransitionTime: t },
+          ],
+        },
+      }, 'application/merge-patch+json').catch(ignore);
+      handled++;
+    }
+  }
+  function pump(): void {
+    while (!stopped && active < limit && pending.length) {
+      const key = pending.shift() as string;
+      queued.delete(key);
+      active++;
+      void handle(key).catch(() => undefined).finally(() => { active--; pump(); });
+    }
+  }
+  const enqueue = (p: Pod) => {
+    const k = objectKey(p);
+    if (queued.has(k)) return;
+    queued.add(k);
+    pending.push(k);
+    pump();
+  };
+  inf.onAdd(enqueue);
+  inf.onUpdate((_o, p) => enqueue(p));
+  inf.start();
+  return {
+    whenSynced: () => inf.whenSynced(),
+    handled: () => handled,
+    async stop() { stopped = true; await inf.stop(); },
+  };
+}

@@ -1,0 +1,124 @@
+// The ReplicaSet controller's wiring: shared informers for ReplicaSets and Pods, handlers that only
+// enqueue ReplicaSet keys (and count what the expectations wait for), and workers that run
+// syncReplicaSet against the caches and the API.
+
+import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { OwnerReference } from '../../api/object.js';
+import { createWorkQueue } from '../../base/work-queue.js';
+import { objectKey } from '../../client/object-key.js';
+import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
+import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import { createExpectations } from '../shared/expectations.js';
+import { createOwnerIndex } from '../shared/owner-index.js';
+import { controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
+import { selectorMatcher } from '../shared/selector-cache.js';
+import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
+
+export const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
+export const PODS_PATH = '/api/v1/pods';
+
+const enc = encodeURIComponent;
+
+export function startReplicaSetController(deps: ControllerDeps): RunningController {
+  const { client, log } = deps;
+  const now = deps.now ?? Date.now;
+  const queue = createWorkQueue<string>();
+  const rsInf = deps.informers.informer<ReplicaSet>(REPLICASETS_PATH);
+  const podInf = deps.informers.informer<Pod>(PODS_PATH);
+  const pods = createOwnerIndex(podInf);
+  const expectations = createExpectations(now);
+
+  /** The key of the ReplicaSet a controller reference points at, if that ReplicaSet is cached. */
+  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined): string | undefined => {
+    if (!ref || ref.kind !== 'ReplicaSet' || !ns) return undefined;
+    const key = `${ns}/${ref.name}`;
+    return rsInf.get(key)?.metadata.uid === ref.uid ? key : undefined;
+  };
+  /** Orphans: every ReplicaSet of the namespace whose selector matches may adopt it. */
+  const enqueueMatching = (p: Pod) => {
+    for (const rs of rsInf.byNamespace(p.metadata.namespace ?? '')) {
+      if (selectorMatcher(rs.spec?.selector).matches(p.metadata.labels)) queue.add(objectKey(rs));
+    }
+  };
+  const podGone = (p: Pod) => {
+    const key = ownerKey(p.metadata.namespace, controllerRefOf(p));
+    if (!key) return;
+    expectations.deletionObserved(key, objectKey(p));
+    queue.add(key);
+  };
+
+  podInf.onAdd((p) => {
+    if (p.metadata.deletionTimestamp) { podGone(p); return; }
+    const ref = controllerRefOf(p);
+    if (ref) {
+      const key = ownerKey(p.metadata.namespace, ref);
+      if (key) { expectations.creationObserved(key); queue.add(key); }
+      return;
+    }
+    enqueueMatching(p);
+  });
+  podInf.onUpdate((old, cur) => {
+    if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {});
+    if (cur.metadata.deletionTimestamp) {
+      podGone(cur);
+      if (labelsChanged) podGone(old);
+      return;
+    }
+    const oldRef = controllerRefOf(old);
+    const curRef = controllerRefOf(cur);
+    const refChanged = oldRef?.uid !== curRef?.uid;
+    if (refChanged && oldRef) { const k = ownerKey(old.metadata.namespace, oldRef); if (k) queue.add(k); }
+    if (curRef) { const k = ownerKey(cur.metadata.namespace, curRef); if (k) queue.add(k); return; }
+    if (labelsChanged || refChanged) enqueueMatching(cur);
+  });
+  podInf.onDelete(podGone);
+  rsInf.onAdd((rs) => queue.add(objectKey(rs)));
+  rsInf.onUpdate((_o, rs) => queue.add(objectKey(rs)));
+  rsInf.onDelete((rs) => { expectations.delete(objectKey(rs)); queue.add(objectKey(rs)); });
+
+  const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${enc(ns)}/pods${name ? `/${enc(name)}` : ''}`;
+  const rsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets/${enc(name)}`;
+  const world: ReplicaSetWorld = {
+    getReplicaSet: (key) => rsInf.get(key),
+    podsControlledBy: (uid) => pods.controlledBy(uid),
+    orphanPodsIn: (ns) => pods.orphansIn(ns),
+    expectations,
+    now,
+    requeueAfter: (key, ms) => queue.addAfter(key, ms),
+    event: deps.recorder ? (obj, type, reason, msg) => deps.recorder?.event(obj, type, reason, msg) : undefined,
+    api: {
+      createPod: (ns, pod) => client.request<Pod>('POST', podsPath(ns), pod),
+      deletePod: async (ns, name, uid) => {
+        await client.request('DELETE', podsPath(ns, name), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } });
+      },
+      patchPod: (ns, name, patch) => client.request<Pod>('PATCH', podsPath(ns, name), patch, MERGE_PATCH),
+      getReplicaSet: (ns, name) => client.getOrUndefined<ReplicaSet>(rsPath(ns, name)),
+      updateStatus: (rs, status) => client.request<ReplicaSet>('PATCH', `${rsPath(rs.metadata.namespace ?? '', rs.metadata.name ?? '')}/status`,
+        { status: { ...status, conditions: status.conditions ?? null } as Omit<ReplicaSetStatus, 'conditions'> & { conditions: unknown } }, MERGE_PATCH),
+    },
+  };
+
+  let stopped = false;
+  let markReady: () => void = () => {};
+  const readyP = new Promise<void>((r) => { markReady = r; });
+  const main = (async () => {
+    deps.informers.start();
+    await Promise.all([rsInf.whenSynced(), podInf.whenSynced()]);
+    if (stopped) return;
+    markReady();
+    await runWorkers(queue, deps.workers ?? 5, (key) => syncReplicaSet(world, key),
+      (key, e) => log(`replicaset controller: ${key}: ${errorText(e)}`));
+  })().catch((e: unknown) => { if (!stopped) log(`replicaset controller stopped: ${errorText(e)}`); });
+
+  return {
+    ready: () => readyP,
+    async stop() {
+      stopped = true;
+      markReady();
+      await queue.shutDownWithDrain();
+      await main;
+    },
+  };
+}
