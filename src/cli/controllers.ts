@@ -9,7 +9,8 @@ import { createInformerFactory, type InformerFactory } from '../client/informer-
 import { createEventRecorder } from '../client/event-recorder.js';
 import { startLeaderElection } from '../client/leader-election.js';
 import {
-  startDeploymentController, startGarbageCollector, startNamespaceController, startReplicaSetController,
+  startDaemonSetController, startDeploymentController, startEndpointsController, startGarbageCollector, startJobController,
+  startNamespaceController, startNodeLifecycleController, startReplicaSetController, startServiceAccountController,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -31,6 +32,14 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   'scheduler': (d) => startScheduler({ ...d, recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log }) }),
   'replicaset': (d) => startReplicaSetController({ ...d, recorder: createEventRecorder(d.client, 'replicaset-controller', { log: d.log }) }),
   'deployment': (d) => startDeploymentController({ ...d, recorder: createEventRecorder(d.client, 'deployment-controller', { log: d.log }) }),
+  'daemonset': (d) => startDaemonSetController({ ...d, recorder: createEventRecorder(d.client, 'daemonset-controller', { log: d.log }) }),
+  'job': (d) => startJobController({ ...d, recorder: createEventRecorder(d.client, 'job-controller', { log: d.log }) }),
+  'endpoints': (d) => startEndpointsController(d),
+  'serviceaccount': (d) => startServiceAccountController(d),
+  'node-lifecycle': (d) => startNodeLifecycleController({
+    ...d, recorder: createEventRecorder(d.client, 'node-controller', { log: d.log }),
+    ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
+  }),
 };
 
 export const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -1,0 +1,120 @@
+// The DaemonSet controller: one pod per eligible node, rolling updates by template hash, status.
+// DaemonSets, Nodes and Pods come from shared informers; handlers only enqueue DaemonSet keys.
+
+import type { Node } from '../../api/kinds/core/node.js';
+import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Workload } from '../../api/kinds/apps/types.js';
+import { StatusError } from '../../base/errors.js';
+import { createWorkQueue } from '../../base/work-queue.js';
+import { objectKey } from '../../client/object-key.js';
+import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import { createExpectations } from '../shared/expectations.js';
+import { createOwnerIndex } from '../shared/owner-index.js';
+import { controllerRefOf } from '../shared/owner-refs.js';
+import { slowStartBatch } from '../shared/slow-start.js';
+import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { daemonPod } from './daemon-pod.js';
+import { planDaemonSet, statusChange, templateHash } from './daemonset-decide.js';
+
+export interface DaemonSetControllerOptions {
+  /** Set spec.nodeName on created pods instead of pinning them by node affinity for the scheduler (default false). */
+  assignNodeName?: boolean;
+}
+
+export const DAEMONSETS_PATH = '/apis/apps/v1/daemonsets';
+const NODES_PATH = '/api/v1/nodes';
+const PODS_PATH = '/api/v1/pods';
+
+const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+
+export function startDaemonSetController(deps: ControllerDeps & DaemonSetControllerOptions): RunningController {
+  const { client, log } = deps;
+  const now = deps.now ?? Date.now;
+  const dss = deps.informers.informer<Workload>(DAEMONSETS_PATH);
+  const nodes = deps.informers.informer<Node>(NODES_PATH);
+  const pods = deps.informers.informer<Pod>(PODS_PATH);
+  const owned = createOwnerIndex(pods);
+  const expectations = createExpectations(now);
+  const queue = createWorkQueue<string>();
+
+  const ownerKey = (p: Pod): string | undefined => {
+    const ref = controllerRefOf(p);
+    return ref?.kind === 'DaemonSet' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
+  };
+  const enqueueAll = () => { for (const d of dss.list()) queue.add(objectKey(d)); };
+
+  dss.onAdd((d) => queue.add(objectKey(d)));
+  dss.onUpdate((_o, d) => queue.add(objectKey(d)));
+  dss.onDelete((d) => { expectations.delete(objectKey(d)); });
+  pods.onAdd((p) => { const k = ownerKey(p); if (k) { expectations.creationObserved(k); queue.add(k); } });
+  pods.onUpdate((old, p) => {
+    const k = ownerKey(p);
+    if (!k) return;
+    if (p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
+    queue.add(k);
+  });
+  pods.onDelete((p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } });
+  nodes.onAdd(enqueueAll);
+  nodes.onUpdate((old, n) => {
+    if (JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})
+      || JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? [])) enqueueAll();
+  });
+  nodes.onDelete(enqueueAll);
+
+  async function sync(key: string): Promise<void> {
+    const ds = dss.get(key);
+    if (!ds || ds.metadata.deletionTimestamp) return;
+    const mine = owned.controlledBy(ds.metadata.uid ?? '');
+    const plan = planDaemonSet(ds, nodes.list(), mine, now());
+    if (expectations.satisfied(key)) {
+      const deleteKeys = plan.delete.map((p) => objectKey(p));
+      expectations.expect(key, plan.create.length, deleteKeys);
+      const hash = templateHash(ds);
+      const ns = ds.metadata.namespace ?? '';
+      let firstError: unknown;
+      if (plan.create.length > 0) {
+        const res = await slowStartBatch(plan.create.length, async (i) => {
+          const node = plan.create[i] ?? '';
+          try {
+            const pod = await client.request<Pod>('POST', `/api/v1/namespaces/${ns}/pods`, daemonPod(ds, node, hash, deps.assignNodeName === true));
+            deps.recorder?.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
+          } catch (e) {
+            expectations.creationObserved(key);
+            deps.recorder?.event(ds, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
+            throw e;
+          }
+        });
+        for (let i = 0; i < res.skipped; i++) expectations.creationObserved(key);
+        firstError = res.errors[0];
+      }
+      for (const p of plan.delete) {
+        try {
+          await client.request('DELETE', podPath(p), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } });
+          deps.recorder?.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name ?? ''}`);
+        } catch (e) {
+          expectations.deletionObserved(key, objectKey(p));
+          if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) firstError ??= e;
+        }
+      }
+      if (firstError) throw firstError;
+    }
+    const status = statusChange(ds, plan.status);
+    if (status) {
+      await client.request('PUT', `${DAEMONSETS_PATH.replace('/daemonsets', '')}/namespaces/${ds.metadata.namespace ?? ''}/daemonsets/${encodeURIComponent(ds.metadata.name ?? '')}/status`,
+        { ...ds, status });
+    }
+    if (plan.recheckMs !== undefined) queue.addAfter(key, plan.recheckMs + 10);
+  }
+
+  deps.informers.start();
+  const synced = Promise.all([dss.whenSynced(), nodes.whenSynced(), pods.whenSynced()]).then(() => undefined);
+  let stopped = false;
+  let workers: Promise<void> | undefined;
+  void synced.then(() => {
+    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`daemonset: ${key}: ${errorText(e)}`));
+  });
+  return {
+    ready: () => synced,
+    async stop() { stopped = true; queue.shutDown(); await workers; },
+  };
+}

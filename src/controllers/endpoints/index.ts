@@ -1,0 +1,5 @@
+// The Endpoints and EndpointSlice controller.
+
+export { startEndpointsController, type EndpointsControllerOptions } from './endpoints-controller.js';
+export { desiredSubsets } from './endpoints-decide.js';
+export { planSlices, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, MAX_PER_SLICE } from './slices-decide.js';

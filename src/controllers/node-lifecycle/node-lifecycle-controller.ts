@@ -1,0 +1,156 @@
+// The node lifecycle controller: watches Nodes and their Leases in kube-node-lease. A node whose
+// heartbeats (Lease renewals or status updates, as seen by this controller) stop for the grace
+// period gets its kubelet-owned conditions set to Unknown. Node taints follow the conditions
+// (not-ready / unreachable NoSchedule+NoExecute, unschedulable, pressure). Pods on a node with
+// NoExecute taints are deleted at once when they do not tolerate them, or after their
+// tolerationSeconds; a pod whose graceful deletion cannot finish because its node is not Ready is
+// force-deleted (grace 0) once its grace period has passed.
+
+import type { Node } from '../../api/kinds/core/node.js';
+import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Pod } from '../../api/kinds/core/pod/types.js';
+import { StatusError } from '../../base/errors.js';
+import { rfc3339 } from '../../base/time.js';
+import { createWorkQueue } from '../../base/work-queue.js';
+import { objectKey } from '../../client/object-key.js';
+import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { conditionOf, desiredTaints, noExecuteTaintedAt, planEvictions, readyStatus, staleConditions } from './node-decide.js';
+import { createPodsByNode } from './pods-by-node.js';
+
+export interface NodeLifecycleOptions {
+  /** A node is stale when no heartbeat was seen for this long (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** How often nodes are checked for staleness (default 5 s, at most the grace period / 2). */
+  nodeMonitorPeriodMs?: number;
+  /** Mark pods of a not-Ready node not Ready (default true). */
+  markPodsNotReady?: boolean;
+}
+
+export const NODES_PATH = '/api/v1/nodes';
+export const PODS_PATH = '/api/v1/pods';
+export const NODE_LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+const MERGE = 'application/merge-patch+json';
+
+const ignoreGone = (e: unknown) => { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; };
+
+export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycleOptions): RunningController {
+  const opts = deps;
+  const now = deps.now ?? Date.now;
+  const grace = opts.nodeMonitorGracePeriodMs ?? 40_000;
+  const period = Math.max(10, Math.min(opts.nodeMonitorPeriodMs ?? 5_000, grace / 2));
+  const markPods = opts.markPodsNotReady ?? true;
+  const { client, log } = deps;
+  const nodes = deps.informers.informer<Node>(NODES_PATH);
+  const leases = deps.informers.informer<Lease>(NODE_LEASES_PATH);
+  const pods = deps.informers.informer<Pod>(PODS_PATH);
+  const queue = createWorkQueue<string>();
+  /** node name -> when this controller last saw a heartbeat */
+  const heartbeat = new Map<string, number>();
+  /** node name -> when NoExecute taints were first seen without a timeAdded */
+  const taintSeen = new Map<string, number>();
+
+  const stale = (name: string) => now() - (heartbeat.get(name) ?? now()) > grace;
+  const hasNoExecute = (n: Node | undefined) => (n?.spec?.taints ?? []).some((t) => t.effect === 'NoExecute');
+
+  const podsOnNode = createPodsByNode(pods, (nodeName, old, pod) => {
+    const node = nodes.get(nodeName);
+    if (!node) return;
+    const notReady = readyStatus(node) !== 'True';
+    if (hasNoExecute(node) || (notReady && (pod?.metadata.deletionTimestamp || !old))) queue.add(nodeName);
+  });
+
+  nodes.onAdd((n) => {
+    const name = n.metadata.name ?? '';
+    if (!heartbeat.has(name)) heartbeat.set(name, now());
+    queue.add(name);
+  });
+  nodes.onUpdate((old, n) => {
+    const name = n.metadata.name ?? '';
+    const hbOld = conditionOf(old, 'Ready')?.['lastHeartbeatTime'];
+    const hbNew = conditionOf(n, 'Ready')?.['lastHeartbeatTime'];
+    if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
+    const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
+    const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))
+      !== JSON.stringify((n.status?.conditions ?? []).map((c) => [c.type, c.status]));
+    if (taintsChanged || condChanged || old.spec?.unschedulable !== n.spec?.unschedulable) queue.add(name);
+  });
+  nodes.onDelete((n) => { heartbeat.delete(n.metadata.name ?? ''); taintSeen.delete(n.metadata.name ?? ''); });
+  const onLease = (old: Lease | undefined, l: Lease) => {
+    if (old && old.spec?.renewTime === l.spec?.renewTime) return;
+    const name = l.metadata.name ?? '';
+    heartbeat.set(name, now());
+  };
+  leases.onAdd((l) => onLease(undefined, l));
+  leases.onUpdate(onLease);
+
+  async function sync(name: string): Promise<void> {
+    let node = nodes.get(name);
+    if (!node) return;
+    const path = `${NODES_PATH}/${encodeURIComponent(name)}`;
+    if (stale(name)) {
+      const conds = staleConditions(node, now());
+      if (conds) {
+        const wasReady = readyStatus(node);
+        node = await client.request<Node>('PUT', `${path}/status`, { ...node, status: { ...node.status, conditions: conds } });
+        log(`node-lifecycle: node ${name} stopped posting status; Ready was ${wasReady}, now Unknown`);
+        deps.recorder?.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
+    }
+    const taints = desiredTaints(node, now());
+    if (taints) {
+      node = await client.request<Node>('PATCH', path, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } }, MERGE);
+    }
+    if (!hasNoExecute(node)) taintSeen.delete(name);
+    else if (!taintSeen.has(name)) taintSeen.set(name, now());
+    const since = noExecuteTaintedAt(node) ?? taintSeen.get(name) ?? now();
+    const plan = planEvictions(node, podsOnNode.on(name), now(), since);
+    for (const p of plan.evict) {
+      const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+      await client.request('DELETE', pp, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      deps.recorder?.event(p, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${objectKey(p)}`);
+    }
+    for (const p of plan.forceDelete) {
+      const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+      await client.request('DELETE', pp, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      log(`node-lifecycle: force-deleted pod ${objectKey(p)} on not-Ready node ${name}`);
+    }
+    if (markPods) {
+      for (const p of plan.markNotReady) {
+        const at = rfc3339(now());
+        const conditions = (p.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: at } : c));
+        const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}/status`;
+        await client.request('PUT', pp, { ...p, status: { ...p.status, conditions } }).catch(ignoreGone);
+      }
+    }
+    if (plan.recheckMs !== undefined) queue.addAfter(name, plan.recheckMs + 10);
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const monitor = () => {
+    for (const n of nodes.list()) {
+      const name = n.metadata.name ?? '';
+      if (stale(name) && staleConditions(n, now()) !== undefined) queue.add(name);
+    }
+  };
+
+  deps.informers.start();
+  const synced = Promise.all([nodes.whenSynced(), leases.whenSynced(), pods.whenSynced()]).then(() => undefined);
+  let stopped = false;
+  let workers: Promise<void> | undefined;
+  void synced.then(() => {
+    if (stopped) return;
+    timer = setInterval(monitor, period);
+    timer.unref();
+    workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`node-lifecycle: ${key}: ${errorText(e)}`));
+  });
+  return {
+    ready: () => synced,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      queue.shutDown();
+      await workers;
+    },
+  };
+}
