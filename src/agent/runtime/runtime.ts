@@ -1,0 +1,132 @@
+// The one runtime interface the node agent drives: CRI-shaped (pod sandboxes, containers, images,
+// streaming URLs, stats). Implementations: `cri/` (containerd over gRPC, Linux and Windows),
+// later `process/` (native processes) and test fakes. Field names follow the CRI's meaning in
+// camelCase; times are nanoseconds since the epoch as numbers.
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface PortMapping { protocol: Protocol; containerPort: number; hostPort?: number; hostIp?: string }
+export interface Mount { containerPath: string; hostPath: string; readonly?: boolean; selinuxRelabel?: boolean; propagation?: 'private' | 'hostToContainer' | 'bidirectional' }
+export interface KeyValue { key: string; value: string }
+
+export interface SandboxConfig {
+  name: string; namespace: string; uid: string; attempt: number;
+  hostname: string;
+  /** directory for container logs: <root>/pods/<ns>_<name>_<uid> */
+  logDirectory: string;
+  dnsServers?: string[]; dnsSearches?: string[]; dnsOptions?: string[];
+  portMappings: PortMapping[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Linux: cgroup parent of the pod (always set: containerd's pod stats need it) */
+  cgroupParent?: string;
+  hostNetwork?: boolean;
+  /** RuntimeClass handler ('' = default) */
+  runtimeHandler: string;
+  /** Windows: hostProcess / isolation facts travel in annotations and the handler */
+}
+
+export interface LinuxResources {
+  cpuPeriod?: number; cpuQuota?: number; cpuShares?: number;
+  memoryLimitInBytes?: number; oomScoreAdj?: number;
+}
+
+export interface ContainerConfig {
+  name: string; attempt: number;
+  image: string;
+  command: string[]; args: string[];
+  workingDir?: string;
+  envs: KeyValue[];
+  mounts: Mount[];
+  /** relative to the sandbox logDirectory, e.g. `web/0.log` */
+  logPath: string;
+  stdin?: boolean; stdinOnce?: boolean; tty?: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  linux?: {
+    resources?: LinuxResources;
+    runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean;
+    readonlyRootfs?: boolean; privileged?: boolean;
+    capabilities?: { add: string[]; drop: string[] };
+  };
+}
+
+export type SandboxState = 'ready' | 'notready';
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface SandboxStatus {
+  id: string; state: SandboxState; createdAt: number;
+  ip?: string; additionalIps: string[];
+  name: string; namespace: string; uid: string; attempt: number;
+  labels: Record<string, string>; annotations: Record<string, string>;
+}
+
+export interface ContainerStatus {
+  id: string; sandboxId?: string; name: string; attempt: number;
+  state: ContainerState;
+  createdAt: number; startedAt: number; finishedAt: number;
+  exitCode: number; reason: string; message: string;
+  image: string; imageRef: string;
+  labels: Record<string, string>; annotations: Record<string, string>;
+  logPath: string;
+}
+
+export interface ContainerStats {
+  id: string; name: string; sandboxId?: string;
+  /** cumulative CPU in ns, and the current rate in nanocores (0 on the first sample) */
+  cpuUsageCoreNanoSeconds: number; cpuUsageNanoCores: number;
+  memoryWorkingSetBytes: number; memoryUsageBytes: number; memoryRssBytes: number;
+  timestamp: number;
+}
+
+export interface ExecResult { exitCode: number; stdout: Buffer; stderr: Buffer }
+
+export interface RuntimeVersion { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
+export interface RuntimeCondition { type: string; status: boolean; reason: string; message: string }
+export interface RuntimeHandlerInfo { name: string; recursiveReadOnlyMounts?: boolean; userNamespaces?: boolean }
+
+export interface ImageInfo { id: string; repoTags: string[]; repoDigests: string[]; size: number }
+export interface AuthConfig { username?: string; password?: string; auth?: string; serverAddress?: string; identityToken?: string; registryToken?: string }
+
+/** Raised by execSync when the command outlives its timeout (CRI: DEADLINE_EXCEEDED). */
+export class ExecTimeoutError extends Error { constructor(message: string) { super(message); this.name = 'ExecTimeoutError'; } }
+/** Raised when a sandbox, container or image does not exist. */
+export class RuntimeNotFoundError extends Error { constructor(message: string) { super(message); this.name = 'RuntimeNotFoundError'; } }
+
+export interface Runtime {
+  readonly name: string;
+  version(): Promise<RuntimeVersion>;
+  /** RuntimeReady / NetworkReady conditions */
+  status(): Promise<RuntimeCondition[]>;
+  runtimeHandlers(): Promise<RuntimeHandlerInfo[]>;
+
+  runPodSandbox(cfg: SandboxConfig): Promise<string>;
+  stopPodSandbox(id: string): Promise<void>;
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): Promise<SandboxStatus>;
+  listPodSandboxes(filter?: { labels?: Record<string, string> }): Promise<SandboxStatus[]>;
+
+  createContainer(sandboxId: string, cfg: ContainerConfig, sandbox: SandboxConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+  listContainers(filter?: { sandboxId?: string; labels?: Record<string, string> }): Promise<ContainerStatus[]>;
+  updateContainerResources(id: string, resources: LinuxResources): Promise<void>;
+  reopenContainerLog(id: string): Promise<void>;
+
+  execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  /** Streaming URLs served by the runtime (WebSocket, v4.channel.k8s.io) */
+  exec(id: string, cmd: string[], opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<string>;
+  attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<string>;
+  portForward(sandboxId: string, ports: number[]): Promise<string>;
+
+  pullImage(image: string, auth?: AuthConfig, sandbox?: SandboxConfig): Promise<string>;
+  imageStatus(image: string): Promise<ImageInfo | undefined>;
+  listImages(): Promise<ImageInfo[]>;
+  removeImage(image: string): Promise<void>;
+
+  listContainerStats(filter?: { sandboxId?: string }): Promise<ContainerStats[]>;
+
+  close(): Promise<void>;
+}
