@@ -29,19 +29,54 @@ export function createLogBackend(init: LogBackendInit): Backend {
   let closed = false;
 
   const open = () => { if (closed) throw new ClosedError(name); };
-  const commit = (ev: StorageEvent) => {
+
+  // Group commit. A write is validated against the in-memory index and applied to it at once (so
+  // the next write in the same turn sees it for its compare-and-swap), queued, and persisted with
+  // the other writes of this event-loop turn in one transaction. Its promise resolves, and watchers
+  // hear of it, only after that commit: nothing is acknowledged before it is durable. A read in the
+  // same turn may see a queued write; if the commit fails, the index is rolled back and every
+  // write of the batch is rejected.
+  interface Pending { ev: StorageEvent; resolve: () => void; reject: (e: unknown) => void }
+  let batch: Pending[] = [];
+  let batchStartRevision = 0;
+  const flush = () => {
+    const b = batch;
+    batch = [];
+    if (b.length === 0) return;
+    const evs = b.map((p) => p.ev);
+    try {
+      if (store.appendMany) store.appendMany(evs);
+      else for (const ev of evs) store.append(ev);
+    } catch (e) {
+      for (let i = evs.length - 1; i >= 0; i--) {
+        const ev = evs[i]!;
+        if (ev.type === 'create') index.remove(ev.kv.key);
+        else index.put(ev.prev);
+      }
+      revision = batchStartRevision;
+      for (const p of b) p.reject(e);
+      return;
+    }
+    for (const ev of evs) hub.publish(ev);
+    for (const p of b) p.resolve();
+  };
+  const commit = (ev: StorageEvent): Promise<void> => {
     Object.freeze(ev); // shared by the log and every watcher
-    store.append(ev);
+    if (batch.length === 0) {
+      batchStartRevision = revision;
+      setImmediate(flush);
+    }
     revision = ev.kv.modRevision;
     if (ev.type === 'delete') index.remove(ev.kv.key);
     else index.put(ev.kv);
-    hub.publish(ev);
+    return new Promise<void>((resolve, reject) => { batch.push({ ev, resolve, reject }); });
   };
   const checkReadable = (rev: number) => {
     if (rev < store.compacted) throw new CompactedError(rev, store.compacted);
   };
 
   const listAt = (prefix: string, opts: ListOptions, rev: number): ListResult => {
+    flush(); // the log must hold every write the index already shows
     // The state at `rev` of every key written after it is the state before its first later event.
     const before = new Map<string, KeyValue | undefined>();
     for (const ev of store.eventsAfter(prefix, rev)) {
@@ -79,7 +114,7 @@ export function createLogBackend(init: LogBackendInit): Backend {
       if (index.get(key)) throw new KeyExistsError(key);
       const rev = revision + 1;
       const kv: KeyValue = Object.freeze({ key, value, createRevision: rev, modRevision: rev });
-      commit({ type: 'create', kv });
+      await commit({ type: 'create', kv });
       return kv;
     },
     async update(key, value, expectedRevision) {
@@ -88,7 +123,7 @@ export function createLogBackend(init: LogBackendInit): Backend {
       if (!prev) throw new KeyNotFoundError(key);
       if (prev.modRevision !== expectedRevision) throw new ConflictError(key, prev);
       const kv: KeyValue = Object.freeze({ key, value, createRevision: prev.createRevision, modRevision: revision + 1 });
-      commit({ type: 'update', kv, prev });
+      await commit({ type: 'update', kv, prev });
       return kv;
     },
     async delete(key, expectedRevision) {
@@ -97,7 +132,7 @@ export function createLogBackend(init: LogBackendInit): Backend {
       if (!prev) throw new KeyNotFoundError(key);
       if (expectedRevision !== undefined && prev.modRevision !== expectedRevision) throw new ConflictError(key, prev);
       const kv: KeyValue = Object.freeze({ key, value: prev.value, createRevision: prev.createRevision, modRevision: revision + 1 });
-      commit({ type: 'delete', kv, prev });
+      await commit({ type: 'delete', kv, prev });
       return kv;
     },
     watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watch {
@@ -108,12 +143,14 @@ export function createLogBackend(init: LogBackendInit): Backend {
     },
     async compact(rev) {
       open();
+      flush();
       if (rev > revision) throw new FutureRevisionError(rev, revision);
       if (rev <= store.compacted) return;
       await store.compact(rev);
     },
     async close() {
       if (closed) return;
+      flush();
       closed = true;
       stopAuto();
       hub.endAll(new ClosedError(name));

@@ -6,6 +6,11 @@ import type { StorageEvent } from './backend.js';
 export interface LogStore {
   /** Persist one event (revision = event.kv.modRevision = previous revision + 1), durably, before returning. Throws if nothing was written. */
   append(ev: StorageEvent): void;
+  /**
+   * Persist several events atomically (one transaction), in order; either all are durable when it
+   * returns or it throws and none is. Optional: stores without it get append() per event.
+   */
+  appendMany?(evs: readonly StorageEvent[]): void;
   /** Stored events with revision > `after` for keys starting with `prefix`, in revision order. */
   eventsAfter(prefix: string, after: number): StorageEvent[];
   /** Oldest readable revision: history at or below it may be gone. May rise on append (bounded stores). */

@@ -77,6 +77,7 @@ const copyUser = (u: UserInfo): UserInfo => ({
 
 export function createTokenAuthenticator(entries: TokenEntry[] = []): TokenAuthenticator {
   const table: { hash: Buffer; user: UserInfo }[] = [];
+  const accepted = new Map<string, UserInfo>();
 
   const indexOf = (hash: Buffer): number => {
     let found = -1;
@@ -100,14 +101,23 @@ export function createTokenAuthenticator(entries: TokenEntry[] = []): TokenAuthe
 
   return {
     authenticate(header) {
+      if (header === undefined) return undefined;
+      // Successful headers are remembered (only exact matches hit; misses always take the hashed,
+      // constant-time path), so hashing is not paid on every request of a keep-alive client.
+      const hit = accepted.get(header);
+      if (hit) return copyUser(hit);
       const token = bearerToken(header);
       if (token === undefined) return undefined;
       const i = indexOf(digest(token));
       const row = i >= 0 ? table[i] : undefined;
-      return row ? copyUser(row.user) : undefined;
+      if (!row) return undefined;
+      if (accepted.size >= 256) accepted.clear();
+      accepted.set(header, row.user);
+      return copyUser(row.user);
     },
-    add,
+    add(entry) { accepted.clear(); add(entry); },
     remove(token) {
+      accepted.clear();
       const i = indexOf(digest(token));
       if (i < 0) return false;
       table.splice(i, 1);

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { badRequest, conflict, methodNotAllowed, notFound, StatusError } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
-import { addWarning, sendJson } from '../http/respond.js';
+import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
 import { checkFields } from '../registry/field-check.js';
 import { serverSideApply } from '../registry/managed.js';
@@ -44,8 +44,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       const created = serverSideApply(kind, undefined, applied as unknown as KubeObject, opts.fieldManager, opts.force, s.ctx.now());
       const obj = admitCreate(s, kind, created as unknown as Record<string, unknown>, { ...opts, fieldValidation: 'Ignore' }, opts.fieldManager, true);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
-      const out = await store.create(obj, opts.dryRun);
-      sendJson(s.res, 201, out);
+      sendJsonText(s.res, 201, await store.create(obj, opts.dryRun));
       return;
     }
     const result = await applyUpdate(s, name, sub, (cur) =>

@@ -4,7 +4,7 @@ import type { KindDef } from '../../api/kind.js';
 import type { KubeObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
-import { addWarning, sendJson } from '../http/respond.js';
+import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { checkTypeMeta, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
 import { checkFields } from '../registry/field-check.js';
 import { validateObject, validateStatus } from '../registry/validate.js';
@@ -42,8 +42,7 @@ export async function handleCreate(s: RequestScope): Promise<void> {
   const obj = admitCreate(s, s.kind, body, opts, manager);
   if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
   await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
-  const created = await s.ctx.store(s.kind).create(obj, opts.dryRun);
-  sendJson(s.res, 201, created);
+  sendJsonText(s.res, 201, await s.ctx.store(s.kind).create(obj, opts.dryRun));
 }
 
 /** PUT on the main resource or the status subresource. */

@@ -25,7 +25,8 @@ export function keyPE(keys: Readonly<Record<string, Json>>): PathElement {
 
 const KIND_RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
-function comparePE(a: string, b: string): number {
+/** The order of path elements in serialised FieldsV1: `f:`, `k:`, `v:`, `i:` (by index), each sorted. */
+export function comparePE(a: string, b: string): number {
   const ra = KIND_RANK[a[0] ?? ''] ?? 9;
   const rb = KIND_RANK[b[0] ?? ''] ?? 9;
   if (ra !== rb) return ra - rb;

@@ -17,6 +17,7 @@ import type { Manager } from './managers.js';
 import { isObject, rootSlot } from './shape.js';
 import type { DefinitionLookup } from './shape.js';
 import { collectFields, compareValues, mergeApplied, removeFields } from './ssa-walk.js';
+import { fieldsV1Of } from './fields-direct.js';
 import type { Walker } from './ssa-walk.js';
 
 const UNTRACKED_META = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
@@ -112,10 +113,13 @@ export function updateManagedFields(oldObj: JsonObject | undefined, newObj: Json
 /** The managedFields of an object created by `manager`: every field it carries, as one entry. */
 export function createManagedFields(obj: JsonObject, o: OwnershipOptions & { operation?: 'Update' | 'Apply' }): JsonObject {
   const w: Walker = { lookup: o.lookup, strict: false, mapsAsMembers: o.operation !== 'Apply' };
-  const set = new FieldSet();
-  collectFields(tracked(obj, o.ignoreStatus), rootSlot(o.rootDef), [], set, w);
-  const m: Manager = { manager: o.manager, operation: o.operation ?? 'Update', apiVersion: o.apiVersion, time: o.time, set, ...(o.subresource ? { subresource: o.subresource } : {}) };
-  return withManagedFields(obj, encodeManagers([m]));
+  const fields = fieldsV1Of(tracked(obj, o.ignoreStatus), rootSlot(o.rootDef), w, false, true);
+  if (!fields) return withManagedFields(obj, []);
+  const entry: ManagedFieldsEntry = {
+    manager: o.manager, operation: o.operation ?? 'Update', apiVersion: o.apiVersion, time: o.time,
+    fieldsType: 'FieldsV1', fieldsV1: fields, ...(o.subresource ? { subresource: o.subresource } : {}),
+  };
+  return withManagedFields(obj, [entry]);
 }
 
 /** 409 with one FieldManagerConflict cause per conflicting field, upstream's message format. */

@@ -25,7 +25,21 @@ const SCALAR: Shape = { kind: 'scalar' };
 
 export function rootSlot(rootDef: string): Slot { return { type: { kind: 'ref', ref: rootDef } }; }
 
+// Shapes are pure functions of (field, type, lookup): cache them by the identity of the schema
+// objects (generated definitions are immutable), which keeps per-request walks allocation-light.
+const byField = new WeakMap<DefinitionLookup, WeakMap<object, Shape>>();
+
 export function shapeOf(slot: Slot, lookup: DefinitionLookup): Shape {
+  const key: object | undefined = slot.field ?? slot.type;
+  if (key === undefined) return UNTYPED;
+  let cache = byField.get(lookup);
+  if (!cache) { cache = new WeakMap(); byField.set(lookup, cache); }
+  let shape = cache.get(key);
+  if (!shape) { shape = computeShape(slot, lookup); cache.set(key, shape); }
+  return shape;
+}
+
+function computeShape(slot: Slot, lookup: DefinitionLookup): Shape {
   const t = slot.type;
   if (!t) return UNTYPED;
   switch (t.kind) {

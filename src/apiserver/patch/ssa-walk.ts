@@ -28,7 +28,15 @@ function invalidApply(path: FieldPath, msg: string): StatusError {
   return new StatusError(422, 'Invalid', `apply: ${field}: ${msg}`, { causes: [{ reason: 'FieldValueInvalid', message: msg, field }] });
 }
 
+const listKinds = new WeakMap<object, ListKind>();
+
 function listKind(shape: Shape & { kind: 'list' }, w: Walker): ListKind {
+  let lk = listKinds.get(shape);
+  if (!lk) { lk = computeListKind(shape, w); listKinds.set(shape, lk); }
+  return lk;
+}
+
+function computeListKind(shape: Shape & { kind: 'list' }, w: Walker): ListKind {
   const f = shape.field;
   if (f?.listType === 'set') return { kind: 'set' };
   if (f?.listType === 'map' && f.listMapKeys && f.listMapKeys.length > 0) {
@@ -50,7 +58,7 @@ function granularObject(shape: Shape): boolean {
 }
 
 /** True when the value at this shape is a leaf for ownership purposes. */
-function isLeaf(shape: Shape, v: Json, w: Walker): boolean {
+export function isLeaf(shape: Shape, v: Json, w: Walker): boolean {
   if (v === null || typeof v !== 'object') return true;
   switch (shape.kind) {
     case 'scalar': return true;

@@ -46,18 +46,21 @@ export class ResourceStore {
     return { obj: objectOf(kv), kv };
   }
 
-  /** Writes a new object; `obj.metadata` must be complete (name, uid, timestamps). */
-  async create(obj: KubeObject, dryRun: boolean): Promise<KubeObject> {
+  /**
+   * Writes a new object; `obj.metadata` must be complete (name, uid, timestamps). Returns the wire
+   * JSON of what was stored (the response body), and sets obj.metadata.resourceVersion.
+   */
+  async create(obj: KubeObject, dryRun: boolean): Promise<string> {
     const name = obj.metadata.name ?? '';
     const key = this.key(obj.metadata.namespace, name);
     if (dryRun) {
       if (await this.backend.get(key)) throw alreadyExists(this.q, name);
-      return obj;
+      return JSON.stringify(obj);
     }
     try {
       const kv = await this.backend.create(key, encodeForStorage(obj));
       obj.metadata.resourceVersion = String(kv.modRevision);
-      return obj;
+      return jsonOf(kv);
     } catch (e) {
       if (e instanceof KeyExistsError) throw alreadyExists(this.q, name);
       throw e;

@@ -45,22 +45,39 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
     },
   });
 
+  const appendOne = (ev: StorageEvent) => {
+    const { key, modRevision: rev, createRevision } = ev.kv;
+    switch (ev.type) {
+      case 'create':
+        stm.insert.run(rev, key, 1, 0, createRevision, deletedAt.get(key) ?? 0, ev.kv.value);
+        deletedAt.delete(key);
+        break;
+      case 'update':
+        stm.insert.run(rev, key, 0, 0, createRevision, ev.prev.modRevision, ev.kv.value);
+        break;
+      case 'delete':
+        stm.insert.run(rev, key, 0, 1, createRevision, ev.prev.modRevision, null);
+        deletedAt.set(key, rev);
+        break;
+    }
+  };
+  // Group commit: the writes of one event-loop turn share one transaction (one WAL sync point).
+  const appendAll = db.transaction((evs: readonly StorageEvent[]) => { for (const ev of evs) appendOne(ev); });
   const store: LogStore = {
     get compacted() { return compactor.compacted; },
-    append(ev: StorageEvent) {
-      const { key, modRevision: rev, createRevision } = ev.kv;
-      switch (ev.type) {
-        case 'create':
-          stm.insert.run(rev, key, 1, 0, createRevision, deletedAt.get(key) ?? 0, ev.kv.value);
-          deletedAt.delete(key);
-          break;
-        case 'update':
-          stm.insert.run(rev, key, 0, 0, createRevision, ev.prev.modRevision, ev.kv.value);
-          break;
-        case 'delete':
-          stm.insert.run(rev, key, 0, 1, createRevision, ev.prev.modRevision, null);
-          deletedAt.set(key, rev);
-          break;
+    append: appendOne,
+    appendMany(evs) {
+      // deletion-marker bookkeeping to restore if the transaction rolls back
+      const undo: Array<[string, number | undefined]> = [];
+      for (const ev of evs) if (ev.type !== 'update') undo.push([ev.kv.key, deletedAt.get(ev.kv.key)]);
+      try {
+        appendAll(evs);
+      } catch (e) {
+        for (let i = undo.length - 1; i >= 0; i--) {
+          const [k, v] = undo[i]!;
+          if (v === undefined) deletedAt.delete(k); else deletedAt.set(k, v);
+        }
+        throw e;
       }
     },
     eventsAfter(prefix, after) {

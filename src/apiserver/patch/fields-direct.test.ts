@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JsonObject } from '../../api/object.js';
+import { getDefinition } from '../../api/schema/registry.js';
+import { FieldSet } from './field-set.js';
+import { fieldsV1Of } from './fields-direct.js';
+import { rootSlot } from './shape.js';
+import { collectFields } from './ssa-walk.js';
+
+const pod: JsonObject = {
+  metadata: { labels: { app: 'web', tier: 'front' }, annotations: { a: 'b' }, finalizers: ['x/y', 'z/w'], ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u1' }] },
+  spec: {
+    containers: [
+      { name: 'web', image: 'nginx', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], env: [{ name: 'A', value: '1' }], resources: { limits: { cpu: '1' }, requests: {} }, command: ['a', 'b'] },
+      { name: 'side', image: 'busybox', volumeMounts: [{ name: 'v', mountPath: '/v' }] },
+    ],
+    volumes: [{ name: 'v', emptyDir: {} }, { name: 'c', configMap: { name: 'cfg', items: [{ key: 'k', path: 'p' }] } }],
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [{ key: 'k', operator: 'Exists' }],
+    securityContext: {},
+  },
+};
+
+for (const mapsAsMembers of [true, false]) {
+  test(`direct FieldsV1 equals the FieldSet route (mapsAsMembers=${mapsAsMembers})`, () => {
+    const w = { lookup: getDefinition, strict: false, mapsAsMembers };
+    const set = new FieldSet();
+    collectFields(pod, rootSlot('io.k8s.api.core.v1.Pod'), [], set, w);
+    const direct = fieldsV1Of(pod, rootSlot('io.k8s.api.core.v1.Pod'), w, false, true);
+    assert.equal(JSON.stringify(direct), JSON.stringify(set.toFieldsV1()));
+    assert.ok(JSON.stringify(direct).includes('k:{\\"containerPort\\":53,\\"protocol\\":\\"UDP\\"}'));
+  });
+}
