@@ -25,6 +25,16 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   backoff?: BackoffOptions;
   /** Server-side timeout of each watch request (default: random 300..600 s) */
   watchTimeoutSeconds?: number;
+  /**
+   * Keep metadata.managedFields in cached objects (default: dropped, as upstream's scheduler and
+   * controllers do: they never read them, and they are often half of an object's size).
+   */
+  keepManagedFields?: boolean;
+  /**
+   * Cache only metadata (PartialObjectMetadata), as upstream's garbage collector does: objects then
+   * cost a fraction of the memory. Objects keep their kind and apiVersion from the list.
+   */
+  metadataOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -103,6 +113,10 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
     wake = () => { clearTimeout(t); wake = undefined; resolve(); };
   });
 
+  const accept = opts.metadataOnly
+    ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'
+    : undefined;
+
   async function listAll(): Promise<{ items: Map<string, T>; rv: string }> {
     const items = new Map<string, T>();
     let cont: string | undefined;
@@ -110,10 +124,11 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
     do {
       const page = await client.request<ListAnswer>('GET', withQuery(opts.path, {
         limit: String(opts.pageSize ?? PAGE), continue: cont, fieldSelector: opts.fieldSelector, labelSelector: opts.labelSelector,
-      }));
+      }), undefined, undefined, accept);
       if (!listRv) listRv = page.metadata?.resourceVersion ?? '';
       const itemKind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
       for (const it of page.items ?? []) {
+        if (!opts.keepManagedFields) delete it.metadata.managedFields;
         if (!it.kind && itemKind) it.kind = itemKind;
         if (!it.apiVersion && page.apiVersion) it.apiVersion = page.apiVersion;
         items.set(objectKey(it), it as T);
@@ -139,6 +154,7 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
 
   function apply(ev: WatchEvent): 'ok' | 'expired' | 'error' {
     const obj = ev.object as unknown as T;
+    if (!opts.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
     switch (ev.type) {
       case 'ADDED':
       case 'MODIFIED': {
@@ -184,7 +200,7 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
       if (outcome !== 'closed' || stopped) return;
       const r = apply(ev);
       if (r !== 'ok') { outcome = r; w.stop(); }
-    });
+    }, accept);
     currentWatch = w;
     try {
       await w.done;

@@ -20,11 +20,12 @@ export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType;
 export interface WatchStream { stop(): void; done: Promise<void> }
 
 export interface RestClient {
-  request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  /** `accept` overrides the Accept header (e.g. for metadata-only lists). */
+  request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T>;
   /** like request, but answers undefined for 404 */
   getOrUndefined<T = unknown>(path: string): Promise<T | undefined>;
   /** streams a watch; resolves `done` when the server closes it */
-  watch(path: string, onEvent: (ev: WatchEvent) => void): WatchStream;
+  watch(path: string, onEvent: (ev: WatchEvent) => void, accept?: string): WatchStream;
   close(): void;
 }
 
@@ -34,16 +35,16 @@ export function createRestClient(cfg: ClientConfig): RestClient {
   // watches hold their connection for minutes: they get their own pool so that they can never use up
   // the sockets of ordinary requests (HTTP/1.1 has one stream per connection)
   const watchAgent = new https.Agent({ keepAlive: true, ca: cfg.caPem });
-  const headers = (ct?: string): Record<string, string> => {
-    const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
+  const headers = (ct?: string, accept?: string): Record<string, string> => {
+    const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: accept ?? 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
     if (ct) h['Content-Type'] = ct;
     return h;
   };
 
-  function raw(method: string, path: string, body: unknown, contentType: string | undefined): Promise<{ status: number; text: string }> {
+  function raw(method: string, path: string, body: unknown, contentType: string | undefined, accept?: string): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-      const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined);
+      const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined, accept);
       if (data !== undefined) h['Content-Length'] = String(Buffer.byteLength(data));
       const req = https.request({ host: base.hostname, port: base.port || 443, path, method, agent, headers: h }, (res) => {
         const chunks: Buffer[] = [];
@@ -65,8 +66,8 @@ export function createRestClient(cfg: ClientConfig): RestClient {
   }
 
   return {
-    async request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
-      const r = await raw(method, path, body, contentType);
+    async request<T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T> {
+      const r = await raw(method, path, body, contentType, accept);
       if (r.status >= 400) throw toError(r.status, r.text);
       return (r.text ? JSON.parse(r.text) : undefined) as T;
     },
@@ -76,11 +77,11 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       if (r.status >= 400) throw toError(r.status, r.text);
       return JSON.parse(r.text) as T;
     },
-    watch(path, onEvent) {
+    watch(path, onEvent, accept) {
       let req: ReturnType<typeof https.request> | undefined;
       let stopped = false;
       const done = new Promise<void>((resolve, reject) => {
-        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers() }, (res) => {
+        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) }, (res) => {
           if ((res.statusCode ?? 0) >= 400) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

@@ -8,6 +8,7 @@ import { responseShape } from '../http/negotiate.js';
 import { compileFilter } from '../registry/filters.js';
 import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf, tableRow } from './table.js';
+import { PARTIAL_LIST_HEAD, partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
 
 interface ContinueToken { v: string; rv: number; start: string }
@@ -85,11 +86,43 @@ export async function handleList(s: RequestScope): Promise<void> {
     sendJson(s.res, 200, table);
     return;
   }
+  if (shape === 'metadata') {
+    await streamItems(s.res, PARTIAL_LIST_HEAD(meta), page.kvs, partialMetadataJson);
+    return;
+  }
   const apiVersion = s.kind.group ? `${s.kind.group}/${s.kind.version}` : s.kind.version;
   const head = `{"kind":${JSON.stringify(s.kind.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[`;
-  const parts: string[] = new Array<string>(page.kvs.length);
-  for (let i = 0; i < page.kvs.length; i++) parts[i] = jsonOf(page.kvs[i]!);
-  sendJsonText(s.res, 200, head + parts.join(',') + ']}');
+  await streamItems(s.res, head, page.kvs, jsonOf);
+}
+
+const CHUNK = 256 * 1024;
+
+/**
+ * Writes a list body: small ones in one piece with a Content-Length, large ones in chunks that
+ * wait for the socket to drain, so a LIST of 10,000 objects never builds one huge string.
+ */
+async function streamItems(res: RequestScope['res'], head: string, kvs: readonly KeyValue[], render: (kv: KeyValue) => string): Promise<void> {
+  let buf = head;
+  let i = 0;
+  for (; i < kvs.length && buf.length < CHUNK; i++) buf += (i ? ',' : '') + render(kvs[i]!);
+  if (i === kvs.length) { sendJsonText(res, 200, buf + ']}'); return; }
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  for (; i < kvs.length; i++) {
+    buf += ',' + render(kvs[i]!);
+    if (buf.length >= CHUNK) {
+      const ok = res.write(buf);
+      buf = '';
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+        if (res.destroyed) return;
+      }
+    }
+  }
+  res.end(buf + ']}');
 }
 
 export async function handleGet(s: RequestScope): Promise<void> {
@@ -106,5 +139,6 @@ export async function handleGet(s: RequestScope): Promise<void> {
     sendJson(s.res, 200, buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }));
     return;
   }
+  if (shape === 'metadata') { sendJsonText(s.res, 200, partialMetadataJson(kv)); return; }
   sendJsonText(s.res, 200, jsonOf(kv));
 }

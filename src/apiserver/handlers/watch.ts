@@ -9,6 +9,7 @@ import { responseShape } from '../http/negotiate.js';
 import { compileFilter } from '../registry/filters.js';
 import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf } from './table.js';
+import { partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -17,12 +18,12 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 const MAX_BUFFERED = 32 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 30_000;
 
-// Lines are shared by every plain-JSON watcher of the same stored version.
-const lineCache = new WeakMap<KeyValue, { type: EventType; line: string }>();
-function plainLine(type: EventType, kv: KeyValue): string {
+// Lines are encoded once and shared by every plain-JSON watcher of the same stored version.
+const lineCache = new WeakMap<KeyValue, { type: EventType; line: Buffer }>();
+function plainLine(type: EventType, kv: KeyValue): Buffer {
   const c = lineCache.get(kv);
   if (c && c.type === type) return c.line;
-  const line = `{"type":"${type}","object":${jsonOf(kv)}}\n`;
+  const line = Buffer.from(`{"type":"${type}","object":${jsonOf(kv)}}\n`);
   lineCache.set(kv, { type, line });
   return line;
 }
@@ -44,6 +45,12 @@ export async function handleWatch(s: RequestScope): Promise<void> {
     if (!Number.isFinite(t) || t < 0) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}": must be a non-negative integer`);
     if (t > 0) timeoutMs = t * 1000;
   }
+  // a malformed resourceVersion is refused before the stream starts (an HTTP error, not an ERROR event)
+  const fromInitial = rvText === '' || rvText === '0';
+  const requestedRv = fromInitial ? 0 : Number(rvText);
+  if (!Number.isInteger(requestedRv) || requestedRv < 0) {
+    throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
+  }
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
   const sendInitial = q.get('sendInitialEvents') === 'true';
   const store = s.ctx.store(s.kind);
@@ -54,11 +61,12 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   let lastRv = 0;
 
   const matches = (kv: KeyValue | undefined) => kv !== undefined && (!filter || filter(kv));
-  const lineFor = (type: EventType, kv: KeyValue): string => {
+  const lineFor = (type: EventType, kv: KeyValue): Buffer => {
     if (shape === 'object') return plainLine(type, kv);
+    if (shape === 'metadata') return Buffer.from(`{"type":"${type}","object":${partialMetadataJson(kv)}}\n`);
     const t = buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }, firstTable);
     firstTable = false;
-    return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
+    return Buffer.from(`{"type":"${type}","object":${JSON.stringify(t)}}\n`);
   };
 
   let closed = false;
@@ -73,7 +81,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
     if (bookmarkTimer) clearInterval(bookmarkTimer);
     if (!res.writableEnded) res.end();
   };
-  const write = (text: string) => {
+  const write = (text: string | Buffer) => {
     if (closed) return;
     res.write(text);
     if (res.writableLength > MAX_BUFFERED) { closed = true; watch?.cancel(); res.destroy(); }
@@ -85,23 +93,23 @@ export async function handleWatch(s: RequestScope): Promise<void> {
 
   const onEvents = (evs: StorageEvent[]) => {
     if (closed) return;
-    let out = '';
+    const out: Buffer[] = [];
     for (const ev of evs) {
       lastRv = ev.kv.modRevision;
       switch (ev.type) {
         case 'create':
-          if (matches(ev.kv)) out += lineFor('ADDED', ev.kv);
+          if (matches(ev.kv)) out.push(lineFor('ADDED', ev.kv));
           break;
         case 'update': {
           const now = matches(ev.kv);
           const before = matches(ev.prev);
-          if (now && before) out += lineFor('MODIFIED', ev.kv);
-          else if (now) out += lineFor('ADDED', ev.kv);
-          else if (before) out += lineFor('DELETED', { ...ev.prev, modRevision: ev.kv.modRevision });
+          if (now && before) out.push(lineFor('MODIFIED', ev.kv));
+          else if (now) out.push(lineFor('ADDED', ev.kv));
+          else if (before) out.push(lineFor('DELETED', { ...ev.prev, modRevision: ev.kv.modRevision }));
           break;
         }
         case 'delete':
-          if (matches(ev.prev)) out += lineFor('DELETED', ev.kv);
+          if (matches(ev.prev)) out.push(lineFor('DELETED', ev.kv));
           break;
         default: {
           const never: never = ev;
@@ -109,7 +117,8 @@ export async function handleWatch(s: RequestScope): Promise<void> {
         }
       }
     }
-    if (out) write(out);
+    if (out.length === 1) write(out[0]!);
+    else if (out.length > 1) write(Buffer.concat(out));
   };
   const onError = (e: Error) => {
     if (closed) return;
@@ -118,21 +127,24 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   };
 
   let startAfter: number;
-  if (rvText === '' || rvText === '0' || sendInitial) {
+  if (fromInitial || sendInitial) {
     const list = await s.ctx.backend.list(store.prefix(s.info.namespace));
-    let out = '';
-    for (const kv of list.kvs) if (matches(kv)) out += lineFor('ADDED', kv);
-    if (out) write(out);
+    let out: Buffer[] = [];
+    let size = 0;
+    for (const kv of list.kvs) {
+      if (!matches(kv)) continue;
+      const line = lineFor('ADDED', kv);
+      out.push(line);
+      size += line.length;
+      if (size > 256 * 1024) { write(Buffer.concat(out)); out = []; size = 0; }
+    }
+    if (out.length) write(Buffer.concat(out));
     startAfter = list.revision;
     if (sendInitial && bookmarks) {
       write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(list.revision), annotations: { 'k8s.io/initial-events-end': 'true' } } })}}\n`);
     }
   } else {
-    startAfter = Number(rvText);
-    if (!Number.isInteger(startAfter) || startAfter < 0) {
-      onError(new Error(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`));
-      return;
-    }
+    startAfter = requestedRv;
   }
   lastRv = startAfter;
   try {

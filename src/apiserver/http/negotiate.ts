@@ -2,7 +2,8 @@
 
 import { notAcceptable } from '../../base/errors.js';
 
-export type ResponseShape = 'object' | 'table';
+/** object: the objects themselves; table: meta.k8s.io Table; metadata: PartialObjectMetadata(List). */
+export type ResponseShape = 'object' | 'table' | 'metadata';
 
 const SERVABLE = new Set(['application/json', '*/*', 'application/*', 'application/vnd.kubernetes.protobuf', 'application/yaml']);
 
@@ -15,7 +16,9 @@ export function responseShape(accept: string | undefined): ResponseShape {
     const p = new Map(params.map((kv) => { const [k, v] = kv.split('='); return [k ?? '', (v ?? '').trim()] as const; }));
     const as = p.get('as');
     if (as === undefined) return 'object';
-    if (as === 'Table' && (p.get('g') ?? 'meta.k8s.io') === 'meta.k8s.io' && ['v1', 'v1beta1'].includes(p.get('v') ?? 'v1')) return 'table';
+    const metaGroup = (p.get('g') ?? 'meta.k8s.io') === 'meta.k8s.io' && ['v1', 'v1beta1'].includes(p.get('v') ?? 'v1');
+    if (as === 'Table' && metaGroup) return 'table';
+    if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && metaGroup) return 'metadata';
   }
   throw notAcceptable(`none of the requested representations can be produced: ${accept}`);
 }

@@ -34,6 +34,7 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     const informer = createInformer(client, {
       path: resourcePath(res),
       indexers: { [OWNER_INDEX]: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid) },
+      metadataOnly: true,
       log,
     });
     const m: Monitor = { id: monitorId(res), res, informer };
