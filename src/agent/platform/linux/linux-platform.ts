@@ -1,0 +1,95 @@
+// The Platform for Linux hosts: host facts, pressure, pod cgroups (cgroupfs driver) and a private,
+// supervised containerd with a CNI bridge network.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Platform } from '../common/platform.js';
+import { podCgroupParent, removePodCgroups } from './cgroups.js';
+import { bridgeName, containerdLayout, writeContainerdFiles } from './containerd-config.js';
+import { superviseContainerd, type SupervisedContainerd } from './containerd-supervisor.js';
+import { linuxHostInfo, linuxPressure } from './host-info.js';
+
+const run = promisify(execFile);
+
+export interface LinuxPlatformOptions {
+  /** the agent's data dir: machine-id fallback, ephemeral storage, containerd under DATA/containerd */
+  dataDir: string;
+  /** top cgroup of all pods, default `tandem` */
+  cgroupRoot?: string;
+  /** sandbox (pause) image containerd uses, default `docker.io/tandem/pause:1` */
+  sandboxImage?: string;
+  /** an OCI archive imported into the instance (namespace k8s.io) after start, e.g. the pause image */
+  pauseImageArchive?: string;
+  /** registry host → plain-HTTP endpoint, written as certs.d/<host>/hosts.toml */
+  registryMirrors?: Record<string, string>;
+  containerdBin?: string;
+  cniBinDir?: string;
+}
+
+export const defaultSandboxImage = 'docker.io/tandem/pause:1';
+
+export interface LinuxPlatform extends Platform {
+  startRuntime(opts: { dataDir: string; podCidr: string; log: (l: string) => void }): Promise<SupervisedContainerd | undefined>;
+  /** deletes the instance's CNI bridge (node teardown, tests) */
+  removeNetwork(dataDir: string): Promise<void>;
+}
+
+function onPath(cmd: string): boolean {
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin'];
+  return dirs.some((d) => { try { accessSync(join(d, cmd), constants.X_OK); return true; } catch { return false; } });
+}
+
+/** What a private containerd needs and is missing here (empty when everything is installed). */
+export function missingRuntimeTools(cniBinDir = '/usr/lib/cni'): string[] {
+  const missing: string[] = [];
+  if (!onPath('containerd')) missing.push('containerd');
+  if (!onPath('runc')) missing.push('runc');
+  for (const p of ['bridge', 'host-local', 'portmap', 'loopback']) {
+    if (!existsSync(join(cniBinDir, p))) missing.push(`CNI plugin ${p} (containernetworking-plugins in ${cniBinDir})`);
+  }
+  return missing;
+}
+
+export function containerdInstalled(cniBinDir?: string): boolean { return missingRuntimeTools(cniBinDir).length === 0; }
+
+/** `ctr images import` into the CRI namespace of a private instance. */
+export async function importImageArchive(socket: string, archive: string): Promise<void> {
+  await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', archive], { timeout: 120_000 });
+}
+
+export async function removeBridge(dataDir: string): Promise<void> {
+  try { await run('ip', ['link', 'del', bridgeName(dataDir)]); } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (!/Cannot find device|does not exist/.test(msg)) throw e;
+  }
+}
+
+export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
+  const cgroupRoot = o.cgroupRoot ?? 'tandem';
+  const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
+  return {
+    hostInfo: () => linuxHostInfo(o.dataDir),
+    pressure: () => linuxPressure(o.dataDir),
+    podCgroupParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
+    async cleanupPod(podUid, cgroupParent) {
+      const parents = cgroupParent ? [cgroupParent] : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
+      for (const p of parents) await removePodCgroups(p);
+    },
+    async startRuntime({ dataDir, podCidr, log }) {
+      const missing = missingRuntimeTools(cniBinDir);
+      if (missing.length) { log(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
+      const layout = await writeContainerdFiles(dataDir, podCidr, {
+        sandboxImage: o.sandboxImage ?? defaultSandboxImage, cniBinDir, ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
+      });
+      const rt = await superviseContainerd({ layout, log, ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
+      if (o.pauseImageArchive) {
+        try { await importImageArchive(layout.socket, o.pauseImageArchive); } catch (e) { await rt.stop(); throw e; }
+      }
+      return rt;
+    },
+    removeNetwork: removeBridge,
+  };
+}
+
+export { containerdLayout, bridgeName };

@@ -1,0 +1,97 @@
+// A single-layer OCI image built in memory: layer = deterministic tar + gzip with a fixed header,
+// config with diff_ids of the uncompressed tar, manifest, and an OCI image-layout archive.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { writeTar, type TarEntry } from './tar.js';
+
+export const MEDIA = {
+  manifest: 'application/vnd.oci.image.manifest.v1+json',
+  config: 'application/vnd.oci.image.config.v1+json',
+  layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  index: 'application/vnd.oci.image.index.v1+json',
+} as const;
+
+export interface Descriptor { mediaType: string; digest: string; size: number }
+export interface Blob { digest: string; data: Buffer }
+
+export interface ImageSpec {
+  /** full reference stored in the archive's index, e.g. `docker.io/tandem/busybox:1` */
+  name: string;
+  entries: TarEntry[];
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  architecture?: string;
+}
+
+export interface OciImage {
+  name: string;
+  manifest: Blob;
+  config: Blob;
+  layers: (Blob & { diffId: string })[];
+}
+
+export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** gzip with mtime 0, no name, and the OS byte fixed to 3 (unix), like `gzip -n`. */
+export function deterministicGzip(data: Buffer): Buffer {
+  const gz = gzipSync(data, { level: 9 });
+  gz.writeUInt32LE(0, 4);
+  gz[9] = 3;
+  return gz;
+}
+
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+export function buildImage(spec: ImageSpec): OciImage {
+  const tar = writeTar(spec.entries);
+  const layer = deterministicGzip(tar);
+  const layerBlob = { digest: sha256(layer), data: layer, diffId: sha256(tar) };
+  const config = json({
+    architecture: spec.architecture ?? 'amd64',
+    os: 'linux',
+    config: {
+      Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+      WorkingDir: spec.workingDir ?? '/',
+    },
+    rootfs: { type: 'layers', diff_ids: [layerBlob.diffId] },
+  });
+  const configBlob = { digest: sha256(config), data: config };
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MEDIA.manifest,
+    config: { mediaType: MEDIA.config, digest: configBlob.digest, size: config.length },
+    layers: [{ mediaType: MEDIA.layer, digest: layerBlob.digest, size: layer.length }],
+  });
+  return { name: spec.name, manifest: { digest: sha256(manifest), data: manifest }, config: configBlob, layers: [layerBlob] };
+}
+
+function tagOf(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? ref.slice(colon + 1) : 'latest';
+}
+
+/** The image as an OCI image-layout tar archive (what `ctr images import` and skopeo read). */
+export function ociArchive(img: OciImage, architecture = 'amd64'): Buffer {
+  const index = json({
+    schemaVersion: 2,
+    mediaType: MEDIA.index,
+    manifests: [{
+      mediaType: MEDIA.manifest, digest: img.manifest.digest, size: img.manifest.data.length,
+      platform: { architecture, os: 'linux' },
+      annotations: { 'io.containerd.image.name': img.name, 'org.opencontainers.image.ref.name': tagOf(img.name) },
+    }],
+  });
+  const blob = (b: Blob): TarEntry => ({ type: 'file', path: `blobs/sha256/${b.digest.slice('sha256:'.length)}`, data: b.data });
+  return writeTar([
+    { type: 'file', path: 'oci-layout', data: json({ imageLayoutVersion: '1.0.0' }) },
+    { type: 'file', path: 'index.json', data: index },
+    { type: 'dir', path: 'blobs' },
+    { type: 'dir', path: 'blobs/sha256' },
+    blob(img.manifest), blob(img.config), ...img.layers.map(blob),
+  ]);
+}

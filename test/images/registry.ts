@@ -1,0 +1,97 @@
+// Debian's docker-registry on loopback (no auth, storage in a test dir) and a push over the
+// registry v2 HTTP API with fetch.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { MEDIA, type Blob, type OciImage } from './oci.js';
+
+export interface Registry { url: string; host: string; port: number; pid: number | undefined; stop(): Promise<void> }
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRegistry(o: { dir: string; port?: number; bin?: string }): Promise<Registry> {
+  const port = o.port || (await freePort());
+  await mkdir(join(o.dir, 'data'), { recursive: true });
+  const config = join(o.dir, 'config.yml');
+  await writeFile(config, [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(o.dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '',
+  ].join('\n'));
+  const fd = openSync(join(o.dir, 'registry.log'), 'a');
+  const child = spawn(o.bin ?? 'docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let exited = false;
+  const done = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  child.once('error', () => { exited = true; });
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 15_000;
+  for (;;) {
+    if (exited) throw new Error(`docker-registry exited at start; see ${join(o.dir, 'registry.log')}`);
+    try {
+      const r = await fetch(`${url}/v2/`);
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > end) { child.kill('SIGKILL'); throw new Error(`docker-registry did not answer on ${url}`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url, host: `127.0.0.1:${port}`, port, pid: child.pid,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
+
+async function pushBlob(base: string, repo: string, b: Blob): Promise<void> {
+  const head = await fetch(`${base}/v2/${repo}/blobs/${b.digest}`, { method: 'HEAD' });
+  if (head.status === 200) return;
+  const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const loc = start.headers.get('location');
+  if (start.status !== 202 || !loc) throw new Error(`registry: upload start for ${repo} answered ${start.status}`);
+  const u = new URL(loc, base);
+  u.searchParams.set('digest', b.digest);
+  const put = await fetch(u, {
+    method: 'PUT', body: b.data,
+    headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(b.data.length) },
+  });
+  if (put.status !== 201) throw new Error(`registry: blob ${b.digest} answered ${put.status}: ${await put.text()}`);
+}
+
+/** Pushes config, layers and manifest; returns the manifest digest the registry reports. */
+export async function pushImage(registryUrl: string, repo: string, tag: string, img: OciImage): Promise<string> {
+  const base = registryUrl.replace(/\/+$/, '');
+  await pushBlob(base, repo, img.config);
+  for (const l of img.layers) await pushBlob(base, repo, l);
+  const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT', body: img.manifest.data, headers: { 'Content-Type': MEDIA.manifest },
+  });
+  if (r.status !== 201) throw new Error(`registry: manifest ${repo}:${tag} answered ${r.status}: ${await r.text()}`);
+  return r.headers.get('docker-content-digest') ?? img.manifest.digest;
+}
