@@ -1,0 +1,113 @@
+// The node agent: registers the Node, renews its Lease, reports its status, and runs the pods the
+// scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
+// the agent advertises the streaming port in status.daemonEndpoints.
+
+import { realClock, type Clock } from '../base/work-queue.js';
+import { createEventRecorder } from '../client/event-recorder.js';
+import type { RestClient } from '../client/rest-client.js';
+import type { Platform } from './platform/common/platform.js';
+import type { Runtime } from './runtime/runtime.js';
+import { createNodeAgent } from './node/node-agent.js';
+import { capacityOf } from './node/node-object.js';
+import { hostDns } from './node/resolv-conf.js';
+import { createCrashBackoff } from './pods/crash-backoff.js';
+import { createObjectSource, type ObjectSource } from './pods/object-source.js';
+import type { PodMemory } from './pods/pod-context.js';
+import { createPodManager } from './pods/pod-manager.js';
+import type { DnsSettings } from './pods/runtime-config.js';
+import { createProbeManager } from './probes/probe-manager.js';
+
+export interface AgentOptions {
+  client: RestClient;
+  nodeName: string;
+  runtime: Runtime;
+  platform: Platform;
+  dataDir: string;
+  log: (line: string) => void;
+  podCidr?: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+  /** advertised as status.daemonEndpoints.kubeletEndpoint.Port (default 10250) */
+  streamingPort?: number;
+  /** DNS handed to pods (default: the host's /etc/resolv.conf) */
+  dns?: DnsSettings;
+  clock?: Clock;
+  /** periodic resync of every pod (default 10 s) */
+  syncPeriodMs?: number;
+  /** runtime container poll (default 1 s) */
+  pollMs?: number;
+  /** CrashLoopBackOff (default 10 s doubling to 300 s) and image pull back-off (the same) */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** node status check and lease renewal intervals (default 10 s) */
+  statusCheckMs?: number; leaseRenewMs?: number;
+  /** tests: ConfigMap/Secret/RuntimeClass reads */
+  objects?: ObjectSource;
+}
+
+export interface AgentStats { pods: number; syncs: number; syncErrors: number; statusWrites: number; leaseRenewals: number }
+
+export interface Agent {
+  /** Resolves when the Node is registered and the pod informer has synced (adoption done). */
+  ready(): Promise<void>;
+  /** Stops the agent's loops; pods are left running (an agent restart adopts them). */
+  stop(opts?: { leavePodsRunning?: boolean }): Promise<void>;
+  stats(): AgentStats;
+}
+
+export function startAgent(o: AgentOptions): Agent {
+  const clock = o.clock ?? realClock;
+  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: o.log, now: () => clock.now() });
+  const memories = new Map<string, PodMemory>();
+  let manager: ReturnType<typeof createPodManager> | undefined;
+  const node = createNodeAgent({
+    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: o.log,
+    ...(o.podCidr ? { podCidr: o.podCidr } : {}), ...(o.labels ? { labels: o.labels } : {}), ...(o.taints ? { taints: o.taints } : {}),
+    ...(o.statusCheckMs ? { statusCheckMs: o.statusCheckMs } : {}), ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
+  });
+  let stopped = false;
+
+  const started = (async () => {
+    const [host, version, dns] = await Promise.all([o.platform.hostInfo(), o.runtime.version(), o.dns ? Promise.resolve(o.dns) : hostDns()]);
+    await node.register();
+    node.start();
+    if (stopped) return;
+    const hostIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
+    const probes = createProbeManager({
+      runtime: o.runtime, clock,
+      onChange: (uid) => manager?.ctx.requeue(uid, 0),
+      onFailure: (e) => {
+        const pod = manager?.informer.list().find((p) => p.metadata.uid === e.podUid);
+        const kind = e.kind === 'liveness' ? 'Liveness' : e.kind === 'readiness' ? 'Readiness' : 'Startup';
+        if (pod) events.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${e.output}`.trim());
+      },
+    });
+    manager = createPodManager({
+      client: o.client, runtime: o.runtime, platform: o.platform, objects: o.objects ?? createObjectSource(o.client), events, probes,
+      crashBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
+      imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
+      clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
+      allocatable: capacityOf(host).allocatable, memoryCapacity: host.memoryBytes,
+      runtimeName: version.runtimeName || o.runtime.name, log: o.log, memories,
+    }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+    await manager.start();
+    o.log(`agent ${o.nodeName} ready`);
+  })();
+  started.catch((e: unknown) => o.log(`agent ${o.nodeName} failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+
+  return {
+    ready: () => started,
+    async stop() {
+      stopped = true;
+      node.stop();
+      await started.catch(() => undefined);
+      await manager?.stop();
+      manager?.ctx.probes.stop();
+      await events.flush();
+    },
+    stats() {
+      const m = manager?.stats() ?? { pods: 0, syncs: 0, errors: 0 };
+      const n = node.stats();
+      return { pods: m.pods, syncs: m.syncs, syncErrors: m.errors, statusWrites: n.statusWrites, leaseRenewals: n.leaseRenewals };
+    },
+  };
+}

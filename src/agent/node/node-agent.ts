@@ -1,0 +1,125 @@
+// Registers the Node (create, or update labels, spec and status of an existing one), keeps its
+// status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
+// node Lease in kube-node-lease every 10 s.
+
+import { StatusError } from '../../base/errors.js';
+import { microTime } from '../../base/time.js';
+import type { Clock } from '../../base/work-queue.js';
+import type { RestClient } from '../../client/rest-client.js';
+import type { Platform } from '../platform/common/platform.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { nodeLabels, nodeStatus, stampNodeStatus, type NodeCondition, type NodeFacts } from './node-object.js';
+
+export interface NodeAgentOptions {
+  client: RestClient; runtime: Runtime; platform: Platform; clock: Clock;
+  nodeName: string; podCidr?: string; labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+  kubeletPort: number;
+  log: (l: string) => void;
+  statusCheckMs?: number; statusForceMs?: number; leaseRenewMs?: number; leaseDurationSeconds?: number;
+}
+
+export interface NodeAgent {
+  register(): Promise<void>;
+  start(): void;
+  stop(): void;
+  /** Checks and writes the status now if it changed (or `force`). */
+  syncStatus(force?: boolean): Promise<boolean>;
+  renewLease(): Promise<void>;
+  readonly uid: string | undefined;
+  stats(): { statusWrites: number; leaseRenewals: number };
+}
+
+interface NodeWire { metadata: { uid?: string; resourceVersion?: string; labels?: Record<string, string> }; spec?: { podCIDR?: string } }
+interface LeaseWire { metadata: { resourceVersion?: string }; spec?: Record<string, unknown> }
+
+const NODES = '/api/v1/nodes';
+const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+const MERGE = 'application/merge-patch+json';
+
+export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
+  let uid: string | undefined;
+  let lastJson = '';
+  let lastWrite = -Infinity;
+  let lastConditions: NodeCondition[] | undefined;
+  let statusWrites = 0, leaseRenewals = 0;
+  const cancels: Array<() => void> = [];
+  let stopped = false;
+  const enc = encodeURIComponent(o.nodeName);
+
+  async function facts(): Promise<NodeFacts> {
+    const [host, version, runtimeConditions, handlers, pressure] = await Promise.all([
+      o.platform.hostInfo(), o.runtime.version(), o.runtime.status().catch(() => []), o.runtime.runtimeHandlers().catch(() => []), o.platform.pressure(),
+    ]);
+    return { nodeName: o.nodeName, host, version, runtimeConditions, handlers, pressure, kubeletPort: o.kubeletPort };
+  }
+
+  async function syncStatus(force = false): Promise<boolean> {
+    const status = nodeStatus(await facts());
+    const json = JSON.stringify(status);
+    if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
+    const stamped = stampNodeStatus(status, lastConditions, o.clock.now());
+    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: stamped }, MERGE);
+    lastJson = json;
+    lastWrite = o.clock.now();
+    lastConditions = stamped['conditions'] as NodeCondition[];
+    statusWrites++;
+    return true;
+  }
+
+  async function register(): Promise<void> {
+    const host = await o.platform.hostInfo();
+    const labels = nodeLabels(o.nodeName, host, o.labels);
+    const spec: Record<string, unknown> = {};
+    if (o.podCidr) { spec['podCIDR'] = o.podCidr; spec['podCIDRs'] = [o.podCidr]; }
+    if (o.taints?.length) spec['taints'] = o.taints;
+    let node: NodeWire;
+    try {
+      node = await o.client.request<NodeWire>('POST', NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, labels }, spec });
+      o.log(`node ${o.nodeName} registered`);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+      const patch: Record<string, unknown> = { metadata: { labels } };
+      // podCIDR cannot change once set; only fill it in
+      const cur = await o.client.request<NodeWire>('GET', `${NODES}/${enc}`);
+      if (o.podCidr && !cur.spec?.podCIDR) patch['spec'] = { podCIDR: o.podCidr, podCIDRs: [o.podCidr] };
+      node = await o.client.request<NodeWire>('PATCH', `${NODES}/${enc}`, patch, MERGE);
+      o.log(`node ${o.nodeName} already registered; labels updated`);
+    }
+    uid = node.metadata.uid;
+    await syncStatus(true);
+    await renewLease();
+  }
+
+  async function renewLease(): Promise<void> {
+    const body = (rv?: string) => ({
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: { name: o.nodeName, namespace: 'kube-node-lease', ...(rv ? { resourceVersion: rv } : {}), ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: o.nodeName, uid }] } : {}) },
+      spec: { holderIdentity: o.nodeName, leaseDurationSeconds: o.leaseDurationSeconds ?? 40, renewTime: microTime(o.clock.now()) },
+    });
+    const cur = await o.client.getOrUndefined<LeaseWire>(`${LEASES}/${enc}`);
+    if (cur) await o.client.request('PUT', `${LEASES}/${enc}`, body(cur.metadata.resourceVersion));
+    else await o.client.request('POST', LEASES, body());
+    leaseRenewals++;
+  }
+
+  function every(ms: number, fn: () => Promise<unknown>, what: string): void {
+    const tick = () => {
+      if (stopped) return;
+      void fn().catch((e: unknown) => o.log(`node ${what}: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => { if (!stopped) cancels.push(o.clock.schedule(tick, ms)); });
+    };
+    cancels.push(o.clock.schedule(tick, ms));
+  }
+
+  return {
+    register, syncStatus, renewLease,
+    get uid() { return uid; },
+    start() {
+      every(o.statusCheckMs ?? 10_000, () => syncStatus(false), 'status');
+      every(o.leaseRenewMs ?? 10_000, renewLease, 'lease');
+    },
+    stop() { stopped = true; for (const c of cancels.splice(0)) c(); },
+    stats: () => ({ statusWrites, leaseRenewals }),
+  };
+}

@@ -1,0 +1,80 @@
+// A container's environment: envFrom (ConfigMaps and Secrets with a prefix), then env in order with
+// valueFrom sources and `$(VAR)` references to variables defined before; command and args are
+// expanded against the result. Missing non-optional sources are a CreateContainerConfigError.
+
+import type { KeyValue } from '../runtime/runtime.js';
+import { expandVars } from './expand.js';
+import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from './field-ref.js';
+import type { ObjectSource } from './object-source.js';
+import type { AgentPod, Container } from './pod-types.js';
+
+/** Raised when the container's config cannot be built (waiting reason CreateContainerConfigError). */
+export class ContainerConfigError extends Error { constructor(message: string) { super(message); this.name = 'ContainerConfigError'; } }
+
+export interface EnvContext {
+  pod: AgentPod;
+  container: Container;
+  objects: ObjectSource;
+  facts: PodRuntimeFacts;
+  allocatable: Record<string, string>;
+}
+
+export interface ResolvedEnv { envs: KeyValue[]; command: string[]; args: string[] }
+
+export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  const vars = new Map<string, string>();
+  const set = (k: string, v: string) => { vars.delete(k); vars.set(k, v); };
+
+  for (const from of ctx.container.envFrom ?? []) {
+    const prefix = from.prefix ?? '';
+    if (from.configMapRef) {
+      const cm = await ctx.objects.configMap(ns, from.configMapRef.name);
+      if (!cm) { if (from.configMapRef.optional) continue; throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`); }
+      for (const [k, v] of Object.entries(cm.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
+    } else if (from.secretRef) {
+      const s = await ctx.objects.secret(ns, from.secretRef.name);
+      if (!s) { if (from.secretRef.optional) continue; throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`); }
+      for (const [k, v] of Object.entries(s.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
+    }
+  }
+
+  for (const e of ctx.container.env ?? []) {
+    if (e.valueFrom === undefined) {
+      set(e.name, expandVars(e.value ?? '', (n) => vars.get(n)));
+      continue;
+    }
+    const v = await valueFrom(ctx, ns, e.name, e.valueFrom);
+    if (v !== undefined) set(e.name, v);
+  }
+
+  const lookup = (n: string) => vars.get(n);
+  return {
+    envs: [...vars].map(([key, value]) => ({ key, value })),
+    command: (ctx.container.command ?? []).map((s) => expandVars(s, lookup)),
+    args: (ctx.container.args ?? []).map((s) => expandVars(s, lookup)),
+  };
+}
+
+async function valueFrom(ctx: EnvContext, ns: string, name: string, src: NonNullable<Container['env']>[number]['valueFrom']): Promise<string | undefined> {
+  if (!src) return undefined;
+  if (src.fieldRef) return podFieldValue(ctx.pod, src.fieldRef.fieldPath, ctx.facts);
+  if (src.resourceFieldRef) return resourceFieldValue(ctx.pod, ctx.container, src.resourceFieldRef, ctx.allocatable);
+  if (src.configMapKeyRef) {
+    const r = src.configMapKeyRef;
+    const cm = await ctx.objects.configMap(ns, r.name);
+    if (!cm) { if (r.optional) return undefined; throw new ContainerConfigError(`configmap "${r.name}" not found`); }
+    const v = cm.data[r.key];
+    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${r.name}`); }
+    return v.toString('utf8');
+  }
+  if (src.secretKeyRef) {
+    const r = src.secretKeyRef;
+    const s = await ctx.objects.secret(ns, r.name);
+    if (!s) { if (r.optional) return undefined; throw new ContainerConfigError(`secret "${r.name}" not found`); }
+    const v = s.data[r.key];
+    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in Secret ${ns}/${r.name}`); }
+    return v.toString('utf8');
+  }
+  throw new ContainerConfigError(`env ${name}: unsupported valueFrom`);
+}

@@ -1,0 +1,62 @@
+// Reads ConfigMaps, Secrets and RuntimeClasses for the pod workers. ConfigMaps and Secrets are read
+// once per pod sync (a fresh GET); RuntimeClass handlers are cached.
+
+import type { RestClient } from '../../client/rest-client.js';
+
+export interface ConfigData { data: Record<string, Buffer>; }
+
+export interface ObjectSource {
+  configMap(namespace: string, name: string): Promise<ConfigData | undefined>;
+  secret(namespace: string, name: string): Promise<(ConfigData & { type: string }) | undefined>;
+  runtimeHandler(runtimeClassName: string): Promise<string | undefined>;
+}
+
+interface ConfigMapWire { data?: Record<string, string>; binaryData?: Record<string, string> }
+interface SecretWire { data?: Record<string, string>; stringData?: Record<string, string>; type?: string }
+
+const enc = encodeURIComponent;
+
+export function decodeConfigMap(cm: ConfigMapWire): ConfigData {
+  const data: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(cm.data ?? {})) data[k] = Buffer.from(v, 'utf8');
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) data[k] = Buffer.from(v, 'base64');
+  return { data };
+}
+
+export function decodeSecret(s: SecretWire): ConfigData & { type: string } {
+  const data: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64');
+  for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = Buffer.from(v, 'utf8');
+  return { data, type: s.type ?? 'Opaque' };
+}
+
+export function createObjectSource(client: RestClient): ObjectSource {
+  const handlers = new Map<string, { handler: string | undefined; at: number }>();
+  return {
+    async configMap(namespace, name) {
+      const cm = await client.getOrUndefined<ConfigMapWire>(`/api/v1/namespaces/${enc(namespace)}/configmaps/${enc(name)}`);
+      return cm ? decodeConfigMap(cm) : undefined;
+    },
+    async secret(namespace, name) {
+      const s = await client.getOrUndefined<SecretWire>(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
+      return s ? decodeSecret(s) : undefined;
+    },
+    async runtimeHandler(rc) {
+      const hit = handlers.get(rc);
+      if (hit && Date.now() - hit.at < 60_000) return hit.handler;
+      const obj = await client.getOrUndefined<{ handler?: string }>(`/apis/node.k8s.io/v1/runtimeclasses/${enc(rc)}`);
+      handlers.set(rc, { handler: obj?.handler, at: Date.now() });
+      return obj?.handler;
+    },
+  };
+}
+
+/** An ObjectSource over fixed maps: for tests. */
+export function createStaticObjectSource(objs: { configMaps?: Record<string, Record<string, string>>; secrets?: Record<string, Record<string, string>>; secretTypes?: Record<string, string>; runtimeClasses?: Record<string, string> }): ObjectSource {
+  const toData = (m: Record<string, string>): Record<string, Buffer> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Buffer.from(v)]));
+  return {
+    async configMap(ns, name) { const m = objs.configMaps?.[`${ns}/${name}`]; return m ? { data: toData(m) } : undefined; },
+    async secret(ns, name) { const m = objs.secrets?.[`${ns}/${name}`]; return m ? { data: toData(m), type: objs.secretTypes?.[`${ns}/${name}`] ?? 'Opaque' } : undefined; },
+    async runtimeHandler(rc) { return objs.runtimeClasses?.[rc]; },
+  };
+}

@@ -1,0 +1,48 @@
+// What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
+// per-pod memory (waiting reasons, the last status written).
+
+import type { Clock } from '../../base/work-queue.js';
+import type { RestClient } from '../../client/rest-client.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
+import type { Platform } from '../platform/common/platform.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { ProbeManager } from '../probes/probe-manager.js';
+import type { CrashBackoff } from './crash-backoff.js';
+import type { ObjectSource } from './object-source.js';
+import type { PodStatus } from './pod-types.js';
+import type { DnsSettings } from './runtime-config.js';
+import type { Waiting } from './status.js';
+
+export interface PodMemory {
+  waiting: Map<string, Waiting>;
+  lastStatus?: PodStatus;
+  lastStatusJson?: string;
+  /** when the pod's last image pull failed, by image */
+  pullFailedAt: Map<string, number>;
+  /** the pod was torn down and deleted: nothing more to do */
+  finished?: boolean;
+}
+
+export interface PodContext {
+  client: RestClient;
+  runtime: Runtime;
+  platform: Platform;
+  objects: ObjectSource;
+  events: EventRecorder;
+  probes: ProbeManager;
+  crashBackoff: CrashBackoff;
+  imageBackoff: CrashBackoff;
+  clock: Clock;
+  dataDir: string;
+  nodeName: string;
+  hostname: string;
+  hostIPs: string[];
+  dns: DnsSettings;
+  allocatable: Record<string, string>;
+  memoryCapacity: number;
+  runtimeName: string;
+  log: (l: string) => void;
+  memory(uid: string): PodMemory;
+  /** requeue a pod after ms */
+  requeue(uid: string, ms: number): void;
+}

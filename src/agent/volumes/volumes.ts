@@ -1,0 +1,174 @@
+// Pod volumes under DATA/pods/<uid>/volumes/<plugin>/<name>: emptyDir, configMap, secret,
+// downwardAPI and projected are materialised there; hostPath is checked against its type and used
+// in place. volumeMounts (with subPath and readOnly) become runtime Mounts.
+
+import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
+import type { Mount } from '../runtime/runtime.js';
+import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from '../pods/field-ref.js';
+import type { ConfigData, ObjectSource } from '../pods/object-source.js';
+import type { AgentPod, Container, DownwardApiFile, KeyToPath, Volume } from '../pods/pod-types.js';
+import { writeAtomically, type VolumeFile } from './atomic-writer.js';
+
+/** Raised when a volume cannot be set up (event FailedMount). */
+export class VolumeError extends Error { constructor(message: string) { super(message); this.name = 'VolumeError'; } }
+
+export interface PreparedVolume { path: string; readOnly: boolean }
+
+export interface VolumeContext {
+  pod: AgentPod;
+  dataDir: string;
+  objects: ObjectSource;
+  facts: PodRuntimeFacts;
+  allocatable: Record<string, string>;
+  log?: (l: string) => void;
+}
+
+const DEFAULT_MODE = 0o644;
+
+export const podDir = (dataDir: string, uid: string) => join(dataDir, 'pods', uid);
+const volDir = (ctx: VolumeContext, plugin: string, name: string) => join(podDir(ctx.dataDir, ctx.pod.metadata.uid ?? ''), 'volumes', plugin, name);
+
+function keyFiles(data: ConfigData, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): VolumeFile[] {
+  if (!items || items.length === 0) return Object.entries(data.data).map(([k, v]) => ({ path: k, data: v, mode }));
+  const out: VolumeFile[] = [];
+  for (const it of items) {
+    const v = data.data[it.key];
+    if (v === undefined) { if (optional) continue; throw new VolumeError(`configmap references non-existent config key: ${it.key}`.replace('configmap', what)); }
+    out.push({ path: it.path, data: v, mode: it.mode ?? mode });
+  }
+  return out;
+}
+
+function downwardFiles(ctx: VolumeContext, items: DownwardApiFile[] | undefined, mode: number): VolumeFile[] {
+  return (items ?? []).map((it) => {
+    let v = '';
+    if (it.fieldRef) v = podFieldValue(ctx.pod, it.fieldRef.fieldPath, ctx.facts);
+    else if (it.resourceFieldRef) {
+      const c = ctx.pod.spec.containers.find((x) => x.name === it.resourceFieldRef?.containerName);
+      v = resourceFieldValue(ctx.pod, c, it.resourceFieldRef, ctx.allocatable);
+    }
+    return { path: it.path, data: Buffer.from(v), mode: it.mode ?? mode };
+  });
+}
+
+async function configMapFiles(ctx: VolumeContext, name: string, items: KeyToPath[] | undefined, optional: boolean, mode: number): Promise<VolumeFile[]> {
+  const cm = await ctx.objects.configMap(ctx.pod.metadata.namespace ?? 'default', name);
+  if (!cm) { if (optional) return []; throw new VolumeError(`configmap "${name}" not found`); }
+  return keyFiles(cm, items, mode, 'configmap', optional);
+}
+
+async function secretFiles(ctx: VolumeContext, name: string, items: KeyToPath[] | undefined, optional: boolean, mode: number): Promise<VolumeFile[]> {
+  const s = await ctx.objects.secret(ctx.pod.metadata.namespace ?? 'default', name);
+  if (!s) { if (optional) return []; throw new VolumeError(`secret "${name}" not found`); }
+  return keyFiles(s, items, mode, 'secret', optional);
+}
+
+const HOST_PATH_CHECKS: Record<string, { test: (p: string) => Promise<boolean>; what: string }> = {
+  Directory: { test: async (p) => (await stat(p)).isDirectory(), what: 'a directory' },
+  File: { test: async (p) => (await stat(p)).isFile(), what: 'a file' },
+  Socket: { test: async (p) => (await stat(p)).isSocket(), what: 'a socket' },
+  CharDevice: { test: async (p) => (await stat(p)).isCharacterDevice(), what: 'a character device' },
+  BlockDevice: { test: async (p) => (await stat(p)).isBlockDevice(), what: 'a block device' },
+};
+
+export async function checkHostPath(path: string, type: string | undefined): Promise<void> {
+  if (!type) return;
+  if (type === 'DirectoryOrCreate') {
+    try { if ((await stat(path)).isDirectory()) return; } catch { await mkdir(path, { recursive: true, mode: 0o755 }); return; }
+    throw new VolumeError(`hostPath type check failed: ${path} is not a directory`);
+  }
+  if (type === 'FileOrCreate') {
+    try { if ((await stat(path)).isFile()) return; } catch {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, '', { mode: 0o644, flag: 'a' });
+      return;
+    }
+    throw new VolumeError(`hostPath type check failed: ${path} is not a file`);
+  }
+  const check = HOST_PATH_CHECKS[type];
+  if (!check) throw new VolumeError(`hostPath type ${type} is not supported`);
+  let ok = false;
+  try { ok = await check.test(path); } catch { ok = false; }
+  if (!ok) throw new VolumeError(`hostPath type check failed: ${path} is not ${check.what}`);
+}
+
+async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume> {
+  if (v.hostPath) {
+    await checkHostPath(v.hostPath.path, v.hostPath.type);
+    return { path: v.hostPath.path, readOnly: false };
+  }
+  if (v.configMap) {
+    const dir = volDir(ctx, 'kubernetes.io~configmap', v.name);
+    await writeAtomically(dir, await configMapFiles(ctx, v.configMap.name, v.configMap.items, !!v.configMap.optional, v.configMap.defaultMode ?? DEFAULT_MODE));
+    return { path: dir, readOnly: true };
+  }
+  if (v.secret) {
+    const dir = volDir(ctx, 'kubernetes.io~secret', v.name);
+    await writeAtomically(dir, await secretFiles(ctx, v.secret.secretName ?? '', v.secret.items, !!v.secret.optional, v.secret.defaultMode ?? DEFAULT_MODE));
+    return { path: dir, readOnly: true };
+  }
+  if (v.downwardAPI) {
+    const dir = volDir(ctx, 'kubernetes.io~downward-api', v.name);
+    await writeAtomically(dir, downwardFiles(ctx, v.downwardAPI.items, v.downwardAPI.defaultMode ?? DEFAULT_MODE));
+    return { path: dir, readOnly: true };
+  }
+  if (v.projected) {
+    const dir = volDir(ctx, 'kubernetes.io~projected', v.name);
+    const mode = v.projected.defaultMode ?? DEFAULT_MODE;
+    const files: VolumeFile[] = [];
+    for (const s of v.projected.sources ?? []) {
+      if (s.configMap) files.push(...await configMapFiles(ctx, s.configMap.name, s.configMap.items, !!s.configMap.optional, mode));
+      else if (s.secret) files.push(...await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode));
+      else if (s.downwardAPI) files.push(...downwardFiles(ctx, s.downwardAPI.items, mode));
+      else if (s.serviceAccountToken) ctx.log?.(`volume ${v.name}: serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`);
+    }
+    await writeAtomically(dir, files);
+    return { path: dir, readOnly: true };
+  }
+  // emptyDir (any medium) and unknown sources: a plain directory
+  const dir = volDir(ctx, 'kubernetes.io~empty-dir', v.name);
+  await mkdir(dir, { recursive: true, mode: 0o777 });
+  return { path: dir, readOnly: false };
+}
+
+/** Prepares every volume of the pod; a failure names the volume as upstream's FailedMount does. */
+export async function prepareVolumes(ctx: VolumeContext): Promise<Map<string, PreparedVolume>> {
+  const out = new Map<string, PreparedVolume>();
+  for (const v of ctx.pod.spec.volumes ?? []) {
+    try {
+      out.set(v.name, await prepareOne(ctx, v));
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
+    }
+  }
+  return out;
+}
+
+/** The runtime mounts of a container; subPath directories are created as the kubelet does. */
+export async function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Promise<Mount[]> {
+  const out: Mount[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v) throw new VolumeError(`cannot find volume "${m.name}" to mount into container "${c.name}"`);
+    let hostPath = v.path;
+    if (m.subPath) {
+      const sub = normalize(m.subPath);
+      if (sub.startsWith('/') || sub.split('/').includes('..')) throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} must be a relative path without '..'`);
+      hostPath = join(v.path, sub);
+      try { await lstat(hostPath); hostPath = await realpath(hostPath); } catch { await mkdir(hostPath, { recursive: true, mode: 0o755 }); }
+      if (!(await realpath(hostPath)).startsWith(await realpath(v.path))) throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} leaves the volume`);
+    }
+    const mount: Mount = { containerPath: m.mountPath, hostPath, readonly: !!m.readOnly || v.readOnly };
+    if (m.mountPropagation === 'HostToContainer') mount.propagation = 'hostToContainer';
+    else if (m.mountPropagation === 'Bidirectional') mount.propagation = 'bidirectional';
+    out.push(mount);
+  }
+  return out;
+}
+
+export async function cleanupPodDir(dataDir: string, uid: string): Promise<void> {
+  if (!uid) return;
+  await rm(podDir(dataDir, uid), { recursive: true, force: true });
+}
