@@ -16,6 +16,8 @@ import { createServiceAllocator } from './admission/service-alloc.js';
 import { isPublicPath, unauthorizedStatus, type TokenAuthenticator } from './auth/index.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
+import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
+import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -27,6 +29,8 @@ export interface ApiServerOptions {
   now?: () => number;
   /** called with unexpected errors (bugs): they answer 500 */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
+  /** node agents' bearer token and TLS trust, for logs/exec/attach/portforward/metrics.k8s.io */
+  nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
 }
 
 export interface ApiServer {
@@ -66,6 +70,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     admission: createAdmission(opts.backend, services),
     advertiseAddress: opts.advertiseAddress,
   };
+  if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
+  const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(opts.kinds, () => true);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -88,6 +94,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (nonResource.handle(req, res, path, ctx.advertiseAddress)) return;
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
+    if (info.group === METRICS_GROUP) return metricsApi.handle(info, url.searchParams, res);
     const kind = ctx.kindFor(info.group, info.version, info.resource);
     if (!kind) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (!kind.namespaced && info.namespace !== undefined) throw notFound({ group: kind.group, resource: kind.plural }, info.name ?? '');
@@ -109,6 +116,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
 
   const server = https.createServer({ cert: opts.tls.cert, key: opts.tls.key, keepAliveTimeout: 65_000 }, handler);
+  server.on('upgrade', createUpgradeProxy({
+    ctx, handler,
+    authenticate: (req) => opts.authenticator.authenticate(req.headers['authorization']),
+    ...(opts.onInternalError ? { onInternalError: opts.onInternalError } : {}),
+  }));
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
   return {

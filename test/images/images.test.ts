@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { containerdSkipReason, startTestContainerd } from './containerd-env.js';
-import { buildImage, deterministicGzip, ociArchive, sha256 } from './oci.js';
+import { buildImage, deterministicGzip, ociArchive, sha256 } from '../../src/agent/images/oci.js';
 import { loadOciArchive, prepareTestImages } from './prepare.js';
-import { busyboxEntries } from './rootfs.js';
-import { readTarFiles, writeTar } from './tar.js';
+import { busyboxEntries } from '../../src/agent/images/rootfs.js';
+import { readTarFiles, writeTar } from '../../src/agent/images/tar.js';
 
 test('tar: sorted, deterministic, readable by tar(1)', async () => {
   const entries = [

@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, ociArchive, sha256, type OciImage } from './oci.js';
+import { buildImage, ociArchive, sha256, type OciImage } from '../../src/agent/images/oci.js';
 import { pushImage, startRegistry, type Registry } from './registry.js';
-import { busyboxEntries, busyboxPath, compilePause, ensureDir, pauseRootfs, pauseSourceHash } from './rootfs.js';
-import { readTarFiles } from './tar.js';
+import { busyboxEntries, busyboxPath, compilePause, ensureDir, pauseRootfs, pauseSourceHash } from '../../src/agent/images/rootfs.js';
+import { readTarFiles } from '../../src/agent/images/tar.js';
 
 /** Bumped whenever the way images are built changes, so that old cache entries are not reused. */
 const BUILDER_VERSION = '1';

@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { MEDIA, type Blob, type OciImage } from './oci.js';
+import { MEDIA, type Blob, type OciImage } from '../../src/agent/images/oci.js';
 
 export interface Registry { url: string; host: string; port: number; pid: number | undefined; stop(): Promise<void> }
 

@@ -2,6 +2,7 @@
 // for /api and /apis, and the legacy APIVersions / APIGroupList / APIGroup / APIResourceList.
 
 import type { KindDef } from '../../api/kind.js';
+import { METRICS_AGGREGATED_ITEM, METRICS_GROUP_DOC, METRICS_RESOURCE_LIST } from '../proxy/metrics-discovery.js';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -76,15 +77,17 @@ export function buildDiscovery(kinds: readonly KindDef[]): DiscoveryDocs {
   const core = groups.get('');
   const named = [...groups.values()].filter((g) => g.name !== '');
   const aggregatedApi = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: core ? [aggItem(core)] : [] });
-  const aggregatedApis = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: named.map(aggItem) });
+  const aggregatedApis = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [...named.map(aggItem), METRICS_AGGREGATED_ITEM] });
   const groupDoc = (g: GroupInfo) => ({
     name: g.name,
     versions: [...g.versions.keys()].map((v) => ({ groupVersion: `${g.name}/${v}`, version: v })),
     preferredVersion: { groupVersion: `${g.name}/${preferred(g)}`, version: preferred(g) },
   });
-  const apiGroupList = JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: named.map(groupDoc) });
+  const apiGroupList = JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: [...named.map(groupDoc), METRICS_GROUP_DOC] });
   const groupDocs = new Map(named.map((g) => [g.name, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) })]));
+  groupDocs.set(METRICS_GROUP_DOC.name, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...METRICS_GROUP_DOC }));
   const resourceLists = new Map<string, string>();
+  resourceLists.set(METRICS_RESOURCE_LIST.groupVersion, JSON.stringify(METRICS_RESOURCE_LIST));
   for (const g of groups.values()) {
     for (const [v, ks] of g.versions) {
       const gv = g.name ? `${g.name}/${v}` : v;

@@ -20,6 +20,8 @@ export interface ApiContext {
   admission: Admission;
   /** host:port clients use to reach us (discovery serverAddressByClientCIDRs) */
   advertiseAddress: string;
+  /** how to reach node agents for logs/exec/attach/portforward/metrics (unset: those answer 503) */
+  nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
 }
 
 export interface RequestScope {

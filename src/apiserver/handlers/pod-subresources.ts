@@ -9,6 +9,7 @@ import { rfc3339Now } from '../registry/prepare.js';
 import { writeOptions } from './options.js';
 import { deleteOne } from './delete.js';
 import type { RequestScope } from './context.js';
+import { proxyLogs } from '../proxy/log-proxy.js';
 
 type Rec = Record<string, unknown>;
 
@@ -66,5 +67,7 @@ export async function handleNodeStream(s: RequestScope, pod: KubeObject): Promis
     const c = s.query.get('container') ?? (containers[0]?.['name'] as string | undefined) ?? '';
     throw badRequest(`container "${c}" in pod "${pod.metadata.name ?? ''}" is waiting to start: pod has not been scheduled to a node`);
   }
-  throw new StatusError(503, 'ServiceUnavailable', `no connection to the agent of node "${node}": ${s.info.subresource ?? ''} needs the node agent`);
+  if (s.info.subresource === 'log' && s.info.verb === 'get') return proxyLogs(s, pod, node);
+  // exec/attach/portforward arrive as connection upgrades (see proxy/upgrade-proxy.ts).
+  throw new StatusError(400, 'BadRequest', `${s.info.subresource ?? ''} needs a connection upgrade (WebSocket or SPDY/3.1)`);
 }

@@ -1,0 +1,130 @@
+// The node agent's streaming HTTPS server, reached by the API server: container logs, exec, attach,
+// port-forward, stats summary, Prometheus metrics and a health check. Every request but /healthz
+// must carry `Authorization: Bearer <authToken>`.
+
+import https from 'node:https';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { StatusError, notFound, unauthorized } from '../../base/errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { createStatsProvider, type StatsProvider } from '../stats/summary.js';
+import { createAgentMetrics } from '../stats/metrics.js';
+import { handleContainerLogs } from './logs-handler.js';
+import { createUpgradeHandler, rejectUpgrade } from './upgrades.js';
+import type { PodLookup } from './types.js';
+
+export type { PodLookup, StreamPod } from './types.js';
+
+export interface StreamingServerOptions {
+  runtime: Runtime;
+  podLookup: PodLookup;
+  listen: { host: string; port: number };
+  tls: { cert: string; key: string };
+  authToken: string;
+  log: (line: string) => void;
+  /** node name reported in /stats/summary (default: the listen host) */
+  nodeName?: string;
+  /** stats source (default: from the runtime and the host) */
+  stats?: StatsProvider;
+  now?: () => number;
+  /** log follow polling interval (ms) */
+  logPollMs?: number;
+}
+
+export interface StreamingServer { port: number; stop(): Promise<void> }
+
+function sendStatus(res: ServerResponse, e: StatusError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const body = JSON.stringify(e.toStatus());
+  res.writeHead(e.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const segments = (path: string): string[] | undefined => {
+  try {
+    return path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+};
+
+export async function startStreamingServer(o: StreamingServerOptions): Promise<StreamingServer> {
+  const now = o.now ?? Date.now;
+  const expected = Buffer.from(`Bearer ${o.authToken}`);
+  const authorized = (req: IncomingMessage) => {
+    const got = Buffer.from(String(req.headers['authorization'] ?? ''));
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  };
+  const stats = o.stats ?? createStatsProvider({ runtime: o.runtime, nodeName: o.nodeName ?? o.listen.host, now });
+  const metrics = createAgentMetrics(stats);
+  const onUpgrade = createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://agent');
+    if (url.pathname === '/healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
+    if (!authorized(req)) throw unauthorized();
+    const seg = segments(url.pathname);
+    if (!seg) throw notFound({ group: '', resource: 'paths' }, url.pathname);
+    if (req.method === 'GET' && seg[0] === 'containerLogs' && seg.length === 4) {
+      await handleContainerLogs(req, res, url.searchParams, { ns: seg[1]!, pod: seg[2]!, container: seg[3]! }, {
+        podLookup: o.podLookup, runtime: o.runtime, now, ...(o.logPollMs !== undefined ? { pollMs: o.logPollMs } : {}),
+      });
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/stats/summary') {
+      const body = JSON.stringify(await stats.summary());
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      const body = await metrics.render();
+      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (seg[0] === 'exec' || seg[0] === 'attach' || seg[0] === 'portForward') {
+      throw new StatusError(400, 'BadRequest', `${seg[0]} needs a connection upgrade (WebSocket or SPDY/3.1)`);
+    }
+    throw notFound({ group: '', resource: 'paths' }, url.pathname);
+  }
+
+  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
+    serve(req, res).catch((e: unknown) => {
+      const se = e instanceof StatusError ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
+      if (!(e instanceof StatusError)) o.log(`streaming server: ${req.method ?? ''} ${req.url ?? ''}: ${se.message}`);
+      sendStatus(res, se);
+    });
+  });
+  server.requestTimeout = 0;
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    if (!authorized(req)) { rejectUpgrade(socket, unauthorized()); return; }
+    const url = new URL(req.url ?? '/', 'https://agent');
+    const seg = segments(url.pathname);
+    if (!seg) { rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname)); return; }
+    onUpgrade(req, socket, head, seg, url.searchParams);
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.listen.port, o.listen.host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? a.port : o.listen.port);
+    });
+  });
+  o.log(`streaming server listening on ${o.listen.host}:${port}`);
+  return {
+    port,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const s of upgraded) s.destroy();
+    }),
+  };
+}

@@ -1,0 +1,123 @@
+// Upgraded connections of the streaming server: exec and attach (WebSocket v5/v4 bridged to the
+// runtime's stream URL) and port-forward (SPDY/3.1 `portforward.k8s.io`, or a plain v4 WebSocket).
+
+import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { StatusError, badRequest, notFound } from '../../base/errors.js';
+import { RuntimeNotFoundError, type Runtime } from '../runtime/runtime.js';
+import { EXEC_PROTOCOLS, V4, pickProtocol } from './channel.js';
+import { bridgeExec } from './exec-bridge.js';
+import { createPortForwardSession } from './portforward-spdy.js';
+import { bridgePortForwardWs, parsePorts } from './portforward-ws.js';
+import { createSpdyServerConnection } from './spdy.js';
+import type { PodLookup, StreamPod } from './types.js';
+
+export interface UpgradeDeps { runtime: Runtime; podLookup: PodLookup; log: (l: string) => void }
+
+/** Writes an HTTP error answer (a Status) on a socket that was not upgraded, then closes it. */
+export function rejectUpgrade(socket: Duplex, e: StatusError): void {
+  const body = JSON.stringify(e.toStatus());
+  const text = e.code === 401 ? 'Unauthorized' : e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : 'Error';
+  socket.end(`HTTP/1.1 ${e.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+const isWebSocket = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase() === 'websocket';
+const isSpdy = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase().startsWith('spdy/3');
+const offeredProtocols = (req: IncomingMessage) => String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function createUpgradeHandler(deps: UpgradeDeps) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => pickProtocol(protocols, [...EXEC_PROTOCOLS]) ?? false,
+  });
+
+  const findPod = (ns: string, name: string): StreamPod => {
+    const pod = deps.podLookup(ns, name);
+    if (!pod) throw notFound({ group: '', resource: 'pods' }, name);
+    return pod;
+  };
+
+  const podIp = async (pod: StreamPod): Promise<string> => {
+    if (pod.podIP) return pod.podIP;
+    const st = await deps.runtime.podSandboxStatus(pod.sandboxId).catch(() => undefined);
+    return st?.ip || '127.0.0.1';
+  };
+
+  async function execOrAttach(kind: 'exec' | 'attach', req: IncomingMessage, socket: Duplex, head: Buffer, q: URLSearchParams, ns: string, name: string, container: string) {
+    const pod = findPod(ns, name);
+    const id = pod.containers.get(container);
+    if (!id) throw notFound({ group: '', resource: 'containers' }, container);
+    if (!isWebSocket(req)) throw badRequest(`${kind} over ${String(req.headers['upgrade'] ?? 'plain HTTP')} is not supported by this node; use WebSocket (v5.channel.k8s.io)`);
+    if (!pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS])) throw badRequest('none of the offered subprotocols is supported (want v5.channel.k8s.io or v4.channel.k8s.io)');
+    const flag = (n: string) => q.get(n) === 'true' || q.get(n) === '1';
+    const opts = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+    if (opts.tty) opts.stderr = false;
+    let url: string;
+    if (kind === 'exec') {
+      const command = q.getAll('command');
+      if (command.length === 0) throw badRequest('you must specify at least one command for the container');
+      url = await deps.runtime.exec(id, command, opts);
+    } else {
+      url = await deps.runtime.attach(id, opts);
+    }
+    deps.log(`${kind} ${ns}/${name}/${container}: websocket ${pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? ''}`);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void bridgeExec({ client: ws, runtimeUrl: url, log: deps.log });
+    });
+  }
+
+  async function portForward(req: IncomingMessage, socket: Duplex, head: Buffer, q: URLSearchParams, ns: string, name: string) {
+    const pod = findPod(ns, name);
+    const ip = await podIp(pod);
+    const describe = `${ns}/${name}`;
+    const dial = (port: number): Socket => connect({ host: ip, port });
+    if (isSpdy(req)) {
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
+      if (!versions.includes('portforward.k8s.io')) throw badRequest('unable to upgrade: no common protocol (want portforward.k8s.io)');
+      deps.log(`portforward ${describe}: SPDY/3.1`);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      if (head.length) socket.unshift(head);
+      const conn = createSpdyServerConnection(socket);
+      const session = createPortForwardSession({ dial, describe, log: deps.log });
+      conn.on('stream', (s) => session.onStream(s));
+      conn.on('error', () => undefined);
+      socket.on('close', () => session.close());
+      socket.on('error', () => session.close());
+      return;
+    }
+    if (isWebSocket(req)) {
+      const offered = offeredProtocols(req);
+      if (!offered.includes(V4)) {
+        // kubectl's SPDY-over-WebSocket tunnel is not served: refusing makes it fall back to SPDY.
+        throw badRequest('port-forward over WebSocket needs v4.channel.k8s.io; SPDY tunnelling is served as a plain SPDY/3.1 upgrade');
+      }
+      const ports = parsePorts(q.getAll('ports'));
+      if (!ports) throw badRequest('query parameter "ports" is required: one or more port numbers');
+      deps.log(`portforward ${describe}: websocket ${V4} ports ${ports.join(',')}`);
+      const wsv4 = new WebSocketServer({ noServer: true, handleProtocols: () => V4 });
+      wsv4.handleUpgrade(req, socket, head, (ws) => bridgePortForwardWs(ws, ports, dial, describe));
+      return;
+    }
+    throw badRequest('port-forward needs an upgrade to SPDY/3.1 or WebSocket');
+  }
+
+  return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string[], q: URLSearchParams): void {
+    const [kind, ns, name, container] = path;
+    const run = async () => {
+      if ((kind === 'exec' || kind === 'attach') && ns && name && container && path.length === 4) {
+        return execOrAttach(kind, req, socket, head, q, ns, name, container);
+      }
+      if (kind === 'portForward' && ns && name && path.length === 3) return portForward(req, socket, head, q, ns, name);
+      throw notFound({ group: '', resource: 'streams' }, path.join('/'));
+    };
+    run().catch((e: unknown) => {
+      const se = e instanceof StatusError ? e
+        : e instanceof RuntimeNotFoundError ? new StatusError(404, 'NotFound', `container not found: ${e.message}`)
+          : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
+      if (!(e instanceof StatusError)) deps.log(`streaming ${kind ?? ''} failed: ${se.message}`);
+      if (!socket.destroyed) rejectUpgrade(socket, se);
+    });
+  };
+}

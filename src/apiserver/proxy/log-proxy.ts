@@ -1,0 +1,58 @@
+// GET pods/{name}/log: streamed from the node agent's /containerLogs endpoint, piping the chunked
+// text through; agent errors come back as Status answers.
+
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { KubeObject } from '../../api/object.js';
+import { StatusError } from '../../base/errors.js';
+import type { RequestScope } from '../handlers/context.js';
+import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
+import { checkStreamable, chooseContainer } from './pod-checks.js';
+
+const PASSED = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
+
+/** A Status from an agent's error answer (its own Status when it sent one). */
+export async function agentError(res: IncomingMessage): Promise<StatusError> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const code = res.statusCode ?? 500;
+  try {
+    const s = JSON.parse(text) as Record<string, unknown>;
+    if (s['kind'] === 'Status' && typeof s['message'] === 'string') {
+      return new StatusError(typeof s['code'] === 'number' ? s['code'] : code, (s['reason'] as 'BadRequest' | undefined) ?? 'InternalError', s['message']);
+    }
+  } catch { /* not JSON */ }
+  return new StatusError(code >= 400 && code < 600 ? code : 500, code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError', `the node agent answered ${code}: ${text.slice(0, 500)}`);
+}
+
+export async function proxyLogs(s: RequestScope, pod: KubeObject, node: string): Promise<void> {
+  const container = chooseContainer(pod, s.query.get('container'));
+  const previous = s.query.get('previous') === 'true';
+  checkStreamable(pod, 'log', container, previous);
+  const auth = requireNodeProxy(s.ctx, node, 'logs');
+  const target = await resolveAgent(s.ctx, node);
+  const q = new URLSearchParams();
+  for (const k of PASSED) { const v = s.query.get(k); if (v !== null) q.set(k, v); }
+  const ns = pod.metadata.namespace ?? 'default';
+  const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}${q.toString() ? `?${q.toString()}` : ''}`;
+  const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const r = https.request({
+      host: target.host, port: target.port, path, method: 'GET',
+      headers: { Authorization: `Bearer ${auth.token}`, Accept: 'text/plain' },
+      ...tlsOptions(auth, target.host),
+    }, resolve);
+    r.on('error', (e) => reject(new StatusError(503, 'ServiceUnavailable', `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`)));
+    s.res.on('close', () => r.destroy());
+    r.end();
+  });
+  if (upstream.statusCode !== 200) throw await agentError(upstream);
+  s.res.writeHead(200, { 'Content-Type': 'text/plain' });
+  s.res.flushHeaders();
+  await new Promise<void>((resolve) => {
+    upstream.pipe(s.res);
+    upstream.on('end', resolve);
+    upstream.on('error', () => { s.res.destroy(); resolve(); });
+    s.res.on('close', () => { upstream.destroy(); resolve(); });
+  });
+}
