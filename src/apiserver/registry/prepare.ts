@@ -112,7 +112,12 @@ export function prepareStatusUpdate(next: KubeObject, old: KubeObject): KubeObje
   return result;
 }
 
-/** An object whose deletion was requested and which has no finalizers left is removed by the write. */
+/**
+ * An object whose deletion was requested with no grace period left and which has no finalizers
+ * left is removed by the write that clears its last finalizer (as upstream: a pod still within its
+ * grace period stays until its node deletes it).
+ */
 export function readyToRemove(obj: KubeObject): boolean {
-  return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers?.length ?? 0) === 0;
+  return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
+    && (obj.metadata.finalizers?.length ?? 0) === 0;
 }

@@ -1,0 +1,180 @@
+// Registration, Lease heartbeats and node status of the simulated nodes. Heartbeats come from one
+// wheel; writes go through one bounded pool keyed by node, so a slow server never piles up work.
+
+import type { Node } from '../../api/kinds/core/node.js';
+import type { Lease } from '../../api/kinds/coordination/lease.js';
+import { StatusError } from '../../base/errors.js';
+import { createKeyedPool } from './keyed-pool.js';
+import { createLeaseWheel } from './lease-wheel.js';
+import { buildNodeLease, nodeLeasePath } from './lease.js';
+import { buildNode, buildNodeStatus, nodeLabels, type SimNodeDescription } from './node-object.js';
+import type { ResolvedSimOptions } from './options.js';
+import type { SimNode } from './sim-node.js';
+
+export interface NodeRunnerStats {
+  registered: number; leaseWrites: number; leaseErrors: number; statusWrites: number; statusErrors: number;
+  heartbeatQueued: number; heartbeatInFlight: number;
+}
+
+export interface NodeRunner {
+  /** Registers every node (retrying failures); resolves when all are registered with a Lease. */
+  registerAll(): Promise<void>;
+  startHeartbeats(): void;
+  stopHeartbeat(node: SimNode, freezePods: boolean): void;
+  resumeHeartbeat(node: SimNode): void;
+  onNodeEvent(n: Node): void;
+  onNodeDelete(n: Node): void;
+  stats(): NodeRunnerStats;
+  stop(): Promise<void>;
+}
+
+const MERGE = 'application/merge-patch+json';
+const is = (e: unknown, code: number) => e instanceof StatusError && e.code === code;
+const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNode[], bootSeed: string): NodeRunner {
+  const { client, clock, log } = cfg;
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const s = { registered: 0, leaseWrites: 0, leaseErrors: 0, statusWrites: 0, statusErrors: 0 };
+  let stopped = false;
+
+  const describe = (n: SimNode): SimNodeDescription => {
+    const d: SimNodeDescription = {
+      name: n.name, os: cfg.os, arch: cfg.arch, cpu: cfg.cpu, memory: cfg.memory, pods: cfg.pods,
+      ephemeralStorage: cfg.ephemeralStorage, labels: cfg.labels, taints: cfg.taints, hyperV: cfg.hyperV,
+      podCIDR: n.podCIDR, internalIP: n.hostIP, kubeletVersion: cfg.kubeletVersion, bootSeed,
+    };
+    if (cfg.windowsBuild) d.windowsBuild = cfg.windowsBuild;
+    if (n.zone !== undefined) d.zone = n.zone;
+    return d;
+  };
+  const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+
+  async function writeStatus(n: SimNode): Promise<void> {
+    const now = clock.now();
+    await client.request('PATCH', `${nodePath(n.name)}/status`, { status: buildNodeStatus(describe(n), now, n.readySinceMs) }, MERGE);
+    n.lastStatusMs = now;
+    s.statusWrites++;
+  }
+
+  async function writeLease(n: SimNode): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const body = buildNodeLease(n.name, n.uid, clock.now(), cfg.leaseDurationSeconds, n.leaseRv);
+      try {
+        const res = n.leaseRv
+          ? await client.request<Lease>('PUT', nodeLeasePath(n.name), body)
+          : await client.request<Lease>('POST', nodeLeasePath(), body);
+        n.leaseRv = res.metadata.resourceVersion;
+        s.leaseWrites++;
+        return;
+      } catch (e) {
+        if (attempt >= 2 || !(is(e, 409) || is(e, 404))) throw e;
+        if (is(e, 404)) n.leaseRv = undefined;
+        else n.leaseRv = (await client.getOrUndefined<Lease>(nodeLeasePath(n.name)))?.metadata.resourceVersion;
+      }
+    }
+  }
+
+  async function registerOne(n: SimNode): Promise<void> {
+    const d = describe(n);
+    let node: Node;
+    let needStatus = false;
+    try {
+      node = await client.request<Node>('POST', '/api/v1/nodes', buildNode(d, clock.now(), n.readySinceMs));
+    } catch (e) {
+      if (!is(e, 409)) throw e;
+      // the node exists (an earlier run): take it over
+      const cur = await client.request<Node>('GET', nodePath(n.name));
+      const patch: Record<string, unknown> = { metadata: { labels: nodeLabels(d) } };
+      if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
+      node = await client.request<Node>('PATCH', nodePath(n.name), patch, MERGE);
+      needStatus = true;
+    }
+    n.uid = node.metadata.uid;
+    if (needStatus || !(node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) await writeStatus(n);
+    else n.lastStatusMs = clock.now();
+    n.leaseRv = undefined;
+    await writeLease(n);
+    n.registered = true;
+    s.registered++;
+  }
+
+  const sleep = (ms: number) => new Promise<void>((r) => { clock.schedule(r, ms); });
+
+  async function registerWithRetry(n: SimNode): Promise<void> {
+    for (let delay = 250; !stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await registerOne(n);
+        return;
+      } catch (e) {
+        log(`sim: registering node ${n.name} failed: ${msg(e)}; retrying in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  const pool = createKeyedPool(cfg.heartbeatConcurrency, async (key) => {
+    const n = byName.get(key.slice(2));
+    if (!n || !n.registered || !n.heartbeat || stopped) return;
+    if (key.startsWith('L:')) await writeLease(n); else await writeStatus(n);
+  }, (key, e) => {
+    if (key.startsWith('L:')) s.leaseErrors++; else s.statusErrors++;
+    log(`sim: ${key.startsWith('L:') ? 'lease' : 'status'} write for ${key.slice(2)} failed: ${msg(e)}`);
+  });
+
+  const wheel = createLeaseWheel({
+    clock, slots: nodes.length, intervalMs: cfg.leaseRenewMs, tickMs: cfg.tickMs,
+    onDue(i) {
+      const n = nodes[i];
+      if (!n || !n.registered || !n.heartbeat) return;
+      pool.submit(`L:${n.name}`);
+      if (clock.now() - n.lastStatusMs >= cfg.statusRefreshMs) pool.submit(`S:${n.name}`);
+    },
+  });
+
+  return {
+    async registerAll() {
+      const queue = [...nodes];
+      const worker = async () => {
+        for (let n = queue.shift(); n && !stopped; n = queue.shift()) await registerWithRetry(n);
+      };
+      await Promise.all(Array.from({ length: Math.min(cfg.registerConcurrency, nodes.length) }, worker));
+    },
+    startHeartbeats: () => wheel.start(),
+    stopHeartbeat(n, freezePods) {
+      n.heartbeat = false;
+      n.frozen = freezePods;
+    },
+    resumeHeartbeat(n) {
+      if (n.heartbeat && !n.frozen) return;
+      n.heartbeat = true;
+      n.frozen = false;
+      n.readySinceMs = clock.now();
+      pool.submit(`S:${n.name}`);
+      pool.submit(`L:${n.name}`);
+    },
+    onNodeEvent(obj) {
+      const n = byName.get(obj.metadata.name ?? '');
+      if (!n || !n.registered || !n.heartbeat || stopped) return;
+      const ready = (obj.status?.conditions ?? []).find((c) => c.type === 'Ready');
+      // someone else (node lifecycle) marked the node not ready while we are alive: say so again
+      if (ready?.status !== 'True' && clock.now() - n.lastStatusMs > 1000) {
+        n.readySinceMs = clock.now();
+        pool.submit(`S:${n.name}`);
+      }
+    },
+    onNodeDelete(obj) {
+      const n = byName.get(obj.metadata.name ?? '');
+      if (!n || !n.registered || obj.metadata.uid !== n.uid) return;
+      n.registered = false;
+      s.registered--;
+      log(`sim: node ${n.name} was deleted; its heartbeats stop`);
+    },
+    stats: () => ({ ...s, heartbeatQueued: pool.queued(), heartbeatInFlight: pool.inFlight() }),
+    async stop() {
+      stopped = true;
+      wheel.stop();
+      await pool.stop();
+    },
+  };
+}
