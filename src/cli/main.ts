@@ -1,19 +1,34 @@
-// The `tandem` command line.
+// The `tandem` command line: up, server, agent, sim.
 
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir } from './data-dir.js';
 import { runServer } from './server-command.js';
+import { nodeUnsupportedReason, startNode } from './node-command.js';
+import { clientFromKubeconfig } from './kubeconfig-client.js';
+import { ensurePki } from '../apiserver/auth/index.js';
+import { createInformerFactory } from '../client/informer-factory.js';
+import { parseSimArgs, startSimFleet } from '../agent/sim/index.js';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function waitForSignal(stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (sig: string) => {
     if (stopping) process.exit(1);
     stopping = true;
-    process.stdout.write(`received ${sig}, shutting down\n`);
-    stop().then(() => process.exit(0), () => process.exit(1));
+    log(`received ${sig}, shutting down`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    stop().then(() => process.exit(0), (e: unknown) => { log(`shutdown failed: ${String(e)}`); process.exit(1); });
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+function fail(e: unknown): never {
+  process.stderr.write(`tandem: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -25,10 +40,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
     .option('--store <spec>', 'storage backend: sqlite (in the data dir), sqlite:PATH or memory', 'sqlite')
-    .action(async (o: { dataDir?: string; listen: string; store: string }) => {
+    .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
+    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string }) => {
       const dataDir = resolveDataDir(o.dataDir);
-      const s = await runServer({ dataDir, listen: o.listen, store: o.store });
-      process.stdout.write(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns\n`);
+      const controllers = o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
+      const s = await runServer({ dataDir, listen: o.listen, store: o.store, ...(controllers ? { controllers } : {}) }).catch(fail);
+      log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
       waitForSignal(() => s.stop());
     });
 
@@ -36,12 +53,77 @@ export async function main(argv: string[]): Promise<void> {
     .description('all-in-one: control plane plus a node agent for this host')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
-    .action(async (o: { dataDir?: string; listen: string }) => {
+    .option('--pod-cidr <cidr>', "this node's pod network", '10.42.0.0/24')
+    .option('--node-name <name>', 'node name (default: the hostname)')
+    .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
+    .action(async (o: { dataDir?: string; listen: string; podCidr: string; nodeName?: string; containerd?: string }) => {
       const dataDir = resolveDataDir(o.dataDir);
-      const s = await runServer({ dataDir, listen: o.listen });
-      process.stdout.write('note: the node agent is not built yet, so `tandem up` runs the control plane alone (no pods will run).\n');
-      process.stdout.write(`admin kubeconfig: ${s.kubeconfig}\n  export KUBECONFIG=${s.kubeconfig}\n  kubectl get ns\n`);
-      waitForSignal(() => s.stop());
+      const s = await runServer({ dataDir, listen: o.listen }).catch(fail);
+      const why = nodeUnsupportedReason();
+      let stopNode: () => Promise<void> = async () => undefined;
+      if (why && !o.containerd) {
+        log(`note: running the control plane alone, pods will not run on this host: ${why}`);
+      } else {
+        try {
+          const { createRestClient } = await import('../client/rest-client.js');
+          const client = createRestClient({ server: s.url, caPem: s.tls.ca, token: s.token, userAgent: 'tandem-agent' });
+          const node = await startNode({
+            client, dataDir: join(dataDir, 'agent'), podCidr: o.podCidr, tls: { cert: s.tls.cert, key: s.tls.key },
+            streamingToken: s.token, log,
+            ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+          });
+          await node.agent.ready();
+          log(`node ${node.nodeName} ready (pods on ${o.podCidr})`);
+          stopNode = async () => { await node.stop(); client.close(); };
+        } catch (e) {
+          log(`note: the node agent could not start, running the control plane alone: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      log(`admin kubeconfig: ${s.kubeconfig}\n  export KUBECONFIG=${s.kubeconfig}\n  kubectl get nodes`);
+      waitForSignal(async () => { await stopNode(); await s.stop(); });
+    });
+
+  program.command('agent')
+    .description('node agent for this host, joining a server')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig of the server to join')
+    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
+    .option('--pod-cidr <cidr>', "this node's pod network", '10.42.1.0/24')
+    .option('--node-name <name>', 'node name (default: the hostname)')
+    .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
+    .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
+    .action(async (o: { kubeconfig: string; dataDir?: string; podCidr: string; nodeName?: string; containerd?: string; streamingPort: string }) => {
+      const dataDir = join(resolveDataDir(o.dataDir), 'agent');
+      const why = nodeUnsupportedReason();
+      if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
+      const { client, creds } = (() => { try { return clientFromKubeconfig(o.kubeconfig, 'tandem-agent'); } catch (e) { return fail(e); } })();
+      const { hostname } = await import('node:os');
+      const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
+      const node = await startNode({
+        client, dataDir, podCidr: o.podCidr, tls: { cert: pki.certPem, key: pki.keyPem }, streamingToken: creds.token, log,
+        streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
+        ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+      }).catch(fail);
+      await node.agent.ready();
+      log(`node ${node.nodeName} ready: joined ${creds.server}`);
+      waitForSignal(async () => { await node.stop(); client.close(); });
+    });
+
+  program.command('sim')
+    .description('simulated nodes (Linux or Windows, any build) whose pods run in simulation')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .argument('[flags...]', '--kubeconfig FILE --nodes N --os linux|windows [--windows-build 10.0.20348] [--name-prefix P] [--zones N] [--hyperv] ...')
+    .action(async (flags: string[]) => {
+      const args = (() => { try { return parseSimArgs(flags); } catch (e) { return fail(e); } })();
+      if (!args.kubeconfig) fail('--kubeconfig FILE is required');
+      const { client } = (() => { try { return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64); } catch (e) { return fail(e); } })();
+      const informers = createInformerFactory(client);
+      const { kubeconfig: _k, ...opts } = args;
+      const fleet = startSimFleet({ ...opts, client, informers, log });
+      await fleet.ready().catch(fail);
+      const st = fleet.stats();
+      log(`tandem sim ready: ${st.nodes} ${args.os} node(s) registered in ${st.registerMs} ms`);
+      waitForSignal(async () => { await fleet.stop(); await informers.stop(); client.close(); });
     });
 
   await program.parseAsync(argv);

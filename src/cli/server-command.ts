@@ -2,7 +2,7 @@
 // admin kubeconfig, then the `ready` line.
 
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
@@ -23,6 +23,14 @@ export interface ServerOptions {
   controllers?: readonly string[];
 }
 
+function localAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
+  }
+  return out;
+}
+
 export interface RunningServer {
   api: ApiServer;
   backend: Backend;
@@ -30,6 +38,9 @@ export interface RunningServer {
   url: string;
   kubeconfig: string;
   client: RestClient;
+  /** the admin token and the serving certificate (the node agent of `tandem up` reuses them) */
+  token: string;
+  tls: { cert: string; key: string; ca: string };
   controllers: Controllers;
   stop(): Promise<void>;
 }
@@ -45,7 +56,9 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const compactInterval = Number(process.env['TANDEM_COMPACT_INTERVAL_MS'] ?? 60_000);
   const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
   const backend = await createBackend(spec, { compactInterval, retainRevisions });
-  const hosts = ['localhost', '127.0.0.1', hostname()];
+  // the serving certificate also covers this host's addresses: remote kubectl, and the node agent
+  // of `tandem up` (which serves with the same certificate on the node's InternalIP)
+  const hosts = ['localhost', '127.0.0.1', hostname(), ...localAddresses()];
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   const pki = await ensurePki(o.dataDir, { hosts });
   const token = await ensureAdminToken(o.dataDir);
@@ -53,6 +66,10 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend, kinds: allKinds, authenticator, tls: { cert: pki.certPem, key: pki.keyPem },
+    // Node agents authenticate the API server by this token. Their serving certificates are not
+    // verified yet: agents joining from other hosts have no certificate from the cluster CA until
+    // node bootstrap exists (the connection is still TLS).
+    nodeProxy: { token, rejectUnauthorized: false },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     onInternalError: (err, req) => log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
   });
@@ -68,6 +85,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   log(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
     api, backend, port, url, kubeconfig, client, controllers,
+    token, tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
       await controllers.stop();
       client.close();

@@ -24,7 +24,7 @@ test('windows pods land on windows nodes; the aggregated message names each reas
   }
   const big = algo.schedule(info(mkPod('big', { cpu: '100' })), cache);
   assert.equal(big.kind, 'unschedulable');
-  if (big.kind === 'unschedulable') assert.match(big.message, /^0\/30 nodes are available: 30 Insufficient cpu\. preemption:/);
+  if (big.kind === 'unschedulable') assert.match(big.message, /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption:/);
   const both = algo.schedule(info(mkPod('both', { cpu: '100', spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } })), cache);
   assert.ok(both.kind === 'unschedulable' && both.message.startsWith("0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector."));
   const os = algo.schedule(info(mkPod('os', { spec: { os: { name: 'windows' }, nodeSelector: { pool: 'x' } } })), cache);

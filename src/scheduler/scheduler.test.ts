@@ -84,7 +84,7 @@ test('a pod that fits nowhere gets PodScheduled=False and a FailedScheduling eve
     return p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   }, 'PodScheduled=False');
   assert.equal(cond.reason, 'Unschedulable');
-  assert.match(String(cond['message']), /^0\/30 nodes are available: 30 Insufficient cpu\. preemption: /);
+  assert.match(String(cond['message']), /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption: /);
   const ev = await until(async () => {
     const l = await c.request<{ items: Array<{ reason?: string; type?: string; message?: string; involvedObject?: { name?: string } }> }>('GET', '/api/v1/namespaces/default/events');
     return l.items.find((e) => e.reason === 'FailedScheduling' && e.involvedObject?.name === 'huge');

@@ -47,7 +47,7 @@ export async function handleContainerLogs(
   deps: { podLookup: PodLookup; runtime: Runtime; now: () => number; pollMs?: number },
 ): Promise<void> {
   const o = logOptions(q, deps.now());
-  const pod = deps.podLookup(ref.ns, ref.pod);
+  const pod = await deps.podLookup(ref.ns, ref.pod);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, ref.pod);
   const file = await findLogFile(pod.logDir, ref.container, o.previous);
   if (!file) {
@@ -62,7 +62,7 @@ export async function handleContainerLogs(
     o.pollMs = deps.pollMs ?? 250;
     o.signal = ac.signal;
     o.shouldStop = async () => {
-      const cur = deps.podLookup(ref.ns, ref.pod);
+      const cur = await deps.podLookup(ref.ns, ref.pod);
       if (!cur) return true;
       const attempts = await logAttempts(cur.logDir, ref.container);
       if ((attempts[attempts.length - 1] ?? -1) > file.attempt) return true; // replaced by a new attempt

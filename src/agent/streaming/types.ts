@@ -11,4 +11,4 @@ export interface StreamPod {
   podIP?: string;
 }
 
-export type PodLookup = (namespace: string, name: string) => StreamPod | undefined;
+export type PodLookup = (namespace: string, name: string) => StreamPod | undefined | Promise<StreamPod | undefined>;

@@ -33,8 +33,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     handleProtocols: (protocols) => pickProtocol(protocols, [...EXEC_PROTOCOLS]) ?? false,
   });
 
-  const findPod = (ns: string, name: string): StreamPod => {
-    const pod = deps.podLookup(ns, name);
+  const findPod = async (ns: string, name: string): Promise<StreamPod> => {
+    const pod = await deps.podLookup(ns, name);
     if (!pod) throw notFound({ group: '', resource: 'pods' }, name);
     return pod;
   };
@@ -46,7 +46,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
   };
 
   async function execOrAttach(kind: 'exec' | 'attach', req: IncomingMessage, socket: Duplex, head: Buffer, q: URLSearchParams, ns: string, name: string, container: string) {
-    const pod = findPod(ns, name);
+    const pod = await findPod(ns, name);
     const id = pod.containers.get(container);
     if (!id) throw notFound({ group: '', resource: 'containers' }, container);
     if (!isWebSocket(req)) throw badRequest(`${kind} over ${String(req.headers['upgrade'] ?? 'plain HTTP')} is not supported by this node; use WebSocket (v5.channel.k8s.io)`);
@@ -69,7 +69,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
   }
 
   async function portForward(req: IncomingMessage, socket: Duplex, head: Buffer, q: URLSearchParams, ns: string, name: string) {
-    const pod = findPod(ns, name);
+    const pod = await findPod(ns, name);
     const ip = await podIp(pod);
     const describe = `${ns}/${name}`;
     const dial = (port: number): Socket => connect({ host: ip, port });

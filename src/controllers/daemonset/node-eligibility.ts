@@ -2,6 +2,7 @@
 // must match the node, and the node's NoSchedule/NoExecute taints must be tolerated by the
 // template's tolerations plus the ones every daemon pod gets automatically.
 
+import { OS_LABEL, podOS } from '../../api/kinds/core/pod/os.js';
 import type { Node } from '../../api/kinds/core/node.js';
 import type { PodSpec, Toleration } from '../../api/kinds/core/pod/types.js';
 import {
@@ -64,6 +65,9 @@ export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
 /** nodeSelector and required node affinity of the pod spec match the node. */
 export function nodeMatchesPodSpec(spec: PodSpec | undefined, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
+  // a daemon pod runs only on nodes of its OS (a DaemonSet with no OS hint is a Linux one)
+  const os = podOS(spec as Parameters<typeof podOS>[0]);
+  if (os && (labels[OS_LABEL] ?? 'linux') !== os) return false;
   for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const affinity = (spec?.['affinity'] as { nodeAffinity?: NodeAffinity } | undefined)?.nodeAffinity;
   const terms = affinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;

@@ -48,7 +48,8 @@ export function setNode(ni: NodeInfo, node: Node): void {
   ni.hardTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   ni.softTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
   ni.unschedulable = node.spec?.unschedulable === true;
-  ni.os = ni.labels[OS_LABEL];
+  // kubelets always set kubernetes.io/os; a node without it is taken for Linux (the kubelet default)
+  ni.os = ni.labels[OS_LABEL] ?? 'linux';
   const st = nodeStatus(node);
   const handlers = st.runtimeHandlers;
   ni.runtimeHandlers = handlers && handlers.length > 0 ? new Set(handlers.map((h) => h.name ?? '')) : undefined;

@@ -26,10 +26,13 @@ test('a runhcs handler implies windows; reported runtime handlers must include i
   assert.deepEqual(r.filter.get('lin')?.reasons, [osReason('windows')]);
 });
 
-test('conflicting OS and handler is unresolvable; no hint goes anywhere', () => {
+test('conflicting OS and handler is unresolvable; no hint means Linux; an OS affinity decides itself', () => {
   const r = runFilter(create(), info(mkPod('x', { spec: { os: { name: 'linux' }, runtimeClassName: 'process' } }), classes), nodes());
   assert.equal(r.pre?.code, 'UnschedulableAndUnresolvable');
-  assert.equal(runFilter(create(), info(mkPod('any')), nodes()).pre?.code, 'Skip');
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('any')), nodes())), ['lin']);
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('sel', { spec: { nodeSelector: win } })), nodes())), ['win-process', 'win-hyperv', 'win-old']);
+  const aff = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'Exists' }] }] } } };
+  assert.equal(runFilter(create(), info(mkPod('aff', { spec: { affinity: aff } })), nodes()).pre?.code, 'Skip');
   // a non-Windows handler on nodes that report handlers: only those offering it (nodes reporting none pass)
-  assert.deepEqual(passing(runFilter(create(), info(mkPod('r', { spec: { runtimeClassName: 'runc' } }), classes), nodes())), ['lin', 'win-old']);
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('r', { spec: { runtimeClassName: 'runc' } }), classes), nodes())), ['lin']);
 });

@@ -1,10 +1,12 @@
 // NodeOS (Tandem): a pod never lands on a node of another OS. The pod's OS is spec.os.name, else
 // implied by its RuntimeClass handler (`runhcs-*` = windows); the node's is its kubernetes.io/os
 // label. A node reporting status.runtimeHandlers must offer the pod's RuntimeClass handler. A pod
-// with no OS hint goes anywhere its selectors allow.
+// with no OS hint is a Linux pod (api/kinds/core/pod/os.ts), unless its required node affinity
+// constrains kubernetes.io/os itself.
 
 import type { FilterPlugin, PreFilterPlugin } from '../../framework/interfaces.js';
 import { SKIP, unresolvable, type Status } from '../../framework/status.js';
+import { handlerOS, podOS } from '../../../api/kinds/core/pod/os.js';
 
 export const NAME = 'NodeOS';
 const KEY = `${NAME}/state`;
@@ -15,9 +17,7 @@ export const osReason = (os: string) => `node(s) didn't match Pod's OS (${os})`;
 export const handlerReason = (handler: string) => `node(s) didn't have the runtime handler ${handler}`;
 
 /** The OS a RuntimeClass handler implies, if any. */
-export function handlerOS(handler: string | undefined): string | undefined {
-  return handler && handler.startsWith('runhcs-') ? 'windows' : undefined;
-}
+export { handlerOS };
 
 export function create(): PreFilterPlugin & FilterPlugin {
   return {
@@ -29,7 +29,7 @@ export function create(): PreFilterPlugin & FilterPlugin {
       if (declared && implied && declared !== implied) {
         return unresolvable(`Pod's OS (${declared}) conflicts with RuntimeClass "${pod.runtimeClassName ?? ''}" handler ${handler ?? ''} (${implied})`);
       }
-      const os = declared ?? implied;
+      const os = declared ?? implied ?? podOS(pod.pod.spec as Parameters<typeof podOS>[0]);
       if (!os && !handler) return SKIP;
       state.write<State>(KEY, { os, handler, osReject: unresolvable(osReason(os ?? '')), handlerReject: unresolvable(handlerReason(handler ?? '')) });
       return undefined;
