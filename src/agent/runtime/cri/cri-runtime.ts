@@ -1,7 +1,7 @@
 // The Runtime interface over the CRI v1 gRPC API (containerd on Linux and Windows).
 import {
   ExecTimeoutError, RuntimeNotFoundError,
-  type AuthConfig, type ContainerStats, type ExecResult, type ImageInfo, type Runtime, type RuntimeHandlerInfo,
+  type AuthConfig, type ContainerStats, type ContainerStatus, type ExecResult, type ImageInfo, type Runtime, type RuntimeHandlerInfo,
 } from '../runtime.js';
 import { createCriClient, GrpcStatus, isGrpcError, type CriClient } from './cri-client.js';
 import {
@@ -51,6 +51,8 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
   }
 
   async function statusResponse() { return call('Status', { verbose: true }); }
+  const sandboxNet = new Map<string, { ip?: string; additionalIps: string[] }>();
+  const containerDetail = new Map<string, ContainerStatus>();
 
   const rt: CriRuntime = {
     name: opts.name ?? 'cri',
@@ -88,7 +90,23 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
     },
     async listPodSandboxes(filter) {
       const r = await call('ListPodSandbox', { filter: { ...hasLabels(filter?.labels) } });
-      return r.items.map(fromWireSandbox);
+      const out = r.items.map(fromWireSandbox);
+      // ListPodSandbox carries no network facts: a ready sandbox's IPs come from its status, asked
+      // once per sandbox (they never change) and remembered
+      await Promise.all(out.map(async (sb) => {
+        if (sb.state !== 'ready') return;
+        let net = sandboxNet.get(sb.id);
+        if (!net) {
+          const st = await rt.podSandboxStatus(sb.id).catch(() => undefined);
+          if (!st) return;
+          net = { ...(st.ip ? { ip: st.ip } : {}), additionalIps: st.additionalIps };
+          sandboxNet.set(sb.id, net);
+        }
+        if (net.ip) sb.ip = net.ip;
+        sb.additionalIps = net.additionalIps;
+      }));
+      for (const id of sandboxNet.keys()) if (!out.some((sb) => sb.id === id)) sandboxNet.delete(id);
+      return out;
     },
 
     async createContainer(sandboxId, cfg, sandbox) {
@@ -112,7 +130,21 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
       const r = await call('ListContainers', {
         filter: { ...(filter?.sandboxId ? { pod_sandbox_id: filter.sandboxId } : {}), ...hasLabels(filter?.labels) },
       });
-      return r.containers.map(fromWireContainer);
+      const out = r.containers.map(fromWireContainer);
+      // ListContainers has no start/finish times, exit codes or reasons: fill them from
+      // ContainerStatus whenever a container's state differs from the one remembered
+      const details = await Promise.all(out.map(async (c) => {
+        const known = containerDetail.get(c.id);
+        if (known && known.state === c.state) return known;
+        const st = await rt.containerStatus(c.id).catch(() => undefined);
+        if (st) containerDetail.set(c.id, st);
+        return st;
+      }));
+      if (!filter) for (const id of containerDetail.keys()) if (!out.some((c) => c.id === id)) containerDetail.delete(id);
+      return out.map((c, i) => {
+        const d = details[i];
+        return d && d.state === c.state ? { ...c, startedAt: d.startedAt, finishedAt: d.finishedAt, exitCode: d.exitCode, reason: d.reason, message: d.message, logPath: d.logPath || c.logPath, imageRef: d.imageRef || c.imageRef } : c;
+      });
     },
     async updateContainerResources(id, resources) {
       await call('UpdateContainerResources', { container_id: id, linux: toWireResources(resources) });
