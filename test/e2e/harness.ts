@@ -35,12 +35,22 @@ export function kubectlAvailable(): boolean {
   return existsSync(KUBECTL);
 }
 
-export async function startTandem(opts: { command?: 'server' | 'up'; args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<TandemProcess> {
+export interface StartOptions {
+  command?: 'server' | 'up';
+  /** extra CLI arguments (a later `--listen host:port` overrides the default port 0) */
+  args?: string[];
+  dataDir?: string;
+  keepDataDir?: boolean;
+  /** extra environment variables for the server process (e.g. TANDEM_COMPACT_INTERVAL_MS) */
+  env?: Record<string, string>;
+}
+
+export async function startTandem(opts: StartOptions = {}): Promise<TandemProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tandem-home-'));
   const proc = spawn(process.execPath, [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home },
+    env: { ...process.env, HOME: home, ...opts.env },
   });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
