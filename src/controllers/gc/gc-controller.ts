@@ -73,7 +73,6 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } };
     try {
       await client.request('DELETE', resourcePath(m.res, obj.metadata.namespace, obj.metadata.name ?? ''), body);
-      log(`garbage collector: deleted ${m.res.resource} ${objectKey(obj)} (${policy})`);
     } catch (e) { if (!ignorable(e)) throw e; }
   }
 

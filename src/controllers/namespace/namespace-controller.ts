@@ -92,7 +92,6 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
       const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
       if (!needsCleanup(live)) return;
       await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/finalize`, finalizeBody(live));
-      log(`namespace controller: namespace ${name} is empty and finalized`);
       return;
     }
     await setConditions(name, reports, failures).catch((e: unknown) => log(`namespace controller: ${name}: status: ${e instanceof Error ? e.message : String(e)}`));

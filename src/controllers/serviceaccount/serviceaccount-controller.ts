@@ -26,7 +26,6 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
     if (!needsDefaultServiceAccount(namespaces.get(ns), accounts.get(`${ns}/${DEFAULT_SERVICE_ACCOUNT}`))) return;
     try {
       await client.request<KubeObject>('POST', `${NAMESPACES_PATH}/${encodeURIComponent(ns)}/serviceaccounts`, defaultServiceAccount(ns));
-      log(`serviceaccount: created ${ns}/${DEFAULT_SERVICE_ACCOUNT}`);
     } catch (e) {
       // already there (cache behind), or the namespace is going away / gone
       if (e instanceof StatusError && (e.code === 409 || e.code === 404 || e.code === 403)) return;
