@@ -1,5 +1,6 @@
 // The API server: HTTPS, authentication, and the request pipeline from path to handler.
 
+import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
@@ -39,6 +40,8 @@ export interface ApiServer {
   /** the request handler, for an in-process transport that runs the same chain */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   listen(host: string, port: number): Promise<number>;
+  /** Also serves plain HTTP on a Unix socket (mode 0600): the in-process transport for components in this process. */
+  listenUnix(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +126,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }));
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
+  const unixServers: http.Server[] = [];
   return {
     server,
     ctx,
@@ -137,11 +141,24 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    async listenUnix(path) {
+      const { rmSync, chmodSync } = await import('node:fs');
+      rmSync(path, { force: true });
+      const local = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+      local.requestTimeout = 0;
+      await new Promise<void>((resolve, reject) => {
+        local.once('error', reject);
+        local.listen(path, () => { local.off('error', reject); resolve(); });
       });
+      chmodSync(path, 0o600);
+      unixServers.push(local);
+    },
+    close() {
+      const all = [server, ...unixServers];
+      return Promise.all(all.map((sv) => new Promise<void>((resolve) => {
+        sv.close(() => resolve());
+        sv.closeAllConnections();
+      }))).then(() => undefined);
     },
   };
 }

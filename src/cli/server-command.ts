@@ -76,7 +76,14 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const port = await api.listen(host, wantPort);
   api.ctx.advertiseAddress = `${advertiseHost}:${port}`;
   const url = `https://${advertiseHost.includes(':') ? `[${advertiseHost}]` : advertiseHost}:${port}`;
-  const client = createRestClient({ server: url, caPem: pki.caCertPem, token, userAgent: 'tandem-server' });
+  // the scheduler and controllers of this process reach the API through the in-process transport
+  // (Unix socket paths are limited to ~107 bytes: with a deeper data dir they use HTTPS instead)
+  const socketPath = join(o.dataDir, 'api.sock');
+  const local = Buffer.byteLength(socketPath) < 100;
+  if (local) await api.listenUnix(socketPath);
+  const client = createRestClient({
+    server: url, caPem: pki.caCertPem, token, userAgent: 'tandem-server', maxSockets: 64, ...(local ? { socketPath } : {}),
+  });
   await bootstrapCluster(client, port);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });

@@ -1,6 +1,7 @@
 // A small REST client for the Kubernetes API (the client-go analogue's transport): HTTPS with a
 // CA and bearer token, keep-alive, JSON bodies, typed Status errors, and streaming watches.
 
+import http from 'node:http';
 import https from 'node:https';
 import { StatusError, type Status } from '../base/errors.js';
 
@@ -12,6 +13,11 @@ export interface ClientConfig {
   userAgent?: string;
   /** keep-alive connections (default 16) */
   maxSockets?: number;
+  /**
+   * In-process transport: plain HTTP over this Unix socket of the API server (same handler chain,
+   * same authentication, no TLS). For components running inside the server's process.
+   */
+  socketPath?: string;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -31,10 +37,13 @@ export interface RestClient {
 
 export function createRestClient(cfg: ClientConfig): RestClient {
   const base = new URL(cfg.server);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
+  const local = cfg.socketPath !== undefined;
+  const agent = local ? new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16 }) : new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
   // watches hold their connection for minutes: they get their own pool so that they can never use up
   // the sockets of ordinary requests (HTTP/1.1 has one stream per connection)
-  const watchAgent = new https.Agent({ keepAlive: true, ca: cfg.caPem });
+  const watchAgent = local ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ca: cfg.caPem });
+  const send = (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void): http.ClientRequest =>
+    local ? http.request({ ...o, socketPath: cfg.socketPath, host: undefined, port: undefined }, cb) : https.request(o, cb);
   const headers = (ct?: string, accept?: string): Record<string, string> => {
     const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: accept ?? 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
     if (ct) h['Content-Type'] = ct;
@@ -46,7 +55,7 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
       const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined, accept);
       if (data !== undefined) h['Content-Length'] = String(Buffer.byteLength(data));
-      const req = https.request({ host: base.hostname, port: base.port || 443, path, method, agent, headers: h }, (res) => {
+      const req = send({ host: base.hostname, port: base.port || 443, path, method, agent, headers: h }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -78,10 +87,10 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       return JSON.parse(r.text) as T;
     },
     watch(path, onEvent, accept) {
-      let req: ReturnType<typeof https.request> | undefined;
+      let req: http.ClientRequest | undefined;
       let stopped = false;
       const done = new Promise<void>((resolve, reject) => {
-        req = https.request({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) }, (res) => {
+        req = send({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) }, (res) => {
           if ((res.statusCode ?? 0) >= 400) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
