@@ -75,3 +75,11 @@ test('owner reference patches and pod availability', () => {
   assert.ok(isPodAvailable(ready, 10, t + 10_000));
   assert.equal(msUntilAvailable(ready, 10, t + 4000), 6000);
 });
+
+test('null members hash and compare like absent ones (templates from kubectl rollout undo)', () => {
+  const stored = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const fromUndo = { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  assert.equal(computeHash(fromUndo), computeHash(stored));
+  assert.ok(jsonEqual(fromUndo, stored));
+  assert.ok(!jsonEqual({ a: 1 }, { a: null }));
+});

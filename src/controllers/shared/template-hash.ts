@@ -4,14 +4,18 @@
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** JSON with object keys sorted at every level; undefined members are left out. */
+/**
+ * JSON with object keys sorted at every level; undefined and null members are left out (a null
+ * member is an absent one to the API's Go types: `kubectl rollout undo` sends templates with
+ * `creationTimestamp: null`, which must hash and compare like the stored templates without it).
+ */
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`;
   const rec = v as Record<string, unknown>;
   const parts: string[] = [];
   for (const k of Object.keys(rec).sort()) {
-    if (rec[k] === undefined) continue;
+    if (rec[k] === undefined || rec[k] === null) continue;
     parts.push(`${JSON.stringify(k)}:${canonicalJson(rec[k])}`);
   }
   return `{${parts.join(',')}}`;
@@ -45,7 +49,7 @@ export function computeHash(value: unknown, collisionCount?: number): string {
   return safeEncode(String(h >>> 0));
 }
 
-/** Deep equality of JSON values, ignoring object key order. */
+/** Deep equality of JSON values, ignoring object key order and treating null members as absent. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
@@ -53,7 +57,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined && ra[k] !== null);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined && rb[k] !== null);
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && jsonEqual(ra[k], rb[k]));
 }
