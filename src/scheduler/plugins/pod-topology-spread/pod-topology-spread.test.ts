@@ -40,3 +40,18 @@ test('ScheduleAnyway steers the score, not the filter', () => {
   assert.ok((s.get('c1') ?? 0) > (s.get('b1') ?? 0));
   assert.ok((s.get('b1') ?? 0) > (s.get('a1') ?? 0));
 });
+
+test('counts kept between cycles follow pods added and removed and nodes that go away', async () => {
+  const { addPod, removePod } = await import('../../framework/node-info.js');
+  const nodes = cluster();
+  assert.deepEqual(passing(runFilter(create(), info(spread(1)), nodes)), ['c1']);
+  // a matching pod lands in zone c: a=2, b=1, c=1 -> b and c pass
+  addPod(nodes[2]!, info(web('w4')));
+  assert.deepEqual(passing(runFilter(create(), info(spread(1)), nodes)), ['b1', 'c1']);
+  // zone a empties: a is the emptiest
+  removePod(nodes[0]!, 'default/w1');
+  removePod(nodes[0]!, 'default/w2');
+  assert.deepEqual(passing(runFilter(create(), info(spread(1)), nodes)), ['a1']);
+  // without zone a's node the minimum is 1 again
+  assert.deepEqual(passing(runFilter(create(), info(spread(1)), nodes.slice(1))), ['b1', 'c1']);
+});

@@ -14,6 +14,7 @@ import type { Snapshot } from '../../framework/snapshot.js';
 import { fixed, SKIP } from '../../framework/status.js';
 import { firstUntolerated } from '../../framework/tolerations.js';
 import { matchesRequired, requiredNodeAffinity } from '../node-affinity/node-affinity.js';
+import { spreadCounts } from './spread-counts.js';
 
 export const NAME = 'PodTopologySpread';
 export const REASON = "node(s) didn't match pod topology spread constraints";
@@ -39,27 +40,21 @@ function parse(pod: PodInfo, hard: boolean): Constraint[] {
   });
 }
 
-function countMatching(node: NodeInfo, ns: string, m: LabelMatcher): number {
-  let n = 0;
-  for (const p of node.pods.values()) if (p.namespace === ns && !p.terminating && m.matches(p.labels)) n++;
-  return n;
-}
-
 function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo[]): Counted {
-  const counts = constraints.map(() => new Map<string, number>());
   const affinity = requiredNodeAffinity(pod);
-  for (const node of nodes) {
-    let ok = true;
-    for (const c of constraints) if (node.labels[c.key] === undefined) { ok = false; break; }
-    if (!ok) continue;
-    if (constraints.some((c) => c.honorAffinity) && !matchesRequired(affinity, node)) continue;
-    if (constraints.some((c) => c.honorTaints) && firstUntolerated(node.hardTaints, pod.tolerations)) continue;
-    constraints.forEach((c, i) => {
-      const v = node.labels[c.key] as string;
-      const m = counts[i] as Map<string, number>;
-      m.set(v, (m.get(v) ?? 0) + countMatching(node, pod.namespace, c.matcher));
-    });
-  }
+  const honorAffinity = constraints.some((c) => c.honorAffinity);
+  const honorTaints = constraints.some((c) => c.honorTaints);
+  const spec = podSpec(pod.pod);
+  // everything eligibility and counting depend on, besides the nodes themselves
+  const cacheKey = JSON.stringify([
+    pod.namespace, constraints.map((c) => [c.key, c.matcher.toString()]),
+    honorAffinity ? [spec.nodeSelector ?? null, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null] : null,
+    honorTaints ? pod.tolerations : null,
+  ]);
+  const counts = spreadCounts({
+    cacheKey, namespace: pod.namespace, constraints, nodes,
+    eligible: (node) => (!honorAffinity || matchesRequired(affinity, node)) && (!honorTaints || !firstUntolerated(node.hardTaints, pod.tolerations)),
+  });
   const mins = constraints.map((c, i) => {
     const m = counts[i] as Map<string, number>;
     if (m.size < c.minDomains) return 0;
