@@ -3,7 +3,8 @@
 // to stdout. Never fails on time: exit 0 unless something crashes.
 //
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
-// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs.
+// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node
+// runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { buildRows, type Figures, type RawSqlite, type ShortFigures } from './fi
 import { createPhaseMeter, type PhaseMeter } from './phase-meter.js';
 import { fmt } from './stats.js';
 import { loadProfile, renderProfile, summarizeProfile } from './prof-top.js';
+import { runClusterPhases, wanted } from './cluster-phases.js';
+import { runNodePhase } from './node.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -125,6 +128,7 @@ async function shortServer(meter: PhaseMeter, label: string, o: Parameters<typeo
 }
 
 async function main(): Promise<void> {
+  if (!wanted('api')) return;
   const t0 = Date.now();
   const root = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
   const profDir = process.env['BENCH_PROF'] ? join(root, 'prof') : undefined;
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
+main().then(runClusterPhases).then(runNodePhase).then(() => process.exit(0), (err: unknown) => {
   process.stderr.write(`bench crashed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -51,24 +51,32 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
   informer.onUpdate((_o, p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
   informer.onDelete((p) => { pods.delete(uidOf(p)); queue.add(uidOf(p)); });
 
+  async function process(uid: string): Promise<void> {
+    active++;
+    try {
+      syncs++;
+      await syncPod(full, uid, pods.get(uid));
+      queue.forget(uid);
+      if (!pods.has(uid)) ctx.memories.delete(uid);
+    } catch (e) {
+      errors++;
+      ctx.log(`pod ${pods.get(uid)?.metadata.name ?? uid}: sync failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      queue.addRateLimited(uid);
+    } finally {
+      active--;
+      queue.done(uid);
+    }
+  }
+
   async function worker(): Promise<void> {
     for (;;) {
       const uid = await queue.get();
       if (uid === undefined) return;
-      active++;
-      try {
-        syncs++;
-        await syncPod(full, uid, pods.get(uid));
-        queue.forget(uid);
-        if (!pods.has(uid)) ctx.memories.delete(uid);
-      } catch (e) {
-        errors++;
-        ctx.log(`pod ${pods.get(uid)?.metadata.name ?? uid}: sync failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        queue.addRateLimited(uid);
-      } finally {
-        active--;
-        queue.done(uid);
-      }
+      // a termination waits out the pod's grace period: it runs beside the workers instead of holding
+      // one, so that a few slow deletions never stall the start of other pods (the queue still keeps
+      // one sync per pod at a time, and a drain waits for it)
+      if (pods.get(uid)?.metadata.deletionTimestamp) { void process(uid); continue; }
+      await process(uid);
     }
   }
 

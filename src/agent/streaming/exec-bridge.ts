@@ -4,7 +4,8 @@
 // stdin EOF: v5 clients signal it with [255, 0]; v4 has no half-close, so it cannot be passed on. The
 // bridge then closes the runtime connection's stdin direction the only way v4 allows: not at all while
 // output may still come. Commands that wait for stdin EOF (e.g. `cat` fed from a pipe) therefore keep
-// running until the client disconnects; commands without stdin are unaffected.
+// running until the client disconnects; commands without stdin are unaffected. Exec sessions with
+// stdin from v5 clients therefore go through exec-spdy.ts instead, which can half-close stdin.
 
 import WebSocket from 'ws';
 import { CLOSE, RESIZE, STATUS, STDIN, V4, errorStatus, frame, unframe } from './channel.js';

@@ -7,8 +7,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { StatusError, badRequest, notFound } from '../../base/errors.js';
 import { RuntimeNotFoundError, type Runtime } from '../runtime/runtime.js';
-import { EXEC_PROTOCOLS, V4, pickProtocol } from './channel.js';
+import { EXEC_PROTOCOLS, V4, V5, pickProtocol } from './channel.js';
 import { bridgeExec } from './exec-bridge.js';
+import { bridgeExecSpdy } from './exec-spdy.js';
 import { createPortForwardSession } from './portforward-spdy.js';
 import { bridgePortForwardWs, parsePorts } from './portforward-ws.js';
 import { createSpdyServerConnection } from './spdy.js';
@@ -64,7 +65,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     }
     deps.log(`${kind} ${ns}/${name}/${container}: websocket ${pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? ''}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void bridgeExec({ client: ws, runtimeUrl: url, log: deps.log });
+      // stdin with a v5 client: SPDY to the runtime, which can pass the client's stdin EOF on
+      if (kind === 'exec' && opts.stdin && ws.protocol === V5) void bridgeExecSpdy({ client: ws, runtimeUrl: url, streams: opts, log: deps.log });
+      else void bridgeExec({ client: ws, runtimeUrl: url, log: deps.log });
     });
   }
 

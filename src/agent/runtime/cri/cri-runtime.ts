@@ -188,8 +188,14 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
     async removeImage(image) { await call('RemoveImage', { image: { image } }); },
 
     async listContainerStats(filter) {
-      const r = await call('ListContainerStats', { filter: filter?.sandboxId ? { pod_sandbox_id: filter.sandboxId } : {} });
-      return r.stats.map((s) => fromWireContainerStats(s, filter?.sandboxId));
+      if (filter?.sandboxId) {
+        const r = await call('ListContainerStats', { filter: { pod_sandbox_id: filter.sandboxId } });
+        return r.stats.map((s) => fromWireContainerStats(s, filter.sandboxId));
+      }
+      // the stats' attributes carry no sandbox id: take it from the plain container list
+      const [r, list] = await Promise.all([call('ListContainerStats', { filter: {} }), call('ListContainers', { filter: {} })]);
+      const sandboxOf = new Map(list.containers.map((c) => [c.id, c.pod_sandbox_id]));
+      return r.stats.map((s) => fromWireContainerStats(s, sandboxOf.get(s.attributes?.id ?? '')));
     },
     async listPodSandboxStats(filter) {
       const r = await call('ListPodSandboxStats', { filter: filter?.sandboxId ? { id: filter.sandboxId } : {} });
