@@ -3,12 +3,12 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir } from './data-dir.js';
-import { runServer } from './server-command.js';
-import { nodeUnsupportedReason, startNode } from './node-command.js';
-import { clientFromKubeconfig } from './kubeconfig-client.js';
-import { ensurePki } from '../apiserver/auth/index.js';
-import { createInformerFactory } from '../client/informer-factory.js';
-import { parseSimArgs, startSimFleet } from '../agent/sim/index.js';
+
+// Each command loads only what it runs (an agent process never loads the API server or the
+// simulator: that is memory a node pays for).
+const serverModule = () => import('./server-command.js');
+const nodeModule = () => import('./node-command.js');
+const kubeconfigModule = () => import('./kubeconfig-client.js');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string }) => {
       const dataDir = resolveDataDir(o.dataDir);
       const controllers = o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
+      const { runServer } = await serverModule();
       const s = await runServer({ dataDir, listen: o.listen, store: o.store, ...(controllers ? { controllers } : {}) }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
       waitForSignal(() => s.stop());
@@ -58,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
     .action(async (o: { dataDir?: string; listen: string; podCidr: string; nodeName?: string; containerd?: string }) => {
       const dataDir = resolveDataDir(o.dataDir);
+      const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
       const s = await runServer({ dataDir, listen: o.listen }).catch(fail);
       const why = nodeUnsupportedReason();
       let stopNode: () => Promise<void> = async () => undefined;
@@ -93,6 +95,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
     .action(async (o: { kubeconfig: string; dataDir?: string; podCidr: string; nodeName?: string; containerd?: string; streamingPort: string }) => {
       const dataDir = join(resolveDataDir(o.dataDir), 'agent');
+      const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
+        nodeModule(), kubeconfigModule(), import('../apiserver/auth/pki.js'),
+      ]);
       const why = nodeUnsupportedReason();
       if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
       const { client, creds } = (() => { try { return clientFromKubeconfig(o.kubeconfig, 'tandem-agent'); } catch (e) { return fail(e); } })();
@@ -114,6 +119,9 @@ export async function main(argv: string[]): Promise<void> {
     .helpOption(false)
     .argument('[flags...]', '--kubeconfig FILE --nodes N --os linux|windows [--windows-build 10.0.20348] [--name-prefix P] [--zones N] [--hyperv] ...')
     .action(async (flags: string[]) => {
+      const [{ parseSimArgs, startSimFleet }, { clientFromKubeconfig }, { createInformerFactory }] = await Promise.all([
+        import('../agent/sim/index.js'), kubeconfigModule(), import('../client/informer-factory.js'),
+      ]);
       const args = (() => { try { return parseSimArgs(flags); } catch (e) { return fail(e); } })();
       if (!args.kubeconfig) fail('--kubeconfig FILE is required');
       const { client } = (() => { try { return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64); } catch (e) { return fail(e); } })();
