@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
 import type { Backend } from '../storage/backend.js';
 import { StatusError, notFound } from '../base/errors.js';
@@ -127,6 +128,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
   const unixServers: http.Server[] = [];
+  const rawSockets = new Set<Socket>();
+  server.on('connection', (sock: Socket) => {
+    rawSockets.add(sock);
+    sock.once('close', () => rawSockets.delete(sock));
+  });
   return {
     server,
     ctx,
@@ -154,6 +160,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       unixServers.push(local);
     },
     close() {
+      // connections still in their TLS handshake are not seen by closeAllConnections()
+      for (const sock of rawSockets) sock.destroy();
       const all = [server, ...unixServers];
       return Promise.all(all.map((sv) => new Promise<void>((resolve) => {
         sv.close(() => resolve());
