@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     // 6b. start to ready on fresh data dirs (the third fresh start is the main server's)
     const freshMs: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const s = await startTandem({ dataDir: join(root, `fresh-${i}`) });
+      const s = await startTandem({ dataDir: join(root, `fresh-${i}`), controllers: 'none' });
       freshMs.push(s.readyMs);
       await s.stop();
     }
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
 
     // 1–5. the main SQLite server
     const mainDir = join(root, 'main');
-    const main = await startTandem({ dataDir: mainDir, cpuProfDir: profDir });
+    const main = await startTandem({ dataDir: mainDir, cpuProfDir: profDir, controllers: 'none' });
     freshMs.push(main.readyMs);
     let m: MainFigures;
     let mainStop = { ms: Number.NaN, killed: false };
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     let rssRestart = Number.NaN;
     let probeRestart: Figures['probeRestart'];
     for (let i = 0; i < 3; i++) {
-      const s = await startTandem({ dataDir: mainDir });
+      const s = await startTandem({ dataDir: mainDir, controllers: 'none' });
       warmMs.push(s.readyMs);
       if (i === 0) {
         await sleep(2000);
@@ -181,8 +181,8 @@ async function main(): Promise<void> {
     const noopWatch = await noopFanout(meter, join(root, 'fresh-0', 'pki'), m.samplePod);
     log(`no-op fan-out: ${fmt(noopWatch.writesPerSec)} writes/s → ${fmt(noopWatch.deliveredPerSec)} events/s delivered (${fmt(noopWatch.eventBytes, 0)} B/event)`);
 
-    const apiOnly = await shortServer(meter, 'API only', { dataDir: join(root, 'api-only'), apiOnly: true });
-    const mem = await shortServer(meter, 'memory store', { dataDir: join(root, 'mem'), store: 'memory' });
+    const apiOnly = await shortServer(meter, 'control plane', { dataDir: join(root, 'control-plane'), controllers: 'all' });
+    const mem = await shortServer(meter, 'memory store', { dataDir: join(root, 'mem'), store: 'memory', controllers: 'none' });
 
     const fig: Figures = {
       ...m, apiOnly, mainStop, noopWatch, noopWatchPhase: meter.get('no-op fan-out'), clients: CLIENTS, watchers: WATCHERS, noop, raw, mem, freshMs, warmMs, rssRestart, probeRestart,
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     const out = process.stdout;
     out.write('\nTandem API server benchmark\n');
     out.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.ramGb, 1)} GB RAM, Node ${machine.node}, ${machine.kernel}\n`);
-    out.write(`data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1b: API only, 1c: memory store)\n`);
+    out.write(`data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`);
     out.write(`load average at start ${machine.load}, at end ${loadText()} (client and server share the cores; other work on the box skews every figure)\n`);
     out.write(`pod body ${fmt(createPodTemplate('bench').bytes)} bytes; ${CLIENTS} keep-alive HTTPS connections; anchors: /work/shared/notes/perf-anchors.md (§1 ids, §2 this box)\n\n`);
     out.write(`${renderTable(rows)}\n\n${renderTargets(rows)}\n`);

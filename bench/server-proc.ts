@@ -112,15 +112,18 @@ function wrap(proc: ChildProcess, target: Target, readyMs: number, reportedMs: n
 export interface TandemOptions {
   dataDir: string;
   store?: 'sqlite' | 'memory';
-  /** run bench/api-only-server.js (no scheduler, no controllers) instead of bin/tandem.js */
-  apiOnly?: boolean;
+  /**
+   * `none`: the API server alone (`tandem server --controllers none`, what issue 2's figures are
+   * about); `all` (default of the CLI): scheduler and controllers too.
+   */
+  controllers?: 'none' | 'all';
   /** write a V8 CPU profile into this directory when the server exits */
   cpuProfDir?: string;
 }
 
 export async function startTandem(o: TandemOptions): Promise<ServerProc> {
-  const entry = o.apiOnly ? [fileURLToPath(new URL('./api-only-server.js', import.meta.url))] : [TANDEM, 'server'];
-  const args = [...entry, '--data-dir', o.dataDir, '--listen', '127.0.0.1:0'];
+  const args = [TANDEM, 'server', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0'];
+  if (o.controllers === 'none') args.push('--controllers', 'none');
   if (o.store) args.push('--store', o.store);
   const probe = fileURLToPath(new URL('./server-probe.js', import.meta.url));
   const nodeFlags = ['--expose-gc', '--import', pathToFileURL(probe).href];

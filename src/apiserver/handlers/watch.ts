@@ -18,12 +18,16 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 const MAX_BUFFERED = 32 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 30_000;
 
-// Lines are encoded once and shared by every plain-JSON watcher of the same stored version.
-const lineCache = new WeakMap<KeyValue, { type: EventType; line: Buffer }>();
+// Lines are encoded once and shared by every plain-JSON watcher of the same event. The cache holds
+// only recent events (watchers receive an event within the same turn): keyed weakly by the stored
+// version it would keep an encoded copy of every object alive.
+const LINE_CACHE_SIZE = 1024;
+const lineCache = new Map<KeyValue, { type: EventType; line: Buffer }>();
 function plainLine(type: EventType, kv: KeyValue): Buffer {
   const c = lineCache.get(kv);
   if (c && c.type === type) return c.line;
   const line = Buffer.from(`{"type":"${type}","object":${jsonOf(kv)}}\n`);
+  if (lineCache.size >= LINE_CACHE_SIZE) lineCache.delete(lineCache.keys().next().value as KeyValue);
   lineCache.set(kv, { type, line });
   return line;
 }
