@@ -31,6 +31,10 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
   const kinds = new Map<string, Monitor>();
   for (const res of resources) {
     if (!hasVerbs(res, 'list', 'watch')) continue;
+    // as upstream's garbage collector, events are not monitored (they are many and own nothing)
+    if (res.resource === 'events' && (res.group === '' || res.group === 'events.k8s.io')) continue;
+    // metrics are computed on request, not stored
+    if (res.group === 'metrics.k8s.io') continue;
     const informer = createInformer(client, {
       path: resourcePath(res),
       indexers: { [OWNER_INDEX]: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid) },
