@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { StatusError, notFound, unauthorized } from '../../base/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createStatsProvider, type StatsProvider } from '../stats/summary.js';
-import { createAgentMetrics } from '../stats/metrics.js';
+import type { AgentMetrics } from '../stats/metrics.js';
 import { handleContainerLogs } from './logs-handler.js';
 import { createUpgradeHandler, rejectUpgrade } from './upgrades.js';
 import type { PodLookup } from './types.js';
@@ -57,7 +57,9 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     return got.length === expected.length && timingSafeEqual(got, expected);
   };
   const stats = o.stats ?? createStatsProvider({ runtime: o.runtime, nodeName: o.nodeName ?? o.listen.host, now });
-  const metrics = createAgentMetrics(stats);
+  // prom-client costs ~10 MB of a node's memory: loaded on the first /metrics scrape only
+  let metrics: AgentMetrics | undefined;
+  const metricsOnce = async () => (metrics ??= (await import('../stats/metrics.js')).createAgentMetrics(stats));
   const onUpgrade = createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -79,8 +81,9 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
       return;
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      const body = await metrics.render();
-      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body) });
+      const m = await metricsOnce();
+      const body = await m.render();
+      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return;
     }
