@@ -4,14 +4,13 @@
 import type { Node } from '../../api/kinds/core/node.js';
 import type { Pod } from '../../api/kinds/core/pod/types.js';
 import type { Workload } from '../../api/kinds/apps/types.js';
-import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerRefOf } from '../shared/owner-refs.js';
-import { slowStartBatch } from '../shared/slow-start.js';
+import { applyPodPlan } from '../shared/pod-control.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { daemonPod } from './daemon-pod.js';
 import { planDaemonSet, statusChange, templateHash } from './daemonset-decide.js';
@@ -25,7 +24,6 @@ export const DAEMONSETS_PATH = '/apis/apps/v1/daemonsets';
 const NODES_PATH = '/api/v1/nodes';
 const PODS_PATH = '/api/v1/pods';
 
-const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
 
 export function startDaemonSetController(deps: ControllerDeps & DaemonSetControllerOptions): RunningController {
   const { client, log } = deps;
@@ -67,35 +65,11 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
     const mine = owned.controlledBy(ds.metadata.uid ?? '');
     const plan = planDaemonSet(ds, nodes.list(), mine, now());
     if (expectations.satisfied(key)) {
-      const deleteKeys = plan.delete.map((p) => objectKey(p));
-      expectations.expect(key, plan.create.length, deleteKeys);
       const hash = templateHash(ds);
-      const ns = ds.metadata.namespace ?? '';
-      let firstError: unknown;
-      if (plan.create.length > 0) {
-        const res = await slowStartBatch(plan.create.length, async (i) => {
-          const node = plan.create[i] ?? '';
-          try {
-            const pod = await client.request<Pod>('POST', `/api/v1/namespaces/${ns}/pods`, daemonPod(ds, node, hash, deps.assignNodeName === true));
-            deps.recorder?.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
-          } catch (e) {
-            expectations.creationObserved(key);
-            deps.recorder?.event(ds, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
-            throw e;
-          }
-        });
-        for (let i = 0; i < res.skipped; i++) expectations.creationObserved(key);
-        firstError = res.errors[0];
-      }
-      for (const p of plan.delete) {
-        try {
-          await client.request('DELETE', podPath(p), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } });
-          deps.recorder?.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name ?? ''}`);
-        } catch (e) {
-          expectations.deletionObserved(key, objectKey(p));
-          if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) firstError ??= e;
-        }
-      }
+      const firstError = await applyPodPlan({
+        client, recorder: deps.recorder, expectations, key, owner: ds, namespace: ds.metadata.namespace ?? '',
+        create: plan.create, podFor: (node) => daemonPod(ds, node, hash, deps.assignNodeName === true), delete: plan.delete,
+      });
       if (firstError) throw firstError;
     }
     const status = statusChange(ds, plan.status);

@@ -14,7 +14,7 @@ import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerRefOf } from '../shared/owner-refs.js';
 import { isPodReady } from '../shared/pod-status.js';
-import { slowStartBatch } from '../shared/slow-start.js';
+import { applyPodPlan } from '../shared/pod-control.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { decideJob, isFinished, type JobCondition } from './job-decide.js';
 import {
@@ -140,30 +140,10 @@ export function startJobController(deps: ControllerDeps): RunningController {
     let firstError: unknown;
     if (canAct && !isFinished(job)) {
       const toCreate: Array<number | undefined> = indexed ? d.createIndexes : Array.from({ length: d.create }, () => undefined);
-      expectations.expect(k, toCreate.length, d.delete.map((p) => objectKey(p)));
-      if (toCreate.length > 0) {
-        const res = await slowStartBatch(toCreate.length, async (i) => {
-          try {
-            const pod = await client.request<Pod>('POST', `/api/v1/namespaces/${job?.metadata.namespace ?? ''}/pods`, jobPod(job as Job, toCreate[i]));
-            deps.recorder?.event(job as Job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
-          } catch (e) {
-            expectations.creationObserved(k);
-            deps.recorder?.event(job as Job, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
-            throw e;
-          }
-        });
-        for (let i = 0; i < res.skipped; i++) expectations.creationObserved(k);
-        firstError = res.errors[0];
-      }
-      for (const p of d.delete) {
-        try {
-          await client.request('DELETE', podPath(p), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } });
-          deps.recorder?.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name ?? ''}`);
-        } catch (e) {
-          expectations.deletionObserved(k, objectKey(p));
-          if (!gone(e) && !(e instanceof StatusError && e.code === 409)) firstError ??= e;
-        }
-      }
+      firstError = await applyPodPlan({
+        client, recorder: deps.recorder, expectations, key: k, owner: job, namespace: job.metadata.namespace ?? '',
+        create: toCreate, podFor: (index) => jobPod(job as Job, index), delete: d.delete,
+      });
     }
 
     const next: Status = { ...withUncounted(), succeeded, failed, active: active.length, ready: active.filter(isPodReady).length, terminating };
