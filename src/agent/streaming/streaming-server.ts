@@ -11,7 +11,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { createStatsProvider, type StatsProvider } from '../stats/summary.js';
 import type { AgentMetrics } from '../stats/metrics.js';
 import { handleContainerLogs } from './logs-handler.js';
-import { createUpgradeHandler, rejectUpgrade } from './upgrades.js';
+import { rejectUpgrade } from './reject-upgrade.js';
+import type { createUpgradeHandler } from './upgrades.js';
 import type { PodLookup } from './types.js';
 
 export type { PodLookup, StreamPod } from './types.js';
@@ -60,7 +61,9 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   // prom-client costs ~10 MB of a node's memory: loaded on the first /metrics scrape only
   let metrics: AgentMetrics | undefined;
   const metricsOnce = async () => (metrics ??= (await import('../stats/metrics.js')).createAgentMetrics(stats));
-  const onUpgrade = createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log });
+  // ws and spdy-transport (~15 MB of a node's memory) load with the first exec, attach or port-forward
+  let upgrades: Promise<ReturnType<typeof createUpgradeHandler>> | undefined;
+  const upgradeHandler = () => (upgrades ??= import('./upgrades.js').then((m) => m.createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log })));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://agent');
@@ -110,7 +113,10 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     const url = new URL(req.url ?? '/', 'https://agent');
     const seg = segments(url.pathname);
     if (!seg) { rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname)); return; }
-    onUpgrade(req, socket, head, seg, url.searchParams);
+    upgradeHandler().then((onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams), (e: unknown) => {
+      o.log(`streaming server: loading the upgrade handlers failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
+    });
   });
 
   const port = await new Promise<number>((resolve, reject) => {

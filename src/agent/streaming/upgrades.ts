@@ -12,17 +12,11 @@ import { bridgeExec } from './exec-bridge.js';
 import { bridgeExecSpdy } from './exec-spdy.js';
 import { createPortForwardSession } from './portforward-spdy.js';
 import { bridgePortForwardWs, parsePorts } from './portforward-ws.js';
+import { rejectUpgrade } from './reject-upgrade.js';
 import { createSpdyServerConnection } from './spdy.js';
 import type { PodLookup, StreamPod } from './types.js';
 
 export interface UpgradeDeps { runtime: Runtime; podLookup: PodLookup; log: (l: string) => void }
-
-/** Writes an HTTP error answer (a Status) on a socket that was not upgraded, then closes it. */
-export function rejectUpgrade(socket: Duplex, e: StatusError): void {
-  const body = JSON.stringify(e.toStatus());
-  const text = e.code === 401 ? 'Unauthorized' : e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : 'Error';
-  socket.end(`HTTP/1.1 ${e.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
 
 const isWebSocket = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase() === 'websocket';
 const isSpdy = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase().startsWith('spdy/3');

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { isErrno, tightenMode, writeFileAtomic } from './fs-atomic.js';
+import { generateInChild } from './pki-child.js';
 
 export const CA_COMMON_NAME = 'tandem-ca';
 export const SERVER_COMMON_NAME = 'tandem-apiserver';
@@ -124,8 +125,7 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<PkiM
 
   let ca: X509Certificate;
   if (caCertPem === undefined) {
-    const gen = await import('./pki-generate.js');
-    const pair = await gen.generateCa(CA_COMMON_NAME, opts.caYears ?? 10);
+    const pair = await generateInChild({ op: 'ca', commonName: CA_COMMON_NAME, years: opts.caYears ?? 10 });
     await writeFileAtomic(p.caKey, pair.keyPem, KEY_MODE);
     await writeFileAtomic(p.caCert, pair.certPem, CERT_MODE);
     caCertPem = pair.certPem;
@@ -151,9 +151,8 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<PkiM
   if (caKeyPem === undefined) {
     throw new PkiError(`the serving certificate ${p.serverCert} must be renewed (${problem}) but the CA key ${p.caKey} is missing`);
   }
-  const gen = await import('./pki-generate.js');
-  const pair = await gen.generateServingCert({
-    ca: { certPem: caCertPem, keyPem: caKeyPem }, hosts, days: serverCertDays, commonName: SERVER_COMMON_NAME,
+  const pair = await generateInChild({
+    op: 'serving', req: { ca: { certPem: caCertPem, keyPem: caKeyPem }, hosts, days: serverCertDays, commonName: SERVER_COMMON_NAME },
   });
   await writeFileAtomic(p.serverKey, pair.keyPem, KEY_MODE);
   await writeFileAtomic(p.serverCert, pair.certPem, CERT_MODE);

@@ -1,6 +1,6 @@
 // A CRI Version call without the proto file: the request is one string field, and of the answer
 // only field 3 (runtime_version) is read. Used to tell when a freshly started containerd serves.
-import * as grpc from '@grpc/grpc-js';
+import { createGrpcChannel } from '../../runtime/cri/grpc-http2.js';
 
 function readStringField(buf: Buffer, field: number): string | undefined {
   let i = 0;
@@ -17,15 +17,13 @@ function readStringField(buf: Buffer, field: number): string | undefined {
 }
 
 /** Resolves with the runtime version string, or rejects (socket missing, not serving yet, deadline). */
-export function criVersion(socketPath: string, deadlineMs = 2000): Promise<string> {
-  const client = new grpc.Client(`unix://${socketPath}`, grpc.credentials.createInsecure());
+export async function criVersion(socketPath: string, deadlineMs = 2000): Promise<string> {
+  const channel = createGrpcChannel(socketPath);
   const req = Buffer.from([0x0a, 0x02, 0x76, 0x31]); // field 1 = "v1"
-  return new Promise<string>((resolve, reject) => {
-    client.makeUnaryRequest<Buffer, Buffer>('/runtime.v1.RuntimeService/Version', (b) => b, (b) => b, req, new grpc.Metadata(),
-      { deadline: Date.now() + deadlineMs }, (err, res) => {
-        client.close();
-        if (err || !res) reject(err ?? new Error('empty answer'));
-        else resolve(readStringField(res, 3) ?? '');
-      });
-  });
+  try {
+    const res = await channel.unary('/runtime.v1.RuntimeService/Version', req, deadlineMs);
+    return readStringField(res, 3) ?? '';
+  } finally {
+    channel.close();
+  }
 }

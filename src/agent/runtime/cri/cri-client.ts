@@ -1,10 +1,15 @@
-// A thin gRPC client for the CRI subset in cri.proto: one channel to the runtime socket, every
-// call unary with a deadline, errors surfaced as grpc ServiceErrors (code + details).
-import { existsSync } from 'node:fs';
+// A small gRPC client for the CRI subset in cri.proto: one HTTP/2 session to the runtime socket
+// (grpc-http2.ts), every call unary with a deadline, messages encoded and decoded from the proto
+// parsed at run time (proto-parse.ts, proto-codec.ts). Failed calls reject with GrpcError
+// (numeric `code`, string `details`).
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { imageMethods, type CriMethod, type CriMethods } from './cri-wire.js';
+import { createGrpcChannel, GrpcError, GrpcStatus, isGrpcError } from './grpc-http2.js';
+import { decodeMessage, encodeMessage } from './proto-codec.js';
+import { parseProto, type MethodDescriptor, type ProtoFile } from './proto-parse.js';
+
+export { GrpcError, GrpcStatus, isGrpcError };
 
 /**
  * Where cri.proto lives. tsc does not copy it, so from the compiled file
@@ -17,32 +22,30 @@ export function criProtoPath(): string {
   return fileURLToPath(new URL('../../../../../src/agent/runtime/cri/cri.proto', import.meta.url));
 }
 
-let cached: protoLoader.PackageDefinition | undefined;
-function definition(): protoLoader.PackageDefinition {
-  cached ??= protoLoader.loadSync(criProtoPath(), { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
+let cached: ProtoFile | undefined;
+function proto(): ProtoFile {
+  cached ??= parseProto(readFileSync(criProtoPath(), 'utf8'));
   return cached;
 }
 
-function methodOf(method: CriMethod): protoLoader.MethodDefinition<object, object> {
-  const service = definition()[imageMethods.has(method) ? 'runtime.v1.ImageService' : 'runtime.v1.RuntimeService'];
-  if (!service || 'format' in service) throw new Error('cri.proto: service definition missing');
-  const m = (service as protoLoader.ServiceDefinition)[method];
+function methodOf(method: CriMethod): MethodDescriptor {
+  const service = proto().services.get(imageMethods.has(method) ? 'runtime.v1.ImageService' : 'runtime.v1.RuntimeService');
+  if (!service) throw new Error('cri.proto: service definition missing');
+  const m = service.methods.get(method);
   if (!m) throw new Error(`cri.proto: no method ${method}`);
   return m;
 }
 
 /**
- * The grpc-js target for a CRI endpoint: `unix:///run/x.sock` as is, a bare absolute path as a unix
- * socket, and Windows' `npipe:////./pipe/name` as the pipe path (grpc-js hands unix targets to
- * net.connect, which opens named pipes on Windows).
+ * The path to hand to net.connect for a CRI endpoint: `unix:///run/x.sock` and a bare absolute path
+ * give the socket path; Windows' `npipe:////./pipe/name` gives the pipe path `\\.\pipe\name`.
  */
 export function grpcTarget(endpoint: string): string {
-  if (endpoint.startsWith('unix://')) return endpoint;
+  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
   if (endpoint.startsWith('npipe://')) {
-    const rest = endpoint.slice('npipe://'.length).replace(/^\/+/, '');
-    return `unix:\\\\${rest.replace(/\//g, '\\')}`;
+    const rest = endpoint.slice('npipe://'.length).replace(/^[/\\]+/, '');
+    return `\\\\${rest.replace(/\//g, '\\')}`;
   }
-  if (endpoint.startsWith('/')) return `unix://${endpoint}`;
   return endpoint;
 }
 
@@ -52,26 +55,24 @@ export interface CriClient {
 }
 
 export function createCriClient(endpoint: string, defaultDeadlineMs = 120_000): CriClient {
-  const client = new grpc.Client(grpcTarget(endpoint), grpc.credentials.createInsecure(), {
-    'grpc.max_receive_message_length': 16 * 1024 * 1024,
-    'grpc.max_send_message_length': 16 * 1024 * 1024,
-  });
+  const channel = createGrpcChannel(grpcTarget(endpoint));
   return {
-    call<M extends CriMethod>(method: M, req: CriMethods[M][0], deadlineMs = defaultDeadlineMs): Promise<CriMethods[M][1]> {
-      const m = methodOf(method);
-      return new Promise((resolve, reject) => {
-        client.makeUnaryRequest<object, object>(
-          m.path, (v) => m.requestSerialize(v), (b) => m.responseDeserialize(b), req, new grpc.Metadata(),
-          { deadline: Date.now() + deadlineMs },
-          (err, res) => { if (err) reject(err); else resolve(res as CriMethods[M][1]); },
-        );
-      });
+    async call<M extends CriMethod>(method: M, req: CriMethods[M][0], deadlineMs = defaultDeadlineMs): Promise<CriMethods[M][1]> {
+      let m: MethodDescriptor; let body: Buffer;
+      try {
+        m = methodOf(method);
+        body = encodeMessage(m.request, req);
+      } catch (e) {
+        throw new GrpcError(GrpcStatus.INTERNAL, `request serialization failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const res = await channel.unary(m.path, body, deadlineMs);
+      try {
+        // The descriptor-driven decoder builds exactly the shapes cri-wire.ts declares.
+        return decodeMessage(m.response, res) as CriMethods[M][1];
+      } catch (e) {
+        throw new GrpcError(GrpcStatus.INTERNAL, `response deserialization failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     },
-    close() { client.close(); },
+    close() { channel.close(); },
   };
 }
-
-export function isGrpcError(e: unknown): e is grpc.ServiceError {
-  return e instanceof Error && typeof (e as Partial<grpc.ServiceError>).code === 'number';
-}
-export const GrpcStatus = grpc.status;

@@ -13,10 +13,11 @@ import { grpcTarget, criProtoPath } from './cri-client.js';
 import { handlersFromConfig } from './cri-runtime.js';
 import { measureRawCriStartup } from './measure-startup.js';
 
-test('endpoints map to grpc-js targets', () => {
-  assert.equal(grpcTarget('unix:///run/x.sock'), 'unix:///run/x.sock');
-  assert.equal(grpcTarget('/run/x.sock'), 'unix:///run/x.sock');
-  assert.equal(grpcTarget('npipe:////./pipe/containerd-containerd'), 'unix:\\\\.\\pipe\\containerd-containerd');
+test('endpoints map to socket and pipe paths', () => {
+  assert.equal(grpcTarget('unix:///run/x.sock'), '/run/x.sock');
+  assert.equal(grpcTarget('/run/x.sock'), '/run/x.sock');
+  assert.equal(grpcTarget('npipe:////./pipe/containerd-containerd'), '\\\\.\\pipe\\containerd-containerd');
+  assert.equal(grpcTarget('npipe:////./pipe/containerd-containerd'), String.raw`\\.\pipe\containerd-containerd`);
 });
 
 test('cri.proto is found from the compiled module', async () => {

@@ -1,4 +1,4 @@
-// Wire shapes of the CRI messages as @grpc/proto-loader hands them over (keepCase, longs as
+// Wire shapes of the CRI messages as proto-codec.ts decodes them (snake_case names, longs as
 // numbers, enums as strings, defaults on). Requests may omit fields; responses carry every scalar
 // and `null` for an absent sub-message.
 

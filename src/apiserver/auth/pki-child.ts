@@ -1,0 +1,49 @@
+// Certificate generation in a short-lived child process. @peculiar/x509 and what it loads take
+// ~20 MB of a process's memory for good once imported (a worker thread still leaves ~12 MB behind
+// in the allocator); a child process gives all of it back when it exits, which matters most to
+// node agents, whose memory belongs to the node's owner. Generation only happens on a first start
+// or a renewal, so the child's start-up (~100 ms) is rare.
+
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { PemPair, ServingCertRequest } from './pki-generate.js';
+
+export type PkiJob =
+  | { op: 'ca'; commonName: string; years: number }
+  | { op: 'serving'; req: ServingCertRequest };
+
+type Answer = { ok: true; pair: PemPair } | { ok: false; message: string };
+
+const CHILD_FLAG = '--tandem-pki-child';
+
+/** Runs one generation job in a child Node process and resolves with its PEM pair. */
+export function generateInChild(job: PkiJob): Promise<PemPair> {
+  return new Promise<PemPair>((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    let answered = false;
+    child.once('message', (a: Answer) => {
+      answered = true;
+      if (a.ok) resolve(a.pair); else reject(new Error(a.message));
+      child.disconnect();
+    });
+    child.once('error', (e) => { if (!answered) { answered = true; reject(e); } });
+    child.once('exit', (code, signal) => {
+      if (!answered) { answered = true; reject(new Error(`certificate generation process exited (${signal ?? `code ${code}`}) without an answer`)); }
+    });
+    child.send(job);
+  });
+}
+
+async function runJob(job: PkiJob): Promise<PemPair> {
+  const gen = await import('./pki-generate.js');
+  return job.op === 'ca' ? gen.generateCa(job.commonName, job.years) : gen.generateServingCert(job.req);
+}
+
+if (process.argv.includes(CHILD_FLAG) && process.send) {
+  process.once('message', (job: PkiJob) => {
+    runJob(job).then(
+      (pair) => process.send?.({ ok: true, pair } satisfies Answer),
+      (e: unknown) => process.send?.({ ok: false, message: e instanceof Error ? e.message : String(e) } satisfies Answer),
+    ).finally(() => process.disconnect?.());
+  });
+}
