@@ -42,7 +42,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     if (!existing) {
       if (sub !== undefined) throw notFound(store.q, name);
       const created = serverSideApply(kind, undefined, applied as unknown as KubeObject, opts.fieldManager, opts.force, s.ctx.now());
-      const obj = admitCreate(s, kind, created as unknown as Record<string, unknown>, { ...opts, fieldValidation: 'Ignore' }, opts.fieldManager, true);
+      const { obj } = admitCreate(s, kind, created as unknown as Record<string, unknown>, { ...opts, fieldValidation: 'Ignore' }, opts.fieldManager, true);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
       sendJsonText(s.res, 201, await store.create(obj, opts.dryRun));
       return;

@@ -8,7 +8,7 @@ import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { checkTypeMeta, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
 import { checkFields } from '../registry/field-check.js';
 import { validateObject, validateStatus } from '../registry/validate.js';
-import { trackWrite } from '../registry/managed.js';
+import { createdManagedFields, trackWrite } from '../registry/managed.js';
 import { defaultManager, writeOptions, type WriteOptions } from './options.js';
 import type { RequestScope } from './context.js';
 import { finishDeletion } from './delete.js';
@@ -21,8 +21,11 @@ export async function readObjectBody(s: RequestScope): Promise<Record<string, un
   return requireObject(decodeBody(await readBody(s.req), mk));
 }
 
+/** A created object ready to store, and its managedFields as JSON text when the write built them. */
+export interface Admitted { obj: KubeObject; managedFieldsJson: string | undefined }
+
 /** Everything between a decoded body and a storable object (create path). */
-export function admitCreate(s: RequestScope, kind: KindDef, body: Record<string, unknown>, opts: WriteOptions, manager: string, applied = false): KubeObject {
+export function admitCreate(s: RequestScope, kind: KindDef, body: Record<string, unknown>, opts: WriteOptions, manager: string, applied = false): Admitted {
   checkTypeMeta(kind, body);
   checkFields(kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
   const obj = body as unknown as KubeObject;
@@ -30,8 +33,10 @@ export function admitCreate(s: RequestScope, kind: KindDef, body: Record<string,
   prepareCreate(kind, obj, s.ctx.now());
   kind.defaults?.(obj);
   validateObject(kind, obj, undefined);
-  if (!applied) trackWrite(kind, undefined, obj, manager, 'Update', undefined, s.ctx.now());
-  return obj;
+  // server-side apply computed the entries already; otherwise the creator owns every field
+  if (applied) return { obj, managedFieldsJson: undefined };
+  delete obj.metadata.managedFields;
+  return { obj, managedFieldsJson: createdManagedFields(kind, obj, manager, s.ctx.now()) };
 }
 
 export async function handleCreate(s: RequestScope): Promise<void> {
@@ -39,10 +44,10 @@ export async function handleCreate(s: RequestScope): Promise<void> {
   const opts = writeOptions(s.query);
   const body = await readObjectBody(s);
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const obj = admitCreate(s, s.kind, body, opts, manager);
+  const { obj, managedFieldsJson } = admitCreate(s, s.kind, body, opts, manager);
   if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
   await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
-  sendJsonText(s.res, 201, await s.ctx.store(s.kind).create(obj, opts.dryRun));
+  sendJsonText(s.res, 201, await s.ctx.store(s.kind).create(obj, opts.dryRun, managedFieldsJson));
 }
 
 /** PUT on the main resource or the status subresource. */

@@ -1,44 +1,96 @@
-// The FieldsV1 of a whole object built in one walk, without an intermediate FieldSet: the fast
-// path for writes that create an object (every field is new, so there is nothing to compare).
-// Produces exactly what collectFields(...) followed by FieldSet.toFieldsV1() produces.
+// The FieldsV1 of a whole object built in one walk, as JSON text, without an intermediate FieldSet
+// or object tree: the fast path for writes that create an object (every field is new, so there is
+// nothing to compare). Produces exactly JSON.stringify of what collectFields(...) followed by
+// FieldSet.toFieldsV1() produces: children in path-element order, `".": {}` first on members.
 
 import type { Json, JsonObject } from '../../api/object.js';
-import { comparePE, fieldPE } from './field-set.js';
-import { childSlot, isObject, shapeOf } from './shape.js';
-import type { Slot } from './shape.js';
+import { comparePE } from './field-set.js';
+import { isObject, shapeOf } from './shape.js';
+import type { DefinitionLookup, Shape, Slot } from './shape.js';
+import type { FieldDef } from '../../api/schema/types.js';
 import { isLeaf, itemElements } from './ssa-walk.js';
 import type { Walker } from './ssa-walk.js';
 
-/** The FieldsV1 node of `v`, or undefined when it contributes no field at all. */
-export function fieldsV1Of(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): JsonObject | undefined {
-  const shape = shapeOf(slot, w.lookup);
-  if (!root && isLeaf(shape, v, w)) return {};
+// `"f:name":` for field names seen before: struct fields repeat on every object of a kind. Map keys
+// (labels, annotations) pass through too, so the cache is bounded by clearing it when it grows.
+const fieldKeys = new Map<string, string>();
+function fieldKey(name: string): string {
+  let t = fieldKeys.get(name);
+  if (t === undefined) {
+    if (fieldKeys.size >= 20_000) fieldKeys.clear();
+    t = `${JSON.stringify(`f:${name}`)}:`;
+    fieldKeys.set(name, t);
+  }
+  return t;
+}
+
+const byPE = (a: [string, string], b: [string, string]) => comparePE(a[0], b[0]);
+
+// The shape of a struct's field, cached by the field's definition (no Slot allocated per visit).
+const fieldShapes = new WeakMap<DefinitionLookup, WeakMap<FieldDef, Shape>>();
+function fieldShape(f: FieldDef, lookup: DefinitionLookup): Shape {
+  let cache = fieldShapes.get(lookup);
+  if (!cache) { cache = new WeakMap(); fieldShapes.set(lookup, cache); }
+  let shape = cache.get(f);
+  if (!shape) { shape = shapeOf({ type: f.type, field: f }, lookup); cache.set(f, shape); }
+  return shape;
+}
+
+const UNTYPED: Shape = { kind: 'untyped' };
+
+function childShape(shape: Shape, key: string, lookup: DefinitionLookup): Shape {
+  if (shape.kind === 'struct') {
+    const f = shape.fields[key];
+    return f ? fieldShape(f, lookup) : UNTYPED;
+  }
+  return shape.kind === 'map' ? shapeOf(shape.values, lookup) : UNTYPED;
+}
+
+/** The FieldsV1 JSON text of `v`, or undefined when it contributes no field at all. */
+export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
+  return textOf(v, shapeOf(slot, w.lookup), w, self, root);
+}
+
+function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean): string | undefined {
+  if (!root && isLeaf(shape, v, w)) return '{}';
   const member = !root && (self || (w.mapsAsMembers === true && (shape.kind === 'map' || shape.kind === 'untyped')));
-  const children: Array<[string, JsonObject]> = [];
+  let body = '';
   if (Array.isArray(v)) {
     if (shape.kind === 'list') {
       const pes = itemElements(shape, v, [], w);
+      const children: Array<[string, string]> = [];
+      let itemShape: Shape | undefined;
       for (let i = 0; i < v.length; i++) {
         const pe = pes[i];
         if (pe === undefined) continue;
-        if (pe.startsWith('v:')) children.push([pe, {}]);
+        if (pe.startsWith('v:')) children.push([pe, '{}']);
         else {
-          const c = fieldsV1Of(v[i] ?? null, shape.items, w, true, false);
-          if (c) children.push([pe, c]);
+          const item = v[i] ?? null;
+          const c = item === null || typeof item !== 'object' ? '{}' : textOf(item, itemShape ??= shapeOf(shape.items, w.lookup), w, true, false);
+          if (c !== undefined) children.push([pe, c]);
         }
       }
+      if (children.length > 1) children.sort(byPE);
+      for (const [pe, c] of children) body += `${body ? ',' : ''}${JSON.stringify(pe)}:${c}`;
     }
   } else if (isObject(v)) {
     const entriesAreMembers = shape.kind === 'map' || shape.kind === 'untyped';
-    for (const k of Object.keys(v)) {
-      const c = fieldsV1Of(v[k] ?? null, childSlot(shape, k), w, entriesAreMembers, false);
-      if (c) children.push([fieldPE(k), c]);
+    // every element here is `f:<key>`, whose order is the keys' own order
+    const keys = Object.keys(v);
+    if (keys.length > 1) keys.sort();
+    for (const k of keys) {
+      const x = v[k] ?? null;
+      // a scalar is a leaf whatever its schema says
+      const c = x === null || typeof x !== 'object' ? '{}' : textOf(x, childShape(shape, k, w.lookup), w, entriesAreMembers, false);
+      if (c !== undefined) body += `${body ? ',' : ''}${fieldKey(k)}${c}`;
     }
   }
-  if (children.length === 0) return member ? {} : undefined;
-  children.sort((a, b) => comparePE(a[0], b[0]));
-  const out: JsonObject = {};
-  if (member) out['.'] = {};
-  for (const [k, c] of children) out[k] = c;
-  return out;
+  if (!body) return member ? '{}' : undefined;
+  return member ? `{".":{},${body}}` : `{${body}}`;
+}
+
+/** The FieldsV1 node of `v` as an object, or undefined when it contributes no field at all. */
+export function fieldsV1Of(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): JsonObject | undefined {
+  const text = fieldsV1Text(v, slot, w, self, root);
+  return text === undefined ? undefined : JSON.parse(text) as JsonObject;
 }

@@ -17,7 +17,7 @@ import type { Manager } from './managers.js';
 import { isObject, rootSlot } from './shape.js';
 import type { DefinitionLookup } from './shape.js';
 import { collectFields, compareValues, mergeApplied, removeFields } from './ssa-walk.js';
-import { fieldsV1Of } from './fields-direct.js';
+import { fieldsV1Of, fieldsV1Text } from './fields-direct.js';
 import type { Walker } from './ssa-walk.js';
 
 const UNTRACKED_META = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
@@ -120,6 +120,20 @@ export function createManagedFields(obj: JsonObject, o: OwnershipOptions & { ope
     fieldsType: 'FieldsV1', fieldsV1: fields, ...(o.subresource ? { subresource: o.subresource } : {}),
   };
   return withManagedFields(obj, [entry]);
+}
+
+/**
+ * createManagedFields as JSON text: the `managedFields` array of a created object, or undefined
+ * when it has no tracked field. Creates are the hot write path, and the text goes straight into the
+ * stored document without an object tree in between.
+ */
+export function createManagedFieldsJson(obj: JsonObject, o: OwnershipOptions): string | undefined {
+  const w: Walker = { lookup: o.lookup, strict: false, mapsAsMembers: true };
+  const fields = fieldsV1Text(tracked(obj, o.ignoreStatus), rootSlot(o.rootDef), w, false, true);
+  if (fields === undefined) return undefined;
+  const q = JSON.stringify;
+  const sub = o.subresource ? `,"subresource":${q(o.subresource)}` : '';
+  return `[{"manager":${q(o.manager)},"operation":"Update","apiVersion":${q(o.apiVersion)},"time":${q(o.time)},"fieldsType":"FieldsV1","fieldsV1":${fields}${sub}}]`;
 }
 
 /** 409 with one FieldManagerConflict cause per conflicting field, upstream's message format. */

@@ -5,10 +5,20 @@
 
 import type { KubeObject } from '../../api/object.js';
 
-export function encodeForStorage(obj: KubeObject): string {
+/**
+ * The stored JSON of `obj`. `managedFieldsJson`, when given, is the already serialized
+ * metadata.managedFields (the create path builds it as text); it and any managedFields the object
+ * carries go last in metadata, where upstream serializes them too.
+ */
+export function encodeForStorage(obj: KubeObject, managedFieldsJson?: string): string {
   const { apiVersion, kind, metadata, ...rest } = obj;
-  const { resourceVersion: _rv, selfLink: _sl, ...meta } = metadata;
-  return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+  const { resourceVersion: _rv, selfLink: _sl, managedFields, ...meta } = metadata;
+  let metaText = JSON.stringify(meta);
+  const mf = managedFieldsJson ?? (managedFields === undefined ? undefined : JSON.stringify(managedFields));
+  if (mf !== undefined) metaText = `${metaText.length > 2 ? `${metaText.slice(0, -1)},` : '{'}"managedFields":${mf}}`;
+  const restText = JSON.stringify(rest);
+  const head = `${apiVersion === undefined ? '' : `"apiVersion":${JSON.stringify(apiVersion)},`}${kind === undefined ? '' : `"kind":${JSON.stringify(kind)},`}`;
+  return `{${head}"metadata":${metaText}${restText.length > 2 ? `,${restText.slice(1)}` : '}'}`;
 }
 
 const META = '"metadata":{';

@@ -4,7 +4,7 @@
 import type { KindDef } from '../../api/kind.js';
 import type { JsonObject, KubeObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
-import { applyPatch, createManagedFields, updateManagedFields } from '../patch/index.js';
+import { applyPatch, createManagedFieldsJson, updateManagedFields } from '../patch/index.js';
 import { rfc3339Now } from './prepare.js';
 
 const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);
@@ -17,17 +17,21 @@ function options(kind: KindDef, manager: string, now: number, sub: string | unde
   };
 }
 
-/** Records `manager`'s ownership of what a non-apply write changed (in place on `next`). */
-export function trackWrite(kind: KindDef, old: KubeObject | undefined, next: KubeObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
+/** Records `manager`'s ownership of what a non-apply update changed (in place on `next`). */
+export function trackWrite(kind: KindDef, old: KubeObject, next: KubeObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
   if (op === 'Apply') return; // serverSideApply computed the entries already
-  const o = options(kind, manager, now, sub);
-  // on create every field is new: build the single entry directly (much cheaper than a comparison)
-  const out = old === undefined
-    ? createManagedFields(next as unknown as JsonObject, o)
-    : updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, o);
+  const out = updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, options(kind, manager, now, sub));
   const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
   if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as KubeObject['metadata']['managedFields'];
   else delete next.metadata.managedFields;
+}
+
+/**
+ * The managedFields of an object `manager` creates, as JSON text for encodeForStorage: one Update
+ * entry owning every field it carries (built in one walk: on create there is nothing to compare).
+ */
+export function createdManagedFields(kind: KindDef, obj: KubeObject, manager: string, now: number): string | undefined {
+  return createManagedFieldsJson(obj as unknown as JsonObject, options(kind, manager, now, undefined));
 }
 
 /** Server-side apply of `applied` onto `live` (undefined: create). Throws 409 on conflicts unless forced. */

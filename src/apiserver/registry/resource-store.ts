@@ -49,16 +49,17 @@ export class ResourceStore {
   /**
    * Writes a new object; `obj.metadata` must be complete (name, uid, timestamps). Returns the wire
    * JSON of what was stored (the response body), and sets obj.metadata.resourceVersion.
+   * `managedFieldsJson` is metadata.managedFields already serialized (see encodeForStorage).
    */
-  async create(obj: KubeObject, dryRun: boolean): Promise<string> {
+  async create(obj: KubeObject, dryRun: boolean, managedFieldsJson?: string): Promise<string> {
     const name = obj.metadata.name ?? '';
     const key = this.key(obj.metadata.namespace, name);
     if (dryRun) {
       if (await this.backend.get(key)) throw alreadyExists(this.q, name);
-      return JSON.stringify(obj);
+      return encodeForStorage(obj, managedFieldsJson);
     }
     try {
-      const kv = await this.backend.create(key, encodeForStorage(obj));
+      const kv = await this.backend.create(key, encodeForStorage(obj, managedFieldsJson));
       obj.metadata.resourceVersion = String(kv.modRevision);
       return jsonOf(kv);
     } catch (e) {
