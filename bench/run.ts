@@ -77,8 +77,10 @@ async function mainServer(meter: PhaseMeter, s: ServerProc): Promise<MainFigures
     await ensureNamespace(client, 'bench-watch');
     const pods = createPodTemplate('bench');
     const names = podNames('bench');
-    await createPods(client, pods, names, { concurrency: 8, durationMs: 1000 }); // warm-up
-    const create1 = await meter.run('creates, 1 client', s, () => createPods(client, pods, names, { concurrency: 1, durationMs: 4000 }));
+    // warm-up with every client, as the no-op ceiling gets: all connections open (TLS handshakes
+    // done) and the code compiled before anything is timed
+    await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 });
+    const create1 = await meter.run('creates, 1 client', s, () => createPods(client, pods, names, { concurrency: 1, durationMs: 2500 }));
     log(`creates, 1 client: ${brief(create1)}`);
     const create64 = await meter.run(`creates, ${CLIENTS} clients`, s, () => createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 90_000, untilTotal: PODS }));
     log(`creates, ${CLIENTS} clients: ${brief(create64)}; ${names.created.length} pods stored`);
@@ -112,7 +114,7 @@ async function shortServer(meter: PhaseMeter, label: string, o: Parameters<typeo
     await ensureNamespace(client, 'bench');
     const pods = createPodTemplate('bench');
     const names = podNames('bench');
-    await createPods(client, pods, names, { concurrency: 8, durationMs: 500 });
+    await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 }); // warm-up, as above
     const create1 = await meter.run(`${label}: creates, 1 client`, s, () => createPods(client, pods, names, { concurrency: 1, durationMs: 2500 }));
     const create64 = await meter.run(`${label}: creates, ${CLIENTS} clients`, s, () => createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 4000 }));
     const get64 = await getPods(client, names, { concurrency: CLIENTS, durationMs: 3000 });

@@ -53,15 +53,23 @@ export function mediaKindOf(contentType: string | undefined): MediaKind {
   }
 }
 
+/** Throws 400 when a decoded body nests deeper than MAX_DEPTH (recursion is bounded by it). */
 function checkDepth(root: unknown): void {
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > MAX_DEPTH) throw badRequest(`the request body is nested more than ${MAX_DEPTH} levels deep`);
-    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
-    else for (const x of Object.values(v as Record<string, unknown>)) stack.push([x, d + 1]);
+  if (!withinDepth(root, 1)) throw badRequest(`the request body is nested more than ${MAX_DEPTH} levels deep`);
+}
+
+function withinDepth(v: unknown, d: number): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (d > MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'object' && x !== null && !withinDepth(x, d + 1)) return false;
+  } else {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === 'object' && x !== null && !withinDepth(x, d + 1)) return false;
+    }
   }
+  return true;
 }
 
 export function parseJsonText(text: string): unknown {

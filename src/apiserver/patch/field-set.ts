@@ -19,8 +19,14 @@ export const indexPE = (i: number): PathElement => `i:${i}`;
 export const valuePE = (v: Json): PathElement => `v:${JSON.stringify(v)}`;
 /** `k:` element for an associative-list item; key names are sorted as upstream does. */
 export function keyPE(keys: Readonly<Record<string, Json>>): PathElement {
-  const names = Object.keys(keys).sort();
-  return `k:{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(keys[n] ?? null)}`).join(',')}}`;
+  const names = Object.keys(keys);
+  if (names.length > 1) names.sort();
+  let s = 'k:{';
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i] as string;
+    s += `${i > 0 ? ',' : ''}${JSON.stringify(n)}:${JSON.stringify(keys[n] ?? null)}`;
+  }
+  return `${s}}`;
 }
 
 const KIND_RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };

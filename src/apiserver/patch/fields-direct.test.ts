@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { JsonObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { FieldSet } from './field-set.js';
-import { fieldsV1Of } from './fields-direct.js';
+import { fieldsV1Of, fieldsV1Text } from './fields-direct.js';
 import { rootSlot } from './shape.js';
 import { collectFields } from './ssa-walk.js';
 
@@ -29,5 +29,36 @@ for (const mapsAsMembers of [true, false]) {
     const direct = fieldsV1Of(pod, rootSlot('io.k8s.api.core.v1.Pod'), w, false, true);
     assert.equal(JSON.stringify(direct), JSON.stringify(set.toFieldsV1()));
     assert.ok(JSON.stringify(direct).includes('k:{\\"containerPort\\":53,\\"protocol\\":\\"UDP\\"}'));
+  });
+}
+
+// lists the lenient walk must skip items of: repeated keys, items without their key, non-objects;
+// keys with characters that need escaping; maps and structs nested in list items
+const awkward: JsonObject = {
+  metadata: { labels: { 'a"b': 'x', 'c\\d': 'y' }, annotations: {} },
+  spec: {
+    containers: [
+      { name: 'a', image: 'i', env: [{ name: 'X', value: '1' }, { name: 'X', value: '2' }, { value: 'no name' }, { name: 'q"uote' }] },
+      { name: 'a', image: 'dup' },
+      { image: 'nameless' },
+      { name: 'b', ports: [{ containerPort: 1, protocol: 'UDP' }, { containerPort: 1 }, { containerPort: 1, protocol: 'TCP' }, { protocol: 'TCP' }] },
+    ],
+    volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'c', items: [{ key: 'k', path: 'p' }] } }] } }],
+    nodeSelector: {},
+  },
+  status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Ready', status: 'False' }] },
+};
+
+for (const mapsAsMembers of [true, false]) {
+  test(`direct FieldsV1 text equals the FieldSet route on awkward lists (mapsAsMembers=${mapsAsMembers})`, () => {
+    const w = { lookup: getDefinition, strict: false, mapsAsMembers };
+    const set = new FieldSet();
+    collectFields(awkward, rootSlot('io.k8s.api.core.v1.Pod'), [], set, w);
+    const text = fieldsV1Text(awkward, rootSlot('io.k8s.api.core.v1.Pod'), w, false, true);
+    assert.equal(text, JSON.stringify(set.toFieldsV1()));
+    // the repeated container and env entry are counted once; the second port is the same item as the third
+    assert.equal(text?.match(/k:\{\\"name\\":\\"a\\"\}/g)?.length, 1);
+    assert.equal(text?.match(/k:\{\\"containerPort\\":1,\\"protocol\\":\\"TCP\\"\}/g)?.length, 1);
+    assert.ok(text?.includes('"f:a\\"b"'));
   });
 }

@@ -8,8 +8,8 @@ import { comparePE } from './field-set.js';
 import { isObject, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';
 import type { FieldDef } from '../../api/schema/types.js';
-import { isLeaf, itemElements } from './ssa-walk.js';
-import type { Walker } from './ssa-walk.js';
+import { isLeaf, itemElements, listKind } from './ssa-walk.js';
+import type { ListKind, Walker } from './ssa-walk.js';
 
 // `"f:name":` for field names seen before: struct fields repeat on every object of a kind. Map keys
 // (labels, annotations) pass through too, so the cache is bounded by clearing it when it grows.
@@ -46,6 +46,43 @@ function childShape(shape: Shape, key: string, lookup: DefinitionLookup): Shape 
   return shape.kind === 'map' ? shapeOf(shape.values, lookup) : UNTYPED;
 }
 
+// `"name":` prefixes of an associative list's key fields, in the sorted order of `k:` elements.
+const keyPrefixes = new WeakMap<ListKind, { names: string[]; prefixes: string[] }>();
+
+/**
+ * What itemElements gives for a lenient walk, without its intermediate key objects: `k:{...}` of
+ * each item of an associative list (undefined for items without their keys, and for repeats).
+ */
+function elementsOf(shape: Shape & { kind: 'list' }, items: readonly Json[], w: Walker): (string | undefined)[] {
+  const lk = listKind(shape, w);
+  if (lk.kind !== 'map' || w.strict) return itemElements(shape, items, [], w);
+  let kp = keyPrefixes.get(lk);
+  if (!kp) {
+    const names = [...lk.keys].sort();
+    kp = { names, prefixes: names.map((n) => `${JSON.stringify(n)}:`) };
+    keyPrefixes.set(lk, kp);
+  }
+  const out: (string | undefined)[] = new Array<string | undefined>(items.length);
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!isObject(item)) continue;
+    let pe: string | undefined = 'k:{';
+    for (let j = 0; j < kp.names.length; j++) {
+      const n = kp.names[j] as string;
+      const v = item[n] ?? lk.defaults[n];
+      if (v === undefined) { pe = undefined; break; }
+      pe += `${j > 0 ? ',' : ''}${kp.prefixes[j] as string}${JSON.stringify(v)}`;
+    }
+    if (pe === undefined) continue;
+    pe += '}';
+    if (seen.has(pe)) continue;
+    seen.add(pe);
+    out[i] = pe;
+  }
+  return out;
+}
+
 /** The FieldsV1 JSON text of `v`, or undefined when it contributes no field at all. */
 export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
   return textOf(v, shapeOf(slot, w.lookup), w, self, root);
@@ -57,7 +94,7 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
   let body = '';
   if (Array.isArray(v)) {
     if (shape.kind === 'list') {
-      const pes = itemElements(shape, v, [], w);
+      const pes = elementsOf(shape, v, w);
       const children: Array<[string, string]> = [];
       let itemShape: Shape | undefined;
       for (let i = 0; i < v.length; i++) {

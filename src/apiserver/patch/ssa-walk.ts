@@ -10,7 +10,7 @@ import type { FieldPath, PathElement } from './field-set.js';
 import { childSlot, deepEqual, isObject, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';
 
-type ListKind = { kind: 'map'; keys: readonly string[]; defaults: Record<string, Json> } | { kind: 'set' } | { kind: 'atomic' };
+export type ListKind = { kind: 'map'; keys: readonly string[]; defaults: Record<string, Json> } | { kind: 'set' } | { kind: 'atomic' };
 
 export interface Walker {
   lookup: DefinitionLookup;
@@ -30,7 +30,7 @@ function invalidApply(path: FieldPath, msg: string): StatusError {
 
 const listKinds = new WeakMap<object, ListKind>();
 
-function listKind(shape: Shape & { kind: 'list' }, w: Walker): ListKind {
+export function listKind(shape: Shape & { kind: 'list' }, w: Walker): ListKind {
   let lk = listKinds.get(shape);
   if (!lk) { lk = computeListKind(shape, w); listKinds.set(shape, lk); }
   return lk;

@@ -16,8 +16,17 @@ export function generateNameSuffix(): string {
   return s;
 }
 
+// Every write of a second stamps the same text: keep the last one.
+let stampSecond = Number.NaN;
+let stampText = '';
+
 export function rfc3339Now(now: number): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    stampText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    stampSecond = second;
+  }
+  return stampText;
 }
 
 const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);

@@ -8,6 +8,8 @@ import { createLogBackend } from '../log-backend.js';
 import type { LogStore } from '../log-store.js';
 import { openDatabase, prepareStatements, type LogRow } from './sqlite-schema.js';
 import { createSqliteCompactor } from './sqlite-compactor.js';
+import { startCheckpointer } from './checkpointer.js';
+import { acquireStoreLock } from './store-lock.js';
 
 export interface SqliteBackendOptions extends AutoCompactOptions {
   /** Revisions per compaction transaction (default 1000). */
@@ -17,16 +19,19 @@ export interface SqliteBackendOptions extends AutoCompactOptions {
 }
 
 export function createSqliteBackend(file: string, opts: SqliteBackendOptions = {}): Backend {
-  const db = openDatabase(file, opts.busyTimeoutMs);
+  const release = acquireStoreLock(file);
+  let db: ReturnType<typeof openDatabase> | undefined;
   try {
-    return build(file, db, opts);
+    db = openDatabase(file, opts.busyTimeoutMs);
+    return build(file, db, opts, release);
   } catch (e) {
-    db.close();
+    db?.close();
+    release();
     throw e;
   }
 }
 
-function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBackendOptions): Backend {
+function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBackendOptions, release: () => void): Backend {
   const stm = prepareStatements(db);
   // Keys whose newest row is a deletion marker -> that marker's revision: a re-create records it as
   // prev_revision so that (name, prev_revision) stays unique.
@@ -63,9 +68,14 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
   };
   // Group commit: the writes of one event-loop turn share one transaction (one WAL sync point).
   const appendAll = db.transaction((evs: readonly StorageEvent[]) => { for (const ev of evs) appendOne(ev); });
+  const checkpointer = startCheckpointer(file, db);
+  const bytesOf = (ev: StorageEvent) => ev.kv.key.length + (ev.type === 'delete' ? 0 : ev.kv.value.length) + 64;
   const store: LogStore = {
     get compacted() { return compactor.compacted; },
-    append: appendOne,
+    append(ev) {
+      appendOne(ev);
+      checkpointer.wrote(bytesOf(ev));
+    },
     appendMany(evs) {
       // deletion-marker bookkeeping to restore if the transaction rolls back
       const undo: Array<[string, number | undefined]> = [];
@@ -79,6 +89,9 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
         }
         throw e;
       }
+      let bytes = 0;
+      for (const ev of evs) bytes += bytesOf(ev);
+      checkpointer.wrote(bytes);
     },
     eventsAfter(prefix, after) {
       const out: StorageEvent[] = [];
@@ -88,7 +101,9 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
     compact: (rev) => compactor.compact(rev),
     async close() {
       await compactor.close();
+      await checkpointer.close();
       db.close();
+      release();
     },
   };
   compactor.resume();

@@ -21,16 +21,18 @@ CREATE TABLE IF NOT EXISTS tandem_meta (name TEXT PRIMARY KEY, value INTEGER NOT
 
 /**
  * Opens (creating if needed) a store file. WAL with synchronous=NORMAL: a commit is in the WAL file
- * when the statement returns, so it survives a crash of the process (not a power loss). The
- * exclusive locking mode keeps any second process (or second open) out: the in-memory index of the
- * owning process must be the only writer.
+ * when the statement returns, so it survives a crash of the process (not a power loss). The caller
+ * holds the store's lock file (store-lock.ts): the in-memory index of the owning process must be
+ * the only writer. Checkpoints are not automatic: checkpointer.ts runs them off the event loop.
  */
 export function openDatabase(file: string, busyTimeoutMs = 500): Db {
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 0');
+    // the WAL file is cut back to this size whenever it is rewound
+    db.pragma('journal_size_limit = 67108864');
     db.exec(DDL);
   } catch (e) {
     db.close();
