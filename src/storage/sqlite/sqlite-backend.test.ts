@@ -1,6 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -76,6 +77,31 @@ test('sqlite: a second open of the same file is refused', async () => {
   const b = createSqliteBackend(file, { busyTimeoutMs: 50 });
   await b.create('/x', '1');
   assert.throws(() => createSqliteBackend(file, { busyTimeoutMs: 50 }), /locked|busy/i);
+  await b.close();
+  assert.equal(existsSync(`${file}.lock`), false, 'close releases the lock');
+});
+
+test('sqlite: a lock left by a process that is gone is taken over', async () => {
+  const file = tmp.file('stale.db');
+  const gone = spawnSync(process.execPath, ['-e', '']).pid;
+  assert.ok(gone !== undefined && gone > 0);
+  writeFileSync(`${file}.lock`, `${gone}\n`);
+  const b = createSqliteBackend(file);
+  assert.equal(readFileSync(`${file}.lock`, 'utf8').trim(), String(process.pid));
+  await b.create('/x', '1');
+  await b.close();
+});
+
+test('sqlite: the WAL is checkpointed into the database file off the writer', async () => {
+  const file = tmp.file('ckpt.db');
+  const b = createSqliteBackend(file);
+  const value = 'v'.repeat(10_000);
+  // ~8 MB: below the writer's own checkpoint threshold, so only the worker copies pages
+  for (let i = 0; i < 800; i++) await b.create(`/big/${i}`, value);
+  const deadline = Date.now() + 5000;
+  while (statSync(file).size < 8_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(statSync(file).size >= 8_000_000, `state file is ${statSync(file).size} bytes: the WAL was not checkpointed`);
+  assert.equal(await b.count('/big/'), 800);
   await b.close();
 });
 
