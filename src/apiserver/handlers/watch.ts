@@ -32,6 +32,18 @@ function plainLine(type: EventType, kv: KeyValue): Buffer {
   return line;
 }
 
+// Watchers of the same events get the same cached lines in the same order: join them once, not
+// once per watcher (100 watchers of one namespace each copying the same batch was ~6% of a fan-out).
+const joined = new WeakMap<Buffer, { parts: Buffer[]; all: Buffer }>();
+function joinShared(parts: Buffer[]): Buffer {
+  const first = parts[0] as Buffer;
+  const c = joined.get(first);
+  if (c && c.parts.length === parts.length && c.parts.every((p, i) => p === parts[i])) return c.all;
+  const all = Buffer.concat(parts);
+  joined.set(first, { parts, all });
+  return all;
+}
+
 export async function handleWatch(s: RequestScope): Promise<void> {
   const q = s.query;
   const shape = responseShape(s.req.headers['accept']);
@@ -122,7 +134,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
       }
     }
     if (out.length === 1) write(out[0]!);
-    else if (out.length > 1) write(Buffer.concat(out));
+    else if (out.length > 1) write(joinShared(out));
   };
   const onError = (e: Error) => {
     if (closed) return;
