@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
 import { createApiServer, type ApiServer } from '../apiserver/server.js';
+import { startEventTtl } from '../apiserver/registry/event-ttl.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createTokenAuthenticator, adminUser, ensureAdminToken, ensurePki, writeKubeconfig } from '../apiserver/auth/index.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
@@ -88,12 +89,18 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
   const controllers = startControllers(client, log, o.controllers ? { only: o.controllers } : {});
+  // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
+  const eventTtl = startEventTtl({
+    backend, kinds: allKinds.filter((k) => k.kind === 'Event'), log,
+    ...(process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {}),
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   log(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
     api, backend, port, url, kubeconfig, client, controllers,
     token, tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      await eventTtl.stop();
       await controllers.stop();
       client.close();
       await api.close();
