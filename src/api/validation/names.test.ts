@@ -22,12 +22,12 @@ test('DNS-1123 subdomain: valid names and upstream message', () => {
 test('DNS-1123 and DNS-1035 labels', () => {
   assert.deepEqual(isDNS1123Label('123-abc'), []);
   assert.deepEqual(isDNS1123Label('a.b'), [
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
   ]);
   assert.deepEqual(isDNS1123Label('a'.repeat(64)), ['must be no more than 63 characters']);
   assert.deepEqual(isDNS1035Label('my-svc'), []);
   assert.deepEqual(isDNS1035Label('1svc'), [
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
   ]);
 });
 
@@ -38,7 +38,7 @@ test('qualified names with and without prefix', () => {
   assert.deepEqual(isQualifiedName('/name'), ['prefix part must be non-empty']);
   assert.deepEqual(isQualifiedName('example.com/'), [
     'name part must be non-empty',
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
   ]);
   const prefixErrs = isQualifiedName('Example.com/x');
   assert.equal(prefixErrs.length, 1);
@@ -50,7 +50,7 @@ test('qualified names with and without prefix', () => {
 test('label values', () => {
   for (const ok of ['', 'v1', 'my_value', 'a.b-c']) assert.deepEqual(isValidLabelValue(ok), [], ok);
   assert.deepEqual(isValidLabelValue('-bad'), [
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
   ]);
   assert.equal(isValidLabelValue('v'.repeat(64))[0], 'must be no more than 63 characters');
 });

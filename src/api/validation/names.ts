@@ -2,42 +2,23 @@
 // (empty when valid); `validateX` wraps them into FieldErrors at a path.
 
 import type { FieldError } from '../../base/errors.js';
+import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue, regexError } from '../../base/label-names.js';
 import { invalidValue } from './field.js';
 
-const maxLen = (n: number) => `must be no more than ${n} characters`;
-const EMPTY = 'must be non-empty';
+export { isDNS1123Subdomain, isQualifiedName, isValidLabelValue };
 
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
-}
+const maxLen = (n: number) => `must be no more than ${n} characters`;
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
-const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
 const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
-const QNAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QNAME_RE = new RegExp(`^${QNAME_FMT}$`);
-const LABEL_VALUE_FMT = `(${QNAME_FMT})?`;
-const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-const QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 export function isDNS1123Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(maxLen(63));
   if (!DNS1123_LABEL_RE.test(v)) {
     out.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, 'my-name', '123-abc'));
-  }
-  return out;
-}
-
-export function isDNS1123Subdomain(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 253) out.push(maxLen(253));
-  if (!DNS1123_SUBDOMAIN_RE.test(v)) {
-    out.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, 'example.com'));
   }
   return out;
 }
@@ -51,34 +32,7 @@ export function isDNS1035Label(v: string): string[] {
   return out;
 }
 
-/** Label keys, annotation keys, finalizers: `[prefix/]name`, prefix a DNS-1123 subdomain, name at most 63. */
-export function isQualifiedName(v: string): string[] {
-  const out: string[] = [];
-  const parts = v.split('/');
-  let name: string;
-  if (parts.length === 1) name = parts[0] ?? '';
-  else if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    name = parts[1] ?? '';
-    if (prefix.length === 0) out.push(`prefix part ${EMPTY}`);
-    else for (const m of isDNS1123Subdomain(prefix)) out.push(`prefix part ${m}`);
-  } else {
-    return [`a qualified name ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) out.push(`name part ${EMPTY}`);
-  else if (name.length > 63) out.push(`name part ${maxLen(63)}`);
-  if (!QNAME_RE.test(name)) out.push(`name part ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return out;
-}
 
-export function isValidLabelValue(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 63) out.push(maxLen(63));
-  if (!LABEL_VALUE_RE.test(v)) {
-    out.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
-  }
-  return out;
-}
 
 /** Names usable as a URL path segment (the rule for a few kinds' metadata.name). */
 export function isValidPathSegmentName(v: string): string[] {

@@ -9,7 +9,9 @@ test('parseQuantity reads decimal SI, binary SI and exponents', () => {
     ['1M', 1e6], ['250u', 250e-6], ['1e3', 1000], ['1E-2', 0.01], ['.5', 0.5], ['-1', -1], [3, 3], ['1Ei', 2 ** 60],
   ];
   for (const [s, want] of cases) assert.ok(Math.abs(parseQuantity(s) - want) < 1e-12 * Math.max(1, want), `${s}`);
-  for (const bad of ['', 'abc', '1Gb', '1.2.3', 'm', '1 Gi', '1KiB']) assert.ok(Number.isNaN(parseQuantity(bad)), bad);
+  for (const bad of ['', 'abc', '1Gb', '1.2.3', '1 Gi', '1KiB', '1e']) assert.ok(Number.isNaN(parseQuantity(bad)), bad);
+  // upstream reads an absent number as 0 (its parser, not the regex in its message, decides)
+  assert.equal(parseQuantity('m'), 0);
   assert.equal(isQuantity('200Mi'), true);
   assert.equal(isQuantity('200MB'), false);
 });
@@ -21,4 +23,6 @@ test('validateQuantity reports syntax and sign', () => {
   const [n] = validateQuantity('-1', 'x');
   assert.equal(n?.detail, 'must be greater than or equal to 0');
   assert.deepEqual(validateQuantity('1Gi', 'x'), []);
+  // upstream's parse messages, not only the regex one
+  assert.equal(validateQuantity('1Ki2', 'x')[0]?.detail, "unable to parse quantity's suffix");
 });

@@ -1,6 +1,7 @@
 // Rules shared by Deployments, ReplicaSets and DaemonSets: selector vs template, int-or-percent.
 
 import type { FieldError } from '../../../base/errors.js';
+import { regexError } from '../../../base/label-names.js';
 import {
   immutable, invalidValue, isEmptySelector, nonNegative, required, selectorMatches, validateLabelSelector,
 } from '../../validation/index.js';
@@ -9,7 +10,7 @@ import type { IntOrString } from '../core/pod/types.js';
 import type { Workload } from './types.js';
 
 const PERCENT_RE = /^[0-9]+%$/;
-const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')";
+const PERCENT_MSG = regexError("a valid percent string must be a numeric string followed by an ending '%'", '[0-9]+%', '1%', '93%');
 
 /** A non-negative integer or a percent string. */
 export function validateIntOrPercent(v: IntOrString | undefined, field: string): FieldError[] {

@@ -27,7 +27,7 @@ test('configmap keys, immutability, row', () => {
   const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('cfg', 'default'), data: { 'app.properties': 'x', 'bad/key': 'y' }, binaryData: { bin: 'AAE=' } };
   const errs = validateConfigMap(cm, undefined);
   assert.equal(errs.length, 1);
-  assert.match(fieldErrorText(errs[0]!), /^data\[bad\/key\]: Invalid value: "bad\/key": a valid config key must consist of alphanumeric characters, '-', '_' or '\.' \(e\.g\. 'key\.name', or 'KEY_NAME', or 'key-name', regex used for validation is '\[-\._a-zA-Z0-9\]\+'\)$/);
+  assert.match(fieldErrorText(errs[0]!), /^data\[bad\/key\]: Invalid value: "bad\/key": a valid config key must consist of alphanumeric characters, '-', '_' or '\.' \(e\.g\. 'key\.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '\[-\._a-zA-Z0-9\]\+'\)$/);
   assert.deepEqual(configMapKind.table.row(cm, NOW), ['cfg', 3, '5m']);
   const old: ConfigMap = { ...cm, data: { a: '1' }, immutable: true };
   const next: ConfigMap = { ...old, data: { a: '2' } };
