@@ -1,9 +1,11 @@
-// Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3.
+// Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3 and v2.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
 import { buildOpenApiV3, buildOpenApiV3Index } from '../api/schema/openapi-v3.js';
-import { notFound, StatusError } from '../base/errors.js';
+import { buildOpenApiV2 } from '../api/schema/openapi-v2.js';
+import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../api/schema/openapi-v2-proto.js';
+import { notFound } from '../base/errors.js';
 import { sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
 
@@ -34,6 +36,15 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
     return openapi;
   };
 
+  // v2: JSON, or gnostic protobuf when asked for it (kubectl asks only for that)
+  let openapiV2: { json: string; proto: Buffer } | undefined;
+  const openapiV2Docs = () => {
+    if (openapiV2) return openapiV2;
+    const doc = buildOpenApiV2(kinds);
+    openapiV2 = { json: JSON.stringify(doc), proto: encodeOpenApiV2(doc) };
+    return openapiV2;
+  };
+
   return {
     handle(req, res, path, advertise) {
       const accept = req.headers['accept'];
@@ -54,8 +65,17 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
         case '/openapi/v3':
           sendJsonText(res, 200, openapiDocs().index);
           return true;
-        case '/openapi/v2':
-          throw new StatusError(404, 'NotFound', 'OpenAPI v2 is not served; use /openapi/v3');
+        case '/openapi/v2': {
+          const docs = openapiV2Docs();
+          const wants = String(accept ?? '');
+          const proto = wants.includes(OPENAPI_V2_PROTOBUF) || wants.includes(OPENAPI_V2_PROTOBUF_ALT);
+          if (proto) {
+            // the reply names the type without '@' (Go's mime parser rejects it in a Content-Type)
+            res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF_ALT, 'Content-Length': docs.proto.length });
+            res.end(docs.proto);
+          } else sendJsonText(res, 200, docs.json);
+          return true;
+        }
       }
       if (/^\/(healthz|livez|readyz)\/[a-z-]+$/.test(path)) { sendText(res, 200, 'ok'); return true; }
       if (path.startsWith('/openapi/v3/')) {

@@ -328,3 +328,34 @@ spec:
   assert.match(v.stderr, /POST https:\/\/\S+\/apis\/apps\/v1\/namespaces\/shop\/deployments\S* 422 Unprocessable Entity/);
   k.fails(['get', 'deploy', 'x', '-n', 'shop']);
 }));
+
+test('apply -f of a kind: List (a get -o yaml round trip); its items validated on the client from /openapi/v2', k.run(() => {
+  const list = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: list-a, namespace: shop}
+  data: {x: "1"}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: list-web, namespace: shop}
+  spec:
+    replicas: 1
+    selector: {matchLabels: {app: list-web}}
+    template:
+      metadata: {labels: {app: list-web}}
+      spec:
+        containers: [{name: web, image: nginx, resources: {limits: {cpu: 1, memory: 1Gi}}}]
+`;
+  assert.deepEqual(k.ok(['apply', '-f', '-'], { input: list }).stdout.trim().split('\n'), ['configmap/list-a created', 'deployment.apps/list-web created']);
+  // what get -o yaml prints is a List too, and applies back
+  const again = k.ok(['get', 'cm/list-a', 'deploy/list-web', '-n', 'shop', '-o', 'yaml']).stdout;
+  assert.match(again, /^apiVersion: v1\nitems:/);
+  assert.deepEqual(k.ok(['apply', '-f', '-'], { input: again }).stdout.trim().split('\n'), ['configmap/list-a configured', 'deployment.apps/list-web configured']);
+  // kubectl validates List items itself, against the definitions of /openapi/v2 (protobuf)
+  const bad = list.replace('data: {x: "1"}', 'datta: {x: "1"}').replace('replicas: 1', 'replicas: "two"');
+  const r = k.fails(['apply', '-f', '-'], { input: bad });
+  assert.match(r.stderr, /unknown field "datta" in io\.k8s\.api\.core\.v1\.ConfigMap/);
+  assert.match(r.stderr, /invalid type for io\.k8s\.api\.apps\.v1\.DeploymentSpec\.replicas: got "string", expected "integer"/);
+}));
