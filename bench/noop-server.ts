@@ -5,7 +5,7 @@
 //   built once) to every open /watch response and answers 201 {"resourceVersion":"N"}.
 
 import https from 'node:https';
-import tls from 'node:tls';
+import { API_TLS_CIPHERS } from '../src/apiserver/http/tls-ciphers.js';
 import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 
@@ -17,10 +17,8 @@ if (!certPath || !keyPath) {
 const reply = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Success', code: 201 });
 const watchers = new Set<ServerResponse>();
 let rv = 0;
-// the same TLS suites, in the same order, as the API server (src/apiserver/server.ts): a fair ceiling
-const ciphers = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
-  ...tls.DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_'))].join(':');
-const server = https.createServer({ cert: readFileSync(certPath), key: readFileSync(keyPath), keepAliveTimeout: 65_000, ciphers, honorCipherOrder: true }, (req, res) => {
+// the same TLS suites, in the same order, as the API server: a fair ceiling
+const server = https.createServer({ cert: readFileSync(certPath), key: readFileSync(keyPath), keepAliveTimeout: 65_000, ciphers: API_TLS_CIPHERS, honorCipherOrder: true }, (req, res) => {
   if (req.method === 'GET' && req.url === '/watch') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();

@@ -2,7 +2,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
+import { API_TLS_CIPHERS } from './http/tls-ciphers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
@@ -122,10 +122,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   const server = https.createServer({
     cert: opts.tls.cert, key: opts.tls.key, keepAliveTimeout: 65_000,
-    // TLS 1.3 suites in the order Go's TLS (and so kube-apiserver) prefers on AES hardware: AES-128-GCM first
-    ciphers: ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
-      ...tls.DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_'))].join(':'),
-    honorCipherOrder: true,
+    ciphers: API_TLS_CIPHERS, honorCipherOrder: true,
   }, handler);
   server.on('upgrade', createUpgradeProxy({
     ctx, handler,
