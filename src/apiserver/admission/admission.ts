@@ -3,7 +3,7 @@
 
 import type { KindDef } from '../../api/kind.js';
 import type { KubeObject } from '../../api/object.js';
-import type { Backend } from '../../storage/backend.js';
+import type { Backend, KeyValue } from '../../storage/backend.js';
 import { forbidden, notFound } from '../../base/errors.js';
 import { decodeStored } from '../registry/codec.js';
 import type { ServiceAllocator } from './service-alloc.js';
@@ -21,6 +21,17 @@ const isCore = (k: KindDef, kind: string) => k.group === '' && k.kind === kind;
 /** Kinds that may still be written in a terminating namespace (controllers report on cleanup). */
 const ALLOWED_WHILE_TERMINATING = new Set(['Event']);
 
+/** Whether a stored namespace is terminating, parsed once per stored version (every create asks). */
+const terminating = new WeakMap<KeyValue, boolean>();
+function isTerminating(kv: KeyValue): boolean {
+  let t = terminating.get(kv);
+  if (t === undefined) {
+    t = decodeStored(kv.value, kv.modRevision).metadata.deletionTimestamp !== undefined;
+    terminating.set(kv, t);
+  }
+  return t;
+}
+
 export function createAdmission(backend: Backend, services: ServiceAllocator): Admission {
   return {
     async beforeCreate(kind, obj, dryRun) {
@@ -28,8 +39,7 @@ export function createAdmission(backend: Backend, services: ServiceAllocator): A
         const ns = obj.metadata.namespace ?? '';
         const kv = await backend.get(`/registry/core/namespaces/${ns}`);
         if (!kv) throw notFound({ group: '', resource: 'namespaces' }, ns);
-        const nsObj = decodeStored(kv.value, kv.modRevision);
-        if (nsObj.metadata.deletionTimestamp !== undefined && !ALLOWED_WHILE_TERMINATING.has(kind.kind)) {
+        if (isTerminating(kv) && !ALLOWED_WHILE_TERMINATING.has(kind.kind)) {
           throw forbidden(`${kind.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
         }
       }
