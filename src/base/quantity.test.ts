@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from './errors.js';
 import {
-  parseQuantity, formatQuantity, toMilli, toInteger, quantityToNumber, compareQuantities, addQuantities, isQuantity,
+  parseQuantity, formatQuantity, toMilli, toInteger, quantityToNumber, compareQuantities, addQuantities, isQuantity, quantityValue,
   QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR,
 } from './quantity.js';
 
@@ -100,4 +100,15 @@ test('compare and add are exact', () => {
   assert.equal(formatQuantity(addQuantities('1Gi', '1Gi')), '2Gi');
   assert.equal(formatQuantity(addQuantities('1Gi', '0')), '1Gi');
   assert.equal(formatQuantity(addQuantities('100m', '-100m')), '0');
+});
+
+test('quantityValue equals quantityToNumber(parseQuantity(...)) on the fast forms and beyond', () => {
+  const forms = ['0', '7', '250m', '100m', '1', '3m', '999999999999999', '512Mi', '1Gi', '3Ki', '2Ti', '1Pi', '5k', '12M', '7G', '3T', '2P',
+    '0100m', '1.5', '0.1', '-1', '1e3', '1E-2', '.5', '+3', '1.5Gi', 'm'];
+  for (const f of forms) assert.equal(quantityValue(f), quantityToNumber(parseQuantity(f)), f);
+  for (let i = 0; i < 2000; i++) {
+    const f = `${i * 37}${['', 'm', 'k', 'M', 'Mi', 'Gi', 'Ki'][i % 7]}`;
+    assert.equal(quantityValue(f), quantityToNumber(parseQuantity(f)), f);
+  }
+  assert.throws(() => quantityValue('1Gb'));
 });

@@ -169,6 +169,27 @@ export function formatQuantity(input: Quantity | string | number): string {
   return `${m}e${e}`;
 }
 
+// `<digits><suffix>` (`250m`, `512Mi`, `2`): most quantities in the wild. Their value is computed
+// the way quantityToNumber computes it (decimal: digits and exponent read as one number; binary:
+// an exact product below 2^53), without building a Quantity.
+const SIMPLE = /^([0-9]{1,15})(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/;
+const SIMPLE_EXP: Readonly<Record<string, string>> = { '': '', m: 'e-3', k: 'e3', M: 'e6', G: 'e9', T: 'e12', P: 'e15' };
+const SIMPLE_BIN: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+
+/** quantityToNumber(parseQuantity(input)), with a fast path for the common forms; throws like parseQuantity. */
+export function quantityValue(input: string | number): number {
+  if (typeof input === 'string') {
+    const m = SIMPLE.exec(input);
+    if (m) {
+      const digits = m[1] as string;
+      const suffix = m[2] ?? '';
+      const bin = SIMPLE_BIN[suffix];
+      return bin === undefined ? Number(`${digits}${SIMPLE_EXP[suffix] ?? ''}`) : Number(digits) * bin;
+    }
+  }
+  return quantityToNumber(parseQuantity(input));
+}
+
 /** The value as a JavaScript number (nearest double; may be approximate for huge or very precise values). */
 export function quantityToNumber(input: Quantity | string | number): number {
   const q = asQuantity(input);

@@ -2,7 +2,7 @@
 // src/base/quantity.ts (upstream's syntax and messages: format, numeric part, suffix).
 
 import { StatusError, type FieldError } from '../../base/errors.js';
-import { parseQuantity as parseExact, quantityToNumber, QUANTITY_FORMAT_ERROR } from '../../base/quantity.js';
+import { quantityValue, QUANTITY_FORMAT_ERROR } from '../../base/quantity.js';
 import { invalidValue } from './field.js';
 
 export const QUANTITY_MESSAGE = QUANTITY_FORMAT_ERROR;
@@ -11,7 +11,7 @@ export const QUANTITY_MESSAGE = QUANTITY_FORMAT_ERROR;
 export function parseQuantity(s: string | number): number {
   if (typeof s === 'number') return Number.isFinite(s) ? s : Number.NaN;
   try {
-    return quantityToNumber(parseExact(s));
+    return quantityValue(s);
   } catch {
     return Number.NaN;
   }
@@ -24,7 +24,7 @@ export function validateQuantity(value: unknown, field: string, nonNegative = tr
   if (typeof value !== 'string' && typeof value !== 'number') return [invalidValue(field, value, QUANTITY_MESSAGE)];
   let q: number;
   try {
-    q = typeof value === 'number' ? parseQuantity(value) : quantityToNumber(parseExact(value));
+    q = typeof value === 'number' ? parseQuantity(value) : quantityValue(value);
   } catch (e) {
     return [invalidValue(field, value, e instanceof StatusError ? e.message : QUANTITY_MESSAGE)];
   }
