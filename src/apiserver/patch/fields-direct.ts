@@ -8,7 +8,7 @@ import { comparePE } from './field-set.js';
 import { isObject, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';
 import type { FieldDef } from '../../api/schema/types.js';
-import { isLeaf, itemElements, listKind } from './ssa-walk.js';
+import { itemElements, listKind } from './ssa-walk.js';
 import type { ListKind, Walker } from './ssa-walk.js';
 
 // `"f:name":` for field names seen before: struct fields repeat on every object of a kind. Map keys
@@ -88,11 +88,28 @@ export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root
   return textOf(v, shapeOf(slot, w.lookup), w, self, root);
 }
 
+const scalarObjects = new Map<string, string>();
+
 // Each node's text is one Array.join of its members: joins produce flat strings, where `+=` would
 // leave a rope of thousands of pieces that the first reader (SQLite, a socket) must flatten, which
 // cost more than building the text.
 function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean): string | undefined {
-  if (!root && isLeaf(shape, v, w)) return '{}';
+  // the leaf rules of isLeaf (ssa-walk.ts), with the object's keys read once
+  let keys: string[] | undefined;
+  if (!root) {
+    if (v === null || typeof v !== 'object' || shape.kind === 'scalar') return '{}';
+    if (Array.isArray(v)) {
+      if (shape.kind !== 'list' && shape.kind !== 'untyped') return '{}';
+      if (shape.kind === 'untyped' || v.length === 0 || listKind(shape, w).kind === 'atomic') return '{}';
+    } else {
+      if (shape.kind === 'list') return '{}';
+      if (shape.kind !== 'untyped') {
+        if (shape.atomic) return '{}';
+        keys = Object.keys(v);
+        if (keys.length === 0) return '{}';
+      }
+    }
+  }
   const member = !root && (self || (w.mapsAsMembers === true && (shape.kind === 'map' || shape.kind === 'untyped')));
   // key, child, ',', key, child, ',' ... (the last ',' becomes the closing brace)
   const parts: string[] = [member ? '{".":{},' : '{'];
@@ -116,14 +133,29 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
     }
   } else if (isObject(v)) {
     const entriesAreMembers = shape.kind === 'map' || shape.kind === 'untyped';
+    keys ??= Object.keys(v);
+    // An object of scalars (labels, requests, ports, env entries, ...) gives the same text for the
+    // same keys, whatever their values: objects made from one template hit this memo.
+    let memo: string | undefined;
+    if (keys.every((k) => { const x = v[k]; return x === null || typeof x !== 'object'; })) {
+      memo = `${member ? '1' : '0'}${keys.join('\u0000')}`;
+      const hit = scalarObjects.get(memo);
+      if (hit !== undefined) return hit;
+    }
     // every element here is `f:<key>`, whose order is the keys' own order
-    const keys = Object.keys(v);
     if (keys.length > 1) keys.sort();
     for (const k of keys) {
       const x = v[k] ?? null;
       // a scalar is a leaf whatever its schema says
       const c = x === null || typeof x !== 'object' ? '{}' : textOf(x, childShape(shape, k, w.lookup), w, entriesAreMembers, false);
       if (c !== undefined) parts.push(fieldKey(k), c, ',');
+    }
+    if (memo !== undefined) {
+      parts[parts.length - 1] = '}';
+      const text = parts.join('');
+      if (scalarObjects.size >= 10_000) scalarObjects.clear();
+      scalarObjects.set(memo, text);
+      return text;
     }
   }
   if (parts.length === 1) return member ? '{}' : undefined;
