@@ -62,3 +62,17 @@ for (const mapsAsMembers of [true, false]) {
     assert.ok(text?.includes('"f:a\\"b"'));
   });
 }
+
+test('an object with no tracked field has no FieldsV1 at all; scalar-only objects repeat their text', () => {
+  const w = { lookup: getDefinition, strict: false, mapsAsMembers: true };
+  const slot = rootSlot('io.k8s.api.core.v1.Namespace');
+  assert.equal(fieldsV1Text({}, slot, w, false, true), undefined);
+  const labelsOnly = { metadata: { labels: { a: '1', b: '2' } } };
+  const first = fieldsV1Text(labelsOnly, slot, w, false, true);
+  assert.equal(first, '{"f:metadata":{"f:labels":{".":{},"f:a":{},"f:b":{}}}}');
+  // the same keys with other values (the memo) and in another order
+  assert.equal(fieldsV1Text({ metadata: { labels: { a: 'x', b: 'y' } } }, slot, w, false, true), first);
+  assert.equal(fieldsV1Text({ metadata: { labels: { b: 'y', a: 'x' } } }, slot, w, false, true), first);
+  // a scalar-only root object is a root still: no "." member
+  assert.equal(fieldsV1Text({ kind: 'X', apiVersion: 'v1' }, rootSlot('io.k8s.api.core.v1.Namespace'), w, false, true), '{"f:apiVersion":{},"f:kind":{}}');
+});

@@ -113,6 +113,7 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
   const member = !root && (self || (w.mapsAsMembers === true && (shape.kind === 'map' || shape.kind === 'untyped')));
   // key, child, ',', key, child, ',' ... (the last ',' becomes the closing brace)
   const parts: string[] = [member ? '{".":{},' : '{'];
+  let memo: string | undefined;
   if (Array.isArray(v)) {
     if (shape.kind === 'list') {
       const pes = elementsOf(shape, v, w);
@@ -136,8 +137,7 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
     keys ??= Object.keys(v);
     // An object of scalars (labels, requests, ports, env entries, ...) gives the same text for the
     // same keys, whatever their values: objects made from one template hit this memo.
-    let memo: string | undefined;
-    if (keys.every((k) => { const x = v[k]; return x === null || typeof x !== 'object'; })) {
+    if (keys.length > 0 && keys.every((k) => { const x = v[k]; return x === null || typeof x !== 'object'; })) {
       memo = `${member ? '1' : '0'}${keys.join('\u0000')}`;
       const hit = scalarObjects.get(memo);
       if (hit !== undefined) return hit;
@@ -150,17 +150,15 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
       const c = x === null || typeof x !== 'object' ? '{}' : textOf(x, childShape(shape, k, w.lookup), w, entriesAreMembers, false);
       if (c !== undefined) parts.push(fieldKey(k), c, ',');
     }
-    if (memo !== undefined) {
-      parts[parts.length - 1] = '}';
-      const text = parts.join('');
-      if (scalarObjects.size >= 10_000) scalarObjects.clear();
-      scalarObjects.set(memo, text);
-      return text;
-    }
   }
   if (parts.length === 1) return member ? '{}' : undefined;
   parts[parts.length - 1] = '}';
-  return parts.join('');
+  const text = parts.join('');
+  if (memo !== undefined) {
+    if (scalarObjects.size >= 10_000) scalarObjects.clear();
+    scalarObjects.set(memo, text);
+  }
+  return text;
 }
 
 /** The FieldsV1 node of `v` as an object, or undefined when it contributes no field at all. */
