@@ -1,5 +1,5 @@
 // Certificate generation with @peculiar/x509 over Node's WebCrypto (ECDSA P-256, SHA-256).
-// Loaded lazily by pki.ts so that a start on an existing data dir never pays for it.
+// Run by pki-child.ts in a short-lived child process, so that no long-running process keeps it loaded.
 
 import { randomBytes, type webcrypto as WebCrypto } from 'node:crypto';
 import { isIP } from 'node:net';

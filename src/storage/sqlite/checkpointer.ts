@@ -27,15 +27,22 @@ export function startCheckpointer(file: string, db: Db): Checkpointer {
   const init: Init = { checkpointFile: file };
   const worker = new Worker(new URL(import.meta.url), { workerData: init });
   worker.unref();
-  worker.on('error', () => undefined); // a failed worker only means the writer checkpoints more itself
+  worker.on('error', () => undefined);
   let exited = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => { exited = true; resolve(); }));
+  let closing = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
+    exited = true;
+    // a worker gone early (it could not open the file, it crashed): the writer's connection goes
+    // back to SQLite's own checkpoints, inside its commits
+    if (!closing) db.pragma('wal_autocheckpoint = 1000');
+    resolve();
+  }));
   let scheduled: NodeJS.Timeout | undefined;
   let sinceWriter = 0;
   return {
     wrote(bytes) {
       sinceWriter += bytes;
-      if (sinceWriter >= WRITER_CHECKPOINT_BYTES || exited) {
+      if (sinceWriter >= WRITER_CHECKPOINT_BYTES && !exited) {
         sinceWriter = 0;
         db.pragma('wal_checkpoint(PASSIVE)');
       }
@@ -45,6 +52,7 @@ export function startCheckpointer(file: string, db: Db): Checkpointer {
       }
     },
     async close() {
+      closing = true;
       if (scheduled) clearTimeout(scheduled);
       scheduled = undefined;
       if (!exited) {
