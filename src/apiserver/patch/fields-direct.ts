@@ -85,7 +85,69 @@ function elementsOf(shape: Shape & { kind: 'list' }, items: readonly Json[], w: 
 
 /** The FieldsV1 JSON text of `v`, or undefined when it contributes no field at all. */
 export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
+  const shape = shapeOf(slot, w.lookup);
+  if (!root || !isObject(v)) return textOf(v, shape, w, self, root);
+  // Whole objects are cached by their structure: pods stamped from one template share it.
+  const tokens: string[] = [w.mapsAsMembers === true ? 'M' : 'm', w.strict ? 'S' : 's', slot.type?.kind === 'ref' ? slot.type.ref : '?'];
+  fingerprint(v, shape, w, true, tokens);
+  const key = tokens.join('\u0001');
+  const hit = wholeObjects.get(key);
+  if (hit !== undefined) return hit === NO_FIELDS ? undefined : hit;
+  const text = textOf(v, shape, w, self, root);
+  if (wholeObjects.size >= 256) wholeObjects.clear();
+  wholeObjects.set(key, text ?? NO_FIELDS);
+  return text;
+}
+
+/** fieldsV1Text without the whole-object cache (tests compare the two). */
+export function fieldsV1TextUncached(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
   return textOf(v, shapeOf(slot, w.lookup), w, self, root);
+}
+
+const NO_FIELDS = '\u0000';
+const wholeObjects = new Map<string, string>();
+
+/**
+ * Everything textOf's output depends on, as tokens: the keys in their order (length-prefixed, so
+ * no key can pass for structure), leaves, and the path element of every list item (which carries
+ * the key values of associative lists and the values of set lists). The shapes follow from the
+ * root and the keys, and so do the member marks.
+ */
+function fingerprint(v: Json, shape: Shape, w: Walker, root: boolean, out: string[]): void {
+  if (!root) {
+    if (v === null || typeof v !== 'object' || shape.kind === 'scalar') { out.push('.'); return; }
+    if (Array.isArray(v)) {
+      if ((shape.kind !== 'list' && shape.kind !== 'untyped') || shape.kind === 'untyped' || v.length === 0 || listKind(shape, w).kind === 'atomic') { out.push('.'); return; }
+    } else if (shape.kind === 'list' || (shape.kind !== 'untyped' && (shape.atomic || Object.keys(v).length === 0))) {
+      out.push('.');
+      return;
+    }
+  }
+  if (Array.isArray(v)) {
+    if (shape.kind !== 'list') { out.push('[]'); return; }
+    const pes = elementsOf(shape, v, w);
+    let itemShape: Shape | undefined;
+    out.push('[');
+    for (let i = 0; i < v.length; i++) {
+      const pe = pes[i];
+      if (pe === undefined) { out.push('-'); continue; }
+      out.push(`${pe.length}:${pe}`);
+      if (pe.startsWith('v:')) continue;
+      const item = v[i] ?? null;
+      if (item === null || typeof item !== 'object') out.push('.');
+      else fingerprint(item, itemShape ??= shapeOf(shape.items, w.lookup), w, false, out);
+    }
+    out.push(']');
+  } else if (isObject(v)) {
+    out.push('{');
+    for (const k in v) {
+      out.push(`${k.length}:${k}`);
+      const x = v[k] ?? null;
+      if (x === null || typeof x !== 'object') out.push('.');
+      else fingerprint(x, childShape(shape, k, w.lookup), w, false, out);
+    }
+    out.push('}');
+  }
 }
 
 const scalarObjects = new Map<string, string>();
