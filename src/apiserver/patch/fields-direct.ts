@@ -91,11 +91,14 @@ export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root
   const tokens: string[] = [w.mapsAsMembers === true ? 'M' : 'm', w.strict ? 'S' : 's', slot.type?.kind === 'ref' ? slot.type.ref : '?'];
   fingerprint(v, shape, w, true, tokens);
   const key = tokens.join('\u0001');
-  const hit = wholeObjects.get(key);
+  // one cache per lookup: the same definition name may mean other schemas to another lookup
+  let cache = wholeObjects.get(w.lookup);
+  if (!cache) { cache = new Map(); wholeObjects.set(w.lookup, cache); }
+  const hit = cache.get(key);
   if (hit !== undefined) return hit === NO_FIELDS ? undefined : hit;
   const text = textOf(v, shape, w, self, root);
-  if (wholeObjects.size >= 256) wholeObjects.clear();
-  wholeObjects.set(key, text ?? NO_FIELDS);
+  if (cache.size >= 256) cache.clear();
+  cache.set(key, text ?? NO_FIELDS);
   return text;
 }
 
@@ -105,7 +108,7 @@ export function fieldsV1TextUncached(v: Json, slot: Slot, w: Walker, self: boole
 }
 
 const NO_FIELDS = '\u0000';
-const wholeObjects = new Map<string, string>();
+const wholeObjects = new WeakMap<DefinitionLookup, Map<string, string>>();
 
 /**
  * Everything textOf's output depends on, as tokens: the keys in their order (length-prefixed, so
