@@ -9,7 +9,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
-import { controllerRefOf } from '../shared/owner-refs.js';
+import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { applyPodPlan } from '../shared/pod-control.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { daemonPod } from './daemon-pod.js';
@@ -35,10 +35,7 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
   const expectations = createExpectations(now);
   const queue = createWorkQueue<string>();
 
-  const ownerKey = (p: Pod): string | undefined => {
-    const ref = controllerRefOf(p);
-    return ref?.kind === 'DaemonSet' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-  };
+  const ownerKey = (p: Pod) => controllerKey(p.metadata.namespace, controllerRefOf(p), 'DaemonSet');
   const enqueueAll = () => { for (const d of dss.list()) queue.add(objectKey(d)); };
 
   dss.onAdd((d) => queue.add(objectKey(d)));

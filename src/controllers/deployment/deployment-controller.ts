@@ -8,7 +8,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
-import { controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
+import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { syncDeployment } from './deployment-sync.js';
@@ -29,11 +29,7 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
   const rsIndex = createOwnerIndex(rsInf);
   const podIndex = createOwnerIndex(podInf);
 
-  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined): string | undefined => {
-    if (!ref || ref.kind !== 'Deployment' || !ns) return undefined;
-    const key = `${ns}/${ref.name}`;
-    return dInf.get(key)?.metadata.uid === ref.uid ? key : undefined;
-  };
+  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) => controllerKey(ns, ref, 'Deployment', { cached: (k) => dInf.get(k) });
   const enqueueOwner = (rs: ReplicaSet) => { const k = ownerKey(rs.metadata.namespace, controllerRefOf(rs)); if (k) queue.add(k); };
   const enqueueMatching = (rs: ReplicaSet) => {
     for (const d of dInf.byNamespace(rs.metadata.namespace ?? '')) {

@@ -12,7 +12,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
-import { controllerRefOf } from '../shared/owner-refs.js';
+import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { isPodReady } from '../shared/pod-status.js';
 import { applyPodPlan } from '../shared/pod-control.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
@@ -42,10 +42,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
   const expectations = createExpectations(now);
   const queue = createWorkQueue<string>();
 
-  const ownerKey = (p: Pod): string | undefined => {
-    const ref = controllerRefOf(p);
-    return ref?.kind === 'Job' && ref.apiVersion.startsWith('batch/') ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-  };
+  const ownerKey = (p: Pod) => controllerKey(p.metadata.namespace, controllerRefOf(p), 'Job', { group: 'batch' });
   const onPod = (p: Pod) => {
     const k = ownerKey(p);
     if (!k) return;

@@ -10,7 +10,7 @@ import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
-import { controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
+import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
@@ -30,11 +30,7 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
   const expectations = createExpectations(now);
 
   /** The key of the ReplicaSet a controller reference points at, if that ReplicaSet is cached. */
-  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined): string | undefined => {
-    if (!ref || ref.kind !== 'ReplicaSet' || !ns) return undefined;
-    const key = `${ns}/${ref.name}`;
-    return rsInf.get(key)?.metadata.uid === ref.uid ? key : undefined;
-  };
+  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) => controllerKey(ns, ref, 'ReplicaSet', { cached: (k) => rsInf.get(k) });
   /** Orphans: every ReplicaSet of the namespace whose selector matches may adopt it. */
   const enqueueMatching = (p: Pod) => {
     for (const rs of rsInf.byNamespace(p.metadata.namespace ?? '')) {

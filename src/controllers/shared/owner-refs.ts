@@ -8,6 +8,22 @@ export function controllerRefOf(obj: Pick<KubeObject, 'metadata'>): OwnerReferen
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 
+/**
+ * The `namespace/name` key of the `kind` controller that `ref` names (in API group `group` when
+ * given), or undefined. With `cached`, only when the cache holds that controller with the
+ * referenced uid: a reference to a deleted namesake does not count.
+ */
+export function controllerKey(
+  ns: string | undefined, ref: OwnerReference | undefined, kind: string,
+  opts: { group?: string; cached?: (key: string) => Pick<KubeObject, 'metadata'> | undefined } = {},
+): string | undefined {
+  if (!ref || ref.kind !== kind) return undefined;
+  if (opts.group !== undefined && !ref.apiVersion.startsWith(`${opts.group}/`)) return undefined;
+  const key = `${ns ?? ''}/${ref.name}`;
+  if (opts.cached && opts.cached(key)?.metadata.uid !== ref.uid) return undefined;
+  return key;
+}
+
 /** A controller reference to `owner` that blocks the owner's foreground deletion. */
 export function newControllerRef(owner: Pick<KubeObject, 'metadata'>, apiVersion: string, kind: string): OwnerReference {
   return { apiVersion, kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };

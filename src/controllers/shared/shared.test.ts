@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { canonicalJson, computeHash, fnv32a, jsonEqual, safeEncode } from './template-hash.js';
 import { slowStartBatch } from './slow-start.js';
 import { createExpectations } from './expectations.js';
-import { adoptPatch, controllerRefOf, releasePatch } from './owner-refs.js';
+import { adoptPatch, controllerKey, controllerRefOf, releasePatch } from './owner-refs.js';
 import { isPodAvailable, msUntilAvailable } from './pod-status.js';
 
 test('fnv32a matches the published FNV-1a test vectors', () => {
@@ -82,4 +82,17 @@ test('null members hash and compare like absent ones (templates from kubectl rol
   assert.equal(computeHash(fromUndo), computeHash(stored));
   assert.ok(jsonEqual(fromUndo, stored));
   assert.ok(!jsonEqual({ a: 1 }, { a: null }));
+});
+
+test('controllerKey: kind, group and (with a cache) the referenced uid decide', () => {
+  const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: 'u1', controller: true };
+  assert.equal(controllerKey('ns', ref, 'Job'), 'ns/pi');
+  assert.equal(controllerKey('ns', ref, 'Job', { group: 'batch' }), 'ns/pi');
+  assert.equal(controllerKey('ns', { ...ref, apiVersion: 'example.com/v1' }, 'Job', { group: 'batch' }), undefined);
+  assert.equal(controllerKey('ns', ref, 'DaemonSet'), undefined);
+  assert.equal(controllerKey('ns', undefined, 'Job'), undefined);
+  const cache = new Map([['ns/pi', { metadata: { uid: 'u1' } }]]);
+  assert.equal(controllerKey('ns', ref, 'Job', { cached: (k) => cache.get(k) }), 'ns/pi');
+  assert.equal(controllerKey('ns', { ...ref, uid: 'u0' }, 'Job', { cached: (k) => cache.get(k) }), undefined, 'a deleted namesake');
+  assert.equal(controllerKey('other', ref, 'Job', { cached: (k) => cache.get(k) }), undefined, 'not cached');
 });
