@@ -11,12 +11,11 @@
 //    and the start-up of 20 pods created all at once. (The agent keeps V8's young generation at its
 //    initial size itself: see the agent command in src/cli/main.ts.)
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
 import { createClient, type Client, type Target } from './http-load.js';
-import { spawnUntilReady, startTandem, TANDEM, type Probe, type ServerProc } from './server-proc.js';
+import { probeFlags, requestProbe, spawnUntilReady, startTandem, targetOf, TANDEM, type Probe, type ServerProc } from './server-proc.js';
 import { rssMb } from './machine.js';
 import { summarize, fmt, type LatencySummary } from './stats.js';
 import { deleteAll, ensureNamespace, startBurst, startSequential, watchPods } from './node-pods.js';
@@ -44,29 +43,6 @@ type Mem = ReturnType<typeof memoryOf>;
 export type NodeResult = { skipped: string } | { figures: NodeFigures; seconds: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const probeFlags = () => ['--expose-gc', '--import', pathToFileURL(fileURLToPath(new URL('./server-probe.js', import.meta.url))).href];
-
-function targetOf(dataDir: string, url: string): Target {
-  const u = new URL(url);
-  return {
-    host: u.hostname, port: Number(u.port),
-    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
-    token: readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim(),
-  };
-}
-
-function probeOf(output: () => string, pid: number): Promise<Probe | undefined> {
-  const from = output().length;
-  return new Promise((res) => {
-    const timer = setTimeout(() => { clearInterval(poll); res(undefined); }, 5000);
-    const poll = setInterval(() => {
-      const m = /bench-probe (\{.*\})\n/.exec(output().slice(from));
-      if (m?.[1]) { clearTimeout(timer); clearInterval(poll); res(JSON.parse(m[1]) as Probe); }
-    }, 20);
-    process.kill(pid, 'SIGUSR2');
-  });
-}
-
 const names = (prefix: string) => Array.from({ length: NODE_PODS }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
 
 /** One warm-up pod (the image pull), deleted again before the measured pods. */
@@ -118,7 +94,7 @@ async function upPhase(root: string, image: string, log: (s: string) => void): P
     log(`tandem up: ${NODE_PODS} pods one by one, p50 ${fmt(seq.p50)} ms, p99 ${fmt(seq.p99)} ms`);
     await sleep(SETTLE_MS);
     const with20 = memoryOf(pid);
-    const gc20 = await probeOf(r.output, pid);
+    const gc20 = await requestProbe(pid, r.output);
     const containerd20 = ctrd ? rssMb(ctrd) : Number.NaN;
     const shims = shimPids(agentDir);
     const shims20 = shims.reduce((s, p) => s + (rssMb(p) || 0), 0);
@@ -168,7 +144,7 @@ async function agentRun(server: ServerProc, serverDir: string, agentRoot: string
     log(`server + ${label}: ${NODE_PODS} pods at once, p50 ${fmt(burst.p50)} ms, p99 ${fmt(burst.p99)} ms`);
     await sleep(SETTLE_MS);
     const with20 = memoryOf(pid);
-    const gc20 = await probeOf(agent.output, pid);
+    const gc20 = await requestProbe(pid, agent.output);
     const serverRss20 = server.rssMb();
     log(`${label} RSS: idle ${fmt(idle.rss)} MB, ${NODE_PODS} pods ${fmt(with20.rss)} MB (after GC ${fmt(gc20?.rss ?? Number.NaN)}, heap used ${fmt(gc20?.heapUsed ?? Number.NaN)} of ${fmt(gc20?.heapTotal ?? Number.NaN)}); server ${fmt(serverRss20)} MB`);
     await deleteAll(c, NS, pods);

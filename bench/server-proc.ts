@@ -88,6 +88,43 @@ export async function spawnUntilReady(o: SpawnOptions): Promise<{ proc: ChildPro
   return { proc, match, readyMs, output: () => out };
 }
 
+/** Node flags that load server-probe.js (memory figures on SIGUSR2) into a child. */
+export function probeFlags(): string[] {
+  return ['--expose-gc', '--import', pathToFileURL(fileURLToPath(new URL('./server-probe.js', import.meta.url))).href];
+}
+
+/** How the load client reaches a Tandem server of `dataDir` at `url` (its CA and admin token). */
+export function targetOf(dataDir: string, url: string): Target {
+  const u = new URL(url);
+  return {
+    host: u.hostname, port: Number(u.port),
+    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+    token: readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim(),
+  };
+}
+
+/** Asks a child started with probeFlags() for its memory figures (after a full GC); undefined on timeout. */
+export function requestProbe(pid: number, output: () => string, timeoutMs = 5000): Promise<Probe | undefined> {
+  const from = output().length;
+  return new Promise((res) => {
+    const timer = setTimeout(() => { clearInterval(poll); res(undefined); }, timeoutMs);
+    const poll = setInterval(() => {
+      const m = /bench-probe (\{.*\})\n/.exec(output().slice(from));
+      if (m?.[1]) { clearTimeout(timer); clearInterval(poll); res(JSON.parse(m[1]) as Probe); }
+    }, 20);
+    process.kill(pid, 'SIGUSR2');
+  });
+}
+
+/** `tandem server` on a free port in `dataDir`, with the probe (and a CPU profile when asked). */
+export async function spawnTandemServer(dataDir: string, extraArgs: string[], cpuProfDir?: string) {
+  const args = [TANDEM, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs];
+  const nodeFlags = probeFlags();
+  if (cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
+  const r = await spawnUntilReady({ args, nodeFlags, readyPattern: /ready in (\d+) ms at (https:\/\/\S+)/ });
+  return { ...r, target: targetOf(dataDir, r.match[2] ?? '') };
+}
+
 function wrap(proc: ChildProcess, target: Target, readyMs: number, reportedMs: number | undefined, output: () => string): ServerProc {
   const pid = proc.pid ?? -1;
   return {
@@ -95,16 +132,7 @@ function wrap(proc: ChildProcess, target: Target, readyMs: number, reportedMs: n
     rssMb: () => rssMb(pid),
     peakRssMb: () => rssMb(pid, 'VmHWM'),
     cpuSeconds: () => cpuSeconds(pid),
-    probe: () => new Promise<Probe | undefined>((res) => {
-      const before = output().length;
-      const timer = setTimeout(() => { clearInterval(poll); res(undefined); }, 5000);
-      const poll = setInterval(() => {
-        const text = output();
-        const m = /bench-probe (\{.*\})\n/.exec(text.slice(text.length >= before ? before : 0));
-        if (m?.[1]) { clearTimeout(timer); clearInterval(poll); res(JSON.parse(m[1]) as Probe); }
-      }, 20);
-      proc.kill('SIGUSR2');
-    }),
+    probe: () => requestProbe(pid, output),
     stop: (graceMs = 10_000) => waitExit(proc, 'SIGTERM', graceMs),
   };
 }
@@ -122,21 +150,11 @@ export interface TandemOptions {
 }
 
 export async function startTandem(o: TandemOptions): Promise<ServerProc> {
-  const args = [TANDEM, 'server', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0'];
-  if (o.controllers === 'none') args.push('--controllers', 'none');
-  if (o.store) args.push('--store', o.store);
-  const probe = fileURLToPath(new URL('./server-probe.js', import.meta.url));
-  const nodeFlags = ['--expose-gc', '--import', pathToFileURL(probe).href];
-  if (o.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);
-  const r = await spawnUntilReady({ args, nodeFlags, readyPattern: /ready in (\d+) ms at (https:\/\/\S+)/ });
-  const url = new URL(r.match[2] ?? '');
-  const target: Target = {
-    host: url.hostname,
-    port: Number(url.port),
-    ca: readFileSync(join(o.dataDir, 'pki', 'ca.crt'), 'utf8'),
-    token: readFileSync(join(o.dataDir, 'pki', 'admin.token'), 'utf8').trim(),
-  };
-  return wrap(r.proc, target, r.readyMs, Number(r.match[1]), r.output);
+  const extra: string[] = [];
+  if (o.controllers === 'none') extra.push('--controllers', 'none');
+  if (o.store) extra.push('--store', o.store);
+  const r = await spawnTandemServer(o.dataDir, extra, o.cpuProfDir);
+  return wrap(r.proc, r.target, r.readyMs, Number(r.match[1]), r.output);
 }
 
 /** The no-op HTTPS server (noop-server.js) using the certificate of an existing tandem data dir. */
