@@ -3,7 +3,7 @@
 // nothing to compare). Produces exactly JSON.stringify of what collectFields(...) followed by
 // FieldSet.toFieldsV1() produces: children in path-element order, `".": {}` first on members.
 
-import type { Json, JsonObject } from '../../api/object.js';
+import type { Json } from '../../api/object.js';
 import { comparePE } from './field-set.js';
 import { isObject, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';
@@ -224,10 +224,4 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
     scalarObjects.set(memo, text);
   }
   return text;
-}
-
-/** The FieldsV1 node of `v` as an object, or undefined when it contributes no field at all. */
-export function fieldsV1Of(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): JsonObject | undefined {
-  const text = fieldsV1Text(v, slot, w, self, root);
-  return text === undefined ? undefined : JSON.parse(text) as JsonObject;
 }

@@ -6,6 +6,6 @@ export { applyMergePatch } from './merge-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge.js';
 export { FieldSet, fieldPE, keyPE, valuePE, indexPE, fieldPathString } from './field-set.js';
 export type { FieldPath, PathElement } from './field-set.js';
-export { updateManagedFields, createManagedFields, createManagedFieldsJson, applyPatch, applyConflictError } from './managed-fields.js';
+export { updateManagedFields, createManagedFieldsJson, applyPatch, applyConflictError } from './managed-fields.js';
 export type { OwnershipOptions, ApplyOptions, ApplyResult } from './managed-fields.js';
 export type { DefinitionLookup } from './shape.js';

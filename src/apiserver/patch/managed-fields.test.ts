@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Json, JsonObject, ManagedFieldsEntry } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { applyJsonPatch } from './json-patch.js';
-import { applyPatch, createManagedFields, updateManagedFields } from './managed-fields.js';
+import { applyPatch, createManagedFieldsJson, updateManagedFields } from './managed-fields.js';
 import { DEPLOYMENT, lookup } from './test-fixture.js';
 
 const T1 = '2025-01-01T00:00:00Z';
@@ -147,8 +147,9 @@ test('ssa: bad applied configurations are 4xx', () => {
 });
 
 test('ssa: status and system metadata are not tracked; applied status is ignored when ignoreStatus', () => {
-  const live = { ...manifest({ replicas: 1 }), status: { replicas: 1 } };
-  const o = apply(createManagedFields(live, { ...base, manager: 'ctl' }), { ...manifest({ replicas: 1 }), status: { replicas: 9 }, metadata: { name: 'web', uid: 'u', resourceVersion: '5' } }, 'kubectl');
+  const live: JsonObject = { ...manifest({ replicas: 1 }), status: { replicas: 1 } };
+  const created: JsonObject = { ...live, metadata: { ...(live['metadata'] as JsonObject), managedFields: JSON.parse(createManagedFieldsJson(live, { ...base, manager: 'ctl' }) ?? '[]') as Json } };
+  const o = apply(created, { ...manifest({ replicas: 1 }), status: { replicas: 9 }, metadata: { name: 'web', uid: 'u', resourceVersion: '5' } }, 'kubectl');
   assert.deepEqual(o['status'], { replicas: 1 });
   for (const e of mf(o)) {
     const top = Object.keys(e.fieldsV1 ?? {});

@@ -17,7 +17,7 @@ import type { Manager } from './managers.js';
 import { isObject, rootSlot } from './shape.js';
 import type { DefinitionLookup } from './shape.js';
 import { collectFields, compareValues, mergeApplied, removeFields } from './ssa-walk.js';
-import { fieldsV1Of, fieldsV1Text } from './fields-direct.js';
+import { fieldsV1Text } from './fields-direct.js';
 import type { Walker } from './ssa-walk.js';
 
 const UNTRACKED_META = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
@@ -110,21 +110,9 @@ export function updateManagedFields(oldObj: JsonObject | undefined, newObj: Json
   return withManagedFields(newObj, encodeManagers(managers.values()));
 }
 
-/** The managedFields of an object created by `manager`: every field it carries, as one entry. */
-export function createManagedFields(obj: JsonObject, o: OwnershipOptions & { operation?: 'Update' | 'Apply' }): JsonObject {
-  const w: Walker = { lookup: o.lookup, strict: false, mapsAsMembers: o.operation !== 'Apply' };
-  const fields = fieldsV1Of(tracked(obj, o.ignoreStatus), rootSlot(o.rootDef), w, false, true);
-  if (!fields) return withManagedFields(obj, []);
-  const entry: ManagedFieldsEntry = {
-    manager: o.manager, operation: o.operation ?? 'Update', apiVersion: o.apiVersion, time: o.time,
-    fieldsType: 'FieldsV1', fieldsV1: fields, ...(o.subresource ? { subresource: o.subresource } : {}),
-  };
-  return withManagedFields(obj, [entry]);
-}
-
 /**
- * createManagedFields as JSON text: the `managedFields` array of a created object, or undefined
- * when it has no tracked field. Creates are the hot write path, and the text goes straight into the
+ * The managedFields of an object created by `manager`, as JSON text: one Update entry owning every
+ * field it carries, or undefined when it has no tracked field. Creates are the hot write path, and the text goes straight into the
  * stored document without an object tree in between.
  */
 export function createManagedFieldsJson(obj: JsonObject, o: OwnershipOptions): string | undefined {
