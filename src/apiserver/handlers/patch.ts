@@ -12,7 +12,8 @@ import { checkFields } from '../registry/field-check.js';
 import { serverSideApply } from '../registry/managed.js';
 import { checkTypeMeta } from '../registry/prepare.js';
 import { defaultManager, writeOptions } from './options.js';
-import { admitCreate, applyUpdate } from './write.js';
+import { applyUpdate } from './write.js';
+import { admitCreate } from './admit-create.js';
 import type { RequestScope } from './context.js';
 
 export async function handlePatch(s: RequestScope): Promise<void> {
@@ -42,7 +43,8 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     if (!existing) {
       if (sub !== undefined) throw notFound(store.q, name);
       const created = serverSideApply(kind, undefined, applied as unknown as KubeObject, opts.fieldManager, opts.force, s.ctx.now());
-      const { obj } = admitCreate(s, kind, created as unknown as Record<string, unknown>, { ...opts, fieldValidation: 'Ignore' }, opts.fieldManager, true);
+      const input = { namespace: s.info.namespace, now: s.ctx.now(), manager: opts.fieldManager, fieldValidation: 'Ignore' as const };
+      const { obj } = admitCreate(kind, created as unknown as Record<string, unknown>, input, warn, true);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
       sendJsonText(s.res, 201, await store.create(obj, opts.dryRun));
       return;

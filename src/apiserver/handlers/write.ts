@@ -5,11 +5,12 @@ import type { KubeObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
-import { checkTypeMeta, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
+import { checkTypeMeta, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
 import { checkFields } from '../registry/field-check.js';
 import { validateObject, validateStatus } from '../registry/validate.js';
-import { createdManagedFields, trackWrite } from '../registry/managed.js';
+import { trackWrite } from '../registry/managed.js';
 import { defaultManager, writeOptions, type WriteOptions } from './options.js';
+import { admitCreate, type CreateInput } from './admit-create.js';
 import type { RequestScope } from './context.js';
 import { finishDeletion } from './delete.js';
 
@@ -21,30 +22,15 @@ export async function readObjectBody(s: RequestScope): Promise<Record<string, un
   return requireObject(decodeBody(await readBody(s.req), mk));
 }
 
-/** A created object ready to store, and its managedFields as JSON text when the write built them. */
-export interface Admitted { obj: KubeObject; managedFieldsJson: string | undefined }
-
-/** Everything between a decoded body and a storable object (create path). */
-export function admitCreate(s: RequestScope, kind: KindDef, body: Record<string, unknown>, opts: WriteOptions, manager: string, applied = false): Admitted {
-  checkTypeMeta(kind, body);
-  checkFields(kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
-  const obj = body as unknown as KubeObject;
-  settleNamespace(kind, obj.metadata, s.info.namespace);
-  prepareCreate(kind, obj, s.ctx.now());
-  kind.defaults?.(obj);
-  validateObject(kind, obj, undefined);
-  // server-side apply computed the entries already; otherwise the creator owns every field
-  if (applied) return { obj, managedFieldsJson: undefined };
-  delete obj.metadata.managedFields;
-  return { obj, managedFieldsJson: createdManagedFields(kind, obj, manager, s.ctx.now()) };
-}
-
 export async function handleCreate(s: RequestScope): Promise<void> {
   if (s.info.name !== undefined) throw methodNotAllowed(`POST is not supported on a named ${s.kind.plural} resource`);
   const opts = writeOptions(s.query);
   const body = await readObjectBody(s);
-  const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const { obj, managedFieldsJson } = admitCreate(s, s.kind, body, opts, manager);
+  const input: CreateInput = {
+    namespace: s.info.namespace, now: s.ctx.now(), fieldValidation: opts.fieldValidation,
+    manager: opts.fieldManager ?? defaultManager(s.req.headers['user-agent']),
+  };
+  const { obj, managedFieldsJson } = admitCreate(s.kind, body, input, (w) => addWarning(s.res, w));
   if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
   await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
   sendJsonText(s.res, 201, await s.ctx.store(s.kind).create(obj, opts.dryRun, managedFieldsJson));

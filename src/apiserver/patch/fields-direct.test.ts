@@ -149,3 +149,33 @@ test('twins that differ in one key name or one list key value get their own text
   }
   assert.ok(differing > 1000, `only ${differing} twins differed`);
 });
+
+test('set lists match by their values: a repeated or changed value is another structure', () => {
+  const w = { lookup: getDefinition, strict: false, mapsAsMembers: true };
+  const slot = rootSlot('io.k8s.api.core.v1.Pod');
+  const texts = new Set<string | undefined>();
+  for (const finalizers of [['a/b', 'c/d'], ['a/b', 'a/b'], ['a/b', 'e/f'], ['c/d', 'a/b'], [1, 'a/b'], [{ x: 1 }, 'a/b']]) {
+    const pod = { metadata: { name: 'p', finalizers }, spec: { containers: [{ name: 'c', image: 'i' }] } } as unknown as JsonObject;
+    const text = fieldsV1Text(pod, slot, w, false, true);
+    assert.equal(text, fieldsV1TextUncached(pod, slot, w, false, true), JSON.stringify(finalizers));
+    texts.add(text);
+  }
+  // [a/b c/d] and [c/d a/b] own the same fields; [a/b a/b] and [{x:1} a/b] own one; the rest differ
+  assert.equal(texts.size, 4);
+});
+
+test('associative lists match by their key values, also through key defaults', () => {
+  const w = { lookup: getDefinition, strict: false, mapsAsMembers: true };
+  const slot = rootSlot('io.k8s.api.core.v1.Pod');
+  const ports = [
+    [{ containerPort: 80 }, { containerPort: 80, protocol: 'UDP' }],
+    [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }],
+    [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 80 }],
+    [{ containerPort: 80 }, { containerPort: 81 }],
+    [{ containerPort: 80 }, 'not an object'],
+  ];
+  for (const p of ports) {
+    const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i', ports: p }] } } as unknown as JsonObject;
+    assert.equal(fieldsV1Text(pod, slot, w, false, true), fieldsV1TextUncached(pod, slot, w, false, true), JSON.stringify(p));
+  }
+});

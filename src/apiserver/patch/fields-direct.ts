@@ -7,7 +7,7 @@ import type { Json } from '../../api/object.js';
 import { comparePE } from './field-set.js';
 import { isObject, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';
-import type { FieldDef } from '../../api/schema/types.js';
+import { childShape, matches, skeletonOf, type Skel } from './field-structure.js';
 import { itemElements, listKind } from './ssa-walk.js';
 import type { ListKind, Walker } from './ssa-walk.js';
 
@@ -25,26 +25,6 @@ function fieldKey(name: string): string {
 }
 
 const byPE = (a: [string, string], b: [string, string]) => comparePE(a[0], b[0]);
-
-// The shape of a struct's field, cached by the field's definition (no Slot allocated per visit).
-const fieldShapes = new WeakMap<DefinitionLookup, WeakMap<FieldDef, Shape>>();
-function fieldShape(f: FieldDef, lookup: DefinitionLookup): Shape {
-  let cache = fieldShapes.get(lookup);
-  if (!cache) { cache = new WeakMap(); fieldShapes.set(lookup, cache); }
-  let shape = cache.get(f);
-  if (!shape) { shape = shapeOf({ type: f.type, field: f }, lookup); cache.set(f, shape); }
-  return shape;
-}
-
-const UNTYPED: Shape = { kind: 'untyped' };
-
-function childShape(shape: Shape, key: string, lookup: DefinitionLookup): Shape {
-  if (shape.kind === 'struct') {
-    const f = shape.fields[key];
-    return f ? fieldShape(f, lookup) : UNTYPED;
-  }
-  return shape.kind === 'map' ? shapeOf(shape.values, lookup) : UNTYPED;
-}
 
 // `"name":` prefixes of an associative list's key fields, in the sorted order of `k:` elements.
 const keyPrefixes = new WeakMap<ListKind, { names: string[]; prefixes: string[] }>();
@@ -83,74 +63,44 @@ function elementsOf(shape: Shape & { kind: 'list' }, items: readonly Json[], w: 
   return out;
 }
 
+/**
+ * Built texts by the structure they were built from, per lookup (the same definition name may
+ * mean other schemas to another lookup), root definition and walker mode; most recently used
+ * first. Objects stamped from one template (the pods of a ReplicaSet, a client's creates) match
+ * one skeleton: the match walks the object once and allocates nothing.
+ */
+interface Built { skel: Skel; text: string | undefined }
+const built = new WeakMap<DefinitionLookup, Map<string, Built[]>>();
+const BUILT_PER_ROOT = 32;
+
 /** The FieldsV1 JSON text of `v`, or undefined when it contributes no field at all. */
 export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
   const shape = shapeOf(slot, w.lookup);
-  if (!root || !isObject(v)) return textOf(v, shape, w, self, root);
-  // Whole objects are cached by their structure: pods stamped from one template share it.
-  const tokens: string[] = [w.mapsAsMembers === true ? 'M' : 'm', w.strict ? 'S' : 's', slot.type?.kind === 'ref' ? slot.type.ref : '?'];
-  fingerprint(v, shape, w, true, tokens);
-  const key = tokens.join('\u0001');
-  // one cache per lookup: the same definition name may mean other schemas to another lookup
-  let cache = wholeObjects.get(w.lookup);
-  if (!cache) { cache = new Map(); wholeObjects.set(w.lookup, cache); }
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit === NO_FIELDS ? undefined : hit;
+  // strict walks throw on malformed lists where textOf's lenient one skips: never cached
+  if (!root || !isObject(v) || w.strict) return textOf(v, shape, w, self, root);
+  let byRoot = built.get(w.lookup);
+  if (!byRoot) { byRoot = new Map(); built.set(w.lookup, byRoot); }
+  const rootKey = `${w.mapsAsMembers === true ? 'M' : 'm'}${self ? 'S' : 's'}${slot.type?.kind === 'ref' ? slot.type.ref : '?'}`;
+  let list = byRoot.get(rootKey);
+  if (!list) { list = []; byRoot.set(rootKey, list); }
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i] as Built;
+    if (!matches(b.skel, v, shape, w, true)) continue;
+    if (i > 0) { list.splice(i, 1); list.unshift(b); }
+    return b.text;
+  }
   const text = textOf(v, shape, w, self, root);
-  if (cache.size >= 256) cache.clear();
-  cache.set(key, text ?? NO_FIELDS);
+  const skel = skeletonOf(v, shape, w, true);
+  if (skel !== undefined) {
+    list.unshift({ skel, text });
+    if (list.length > BUILT_PER_ROOT) list.length = BUILT_PER_ROOT;
+  }
   return text;
 }
 
-/** fieldsV1Text without the whole-object cache (tests compare the two). */
+/** fieldsV1Text without the cache of built texts (tests compare the two). */
 export function fieldsV1TextUncached(v: Json, slot: Slot, w: Walker, self: boolean, root: boolean): string | undefined {
   return textOf(v, shapeOf(slot, w.lookup), w, self, root);
-}
-
-const NO_FIELDS = '\u0000';
-const wholeObjects = new WeakMap<DefinitionLookup, Map<string, string>>();
-
-/**
- * Everything textOf's output depends on, as tokens: the keys in their order (length-prefixed, so
- * no key can pass for structure), leaves, and the path element of every list item (which carries
- * the key values of associative lists and the values of set lists). The shapes follow from the
- * root and the keys, and so do the member marks.
- */
-function fingerprint(v: Json, shape: Shape, w: Walker, root: boolean, out: string[]): void {
-  if (!root) {
-    if (v === null || typeof v !== 'object' || shape.kind === 'scalar') { out.push('.'); return; }
-    if (Array.isArray(v)) {
-      if ((shape.kind !== 'list' && shape.kind !== 'untyped') || shape.kind === 'untyped' || v.length === 0 || listKind(shape, w).kind === 'atomic') { out.push('.'); return; }
-    } else if (shape.kind === 'list' || (shape.kind !== 'untyped' && (shape.atomic || Object.keys(v).length === 0))) {
-      out.push('.');
-      return;
-    }
-  }
-  if (Array.isArray(v)) {
-    if (shape.kind !== 'list') { out.push('[]'); return; }
-    const pes = elementsOf(shape, v, w);
-    let itemShape: Shape | undefined;
-    out.push('[');
-    for (let i = 0; i < v.length; i++) {
-      const pe = pes[i];
-      if (pe === undefined) { out.push('-'); continue; }
-      out.push(`${pe.length}:${pe}`);
-      if (pe.startsWith('v:')) continue;
-      const item = v[i] ?? null;
-      if (item === null || typeof item !== 'object') out.push('.');
-      else fingerprint(item, itemShape ??= shapeOf(shape.items, w.lookup), w, false, out);
-    }
-    out.push(']');
-  } else if (isObject(v)) {
-    out.push('{');
-    for (const k in v) {
-      out.push(`${k.length}:${k}`);
-      const x = v[k] ?? null;
-      if (x === null || typeof x !== 'object') out.push('.');
-      else fingerprint(x, childShape(shape, k, w.lookup), w, false, out);
-    }
-    out.push('}');
-  }
 }
 
 const scalarObjects = new Map<string, string>();

@@ -23,7 +23,13 @@ export type Shape =
 const UNTYPED: Shape = { kind: 'untyped' };
 const SCALAR: Shape = { kind: 'scalar' };
 
-export function rootSlot(rootDef: string): Slot { return { type: { kind: 'ref', ref: rootDef } }; }
+// one Slot per root definition, so that shapeOf's cache (by the identity of the type) holds for roots
+const rootSlots = new Map<string, Slot>();
+export function rootSlot(rootDef: string): Slot {
+  let s = rootSlots.get(rootDef);
+  if (!s) { s = Object.freeze({ type: Object.freeze({ kind: 'ref' as const, ref: rootDef }) }); rootSlots.set(rootDef, s); }
+  return s;
+}
 
 // Shapes are pure functions of (field, type, lookup): cache them by the identity of the schema
 // objects (generated definitions are immutable), which keeps per-request walks allocation-light.
