@@ -5,8 +5,10 @@ import { StatusError, internal } from '../../base/errors.js';
 
 export function sendJsonText(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
   if (res.headersSent) { res.end(); return; }
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  // encoded once: its length is the Content-Length (Buffer.byteLength would scan it a second time)
+  const bytes = Buffer.from(body);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
