@@ -52,7 +52,7 @@ function readDoc(buf: Uint8Array) {
               const st = s.tag();
               if (st.field === 22) { const ti = s.sub(); ti.tag(); entry.type = str(ti.bytes()); }
               else if (st.field === 25) { const p = s.sub(); while (!p.done) { p.tag(); const np = p.sub(); np.tag(); entry.props.push(str(np.bytes())); while (!np.done) np.skip(np.tag().wire); } }
-              else if (st.field === 31) { const na = s.sub(); na.tag(); const en = str(na.bytes()); na.tag(); const any = na.sub(); any.tag(); entry.ext.set(en, str(any.bytes())); }
+              else if (st.field === 31) { const na = s.sub(); na.tag(); const en = str(na.bytes()); na.tag(); const value = na.sub(); value.tag(); entry.ext.set(en, str(value.bytes())); }
               else s.skip(st.wire);
             }
           }

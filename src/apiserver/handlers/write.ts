@@ -1,6 +1,5 @@
 // Create, update (PUT) and the shared write pipeline: decode -> default -> validate -> admit -> store.
 
-import type { KindDef } from '../../api/kind.js';
 import type { KubeObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
