@@ -2,7 +2,7 @@
 // scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
 // the agent advertises the streaming port in status.daemonEndpoints.
 
-import { realClock, type Clock } from '../base/work-queue.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { Platform } from './platform/common/platform.js';

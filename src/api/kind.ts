@@ -3,7 +3,7 @@
 // `schema`; this record adds the REST identity and the behaviour upstream hand-codes per kind.
 
 import type { FieldError } from '../base/errors.js';
-import type { KubeObject } from './object.js';
+import type { AnyObject, KubeObject } from './object.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -16,7 +16,7 @@ export interface ColumnDefinition {
   priority: 0 | 1;
 }
 
-export interface TableDef<T extends KubeObject = KubeObject> {
+export interface TableDef<T extends KubeObject = AnyObject> {
   columns: readonly ColumnDefinition[];
   /** The cells of one row, in column order. `now` is the server clock in ms, for ages. */
   row(obj: T, now: number): unknown[];
@@ -30,7 +30,7 @@ export interface SubresourceDef {
   verbs: readonly string[];
 }
 
-export interface KindDef<T extends KubeObject = KubeObject> {
+export interface KindDef<T extends KubeObject = AnyObject> {
   group: string;       // '' for core
   version: string;     // 'v1'
   kind: string;        // 'Deployment'

@@ -1,41 +1,21 @@
-// Plain JSON shapes of Kubernetes objects as they travel on the wire and sit in the store.
+// Plain JSON shapes of Kubernetes objects as they travel on the wire and sit in the store. The
+// object metadata types are the generated ones (src/api/gen/types.ts).
+
+import type { ObjectMeta } from './gen/types.js';
+
+export type { ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference } from './gen/types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
 
-export interface OwnerReference {
-  apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean;
-}
-
-export interface ManagedFieldsEntry {
-  manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; time?: string;
-  fieldsType?: 'FieldsV1'; fieldsV1?: JsonObject; subresource?: string;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: ManagedFieldsEntry[];
-  selfLink?: string;
-}
-
-/** Any served object. Kind-specific parts (spec, status, data, ...) are left as JSON. */
+/** Any served object: what every kind has. Kinds are the generated interfaces (`Pod`, `Node`, ...). */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
-  [field: string]: unknown;
 }
 
-export interface ListMeta { resourceVersion?: string; continue?: string; remainingItemCount?: number }
+/** A served object of any kind whose other fields kind-agnostic code reads by name (spec, status, data, ...). */
+export interface AnyObject extends KubeObject {
+  [field: string]: unknown;
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWorkQueue, createManualClock, createExponentialRateLimiter } from './work-queue.js';
+import { createWorkQueue, createExponentialRateLimiter } from './work-queue.js';
+import { createManualClock } from './testing/manual-clock.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 

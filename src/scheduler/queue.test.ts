@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createManualClock } from '../base/work-queue.js';
+import { createManualClock } from '../base/testing/manual-clock.js';
 import { createSchedulingQueue } from './queue.js';
 import { mkPod } from './testing/fixtures.js';
 

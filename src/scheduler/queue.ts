@@ -4,7 +4,7 @@
 // A pod that failed while a cluster event happened during its attempt goes to backoff instead of
 // unschedulable, so that no event is missed.
 
-import type { Clock } from '../base/work-queue.js';
+import type { Clock } from '../base/clock.js';
 import type { Pod } from './framework/api-types.js';
 
 export interface QueuedPod {

@@ -11,7 +11,7 @@
 import type { RestClient } from '../client/rest-client.js';
 import type { InformerFactory } from '../client/informer-factory.js';
 import type { EventRecorder } from '../client/event-recorder.js';
-import { realClock, type Clock } from '../base/work-queue.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { rfc3339 } from '../base/time.js';
 import type { Node, Pod, RuntimeClass } from './framework/api-types.js';
 import { createFramework } from './framework/framework.js';

@@ -4,7 +4,7 @@
 
 import { StatusError } from '../../base/errors.js';
 import { microTime } from '../../base/time.js';
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Platform } from '../platform/common/platform.js';
 import type { Runtime } from '../runtime/runtime.js';

@@ -1,7 +1,7 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Platform } from '../platform/common/platform.js';

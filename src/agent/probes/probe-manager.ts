@@ -2,7 +2,7 @@
 // initialDelaySeconds from the container's start, then every periodSeconds. Liveness and readiness
 // wait for the startup probe to pass. Verdict changes are reported to the pod workers.
 
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Container, Probe } from '../pods/pod-types.js';
 import { runHandler, type ProbeOutcome } from './probe-handler.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createManualClock } from '../../base/work-queue.js';
+import { createManualClock } from '../../base/testing/manual-clock.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { createProbeTracker } from './probe-tracker.js';
 import { createProbeManager } from './probe-manager.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createManualClock } from '../../base/work-queue.js';
+import { createManualClock } from '../../base/testing/manual-clock.js';
 import { createLeaseWheel } from './lease-wheel.js';
 import { createTimerQueue } from './timer-queue.js';
 import { createKeyedPool } from './keyed-pool.js';

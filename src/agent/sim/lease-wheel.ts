@@ -2,7 +2,7 @@
 // each interval, so renewals are spread evenly over time (5,000 nodes, 10 s: 50 per 100 ms tick)
 // instead of arriving in bursts, and the fleet holds one timer however many nodes it has.
 
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 
 export interface LeaseWheelOptions {
   clock: Clock;

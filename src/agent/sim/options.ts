@@ -2,7 +2,7 @@
 
 import type { Taint } from '../../api/kinds/core/node.js';
 import { badRequest } from '../../base/errors.js';
-import { realClock, type Clock } from '../../base/work-queue.js';
+import { realClock, type Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { blockCount, parseCidr } from './cidr.js';

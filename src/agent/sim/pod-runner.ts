@@ -4,7 +4,7 @@
 
 import type { Pod } from '../../api/kinds/core/pod/types.js';
 import { StatusError } from '../../base/errors.js';
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';

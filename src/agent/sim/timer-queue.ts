@@ -1,7 +1,7 @@
 // One timer for many keyed deadlines: a min-heap with lazy deletion, armed for the earliest entry.
 // Setting a key again moves its deadline; the simulation never holds a timer per pod.
 
-import type { Clock } from '../../base/work-queue.js';
+import type { Clock } from '../../base/clock.js';
 
 export interface TimerQueue {
   /** Fires `key` at time `at` (replacing an earlier setting of the same key). */

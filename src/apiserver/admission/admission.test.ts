@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allKinds } from '../../api/kinds/index.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { createMemoryBackend } from '../../storage/memory/memory-backend.js';
 import { createAdmission } from './admission.js';
 import { createServiceAllocator } from './service-alloc.js';
 
 const kind = (k: string) => allKinds.find((x) => x.group === '' && x.kind === k)!;
-const obj = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } }) as unknown as KubeObject;
+const obj = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } }) as unknown as AnyObject;
 
 test('no new objects in a missing or terminating namespace (Events still allowed); the answer follows the namespace', async () => {
   const backend = createMemoryBackend();

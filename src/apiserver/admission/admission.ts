@@ -2,7 +2,7 @@
 // and Service IP / NodePort allocation.
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import type { Backend, KeyValue } from '../../storage/backend.js';
 import { forbidden, notFound } from '../../base/errors.js';
 import { decodeStored } from '../registry/codec.js';
@@ -10,11 +10,11 @@ import type { ServiceAllocator } from './service-alloc.js';
 
 export interface Admission {
   /** Async checks and allocations right before a create is stored. */
-  beforeCreate(kind: KindDef, obj: KubeObject, dryRun: boolean): Promise<void>;
+  beforeCreate(kind: KindDef, obj: AnyObject, dryRun: boolean): Promise<void>;
   /** Synchronous checks of an update (inside the compare-and-swap loop). */
-  validateUpdate(kind: KindDef, next: KubeObject, old: KubeObject): void;
+  validateUpdate(kind: KindDef, next: AnyObject, old: AnyObject): void;
   /** Frees what a removed object held. */
-  afterDelete(kind: KindDef, obj: KubeObject): void;
+  afterDelete(kind: KindDef, obj: AnyObject): void;
 }
 
 const isCore = (k: KindDef, kind: string) => k.group === '' && k.kind === kind;

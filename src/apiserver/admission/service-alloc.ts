@@ -1,18 +1,18 @@
 // ClusterIP and NodePort allocation for Services. The allocated sets are rebuilt from the stored
 // Services at start-up and kept in memory (one API server per store for now).
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { invalid, type FieldError } from '../../base/errors.js';
 
 type Rec = Record<string, unknown>;
 
 export interface ServiceAllocator {
   /** Fills spec.clusterIP(s) and nodePorts; throws 422 on a taken or out-of-range request. */
-  allocate(svc: KubeObject, dryRun: boolean): void;
+  allocate(svc: AnyObject, dryRun: boolean): void;
   /** Frees what a deleted Service held. */
-  release(svc: KubeObject): void;
+  release(svc: AnyObject): void;
   /** Records an existing Service (start-up). */
-  observe(svc: KubeObject): void;
+  observe(svc: AnyObject): void;
 }
 
 const ipToInt = (ip: string): number => ip.split('.').reduce((a, p) => a * 256 + Number(p), 0);

@@ -3,7 +3,7 @@
 // server-side apply that creates.
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { checkTypeMeta, prepareCreate, settleNamespace } from '../registry/prepare.js';
 import { checkFields } from '../registry/field-check.js';
 import { validateObject } from '../registry/validate.js';
@@ -21,7 +21,7 @@ export interface CreateInput {
 }
 
 /** A created object ready to store, and its managedFields as JSON text when the write built them. */
-export interface Admitted { obj: KubeObject; managedFieldsJson: string | undefined }
+export interface Admitted { obj: AnyObject; managedFieldsJson: string | undefined }
 
 /**
  * Everything between a decoded body and a storable object. `applied`: server-side apply computed
@@ -30,7 +30,7 @@ export interface Admitted { obj: KubeObject; managedFieldsJson: string | undefin
 export function admitCreate(kind: KindDef, body: Record<string, unknown>, input: CreateInput, warn: (text: string) => void, applied = false): Admitted {
   checkTypeMeta(kind, body);
   checkFields(kind, body, input.fieldValidation, warn);
-  const obj = body as unknown as KubeObject;
+  const obj = body as unknown as AnyObject;
   settleNamespace(kind, obj.metadata, input.namespace);
   prepareCreate(kind, obj, input.now);
   kind.defaults?.(obj);

@@ -1,6 +1,6 @@
 // DELETE and DELETE-collection: preconditions, grace periods, propagation finalizers.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { badRequest, conflict } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
@@ -46,14 +46,14 @@ async function readDeleteOptions(s: RequestScope): Promise<DeleteOptions> {
 }
 
 /** Removes an object whose finalizers are all gone; returns what was removed. */
-export async function finishDeletion(s: RequestScope, obj: KubeObject, dryRun: boolean): Promise<KubeObject | undefined> {
+export async function finishDeletion(s: RequestScope, obj: AnyObject, dryRun: boolean): Promise<AnyObject | undefined> {
   const rv = Number(obj.metadata.resourceVersion ?? 'NaN');
   const removed = await s.ctx.store(s.kind).remove(obj.metadata.namespace, obj.metadata.name ?? '', Number.isFinite(rv) ? rv : undefined, dryRun);
   if (removed && !dryRun) s.ctx.admission.afterDelete(s.kind, removed);
   return removed;
 }
 
-function podGrace(obj: KubeObject, requested: number | undefined): number {
+function podGrace(obj: AnyObject, requested: number | undefined): number {
   const spec = (obj['spec'] ?? {}) as Rec;
   const status = (obj['status'] ?? {}) as Rec;
   if (!spec['nodeName']) return 0; // never scheduled: nothing to stop
@@ -63,7 +63,7 @@ function podGrace(obj: KubeObject, requested: number | undefined): number {
 }
 
 /** Deletes one object; returns [http code, body]. */
-export async function deleteOne(s: RequestScope, name: string, o: DeleteOptions, dryRun: boolean): Promise<[number, KubeObject | undefined]> {
+export async function deleteOne(s: RequestScope, name: string, o: DeleteOptions, dryRun: boolean): Promise<[number, AnyObject | undefined]> {
   const kind = s.kind;
   const store = s.ctx.store(kind);
   const isPod = kind.group === '' && kind.kind === 'Pod';
@@ -118,7 +118,7 @@ export async function handleDelete(s: RequestScope): Promise<void> {
   const o = await readDeleteOptions(s);
   if (name === undefined) {
     const { items } = await listObjects(s, undefined);
-    const deleted: KubeObject[] = [];
+    const deleted: AnyObject[] = [];
     for (const it of items) {
       try {
         const [, obj] = await deleteOne(s, it.metadata.name ?? '', o, opts.dryRun);

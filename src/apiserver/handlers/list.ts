@@ -1,6 +1,6 @@
 // LIST with selectors, paging (limit/continue) and Table output; GET of one object.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import type { KeyValue } from '../../storage/backend.js';
 import { badRequest, expired, StatusError } from '../../base/errors.js';
 import { sendJson, sendJsonText } from '../http/respond.js';
@@ -28,7 +28,7 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
-export interface ListPage { kvs: KeyValue[]; items: KubeObject[]; revision: number; continueToken: string | undefined }
+export interface ListPage { kvs: KeyValue[]; items: AnyObject[]; revision: number; continueToken: string | undefined }
 
 /** Selected objects of one page (all when no limit). `namespaceOverride` lists across namespaces when undefined. */
 export async function listObjects(s: RequestScope, limitOverride?: number): Promise<ListPage> {

@@ -1,7 +1,7 @@
 // PUT /api/v1/namespaces/{name}/finalize: the namespace controller removes spec.finalizers here
 // once a namespace's content is gone; a terminating namespace with none left is removed.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { badRequest } from '../../base/errors.js';
 import { sendJson } from '../http/respond.js';
 import { writeOptions } from './options.js';
@@ -12,7 +12,7 @@ import type { RequestScope } from './context.js';
 export async function handleNamespaceFinalize(s: RequestScope): Promise<void> {
   const name = s.info.name!;
   const opts = writeOptions(s.query);
-  const body = await readObjectBody(s) as unknown as KubeObject;
+  const body = await readObjectBody(s) as unknown as AnyObject;
   const fin = ((body['spec'] ?? {}) as Record<string, unknown>)['finalizers'];
   if (fin !== undefined && (!Array.isArray(fin) || fin.some((f) => typeof f !== 'string'))) throw badRequest('spec.finalizers must be a list of strings');
   const { obj } = await s.ctx.store(s.kind).guaranteedUpdate(undefined, name, (cur) => {

@@ -2,7 +2,7 @@
 // resource and on the status subresource.
 
 import type { Json } from '../../api/object.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { badRequest, conflict, methodNotAllowed, notFound, StatusError } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
@@ -42,7 +42,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     const existing = await store.getKv(s.info.namespace, name);
     if (!existing) {
       if (sub !== undefined) throw notFound(store.q, name);
-      const created = serverSideApply(kind, undefined, applied as unknown as KubeObject, opts.fieldManager, opts.force, s.ctx.now());
+      const created = serverSideApply(kind, undefined, applied as unknown as AnyObject, opts.fieldManager, opts.force, s.ctx.now());
       const input = { namespace: s.info.namespace, now: s.ctx.now(), manager: opts.fieldManager, fieldValidation: 'Ignore' as const };
       const { obj } = admitCreate(kind, created as unknown as Record<string, unknown>, input, warn, true);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
@@ -50,7 +50,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       return;
     }
     const result = await applyUpdate(s, name, sub, (cur) =>
-      serverSideApply(kind, cur, structuredClone(applied) as unknown as KubeObject, opts.fieldManager!, opts.force, s.ctx.now(), sub),
+      serverSideApply(kind, cur, structuredClone(applied) as unknown as AnyObject, opts.fieldManager!, opts.force, s.ctx.now(), sub),
     opts, opts.fieldManager, undefined, 'Apply');
     sendJson(s.res, result.code, result.obj);
     return;
@@ -69,7 +69,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     const next = out as Record<string, unknown>;
     checkTypeMeta(kind, next);
     checkFields(kind, next, opts.fieldValidation, warn);
-    const obj = next as unknown as KubeObject;
+    const obj = next as unknown as AnyObject;
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== curRv) {
       throw conflict(s.ctx.store(kind).q, name, 'the object has been modified; please apply your changes to the latest version and try again');

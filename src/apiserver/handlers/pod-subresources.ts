@@ -1,7 +1,7 @@
 // Pod subresources served by the API server itself: binding, eviction, and log/exec/attach/
 // portforward (which need the node's agent: answered with a clear error until a node connects).
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { badRequest, conflict, StatusError } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
@@ -59,7 +59,7 @@ export async function handleEviction(s: RequestScope): Promise<void> {
 }
 
 /** log, exec, attach, portforward: streamed from the pod's node. */
-export async function handleNodeStream(s: RequestScope, pod: KubeObject): Promise<void> {
+export async function handleNodeStream(s: RequestScope, pod: AnyObject): Promise<void> {
   const spec = (pod['spec'] ?? {}) as Rec;
   const node = spec['nodeName'];
   if (typeof node !== 'string' || node === '') {

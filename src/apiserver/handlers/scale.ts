@@ -1,6 +1,6 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets (and later StatefulSets).
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import type { Json } from '../../api/object.js';
 import { badRequest, invalid, methodNotAllowed } from '../../base/errors.js';
@@ -15,7 +15,7 @@ import type { RequestScope } from './context.js';
 type Rec = Record<string, unknown>;
 const SCALE_DEF = 'io.k8s.api.autoscaling.v1.Scale';
 
-export function scaleOf(obj: KubeObject): Rec {
+export function scaleOf(obj: AnyObject): Rec {
   const spec = (obj['spec'] ?? {}) as Rec;
   const status = (obj['status'] ?? {}) as Rec;
   const sel = spec['selector'] as Parameters<typeof selectorToString>[0];
@@ -45,7 +45,7 @@ export async function handleScale(s: RequestScope): Promise<void> {
   const body = decodeBody(await readBody(s.req), mk);
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
   let expectedRV: string | undefined;
-  const desiredScale = (cur: KubeObject): Rec => {
+  const desiredScale = (cur: AnyObject): Rec => {
     const current = scaleOf(cur);
     let next: unknown;
     if (method === 'PUT') {

@@ -1,7 +1,7 @@
 // Server-side printing: meta.k8s.io/v1 Table responses built from a kind's TableDef.
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -10,13 +10,13 @@ export function includeObjectOf(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-function rowObject(kind: KindDef, obj: KubeObject, inc: IncludeObject): unknown {
+function rowObject(kind: KindDef, obj: AnyObject, inc: IncludeObject): unknown {
   if (inc === 'None') return undefined;
   if (inc === 'Object') return obj;
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
-export function tableRow(kind: KindDef, obj: KubeObject, inc: IncludeObject, now: number): Record<string, unknown> {
+export function tableRow(kind: KindDef, obj: AnyObject, inc: IncludeObject, now: number): Record<string, unknown> {
   let cells: unknown[];
   try {
     cells = kind.table.row(obj, now);
@@ -31,7 +31,7 @@ export function tableRow(kind: KindDef, obj: KubeObject, inc: IncludeObject, now
 }
 
 export function buildTable(
-  kind: KindDef, objects: readonly KubeObject[], inc: IncludeObject, now: number,
+  kind: KindDef, objects: readonly AnyObject[], inc: IncludeObject, now: number,
   meta: { resourceVersion?: string; continue?: string }, withColumns = true,
 ): Record<string, unknown> {
   const t: Record<string, unknown> = {

@@ -1,6 +1,6 @@
 // Create, update (PUT) and the shared write pipeline: decode -> default -> validate -> admit -> store.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
@@ -44,7 +44,7 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
   const body = await readObjectBody(s);
   checkTypeMeta(s.kind, body);
   checkFields(s.kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
-  const incoming = body as unknown as KubeObject;
+  const incoming = body as unknown as AnyObject;
   settleNamespace(s.kind, incoming.metadata, s.info.namespace);
   if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
     throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
@@ -60,10 +60,10 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
  */
 export async function applyUpdate(
   s: RequestScope, name: string, sub: string | undefined,
-  produce: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+  produce: (cur: AnyObject) => AnyObject | Promise<AnyObject>,
   opts: WriteOptions, manager: string, expectedRV: string | undefined,
   operation: 'Update' | 'Apply' = 'Update',
-): Promise<{ obj: KubeObject; code: number }> {
+): Promise<{ obj: AnyObject; code: number }> {
   const kind = s.kind;
   if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
   const store = s.ctx.store(kind);

@@ -3,7 +3,7 @@
 
 import type { ApiContext } from '../handlers/context.js';
 import { StatusError } from '../../base/errors.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 
 export interface NodeProxyOptions {
   token: string;
@@ -18,7 +18,7 @@ export interface AgentTarget { node: string; host: string; port: number }
 type Rec = Record<string, unknown>;
 
 /** The streaming endpoint of a Node object, or undefined when it has none yet. */
-export function agentEndpoint(node: KubeObject): AgentTarget | undefined {
+export function agentEndpoint(node: AnyObject): AgentTarget | undefined {
   const status = (node['status'] ?? {}) as Rec;
   const addrs = ((status['addresses'] as Rec[] | undefined) ?? []);
   const pick = (t: string) => addrs.find((a) => a['type'] === t && typeof a['address'] === 'string')?.['address'] as string | undefined;

@@ -3,7 +3,7 @@
 
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import type { RequestScope } from '../handlers/context.js';
 import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
@@ -26,7 +26,7 @@ export async function agentError(res: IncomingMessage): Promise<StatusError> {
   return new StatusError(code >= 400 && code < 600 ? code : 500, code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError', `the node agent answered ${code}: ${text.slice(0, 500)}`);
 }
 
-export async function proxyLogs(s: RequestScope, pod: KubeObject, node: string): Promise<void> {
+export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): Promise<void> {
   const container = chooseContainer(pod, s.query.get('container'));
   const previous = s.query.get('previous') === 'true';
   checkStreamable(pod, 'log', container, previous);

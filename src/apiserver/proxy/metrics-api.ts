@@ -3,7 +3,7 @@
 
 import https from 'node:https';
 import type { ServerResponse } from 'node:http';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { StatusError, methodNotAllowed, notFound } from '../../base/errors.js';
 import { parseLabelSelector } from '../../base/label-selector.js';
 import type { ApiContext } from '../handlers/context.js';
@@ -27,7 +27,7 @@ interface SummaryLike {
 export const cpuQuantity = (nanoCores: number | undefined) => `${Math.max(0, Math.round(nanoCores ?? 0))}n`;
 export const memoryQuantity = (bytes: number | undefined) => `${Math.max(0, Math.round((bytes ?? 0) / 1024))}Ki`;
 
-type Fetch = (node: KubeObject, auth: NodeProxyOptions) => Promise<SummaryLike | undefined>;
+type Fetch = (node: AnyObject, auth: NodeProxyOptions) => Promise<SummaryLike | undefined>;
 
 const fetchSummary: Fetch = (node, auth) => {
   const t = agentEndpoint(node);
@@ -52,7 +52,7 @@ export interface MetricsApi { handle(info: ResourceRequest, query: URLSearchPara
 
 export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): MetricsApi {
   const cache = new Map<string, { at: number; p: Promise<SummaryLike | undefined> }>();
-  const summaryOf = (node: KubeObject): Promise<SummaryLike | undefined> => {
+  const summaryOf = (node: AnyObject): Promise<SummaryLike | undefined> => {
     const auth = ctx.nodeProxy;
     if (!auth) return Promise.resolve(undefined);
     const name = node.metadata.name ?? '';
@@ -62,21 +62,21 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     cache.set(name, { at: ctx.now(), p });
     return p;
   };
-  const listOf = async (plural: string, ns?: string): Promise<KubeObject[]> => {
+  const listOf = async (plural: string, ns?: string): Promise<AnyObject[]> => {
     const kind = ctx.kindFor('', 'v1', plural);
     if (!kind) return [];
     const { kvs } = await ctx.backend.list(ctx.store(kind).prefix(ns));
     return kvs.map(objectOf);
   };
   const stamp = (u: Usage | undefined) => u?.time ?? new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-  const meta = (o: KubeObject) => {
+  const meta = (o: AnyObject) => {
     const m: Record<string, unknown> = { name: o.metadata.name, creationTimestamp: new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z') };
     if (o.metadata.namespace) m['namespace'] = o.metadata.namespace;
     if (o.metadata.labels) m['labels'] = o.metadata.labels;
     return m;
   };
 
-  async function nodeMetrics(nodes: KubeObject[]) {
+  async function nodeMetrics(nodes: AnyObject[]) {
     const sums = await Promise.all(nodes.map(summaryOf));
     const items: Record<string, unknown>[] = [];
     nodes.forEach((n, i) => {
@@ -87,7 +87,7 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     return items;
   }
 
-  async function podMetrics(pods: KubeObject[]) {
+  async function podMetrics(pods: AnyObject[]) {
     const nodesByName = new Map((await listOf('nodes')).map((n) => [n.metadata.name ?? '', n]));
     const wanted = new Set<string>();
     for (const p of pods) { const nn = String(((p['spec'] ?? {}) as Record<string, unknown>)['nodeName'] ?? ''); if (nn) wanted.add(nn); }

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
 import { rewriteHead } from './upgrade-proxy.js';
 import { agentEndpoint } from './agent-client.js';
 import { cpuQuantity, memoryQuantity } from './metrics-api.js';
 import type { IncomingMessage } from 'node:http';
 
-const pod = (phase: string, containers: string[], statuses: Record<string, unknown>[] = []): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: containers.map((name) => ({ name })) }, status: { phase, containerStatuses: statuses } }) as KubeObject;
+const pod = (phase: string, containers: string[], statuses: Record<string, unknown>[] = []): AnyObject =>
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: containers.map((name) => ({ name })) }, status: { phase, containerStatuses: statuses } }) as AnyObject;
 
 test('container choice', () => {
   assert.equal(chooseContainer(pod('Running', ['a']), null), 'a');
@@ -34,9 +34,9 @@ test('the replayed request head swaps path, host and token and keeps the upgrade
 });
 
 test('agent endpoint from Node status', () => {
-  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { addresses: [{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.1.2.3' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } } as KubeObject;
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { addresses: [{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.1.2.3' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } } as AnyObject;
   assert.deepEqual(agentEndpoint(node), { node: 'n', host: '10.1.2.3', port: 10250 });
-  assert.equal(agentEndpoint({ ...node, status: {} } as KubeObject), undefined);
+  assert.equal(agentEndpoint({ ...node, status: {} } as AnyObject), undefined);
 });
 
 test('metrics quantities', () => {

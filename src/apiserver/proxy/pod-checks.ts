@@ -1,7 +1,7 @@
 // The checks the API server makes before streaming from a pod's node, with upstream's messages:
 // which container, whether it has started, whether the pod can still be exec'd or forwarded to.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { badRequest } from '../../base/errors.js';
 
 type Rec = Record<string, unknown>;
@@ -10,10 +10,10 @@ const names = (list: unknown) => ((list as Rec[] | undefined) ?? []).map((c) => 
 
 export type StreamKind = 'log' | 'exec' | 'attach' | 'portforward';
 
-export const podPhase = (pod: KubeObject): string => String(((pod['status'] ?? {}) as Rec)['phase'] ?? 'Pending');
+export const podPhase = (pod: AnyObject): string => String(((pod['status'] ?? {}) as Rec)['phase'] ?? 'Pending');
 
 /** The container a log/exec/attach request is for (the only one when none is named). */
-export function chooseContainer(pod: KubeObject, requested: string | null): string {
+export function chooseContainer(pod: AnyObject, requested: string | null): string {
   const spec = (pod['spec'] ?? {}) as Rec;
   const podName = pod.metadata.name ?? '';
   const main = names(spec['containers']);
@@ -26,14 +26,14 @@ export function chooseContainer(pod: KubeObject, requested: string | null): stri
   return requested;
 }
 
-function containerStatus(pod: KubeObject, container: string): Rec | undefined {
+function containerStatus(pod: AnyObject, container: string): Rec | undefined {
   const st = (pod['status'] ?? {}) as Rec;
   const all = [...((st['containerStatuses'] as Rec[] | undefined) ?? []), ...((st['initContainerStatuses'] as Rec[] | undefined) ?? []), ...((st['ephemeralContainerStatuses'] as Rec[] | undefined) ?? [])];
   return all.find((c) => c['name'] === container);
 }
 
 /** Refuses what upstream refuses; returns nothing when the stream may go ahead. */
-export function checkStreamable(pod: KubeObject, kind: StreamKind, container: string | undefined, previous: boolean): void {
+export function checkStreamable(pod: AnyObject, kind: StreamKind, container: string | undefined, previous: boolean): void {
   const podName = pod.metadata.name ?? '';
   const phase = podPhase(pod);
   if (kind === 'portforward') {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from './codec.js';
 
 const pod = (meta: Record<string, unknown>, rest: Record<string, unknown> = { spec: { a: 1 } }) =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: meta, ...rest }) as unknown as KubeObject;
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: meta, ...rest }) as unknown as AnyObject;
 
 test('stored JSON: apiVersion, kind, metadata first; no resourceVersion or selfLink; managedFields last in metadata', () => {
   const text = encodeForStorage(pod({ managedFields: [{ manager: 'm' }], name: 'p', resourceVersion: '9', selfLink: '/x', labels: { a: 'b' } }));

@@ -3,14 +3,14 @@
 // does with etcd's modRevision). Stored documents always start with apiVersion, kind, metadata,
 // which makes the splice a constant-time string operation.
 
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 
 /**
  * The stored JSON of `obj`. `managedFieldsJson`, when given, is the already serialized
  * metadata.managedFields (the create path builds it as text); it and any managedFields the object
  * carries go last in metadata, where upstream serializes them too.
  */
-export function encodeForStorage(obj: KubeObject, managedFieldsJson?: string): string {
+export function encodeForStorage(obj: AnyObject, managedFieldsJson?: string): string {
   const { apiVersion, kind, metadata, ...rest } = obj;
   const { resourceVersion: _rv, selfLink: _sl, managedFields, ...meta } = metadata;
   let metaText = JSON.stringify(meta);
@@ -32,8 +32,8 @@ export function withResourceVersion(stored: string, rv: number): string {
   return `${stored.slice(0, at)}"resourceVersion":"${rv}"${empty ? '' : ','}${stored.slice(at)}`;
 }
 
-export function decodeStored(stored: string, rv: number): KubeObject {
-  const obj = JSON.parse(stored) as KubeObject;
+export function decodeStored(stored: string, rv: number): AnyObject {
+  const obj = JSON.parse(stored) as AnyObject;
   obj.metadata.resourceVersion = String(rv);
   return obj;
 }

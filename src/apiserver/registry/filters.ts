@@ -2,7 +2,7 @@
 // so that each stored version is parsed at most once for filtering.
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import type { KeyValue } from '../../storage/backend.js';
 import { badRequest } from '../../base/errors.js';
 import { parseLabelSelector } from '../../base/label-selector.js';
@@ -17,7 +17,7 @@ const facts = new WeakMap<KeyValue, Facts>();
 function factsOf(kind: KindDef, kv: KeyValue, needFields: readonly string[]): Facts {
   let f = facts.get(kv);
   if (!f || needFields.some((n) => !f!.fields.has(n))) {
-    const o: KubeObject = objectOf(kv);
+    const o: AnyObject = objectOf(kv);
     const fields = f?.fields ?? new Map<string, string>();
     for (const n of needFields) {
       if (n === 'metadata.name') fields.set(n, o.metadata.name ?? '');

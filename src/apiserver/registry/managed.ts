@@ -2,7 +2,7 @@
 // (ownership, conflicts, pruning) for application/apply-patch+yaml.
 
 import type { KindDef } from '../../api/kind.js';
-import type { JsonObject, KubeObject } from '../../api/object.js';
+import type { JsonObject, AnyObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { applyPatch, createManagedFieldsJson, updateManagedFields } from '../patch/index.js';
 import { rfc3339Now } from './prepare.js';
@@ -18,11 +18,11 @@ function options(kind: KindDef, manager: string, now: number, sub: string | unde
 }
 
 /** Records `manager`'s ownership of what a non-apply update changed (in place on `next`). */
-export function trackWrite(kind: KindDef, old: KubeObject, next: KubeObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
+export function trackWrite(kind: KindDef, old: AnyObject, next: AnyObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
   if (op === 'Apply') return; // serverSideApply computed the entries already
   const out = updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, options(kind, manager, now, sub));
   const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
-  if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as KubeObject['metadata']['managedFields'];
+  if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as AnyObject['metadata']['managedFields'];
   else delete next.metadata.managedFields;
 }
 
@@ -30,14 +30,14 @@ export function trackWrite(kind: KindDef, old: KubeObject, next: KubeObject, man
  * The managedFields of an object `manager` creates, as JSON text for encodeForStorage: one Update
  * entry owning every field it carries (built in one walk: on create there is nothing to compare).
  */
-export function createdManagedFields(kind: KindDef, obj: KubeObject, manager: string, now: number): string | undefined {
+export function createdManagedFields(kind: KindDef, obj: AnyObject, manager: string, now: number): string | undefined {
   return createManagedFieldsJson(obj as unknown as JsonObject, options(kind, manager, now, undefined));
 }
 
 /** Server-side apply of `applied` onto `live` (undefined: create). Throws 409 on conflicts unless forced. */
-export function serverSideApply(kind: KindDef, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, now: number, sub?: string): KubeObject {
+export function serverSideApply(kind: KindDef, live: AnyObject | undefined, applied: AnyObject, manager: string, force: boolean, now: number, sub?: string): AnyObject {
   const r = applyPatch(live as unknown as JsonObject | undefined, applied as unknown as JsonObject, { ...options(kind, manager, now, sub), force });
-  const obj = r.object as unknown as KubeObject;
+  const obj = r.object as unknown as AnyObject;
   obj.metadata = obj.metadata ?? {};
   obj.metadata.managedFields = r.managedFields;
   return obj;

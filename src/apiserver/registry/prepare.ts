@@ -3,7 +3,7 @@
 
 import { randomUUID, randomInt } from 'node:crypto';
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject, ObjectMeta } from '../../api/object.js';
+import type { AnyObject, ObjectMeta } from '../../api/object.js';
 import { badRequest } from '../../base/errors.js';
 import { initialStatus } from './strategy.js';
 
@@ -58,7 +58,7 @@ export function settleNamespace(kind: KindDef, meta: ObjectMeta, urlNamespace: s
 }
 
 /** System fields on create. */
-export function prepareCreate(kind: KindDef, obj: KubeObject, now: number): void {
+export function prepareCreate(kind: KindDef, obj: AnyObject, now: number): void {
   const m = obj.metadata;
   if (m.resourceVersion !== undefined && m.resourceVersion !== '') {
     throw badRequest('resourceVersion should not be set on objects to be created');
@@ -79,13 +79,13 @@ export function prepareCreate(kind: KindDef, obj: KubeObject, now: number): void
   }
 }
 
-function specPart(o: KubeObject): string {
+function specPart(o: AnyObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
   return JSON.stringify(rest);
 }
 
 /** Rules for a write to the main resource. `next` is modified in place. */
-export function prepareUpdate(kind: KindDef, next: KubeObject, old: KubeObject): void {
+export function prepareUpdate(kind: KindDef, next: AnyObject, old: AnyObject): void {
   const m = next.metadata;
   const o = old.metadata;
   if (m.name !== undefined && m.name !== o.name) {
@@ -113,7 +113,7 @@ export function prepareUpdate(kind: KindDef, next: KubeObject, old: KubeObject):
 }
 
 /** Rules for a write to the status subresource: only status (and system metadata) changes. */
-export function prepareStatusUpdate(next: KubeObject, old: KubeObject): KubeObject {
+export function prepareStatusUpdate(next: AnyObject, old: AnyObject): AnyObject {
   const result = structuredClone(old);
   if (next['status'] === undefined) delete result['status'];
   else result['status'] = next['status'];
@@ -126,7 +126,7 @@ export function prepareStatusUpdate(next: KubeObject, old: KubeObject): KubeObje
  * left is removed by the write that clears its last finalizer (as upstream: a pod still within its
  * grace period stays until its node deletes it).
  */
-export function readyToRemove(obj: KubeObject): boolean {
+export function readyToRemove(obj: AnyObject): boolean {
   return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
     && (obj.metadata.finalizers?.length ?? 0) === 0;
 }

@@ -2,7 +2,7 @@
 // retries, deletes with preconditions, lists and watches over the revisioned backend.
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 import {
   type Backend, type KeyValue, type StorageEvent, type Watch,
   ConflictError, KeyExistsError, KeyNotFoundError,
@@ -11,7 +11,7 @@ import { alreadyExists, conflict, notFound, type Qualified } from '../../base/er
 import { decodeStored, encodeForStorage, withResourceVersion } from './codec.js';
 import { listPrefix, objectKey } from './keys.js';
 
-export interface Current { obj: KubeObject; kv: KeyValue }
+export interface Current { obj: AnyObject; kv: KeyValue }
 
 /** Thrown by an update function to skip the write and return the current object unchanged. */
 export class NoChange extends Error { constructor() { super('no change'); } }
@@ -20,7 +20,7 @@ export class NoChange extends Error { constructor() { super('no change'); } }
  * Parses a stored version into a fresh object. Parsed objects are not cached: keeping the JSON
  * text only costs a fraction of the memory (filters cache the few facts they need).
  */
-export function objectOf(kv: KeyValue): KubeObject {
+export function objectOf(kv: KeyValue): AnyObject {
   return decodeStored(kv.value, kv.modRevision);
 }
 
@@ -51,7 +51,7 @@ export class ResourceStore {
    * JSON of what was stored (the response body), and sets obj.metadata.resourceVersion.
    * `managedFieldsJson` is metadata.managedFields already serialized (see encodeForStorage).
    */
-  async create(obj: KubeObject, dryRun: boolean, managedFieldsJson?: string): Promise<string> {
+  async create(obj: AnyObject, dryRun: boolean, managedFieldsJson?: string): Promise<string> {
     const name = obj.metadata.name ?? '';
     const key = this.key(obj.metadata.namespace, name);
     if (dryRun) {
@@ -76,9 +76,9 @@ export class ResourceStore {
   async guaranteedUpdate(
     namespace: string | undefined,
     name: string,
-    update: (cur: KubeObject, kv: KeyValue) => KubeObject | Promise<KubeObject>,
+    update: (cur: AnyObject, kv: KeyValue) => AnyObject | Promise<AnyObject>,
     opts: { dryRun: boolean; expectedRV?: string | undefined },
-  ): Promise<{ obj: KubeObject; old: KubeObject; changed: boolean }> {
+  ): Promise<{ obj: AnyObject; old: AnyObject; changed: boolean }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
@@ -87,7 +87,7 @@ export class ResourceStore {
         throw conflict(this.q, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const old = objectOf(kv);
-      let next: KubeObject;
+      let next: AnyObject;
       try {
         next = await update(objectOf(kv), kv);
       } catch (e) {
@@ -113,7 +113,7 @@ export class ResourceStore {
   }
 
   /** Removes the object now. `expectedRevision` guards against racing writers. */
-  async remove(namespace: string | undefined, name: string, expectedRevision: number | undefined, dryRun: boolean): Promise<KubeObject | undefined> {
+  async remove(namespace: string | undefined, name: string, expectedRevision: number | undefined, dryRun: boolean): Promise<AnyObject | undefined> {
     const key = this.key(namespace, name);
     if (dryRun) {
       const kv = await this.backend.get(key);

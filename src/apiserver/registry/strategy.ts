@@ -2,7 +2,7 @@
 // the kind has a status subresource (clients cannot set it on create).
 
 import type { KindDef } from '../../api/kind.js';
-import type { KubeObject } from '../../api/object.js';
+import type { AnyObject } from '../../api/object.js';
 
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
@@ -27,7 +27,7 @@ export function qosClass(spec: Rec): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-export function initialStatus(kind: KindDef, obj: KubeObject): unknown {
+export function initialStatus(kind: KindDef, obj: AnyObject): unknown {
   const key = `${kind.group}/${kind.kind}`;
   switch (key) {
     case '/Pod':

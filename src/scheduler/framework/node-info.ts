@@ -3,7 +3,7 @@
 
 import { nodeStatus, OS_LABEL, type Node, type Taint } from './api-types.js';
 import type { HostPort, PodInfo } from './pod-info.js';
-import { addTo, emptyResource, parseResourceList, type Resource } from './resources.js';
+import { addTo, emptyResource, parseResourceList, type Resource } from '../../api/scheduling/pod-requests.js';
 import { quantityToNumber } from '../../base/quantity.js';
 
 export interface NodeInfo {

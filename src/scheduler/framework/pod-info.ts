@@ -3,7 +3,7 @@
 
 import { fromLabelSelector, nothing, type LabelMatcher } from '../../base/label-selector.js';
 import { podSpec, type Pod, type PodAffinityTerm, type RuntimeClass, type Toleration } from './api-types.js';
-import { nonZeroRequests, parseResourceList, podRequests, type Resource } from './resources.js';
+import { nonZeroRequests, parseResourceList, podRequests, type Resource } from '../../api/scheduling/pod-requests.js';
 
 export interface HostPort { ip: string; protocol: string; port: number }
 

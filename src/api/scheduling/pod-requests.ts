@@ -1,10 +1,11 @@
-// Resource arithmetic for scheduling: cpu in millicores, memory and ephemeral storage in bytes,
-// extended resources (`example.com/gpu`, `hugepages-2Mi`) by name. A pod's request is the sum of its
-// containers, at least the largest init container (restartable "sidecar" init containers add up),
-// plus the pod overhead.
+// A pod's resource requests, as upstream's component-helpers compute them: cpu in millicores, memory
+// and ephemeral storage in bytes, extended resources (`example.com/gpu`, `hugepages-2Mi`) by name. A
+// pod's request is the sum of its containers, at least the largest init container (restartable
+// "sidecar" init containers add up), plus the pod overhead (spec.overhead, which RuntimeClass
+// admission fills). Used by the scheduler and the agent.
 
 import { quantityToNumber, toMilli } from '../../base/quantity.js';
-import type { Container } from '../../api/kinds/core/pod/types.js';
+import type { Container, Quantity } from '../gen/types.js';
 
 export interface Resource {
   milliCPU: number;
@@ -34,7 +35,7 @@ export function isScalarResource(name: string): boolean {
 }
 
 /** A resource list (`{cpu: '500m', memory: '1Gi'}`) as a Resource; `pods` and unknown names are ignored. */
-export function parseResourceList(list: Record<string, string | number> | undefined): Resource {
+export function parseResourceList(list: Record<string, Quantity> | undefined): Resource {
   const r = emptyResource();
   if (!list) return r;
   for (const k of Object.keys(list)) {
@@ -67,8 +68,8 @@ const copy = (r: Resource): Resource => ({ ...r, scalar: new Map(r.scalar) });
 export interface PodRequestInput {
   containers?: Container[];
   initContainers?: Container[];
-  /** The pod's overhead (spec.overhead, or the RuntimeClass's overhead.podFixed). */
-  overhead?: Record<string, string | number>;
+  /** The pod's overhead (spec.overhead). */
+  overhead?: Record<string, Quantity>;
 }
 
 /** The effective request of a pod. */

@@ -1,0 +1,12 @@
+// The type of an object as a request brings it, before defaults and validation: every field may be
+// missing, and a string field may hold any string. Defaults and validators read and fill this view
+// of the generated types (src/api/gen/types.ts); everything after validation reads the types as they are.
+
+export type Unvalidated<T> =
+  T extends string ? string
+  : T extends number ? number
+  : T extends boolean ? boolean
+  : T extends null | undefined ? T
+  : T extends ReadonlyArray<infer U> ? Array<Unvalidated<U>>
+  : T extends object ? { [K in keyof T]?: Unvalidated<T[K]> }
+  : T;
