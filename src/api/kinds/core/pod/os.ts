@@ -4,13 +4,11 @@
 // can never start; Tandem never places a pod on a node of another OS.) A pod whose required node
 // affinity names kubernetes.io/os is left to that affinity (undefined).
 
-export const OS_LABEL = 'kubernetes.io/os';
+import type { PodSpec } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
+import { LABEL_OS } from '../../../well-known.js';
 
-interface PodSpecLike {
-  os?: { name?: string };
-  nodeSelector?: Record<string, string>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: Array<{ key?: string }> }> } } };
-}
+type PodSpecLike = Pick<Unvalidated<PodSpec>, 'os' | 'nodeSelector' | 'affinity'>;
 
 export function handlerOS(handler: string | undefined): 'windows' | undefined {
   return handler && handler.startsWith('runhcs-') ? 'windows' : undefined;
@@ -21,9 +19,9 @@ export function podOS(spec: PodSpecLike | undefined, runtimeHandler?: string): s
   if (declared) return declared;
   const implied = handlerOS(runtimeHandler);
   if (implied) return implied;
-  const selected = spec?.nodeSelector?.[OS_LABEL];
+  const selected = spec?.nodeSelector?.[LABEL_OS];
   if (selected) return selected;
   const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  if (terms.some((t) => (t.matchExpressions ?? []).some((e) => e.key === OS_LABEL))) return undefined;
+  if (terms.some((t) => (t.matchExpressions ?? []).some((e) => e.key === LABEL_OS))) return undefined;
   return 'linux';
 }
