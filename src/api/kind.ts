@@ -4,6 +4,7 @@
 
 import type { FieldError } from '../base/errors.js';
 import type { AnyObject, KubeObject } from './object.js';
+import type { UnvalidatedObject } from './unvalidated.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -52,21 +53,21 @@ export interface KindDef<T extends KubeObject = AnyObject> {
    * Fill upstream defaults in place (after decode, before validation), on create and on update.
    * Shared defaults (metadata) are applied by the API server; this covers the kind's own fields.
    */
-  defaults?(obj: T): void;
+  defaults?(obj: UnvalidatedObject<T>): void;
   /**
    * Kind-specific validation (metadata name/label/annotation rules and schema type checks are shared).
    * `old` is set on update; immutable-field rules compare against it.
    */
-  validate?(obj: T, old: T | undefined): FieldError[];
+  validate?(obj: UnvalidatedObject<T>, old: UnvalidatedObject<T> | undefined): FieldError[];
   /** Validation of a status-subresource update. */
-  validateStatus?(obj: T, old: T): FieldError[];
+  validateStatus?(obj: UnvalidatedObject<T>, old: UnvalidatedObject<T>): FieldError[];
   /** Name rule for metadata.name: 'dns1123-subdomain' (default), 'dns1123-label', 'dns1035-label' (Services), 'path-segment'. */
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
   /** Server-side printing (kubectl get). */
-  table: TableDef<T>;
+  table: TableDef<UnvalidatedObject<T>>;
   /**
    * Field selectors beyond `metadata.name` and `metadata.namespace` (always supported):
    * field path -> its value as a string for an object.
    */
-  fieldSelectors?: Readonly<Record<string, (obj: T) => string>>;
+  fieldSelectors?: Readonly<Record<string, (obj: UnvalidatedObject<T>) => string>>;
 }

@@ -2,18 +2,15 @@
 // with the rounding rules of upstream's GetScaledValueFromIntOrPercent.
 
 import { badRequest } from './errors.js';
+import { parseInt64 } from './parse-int64.js';
 
-/** On the wire an IntOrString is a JSON number or a JSON string. */
+/** On the wire an IntOrString is a JSON number or a JSON string (the API's IntOrString type is the same). */
 export type IntOrString = number | string;
-
-const ATOI_RE = /^[+-]?[0-9]+$/;
 
 /** Go's strconv.Atoi on 64-bit: an optionally signed decimal integer; undefined when not one. */
 function atoi(s: string): number | undefined {
-  if (!ATOI_RE.test(s)) return undefined;
-  const v = BigInt(s);
-  if (v > 2n ** 63n - 1n || v < -(2n ** 63n)) return undefined;
-  return Number(v);
+  const v = parseInt64(s);
+  return v === undefined ? undefined : Number(v);
 }
 
 /** The integer meaning of a value: the number itself, or a string read as an integer (0 when it is not one). */

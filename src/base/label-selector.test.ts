@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from './errors.js';
 import {
-  parseLabelSelector as parse, fromLabelSelector, selectorToString, selectorFromSet, everything, nothing,
+  parseLabelSelector as parse, selectorFromSet, everything, nothing,
   isQualifiedName, isValidLabelValue,
 } from './label-selector.js';
 
@@ -122,44 +122,6 @@ test('keys and values are validated', () => {
   assert.equal(isQualifiedName('').length, 2);
   assert.deepEqual(isValidLabelValue(''), []);
   assert.equal(isValidLabelValue('x'.repeat(64)).length, 1);
-});
-
-test('structured selectors follow LabelSelectorAsSelector', () => {
-  assert.equal(fromLabelSelector(null).matches({ a: 'b' }), false);
-  assert.equal(fromLabelSelector(undefined).matches({}), false);
-  assert.equal(fromLabelSelector(undefined).nothing, true);
-  assert.equal(fromLabelSelector({}).matches({}), true);
-  assert.equal(fromLabelSelector({ matchLabels: {}, matchExpressions: [] }).empty, true);
-  const s = fromLabelSelector({
-    matchLabels: { app: 'web' },
-    matchExpressions: [
-      { key: 'tier', operator: 'In', values: ['b', 'a'] },
-      { key: 'env', operator: 'NotIn', values: ['prod'] },
-      { key: 'team', operator: 'Exists' },
-      { key: 'canary', operator: 'DoesNotExist' },
-    ],
-  });
-  assert.equal(s.toString(), 'app=web,!canary,env notin (prod),team,tier in (a,b)');
-  assert.equal(s.matches({ app: 'web', tier: 'a', team: 'x' }), true);
-  assert.equal(s.matches({ app: 'web', tier: 'a', team: 'x', env: 'prod' }), false);
-  assert.equal(s.matches({ app: 'web', tier: 'c', team: 'x' }), false);
-  assert.equal(s.requiresExactMatch('app'), 'web');
-  const bad = (sel: object, msg: string | RegExp) => assert.throws(() => fromLabelSelector(sel), (e: unknown) =>
-    isStatusError(e) && e.code === 400 && (typeof msg === 'string' ? e.message === msg : msg.test(e.message)));
-  bad({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty");
-  bad({ matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty");
-  bad({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'values: Invalid value: ["x"]: values set must be empty for exists and does not exist');
-  bad({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, '"Gt" is not a valid label selector operator');
-  bad({ matchLabels: { 'bad key': 'v' } }, /^key: Invalid value: "bad key": name part must consist/);
-  bad({ matchLabels: { k: 'bad value' } }, /^values\[0\]\[k\]: Invalid value: "bad value"/);
-});
-
-test('selectorToString as kubectl shows it', () => {
-  assert.equal(selectorToString({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }), 'app=web,tier in (a,b)');
-  assert.equal(selectorToString({ matchLabels: { b: '2', a: '1' } }), 'a=1,b=2');
-  assert.equal(selectorToString({}), '<none>');
-  assert.equal(selectorToString(null), '<none>');
-  assert.equal(selectorToString({ matchExpressions: [{ key: 'a', operator: 'Bogus' }] }), '<error>');
 });
 
 test('set, everything and nothing', () => {

@@ -1,9 +1,11 @@
-// Label selectors: the string form (`app=web,tier in (a,b),!canary`), the structured form
-// (`{matchLabels, matchExpressions}`), matching, and the canonical string that kubectl shows.
-// Grammar, operator set, validation rules and error texts follow Kubernetes' label selector semantics.
+// Label selectors as a query language: the string form (`app=web,tier in (a,b),!canary`) parsed into
+// requirements, matching label sets, and the canonical string. Grammar, operator set, validation
+// rules and error texts follow Kubernetes' label selector semantics. The structured form of API
+// objects (`{matchLabels, matchExpressions}`) is read by src/api/label-selector.ts into the same matcher.
 
 import { isQualifiedName, isValidLabelValue } from './label-names.js';
 import { badRequest } from './errors.js';
+import { parseInt64 } from './parse-int64.js';
 
 /** Operators as Kubernetes spells them internally (`selection.Operator`). */
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
@@ -13,17 +15,6 @@ export interface LabelRequirement {
   readonly operator: LabelOperator;
   /** Sorted and de-duplicated when parsed from a string; as given for the structured form. */
   readonly values: readonly string[];
-}
-
-/** `metav1.LabelSelector` as it appears in objects. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string> | null;
-  matchExpressions?: LabelSelectorRequirement[] | null;
-}
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
-  values?: string[] | null;
 }
 
 export interface LabelMatcher {
@@ -46,22 +37,14 @@ const invalidText = (field: string, value: unknown, detail: string) =>
   `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
 
 /** Several field errors rendered as one message, as upstream aggregates them. */
-function aggregate(msgs: string[]): string {
+export function aggregateErrors(msgs: string[]): string {
   const uniq = [...new Set(msgs)];
   return uniq.length === 1 ? (uniq[0] ?? '') : `[${uniq.join(', ')}]`;
 }
 
-const INT64_RE = /^[+-]?[0-9]+$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-function parseInt64(s: string): bigint | undefined {
-  if (!INT64_RE.test(s)) return undefined;
-  const v = BigInt(s);
-  return v < INT64_MIN || v > INT64_MAX ? undefined : v;
-}
 
 /** Checks one requirement; returns the error messages (empty when valid). `keyField` is the path shown for key errors. */
-function checkRequirement(key: string, op: LabelOperator, values: readonly string[], keyField = 'key'): string[] {
+export function checkRequirement(key: string, op: LabelOperator, values: readonly string[], keyField = 'key'): string[] {
   const errs: string[] = [];
   const kErrs = isQualifiedName(key);
   if (kErrs.length) errs.push(invalidText(keyField, key, kErrs.join('; ')));
@@ -130,7 +113,8 @@ function byKey(a: LabelRequirement, b: LabelRequirement): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function makeMatcher(reqs: LabelRequirement[], nothing = false): LabelMatcher {
+/** The matcher for requirements ANDed (not validated here: see checkRequirement). */
+export function makeMatcher(reqs: readonly LabelRequirement[], nothing = false): LabelMatcher {
   const requirements = Object.freeze([...reqs].sort(byKey));
   const text = nothing ? '' : requirements.map(requirementToString).join(',');
   return {
@@ -262,7 +246,7 @@ class Parser {
     if (op === 'in' || op === 'notin') values = this.setValues();
     else if (op !== 'exists' && op !== '!') values = [this.exactValue()];
     const errs = checkRequirement(key, op, values);
-    if (errs.length) throw new SyntaxErr(aggregate(errs));
+    if (errs.length) throw new SyntaxErr(aggregateErrors(errs));
     return { key, operator: op, values };
   }
 
@@ -314,49 +298,4 @@ export function parseLabelSelector(selector: string): LabelMatcher {
     if (e instanceof SyntaxErr) throw badRequest(e.message);
     throw e;
   }
-}
-
-const STRUCT_OPS: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
-
-/**
- * The matcher for a structured selector, as upstream's LabelSelectorAsSelector: null/undefined matches
- * nothing, `{}` (no labels, no expressions) matches everything. Throws BadRequest when invalid.
- */
-export function fromLabelSelector(sel: LabelSelector | null | undefined): LabelMatcher {
-  if (sel == null) return NOTHING;
-  const ml = sel.matchLabels ?? {};
-  const me = sel.matchExpressions ?? [];
-  const keys = Object.keys(ml).sort();
-  if (keys.length + me.length === 0) return EVERYTHING;
-  const reqs: LabelRequirement[] = [];
-  for (const k of keys) {
-    const v = ml[k] ?? '';
-    const errs = checkRequirement(k, '=', [v]);
-    if (errs.length) throw badRequest(aggregate(errs));
-    reqs.push({ key: k, operator: '=', values: [v] });
-  }
-  for (const e of me) {
-    const op = STRUCT_OPS[e.operator];
-    if (!op) throw badRequest(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
-    const values = [...(e.values ?? [])];
-    const errs = checkRequirement(e.key, op, values);
-    if (errs.length) throw badRequest(aggregate(errs));
-    reqs.push({ key: e.key, operator: op, values });
-  }
-  return makeMatcher(reqs);
-}
-
-/**
- * A structured selector as kubectl prints it in a Selector column (upstream FormatLabelSelector):
- * `app=web,tier in (a,b)`; `<none>` when it selects everything or nothing; `<error>` when invalid.
- */
-export function selectorToString(sel: LabelSelector | null | undefined): string {
-  let m: LabelMatcher;
-  try {
-    m = fromLabelSelector(sel);
-  } catch {
-    return '<error>';
-  }
-  const s = m.toString();
-  return s.length === 0 ? '<none>' : s;
 }

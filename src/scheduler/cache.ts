@@ -2,7 +2,7 @@
 // assumed when its binding starts, confirmed when the informer shows it bound, forgotten when the
 // binding fails. It is also the Snapshot a cycle reads (cycles run synchronously).
 
-import type { Node } from './framework/api-types.js';
+import type { Node } from '../api/gen/types.js';
 import { addPod, createNodeInfo, removePod, setNode, type NodeInfo } from './framework/node-info.js';
 import type { PodInfo } from './framework/pod-info.js';
 import type { Snapshot } from './framework/snapshot.js';

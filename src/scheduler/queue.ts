@@ -5,7 +5,7 @@
 // unschedulable, so that no event is missed.
 
 import type { Clock } from '../base/clock.js';
-import type { Pod } from './framework/api-types.js';
+import type { Pod } from '../api/gen/types.js';
 
 export interface QueuedPod {
   readonly key: string;

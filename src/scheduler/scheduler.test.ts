@@ -11,7 +11,7 @@ import type { KubeObject } from '../api/object.js';
 import type { RestClient } from '../client/rest-client.js';
 import { createInformerFactory, type InformerFactory } from '../client/informer-factory.js';
 import { createEventRecorder } from '../client/event-recorder.js';
-import type { Pod } from './framework/api-types.js';
+import type { Pod } from '../api/gen/types.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { mkNode, mkPod } from './testing/fixtures.js';
 

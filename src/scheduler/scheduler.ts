@@ -13,7 +13,7 @@ import type { InformerFactory } from '../client/informer-factory.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import { realClock, type Clock } from '../base/clock.js';
 import { rfc3339 } from '../base/time.js';
-import type { Node, Pod, RuntimeClass } from './framework/api-types.js';
+import type { Node, Pod, RuntimeClass } from '../api/gen/types.js';
 import { createFramework } from './framework/framework.js';
 import { schedulingFingerprint } from './framework/node-info.js';
 import { createPodInfo, type PodInfo } from './framework/pod-info.js';

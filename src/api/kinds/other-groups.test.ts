@@ -1,10 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../base/errors.js';
-import { leaseKind, validateLease, type Lease } from './coordination/lease.js';
-import { defaultEndpointSlice, endpointSliceKind, validateEndpointSlice, type EndpointSlice } from './discovery/endpoint-slice.js';
-import { eventsV1EventKind, validateEventsV1, type EventsV1Event } from './events/event.js';
-import { runtimeClassKind, validateRuntimeClass, type RuntimeClass } from './node/runtime-class.js';
+import { leaseKind, validateLease } from './coordination/lease.js';
+import { defaultEndpointSlice, endpointSliceKind, validateEndpointSlice } from './discovery/endpoint-slice.js';
+import { eventsV1EventKind, validateEventsV1 } from './events/event.js';
+import { runtimeClassKind, validateRuntimeClass } from './node/runtime-class.js';
+import type { EndpointSlice as EndpointSliceT, EventsV1Event as EventsV1EventT, Lease as LeaseT, RuntimeClass as RuntimeClassT } from '../gen/types.js';
+import type { UnvalidatedObject } from '../unvalidated.js';
+
+type Lease = UnvalidatedObject<LeaseT>;
+type EndpointSlice = UnvalidatedObject<EndpointSliceT>;
+type EventsV1Event = UnvalidatedObject<EventsV1EventT>;
+type RuntimeClass = UnvalidatedObject<RuntimeClassT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}), creationTimestamp: '2024-05-01T11:00:00Z' });

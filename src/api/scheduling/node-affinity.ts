@@ -5,18 +5,9 @@
 // and a requirement that is not valid (Gt with two values, an unknown operator) makes its term match
 // nothing. Compiled once per pod, matched per node.
 
+import { parseInt64 } from '../../base/parse-int64.js';
 import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../gen/types.js';
 
-const INT64_RE = /^[+-]?[0-9]+$/;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
-
-/** Go's strconv.ParseInt(s, 10, 64): the value, or undefined when `s` is not a base-10 int64. */
-export function parseInt64(s: string): bigint | undefined {
-  if (!INT64_RE.test(s)) return undefined;
-  const v = BigInt(s);
-  return v > INT64_MAX || v < INT64_MIN ? undefined : v;
-}
 
 export interface CompiledRequirement {
   readonly key: string;
@@ -107,7 +98,8 @@ export interface RequiredNodeAffinity {
 
 export function requiredNodeAffinity(spec: Pick<PodSpec, 'nodeSelector' | 'affinity'> | undefined): RequiredNodeAffinity {
   const sel: NodeSelector | undefined = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return { nodeSelector: spec?.nodeSelector, terms: sel ? sel.nodeSelectorTerms.map(compileTerm) : undefined };
+  // validation requires terms, but a stored object is read defensively: no terms match nothing
+  return { nodeSelector: spec?.nodeSelector, terms: sel ? (sel.nodeSelectorTerms ?? []).map(compileTerm) : undefined };
 }
 
 /** Upstream's RequiredNodeAffinity.Match: the nodeSelector and (when present) one of the terms. */

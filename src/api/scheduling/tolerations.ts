@@ -51,3 +51,39 @@ export function noExecuteTolerance(taints: readonly Taint[], tolerations: readon
   }
   return min === Infinity ? 'never' : min;
 }
+
+const sameToleration = (a: Toleration, b: Toleration): boolean =>
+  (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '')
+  && (a.effect ?? '') === (b.effect ?? '') && a.tolerationSeconds === b.tolerationSeconds;
+
+/** Whether `ss` tolerates everything `t` tolerates (upstream's isSuperset). */
+export function toleratesSuperset(ss: Toleration, t: Toleration): boolean {
+  if (sameToleration(ss, t)) return true;
+  // an empty key with Exists matches every key
+  if ((t.key ?? '') !== (ss.key ?? '') && ((ss.key ?? '') !== '' || ss.operator !== 'Exists')) return false;
+  // an empty effect matches every effect
+  if ((t.effect ?? '') !== (ss.effect ?? '') && (ss.effect ?? '') !== '') return false;
+  if (ss.effect === 'NoExecute' && ss.tolerationSeconds !== undefined) {
+    if (t.tolerationSeconds === undefined || t.tolerationSeconds > ss.tolerationSeconds) return false;
+  }
+  switch (ss.operator ?? '') {
+    case 'Equal': case '': return t.operator === 'Equal' && (t.value ?? '') === (ss.value ?? '');
+    case 'Exists': return true;
+    default: return false;
+  }
+}
+
+/**
+ * Two lists of tolerations as one, as RuntimeClass admission merges a RuntimeClass's tolerations
+ * into a pod's: a toleration that another one already covers is dropped; of two equal ones the first stays.
+ */
+export function mergeTolerations(first: readonly Toleration[], second: readonly Toleration[]): Toleration[] {
+  const all = [...first, ...second];
+  const merged: Toleration[] = [];
+  all.forEach((t, i) => {
+    if (merged.some((m) => toleratesSuperset(m, t))) return;
+    if (all.slice(i + 1).some((later) => !sameToleration(t, later) && toleratesSuperset(later, t))) return;
+    merged.push(t);
+  });
+  return merged;
+}

@@ -1,12 +1,14 @@
-// meta/v1 LabelSelector: structure rules, and its string form as kubectl prints it.
+// meta/v1 LabelSelector: structure rules (matching and printing are src/api/label-selector.ts).
 
 import type { FieldError } from '../../base/errors.js';
 import { forbidden, invalidValue, required } from './field.js';
 import { validateLabelName, validateLabels } from './labels.js';
 import { isValidLabelValue } from './names.js';
 
-export interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
-export interface LabelSelector { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] }
+import type { LabelSelector as LabelSelectorT } from '../gen/types.js';
+import type { Unvalidated } from '../unvalidated.js';
+
+type LabelSelector = Unvalidated<LabelSelectorT>;
 
 export function validateLabelSelector(sel: LabelSelector | undefined, field: string): FieldError[] {
   if (!sel) return [];
@@ -34,39 +36,3 @@ export function validateLabelSelector(sel: LabelSelector | undefined, field: str
 /** True when the selector selects nothing in particular (no labels, no expressions). */
 export const isEmptySelector = (sel: LabelSelector | undefined): boolean =>
   !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
-
-/** Does the selector match a label set? (Unknown operators match nothing.) */
-export function selectorMatches(sel: LabelSelector | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const r of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const val = l[r.key];
-    const vals = r.values ?? [];
-    switch (r.operator) {
-      case 'In': if (!has || val === undefined || !vals.includes(val)) return false; break;
-      case 'NotIn': if (has && val !== undefined && vals.includes(val)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
-/** `app=web,tier in (a,b),!legacy` — requirements sorted by key, values sorted; `<none>`-free: '' when empty. */
-export function formatLabelSelector(sel: LabelSelector | undefined): string {
-  if (!sel) return '';
-  const reqs: Array<{ key: string; text: string }> = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const r of sel.matchExpressions ?? []) {
-    const vals = [...(r.values ?? [])].sort().join(',');
-    const text = r.operator === 'In' ? `${r.key} in (${vals})` : r.operator === 'NotIn' ? `${r.key} notin (${vals})`
-      : r.operator === 'Exists' ? r.key : r.operator === 'DoesNotExist' ? `!${r.key}` : '';
-    if (!text) return '<invalid>';
-    reqs.push({ key: r.key, text });
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return reqs.map((r) => r.text).join(',');
-}

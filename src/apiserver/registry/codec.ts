@@ -3,7 +3,7 @@
 // does with etcd's modRevision). Stored documents always start with apiVersion, kind, metadata,
 // which makes the splice a constant-time string operation.
 
-import type { AnyObject } from '../../api/object.js';
+import type { AnyObject, KubeObject } from '../../api/object.js';
 
 /**
  * The stored JSON of `obj`. `managedFieldsJson`, when given, is the already serialized
@@ -32,8 +32,9 @@ export function withResourceVersion(stored: string, rv: number): string {
   return `${stored.slice(0, at)}"resourceVersion":"${rv}"${empty ? '' : ','}${stored.slice(at)}`;
 }
 
-export function decodeStored(stored: string, rv: number): AnyObject {
-  const obj = JSON.parse(stored) as AnyObject;
+/** A stored object with its resourceVersion; `T` names the kind when the caller knows it (stored objects passed validation). */
+export function decodeStored<T extends KubeObject = AnyObject>(stored: string, rv: number): T {
+  const obj = JSON.parse(stored) as T;
   obj.metadata.resourceVersion = String(rv);
   return obj;
 }

@@ -2,7 +2,7 @@
 // extension points it cares about; the runner finds them by shape.
 
 import type { RestClient } from '../../client/rest-client.js';
-import type { RuntimeClass } from './api-types.js';
+import type { RuntimeClass } from '../../api/gen/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';

@@ -1,7 +1,8 @@
 // NodeInfo: a node plus the aggregate of the pods on it (requested resources, used host ports,
 // counts of pods with affinity terms), kept incrementally as pods come and go.
 
-import { nodeStatus, OS_LABEL, type Node, type Taint } from './api-types.js';
+import type { Node, Taint } from '../../api/gen/types.js';
+import { LABEL_OS } from '../../api/well-known.js';
 import type { HostPort, PodInfo } from './pod-info.js';
 import { addTo, emptyResource, parseResourceList, type Resource } from '../../api/scheduling/pod-requests.js';
 import { quantityToNumber } from '../../base/quantity.js';
@@ -49,8 +50,8 @@ export function setNode(ni: NodeInfo, node: Node): void {
   ni.softTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
   ni.unschedulable = node.spec?.unschedulable === true;
   // kubelets always set kubernetes.io/os; a node without it is taken for Linux (the kubelet default)
-  ni.os = ni.labels[OS_LABEL] ?? 'linux';
-  const st = nodeStatus(node);
+  ni.os = ni.labels[LABEL_OS] ?? 'linux';
+  const st = node.status ?? {};
   const handlers = st.runtimeHandlers;
   ni.runtimeHandlers = handlers && handlers.length > 0 ? new Set(handlers.map((h) => h.name ?? '')) : undefined;
   const alloc = st.allocatable ?? st.capacity;
@@ -63,7 +64,7 @@ export function setNode(ni: NodeInfo, node: Node): void {
 
 /** A cheap fingerprint of what scheduling reads from a node (to ignore heartbeat-only updates). */
 export function schedulingFingerprint(node: Node): string {
-  const st = nodeStatus(node);
+  const st = node.status ?? {};
   return JSON.stringify([node.metadata.labels, node.spec?.taints, node.spec?.unschedulable, st.allocatable ?? st.capacity, st.runtimeHandlers]);
 }
 

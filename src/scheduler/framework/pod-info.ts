@@ -1,8 +1,10 @@
-// PodInfo: a pod with everything the plugins need parsed once (requests, ports, tolerations including
-// the RuntimeClass's, affinity terms), so per-node checks are cheap.
+// PodInfo: a pod with everything the plugins need parsed once (requests, ports, tolerations, affinity
+// terms), so per-node checks are cheap. The pod's RuntimeClass overhead, nodeSelector and
+// tolerations are already in its spec: RuntimeClass admission put them there at create.
 
-import { fromLabelSelector, nothing, type LabelMatcher } from '../../base/label-selector.js';
-import { podSpec, type Pod, type PodAffinityTerm, type RuntimeClass, type Toleration } from './api-types.js';
+import type { Pod, PodAffinityTerm, RuntimeClass, Toleration, WeightedPodAffinityTerm } from '../../api/gen/types.js';
+import { fromLabelSelector } from '../../api/label-selector.js';
+import { nothing, type LabelMatcher } from '../../base/label-selector.js';
 import { nonZeroRequests, parseResourceList, podRequests, type Resource } from '../../api/scheduling/pod-requests.js';
 
 export interface HostPort { ip: string; protocol: string; port: number }
@@ -25,10 +27,10 @@ export interface PodInfo {
   readonly requests: Resource;
   readonly nonZero: { milliCPU: number; memory: number };
   readonly hostPorts: readonly HostPort[];
-  /** The pod's tolerations plus its RuntimeClass's scheduling.tolerations. */
+  /** spec.tolerations (RuntimeClass admission merged the class's into them) */
   readonly tolerations: readonly Toleration[];
   readonly runtimeClassName: string | undefined;
-  /** The resolved RuntimeClass; undefined when none is named or it does not exist. */
+  /** The resolved RuntimeClass (for its handler); undefined when none is named or it does not exist. */
   readonly runtimeClass: RuntimeClass | undefined;
   readonly requiredAffinity: readonly AffinityTerm[];
   readonly requiredAntiAffinity: readonly AffinityTerm[];
@@ -58,24 +60,21 @@ export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
 }
 
 export function createPodInfo(pod: Pod, runtimeClasses?: (name: string) => RuntimeClass | undefined): PodInfo {
-  const spec = podSpec(pod);
+  const spec = pod.spec ?? { containers: [] };
   const rcName = spec.runtimeClassName || undefined;
   const rc = rcName && runtimeClasses ? runtimeClasses(rcName) : undefined;
-  let overheadList = spec.overhead;
-  if (!overheadList && rc?.overhead?.podFixed) overheadList = rc.overhead.podFixed;
-  const requests = podRequests({ containers: spec.containers, initContainers: spec.initContainers, overhead: overheadList });
-  const nonZero = nonZeroRequests(spec, overheadList ? parseResourceList(overheadList) : undefined);
+  const requests = podRequests(spec);
+  const nonZero = nonZeroRequests(spec, spec.overhead ? parseResourceList(spec.overhead) : undefined);
   const hostPorts: HostPort[] = [];
   for (const c of spec.containers ?? []) {
     for (const p of c.ports ?? []) {
       if (p.hostPort && p.hostPort > 0) hostPorts.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
     }
   }
-  const tolerations = rc?.scheduling?.tolerations?.length ? [...(spec.tolerations ?? []), ...rc.scheduling.tolerations] : (spec.tolerations ?? []);
+  const tolerations = spec.tolerations ?? [];
   const aff = spec.affinity;
   const terms = (list: PodAffinityTerm[] | undefined) => (list ?? []).map((t) => parseTerm(pod, t, 1));
-  const weighted = (list: Array<{ weight?: number; podAffinityTerm?: PodAffinityTerm }> | undefined) =>
-    (list ?? []).filter((w) => w.podAffinityTerm).map((w) => parseTerm(pod, w.podAffinityTerm as PodAffinityTerm, w.weight ?? 1));
+  const weighted = (list: WeightedPodAffinityTerm[] | undefined) => (list ?? []).map((w) => parseTerm(pod, w.podAffinityTerm, w.weight));
   const namespace = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '';
   return {
@@ -88,6 +87,6 @@ export function createPodInfo(pod: Pod, runtimeClasses?: (name: string) => Runti
     requiredAntiAffinity: terms(aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     preferredAffinity: weighted(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
     preferredAntiAffinity: weighted(aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-    terminating: pod.metadata.deletionTimestamp !== undefined,
+    terminating: pod.metadata.deletionTimestamp != null,
   };
 }

@@ -1,6 +1,6 @@
 // Small builders for scheduler tests: nodes, pods, NodeInfos and a one-plugin runner.
 
-import type { Node, Pod, RuntimeClass, SchedPodSpec, Taint, Toleration } from '../framework/api-types.js';
+import type { Node, Pod, PodSpec, RuntimeClass, Taint, Toleration } from '../../api/gen/types.js';
 import { createCycleState, type CycleState } from '../framework/cycle-state.js';
 import type { FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interfaces.js';
 import { isFilter, isPreFilter, isPreScore, isScore } from '../framework/interfaces.js';
@@ -24,7 +24,7 @@ export function mkNode(name: string, o: NodeOpts = {}): Node {
 }
 
 export interface PodOpts {
-  ns?: string; labels?: Record<string, string>; cpu?: string; memory?: string; spec?: Partial<SchedPodSpec>;
+  ns?: string; labels?: Record<string, string>; cpu?: string; memory?: string; spec?: Partial<PodSpec>;
   tolerations?: Toleration[]; hostPort?: number; nodeName?: string;
 }
 export function mkPod(name: string, o: PodOpts = {}): Pod {

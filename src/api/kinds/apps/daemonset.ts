@@ -2,14 +2,18 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import type { TableDef } from '../../kind.js';
-import { formatLabelSelector, invalidValue, nonNegative, notSupported, required } from '../../validation/index.js';
+import { invalidValue, nonNegative, notSupported, required } from '../../validation/index.js';
+import { selectorString } from '../../label-selector.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { age, ageColumn, col, containerCells, containersColumn, formatLabels, imagesColumn, nameColumn, selectorColumn } from '../common/table.js';
 import { defaultPodTemplate } from '../core/pod/template.js';
-import type { Workload } from './types.js';
+import type { DaemonSet } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type DaemonSetIn = UnvalidatedObject<DaemonSet>;
 import { isZero, validateIntOrPercent, validateNotOver100Percent, validateSelectorAndTemplate } from './workload.js';
 
-export function defaultDaemonSet(ds: Workload): void {
+export function defaultDaemonSet(ds: DaemonSetIn): void {
   const spec = (ds.spec ??= {});
   const us = (spec.updateStrategy ??= {});
   us.type ??= 'RollingUpdate';
@@ -22,7 +26,7 @@ export function defaultDaemonSet(ds: Workload): void {
   defaultPodTemplate(spec.template);
 }
 
-export function validateDaemonSet(ds: Workload, old: Workload | undefined): FieldError[] {
+export function validateDaemonSet(ds: DaemonSetIn, old: DaemonSetIn | undefined): FieldError[] {
   const spec = ds.spec ?? {};
   const errs = validateSelectorAndTemplate(ds, old, 'empty selector is invalid for daemonset', 'DaemonSet');
   errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds));
@@ -45,7 +49,7 @@ export function validateDaemonSet(ds: Workload, old: Workload | undefined): Fiel
   return errs;
 }
 
-export const daemonSetTable: TableDef<Workload> = {
+export const daemonSetTable: TableDef<DaemonSetIn> = {
   columns: [
     nameColumn,
     col('Desired', 'integer', 'Number of nodes that should run the daemon pod.'),
@@ -61,11 +65,11 @@ export const daemonSetTable: TableDef<Workload> = {
     const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
     return [ds.metadata.name ?? '', st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0,
       st.updatedNumberScheduled ?? 0, st.numberAvailable ?? 0, formatLabels(ds.spec?.template?.spec?.nodeSelector),
-      age(ds, now), names, images, formatLabelSelector(ds.spec?.selector)];
+      age(ds, now), names, images, selectorString(ds.spec?.selector)];
   },
 };
 
-export const daemonSetKind = defineKind<Workload>({
+export const daemonSetKind = defineKind<DaemonSet>({
   group: 'apps', version: 'v1', kind: 'DaemonSet', listKind: 'DaemonSetList', plural: 'daemonsets', singular: 'daemonset',
   shortNames: ['ds'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.DaemonSet',

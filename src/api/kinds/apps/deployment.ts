@@ -2,14 +2,18 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import type { TableDef } from '../../kind.js';
-import { forbidden, invalidValue, nonNegative, notSupported, required, formatLabelSelector } from '../../validation/index.js';
+import { forbidden, invalidValue, nonNegative, notSupported, required } from '../../validation/index.js';
+import { selectorString } from '../../label-selector.js';
 import { defineKind, scaleSub, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { age, ageColumn, col, containerCells, containersColumn, imagesColumn, nameColumn, selectorColumn } from '../common/table.js';
 import { defaultPodTemplate } from '../core/pod/template.js';
-import type { Workload } from './types.js';
+import type { Deployment } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type DeploymentIn = UnvalidatedObject<Deployment>;
 import { isZero, validateIntOrPercent, validateNotOver100Percent, validateSelectorAndTemplate } from './workload.js';
 
-export function defaultDeployment(d: Workload): void {
+export function defaultDeployment(d: DeploymentIn): void {
   const spec = (d.spec ??= {});
   spec.replicas ??= 1;
   const strategy = (spec.strategy ??= {});
@@ -24,7 +28,7 @@ export function defaultDeployment(d: Workload): void {
   defaultPodTemplate(spec.template);
 }
 
-export function validateDeployment(d: Workload, old: Workload | undefined): FieldError[] {
+export function validateDeployment(d: DeploymentIn, old: DeploymentIn | undefined): FieldError[] {
   const spec = d.spec ?? {};
   const errs: FieldError[] = [];
   errs.push(...nonNegative('spec.replicas', spec.replicas));
@@ -57,7 +61,7 @@ export function validateDeployment(d: Workload, old: Workload | undefined): Fiel
   return errs;
 }
 
-export const deploymentTable: TableDef<Workload> = {
+export const deploymentTable: TableDef<DeploymentIn> = {
   columns: [
     nameColumn,
     col('Ready', 'string', 'Ready replicas out of desired replicas.'),
@@ -69,11 +73,11 @@ export const deploymentTable: TableDef<Workload> = {
     const st = d.status ?? {};
     const [names, images] = containerCells(d.spec?.template?.spec?.containers);
     return [d.metadata.name ?? '', `${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, st.updatedReplicas ?? 0, st.availableReplicas ?? 0,
-      age(d, now), names, images, formatLabelSelector(d.spec?.selector)];
+      age(d, now), names, images, selectorString(d.spec?.selector)];
   },
 };
 
-export const deploymentKind = defineKind<Workload>({
+export const deploymentKind = defineKind<Deployment>({
   group: 'apps', version: 'v1', kind: 'Deployment', listKind: 'DeploymentList', plural: 'deployments', singular: 'deployment',
   shortNames: ['deploy'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.Deployment',

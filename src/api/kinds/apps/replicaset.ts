@@ -2,20 +2,24 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import type { TableDef } from '../../kind.js';
-import { formatLabelSelector, nonNegative } from '../../validation/index.js';
+import { nonNegative } from '../../validation/index.js';
+import { selectorString } from '../../label-selector.js';
 import { defineKind, scaleSub, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { age, ageColumn, col, containerCells, containersColumn, imagesColumn, nameColumn, selectorColumn } from '../common/table.js';
 import { defaultPodTemplate } from '../core/pod/template.js';
-import type { Workload } from './types.js';
+import type { ReplicaSet } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type ReplicaSetIn = UnvalidatedObject<ReplicaSet>;
 import { validateSelectorAndTemplate } from './workload.js';
 
-export function defaultReplicaSet(rs: Workload): void {
+export function defaultReplicaSet(rs: ReplicaSetIn): void {
   const spec = (rs.spec ??= {});
   spec.replicas ??= 1;
   defaultPodTemplate(spec.template);
 }
 
-export function validateReplicaSet(rs: Workload, old: Workload | undefined): FieldError[] {
+export function validateReplicaSet(rs: ReplicaSetIn, old: ReplicaSetIn | undefined): FieldError[] {
   const spec = rs.spec ?? {};
   return [
     ...nonNegative('spec.replicas', spec.replicas),
@@ -25,7 +29,7 @@ export function validateReplicaSet(rs: Workload, old: Workload | undefined): Fie
   ];
 }
 
-export const replicaSetTable: TableDef<Workload> = {
+export const replicaSetTable: TableDef<ReplicaSetIn> = {
   columns: [
     nameColumn,
     col('Desired', 'integer', 'Desired number of replicas.'),
@@ -36,11 +40,11 @@ export const replicaSetTable: TableDef<Workload> = {
   row(rs, now) {
     const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
     return [rs.metadata.name ?? '', rs.spec?.replicas ?? 0, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0,
-      age(rs, now), names, images, formatLabelSelector(rs.spec?.selector)];
+      age(rs, now), names, images, selectorString(rs.spec?.selector)];
   },
 };
 
-export const replicaSetKind = defineKind<Workload>({
+export const replicaSetKind = defineKind<ReplicaSet>({
   group: 'apps', version: 'v1', kind: 'ReplicaSet', listKind: 'ReplicaSetList', plural: 'replicasets', singular: 'replicaset',
   shortNames: ['rs'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.ReplicaSet',

@@ -4,7 +4,11 @@ import { fieldErrorText, type FieldError } from '../../../base/errors.js';
 import { daemonSetKind, defaultDaemonSet, validateDaemonSet } from './daemonset.js';
 import { defaultDeployment, deploymentKind, validateDeployment } from './deployment.js';
 import { defaultReplicaSet, replicaSetKind, validateReplicaSet } from './replicaset.js';
-import type { Workload } from './types.js';
+import type { DaemonSet, Deployment, ReplicaSet } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+/** One object that can stand in for any of the three kinds in these tests. */
+type Workload = UnvalidatedObject<Deployment> & UnvalidatedObject<DaemonSet> & UnvalidatedObject<ReplicaSet>;
 
 const texts = (errs: FieldError[]) => errs.map(fieldErrorText);
 const NOW = Date.parse('2024-05-01T12:00:00Z');

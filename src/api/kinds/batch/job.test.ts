@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../../base/errors.js';
-import { defaultJob, jobKind, validateJob, type Job } from './job.js';
+import { defaultJob, jobKind, validateJob } from './job.js';
+import type { Job as JobT } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type Job = UnvalidatedObject<JobT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 function job(spec: Job['spec']): Job {

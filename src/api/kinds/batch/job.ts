@@ -2,30 +2,20 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import type { TableDef } from '../../kind.js';
-import type { KubeObject } from '../../object.js';
+import type { Job, PodTemplateSpec } from '../../gen/types.js';
+import { selectorMatches, selectorString } from '../../label-selector.js';
+import type { Unvalidated, UnvalidatedObject } from '../../unvalidated.js';
 import {
-  formatLabelSelector, immutable, invalidValue, isEmptySelector, jsonEqual, nonNegative, notSupported, required,
-  selectorMatches, validateLabelSelector, type LabelSelector,
+  immutable, invalidValue, isEmptySelector, jsonEqual, nonNegative, notSupported, required, validateLabelSelector,
 } from '../../validation/index.js';
+import { LABEL_JOB_CONTROLLER_UID, LABEL_JOB_NAME } from '../../well-known.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { age, ageColumn, col, containerCells, containersColumn, imagesColumn, nameColumn, selectorColumn, since } from '../common/table.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod/template.js';
-import type { PodTemplateSpec } from '../core/pod/types.js';
 import { humanDuration } from '../../../base/duration.js';
 
-export interface JobSpec {
-  parallelism?: number; completions?: number; activeDeadlineSeconds?: number; backoffLimit?: number; backoffLimitPerIndex?: number;
-  selector?: LabelSelector; manualSelector?: boolean; template?: PodTemplateSpec; completionMode?: string; suspend?: boolean;
-  podReplacementPolicy?: string; podFailurePolicy?: unknown; ttlSecondsAfterFinished?: number; [k: string]: unknown;
-}
-export interface JobStatus {
-  conditions?: Array<{ type?: string; status?: string }>; startTime?: string; completionTime?: string;
-  active?: number; succeeded?: number; failed?: number; [k: string]: unknown;
-}
-export interface Job extends KubeObject { spec?: JobSpec; status?: JobStatus }
+type JobIn = UnvalidatedObject<Job>;
 
-export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
-export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const MAX_INT32 = 2147483647;
 
 /**
@@ -34,7 +24,7 @@ const MAX_INT32 = 2147483647;
  * generated here. This relies on the API server having set metadata.name and metadata.uid before
  * it calls defaults() on create; on update the stored selector is already present and kept.
  */
-export function defaultJob(job: Job): void {
+export function defaultJob(job: JobIn): void {
   const spec = (job.spec ??= {});
   if (spec.completions === undefined && spec.parallelism === undefined) { spec.completions = 1; spec.parallelism = 1; }
   spec.parallelism ??= 1;
@@ -44,16 +34,16 @@ export function defaultJob(job: Job): void {
   spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
   const uid = job.metadata.uid, name = job.metadata.name;
   if (spec.manualSelector !== true && !spec.selector && uid && name) {
-    spec.selector = { matchLabels: { [CONTROLLER_UID_LABEL]: uid } };
+    spec.selector = { matchLabels: { [LABEL_JOB_CONTROLLER_UID]: uid } };
     const t = (spec.template ??= {});
     const meta = (t.metadata ??= {});
-    meta.labels = { ...meta.labels, [CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, 'controller-uid': uid, 'job-name': name };
+    meta.labels = { ...meta.labels, [LABEL_JOB_CONTROLLER_UID]: uid, [LABEL_JOB_NAME]: name, 'controller-uid': uid, 'job-name': name };
   }
   defaultPodTemplate(spec.template);
 }
 
 /** Fields of a suspended, never-started Job's template that may change. */
-function maskMutableScheduling(t: PodTemplateSpec | undefined): unknown {
+function maskMutableScheduling(t: Unvalidated<PodTemplateSpec> | undefined): unknown {
   if (!t) return t;
   const { metadata, spec } = t;
   const { nodeSelector: _n, tolerations: _t, affinity: _a, schedulingGates: _s, ...rest } = spec ?? {};
@@ -61,7 +51,7 @@ function maskMutableScheduling(t: PodTemplateSpec | undefined): unknown {
   return { metadata: meta, spec: rest };
 }
 
-export function validateJob(job: Job, old: Job | undefined): FieldError[] {
+export function validateJob(job: JobIn, old: JobIn | undefined): FieldError[] {
   const spec = job.spec ?? {};
   const errs: FieldError[] = [];
   errs.push(...nonNegative('spec.parallelism', spec.parallelism));
@@ -76,7 +66,7 @@ export function validateJob(job: Job, old: Job | undefined): FieldError[] {
   if (!sel) errs.push(required('spec.selector'));
   else {
     errs.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (spec.manualSelector !== true && job.metadata.uid && sel.matchLabels?.[CONTROLLER_UID_LABEL] !== job.metadata.uid) {
+    if (spec.manualSelector !== true && job.metadata.uid && sel.matchLabels?.[LABEL_JOB_CONTROLLER_UID] !== job.metadata.uid) {
       errs.push(invalidValue('spec.selector', sel, '`selector` not auto-generated'));
     }
   }
@@ -106,9 +96,9 @@ export function validateJob(job: Job, old: Job | undefined): FieldError[] {
   return errs;
 }
 
-const hasCondition = (job: Job, type: string) => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+const hasCondition = (job: JobIn, type: string) => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
-export function jobStatusText(job: Job): string {
+export function jobStatusText(job: JobIn): string {
   if (hasCondition(job, 'Complete')) return 'Complete';
   if (hasCondition(job, 'Failed')) return 'Failed';
   if (job.metadata.deletionTimestamp) return 'Terminating';
@@ -118,7 +108,7 @@ export function jobStatusText(job: Job): string {
   return 'Running';
 }
 
-export const jobTable: TableDef<Job> = {
+export const jobTable: TableDef<JobIn> = {
   columns: [
     nameColumn,
     col('Status', 'string', 'Status of the job.'),
@@ -138,7 +128,7 @@ export const jobTable: TableDef<Job> = {
       duration = st.completionTime ? humanDuration(Date.parse(st.completionTime) - Date.parse(st.startTime)) : since(st.startTime, now);
     }
     const [names, images] = containerCells(spec.template?.spec?.containers);
-    return [job.metadata.name ?? '', jobStatusText(job), completions, duration, age(job, now), names, images, formatLabelSelector(spec.selector)];
+    return [job.metadata.name ?? '', jobStatusText(job), completions, duration, age(job, now), names, images, selectorString(spec.selector)];
   },
 };
 

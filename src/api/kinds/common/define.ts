@@ -1,4 +1,4 @@
-// Typed kind definitions, erased to the registry's KindDef<KubeObject>.
+// Typed kind definitions: each kind is written against its generated object type.
 
 import type { KindDef, SubresourceDef } from '../../kind.js';
 import type { KubeObject } from '../../object.js';
@@ -7,11 +7,11 @@ import type { KubeObject } from '../../object.js';
 export const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 
 /**
- * A kind written against its own object type `T`. The registry holds KindDef<KubeObject>; the API
- * server only ever passes objects of the kind's own GVK, so narrowing the parameter type is sound.
+ * A kind written against its own object type `T` (typed clients key on it); the registry holds the
+ * kinds as KindDef<AnyObject>, and the API server only ever passes objects of the kind's own GVK.
  */
-export function defineKind<T extends KubeObject>(def: KindDef<T>): KindDef {
-  return def as unknown as KindDef;
+export function defineKind<T extends KubeObject>(def: KindDef<T>): KindDef<T> {
+  return def;
 }
 
 /** The `status` subresource of a kind. */

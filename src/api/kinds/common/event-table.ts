@@ -8,8 +8,8 @@ import { col, nameColumn, since } from './table.js';
 export interface EventView {
   name: string; type: string; reason: string; message: string;
   object: { kind: string; name: string; fieldPath: string };
-  firstTimestamp?: string; lastTimestamp?: string; eventTime?: string; count?: number;
-  series?: { count?: number; lastObservedTime?: string };
+  firstTimestamp?: string | null; lastTimestamp?: string | null; eventTime?: string | null; count?: number;
+  series?: { count?: number; lastObservedTime?: string | null };
   sourceComponent: string; sourceHost: string; reportingController: string; reportingInstance: string;
 }
 

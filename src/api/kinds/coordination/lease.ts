@@ -1,19 +1,15 @@
 // coordination.k8s.io/v1 Lease.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Lease } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { invalidValue, nonNegative, notSupported } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
-export interface Lease extends KubeObject {
-  spec?: {
-    holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number;
-    strategy?: string; preferredHolder?: string; [k: string]: unknown;
-  };
-}
+type LeaseIn = UnvalidatedObject<Lease>;
 
-export function validateLease(l: Lease): FieldError[] {
+export function validateLease(l: LeaseIn): FieldError[] {
   const spec = l.spec ?? {};
   const errs: FieldError[] = [];
   const d = spec.leaseDurationSeconds;

@@ -1,12 +1,13 @@
 // core/v1 ConfigMap.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { ConfigMap } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { check, forbidden, invalidValue, isConfigMapKey, jsonEqual, tooLong } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
-export interface ConfigMap extends KubeObject { data?: Record<string, string>; binaryData?: Record<string, string>; immutable?: boolean }
+type ConfigMapIn = UnvalidatedObject<ConfigMap>;
 
 export const MAX_CONFIG_SIZE = 1024 * 1024;
 
@@ -23,7 +24,7 @@ export function validateImmutableData(
   return errs;
 }
 
-export function validateConfigMap(cm: ConfigMap, old: ConfigMap | undefined): FieldError[] {
+export function validateConfigMap(cm: ConfigMapIn, old: ConfigMapIn | undefined): FieldError[] {
   const errs: FieldError[] = [];
   let size = 0;
   for (const [k, v] of Object.entries(cm.data ?? {})) {

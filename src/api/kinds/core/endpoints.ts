@@ -1,21 +1,20 @@
 // core/v1 Endpoints.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Endpoints } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { notSupported, required, validateDNS1123Label, validatePortNumber } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 import { PROTOCOLS } from './pod/validate-container.js';
 
-export interface EndpointPort { name?: string; port?: number; protocol?: string; [k: string]: unknown }
-export interface EndpointSubset { addresses?: Array<{ ip?: string; [k: string]: unknown }>; notReadyAddresses?: Array<{ ip?: string; [k: string]: unknown }>; ports?: EndpointPort[] }
-export interface Endpoints extends KubeObject { subsets?: EndpointSubset[] }
+type EndpointsIn = UnvalidatedObject<Endpoints>;
 
-export function defaultEndpoints(ep: Endpoints): void {
+export function defaultEndpoints(ep: EndpointsIn): void {
   for (const ss of ep.subsets ?? []) for (const p of ss.ports ?? []) p.protocol ??= 'TCP';
 }
 
-export function validateEndpoints(ep: Endpoints): FieldError[] {
+export function validateEndpoints(ep: EndpointsIn): FieldError[] {
   const errs: FieldError[] = [];
   (ep.subsets ?? []).forEach((ss, i) => {
     const f = `subsets[${i}]`;
@@ -37,7 +36,7 @@ export function validateEndpoints(ep: Endpoints): FieldError[] {
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** `10.0.0.1:80,10.0.0.2:80 + 3 more...`; `<none>` without subsets. */
-export function formatEndpoints(ep: Endpoints): string {
+export function formatEndpoints(ep: EndpointsIn): string {
   const subsets = ep.subsets ?? [];
   if (subsets.length === 0) return '<none>';
   const list: string[] = [];

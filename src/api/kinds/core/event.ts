@@ -1,22 +1,17 @@
 // core/v1 Event.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Event } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { invalidValue, required, validateDNS1123Subdomain, validateQualifiedName } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { eventTable, type EventView } from '../common/event-table.js';
 
-export interface ObjectReference { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string }
-export interface CoreEvent extends KubeObject {
-  involvedObject?: ObjectReference; reason?: string; message?: string; source?: { component?: string; host?: string };
-  firstTimestamp?: string; lastTimestamp?: string; count?: number; type?: string; eventTime?: string;
-  series?: { count?: number; lastObservedTime?: string }; action?: string; related?: ObjectReference;
-  reportingComponent?: string; reportingInstance?: string;
-}
+type CoreEventIn = UnvalidatedObject<Event>;
 
 /** Checks shared by both Event APIs; `controllerField` names the reporting controller field. */
 export function validateEventCommon(
-  e: { namespace: string; involvedNamespace: string; eventTime?: string; reportingController: string; reportingInstance: string; action: string; reason: string; message: string },
+  e: { namespace: string; involvedNamespace: string; eventTime?: string | null; reportingController: string; reportingInstance: string; action: string; reason: string; message: string },
   paths: { involvedNamespace: string; controller: string; message: string },
 ): FieldError[] {
   const errs: FieldError[] = [];
@@ -44,7 +39,7 @@ export function validateEventCommon(
   return errs;
 }
 
-export function validateCoreEvent(e: CoreEvent): FieldError[] {
+export function validateCoreEvent(e: CoreEventIn): FieldError[] {
   return validateEventCommon({
     namespace: e.metadata.namespace ?? '', involvedNamespace: e.involvedObject?.namespace ?? '', eventTime: e.eventTime,
     reportingController: e.reportingComponent ?? '', reportingInstance: e.reportingInstance ?? '', action: e.action ?? '',
@@ -52,7 +47,7 @@ export function validateCoreEvent(e: CoreEvent): FieldError[] {
   }, { involvedNamespace: 'involvedObject.namespace', controller: 'reportingComponent', message: 'message' });
 }
 
-const view = (e: CoreEvent): EventView => ({
+const view = (e: CoreEventIn): EventView => ({
   name: e.metadata.name ?? '', type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '',
   object: { kind: e.involvedObject?.kind ?? '', name: e.involvedObject?.name ?? '', fieldPath: e.involvedObject?.fieldPath ?? '' },
   firstTimestamp: e.firstTimestamp, lastTimestamp: e.lastTimestamp, eventTime: e.eventTime, count: e.count, series: e.series,
@@ -60,7 +55,7 @@ const view = (e: CoreEvent): EventView => ({
   reportingController: e.reportingComponent ?? '', reportingInstance: e.reportingInstance ?? '',
 });
 
-export const coreEventKind = defineKind<CoreEvent>({
+export const coreEventKind = defineKind<Event>({
   group: '', version: 'v1', kind: 'Event', listKind: 'EventList', plural: 'events', singular: 'event',
   shortNames: ['ev'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.Event', subresources: [],

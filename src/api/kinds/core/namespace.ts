@@ -1,21 +1,22 @@
 // core/v1 Namespace.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Namespace } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { validateQualifiedName } from '../../validation/index.js';
 import { defineKind, statusSub } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
-export interface Namespace extends KubeObject { spec?: { finalizers?: string[] }; status?: { phase?: string; [k: string]: unknown } }
+type NamespaceIn = UnvalidatedObject<Namespace>;
 
-export function defaultNamespace(ns: Namespace): void {
+export function defaultNamespace(ns: NamespaceIn): void {
   const spec = (ns.spec ??= {});
   spec.finalizers ??= ['kubernetes'];
   const status = (ns.status ??= {});
   status.phase ??= 'Active';
 }
 
-export function validateNamespace(ns: Namespace): FieldError[] {
+export function validateNamespace(ns: NamespaceIn): FieldError[] {
   const errs: FieldError[] = [];
   (ns.spec?.finalizers ?? []).forEach((f) => {
     // standard finalizers are bare names; others must be qualified

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../../base/errors.js';
-import { defaultNode, nodeKind, validateNode, type Node } from './node.js';
+import { defaultNode, nodeKind, validateNode } from './node.js';
+import type { Node as NodeT } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type Node = UnvalidatedObject<NodeT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 function node(extra: Partial<Node> = {}): Node {

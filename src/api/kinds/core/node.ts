@@ -1,32 +1,22 @@
 // core/v1 Node.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Node } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { notSupported, required, validateLabelName, validateLabelValue } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
-export interface Taint { key?: string; value?: string; effect?: string; timeAdded?: string }
-export interface NodeStatus {
-  conditions?: Array<{ type?: string; status?: string; reason?: string; [k: string]: unknown }>;
-  addresses?: Array<{ type?: string; address?: string }>;
-  nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string; operatingSystem?: string; architecture?: string; [k: string]: unknown };
-  capacity?: Record<string, string>; allocatable?: Record<string, string>;
-  [k: string]: unknown;
-}
-export interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; podCIDRs?: string[]; providerID?: string; [k: string]: unknown };
-  status?: NodeStatus;
-}
+type NodeIn = UnvalidatedObject<Node>;
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
-export function defaultNode(n: Node): void {
+export function defaultNode(n: NodeIn): void {
   const st = n.status;
   if (st?.capacity && !st.allocatable) st.allocatable = { ...st.capacity };
 }
 
-export function validateNode(n: Node): FieldError[] {
+export function validateNode(n: NodeIn): FieldError[] {
   const errs: FieldError[] = [];
   (n.spec?.taints ?? []).forEach((t, i) => {
     const p = `spec.taints[${i}]`;
@@ -40,7 +30,7 @@ export function validateNode(n: Node): FieldError[] {
 }
 
 /** Role names from `node-role.kubernetes.io/<role>` labels and the `kubernetes.io/role` label, sorted. */
-export function nodeRoles(n: Node): string[] {
+export function nodeRoles(n: NodeIn): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(n.metadata.labels ?? {})) {
     if (k.startsWith('node-role.kubernetes.io/')) { const r = k.slice('node-role.kubernetes.io/'.length); if (r) roles.add(r); }
@@ -50,14 +40,14 @@ export function nodeRoles(n: Node): string[] {
 }
 
 /** `Ready`, `NotReady`, `Unknown`, plus `,SchedulingDisabled` when cordoned. */
-export function nodeStatusText(n: Node): string {
+export function nodeStatusText(n: NodeIn): string {
   const ready = (n.status?.conditions ?? []).filter((c) => c.type === 'Ready').at(-1);
   const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
   if (n.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
 
-const address = (n: Node, type: string) => (n.status?.addresses ?? []).find((a) => a.type === type)?.address || '<none>';
+const address = (n: NodeIn, type: string) => (n.status?.addresses ?? []).find((a) => a.type === type)?.address || '<none>';
 
 export const nodeKind = defineKind<Node>({
   group: '', version: 'v1', kind: 'Node', listKind: 'NodeList', plural: 'nodes', singular: 'node',
@@ -74,7 +64,7 @@ export const nodeKind = defineKind<Node>({
       col('OS-Image', 'string', 'Operating system image.', 1), col('Kernel-Version', 'string', 'Kernel version.', 1),
       col('Container-Runtime', 'string', 'Container runtime and version.', 1),
     ],
-    row(n, now) {
+    row(n: NodeIn, now) {
       const info = n.status?.nodeInfo ?? {};
       return [n.metadata.name ?? '', nodeStatusText(n), nodeRoles(n).join(',') || '<none>', age(n, now), info.kubeletVersion ?? '',
         address(n, 'InternalIP'), address(n, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>',

@@ -1,13 +1,14 @@
 // core/v1 Secret.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { Secret } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { check, immutable, isConfigMapKey, required, tooLong } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 import { MAX_CONFIG_SIZE, validateImmutableData } from './configmap.js';
 
-export interface Secret extends KubeObject { type?: string; data?: Record<string, string>; stringData?: Record<string, string>; immutable?: boolean }
+type SecretIn = UnvalidatedObject<Secret>;
 
 /** Keys each built-in secret type requires in data. */
 const REQUIRED_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -17,7 +18,7 @@ const REQUIRED_KEYS: Readonly<Record<string, readonly string[]>> = {
   'kubernetes.io/tls': ['tls.crt', 'tls.key'],
 };
 
-export function defaultSecret(s: Secret): void {
+export function defaultSecret(s: SecretIn): void {
   s.type ??= 'Opaque';
   // stringData is write-only: its entries are folded into data (base64) and never stored.
   if (s.stringData !== undefined) {
@@ -28,7 +29,7 @@ export function defaultSecret(s: Secret): void {
   }
 }
 
-export function validateSecret(s: Secret, old: Secret | undefined): FieldError[] {
+export function validateSecret(s: SecretIn, old: SecretIn | undefined): FieldError[] {
   const errs: FieldError[] = [];
   let size = 0;
   for (const [k, v] of Object.entries(s.data ?? {})) {

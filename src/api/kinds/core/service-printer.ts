@@ -2,15 +2,18 @@
 
 import type { TableDef } from '../../kind.js';
 import { age, ageColumn, col, formatLabels, nameColumn } from '../common/table.js';
-import type { Service, ServicePort } from './service-types.js';
+import type { Service, ServicePort } from '../../gen/types.js';
+import type { Unvalidated, UnvalidatedObject } from '../../unvalidated.js';
 
-function lbText(svc: Service, wide: boolean): string {
+type ServiceIn = UnvalidatedObject<Service>;
+
+function lbText(svc: ServiceIn, wide: boolean): string {
   const text = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((s) => s !== '').join(',');
   return !wide && text.length > 16 ? `${text.slice(0, 13)}...` : text;
 }
 
 /** The EXTERNAL-IP cell; the server prints the wide form, as upstream's table convertor does. */
-export function serviceExternalIP(svc: Service, wide = true): string {
+export function serviceExternalIP(svc: ServiceIn, wide = true): string {
   const spec = svc.spec ?? {};
   const ext = spec.externalIPs ?? [];
   switch (spec.type ?? 'ClusterIP') {
@@ -29,11 +32,11 @@ export function serviceExternalIP(svc: Service, wide = true): string {
 }
 
 /** `80/TCP,443:30443/TCP` */
-export function servicePorts(ports: readonly ServicePort[] | undefined): string {
+export function servicePorts(ports: readonly Unvalidated<ServicePort>[] | undefined): string {
   return (ports ?? []).map((p) => (p.nodePort ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}` : `${p.port ?? 0}/${p.protocol ?? ''}`)).join(',');
 }
 
-export const serviceTable: TableDef<Service> = {
+export const serviceTable: TableDef<ServiceIn> = {
   columns: [
     nameColumn,
     col('Type', 'string', 'How the service is exposed.'),

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../../base/errors.js';
 import { defaultService, serviceKind, validateService } from './service.js';
-import type { Service } from './service-types.js';
+import type { Service as ServiceT } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type Service = UnvalidatedObject<ServiceT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 function svc(spec: Service['spec']): Service {

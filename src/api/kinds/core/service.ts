@@ -8,11 +8,14 @@ import {
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { PROTOCOLS } from './pod/validate-container.js';
 import { serviceTable } from './service-printer.js';
-import type { Service } from './service-types.js';
+import type { Service } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type ServiceIn = UnvalidatedObject<Service>;
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
 
-export function defaultService(svc: Service): void {
+export function defaultService(svc: ServiceIn): void {
   const spec = (svc.spec ??= {});
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -34,7 +37,7 @@ export function defaultService(svc: Service): void {
   if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
 }
 
-export function validateService(svc: Service, old: Service | undefined): FieldError[] {
+export function validateService(svc: ServiceIn, old: ServiceIn | undefined): FieldError[] {
   const spec = svc.spec ?? {};
   const errs: FieldError[] = [];
   const type = spec.type ?? '';

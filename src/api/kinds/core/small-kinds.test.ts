@@ -1,12 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../../base/errors.js';
-import { configMapKind, validateConfigMap, type ConfigMap } from './configmap.js';
-import { defaultEndpoints, endpointsKind, formatEndpoints, validateEndpoints, type Endpoints } from './endpoints.js';
-import { coreEventKind, validateCoreEvent, type CoreEvent } from './event.js';
-import { defaultNamespace, namespaceKind, validateNamespace, type Namespace } from './namespace.js';
-import { defaultSecret, secretKind, validateSecret, type Secret } from './secret.js';
+import { configMapKind, validateConfigMap } from './configmap.js';
+import { defaultEndpoints, endpointsKind, formatEndpoints, validateEndpoints } from './endpoints.js';
+import { coreEventKind, validateCoreEvent } from './event.js';
+import { defaultNamespace, namespaceKind, validateNamespace } from './namespace.js';
+import { defaultSecret, secretKind, validateSecret } from './secret.js';
 import { serviceAccountKind } from './service-account.js';
+import type { ConfigMap as ConfigMapT, Endpoints as EndpointsT, Event as EventT, Namespace as NamespaceT, Secret as SecretT } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
+
+type ConfigMap = UnvalidatedObject<ConfigMapT>;
+type Endpoints = UnvalidatedObject<EndpointsT>;
+type CoreEvent = UnvalidatedObject<EventT>;
+type Namespace = UnvalidatedObject<NamespaceT>;
+type Secret = UnvalidatedObject<SecretT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}), creationTimestamp: '2024-05-01T11:55:00Z' });

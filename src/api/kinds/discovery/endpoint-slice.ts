@@ -1,7 +1,8 @@
 // discovery.k8s.io/v1 EndpointSlice.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { EndpointSlice } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import {
   immutable, invalidValue, notSupported, required, tooLong, validateDNS1123Label, validateDNS1123Subdomain, validatePortNumber,
 } from '../../validation/index.js';
@@ -9,20 +10,16 @@ import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, listWithMore, nameColumn } from '../common/table.js';
 import { PROTOCOLS } from '../core/pod/validate-container.js';
 
-export interface EndpointSlice extends KubeObject {
-  addressType?: string;
-  endpoints?: Array<{ addresses?: string[]; conditions?: Record<string, boolean>; nodeName?: string; [k: string]: unknown }>;
-  ports?: Array<{ name?: string; port?: number; protocol?: string; appProtocol?: string }>;
-}
+type EndpointSliceIn = UnvalidatedObject<EndpointSlice>;
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'] as const;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-export function defaultEndpointSlice(s: EndpointSlice): void {
+export function defaultEndpointSlice(s: EndpointSliceIn): void {
   for (const p of s.ports ?? []) p.protocol ??= 'TCP';
 }
 
-export function validateEndpointSlice(s: EndpointSlice, old: EndpointSlice | undefined): FieldError[] {
+export function validateEndpointSlice(s: EndpointSliceIn, old: EndpointSliceIn | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const at = s.addressType ?? '';
   if (!at) errs.push(required('addressType'));
@@ -51,13 +48,13 @@ export function validateEndpointSlice(s: EndpointSlice, old: EndpointSlice | und
   return errs;
 }
 
-export function formatSlicePorts(s: EndpointSlice): string {
+export function formatSlicePorts(s: EndpointSliceIn): string {
   const ports = s.ports ?? [];
   const items = ports.map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*'));
   return listWithMore(items, items.length, 3, '<unset>');
 }
 
-export function formatSliceEndpoints(s: EndpointSlice): string {
+export function formatSliceEndpoints(s: EndpointSliceIn): string {
   const items = (s.endpoints ?? []).flatMap((e) => e.addresses ?? []);
   return listWithMore(items, items.length, 3, '<unset>');
 }

@@ -2,19 +2,16 @@
 // stricter rules on create.
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { EventsV1Event } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { invalidValue, required } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { eventTable, type EventView } from '../common/event-table.js';
-import { validateEventCommon, type ObjectReference } from '../core/event.js';
+import { validateEventCommon } from '../core/event.js';
 
-export interface EventsV1Event extends KubeObject {
-  eventTime?: string; series?: { count?: number; lastObservedTime?: string }; reportingController?: string; reportingInstance?: string;
-  action?: string; reason?: string; regarding?: ObjectReference; related?: ObjectReference; note?: string; type?: string;
-  deprecatedSource?: { component?: string; host?: string }; deprecatedFirstTimestamp?: string; deprecatedLastTimestamp?: string; deprecatedCount?: number;
-}
+type EventsV1EventIn = UnvalidatedObject<EventsV1Event>;
 
-export function validateEventsV1(e: EventsV1Event, old: EventsV1Event | undefined): FieldError[] {
+export function validateEventsV1(e: EventsV1EventIn, old: EventsV1EventIn | undefined): FieldError[] {
   const errs = validateEventCommon({
     namespace: e.metadata.namespace ?? '', involvedNamespace: e.regarding?.namespace ?? '', eventTime: e.eventTime,
     reportingController: e.reportingController ?? '', reportingInstance: e.reportingInstance ?? '', action: e.action ?? '',
@@ -30,7 +27,7 @@ export function validateEventsV1(e: EventsV1Event, old: EventsV1Event | undefine
   return errs;
 }
 
-const view = (e: EventsV1Event): EventView => ({
+const view = (e: EventsV1EventIn): EventView => ({
   name: e.metadata.name ?? '', type: e.type ?? '', reason: e.reason ?? '', message: e.note ?? '',
   object: { kind: e.regarding?.kind ?? '', name: e.regarding?.name ?? '', fieldPath: e.regarding?.fieldPath ?? '' },
   firstTimestamp: e.deprecatedFirstTimestamp, lastTimestamp: e.deprecatedLastTimestamp, eventTime: e.eventTime,

@@ -1,20 +1,16 @@
 // node.k8s.io/v1 RuntimeClass (Windows isolation: runhcs-wcow-process / runhcs-wcow-hypervisor handlers).
 
 import type { FieldError } from '../../../base/errors.js';
-import type { KubeObject } from '../../object.js';
+import type { RuntimeClass } from '../../gen/types.js';
+import type { UnvalidatedObject } from '../../unvalidated.js';
 import { immutable, validateDNS1123Label, validateLabels, validateQuantity } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
-import type { Toleration } from '../core/pod/types.js';
 import { validateTolerations } from '../core/pod/validate-spec.js';
 
-export interface RuntimeClass extends KubeObject {
-  handler?: string;
-  overhead?: { podFixed?: Record<string, string> };
-  scheduling?: { nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
-}
+type RuntimeClassIn = UnvalidatedObject<RuntimeClass>;
 
-export function validateRuntimeClass(rc: RuntimeClass, old: RuntimeClass | undefined): FieldError[] {
+export function validateRuntimeClass(rc: RuntimeClassIn, old: RuntimeClassIn | undefined): FieldError[] {
   const errs = validateDNS1123Label(rc.handler ?? '', 'handler');
   for (const [k, v] of Object.entries(rc.overhead?.podFixed ?? {})) errs.push(...validateQuantity(v, `overhead.podFixed[${k}]`));
   errs.push(...validateLabels(rc.scheduling?.nodeSelector, 'scheduling.nodeSelector'));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, REASON_AFFINITY, REASON_ANTI, REASON_EXISTING_ANTI } from './inter-pod-affinity.js';
 import { info, mkNode, mkNodeInfo, mkPod, passing, runFilter } from '../../testing/fixtures.js';
-import type { PodAffinityTerm } from '../../framework/api-types.js';
+import type { PodAffinityTerm } from '../../../api/gen/types.js';
 
 const term = (app: string, key = 'kubernetes.io/hostname'): PodAffinityTerm => ({ labelSelector: { matchLabels: { app } }, topologyKey: key });
 const anti = (name: string, labels: Record<string, string>, t: PodAffinityTerm) =>

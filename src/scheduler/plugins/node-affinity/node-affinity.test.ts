@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, REASON } from './node-affinity.js';
 import { info, mkNode, mkNodeInfo, mkPod, passing, runFilter, runScore } from '../../testing/fixtures.js';
-import type { NodeSelectorRequirement } from '../../framework/api-types.js';
+import type { NodeSelectorRequirement } from '../../../api/gen/types.js';
 
 const nodes = () => [
   mkNodeInfo(mkNode('a', { labels: { zone: 'z1', gen: '3', disk: 'ssd' } })),

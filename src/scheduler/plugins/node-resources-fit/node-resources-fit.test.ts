@@ -22,8 +22,11 @@ test('init containers count as their maximum, sidecars add up, overhead is added
   const withOverhead = mkPod('o', { cpu: '500m', spec: { overhead: { cpu: '250m', memory: '64Mi' } } });
   assert.equal(info(withOverhead).requests.milliCPU, 750);
   assert.equal(info(withOverhead).requests.memory, 64 * 1024 * 1024);
-  // RuntimeClass overhead when the pod carries none
-  const viaRc = info(mkPod('r', { cpu: '500m', spec: { runtimeClassName: 'kata' } }), [rc('kata', 'kata', { overhead: { podFixed: { cpu: '1' } } })]);
+  // a RuntimeClass's overhead counts through spec.overhead, where admission put it; the scheduler
+  // does not add the class's overhead a second time, nor to a pod that carries none
+  const classes = [rc('kata', 'kata', { overhead: { podFixed: { cpu: '1' } } })];
+  assert.equal(info(mkPod('r', { cpu: '500m', spec: { runtimeClassName: 'kata' } }), classes).requests.milliCPU, 500);
+  const viaRc = info(mkPod('r', { cpu: '500m', spec: { runtimeClassName: 'kata', overhead: { cpu: '1' } } }), classes);
   assert.equal(viaRc.requests.milliCPU, 1500);
   const node = mkNodeInfo(mkNode('n', { cpu: '1' }));
   assert.deepEqual(insufficientResources(viaRc, node), ['Insufficient cpu']);

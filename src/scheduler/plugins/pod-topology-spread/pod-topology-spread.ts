@@ -4,16 +4,17 @@
 // the nodes the pod could use (its node affinity/selector honoured, taints ignored, by default);
 // minDomains makes the minimum 0 while fewer domains exist.
 
-import { fromLabelSelector, nothing, type LabelMatcher } from '../../../base/label-selector.js';
-import { podSpec, type TopologySpreadConstraint } from '../../framework/api-types.js';
+import type { TopologySpreadConstraint } from '../../../api/gen/types.js';
+import { fromLabelSelector } from '../../../api/label-selector.js';
+import { matchesRequired, requiredNodeAffinity } from '../../../api/scheduling/node-affinity.js';
+import { firstUntolerated } from '../../../api/scheduling/tolerations.js';
+import { nothing, type LabelMatcher } from '../../../base/label-selector.js';
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interfaces.js';
 import { MAX_NODE_SCORE } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { fixed, SKIP } from '../../framework/status.js';
-import { firstUntolerated } from '../../framework/tolerations.js';
-import { matchesRequired, requiredNodeAffinity } from '../node-affinity/node-affinity.js';
 import { spreadCounts } from './spread-counts.js';
 
 export const NAME = 'PodTopologySpread';
@@ -28,7 +29,7 @@ interface Constraint { maxSkew: number; key: string; matcher: LabelMatcher; minD
 interface Counted { constraints: Constraint[]; counts: Map<string, number>[]; mins: number[] }
 
 function parse(pod: PodInfo, hard: boolean): Constraint[] {
-  const list: TopologySpreadConstraint[] = podSpec(pod.pod).topologySpreadConstraints ?? [];
+  const list: TopologySpreadConstraint[] = pod.pod.spec?.topologySpreadConstraints ?? [];
   return list.filter((c) => (c.whenUnsatisfiable === 'ScheduleAnyway') !== hard && c.topologyKey).map((c) => {
     let matcher: LabelMatcher;
     try { matcher = fromLabelSelector(c.labelSelector); } catch { matcher = nothing(); }
@@ -41,10 +42,10 @@ function parse(pod: PodInfo, hard: boolean): Constraint[] {
 }
 
 function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo[]): Counted {
-  const affinity = requiredNodeAffinity(pod);
+  const affinity = requiredNodeAffinity(pod.pod.spec);
   const honorAffinity = constraints.some((c) => c.honorAffinity);
   const honorTaints = constraints.some((c) => c.honorTaints);
-  const spec = podSpec(pod.pod);
+  const spec = pod.pod.spec ?? { containers: [] };
   // everything eligibility and counting depend on, besides the nodes themselves
   const cacheKey = JSON.stringify([
     pod.namespace, constraints.map((c) => [c.key, c.matcher.toString()]),
@@ -53,7 +54,7 @@ function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo
   ]);
   const counts = spreadCounts({
     cacheKey, namespace: pod.namespace, constraints, nodes,
-    eligible: (node) => (!honorAffinity || matchesRequired(affinity, node)) && (!honorTaints || !firstUntolerated(node.hardTaints, pod.tolerations)),
+    eligible: (node) => (!honorAffinity || matchesRequired(affinity, node.labels, node.name)) && (!honorTaints || !firstUntolerated(node.hardTaints, pod.tolerations)),
   });
   const mins = constraints.map((c, i) => {
     const m = counts[i] as Map<string, number>;

@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { create, notFoundReason, selectorReason } from './runtime-class.js';
+import { create, notFoundReason } from './runtime-class.js';
 import { info, mkNode, mkNodeInfo, mkPod, passing, rc, runFilter } from '../../testing/fixtures.js';
 
 const nodes = () => [mkNodeInfo(mkNode('plain')), mkNodeInfo(mkNode('kata', { labels: { sandbox: 'kata' } }))];
 
-test("the RuntimeClass's nodeSelector must match", () => {
-  const classes = [rc('kata', 'kata', { scheduling: { nodeSelector: { sandbox: 'kata' } } })];
-  const r = runFilter(create(), info(mkPod('p', { spec: { runtimeClassName: 'kata' } }), classes), nodes());
-  assert.deepEqual(passing(r), ['kata']);
-  assert.deepEqual(r.filter.get('plain')?.reasons, [selectorReason('kata')]);
-});
-
-test('a missing RuntimeClass is unresolvable; no class or no selector skips', () => {
+test('a missing RuntimeClass is unresolvable; no class, or a class that exists, skips', () => {
   const r = runFilter(create(), info(mkPod('p', { spec: { runtimeClassName: 'ghost' } })), nodes());
   assert.equal(r.pre?.code, 'UnschedulableAndUnresolvable');
   assert.deepEqual(r.pre?.reasons, [notFoundReason('ghost')]);

@@ -1,35 +1,21 @@
-// RuntimeClass scheduling: a pod naming a RuntimeClass needs it to exist, and fits only nodes
-// matching the class's scheduling.nodeSelector. (The class's tolerations join the pod's in PodInfo,
-// where TaintToleration reads them; upstream does both through admission.)
+// RuntimeClass: a pod naming a RuntimeClass that no longer exists waits (its handler cannot be
+// known). The class's overhead, nodeSelector and tolerations are in the pod's spec already:
+// RuntimeClass admission merged them at create, so NodeResourcesFit, NodeAffinity and
+// TaintToleration see them as they see the pod's own.
 
-import type { FilterPlugin, PreFilterPlugin } from '../../framework/interfaces.js';
-import { selectorMapMatches } from '../../framework/node-selector.js';
-import { SKIP, unresolvable, type Status } from '../../framework/status.js';
+import type { PreFilterPlugin } from '../../framework/interfaces.js';
+import { SKIP, unresolvable } from '../../framework/status.js';
 
 export const NAME = 'RuntimeClass';
-const KEY = `${NAME}/state`;
-
-interface State { selector: Readonly<Record<string, string>>; reject: Status }
 
 export const notFoundReason = (name: string) => `RuntimeClass "${name}" not found`;
-export const selectorReason = (name: string) => `node(s) didn't match the node selector of RuntimeClass "${name}"`;
 
-export function create(): PreFilterPlugin & FilterPlugin {
+export function create(): PreFilterPlugin {
   return {
     name: NAME,
-    preFilter(state, pod) {
+    preFilter(_state, pod) {
       if (!pod.runtimeClassName) return SKIP;
-      const rc = pod.runtimeClass;
-      if (!rc) return unresolvable(notFoundReason(pod.runtimeClassName));
-      const sel = rc.scheduling?.nodeSelector;
-      if (!sel || Object.keys(sel).length === 0) return SKIP;
-      state.write<State>(KEY, { selector: sel, reject: unresolvable(selectorReason(pod.runtimeClassName)) });
-      return undefined;
-    },
-    filter(state, _pod, node) {
-      const st = state.read<State>(KEY);
-      if (!st) return undefined;
-      return selectorMapMatches(st.selector, node.labels) ? undefined : st.reject;
+      return pod.runtimeClass ? SKIP : unresolvable(notFoundReason(pod.runtimeClassName));
     },
   };
 }

@@ -21,9 +21,12 @@ test('NoSchedule and NoExecute taints need a toleration; PreferNoSchedule does n
   assert.ok(!passing(runFilter(create(), wrongValue, nodes())).includes('gpu'));
 });
 
-test('RuntimeClass tolerations count as the pod\'s', () => {
-  const pod = info(mkPod('p', { spec: { runtimeClassName: 'gpu' } }), [rc('gpu', 'runc', { scheduling: { tolerations: [{ key: 'gpu', operator: 'Exists' }] } })]);
-  assert.ok(passing(runFilter(create(), pod, nodes())).includes('gpu'));
+test('RuntimeClass tolerations count once admission merged them into the pod, not from the class itself', () => {
+  const classes = [rc('gpu', 'runc', { scheduling: { tolerations: [{ key: 'gpu', operator: 'Exists' }] } })];
+  const bare = info(mkPod('p', { spec: { runtimeClassName: 'gpu' } }), classes);
+  assert.ok(!passing(runFilter(create(), bare, nodes())).includes('gpu'));
+  const admitted = info(mkPod('p', { spec: { runtimeClassName: 'gpu', tolerations: [{ key: 'gpu', operator: 'Exists' }] } }), classes);
+  assert.ok(passing(runFilter(create(), admitted, nodes())).includes('gpu'));
 });
 
 test('PreferNoSchedule taints lower the score', () => {

@@ -1,11 +1,11 @@
 // TaintToleration: NoSchedule and NoExecute taints must be tolerated (the pod's tolerations plus
 // its RuntimeClass's); scoring prefers nodes with fewer untolerated PreferNoSchedule taints.
 
-import type { Toleration } from '../../framework/api-types.js';
+import type { Toleration } from '../../../api/gen/types.js';
 import type { FilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interfaces.js';
 import { defaultNormalizeScore } from '../../framework/normalize.js';
 import { unresolvable } from '../../framework/status.js';
-import { firstUntolerated, tolerated } from '../../framework/tolerations.js';
+import { firstUntolerated, isTolerated } from '../../../api/scheduling/tolerations.js';
 
 export const NAME = 'TaintToleration';
 const SOFT_KEY = `${NAME}/preferNoSchedule`;
@@ -30,7 +30,7 @@ export function create(): FilterPlugin & PreScorePlugin & ScorePlugin {
       if (node.softTaints.length === 0) return 0;
       const tols = state.read<Toleration[]>(SOFT_KEY) ?? pod.tolerations;
       let n = 0;
-      for (const t of node.softTaints) if (!tolerated(tols, t)) n++;
+      for (const t of node.softTaints) if (!isTolerated(tols, t)) n++;
       return n;
     },
     normalizeScore(_s, _p, _nodes, scores) { defaultNormalizeScore(scores, true); },

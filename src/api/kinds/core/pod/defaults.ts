@@ -1,6 +1,14 @@
 // Upstream's defaults for a PodSpec (shared by Pods and every pod template).
 
-import type { Container, PodSpec, Probe, ProbeHandler, Volume } from './types.js';
+import type { Container as ContainerT, HTTPGetAction, PodSpec as PodSpecT, Probe as ProbeT, Volume as VolumeT } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
+
+type Container = Unvalidated<ContainerT>;
+type PodSpec = Unvalidated<PodSpecT>;
+type Probe = Unvalidated<ProbeT>;
+type Volume = Unvalidated<VolumeT>;
+/** a probe's or a lifecycle hook's handler: only httpGet has defaults */
+type Handler = { httpGet?: Unvalidated<HTTPGetAction> };
 
 /** `Always` for `:latest` or an untagged image, else `IfNotPresent` (digests count as pinned). */
 export function defaultPullPolicy(image: string): string {
@@ -11,7 +19,7 @@ export function defaultPullPolicy(image: string): string {
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultHandler(h: ProbeHandler | undefined): void {
+function defaultHandler(h: Handler | undefined): void {
   if (!h?.httpGet) return;
   h.httpGet.path ??= '/';
   h.httpGet.scheme ??= 'HTTP';
@@ -56,7 +64,7 @@ const VOLUME_SOURCES = ['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElastic
   'storageos', 'csi', 'ephemeral', 'image'];
 
 function defaultVolume(v: Volume): void {
-  if (!VOLUME_SOURCES.some((k) => v[k] !== undefined)) v.emptyDir = {};
+  if (!Object.keys(v).some((k) => VOLUME_SOURCES.includes(k))) v.emptyDir = {};
   if (v.configMap) v.configMap.defaultMode ??= 420;
   if (v.secret) v.secret.defaultMode ??= 420;
   if (v.projected) v.projected.defaultMode ??= 420;

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { fieldErrorText, type FieldError } from '../../../../base/errors.js';
 import { defaultPullPolicy } from './defaults.js';
 import { defaultPod, podKind, validatePod } from './pod.js';
-import type { Pod } from './types.js';
+import type { Pod as PodT } from '../../../gen/types.js';
+import type { UnvalidatedObject } from '../../../unvalidated.js';
+
+type Pod = UnvalidatedObject<PodT>;
 
 const texts = (errs: FieldError[]) => errs.map(fieldErrorText);
 function mk(spec: Pod['spec']): Pod {

@@ -5,18 +5,20 @@ import { defineKind, STANDARD_VERBS, statusSub } from '../../common/define.js';
 import { defaultPodSpec } from './defaults.js';
 import { podTable } from './printer.js';
 import { podQOSClass } from './qos.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../../../gen/types.js';
+import type { UnvalidatedObject } from '../../../unvalidated.js';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../../well-known.js';
 import { validatePodSpec } from './validate-spec.js';
 import { validatePodSpecUpdate } from './validate-update.js';
 
-const DEFAULT_TOLERATIONS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
+const DEFAULT_TOLERATIONS = [TAINT_NOT_READY, TAINT_UNREACHABLE];
 
 /**
  * Pod defaults, including what upstream's built-in admission adds to every pod without server
  * state: service account `default`, priority 0 / PreemptLowerPriority (no priority class named),
  * the 300 s NoExecute tolerations for not-ready/unreachable nodes, and status Pending with a QoS class.
  */
-export function defaultPod(pod: Pod): void {
+export function defaultPod(pod: UnvalidatedObject<Pod>): void {
   const spec = (pod.spec ??= {});
   defaultPodSpec(spec);
   spec.serviceAccountName ??= 'default';
@@ -37,7 +39,7 @@ export function defaultPod(pod: Pod): void {
   }
 }
 
-export function validatePod(pod: Pod, old: Pod | undefined): FieldError[] {
+export function validatePod(pod: UnvalidatedObject<Pod>, old: UnvalidatedObject<Pod> | undefined): FieldError[] {
   const errs = validatePodSpec(pod.spec, 'spec');
   if (old && pod.spec && old.spec) errs.push(...validatePodSpecUpdate(pod.spec, old.spec));
   return errs;

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { podTable } from './printer.js';
-import type { Pod, PodStatus } from './types.js';
+import type { Pod as PodT, PodStatus as PodStatusT } from '../../../gen/types.js';
+import type { Unvalidated, UnvalidatedObject } from '../../../unvalidated.js';
+
+type Pod = UnvalidatedObject<PodT>;
+type PodStatus = Unvalidated<PodStatusT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

@@ -2,10 +2,11 @@
 
 import type { TableDef } from '../../../kind.js';
 import { age, ageColumn, col, nameColumn, since } from '../../common/table.js';
-import type { ContainerStatus, Pod } from './types.js';
+import type { ContainerStatus, Pod } from '../../../gen/types.js';
+import type { Unvalidated, UnvalidatedObject } from '../../../unvalidated.js';
 
-const latest = (a: string | undefined, b: string | undefined): string | undefined =>
-  !a ? b : !b ? a : Date.parse(b) > Date.parse(a) ? b : a;
+const latest = (a: string | undefined, b: string | null | undefined): string | undefined =>
+  !a ? (b ?? undefined) : !b ? a : Date.parse(b) > Date.parse(a) ? b : a;
 
 interface Summary { ready: number; total: number; reason: string; restarts: number; lastRestart: string | undefined }
 
@@ -14,7 +15,7 @@ function terminatedText(prefix: string, t: { signal?: number; exitCode?: number 
 }
 
 /** READY, STATUS and RESTARTS of a pod, computed the way kubectl users know them. */
-export function summarizePod(pod: Pod): Summary {
+export function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
   const spec = pod.spec ?? {}, status = pod.status ?? {};
   let total = (spec.containers ?? []).length, ready = 0, restarts = 0;
   let lastRestart: string | undefined;
@@ -26,7 +27,7 @@ export function summarizePod(pod: Pod): Summary {
   let sidecarRestarts = 0;
   let lastSidecarRestart: string | undefined;
   let initializing = false;
-  const initStatuses: ContainerStatus[] = status.initContainerStatuses ?? [];
+  const initStatuses: Array<Unvalidated<ContainerStatus>> = status.initContainerStatuses ?? [];
   const initTotal = (spec.initContainers ?? []).length;
   for (let i = 0; i < initStatuses.length; i++) {
     const c = initStatuses[i];
@@ -80,7 +81,7 @@ export function summarizePod(pod: Pod): Summary {
   return { ready, total, reason, restarts, lastRestart };
 }
 
-export const podTable: TableDef<Pod> = {
+export const podTable: TableDef<UnvalidatedObject<Pod>> = {
   columns: [
     nameColumn,
     col('Ready', 'string', 'Ready containers out of all containers of the pod.'),

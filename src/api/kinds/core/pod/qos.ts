@@ -1,11 +1,12 @@
 // A pod's QoS class from its containers' requests and limits (cpu and memory only).
 
 import { parseQuantity } from '../../../validation/index.js';
-import type { PodSpec } from './types.js';
+import type { PodSpec } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
 
 const TRACKED = ['cpu', 'memory'];
 
-export function podQOSClass(spec: PodSpec | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+export function podQOSClass(spec: Unvalidated<PodSpec> | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
   let any = false, guaranteed = true;
   for (const c of containers) {

@@ -1,9 +1,10 @@
 // Pod-template helpers for the workload kinds.
 
-import type { PodTemplateSpec } from './types.js';
+import type { PodTemplateSpec } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
 import { defaultPodSpec } from './defaults.js';
 
-export function defaultPodTemplate(t: PodTemplateSpec | undefined): void {
+export function defaultPodTemplate(t: Unvalidated<PodTemplateSpec> | undefined): void {
   if (t?.spec) defaultPodSpec(t.spec);
 }
 

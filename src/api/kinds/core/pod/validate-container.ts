@@ -6,7 +6,12 @@ import {
   parseQuantity, validateDNS1123Label, validatePortName, validatePortNumber, validateQuantity,
   isValidPortNum, isQualifiedName,
 } from '../../../validation/index.js';
-import type { Container, Probe, ProbeHandler } from './types.js';
+import type { Container as ContainerT, LifecycleHandler, Probe as ProbeT } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
+
+type Container = Unvalidated<ContainerT>;
+type Probe = Unvalidated<ProbeT>;
+type ProbeHandler = Unvalidated<LifecycleHandler & Pick<ProbeT, 'grpc'>>;
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
 

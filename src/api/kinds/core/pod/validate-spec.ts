@@ -6,8 +6,13 @@ import {
   validateAnnotations, validateDNS1123Label, validateDNS1123Subdomain, validateLabelName, validateLabels,
   validateLabelValue,
 } from '../../../validation/index.js';
-import type { PodSpec, PodTemplateSpec, Toleration } from './types.js';
+import type { PodSpec as PodSpecT, PodTemplateSpec as PodTemplateSpecT, Toleration as TolerationT } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
 import { validateContainer } from './validate-container.js';
+
+type PodSpec = Unvalidated<PodSpecT>;
+type PodTemplateSpec = Unvalidated<PodTemplateSpecT>;
+type Toleration = Unvalidated<TolerationT>;
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'] as const;

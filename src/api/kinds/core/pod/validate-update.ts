@@ -3,7 +3,10 @@
 
 import type { FieldError } from '../../../../base/errors.js';
 import { forbidden, jsonEqual } from '../../../validation/index.js';
-import type { PodSpec } from './types.js';
+import type { PodSpec as PodSpecT } from '../../../gen/types.js';
+import type { Unvalidated } from '../../../unvalidated.js';
+
+type PodSpec = Unvalidated<PodSpecT>;
 
 export const POD_UPDATE_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,'
   + '`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),'
