@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWorkQueue, createExponentialRateLimiter } from './work-queue.js';
+import { createBucketRateLimiter, createExponentialRateLimiter, createMaxOfRateLimiter, createWorkQueue } from './work-queue.js';
 import { createManualClock } from './testing/manual-clock.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -161,4 +161,55 @@ test('exponential limiter caps at 1000 s', () => {
   assert.equal(l.when('y'), 5, 'per key');
   for (let i = 0; i < 2000; i++) l.when('z');
   assert.equal(l.when('z'), 1_000_000, 'no overflow after many failures');
+});
+
+test('the overall bucket allows a burst, then spaces retries at its rate whatever the key', () => {
+  const clock = createManualClock(0);
+  const l = createBucketRateLimiter<string>(10, 3, clock);
+  assert.deepEqual([l.when('a'), l.when('b'), l.when('c')], [0, 0, 0]);
+  assert.equal(l.when('d'), 100, 'the fourth waits one token at 10/s');
+  assert.equal(l.when('e'), 200);
+  clock.advance(1000);
+  assert.equal(l.when('f'), 0, 'tokens come back with time (up to the burst)');
+});
+
+test('the default limiter is the larger of per-key backoff and the overall bucket', () => {
+  const clock = createManualClock(0);
+  const l = createMaxOfRateLimiter(createExponentialRateLimiter<string>(), createBucketRateLimiter<string>(10, 2, clock));
+  assert.equal(l.when('a'), 5);
+  assert.equal(l.when('a'), 10);
+  assert.equal(l.when('b'), 100, 'the bucket is empty: it decides');
+  assert.equal(l.numRequeues('a'), 2);
+  l.forget('a');
+  assert.equal(l.numRequeues('a'), 0);
+  const q = createWorkQueue<string>({ clock });
+  for (let i = 0; i < 150; i++) q.addRateLimited(`k${i}`);
+  clock.advance(50);
+  assert.ok(q.len() <= 101, `the default queue retries at most a burst of 100 at once, got ${q.len()}`);
+  assert.ok(q.len() >= 100);
+});
+
+test('stats: depth, adds, retries, time waiting and working, the longest running item', async () => {
+  const clock = createManualClock(1000);
+  const q = createWorkQueue<string>({ clock });
+  q.add('a'); q.add('a'); q.add('b');
+  assert.deepEqual([q.stats().depth, q.stats().adds], [2, 2]);
+  clock.advance(30);
+  const a = await q.get();
+  assert.equal(a, 'a');
+  clock.advance(20);
+  let s = q.stats();
+  assert.equal(s.inFlight, 1);
+  assert.equal(s.longestRunningMs, 20);
+  assert.deepEqual(s.queueLatencyMs, { avg: 30, max: 30 });
+  q.done('a');
+  await q.get();
+  q.done('b');
+  q.addRateLimited('c');
+  s = q.stats();
+  assert.equal(s.retries, 1);
+  assert.equal(s.delayed, 1);
+  assert.deepEqual(s.queueLatencyMs, { avg: 40, max: 50 });
+  assert.deepEqual(s.workDurationMs, { avg: 10, max: 20 });
+  assert.equal(s.longestRunningMs, 0);
 });

@@ -1,6 +1,9 @@
 // A client-go style work queue: keys are processed by one worker at a time, repeated adds collapse,
 // a key re-added while being processed is queued again when its worker calls done(). Delayed adds and
-// per-key exponential backoff (5 ms doubling up to 1000 s) on top. Time comes from an injectable Clock.
+// retries on top: by default the larger of a per-key exponential backoff (5 ms doubling up to 1000 s)
+// and an overall token bucket (10 retries/s, bursts of 100), client-go's default controller rate
+// limiter. stats() reports depth, adds, retries and how long keys wait and run. Time comes from an
+// injectable Clock.
 
 import { realClock, type Clock } from './clock.js';
 
@@ -29,6 +32,54 @@ export function createExponentialRateLimiter<T>(baseMs = 5, maxMs = 1_000_000): 
   };
 }
 
+/**
+ * An overall token bucket: `qps` retries a second with bursts of `burst`, whatever the item
+ * (client-go's BucketRateLimiter). Each call reserves a token and answers how long to wait for it.
+ */
+export function createBucketRateLimiter<T>(qps = 10, burst = 100, clock: Clock = realClock): RateLimiter<T> {
+  let tokens = burst;
+  let last = clock.now();
+  return {
+    when() {
+      const now = clock.now();
+      tokens = Math.min(burst, tokens + ((now - last) / 1000) * qps);
+      last = now;
+      tokens -= 1;
+      return tokens >= 0 ? 0 : Math.ceil((-tokens / qps) * 1000);
+    },
+    forget() {},
+    numRequeues: () => 0,
+  };
+}
+
+/** The longest delay of several limiters (client-go's MaxOfRateLimiter); failures count in each. */
+export function createMaxOfRateLimiter<T>(...limiters: RateLimiter<T>[]): RateLimiter<T> {
+  return {
+    when: (item) => limiters.reduce((d, l) => Math.max(d, l.when(item)), 0),
+    forget: (item) => { for (const l of limiters) l.forget(item); },
+    numRequeues: (item) => limiters.reduce((n, l) => Math.max(n, l.numRequeues(item)), 0),
+  };
+}
+
+export interface WorkQueueStats {
+  /** items waiting to be handed out */
+  depth: number;
+  /** items being processed */
+  inFlight: number;
+  /** items waiting for a delay or a retry */
+  delayed: number;
+  /** add() calls that queued an item (not the ones that collapsed into a queued one) */
+  adds: number;
+  /** addRateLimited() calls */
+  retries: number;
+  /** time from queueing to being handed out, over the items handed out so far */
+  queueLatencyMs: { avg: number; max: number };
+  /** time from being handed out to done(), over the items done so far */
+  workDurationMs: { avg: number; max: number };
+  /** how long the oldest item in process has been running */
+  longestRunningMs: number;
+}
+
 export interface WorkQueue<T = string> {
   /** Queues the item unless it is already queued; if it is being processed it is queued again on done(). */
   add(item: T): void;
@@ -50,16 +101,25 @@ export interface WorkQueue<T = string> {
   /** shutDown(), then resolves when every item being processed is done. */
   shutDownWithDrain(): Promise<void>;
   isShuttingDown(): boolean;
+  stats(): WorkQueueStats;
 }
 
 export interface WorkQueueOptions<T> {
   clock?: Clock;
+  /** default: max(per-item exponential 5 ms .. 1000 s, overall bucket 10/s burst 100) */
   rateLimiter?: RateLimiter<T>;
 }
 
 export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): WorkQueue<T> {
   const clock = opts.clock ?? realClock;
-  const limiter = opts.rateLimiter ?? createExponentialRateLimiter<T>();
+  const limiter = opts.rateLimiter ?? createMaxOfRateLimiter(createExponentialRateLimiter<T>(), createBucketRateLimiter<T>(10, 100, clock));
+  const queuedAt = new Map<T, number>();
+  const startedAt = new Map<T, number>();
+  const waited = { n: 0, sum: 0, max: 0 };
+  const worked = { n: 0, sum: 0, max: 0 };
+  let adds = 0;
+  let retries = 0;
+  const observe = (acc: { n: number; sum: number; max: number }, ms: number) => { acc.n++; acc.sum += ms; if (ms > acc.max) acc.max = ms; };
   let queue: T[] = [];
   let head = 0; // index of the first live entry in `queue`
   const dirty = new Set<T>();
@@ -77,6 +137,10 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     if (head > 1024 && head * 2 > queue.length) { queue = queue.slice(head); head = 0; }
     processing.add(item);
     dirty.delete(item);
+    const now = clock.now();
+    observe(waited, now - (queuedAt.get(item) ?? now));
+    queuedAt.delete(item);
+    startedAt.set(item, now);
     return item;
   }
   function dispatch(): void {
@@ -89,6 +153,8 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   function add(item: T): void {
     if (shutting || dirty.has(item)) return;
     dirty.add(item);
+    adds++;
+    queuedAt.set(item, clock.now());
     if (processing.has(item)) return;
     queue.push(item);
     dispatch();
@@ -113,7 +179,7 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   return {
     add,
     addAfter,
-    addRateLimited: (item) => addAfter(item, limiter.when(item)),
+    addRateLimited: (item) => { retries++; addAfter(item, limiter.when(item)); },
     forget: (item) => limiter.forget(item),
     numRequeues: (item) => limiter.numRequeues(item),
     get() {
@@ -123,6 +189,9 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     },
     done(item) {
       if (!processing.delete(item)) return;
+      const began = startedAt.get(item);
+      startedAt.delete(item);
+      if (began !== undefined) observe(worked, clock.now() - began);
       if (dirty.has(item)) { queue.push(item); dispatch(); }
       if (processing.size === 0) for (const r of drainWaiters.splice(0)) r();
     },
@@ -134,5 +203,16 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
       return new Promise<void>((resolve) => drainWaiters.push(resolve));
     },
     isShuttingDown: () => shutting,
+    stats() {
+      const now = clock.now();
+      let longest = 0;
+      for (const t of startedAt.values()) longest = Math.max(longest, now - t);
+      const avg = (a: { n: number; sum: number }) => (a.n ? a.sum / a.n : 0);
+      return {
+        depth: size(), inFlight: processing.size, delayed: delayed.size, adds, retries,
+        queueLatencyMs: { avg: avg(waited), max: waited.max }, workDurationMs: { avg: avg(worked), max: worked.max },
+        longestRunningMs: longest,
+      };
+    },
   };
 }

@@ -2,7 +2,10 @@
 // the same object, reason and message are folded into one Event whose count goes up.
 
 import { randomBytes } from 'node:crypto';
+import type { Event } from '../api/gen/types.js';
+import { coreEventKind } from '../api/kinds/core/event.js';
 import type { KubeObject } from '../api/object.js';
+import { nullLogger, objectRef, type Logger } from '../base/log.js';
 import type { RestClient } from './rest-client.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -21,11 +24,13 @@ const MAX_REMEMBERED = 4096;
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export function createEventRecorder(client: RestClient, component: string, opts: { host?: string; log?: (l: string) => void; now?: () => number } = {}): EventRecorder {
+export function createEventRecorder(client: RestClient, component: string, opts: { host?: string; log?: Logger; now?: () => number } = {}): EventRecorder {
   const seen = new Map<string, Seen>();
   const now = opts.now ?? Date.now;
   const inFlight = new Set<Promise<unknown>>();
-  const log = opts.log ?? (() => undefined);
+  const log = opts.log ?? nullLogger;
+  const events = client.resource(coreEventKind);
+  const failed = (obj: KubeObject, reason: string) => (e: unknown) => log.warn('event not recorded', { object: objectRef(obj), reason, error: e });
 
   function write(obj: KubeObject, type: EventType, reason: string, message: string): Promise<unknown> {
     const ns = obj.metadata.namespace || 'default';
@@ -35,14 +40,12 @@ export function createEventRecorder(client: RestClient, component: string, opts:
     if (prev && t - prev.at < FOLD_WINDOW_MS) {
       prev.count += 1;
       prev.at = t;
-      return client.request('PATCH', `/api/v1/namespaces/${prev.namespace}/events/${prev.name}`,
-        { count: prev.count, lastTimestamp: rfc3339(t) }, 'application/merge-patch+json')
-        .catch((e: unknown) => log(`event ${reason} on ${obj.metadata.name ?? ''}: ${String(e)}`));
+      return events.namespace(prev.namespace).patch(prev.name, { count: prev.count, lastTimestamp: rfc3339(t) }).catch(failed(obj, reason));
     }
     const name = `${obj.metadata.name ?? 'unknown'}.${randomBytes(8).toString('hex')}`;
     if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value as string);
     seen.set(key, { name, namespace: ns, count: 1, at: t });
-    const ev = {
+    const ev: Event = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name, namespace: ns },
       involvedObject: {
@@ -54,8 +57,7 @@ export function createEventRecorder(client: RestClient, component: string, opts:
       firstTimestamp: rfc3339(t), lastTimestamp: rfc3339(t),
       reportingComponent: component, reportingInstance: opts.host ?? '',
     };
-    return client.request('POST', `/api/v1/namespaces/${ns}/events`, ev)
-      .catch((e: unknown) => log(`event ${reason} on ${obj.metadata.name ?? ''}: ${String(e)}`));
+    return events.create(ev).catch(failed(obj, reason));
   }
 
   return {

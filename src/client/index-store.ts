@@ -13,9 +13,16 @@ export interface IndexStore<T extends KubeObject> {
   /** A copy of the key -> object map. */
   snapshot(): Map<string, T>;
   byIndex(index: string, value: string): T[];
+  /**
+   * Adds indexes (built over the objects already cached). A name already taken by another
+   * function is a conflict and throws: two callers would read each other's index.
+   */
+  addIndexers(more: Readonly<Record<string, Indexer<T>>>): void;
+  indexNames(): string[];
 }
 
-export function createIndexStore<T extends KubeObject>(indexers: Record<string, Indexer<T>>): IndexStore<T> {
+export function createIndexStore<T extends KubeObject>(initial: Readonly<Record<string, Indexer<T>>>): IndexStore<T> {
+  const indexers: Record<string, Indexer<T>> = { ...initial };
   const items = new Map<string, T>();
   const indexes = new Map<string, Map<string, Set<string>>>();
   for (const name of Object.keys(indexers)) indexes.set(name, new Map());
@@ -58,6 +65,24 @@ export function createIndexStore<T extends KubeObject>(indexers: Record<string, 
     },
     list: () => [...items.values()],
     snapshot: () => new Map(items),
+    addIndexers(more) {
+      for (const [name, fn] of Object.entries(more)) {
+        const have = indexers[name];
+        if (have === fn) continue;
+        if (have) throw new Error(`index ${name} is already defined by another caller`);
+        indexers[name] = fn;
+        const idx = new Map<string, Set<string>>();
+        indexes.set(name, idx);
+        for (const [key, obj] of items) {
+          for (const v of fn(obj)) {
+            let set = idx.get(v);
+            if (!set) idx.set(v, (set = new Set()));
+            set.add(key);
+          }
+        }
+      }
+    },
+    indexNames: () => Object.keys(indexers),
     byIndex(name, value) {
       const idx = indexes.get(name);
       if (!idx) throw new Error(`no index named ${name}`);

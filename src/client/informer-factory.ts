@@ -1,17 +1,26 @@
-// Shared informers: one list-watch cache per collection path for all the components of a process
-// (scheduler, controllers, simulated nodes), as client-go's SharedInformerFactory does. Handlers
-// registered by several components all see every event; start() starts what was requested.
+// Shared informers: one list-watch cache per kind (and namespace and selectors) for all the
+// components of a process (scheduler, controllers, simulated nodes), as client-go's
+// SharedInformerFactory does. Every caller's handlers see every event; indexes asked for by later
+// callers are added to the shared cache; a caller asking for a different cache shape (metadata
+// only, managed fields kept) of the same informer is a programming error and throws.
 
-import type { KubeObject } from '../api/object.js';
+import type { KindDef } from '../api/kind.js';
+import type { AnyObject, KubeObject } from '../api/object.js';
+import { collectionPath } from './paths.js';
 import type { RestClient } from './rest-client.js';
 import { createInformer, type Informer, type InformerOptions } from './informer.js';
 
+/** What a caller may ask of a shared informer (the path comes from the kind). */
+export type SharedInformerOptions<T extends KubeObject> = Omit<InformerOptions<T>, 'path'> & {
+  /** Watch one namespace only (default: all). */
+  namespace?: string;
+};
+
 export interface InformerFactory {
-  /**
-   * The informer for a collection path (e.g. `/api/v1/pods`, `/apis/apps/v1/deployments`), created
-   * on first use. Indexers given by later callers are ignored: declare indexes on first use.
-   */
-  informer<T extends KubeObject = KubeObject>(path: string, opts?: Omit<InformerOptions<T>, 'path'>): Informer<T>;
+  /** The shared informer for a kind, created on first use; later callers' indexers are merged in. */
+  for<T extends KubeObject>(kind: KindDef<T>, opts?: SharedInformerOptions<T>): Informer<T>;
+  /** The informer for a collection path: for kind-agnostic callers (the garbage collector's discovered resources). */
+  informer<T extends KubeObject = AnyObject>(path: string, opts?: Omit<InformerOptions<T>, 'path'>): Informer<T>;
   /** Starts every informer created so far (and those created later, as they are created). */
   start(): void;
   /** Resolves when every started informer has synced. */
@@ -19,29 +28,48 @@ export interface InformerFactory {
   stop(): Promise<void>;
 }
 
-export function createInformerFactory(client: RestClient, defaults: Omit<InformerOptions, 'path'> = {}): InformerFactory {
-  const informers = new Map<string, Informer<KubeObject>>();
+interface Entry { inf: Informer<KubeObject>; metadataOnly: boolean; keepManagedFields: boolean }
+
+export function createInformerFactory(client: RestClient, defaults: Omit<InformerOptions, 'path' | 'indexers'> = {}): InformerFactory {
+  const informers = new Map<string, Entry>();
   let started = false;
-  return {
-    informer<T extends KubeObject>(path: string, opts: Omit<InformerOptions<T>, 'path'> = {}): Informer<T> {
-      const key = `${path}?${opts.fieldSelector ?? ''}&${opts.labelSelector ?? ''}`;
-      let inf = informers.get(key) as Informer<T> | undefined;
-      if (!inf) {
-        inf = createInformer<T>(client, { ...(defaults as Omit<InformerOptions<T>, 'path'>), ...opts, path });
-        informers.set(key, inf as unknown as Informer<KubeObject>);
-        if (started) inf.start();
+
+  function shared<T extends KubeObject>(path: string, opts: Omit<InformerOptions<T>, 'path'>): Informer<T> {
+    const key = `${path}?${opts.fieldSelector ?? ''}&${opts.labelSelector ?? ''}`;
+    const metadataOnly = opts.metadataOnly ?? defaults.metadataOnly ?? false;
+    const keepManagedFields = opts.keepManagedFields ?? defaults.keepManagedFields ?? false;
+    const have = informers.get(key);
+    if (have) {
+      if (have.metadataOnly !== metadataOnly || have.keepManagedFields !== keepManagedFields) {
+        throw new Error(`informer ${key}: asked for metadataOnly=${metadataOnly} keepManagedFields=${keepManagedFields}, `
+          + `but it is shared with metadataOnly=${have.metadataOnly} keepManagedFields=${have.keepManagedFields}`);
       }
+      // the cache holds objects of the type its first caller named; callers of one path share one kind
+      const inf = have.inf as Informer<T>;
+      if (opts.indexers) inf.addIndexers(opts.indexers);
       return inf;
+    }
+    const inf = createInformer<T>(client, { ...(defaults as Omit<InformerOptions<T>, 'path'>), ...opts, path });
+    informers.set(key, { inf: inf as Informer<KubeObject>, metadataOnly, keepManagedFields });
+    if (started) inf.start();
+    return inf;
+  }
+
+  return {
+    for: (kind, opts = {}) => {
+      const { namespace, ...rest } = opts;
+      return shared(collectionPath(kind, namespace), rest);
     },
+    informer: (path, opts = {}) => shared(path, opts),
     start() {
       started = true;
-      for (const i of informers.values()) i.start();
+      for (const e of informers.values()) e.inf.start();
     },
     async whenSynced() {
-      await Promise.all([...informers.values()].map((i) => i.whenSynced()));
+      await Promise.all([...informers.values()].map((e) => e.inf.whenSynced()));
     },
     async stop() {
-      await Promise.all([...informers.values()].map((i) => i.stop()));
+      await Promise.all([...informers.values()].map((e) => e.inf.stop()));
     },
   };
 }

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../api/object.js';
+import type { AnyObject } from '../api/object.js';
 import { createInformer, type Informer } from './informer.js';
-import { createFakeApi } from './fake-api.js';
+import { createFakeApi } from './testing/fake-api.js';
 import { diffSnapshot } from './relist-diff.js';
 
-const cm = (name: string, ns = 'default', data: Record<string, string> = {}): KubeObject =>
+const cm = (name: string, ns = 'default', data: Record<string, string> = {}): AnyObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
@@ -16,7 +16,7 @@ async function until(cond: () => boolean, what: string, ms = 3000): Promise<void
   }
 }
 
-function recorder(inf: Informer) {
+function recorder(inf: Informer<AnyObject>) {
   const events: string[] = [];
   inf.onAdd((o) => events.push(`add ${o.metadata.namespace}/${o.metadata.name}`));
   inf.onUpdate((_a, o) => events.push(`update ${o.metadata.namespace}/${o.metadata.name} ${JSON.stringify(o['data'])}`));

@@ -1,18 +1,21 @@
 // A list-watch cache, the client-go informer analogue: LIST (paged), then WATCH from the list's
 // resourceVersion with bookmarks; a 410 Expired or a failed watch leads to a relist (with backoff),
 // and the differences between the cache and the fresh list are delivered as synthetic events so that
-// no add, update or delete is missed. Handlers run synchronously in event order; controllers should
-// only enqueue keys from them and read the cache from their workers.
+// no add, update or delete is missed. Handlers run synchronously in event order, and each object's
+// events reach every handler in the order the cache saw them; controllers should only enqueue keys
+// from them and read the cache from their workers.
 
-import type { KubeObject } from '../api/object.js';
+import type { AnyObject, KubeObject } from '../api/object.js';
 import { StatusError } from '../base/errors.js';
 import { createBackoff, type BackoffOptions } from '../base/backoff.js';
+import { nullLogger, type Logger } from '../base/log.js';
+import { withQuery } from './paths.js';
 import type { RestClient, WatchEvent } from './rest-client.js';
 import { objectKey } from './object-key.js';
 import { diffSnapshot, isStale, type CacheChange } from './relist-diff.js';
 import { createIndexStore, type Indexer } from './index-store.js';
 
-export interface InformerOptions<T extends KubeObject = KubeObject> {
+export interface InformerOptions<T extends KubeObject = AnyObject> {
   /** Collection path, e.g. `/api/v1/pods` or `/apis/apps/v1/deployments` (all namespaces) */
   path: string;
   fieldSelector?: string;
@@ -35,7 +38,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    * cost a fraction of the memory. Objects keep their kind and apiVersion from the list.
    */
   metadataOnly?: boolean;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 export interface InformerHandlers<T> {
@@ -45,7 +48,13 @@ export interface InformerHandlers<T> {
   onDelete?(obj: T): void;
 }
 
-export interface Informer<T extends KubeObject = KubeObject> {
+/** A handler registration: `remove()` stops its events; `hasSynced()` is true once it has seen the first complete list. */
+export interface HandlerRegistration {
+  remove(): void;
+  hasSynced(): boolean;
+}
+
+export interface Informer<T extends KubeObject = AnyObject> {
   /** Starts list-watching (once). Add handlers registered after sync are first called for every cached object. */
   start(): void;
   /** Resolves after the first complete LIST has been delivered, or at stop(). */
@@ -56,6 +65,13 @@ export interface Informer<T extends KubeObject = KubeObject> {
   get(key: string): T | undefined;
   byNamespace(namespace: string): T[];
   byIndex(index: string, value: string): T[];
+  /** Adds indexes to a running informer (a shared one); a name another caller defined differently throws. */
+  addIndexers(indexers: Readonly<Record<string, Indexer<T>>>): void;
+  /**
+   * Registers handlers. A registration made after sync first gets onAdd for every cached object,
+   * so a late joiner of a shared informer misses nothing.
+   */
+  addHandlers(h: InformerHandlers<T>): HandlerRegistration;
   onAdd(h: (obj: T) => void): void;
   onUpdate(h: (old: T, obj: T) => void): void;
   onDelete(h: (obj: T) => void): void;
@@ -70,17 +86,10 @@ interface ListAnswer { metadata?: { resourceVersion?: string; continue?: string 
 
 const PAGE = 500;
 
-function withQuery(path: string, params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
-  const s = q.toString();
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
-}
-
-export function createInformer<T extends KubeObject = KubeObject>(client: RestClient, opts: InformerOptions<T>): Informer<T> {
-  const log = opts.log ?? (() => {});
+export function createInformer<T extends KubeObject = AnyObject>(client: RestClient, opts: InformerOptions<T>): Informer<T> {
+  const log = opts.log ?? nullLogger;
   const store = createIndexStore<T>({ namespace: (o) => (o.metadata.namespace ? [o.metadata.namespace] : []), ...opts.indexers });
-  const handlers: InformerHandlers<T>[] = [];
+  const handlers: Array<{ h: InformerHandlers<T>; synced: boolean }> = [];
   const backoff = createBackoff(opts.backoff ?? { initialMs: 250, factor: 2, maxMs: 30_000, jitter: 0.2 });
   let rv = '';
   let started = false;
@@ -95,8 +104,8 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
   const syncedP = new Promise<void>((r) => { markSynced = r; });
 
   const call = (f: (h: InformerHandlers<T>) => void) => {
-    for (const h of handlers) {
-      try { f(h); } catch (e) { log(`informer ${opts.path}: handler failed: ${e instanceof Error ? e.message : String(e)}`); }
+    for (const r of handlers) {
+      try { f(r.h); } catch (e) { log.error('handler failed', { path: opts.path, error: e }); }
     }
   };
   const emit = (c: CacheChange<T>) => {
@@ -149,7 +158,11 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
     }
     rv = fresh.rv;
     for (const c of changes) emit(c);
-    if (!synced) { synced = true; markSynced(); }
+    if (!synced) {
+      synced = true;
+      for (const r of handlers) r.synced = true;
+      markSynced();
+    }
   }
 
   function apply(ev: WatchEvent): 'ok' | 'expired' | 'error' {
@@ -181,7 +194,7 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
         return 'ok';
       case 'ERROR': {
         const code = (ev.object as { code?: unknown }).code;
-        log(`informer ${opts.path}: watch error ${String(code)}: ${String((ev.object as { message?: unknown }).message ?? '')}`);
+        log.warn('watch error', { path: opts.path, code, message: (ev.object as { message?: unknown }).message });
         return code === 410 ? 'expired' : 'error';
       }
       default: return 'ok';
@@ -206,7 +219,7 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
       await w.done;
     } catch (e) {
       if (stopped) return 'closed';
-      log(`informer ${opts.path}: watch failed: ${e instanceof Error ? e.message : String(e)}`);
+      log.warn('watch failed', { path: opts.path, error: e });
       if (e instanceof StatusError && e.code === 410) return 'expired';
       return 'error';
     } finally {
@@ -237,11 +250,22 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
         else backoff.reset();
       } catch (e) {
         if (stopped) break;
-        log(`informer ${opts.path}: list failed: ${e instanceof Error ? e.message : String(e)}`);
+        log.warn('list failed', { path: opts.path, error: e });
         needList = true;
         await sleep(backoff.next());
       }
     }
+  }
+
+  function addHandlers(h: InformerHandlers<T>): HandlerRegistration {
+    const reg = { h, synced };
+    handlers.push(reg);
+    // a handler that joins a synced informer (a shared one) first sees what is already cached
+    if (synced && h.onAdd) for (const o of store.list()) h.onAdd(o);
+    return {
+      remove() { const i = handlers.indexOf(reg); if (i >= 0) handlers.splice(i, 1); },
+      hasSynced: () => reg.synced,
+    };
   }
 
   return {
@@ -256,13 +280,11 @@ export function createInformer<T extends KubeObject = KubeObject>(client: RestCl
     get: (key) => store.get(key),
     byNamespace: (ns) => store.byIndex('namespace', ns),
     byIndex: (index, value) => store.byIndex(index, value),
-    onAdd(h) {
-      handlers.push({ onAdd: h });
-      // a handler that joins a synced informer (a shared one) first sees what is already cached
-      if (synced) for (const o of store.list()) h(o);
-    },
-    onUpdate(h) { handlers.push({ onUpdate: h }); },
-    onDelete(h) { handlers.push({ onDelete: h }); },
+    addIndexers: (more) => store.addIndexers(more),
+    addHandlers,
+    onAdd(h) { addHandlers({ onAdd: h }); },
+    onUpdate(h) { addHandlers({ onUpdate: h }); },
+    onDelete(h) { addHandlers({ onDelete: h }); },
     lastResourceVersion: () => rv,
     stats: () => ({ lists, watches }),
     async stop() {

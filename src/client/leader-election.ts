@@ -2,8 +2,11 @@
 // holder renews the lease; others take it over once it has not been renewed for its duration.
 // Several servers sharing one store thus run one scheduler and one set of controllers.
 
+import type { Lease } from '../api/gen/types.js';
+import { leaseKind } from '../api/kinds/coordination/lease.js';
 import { microTime } from '../base/time.js';
 import { StatusError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 import type { RestClient } from './rest-client.js';
 
 export interface LeaderElectionOptions {
@@ -14,24 +17,18 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number;      // 2000
   onStartedLeading(): void;
   onStoppedLeading(): void;
-  log?: (line: string) => void;
+  log?: Logger;
   now?: () => number;
 }
 
 export interface LeaderElector { isLeader(): boolean; stop(): Promise<void> }
-
-interface Lease {
-  apiVersion?: string; kind?: string;
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
-}
 
 export function startLeaderElection(client: RestClient, o: LeaderElectionOptions): LeaderElector {
   const ns = o.namespace ?? 'kube-system';
   const duration = o.leaseDurationSeconds ?? 15;
   const retry = o.retryPeriodMs ?? 2000;
   const now = o.now ?? Date.now;
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
+  const leases = client.resource(leaseKind).namespace(ns);
   let leader = false;
   let stopped = false;
   let lastRenew = 0;
@@ -45,10 +42,10 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
 
   async function tryAcquireOrRenew(): Promise<boolean> {
     const t = now();
-    const cur = await client.getOrUndefined<Lease>(`${path}/${o.name}`);
+    const cur = await leases.getOrUndefined(o.name);
     const spec = { holderIdentity: o.identity, leaseDurationSeconds: duration, renewTime: microTime(t) };
     if (!cur) {
-      await client.request('POST', path, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: o.name, namespace: ns }, spec: { ...spec, acquireTime: microTime(t), leaseTransitions: 0 } });
+      await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: o.name, namespace: ns }, spec: { ...spec, acquireTime: microTime(t), leaseTransitions: 0 } });
       return true;
     }
     const s = cur.spec ?? {};
@@ -63,7 +60,7 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
         leaseTransitions: (s.leaseTransitions ?? 0) + (s.holderIdentity === o.identity ? 0 : 1),
       },
     };
-    await client.request('PUT', `${path}/${o.name}`, next); // resourceVersion makes it a compare-and-swap
+    await leases.update(next); // resourceVersion makes it a compare-and-swap
     return true;
   }
 
@@ -74,7 +71,7 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
       if (ok) lastRenew = now();
       setLeader(ok);
     } catch (e) {
-      if (!(e instanceof StatusError && e.code === 409)) o.log?.(`leader election ${o.name}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof StatusError && e.code === 409)) o.log?.warn('leader election failed', { lease: `${ns}/${o.name}`, error: e });
       // keep leading only while the last renewal is fresh
       if (leader && now() - lastRenew > duration * 1000 * 0.66) setLeader(false);
     }
@@ -90,9 +87,9 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
       if (leader) {
         // release: let another server take over at once
         try {
-          const cur = await client.getOrUndefined<Lease>(`${path}/${o.name}`);
+          const cur = await leases.getOrUndefined(o.name);
           if (cur?.spec?.holderIdentity === o.identity) {
-            await client.request('PUT', `${path}/${o.name}`, { ...cur, spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
+            await leases.update({ ...cur, spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
           }
         } catch { /* best effort */ }
         setLeader(false);

@@ -3,7 +3,10 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import type { KindDef } from '../api/kind.js';
+import type { KubeObject } from '../api/object.js';
 import { StatusError, type Status } from '../base/errors.js';
+import { createResourceClient, type ResourceClient } from './resource.js';
 
 export interface ClientConfig {
   /** e.g. https://127.0.0.1:6443 */
@@ -26,6 +29,8 @@ export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType;
 export interface WatchStream { stop(): void; done: Promise<void> }
 
 export interface RestClient {
+  /** The typed handle on a kind's resource: how components outside src/client/ make REST calls. */
+  resource<T extends KubeObject>(kind: KindDef<T>): ResourceClient<T>;
   /** `accept` overrides the Accept header (e.g. for metadata-only lists). */
   request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T>;
   /** like request, but answers undefined for 404 */
@@ -74,7 +79,8 @@ export function createRestClient(cfg: ClientConfig): RestClient {
     return new StatusError(status, 'InternalError', `unexpected answer ${status}: ${text.slice(0, 200)}`);
   }
 
-  return {
+  const client: RestClient = {
+    resource: (kind) => createResourceClient(client, kind),
     async request<T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T> {
       const r = await raw(method, path, body, contentType, accept);
       if (r.status >= 400) throw toError(r.status, r.text);
@@ -119,4 +125,5 @@ export function createRestClient(cfg: ClientConfig): RestClient {
     },
     close() { agent.destroy(); watchAgent.destroy(); },
   };
+  return client;
 }

@@ -14,6 +14,7 @@ import { createEventRecorder } from '../client/event-recorder.js';
 import type { Pod } from '../api/gen/types.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { mkNode, mkPod } from './testing/fixtures.js';
+import { nullLogger } from '../base/log.js';
 
 import { runServer } from '../cli/server-command.js';
 
@@ -32,7 +33,7 @@ before(async () => {
   for (let i = 0; i < 20; i++) await c.request('POST', '/api/v1/nodes', readyNode(`linux-${i}`, 'linux'));
   for (let i = 0; i < 10; i++) await c.request('POST', '/api/v1/nodes', readyNode(`windows-${i}`, 'windows'));
   informers = createInformerFactory(c);
-  sched = startScheduler({ client: c, informers, log: () => {}, recorder: createEventRecorder(c, 'default-scheduler') });
+  sched = startScheduler({ client: c, informers, log: nullLogger, recorder: createEventRecorder(c, 'default-scheduler') });
   await sched.ready();
 });
 after(async () => {

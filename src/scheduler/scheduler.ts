@@ -13,7 +13,11 @@ import type { InformerFactory } from '../client/informer-factory.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import { realClock, type Clock } from '../base/clock.js';
 import { rfc3339 } from '../base/time.js';
-import type { Node, Pod, RuntimeClass } from '../api/gen/types.js';
+import type { Pod } from '../api/gen/types.js';
+import { nodeKind } from '../api/kinds/core/node.js';
+import { podKind } from '../api/kinds/core/pod/pod.js';
+import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
+import type { Logger } from '../base/log.js';
 import { createFramework } from './framework/framework.js';
 import { schedulingFingerprint } from './framework/node-info.js';
 import { createPodInfo, type PodInfo } from './framework/pod-info.js';
@@ -25,7 +29,7 @@ import { createSchedulingQueue, type QueuedPod } from './queue.js';
 export interface SchedulerDeps {
   client: RestClient;
   informers: InformerFactory;
-  log: (line: string) => void;
+  log: Logger;
   recorder?: EventRecorder;
   now?: () => number;
   /** Injected time source for the queue's timers (tests). */
@@ -57,9 +61,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { client, log } = deps;
   const clock: Clock = deps.clock ?? (deps.now ? { now: deps.now, schedule: realClock.schedule } : realClock);
   const now = deps.now ?? clock.now;
-  const podInf = deps.informers.informer<Pod>('/api/v1/pods');
-  const nodeInf = deps.informers.informer<Node>('/api/v1/nodes');
-  const rcInf = deps.informers.informer<RuntimeClass>('/apis/node.k8s.io/v1/runtimeclasses');
+  const podInf = deps.informers.for(podKind);
+  const nodeInf = deps.informers.for(nodeKind);
+  const rcInf = deps.informers.for(runtimeClassKind);
   const rcLookup = (name: string) => rcInf.get(name);
   const cache = createSchedulerCache();
   const queue = createSchedulingQueue({ clock });
@@ -125,10 +129,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const same = cond?.status === 'False' && cond.reason === 'Unschedulable' && cond['message'] === message;
     if (!same) {
-      const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
       const patch = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(now()) }] } };
-      client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.metadata.name ?? '')}/status`, patch, 'application/strategic-merge-patch+json')
-        .catch((e: unknown) => log(`scheduler: status of ${qp.key}: ${e instanceof Error ? e.message : String(e)}`));
+      client.resource(podKind).namespace(pod.metadata.namespace ?? 'default').patchStatus(pod.metadata.name ?? '', patch, 'strategic')
+        .catch((e: unknown) => log.warn('status not written', { pod: qp.key, error: e }));
       deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
     }
   }
@@ -143,12 +146,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         return;
       }
       st.bindErrors++;
-      log(`scheduler: binding ${qp.key} to ${nodeName} failed: ${s.reasons.join(', ')}`);
+      log.warn('binding failed', { pod: qp.key, node: nodeName, reasons: s.reasons.join(', ') });
       fw.runUnreserve(state, pi, nodeName);
       cache.forgetPod(qp.key);
       const latest = podInf.get(qp.key);
       if (latest && responsible(latest)) { qp.pod = latest; queue.addBackoff(qp); } else queue.delete(qp.key);
-    }).catch((e: unknown) => log(`scheduler: bind ${qp.key}: ${String(e)}`)).finally(() => {
+    }).catch((e: unknown) => log.error('bind failed', { pod: qp.key, error: e })).finally(() => {
       binds--;
       bindsDone.delete(p);
       const w = bindWaiter;
@@ -180,7 +183,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         return;
       case 'error':
         st.errors++;
-        log(`scheduler: error scheduling ${qp.key}: ${out.message}`);
+        log.warn('scheduling error', { pod: qp.key, message: out.message });
         queue.addBackoff(qp);
         return;
       default: { const never: never = out; void never; }
@@ -197,14 +200,14 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       if (!qp || stopped) break;
       try { scheduleOne(qp); } catch (e) {
         st.errors++;
-        log(`scheduler: ${qp.key}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        log.error('scheduling failed', { pod: qp.key, error: e instanceof Error ? e.stack ?? e.message : String(e) });
         queue.addBackoff(qp);
       }
       // let I/O (bind answers, watch events) in now and then
       if (Date.now() - sliceStart > 4) { await tick(); sliceStart = Date.now(); }
     }
   }
-  const loop = run().catch((e: unknown) => log(`scheduler: loop failed: ${String(e)}`));
+  const loop = run().catch((e: unknown) => log.error('loop failed', { error: e }));
 
   return {
     ready: () => synced,

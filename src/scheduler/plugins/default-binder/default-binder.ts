@@ -1,5 +1,6 @@
 // DefaultBinder: POST pods/<name>/binding.
 
+import { podKind } from '../../../api/kinds/core/pod/pod.js';
 import type { BindPlugin, Handle } from '../../framework/interfaces.js';
 import { errorStatus } from '../../framework/status.js';
 
@@ -11,10 +12,8 @@ export function create(_args: Record<string, unknown>, handle: Handle): BindPlug
     async bind(_state, pod, nodeName) {
       const client = handle.client;
       if (!client) return errorStatus('no API client to bind with');
-      const ns = encodeURIComponent(pod.namespace);
-      const name = encodeURIComponent(pod.name);
       try {
-        await client.request('POST', `/api/v1/namespaces/${ns}/pods/${name}/binding`, {
+        await client.resource(podKind).namespace(pod.namespace).createSubresource(pod.name, 'binding', {
           apiVersion: 'v1', kind: 'Binding',
           metadata: { name: pod.name, namespace: pod.namespace, ...(pod.pod.metadata.uid ? { uid: pod.pod.metadata.uid } : {}) },
           target: { apiVersion: 'v1', kind: 'Node', name: nodeName },

@@ -2,16 +2,17 @@
 // interface: paged LIST, WATCH from a resourceVersion, compaction (410 Expired), and switches to
 // hold back or break watches. For informer and controller tests only.
 
-import type { KubeObject } from '../api/object.js';
-import { StatusError } from '../base/errors.js';
-import type { RestClient, WatchEvent, WatchStream } from './rest-client.js';
-import { objectKey } from './object-key.js';
+import type { AnyObject, KubeObject } from '../../api/object.js';
+import { StatusError } from '../../base/errors.js';
+import { createResourceClient } from '../resource.js';
+import type { RestClient, WatchEvent, WatchStream } from '../rest-client.js';
+import { objectKey } from '../object-key.js';
 
 interface Watcher { onEvent: (ev: WatchEvent) => void; end: () => void }
 
 export interface FakeApi {
   client: RestClient;
-  upsert(obj: KubeObject): KubeObject;
+  upsert(obj: KubeObject): AnyObject;
   remove(key: string): void;
   /** Forgets history: watches from an older version get ERROR 410. */
   compact(): void;
@@ -28,7 +29,7 @@ export interface FakeApi {
 }
 
 export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
-  const objects = new Map<string, KubeObject>();
+  const objects = new Map<string, AnyObject>();
   const history: { rev: number; ev: WatchEvent }[] = [];
   let rev = 1;
   let compacted = 0;
@@ -38,7 +39,7 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
   const requests: string[] = [];
   const clone = <T>(x: T): T => structuredClone(x);
 
-  const record = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => {
+  const record = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: AnyObject) => {
     const ev: WatchEvent = { type, object: clone(obj) as unknown as Record<string, unknown> };
     history.push({ rev, ev });
     if (!held) for (const w of watchers) w.onEvent(clone(ev));
@@ -48,6 +49,7 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
   };
 
   const client: RestClient = {
+    resource: (k) => createResourceClient(client, k),
     async request<T>(method: string, path: string): Promise<T> {
       requests.push(`${method} ${path}`);
       maybeFail();
@@ -88,7 +90,7 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
       rev++;
       const key = objectKey(obj);
       const old = objects.get(key);
-      const o = clone(obj);
+      const o: AnyObject = { ...clone(obj) };
       o.kind = kind; o.apiVersion = apiVersion;
       o.metadata.resourceVersion = String(rev);
       o.metadata.uid ??= old?.metadata.uid ?? `uid-${key}-${rev}`;
