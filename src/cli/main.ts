@@ -8,7 +8,7 @@ import { resolveDataDir } from './data-dir.js';
 // simulator: that is memory a node pays for).
 const serverModule = () => import('./server-command.js');
 const nodeModule = () => import('./node-command.js');
-const kubeconfigModule = () => import('./kubeconfig-client.js');
+const kubeconfigModule = () => import('../client/kubeconfig.js');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<void> {
       (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
       const dataDir = join(resolveDataDir(o.dataDir), 'agent');
       const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
-        nodeModule(), kubeconfigModule(), import('../apiserver/auth/pki.js'),
+        nodeModule(), kubeconfigModule(), import('../pki/index.js'),
       ]);
       const why = nodeUnsupportedReason();
       if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);

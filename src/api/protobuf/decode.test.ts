@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeKubernetesProtobuf } from './decode.js';
 import { isStatusError } from '../../base/errors.js';
-import { envelope, newObjectMeta, pw } from './test-writer.js';
+import { envelope, newObjectMeta, pw } from './testing/proto-writer.js';
 
 // Bodies captured from the real kubectl v1.32.4 (`kubectl create ...` against a recording HTTP server).
 const captured = {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtoReader } from './reader.js';
 import { isStatusError } from '../../base/errors.js';
-import { pw } from './test-writer.js';
+import { pw } from './testing/proto-writer.js';
 
 const reader = (w: ReturnType<typeof pw>) => new ProtoReader(w.finish());
 

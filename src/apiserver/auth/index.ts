@@ -1,9 +1,5 @@
-export { ensurePki, normalizeHosts, pkiPaths, servingCertProblem, PkiError, CA_COMMON_NAME, SERVER_COMMON_NAME } from './pki.js';
-export type { PkiMaterial, PkiOptions, PkiPaths } from './pki.js';
 export { adminTokenPath, bearerToken, createTokenAuthenticator, ensureAdminToken, generateToken } from './tokens.js';
 export type { TokenAuthenticator, TokenEntry } from './tokens.js';
-export { buildKubeconfig, renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
-export type { Kubeconfig, KubeconfigOptions } from './kubeconfig.js';
 export { isPublicPath, unauthorizedStatus } from './public-paths.js';
 export {
   adminUser, anonymousUser, nodeUser, nodeNameOf, ADMIN_USER_NAME, NODE_USER_PREFIX,

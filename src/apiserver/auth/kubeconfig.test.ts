@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { writeKubeconfig } from './kubeconfig.js';
-import { ensurePki } from './pki.js';
+import { readKubeconfig, writeKubeconfig } from '../../client/kubeconfig.js';
+import { ensurePki } from '../../pki/index.js';
 import { createTokenAuthenticator, ensureAdminToken } from './tokens.js';
 import { isPublicPath, unauthorizedStatus } from './public-paths.js';
 import { adminUser } from './user.js';
@@ -40,6 +40,10 @@ test('the kubeconfig parses back with the cluster, user, context and current-con
   assert.equal(kc2['current-context'], 'x');
   assert.deepEqual(kc2.contexts, [{ name: 'x', context: { cluster: 'c', user: 'u' } }]);
   assert.deepEqual(await readdir(join(dir, 'sub')), ['kubeconfig']);
+  // what Tandem writes, it reads back through the same type: the current context's credentials
+  assert.deepEqual(readKubeconfig(path), { server: 'https://10.0.0.1:7443', caPem: CA, token: 't2' });
+  await writeFile(path, 'clusters: []\n');
+  assert.throws(() => readKubeconfig(path), /names no cluster server/);
 });
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

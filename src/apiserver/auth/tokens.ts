@@ -5,8 +5,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createFileOnce, isErrno, tightenMode, writeFileAtomic } from './fs-atomic.js';
-import { PkiError, pkiPaths } from './pki.js';
+import { createFileOnce, isErrno, tightenMode, writeFileAtomic } from '../../base/fs-atomic.js';
+import { PkiError, pkiPaths } from '../../pki/index.js';
 import type { UserInfo } from './user.js';
 
 const TOKEN_MODE = 0o600;

@@ -4,7 +4,7 @@ import type { Json, JsonObject, ManagedFieldsEntry } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { applyJsonPatch } from './json-patch.js';
 import { applyPatch, createManagedFieldsJson, updateManagedFields } from './managed-fields.js';
-import { DEPLOYMENT, lookup } from './test-fixture.js';
+import { DEPLOYMENT, lookup } from './testing/fixture.js';
 
 const T1 = '2025-01-01T00:00:00Z';
 const T2 = '2025-01-02T00:00:00Z';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Json, JsonObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
-import { DEPLOYMENT, NODE, lookup } from './test-fixture.js';
+import { DEPLOYMENT, NODE, lookup } from './testing/fixture.js';
 
 function deploy(spec: JsonObject): JsonObject {
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', labels: { app: 'nginx' } }, spec };

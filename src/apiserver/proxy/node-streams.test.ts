@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
-import { generateCa, generateServingCert } from '../auth/pki-generate.js';
+import { generateCa, generateServingCert } from '../../pki/pki-generate.js';
 import { startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
 import { createFakeRuntime, type FakeRuntime } from '../../agent/streaming/testing/fake-runtime.js';
 

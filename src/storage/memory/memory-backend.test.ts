@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runConformance } from '../conformance.js';
+import { runConformance } from '../testing/conformance.js';
 import { CompactedError } from '../backend.js';
 import { createMemoryBackend } from './memory-backend.js';
 

@@ -5,10 +5,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runConformance } from '../conformance.js';
+import { runConformance } from '../testing/conformance.js';
 import { CompactedError } from '../backend.js';
 import { createSqliteBackend } from './sqlite-backend.js';
-import { makeTempDir } from './sqlite-test-util.js';
+import { makeTempDir } from './testing/sqlite-util.js';
 
 const tmp = makeTempDir();
 after(() => tmp.remove());
@@ -139,7 +139,7 @@ test('sqlite: startup with 10k keys is fast', async () => {
 
 test('sqlite: every acknowledged write survives SIGKILL of the writer', async (t) => {
   const file = tmp.file('crash.db');
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'crash-writer.js');
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'testing', 'crash-writer.js');
   const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -1,6 +1,6 @@
 // Helpers for the storage conformance suite: an event collector for watches and small assertions.
 import assert from 'node:assert/strict';
-import type { Backend, StorageEvent, Watch } from './backend.js';
+import type { Backend, StorageEvent, Watch } from '../backend.js';
 
 export type MakeBackend = () => Promise<Backend>;
 

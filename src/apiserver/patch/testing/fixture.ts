@@ -2,8 +2,8 @@
 // core/v1 Pod template and Node definitions with upstream's list/map metadata (merge keys,
 // patch strategies, list types, map types). Used by the *.test.ts files only.
 
-import type { Definition, DefinitionMap, FieldDef } from '../../api/schema/types.js';
-import type { DefinitionLookup } from './shape.js';
+import type { Definition, DefinitionMap, FieldDef } from '../../../api/schema/types.js';
+import type { DefinitionLookup } from '../shape.js';
 
 const str: FieldDef = { type: { kind: 'prim', type: 'string' } };
 const int: FieldDef = { type: { kind: 'prim', type: 'integer' } };

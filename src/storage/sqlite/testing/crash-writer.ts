@@ -1,7 +1,7 @@
 // Test helper run as a child process by sqlite-backend.test.ts: 8 concurrent async writers create
 // keys in the store given as argv[2] and print "<key> <revision>" for every acknowledged write,
 // until the parent kills the process.
-import { createSqliteBackend } from './sqlite-backend.js';
+import { createSqliteBackend } from '../sqlite-backend.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: crash-writer <db-file>');

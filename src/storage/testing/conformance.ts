@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, type Backend,
-} from './backend.js';
+} from '../backend.js';
 import { registerWatchConformance } from './conformance-watch.js';
 import { withBackend, type MakeBackend } from './conformance-helpers.js';
 

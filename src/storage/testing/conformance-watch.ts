@@ -1,7 +1,7 @@
 // Watch and compaction part of the storage conformance suite (see conformance.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClosedError, CompactedError, FutureRevisionError, type Backend, type StorageEvent } from './backend.js';
+import { ClosedError, CompactedError, FutureRevisionError, type Backend, type StorageEvent } from '../backend.js';
 import { assertConsecutive, collect, revs, settle, withBackend, type MakeBackend } from './conformance-helpers.js';
 
 export function registerWatchConformance(make: MakeBackend): void {

@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { isErrno, tightenMode, writeFileAtomic } from './fs-atomic.js';
+import { isErrno, tightenMode, writeFileAtomic } from '../base/fs-atomic.js';
 import { generateInChild } from './pki-child.js';
 
 export const CA_COMMON_NAME = 'tandem-ca';

@@ -1,0 +1,6 @@
+// The public face of the API server, for the CLI's wiring.
+
+export { createApiServer, type ApiServer } from './server.js';
+export { startEventTtl } from './registry/event-ttl.js';
+export { bootstrapCluster } from './bootstrap.js';
+export { createTokenAuthenticator, adminUser, ensureAdminToken } from './auth/index.js';
