@@ -1,9 +1,7 @@
 // The DaemonSet controller: one pod per eligible node, rolling updates by template hash, status.
 // DaemonSets, Nodes and Pods come from shared informers; handlers only enqueue DaemonSet keys.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Workload } from '../../api/kinds/apps/types.js';
+import type { DaemonSet, Node, Pod } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
@@ -28,7 +26,7 @@ const PODS_PATH = '/api/v1/pods';
 export function startDaemonSetController(deps: ControllerDeps & DaemonSetControllerOptions): RunningController {
   const { client, log } = deps;
   const now = deps.now ?? Date.now;
-  const dss = deps.informers.informer<Workload>(DAEMONSETS_PATH);
+  const dss = deps.informers.informer<DaemonSet>(DAEMONSETS_PATH);
   const nodes = deps.informers.informer<Node>(NODES_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
   const owned = createOwnerIndex(pods);

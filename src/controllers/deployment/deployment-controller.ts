@@ -1,11 +1,11 @@
 // The Deployment controller's wiring: shared informers for Deployments, ReplicaSets and Pods,
 // handlers that only enqueue Deployment keys, and workers running syncDeployment.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import type { OwnerReference } from '../../api/object.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../../api/gen/types.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';

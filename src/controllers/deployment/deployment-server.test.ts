@@ -10,7 +10,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { createInformer } from '../../client/informer.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';
 import { startFakeKubelet } from './fake-kubelet.test-util.js';

@@ -1,9 +1,9 @@
 // What one Deployment reconcile needs from the outside: caches, API calls, the clock, events. The
 // controller binds it to informers and the REST client; tests bind it to in-memory fakes.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../../api/gen/types.js';
 
 export interface DeploymentApi {
   createReplicaSet(namespace: string, rs: ReplicaSet): Promise<ReplicaSet>;

@@ -1,9 +1,9 @@
 // Test helper: an in-memory Deployment world (one Deployment, its ReplicaSets, a clock) behind the
 // DeploymentWorld interface, plus `settle` standing in for the ReplicaSet controller.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { controllerRefOf } from '../shared/owner-refs.js';
 import type { DeploymentWorld } from './deployment-world.js';
 

@@ -1,11 +1,11 @@
 // The two rollout strategies and proportional scaling, step by step as upstream takes them.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { ReplicaSet } from '../shared/apps-types.js';
+import type { Pod, ReplicaSet } from '../../api/gen/types.js';
+import { ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS } from '../../api/well-known.js';
 import { calculateStatus, deploymentComplete, rolloutStatus, sameStatus } from './deployment-status.js';
 import {
   activeOnly, availableTotal, byCreation, created, intAnnotation, isRollingUpdate, isSaturated, maxSurge, maxUnavailable,
-  MAX_REPLICAS, newRSNewReplicas, replicasOf, specReplicas, specTotal, actualTotal,
+  newRSNewReplicas, replicasOf, specReplicas, specTotal, actualTotal,
 } from './deployment-util.js';
 import { cleanupHistory, getAllReplicaSetsAndSyncRevision, scaleIfNeeded, scaleReplicaSet, writeStatus, type SyncCtx } from './replica-sets.js';
 
@@ -134,7 +134,7 @@ export function proportion(rs: ReplicaSet, dReplicas: number, dMaxSurge: number,
   let fraction: number;
   if (dReplicas === 0) fraction = -specReplicas(rs);
   else {
-    const annotated = intAnnotation(rs, MAX_REPLICAS) ?? dStatusReplicas;
+    const annotated = intAnnotation(rs, ANNOTATION_DEPLOYMENT_MAX_REPLICAS) ?? dStatusReplicas;
     const size = annotated > 0 ? (specReplicas(rs) * (dReplicas + dMaxSurge)) / annotated : specReplicas(rs);
     fraction = Math.round(size) - specReplicas(rs);
   }
@@ -184,7 +184,7 @@ export async function scaleDeployment(c: SyncCtx, newRS: ReplicaSet | undefined,
 /** A resize rather than a template change: an active ReplicaSet was sized for another replica count. */
 export function isScalingEvent(n: number, all: readonly (ReplicaSet | undefined)[]): boolean {
   return activeOnly(all).some((rs) => {
-    const desired = intAnnotation(rs, 'deployment.kubernetes.io/desired-replicas');
+    const desired = intAnnotation(rs, ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS);
     return desired !== undefined && desired !== n;
   });
 }

@@ -2,6 +2,7 @@
 // resource in it (propagation Background), wait until nothing is left, then remove the `kubernetes`
 // finalizer through PUT /api/v1/namespaces/<name>/finalize so the server can remove the namespace.
 
+import type { Namespace } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
@@ -31,11 +32,11 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
   const log = opts.log ?? (() => {});
   const ttl = opts.discoveryTtlMs ?? 30_000;
   const queue = createWorkQueue<string>();
-  const informer = createInformer(client, { path: NAMESPACES, log });
+  const informer = createInformer<Namespace>(client, { path: NAMESPACES, log });
   let stopped = false;
   let discovered: { at: number; list: ApiResource[] } | undefined;
 
-  const enqueue = (ns: KubeObject) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
+  const enqueue = (ns: Namespace) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
   informer.onAdd(enqueue);
   informer.onUpdate((_old, ns) => enqueue(ns));
 
@@ -61,13 +62,13 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
   }
 
   async function setConditions(name: string, reports: ContentReport[], failures: string[]): Promise<void> {
-    const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+    const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
     if (!live) return;
-    const status = (live['status'] ?? {}) as { conditions?: Record<string, string>[] };
+    const status = live.status ?? {};
     const next = deletionConditions(reports, failures, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-    const same = next.every((c) => (status.conditions ?? []).some((o) => o['type'] === c['type'] && o['status'] === c['status'] && o['message'] === c['message']));
+    const same = next.every((c) => (status.conditions ?? []).some((o) => o.type === c.type && o.status === c.status && o.message === c.message));
     if (same) return;
-    const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c['type'] === o['type']));
+    const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c.type === o.type));
     await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/status`, { ...live, status: { ...status, conditions: [...keep, ...next] } });
   }
 
@@ -89,7 +90,7 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
       }
     }
     if (remaining.length === 0 && failures.length === 0) {
-      const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+      const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
       if (!needsCleanup(live)) return;
       await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/finalize`, finalizeBody(live));
       return;

@@ -6,9 +6,7 @@
 // tolerationSeconds; a pod whose graceful deletion cannot finish because its node is not Ready is
 // force-deleted (grace 0) once its grace period has passed.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Lease, Node, Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { rfc3339 } from '../../base/time.js';
 import { createWorkQueue } from '../../base/work-queue.js';
@@ -67,8 +65,8 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   });
   nodes.onUpdate((old, n) => {
     const name = n.metadata.name ?? '';
-    const hbOld = conditionOf(old, 'Ready')?.['lastHeartbeatTime'];
-    const hbNew = conditionOf(n, 'Ready')?.['lastHeartbeatTime'];
+    const hbOld = conditionOf(old, 'Ready')?.lastHeartbeatTime;
+    const hbNew = conditionOf(n, 'Ready')?.lastHeartbeatTime;
     if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
     const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
     const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))

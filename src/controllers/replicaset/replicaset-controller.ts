@@ -2,11 +2,9 @@
 // enqueue ReplicaSet keys (and count what the expectations wait for), and workers that run
 // syncReplicaSet against the caches and the API.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { OwnerReference } from '../../api/object.js';
+import type { OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
 import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
@@ -92,7 +90,7 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
       patchPod: (ns, name, patch) => client.request<Pod>('PATCH', podsPath(ns, name), patch, MERGE_PATCH),
       getReplicaSet: (ns, name) => client.getOrUndefined<ReplicaSet>(rsPath(ns, name)),
       updateStatus: (rs, status) => client.request<ReplicaSet>('PATCH', `${rsPath(rs.metadata.namespace ?? '', rs.metadata.name ?? '')}/status`,
-        { status: { ...status, conditions: status.conditions ?? null } as Omit<ReplicaSetStatus, 'conditions'> & { conditions: unknown } }, MERGE_PATCH),
+        { status: { ...status, conditions: status.conditions ?? null } }, MERGE_PATCH),
     },
   };
 

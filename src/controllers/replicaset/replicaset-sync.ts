@@ -3,14 +3,14 @@
 // longer match), create or delete pods to reach spec.replicas (guarded by expectations, slow-start
 // batches, at most BURST per round), then write the status.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod, ReplicaSet, ReplicaSetStatus } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { splitObjectKey, objectKey } from '../../client/object-key.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
 import type { Expectations } from '../shared/expectations.js';
 import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../shared/owner-refs.js';
 import { isPodActive } from '../shared/pod-status.js';
+import { templatePodSpec } from '../shared/pod-template.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { slowStartBatch } from '../shared/slow-start.js';
 import { errorText } from '../shared/worker-loop.js';
@@ -67,8 +67,8 @@ export function claimPods(rs: ReplicaSet, owned: readonly Pod[], orphans: readon
 
 /** The pod a ReplicaSet creates from its template. */
 export function podFromTemplate(rs: ReplicaSet): Pod {
-  const t = rs.spec?.template ?? {};
-  const meta = t.metadata ?? {};
+  const t = rs.spec?.template;
+  const meta = t?.metadata ?? {};
   const pod: Pod = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
@@ -77,7 +77,7 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
       labels: { ...(meta.labels ?? {}) },
       ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: templatePodSpec(t),
   };
   if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
   if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];

@@ -3,7 +3,7 @@
 // "observed" at once) and recording the upstream events. Used by the DaemonSet and Job controllers.
 
 import type { KubeObject } from '../../api/object.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { objectKey } from '../../client/object-key.js';
