@@ -13,6 +13,7 @@ import { createInformerFactory } from '../../client/informer-factory.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { DaemonSet, Endpoints, EndpointSlice, Job, Lease, Node, Pod } from '../../api/gen/types.js';
+import { createLogger } from '../../base/log.js';
 import { microTime, rfc3339 } from '../../base/time.js';
 import { startDaemonSetController } from './index.js';
 import { daemonPodNode } from './node-eligibility.js';
@@ -81,7 +82,7 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
   const informers = createInformerFactory(c);
   const recorder = createEventRecorder(c, 'controllers');
   const logs: string[] = [];
-  const deps = { client: c, informers, log: (l: string) => logs.push(l), recorder };
+  const deps = { client: c, informers, log: createLogger({ write: (l) => logs.push(l), level: 'debug' }), recorder };
   let stopLoop = false;
   let loop: Promise<void> = Promise.resolve();
   const ctrls = [

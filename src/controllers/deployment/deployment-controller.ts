@@ -6,21 +6,22 @@ import type { OwnerReference } from '../../api/object.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../../api/gen/types.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncDeployment } from './deployment-sync.js';
 import type { DeploymentWorld } from './deployment-world.js';
 
+const NAME = 'deployment';
 export const DEPLOYMENTS_PATH = '/apis/apps/v1/deployments';
 const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
 const PODS_PATH = '/api/v1/pods';
 const enc = encodeURIComponent;
 
 export function startDeploymentController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
   const dInf = deps.informers.informer<Deployment>(DEPLOYMENTS_PATH);
@@ -87,25 +88,8 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
     },
   };
 
-  let stopped = false;
-  let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
-  const main = (async () => {
-    deps.informers.start();
-    await Promise.all([dInf.whenSynced(), rsInf.whenSynced(), podInf.whenSynced()]);
-    if (stopped) return;
-    markReady();
-    await runWorkers(queue, deps.workers ?? 5, (key) => syncDeployment(world, key),
-      (key, e) => log(`deployment controller: ${key}: ${errorText(e)}`));
-  })().catch((e: unknown) => { if (!stopped) log(`deployment controller stopped: ${errorText(e)}`); });
-
-  return {
-    ready: () => readyP,
-    async stop() {
-      stopped = true;
-      markReady();
-      await queue.shutDownWithDrain();
-      await main;
-    },
-  };
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [dInf, rsInf, podInf], queue, workers: deps.workers ?? 5,
+    sync: (key) => syncDeployment(world, key),
+  });
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nullLogger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { createInformer } from '../../client/informer.js';
@@ -46,8 +47,8 @@ async function withCluster(fn: (s: RunningServer) => Promise<void>): Promise<voi
   const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: ['garbage-collector'] });
   const informers = createInformerFactory(s.client);
   const recorder = createEventRecorder(s.client, 'deployment-controller');
-  const rsc = startReplicaSetController({ client: s.client, informers, log: () => {} });
-  const dc = startDeploymentController({ client: s.client, informers, log: () => {}, recorder });
+  const rsc = startReplicaSetController({ client: s.client, informers, log: nullLogger });
+  const dc = startDeploymentController({ client: s.client, informers, log: nullLogger, recorder });
   const kubelet = startFakeKubelet(s.client);
   try {
     await Promise.all([rsc.ready(), dc.ready(), kubelet.whenSynced()]);

@@ -6,7 +6,7 @@ import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { ANNOTATION_DEPLOYMENT_REVISION } from '../../api/well-known.js';
 import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText } from '../shared/worker-loop.js';
+import { errorText } from '../shared/error-text.js';
 import { getCondition, newCondition, PROGRESSING, REASONS, setCondition } from './deployment-status.js';
 import {
   byRevision, equalIgnoreHash, findNewReplicaSet, hasProgressDeadline, maxSurge, newReplicaSetFor, newRSNewReplicas,

@@ -10,9 +10,9 @@ import { StatusError } from '../../base/errors.js';
 import { selectorFromSet } from '../../base/label-selector.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { jsonEqual } from '../shared/template-hash.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { desiredSubsets } from './endpoints-decide.js';
 import { MANAGED_BY, planSlices } from './slices-decide.js';
 
@@ -21,6 +21,7 @@ export interface EndpointsControllerOptions {
   batchPeriodMs?: number;
 }
 
+const NAME = 'endpoints';
 export const SERVICES_PATH = '/api/v1/services';
 export const ENDPOINTS_PATH = '/api/v1/endpoints';
 export const SLICES_PATH = '/apis/discovery.k8s.io/v1/endpointslices';
@@ -36,7 +37,7 @@ const podFacts = (p: Pod) => JSON.stringify([
 ]);
 
 export function startEndpointsController(deps: ControllerDeps & EndpointsControllerOptions): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const batch = deps.batchPeriodMs ?? 50;
   const services = deps.informers.informer<Service>(SERVICES_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
@@ -115,15 +116,7 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     }
   }
 
-  deps.informers.start();
-  const synced = Promise.all([services.whenSynced(), pods.whenSynced(), endpoints.whenSynced(), slices.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`endpoints: ${key}: ${errorText(e)}`));
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [services, pods, endpoints, slices], queue, workers: deps.workers ?? 2, sync,
   });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
 }

@@ -9,16 +9,17 @@ import { FINALIZER_JOB_TRACKING } from '../../api/well-known.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { isPodReady } from '../shared/pod-status.js';
 import { applyPodPlan } from '../shared/pod-control.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { decideJob, isFinished } from './job-decide.js';
 import { completionIndex, finishedAs, formatIndexes, hasTrackingFinalizer, jobPod, parseIndexes } from './job-pods.js';
 
+const NAME = 'job';
 export const JOBS_PATH = '/apis/batch/v1/jobs';
 const PODS_PATH = '/api/v1/pods';
 const POD_KEY = 'pod:';
@@ -29,7 +30,7 @@ const jobStatusPath = (j: Job) => `/apis/batch/v1/namespaces/${j.metadata.namesp
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
 export function startJobController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const jobs = deps.informers.informer<Job>(JOBS_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
@@ -157,17 +158,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
     if (d.recheckMs !== undefined) queue.addAfter(key, d.recheckMs + 10);
   }
 
-  deps.informers.start();
-  const synced = Promise.all([jobs.whenSynced(), pods.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`job: ${key}: ${errorText(e)}`));
-  });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
+  return runController({ name: NAME, log: deps.log.child(NAME), informers: [jobs, pods], queue, workers: deps.workers ?? 2, sync });
 }
 
 function changed(a: JobStatus, b: JobStatus): boolean {

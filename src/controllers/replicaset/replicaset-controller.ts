@@ -5,21 +5,22 @@
 import type { OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
 
+const NAME = 'replicaset';
 export const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
 export const PODS_PATH = '/api/v1/pods';
 
 const enc = encodeURIComponent;
 
 export function startReplicaSetController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
   const rsInf = deps.informers.informer<ReplicaSet>(REPLICASETS_PATH);
@@ -94,25 +95,8 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
     },
   };
 
-  let stopped = false;
-  let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
-  const main = (async () => {
-    deps.informers.start();
-    await Promise.all([rsInf.whenSynced(), podInf.whenSynced()]);
-    if (stopped) return;
-    markReady();
-    await runWorkers(queue, deps.workers ?? 5, (key) => syncReplicaSet(world, key),
-      (key, e) => log(`replicaset controller: ${key}: ${errorText(e)}`));
-  })().catch((e: unknown) => { if (!stopped) log(`replicaset controller stopped: ${errorText(e)}`); });
-
-  return {
-    ready: () => readyP,
-    async stop() {
-      stopped = true;
-      markReady();
-      await queue.shutDownWithDrain();
-      await main;
-    },
-  };
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [rsInf, podInf], queue, workers: deps.workers ?? 5,
+    sync: (key) => syncReplicaSet(world, key),
+  });
 }

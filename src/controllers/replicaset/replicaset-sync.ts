@@ -13,7 +13,7 @@ import { isPodActive } from '../shared/pod-status.js';
 import { templatePodSpec } from '../shared/pod-template.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { slowStartBatch } from '../shared/slow-start.js';
-import { errorText } from '../shared/worker-loop.js';
+import { errorText } from '../shared/error-text.js';
 import { podsToDelete } from './pod-ranking.js';
 import { calculateReplicaSetStatus, sameReplicaSetStatus, type ManageFailure } from './replicaset-status.js';
 

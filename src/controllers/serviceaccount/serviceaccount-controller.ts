@@ -5,15 +5,16 @@
 import type { Namespace, ServiceAccount } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, defaultServiceAccount, needsDefaultServiceAccount } from './serviceaccount-decide.js';
 
+const NAME = 'serviceaccount';
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 export const SERVICE_ACCOUNTS_PATH = '/api/v1/serviceaccounts';
 
 export function startServiceAccountController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const namespaces = deps.informers.informer<Namespace>(NAMESPACES_PATH);
   const accounts = deps.informers.informer<ServiceAccount>(SERVICE_ACCOUNTS_PATH);
   const queue = createWorkQueue<string>();
@@ -33,15 +34,5 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
     }
   }
 
-  deps.informers.start();
-  const synced = Promise.all([namespaces.whenSynced(), accounts.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 1, sync, (key, e) => log(`serviceaccount: ${key}: ${errorText(e)}`));
-  });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
+  return runController({ name: NAME, log: deps.log.child(NAME), informers: [namespaces, accounts], queue, workers: deps.workers ?? 1, sync });
 }

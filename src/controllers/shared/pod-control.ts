@@ -10,7 +10,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Expectations } from './expectations.js';
 import { slowStartBatch } from './slow-start.js';
-import { errorText } from './worker-loop.js';
+import { errorText } from './error-text.js';
 
 export interface PodPlan<T> {
   client: RestClient;
