@@ -12,7 +12,7 @@ import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-ref
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncDeployment } from './deployment-sync.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 
 const NAME = 'deployment';
 export const DEPLOYMENTS_PATH = '/apis/apps/v1/deployments';
@@ -63,7 +63,7 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
 
   const dPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/deployments/${enc(name)}`;
   const rsPath = (ns: string, name?: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets${name ? `/${enc(name)}` : ''}`;
-  const world: DeploymentWorld = {
+  const world: DeploymentSyncDeps = {
     getDeployment: (key) => dInf.get(key),
     replicaSetsControlledBy: (uid) => rsIndex.controlledBy(uid),
     orphanReplicaSetsIn: (ns) => rsIndex.orphansIn(ns),

@@ -4,7 +4,7 @@ import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { syncDeployment } from './deployment-sync.js';
 import { maxUnavailable, resolveFenceposts, templateHash, withoutHash } from './deployment-util.js';
 import { createFakeCluster, makeDeployment, T0 } from './fake-cluster.test-util.js';
-import { proportionalSizes } from './rollout.js';
+import { proportionalSizes } from './deployment-decide.js';
 
 type Cluster = ReturnType<typeof createFakeCluster>;
 const sync = (c: Cluster) => syncDeployment(c.w, 'ns/web');

@@ -13,10 +13,10 @@ import {
   replicasAnnotationsNeedUpdate, replicasOf, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations,
   specOf, specReplicas, templateHash,
 } from './deployment-util.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 
 /** One reconcile of one Deployment: `d` is a private copy whose status is kept current. */
-export interface SyncCtx { w: DeploymentWorld; d: Deployment; key: string }
+export interface SyncCtx { w: DeploymentSyncDeps; d: Deployment; key: string }
 
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 

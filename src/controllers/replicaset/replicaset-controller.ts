@@ -11,7 +11,8 @@ import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
-import { syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
+import { syncReplicaSet } from './replicaset-sync.js';
+import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 
 const NAME = 'replicaset';
 export const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
@@ -75,7 +76,7 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
 
   const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${enc(ns)}/pods${name ? `/${enc(name)}` : ''}`;
   const rsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets/${enc(name)}`;
-  const world: ReplicaSetWorld = {
+  const world: ReplicaSetSyncDeps = {
     getReplicaSet: (key) => rsInf.get(key),
     podsControlledBy: (uid) => pods.controlledBy(uid),
     orphanPodsIn: (ns) => pods.orphansIn(ns),

@@ -5,7 +5,8 @@ import { StatusError } from '../../base/errors.js';
 import { objectKey } from '../../client/object-key.js';
 import { createExpectations } from '../shared/expectations.js';
 import { controllerRefOf } from '../shared/owner-refs.js';
-import { BURST_REPLICAS, syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
+import { BURST_REPLICAS, syncReplicaSet } from './replicaset-sync.js';
+import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 import { podsToDelete } from './pod-ranking.js';
 
 const T0 = Date.parse('2024-05-01T00:00:00Z');
@@ -37,7 +38,7 @@ function fakeWorld(rs: ReplicaSet | undefined, pods: Pod[], now = T0) {
   let clock = now;
   let liveUid = rs?.metadata.uid;
   let failCreatesAfter = Infinity;
-  const w: ReplicaSetWorld = {
+  const w: ReplicaSetSyncDeps = {
     getReplicaSet: () => rs,
     podsControlledBy: (uid) => pods.filter((p) => controllerRefOf(p)?.uid === uid),
     orphanPodsIn: (ns) => pods.filter((p) => !controllerRefOf(p) && p.metadata.namespace === ns),
