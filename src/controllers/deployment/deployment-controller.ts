@@ -1,16 +1,14 @@
 // The Deployment controller's wiring: shared informers for Deployments, ReplicaSets and Pods,
-// handlers that only enqueue Deployment keys, and workers running syncDeployment.
+// handlers that only enqueue Deployment keys, and runController's workers running syncDeployment.
 
-import type { Pod } from '../../api/gen/types.js';
-import type { OwnerReference } from '../../api/object.js';
+import type { Deployment, DeploymentStatus, OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../../api/gen/types.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
-import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
+import { selectorMatcher } from '../shared/selector-cache.js';
 import { syncDeployment } from './deployment-sync.js';
 import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 

@@ -14,7 +14,7 @@ import { createEventRecorder } from '../../client/event-recorder.js';
 import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';
-import { startFakeKubelet } from './fake-kubelet.test-util.js';
+import { startFakeKubelet } from '../testing/fake-kubelet.js';
 
 interface List<T> { items: T[] }
 import { runServer, type RunningServer } from '../../cli/server-command.js';

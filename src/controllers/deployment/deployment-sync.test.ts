@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { syncDeployment } from './deployment-sync.js';
 import { maxUnavailable, resolveFenceposts, templateHash, withoutHash } from './deployment-util.js';
-import { createFakeCluster, makeDeployment, T0 } from './fake-cluster.test-util.js';
+import { createFakeCluster, makeDeployment, T0 } from './testing/fake-cluster.js';
 import { proportionalSizes } from './deployment-decide.js';
 
 type Cluster = ReturnType<typeof createFakeCluster>;

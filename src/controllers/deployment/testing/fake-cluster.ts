@@ -1,11 +1,10 @@
-// Test helper: an in-memory Deployment world (one Deployment, its ReplicaSets, a clock) behind the
+// Test support: an in-memory Deployment world (one Deployment, its ReplicaSets, a clock) behind the
 // DeploymentSyncDeps interface, plus `settle` standing in for the ReplicaSet controller.
 
-import type { Pod } from '../../api/gen/types.js';
-import { StatusError } from '../../base/errors.js';
-import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
-import { controllerRefOf } from '../shared/owner-refs.js';
-import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
+import type { Deployment, Pod, ReplicaSet } from '../../../api/gen/types.js';
+import { StatusError } from '../../../base/errors.js';
+import { controllerRefOf } from '../../shared/owner-refs.js';
+import type { DeploymentSyncDeps } from '../deployment-sync-deps.js';
 
 export const T0 = Date.parse('2024-05-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
