@@ -11,7 +11,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { createInformer } from '../../client/informer.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
-import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
+import type { Deployment, Event, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';
 import { startFakeKubelet } from '../testing/fake-kubelet.js';
@@ -73,7 +73,7 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     const c = s.client;
     const get = () => c.getOrUndefined<Deployment>(`${NS}/deployments/web`);
     const rsList = async () => (await c.request<List<ReplicaSet>>('GET', `${NS}/replicasets?labelSelector=app%3Dweb`)).items;
-    const podList = async () => (await c.request<List<{ metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> } }>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
+    const podList = async () => (await c.request<List<Pod>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
 
     await c.request('POST', `${NS}/deployments`, deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }));
     const first = await until('first rollout', async () => { const d = await get(); return rolledOut(d, 10) && d; });
@@ -145,7 +145,7 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     await until('scaled to 4', async () => rolledOut(await get(), 4));
     assert.equal((await rsList()).length, 2);
 
-    const events = (await c.request<List<{ reason: string; message: string }>>('GET', '/api/v1/namespaces/default/events')).items;
+    const events = (await c.request<List<Event>>('GET', '/api/v1/namespaces/default/events')).items;
     assert.ok(events.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 10 from 0`), JSON.stringify(events.map((e) => e.message)));
 
     // deletion: the garbage collector removes ReplicaSets and pods

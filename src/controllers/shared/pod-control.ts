@@ -22,7 +22,7 @@ export interface PodPlan<T> {
   namespace: string;
   /** one entry per pod to create; `podFor` builds its body */
   create: readonly T[];
-  podFor(item: T): unknown;
+  podFor(item: T): Pod;
   delete: readonly Pod[];
 }
 
