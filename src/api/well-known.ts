@@ -40,11 +40,28 @@ export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 export const LABEL_JOB_CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 export const LABEL_JOB_NAME = 'batch.kubernetes.io/job-name';
 export const LABEL_JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+export const ANNOTATION_JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const FINALIZER_JOB_TRACKING = 'batch.kubernetes.io/job-tracking';
 export const ANNOTATION_DEPLOYMENT_REVISION = 'deployment.kubernetes.io/revision';
 export const ANNOTATION_DEPLOYMENT_REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 export const ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 export const ANNOTATION_DEPLOYMENT_MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
+/** The DaemonSet generation a daemon pod was made from (deprecated upstream, still set). */
+export const LABEL_DAEMONSET_TEMPLATE_GENERATION = 'pod-template-generation';
+/** Which pods a ReplicaSet removes first when scaling down (an integer, lower goes first). */
+export const ANNOTATION_POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+/** Set on the Endpoints and EndpointSlices of a Service with clusterIP None. */
+export const LABEL_HEADLESS_SERVICE = 'service.kubernetes.io/headless';
+/** The controller that manages an EndpointSlice. */
+export const LABEL_ENDPOINTSLICE_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
+
+// ---- finalizers ----
+/** Deletion propagation Foreground: the owner waits until its dependents are gone. */
+export const FINALIZER_FOREGROUND_DELETION = 'foregroundDeletion';
+/** Deletion propagation Orphan: the owner's dependents lose their reference to it. */
+export const FINALIZER_ORPHAN_DEPENDENTS = 'orphan';
+/** A Namespace's spec.finalizers entry: the namespace controller clears its content. */
+export const FINALIZER_NAMESPACE_KUBERNETES = 'kubernetes';
 
 // ---- RuntimeClass handlers of containerd on Windows ----
 export const HANDLER_WINDOWS_PROCESS = 'runhcs-wcow-process';

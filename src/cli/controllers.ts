@@ -4,6 +4,7 @@
 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { createLogger, type Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { createInformerFactory, type InformerFactory } from '../client/informer-factory.js';
 import { createEventRecorder } from '../client/event-recorder.js';
@@ -23,21 +24,35 @@ export interface Controllers {
 
 interface Component { ready(): Promise<void>; stop(): Promise<void> }
 
-interface Shared { client: RestClient; informers: InformerFactory; log: (l: string) => void }
+interface Shared {
+  client: RestClient;
+  informers: InformerFactory;
+  /** The controllers' logger (each controller makes its own child). */
+  log: Logger;
+  /** For the parts whose options still take a line function (scheduler, event recorders, leader election). */
+  lines: (line: string) => void;
+}
+
+const deps = (d: Shared, recorderName?: string) => ({
+  client: d.client, informers: d.informers, log: d.log,
+  ...(recorderName ? { recorder: createEventRecorder(d.client, recorderName, { log: d.lines }) } : {}),
+});
 
 /** Every component, by the name `--controllers` and tests use. */
 const COMPONENTS: Record<string, (d: Shared) => Component> = {
-  'namespace': (d) => startNamespaceController(d.client, { log: d.log }),
-  'garbage-collector': (d) => startGarbageCollector(d.client, { log: d.log }),
-  'scheduler': (d) => startScheduler({ ...d, recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log }) }),
-  'replicaset': (d) => startReplicaSetController({ ...d, recorder: createEventRecorder(d.client, 'replicaset-controller', { log: d.log }) }),
-  'deployment': (d) => startDeploymentController({ ...d, recorder: createEventRecorder(d.client, 'deployment-controller', { log: d.log }) }),
-  'daemonset': (d) => startDaemonSetController({ ...d, recorder: createEventRecorder(d.client, 'daemonset-controller', { log: d.log }) }),
-  'job': (d) => startJobController({ ...d, recorder: createEventRecorder(d.client, 'job-controller', { log: d.log }) }),
-  'endpoints': (d) => startEndpointsController(d),
-  'serviceaccount': (d) => startServiceAccountController(d),
+  'namespace': (d) => startNamespaceController(deps(d)),
+  'garbage-collector': (d) => startGarbageCollector(deps(d)),
+  'scheduler': (d) => startScheduler({
+    client: d.client, informers: d.informers, log: d.lines, recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.lines }),
+  }),
+  'replicaset': (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
+  'deployment': (d) => startDeploymentController(deps(d, 'deployment-controller')),
+  'daemonset': (d) => startDaemonSetController(deps(d, 'daemonset-controller')),
+  'job': (d) => startJobController(deps(d, 'job-controller')),
+  'endpoints': (d) => startEndpointsController(deps(d)),
+  'serviceaccount': (d) => startServiceAccountController(deps(d)),
   'node-lifecycle': (d) => startNodeLifecycleController({
-    ...d, recorder: createEventRecorder(d.client, 'node-controller', { log: d.log }),
+    ...deps(d, 'node-controller'),
     ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
   }),
 };
@@ -51,7 +66,14 @@ export interface ControllerOptions {
   leaseDurationSeconds?: number;
 }
 
-export function startControllers(client: RestClient, log: (l: string) => void, opts: ControllerOptions = {}): Controllers {
+/**
+ * Starts the components under the leader lease. `log` is the process's Logger (the components log
+ * through its `controllers` child), or a line sink from which one is made.
+ */
+export function startControllers(client: RestClient, log: Logger | ((line: string) => void), opts: ControllerOptions = {}): Controllers {
+  const root = typeof log === 'function' ? createLogger({ write: log }) : log;
+  const clog = root.child('controllers');
+  const lines = typeof log === 'function' ? log : (line: string) => root.warn(line);
   const names = opts.only ?? ALL_COMPONENTS;
   for (const n of names) if (!COMPONENTS[n]) throw new Error(`unknown controller "${n}" (known: ${ALL_COMPONENTS.join(', ')})`);
   let running: Component[] = [];
@@ -62,10 +84,10 @@ export function startControllers(client: RestClient, log: (l: string) => void, o
 
   const startAll = () => {
     informers = createInformerFactory(client);
-    const shared: Shared = { client, informers, log };
+    const shared: Shared = { client, informers, log: clog, lines };
     running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
-    Promise.all(running.map((c) => c.ready())).then(() => resolveReady(), (e: unknown) => log(`controllers failed to start: ${String(e)}`));
+    Promise.all(running.map((c) => c.ready())).then(() => resolveReady(), (e: unknown) => clog.error('failed to start', { error: String(e) }));
   };
   const stopAll = async () => {
     const r = running;
@@ -81,9 +103,9 @@ export function startControllers(client: RestClient, log: (l: string) => void, o
     return { ready: () => readyP, isLeader: () => false, stop: async () => undefined };
   }
   const elector = startLeaderElection(client, {
-    name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log,
-    onStartedLeading: () => { log(`leading as ${identity}: started ${names.join(', ')}`); startAll(); },
-    onStoppedLeading: () => { log('lost the leader lease: scheduler and controllers stopped'); void stopAll(); },
+    name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log: lines,
+    onStartedLeading: () => { clog.info('leading: components started', { identity, components: names.join(',') }); startAll(); },
+    onStoppedLeading: () => { clog.warn('lost the leader lease: scheduler and controllers stopped', { identity }); void stopAll(); },
   });
 
   return {

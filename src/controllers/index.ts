@@ -1,12 +1,22 @@
-// The public face of src/controllers: one start function per controller.
+// The public face of src/controllers: one start function per controller, each taking ControllerDeps
+// (plus its own options) and returning a RunningController; src/cli starts them through this file only.
+//
+// How a controller folder is laid out: <name>-controller.ts makes the informers, registers handlers
+// that only enqueue keys, and hands its sync function to shared/run-controller.ts (the one skeleton:
+// wait for the caches, N workers, retries with backoff, drain on stop). Pure decisions live in
+// <name>-decide.ts. A <name>-sync.ts exists only where one reconcile needs round trips against the
+// API (create, then read back; a live GET before adopting), and so runs against an injected world
+// (<name>-sync-deps.ts) that tests replace with in-memory fakes. Test support lives in testing/ folders
+// and is never imported by production code.
 
-export { startGarbageCollector, type GarbageCollector, type GarbageCollectorOptions } from './gc/gc-controller.js';
-export { startNamespaceController, type NamespaceController, type NamespaceControllerOptions } from './namespace/namespace-controller.js';
+export type { ControllerDeps } from './shared/controller-deps.js';
+export type { RunningController, ControllerStats } from './shared/run-controller.js';
+export { startGarbageCollector, type GarbageCollectorOptions } from './gc/index.js';
+export { startNamespaceController, type NamespaceControllerOptions } from './namespace/index.js';
 export { startReplicaSetController } from './replicaset/index.js';
 export { startDeploymentController } from './deployment/index.js';
-export type { ControllerDeps, RunningController } from './shared/controller-deps.js';
-export { startDaemonSetController } from './daemonset/index.js';
+export { startDaemonSetController, type DaemonSetControllerOptions } from './daemonset/index.js';
 export { startJobController } from './job/index.js';
-export { startEndpointsController } from './endpoints/index.js';
+export { startEndpointsController, type EndpointsControllerOptions } from './endpoints/index.js';
 export { startServiceAccountController } from './serviceaccount/index.js';
-export { startNodeLifecycleController } from './node-lifecycle/index.js';
+export { startNodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle/index.js';

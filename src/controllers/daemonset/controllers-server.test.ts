@@ -12,9 +12,8 @@ import { runServer } from '../../cli/server-command.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
 import type { RestClient } from '../../client/rest-client.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { KubeObject } from '../../api/object.js';
+import type { DaemonSet, Endpoints, EndpointSlice, Job, Lease, Node, Pod } from '../../api/gen/types.js';
+import { createLogger } from '../../base/log.js';
 import { microTime, rfc3339 } from '../../base/time.js';
 import { startDaemonSetController } from './index.js';
 import { daemonPodNode } from './node-eligibility.js';
@@ -83,7 +82,7 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
   const informers = createInformerFactory(c);
   const recorder = createEventRecorder(c, 'controllers');
   const logs: string[] = [];
-  const deps = { client: c, informers, log: (l: string) => logs.push(l), recorder };
+  const deps = { client: c, informers, log: createLogger({ write: (l) => logs.push(l), level: 'debug' }), recorder };
   let stopLoop = false;
   let loop: Promise<void> = Promise.resolve();
   const ctrls = [
@@ -102,8 +101,8 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
         if (Date.now() - last > 300) {
           last = Date.now();
           for (const n of LIVE) {
-            const l = await c.request<KubeObject>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`);
-            await c.request('PUT', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`, { ...l, spec: { ...(l['spec'] as object), renewTime: microTime(Date.now()) } }).catch(() => {});
+            const l = await c.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`);
+            await c.request('PUT', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`, { ...l, spec: { ...l.spec, renewTime: microTime(Date.now()) } }).catch(() => {});
           }
         }
         await new Promise((r) => setTimeout(r, 40));
@@ -143,28 +142,28 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
     await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fresh' } });
 
     const ds = await until('daemonset rolled out', async () => {
-      const d = await c.request<KubeObject & { status?: Record<string, number> }>('GET', '/apis/apps/v1/namespaces/default/daemonsets/winds');
-      return d.status?.['numberReady'] === 2 && d.status['updatedNumberScheduled'] === 2 && d;
+      const d = await c.request<DaemonSet>('GET', '/apis/apps/v1/namespaces/default/daemonsets/winds');
+      return d.status?.numberReady === 2 && d.status.updatedNumberScheduled === 2 && d;
     });
-    assert.equal(ds.status?.['desiredNumberScheduled'], 2);
-    assert.equal(ds.status?.['numberMisscheduled'], 0);
+    assert.equal(ds.status?.desiredNumberScheduled, 2);
+    assert.equal(ds.status?.numberMisscheduled, 0);
     const dsPods = (await c.request<List<Pod>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dwinds')).items.filter((p) => !p.metadata.deletionTimestamp);
     assert.deepEqual(dsPods.map((p) => p.spec?.nodeName).sort(), ['win-1', 'win-2']);
     assert.ok(dsPods.every((p) => p.metadata.labels?.['controller-revision-hash']));
 
     const ep = await until('endpoints with 3 addresses', async () => {
-      const e = await c.getOrUndefined<KubeObject & { subsets?: Array<{ addresses?: unknown[]; ports?: Array<{ port?: number }> }> }>('/api/v1/namespaces/default/endpoints/web');
+      const e = await c.getOrUndefined<Endpoints>('/api/v1/namespaces/default/endpoints/web');
       return e?.subsets?.[0]?.addresses?.length === 3 && e;
     });
     assert.equal(ep.subsets?.[0]?.ports?.[0]?.port, 8080);
     const slices = await until('one slice with 3 ready endpoints', async () => {
-      const l = (await c.request<List<KubeObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> }>>('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb')).items;
+      const l = (await c.request<List<EndpointSlice>>('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb')).items;
       return l.length === 1 && l[0]?.endpoints?.filter((x) => x.conditions?.ready).length === 3 && l;
     });
     assert.equal(slices[0]?.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
 
     const job = await until('job complete', async () => {
-      const j = await c.request<KubeObject & { status?: { succeeded?: number; conditions?: Array<{ type?: string; status?: string }> } }>('GET', '/apis/batch/v1/namespaces/default/jobs/five');
+      const j = await c.request<Job>('GET', '/apis/batch/v1/namespaces/default/jobs/five');
       return j.status?.conditions?.some((x) => x.type === 'Complete' && x.status === 'True') && j;
     });
     assert.equal(job.status?.succeeded, 5);

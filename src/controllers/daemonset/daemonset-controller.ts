@@ -1,17 +1,15 @@
 // The DaemonSet controller: one pod per eligible node, rolling updates by template hash, status.
 // DaemonSets, Nodes and Pods come from shared informers; handlers only enqueue DaemonSet keys.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Workload } from '../../api/kinds/apps/types.js';
+import type { DaemonSet, Node, Pod } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { applyPodPlan } from '../shared/pod-control.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { daemonPod } from './daemon-pod.js';
 import { planDaemonSet, statusChange, templateHash } from './daemonset-decide.js';
 
@@ -20,15 +18,16 @@ export interface DaemonSetControllerOptions {
   assignNodeName?: boolean;
 }
 
+const NAME = 'daemonset';
 export const DAEMONSETS_PATH = '/apis/apps/v1/daemonsets';
 const NODES_PATH = '/api/v1/nodes';
 const PODS_PATH = '/api/v1/pods';
 
 
 export function startDaemonSetController(deps: ControllerDeps & DaemonSetControllerOptions): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
-  const dss = deps.informers.informer<Workload>(DAEMONSETS_PATH);
+  const dss = deps.informers.informer<DaemonSet>(DAEMONSETS_PATH);
   const nodes = deps.informers.informer<Node>(NODES_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
   const owned = createOwnerIndex(pods);
@@ -77,15 +76,5 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
     if (plan.recheckMs !== undefined) queue.addAfter(key, plan.recheckMs + 10);
   }
 
-  deps.informers.start();
-  const synced = Promise.all([dss.whenSynced(), nodes.whenSynced(), pods.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`daemonset: ${key}: ${errorText(e)}`));
-  });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
+  return runController({ name: NAME, log: deps.log.child(NAME), informers: [dss, nodes, pods], queue, workers: deps.workers ?? 2, sync });
 }

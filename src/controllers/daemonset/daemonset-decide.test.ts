@@ -1,24 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Workload } from '../../api/kinds/apps/types.js';
-import { planDaemonSet, REVISION_HASH_LABEL, templateHash } from './daemonset-decide.js';
+import type { DaemonSet, Node, Pod, PodSpec } from '../../api/gen/types.js';
+import { LABEL_CONTROLLER_REVISION_HASH } from '../../api/well-known.js';
+import { planDaemonSet, templateHash } from './daemonset-decide.js';
 import { daemonPod } from './daemon-pod.js';
 import { daemonEligibility, daemonPodNode } from './node-eligibility.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const node = (name: string, os: string, taints: NonNullable<Node['spec']>['taints'] = []): Node =>
   ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/os': os } }, spec: { taints } });
-const ds = (image = 'a', maxUnavailable: number | string = 1): Workload => ({
+const ds = (image = 'a', maxUnavailable: number | string = 1): DaemonSet => ({
   apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'ns', uid: 'u1', generation: 3 },
   spec: { selector: { matchLabels: { app: 'd' } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable } },
     template: { metadata: { labels: { app: 'd' } }, spec: { nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [{ name: 'c', image }] } } },
 });
 let seq = 0;
-const running = (d: Workload, nodeName: string, hash = templateHash(d), readyOk = true): Pod => ({
+const running = (d: DaemonSet, nodeName: string, hash = templateHash(d), readyOk = true): Pod => ({
   ...daemonPod(d, nodeName, hash, true),
-  metadata: { name: `p${seq++}`, namespace: 'ns', labels: { [REVISION_HASH_LABEL]: hash } },
+  metadata: { name: `p${seq++}`, namespace: 'ns', labels: { [LABEL_CONTROLLER_REVISION_HASH]: hash } },
   status: { phase: 'Running', conditions: [{ type: 'Ready', status: readyOk ? 'True' : 'False' }] },
 });
 
@@ -36,7 +35,7 @@ test('created pods are pinned by node affinity and carry labels, owner and toler
   const p = daemonPod(ds(), 'w1', 'h1', false);
   assert.equal(daemonPodNode(p.spec), 'w1');
   assert.equal(p.spec?.nodeName, undefined);
-  assert.equal(p.metadata.labels?.[REVISION_HASH_LABEL], 'h1');
+  assert.equal(p.metadata.labels?.[LABEL_CONTROLLER_REVISION_HASH], 'h1');
   assert.equal(p.metadata.labels?.['pod-template-generation'], '3');
   assert.equal(p.metadata.ownerReferences?.[0]?.controller, true);
   assert.ok(p.spec?.tolerations?.some((t) => t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoExecute'));
@@ -69,4 +68,22 @@ test('rolling update replaces old pods within maxUnavailable, unavailable old po
   const healthy = [running(old, 'w1'), running(old, 'w2'), running(cur, 'w3')];
   assert.equal(planDaemonSet(cur, nodes, healthy, T0).delete.length, 1);
   assert.equal(planDaemonSet(ds('b', 2), nodes, healthy, T0).delete.length, 2);
+});
+
+test('node affinity Gt/Lt compare whole integers: n=12abc is not greater than 10, n=12 is', () => {
+  const spec: PodSpec = {
+    containers: [{ name: 'c', image: 'a' }],
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['10'] }] }],
+    } } },
+  };
+  const labelled = (v: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n-${v}`, labels: { 'kubernetes.io/os': 'linux', n: v } } });
+  assert.equal(daemonEligibility(spec, labelled('12abc')).shouldRun, false);
+  assert.equal(daemonEligibility(spec, labelled('12')).shouldRun, true);
+  assert.equal(daemonEligibility(spec, labelled('9')).shouldRun, false);
+  const lt: PodSpec = { ...spec, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
+    nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Lt', values: ['10'] }] }],
+  } } } };
+  assert.equal(daemonEligibility(lt, labelled('9x')).shouldRun, false);
+  assert.equal(daemonEligibility(lt, labelled('9')).shouldRun, true);
 });

@@ -2,21 +2,18 @@
 // pods must go (misplaced, duplicate, failed, or replaced by a rolling update within
 // maxUnavailable), and the status counters.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Workload } from '../../api/kinds/apps/types.js';
+import type { DaemonSet, DaemonSetStatus, Node, Pod } from '../../api/gen/types.js';
+import { requiredNodeAffinity } from '../../api/scheduling/node-affinity.js';
+import { LABEL_CONTROLLER_REVISION_HASH } from '../../api/well-known.js';
 import { getScaledValueFromIntOrPercent } from '../../base/int-or-string.js';
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../shared/pod-status.js';
 import { computeHash } from '../shared/template-hash.js';
 import { daemonEligibility, daemonPodNode } from './node-eligibility.js';
 
-export const REVISION_HASH_LABEL = 'controller-revision-hash';
-export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
-
-export interface DaemonSetStatusCounts {
-  desiredNumberScheduled: number; currentNumberScheduled: number; numberMisscheduled: number; numberReady: number;
-  numberAvailable: number; updatedNumberScheduled: number; numberUnavailable: number; observedGeneration?: number;
-}
+/** The status counters this controller computes (every one of them is written, zero included). */
+export type DaemonSetStatusCounts = Required<Pick<DaemonSetStatus,
+  'desiredNumberScheduled' | 'currentNumberScheduled' | 'numberMisscheduled' | 'numberReady' | 'numberAvailable'
+  | 'updatedNumberScheduled' | 'numberUnavailable'>> & Pick<DaemonSetStatus, 'observedGeneration'>;
 
 export interface DaemonPlan {
   /** Nodes that need a daemon pod. */
@@ -28,16 +25,18 @@ export interface DaemonPlan {
 }
 
 /** The revision hash of a DaemonSet's template (stands in for its ControllerRevision). */
-export function templateHash(ds: Workload): string {
+export function templateHash(ds: DaemonSet): string {
   return computeHash(ds.spec?.template ?? {});
 }
 
 const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 const byAge = (a: Pod, b: Pod) => created(a) - created(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
-export function planDaemonSet(ds: Workload, nodes: readonly Node[], pods: readonly Pod[], now: number): DaemonPlan {
-  const spec = ds.spec ?? {};
-  const minReady = spec.minReadySeconds ?? 0;
+export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: readonly Pod[], now: number): DaemonPlan {
+  const spec = ds.spec;
+  const podSpec = spec?.template.spec;
+  const affinity = requiredNodeAffinity(podSpec);
+  const minReady = spec?.minReadySeconds ?? 0;
   const hash = templateHash(ds);
   const byNode = new Map<string, Pod[]>();
   for (const p of pods) {
@@ -61,7 +60,7 @@ export function planDaemonSet(ds: Workload, nodes: readonly Node[], pods: readon
   for (const node of nodes) {
     const name = node.metadata.name ?? '';
     nodeNames.add(name);
-    const { shouldRun, shouldContinueRunning } = daemonEligibility(spec.template?.spec, node);
+    const { shouldRun, shouldContinueRunning } = daemonEligibility(podSpec, node, affinity);
     const all = (byNode.get(name) ?? []).slice().sort(byAge);
     const terminating = all.filter((p) => p.metadata.deletionTimestamp);
     const live = all.filter((p) => !p.metadata.deletionTimestamp);
@@ -73,14 +72,14 @@ export function planDaemonSet(ds: Workload, nodes: readonly Node[], pods: readon
       if (running.length > 0) st.currentNumberScheduled++;
       // a node never gets a second pod while one is still terminating (maxSurge 0)
       if (running.length === 0 && terminating.length === 0) plan.create.push(name);
-      const keep = running.find((p) => p.metadata.labels?.[REVISION_HASH_LABEL] === hash) ?? running[0];
+      const keep = running.find((p) => p.metadata.labels?.[LABEL_CONTROLLER_REVISION_HASH] === hash) ?? running[0];
       for (const p of running) if (p !== keep) plan.delete.push(p);
       if (keep) {
         kept.push(keep);
         if (isPodReady(keep)) st.numberReady++;
         if (isPodAvailable(keep, minReady, now)) st.numberAvailable++;
         else later(msUntilAvailable(keep, minReady, now));
-        if (keep.metadata.labels?.[REVISION_HASH_LABEL] === hash) st.updatedNumberScheduled++;
+        if (keep.metadata.labels?.[LABEL_CONTROLLER_REVISION_HASH] === hash) st.updatedNumberScheduled++;
       }
     } else {
       if (running.length > 0) st.numberMisscheduled++;
@@ -91,10 +90,10 @@ export function planDaemonSet(ds: Workload, nodes: readonly Node[], pods: readon
   for (const [n, list] of byNode) if (!nodeNames.has(n)) plan.delete.push(...list.filter((p) => !p.metadata.deletionTimestamp));
   st.numberUnavailable = st.desiredNumberScheduled - st.numberAvailable;
 
-  if ((spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
-    const maxUnavailable = Math.max(0, getScaledValueFromIntOrPercent(spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, st.desiredNumberScheduled, true));
+  if ((spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
+    const maxUnavailable = Math.max(0, getScaledValueFromIntOrPercent(spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, st.desiredNumberScheduled, true));
     let unavailable = st.numberUnavailable;
-    const old = kept.filter((p) => p.metadata.labels?.[REVISION_HASH_LABEL] !== hash);
+    const old = kept.filter((p) => p.metadata.labels?.[LABEL_CONTROLLER_REVISION_HASH] !== hash);
     // old pods that are not available anyway go first: replacing them costs nothing
     for (const p of old) if (!isPodAvailable(p, minReady, now)) plan.delete.push(p);
     for (const p of old.filter((q) => isPodAvailable(q, minReady, now))) {
@@ -107,8 +106,8 @@ export function planDaemonSet(ds: Workload, nodes: readonly Node[], pods: readon
 }
 
 /** The status the DaemonSet should have; undefined when it already has it. */
-export function statusChange(ds: Workload, counts: DaemonSetStatusCounts): Record<string, unknown> | undefined {
-  const cur = (ds.status ?? {}) as Record<string, unknown>;
-  const changed = (Object.keys(counts) as Array<keyof DaemonSetStatusCounts>).some((k) => (cur[k] ?? 0) !== (counts[k] ?? 0));
+export function statusChange(ds: DaemonSet, counts: DaemonSetStatusCounts): DaemonSetStatus | undefined {
+  const cur = ds.status;
+  const changed = (Object.keys(counts) as Array<keyof DaemonSetStatusCounts>).some((k) => (cur?.[k] ?? 0) !== (counts[k] ?? 0));
   return changed ? { ...cur, ...counts } : undefined;
 }

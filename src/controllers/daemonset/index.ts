@@ -1,5 +1,5 @@
 // The DaemonSet controller: one daemon pod per eligible node.
 
 export { startDaemonSetController, type DaemonSetControllerOptions } from './daemonset-controller.js';
-export { planDaemonSet, templateHash, REVISION_HASH_LABEL } from './daemonset-decide.js';
+export { planDaemonSet, templateHash } from './daemonset-decide.js';
 export { daemonEligibility, nodeMatchesPodSpec } from './node-eligibility.js';

@@ -1,26 +1,25 @@
 // The Deployment controller's wiring: shared informers for Deployments, ReplicaSets and Pods,
-// handlers that only enqueue Deployment keys, and workers running syncDeployment.
+// handlers that only enqueue Deployment keys, and runController's workers running syncDeployment.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { OwnerReference } from '../../api/object.js';
+import type { Deployment, DeploymentStatus, OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
 import { syncDeployment } from './deployment-sync.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 
+const NAME = 'deployment';
 export const DEPLOYMENTS_PATH = '/apis/apps/v1/deployments';
 const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
 const PODS_PATH = '/api/v1/pods';
 const enc = encodeURIComponent;
 
 export function startDeploymentController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
   const dInf = deps.informers.informer<Deployment>(DEPLOYMENTS_PATH);
@@ -62,7 +61,7 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
 
   const dPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/deployments/${enc(name)}`;
   const rsPath = (ns: string, name?: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets${name ? `/${enc(name)}` : ''}`;
-  const world: DeploymentWorld = {
+  const world: DeploymentSyncDeps = {
     getDeployment: (key) => dInf.get(key),
     replicaSetsControlledBy: (uid) => rsIndex.controlledBy(uid),
     orphanReplicaSetsIn: (ns) => rsIndex.orphansIn(ns),
@@ -87,25 +86,8 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
     },
   };
 
-  let stopped = false;
-  let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
-  const main = (async () => {
-    deps.informers.start();
-    await Promise.all([dInf.whenSynced(), rsInf.whenSynced(), podInf.whenSynced()]);
-    if (stopped) return;
-    markReady();
-    await runWorkers(queue, deps.workers ?? 5, (key) => syncDeployment(world, key),
-      (key, e) => log(`deployment controller: ${key}: ${errorText(e)}`));
-  })().catch((e: unknown) => { if (!stopped) log(`deployment controller stopped: ${errorText(e)}`); });
-
-  return {
-    ready: () => readyP,
-    async stop() {
-      stopped = true;
-      markReady();
-      await queue.shutDownWithDrain();
-      await main;
-    },
-  };
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [dInf, rsInf, podInf], queue, workers: deps.workers ?? 5,
+    sync: (key) => syncDeployment(world, key),
+  });
 }

@@ -6,14 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nullLogger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { createInformer } from '../../client/informer.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, Event, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';
-import { startFakeKubelet } from './fake-kubelet.test-util.js';
+import { startFakeKubelet } from '../testing/fake-kubelet.js';
 
 interface List<T> { items: T[] }
 import { runServer, type RunningServer } from '../../cli/server-command.js';
@@ -46,8 +47,8 @@ async function withCluster(fn: (s: RunningServer) => Promise<void>): Promise<voi
   const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: ['garbage-collector'] });
   const informers = createInformerFactory(s.client);
   const recorder = createEventRecorder(s.client, 'deployment-controller');
-  const rsc = startReplicaSetController({ client: s.client, informers, log: () => {} });
-  const dc = startDeploymentController({ client: s.client, informers, log: () => {}, recorder });
+  const rsc = startReplicaSetController({ client: s.client, informers, log: nullLogger });
+  const dc = startDeploymentController({ client: s.client, informers, log: nullLogger, recorder });
   const kubelet = startFakeKubelet(s.client);
   try {
     await Promise.all([rsc.ready(), dc.ready(), kubelet.whenSynced()]);
@@ -72,7 +73,7 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     const c = s.client;
     const get = () => c.getOrUndefined<Deployment>(`${NS}/deployments/web`);
     const rsList = async () => (await c.request<List<ReplicaSet>>('GET', `${NS}/replicasets?labelSelector=app%3Dweb`)).items;
-    const podList = async () => (await c.request<List<{ metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> } }>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
+    const podList = async () => (await c.request<List<Pod>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
 
     await c.request('POST', `${NS}/deployments`, deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }));
     const first = await until('first rollout', async () => { const d = await get(); return rolledOut(d, 10) && d; });
@@ -144,7 +145,7 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     await until('scaled to 4', async () => rolledOut(await get(), 4));
     assert.equal((await rsList()).length, 2);
 
-    const events = (await c.request<List<{ reason: string; message: string }>>('GET', '/api/v1/namespaces/default/events')).items;
+    const events = (await c.request<List<Event>>('GET', '/api/v1/namespaces/default/events')).items;
     assert.ok(events.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 10 from 0`), JSON.stringify(events.map((e) => e.message)));
 
     // deletion: the garbage collector removes ReplicaSets and pods

@@ -2,7 +2,7 @@
 // and the Progressing condition with its deadline (complete / progressing / timed out).
 
 import { rfc3339 } from '../../base/time.js';
-import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../api/gen/types.js';
 import { jsonEqual } from '../shared/template-hash.js';
 import { actualTotal, availableTotal, hasProgressDeadline, maxUnavailable, readyTotal, replicasOf, specTotal } from './deployment-util.js';
 

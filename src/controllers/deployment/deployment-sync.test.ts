@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
 import { syncDeployment } from './deployment-sync.js';
 import { maxUnavailable, resolveFenceposts, templateHash, withoutHash } from './deployment-util.js';
-import { createFakeCluster, makeDeployment, T0 } from './fake-cluster.test-util.js';
-import { proportionalSizes } from './rollout.js';
+import { createFakeCluster, makeDeployment, T0 } from './testing/fake-cluster.js';
+import { proportionalSizes } from './deployment-decide.js';
 
 type Cluster = ReturnType<typeof createFakeCluster>;
 const sync = (c: Cluster) => syncDeployment(c.w, 'ns/web');
@@ -107,7 +107,7 @@ test('proportional scaling of a resize in the middle of a rollout', async () => 
   await sync(c);
   assert.deepEqual(c.sizes(), { v1: 8, v2: 3 });
   c.settle((rs) => (rs.spec?.template?.spec?.containers?.[0]?.image === 'v2' ? 0 : 99));
-  c.edit((d) => { (d.spec ??= {}).replicas = 20; });
+  c.edit((d) => { if (d.spec) d.spec.replicas = 20; });
   await sync(c);
   // allowed 20 + 5 surge = 25; v1 8*25/13 -> 15 (+7), v2 3*25/13 -> 6 (+3), leftover 4 to the largest
   assert.deepEqual(c.sizes(), { v1: 19, v2: 6 });
@@ -162,17 +162,17 @@ test('rollback reuses the old ReplicaSet with a new revision and a revision hist
 test('paused: no rollout, but scaling applies; resume continues', async () => {
   const c = createFakeCluster(makeDeployment(4));
   await rollOut(c);
-  c.edit((d) => { (d.spec ??= {}).paused = true; });
+  c.edit((d) => { if (d.spec) d.spec.paused = true; });
   setImage(c, 'v2');
   await sync(c);
   assert.equal(c.rss.size, 1, 'no new ReplicaSet while paused');
   assert.equal(cond(c.d, 'Progressing')?.reason, 'DeploymentPaused');
   assert.equal(cond(c.d, 'Progressing')?.status, 'Unknown');
-  c.edit((d) => { (d.spec ??= {}).replicas = 6; });
+  c.edit((d) => { if (d.spec) d.spec.replicas = 6; });
   await sync(c);
   assert.deepEqual(c.sizes(), { v1: 6 });
   c.settle();
-  c.edit((d) => { (d.spec ??= {}).paused = false; });
+  c.edit((d) => { if (d.spec) d.spec.paused = false; });
   await sync(c);
   assert.equal(c.rss.size, 2);
   await rollOut(c);
@@ -220,7 +220,7 @@ test('a name collision raises collisionCount and the next sync uses another hash
   const d = makeDeployment(1);
   const c = createFakeCluster(d);
   const hash = templateHash(d.spec?.template);
-  await c.w.api.createReplicaSet('ns', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `web-${hash}`, namespace: 'ns', labels: { other: 'x' } }, spec: { replicas: 0, template: { spec: { containers: [{ name: 'z', image: 'z' }] } } } });
+  await c.w.api.createReplicaSet('ns', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `web-${hash}`, namespace: 'ns', labels: { other: 'x' } }, spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { spec: { containers: [{ name: 'z', image: 'z' }] } } } });
   await assert.rejects(sync(c), /collision/);
   assert.equal(c.d.status?.collisionCount, 1);
   await sync(c);

@@ -1,11 +1,12 @@
 // One reconcile of one Deployment: claim ReplicaSets, note pause/resume in the Progressing
 // condition, then either resize (a scaling event or a paused Deployment) or roll out by strategy.
 
+import { isScalingEvent } from './deployment-decide.js';
 import { hasProgressDeadline } from './deployment-util.js';
 import { calculateStatus, getCondition, newCondition, PROGRESSING, REASONS, sameStatus, setCondition } from './deployment-status.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 import { claimReplicaSets, getAllReplicaSetsAndSyncRevision, writeStatus, type SyncCtx } from './replica-sets.js';
-import { isScalingEvent, rolloutRecreate, rolloutRolling, syncScaleOnly } from './rollout.js';
+import { rolloutRecreate, rolloutRolling, syncScaleOnly } from './rollout.js';
 
 /** Records pause and resume in the Progressing condition (unless the rollout already timed out). */
 async function checkPausedConditions(c: SyncCtx): Promise<void> {
@@ -22,7 +23,7 @@ async function checkPausedConditions(c: SyncCtx): Promise<void> {
   await writeStatus(c);
 }
 
-export async function syncDeployment(w: DeploymentWorld, key: string): Promise<void> {
+export async function syncDeployment(w: DeploymentSyncDeps, key: string): Promise<void> {
   const cached = w.getDeployment(key);
   if (!cached) return;
   const c: SyncCtx = { w, d: structuredClone(cached), key };

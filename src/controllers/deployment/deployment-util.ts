@@ -1,26 +1,30 @@
 // Facts about Deployments and their ReplicaSets that every part of the controller uses: the
 // annotations, revisions, the template hash, the surge/unavailable arithmetic and replica counts.
 
-import type { PodTemplateSpec } from '../../api/kinds/core/pod/types.js';
+import type { Deployment, PodTemplateSpec, ReplicaSet, ReplicaSetSpec } from '../../api/gen/types.js';
+import {
+  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS, ANNOTATION_DEPLOYMENT_REVISION,
+  ANNOTATION_DEPLOYMENT_REVISION_HISTORY, ANNOTATION_LAST_APPLIED, LABEL_POD_TEMPLATE_HASH,
+} from '../../api/well-known.js';
 import { getScaledValueFromIntOrPercent } from '../../base/int-or-string.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import { objectRef } from '../../base/log.js';
 import { computeHash, jsonEqual } from '../shared/template-hash.js';
 
-export const REVISION = 'deployment.kubernetes.io/revision';
-export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
-export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
-export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const POD_TEMPLATE_HASH = 'pod-template-hash';
 /** Annotations of a Deployment that are not copied onto its ReplicaSets. */
 export const NOT_COPIED = new Set([
-  'kubectl.kubernetes.io/last-applied-configuration', REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS,
-  'deprecated.deployment.rollback.to',
+  ANNOTATION_LAST_APPLIED, ANNOTATION_DEPLOYMENT_REVISION, ANNOTATION_DEPLOYMENT_REVISION_HISTORY,
+  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS, 'deprecated.deployment.rollback.to',
 ]);
 /** Longest revision-history annotation kept (upstream's default). */
 export const REVISION_HISTORY_MAX_CHARS = 2000;
 const MAX_INT32 = 2147483647;
 
 export const replicasOf = (d: Deployment): number => d.spec?.replicas ?? 1;
+/** The spec of a ReplicaSet read from the API (validation requires one: its selector). */
+export function specOf(rs: ReplicaSet): ReplicaSetSpec {
+  if (!rs.spec) throw new Error(`replica set ${objectRef(rs)} has no spec`);
+  return rs.spec;
+}
 export const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec?.replicas ?? 0;
 export const isRollingUpdate = (d: Deployment): boolean => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 export const hasProgressDeadline = (d: Deployment): boolean => {
@@ -31,8 +35,8 @@ export const hasProgressDeadline = (d: Deployment): boolean => {
 /** A template without the pod-template-hash label (what equality and hashing look at). */
 export function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec {
   const c = structuredClone(t ?? {});
-  if (c.metadata?.labels && POD_TEMPLATE_HASH in c.metadata.labels) {
-    delete c.metadata.labels[POD_TEMPLATE_HASH];
+  if (c.metadata?.labels && LABEL_POD_TEMPLATE_HASH in c.metadata.labels) {
+    delete c.metadata.labels[LABEL_POD_TEMPLATE_HASH];
     if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
   }
   return c;
@@ -50,7 +54,7 @@ export function templateHash(t: PodTemplateSpec | undefined, collisionCount?: nu
 
 /** The revision annotation as a number (0 when absent or malformed). */
 export function revisionOf(obj: { metadata: { annotations?: Record<string, string> } }): number {
-  const v = obj.metadata.annotations?.[REVISION];
+  const v = obj.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION];
   const n = v === undefined ? NaN : Number(v);
   return Number.isInteger(n) && n >= 0 ? n : 0;
 }
@@ -115,7 +119,7 @@ export function findNewReplicaSet(d: Deployment, rss: readonly ReplicaSet[]): Re
 export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
   const n = replicasOf(d);
-  return specReplicas(rs) === n && intAnnotation(rs, DESIRED_REPLICAS) === n && (rs.status?.availableReplicas ?? 0) === n;
+  return specReplicas(rs) === n && intAnnotation(rs, ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS) === n && (rs.status?.availableReplicas ?? 0) === n;
 }
 
 /** How big the new ReplicaSet may be now (RollingUpdate: within maxSurge; Recreate: full size). */
@@ -131,15 +135,15 @@ export function newRSNewReplicas(d: Deployment, all: readonly (ReplicaSet | unde
 /** Sets desired/max replicas annotations; answers whether anything changed. */
 export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: number): boolean {
   const a = (rs.metadata.annotations ??= {});
-  const changed = a[DESIRED_REPLICAS] !== String(desired) || a[MAX_REPLICAS] !== String(max);
-  a[DESIRED_REPLICAS] = String(desired);
-  a[MAX_REPLICAS] = String(max);
+  const changed = a[ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS] !== String(desired) || a[ANNOTATION_DEPLOYMENT_MAX_REPLICAS] !== String(max);
+  a[ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS] = String(desired);
+  a[ANNOTATION_DEPLOYMENT_MAX_REPLICAS] = String(max);
   return changed;
 }
 
 export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, max: number): boolean {
   const a = rs.metadata.annotations ?? {};
-  return a[DESIRED_REPLICAS] !== String(desired) || a[MAX_REPLICAS] !== String(max);
+  return a[ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS] !== String(desired) || a[ANNOTATION_DEPLOYMENT_MAX_REPLICAS] !== String(max);
 }
 
 /**
@@ -155,15 +159,15 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
     a[k] = v;
     changed = true;
   }
-  const oldText = a[REVISION];
+  const oldText = a[ANNOTATION_DEPLOYMENT_REVISION];
   const old = revisionOf(rs);
   if (oldText === undefined || old < newRevision) {
-    a[REVISION] = String(newRevision);
+    a[ANNOTATION_DEPLOYMENT_REVISION] = String(newRevision);
     changed = true;
     if (oldText !== undefined && oldText !== '') {
-      let hist = a[REVISION_HISTORY] ? `${a[REVISION_HISTORY]},${oldText}` : oldText;
+      let hist = a[ANNOTATION_DEPLOYMENT_REVISION_HISTORY] ? `${a[ANNOTATION_DEPLOYMENT_REVISION_HISTORY]},${oldText}` : oldText;
       while (hist.length > REVISION_HISTORY_MAX_CHARS && hist.includes(',')) hist = hist.slice(hist.indexOf(',') + 1);
-      a[REVISION_HISTORY] = hist;
+      a[ANNOTATION_DEPLOYMENT_REVISION_HISTORY] = hist;
     }
   }
   if (!exists && setReplicasAnnotations(rs, replicasOf(d), replicasOf(d) + maxSurge(d))) changed = true;
@@ -171,12 +175,12 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
 }
 
 /** The ReplicaSet a Deployment creates for its current template. */
-export function newReplicaSetFor(d: Deployment, hash: string): ReplicaSet {
+export function newReplicaSetFor(d: Deployment, hash: string): ReplicaSet & { spec: ReplicaSetSpec } {
   const template = withoutHash(d.spec?.template);
-  const labels = { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash };
+  const labels = { ...(template.metadata?.labels ?? {}), [LABEL_POD_TEMPLATE_HASH]: hash };
   template.metadata = { ...(template.metadata ?? {}), labels };
   const sel = structuredClone(d.spec?.selector ?? {});
-  sel.matchLabels = { ...(sel.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash };
+  sel.matchLabels = { ...(sel.matchLabels ?? {}), [LABEL_POD_TEMPLATE_HASH]: hash };
   return {
     apiVersion: 'apps/v1', kind: 'ReplicaSet',
     metadata: {

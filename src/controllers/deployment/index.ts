@@ -2,5 +2,5 @@
 
 export { startDeploymentController, DEPLOYMENTS_PATH } from './deployment-controller.js';
 export { syncDeployment } from './deployment-sync.js';
-export type { DeploymentApi, DeploymentWorld } from './deployment-world.js';
-export { templateHash, resolveFenceposts, maxSurge, maxUnavailable, REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, POD_TEMPLATE_HASH } from './deployment-util.js';
+export type { DeploymentApi, DeploymentSyncDeps } from './deployment-sync-deps.js';
+export { templateHash, resolveFenceposts, maxSurge, maxUnavailable } from './deployment-util.js';

@@ -2,20 +2,21 @@
 // revisions, scaling one with its annotations and event, and removing old ones past the history limit.
 
 import { StatusError } from '../../base/errors.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
+import type { Deployment, ReplicaSet } from '../../api/gen/types.js';
+import { ANNOTATION_DEPLOYMENT_REVISION } from '../../api/well-known.js';
 import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText } from '../shared/worker-loop.js';
+import { errorText } from '../shared/error-text.js';
 import { getCondition, newCondition, PROGRESSING, REASONS, setCondition } from './deployment-status.js';
 import {
   byRevision, equalIgnoreHash, findNewReplicaSet, hasProgressDeadline, maxSurge, newReplicaSetFor, newRSNewReplicas,
-  replicasAnnotationsNeedUpdate, replicasOf, REVISION, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations,
-  specReplicas, templateHash,
+  replicasAnnotationsNeedUpdate, replicasOf, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations,
+  specOf, specReplicas, templateHash,
 } from './deployment-util.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 
 /** One reconcile of one Deployment: `d` is a private copy whose status is kept current. */
-export interface SyncCtx { w: DeploymentWorld; d: Deployment; key: string }
+export interface SyncCtx { w: DeploymentSyncDeps; d: Deployment; key: string }
 
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
@@ -53,9 +54,9 @@ export async function writeStatus(c: SyncCtx): Promise<void> {
 
 /** Puts the new ReplicaSet's revision on the Deployment too. */
 async function syncDeploymentRevision(c: SyncCtx, revision: string): Promise<void> {
-  if (c.d.metadata.annotations?.[REVISION] === revision) return;
-  const updated = await c.w.api.patchDeploymentAnnotations(c.d, { [REVISION]: revision });
-  c.d.metadata.annotations = { ...(c.d.metadata.annotations ?? {}), ...(updated.metadata.annotations ?? {}), [REVISION]: revision };
+  if (c.d.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION] === revision) return;
+  const updated = await c.w.api.patchDeploymentAnnotations(c.d, { [ANNOTATION_DEPLOYMENT_REVISION]: revision });
+  c.d.metadata.annotations = { ...(c.d.metadata.annotations ?? {}), ...(updated.metadata.annotations ?? {}), [ANNOTATION_DEPLOYMENT_REVISION]: revision };
 }
 
 /**
@@ -75,10 +76,10 @@ export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: Repli
     const annotationsChanged = setNewReplicaSetAnnotations(d, copy, newRevision, true);
     const minReadyChanged = (found.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
     if (annotationsChanged || minReadyChanged) {
-      (copy.spec ??= {}).minReadySeconds = d.spec?.minReadySeconds ?? 0;
+      specOf(copy).minReadySeconds = d.spec?.minReadySeconds ?? 0;
       newRS = await w.api.updateReplicaSet(copy);
     }
-    await syncDeploymentRevision(c, newRS.metadata.annotations?.[REVISION] ?? String(newRevision));
+    await syncDeploymentRevision(c, newRS.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION] ?? String(newRevision));
     if (hasProgressDeadline(d) && !getCondition(d.status, PROGRESSING)) {
       const st = (d.status ??= {});
       setCondition(st, newCondition(PROGRESSING, 'True', REASONS.foundNewRS, `Found new replica set "${newRS.metadata.name ?? ''}"`, now));
@@ -91,7 +92,7 @@ export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: Repli
   const collisionCount = d.status?.collisionCount;
   const hash = templateHash(d.spec?.template, collisionCount);
   const fresh = newReplicaSetFor(d, hash);
-  (fresh.spec ??= {}).replicas = newRSNewReplicas(d, [...oldRSs, fresh], fresh);
+  fresh.spec.replicas = newRSNewReplicas(d, [...oldRSs, fresh], fresh);
   setNewReplicaSetAnnotations(d, fresh, newRevision, false);
   const ns = d.metadata.namespace ?? '';
   let createdRS: ReplicaSet;
@@ -119,7 +120,7 @@ export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: Repli
   }
   const n = specReplicas(createdRS);
   if (!existed && n > 0) w.event?.(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata.name ?? ''} to ${n} from 0`);
-  await syncDeploymentRevision(c, createdRS.metadata.annotations?.[REVISION] ?? String(newRevision));
+  await syncDeploymentRevision(c, createdRS.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION] ?? String(newRevision));
   if (!existed && hasProgressDeadline(d)) {
     setCondition((d.status ??= {}), newCondition(PROGRESSING, 'True', REASONS.newRSCreated, `Created new replica set "${createdRS.metadata.name ?? ''}"`, now));
     await writeStatus(c);
@@ -136,7 +137,7 @@ export async function scaleReplicaSet(c: SyncCtx, rs: ReplicaSet, newScale: numb
   const sizeChanged = oldScale !== newScale;
   if (!sizeChanged && !replicasAnnotationsNeedUpdate(rs, desired, max)) return { scaled: false, rs };
   const copy = structuredClone(rs);
-  (copy.spec ??= {}).replicas = newScale;
+  specOf(copy).replicas = newScale;
   setReplicasAnnotations(copy, desired, max);
   const updated = await c.w.api.updateReplicaSet(copy);
   if (sizeChanged) {

@@ -1,11 +1,12 @@
-// The two rollout strategies and proportional scaling, step by step as upstream takes them.
+// The two rollout strategies and proportional scaling, step by step as upstream takes them, with the
+// API calls each step makes (the arithmetic that decides them is deployment-decide.ts).
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { ReplicaSet } from '../shared/apps-types.js';
+import type { ReplicaSet } from '../../api/gen/types.js';
+import { findActiveOrLatest, oldPodsRunning, proportionalSizes } from './deployment-decide.js';
 import { calculateStatus, deploymentComplete, rolloutStatus, sameStatus } from './deployment-status.js';
 import {
-  activeOnly, availableTotal, byCreation, created, intAnnotation, isRollingUpdate, isSaturated, maxSurge, maxUnavailable,
-  MAX_REPLICAS, newRSNewReplicas, replicasOf, specReplicas, specTotal, actualTotal,
+  activeOnly, availableTotal, byCreation, isRollingUpdate, isSaturated, maxSurge, maxUnavailable, newRSNewReplicas, replicasOf,
+  specReplicas, specTotal,
 } from './deployment-util.js';
 import { cleanupHistory, getAllReplicaSetsAndSyncRevision, scaleIfNeeded, scaleReplicaSet, writeStatus, type SyncCtx } from './replica-sets.js';
 
@@ -87,19 +88,6 @@ export async function rolloutRolling(c: SyncCtx, rsList: ReplicaSet[]): Promise<
 
 // ------------------------------------------------------------------ Recreate
 
-/** Old pods still exist: an old ReplicaSet reports replicas, or a pod of one has not finished. */
-export function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: readonly ReplicaSet[], podsOf: (rs: ReplicaSet) => Pod[]): boolean {
-  if (actualTotal(oldRSs) > 0) return true;
-  for (const rs of oldRSs) {
-    if (newRS && rs.metadata.uid === newRS.metadata.uid) continue;
-    for (const p of podsOf(rs)) {
-      const phase = p.status?.phase;
-      if (phase !== 'Failed' && phase !== 'Succeeded') return true;
-    }
-  }
-  return false;
-}
-
 export async function rolloutRecreate(c: SyncCtx, rsList: ReplicaSet[]): Promise<void> {
   let { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(c, rsList, false);
   let all: (ReplicaSet | undefined)[] = [...oldRSs, newRS];
@@ -118,51 +106,6 @@ export async function rolloutRecreate(c: SyncCtx, rsList: ReplicaSet[]): Promise
 
 // ------------------------------------------------------------------ scaling events
 
-/** The only active ReplicaSet; with none active, the new one or else the newest old one. */
-export function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: readonly ReplicaSet[]): ReplicaSet | undefined {
-  if (!newRS && oldRSs.length === 0) return undefined;
-  const active = activeOnly([...oldRSs, newRS]);
-  if (active.length === 1) return active[0];
-  if (active.length > 1) return undefined;
-  if (newRS) return newRS;
-  return [...oldRSs].sort((a, b) => created(b) - created(a))[0];
-}
-
-/** How many replicas an active ReplicaSet gains (or loses) when the Deployment is resized. */
-export function proportion(rs: ReplicaSet, dReplicas: number, dMaxSurge: number, dStatusReplicas: number, toAdd: number, added: number): number {
-  if (specReplicas(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
-  let fraction: number;
-  if (dReplicas === 0) fraction = -specReplicas(rs);
-  else {
-    const annotated = intAnnotation(rs, MAX_REPLICAS) ?? dStatusReplicas;
-    const size = annotated > 0 ? (specReplicas(rs) * (dReplicas + dMaxSurge)) / annotated : specReplicas(rs);
-    fraction = Math.round(size) - specReplicas(rs);
-  }
-  const allowed = toAdd - added;
-  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
-}
-
-/** New sizes for proportional scaling of several active ReplicaSets (name -> size). */
-export function proportionalSizes(active: readonly ReplicaSet[], dReplicas: number, dMaxSurge: number, dStatusReplicas: number): Map<string, number> {
-  const allowed = dReplicas > 0 ? dReplicas + dMaxSurge : 0;
-  const toAdd = allowed - specTotal(active);
-  const bySize = [...active].sort((a, b) => specReplicas(b) - specReplicas(a)
-    || (toAdd > 0 ? created(b) - created(a) : created(a) - created(b)) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-  const sizes = new Map<string, number>();
-  let added = 0;
-  for (const rs of bySize) {
-    const p = proportion(rs, dReplicas, dMaxSurge, dStatusReplicas, toAdd, added);
-    sizes.set(rs.metadata.name ?? '', specReplicas(rs) + p);
-    added += p;
-  }
-  const first = bySize[0];
-  if (first && toAdd !== 0) {
-    const name = first.metadata.name ?? '';
-    sizes.set(name, Math.max(0, (sizes.get(name) ?? 0) + toAdd - added));
-  }
-  return sizes;
-}
-
 export async function scaleDeployment(c: SyncCtx, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
   const d = c.d;
   const n = replicasOf(d);
@@ -179,14 +122,6 @@ export async function scaleDeployment(c: SyncCtx, newRS: ReplicaSet | undefined,
   const active = activeOnly([...oldRSs, newRS]);
   const sizes = proportionalSizes(active, n, maxSurge(d), d.status?.replicas ?? 0);
   for (const rs of active) await scaleReplicaSet(c, rs, sizes.get(rs.metadata.name ?? '') ?? specReplicas(rs));
-}
-
-/** A resize rather than a template change: an active ReplicaSet was sized for another replica count. */
-export function isScalingEvent(n: number, all: readonly (ReplicaSet | undefined)[]): boolean {
-  return activeOnly(all).some((rs) => {
-    const desired = intAnnotation(rs, 'deployment.kubernetes.io/desired-replicas');
-    return desired !== undefined && desired !== n;
-  });
 }
 
 /** Scaling and paused Deployments: resize, clean up history when paused, write the status (no progress conditions). */

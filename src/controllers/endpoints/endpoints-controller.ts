@@ -4,25 +4,24 @@
 // that many pods turning Ready cost a few writes, not one each). Services without a selector are
 // left alone (their Endpoints are someone else's); our slices of them are removed.
 
-import type { Endpoints } from '../../api/kinds/core/endpoints.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Service } from '../../api/kinds/core/service-types.js';
-import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
+import type { Endpoints, EndpointSlice, Pod, Service } from '../../api/gen/types.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_HEADLESS_SERVICE, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import { StatusError } from '../../base/errors.js';
 import { selectorFromSet } from '../../base/label-selector.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { jsonEqual } from '../shared/template-hash.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { desiredSubsets } from './endpoints-decide.js';
-import { MANAGED_BY, MANAGED_BY_LABEL, planSlices, SERVICE_NAME_LABEL } from './slices-decide.js';
+import { MANAGED_BY, planSlices } from './slices-decide.js';
 
 export interface EndpointsControllerOptions {
   /** Delay that gathers pod changes of one Service into one sync (default 50 ms; 0: none). */
   batchPeriodMs?: number;
 }
 
+const NAME = 'endpoints';
 export const SERVICES_PATH = '/api/v1/services';
 export const ENDPOINTS_PATH = '/api/v1/endpoints';
 export const SLICES_PATH = '/apis/discovery.k8s.io/v1/endpointslices';
@@ -34,23 +33,23 @@ const hasSelector = (s: Service) => Object.keys(s.spec?.selector ?? {}).length >
 /** The pod facts endpoints depend on: a pod update that changes none of them is ignored. */
 const podFacts = (p: Pod) => JSON.stringify([
   p.metadata.labels ?? {}, p.status?.podIP, p.spec?.nodeName, p.status?.phase, p.metadata.deletionTimestamp,
-  p.status?.conditions?.find((c) => c.type === 'Ready')?.status, p.spec?.['hostname'], p.spec?.['subdomain'],
+  p.status?.conditions?.find((c) => c.type === 'Ready')?.status, p.spec?.hostname, p.spec?.subdomain,
 ]);
 
 export function startEndpointsController(deps: ControllerDeps & EndpointsControllerOptions): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const batch = deps.batchPeriodMs ?? 50;
   const services = deps.informers.informer<Service>(SERVICES_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
   const endpoints = deps.informers.informer<Endpoints>(ENDPOINTS_PATH);
-  const slices = deps.informers.informer<EndpointSlice>(SLICES_PATH, { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
+  const slices = deps.informers.informer<EndpointSlice>(SLICES_PATH, { labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}` });
   const queue = createWorkQueue<string>();
 
   // our slices by `namespace/service`
   const slicesBySvc = new Map<string, Set<string>>();
   const sliceSvc = (s: EndpointSlice) => {
-    const n = s.metadata.labels?.[SERVICE_NAME_LABEL];
-    return n && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY ? `${s.metadata.namespace ?? ''}/${n}` : undefined;
+    const n = s.metadata.labels?.[LABEL_SERVICE_NAME];
+    return n && s.metadata.labels?.[LABEL_ENDPOINTSLICE_MANAGED_BY] === MANAGED_BY ? `${s.metadata.namespace ?? ''}/${n}` : undefined;
   };
   const putSlice = (s: EndpointSlice) => { const k = sliceSvc(s); if (!k) return; let set = slicesBySvc.get(k); if (!set) slicesBySvc.set(k, (set = new Set())); set.add(objectKey(s)); };
   const dropSlice = (s: EndpointSlice) => { const k = sliceSvc(s); const set = k ? slicesBySvc.get(k) : undefined; if (!k || !set) return; set.delete(objectKey(s)); if (set.size === 0) slicesBySvc.delete(k); };
@@ -86,7 +85,7 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     const selected = pods.byNamespace(ns).filter((p) => selector.matches(p.metadata.labels ?? {}));
     const subsets = desiredSubsets(svc, selected);
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
-    if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+    if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS_SERVICE] = '';
     const cur = endpoints.get(key);
     const path = `/api/v1/namespaces/${ns}/endpoints`;
     if (!cur) {
@@ -117,15 +116,7 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     }
   }
 
-  deps.informers.start();
-  const synced = Promise.all([services.whenSynced(), pods.whenSynced(), endpoints.whenSynced(), slices.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`endpoints: ${key}: ${errorText(e)}`));
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [services, pods, endpoints, slices], queue, workers: deps.workers ?? 2, sync,
   });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
 }

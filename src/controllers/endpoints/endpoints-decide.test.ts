@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Service } from '../../api/kinds/core/service-types.js';
-import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
+import type { EndpointSlice, Pod, Service } from '../../api/gen/types.js';
 import { desiredSubsets } from './endpoints-decide.js';
 import { planSlices } from './slices-decide.js';
 

@@ -1,14 +1,12 @@
 // The Endpoints object of a Service: ready pods under `addresses`, others under
 // `notReadyAddresses`, grouped into subsets by identical port lists, sorted for stable output.
 
-import type { EndpointSubset } from '../../api/kinds/core/endpoints.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Service } from '../../api/kinds/core/service-types.js';
+import type { EndpointAddress, EndpointSubset, Pod, Service } from '../../api/gen/types.js';
 import { podEndpoint, portsKey, targetRef, type ResolvedPort } from './pod-endpoints.js';
 
 export function desiredSubsets(svc: Service, pods: readonly Pod[]): EndpointSubset[] {
-  const publish = svc.spec?.['publishNotReadyAddresses'] === true;
-  const groups = new Map<string, { ports: ResolvedPort[]; ready: Map<string, Record<string, unknown>>; notReady: Map<string, Record<string, unknown>> }>();
+  const publish = svc.spec?.publishNotReadyAddresses === true;
+  const groups = new Map<string, { ports: ResolvedPort[]; ready: Map<string, EndpointAddress>; notReady: Map<string, EndpointAddress> }>();
   const hasPorts = (svc.spec?.ports ?? []).length > 0;
   for (const pod of pods) {
     const ep = podEndpoint(svc, pod, publish);
@@ -17,10 +15,10 @@ export function desiredSubsets(svc: Service, pods: readonly Pod[]): EndpointSubs
     const key = portsKey(ep.ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports: ep.ports, ready: new Map(), notReady: new Map() }));
-    const addr: Record<string, unknown> = { ip: ep.ip, targetRef: targetRef(pod) };
-    if (ep.nodeName) addr['nodeName'] = ep.nodeName;
-    const hostname = pod.spec?.['hostname'];
-    if (typeof hostname === 'string' && pod.spec?.['subdomain'] === svc.metadata.name) addr['hostname'] = hostname;
+    const addr: EndpointAddress = { ip: ep.ip, targetRef: targetRef(pod) };
+    if (ep.nodeName) addr.nodeName = ep.nodeName;
+    const hostname = pod.spec?.hostname;
+    if (hostname !== undefined && pod.spec?.subdomain === svc.metadata.name) addr.hostname = hostname;
     (ep.ready ? g.ready : g.notReady).set(ep.ip, addr);
   }
   const byIp = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);

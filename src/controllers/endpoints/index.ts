@@ -2,4 +2,4 @@
 
 export { startEndpointsController, type EndpointsControllerOptions } from './endpoints-controller.js';
 export { desiredSubsets } from './endpoints-decide.js';
-export { planSlices, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, MAX_PER_SLICE } from './slices-decide.js';
+export { planSlices, MANAGED_BY, MAX_PER_SLICE } from './slices-decide.js';

@@ -2,8 +2,7 @@
 // reference, and the service ports resolved against the pod (numeric targetPort, or a named
 // container port of the same protocol).
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Service } from '../../api/kinds/core/service-types.js';
+import type { ObjectReference, Pod, Service } from '../../api/gen/types.js';
 
 export interface ResolvedPort { name?: string; port: number; protocol: string; appProtocol?: string }
 
@@ -55,13 +54,13 @@ export function podEndpoint(svc: Service, pod: Pod, includeTerminating: boolean)
   const terminating = pod.metadata.deletionTimestamp !== undefined;
   if (terminating && !includeTerminating) return undefined;
   const podReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  const publish = svc.spec?.['publishNotReadyAddresses'] === true;
+  const publish = svc.spec?.publishNotReadyAddresses === true;
   const ep: PodEndpoint = { pod, ip, ready: publish || (podReady && !terminating), serving: podReady, terminating, ports: resolvePorts(svc, pod) };
   ep.nodeName = pod.spec.nodeName;
   return ep;
 }
 
-export function targetRef(pod: Pod): Record<string, string> {
+export function targetRef(pod: Pod): ObjectReference {
   return { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' };
 }
 

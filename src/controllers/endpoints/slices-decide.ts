@@ -2,45 +2,38 @@
 // Existing slices keep the endpoints they hold (updated in place), new endpoints fill free room
 // before new slices are made, emptied slices go; a Service without endpoints keeps one empty slice.
 
-import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Service } from '../../api/kinds/core/service-types.js';
+import type { Endpoint, EndpointSlice, Pod, Service } from '../../api/gen/types.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_HEADLESS_SERVICE, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import { jsonEqual } from '../shared/template-hash.js';
 import { podEndpoint, portsKey, targetRef, type ResolvedPort } from './pod-endpoints.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** The value of the managed-by label on the slices this controller owns. */
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 export const MAX_PER_SLICE = 100;
 
-type SliceEndpoint = NonNullable<EndpointSlice['endpoints']>[number];
-
 export interface SlicePlan { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }
 
-function sliceEndpoint(svc: Service, pod: Pod): { ep: SliceEndpoint; ports: ResolvedPort[] } | undefined {
+function sliceEndpoint(svc: Service, pod: Pod): { ep: Endpoint; ports: ResolvedPort[] } | undefined {
   const e = podEndpoint(svc, pod, true);
   if (!e || e.ip.includes(':')) return undefined;
-  const ep: SliceEndpoint = { addresses: [e.ip], conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating }, targetRef: targetRef(pod) };
+  const ep: Endpoint = { addresses: [e.ip], conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating }, targetRef: targetRef(pod) };
   if (e.nodeName) ep.nodeName = e.nodeName;
-  const hostname = pod.spec?.['hostname'];
-  if (typeof hostname === 'string' && pod.spec?.['subdomain'] === svc.metadata.name) ep['hostname'] = hostname;
+  const hostname = pod.spec?.hostname;
+  if (hostname !== undefined && pod.spec?.subdomain === svc.metadata.name) ep.hostname = hostname;
   return { ep, ports: e.ports };
 }
 
-const endpointId = (ep: SliceEndpoint) => {
-  const ref = ep['targetRef'] as { uid?: string } | undefined;
-  return ref?.uid || (ep.addresses ?? []).join(',');
-};
+const endpointId = (ep: Endpoint) => ep.targetRef?.uid || ep.addresses.join(',');
 const slicePortsKey = (s: EndpointSlice) => portsKey((s.ports ?? []).map((p) => ({ name: p.name, port: p.port ?? 0, protocol: p.protocol ?? 'TCP', appProtocol: p.appProtocol })));
 
 /** Labels every managed slice of the Service carries (the Service's own labels plus ours). */
 export function sliceLabels(svc: Service): Record<string, string> {
-  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? '', [MANAGED_BY_LABEL]: MANAGED_BY };
-  if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [LABEL_SERVICE_NAME]: svc.metadata.name ?? '', [LABEL_ENDPOINTSLICE_MANAGED_BY]: MANAGED_BY };
+  if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS_SERVICE] = '';
   return labels;
 }
 
-export function newSlice(svc: Service, ports: readonly ResolvedPort[], endpoints: SliceEndpoint[]): EndpointSlice {
+export function newSlice(svc: Service, ports: readonly ResolvedPort[], endpoints: Endpoint[]): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: {
@@ -57,7 +50,7 @@ export function planSlices(svc: Service, pods: readonly Pod[], existing: readonl
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   const hasPorts = (svc.spec?.ports ?? []).length > 0;
   // desired endpoints by port-list key
-  const desired = new Map<string, { ports: ResolvedPort[]; eps: Map<string, SliceEndpoint> }>();
+  const desired = new Map<string, { ports: ResolvedPort[]; eps: Map<string, Endpoint> }>();
   for (const pod of pods) {
     const r = sliceEndpoint(svc, pod);
     if (!r || (hasPorts && r.ports.length === 0)) continue;
@@ -67,7 +60,7 @@ export function planSlices(svc: Service, pods: readonly Pod[], existing: readonl
     g.eps.set(endpointId(r.ep), r.ep);
   }
   const labels = sliceLabels(svc);
-  const work = existing.filter((s) => s.addressType === 'IPv4' || s.addressType === undefined).map((s) => ({ orig: s, eps: [] as SliceEndpoint[], key: slicePortsKey(s) }));
+  const work = existing.filter((s) => s.addressType === 'IPv4' || s.addressType === undefined).map((s) => ({ orig: s, eps: [] as Endpoint[], key: slicePortsKey(s) }));
   for (const s of existing) if (!(s.addressType === 'IPv4' || s.addressType === undefined)) plan.delete.push(s);
   const placed = new Set<string>();
   // keep endpoints where they are
@@ -83,12 +76,12 @@ export function planSlices(svc: Service, pods: readonly Pod[], existing: readonl
     }
   }
   // place the rest: free room first, then new slices
-  const fresh: Array<{ ports: ResolvedPort[]; eps: SliceEndpoint[] }> = [];
+  const fresh: Array<{ ports: ResolvedPort[]; eps: Endpoint[] }> = [];
   for (const [key, g] of [...desired].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const rest = [...g.eps].filter(([id]) => !placed.has(`${key}|${id}`)).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, ep]) => ep);
     for (const w of work) {
       if (w.key !== key) continue;
-      while (rest.length > 0 && w.eps.length < MAX_PER_SLICE) w.eps.push(rest.shift() as SliceEndpoint);
+      while (rest.length > 0 && w.eps.length < MAX_PER_SLICE) w.eps.push(rest.shift() as Endpoint);
     }
     while (rest.length > 0) fresh.push({ ports: g.ports, eps: rest.splice(0, MAX_PER_SLICE) });
   }

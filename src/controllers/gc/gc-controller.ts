@@ -10,38 +10,30 @@ import { createWorkQueue } from '../../base/work-queue.js';
 import { retryWithBackoff } from '../../base/backoff.js';
 import { discoverResources, resourcePath } from '../../client/discovery.js';
 import { objectKey } from '../../client/object-key.js';
-import type { RestClient } from '../../client/rest-client.js';
+import { warnLines, type ControllerDeps } from '../shared/controller-deps.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
+import { FINALIZER_FOREGROUND_DELETION, FINALIZER_ORPHAN_DEPENDENTS } from '../../api/well-known.js';
 import {
-  FOREGROUND, ORPHAN, decideDependent, decideForeground, decideOrphan, finalizerRemovalPatch, hasFinalizer, isDeleting,
+  decideDependent, decideForeground, decideOrphan, finalizerRemovalPatch, hasFinalizer, isDeleting,
   ownerStateOf, refRemovalPatch, type OwnerAction, type OwnerState,
 } from './gc-decide.js';
 import { createMonitors, type Monitor, type Monitors } from './gc-monitors.js';
 
 export interface GarbageCollectorOptions {
-  log?: (line: string) => void;
-  /** Concurrent workers (default 2). */
-  workers?: number;
   /** How often an owner waiting for its dependents is looked at again regardless of events (default 5 s). */
   recheckMs?: number;
 }
 
-export interface GarbageCollector {
-  /** Resolves once every informer has listed and the workers run. */
-  ready(): Promise<void>;
-  stop(): Promise<void>;
-}
-
+const NAME = 'garbage-collector';
 const MERGE = 'application/merge-patch+json';
 const ignorable = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.code === 409);
 
-export function startGarbageCollector(client: RestClient, opts: GarbageCollectorOptions = {}): GarbageCollector {
-  const log = opts.log ?? (() => {});
-  const recheckMs = opts.recheckMs ?? 5000;
+export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOptions): RunningController {
+  const { client } = deps;
+  const log = deps.log.child(NAME);
+  const recheckMs = deps.recheckMs ?? 5000;
   const queue = createWorkQueue<string>();
   let monitors: Monitors | undefined;
-  let stopped = false;
-  let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
 
   const itemOf = (m: Monitor, obj: KubeObject) => `${m.id}|${objectKey(obj)}`;
   const enqueueOwners = (obj: KubeObject) => {
@@ -122,9 +114,9 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
       const owning = new Map(found.map((d) => [d.obj, d.monitor]));
       const deps = found.map((d) => d.obj);
       const monitorOf = (o: KubeObject) => owning.get(o);
-      if (hasFinalizer(obj, ORPHAN)) {
+      if (hasFinalizer(obj, FINALIZER_ORPHAN_DEPENDENTS)) {
         if (!(await runOwnerActions(m, obj, decideOrphan(obj, deps), monitorOf))) queue.addAfter(item, 200);
-      } else if (hasFinalizer(obj, FOREGROUND)) {
+      } else if (hasFinalizer(obj, FINALIZER_FOREGROUND_DELETION)) {
         const solid = new Map<string, boolean>();
         for (const d of deps) {
           for (const r of d.metadata.ownerReferences ?? []) {
@@ -143,37 +135,18 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
       case 'delete': await deleteObj(m, obj, action.policy); return;
       case 'removeRefs':
         await patch(m, obj, refRemovalPatch(obj, action.uids));
-        log(`garbage collector: removed owner references ${action.uids.join(',')} from ${m.res.resource} ${objectKey(obj)}`);
+        log.info('removed owner references', { resource: m.res.resource, object: objectKey(obj), owners: action.uids.join(',') });
         return;
       default: { const never: never = action; void never; }
     }
   }
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      const item = await queue.get();
-      if (item === undefined) return;
-      if (stopped) { queue.done(item); continue; }
-      try {
-        await process(item);
-        queue.forget(item);
-      } catch (e) {
-        if (!stopped) {
-          log(`garbage collector: ${item}: ${e instanceof Error ? e.message : String(e)}`);
-          queue.addRateLimited(item);
-        }
-      } finally {
-        queue.done(item);
-      }
-    }
-  }
-
-  const main = (async () => {
+  /** Discovery first (retried until it answers or the collector stops), then one informer per resource. */
+  async function makeMonitors(signal: AbortSignal): Promise<Monitors[]> {
     const resources = await retryWithBackoff(() => discoverResources(client), {
-      initialMs: 500, maxMs: 5000, steps: 1000, retryable: () => !stopped,
+      initialMs: 500, maxMs: 5000, steps: 1000, retryable: () => !signal.aborted,
     });
-    if (stopped) return;
-    const ms = createMonitors(client, resources, log);
+    const ms = createMonitors(client, resources, warnLines(log));
     monitors = ms;
     for (const mon of ms.all()) {
       const inf = mon.informer;
@@ -181,21 +154,11 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
       inf.onUpdate((old, o) => { queue.add(itemOf(mon, o)); enqueueOwners(old); enqueueOwners(o); });
       inf.onDelete((o) => { enqueueDependents(o); enqueueOwners(o); });
     }
-    ms.start();
-    await ms.whenSynced();
-    if (stopped) return;
-    markReady();
-    await Promise.all(Array.from({ length: opts.workers ?? 2 }, () => worker()));
-  })().catch((e: unknown) => { if (!stopped) log(`garbage collector stopped: ${e instanceof Error ? e.message : String(e)}`); });
+    return [ms];
+  }
 
-  return {
-    ready: () => readyP,
-    async stop() {
-      stopped = true;
-      markReady();
-      queue.shutDown();
-      await monitors?.stop();
-      await main;
-    },
-  };
+  return runController({
+    name: NAME, log, informers: makeMonitors, queue, workers: deps.workers ?? 2, sync: process,
+    onStop: () => monitors?.stop(),
+  });
 }

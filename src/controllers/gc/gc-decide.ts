@@ -2,9 +2,7 @@
 // owners (or an owner and its dependents), what to delete and what to patch.
 
 import type { KubeObject, OwnerReference } from '../../api/object.js';
-
-export const FOREGROUND = 'foregroundDeletion';
-export const ORPHAN = 'orphan';
+import { FINALIZER_FOREGROUND_DELETION, FINALIZER_ORPHAN_DEPENDENTS } from '../../api/well-known.js';
 
 /**
  * What is known about one owner of a dependent:
@@ -27,7 +25,7 @@ export const hasFinalizer = (o: KubeObject, f: string) => (o.metadata.finalizers
 /** The state of an owner from the object found under its name (undefined: not found). */
 export function ownerStateOf(ref: OwnerReference, found: KubeObject | undefined): OwnerState {
   if (!found || found.metadata.uid !== ref.uid) return 'absent';
-  return isDeleting(found) && hasFinalizer(found, FOREGROUND) ? 'waiting' : 'solid';
+  return isDeleting(found) && hasFinalizer(found, FINALIZER_FOREGROUND_DELETION) ? 'waiting' : 'solid';
 }
 
 /**
@@ -62,7 +60,7 @@ export type OwnerAction =
 export function decideOrphan(owner: KubeObject, dependents: readonly KubeObject[]): OwnerAction[] {
   const uid = owner.metadata.uid ?? '';
   const refs = dependents.filter((d) => (d.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
-  if (refs.length === 0) return [{ type: 'removeFinalizer', finalizer: ORPHAN }];
+  if (refs.length === 0) return [{ type: 'removeFinalizer', finalizer: FINALIZER_ORPHAN_DEPENDENTS }];
   return refs.map((obj) => ({ type: 'removeRef', obj, uid }));
 }
 
@@ -77,7 +75,7 @@ export function decideForeground(
 ): OwnerAction[] {
   const uid = owner.metadata.uid ?? '';
   const mine = dependents.filter((d) => (d.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
-  if (mine.length === 0) return [{ type: 'removeFinalizer', finalizer: FOREGROUND }];
+  if (mine.length === 0) return [{ type: 'removeFinalizer', finalizer: FINALIZER_FOREGROUND_DELETION }];
   const out: OwnerAction[] = [];
   for (const d of mine) {
     if (isDeleting(d)) continue;

@@ -2,4 +2,3 @@
 
 export { startJobController } from './job-controller.js';
 export { decideJob, type JobDecision, type JobView } from './job-decide.js';
-export { TRACKING_FINALIZER, COMPLETION_INDEX } from './job-pods.js';

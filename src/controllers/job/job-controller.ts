@@ -4,37 +4,33 @@
 // status.succeeded / failed. Then the decision (job-decide.ts) creates or deletes pods and adds
 // conditions. Pods of a Job that no longer exists lose the finalizer so that they can go.
 
-import type { Job } from '../../api/kinds/batch/job.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Job, JobStatus, Pod } from '../../api/gen/types.js';
+import { FINALIZER_JOB_TRACKING } from '../../api/well-known.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { isPodReady } from '../shared/pod-status.js';
 import { applyPodPlan } from '../shared/pod-control.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
-import { decideJob, isFinished, type JobCondition } from './job-decide.js';
-import {
-  completionIndex, finishedAs, formatIndexes, hasTrackingFinalizer, jobPod, parseIndexes, TRACKING_FINALIZER,
-} from './job-pods.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
+import { decideJob, isFinished } from './job-decide.js';
+import { completionIndex, finishedAs, formatIndexes, hasTrackingFinalizer, jobPod, parseIndexes } from './job-pods.js';
 
+const NAME = 'job';
 export const JOBS_PATH = '/apis/batch/v1/jobs';
 const PODS_PATH = '/api/v1/pods';
 const POD_KEY = 'pod:';
 const MERGE = 'application/merge-patch+json';
-
-interface Uncounted { succeeded?: string[]; failed?: string[] }
-type Status = NonNullable<Job['status']> & { uncountedTerminatedPods?: Uncounted; completedIndexes?: string; ready?: number; terminating?: number };
 
 const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
 const jobStatusPath = (j: Job) => `/apis/batch/v1/namespaces/${j.metadata.namespace ?? ''}/jobs/${encodeURIComponent(j.metadata.name ?? '')}/status`;
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
 export function startJobController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const jobs = deps.informers.informer<Job>(JOBS_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
@@ -65,7 +61,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
   pods.onDelete((p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } });
 
   async function removeFinalizer(p: Pod): Promise<boolean> {
-    const rest = (p.metadata.finalizers ?? []).filter((f) => f !== TRACKING_FINALIZER);
+    const rest = (p.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_JOB_TRACKING);
     try {
       await client.request('PATCH', podPath(p), { metadata: { finalizers: rest.length ? rest : null, resourceVersion: p.metadata.resourceVersion } }, MERGE);
       return true;
@@ -85,7 +81,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
     await removeFinalizer(p);
   }
 
-  async function putStatus(job: Job, status: Status): Promise<Job> {
+  async function putStatus(job: Job, status: JobStatus): Promise<Job> {
     return client.request<Job>('PUT', jobStatusPath(job), { ...job, status });
   }
 
@@ -94,7 +90,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
     let job = jobs.get(key);
     if (!job) return;
     const mine = owned.controlledBy(job.metadata.uid ?? '');
-    let status: Status = { ...(job.status ?? {}) };
+    let status: JobStatus = { ...(job.status ?? {}) };
     const unc = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
     const completed = parseIndexes(status.completedIndexes);
     const indexed = job.spec?.completionMode === 'Indexed';
@@ -112,8 +108,8 @@ export function startJobController(deps: ControllerDeps): RunningController {
         if (indexed && i !== undefined) completed.add(i);
       } else unc.failed.add(uid);
     }
-    const withUncounted = (): Status => {
-      const s: Status = { ...status, uncountedTerminatedPods: { succeeded: [...unc.succeeded], failed: [...unc.failed] } };
+    const withUncounted = (): JobStatus => {
+      const s: JobStatus = { ...status, uncountedTerminatedPods: { succeeded: [...unc.succeeded], failed: [...unc.failed] } };
       if (indexed) s.completedIndexes = formatIndexes(completed);
       return s;
     };
@@ -143,11 +139,11 @@ export function startJobController(deps: ControllerDeps): RunningController {
       });
     }
 
-    const next: Status = { ...withUncounted(), succeeded, failed, active: active.length, ready: active.filter(isPodReady).length, terminating };
+    const next: JobStatus = { ...withUncounted(), succeeded, failed, active: active.length, ready: active.filter(isPodReady).length, terminating };
     if (d.startTime) next.startTime = d.startTime;
     if (d.completionTime) next.completionTime = d.completionTime;
     if (d.conditions.length > 0 && canAct) {
-      const conds = [...((status.conditions ?? []) as JobCondition[])];
+      const conds = [...(status.conditions ?? [])];
       for (const c of d.conditions) {
         const i = conds.findIndex((o) => o.type === c.type);
         if (i >= 0) { if (conds[i]?.status !== c.status) conds[i] = c; } else conds.push(c);
@@ -162,23 +158,13 @@ export function startJobController(deps: ControllerDeps): RunningController {
     if (d.recheckMs !== undefined) queue.addAfter(key, d.recheckMs + 10);
   }
 
-  deps.informers.start();
-  const synced = Promise.all([jobs.whenSynced(), pods.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`job: ${key}: ${errorText(e)}`));
-  });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
+  return runController({ name: NAME, log: deps.log.child(NAME), informers: [jobs, pods], queue, workers: deps.workers ?? 2, sync });
 }
 
-function changed(a: Status, b: Status): boolean {
-  const keys: Array<keyof Status> = ['succeeded', 'failed', 'active', 'ready', 'terminating', 'startTime', 'completionTime', 'completedIndexes'];
+function changed(a: JobStatus, b: JobStatus): boolean {
+  const keys: Array<keyof JobStatus> = ['succeeded', 'failed', 'active', 'ready', 'terminating', 'startTime', 'completionTime', 'completedIndexes'];
   if (keys.some((k) => (a[k] ?? undefined) !== (b[k] ?? undefined))) return true;
   if (JSON.stringify(a.conditions ?? []) !== JSON.stringify(b.conditions ?? [])) return true;
-  const u = (s: Status) => JSON.stringify([s.uncountedTerminatedPods?.succeeded ?? [], s.uncountedTerminatedPods?.failed ?? []]);
+  const u = (s: JobStatus) => JSON.stringify([s.uncountedTerminatedPods?.succeeded ?? [], s.uncountedTerminatedPods?.failed ?? []]);
   return u(a) !== u(b);
 }

@@ -2,13 +2,10 @@
 // indexes to create them for), active pods to delete, the conditions to add (FailureTarget then
 // Failed, SuccessCriteriaMet then Complete, Suspended) and when to look again.
 
-import type { Job } from '../../api/kinds/batch/job.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Job, JobCondition, Pod } from '../../api/gen/types.js';
 import { rfc3339 } from '../../base/time.js';
 import { isPodReady } from '../shared/pod-status.js';
 import { completionIndex } from './job-pods.js';
-
-export interface JobCondition { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }
 
 export interface JobView {
   succeeded: number;
@@ -37,8 +34,7 @@ export const MSG_BACKOFF = 'Job has reached the specified backoff limit';
 export const MSG_DEADLINE = 'Job was active longer than specified deadline';
 export const MSG_COMPLETIONS = 'Reached expected number of succeeded pods';
 
-type Cond = { type?: string; status?: string; reason?: string; message?: string };
-const condOf = (job: Job, type: string): Cond | undefined => (job.status?.conditions as Cond[] | undefined)?.find((c) => c.type === type);
+const condOf = (job: Job, type: string): JobCondition | undefined => job.status?.conditions?.find((c) => c.type === type);
 export const isTrue = (job: Job, type: string) => condOf(job, type)?.status === 'True';
 export const isFinished = (job: Job) => isTrue(job, 'Complete') || isTrue(job, 'Failed');
 
@@ -47,7 +43,7 @@ const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 const deletionOrder = (a: Pod, b: Pod) => Number(isPodReady(a)) - Number(isPodReady(b)) || created(b) - created(a);
 
 export function decideJob(job: Job, v: JobView, now: number): JobDecision {
-  const spec = job.spec ?? {};
+  const spec = job.spec;
   const d: JobDecision = { create: 0, createIndexes: [], delete: [], conditions: [], events: [] };
   if (isFinished(job)) return d;
   const at = rfc3339(now);
@@ -69,7 +65,7 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
     return d;
   }
 
-  if (spec.suspend === true) {
+  if (spec?.suspend === true) {
     stopAll();
     if (!isTrue(job, 'Suspended')) { cond('Suspended', 'True', 'JobSuspended', 'Job suspended'); d.events.push(['Normal', 'Suspended', 'Job suspended']); }
     return d;
@@ -88,16 +84,17 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
     stopAll();
     if (settled()) cond('Failed', 'True', reason, message);
   };
-  if (v.failed > (spec.backoffLimit ?? 6)) { fail('BackoffLimitExceeded', MSG_BACKOFF); return d; }
-  if (spec.activeDeadlineSeconds !== undefined) {
-    const left = Date.parse(start) + spec.activeDeadlineSeconds * 1000 - now;
+  if (v.failed > (spec?.backoffLimit ?? 6)) { fail('BackoffLimitExceeded', MSG_BACKOFF); return d; }
+  const deadline = spec?.activeDeadlineSeconds;
+  if (deadline !== undefined) {
+    const left = Date.parse(start) + deadline * 1000 - now;
     if (left <= 0) { fail('DeadlineExceeded', MSG_DEADLINE); return d; }
     d.recheckMs = left;
   }
 
-  const parallelism = spec.parallelism ?? 1;
-  const completions = spec.completions;
-  const indexed = spec.completionMode === 'Indexed' && completions !== undefined;
+  const parallelism = spec?.parallelism ?? 1;
+  const completions = spec?.completions;
+  const indexed = spec?.completionMode === 'Indexed' && completions !== undefined;
   const succeeded = indexed ? v.completedIndexes.size : v.succeeded;
   const done = completions !== undefined ? succeeded >= completions : v.succeeded > 0 && v.active.length === 0;
   if (done) {

@@ -2,12 +2,10 @@
 // includes a pod deleted before it succeeded), the tracking finalizer, completion indexes, and the
 // pods it creates.
 
-import type { Job } from '../../api/kinds/batch/job.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Job, Pod } from '../../api/gen/types.js';
+import { ANNOTATION_JOB_COMPLETION_INDEX, FINALIZER_JOB_TRACKING, LABEL_JOB_COMPLETION_INDEX } from '../../api/well-known.js';
 import { newControllerRef } from '../shared/owner-refs.js';
-
-export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
-export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+import { templatePodSpec } from '../shared/pod-template.js';
 
 export type Finished = 'Succeeded' | 'Failed' | undefined;
 
@@ -15,15 +13,15 @@ export function finishedAs(p: Pod): Finished {
   const phase = p.status?.phase;
   if (phase === 'Succeeded') return 'Succeeded';
   if (phase === 'Failed') return 'Failed';
-  if (p.metadata.deletionTimestamp && p.metadata.finalizers?.includes(TRACKING_FINALIZER)) return 'Failed';
+  if (p.metadata.deletionTimestamp && p.metadata.finalizers?.includes(FINALIZER_JOB_TRACKING)) return 'Failed';
   return undefined;
 }
 
-export const hasTrackingFinalizer = (p: Pod) => p.metadata.finalizers?.includes(TRACKING_FINALIZER) === true;
+export const hasTrackingFinalizer = (p: Pod) => p.metadata.finalizers?.includes(FINALIZER_JOB_TRACKING) === true;
 
 /** The completion index of an Indexed Job's pod, if it has a valid one. */
 export function completionIndex(p: Pod): number | undefined {
-  const v = p.metadata.annotations?.[COMPLETION_INDEX] ?? p.metadata.labels?.[COMPLETION_INDEX];
+  const v = p.metadata.annotations?.[ANNOTATION_JOB_COMPLETION_INDEX] ?? p.metadata.labels?.[LABEL_JOB_COMPLETION_INDEX];
   if (v === undefined || !/^\d+$/.test(v)) return undefined;
   return Number(v);
 }
@@ -54,21 +52,21 @@ export function parseIndexes(s: string | undefined): Set<number> {
 
 /** The pod the Job creates (index given for Indexed Jobs). */
 export function jobPod(job: Job, index: number | undefined): Pod {
-  const t = job.spec?.template ?? {};
+  const t = job.spec?.template;
   const name = job.metadata.name ?? 'job';
-  const labels: Record<string, string> = { ...(t.metadata?.labels ?? {}) };
-  const annotations: Record<string, string> = { ...(t.metadata?.annotations ?? {}) };
-  const spec = { ...(t.spec ?? {}) };
+  const labels: Record<string, string> = { ...(t?.metadata?.labels ?? {}) };
+  const annotations: Record<string, string> = { ...(t?.metadata?.annotations ?? {}) };
+  const spec = templatePodSpec(t);
   if (index !== undefined) {
-    labels[COMPLETION_INDEX] = String(index);
-    annotations[COMPLETION_INDEX] = String(index);
-    spec['hostname'] ??= `${name}-${index}`;
+    labels[LABEL_JOB_COMPLETION_INDEX] = String(index);
+    annotations[ANNOTATION_JOB_COMPLETION_INDEX] = String(index);
+    spec.hostname ??= `${name}-${index}`;
   }
   const meta: Pod['metadata'] = {
     generateName: index !== undefined ? `${name}-${index}-` : `${name}-`,
     namespace: job.metadata.namespace,
     labels,
-    finalizers: [TRACKING_FINALIZER],
+    finalizers: [FINALIZER_JOB_TRACKING],
     ownerReferences: [newControllerRef(job, 'batch/v1', 'Job')],
   };
   if (Object.keys(annotations).length > 0) meta.annotations = annotations;

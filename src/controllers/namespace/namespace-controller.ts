@@ -2,45 +2,43 @@
 // resource in it (propagation Background), wait until nothing is left, then remove the `kubernetes`
 // finalizer through PUT /api/v1/namespaces/<name>/finalize so the server can remove the namespace.
 
+import type { Namespace } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
+import { rfc3339 } from '../../base/time.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { discoverResources, resourcePath, type ApiResource } from '../../client/discovery.js';
-import { createInformer } from '../../client/informer.js';
-import type { RestClient } from '../../client/rest-client.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
+import { errorText } from '../shared/error-text.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import {
   contentResources, deletionConditions, finalizeBody, needsCleanup, recheckDelay, toDelete, type ContentReport,
 } from './namespace-decide.js';
 
 export interface NamespaceControllerOptions {
-  log?: (line: string) => void;
-  workers?: number;
   /** How long discovered resources are reused (default 30 s). */
   discoveryTtlMs?: number;
 }
 
-export interface NamespaceController {
-  ready(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 interface ObjectList { items?: KubeObject[] }
+const NAME = 'namespace';
 const NAMESPACES = '/api/v1/namespaces';
 
-export function startNamespaceController(client: RestClient, opts: NamespaceControllerOptions = {}): NamespaceController {
-  const log = opts.log ?? (() => {});
-  const ttl = opts.discoveryTtlMs ?? 30_000;
+export function startNamespaceController(deps: ControllerDeps & NamespaceControllerOptions): RunningController {
+  const { client } = deps;
+  const log = deps.log.child(NAME);
+  const now = deps.now ?? Date.now;
+  const ttl = deps.discoveryTtlMs ?? 30_000;
   const queue = createWorkQueue<string>();
-  const informer = createInformer(client, { path: NAMESPACES, log });
-  let stopped = false;
+  const informer = deps.informers.informer<Namespace>(NAMESPACES);
   let discovered: { at: number; list: ApiResource[] } | undefined;
 
-  const enqueue = (ns: KubeObject) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
+  const enqueue = (ns: Namespace) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
   informer.onAdd(enqueue);
   informer.onUpdate((_old, ns) => enqueue(ns));
 
   async function resources(): Promise<ApiResource[]> {
-    if (!discovered || Date.now() - discovered.at > ttl) discovered = { at: Date.now(), list: contentResources(await discoverResources(client)) };
+    if (!discovered || now() - discovered.at > ttl) discovered = { at: now(), list: contentResources(await discoverResources(client)) };
     return discovered.list;
   }
 
@@ -61,13 +59,13 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
   }
 
   async function setConditions(name: string, reports: ContentReport[], failures: string[]): Promise<void> {
-    const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+    const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
     if (!live) return;
-    const status = (live['status'] ?? {}) as { conditions?: Record<string, string>[] };
-    const next = deletionConditions(reports, failures, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-    const same = next.every((c) => (status.conditions ?? []).some((o) => o['type'] === c['type'] && o['status'] === c['status'] && o['message'] === c['message']));
+    const status = live.status ?? {};
+    const next = deletionConditions(reports, failures, rfc3339(now()));
+    const same = next.every((c) => (status.conditions ?? []).some((o) => o.type === c.type && o.status === c.status && o.message === c.message));
     if (same) return;
-    const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c['type'] === o['type']));
+    const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c.type === o.type));
     await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/status`, { ...live, status: { ...status, conditions: [...keep, ...next] } });
   }
 
@@ -85,48 +83,19 @@ export function startNamespaceController(client: RestClient, opts: NamespaceCont
       } catch (e) {
         if (e instanceof StatusError && e.code === 404) { discovered = undefined; continue; } // resource went away
         failures.push(r.group ? `${r.resource}.${r.group}` : r.resource);
-        log(`namespace controller: ${name}: ${r.resource}: ${e instanceof Error ? e.message : String(e)}`);
+        log.warn('could not clear a resource', { namespace: name, resource: r.resource, error: errorText(e) });
       }
     }
     if (remaining.length === 0 && failures.length === 0) {
-      const live = await client.getOrUndefined<KubeObject>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+      const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
       if (!needsCleanup(live)) return;
       await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/finalize`, finalizeBody(live));
       return;
     }
-    await setConditions(name, reports, failures).catch((e: unknown) => log(`namespace controller: ${name}: status: ${e instanceof Error ? e.message : String(e)}`));
+    await setConditions(name, reports, failures).catch((e: unknown) => log.warn('could not write the status conditions', { namespace: name, error: errorText(e) }));
     if (failures.length > 0) throw new Error(`could not clear ${failures.join(', ')}`);
-    queue.addAfter(name, recheckDelay(remaining, Date.now()));
+    queue.addAfter(name, recheckDelay(remaining, now()));
   }
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      const name = await queue.get();
-      if (name === undefined) return;
-      if (stopped) { queue.done(name); continue; }
-      try {
-        await process(name);
-        queue.forget(name);
-      } catch (e) {
-        if (!stopped) {
-          log(`namespace controller: ${name}: ${e instanceof Error ? e.message : String(e)}`);
-          queue.addRateLimited(name);
-        }
-      } finally {
-        queue.done(name);
-      }
-    }
-  }
-
-  informer.start();
-  const workers = informer.whenSynced().then(() => Promise.all(Array.from({ length: opts.workers ?? 2 }, () => worker())));
-  return {
-    ready: () => informer.whenSynced(),
-    async stop() {
-      stopped = true;
-      queue.shutDown();
-      await informer.stop();
-      await workers;
-    },
-  };
+  return runController({ name: NAME, log, informers: [informer], queue, workers: deps.workers ?? 2, sync: process });
 }

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Namespace } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ApiResource } from '../../client/discovery.js';
 import { contentResources, deletionConditions, finalizeBody, needsCleanup, recheckDelay, toDelete } from './namespace-decide.js';
 
-const ns = (meta: Partial<KubeObject['metadata']>, finalizers?: string[]): KubeObject =>
+const ns = (meta: Partial<KubeObject['metadata']>, finalizers?: string[]): Namespace =>
   ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', ...meta }, spec: finalizers ? { finalizers } : {} });
 const res = (resource: string, namespaced: boolean, verbs: string[]): ApiResource => ({ group: '', version: 'v1', resource, kind: resource, namespaced, verbs });
 

@@ -1,18 +1,16 @@
 // The namespace controller's rules as pure functions: which resources hold namespace content, what
 // to delete, how long to wait for what is left, and the body that finalizes a namespace.
 
+import type { Namespace, NamespaceCondition } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
+import { FINALIZER_NAMESPACE_KUBERNETES } from '../../api/well-known.js';
 import { hasVerbs, type ApiResource } from '../../client/discovery.js';
 
-/** The finalizer this controller owns in a Namespace's spec.finalizers. */
-export const NAMESPACE_FINALIZER = 'kubernetes';
+export const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
 
-export const specFinalizers = (ns: KubeObject): string[] =>
-  (((ns['spec'] ?? {}) as { finalizers?: unknown }).finalizers as string[] | undefined) ?? [];
-
-/** A namespace whose content this controller must clear now. */
-export const needsCleanup = (ns: KubeObject | undefined): ns is KubeObject =>
-  ns !== undefined && ns.metadata.deletionTimestamp !== undefined && specFinalizers(ns).includes(NAMESPACE_FINALIZER);
+/** A namespace whose content this controller must clear now (it still carries this controller's finalizer). */
+export const needsCleanup = (ns: Namespace | undefined): ns is Namespace =>
+  ns !== undefined && ns.metadata.deletionTimestamp !== undefined && specFinalizers(ns).includes(FINALIZER_NAMESPACE_KUBERNETES);
 
 /** Namespaced resources that can be listed and deleted: the places a namespace's content lives. */
 export function contentResources(resources: readonly ApiResource[]): ApiResource[] {
@@ -36,17 +34,16 @@ export function recheckDelay(remaining: readonly KubeObject[], now: number, minM
 }
 
 /** The PUT .../finalize body: the namespace with this controller's finalizer removed from spec. */
-export function finalizeBody(ns: KubeObject): KubeObject {
-  const spec = { ...((ns['spec'] ?? {}) as Record<string, unknown>), finalizers: specFinalizers(ns).filter((f) => f !== NAMESPACE_FINALIZER) };
-  return { ...ns, spec };
+export function finalizeBody(ns: Namespace): Namespace {
+  return { ...ns, spec: { ...ns.spec, finalizers: specFinalizers(ns).filter((f) => f !== FINALIZER_NAMESPACE_KUBERNETES) } };
 }
 
 export interface ContentReport { resource: string; count: number }
 
 /** Upstream-style status conditions of a terminating namespace, from what a cleanup pass found. */
-export function deletionConditions(remaining: readonly ContentReport[], failures: readonly string[], now: string): Record<string, string>[] {
+export function deletionConditions(remaining: readonly ContentReport[], failures: readonly string[], now: string): NamespaceCondition[] {
   const left = remaining.filter((r) => r.count > 0);
-  const cond = (type: string, ok: boolean, reason: string, message: string) =>
+  const cond = (type: string, ok: boolean, reason: string, message: string): NamespaceCondition =>
     ({ type, status: ok ? 'False' : 'True', lastTransitionTime: now, reason, message });
   return [
     cond('NamespaceDeletionContentFailure', failures.length === 0, failures.length ? 'ContentDeletionFailed' : 'ContentDeleted',

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Node, Pod } from '../../api/gen/types.js';
+import { noExecuteTolerance } from '../../api/scheduling/tolerations.js';
 import { desiredTaints, planEvictions, staleConditions } from './node-decide.js';
-import { noExecuteTolerance } from './taints.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const node = (ready: string | undefined, taints: Node['spec'] = {}): Node => ({
@@ -11,7 +10,7 @@ const node = (ready: string | undefined, taints: Node['spec'] = {}): Node => ({
   status: { conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
 });
 const pod = (name: string, tolerations: NonNullable<Pod['spec']>['tolerations'], extra: Partial<Pod['metadata']> = {}): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'd', ...extra }, spec: { nodeName: 'n1', tolerations }, status: { phase: 'Running' },
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'd', ...extra }, spec: { nodeName: 'n1', tolerations, containers: [{ name: 'c', image: 'i' }] }, status: { phase: 'Running' },
 });
 
 test('a stale node gets its kubelet conditions set to Unknown, once', () => {

@@ -3,15 +3,13 @@
 // its conditions, and which of its pods are evicted (NoExecute taints), force-deleted or marked not
 // Ready.
 
-import type { Node, Taint } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import { rfc3339 } from '../../base/time.js';
+import type { Node, NodeCondition, Pod, Taint } from '../../api/gen/types.js';
+import { noExecuteTolerance } from '../../api/scheduling/tolerations.js';
 import {
-  noExecuteTolerance, TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE,
-  TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE,
-} from './taints.js';
-
-type NodeCondition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
+  TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+} from '../../api/well-known.js';
+import { rfc3339 } from '../../base/time.js';
 
 /** The conditions the kubelet owns: when it stops posting they all turn Unknown. */
 export const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
@@ -44,7 +42,7 @@ export function staleConditions(node: Node, now: number): NodeCondition[] | unde
   let changed = false;
   const at = rfc3339(now);
   const out = current.map((c) => {
-    if (!(KUBELET_CONDITIONS as readonly string[]).includes(c.type ?? '') || c.status === 'Unknown') return c;
+    if (!(KUBELET_CONDITIONS as readonly string[]).includes(c.type) || c.status === 'Unknown') return c;
     changed = true;
     return { ...c, status: 'Unknown', reason: REASON_UNKNOWN, message: MESSAGE_STOPPED, lastTransitionTime: at };
   });
@@ -80,7 +78,7 @@ export function desiredTaints(node: Node, now: number): Taint[] | undefined {
   const current = node.spec?.taints ?? [];
   const wanted = wantedManagedTaints(node);
   const has = (k: string, e: string) => wanted.some((w) => w.key === k && w.effect === e);
-  const kept = current.filter((t) => !MANAGED_TAINTS.has(t.key ?? '') || has(t.key ?? '', t.effect ?? ''));
+  const kept = current.filter((t) => !MANAGED_TAINTS.has(t.key) || has(t.key, t.effect));
   const added: Taint[] = wanted
     .filter((w) => !kept.some((t) => t.key === w.key && t.effect === w.effect))
     .map((w) => (w.effect === 'NoExecute' ? { key: w.key, effect: w.effect, timeAdded: rfc3339(now) } : { key: w.key, effect: w.effect }));

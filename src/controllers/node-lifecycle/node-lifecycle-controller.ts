@@ -6,15 +6,14 @@
 // tolerationSeconds; a pod whose graceful deletion cannot finish because its node is not Ready is
 // force-deleted (grace 0) once its grace period has passed.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Lease, Node, Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { rfc3339 } from '../../base/time.js';
 import { createWorkQueue } from '../../base/work-queue.js';
+import { objectRef } from '../../base/log.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { conditionOf, desiredTaints, noExecuteTaintedAt, planEvictions, readyStatus, staleConditions } from './node-decide.js';
 import { createPodsByNode } from './pods-by-node.js';
 
@@ -27,6 +26,7 @@ export interface NodeLifecycleOptions {
   markPodsNotReady?: boolean;
 }
 
+const NAME = 'node-lifecycle';
 export const NODES_PATH = '/api/v1/nodes';
 export const PODS_PATH = '/api/v1/pods';
 export const NODE_LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
@@ -40,7 +40,8 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   const grace = opts.nodeMonitorGracePeriodMs ?? 40_000;
   const period = Math.max(10, Math.min(opts.nodeMonitorPeriodMs ?? 5_000, grace / 2));
   const markPods = opts.markPodsNotReady ?? true;
-  const { client, log } = deps;
+  const { client } = deps;
+  const log = deps.log.child(NAME);
   const nodes = deps.informers.informer<Node>(NODES_PATH);
   const leases = deps.informers.informer<Lease>(NODE_LEASES_PATH);
   const pods = deps.informers.informer<Pod>(PODS_PATH);
@@ -67,8 +68,8 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   });
   nodes.onUpdate((old, n) => {
     const name = n.metadata.name ?? '';
-    const hbOld = conditionOf(old, 'Ready')?.['lastHeartbeatTime'];
-    const hbNew = conditionOf(n, 'Ready')?.['lastHeartbeatTime'];
+    const hbOld = conditionOf(old, 'Ready')?.lastHeartbeatTime;
+    const hbNew = conditionOf(n, 'Ready')?.lastHeartbeatTime;
     if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
     const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
     const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))
@@ -93,7 +94,7 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
       if (conds) {
         const wasReady = readyStatus(node);
         node = await client.request<Node>('PUT', `${path}/status`, { ...node, status: { ...node.status, conditions: conds } });
-        log(`node-lifecycle: node ${name} stopped posting status; Ready was ${wasReady}, now Unknown`);
+        log.info('node stopped posting status: Ready is now Unknown', { node: name, wasReady });
         deps.recorder?.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
       }
     }
@@ -113,7 +114,7 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
     for (const p of plan.forceDelete) {
       const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
       await client.request('DELETE', pp, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
-      log(`node-lifecycle: force-deleted pod ${objectKey(p)} on not-Ready node ${name}`);
+      log.info('force-deleted a pod on a not-Ready node', { pod: objectRef(p), node: name });
     }
     if (markPods) {
       for (const p of plan.markNotReady) {
@@ -126,7 +127,7 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
     if (plan.recheckMs !== undefined) queue.addAfter(name, plan.recheckMs + 10);
   }
 
-  let timer: NodeJS.Timeout | undefined;
+  /** Nodes whose heartbeats stopped are enqueued by time alone. */
   const monitor = () => {
     for (const n of nodes.list()) {
       const name = n.metadata.name ?? '';
@@ -134,23 +135,8 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
     }
   };
 
-  deps.informers.start();
-  const synced = Promise.all([nodes.whenSynced(), leases.whenSynced(), pods.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (stopped) return;
-    timer = setInterval(monitor, period);
-    timer.unref();
-    workers = runWorkers(queue, deps.workers ?? 2, sync, (key, e) => log(`node-lifecycle: ${key}: ${errorText(e)}`));
+  return runController({
+    name: NAME, log, informers: [nodes, leases, pods], queue, workers: deps.workers ?? 2, sync,
+    periodic: { everyMs: period, run: monitor },
   });
-  return {
-    ready: () => synced,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      queue.shutDown();
-      await workers;
-    },
-  };
 }

@@ -1,7 +1,7 @@
 // An index of pods by the node they are bound to, kept by this module's own informer handlers (so it
 // works on a shared pod informer whoever created it).
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/object-key.js';
 

@@ -3,10 +3,9 @@
 // lower pod-deletion-cost first, pods sharing a node with more siblings first, Ready for a
 // shorter time first, more container restarts first, newer before older.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
+import { ANNOTATION_POD_DELETION_COST } from '../../api/well-known.js';
 import { isPodReady, readySince } from '../shared/pod-status.js';
-
-export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 
 const phaseOrdinal = (p: Pod): number => {
   switch (p.status?.phase) {
@@ -18,7 +17,7 @@ const phaseOrdinal = (p: Pod): number => {
 };
 
 const deletionCost = (p: Pod): number => {
-  const v = p.metadata.annotations?.[DELETION_COST_ANNOTATION];
+  const v = p.metadata.annotations?.[ANNOTATION_POD_DELETION_COST];
   const n = v === undefined ? 0 : Number(v);
   return Number.isInteger(n) ? n : 0;
 };

@@ -2,26 +2,26 @@
 // enqueue ReplicaSet keys (and count what the expectations wait for), and workers that run
 // syncReplicaSet against the caches and the API.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { OwnerReference } from '../../api/object.js';
+import type { OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
 import { createOwnerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
-import { syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
+import { syncReplicaSet } from './replicaset-sync.js';
+import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 
+const NAME = 'replicaset';
 export const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
 export const PODS_PATH = '/api/v1/pods';
 
 const enc = encodeURIComponent;
 
 export function startReplicaSetController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
+  const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
   const rsInf = deps.informers.informer<ReplicaSet>(REPLICASETS_PATH);
@@ -76,7 +76,7 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
 
   const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${enc(ns)}/pods${name ? `/${enc(name)}` : ''}`;
   const rsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets/${enc(name)}`;
-  const world: ReplicaSetWorld = {
+  const world: ReplicaSetSyncDeps = {
     getReplicaSet: (key) => rsInf.get(key),
     podsControlledBy: (uid) => pods.controlledBy(uid),
     orphanPodsIn: (ns) => pods.orphansIn(ns),
@@ -92,29 +92,12 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
       patchPod: (ns, name, patch) => client.request<Pod>('PATCH', podsPath(ns, name), patch, MERGE_PATCH),
       getReplicaSet: (ns, name) => client.getOrUndefined<ReplicaSet>(rsPath(ns, name)),
       updateStatus: (rs, status) => client.request<ReplicaSet>('PATCH', `${rsPath(rs.metadata.namespace ?? '', rs.metadata.name ?? '')}/status`,
-        { status: { ...status, conditions: status.conditions ?? null } as Omit<ReplicaSetStatus, 'conditions'> & { conditions: unknown } }, MERGE_PATCH),
+        { status: { ...status, conditions: status.conditions ?? null } }, MERGE_PATCH),
     },
   };
 
-  let stopped = false;
-  let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
-  const main = (async () => {
-    deps.informers.start();
-    await Promise.all([rsInf.whenSynced(), podInf.whenSynced()]);
-    if (stopped) return;
-    markReady();
-    await runWorkers(queue, deps.workers ?? 5, (key) => syncReplicaSet(world, key),
-      (key, e) => log(`replicaset controller: ${key}: ${errorText(e)}`));
-  })().catch((e: unknown) => { if (!stopped) log(`replicaset controller stopped: ${errorText(e)}`); });
-
-  return {
-    ready: () => readyP,
-    async stop() {
-      stopped = true;
-      markReady();
-      await queue.shutDownWithDrain();
-      await main;
-    },
-  };
+  return runController({
+    name: NAME, log: deps.log.child(NAME), informers: [rsInf, podInf], queue, workers: deps.workers ?? 5,
+    sync: (key) => syncReplicaSet(world, key),
+  });
 }

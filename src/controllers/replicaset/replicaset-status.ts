@@ -1,8 +1,7 @@
 // A ReplicaSet's status computed from the pods it owns.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../../api/gen/types.js';
 import { rfc3339 } from '../../base/time.js';
-import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../shared/apps-types.js';
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../shared/pod-status.js';
 import { jsonEqual } from '../shared/template-hash.js';
 

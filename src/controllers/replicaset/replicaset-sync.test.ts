@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod, ReplicaSet, ReplicaSetStatus } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { objectKey } from '../../client/object-key.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
 import { createExpectations } from '../shared/expectations.js';
 import { controllerRefOf } from '../shared/owner-refs.js';
-import { BURST_REPLICAS, syncReplicaSet, type ReplicaSetWorld } from './replicaset-sync.js';
+import { BURST_REPLICAS, syncReplicaSet } from './replicaset-sync.js';
+import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 import { podsToDelete } from './pod-ranking.js';
 
 const T0 = Date.parse('2024-05-01T00:00:00Z');
@@ -26,7 +26,7 @@ function makePod(o: { owned?: boolean; labels?: Record<string, string>; node?: s
   const p: Pod = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '5', labels: o.labels ?? { app: 'web', extra: 'x' }, creationTimestamp: iso(o.created ?? T0) },
-    spec: o.node ? { nodeName: o.node } : {},
+    spec: o.node ? { nodeName: o.node, containers: [{ name: 'c', image: 'i' }] } : { containers: [{ name: 'c', image: 'i' }] },
     status: { phase: o.phase ?? 'Running', conditions: o.readyAt !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: iso(o.readyAt) }] : [] },
   };
   if (o.owned !== false) p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }];
@@ -38,7 +38,7 @@ function fakeWorld(rs: ReplicaSet | undefined, pods: Pod[], now = T0) {
   let clock = now;
   let liveUid = rs?.metadata.uid;
   let failCreatesAfter = Infinity;
-  const w: ReplicaSetWorld = {
+  const w: ReplicaSetSyncDeps = {
     getReplicaSet: () => rs,
     podsControlledBy: (uid) => pods.filter((p) => controllerRefOf(p)?.uid === uid),
     orphanPodsIn: (ns) => pods.filter((p) => !controllerRefOf(p) && p.metadata.namespace === ns),

@@ -1,91 +1,28 @@
-// One reconcile of one ReplicaSet, against an abstract world (caches, API calls, clock) so that it
-// can be driven by fakes in tests: claim pods (adopt matching orphans, release owned pods that no
-// longer match), create or delete pods to reach spec.replicas (guarded by expectations, slow-start
-// batches, at most BURST per round), then write the status.
+// One reconcile of one ReplicaSet, against an injected world (replicaset-sync-deps.ts: caches, API
+// calls, clock) so that it can be driven by fakes in tests: claim pods (adopt matching orphans,
+// release owned pods that no longer match; replicaset-decide.ts), create or delete pods to reach
+// spec.replicas (guarded by expectations, slow-start batches, at most BURST per round), then write
+// the status.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { KubeObject } from '../../api/object.js';
+import type { Pod, ReplicaSet } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { splitObjectKey, objectKey } from '../../client/object-key.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../shared/apps-types.js';
-import type { Expectations } from '../shared/expectations.js';
-import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../shared/owner-refs.js';
+import { errorText } from '../shared/error-text.js';
+import { adoptPatch, newControllerRef, releasePatch } from '../shared/owner-refs.js';
 import { isPodActive } from '../shared/pod-status.js';
-import { selectorMatcher } from '../shared/selector-cache.js';
 import { slowStartBatch } from '../shared/slow-start.js';
-import { errorText } from '../shared/worker-loop.js';
 import { podsToDelete } from './pod-ranking.js';
+import { claimPods, podFromTemplate, type ClaimDecision } from './replicaset-decide.js';
+import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 import { calculateReplicaSetStatus, sameReplicaSetStatus, type ManageFailure } from './replicaset-status.js';
 
 /** Upstream's limit of creations or deletions in one round. */
 export const BURST_REPLICAS = 500;
 
-export interface ReplicaSetApi {
-  createPod(namespace: string, pod: Pod): Promise<Pod>;
-  /** Deletes with a uid precondition. */
-  deletePod(namespace: string, name: string, uid: string): Promise<void>;
-  /** JSON merge patch of a pod's metadata (adoption and release). */
-  patchPod(namespace: string, name: string, patch: Record<string, unknown>): Promise<Pod>;
-  /** A live read, to check the owner is still the same object before adopting. */
-  getReplicaSet(namespace: string, name: string): Promise<ReplicaSet | undefined>;
-  updateStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<ReplicaSet>;
-}
-
-export interface ReplicaSetWorld {
-  getReplicaSet(key: string): ReplicaSet | undefined;
-  podsControlledBy(uid: string): Pod[];
-  orphanPodsIn(namespace: string): Pod[];
-  expectations: Expectations;
-  api: ReplicaSetApi;
-  now(): number;
-  requeueAfter(key: string, ms: number): void;
-  event?(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
-  /** Concurrent create/delete calls (default 64). */
-  inFlight?: number;
-}
-
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
-export interface ClaimDecision { claimed: Pod[]; adopt: Pod[]; release: Pod[] }
-
-/** Which pods belong to `rs`: owned and matching are kept, owned but not matching are released, matching orphans adopted. */
-export function claimPods(rs: ReplicaSet, owned: readonly Pod[], orphans: readonly Pod[]): ClaimDecision {
-  const sel = selectorMatcher(rs.spec?.selector);
-  const deleting = !!rs.metadata.deletionTimestamp;
-  const out: ClaimDecision = { claimed: [], adopt: [], release: [] };
-  for (const p of owned) {
-    if (sel.matches(p.metadata.labels)) out.claimed.push(p);
-    else if (!deleting) out.release.push(p);
-  }
-  if (!deleting) {
-    for (const p of orphans) {
-      if (!p.metadata.deletionTimestamp && sel.matches(p.metadata.labels) && !controllerRefOf(p)) out.adopt.push(p);
-    }
-  }
-  return out;
-}
-
-/** The pod a ReplicaSet creates from its template. */
-export function podFromTemplate(rs: ReplicaSet): Pod {
-  const t = rs.spec?.template ?? {};
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: {
-      generateName: `${rs.metadata.name ?? ''}-`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
-    },
-    spec: structuredClone(t.spec ?? {}),
-  };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
-  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
-  return pod;
-}
-
 /** Create or delete pods so that `active` reaches spec.replicas; answers the failure, if any. */
-async function manageReplicas(w: ReplicaSetWorld, rs: ReplicaSet, key: string, active: readonly Pod[]): Promise<ManageFailure | undefined> {
+async function manageReplicas(w: ReplicaSetSyncDeps, rs: ReplicaSet, key: string, active: readonly Pod[]): Promise<ManageFailure | undefined> {
   const want = rs.spec?.replicas ?? 1;
   const diff = active.length - want;
   const ns = rs.metadata.namespace ?? '';
@@ -138,7 +75,7 @@ async function manageReplicas(w: ReplicaSetWorld, rs: ReplicaSet, key: string, a
 }
 
 /** Adopts and releases as decided; answers the pods the ReplicaSet now owns. */
-async function applyClaims(w: ReplicaSetWorld, rs: ReplicaSet, d: ClaimDecision): Promise<Pod[]> {
+async function applyClaims(w: ReplicaSetSyncDeps, rs: ReplicaSet, d: ClaimDecision): Promise<Pod[]> {
   const ns = rs.metadata.namespace ?? '';
   const claimed = [...d.claimed];
   if (d.adopt.length) {
@@ -157,7 +94,7 @@ async function applyClaims(w: ReplicaSetWorld, rs: ReplicaSet, d: ClaimDecision)
   return claimed;
 }
 
-export async function syncReplicaSet(w: ReplicaSetWorld, key: string): Promise<void> {
+export async function syncReplicaSet(w: ReplicaSetSyncDeps, key: string): Promise<void> {
   const rs = w.getReplicaSet(key);
   if (!rs) { w.expectations.delete(key); return; }
   const needsManage = w.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;

@@ -2,20 +2,21 @@
 // is created when a namespace appears and re-created when deleted. (No token Secrets: 1.32 does not
 // create them.)
 
-import type { KubeObject } from '../../api/object.js';
+import type { Namespace, ServiceAccount } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
-import type { ControllerDeps, RunningController } from '../shared/controller-deps.js';
-import { errorText, runWorkers } from '../shared/worker-loop.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
+import { runController, type RunningController } from '../shared/run-controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, defaultServiceAccount, needsDefaultServiceAccount } from './serviceaccount-decide.js';
 
+const NAME = 'serviceaccount';
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 export const SERVICE_ACCOUNTS_PATH = '/api/v1/serviceaccounts';
 
 export function startServiceAccountController(deps: ControllerDeps): RunningController {
-  const { client, log } = deps;
-  const namespaces = deps.informers.informer(NAMESPACES_PATH);
-  const accounts = deps.informers.informer(SERVICE_ACCOUNTS_PATH);
+  const { client } = deps;
+  const namespaces = deps.informers.informer<Namespace>(NAMESPACES_PATH);
+  const accounts = deps.informers.informer<ServiceAccount>(SERVICE_ACCOUNTS_PATH);
   const queue = createWorkQueue<string>();
 
   namespaces.onAdd((ns) => queue.add(ns.metadata.name ?? ''));
@@ -25,7 +26,7 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
   async function sync(ns: string): Promise<void> {
     if (!needsDefaultServiceAccount(namespaces.get(ns), accounts.get(`${ns}/${DEFAULT_SERVICE_ACCOUNT}`))) return;
     try {
-      await client.request<KubeObject>('POST', `${NAMESPACES_PATH}/${encodeURIComponent(ns)}/serviceaccounts`, defaultServiceAccount(ns));
+      await client.request<ServiceAccount>('POST', `${NAMESPACES_PATH}/${encodeURIComponent(ns)}/serviceaccounts`, defaultServiceAccount(ns));
     } catch (e) {
       // already there (cache behind), or the namespace is going away / gone
       if (e instanceof StatusError && (e.code === 409 || e.code === 404 || e.code === 403)) return;
@@ -33,15 +34,5 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
     }
   }
 
-  deps.informers.start();
-  const synced = Promise.all([namespaces.whenSynced(), accounts.whenSynced()]).then(() => undefined);
-  let stopped = false;
-  let workers: Promise<void> | undefined;
-  void synced.then(() => {
-    if (!stopped) workers = runWorkers(queue, deps.workers ?? 1, sync, (key, e) => log(`serviceaccount: ${key}: ${errorText(e)}`));
-  });
-  return {
-    ready: () => synced,
-    async stop() { stopped = true; queue.shutDown(); await workers; },
-  };
+  return runController({ name: NAME, log: deps.log.child(NAME), informers: [namespaces, accounts], queue, workers: deps.workers ?? 1, sync });
 }

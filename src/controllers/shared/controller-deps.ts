@@ -1,6 +1,8 @@
-// What every controller of src/controllers is started with, and what it hands back. Shared so that
-// the wiring (src/cli) can start any controller the same way.
+// What every controller of src/controllers is started with. Shared so that the wiring (src/cli)
+// can start any controller the same way; what a controller hands back is a RunningController
+// (run-controller.ts).
 
+import type { Logger } from '../../base/log.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -9,7 +11,8 @@ export interface ControllerDeps {
   client: RestClient;
   /** Shared informers: register handlers before the factory is started. */
   informers: InformerFactory;
-  log: (line: string) => void;
+  /** The controllers' logger; each controller logs through `log.child(<its name>)`. */
+  log: Logger;
   /** Events about what the controller does (none recorded when absent). */
   recorder?: EventRecorder;
   /** Wall-clock time in ms (Date.now by default); tests pass a fake. */
@@ -18,8 +21,7 @@ export interface ControllerDeps {
   workers?: number;
 }
 
-export interface RunningController {
-  /** Resolves once the controller's informers have synced and its workers run. */
-  ready(): Promise<void>;
-  stop(): Promise<void>;
+/** A `(line) => void` sink for client APIs that still take one (informers): lines become warnings. */
+export function warnLines(log: Logger): (line: string) => void {
+  return (line) => log.warn(line);
 }

@@ -3,14 +3,14 @@
 // "observed" at once) and recording the upstream events. Used by the DaemonSet and Job controllers.
 
 import type { KubeObject } from '../../api/object.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Expectations } from './expectations.js';
 import { slowStartBatch } from './slow-start.js';
-import { errorText } from './worker-loop.js';
+import { errorText } from './error-text.js';
 
 export interface PodPlan<T> {
   client: RestClient;
@@ -22,7 +22,7 @@ export interface PodPlan<T> {
   namespace: string;
   /** one entry per pod to create; `podFor` builds its body */
   create: readonly T[];
-  podFor(item: T): unknown;
+  podFor(item: T): Pod;
   delete: readonly Pod[];
 }
 

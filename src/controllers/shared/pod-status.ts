@@ -1,7 +1,7 @@
 // Pod readiness facts controllers count with: active (not terminating, not finished), Ready
 // (condition Ready=True) and available (Ready for at least minReadySeconds).
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod, PodCondition } from '../../api/gen/types.js';
 
 /** Not finished (Succeeded/Failed) and not being deleted. */
 export function isPodActive(p: Pod): boolean {
@@ -9,7 +9,7 @@ export function isPodActive(p: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed' && !p.metadata.deletionTimestamp;
 }
 
-export function readyCondition(p: Pod): { status?: string; lastTransitionTime?: unknown } | undefined {
+export function readyCondition(p: Pod): PodCondition | undefined {
   return p.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
@@ -20,7 +20,7 @@ export function isPodReady(p: Pod): boolean {
 /** When the pod turned Ready (ms), or undefined when it is not Ready or the time is unknown. */
 export function readySince(p: Pod): number | undefined {
   const c = readyCondition(p);
-  if (c?.status !== 'True' || typeof c.lastTransitionTime !== 'string') return undefined;
+  if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
   const t = Date.parse(c.lastTransitionTime);
   return Number.isNaN(t) ? undefined : t;
 }

@@ -1,11 +1,10 @@
-// Test helper: an in-memory Deployment world (one Deployment, its ReplicaSets, a clock) behind the
-// DeploymentWorld interface, plus `settle` standing in for the ReplicaSet controller.
+// Test support: an in-memory Deployment world (one Deployment, its ReplicaSets, a clock) behind the
+// DeploymentSyncDeps interface, plus `settle` standing in for the ReplicaSet controller.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import { StatusError } from '../../base/errors.js';
-import type { Deployment, ReplicaSet } from '../shared/apps-types.js';
-import { controllerRefOf } from '../shared/owner-refs.js';
-import type { DeploymentWorld } from './deployment-world.js';
+import type { Deployment, Pod, ReplicaSet } from '../../../api/gen/types.js';
+import { StatusError } from '../../../base/errors.js';
+import { controllerRefOf } from '../../shared/owner-refs.js';
+import type { DeploymentSyncDeps } from '../deployment-sync-deps.js';
 
 export const T0 = Date.parse('2024-05-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -33,7 +32,7 @@ export function createFakeCluster(d: Deployment) {
   const events: string[] = [];
   const requeues: number[] = [];
   const deleted: string[] = [];
-  const w: DeploymentWorld = {
+  const w: DeploymentSyncDeps = {
     getDeployment: () => dep,
     replicaSetsControlledBy: (uid) => [...rss.values()].filter((r) => controllerRefOf(r)?.uid === uid),
     orphanReplicaSetsIn: () => [...rss.values()].filter((r) => !controllerRefOf(r)),

@@ -1,7 +1,8 @@
-// Test helper: stands in for the scheduler and kubelets. Every new pod is bound to a fake node and
-// reported Running and Ready; a pod being deleted gracefully is finished with gracePeriodSeconds=0.
+// Test support for the workload controllers' server tests: stands in for the scheduler and the
+// kubelets. Every new pod is bound to a fake node and reported Running and Ready; a pod being
+// deleted gracefully is finished with gracePeriodSeconds=0.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createInformer } from '../../client/informer.js';
 import { objectKey } from '../../client/object-key.js';

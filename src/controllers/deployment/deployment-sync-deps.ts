@@ -1,10 +1,11 @@
-// What one Deployment reconcile needs from the outside: caches, API calls, the clock, events. The
-// controller binds it to informers and the REST client; tests bind it to in-memory fakes.
+// What one Deployment reconcile (deployment-sync.ts) needs from the outside: the cached Deployment,
+// its ReplicaSets and pods, the API calls it makes (DeploymentApi), the clock, requeueing and
+// events. The controller binds it to informers and the REST client; tests to in-memory fakes.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Deployment, DeploymentStatus, Pod, ReplicaSet } from '../../api/gen/types.js';
 import type { KubeObject } from '../../api/object.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../shared/apps-types.js';
 
+/** The API calls of one Deployment reconcile. */
 export interface DeploymentApi {
   createReplicaSet(namespace: string, rs: ReplicaSet): Promise<ReplicaSet>;
   getReplicaSet(namespace: string, name: string): Promise<ReplicaSet | undefined>;
@@ -19,7 +20,7 @@ export interface DeploymentApi {
   updateDeploymentStatus(d: Deployment, status: DeploymentStatus): Promise<Deployment>;
 }
 
-export interface DeploymentWorld {
+export interface DeploymentSyncDeps {
   getDeployment(key: string): Deployment | undefined;
   replicaSetsControlledBy(uid: string): ReplicaSet[];
   orphanReplicaSetsIn(namespace: string): ReplicaSet[];
