@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { KubeObject, OwnerReference } from '../api/object.js';
 import type { RestClient } from '../client/rest-client.js';
 import { runServer, type RunningServer } from './server-command.js';
+import { createLogger, nullLogger } from '../base/log.js';
 
 let srv: RunningServer;
 let dir: string;
@@ -17,7 +18,7 @@ const CM = '/api/v1/namespaces/default/configmaps';
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-ctrl-'));
-  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: process.env['CTRL_DEBUG'] ? (l) => process.stderr.write(`${l}\n`) : () => {} });
+  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: process.env['CTRL_DEBUG'] ? createLogger({ write: (l) => process.stderr.write(`${l}\n`), level: 'debug' }) : nullLogger });
   c = srv.client;
   await srv.controllers.ready();
 });

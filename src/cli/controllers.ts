@@ -4,7 +4,7 @@
 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, type Logger } from '../base/log.js';
+import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { createInformerFactory, type InformerFactory } from '../client/informer-factory.js';
 import { createEventRecorder } from '../client/event-recorder.js';
@@ -29,13 +29,11 @@ interface Shared {
   informers: InformerFactory;
   /** The controllers' logger (each controller makes its own child). */
   log: Logger;
-  /** For the parts whose options still take a line function (scheduler, event recorders, leader election). */
-  lines: (line: string) => void;
 }
 
 const deps = (d: Shared, recorderName?: string) => ({
   client: d.client, informers: d.informers, log: d.log,
-  ...(recorderName ? { recorder: createEventRecorder(d.client, recorderName, { log: d.lines }) } : {}),
+  ...(recorderName ? { recorder: createEventRecorder(d.client, recorderName, { log: d.log.child(recorderName) }) } : {}),
 });
 
 /** Every component, by the name `--controllers` and tests use. */
@@ -43,7 +41,8 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   'namespace': (d) => startNamespaceController(deps(d)),
   'garbage-collector': (d) => startGarbageCollector(deps(d)),
   'scheduler': (d) => startScheduler({
-    client: d.client, informers: d.informers, log: d.lines, recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.lines }),
+    client: d.client, informers: d.informers, log: d.log.child('scheduler'),
+    recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log.child('default-scheduler') }),
   }),
   'replicaset': (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
   'deployment': (d) => startDeploymentController(deps(d, 'deployment-controller')),
@@ -66,14 +65,9 @@ export interface ControllerOptions {
   leaseDurationSeconds?: number;
 }
 
-/**
- * Starts the components under the leader lease. `log` is the process's Logger (the components log
- * through its `controllers` child), or a line sink from which one is made.
- */
-export function startControllers(client: RestClient, log: Logger | ((line: string) => void), opts: ControllerOptions = {}): Controllers {
-  const root = typeof log === 'function' ? createLogger({ write: log }) : log;
-  const clog = root.child('controllers');
-  const lines = typeof log === 'function' ? log : (line: string) => root.warn(line);
+/** Starts the components under the leader lease; they log through `log`'s `controllers` child. */
+export function startControllers(client: RestClient, log: Logger, opts: ControllerOptions = {}): Controllers {
+  const clog = log.child('controllers');
   const names = opts.only ?? ALL_COMPONENTS;
   for (const n of names) if (!COMPONENTS[n]) throw new Error(`unknown controller "${n}" (known: ${ALL_COMPONENTS.join(', ')})`);
   let running: Component[] = [];
@@ -84,7 +78,7 @@ export function startControllers(client: RestClient, log: Logger | ((line: strin
 
   const startAll = () => {
     informers = createInformerFactory(client);
-    const shared: Shared = { client, informers, log: clog, lines };
+    const shared: Shared = { client, informers, log: clog };
     running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
     Promise.all(running.map((c) => c.ready())).then(() => resolveReady(), (e: unknown) => clog.error('failed to start', { error: String(e) }));
@@ -103,7 +97,7 @@ export function startControllers(client: RestClient, log: Logger | ((line: strin
     return { ready: () => readyP, isLeader: () => false, stop: async () => undefined };
   }
   const elector = startLeaderElection(client, {
-    name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log: lines,
+    name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log: clog,
     onStartedLeading: () => { clog.info('leading: components started', { identity, components: names.join(',') }); startAll(); },
     onStoppedLeading: () => { clog.warn('lost the leader lease: scheduler and controllers stopped', { identity }); void stopAll(); },
   });

@@ -12,13 +12,15 @@ import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControllers, type Controllers } from './controllers.js';
 import { parseListen } from './data-dir.js';
+import { createLogger, type Logger } from '../base/log.js';
 
 export interface ServerOptions {
   dataDir: string;
   listen: string;
   /** `sqlite` (default: DATA/state.db), `sqlite:PATH`, `memory` */
   store?: string;
-  log?: (line: string) => void;
+  /** component logs (default: lines on stdout at TANDEM_LOG_LEVEL) */
+  log?: Logger;
   /** components to run (default: all; see ALL_COMPONENTS in controllers.ts) */
   controllers?: readonly string[];
 }
@@ -47,7 +49,8 @@ export interface RunningServer {
 
 export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const started = process.hrtime.bigint();
-  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const log = o.log ?? createLogger();
+  const slog = log.child('server');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const { host, port: wantPort } = parseListen(o.listen);
   const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
@@ -71,7 +74,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     // node bootstrap exists (the connection is still TLS).
     nodeProxy: { token, rejectUnauthorized: false },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
-    onInternalError: (err, req) => log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
+    onInternalError: (err, req) => slog.error('internal error', { method: req.method, url: req.url, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
   });
   const port = await api.listen(host, wantPort);
   api.ctx.advertiseAddress = `${advertiseHost}:${port}`;
@@ -90,11 +93,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const controllers = startControllers(client, log, o.controllers ? { only: o.controllers } : {});
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
   const eventTtl = startEventTtl({
-    backend, kinds: allKinds.filter((k) => k.kind === 'Event'), log,
+    backend, kinds: allKinds.filter((k) => k.kind === 'Event'), log: slog.child('event-ttl'),
     ...(process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {}),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  log(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
+  slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
     api, backend, port, url, kubeconfig, client, controllers,
     token, tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },

@@ -28,7 +28,7 @@ let sched: Scheduler;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-sched-'));
-  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: [] });
+  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: [] });
   c = srv.client;
   for (let i = 0; i < 20; i++) await c.request('POST', '/api/v1/nodes', readyNode(`linux-${i}`, 'linux'));
   for (let i = 0; i < 10; i++) await c.request('POST', '/api/v1/nodes', readyNode(`windows-${i}`, 'windows'));

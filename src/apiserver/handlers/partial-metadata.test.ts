@@ -5,12 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer } from '../../cli/server-command.js';
+import { nullLogger } from '../../base/log.js';
 
 const ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 test('lists, gets and watches answer PartialObjectMetadata when asked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-pom-'));
-  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: [] });
+  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: [] });
   try {
     const c = s.client;
     await c.request('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'a', labels: { x: 'y' } }, data: { big: 'z'.repeat(1000) } });

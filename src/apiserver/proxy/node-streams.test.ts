@@ -14,6 +14,7 @@ import { runServer, type RunningServer } from '../../cli/server-command.js';
 import { generateCa, generateServingCert } from '../../pki/pki-generate.js';
 import { startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
 import { createFakeRuntime, type FakeRuntime } from '../../agent/streaming/testing/fake-runtime.js';
+import { nullLogger } from '../../base/log.js';
 
 const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 const skip = !existsSync(KUBECTL) ? 'kubectl not installed' : false;
@@ -45,7 +46,7 @@ function kubectl(args: string[]): Promise<{ status: number | null; stdout: strin
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'node-streams-'));
-  srv = await runServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', store: 'memory', controllers: [], log: () => undefined });
+  srv = await runServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', store: 'memory', controllers: [], log: nullLogger });
   const ca = await generateCa('agent-ca', 1);
   const cert = await generateServingCert({ ca, hosts: ['127.0.0.1'], days: 1, commonName: 'node-1' });
   echo = createServer((c) => c.on('data', (b) => c.write(`echo:${b.toString()}`)));

@@ -5,6 +5,7 @@
 // write that lands meanwhile wins). Expiry is therefore late by up to one sweep interval, never
 // early; after a restart, older events count from the first sample. Deletions go to the store
 // directly, like a lease expiring in etcd: watchers see DELETED events.
+import type { Logger } from '../../base/log.js';
 import type { KindDef } from '../../api/kind.js';
 import { ConflictError, KeyNotFoundError, type Backend } from '../../storage/backend.js';
 import { listPrefix } from './keys.js';
@@ -19,7 +20,7 @@ export interface EventTtlOptions {
   /** default: a quarter of the TTL, between 50 ms and 60 s */
   intervalMs?: number;
   now?: () => number;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 export interface EventTtl {
@@ -70,7 +71,7 @@ export function startEventTtl(o: EventTtlOptions): EventTtl {
   };
   void sweep(); // the first sample
   const timer = setInterval(() => {
-    sweep().catch((e: unknown) => o.log?.(`event TTL sweep failed: ${e instanceof Error ? e.message : String(e)}`));
+    sweep().catch((e: unknown) => o.log?.warn('event TTL sweep failed', { error: e }));
   }, interval);
   timer.unref();
   return {

@@ -21,6 +21,7 @@ import { startJobController } from '../job/index.js';
 import { startEndpointsController } from '../endpoints/index.js';
 import { startServiceAccountController } from '../serviceaccount/index.js';
 import { startNodeLifecycleController } from '../node-lifecycle/index.js';
+import { nullLogger } from '../../base/log.js';
 
 interface List<T> { items: T[] }
 const LIVE = ['lin-1', 'win-1', 'win-2'];
@@ -77,7 +78,7 @@ async function kubeletPass(c: RestClient, ip: { n: number }): Promise<void> {
 test('daemonset, job, endpoints, service account and node lifecycle controllers against the real server', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-ctrl2-'));
   // only the server's own GC and namespace controllers: the fake kubelet below stands in for the scheduler
-  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: ['namespace', 'garbage-collector'] });
+  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: ['namespace', 'garbage-collector'] });
   const c = s.client;
   const informers = createInformerFactory(c);
   const recorder = createEventRecorder(c, 'controllers');

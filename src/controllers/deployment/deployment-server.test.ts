@@ -44,7 +44,7 @@ function deployment(name: string, replicas: number, image: string, extra: Record
 async function withCluster(fn: (s: RunningServer) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-deploy-'));
   // only the garbage collector runs in the server: this test runs its own deployment controller
-  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {}, controllers: ['garbage-collector'] });
+  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: ['garbage-collector'] });
   const informers = createInformerFactory(s.client);
   const recorder = createEventRecorder(s.client, 'deployment-controller');
   const rsc = startReplicaSetController({ client: s.client, informers, log: nullLogger });

@@ -10,7 +10,7 @@ import { createWorkQueue } from '../../base/work-queue.js';
 import { retryWithBackoff } from '../../base/backoff.js';
 import { discoverResources, resourcePath } from '../../client/discovery.js';
 import { objectKey } from '../../client/object-key.js';
-import { warnLines, type ControllerDeps } from '../shared/controller-deps.js';
+import type { ControllerDeps } from '../shared/controller-deps.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { FINALIZER_FOREGROUND_DELETION, FINALIZER_ORPHAN_DEPENDENTS } from '../../api/well-known.js';
 import {
@@ -146,7 +146,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     const resources = await retryWithBackoff(() => discoverResources(client), {
       initialMs: 500, maxMs: 5000, steps: 1000, retryable: () => !signal.aborted,
     });
-    const ms = createMonitors(client, resources, warnLines(log));
+    const ms = createMonitors(client, resources, log);
     monitors = ms;
     for (const mon of ms.all()) {
       const inf = mon.informer;

@@ -5,6 +5,7 @@ import type { KubeObject, OwnerReference } from '../../api/object.js';
 import { createInformer, type Informer } from '../../client/informer.js';
 import { groupVersionOf, hasVerbs, resourcePath, type ApiResource } from '../../client/discovery.js';
 import type { RestClient } from '../../client/rest-client.js';
+import type { Logger } from '../../base/log.js';
 
 export const OWNER_INDEX = 'owner';
 
@@ -25,7 +26,7 @@ export interface Monitors {
 export const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
-export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: (l: string) => void): Monitors {
+export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: Logger): Monitors {
   const list: Monitor[] = [];
   const ids = new Map<string, Monitor>();
   const kinds = new Map<string, Monitor>();

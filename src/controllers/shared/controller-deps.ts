@@ -21,7 +21,3 @@ export interface ControllerDeps {
   workers?: number;
 }
 
-/** A `(line) => void` sink for client APIs that still take one (informers): lines become warnings. */
-export function warnLines(log: Logger): (line: string) => void {
-  return (line) => log.warn(line);
-}

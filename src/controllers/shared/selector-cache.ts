@@ -1,7 +1,9 @@
 // Parsed label selectors, cached by their JSON form: controllers match the same few selectors
 // against many objects, and parsing (with validation) is the expensive part.
 
-import { fromLabelSelector, nothing, type LabelMatcher, type LabelSelector } from '../../base/label-selector.js';
+import type { LabelSelector } from '../../api/gen/types.js';
+import { fromLabelSelector } from '../../api/label-selector.js';
+import { nothing, type LabelMatcher } from '../../base/label-selector.js';
 
 const MAX = 10_000;
 const cache = new Map<string, LabelMatcher>();
