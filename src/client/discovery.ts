@@ -1,6 +1,7 @@
 // Served resources, read from legacy discovery: GET /api/v1 and /apis, then each group's preferred
 // /apis/<group>/<version> APIResourceList. Subresources (`pods/status`) are left out.
 
+import { collectionPath, objectPath, type ResourceRef } from './paths.js';
 import type { RestClient } from './rest-client.js';
 
 export interface ApiResource {
@@ -42,8 +43,11 @@ export const hasVerbs = (r: ApiResource, ...verbs: string[]) => verbs.every((v) 
 export const groupVersionOf = (r: Pick<ApiResource, 'group' | 'version'>) => (r.group ? `${r.group}/${r.version}` : r.version);
 
 /** The collection path (all namespaces when `namespace` is absent), or one object's path with `name`. */
+/** A discovered resource as a reference for client.resource() and the path helpers. */
+export const resourceRef = (r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>): ResourceRef =>
+  ({ group: r.group, version: r.version, plural: r.resource, namespaced: r.namespaced });
+
+/** The collection path (all namespaces when `namespace` is absent), or one object's path with `name`. */
 export function resourcePath(r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>, namespace?: string, name?: string): string {
-  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${base}${ns}/${r.resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+  return name === undefined ? collectionPath(resourceRef(r), namespace) : objectPath(resourceRef(r), namespace, name);
 }

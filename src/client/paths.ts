@@ -2,9 +2,11 @@
 // `/apis/apps/v1/deployments`. Names and namespaces are percent-encoded.
 
 import type { KindDef } from '../api/kind.js';
-import type { KubeObject } from '../api/object.js';
 
 const enc = encodeURIComponent;
+
+/** What a path needs of a resource: a served kind (KindDef) or a discovered one. */
+export type ResourceRef = Pick<KindDef, 'group' | 'version' | 'plural' | 'namespaced'>;
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
 export function groupVersionPath(kind: Pick<KindDef, 'group' | 'version'>): string {
@@ -12,13 +14,13 @@ export function groupVersionPath(kind: Pick<KindDef, 'group' | 'version'>): stri
 }
 
 /** The collection: in one namespace, or across all namespaces (namespace undefined or a cluster-scoped kind). */
-export function collectionPath<T extends KubeObject>(kind: KindDef<T>, namespace?: string): string {
+export function collectionPath(kind: ResourceRef, namespace?: string): string {
   const ns = kind.namespaced && namespace !== undefined && namespace !== '' ? `/namespaces/${enc(namespace)}` : '';
   return `${groupVersionPath(kind)}${ns}/${kind.plural}`;
 }
 
 /** One object, or one of its subresources (`status`, `binding`, `log`, ...). */
-export function objectPath<T extends KubeObject>(kind: KindDef<T>, namespace: string | undefined, name: string, subresource?: string): string {
+export function objectPath(kind: ResourceRef, namespace: string | undefined, name: string, subresource?: string): string {
   return `${collectionPath(kind, namespace)}/${enc(name)}${subresource ? `/${subresource}` : ''}`;
 }
 

@@ -2,9 +2,8 @@
 // clientsets, without generated code): `client.resource(podKind).namespace('default').patchStatus(name, p)`.
 // Every path outside src/client/ is built here, from the kind.
 
-import type { KindDef } from '../api/kind.js';
 import type { KubeObject, ListMeta } from '../api/object.js';
-import { collectionPath, objectPath, withQuery } from './paths.js';
+import { collectionPath, objectPath, withQuery, type ResourceRef } from './paths.js';
 
 /** What a resource handle needs of the REST transport (rest-client.ts implements it). */
 export interface Requester {
@@ -45,7 +44,7 @@ export interface DeleteOptions {
 export interface ObjectList<T> { apiVersion?: string; kind?: string; metadata?: ListMeta; items: T[] }
 
 export interface ResourceClient<T extends KubeObject> {
-  readonly kind: KindDef<T>;
+  readonly kind: ResourceRef;
   /** The same resource in one namespace (namespaced kinds; ignored for cluster-scoped ones). */
   namespace(ns: string): ResourceClient<T>;
   /** The collection path, or an object's or subresource's path: for streaming callers (logs, exec). */
@@ -70,12 +69,12 @@ const writeQuery = (o: WriteOptions | undefined) => ({
   fieldManager: o?.fieldManager, dryRun: o?.dryRun ? 'All' : undefined, force: o?.force ? 'true' : undefined,
 });
 
-export function createResourceClient<T extends KubeObject>(rest: Requester, kind: KindDef<T>, ns?: string): ResourceClient<T> {
+export function createResourceClient<T extends KubeObject>(rest: Requester, kind: ResourceRef, ns?: string): ResourceClient<T> {
   const nsOf = (obj?: T) => ns ?? obj?.metadata.namespace;
   const one = (name: string, sub?: string, obj?: T) => objectPath(kind, nsOf(obj), name, sub);
   return {
     kind,
-    namespace: (namespace) => createResourceClient(rest, kind, namespace),
+    namespace: (namespace) => createResourceClient<T>(rest, kind, namespace),
     path: (name, sub) => (name === undefined ? collectionPath(kind, ns) : one(name, sub)),
     get: (name) => rest.request<T>('GET', one(name)),
     getOrUndefined: (name) => rest.getOrUndefined<T>(one(name)),

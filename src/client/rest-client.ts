@@ -4,7 +4,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KindDef } from '../api/kind.js';
-import type { KubeObject } from '../api/object.js';
+import type { AnyObject, KubeObject } from '../api/object.js';
+import type { ResourceRef } from './paths.js';
 import { StatusError, type Status } from '../base/errors.js';
 import { createResourceClient, type ResourceClient } from './resource.js';
 
@@ -29,8 +30,12 @@ export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType;
 export interface WatchStream { stop(): void; done: Promise<void> }
 
 export interface RestClient {
-  /** The typed handle on a kind's resource: how components outside src/client/ make REST calls. */
+  /**
+   * The handle on a resource: how components outside src/client/ make REST calls. Typed by a
+   * served kind's KindDef; a discovered resource (discovery.ts resourceRef) gives AnyObject handles.
+   */
   resource<T extends KubeObject>(kind: KindDef<T>): ResourceClient<T>;
+  resource(ref: ResourceRef): ResourceClient<AnyObject>;
   /** `accept` overrides the Accept header (e.g. for metadata-only lists). */
   request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T>;
   /** like request, but answers undefined for 404 */
@@ -80,7 +85,7 @@ export function createRestClient(cfg: ClientConfig): RestClient {
   }
 
   const client: RestClient = {
-    resource: (kind) => createResourceClient(client, kind),
+    resource: <T extends KubeObject = AnyObject>(kind: ResourceRef) => createResourceClient<T>(client, kind),
     async request<T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T> {
       const r = await raw(method, path, body, contentType, accept);
       if (r.status >= 400) throw toError(r.status, r.text);

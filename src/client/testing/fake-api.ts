@@ -4,6 +4,7 @@
 
 import type { AnyObject, KubeObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
+import type { ResourceRef } from '../paths.js';
 import { createResourceClient } from '../resource.js';
 import type { RestClient, WatchEvent, WatchStream } from '../rest-client.js';
 import { objectKey } from '../object-key.js';
@@ -49,7 +50,7 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
   };
 
   const client: RestClient = {
-    resource: (k) => createResourceClient(client, k),
+    resource: <T extends KubeObject = AnyObject>(k: ResourceRef) => createResourceClient<T>(client, k),
     async request<T>(method: string, path: string): Promise<T> {
       requests.push(`${method} ${path}`);
       maybeFail();
