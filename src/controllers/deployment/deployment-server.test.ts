@@ -7,18 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nullLogger } from '../../base/log.js';
-import type { RestClient } from '../../client/rest-client.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
-import { createInformer } from '../../client/informer.js';
 import { createEventRecorder } from '../../client/event-recorder.js';
-import type { Deployment, Event, Pod, ReplicaSet } from '../../api/gen/types.js';
+import type { Deployment } from '../../api/gen/types.js';
+import { deploymentKind } from '../../api/kinds/apps/deployment.js';
+import { replicaSetKind } from '../../api/kinds/apps/replicaset.js';
+import { coreEventKind } from '../../api/kinds/core/event.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';
 import { startFakeKubelet } from '../testing/fake-kubelet.js';
 
-interface List<T> { items: T[] }
 import { runServer, type RunningServer } from '../../cli/server-command.js';
-const NS = '/apis/apps/v1/namespaces/default';
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -63,6 +63,13 @@ async function withCluster(fn: (s: RunningServer) => Promise<void>): Promise<voi
   }
 }
 
+/** `kubectl scale`: a merge patch of the Deployment's scale subresource. */
+async function scale(s: RunningServer, name: string, replicas: number): Promise<void> {
+  // the resource handle patches only the object and its status: the subresource's path still comes from it
+  const path = s.client.resource(deploymentKind).namespace('default').path(name, 'scale');
+  await s.client.request('PATCH', path, { spec: { replicas } }, 'application/merge-patch+json');
+}
+
 const rolledOut = (d: Deployment | undefined, n: number) => {
   const st = d?.status ?? {};
   return !!d && (d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0) && st.updatedReplicas === n && st.replicas === n && st.availableReplicas === n;
@@ -71,11 +78,12 @@ const rolledOut = (d: Deployment | undefined, n: number) => {
 test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0 and back, and is deleted with its pods', async () => {
   await withCluster(async (s) => {
     const c = s.client;
-    const get = () => c.getOrUndefined<Deployment>(`${NS}/deployments/web`);
-    const rsList = async () => (await c.request<List<ReplicaSet>>('GET', `${NS}/replicasets?labelSelector=app%3Dweb`)).items;
-    const podList = async () => (await c.request<List<Pod>>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
+    const deployments = c.resource(deploymentKind).namespace('default');
+    const get = () => deployments.getOrUndefined('web');
+    const rsList = async () => (await c.resource(replicaSetKind).namespace('default').list({ labelSelector: 'app=web' })).items;
+    const podList = async () => (await c.resource(podKind).namespace('default').list({ labelSelector: 'app=web' })).items;
 
-    await c.request('POST', `${NS}/deployments`, deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }));
+    await deployments.create(deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }));
     const first = await until('first rollout', async () => { const d = await get(); return rolledOut(d, 10) && d; });
     assert.equal(first.status?.readyReplicas, 10);
     const rs1 = await rsList();
@@ -95,10 +103,11 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     assert.ok(pods.every((p) => p.metadata.labels?.['pod-template-hash'] === hash));
 
     // rolling update: watch every state of the ReplicaSets while it runs
-    const watchRS = createInformer<ReplicaSet>(c, { path: `${NS}/replicasets` });
-    watchRS.start();
-    await watchRS.whenSynced();
-    await c.request('PATCH', `${NS}/deployments/web`, { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, 'application/strategic-merge-patch+json');
+    const watchers = createInformerFactory(c);
+    const watchRS = watchers.for(replicaSetKind, { namespace: 'default' });
+    watchers.start();
+    await watchers.whenSynced();
+    await deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, 'strategic');
     let maxTotal = 0;
     let minAvailable = Infinity;
     const sample = () => {
@@ -106,13 +115,12 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
       maxTotal = Math.max(maxTotal, rss.reduce((a, r) => a + (r.spec?.replicas ?? 0), 0));
       minAvailable = Math.min(minAvailable, rss.reduce((a, r) => a + (r.status?.availableReplicas ?? 0), 0));
     };
-    watchRS.onUpdate(sample);
-    watchRS.onAdd(sample);
+    watchRS.addHandlers({ onAdd: sample, onUpdate: sample });
     const done = await until('second rollout', async () => {
       const [d, rss] = await Promise.all([get(), rsList()]);
       return rolledOut(d, 10) && (d?.status?.observedGeneration ?? 0) >= 2 && { d, rss };
     });
-    await watchRS.stop();
+    await watchers.stop();
     assert.ok(maxTotal <= 12, `spec total ${maxTotal} exceeded replicas + maxSurge`);
     assert.ok(maxTotal > 10, 'the rollout surged');
     assert.ok(minAvailable >= 8, `available ${minAvailable} fell below replicas - maxUnavailable`);
@@ -128,7 +136,9 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     const oldTemplate = structuredClone(oldRS?.spec?.template ?? {});
     delete oldTemplate.metadata?.labels?.['pod-template-hash'];
     const cur = await get();
-    await c.request('PUT', `${NS}/deployments/web`, { ...cur, spec: { ...cur?.spec, template: oldTemplate } });
+    const curSpec = cur?.spec;
+    assert.ok(cur && curSpec);
+    await deployments.update({ ...cur, spec: { ...curSpec, template: oldTemplate } });
     const back = await until('rollback', async () => { const d = await get(); return rolledOut(d, 10) && (d?.status?.observedGeneration ?? 0) >= 3 && d; });
     const afterUndo = await rsList();
     assert.equal(afterUndo.length, 2, 'no third ReplicaSet');
@@ -139,34 +149,32 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     assert.equal(back.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
 
     // scale to 0 and back
-    await c.request('PATCH', `${NS}/deployments/web/scale`, { spec: { replicas: 0 } }, 'application/merge-patch+json');
+    await scale(s, 'web', 0);
     await until('scaled to 0', async () => { const d = await get(); return rolledOut(d, 0) && (await podList()).length === 0; });
-    await c.request('PATCH', `${NS}/deployments/web/scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json');
+    await scale(s, 'web', 4);
     await until('scaled to 4', async () => rolledOut(await get(), 4));
     assert.equal((await rsList()).length, 2);
 
-    const events = (await c.request<List<Event>>('GET', '/api/v1/namespaces/default/events')).items;
+    const events = (await c.resource(coreEventKind).namespace('default').list()).items;
     assert.ok(events.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 10 from 0`), JSON.stringify(events.map((e) => e.message)));
 
     // deletion: the garbage collector removes ReplicaSets and pods
-    await c.request('DELETE', `${NS}/deployments/web`);
+    await deployments.delete('web');
     await until('everything gone', async () => (await rsList()).length === 0 && (await podList()).length === 0);
   });
 });
 
 test('1,000 replicas: time until every pod is created and until all are available', async () => {
   await withCluster(async (s) => {
-    const c = s.client;
+    const deployments = s.client.resource(deploymentKind).namespace('default');
+    const bigPods = () => s.client.resource(podKind).namespace('default').list({ labelSelector: 'app=big', limit: 2000 });
     const t0 = Date.now();
-    await c.request('POST', `${NS}/deployments`, deployment('big', 1000, 'nginx:1'));
-    await until('1000 pods', async () => {
-      const l = await c.request<{ items: unknown[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dbig&limit=2000');
-      return l.items.length >= 1000;
-    }, 60_000);
+    await deployments.create(deployment('big', 1000, 'nginx:1'));
+    await until('1000 pods', async () => (await bigPods()).items.length >= 1000, 60_000);
     const created = Date.now() - t0;
-    await until('1000 available', async () => rolledOut(await c.getOrUndefined<Deployment>(`${NS}/deployments/big`), 1000), 60_000);
+    await until('1000 available', async () => rolledOut(await deployments.getOrUndefined('big'), 1000), 60_000);
     const available = Date.now() - t0;
-    const pods = await c.request<{ items: unknown[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dbig&limit=2000');
+    const pods = await bigPods();
     assert.equal(pods.items.length, 1000);
     process.stdout.write(`# 1000-replica Deployment: all pods created in ${created} ms, all available in ${available} ms\n`);
   });

@@ -4,9 +4,14 @@
 // that many pods turning Ready cost a few writes, not one each). Services without a selector are
 // left alone (their Endpoints are someone else's); our slices of them are removed.
 
-import type { Endpoints, EndpointSlice, Pod, Service } from '../../api/gen/types.js';
+import type { EndpointSlice, Pod, Service } from '../../api/gen/types.js';
+import { endpointsKind } from '../../api/kinds/core/endpoints.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
+import { serviceKind } from '../../api/kinds/core/service.js';
+import { endpointSliceKind } from '../../api/kinds/discovery/endpoint-slice.js';
 import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_HEADLESS_SERVICE, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import { StatusError } from '../../base/errors.js';
+import type { Indexer } from '../../client/index-store.js';
 import { selectorFromSet } from '../../base/label-selector.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
@@ -22,10 +27,6 @@ export interface EndpointsControllerOptions {
 }
 
 const NAME = 'endpoints';
-export const SERVICES_PATH = '/api/v1/services';
-export const ENDPOINTS_PATH = '/api/v1/endpoints';
-export const SLICES_PATH = '/apis/discovery.k8s.io/v1/endpointslices';
-const PODS_PATH = '/api/v1/pods';
 
 const gone = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.code === 409);
 const hasSelector = (s: Service) => Object.keys(s.spec?.selector ?? {}).length > 0;
@@ -36,32 +37,34 @@ const podFacts = (p: Pod) => JSON.stringify([
   p.status?.conditions?.find((c) => c.type === 'Ready')?.status, p.spec?.hostname, p.spec?.subdomain,
 ]);
 
+/** The `namespace/service` key of one of our slices, or undefined. */
+const sliceService = (s: EndpointSlice): string | undefined => {
+  const n = s.metadata.labels?.[LABEL_SERVICE_NAME];
+  return n && s.metadata.labels?.[LABEL_ENDPOINTSLICE_MANAGED_BY] === MANAGED_BY ? `${s.metadata.namespace ?? ''}/${n}` : undefined;
+};
+/** Our slices by `namespace/service`: one function, so that a second caller of the index name shares it. */
+const SLICES_BY_SERVICE = 'endpointslices-by-service';
+const bySliceService: Indexer<EndpointSlice> = (s) => { const k = sliceService(s); return k ? [k] : []; };
+
 export function startEndpointsController(deps: ControllerDeps & EndpointsControllerOptions): RunningController {
   const { client } = deps;
   const batch = deps.batchPeriodMs ?? 50;
-  const services = deps.informers.informer<Service>(SERVICES_PATH);
-  const pods = deps.informers.informer<Pod>(PODS_PATH);
-  const endpoints = deps.informers.informer<Endpoints>(ENDPOINTS_PATH);
-  const slices = deps.informers.informer<EndpointSlice>(SLICES_PATH, { labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}` });
+  const services = deps.informers.for(serviceKind);
+  const pods = deps.informers.for(podKind);
+  const endpoints = deps.informers.for(endpointsKind);
+  const slices = deps.informers.for(endpointSliceKind, {
+    labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}`, indexers: { [SLICES_BY_SERVICE]: bySliceService },
+  });
   const queue = createWorkQueue<string>();
+  const slicesOf = (key: string): EndpointSlice[] => slices.byIndex(SLICES_BY_SERVICE, key);
 
-  // our slices by `namespace/service`
-  const slicesBySvc = new Map<string, Set<string>>();
-  const sliceSvc = (s: EndpointSlice) => {
-    const n = s.metadata.labels?.[LABEL_SERVICE_NAME];
-    return n && s.metadata.labels?.[LABEL_ENDPOINTSLICE_MANAGED_BY] === MANAGED_BY ? `${s.metadata.namespace ?? ''}/${n}` : undefined;
-  };
-  const putSlice = (s: EndpointSlice) => { const k = sliceSvc(s); if (!k) return; let set = slicesBySvc.get(k); if (!set) slicesBySvc.set(k, (set = new Set())); set.add(objectKey(s)); };
-  const dropSlice = (s: EndpointSlice) => { const k = sliceSvc(s); const set = k ? slicesBySvc.get(k) : undefined; if (!k || !set) return; set.delete(objectKey(s)); if (set.size === 0) slicesBySvc.delete(k); };
-  slices.onAdd(putSlice);
-  slices.onUpdate((o, s) => { dropSlice(o); putSlice(s); });
-  slices.onDelete((s) => { dropSlice(s); const k = sliceSvc(s); if (k) queue.add(k); });
-  const slicesOf = (key: string): EndpointSlice[] => [...(slicesBySvc.get(key) ?? [])].map((k) => slices.get(k)).filter((s): s is EndpointSlice => s !== undefined);
-
-  services.onAdd((s) => queue.add(objectKey(s)));
-  services.onUpdate((_o, s) => queue.add(objectKey(s)));
-  services.onDelete((s) => queue.add(objectKey(s)));
-  endpoints.onDelete((e) => { if (services.get(objectKey(e))) queue.add(objectKey(e)); });
+  slices.addHandlers({ onDelete: (s) => { const k = sliceService(s); if (k) queue.add(k); } });
+  services.addHandlers({
+    onAdd: (s) => queue.add(objectKey(s)),
+    onUpdate: (_o, s) => queue.add(objectKey(s)),
+    onDelete: (s) => queue.add(objectKey(s)),
+  });
+  endpoints.addHandlers({ onDelete: (e) => { if (services.get(objectKey(e))) queue.add(objectKey(e)); } });
 
   const servicesFor = (p: Pod): string[] => {
     const out: string[] = [];
@@ -71,12 +74,17 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     return out;
   };
   const touch = (keys: Iterable<string>) => { for (const k of keys) queue.addAfter(k, batch); };
-  pods.onAdd((p) => touch(servicesFor(p)));
-  pods.onDelete((p) => touch(servicesFor(p)));
-  pods.onUpdate((o, p) => {
-    if (podFacts(o) === podFacts(p)) return;
-    touch(new Set([...servicesFor(o), ...servicesFor(p)]));
+  pods.addHandlers({
+    onAdd: (p) => touch(servicesFor(p)),
+    onUpdate: (o, p) => {
+      if (podFacts(o) === podFacts(p)) return;
+      touch(new Set([...servicesFor(o), ...servicesFor(p)]));
+    },
+    onDelete: (p) => touch(servicesFor(p)),
   });
+
+  const endpointsIn = (ns: string) => client.resource(endpointsKind).namespace(ns);
+  const slicesIn = (ns: string) => client.resource(endpointSliceKind).namespace(ns);
 
   async function syncEndpoints(key: string, svc: Service): Promise<void> {
     const ns = svc.metadata.namespace ?? '';
@@ -87,20 +95,18 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
     if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS_SERVICE] = '';
     const cur = endpoints.get(key);
-    const path = `/api/v1/namespaces/${ns}/endpoints`;
     if (!cur) {
-      await client.request('POST', path, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, labels }, subsets }).catch((e: unknown) => {
+      await endpointsIn(ns).create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, labels }, subsets }).catch((e: unknown) => {
         if (!(e instanceof StatusError && e.code === 409)) throw e;
         queue.addAfter(key, 100); // exists already: the cache is behind
       });
     } else if (!jsonEqual(cur.subsets ?? [], subsets) || !jsonEqual(cur.metadata.labels ?? {}, labels)) {
-      await client.request('PUT', `${path}/${encodeURIComponent(name)}`, { ...cur, metadata: { ...cur.metadata, labels }, subsets });
+      await endpointsIn(ns).update({ ...cur, metadata: { ...cur.metadata, labels }, subsets });
     }
     const plan = planSlices(svc, selected, slicesOf(key));
-    const spath = `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
-    for (const s of plan.update) await client.request('PUT', `${spath}/${encodeURIComponent(s.metadata.name ?? '')}`, s);
-    for (const s of plan.create) await client.request('POST', spath, s);
-    for (const s of plan.delete) await client.request('DELETE', `${spath}/${encodeURIComponent(s.metadata.name ?? '')}`).catch((e: unknown) => { if (!gone(e)) throw e; });
+    for (const s of plan.update) await slicesIn(ns).update(s);
+    for (const s of plan.create) await slicesIn(ns).create(s);
+    for (const s of plan.delete) await slicesIn(ns).delete(s.metadata.name ?? '').catch((e: unknown) => { if (!gone(e)) throw e; });
   }
 
   async function sync(key: string): Promise<void> {
@@ -108,11 +114,10 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
     if (svc && hasSelector(svc)) { await syncEndpoints(key, svc); return; }
     if (!svc && endpoints.get(key)) {
-      await client.request('DELETE', `/api/v1/namespaces/${ns}/endpoints/${encodeURIComponent(name)}`).catch((e: unknown) => { if (!gone(e)) throw e; });
+      await endpointsIn(ns).delete(name).catch((e: unknown) => { if (!gone(e)) throw e; });
     }
     for (const s of slicesOf(key)) {
-      await client.request('DELETE', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices/${encodeURIComponent(s.metadata.name ?? '')}`)
-        .catch((e: unknown) => { if (!gone(e)) throw e; });
+      await slicesIn(ns).delete(s.metadata.name ?? '').catch((e: unknown) => { if (!gone(e)) throw e; });
     }
   }
 

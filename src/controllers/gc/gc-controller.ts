@@ -8,7 +8,7 @@ import type { KubeObject, OwnerReference } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { retryWithBackoff } from '../../base/backoff.js';
-import { discoverResources, resourcePath } from '../../client/discovery.js';
+import { discoverResources } from '../../client/discovery.js';
 import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
@@ -25,7 +25,6 @@ export interface GarbageCollectorOptions {
 }
 
 const NAME = 'garbage-collector';
-const MERGE = 'application/merge-patch+json';
 const ignorable = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.code === 409);
 
 export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOptions): RunningController {
@@ -57,19 +56,19 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     const fromCache = ownerStateOf(ref, cached);
     if (fromCache !== 'absent') return fromCache;
     // the cache may simply lag: only a live answer says the owner is gone
-    const live = await client.getOrUndefined<KubeObject>(resourcePath(m.res, ns, ref.name));
+    const live = await m.api.namespace(ns ?? '').getOrUndefined(ref.name);
     return ownerStateOf(ref, live);
   }
 
   async function deleteObj(m: Monitor, obj: KubeObject, policy: 'Background' | 'Foreground'): Promise<void> {
-    const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } };
     try {
-      await client.request('DELETE', resourcePath(m.res, obj.metadata.namespace, obj.metadata.name ?? ''), body);
+      await m.api.namespace(obj.metadata.namespace ?? '')
+        .delete(obj.metadata.name ?? '', { propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
     } catch (e) { if (!ignorable(e)) throw e; }
   }
 
   async function patch(m: Monitor, obj: KubeObject, body: Record<string, unknown>): Promise<void> {
-    await client.request('PATCH', resourcePath(m.res, obj.metadata.namespace, obj.metadata.name ?? ''), body, MERGE);
+    await m.api.namespace(obj.metadata.namespace ?? '').patch(obj.metadata.name ?? '', body, 'merge');
   }
 
   async function solidMap(obj: KubeObject): Promise<Map<string, OwnerState>> {
@@ -149,10 +148,11 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     const ms = createMonitors(client, resources, log);
     monitors = ms;
     for (const mon of ms.all()) {
-      const inf = mon.informer;
-      inf.onAdd((o) => queue.add(itemOf(mon, o)));
-      inf.onUpdate((old, o) => { queue.add(itemOf(mon, o)); enqueueOwners(old); enqueueOwners(o); });
-      inf.onDelete((o) => { enqueueDependents(o); enqueueOwners(o); });
+      mon.informer.addHandlers({
+        onAdd: (o) => queue.add(itemOf(mon, o)),
+        onUpdate: (old, o) => { queue.add(itemOf(mon, o)); enqueueOwners(old); enqueueOwners(o); },
+        onDelete: (o) => { enqueueDependents(o); enqueueOwners(o); },
+      });
     }
     return [ms];
   }

@@ -1,15 +1,26 @@
 // One informer per served resource that can be listed and watched, indexed by the uids an object's
-// owner references point at, plus the lookups the garbage collector needs across all of them.
+// owner references point at, plus the lookups the garbage collector needs across all of them. The
+// informers are the collector's own: they cache metadata only, a shape the shared informers of the
+// same resources (full objects) cannot have.
 
-import type { KubeObject, OwnerReference } from '../../api/object.js';
+import type { AnyObject, KubeObject, OwnerReference } from '../../api/object.js';
 import { createInformer, type Informer } from '../../client/informer.js';
-import { groupVersionOf, hasVerbs, resourcePath, type ApiResource } from '../../client/discovery.js';
+import { groupVersionOf, hasVerbs, resourceRef, type ApiResource } from '../../client/discovery.js';
+import type { Indexer } from '../../client/index-store.js';
+import type { ResourceClient } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Logger } from '../../base/log.js';
 
-export const OWNER_INDEX = 'owner';
+const OWNER_INDEX = 'owner-uid';
+const byOwnerUid: Indexer<KubeObject> = (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
 
-export interface Monitor { id: string; res: ApiResource; informer: Informer }
+export interface Monitor {
+  id: string;
+  res: ApiResource;
+  informer: Informer;
+  /** REST calls on the resource (all namespaces; `.namespace(ns)` for one). */
+  api: ResourceClient<AnyObject>;
+}
 
 export interface Monitors {
   all(): Monitor[];
@@ -36,13 +47,9 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     if (res.resource === 'events' && (res.group === '' || res.group === 'events.k8s.io')) continue;
     // metrics are computed on request, not stored
     if (res.group === 'metrics.k8s.io') continue;
-    const informer = createInformer(client, {
-      path: resourcePath(res),
-      indexers: { [OWNER_INDEX]: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid) },
-      metadataOnly: true,
-      log,
-    });
-    const m: Monitor = { id: monitorId(res), res, informer };
+    const api = client.resource(resourceRef(res));
+    const informer = createInformer<AnyObject>(client, { path: api.path(), indexers: { [OWNER_INDEX]: byOwnerUid }, metadataOnly: true, log });
+    const m: Monitor = { id: monitorId(res), res, informer, api };
     list.push(m);
     ids.set(m.id, m);
     if (!kinds.has(`${res.group}/${res.kind}`)) kinds.set(`${res.group}/${res.kind}`, m);

@@ -5,13 +5,15 @@
 // conditions. Pods of a Job that no longer exists lose the finalizer so that they can go.
 
 import type { Job, JobStatus, Pod } from '../../api/gen/types.js';
+import { jobKind } from '../../api/kinds/batch/job.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { FINALIZER_JOB_TRACKING } from '../../api/well-known.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
-import { createOwnerIndex } from '../shared/owner-index.js';
+import { OWNER_INDEXERS, ownerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { isPodReady } from '../shared/pod-status.js';
 import { applyPodPlan } from '../shared/pod-control.js';
@@ -20,21 +22,15 @@ import { decideJob, isFinished } from './job-decide.js';
 import { completionIndex, finishedAs, formatIndexes, hasTrackingFinalizer, jobPod, parseIndexes } from './job-pods.js';
 
 const NAME = 'job';
-export const JOBS_PATH = '/apis/batch/v1/jobs';
-const PODS_PATH = '/api/v1/pods';
 const POD_KEY = 'pod:';
-const MERGE = 'application/merge-patch+json';
-
-const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
-const jobStatusPath = (j: Job) => `/apis/batch/v1/namespaces/${j.metadata.namespace ?? ''}/jobs/${encodeURIComponent(j.metadata.name ?? '')}/status`;
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
 export function startJobController(deps: ControllerDeps): RunningController {
   const { client } = deps;
   const now = deps.now ?? Date.now;
-  const jobs = deps.informers.informer<Job>(JOBS_PATH);
-  const pods = deps.informers.informer<Pod>(PODS_PATH);
-  const owned = createOwnerIndex(pods);
+  const jobs = deps.informers.for(jobKind);
+  const pods = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
+  const owned = ownerIndex(pods);
   const expectations = createExpectations(now);
   const queue = createWorkQueue<string>();
 
@@ -46,24 +42,29 @@ export function startJobController(deps: ControllerDeps): RunningController {
     if (job && job.metadata.uid === controllerRefOf(p)?.uid) queue.add(k);
     else if (hasTrackingFinalizer(p)) queue.add(POD_KEY + objectKey(p));
   };
-  jobs.onAdd((j) => queue.add(objectKey(j)));
-  jobs.onUpdate((_o, j) => queue.add(objectKey(j)));
-  jobs.onDelete((j) => {
-    expectations.delete(objectKey(j));
-    for (const p of owned.controlledBy(j.metadata.uid ?? '')) if (hasTrackingFinalizer(p)) queue.add(POD_KEY + objectKey(p));
+  jobs.addHandlers({
+    onAdd: (j) => queue.add(objectKey(j)),
+    onUpdate: (_o, j) => queue.add(objectKey(j)),
+    onDelete: (j) => {
+      expectations.delete(objectKey(j));
+      for (const p of owned.controlledBy(j.metadata.uid ?? '')) if (hasTrackingFinalizer(p)) queue.add(POD_KEY + objectKey(p));
+    },
   });
-  pods.onAdd((p) => { const k = ownerKey(p); if (k) expectations.creationObserved(k); onPod(p); });
-  pods.onUpdate((old, p) => {
-    const k = ownerKey(p);
-    if (k && p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
-    onPod(p);
+  pods.addHandlers({
+    onAdd: (p) => { const k = ownerKey(p); if (k) expectations.creationObserved(k); onPod(p); },
+    onUpdate: (old, p) => {
+      const k = ownerKey(p);
+      if (k && p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
+      onPod(p);
+    },
+    onDelete: (p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } },
   });
-  pods.onDelete((p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } });
 
   async function removeFinalizer(p: Pod): Promise<boolean> {
     const rest = (p.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_JOB_TRACKING);
     try {
-      await client.request('PATCH', podPath(p), { metadata: { finalizers: rest.length ? rest : null, resourceVersion: p.metadata.resourceVersion } }, MERGE);
+      await client.resource(podKind).namespace(p.metadata.namespace ?? '')
+        .patch(p.metadata.name ?? '', { metadata: { finalizers: rest.length ? rest : null, resourceVersion: p.metadata.resourceVersion } }, 'merge');
       return true;
     } catch (e) {
       if (gone(e)) return true;
@@ -82,7 +83,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
   }
 
   async function putStatus(job: Job, status: JobStatus): Promise<Job> {
-    return client.request<Job>('PUT', jobStatusPath(job), { ...job, status });
+    return client.resource(jobKind).namespace(job.metadata.namespace ?? '').updateStatus({ ...job, status });
   }
 
   async function sync(key: string): Promise<void> {

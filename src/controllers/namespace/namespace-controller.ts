@@ -1,13 +1,14 @@
 // The namespace controller: for a Namespace being deleted, delete every object of every namespaced
 // resource in it (propagation Background), wait until nothing is left, then remove the `kubernetes`
-// finalizer through PUT /api/v1/namespaces/<name>/finalize so the server can remove the namespace.
+// finalizer through PUT on the namespace's `finalize` subresource so the server can remove it.
 
 import type { Namespace } from '../../api/gen/types.js';
+import { namespaceKind } from '../../api/kinds/core/namespace.js';
 import type { KubeObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { rfc3339 } from '../../base/time.js';
 import { createWorkQueue } from '../../base/work-queue.js';
-import { discoverResources, resourcePath, type ApiResource } from '../../client/discovery.js';
+import { discoverResources, resourceRef, type ApiResource } from '../../client/discovery.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { errorText } from '../shared/error-text.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
@@ -20,9 +21,7 @@ export interface NamespaceControllerOptions {
   discoveryTtlMs?: number;
 }
 
-interface ObjectList { items?: KubeObject[] }
 const NAME = 'namespace';
-const NAMESPACES = '/api/v1/namespaces';
 
 export function startNamespaceController(deps: ControllerDeps & NamespaceControllerOptions): RunningController {
   const { client } = deps;
@@ -30,12 +29,12 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
   const now = deps.now ?? Date.now;
   const ttl = deps.discoveryTtlMs ?? 30_000;
   const queue = createWorkQueue<string>();
-  const informer = deps.informers.informer<Namespace>(NAMESPACES);
+  const informer = deps.informers.for(namespaceKind);
+  const namespaces = client.resource(namespaceKind);
   let discovered: { at: number; list: ApiResource[] } | undefined;
 
   const enqueue = (ns: Namespace) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
-  informer.onAdd(enqueue);
-  informer.onUpdate((_old, ns) => enqueue(ns));
+  informer.addHandlers({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns) });
 
   async function resources(): Promise<ApiResource[]> {
     if (!discovered || now() - discovered.at > ttl) discovered = { at: now(), list: contentResources(await discoverResources(client)) };
@@ -44,29 +43,28 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
 
   /** Deletes what can be deleted in one resource; answers what is still there. */
   async function clear(r: ApiResource, ns: string): Promise<KubeObject[]> {
-    const path = resourcePath(r, ns);
-    const first = (await client.request<ObjectList>('GET', path)).items ?? [];
-    const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' };
+    const objects = client.resource(resourceRef(r)).namespace(ns);
+    const first = (await objects.list()).items ?? [];
     let deleted = 0;
     for (const o of toDelete(first)) {
       try {
-        await client.request('DELETE', resourcePath(r, ns, o.metadata.name ?? ''), { ...body, preconditions: { uid: o.metadata.uid } });
+        await objects.delete(o.metadata.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: o.metadata.uid } });
         deleted++;
       } catch (e) { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; }
     }
     if (deleted === 0 && first.length === 0) return [];
-    return (await client.request<ObjectList>('GET', path)).items ?? [];
+    return (await objects.list()).items ?? [];
   }
 
   async function setConditions(name: string, reports: ContentReport[], failures: string[]): Promise<void> {
-    const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+    const live = await namespaces.getOrUndefined(name);
     if (!live) return;
     const status = live.status ?? {};
     const next = deletionConditions(reports, failures, rfc3339(now()));
     const same = next.every((c) => (status.conditions ?? []).some((o) => o.type === c.type && o.status === c.status && o.message === c.message));
     if (same) return;
     const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c.type === o.type));
-    await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/status`, { ...live, status: { ...status, conditions: [...keep, ...next] } });
+    await namespaces.updateStatus({ ...live, status: { ...status, conditions: [...keep, ...next] } });
   }
 
   async function process(name: string): Promise<void> {
@@ -87,9 +85,10 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
       }
     }
     if (remaining.length === 0 && failures.length === 0) {
-      const live = await client.getOrUndefined<Namespace>(`${NAMESPACES}/${encodeURIComponent(name)}`);
+      const live = await namespaces.getOrUndefined(name);
       if (!needsCleanup(live)) return;
-      await client.request('PUT', `${NAMESPACES}/${encodeURIComponent(name)}/finalize`, finalizeBody(live));
+      // the resource handle has no PUT for subresources other than status: the path still comes from it
+      await client.request('PUT', namespaces.path(name, 'finalize'), finalizeBody(live));
       return;
     }
     await setConditions(name, reports, failures).catch((e: unknown) => log.warn('could not write the status conditions', { namespace: name, error: errorText(e) }));

@@ -7,6 +7,9 @@
 // force-deleted (grace 0) once its grace period has passed.
 
 import type { Lease, Node, Pod } from '../../api/gen/types.js';
+import { leaseKind } from '../../api/kinds/coordination/lease.js';
+import { nodeKind } from '../../api/kinds/core/node.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { StatusError } from '../../base/errors.js';
 import { rfc3339 } from '../../base/time.js';
 import { createWorkQueue } from '../../base/work-queue.js';
@@ -15,7 +18,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { conditionOf, desiredTaints, noExecuteTaintedAt, planEvictions, readyStatus, staleConditions } from './node-decide.js';
-import { createPodsByNode } from './pods-by-node.js';
+import { POD_NODE_INDEXERS, podsOnNode } from './pods-by-node.js';
 
 export interface NodeLifecycleOptions {
   /** A node is stale when no heartbeat was seen for this long (default 40 s). */
@@ -27,10 +30,8 @@ export interface NodeLifecycleOptions {
 }
 
 const NAME = 'node-lifecycle';
-export const NODES_PATH = '/api/v1/nodes';
-export const PODS_PATH = '/api/v1/pods';
-export const NODE_LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
-const MERGE = 'application/merge-patch+json';
+/** Where node agents renew their Leases (one per node, named after it). */
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 const ignoreGone = (e: unknown) => { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; };
 
@@ -42,9 +43,11 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   const markPods = opts.markPodsNotReady ?? true;
   const { client } = deps;
   const log = deps.log.child(NAME);
-  const nodes = deps.informers.informer<Node>(NODES_PATH);
-  const leases = deps.informers.informer<Lease>(NODE_LEASES_PATH);
-  const pods = deps.informers.informer<Pod>(PODS_PATH);
+  const nodes = deps.informers.for(nodeKind);
+  const leases = deps.informers.for(leaseKind, { namespace: NODE_LEASE_NAMESPACE });
+  const pods = deps.informers.for(podKind, { indexers: POD_NODE_INDEXERS });
+  const nodeApi = client.resource(nodeKind);
+  const podsIn = (p: Pod) => client.resource(podKind).namespace(p.metadata.namespace ?? '');
   const queue = createWorkQueue<string>();
   /** node name -> when this controller last saw a heartbeat */
   const heartbeat = new Map<string, number>();
@@ -54,74 +57,77 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   const stale = (name: string) => now() - (heartbeat.get(name) ?? now()) > grace;
   const hasNoExecute = (n: Node | undefined) => (n?.spec?.taints ?? []).some((t) => t.effect === 'NoExecute');
 
-  const podsOnNode = createPodsByNode(pods, (nodeName, old, pod) => {
-    const node = nodes.get(nodeName);
-    if (!node) return;
+  /** A pod change on a node with NoExecute taints, or a new or terminating pod on a not-Ready one, is work for that node. */
+  const podChanged = (nodeName: string | undefined, old: Pod | undefined, pod: Pod | undefined) => {
+    const node = nodeName ? nodes.get(nodeName) : undefined;
+    if (!nodeName || !node) return;
     const notReady = readyStatus(node) !== 'True';
     if (hasNoExecute(node) || (notReady && (pod?.metadata.deletionTimestamp || !old))) queue.add(nodeName);
+  };
+  pods.addHandlers({
+    onAdd: (p) => podChanged(p.spec?.nodeName, undefined, p),
+    onUpdate: (old, p) => podChanged(p.spec?.nodeName, old, p),
+    onDelete: (p) => podChanged(p.spec?.nodeName, p, undefined),
   });
 
-  nodes.onAdd((n) => {
-    const name = n.metadata.name ?? '';
-    if (!heartbeat.has(name)) heartbeat.set(name, now());
-    queue.add(name);
+  nodes.addHandlers({
+    onAdd: (n) => {
+      const name = n.metadata.name ?? '';
+      if (!heartbeat.has(name)) heartbeat.set(name, now());
+      queue.add(name);
+    },
+    onUpdate: (old, n) => {
+      const name = n.metadata.name ?? '';
+      const hbOld = conditionOf(old, 'Ready')?.lastHeartbeatTime;
+      const hbNew = conditionOf(n, 'Ready')?.lastHeartbeatTime;
+      if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
+      const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
+      const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))
+        !== JSON.stringify((n.status?.conditions ?? []).map((c) => [c.type, c.status]));
+      if (taintsChanged || condChanged || old.spec?.unschedulable !== n.spec?.unschedulable) queue.add(name);
+    },
+    onDelete: (n) => { heartbeat.delete(n.metadata.name ?? ''); taintSeen.delete(n.metadata.name ?? ''); },
   });
-  nodes.onUpdate((old, n) => {
-    const name = n.metadata.name ?? '';
-    const hbOld = conditionOf(old, 'Ready')?.lastHeartbeatTime;
-    const hbNew = conditionOf(n, 'Ready')?.lastHeartbeatTime;
-    if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
-    const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
-    const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))
-      !== JSON.stringify((n.status?.conditions ?? []).map((c) => [c.type, c.status]));
-    if (taintsChanged || condChanged || old.spec?.unschedulable !== n.spec?.unschedulable) queue.add(name);
-  });
-  nodes.onDelete((n) => { heartbeat.delete(n.metadata.name ?? ''); taintSeen.delete(n.metadata.name ?? ''); });
   const onLease = (old: Lease | undefined, l: Lease) => {
     if (old && old.spec?.renewTime === l.spec?.renewTime) return;
     const name = l.metadata.name ?? '';
     heartbeat.set(name, now());
   };
-  leases.onAdd((l) => onLease(undefined, l));
-  leases.onUpdate(onLease);
+  leases.addHandlers({ onAdd: (l) => onLease(undefined, l), onUpdate: onLease });
 
   async function sync(name: string): Promise<void> {
     let node = nodes.get(name);
     if (!node) return;
-    const path = `${NODES_PATH}/${encodeURIComponent(name)}`;
     if (stale(name)) {
       const conds = staleConditions(node, now());
       if (conds) {
         const wasReady = readyStatus(node);
-        node = await client.request<Node>('PUT', `${path}/status`, { ...node, status: { ...node.status, conditions: conds } });
+        node = await nodeApi.updateStatus({ ...node, status: { ...node.status, conditions: conds } });
         log.info('node stopped posting status: Ready is now Unknown', { node: name, wasReady });
         deps.recorder?.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
       }
     }
     const taints = desiredTaints(node, now());
     if (taints) {
-      node = await client.request<Node>('PATCH', path, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } }, MERGE);
+      node = await nodeApi.patch(name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } }, 'merge');
     }
     if (!hasNoExecute(node)) taintSeen.delete(name);
     else if (!taintSeen.has(name)) taintSeen.set(name, now());
     const since = noExecuteTaintedAt(node) ?? taintSeen.get(name) ?? now();
-    const plan = planEvictions(node, podsOnNode.on(name), now(), since);
+    const plan = planEvictions(node, podsOnNode(pods, name), now(), since);
     for (const p of plan.evict) {
-      const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
-      await client.request('DELETE', pp, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      await podsIn(p).delete(p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
       deps.recorder?.event(p, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${objectKey(p)}`);
     }
     for (const p of plan.forceDelete) {
-      const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
-      await client.request('DELETE', pp, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      await podsIn(p).delete(p.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
       log.info('force-deleted a pod on a not-Ready node', { pod: objectRef(p), node: name });
     }
     if (markPods) {
       for (const p of plan.markNotReady) {
         const at = rfc3339(now());
         const conditions = (p.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: at } : c));
-        const pp = `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}/status`;
-        await client.request('PUT', pp, { ...p, status: { ...p.status, conditions } }).catch(ignoreGone);
+        await podsIn(p).updateStatus({ ...p, status: { ...p.status, conditions } }).catch(ignoreGone);
       }
     }
     if (plan.recheckMs !== undefined) queue.addAfter(name, plan.recheckMs + 10);

@@ -1,6 +1,6 @@
 // The ReplicaSet controller: public face of this folder.
 
-export { startReplicaSetController, REPLICASETS_PATH, PODS_PATH } from './replicaset-controller.js';
+export { startReplicaSetController } from './replicaset-controller.js';
 export { syncReplicaSet, BURST_REPLICAS } from './replicaset-sync.js';
 export type { ReplicaSetApi, ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 export { claimPods, podFromTemplate } from './replicaset-decide.js';

@@ -2,31 +2,29 @@
 // enqueue ReplicaSet keys (and count what the expectations wait for), and workers that run
 // syncReplicaSet against the caches and the API.
 
-import type { OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
+import type { OwnerReference, Pod } from '../../api/gen/types.js';
+import { replicaSetKind } from '../../api/kinds/apps/replicaset.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { createExpectations } from '../shared/expectations.js';
-import { createOwnerIndex } from '../shared/owner-index.js';
-import { controllerKey, controllerRefOf, MERGE_PATCH } from '../shared/owner-refs.js';
+import { OWNER_INDEXERS, ownerIndex } from '../shared/owner-index.js';
+import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncReplicaSet } from './replicaset-sync.js';
 import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 
 const NAME = 'replicaset';
-export const REPLICASETS_PATH = '/apis/apps/v1/replicasets';
-export const PODS_PATH = '/api/v1/pods';
-
-const enc = encodeURIComponent;
 
 export function startReplicaSetController(deps: ControllerDeps): RunningController {
   const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
-  const rsInf = deps.informers.informer<ReplicaSet>(REPLICASETS_PATH);
-  const podInf = deps.informers.informer<Pod>(PODS_PATH);
-  const pods = createOwnerIndex(podInf);
+  const rsInf = deps.informers.for(replicaSetKind);
+  const podInf = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
+  const pods = ownerIndex(podInf);
   const expectations = createExpectations(now);
 
   /** The key of the ReplicaSet a controller reference points at, if that ReplicaSet is cached. */
@@ -44,38 +42,42 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
     queue.add(key);
   };
 
-  podInf.onAdd((p) => {
-    if (p.metadata.deletionTimestamp) { podGone(p); return; }
-    const ref = controllerRefOf(p);
-    if (ref) {
-      const key = ownerKey(p.metadata.namespace, ref);
-      if (key) { expectations.creationObserved(key); queue.add(key); }
-      return;
-    }
-    enqueueMatching(p);
+  podInf.addHandlers({
+    onAdd: (p) => {
+      if (p.metadata.deletionTimestamp) { podGone(p); return; }
+      const ref = controllerRefOf(p);
+      if (ref) {
+        const key = ownerKey(p.metadata.namespace, ref);
+        if (key) { expectations.creationObserved(key); queue.add(key); }
+        return;
+      }
+      enqueueMatching(p);
+    },
+    onUpdate: (old, cur) => {
+      if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
+      const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {});
+      if (cur.metadata.deletionTimestamp) {
+        podGone(cur);
+        if (labelsChanged) podGone(old);
+        return;
+      }
+      const oldRef = controllerRefOf(old);
+      const curRef = controllerRefOf(cur);
+      const refChanged = oldRef?.uid !== curRef?.uid;
+      if (refChanged && oldRef) { const k = ownerKey(old.metadata.namespace, oldRef); if (k) queue.add(k); }
+      if (curRef) { const k = ownerKey(cur.metadata.namespace, curRef); if (k) queue.add(k); return; }
+      if (labelsChanged || refChanged) enqueueMatching(cur);
+    },
+    onDelete: podGone,
   });
-  podInf.onUpdate((old, cur) => {
-    if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {});
-    if (cur.metadata.deletionTimestamp) {
-      podGone(cur);
-      if (labelsChanged) podGone(old);
-      return;
-    }
-    const oldRef = controllerRefOf(old);
-    const curRef = controllerRefOf(cur);
-    const refChanged = oldRef?.uid !== curRef?.uid;
-    if (refChanged && oldRef) { const k = ownerKey(old.metadata.namespace, oldRef); if (k) queue.add(k); }
-    if (curRef) { const k = ownerKey(cur.metadata.namespace, curRef); if (k) queue.add(k); return; }
-    if (labelsChanged || refChanged) enqueueMatching(cur);
+  rsInf.addHandlers({
+    onAdd: (rs) => queue.add(objectKey(rs)),
+    onUpdate: (_o, rs) => queue.add(objectKey(rs)),
+    onDelete: (rs) => { expectations.delete(objectKey(rs)); queue.add(objectKey(rs)); },
   });
-  podInf.onDelete(podGone);
-  rsInf.onAdd((rs) => queue.add(objectKey(rs)));
-  rsInf.onUpdate((_o, rs) => queue.add(objectKey(rs)));
-  rsInf.onDelete((rs) => { expectations.delete(objectKey(rs)); queue.add(objectKey(rs)); });
 
-  const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${enc(ns)}/pods${name ? `/${enc(name)}` : ''}`;
-  const rsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/replicasets/${enc(name)}`;
+  const podsIn = (ns: string) => client.resource(podKind).namespace(ns);
+  const replicaSets = (ns: string) => client.resource(replicaSetKind).namespace(ns);
   const world: ReplicaSetSyncDeps = {
     getReplicaSet: (key) => rsInf.get(key),
     podsControlledBy: (uid) => pods.controlledBy(uid),
@@ -85,14 +87,14 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
     requeueAfter: (key, ms) => queue.addAfter(key, ms),
     event: deps.recorder ? (obj, type, reason, msg) => deps.recorder?.event(obj, type, reason, msg) : undefined,
     api: {
-      createPod: (ns, pod) => client.request<Pod>('POST', podsPath(ns), pod),
+      createPod: (ns, pod) => podsIn(ns).create(pod),
       deletePod: async (ns, name, uid) => {
-        await client.request('DELETE', podsPath(ns, name), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } });
+        await podsIn(ns).delete(name, { preconditions: { uid } });
       },
-      patchPod: (ns, name, patch) => client.request<Pod>('PATCH', podsPath(ns, name), patch, MERGE_PATCH),
-      getReplicaSet: (ns, name) => client.getOrUndefined<ReplicaSet>(rsPath(ns, name)),
-      updateStatus: (rs, status) => client.request<ReplicaSet>('PATCH', `${rsPath(rs.metadata.namespace ?? '', rs.metadata.name ?? '')}/status`,
-        { status: { ...status, conditions: status.conditions ?? null } }, MERGE_PATCH),
+      patchPod: (ns, name, patch) => podsIn(ns).patch(name, patch, 'merge'),
+      getReplicaSet: (ns, name) => replicaSets(ns).getOrUndefined(name),
+      updateStatus: (rs, status) => replicaSets(rs.metadata.namespace ?? '')
+        .patchStatus(rs.metadata.name ?? '', { status: { ...status, conditions: status.conditions ?? null } }, 'merge'),
     },
   };
 

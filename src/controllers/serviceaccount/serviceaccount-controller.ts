@@ -2,7 +2,8 @@
 // is created when a namespace appears and re-created when deleted. (No token Secrets: 1.32 does not
 // create them.)
 
-import type { Namespace, ServiceAccount } from '../../api/gen/types.js';
+import { namespaceKind } from '../../api/kinds/core/namespace.js';
+import { serviceAccountKind } from '../../api/kinds/core/service-account.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
@@ -10,23 +11,23 @@ import { runController, type RunningController } from '../shared/run-controller.
 import { DEFAULT_SERVICE_ACCOUNT, defaultServiceAccount, needsDefaultServiceAccount } from './serviceaccount-decide.js';
 
 const NAME = 'serviceaccount';
-export const NAMESPACES_PATH = '/api/v1/namespaces';
-export const SERVICE_ACCOUNTS_PATH = '/api/v1/serviceaccounts';
 
 export function startServiceAccountController(deps: ControllerDeps): RunningController {
   const { client } = deps;
-  const namespaces = deps.informers.informer<Namespace>(NAMESPACES_PATH);
-  const accounts = deps.informers.informer<ServiceAccount>(SERVICE_ACCOUNTS_PATH);
+  const namespaces = deps.informers.for(namespaceKind);
+  const accounts = deps.informers.for(serviceAccountKind);
   const queue = createWorkQueue<string>();
 
-  namespaces.onAdd((ns) => queue.add(ns.metadata.name ?? ''));
-  namespaces.onUpdate((_o, ns) => queue.add(ns.metadata.name ?? ''));
-  accounts.onDelete((sa) => { if (sa.metadata.name === DEFAULT_SERVICE_ACCOUNT) queue.add(sa.metadata.namespace ?? ''); });
+  namespaces.addHandlers({
+    onAdd: (ns) => queue.add(ns.metadata.name ?? ''),
+    onUpdate: (_o, ns) => queue.add(ns.metadata.name ?? ''),
+  });
+  accounts.addHandlers({ onDelete: (sa) => { if (sa.metadata.name === DEFAULT_SERVICE_ACCOUNT) queue.add(sa.metadata.namespace ?? ''); } });
 
   async function sync(ns: string): Promise<void> {
     if (!needsDefaultServiceAccount(namespaces.get(ns), accounts.get(`${ns}/${DEFAULT_SERVICE_ACCOUNT}`))) return;
     try {
-      await client.request<ServiceAccount>('POST', `${NAMESPACES_PATH}/${encodeURIComponent(ns)}/serviceaccounts`, defaultServiceAccount(ns));
+      await client.resource(serviceAccountKind).namespace(ns).create(defaultServiceAccount(ns));
     } catch (e) {
       // already there (cache behind), or the namespace is going away / gone
       if (e instanceof StatusError && (e.code === 409 || e.code === 404 || e.code === 403)) return;

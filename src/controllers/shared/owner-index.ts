@@ -1,11 +1,28 @@
-// A secondary index over an informer's cache kept by this module's own event handlers: objects by
-// the uid of their controller, and objects without a controller per namespace (adoption candidates).
-// It does not rely on informer indexers, so it works on a shared informer someone else created first.
+// Objects by the uid of their controller, and objects without a controller per namespace (adoption
+// candidates), as two indexes of the shared informer's cache. Controllers ask for them when they ask
+// for the informer (`informers.for(podKind, { indexers: OWNER_INDEXERS })`); the factory adds them
+// to a cache someone else created first. The functions are module-level constants because the
+// factory accepts one function per index name: every controller must pass these same ones.
 
 import type { KubeObject } from '../../api/object.js';
+import type { Indexer } from '../../client/index-store.js';
 import type { Informer } from '../../client/informer.js';
-import { objectKey } from '../../client/object-key.js';
 import { controllerRefOf } from './owner-refs.js';
+
+export const CONTROLLER_UID_INDEX = 'controller-uid';
+export const ORPHANS_BY_NAMESPACE_INDEX = 'orphans-by-namespace';
+
+const byControllerUid: Indexer<KubeObject> = (o) => {
+  const ref = controllerRefOf(o);
+  return ref ? [ref.uid] : [];
+};
+const orphansByNamespace: Indexer<KubeObject> = (o) => (controllerRefOf(o) ? [] : [o.metadata.namespace ?? '']);
+
+/** The indexers to ask for with the informer whose cache ownerIndex() reads. */
+export const OWNER_INDEXERS: Readonly<Record<string, Indexer<KubeObject>>> = {
+  [CONTROLLER_UID_INDEX]: byControllerUid,
+  [ORPHANS_BY_NAMESPACE_INDEX]: orphansByNamespace,
+};
 
 export interface OwnerIndex<T extends KubeObject> {
   /** Cached objects whose controller reference has this uid. */
@@ -14,37 +31,10 @@ export interface OwnerIndex<T extends KubeObject> {
   orphansIn(namespace: string): T[];
 }
 
-export function createOwnerIndex<T extends KubeObject>(informer: Informer<T>): OwnerIndex<T> {
-  const byOwner = new Map<string, Set<string>>();
-  const orphans = new Map<string, Set<string>>();
-  const slot = (o: T): [Map<string, Set<string>>, string] => {
-    const ref = controllerRefOf(o);
-    return ref ? [byOwner, ref.uid] : [orphans, o.metadata.namespace ?? ''];
-  };
-  const put = (o: T) => {
-    const [m, k] = slot(o);
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    s.add(objectKey(o));
-  };
-  const drop = (o: T) => {
-    const [m, k] = slot(o);
-    const s = m.get(k);
-    if (!s) return;
-    s.delete(objectKey(o));
-    if (s.size === 0) m.delete(k);
-  };
-  for (const o of informer.list()) put(o);
-  informer.onAdd(put);
-  informer.onUpdate((old, o) => { drop(old); put(o); });
-  informer.onDelete(drop);
-  const read = (keys: Set<string> | undefined): T[] => {
-    const out: T[] = [];
-    for (const k of keys ?? []) { const o = informer.get(k); if (o) out.push(o); }
-    return out;
-  };
+/** The lookups over an informer asked for with OWNER_INDEXERS. */
+export function ownerIndex<T extends KubeObject>(informer: Informer<T>): OwnerIndex<T> {
   return {
-    controlledBy: (uid) => read(byOwner.get(uid)),
-    orphansIn: (ns) => read(orphans.get(ns)),
+    controlledBy: (uid) => informer.byIndex(CONTROLLER_UID_INDEX, uid),
+    orphansIn: (ns) => informer.byIndex(ORPHANS_BY_NAMESPACE_INDEX, ns),
   };
 }

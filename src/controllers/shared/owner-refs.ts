@@ -48,5 +48,3 @@ export function releasePatch(obj: Pick<KubeObject, 'metadata'>, ownerUid: string
   const refs = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
   return { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: obj.metadata.resourceVersion } };
 }
-
-export const MERGE_PATCH = 'application/merge-patch+json';

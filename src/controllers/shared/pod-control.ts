@@ -4,6 +4,7 @@
 
 import type { KubeObject } from '../../api/object.js';
 import type { Pod } from '../../api/gen/types.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { StatusError } from '../../base/errors.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { objectKey } from '../../client/object-key.js';
@@ -26,16 +27,15 @@ export interface PodPlan<T> {
   delete: readonly Pod[];
 }
 
-const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace ?? ''}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
-
 /** Records the expectations and runs the plan; returns the first error (404/409 on delete are not errors). */
 export async function applyPodPlan<T>(o: PodPlan<T>): Promise<unknown> {
   o.expectations.expect(o.key, o.create.length, o.delete.map((p) => objectKey(p)));
+  const pods = o.client.resource(podKind);
   let firstError: unknown;
   if (o.create.length > 0) {
     const res = await slowStartBatch(o.create.length, async (i) => {
       try {
-        const pod = await o.client.request<Pod>('POST', `/api/v1/namespaces/${o.namespace}/pods`, o.podFor(o.create[i] as T));
+        const pod = await pods.namespace(o.namespace).create(o.podFor(o.create[i] as T));
         o.recorder?.event(o.owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
       } catch (e) {
         o.expectations.creationObserved(o.key);
@@ -48,7 +48,7 @@ export async function applyPodPlan<T>(o: PodPlan<T>): Promise<unknown> {
   }
   for (const p of o.delete) {
     try {
-      await o.client.request('DELETE', podPath(p), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.metadata.uid } });
+      await pods.namespace(p.metadata.namespace ?? '').delete(p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } });
       o.recorder?.event(o.owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name ?? ''}`);
     } catch (e) {
       o.expectations.deletionObserved(o.key, objectKey(p));

@@ -3,15 +3,19 @@
 // deleted gracefully is finished with gracePeriodSeconds=0.
 
 import type { Pod } from '../../api/gen/types.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { StatusError } from '../../base/errors.js';
-import { createInformer } from '../../client/informer.js';
+import { createInformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';
 
 export interface FakeKubelet { stop(): Promise<void>; whenSynced(): Promise<void>; handled: () => number }
 
 export function startFakeKubelet(client: RestClient, opts: { concurrency?: number; nodes?: number } = {}): FakeKubelet {
-  const inf = createInformer<Pod>(client, { path: '/api/v1/pods' });
+  // its own factory: the fake kubelet is not one of the components sharing the test's informers
+  const informers = createInformerFactory(client);
+  const inf = informers.for(podKind);
+  const podApi = client.resource(podKind);
   const pending: string[] = [];
   const queued = new Set<string>();
   let active = 0;
@@ -27,19 +31,19 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
     if (!p) return;
     const ns = p.metadata.namespace ?? '';
     const name = p.metadata.name ?? '';
-    const path = `/api/v1/namespaces/${ns}/pods/${name}`;
+    const pods = podApi.namespace(ns);
     if (p.metadata.deletionTimestamp) {
-      await client.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).catch(ignore);
+      await pods.delete(name, { gracePeriodSeconds: 0 }).catch(ignore);
       return;
     }
     if (!p.spec?.nodeName) {
       const node = `fake-node-${seq++ % nodes}`;
-      await client.request('POST', `${path}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } }).catch(ignore);
+      await pods.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } }).catch(ignore);
       return;
     }
     if (p.status?.phase !== 'Running') {
       const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      await client.request('PATCH', `${path}/status`, {
+      await pods.patchStatus(name, {
         status: {
           phase: 'Running', podIP: '10.0.0.1', startTime: t,
           conditions: [
@@ -49,7 +53,7 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
             { type: 'Ready', status: 'True', lastTransitionTime: t },
           ],
         },
-      }, 'application/merge-patch+json').catch(ignore);
+      }, 'merge').catch(ignore);
       handled++;
     }
   }
@@ -68,12 +72,11 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
     pending.push(k);
     pump();
   };
-  inf.onAdd(enqueue);
-  inf.onUpdate((_o, p) => enqueue(p));
-  inf.start();
+  inf.addHandlers({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p) });
+  informers.start();
   return {
-    whenSynced: () => inf.whenSynced(),
+    whenSynced: () => informers.whenSynced(),
     handled: () => handled,
-    async stop() { stopped = true; await inf.stop(); },
+    async stop() { stopped = true; await informers.stop(); },
   };
 }
