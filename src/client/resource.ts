@@ -63,6 +63,10 @@ export interface ResourceClient<T extends KubeObject> {
   delete(name: string, opts?: DeleteOptions): Promise<unknown>;
   /** POST to a subresource that takes a body of its own kind (pods/binding, pods/eviction). */
   createSubresource(name: string, subresource: string, body: unknown): Promise<unknown>;
+  /** PUT to a subresource (namespaces/finalize, deployments/scale). */
+  updateSubresource<R = unknown>(name: string, subresource: string, body: unknown): Promise<R>;
+  /** PATCH a subresource other than status (deployments/scale). */
+  patchSubresource<R = unknown>(name: string, subresource: string, patch: unknown, type?: PatchType): Promise<R>;
 }
 
 const writeQuery = (o: WriteOptions | undefined) => ({
@@ -89,5 +93,7 @@ export function createResourceClient<T extends KubeObject>(rest: Requester, kind
     patchStatus: (name, patch, type = 'merge', o) => rest.request<T>('PATCH', withQuery(one(name, 'status'), writeQuery(o)), patch, CONTENT_TYPES[type]),
     delete: (name, o) => rest.request<unknown>('DELETE', one(name), o ? { apiVersion: 'v1', kind: 'DeleteOptions', ...o } : undefined),
     createSubresource: (name, sub, body) => rest.request<unknown>('POST', one(name, sub), body),
+    updateSubresource: <R>(name: string, sub: string, body: unknown) => rest.request<R>('PUT', one(name, sub), body),
+    patchSubresource: <R>(name: string, sub: string, patch: unknown, type: PatchType = 'merge') => rest.request<R>('PATCH', one(name, sub), patch, CONTENT_TYPES[type]),
   };
 }

@@ -65,9 +65,7 @@ async function withCluster(fn: (s: RunningServer) => Promise<void>): Promise<voi
 
 /** `kubectl scale`: a merge patch of the Deployment's scale subresource. */
 async function scale(s: RunningServer, name: string, replicas: number): Promise<void> {
-  // the resource handle patches only the object and its status: the subresource's path still comes from it
-  const path = s.client.resource(deploymentKind).namespace('default').path(name, 'scale');
-  await s.client.request('PATCH', path, { spec: { replicas } }, 'application/merge-patch+json');
+  await s.client.resource(deploymentKind).namespace('default').patchSubresource(name, 'scale', { spec: { replicas } });
 }
 
 const rolledOut = (d: Deployment | undefined, n: number) => {

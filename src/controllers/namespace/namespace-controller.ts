@@ -87,8 +87,7 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
     if (remaining.length === 0 && failures.length === 0) {
       const live = await namespaces.getOrUndefined(name);
       if (!needsCleanup(live)) return;
-      // the resource handle has no PUT for subresources other than status: the path still comes from it
-      await client.request('PUT', namespaces.path(name, 'finalize'), finalizeBody(live));
+      await namespaces.updateSubresource(name, 'finalize', finalizeBody(live));
       return;
     }
     await setConditions(name, reports, failures).catch((e: unknown) => log.warn('could not write the status conditions', { namespace: name, error: errorText(e) }));
