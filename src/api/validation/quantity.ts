@@ -8,7 +8,7 @@ import { invalidValue } from './field.js';
 export const QUANTITY_MESSAGE = QUANTITY_FORMAT_ERROR;
 
 /** The value as a float (`100m` → 0.1, `1Gi` → 2^30, `1e3` → 1000), or NaN when `s` is not a quantity. */
-export function parseQuantity(s: string | number): number {
+export function quantityOrNaN(s: string | number): number {
   if (typeof s === 'number') return Number.isFinite(s) ? s : Number.NaN;
   try {
     return quantityValue(s);
@@ -17,14 +17,12 @@ export function parseQuantity(s: string | number): number {
   }
 }
 
-export const isQuantity = (s: string | number): boolean => !Number.isNaN(parseQuantity(s));
-
 /** Syntax check (upstream's parse messages), plus `must be greater than or equal to 0` when `nonNegative`. */
 export function validateQuantity(value: unknown, field: string, nonNegative = true): FieldError[] {
   if (typeof value !== 'string' && typeof value !== 'number') return [invalidValue(field, value, QUANTITY_MESSAGE)];
   let q: number;
   try {
-    q = typeof value === 'number' ? parseQuantity(value) : quantityValue(value);
+    q = typeof value === 'number' ? quantityOrNaN(value) : quantityValue(value);
   } catch (e) {
     return [invalidValue(field, value, e instanceof StatusError ? e.message : QUANTITY_MESSAGE)];
   }

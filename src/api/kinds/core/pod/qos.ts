@@ -1,6 +1,6 @@
 // A pod's QoS class from its containers' requests and limits (cpu and memory only).
 
-import { parseQuantity } from '../../../validation/index.js';
+import { quantityOrNaN } from '../../../validation/index.js';
 import type { PodSpec } from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
 
@@ -13,8 +13,8 @@ export function podQOSClass(spec: Unvalidated<PodSpec> | undefined): 'Guaranteed
     const req = c.resources?.requests ?? {}, lim = c.resources?.limits ?? {};
     for (const r of TRACKED) {
       const rq = req[r], lm = lim[r];
-      if ((rq !== undefined && parseQuantity(rq) !== 0) || (lm !== undefined && parseQuantity(lm) !== 0)) any = true;
-      if (lm === undefined || (rq !== undefined && parseQuantity(rq) !== parseQuantity(lm))) guaranteed = false;
+      if ((rq !== undefined && quantityOrNaN(rq) !== 0) || (lm !== undefined && quantityOrNaN(lm) !== 0)) any = true;
+      if (lm === undefined || (rq !== undefined && quantityOrNaN(rq) !== quantityOrNaN(lm))) guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';

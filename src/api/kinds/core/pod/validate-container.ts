@@ -3,7 +3,7 @@
 import type { FieldError } from '../../../../base/errors.js';
 import {
   duplicate, invalidValue, nonNegative, notSupported, positive, required,
-  parseQuantity, validateDNS1123Label, validatePortName, validatePortNumber, validateQuantity,
+  quantityOrNaN, validateDNS1123Label, validatePortName, validatePortNumber, validateQuantity,
   isValidPortNum, isQualifiedName,
 } from '../../../validation/index.js';
 import type { Container as ContainerT, LifecycleHandler, Probe as ProbeT } from '../../../gen/types.js';
@@ -67,7 +67,7 @@ function validateResources(c: Container, field: string): FieldError[] {
     const qErrs = validateQuantity(v, `${field}.requests[${k}]`);
     errs.push(...qErrs);
     const limit = limits[k];
-    if (qErrs.length === 0 && limit !== undefined && parseQuantity(v) > parseQuantity(limit)) {
+    if (qErrs.length === 0 && limit !== undefined && quantityOrNaN(v) > quantityOrNaN(limit)) {
       errs.push(invalidValue(`${field}.requests[${k}]`, String(v), `must be less than or equal to ${k} limit of ${String(limit)}`));
     }
   }
