@@ -5,7 +5,7 @@ import { badRequest } from './errors.js';
 
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
-export interface Quantity {
+export interface ParsedQuantity {
   /** value = unscaled x 10^scale, exactly; scale >= -9 (values are kept down to nano). */
   readonly unscaled: bigint;
   readonly scale: number;
@@ -81,7 +81,7 @@ function divRoundUp(v: bigint, n: number): bigint {
  * upstream's message when malformed. Values finer than nano round away from zero; BinarySI values
  * are capped at 2^63-1 as upstream does.
  */
-export function parseQuantity(input: string | number): Quantity {
+export function parseQuantity(input: string | number): ParsedQuantity {
   const str = typeof input === 'number' ? numberText(input) : input;
   if (str.length === 0) throw badRequest(QUANTITY_FORMAT_ERROR);
   if (str === '0') return { unscaled: 0n, scale: 0, format: 'DecimalSI', text: '0' };
@@ -133,7 +133,7 @@ export function isQuantity(s: string): boolean {
   try { parseQuantity(s); return true; } catch { return false; }
 }
 
-const asQuantity = (q: Quantity | string | number): Quantity => (typeof q === 'object' ? q : parseQuantity(q));
+const asQuantity = (q: ParsedQuantity | string | number): ParsedQuantity => (typeof q === 'object' ? q : parseQuantity(q));
 
 /** Strips factors of 10 into the exponent, then lowers the exponent to a multiple of 3. */
 function canonicalDecimal(unscaled: bigint, scale: number): [bigint, number] {
@@ -145,7 +145,7 @@ function canonicalDecimal(unscaled: bigint, scale: number): [bigint, number] {
 }
 
 /** The canonical text upstream serialises: `1500m` for 1.5, `1536Mi` for 1.5Gi, `2k` for 2000. */
-export function formatQuantity(input: Quantity | string | number): string {
+export function formatQuantity(input: ParsedQuantity | string | number): string {
   const q = asQuantity(input);
   if (q.text !== undefined) return q.text;
   if (q.unscaled === 0n) return '0';
@@ -171,7 +171,7 @@ export function formatQuantity(input: Quantity | string | number): string {
 
 // `<digits><suffix>` (`250m`, `512Mi`, `2`): most quantities in the wild. Their value is computed
 // the way quantityToNumber computes it (decimal: digits and exponent read as one number; binary:
-// an exact product below 2^53), without building a Quantity.
+// an exact product below 2^53), without building a ParsedQuantity.
 const SIMPLE = /^([0-9]{1,15})(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/;
 const SIMPLE_EXP: Readonly<Record<string, string>> = { '': '', m: 'e-3', k: 'e3', M: 'e6', G: 'e9', T: 'e12', P: 'e15' };
 const SIMPLE_BIN: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
@@ -191,29 +191,29 @@ export function quantityValue(input: string | number): number {
 }
 
 /** The value as a JavaScript number (nearest double; may be approximate for huge or very precise values). */
-export function quantityToNumber(input: Quantity | string | number): number {
+export function quantityToNumber(input: ParsedQuantity | string | number): number {
   const q = asQuantity(input);
   return Number(`${q.unscaled}e${q.scale}`);
 }
 
 /** The value in units of 10^unitScale, rounded away from zero. */
-function scaledValue(q: Quantity, unitScale: number): bigint {
+function scaledValue(q: ParsedQuantity, unitScale: number): bigint {
   const diff = q.scale - unitScale;
   return diff >= 0 ? q.unscaled * 10n ** BigInt(diff) : divRoundUp(q.unscaled, -diff);
 }
 
 /** Milli-units as an integer (`100m` -> 100, `1` -> 1000), rounded away from zero like upstream MilliValue. */
-export function toMilli(input: Quantity | string | number): number {
+export function toMilli(input: ParsedQuantity | string | number): number {
   return Number(scaledValue(asQuantity(input), -3));
 }
 
 /** Whole units as an integer (`1500m` -> 2, `1Ki` -> 1024), rounded away from zero like upstream Value. */
-export function toInteger(input: Quantity | string | number): number {
+export function toInteger(input: ParsedQuantity | string | number): number {
   return Number(scaledValue(asQuantity(input), 0));
 }
 
 /** -1, 0 or 1 as a < b, exactly. */
-export function compareQuantities(a: Quantity | string | number, b: Quantity | string | number): -1 | 0 | 1 {
+export function compareQuantities(a: ParsedQuantity | string | number, b: ParsedQuantity | string | number): -1 | 0 | 1 {
   const x = asQuantity(a);
   const y = asQuantity(b);
   const s = Math.min(x.scale, y.scale);
@@ -223,7 +223,7 @@ export function compareQuantities(a: Quantity | string | number, b: Quantity | s
 }
 
 /** The exact sum; the result keeps the first operand's format, as upstream Add does. */
-export function addQuantities(a: Quantity | string | number, b: Quantity | string | number): Quantity {
+export function addQuantities(a: ParsedQuantity | string | number, b: ParsedQuantity | string | number): ParsedQuantity {
   const x = asQuantity(a);
   const y = asQuantity(b);
   const s = Math.min(x.scale, y.scale);

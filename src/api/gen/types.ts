@@ -2,6 +2,8 @@
 // required fields of every definition in definitions.ts; no descriptions). Do not edit by hand: run
 // `node dist/scripts/gen-types.js`. The conventions are in the header of scripts/gen-types.ts.
 
+import type { IntOrString as BaseIntOrString } from '../../base/int-or-string.js';
+
 export type JsonObject = { [key: string]: unknown };
 
 /** io.k8s.api.apps.v1.DaemonSet */
@@ -2039,4 +2041,4 @@ export interface WatchEvent {
 export type RawExtension = JsonObject;
 
 /** io.k8s.apimachinery.pkg.util.intstr.IntOrString */
-export type IntOrString = number | string;
+export type IntOrString = BaseIntOrString;
