@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer } from '../cli/server-command.js';
 import { startAgent, type Agent } from './agent.js';
-import { createFakeRuntime } from './testing/fake-runtime.js';
+import { createFakeContainerRuntime } from './testing/fake-container-runtime.js';
 import { createFakePlatform } from './testing/fake-platform.js';
 import type { AgentPod } from './pods/pod-types.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -35,7 +35,7 @@ const cond = (p: AgentPod | undefined, t: string) => p?.status?.conditions?.find
 test('agent against the real API server with a fake runtime', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'agent-it-'));
   const server = await runServer({ dataDir: join(dir, 'server'), listen: '127.0.0.1:0', store: 'memory', log: () => {} });
-  const runtime = createFakeRuntime({
+  const runtime = createFakeContainerRuntime({
     images: ['busybox:1'],
     exec: (_cfg, cmd) => ({ exitCode: cmd[0] === 'fail' ? 1 : 0, stdout: Buffer.from(cmd[0] === 'fail' ? 'unhealthy' : ''), stderr: Buffer.alloc(0) }),
     autoExit: (cfg) => (cfg.name === 'crash' ? { afterMs: 30, exitCode: 1 } : undefined),

@@ -8,7 +8,7 @@ import {
 
 export interface FakeExit { afterMs: number; exitCode: number; reason?: string }
 
-export interface FakeRuntimeOptions {
+export interface FakeContainerRuntimeOptions {
   /** images present from the start */
   images?: string[];
   /** decides, at start, whether (and when) a container exits by itself */
@@ -23,7 +23,7 @@ export interface FakeRuntimeOptions {
 interface FakeSandbox { status: SandboxStatus; cfg: SandboxConfig }
 interface FakeContainer { status: ContainerStatus; cfg: ContainerConfig; timer?: NodeJS.Timeout }
 
-export interface FakeRuntime extends Runtime {
+export interface FakeContainerRuntime extends Runtime {
   calls: string[];
   pulls: Array<{ image: string; auth?: AuthConfig }>;
   sandboxes: Map<string, FakeSandbox>;
@@ -39,7 +39,7 @@ const clone = <T>(x: T): T => structuredClone(x);
 const matches = (labels: Record<string, string>, want?: Record<string, string>) =>
   !want || Object.entries(want).every(([k, v]) => labels[k] === v);
 
-export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
+export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {}): FakeContainerRuntime {
   const sandboxes = new Map<string, FakeSandbox>();
   const containers = new Map<string, FakeContainer>();
   const images = new Map<string, ImageInfo>();
@@ -68,7 +68,7 @@ export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
     c.status.finishedAt = ns();
   }
 
-  const rt: FakeRuntime = {
+  const rt: FakeContainerRuntime = {
     name: 'fake',
     calls, pulls, sandboxes, containers, exit,
     configOf: (i) => containers.get(i)?.cfg,
