@@ -6,6 +6,5 @@ export { createNodeAgent, type NodeAgent, type NodeAgentOptions } from './node/n
 export { hostDns, parseResolvConf } from './node/resolv-conf.js';
 export { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, CONTAINER_NAME_LABEL } from './pods/labels.js';
 export { podLogDirectory, type DnsSettings } from './pods/runtime-config.js';
-export type { AgentPod } from './pods/pod-types.js';
 export type { Runtime } from './runtime/runtime.js';
 export type { Platform, HostInfo, PressureInfo, ManagedRuntime } from './platform/common/platform.js';

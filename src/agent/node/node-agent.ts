@@ -2,6 +2,7 @@
 // status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
 // node Lease in kube-node-lease every 10 s.
 
+import type { Lease, Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { microTime } from '../../base/time.js';
 import type { Clock } from '../../base/clock.js';
@@ -29,9 +30,6 @@ export interface NodeAgent {
   readonly uid: string | undefined;
   stats(): { statusWrites: number; leaseRenewals: number };
 }
-
-interface NodeWire { metadata: { uid?: string; resourceVersion?: string; labels?: Record<string, string> }; spec?: { podCIDR?: string } }
-interface LeaseWire { metadata: { resourceVersion?: string }; spec?: Record<string, unknown> }
 
 const NODES = '/api/v1/nodes';
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
@@ -73,17 +71,17 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     const spec: Record<string, unknown> = {};
     if (o.podCidr) { spec['podCIDR'] = o.podCidr; spec['podCIDRs'] = [o.podCidr]; }
     if (o.taints?.length) spec['taints'] = o.taints;
-    let node: NodeWire;
+    let node: Node;
     try {
-      node = await o.client.request<NodeWire>('POST', NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, labels }, spec });
+      node = await o.client.request<Node>('POST', NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, labels }, spec });
       o.log(`node ${o.nodeName} registered`);
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
       const patch: Record<string, unknown> = { metadata: { labels } };
       // podCIDR cannot change once set; only fill it in
-      const cur = await o.client.request<NodeWire>('GET', `${NODES}/${enc}`);
+      const cur = await o.client.request<Node>('GET', `${NODES}/${enc}`);
       if (o.podCidr && !cur.spec?.podCIDR) patch['spec'] = { podCIDR: o.podCidr, podCIDRs: [o.podCidr] };
-      node = await o.client.request<NodeWire>('PATCH', `${NODES}/${enc}`, patch, MERGE);
+      node = await o.client.request<Node>('PATCH', `${NODES}/${enc}`, patch, MERGE);
       o.log(`node ${o.nodeName} already registered; labels updated`);
     }
     uid = node.metadata.uid;
@@ -97,7 +95,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
       metadata: { name: o.nodeName, namespace: 'kube-node-lease', ...(rv ? { resourceVersion: rv } : {}), ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: o.nodeName, uid }] } : {}) },
       spec: { holderIdentity: o.nodeName, leaseDurationSeconds: o.leaseDurationSeconds ?? 40, renewTime: microTime(o.clock.now()) },
     });
-    const cur = await o.client.getOrUndefined<LeaseWire>(`${LEASES}/${enc}`);
+    const cur = await o.client.getOrUndefined<Lease>(`${LEASES}/${enc}`);
     if (cur) await o.client.request('PUT', `${LEASES}/${enc}`, body(cur.metadata.resourceVersion));
     else await o.client.request('POST', LEASES, body());
     leaseRenewals++;

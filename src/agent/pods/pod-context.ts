@@ -1,6 +1,7 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
+import type { PodStatus } from '../../api/gen/types.js';
 import type { Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -9,7 +10,6 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import type { ObjectSource } from './object-source.js';
-import type { PodStatus } from './pod-types.js';
 import type { DnsSettings } from './runtime-config.js';
 import type { Waiting } from './status.js';
 

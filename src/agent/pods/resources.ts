@@ -1,9 +1,9 @@
 // Container resources as cgroup settings (cpu limit -> CFS quota over a 100 ms period, cpu request
 // -> shares, memory limit -> bytes, oom_score_adj by QoS) and the securityContext basics.
 
+import type { Container, PodSecurityContext } from '../../api/gen/types.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
 import type { ContainerConfig, LinuxResources } from '../runtime/runtime.js';
-import type { Container, SecurityContext } from './pod-types.js';
 
 export const CFS_PERIOD = 100_000;
 const MIN_SHARES = 2;
@@ -36,7 +36,7 @@ export function oomScoreAdj(c: Container, qosClass: string, memoryCapacity: numb
 }
 
 /** The container's securityContext over the pod's (the container's fields win). */
-export function linuxSecurity(c: Container, podSc: SecurityContext | undefined): Omit<NonNullable<ContainerConfig['linux']>, 'resources'> {
+export function linuxSecurity(c: Container, podSc: PodSecurityContext | undefined): Omit<NonNullable<ContainerConfig['linux']>, 'resources'> {
   const sc = { ...(podSc ?? {}), ...(c.securityContext ?? {}) };
   const out: Omit<NonNullable<ContainerConfig['linux']>, 'resources'> = {};
   if (sc.runAsUser !== undefined) out.runAsUser = sc.runAsUser;
@@ -50,7 +50,7 @@ export function linuxSecurity(c: Container, podSc: SecurityContext | undefined):
 }
 
 /** runAsNonRoot with an explicit uid 0 cannot start (upstream's message). */
-export function nonRootViolation(c: Container, podSc: SecurityContext | undefined): string | undefined {
+export function nonRootViolation(c: Container, podSc: PodSecurityContext | undefined): string | undefined {
   const sc = { ...(podSc ?? {}), ...(c.securityContext ?? {}) };
   if (sc.runAsNonRoot && sc.runAsUser === 0) return 'container\'s runAsUser breaks non-root policy';
   return undefined;

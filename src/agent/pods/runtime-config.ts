@@ -2,17 +2,17 @@
 // runtime handler) and each container (command, env, mounts, log path, resources, security).
 
 import { join } from 'node:path';
+import type { Container, Pod } from '../../api/gen/types.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
 import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';
-import type { AgentPod, Container } from './pod-types.js';
 import { linuxResources, linuxSecurity } from './resources.js';
 
 export interface DnsSettings { servers: string[]; searches: string[]; options: string[] }
 
-export const podLogDirectory = (dataDir: string, pod: AgentPod) =>
+export const podLogDirectory = (dataDir: string, pod: Pod) =>
   join(dataDir, 'logs', 'pods', `${pod.metadata.namespace ?? ''}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
 
-export function podLabels(pod: AgentPod): Record<string, string> {
+export function podLabels(pod: Pod): Record<string, string> {
   return {
     [POD_NAME_LABEL]: pod.metadata.name ?? '',
     [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? '',
@@ -21,9 +21,9 @@ export function podLabels(pod: AgentPod): Record<string, string> {
   };
 }
 
-export function portMappings(pod: AgentPod): PortMapping[] {
+export function portMappings(pod: Pod): PortMapping[] {
   const out: PortMapping[] = [];
-  for (const c of pod.spec.containers) {
+  for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
       const m: PortMapping = { protocol: (p.protocol ?? 'TCP') as Protocol, containerPort: p.containerPort, hostPort: p.hostPort };
@@ -34,23 +34,23 @@ export function portMappings(pod: AgentPod): PortMapping[] {
   return out;
 }
 
-export function podHostname(pod: AgentPod, hostHostname: string): string {
-  if (pod.spec.hostNetwork) return hostHostname;
-  return (pod.spec.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
+export function podHostname(pod: Pod, hostHostname: string): string {
+  if (pod.spec?.hostNetwork) return hostHostname;
+  return (pod.spec?.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
 }
 
-export function podDns(pod: AgentPod, host: DnsSettings): DnsSettings {
-  const extra = pod.spec.dnsConfig;
+export function podDns(pod: Pod, host: DnsSettings): DnsSettings {
+  const extra = pod.spec?.dnsConfig;
   const uniq = (xs: string[]) => [...new Set(xs)];
   return {
     servers: uniq([...host.servers, ...(extra?.nameservers ?? [])]),
     searches: uniq([...host.searches, ...(extra?.searches ?? [])]),
-    options: uniq([...host.options, ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : o.name))]),
+    options: uniq([...host.options, ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name ?? ''}:${o.value}` : o.name ?? ''))]),
   };
 }
 
 export interface SandboxInputs {
-  pod: AgentPod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
+  pod: Pod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
   cgroupParent: string | undefined; runtimeHandler: string;
 }
 
@@ -68,12 +68,12 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
     runtimeHandler: i.runtimeHandler,
   };
   if (i.cgroupParent) cfg.cgroupParent = i.cgroupParent;
-  if (pod.spec.hostNetwork) cfg.hostNetwork = true;
+  if (pod.spec?.hostNetwork) cfg.hostNetwork = true;
   return cfg;
 }
 
 export interface ContainerInputs {
-  pod: AgentPod; container: Container; attempt: number; image: string;
+  pod: Pod; container: Container; attempt: number; image: string;
   envs: KeyValue[]; command: string[]; args: string[]; mounts: Mount[];
   qosClass: string; memoryCapacity: number;
 }
@@ -86,7 +86,7 @@ export function containerConfig(i: ContainerInputs): ContainerConfig {
     logPath: `${c.name}/${i.attempt}.log`,
     labels: { ...podLabels(i.pod), [CONTAINER_NAME_LABEL]: c.name },
     annotations: { 'io.kubernetes.container.restartCount': String(i.attempt) },
-    linux: { resources: linuxResources(c, i.qosClass, i.memoryCapacity), ...linuxSecurity(c, i.pod.spec.securityContext) },
+    linux: { resources: linuxResources(c, i.qosClass, i.memoryCapacity), ...linuxSecurity(c, i.pod.spec?.securityContext) },
   };
   if (c.workingDir) cfg.workingDir = c.workingDir;
   if (c.stdin) cfg.stdin = true;

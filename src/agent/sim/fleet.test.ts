@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease, Node, Pod } from '../../api/gen/types.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
@@ -87,7 +85,7 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(ready?.status, 'True');
   assert.equal(ready?.reason, 'KubeletReady');
   assert.equal(l1.status?.nodeInfo?.osImage, 'Debian GNU/Linux 12 (simulated)');
-  assert.deepEqual((l1.status?.['runtimeHandlers'] as Array<{ name: string }>).map((h) => h.name), ['runc', '']);
+  assert.deepEqual(l1.status?.runtimeHandlers?.map((h) => h.name), ['runc', '']);
 
   const w0 = await getNode('sim-windows-0');
   assert.equal(w0.metadata.labels?.['kubernetes.io/os'], 'windows');
@@ -95,7 +93,7 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(w0.metadata.labels?.['team'], 'win');
   assert.equal(w0.status?.nodeInfo?.operatingSystem, 'windows');
   assert.equal(w0.status?.nodeInfo?.osImage, 'Windows Server 2022 Datacenter (simulated)');
-  assert.deepEqual((w0.status?.['runtimeHandlers'] as Array<{ name: string }>).map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
+  assert.deepEqual(w0.status?.runtimeHandlers?.map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
 
   // every node has its own /24 and an InternalIP
   const all = await Promise.all([...linux.nodeNames(), ...windows.nodeNames()].map(getNode));

@@ -3,8 +3,7 @@
 // stage table, all from one shared pod informer.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Node, Pod } from '../../api/gen/types.js';
 import { notFound } from '../../base/errors.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { blockCidr, blockCount, blockIndexOf, nodeIpForBlock, parseCidr } from './cidr.js';

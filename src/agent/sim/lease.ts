@@ -1,6 +1,6 @@
 // The heartbeat Lease of a simulated node, in kube-node-lease, owned by its Node.
 
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease } from '../../api/gen/types.js';
 import { microTime } from '../../base/time.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

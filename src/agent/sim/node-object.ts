@@ -2,7 +2,7 @@
 // and the runtime handlers it advertises. Pure functions of a small description plus the time.
 
 import { createHash } from 'node:crypto';
-import type { Node, NodeStatus, Taint } from '../../api/kinds/core/node.js';
+import type { Node, NodeStatus, Taint } from '../../api/gen/types.js';
 import { rfc3339 } from '../../base/time.js';
 
 export type SimOs = 'linux' | 'windows';

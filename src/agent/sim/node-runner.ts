@@ -1,8 +1,7 @@
 // Registration, Lease heartbeats and node status of the simulated nodes. Heartbeats come from one
 // wheel; writes go through one bounded pool keyed by node, so a slow server never piles up work.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease, Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';

@@ -1,6 +1,6 @@
 // Options of a simulated fleet and their defaults.
 
-import type { Taint } from '../../api/kinds/core/node.js';
+import type { Taint } from '../../api/gen/types.js';
 import { badRequest } from '../../base/errors.js';
 import { realClock, type Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';

@@ -2,7 +2,7 @@
 // which stage applies and when; due pods go to a bounded, keyed write pool (one pending write per
 // pod) that reads the newest cached object when it starts. Delays share one timer queue.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { Clock } from '../../base/clock.js';
 import type { Informer } from '../../client/informer.js';
