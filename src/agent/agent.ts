@@ -8,7 +8,7 @@ import type { RestClient } from '../client/rest-client.js';
 import type { Platform } from './platform/common/platform.js';
 import type { Runtime } from './runtime/runtime.js';
 import { createNodeAgent } from './node/node-agent.js';
-import { capacityOf } from './node/node-object.js';
+import { capacityOf } from './node/capacity.js';
 import { hostDns } from './node/resolv-conf.js';
 import { createCrashBackoff } from './pods/crash-backoff.js';
 import { createObjectSource, type ObjectSource } from './pods/object-source.js';

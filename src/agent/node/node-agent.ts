@@ -2,19 +2,21 @@
 // status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
 // node Lease in kube-node-lease every 10 s.
 
-import type { Lease, Node } from '../../api/gen/types.js';
+import type { Lease, Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
-import { microTime } from '../../base/time.js';
 import type { Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Platform } from '../platform/common/platform.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { nodeLabels, nodeStatus, stampNodeStatus, type NodeCondition, type NodeFacts } from './node-object.js';
+import { capacityOf } from './capacity.js';
+import { nodeConditions, stampNodeConditions } from './node-conditions.js';
+import { buildNodeLease, nodeLeasePath } from './node-lease.js';
+import { buildNode, KUBELET_VERSION, nodeLabels, nodeStatus } from './node-object.js';
 
 export interface NodeAgentOptions {
   client: RestClient; runtime: Runtime; platform: Platform; clock: Clock;
   nodeName: string; podCidr?: string; labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: string }>;
+  taints?: Taint[];
   kubeletPort: number;
   log: (l: string) => void;
   statusCheckMs?: number; statusForceMs?: number; leaseRenewMs?: number; leaseDurationSeconds?: number;
@@ -32,7 +34,6 @@ export interface NodeAgent {
 }
 
 const NODES = '/api/v1/nodes';
-const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 const MERGE = 'application/merge-patch+json';
 
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
@@ -45,22 +46,27 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let stopped = false;
   const enc = encodeURIComponent(o.nodeName);
 
-  async function facts(): Promise<NodeFacts> {
+  /** The status without times (for change detection). */
+  async function currentStatus(): Promise<NodeStatus> {
     const [host, version, runtimeConditions, handlers, pressure] = await Promise.all([
       o.platform.hostInfo(), o.runtime.version(), o.runtime.status().catch(() => []), o.runtime.runtimeHandlers().catch(() => []), o.platform.pressure(),
     ]);
-    return { nodeName: o.nodeName, host, version, runtimeConditions, handlers, pressure, kubeletPort: o.kubeletPort };
+    return nodeStatus({
+      host, ...capacityOf(host), conditions: nodeConditions(runtimeConditions, pressure),
+      containerRuntimeVersion: `${version.runtimeName}://${version.runtimeVersion}`,
+      kubeletVersion: KUBELET_VERSION, kubeProxyVersion: '', kubeletPort: o.kubeletPort, handlers,
+    });
   }
 
   async function syncStatus(force = false): Promise<boolean> {
-    const status = nodeStatus(await facts());
+    const status = await currentStatus();
     const json = JSON.stringify(status);
     if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
-    const stamped = stampNodeStatus(status, lastConditions, o.clock.now());
-    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: stamped }, MERGE);
+    const conditions = stampNodeConditions(status.conditions ?? [], lastConditions, o.clock.now());
+    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: { ...status, conditions } }, MERGE);
     lastJson = json;
     lastWrite = o.clock.now();
-    lastConditions = stamped['conditions'] as NodeCondition[];
+    lastConditions = conditions;
     statusWrites++;
     return true;
   }
@@ -68,12 +74,9 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   async function register(): Promise<void> {
     const host = await o.platform.hostInfo();
     const labels = nodeLabels(o.nodeName, host, o.labels);
-    const spec: Record<string, unknown> = {};
-    if (o.podCidr) { spec['podCIDR'] = o.podCidr; spec['podCIDRs'] = [o.podCidr]; }
-    if (o.taints?.length) spec['taints'] = o.taints;
     let node: Node;
     try {
-      node = await o.client.request<Node>('POST', NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, labels }, spec });
+      node = await o.client.request<Node>('POST', NODES, buildNode({ name: o.nodeName, host, labels: o.labels, podCidr: o.podCidr, taints: o.taints }));
       o.log(`node ${o.nodeName} registered`);
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
@@ -90,14 +93,10 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   }
 
   async function renewLease(): Promise<void> {
-    const body = (rv?: string) => ({
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name: o.nodeName, namespace: 'kube-node-lease', ...(rv ? { resourceVersion: rv } : {}), ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: o.nodeName, uid }] } : {}) },
-      spec: { holderIdentity: o.nodeName, leaseDurationSeconds: o.leaseDurationSeconds ?? 40, renewTime: microTime(o.clock.now()) },
-    });
-    const cur = await o.client.getOrUndefined<Lease>(`${LEASES}/${enc}`);
-    if (cur) await o.client.request('PUT', `${LEASES}/${enc}`, body(cur.metadata.resourceVersion));
-    else await o.client.request('POST', LEASES, body());
+    const body = (rv?: string) => buildNodeLease(o.nodeName, uid, o.clock.now(), o.leaseDurationSeconds ?? 40, rv);
+    const cur = await o.client.getOrUndefined<Lease>(nodeLeasePath(o.nodeName));
+    if (cur) await o.client.request('PUT', nodeLeasePath(o.nodeName), body(cur.metadata.resourceVersion));
+    else await o.client.request('POST', nodeLeasePath(), body());
     leaseRenewals++;
   }
 

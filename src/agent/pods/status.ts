@@ -6,6 +6,7 @@ import type { Container, ContainerState, ContainerStateTerminated, ContainerStat
 import { rfc3339 } from '../../base/time.js';
 import type { ContainerStatus as RtContainer } from '../runtime/runtime.js';
 import { containersNamed, readySandbox, type PodRuntimeView } from './labels.js';
+import { stampPodCondition } from './pod-condition.js';
 
 export interface Waiting { reason: string; message?: string }
 
@@ -135,12 +136,7 @@ export function podConditions(pod: Pod, view: PodRuntimeView, phase: string, ini
 
 /** Keeps lastTransitionTime of conditions whose status did not change. */
 export function stampConditions(next: PodCondition[], old: PodCondition[] | undefined, now: number): PodCondition[] {
-  return next.map((c) => {
-    const prev = old?.find((o) => o.type === c.type);
-    if (c.lastTransitionTime) return c;
-    const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
-    return { ...c, lastProbeTime: null, lastTransitionTime };
-  });
+  return next.map((c) => (c.lastTransitionTime ? c : stampPodCondition(c, old, rfc3339(now))));
 }
 
 export function buildPodStatus(input: StatusInput): PodStatus {

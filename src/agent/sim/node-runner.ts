@@ -5,8 +5,8 @@ import type { Lease, Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';
-import { buildNodeLease, nodeLeasePath } from './lease.js';
-import { buildNode, buildNodeStatus, nodeLabels, type SimNodeDescription } from './node-object.js';
+import { buildNodeLease, nodeLeasePath } from '../node/node-lease.js';
+import { buildNode, buildNodeStatus, simNodeLabels, type SimNodeDescription } from './node-object.js';
 import type { ResolvedSimOptions } from './options.js';
 import type { SimNode } from './sim-node.js';
 
@@ -84,7 +84,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       if (!is(e, 409)) throw e;
       // the node exists (an earlier run): take it over
       const cur = await client.request<Node>('GET', nodePath(n.name));
-      const patch: Record<string, unknown> = { metadata: { labels: nodeLabels(d) } };
+      const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d) } };
       if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
       node = await client.request<Node>('PATCH', nodePath(n.name), patch, MERGE);
       needStatus = true;

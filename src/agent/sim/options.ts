@@ -6,7 +6,8 @@ import { realClock, type Clock } from '../../base/clock.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { blockCount, parseCidr } from './cidr.js';
-import { majorMinorBuild, type SimOs } from './node-object.js';
+import { KUBELET_VERSION, majorMinorBuild } from '../node/node-object.js';
+import type { SimOs } from './node-object.js';
 import type { Stage, StageTimings } from './stages.js';
 
 export interface SimStagesOptions extends StageTimings {
@@ -86,7 +87,7 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
     statusRefreshMs: o.statusRefreshMs ?? 300_000, tickMs: o.tickMs ?? 100,
     registerConcurrency: o.registerConcurrency ?? 32, podConcurrency: o.podConcurrency ?? 64,
     heartbeatConcurrency: o.heartbeatConcurrency ?? 32,
-    kubeletVersion: o.kubeletVersion ?? 'v1.32.0-tandem', clock: o.clock ?? realClock, log: o.log ?? (() => {}),
+    kubeletVersion: o.kubeletVersion ?? KUBELET_VERSION, clock: o.clock ?? realClock, log: o.log ?? (() => {}),
   };
   if (o.informers) r.informers = o.informers;
   if (windowsBuild) r.windowsBuild = windowsBuild;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/gen/types.js';
 import { podQOSClass } from '../../api/kinds/core/pod/qos.js';
 import { rfc3339 } from '../../base/time.js';
+import { stampPodCondition } from '../pods/pod-condition.js';
 import type { StatusTarget } from './stages.js';
 
 export interface StatusContext {
@@ -21,10 +22,7 @@ const containerId = (uid: string, name: string) => `sim://${createHash('sha256')
 
 /** Keeps lastTransitionTime of a condition whose status did not change. */
 function setCondition(list: PodCondition[], old: PodCondition[] | undefined, type: string, status: string, now: string, reason?: string): void {
-  const prev = old?.find((c) => c.type === type);
-  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime ?? now : now };
-  if (reason) c.reason = reason;
-  list.push(c);
+  list.push(stampPodCondition(reason ? { type, status, reason } : { type, status }, old, now));
 }
 
 function conditions(pod: Pod, now: string, s: { sandbox: boolean; ready: boolean; readyReason?: string }): PodCondition[] {

@@ -1,4 +1,5 @@
-// The heartbeat Lease of a simulated node, in kube-node-lease, owned by its Node.
+// The heartbeat Lease of a node (the agent's and each simulated one): in kube-node-lease, named
+// after the node, owned by it, renewed with a MicroTime.
 
 import type { Lease } from '../../api/gen/types.js';
 import { microTime } from '../../base/time.js';
