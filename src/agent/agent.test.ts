@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '../base/log.js';
 import { runServer } from '../cli/server-command.js';
 import { startAgent, type Agent } from './agent.js';
 import { createFakeContainerRuntime } from './testing/fake-container-runtime.js';
@@ -38,7 +39,7 @@ test('agent against the real API server with a fake runtime', async (t) => {
   const platform = createFakePlatform();
   const logs: string[] = [];
   const opts = {
-    client: server.client, nodeName: NODE, runtime, platform, dataDir: join(dir, 'agent'), log: (l: string) => logs.push(l),
+    client: server.client, nodeName: NODE, runtime, platform, dataDir: join(dir, 'agent'), log: createLogger({ component: 'agent', write: (l) => logs.push(l) }),
     podCidr: '10.88.0.0/24', streamingPort: 10350, dns: { servers: ['192.0.2.53'], searches: [], options: [] },
     backoff: { initialMs: 300, maxMs: 1200 }, pollMs: 100, syncPeriodMs: 1000, statusCheckMs: 300, leaseRenewMs: 300,
   };

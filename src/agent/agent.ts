@@ -3,6 +3,7 @@
 // the agent advertises the streaming port in status.daemonEndpoints.
 
 import { realClock, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { Platform } from './platform/common/platform.js';
@@ -23,7 +24,8 @@ export interface AgentOptions {
   runtime: Runtime;
   platform: Platform;
   dataDir: string;
-  log: (line: string) => void;
+  /** the agent's logger; each component logs through a child of it */
+  log: Logger;
   podCidr?: string;
   labels?: Record<string, string>;
   taints?: Array<{ key: string; value?: string; effect: string }>;
@@ -56,11 +58,14 @@ export interface Agent {
 
 export function startAgent(o: AgentOptions): Agent {
   const clock = o.clock ?? realClock;
-  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: o.log, now: () => clock.now() });
+  const log = o.log;
+  // the event recorder (client/) still logs plain lines
+  const eventLog = log.child('events');
+  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: (line) => eventLog.warn(line), now: () => clock.now() });
   const memories = new Map<string, PodMemory>();
   let manager: ReturnType<typeof createPodManager> | undefined;
   const node = createNodeAgent({
-    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: o.log,
+    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: log.child('node'),
     ...(o.podCidr ? { podCidr: o.podCidr } : {}), ...(o.labels ? { labels: o.labels } : {}), ...(o.taints ? { taints: o.taints } : {}),
     ...(o.statusCheckMs ? { statusCheckMs: o.statusCheckMs } : {}), ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
   });
@@ -87,12 +92,12 @@ export function startAgent(o: AgentOptions): Agent {
       imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
       clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
       allocatable: capacityOf(host).allocatable, memoryCapacity: host.memoryBytes,
-      runtimeName: version.runtimeName || o.runtime.name, log: o.log, memories,
+      runtimeName: version.runtimeName || o.runtime.name, log: log.child('pods'), memories,
     }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
     await manager.start();
-    o.log(`agent ${o.nodeName} ready`);
+    log.info(`agent ${o.nodeName} ready`);
   })();
-  started.catch((e: unknown) => o.log(`agent ${o.nodeName} failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  started.catch((e: unknown) => log.error(`agent ${o.nodeName} failed to start`, { error: e instanceof Error ? e.stack ?? e.message : String(e) }));
 
   return {
     ready: () => started,

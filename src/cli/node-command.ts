@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { startAgent, type Agent } from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
@@ -25,7 +26,8 @@ export interface NodeOptions {
   tls: { cert: string; key: string };
   streamingToken: string;
   streamingListen?: { host: string; port: number };
-  log: (line: string) => void;
+  /** the node's logger (the agent, its platform and its streaming server log through children) */
+  log: Logger;
 }
 
 export interface RunningNode { agent: Agent; runtime: Runtime; nodeName: string; streamingPort: number; stop(): Promise<void> }
@@ -43,12 +45,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const pause = await ensurePauseArchive(join(o.dataDir, 'images'));
-  if (pause.fallback) o.log('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
-  const platform = createLinuxPlatform({ dataDir: o.dataDir, sandboxImage: PAUSE_IMAGE, pauseImageArchive: pause.path });
+  if (pause.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
+  const platform = createLinuxPlatform({ dataDir: o.dataDir, sandboxImage: PAUSE_IMAGE, pauseImageArchive: pause.path, log: o.log.child('platform') });
   let endpoint = o.containerdEndpoint;
   let managed: { stop(): Promise<void> } | undefined;
   if (!endpoint) {
-    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr: o.podCidr, log: o.log });
+    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr: o.podCidr });
     if (!m) throw new Error(`cannot start containerd: ${nodeUnsupportedReason() ?? 'see the log above'}`);
     managed = m;
     endpoint = m.endpoint;
@@ -58,7 +60,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const stats = createStatsProvider({ runtime, nodeName });
   const streaming = await startStreamingServer({
     runtime, podLookup: lookup.lookup, listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
-    tls: o.tls, authToken: o.streamingToken, log: o.log, nodeName, stats,
+    tls: o.tls, authToken: o.streamingToken, log: o.log.child('streaming'), nodeName, stats,
   });
   const agent = startAgent({
     client: o.client, nodeName, runtime, platform, dataDir: o.dataDir, log: o.log,

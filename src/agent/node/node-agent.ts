@@ -5,6 +5,7 @@
 import type { Lease, Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Platform } from '../platform/common/platform.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -18,7 +19,7 @@ export interface NodeAgentOptions {
   nodeName: string; podCidr?: string; labels?: Record<string, string>;
   taints?: Taint[];
   kubeletPort: number;
-  log: (l: string) => void;
+  log: Logger;
   statusCheckMs?: number; statusForceMs?: number; leaseRenewMs?: number; leaseDurationSeconds?: number;
 }
 
@@ -77,7 +78,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     let node: Node;
     try {
       node = await o.client.request<Node>('POST', NODES, buildNode({ name: o.nodeName, host, labels: o.labels, podCidr: o.podCidr, taints: o.taints }));
-      o.log(`node ${o.nodeName} registered`);
+      o.log.info(`node ${o.nodeName} registered`);
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
       const patch: Record<string, unknown> = { metadata: { labels } };
@@ -85,7 +86,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
       const cur = await o.client.request<Node>('GET', `${NODES}/${enc}`);
       if (o.podCidr && !cur.spec?.podCIDR) patch['spec'] = { podCIDR: o.podCidr, podCIDRs: [o.podCidr] };
       node = await o.client.request<Node>('PATCH', `${NODES}/${enc}`, patch, MERGE);
-      o.log(`node ${o.nodeName} already registered; labels updated`);
+      o.log.info(`node ${o.nodeName} already registered; labels updated`);
     }
     uid = node.metadata.uid;
     await syncStatus(true);
@@ -103,7 +104,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   function every(ms: number, fn: () => Promise<unknown>, what: string): void {
     const tick = () => {
       if (stopped) return;
-      void fn().catch((e: unknown) => o.log(`node ${what}: ${e instanceof Error ? e.message : String(e)}`))
+      void fn().catch((e: unknown) => o.log.warn(`${what} update failed`, { node: o.nodeName, error: e }))
         .finally(() => { if (!stopped) cancels.push(o.clock.schedule(tick, ms)); });
     };
     cancels.push(o.clock.schedule(tick, ms));

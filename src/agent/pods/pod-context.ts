@@ -3,6 +3,7 @@
 
 import type { PodStatus } from '../../api/gen/types.js';
 import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Platform } from '../platform/common/platform.js';
@@ -41,7 +42,7 @@ export interface PodContext {
   allocatable: Record<string, string>;
   memoryCapacity: number;
   runtimeName: string;
-  log: (l: string) => void;
+  log: Logger;
   memory(uid: string): PodMemory;
   /** requeue a pod after ms */
   requeue(uid: string, ms: number): void;

@@ -4,6 +4,7 @@
 // sandboxes of pods that still exist are kept, the others are removed.
 
 import type { Pod } from '../../api/gen/types.js';
+import { objectRef } from '../../base/log.js';
 import { createWorkQueue, type WorkQueue } from '../../base/work-queue.js';
 import { createInformer, type Informer } from '../../client/informer.js';
 import { POD_UID_LABEL } from './labels.js';
@@ -44,7 +45,8 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
     requeue: (uid, ms) => queue.addAfter(uid, ms),
   };
   const informer = createInformer<Pod>(ctx.client, {
-    path: '/api/v1/pods', fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: ctx.log,
+    // the informer (client/) still logs plain lines
+    path: '/api/v1/pods', fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: (line) => ctx.log.warn(line),
   });
   const uidOf = (p: Pod) => p.metadata.uid ?? '';
   informer.onAdd((p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
@@ -60,7 +62,8 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       if (!pods.has(uid)) ctx.memories.delete(uid);
     } catch (e) {
       errors++;
-      ctx.log(`pod ${pods.get(uid)?.metadata.name ?? uid}: sync failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      const pod = pods.get(uid);
+      ctx.log.error('sync failed', { pod: pod ? objectRef(pod) : undefined, uid, error: e instanceof Error ? e.stack ?? e.message : String(e) });
       queue.addRateLimited(uid);
     } finally {
       active--;
@@ -98,7 +101,7 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       seen = next;
       for (const uid of wake) if (uid && (pods.has(uid) || informer.hasSynced())) queue.add(uid);
     } catch (e) {
-      ctx.log(`container poll failed: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.log.warn('container poll failed', { error: e });
     }
   }
 

@@ -5,6 +5,7 @@
 
 import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
+import { objectRef } from '../../base/log.js';
 import type { PodRuntimeView } from './labels.js';
 import type { PodContext } from './pod-context.js';
 import { podRuntimeView, stopWithPreStop, syncRunningPod } from './pod-sync.js';
@@ -41,13 +42,13 @@ async function killPod(ctx: PodContext, pod: Pod | undefined, view: PodRuntimeVi
     const spec = pod ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === (rc.labels['io.kubernetes.container.name'] ?? rc.name)) : undefined;
     if (pod) ctx.events.event(pod, 'Normal', 'Killing', `Stopping container ${spec?.name ?? rc.name}`);
     const host = pod?.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : view.sandboxes.find((s) => s.id === rc.sandboxId)?.ip ?? '';
-    await stopWithPreStop(ctx, pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }, spec, rc, graceSeconds, host).catch((e: unknown) => ctx.log(`stop container ${rc.id}: ${String(e)}`));
+    await stopWithPreStop(ctx, pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }, spec, rc, graceSeconds, host).catch((e: unknown) => ctx.log.warn('stopping a container failed', { container: rc.id, error: e }));
   }));
-  for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log(`stop sandbox ${s.id}: ${String(e)}`));
+  for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
 }
 
 async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView, qos: string): Promise<void> {
-  for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log(`remove sandbox ${s.id}: ${String(e)}`));
+  for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
   await cleanupPodDir(ctx.dataDir, uid);
   await ctx.platform.cleanupPod(uid, ctx.platform.podCgroupParent(uid, qos));
@@ -59,7 +60,7 @@ export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeVi
   await killPod(ctx, pod, view, grace);
   const after = await podRuntimeView(ctx, uid);
   ctx.memory(uid).waiting.clear();
-  await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log(`final status of ${pod.metadata.name ?? ''}: ${String(e)}`));
+  await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }));
   await removeAll(ctx, uid, after, qosOf(pod));
   try {
     await ctx.client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lease, Node, Pod } from '../../api/gen/types.js';
+import { createLogger } from '../../base/log.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
@@ -28,7 +29,7 @@ before(async () => {
   srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {} });
   c = srv.client;
   informers = createInformerFactory(c);
-  const log = (l: string) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); };
+  const log = createLogger({ level: 'debug', component: 'sim', write: (l) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); } });
   const common = { client: c, informers, leaseRenewMs: 300, tickMs: 20, log };
   linux = startSimFleet({ ...common, nodes: 3, os: 'linux', zones: 2 });
   windows = startSimFleet({ ...common, nodes: 2, os: 'windows', hyperV: true, labels: { team: 'win' } });

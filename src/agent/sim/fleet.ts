@@ -68,7 +68,8 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   const { clock, log } = cfg;
   const started = clock.now();
   const ownFactory = cfg.informers === undefined;
-  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log });
+  // the informers (client/) still log plain lines
+  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log: (line) => log.warn(line) });
   const podInf = factory.informer<Pod>('/api/v1/pods', { indexers: { [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
   const nodeInf = factory.informer<Node>('/api/v1/nodes');
   const names = Array.from({ length: cfg.nodes }, (_, i) => `${cfg.namePrefix}${i}`);
@@ -109,10 +110,10 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     await nodeRunner.registerAll();
     if (!stopped) {
       registerMs = clock.now() - started;
-      log(`sim: ${nodes.length} ${cfg.os} nodes registered in ${registerMs} ms`);
+      log.info(`${nodes.length} ${cfg.os} nodes registered in ${registerMs} ms`);
     }
   })();
-  readyP.catch((e: unknown) => log(`sim: start failed: ${e instanceof Error ? e.message : String(e)}`));
+  readyP.catch((e: unknown) => log.error('start failed', { error: e }));
 
   const nodeOrThrow = (name: string): SimNode => {
     const n = byName.get(name);

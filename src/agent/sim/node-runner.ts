@@ -106,7 +106,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
         await registerOne(n);
         return;
       } catch (e) {
-        log(`sim: registering node ${n.name} failed: ${msg(e)}; retrying in ${delay} ms`);
+        log.warn('registering the node failed; retrying', { node: n.name, error: msg(e), retryMs: delay });
         await sleep(delay);
       }
     }
@@ -118,7 +118,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     if (key.startsWith('L:')) await writeLease(n); else await writeStatus(n);
   }, (key, e) => {
     if (key.startsWith('L:')) s.leaseErrors++; else s.statusErrors++;
-    log(`sim: ${key.startsWith('L:') ? 'lease' : 'status'} write for ${key.slice(2)} failed: ${msg(e)}`);
+    log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
   });
 
   const wheel = createLeaseWheel({
@@ -167,7 +167,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       if (!n || !n.registered || obj.metadata.uid !== n.uid) return;
       n.registered = false;
       s.registered--;
-      log(`sim: node ${n.name} was deleted; its heartbeats stop`);
+      log.info('the node was deleted; its heartbeats stop', { node: n.name });
     },
     stats: () => ({ ...s, heartbeatQueued: pool.queued(), heartbeatInFlight: pool.inFlight() }),
     async stop() {

@@ -5,6 +5,7 @@
 import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/gen/types.js';
+import { objectRef, type Logger } from '../../base/log.js';
 import type { Mount } from '../runtime/runtime.js';
 import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from '../pods/field-ref.js';
 import type { ConfigData, ObjectSource } from '../pods/object-source.js';
@@ -21,7 +22,7 @@ export interface VolumeContext {
   objects: ObjectSource;
   facts: PodRuntimeFacts;
   allocatable: Record<string, string>;
-  log?: (l: string) => void;
+  log?: Logger;
 }
 
 const DEFAULT_MODE = 0o644;
@@ -121,7 +122,7 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
       if (s.configMap) files.push(...await configMapFiles(ctx, s.configMap.name ?? '', s.configMap.items, !!s.configMap.optional, mode));
       else if (s.secret) files.push(...await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode));
       else if (s.downwardAPI) files.push(...downwardFiles(ctx, s.downwardAPI.items, mode));
-      else if (s.serviceAccountToken) ctx.log?.(`volume ${v.name}: serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`);
+      else if (s.serviceAccountToken) ctx.log?.warn(`serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`, { pod: objectRef(ctx.pod), volume: v.name });
     }
     await writeAtomically(dir, files);
     return { path: dir, readOnly: true };

@@ -32,7 +32,7 @@ export interface Platform {
   hostInfo(): Promise<HostInfo>;
   pressure(): Promise<PressureInfo>;
   /** Starts a private containerd configured for the node's pod CIDR; undefined when none is installed. */
-  startRuntime(opts: { dataDir: string; podCidr: string; log: (l: string) => void }): Promise<ManagedRuntime | undefined>;
+  startRuntime(opts: { dataDir: string; podCidr: string }): Promise<ManagedRuntime | undefined>;
   /** Removes what the runtime leaves behind for a pod (e.g. Linux cgroup directories). */
   cleanupPod(podUid: string, cgroupParent: string | undefined): Promise<void>;
   /** The cgroup parent for a pod (Linux) */

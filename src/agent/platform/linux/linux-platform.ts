@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { nullLogger, type Logger } from '../../../base/log.js';
 import type { Platform } from '../common/platform.js';
 import { podCgroupParent, removePodCgroups } from './cgroups.js';
 import { bridgeName, containerdLayout, writeContainerdFiles } from './containerd-config.js';
@@ -25,12 +26,14 @@ export interface LinuxPlatformOptions {
   registryMirrors?: Record<string, string>;
   containerdBin?: string;
   cniBinDir?: string;
+  /** the platform's lines (containerd's start, exits and restarts) */
+  log?: Logger;
 }
 
 export const defaultSandboxImage = 'docker.io/tandem/pause:1';
 
 export interface LinuxPlatform extends Platform {
-  startRuntime(opts: { dataDir: string; podCidr: string; log: (l: string) => void }): Promise<SupervisedContainerd | undefined>;
+  startRuntime(opts: { dataDir: string; podCidr: string }): Promise<SupervisedContainerd | undefined>;
   /** deletes the instance's CNI bridge (node teardown, tests) */
   removeNetwork(dataDir: string): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function removeBridge(dataDir: string): Promise<void> {
 export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
   const cgroupRoot = o.cgroupRoot ?? 'tandem';
   const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
+  const log = o.log ?? nullLogger;
   return {
     hostInfo: () => linuxHostInfo(o.dataDir),
     pressure: () => linuxPressure(o.dataDir),
@@ -76,13 +80,13 @@ export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
       const parents = cgroupParent ? [cgroupParent] : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
       for (const p of parents) await removePodCgroups(p);
     },
-    async startRuntime({ dataDir, podCidr, log }) {
+    async startRuntime({ dataDir, podCidr }) {
       const missing = missingRuntimeTools(cniBinDir);
-      if (missing.length) { log(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
+      if (missing.length) { log.warn(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
       const layout = await writeContainerdFiles(dataDir, podCidr, {
         sandboxImage: o.sandboxImage ?? defaultSandboxImage, cniBinDir, ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
       });
-      const rt = await superviseContainerd({ layout, log, ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
+      const rt = await superviseContainerd({ layout, log: log.child('containerd'), ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
       if (o.pauseImageArchive) {
         try { await importImageArchive(layout.socket, o.pauseImageArchive); } catch (e) { await rt.stop(); throw e; }
       }
