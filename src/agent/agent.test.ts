@@ -111,7 +111,7 @@ test('agent against the real API server with a fake runtime', async (t) => {
       assert.equal(cfg?.labels['io.kubernetes.pod.uid'], pods[0]?.metadata.uid);
       const sb = [...runtime.sandboxes.values()].find((s) => s.cfg.uid === pods[0]?.metadata.uid);
       assert.deepEqual(sb?.cfg.dnsServers, ['192.0.2.53']);
-      assert.match(sb?.cfg.cgroupParent ?? '', /^\/kubepods\/besteffort\/pod/);
+      assert.match(sb?.cfg.linux?.cgroupParent ?? '', /^\/kubepods\/besteffort\/pod/);
       deployIds = pods.map((p) => p.status?.containerStatuses?.[0]?.containerID ?? '').sort();
     });
 

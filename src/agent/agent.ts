@@ -91,7 +91,7 @@ export function startAgent(o: AgentOptions): Agent {
       crashBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
       imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
       clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
-      allocatable: capacityOf(host).allocatable, memoryCapacity: host.memoryBytes,
+      allocatable: capacityOf(host).allocatable, os: host.os, memoryCapacity: host.memoryBytes, cpuCapacity: host.cpuCores,
       runtimeName: version.runtimeName || o.runtime.name, log: log.child('pods'), memories,
     }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
     await manager.start();

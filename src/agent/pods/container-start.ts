@@ -97,7 +97,7 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
   const mounts = await containerMounts(c, i.volumes);
   const cfg = containerConfig({
     pod, container: c, attempt: i.attempt, image: c.image ?? '', envs: env.envs, command: env.command, args: env.args, mounts,
-    qosClass: qosOf(pod), memoryCapacity: ctx.memoryCapacity,
+    qosClass: qosOf(pod), os: ctx.os, memoryCapacity: ctx.memoryCapacity, cpuCapacity: ctx.cpuCapacity,
   });
   let id: string;
   try {

@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import type { ObjectSource } from './object-source.js';
-import type { DnsSettings } from './runtime-config.js';
+import type { DnsSettings, HostOs } from './runtime-config.js';
 import type { Waiting } from './status.js';
 
 export interface PodMemory {
@@ -40,7 +40,11 @@ export interface PodContext {
   hostIPs: string[];
   dns: DnsSettings;
   allocatable: Record<string, string>;
+  /** the host's OS: which section (linux, windows) the CRI requests carry */
+  os: HostOs;
+  /** the host's memory in bytes and processors */
   memoryCapacity: number;
+  cpuCapacity: number;
   runtimeName: string;
   log: Logger;
   memory(uid: string): PodMemory;

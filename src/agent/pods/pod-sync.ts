@@ -67,7 +67,7 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
   const attempt = existing ? existing.attempt : view.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
   const sandbox = sandboxConfig({
     pod, attempt, dataDir: ctx.dataDir, hostHostname: ctx.hostname, dns: ctx.dns,
-    cgroupParent: ctx.platform.podCgroupParent(uid, qosOf(pod)), runtimeHandler: handler,
+    os: ctx.os, resourceParent: ctx.platform.podResourceParent(uid, qosOf(pod)), runtimeHandler: handler,
   });
   const host = (s: SandboxStatus | undefined) => (pod.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : s?.ip ?? '');
   if (existing) return { sandboxId: existing.id, sandbox, facts, volumes, host: host(existing) };

@@ -10,7 +10,6 @@ import type { PodRuntimeView } from './labels.js';
 import type { PodContext } from './pod-context.js';
 import { podRuntimeView, stopWithPreStop, syncRunningPod } from './pod-sync.js';
 import { buildPodStatus } from './status.js';
-import { qosOf } from './container-start.js';
 import { cleanupPodDir } from '../volumes/volumes.js';
 
 const podPath = (p: Pod) => `/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? '')}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
@@ -47,11 +46,11 @@ async function killPod(ctx: PodContext, pod: Pod | undefined, view: PodRuntimeVi
   for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
 }
 
-async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView, qos: string): Promise<void> {
+async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Promise<void> {
   for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
   await cleanupPodDir(ctx.dataDir, uid);
-  await ctx.platform.cleanupPod(uid, ctx.platform.podCgroupParent(uid, qos));
+  await ctx.platform.cleanupPod(uid);
 }
 
 export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {
@@ -61,7 +60,7 @@ export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeVi
   const after = await podRuntimeView(ctx, uid);
   ctx.memory(uid).waiting.clear();
   await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }));
-  await removeAll(ctx, uid, after, qosOf(pod));
+  await removeAll(ctx, uid, after);
   try {
     await ctx.client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
   } catch (e) {
@@ -75,7 +74,7 @@ export async function removeOrphan(ctx: PodContext, uid: string): Promise<void> 
   const view = await podRuntimeView(ctx, uid);
   if (view.sandboxes.length === 0 && view.containers.length === 0) return;
   await killPod(ctx, undefined, view, 2);
-  await removeAll(ctx, uid, view, 'BestEffort');
+  await removeAll(ctx, uid, view);
 }
 
 export async function syncPod(ctx: PodContext, uid: string, pod: Pod | undefined): Promise<void> {

@@ -1,13 +1,20 @@
-// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, cgroup parent,
-// runtime handler) and each container (command, env, mounts, log path, resources, security).
+// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, runtime handler) and
+// each container (command, env, mounts, log path), with the section of the host's OS: on Linux the
+// cgroup parent, resources and security (resources.ts), on Windows the identity and job object
+// limits (windows-config.ts).
 
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/gen/types.js';
+import type { HostInfo } from '../platform/common/platform.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
 import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';
 import { linuxResources, linuxSecurity } from './resources.js';
+import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
 export interface DnsSettings { servers: string[]; searches: string[]; options: string[] }
+
+/** The OS whose section the requests carry: the host's. */
+export type HostOs = HostInfo['os'];
 
 export const podLogDirectory = (dataDir: string, pod: Pod) =>
   join(dataDir, 'logs', 'pods', `${pod.metadata.namespace ?? ''}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
@@ -51,7 +58,10 @@ export function podDns(pod: Pod, host: DnsSettings): DnsSettings {
 
 export interface SandboxInputs {
   pod: Pod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
-  cgroupParent: string | undefined; runtimeHandler: string;
+  os: HostOs;
+  /** the platform's podResourceParent: on Linux the pod's cgroup parent */
+  resourceParent: string | undefined;
+  runtimeHandler: string;
 }
 
 export function sandboxConfig(i: SandboxInputs): SandboxConfig {
@@ -67,15 +77,29 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
     annotations: { ...(pod.metadata.annotations ?? {}) },
     runtimeHandler: i.runtimeHandler,
   };
-  if (i.cgroupParent) cfg.cgroupParent = i.cgroupParent;
   if (pod.spec?.hostNetwork) cfg.hostNetwork = true;
+  switch (i.os) {
+    case 'linux':
+      cfg.linux = i.resourceParent ? { cgroupParent: i.resourceParent } : {};
+      break;
+    case 'windows':
+      cfg.windows = { securityContext: windowsSandboxSecurity(pod.spec) };
+      break;
+    default: {
+      const never: never = i.os;
+      throw new Error(`no sandbox section for OS ${String(never)}`);
+    }
+  }
   return cfg;
 }
 
 export interface ContainerInputs {
   pod: Pod; container: Container; attempt: number; image: string;
   envs: KeyValue[]; command: string[]; args: string[]; mounts: Mount[];
-  qosClass: string; memoryCapacity: number;
+  qosClass: string;
+  os: HostOs;
+  /** the host's memory in bytes (Linux: oom_score_adj of Burstable pods) and processors (Windows: cpu maximum) */
+  memoryCapacity: number; cpuCapacity: number;
 }
 
 export function containerConfig(i: ContainerInputs): ContainerConfig {
@@ -86,8 +110,20 @@ export function containerConfig(i: ContainerInputs): ContainerConfig {
     logPath: `${c.name}/${i.attempt}.log`,
     labels: { ...podLabels(i.pod), [CONTAINER_NAME_LABEL]: c.name },
     annotations: { 'io.kubernetes.container.restartCount': String(i.attempt) },
-    linux: { resources: linuxResources(c, i.qosClass, i.memoryCapacity), ...linuxSecurity(c, i.pod.spec?.securityContext) },
   };
+  const podSc = i.pod.spec?.securityContext;
+  switch (i.os) {
+    case 'linux':
+      cfg.linux = { resources: linuxResources(c, i.qosClass, i.memoryCapacity), securityContext: linuxSecurity(c, podSc) };
+      break;
+    case 'windows':
+      cfg.windows = { resources: windowsResources(c, i.cpuCapacity), securityContext: windowsContainerSecurity(c, podSc) };
+      break;
+    default: {
+      const never: never = i.os;
+      throw new Error(`no container section for OS ${String(never)}`);
+    }
+  }
   if (c.workingDir) cfg.workingDir = c.workingDir;
   if (c.stdin) cfg.stdin = true;
   if (c.stdinOnce) cfg.stdinOnce = true;

@@ -3,7 +3,7 @@
 
 import {
   RuntimeNotFoundError, type AuthConfig, type ContainerConfig, type ContainerStats, type ContainerStatus, type ExecResult,
-  type ImageInfo, type LinuxResources, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
+  type ContainerResources, type ImageInfo, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
 } from '../runtime/runtime.js';
 
 export interface FakeExit { afterMs: number; exitCode: number; reason?: string }
@@ -146,7 +146,7 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
         .filter((c) => (!filter?.sandboxId || c.status.sandboxId === filter.sandboxId) && matches(c.status.labels, filter?.labels))
         .map((c) => clone(c.status));
     },
-    async updateContainerResources(cid: string, _r: LinuxResources) { ct(cid); },
+    async updateContainerResources(cid: string, _r: ContainerResources) { ct(cid); },
     async reopenContainerLog(cid) { ct(cid); },
 
     async execSync(cid, cmd) {

@@ -34,6 +34,8 @@ export const defaultSandboxImage = 'docker.io/tandem/pause:1';
 
 export interface LinuxPlatform extends Platform {
   startRuntime(opts: { dataDir: string; podCidr: string }): Promise<SupervisedContainerd | undefined>;
+  /** cgroupParent: a parent outside this platform's root (the raw CRI benchmark names its own) */
+  cleanupPod(podUid: string, cgroupParent?: string): Promise<void>;
   /** deletes the instance's CNI bridge (node teardown, tests) */
   removeNetwork(dataDir: string): Promise<void>;
 }
@@ -56,6 +58,14 @@ export function missingRuntimeTools(cniBinDir = '/usr/lib/cni'): string[] {
 
 export function containerdInstalled(cniBinDir?: string): boolean { return missingRuntimeTools(cniBinDir).length === 0; }
 
+/** Why this Linux host cannot run pods (tools missing, not root), with the fix; undefined when it can. */
+export function linuxUnavailableReason(cniBinDir?: string): string | undefined {
+  const missing = missingRuntimeTools(cniBinDir);
+  if (missing.length) return `missing ${missing.join(', ')} (on Debian: apt-get install containerd runc containernetworking-plugins)`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'running pods needs root (containerd, cgroups and CNI)';
+  return undefined;
+}
+
 /** `ctr images import` into the CRI namespace of a private instance. */
 export async function importImageArchive(socket: string, archive: string): Promise<void> {
   await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', archive], { timeout: 120_000 });
@@ -75,7 +85,9 @@ export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
   return {
     hostInfo: () => linuxHostInfo(o.dataDir),
     pressure: () => linuxPressure(o.dataDir),
-    podCgroupParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
+    whyUnavailable: () => linuxUnavailableReason(cniBinDir),
+    podResourceParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
+    // the pod's QoS class may be unknown here (an orphan): every class's parent is tried
     async cleanupPod(podUid, cgroupParent) {
       const parents = cgroupParent ? [cgroupParent] : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
       for (const p of parents) await removePodCgroups(p);
