@@ -22,7 +22,7 @@ export async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: 
   const image = c.image ?? '';
   const uid = pod.metadata.uid ?? '';
   const key = `${uid}/${image}`;
-  const present = (await ctx.runtime.imageStatus(image)) !== undefined;
+  const present = (await ctx.runtime.imageStatus(image, sandbox.runtimeHandler)) !== undefined;
   const decision = pullDecision(c.imagePullPolicy, present);
   if (decision === 'never-pull-error') {
     const msg = `Container image "${image}" is not present with pull policy of Never`;
@@ -68,7 +68,7 @@ export async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: 
   mem.pullFailedAt.delete(image);
   ctx.imageBackoff.reset(key);
   const took = goDuration(ctx.clock.now() - began);
-  const info = await ctx.runtime.imageStatus(image).catch(() => undefined);
+  const info = await ctx.runtime.imageStatus(image, sandbox.runtimeHandler).catch(() => undefined);
   ctx.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting).${info ? ` Image size: ${info.size} bytes.` : ''}`);
   return true;
 }

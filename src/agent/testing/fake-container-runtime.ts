@@ -18,6 +18,8 @@ export interface FakeContainerRuntimeOptions {
   /** images whose pull fails */
   failPull?: (image: string) => string | undefined;
   ipPrefix?: string;
+  /** starts every sandbox and container id (two fakes side by side need distinct ids, as real runtimes have) */
+  idPrefix?: string;
 }
 
 interface FakeSandbox { status: SandboxStatus; cfg: SandboxConfig }
@@ -51,7 +53,7 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
   const pulls: Array<{ image: string; auth?: AuthConfig }> = [];
   let seq = 0;
   let ipSeq = 1;
-  const id = (p: string) => `${p}${(++seq).toString(16).padStart(12, '0')}`;
+  const id = (p: string) => `${opts.idPrefix ?? ''}${p}${(++seq).toString(16).padStart(12, '0')}`;
   const addImage = (ref: string) => { if (!images.has(ref)) images.set(ref, { id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`, repoTags: [ref], repoDigests: [], size: 1000 }); };
   for (const i of opts.images ?? []) addImage(i);
 
