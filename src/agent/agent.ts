@@ -21,7 +21,9 @@ import { createProbeManager } from './probes/probe-manager.js';
 export interface AgentOptions {
   client: RestClient;
   nodeName: string;
+  /** the node's runtime: a RuntimeRouter when it offers more than one (runtime/index.ts) */
   runtime: Runtime;
+  /** the host's platform (platform/index.ts) */
   platform: Platform;
   dataDir: string;
   /** the agent's logger; each component logs through a child of it */

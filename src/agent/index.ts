@@ -10,4 +10,6 @@ export { hostDns, parseResolvConf } from './node/resolv-conf.js';
 export { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, CONTAINER_NAME_LABEL } from './pods/labels.js';
 export { podLogDirectory, type DnsSettings } from './pods/runtime-config.js';
 export type { Runtime } from './runtime/runtime.js';
+export { createRuntimeRouter, type RuntimeRouter, type RuntimeRouterOptions } from './runtime/runtime-router.js';
 export type { Platform, HostInfo, PressureInfo, ManagedRuntime } from './platform/common/platform.js';
+export { createHostPlatform, hostUnavailableReason, type HostPlatformOptions } from './platform/index.js';

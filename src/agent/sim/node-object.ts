@@ -9,7 +9,7 @@ import { rfc3339 } from '../../base/time.js';
 import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } from '../node/node-object.js';
 import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 
-export type SimOs = 'linux' | 'windows';
+export type SimOs = NodeHost['os'];
 
 export interface SimNodeDescription {
   name: string;

@@ -1,5 +1,5 @@
-// What the agent needs from its host OS; chosen at start-up from process.platform
-// (platform/linux or platform/windows). platform/linux and platform/windows import only this folder.
+// What the agent needs from its host OS, in words every OS has; platform/index.ts picks the one for
+// process.platform (platform/linux, later platform/windows), which import only this folder.
 
 export interface HostInfo {
   os: 'linux' | 'windows';
