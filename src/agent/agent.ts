@@ -2,6 +2,7 @@
 // scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
 // the agent advertises the streaming port in status.daemonEndpoints.
 
+import type { Taint } from '../api/gen/types.js';
 import { realClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { createEventRecorder } from '../client/event-recorder.js';
@@ -30,7 +31,7 @@ export interface AgentOptions {
   log: Logger;
   podCidr?: string;
   labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: string }>;
+  taints?: Taint[];
   /** advertised as status.daemonEndpoints.kubeletEndpoint.Port (default 10250) */
   streamingPort?: number;
   /** DNS handed to pods (default: the host's /etc/resolv.conf) */
