@@ -33,7 +33,8 @@ export function portMappings(pod: Pod): PortMapping[] {
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
-      const m: PortMapping = { protocol: (p.protocol ?? 'TCP') as Protocol, containerPort: p.containerPort, hostPort: p.hostPort };
+      const protocol: Protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
+      const m: PortMapping = { protocol, containerPort: p.containerPort, hostPort: p.hostPort };
       if (p.hostIP) m.hostIp = p.hostIP;
       out.push(m);
     }
