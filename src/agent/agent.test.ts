@@ -3,19 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '../base/log.js';
 import { runServer } from '../cli/server-command.js';
 import { startAgent, type Agent } from './agent.js';
-import { createFakeRuntime } from './testing/fake-runtime.js';
+import { createFakeContainerRuntime } from './testing/fake-container-runtime.js';
 import { createFakePlatform } from './testing/fake-platform.js';
-import type { AgentPod } from './pods/pod-types.js';
+import type { EventList, Lease, Node, Pod, PodList } from '../api/gen/types.js';
 import type { RestClient } from '../client/rest-client.js';
 
 const NODE = 'agent-node-1';
-interface NodeStatusView {
-  nodeInfo: Record<string, string>; capacity: Record<string, string>; allocatable: Record<string, string>;
-  daemonEndpoints: { kubeletEndpoint: { Port: number } }; runtimeHandlers: Array<{ name: string }>;
-  conditions: Array<{ type: string; status: string; reason: string }>;
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -28,14 +24,14 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 const podsOf = async (c: RestClient, selector: string) =>
-  (await c.request<{ items: AgentPod[] }>('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
-const getPod = (c: RestClient, name: string) => c.getOrUndefined<AgentPod>(`/api/v1/namespaces/default/pods/${name}`);
-const cond = (p: AgentPod | undefined, t: string) => p?.status?.conditions?.find((c) => c.type === t)?.status;
+  (await c.request<PodList>('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
+const getPod = (c: RestClient, name: string) => c.getOrUndefined<Pod>(`/api/v1/namespaces/default/pods/${name}`);
+const cond = (p: Pod | undefined, t: string) => p?.status?.conditions?.find((c) => c.type === t)?.status;
 
 test('agent against the real API server with a fake runtime', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'agent-it-'));
   const server = await runServer({ dataDir: join(dir, 'server'), listen: '127.0.0.1:0', store: 'memory', log: () => {} });
-  const runtime = createFakeRuntime({
+  const runtime = createFakeContainerRuntime({
     images: ['busybox:1'],
     exec: (_cfg, cmd) => ({ exitCode: cmd[0] === 'fail' ? 1 : 0, stdout: Buffer.from(cmd[0] === 'fail' ? 'unhealthy' : ''), stderr: Buffer.alloc(0) }),
     autoExit: (cfg) => (cfg.name === 'crash' ? { afterMs: 30, exitCode: 1 } : undefined),
@@ -43,7 +39,7 @@ test('agent against the real API server with a fake runtime', async (t) => {
   const platform = createFakePlatform();
   const logs: string[] = [];
   const opts = {
-    client: server.client, nodeName: NODE, runtime, platform, dataDir: join(dir, 'agent'), log: (l: string) => logs.push(l),
+    client: server.client, nodeName: NODE, runtime, platform, dataDir: join(dir, 'agent'), log: createLogger({ component: 'agent', write: (l) => logs.push(l) }),
     podCidr: '10.88.0.0/24', streamingPort: 10350, dns: { servers: ['192.0.2.53'], searches: [], options: [] },
     backoff: { initialMs: 300, maxMs: 1200 }, pollMs: 100, syncPeriodMs: 1000, statusCheckMs: 300, leaseRenewMs: 300,
   };
@@ -53,36 +49,36 @@ test('agent against the real API server with a fake runtime', async (t) => {
     await agent.ready();
 
     await t.test('node registration, status and lease', async () => {
-      const node = await c.request<{ metadata: { labels: Record<string, string> }; spec: { podCIDR?: string }; status: NodeStatusView }>('GET', `/api/v1/nodes/${NODE}`);
-      assert.equal(node.metadata.labels['kubernetes.io/hostname'], NODE);
-      assert.equal(node.metadata.labels['kubernetes.io/os'], 'linux');
-      assert.equal(node.metadata.labels['beta.kubernetes.io/arch'], 'amd64');
-      assert.equal(node.spec.podCIDR, '10.88.0.0/24');
-      assert.equal(node.status.nodeInfo['kubeletVersion'], 'v1.32.0-tandem');
-      assert.equal(node.status.nodeInfo['containerRuntimeVersion'], 'containerd://1.6.20-fake');
-      assert.equal(node.status.nodeInfo['bootID'], 'b-789');
-      assert.equal(node.status.capacity['pods'], '110');
-      assert.equal(node.status.capacity['cpu'], '4');
-      assert.equal(node.status.allocatable['cpu'], '3900m');
-      assert.equal(node.status.daemonEndpoints.kubeletEndpoint.Port, 10350);
-      assert.deepEqual(node.status.runtimeHandlers.map((h) => h.name), ['runc', '']);
-      const ready = node.status.conditions.find((x) => x.type === 'Ready');
+      const node = await c.request<Node>('GET', `/api/v1/nodes/${NODE}`);
+      assert.equal(node.metadata.labels?.['kubernetes.io/hostname'], NODE);
+      assert.equal(node.metadata.labels?.['kubernetes.io/os'], 'linux');
+      assert.equal(node.metadata.labels?.['beta.kubernetes.io/arch'], 'amd64');
+      assert.equal(node.spec?.podCIDR, '10.88.0.0/24');
+      assert.equal(node.status?.nodeInfo?.kubeletVersion, 'v1.32.0-tandem');
+      assert.equal(node.status?.nodeInfo?.containerRuntimeVersion, 'containerd://1.6.20-fake');
+      assert.equal(node.status?.nodeInfo?.bootID, 'b-789');
+      assert.equal(node.status?.capacity?.['pods'], '110');
+      assert.equal(node.status?.capacity?.['cpu'], '4');
+      assert.equal(node.status?.allocatable?.['cpu'], '3900m');
+      assert.equal(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 10350);
+      assert.deepEqual(node.status?.runtimeHandlers?.map((h) => h.name), ['runc', '']);
+      const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
       assert.equal(ready?.status, 'True');
       assert.equal(ready?.reason, 'KubeletReady');
-      const lease = await c.request<{ spec: { renewTime: string; holderIdentity: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`);
-      assert.equal(lease.spec.holderIdentity, NODE);
-      assert.match(lease.spec.renewTime, /\.\d{6}Z$/);
+      const lease = await c.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`);
+      assert.equal(lease.spec?.holderIdentity, NODE);
+      assert.match(lease.spec?.renewTime ?? '', /\.\d{6}Z$/);
       // runtime network trouble turns Ready false with the kubelet's message
       runtime.setCondition('NetworkReady', false, 'NetworkPluginNotReady', 'cni plugin not initialized');
       await until('NotReady', async () => {
-        const n = await c.request<{ status: { conditions: Array<{ type: string; status: string; message: string }> } }>('GET', `/api/v1/nodes/${NODE}`);
-        const r = n.status.conditions.find((x) => x.type === 'Ready');
-        return r?.status === 'False' && r.message.includes('NetworkReady=false reason:NetworkPluginNotReady') && r;
+        const n = await c.request<Node>('GET', `/api/v1/nodes/${NODE}`);
+        const r = n.status?.conditions?.find((x) => x.type === 'Ready');
+        return r?.status === 'False' && (r.message ?? '').includes('NetworkReady=false reason:NetworkPluginNotReady') && r;
       });
       runtime.setCondition('NetworkReady', true);
       await until('Ready again', async () => {
-        const n = await c.request<{ status: { conditions: Array<{ type: string; status: string }> } }>('GET', `/api/v1/nodes/${NODE}`);
-        return n.status.conditions.find((x) => x.type === 'Ready')?.status === 'True';
+        const n = await c.request<Node>('GET', `/api/v1/nodes/${NODE}`);
+        return n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True';
       });
     });
 
@@ -115,7 +111,7 @@ test('agent against the real API server with a fake runtime', async (t) => {
       assert.equal(cfg?.labels['io.kubernetes.pod.uid'], pods[0]?.metadata.uid);
       const sb = [...runtime.sandboxes.values()].find((s) => s.cfg.uid === pods[0]?.metadata.uid);
       assert.deepEqual(sb?.cfg.dnsServers, ['192.0.2.53']);
-      assert.match(sb?.cfg.cgroupParent ?? '', /^\/kubepods\/besteffort\/pod/);
+      assert.match(sb?.cfg.linux?.cgroupParent ?? '', /^\/kubepods\/besteffort\/pod/);
       deployIds = pods.map((p) => p.status?.containerStatuses?.[0]?.containerID ?? '').sort();
     });
 
@@ -159,12 +155,12 @@ test('agent against the real API server with a fake runtime', async (t) => {
       const seen = await until('CrashLoopBackOff with restarts', async () => {
         const x = await getPod(c, 'crasher');
         const cs = x?.status?.containerStatuses?.[0];
-        return cs && cs.restartCount >= 2 && cs.state.waiting?.reason === 'CrashLoopBackOff' && x;
+        return cs && cs.restartCount >= 2 && cs.state?.waiting?.reason === 'CrashLoopBackOff' && x;
       });
       const cs = seen.status?.containerStatuses?.[0];
-      assert.match(cs?.state.waiting?.message ?? '', /^back-off \d+ms restarting failed container=crash pod=crasher_default\(/);
-      assert.equal(cs?.lastState.terminated?.exitCode, 1);
-      assert.equal(cs?.lastState.terminated?.reason, 'Error');
+      assert.match(cs?.state?.waiting?.message ?? '', /^back-off \d+ms restarting failed container=crash pod=crasher_default\(/);
+      assert.equal(cs?.lastState?.terminated?.exitCode, 1);
+      assert.equal(cs?.lastState?.terminated?.reason, 'Error');
       assert.equal(seen.status?.phase, 'Running');
       assert.equal(cond(seen, 'Ready'), 'False');
     });
@@ -182,12 +178,12 @@ test('agent against the real API server with a fake runtime', async (t) => {
         return (x?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x;
       });
       const a = p.status?.containerStatuses?.[0];
-      assert.ok(a?.lastState.terminated, JSON.stringify(a));
+      assert.ok(a?.lastState?.terminated, JSON.stringify(a));
       assert.equal(p.status?.containerStatuses?.[1]?.ready, false);
       assert.equal(p.status?.containerStatuses?.[1]?.restartCount, 0);
       assert.equal(cond(p, 'Ready'), 'False');
       const evs = await until('Unhealthy event', async () => {
-        const l = await c.request<{ items: Array<{ reason: string; message: string; involvedObject: { name: string } }> }>('GET', '/api/v1/namespaces/default/events');
+        const l = await c.request<EventList>('GET', '/api/v1/namespaces/default/events');
         const mine = l.items.filter((e) => e.involvedObject.name === 'sick');
         return mine.some((e) => e.reason === 'Unhealthy' && e.message === 'Liveness probe failed: unhealthy') && mine;
       });
@@ -199,7 +195,7 @@ test('agent against the real API server with a fake runtime', async (t) => {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once' }, spec: { restartPolicy: 'Never', containers: [{ name: 'crash', image: 'busybox:1' }] },
       });
       const p = await until('Failed', async () => { const x = await getPod(c, 'once'); return x?.status?.phase === 'Failed' && x; });
-      assert.equal(p.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 1);
+      assert.equal(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
       assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
     });
 
@@ -210,12 +206,12 @@ test('agent against the real API server with a fake runtime', async (t) => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nocfg' }, spec: { containers: [{ name: 'a', image: 'busybox:1', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] },
       });
-      await until('ErrImageNeverPull', async () => (await getPod(c, 'noimage'))?.status?.containerStatuses?.[0]?.state.waiting?.reason === 'ErrImageNeverPull');
+      await until('ErrImageNeverPull', async () => (await getPod(c, 'noimage'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
       const p = await until('CreateContainerConfigError', async () => {
         const x = await getPod(c, 'nocfg');
-        return x?.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError' && x;
+        return x?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && x;
       });
-      assert.equal(p.status?.containerStatuses?.[0]?.state.waiting?.message, 'configmap "absent" not found');
+      assert.equal(p.status?.containerStatuses?.[0]?.state?.waiting?.message, 'configmap "absent" not found');
       assert.equal(p.status?.phase, 'Pending');
     });
     assert.deepEqual(logs.filter((l) => l.includes('sync failed')), []);

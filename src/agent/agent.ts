@@ -2,13 +2,15 @@
 // scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
 // the agent advertises the streaming port in status.daemonEndpoints.
 
+import type { Taint } from '../api/gen/types.js';
 import { realClock, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { Platform } from './platform/common/platform.js';
 import type { Runtime } from './runtime/runtime.js';
 import { createNodeAgent } from './node/node-agent.js';
-import { capacityOf } from './node/node-object.js';
+import { capacityOf } from './node/capacity.js';
 import { hostDns } from './node/resolv-conf.js';
 import { createCrashBackoff } from './pods/crash-backoff.js';
 import { createObjectSource, type ObjectSource } from './pods/object-source.js';
@@ -20,13 +22,16 @@ import { createProbeManager } from './probes/probe-manager.js';
 export interface AgentOptions {
   client: RestClient;
   nodeName: string;
+  /** the node's runtime: a RuntimeRouter when it offers more than one (runtime/index.ts) */
   runtime: Runtime;
+  /** the host's platform (platform/index.ts) */
   platform: Platform;
   dataDir: string;
-  log: (line: string) => void;
+  /** the agent's logger; each component logs through a child of it */
+  log: Logger;
   podCidr?: string;
   labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: string }>;
+  taints?: Taint[];
   /** advertised as status.daemonEndpoints.kubeletEndpoint.Port (default 10250) */
   streamingPort?: number;
   /** DNS handed to pods (default: the host's /etc/resolv.conf) */
@@ -56,11 +61,14 @@ export interface Agent {
 
 export function startAgent(o: AgentOptions): Agent {
   const clock = o.clock ?? realClock;
-  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: o.log, now: () => clock.now() });
+  const log = o.log;
+  // the event recorder (client/) still logs plain lines
+  const eventLog = log.child('events');
+  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: (line) => eventLog.warn(line), now: () => clock.now() });
   const memories = new Map<string, PodMemory>();
   let manager: ReturnType<typeof createPodManager> | undefined;
   const node = createNodeAgent({
-    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: o.log,
+    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: log.child('node'),
     ...(o.podCidr ? { podCidr: o.podCidr } : {}), ...(o.labels ? { labels: o.labels } : {}), ...(o.taints ? { taints: o.taints } : {}),
     ...(o.statusCheckMs ? { statusCheckMs: o.statusCheckMs } : {}), ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
   });
@@ -86,13 +94,13 @@ export function startAgent(o: AgentOptions): Agent {
       crashBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
       imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
       clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
-      allocatable: capacityOf(host).allocatable, memoryCapacity: host.memoryBytes,
-      runtimeName: version.runtimeName || o.runtime.name, log: o.log, memories,
+      allocatable: capacityOf(host).allocatable, os: host.os, memoryCapacity: host.memoryBytes, cpuCapacity: host.cpuCores,
+      runtimeName: version.runtimeName || o.runtime.name, log: log.child('pods'), memories,
     }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
     await manager.start();
-    o.log(`agent ${o.nodeName} ready`);
+    log.info(`agent ${o.nodeName} ready`);
   })();
-  started.catch((e: unknown) => o.log(`agent ${o.nodeName} failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  started.catch((e: unknown) => log.error(`agent ${o.nodeName} failed to start`, { error: e instanceof Error ? e.stack ?? e.message : String(e) }));
 
   return {
     ready: () => started,

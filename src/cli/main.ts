@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { createLogger } from '../base/log.js';
 import { resolveDataDir } from './data-dir.js';
 
 // Each command loads only what it runs (an agent process never loads the API server or the
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<void> {
           const client = createRestClient({ server: s.url, caPem: s.tls.ca, token: s.token, userAgent: 'tandem-agent' });
           const node = await startNode({
             client, dataDir: join(dataDir, 'agent'), podCidr: o.podCidr, tls: { cert: s.tls.cert, key: s.tls.key },
-            streamingToken: s.token, log,
+            streamingToken: s.token, log: createLogger().child('agent'),
             ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
           });
           await node.agent.ready();
@@ -108,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       const { hostname } = await import('node:os');
       const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
       const node = await startNode({
-        client, dataDir, podCidr: o.podCidr, tls: { cert: pki.certPem, key: pki.keyPem }, streamingToken: creds.token, log,
+        client, dataDir, podCidr: o.podCidr, tls: { cert: pki.certPem, key: pki.keyPem }, streamingToken: creds.token, log: createLogger().child('agent'),
         streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
         ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
       }).catch(fail);
@@ -131,7 +132,7 @@ export async function main(argv: string[]): Promise<void> {
       const { client } = (() => { try { return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64); } catch (e) { return fail(e); } })();
       const informers = createInformerFactory(client);
       const { kubeconfig: _k, ...opts } = args;
-      const fleet = startSimFleet({ ...opts, client, informers, log });
+      const fleet = startSimFleet({ ...opts, client, informers, log: createLogger().child('sim') });
       await fleet.ready().catch(fail);
       const st = fleet.stats();
       log(`tandem sim ready: ${st.nodes} ${args.os} node(s) registered in ${st.registerMs} ms`);

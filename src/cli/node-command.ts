@@ -1,17 +1,17 @@
-// The node half of `tandem up` and `tandem agent`: a supervised private containerd (when none is
-// given), the CRI runtime, the streaming server, and the agent that registers this host as a Node.
+// The node half of `tandem up` and `tandem agent`: this host's platform, a supervised private
+// containerd (when none is given), the runtime router over the CRI runtime, the streaming server,
+// and the agent that registers this host as a Node.
 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
-import { startAgent, type Agent } from '../agent/index.js';
+import { createHostPlatform, createRuntimeRouter, hostUnavailableReason, startAgent, type Agent, type Runtime } from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
-import { createLinuxPlatform, missingRuntimeTools } from '../agent/platform/linux/index.js';
 import { ensurePauseArchive, PAUSE_IMAGE } from '../agent/images/pause-image.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
-import type { Runtime } from '../agent/runtime/runtime.js';
 
 export interface NodeOptions {
   client: RestClient;
@@ -25,40 +25,38 @@ export interface NodeOptions {
   tls: { cert: string; key: string };
   streamingToken: string;
   streamingListen?: { host: string; port: number };
-  log: (line: string) => void;
+  /** the node's logger (the agent, its platform and its streaming server log through children) */
+  log: Logger;
 }
 
 export interface RunningNode { agent: Agent; runtime: Runtime; nodeName: string; streamingPort: number; stop(): Promise<void> }
 
-/** Explains why this host cannot run a node, or undefined when it can. */
+/** Explains why this host cannot run a node, or undefined when it can (the platform's words). */
 export function nodeUnsupportedReason(): string | undefined {
-  if (process.platform !== 'linux') return `the node agent for ${process.platform} is not built yet`;
-  const missing = missingRuntimeTools();
-  if (missing.length) return `missing ${missing.join(', ')} (on Debian: apt-get install containerd runc containernetworking-plugins)`;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'running pods needs root (containerd, cgroups and CNI)';
-  return undefined;
+  return hostUnavailableReason();
 }
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const pause = await ensurePauseArchive(join(o.dataDir, 'images'));
-  if (pause.fallback) o.log('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
-  const platform = createLinuxPlatform({ dataDir: o.dataDir, sandboxImage: PAUSE_IMAGE, pauseImageArchive: pause.path });
+  if (pause.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
+  const platform = createHostPlatform({ dataDir: o.dataDir, sandboxImage: PAUSE_IMAGE, sandboxImageArchive: pause.path, log: o.log.child('platform') });
   let endpoint = o.containerdEndpoint;
   let managed: { stop(): Promise<void> } | undefined;
   if (!endpoint) {
-    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr: o.podCidr, log: o.log });
-    if (!m) throw new Error(`cannot start containerd: ${nodeUnsupportedReason() ?? 'see the log above'}`);
+    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr: o.podCidr });
+    if (!m) throw new Error(`cannot start containerd: ${platform.whyUnavailable() ?? 'see the log above'}`);
     managed = m;
     endpoint = m.endpoint;
   }
-  const runtime = createCriRuntime(endpoint);
+  // one runtime for now; the router is where a second one (native processes) joins
+  const runtime = createRuntimeRouter({ default: createCriRuntime(endpoint) });
   const lookup = createRuntimePodLookup(runtime, o.dataDir, 500);
   const stats = createStatsProvider({ runtime, nodeName });
   const streaming = await startStreamingServer({
     runtime, podLookup: lookup.lookup, listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
-    tls: o.tls, authToken: o.streamingToken, log: o.log, nodeName, stats,
+    tls: o.tls, authToken: o.streamingToken, log: o.log.child('streaming'), nodeName, stats,
   });
   const agent = startAgent({
     client: o.client, nodeName, runtime, platform, dataDir: o.dataDir, log: o.log,

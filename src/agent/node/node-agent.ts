@@ -2,20 +2,24 @@
 // status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
 // node Lease in kube-node-lease every 10 s.
 
+import type { Lease, Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
-import { microTime } from '../../base/time.js';
 import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Platform } from '../platform/common/platform.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { nodeLabels, nodeStatus, stampNodeStatus, type NodeCondition, type NodeFacts } from './node-object.js';
+import { capacityOf } from './capacity.js';
+import { nodeConditions, stampNodeConditions } from './node-conditions.js';
+import { buildNodeLease, nodeLeasePath } from './node-lease.js';
+import { buildNode, KUBELET_VERSION, nodeLabels, nodeStatus } from './node-object.js';
 
 export interface NodeAgentOptions {
   client: RestClient; runtime: Runtime; platform: Platform; clock: Clock;
   nodeName: string; podCidr?: string; labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: string }>;
+  taints?: Taint[];
   kubeletPort: number;
-  log: (l: string) => void;
+  log: Logger;
   statusCheckMs?: number; statusForceMs?: number; leaseRenewMs?: number; leaseDurationSeconds?: number;
 }
 
@@ -30,11 +34,7 @@ export interface NodeAgent {
   stats(): { statusWrites: number; leaseRenewals: number };
 }
 
-interface NodeWire { metadata: { uid?: string; resourceVersion?: string; labels?: Record<string, string> }; spec?: { podCIDR?: string } }
-interface LeaseWire { metadata: { resourceVersion?: string }; spec?: Record<string, unknown> }
-
 const NODES = '/api/v1/nodes';
-const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 const MERGE = 'application/merge-patch+json';
 
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
@@ -47,22 +47,27 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let stopped = false;
   const enc = encodeURIComponent(o.nodeName);
 
-  async function facts(): Promise<NodeFacts> {
+  /** The status without times (for change detection). */
+  async function currentStatus(): Promise<NodeStatus> {
     const [host, version, runtimeConditions, handlers, pressure] = await Promise.all([
       o.platform.hostInfo(), o.runtime.version(), o.runtime.status().catch(() => []), o.runtime.runtimeHandlers().catch(() => []), o.platform.pressure(),
     ]);
-    return { nodeName: o.nodeName, host, version, runtimeConditions, handlers, pressure, kubeletPort: o.kubeletPort };
+    return nodeStatus({
+      host, ...capacityOf(host), conditions: nodeConditions(runtimeConditions, pressure),
+      containerRuntimeVersion: `${version.runtimeName}://${version.runtimeVersion}`,
+      kubeletVersion: KUBELET_VERSION, kubeProxyVersion: '', kubeletPort: o.kubeletPort, handlers,
+    });
   }
 
   async function syncStatus(force = false): Promise<boolean> {
-    const status = nodeStatus(await facts());
+    const status = await currentStatus();
     const json = JSON.stringify(status);
     if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
-    const stamped = stampNodeStatus(status, lastConditions, o.clock.now());
-    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: stamped }, MERGE);
+    const conditions = stampNodeConditions(status.conditions ?? [], lastConditions, o.clock.now());
+    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: { ...status, conditions } }, MERGE);
     lastJson = json;
     lastWrite = o.clock.now();
-    lastConditions = stamped['conditions'] as NodeCondition[];
+    lastConditions = conditions;
     statusWrites++;
     return true;
   }
@@ -70,21 +75,18 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   async function register(): Promise<void> {
     const host = await o.platform.hostInfo();
     const labels = nodeLabels(o.nodeName, host, o.labels);
-    const spec: Record<string, unknown> = {};
-    if (o.podCidr) { spec['podCIDR'] = o.podCidr; spec['podCIDRs'] = [o.podCidr]; }
-    if (o.taints?.length) spec['taints'] = o.taints;
-    let node: NodeWire;
+    let node: Node;
     try {
-      node = await o.client.request<NodeWire>('POST', NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, labels }, spec });
-      o.log(`node ${o.nodeName} registered`);
+      node = await o.client.request<Node>('POST', NODES, buildNode({ name: o.nodeName, host, labels: o.labels, podCidr: o.podCidr, taints: o.taints }));
+      o.log.info(`node ${o.nodeName} registered`);
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
       const patch: Record<string, unknown> = { metadata: { labels } };
       // podCIDR cannot change once set; only fill it in
-      const cur = await o.client.request<NodeWire>('GET', `${NODES}/${enc}`);
+      const cur = await o.client.request<Node>('GET', `${NODES}/${enc}`);
       if (o.podCidr && !cur.spec?.podCIDR) patch['spec'] = { podCIDR: o.podCidr, podCIDRs: [o.podCidr] };
-      node = await o.client.request<NodeWire>('PATCH', `${NODES}/${enc}`, patch, MERGE);
-      o.log(`node ${o.nodeName} already registered; labels updated`);
+      node = await o.client.request<Node>('PATCH', `${NODES}/${enc}`, patch, MERGE);
+      o.log.info(`node ${o.nodeName} already registered; labels updated`);
     }
     uid = node.metadata.uid;
     await syncStatus(true);
@@ -92,21 +94,17 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   }
 
   async function renewLease(): Promise<void> {
-    const body = (rv?: string) => ({
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name: o.nodeName, namespace: 'kube-node-lease', ...(rv ? { resourceVersion: rv } : {}), ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: o.nodeName, uid }] } : {}) },
-      spec: { holderIdentity: o.nodeName, leaseDurationSeconds: o.leaseDurationSeconds ?? 40, renewTime: microTime(o.clock.now()) },
-    });
-    const cur = await o.client.getOrUndefined<LeaseWire>(`${LEASES}/${enc}`);
-    if (cur) await o.client.request('PUT', `${LEASES}/${enc}`, body(cur.metadata.resourceVersion));
-    else await o.client.request('POST', LEASES, body());
+    const body = (rv?: string) => buildNodeLease(o.nodeName, uid, o.clock.now(), o.leaseDurationSeconds ?? 40, rv);
+    const cur = await o.client.getOrUndefined<Lease>(nodeLeasePath(o.nodeName));
+    if (cur) await o.client.request('PUT', nodeLeasePath(o.nodeName), body(cur.metadata.resourceVersion));
+    else await o.client.request('POST', nodeLeasePath(), body());
     leaseRenewals++;
   }
 
   function every(ms: number, fn: () => Promise<unknown>, what: string): void {
     const tick = () => {
       if (stopped) return;
-      void fn().catch((e: unknown) => o.log(`node ${what}: ${e instanceof Error ? e.message : String(e)}`))
+      void fn().catch((e: unknown) => o.log.warn(`${what} update failed`, { node: o.nodeName, error: e }))
         .finally(() => { if (!stopped) cancels.push(o.clock.schedule(tick, ms)); });
     };
     cancels.push(o.clock.schedule(tick, ms));

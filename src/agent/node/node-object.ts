@@ -1,113 +1,103 @@
-// The agent's Node: upstream labels, capacity and allocatable from the host, nodeInfo, addresses,
-// conditions (Ready with the kubelet's reasons and messages, and the three pressures) and the
-// runtime handlers. Pure functions of host facts and the time.
+// The Node object, built one way for the agent's own host and for simulated nodes: the well-known
+// labels, spec, nodeInfo, addresses, daemon endpoint and runtime handlers all come from a
+// description of the host (the agent reads a real HostInfo; the sim fakes one). Capacity and
+// conditions are inputs: the agent measures them, the sim is told them. Pure functions.
 
-import type { HostInfo, PressureInfo } from '../platform/common/platform.js';
-import type { RuntimeCondition, RuntimeHandlerInfo, RuntimeVersion } from '../runtime/runtime.js';
-import { rfc3339 } from '../../base/time.js';
+import type { Node, NodeCondition, NodeRuntimeHandler, NodeSpec, NodeStatus, NodeSystemInfo, Taint } from '../../api/gen/types.js';
+import { LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_WINDOWS_BUILD } from '../../api/well-known.js';
+import type { HostInfo } from '../platform/common/platform.js';
+import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 
+/** The kubelet version nodes report: the Kubernetes release whose API Tandem serves. */
 export const KUBELET_VERSION = 'v1.32.0-tandem';
-export const MAX_PODS = 110;
 
-export interface NodeCondition { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string; lastHeartbeatTime?: string; lastTransitionTime?: string }
+/** The host facts a Node shows: a HostInfo without the figures that only feed capacity. */
+export type NodeHost = Pick<HostInfo, 'os' | 'arch' | 'windowsBuild' | 'kernelVersion' | 'osImage' | 'machineId' | 'systemUuid' | 'bootId' | 'addresses'>;
 
-export interface NodeFacts {
-  nodeName: string;
-  host: HostInfo;
-  version: RuntimeVersion;
-  runtimeConditions: RuntimeCondition[];
-  handlers: RuntimeHandlerInfo[];
-  pressure: PressureInfo;
-  kubeletPort: number;
+export interface NodeDescription {
+  name: string;
+  host: NodeHost;
+  /** labels beside the well-known ones (the user's; the sim's own); the well-known ones win */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  podCidr?: string;
+  taints?: readonly Taint[];
+  providerID?: string;
 }
 
-export function nodeLabels(name: string, host: HostInfo, extra: Record<string, string> = {}): Record<string, string> {
+export interface NodeStatusInputs {
+  host: NodeHost;
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  conditions: NodeCondition[];
+  /** `<runtime name>://<version>`, e.g. `containerd://1.7.24` */
+  containerRuntimeVersion: string;
+  kubeletVersion: string;
+  kubeProxyVersion: string;
+  /** the streaming server's port (status.daemonEndpoints.kubeletEndpoint) */
+  kubeletPort: number;
+  handlers: readonly RuntimeHandlerInfo[];
+}
+
+/** `10.0.20348.2700` -> `10.0.20348`; undefined when it is not a Windows version. */
+export function majorMinorBuild(version: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)(?:\.\d+)?$/.exec(version.trim());
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : undefined;
+}
+
+export function nodeLabels(name: string, host: Pick<NodeHost, 'os' | 'arch' | 'windowsBuild'>, extra: Record<string, string> = {}): Record<string, string> {
   const l: Record<string, string> = {
     ...extra,
-    'beta.kubernetes.io/arch': host.arch,
-    'beta.kubernetes.io/os': host.os,
-    'kubernetes.io/arch': host.arch,
-    'kubernetes.io/hostname': name,
-    'kubernetes.io/os': host.os,
+    [LABEL_ARCH_BETA]: host.arch,
+    [LABEL_OS_BETA]: host.os,
+    [LABEL_ARCH]: host.arch,
+    [LABEL_HOSTNAME]: name,
+    [LABEL_OS]: host.os,
   };
-  if (host.os === 'windows' && host.windowsBuild) l['node.kubernetes.io/windows-build'] = host.windowsBuild.split('.').slice(0, 3).join('.');
+  if (host.os === 'windows' && host.windowsBuild) l[LABEL_WINDOWS_BUILD] = majorMinorBuild(host.windowsBuild) ?? host.windowsBuild;
   return l;
 }
 
-const GI = 1024 ** 3;
-const MI = 1024 ** 2;
+export function nodeSpec(d: Pick<NodeDescription, 'podCidr' | 'taints' | 'providerID'>): NodeSpec {
+  const spec: NodeSpec = {};
+  if (d.podCidr) { spec.podCIDR = d.podCidr; spec.podCIDRs = [d.podCidr]; }
+  if (d.providerID) spec.providerID = d.providerID;
+  if (d.taints?.length) spec.taints = d.taints.map((t) => ({ ...t }));
+  return spec;
+}
 
-/** Capacity from the host; allocatable keeps back a small reserve (100m cpu, 5% memory up to 512Mi plus 100Mi eviction, 10% storage). */
-export function capacityOf(host: HostInfo): { capacity: Record<string, string>; allocatable: Record<string, string> } {
-  const mem = host.memoryBytes;
-  const memReserve = Math.min(Math.floor(mem * 0.05), 512 * MI) + 100 * MI;
-  const storage = host.ephemeralStorageBytes;
+export function nodeSystemInfo(i: Pick<NodeStatusInputs, 'host' | 'containerRuntimeVersion' | 'kubeletVersion' | 'kubeProxyVersion'>): NodeSystemInfo {
+  const h = i.host;
   return {
-    capacity: {
-      cpu: String(host.cpuCores),
-      memory: `${Math.floor(mem / 1024)}Ki`,
-      pods: String(MAX_PODS),
-      'ephemeral-storage': `${Math.floor(storage / 1024)}Ki`,
-      'hugepages-2Mi': '0',
-    },
-    allocatable: {
-      cpu: `${Math.max(0, host.cpuCores * 1000 - 100)}m`,
-      memory: `${Math.floor(Math.max(0, mem - memReserve) / 1024)}Ki`,
-      pods: String(MAX_PODS),
-      'ephemeral-storage': String(Math.floor(storage * 0.9)),
-      'hugepages-2Mi': '0',
-    },
-  };
-}
-export { GI };
-
-function readyCondition(rc: RuntimeCondition[]): NodeCondition {
-  const rt = rc.find((c) => c.type === 'RuntimeReady');
-  const net = rc.find((c) => c.type === 'NetworkReady');
-  const problems: string[] = [];
-  if (!rt?.status) problems.push(`container runtime not ready: RuntimeReady=false reason:${rt?.reason ?? ''} message:${rt?.message ?? ''}`);
-  if (!net?.status) problems.push(`container runtime network not ready: NetworkReady=false reason:${net?.reason ?? ''} message:Network plugin returns error: ${net?.message ?? ''}`);
-  if (problems.length) return { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: problems.join(', ') };
-  return { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
-}
-
-export function nodeConditions(rc: RuntimeCondition[], p: PressureInfo): NodeCondition[] {
-  return [
-    p.memory ? { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
-      : { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-    p.disk ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
-      : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-    p.pid ? { type: 'PIDPressure', status: 'True', reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' }
-      : { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-    readyCondition(rc),
-  ];
-}
-
-/** The node status without times (for change detection); `stamp` adds them. */
-export function nodeStatus(f: NodeFacts): Record<string, unknown> {
-  const { capacity, allocatable } = capacityOf(f.host);
-  return {
-    capacity, allocatable,
-    conditions: nodeConditions(f.runtimeConditions, f.pressure),
-    addresses: f.host.addresses.map((a) => ({ type: a.type, address: a.address })),
-    daemonEndpoints: { kubeletEndpoint: { Port: f.kubeletPort } },
-    nodeInfo: {
-      machineID: f.host.machineId, systemUUID: f.host.systemUuid, bootID: f.host.bootId,
-      kernelVersion: f.host.kernelVersion, osImage: f.host.osImage,
-      containerRuntimeVersion: `${f.version.runtimeName}://${f.version.runtimeVersion}`,
-      kubeletVersion: KUBELET_VERSION, kubeProxyVersion: '',
-      operatingSystem: f.host.os, architecture: f.host.arch,
-    },
-    runtimeHandlers: f.handlers.map((h) => ({ name: h.name, features: { recursiveReadOnlyMounts: !!h.recursiveReadOnlyMounts, userNamespaces: !!h.userNamespaces } })),
+    machineID: h.machineId, systemUUID: h.systemUuid, bootID: h.bootId,
+    kernelVersion: h.kernelVersion, osImage: h.osImage,
+    containerRuntimeVersion: i.containerRuntimeVersion,
+    kubeletVersion: i.kubeletVersion, kubeProxyVersion: i.kubeProxyVersion,
+    operatingSystem: h.os, architecture: h.arch,
   };
 }
 
-/** Adds heartbeat times; a condition keeps its transition time while its status stays. */
-export function stampNodeStatus(status: Record<string, unknown>, previous: NodeCondition[] | undefined, now: number): Record<string, unknown> {
-  const t = rfc3339(now);
-  const conds = (status['conditions'] as NodeCondition[]).map((c) => {
-    const old = previous?.find((o) => o.type === c.type);
-    return { ...c, lastHeartbeatTime: t, lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : t };
-  });
-  return { ...status, conditions: conds };
+export function nodeRuntimeHandlers(handlers: readonly RuntimeHandlerInfo[]): NodeRuntimeHandler[] {
+  return handlers.map((h) => ({ name: h.name, features: { recursiveReadOnlyMounts: !!h.recursiveReadOnlyMounts, userNamespaces: !!h.userNamespaces } }));
+}
+
+export function nodeStatus(i: NodeStatusInputs): NodeStatus {
+  return {
+    capacity: i.capacity,
+    allocatable: i.allocatable,
+    conditions: i.conditions,
+    addresses: i.host.addresses.map((a) => ({ type: a.type, address: a.address })),
+    daemonEndpoints: { kubeletEndpoint: { Port: i.kubeletPort } },
+    nodeInfo: nodeSystemInfo(i),
+    runtimeHandlers: nodeRuntimeHandlers(i.handlers),
+  };
+}
+
+/** The Node to create; the status is left out when the caller writes it separately. */
+export function buildNode(d: NodeDescription, status?: NodeStatus): Node {
+  const metadata: Node['metadata'] = { name: d.name, labels: nodeLabels(d.name, d.host, d.labels) };
+  if (d.annotations) metadata.annotations = { ...d.annotations };
+  const node: Node = { apiVersion: 'v1', kind: 'Node', metadata, spec: nodeSpec(d) };
+  if (status) node.status = status;
+  return node;
 }

@@ -1,29 +1,28 @@
 // Starting one container attempt: the image (pull policy, pull secrets, pull back-off), the config
 // (env, mounts, resources), then create and start, with the kubelet's events and waiting reasons.
 
-import type { SandboxConfig } from '../runtime/runtime.js';
+import type { Container, Pod } from '../../api/gen/types.js';
 import { podQOSClass } from '../../api/kinds/core/pod/qos.js';
-import type { PodSpec as ApiPodSpec } from '../../api/kinds/core/pod/types.js';
+import type { SandboxConfig } from '../runtime/runtime.js';
 import { ContainerConfigError, resolveEnv } from './env.js';
 import type { PodRuntimeFacts } from './field-ref.js';
 import { goDuration } from './go-duration.js';
 import { authForImage, pullDecision } from './images.js';
 import type { PodContext, PodMemory } from './pod-context.js';
-import type { AgentPod, Container } from './pod-types.js';
 import { nonRootViolation } from './resources.js';
 import { containerConfig } from './runtime-config.js';
 import { containerMounts, type PreparedVolume } from '../volumes/volumes.js';
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export const qosOf = (pod: AgentPod) => pod.status?.qosClass ?? podQOSClass(pod.spec as unknown as ApiPodSpec);
+export const qosOf = (pod: Pod) => pod.status?.qosClass ?? podQOSClass(pod.spec);
 
 /** Makes the image available; answers false (with a waiting reason set) when the container must wait. */
-export async function ensureImage(ctx: PodContext, pod: AgentPod, mem: PodMemory, c: Container, sandbox: SandboxConfig): Promise<boolean> {
+export async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: Container, sandbox: SandboxConfig): Promise<boolean> {
   const image = c.image ?? '';
   const uid = pod.metadata.uid ?? '';
   const key = `${uid}/${image}`;
-  const present = (await ctx.runtime.imageStatus(image)) !== undefined;
+  const present = (await ctx.runtime.imageStatus(image, sandbox.runtimeHandler)) !== undefined;
   const decision = pullDecision(c.imagePullPolicy, present);
   if (decision === 'never-pull-error') {
     const msg = `Container image "${image}" is not present with pull policy of Never`;
@@ -47,7 +46,8 @@ export async function ensureImage(ctx: PodContext, pod: AgentPod, mem: PodMemory
   }
   const ns = pod.metadata.namespace ?? 'default';
   const secrets: Array<{ type: string; data: Record<string, Buffer> }> = [];
-  for (const ref of pod.spec.imagePullSecrets ?? []) {
+  for (const ref of pod.spec?.imagePullSecrets ?? []) {
+    if (!ref.name) continue; // the API lets an entry have no name: nothing to read
     const s = await ctx.objects.secret(ns, ref.name).catch(() => undefined);
     if (s) secrets.push(s);
   }
@@ -68,13 +68,13 @@ export async function ensureImage(ctx: PodContext, pod: AgentPod, mem: PodMemory
   mem.pullFailedAt.delete(image);
   ctx.imageBackoff.reset(key);
   const took = goDuration(ctx.clock.now() - began);
-  const info = await ctx.runtime.imageStatus(image).catch(() => undefined);
+  const info = await ctx.runtime.imageStatus(image, sandbox.runtimeHandler).catch(() => undefined);
   ctx.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting).${info ? ` Image size: ${info.size} bytes.` : ''}`);
   return true;
 }
 
 export interface StartInputs {
-  pod: AgentPod; mem: PodMemory; c: Container; attempt: number;
+  pod: Pod; mem: PodMemory; c: Container; attempt: number;
   sandboxId: string; sandbox: SandboxConfig; facts: PodRuntimeFacts; volumes: ReadonlyMap<string, PreparedVolume>;
 }
 
@@ -84,7 +84,7 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
   if (!(await ensureImage(ctx, pod, mem, c, i.sandbox))) return false;
   let env;
   try {
-    const violation = nonRootViolation(c, pod.spec.securityContext);
+    const violation = nonRootViolation(c, pod.spec?.securityContext);
     if (violation) throw new ContainerConfigError(violation);
     env = await resolveEnv({ pod, container: c, objects: ctx.objects, facts: i.facts, allocatable: ctx.allocatable });
   } catch (e) {
@@ -97,7 +97,7 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
   const mounts = await containerMounts(c, i.volumes);
   const cfg = containerConfig({
     pod, container: c, attempt: i.attempt, image: c.image ?? '', envs: env.envs, command: env.command, args: env.args, mounts,
-    qosClass: qosOf(pod), memoryCapacity: ctx.memoryCapacity,
+    qosClass: qosOf(pod), os: ctx.os, memoryCapacity: ctx.memoryCapacity, cpuCapacity: ctx.cpuCapacity,
   });
   let id: string;
   try {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { expandVars } from './expand.js';
 import { ContainerConfigError, resolveEnv } from './env.js';
 import { createStaticObjectSource } from './object-source.js';
-import type { AgentPod, Container } from './pod-types.js';
+import type { Container, Pod } from '../../api/gen/types.js';
 
-const pod = (c: Container): AgentPod => ({
+const pod = (c: Container): Pod => ({
   apiVersion: 'v1', kind: 'Pod',
   metadata: { name: 'web', namespace: 'ns1', uid: 'u-1', labels: { app: 'web', tier: 'a' }, annotations: { note: 'x"y' } },
   spec: { nodeName: 'n1', serviceAccountName: 'sa', containers: [c] },

@@ -2,17 +2,17 @@
 // valueFrom sources and `$(VAR)` references to variables defined before; command and args are
 // expanded against the result. Missing non-optional sources are a CreateContainerConfigError.
 
+import type { Container, EnvVarSource, Pod } from '../../api/gen/types.js';
 import type { KeyValue } from '../runtime/runtime.js';
 import { expandVars } from './expand.js';
 import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from './field-ref.js';
 import type { ObjectSource } from './object-source.js';
-import type { AgentPod, Container } from './pod-types.js';
 
 /** Raised when the container's config cannot be built (waiting reason CreateContainerConfigError). */
 export class ContainerConfigError extends Error { constructor(message: string) { super(message); this.name = 'ContainerConfigError'; } }
 
 export interface EnvContext {
-  pod: AgentPod;
+  pod: Pod;
   container: Container;
   objects: ObjectSource;
   facts: PodRuntimeFacts;
@@ -29,12 +29,14 @@ export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
   for (const from of ctx.container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
-      const cm = await ctx.objects.configMap(ns, from.configMapRef.name);
-      if (!cm) { if (from.configMapRef.optional) continue; throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`); }
+      const name = from.configMapRef.name ?? '';
+      const cm = await ctx.objects.configMap(ns, name);
+      if (!cm) { if (from.configMapRef.optional) continue; throw new ContainerConfigError(`configmap "${name}" not found`); }
       for (const [k, v] of Object.entries(cm.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
     } else if (from.secretRef) {
-      const s = await ctx.objects.secret(ns, from.secretRef.name);
-      if (!s) { if (from.secretRef.optional) continue; throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`); }
+      const name = from.secretRef.name ?? '';
+      const s = await ctx.objects.secret(ns, name);
+      if (!s) { if (from.secretRef.optional) continue; throw new ContainerConfigError(`secret "${name}" not found`); }
       for (const [k, v] of Object.entries(s.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
     }
   }
@@ -56,24 +58,25 @@ export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
   };
 }
 
-async function valueFrom(ctx: EnvContext, ns: string, name: string, src: NonNullable<Container['env']>[number]['valueFrom']): Promise<string | undefined> {
-  if (!src) return undefined;
+async function valueFrom(ctx: EnvContext, ns: string, name: string, src: EnvVarSource): Promise<string | undefined> {
   if (src.fieldRef) return podFieldValue(ctx.pod, src.fieldRef.fieldPath, ctx.facts);
   if (src.resourceFieldRef) return resourceFieldValue(ctx.pod, ctx.container, src.resourceFieldRef, ctx.allocatable);
   if (src.configMapKeyRef) {
     const r = src.configMapKeyRef;
-    const cm = await ctx.objects.configMap(ns, r.name);
-    if (!cm) { if (r.optional) return undefined; throw new ContainerConfigError(`configmap "${r.name}" not found`); }
+    const cmName = r.name ?? '';
+    const cm = await ctx.objects.configMap(ns, cmName);
+    if (!cm) { if (r.optional) return undefined; throw new ContainerConfigError(`configmap "${cmName}" not found`); }
     const v = cm.data[r.key];
-    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${r.name}`); }
+    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${cmName}`); }
     return v.toString('utf8');
   }
   if (src.secretKeyRef) {
     const r = src.secretKeyRef;
-    const s = await ctx.objects.secret(ns, r.name);
-    if (!s) { if (r.optional) return undefined; throw new ContainerConfigError(`secret "${r.name}" not found`); }
+    const secretName = r.name ?? '';
+    const s = await ctx.objects.secret(ns, secretName);
+    if (!s) { if (r.optional) return undefined; throw new ContainerConfigError(`secret "${secretName}" not found`); }
     const v = s.data[r.key];
-    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in Secret ${ns}/${r.name}`); }
+    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in Secret ${ns}/${secretName}`); }
     return v.toString('utf8');
   }
   throw new ContainerConfigError(`env ${name}: unsupported valueFrom`);

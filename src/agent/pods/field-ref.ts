@@ -1,9 +1,9 @@
 // Values of the downward API: fieldRef paths of the pod and resourceFieldRef figures of a container
 // (limits fall back to the node's allocatable, as upstream does).
 
+import type { Container, Pod, ResourceFieldSelector } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
-import type { AgentPod, Container, ResourceFieldSelector } from './pod-types.js';
 
 export interface PodRuntimeFacts { podIP?: string; podIPs?: string[]; hostIP?: string; hostIPs?: string[] }
 
@@ -14,7 +14,7 @@ export function formatMap(m: Record<string, string> | undefined): string {
   return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m?.[k] ?? '')}`).join('\n');
 }
 
-export function podFieldValue(pod: AgentPod, fieldPath: string, facts: PodRuntimeFacts): string {
+export function podFieldValue(pod: Pod, fieldPath: string, facts: PodRuntimeFacts): string {
   const md = pod.metadata;
   const sub = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
   if (sub) {
@@ -27,8 +27,8 @@ export function podFieldValue(pod: AgentPod, fieldPath: string, facts: PodRuntim
     case 'metadata.uid': return md.uid ?? '';
     case 'metadata.labels': return formatMap(md.labels);
     case 'metadata.annotations': return formatMap(md.annotations);
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? '';
+    case 'spec.nodeName': return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
     case 'status.podIP': return facts.podIP ?? '';
     case 'status.podIPs': return (facts.podIPs ?? (facts.podIP ? [facts.podIP] : [])).join(',');
     case 'status.hostIP': return facts.hostIP ?? '';
@@ -37,8 +37,8 @@ export function podFieldValue(pod: AgentPod, fieldPath: string, facts: PodRuntim
   }
 }
 
-export function resourceFieldValue(pod: AgentPod, container: Container | undefined, ref: ResourceFieldSelector, allocatable: Record<string, string>): string {
-  const c = ref.containerName ? [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === ref.containerName) : container;
+export function resourceFieldValue(pod: Pod, container: Container | undefined, ref: ResourceFieldSelector, allocatable: Record<string, string>): string {
+  const c = ref.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === ref.containerName) : container;
   if (!c) throw fieldError(`container ${ref.containerName ?? ''} not found for resourceFieldRef`);
   const [kind, resource] = ref.resource.split('.', 2) as [string, string | undefined];
   if ((kind !== 'limits' && kind !== 'requests') || !resource) throw fieldError(`unsupported container resource: ${ref.resource}`);

@@ -1,6 +1,7 @@
 // Reads ConfigMaps, Secrets and RuntimeClasses for the pod workers. ConfigMaps and Secrets are read
 // once per pod sync (a fresh GET); RuntimeClass handlers are cached.
 
+import type { ConfigMap, RuntimeClass, Secret } from '../../api/gen/types.js';
 import type { RestClient } from '../../client/rest-client.js';
 
 export interface ConfigData { data: Record<string, Buffer>; }
@@ -11,19 +12,16 @@ export interface ObjectSource {
   runtimeHandler(runtimeClassName: string): Promise<string | undefined>;
 }
 
-interface ConfigMapWire { data?: Record<string, string>; binaryData?: Record<string, string> }
-interface SecretWire { data?: Record<string, string>; stringData?: Record<string, string>; type?: string }
-
 const enc = encodeURIComponent;
 
-export function decodeConfigMap(cm: ConfigMapWire): ConfigData {
+export function decodeConfigMap(cm: ConfigMap): ConfigData {
   const data: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(cm.data ?? {})) data[k] = Buffer.from(v, 'utf8');
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) data[k] = Buffer.from(v, 'base64');
   return { data };
 }
 
-export function decodeSecret(s: SecretWire): ConfigData & { type: string } {
+export function decodeSecret(s: Secret): ConfigData & { type: string } {
   const data: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64');
   for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = Buffer.from(v, 'utf8');
@@ -33,18 +31,21 @@ export function decodeSecret(s: SecretWire): ConfigData & { type: string } {
 export function createObjectSource(client: RestClient): ObjectSource {
   const handlers = new Map<string, { handler: string | undefined; at: number }>();
   return {
+    // an empty name never names an object (and would make the GET a LIST)
     async configMap(namespace, name) {
-      const cm = await client.getOrUndefined<ConfigMapWire>(`/api/v1/namespaces/${enc(namespace)}/configmaps/${enc(name)}`);
+      if (!name) return undefined;
+      const cm = await client.getOrUndefined<ConfigMap>(`/api/v1/namespaces/${enc(namespace)}/configmaps/${enc(name)}`);
       return cm ? decodeConfigMap(cm) : undefined;
     },
     async secret(namespace, name) {
-      const s = await client.getOrUndefined<SecretWire>(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
+      if (!name) return undefined;
+      const s = await client.getOrUndefined<Secret>(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
       return s ? decodeSecret(s) : undefined;
     },
     async runtimeHandler(rc) {
       const hit = handlers.get(rc);
       if (hit && Date.now() - hit.at < 60_000) return hit.handler;
-      const obj = await client.getOrUndefined<{ handler?: string }>(`/apis/node.k8s.io/v1/runtimeclasses/${enc(rc)}`);
+      const obj = await client.getOrUndefined<RuntimeClass>(`/apis/node.k8s.io/v1/runtimeclasses/${enc(rc)}`);
       handlers.set(rc, { handler: obj?.handler, at: Date.now() });
       return obj?.handler;
     },

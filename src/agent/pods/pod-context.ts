@@ -1,7 +1,9 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
+import type { PodStatus } from '../../api/gen/types.js';
 import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Platform } from '../platform/common/platform.js';
@@ -9,8 +11,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import type { ObjectSource } from './object-source.js';
-import type { PodStatus } from './pod-types.js';
-import type { DnsSettings } from './runtime-config.js';
+import type { DnsSettings, HostOs } from './runtime-config.js';
 import type { Waiting } from './status.js';
 
 export interface PodMemory {
@@ -39,9 +40,13 @@ export interface PodContext {
   hostIPs: string[];
   dns: DnsSettings;
   allocatable: Record<string, string>;
+  /** the host's OS: which section (linux, windows) the CRI requests carry */
+  os: HostOs;
+  /** the host's memory in bytes and processors */
   memoryCapacity: number;
+  cpuCapacity: number;
   runtimeName: string;
-  log: (l: string) => void;
+  log: Logger;
   memory(uid: string): PodMemory;
   /** requeue a pod after ms */
   requeue(uid: string, ms: number): void;

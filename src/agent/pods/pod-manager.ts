@@ -3,11 +3,12 @@
 // stream) that wakes pods whose containers changed, a periodic resync, and adoption at start-up:
 // sandboxes of pods that still exist are kept, the others are removed.
 
+import type { Pod } from '../../api/gen/types.js';
+import { objectRef } from '../../base/log.js';
 import { createWorkQueue, type WorkQueue } from '../../base/work-queue.js';
 import { createInformer, type Informer } from '../../client/informer.js';
 import { POD_UID_LABEL } from './labels.js';
 import type { PodContext, PodMemory } from './pod-context.js';
-import type { AgentPod } from './pod-types.js';
 import { syncPod } from './pod-worker.js';
 
 export interface PodManagerOptions {
@@ -21,14 +22,14 @@ export interface PodManagerOptions {
 export interface PodManager {
   start(): Promise<void>;
   stop(): Promise<void>;
-  informer: Informer<AgentPod>;
+  informer: Informer<Pod>;
   stats(): { pods: number; syncs: number; errors: number };
   /** Resolves when no pod sync is queued or running (tests). */
   idle(): Promise<void>;
 }
 
 export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & { memories: Map<string, PodMemory> }, opts: PodManagerOptions = {}): PodManager & { ctx: PodContext } {
-  const pods = new Map<string, AgentPod>();
+  const pods = new Map<string, Pod>();
   const queue: WorkQueue<string> = createWorkQueue<string>({ clock: ctx.clock });
   let syncs = 0, errors = 0, active = 0;
   let stopped = false;
@@ -43,10 +44,11 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
     },
     requeue: (uid, ms) => queue.addAfter(uid, ms),
   };
-  const informer = createInformer<AgentPod>(ctx.client, {
-    path: '/api/v1/pods', fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: ctx.log,
+  const informer = createInformer<Pod>(ctx.client, {
+    // the informer (client/) still logs plain lines
+    path: '/api/v1/pods', fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: (line) => ctx.log.warn(line),
   });
-  const uidOf = (p: AgentPod) => p.metadata.uid ?? '';
+  const uidOf = (p: Pod) => p.metadata.uid ?? '';
   informer.onAdd((p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
   informer.onUpdate((_o, p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
   informer.onDelete((p) => { pods.delete(uidOf(p)); queue.add(uidOf(p)); });
@@ -60,7 +62,8 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       if (!pods.has(uid)) ctx.memories.delete(uid);
     } catch (e) {
       errors++;
-      ctx.log(`pod ${pods.get(uid)?.metadata.name ?? uid}: sync failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      const pod = pods.get(uid);
+      ctx.log.error('sync failed', { pod: pod ? objectRef(pod) : undefined, uid, error: e instanceof Error ? e.stack ?? e.message : String(e) });
       queue.addRateLimited(uid);
     } finally {
       active--;
@@ -98,7 +101,7 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       seen = next;
       for (const uid of wake) if (uid && (pods.has(uid) || informer.hasSynced())) queue.add(uid);
     } catch (e) {
-      ctx.log(`container poll failed: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.log.warn('container poll failed', { error: e });
     }
   }
 

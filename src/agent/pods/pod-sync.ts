@@ -3,13 +3,14 @@
 // running containers. Everything is derived from what the runtime reports, so an agent restart
 // adopts running containers as they are.
 
+import type { Container, Pod } from '../../api/gen/types.js';
 import type { ContainerStatus as RtContainer, SandboxConfig, SandboxStatus } from '../runtime/runtime.js';
 import { startContainer, qosOf } from './container-start.js';
 import type { PodRuntimeFacts } from './field-ref.js';
 import { goDuration } from './go-duration.js';
 import { containersNamed, readySandbox, type PodRuntimeView } from './labels.js';
 import type { PodContext, PodMemory } from './pod-context.js';
-import { podFullName, type AgentPod, type Container } from './pod-types.js';
+import { podFullName } from './pod-name.js';
 import { shouldRestart } from './restart-policy.js';
 import { sandboxConfig } from './runtime-config.js';
 import { prepareVolumes, VolumeError, type PreparedVolume } from '../volumes/volumes.js';
@@ -24,7 +25,7 @@ export async function podRuntimeView(ctx: PodContext, uid: string): Promise<PodR
   return { sandboxes: sandboxes.sort(newest), containers: containers.sort(newest) };
 }
 
-async function stopWithPreStop(ctx: PodContext, pod: AgentPod, c: Container | undefined, rc: RtContainer, graceSeconds: number, host: string): Promise<void> {
+async function stopWithPreStop(ctx: PodContext, pod: Pod, c: Container | undefined, rc: RtContainer, graceSeconds: number, host: string): Promise<void> {
   const began = ctx.clock.now();
   if (c?.lifecycle?.preStop) {
     const out = await runHandler(c.lifecycle.preStop, { runtime: ctx.runtime, containerId: rc.id, container: c, host, timeoutSeconds: graceSeconds });
@@ -38,7 +39,7 @@ export { stopWithPreStop };
 interface Running { sandboxId: string; sandbox: SandboxConfig; facts: PodRuntimeFacts; volumes: Map<string, PreparedVolume>; host: string }
 
 /** Makes sure a ready sandbox exists; answers undefined when the pod has to wait. */
-async function ensureSandbox(ctx: PodContext, pod: AgentPod, mem: PodMemory, view: PodRuntimeView): Promise<Running | undefined> {
+async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: PodRuntimeView): Promise<Running | undefined> {
   const uid = pod.metadata.uid ?? '';
   let volumes: Map<string, PreparedVolume>;
   const existing = readySandbox(view);
@@ -53,10 +54,11 @@ async function ensureSandbox(ctx: PodContext, pod: AgentPod, mem: PodMemory, vie
     return undefined;
   }
   let handler = '';
-  if (pod.spec.runtimeClassName) {
-    const h = await ctx.objects.runtimeHandler(pod.spec.runtimeClassName);
+  const runtimeClassName = pod.spec?.runtimeClassName;
+  if (runtimeClassName) {
+    const h = await ctx.objects.runtimeHandler(runtimeClassName);
     if (h === undefined) {
-      ctx.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: runtimeclass.node.k8s.io "${pod.spec.runtimeClassName}" not found`);
+      ctx.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: runtimeclass.node.k8s.io "${runtimeClassName}" not found`);
       ctx.requeue(uid, 10_000);
       return undefined;
     }
@@ -65,9 +67,9 @@ async function ensureSandbox(ctx: PodContext, pod: AgentPod, mem: PodMemory, vie
   const attempt = existing ? existing.attempt : view.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
   const sandbox = sandboxConfig({
     pod, attempt, dataDir: ctx.dataDir, hostHostname: ctx.hostname, dns: ctx.dns,
-    cgroupParent: ctx.platform.podCgroupParent(uid, qosOf(pod)), runtimeHandler: handler,
+    os: ctx.os, resourceParent: ctx.platform.podResourceParent(uid, qosOf(pod)), runtimeHandler: handler,
   });
-  const host = (s: SandboxStatus | undefined) => (pod.spec.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : s?.ip ?? '');
+  const host = (s: SandboxStatus | undefined) => (pod.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : s?.ip ?? '');
   if (existing) return { sandboxId: existing.id, sandbox, facts, volumes, host: host(existing) };
   // sandboxes that died: their containers cannot be kept
   if (view.sandboxes.length > 0) ctx.events.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
@@ -90,14 +92,14 @@ async function ensureSandbox(ctx: PodContext, pod: AgentPod, mem: PodMemory, vie
  * Handles one container slot (init or regular): answers 'done' (exited for good), 'running',
  * or 'waiting' (starting, backing off, or blocked).
  */
-async function syncContainer(ctx: PodContext, pod: AgentPod, mem: PodMemory, view: PodRuntimeView, r: Running, c: Container, policy: string): Promise<'done' | 'running' | 'waiting' | 'failed'> {
+async function syncContainer(ctx: PodContext, pod: Pod, mem: PodMemory, view: PodRuntimeView, r: Running, c: Container, policy: string): Promise<'done' | 'running' | 'waiting' | 'failed'> {
   const uid = pod.metadata.uid ?? '';
   let [latest] = containersNamed(view, c.name).filter((x) => x.sandboxId === r.sandboxId || x.state !== 'running');
   if (latest?.state === 'running') {
     const probe = ctx.probes.state(latest.id, c);
     if (!probe.livenessFailed) return 'running';
     ctx.events.event(pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`);
-    await stopWithPreStop(ctx, pod, c, latest, pod.spec.terminationGracePeriodSeconds ?? 30, r.host);
+    await stopWithPreStop(ctx, pod, c, latest, pod.spec?.terminationGracePeriodSeconds ?? 30, r.host);
     latest = await ctx.runtime.containerStatus(latest.id);
     view.containers = view.containers.map((x) => (x.id === latest?.id ? latest : x));
   }
@@ -137,23 +139,25 @@ async function pruneOld(ctx: PodContext, view: PodRuntimeView, name: string): Pr
   for (const old of all.slice(1)) if (old.state === 'exited' && old !== all[1]) await ctx.runtime.removeContainer(old.id).catch(() => undefined);
 }
 
-export async function syncRunningPod(ctx: PodContext, pod: AgentPod, view: PodRuntimeView): Promise<void> {
+export async function syncRunningPod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {
   const uid = pod.metadata.uid ?? '';
   const mem = ctx.memory(uid);
   const r = await ensureSandbox(ctx, pod, mem, view);
   if (!r) return;
-  const policy = pod.spec.restartPolicy ?? 'Always';
-  for (const c of pod.spec.initContainers ?? []) {
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  const inits = pod.spec?.initContainers ?? [];
+  const mains = pod.spec?.containers ?? [];
+  for (const c of inits) {
     const sidecar = c.restartPolicy === 'Always';
     const res = await syncContainer(ctx, pod, mem, view, r, c, sidecar ? 'Always' : policy === 'Always' ? 'OnFailure' : policy);
     if (res === 'failed') return;
     if (sidecar ? res === 'waiting' : res !== 'done') return;
   }
-  for (const c of pod.spec.containers) await syncContainer(ctx, pod, mem, view, r, c, policy);
+  for (const c of mains) await syncContainer(ctx, pod, mem, view, r, c, policy);
   // probes follow the containers that run now
   const fresh = await podRuntimeView(ctx, uid);
   const keep = new Set<string>();
-  const probed = [...pod.spec.containers, ...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  const probed = [...mains, ...inits.filter((c) => c.restartPolicy === 'Always')];
   for (const c of probed) {
     const [latest] = containersNamed(fresh, c.name);
     if (latest?.state !== 'running') continue;

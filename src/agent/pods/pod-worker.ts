@@ -3,18 +3,18 @@
 // final status, then the agent's final DELETE with a uid precondition). Pods that the API no
 // longer has are torn down too. Status is written only when it changed.
 
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
+import { objectRef } from '../../base/log.js';
 import type { PodRuntimeView } from './labels.js';
 import type { PodContext } from './pod-context.js';
-import type { AgentPod } from './pod-types.js';
 import { podRuntimeView, stopWithPreStop, syncRunningPod } from './pod-sync.js';
 import { buildPodStatus } from './status.js';
-import { qosOf } from './container-start.js';
 import { cleanupPodDir } from '../volumes/volumes.js';
 
-const podPath = (p: AgentPod) => `/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? '')}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+const podPath = (p: Pod) => `/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? '')}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
 
-export async function writeStatus(ctx: PodContext, pod: AgentPod, view: PodRuntimeView, terminal = false): Promise<string> {
+export async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, terminal = false): Promise<string> {
   const uid = pod.metadata.uid ?? '';
   const mem = ctx.memory(uid);
   const status = buildPodStatus({
@@ -35,32 +35,32 @@ export async function writeStatus(ctx: PodContext, pod: AgentPod, view: PodRunti
 }
 
 /** Stops every container (preStop first) and the sandboxes of a pod. */
-async function killPod(ctx: PodContext, pod: AgentPod | undefined, view: PodRuntimeView, graceSeconds: number): Promise<void> {
+async function killPod(ctx: PodContext, pod: Pod | undefined, view: PodRuntimeView, graceSeconds: number): Promise<void> {
   const running = view.containers.filter((c) => c.state === 'running' || c.state === 'created');
   await Promise.all(running.map(async (rc) => {
-    const spec = pod ? [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === (rc.labels['io.kubernetes.container.name'] ?? rc.name)) : undefined;
+    const spec = pod ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === (rc.labels['io.kubernetes.container.name'] ?? rc.name)) : undefined;
     if (pod) ctx.events.event(pod, 'Normal', 'Killing', `Stopping container ${spec?.name ?? rc.name}`);
-    const host = pod?.spec.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : view.sandboxes.find((s) => s.id === rc.sandboxId)?.ip ?? '';
-    await stopWithPreStop(ctx, pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }, spec, rc, graceSeconds, host).catch((e: unknown) => ctx.log(`stop container ${rc.id}: ${String(e)}`));
+    const host = pod?.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : view.sandboxes.find((s) => s.id === rc.sandboxId)?.ip ?? '';
+    await stopWithPreStop(ctx, pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }, spec, rc, graceSeconds, host).catch((e: unknown) => ctx.log.warn('stopping a container failed', { container: rc.id, error: e }));
   }));
-  for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log(`stop sandbox ${s.id}: ${String(e)}`));
+  for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
 }
 
-async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView, qos: string): Promise<void> {
-  for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log(`remove sandbox ${s.id}: ${String(e)}`));
+async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Promise<void> {
+  for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
   await cleanupPodDir(ctx.dataDir, uid);
-  await ctx.platform.cleanupPod(uid, ctx.platform.podCgroupParent(uid, qos));
+  await ctx.platform.cleanupPod(uid);
 }
 
-export async function terminatePod(ctx: PodContext, pod: AgentPod, view: PodRuntimeView): Promise<void> {
+export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {
   const uid = pod.metadata.uid ?? '';
-  const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
   await killPod(ctx, pod, view, grace);
   const after = await podRuntimeView(ctx, uid);
   ctx.memory(uid).waiting.clear();
-  await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log(`final status of ${pod.metadata.name ?? ''}: ${String(e)}`));
-  await removeAll(ctx, uid, after, qosOf(pod));
+  await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }));
+  await removeAll(ctx, uid, after);
   try {
     await ctx.client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
   } catch (e) {
@@ -74,10 +74,10 @@ export async function removeOrphan(ctx: PodContext, uid: string): Promise<void> 
   const view = await podRuntimeView(ctx, uid);
   if (view.sandboxes.length === 0 && view.containers.length === 0) return;
   await killPod(ctx, undefined, view, 2);
-  await removeAll(ctx, uid, view, 'BestEffort');
+  await removeAll(ctx, uid, view);
 }
 
-export async function syncPod(ctx: PodContext, uid: string, pod: AgentPod | undefined): Promise<void> {
+export async function syncPod(ctx: PodContext, uid: string, pod: Pod | undefined): Promise<void> {
   if (!pod) { await removeOrphan(ctx, uid); return; }
   const mem = ctx.memory(uid);
   if (mem.finished) return;
@@ -87,7 +87,7 @@ export async function syncPod(ctx: PodContext, uid: string, pod: AgentPod | unde
   if (reported === 'Succeeded' || reported === 'Failed') {
     // terminal pods never run again: make sure nothing is left running
     if (view.containers.some((c) => c.state === 'running') || view.sandboxes.some((s) => s.state === 'ready')) {
-      await killPod(ctx, pod, view, pod.spec.terminationGracePeriodSeconds ?? 30);
+      await killPod(ctx, pod, view, pod.spec?.terminationGracePeriodSeconds ?? 30);
     }
     return;
   }
@@ -95,7 +95,7 @@ export async function syncPod(ctx: PodContext, uid: string, pod: AgentPod | unde
   const phase = await writeStatus(ctx, pod, view);
   if (phase === 'Succeeded' || phase === 'Failed') {
     const still = await podRuntimeView(ctx, uid);
-    await killPod(ctx, pod, still, pod.spec.terminationGracePeriodSeconds ?? 30);
+    await killPod(ctx, pod, still, pod.spec?.terminationGracePeriodSeconds ?? 30);
     ctx.probes.prune(uid, new Set());
   }
 }

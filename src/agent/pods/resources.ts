@@ -1,18 +1,19 @@
-// Container resources as cgroup settings (cpu limit -> CFS quota over a 100 ms period, cpu request
-// -> shares, memory limit -> bytes, oom_score_adj by QoS) and the securityContext basics.
+// The Linux part of a container: resources as cgroup settings (cpu limit -> CFS quota over a 100 ms
+// period, cpu request -> shares, memory limit -> bytes, oom_score_adj by QoS) and the securityContext
+// basics; and the runAsNonRoot check the agent makes itself.
 
+import type { Container, PodSecurityContext } from '../../api/gen/types.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
-import type { ContainerConfig, LinuxResources } from '../runtime/runtime.js';
-import type { Container, SecurityContext } from './pod-types.js';
+import type { LinuxContainerResources, LinuxContainerSecurityContext } from '../runtime/runtime.js';
 
 export const CFS_PERIOD = 100_000;
 const MIN_SHARES = 2;
 const MIN_QUOTA = 1000;
 
-export function linuxResources(c: Container, qosClass: string, memoryCapacity: number): LinuxResources {
+export function linuxResources(c: Container, qosClass: string, memoryCapacity: number): LinuxContainerResources {
   const lim = c.resources?.limits ?? {};
   const req = c.resources?.requests ?? {};
-  const out: LinuxResources = {};
+  const out: LinuxContainerResources = {};
   const cpuReq = req['cpu'] ?? lim['cpu'];
   const shares = cpuReq === undefined ? MIN_SHARES : Math.floor((toMilli(cpuReq) * 1024) / 1000);
   out.cpuShares = Math.max(MIN_SHARES, shares);
@@ -36,9 +37,9 @@ export function oomScoreAdj(c: Container, qosClass: string, memoryCapacity: numb
 }
 
 /** The container's securityContext over the pod's (the container's fields win). */
-export function linuxSecurity(c: Container, podSc: SecurityContext | undefined): Omit<NonNullable<ContainerConfig['linux']>, 'resources'> {
+export function linuxSecurity(c: Container, podSc: PodSecurityContext | undefined): LinuxContainerSecurityContext {
   const sc = { ...(podSc ?? {}), ...(c.securityContext ?? {}) };
-  const out: Omit<NonNullable<ContainerConfig['linux']>, 'resources'> = {};
+  const out: LinuxContainerSecurityContext = {};
   if (sc.runAsUser !== undefined) out.runAsUser = sc.runAsUser;
   if (sc.runAsGroup !== undefined) out.runAsGroup = sc.runAsGroup;
   if (sc.runAsNonRoot !== undefined) out.runAsNonRoot = sc.runAsNonRoot;
@@ -50,7 +51,7 @@ export function linuxSecurity(c: Container, podSc: SecurityContext | undefined):
 }
 
 /** runAsNonRoot with an explicit uid 0 cannot start (upstream's message). */
-export function nonRootViolation(c: Container, podSc: SecurityContext | undefined): string | undefined {
+export function nonRootViolation(c: Container, podSc: PodSecurityContext | undefined): string | undefined {
   const sc = { ...(podSc ?? {}), ...(c.securityContext ?? {}) };
   if (sc.runAsNonRoot && sc.runAsUser === 0) return 'container\'s runAsUser breaks non-root policy';
   return undefined;

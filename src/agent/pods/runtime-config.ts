@@ -1,18 +1,25 @@
-// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, cgroup parent,
-// runtime handler) and each container (command, env, mounts, log path, resources, security).
+// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, runtime handler) and
+// each container (command, env, mounts, log path), with the section of the host's OS: on Linux the
+// cgroup parent, resources and security (resources.ts), on Windows the identity and job object
+// limits (windows-config.ts).
 
 import { join } from 'node:path';
+import type { Container, Pod } from '../../api/gen/types.js';
+import type { HostInfo } from '../platform/common/platform.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
 import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';
-import type { AgentPod, Container } from './pod-types.js';
 import { linuxResources, linuxSecurity } from './resources.js';
+import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
 export interface DnsSettings { servers: string[]; searches: string[]; options: string[] }
 
-export const podLogDirectory = (dataDir: string, pod: AgentPod) =>
+/** The OS whose section the requests carry: the host's. */
+export type HostOs = HostInfo['os'];
+
+export const podLogDirectory = (dataDir: string, pod: Pod) =>
   join(dataDir, 'logs', 'pods', `${pod.metadata.namespace ?? ''}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
 
-export function podLabels(pod: AgentPod): Record<string, string> {
+export function podLabels(pod: Pod): Record<string, string> {
   return {
     [POD_NAME_LABEL]: pod.metadata.name ?? '',
     [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? '',
@@ -21,12 +28,13 @@ export function podLabels(pod: AgentPod): Record<string, string> {
   };
 }
 
-export function portMappings(pod: AgentPod): PortMapping[] {
+export function portMappings(pod: Pod): PortMapping[] {
   const out: PortMapping[] = [];
-  for (const c of pod.spec.containers) {
+  for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
-      const m: PortMapping = { protocol: (p.protocol ?? 'TCP') as Protocol, containerPort: p.containerPort, hostPort: p.hostPort };
+      const protocol: Protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
+      const m: PortMapping = { protocol, containerPort: p.containerPort, hostPort: p.hostPort };
       if (p.hostIP) m.hostIp = p.hostIP;
       out.push(m);
     }
@@ -34,24 +42,27 @@ export function portMappings(pod: AgentPod): PortMapping[] {
   return out;
 }
 
-export function podHostname(pod: AgentPod, hostHostname: string): string {
-  if (pod.spec.hostNetwork) return hostHostname;
-  return (pod.spec.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
+export function podHostname(pod: Pod, hostHostname: string): string {
+  if (pod.spec?.hostNetwork) return hostHostname;
+  return (pod.spec?.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
 }
 
-export function podDns(pod: AgentPod, host: DnsSettings): DnsSettings {
-  const extra = pod.spec.dnsConfig;
+export function podDns(pod: Pod, host: DnsSettings): DnsSettings {
+  const extra = pod.spec?.dnsConfig;
   const uniq = (xs: string[]) => [...new Set(xs)];
   return {
     servers: uniq([...host.servers, ...(extra?.nameservers ?? [])]),
     searches: uniq([...host.searches, ...(extra?.searches ?? [])]),
-    options: uniq([...host.options, ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : o.name))]),
+    options: uniq([...host.options, ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name ?? ''}:${o.value}` : o.name ?? ''))]),
   };
 }
 
 export interface SandboxInputs {
-  pod: AgentPod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
-  cgroupParent: string | undefined; runtimeHandler: string;
+  pod: Pod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
+  os: HostOs;
+  /** the platform's podResourceParent: on Linux the pod's cgroup parent */
+  resourceParent: string | undefined;
+  runtimeHandler: string;
 }
 
 export function sandboxConfig(i: SandboxInputs): SandboxConfig {
@@ -67,15 +78,29 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
     annotations: { ...(pod.metadata.annotations ?? {}) },
     runtimeHandler: i.runtimeHandler,
   };
-  if (i.cgroupParent) cfg.cgroupParent = i.cgroupParent;
-  if (pod.spec.hostNetwork) cfg.hostNetwork = true;
+  if (pod.spec?.hostNetwork) cfg.hostNetwork = true;
+  switch (i.os) {
+    case 'linux':
+      cfg.linux = i.resourceParent ? { cgroupParent: i.resourceParent } : {};
+      break;
+    case 'windows':
+      cfg.windows = { securityContext: windowsSandboxSecurity(pod.spec) };
+      break;
+    default: {
+      const never: never = i.os;
+      throw new Error(`no sandbox section for OS ${String(never)}`);
+    }
+  }
   return cfg;
 }
 
 export interface ContainerInputs {
-  pod: AgentPod; container: Container; attempt: number; image: string;
+  pod: Pod; container: Container; attempt: number; image: string;
   envs: KeyValue[]; command: string[]; args: string[]; mounts: Mount[];
-  qosClass: string; memoryCapacity: number;
+  qosClass: string;
+  os: HostOs;
+  /** the host's memory in bytes (Linux: oom_score_adj of Burstable pods) and processors (Windows: cpu maximum) */
+  memoryCapacity: number; cpuCapacity: number;
 }
 
 export function containerConfig(i: ContainerInputs): ContainerConfig {
@@ -86,8 +111,20 @@ export function containerConfig(i: ContainerInputs): ContainerConfig {
     logPath: `${c.name}/${i.attempt}.log`,
     labels: { ...podLabels(i.pod), [CONTAINER_NAME_LABEL]: c.name },
     annotations: { 'io.kubernetes.container.restartCount': String(i.attempt) },
-    linux: { resources: linuxResources(c, i.qosClass, i.memoryCapacity), ...linuxSecurity(c, i.pod.spec.securityContext) },
   };
+  const podSc = i.pod.spec?.securityContext;
+  switch (i.os) {
+    case 'linux':
+      cfg.linux = { resources: linuxResources(c, i.qosClass, i.memoryCapacity), securityContext: linuxSecurity(c, podSc) };
+      break;
+    case 'windows':
+      cfg.windows = { resources: windowsResources(c, i.cpuCapacity), securityContext: windowsContainerSecurity(c, podSc) };
+      break;
+    default: {
+      const never: never = i.os;
+      throw new Error(`no container section for OS ${String(never)}`);
+    }
+  }
   if (c.workingDir) cfg.workingDir = c.workingDir;
   if (c.stdin) cfg.stdin = true;
   if (c.stdinOnce) cfg.stdinOnce = true;

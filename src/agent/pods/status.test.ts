@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerStatus as Rt, SandboxStatus } from '../runtime/runtime.js';
 import { buildPodStatus, podPhase } from './status.js';
-import type { AgentPod, ContainerStatus } from './pod-types.js';
+import type { ContainerStatus, Pod } from '../../api/gen/types.js';
 
 const S = 1e9;
 const sandbox: SandboxStatus = { id: 's1', state: 'ready', createdAt: 1, ip: '10.1.0.7', additionalIps: [], name: 'p', namespace: 'ns', uid: 'u', attempt: 0, labels: {}, annotations: {} };
@@ -10,7 +10,7 @@ const rc = (name: string, attempt: number, over: Partial<Rt>): Rt => ({
   id: `${name}-${attempt}`, sandboxId: 's1', name, attempt, state: 'running', createdAt: attempt + 1, startedAt: 1_700_000_000 * S, finishedAt: 0,
   exitCode: 0, reason: '', message: '', image: 'busybox', imageRef: 'sha256:abc', labels: { 'io.kubernetes.container.name': name }, annotations: {}, logPath: '', ...over,
 });
-const pod = (restartPolicy = 'Always'): AgentPod => ({
+const pod = (restartPolicy = 'Always'): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u' },
   spec: { restartPolicy, initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'web', image: 'busybox' }, { name: 'side', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }] },
   status: { qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] },
@@ -71,10 +71,10 @@ test('status: running containers, readiness, OOMKilled in lastState, conditions'
   assert.equal(web?.ready, true);
   assert.equal(web?.imageID, 'sha256:abc');
   assert.deepEqual(web?.state, { running: { startedAt: '2023-11-14T22:13:20Z' } });
-  assert.equal(web?.lastState.terminated?.reason, 'OOMKilled');
-  assert.equal(web?.lastState.terminated?.exitCode, 137);
-  assert.equal(web?.lastState.terminated?.containerID, 'containerd://web-1');
-  assert.equal(st.initContainerStatuses?.[0]?.state.terminated?.reason, 'Completed');
+  assert.equal(web?.lastState?.terminated?.reason, 'OOMKilled');
+  assert.equal(web?.lastState?.terminated?.exitCode, 137);
+  assert.equal(web?.lastState?.terminated?.containerID, 'containerd://web-1');
+  assert.equal(st.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
   assert.equal(st.initContainerStatuses?.[0]?.ready, true);
   const cond = Object.fromEntries((st.conditions ?? []).map((c) => [c.type, c]));
   assert.equal(cond['PodReadyToStartContainers']?.status, 'True');
@@ -91,10 +91,10 @@ test('status: waiting reasons, CrashLoopBackOff with the last exit, pending init
   const st = buildPodStatus({ pod: pod(), view, runtimeName: 'containerd', waiting, hostIPs: [], now: 0, probe: () => ({ ready: true, started: true }) });
   assert.equal(st.phase, 'Pending');
   const init = st.initContainerStatuses?.[0];
-  assert.equal(init?.state.waiting?.reason, 'CrashLoopBackOff');
-  assert.equal(init?.lastState.terminated?.exitCode, 1);
+  assert.equal(init?.state?.waiting?.reason, 'CrashLoopBackOff');
+  assert.equal(init?.lastState?.terminated?.exitCode, 1);
   assert.equal(init?.restartCount, 3);
-  assert.equal(st.containerStatuses?.[0]?.state.waiting?.reason, 'PodInitializing');
+  assert.equal(st.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
   const cond = Object.fromEntries((st.conditions ?? []).map((c) => [c.type, c]));
   assert.equal(cond['Initialized']?.message, 'containers with incomplete status: [init]');
   const never = buildPodStatus({ pod: pod('Never'), view, runtimeName: 'containerd', waiting: new Map(), hostIPs: [], now: 0, probe: () => ({ ready: true, started: true }) });

@@ -2,15 +2,16 @@
 // probe results: container statuses (state, lastState, restartCount, ready, started), the phase by
 // upstream's rules, and the pod conditions.
 
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/gen/types.js';
 import { rfc3339 } from '../../base/time.js';
 import type { ContainerStatus as RtContainer } from '../runtime/runtime.js';
 import { containersNamed, readySandbox, type PodRuntimeView } from './labels.js';
-import type { AgentPod, Container, ContainerState, ContainerStateTerminated, ContainerStatus, PodCondition, PodStatus } from './pod-types.js';
+import { stampPodCondition } from './pod-condition.js';
 
 export interface Waiting { reason: string; message?: string }
 
 export interface StatusInput {
-  pod: AgentPod;
+  pod: Pod;
   view: PodRuntimeView;
   /** `containerd` gives IDs `containerd://<id>` */
   runtimeName: string;
@@ -81,17 +82,17 @@ export function containerStatus(spec: Container, view: PodRuntimeView, input: St
 export function podPhase(restartPolicy: string, init: ContainerStatus[], main: ContainerStatus[], terminal = false, sidecars: readonly boolean[] = []): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
   if (terminal) restartPolicy = 'Never';
   for (const [i, s] of init.entries()) {
-    if (s.state.terminated?.exitCode === 0) continue;
-    if (sidecars[i] && s.state.running && s.started) continue;
-    const failed = (s.state.terminated && s.state.terminated.exitCode !== 0) || (s.state.waiting && s.lastState.terminated && s.lastState.terminated.exitCode !== 0);
+    if (s.state?.terminated?.exitCode === 0) continue;
+    if (sidecars[i] && s.state?.running && s.started) continue;
+    const failed = (s.state?.terminated && s.state.terminated.exitCode !== 0) || (s.state?.waiting && s.lastState?.terminated && s.lastState.terminated.exitCode !== 0);
     if (failed && restartPolicy === 'Never') return 'Failed';
     return 'Pending';
   }
   let running = 0, waiting = 0, stopped = 0, succeeded = 0;
   for (const s of main) {
-    if (s.state.running) running++;
-    else if (s.state.terminated) { stopped++; if (s.state.terminated.exitCode === 0) succeeded++; }
-    else if (s.state.waiting) { if (s.lastState.terminated) stopped++; else waiting++; }
+    if (s.state?.running) running++;
+    else if (s.state?.terminated) { stopped++; if (s.state.terminated.exitCode === 0) succeeded++; }
+    else if (s.state?.waiting) { if (s.lastState?.terminated) stopped++; else waiting++; }
   }
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
@@ -110,11 +111,11 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
   return c;
 }
 
-export function podConditions(pod: AgentPod, view: PodRuntimeView, phase: string, init: ContainerStatus[], main: ContainerStatus[]): PodCondition[] {
+export function podConditions(pod: Pod, view: PodRuntimeView, phase: string, init: ContainerStatus[], main: ContainerStatus[]): PodCondition[] {
   const sb = readySandbox(view);
   const out: PodCondition[] = [];
-  out.push(condition('PodReadyToStartContainers', !!sb && (!!sb.ip || !!pod.spec.hostNetwork) && phase !== 'Succeeded' && phase !== 'Failed'));
-  const incomplete = init.filter((s) => s.state.terminated?.exitCode !== 0).map((s) => s.name);
+  out.push(condition('PodReadyToStartContainers', !!sb && (!!sb.ip || !!pod.spec?.hostNetwork) && phase !== 'Succeeded' && phase !== 'Failed'));
+  const incomplete = init.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
   out.push(phase === 'Succeeded' && incomplete.length === 0 ? condition('Initialized', true)
     : condition('Initialized', incomplete.length === 0, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`));
   const unready = main.filter((s) => !s.ready).map((s) => s.name);
@@ -122,7 +123,7 @@ export function podConditions(pod: AgentPod, view: PodRuntimeView, phase: string
   const cr = terminal ? condition('ContainersReady', false, 'PodCompleted')
     : condition('ContainersReady', unready.length === 0, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   out.push(cr);
-  const gates = (pod.spec.readinessGates ?? []).map((g) => g.conditionType);
+  const gates = (pod.spec?.readinessGates ?? []).map((g) => g.conditionType);
   const missingGates = gates.filter((g) => !(pod.status?.conditions ?? []).some((c) => c.type === g && c.status === 'True'));
   if (cr.status === 'True' && missingGates.length > 0) {
     out.push(condition('Ready', false, 'ReadinessGatesNotReady', `corresponding condition of pod readiness gate "${missingGates[0] ?? ''}" does not exist.`));
@@ -135,20 +136,16 @@ export function podConditions(pod: AgentPod, view: PodRuntimeView, phase: string
 
 /** Keeps lastTransitionTime of conditions whose status did not change. */
 export function stampConditions(next: PodCondition[], old: PodCondition[] | undefined, now: number): PodCondition[] {
-  return next.map((c) => {
-    const prev = old?.find((o) => o.type === c.type);
-    if (c.lastTransitionTime) return c;
-    const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
-    return { ...c, lastProbeTime: null, lastTransitionTime };
-  });
+  return next.map((c) => (c.lastTransitionTime ? c : stampPodCondition(c, old, rfc3339(now))));
 }
 
 export function buildPodStatus(input: StatusInput): PodStatus {
   const { pod, view } = input;
-  const init = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, view, input, true, 'PodInitializing'));
-  const initPending = init.some((s, i) => s.state.terminated?.exitCode !== 0 && !(pod.spec.initContainers?.[i]?.restartPolicy === 'Always' && s.state.running));
-  const main = pod.spec.containers.map((c) => containerStatus(c, view, input, false, initPending ? 'PodInitializing' : 'ContainerCreating'));
-  const phase = podPhase(pod.spec.restartPolicy ?? 'Always', init, main, input.terminal, (pod.spec.initContainers ?? []).map((c) => c.restartPolicy === 'Always'));
+  const inits = pod.spec?.initContainers ?? [];
+  const init = inits.map((c) => containerStatus(c, view, input, true, 'PodInitializing'));
+  const initPending = init.some((s, i) => s.state?.terminated?.exitCode !== 0 && !(inits[i]?.restartPolicy === 'Always' && s.state?.running));
+  const main = (pod.spec?.containers ?? []).map((c) => containerStatus(c, view, input, false, initPending ? 'PodInitializing' : 'ContainerCreating'));
+  const phase = podPhase(pod.spec?.restartPolicy ?? 'Always', init, main, input.terminal, inits.map((c) => c.restartPolicy === 'Always'));
   const sb = readySandbox(view) ?? view.sandboxes[0];
   const status: PodStatus = {
     phase,
@@ -158,7 +155,7 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   if (init.length) status.initContainerStatuses = init;
   const hostIP = input.hostIPs[0];
   if (hostIP) { status.hostIP = hostIP; status.hostIPs = input.hostIPs.map((ip) => ({ ip })); }
-  const podIPs = pod.spec.hostNetwork ? input.hostIPs : sb?.ip ? [sb.ip, ...sb.additionalIps] : (pod.status?.podIPs ?? []).map((p) => p.ip);
+  const podIPs = pod.spec?.hostNetwork ? input.hostIPs : sb?.ip ? [sb.ip, ...sb.additionalIps] : (pod.status?.podIPs ?? []).map((p) => p.ip);
   if (podIPs[0]) { status.podIP = podIPs[0]; status.podIPs = podIPs.map((ip) => ({ ip })); }
   status.startTime = input.previous?.startTime ?? pod.status?.startTime ?? rfc3339(input.now);
   if (pod.status?.qosClass) status.qosClass = pod.status.qosClass;

@@ -4,8 +4,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import type { Container, IntOrString, LifecycleHandler, Probe } from '../../api/gen/types.js';
 import { ExecTimeoutError, type Runtime } from '../runtime/runtime.js';
-import type { Container, Handler, IntOrString } from '../pods/pod-types.js';
 
 export interface ProbeOutcome { ok: boolean; output: string }
 
@@ -55,7 +55,8 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
   });
 }
 
-export async function runHandler(h: Handler, t: HandlerTarget): Promise<ProbeOutcome> {
+/** Runs a probe's or a lifecycle hook's action (both carry exec, httpGet and tcpSocket). */
+export async function runHandler(h: Probe | LifecycleHandler, t: HandlerTarget): Promise<ProbeOutcome> {
   const timeoutMs = Math.max(1, t.timeoutSeconds) * 1000;
   try {
     if (h.exec) {

@@ -2,9 +2,9 @@
 // initialDelaySeconds from the container's start, then every periodSeconds. Liveness and readiness
 // wait for the startup probe to pass. Verdict changes are reported to the pod workers.
 
+import type { Container, Probe } from '../../api/gen/types.js';
 import type { Clock } from '../../base/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { Container, Probe } from '../pods/pod-types.js';
 import { runHandler, type ProbeOutcome } from './probe-handler.js';
 import { createProbeTracker, type ProbeKind, type ProbeTracker } from './probe-tracker.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createManualClock } from '../../base/testing/manual-clock.js';
-import { createFakeRuntime } from '../testing/fake-runtime.js';
+import { createFakeContainerRuntime } from '../testing/fake-container-runtime.js';
 import { createProbeTracker } from './probe-tracker.js';
 import { createProbeManager } from './probe-manager.js';
 import { runHandler } from './probe-handler.js';
@@ -33,7 +33,7 @@ test('manager: initial delay, period, startup gating, verdict changes', async ()
   const outcomes: Record<string, boolean> = { startup: false, liveness: true, readiness: true };
   const runs: string[] = [];
   const changes: string[] = [];
-  const rt = createFakeRuntime();
+  const rt = createFakeContainerRuntime();
   const m = createProbeManager({
     runtime: rt, clock, onChange: (uid) => changes.push(uid),
     run: async (probe) => {
@@ -74,7 +74,7 @@ test('manager: initial delay, period, startup gating, verdict changes', async ()
 });
 
 test('handlers: exec exit codes, httpGet status ranges and headers, tcp', async () => {
-  const rt = createFakeRuntime({ images: ['busybox'], exec: (_c, cmd) => ({ exitCode: cmd[0] === 'ok' ? 0 : 3, stdout: Buffer.from('out'), stderr: Buffer.alloc(0) }) });
+  const rt = createFakeContainerRuntime({ images: ['busybox'], exec: (_c, cmd) => ({ exitCode: cmd[0] === 'ok' ? 0 : 3, stdout: Buffer.from('out'), stderr: Buffer.alloc(0) }) });
   const sbCfg = { name: 'p', namespace: 'n', uid: 'u', attempt: 0, hostname: 'p', logDirectory: '/tmp', portMappings: [], labels: {}, annotations: {}, runtimeHandler: '' };
   const sid = await rt.runPodSandbox(sbCfg);
   const cid = await rt.createContainer(sid, { name: 'c', attempt: 0, image: 'busybox', command: [], args: [], envs: [], mounts: [], logPath: 'c/0.log', labels: {}, annotations: {} }, sbCfg);

@@ -1,13 +1,34 @@
 // The one runtime interface the node agent drives: CRI-shaped (pod sandboxes, containers, images,
 // streaming URLs, stats). Implementations: `cri/` (containerd over gRPC, Linux and Windows),
 // later `process/` (native processes) and test fakes. Field names follow the CRI's meaning in
-// camelCase; times are nanoseconds since the epoch as numbers.
+// camelCase; times are nanoseconds since the epoch as numbers. What only one OS has travels in
+// `linux` and `windows` sections, as in the CRI messages.
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
 export interface PortMapping { protocol: Protocol; containerPort: number; hostPort?: number; hostIp?: string }
 export interface Mount { containerPath: string; hostPath: string; readonly?: boolean; selinuxRelabel?: boolean; propagation?: 'private' | 'hostToContainer' | 'bidirectional' }
 export interface KeyValue { key: string; value: string }
+
+/** The Linux part of a pod sandbox (CRI LinuxPodSandboxConfig). */
+export interface LinuxSandboxConfig {
+  /** the pod's cgroup parent (containerd's pod stats need it) */
+  cgroupParent?: string;
+}
+
+/** Who a Windows pod's sandbox runs as (CRI WindowsSandboxSecurityContext). */
+export interface WindowsSandboxSecurityContext {
+  runAsUsername?: string;
+  /** the contents of the gMSA credential spec */
+  credentialSpec?: string;
+  /** every container of the pod is a HostProcess container */
+  hostProcess?: boolean;
+}
+
+/** The Windows part of a pod sandbox (CRI WindowsPodSandboxConfig). */
+export interface WindowsSandboxConfig {
+  securityContext?: WindowsSandboxSecurityContext;
+}
 
 export interface SandboxConfig {
   name: string; namespace: string; uid: string; attempt: number;
@@ -18,17 +39,62 @@ export interface SandboxConfig {
   portMappings: PortMapping[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  /** Linux: cgroup parent of the pod (always set: containerd's pod stats need it) */
-  cgroupParent?: string;
   hostNetwork?: boolean;
   /** RuntimeClass handler ('' = default) */
   runtimeHandler: string;
-  /** Windows: hostProcess / isolation facts travel in annotations and the handler */
+  /** set for pods on a Linux host */
+  linux?: LinuxSandboxConfig;
+  /** set for pods on a Windows host */
+  windows?: WindowsSandboxConfig;
 }
 
-export interface LinuxResources {
+/** CRI LinuxContainerResources: cgroup settings. */
+export interface LinuxContainerResources {
   cpuPeriod?: number; cpuQuota?: number; cpuShares?: number;
   memoryLimitInBytes?: number; oomScoreAdj?: number;
+}
+
+/** CRI WindowsContainerResources: job object limits; 0 or absent means not limited. */
+export interface WindowsContainerResources {
+  cpuShares?: number;
+  cpuCount?: number;
+  /** the share of the host's processor cycles, in hundredths of a percent (10000 = all of them) */
+  cpuMaximum?: number;
+  memoryLimitInBytes?: number;
+  rootfsSizeInBytes?: number;
+}
+
+/** A container's resources on either OS (CRI ContainerResources, UpdateContainerResourcesRequest). */
+export interface ContainerResources {
+  linux?: LinuxContainerResources;
+  windows?: WindowsContainerResources;
+}
+
+/** CRI LinuxContainerSecurityContext (runAsNonRoot is the agent's own check, not sent). */
+export interface LinuxContainerSecurityContext {
+  runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean;
+  readonlyRootfs?: boolean; privileged?: boolean;
+  capabilities?: { add: string[]; drop: string[] };
+}
+
+/** The Linux part of a container (CRI LinuxContainerConfig). */
+export interface LinuxContainerConfig {
+  resources?: LinuxContainerResources;
+  securityContext?: LinuxContainerSecurityContext;
+}
+
+/** Who a Windows container runs as (CRI WindowsContainerSecurityContext). */
+export interface WindowsContainerSecurityContext {
+  runAsUsername?: string;
+  /** the contents of the gMSA credential spec */
+  credentialSpec?: string;
+  hostProcess?: boolean;
+}
+
+/** The Windows part of a container (CRI WindowsContainerConfig). */
+export interface WindowsContainerConfig {
+  resources?: WindowsContainerResources;
+  securityContext?: WindowsContainerSecurityContext;
 }
 
 export interface ContainerConfig {
@@ -43,12 +109,10 @@ export interface ContainerConfig {
   stdin?: boolean; stdinOnce?: boolean; tty?: boolean;
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  linux?: {
-    resources?: LinuxResources;
-    runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean;
-    readonlyRootfs?: boolean; privileged?: boolean;
-    capabilities?: { add: string[]; drop: string[] };
-  };
+  /** set for containers on a Linux host */
+  linux?: LinuxContainerConfig;
+  /** set for containers on a Windows host */
+  windows?: WindowsContainerConfig;
 }
 
 export type SandboxState = 'ready' | 'notready';
@@ -112,7 +176,7 @@ export interface Runtime {
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: { sandboxId?: string; labels?: Record<string, string> }): Promise<ContainerStatus[]>;
-  updateContainerResources(id: string, resources: LinuxResources): Promise<void>;
+  updateContainerResources(id: string, resources: ContainerResources): Promise<void>;
   reopenContainerLog(id: string): Promise<void>;
 
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
@@ -122,7 +186,8 @@ export interface Runtime {
   portForward(sandboxId: string, ports: number[]): Promise<string>;
 
   pullImage(image: string, auth?: AuthConfig, sandbox?: SandboxConfig): Promise<string>;
-  imageStatus(image: string): Promise<ImageInfo | undefined>;
+  /** `runtimeHandler`: the handler the image is for (CRI ImageSpec.runtime_handler; '' = default) */
+  imageStatus(image: string, runtimeHandler?: string): Promise<ImageInfo | undefined>;
   listImages(): Promise<ImageInfo[]>;
   removeImage(image: string): Promise<void>;
 

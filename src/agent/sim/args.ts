@@ -1,6 +1,6 @@
 // `tandem sim` flags -> fleet options (without the client, which the command builds from --kubeconfig).
 
-import type { Taint } from '../../api/kinds/core/node.js';
+import type { Taint } from '../../api/gen/types.js';
 import { badRequest } from '../../base/errors.js';
 import type { SimFleetOptions } from './options.js';
 

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease, Node, Pod } from '../../api/gen/types.js';
+import { createLogger } from '../../base/log.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
@@ -30,7 +29,7 @@ before(async () => {
   srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {} });
   c = srv.client;
   informers = createInformerFactory(c);
-  const log = (l: string) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); };
+  const log = createLogger({ level: 'debug', component: 'sim', write: (l) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); } });
   const common = { client: c, informers, leaseRenewMs: 300, tickMs: 20, log };
   linux = startSimFleet({ ...common, nodes: 3, os: 'linux', zones: 2 });
   windows = startSimFleet({ ...common, nodes: 2, os: 'windows', hyperV: true, labels: { team: 'win' } });
@@ -87,7 +86,7 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(ready?.status, 'True');
   assert.equal(ready?.reason, 'KubeletReady');
   assert.equal(l1.status?.nodeInfo?.osImage, 'Debian GNU/Linux 12 (simulated)');
-  assert.deepEqual((l1.status?.['runtimeHandlers'] as Array<{ name: string }>).map((h) => h.name), ['runc', '']);
+  assert.deepEqual(l1.status?.runtimeHandlers?.map((h) => h.name), ['runc', '']);
 
   const w0 = await getNode('sim-windows-0');
   assert.equal(w0.metadata.labels?.['kubernetes.io/os'], 'windows');
@@ -95,7 +94,7 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(w0.metadata.labels?.['team'], 'win');
   assert.equal(w0.status?.nodeInfo?.operatingSystem, 'windows');
   assert.equal(w0.status?.nodeInfo?.osImage, 'Windows Server 2022 Datacenter (simulated)');
-  assert.deepEqual((w0.status?.['runtimeHandlers'] as Array<{ name: string }>).map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
+  assert.deepEqual(w0.status?.runtimeHandlers?.map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
 
   // every node has its own /24 and an InternalIP
   const all = await Promise.all([...linux.nodeNames(), ...windows.nodeNames()].map(getNode));

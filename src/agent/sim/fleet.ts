@@ -3,8 +3,7 @@
 // stage table, all from one shared pod informer.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Node, Pod } from '../../api/gen/types.js';
 import { notFound } from '../../base/errors.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { blockCidr, blockCount, blockIndexOf, nodeIpForBlock, parseCidr } from './cidr.js';
@@ -69,7 +68,8 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   const { clock, log } = cfg;
   const started = clock.now();
   const ownFactory = cfg.informers === undefined;
-  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log });
+  // the informers (client/) still log plain lines
+  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log: (line) => log.warn(line) });
   const podInf = factory.informer<Pod>('/api/v1/pods', { indexers: { [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
   const nodeInf = factory.informer<Node>('/api/v1/nodes');
   const names = Array.from({ length: cfg.nodes }, (_, i) => `${cfg.namePrefix}${i}`);
@@ -110,10 +110,10 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     await nodeRunner.registerAll();
     if (!stopped) {
       registerMs = clock.now() - started;
-      log(`sim: ${nodes.length} ${cfg.os} nodes registered in ${registerMs} ms`);
+      log.info(`${nodes.length} ${cfg.os} nodes registered in ${registerMs} ms`);
     }
   })();
-  readyP.catch((e: unknown) => log(`sim: start failed: ${e instanceof Error ? e.message : String(e)}`));
+  readyP.catch((e: unknown) => log.error('start failed', { error: e }));
 
   const nodeOrThrow = (name: string): SimNode => {
     const n = byName.get(name);

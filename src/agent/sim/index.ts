@@ -7,4 +7,4 @@ export {
   defaultStages, matchStage, podFacts, stageDelayMs, ANNOTATION_FAIL, ANNOTATION_RUN_SECONDS,
   type Stage, type StageSelector, type StageDelay, type StageNext, type StageTimings, type SimPodState,
 } from './stages.js';
-export { SIMULATED_LABEL, WINDOWS_BUILD_LABEL, runtimeHandlers, type SimOs } from './node-object.js';
+export { SIMULATED_LABEL, runtimeHandlers, type SimOs } from './node-object.js';

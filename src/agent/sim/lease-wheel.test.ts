@@ -4,7 +4,7 @@ import { createManualClock } from '../../base/testing/manual-clock.js';
 import { createLeaseWheel } from './lease-wheel.js';
 import { createTimerQueue } from './timer-queue.js';
 import { createKeyedPool } from './keyed-pool.js';
-import { buildNodeLease } from './lease.js';
+import { buildNodeLease } from '../node/node-lease.js';
 
 test('every slot fires once per interval, spread evenly over the ticks', () => {
   const clock = createManualClock(1_000_000);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildNode, majorMinorBuild, nodeLabels, osImage, runtimeHandlers, type SimNodeDescription } from './node-object.js';
+import { majorMinorBuild } from '../node/node-object.js';
+import { buildNode, osImage, runtimeHandlers, simNodeLabels, type SimNodeDescription } from './node-object.js';
 import { resolveSimOptions } from './options.js';
 import { parseSimArgs, parseTaints } from './args.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -52,7 +53,7 @@ test('windows node: build label, OS image, handlers with and without Hyper-V', (
   assert.equal(n.status?.nodeInfo?.operatingSystem, 'windows');
   assert.deepEqual(runtimeHandlers('windows', false).map((h) => h.name), ['runhcs-wcow-process']);
   assert.deepEqual(runtimeHandlers('windows', true).map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
-  assert.equal(nodeLabels(d({ os: 'windows', windowsBuild: '10.0.20348.2700' }))['node.kubernetes.io/windows-build'], '10.0.20348');
+  assert.equal(simNodeLabels(d({ os: 'windows', windowsBuild: '10.0.20348.2700' }))['node.kubernetes.io/windows-build'], '10.0.20348');
   assert.equal(osImage('windows', '10.0.20348'), 'Windows Server 2022 Datacenter (simulated)');
   assert.equal(osImage('windows', '10.0.26100'), 'Windows Server 2025 Datacenter (simulated)');
   assert.equal(majorMinorBuild('10.0'), undefined);

@@ -1,11 +1,15 @@
-// The Node object of a simulated node: upstream labels, capacity, conditions, addresses, nodeInfo
-// and the runtime handlers it advertises. Pure functions of a small description plus the time.
+// The Node object of a simulated node: a faked host description fed to the agent's own node
+// builder (node/node-object.ts), plus what only the simulation says: its instance type, the
+// simulated label, a zone, conditions that are always good and the runtime handlers it offers.
 
 import { createHash } from 'node:crypto';
-import type { Node, NodeStatus, Taint } from '../../api/kinds/core/node.js';
+import type { Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
+import { ANNOTATION_NODE_TTL, HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../../api/well-known.js';
 import { rfc3339 } from '../../base/time.js';
+import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } from '../node/node-object.js';
+import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 
-export type SimOs = 'linux' | 'windows';
+export type SimOs = NodeHost['os'];
 
 export interface SimNodeDescription {
   name: string;
@@ -29,27 +33,17 @@ export interface SimNodeDescription {
 }
 
 export const SIMULATED_LABEL = 'tandem.io/simulated';
-export const WINDOWS_BUILD_LABEL = 'node.kubernetes.io/windows-build';
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const KUBELET_PORT = 10250;
 
-export interface RuntimeHandler { name: string; features: { recursiveReadOnlyMounts: boolean; userNamespaces: boolean } }
-
-export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandler[] {
+export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandlerInfo[] {
   if (os === 'linux') {
     const features = { recursiveReadOnlyMounts: true, userNamespaces: true };
-    return [{ name: 'runc', features }, { name: '', features: { ...features } }];
+    return [{ name: 'runc', ...features }, { name: '', ...features }];
   }
   const features = { recursiveReadOnlyMounts: false, userNamespaces: false };
-  const out: RuntimeHandler[] = [{ name: 'runhcs-wcow-process', features }];
-  if (hyperV) out.push({ name: 'runhcs-wcow-hypervisor', features: { ...features } });
+  const out: RuntimeHandlerInfo[] = [{ name: HANDLER_WINDOWS_PROCESS, ...features }];
+  if (hyperV) out.push({ name: HANDLER_WINDOWS_HYPERV, ...features });
   return out;
-}
-
-/** `10.0.20348.2700` -> `10.0.20348`; undefined when it is not a Windows version. */
-export function majorMinorBuild(version: string): string | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)(?:\.\d+)?$/.exec(version.trim());
-  return m ? `${m[1]}.${m[2]}.${m[3]}` : undefined;
 }
 
 const WINDOWS_RELEASES: Record<string, string> = {
@@ -65,35 +59,46 @@ export function osImage(os: SimOs, windowsBuild?: string): string {
   return `${WINDOWS_RELEASES[build] ?? 'Windows Server'} (simulated)`;
 }
 
-export function nodeLabels(d: SimNodeDescription): Record<string, string> {
-  const l: Record<string, string> = {
-    ...d.labels,
-    'beta.kubernetes.io/arch': d.arch,
-    'beta.kubernetes.io/os': d.os,
-    'kubernetes.io/arch': d.arch,
-    'kubernetes.io/hostname': d.name,
-    'kubernetes.io/os': d.os,
-    'node.kubernetes.io/instance-type': 'tandem-sim',
-    [SIMULATED_LABEL]: 'true',
-  };
-  if (d.os === 'windows' && d.windowsBuild) l[WINDOWS_BUILD_LABEL] = majorMinorBuild(d.windowsBuild) ?? d.windowsBuild;
-  if (d.zone !== undefined) l[ZONE_LABEL] = d.zone;
-  return l;
-}
-
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 const uuidOf = (s: string) => {
   const h = hex(s);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
+/** The host a simulated node pretends to be: stable ids per name, a boot id per start. */
+export function simHost(d: SimNodeDescription): NodeHost {
+  const host: NodeHost = {
+    os: d.os, arch: d.arch,
+    kernelVersion: d.os === 'linux' ? '6.1.0-sim' : d.windowsBuild ?? '',
+    osImage: osImage(d.os, d.windowsBuild),
+    machineId: hex(`machine:${d.name}`).slice(0, 32),
+    systemUuid: uuidOf(`system:${d.name}`),
+    bootId: uuidOf(`boot:${d.bootSeed}:${d.name}`),
+    addresses: [{ type: 'InternalIP', address: d.internalIP }, { type: 'Hostname', address: d.name }],
+  };
+  if (d.windowsBuild) host.windowsBuild = d.windowsBuild;
+  return host;
+}
+
+/** The labels the simulation adds to the well-known ones (which win over the user's). */
+function simLabels(d: SimNodeDescription): Record<string, string> {
+  const l: Record<string, string> = { ...d.labels, [LABEL_INSTANCE_TYPE]: 'tandem-sim', [SIMULATED_LABEL]: 'true' };
+  if (d.zone !== undefined) l[LABEL_ZONE] = d.zone;
+  return l;
+}
+
+export function simNodeLabels(d: SimNodeDescription): Record<string, string> {
+  return nodeLabels(d.name, simHost(d), simLabels(d));
+}
+
 export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySinceMs: number): NodeStatus {
   const now = rfc3339(nowMs);
   const since = rfc3339(readySinceMs);
   const capacity = { cpu: d.cpu, 'ephemeral-storage': d.ephemeralStorage, memory: d.memory, pods: String(d.pods) };
-  const cond = (type: string, status: string, reason: string, message: string) =>
+  const cond = (type: string, status: string, reason: string, message: string): NodeCondition =>
     ({ type, status, lastHeartbeatTime: now, lastTransitionTime: since, reason, message });
-  return {
+  return nodeStatus({
+    host: simHost(d),
     capacity,
     allocatable: { ...capacity },
     conditions: [
@@ -102,32 +107,17 @@ export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySince
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'simulated node has enough PIDs'),
       cond('Ready', 'True', 'KubeletReady', 'simulated node agent is posting ready status'),
     ],
-    addresses: [{ type: 'InternalIP', address: d.internalIP }, { type: 'Hostname', address: d.name }],
-    daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
-    nodeInfo: {
-      machineID: hex(`machine:${d.name}`).slice(0, 32),
-      systemUUID: uuidOf(`system:${d.name}`),
-      bootID: uuidOf(`boot:${d.bootSeed}:${d.name}`),
-      kernelVersion: d.os === 'linux' ? '6.1.0-sim' : d.windowsBuild ?? '',
-      osImage: osImage(d.os, d.windowsBuild),
-      containerRuntimeVersion: 'sim://1.0.0',
-      kubeletVersion: d.kubeletVersion,
-      kubeProxyVersion: d.kubeletVersion,
-      operatingSystem: d.os,
-      architecture: d.arch,
-    },
-    runtimeHandlers: runtimeHandlers(d.os, d.hyperV),
-  };
+    containerRuntimeVersion: 'sim://1.0.0',
+    kubeletVersion: d.kubeletVersion,
+    kubeProxyVersion: d.kubeletVersion,
+    kubeletPort: KUBELET_PORT,
+    handlers: runtimeHandlers(d.os, d.hyperV),
+  });
 }
 
 export function buildNode(d: SimNodeDescription, nowMs: number, readySinceMs: number): Node {
-  const spec: NonNullable<Node['spec']> = { podCIDR: d.podCIDR, podCIDRs: [d.podCIDR], providerID: `tandem-sim://${d.name}` };
-  if (d.taints.length > 0) spec.taints = d.taints.map((t) => ({ ...t }));
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: d.name, labels: nodeLabels(d), annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
-    spec,
-    status: buildNodeStatus(d, nowMs, readySinceMs),
-  };
+  return buildNodeObject({
+    name: d.name, host: simHost(d), labels: simLabels(d), annotations: { [ANNOTATION_NODE_TTL]: '0' },
+    podCidr: d.podCIDR, providerID: `tandem-sim://${d.name}`, taints: d.taints,
+  }, buildNodeStatus(d, nowMs, readySinceMs));
 }

@@ -1,13 +1,12 @@
 // Registration, Lease heartbeats and node status of the simulated nodes. Heartbeats come from one
 // wheel; writes go through one bounded pool keyed by node, so a slow server never piles up work.
 
-import type { Node } from '../../api/kinds/core/node.js';
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease, Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';
-import { buildNodeLease, nodeLeasePath } from './lease.js';
-import { buildNode, buildNodeStatus, nodeLabels, type SimNodeDescription } from './node-object.js';
+import { buildNodeLease, nodeLeasePath } from '../node/node-lease.js';
+import { buildNode, buildNodeStatus, simNodeLabels, type SimNodeDescription } from './node-object.js';
 import type { ResolvedSimOptions } from './options.js';
 import type { SimNode } from './sim-node.js';
 
@@ -85,7 +84,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       if (!is(e, 409)) throw e;
       // the node exists (an earlier run): take it over
       const cur = await client.request<Node>('GET', nodePath(n.name));
-      const patch: Record<string, unknown> = { metadata: { labels: nodeLabels(d) } };
+      const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d) } };
       if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
       node = await client.request<Node>('PATCH', nodePath(n.name), patch, MERGE);
       needStatus = true;
@@ -107,7 +106,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
         await registerOne(n);
         return;
       } catch (e) {
-        log(`sim: registering node ${n.name} failed: ${msg(e)}; retrying in ${delay} ms`);
+        log.warn('registering the node failed; retrying', { node: n.name, error: msg(e), retryMs: delay });
         await sleep(delay);
       }
     }
@@ -119,7 +118,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     if (key.startsWith('L:')) await writeLease(n); else await writeStatus(n);
   }, (key, e) => {
     if (key.startsWith('L:')) s.leaseErrors++; else s.statusErrors++;
-    log(`sim: ${key.startsWith('L:') ? 'lease' : 'status'} write for ${key.slice(2)} failed: ${msg(e)}`);
+    log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
   });
 
   const wheel = createLeaseWheel({
@@ -168,7 +167,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       if (!n || !n.registered || obj.metadata.uid !== n.uid) return;
       n.registered = false;
       s.registered--;
-      log(`sim: node ${n.name} was deleted; its heartbeats stop`);
+      log.info('the node was deleted; its heartbeats stop', { node: n.name });
     },
     stats: () => ({ ...s, heartbeatQueued: pool.queued(), heartbeatInFlight: pool.inFlight() }),
     async stop() {

@@ -1,12 +1,14 @@
 // Options of a simulated fleet and their defaults.
 
-import type { Taint } from '../../api/kinds/core/node.js';
+import type { Taint } from '../../api/gen/types.js';
 import { badRequest } from '../../base/errors.js';
 import { realClock, type Clock } from '../../base/clock.js';
+import { nullLogger, type Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { blockCount, parseCidr } from './cidr.js';
-import { majorMinorBuild, type SimOs } from './node-object.js';
+import { KUBELET_VERSION, majorMinorBuild } from '../node/node-object.js';
+import type { SimOs } from './node-object.js';
 import type { Stage, StageTimings } from './stages.js';
 
 export interface SimStagesOptions extends StageTimings {
@@ -51,7 +53,7 @@ export interface SimFleetOptions {
   heartbeatConcurrency?: number;
   kubeletVersion?: string;
   clock?: Clock;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 export type ResolvedSimOptions = Required<Omit<SimFleetOptions, 'informers' | 'windowsBuild' | 'stages'>> & {
@@ -86,7 +88,7 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
     statusRefreshMs: o.statusRefreshMs ?? 300_000, tickMs: o.tickMs ?? 100,
     registerConcurrency: o.registerConcurrency ?? 32, podConcurrency: o.podConcurrency ?? 64,
     heartbeatConcurrency: o.heartbeatConcurrency ?? 32,
-    kubeletVersion: o.kubeletVersion ?? 'v1.32.0-tandem', clock: o.clock ?? realClock, log: o.log ?? (() => {}),
+    kubeletVersion: o.kubeletVersion ?? KUBELET_VERSION, clock: o.clock ?? realClock, log: o.log ?? nullLogger,
   };
   if (o.informers) r.informers = o.informers;
   if (windowsBuild) r.windowsBuild = windowsBuild;

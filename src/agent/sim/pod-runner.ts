@@ -2,9 +2,10 @@
 // which stage applies and when; due pods go to a bounded, keyed write pool (one pending write per
 // pod) that reads the newest cached object when it starts. Delays share one timer queue.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -26,7 +27,7 @@ export interface PodRunnerDeps {
   os: SimOs;
   nodeOf(name: string): SimNode | undefined;
   concurrency: number;
-  log: (line: string) => void;
+  log: Logger;
   random?: () => number;
   /** retry delay after a failed write (default 1000 ms) */
   retryMs?: number;
@@ -130,7 +131,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
         if (next.to === 'running') {
           podIP = ipFor(pod, node);
           if (!podIP) {
-            d.log(`sim: no free pod IP on node ${node.name} for ${key}; retrying`);
+            d.log.warn('no free pod IP; retrying', { node: node.name, pod: key });
             timers.set(key, clock.now() + retryMs);
             return;
           }
@@ -154,7 +155,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
         return;
       }
       s.errors++;
-      d.log(`sim: ${stage.name} for pod ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
+      d.log.error(`${stage.name} failed`, { pod: key, error: e });
       timers.set(key, clock.now() + retryMs);
     }
   }
@@ -162,7 +163,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
   const timers = createTimerQueue(clock, evaluate);
   const pool = createKeyedPool(d.concurrency, work, (key, e) => {
     s.errors++;
-    d.log(`sim: pod ${key}: ${e instanceof Error ? e.message : String(e)}`);
+    d.log.error('pod write failed', { pod: key, error: e });
   });
 
   const podsOf = (name: string): Pod[] => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { buildPodStatus } from './pod-status.js';
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0, 0);

@@ -2,9 +2,10 @@
 // (Succeeded / Failed), terminating before the final DELETE, and rejected at admission.
 
 import { createHash } from 'node:crypto';
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/kinds/core/pod/types.js';
+import type { ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/gen/types.js';
 import { podQOSClass } from '../../api/kinds/core/pod/qos.js';
 import { rfc3339 } from '../../base/time.js';
+import { stampPodCondition } from '../pods/pod-condition.js';
 import type { StatusTarget } from './stages.js';
 
 export interface StatusContext {
@@ -21,10 +22,7 @@ const containerId = (uid: string, name: string) => `sim://${createHash('sha256')
 
 /** Keeps lastTransitionTime of a condition whose status did not change. */
 function setCondition(list: PodCondition[], old: PodCondition[] | undefined, type: string, status: string, now: string, reason?: string): void {
-  const prev = old?.find((c) => c.type === type);
-  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? prev['lastTransitionTime'] ?? now : now };
-  if (reason) c.reason = reason;
-  list.push(c);
+  list.push(stampPodCondition(reason ? { type, status, reason } : { type, status }, old, now));
 }
 
 function conditions(pod: Pod, now: string, s: { sandbox: boolean; ready: boolean; readyReason?: string }): PodCondition[] {
@@ -52,19 +50,24 @@ function containerStatuses(pod: Pod, view: ContainerView, ctx: StatusContext, no
     const prev = old.find((o) => o.name === name);
     const startedAt = prev?.state?.running?.startedAt ?? prev?.state?.terminated?.startedAt ?? now;
     const image = c.image ?? '';
-    const st: ContainerStatus = { name, image, imageID: image ? `${image.split('@')[0] ?? image}@sha256:${createHash('sha256').update(image).digest('hex')}` : '', restartCount: prev?.restartCount ?? 0 };
-    if (view === 'waiting') {
-      Object.assign(st, { ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } });
-    } else if (view === 'running') {
-      Object.assign(st, { containerID: containerId(uid, name), ready: true, started: true, state: { running: { startedAt } } });
-    } else {
-      const exitCode = ctx.exitCode ?? 0;
-      Object.assign(st, {
-        containerID: containerId(uid, name), ready: false, started: false,
-        state: { terminated: { exitCode, reason: ctx.reason ?? (exitCode === 0 ? 'Completed' : 'Error'), startedAt, finishedAt: now, containerID: containerId(uid, name) } },
-      });
+    const base = { name, image, imageID: image ? `${image.split('@')[0] ?? image}@sha256:${createHash('sha256').update(image).digest('hex')}` : '', restartCount: prev?.restartCount ?? 0 };
+    switch (view) {
+      case 'waiting':
+        return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
+      case 'running':
+        return { ...base, containerID: containerId(uid, name), ready: true, started: true, state: { running: { startedAt } } };
+      case 'terminated': {
+        const exitCode = ctx.exitCode ?? 0;
+        return {
+          ...base, containerID: containerId(uid, name), ready: false, started: false,
+          state: { terminated: { exitCode, reason: ctx.reason ?? (exitCode === 0 ? 'Completed' : 'Error'), startedAt, finishedAt: now, containerID: containerId(uid, name) } },
+        };
+      }
+      default: {
+        const never: never = view;
+        return never;
+      }
     }
-    return st;
   });
 }
 
@@ -90,7 +93,7 @@ export function buildPodStatus(pod: Pod, to: StatusTarget, ctx: StatusContext): 
   st.qosClass = old.qosClass ?? podQOSClass(pod.spec);
   st.hostIP = ctx.hostIP;
   st.hostIPs = [{ ip: ctx.hostIP }];
-  st.startTime = (old['startTime'] as string | undefined) ?? now;
+  st.startTime = old.startTime ?? now;
   const withIp = () => {
     const ip = ctx.podIP ?? old.podIP;
     if (ip) { st.podIP = ip; st.podIPs = [{ ip }]; }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 import { defaultStages, matchStage, podFacts, podState, selectorMatches, stageDelayMs, type Stage } from './stages.js';
 
 function pod(o: { phase?: string; containers?: 'waiting' | 'running' | 'terminated'; deleting?: boolean; restartPolicy?: string; owner?: string; annotations?: Record<string, string>; os?: string } = {}): Pod {
@@ -8,7 +8,7 @@ function pod(o: { phase?: string; containers?: 'waiting' | 'running' | 'terminat
   if (o.phase) p.status = { ...p.status, phase: o.phase };
   if (o.containers) {
     const state = o.containers === 'waiting' ? { waiting: { reason: 'ContainerCreating' } } : o.containers === 'running' ? { running: {} } : { terminated: { exitCode: 0 } };
-    p.status = { ...p.status, containerStatuses: [{ name: 'c', state }] };
+    p.status = { ...p.status, containerStatuses: [{ name: 'c', image: '', imageID: '', ready: false, restartCount: 0, state }] };
   }
   if (o.deleting) p.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
   if (o.restartPolicy && p.spec) p.spec.restartPolicy = o.restartPolicy;

@@ -2,7 +2,7 @@
 // states it applies to (a selector), how long to wait once it applies (a delay) and what happens next
 // (a status write or the final DELETE). The engine picks the first stage whose selector matches.
 
-import type { Pod } from '../../api/kinds/core/pod/types.js';
+import type { Pod } from '../../api/gen/types.js';
 
 /** The state of a pod as the simulation sees it, derived from its status. */
 export type SimPodState = 'pending' | 'creating' | 'running' | 'succeeded' | 'failed';

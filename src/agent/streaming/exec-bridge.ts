@@ -8,6 +8,7 @@
 // stdin from v5 clients therefore go through exec-spdy.ts instead, which can half-close stdin.
 
 import WebSocket from 'ws';
+import type { Logger } from '../../base/log.js';
 import { CLOSE, RESIZE, STATUS, STDIN, V4, errorStatus, frame, unframe } from './channel.js';
 
 export interface ExecBridgeOptions {
@@ -15,7 +16,7 @@ export interface ExecBridgeOptions {
   client: WebSocket;
   /** the runtime's streaming URL (http/https, upgraded to ws/wss) */
   runtimeUrl: string;
-  log?: (line: string) => void;
+  log?: Logger;
   /** TLS verification for an https runtime URL (containerd serves plain http by default) */
   rejectUnauthorized?: boolean;
 }
@@ -71,7 +72,7 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
       client.send(msg);
     });
     upstream.on('unexpected-response', (_req, res) => {
-      o.log?.(`exec: runtime stream answered ${res.statusCode ?? 0}`);
+      o.log?.warn('runtime stream refused the exec', { status: res.statusCode ?? 0 });
       finish(errorStatus(`the container runtime refused the stream (HTTP ${res.statusCode ?? 0})`));
     });
     upstream.on('error', (err) => finish(errorStatus(`container runtime stream failed: ${err.message}`)));

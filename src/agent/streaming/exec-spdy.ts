@@ -5,6 +5,7 @@
 
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+import type { Logger } from '../../base/log.js';
 import { CLOSE, RESIZE, STATUS, STDERR, STDIN, STDOUT, errorStatus, frame, unframe } from './channel.js';
 import { createSpdyClientConnection, unlimitSendWindow, type SpdyClientStream, type SpdyConnection } from './spdy.js';
 
@@ -12,7 +13,7 @@ export interface SpdyExecOptions {
   client: WebSocket;
   runtimeUrl: string;
   streams: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean };
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 const asBuffer = (d: WebSocket.RawData): Buffer =>
@@ -80,7 +81,7 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
   try {
     socket = await upgrade(url);
     conn = createSpdyClientConnection(socket);
-    conn.on('error', (e) => o.log?.(`exec spdy: ${String(e)}`));
+    conn.on('error', (e) => o.log?.warn('exec spdy connection failed', { error: e }));
     const host = url.host;
     const error = await open(conn, host, 'error');
     // the error stream is read-only for us; its body is the final Status
@@ -119,7 +120,7 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
       send(STATUS, JSON.stringify(parsed));
     }
   } catch (e) {
-    o.log?.(`exec spdy: ${e instanceof Error ? e.message : String(e)}`);
+    o.log?.warn('exec spdy failed', { error: e instanceof Error ? e.message : String(e) });
     send(STATUS, JSON.stringify(errorStatus(`container runtime stream failed: ${e instanceof Error ? e.message : String(e)}`)));
   } finally {
     if (client.readyState === WebSocket.OPEN) client.close(1000);

@@ -5,6 +5,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type { Logger } from '../../base/log.js';
 
 export interface PortForwardStream extends Duplex {
   headers: Record<string, string>;
@@ -35,7 +36,7 @@ export function parseStreamHeaders(h: Record<string, string>): { type: 'error' |
   return { type, requestId, port };
 }
 
-export function createPortForwardSession(opts: { dial: (port: number) => Socket; describe: string; log?: (l: string) => void }): PortForwardSession {
+export function createPortForwardSession(opts: { dial: (port: number) => Socket; describe: string; log?: Logger }): PortForwardSession {
   const pairs = new Map<string, Pair>();
   const sockets = new Set<Socket>();
 
@@ -60,7 +61,7 @@ export function createPortForwardSession(opts: { dial: (port: number) => Socket;
     };
     tcp.on('error', (err) => {
       fail(p, `error forwarding port ${port} to pod ${opts.describe}: ${err.message}`);
-      opts.log?.(`port-forward ${opts.describe}:${port}: ${err.message}`);
+      opts.log?.warn('port-forward connection failed', { pod: opts.describe, port, error: err.message });
       finish();
     });
     tcp.on('close', finish);
@@ -74,7 +75,7 @@ export function createPortForwardSession(opts: { dial: (port: number) => Socket;
     onStream(s) {
       const h = parseStreamHeaders(s.headers);
       if (typeof h === 'string') {
-        opts.log?.(`port-forward ${opts.describe}: ${h}`);
+        opts.log?.warn('port-forward stream rejected', { pod: opts.describe, reason: h });
         s.abort('PROTOCOL_ERROR');
         return;
       }

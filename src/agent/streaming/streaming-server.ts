@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StatusError, notFound, unauthorized } from '../../base/errors.js';
+import type { Logger } from '../../base/log.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createStatsProvider, type StatsProvider } from '../stats/summary.js';
 import type { AgentMetrics } from '../stats/metrics.js';
@@ -23,7 +24,7 @@ export interface StreamingServerOptions {
   listen: { host: string; port: number };
   tls: { cert: string; key: string };
   authToken: string;
-  log: (line: string) => void;
+  log: Logger;
   /** node name reported in /stats/summary (default: the listen host) */
   nodeName?: string;
   /** stats source (default: from the runtime and the host) */
@@ -99,7 +100,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
     serve(req, res).catch((e: unknown) => {
       const se = e instanceof StatusError ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
-      if (!(e instanceof StatusError)) o.log(`streaming server: ${req.method ?? ''} ${req.url ?? ''}: ${se.message}`);
+      if (!(e instanceof StatusError)) o.log.error('request failed', { method: req.method, url: req.url, error: se.message });
       sendStatus(res, se);
     });
   });
@@ -114,7 +115,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     const seg = segments(url.pathname);
     if (!seg) { rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname)); return; }
     upgradeHandler().then((onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams), (e: unknown) => {
-      o.log(`streaming server: loading the upgrade handlers failed: ${e instanceof Error ? e.message : String(e)}`);
+      o.log.error('loading the upgrade handlers failed', { error: e });
       if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
     });
   });
@@ -127,7 +128,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
       resolve(typeof a === 'object' && a ? a.port : o.listen.port);
     });
   });
-  o.log(`streaming server listening on ${o.listen.host}:${port}`);
+  o.log.info(`streaming server listening on ${o.listen.host}:${port}`);
   return {
     port,
     stop: () => new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { StatusError, badRequest, notFound } from '../../base/errors.js';
+import type { Logger } from '../../base/log.js';
 import { RuntimeNotFoundError, type Runtime } from '../runtime/runtime.js';
 import { EXEC_PROTOCOLS, V4, V5, pickProtocol } from './channel.js';
 import { bridgeExec } from './exec-bridge.js';
@@ -16,7 +17,7 @@ import { rejectUpgrade } from './reject-upgrade.js';
 import { createSpdyServerConnection } from './spdy.js';
 import type { PodLookup, StreamPod } from './types.js';
 
-export interface UpgradeDeps { runtime: Runtime; podLookup: PodLookup; log: (l: string) => void }
+export interface UpgradeDeps { runtime: Runtime; podLookup: PodLookup; log: Logger }
 
 const isWebSocket = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase() === 'websocket';
 const isSpdy = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase().startsWith('spdy/3');
@@ -57,7 +58,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     } else {
       url = await deps.runtime.attach(id, opts);
     }
-    deps.log(`${kind} ${ns}/${name}/${container}: websocket ${pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? ''}`);
+    deps.log.debug(kind, { pod: `${ns}/${name}`, container, protocol: pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? '' });
     wss.handleUpgrade(req, socket, head, (ws) => {
       // stdin with a v5 client: SPDY to the runtime, which can pass the client's stdin EOF on
       if (kind === 'exec' && opts.stdin && ws.protocol === V5) void bridgeExecSpdy({ client: ws, runtimeUrl: url, streams: opts, log: deps.log });
@@ -73,7 +74,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     if (isSpdy(req)) {
       const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
       if (!versions.includes('portforward.k8s.io')) throw badRequest('unable to upgrade: no common protocol (want portforward.k8s.io)');
-      deps.log(`portforward ${describe}: SPDY/3.1`);
+      deps.log.debug('portforward', { pod: describe, protocol: 'SPDY/3.1' });
       socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
       if (head.length) socket.unshift(head);
       const conn = createSpdyServerConnection(socket);
@@ -92,7 +93,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       }
       const ports = parsePorts(q.getAll('ports'));
       if (!ports) throw badRequest('query parameter "ports" is required: one or more port numbers');
-      deps.log(`portforward ${describe}: websocket ${V4} ports ${ports.join(',')}`);
+      deps.log.debug('portforward', { pod: describe, protocol: V4, ports: ports.join(',') });
       const wsv4 = new WebSocketServer({ noServer: true, handleProtocols: () => V4 });
       wsv4.handleUpgrade(req, socket, head, (ws) => bridgePortForwardWs(ws, ports, dial, describe));
       return;
@@ -113,7 +114,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       const se = e instanceof StatusError ? e
         : e instanceof RuntimeNotFoundError ? new StatusError(404, 'NotFound', `container not found: ${e.message}`)
           : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
-      if (!(e instanceof StatusError)) deps.log(`streaming ${kind ?? ''} failed: ${se.message}`);
+      if (!(e instanceof StatusError)) deps.log.error(`${kind ?? ''} failed`, { error: se.message });
       if (!socket.destroyed) rejectUpgrade(socket, se);
     });
   };

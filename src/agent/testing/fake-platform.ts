@@ -20,8 +20,9 @@ export function createFakePlatform(over: Partial<HostInfo> = {}): FakePlatform {
     async hostInfo() { return structuredClone(info); },
     async pressure() { return { ...p.pressureNow }; },
     async startRuntime() { return undefined; },
+    whyUnavailable: () => undefined,
     async cleanupPod(uid) { p.cleanups.push(uid); },
-    podCgroupParent(uid, qos) { return qos === 'Guaranteed' ? `/kubepods/pod${uid}` : `/kubepods/${qos.toLowerCase()}/pod${uid}`; },
+    podResourceParent(uid, qos) { return qos === 'Guaranteed' ? `/kubepods/pod${uid}` : `/kubepods/${qos.toLowerCase()}/pod${uid}`; },
   };
   return p;
 }

@@ -4,14 +4,14 @@ import { mkdtemp, readFile, rm, stat, writeFile, mkdir, readlink } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStaticObjectSource } from '../pods/object-source.js';
-import type { AgentPod, Volume, Container } from '../pods/pod-types.js';
+import type { Container, Pod, Volume } from '../../api/gen/types.js';
 import { checkHostPath, cleanupPodDir, containerMounts, prepareVolumes, VolumeError } from './volumes.js';
 
 const objects = createStaticObjectSource({
   configMaps: { 'ns/cfg': { 'app.conf': 'port=80', other: 'o' } },
   secrets: { 'ns/sec': { token: 'abc' } },
 });
-const mkPod = (volumes: Volume[]): AgentPod => ({
+const mkPod = (volumes: Volume[]): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', labels: { b: '2', a: '1' } },
   spec: { containers: [{ name: 'c', resources: { limits: { memory: '64Mi' } } }], volumes },
 });

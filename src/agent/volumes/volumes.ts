@@ -4,10 +4,11 @@
 
 import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/gen/types.js';
+import { objectRef, type Logger } from '../../base/log.js';
 import type { Mount } from '../runtime/runtime.js';
 import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from '../pods/field-ref.js';
 import type { ConfigData, ObjectSource } from '../pods/object-source.js';
-import type { AgentPod, Container, DownwardApiFile, KeyToPath, Volume } from '../pods/pod-types.js';
 import { writeAtomically, type VolumeFile } from './atomic-writer.js';
 
 /** Raised when a volume cannot be set up (event FailedMount). */
@@ -16,12 +17,12 @@ export class VolumeError extends Error { constructor(message: string) { super(me
 export interface PreparedVolume { path: string; readOnly: boolean }
 
 export interface VolumeContext {
-  pod: AgentPod;
+  pod: Pod;
   dataDir: string;
   objects: ObjectSource;
   facts: PodRuntimeFacts;
   allocatable: Record<string, string>;
-  log?: (l: string) => void;
+  log?: Logger;
 }
 
 const DEFAULT_MODE = 0o644;
@@ -40,12 +41,12 @@ function keyFiles(data: ConfigData, items: KeyToPath[] | undefined, mode: number
   return out;
 }
 
-function downwardFiles(ctx: VolumeContext, items: DownwardApiFile[] | undefined, mode: number): VolumeFile[] {
+function downwardFiles(ctx: VolumeContext, items: DownwardAPIVolumeFile[] | undefined, mode: number): VolumeFile[] {
   return (items ?? []).map((it) => {
     let v = '';
     if (it.fieldRef) v = podFieldValue(ctx.pod, it.fieldRef.fieldPath, ctx.facts);
     else if (it.resourceFieldRef) {
-      const c = ctx.pod.spec.containers.find((x) => x.name === it.resourceFieldRef?.containerName);
+      const c = (ctx.pod.spec?.containers ?? []).find((x) => x.name === it.resourceFieldRef?.containerName);
       v = resourceFieldValue(ctx.pod, c, it.resourceFieldRef, ctx.allocatable);
     }
     return { path: it.path, data: Buffer.from(v), mode: it.mode ?? mode };
@@ -100,7 +101,7 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
   }
   if (v.configMap) {
     const dir = volDir(ctx, 'kubernetes.io~configmap', v.name);
-    await writeAtomically(dir, await configMapFiles(ctx, v.configMap.name, v.configMap.items, !!v.configMap.optional, v.configMap.defaultMode ?? DEFAULT_MODE));
+    await writeAtomically(dir, await configMapFiles(ctx, v.configMap.name ?? '', v.configMap.items, !!v.configMap.optional, v.configMap.defaultMode ?? DEFAULT_MODE));
     return { path: dir, readOnly: true };
   }
   if (v.secret) {
@@ -118,10 +119,10 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
     const mode = v.projected.defaultMode ?? DEFAULT_MODE;
     const files: VolumeFile[] = [];
     for (const s of v.projected.sources ?? []) {
-      if (s.configMap) files.push(...await configMapFiles(ctx, s.configMap.name, s.configMap.items, !!s.configMap.optional, mode));
+      if (s.configMap) files.push(...await configMapFiles(ctx, s.configMap.name ?? '', s.configMap.items, !!s.configMap.optional, mode));
       else if (s.secret) files.push(...await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode));
       else if (s.downwardAPI) files.push(...downwardFiles(ctx, s.downwardAPI.items, mode));
-      else if (s.serviceAccountToken) ctx.log?.(`volume ${v.name}: serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`);
+      else if (s.serviceAccountToken) ctx.log?.warn(`serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`, { pod: objectRef(ctx.pod), volume: v.name });
     }
     await writeAtomically(dir, files);
     return { path: dir, readOnly: true };
@@ -135,7 +136,7 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
 /** Prepares every volume of the pod; a failure names the volume as upstream's FailedMount does. */
 export async function prepareVolumes(ctx: VolumeContext): Promise<Map<string, PreparedVolume>> {
   const out = new Map<string, PreparedVolume>();
-  for (const v of ctx.pod.spec.volumes ?? []) {
+  for (const v of ctx.pod.spec?.volumes ?? []) {
     try {
       out.set(v.name, await prepareOne(ctx, v));
     } catch (e) {

@@ -1,5 +1,5 @@
-// What the agent needs from its host OS; chosen at start-up from process.platform
-// (platform/linux or platform/windows). platform/linux and platform/windows import only this folder.
+// What the agent needs from its host OS, in words every OS has; platform/index.ts picks the one for
+// process.platform (platform/linux, later platform/windows), which import only this folder.
 
 export interface HostInfo {
   os: 'linux' | 'windows';
@@ -31,10 +31,15 @@ export interface ManagedRuntime {
 export interface Platform {
   hostInfo(): Promise<HostInfo>;
   pressure(): Promise<PressureInfo>;
-  /** Starts a private containerd configured for the node's pod CIDR; undefined when none is installed. */
-  startRuntime(opts: { dataDir: string; podCidr: string; log: (l: string) => void }): Promise<ManagedRuntime | undefined>;
-  /** Removes what the runtime leaves behind for a pod (e.g. Linux cgroup directories). */
-  cleanupPod(podUid: string, cgroupParent: string | undefined): Promise<void>;
-  /** The cgroup parent for a pod (Linux) */
-  podCgroupParent(podUid: string, qosClass: string): string | undefined;
+  /** Why this host cannot run pods, in plain language with how to fix it; undefined when it can. */
+  whyUnavailable(): string | undefined;
+  /** Starts a private runtime (containerd) configured for the node's pod CIDR; undefined when it cannot (see whyUnavailable). */
+  startRuntime(opts: { dataDir: string; podCidr: string }): Promise<ManagedRuntime | undefined>;
+  /**
+   * Where the runtime puts a pod's resources, by the pod's QoS class; the agent passes it on in the
+   * sandbox's OS section (on Linux it is the pod's cgroup parent). Undefined where the OS has none.
+   */
+  podResourceParent(podUid: string, qosClass: string): string | undefined;
+  /** Removes what the runtime leaves behind for a pod once its sandboxes are gone. */
+  cleanupPod(podUid: string): Promise<void>;
 }

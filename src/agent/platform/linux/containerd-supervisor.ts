@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import type { Logger } from '../../../base/log.js';
 import type { ManagedRuntime } from '../common/platform.js';
 import type { ContainerdLayout } from './containerd-config.js';
 import { criVersion } from './cri-probe.js';
@@ -10,7 +11,7 @@ import { criVersion } from './cri-probe.js';
 export interface SupervisorOptions {
   layout: ContainerdLayout;
   containerdBin?: string;
-  log: (l: string) => void;
+  log: Logger;
   /** how long to wait for the first successful Version call, default 30 s */
   startTimeoutMs?: number;
 }
@@ -35,14 +36,14 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 }
 
 /** A containerd left running by a previous agent (crash) on the same config: stop it first (pitfall 7: the old one removes the socket as it exits). */
-async function stopStale(l: ContainerdLayout, log: (s: string) => void): Promise<void> {
+async function stopStale(l: ContainerdLayout, log: Logger): Promise<void> {
   let pid: number;
   try { pid = Number((await readFile(l.pidFile, 'utf8')).trim()); } catch { return; }
   if (!pid || !alive(pid)) return;
   let cmd = '';
   try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return; }
   if (!cmd.includes('containerd') || !cmd.includes(l.config)) return;
-  log(`containerd: stopping the instance left running as pid ${pid}`);
+  log.info('stopping the containerd left running', { pid });
   process.kill(pid, 'SIGTERM');
   if (!(await waitGone(pid, 15_000))) { process.kill(pid, 'SIGKILL'); await waitGone(pid, 5_000); }
 }
@@ -70,11 +71,11 @@ export async function superviseContainerd(o: SupervisorOptions): Promise<Supervi
     exited = new Promise((resolve) => c.once('exit', (code, sig) => {
       if (child === c) child = undefined;
       void rm(l.pidFile, { force: true });
-      if (!stopping) log(`containerd exited (${sig ?? `code ${code}`}); see ${l.log}`);
+      if (!stopping) log.warn(`containerd exited (${sig ?? `code ${code}`}); see ${l.log}`);
       resolve();
       if (!stopping) void restart();
     }));
-    c.once('error', (e) => log(`containerd: ${e.message}`));
+    c.once('error', (e) => log.error('containerd failed to run', { error: e.message }));
     if (c.pid) void writeFile(l.pidFile, `${c.pid}\n`);
     return c;
   };
@@ -97,10 +98,10 @@ export async function superviseContainerd(o: SupervisorOptions): Promise<Supervi
       backoffMs = Math.min(backoffMs * 2, 30_000);
       if (stopping) return;
       restarts++;
-      log(`containerd: restart #${restarts}`);
+      log.info('restarting containerd', { restart: restarts });
       const c = launch();
-      try { await waitReady(c, o.startTimeoutMs ?? 30_000); backoffMs = 500; log(`containerd ${version} ready again`); return; } catch (e) {
-        log(`containerd restart failed: ${e instanceof Error ? e.message : String(e)}`);
+      try { await waitReady(c, o.startTimeoutMs ?? 30_000); backoffMs = 500; log.info(`containerd ${version} ready again`); return; } catch (e) {
+        log.error('containerd restart failed', { error: e instanceof Error ? e.message : String(e) });
         if (child === c) return; // still running but not answering: its exit handler restarts it
         return; // it exited; the exit handler has scheduled the next attempt
       }
@@ -115,7 +116,7 @@ export async function superviseContainerd(o: SupervisorOptions): Promise<Supervi
     if (first.exitCode === null && first.signalCode === null) { first.kill('SIGKILL'); await exited; }
     throw e;
   }
-  log(`containerd ${version} ready on ${l.socket}`);
+  log.info(`containerd ${version} ready on ${l.socket}`);
 
   return {
     endpoint: `unix://${l.socket}`,

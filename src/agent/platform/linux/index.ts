@@ -1,4 +1,6 @@
-export { createLinuxPlatform, containerdInstalled, missingRuntimeTools, importImageArchive, removeBridge, defaultSandboxImage } from './linux-platform.js';
+export {
+  createLinuxPlatform, containerdInstalled, missingRuntimeTools, linuxUnavailableReason, importImageArchive, removeBridge, defaultSandboxImage,
+} from './linux-platform.js';
 export type { LinuxPlatform, LinuxPlatformOptions } from './linux-platform.js';
 export { containerdLayout, bridgeName, parsePodCidr, renderContainerdConfig, renderCniConflist, renderHostsToml } from './containerd-config.js';
 export type { ContainerdLayout } from './containerd-config.js';

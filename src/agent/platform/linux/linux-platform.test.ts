@@ -46,7 +46,13 @@ test('pod cgroup parents per QoS class', () => {
   assert.equal(podCgroupParent('tandem', 'u1', 'Guaranteed'), '/tandem/podu1');
   assert.equal(podCgroupParent('tandem', 'u1', 'Burstable'), '/tandem/burstable/podu1');
   assert.equal(podCgroupParent('/x/', 'u1', 'BestEffort'), '/x/besteffort/podu1');
-  assert.equal(createLinuxPlatform({ dataDir: '/tmp' }).podCgroupParent('u2', 'Burstable'), '/tandem/burstable/podu2');
+  assert.equal(createLinuxPlatform({ dataDir: '/tmp' }).podResourceParent('u2', 'Burstable'), '/tandem/burstable/podu2');
+});
+
+test('why a host cannot run pods: what is missing and how to install it', () => {
+  const why = createLinuxPlatform({ dataDir: '/tmp', cniBinDir: '/nonexistent/cni' }).whyUnavailable() ?? '';
+  assert.match(why, /^missing .*CNI plugin bridge \(containernetworking-plugins in \/nonexistent\/cni\)/);
+  assert.match(why, /\(on Debian: apt-get install containerd runc containernetworking-plugins\)$/);
 });
 
 test('removePodCgroups removes the pod dir (and leftover children) in every hierarchy', async () => {

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { nullLogger, type Logger } from '../../../base/log.js';
 import type { Platform } from '../common/platform.js';
 import { podCgroupParent, removePodCgroups } from './cgroups.js';
 import { bridgeName, containerdLayout, writeContainerdFiles } from './containerd-config.js';
@@ -25,12 +26,16 @@ export interface LinuxPlatformOptions {
   registryMirrors?: Record<string, string>;
   containerdBin?: string;
   cniBinDir?: string;
+  /** the platform's lines (containerd's start, exits and restarts) */
+  log?: Logger;
 }
 
 export const defaultSandboxImage = 'docker.io/tandem/pause:1';
 
 export interface LinuxPlatform extends Platform {
-  startRuntime(opts: { dataDir: string; podCidr: string; log: (l: string) => void }): Promise<SupervisedContainerd | undefined>;
+  startRuntime(opts: { dataDir: string; podCidr: string }): Promise<SupervisedContainerd | undefined>;
+  /** cgroupParent: a parent outside this platform's root (the raw CRI benchmark names its own) */
+  cleanupPod(podUid: string, cgroupParent?: string): Promise<void>;
   /** deletes the instance's CNI bridge (node teardown, tests) */
   removeNetwork(dataDir: string): Promise<void>;
 }
@@ -53,6 +58,14 @@ export function missingRuntimeTools(cniBinDir = '/usr/lib/cni'): string[] {
 
 export function containerdInstalled(cniBinDir?: string): boolean { return missingRuntimeTools(cniBinDir).length === 0; }
 
+/** Why this Linux host cannot run pods (tools missing, not root), with the fix; undefined when it can. */
+export function linuxUnavailableReason(cniBinDir?: string): string | undefined {
+  const missing = missingRuntimeTools(cniBinDir);
+  if (missing.length) return `missing ${missing.join(', ')} (on Debian: apt-get install containerd runc containernetworking-plugins)`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'running pods needs root (containerd, cgroups and CNI)';
+  return undefined;
+}
+
 /** `ctr images import` into the CRI namespace of a private instance. */
 export async function importImageArchive(socket: string, archive: string): Promise<void> {
   await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', archive], { timeout: 120_000 });
@@ -68,21 +81,24 @@ export async function removeBridge(dataDir: string): Promise<void> {
 export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
   const cgroupRoot = o.cgroupRoot ?? 'tandem';
   const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
+  const log = o.log ?? nullLogger;
   return {
     hostInfo: () => linuxHostInfo(o.dataDir),
     pressure: () => linuxPressure(o.dataDir),
-    podCgroupParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
+    whyUnavailable: () => linuxUnavailableReason(cniBinDir),
+    podResourceParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
+    // the pod's QoS class may be unknown here (an orphan): every class's parent is tried
     async cleanupPod(podUid, cgroupParent) {
       const parents = cgroupParent ? [cgroupParent] : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
       for (const p of parents) await removePodCgroups(p);
     },
-    async startRuntime({ dataDir, podCidr, log }) {
+    async startRuntime({ dataDir, podCidr }) {
       const missing = missingRuntimeTools(cniBinDir);
-      if (missing.length) { log(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
+      if (missing.length) { log.warn(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
       const layout = await writeContainerdFiles(dataDir, podCidr, {
         sandboxImage: o.sandboxImage ?? defaultSandboxImage, cniBinDir, ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
       });
-      const rt = await superviseContainerd({ layout, log, ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
+      const rt = await superviseContainerd({ layout, log: log.child('containerd'), ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
       if (o.pauseImageArchive) {
         try { await importImageArchive(layout.socket, o.pauseImageArchive); } catch (e) { await rt.stop(); throw e; }
       }

@@ -1,10 +1,12 @@
-// Mapping between the agent's camelCase runtime types and the CRI wire messages.
+// Mapping between the agent's camelCase runtime types and the CRI wire messages: a `linux` or
+// `windows` section of a request becomes the CRI message of the same name.
 import type {
-  ContainerConfig, ContainerState, ContainerStats, ContainerStatus, ImageInfo, LinuxResources, Mount, SandboxConfig, SandboxStatus,
+  ContainerConfig, ContainerState, ContainerStats, ContainerStatus, ImageInfo, LinuxContainerConfig, LinuxContainerResources, Mount,
+  SandboxConfig, SandboxStatus, WindowsContainerResources, WindowsContainerSecurityContext, WindowsSandboxSecurityContext,
 } from '../runtime.js';
 import type {
   WireContainer, WireContainerConfig, WireContainerState, WireContainerStats, WireContainerStatus, WireImage, WireLinuxResources,
-  WirePodSandbox, WirePodSandboxConfig, WirePodSandboxStatus, WirePropagation,
+  WirePodSandbox, WirePodSandboxConfig, WirePodSandboxStatus, WirePropagation, WireWindowsResources, WireWindowsSecurityContext,
 } from './cri-wire.js';
 
 export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
@@ -17,11 +19,14 @@ export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
     })),
     labels: c.labels,
     annotations: c.annotations,
-    linux: {
-      cgroup_parent: c.cgroupParent ?? '',
-      security_context: { namespace_options: { network: c.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
-    },
   };
+  if (c.linux) {
+    w.linux = {
+      cgroup_parent: c.linux.cgroupParent ?? '',
+      security_context: { namespace_options: { network: c.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+    };
+  }
+  if (c.windows) w.windows = { security_context: toWireWindowsSecurity(c.windows.securityContext ?? {}) };
   if (c.dnsServers?.length || c.dnsSearches?.length || c.dnsOptions?.length) {
     w.dns_config = { servers: c.dnsServers ?? [], searches: c.dnsSearches ?? [], options: c.dnsOptions ?? [] };
   }
@@ -32,7 +37,21 @@ const propagation: Record<NonNullable<Mount['propagation']>, WirePropagation> = 
   private: 'PROPAGATION_PRIVATE', hostToContainer: 'PROPAGATION_HOST_TO_CONTAINER', bidirectional: 'PROPAGATION_BIDIRECTIONAL',
 };
 
-export function toWireResources(r: LinuxResources): WireLinuxResources {
+export function toWireWindowsSecurity(s: WindowsSandboxSecurityContext | WindowsContainerSecurityContext): WireWindowsSecurityContext {
+  return { run_as_username: s.runAsUsername ?? '', credential_spec: s.credentialSpec ?? '', host_process: s.hostProcess ?? false };
+}
+
+export function toWireWindowsResources(r: WindowsContainerResources): WireWindowsResources {
+  const w: WireWindowsResources = {};
+  if (r.cpuShares !== undefined) w.cpu_shares = r.cpuShares;
+  if (r.cpuCount !== undefined) w.cpu_count = r.cpuCount;
+  if (r.cpuMaximum !== undefined) w.cpu_maximum = r.cpuMaximum;
+  if (r.memoryLimitInBytes !== undefined) w.memory_limit_in_bytes = r.memoryLimitInBytes;
+  if (r.rootfsSizeInBytes !== undefined) w.rootfs_size_in_bytes = r.rootfsSizeInBytes;
+  return w;
+}
+
+export function toWireResources(r: LinuxContainerResources): WireLinuxResources {
   const w: WireLinuxResources = {};
   if (r.cpuPeriod !== undefined) w.cpu_period = r.cpuPeriod;
   if (r.cpuQuota !== undefined) w.cpu_quota = r.cpuQuota;
@@ -59,19 +78,29 @@ export function toWireContainerConfig(c: ContainerConfig, sandbox: SandboxConfig
     log_path: c.logPath,
     stdin: c.stdin ?? false, stdin_once: c.stdinOnce ?? false, tty: c.tty ?? false,
   };
-  const l = c.linux;
-  w.linux = {
-    resources: l?.resources ? toWireResources(l.resources) : {},
+  if (c.linux) w.linux = toWireLinuxContainer(c.linux, sandbox);
+  if (c.windows) {
+    w.windows = {
+      resources: toWireWindowsResources(c.windows.resources ?? {}),
+      security_context: toWireWindowsSecurity(c.windows.securityContext ?? {}),
+    };
+  }
+  return w;
+}
+
+function toWireLinuxContainer(l: LinuxContainerConfig, sandbox: SandboxConfig): NonNullable<WireContainerConfig['linux']> {
+  const sc = l.securityContext ?? {};
+  return {
+    resources: l.resources ? toWireResources(l.resources) : {},
     security_context: {
       namespace_options: { network: sandbox.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
-      privileged: l?.privileged ?? false,
-      readonly_rootfs: l?.readonlyRootfs ?? false,
-      ...(l?.runAsUser !== undefined ? { run_as_user: { value: l.runAsUser } } : {}),
-      ...(l?.runAsGroup !== undefined ? { run_as_group: { value: l.runAsGroup } } : {}),
-      ...(l?.capabilities ? { capabilities: { add_capabilities: l.capabilities.add, drop_capabilities: l.capabilities.drop } } : {}),
+      privileged: sc.privileged ?? false,
+      readonly_rootfs: sc.readonlyRootfs ?? false,
+      ...(sc.runAsUser !== undefined ? { run_as_user: { value: sc.runAsUser } } : {}),
+      ...(sc.runAsGroup !== undefined ? { run_as_group: { value: sc.runAsGroup } } : {}),
+      ...(sc.capabilities ? { capabilities: { add_capabilities: sc.capabilities.add, drop_capabilities: sc.capabilities.drop } } : {}),
     },
   };
-  return w;
 }
 
 export function fromWireSandboxStatus(s: WirePodSandboxStatus): SandboxStatus {

@@ -63,15 +63,15 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
 
     const uid = randomUUID();
     const hostPort = await freePort();
-    const cgroupParent = e.platform.podCgroupParent(uid, 'Burstable') ?? '';
+    const cgroupParent = e.platform.podResourceParent(uid, 'Burstable') ?? '';
     const sandbox: SandboxConfig = {
       name: 'web', namespace: 'default', uid, attempt: 0, hostname: 'web',
       logDirectory: join(e.dataDir, 'pods', `default_web_${uid}`),
       portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort }],
-      labels: { app: 'web', 'tandem.io/test': uid }, annotations: { note: 'x' }, cgroupParent, runtimeHandler: '',
+      labels: { app: 'web', 'tandem.io/test': uid }, annotations: { note: 'x' }, linux: { cgroupParent }, runtimeHandler: '',
       dnsServers: ['192.0.2.53'], dnsSearches: ['default.svc.cluster.local'],
     };
-    const base = { mounts: [], labels: {}, annotations: {}, args: [], envs: [] };
+    const base = { mounts: [], labels: {}, annotations: {}, args: [], envs: [], linux: {} };
     const ctr = (name: string, command: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig =>
       ({ ...base, name, attempt: 0, image: images.busybox, command, logPath: `${name}/0.log`, ...extra });
 
@@ -143,7 +143,7 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
       assert.equal(ws.name, 'web');
       const pods = await rt.listPodSandboxStats({ sandboxId: sid });
       assert.ok((pods[0]?.cpuUsageCoreNanoSeconds ?? 0) > 0, 'pod stats from the pod cgroup');
-      await rt.updateContainerResources(web, { memoryLimitInBytes: 32 * 1024 * 1024, cpuPeriod: 100000, cpuQuota: 20000 });
+      await rt.updateContainerResources(web, { linux: { memoryLimitInBytes: 32 * 1024 * 1024, cpuPeriod: 100000, cpuQuota: 20000 } });
       const lim = await rt.execSync(web, ['cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes'], 10);
       if (lim.exitCode === 0) assert.equal(lim.stdout.toString().trim(), String(32 * 1024 * 1024));
     });

@@ -6,7 +6,7 @@ import {
 import { createCriClient, GrpcStatus, isGrpcError, type CriClient } from './cri-client.js';
 import {
   fromWireContainer, fromWireContainerStats, fromWireContainerStatus, fromWireImage, fromWireSandbox, fromWireSandboxStatus,
-  toWireContainerConfig, toWireResources, toWireSandboxConfig,
+  toWireContainerConfig, toWireResources, toWireSandboxConfig, toWireWindowsResources,
 } from './cri-convert.js';
 import type { CriMethod, CriMethods } from './cri-wire.js';
 
@@ -147,7 +147,11 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
       });
     },
     async updateContainerResources(id, resources) {
-      await call('UpdateContainerResources', { container_id: id, linux: toWireResources(resources) });
+      await call('UpdateContainerResources', {
+        container_id: id,
+        ...(resources.linux ? { linux: toWireResources(resources.linux) } : {}),
+        ...(resources.windows ? { windows: toWireWindowsResources(resources.windows) } : {}),
+      });
     },
     async reopenContainerLog(id) { await call('ReopenContainerLog', { container_id: id }); },
 

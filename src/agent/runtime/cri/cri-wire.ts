@@ -16,6 +16,11 @@ export interface WireLinuxResources {
   cpu_period?: number; cpu_quota?: number; cpu_shares?: number; memory_limit_in_bytes?: number; oom_score_adj?: number;
   cpuset_cpus?: string; cpuset_mems?: string; unified?: Map; memory_swap_limit_in_bytes?: number;
 }
+export interface WireWindowsResources {
+  cpu_shares?: number; cpu_count?: number; cpu_maximum?: number; memory_limit_in_bytes?: number; rootfs_size_in_bytes?: number;
+}
+/** WindowsSandboxSecurityContext and WindowsContainerSecurityContext share these fields. */
+export interface WireWindowsSecurityContext { run_as_username?: string; credential_spec?: string; host_process?: boolean }
 
 export interface WirePodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
 
@@ -35,6 +40,7 @@ export interface WirePodSandboxConfig {
     };
     sysctls?: Map;
   };
+  windows?: { security_context?: WireWindowsSecurityContext };
 }
 
 export interface WireContainerConfig {
@@ -60,6 +66,7 @@ export interface WireContainerConfig {
       readonly_rootfs?: boolean;
     };
   };
+  windows?: { resources?: WireWindowsResources; security_context?: WireWindowsSecurityContext };
 }
 
 export interface WireVersionResponse { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }
@@ -129,7 +136,7 @@ export interface CriMethods {
   RemoveContainer: [{ container_id: string }, object];
   ListContainers: [{ filter?: { id?: string; pod_sandbox_id?: string; label_selector?: Map } }, { containers: WireContainer[] }];
   ContainerStatus: [{ container_id: string; verbose: boolean }, { status: WireContainerStatus | null; info: Map }];
-  UpdateContainerResources: [{ container_id: string; linux: WireLinuxResources }, object];
+  UpdateContainerResources: [{ container_id: string; linux?: WireLinuxResources; windows?: WireWindowsResources }, object];
   ReopenContainerLog: [{ container_id: string }, object];
   ExecSync: [{ container_id: string; cmd: string[]; timeout: number }, { stdout: Buffer; stderr: Buffer; exit_code: number }];
   Exec: [{ container_id: string; cmd: string[]; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean }, { url: string }];

@@ -45,7 +45,7 @@ export async function measureRawCriStartup(runtime: Runtime, images: { busybox: 
       const sandbox: SandboxConfig = {
         name: `raw-${i}`, namespace: 'bench', uid, attempt: 0, hostname: `raw-${i}`,
         logDirectory: join(logRoot, `bench_raw-${i}_${uid}`), portMappings: [], labels: { 'tandem.io/bench': 'raw' }, annotations: {},
-        cgroupParent, runtimeHandler: '',
+        linux: { cgroupParent }, runtimeHandler: '',
       };
       const t0 = performance.now();
       const id = await runtime.runPodSandbox(sandbox);
@@ -53,7 +53,7 @@ export async function measureRawCriStartup(runtime: Runtime, images: { busybox: 
       const t1 = performance.now();
       const cid = await runtime.createContainer(id, {
         name: 'web', attempt: 0, image: images.busybox, command: ['httpd'], args: ['-f', '-p', '8080', '-h', '/var/www'],
-        envs: [], mounts: [], logPath: 'web/0.log', labels: {}, annotations: {},
+        envs: [], mounts: [], logPath: 'web/0.log', labels: {}, annotations: {}, linux: {},
       }, sandbox);
       const t2 = performance.now();
       await runtime.startContainer(cid);

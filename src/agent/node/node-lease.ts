@@ -1,6 +1,7 @@
-// The heartbeat Lease of a simulated node, in kube-node-lease, owned by its Node.
+// The heartbeat Lease of a node (the agent's and each simulated one): in kube-node-lease, named
+// after the node, owned by it, renewed with a MicroTime.
 
-import type { Lease } from '../../api/kinds/coordination/lease.js';
+import type { Lease } from '../../api/gen/types.js';
 import { microTime } from '../../base/time.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

@@ -3,12 +3,12 @@
 
 import {
   RuntimeNotFoundError, type AuthConfig, type ContainerConfig, type ContainerStats, type ContainerStatus, type ExecResult,
-  type ImageInfo, type LinuxResources, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
+  type ContainerResources, type ImageInfo, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
 } from '../runtime/runtime.js';
 
 export interface FakeExit { afterMs: number; exitCode: number; reason?: string }
 
-export interface FakeRuntimeOptions {
+export interface FakeContainerRuntimeOptions {
   /** images present from the start */
   images?: string[];
   /** decides, at start, whether (and when) a container exits by itself */
@@ -18,12 +18,14 @@ export interface FakeRuntimeOptions {
   /** images whose pull fails */
   failPull?: (image: string) => string | undefined;
   ipPrefix?: string;
+  /** starts every sandbox and container id (two fakes side by side need distinct ids, as real runtimes have) */
+  idPrefix?: string;
 }
 
 interface FakeSandbox { status: SandboxStatus; cfg: SandboxConfig }
 interface FakeContainer { status: ContainerStatus; cfg: ContainerConfig; timer?: NodeJS.Timeout }
 
-export interface FakeRuntime extends Runtime {
+export interface FakeContainerRuntime extends Runtime {
   calls: string[];
   pulls: Array<{ image: string; auth?: AuthConfig }>;
   sandboxes: Map<string, FakeSandbox>;
@@ -39,7 +41,7 @@ const clone = <T>(x: T): T => structuredClone(x);
 const matches = (labels: Record<string, string>, want?: Record<string, string>) =>
   !want || Object.entries(want).every(([k, v]) => labels[k] === v);
 
-export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
+export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {}): FakeContainerRuntime {
   const sandboxes = new Map<string, FakeSandbox>();
   const containers = new Map<string, FakeContainer>();
   const images = new Map<string, ImageInfo>();
@@ -51,7 +53,7 @@ export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
   const pulls: Array<{ image: string; auth?: AuthConfig }> = [];
   let seq = 0;
   let ipSeq = 1;
-  const id = (p: string) => `${p}${(++seq).toString(16).padStart(12, '0')}`;
+  const id = (p: string) => `${opts.idPrefix ?? ''}${p}${(++seq).toString(16).padStart(12, '0')}`;
   const addImage = (ref: string) => { if (!images.has(ref)) images.set(ref, { id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`, repoTags: [ref], repoDigests: [], size: 1000 }); };
   for (const i of opts.images ?? []) addImage(i);
 
@@ -68,7 +70,7 @@ export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
     c.status.finishedAt = ns();
   }
 
-  const rt: FakeRuntime = {
+  const rt: FakeContainerRuntime = {
     name: 'fake',
     calls, pulls, sandboxes, containers, exit,
     configOf: (i) => containers.get(i)?.cfg,
@@ -146,7 +148,7 @@ export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
         .filter((c) => (!filter?.sandboxId || c.status.sandboxId === filter.sandboxId) && matches(c.status.labels, filter?.labels))
         .map((c) => clone(c.status));
     },
-    async updateContainerResources(cid: string, _r: LinuxResources) { ct(cid); },
+    async updateContainerResources(cid: string, _r: ContainerResources) { ct(cid); },
     async reopenContainerLog(cid) { ct(cid); },
 
     async execSync(cid, cmd) {

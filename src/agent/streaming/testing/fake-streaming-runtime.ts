@@ -7,7 +7,7 @@ import type { ContainerStats, ContainerStatus, Runtime, SandboxStatus } from '..
 import { RuntimeNotFoundError } from '../../runtime/runtime.js';
 import { STATUS, STDERR, STDIN, STDOUT, exitStatus, frame } from '../channel.js';
 
-export interface FakeRuntime extends Runtime {
+export interface FakeStreamingRuntime extends Runtime {
   streamPort: number;
   sandbox: SandboxStatus;
   containerState: Map<string, ContainerStatus['state']>;
@@ -24,12 +24,12 @@ const notImplemented = (what: string) => () => Promise.reject(new Error(`fake ru
  * Commands understood by the fake exec: `echo ARGS...`, `exit N`, `err TEXT` (stderr), `cat` (echoes
  * stdin back until the client goes away).
  */
-export async function createFakeRuntime(sandbox: SandboxStatus): Promise<FakeRuntime> {
+export async function createFakeStreamingRuntime(sandbox: SandboxStatus): Promise<FakeStreamingRuntime> {
   const sessions = new Map<string, string[]>();
   let next = 0;
   const http: Server = createServer((_req, res) => { res.writeHead(404); res.end(); });
   const wss = new WebSocketServer({ server: http, handleProtocols: (p) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
-  const rt: FakeRuntime = {
+  const rt: FakeStreamingRuntime = {
     name: 'fake', streamPort: 0, sandbox, containerState: new Map(), stats: [], execs: [], stdinSeen: [],
     version: () => Promise.resolve({ runtimeName: 'fake', runtimeVersion: '0', runtimeApiVersion: 'v1' }),
     status: () => Promise.resolve([]),
