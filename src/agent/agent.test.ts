@@ -10,6 +10,7 @@ import { createFakeContainerRuntime } from './testing/fake-container-runtime.js'
 import { createFakePlatform } from './testing/fake-platform.js';
 import type { EventList, Lease, Node, Pod, PodList } from '../api/gen/types.js';
 import type { RestClient } from '../client/rest-client.js';
+import { nullLogger } from '../base/log.js';
 
 const NODE = 'agent-node-1';
 
@@ -30,7 +31,7 @@ const cond = (p: Pod | undefined, t: string) => p?.status?.conditions?.find((c) 
 
 test('agent against the real API server with a fake runtime', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'agent-it-'));
-  const server = await runServer({ dataDir: join(dir, 'server'), listen: '127.0.0.1:0', store: 'memory', log: () => {} });
+  const server = await runServer({ dataDir: join(dir, 'server'), listen: '127.0.0.1:0', store: 'memory', log: nullLogger });
   const runtime = createFakeContainerRuntime({
     images: ['busybox:1'],
     exec: (_cfg, cmd) => ({ exitCode: cmd[0] === 'fail' ? 1 : 0, stdout: Buffer.from(cmd[0] === 'fail' ? 'unhealthy' : ''), stderr: Buffer.alloc(0) }),

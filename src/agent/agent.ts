@@ -62,9 +62,7 @@ export interface Agent {
 export function startAgent(o: AgentOptions): Agent {
   const clock = o.clock ?? realClock;
   const log = o.log;
-  // the event recorder (client/) still logs plain lines
-  const eventLog = log.child('events');
-  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: (line) => eventLog.warn(line), now: () => clock.now() });
+  const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: log.child('events'), now: () => clock.now() });
   const memories = new Map<string, PodMemory>();
   let manager: ReturnType<typeof createPodManager> | undefined;
   const node = createNodeAgent({

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
-import { createHostPlatform, createRuntimeRouter, hostUnavailableReason, startAgent, type Agent, type Runtime } from '../agent/index.js';
+import {
+  createHostPlatform, createRuntimeRouter, ensurePauseArchive, hostUnavailableReason, PAUSE_IMAGE, startAgent, type Agent, type Runtime,
+} from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
-import { ensurePauseArchive, PAUSE_IMAGE } from '../agent/images/pause-image.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { containerdSkipReason } from '../images/containerd-env.js';
 import { createLinuxPlatform, removeBridge } from '../../src/agent/platform/linux/index.js';
 import { createCriRuntime } from '../../src/agent/runtime/cri/index.js';
+import { createLogger } from '../../src/base/log.js';
 
 /** 10.<100-199>.<0-255>.0/24: a fresh network per run, so parallel or leftover bridges never collide. */
 export function randomNodePodCidr(): string {
@@ -48,8 +49,8 @@ export function shimPids(agentDir: string): number[] {
 export async function teardownNode(agentDir: string, podCidr: string, log: (l: string) => void = () => undefined): Promise<{ sandboxes: number }> {
   let sandboxes = 0;
   if (existsSync(join(agentDir, 'containerd', 'config.toml'))) {
-    const platform = createLinuxPlatform({ dataDir: agentDir });
-    const managed = await platform.startRuntime({ dataDir: agentDir, podCidr, log }).catch((e: unknown) => { log(`teardown: containerd did not start: ${String(e)}`); return undefined; });
+    const platform = createLinuxPlatform({ dataDir: agentDir, log: createLogger({ write: log }) });
+    const managed = await platform.startRuntime({ dataDir: agentDir, podCidr }).catch((e: unknown) => { log(`teardown: containerd did not start: ${String(e)}`); return undefined; });
     if (managed) {
       const runtime = createCriRuntime(managed.endpoint);
       try {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinuxPlatform, missingRuntimeTools, removePodCgroups, type LinuxPlatform, type SupervisedContainerd } from '../../src/agent/platform/linux/index.js';
 import { createCriRuntime, type CriRuntime } from '../../src/agent/runtime/cri/index.js';
+import { createLogger } from '../../src/base/log.js';
 
 export interface TestContainerd {
   dataDir: string; podCidr: string; cgroupRoot: string;
@@ -33,21 +34,21 @@ export async function startTestContainerd(o: { podCidr?: string; sandboxImage?: 
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-ctrd-'));
   const podCidr = o.podCidr ?? randomPodCidr();
   const cgroupRoot = `tandem-test-${dataDir.slice(-6)}`;
+  const logs: string[] = [];
   const platform = createLinuxPlatform({
-    dataDir, cgroupRoot,
+    dataDir, cgroupRoot, log: createLogger({ write: (l) => logs.push(l) }),
     ...(o.sandboxImage ? { sandboxImage: o.sandboxImage } : {}),
     ...(o.pauseImageArchive ? { pauseImageArchive: o.pauseImageArchive } : {}),
     ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
   });
-  const logs: string[] = [];
-  const managed = await platform.startRuntime({ dataDir, podCidr, log: (l) => logs.push(l) });
+  const managed = await platform.startRuntime({ dataDir, podCidr });
   if (!managed) throw new Error(`containerd did not start: ${logs.join('; ')}`);
   const runtime = createCriRuntime(managed.endpoint);
   const env: TestContainerd = {
     dataDir, podCidr, cgroupRoot, platform, managed, runtime, logs,
     async restart() {
       await env.managed.stop();
-      const next = await platform.startRuntime({ dataDir, podCidr, log: (l) => logs.push(l) });
+      const next = await platform.startRuntime({ dataDir, podCidr });
       if (!next) throw new Error('containerd did not start again');
       env.managed = next;
     },

@@ -11,8 +11,9 @@ import type { Platform } from '../platform/common/platform.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { capacityOf } from './capacity.js';
 import { nodeConditions, stampNodeConditions } from './node-conditions.js';
-import { buildNodeLease, nodeLeasePath } from './node-lease.js';
+import { buildNodeLease, nodeLeases } from './node-lease.js';
 import { buildNode, KUBELET_VERSION, nodeLabels, nodeStatus } from './node-object.js';
+import { nodeKind } from '../../api/kinds/core/node.js';
 
 export interface NodeAgentOptions {
   client: RestClient; runtime: Runtime; platform: Platform; clock: Clock;
@@ -34,8 +35,6 @@ export interface NodeAgent {
   stats(): { statusWrites: number; leaseRenewals: number };
 }
 
-const NODES = '/api/v1/nodes';
-const MERGE = 'application/merge-patch+json';
 
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let uid: string | undefined;
@@ -45,7 +44,8 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let statusWrites = 0, leaseRenewals = 0;
   const cancels: Array<() => void> = [];
   let stopped = false;
-  const enc = encodeURIComponent(o.nodeName);
+  const nodes = o.client.resource(nodeKind);
+  const leases = nodeLeases(o.client);
 
   /** The status without times (for change detection). */
   async function currentStatus(): Promise<NodeStatus> {
@@ -64,7 +64,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     const json = JSON.stringify(status);
     if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
     const conditions = stampNodeConditions(status.conditions ?? [], lastConditions, o.clock.now());
-    await o.client.request('PATCH', `${NODES}/${enc}/status`, { status: { ...status, conditions } }, MERGE);
+    await nodes.patchStatus(o.nodeName, { status: { ...status, conditions } });
     lastJson = json;
     lastWrite = o.clock.now();
     lastConditions = conditions;
@@ -77,15 +77,15 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     const labels = nodeLabels(o.nodeName, host, o.labels);
     let node: Node;
     try {
-      node = await o.client.request<Node>('POST', NODES, buildNode({ name: o.nodeName, host, labels: o.labels, podCidr: o.podCidr, taints: o.taints }));
+      node = await nodes.create(buildNode({ name: o.nodeName, host, labels: o.labels, podCidr: o.podCidr, taints: o.taints }));
       o.log.info(`node ${o.nodeName} registered`);
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
       const patch: Record<string, unknown> = { metadata: { labels } };
       // podCIDR cannot change once set; only fill it in
-      const cur = await o.client.request<Node>('GET', `${NODES}/${enc}`);
+      const cur = await nodes.get(o.nodeName);
       if (o.podCidr && !cur.spec?.podCIDR) patch['spec'] = { podCIDR: o.podCidr, podCIDRs: [o.podCidr] };
-      node = await o.client.request<Node>('PATCH', `${NODES}/${enc}`, patch, MERGE);
+      node = await nodes.patch(o.nodeName, patch);
       o.log.info(`node ${o.nodeName} already registered; labels updated`);
     }
     uid = node.metadata.uid;
@@ -95,9 +95,9 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
 
   async function renewLease(): Promise<void> {
     const body = (rv?: string) => buildNodeLease(o.nodeName, uid, o.clock.now(), o.leaseDurationSeconds ?? 40, rv);
-    const cur = await o.client.getOrUndefined<Lease>(nodeLeasePath(o.nodeName));
-    if (cur) await o.client.request('PUT', nodeLeasePath(o.nodeName), body(cur.metadata.resourceVersion));
-    else await o.client.request('POST', nodeLeasePath(), body());
+    const cur = await leases.getOrUndefined(o.nodeName);
+    if (cur) await leases.update(body(cur.metadata.resourceVersion));
+    else await leases.create(body());
     leaseRenewals++;
   }
 

@@ -2,14 +2,15 @@
 // after the node, owned by it, renewed with a MicroTime.
 
 import type { Lease } from '../../api/gen/types.js';
+import { leaseKind } from '../../api/kinds/coordination/lease.js';
+import type { ResourceClient } from '../../client/resource.js';
+import type { RestClient } from '../../client/rest-client.js';
 import { microTime } from '../../base/time.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export function nodeLeasePath(name?: string): string {
-  const base = `/apis/coordination.k8s.io/v1/namespaces/${NODE_LEASE_NAMESPACE}/leases`;
-  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
-}
+/** The node Leases' resource: kube-node-lease. */
+export const nodeLeases = (client: RestClient): ResourceClient<Lease> => client.resource(leaseKind).namespace(NODE_LEASE_NAMESPACE);
 
 export function buildNodeLease(nodeName: string, nodeUid: string | undefined, nowMs: number, durationSeconds: number, resourceVersion?: string): Lease {
   const metadata: Lease['metadata'] = { name: nodeName, namespace: NODE_LEASE_NAMESPACE };

@@ -3,6 +3,9 @@
 
 import type { ConfigMap, RuntimeClass, Secret } from '../../api/gen/types.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { configMapKind } from '../../api/kinds/core/configmap.js';
+import { secretKind } from '../../api/kinds/core/secret.js';
+import { runtimeClassKind } from '../../api/kinds/node/runtime-class.js';
 
 export interface ConfigData { data: Record<string, Buffer>; }
 
@@ -34,18 +37,18 @@ export function createObjectSource(client: RestClient): ObjectSource {
     // an empty name never names an object (and would make the GET a LIST)
     async configMap(namespace, name) {
       if (!name) return undefined;
-      const cm = await client.getOrUndefined<ConfigMap>(`/api/v1/namespaces/${enc(namespace)}/configmaps/${enc(name)}`);
+      const cm = await client.resource(configMapKind).namespace(namespace).getOrUndefined(name);
       return cm ? decodeConfigMap(cm) : undefined;
     },
     async secret(namespace, name) {
       if (!name) return undefined;
-      const s = await client.getOrUndefined<Secret>(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
+      const s = await client.resource(secretKind).namespace(namespace).getOrUndefined(name);
       return s ? decodeSecret(s) : undefined;
     },
     async runtimeHandler(rc) {
       const hit = handlers.get(rc);
       if (hit && Date.now() - hit.at < 60_000) return hit.handler;
-      const obj = await client.getOrUndefined<RuntimeClass>(`/apis/node.k8s.io/v1/runtimeclasses/${enc(rc)}`);
+      const obj = await client.resource(runtimeClassKind).getOrUndefined(rc);
       handlers.set(rc, { handler: obj?.handler, at: Date.now() });
       return obj?.handler;
     },

@@ -6,7 +6,9 @@
 import type { Pod } from '../../api/gen/types.js';
 import { objectRef } from '../../base/log.js';
 import { createWorkQueue, type WorkQueue } from '../../base/work-queue.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { createInformer, type Informer } from '../../client/informer.js';
+import { collectionPath } from '../../client/paths.js';
 import { POD_UID_LABEL } from './labels.js';
 import type { PodContext, PodMemory } from './pod-context.js';
 import { syncPod } from './pod-worker.js';
@@ -45,8 +47,7 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
     requeue: (uid, ms) => queue.addAfter(uid, ms),
   };
   const informer = createInformer<Pod>(ctx.client, {
-    // the informer (client/) still logs plain lines
-    path: '/api/v1/pods', fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: (line) => ctx.log.warn(line),
+    path: collectionPath(podKind), fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: ctx.log,
   });
   const uidOf = (p: Pod) => p.metadata.uid ?? '';
   informer.onAdd((p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });

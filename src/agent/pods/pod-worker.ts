@@ -11,8 +11,9 @@ import type { PodContext } from './pod-context.js';
 import { podRuntimeView, stopWithPreStop, syncRunningPod } from './pod-sync.js';
 import { buildPodStatus } from './status.js';
 import { cleanupPodDir } from '../volumes/volumes.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 
-const podPath = (p: Pod) => `/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? '')}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+const podsOf = (ctx: PodContext, p: Pod) => ctx.client.resource(podKind).namespace(p.metadata.namespace ?? '');
 
 export async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, terminal = false): Promise<string> {
   const uid = pod.metadata.uid ?? '';
@@ -24,7 +25,7 @@ export async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeVie
   const json = JSON.stringify(status);
   if (json !== mem.lastStatusJson) {
     try {
-      await ctx.client.request('PATCH', `${podPath(pod)}/status`, { metadata: { uid }, status }, 'application/merge-patch+json');
+      await podsOf(ctx, pod).patchStatus(pod.metadata.name ?? '', { metadata: { uid }, status });
       mem.lastStatus = status;
       mem.lastStatusJson = json;
     } catch (e) {
@@ -62,7 +63,7 @@ export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeVi
   await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }));
   await removeAll(ctx, uid, after);
   try {
-    await ctx.client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+    await podsOf(ctx, pod).delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });
   } catch (e) {
     if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e;
   }

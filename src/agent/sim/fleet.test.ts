@@ -13,6 +13,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
 import { ipToInt, parseCidr } from './cidr.js';
 import { startSimFleet, type SimFleet } from './fleet.js';
+import { nullLogger } from '../../base/log.js';
 
 let srv: RunningServer;
 let dir: string;
@@ -26,7 +27,7 @@ const PODS = '/api/v1/namespaces/default/pods';
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-sim-'));
-  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: () => {} });
+  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger });
   c = srv.client;
   informers = createInformerFactory(c);
   const log = createLogger({ level: 'debug', component: 'sim', write: (l) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); } });

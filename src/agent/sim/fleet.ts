@@ -5,11 +5,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Node, Pod } from '../../api/gen/types.js';
 import { notFound } from '../../base/errors.js';
+import { nodeKind } from '../../api/kinds/core/node.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
+import { POD_NODE_INDEXERS } from '../../client/pod-indexes.js';
 import { blockCidr, blockCount, blockIndexOf, nodeIpForBlock, parseCidr } from './cidr.js';
 import { createNodeRunner, type NodeRunnerStats } from './node-runner.js';
 import { resolveSimOptions, type SimFleetOptions } from './options.js';
-import { createPodRunner, NODE_NAME_INDEX, type PodRunnerStats } from './pod-runner.js';
+import { createPodRunner, type PodRunnerStats } from './pod-runner.js';
 import { createSimNode, type SimNode } from './sim-node.js';
 import { defaultStages } from './stages.js';
 
@@ -68,10 +71,9 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   const { clock, log } = cfg;
   const started = clock.now();
   const ownFactory = cfg.informers === undefined;
-  // the informers (client/) still log plain lines
-  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log: (line) => log.warn(line) });
-  const podInf = factory.informer<Pod>('/api/v1/pods', { indexers: { [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
-  const nodeInf = factory.informer<Node>('/api/v1/nodes');
+  const factory = cfg.informers ?? createInformerFactory(cfg.client, { log });
+  const podInf = factory.for(podKind, { indexers: POD_NODE_INDEXERS });
+  const nodeInf = factory.for(nodeKind);
   const names = Array.from({ length: cfg.nodes }, (_, i) => `${cfg.namePrefix}${i}`);
   const byName = new Map<string, SimNode>();
   const table = cfg.stages.table ?? defaultStages(cfg.stages);

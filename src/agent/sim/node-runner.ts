@@ -5,10 +5,11 @@ import type { Lease, Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';
-import { buildNodeLease, nodeLeasePath } from '../node/node-lease.js';
+import { buildNodeLease, nodeLeases } from '../node/node-lease.js';
 import { buildNode, buildNodeStatus, simNodeLabels, type SimNodeDescription } from './node-object.js';
 import type { ResolvedSimOptions } from './options.js';
 import type { SimNode } from './sim-node.js';
+import { nodeKind } from '../../api/kinds/core/node.js';
 
 export interface NodeRunnerStats {
   registered: number; leaseWrites: number; leaseErrors: number; statusWrites: number; statusErrors: number;
@@ -47,11 +48,12 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     if (n.zone !== undefined) d.zone = n.zone;
     return d;
   };
-  const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+  const nodeApi = client.resource(nodeKind);
+  const leases = nodeLeases(client);
 
   async function writeStatus(n: SimNode): Promise<void> {
     const now = clock.now();
-    await client.request('PATCH', `${nodePath(n.name)}/status`, { status: buildNodeStatus(describe(n), now, n.readySinceMs) }, MERGE);
+    await nodeApi.patchStatus(n.name, { status: buildNodeStatus(describe(n), now, n.readySinceMs) });
     n.lastStatusMs = now;
     s.statusWrites++;
   }
@@ -61,15 +63,15 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       const body = buildNodeLease(n.name, n.uid, clock.now(), cfg.leaseDurationSeconds, n.leaseRv);
       try {
         const res = n.leaseRv
-          ? await client.request<Lease>('PUT', nodeLeasePath(n.name), body)
-          : await client.request<Lease>('POST', nodeLeasePath(), body);
+          ? await leases.update(body)
+          : await leases.create(body);
         n.leaseRv = res.metadata.resourceVersion;
         s.leaseWrites++;
         return;
       } catch (e) {
         if (attempt >= 2 || !(is(e, 409) || is(e, 404))) throw e;
         if (is(e, 404)) n.leaseRv = undefined;
-        else n.leaseRv = (await client.getOrUndefined<Lease>(nodeLeasePath(n.name)))?.metadata.resourceVersion;
+        else n.leaseRv = (await leases.getOrUndefined(n.name))?.metadata.resourceVersion;
       }
     }
   }
@@ -79,14 +81,14 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     let node: Node;
     let needStatus = false;
     try {
-      node = await client.request<Node>('POST', '/api/v1/nodes', buildNode(d, clock.now(), n.readySinceMs));
+      node = await nodeApi.create(buildNode(d, clock.now(), n.readySinceMs));
     } catch (e) {
       if (!is(e, 409)) throw e;
       // the node exists (an earlier run): take it over
-      const cur = await client.request<Node>('GET', nodePath(n.name));
+      const cur = await nodeApi.get(n.name);
       const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d) } };
       if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
-      node = await client.request<Node>('PATCH', nodePath(n.name), patch, MERGE);
+      node = await nodeApi.patch(n.name, patch);
       needStatus = true;
     }
     n.uid = node.metadata.uid;

@@ -16,8 +16,9 @@ import { buildPodStatus } from './pod-status.js';
 import type { SimNode } from './sim-node.js';
 import { matchStage, podFacts, stageDelayMs, type Stage } from './stages.js';
 import { createTimerQueue } from './timer-queue.js';
+import { podsOnNode } from '../../client/pod-indexes.js';
+import { podKind } from '../../api/kinds/core/pod/pod.js';
 
-export const NODE_NAME_INDEX = 'spec.nodeName';
 
 export interface PodRunnerDeps {
   client: RestClient;
@@ -65,7 +66,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
   let stopped = false;
 
   const nodeFor = (pod: Pod) => (pod.spec?.nodeName ? d.nodeOf(pod.spec.nodeName) : undefined);
-  const podPath = (pod: Pod) => `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace ?? '')}/pods/${encodeURIComponent(pod.metadata.name ?? '')}`;
+  const podsIn = (pod: Pod) => client.resource(podKind).namespace(pod.metadata.namespace ?? '');
 
   const release = (uid: string) => {
     const e = ips.get(uid);
@@ -123,7 +124,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     const rv = pod.metadata.resourceVersion ?? '';
     try {
       if (stage.next.action === 'delete') {
-        await client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: p.uid } });
+        await podsIn(pod).delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: p.uid } });
         s.deletes++;
       } else {
         const next = stage.next;
@@ -141,7 +142,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
         if (next.exitCode !== undefined) ctx.exitCode = next.exitCode;
         if (next.reason !== undefined) ctx.reason = next.reason;
         const status = buildPodStatus(pod, next.to, ctx);
-        await client.request('PUT', `${podPath(pod)}/status`, { ...pod, status });
+        await podsIn(pod).updateStatus({ ...pod, status });
         s.statusWrites++;
       }
       if (pending.get(key) === p) pending.delete(key);
@@ -166,9 +167,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     d.log.error('pod write failed', { pod: key, error: e });
   });
 
-  const podsOf = (name: string): Pod[] => {
-    try { return pods.byIndex(NODE_NAME_INDEX, name); } catch { return pods.list().filter((p) => p.spec?.nodeName === name); }
-  };
+  const podsOf = (name: string): Pod[] => podsOnNode(pods, name);
 
   return {
     enable() {

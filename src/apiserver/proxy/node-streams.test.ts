@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
 import { generateCa, generateServingCert } from '../../pki/pki-generate.js';
 import { startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
-import { createFakeRuntime, type FakeRuntime } from '../../agent/streaming/testing/fake-runtime.js';
-import { nullLogger } from '../../base/log.js';
+import { createFakeStreamingRuntime, type FakeStreamingRuntime } from '../../agent/streaming/testing/fake-streaming-runtime.js';
+import { createLogger, nullLogger } from '../../base/log.js';
 
 const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 const skip = !existsSync(KUBECTL) ? 'kubectl not installed' : false;
@@ -22,7 +22,7 @@ const skip = !existsSync(KUBECTL) ? 'kubectl not installed' : false;
 let dir = '';
 let srv: RunningServer;
 let agent: StreamingServer;
-let rt: FakeRuntime;
+let rt: FakeStreamingRuntime;
 let echo: Server;
 let echoPort = 0;
 let logDir = '';
@@ -56,12 +56,12 @@ before(async () => {
   mkdirSync(join(logDir, 'web'), { recursive: true });
   writeFileSync(join(logDir, 'web', '0.log'), line('2026-01-01T00:00:00.100000000Z', 'old run'));
   writeFileSync(join(logDir, 'web', '1.log'), line('2026-01-01T00:00:01.000000000Z', 'first') + line('2026-01-01T00:00:02.250000000Z', 'second', 'stderr'));
-  rt = await createFakeRuntime({ id: 'sb1', state: 'ready', createdAt: Date.now() * 1e6, ip: '127.0.0.1', additionalIps: [], name: 'web-1', namespace: 'default', uid: 'uid1', attempt: 0, labels: {}, annotations: {} });
+  rt = await createFakeStreamingRuntime({ id: 'sb1', state: 'ready', createdAt: Date.now() * 1e6, ip: '127.0.0.1', additionalIps: [], name: 'web-1', namespace: 'default', uid: 'uid1', attempt: 0, labels: {}, annotations: {} });
   rt.containerState.set('c1', 'running');
   rt.stats = [{ id: 'c1', name: 'web', sandboxId: 'sb1', cpuUsageCoreNanoSeconds: 5e9, cpuUsageNanoCores: 7_000_000, memoryWorkingSetBytes: 20 * 1024 * 1024, memoryUsageBytes: 21 * 1024 * 1024, memoryRssBytes: 1, timestamp: Date.now() * 1e6 }];
   const token = 'agent-secret';
   agent = await startStreamingServer({
-    runtime: rt, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: cert.certPem, key: cert.keyPem }, authToken: token, log: (l) => agentLog.push(l), nodeName: 'node-1', logPollMs: 50,
+    runtime: rt, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: cert.certPem, key: cert.keyPem }, authToken: token, log: createLogger({ write: (l) => agentLog.push(l) }), nodeName: 'node-1', logPollMs: 50,
     podLookup: (ns, name) => (ns === 'default' && name === 'web-1' ? { uid: 'uid1', sandboxId: 'sb1', containers: new Map([['web', 'c1']]), logDir } : undefined),
   });
   srv.api.ctx.nodeProxy = { token, ca: ca.certPem };

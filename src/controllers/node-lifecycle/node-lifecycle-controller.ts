@@ -18,7 +18,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { conditionOf, desiredTaints, noExecuteTaintedAt, planEvictions, readyStatus, staleConditions } from './node-decide.js';
-import { POD_NODE_INDEXERS, podsOnNode } from './pods-by-node.js';
+import { POD_NODE_INDEXERS, podsOnNode } from '../../client/pod-indexes.js';
 
 export interface NodeLifecycleOptions {
   /** A node is stale when no heartbeat was seen for this long (default 40 s). */
