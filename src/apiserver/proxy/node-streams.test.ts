@@ -61,7 +61,7 @@ before(async () => {
   rt.stats = [{ id: 'c1', name: 'web', sandboxId: 'sb1', cpuUsageCoreNanoSeconds: 5e9, cpuUsageNanoCores: 7_000_000, memoryWorkingSetBytes: 20 * 1024 * 1024, memoryUsageBytes: 21 * 1024 * 1024, memoryRssBytes: 1, timestamp: Date.now() * 1e6 }];
   const token = 'agent-secret';
   agent = await startStreamingServer({
-    runtime: rt, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: cert.certPem, key: cert.keyPem }, authToken: token, log: createLogger({ write: (l) => agentLog.push(l) }), nodeName: 'node-1', logPollMs: 50,
+    runtime: rt, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: cert.certPem, key: cert.keyPem }, authToken: token, log: createLogger({ write: (l) => agentLog.push(l), level: 'debug' }), nodeName: 'node-1', logPollMs: 50,
     podLookup: (ns, name) => (ns === 'default' && name === 'web-1' ? { uid: 'uid1', sandboxId: 'sb1', containers: new Map([['web', 'c1']]), logDir } : undefined),
   });
   srv.api.ctx.nodeProxy = { token, ca: ca.certPem };
@@ -129,7 +129,7 @@ test('kubectl exec: output, stderr and exit codes come back', { skip }, async ()
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'hello world\n');
   assert.deepEqual(rt.execs.at(-1), { id: 'c1', cmd: ['echo', 'hello', 'world'], opts: { stdin: false, stdout: true, stderr: true, tty: false } });
-  assert.ok(agentLog.includes('exec default/web-1/web: websocket v5.channel.k8s.io'), agentLog.join('\n'));
+  assert.ok(agentLog.includes('debug exec pod=default/web-1 container=web protocol=v5.channel.k8s.io'), agentLog.join('\n'));
   r = (await kubectl(['exec', 'web-1', '-c', 'web', '--', 'exit', '3']));
   assert.equal(r.status, 3);
   r = (await kubectl(['exec', 'web-1', '--', 'err', 'oops']));
@@ -157,7 +157,7 @@ test('kubectl port-forward: a request goes through to the pod', { skip }, async 
       });
       assert.equal(got, `echo:${msg}`);
     }
-    assert.ok(agentLog.includes('portforward default/web-1: SPDY/3.1'), agentLog.join('\n'));
+    assert.ok(agentLog.includes('debug portforward pod=default/web-1 protocol=SPDY/3.1'), agentLog.join('\n'));
   } finally {
     p.kill();
   }
