@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../api/gen/types.js';
-import { defaultStages, matchStage, podFacts, podState, selectorMatches, stageDelayMs, type Stage } from './stages.js';
+import { defaultStages, matchStage, podFacts, podState, stageMatches, stageDelayMs, type Stage } from './stages.js';
 
 function pod(o: { phase?: string; containers?: 'waiting' | 'running' | 'terminated'; deleting?: boolean; restartPolicy?: string; owner?: string; annotations?: Record<string, string>; os?: string } = {}): Pod {
   const p: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { containers: [{ name: 'c' }] }, status: {} };
@@ -79,11 +79,11 @@ test('failure annotation, OS mismatch and deletion', () => {
 
 test('selectors: annotation presence vs value, empty selector, jitter bounds', () => {
   const f = podFacts(pod({ annotations: { a: 'x' } }), 'linux');
-  assert.equal(selectorMatches({}, f), true);
-  assert.equal(selectorMatches({ annotations: { a: null } }, f), true);
-  assert.equal(selectorMatches({ annotations: { a: 'y' } }, f), false);
-  assert.equal(selectorMatches({ annotations: { b: null } }, f), false);
-  assert.equal(selectorMatches({ ownerKind: ['Job'] }, f), false);
+  assert.equal(stageMatches({}, f), true);
+  assert.equal(stageMatches({ annotations: { a: null } }, f), true);
+  assert.equal(stageMatches({ annotations: { a: 'y' } }, f), false);
+  assert.equal(stageMatches({ annotations: { b: null } }, f), false);
+  assert.equal(stageMatches({ ownerKind: ['Job'] }, f), false);
   const s: Stage = { name: 's', anyOf: [{}], delay: { ms: 100, jitterMs: 50 }, next: { action: 'delete' } };
   assert.equal(stageDelayMs(s, {}, () => 0), 100);
   assert.equal(stageDelayMs(s, {}, () => 0.999), 150);

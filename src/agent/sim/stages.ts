@@ -85,7 +85,7 @@ export function podFacts(pod: Pod, nodeOs: string): PodFacts {
   };
 }
 
-export function selectorMatches(sel: StageSelector, f: PodFacts): boolean {
+export function stageMatches(sel: StageSelector, f: PodFacts): boolean {
   if (sel.state && !sel.state.includes(f.state)) return false;
   if (sel.deleting !== undefined && sel.deleting !== f.deleting) return false;
   if (sel.containersTerminated !== undefined && sel.containersTerminated !== f.containersTerminated) return false;
@@ -101,7 +101,7 @@ export function selectorMatches(sel: StageSelector, f: PodFacts): boolean {
 
 /** The first stage of the table that applies, or undefined (the pod stays as it is). */
 export function matchStage(table: readonly Stage[], f: PodFacts): Stage | undefined {
-  return table.find((s) => s.anyOf.some((sel) => selectorMatches(sel, f)));
+  return table.find((s) => s.anyOf.some((sel) => stageMatches(sel, f)));
 }
 
 /** The stage's delay for this pod in milliseconds. */
