@@ -18,6 +18,8 @@ const files = walk('dist', [])
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort((a, b) => Number(a.includes('e2e')) - Number(b.includes('e2e')) || a.localeCompare(b));
 if (files.length === 0) { console.error('no test files found under dist/'); process.exit(1); }
+// Which node runs the tests (each test file runs in a child of this same binary): CI runs the suite on two.
+console.log(`run-tests: ${files.length} test files on node ${process.version} (${process.execPath})`);
 // --test-force-exit: a test file whose tests are done exits even if a stray handle (a client reconnecting,
 // a timer) would keep it alive; --test-timeout bounds any single test.
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=600000', ...files], { stdio: 'inherit' });
