@@ -2,7 +2,7 @@
 // scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
 // the agent advertises the streaming port in status.daemonEndpoints.
 
-import type { Taint } from '../api/gen/types.js';
+import type { Pod, Taint } from '../api/gen/types.js';
 import { realClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { createEventRecorder } from '../client/event-recorder.js';
@@ -18,6 +18,7 @@ import type { PodMemory } from './pods/pod-context.js';
 import { createPodManager } from './pods/pod-manager.js';
 import type { DnsSettings } from './pods/runtime-config.js';
 import { createProbeManager } from './probes/probe-manager.js';
+import { admitPod } from './pods/admit.js';
 
 export interface AgentOptions {
   client: RestClient;
@@ -64,6 +65,12 @@ export function startAgent(o: AgentOptions): Agent {
   const log = o.log;
   const events = createEventRecorder(o.client, 'kubelet', { host: o.nodeName, log: log.child('events'), now: () => clock.now() });
   const memories = new Map<string, PodMemory>();
+  /** pods that hold this node's resources: admitted (or found running) and not finished */
+  const isActive = (p: Pod): boolean => {
+    const phase = memories.get(p.metadata.uid ?? '')?.lastStatus?.phase ?? p.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return false;
+    return memories.get(p.metadata.uid ?? '')?.admitted === true || p.status?.startTime != null;
+  };
   let manager: ReturnType<typeof createPodManager> | undefined;
   const node = createNodeAgent({
     client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: log.child('node'),
@@ -94,6 +101,18 @@ export function startAgent(o: AgentOptions): Agent {
       clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
       allocatable: capacityOf(host).allocatable, os: host.os, memoryCapacity: host.memoryBytes, cpuCapacity: host.cpuCores,
       runtimeName: version.runtimeName || o.runtime.name, log: log.child('pods'), memories,
+      admit: async (pod) => {
+        const uid = pod.metadata.uid;
+        const others = (manager?.informer.list() ?? []).filter((p) => p.metadata.uid !== uid && isActive(p));
+        let current = node.current() ?? await node.refresh();
+        let verdict = admitPod(pod, current, others);
+        // the scheduler may have seen labels this agent has not read yet: read the Node once more
+        if (!verdict.admit && verdict.reason === 'NodeAffinity') {
+          current = await node.refresh();
+          verdict = admitPod(pod, current, others);
+        }
+        return verdict;
+      },
     }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
     await manager.start();
     log.info(`agent ${o.nodeName} ready`);

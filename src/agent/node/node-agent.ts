@@ -32,12 +32,17 @@ export interface NodeAgent {
   syncStatus(force?: boolean): Promise<boolean>;
   renewLease(): Promise<void>;
   readonly uid: string | undefined;
+  /** The Node as last written or read (labels, taints, allocatable: what pod admission reads). */
+  current(): Node | undefined;
+  /** Reads the Node again (its labels may have just changed). */
+  refresh(): Promise<Node>;
   stats(): { statusWrites: number; leaseRenewals: number };
 }
 
 
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let uid: string | undefined;
+  let current: Node | undefined;
   let lastJson = '';
   let lastWrite = -Infinity;
   let lastConditions: NodeCondition[] | undefined;
@@ -64,7 +69,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     const json = JSON.stringify(status);
     if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
     const conditions = stampNodeConditions(status.conditions ?? [], lastConditions, o.clock.now());
-    await nodes.patchStatus(o.nodeName, { status: { ...status, conditions } });
+    current = await nodes.patchStatus(o.nodeName, { status: { ...status, conditions } });
     lastJson = json;
     lastWrite = o.clock.now();
     lastConditions = conditions;
@@ -89,6 +94,7 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
       o.log.info(`node ${o.nodeName} already registered; labels updated`);
     }
     uid = node.metadata.uid;
+    current = node;
     await syncStatus(true);
     await renewLease();
   }
@@ -113,6 +119,8 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   return {
     register, syncStatus, renewLease,
     get uid() { return uid; },
+    current: () => current,
+    async refresh() { current = await nodes.get(o.nodeName); return current; },
     start() {
       every(o.statusCheckMs ?? 10_000, () => syncStatus(false), 'status');
       every(o.leaseRenewMs ?? 10_000, renewLease, 'lease');

@@ -1,7 +1,8 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
-import type { PodStatus } from '../../api/gen/types.js';
+import type { Pod, PodStatus } from '../../api/gen/types.js';
+import type { AdmitResult } from './admit.js';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -22,6 +23,8 @@ export interface PodMemory {
   pullFailedAt: Map<string, number>;
   /** the pod was torn down and deleted: nothing more to do */
   finished?: boolean;
+  /** admitted to this node (admit.ts); a pod found running at start counts as admitted */
+  admitted?: boolean;
 }
 
 export interface PodContext {
@@ -48,6 +51,8 @@ export interface PodContext {
   runtimeName: string;
   log: Logger;
   memory(uid: string): PodMemory;
+  /** the kubelet's admission of a pod that has not run here yet (admit.ts, against the current Node) */
+  admit(pod: Pod): Promise<AdmitResult>;
   /** requeue a pod after ms */
   requeue(uid: string, ms: number): void;
 }

@@ -3,7 +3,7 @@
 // final status, then the agent's final DELETE with a uid precondition). Pods that the API no
 // longer has are torn down too. Status is written only when it changed.
 
-import type { Pod } from '../../api/gen/types.js';
+import type { Pod, PodStatus } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { objectRef } from '../../base/log.js';
 import type { PodRuntimeView } from './labels.js';
@@ -70,6 +70,18 @@ export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeVi
   ctx.memory(uid).finished = true;
 }
 
+/** A pod this node will not run: Failed with the admission's reason, as the kubelet rejects pods. */
+async function rejectPod(ctx: PodContext, pod: Pod, reason: string, message: string): Promise<void> {
+  ctx.events.event(pod, 'Warning', reason, message);
+  const status: PodStatus = { phase: 'Failed', reason, message: `Pod was rejected: ${message}` };
+  if (pod.status?.qosClass) status.qosClass = pod.status.qosClass;
+  await podsOf(ctx, pod).patchStatus(pod.metadata.name ?? '', { metadata: { uid: pod.metadata.uid }, status });
+  const mem = ctx.memory(pod.metadata.uid ?? '');
+  mem.lastStatus = status;
+  mem.lastStatusJson = JSON.stringify(status);
+  ctx.log.warn('pod rejected', { pod: objectRef(pod), reason, message });
+}
+
 /** Tears down what the runtime still holds for a pod the API no longer has. */
 export async function removeOrphan(ctx: PodContext, uid: string): Promise<void> {
   const view = await podRuntimeView(ctx, uid);
@@ -85,6 +97,12 @@ export async function syncPod(ctx: PodContext, uid: string, pod: Pod | undefined
   const view = await podRuntimeView(ctx, uid);
   if (pod.metadata.deletionTimestamp) { await terminatePod(ctx, pod, view); return; }
   const reported = mem.lastStatus?.phase ?? pod.status?.phase;
+  if (!mem.admitted && reported !== 'Succeeded' && reported !== 'Failed') {
+    const fresh = view.sandboxes.length === 0 && view.containers.length === 0 && !pod.status?.startTime;
+    const verdict = fresh ? await ctx.admit(pod) : { admit: true as const };
+    if (!verdict.admit) { await rejectPod(ctx, pod, verdict.reason, verdict.message); return; }
+    mem.admitted = true;
+  }
   if (reported === 'Succeeded' || reported === 'Failed') {
     // terminal pods never run again: make sure nothing is left running
     if (view.containers.some((c) => c.state === 'running') || view.sandboxes.some((s) => s.state === 'ready')) {

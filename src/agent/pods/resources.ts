@@ -2,7 +2,8 @@
 // period, cpu request -> shares, memory limit -> bytes, oom_score_adj by QoS) and the securityContext
 // basics; and the runAsNonRoot check the agent makes itself.
 
-import type { Container, PodSecurityContext } from '../../api/gen/types.js';
+import type { Container, PodSecurityContext, PodSpec } from '../../api/gen/types.js';
+import { podRequests } from '../../api/scheduling/pod-requests.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
 import type { LinuxContainerResources, LinuxContainerSecurityContext } from '../runtime/runtime.js';
 
@@ -23,6 +24,45 @@ export function linuxResources(c: Container, qosClass: string, memoryCapacity: n
   }
   if (lim['memory'] !== undefined) out.memoryLimitInBytes = toInteger(lim['memory']);
   out.oomScoreAdj = oomScoreAdj(c, qosClass, memoryCapacity);
+  return out;
+}
+
+/** cgroup settings from a cpu request and limit (millicores) and a memory limit (bytes), as the kubelet computes them. */
+function cgroupResources(cpuRequestMilli: number | undefined, cpuLimitMilli: number | undefined, memoryLimit: number | undefined): LinuxContainerResources {
+  const out: LinuxContainerResources = {};
+  const shares = cpuRequestMilli ?? cpuLimitMilli;
+  out.cpuShares = Math.max(MIN_SHARES, shares === undefined ? MIN_SHARES : Math.floor((shares * 1024) / 1000));
+  if (cpuLimitMilli !== undefined && cpuLimitMilli > 0) {
+    out.cpuPeriod = CFS_PERIOD;
+    out.cpuQuota = Math.max(MIN_QUOTA, Math.floor((cpuLimitMilli * CFS_PERIOD) / 1000));
+  }
+  if (memoryLimit !== undefined && memoryLimit > 0) out.memoryLimitInBytes = memoryLimit;
+  return out;
+}
+
+/**
+ * The pod sandbox's resources (CRI LinuxPodSandboxConfig): `resources` from the pod's requests and
+ * limits without the overhead, `overhead` from spec.overhead (requests = limits), as the kubelet
+ * fills them. The overhead is what RuntimeClass admission put in the pod.
+ */
+export function sandboxResources(spec: PodSpec | undefined): { resources: LinuxContainerResources; overhead?: LinuxContainerResources } {
+  const containers = spec?.containers ?? [];
+  const req = podRequests({ containers, initContainers: spec?.initContainers ?? [] });
+  let cpuLimit = 0, memLimit = 0;
+  for (const c of containers) {
+    const l = c.resources?.limits ?? {};
+    if (l['cpu'] !== undefined) cpuLimit += toMilli(l['cpu']);
+    if (l['memory'] !== undefined) memLimit += toInteger(l['memory']);
+  }
+  const hasCpuRequest = containers.some((c) => c.resources?.requests?.['cpu'] !== undefined);
+  const out: { resources: LinuxContainerResources; overhead?: LinuxContainerResources } = {
+    resources: cgroupResources(hasCpuRequest ? req.milliCPU : undefined, cpuLimit || undefined, memLimit || undefined),
+  };
+  const oh = spec?.overhead;
+  if (oh) {
+    const cpu = oh['cpu'] === undefined ? undefined : toMilli(oh['cpu']);
+    out.overhead = cgroupResources(cpu, cpu, oh['memory'] === undefined ? undefined : toInteger(oh['memory']));
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import type { Container, Pod } from '../../api/gen/types.js';
 import type { HostInfo } from '../platform/common/platform.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
 import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';
-import { linuxResources, linuxSecurity } from './resources.js';
+import { linuxResources, linuxSecurity, sandboxResources } from './resources.js';
 import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
 export interface DnsSettings { servers: string[]; searches: string[]; options: string[] }
@@ -81,7 +81,7 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
   if (pod.spec?.hostNetwork) cfg.hostNetwork = true;
   switch (i.os) {
     case 'linux':
-      cfg.linux = i.resourceParent ? { cgroupParent: i.resourceParent } : {};
+      cfg.linux = { ...(i.resourceParent ? { cgroupParent: i.resourceParent } : {}), ...sandboxResources(pod.spec) };
       break;
     case 'windows':
       cfg.windows = { securityContext: windowsSandboxSecurity(pod.spec) };

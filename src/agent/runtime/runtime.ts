@@ -14,6 +14,10 @@ export interface KeyValue { key: string; value: string }
 export interface LinuxSandboxConfig {
   /** the pod's cgroup parent (containerd's pod stats need it) */
   cgroupParent?: string;
+  /** the pod's spec.overhead as cgroup settings (requests = limits), for runtimes that size the sandbox */
+  overhead?: LinuxContainerResources;
+  /** the pod's requests and limits without the overhead (CRI LinuxPodSandboxConfig.resources) */
+  resources?: LinuxContainerResources;
 }
 
 /** Who a Windows pod's sandbox runs as (CRI WindowsSandboxSecurityContext). */

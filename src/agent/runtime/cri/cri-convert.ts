@@ -25,6 +25,8 @@ export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
       cgroup_parent: c.linux.cgroupParent ?? '',
       security_context: { namespace_options: { network: c.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
     };
+    if (c.linux.overhead) w.linux.overhead = toWireResources(c.linux.overhead);
+    if (c.linux.resources) w.linux.resources = toWireResources(c.linux.resources);
   }
   if (c.windows) w.windows = { security_context: toWireWindowsSecurity(c.windows.securityContext ?? {}) };
   if (c.dnsServers?.length || c.dnsSearches?.length || c.dnsOptions?.length) {

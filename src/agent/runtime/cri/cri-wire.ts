@@ -39,6 +39,8 @@ export interface WirePodSandboxConfig {
       privileged?: boolean;
     };
     sysctls?: Map;
+    overhead?: WireLinuxResources;
+    resources?: WireLinuxResources;
   };
   windows?: { security_context?: WireWindowsSecurityContext };
 }
