@@ -6,7 +6,7 @@
 
 import type { Logger } from '../../base/log.js';
 import { StatusError } from '../../base/errors.js';
-import type { WorkQueue } from '../../base/work-queue.js';
+import type { WorkQueue, WorkQueueStats } from '../../base/work-queue.js';
 import { errorText } from './error-text.js';
 
 /** A cache the controller reads: an informer, a group of informers. */
@@ -47,6 +47,8 @@ export interface ControllerStats {
   inFlight: number;
   /** Keys waiting for a worker. */
   queued: number;
+  /** the work queue's figures: depth, adds, retries, queue latency, work duration */
+  queue: WorkQueueStats;
 }
 
 export interface RunningController {
@@ -131,6 +133,6 @@ export function runController(spec: ControllerSpec): RunningController {
       })();
       return stopP;
     },
-    stats: () => ({ ...stats, queued: queue.len() }),
+    stats: () => ({ ...stats, queued: queue.len(), queue: queue.stats() }),
   };
 }
