@@ -51,7 +51,8 @@ test('the same pod on a Linux host gets the linux sections only', () => {
   const pod = windowsPod();
   const sb = sandboxOf(pod, 'linux');
   assert.equal(sb.windows, undefined);
-  assert.deepEqual(sb.linux, { cgroupParent: '/tandem/burstable/podu-win' });
+  assert.equal(sb.linux?.cgroupParent, '/tandem/burstable/podu-win');
+  assert.deepEqual(sb.linux?.resources, { cpuShares: 256, cpuPeriod: 100_000, cpuQuota: 50_000, memoryLimitInBytes: 256 * 1024 ** 2 });
   const cfg = containerOf(pod, 'linux');
   assert.equal(cfg.windows, undefined);
   assert.equal(cfg.linux?.resources?.cpuQuota, 50000);
