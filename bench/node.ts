@@ -23,6 +23,7 @@ import { containerdPid, memoryOf, nodeSkipReason, randomNodePodCidr, shimPids, t
 import { prepareTestImages, measureRawCriStartup, type TestImages } from '../test/images/index.js';
 import { startTestContainerd } from '../test/images/containerd-env.js';
 import { wanted } from './cluster-phases.js';
+import type { ChildProcess } from 'node:child_process';
 
 export const NODE_PODS = 20;
 const NS = 'bench-node';
@@ -109,7 +110,7 @@ async function upPhase(root: string, image: string, log: (s: string) => void): P
   }
 }
 
-async function stopProc(p: import('node:child_process').ChildProcess): Promise<void> {
+async function stopProc(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   await new Promise<void>((res) => {
     const kill = setTimeout(() => p.kill('SIGKILL'), 30_000);

@@ -69,7 +69,7 @@ export function readKubeconfig(path: string): KubeconfigCredentials {
   try {
     kc = parse(readFileSync(path, 'utf8')) as Kubeconfig;
   } catch (e) {
-    throw new Error(`cannot read kubeconfig ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`cannot read kubeconfig ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const ctxName = kc['current-context'];
   const ctx = kc.contexts?.find((c) => c.name === ctxName)?.context ?? kc.contexts?.[0]?.context;

@@ -72,7 +72,7 @@ export function createNodeSession(ns: string): NodeSession {
       await until('the node to be ready', () => /node \S+ ready \(pods on /.test(s.output()), 30_000, 100);
     } catch (e) {
       await s.kill();
-      throw new Error(`${String(e)}\n${s.output()}`);
+      throw new Error(`${String(e)}\n${s.output()}`, { cause: e });
     }
     return s;
   };

@@ -2,7 +2,7 @@
 // status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
 // node Lease in kube-node-lease every 10 s.
 
-import type { Lease, Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
+import type { Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';

@@ -1,7 +1,7 @@
 // Reads ConfigMaps, Secrets and RuntimeClasses for the pod workers. ConfigMaps and Secrets are read
 // once per pod sync (a fresh GET); RuntimeClass handlers are cached.
 
-import type { ConfigMap, RuntimeClass, Secret } from '../../api/gen/types.js';
+import type { ConfigMap, Secret } from '../../api/gen/types.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { configMapKind } from '../../api/kinds/core/configmap.js';
 import { secretKind } from '../../api/kinds/core/secret.js';
@@ -15,7 +15,6 @@ export interface ObjectSource {
   runtimeHandler(runtimeClassName: string): Promise<string | undefined>;
 }
 
-const enc = encodeURIComponent;
 
 export function decodeConfigMap(cm: ConfigMap): ConfigData {
   const data: Record<string, Buffer> = {};

@@ -3,7 +3,7 @@
 // stage table, all from one shared pod informer.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Node, Pod } from '../../api/gen/types.js';
+import type { Node } from '../../api/gen/types.js';
 import { notFound } from '../../base/errors.js';
 import { nodeKind } from '../../api/kinds/core/node.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';

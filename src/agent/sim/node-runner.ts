@@ -1,7 +1,7 @@
 // Registration, Lease heartbeats and node status of the simulated nodes. Heartbeats come from one
 // wheel; writes go through one bounded pool keyed by node, so a slow server never piles up work.
 
-import type { Lease, Node } from '../../api/gen/types.js';
+import type { Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';
@@ -28,7 +28,6 @@ export interface NodeRunner {
   stop(): Promise<void>;
 }
 
-const MERGE = 'application/merge-patch+json';
 const is = (e: unknown, code: number) => e instanceof StatusError && e.code === code;
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

@@ -4,7 +4,7 @@
 // are replaced. Directives: `$patch` (replace|merge|delete, on maps and list items),
 // `$retainKeys`, `$setElementOrder/<field>`, `$deleteFromPrimitiveList/<field>`.
 
-import { StatusError, badRequest } from '../../base/errors.js';
+import { type StatusError, badRequest } from '../../base/errors.js';
 import type { Json, JsonObject } from '../../api/object.js';
 import { childSlot, isObject, pathText, rootSlot, shapeOf } from './shape.js';
 import type { DefinitionLookup, Shape, Slot } from './shape.js';

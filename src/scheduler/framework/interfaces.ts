@@ -7,7 +7,7 @@ import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Snapshot } from './snapshot.js';
-import type { Result } from './status.js';
+import type { Result, Status } from './status.js';
 
 export interface Plugin { readonly name: string }
 
@@ -20,7 +20,7 @@ export interface FilterPlugin extends Plugin {
 }
 export interface Diagnosis {
   /** The first failing status of each node examined. */
-  nodeToStatus: Map<string, import('./status.js').Status>;
+  nodeToStatus: Map<string, Status>;
   /** Set when a PreFilter rejected the pod. */
   preFilterMsg?: string;
   unschedulablePlugins: Set<string>;

@@ -1,11 +1,8 @@
 // core/v1 ServiceAccount.
 
 import type { ServiceAccount } from '../../gen/types.js';
-import type { UnvalidatedObject } from '../../unvalidated.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
-
-type ServiceAccountIn = UnvalidatedObject<ServiceAccount>;
 
 export const serviceAccountKind = defineKind<ServiceAccount>({
   group: '', version: 'v1', kind: 'ServiceAccount', listKind: 'ServiceAccountList', plural: 'serviceaccounts', singular: 'serviceaccount',

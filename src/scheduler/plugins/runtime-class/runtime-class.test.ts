@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, notFoundReason } from './runtime-class.js';
-import { info, mkNode, mkNodeInfo, mkPod, passing, rc, runFilter } from '../../testing/fixtures.js';
+import { info, mkNode, mkNodeInfo, mkPod, rc, runFilter } from '../../testing/fixtures.js';
 
 const nodes = () => [mkNodeInfo(mkNode('plain')), mkNodeInfo(mkNode('kata', { labels: { sandbox: 'kata' } }))];
 
