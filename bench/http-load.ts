@@ -7,7 +7,7 @@ import { summarize, type LatencySummary } from './stats.js';
 
 export interface Target { host: string; port: number; ca: string; token?: string }
 
-export interface Reply { status: number; body: string | undefined; bytes: number }
+interface Reply { status: number; body: string | undefined; bytes: number }
 
 export function createAgent(maxSockets: number): https.Agent {
   return new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });

@@ -9,7 +9,7 @@ import type { Client, Target } from './http-load.js';
 type Obj = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function busyboxPod(ns: string, name: string, image: string): string {
+function busyboxPod(ns: string, name: string, image: string): string {
   return JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { bench: 'node' } },
     spec: {
@@ -20,7 +20,7 @@ export function busyboxPod(ns: string, name: string, image: string): string {
 }
 
 /** Running, and every container's state is running with started=true. */
-export function podStarted(p: Obj): boolean {
+function podStarted(p: Obj): boolean {
   const status = (p['status'] ?? {}) as Obj;
   const spec = (p['spec'] ?? {}) as Obj;
   const want = ((spec['containers'] as unknown[] | undefined) ?? []).length;
@@ -111,7 +111,7 @@ export async function startBurst(c: Client, w: PodWatch, ns: string, names: stri
   return Promise.all(names.map(async (n) => (await w.started(n)) - (t0.get(n) ?? 0)));
 }
 
-export async function podCount(c: Client, ns: string): Promise<number> {
+async function podCount(c: Client, ns: string): Promise<number> {
   const r = await c.send('GET', `/api/v1/namespaces/${ns}/pods`, undefined, { keepBody: true });
   return ((JSON.parse(r.body ?? '{}') as Obj)['items'] as unknown[] | undefined)?.length ?? 0;
 }

@@ -25,12 +25,12 @@ import { startTestContainerd } from '../test/images/containerd-env.js';
 import { wanted } from './cluster-phases.js';
 import type { ChildProcess } from 'node:child_process';
 
-export const NODE_PODS = 20;
+const NODE_PODS = 20;
 const NS = 'bench-node';
 /** pods running, before memory is read: a few sync and status rounds */
 const SETTLE_MS = 8000;
 
-export interface NodeFigures {
+interface NodeFigures {
   raw: { p50: number; p99: number; sandboxP50: number; createP50: number; startP50: number };
   seq: LatencySummary;
   burst: LatencySummary;

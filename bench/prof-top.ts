@@ -14,7 +14,7 @@ interface CallFrame { functionName: string; url: string; lineNumber: number; col
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
-export interface HotSpot { name: string; where: string; selfMs: number; share: number }
+interface HotSpot { name: string; where: string; selfMs: number; share: number }
 export interface ProfileSummary { totalMs: number; idleMs: number; gcMs: number; functions: HotSpot[]; files: HotSpot[]; attributed: HotSpot[]; inclusive: HotSpot[] }
 export interface Window { fromUs: number; toUs: number }
 

@@ -18,8 +18,8 @@ export interface Workload {
   pod(name: string, measured: boolean): string;
 }
 
-export const AFFINITY_LABEL = 'bench.tandem.io/affinity';
-export const TAINT_KEY = 'bench.tandem.io/tainted';
+const AFFINITY_LABEL = 'bench.tandem.io/affinity';
+const TAINT_KEY = 'bench.tandem.io/tainted';
 const ZONE = 'topology.kubernetes.io/zone';
 
 function nodeJson(i: number, labels: Record<string, string>, taint: boolean, zone?: string): string {

@@ -43,7 +43,7 @@ export interface FanoutResult {
   firstError: string | undefined;
 }
 
-export const RV = /"resourceVersion":"(\d+)"/;
+const RV = /"resourceVersion":"(\d+)"/;
 
 interface Watcher { count: number; bytes: number; req: ClientRequest }
 

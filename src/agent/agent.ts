@@ -50,7 +50,7 @@ export interface AgentOptions {
   objects?: ObjectSource;
 }
 
-export interface AgentStats { pods: number; syncs: number; syncErrors: number; statusWrites: number; leaseRenewals: number }
+interface AgentStats { pods: number; syncs: number; syncErrors: number; statusWrites: number; leaseRenewals: number }
 
 export interface Agent {
   /** Resolves when the Node is registered and the pod informer has synced (adoption done). */

@@ -9,7 +9,7 @@ import { notFound } from '../base/errors.js';
 import { sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
 
-export const VERSION_INFO = {
+const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.0-tandem', gitCommit: '0000000000000000000000000000000000000000',
   gitTreeState: 'clean', buildDate: '2026-11-26T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64',
 };

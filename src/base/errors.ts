@@ -58,11 +58,7 @@ export const tooLarge = (message: string) => new StatusError(413, 'RequestEntity
 export const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (message: string) => new StatusError(403, 'Forbidden', message);
 export const expired = (message: string) => new StatusError(410, 'Expired', message);
-export const gone = (message: string) => new StatusError(410, 'Gone', message);
-export const tooManyRequests = (message: string, retryAfterSeconds?: number) =>
-  new StatusError(429, 'TooManyRequests', message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
 export const internal = (message: string) => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
-export const unavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
 
 /** A field-level validation failure, the unit of a 422 Invalid answer. */
 export interface FieldError {

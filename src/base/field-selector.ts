@@ -3,7 +3,7 @@
 
 import { badRequest } from './errors.js';
 
-export interface FieldRequirement {
+interface FieldRequirement {
   readonly field: string;
   readonly op: '=' | '!=';
   readonly value: string;

@@ -31,7 +31,7 @@ export interface LabelMatcher {
   toString(): string;
 }
 
-export { regexError, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './label-names.js';
+export {   isQualifiedName, isValidLabelValue } from './label-names.js';
 
 const invalidText = (field: string, value: unknown, detail: string) =>
   `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
@@ -97,7 +97,7 @@ function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string,
 }
 
 /** One requirement as upstream prints it: `!k`, `k`, `k=v`, `k in (a,b)`, `k>1`. */
-export function requirementToString(r: LabelRequirement): string {
+function requirementToString(r: LabelRequirement): string {
   const vals = () => (r.values.length === 1 ? (r.values[0] ?? '') : [...r.values].sort().join(','));
   switch (r.operator) {
     case '!': return `!${r.key}`;

@@ -3,7 +3,7 @@
 
 import { badRequest } from './errors.js';
 
-export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 export interface ParsedQuantity {
   /** value = unscaled x 10^scale, exactly; scale >= -9 (values are kept down to nano). */
@@ -16,7 +16,7 @@ export interface ParsedQuantity {
 }
 
 export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-export const QUANTITY_NUMERIC_ERROR = 'unable to parse numeric part of quantity';
+const QUANTITY_NUMERIC_ERROR = 'unable to parse numeric part of quantity';
 export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
 
 const DEC_SUFFIX: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };

@@ -56,7 +56,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   }),
 };
 
-export const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
+const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
 
 export interface ControllerOptions {
   /** Which components to run (default: all). */

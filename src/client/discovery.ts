@@ -1,7 +1,7 @@
 // Served resources, read from legacy discovery: GET /api/v1 and /apis, then each group's preferred
 // /apis/<group>/<version> APIResourceList. Subresources (`pods/status`) are left out.
 
-import { collectionPath, objectPath, type ResourceRef } from './paths.js';
+import type { ResourceRef } from './paths.js';
 import type { RestClient } from './rest-client.js';
 
 export interface ApiResource {
@@ -47,7 +47,3 @@ export const groupVersionOf = (r: Pick<ApiResource, 'group' | 'version'>) => (r.
 export const resourceRef = (r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>): ResourceRef =>
   ({ group: r.group, version: r.version, plural: r.resource, namespaced: r.namespaced });
 
-/** The collection path (all namespaces when `namespace` is absent), or one object's path with `name`. */
-export function resourcePath(r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>, namespace?: string, name?: string): string {
-  return name === undefined ? collectionPath(resourceRef(r), namespace) : objectPath(resourceRef(r), namespace, name);
-}

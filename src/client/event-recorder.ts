@@ -8,7 +8,7 @@ import type { KubeObject } from '../api/object.js';
 import { nullLogger, objectRef, type Logger } from '../base/log.js';
 import type { RestClient } from './rest-client.js';
 
-export type EventType = 'Normal' | 'Warning';
+type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorder {
   /** Fire and forget: failures are logged, never thrown. */

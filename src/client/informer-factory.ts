@@ -11,7 +11,7 @@ import type { RestClient } from './rest-client.js';
 import { createInformer, type Informer, type InformerOptions } from './informer.js';
 
 /** What a caller may ask of a shared informer (the path comes from the kind). */
-export type SharedInformerOptions<T extends KubeObject> = Omit<InformerOptions<T>, 'path'> & {
+type SharedInformerOptions<T extends KubeObject> = Omit<InformerOptions<T>, 'path'> & {
   /** Watch one namespace only (default: all). */
   namespace?: string;
 };

@@ -41,7 +41,7 @@ export interface InformerOptions<T extends KubeObject = AnyObject> {
   log?: Logger;
 }
 
-export interface InformerHandlers<T> {
+interface InformerHandlers<T> {
   onAdd?(obj: T): void;
   onUpdate?(old: T, obj: T): void;
   /** `obj` is the last state the cache knew (after a relist it may be older than the real final state). */
@@ -49,7 +49,7 @@ export interface InformerHandlers<T> {
 }
 
 /** A handler registration: `remove()` stops its events; `hasSynced()` is true once it has seen the first complete list. */
-export interface HandlerRegistration {
+interface HandlerRegistration {
   remove(): void;
   hasSynced(): boolean;
 }

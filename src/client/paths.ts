@@ -9,7 +9,7 @@ const enc = encodeURIComponent;
 export type ResourceRef = Pick<KindDef, 'group' | 'version' | 'plural' | 'namespaced'>;
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
-export function groupVersionPath(kind: Pick<KindDef, 'group' | 'version'>): string {
+function groupVersionPath(kind: Pick<KindDef, 'group' | 'version'>): string {
   return kind.group ? `/apis/${kind.group}/${kind.version}` : `/api/${kind.version}`;
 }
 

@@ -11,7 +11,7 @@ export interface Requester {
   getOrUndefined<T = unknown>(path: string): Promise<T | undefined>;
 }
 
-export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
+type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
 
 const CONTENT_TYPES: Readonly<Record<PatchType, string>> = {
   merge: 'application/merge-patch+json',
@@ -20,7 +20,7 @@ const CONTENT_TYPES: Readonly<Record<PatchType, string>> = {
   apply: 'application/apply-patch+yaml',
 };
 
-export interface ListOptions {
+interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;
@@ -28,20 +28,20 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   fieldManager?: string;
   dryRun?: boolean;
   /** server-side apply: take over conflicting fields */
   force?: boolean;
 }
 
-export interface DeleteOptions {
+interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export interface ObjectList<T> { apiVersion?: string; kind?: string; metadata?: ListMeta; items: T[] }
+interface ObjectList<T> { apiVersion?: string; kind?: string; metadata?: ListMeta; items: T[] }
 
 export interface ResourceClient<T extends KubeObject> {
   readonly kind: ResourceRef;

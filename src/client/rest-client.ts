@@ -24,7 +24,7 @@ export interface ClientConfig {
   socketPath?: string;
 }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType; object: T }
 
 export interface WatchStream { stop(): void; done: Promise<void> }

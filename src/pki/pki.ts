@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { isErrno, tightenMode, writeFileAtomic } from '../base/fs-atomic.js';
 import { generateInChild } from './pki-child.js';
 
-export const CA_COMMON_NAME = 'tandem-ca';
-export const SERVER_COMMON_NAME = 'tandem-apiserver';
+const CA_COMMON_NAME = 'tandem-ca';
+const SERVER_COMMON_NAME = 'tandem-apiserver';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const KEY_MODE = 0o600;
 const CERT_MODE = 0o644;
@@ -56,7 +56,7 @@ export function pkiPaths(dataDir: string): PkiPaths {
 }
 
 /** Trimmed, de-duplicated hosts; DNS names lower-cased. */
-export function normalizeHosts(hosts: string[]): string[] {
+function normalizeHosts(hosts: string[]): string[] {
   const out = new Set<string>();
   for (const raw of hosts) {
     const h = raw.trim();
@@ -92,7 +92,7 @@ function keyMatches(cert: X509Certificate, keyPem: string): boolean {
 }
 
 /** Why an existing serving certificate cannot be reused, or undefined when it can. */
-export function servingCertProblem(
+function servingCertProblem(
   ca: X509Certificate, certPem: string, keyPem: string, hosts: string[], renewBeforeDays: number, now = Date.now(),
 ): string | undefined {
   let cert: X509Certificate;

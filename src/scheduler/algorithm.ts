@@ -12,7 +12,7 @@ import type { PodInfo } from './framework/pod-info.js';
 import type { Snapshot } from './framework/snapshot.js';
 import type { Status } from './framework/status.js';
 
-export type ScheduleOutcome =
+type ScheduleOutcome =
   | { kind: 'scheduled'; nodeName: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number }
   | { kind: 'unschedulable'; message: string; diagnosis: Diagnosis; state: CycleState }
   | { kind: 'error'; message: string; state: CycleState };

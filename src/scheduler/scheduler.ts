@@ -39,7 +39,7 @@ export interface SchedulerDeps {
   scheduledEventsPerSecond?: number;
 }
 
-export interface SchedulerStats {
+interface SchedulerStats {
   attempts: number; scheduled: number; unschedulable: number; errors: number; bindErrors: number;
   bindsInFlight: number; nodes: number; cachedPods: number; assumedPods: number;
   queue: { active: number; backoff: number; unschedulable: number };

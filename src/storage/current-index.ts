@@ -8,7 +8,7 @@
 // per write at 150,000 objects).
 import type { KeyValue } from './backend.js';
 
-export interface PrefixPage { kvs: KeyValue[]; more: boolean }
+interface PrefixPage { kvs: KeyValue[]; more: boolean }
 
 export interface CurrentIndex {
   readonly size: number;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { startTandem, TANDEM, type RunResult, type TandemProcess } from './harness.js';
 import { at } from './kubectl-support.js';
 
-export interface SimProc {
+interface SimProc {
   proc: ChildProcess;
   output(): string;
   /** SIGKILL (heartbeats stop at once, nothing is cleaned up) and wait for the exit */
@@ -26,7 +26,7 @@ function waitExit(p: ChildProcess, sig: NodeJS.Signals): Promise<void> {
 }
 
 /** Starts `tandem sim` and resolves once it printed its ready line. */
-export async function startSim(kubeconfig: string, args: string[]): Promise<SimProc> {
+async function startSim(kubeconfig: string, args: string[]): Promise<SimProc> {
   const proc = spawn(process.execPath, [TANDEM, 'sim', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const TANDEM = join(REPO, 'bin', 'tandem.js');
 export const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 

@@ -2,7 +2,7 @@
 // host can run real pods, and a complete teardown of what a `tandem up` node leaves behind (pods keep
 // running after the agent stops, by design): sandboxes, shims, the CNI bridge, pod cgroups.
 
-import { execFileSync } from 'node:child_process';
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerdSkipReason } from '../images/containerd-env.js';
@@ -21,7 +21,7 @@ export function nodeSkipReason(): string | undefined {
 }
 
 /** Pids of processes whose command line mentions `needle` (e.g. shims of one containerd instance). */
-export function pidsMentioning(needle: string): number[] {
+function pidsMentioning(needle: string): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
@@ -89,7 +89,3 @@ export function containerdPid(agentDir: string): number | undefined {
   });
 }
 
-/** `ip route get` the pod IP: true when the host routes it through a device (the CNI bridge). */
-export function hostRoutes(ip: string): boolean {
-  try { return /dev tdm/.test(execFileSync('ip', ['route', 'get', ip], { encoding: 'utf8' })); } catch { return false; }
-}

@@ -10,7 +10,7 @@ export interface RawResponse {
   text: string;
 }
 
-export interface RawRequest {
+interface RawRequest {
   body?: string | Buffer;
   headers?: Record<string, string>;
   /** override the bearer token; null sends no Authorization header */

@@ -26,7 +26,7 @@ export function containerdSkipReason(): string | undefined {
   return missing.length ? `containerd tests skipped: missing ${missing.join(', ')}` : undefined;
 }
 
-export function randomPodCidr(): string {
+function randomPodCidr(): string {
   return `10.${90 + Math.floor(Math.random() * 60)}.${Math.floor(Math.random() * 256)}.0/24`;
 }
 

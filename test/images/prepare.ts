@@ -13,11 +13,11 @@ import { readTarFiles } from '../../src/agent/images/tar.js';
 /** Bumped whenever the way images are built changes, so that old cache entries are not reused. */
 const BUILDER_VERSION = '1';
 
-export interface BuiltImage { image: OciImage; archive: string; fromCache: boolean }
+interface BuiltImage { image: OciImage; archive: string; fromCache: boolean }
 
-export const imageNames = { busybox: 'docker.io/tandem/busybox:1', pause: 'docker.io/tandem/pause:1' } as const;
+const imageNames = { busybox: 'docker.io/tandem/busybox:1', pause: 'docker.io/tandem/pause:1' } as const;
 
-export function defaultCacheDir(): string {
+function defaultCacheDir(): string {
   return process.env['TANDEM_IMAGE_CACHE'] ?? join(tmpdir(), 'tandem-test-images');
 }
 
@@ -56,14 +56,14 @@ async function cached(cacheDir: string, key: string, build: () => Promise<OciIma
   return { image, archive, fromCache: false };
 }
 
-export async function buildBusyboxImage(cacheDir = defaultCacheDir(), name: string = imageNames.busybox): Promise<BuiltImage> {
+async function buildBusyboxImage(cacheDir = defaultCacheDir(), name: string = imageNames.busybox): Promise<BuiltImage> {
   const bin = busyboxPath();
   if (!bin) throw new Error('busybox-static is not installed (no /bin/busybox)');
   const hash = createHash('sha256').update(await readFile(bin)).update(name).update(BUILDER_VERSION).digest('hex').slice(0, 16);
   return cached(cacheDir, `busybox-${hash}`, async () => buildImage({ name, entries: await busyboxEntries(bin), cmd: ['sh'] }));
 }
 
-export async function buildPauseImage(cacheDir = defaultCacheDir(), name: string = imageNames.pause): Promise<BuiltImage & { fallback: boolean }> {
+async function buildPauseImage(cacheDir = defaultCacheDir(), name: string = imageNames.pause): Promise<BuiltImage & { fallback: boolean }> {
   const key = `pause-${createHash('sha256').update(pauseSourceHash).update(name).update(BUILDER_VERSION).digest('hex').slice(0, 16)}`;
   const build = (binary: Buffer | undefined) => async () => {
     const root = await pauseRootfs(binary);

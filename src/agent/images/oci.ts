@@ -11,7 +11,6 @@ export const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
 } as const;
 
-export interface Descriptor { mediaType: string; digest: string; size: number }
 export interface Blob { digest: string; data: Buffer }
 
 export interface ImageSpec {

@@ -40,7 +40,7 @@ export async function busyboxEntries(bin = busyboxPath()): Promise<TarEntry[]> {
 }
 
 /** Exits on SIGTERM/SIGINT, reaps children, otherwise sleeps in pause(). */
-export const pauseSource = `#include <signal.h>
+const pauseSource = `#include <signal.h>
 #include <stddef.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -3,7 +3,7 @@
 
 import type { HostInfo } from '../platform/common/platform.js';
 
-export const MAX_PODS = 110;
+const MAX_PODS = 110;
 
 const MI = 1024 ** 2;
 

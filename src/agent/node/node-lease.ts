@@ -7,7 +7,7 @@ import type { ResourceClient } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { microTime } from '../../base/time.js';
 
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** The node Leases' resource: kube-node-lease. */
 export const nodeLeases = (client: RestClient): ResourceClient<Lease> => client.resource(leaseKind).namespace(NODE_LEASE_NAMESPACE);

@@ -66,7 +66,7 @@ export function nodeSpec(d: Pick<NodeDescription, 'podCidr' | 'taints' | 'provid
   return spec;
 }
 
-export function nodeSystemInfo(i: Pick<NodeStatusInputs, 'host' | 'containerRuntimeVersion' | 'kubeletVersion' | 'kubeProxyVersion'>): NodeSystemInfo {
+function nodeSystemInfo(i: Pick<NodeStatusInputs, 'host' | 'containerRuntimeVersion' | 'kubeletVersion' | 'kubeProxyVersion'>): NodeSystemInfo {
   const h = i.host;
   return {
     machineID: h.machineId, systemUUID: h.systemUuid, bootID: h.bootId,
@@ -77,7 +77,7 @@ export function nodeSystemInfo(i: Pick<NodeStatusInputs, 'host' | 'containerRunt
   };
 }
 
-export function nodeRuntimeHandlers(handlers: readonly RuntimeHandlerInfo[]): NodeRuntimeHandler[] {
+function nodeRuntimeHandlers(handlers: readonly RuntimeHandlerInfo[]): NodeRuntimeHandler[] {
   return handlers.map((h) => ({ name: h.name, features: { recursiveReadOnlyMounts: !!h.recursiveReadOnlyMounts, userNamespaces: !!h.userNamespaces } }));
 }
 

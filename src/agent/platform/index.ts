@@ -5,7 +5,7 @@ import type { Logger } from '../../base/log.js';
 import type { Platform } from './common/platform.js';
 import { createLinuxPlatform, linuxUnavailableReason } from './linux/index.js';
 
-export type { HostInfo, ManagedRuntime, Platform, PressureInfo } from './common/platform.js';
+export type {   Platform,  } from './common/platform.js';
 
 export interface HostPlatformOptions {
   /** the agent's data dir (its runtime's files live below it) */

@@ -18,7 +18,7 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export const qosOf = (pod: Pod) => pod.status?.qosClass ?? podQOSClass(pod.spec);
 
 /** Makes the image available; answers false (with a waiting reason set) when the container must wait. */
-export async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: Container, sandbox: SandboxConfig): Promise<boolean> {
+async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: Container, sandbox: SandboxConfig): Promise<boolean> {
   const image = c.image ?? '';
   const uid = pod.metadata.uid ?? '';
   const key = `${uid}/${image}`;

@@ -10,7 +10,7 @@ export interface PodRuntimeFacts { podIP?: string; podIPs?: string[]; hostIP?: s
 const fieldError = (msg: string) => new StatusError(422, 'Invalid', msg);
 
 /** `key="value"` lines, sorted by key, with quotes and backslashes escaped (the downward API file format). */
-export function formatMap(m: Record<string, string> | undefined): string {
+function formatMap(m: Record<string, string> | undefined): string {
   return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m?.[k] ?? '')}`).join('\n');
 }
 

@@ -16,18 +16,6 @@ export interface PodRuntimeView {
   containers: ContainerStatus[];
 }
 
-const newestFirst = (a: { attempt: number; createdAt: number }, b: { attempt: number; createdAt: number }) =>
-  b.createdAt - a.createdAt || b.attempt - a.attempt;
-
-export function groupByPod(sandboxes: SandboxStatus[], containers: ContainerStatus[]): Map<string, PodRuntimeView> {
-  const out = new Map<string, PodRuntimeView>();
-  const get = (uid: string) => { let v = out.get(uid); if (!v) { v = { sandboxes: [], containers: [] }; out.set(uid, v); } return v; };
-  for (const s of sandboxes) { const uid = s.labels[POD_UID_LABEL] ?? s.uid; if (uid) get(uid).sandboxes.push(s); }
-  for (const c of containers) { const uid = c.labels[POD_UID_LABEL]; if (uid) get(uid).containers.push(c); }
-  for (const v of out.values()) { v.sandboxes.sort(newestFirst); v.containers.sort(newestFirst); }
-  return out;
-}
-
 /** The containers of one name, newest (highest attempt) first. */
 export function containersNamed(view: PodRuntimeView, name: string): ContainerStatus[] {
   return view.containers.filter((c) => (c.labels[CONTAINER_NAME_LABEL] ?? c.name) === name).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);

@@ -16,14 +16,14 @@ export interface ObjectSource {
 }
 
 
-export function decodeConfigMap(cm: ConfigMap): ConfigData {
+function decodeConfigMap(cm: ConfigMap): ConfigData {
   const data: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(cm.data ?? {})) data[k] = Buffer.from(v, 'utf8');
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) data[k] = Buffer.from(v, 'base64');
   return { data };
 }
 
-export function decodeSecret(s: Secret): ConfigData & { type: string } {
+function decodeSecret(s: Secret): ConfigData & { type: string } {
   const data: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64');
   for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = Buffer.from(v, 'utf8');

@@ -15,7 +15,7 @@ import { podKind } from '../../api/kinds/core/pod/pod.js';
 
 const podsOf = (ctx: PodContext, p: Pod) => ctx.client.resource(podKind).namespace(p.metadata.namespace ?? '');
 
-export async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, terminal = false): Promise<string> {
+async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, terminal = false): Promise<string> {
   const uid = pod.metadata.uid ?? '';
   const mem = ctx.memory(uid);
   const status = buildPodStatus({
@@ -54,7 +54,7 @@ async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Pr
   await ctx.platform.cleanupPod(uid);
 }
 
-export async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {
+async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {
   const uid = pod.metadata.uid ?? '';
   const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
   await killPod(ctx, pod, view, grace);
@@ -83,7 +83,7 @@ async function rejectPod(ctx: PodContext, pod: Pod, reason: string, message: str
 }
 
 /** Tears down what the runtime still holds for a pod the API no longer has. */
-export async function removeOrphan(ctx: PodContext, uid: string): Promise<void> {
+async function removeOrphan(ctx: PodContext, uid: string): Promise<void> {
   const view = await podRuntimeView(ctx, uid);
   if (view.sandboxes.length === 0 && view.containers.length === 0) return;
   await killPod(ctx, undefined, view, 2);

@@ -7,7 +7,7 @@ import { podRequests } from '../../api/scheduling/pod-requests.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
 import type { LinuxContainerResources, LinuxContainerSecurityContext } from '../runtime/runtime.js';
 
-export const CFS_PERIOD = 100_000;
+const CFS_PERIOD = 100_000;
 const MIN_SHARES = 2;
 const MIN_QUOTA = 1000;
 
@@ -67,7 +67,7 @@ export function sandboxResources(spec: PodSpec | undefined): { resources: LinuxC
 }
 
 /** Guaranteed -997, BestEffort 1000, Burstable scaled by the memory request within [2, 999]. */
-export function oomScoreAdj(c: Container, qosClass: string, memoryCapacity: number): number {
+function oomScoreAdj(c: Container, qosClass: string, memoryCapacity: number): number {
   if (qosClass === 'Guaranteed') return -997;
   if (qosClass === 'BestEffort') return 1000;
   const req = c.resources?.requests?.['memory'];

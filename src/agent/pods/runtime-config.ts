@@ -16,10 +16,10 @@ export interface DnsSettings { servers: string[]; searches: string[]; options: s
 /** The OS whose section the requests carry: the host's. */
 export type HostOs = HostInfo['os'];
 
-export const podLogDirectory = (dataDir: string, pod: Pod) =>
+const podLogDirectory = (dataDir: string, pod: Pod) =>
   join(dataDir, 'logs', 'pods', `${pod.metadata.namespace ?? ''}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
 
-export function podLabels(pod: Pod): Record<string, string> {
+function podLabels(pod: Pod): Record<string, string> {
   return {
     [POD_NAME_LABEL]: pod.metadata.name ?? '',
     [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? '',
@@ -28,7 +28,7 @@ export function podLabels(pod: Pod): Record<string, string> {
   };
 }
 
-export function portMappings(pod: Pod): PortMapping[] {
+function portMappings(pod: Pod): PortMapping[] {
   const out: PortMapping[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -42,12 +42,12 @@ export function portMappings(pod: Pod): PortMapping[] {
   return out;
 }
 
-export function podHostname(pod: Pod, hostHostname: string): string {
+function podHostname(pod: Pod, hostHostname: string): string {
   if (pod.spec?.hostNetwork) return hostHostname;
   return (pod.spec?.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
 }
 
-export function podDns(pod: Pod, host: DnsSettings): DnsSettings {
+function podDns(pod: Pod, host: DnsSettings): DnsSettings {
   const extra = pod.spec?.dnsConfig;
   const uniq = (xs: string[]) => [...new Set(xs)];
   return {

@@ -28,7 +28,7 @@ export interface StatusInput {
 
 const time = (ns: number) => rfc3339(Math.floor(ns / 1e6));
 
-export function terminatedState(c: RtContainer, runtimeName: string): ContainerStateTerminated {
+function terminatedState(c: RtContainer, runtimeName: string): ContainerStateTerminated {
   const t: ContainerStateTerminated = { exitCode: c.exitCode, reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error') };
   if (c.message) t.message = c.message;
   if (c.startedAt) t.startedAt = time(c.startedAt);
@@ -37,7 +37,7 @@ export function terminatedState(c: RtContainer, runtimeName: string): ContainerS
   return t;
 }
 
-export function containerStatus(spec: Container, view: PodRuntimeView, input: StatusInput, init: boolean, defaultWaiting = 'ContainerCreating'): ContainerStatus {
+function containerStatus(spec: Container, view: PodRuntimeView, input: StatusInput, init: boolean, defaultWaiting = 'ContainerCreating'): ContainerStatus {
   const [latest, previous] = containersNamed(view, spec.name);
   const override = input.waiting.get(spec.name);
   const rn = input.runtimeName;
@@ -111,7 +111,7 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
   return c;
 }
 
-export function podConditions(pod: Pod, view: PodRuntimeView, phase: string, init: ContainerStatus[], main: ContainerStatus[]): PodCondition[] {
+function podConditions(pod: Pod, view: PodRuntimeView, phase: string, init: ContainerStatus[], main: ContainerStatus[]): PodCondition[] {
   const sb = readySandbox(view);
   const out: PodCondition[] = [];
   out.push(condition('PodReadyToStartContainers', !!sb && (!!sb.ip || !!pod.spec?.hostNetwork) && phase !== 'Succeeded' && phase !== 'Failed'));
@@ -135,7 +135,7 @@ export function podConditions(pod: Pod, view: PodRuntimeView, phase: string, ini
 }
 
 /** Keeps lastTransitionTime of conditions whose status did not change. */
-export function stampConditions(next: PodCondition[], old: PodCondition[] | undefined, now: number): PodCondition[] {
+function stampConditions(next: PodCondition[], old: PodCondition[] | undefined, now: number): PodCondition[] {
   return next.map((c) => (c.lastTransitionTime ? c : stampPodCondition(c, old, rfc3339(now))));
 }
 

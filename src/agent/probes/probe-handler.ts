@@ -18,7 +18,7 @@ export interface HandlerTarget {
   timeoutSeconds: number;
 }
 
-export function resolvePort(port: IntOrString, c: Container): number {
+function resolvePort(port: IntOrString, c: Container): number {
   if (typeof port === 'number') return port;
   if (/^\d+$/.test(port)) return Number(port);
   const p = (c.ports ?? []).find((x) => x.name === port);

@@ -8,7 +8,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { runHandler, type ProbeOutcome } from './probe-handler.js';
 import { createProbeTracker, type ProbeKind, type ProbeTracker } from './probe-tracker.js';
 
-export interface ProbeEvent { podUid: string; containerId: string; container: string; kind: ProbeKind; ok: boolean; output: string }
+interface ProbeEvent { podUid: string; containerId: string; container: string; kind: ProbeKind; ok: boolean; output: string }
 
 export interface ProbeManagerOptions {
   runtime: Runtime;
@@ -21,7 +21,7 @@ export interface ProbeManagerOptions {
   run?: (probe: Probe, target: { containerId: string; container: Container; host: string }) => Promise<ProbeOutcome>;
 }
 
-export interface ContainerProbeState { ready: boolean; started: boolean; livenessFailed: boolean }
+interface ContainerProbeState { ready: boolean; started: boolean; livenessFailed: boolean }
 
 interface Worker { tracker: ProbeTracker; cancel: () => void; busy: boolean }
 interface Entry { podUid: string; workers: Map<ProbeKind, Worker> }

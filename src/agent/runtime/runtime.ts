@@ -11,7 +11,7 @@ export interface Mount { containerPath: string; hostPath: string; readonly?: boo
 export interface KeyValue { key: string; value: string }
 
 /** The Linux part of a pod sandbox (CRI LinuxPodSandboxConfig). */
-export interface LinuxSandboxConfig {
+interface LinuxSandboxConfig {
   /** the pod's cgroup parent (containerd's pod stats need it) */
   cgroupParent?: string;
   /** the pod's spec.overhead as cgroup settings (requests = limits), for runtimes that size the sandbox */
@@ -30,7 +30,7 @@ export interface WindowsSandboxSecurityContext {
 }
 
 /** The Windows part of a pod sandbox (CRI WindowsPodSandboxConfig). */
-export interface WindowsSandboxConfig {
+interface WindowsSandboxConfig {
   securityContext?: WindowsSandboxSecurityContext;
 }
 
@@ -96,7 +96,7 @@ export interface WindowsContainerSecurityContext {
 }
 
 /** The Windows part of a container (CRI WindowsContainerConfig). */
-export interface WindowsContainerConfig {
+interface WindowsContainerConfig {
   resources?: WindowsContainerResources;
   securityContext?: WindowsContainerSecurityContext;
 }
@@ -119,7 +119,7 @@ export interface ContainerConfig {
   windows?: WindowsContainerConfig;
 }
 
-export type SandboxState = 'ready' | 'notready';
+type SandboxState = 'ready' | 'notready';
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
 
 export interface SandboxStatus {
@@ -149,7 +149,7 @@ export interface ContainerStats {
 
 export interface ExecResult { exitCode: number; stdout: Buffer; stderr: Buffer }
 
-export interface RuntimeVersion { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
+interface RuntimeVersion { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
 export interface RuntimeCondition { type: string; status: boolean; reason: string; message: string }
 export interface RuntimeHandlerInfo { name: string; recursiveReadOnlyMounts?: boolean; userNamespaces?: boolean }
 

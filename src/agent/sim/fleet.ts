@@ -16,7 +16,7 @@ import { createPodRunner, type PodRunnerStats } from './pod-runner.js';
 import { createSimNode, type SimNode } from './sim-node.js';
 import { defaultStages } from './stages.js';
 
-export interface SimFleetStats {
+interface SimFleetStats {
   nodes: number;
   node: NodeRunnerStats;
   pod: PodRunnerStats;

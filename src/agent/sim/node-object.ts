@@ -33,7 +33,7 @@ export interface SimNodeDescription {
 }
 
 export const SIMULATED_LABEL = 'tandem.io/simulated';
-export const KUBELET_PORT = 10250;
+const KUBELET_PORT = 10250;
 
 export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandlerInfo[] {
   if (os === 'linux') {

@@ -11,7 +11,7 @@ import { KUBELET_VERSION, majorMinorBuild } from '../node/node-object.js';
 import type { SimOs } from './node-object.js';
 import type { Stage, StageTimings } from './stages.js';
 
-export interface SimStagesOptions extends StageTimings {
+interface SimStagesOptions extends StageTimings {
   /** replaces the whole default stage table */
   table?: Stage[];
 }
@@ -62,7 +62,7 @@ export type ResolvedSimOptions = Required<Omit<SimFleetOptions, 'informers' | 'w
   stages: SimStagesOptions;
 };
 
-export const DEFAULT_WINDOWS_BUILD = '10.0.20348';
+const DEFAULT_WINDOWS_BUILD = '10.0.20348';
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9-])?$/;
 
 export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {

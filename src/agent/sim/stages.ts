@@ -10,7 +10,7 @@ export type SimPodState = 'pending' | 'creating' | 'running' | 'succeeded' | 'fa
 /** Status shapes the engine knows how to write. */
 export type StatusTarget = 'creating' | 'running' | 'succeeded' | 'failed' | 'terminating' | 'rejected';
 
-export type StageNext =
+type StageNext =
   | { action: 'status'; to: StatusTarget; exitCode?: number; reason?: string }
   | { action: 'delete' };
 
@@ -31,7 +31,7 @@ export interface StageSelector {
   osMismatch?: boolean;
 }
 
-export interface StageDelay {
+interface StageDelay {
   ms: number;
   /** uniform random extra time in [0, jitterMs) */
   jitterMs?: number;
@@ -58,8 +58,8 @@ export interface PodFacts {
   osMismatch: boolean;
 }
 
-export const ANNOTATION_RUN_SECONDS = 'tandem.io/sim-run-seconds';
-export const ANNOTATION_FAIL = 'tandem.io/sim-fail';
+const ANNOTATION_RUN_SECONDS = 'tandem.io/sim-run-seconds';
+const ANNOTATION_FAIL = 'tandem.io/sim-fail';
 
 export function podState(pod: Pod): SimPodState {
   const st = pod.status ?? {};

@@ -4,16 +4,16 @@
 import type { Runtime } from '../runtime/runtime.js';
 import { nanoCores, nodeMemory, sampleCpu, type CpuSample } from './node-stats.js';
 
-export interface CpuStats { time: string; usageNanoCores: number; usageCoreNanoSeconds: number }
-export interface MemoryStats { time: string; availableBytes?: number; usageBytes: number; workingSetBytes: number; rssBytes: number }
-export interface ContainerSummary { name: string; startTime?: string; cpu: CpuStats; memory: MemoryStats }
-export interface PodSummary {
+interface CpuStats { time: string; usageNanoCores: number; usageCoreNanoSeconds: number }
+interface MemoryStats { time: string; availableBytes?: number; usageBytes: number; workingSetBytes: number; rssBytes: number }
+interface ContainerSummary { name: string; startTime?: string; cpu: CpuStats; memory: MemoryStats }
+interface PodSummary {
   podRef: { name: string; namespace: string; uid: string };
   startTime?: string;
   cpu: CpuStats; memory: MemoryStats;
   containers: ContainerSummary[];
 }
-export interface Summary {
+interface Summary {
   node: { nodeName: string; startTime?: string; cpu: CpuStats; memory: MemoryStats };
   pods: PodSummary[];
 }

@@ -20,7 +20,7 @@ export async function logAttempts(logDir: string, container: string): Promise<nu
   return out.sort((a, b) => a - b);
 }
 
-export const logPath = (logDir: string, container: string, attempt: number): string =>
+const logPath = (logDir: string, container: string, attempt: number): string =>
   join(logDir, container, `${attempt}.log`);
 
 /** The file to read: the current attempt, or the one before it; undefined when there is none. */

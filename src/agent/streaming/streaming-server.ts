@@ -16,7 +16,7 @@ import { rejectUpgrade } from './reject-upgrade.js';
 import type { createUpgradeHandler } from './upgrades.js';
 import type { PodLookup } from './types.js';
 
-export type { PodLookup, StreamPod } from './types.js';
+;
 
 export interface StreamingServerOptions {
   runtime: Runtime;

@@ -6,7 +6,7 @@ import {
   type ContainerResources, type ImageInfo, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
 } from '../runtime/runtime.js';
 
-export interface FakeExit { afterMs: number; exitCode: number; reason?: string }
+interface FakeExit { afterMs: number; exitCode: number; reason?: string }
 
 export interface FakeContainerRuntimeOptions {
   /** images present from the start */

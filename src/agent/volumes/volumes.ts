@@ -27,7 +27,7 @@ export interface VolumeContext {
 
 const DEFAULT_MODE = 0o644;
 
-export const podDir = (dataDir: string, uid: string) => join(dataDir, 'pods', uid);
+const podDir = (dataDir: string, uid: string) => join(dataDir, 'pods', uid);
 const volDir = (ctx: VolumeContext, plugin: string, name: string) => join(podDir(ctx.dataDir, ctx.pod.metadata.uid ?? ''), 'volumes', plugin, name);
 
 function keyFiles(data: ConfigData, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): VolumeFile[] {

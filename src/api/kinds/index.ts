@@ -54,5 +54,5 @@ export function kindsByGroupVersion(): ReadonlyMap<string, readonly KindDef[]> {
   return out;
 }
 
-export { defineKind, STANDARD_VERBS } from './common/define.js';
-export { humanDuration } from '../../base/duration.js';
+;
+;

@@ -8,7 +8,7 @@ import { ProtoReader, malformed } from './reader.js';
 import { decodeMessage } from './message-decoder.js';
 import { protobufDefinitionFor } from './kinds.js';
 
-export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
+const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 
 export interface DecodedProtobuf { apiVersion: string; kind: string; object: JsonObject }
 

@@ -7,7 +7,7 @@ import { ProtoReader, malformed, type WireType } from './reader.js';
 import { WELL_KNOWN } from './well-known.js';
 
 /** Deepest message nesting accepted (the served schemas need far fewer levels). */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 const utf8 = new TextDecoder('utf-8');
 

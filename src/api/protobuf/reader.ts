@@ -106,4 +106,3 @@ export class ProtoReader {
   }
 }
 
-export const createProtoReader = (buf: Uint8Array): ProtoReader => new ProtoReader(buf);

@@ -9,7 +9,7 @@ import { parseInt64 } from '../../base/parse-int64.js';
 import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../gen/types.js';
 
 
-export interface CompiledRequirement {
+interface CompiledRequirement {
   readonly key: string;
   readonly op: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
   readonly set: ReadonlySet<string>;
@@ -53,7 +53,7 @@ export function compileTerm(t: NodeSelectorTerm): CompiledTerm {
   return { labels, fields, never };
 }
 
-export function requirementMatches(r: CompiledRequirement, value: string | undefined): boolean {
+function requirementMatches(r: CompiledRequirement, value: string | undefined): boolean {
   switch (r.op) {
     case 'In': return value !== undefined && r.set.has(value);
     case 'NotIn': return value === undefined || !r.set.has(value);
@@ -77,13 +77,13 @@ export function termMatches(t: CompiledTerm, labels: Readonly<Record<string, str
   return true;
 }
 
-export function anyTermMatches(terms: readonly CompiledTerm[], labels: Readonly<Record<string, string>>, nodeName: string): boolean {
+function anyTermMatches(terms: readonly CompiledTerm[], labels: Readonly<Record<string, string>>, nodeName: string): boolean {
   for (const t of terms) if (termMatches(t, labels, nodeName)) return true;
   return false;
 }
 
 /** A nodeSelector map: every pair must be present. */
-export function selectorMapMatches(sel: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+function selectorMapMatches(sel: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!sel) return true;
   for (const k in sel) if (own(labels, k) !== sel[k]) return false;
   return true;

@@ -18,8 +18,8 @@ export interface Resource {
 export const emptyResource = (): Resource => ({ milliCPU: 0, memory: 0, ephemeralStorage: 0, scalar: new Map() });
 
 /** Upstream's stand-ins for pods that request nothing, used by scoring only: 100m cpu, 200 MiB memory. */
-export const DEFAULT_MILLI_CPU_REQUEST = 100;
-export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+const DEFAULT_MILLI_CPU_REQUEST = 100;
+const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
 const num = (v: string | number): number => {
   try { return quantityToNumber(v); } catch { return 0; }
@@ -29,7 +29,7 @@ const milli = (v: string | number): number => {
 };
 
 /** True for names the scheduler accounts as extended/scalar resources. */
-export function isScalarResource(name: string): boolean {
+function isScalarResource(name: string): boolean {
   return name.startsWith('hugepages-') || (name.includes('/') && !name.startsWith('kubernetes.io/') && !name.startsWith('requests.'))
     || name.startsWith('attachable-volumes-');
 }

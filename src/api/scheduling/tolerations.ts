@@ -57,7 +57,7 @@ const sameToleration = (a: Toleration, b: Toleration): boolean =>
   && (a.effect ?? '') === (b.effect ?? '') && a.tolerationSeconds === b.tolerationSeconds;
 
 /** Whether `ss` tolerates everything `t` tolerates (upstream's isSuperset). */
-export function toleratesSuperset(ss: Toleration, t: Toleration): boolean {
+function toleratesSuperset(ss: Toleration, t: Toleration): boolean {
   if (sameToleration(ss, t)) return true;
   // an empty key with Exists matches every key
   if ((t.key ?? '') !== (ss.key ?? '') && ((ss.key ?? '') !== '' || ss.operator !== 'Exists')) return false;

@@ -99,5 +99,3 @@ export function findDuplicateFields(text: string): string[] {
   return out;
 }
 
-/** Upstream's wording for one duplicate: `duplicate field "metadata.name"`. */
-export const duplicateFieldText = (path: string): string => `duplicate field "${path}"`;

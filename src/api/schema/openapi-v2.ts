@@ -20,7 +20,7 @@ export interface OpenApiV2 {
 const v2Ref = (ref: unknown) => ({ $ref: String(ref).replace(REF_PREFIX, V2_REF_PREFIX) });
 
 /** A v3-layout schema in v2 form: `$ref`s to #/definitions/ (a single allOf ref becomes a plain ref, as in upstream's v2). */
-export function toV2Schema(s: JsonSchema): JsonSchema {
+function toV2Schema(s: JsonSchema): JsonSchema {
   if (typeof s['$ref'] === 'string') return v2Ref(s['$ref']);
   const allOf = s['allOf'];
   if (Array.isArray(allOf) && allOf.length === 1 && typeof (allOf[0] as JsonSchema)['$ref'] === 'string') return v2Ref((allOf[0] as JsonSchema)['$ref']);

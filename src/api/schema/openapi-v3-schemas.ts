@@ -37,7 +37,7 @@ function typeSchema(t: TypeRef, nested: boolean, fieldDefault: unknown): JsonSch
 
 const withDefault = (s: JsonSchema, d: unknown): JsonSchema => (d === undefined ? s : { ...s, default: d });
 
-export function fieldSchema(f: FieldDef): JsonSchema {
+function fieldSchema(f: FieldDef): JsonSchema {
   const s = typeSchema(f.type, false, f.default);
   if (f.listType) s['x-kubernetes-list-type'] = f.listType;
   if (f.listMapKeys) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
@@ -47,7 +47,7 @@ export function fieldSchema(f: FieldDef): JsonSchema {
   return s;
 }
 
-export function definitionSchema(d: Definition): JsonSchema {
+function definitionSchema(d: Definition): JsonSchema {
   if (d.kind === 'scalar') {
     if (d.oneOf) {
       const s: JsonSchema = { oneOf: d.oneOf.map((type) => ({ type })) };

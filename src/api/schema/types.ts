@@ -56,6 +56,5 @@ export type Definition =
   | { kind: 'scalar'; type: TypeRef; oneOf?: readonly Primitive[] };
 
 export type ObjectDefinition = Extract<Definition, { kind: 'object' }>;
-export type ScalarDefinition = Extract<Definition, { kind: 'scalar' }>;
 
 export type DefinitionMap = Readonly<Record<string, Definition>>;

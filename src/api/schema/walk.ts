@@ -30,7 +30,7 @@ export function parsePath(path: string): PathSegment[] {
 }
 
 /** One step from a type: a field of a struct, an item of a list, or a value of a map. */
-export function childType(t: TypeRef, seg: PathSegment, reg: SchemaRegistry = schemaRegistry): { type: TypeRef; field?: FieldDef } | undefined {
+function childType(t: TypeRef, seg: PathSegment, reg: SchemaRegistry = schemaRegistry): { type: TypeRef; field?: FieldDef } | undefined {
   const r = reg.resolve(t);
   switch (r.kind) {
     case 'object': {

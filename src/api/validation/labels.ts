@@ -4,7 +4,7 @@ import type { FieldError } from '../../base/errors.js';
 import { invalidValue, tooLong } from './field.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 
-export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
 export function validateLabelName(key: string, field: string): FieldError[] {
   return isQualifiedName(key).map((m) => invalidValue(field, key, m));

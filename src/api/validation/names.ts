@@ -32,8 +32,6 @@ export function isDNS1035Label(v: string): string[] {
   return out;
 }
 
-
-
 /** Names usable as a URL path segment (the rule for a few kinds' metadata.name). */
 export function isValidPathSegmentName(v: string): string[] {
   if (v === '.' || v === '..') return [`may not be '${v}'`];
@@ -61,6 +59,5 @@ export function check(fn: (v: string) => string[], value: string, field: string)
 }
 export const validateDNS1123Label = (v: string, field: string) => check(isDNS1123Label, v, field);
 export const validateDNS1123Subdomain = (v: string, field: string) => check(isDNS1123Subdomain, v, field);
-export const validateDNS1035Label = (v: string, field: string) => check(isDNS1035Label, v, field);
 export const validateQualifiedName = (v: string, field: string) => check(isQualifiedName, v, field);
 export const validateLabelValue = (v: string, field: string) => check(isValidLabelValue, v, field);

@@ -6,7 +6,7 @@ import { forbidden, immutable, invalidValue, nonNegative, required } from './fie
 import { validateAnnotations, validateLabels } from './labels.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPathSegmentName } from './names.js';
 
-export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
+type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
 
 export interface ObjectMetaOptions {
   namespaced: boolean;
@@ -22,12 +22,12 @@ const nameCheckers: Record<NameRule, (v: string) => string[]> = {
 };
 
 /** Checks a name; with `prefix` (generateName) a trailing '-' is allowed. */
-export function checkName(rule: NameRule, name: string, prefix: boolean): string[] {
+function checkName(rule: NameRule, name: string, prefix: boolean): string[] {
   const v = prefix && name.endsWith('-') && rule !== 'path-segment' ? `${name.slice(0, -1)}a` : name;
   return nameCheckers[rule](v);
 }
 
-export function validateOwnerReferences(refs: readonly OwnerReference[] | undefined, field: string): FieldError[] {
+function validateOwnerReferences(refs: readonly OwnerReference[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = [];
   let controllers = 0;
   for (const r of refs ?? []) {
@@ -41,7 +41,7 @@ export function validateOwnerReferences(refs: readonly OwnerReference[] | undefi
   return errs;
 }
 
-export function validateFinalizers(finalizers: readonly string[] | undefined, field: string): FieldError[] {
+function validateFinalizers(finalizers: readonly string[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
   for (const f of finalizers ?? []) {

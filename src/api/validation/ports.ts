@@ -3,7 +3,7 @@
 import type { FieldError } from '../../base/errors.js';
 import { invalidValue } from './field.js';
 
-export const PORT_RANGE_MESSAGE = 'must be between 1 and 65535, inclusive';
+const PORT_RANGE_MESSAGE = 'must be between 1 and 65535, inclusive';
 
 export function isValidPortNum(port: unknown): boolean {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;

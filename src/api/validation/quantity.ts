@@ -5,7 +5,7 @@ import { StatusError, type FieldError } from '../../base/errors.js';
 import { quantityValue, QUANTITY_FORMAT_ERROR } from '../../base/quantity.js';
 import { invalidValue } from './field.js';
 
-export const QUANTITY_MESSAGE = QUANTITY_FORMAT_ERROR;
+const QUANTITY_MESSAGE = QUANTITY_FORMAT_ERROR;
 
 /** The value as a float (`100m` → 0.1, `1Gi` → 2^30, `1e3` → 1000), or NaN when `s` is not a quantity. */
 export function quantityOrNaN(s: string | number): number {

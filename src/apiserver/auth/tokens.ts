@@ -16,7 +16,7 @@ const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
 export const adminTokenPath = (dataDir: string) => join(pkiPaths(dataDir).dir, 'admin.token');
 
 /** 32 random bytes, base64url without padding (43 characters). */
-export const generateToken = (): string => randomBytes(32).toString('base64url');
+const generateToken = (): string => randomBytes(32).toString('base64url');
 
 /** The admin bearer token: created once (0600), then read back unchanged on every later call. */
 export async function ensureAdminToken(dataDir: string): Promise<string> {

@@ -7,13 +7,12 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-export const GROUP_MASTERS = 'system:masters';
-export const GROUP_AUTHENTICATED = 'system:authenticated';
-export const GROUP_UNAUTHENTICATED = 'system:unauthenticated';
-export const GROUP_NODES = 'system:nodes';
+const GROUP_MASTERS = 'system:masters';
+const GROUP_AUTHENTICATED = 'system:authenticated';
+const GROUP_NODES = 'system:nodes';
 
-export const ADMIN_USER_NAME = 'tandem-admin';
-export const NODE_USER_PREFIX = 'system:node:';
+const ADMIN_USER_NAME = 'tandem-admin';
+const NODE_USER_PREFIX = 'system:node:';
 
 /** The bootstrap administrator: member of system:masters, allowed everything. */
 export const adminUser = (): UserInfo => ({ name: ADMIN_USER_NAME, groups: [GROUP_MASTERS, GROUP_AUTHENTICATED] });
@@ -23,9 +22,6 @@ export const nodeUser = (nodeName: string): UserInfo => ({
   name: `${NODE_USER_PREFIX}${nodeName}`,
   groups: [GROUP_NODES, GROUP_AUTHENTICATED],
 });
-
-/** Who a request without credentials is, on the public paths. */
-export const anonymousUser = (): UserInfo => ({ name: 'system:anonymous', groups: [GROUP_UNAUTHENTICATED] });
 
 /** The node name of a `system:node:<name>` user, else undefined. */
 export function nodeNameOf(user: UserInfo): string | undefined {

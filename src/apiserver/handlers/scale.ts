@@ -17,7 +17,7 @@ import type { RequestScope } from './context.js';
 type Rec = Record<string, unknown>;
 const SCALE_DEF = 'io.k8s.api.autoscaling.v1.Scale';
 
-export function scaleOf(obj: AnyObject): Rec {
+function scaleOf(obj: AnyObject): Rec {
   const spec = (obj['spec'] ?? {}) as Rec;
   const status = (obj['status'] ?? {}) as Rec;
   const sel = spec['selector'] as Unvalidated<LabelSelector> | undefined;

@@ -3,12 +3,12 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, tooLarge, unsupportedMediaType, StatusError } from '../../base/errors.js';
-import { decodeKubernetesProtobuf } from '../../api/protobuf/decode.js';
+import { decodeKubernetesProtobuf } from '../../api/protobuf/index.js';
 
 /** Upstream's limit for a request body (3 MiB). */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Deepest nesting accepted in a decoded document. */
-export const MAX_DEPTH = 100;
+const MAX_DEPTH = 100;
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -72,7 +72,7 @@ function withinDepth(v: unknown, d: number): boolean {
   return true;
 }
 
-export function parseJsonText(text: string): unknown {
+function parseJsonText(text: string): unknown {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -84,7 +84,7 @@ export function parseJsonText(text: string): unknown {
   return v;
 }
 
-export function parseYamlText(text: string): unknown {
+function parseYamlText(text: string): unknown {
   let v: unknown;
   try {
     v = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });

@@ -1,7 +1,7 @@
 // Parses a request path into the REST coordinates of the Kubernetes API
 // (/api/v1/namespaces/{ns}/{resource}/{name}/{subresource} and /apis/{group}/{version}/...).
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
+type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -16,7 +16,7 @@ export interface ResourceRequest {
   legacyWatch: boolean;
 }
 
-export interface OtherRequest { kind: 'other'; path: string }
+interface OtherRequest { kind: 'other'; path: string }
 
 export type RequestInfo = ResourceRequest | OtherRequest;
 

@@ -12,7 +12,7 @@ import { isObject } from './shape.js';
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /** Checks the shape of a decoded JSON patch body and returns it as typed operations. */
-export function parseJsonPatch(body: unknown): Operation[] {
+function parseJsonPatch(body: unknown): Operation[] {
   if (!Array.isArray(body)) throw badRequest('json patch must be a JSON array of operations');
   return body.map((raw: unknown, i): Operation => {
     const where = `json patch operation ${i}`;

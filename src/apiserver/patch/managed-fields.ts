@@ -125,7 +125,7 @@ export function createManagedFieldsJson(obj: JsonObject, o: OwnershipOptions): s
 }
 
 /** 409 with one FieldManagerConflict cause per conflicting field, upstream's message format. */
-export function applyConflictError(conflicts: { manager: Manager; path: FieldPath }[]): StatusError {
+function applyConflictError(conflicts: { manager: Manager; path: FieldPath }[]): StatusError {
   const sorted = [...conflicts].sort((a, b) => (a.manager.manager < b.manager.manager ? -1 : a.manager.manager > b.manager.manager ? 1 : 0));
   const causes = sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: fieldPathString(c.path) }));
   let message: string;

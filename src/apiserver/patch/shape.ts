@@ -91,8 +91,6 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return true;
 }
 
-export function clone<T extends Json>(v: T): T { return structuredClone(v); }
-
 /** `.spec.template` style path text for error messages. */
 export function pathText(path: readonly (string | number)[]): string {
   if (path.length === 0) return '<root>';

@@ -58,7 +58,7 @@ function granularObject(shape: Shape): boolean {
 }
 
 /** True when the value at this shape is a leaf for ownership purposes. */
-export function isLeaf(shape: Shape, v: Json, w: Walker): boolean {
+function isLeaf(shape: Shape, v: Json, w: Walker): boolean {
   if (v === null || typeof v !== 'object') return true;
   switch (shape.kind) {
     case 'scalar': return true;

@@ -12,7 +12,7 @@ import { checkStreamable, chooseContainer } from './pod-checks.js';
 const PASSED = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
 /** A Status from an agent's error answer (its own Status when it sent one). */
-export async function agentError(res: IncomingMessage): Promise<StatusError> {
+async function agentError(res: IncomingMessage): Promise<StatusError> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');

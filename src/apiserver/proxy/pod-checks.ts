@@ -10,7 +10,7 @@ const names = (list: unknown) => ((list as Rec[] | undefined) ?? []).map((c) => 
 
 export type StreamKind = 'log' | 'exec' | 'attach' | 'portforward';
 
-export const podPhase = (pod: AnyObject): string => String(((pod['status'] ?? {}) as Rec)['phase'] ?? 'Pending');
+const podPhase = (pod: AnyObject): string => String(((pod['status'] ?? {}) as Rec)['phase'] ?? 'Pending');
 
 /** The container a log/exec/attach request is for (the only one when none is named). */
 export function chooseContainer(pod: AnyObject, requested: string | null): string {

@@ -25,7 +25,7 @@ export interface UpgradeProxyOptions {
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
-export function writeStatusToSocket(socket: Duplex, e: StatusError): void {
+function writeStatusToSocket(socket: Duplex, e: StatusError): void {
   const body = JSON.stringify(e.toStatus());
   socket.end(`HTTP/1.1 ${e.code} ${REASONS[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

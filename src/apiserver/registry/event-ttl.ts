@@ -10,7 +10,7 @@ import type { KindDef } from '../../api/kind.js';
 import { ConflictError, KeyNotFoundError, type Backend } from '../../storage/backend.js';
 import { listPrefix } from './keys.js';
 
-export const DEFAULT_EVENT_TTL_MS = 60 * 60 * 1000;
+const DEFAULT_EVENT_TTL_MS = 60 * 60 * 1000;
 
 export interface EventTtlOptions {
   backend: Backend;

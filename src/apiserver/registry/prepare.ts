@@ -10,7 +10,7 @@ import { initialStatus } from './strategy.js';
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** Upstream appends 5 random characters from a consonant/digit alphabet to generateName. */
-export function generateNameSuffix(): string {
+function generateNameSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) s += NAME_CHARS[randomInt(NAME_CHARS.length)];
   return s;

@@ -8,7 +8,7 @@ type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
 
 /** Pod QoS class from requests and limits (Guaranteed, Burstable, BestEffort), as upstream computes it. */
-export function qosClass(spec: Rec): string {
+function qosClass(spec: Rec): string {
   const containers = [...((spec['containers'] as unknown[]) ?? []), ...((spec['initContainers'] as unknown[]) ?? [])].map(rec);
   let any = false;
   let guaranteed = true;

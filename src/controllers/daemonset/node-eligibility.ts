@@ -13,7 +13,7 @@ import {
 } from '../../api/well-known.js';
 
 /** Tolerations every daemon pod carries (upstream's automatic set). */
-export function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
+function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
   const out: Toleration[] = [
     { key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
     { key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
@@ -37,7 +37,7 @@ export function withDaemonTolerations(spec: PodSpec | undefined): Toleration[] {
  * The pod spec's OS, nodeSelector and required node affinity match the node. `affinity` may be
  * passed compiled (once per DaemonSet rather than once per node).
  */
-export function nodeMatchesPodSpec(spec: PodSpec | undefined, node: Node, affinity: RequiredNodeAffinity = requiredNodeAffinity(spec)): boolean {
+function nodeMatchesPodSpec(spec: PodSpec | undefined, node: Node, affinity: RequiredNodeAffinity = requiredNodeAffinity(spec)): boolean {
   const labels = node.metadata.labels ?? {};
   // a daemon pod runs only on nodes of its OS (a DaemonSet with no OS hint is a Linux one)
   const os = podOS(spec);

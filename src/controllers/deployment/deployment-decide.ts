@@ -25,7 +25,7 @@ export function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: readon
 }
 
 /** How many replicas an active ReplicaSet gains (or loses) when the Deployment is resized. */
-export function proportion(rs: ReplicaSet, dReplicas: number, dMaxSurge: number, dStatusReplicas: number, toAdd: number, added: number): number {
+function proportion(rs: ReplicaSet, dReplicas: number, dMaxSurge: number, dStatusReplicas: number, toAdd: number, added: number): number {
   if (specReplicas(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
   let fraction: number;
   if (dReplicas === 0) fraction = -specReplicas(rs);

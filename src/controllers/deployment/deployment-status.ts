@@ -7,8 +7,8 @@ import { jsonEqual } from '../shared/template-hash.js';
 import { actualTotal, availableTotal, hasProgressDeadline, maxUnavailable, readyTotal, replicasOf, specTotal } from './deployment-util.js';
 
 export const PROGRESSING = 'Progressing';
-export const AVAILABLE = 'Available';
-export const REPLICA_FAILURE = 'ReplicaFailure';
+const AVAILABLE = 'Available';
+const REPLICA_FAILURE = 'ReplicaFailure';
 export const REASONS = {
   newRSCreated: 'NewReplicaSetCreated', foundNewRS: 'FoundNewReplicaSet', rsUpdated: 'ReplicaSetUpdated',
   newRSAvailable: 'NewReplicaSetAvailable', timedOut: 'ProgressDeadlineExceeded', failedRSCreate: 'ReplicaSetCreateError',
@@ -24,7 +24,7 @@ export function newCondition(type: string, status: 'True' | 'False' | 'Unknown',
 export const getCondition = (s: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined =>
   s?.conditions?.find((c) => c.type === type);
 
-export function removeCondition(s: DeploymentStatus, type: string): void {
+function removeCondition(s: DeploymentStatus, type: string): void {
   s.conditions = (s.conditions ?? []).filter((c) => c.type !== type);
 }
 
@@ -66,7 +66,7 @@ export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean 
 }
 
 /** Something moved since the stored status: more updated, fewer old, more ready or more available. */
-export function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
+function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
   const old = d.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
@@ -75,7 +75,7 @@ export function deploymentProgressing(d: Deployment, s: DeploymentStatus): boole
 }
 
 /** The Progressing condition was last updated longer ago than progressDeadlineSeconds. */
-export function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): boolean {
+function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): boolean {
   if (!hasProgressDeadline(d)) return false;
   const c = getCondition(s, PROGRESSING);
   if (!c) return false;

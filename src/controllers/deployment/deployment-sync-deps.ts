@@ -6,7 +6,7 @@ import type { Deployment, DeploymentStatus, Pod, ReplicaSet } from '../../api/ge
 import type { KubeObject } from '../../api/object.js';
 
 /** The API calls of one Deployment reconcile. */
-export interface DeploymentApi {
+interface DeploymentApi {
   createReplicaSet(namespace: string, rs: ReplicaSet): Promise<ReplicaSet>;
   getReplicaSet(namespace: string, name: string): Promise<ReplicaSet | undefined>;
   /** PUT of the whole object (a stale resourceVersion fails with 409). */

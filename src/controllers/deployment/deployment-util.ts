@@ -11,12 +11,12 @@ import { objectRef } from '../../base/log.js';
 import { computeHash, jsonEqual } from '../shared/template-hash.js';
 
 /** Annotations of a Deployment that are not copied onto its ReplicaSets. */
-export const NOT_COPIED = new Set([
+const NOT_COPIED = new Set([
   ANNOTATION_LAST_APPLIED, ANNOTATION_DEPLOYMENT_REVISION, ANNOTATION_DEPLOYMENT_REVISION_HISTORY,
   ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS, 'deprecated.deployment.rollback.to',
 ]);
 /** Longest revision-history annotation kept (upstream's default). */
-export const REVISION_HISTORY_MAX_CHARS = 2000;
+const REVISION_HISTORY_MAX_CHARS = 2000;
 const MAX_INT32 = 2147483647;
 
 export const replicasOf = (d: Deployment): number => d.spec?.replicas ?? 1;

@@ -11,7 +11,7 @@ import {
 import { cleanupHistory, getAllReplicaSetsAndSyncRevision, scaleIfNeeded, scaleReplicaSet, writeStatus, type SyncCtx } from './replica-sets.js';
 
 /** Writes the rollout status when it changed; otherwise schedules the deadline check. */
-export async function syncRolloutStatus(c: SyncCtx, all: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
+async function syncRolloutStatus(c: SyncCtx, all: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
   const { status, recheckMs } = rolloutStatus(all, newRS, c.d, c.w.now());
   if (sameStatus(c.d.status, status)) {
     if (recheckMs !== undefined) c.w.requeueAfter(c.key, recheckMs);
@@ -106,7 +106,7 @@ export async function rolloutRecreate(c: SyncCtx, rsList: ReplicaSet[]): Promise
 
 // ------------------------------------------------------------------ scaling events
 
-export async function scaleDeployment(c: SyncCtx, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
+async function scaleDeployment(c: SyncCtx, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
   const d = c.d;
   const n = replicasOf(d);
   const only = findActiveOrLatest(newRS, oldRSs);

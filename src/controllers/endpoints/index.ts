@@ -1,5 +1,5 @@
 // The Endpoints and EndpointSlice controller.
 
-export { startEndpointsController, type EndpointsControllerOptions } from './endpoints-controller.js';
-export { desiredSubsets } from './endpoints-decide.js';
-export { planSlices, MANAGED_BY, MAX_PER_SLICE } from './slices-decide.js';
+export { startEndpointsController,  } from './endpoints-controller.js';
+;
+;

@@ -21,7 +21,7 @@ export interface PodEndpoint {
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 /** The service ports the pod serves (a named targetPort the pod lacks is left out). */
-export function resolvePorts(svc: Service, pod: Pod): ResolvedPort[] {
+function resolvePorts(svc: Service, pod: Pod): ResolvedPort[] {
   const out: ResolvedPort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
     const protocol = sp.protocol ?? 'TCP';

@@ -9,7 +9,7 @@ import { podEndpoint, portsKey, targetRef, type ResolvedPort } from './pod-endpo
 
 /** The value of the managed-by label on the slices this controller owns. */
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
-export const MAX_PER_SLICE = 100;
+const MAX_PER_SLICE = 100;
 
 export interface SlicePlan { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }
 
@@ -27,13 +27,13 @@ const endpointId = (ep: Endpoint) => ep.targetRef?.uid || ep.addresses.join(',')
 const slicePortsKey = (s: EndpointSlice) => portsKey((s.ports ?? []).map((p) => ({ name: p.name, port: p.port ?? 0, protocol: p.protocol ?? 'TCP', appProtocol: p.appProtocol })));
 
 /** Labels every managed slice of the Service carries (the Service's own labels plus ours). */
-export function sliceLabels(svc: Service): Record<string, string> {
+function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [LABEL_SERVICE_NAME]: svc.metadata.name ?? '', [LABEL_ENDPOINTSLICE_MANAGED_BY]: MANAGED_BY };
   if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS_SERVICE] = '';
   return labels;
 }
 
-export function newSlice(svc: Service, ports: readonly ResolvedPort[], endpoints: Endpoint[]): EndpointSlice {
+function newSlice(svc: Service, ports: readonly ResolvedPort[], endpoints: Endpoint[]): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: {

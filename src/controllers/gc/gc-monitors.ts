@@ -34,7 +34,7 @@ export interface Monitors {
   stop(): Promise<void>;
 }
 
-export const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
+const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
 export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: Logger): Monitors {

@@ -30,12 +30,12 @@ export interface JobDecision {
   recheckMs?: number;
 }
 
-export const MSG_BACKOFF = 'Job has reached the specified backoff limit';
-export const MSG_DEADLINE = 'Job was active longer than specified deadline';
-export const MSG_COMPLETIONS = 'Reached expected number of succeeded pods';
+const MSG_BACKOFF = 'Job has reached the specified backoff limit';
+const MSG_DEADLINE = 'Job was active longer than specified deadline';
+const MSG_COMPLETIONS = 'Reached expected number of succeeded pods';
 
 const condOf = (job: Job, type: string): JobCondition | undefined => job.status?.conditions?.find((c) => c.type === type);
-export const isTrue = (job: Job, type: string) => condOf(job, type)?.status === 'True';
+const isTrue = (job: Job, type: string) => condOf(job, type)?.status === 'True';
 export const isFinished = (job: Job) => isTrue(job, 'Complete') || isTrue(job, 'Failed');
 
 const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;

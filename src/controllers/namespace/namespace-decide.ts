@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/object.js';
 import { FINALIZER_NAMESPACE_KUBERNETES } from '../../api/well-known.js';
 import { hasVerbs, type ApiResource } from '../../client/discovery.js';
 
-export const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
+const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
 
 /** A namespace whose content this controller must clear now (it still carries this controller's finalizer). */
 export const needsCleanup = (ns: Namespace | undefined): ns is Namespace =>

@@ -12,14 +12,14 @@ import {
 import { rfc3339 } from '../../base/time.js';
 
 /** The conditions the kubelet owns: when it stops posting they all turn Unknown. */
-export const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
-export const REASON_UNKNOWN = 'NodeStatusUnknown';
-export const MESSAGE_STOPPED = 'Kubelet stopped posting node status.';
-export const REASON_NEVER = 'NodeStatusNeverUpdated';
-export const MESSAGE_NEVER = 'Kubelet never posted node status.';
+const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
+const REASON_UNKNOWN = 'NodeStatusUnknown';
+const MESSAGE_STOPPED = 'Kubelet stopped posting node status.';
+const REASON_NEVER = 'NodeStatusNeverUpdated';
+const MESSAGE_NEVER = 'Kubelet never posted node status.';
 
 /** Taint keys whose presence this controller decides (every other taint is left alone). */
-export const MANAGED_TAINTS: ReadonlySet<string> = new Set([
+const MANAGED_TAINTS: ReadonlySet<string> = new Set([
   TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, TAINT_MEMORY_PRESSURE, TAINT_DISK_PRESSURE, TAINT_PID_PRESSURE,
   TAINT_NETWORK_UNAVAILABLE,
 ]);
@@ -55,7 +55,7 @@ export function staleConditions(node: Node, now: number): NodeCondition[] | unde
 }
 
 /** The managed taints the node's conditions and spec call for (key:effect pairs). */
-export function wantedManagedTaints(node: Node): Array<{ key: string; effect: string }> {
+function wantedManagedTaints(node: Node): Array<{ key: string; effect: string }> {
   const out: Array<{ key: string; effect: string }> = [];
   // a node that never reported Ready gets no readiness taint until it is marked Unknown
   const ready = conditionOf(node, 'Ready')?.status;

@@ -34,7 +34,7 @@ const created = (p: Pod): number => {
 };
 
 /** Negative when `a` should be deleted before `b`. `rank` counts siblings on a pod's node. */
-export function compareForDeletion(a: Pod, b: Pod, rank: (p: Pod) => number): number {
+function compareForDeletion(a: Pod, b: Pod, rank: (p: Pod) => number): number {
   const aNode = a.spec?.nodeName ?? '';
   const bNode = b.spec?.nodeName ?? '';
   if ((aNode === '') !== (bNode === '')) return aNode === '' ? -1 : 1;

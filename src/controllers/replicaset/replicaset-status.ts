@@ -5,7 +5,7 @@ import { rfc3339 } from '../../base/time.js';
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../shared/pod-status.js';
 import { jsonEqual } from '../shared/template-hash.js';
 
-export const REPLICA_FAILURE = 'ReplicaFailure';
+const REPLICA_FAILURE = 'ReplicaFailure';
 
 /** What went wrong when the controller last tried to create or delete pods. */
 export interface ManageFailure { reason: 'FailedCreate' | 'FailedDelete'; message: string }

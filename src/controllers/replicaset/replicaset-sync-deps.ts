@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/object.js';
 import type { Expectations } from '../shared/expectations.js';
 
 /** The API calls of one ReplicaSet reconcile. */
-export interface ReplicaSetApi {
+interface ReplicaSetApi {
   createPod(namespace: string, pod: Pod): Promise<Pod>;
   /** Deletes with a uid precondition. */
   deletePod(namespace: string, name: string, uid: string): Promise<void>;

@@ -1,4 +1,4 @@
 // The service account controller: a `default` ServiceAccount in every namespace.
 
 export { startServiceAccountController } from './serviceaccount-controller.js';
-export { needsDefaultServiceAccount } from './serviceaccount-decide.js';
+;

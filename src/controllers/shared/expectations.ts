@@ -16,7 +16,7 @@ export interface Expectations {
 }
 
 /** How long a record may stay unsatisfied before it is ignored (upstream: 5 minutes). */
-export const EXPECTATIONS_TTL_MS = 5 * 60_000;
+const EXPECTATIONS_TTL_MS = 5 * 60_000;
 
 export function createExpectations(now: () => number = Date.now, ttlMs = EXPECTATIONS_TTL_MS): Expectations {
   const records = new Map<string, { adds: number; dels: Set<string>; at: number }>();

@@ -9,8 +9,8 @@ import type { Indexer } from '../../client/index-store.js';
 import type { Informer } from '../../client/informer.js';
 import { controllerRefOf } from './owner-refs.js';
 
-export const CONTROLLER_UID_INDEX = 'controller-uid';
-export const ORPHANS_BY_NAMESPACE_INDEX = 'orphans-by-namespace';
+const CONTROLLER_UID_INDEX = 'controller-uid';
+const ORPHANS_BY_NAMESPACE_INDEX = 'orphans-by-namespace';
 
 const byControllerUid: Indexer<KubeObject> = (o) => {
   const ref = controllerRefOf(o);

@@ -29,11 +29,6 @@ export function newControllerRef(owner: Pick<KubeObject, 'metadata'>, apiVersion
   return { apiVersion, kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
-/** True when `obj` is controlled by the object with this uid. */
-export function isControlledBy(obj: Pick<KubeObject, 'metadata'>, ownerUid: string | undefined): boolean {
-  return ownerUid !== undefined && controllerRefOf(obj)?.uid === ownerUid;
-}
-
 /**
  * A JSON merge patch that adds `ref` to `obj`'s owner references; the resourceVersion in it makes
  * the server refuse it (409) when the object changed since it was read.

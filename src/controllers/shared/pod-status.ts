@@ -9,7 +9,7 @@ export function isPodActive(p: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed' && !p.metadata.deletionTimestamp;
 }
 
-export function readyCondition(p: Pod): PodCondition | undefined {
+function readyCondition(p: Pod): PodCondition | undefined {
   return p.status?.conditions?.find((c) => c.type === 'Ready');
 }
 

@@ -38,7 +38,7 @@ export interface ControllerSpec {
   onStop?(): Promise<void> | void;
 }
 
-export interface ControllerStats {
+interface ControllerStats {
   /** Syncs that returned. */
   synced: number;
   /** Syncs that threw. */

@@ -4,14 +4,14 @@
 
 import type { Diagnosis } from './interfaces.js';
 
-export function reasonHistogram(d: Diagnosis): string[] {
+function reasonHistogram(d: Diagnosis): string[] {
   const counts = new Map<string, number>();
   for (const s of d.nodeToStatus.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
   return [...counts].map(([r, n]) => `${n} ${r}`).sort();
 }
 
 /** No preemption here: the summary upstream prints when preemption cannot help. */
-export function preemptionMessage(numAllNodes: number): string {
+function preemptionMessage(numAllNodes: number): string {
   return `preemption: 0/${numAllNodes} nodes are available: ${numAllNodes} Preemption is not helpful for scheduling.`;
 }
 

@@ -13,7 +13,7 @@ import type { Registry } from './registry.js';
 import type { Snapshot } from './snapshot.js';
 import { errorStatus, type Result, type Status } from './status.js';
 
-export interface ProfilePlugin { name: string; weight?: number; args?: Record<string, unknown> }
+interface ProfilePlugin { name: string; weight?: number; args?: Record<string, unknown> }
 export interface Profile { schedulerName: string; plugins: ProfilePlugin[] }
 
 export interface Framework {

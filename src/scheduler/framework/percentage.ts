@@ -2,9 +2,9 @@
 // percentageOfNodesToScore): all of them below 100 nodes; otherwise max(5, 50 - n/125) percent of
 // n (or the configured percentage), but never fewer than 100.
 
-export const MIN_FEASIBLE_NODES_TO_FIND = 100;
-export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
-export const BASE_PERCENTAGE_OF_NODES_TO_SCORE = 50;
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+const BASE_PERCENTAGE_OF_NODES_TO_SCORE = 50;
 
 export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore?: number): number {
   if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;

@@ -1,7 +1,7 @@
 // Results of plugin calls as values with codes (never exceptions). Success is `undefined` on the hot
 // path so that a passing filter allocates nothing; failures carry one or more human-readable reasons.
 
-export type Code = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error' | 'Skip';
+type Code = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error' | 'Skip';
 
 export interface Status {
   readonly code: Exclude<Code, 'Success'>;
@@ -18,9 +18,6 @@ export const unschedulable = (...reasons: string[]): Status => ({ code: 'Unsched
 export const unresolvable = (...reasons: string[]): Status => ({ code: 'UnschedulableAndUnresolvable', reasons });
 export const errorStatus = (message: string): Status => ({ code: 'Error', reasons: [message] });
 export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: [] }) as Status;
-
-export const isRejection = (s: Result): s is Status =>
-  s !== undefined && (s.code === 'Unschedulable' || s.code === 'UnschedulableAndUnresolvable');
 
 /** A frozen failure for a fixed reason: reused across nodes and cycles. */
 export function fixed(code: 'Unschedulable' | 'UnschedulableAndUnresolvable', reason: string): Status {

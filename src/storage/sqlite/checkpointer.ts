@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { Db } from './sqlite-schema.js';
 
 /** Bytes written between two checkpoints of the writer itself. */
-export const WRITER_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+const WRITER_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** How soon after a write the worker checkpoints. */
 const DELAY_MS = 50;
 

@@ -4,7 +4,7 @@
 // pid. A lock left by a process that is gone (kill -9, power loss) is taken over.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 
-export class StoreLockedError extends Error {
+class StoreLockedError extends Error {
   constructor(readonly file: string, readonly pid: number, lockPath: string) {
     super(`${file} is locked: process ${pid} has it open (if no Tandem server runs as that process, remove ${lockPath})`);
     this.name = 'StoreLockedError';

@@ -75,7 +75,7 @@ export async function linuxHostInfo(dataDir: string): Promise<HostInfo> {
   };
 }
 
-export const pressureThresholds = { memoryAvailableBytes: 100 * 1024 * 1024, diskFreeFraction: 0.1, pidFraction: 0.9 };
+const pressureThresholds = { memoryAvailableBytes: 100 * 1024 * 1024, diskFreeFraction: 0.1, pidFraction: 0.9 };
 
 export async function linuxPressure(dataDir: string): Promise<PressureInfo> {
   const meminfo = (await readText('/proc/meminfo')) ?? '';

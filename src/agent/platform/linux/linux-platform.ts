@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { nullLogger, type Logger } from '../../../base/log.js';
 import type { Platform } from '../common/platform.js';
 import { podCgroupParent, removePodCgroups } from './cgroups.js';
-import { bridgeName, containerdLayout, writeContainerdFiles } from './containerd-config.js';
+import { bridgeName, writeContainerdFiles } from './containerd-config.js';
 import { superviseContainerd, type SupervisedContainerd } from './containerd-supervisor.js';
 import { linuxHostInfo, linuxPressure } from './host-info.js';
 
@@ -30,7 +30,7 @@ export interface LinuxPlatformOptions {
   log?: Logger;
 }
 
-export const defaultSandboxImage = 'docker.io/tandem/pause:1';
+const defaultSandboxImage = 'docker.io/tandem/pause:1';
 
 export interface LinuxPlatform extends Platform {
   startRuntime(opts: { dataDir: string; podCidr: string }): Promise<SupervisedContainerd | undefined>;
@@ -56,8 +56,6 @@ export function missingRuntimeTools(cniBinDir = '/usr/lib/cni'): string[] {
   return missing;
 }
 
-export function containerdInstalled(cniBinDir?: string): boolean { return missingRuntimeTools(cniBinDir).length === 0; }
-
 /** Why this Linux host cannot run pods (tools missing, not root), with the fix; undefined when it can. */
 export function linuxUnavailableReason(cniBinDir?: string): string | undefined {
   const missing = missingRuntimeTools(cniBinDir);
@@ -67,7 +65,7 @@ export function linuxUnavailableReason(cniBinDir?: string): string | undefined {
 }
 
 /** `ctr images import` into the CRI namespace of a private instance. */
-export async function importImageArchive(socket: string, archive: string): Promise<void> {
+async function importImageArchive(socket: string, archive: string): Promise<void> {
   await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', archive], { timeout: 120_000 });
 }
 
@@ -108,4 +106,4 @@ export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
   };
 }
 
-export { containerdLayout, bridgeName };
+;

@@ -9,7 +9,7 @@ import { createGrpcChannel, GrpcError, GrpcStatus, isGrpcError } from './grpc-ht
 import { decodeMessage, encodeMessage } from './proto-codec.js';
 import { parseProto, type MethodDescriptor, type ProtoFile } from './proto-parse.js';
 
-export { GrpcError, GrpcStatus, isGrpcError };
+export {  GrpcStatus, isGrpcError };
 
 /**
  * Where cri.proto lives. tsc does not copy it, so from the compiled file

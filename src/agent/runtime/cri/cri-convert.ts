@@ -39,7 +39,7 @@ const propagation: Record<NonNullable<Mount['propagation']>, WirePropagation> = 
   private: 'PROPAGATION_PRIVATE', hostToContainer: 'PROPAGATION_HOST_TO_CONTAINER', bidirectional: 'PROPAGATION_BIDIRECTIONAL',
 };
 
-export function toWireWindowsSecurity(s: WindowsSandboxSecurityContext | WindowsContainerSecurityContext): WireWindowsSecurityContext {
+function toWireWindowsSecurity(s: WindowsSandboxSecurityContext | WindowsContainerSecurityContext): WireWindowsSecurityContext {
   return { run_as_username: s.runAsUsername ?? '', credential_spec: s.credentialSpec ?? '', host_process: s.hostProcess ?? false };
 }
 

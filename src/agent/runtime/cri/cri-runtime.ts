@@ -17,7 +17,7 @@ export interface CriRuntimeOptions {
   name?: string;
 }
 
-export interface PodSandboxStats {
+interface PodSandboxStats {
   id: string; name: string; namespace: string; uid: string;
   cpuUsageCoreNanoSeconds: number; cpuUsageNanoCores: number;
   memoryWorkingSetBytes: number; memoryUsageBytes: number; memoryRssBytes: number;
@@ -25,7 +25,7 @@ export interface PodSandboxStats {
   containers: ContainerStats[];
 }
 
-export interface FsUsage { mountpoint: string; usedBytes: number; inodesUsed: number }
+interface FsUsage { mountpoint: string; usedBytes: number; inodesUsed: number }
 
 /** The Runtime, plus CRI extras the agent's stats and diagnostics use. */
 export interface CriRuntime extends Runtime {

@@ -2,15 +2,15 @@
 // numbers, enums as strings, defaults on). Requests may omit fields; responses carry every scalar
 // and `null` for an absent sub-message.
 
-export type Map = Record<string, string>;
-export type WireProtocol = 'TCP' | 'UDP' | 'SCTP';
-export type WireNamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
-export type WireSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+type Map = Record<string, string>;
+type WireProtocol = 'TCP' | 'UDP' | 'SCTP';
+type WireNamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
+type WireSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
 export type WireContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
 export type WirePropagation = 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONTAINER' | 'PROPAGATION_BIDIRECTIONAL';
 
-export interface WireImageSpec { image: string; annotations?: Map; user_specified_image?: string; runtime_handler?: string }
-export interface WireUInt64 { value: number }
+interface WireImageSpec { image: string; annotations?: Map; user_specified_image?: string; runtime_handler?: string }
+interface WireUInt64 { value: number }
 
 export interface WireLinuxResources {
   cpu_period?: number; cpu_quota?: number; cpu_shares?: number; memory_limit_in_bytes?: number; oom_score_adj?: number;
@@ -22,7 +22,7 @@ export interface WireWindowsResources {
 /** WindowsSandboxSecurityContext and WindowsContainerSecurityContext share these fields. */
 export interface WireWindowsSecurityContext { run_as_username?: string; credential_spec?: string; host_process?: boolean }
 
-export interface WirePodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
+interface WirePodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
 
 export interface WirePodSandboxConfig {
   metadata: WirePodSandboxMetadata;
@@ -71,8 +71,8 @@ export interface WireContainerConfig {
   windows?: { resources?: WireWindowsResources; security_context?: WireWindowsSecurityContext };
 }
 
-export interface WireVersionResponse { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }
-export interface WireStatusResponse {
+interface WireVersionResponse { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }
+interface WireStatusResponse {
   status: { conditions: { type: string; status: boolean; reason: string; message: string }[] } | null;
   info: Map;
   runtime_handlers: { name: string; features: { recursive_read_only_mounts: boolean; user_namespaces: boolean } | null }[];
@@ -109,7 +109,7 @@ export interface WireContainerStats {
   writable_layer: { used_bytes: WireUInt64 | null } | null;
 }
 
-export interface WirePodSandboxStats {
+interface WirePodSandboxStats {
   attributes: { id: string; metadata: WirePodSandboxMetadata | null; labels: Map; annotations: Map } | null;
   linux: {
     cpu: WireContainerStats['cpu'];
@@ -121,7 +121,7 @@ export interface WirePodSandboxStats {
 }
 
 export interface WireImage { id: string; repo_tags: string[]; repo_digests: string[]; size: number }
-export interface WireFilesystemUsage { timestamp: number; fs_id: { mountpoint: string } | null; used_bytes: WireUInt64 | null; inodes_used: WireUInt64 | null }
+interface WireFilesystemUsage { timestamp: number; fs_id: { mountpoint: string } | null; used_bytes: WireUInt64 | null; inodes_used: WireUInt64 | null }
 
 /** Request and response type of every RPC the client calls, by RPC name. */
 export interface CriMethods {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runtime, SandboxConfig } from '../runtime.js';
 
-export interface RawStartupSample { sandboxMs: number; createMs: number; startMs: number; totalMs: number }
+interface RawStartupSample { sandboxMs: number; createMs: number; startMs: number; totalMs: number }
 export interface RawStartupTimings {
   n: number; samples: RawStartupSample[];
   p50: number; p99: number; min: number; max: number;
@@ -23,7 +23,7 @@ export interface MeasureOptions {
   keep?: boolean;
 }
 
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? 0;

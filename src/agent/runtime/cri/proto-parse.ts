@@ -54,7 +54,7 @@ export interface MethodDescriptor {
   response: MessageDescriptor;
 }
 
-export interface ServiceDescriptor { fullName: string; methods: Map<string, MethodDescriptor> }
+interface ServiceDescriptor { fullName: string; methods: Map<string, MethodDescriptor> }
 
 export interface ProtoFile {
   package: string;

@@ -49,7 +49,7 @@ export function validateDaemonSet(ds: DaemonSetIn, old: DaemonSetIn | undefined)
   return errs;
 }
 
-export const daemonSetTable: TableDef<DaemonSetIn> = {
+const daemonSetTable: TableDef<DaemonSetIn> = {
   columns: [
     nameColumn,
     col('Desired', 'integer', 'Number of nodes that should run the daemon pod.'),

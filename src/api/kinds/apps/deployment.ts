@@ -61,7 +61,7 @@ export function validateDeployment(d: DeploymentIn, old: DeploymentIn | undefine
   return errs;
 }
 
-export const deploymentTable: TableDef<DeploymentIn> = {
+const deploymentTable: TableDef<DeploymentIn> = {
   columns: [
     nameColumn,
     col('Ready', 'string', 'Ready replicas out of desired replicas.'),

@@ -29,7 +29,7 @@ export function validateReplicaSet(rs: ReplicaSetIn, old: ReplicaSetIn | undefin
   ];
 }
 
-export const replicaSetTable: TableDef<ReplicaSetIn> = {
+const replicaSetTable: TableDef<ReplicaSetIn> = {
   columns: [
     nameColumn,
     col('Desired', 'integer', 'Desired number of replicas.'),

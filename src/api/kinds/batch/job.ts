@@ -98,7 +98,7 @@ export function validateJob(job: JobIn, old: JobIn | undefined): FieldError[] {
 
 const hasCondition = (job: JobIn, type: string) => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
-export function jobStatusText(job: JobIn): string {
+function jobStatusText(job: JobIn): string {
   if (hasCondition(job, 'Complete')) return 'Complete';
   if (hasCondition(job, 'Failed')) return 'Failed';
   if (job.metadata.deletionTimestamp) return 'Terminating';
@@ -108,7 +108,7 @@ export function jobStatusText(job: JobIn): string {
   return 'Running';
 }
 
-export const jobTable: TableDef<JobIn> = {
+const jobTable: TableDef<JobIn> = {
   columns: [
     nameColumn,
     col('Status', 'string', 'Status of the job.'),

@@ -13,7 +13,7 @@ export interface EventView {
   sourceComponent: string; sourceHost: string; reportingController: string; reportingInstance: string;
 }
 
-export function eventRow(e: EventView, now: number): unknown[] {
+function eventRow(e: EventView, now: number): unknown[] {
   const first = e.firstTimestamp ? since(e.firstTimestamp, now) : since(e.eventTime, now);
   let last = e.lastTimestamp ? since(e.lastTimestamp, now) : first;
   let count = e.count ?? 0;

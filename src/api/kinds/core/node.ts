@@ -30,7 +30,7 @@ export function validateNode(n: NodeIn): FieldError[] {
 }
 
 /** Role names from `node-role.kubernetes.io/<role>` labels and the `kubernetes.io/role` label, sorted. */
-export function nodeRoles(n: NodeIn): string[] {
+function nodeRoles(n: NodeIn): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(n.metadata.labels ?? {})) {
     if (k.startsWith('node-role.kubernetes.io/')) { const r = k.slice('node-role.kubernetes.io/'.length); if (r) roles.add(r); }
@@ -40,7 +40,7 @@ export function nodeRoles(n: NodeIn): string[] {
 }
 
 /** `Ready`, `NotReady`, `Unknown`, plus `,SchedulingDisabled` when cordoned. */
-export function nodeStatusText(n: NodeIn): string {
+function nodeStatusText(n: NodeIn): string {
   const ready = (n.status?.conditions ?? []).filter((c) => c.type === 'Ready').at(-1);
   const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
   if (n.spec?.unschedulable) parts.push('SchedulingDisabled');

@@ -13,7 +13,7 @@ function lbText(svc: ServiceIn, wide: boolean): string {
 }
 
 /** The EXTERNAL-IP cell; the server prints the wide form, as upstream's table convertor does. */
-export function serviceExternalIP(svc: ServiceIn, wide = true): string {
+function serviceExternalIP(svc: ServiceIn, wide = true): string {
   const spec = svc.spec ?? {};
   const ext = spec.externalIPs ?? [];
   switch (spec.type ?? 'ClusterIP') {
@@ -32,7 +32,7 @@ export function serviceExternalIP(svc: ServiceIn, wide = true): string {
 }
 
 /** `80/TCP,443:30443/TCP` */
-export function servicePorts(ports: readonly Unvalidated<ServicePort>[] | undefined): string {
+function servicePorts(ports: readonly Unvalidated<ServicePort>[] | undefined): string {
   return (ports ?? []).map((p) => (p.nodePort ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}` : `${p.port ?? 0}/${p.protocol ?? ''}`)).join(',');
 }
 

@@ -48,13 +48,13 @@ export function validateEndpointSlice(s: EndpointSliceIn, old: EndpointSliceIn |
   return errs;
 }
 
-export function formatSlicePorts(s: EndpointSliceIn): string {
+function formatSlicePorts(s: EndpointSliceIn): string {
   const ports = s.ports ?? [];
   const items = ports.map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*'));
   return listWithMore(items, items.length, 3, '<unset>');
 }
 
-export function formatSliceEndpoints(s: EndpointSliceIn): string {
+function formatSliceEndpoints(s: EndpointSliceIn): string {
   const items = (s.endpoints ?? []).flatMap((e) => e.addresses ?? []);
   return listWithMore(items, items.length, 3, '<unset>');
 }

@@ -17,7 +17,7 @@ const META = 'apimachinery.pkg.apis.meta.v1.';
 const CORE = 'api.core.v1.';
 const APPS = 'api.apps.v1.';
 
-export const DEFS: DefinitionMap = {
+const DEFS: DefinitionMap = {
   [`io.k8s.${APPS}Deployment`]: obj({ apiVersion: str, kind: str, metadata: ref(`${META}ObjectMeta`), spec: ref(`${APPS}DeploymentSpec`), status: ref(`${APPS}DeploymentStatus`) }),
   [`io.k8s.${APPS}DeploymentSpec`]: obj({
     replicas: int, minReadySeconds: int, paused: bool, revisionHistoryLimit: int, progressDeadlineSeconds: int,

@@ -7,7 +7,7 @@
 import type { LabelMatcher } from '../../../base/label-selector.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 
-export interface SpreadKeyPart { key: string; matcher: LabelMatcher }
+interface SpreadKeyPart { key: string; matcher: LabelMatcher }
 
 interface NodeRec { gen: number; epoch: number; eligible: boolean; values: string[]; n: number[] }
 interface Domain { count: number; nodes: number }
@@ -83,5 +83,3 @@ export function spreadCounts(input: CountInput): Map<string, number>[] {
   });
 }
 
-/** For tests: forget every cached count. */
-export function resetSpreadCounts(): void { caches.clear(); }

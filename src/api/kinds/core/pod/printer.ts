@@ -15,7 +15,7 @@ function terminatedText(prefix: string, t: { signal?: number; exitCode?: number 
 }
 
 /** READY, STATUS and RESTARTS of a pod, computed the way kubectl users know them. */
-export function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
+function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
   const spec = pod.spec ?? {}, status = pod.status ?? {};
   let total = (spec.containers ?? []).length, ready = 0, restarts = 0;
   let lastRestart: string | undefined;

@@ -14,7 +14,7 @@ type PodSpec = Unvalidated<PodSpecT>;
 type PodTemplateSpec = Unvalidated<PodTemplateSpecT>;
 type Toleration = Unvalidated<TolerationT>;
 
-export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'] as const;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 

@@ -8,7 +8,7 @@ import type { Unvalidated } from '../../../unvalidated.js';
 
 type PodSpec = Unvalidated<PodSpecT>;
 
-export const POD_UPDATE_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,'
+const POD_UPDATE_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,'
   + '`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),'
   + '`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
