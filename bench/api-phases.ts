@@ -5,7 +5,11 @@ import { closedLoop, type Client, type LoadResult } from './http-load.js';
 import type { PodTemplate } from './pod-fixture.js';
 import { median } from './stats.js';
 
-export interface PodNames { namespace: string; created: string[]; next: number }
+export interface PodNames {
+  namespace: string;
+  created: string[];
+  next: number;
+}
 
 export function podNames(namespace: string): PodNames {
   return { namespace, created: [], next: 0 };
@@ -17,7 +21,12 @@ export async function ensureNamespace(client: Client, name: string): Promise<voi
 }
 
 /** Create pods with `concurrency` clients for `durationMs`, or until `untilTotal` pods exist. */
-export function createPods(client: Client, pods: PodTemplate, names: PodNames, o: { concurrency: number; durationMs: number; untilTotal?: number }): Promise<LoadResult> {
+export function createPods(
+  client: Client,
+  pods: PodTemplate,
+  names: PodNames,
+  o: { concurrency: number; durationMs: number; untilTotal?: number },
+): Promise<LoadResult> {
   const path = `/api/v1/namespaces/${names.namespace}/pods`;
   const maxRequests = o.untilTotal !== undefined ? Math.max(0, o.untilTotal - names.created.length) : undefined;
   return closedLoop({
@@ -48,7 +57,13 @@ export function getPods(client: Client, names: PodNames, o: { concurrency: numbe
   });
 }
 
-export interface ListResult { medianMs: number; samplesMs: number[]; bytes: number; items: number; status: number }
+export interface ListResult {
+  medianMs: number;
+  samplesMs: number[];
+  bytes: number;
+  items: number;
+  status: number;
+}
 
 /** `runs` sequential LISTs; the first response is parsed once (outside the timing) to count items. */
 export async function listPods(client: Client, namespace: string, runs: number, query = ''): Promise<ListResult> {

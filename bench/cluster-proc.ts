@@ -27,16 +27,25 @@ export interface ServerChild extends Child {
 function child(proc: ChildProcess, readyMs: number, output: () => string): Child {
   const pid = proc.pid ?? -1;
   return {
-    pid, readyMs, output,
+    pid,
+    readyMs,
+    output,
     rssMb: () => rssMb(pid),
     peakRssMb: () => rssMb(pid, 'VmHWM'),
     cpuSeconds: () => cpuSeconds(pid),
-    stop: (graceMs = 15_000) => new Promise<void>((res) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) { res(); return; }
-      const kill = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-      proc.once('exit', () => { clearTimeout(kill); res(); });
-      proc.kill('SIGTERM');
-    }),
+    stop: (graceMs = 15_000) =>
+      new Promise<void>((res) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          res();
+          return;
+        }
+        const kill = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        proc.once('exit', () => {
+          clearTimeout(kill);
+          res();
+        });
+        proc.kill('SIGTERM');
+      }),
   };
 }
 
@@ -50,7 +59,11 @@ export interface ServerChildOptions {
 }
 
 export async function startServerChild(o: ServerChildOptions): Promise<ServerChild> {
-  const r = await spawnTandemServer(o.dataDir, ['--store', o.store, ...(o.controllers ? ['--controllers', o.controllers] : [])], o.cpuProfDir);
+  const r = await spawnTandemServer(
+    o.dataDir,
+    ['--store', o.store, ...(o.controllers ? ['--controllers', o.controllers] : [])],
+    o.cpuProfDir,
+  );
   const c = child(r.proc, r.readyMs, r.output);
   return { ...c, target: r.target, dataDir: o.dataDir, probe: () => requestProbe(r.proc.pid ?? -1, r.output, 10_000) };
 }
@@ -59,7 +72,8 @@ export async function startServerChild(o: ServerChildOptions): Promise<ServerChi
 export async function startSimChild(dataDir: string, args: string[], timeoutMs = 180_000): Promise<Child> {
   const r = await spawnUntilReady({
     args: [TANDEM, 'sim', '--kubeconfig', join(dataDir, 'kubeconfig'), ...args],
-    readyPattern: /tandem sim ready/, timeoutMs,
+    readyPattern: /tandem sim ready/,
+    timeoutMs,
   });
   return child(r.proc, r.readyMs, r.output);
 }

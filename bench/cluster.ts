@@ -16,9 +16,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function deploymentJson(name: string, replicas: number): string {
   return JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
         spec: { containers: [{ name: 'main', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
@@ -45,7 +48,12 @@ export interface DeploymentRun {
   simCpuS: number;
 }
 
-async function withCluster<T>(dir: string, simArgs: string[], f: (s: ServerChild, sim: Child) => Promise<T>, cpuProfDir?: string): Promise<T> {
+async function withCluster<T>(
+  dir: string,
+  simArgs: string[],
+  f: (s: ServerChild, sim: Child) => Promise<T>,
+  cpuProfDir?: string,
+): Promise<T> {
   const s = await startServerChild({ dataDir: dir, store: 'sqlite', ...(cpuProfDir ? { cpuProfDir } : {}) });
   let sim: Child | undefined;
   try {
@@ -57,31 +65,50 @@ async function withCluster<T>(dir: string, simArgs: string[], f: (s: ServerChild
   }
 }
 
-export async function runDeploymentBench(root: string, log: (s: string) => void, cpuProfDir?: string, replicas = 1000, nodes = 100): Promise<DeploymentRun> {
-  return withCluster(join(root, 'cluster-deploy'), ['--nodes', String(nodes), '--os', 'linux'], async (s, sim) => {
-    const client = createClient(s.target, 8);
-    const ns = 'bench-deploy';
-    try {
-      await ensureNamespace(client, ns);
-      await sleep(1000);
-      const watch = await watchPods(s.target, `/api/v1/namespaces/${ns}/pods?watch=1`);
-      const cpu0 = s.cpuSeconds();
-      const sim0 = sim.cpuSeconds();
-      const t0 = performance.now();
-      await createDeployment(client, ns, 'big', replicas);
-      const ok = await watch.until(() => watch.ready() >= replicas, 120_000, 20_000);
-      const allReadyMs = ok ? watch.lastReadyAt() - t0 : Number.NaN;
-      watch.close();
-      const run: DeploymentRun = {
-        replicas, nodes, allReadyMs, ready: watch.ready(), startup: summarize(watch.startupMs()),
-        simRegisterMs: sim.readyMs, serverCpuS: s.cpuSeconds() - cpu0, simCpuS: sim.cpuSeconds() - sim0,
-      };
-      log(`deployment of ${replicas} on ${nodes} sim nodes: ${ok ? `${fmt(allReadyMs)} ms to all Running and Ready` : `only ${run.ready} Ready after the timeout`}; pod startup p50 ${fmt(run.startup.p50)} ms, p99 ${fmt(run.startup.p99)} ms`);
-      return run;
-    } finally {
-      client.close();
-    }
-  }, cpuProfDir);
+export async function runDeploymentBench(
+  root: string,
+  log: (s: string) => void,
+  cpuProfDir?: string,
+  replicas = 1000,
+  nodes = 100,
+): Promise<DeploymentRun> {
+  return withCluster(
+    join(root, 'cluster-deploy'),
+    ['--nodes', String(nodes), '--os', 'linux'],
+    async (s, sim) => {
+      const client = createClient(s.target, 8);
+      const ns = 'bench-deploy';
+      try {
+        await ensureNamespace(client, ns);
+        await sleep(1000);
+        const watch = await watchPods(s.target, `/api/v1/namespaces/${ns}/pods?watch=1`);
+        const cpu0 = s.cpuSeconds();
+        const sim0 = sim.cpuSeconds();
+        const t0 = performance.now();
+        await createDeployment(client, ns, 'big', replicas);
+        const ok = await watch.until(() => watch.ready() >= replicas, 120_000, 20_000);
+        const allReadyMs = ok ? watch.lastReadyAt() - t0 : Number.NaN;
+        watch.close();
+        const run: DeploymentRun = {
+          replicas,
+          nodes,
+          allReadyMs,
+          ready: watch.ready(),
+          startup: summarize(watch.startupMs()),
+          simRegisterMs: sim.readyMs,
+          serverCpuS: s.cpuSeconds() - cpu0,
+          simCpuS: sim.cpuSeconds() - sim0,
+        };
+        log(
+          `deployment of ${replicas} on ${nodes} sim nodes: ${ok ? `${fmt(allReadyMs)} ms to all Running and Ready` : `only ${run.ready} Ready after the timeout`}; pod startup p50 ${fmt(run.startup.p50)} ms, p99 ${fmt(run.startup.p99)} ms`,
+        );
+        return run;
+      } finally {
+        client.close();
+      }
+    },
+    cpuProfDir,
+  );
 }
 
 export interface RssRun {
@@ -101,36 +128,59 @@ export interface RssRun {
   simIdleCpu: number;
 }
 
-export async function runRssBench(root: string, log: (s: string) => void, cpuProfDir?: string, nodes = 5000, deployments = 10, replicas = 1000): Promise<RssRun> {
+export async function runRssBench(
+  root: string,
+  log: (s: string) => void,
+  cpuProfDir?: string,
+  nodes = 5000,
+  deployments = 10,
+  replicas = 1000,
+): Promise<RssRun> {
   const simArgs = ['--nodes', String(nodes), '--os', 'linux', '--zones', '3'];
-  return withCluster(join(root, 'cluster-rss'), simArgs, async (s, sim) => {
-    log(`rss: ${nodes} sim nodes registered in ${fmt(sim.readyMs)} ms (sim RSS ${fmt(sim.rssMb())} MB, server ${fmt(s.rssMb())} MB)`);
-    const client = createClient(s.target, 8);
-    const ns = 'bench-rss';
-    const pods = deployments * replicas;
-    try {
-      await ensureNamespace(client, ns);
-      const watch = await watchPods(s.target, `/api/v1/namespaces/${ns}/pods?watch=1`);
-      const t0 = performance.now();
-      for (let i = 0; i < deployments; i++) await createDeployment(client, ns, `app-${i}`, replicas);
-      const ok = await watch.until(() => watch.ready() >= pods, 150_000, 30_000);
-      const allReadyMs = ok ? watch.lastReadyAt() - t0 : Number.NaN;
-      watch.close();
-      log(`rss: ${watch.ready()}/${pods} pods Ready ${ok ? `in ${fmt(allReadyMs)} ms` : 'at the timeout'}`);
-      await sleep(3000);
-      const c0 = s.cpuSeconds();
-      const sc0 = sim.cpuSeconds();
-      await sleep(5000);
-      const run: RssRun = {
-        nodes, pods, ready: watch.ready(), allReadyMs, simRegisterMs: sim.readyMs,
-        serverRss: s.rssMb(), serverPeak: s.peakRssMb(), serverProbe: undefined, simRss: sim.rssMb(), simPeak: sim.peakRssMb(),
-        serverIdleCpu: (100 * (s.cpuSeconds() - c0)) / 5, simIdleCpu: (100 * (sim.cpuSeconds() - sc0)) / 5,
-      };
-      run.serverProbe = await s.probe();
-      log(`rss: server ${fmt(run.serverRss)} MB (peak ${fmt(run.serverPeak)} MB, after GC ${fmt(run.serverProbe?.rss ?? Number.NaN)} MB), sim ${fmt(run.simRss)} MB (peak ${fmt(run.simPeak)} MB); steady CPU server ${fmt(run.serverIdleCpu)}%, sim ${fmt(run.simIdleCpu)}%`);
-      return run;
-    } finally {
-      client.close();
-    }
-  }, cpuProfDir);
+  return withCluster(
+    join(root, 'cluster-rss'),
+    simArgs,
+    async (s, sim) => {
+      log(`rss: ${nodes} sim nodes registered in ${fmt(sim.readyMs)} ms (sim RSS ${fmt(sim.rssMb())} MB, server ${fmt(s.rssMb())} MB)`);
+      const client = createClient(s.target, 8);
+      const ns = 'bench-rss';
+      const pods = deployments * replicas;
+      try {
+        await ensureNamespace(client, ns);
+        const watch = await watchPods(s.target, `/api/v1/namespaces/${ns}/pods?watch=1`);
+        const t0 = performance.now();
+        for (let i = 0; i < deployments; i++) await createDeployment(client, ns, `app-${i}`, replicas);
+        const ok = await watch.until(() => watch.ready() >= pods, 150_000, 30_000);
+        const allReadyMs = ok ? watch.lastReadyAt() - t0 : Number.NaN;
+        watch.close();
+        log(`rss: ${watch.ready()}/${pods} pods Ready ${ok ? `in ${fmt(allReadyMs)} ms` : 'at the timeout'}`);
+        await sleep(3000);
+        const c0 = s.cpuSeconds();
+        const sc0 = sim.cpuSeconds();
+        await sleep(5000);
+        const run: RssRun = {
+          nodes,
+          pods,
+          ready: watch.ready(),
+          allReadyMs,
+          simRegisterMs: sim.readyMs,
+          serverRss: s.rssMb(),
+          serverPeak: s.peakRssMb(),
+          serverProbe: undefined,
+          simRss: sim.rssMb(),
+          simPeak: sim.peakRssMb(),
+          serverIdleCpu: (100 * (s.cpuSeconds() - c0)) / 5,
+          simIdleCpu: (100 * (sim.cpuSeconds() - sc0)) / 5,
+        };
+        run.serverProbe = await s.probe();
+        log(
+          `rss: server ${fmt(run.serverRss)} MB (peak ${fmt(run.serverPeak)} MB, after GC ${fmt(run.serverProbe?.rss ?? Number.NaN)} MB), sim ${fmt(run.simRss)} MB (peak ${fmt(run.simPeak)} MB); steady CPU server ${fmt(run.serverIdleCpu)}%, sim ${fmt(run.simIdleCpu)}%`,
+        );
+        return run;
+      } finally {
+        client.close();
+      }
+    },
+    cpuProfDir,
+  );
 }

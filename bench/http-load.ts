@@ -5,9 +5,18 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { summarize, type LatencySummary } from './stats.js';
 
-export interface Target { host: string; port: number; ca: string; token?: string }
+export interface Target {
+  host: string;
+  port: number;
+  ca: string;
+  token?: string;
+}
 
-interface Reply { status: number; body: string | undefined; bytes: number }
+interface Reply {
+  status: number;
+  body: string | undefined;
+  bytes: number;
+}
 
 export function createAgent(maxSockets: number): https.Agent {
   return new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
@@ -24,23 +33,27 @@ export function createClient(t: Target, maxSockets: number): Client {
   const agent = createAgent(maxSockets);
   const base: Record<string, string> = { accept: 'application/json' };
   if (t.token) base['authorization'] = `Bearer ${t.token}`;
-  const send: Client['send'] = (method, path, body, opts) => new Promise<Reply>((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...base };
-    if (body !== undefined) {
-      headers['content-type'] = opts?.contentType ?? 'application/json';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
-    const req = https.request({ host: t.host, port: t.port, method, path, ca: t.ca, agent, headers }, (res) => {
-      let bytes = 0;
-      // error bodies are always kept, for the report
-      const chunks: Buffer[] | undefined = opts?.keepBody || (res.statusCode ?? 0) >= 300 ? [] : undefined;
-      res.on('data', (c: Buffer) => { bytes += c.length; chunks?.push(c); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks ? Buffer.concat(chunks).toString() : undefined, bytes }));
-      res.on('error', reject);
+  const send: Client['send'] = (method, path, body, opts) =>
+    new Promise<Reply>((resolve, reject) => {
+      const headers: Record<string, string | number> = { ...base };
+      if (body !== undefined) {
+        headers['content-type'] = opts?.contentType ?? 'application/json';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      const req = https.request({ host: t.host, port: t.port, method, path, ca: t.ca, agent, headers }, (res) => {
+        let bytes = 0;
+        // error bodies are always kept, for the report
+        const chunks: Buffer[] | undefined = opts?.keepBody || (res.statusCode ?? 0) >= 300 ? [] : undefined;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          chunks?.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks ? Buffer.concat(chunks).toString() : undefined, bytes }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   return { send, agent, close: () => agent.destroy() };
 }
 

@@ -5,7 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release, platform, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 
-export interface MachineInfo { cpu: string; cores: number; ramGb: number; node: string; kernel: string; fs: string; load: string }
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  ramGb: number;
+  node: string;
+  kernel: string;
+  fs: string;
+  load: string;
+}
 
 /** Filesystem type and device of the mount holding `path` (longest matching mount point). */
 function filesystemOf(path: string): string {
@@ -49,7 +57,9 @@ export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 
 /** 1/5/15-minute load averages (other work on the box skews every figure). */
 export function loadText(): string {
-  return loadavg().map((n) => n.toFixed(2)).join(' / ');
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
 }
 
 let clkTck = 0;
@@ -57,7 +67,11 @@ let clkTck = 0;
 export function cpuSeconds(pid: number): number {
   try {
     if (clkTck === 0) {
-      try { clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100; } catch { clkTck = 100; }
+      try {
+        clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+      } catch {
+        clkTck = 100;
+      }
     }
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -11,10 +11,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function busyboxPod(ns: string, name: string, image: string): string {
   return JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { bench: 'node' } },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { bench: 'node' } },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'web', image, imagePullPolicy: 'IfNotPresent', command: ['httpd'], args: ['-f', '-p', '8080', '-h', '/var/www'] }],
+      containers: [
+        { name: 'web', image, imagePullPolicy: 'IfNotPresent', command: ['httpd'], args: ['-f', '-p', '8080', '-h', '/var/www'] },
+      ],
     },
   });
 }
@@ -25,7 +29,11 @@ function podStarted(p: Obj): boolean {
   const spec = (p['spec'] ?? {}) as Obj;
   const want = ((spec['containers'] as unknown[] | undefined) ?? []).length;
   const cs = (status['containerStatuses'] as Obj[] | undefined) ?? [];
-  return status['phase'] === 'Running' && cs.length === want && cs.every((c) => c['started'] === true && ((c['state'] ?? {}) as Obj)['running'] !== undefined);
+  return (
+    status['phase'] === 'Running' &&
+    cs.length === want &&
+    cs.every((c) => c['started'] === true && ((c['state'] ?? {}) as Obj)['running'] !== undefined)
+  );
 }
 
 export interface PodWatch {
@@ -40,38 +48,52 @@ export function watchPods(t: Target, ns: string): Promise<PodWatch> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (t.token) headers['authorization'] = `Bearer ${t.token}`;
-    const req = https.request({ host: t.host, port: t.port, method: 'GET', path: `/api/v1/namespaces/${ns}/pods?watch=true`, ca: t.ca, headers }, (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`watch answered ${res.statusCode ?? 0}`)); return; }
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line.trim()) continue;
-          const ev = JSON.parse(line) as { type: string; object: Obj };
-          const name = String(((ev.object['metadata'] ?? {}) as Obj)['name'] ?? '');
-          if (ev.type === 'DELETED' || seen.has(name) || !podStarted(ev.object)) continue;
-          seen.set(name, at);
-          waiters.get(name)?.(at);
-          waiters.delete(name);
+    const req = https.request(
+      { host: t.host, port: t.port, method: 'GET', path: `/api/v1/namespaces/${ns}/pods?watch=true`, ca: t.ca, headers },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`watch answered ${res.statusCode ?? 0}`));
+          return;
         }
-      });
-      resolve({
-        started(name) {
-          const at = seen.get(name);
-          if (at !== undefined) return Promise.resolve(at);
-          return new Promise((res2, rej2) => {
-            const timer = setTimeout(() => { waiters.delete(name); rej2(new Error(`pod ${name} did not start in 120 s`)); }, 120_000);
-            waiters.set(name, (x) => { clearTimeout(timer); res2(x); });
-          });
-        },
-        close() { req.destroy(); },
-      });
-    });
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const at = performance.now();
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (!line.trim()) continue;
+            const ev = JSON.parse(line) as { type: string; object: Obj };
+            const name = String(((ev.object['metadata'] ?? {}) as Obj)['name'] ?? '');
+            if (ev.type === 'DELETED' || seen.has(name) || !podStarted(ev.object)) continue;
+            seen.set(name, at);
+            waiters.get(name)?.(at);
+            waiters.delete(name);
+          }
+        });
+        resolve({
+          started(name) {
+            const at = seen.get(name);
+            if (at !== undefined) return Promise.resolve(at);
+            return new Promise((res2, rej2) => {
+              const timer = setTimeout(() => {
+                waiters.delete(name);
+                rej2(new Error(`pod ${name} did not start in 120 s`));
+              }, 120_000);
+              waiters.set(name, (x) => {
+                clearTimeout(timer);
+                res2(x);
+              });
+            });
+          },
+          close() {
+            req.destroy();
+          },
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -102,12 +124,14 @@ export async function startSequential(c: Client, w: PodWatch, ns: string, names:
 export async function startBurst(c: Client, w: PodWatch, ns: string, names: string[], image: string): Promise<number[]> {
   const t0 = new Map<string, number>();
   const queue = [...names];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-      t0.set(n, performance.now());
-      await create(c, ns, n, image);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        t0.set(n, performance.now());
+        await create(c, ns, n, image);
+      }
+    }),
+  );
   return Promise.all(names.map(async (n) => (await w.started(n)) - (t0.get(n) ?? 0)));
 }
 

@@ -34,7 +34,16 @@ interface NodeFigures {
   raw: { p50: number; p99: number; sandboxP50: number; createP50: number; startP50: number };
   seq: LatencySummary;
   burst: LatencySummary;
-  up: { idle: Mem; with20: Mem; gc20: Probe | undefined; containerdIdle: number; containerd20: number; shims20: number; shimsPss20: number; shimCount: number };
+  up: {
+    idle: Mem;
+    with20: Mem;
+    gc20: Probe | undefined;
+    containerdIdle: number;
+    containerd20: number;
+    shims20: number;
+    shimsPss20: number;
+    shimCount: number;
+  };
   agent: { idle: Mem; with20: Mem; gc20: Probe | undefined; serverRss20: number };
   teardownMs: number;
 }
@@ -52,29 +61,40 @@ async function warmUp(c: Client, t: Target, image: string): Promise<void> {
   try {
     await startSequential(c, w, NS, ['warm-up'], image);
     await deleteAll(c, NS, ['warm-up']);
-  } finally { w.close(); }
+  } finally {
+    w.close();
+  }
 }
 
 async function rawCri(images: TestImages, log: (s: string) => void): Promise<NodeFigures['raw']> {
   const env = await startTestContainerd({ pauseImageArchive: images.archives.pause });
   try {
     const r = await measureRawCriStartup(env.runtime, images.images, NODE_PODS, {
-      cgroupRoot: `/${env.cgroupRoot}/bench`, cleanup: (uid, parent) => env.platform.cleanupPod(uid, parent),
+      cgroupRoot: `/${env.cgroupRoot}/bench`,
+      cleanup: (uid, parent) => env.platform.cleanupPod(uid, parent),
     });
-    log(`raw CRI: ${r.n} pods one by one, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (sandbox ${fmt(r.sandboxP50)}, create ${fmt(r.createP50)}, start ${fmt(r.startP50)})`);
+    log(
+      `raw CRI: ${r.n} pods one by one, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (sandbox ${fmt(r.sandboxP50)}, create ${fmt(r.createP50)}, start ${fmt(r.startP50)})`,
+    );
     return { p50: r.p50, p99: r.p99, sandboxP50: r.sandboxP50, createP50: r.createP50, startP50: r.startP50 };
   } finally {
     await env.stop();
   }
 }
 
-async function upPhase(root: string, image: string, log: (s: string) => void): Promise<{ seq: LatencySummary; up: NodeFigures['up']; teardownMs: number }> {
+async function upPhase(
+  root: string,
+  image: string,
+  log: (s: string) => void,
+): Promise<{ seq: LatencySummary; up: NodeFigures['up']; teardownMs: number }> {
   const dataDir = join(root, 'up');
   const cidr = randomNodePodCidr();
   const agentDir = join(dataDir, 'agent');
   const r = await spawnUntilReady({
-    args: [TANDEM, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--pod-cidr', cidr], nodeFlags: probeFlags(),
-    readyPattern: /node \S+ ready \(pods on/, timeoutMs: 60_000,
+    args: [TANDEM, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--pod-cidr', cidr],
+    nodeFlags: probeFlags(),
+    readyPattern: /node \S+ ready \(pods on/,
+    timeoutMs: 60_000,
   });
   const url = /ready in \d+ ms at (https:\/\/\S+)/.exec(r.output())?.[1] ?? '';
   const pid = r.proc.pid ?? -1;
@@ -91,7 +111,11 @@ async function upPhase(root: string, image: string, log: (s: string) => void): P
     const w = await watchPods(t, NS);
     const pods = names('seq');
     let seq: LatencySummary;
-    try { seq = summarize(await startSequential(c, w, NS, pods, image)); } finally { w.close(); }
+    try {
+      seq = summarize(await startSequential(c, w, NS, pods, image));
+    } finally {
+      w.close();
+    }
     log(`tandem up: ${NODE_PODS} pods one by one, p50 ${fmt(seq.p50)} ms, p99 ${fmt(seq.p99)} ms`);
     await sleep(SETTLE_MS);
     const with20 = memoryOf(pid);
@@ -100,7 +124,9 @@ async function upPhase(root: string, image: string, log: (s: string) => void): P
     const shims = shimPids(agentDir);
     const shims20 = shims.reduce((s, p) => s + (rssMb(p) || 0), 0);
     const shimsPss20 = shims.reduce((s, p) => s + (memoryOf(p).pss || 0), 0);
-    log(`tandem up RSS: idle ${fmt(idle.rss)} MB, ${NODE_PODS} pods ${fmt(with20.rss)} MB (after GC ${fmt(gc20?.rss ?? Number.NaN)}); containerd ${fmt(containerdIdle)} → ${fmt(containerd20)} MB; ${shims.length} shims ${fmt(shims20)} MB`);
+    log(
+      `tandem up RSS: idle ${fmt(idle.rss)} MB, ${NODE_PODS} pods ${fmt(with20.rss)} MB (after GC ${fmt(gc20?.rss ?? Number.NaN)}); containerd ${fmt(containerdIdle)} → ${fmt(containerd20)} MB; ${shims.length} shims ${fmt(shims20)} MB`,
+    );
     teardownMs = await deleteAll(c, NS, pods);
     return { seq, up: { idle, with20, gc20, containerdIdle, containerd20, shims20, shimsPss20, shimCount: shims.length }, teardownMs };
   } finally {
@@ -114,7 +140,10 @@ async function stopProc(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   await new Promise<void>((res) => {
     const kill = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.once('exit', () => { clearTimeout(kill); res(); });
+    p.once('exit', () => {
+      clearTimeout(kill);
+      res();
+    });
     p.kill('SIGTERM');
   });
 }
@@ -122,7 +151,14 @@ async function stopProc(p: ChildProcess): Promise<void> {
 type AgentRun = { burst: LatencySummary; agent: NodeFigures['agent'] };
 
 /** `tandem agent` as its own process against `server`, with extra node flags; 20 pods created at once. */
-async function agentRun(server: ServerProc, serverDir: string, agentRoot: string, extraFlags: string[], image: string, log: (s: string) => void): Promise<AgentRun> {
+async function agentRun(
+  server: ServerProc,
+  serverDir: string,
+  agentRoot: string,
+  extraFlags: string[],
+  image: string,
+  log: (s: string) => void,
+): Promise<AgentRun> {
   const agentDir = join(agentRoot, 'agent');
   const cidr = randomNodePodCidr();
   const label = extraFlags.length ? `agent (node ${extraFlags.join(' ')})` : 'agent';
@@ -130,8 +166,21 @@ async function agentRun(server: ServerProc, serverDir: string, agentRoot: string
   let agent: Awaited<ReturnType<typeof spawnUntilReady>> | undefined;
   try {
     agent = await spawnUntilReady({
-      args: [TANDEM, 'agent', '--kubeconfig', join(serverDir, 'kubeconfig'), '--data-dir', agentRoot, '--pod-cidr', cidr, '--streaming-port', '0'],
-      nodeFlags: [...extraFlags, ...probeFlags()], readyPattern: /node \S+ ready: joined/, timeoutMs: 60_000,
+      args: [
+        TANDEM,
+        'agent',
+        '--kubeconfig',
+        join(serverDir, 'kubeconfig'),
+        '--data-dir',
+        agentRoot,
+        '--pod-cidr',
+        cidr,
+        '--streaming-port',
+        '0',
+      ],
+      nodeFlags: [...extraFlags, ...probeFlags()],
+      readyPattern: /node \S+ ready: joined/,
+      timeoutMs: 60_000,
     });
     const pid = agent.proc.pid ?? -1;
     await ensureNamespace(c, NS);
@@ -141,13 +190,19 @@ async function agentRun(server: ServerProc, serverDir: string, agentRoot: string
     const w = await watchPods(server.target, NS);
     const pods = names('burst');
     let burst: LatencySummary;
-    try { burst = summarize(await startBurst(c, w, NS, pods, image)); } finally { w.close(); }
+    try {
+      burst = summarize(await startBurst(c, w, NS, pods, image));
+    } finally {
+      w.close();
+    }
     log(`server + ${label}: ${NODE_PODS} pods at once, p50 ${fmt(burst.p50)} ms, p99 ${fmt(burst.p99)} ms`);
     await sleep(SETTLE_MS);
     const with20 = memoryOf(pid);
     const gc20 = await requestProbe(pid, agent.output);
     const serverRss20 = server.rssMb();
-    log(`${label} RSS: idle ${fmt(idle.rss)} MB, ${NODE_PODS} pods ${fmt(with20.rss)} MB (after GC ${fmt(gc20?.rss ?? Number.NaN)}, heap used ${fmt(gc20?.heapUsed ?? Number.NaN)} of ${fmt(gc20?.heapTotal ?? Number.NaN)}); server ${fmt(serverRss20)} MB`);
+    log(
+      `${label} RSS: idle ${fmt(idle.rss)} MB, ${NODE_PODS} pods ${fmt(with20.rss)} MB (after GC ${fmt(gc20?.rss ?? Number.NaN)}, heap used ${fmt(gc20?.heapUsed ?? Number.NaN)} of ${fmt(gc20?.heapTotal ?? Number.NaN)}); server ${fmt(serverRss20)} MB`,
+    );
     await deleteAll(c, NS, pods);
     return { burst, agent: { idle, with20, gc20, serverRss20 } };
   } finally {
@@ -179,7 +234,10 @@ export async function runNodeBench(log: (s: string) => void): Promise<NodeResult
     const raw = await rawCri(images, log);
     const up = await upPhase(root, images.images.busybox, log);
     const split = await splitPhase(root, images.images.busybox, log);
-    return { figures: { raw, seq: up.seq, up: up.up, teardownMs: up.teardownMs, burst: split.plain.burst, agent: split.plain.agent }, seconds: (Date.now() - t0) / 1000 };
+    return {
+      figures: { raw, seq: up.seq, up: up.up, teardownMs: up.teardownMs, burst: split.plain.burst, agent: split.plain.agent },
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     await images.registry.stop();
     if (!process.env['BENCH_KEEP']) rmSync(root, { recursive: true, force: true });

@@ -18,28 +18,33 @@ const reply = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Succes
 const watchers = new Set<ServerResponse>();
 let rv = 0;
 // the same TLS suites, in the same order, as the API server: a fair ceiling
-const server = https.createServer({ cert: readFileSync(certPath), key: readFileSync(keyPath), keepAliveTimeout: 65_000, ciphers: API_TLS_CIPHERS, honorCipherOrder: true }, (req, res) => {
-  if (req.method === 'GET' && req.url === '/watch') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.flushHeaders();
-    watchers.add(res);
-    res.on('close', () => watchers.delete(res));
-    return;
-  }
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => { chunks.push(c); });
-  req.on('end', () => {
-    let body = reply;
-    if (req.url === '/broadcast') {
-      rv++;
-      const line = `{"type":"MODIFIED","resourceVersion":"${rv}","object":${Buffer.concat(chunks).toString()}}\n`;
-      for (const w of watchers) w.write(line);
-      body = `{"resourceVersion":"${rv}"}`;
+const server = https.createServer(
+  { cert: readFileSync(certPath), key: readFileSync(keyPath), keepAliveTimeout: 65_000, ciphers: API_TLS_CIPHERS, honorCipherOrder: true },
+  (req, res) => {
+    if (req.method === 'GET' && req.url === '/watch') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      watchers.add(res);
+      res.on('close', () => watchers.delete(res));
+      return;
     }
-    res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-});
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      let body = reply;
+      if (req.url === '/broadcast') {
+        rv++;
+        const line = `{"type":"MODIFIED","resourceVersion":"${rv}","object":${Buffer.concat(chunks).toString()}}\n`;
+        for (const w of watchers) w.write(line);
+        body = `{"resourceVersion":"${rv}"}`;
+      }
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  },
+);
 server.listen(0, '127.0.0.1', () => {
   const a = server.address();
   process.stdout.write(`noop ready at ${typeof a === 'object' && a ? a.port : 0}\n`);

@@ -38,7 +38,10 @@ export function createPhaseMeter(): PhaseMeter {
         const toUs = nowUs();
         const c = cpuUsage(c0);
         phases.push({
-          name, fromUs, toUs, wallS: (toUs - fromUs) / 1e6,
+          name,
+          fromUs,
+          toUs,
+          wallS: (toUs - fromUs) / 1e6,
           serverCpuS: (server?.cpuSeconds() ?? Number.NaN) - s0,
           clientCpuS: (c.user + c.system) / 1e6,
         });

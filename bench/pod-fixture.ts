@@ -10,7 +10,10 @@ function container(name: string, image: string, port: number): Record<string, un
     imagePullPolicy: 'IfNotPresent',
     command: ['/bin/server'],
     args: ['--port', String(port), '--log-level', 'info', '--metrics-addr', ':9090'],
-    ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', containerPort: port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ],
     env: [
       { name: 'APP_ENV', value: 'production' },
       { name: 'APP_REGION', value: 'eu-west-1' },
@@ -27,11 +30,18 @@ function container(name: string, image: string, port: number): Record<string, un
     },
     livenessProbe: {
       httpGet: { path: '/healthz', port, scheme: 'HTTP' },
-      initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3,
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
     },
     readinessProbe: {
       httpGet: { path: '/ready', port, scheme: 'HTTP' },
-      initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3,
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      timeoutSeconds: 1,
+      successThreshold: 1,
+      failureThreshold: 3,
     },
     volumeMounts: [
       { name: 'config', mountPath: '/etc/shop', readOnly: true },
@@ -48,17 +58,29 @@ function manifest(namespace: string): Record<string, unknown> {
       name: NAME,
       namespace,
       labels: {
-        app: 'shop-frontend', tier: 'web', version: 'v1.42.7', team: 'checkout', env: 'production',
-        'app.kubernetes.io/part-of': 'shop', 'pod-template-hash': '7c9f8d6b5',
+        app: 'shop-frontend',
+        tier: 'web',
+        version: 'v1.42.7',
+        team: 'checkout',
+        env: 'production',
+        'app.kubernetes.io/part-of': 'shop',
+        'pod-template-hash': '7c9f8d6b5',
       },
       annotations: {
-        'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090',
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9090',
         'bench.tandem.dev/note': 'load-generator pod; never scheduled',
       },
     },
     spec: {
-      containers: [container('web', 'registry.example.com/shop/frontend:1.42.7', 8080), container('sidecar', 'registry.example.com/shop/envoy:1.29.2', 15001)],
-      volumes: [{ name: 'config', configMap: { name: 'shop-config' } }, { name: 'cache', emptyDir: { sizeLimit: '1Gi' } }],
+      containers: [
+        container('web', 'registry.example.com/shop/frontend:1.42.7', 8080),
+        container('sidecar', 'registry.example.com/shop/envoy:1.29.2', 15001),
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: 'shop-config' } },
+        { name: 'cache', emptyDir: { sizeLimit: '1Gi' } },
+      ],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 30,

@@ -10,13 +10,44 @@ import { relative } from 'node:path';
 import { REPO } from './server-proc.js';
 import { originalPosition } from './source-map.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
-interface HotSpot { name: string; where: string; selfMs: number; share: number }
-export interface ProfileSummary { totalMs: number; idleMs: number; gcMs: number; functions: HotSpot[]; files: HotSpot[]; attributed: HotSpot[]; inclusive: HotSpot[] }
-export interface Window { fromUs: number; toUs: number }
+interface HotSpot {
+  name: string;
+  where: string;
+  selfMs: number;
+  share: number;
+}
+export interface ProfileSummary {
+  totalMs: number;
+  idleMs: number;
+  gcMs: number;
+  functions: HotSpot[];
+  files: HotSpot[];
+  attributed: HotSpot[];
+  inclusive: HotSpot[];
+}
+export interface Window {
+  fromUs: number;
+  toUs: number;
+}
 
 function shortUrl(url: string): string {
   if (!url) return '(native)';
@@ -73,7 +104,10 @@ export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): P
     if (!n) continue;
     totalMs += ms;
     const cf = n.callFrame;
-    if (cf.functionName === '(idle)') { idleMs += ms; continue; }
+    if (cf.functionName === '(idle)') {
+      idleMs += ms;
+      continue;
+    }
     if (cf.functionName === '(garbage collector)') gcMs += ms;
     const where = whereOf(cf);
     add(fn, `${cf.functionName}@${where}`, cf.functionName || '(anonymous)', where, ms);
@@ -81,7 +115,14 @@ export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): P
     // nearest project frame at or above this one
     let cur: ProfileNode | undefined = n;
     while (cur && !isProject(cur.callFrame.url)) cur = byId.get(parent.get(cur.id) ?? -1);
-    if (cur) add(attributed, `${cur.callFrame.functionName}@${whereOf(cur.callFrame)}`, cur.callFrame.functionName || '(anonymous)', whereOf(cur.callFrame), ms);
+    if (cur)
+      add(
+        attributed,
+        `${cur.callFrame.functionName}@${whereOf(cur.callFrame)}`,
+        cur.callFrame.functionName || '(anonymous)',
+        whereOf(cur.callFrame),
+        ms,
+      );
     else add(attributed, `(outside project code) ${cf.functionName}`, `${cf.functionName || '(anonymous)'} [no project frame]`, where, ms);
     // inclusive: every distinct project frame on the stack
     const seen = new Set<string>();
@@ -94,16 +135,23 @@ export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): P
     }
   }
   const busy = totalMs - idleMs;
-  const rank = (m: Map<string, HotSpot>) => [...m.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map((h) => ({ ...h, share: h.selfMs / busy }));
+  const rank = (m: Map<string, HotSpot>) =>
+    [...m.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((h) => ({ ...h, share: h.selfMs / busy }));
   return { totalMs, idleMs, gcMs, functions: rank(fn), files: rank(files), attributed: rank(attributed), inclusive: rank(inclusive) };
 }
 
 export function renderProfile(title: string, s: ProfileSummary, top = 20): string {
   const busy = s.totalMs - s.idleMs;
-  const lines = [`${title}: wall ${(s.totalMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / busy).toFixed(1)}% of busy)`];
+  const lines = [
+    `${title}: wall ${(s.totalMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / busy).toFixed(1)}% of busy)`,
+  ];
   const list = (head: string, hs: HotSpot[], n: number) => {
     lines.push(`  ${head}`);
-    for (const h of hs.slice(0, n)) lines.push(`    ${(100 * h.share).toFixed(1).padStart(5)}%  ${h.selfMs.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}`);
+    for (const h of hs.slice(0, n))
+      lines.push(`    ${(100 * h.share).toFixed(1).padStart(5)}%  ${h.selfMs.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}`);
   };
   list('self time by function (share of busy time):', s.functions, top);
   list('attributed to the nearest project frame (self + node/native below it):', s.attributed, top);
@@ -114,7 +162,10 @@ export function renderProfile(title: string, s: ProfileSummary, top = 20): strin
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const f = process.argv[2];
-  if (!f) { process.stderr.write('usage: prof-top.js FILE.cpuprofile [N]\n'); process.exit(2); }
+  if (!f) {
+    process.stderr.write('usage: prof-top.js FILE.cpuprofile [N]\n');
+    process.exit(2);
+  }
   const n = Number(process.argv[3] ?? 25);
   process.stdout.write(`${renderProfile(f, summarizeProfile(loadProfile(f), n), n)}\n`);
 }

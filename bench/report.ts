@@ -22,7 +22,10 @@ function wrapText(s: string, w: number): string[] {
   let line = indent;
   s = s.slice(indent.length);
   for (const word of s.split(' ')) {
-    if (line.trim() && [...line].length + 1 + [...word].length > w) { out.push(line); line = word; } else line = line.trim() ? `${line} ${word}` : line + word;
+    if (line.trim() && [...line].length + 1 + [...word].length > w) {
+      out.push(line);
+      line = word;
+    } else line = line.trim() ? `${line} ${word}` : line + word;
   }
   if (line) out.push(line);
   return out.length > 0 ? out : [''];
@@ -46,7 +49,13 @@ export function renderTable(rows: readonly Row[]): string {
     }
     const cells = cols.map((c) => wrapText(c.get(r), c.w));
     const height = Math.max(...cells.map((c) => c.length));
-    for (let i = 0; i < height; i++) lines.push(cols.map((c, j) => pad(cells[j]?.[i] ?? '', c.w)).join(' | ').trimEnd());
+    for (let i = 0; i < height; i++)
+      lines.push(
+        cols
+          .map((c, j) => pad(cells[j]?.[i] ?? '', c.w))
+          .join(' | ')
+          .trimEnd(),
+      );
   }
   return lines.join('\n');
 }

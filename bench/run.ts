@@ -32,7 +32,8 @@ const FANOUT: FanoutOptions = { watchers: WATCHERS, sampled: 5, writers: 8, dura
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const brief = (r: LoadResult) => `${fmt(r.rate)}/s, p50 ${fmt(r.latencyMs.p50)} ms, p99 ${fmt(r.latencyMs.p99)} ms${r.errors ? `, ${r.errors} errors (${r.firstError ?? ''})` : ''}`;
+const brief = (r: LoadResult) =>
+  `${fmt(r.rate)}/s, p50 ${fmt(r.latencyMs.p50)} ms, p99 ${fmt(r.latencyMs.p99)} ms${r.errors ? `, ${r.errors} errors (${r.firstError ?? ''})` : ''}`;
 
 function rawSqlite(dir: string, ms: number): RawSqlite {
   const script = fileURLToPath(new URL('./sqlite-insert.js', import.meta.url));
@@ -64,7 +65,22 @@ async function noopCeiling(meter: PhaseMeter, pkiDir: string, body: string): Pro
   }
 }
 
-type MainFigures = Pick<Figures, 'create1' | 'create64' | 'get64' | 'listAll' | 'list500' | 'watch' | 'idleRss' | 'idleProbe' | 'rss10k' | 'probe10k' | 'rssAfterList' | 'peakRss' | 'pods'> & { samplePod: string };
+type MainFigures = Pick<
+  Figures,
+  | 'create1'
+  | 'create64'
+  | 'get64'
+  | 'listAll'
+  | 'list500'
+  | 'watch'
+  | 'idleRss'
+  | 'idleProbe'
+  | 'rss10k'
+  | 'probe10k'
+  | 'rssAfterList'
+  | 'peakRss'
+  | 'pods'
+> & { samplePod: string };
 
 async function mainServer(meter: PhaseMeter, s: ServerProc): Promise<MainFigures> {
   const client = createClient(s.target, CLIENTS);
@@ -82,7 +98,9 @@ async function mainServer(meter: PhaseMeter, s: ServerProc): Promise<MainFigures
     await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 });
     const create1 = await meter.run('creates, 1 client', s, () => createPods(client, pods, names, { concurrency: 1, durationMs: 2500 }));
     log(`creates, 1 client: ${brief(create1)}`);
-    const create64 = await meter.run(`creates, ${CLIENTS} clients`, s, () => createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 90_000, untilTotal: PODS }));
+    const create64 = await meter.run(`creates, ${CLIENTS} clients`, s, () =>
+      createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 90_000, untilTotal: PODS }),
+    );
     log(`creates, ${CLIENTS} clients: ${brief(create64)}; ${names.created.length} pods stored`);
     await sleep(2000);
     const rss10k = s.rssMb();
@@ -95,10 +113,30 @@ async function mainServer(meter: PhaseMeter, s: ServerProc): Promise<MainFigures
     const list500 = await listPods(client, 'bench', 5, '?limit=500');
     log(`LIST limit=500: median ${fmt(list500.medianMs)} ms`);
     const rssAfterList = s.rssMb();
-    const samplePod = (await client.send('GET', `/api/v1/namespaces/bench/pods/${names.created[0] ?? ''}`, undefined, { keepBody: true })).body ?? '{}';
-    const watch = await meter.run(`watch fan-out, ${WATCHERS} watchers`, s, () => runWatchFanout(s.target, podDriver(client, 'bench-watch', createPodTemplate('bench-watch')), FANOUT));
-    log(`watch: ${fmt(watch.writesPerSec)} writes/s → ${fmt(watch.deliveredPerSec)} events/s delivered, ${watch.complete}/${watch.watchers} watchers complete${watch.writeErrors ? `, ${watch.writeErrors} write errors: ${watch.firstError ?? ''}` : ''}`);
-    return { idleRss, idleProbe, create1, create64, rss10k, probe10k, get64, listAll, list500, rssAfterList, peakRss: s.peakRssMb(), watch, pods: names.created.length, samplePod };
+    const samplePod =
+      (await client.send('GET', `/api/v1/namespaces/bench/pods/${names.created[0] ?? ''}`, undefined, { keepBody: true })).body ?? '{}';
+    const watch = await meter.run(`watch fan-out, ${WATCHERS} watchers`, s, () =>
+      runWatchFanout(s.target, podDriver(client, 'bench-watch', createPodTemplate('bench-watch')), FANOUT),
+    );
+    log(
+      `watch: ${fmt(watch.writesPerSec)} writes/s → ${fmt(watch.deliveredPerSec)} events/s delivered, ${watch.complete}/${watch.watchers} watchers complete${watch.writeErrors ? `, ${watch.writeErrors} write errors: ${watch.firstError ?? ''}` : ''}`,
+    );
+    return {
+      idleRss,
+      idleProbe,
+      create1,
+      create64,
+      rss10k,
+      probe10k,
+      get64,
+      listAll,
+      list500,
+      rssAfterList,
+      peakRss: s.peakRssMb(),
+      watch,
+      pods: names.created.length,
+      samplePod,
+    };
   } finally {
     client.close();
   }
@@ -115,13 +153,22 @@ async function shortServer(meter: PhaseMeter, label: string, o: Parameters<typeo
     const pods = createPodTemplate('bench');
     const names = podNames('bench');
     await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 }); // warm-up, as above
-    const create1 = await meter.run(`${label}: creates, 1 client`, s, () => createPods(client, pods, names, { concurrency: 1, durationMs: 2500 }));
-    const create64 = await meter.run(`${label}: creates, ${CLIENTS} clients`, s, () => createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 4000 }));
+    const create1 = await meter.run(`${label}: creates, 1 client`, s, () =>
+      createPods(client, pods, names, { concurrency: 1, durationMs: 2500 }),
+    );
+    const create64 = await meter.run(`${label}: creates, ${CLIENTS} clients`, s, () =>
+      createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 4000 }),
+    );
     const get64 = await getPods(client, names, { concurrency: CLIENTS, durationMs: 3000 });
     log(`${label}: creates ${fmt(create1.rate)}/s (1 client), ${fmt(create64.rate)}/s (${CLIENTS}); GETs ${fmt(get64.rate)}/s`);
     return {
-      idleRss, create1, create64, get64, readyMs: s.readyMs,
-      create1Phase: meter.get(`${label}: creates, 1 client`), create64Phase: meter.get(`${label}: creates, ${CLIENTS} clients`),
+      idleRss,
+      create1,
+      create64,
+      get64,
+      readyMs: s.readyMs,
+      create1Phase: meter.get(`${label}: creates, 1 client`),
+      create64Phase: meter.get(`${label}: creates, ${CLIENTS} clients`),
     };
   } finally {
     client.close();
@@ -181,13 +228,28 @@ async function main(): Promise<void> {
     log(`start to ready: existing ${warmMs.map((x) => fmt(x)).join(', ')} ms; fresh ${freshMs.map((x) => fmt(x)).join(', ')} ms`);
 
     const noopWatch = await noopFanout(meter, join(root, 'fresh-0', 'pki'), m.samplePod);
-    log(`no-op fan-out: ${fmt(noopWatch.writesPerSec)} writes/s → ${fmt(noopWatch.deliveredPerSec)} events/s delivered (${fmt(noopWatch.eventBytes, 0)} B/event)`);
+    log(
+      `no-op fan-out: ${fmt(noopWatch.writesPerSec)} writes/s → ${fmt(noopWatch.deliveredPerSec)} events/s delivered (${fmt(noopWatch.eventBytes, 0)} B/event)`,
+    );
 
     const apiOnly = await shortServer(meter, 'control plane', { dataDir: join(root, 'control-plane'), controllers: 'all' });
     const mem = await shortServer(meter, 'memory store', { dataDir: join(root, 'mem'), store: 'memory', controllers: 'none' });
 
     const fig: Figures = {
-      ...m, apiOnly, mainStop, noopWatch, noopWatchPhase: meter.get('no-op fan-out'), clients: CLIENTS, watchers: WATCHERS, noop, raw, mem, freshMs, warmMs, rssRestart, probeRestart,
+      ...m,
+      apiOnly,
+      mainStop,
+      noopWatch,
+      noopWatchPhase: meter.get('no-op fan-out'),
+      clients: CLIENTS,
+      watchers: WATCHERS,
+      noop,
+      raw,
+      mem,
+      freshMs,
+      warmMs,
+      rssRestart,
+      probeRestart,
       noopPhase: meter.get('no-op HTTPS'),
       create1Phase: meter.get('creates, 1 client'),
       create64Phase: meter.get(`creates, ${CLIENTS} clients`),
@@ -198,10 +260,18 @@ async function main(): Promise<void> {
     const rows = buildRows(fig);
     const out = process.stdout;
     out.write('\nTandem API server benchmark\n');
-    out.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.ramGb, 1)} GB RAM, Node ${machine.node}, ${machine.kernel}\n`);
-    out.write(`data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`);
-    out.write(`load average at start ${machine.load}, at end ${loadText()} (client and server share the cores; other work on the box skews every figure)\n`);
-    out.write(`pod body ${fmt(createPodTemplate('bench').bytes)} bytes; ${CLIENTS} keep-alive HTTPS connections; anchors: /work/shared/notes/perf-anchors.md (§1 ids, §2 this box)\n\n`);
+    out.write(
+      `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.ramGb, 1)} GB RAM, Node ${machine.node}, ${machine.kernel}\n`,
+    );
+    out.write(
+      `data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`,
+    );
+    out.write(
+      `load average at start ${machine.load}, at end ${loadText()} (client and server share the cores; other work on the box skews every figure)\n`,
+    );
+    out.write(
+      `pod body ${fmt(createPodTemplate('bench').bytes)} bytes; ${CLIENTS} keep-alive HTTPS connections; anchors: /work/shared/notes/perf-anchors.md (§1 ids, §2 this box)\n\n`,
+    );
     out.write(`${renderTable(rows)}\n\n${renderTargets(rows)}\n`);
     out.write(`\ntotal bench time ${fmt((Date.now() - t0) / 1000, 1)} s\n`);
     if (profDir) {
@@ -223,7 +293,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(runClusterPhases).then(runNodePhase).then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`bench crashed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main()
+  .then(runClusterPhases)
+  .then(runNodePhase)
+  .then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );

@@ -39,7 +39,11 @@ export function watchPods(t: Target, path: string): Promise<PodWatch> {
   const onLine = (line: string) => {
     if (line.length === 0) return;
     let ev: { type?: string; object?: WatchedPod };
-    try { ev = JSON.parse(line) as typeof ev; } catch { return; }
+    try {
+      ev = JSON.parse(line) as typeof ev;
+    } catch {
+      return;
+    }
     const o = ev.object;
     const key = `${o?.metadata?.namespace ?? ''}/${o?.metadata?.name ?? ''}`;
     if (!o || ev.type === 'DELETED' || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
@@ -50,8 +54,12 @@ export function watchPods(t: Target, path: string): Promise<PodWatch> {
       bindTimes.push(now);
       lastProgress = now;
     }
-    if (!ready.has(key) && !o.metadata?.deletionTimestamp && o.status?.phase === 'Running'
-      && (o.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) {
+    if (
+      !ready.has(key) &&
+      !o.metadata?.deletionTimestamp &&
+      o.status?.phase === 'Running' &&
+      (o.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+    ) {
       ready.set(key, now);
       lastReady = now;
       lastProgress = now;
@@ -64,7 +72,11 @@ export function watchPods(t: Target, path: string): Promise<PodWatch> {
     if (t.token) headers['authorization'] = `Bearer ${t.token}`;
     req = https.request({ host: t.host, port: t.port, path, method: 'GET', ca: t.ca, headers, agent: false });
     req.on('response', (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`watch ${path} answered ${res.statusCode}`)); res.resume(); return; }
+      if (res.statusCode !== 200) {
+        reject(new Error(`watch ${path} answered ${res.statusCode}`));
+        res.resume();
+        return;
+      }
       let rest = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -81,9 +93,19 @@ export function watchPods(t: Target, path: string): Promise<PodWatch> {
         lastReadyAt: () => lastReady,
         until(pred, timeoutMs, stallMs) {
           return new Promise<boolean>((res2) => {
-            if (pred()) { res2(true); return; }
-            const done = (v: boolean) => { clearTimeout(timer); clearInterval(stall); waiters.delete(check); res2(v); };
-            const check = () => { if (pred()) done(true); };
+            if (pred()) {
+              res2(true);
+              return;
+            }
+            const done = (v: boolean) => {
+              clearTimeout(timer);
+              clearInterval(stall);
+              waiters.delete(check);
+              res2(v);
+            };
+            const check = () => {
+              if (pred()) done(true);
+            };
             const timer = setTimeout(() => done(false), timeoutMs);
             const stall = setInterval(() => {
               if (stallMs !== undefined && performance.now() - lastProgress > stallMs) done(pred());
@@ -127,5 +149,13 @@ export function throughput(bindTimes: readonly number[], fromMs: number): Throug
   else samples.push((counts[full] ?? 0) / Math.max(partial, 1e-3));
   const sorted = Float64Array.from(samples).sort();
   const avg = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { average: avg, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), samples: samples.length, pods: times.length, seconds };
+  return {
+    average: avg,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    samples: samples.length,
+    pods: times.length,
+    seconds,
+  };
 }

@@ -38,7 +38,9 @@ export interface SchedulerRun {
 
 async function post(client: Client, path: string, count: number, body: (i: number) => string): Promise<LoadResult> {
   return closedLoop({
-    concurrency: CLIENTS, durationMs: 600_000, maxRequests: count,
+    concurrency: CLIENTS,
+    durationMs: 600_000,
+    maxRequests: count,
     op: async (i) => {
       const r = await client.send('POST', path, body(i));
       return r.status === 201 ? true : `HTTP ${r.status}: ${(r.body ?? '').slice(0, 200)}`;
@@ -46,7 +48,13 @@ async function post(client: Client, path: string, count: number, body: (i: numbe
   });
 }
 
-export async function runSchedulerWorkload(root: string, w: Workload, store: 'memory' | 'sqlite', log: (s: string) => void, cpuProfDir?: string): Promise<SchedulerRun> {
+export async function runSchedulerWorkload(
+  root: string,
+  w: Workload,
+  store: 'memory' | 'sqlite',
+  log: (s: string) => void,
+  cpuProfDir?: string,
+): Promise<SchedulerRun> {
   const dataDir = join(root, `sched-${w.name}-${w.nodes}-${store}`);
   const s = await startServerChild({ dataDir, store, controllers: 'scheduler', ...(cpuProfDir ? { cpuProfDir } : {}) });
   const client = createClient(s.target, CLIENTS);
@@ -72,11 +80,23 @@ export async function runSchedulerWorkload(root: string, w: Workload, store: 'me
     const cpuS = s.cpuSeconds() - cpu0;
     const wall = (performance.now() - from) / 1000;
     const run: SchedulerRun = {
-      workload: w.name, title: w.title, store, nodes: w.nodes, measuredPods: w.measuredPods, nodesPerSec, creates, tp,
-      unbound: total - wt.bound(), cpuMsPerPod: (1000 * cpuS) / Math.max(1, tp.pods), cpuShare: cpuS / wall,
-      peakRssMb: s.peakRssMb(), rssMb: s.rssMb(),
+      workload: w.name,
+      title: w.title,
+      store,
+      nodes: w.nodes,
+      measuredPods: w.measuredPods,
+      nodesPerSec,
+      creates,
+      tp,
+      unbound: total - wt.bound(),
+      cpuMsPerPod: (1000 * cpuS) / Math.max(1, tp.pods),
+      cpuShare: cpuS / wall,
+      peakRssMb: s.peakRssMb(),
+      rssMb: s.rssMb(),
     };
-    log(`scheduler ${w.name} ${w.nodes} nodes / ${w.measuredPods} pods (${store}): avg ${fmt(tp.average)} pods/s (p50 ${fmt(tp.p50)}, p90 ${fmt(tp.p90)}, p99 ${fmt(tp.p99)}; ${tp.samples} samples); creates ${fmt(creates.rate)}/s; ${run.unbound} unbound; nodes ${fmt(nodesPerSec)}/s; server ${fmt(run.cpuMsPerPod)} ms CPU/pod, RSS ${fmt(run.rssMb)} MB`);
+    log(
+      `scheduler ${w.name} ${w.nodes} nodes / ${w.measuredPods} pods (${store}): avg ${fmt(tp.average)} pods/s (p50 ${fmt(tp.p50)}, p90 ${fmt(tp.p90)}, p99 ${fmt(tp.p99)}; ${tp.samples} samples); creates ${fmt(creates.rate)}/s; ${run.unbound} unbound; nodes ${fmt(nodesPerSec)}/s; server ${fmt(run.cpuMsPerPod)} ms CPU/pod, RSS ${fmt(run.rssMb)} MB`,
+    );
     return run;
   } finally {
     watch?.close();

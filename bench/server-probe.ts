@@ -6,8 +6,13 @@ import { memoryUsage } from 'node:process';
 
 process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) { gc(); gc(); }
+  if (gc) {
+    gc();
+    gc();
+  }
   const m = memoryUsage();
   const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
-  process.stderr.write(`bench-probe ${JSON.stringify({ rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), gc: gc !== undefined })}\n`);
+  process.stderr.write(
+    `bench-probe ${JSON.stringify({ rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), gc: gc !== undefined })}\n`,
+  );
 });

@@ -32,7 +32,14 @@ export interface ServerProc {
   stop(graceMs?: number): Promise<{ ms: number; killed: boolean }>;
 }
 
-export interface Probe { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; gc: boolean }
+export interface Probe {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  gc: boolean;
+}
 
 export interface SpawnOptions {
   args: string[];
@@ -45,16 +52,27 @@ export interface SpawnOptions {
 function waitExit(proc: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<{ ms: number; killed: boolean }> {
   const t0 = performance.now();
   return new Promise((res) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { res({ ms: 0, killed: false }); return; }
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      res({ ms: 0, killed: false });
+      return;
+    }
     let killed = false;
-    const kill = setTimeout(() => { killed = true; proc.kill('SIGKILL'); }, graceMs);
-    proc.once('exit', () => { clearTimeout(kill); res({ ms: performance.now() - t0, killed }); });
+    const kill = setTimeout(() => {
+      killed = true;
+      proc.kill('SIGKILL');
+    }, graceMs);
+    proc.once('exit', () => {
+      clearTimeout(kill);
+      res({ ms: performance.now() - t0, killed });
+    });
     proc.kill(signal);
   });
 }
 
 /** Spawn `node [flags] args…` and resolve with the ready-line match and the wall time to it. */
-export async function spawnUntilReady(o: SpawnOptions): Promise<{ proc: ChildProcess; match: RegExpExecArray; readyMs: number; output: () => string }> {
+export async function spawnUntilReady(
+  o: SpawnOptions,
+): Promise<{ proc: ChildProcess; match: RegExpExecArray; readyMs: number; output: () => string }> {
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...(o.nodeFlags ?? []), ...o.args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let out = '';
@@ -63,7 +81,10 @@ export async function spawnUntilReady(o: SpawnOptions): Promise<{ proc: ChildPro
     if (out.length > 1_000_000) out = out.slice(-500_000);
   });
   const { match, readyMs } = await new Promise<{ match: RegExpExecArray; readyMs: number }>((res, rej) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); rej(new Error(`not ready in ${o.timeoutMs ?? 30_000} ms:\n${out}`)); }, o.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      rej(new Error(`not ready in ${o.timeoutMs ?? 30_000} ms:\n${out}`));
+    }, o.timeoutMs ?? 30_000);
     const onData = (c: Buffer) => {
       out += c.toString();
       const m = o.readyPattern.exec(out);
@@ -75,7 +96,10 @@ export async function spawnUntilReady(o: SpawnOptions): Promise<{ proc: ChildPro
         res({ match: m, readyMs });
       }
     };
-    const onExit = (code: number | null) => { clearTimeout(timer); rej(new Error(`exited with ${code} before ready:\n${out}`)); };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      rej(new Error(`exited with ${code} before ready:\n${out}`));
+    };
     proc.stdout?.on('data', onData);
     proc.once('exit', onExit);
   });
@@ -97,7 +121,8 @@ export function probeFlags(): string[] {
 export function targetOf(dataDir: string, url: string): Target {
   const u = new URL(url);
   return {
-    host: u.hostname, port: Number(u.port),
+    host: u.hostname,
+    port: Number(u.port),
     ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
     token: readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim(),
   };
@@ -107,10 +132,17 @@ export function targetOf(dataDir: string, url: string): Target {
 export function requestProbe(pid: number, output: () => string, timeoutMs = 5000): Promise<Probe | undefined> {
   const from = output().length;
   return new Promise((res) => {
-    const timer = setTimeout(() => { clearInterval(poll); res(undefined); }, timeoutMs);
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      res(undefined);
+    }, timeoutMs);
     const poll = setInterval(() => {
       const m = /bench-probe (\{.*\})\n/.exec(output().slice(from));
-      if (m?.[1]) { clearTimeout(timer); clearInterval(poll); res(JSON.parse(m[1]) as Probe); }
+      if (m?.[1]) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        res(JSON.parse(m[1]) as Probe);
+      }
     }, 20);
     process.kill(pid, 'SIGUSR2');
   });
@@ -128,7 +160,11 @@ export async function spawnTandemServer(dataDir: string, extraArgs: string[], cp
 function wrap(proc: ChildProcess, target: Target, readyMs: number, reportedMs: number | undefined, output: () => string): ServerProc {
   const pid = proc.pid ?? -1;
   return {
-    pid, target, readyMs, reportedMs, output,
+    pid,
+    target,
+    readyMs,
+    reportedMs,
+    output,
     rssMb: () => rssMb(pid),
     peakRssMb: () => rssMb(pid, 'VmHWM'),
     cpuSeconds: () => cpuSeconds(pid),

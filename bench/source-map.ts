@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
 type Segment = [genCol: number, srcIdx: number, srcLine: number, srcCol: number];
-interface Loaded { sources: string[]; lines: Segment[][] }
+interface Loaded {
+  sources: string[];
+  lines: Segment[][];
+}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DIGIT = new Map<string, number>([...B64].map((c, i) => [c, i]));
@@ -17,7 +20,10 @@ function decodeVlq(text: string): number[] {
   for (const ch of text) {
     const d = DIGIT.get(ch) ?? 0;
     value += (d & 31) << shift;
-    if (d & 32) { shift += 5; continue; }
+    if (d & 32) {
+      shift += 5;
+      continue;
+    }
     out.push(value & 1 ? -(value >>> 1) : value >>> 1);
     value = 0;
     shift = 0;

@@ -29,4 +29,6 @@ const seconds = (performance.now() - start) / 1000;
 const mode = String(db.pragma('journal_mode', { simple: true }));
 const sync = Number(db.pragma('synchronous', { simple: true }));
 db.close();
-process.stdout.write(`${JSON.stringify({ rows: n, seconds, rate: n / seconds, journalMode: mode, synchronous: sync, rowBytes: doc.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rows: n, seconds, rate: n / seconds, journalMode: mode, synchronous: sync, rowBytes: doc.length })}\n`,
+);

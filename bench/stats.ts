@@ -1,6 +1,12 @@
 // Percentiles and small number formatting for the benchmark report.
 
-export interface LatencySummary { p50: number; p99: number; max: number; mean: number; n: number }
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  n: number;
+}
 
 /** Nearest-rank percentile of an ascending array (p in 0..100). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -17,7 +23,7 @@ export function summarize(values: ArrayLike<number>): LatencySummary {
   return {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    max: sorted.length > 0 ? sorted[sorted.length - 1] ?? Number.NaN : Number.NaN,
+    max: sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN,
     mean: sorted.length > 0 ? sum / sorted.length : Number.NaN,
     n: sorted.length,
   };

@@ -45,19 +45,34 @@ export interface FanoutResult {
 
 const RV = /"resourceVersion":"(\d+)"/;
 
-interface Watcher { count: number; bytes: number; req: ClientRequest }
+interface Watcher {
+  count: number;
+  bytes: number;
+  req: ClientRequest;
+}
 
 function openWatch(t: Target, agent: https.Agent, path: string, onChunk: (c: Buffer) => void): Promise<Watcher> {
   return new Promise<Watcher>((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (t.token) headers['authorization'] = `Bearer ${t.token}`;
-    const w: Watcher = { count: 0, bytes: 0, req: https.request({ host: t.host, port: t.port, path, method: 'GET', ca: t.ca, agent, headers }) };
+    const w: Watcher = {
+      count: 0,
+      bytes: 0,
+      req: https.request({ host: t.host, port: t.port, path, method: 'GET', ca: t.ca, agent, headers }),
+    };
     w.req.on('response', (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`watch answered ${res.statusCode}`)); res.resume(); return; }
+      if (res.statusCode !== 200) {
+        reject(new Error(`watch answered ${res.statusCode}`));
+        res.resume();
+        return;
+      }
       res.on('data', (c: Buffer) => {
         let n = 0;
         let i = c.indexOf(10);
-        while (i !== -1) { n++; i = c.indexOf(10, i + 1); }
+        while (i !== -1) {
+          n++;
+          i = c.indexOf(10, i + 1);
+        }
         w.count += n;
         w.bytes += c.length;
         onChunk(c);
@@ -126,7 +141,10 @@ export async function runWatchFanout(t: Target, driver: FanoutDriver, o: FanoutO
   let lastTotal = -1;
   for (;;) {
     const total = watchers.reduce((s, w) => s + w.count, 0);
-    if (total !== lastTotal) { lastTotal = total; lastChange = performance.now(); }
+    if (total !== lastTotal) {
+      lastTotal = total;
+      lastChange = performance.now();
+    }
     if (watchers.every((w) => w.count >= writes)) break;
     if (performance.now() - writeEnd > o.drainMs || performance.now() - lastChange > 3000) break;
     await new Promise((r) => setTimeout(r, 20));
@@ -145,10 +163,17 @@ export async function runWatchFanout(t: Target, driver: FanoutDriver, o: FanoutO
   agent.destroy();
   const seconds = (lastChange - start) / 1000;
   return {
-    writes, writeErrors, writesPerSec: writes / ((writeEnd - start) / 1000),
-    delivered, deliveredPerSec: delivered / seconds,
-    complete: watchers.filter((w) => w.count >= writes).length, watchers: watchers.length,
-    latencyMs: summarize(lat), seconds, eventBytes: received > 0 ? bytes / received : 0, firstError,
+    writes,
+    writeErrors,
+    writesPerSec: writes / ((writeEnd - start) / 1000),
+    delivered,
+    deliveredPerSec: delivered / seconds,
+    complete: watchers.filter((w) => w.count >= writes).length,
+    watchers: watchers.length,
+    latencyMs: summarize(lat),
+    seconds,
+    eventBytes: received > 0 ? bytes / received : 0,
+    firstError,
   };
 }
 

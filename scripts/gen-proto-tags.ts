@@ -11,21 +11,57 @@ import { join, dirname } from 'node:path';
 
 /** Top-level messages whose closure is emitted. */
 const ROOTS = [
-  'io.k8s.api.core.v1.Namespace', 'io.k8s.api.core.v1.ConfigMap', 'io.k8s.api.core.v1.Secret',
-  'io.k8s.api.core.v1.Service', 'io.k8s.api.core.v1.ServiceAccount', 'io.k8s.api.core.v1.Pod',
-  'io.k8s.api.core.v1.Node', 'io.k8s.api.core.v1.Endpoints', 'io.k8s.api.core.v1.Event', 'io.k8s.api.core.v1.Binding',
-  'io.k8s.api.apps.v1.Deployment', 'io.k8s.api.apps.v1.ReplicaSet', 'io.k8s.api.apps.v1.DaemonSet',
-  'io.k8s.api.batch.v1.Job', 'io.k8s.api.coordination.v1.Lease', 'io.k8s.api.node.v1.RuntimeClass',
-  'io.k8s.api.discovery.v1.EndpointSlice', 'io.k8s.api.events.v1.Event', 'io.k8s.api.policy.v1.Eviction',
-  'io.k8s.api.autoscaling.v1.Scale', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'io.k8s.api.core.v1.Namespace',
+  'io.k8s.api.core.v1.ConfigMap',
+  'io.k8s.api.core.v1.Secret',
+  'io.k8s.api.core.v1.Service',
+  'io.k8s.api.core.v1.ServiceAccount',
+  'io.k8s.api.core.v1.Pod',
+  'io.k8s.api.core.v1.Node',
+  'io.k8s.api.core.v1.Endpoints',
+  'io.k8s.api.core.v1.Event',
+  'io.k8s.api.core.v1.Binding',
+  'io.k8s.api.apps.v1.Deployment',
+  'io.k8s.api.apps.v1.ReplicaSet',
+  'io.k8s.api.apps.v1.DaemonSet',
+  'io.k8s.api.batch.v1.Job',
+  'io.k8s.api.coordination.v1.Lease',
+  'io.k8s.api.node.v1.RuntimeClass',
+  'io.k8s.api.discovery.v1.EndpointSlice',
+  'io.k8s.api.events.v1.Event',
+  'io.k8s.api.policy.v1.Eviction',
+  'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 ];
 
 const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double']);
 
-interface RawField { label: string; type: string; mapKey?: string; mapValue?: string; name: string; num: number }
-interface GoField { json: string; omitEmpty: boolean; pointer: boolean; inline: boolean }
-interface OutValue { type: string; message?: string }
-interface OutField extends OutValue { num: number; name: string; repeated?: true; map?: { key: 'string'; value: OutValue }; omitEmpty?: true; inline?: true }
+interface RawField {
+  label: string;
+  type: string;
+  mapKey?: string;
+  mapValue?: string;
+  name: string;
+  num: number;
+}
+interface GoField {
+  json: string;
+  omitEmpty: boolean;
+  pointer: boolean;
+  inline: boolean;
+}
+interface OutValue {
+  type: string;
+  message?: string;
+}
+interface OutField extends OutValue {
+  num: number;
+  name: string;
+  repeated?: true;
+  map?: { key: 'string'; value: OutValue };
+  omitEmpty?: true;
+  inline?: true;
+}
 
 function walk(dir: string, out: string[]): void {
   for (const e of readdirSync(dir)) {
@@ -50,12 +86,16 @@ function parseProto(src: string): { pkg: string; messages: Map<string, RawField[
   const msgRe = /message\s+(\w+)\s*\{([^{}]*)\}/g;
   for (let m = msgRe.exec(text); m; m = msgRe.exec(text)) {
     const fields: RawField[] = [];
-    const fieldRe = /(optional|repeated|required)?\s*(map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)\s*(\[[^\]]*\])?\s*;/g;
+    const fieldRe =
+      /(optional|repeated|required)?\s*(map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)\s*(\[[^\]]*\])?\s*;/g;
     const body = m[2] ?? '';
     for (let f = fieldRe.exec(body); f; f = fieldRe.exec(body)) {
       const isMap = f[3] !== undefined;
       fields.push({
-        label: f[1] ?? '', type: isMap ? 'map' : (f[2] ?? ''), name: f[5] ?? '', num: Number(f[6]),
+        label: f[1] ?? '',
+        type: isMap ? 'map' : (f[2] ?? ''),
+        name: f[5] ?? '',
+        num: Number(f[6]),
         ...(isMap ? { mapKey: f[3], mapValue: f[4] } : {}),
       });
     }
@@ -70,8 +110,15 @@ function parseGoTypes(src: string): Map<string, Map<number, GoField>> {
   let fields: Map<number, GoField> | undefined;
   for (const line of src.split('\n')) {
     const start = /^type\s+(\w+)\s+struct\s*\{\s*$/.exec(line);
-    if (start) { fields = new Map(); out.set(start[1] ?? '', fields); continue; }
-    if (line.startsWith('}')) { fields = undefined; continue; }
+    if (start) {
+      fields = new Map();
+      out.set(start[1] ?? '', fields);
+      continue;
+    }
+    if (line.startsWith('}')) {
+      fields = undefined;
+      continue;
+    }
     const m = fields && /^\s*(\w+)(?:\s+([^\s`]+))?\s+`([^`]*)`/.exec(line);
     if (!fields || !m) continue;
     const tag = m[3] ?? '';
@@ -80,14 +127,20 @@ function parseGoTypes(src: string): Map<string, Map<number, GoField>> {
     if (!pb || !js) continue;
     const [jsonName = '', ...opts] = (js[1] ?? '').split(',');
     const goType = m[2] ?? m[1] ?? '';
-    fields.set(Number(pb[1]), { json: jsonName, omitEmpty: opts.includes('omitempty'), pointer: goType.startsWith('*'), inline: opts.includes('inline') });
+    fields.set(Number(pb[1]), {
+      json: jsonName,
+      omitEmpty: opts.includes('omitempty'),
+      pointer: goType.startsWith('*'),
+      inline: opts.includes('inline'),
+    });
   }
   return out;
 }
 
 function resolve(type: string, pkg: string): OutValue {
   if (SCALARS.has(type)) return { type };
-  if (type === 'float' || type.startsWith('uint') || type.startsWith('sint') || type.includes('fixed')) throw new Error(`unsupported scalar ${type}`);
+  if (type === 'float' || type.startsWith('uint') || type.startsWith('sint') || type.includes('fixed'))
+    throw new Error(`unsupported scalar ${type}`);
   const full = type.startsWith('.') ? type.slice(1) : `${pkg}.${type}`;
   const dot = full.lastIndexOf('.');
   return { type: 'message', message: `${defPrefix(full.slice(0, dot))}.${full.slice(dot + 1)}` };
@@ -95,7 +148,10 @@ function resolve(type: string, pkg: string): OutValue {
 
 function main(): void {
   const [root, outFile = 'src/api/gen/proto-tags.ts'] = process.argv.slice(2);
-  if (!root) { console.error('usage: gen-proto-tags <proto-root> [out-file]'); process.exit(2); }
+  if (!root) {
+    console.error('usage: gen-proto-tags <proto-root> [out-file]');
+    process.exit(2);
+  }
   const files: string[] = [];
   walk(root, files);
   const messages = new Map<string, OutField[]>();
@@ -143,13 +199,15 @@ function main(): void {
   const lit = (v: OutValue) => `type: '${v.type}'${v.message ? `, message: '${v.message}'` : ''}`;
   const lines = order.map((def) => {
     const fields = (messages.get(def) ?? []).slice().sort((a, b) => a.num - b.num);
-    const body = fields.map((f) => {
-      let s = `${f.num}: { name: '${f.name}', ${f.map ? `type: 'message', map: { key: 'string', value: { ${lit(f.map.value)} } }` : lit(f)}`;
-      if (f.repeated) s += ', repeated: true';
-      if (f.omitEmpty) s += ', omitEmpty: true';
-      if (f.inline) s += ', inline: true';
-      return `${s} }`;
-    }).join(', ');
+    const body = fields
+      .map((f) => {
+        let s = `${f.num}: { name: '${f.name}', ${f.map ? `type: 'message', map: { key: 'string', value: { ${lit(f.map.value)} } }` : lit(f)}`;
+        if (f.repeated) s += ', repeated: true';
+        if (f.omitEmpty) s += ', omitEmpty: true';
+        if (f.inline) s += ', inline: true';
+        return `${s} }`;
+      })
+      .join(', ');
     return `  '${def}': { ${body} },`;
   });
   const header = [

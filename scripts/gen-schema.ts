@@ -11,16 +11,23 @@ import type { Definition, FieldDef, GVK, Primitive, TypeRef } from '../src/api/s
 
 /** The definitions whose transitive closure is kept. */
 export const ROOTS: readonly string[] = [
-  ...['Namespace', 'Pod', 'Service', 'Endpoints', 'Node', 'ConfigMap', 'Secret', 'Event', 'ServiceAccount']
-    .flatMap((k) => [`io.k8s.api.core.v1.${k}`, `io.k8s.api.core.v1.${k}List`]),
+  ...['Namespace', 'Pod', 'Service', 'Endpoints', 'Node', 'ConfigMap', 'Secret', 'Event', 'ServiceAccount'].flatMap((k) => [
+    `io.k8s.api.core.v1.${k}`,
+    `io.k8s.api.core.v1.${k}List`,
+  ]),
   'io.k8s.api.core.v1.Binding',
   ...['Deployment', 'ReplicaSet', 'DaemonSet'].flatMap((k) => [`io.k8s.api.apps.v1.${k}`, `io.k8s.api.apps.v1.${k}List`]),
   'io.k8s.api.autoscaling.v1.Scale',
-  'io.k8s.api.batch.v1.Job', 'io.k8s.api.batch.v1.JobList',
-  'io.k8s.api.coordination.v1.Lease', 'io.k8s.api.coordination.v1.LeaseList',
-  'io.k8s.api.node.v1.RuntimeClass', 'io.k8s.api.node.v1.RuntimeClassList',
-  'io.k8s.api.discovery.v1.EndpointSlice', 'io.k8s.api.discovery.v1.EndpointSliceList',
-  'io.k8s.api.events.v1.Event', 'io.k8s.api.events.v1.EventList',
+  'io.k8s.api.batch.v1.Job',
+  'io.k8s.api.batch.v1.JobList',
+  'io.k8s.api.coordination.v1.Lease',
+  'io.k8s.api.coordination.v1.LeaseList',
+  'io.k8s.api.node.v1.RuntimeClass',
+  'io.k8s.api.node.v1.RuntimeClassList',
+  'io.k8s.api.discovery.v1.EndpointSlice',
+  'io.k8s.api.discovery.v1.EndpointSliceList',
+  'io.k8s.api.events.v1.Event',
+  'io.k8s.api.events.v1.EventList',
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
@@ -36,7 +43,9 @@ const REF = '#/components/schemas/';
 /** All component schemas of every document in `dir`, merged by name. */
 export function loadSchemas(dir: string): Map<string, Schema> {
   const out = new Map<string, Schema>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const doc: unknown = JSON.parse(readFileSync(join(dir, f), 'utf8'));
     const comps = isObj(doc) && isObj(doc['components']) && isObj(doc['components']['schemas']) ? doc['components']['schemas'] : {};
     for (const [name, s] of Object.entries(comps)) if (isObj(s) && !out.has(name)) out.set(name, s);
@@ -99,13 +108,18 @@ function convertField(s: Schema, where: string): FieldDef {
 
 function convertGvk(v: unknown): GVK[] | undefined {
   if (!Array.isArray(v)) return undefined;
-  return v.filter(isObj).map((g) => ({ group: String(g['group'] ?? ''), version: String(g['version'] ?? ''), kind: String(g['kind'] ?? '') }));
+  return v
+    .filter(isObj)
+    .map((g) => ({ group: String(g['group'] ?? ''), version: String(g['version'] ?? ''), kind: String(g['kind'] ?? '') }));
 }
 
 export function convertDefinition(name: string, s: Schema): Definition {
   const oneOf = s['oneOf'];
   if (Array.isArray(oneOf)) {
-    const types = oneOf.filter(isObj).map((o) => asPrim(o['type'])).filter((t): t is Primitive => t !== undefined);
+    const types = oneOf
+      .filter(isObj)
+      .map((o) => asPrim(o['type']))
+      .filter((t): t is Primitive => t !== undefined);
     const main: Primitive = types.includes('string') ? 'string' : (types[0] ?? 'string');
     const type: TypeRef = { kind: 'prim', type: main };
     if (typeof s['format'] === 'string') type.format = s['format'];
@@ -184,10 +198,14 @@ function emitType(t: TypeRef): string {
         return `{ ${parts.join(', ')} }`;
       }
       return t.format ? `p(${str(t.type)}, ${str(t.format)})` : `p(${str(t.type)})`;
-    case 'ref': return t.default !== undefined ? `r(${str(t.ref)}, ${lit(t.default)})` : `r(${str(t.ref)})`;
-    case 'array': return `a(${emitType(t.items)})`;
-    case 'map': return `m(${emitType(t.values)})`;
-    case 'any': return 'ANY';
+    case 'ref':
+      return t.default !== undefined ? `r(${str(t.ref)}, ${lit(t.default)})` : `r(${str(t.ref)})`;
+    case 'array':
+      return `a(${emitType(t.items)})`;
+    case 'map':
+      return `m(${emitType(t.values)})`;
+    case 'any':
+      return 'ANY';
   }
 }
 
@@ -208,14 +226,17 @@ function emitDefinition(name: string, d: Definition): string {
     return `  ${str(name)}: { kind: 'scalar', type: ${emitType(d.type)}${oneOf} },\n`;
   }
   const head: string[] = [`kind: 'object'`];
-  if (d.gvk) head.push(`gvk: [${d.gvk.map((g) => `{ group: ${str(g.group)}, version: ${str(g.version)}, kind: ${str(g.kind)} }`).join(', ')}]`);
+  if (d.gvk)
+    head.push(`gvk: [${d.gvk.map((g) => `{ group: ${str(g.group)}, version: ${str(g.version)}, kind: ${str(g.kind)} }`).join(', ')}]`);
   if (d.required) head.push(`required: ${lit(d.required)}`);
   if (d.mapType) head.push(`mapType: ${str(d.mapType)}`);
   if (d.preserveUnknownFields) head.push('preserveUnknownFields: true');
-  const fields = Object.keys(d.fields).map((k) => {
-    const f = d.fields[k];
-    return f ? `      ${key(k)}: ${emitField(f)},\n` : '';
-  }).join('');
+  const fields = Object.keys(d.fields)
+    .map((k) => {
+      const f = d.fields[k];
+      return f ? `      ${key(k)}: ${emitField(f)},\n` : '';
+    })
+    .join('');
   return `  ${str(name)}: {\n    ${head.join(', ')},\n    fields: {\n${fields}    },\n  },\n`;
 }
 
@@ -249,7 +270,10 @@ export function repoRoot(): string {
 
 function main(argv: string[]): void {
   const root = repoRoot();
-  const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const arg = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const refDir = arg('--ref') ?? join(root, '..', 'shared', 'reference', 'openapi', 'v3');
   const out = arg('--out') ?? join(root, 'src', 'api', 'gen', 'definitions.ts');
   const text = generate(refDir);

@@ -36,7 +36,13 @@ test('generated types: required fields, top-level kinds, nullable times, no desc
 });
 
 test('type names: short unless two groups share one; core keeps the short name', () => {
-  const names = typeNames(['io.k8s.api.core.v1.Event', 'io.k8s.api.events.v1.Event', 'io.k8s.api.core.v1.Pod', 'io.k8s.api.discovery.v1.EndpointPort', 'io.k8s.api.core.v1.EndpointPort']);
+  const names = typeNames([
+    'io.k8s.api.core.v1.Event',
+    'io.k8s.api.events.v1.Event',
+    'io.k8s.api.core.v1.Pod',
+    'io.k8s.api.discovery.v1.EndpointPort',
+    'io.k8s.api.core.v1.EndpointPort',
+  ]);
   assert.equal(names.get('io.k8s.api.core.v1.Event'), 'Event');
   assert.equal(names.get('io.k8s.api.events.v1.Event'), 'EventsV1Event');
   assert.equal(names.get('io.k8s.api.discovery.v1.EndpointPort'), 'DiscoveryV1EndpointPort');

@@ -23,7 +23,11 @@ const CORE_PREFIXES = ['io.k8s.api.core.v1.', 'io.k8s.apimachinery.pkg.apis.meta
 const TIME_DEFS = new Set(['io.k8s.apimachinery.pkg.apis.meta.v1.Time', 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime']);
 
 const shortName = (full: string) => full.slice(full.lastIndexOf('.') + 1);
-const pascal = (s: string) => s.split(/[.-]/).map((p) => (p ? p[0]!.toUpperCase() + p.slice(1) : '')).join('');
+const pascal = (s: string) =>
+  s
+    .split(/[.-]/)
+    .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1) : ''))
+    .join('');
 
 /** Definition name -> emitted TypeScript name (short, prefixed by group and version on a collision). */
 export function typeNames(names: readonly string[]): Map<string, string> {
@@ -33,7 +37,10 @@ export function typeNames(names: readonly string[]): Map<string, string> {
   for (const [short, fulls] of byShort) {
     for (const full of fulls) {
       const core = CORE_PREFIXES.some((p) => full.startsWith(p));
-      if (fulls.length === 1 || core) { out.set(full, short); continue; }
+      if (fulls.length === 1 || core) {
+        out.set(full, short);
+        continue;
+      }
       // io.k8s.api.<group>.<version>.<Kind>
       const parts = full.split('.');
       const version = parts[parts.length - 2] ?? '';
@@ -66,8 +73,10 @@ function tsType(t: TypeRef, names: Map<string, string>): string {
       const inner = tsType(t.items, names);
       return inner.includes('|') ? `Array<${inner}>` : `${inner}[]`;
     }
-    case 'map': return `Record<string, ${tsType(t.values, names)}>`;
-    case 'any': return 'unknown';
+    case 'map':
+      return `Record<string, ${tsType(t.values, names)}>`;
+    case 'any':
+      return 'unknown';
   }
 }
 
@@ -122,7 +131,10 @@ export function generateTypes(refDir: string): string {
 
 function main(argv: string[]): void {
   const root = repoRoot();
-  const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const arg = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const refDir = arg('--ref') ?? join(root, '..', 'shared', 'reference', 'openapi', 'v3');
   const out = arg('--out') ?? join(root, 'src', 'api', 'gen', 'types.ts');
   const text = generateTypes(refDir);

@@ -18,7 +18,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -34,15 +39,30 @@ test('agent against the real API server with a fake runtime', async (t) => {
   const server = await runServer({ dataDir: join(dir, 'server'), listen: '127.0.0.1:0', store: 'memory', log: nullLogger });
   const runtime = createFakeContainerRuntime({
     images: ['busybox:1'],
-    exec: (_cfg, cmd) => ({ exitCode: cmd[0] === 'fail' ? 1 : 0, stdout: Buffer.from(cmd[0] === 'fail' ? 'unhealthy' : ''), stderr: Buffer.alloc(0) }),
+    exec: (_cfg, cmd) => ({
+      exitCode: cmd[0] === 'fail' ? 1 : 0,
+      stdout: Buffer.from(cmd[0] === 'fail' ? 'unhealthy' : ''),
+      stderr: Buffer.alloc(0),
+    }),
     autoExit: (cfg) => (cfg.name === 'crash' ? { afterMs: 30, exitCode: 1 } : undefined),
   });
   const platform = createFakePlatform();
   const logs: string[] = [];
   const opts = {
-    client: server.client, nodeName: NODE, runtime, platform, dataDir: join(dir, 'agent'), log: createLogger({ component: 'agent', write: (l) => logs.push(l) }),
-    podCidr: '10.88.0.0/24', streamingPort: 10350, dns: { servers: ['192.0.2.53'], searches: [], options: [] },
-    backoff: { initialMs: 300, maxMs: 1200 }, pollMs: 100, syncPeriodMs: 1000, statusCheckMs: 300, leaseRenewMs: 300,
+    client: server.client,
+    nodeName: NODE,
+    runtime,
+    platform,
+    dataDir: join(dir, 'agent'),
+    log: createLogger({ component: 'agent', write: (l) => logs.push(l) }),
+    podCidr: '10.88.0.0/24',
+    streamingPort: 10350,
+    dns: { servers: ['192.0.2.53'], searches: [], options: [] },
+    backoff: { initialMs: 300, maxMs: 1200 },
+    pollMs: 100,
+    syncPeriodMs: 1000,
+    statusCheckMs: 300,
+    leaseRenewMs: 300,
   };
   let agent: Agent = startAgent(opts);
   const c = server.client;
@@ -62,7 +82,10 @@ test('agent against the real API server with a fake runtime', async (t) => {
       assert.equal(node.status?.capacity?.['cpu'], '4');
       assert.equal(node.status?.allocatable?.['cpu'], '3900m');
       assert.equal(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 10350);
-      assert.deepEqual(node.status?.runtimeHandlers?.map((h) => h.name), ['runc', '']);
+      assert.deepEqual(
+        node.status?.runtimeHandlers?.map((h) => h.name),
+        ['runc', ''],
+      );
       const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
       assert.equal(ready?.status, 'True');
       assert.equal(ready?.reason, 'KubeletReady');
@@ -86,14 +109,39 @@ test('agent against the real API server with a fake runtime', async (t) => {
     let deployIds: string[] = [];
     await t.test('a Deployment of 3 pods becomes Running and Ready with pod IPs', async () => {
       await c.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
-        spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: {
-          containers: [{ name: 'web', image: 'busybox:1', command: ['httpd'], args: ['-p', '$(PORT)'], env: [{ name: 'PORT', value: '8080' }, { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], ports: [{ containerPort: 8080 }] }],
-        } } },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [
+                {
+                  name: 'web',
+                  image: 'busybox:1',
+                  command: ['httpd'],
+                  args: ['-p', '$(PORT)'],
+                  env: [
+                    { name: 'PORT', value: '8080' },
+                    { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  ],
+                  ports: [{ containerPort: 8080 }],
+                },
+              ],
+            },
+          },
+        },
       });
       const pods = await until('3 ready pods', async () => {
         const ps = await podsOf(c, 'app=web');
-        return ps.length === 3 && ps.every((p) => p.status?.phase === 'Running' && cond(p, 'Ready') === 'True' && p.status.podIP?.startsWith('10.88.0.')) && ps;
+        return (
+          ps.length === 3 &&
+          ps.every((p) => p.status?.phase === 'Running' && cond(p, 'Ready') === 'True' && p.status.podIP?.startsWith('10.88.0.')) &&
+          ps
+        );
       });
       const ips = new Set(pods.map((p) => p.status?.podIP));
       assert.equal(ips.size, 3);
@@ -130,10 +178,18 @@ test('agent against the real API server with a fake runtime', async (t) => {
 
     await t.test('kubectl delete pod: preStop, stop with the grace period, cleanup, final delete', async () => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'graceful' },
-        spec: { terminationGracePeriodSeconds: 7, containers: [{ name: 'main', image: 'busybox:1', lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 1'] } } } }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'graceful' },
+        spec: {
+          terminationGracePeriodSeconds: 7,
+          containers: [{ name: 'main', image: 'busybox:1', lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 1'] } } } }],
+        },
       });
-      const p = await until('graceful running', async () => { const x = await getPod(c, 'graceful'); return x?.status?.phase === 'Running' && x; });
+      const p = await until('graceful running', async () => {
+        const x = await getPod(c, 'graceful');
+        return x?.status?.phase === 'Running' && x;
+      });
       const id = (p.status?.containerStatuses?.[0]?.containerID ?? '').replace('containerd://', '');
       const mark = runtime.calls.length;
       await c.request('DELETE', '/api/v1/namespaces/default/pods/graceful');
@@ -146,12 +202,18 @@ test('agent against the real API server with a fake runtime', async (t) => {
       assert.ok(timeout >= 2 && timeout <= 7, `stop timeout ${timeout}`);
       assert.ok(after.some((x) => x.startsWith('removePodSandbox')));
       assert.ok(platform.cleanups.includes(p.metadata.uid ?? ''));
-      assert.equal([...runtime.sandboxes.values()].some((s) => s.cfg.uid === p.metadata.uid), false);
+      assert.equal(
+        [...runtime.sandboxes.values()].some((s) => s.cfg.uid === p.metadata.uid),
+        false,
+      );
     });
 
     await t.test('a crashing container shows CrashLoopBackOff and its restartCount grows', async () => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' }, spec: { containers: [{ name: 'crash', image: 'busybox:1' }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'crasher' },
+        spec: { containers: [{ name: 'crash', image: 'busybox:1' }] },
       });
       const seen = await until('CrashLoopBackOff with restarts', async () => {
         const x = await getPod(c, 'crasher');
@@ -168,11 +230,15 @@ test('agent against the real API server with a fake runtime', async (t) => {
 
     await t.test('a failing liveness probe restarts the container; readiness gates Ready', async () => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sick' },
-        spec: { containers: [
-          { name: 'a', image: 'busybox:1', livenessProbe: { exec: { command: ['fail'] }, periodSeconds: 1, failureThreshold: 1 } },
-          { name: 'b', image: 'busybox:1', readinessProbe: { exec: { command: ['fail'] }, periodSeconds: 1 } },
-        ] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'sick' },
+        spec: {
+          containers: [
+            { name: 'a', image: 'busybox:1', livenessProbe: { exec: { command: ['fail'] }, periodSeconds: 1, failureThreshold: 1 } },
+            { name: 'b', image: 'busybox:1', readinessProbe: { exec: { command: ['fail'] }, periodSeconds: 1 } },
+          ],
+        },
       });
       const p = await until('liveness restart', async () => {
         const x = await getPod(c, 'sick');
@@ -193,21 +259,40 @@ test('agent against the real API server with a fake runtime', async (t) => {
 
     await t.test('restartPolicy Never: a failed container makes the pod Failed; OnFailure success -> Succeeded', async () => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once' }, spec: { restartPolicy: 'Never', containers: [{ name: 'crash', image: 'busybox:1' }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'once' },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'crash', image: 'busybox:1' }] },
       });
-      const p = await until('Failed', async () => { const x = await getPod(c, 'once'); return x?.status?.phase === 'Failed' && x; });
+      const p = await until('Failed', async () => {
+        const x = await getPod(c, 'once');
+        return x?.status?.phase === 'Failed' && x;
+      });
       assert.equal(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
       assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
     });
 
     await t.test('image pull failures and missing config show their waiting reasons', async () => {
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'noimage' }, spec: { containers: [{ name: 'a', image: 'missing:1', imagePullPolicy: 'Never' }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'noimage' },
+        spec: { containers: [{ name: 'a', image: 'missing:1', imagePullPolicy: 'Never' }] },
       });
       await c.request('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nocfg' }, spec: { containers: [{ name: 'a', image: 'busybox:1', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'nocfg' },
+        spec: {
+          containers: [
+            { name: 'a', image: 'busybox:1', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] },
+          ],
+        },
       });
-      await until('ErrImageNeverPull', async () => (await getPod(c, 'noimage'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
+      await until(
+        'ErrImageNeverPull',
+        async () => (await getPod(c, 'noimage'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull',
+      );
       const p = await until('CreateContainerConfigError', async () => {
         const x = await getPod(c, 'nocfg');
         return x?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && x;
@@ -215,7 +300,10 @@ test('agent against the real API server with a fake runtime', async (t) => {
       assert.equal(p.status?.containerStatuses?.[0]?.state?.waiting?.message, 'configmap "absent" not found');
       assert.equal(p.status?.phase, 'Pending');
     });
-    assert.deepEqual(logs.filter((l) => l.includes('sync failed')), []);
+    assert.deepEqual(
+      logs.filter((l) => l.includes('sync failed')),
+      [],
+    );
   } finally {
     await agent.stop();
     await runtime.close();

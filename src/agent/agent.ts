@@ -45,12 +45,19 @@ export interface AgentOptions {
   /** CrashLoopBackOff (default 10 s doubling to 300 s) and image pull back-off (the same) */
   backoff?: { initialMs?: number; maxMs?: number };
   /** node status check and lease renewal intervals (default 10 s) */
-  statusCheckMs?: number; leaseRenewMs?: number;
+  statusCheckMs?: number;
+  leaseRenewMs?: number;
   /** tests: ConfigMap/Secret/RuntimeClass reads */
   objects?: ObjectSource;
 }
 
-interface AgentStats { pods: number; syncs: number; syncErrors: number; statusWrites: number; leaseRenewals: number }
+interface AgentStats {
+  pods: number;
+  syncs: number;
+  syncErrors: number;
+  statusWrites: number;
+  leaseRenewals: number;
+}
 
 export interface Agent {
   /** Resolves when the Node is registered and the pod informer has synced (adoption done). */
@@ -73,20 +80,34 @@ export function startAgent(o: AgentOptions): Agent {
   };
   let manager: ReturnType<typeof createPodManager> | undefined;
   const node = createNodeAgent({
-    client: o.client, runtime: o.runtime, platform: o.platform, clock, nodeName: o.nodeName, kubeletPort: o.streamingPort ?? 10250, log: log.child('node'),
-    ...(o.podCidr ? { podCidr: o.podCidr } : {}), ...(o.labels ? { labels: o.labels } : {}), ...(o.taints ? { taints: o.taints } : {}),
-    ...(o.statusCheckMs ? { statusCheckMs: o.statusCheckMs } : {}), ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
+    client: o.client,
+    runtime: o.runtime,
+    platform: o.platform,
+    clock,
+    nodeName: o.nodeName,
+    kubeletPort: o.streamingPort ?? 10250,
+    log: log.child('node'),
+    ...(o.podCidr ? { podCidr: o.podCidr } : {}),
+    ...(o.labels ? { labels: o.labels } : {}),
+    ...(o.taints ? { taints: o.taints } : {}),
+    ...(o.statusCheckMs ? { statusCheckMs: o.statusCheckMs } : {}),
+    ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
   });
   let stopped = false;
 
   const started = (async () => {
-    const [host, version, dns] = await Promise.all([o.platform.hostInfo(), o.runtime.version(), o.dns ? Promise.resolve(o.dns) : hostDns()]);
+    const [host, version, dns] = await Promise.all([
+      o.platform.hostInfo(),
+      o.runtime.version(),
+      o.dns ? Promise.resolve(o.dns) : hostDns(),
+    ]);
     await node.register();
     node.start();
     if (stopped) return;
     const hostIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
     const probes = createProbeManager({
-      runtime: o.runtime, clock,
+      runtime: o.runtime,
+      clock,
       onChange: (uid) => manager?.ctx.requeue(uid, 0),
       onFailure: (e) => {
         const pod = manager?.informer.list().find((p) => p.metadata.uid === e.podUid);
@@ -94,30 +115,50 @@ export function startAgent(o: AgentOptions): Agent {
         if (pod) events.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${e.output}`.trim());
       },
     });
-    manager = createPodManager({
-      client: o.client, runtime: o.runtime, platform: o.platform, objects: o.objects ?? createObjectSource(o.client), events, probes,
-      crashBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
-      imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
-      clock, dataDir: o.dataDir, nodeName: o.nodeName, hostname: host.hostname, hostIPs, dns,
-      allocatable: capacityOf(host).allocatable, os: host.os, memoryCapacity: host.memoryBytes, cpuCapacity: host.cpuCores,
-      runtimeName: version.runtimeName || o.runtime.name, log: log.child('pods'), memories,
-      admit: async (pod) => {
-        const uid = pod.metadata.uid;
-        const others = (manager?.informer.list() ?? []).filter((p) => p.metadata.uid !== uid && isActive(p));
-        let current = node.current() ?? await node.refresh();
-        let verdict = admitPod(pod, current, others);
-        // the scheduler may have seen labels this agent has not read yet: read the Node once more
-        if (!verdict.admit && verdict.reason === 'NodeAffinity') {
-          current = await node.refresh();
-          verdict = admitPod(pod, current, others);
-        }
-        return verdict;
+    manager = createPodManager(
+      {
+        client: o.client,
+        runtime: o.runtime,
+        platform: o.platform,
+        objects: o.objects ?? createObjectSource(o.client),
+        events,
+        probes,
+        crashBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
+        imageBackoff: createCrashBackoff({ ...o.backoff, now: () => clock.now() }),
+        clock,
+        dataDir: o.dataDir,
+        nodeName: o.nodeName,
+        hostname: host.hostname,
+        hostIPs,
+        dns,
+        allocatable: capacityOf(host).allocatable,
+        os: host.os,
+        memoryCapacity: host.memoryBytes,
+        cpuCapacity: host.cpuCores,
+        runtimeName: version.runtimeName || o.runtime.name,
+        log: log.child('pods'),
+        memories,
+        admit: async (pod) => {
+          const uid = pod.metadata.uid;
+          const others = (manager?.informer.list() ?? []).filter((p) => p.metadata.uid !== uid && isActive(p));
+          let current = node.current() ?? (await node.refresh());
+          let verdict = admitPod(pod, current, others);
+          // the scheduler may have seen labels this agent has not read yet: read the Node once more
+          if (!verdict.admit && verdict.reason === 'NodeAffinity') {
+            current = await node.refresh();
+            verdict = admitPod(pod, current, others);
+          }
+          return verdict;
+        },
       },
-    }, { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+      { ...(o.syncPeriodMs ? { syncPeriodMs: o.syncPeriodMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) },
+    );
     await manager.start();
     log.info(`agent ${o.nodeName} ready`);
   })();
-  started.catch((e: unknown) => log.error(`agent ${o.nodeName} failed to start`, { error: e instanceof Error ? e.stack ?? e.message : String(e) }));
+  started.catch((e: unknown) =>
+    log.error(`agent ${o.nodeName} failed to start`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
 
   return {
     ready: () => started,

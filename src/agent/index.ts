@@ -1,15 +1,6 @@
 // The public face of the node agent.
 
-export { startAgent, type Agent,   } from './agent.js';
-;
-;
-;
-;
-;
-;
-;
-;
+export { startAgent, type Agent } from './agent.js';
 export { createRuntimeRouter, type Runtime } from './runtime/index.js';
-;
-export { createHostPlatform, hostUnavailableReason,  } from './platform/index.js';
-export { ensurePauseArchive, PAUSE_IMAGE,  } from './images/pause-image.js';
+export { createHostPlatform, hostUnavailableReason } from './platform/index.js';
+export { ensurePauseArchive, PAUSE_IMAGE } from './images/pause-image.js';

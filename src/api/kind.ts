@@ -27,17 +27,19 @@ export interface SubresourceDef {
   /** e.g. `status`, `scale`, `binding`, `eviction`, `log`, `exec` */
   name: string;
   /** responseKind in discovery */
-  group: string; version: string; kind: string;
+  group: string;
+  version: string;
+  kind: string;
   verbs: readonly string[];
 }
 
 export interface KindDef<T extends KubeObject = AnyObject> {
-  group: string;       // '' for core
-  version: string;     // 'v1'
-  kind: string;        // 'Deployment'
-  listKind: string;    // 'DeploymentList'
-  plural: string;      // 'deployments'
-  singular: string;    // 'deployment'
+  group: string; // '' for core
+  version: string; // 'v1'
+  kind: string; // 'Deployment'
+  listKind: string; // 'DeploymentList'
+  plural: string; // 'deployments'
+  singular: string; // 'deployment'
   shortNames: readonly string[];
   categories: readonly string[];
   namespaced: boolean;

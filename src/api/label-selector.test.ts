@@ -23,18 +23,33 @@ test('structured selectors follow LabelSelectorAsSelector', () => {
   assert.equal(s.matches({ app: 'web', tier: 'a', team: 'x', env: 'prod' }), false);
   assert.equal(s.matches({ app: 'web', tier: 'c', team: 'x' }), false);
   assert.equal(s.requiresExactMatch('app'), 'web');
-  const bad = (sel: object, msg: string | RegExp) => assert.throws(() => fromLabelSelector(sel), (e: unknown) =>
-    isStatusError(e) && e.code === 400 && (typeof msg === 'string' ? e.message === msg : msg.test(e.message)));
-  bad({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty");
-  bad({ matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty");
-  bad({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'values: Invalid value: ["x"]: values set must be empty for exists and does not exist');
+  const bad = (sel: object, msg: string | RegExp) =>
+    assert.throws(
+      () => fromLabelSelector(sel),
+      (e: unknown) => isStatusError(e) && e.code === 400 && (typeof msg === 'string' ? e.message === msg : msg.test(e.message)),
+    );
+  bad(
+    { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
+    "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty",
+  );
+  bad(
+    { matchExpressions: [{ key: 'a', operator: 'NotIn' }] },
+    "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty",
+  );
+  bad(
+    { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
+    'values: Invalid value: ["x"]: values set must be empty for exists and does not exist',
+  );
   bad({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, '"Gt" is not a valid label selector operator');
   bad({ matchLabels: { 'bad key': 'v' } }, /^key: Invalid value: "bad key": name part must consist/);
   bad({ matchLabels: { k: 'bad value' } }, /^values\[0\]\[k\]: Invalid value: "bad value"/);
 });
 
 test('selectorString (printers, Scale) and formatLabelSelector (describe)', () => {
-  assert.equal(selectorString({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }), 'app=web,tier in (a,b)');
+  assert.equal(
+    selectorString({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }),
+    'app=web,tier in (a,b)',
+  );
   assert.equal(selectorString({ matchLabels: { b: '2', a: '1' } }), 'a=1,b=2');
   assert.equal(selectorString({}), '');
   assert.equal(formatLabelSelector({}), '<none>');
@@ -43,7 +58,13 @@ test('selectorString (printers, Scale) and formatLabelSelector (describe)', () =
 });
 
 test('selectorMatches: absent or invalid selectors match nothing', () => {
-  const sel = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod', 'dev'] }, { key: 'legacy', operator: 'DoesNotExist' }] };
+  const sel = {
+    matchLabels: { app: 'web' },
+    matchExpressions: [
+      { key: 'env', operator: 'NotIn', values: ['prod', 'dev'] },
+      { key: 'legacy', operator: 'DoesNotExist' },
+    ],
+  };
   assert.equal(selectorMatches(sel, { app: 'web', env: 'test' }), true);
   assert.equal(selectorMatches(sel, { app: 'web', env: 'prod' }), false);
   assert.equal(selectorMatches(sel, { app: 'web', legacy: '' }), false);

@@ -5,7 +5,14 @@
 
 import { badRequest } from '../base/errors.js';
 import {
-  aggregateErrors, checkRequirement, everything, makeMatcher, nothing, type LabelMatcher, type LabelOperator, type LabelRequirement,
+  aggregateErrors,
+  checkRequirement,
+  everything,
+  makeMatcher,
+  nothing,
+  type LabelMatcher,
+  type LabelOperator,
+  type LabelRequirement,
 } from '../base/label-selector.js';
 import type { LabelSelector } from './gen/types.js';
 import type { Unvalidated } from './unvalidated.js';

@@ -4,14 +4,21 @@
 
 import type { KubeObject } from './object.js';
 
-export type Unvalidated<T> =
-  T extends string ? string
-  : T extends number ? number
-  : T extends boolean ? boolean
-  : T extends null | undefined ? T
-  : T extends ReadonlyArray<infer U> ? Array<Unvalidated<U>>
-  : T extends object ? (string extends keyof T ? { [K in keyof T]: Unvalidated<T[K]> } : { [K in keyof T]?: Unvalidated<T[K]> })
-  : T;
+export type Unvalidated<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : T extends null | undefined
+        ? T
+        : T extends ReadonlyArray<infer U>
+          ? Array<Unvalidated<U>>
+          : T extends object
+            ? string extends keyof T
+              ? { [K in keyof T]: Unvalidated<T[K]> }
+              : { [K in keyof T]?: Unvalidated<T[K]> }
+            : T;
 
 /** An object of kind T as a request brings it: the API server has set its metadata, the rest is unchecked. */
 export type UnvalidatedObject<T extends KubeObject> = KubeObject & Unvalidated<Omit<T, 'apiVersion' | 'kind' | 'metadata'>>;

@@ -25,8 +25,14 @@ export async function bootstrapCluster(client: RestClient, apiPort: number): Pro
     await ensure<Namespace>(client.resource(namespaceKind), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
   await ensure<Service>(client.resource(serviceKind).namespace('default'), {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None', type: 'ClusterIP' },
+    spec: {
+      clusterIP: '10.96.0.1',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }],
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
   });
 }

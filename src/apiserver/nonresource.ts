@@ -10,8 +10,15 @@ import { sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
 
 const VERSION_INFO = {
-  major: '1', minor: '32', gitVersion: 'v1.32.0-tandem', gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean', buildDate: '2026-11-26T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64',
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-tandem',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-26T00:00:00Z',
+  goVersion: 'go1.23.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
 };
 
 export interface NonResource {
@@ -21,7 +28,10 @@ export interface NonResource {
 
 export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean): NonResource {
   const disco: DiscoveryDocs = buildDiscovery(kinds);
-  const version = JSON.stringify({ ...VERSION_INFO, platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+  const version = JSON.stringify({
+    ...VERSION_INFO,
+    platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  });
   let openapi: { index: string; docs: Map<string, string> } | undefined;
   const openapiDocs = () => {
     if (openapi) return openapi;
@@ -49,10 +59,16 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
     handle(req, res, path, advertise) {
       const accept = req.headers['accept'];
       switch (path) {
-        case '/version': sendJsonText(res, 200, version); return true;
-        case '/healthz': case '/livez': sendText(res, 200, 'ok'); return true;
+        case '/version':
+          sendJsonText(res, 200, version);
+          return true;
+        case '/healthz':
+        case '/livez':
+          sendText(res, 200, 'ok');
+          return true;
         case '/readyz':
-          if (isReady()) sendText(res, 200, 'ok'); else sendText(res, 503, '[-]storage not ready\nreadyz check failed');
+          if (isReady()) sendText(res, 200, 'ok');
+          else sendText(res, 503, '[-]storage not ready\nreadyz check failed');
           return true;
         case '/api':
           if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApi, AGGREGATED_CONTENT_TYPE);
@@ -77,7 +93,10 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
           return true;
         }
       }
-      if (/^\/(healthz|livez|readyz)\/[a-z-]+$/.test(path)) { sendText(res, 200, 'ok'); return true; }
+      if (/^\/(healthz|livez|readyz)\/[a-z-]+$/.test(path)) {
+        sendText(res, 200, 'ok');
+        return true;
+      }
       if (path.startsWith('/openapi/v3/')) {
         const doc = openapiDocs().docs.get(path.slice('/openapi/v3/'.length));
         if (!doc) throw notFound({ group: '', resource: 'openapi' }, path);

@@ -66,7 +66,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kinds: opts.kinds,
     store(kind) {
       let s = stores.get(kind);
-      if (!s) { s = new ResourceStore(kind, opts.backend); stores.set(kind, s); }
+      if (!s) {
+        s = new ResourceStore(kind, opts.backend);
+        stores.set(kind, s);
+      }
       return s;
     },
     kindFor: (g, v, r) => byResource.get(`${g}/${v}/${r}`),
@@ -106,7 +109,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (kind.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
-    const scope: RequestScope = { ctx, req, res, info, kind, query: url.searchParams, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } };
+    const scope: RequestScope = {
+      ctx,
+      req,
+      res,
+      info,
+      kind,
+      query: url.searchParams,
+      user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+    };
     await handleResource(scope);
   }
 
@@ -120,15 +131,25 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     });
   };
 
-  const server = https.createServer({
-    cert: opts.tls.cert, key: opts.tls.key, keepAliveTimeout: 65_000,
-    ciphers: API_TLS_CIPHERS, honorCipherOrder: true,
-  }, handler);
-  server.on('upgrade', createUpgradeProxy({
-    ctx, handler,
-    authenticate: (req) => opts.authenticator.authenticate(req.headers['authorization']),
-    ...(opts.onInternalError ? { onInternalError: opts.onInternalError } : {}),
-  }));
+  const server = https.createServer(
+    {
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      keepAliveTimeout: 65_000,
+      ciphers: API_TLS_CIPHERS,
+      honorCipherOrder: true,
+    },
+    handler,
+  );
+  server.on(
+    'upgrade',
+    createUpgradeProxy({
+      ctx,
+      handler,
+      authenticate: (req) => opts.authenticator.authenticate(req.headers['authorization']),
+      ...(opts.onInternalError ? { onInternalError: opts.onInternalError } : {}),
+    }),
+  );
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
   const unixServers: http.Server[] = [];
@@ -158,7 +179,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       local.requestTimeout = 0;
       await new Promise<void>((resolve, reject) => {
         local.once('error', reject);
-        local.listen(path, () => { local.off('error', reject); resolve(); });
+        local.listen(path, () => {
+          local.off('error', reject);
+          resolve();
+        });
       });
       chmodSync(path, 0o600);
       unixServers.push(local);
@@ -167,10 +191,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       // connections still in their TLS handshake are not seen by closeAllConnections()
       for (const sock of rawSockets) sock.destroy();
       const all = [server, ...unixServers];
-      return Promise.all(all.map((sv) => new Promise<void>((resolve) => {
-        sv.close(() => resolve());
-        sv.closeAllConnections();
-      }))).then(() => undefined);
+      return Promise.all(
+        all.map(
+          (sv) =>
+            new Promise<void>((resolve) => {
+              sv.close(() => resolve());
+              sv.closeAllConnections();
+            }),
+        ),
+      ).then(() => undefined);
     },
   };
 }

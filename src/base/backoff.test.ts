@@ -31,8 +31,19 @@ test('steps: exhausted, and the delay stops growing', () => {
 test('retryWithBackoff retries then succeeds, sleeping the backoff', async () => {
   const slept: number[] = [];
   let calls = 0;
-  const r = await retryWithBackoff(async (n) => { calls++; if (n < 3) throw new Error('no'); return n; },
-    { initialMs: 5, sleep: async (ms) => { slept.push(ms); } });
+  const r = await retryWithBackoff(
+    async (n) => {
+      calls++;
+      if (n < 3) throw new Error('no');
+      return n;
+    },
+    {
+      initialMs: 5,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    },
+  );
   assert.equal(r, 3);
   assert.equal(calls, 3);
   assert.deepEqual(slept, [5, 10]);
@@ -40,10 +51,27 @@ test('retryWithBackoff retries then succeeds, sleeping the backoff', async () =>
 
 test('retryWithBackoff gives up after steps or on a non-retryable error', async () => {
   let calls = 0;
-  await assert.rejects(retryWithBackoff(async () => { calls++; throw new Error('x'); }, { initialMs: 1, steps: 3, sleep: async () => {} }), /x/);
+  await assert.rejects(
+    retryWithBackoff(
+      async () => {
+        calls++;
+        throw new Error('x');
+      },
+      { initialMs: 1, steps: 3, sleep: async () => {} },
+    ),
+    /x/,
+  );
   assert.equal(calls, 3);
   calls = 0;
-  await assert.rejects(retryWithBackoff(async () => { calls++; throw new Error('fatal'); },
-    { initialMs: 1, retryable: (e) => !(e instanceof Error && e.message === 'fatal'), sleep: async () => {} }), /fatal/);
+  await assert.rejects(
+    retryWithBackoff(
+      async () => {
+        calls++;
+        throw new Error('fatal');
+      },
+      { initialMs: 1, retryable: (e) => !(e instanceof Error && e.message === 'fatal'), sleep: async () => {} },
+    ),
+    /fatal/,
+  );
   assert.equal(calls, 1);
 });

@@ -43,8 +43,13 @@ export function createBackoff(opts: BackoffOptions): Backoff {
       if (attempts <= steps) delay = Math.min(delay * factor, cap);
       return withJitter(d);
     },
-    reset() { delay = Math.min(opts.initialMs, cap); attempts = 0; },
-    get attempts() { return attempts; },
+    reset() {
+      delay = Math.min(opts.initialMs, cap);
+      attempts = 0;
+    },
+    get attempts() {
+      return attempts;
+    },
     exhausted: () => attempts >= steps,
   };
 }

@@ -3,14 +3,24 @@ import assert from 'node:assert/strict';
 import { isStatusError } from './errors.js';
 import { parseFieldSelector as parse, escapeFieldValue, unescapeFieldValue, fieldSelectorFromSet } from './field-selector.js';
 
-const obj: Record<string, string> = { 'metadata.name': 'web', 'metadata.namespace': 'default', 'status.phase': 'Running', 'spec.nodeName': '' };
+const obj: Record<string, string> = {
+  'metadata.name': 'web',
+  'metadata.namespace': 'default',
+  'status.phase': 'Running',
+  'spec.nodeName': '',
+};
 const get = (f: string) => obj[f];
 
 test('operators and requirements', () => {
   const s = parse('status.phase!=Failed,metadata.name==web,metadata.namespace=default');
-  assert.deepEqual(s.requirements.map((r) => [r.field, r.op, r.value]), [
-    ['metadata.name', '=', 'web'], ['metadata.namespace', '=', 'default'], ['status.phase', '!=', 'Failed'],
-  ]);
+  assert.deepEqual(
+    s.requirements.map((r) => [r.field, r.op, r.value]),
+    [
+      ['metadata.name', '=', 'web'],
+      ['metadata.namespace', '=', 'default'],
+      ['status.phase', '!=', 'Failed'],
+    ],
+  );
   assert.deepEqual(s.fields(), ['metadata.name', 'metadata.namespace', 'status.phase']);
   assert.equal(s.matches(get), true);
   assert.equal(s.toString(), 'metadata.name=web,metadata.namespace=default,status.phase!=Failed');
@@ -32,7 +42,10 @@ test('matching', () => {
 
 test('escapes', () => {
   const s = parse('a=x\\,y\\=z\\\\w,b!=1');
-  assert.deepEqual(s.requirements.map((r) => r.value), ['x,y=z\\w', '1']);
+  assert.deepEqual(
+    s.requirements.map((r) => r.value),
+    ['x,y=z\\w', '1'],
+  );
   assert.equal(s.toString(), 'a=x\\,y\\=z\\\\w,b!=1');
   assert.equal(escapeFieldValue('a,b=c\\d'), 'a\\,b\\=c\\\\d');
   assert.equal(unescapeFieldValue(escapeFieldValue('a,b=c\\d!')), 'a,b=c\\d!');
@@ -40,7 +53,12 @@ test('escapes', () => {
 });
 
 test('errors carry upstream messages', () => {
-  const bad = (s: string, msg: string) => assert.throws(() => parse(s), (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg, s);
+  const bad = (s: string, msg: string) =>
+    assert.throws(
+      () => parse(s),
+      (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg,
+      s,
+    );
   bad('abc', "invalid selector: 'abc'; can't understand 'abc'");
   bad('a=b,c', "invalid selector: 'a=b,c'; can't understand 'c'");
   bad('a=b=c', 'invalid field selector: unescaped character in value: 61');
@@ -59,5 +77,8 @@ test('whitespace is significant and == is equality', () => {
 test('from a set', () => {
   const s = fieldSelectorFromSet({ 'spec.nodeName': 'n1', 'metadata.name': 'p' });
   assert.equal(s.toString(), 'metadata.name=p,spec.nodeName=n1');
-  assert.equal(s.matches((f) => ({ 'spec.nodeName': 'n1', 'metadata.name': 'p' })[f]), true);
+  assert.equal(
+    s.matches((f) => ({ 'spec.nodeName': 'n1', 'metadata.name': 'p' })[f]),
+    true,
+  );
 });

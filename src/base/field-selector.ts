@@ -62,7 +62,10 @@ function splitTerms(s: string): string[] {
     const c = s.charAt(i);
     if (slash) slash = false;
     else if (c === '\\') slash = true;
-    else if (c === ',') { terms.push(s.slice(start, i)); start = i + 1; }
+    else if (c === ',') {
+      terms.push(s.slice(start, i));
+      start = i + 1;
+    }
   }
   terms.push(s.slice(start));
   return terms;
@@ -118,5 +121,9 @@ export function parseFieldSelector(selector: string): FieldSelector {
 
 /** A selector requiring each field to equal its value. */
 export function fieldSelectorFromSet(set: Readonly<Record<string, string>>): FieldSelector {
-  return make(Object.keys(set).sort().map((field) => ({ field, op: '=' as const, value: set[field] ?? '' })));
+  return make(
+    Object.keys(set)
+      .sort()
+      .map((field) => ({ field, op: '=' as const, value: set[field] ?? '' })),
+  );
 }

@@ -4,8 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-const tempPathFor = (path: string) =>
-  join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+const tempPathFor = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
 
 async function writeTemp(path: string, data: string, mode: number): Promise<string> {
   await mkdir(dirname(path), { recursive: true });

@@ -28,7 +28,11 @@ test('percentages round up or down against the total', () => {
 });
 
 test('bad values are rejected with upstream words', () => {
-  const bad = (v: unknown, msg: string) => assert.throws(() => scaled(v as string, 10, true), (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg);
+  const bad = (v: unknown, msg: string) =>
+    assert.throws(
+      () => scaled(v as string, 10, true),
+      (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg,
+    );
   bad('5', 'invalid value for IntOrString: invalid type: string is not a percentage');
   bad('abc%', 'invalid value for IntOrString: invalid value "abc%": strconv.Atoi: parsing "abc": invalid syntax');
   bad('1.5%', 'invalid value for IntOrString: invalid value "1.5%": strconv.Atoi: parsing "1.5": invalid syntax');

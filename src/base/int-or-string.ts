@@ -37,7 +37,9 @@ export function parseIntOrPercent(v: IntOrString | null | undefined): { value: n
   const body = v.slice(0, -1);
   const n = atoi(body);
   if (n === undefined) {
-    throw badRequest(`invalid value for IntOrString: invalid value ${JSON.stringify(v)}: strconv.Atoi: parsing ${JSON.stringify(body)}: invalid syntax`);
+    throw badRequest(
+      `invalid value for IntOrString: invalid value ${JSON.stringify(v)}: strconv.Atoi: parsing ${JSON.stringify(body)}: invalid syntax`,
+    );
   }
   return { value: n, percent: true };
 }

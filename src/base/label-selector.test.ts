@@ -1,17 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from './errors.js';
-import {
-  parseLabelSelector as parse, selectorFromSet, everything, nothing,
-  isQualifiedName, isValidLabelValue,
-} from './label-selector.js';
+import { parseLabelSelector as parse, selectorFromSet, everything, nothing, isQualifiedName, isValidLabelValue } from './label-selector.js';
 
 const rejects = (s: string, msg?: string | RegExp) =>
-  assert.throws(() => parse(s), (e: unknown) => {
-    if (!isStatusError(e) || e.code !== 400 || e.reason !== 'BadRequest') return false;
-    if (msg === undefined) return true;
-    return typeof msg === 'string' ? e.message === msg : msg.test(e.message);
-  }, s);
+  assert.throws(
+    () => parse(s),
+    (e: unknown) => {
+      if (!isStatusError(e) || e.code !== 400 || e.reason !== 'BadRequest') return false;
+      if (msg === undefined) return true;
+      return typeof msg === 'string' ? e.message === msg : msg.test(e.message);
+    },
+    s,
+  );
 
 test('all operators parse and print canonically', () => {
   const cases: [string, string][] = [
@@ -34,9 +35,14 @@ test('all operators parse and print canonically', () => {
 
 test('requirements are exposed sorted by key for indexing', () => {
   const s = parse('tier in (b,a),app=web,!canary');
-  assert.deepEqual(s.requirements.map((r) => [r.key, r.operator, [...r.values]]), [
-    ['app', '=', ['web']], ['canary', '!', []], ['tier', 'in', ['a', 'b']],
-  ]);
+  assert.deepEqual(
+    s.requirements.map((r) => [r.key, r.operator, [...r.values]]),
+    [
+      ['app', '=', ['web']],
+      ['canary', '!', []],
+      ['tier', 'in', ['a', 'b']],
+    ],
+  );
   assert.equal(s.requiresExactMatch('app'), 'web');
   assert.equal(s.requiresExactMatch('tier'), undefined);
   assert.equal(parse('x in (only)').requiresExactMatch('x'), 'only');
@@ -111,8 +117,14 @@ test('keys and values are validated', () => {
   rejects('/a', /prefix part must be non-empty/);
   rejects('Example.com/a', /prefix part a lowercase RFC 1123 subdomain must consist of/);
   rejects(`${'k'.repeat(64)}`, /name part must be no more than 63 characters/);
-  rejects(`a=${'v'.repeat(64)}`, /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "v{64}": must be no more than 63 characters$/);
-  rejects('a=-x', /values\[0\]\[a\]: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '\.', and must start and end with an alphanumeric character \(e\.g\. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '\(\(\[A-Za-z0-9\]\[-A-Za-z0-9_\.\]\*\)\?\[A-Za-z0-9\]\)\?'\)$/);
+  rejects(
+    `a=${'v'.repeat(64)}`,
+    /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "v{64}": must be no more than 63 characters$/,
+  );
+  rejects(
+    'a=-x',
+    /values\[0\]\[a\]: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '\.', and must start and end with an alphanumeric character \(e\.g\. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '\(\(\[A-Za-z0-9\]\[-A-Za-z0-9_\.\]\*\)\?\[A-Za-z0-9\]\)\?'\)$/,
+  );
   rejects('a in (ok,b@d)', /values\[0\]\[a\]: Invalid value: "b@d"/);
   rejects('a>x', /^unable to parse requirement: values\[0\]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer$/);
   rejects('a>99999999999999999999', /the value must be an integer/);

@@ -31,10 +31,9 @@ export interface LabelMatcher {
   toString(): string;
 }
 
-export {   isQualifiedName, isValidLabelValue } from './label-names.js';
+export { isQualifiedName, isValidLabelValue } from './label-names.js';
 
-const invalidText = (field: string, value: unknown, detail: string) =>
-  `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
+const invalidText = (field: string, value: unknown, detail: string) => `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
 
 /** Several field errors rendered as one message, as upstream aggregates them. */
 export function aggregateErrors(msgs: string[]): string {
@@ -42,26 +41,31 @@ export function aggregateErrors(msgs: string[]): string {
   return uniq.length === 1 ? (uniq[0] ?? '') : `[${uniq.join(', ')}]`;
 }
 
-
 /** Checks one requirement; returns the error messages (empty when valid). `keyField` is the path shown for key errors. */
 export function checkRequirement(key: string, op: LabelOperator, values: readonly string[], keyField = 'key'): string[] {
   const errs: string[] = [];
   const kErrs = isQualifiedName(key);
   if (kErrs.length) errs.push(invalidText(keyField, key, kErrs.join('; ')));
   switch (op) {
-    case 'in': case 'notin':
+    case 'in':
+    case 'notin':
       if (values.length === 0) errs.push(invalidText('values', values, "for 'in', 'notin' operators, values set can't be empty"));
       break;
-    case '=': case '==': case '!=':
+    case '=':
+    case '==':
+    case '!=':
       if (values.length !== 1) errs.push(invalidText('values', values, 'exact-match compatibility requires one single value'));
       break;
-    case 'exists': case '!':
+    case 'exists':
+    case '!':
       if (values.length !== 0) errs.push(invalidText('values', values, 'values set must be empty for exists and does not exist'));
       break;
-    case 'gt': case 'lt':
+    case 'gt':
+    case 'lt':
       if (values.length !== 1) errs.push(invalidText('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
       values.forEach((v, i) => {
-        if (parseInt64(v) === undefined) errs.push(invalidText(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+        if (parseInt64(v) === undefined)
+          errs.push(invalidText(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
       });
       break;
   }
@@ -78,15 +82,19 @@ function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string,
   const has = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
   const val = has ? labels[r.key] : undefined;
   switch (r.operator) {
-    case 'in': case '=': case '==':
+    case 'in':
+    case '=':
+    case '==':
       return has && r.values.includes(val ?? '');
-    case 'notin': case '!=':
+    case 'notin':
+    case '!=':
       return !has || !r.values.includes(val ?? '');
     case 'exists':
       return has;
     case '!':
       return !has;
-    case 'gt': case 'lt': {
+    case 'gt':
+    case 'lt': {
       if (!has || r.values.length !== 1) return false;
       const lv = parseInt64(val ?? '');
       const rv = parseInt64(r.values[0] ?? '');
@@ -100,12 +108,21 @@ function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string,
 function requirementToString(r: LabelRequirement): string {
   const vals = () => (r.values.length === 1 ? (r.values[0] ?? '') : [...r.values].sort().join(','));
   switch (r.operator) {
-    case '!': return `!${r.key}`;
-    case 'exists': return r.key;
-    case '=': case '==': case '!=': return `${r.key}${r.operator}${vals()}`;
-    case 'in': case 'notin': return `${r.key} ${r.operator} (${vals()})`;
-    case 'gt': return `${r.key}>${vals()}`;
-    case 'lt': return `${r.key}<${vals()}`;
+    case '!':
+      return `!${r.key}`;
+    case 'exists':
+      return r.key;
+    case '=':
+    case '==':
+    case '!=':
+      return `${r.key}${r.operator}${vals()}`;
+    case 'in':
+    case 'notin':
+      return `${r.key} ${r.operator} (${vals()})`;
+    case 'gt':
+      return `${r.key}>${vals()}`;
+    case 'lt':
+      return `${r.key}<${vals()}`;
   }
 }
 
@@ -152,9 +169,22 @@ export function selectorFromSet(set: Readonly<Record<string, string>> | undefine
 // ---------------------------------------------------------------- string parser
 
 type Tok = 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'in' | '<' | '!=' | 'notin' | '(' | 'id';
-interface Item { tok: Tok; lit: string }
+interface Item {
+  tok: Tok;
+  lit: string;
+}
 
-const SYMBOLS = new Map<string, Tok>([[')', ')'], [',', ','], ['!', '!'], ['==', '=='], ['=', '='], ['>', '>'], ['<', '<'], ['!=', '!='], ['(', '(']]);
+const SYMBOLS = new Map<string, Tok>([
+  [')', ')'],
+  [',', ','],
+  ['!', '!'],
+  ['==', '=='],
+  ['=', '='],
+  ['>', '>'],
+  ['<', '<'],
+  ['!=', '!='],
+  ['(', '('],
+]);
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isSpecial = (c: string) => c === '=' || c === '!' || c === '(' || c === ')' || c === ',' || c === '>' || c === '<';
 
@@ -163,7 +193,10 @@ function lex(s: string): Item[] {
   let i = 0;
   for (;;) {
     while (i < s.length && isSpace(s.charAt(i))) i++;
-    if (i >= s.length) { items.push({ tok: 'eos', lit: '' }); return items; }
+    if (i >= s.length) {
+      items.push({ tok: 'eos', lit: '' });
+      return items;
+    }
     if (isSpecial(s.charAt(i))) {
       // longest run of special characters that still forms a known operator
       let best: Item | undefined;
@@ -172,7 +205,11 @@ function lex(s: string): Item[] {
       while (j < s.length && isSpecial(s.charAt(j))) {
         buf += s.charAt(j);
         const t = SYMBOLS.get(buf);
-        if (t) { best = { tok: t, lit: buf }; j++; } else if (best) break; else j++;
+        if (t) {
+          best = { tok: t, lit: buf };
+          j++;
+        } else if (best) break;
+        else j++;
       }
       // every single special character is an operator, so `best` is always set here
       items.push(best ?? { tok: 'id', lit: buf });
@@ -229,7 +266,10 @@ class Parser {
   private requirement(): LabelRequirement {
     let op: LabelOperator | undefined;
     let t = this.next();
-    if (t.tok === '!') { op = '!'; t = this.next(); }
+    if (t.tok === '!') {
+      op = '!';
+      t = this.next();
+    }
     if (t.tok !== 'id') throw new SyntaxErr(`found '${t.lit}', expected: identifier`);
     const key = t.lit;
     const kErrs = isQualifiedName(key);
@@ -254,7 +294,10 @@ class Parser {
     const open = this.next();
     if (open.tok !== '(') throw new SyntaxErr(`found '${open.lit}' expected: '('`);
     const first = this.peek();
-    if (first.tok === ')') { this.next(); return ['']; }
+    if (first.tok === ')') {
+      this.next();
+      return [''];
+    }
     if (first.tok !== 'id' && first.tok !== ',') throw new SyntaxErr(`found '${first.lit}', expected: ',', ')' or identifier`);
     const set = new Set<string>();
     for (;;) {
@@ -268,8 +311,14 @@ class Parser {
       } else if (t.tok === ',') {
         if (set.size === 0) set.add(''); // "(," starts with an empty value
         const la = this.peek();
-        if (la.tok === ')') { set.add(''); break; } // ",)" ends with one
-        if (la.tok === ',') { this.next(); set.add(''); } // ",," holds one
+        if (la.tok === ')') {
+          set.add('');
+          break;
+        } // ",)" ends with one
+        if (la.tok === ',') {
+          this.next();
+          set.add('');
+        } // ",," holds one
       } else {
         throw new SyntaxErr(`found '${t.lit}', expected: ',', or identifier`);
       }

@@ -21,7 +21,9 @@ test('levels filter, and the level is read from TANDEM_LOG_LEVEL by default', ()
   assert.equal(parseLogLevel(undefined), 'info');
   const lines: string[] = [];
   const log = createLogger({ write: (l) => lines.push(l), level: 'error' });
-  log.info('x'); log.warn('y'); log.error('z');
+  log.info('x');
+  log.warn('y');
+  log.error('z');
   assert.deepEqual(lines, ['error z']);
   const child = log.child('c');
   child.warn('still filtered');

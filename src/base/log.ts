@@ -31,7 +31,7 @@ const SAFE = /^[^\s"=]*$/;
 
 function formatValue(v: unknown): string {
   if (v instanceof Error) return JSON.stringify(v.message);
-  const s = typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
   return typeof v === 'string' && SAFE.test(s) && s !== '' ? s : typeof v === 'string' ? JSON.stringify(s) : s;
 }
 
@@ -59,11 +59,17 @@ export function createLogger(o: LoggerOptions = {}): Logger {
     write(formatLine(level, component, msg, base && fields ? { ...base, ...fields } : (fields ?? base)));
   };
   return {
-    debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'),
-    child: (name, fields) => createLogger({
-      write, level: levelOf(min), component: component ? `${component}/${name}` : name,
-      fields: base && fields ? { ...base, ...fields } : (fields ?? base),
-    }),
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    child: (name, fields) =>
+      createLogger({
+        write,
+        level: levelOf(min),
+        component: component ? `${component}/${name}` : name,
+        fields: base && fields ? { ...base, ...fields } : (fields ?? base),
+      }),
   };
 }
 
@@ -71,6 +77,9 @@ const levelOf = (rank: number): LogLevel => (Object.keys(RANK) as LogLevel[]).fi
 
 /** A logger that drops everything (tests, and components whose caller gave none). */
 export const nullLogger: Logger = {
-  debug() {}, info() {}, warn() {}, error() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
   child: () => nullLogger,
 };

@@ -2,19 +2,52 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from './errors.js';
 import {
-  parseQuantity, formatQuantity, toMilli, toInteger, quantityToNumber, compareQuantities, addQuantities, isQuantity, quantityValue,
-  QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR,
+  parseQuantity,
+  formatQuantity,
+  toMilli,
+  toInteger,
+  quantityToNumber,
+  compareQuantities,
+  addQuantities,
+  isQuantity,
+  quantityValue,
+  QUANTITY_FORMAT_ERROR,
+  QUANTITY_SUFFIX_ERROR,
 } from './quantity.js';
 
 const badWith = (s: string, msg: string) =>
-  assert.throws(() => parseQuantity(s), (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg, s);
+  assert.throws(
+    () => parseQuantity(s),
+    (e: unknown) => isStatusError(e) && e.code === 400 && e.message === msg,
+    s,
+  );
 
 test('values of common quantities', () => {
   const cases: [string, number][] = [
-    ['100m', 0.1], ['1', 1], ['1.5', 1.5], ['2Gi', 2 * 2 ** 30], ['500Mi', 500 * 2 ** 20], ['1e3', 1000], ['1k', 1000],
-    ['1Ki', 1024], ['1M', 1e6], ['1Ei', 2 ** 60], ['0.1', 0.1], ['1e-3', 0.001], ['-1', -1], ['5n', 5e-9], ['4u', 4e-6],
-    ['1.2e3', 1200], ['1.3E+6', 1.3e6], ['100.035k', 100035], ['10.035M', 10035000], ['.001', 0.001], ['1.', 1], ['1.G', 1e9],
-    ['0.0005k', 0.5], ['12E', 12e18],
+    ['100m', 0.1],
+    ['1', 1],
+    ['1.5', 1.5],
+    ['2Gi', 2 * 2 ** 30],
+    ['500Mi', 500 * 2 ** 20],
+    ['1e3', 1000],
+    ['1k', 1000],
+    ['1Ki', 1024],
+    ['1M', 1e6],
+    ['1Ei', 2 ** 60],
+    ['0.1', 0.1],
+    ['1e-3', 0.001],
+    ['-1', -1],
+    ['5n', 5e-9],
+    ['4u', 4e-6],
+    ['1.2e3', 1200],
+    ['1.3E+6', 1.3e6],
+    ['100.035k', 100035],
+    ['10.035M', 10035000],
+    ['.001', 0.001],
+    ['1.', 1],
+    ['1.G', 1e9],
+    ['0.0005k', 0.5],
+    ['12E', 12e18],
   ];
   for (const [s, v] of cases) assert.equal(quantityToNumber(s), v, s);
 });
@@ -55,20 +88,81 @@ test('rounding below nano and the BinarySI cap', () => {
 
 test('canonical formatting', () => {
   const cases: [string, string][] = [
-    ['1.5', '1500m'], ['1.5Gi', '1536Mi'], ['1024Mi', '1Gi'], ['1000M', '1G'], ['2000', '2k'], ['1500', '1500'],
-    ['.001Ki', '1024m'], ['.000001Ki', '1024u'], ['.000000001Ki', '1024n'], ['.000000000001Ki', '2n'],
-    ['0.001T', '1G'], ['1.08', '1080m'], ['.001e12', '1e9'], ['0.001e0', '1e-3'], ['1000e-12', '1e-9'], ['00', '0'],
-    ['5000m', '5'], ['307200Ki', '300Mi'], ['1025024Mi', '1001Gi'], ['1080000000n', '1080m'], ['1000E', '1e21'],
-    ['5000E', '5e21'], ['1000000E', '1e24'], ['0.5Ki', '512'], ['1.1Ki', '1126400m'], ['0.1', '100m'], ['1.0', '1'],
-    ['1.2345', '1234500u'], ['8Ei', '9223372036854775807'], ['0.9n', '1n'], ['-1.5', '-1500m'], ['-1024Mi', '-1Gi'],
-    ['0Ki', '0'], ['0m', '0'], ['-0', '0'], ['8Ki', '8Ki'], ['2048Ki', '2Mi'], ['1.5k', '1500'],
+    ['1.5', '1500m'],
+    ['1.5Gi', '1536Mi'],
+    ['1024Mi', '1Gi'],
+    ['1000M', '1G'],
+    ['2000', '2k'],
+    ['1500', '1500'],
+    ['.001Ki', '1024m'],
+    ['.000001Ki', '1024u'],
+    ['.000000001Ki', '1024n'],
+    ['.000000000001Ki', '2n'],
+    ['0.001T', '1G'],
+    ['1.08', '1080m'],
+    ['.001e12', '1e9'],
+    ['0.001e0', '1e-3'],
+    ['1000e-12', '1e-9'],
+    ['00', '0'],
+    ['5000m', '5'],
+    ['307200Ki', '300Mi'],
+    ['1025024Mi', '1001Gi'],
+    ['1080000000n', '1080m'],
+    ['1000E', '1e21'],
+    ['5000E', '5e21'],
+    ['1000000E', '1e24'],
+    ['0.5Ki', '512'],
+    ['1.1Ki', '1126400m'],
+    ['0.1', '100m'],
+    ['1.0', '1'],
+    ['1.2345', '1234500u'],
+    ['8Ei', '9223372036854775807'],
+    ['0.9n', '1n'],
+    ['-1.5', '-1500m'],
+    ['-1024Mi', '-1Gi'],
+    ['0Ki', '0'],
+    ['0m', '0'],
+    ['-0', '0'],
+    ['8Ki', '8Ki'],
+    ['2048Ki', '2Mi'],
+    ['1.5k', '1500'],
   ];
   for (const [s, want] of cases) assert.equal(formatQuantity(s), want, s);
 });
 
 test('already canonical text is kept verbatim, as upstream does', () => {
-  for (const s of ['1Gi', '300Mi', '6Ki', '1001Gi', '1Ti', '5', '500m', '1G', '1m', '80m', '1080m', '300M', '1T', '1E',
-    '1e21', '1234567M', '3k', '1025', '0', '1e9', '1e-3', '1e-9', '80e-3', '300e6', '1n', '1080n', '1u', '100m', '2Gi', '1k']) {
+  for (const s of [
+    '1Gi',
+    '300Mi',
+    '6Ki',
+    '1001Gi',
+    '1Ti',
+    '5',
+    '500m',
+    '1G',
+    '1m',
+    '80m',
+    '1080m',
+    '300M',
+    '1T',
+    '1E',
+    '1e21',
+    '1234567M',
+    '3k',
+    '1025',
+    '0',
+    '1e9',
+    '1e-3',
+    '1e-9',
+    '80e-3',
+    '300e6',
+    '1n',
+    '1080n',
+    '1u',
+    '100m',
+    '2Gi',
+    '1k',
+  ]) {
     assert.equal(formatQuantity(s), s);
   }
   // upstream quirks of the same rule
@@ -103,8 +197,35 @@ test('compare and add are exact', () => {
 });
 
 test('quantityValue equals quantityToNumber(parseQuantity(...)) on the fast forms and beyond', () => {
-  const forms = ['0', '7', '250m', '100m', '1', '3m', '999999999999999', '512Mi', '1Gi', '3Ki', '2Ti', '1Pi', '5k', '12M', '7G', '3T', '2P',
-    '0100m', '1.5', '0.1', '-1', '1e3', '1E-2', '.5', '+3', '1.5Gi', 'm'];
+  const forms = [
+    '0',
+    '7',
+    '250m',
+    '100m',
+    '1',
+    '3m',
+    '999999999999999',
+    '512Mi',
+    '1Gi',
+    '3Ki',
+    '2Ti',
+    '1Pi',
+    '5k',
+    '12M',
+    '7G',
+    '3T',
+    '2P',
+    '0100m',
+    '1.5',
+    '0.1',
+    '-1',
+    '1e3',
+    '1E-2',
+    '.5',
+    '+3',
+    '1.5Gi',
+    'm',
+  ];
   for (const f of forms) assert.equal(quantityValue(f), quantityToNumber(parseQuantity(f)), f);
   for (let i = 0; i < 2000; i++) {
     const f = `${i * 37}${['', 'm', 'k', 'M', 'Mi', 'Gi', 'Ki'][i % 7]}`;

@@ -30,12 +30,21 @@ const MAX_EXPONENT = 1000;
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
-interface Scanned { negative: boolean; num: string; denom: string; suffix: string; numeric: string }
+interface Scanned {
+  negative: boolean;
+  num: string;
+  denom: string;
+  suffix: string;
+  numeric: string;
+}
 
 function scan(str: string): Scanned {
   let pos = 0;
   let negative = false;
-  if (str[0] === '-') { negative = true; pos++; } else if (str[0] === '+') pos++;
+  if (str[0] === '-') {
+    negative = true;
+    pos++;
+  } else if (str[0] === '+') pos++;
   while (str[pos] === '0') pos++;
   if (pos >= str.length) return { negative, num: '0', denom: '', suffix: '', numeric: '0' };
   let start = pos;
@@ -89,9 +98,10 @@ export function parseQuantity(input: string | number): ParsedQuantity {
   const { base, exponent, format } = interpretSuffix(suffix);
   const digits = num + denom;
   // Small values take upstream's integer fast path; the others are read as a decimal text, which needs a digit.
-  const fast = format === 'BinarySI'
-    ? denom.length === 0 && 15 - num.length - Math.trunc((exponent * 3) / 10) - 1 >= 0
-    : digits.length <= 18 && exponent - denom.length >= -9;
+  const fast =
+    format === 'BinarySI'
+      ? denom.length === 0 && 15 - num.length - Math.trunc((exponent * 3) / 10) - 1 >= 0
+      : digits.length <= 18 && exponent - denom.length >= -9;
   if (!fast && !/[0-9]/.test(numeric)) throw badRequest(QUANTITY_NUMERIC_ERROR);
   let unscaled = BigInt(digits);
   let scale = -denom.length;
@@ -107,11 +117,17 @@ export function parseQuantity(input: string | number): ParsedQuantity {
     text = str;
   }
 
-  if (unscaled !== 0n && scale < -9) { unscaled = divRoundUp(unscaled, -9 - scale); scale = -9; }
+  if (unscaled !== 0n && scale < -9) {
+    unscaled = divRoundUp(unscaled, -9 - scale);
+    scale = -9;
+  }
   let fmt = format;
   if (format === 'BinarySI') {
-    if (compareAbs(unscaled, scale, INT64_MAX) > 0) { unscaled = negative ? -INT64_MAX : INT64_MAX; scale = 0; text = undefined; }
-    else if (compareAbs(unscaled, scale, 1n) < 0 && unscaled !== 0n) fmt = 'DecimalSI';
+    if (compareAbs(unscaled, scale, INT64_MAX) > 0) {
+      unscaled = negative ? -INT64_MAX : INT64_MAX;
+      scale = 0;
+      text = undefined;
+    } else if (compareAbs(unscaled, scale, 1n) < 0 && unscaled !== 0n) fmt = 'DecimalSI';
   }
   return text !== undefined ? { unscaled, scale, format: fmt, text } : { unscaled, scale, format: fmt };
 }
@@ -130,7 +146,12 @@ function numberText(n: number): string {
 
 /** True when `s` parses as a quantity. */
 export function isQuantity(s: string): boolean {
-  try { parseQuantity(s); return true; } catch { return false; }
+  try {
+    parseQuantity(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const asQuantity = (q: ParsedQuantity | string | number): ParsedQuantity => (typeof q === 'object' ? q : parseQuantity(q));
@@ -139,8 +160,14 @@ const asQuantity = (q: ParsedQuantity | string | number): ParsedQuantity => (typ
 function canonicalDecimal(unscaled: bigint, scale: number): [bigint, number] {
   let m = unscaled;
   let e = scale;
-  while (m % 10n === 0n) { m /= 10n; e++; }
-  while (e % 3 !== 0) { m *= 10n; e--; }
+  while (m % 10n === 0n) {
+    m /= 10n;
+    e++;
+  }
+  while (e % 3 !== 0) {
+    m *= 10n;
+    e--;
+  }
   return [m, e];
 }
 
@@ -157,7 +184,10 @@ export function formatQuantity(input: ParsedQuantity | string | number): string 
   if (format === 'BinarySI') {
     let v = q.scale >= 0 ? q.unscaled * 10n ** BigInt(q.scale) : q.unscaled / 10n ** BigInt(-q.scale);
     let e = 0;
-    while ((v >= 1024n || v <= -1024n) && v % 1024n === 0n) { v /= 1024n; e += 10; }
+    while ((v >= 1024n || v <= -1024n) && v % 1024n === 0n) {
+      v /= 1024n;
+      e += 10;
+    }
     return `${v}${BIN_BY_EXP.get(e) ?? ''}`;
   }
   const [m, e] = canonicalDecimal(q.unscaled, q.scale);

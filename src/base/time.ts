@@ -27,10 +27,16 @@ const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+
 
 function parseWith(s: string, layout: string): Date {
   const m = RFC3339_RE.exec(s);
-  const fail = () => badRequest(`parsing time ${JSON.stringify(s)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(s)} as RFC 3339`);
+  const fail = () =>
+    badRequest(`parsing time ${JSON.stringify(s)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(s)} as RFC 3339`);
   if (!m) throw fail();
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), min = Number(mi), second = Number(sec);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    min = Number(mi),
+    second = Number(sec);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const daysIn = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
   if (month < 1 || month > 12 || day < 1 || day > daysIn || hour > 23 || min > 59 || second > 59) throw fail();

@@ -7,7 +7,11 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 
 test('FIFO order and repeated adds collapse', async () => {
   const q = createWorkQueue();
-  q.add('a'); q.add('b'); q.add('a'); q.add('c'); q.add('b');
+  q.add('a');
+  q.add('b');
+  q.add('a');
+  q.add('c');
+  q.add('b');
   assert.equal(q.len(), 3);
   assert.deepEqual([await q.get(), await q.get(), await q.get()], ['a', 'b', 'c']);
   assert.equal(q.len(), 0);
@@ -22,7 +26,9 @@ test('a key is never handed out twice at once; a re-add while processing queues 
   q.add('a');
   assert.equal(q.len(), 0, 'held back while processing');
   let second: string | undefined;
-  void q.get().then((k) => { second = k; });
+  void q.get().then((k) => {
+    second = k;
+  });
   await tick();
   assert.equal(second, undefined, 'a waiting worker does not get the in-process key');
   q.done('a');
@@ -95,7 +101,9 @@ test('shutDownWithDrain waits for in-flight items', async () => {
   q.add('a');
   await q.get();
   let drained = false;
-  const d = q.shutDownWithDrain().then(() => { drained = true; });
+  const d = q.shutDownWithDrain().then(() => {
+    drained = true;
+  });
   await tick();
   assert.equal(drained, false);
   q.done('a');
@@ -133,7 +141,10 @@ test('rate-limited adds back off exponentially per key until forget', async () =
     const start = clock.now();
     q.addRateLimited('k');
     let t = 0;
-    while (q.len() === 0) { clock.advance(1); t++; }
+    while (q.len() === 0) {
+      clock.advance(1);
+      t++;
+    }
     waits.push(clock.now() - start);
     assert.equal(await q.get(), 'k');
     q.done('k');
@@ -192,7 +203,9 @@ test('the default limiter is the larger of per-key backoff and the overall bucke
 test('stats: depth, adds, retries, time waiting and working, the longest running item', async () => {
   const clock = createManualClock(1000);
   const q = createWorkQueue<string>({ clock });
-  q.add('a'); q.add('a'); q.add('b');
+  q.add('a');
+  q.add('a');
+  q.add('b');
   assert.deepEqual([q.stats().depth, q.stats().adds], [2, 2]);
   clock.advance(30);
   const a = await q.get();

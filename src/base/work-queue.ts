@@ -27,7 +27,9 @@ export function createExponentialRateLimiter<T>(baseMs = 5, maxMs = 1_000_000): 
       const d = baseMs * 2 ** n;
       return Number.isFinite(d) && d < maxMs ? d : maxMs;
     },
-    forget(item) { failures.delete(item); },
+    forget(item) {
+      failures.delete(item);
+    },
     numRequeues: (item) => failures.get(item) ?? 0,
   };
 }
@@ -56,7 +58,9 @@ export function createBucketRateLimiter<T>(qps = 10, burst = 100, clock: Clock =
 export function createMaxOfRateLimiter<T>(...limiters: RateLimiter<T>[]): RateLimiter<T> {
   return {
     when: (item) => limiters.reduce((d, l) => Math.max(d, l.when(item)), 0),
-    forget: (item) => { for (const l of limiters) l.forget(item); },
+    forget: (item) => {
+      for (const l of limiters) l.forget(item);
+    },
     numRequeues: (item) => limiters.reduce((n, l) => Math.max(n, l.numRequeues(item)), 0),
   };
 }
@@ -119,7 +123,11 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   const worked = { n: 0, sum: 0, max: 0 };
   let adds = 0;
   let retries = 0;
-  const observe = (acc: { n: number; sum: number; max: number }, ms: number) => { acc.n++; acc.sum += ms; if (ms > acc.max) acc.max = ms; };
+  const observe = (acc: { n: number; sum: number; max: number }, ms: number) => {
+    acc.n++;
+    acc.sum += ms;
+    if (ms > acc.max) acc.max = ms;
+  };
   let queue: T[] = [];
   let head = 0; // index of the first live entry in `queue`
   const dirty = new Set<T>();
@@ -134,7 +142,10 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     if (head >= queue.length) return undefined;
     const item = queue[head] as T;
     head++;
-    if (head > 1024 && head * 2 > queue.length) { queue = queue.slice(head); head = 0; }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
     processing.add(item);
     dirty.delete(item);
     const now = clock.now();
@@ -161,12 +172,18 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   }
   function addAfter(item: T, ms: number): void {
     if (shutting) return;
-    if (!(ms > 0)) { add(item); return; }
+    if (!(ms > 0)) {
+      add(item);
+      return;
+    }
     const at = clock.now() + ms;
     const prev = delayed.get(item);
     if (prev && prev.at <= at) return;
     prev?.cancel();
-    const cancel = clock.schedule(() => { delayed.delete(item); add(item); }, ms);
+    const cancel = clock.schedule(() => {
+      delayed.delete(item);
+      add(item);
+    }, ms);
     delayed.set(item, { at, cancel });
   }
   function shutDown(): void {
@@ -179,7 +196,10 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   return {
     add,
     addAfter,
-    addRateLimited: (item) => { retries++; addAfter(item, limiter.when(item)); },
+    addRateLimited: (item) => {
+      retries++;
+      addAfter(item, limiter.when(item));
+    },
     forget: (item) => limiter.forget(item),
     numRequeues: (item) => limiter.numRequeues(item),
     get() {
@@ -192,7 +212,10 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
       const began = startedAt.get(item);
       startedAt.delete(item);
       if (began !== undefined) observe(worked, clock.now() - began);
-      if (dirty.has(item)) { queue.push(item); dispatch(); }
+      if (dirty.has(item)) {
+        queue.push(item);
+        dispatch();
+      }
       if (processing.size === 0) for (const r of drainWaiters.splice(0)) r();
     },
     len: size,
@@ -209,8 +232,13 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
       for (const t of startedAt.values()) longest = Math.max(longest, now - t);
       const avg = (a: { n: number; sum: number }) => (a.n ? a.sum / a.n : 0);
       return {
-        depth: size(), inFlight: processing.size, delayed: delayed.size, adds, retries,
-        queueLatencyMs: { avg: avg(waited), max: waited.max }, workDurationMs: { avg: avg(worked), max: worked.max },
+        depth: size(),
+        inFlight: processing.size,
+        delayed: delayed.size,
+        adds,
+        retries,
+        queueLatencyMs: { avg: avg(waited), max: waited.max },
+        workDurationMs: { avg: avg(worked), max: worked.max },
         longestRunningMs: longest,
       };
     },

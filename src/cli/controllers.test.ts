@@ -18,7 +18,12 @@ const CM = '/api/v1/namespaces/default/configmaps';
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-ctrl-'));
-  srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: process.env['CTRL_DEBUG'] ? createLogger({ write: (l) => process.stderr.write(`${l}\n`), level: 'debug' }) : nullLogger });
+  srv = await runServer({
+    dataDir: dir,
+    listen: '127.0.0.1:0',
+    store: 'memory',
+    log: process.env['CTRL_DEBUG'] ? createLogger({ write: (l) => process.stderr.write(`${l}\n`), level: 'debug' }) : nullLogger,
+  });
   c = srv.client;
   await srv.controllers.ready();
 });
@@ -41,12 +46,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const refTo = (o: KubeObject): OwnerReference => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name!, uid: o.metadata.uid! });
 const makeCm = (name: string, owners: KubeObject[] = [], finalizers?: string[]) =>
   c.request<KubeObject>('POST', CM, {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name, ...(owners.length ? { ownerReferences: owners.map(refTo) } : {}), ...(finalizers ? { finalizers } : {}) },
     data: { k: name },
   });
 const getCm = (name: string) => c.getOrUndefined<KubeObject>(`${CM}/${name}`);
-const del = (path: string, propagationPolicy: string) => c.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy });
+const del = (path: string, propagationPolicy: string) =>
+  c.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy });
 
 test('background: dependents of a deleted owner are deleted; a dependent with another owner stays', async () => {
   const owner = await makeCm('bg-owner');
@@ -88,7 +95,12 @@ test('foreground: the owner waits with a deletionTimestamp until its dependent i
   assert.ok(o, 'owner still there while the dependent lingers');
   assert.ok(o.metadata.deletionTimestamp);
   assert.deepEqual(o.metadata.finalizers, ['foregroundDeletion']);
-  await c.request('PATCH', `${CM}/fg-dep`, { metadata: { finalizers: null, resourceVersion: dep.metadata.resourceVersion } }, 'application/merge-patch+json');
+  await c.request(
+    'PATCH',
+    `${CM}/fg-dep`,
+    { metadata: { finalizers: null, resourceVersion: dep.metadata.resourceVersion } },
+    'application/merge-patch+json',
+  );
   await until(async () => (await getCm('fg-dep')) === undefined, 'fg-dep gone');
   await until(async () => (await getCm('fg-owner')) === undefined, 'fg-owner gone');
 });
@@ -101,18 +113,34 @@ test('orphan: the dependent survives without its owner reference', async () => {
   await until(async () => (await getCm('or-owner')) === undefined, 'or-owner gone');
   const d = await getCm('or-dep');
   assert.ok(d, 'dependent kept');
-  assert.deepEqual(d.metadata.ownerReferences?.map((r) => r.name), ['or-other']);
+  assert.deepEqual(
+    d.metadata.ownerReferences?.map((r) => r.name),
+    ['or-other'],
+  );
 });
 
 test('deleting a namespace deletes its content, then the namespace', async () => {
   const ns = 'ctrl-doomed';
   await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   for (const n of ['a', 'b', 'c']) {
-    await c.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n }, data: { x: n } });
+    await c.request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: n },
+      data: { x: n },
+    });
   }
-  await c.request('POST', `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { p: 'q' } });
+  await c.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's' },
+    stringData: { p: 'q' },
+  });
   await c.request('POST', `/api/v1/namespaces/${ns}/services`, {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'svc' },
+    spec: { selector: { app: 'x' }, ports: [{ port: 80 }] },
   });
   await c.request('DELETE', `/api/v1/namespaces/${ns}`);
   const started = Date.now();

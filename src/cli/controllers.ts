@@ -10,8 +10,15 @@ import { createInformerFactory, type InformerFactory } from '../client/informer-
 import { createEventRecorder } from '../client/event-recorder.js';
 import { startLeaderElection } from '../client/leader-election.js';
 import {
-  startDaemonSetController, startDeploymentController, startEndpointsController, startGarbageCollector, startJobController,
-  startNamespaceController, startNodeLifecycleController, startReplicaSetController, startServiceAccountController,
+  startDaemonSetController,
+  startDeploymentController,
+  startEndpointsController,
+  startGarbageCollector,
+  startJobController,
+  startNamespaceController,
+  startNodeLifecycleController,
+  startReplicaSetController,
+  startServiceAccountController,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -22,7 +29,10 @@ export interface Controllers {
   stop(): Promise<void>;
 }
 
-interface Component { ready(): Promise<void>; stop(): Promise<void> }
+interface Component {
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 interface Shared {
   client: RestClient;
@@ -32,28 +42,34 @@ interface Shared {
 }
 
 const deps = (d: Shared, recorderName?: string) => ({
-  client: d.client, informers: d.informers, log: d.log,
+  client: d.client,
+  informers: d.informers,
+  log: d.log,
   ...(recorderName ? { recorder: createEventRecorder(d.client, recorderName, { log: d.log.child(recorderName) }) } : {}),
 });
 
 /** Every component, by the name `--controllers` and tests use. */
 const COMPONENTS: Record<string, (d: Shared) => Component> = {
-  'namespace': (d) => startNamespaceController(deps(d)),
+  namespace: (d) => startNamespaceController(deps(d)),
   'garbage-collector': (d) => startGarbageCollector(deps(d)),
-  'scheduler': (d) => startScheduler({
-    client: d.client, informers: d.informers, log: d.log.child('scheduler'),
-    recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log.child('default-scheduler') }),
-  }),
-  'replicaset': (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
-  'deployment': (d) => startDeploymentController(deps(d, 'deployment-controller')),
-  'daemonset': (d) => startDaemonSetController(deps(d, 'daemonset-controller')),
-  'job': (d) => startJobController(deps(d, 'job-controller')),
-  'endpoints': (d) => startEndpointsController(deps(d)),
-  'serviceaccount': (d) => startServiceAccountController(deps(d)),
-  'node-lifecycle': (d) => startNodeLifecycleController({
-    ...deps(d, 'node-controller'),
-    ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
-  }),
+  scheduler: (d) =>
+    startScheduler({
+      client: d.client,
+      informers: d.informers,
+      log: d.log.child('scheduler'),
+      recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log.child('default-scheduler') }),
+    }),
+  replicaset: (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
+  deployment: (d) => startDeploymentController(deps(d, 'deployment-controller')),
+  daemonset: (d) => startDaemonSetController(deps(d, 'daemonset-controller')),
+  job: (d) => startJobController(deps(d, 'job-controller')),
+  endpoints: (d) => startEndpointsController(deps(d)),
+  serviceaccount: (d) => startServiceAccountController(deps(d)),
+  'node-lifecycle': (d) =>
+    startNodeLifecycleController({
+      ...deps(d, 'node-controller'),
+      ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
+    }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
@@ -73,7 +89,9 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
   let running: Component[] = [];
   let informers: InformerFactory | undefined;
   let resolveReady!: () => void;
-  const readyP = new Promise<void>((r) => { resolveReady = r; });
+  const readyP = new Promise<void>((r) => {
+    resolveReady = r;
+  });
   const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
 
   const startAll = () => {
@@ -81,7 +99,10 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
     const shared: Shared = { client, informers, log: clog };
     running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
-    Promise.all(running.map((c) => c.ready())).then(() => resolveReady(), (e: unknown) => clog.error('failed to start', { error: String(e) }));
+    Promise.all(running.map((c) => c.ready())).then(
+      () => resolveReady(),
+      (e: unknown) => clog.error('failed to start', { error: String(e) }),
+    );
   };
   const stopAll = async () => {
     const r = running;
@@ -97,9 +118,18 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
     return { ready: () => readyP, isLeader: () => false, stop: async () => undefined };
   }
   const elector = startLeaderElection(client, {
-    name: 'tandem-control-plane', identity, leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, log: clog,
-    onStartedLeading: () => { clog.info('leading: components started', { identity, components: names.join(',') }); startAll(); },
-    onStoppedLeading: () => { clog.warn('lost the leader lease: scheduler and controllers stopped', { identity }); void stopAll(); },
+    name: 'tandem-control-plane',
+    identity,
+    leaseDurationSeconds: opts.leaseDurationSeconds ?? 15,
+    log: clog,
+    onStartedLeading: () => {
+      clog.info('leading: components started', { identity, components: names.join(',') });
+      startAll();
+    },
+    onStoppedLeading: () => {
+      clog.warn('lost the leader lease: scheduler and controllers stopped', { identity });
+      void stopAll();
+    },
   });
 
   return {

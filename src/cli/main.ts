@@ -21,7 +21,13 @@ function waitForSignal(stop: () => Promise<void>): void {
     log(`received ${sig}, shutting down`);
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    stop().then(() => process.exit(0), (e: unknown) => { log(`shutdown failed: ${String(e)}`); process.exit(1); });
+    stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log(`shutdown failed: ${String(e)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -36,7 +42,8 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('tandem').description('Kubernetes-compatible orchestrator for mixed Linux and Windows fleets');
 
-  program.command('server')
+  program
+    .command('server')
     .description('control plane only: API server, scheduler and controllers')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
@@ -44,14 +51,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
     .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string }) => {
       const dataDir = resolveDataDir(o.dataDir);
-      const controllers = o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
+      const controllers =
+        o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
       const { runServer } = await serverModule();
       const s = await runServer({ dataDir, listen: o.listen, store: o.store, ...(controllers ? { controllers } : {}) }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
       waitForSignal(() => s.stop());
     });
 
-  program.command('up')
+  program
+    .command('up')
     .description('all-in-one: control plane plus a node agent for this host')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
@@ -71,22 +80,34 @@ export async function main(argv: string[]): Promise<void> {
           const { createRestClient } = await import('../client/rest-client.js');
           const client = createRestClient({ server: s.url, caPem: s.tls.ca, token: s.token, userAgent: 'tandem-agent' });
           const node = await startNode({
-            client, dataDir: join(dataDir, 'agent'), podCidr: o.podCidr, tls: { cert: s.tls.cert, key: s.tls.key },
-            streamingToken: s.token, log: createLogger().child('agent'),
-            ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+            client,
+            dataDir: join(dataDir, 'agent'),
+            podCidr: o.podCidr,
+            tls: { cert: s.tls.cert, key: s.tls.key },
+            streamingToken: s.token,
+            log: createLogger().child('agent'),
+            ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+            ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
           });
           await node.agent.ready();
           log(`node ${node.nodeName} ready (pods on ${o.podCidr})`);
-          stopNode = async () => { await node.stop(); client.close(); };
+          stopNode = async () => {
+            await node.stop();
+            client.close();
+          };
         } catch (e) {
           log(`note: the node agent could not start, running the control plane alone: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
       log(`admin kubeconfig: ${s.kubeconfig}\n  export KUBECONFIG=${s.kubeconfig}\n  kubectl get nodes`);
-      waitForSignal(async () => { await stopNode(); await s.stop(); });
+      waitForSignal(async () => {
+        await stopNode();
+        await s.stop();
+      });
     });
 
-  program.command('agent')
+  program
+    .command('agent')
     .description('node agent for this host, joining a server')
     .requiredOption('--kubeconfig <file>', 'kubeconfig of the server to join')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
@@ -94,49 +115,97 @@ export async function main(argv: string[]): Promise<void> {
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
-    .action(async (o: { kubeconfig: string; dataDir?: string; podCidr: string; nodeName?: string; containerd?: string; streamingPort: string }) => {
-      // A node's memory is the node's owner's: keep V8's young generation at its initial 1 MB
-      // semi-spaces instead of letting bursts of work grow it to 16 MB ones that stay resident
-      // (~20 MB of RSS). The growth factor, unlike the maximum size, is read at each growth.
-      (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
-      const dataDir = join(resolveDataDir(o.dataDir), 'agent');
-      const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
-        nodeModule(), kubeconfigModule(), import('../pki/index.js'),
-      ]);
-      const why = nodeUnsupportedReason();
-      if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
-      const { client, creds } = (() => { try { return clientFromKubeconfig(o.kubeconfig, 'tandem-agent'); } catch (e) { return fail(e); } })();
-      const { hostname } = await import('node:os');
-      const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
-      const node = await startNode({
-        client, dataDir, podCidr: o.podCidr, tls: { cert: pki.certPem, key: pki.keyPem }, streamingToken: creds.token, log: createLogger().child('agent'),
-        streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
-        ...(o.nodeName ? { nodeName: o.nodeName } : {}), ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
-      }).catch(fail);
-      await node.agent.ready();
-      log(`node ${node.nodeName} ready: joined ${creds.server}`);
-      waitForSignal(async () => { await node.stop(); client.close(); });
-    });
+    .action(
+      async (o: {
+        kubeconfig: string;
+        dataDir?: string;
+        podCidr: string;
+        nodeName?: string;
+        containerd?: string;
+        streamingPort: string;
+      }) => {
+        // A node's memory is the node's owner's: keep V8's young generation at its initial 1 MB
+        // semi-spaces instead of letting bursts of work grow it to 16 MB ones that stay resident
+        // (~20 MB of RSS). The growth factor, unlike the maximum size, is read at each growth.
+        (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+        const dataDir = join(resolveDataDir(o.dataDir), 'agent');
+        const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
+          nodeModule(),
+          kubeconfigModule(),
+          import('../pki/index.js'),
+        ]);
+        const why = nodeUnsupportedReason();
+        if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
+        const { client, creds } = (() => {
+          try {
+            return clientFromKubeconfig(o.kubeconfig, 'tandem-agent');
+          } catch (e) {
+            return fail(e);
+          }
+        })();
+        const { hostname } = await import('node:os');
+        const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
+        const node = await startNode({
+          client,
+          dataDir,
+          podCidr: o.podCidr,
+          tls: { cert: pki.certPem, key: pki.keyPem },
+          streamingToken: creds.token,
+          log: createLogger().child('agent'),
+          streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
+          ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+          ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+        }).catch(fail);
+        await node.agent.ready();
+        log(`node ${node.nodeName} ready: joined ${creds.server}`);
+        waitForSignal(async () => {
+          await node.stop();
+          client.close();
+        });
+      },
+    );
 
-  program.command('sim')
+  program
+    .command('sim')
     .description('simulated nodes (Linux or Windows, any build) whose pods run in simulation')
     .allowUnknownOption(true)
     .helpOption(false)
-    .argument('[flags...]', '--kubeconfig FILE --nodes N --os linux|windows [--windows-build 10.0.20348] [--name-prefix P] [--zones N] [--hyperv] ...')
+    .argument(
+      '[flags...]',
+      '--kubeconfig FILE --nodes N --os linux|windows [--windows-build 10.0.20348] [--name-prefix P] [--zones N] [--hyperv] ...',
+    )
     .action(async (flags: string[]) => {
       const [{ parseSimArgs, startSimFleet }, { clientFromKubeconfig }, { createInformerFactory }] = await Promise.all([
-        import('../agent/sim/index.js'), kubeconfigModule(), import('../client/informer-factory.js'),
+        import('../agent/sim/index.js'),
+        kubeconfigModule(),
+        import('../client/informer-factory.js'),
       ]);
-      const args = (() => { try { return parseSimArgs(flags); } catch (e) { return fail(e); } })();
+      const args = (() => {
+        try {
+          return parseSimArgs(flags);
+        } catch (e) {
+          return fail(e);
+        }
+      })();
       if (!args.kubeconfig) fail('--kubeconfig FILE is required');
-      const { client } = (() => { try { return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64); } catch (e) { return fail(e); } })();
+      const { client } = (() => {
+        try {
+          return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64);
+        } catch (e) {
+          return fail(e);
+        }
+      })();
       const informers = createInformerFactory(client);
       const { kubeconfig: _k, ...opts } = args;
       const fleet = startSimFleet({ ...opts, client, informers, log: createLogger().child('sim') });
       await fleet.ready().catch(fail);
       const st = fleet.stats();
       log(`tandem sim ready: ${st.nodes} ${args.os} node(s) registered in ${st.registerMs} ms`);
-      waitForSignal(async () => { await fleet.stop(); await informers.stop(); client.close(); });
+      waitForSignal(async () => {
+        await fleet.stop();
+        await informers.stop();
+        client.close();
+      });
     });
 
   await program.parseAsync(argv);

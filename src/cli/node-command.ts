@@ -8,7 +8,14 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
-  createHostPlatform, createRuntimeRouter, ensurePauseArchive, hostUnavailableReason, PAUSE_IMAGE, startAgent, type Agent, type Runtime,
+  createHostPlatform,
+  createRuntimeRouter,
+  ensurePauseArchive,
+  hostUnavailableReason,
+  PAUSE_IMAGE,
+  startAgent,
+  type Agent,
+  type Runtime,
 } from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
@@ -30,7 +37,13 @@ export interface NodeOptions {
   log: Logger;
 }
 
-export interface RunningNode { agent: Agent; runtime: Runtime; nodeName: string; streamingPort: number; stop(): Promise<void> }
+export interface RunningNode {
+  agent: Agent;
+  runtime: Runtime;
+  nodeName: string;
+  streamingPort: number;
+  stop(): Promise<void>;
+}
 
 /** Explains why this host cannot run a node, or undefined when it can (the platform's words). */
 export function nodeUnsupportedReason(): string | undefined {
@@ -42,7 +55,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const pause = await ensurePauseArchive(join(o.dataDir, 'images'));
   if (pause.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
-  const platform = createHostPlatform({ dataDir: o.dataDir, sandboxImage: PAUSE_IMAGE, sandboxImageArchive: pause.path, log: o.log.child('platform') });
+  const platform = createHostPlatform({
+    dataDir: o.dataDir,
+    sandboxImage: PAUSE_IMAGE,
+    sandboxImageArchive: pause.path,
+    log: o.log.child('platform'),
+  });
   let endpoint = o.containerdEndpoint;
   let managed: { stop(): Promise<void> } | undefined;
   if (!endpoint) {
@@ -56,15 +74,30 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const lookup = createRuntimePodLookup(runtime, o.dataDir, 500);
   const stats = createStatsProvider({ runtime, nodeName });
   const streaming = await startStreamingServer({
-    runtime, podLookup: lookup.lookup, listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
-    tls: o.tls, authToken: o.streamingToken, log: o.log.child('streaming'), nodeName, stats,
+    runtime,
+    podLookup: lookup.lookup,
+    listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
+    tls: o.tls,
+    authToken: o.streamingToken,
+    log: o.log.child('streaming'),
+    nodeName,
+    stats,
   });
   const agent = startAgent({
-    client: o.client, nodeName, runtime, platform, dataDir: o.dataDir, log: o.log,
-    podCidr: o.podCidr, streamingPort: streaming.port,
+    client: o.client,
+    nodeName,
+    runtime,
+    platform,
+    dataDir: o.dataDir,
+    log: o.log,
+    podCidr: o.podCidr,
+    streamingPort: streaming.port,
   });
   return {
-    agent, runtime, nodeName, streamingPort: streaming.port,
+    agent,
+    runtime,
+    nodeName,
+    streamingPort: streaming.port,
     async stop() {
       await agent.stop({ leavePodsRunning: true });
       lookup.stop();

@@ -25,13 +25,17 @@ import { createStaticSnapshot } from '../scheduler/framework/snapshot.js';
 import { runServer } from './server-command.js';
 
 const RC: RuntimeClass = {
-  apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gpu' }, handler: 'runc',
+  apiVersion: 'node.k8s.io/v1',
+  kind: 'RuntimeClass',
+  metadata: { name: 'gpu' },
+  handler: 'runc',
   overhead: { podFixed: { cpu: '250m', memory: '128Mi' } },
   scheduling: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
 };
 
 const node = (name: string, labels: Record<string, string>, taints: Taint[] | undefined, cpu = '2'): Node => ({
-  apiVersion: 'v1', kind: 'Node',
+  apiVersion: 'v1',
+  kind: 'Node',
   metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...labels } },
   spec: taints ? { taints } : {},
   status: { capacity: { cpu, memory: '4Gi', pods: '110' }, allocatable: { cpu, memory: '4Gi', pods: '110' } },
@@ -40,25 +44,42 @@ const node = (name: string, labels: Record<string, string>, taints: Taint[] | un
 test('the scheduler, the DaemonSet controller and the agent read one admitted pod alike', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-rc-'));
   const srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: [] });
-  t.after(async () => { await srv.stop(); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   await srv.client.resource(runtimeClassKind).create(RC);
   const pods = srv.client.resource(podKind).namespace('default');
   await pods.create({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'trainer', namespace: 'default' },
-    spec: { runtimeClassName: 'gpu', containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '900m', memory: '256Mi' } } }] },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'trainer', namespace: 'default' },
+    spec: {
+      runtimeClassName: 'gpu',
+      containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '900m', memory: '256Mi' } } }],
+    },
   });
   const pod: Pod = await pods.get('trainer');
 
   // what admission wrote into the pod
   assert.deepEqual(pod.spec?.overhead, { cpu: '250m', memory: '128Mi' });
   assert.deepEqual(pod.spec?.nodeSelector, { pool: 'gpu' });
-  assert.ok(pod.spec?.tolerations?.some((x) => x.key === 'dedicated' && x.operator === 'Exists'), JSON.stringify(pod.spec?.tolerations));
+  assert.ok(
+    pod.spec?.tolerations?.some((x) => x.key === 'dedicated' && x.operator === 'Exists'),
+    JSON.stringify(pod.spec?.tolerations),
+  );
 
   // and what each component makes of it, node by node
   const nodes: Array<{ n: Node; expect: { scheduler: boolean; daemon: boolean; agent: boolean } }> = [
-    { n: node('gpu-tainted', { pool: 'gpu' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoExecute' }]), expect: { scheduler: true, daemon: true, agent: true } },
+    {
+      n: node('gpu-tainted', { pool: 'gpu' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoExecute' }]),
+      expect: { scheduler: true, daemon: true, agent: true },
+    },
     { n: node('cpu-pool', { pool: 'cpu' }, undefined), expect: { scheduler: false, daemon: false, agent: false } },
-    { n: node('gpu-other-taint', { pool: 'gpu' }, [{ key: 'other', value: 'x', effect: 'NoExecute' }]), expect: { scheduler: false, daemon: false, agent: false } },
+    {
+      n: node('gpu-other-taint', { pool: 'gpu' }, [{ key: 'other', value: 'x', effect: 'NoExecute' }]),
+      expect: { scheduler: false, daemon: false, agent: false },
+    },
     // 900m of requests fit in 1 cpu; with the 250m overhead they do not (the DaemonSet controller
     // does not count resources, as upstream's does not)
     { n: node('gpu-small', { pool: 'gpu' }, undefined, '1'), expect: { scheduler: false, daemon: true, agent: false } },
@@ -75,15 +96,32 @@ test('the scheduler, the DaemonSet controller and the agent read one admitted po
     assert.deepEqual(verdicts, expect, `node ${n.metadata.name ?? ''}: ${outcome.kind === 'unschedulable' ? outcome.message : ''}`);
   }
   const small = admitPod(pod, nodes[3]!.n, []);
-  assert.deepEqual(small, { admit: false, reason: 'OutOfcpu', message: "Node didn't have enough resource: cpu, requested: 1150, used: 0, capacity: 1000" });
+  assert.deepEqual(small, {
+    admit: false,
+    reason: 'OutOfcpu',
+    message: "Node didn't have enough resource: cpu, requested: 1150, used: 0, capacity: 1000",
+  });
   assert.equal(createPodInfo(pod).requests.milliCPU, 1150, 'the scheduler counts the same 1150m');
   // the agent sizes the sandbox with the overhead (CRI LinuxPodSandboxConfig.overhead)
-  assert.deepEqual(sandboxResources(pod.spec).overhead, { cpuShares: 256, cpuPeriod: 100_000, cpuQuota: 25_000, memoryLimitInBytes: 128 * 1024 * 1024 });
+  assert.deepEqual(sandboxResources(pod.spec).overhead, {
+    cpuShares: 256,
+    cpuPeriod: 100_000,
+    cpuQuota: 25_000,
+    memoryLimitInBytes: 128 * 1024 * 1024,
+  });
 
   // a pod that contradicts its class is refused at create, with upstream's message
-  await assert.rejects(pods.create({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'conflict', namespace: 'default' },
-    spec: { runtimeClassName: 'gpu', nodeSelector: { pool: 'cpu' }, containers: [{ name: 'c', image: 'busybox' }] },
-  }), (e: unknown) => isStatusError(e) && e.code === 403
-    && e.message === 'pods "conflict" is forbidden: conflict: runtimeClass.scheduling.nodeSelector[pool] = gpu; pod.spec.nodeSelector[pool] = cpu');
+  await assert.rejects(
+    pods.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'conflict', namespace: 'default' },
+      spec: { runtimeClassName: 'gpu', nodeSelector: { pool: 'cpu' }, containers: [{ name: 'c', image: 'busybox' }] },
+    }),
+    (e: unknown) =>
+      isStatusError(e) &&
+      e.code === 403 &&
+      e.message ===
+        'pods "conflict" is forbidden: conflict: runtimeClass.scheduling.nodeSelector[pool] = gpu; pod.spec.nodeSelector[pool] = cpu',
+  );
 });

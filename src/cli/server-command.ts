@@ -6,7 +6,15 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
-import { adminUser, bootstrapCluster, createApiServer, createTokenAuthenticator, ensureAdminToken, startEventTtl, type ApiServer } from '../apiserver/index.js';
+import {
+  adminUser,
+  bootstrapCluster,
+  createApiServer,
+  createTokenAuthenticator,
+  ensureAdminToken,
+  startEventTtl,
+  type ApiServer,
+} from '../apiserver/index.js';
 import { ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
@@ -68,13 +76,21 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const authenticator = createTokenAuthenticator([{ token, user: adminUser() }]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
-    backend, kinds: allKinds, authenticator, tls: { cert: pki.certPem, key: pki.keyPem },
+    backend,
+    kinds: allKinds,
+    authenticator,
+    tls: { cert: pki.certPem, key: pki.keyPem },
     // Node agents authenticate the API server by this token. Their serving certificates are not
     // verified yet: agents joining from other hosts have no certificate from the cluster CA until
     // node bootstrap exists (the connection is still TLS).
     nodeProxy: { token, rejectUnauthorized: false },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
-    onInternalError: (err, req) => slog.error('internal error', { method: req.method, url: req.url, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+    onInternalError: (err, req) =>
+      slog.error('internal error', {
+        method: req.method,
+        url: req.url,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      }),
   });
   const port = await api.listen(host, wantPort);
   api.ctx.advertiseAddress = `${advertiseHost}:${port}`;
@@ -85,7 +101,12 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const local = Buffer.byteLength(socketPath) < 100;
   if (local) await api.listenUnix(socketPath);
   const client = createRestClient({
-    server: url, caPem: pki.caCertPem, token, userAgent: 'tandem-server', maxSockets: 64, ...(local ? { socketPath } : {}),
+    server: url,
+    caPem: pki.caCertPem,
+    token,
+    userAgent: 'tandem-server',
+    maxSockets: 64,
+    ...(local ? { socketPath } : {}),
   });
   await bootstrapCluster(client, port);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
@@ -93,14 +114,23 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const controllers = startControllers(client, log, o.controllers ? { only: o.controllers } : {});
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
   const eventTtl = startEventTtl({
-    backend, kinds: allKinds.filter((k) => k.kind === 'Event'), log: slog.child('event-ttl'),
+    backend,
+    kinds: allKinds.filter((k) => k.kind === 'Event'),
+    log: slog.child('event-ttl'),
     ...(process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {}),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
-    api, backend, port, url, kubeconfig, client, controllers,
-    token, tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
+    api,
+    backend,
+    port,
+    url,
+    kubeconfig,
+    client,
+    controllers,
+    token,
+    tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
       await eventTtl.stop();
       await controllers.stop();

@@ -14,8 +14,13 @@ export interface ApiResource {
   verbs: string[];
 }
 
-interface ResourceList { groupVersion?: string; resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[] }
-interface GroupList { groups?: { name: string; preferredVersion?: { version: string }; versions?: { version: string }[] }[] }
+interface ResourceList {
+  groupVersion?: string;
+  resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[];
+}
+interface GroupList {
+  groups?: { name: string; preferredVersion?: { version: string }; versions?: { version: string }[] }[];
+}
 
 function fromList(group: string, version: string, rl: ResourceList): ApiResource[] {
   return (rl.resources ?? [])
@@ -27,12 +32,14 @@ function fromList(group: string, version: string, rl: ResourceList): ApiResource
 export async function discoverResources(client: RestClient): Promise<ApiResource[]> {
   const out = fromList('', 'v1', await client.request<ResourceList>('GET', '/api/v1'));
   const groups = await client.request<GroupList>('GET', '/apis');
-  const lists = await Promise.all((groups.groups ?? []).map(async (g) => {
-    const version = g.preferredVersion?.version ?? g.versions?.[0]?.version;
-    if (!version) return [];
-    const rl = await client.request<ResourceList>('GET', `/apis/${g.name}/${version}`);
-    return fromList(g.name, version, rl);
-  }));
+  const lists = await Promise.all(
+    (groups.groups ?? []).map(async (g) => {
+      const version = g.preferredVersion?.version ?? g.versions?.[0]?.version;
+      if (!version) return [];
+      const rl = await client.request<ResourceList>('GET', `/apis/${g.name}/${version}`);
+      return fromList(g.name, version, rl);
+    }),
+  );
   for (const l of lists) out.push(...l);
   return out;
 }
@@ -44,6 +51,9 @@ export const groupVersionOf = (r: Pick<ApiResource, 'group' | 'version'>) => (r.
 
 /** The collection path (all namespaces when `namespace` is absent), or one object's path with `name`. */
 /** A discovered resource as a reference for client.resource() and the path helpers. */
-export const resourceRef = (r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>): ResourceRef =>
-  ({ group: r.group, version: r.version, plural: r.resource, namespaced: r.namespaced });
-
+export const resourceRef = (r: Pick<ApiResource, 'group' | 'version' | 'resource' | 'namespaced'>): ResourceRef => ({
+  group: r.group,
+  version: r.version,
+  plural: r.resource,
+  namespaced: r.namespaced,
+});

@@ -17,20 +17,30 @@ export interface EventRecorder {
   flush(): Promise<void>;
 }
 
-interface Seen { name: string; namespace: string; count: number; at: number }
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  at: number;
+}
 
 const FOLD_WINDOW_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export function createEventRecorder(client: RestClient, component: string, opts: { host?: string; log?: Logger; now?: () => number } = {}): EventRecorder {
+export function createEventRecorder(
+  client: RestClient,
+  component: string,
+  opts: { host?: string; log?: Logger; now?: () => number } = {},
+): EventRecorder {
   const seen = new Map<string, Seen>();
   const now = opts.now ?? Date.now;
   const inFlight = new Set<Promise<unknown>>();
   const log = opts.log ?? nullLogger;
   const events = client.resource(coreEventKind);
-  const failed = (obj: KubeObject, reason: string) => (e: unknown) => log.warn('event not recorded', { object: objectRef(obj), reason, error: e });
+  const failed = (obj: KubeObject, reason: string) => (e: unknown) =>
+    log.warn('event not recorded', { object: objectRef(obj), reason, error: e });
 
   function write(obj: KubeObject, type: EventType, reason: string, message: string): Promise<unknown> {
     const ns = obj.metadata.namespace || 'default';
@@ -40,22 +50,35 @@ export function createEventRecorder(client: RestClient, component: string, opts:
     if (prev && t - prev.at < FOLD_WINDOW_MS) {
       prev.count += 1;
       prev.at = t;
-      return events.namespace(prev.namespace).patch(prev.name, { count: prev.count, lastTimestamp: rfc3339(t) }).catch(failed(obj, reason));
+      return events
+        .namespace(prev.namespace)
+        .patch(prev.name, { count: prev.count, lastTimestamp: rfc3339(t) })
+        .catch(failed(obj, reason));
     }
     const name = `${obj.metadata.name ?? 'unknown'}.${randomBytes(8).toString('hex')}`;
     if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value as string);
     seen.set(key, { name, namespace: ns, count: 1, at: t });
     const ev: Event = {
-      apiVersion: 'v1', kind: 'Event',
+      apiVersion: 'v1',
+      kind: 'Event',
       metadata: { name, namespace: ns },
       involvedObject: {
-        apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion,
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
       },
-      reason, message, type, count: 1,
+      reason,
+      message,
+      type,
+      count: 1,
       source: opts.host ? { component, host: opts.host } : { component },
-      firstTimestamp: rfc3339(t), lastTimestamp: rfc3339(t),
-      reportingComponent: component, reportingInstance: opts.host ?? '',
+      firstTimestamp: rfc3339(t),
+      lastTimestamp: rfc3339(t),
+      reportingComponent: component,
+      reportingInstance: opts.host ?? '',
     };
     return events.create(ev).catch(failed(obj, reason));
   }
@@ -66,6 +89,8 @@ export function createEventRecorder(client: RestClient, component: string, opts:
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     },
-    async flush() { await Promise.all([...inFlight]); },
+    async flush() {
+      await Promise.all([...inFlight]);
+    },
   };
 }

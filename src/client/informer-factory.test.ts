@@ -5,8 +5,11 @@ import type { ConfigMap } from '../api/gen/types.js';
 import { createInformerFactory } from './informer-factory.js';
 import { createFakeApi } from './testing/fake-api.js';
 
-const cm = (name: string, ns: string, owner: string): ConfigMap =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { owner } } });
+const cm = (name: string, ns: string, owner: string): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns, labels: { owner } },
+});
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -27,7 +30,11 @@ test('one shared informer per kind: later callers add indexes, over what is alre
   const byOwner = (o: ConfigMap) => [o.metadata.labels?.['owner'] ?? ''];
   const second = factory.for(configMapKind, { indexers: { byOwner } });
   assert.equal(second, first, 'the same cache');
-  assert.deepEqual(second.byIndex('byOwner', 'bob').map((o) => o.metadata.name), ['b'], 'the new index covers cached objects');
+  assert.deepEqual(
+    second.byIndex('byOwner', 'bob').map((o) => o.metadata.name),
+    ['b'],
+    'the new index covers cached objects',
+  );
   api.upsert(cm('c', 'x', 'bob'));
   await until(() => first.byIndex('byOwner', 'bob').length === 2, 'index kept current');
   assert.doesNotThrow(() => factory.for(configMapKind, { indexers: { byOwner } }), 'the same function again is fine');
@@ -44,7 +51,10 @@ test('handler registrations: replay for late joiners, hasSynced, remove', async 
   const factory = createInformerFactory(api.client);
   const inf = factory.for(configMapKind, { namespace: 'x' });
   const early: string[] = [];
-  const reg = inf.addHandlers({ onAdd: (o) => early.push(`add ${o.metadata.name}`), onDelete: (o) => early.push(`delete ${o.metadata.name}`) });
+  const reg = inf.addHandlers({
+    onAdd: (o) => early.push(`add ${o.metadata.name}`),
+    onDelete: (o) => early.push(`delete ${o.metadata.name}`),
+  });
   assert.equal(reg.hasSynced(), false);
   factory.start();
   await factory.whenSynced();

@@ -28,7 +28,11 @@ export interface InformerFactory {
   stop(): Promise<void>;
 }
 
-interface Entry { inf: Informer<KubeObject>; metadataOnly: boolean; keepManagedFields: boolean }
+interface Entry {
+  inf: Informer<KubeObject>;
+  metadataOnly: boolean;
+  keepManagedFields: boolean;
+}
 
 export function createInformerFactory(client: RestClient, defaults: Omit<InformerOptions, 'path' | 'indexers'> = {}): InformerFactory {
   const informers = new Map<string, Entry>();
@@ -41,8 +45,10 @@ export function createInformerFactory(client: RestClient, defaults: Omit<Informe
     const have = informers.get(key);
     if (have) {
       if (have.metadataOnly !== metadataOnly || have.keepManagedFields !== keepManagedFields) {
-        throw new Error(`informer ${key}: asked for metadataOnly=${metadataOnly} keepManagedFields=${keepManagedFields}, `
-          + `but it is shared with metadataOnly=${have.metadataOnly} keepManagedFields=${have.keepManagedFields}`);
+        throw new Error(
+          `informer ${key}: asked for metadataOnly=${metadataOnly} keepManagedFields=${keepManagedFields}, ` +
+            `but it is shared with metadataOnly=${have.metadataOnly} keepManagedFields=${have.keepManagedFields}`,
+        );
       }
       // the cache holds objects of the type its first caller named; callers of one path share one kind
       const inf = have.inf as Informer<T>;

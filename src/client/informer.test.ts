@@ -5,8 +5,12 @@ import { createInformer, type Informer } from './informer.js';
 import { createFakeApi } from './testing/fake-api.js';
 import { diffSnapshot } from './relist-diff.js';
 
-const cm = (name: string, ns = 'default', data: Record<string, string> = {}): AnyObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+const cm = (name: string, ns = 'default', data: Record<string, string> = {}): AnyObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -36,7 +40,13 @@ test('lists in pages, then watches from the list version', async () => {
   assert.equal(inf.hasSynced(), true);
   assert.equal(inf.list().length, 5);
   assert.equal(api.requests.filter((r) => r.startsWith('GET')).length, 3, 'three pages of two');
-  assert.deepEqual(inf.byNamespace('a').map((o) => o.metadata.name).sort(), ['c1', 'c3']);
+  assert.deepEqual(
+    inf
+      .byNamespace('a')
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['c1', 'c3'],
+  );
   assert.equal(inf.get('b/c4')?.kind, 'ConfigMap');
   await until(() => api.openWatches() === 1, 'watch');
   assert.match(api.requests.at(-1)!, /^WATCH \/api\/v1\/configmaps\?watch=true&resourceVersion=6&allowWatchBookmarks=true/);
@@ -75,7 +85,13 @@ test('relists after a 410 and emits the differences so nothing is missed', async
   api.expireWatches();
   await until(() => events.length >= 3, 'synthetic events');
   assert.deepEqual(events.sort(), ['add default/new', 'delete default/drop', 'update default/change {"v":"2"}']);
-  assert.deepEqual(inf.list().map((o) => o.metadata.name).sort(), ['change', 'keep', 'new']);
+  assert.deepEqual(
+    inf
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['change', 'keep', 'new'],
+  );
   assert.equal(inf.stats().lists, 2);
   // and it keeps watching from the new list's version
   await until(() => api.openWatches() === 1, 'new watch');
@@ -113,6 +129,9 @@ test('a re-created object (new uid) is a delete and an add', () => {
   const b = { ...cm('n'), metadata: { name: 'n', namespace: 'd', uid: '2', resourceVersion: '9' } };
   const same = { ...a };
   const changes = diffSnapshot(new Map([['d/n', a]]), new Map([['d/n', b]]));
-  assert.deepEqual(changes.map((c) => c.type), ['delete', 'add']);
+  assert.deepEqual(
+    changes.map((c) => c.type),
+    ['delete', 'add'],
+  );
   assert.equal(diffSnapshot(new Map([['d/n', a]]), new Map([['d/n', same]])).length, 0);
 });

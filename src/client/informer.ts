@@ -82,7 +82,12 @@ export interface Informer<T extends KubeObject = AnyObject> {
   stop(): Promise<void>;
 }
 
-interface ListAnswer { metadata?: { resourceVersion?: string; continue?: string }; kind?: string; apiVersion?: string; items?: KubeObject[] }
+interface ListAnswer {
+  metadata?: { resourceVersion?: string; continue?: string };
+  kind?: string;
+  apiVersion?: string;
+  items?: KubeObject[];
+}
 
 const PAGE = 500;
 
@@ -101,26 +106,49 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
   let wake: (() => void) | undefined;
   let loop: Promise<void> = Promise.resolve();
   let markSynced: () => void = () => {};
-  const syncedP = new Promise<void>((r) => { markSynced = r; });
+  const syncedP = new Promise<void>((r) => {
+    markSynced = r;
+  });
 
   const call = (f: (h: InformerHandlers<T>) => void) => {
     for (const r of handlers) {
-      try { f(r.h); } catch (e) { log.error('handler failed', { path: opts.path, error: e }); }
+      try {
+        f(r.h);
+      } catch (e) {
+        log.error('handler failed', { path: opts.path, error: e });
+      }
     }
   };
   const emit = (c: CacheChange<T>) => {
     switch (c.type) {
-      case 'add': call((h) => h.onAdd?.(c.obj)); break;
-      case 'update': call((h) => h.onUpdate?.(c.old, c.obj)); break;
-      case 'delete': call((h) => h.onDelete?.(c.obj)); break;
-      default: { const never: never = c; void never; }
+      case 'add':
+        call((h) => h.onAdd?.(c.obj));
+        break;
+      case 'update':
+        call((h) => h.onUpdate?.(c.old, c.obj));
+        break;
+      case 'delete':
+        call((h) => h.onDelete?.(c.obj));
+        break;
+      default: {
+        const never: never = c;
+        void never;
+      }
     }
   };
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
-    wake = () => { clearTimeout(t); wake = undefined; resolve(); };
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      };
+    });
 
   const accept = opts.metadataOnly
     ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'
@@ -131,9 +159,18 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     let cont: string | undefined;
     let listRv = '';
     do {
-      const page = await client.request<ListAnswer>('GET', withQuery(opts.path, {
-        limit: String(opts.pageSize ?? PAGE), continue: cont, fieldSelector: opts.fieldSelector, labelSelector: opts.labelSelector,
-      }), undefined, undefined, accept);
+      const page = await client.request<ListAnswer>(
+        'GET',
+        withQuery(opts.path, {
+          limit: String(opts.pageSize ?? PAGE),
+          continue: cont,
+          fieldSelector: opts.fieldSelector,
+          labelSelector: opts.labelSelector,
+        }),
+        undefined,
+        undefined,
+        accept,
+      );
       if (!listRv) listRv = page.metadata?.resourceVersion ?? '';
       const itemKind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
       for (const it of page.items ?? []) {
@@ -154,7 +191,8 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     if (stopped) return;
     const changes = diffSnapshot(store.snapshot(), fresh.items);
     for (const c of changes) {
-      if (c.type === 'delete') store.remove(c.key); else store.put(c.key, c.obj);
+      if (c.type === 'delete') store.remove(c.key);
+      else store.put(c.key, c.obj);
     }
     rv = fresh.rv;
     for (const c of changes) emit(c);
@@ -176,8 +214,10 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         if (obj.metadata.resourceVersion) rv = obj.metadata.resourceVersion;
         if (isStale(old, obj)) return 'ok';
         store.put(key, obj);
-        if (old && old.metadata.uid !== obj.metadata.uid) { emit({ type: 'delete', key, obj: old }); emit({ type: 'add', key, obj }); }
-        else emit(old ? { type: 'update', key, old, obj } : { type: 'add', key, obj });
+        if (old && old.metadata.uid !== obj.metadata.uid) {
+          emit({ type: 'delete', key, obj: old });
+          emit({ type: 'add', key, obj });
+        } else emit(old ? { type: 'update', key, old, obj } : { type: 'add', key, obj });
         return 'ok';
       }
       case 'DELETED': {
@@ -197,7 +237,8 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         log.warn('watch error', { path: opts.path, code, message: (ev.object as { message?: unknown }).message });
         return code === 410 ? 'expired' : 'error';
       }
-      default: return 'ok';
+      default:
+        return 'ok';
     }
   }
 
@@ -206,14 +247,25 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     watches++;
     const timeout = opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     let outcome: 'closed' | 'expired' | 'error' = 'closed';
-    const w = client.watch(withQuery(opts.path, {
-      watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout),
-      fieldSelector: opts.fieldSelector, labelSelector: opts.labelSelector,
-    }), (ev) => {
-      if (outcome !== 'closed' || stopped) return;
-      const r = apply(ev);
-      if (r !== 'ok') { outcome = r; w.stop(); }
-    }, accept);
+    const w = client.watch(
+      withQuery(opts.path, {
+        watch: 'true',
+        resourceVersion: rv,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(timeout),
+        fieldSelector: opts.fieldSelector,
+        labelSelector: opts.labelSelector,
+      }),
+      (ev) => {
+        if (outcome !== 'closed' || stopped) return;
+        const r = apply(ev);
+        if (r !== 'ok') {
+          outcome = r;
+          w.stop();
+        }
+      },
+      accept,
+    );
     currentWatch = w;
     try {
       await w.done;
@@ -242,7 +294,8 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         if (stopped) break;
         if (end === 'closed') {
           // a clean close (timeout): watch again from the last version; pause if it closes at once
-          if (Date.now() - began < 1000) await sleep(backoff.next()); else backoff.reset();
+          if (Date.now() - began < 1000) await sleep(backoff.next());
+          else backoff.reset();
           continue;
         }
         needList = true;
@@ -263,7 +316,10 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     // a handler that joins a synced informer (a shared one) first sees what is already cached
     if (synced && h.onAdd) for (const o of store.list()) h.onAdd(o);
     return {
-      remove() { const i = handlers.indexOf(reg); if (i >= 0) handlers.splice(i, 1); },
+      remove() {
+        const i = handlers.indexOf(reg);
+        if (i >= 0) handlers.splice(i, 1);
+      },
       hasSynced: () => reg.synced,
     };
   }
@@ -282,9 +338,15 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     byIndex: (index, value) => store.byIndex(index, value),
     addIndexers: (more) => store.addIndexers(more),
     addHandlers,
-    onAdd(h) { addHandlers({ onAdd: h }); },
-    onUpdate(h) { addHandlers({ onUpdate: h }); },
-    onDelete(h) { addHandlers({ onDelete: h }); },
+    onAdd(h) {
+      addHandlers({ onAdd: h });
+    },
+    onUpdate(h) {
+      addHandlers({ onUpdate: h });
+    },
+    onDelete(h) {
+      addHandlers({ onDelete: h });
+    },
     lastResourceVersion: () => rv,
     stats: () => ({ lists, watches }),
     async stop() {

@@ -33,7 +33,11 @@ export interface KubeconfigOptions {
 }
 
 /** What a client needs from a kubeconfig's current context. */
-export interface KubeconfigCredentials { server: string; caPem: string; token: string }
+export interface KubeconfigCredentials {
+  server: string;
+  caPem: string;
+  token: string;
+}
 
 export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
   const clusterName = opts.clusterName ?? 'tandem';
@@ -43,13 +47,15 @@ export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [{
-      name: clusterName,
-      cluster: {
-        server: opts.server ?? 'https://127.0.0.1:6443',
-        'certificate-authority-data': Buffer.from(opts.caPem, 'utf8').toString('base64'),
+    clusters: [
+      {
+        name: clusterName,
+        cluster: {
+          server: opts.server ?? 'https://127.0.0.1:6443',
+          'certificate-authority-data': Buffer.from(opts.caPem, 'utf8').toString('base64'),
+        },
       },
-    }],
+    ],
     users: [{ name: userName, user: { token: opts.token } }],
     contexts: [{ name: contextName, context: { cluster: clusterName, user: userName } }],
     'current-context': contextName,
@@ -79,13 +85,28 @@ export function readKubeconfig(path: string): KubeconfigCredentials {
   if (!user?.token) throw new Error(`kubeconfig ${path}: only bearer-token users are supported (no token found)`);
   const caPem = cluster['certificate-authority-data']
     ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8')
-    : cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority'], 'utf8') : '';
+    : cluster['certificate-authority']
+      ? readFileSync(cluster['certificate-authority'], 'utf8')
+      : '';
   if (!caPem) throw new Error(`kubeconfig ${path}: the cluster has no certificate-authority(-data)`);
   return { server: cluster.server, caPem, token: user.token };
 }
 
 /** A RestClient for a kubeconfig's current context. */
-export function clientFromKubeconfig(path: string, userAgent: string, maxSockets?: number): { client: RestClient; creds: KubeconfigCredentials } {
+export function clientFromKubeconfig(
+  path: string,
+  userAgent: string,
+  maxSockets?: number,
+): { client: RestClient; creds: KubeconfigCredentials } {
   const creds = readKubeconfig(path);
-  return { client: createRestClient({ server: creds.server, caPem: creds.caPem, token: creds.token, userAgent, ...(maxSockets ? { maxSockets } : {}) }), creds };
+  return {
+    client: createRestClient({
+      server: creds.server,
+      caPem: creds.caPem,
+      token: creds.token,
+      userAgent,
+      ...(maxSockets ? { maxSockets } : {}),
+    }),
+    creds,
+  };
 }

@@ -10,18 +10,21 @@ import type { Logger } from '../base/log.js';
 import type { RestClient } from './rest-client.js';
 
 export interface LeaderElectionOptions {
-  namespace?: string;          // kube-system
-  name: string;                // e.g. tandem-controller-manager
-  identity: string;            // unique per process
+  namespace?: string; // kube-system
+  name: string; // e.g. tandem-controller-manager
+  identity: string; // unique per process
   leaseDurationSeconds?: number; // 15
-  retryPeriodMs?: number;      // 2000
+  retryPeriodMs?: number; // 2000
   onStartedLeading(): void;
   onStoppedLeading(): void;
   log?: Logger;
   now?: () => number;
 }
 
-export interface LeaderElector { isLeader(): boolean; stop(): Promise<void> }
+export interface LeaderElector {
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
 
 export function startLeaderElection(client: RestClient, o: LeaderElectionOptions): LeaderElector {
   const ns = o.namespace ?? 'kube-system';
@@ -37,7 +40,8 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
   const setLeader = (v: boolean) => {
     if (v === leader) return;
     leader = v;
-    if (v) o.onStartedLeading(); else o.onStoppedLeading();
+    if (v) o.onStartedLeading();
+    else o.onStoppedLeading();
   };
 
   async function tryAcquireOrRenew(): Promise<boolean> {
@@ -45,7 +49,12 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
     const cur = await leases.getOrUndefined(o.name);
     const spec = { holderIdentity: o.identity, leaseDurationSeconds: duration, renewTime: microTime(t) };
     if (!cur) {
-      await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: o.name, namespace: ns }, spec: { ...spec, acquireTime: microTime(t), leaseTransitions: 0 } });
+      await leases.create({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: o.name, namespace: ns },
+        spec: { ...spec, acquireTime: microTime(t), leaseTransitions: 0 },
+      });
       return true;
     }
     const s = cur.spec ?? {};
@@ -53,7 +62,9 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
     const renewed = s.renewTime ? Date.parse(s.renewTime) : 0;
     if (held && renewed + (s.leaseDurationSeconds ?? duration) * 1000 > t) return false;
     const next: Lease = {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: cur.metadata,
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: cur.metadata,
       spec: {
         ...spec,
         acquireTime: s.holderIdentity === o.identity && s.acquireTime ? s.acquireTime : microTime(t),
@@ -91,7 +102,9 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
           if (cur?.spec?.holderIdentity === o.identity) {
             await leases.update({ ...cur, spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
           }
-        } catch { /* best effort */ }
+        } catch {
+          /* best effort */
+        }
         setLeader(false);
       }
     },

@@ -4,9 +4,7 @@
 import type { KubeObject } from '../api/object.js';
 
 export type CacheChange<T extends KubeObject = KubeObject> =
-  | { type: 'add'; key: string; obj: T }
-  | { type: 'update'; key: string; old: T; obj: T }
-  | { type: 'delete'; key: string; obj: T };
+  { type: 'add'; key: string; obj: T } | { type: 'update'; key: string; old: T; obj: T } | { type: 'delete'; key: string; obj: T };
 
 /**
  * Compares the cached objects with a listed snapshot (both keyed the same way). An object whose uid

@@ -41,7 +41,12 @@ interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-interface ObjectList<T> { apiVersion?: string; kind?: string; metadata?: ListMeta; items: T[] }
+interface ObjectList<T> {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ListMeta;
+  items: T[];
+}
 
 export interface ResourceClient<T extends KubeObject> {
   readonly kind: ResourceRef;
@@ -70,7 +75,9 @@ export interface ResourceClient<T extends KubeObject> {
 }
 
 const writeQuery = (o: WriteOptions | undefined) => ({
-  fieldManager: o?.fieldManager, dryRun: o?.dryRun ? 'All' : undefined, force: o?.force ? 'true' : undefined,
+  fieldManager: o?.fieldManager,
+  dryRun: o?.dryRun ? 'All' : undefined,
+  force: o?.force ? 'true' : undefined,
 });
 
 export function createResourceClient<T extends KubeObject>(rest: Requester, kind: ResourceRef, ns?: string): ResourceClient<T> {
@@ -82,18 +89,27 @@ export function createResourceClient<T extends KubeObject>(rest: Requester, kind
     path: (name, sub) => (name === undefined ? collectionPath(kind, ns) : one(name, sub)),
     get: (name) => rest.request<T>('GET', one(name)),
     getOrUndefined: (name) => rest.getOrUndefined<T>(one(name)),
-    list: (o = {}) => rest.request<ObjectList<T>>('GET', withQuery(collectionPath(kind, ns), {
-      labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit === undefined ? undefined : String(o.limit),
-      continue: o.continue, resourceVersion: o.resourceVersion,
-    })),
+    list: (o = {}) =>
+      rest.request<ObjectList<T>>(
+        'GET',
+        withQuery(collectionPath(kind, ns), {
+          labelSelector: o.labelSelector,
+          fieldSelector: o.fieldSelector,
+          limit: o.limit === undefined ? undefined : String(o.limit),
+          continue: o.continue,
+          resourceVersion: o.resourceVersion,
+        }),
+      ),
     create: (obj, o) => rest.request<T>('POST', withQuery(collectionPath(kind, nsOf(obj)), writeQuery(o)), obj),
     update: (obj, o) => rest.request<T>('PUT', withQuery(one(obj.metadata.name ?? '', undefined, obj), writeQuery(o)), obj),
     updateStatus: (obj, o) => rest.request<T>('PUT', withQuery(one(obj.metadata.name ?? '', 'status', obj), writeQuery(o)), obj),
     patch: (name, patch, type = 'merge', o) => rest.request<T>('PATCH', withQuery(one(name), writeQuery(o)), patch, CONTENT_TYPES[type]),
-    patchStatus: (name, patch, type = 'merge', o) => rest.request<T>('PATCH', withQuery(one(name, 'status'), writeQuery(o)), patch, CONTENT_TYPES[type]),
+    patchStatus: (name, patch, type = 'merge', o) =>
+      rest.request<T>('PATCH', withQuery(one(name, 'status'), writeQuery(o)), patch, CONTENT_TYPES[type]),
     delete: (name, o) => rest.request<unknown>('DELETE', one(name), o ? { apiVersion: 'v1', kind: 'DeleteOptions', ...o } : undefined),
     createSubresource: (name, sub, body) => rest.request<unknown>('POST', one(name, sub), body),
     updateSubresource: <R>(name: string, sub: string, body: unknown) => rest.request<R>('PUT', one(name, sub), body),
-    patchSubresource: <R>(name: string, sub: string, patch: unknown, type: PatchType = 'merge') => rest.request<R>('PATCH', one(name, sub), patch, CONTENT_TYPES[type]),
+    patchSubresource: <R>(name: string, sub: string, patch: unknown, type: PatchType = 'merge') =>
+      rest.request<R>('PATCH', one(name, sub), patch, CONTENT_TYPES[type]),
   };
 }

@@ -25,9 +25,15 @@ export interface ClientConfig {
 }
 
 type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface WatchEvent<T = Record<string, unknown>> { type: WatchEventType; object: T }
+export interface WatchEvent<T = Record<string, unknown>> {
+  type: WatchEventType;
+  object: T;
+}
 
-export interface WatchStream { stop(): void; done: Promise<void> }
+export interface WatchStream {
+  stop(): void;
+  done: Promise<void>;
+}
 
 export interface RestClient {
   /**
@@ -48,19 +54,31 @@ export interface RestClient {
 export function createRestClient(cfg: ClientConfig): RestClient {
   const base = new URL(cfg.server);
   const local = cfg.socketPath !== undefined;
-  const agent = local ? new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16 }) : new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
+  const agent = local
+    ? new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16 })
+    : new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
   // watches hold their connection for minutes: they get their own pool so that they can never use up
   // the sockets of ordinary requests (HTTP/1.1 has one stream per connection)
   const watchAgent = local ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ca: cfg.caPem });
   const send = (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void): http.ClientRequest =>
     local ? http.request({ ...o, socketPath: cfg.socketPath, host: undefined, port: undefined }, cb) : https.request(o, cb);
   const headers = (ct?: string, accept?: string): Record<string, string> => {
-    const h: Record<string, string> = { Authorization: `Bearer ${cfg.token}`, Accept: accept ?? 'application/json', 'User-Agent': cfg.userAgent ?? 'tandem' };
+    const h: Record<string, string> = {
+      Authorization: `Bearer ${cfg.token}`,
+      Accept: accept ?? 'application/json',
+      'User-Agent': cfg.userAgent ?? 'tandem',
+    };
     if (ct) h['Content-Type'] = ct;
     return h;
   };
 
-  function raw(method: string, path: string, body: unknown, contentType: string | undefined, accept?: string): Promise<{ status: number; text: string }> {
+  function raw(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string | undefined,
+    accept?: string,
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
       const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined, accept);
@@ -79,8 +97,11 @@ export function createRestClient(cfg: ClientConfig): RestClient {
   function toError(status: number, text: string): StatusError {
     try {
       const s = JSON.parse(text) as Partial<Status>;
-      if (s.kind === 'Status') return new StatusError(status, (s.reason ?? 'InternalError') as StatusError['reason'], s.message ?? text, s.details);
-    } catch { /* not a Status */ }
+      if (s.kind === 'Status')
+        return new StatusError(status, (s.reason ?? 'InternalError') as StatusError['reason'], s.message ?? text, s.details);
+    } catch {
+      /* not a Status */
+    }
     return new StatusError(status, 'InternalError', `unexpected answer ${status}: ${text.slice(0, 200)}`);
   }
 
@@ -101,34 +122,46 @@ export function createRestClient(cfg: ClientConfig): RestClient {
       let req: http.ClientRequest | undefined;
       let stopped = false;
       const done = new Promise<void>((resolve, reject) => {
-        req = send({ host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) }, (res) => {
-          if ((res.statusCode ?? 0) >= 400) {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => reject(toError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
-            return;
-          }
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => {
-            buf += c;
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, i);
-              buf = buf.slice(i + 1);
-              if (line.trim() && !stopped) onEvent(JSON.parse(line) as WatchEvent);
+        req = send(
+          { host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) },
+          (res) => {
+            if ((res.statusCode ?? 0) >= 400) {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => reject(toError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+              return;
             }
-          });
-          res.on('end', () => resolve());
-          res.on('close', () => resolve());
-          res.on('error', (e) => (stopped ? resolve() : reject(e)));
-        });
+            let buf = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              buf += c;
+              let i: number;
+              while ((i = buf.indexOf('\n')) >= 0) {
+                const line = buf.slice(0, i);
+                buf = buf.slice(i + 1);
+                if (line.trim() && !stopped) onEvent(JSON.parse(line) as WatchEvent);
+              }
+            });
+            res.on('end', () => resolve());
+            res.on('close', () => resolve());
+            res.on('error', (e) => (stopped ? resolve() : reject(e)));
+          },
+        );
         req.on('error', (e) => (stopped ? resolve() : reject(e)));
         req.end();
       });
-      return { stop() { stopped = true; req?.destroy(); }, done };
+      return {
+        stop() {
+          stopped = true;
+          req?.destroy();
+        },
+        done,
+      };
     },
-    close() { agent.destroy(); watchAgent.destroy(); },
+    close() {
+      agent.destroy();
+      watchAgent.destroy();
+    },
   };
   return client;
 }

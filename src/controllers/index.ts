@@ -9,14 +9,12 @@
 // (<name>-sync-deps.ts) that tests replace with in-memory fakes. Test support lives in testing/ folders
 // and is never imported by production code.
 
-;
-;
-export { startGarbageCollector,  } from './gc/index.js';
-export { startNamespaceController,  } from './namespace/index.js';
+export { startGarbageCollector } from './gc/index.js';
+export { startNamespaceController } from './namespace/index.js';
 export { startReplicaSetController } from './replicaset/index.js';
 export { startDeploymentController } from './deployment/index.js';
-export { startDaemonSetController,  } from './daemonset/index.js';
+export { startDaemonSetController } from './daemonset/index.js';
 export { startJobController } from './job/index.js';
-export { startEndpointsController,  } from './endpoints/index.js';
+export { startEndpointsController } from './endpoints/index.js';
 export { startServiceAccountController } from './serviceaccount/index.js';
-export { startNodeLifecycleController,  } from './node-lifecycle/index.js';
+export { startNodeLifecycleController } from './node-lifecycle/index.js';

@@ -1,5 +1,4 @@
 // The public face of src/pki (layer 1): a CA and serving certificates on disk, generated in a
 // short-lived child process. The API server and the node agent both use it.
 
-export { ensurePki,  pkiPaths,  PkiError,   } from './pki.js';
-;
+export { ensurePki, pkiPaths, PkiError } from './pki.js';

@@ -8,9 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PemPair, ServingCertRequest } from './pki-generate.js';
 
-export type PkiJob =
-  | { op: 'ca'; commonName: string; years: number }
-  | { op: 'serving'; req: ServingCertRequest };
+export type PkiJob = { op: 'ca'; commonName: string; years: number } | { op: 'serving'; req: ServingCertRequest };
 
 type Answer = { ok: true; pair: PemPair } | { ok: false; message: string };
 
@@ -23,12 +21,21 @@ export function generateInChild(job: PkiJob): Promise<PemPair> {
     let answered = false;
     child.once('message', (a: Answer) => {
       answered = true;
-      if (a.ok) resolve(a.pair); else reject(new Error(a.message));
+      if (a.ok) resolve(a.pair);
+      else reject(new Error(a.message));
       child.disconnect();
     });
-    child.once('error', (e) => { if (!answered) { answered = true; reject(e); } });
+    child.once('error', (e) => {
+      if (!answered) {
+        answered = true;
+        reject(e);
+      }
+    });
     child.once('exit', (code, signal) => {
-      if (!answered) { answered = true; reject(new Error(`certificate generation process exited (${signal ?? `code ${code}`}) without an answer`)); }
+      if (!answered) {
+        answered = true;
+        reject(new Error(`certificate generation process exited (${signal ?? `code ${code}`}) without an answer`));
+      }
     });
     child.send(job);
   });
@@ -41,9 +48,11 @@ async function runJob(job: PkiJob): Promise<PemPair> {
 
 if (process.argv.includes(CHILD_FLAG) && process.send) {
   process.once('message', (job: PkiJob) => {
-    runJob(job).then(
-      (pair) => process.send?.({ ok: true, pair } satisfies Answer),
-      (e: unknown) => process.send?.({ ok: false, message: e instanceof Error ? e.message : String(e) } satisfies Answer),
-    ).finally(() => process.disconnect?.());
+    runJob(job)
+      .then(
+        (pair) => process.send?.({ ok: true, pair } satisfies Answer),
+        (e: unknown) => process.send?.({ ok: false, message: e instanceof Error ? e.message : String(e) } satisfies Answer),
+      )
+      .finally(() => process.disconnect?.());
   });
 }

@@ -15,7 +15,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Backdating tolerates clocks on agents that run a little behind the server's. */
 const BACKDATE_MS = 60 * 60 * 1000;
 
-export interface PemPair { certPem: string; keyPem: string }
+export interface PemPair {
+  certPem: string;
+  keyPem: string;
+}
 
 export interface ServingCertRequest {
   ca: PemPair;

@@ -61,7 +61,7 @@ test('first start generates a CA and a serving cert; later starts reuse them unc
   assert.equal(again.caKeyPem, first.caKeyPem);
 });
 
-test('the serving cert is reissued (same CA) for new hosts, near expiry, or when it is not the CA\'s', async (t) => {
+test("the serving cert is reissued (same CA) for new hosts, near expiry, or when it is not the CA's", async (t) => {
   const dir = await tempDir();
   const other = await tempDir();
   t.after(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(other, { recursive: true, force: true })]));
@@ -115,15 +115,24 @@ test('without the CA key a valid serving cert is still served, but cannot be rei
 
 function get(port: number, opts: { ca: string; servername?: string }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port, path: '/x', ca: opts.ca, agent: false,
-      ...(opts.servername !== undefined ? { servername: opts.servername, headers: { host: opts.servername } } : {}),
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve(body));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/x',
+        ca: opts.ca,
+        agent: false,
+        ...(opts.servername !== undefined ? { servername: opts.servername, headers: { host: opts.servername } } : {}),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -150,6 +159,7 @@ test('a Node https server with the output is verified through the CA for 127.0.0
     assert.equal(await get(port, { ca: pki.caCertPem, servername: 'localhost' }), 'hello');
     await assert.rejects(get(port, { ca: pki.caCertPem, servername: 'elsewhere.example' }), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     await assert.rejects(get(port, { ca: foreign.caCertPem }), (e: NodeJS.ErrnoException) =>
-      ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(e.code ?? ''));
+      ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(e.code ?? ''),
+    );
   });
 });

@@ -37,7 +37,13 @@ export interface PkiMaterial {
   generated: { ca: boolean; server: boolean };
 }
 
-export interface PkiPaths { dir: string; caCert: string; caKey: string; serverCert: string; serverKey: string }
+export interface PkiPaths {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+}
 
 export class PkiError extends Error {
   constructor(message: string) {
@@ -50,8 +56,10 @@ export function pkiPaths(dataDir: string): PkiPaths {
   const dir = join(dataDir, 'pki');
   return {
     dir,
-    caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'),
-    serverCert: join(dir, 'server.crt'), serverKey: join(dir, 'server.key'),
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    serverCert: join(dir, 'server.crt'),
+    serverKey: join(dir, 'server.key'),
   };
 }
 
@@ -93,7 +101,12 @@ function keyMatches(cert: X509Certificate, keyPem: string): boolean {
 
 /** Why an existing serving certificate cannot be reused, or undefined when it can. */
 function servingCertProblem(
-  ca: X509Certificate, certPem: string, keyPem: string, hosts: string[], renewBeforeDays: number, now = Date.now(),
+  ca: X509Certificate,
+  certPem: string,
+  keyPem: string,
+  hosts: string[],
+  renewBeforeDays: number,
+  now = Date.now(),
 ): string | undefined {
   let cert: X509Certificate;
   try {
@@ -118,9 +131,7 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<PkiM
   const p = pkiPaths(dataDir);
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
 
-  let [caCertPem, caKeyPem, certPem, keyPem] = await Promise.all(
-    [p.caCert, p.caKey, p.serverCert, p.serverKey].map(readOptional),
-  );
+  let [caCertPem, caKeyPem, certPem, keyPem] = await Promise.all([p.caCert, p.caKey, p.serverCert, p.serverKey].map(readOptional));
   const generated = { ca: false, server: false };
 
   let ca: X509Certificate;
@@ -141,9 +152,8 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<PkiM
     }
   }
 
-  const problem = certPem !== undefined && keyPem !== undefined
-    ? servingCertProblem(ca, certPem, keyPem, hosts, renewBeforeDays)
-    : 'missing';
+  const problem =
+    certPem !== undefined && keyPem !== undefined ? servingCertProblem(ca, certPem, keyPem, hosts, renewBeforeDays) : 'missing';
   if (problem === undefined && certPem !== undefined && keyPem !== undefined) {
     await tightenMode(p.serverKey, KEY_MODE);
     return { caCertPem, ...(caKeyPem !== undefined ? { caKeyPem } : {}), certPem, keyPem, generated };
@@ -152,7 +162,8 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<PkiM
     throw new PkiError(`the serving certificate ${p.serverCert} must be renewed (${problem}) but the CA key ${p.caKey} is missing`);
   }
   const pair = await generateInChild({
-    op: 'serving', req: { ca: { certPem: caCertPem, keyPem: caKeyPem }, hosts, days: serverCertDays, commonName: SERVER_COMMON_NAME },
+    op: 'serving',
+    req: { ca: { certPem: caCertPem, keyPem: caKeyPem }, hosts, days: serverCertDays, commonName: SERVER_COMMON_NAME },
   });
   await writeFileAtomic(p.serverKey, pair.keyPem, KEY_MODE);
   await writeFileAtomic(p.serverCert, pair.certPem, CERT_MODE);

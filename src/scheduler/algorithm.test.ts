@@ -20,13 +20,23 @@ test('windows pods land on windows nodes; the aggregated message names each reas
     const pi = info(mkPod(`w${i}`, { cpu: '100m', spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } }));
     const out = algo.schedule(pi, cache);
     assert.equal(out.kind, 'scheduled');
-    if (out.kind === 'scheduled') { assert.match(out.nodeName, /^win-/); cache.assumePod(pi, out.nodeName); }
+    if (out.kind === 'scheduled') {
+      assert.match(out.nodeName, /^win-/);
+      cache.assumePod(pi, out.nodeName);
+    }
   }
   const big = algo.schedule(info(mkPod('big', { cpu: '100' })), cache);
   assert.equal(big.kind, 'unschedulable');
-  if (big.kind === 'unschedulable') assert.match(big.message, /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption:/);
+  if (big.kind === 'unschedulable')
+    assert.match(
+      big.message,
+      /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption:/,
+    );
   const both = algo.schedule(info(mkPod('both', { cpu: '100', spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } })), cache);
-  assert.ok(both.kind === 'unschedulable' && both.message.startsWith("0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector."));
+  assert.ok(
+    both.kind === 'unschedulable' &&
+      both.message.startsWith("0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector."),
+  );
   const os = algo.schedule(info(mkPod('os', { spec: { os: { name: 'windows' }, nodeSelector: { pool: 'x' } } })), cache);
   assert.ok(os.kind === 'unschedulable' && os.message.includes("30 node(s) didn't match Pod's node affinity/selector"));
   const osOnly = algo.schedule(info(mkPod('os2', { cpu: '100m', spec: { os: { name: 'windows' } } })), cache);
@@ -37,7 +47,10 @@ test('large clusters stop after enough feasible nodes and resume round-robin', (
   const { cache, algo } = setup(5000);
   const a = algo.schedule(info(mkPod('a', { cpu: '100m' })), cache);
   assert.ok(a.kind === 'scheduled');
-  if (a.kind === 'scheduled') { assert.equal(a.feasibleNodes, 500); assert.equal(a.evaluatedNodes, 500); }
+  if (a.kind === 'scheduled') {
+    assert.equal(a.feasibleNodes, 500);
+    assert.equal(a.evaluatedNodes, 500);
+  }
   assert.equal(algo.nextStartNodeIndex(), 500);
   algo.schedule(info(mkPod('b', { cpu: '100m' })), cache);
   assert.equal(algo.nextStartNodeIndex(), 1000);

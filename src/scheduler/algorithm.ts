@@ -39,7 +39,11 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
     let ties = 0;
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i] ?? 0;
-      if (s > best) { best = s; pick = i; ties = 1; } else if (s === best) {
+      if (s > best) {
+        best = s;
+        pick = i;
+        ties = 1;
+      } else if (s === best) {
         ties++;
         if (random() * ties < 1) pick = i; // reservoir sampling among the best
       }
@@ -75,7 +79,10 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
         const node = all[(start + i) % n] as NodeInfo;
         processed++;
         const s: Status | undefined = fw.runFilter(state, pod, node);
-        if (!s) { feasible.push(node); continue; }
+        if (!s) {
+          feasible.push(node);
+          continue;
+        }
         if (s.code === 'Error') return { kind: 'error', message: `${node.name}: ${s.reasons.join(', ')}`, state };
         diagnosis.nodeToStatus.set(node.name, s);
         if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
@@ -91,7 +98,13 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
       const ps = fw.runPreScore(state, pod, feasible);
       if (ps && ps.code !== 'Skip') return { kind: 'error', message: ps.reasons.join(', '), state };
       const scores = fw.runScore(state, pod, feasible);
-      return { kind: 'scheduled', nodeName: selectHost(feasible, scores), state, evaluatedNodes: processed, feasibleNodes: feasible.length };
+      return {
+        kind: 'scheduled',
+        nodeName: selectHost(feasible, scores),
+        state,
+        evaluatedNodes: processed,
+        feasibleNodes: feasible.length,
+      };
     },
   };
 }

@@ -33,7 +33,8 @@ export function createSchedulerCache(): SchedulerCache {
   let affCache: { v: number; nodes: NodeInfo[] } = { v: -1, nodes: [] };
 
   const placeholder = (name: string): NodeInfo => createNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
-  const hasAffinity = (pi: PodInfo) => pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0;
+  const hasAffinity = (pi: PodInfo) =>
+    pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0;
 
   function place(pi: PodInfo, nodeName: string): void {
     const prev = podNode.get(pi.key);
@@ -42,7 +43,10 @@ export function createSchedulerCache(): SchedulerCache {
       if (old) removePod(old, pi.key);
     }
     let ni = infos.get(nodeName);
-    if (!ni) { ni = placeholder(nodeName); infos.set(nodeName, ni); }
+    if (!ni) {
+      ni = placeholder(nodeName);
+      infos.set(nodeName, ni);
+    }
     const old = ni.pods.get(pi.key);
     if ((old && hasAffinity(old)) || hasAffinity(pi)) affinityVersion++;
     addPod(ni, pi);
@@ -62,7 +66,8 @@ export function createSchedulerCache(): SchedulerCache {
     nodes: () => list,
     get: (name) => (indexOf.has(name) ? infos.get(name) : undefined),
     nodesWithRequiredAntiAffinityPods() {
-      if (antiCache.v !== affinityVersion) antiCache = { v: affinityVersion, nodes: list.filter((n) => n.podsWithRequiredAntiAffinity > 0) };
+      if (antiCache.v !== affinityVersion)
+        antiCache = { v: affinityVersion, nodes: list.filter((n) => n.podsWithRequiredAntiAffinity > 0) };
       return antiCache.nodes;
     },
     nodesWithAffinityPods() {
@@ -73,7 +78,10 @@ export function createSchedulerCache(): SchedulerCache {
       const name = node.metadata.name ?? '';
       let ni = infos.get(name);
       if (ni) setNode(ni, node);
-      else { ni = createNodeInfo(node); infos.set(name, ni); }
+      else {
+        ni = createNodeInfo(node);
+        infos.set(name, ni);
+      }
       if (!indexOf.has(name)) {
         indexOf.set(name, list.length);
         list.push(ni);
@@ -84,7 +92,10 @@ export function createSchedulerCache(): SchedulerCache {
       const i = indexOf.get(name);
       if (i === undefined) return;
       const last = list.pop() as NodeInfo;
-      if (last.name !== name) { list[i] = last; indexOf.set(last.name, i); }
+      if (last.name !== name) {
+        list[i] = last;
+        indexOf.set(last.name, i);
+      }
       indexOf.delete(name);
       const ni = infos.get(name);
       // pods still bound to a deleted node stay accounted on a placeholder until they go

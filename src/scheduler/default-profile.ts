@@ -20,8 +20,18 @@ import * as taintToleration from './plugins/taint-toleration/taint-toleration.js
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
 const modules: Array<{ NAME: string; create: PluginFactory }> = [
-  runtimeClass, nodeOS, nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, fit, podTopologySpread,
-  interPodAffinity, balanced, defaultBinder,
+  runtimeClass,
+  nodeOS,
+  nodeUnschedulable,
+  nodeName,
+  taintToleration,
+  nodeAffinity,
+  nodePorts,
+  fit,
+  podTopologySpread,
+  interPodAffinity,
+  balanced,
+  defaultBinder,
 ];
 
 export function createDefaultRegistry(): Registry {

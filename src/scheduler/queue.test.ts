@@ -19,7 +19,10 @@ test('priority first, then arrival order', () => {
 test('failed attempts back off 1 s doubling to 10 s', () => {
   const clock = createManualClock(0);
   const q = createSchedulingQueue({ clock });
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => q.backoffMs(n)), [1000, 2000, 4000, 8000, 10000, 10000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((n) => q.backoffMs(n)),
+    [1000, 2000, 4000, 8000, 10000, 10000],
+  );
   q.addOrUpdate(mkPod('p'));
   let qp = q.tryPop();
   assert.ok(qp);

@@ -52,7 +52,11 @@ export interface SchedulingQueue {
   close(): void;
 }
 
-interface HeapEntry { qp: QueuedPod; priority: number; seq: number }
+interface HeapEntry {
+  qp: QueuedPod;
+  priority: number;
+  seq: number;
+}
 
 const priorityOf = (pod: Pod) => pod.spec?.priority ?? 0;
 const relevant = (pod: Pod) => JSON.stringify([pod.spec, pod.metadata.labels, pod.metadata.annotations]);
@@ -80,14 +84,17 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
   let backoffTimerAt = Number.POSITIVE_INFINITY;
   let cancelFlush: (() => void) | undefined;
 
-  const less = (a: HeapEntry, b: HeapEntry) => a.priority > b.priority || (a.priority === b.priority && (a.qp.queuedAt < b.qp.queuedAt || (a.qp.queuedAt === b.qp.queuedAt && a.seq < b.seq)));
+  const less = (a: HeapEntry, b: HeapEntry) =>
+    a.priority > b.priority ||
+    (a.priority === b.priority && (a.qp.queuedAt < b.qp.queuedAt || (a.qp.queuedAt === b.qp.queuedAt && a.seq < b.seq)));
   function up(i: number): void {
     const e = heap[i] as HeapEntry;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pe = heap[p] as HeapEntry;
       if (!less(e, pe)) break;
-      heap[i] = pe; i = p;
+      heap[i] = pe;
+      i = p;
     }
     heap[i] = e;
   }
@@ -100,7 +107,8 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
       if (c + 1 < n && less(heap[c + 1] as HeapEntry, heap[c] as HeapEntry)) c++;
       const ce = heap[c] as HeapEntry;
       if (!less(ce, e)) break;
-      heap[i] = ce; i = c;
+      heap[i] = ce;
+      i = c;
     }
     heap[i] = e;
   }
@@ -111,13 +119,19 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     heap.push(e);
     up(heap.length - 1);
     const w = waiters.shift();
-    if (w) { const next = popNow(); w(next); }
+    if (w) {
+      const next = popNow();
+      w(next);
+    }
   }
   function popNow(): QueuedPod | undefined {
     while (heap.length) {
       const top = heap[0] as HeapEntry;
       const last = heap.pop() as HeapEntry;
-      if (heap.length) { heap[0] = last; down(0); }
+      if (heap.length) {
+        heap[0] = last;
+        down(0);
+      }
       if (active.get(top.qp.key) !== top) continue; // superseded or deleted
       active.delete(top.qp.key);
       top.qp.attempts++;
@@ -137,15 +151,22 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     cancelBackoffTimer = undefined;
     backoffTimerAt = earliest;
     if (!Number.isFinite(earliest) || closed) return;
-    cancelBackoffTimer = clock.schedule(() => {
-      cancelBackoffTimer = undefined;
-      backoffTimerAt = Number.POSITIVE_INFINITY;
-      flushBackoff();
-    }, Math.max(0, earliest - clock.now()));
+    cancelBackoffTimer = clock.schedule(
+      () => {
+        cancelBackoffTimer = undefined;
+        backoffTimerAt = Number.POSITIVE_INFINITY;
+        flushBackoff();
+      },
+      Math.max(0, earliest - clock.now()),
+    );
   }
   function flushBackoff(): void {
     const now = clock.now();
-    for (const [k, b] of backoff) if (b.until <= now) { backoff.delete(k); pushActive(b.qp); }
+    for (const [k, b] of backoff)
+      if (b.until <= now) {
+        backoff.delete(k);
+        pushActive(b.qp);
+      }
     armBackoffTimer();
   }
   function armFlush(): void {
@@ -153,7 +174,11 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     cancelFlush = clock.schedule(() => {
       cancelFlush = undefined;
       const now = clock.now();
-      for (const [k, u] of unsched) if (now - u.since >= maxUnsched) { unsched.delete(k); toActiveOrBackoff(u.qp); }
+      for (const [k, u] of unsched)
+        if (now - u.since >= maxUnsched) {
+          unsched.delete(k);
+          toActiveOrBackoff(u.qp);
+        }
       armBackoffTimer();
       armFlush();
     }, flushEvery);
@@ -170,16 +195,29 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
       if (closed) return;
       const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
       const f = inFlight.get(key);
-      if (f) { f.pod = pod; return; }
+      if (f) {
+        f.pod = pod;
+        return;
+      }
       const a = active.get(key);
-      if (a) { a.qp.pod = pod; return; }
+      if (a) {
+        a.qp.pod = pod;
+        return;
+      }
       const b = backoff.get(key);
-      if (b) { b.qp.pod = pod; return; }
+      if (b) {
+        b.qp.pod = pod;
+        return;
+      }
       const u = unsched.get(key);
       if (u) {
         u.qp.pod = pod;
         const fp = relevant(pod);
-        if (fp !== u.fingerprint) { unsched.delete(key); toActiveOrBackoff(u.qp); armBackoffTimer(); }
+        if (fp !== u.fingerprint) {
+          unsched.delete(key);
+          toActiveOrBackoff(u.qp);
+          armBackoffTimer();
+        }
         return;
       }
       const now = clock.now();
@@ -196,7 +234,9 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
       if (closed) return Promise.resolve(undefined);
       const qp = popNow();
       if (qp) return Promise.resolve(qp);
-      return new Promise((resolve) => { waiters.push(resolve); });
+      return new Promise((resolve) => {
+        waiters.push(resolve);
+      });
     },
     done(key) {
       inFlight.delete(key);

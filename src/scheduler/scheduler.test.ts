@@ -18,7 +18,10 @@ import { nullLogger } from '../base/log.js';
 
 import { runServer } from '../cli/server-command.js';
 
-interface Srv { client: RestClient; stop(): Promise<void> }
+interface Srv {
+  client: RestClient;
+  stop(): Promise<void>;
+}
 
 let srv: Srv;
 let dir: string;
@@ -63,7 +66,8 @@ const PODS = '/api/v1/namespaces/default/pods';
 
 test('every pod is bound, Windows pods only on Windows nodes', async () => {
   for (let i = 0; i < 60; i++) await c.request('POST', PODS, mkPod(`any-${i}`, { cpu: '100m', memory: '64Mi' }));
-  for (let i = 0; i < 30; i++) await c.request('POST', PODS, mkPod(`win-${i}`, { cpu: '100m', spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } }));
+  for (let i = 0; i < 30; i++)
+    await c.request('POST', PODS, mkPod(`win-${i}`, { cpu: '100m', spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } }));
   const pods = await until(async () => {
     const l = await c.request<{ items: Pod[] }>('GET', PODS);
     const ours = l.items.filter((p) => /^(any|win)-/.test(p.metadata.name ?? ''));
@@ -85,9 +89,15 @@ test('a pod that fits nowhere gets PodScheduled=False and a FailedScheduling eve
     return p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   }, 'PodScheduled=False');
   assert.equal(cond.reason, 'Unschedulable');
-  assert.match(String(cond['message']), /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption: /);
+  assert.match(
+    String(cond['message']),
+    /^0\/30 nodes are available: 10 node\(s\) didn't match Pod's OS \(linux\), 20 Insufficient cpu\. preemption: /,
+  );
   const ev = await until(async () => {
-    const l = await c.request<{ items: Array<{ reason?: string; type?: string; message?: string; involvedObject?: { name?: string } }> }>('GET', '/api/v1/namespaces/default/events');
+    const l = await c.request<{ items: Array<{ reason?: string; type?: string; message?: string; involvedObject?: { name?: string } }> }>(
+      'GET',
+      '/api/v1/namespaces/default/events',
+    );
     return l.items.find((e) => e.reason === 'FailedScheduling' && e.involvedObject?.name === 'huge');
   }, 'a FailedScheduling event');
   assert.equal(ev.type, 'Warning');
@@ -97,10 +107,19 @@ test('a pod that fits nowhere gets PodScheduled=False and a FailedScheduling eve
 
 test('a new node big enough brings the waiting pod back and it binds', async () => {
   await c.request('POST', '/api/v1/nodes', readyNode('large', 'linux'));
-  await c.request('PATCH', '/api/v1/nodes/large/status', { status: { capacity: { cpu: '128', memory: '512Gi', pods: '110' }, allocatable: { cpu: '128', memory: '512Gi', pods: '110' } } }, 'application/merge-patch+json');
-  const p = await until(async () => {
-    const x = await c.request<Pod>('GET', `${PODS}/huge`);
-    return x.spec?.nodeName ? x : undefined;
-  }, 'huge pod bound after the node came', 25_000);
+  await c.request(
+    'PATCH',
+    '/api/v1/nodes/large/status',
+    { status: { capacity: { cpu: '128', memory: '512Gi', pods: '110' }, allocatable: { cpu: '128', memory: '512Gi', pods: '110' } } },
+    'application/merge-patch+json',
+  );
+  const p = await until(
+    async () => {
+      const x = await c.request<Pod>('GET', `${PODS}/huge`);
+      return x.spec?.nodeName ? x : undefined;
+    },
+    'huge pod bound after the node came',
+    25_000,
+  );
   assert.equal(p.spec?.nodeName, 'large');
 });

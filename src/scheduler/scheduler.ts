@@ -40,8 +40,15 @@ export interface SchedulerDeps {
 }
 
 interface SchedulerStats {
-  attempts: number; scheduled: number; unschedulable: number; errors: number; bindErrors: number;
-  bindsInFlight: number; nodes: number; cachedPods: number; assumedPods: number;
+  attempts: number;
+  scheduled: number;
+  unschedulable: number;
+  errors: number;
+  bindErrors: number;
+  bindsInFlight: number;
+  nodes: number;
+  cachedPods: number;
+  assumedPods: number;
   queue: { active: number; backoff: number; unschedulable: number };
 }
 
@@ -53,8 +60,11 @@ export interface Scheduler {
 
 const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name ?? ''}`;
 const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-const responsible = (p: Pod) => (p.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME
-  && !p.spec?.nodeName && !p.metadata.deletionTimestamp && !terminal(p);
+const responsible = (p: Pod) =>
+  (p.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME &&
+  !p.spec?.nodeName &&
+  !p.metadata.deletionTimestamp &&
+  !terminal(p);
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
@@ -81,20 +91,24 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
 
   // ---- informer handlers: only bookkeeping, no I/O
   podInf.onAdd((p) => {
-    if (p.spec?.nodeName) { if (!terminal(p)) cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName); }
-    else if (responsible(p)) queue.addOrUpdate(p);
+    if (p.spec?.nodeName) {
+      if (!terminal(p)) cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName);
+    } else if (responsible(p)) queue.addOrUpdate(p);
   });
   podInf.onUpdate((old, p) => {
     const key = podKey(p);
     if (p.spec?.nodeName) {
       queue.delete(key);
-      if (terminal(p)) { cache.removePod(key); queue.moveAllToActiveOrBackoff('AssignedPodTerminated'); }
-      else cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName);
+      if (terminal(p)) {
+        cache.removePod(key);
+        queue.moveAllToActiveOrBackoff('AssignedPodTerminated');
+      } else cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName);
       return;
     }
     if (old.spec?.nodeName) cache.removePod(key);
     if (cache.isAssumed(key)) return;
-    if (responsible(p)) queue.addOrUpdate(p); else queue.delete(key);
+    if (responsible(p)) queue.addOrUpdate(p);
+    else queue.delete(key);
   });
   podInf.onDelete((p) => {
     const key = podKey(p);
@@ -104,12 +118,17 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       queue.moveAllToActiveOrBackoff('AssignedPodDelete');
     }
   });
-  nodeInf.onAdd((n) => { cache.upsertNode(n); queue.moveAllToActiveOrBackoff('NodeAdd'); });
+  nodeInf.onAdd((n) => {
+    cache.upsertNode(n);
+    queue.moveAllToActiveOrBackoff('NodeAdd');
+  });
   nodeInf.onUpdate((old, n) => {
     cache.upsertNode(n);
     if (schedulingFingerprint(old) !== schedulingFingerprint(n)) queue.moveAllToActiveOrBackoff('NodeUpdate');
   });
-  nodeInf.onDelete((n) => { cache.removeNode(n.metadata.name ?? ''); });
+  nodeInf.onDelete((n) => {
+    cache.removeNode(n.metadata.name ?? '');
+  });
   rcInf.onAdd(() => queue.moveAllToActiveOrBackoff('RuntimeClassAdd'));
   rcInf.onUpdate(() => queue.moveAllToActiveOrBackoff('RuntimeClassUpdate'));
   deps.informers.start();
@@ -129,8 +148,24 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const same = cond?.status === 'False' && cond.reason === 'Unschedulable' && cond['message'] === message;
     if (!same) {
-      const patch = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(now()) }] } };
-      client.resource(podKind).namespace(pod.metadata.namespace ?? 'default').patchStatus(pod.metadata.name ?? '', patch, 'strategic')
+      const patch = {
+        status: {
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message,
+              lastProbeTime: null,
+              lastTransitionTime: rfc3339(now()),
+            },
+          ],
+        },
+      };
+      client
+        .resource(podKind)
+        .namespace(pod.metadata.namespace ?? 'default')
+        .patchStatus(pod.metadata.name ?? '', patch, 'strategic')
         .catch((e: unknown) => log.warn('status not written', { pod: qp.key, error: e }));
       deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
     }
@@ -138,33 +173,44 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
 
   function bindInBackground(qp: QueuedPod, pi: PodInfo, nodeName: string, state: Parameters<typeof fw.runBind>[0]): void {
     binds++;
-    const p = fw.runBind(state, pi, nodeName).then((s) => {
-      if (!s) {
-        st.scheduled++;
-        queue.done(qp.key);
-        if (deps.recorder && takeEventToken()) deps.recorder.event(qp.pod, 'Normal', 'Scheduled', `Successfully assigned ${qp.key} to ${nodeName}`);
-        return;
-      }
-      st.bindErrors++;
-      log.warn('binding failed', { pod: qp.key, node: nodeName, reasons: s.reasons.join(', ') });
-      fw.runUnreserve(state, pi, nodeName);
-      cache.forgetPod(qp.key);
-      const latest = podInf.get(qp.key);
-      if (latest && responsible(latest)) { qp.pod = latest; queue.addBackoff(qp); } else queue.delete(qp.key);
-    }).catch((e: unknown) => log.error('bind failed', { pod: qp.key, error: e })).finally(() => {
-      binds--;
-      bindsDone.delete(p);
-      const w = bindWaiter;
-      bindWaiter = undefined;
-      w?.();
-    });
+    const p = fw
+      .runBind(state, pi, nodeName)
+      .then((s) => {
+        if (!s) {
+          st.scheduled++;
+          queue.done(qp.key);
+          if (deps.recorder && takeEventToken())
+            deps.recorder.event(qp.pod, 'Normal', 'Scheduled', `Successfully assigned ${qp.key} to ${nodeName}`);
+          return;
+        }
+        st.bindErrors++;
+        log.warn('binding failed', { pod: qp.key, node: nodeName, reasons: s.reasons.join(', ') });
+        fw.runUnreserve(state, pi, nodeName);
+        cache.forgetPod(qp.key);
+        const latest = podInf.get(qp.key);
+        if (latest && responsible(latest)) {
+          qp.pod = latest;
+          queue.addBackoff(qp);
+        } else queue.delete(qp.key);
+      })
+      .catch((e: unknown) => log.error('bind failed', { pod: qp.key, error: e }))
+      .finally(() => {
+        binds--;
+        bindsDone.delete(p);
+        const w = bindWaiter;
+        bindWaiter = undefined;
+        w?.();
+      });
     bindsDone.add(p);
   }
 
   function scheduleOne(qp: QueuedPod): void {
     st.attempts++;
     const current = podInf.get(qp.key);
-    if (!current || !responsible(current)) { queue.delete(qp.key); return; }
+    if (!current || !responsible(current)) {
+      queue.delete(qp.key);
+      return;
+    }
     qp.pod = current;
     const pi = createPodInfo(current, rcLookup);
     const out = algo.schedule(pi, cache);
@@ -172,7 +218,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       case 'scheduled': {
         cache.assumePod(pi, out.nodeName);
         const r = fw.runReserve(out.state, pi, out.nodeName);
-        if (r) { cache.forgetPod(pi.key); st.errors++; queue.addBackoff(qp); return; }
+        if (r) {
+          cache.forgetPod(pi.key);
+          st.errors++;
+          queue.addBackoff(qp);
+          return;
+        }
         bindInBackground(qp, pi, out.nodeName, out.state);
         return;
       }
@@ -186,7 +237,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         log.warn('scheduling error', { pod: qp.key, message: out.message });
         queue.addBackoff(qp);
         return;
-      default: { const never: never = out; void never; }
+      default: {
+        const never: never = out;
+        void never;
+      }
     }
   }
 
@@ -194,17 +248,30 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     await synced;
     let sliceStart = Date.now();
     while (!stopped) {
-      if (binds >= maxBinds) { await new Promise<void>((r) => { bindWaiter = r; }); continue; }
+      if (binds >= maxBinds) {
+        await new Promise<void>((r) => {
+          bindWaiter = r;
+        });
+        continue;
+      }
       let qp = queue.tryPop();
-      if (!qp) { qp = await queue.pop(); sliceStart = Date.now(); }
+      if (!qp) {
+        qp = await queue.pop();
+        sliceStart = Date.now();
+      }
       if (!qp || stopped) break;
-      try { scheduleOne(qp); } catch (e) {
+      try {
+        scheduleOne(qp);
+      } catch (e) {
         st.errors++;
-        log.error('scheduling failed', { pod: qp.key, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        log.error('scheduling failed', { pod: qp.key, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         queue.addBackoff(qp);
       }
       // let I/O (bind answers, watch events) in now and then
-      if (Date.now() - sliceStart > 4) { await tick(); sliceStart = Date.now(); }
+      if (Date.now() - sliceStart > 4) {
+        await tick();
+        sliceStart = Date.now();
+      }
     }
   }
   const loop = run().catch((e: unknown) => log.error('loop failed', { error: e }));
@@ -219,7 +286,11 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       await Promise.all([...bindsDone]);
     },
     stats: () => ({
-      ...st, bindsInFlight: binds, nodes: cache.nodeCount(), cachedPods: cache.podCount(), assumedPods: cache.assumedCount(),
+      ...st,
+      bindsInFlight: binds,
+      nodes: cache.nodeCount(),
+      cachedPods: cache.podCount(),
+      assumedPods: cache.assumedCount(),
       queue: queue.sizes(),
     }),
   };

@@ -75,18 +75,49 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export class KeyExistsError extends Error { constructor(readonly key: string) { super(`key exists: ${key}`); this.name = 'KeyExistsError'; } }
-export class KeyNotFoundError extends Error { constructor(readonly key: string) { super(`key not found: ${key}`); this.name = 'KeyNotFoundError'; } }
+export class KeyExistsError extends Error {
+  constructor(readonly key: string) {
+    super(`key exists: ${key}`);
+    this.name = 'KeyExistsError';
+  }
+}
+export class KeyNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`key not found: ${key}`);
+    this.name = 'KeyNotFoundError';
+  }
+}
 export class ConflictError extends Error {
-  constructor(readonly key: string, readonly current: KeyValue | undefined) { super(`revision conflict on ${key}`); this.name = 'ConflictError'; }
+  constructor(
+    readonly key: string,
+    readonly current: KeyValue | undefined,
+  ) {
+    super(`revision conflict on ${key}`);
+    this.name = 'ConflictError';
+  }
 }
 export class CompactedError extends Error {
-  constructor(readonly requested: number, readonly compacted: number) {
-    super(`required revision ${requested} has been compacted (oldest available ${compacted})`); this.name = 'CompactedError';
+  constructor(
+    readonly requested: number,
+    readonly compacted: number,
+  ) {
+    super(`required revision ${requested} has been compacted (oldest available ${compacted})`);
+    this.name = 'CompactedError';
   }
 }
 /** The backend was closed: operations reject with it and open watches end with it. */
-export class ClosedError extends Error { constructor(readonly backend: string) { super(`storage backend ${backend} is closed`); this.name = 'ClosedError'; } }
+export class ClosedError extends Error {
+  constructor(readonly backend: string) {
+    super(`storage backend ${backend} is closed`);
+    this.name = 'ClosedError';
+  }
+}
 export class FutureRevisionError extends Error {
-  constructor(readonly requested: number, readonly current: number) { super(`revision ${requested} is in the future (current ${current})`); this.name = 'FutureRevisionError'; }
+  constructor(
+    readonly requested: number,
+    readonly current: number,
+  ) {
+    super(`revision ${requested} is in the future (current ${current})`);
+    this.name = 'FutureRevisionError';
+  }
 }

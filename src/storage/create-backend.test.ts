@@ -25,7 +25,10 @@ test('createBackend: memory, sqlite:<path>, etcd not yet, garbage', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 
-  await assert.rejects(createBackend('etcd://127.0.0.1:2379'), (e: unknown) => e instanceof BackendSpecError && /not implemented yet/.test(e.message));
+  await assert.rejects(
+    createBackend('etcd://127.0.0.1:2379'),
+    (e: unknown) => e instanceof BackendSpecError && /not implemented yet/.test(e.message),
+  );
   await assert.rejects(createBackend('sqlite:'), BackendSpecError);
   await assert.rejects(createBackend('mongo'), /expected memory or sqlite/);
 });

@@ -7,7 +7,13 @@ export type BackendOptions = MemoryBackendOptions & SqliteBackendOptions;
 
 /** A store spec that names no known or no implemented backend. */
 export class BackendSpecError extends Error {
-  constructor(readonly spec: string, why: string) { super(`invalid store "${spec}": ${why}`); this.name = 'BackendSpecError'; }
+  constructor(
+    readonly spec: string,
+    why: string,
+  ) {
+    super(`invalid store "${spec}": ${why}`);
+    this.name = 'BackendSpecError';
+  }
 }
 
 /** Opens the backend named by `spec`. Async because remote backends (etcd) will need to connect. */

@@ -8,7 +8,10 @@
 // per write at 150,000 objects).
 import type { KeyValue } from './backend.js';
 
-interface PrefixPage { kvs: KeyValue[]; more: boolean }
+interface PrefixPage {
+  kvs: KeyValue[];
+  more: boolean;
+}
 
 export interface CurrentIndex {
   readonly size: number;
@@ -29,7 +32,10 @@ export const CHUNK = 512;
 const less = (a: string, b: string) => a < b;
 
 /** A position: chunk c, index i within it (i may equal the chunk's length only at the very end). */
-interface Pos { c: number; i: number }
+interface Pos {
+  c: number;
+  i: number;
+}
 
 export function createCurrentIndex(initial: Iterable<KeyValue> = []): CurrentIndex {
   const map = new Map<string, KeyValue>();
@@ -70,7 +76,10 @@ export function createCurrentIndex(initial: Iterable<KeyValue> = []): CurrentInd
   const keyAt = (p: Pos): string | undefined => chunks[p.c]?.[p.i];
   const advance = (p: Pos): void => {
     p.i++;
-    if (p.i >= (chunks[p.c]?.length ?? 0) && p.c + 1 < chunks.length) { p.c++; p.i = 0; }
+    if (p.i >= (chunks[p.c]?.length ?? 0) && p.c + 1 < chunks.length) {
+      p.c++;
+      p.i = 0;
+    }
   };
   /** Number of keys before position p. */
   const rank = (p: Pos): number => {
@@ -88,7 +97,9 @@ export function createCurrentIndex(initial: Iterable<KeyValue> = []): CurrentInd
   };
 
   return {
-    get size() { return map.size; },
+    get size() {
+      return map.size;
+    },
     get: (key) => map.get(key),
     put(kv) {
       if (!map.has(kv.key)) {

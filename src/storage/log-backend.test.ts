@@ -11,7 +11,9 @@ function fakeStore(fail: () => boolean): LogStore & { batches: number[] } {
   return {
     batches,
     compacted: 0,
-    append() { throw new Error('appendMany expected'); },
+    append() {
+      throw new Error('appendMany expected');
+    },
     appendMany(evs: readonly StorageEvent[]) {
       if (fail()) throw new Error('disk full');
       batches.push(evs.length);
@@ -26,7 +28,10 @@ test('the writes of one turn are committed together and acknowledged after the c
   const store = fakeStore(() => false);
   const b = createLogBackend({ name: 'fake', store, current: [], revision: 0 });
   const writes = await Promise.all([b.create('/a', '1'), b.create('/b', '2'), b.create('/c', '3')]);
-  assert.deepEqual(writes.map((kv) => kv.modRevision), [1, 2, 3]);
+  assert.deepEqual(
+    writes.map((kv) => kv.modRevision),
+    [1, 2, 3],
+  );
   assert.deepEqual(store.batches, [3]);
   await b.create('/d', '4');
   assert.deepEqual(store.batches, [3, 1]);

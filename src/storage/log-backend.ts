@@ -3,8 +3,19 @@
 // modRevision), persisted through a LogStore, and published to watchers in the same synchronous
 // step. Reads at an older revision are answered by undoing the logged events newer than it.
 import {
-  ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError,
-  type Backend, type KeyValue, type ListOptions, type ListResult, type StorageEvent, type Watch, type WatchHandlers,
+  ClosedError,
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  KeyExistsError,
+  KeyNotFoundError,
+  type Backend,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type StorageEvent,
+  type Watch,
+  type WatchHandlers,
 } from './backend.js';
 import { createCurrentIndex } from './current-index.js';
 import { createWatchHub } from './watch-hub.js';
@@ -28,7 +39,9 @@ export function createLogBackend(init: LogBackendInit): Backend {
   let revision = init.revision;
   let closed = false;
 
-  const open = () => { if (closed) throw new ClosedError(name); };
+  const open = () => {
+    if (closed) throw new ClosedError(name);
+  };
 
   // Group commit. A write is validated against the in-memory index and applied to it at once (so
   // the next write in the same turn sees it for its compare-and-swap), queued, and persisted with
@@ -36,7 +49,11 @@ export function createLogBackend(init: LogBackendInit): Backend {
   // hear of it, only after that commit: nothing is acknowledged before it is durable. A read in the
   // same turn may see a queued write; if the commit fails, the index is rolled back and every
   // write of the batch is rejected.
-  interface Pending { ev: StorageEvent; resolve: () => void; reject: (e: unknown) => void }
+  interface Pending {
+    ev: StorageEvent;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }
   let batch: Pending[] = [];
   let batchStartRevision = 0;
   const flush = () => {
@@ -69,7 +86,9 @@ export function createLogBackend(init: LogBackendInit): Backend {
     revision = ev.kv.modRevision;
     if (ev.type === 'delete') index.remove(ev.kv.key);
     else index.put(ev.kv);
-    return new Promise<void>((resolve, reject) => { batch.push({ ev, resolve, reject }); });
+    return new Promise<void>((resolve, reject) => {
+      batch.push({ ev, resolve, reject });
+    });
   };
   const checkReadable = (rev: number) => {
     if (rev < store.compacted) throw new CompactedError(rev, store.compacted);
@@ -94,9 +113,16 @@ export function createLogBackend(init: LogBackendInit): Backend {
 
   const backend: Backend = {
     name,
-    async currentRevision() { return revision; },
-    async compactedRevision() { return store.compacted; },
-    async get(key) { open(); return index.get(key); },
+    async currentRevision() {
+      return revision;
+    },
+    async compactedRevision() {
+      return store.compacted;
+    },
+    async get(key) {
+      open();
+      return index.get(key);
+    },
     async list(prefix, opts = {}) {
       open();
       const rev = opts.revision;
@@ -108,7 +134,10 @@ export function createLogBackend(init: LogBackendInit): Backend {
       const page = index.list(prefix, opts.after, opts.limit);
       return { kvs: page.kvs, revision, more: page.more };
     },
-    async count(prefix) { open(); return index.count(prefix); },
+    async count(prefix) {
+      open();
+      return index.count(prefix);
+    },
     async create(key, value) {
       open();
       if (index.get(key)) throw new KeyExistsError(key);

@@ -88,7 +88,9 @@ class Watcher implements Watch {
 export function createWatchHub(): WatchHub {
   const watchers = new Set<Watcher>();
   return {
-    get size() { return watchers.size; },
+    get size() {
+      return watchers.size;
+    },
     add(prefix, afterRevision, replay, handlers) {
       const w = new Watcher(watchers, prefix, afterRevision, replay, handlers);
       watchers.add(w);

@@ -34,11 +34,23 @@ interface Expect {
 }
 
 interface Status {
-  kind?: unknown; apiVersion?: unknown; status?: unknown; code?: unknown; reason?: unknown; message?: unknown;
+  kind?: unknown;
+  apiVersion?: unknown;
+  status?: unknown;
+  code?: unknown;
+  reason?: unknown;
+  message?: unknown;
   details?: { causes?: Array<{ field?: string; message?: string }> };
 }
 
-async function send(what: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = JSON_CT, token?: string | null): Promise<RawResponse> {
+async function send(
+  what: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = JSON_CT,
+  token?: string | null,
+): Promise<RawResponse> {
   const r = await c.request(method, path, { body, headers, token });
   seen.push({ what, status: r.status });
   return r;
@@ -50,7 +62,11 @@ function expectStatus(what: string, r: RawResponse, e: Expect): Status {
   assert.ok(codes.includes(r.status), `${what}: HTTP ${r.status}, wanted ${codes.join('|')}: ${r.text.slice(0, 300)}`);
   assert.match(String(r.headers['content-type']), /^application\/json/, `${what}: content type`);
   let st: Status;
-  try { st = JSON.parse(r.text) as Status; } catch { assert.fail(`${what}: body is not JSON: ${r.text.slice(0, 200)}`); }
+  try {
+    st = JSON.parse(r.text) as Status;
+  } catch {
+    assert.fail(`${what}: body is not JSON: ${r.text.slice(0, 200)}`);
+  }
   assert.equal(st.kind, 'Status', what);
   assert.equal(st.apiVersion, 'v1', what);
   assert.equal(st.status, 'Failure', what);
@@ -62,11 +78,14 @@ function expectStatus(what: string, r: RawResponse, e: Expect): Status {
     assert.ok(reasons.includes(String(st.reason)), `${what}: reason ${String(st.reason)}, wanted ${reasons.join('|')}`);
   }
   assert.equal(typeof st.message, 'string', `${what}: message`);
-  for (const m of e.message ?? []) assert.ok(String(st.message).includes(m), `${what}: message ${JSON.stringify(st.message)} lacks ${JSON.stringify(m)}`);
+  for (const m of e.message ?? [])
+    assert.ok(String(st.message).includes(m), `${what}: message ${JSON.stringify(st.message)} lacks ${JSON.stringify(m)}`);
   if (e.causeField !== undefined) {
     const fields = (st.details?.causes ?? []).map((x) => x.field ?? '');
-    assert.ok(fields.some((f) => f === e.causeField || f.startsWith(`${e.causeField!}.`) || f.startsWith(`${e.causeField!}[`)),
-      `${what}: causes ${JSON.stringify(st.details?.causes)} lack field ${e.causeField}`);
+    assert.ok(
+      fields.some((f) => f === e.causeField || f.startsWith(`${e.causeField!}.`) || f.startsWith(`${e.causeField!}[`)),
+      `${what}: causes ${JSON.stringify(st.details?.causes)} lack field ${e.causeField}`,
+    );
   }
   return st;
 }
@@ -83,7 +102,9 @@ test('malformed bodies: JSON, YAML, protobuf, oversize, deep nesting', async () 
   let r = await send('malformed JSON', 'POST', CM, '{"apiVersion":"v1","kind":"ConfigMap",');
   expectStatus('malformed JSON', r, { code: 400, reason: 'BadRequest' });
 
-  r = await send('malformed YAML', 'POST', CM, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n  data: : :\n', { 'Content-Type': 'application/yaml' });
+  r = await send('malformed YAML', 'POST', CM, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n  data: : :\n', {
+    'Content-Type': 'application/yaml',
+  });
   expectStatus('malformed YAML', r, { code: 400, reason: 'BadRequest' });
 
   r = await send('YAML scalar document', 'POST', CM, 'just a string\n', { 'Content-Type': 'application/yaml' });
@@ -99,7 +120,9 @@ test('malformed bodies: JSON, YAML, protobuf, oversize, deep nesting', async () 
   expectStatus('garbage protobuf', r, { code: 400, reason: 'BadRequest' });
 
   // the protobuf magic followed by garbage
-  r = await send('protobuf magic + garbage', 'POST', CM, Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), randomBytes(300)]), { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+  r = await send('protobuf magic + garbage', 'POST', CM, Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), randomBytes(300)]), {
+    'Content-Type': 'application/vnd.kubernetes.protobuf',
+  });
   expectStatus('protobuf magic + garbage', r, { code: 400, reason: 'BadRequest' });
 
   const big = cm('big', { data: { k: 'x'.repeat(3 * 1024 * 1024 + 10) } });
@@ -134,7 +157,12 @@ test('unknown resources and mismatched type meta', async () => {
   r = await send('missing object', 'GET', `${CM}/does-not-exist`);
   expectStatus('missing object', r, { code: 404, reason: 'NotFound', message: ['does-not-exist'] });
 
-  r = await send('wrong apiVersion in body', 'POST', CM, JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+  r = await send(
+    'wrong apiVersion in body',
+    'POST',
+    CM,
+    JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }),
+  );
   expectStatus('wrong apiVersion', r, { code: 400, reason: 'BadRequest' });
   r = await send('wrong kind in body', 'POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }));
   expectStatus('wrong kind', r, { code: 400, reason: 'BadRequest' });
@@ -179,7 +207,11 @@ test('bad selectors and list parameters', async () => {
     ['negative limit', 'limit=-1', { code: 400, reason: 'BadRequest', message: ['limit'] }],
     ['non-numeric limit', 'limit=ten', { code: 400, reason: 'BadRequest', message: ['limit'] }],
     ['invalid continue token', 'continue=not-a-token!!', { code: 400, reason: 'BadRequest', message: ['continue'] }],
-    ['continue token of valid base64 garbage', `continue=${Buffer.from('{"rv":"x"}').toString('base64')}`, { code: 400, reason: 'BadRequest' }],
+    [
+      'continue token of valid base64 garbage',
+      `continue=${Buffer.from('{"rv":"x"}').toString('base64')}`,
+      { code: 400, reason: 'BadRequest' },
+    ],
     ['invalid list resourceVersion', 'resourceVersion=abc', { code: [400, 422], message: ['resourceVersion'] }],
     ['invalid watch resourceVersion', 'watch=true&resourceVersion=abc', { code: [400, 422], message: ['resourceVersion'] }],
     ['negative watch resourceVersion', 'watch=true&resourceVersion=-4', { code: [400, 422], message: ['resourceVersion'] }],
@@ -208,7 +240,13 @@ test('bad patches and content types', async () => {
   expectStatus('JSON patch missing path', r, { code: [400, 422] });
   r = await send('JSON patch: remove a missing member', 'PATCH', p, '[{"op":"remove","path":"/data/nope"}]', jp);
   expectStatus('JSON patch remove missing', r, { code: [400, 422] });
-  r = await send('JSON patch: test fails', 'PATCH', p, '[{"op":"test","path":"/data/a","value":"2"},{"op":"replace","path":"/data/a","value":"3"}]', jp);
+  r = await send(
+    'JSON patch: test fails',
+    'PATCH',
+    p,
+    '[{"op":"test","path":"/data/a","value":"2"},{"op":"replace","path":"/data/a","value":"3"}]',
+    jp,
+  );
   expectStatus('JSON patch test failure', r, { code: 422, reason: 'Invalid' });
   r = await send('JSON patch: replace kind', 'PATCH', p, '[{"op":"replace","path":"/kind","value":"Secret"}]', jp);
   expectStatus('JSON patch changes kind', r, { code: [400, 422] });
@@ -235,7 +273,9 @@ test('bad patches and content types', async () => {
   expectStatus('PATCH application/json', r, { code: 415, reason: 'UnsupportedMediaType' });
   r = await send('POST text/html', 'POST', CM, cm('html'), { 'Content-Type': 'text/html' });
   expectStatus('POST text/html', r, { code: 415, reason: 'UnsupportedMediaType' });
-  r = await send('apply without fieldManager', 'PATCH', p, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"patchme"}}', { 'Content-Type': 'application/apply-patch+yaml' });
+  r = await send('apply without fieldManager', 'PATCH', p, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"patchme"}}', {
+    'Content-Type': 'application/apply-patch+yaml',
+  });
   expectStatus('apply without fieldManager', r, { code: 400, reason: 'BadRequest', message: ['fieldManager'] });
 
   r = await send('DELETE with garbage body', 'DELETE', p, '{{{garbage', JSON_CT);
@@ -265,11 +305,37 @@ test('authentication', async () => {
 
 test('200 random garbage requests do not cause a 5xx', async () => {
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'FROB'];
-  const types = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/json-patch+json',
-    'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'text/plain', '', 'multipart/form-data; boundary=x'];
-  const suffixes = ['', '/x', '/patchme', '/target', '/%00', '/a/b/c/d', '?watch=maybe', '?limit=1e9', '?labelSelector=%ff', '/x/status', '?fieldManager=' + 'm'.repeat(200), '/..%2f..%2fetc'];
+  const types = [
+    'application/json',
+    'application/yaml',
+    'application/vnd.kubernetes.protobuf',
+    'application/json-patch+json',
+    'application/merge-patch+json',
+    'application/strategic-merge-patch+json',
+    'application/apply-patch+yaml',
+    'text/plain',
+    '',
+    'multipart/form-data; boundary=x',
+  ];
+  const suffixes = [
+    '',
+    '/x',
+    '/patchme',
+    '/target',
+    '/%00',
+    '/a/b/c/d',
+    '?watch=maybe',
+    '?limit=1e9',
+    '?labelSelector=%ff',
+    '/x/status',
+    '?fieldManager=' + 'm'.repeat(200),
+    '/..%2f..%2fetc',
+  ];
   let seed = 12345;
-  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
   const failures: string[] = [];
   for (let i = 0; i < 200; i++) {
     const method = methods[rnd(methods.length)]!;
@@ -281,7 +347,10 @@ test('200 random garbage requests do not cause a 5xx', async () => {
       if (shape === 0) body = randomBytes(rnd(2000));
       else if (shape === 1) body = Buffer.from(cm(`g${i}`, { data: { k: randomBytes(20).toString('latin1') } }));
       else if (shape === 2) body = Buffer.from(JSON.stringify([{ op: 'add', path: `/${randomBytes(4).toString('hex')}`, value: i }]));
-      else body = Buffer.from(`{"metadata":{"name":${JSON.stringify(randomBytes(8).toString('latin1'))}},"data":${randomBytes(16).toString('base64')}`);
+      else
+        body = Buffer.from(
+          `{"metadata":{"name":${JSON.stringify(randomBytes(8).toString('latin1'))}},"data":${randomBytes(16).toString('base64')}`,
+        );
     }
     const r = await send(`garbage #${i} ${method} ${path} ${ct}`, method, path, body, ct ? { 'Content-Type': ct } : {});
     if (r.status >= 500) failures.push(`#${i} ${method} ${path} [${ct}] -> ${r.status} ${r.text.slice(0, 200)}`);
@@ -289,7 +358,9 @@ test('200 random garbage requests do not cause a 5xx', async () => {
       try {
         const st = JSON.parse(r.text) as Status;
         if (st.kind !== 'Status' || st.code !== r.status) failures.push(`#${i}: not a Status: ${r.text.slice(0, 200)}`);
-      } catch { failures.push(`#${i} ${method} ${path}: non-JSON error body ${r.text.slice(0, 100)}`); }
+      } catch {
+        failures.push(`#${i} ${method} ${path}: non-JSON error body ${r.text.slice(0, 100)}`);
+      }
     }
   }
   assert.deepEqual(failures, []);

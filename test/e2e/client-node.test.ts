@@ -34,13 +34,20 @@ function loadConfig(kubeconfig: string): k8s.KubeConfig {
 
 function deployment(name: string, labels: Record<string, string>): k8s.V1Deployment {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }, { name: 'sidecar', image: 'busybox:1' }] },
+        spec: {
+          containers: [
+            { name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] },
+            { name: 'sidecar', image: 'busybox:1' },
+          ],
+        },
       },
     },
   };
@@ -60,10 +67,15 @@ describe('typed and generic clients', () => {
     apps = kc.makeApiClient(k8s.AppsV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
   });
-  after(async () => { if (srv) await stopOrKill(srv); });
+  after(async () => {
+    if (srv) await stopOrKill(srv);
+  });
 
   test('ConfigMap create/read/replace/patch (merge, strategic, JSON patch)/delete', async () => {
-    const created = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'cfg', labels: { app: 'x' } }, data: { a: '1' } } });
+    const created = await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'cfg', labels: { app: 'x' } }, data: { a: '1' } },
+    });
     assert.equal(created.metadata?.name, 'cfg');
     assert.ok(created.metadata?.uid);
     assert.match(created.metadata?.resourceVersion ?? '', /^\d+$/);
@@ -80,7 +92,10 @@ describe('typed and generic clients', () => {
     // a replace with the old resourceVersion conflicts
     await assert.rejects(core.replaceNamespacedConfigMap({ name: 'cfg', namespace, body: read }), isApiError(409));
 
-    const merged = await core.patchNamespacedConfigMap({ name: 'cfg', namespace, body: { data: { b: null, c: '4' }, metadata: { labels: { tier: 'web' } } } }, mergePatch());
+    const merged = await core.patchNamespacedConfigMap(
+      { name: 'cfg', namespace, body: { data: { b: null, c: '4' }, metadata: { labels: { tier: 'web' } } } },
+      mergePatch(),
+    );
     assert.deepEqual(merged.data, { a: '2', c: '4' });
     assert.deepEqual(merged.metadata?.labels, { app: 'x', tier: 'web' });
 
@@ -88,9 +103,19 @@ describe('typed and generic clients', () => {
     assert.deepEqual(smp.data, { a: '2', c: '4', d: '5' });
 
     // without a header override, 1.4's generated patch methods send application/json-patch+json
-    const jp = await core.patchNamespacedConfigMap({ name: 'cfg', namespace, body: [{ op: 'replace', path: '/data/a', value: 'jp' }, { op: 'remove', path: '/data/d' }] });
+    const jp = await core.patchNamespacedConfigMap({
+      name: 'cfg',
+      namespace,
+      body: [
+        { op: 'replace', path: '/data/a', value: 'jp' },
+        { op: 'remove', path: '/data/d' },
+      ],
+    });
     assert.deepEqual(jp.data, { a: 'jp', c: '4' });
-    await assert.rejects(core.patchNamespacedConfigMap({ name: 'cfg', namespace, body: [{ op: 'test', path: '/data/a', value: 'nope' }] }), isApiError(422));
+    await assert.rejects(
+      core.patchNamespacedConfigMap({ name: 'cfg', namespace, body: [{ op: 'test', path: '/data/a', value: 'nope' }] }),
+      isApiError(422),
+    );
 
     await core.deleteNamespacedConfigMap({ name: 'cfg', namespace });
     await assert.rejects(core.readNamespacedConfigMap({ name: 'cfg', namespace }), isApiError(404));
@@ -117,14 +142,23 @@ describe('typed and generic clients', () => {
     assert.equal(rep.metadata?.generation, 2, 'a spec change bumps generation');
 
     // strategic merge: containers merge by name, so only "web" changes and "sidecar" stays
-    const smp = await apps.patchNamespacedDeployment({ name: 'web', namespace, body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } } }, strategicPatch());
+    const smp = await apps.patchNamespacedDeployment(
+      { name: 'web', namespace, body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } } },
+      strategicPatch(),
+    );
     const byName = Object.fromEntries((smp.spec?.template.spec?.containers ?? []).map((c) => [c.name, c.image]));
     assert.deepEqual(byName, { web: 'nginx:1.27', sidecar: 'busybox:1' });
     assert.equal(smp.spec?.template.spec?.containers.find((c) => c.name === 'web')?.ports?.[0]?.containerPort, 80);
 
     // merge patch replaces lists wholesale
-    const mp = await apps.patchNamespacedDeployment({ name: 'web', namespace, body: { spec: { template: { spec: { containers: [{ name: 'only', image: 'alpine:3' }] } } } } }, mergePatch());
-    assert.deepEqual(mp.spec?.template.spec?.containers.map((c) => c.name), ['only']);
+    const mp = await apps.patchNamespacedDeployment(
+      { name: 'web', namespace, body: { spec: { template: { spec: { containers: [{ name: 'only', image: 'alpine:3' }] } } } } },
+      mergePatch(),
+    );
+    assert.deepEqual(
+      mp.spec?.template.spec?.containers.map((c) => c.name),
+      ['only'],
+    );
 
     // an invalid deployment is rejected (selector does not match the template labels)
     const bad = deployment('bad', {});
@@ -133,17 +167,28 @@ describe('typed and generic clients', () => {
 
     await apps.deleteNamespacedDeployment({ name: 'web', namespace });
     await until('deployment gone', async () => {
-      try { await apps.readNamespacedDeployment({ name: 'web', namespace }); return false; } catch (e) { return isApiError(404)(e); }
+      try {
+        await apps.readNamespacedDeployment({ name: 'web', namespace });
+        return false;
+      } catch (e) {
+        return isApiError(404)(e);
+      }
     });
   });
 
   test('list with label and field selectors', async () => {
     const specs: Array<[string, Record<string, string>]> = [
-      ['s1', { app: 'a', tier: 'web' }], ['s2', { app: 'a', tier: 'db' }], ['s3', { app: 'b', tier: 'web' }], ['s4', { app: 'c' }],
+      ['s1', { app: 'a', tier: 'web' }],
+      ['s2', { app: 'a', tier: 'db' }],
+      ['s3', { app: 'b', tier: 'web' }],
+      ['s4', { app: 'c' }],
     ];
     for (const [name, labels] of specs) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels } } });
     const names = async (q: { labelSelector?: string; fieldSelector?: string }) =>
-      (await core.listNamespacedConfigMap({ namespace, ...q })).items.map((i) => i.metadata?.name ?? '').filter((n) => n.startsWith('s')).sort();
+      (await core.listNamespacedConfigMap({ namespace, ...q })).items
+        .map((i) => i.metadata?.name ?? '')
+        .filter((n) => n.startsWith('s'))
+        .sort();
     assert.deepEqual(await names({ labelSelector: 'app=a' }), ['s1', 's2']);
     assert.deepEqual(await names({ labelSelector: 'app in (a,b),tier!=db' }), ['s1', 's3']);
     assert.deepEqual(await names({ labelSelector: '!tier' }), ['s4']);
@@ -154,7 +199,10 @@ describe('typed and generic clients', () => {
     await assert.rejects(core.listNamespacedConfigMap({ namespace, fieldSelector: 'data.x=1' }), isApiError(400));
     // all-namespaces list through the typed client
     const all = await core.listConfigMapForAllNamespaces({ labelSelector: 'app=b' });
-    assert.deepEqual(all.items.map((i) => `${i.metadata?.namespace}/${i.metadata?.name}`), [`${namespace}/s3`]);
+    assert.deepEqual(
+      all.items.map((i) => `${i.metadata?.namespace}/${i.metadata?.name}`),
+      [`${namespace}/s3`],
+    );
     // paging
     const p1 = await core.listNamespacedConfigMap({ namespace, limit: 2, labelSelector: 'app' });
     assert.equal(p1.items.length, 2);
@@ -165,7 +213,12 @@ describe('typed and generic clients', () => {
 
   test('KubernetesObjectApi resolves kinds through discovery', async () => {
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const cm = await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace }, data: { x: 'y' } } as k8s.V1ConfigMap);
+    const cm = await client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'generic', namespace },
+      data: { x: 'y' },
+    } as k8s.V1ConfigMap);
     assert.equal(cm.metadata?.uid !== undefined, true);
     const back = await client.read<k8s.V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace } });
     assert.deepEqual(back.data, { x: 'y' });
@@ -174,7 +227,11 @@ describe('typed and generic clients', () => {
     gdep.metadata!.namespace = namespace;
     const dep = await client.create(gdep);
     assert.equal(dep.kind, 'Deployment');
-    const depBack = await client.read<k8s.V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gdep', namespace } });
+    const depBack = await client.read<k8s.V1Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'gdep', namespace },
+    });
     assert.equal(depBack.spec?.template.spec?.containers[0]?.image, 'nginx:1.25');
 
     // cluster-scoped kind
@@ -184,10 +241,26 @@ describe('typed and generic clients', () => {
     assert.equal(nsBack.metadata?.uid, ns.metadata?.uid);
 
     // KubernetesObjectApi.patch defaults to strategic merge
-    const patched = await client.patch<k8s.V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace }, data: { z: '1' } } as k8s.V1ConfigMap);
+    const patched = await client.patch<k8s.V1ConfigMap>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'generic', namespace },
+      data: { z: '1' },
+    } as k8s.V1ConfigMap);
     assert.deepEqual(patched.data, { x: 'y', z: '1' });
-    const listed = await client.list<k8s.V1ConfigMap>('v1', 'ConfigMap', namespace, undefined, undefined, undefined, 'metadata.name=generic');
-    assert.deepEqual(listed.items.map((i) => i.metadata?.name), ['generic']);
+    const listed = await client.list<k8s.V1ConfigMap>(
+      'v1',
+      'ConfigMap',
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      'metadata.name=generic',
+    );
+    assert.deepEqual(
+      listed.items.map((i) => i.metadata?.name),
+      ['generic'],
+    );
     await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace } });
     await assert.rejects(client.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace } }), isApiError(404));
     // an unknown kind fails on the client after discovery
@@ -201,9 +274,16 @@ describe('typed and generic clients', () => {
     const events: string[] = [];
     let doneErr: unknown = 'not done';
     const watch = new k8s.Watch(kc);
-    const ctl = await watch.watch(`/api/v1/namespaces/${wns}/configmaps`, { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
-      (type, obj: k8s.V1ConfigMap) => { if (type !== 'BOOKMARK') events.push(`${type} ${obj.metadata?.name} ${JSON.stringify(obj.data ?? {})}`); },
-      (err) => { doneErr = err; });
+    const ctl = await watch.watch(
+      `/api/v1/namespaces/${wns}/configmaps`,
+      { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
+      (type, obj: k8s.V1ConfigMap) => {
+        if (type !== 'BOOKMARK') events.push(`${type} ${obj.metadata?.name} ${JSON.stringify(obj.data ?? {})}`);
+      },
+      (err) => {
+        doneErr = err;
+      },
+    );
     await core.createNamespacedConfigMap({ namespace: wns, body: { metadata: { name: 'w1' }, data: { v: '1' } } });
     await core.patchNamespacedConfigMap({ name: 'w1', namespace: wns, body: { data: { v: '2' } } }, mergePatch());
     await core.createNamespacedConfigMap({ namespace: wns, body: { metadata: { name: 'w2' } } });
@@ -217,7 +297,14 @@ describe('typed and generic clients', () => {
 
     // a watch with timeoutSeconds is closed by the server, which calls done(null)
     let closed: unknown = 'open';
-    await watch.watch(`/api/v1/namespaces/${wns}/configmaps`, { resourceVersion: '0', timeoutSeconds: 1 }, () => undefined, (err) => { closed = err; });
+    await watch.watch(
+      `/api/v1/namespaces/${wns}/configmaps`,
+      { resourceVersion: '0', timeoutSeconds: 1 },
+      () => undefined,
+      (err) => {
+        closed = err;
+      },
+    );
     await until('server-side close', () => closed !== 'open', 5000);
     assert.equal(closed, null);
     void doneErr;
@@ -227,7 +314,12 @@ describe('typed and generic clients', () => {
     const ins = 'informed';
     await core.createNamespace({ body: { metadata: { name: ins } } });
     await core.createNamespacedConfigMap({ namespace: ins, body: { metadata: { name: 'pre', labels: { keep: 'yes' } } } });
-    const informer = k8s.makeInformer<k8s.V1ConfigMap>(kc, `/api/v1/namespaces/${ins}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ins, labelSelector: 'keep=yes' }), 'keep=yes');
+    const informer = k8s.makeInformer<k8s.V1ConfigMap>(
+      kc,
+      `/api/v1/namespaces/${ins}/configmaps`,
+      () => core.listNamespacedConfigMap({ namespace: ins, labelSelector: 'keep=yes' }),
+      'keep=yes',
+    );
     const log: string[] = [];
     informer.on('add', (o) => log.push(`add ${o.metadata?.name}`));
     informer.on('update', (o) => log.push(`update ${o.metadata?.name} ${o.data?.['v'] ?? ''}`));
@@ -236,7 +328,10 @@ describe('typed and generic clients', () => {
     informer.on('error', (e) => errors.push(e));
     await informer.start();
     try {
-      assert.deepEqual(informer.list(ins).map((o) => o.metadata?.name), ['pre']);
+      assert.deepEqual(
+        informer.list(ins).map((o) => o.metadata?.name),
+        ['pre'],
+      );
       await core.createNamespacedConfigMap({ namespace: ins, body: { metadata: { name: 'ignored', labels: { keep: 'no' } } } });
       await core.createNamespacedConfigMap({ namespace: ins, body: { metadata: { name: 'new', labels: { keep: 'yes' } } } });
       await core.patchNamespacedConfigMap({ name: 'new', namespace: ins, body: { data: { v: '7' } } }, mergePatch());
@@ -244,7 +339,10 @@ describe('typed and generic clients', () => {
       await core.patchNamespacedConfigMap({ name: 'pre', namespace: ins, body: { metadata: { labels: { keep: 'no' } } } }, mergePatch());
       await until('informer caught up', () => log.length >= 4);
       assert.deepEqual(log, ['add pre', 'add new', 'update new 7', 'delete pre']);
-      assert.deepEqual(informer.list(ins).map((o) => o.metadata?.name), ['new']);
+      assert.deepEqual(
+        informer.list(ins).map((o) => o.metadata?.name),
+        ['new'],
+      );
       assert.equal(informer.get('new', ins)?.data?.['v'], '7');
       assert.deepEqual(errors, []);
     } finally {
@@ -263,7 +361,9 @@ async function stopOrKill(srv: TandemProcess): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const graceful = await Promise.race([
     srv.stop().then(() => true),
-    new Promise<boolean>((r) => { timer = setTimeout(() => r(false), 10_000); }),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), 10_000);
+    }),
   ]);
   clearTimeout(timer);
   if (!graceful) {
@@ -275,12 +375,22 @@ async function stopOrKill(srv: TandemProcess): Promise<void> {
 class RecordingWatch extends k8s.Watch {
   readonly events: Array<{ type: string; code?: number; reason?: string }> = [];
   readonly requests: string[] = [];
-  override watch(path: string, query: Record<string, string | number | boolean | undefined>, cb: (phase: string, obj: unknown, raw?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+  override watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    cb: (phase: string, obj: unknown, raw?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
     this.requests.push(`rv=${String(query['resourceVersion'] ?? '')}`);
-    return super.watch(path, query, (type, obj: { code?: number; reason?: string }, raw) => {
-      this.events.push(type === 'ERROR' ? { type, code: obj.code, reason: obj.reason } : { type });
-      cb(type, obj, raw);
-    }, done);
+    return super.watch(
+      path,
+      query,
+      (type, obj: { code?: number; reason?: string }, raw) => {
+        this.events.push(type === 'ERROR' ? { type, code: obj.code, reason: obj.reason } : { type });
+        cb(type, obj, raw);
+      },
+      done,
+    );
   }
 }
 
@@ -296,17 +406,33 @@ test('informer relists after its resourceVersion is compacted while it was disco
   const path = `/api/v1/namespaces/${ns}/configmaps`;
   let lists = 0;
   const rw = new RecordingWatch(kc);
-  const informer = new k8s.ListWatch<k8s.V1ConfigMap>(path, rw, () => { lists++; return core.listNamespacedConfigMap({ namespace: ns }); }, false);
+  const informer = new k8s.ListWatch<k8s.V1ConfigMap>(
+    path,
+    rw,
+    () => {
+      lists++;
+      return core.listNamespacedConfigMap({ namespace: ns });
+    },
+    false,
+  );
   let errors = 0;
   let releaseRestart: () => void = () => undefined;
-  const restartGate = new Promise<void>((r) => { releaseRestart = r; });
+  const restartGate = new Promise<void>((r) => {
+    releaseRestart = r;
+  });
   // the usual client-node pattern: restart the informer after a connection error. client-node also
   // reports its own abort on stop() as an error, and start() clears the stopped flag: so not when stopping.
   let stopping = false;
-  informer.on('error', () => { errors++; void restartGate.then(() => { if (!stopping) void informer.start(); }); });
+  informer.on('error', () => {
+    errors++;
+    void restartGate.then(() => {
+      if (!stopping) void informer.start();
+    });
+  });
   try {
     await core.createNamespace({ body: { metadata: { name: ns } } });
-    for (let i = 0; i < 10; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `old-${i}` }, data: { v: '0' } } });
+    for (let i = 0; i < 10; i++)
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `old-${i}` }, data: { v: '0' } } });
     await informer.start();
     await until('initial sync', () => informer.list(ns).length === 10);
     const listsBefore = lists;
@@ -319,9 +445,11 @@ test('informer relists after its resourceVersion is compacted while it was disco
     const raw = createRawClient({ url: srv.url, caPem: srv.caPem(), token: srv.token() });
     try {
       // many changes while the informer is disconnected
-      for (let i = 0; i < 50; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `new-${i}` }, data: { v: '1' } } });
+      for (let i = 0; i < 50; i++)
+        await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `new-${i}` }, data: { v: '1' } } });
       for (let i = 0; i < 5; i++) await core.deleteNamespacedConfigMap({ name: `old-${i}`, namespace: ns });
-      for (let i = 5; i < 8; i++) await core.patchNamespacedConfigMap({ name: `old-${i}`, namespace: ns, body: { data: { v: '2' } } }, mergePatch());
+      for (let i = 5; i < 8; i++)
+        await core.patchNamespacedConfigMap({ name: `old-${i}`, namespace: ns, body: { data: { v: '2' } } }, mergePatch());
 
       // compaction has passed the informer's revision: a raw watch from there answers 200 + ERROR 410 Expired
       await until('compaction past the informer revision', async () => {
@@ -330,28 +458,55 @@ test('informer relists after its resourceVersion is compacted while it was disco
       });
       const r = await raw.request('GET', `${path}?watch=true&resourceVersion=${rvBefore}`);
       assert.equal(r.status, 200);
-      const ev = JSON.parse(r.text.trim().split('\n')[0]!) as { type: string; object: { kind: string; apiVersion: string; status: string; code: number; reason: string; message: string } };
+      const ev = JSON.parse(r.text.trim().split('\n')[0]!) as {
+        type: string;
+        object: { kind: string; apiVersion: string; status: string; code: number; reason: string; message: string };
+      };
       assert.equal(ev.type, 'ERROR');
-      assert.deepEqual({ kind: ev.object.kind, apiVersion: ev.object.apiVersion, status: ev.object.status, code: ev.object.code, reason: ev.object.reason },
-        { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' });
+      assert.deepEqual(
+        {
+          kind: ev.object.kind,
+          apiVersion: ev.object.apiVersion,
+          status: ev.object.status,
+          code: ev.object.code,
+          reason: ev.object.reason,
+        },
+        { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' },
+      );
       assert.match(ev.object.message, /too old resource version/);
 
       // now let the informer reconnect from its stale revision
       const eventsBefore = rw.events.length;
       releaseRestart();
-      const expected = async () => (await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => `${i.metadata?.name}=${i.data?.['v']}`).sort();
+      const expected = async () =>
+        (await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => `${i.metadata?.name}=${i.data?.['v']}`).sort();
       const want = await expected();
       assert.equal(want.length, 55);
-      await until('informer cache equals the server state', () =>
-        JSON.stringify(informer.list(ns).map((i) => `${i.metadata?.name}=${i.data?.['v']}`).sort()) === JSON.stringify(want), 15_000);
-      assert.ok(rw.events.slice(eventsBefore).some((e) => e.type === 'ERROR' && e.code === 410 && e.reason === 'Expired'), `informer saw a 410: ${JSON.stringify(rw.events.slice(eventsBefore))}`);
+      await until(
+        'informer cache equals the server state',
+        () =>
+          JSON.stringify(
+            informer
+              .list(ns)
+              .map((i) => `${i.metadata?.name}=${i.data?.['v']}`)
+              .sort(),
+          ) === JSON.stringify(want),
+        15_000,
+      );
+      assert.ok(
+        rw.events.slice(eventsBefore).some((e) => e.type === 'ERROR' && e.code === 410 && e.reason === 'Expired'),
+        `informer saw a 410: ${JSON.stringify(rw.events.slice(eventsBefore))}`,
+      );
       assert.ok(lists > listsBefore, 'the informer relisted');
       assert.ok(rw.requests.includes(`rv=${rvBefore}`), `the informer re-watched from its stale revision: ${rw.requests.join(' ')}`);
 
       // and it keeps watching after the relist
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after-relist' }, data: { v: '3' } } });
       await core.deleteNamespacedConfigMap({ name: 'new-0', namespace: ns });
-      await until('live events after relist', () => informer.get('after-relist', ns) !== undefined && informer.get('new-0', ns) === undefined);
+      await until(
+        'live events after relist',
+        () => informer.get('after-relist', ns) !== undefined && informer.get('new-0', ns) === undefined,
+      );
     } finally {
       raw.close();
     }

@@ -19,7 +19,10 @@ const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- std
 
 function waitExit(p: ChildProcess, sig: NodeJS.Signals): Promise<void> {
   return new Promise((res) => {
-    if (p.exitCode !== null || p.signalCode !== null) { res(); return; }
+    if (p.exitCode !== null || p.signalCode !== null) {
+      res();
+      return;
+    }
     p.once('exit', () => res());
     p.kill(sig);
   });
@@ -29,14 +32,26 @@ function waitExit(p: ChildProcess, sig: NodeJS.Signals): Promise<void> {
 async function startSim(kubeconfig: string, args: string[]): Promise<SimProc> {
   const proc = spawn(process.execPath, [TANDEM, 'sim', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  proc.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   await new Promise<void>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`tandem sim ${args.join(' ')} not ready in 30 s:\n${out}`)), 30_000);
     const check = () => {
-      if (/tandem sim ready/.test(out)) { clearTimeout(t); proc.stdout!.off('data', check); proc.off('exit', onExit); res(); }
+      if (/tandem sim ready/.test(out)) {
+        clearTimeout(t);
+        proc.stdout!.off('data', check);
+        proc.off('exit', onExit);
+        res();
+      }
     };
-    const onExit = (code: number | null) => { clearTimeout(t); rej(new Error(`tandem sim exited with ${code}:\n${out}`)); };
+    const onExit = (code: number | null) => {
+      clearTimeout(t);
+      rej(new Error(`tandem sim exited with ${code}:\n${out}`));
+    };
     proc.stdout!.on('data', check);
     proc.once('exit', onExit);
   });
@@ -64,7 +79,10 @@ export async function startCluster(env: Record<string, string>, fleets: string[]
   };
   const json: Cluster['json'] = (args) => JSON.parse(ok([...args, '-o', 'json']).stdout) as Record<string, unknown>;
   const cluster: Cluster = {
-    srv, sims, ok, json,
+    srv,
+    sims,
+    ok,
+    json,
     items: (args) => (at(json(args), 'items') as Record<string, unknown>[] | undefined) ?? [],
     async addSim(args) {
       const s = await startSim(srv.kubeconfig, args);
@@ -85,7 +103,15 @@ export async function startCluster(env: Record<string, string>, fleets: string[]
   return cluster;
 }
 
-export interface PodView { name: string; node: string; phase: string; ready: boolean; deleting: boolean; owner: string; image: string }
+export interface PodView {
+  name: string;
+  node: string;
+  phase: string;
+  ready: boolean;
+  deleting: boolean;
+  owner: string;
+  image: string;
+}
 
 export function podView(p: Record<string, unknown>): PodView {
   const conds = (at(p, 'status', 'conditions') as { type: string; status: string }[] | undefined) ?? [];
@@ -106,7 +132,8 @@ export const runningReady = (p: PodView) => p.phase === 'Running' && p.ready && 
 /** node name → kubernetes.io/os label */
 export function nodeOs(c: Cluster): Map<string, string> {
   const m = new Map<string, string>();
-  for (const n of c.items(['get', 'nodes'])) m.set(String(at(n, 'metadata', 'name')), String(at(n, 'metadata', 'labels', 'kubernetes.io/os')));
+  for (const n of c.items(['get', 'nodes']))
+    m.set(String(at(n, 'metadata', 'name')), String(at(n, 'metadata', 'labels', 'kubernetes.io/os')));
   return m;
 }
 
@@ -124,9 +151,12 @@ export async function eventually<T>(check: () => T | undefined | false, ms: numb
 /** A Deployment manifest (YAML-compatible JSON). */
 export function deployment(name: string, replicas: number, image: string, spec: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image }], ...spec } },
     },
   });

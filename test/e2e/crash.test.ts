@@ -36,7 +36,12 @@ test('every acknowledged create survives SIGKILL and restart', async () => {
           const name = `w${w}-${i}`;
           try {
             const r = await c.request('POST', `/api/v1/namespaces/${NS}/configmaps`, {
-              body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { worker: String(w) } }, data: { i: String(i), pad: 'x'.repeat(200) } }),
+              body: JSON.stringify({
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name, labels: { worker: String(w) } },
+                data: { i: String(i), pad: 'x'.repeat(200) },
+              }),
               headers: { 'Content-Type': 'application/json' },
               timeoutMs: 5000,
             });
@@ -61,7 +66,9 @@ test('every acknowledged create survives SIGKILL and restart', async () => {
     await Promise.all(workers);
     assert.equal(first.proc.signalCode, 'SIGKILL');
     const ackedCount = acked.length;
-    console.log(`acknowledged creates before SIGKILL: ${ackedCount} (${(ackedCount / (RUN_MS / 1000)).toFixed(0)}/s); client-side outcomes after the kill: ${JSON.stringify(Object.fromEntries(errors))}`);
+    console.log(
+      `acknowledged creates before SIGKILL: ${ackedCount} (${(ackedCount / (RUN_MS / 1000)).toFixed(0)}/s); client-side outcomes after the kill: ${JSON.stringify(Object.fromEntries(errors))}`,
+    );
     assert.ok(ackedCount > 50, `only ${ackedCount} creates were acknowledged`);
 
     const t0 = Date.now();
@@ -74,9 +81,15 @@ test('every acknowledged create survives SIGKILL and restart', async () => {
       let cont = '';
       let pages = 0;
       do {
-        const r = await c.request('GET', `/api/v1/namespaces/${NS}/configmaps?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+        const r = await c.request(
+          'GET',
+          `/api/v1/namespaces/${NS}/configmaps?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+        );
         assert.equal(r.status, 200, r.text);
-        const list = JSON.parse(r.text) as { metadata: { continue?: string }; items: Array<{ metadata: { name: string }; data?: Record<string, string> }> };
+        const list = JSON.parse(r.text) as {
+          metadata: { continue?: string };
+          items: Array<{ metadata: { name: string }; data?: Record<string, string> }>;
+        };
         for (const it of list.items) {
           names.add(it.metadata.name);
           assert.equal(it.data?.['i'], it.metadata.name.split('-')[1], `data of ${it.metadata.name} intact`);
@@ -85,7 +98,9 @@ test('every acknowledged create survives SIGKILL and restart', async () => {
         pages++;
       } while (cont && pages < 1000);
       const missing = acked.filter((n) => !names.has(n));
-      console.log(`after restart: ${names.size} configmaps present (${names.size - ackedCount} created but not acknowledged), ${missing.length} acknowledged ones missing`);
+      console.log(
+        `after restart: ${names.size} configmaps present (${names.size - ackedCount} created but not acknowledged), ${missing.length} acknowledged ones missing`,
+      );
       assert.deepEqual(missing, [], 'acknowledged creates lost in the crash');
       // the store is writable after recovery and the revision moves forward
       const again = await c.request('POST', `/api/v1/namespaces/${NS}/configmaps`, {

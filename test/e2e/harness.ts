@@ -11,7 +11,11 @@ const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const TANDEM = join(REPO, 'bin', 'tandem.js');
 export const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export interface TandemProcess {
   url: string;
@@ -48,32 +52,56 @@ export interface StartOptions {
 export async function startTandem(opts: StartOptions = {}): Promise<TandemProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tandem-home-'));
-  const proc = spawn(process.execPath, [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home, ...opts.env },
-  });
+  const proc = spawn(
+    process.execPath,
+    [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: home, ...opts.env },
+    },
+  );
   let out = '';
-  proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  proc.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   const url = await new Promise<string>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`tandem did not become ready in 30 s:\n${out}`)), 30_000);
     const check = () => {
       const m = /ready in \d+ ms at (https:\/\/[^\s]+)/.exec(out);
-      if (m) { clearTimeout(t); proc.stdout!.off('data', check); res(m[1]!); }
+      if (m) {
+        clearTimeout(t);
+        proc.stdout!.off('data', check);
+        res(m[1]!);
+      }
     };
     proc.stdout!.on('data', check);
-    proc.once('exit', (code) => { clearTimeout(t); rej(new Error(`tandem exited with ${code}:\n${out}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      rej(new Error(`tandem exited with ${code}:\n${out}`));
+    });
   });
   const port = Number(new URL(url).port);
   const kubeconfig = join(dataDir, 'kubeconfig');
   const baseEnv = (extra?: Record<string, string>) => ({ ...process.env, HOME: home, KUBECONFIG: kubeconfig, ...extra });
-  const waitExit = (signal: NodeJS.Signals) => new Promise<void>((res) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { res(); return; }
-    proc.once('exit', () => res());
-    proc.kill(signal);
-  });
+  const waitExit = (signal: NodeJS.Signals) =>
+    new Promise<void>((res) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        res();
+        return;
+      }
+      proc.once('exit', () => res());
+      proc.kill(signal);
+    });
   return {
-    url, port, dataDir, kubeconfig, home, proc,
+    url,
+    port,
+    dataDir,
+    kubeconfig,
+    home,
+    proc,
     output: () => out,
     kubectl(args, o = {}) {
       const r = spawnSync(KUBECTL, args, { input: o.input, env: baseEnv(o.env), encoding: 'utf8', timeout: o.timeoutMs ?? 60_000 });
@@ -87,7 +115,9 @@ export async function startTandem(opts: StartOptions = {}): Promise<TandemProces
       if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
     },
-    async kill() { await waitExit('SIGKILL'); },
+    async kill() {
+      await waitExit('SIGKILL');
+    },
     token: () => readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim(),
     caPem: () => readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
   };

@@ -39,14 +39,19 @@ export function createKubectlSession(): KubectlSession & { start(): Promise<void
     return r;
   };
   return {
-    srv, ok, fails,
+    srv,
+    ok,
+    fails,
     json(args) {
       const r = ok([...args, '-o', 'json']);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     },
     run(fn) {
       return async (t) => {
-        if (!kubectlAvailable()) { t.skip(SKIP_MESSAGE); return; }
+        if (!kubectlAvailable()) {
+          t.skip(SKIP_MESSAGE);
+          return;
+        }
         await fn(t);
       };
     },
@@ -72,7 +77,10 @@ export function at(v: unknown, ...path: (string | number)[]): unknown {
 
 /** The whitespace-separated cells of each non-empty line. */
 export function rows(out: string): string[][] {
-  return out.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(/\s+/));
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.trim().split(/\s+/));
 }
 
 /** The row whose cell `col` equals `value`. */
@@ -94,8 +102,12 @@ export const AGE = /^(\d+s|\d+m\d*s?|\d+h\d*m?|\d+d\d*h?|\d+y\d*d?|<unknown>)$/;
 export function collect(child: ChildProcess): { out(): string; err(): string; stop(): Promise<void> } {
   let out = '';
   let err = '';
-  child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const closed = new Promise<void>((res) => {
     if (child.exitCode !== null || child.signalCode !== null) res();
     else child.once('close', () => res());

@@ -24,8 +24,9 @@ export function nodeE2eSkip(): string | undefined {
 export const items = (o: Obj): Obj[] => (o['items'] as Obj[] | undefined) ?? [];
 export const statusOf = (p: Obj, container: string): Obj | undefined =>
   ((at(p, 'status', 'containerStatuses') as Obj[] | undefined) ?? []).find((c) => c['name'] === container);
-export const isRunning = (p: Obj) => at(p, 'status', 'phase') === 'Running'
-  && ((at(p, 'status', 'containerStatuses') as Obj[] | undefined) ?? []).every((c) => at(c, 'state', 'running') !== undefined);
+export const isRunning = (p: Obj) =>
+  at(p, 'status', 'phase') === 'Running' &&
+  ((at(p, 'status', 'containerStatuses') as Obj[] | undefined) ?? []).every((c) => at(c, 'state', 'running') !== undefined);
 
 /** Polls `probe` until it answers something other than undefined/false; fails after `ms`. */
 export async function until<T>(what: string, probe: () => T | undefined | false, ms: number, every = 300): Promise<T> {
@@ -35,7 +36,9 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
     try {
       const v = probe();
       if (v !== undefined && v !== false) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(every);
   }
@@ -78,9 +81,16 @@ export function createNodeSession(ns: string): NodeSession {
   };
 
   const session: NodeSession = {
-    ns, podCidr,
-    srv() { if (!srv) throw new Error('tandem is not running'); return srv; },
-    images() { if (!images) throw new Error('test images not prepared'); return images; },
+    ns,
+    podCidr,
+    srv() {
+      if (!srv) throw new Error('tandem is not running');
+      return srv;
+    },
+    images() {
+      if (!images) throw new Error('test images not prepared');
+      return images;
+    },
     k: (args, o = {}) => session.srv().kubectl(args, o),
     ok(args, o = {}) {
       const r = session.k(args, o);
@@ -107,7 +117,9 @@ export function createNodeSession(ns: string): NodeSession {
     },
     async stop() {
       if (srv && srv.proc.exitCode === null && srv.proc.signalCode === null) {
-        srv.kubectl(['delete', 'deployments,services,pods,configmaps,secrets', '--all', '-n', ns, '--grace-period=1', '--wait=false'], { timeoutMs: 20_000 });
+        srv.kubectl(['delete', 'deployments,services,pods,configmaps,secrets', '--all', '-n', ns, '--grace-period=1', '--wait=false'], {
+          timeoutMs: 20_000,
+        });
         const end = Date.now() + 45_000;
         while (Date.now() < end) {
           const r = srv.kubectl(['get', 'pods', '-n', ns, '-o', 'name']);

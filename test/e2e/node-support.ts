@@ -2,7 +2,6 @@
 // host can run real pods, and a complete teardown of what a `tandem up` node leaves behind (pods keep
 // running after the agent stops, by design): sandboxes, shims, the CNI bridge, pod cgroups.
 
-
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerdSkipReason } from '../images/containerd-env.js';
@@ -28,7 +27,9 @@ function pidsMentioning(needle: string): number[] {
     try {
       const cmd = readFileSync(join('/proc', d, 'cmdline'), 'utf8').replace(/\0/g, ' ');
       if (cmd.includes(needle)) out.push(Number(d));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
@@ -37,7 +38,11 @@ function pidsMentioning(needle: string): number[] {
 export function shimPids(agentDir: string): number[] {
   const sock = join(agentDir, 'containerd', 'containerd.sock');
   return pidsMentioning(sock).filter((p) => {
-    try { return readFileSync(join('/proc', String(p), 'comm'), 'utf8').startsWith('containerd-shim'); } catch { return false; }
+    try {
+      return readFileSync(join('/proc', String(p), 'comm'), 'utf8').startsWith('containerd-shim');
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -46,11 +51,18 @@ export function shimPids(agentDir: string): number[] {
  * stops and removes all sandboxes through the CRI, removes their pod cgroups, stops containerd, kills
  * any shim still alive and deletes the CNI bridge. Safe to call when nothing is left.
  */
-export async function teardownNode(agentDir: string, podCidr: string, log: (l: string) => void = () => undefined): Promise<{ sandboxes: number }> {
+export async function teardownNode(
+  agentDir: string,
+  podCidr: string,
+  log: (l: string) => void = () => undefined,
+): Promise<{ sandboxes: number }> {
   let sandboxes = 0;
   if (existsSync(join(agentDir, 'containerd', 'config.toml'))) {
     const platform = createLinuxPlatform({ dataDir: agentDir, log: createLogger({ write: log }) });
-    const managed = await platform.startRuntime({ dataDir: agentDir, podCidr }).catch((e: unknown) => { log(`teardown: containerd did not start: ${String(e)}`); return undefined; });
+    const managed = await platform.startRuntime({ dataDir: agentDir, podCidr }).catch((e: unknown) => {
+      log(`teardown: containerd did not start: ${String(e)}`);
+      return undefined;
+    });
     if (managed) {
       const runtime = createCriRuntime(managed.endpoint);
       try {
@@ -60,12 +72,20 @@ export async function teardownNode(agentDir: string, podCidr: string, log: (l: s
           await runtime.removePodSandbox(s.id).catch(() => undefined);
           await platform.cleanupPod(s.uid, undefined).catch(() => undefined);
         }
-      } catch (e) { log(`teardown: ${String(e)}`); }
+      } catch (e) {
+        log(`teardown: ${String(e)}`);
+      }
       await runtime.close();
       await managed.stop();
     }
   }
-  for (const pid of shimPids(agentDir)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of shimPids(agentDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   await removeBridge(agentDir).catch((e: unknown) => log(`teardown: bridge: ${String(e)}`));
   return { sandboxes };
 }
@@ -73,11 +93,22 @@ export async function teardownNode(agentDir: string, podCidr: string, log: (l: s
 /** Memory of a process in MB: resident set (VmRSS), its anonymous part (RssAnon: heap, not the mapped
  *  node binary) and the proportional set size (PSS: shared pages divided among their users). NaN when gone. */
 export function memoryOf(pid: number): { rss: number; anon: number; pss: number } {
-  const kb = (text: string, key: string) => { const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text); return m ? Number(m[1]) / 1024 : Number.NaN; };
+  const kb = (text: string, key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  };
   let status = '';
   let rollup = '';
-  try { status = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { /* gone */ }
-  try { rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'); } catch { /* gone or no smaps_rollup */ }
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    /* gone */
+  }
+  try {
+    rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    /* gone or no smaps_rollup */
+  }
   return { rss: kb(status, 'VmRSS'), anon: kb(status, 'RssAnon'), pss: kb(rollup, 'Pss') };
 }
 
@@ -85,7 +116,10 @@ export function memoryOf(pid: number): { rss: number; anon: number; pss: number 
 export function containerdPid(agentDir: string): number | undefined {
   const config = join(agentDir, 'containerd', 'config.toml');
   return pidsMentioning(config).find((p) => {
-    try { return readFileSync(join('/proc', String(p), 'comm'), 'utf8').trim() === 'containerd'; } catch { return false; }
+    try {
+      return readFileSync(join('/proc', String(p), 'comm'), 'utf8').trim() === 'containerd';
+    } catch {
+      return false;
+    }
   });
 }
-

@@ -21,21 +21,34 @@ const webPods = (): Obj[] => items(ses.getJson(['get', 'pods', '-l', 'app=web'])
 function manifests(image: string): Obj[] {
   const c = (name: string, script: string, extra: Obj = {}): Obj => ({ name, image, command: ['sh', '-c', script], ...extra });
   const podOf = (name: string, spec: Obj, labels: Record<string, string> = {}): Obj => ({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { test: name, ...labels } }, spec,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS, labels: { test: name, ...labels } },
+    spec,
   });
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: NS }, data: { greeting: 'hello-from-configmap', 'app.conf': 'mode=e2e\n' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cfg', namespace: NS },
+      data: { greeting: 'hello-from-configmap', 'app.conf': 'mode=e2e\n' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec', namespace: NS }, stringData: { password: 's3cr3t-value' } },
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: NS },
       spec: {
-        replicas: 2, selector: { matchLabels: { app: 'web' } },
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
         template: {
           metadata: { labels: { app: 'web' } },
           spec: {
             terminationGracePeriodSeconds: 2,
             containers: [
-              c('web', 'mkdir -p /tmp/www && echo "hello from $HOSTNAME" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www', { ports: [{ containerPort: 8080 }] }),
+              c('web', 'mkdir -p /tmp/www && echo "hello from $HOSTNAME" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www', {
+                ports: [{ containerPort: 8080 }],
+              }),
               c('client', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.5; done'),
             ],
           },
@@ -43,18 +56,34 @@ function manifests(image: string): Obj[] {
       },
     },
     // CPU and memory for kubectl top: about 10 MB held in a shell variable and a light busy loop
-    podOf('busy', { terminationGracePeriodSeconds: 1, containers: [c('busy', 'x=$(head -c 10000000 /dev/zero | tr "\\0" a); while true; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; sleep 0.3; done')] }),
+    podOf('busy', {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        c(
+          'busy',
+          'x=$(head -c 10000000 /dev/zero | tr "\\0" a); while true; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; sleep 0.3; done',
+        ),
+      ],
+    }),
     podOf('cfgpod', {
       terminationGracePeriodSeconds: 1,
-      containers: [c('app', 'sleep 3600', {
-        env: [
-          { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
-          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
-        ],
-        envFrom: [{ prefix: 'CM_', configMapRef: { name: 'cfg' } }],
-        volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec', readOnly: true }],
-      })],
-      volumes: [{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }],
+      containers: [
+        c('app', 'sleep 3600', {
+          env: [
+            { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+          ],
+          envFrom: [{ prefix: 'CM_', configMapRef: { name: 'cfg' } }],
+          volumeMounts: [
+            { name: 'cfg', mountPath: '/etc/cfg' },
+            { name: 'sec', mountPath: '/etc/sec', readOnly: true },
+          ],
+        }),
+      ],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'cfg' } },
+        { name: 'sec', secret: { secretName: 'sec' } },
+      ],
     }),
   ];
 }
@@ -70,10 +99,14 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
   });
 
   test('a Deployment of busybox httpd pods runs with pod IPs the host reaches', async () => {
-    const pods = await until('2 web pods Running', () => {
-      const ps = webPods();
-      return ps.length === 2 && ps.every(isRunning) && ps.every((p) => typeof at(p, 'status', 'podIP') === 'string') ? ps : undefined;
-    }, 60_000);
+    const pods = await until(
+      '2 web pods Running',
+      () => {
+        const ps = webPods();
+        return ps.length === 2 && ps.every(isRunning) && ps.every((p) => typeof at(p, 'status', 'podIP') === 'string') ? ps : undefined;
+      },
+      60_000,
+    );
     const ips = pods.map((p) => String(at(p, 'status', 'podIP')));
     assert.equal(new Set(ips).size, 2, `distinct pod IPs: ${ips.join(', ')}`);
     const prefix = ses.podCidr.split('.').slice(0, 3).join('.');
@@ -112,7 +145,10 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
     assert.equal(stdin.code, 0, show(stdin));
     assert.equal(stdin.stdout, 'piped-in\nsecond\n');
     const big = randomBytes(1_500_000).toString('base64');
-    const counted = ses.k(['exec', '-i', '-n', NS, name, '-c', 'web', '--', 'sh', '-c', 'wc -c; exit 5'], { input: big, timeoutMs: 30_000 });
+    const counted = ses.k(['exec', '-i', '-n', NS, name, '-c', 'web', '--', 'sh', '-c', 'wc -c; exit 5'], {
+      input: big,
+      timeoutMs: 30_000,
+    });
     assert.equal(counted.code, 5, show(counted));
     assert.equal(counted.stdout.trim(), String(big.length));
     const missing = ses.k(['exec', '-n', NS, name, '-c', 'web', '--', '/no/such/binary']);
@@ -121,7 +157,11 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
 
   test('kubectl logs: --tail, --timestamps, --since, -f', async () => {
     const name = String(at(webPods()[0], 'metadata', 'name'));
-    await until('a few log lines', () => (ses.k(['logs', '-n', NS, name, '-c', 'client']).stdout.match(/tick/g)?.length ?? 0) >= 10, 15_000);
+    await until(
+      'a few log lines',
+      () => (ses.k(['logs', '-n', NS, name, '-c', 'client']).stdout.match(/tick/g)?.length ?? 0) >= 10,
+      15_000,
+    );
     const tail = ses.ok(['logs', '-n', NS, name, '-c', 'client', '--tail', '2']).stdout.trim().split('\n');
     assert.equal(tail.length, 2);
     for (const l of tail) assert.match(l, /^tick \d+$/);
@@ -135,7 +175,11 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
     await sleep(2500);
     assert.equal(follow.err(), '');
     await follow.stop();
-    const nums = follow.out().trim().split('\n').map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? Number.NaN));
+    const nums = follow
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? Number.NaN));
     assert.ok(nums.length >= 3, `-f streamed new lines: ${follow.out()}`);
     for (let i = 1; i < nums.length; i++) assert.equal(nums[i], nums[i - 1]! + 1, `consecutive ticks: ${follow.out()}`);
   });
@@ -144,7 +188,12 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
     const name = String(at(webPods()[0], 'metadata', 'name'));
     const pf = collect(ses.srv().kubectlAsync(['port-forward', '-n', NS, `pod/${name}`, ':8080']));
     try {
-      const port = await until('port-forward to listen', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.out())?.[1], 15_000, 100);
+      const port = await until(
+        'port-forward to listen',
+        () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.out())?.[1],
+        15_000,
+        100,
+      );
       for (let i = 0; i < 2; i++) {
         const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
         assert.equal(res.status, 200);
@@ -154,10 +203,12 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
       ses.ok(['exec', '-n', NS, name, '-c', 'web', '--', 'sh', '-c', 'head -c 2000000 /dev/urandom > /tmp/www/big']);
       const ip = String(at(ses.pod(name), 'status', 'podIP'));
       const direct = Buffer.from(await (await fetch(`http://${ip}:8080/big`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer());
-      const forwarded = Buffer.from(await (await fetch(`http://127.0.0.1:${port}/big`, { signal: AbortSignal.timeout(20_000) })).arrayBuffer());
+      const forwarded = Buffer.from(
+        await (await fetch(`http://127.0.0.1:${port}/big`, { signal: AbortSignal.timeout(20_000) })).arrayBuffer(),
+      );
       assert.equal(direct.length, 2_000_000);
       assert.equal(forwarded.length, direct.length);
-      assert.ok(forwarded.equals(direct), 'the forwarded body equals the pod\'s file');
+      assert.ok(forwarded.equals(direct), "the forwarded body equals the pod's file");
     } finally {
       await pf.stop();
     }
@@ -165,14 +216,19 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
 
   test('kubectl top pods and top nodes show non-zero figures', async () => {
     await until('busy Running', () => isRunning(ses.pod('busy')), 30_000);
-    const figures = await until('non-zero top figures for pod busy', () => {
-      const r = ses.k(['top', 'pods', '-n', NS]);
-      const row = r.code === 0 ? rowWhere(r.stdout, 0, 'busy') : undefined;
-      if (!row) return undefined;
-      const cpu = Number(/^(\d+)m$/.exec(row[1] ?? '')?.[1] ?? 0);
-      const mem = Number(/^(\d+)Mi$/.exec(row[2] ?? '')?.[1] ?? 0);
-      return cpu > 0 && mem >= 5 ? { cpu, mem } : undefined;
-    }, 40_000, 1000);
+    const figures = await until(
+      'non-zero top figures for pod busy',
+      () => {
+        const r = ses.k(['top', 'pods', '-n', NS]);
+        const row = r.code === 0 ? rowWhere(r.stdout, 0, 'busy') : undefined;
+        if (!row) return undefined;
+        const cpu = Number(/^(\d+)m$/.exec(row[1] ?? '')?.[1] ?? 0);
+        const mem = Number(/^(\d+)Mi$/.exec(row[2] ?? '')?.[1] ?? 0);
+        return cpu > 0 && mem >= 5 ? { cpu, mem } : undefined;
+      },
+      40_000,
+      1000,
+    );
     assert.ok(figures.mem < 64, `busy holds about 10 MB, top says ${figures.mem}Mi`);
     const nodes = ses.ok(['top', 'nodes']).stdout;
     const row = nodes.trim().split('\n')[1]?.trim().split(/\s+/) ?? [];
@@ -200,7 +256,10 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
       const out = new Map<string, string>();
       for (const p of [...webPods(), ses.pod('cfgpod'), ses.pod('busy')]) {
         for (const c of (at(p, 'status', 'containerStatuses') as Obj[] | undefined) ?? []) {
-          out.set(`${String(at(p, 'metadata', 'name'))}/${String(c['name'])}`, `${String(c['containerID'])} restarts=${String(c['restartCount'])} running=${at(c, 'state', 'running') !== undefined}`);
+          out.set(
+            `${String(at(p, 'metadata', 'name'))}/${String(c['name'])}`,
+            `${String(c['containerID'])} restarts=${String(c['restartCount'])} running=${at(c, 'state', 'running') !== undefined}`,
+          );
         }
       }
       return out;
@@ -221,7 +280,10 @@ describe('node: pods on real containerd through kubectl', { skip: nodeE2eSkip() 
     assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort());
     assert.deepEqual(shimPids(agentDir).sort(), shims, 'no sandbox was re-created');
     const name = String(at(webPods()[0], 'metadata', 'name'));
-    assert.equal(ses.ok(['exec', '-n', NS, name, '-c', 'client', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/']).stdout.trim(), `hello from ${name}`);
+    assert.equal(
+      ses.ok(['exec', '-n', NS, name, '-c', 'client', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/']).stdout.trim(),
+      `hello from ${name}`,
+    );
     assert.match(ses.ok(['logs', '-n', NS, name, '-c', 'client', '--tail', '1']).stdout, /^tick \d+\n$/);
   });
 });

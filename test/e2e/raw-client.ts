@@ -45,6 +45,8 @@ export function createRawClient(o: { url: string; caPem: string; token: string; 
         req.end();
       });
     },
-    close() { agent.destroy(); },
+    close() {
+      agent.destroy();
+    },
   };
 }

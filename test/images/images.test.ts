@@ -31,7 +31,9 @@ test('tar: sorted, deterministic, readable by tar(1)', async () => {
     assert.match(listing, /root\/root|0\/0/);
     const names = execFileSync('tar', ['-tf', '-'], { input: t1 }).toString().trim().split('\n');
     assert.deepEqual(names, [...names].sort());
-  } finally { await rm(dir, { recursive: true, force: true }); }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('gzip header is fixed like gzip -n', () => {
@@ -43,8 +45,13 @@ test('gzip header is fixed like gzip -n', () => {
 });
 
 test('image build is deterministic and digests follow the OCI rules', () => {
-  const spec = { name: 'docker.io/tandem/t:1', entries: [{ type: 'file' as const, path: 'hello', data: Buffer.from('hi'), mode: 0o755 }], entrypoint: ['/hello'] };
-  const a = buildImage(spec); const b = buildImage(spec);
+  const spec = {
+    name: 'docker.io/tandem/t:1',
+    entries: [{ type: 'file' as const, path: 'hello', data: Buffer.from('hi'), mode: 0o755 }],
+    entrypoint: ['/hello'],
+  };
+  const a = buildImage(spec);
+  const b = buildImage(spec);
   assert.equal(a.manifest.digest, b.manifest.digest);
   const layer = a.layers[0];
   assert.ok(layer);
@@ -53,12 +60,17 @@ test('image build is deterministic and digests follow the OCI rules', () => {
   const config = JSON.parse(a.config.data.toString()) as { rootfs: { diff_ids: string[] }; config: { Entrypoint: string[] } };
   assert.deepEqual(config.rootfs.diff_ids, [layer.diffId]);
   assert.deepEqual(config.config.Entrypoint, ['/hello']);
-  const manifest = JSON.parse(a.manifest.data.toString()) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
+  const manifest = JSON.parse(a.manifest.data.toString()) as {
+    config: { digest: string; size: number };
+    layers: { digest: string; size: number }[];
+  };
   assert.equal(manifest.config.digest, a.config.digest);
   assert.equal(manifest.layers[0]?.size, layer.data.length);
   const archive = ociArchive(a);
   const files = readTarFiles(archive);
-  const index = JSON.parse(files.get('index.json')?.toString() ?? '') as { manifests: { digest: string; annotations: Record<string, string> }[] };
+  const index = JSON.parse(files.get('index.json')?.toString() ?? '') as {
+    manifests: { digest: string; annotations: Record<string, string> }[];
+  };
   assert.equal(index.manifests[0]?.digest, a.manifest.digest);
   assert.equal(index.manifests[0]?.annotations['io.containerd.image.name'], 'docker.io/tandem/t:1');
   assert.equal(index.manifests[0]?.annotations['org.opencontainers.image.ref.name'], '1');
@@ -80,7 +92,13 @@ test('busybox rootfs has applets, users and a sticky /tmp', { skip: process.plat
 
 const skip = containerdSkipReason();
 let regSkip: string | undefined = skip;
-if (!regSkip) { try { execFileSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }); } catch { regSkip = 'docker-registry is not installed'; } }
+if (!regSkip) {
+  try {
+    execFileSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' });
+  } catch {
+    regSkip = 'docker-registry is not installed';
+  }
+}
 if (regSkip) console.log(`# registry/pull test skipped: ${regSkip}`);
 
 test('registry push and CRI PullImage from 127.0.0.1:PORT; pause archive import', { skip: regSkip, timeout: 60_000 }, async () => {
@@ -90,7 +108,9 @@ test('registry push and CRI PullImage from 127.0.0.1:PORT; pause archive import'
   let env: Awaited<ReturnType<typeof startTestContainerd>> | undefined;
   try {
     assert.match(ti.images.busybox, /^127\.0\.0\.1:\d+\/tandem\/busybox:1$/);
-    const r = await fetch(`${ti.registry.url}/v2/tandem/busybox/manifests/1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const r = await fetch(`${ti.registry.url}/v2/tandem/busybox/manifests/1`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(r.status, 200);
     const local = loadOciArchive(await readFile(ti.archives.busybox));
     assert.equal(r.headers.get('docker-content-digest'), local.manifest.digest);
@@ -109,7 +129,9 @@ test('registry push and CRI PullImage from 127.0.0.1:PORT; pause archive import'
     assert.ok((await env.runtime.listImages()).some((i) => i.repoTags.includes(ti.images.pause)));
     const fs = await env.runtime.imageFsInfo();
     assert.ok(fs.images[0]?.mountpoint.includes(env.dataDir), 'image filesystem is under the instance root');
-    console.log(`# prepareTestImages ${tPrep.toFixed(0)} ms (pause fallback: ${ti.pauseFallback}), PullImage busybox ${tPull.toFixed(0)} ms`);
+    console.log(
+      `# prepareTestImages ${tPrep.toFixed(0)} ms (pause fallback: ${ti.pauseFallback}), PullImage busybox ${tPull.toFixed(0)} ms`,
+    );
   } finally {
     await env?.stop();
     await ti.registry.stop();

@@ -1,9 +1,3 @@
-export { prepareTestImages,      } from './prepare.js';
-export type { TestImages,  } from './prepare.js';
-;
-;
-;
-;
-;
-;
+export { prepareTestImages } from './prepare.js';
+export type { TestImages } from './prepare.js';
 export { measureRawCriStartup } from '../../src/agent/runtime/cri/measure-startup.js';

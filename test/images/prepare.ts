@@ -13,7 +13,11 @@ import { readTarFiles } from '../../src/agent/images/tar.js';
 /** Bumped whenever the way images are built changes, so that old cache entries are not reused. */
 const BUILDER_VERSION = '1';
 
-interface BuiltImage { image: OciImage; archive: string; fromCache: boolean }
+interface BuiltImage {
+  image: OciImage;
+  archive: string;
+  fromCache: boolean;
+}
 
 const imageNames = { busybox: 'docker.io/tandem/busybox:1', pause: 'docker.io/tandem/pause:1' } as const;
 
@@ -29,7 +33,9 @@ export function loadOciArchive(tar: Buffer): OciImage {
     if (!data || sha256(data) !== digest) throw new Error(`OCI archive: blob ${digest} missing or corrupt`);
     return { digest, data };
   };
-  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as { manifests?: { digest: string; annotations?: Record<string, string> }[] };
+  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as {
+    manifests?: { digest: string; annotations?: Record<string, string> }[];
+  };
   const m = index.manifests?.[0];
   if (!m) throw new Error('OCI archive: no manifest in index.json');
   const manifest = blob(m.digest);
@@ -38,7 +44,8 @@ export function loadOciArchive(tar: Buffer): OciImage {
   const diffIds = (JSON.parse(config.data.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
   return {
     name: m.annotations?.['io.containerd.image.name'] ?? '',
-    manifest, config,
+    manifest,
+    config,
     layers: parsed.layers.map((l, i) => ({ ...blob(l.digest), diffId: diffIds[i] ?? '' })),
   };
 }
@@ -47,7 +54,11 @@ async function cached(cacheDir: string, key: string, build: () => Promise<OciIma
   await ensureDir(cacheDir);
   const archive = join(cacheDir, `${key}.tar`);
   if (existsSync(archive)) {
-    try { return { image: loadOciArchive(await readFile(archive)), archive, fromCache: true }; } catch { /* rebuild */ }
+    try {
+      return { image: loadOciArchive(await readFile(archive)), archive, fromCache: true };
+    } catch {
+      /* rebuild */
+    }
   }
   const image = await build();
   const tmp = `${archive}.${process.pid}.tmp`;
@@ -59,7 +70,12 @@ async function cached(cacheDir: string, key: string, build: () => Promise<OciIma
 async function buildBusyboxImage(cacheDir = defaultCacheDir(), name: string = imageNames.busybox): Promise<BuiltImage> {
   const bin = busyboxPath();
   if (!bin) throw new Error('busybox-static is not installed (no /bin/busybox)');
-  const hash = createHash('sha256').update(await readFile(bin)).update(name).update(BUILDER_VERSION).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(await readFile(bin))
+    .update(name)
+    .update(BUILDER_VERSION)
+    .digest('hex')
+    .slice(0, 16);
   return cached(cacheDir, `busybox-${hash}`, async () => buildImage({ name, entries: await busyboxEntries(bin), cmd: ['sh'] }));
 }
 
@@ -69,7 +85,8 @@ async function buildPauseImage(cacheDir = defaultCacheDir(), name: string = imag
     const root = await pauseRootfs(binary);
     return buildImage({ name, entries: root.entries, entrypoint: root.entrypoint });
   };
-  if (existsSync(join(cacheDir, `${key}.tar`))) return { ...(await cached(cacheDir, key, async () => build(await compilePause())())), fallback: false };
+  if (existsSync(join(cacheDir, `${key}.tar`)))
+    return { ...(await cached(cacheDir, key, async () => build(await compilePause())())), fallback: false };
   const binary = await compilePause();
   // the fallback (busybox sleep) is cached under its own key, so that a later run with gcc builds the real one
   if (binary) return { ...(await cached(cacheDir, key, build(binary))), fallback: false };
@@ -94,12 +111,18 @@ export async function prepareTestImages(o: { registryPort?: number; registryDir?
   const started = await startRegistry({ dir: o.registryDir ?? ownDir ?? '', ...(o.registryPort ? { port: o.registryPort } : {}) });
   const registry: Registry = {
     ...started,
-    async stop() { await started.stop(); if (ownDir) await rm(ownDir, { recursive: true, force: true }); },
+    async stop() {
+      await started.stop();
+      if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    },
   };
   try {
     await pushImage(registry.url, 'tandem/busybox', '1', busybox.image);
     await pushImage(registry.url, 'tandem/pause', '1', pause.image);
-  } catch (e) { await registry.stop(); throw e; }
+  } catch (e) {
+    await registry.stop();
+    throw e;
+  }
   return {
     registry,
     images: { busybox: `${registry.host}/tandem/busybox:1`, pause: `${registry.host}/tandem/pause:1` },

@@ -7,7 +7,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { MEDIA, type Blob, type OciImage } from '../../src/agent/images/oci.js';
 
-export interface Registry { url: string; host: string; port: number; pid: number | undefined; stop(): Promise<void> }
+export interface Registry {
+  url: string;
+  host: string;
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,27 +31,37 @@ export async function startRegistry(o: { dir: string; port?: number; bin?: strin
   const port = o.port || (await freePort());
   await mkdir(join(o.dir, 'data'), { recursive: true });
   const config = join(o.dir, 'config.yml');
-  await writeFile(config, [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(o.dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(o.dir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
+  );
   const fd = openSync(join(o.dir, 'registry.log'), 'a');
   const child = spawn(o.bin ?? 'docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = false;
-  const done = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.once('error', () => { exited = true; });
+  const done = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  child.once('error', () => {
+    exited = true;
+  });
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 15_000;
   for (;;) {
@@ -53,12 +69,20 @@ export async function startRegistry(o: { dir: string; port?: number; bin?: strin
     try {
       const r = await fetch(`${url}/v2/`);
       if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > end) { child.kill('SIGKILL'); throw new Error(`docker-registry did not answer on ${url}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > end) {
+      child.kill('SIGKILL');
+      throw new Error(`docker-registry did not answer on ${url}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url, host: `127.0.0.1:${port}`, port, pid: child.pid,
+    url,
+    host: `127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
@@ -78,7 +102,8 @@ async function pushBlob(base: string, repo: string, b: Blob): Promise<void> {
   const u = new URL(loc, base);
   u.searchParams.set('digest', b.digest);
   const put = await fetch(u, {
-    method: 'PUT', body: b.data,
+    method: 'PUT',
+    body: b.data,
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(b.data.length) },
   });
   if (put.status !== 201) throw new Error(`registry: blob ${b.digest} answered ${put.status}: ${await put.text()}`);
@@ -90,7 +115,9 @@ export async function pushImage(registryUrl: string, repo: string, tag: string, 
   await pushBlob(base, repo, img.config);
   for (const l of img.layers) await pushBlob(base, repo, l);
   const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT', body: img.manifest.data, headers: { 'Content-Type': MEDIA.manifest },
+    method: 'PUT',
+    body: img.manifest.data,
+    headers: { 'Content-Type': MEDIA.manifest },
   });
   if (r.status !== 201) throw new Error(`registry: manifest ${repo}:${tag} answered ${r.status}: ${await r.text()}`);
   return r.headers.get('docker-content-digest') ?? img.manifest.digest;

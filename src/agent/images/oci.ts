@@ -11,7 +11,10 @@ export const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
 } as const;
 
-export interface Blob { digest: string; data: Buffer }
+export interface Blob {
+  digest: string;
+  data: Buffer;
+}
 
 export interface ImageSpec {
   /** full reference stored in the archive's index, e.g. `docker.io/tandem/busybox:1` */
@@ -79,11 +82,15 @@ export function ociArchive(img: OciImage, architecture = 'amd64'): Buffer {
   const index = json({
     schemaVersion: 2,
     mediaType: MEDIA.index,
-    manifests: [{
-      mediaType: MEDIA.manifest, digest: img.manifest.digest, size: img.manifest.data.length,
-      platform: { architecture, os: 'linux' },
-      annotations: { 'io.containerd.image.name': img.name, 'org.opencontainers.image.ref.name': tagOf(img.name) },
-    }],
+    manifests: [
+      {
+        mediaType: MEDIA.manifest,
+        digest: img.manifest.digest,
+        size: img.manifest.data.length,
+        platform: { architecture, os: 'linux' },
+        annotations: { 'io.containerd.image.name': img.name, 'org.opencontainers.image.ref.name': tagOf(img.name) },
+      },
+    ],
   });
   const blob = (b: Blob): TarEntry => ({ type: 'file', path: `blobs/sha256/${b.digest.slice('sha256:'.length)}`, data: b.data });
   return writeTar([
@@ -91,6 +98,8 @@ export function ociArchive(img: OciImage, architecture = 'amd64'): Buffer {
     { type: 'file', path: 'index.json', data: index },
     { type: 'dir', path: 'blobs' },
     { type: 'dir', path: 'blobs/sha256' },
-    blob(img.manifest), blob(img.config), ...img.layers.map(blob),
+    blob(img.manifest),
+    blob(img.config),
+    ...img.layers.map(blob),
   ]);
 }

@@ -10,7 +10,11 @@ import { compilePause, pauseRootfs, pauseSourceHash } from './rootfs.js';
 
 export const PAUSE_IMAGE = 'docker.io/tandem/pause:1';
 
-export interface PauseArchive { path: string; name: string; fallback: boolean }
+export interface PauseArchive {
+  path: string;
+  name: string;
+  fallback: boolean;
+}
 
 /** Builds (once per data dir) the pause image archive; returns its path. */
 export async function ensurePauseArchive(dir: string): Promise<PauseArchive> {

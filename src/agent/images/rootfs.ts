@@ -26,15 +26,30 @@ export async function busyboxEntries(bin = busyboxPath()): Promise<TarEntry[]> {
   if (!bin) throw new Error('busybox-static is not installed (no /bin/busybox)');
   const data = await readFile(bin);
   const { stdout } = await run(bin, ['--list-full']);
-  const applets = stdout.split('\n').map((s) => s.trim()).filter((s) => s && s !== 'bin/busybox');
+  const applets = stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== 'bin/busybox');
   const files: TarEntry[] = [
     { type: 'file', path: 'bin/busybox', mode: 0o755, data },
     ...applets.map((p): TarEntry => ({ type: 'symlink', path: p, target: '/bin/busybox' })),
-    { type: 'file', path: 'etc/passwd', data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n') },
+    {
+      type: 'file',
+      path: 'etc/passwd',
+      data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
+    },
     { type: 'file', path: 'etc/group', data: Buffer.from('root:x:0:\nnogroup:x:65534:\n') },
     { type: 'file', path: 'var/www/index.html', data: Buffer.from('<html><body>tandem busybox httpd</body></html>\n') },
   ];
-  const fixed = new Map<string, number>([['tmp', 0o1777], ['root', 0o700], ['proc', 0o555], ['sys', 0o555], ['dev', 0o755], ['etc', 0o755], ['var', 0o755]]);
+  const fixed = new Map<string, number>([
+    ['tmp', 0o1777],
+    ['root', 0o700],
+    ['proc', 0o555],
+    ['sys', 0o555],
+    ['dev', 0o755],
+    ['etc', 0o755],
+    ['var', 0o755],
+  ]);
   const dirs = new Set([...parentDirs(files.map((f) => f.path)), ...fixed.keys()]);
   return [...[...dirs].map((d): TarEntry => ({ type: 'dir', path: d, mode: fixed.get(d) ?? 0o755 })), ...files];
 }
@@ -79,7 +94,11 @@ export async function compilePause(): Promise<Buffer | undefined> {
   }
 }
 
-export interface PauseRootfs { entries: TarEntry[]; entrypoint: string[]; fallback: boolean }
+export interface PauseRootfs {
+  entries: TarEntry[];
+  entrypoint: string[];
+  fallback: boolean;
+}
 
 export async function pauseRootfs(binary: Buffer | undefined): Promise<PauseRootfs> {
   if (binary) {
@@ -88,10 +107,17 @@ export async function pauseRootfs(binary: Buffer | undefined): Promise<PauseRoot
   const bin = busyboxPath();
   if (!bin) throw new Error('neither gcc nor busybox-static is available to build a pause image');
   return {
-    entries: [{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/busybox', mode: 0o755, data: await readFile(bin) }, { type: 'symlink', path: 'bin/sleep', target: '/bin/busybox' }],
+    entries: [
+      { type: 'dir', path: 'bin' },
+      { type: 'file', path: 'bin/busybox', mode: 0o755, data: await readFile(bin) },
+      { type: 'symlink', path: 'bin/sleep', target: '/bin/busybox' },
+    ],
     entrypoint: ['/bin/sleep', '2147483647'],
     fallback: true,
   };
 }
 
-export async function ensureDir(d: string): Promise<string> { await mkdir(d, { recursive: true }); return d; }
+export async function ensureDir(d: string): Promise<string> {
+  await mkdir(d, { recursive: true });
+  return d;
+}

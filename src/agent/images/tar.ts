@@ -13,7 +13,8 @@ function octal(n: number, width: number): string {
 function splitName(path: string): { name: string; prefix: string } {
   if (Buffer.byteLength(path) <= 100) return { name: path, prefix: '' };
   for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
-    const prefix = path.slice(0, i); const name = path.slice(i + 1);
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
     if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name) return { name, prefix };
   }
   throw new Error(`tar: path too long for ustar: ${path}`);
@@ -23,7 +24,7 @@ function header(e: TarEntry, size: number): Buffer {
   const h = Buffer.alloc(512);
   const path = e.type === 'dir' && !e.path.endsWith('/') ? `${e.path}/` : e.path;
   const { name, prefix } = splitName(path);
-  const mode = e.type === 'symlink' ? 0o777 : e.mode ?? (e.type === 'dir' ? 0o755 : 0o644);
+  const mode = e.type === 'symlink' ? 0o777 : (e.mode ?? (e.type === 'dir' ? 0o755 : 0o644));
   h.write(name, 0, 100, 'utf8');
   h.write(octal(mode, 8), 100, 8, 'ascii');
   h.write(octal(0, 8), 108, 8, 'ascii');
@@ -72,8 +73,13 @@ export function readTarFiles(tar: Buffer): Map<string, Buffer> {
   while (off + 512 <= tar.length) {
     const h = tar.subarray(off, off + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (a: number, n: number) => h.subarray(a, a + n).toString('utf8').replace(/\0.*$/s, '');
-    const name = str(0, 100); const prefix = str(345, 155);
+    const str = (a: number, n: number) =>
+      h
+        .subarray(a, a + n)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const name = str(0, 100);
+    const prefix = str(345, 155);
     const size = parseInt(str(124, 12).trim() || '0', 8);
     const type = str(156, 1);
     const path = prefix ? `${prefix}/${name}` : name;

@@ -7,7 +7,10 @@ const MAX_PODS = 110;
 
 const MI = 1024 ** 2;
 
-export interface NodeResources { capacity: Record<string, string>; allocatable: Record<string, string> }
+export interface NodeResources {
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+}
 
 export function capacityOf(host: Pick<HostInfo, 'cpuCores' | 'memoryBytes' | 'ephemeralStorageBytes'>): NodeResources {
   const mem = host.memoryBytes;

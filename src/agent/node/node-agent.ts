@@ -16,12 +16,20 @@ import { buildNode, KUBELET_VERSION, nodeLabels, nodeStatus } from './node-objec
 import { nodeKind } from '../../api/kinds/core/node.js';
 
 export interface NodeAgentOptions {
-  client: RestClient; runtime: Runtime; platform: Platform; clock: Clock;
-  nodeName: string; podCidr?: string; labels?: Record<string, string>;
+  client: RestClient;
+  runtime: Runtime;
+  platform: Platform;
+  clock: Clock;
+  nodeName: string;
+  podCidr?: string;
+  labels?: Record<string, string>;
   taints?: Taint[];
   kubeletPort: number;
   log: Logger;
-  statusCheckMs?: number; statusForceMs?: number; leaseRenewMs?: number; leaseDurationSeconds?: number;
+  statusCheckMs?: number;
+  statusForceMs?: number;
+  leaseRenewMs?: number;
+  leaseDurationSeconds?: number;
 }
 
 export interface NodeAgent {
@@ -39,14 +47,14 @@ export interface NodeAgent {
   stats(): { statusWrites: number; leaseRenewals: number };
 }
 
-
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let uid: string | undefined;
   let current: Node | undefined;
   let lastJson = '';
   let lastWrite = -Infinity;
   let lastConditions: NodeCondition[] | undefined;
-  let statusWrites = 0, leaseRenewals = 0;
+  let statusWrites = 0,
+    leaseRenewals = 0;
   const cancels: Array<() => void> = [];
   let stopped = false;
   const nodes = o.client.resource(nodeKind);
@@ -55,12 +63,21 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   /** The status without times (for change detection). */
   async function currentStatus(): Promise<NodeStatus> {
     const [host, version, runtimeConditions, handlers, pressure] = await Promise.all([
-      o.platform.hostInfo(), o.runtime.version(), o.runtime.status().catch(() => []), o.runtime.runtimeHandlers().catch(() => []), o.platform.pressure(),
+      o.platform.hostInfo(),
+      o.runtime.version(),
+      o.runtime.status().catch(() => []),
+      o.runtime.runtimeHandlers().catch(() => []),
+      o.platform.pressure(),
     ]);
     return nodeStatus({
-      host, ...capacityOf(host), conditions: nodeConditions(runtimeConditions, pressure),
+      host,
+      ...capacityOf(host),
+      conditions: nodeConditions(runtimeConditions, pressure),
       containerRuntimeVersion: `${version.runtimeName}://${version.runtimeVersion}`,
-      kubeletVersion: KUBELET_VERSION, kubeProxyVersion: '', kubeletPort: o.kubeletPort, handlers,
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: '',
+      kubeletPort: o.kubeletPort,
+      handlers,
     });
   }
 
@@ -110,22 +127,35 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   function every(ms: number, fn: () => Promise<unknown>, what: string): void {
     const tick = () => {
       if (stopped) return;
-      void fn().catch((e: unknown) => o.log.warn(`${what} update failed`, { node: o.nodeName, error: e }))
-        .finally(() => { if (!stopped) cancels.push(o.clock.schedule(tick, ms)); });
+      void fn()
+        .catch((e: unknown) => o.log.warn(`${what} update failed`, { node: o.nodeName, error: e }))
+        .finally(() => {
+          if (!stopped) cancels.push(o.clock.schedule(tick, ms));
+        });
     };
     cancels.push(o.clock.schedule(tick, ms));
   }
 
   return {
-    register, syncStatus, renewLease,
-    get uid() { return uid; },
+    register,
+    syncStatus,
+    renewLease,
+    get uid() {
+      return uid;
+    },
     current: () => current,
-    async refresh() { current = await nodes.get(o.nodeName); return current; },
+    async refresh() {
+      current = await nodes.get(o.nodeName);
+      return current;
+    },
     start() {
       every(o.statusCheckMs ?? 10_000, () => syncStatus(false), 'status');
       every(o.leaseRenewMs ?? 10_000, renewLease, 'lease');
     },
-    stop() { stopped = true; for (const c of cancels.splice(0)) c(); },
+    stop() {
+      stopped = true;
+      for (const c of cancels.splice(0)) c();
+    },
     stats: () => ({ statusWrites, leaseRenewals }),
   };
 }

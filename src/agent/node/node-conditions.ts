@@ -12,7 +12,10 @@ function readyCondition(rc: readonly RuntimeCondition[]): NodeCondition {
   const net = rc.find((c) => c.type === 'NetworkReady');
   const problems: string[] = [];
   if (!rt?.status) problems.push(`container runtime not ready: RuntimeReady=false reason:${rt?.reason ?? ''} message:${rt?.message ?? ''}`);
-  if (!net?.status) problems.push(`container runtime network not ready: NetworkReady=false reason:${net?.reason ?? ''} message:Network plugin returns error: ${net?.message ?? ''}`);
+  if (!net?.status)
+    problems.push(
+      `container runtime network not ready: NetworkReady=false reason:${net?.reason ?? ''} message:Network plugin returns error: ${net?.message ?? ''}`,
+    );
   if (problems.length) return { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: problems.join(', ') };
   return { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
 }
@@ -20,21 +23,42 @@ function readyCondition(rc: readonly RuntimeCondition[]): NodeCondition {
 /** The conditions without times (for change detection); `stampNodeConditions` adds them. */
 export function nodeConditions(rc: readonly RuntimeCondition[], p: PressureInfo): NodeCondition[] {
   return [
-    p.memory ? { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
-      : { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-    p.disk ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
+    p.memory
+      ? {
+          type: 'MemoryPressure',
+          status: 'True',
+          reason: 'KubeletHasInsufficientMemory',
+          message: 'kubelet has insufficient memory available',
+        }
+      : {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available',
+        },
+    p.disk
+      ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
       : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-    p.pid ? { type: 'PIDPressure', status: 'True', reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' }
+    p.pid
+      ? { type: 'PIDPressure', status: 'True', reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' }
       : { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
     readyCondition(rc),
   ];
 }
 
 /** Adds heartbeat times; a condition keeps its transition time while its status stays. */
-export function stampNodeConditions(conditions: readonly NodeCondition[], previous: readonly NodeCondition[] | undefined, now: number): NodeCondition[] {
+export function stampNodeConditions(
+  conditions: readonly NodeCondition[],
+  previous: readonly NodeCondition[] | undefined,
+  now: number,
+): NodeCondition[] {
   const t = rfc3339(now);
   return conditions.map((c) => {
     const old = previous?.find((o) => o.type === c.type);
-    return { ...c, lastHeartbeatTime: t, lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : t };
+    return {
+      ...c,
+      lastHeartbeatTime: t,
+      lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : t,
+    };
   });
 }

@@ -12,7 +12,13 @@ const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 /** The node Leases' resource: kube-node-lease. */
 export const nodeLeases = (client: RestClient): ResourceClient<Lease> => client.resource(leaseKind).namespace(NODE_LEASE_NAMESPACE);
 
-export function buildNodeLease(nodeName: string, nodeUid: string | undefined, nowMs: number, durationSeconds: number, resourceVersion?: string): Lease {
+export function buildNodeLease(
+  nodeName: string,
+  nodeUid: string | undefined,
+  nowMs: number,
+  durationSeconds: number,
+  resourceVersion?: string,
+): Lease {
   const metadata: Lease['metadata'] = { name: nodeName, namespace: NODE_LEASE_NAMESPACE };
   if (resourceVersion) metadata.resourceVersion = resourceVersion;
   if (nodeUid) metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: nodeUid }];

@@ -9,14 +9,37 @@ import { nodeConditions, stampNodeConditions } from './node-conditions.js';
 import { buildNode, majorMinorBuild, nodeLabels, nodeSpec, nodeStatus } from './node-object.js';
 
 const host = (o: Partial<HostInfo> = {}): HostInfo => ({
-  os: 'linux', arch: 'amd64', hostname: 'h', kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)',
-  machineId: 'm', systemUuid: 's', bootId: 'b', cpuCores: 4, memoryBytes: 8 * 1024 ** 3, ephemeralStorageBytes: 100 * 1024 ** 3,
-  addresses: [{ type: 'InternalIP', address: '192.0.2.10' }], ...o,
+  os: 'linux',
+  arch: 'amd64',
+  hostname: 'h',
+  kernelVersion: '6.1.0',
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  machineId: 'm',
+  systemUuid: 's',
+  bootId: 'b',
+  cpuCores: 4,
+  memoryBytes: 8 * 1024 ** 3,
+  ephemeralStorageBytes: 100 * 1024 ** 3,
+  addresses: [{ type: 'InternalIP', address: '192.0.2.10' }],
+  ...o,
 });
 
 const sim = (o: Partial<SimNodeDescription> = {}): SimNodeDescription => ({
-  name: 'n0', os: 'linux', arch: 'amd64', cpu: '8', memory: '32Gi', pods: 110, ephemeralStorage: '100Gi', labels: {}, taints: [],
-  hyperV: false, podCIDR: '10.128.5.0/24', internalIP: '10.200.0.7', kubeletVersion: 'v1.32.0-tandem', bootSeed: 'b', ...o,
+  name: 'n0',
+  os: 'linux',
+  arch: 'amd64',
+  cpu: '8',
+  memory: '32Gi',
+  pods: 110,
+  ephemeralStorage: '100Gi',
+  labels: {},
+  taints: [],
+  hyperV: false,
+  podCIDR: '10.128.5.0/24',
+  internalIP: '10.200.0.7',
+  kubeletVersion: 'v1.32.0-tandem',
+  bootSeed: 'b',
+  ...o,
 });
 
 /** The sim's labels without the three only it adds. */
@@ -24,11 +47,24 @@ const withoutSimOnly = (l: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(l ?? {}).filter(([k]) => k !== LABEL_INSTANCE_TYPE && k !== SIMULATED_LABEL && k !== LABEL_ZONE));
 
 test('a real host and a simulated one get the same labels from the one builder (Windows, with the build label)', () => {
-  const real = buildNode({ name: 'win-0', host: host({ os: 'windows', windowsBuild: '10.0.20348.2700', kernelVersion: '10.0.20348.2700' }), labels: { team: 'a' } });
-  const simulated = buildSimNode(sim({ name: 'win-0', os: 'windows', windowsBuild: '10.0.20348.2700', labels: { team: 'a' }, zone: 'zone-1' }), 0, 0);
+  const real = buildNode({
+    name: 'win-0',
+    host: host({ os: 'windows', windowsBuild: '10.0.20348.2700', kernelVersion: '10.0.20348.2700' }),
+    labels: { team: 'a' },
+  });
+  const simulated = buildSimNode(
+    sim({ name: 'win-0', os: 'windows', windowsBuild: '10.0.20348.2700', labels: { team: 'a' }, zone: 'zone-1' }),
+    0,
+    0,
+  );
   assert.deepEqual(real.metadata.labels, {
-    team: 'a', 'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'windows', 'kubernetes.io/arch': 'amd64',
-    'kubernetes.io/hostname': 'win-0', 'kubernetes.io/os': 'windows', 'node.kubernetes.io/windows-build': '10.0.20348',
+    team: 'a',
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'windows',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': 'win-0',
+    'kubernetes.io/os': 'windows',
+    'node.kubernetes.io/windows-build': '10.0.20348',
   });
   assert.deepEqual(withoutSimOnly(simulated.metadata.labels), real.metadata.labels);
   assert.equal(simulated.metadata.labels?.[LABEL_WINDOWS_BUILD], '10.0.20348');
@@ -51,8 +87,14 @@ test('nodeInfo, addresses and handlers come from the host description on both pa
   const d = sim({ os: 'windows', windowsBuild: '10.0.17763' });
   const fromSim = buildSimNode(d, 0, 0).status;
   const sameHost = nodeStatus({
-    host: simHost(d), capacity: {}, allocatable: {}, conditions: [], containerRuntimeVersion: 'sim://1.0.0',
-    kubeletVersion: d.kubeletVersion, kubeProxyVersion: d.kubeletVersion, kubeletPort: 10250,
+    host: simHost(d),
+    capacity: {},
+    allocatable: {},
+    conditions: [],
+    containerRuntimeVersion: 'sim://1.0.0',
+    kubeletVersion: d.kubeletVersion,
+    kubeProxyVersion: d.kubeletVersion,
+    kubeletPort: 10250,
     handlers: [{ name: 'runhcs-wcow-process', recursiveReadOnlyMounts: false, userNamespaces: false }],
   });
   assert.deepEqual(fromSim?.nodeInfo, sameHost.nodeInfo);
@@ -64,15 +106,29 @@ test('nodeInfo, addresses and handlers come from the host description on both pa
 
 test('spec, capacity and the agent conditions', () => {
   assert.deepEqual(nodeSpec({}), {});
-  assert.deepEqual(nodeSpec({ podCidr: '10.1.0.0/24', taints: [{ key: 'k', effect: 'NoSchedule' }] }),
-    { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24'], taints: [{ key: 'k', effect: 'NoSchedule' }] });
+  assert.deepEqual(nodeSpec({ podCidr: '10.1.0.0/24', taints: [{ key: 'k', effect: 'NoSchedule' }] }), {
+    podCIDR: '10.1.0.0/24',
+    podCIDRs: ['10.1.0.0/24'],
+    taints: [{ key: 'k', effect: 'NoSchedule' }],
+  });
   const r = capacityOf(host());
   assert.equal(r.capacity['cpu'], '4');
   assert.equal(r.allocatable['cpu'], '3900m');
   assert.equal(r.capacity['pods'], '110');
-  const rc = [{ type: 'RuntimeReady', status: true, reason: '', message: '' }, { type: 'NetworkReady', status: false, reason: 'NoCNI', message: 'none' }];
+  const rc = [
+    { type: 'RuntimeReady', status: true, reason: '', message: '' },
+    { type: 'NetworkReady', status: false, reason: 'NoCNI', message: 'none' },
+  ];
   const conds = nodeConditions(rc, { memory: false, disk: true, pid: false });
-  assert.deepEqual(conds.map((c) => [c.type, c.status]), [['MemoryPressure', 'False'], ['DiskPressure', 'True'], ['PIDPressure', 'False'], ['Ready', 'False']]);
+  assert.deepEqual(
+    conds.map((c) => [c.type, c.status]),
+    [
+      ['MemoryPressure', 'False'],
+      ['DiskPressure', 'True'],
+      ['PIDPressure', 'False'],
+      ['Ready', 'False'],
+    ],
+  );
   const first = stampNodeConditions(conds, undefined, Date.UTC(2024, 0, 1));
   const later = stampNodeConditions(conds, first, Date.UTC(2024, 0, 2));
   const ready = (l: NodeCondition[]) => l.find((c) => c.type === 'Ready');

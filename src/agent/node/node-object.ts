@@ -12,7 +12,10 @@ import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 export const KUBELET_VERSION = 'v1.32.0-tandem';
 
 /** The host facts a Node shows: a HostInfo without the figures that only feed capacity. */
-export type NodeHost = Pick<HostInfo, 'os' | 'arch' | 'windowsBuild' | 'kernelVersion' | 'osImage' | 'machineId' | 'systemUuid' | 'bootId' | 'addresses'>;
+export type NodeHost = Pick<
+  HostInfo,
+  'os' | 'arch' | 'windowsBuild' | 'kernelVersion' | 'osImage' | 'machineId' | 'systemUuid' | 'bootId' | 'addresses'
+>;
 
 export interface NodeDescription {
   name: string;
@@ -45,7 +48,11 @@ export function majorMinorBuild(version: string): string | undefined {
   return m ? `${m[1]}.${m[2]}.${m[3]}` : undefined;
 }
 
-export function nodeLabels(name: string, host: Pick<NodeHost, 'os' | 'arch' | 'windowsBuild'>, extra: Record<string, string> = {}): Record<string, string> {
+export function nodeLabels(
+  name: string,
+  host: Pick<NodeHost, 'os' | 'arch' | 'windowsBuild'>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const l: Record<string, string> = {
     ...extra,
     [LABEL_ARCH_BETA]: host.arch,
@@ -60,25 +67,38 @@ export function nodeLabels(name: string, host: Pick<NodeHost, 'os' | 'arch' | 'w
 
 export function nodeSpec(d: Pick<NodeDescription, 'podCidr' | 'taints' | 'providerID'>): NodeSpec {
   const spec: NodeSpec = {};
-  if (d.podCidr) { spec.podCIDR = d.podCidr; spec.podCIDRs = [d.podCidr]; }
+  if (d.podCidr) {
+    spec.podCIDR = d.podCidr;
+    spec.podCIDRs = [d.podCidr];
+  }
   if (d.providerID) spec.providerID = d.providerID;
   if (d.taints?.length) spec.taints = d.taints.map((t) => ({ ...t }));
   return spec;
 }
 
-function nodeSystemInfo(i: Pick<NodeStatusInputs, 'host' | 'containerRuntimeVersion' | 'kubeletVersion' | 'kubeProxyVersion'>): NodeSystemInfo {
+function nodeSystemInfo(
+  i: Pick<NodeStatusInputs, 'host' | 'containerRuntimeVersion' | 'kubeletVersion' | 'kubeProxyVersion'>,
+): NodeSystemInfo {
   const h = i.host;
   return {
-    machineID: h.machineId, systemUUID: h.systemUuid, bootID: h.bootId,
-    kernelVersion: h.kernelVersion, osImage: h.osImage,
+    machineID: h.machineId,
+    systemUUID: h.systemUuid,
+    bootID: h.bootId,
+    kernelVersion: h.kernelVersion,
+    osImage: h.osImage,
     containerRuntimeVersion: i.containerRuntimeVersion,
-    kubeletVersion: i.kubeletVersion, kubeProxyVersion: i.kubeProxyVersion,
-    operatingSystem: h.os, architecture: h.arch,
+    kubeletVersion: i.kubeletVersion,
+    kubeProxyVersion: i.kubeProxyVersion,
+    operatingSystem: h.os,
+    architecture: h.arch,
   };
 }
 
 function nodeRuntimeHandlers(handlers: readonly RuntimeHandlerInfo[]): NodeRuntimeHandler[] {
-  return handlers.map((h) => ({ name: h.name, features: { recursiveReadOnlyMounts: !!h.recursiveReadOnlyMounts, userNamespaces: !!h.userNamespaces } }));
+  return handlers.map((h) => ({
+    name: h.name,
+    features: { recursiveReadOnlyMounts: !!h.recursiveReadOnlyMounts, userNamespaces: !!h.userNamespaces },
+  }));
 }
 
 export function nodeStatus(i: NodeStatusInputs): NodeStatus {

@@ -18,5 +18,9 @@ export function parseResolvConf(text: string): DnsSettings {
 }
 
 export async function hostDns(path = '/etc/resolv.conf'): Promise<DnsSettings> {
-  try { return parseResolvConf(await readFile(path, 'utf8')); } catch { return { servers: [], searches: [], options: [] }; }
+  try {
+    return parseResolvConf(await readFile(path, 'utf8'));
+  } catch {
+    return { servers: [], searches: [], options: [] };
+  }
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../../base/log.js';
 import type { Platform } from './common/platform.js';
 import { createLinuxPlatform, linuxUnavailableReason } from './linux/index.js';
 
-export type {   Platform,  } from './common/platform.js';
+export type { Platform } from './common/platform.js';
 
 export interface HostPlatformOptions {
   /** the agent's data dir (its runtime's files live below it) */
@@ -19,14 +19,18 @@ export interface HostPlatformOptions {
 
 function notBuilt(os: string): string {
   const windows = 'the Windows platform is not built yet';
-  return os === 'win32' ? `the node agent for ${os} is not built yet: ${windows}` : `the node agent for ${os} is not built yet: it runs on Linux (${windows})`;
+  return os === 'win32'
+    ? `the node agent for ${os} is not built yet: ${windows}`
+    : `the node agent for ${os} is not built yet: it runs on Linux (${windows})`;
 }
 
 /** Why this host cannot run pods (no platform for its OS, tools missing, not root), or undefined when it can. */
 export function hostUnavailableReason(os: NodeJS.Platform = process.platform): string | undefined {
   switch (os) {
-    case 'linux': return linuxUnavailableReason();
-    default: return notBuilt(os);
+    case 'linux':
+      return linuxUnavailableReason();
+    default:
+      return notBuilt(os);
   }
 }
 
@@ -34,7 +38,12 @@ export function hostUnavailableReason(os: NodeJS.Platform = process.platform): s
 export function createHostPlatform(o: HostPlatformOptions, os: NodeJS.Platform = process.platform): Platform {
   switch (os) {
     case 'linux':
-      return createLinuxPlatform({ dataDir: o.dataDir, sandboxImage: o.sandboxImage, pauseImageArchive: o.sandboxImageArchive, log: o.log });
+      return createLinuxPlatform({
+        dataDir: o.dataDir,
+        sandboxImage: o.sandboxImage,
+        pauseImageArchive: o.sandboxImageArchive,
+        log: o.log,
+      });
     default:
       throw new Error(notBuilt(os));
   }

@@ -19,7 +19,11 @@ const insufficient = (resource: string, requested: number, used: number, capacit
 });
 
 const count = (q: Quantity | undefined): number => {
-  try { return q === undefined ? 0 : quantityToNumber(q); } catch { return 0; }
+  try {
+    return q === undefined ? 0 : quantityToNumber(q);
+  } catch {
+    return 0;
+  }
 };
 
 /**
@@ -41,14 +45,23 @@ export function admitPod(pod: Pod, node: Node, others: readonly Pod[]): AdmitRes
   ];
   for (const [name, w, u, h] of checks) if (w > 0 && u + w > h) return insufficient(name, w, u, h);
   for (const [name, w] of want.scalar) {
-    const u = used.scalar.get(name) ?? 0, h = have.scalar.get(name) ?? 0;
+    const u = used.scalar.get(name) ?? 0,
+      h = have.scalar.get(name) ?? 0;
     if (w > 0 && u + w > h) return insufficient(name, w, u, h);
   }
   if (!matchesRequired(requiredNodeAffinity(pod.spec), node.metadata.labels ?? {}, node.metadata.name ?? '')) {
-    return { admit: false, reason: 'NodeAffinity', message: "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector" };
+    return {
+      admit: false,
+      reason: 'NodeAffinity',
+      message: "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
+    };
   }
   if (firstUntolerated(node.spec?.taints, pod.spec?.tolerations, ['NoExecute'])) {
-    return { admit: false, reason: 'TaintToleration', message: "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate" };
+    return {
+      admit: false,
+      reason: 'TaintToleration',
+      message: "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate",
+    };
   }
   return { admit: true };
 }

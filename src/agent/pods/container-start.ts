@@ -69,13 +69,24 @@ async function ensureImage(ctx: PodContext, pod: Pod, mem: PodMemory, c: Contain
   ctx.imageBackoff.reset(key);
   const took = goDuration(ctx.clock.now() - began);
   const info = await ctx.runtime.imageStatus(image, sandbox.runtimeHandler).catch(() => undefined);
-  ctx.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting).${info ? ` Image size: ${info.size} bytes.` : ''}`);
+  ctx.events.event(
+    pod,
+    'Normal',
+    'Pulled',
+    `Successfully pulled image "${image}" in ${took} (${took} including waiting).${info ? ` Image size: ${info.size} bytes.` : ''}`,
+  );
   return true;
 }
 
 export interface StartInputs {
-  pod: Pod; mem: PodMemory; c: Container; attempt: number;
-  sandboxId: string; sandbox: SandboxConfig; facts: PodRuntimeFacts; volumes: ReadonlyMap<string, PreparedVolume>;
+  pod: Pod;
+  mem: PodMemory;
+  c: Container;
+  attempt: number;
+  sandboxId: string;
+  sandbox: SandboxConfig;
+  facts: PodRuntimeFacts;
+  volumes: ReadonlyMap<string, PreparedVolume>;
 }
 
 /** Creates and starts one container attempt; answers false when it has to wait (reason recorded). */
@@ -96,8 +107,18 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
   }
   const mounts = await containerMounts(c, i.volumes);
   const cfg = containerConfig({
-    pod, container: c, attempt: i.attempt, image: c.image ?? '', envs: env.envs, command: env.command, args: env.args, mounts,
-    qosClass: qosOf(pod), os: ctx.os, memoryCapacity: ctx.memoryCapacity, cpuCapacity: ctx.cpuCapacity,
+    pod,
+    container: c,
+    attempt: i.attempt,
+    image: c.image ?? '',
+    envs: env.envs,
+    command: env.command,
+    args: env.args,
+    mounts,
+    qosClass: qosOf(pod),
+    os: ctx.os,
+    memoryCapacity: ctx.memoryCapacity,
+    cpuCapacity: ctx.cpuCapacity,
   });
   let id: string;
   try {

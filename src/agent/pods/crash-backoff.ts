@@ -1,7 +1,11 @@
 // Per-key restart back-off as upstream's kubelet keeps it: 10 s doubling to 300 s; a key that has
 // been left alone for twice the maximum (10 minutes of running) starts again at 10 s.
 
-export interface CrashBackoffOptions { initialMs?: number; maxMs?: number; now: () => number }
+export interface CrashBackoffOptions {
+  initialMs?: number;
+  maxMs?: number;
+  now: () => number;
+}
 
 export interface CrashBackoff {
   /** Whether `key` is still backing off at `from` (the last exit); answers the remaining ms. */
@@ -24,7 +28,10 @@ export function createCrashBackoff(opts: CrashBackoffOptions): CrashBackoff {
       const e = entries.get(key);
       if (!e) return 0;
       const t = opts.now();
-      if (stale(e, t)) { entries.delete(key); return 0; }
+      if (stale(e, t)) {
+        entries.delete(key);
+        return 0;
+      }
       return Math.max(0, from + e.delay - t);
     },
     next(key) {
@@ -39,7 +46,12 @@ export function createCrashBackoff(opts: CrashBackoffOptions): CrashBackoff {
       return e.delay;
     },
     current: (key) => entries.get(key)?.delay ?? 0,
-    reset(key) { entries.delete(key); },
-    gc() { const t = opts.now(); for (const [k, e] of entries) if (stale(e, t)) entries.delete(k); },
+    reset(key) {
+      entries.delete(key);
+    },
+    gc() {
+      const t = opts.now();
+      for (const [k, e] of entries) if (stale(e, t)) entries.delete(k);
+    },
   };
 }

@@ -8,7 +8,11 @@ import { goDuration } from './go-duration.js';
 import { parseResolvConf } from '../node/resolv-conf.js';
 
 test('resources map to cgroup settings', () => {
-  const r = linuxResources({ name: 'c', resources: { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '250m', memory: '32Mi' } } }, 'Burstable', 1024 * 1024 * 1024);
+  const r = linuxResources(
+    { name: 'c', resources: { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '250m', memory: '32Mi' } } },
+    'Burstable',
+    1024 * 1024 * 1024,
+  );
   assert.deepEqual(r, { cpuShares: 256, cpuPeriod: 100000, cpuQuota: 50000, memoryLimitInBytes: 67108864, oomScoreAdj: 969 });
   const best = linuxResources({ name: 'c' }, 'BestEffort', 1);
   assert.deepEqual(best, { cpuShares: 2, oomScoreAdj: 1000 });
@@ -20,8 +24,17 @@ test('resources map to cgroup settings', () => {
 });
 
 test('securityContext: container fields over pod fields', () => {
-  const s = linuxSecurity({ name: 'c', securityContext: { runAsUser: 1000, readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } } }, { runAsUser: 5, runAsGroup: 7, runAsNonRoot: true });
-  assert.deepEqual(s, { runAsUser: 1000, runAsGroup: 7, runAsNonRoot: true, readonlyRootfs: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } });
+  const s = linuxSecurity(
+    { name: 'c', securityContext: { runAsUser: 1000, readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } } },
+    { runAsUser: 5, runAsGroup: 7, runAsNonRoot: true },
+  );
+  assert.deepEqual(s, {
+    runAsUser: 1000,
+    runAsGroup: 7,
+    runAsNonRoot: true,
+    readonlyRootfs: true,
+    capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+  });
   assert.match(nonRootViolation({ name: 'c', securityContext: { runAsUser: 0 } }, { runAsNonRoot: true }) ?? '', /non-root/);
   assert.equal(nonRootViolation({ name: 'c' }, { runAsNonRoot: true, runAsUser: 10 }), undefined);
 });
@@ -39,14 +52,24 @@ test('pull secrets: the matching registry gives the credentials', () => {
   assert.equal(imageRegistry('library/busybox:1'), 'docker.io');
   assert.equal(imageRegistry('127.0.0.1:5000/local/busybox:1'), '127.0.0.1:5000');
   assert.equal(imageRegistry('localhost/x'), 'localhost');
-  const cfg = { auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('hub:pw').toString('base64') }, '127.0.0.1:5000': { username: 'u', password: 'p' } } };
+  const cfg = {
+    auths: {
+      'https://index.docker.io/v1/': { auth: Buffer.from('hub:pw').toString('base64') },
+      '127.0.0.1:5000': { username: 'u', password: 'p' },
+    },
+  };
   const secrets = [{ type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify(cfg)) } }];
   assert.deepEqual(authForImage('127.0.0.1:5000/a/b:1', secrets), { serverAddress: '127.0.0.1:5000', username: 'u', password: 'p' });
   const hub = authForImage('nginx:1', secrets);
   assert.equal(hub?.username, 'hub');
   assert.equal(hub?.password, 'pw');
   assert.equal(authForImage('quay.io/x/y', secrets), undefined);
-  const old = [{ type: 'kubernetes.io/dockercfg', data: { '.dockercfg': Buffer.from(JSON.stringify({ 'quay.io': { username: 'q', password: 'w' } })) } }];
+  const old = [
+    {
+      type: 'kubernetes.io/dockercfg',
+      data: { '.dockercfg': Buffer.from(JSON.stringify({ 'quay.io': { username: 'q', password: 'w' } })) },
+    },
+  ];
   assert.equal(authForImage('quay.io/x/y', old)?.username, 'q');
 });
 

@@ -6,7 +6,8 @@ import { createStaticObjectSource } from './object-source.js';
 import type { Container, Pod } from '../../api/gen/types.js';
 
 const pod = (c: Container): Pod => ({
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name: 'web', namespace: 'ns1', uid: 'u-1', labels: { app: 'web', tier: 'a' }, annotations: { note: 'x"y' } },
   spec: { nodeName: 'n1', serviceAccountName: 'sa', containers: [c] },
 });
@@ -30,8 +31,10 @@ test('$(VAR) expansion follows upstream rules', () => {
 
 test('env: envFrom with prefix, valueFrom kinds, $(VAR) in env and command', async () => {
   const c: Container = {
-    name: 'app', image: 'busybox',
-    command: ['sh', '-c', 'echo $(GREETING) $(CFG_A)'], args: ['$(POD_IP)', '$$(POD_IP)'],
+    name: 'app',
+    image: 'busybox',
+    command: ['sh', '-c', 'echo $(GREETING) $(CFG_A)'],
+    args: ['$(POD_IP)', '$$(POD_IP)'],
     envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }, { secretRef: { name: 'sec' } }],
     resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '250m' } },
     env: [
@@ -81,9 +84,15 @@ test('env: limits fall back to node allocatable', async () => {
 
 test('env: a missing ConfigMap or key is a config error; optional ones are skipped', async () => {
   const missing: Container = { name: 'a', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }] };
-  await assert.rejects(resolveEnv({ pod: pod(missing), container: missing, objects, facts, allocatable }), (e: unknown) => e instanceof ContainerConfigError && e.message === 'configmap "nope" not found');
+  await assert.rejects(
+    resolveEnv({ pod: pod(missing), container: missing, objects, facts, allocatable }),
+    (e: unknown) => e instanceof ContainerConfigError && e.message === 'configmap "nope" not found',
+  );
   const badKey: Container = { name: 'a', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'sec', key: 'nokey' } } }] };
-  await assert.rejects(resolveEnv({ pod: pod(badKey), container: badKey, objects, facts, allocatable }), /couldn't find key nokey in Secret ns1\/sec/);
+  await assert.rejects(
+    resolveEnv({ pod: pod(badKey), container: badKey, objects, facts, allocatable }),
+    /couldn't find key nokey in Secret ns1\/sec/,
+  );
   const optFrom: Container = { name: 'a', envFrom: [{ secretRef: { name: 'gone', optional: true } }] };
   assert.deepEqual((await resolveEnv({ pod: pod(optFrom), container: optFrom, objects, facts, allocatable })).envs, []);
 });

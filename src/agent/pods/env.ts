@@ -9,7 +9,12 @@ import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from './field
 import type { ObjectSource } from './object-source.js';
 
 /** Raised when the container's config cannot be built (waiting reason CreateContainerConfigError). */
-export class ContainerConfigError extends Error { constructor(message: string) { super(message); this.name = 'ContainerConfigError'; } }
+export class ContainerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerConfigError';
+  }
+}
 
 export interface EnvContext {
   pod: Pod;
@@ -19,31 +24,47 @@ export interface EnvContext {
   allocatable: Record<string, string>;
 }
 
-export interface ResolvedEnv { envs: KeyValue[]; command: string[]; args: string[] }
+export interface ResolvedEnv {
+  envs: KeyValue[];
+  command: string[];
+  args: string[];
+}
 
 export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
   const ns = ctx.pod.metadata.namespace ?? 'default';
   const vars = new Map<string, string>();
-  const set = (k: string, v: string) => { vars.delete(k); vars.set(k, v); };
+  const set = (k: string, v: string) => {
+    vars.delete(k);
+    vars.set(k, v);
+  };
 
   for (const from of ctx.container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
       const name = from.configMapRef.name ?? '';
       const cm = await ctx.objects.configMap(ns, name);
-      if (!cm) { if (from.configMapRef.optional) continue; throw new ContainerConfigError(`configmap "${name}" not found`); }
+      if (!cm) {
+        if (from.configMapRef.optional) continue;
+        throw new ContainerConfigError(`configmap "${name}" not found`);
+      }
       for (const [k, v] of Object.entries(cm.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
     } else if (from.secretRef) {
       const name = from.secretRef.name ?? '';
       const s = await ctx.objects.secret(ns, name);
-      if (!s) { if (from.secretRef.optional) continue; throw new ContainerConfigError(`secret "${name}" not found`); }
+      if (!s) {
+        if (from.secretRef.optional) continue;
+        throw new ContainerConfigError(`secret "${name}" not found`);
+      }
       for (const [k, v] of Object.entries(s.data)) if (!k.includes('=')) set(prefix + k, v.toString('utf8'));
     }
   }
 
   for (const e of ctx.container.env ?? []) {
     if (e.valueFrom === undefined) {
-      set(e.name, expandVars(e.value ?? '', (n) => vars.get(n)));
+      set(
+        e.name,
+        expandVars(e.value ?? '', (n) => vars.get(n)),
+      );
       continue;
     }
     const v = await valueFrom(ctx, ns, e.name, e.valueFrom);
@@ -65,18 +86,30 @@ async function valueFrom(ctx: EnvContext, ns: string, name: string, src: EnvVarS
     const r = src.configMapKeyRef;
     const cmName = r.name ?? '';
     const cm = await ctx.objects.configMap(ns, cmName);
-    if (!cm) { if (r.optional) return undefined; throw new ContainerConfigError(`configmap "${cmName}" not found`); }
+    if (!cm) {
+      if (r.optional) return undefined;
+      throw new ContainerConfigError(`configmap "${cmName}" not found`);
+    }
     const v = cm.data[r.key];
-    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${cmName}`); }
+    if (v === undefined) {
+      if (r.optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${cmName}`);
+    }
     return v.toString('utf8');
   }
   if (src.secretKeyRef) {
     const r = src.secretKeyRef;
     const secretName = r.name ?? '';
     const s = await ctx.objects.secret(ns, secretName);
-    if (!s) { if (r.optional) return undefined; throw new ContainerConfigError(`secret "${secretName}" not found`); }
+    if (!s) {
+      if (r.optional) return undefined;
+      throw new ContainerConfigError(`secret "${secretName}" not found`);
+    }
     const v = s.data[r.key];
-    if (v === undefined) { if (r.optional) return undefined; throw new ContainerConfigError(`couldn't find key ${r.key} in Secret ${ns}/${secretName}`); }
+    if (v === undefined) {
+      if (r.optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${r.key} in Secret ${ns}/${secretName}`);
+    }
     return v.toString('utf8');
   }
   throw new ContainerConfigError(`env ${name}: unsupported valueFrom`);

@@ -6,12 +6,23 @@ export function expandVars(input: string, lookup: (name: string) => string | und
   let i = 0;
   while (i < input.length) {
     const ch = input[i];
-    if (ch !== '$' || i + 1 >= input.length) { out += ch; i++; continue; }
+    if (ch !== '$' || i + 1 >= input.length) {
+      out += ch;
+      i++;
+      continue;
+    }
     const next = input[i + 1];
-    if (next === '$') { out += '$'; i += 2; continue; }
+    if (next === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
     if (next === '(') {
       const close = input.indexOf(')', i + 2);
-      if (close < 0) { out += input.slice(i); break; }
+      if (close < 0) {
+        out += input.slice(i);
+        break;
+      }
       const name = input.slice(i + 2, close);
       const v = name ? lookup(name) : undefined;
       out += v ?? `$(${name})`;

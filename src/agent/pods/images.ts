@@ -7,9 +7,12 @@ export type PullDecision = 'pull' | 'use-present' | 'never-pull-error';
 
 export function pullDecision(policy: string | undefined, present: boolean): PullDecision {
   switch (policy) {
-    case 'Always': return 'pull';
-    case 'Never': return present ? 'use-present' : 'never-pull-error';
-    default: return present ? 'use-present' : 'pull';
+    case 'Always':
+      return 'pull';
+    case 'Never':
+      return present ? 'use-present' : 'never-pull-error';
+    default:
+      return present ? 'use-present' : 'pull';
   }
 }
 
@@ -30,7 +33,13 @@ function normaliseRegistryKey(key: string): string {
   return k;
 }
 
-interface DockerAuthEntry { username?: string; password?: string; auth?: string; identitytoken?: string; registrytoken?: string }
+interface DockerAuthEntry {
+  username?: string;
+  password?: string;
+  auth?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
 
 /** Credentials for `image` from the data of pull secrets (the first matching registry wins). */
 export function authForImage(image: string, secrets: Array<{ type: string; data: Record<string, Buffer> }>): AuthConfig | undefined {
@@ -43,7 +52,9 @@ export function authForImage(image: string, secrets: Array<{ type: string; data:
       } else if (s.type === 'kubernetes.io/dockercfg' && s.data['.dockercfg']) {
         entries = JSON.parse(s.data['.dockercfg'].toString('utf8')) as Record<string, DockerAuthEntry>;
       }
-    } catch { continue; }
+    } catch {
+      continue;
+    }
     for (const [key, e] of Object.entries(entries ?? {})) {
       if (normaliseRegistryKey(key) !== want) continue;
       const out: AuthConfig = { serverAddress: key };
@@ -51,7 +62,10 @@ export function authForImage(image: string, secrets: Array<{ type: string; data:
       if ((!username || !password) && e.auth) {
         const dec = Buffer.from(e.auth, 'base64').toString('utf8');
         const i = dec.indexOf(':');
-        if (i > 0) { username = dec.slice(0, i); password = dec.slice(i + 1); }
+        if (i > 0) {
+          username = dec.slice(0, i);
+          password = dec.slice(i + 1);
+        }
       }
       if (username !== undefined) out.username = username;
       if (password !== undefined) out.password = password;

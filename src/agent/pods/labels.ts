@@ -18,7 +18,9 @@ export interface PodRuntimeView {
 
 /** The containers of one name, newest (highest attempt) first. */
 export function containersNamed(view: PodRuntimeView, name: string): ContainerStatus[] {
-  return view.containers.filter((c) => (c.labels[CONTAINER_NAME_LABEL] ?? c.name) === name).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+  return view.containers
+    .filter((c) => (c.labels[CONTAINER_NAME_LABEL] ?? c.name) === name)
+    .sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
 }
 
 /** The newest ready sandbox, if any. */

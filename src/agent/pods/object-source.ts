@@ -7,14 +7,15 @@ import { configMapKind } from '../../api/kinds/core/configmap.js';
 import { secretKind } from '../../api/kinds/core/secret.js';
 import { runtimeClassKind } from '../../api/kinds/node/runtime-class.js';
 
-export interface ConfigData { data: Record<string, Buffer>; }
+export interface ConfigData {
+  data: Record<string, Buffer>;
+}
 
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigData | undefined>;
   secret(namespace: string, name: string): Promise<(ConfigData & { type: string }) | undefined>;
   runtimeHandler(runtimeClassName: string): Promise<string | undefined>;
 }
-
 
 function decodeConfigMap(cm: ConfigMap): ConfigData {
   const data: Record<string, Buffer> = {};
@@ -55,11 +56,25 @@ export function createObjectSource(client: RestClient): ObjectSource {
 }
 
 /** An ObjectSource over fixed maps: for tests. */
-export function createStaticObjectSource(objs: { configMaps?: Record<string, Record<string, string>>; secrets?: Record<string, Record<string, string>>; secretTypes?: Record<string, string>; runtimeClasses?: Record<string, string> }): ObjectSource {
-  const toData = (m: Record<string, string>): Record<string, Buffer> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Buffer.from(v)]));
+export function createStaticObjectSource(objs: {
+  configMaps?: Record<string, Record<string, string>>;
+  secrets?: Record<string, Record<string, string>>;
+  secretTypes?: Record<string, string>;
+  runtimeClasses?: Record<string, string>;
+}): ObjectSource {
+  const toData = (m: Record<string, string>): Record<string, Buffer> =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Buffer.from(v)]));
   return {
-    async configMap(ns, name) { const m = objs.configMaps?.[`${ns}/${name}`]; return m ? { data: toData(m) } : undefined; },
-    async secret(ns, name) { const m = objs.secrets?.[`${ns}/${name}`]; return m ? { data: toData(m), type: objs.secretTypes?.[`${ns}/${name}`] ?? 'Opaque' } : undefined; },
-    async runtimeHandler(rc) { return objs.runtimeClasses?.[rc]; },
+    async configMap(ns, name) {
+      const m = objs.configMaps?.[`${ns}/${name}`];
+      return m ? { data: toData(m) } : undefined;
+    },
+    async secret(ns, name) {
+      const m = objs.secrets?.[`${ns}/${name}`];
+      return m ? { data: toData(m), type: objs.secretTypes?.[`${ns}/${name}`] ?? 'Opaque' } : undefined;
+    },
+    async runtimeHandler(rc) {
+      return objs.runtimeClasses?.[rc];
+    },
   };
 }

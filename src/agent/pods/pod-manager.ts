@@ -30,10 +30,15 @@ export interface PodManager {
   idle(): Promise<void>;
 }
 
-export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & { memories: Map<string, PodMemory> }, opts: PodManagerOptions = {}): PodManager & { ctx: PodContext } {
+export function createPodManager(
+  ctx: Omit<PodContext, 'memory' | 'requeue'> & { memories: Map<string, PodMemory> },
+  opts: PodManagerOptions = {},
+): PodManager & { ctx: PodContext } {
   const pods = new Map<string, Pod>();
   const queue: WorkQueue<string> = createWorkQueue<string>({ clock: ctx.clock });
-  let syncs = 0, errors = 0, active = 0;
+  let syncs = 0,
+    errors = 0,
+    active = 0;
   let stopped = false;
   const cancels: Array<() => void> = [];
   const loops: Promise<void>[] = [];
@@ -41,18 +46,32 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
     ...ctx,
     memory(uid) {
       let m = ctx.memories.get(uid);
-      if (!m) { m = { waiting: new Map(), pullFailedAt: new Map() }; ctx.memories.set(uid, m); }
+      if (!m) {
+        m = { waiting: new Map(), pullFailedAt: new Map() };
+        ctx.memories.set(uid, m);
+      }
       return m;
     },
     requeue: (uid, ms) => queue.addAfter(uid, ms),
   };
   const informer = createInformer<Pod>(ctx.client, {
-    path: collectionPath(podKind), fieldSelector: `spec.nodeName=${ctx.nodeName}`, log: ctx.log,
+    path: collectionPath(podKind),
+    fieldSelector: `spec.nodeName=${ctx.nodeName}`,
+    log: ctx.log,
   });
   const uidOf = (p: Pod) => p.metadata.uid ?? '';
-  informer.onAdd((p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
-  informer.onUpdate((_o, p) => { pods.set(uidOf(p), p); queue.add(uidOf(p)); });
-  informer.onDelete((p) => { pods.delete(uidOf(p)); queue.add(uidOf(p)); });
+  informer.onAdd((p) => {
+    pods.set(uidOf(p), p);
+    queue.add(uidOf(p));
+  });
+  informer.onUpdate((_o, p) => {
+    pods.set(uidOf(p), p);
+    queue.add(uidOf(p));
+  });
+  informer.onDelete((p) => {
+    pods.delete(uidOf(p));
+    queue.add(uidOf(p));
+  });
 
   async function process(uid: string): Promise<void> {
     active++;
@@ -64,7 +83,11 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
     } catch (e) {
       errors++;
       const pod = pods.get(uid);
-      ctx.log.error('sync failed', { pod: pod ? objectRef(pod) : undefined, uid, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      ctx.log.error('sync failed', {
+        pod: pod ? objectRef(pod) : undefined,
+        uid,
+        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
       queue.addRateLimited(uid);
     } finally {
       active--;
@@ -79,7 +102,10 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       // a termination waits out the pod's grace period: it runs beside the workers instead of holding
       // one, so that a few slow deletions never stall the start of other pods (the queue still keeps
       // one sync per pod at a time, and a drain waits for it)
-      if (pods.get(uid)?.metadata.deletionTimestamp) { void process(uid); continue; }
+      if (pods.get(uid)?.metadata.deletionTimestamp) {
+        void process(uid);
+        continue;
+      }
       await process(uid);
     }
   }
@@ -109,7 +135,9 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
   function every(ms: number, fn: () => Promise<void> | void): void {
     const tick = () => {
       if (stopped) return;
-      void Promise.resolve(fn()).finally(() => { if (!stopped) cancels.push(ctx.clock.schedule(tick, ms)); });
+      void Promise.resolve(fn()).finally(() => {
+        if (!stopped) cancels.push(ctx.clock.schedule(tick, ms));
+      });
     };
     cancels.push(ctx.clock.schedule(tick, ms));
   }
@@ -130,7 +158,9 @@ export function createPodManager(ctx: Omit<PodContext, 'memory' | 'requeue'> & {
       await poll();
       for (let i = 0; i < (opts.workers ?? 4); i++) loops.push(worker());
       every(opts.pollMs ?? 1000, poll);
-      every(opts.syncPeriodMs ?? 10_000, () => { for (const uid of pods.keys()) queue.add(uid); });
+      every(opts.syncPeriodMs ?? 10_000, () => {
+        for (const uid of pods.keys()) queue.add(uid);
+      });
     },
     async stop() {
       stopped = true;

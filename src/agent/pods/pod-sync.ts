@@ -25,10 +25,23 @@ export async function podRuntimeView(ctx: PodContext, uid: string): Promise<PodR
   return { sandboxes: sandboxes.sort(newest), containers: containers.sort(newest) };
 }
 
-async function stopWithPreStop(ctx: PodContext, pod: Pod, c: Container | undefined, rc: RtContainer, graceSeconds: number, host: string): Promise<void> {
+async function stopWithPreStop(
+  ctx: PodContext,
+  pod: Pod,
+  c: Container | undefined,
+  rc: RtContainer,
+  graceSeconds: number,
+  host: string,
+): Promise<void> {
   const began = ctx.clock.now();
   if (c?.lifecycle?.preStop) {
-    const out = await runHandler(c.lifecycle.preStop, { runtime: ctx.runtime, containerId: rc.id, container: c, host, timeoutSeconds: graceSeconds });
+    const out = await runHandler(c.lifecycle.preStop, {
+      runtime: ctx.runtime,
+      containerId: rc.id,
+      container: c,
+      host,
+      timeoutSeconds: graceSeconds,
+    });
     if (!out.ok) ctx.events.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${out.output}`.trim());
   }
   const left = Math.max(2, graceSeconds - Math.floor((ctx.clock.now() - began) / 1000));
@@ -36,7 +49,13 @@ async function stopWithPreStop(ctx: PodContext, pod: Pod, c: Container | undefin
 }
 export { stopWithPreStop };
 
-interface Running { sandboxId: string; sandbox: SandboxConfig; facts: PodRuntimeFacts; volumes: Map<string, PreparedVolume>; host: string }
+interface Running {
+  sandboxId: string;
+  sandbox: SandboxConfig;
+  facts: PodRuntimeFacts;
+  volumes: Map<string, PreparedVolume>;
+  host: string;
+}
 
 /** Makes sure a ready sandbox exists; answers undefined when the pod has to wait. */
 async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: PodRuntimeView): Promise<Running | undefined> {
@@ -44,7 +63,10 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
   let volumes: Map<string, PreparedVolume>;
   const existing = readySandbox(view);
   const facts: PodRuntimeFacts = { hostIP: ctx.hostIPs[0] ?? '', hostIPs: ctx.hostIPs };
-  if (existing?.ip) { facts.podIP = existing.ip; facts.podIPs = [existing.ip, ...existing.additionalIps]; }
+  if (existing?.ip) {
+    facts.podIP = existing.ip;
+    facts.podIPs = [existing.ip, ...existing.additionalIps];
+  }
   try {
     volumes = await prepareVolumes({ pod, dataDir: ctx.dataDir, objects: ctx.objects, facts, allocatable: ctx.allocatable, log: ctx.log });
   } catch (e) {
@@ -58,7 +80,12 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
   if (runtimeClassName) {
     const h = await ctx.objects.runtimeHandler(runtimeClassName);
     if (h === undefined) {
-      ctx.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: runtimeclass.node.k8s.io "${runtimeClassName}" not found`);
+      ctx.events.event(
+        pod,
+        'Warning',
+        'FailedCreatePodSandBox',
+        `Failed to create pod sandbox: runtimeclass.node.k8s.io "${runtimeClassName}" not found`,
+      );
       ctx.requeue(uid, 10_000);
       return undefined;
     }
@@ -66,13 +93,20 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
   }
   const attempt = existing ? existing.attempt : view.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
   const sandbox = sandboxConfig({
-    pod, attempt, dataDir: ctx.dataDir, hostHostname: ctx.hostname, dns: ctx.dns,
-    os: ctx.os, resourceParent: ctx.platform.podResourceParent(uid, qosOf(pod)), runtimeHandler: handler,
+    pod,
+    attempt,
+    dataDir: ctx.dataDir,
+    hostHostname: ctx.hostname,
+    dns: ctx.dns,
+    os: ctx.os,
+    resourceParent: ctx.platform.podResourceParent(uid, qosOf(pod)),
+    runtimeHandler: handler,
   });
-  const host = (s: SandboxStatus | undefined) => (pod.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : s?.ip ?? '');
+  const host = (s: SandboxStatus | undefined) => (pod.spec?.hostNetwork ? (ctx.hostIPs[0] ?? '127.0.0.1') : (s?.ip ?? ''));
   if (existing) return { sandboxId: existing.id, sandbox, facts, volumes, host: host(existing) };
   // sandboxes that died: their containers cannot be kept
-  if (view.sandboxes.length > 0) ctx.events.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+  if (view.sandboxes.length > 0)
+    ctx.events.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
   for (const s of view.sandboxes) await ctx.runtime.stopPodSandbox(s.id).catch(() => undefined);
   let sandboxId: string;
   try {
@@ -83,7 +117,10 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     return undefined;
   }
   const st = await ctx.runtime.podSandboxStatus(sandboxId);
-  if (st.ip) { facts.podIP = st.ip; facts.podIPs = [st.ip, ...st.additionalIps]; }
+  if (st.ip) {
+    facts.podIP = st.ip;
+    facts.podIPs = [st.ip, ...st.additionalIps];
+  }
   view.sandboxes.unshift(st);
   return { sandboxId, sandbox, facts, volumes, host: host(st) };
 }
@@ -92,7 +129,15 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
  * Handles one container slot (init or regular): answers 'done' (exited for good), 'running',
  * or 'waiting' (starting, backing off, or blocked).
  */
-async function syncContainer(ctx: PodContext, pod: Pod, mem: PodMemory, view: PodRuntimeView, r: Running, c: Container, policy: string): Promise<'done' | 'running' | 'waiting' | 'failed'> {
+async function syncContainer(
+  ctx: PodContext,
+  pod: Pod,
+  mem: PodMemory,
+  view: PodRuntimeView,
+  r: Running,
+  c: Container,
+  policy: string,
+): Promise<'done' | 'running' | 'waiting' | 'failed'> {
   const uid = pod.metadata.uid ?? '';
   let [latest] = containersNamed(view, c.name).filter((x) => x.sandboxId === r.sandboxId || x.state !== 'running');
   if (latest?.state === 'running') {
@@ -128,7 +173,16 @@ async function syncContainer(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     }
     attempt = latest.attempt + 1;
   }
-  const ok = await startContainer(ctx, { pod, mem, c, attempt, sandboxId: r.sandboxId, sandbox: r.sandbox, facts: r.facts, volumes: r.volumes });
+  const ok = await startContainer(ctx, {
+    pod,
+    mem,
+    c,
+    attempt,
+    sandboxId: r.sandboxId,
+    sandbox: r.sandbox,
+    facts: r.facts,
+    volumes: r.volumes,
+  });
   await pruneOld(ctx, view, c.name);
   return ok ? 'running' : 'waiting';
 }
@@ -136,7 +190,8 @@ async function syncContainer(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
 /** Keeps the newest container of a name and the one before it (for lastState and --previous logs). */
 async function pruneOld(ctx: PodContext, view: PodRuntimeView, name: string): Promise<void> {
   const all = containersNamed(view, name);
-  for (const old of all.slice(1)) if (old.state === 'exited' && old !== all[1]) await ctx.runtime.removeContainer(old.id).catch(() => undefined);
+  for (const old of all.slice(1))
+    if (old.state === 'exited' && old !== all[1]) await ctx.runtime.removeContainer(old.id).catch(() => undefined);
 }
 
 export async function syncRunningPod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Promise<void> {

@@ -19,8 +19,15 @@ async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, term
   const uid = pod.metadata.uid ?? '';
   const mem = ctx.memory(uid);
   const status = buildPodStatus({
-    pod, view, runtimeName: ctx.runtimeName, waiting: mem.waiting, hostIPs: ctx.hostIPs, now: ctx.clock.now(), terminal,
-    probe: (id, c) => ctx.probes.state(id, c), ...(mem.lastStatus ? { previous: mem.lastStatus } : {}),
+    pod,
+    view,
+    runtimeName: ctx.runtimeName,
+    waiting: mem.waiting,
+    hostIPs: ctx.hostIPs,
+    now: ctx.clock.now(),
+    terminal,
+    probe: (id, c) => ctx.probes.state(id, c),
+    ...(mem.lastStatus ? { previous: mem.lastStatus } : {}),
   });
   const json = JSON.stringify(status);
   if (json !== mem.lastStatusJson) {
@@ -38,17 +45,33 @@ async function writeStatus(ctx: PodContext, pod: Pod, view: PodRuntimeView, term
 /** Stops every container (preStop first) and the sandboxes of a pod. */
 async function killPod(ctx: PodContext, pod: Pod | undefined, view: PodRuntimeView, graceSeconds: number): Promise<void> {
   const running = view.containers.filter((c) => c.state === 'running' || c.state === 'created');
-  await Promise.all(running.map(async (rc) => {
-    const spec = pod ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === (rc.labels['io.kubernetes.container.name'] ?? rc.name)) : undefined;
-    if (pod) ctx.events.event(pod, 'Normal', 'Killing', `Stopping container ${spec?.name ?? rc.name}`);
-    const host = pod?.spec?.hostNetwork ? ctx.hostIPs[0] ?? '127.0.0.1' : view.sandboxes.find((s) => s.id === rc.sandboxId)?.ip ?? '';
-    await stopWithPreStop(ctx, pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }, spec, rc, graceSeconds, host).catch((e: unknown) => ctx.log.warn('stopping a container failed', { container: rc.id, error: e }));
-  }));
-  for (const s of view.sandboxes) if (s.state === 'ready') await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
+  await Promise.all(
+    running.map(async (rc) => {
+      const spec = pod
+        ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find(
+            (c) => c.name === (rc.labels['io.kubernetes.container.name'] ?? rc.name),
+          )
+        : undefined;
+      if (pod) ctx.events.event(pod, 'Normal', 'Killing', `Stopping container ${spec?.name ?? rc.name}`);
+      const host = pod?.spec?.hostNetwork ? (ctx.hostIPs[0] ?? '127.0.0.1') : (view.sandboxes.find((s) => s.id === rc.sandboxId)?.ip ?? '');
+      await stopWithPreStop(
+        ctx,
+        pod ?? { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } },
+        spec,
+        rc,
+        graceSeconds,
+        host,
+      ).catch((e: unknown) => ctx.log.warn('stopping a container failed', { container: rc.id, error: e }));
+    }),
+  );
+  for (const s of view.sandboxes)
+    if (s.state === 'ready')
+      await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
 }
 
 async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Promise<void> {
-  for (const s of view.sandboxes) await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
+  for (const s of view.sandboxes)
+    await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
   await cleanupPodDir(ctx.dataDir, uid);
   await ctx.platform.cleanupPod(uid);
@@ -60,7 +83,9 @@ async function terminatePod(ctx: PodContext, pod: Pod, view: PodRuntimeView): Pr
   await killPod(ctx, pod, view, grace);
   const after = await podRuntimeView(ctx, uid);
   ctx.memory(uid).waiting.clear();
-  await writeStatus(ctx, pod, after, true).catch((e: unknown) => ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }));
+  await writeStatus(ctx, pod, after, true).catch((e: unknown) =>
+    ctx.log.warn('writing the final status failed', { pod: objectRef(pod), error: e }),
+  );
   await removeAll(ctx, uid, after);
   try {
     await podsOf(ctx, pod).delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });
@@ -91,16 +116,25 @@ async function removeOrphan(ctx: PodContext, uid: string): Promise<void> {
 }
 
 export async function syncPod(ctx: PodContext, uid: string, pod: Pod | undefined): Promise<void> {
-  if (!pod) { await removeOrphan(ctx, uid); return; }
+  if (!pod) {
+    await removeOrphan(ctx, uid);
+    return;
+  }
   const mem = ctx.memory(uid);
   if (mem.finished) return;
   const view = await podRuntimeView(ctx, uid);
-  if (pod.metadata.deletionTimestamp) { await terminatePod(ctx, pod, view); return; }
+  if (pod.metadata.deletionTimestamp) {
+    await terminatePod(ctx, pod, view);
+    return;
+  }
   const reported = mem.lastStatus?.phase ?? pod.status?.phase;
   if (!mem.admitted && reported !== 'Succeeded' && reported !== 'Failed') {
     const fresh = view.sandboxes.length === 0 && view.containers.length === 0 && !pod.status?.startTime;
     const verdict = fresh ? await ctx.admit(pod) : { admit: true as const };
-    if (!verdict.admit) { await rejectPod(ctx, pod, verdict.reason, verdict.message); return; }
+    if (!verdict.admit) {
+      await rejectPod(ctx, pod, verdict.reason, verdict.message);
+      return;
+    }
     mem.admitted = true;
   }
   if (reported === 'Succeeded' || reported === 'Failed') {
@@ -118,4 +152,3 @@ export async function syncPod(ctx: PodContext, uid: string, pod: Pod | undefined
     ctx.probes.prune(uid, new Set());
   }
 }
-

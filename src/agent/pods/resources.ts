@@ -28,7 +28,11 @@ export function linuxResources(c: Container, qosClass: string, memoryCapacity: n
 }
 
 /** cgroup settings from a cpu request and limit (millicores) and a memory limit (bytes), as the kubelet computes them. */
-function cgroupResources(cpuRequestMilli: number | undefined, cpuLimitMilli: number | undefined, memoryLimit: number | undefined): LinuxContainerResources {
+function cgroupResources(
+  cpuRequestMilli: number | undefined,
+  cpuLimitMilli: number | undefined,
+  memoryLimit: number | undefined,
+): LinuxContainerResources {
   const out: LinuxContainerResources = {};
   const shares = cpuRequestMilli ?? cpuLimitMilli;
   out.cpuShares = Math.max(MIN_SHARES, shares === undefined ? MIN_SHARES : Math.floor((shares * 1024) / 1000));
@@ -48,7 +52,8 @@ function cgroupResources(cpuRequestMilli: number | undefined, cpuLimitMilli: num
 export function sandboxResources(spec: PodSpec | undefined): { resources: LinuxContainerResources; overhead?: LinuxContainerResources } {
   const containers = spec?.containers ?? [];
   const req = podRequests({ containers, initContainers: spec?.initContainers ?? [] });
-  let cpuLimit = 0, memLimit = 0;
+  let cpuLimit = 0,
+    memLimit = 0;
   for (const c of containers) {
     const l = c.resources?.limits ?? {};
     if (l['cpu'] !== undefined) cpuLimit += toMilli(l['cpu']);
@@ -93,6 +98,6 @@ export function linuxSecurity(c: Container, podSc: PodSecurityContext | undefine
 /** runAsNonRoot with an explicit uid 0 cannot start (upstream's message). */
 export function nonRootViolation(c: Container, podSc: PodSecurityContext | undefined): string | undefined {
   const sc = { ...(podSc ?? {}), ...(c.securityContext ?? {}) };
-  if (sc.runAsNonRoot && sc.runAsUser === 0) return 'container\'s runAsUser breaks non-root policy';
+  if (sc.runAsNonRoot && sc.runAsUser === 0) return "container's runAsUser breaks non-root policy";
   return undefined;
 }

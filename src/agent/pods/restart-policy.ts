@@ -2,8 +2,11 @@
 
 export function shouldRestart(restartPolicy: string | undefined, exitCode: number): boolean {
   switch (restartPolicy ?? 'Always') {
-    case 'Always': return true;
-    case 'OnFailure': return exitCode !== 0;
-    default: return false;
+    case 'Always':
+      return true;
+    case 'OnFailure':
+      return exitCode !== 0;
+    default:
+      return false;
   }
 }

@@ -11,7 +11,11 @@ import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABE
 import { linuxResources, linuxSecurity, sandboxResources } from './resources.js';
 import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
-export interface DnsSettings { servers: string[]; searches: string[]; options: string[] }
+export interface DnsSettings {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
 
 /** The OS whose section the requests carry: the host's. */
 export type HostOs = HostInfo['os'];
@@ -53,12 +57,19 @@ function podDns(pod: Pod, host: DnsSettings): DnsSettings {
   return {
     servers: uniq([...host.servers, ...(extra?.nameservers ?? [])]),
     searches: uniq([...host.searches, ...(extra?.searches ?? [])]),
-    options: uniq([...host.options, ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name ?? ''}:${o.value}` : o.name ?? ''))]),
+    options: uniq([
+      ...host.options,
+      ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name ?? ''}:${o.value}` : (o.name ?? ''))),
+    ]),
   };
 }
 
 export interface SandboxInputs {
-  pod: Pod; attempt: number; dataDir: string; hostHostname: string; dns: DnsSettings;
+  pod: Pod;
+  attempt: number;
+  dataDir: string;
+  hostHostname: string;
+  dns: DnsSettings;
   os: HostOs;
   /** the platform's podResourceParent: on Linux the pod's cgroup parent */
   resourceParent: string | undefined;
@@ -69,10 +80,15 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
   const { pod } = i;
   const dns = podDns(pod, i.dns);
   const cfg: SandboxConfig = {
-    name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt: i.attempt,
+    name: pod.metadata.name ?? '',
+    namespace: pod.metadata.namespace ?? '',
+    uid: pod.metadata.uid ?? '',
+    attempt: i.attempt,
     hostname: podHostname(pod, i.hostHostname),
     logDirectory: podLogDirectory(i.dataDir, pod),
-    dnsServers: dns.servers, dnsSearches: dns.searches, dnsOptions: dns.options,
+    dnsServers: dns.servers,
+    dnsSearches: dns.searches,
+    dnsOptions: dns.options,
     portMappings: portMappings(pod),
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     annotations: { ...(pod.metadata.annotations ?? {}) },
@@ -95,19 +111,31 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
 }
 
 export interface ContainerInputs {
-  pod: Pod; container: Container; attempt: number; image: string;
-  envs: KeyValue[]; command: string[]; args: string[]; mounts: Mount[];
+  pod: Pod;
+  container: Container;
+  attempt: number;
+  image: string;
+  envs: KeyValue[];
+  command: string[];
+  args: string[];
+  mounts: Mount[];
   qosClass: string;
   os: HostOs;
   /** the host's memory in bytes (Linux: oom_score_adj of Burstable pods) and processors (Windows: cpu maximum) */
-  memoryCapacity: number; cpuCapacity: number;
+  memoryCapacity: number;
+  cpuCapacity: number;
 }
 
 export function containerConfig(i: ContainerInputs): ContainerConfig {
   const c = i.container;
   const cfg: ContainerConfig = {
-    name: c.name, attempt: i.attempt, image: i.image,
-    command: i.command, args: i.args, envs: i.envs, mounts: i.mounts,
+    name: c.name,
+    attempt: i.attempt,
+    image: i.image,
+    command: i.command,
+    args: i.args,
+    envs: i.envs,
+    mounts: i.mounts,
     logPath: `${c.name}/${i.attempt}.log`,
     labels: { ...podLabels(i.pod), [CONTAINER_NAME_LABEL]: c.name },
     annotations: { 'io.kubernetes.container.restartCount': String(i.attempt) },

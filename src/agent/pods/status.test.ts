@@ -5,19 +5,62 @@ import { buildPodStatus, podPhase } from './status.js';
 import type { ContainerStatus, Pod } from '../../api/gen/types.js';
 
 const S = 1e9;
-const sandbox: SandboxStatus = { id: 's1', state: 'ready', createdAt: 1, ip: '10.1.0.7', additionalIps: [], name: 'p', namespace: 'ns', uid: 'u', attempt: 0, labels: {}, annotations: {} };
+const sandbox: SandboxStatus = {
+  id: 's1',
+  state: 'ready',
+  createdAt: 1,
+  ip: '10.1.0.7',
+  additionalIps: [],
+  name: 'p',
+  namespace: 'ns',
+  uid: 'u',
+  attempt: 0,
+  labels: {},
+  annotations: {},
+};
 const rc = (name: string, attempt: number, over: Partial<Rt>): Rt => ({
-  id: `${name}-${attempt}`, sandboxId: 's1', name, attempt, state: 'running', createdAt: attempt + 1, startedAt: 1_700_000_000 * S, finishedAt: 0,
-  exitCode: 0, reason: '', message: '', image: 'busybox', imageRef: 'sha256:abc', labels: { 'io.kubernetes.container.name': name }, annotations: {}, logPath: '', ...over,
+  id: `${name}-${attempt}`,
+  sandboxId: 's1',
+  name,
+  attempt,
+  state: 'running',
+  createdAt: attempt + 1,
+  startedAt: 1_700_000_000 * S,
+  finishedAt: 0,
+  exitCode: 0,
+  reason: '',
+  message: '',
+  image: 'busybox',
+  imageRef: 'sha256:abc',
+  labels: { 'io.kubernetes.container.name': name },
+  annotations: {},
+  logPath: '',
+  ...over,
 });
 const pod = (restartPolicy = 'Always'): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u' },
-  spec: { restartPolicy, initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'web', image: 'busybox' }, { name: 'side', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'ns', uid: 'u' },
+  spec: {
+    restartPolicy,
+    initContainers: [{ name: 'init', image: 'busybox' }],
+    containers: [
+      { name: 'web', image: 'busybox' },
+      { name: 'side', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } },
+    ],
+  },
   status: { qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] },
 });
 
-const cs = (state: ContainerStatus['state'], lastState: ContainerStatus['lastState'] = {}): ContainerStatus =>
-  ({ name: 'x', state, lastState, ready: false, restartCount: 0, image: '', imageID: '' });
+const cs = (state: ContainerStatus['state'], lastState: ContainerStatus['lastState'] = {}): ContainerStatus => ({
+  name: 'x',
+  state,
+  lastState,
+  ready: false,
+  restartCount: 0,
+  image: '',
+  imageID: '',
+});
 
 test('phase rules', () => {
   const done = cs({ terminated: { exitCode: 0 } });
@@ -57,7 +100,12 @@ test('status: running containers, readiness, OOMKilled in lastState, conditions'
     ],
   };
   const st = buildPodStatus({
-    pod: pod(), view, runtimeName: 'containerd', waiting: new Map(), hostIPs: ['192.0.2.1'], now: 1_700_000_100_000,
+    pod: pod(),
+    view,
+    runtimeName: 'containerd',
+    waiting: new Map(),
+    hostIPs: ['192.0.2.1'],
+    now: 1_700_000_100_000,
     probe: (id) => ({ ready: id !== 'side-0', started: true }),
   });
   assert.equal(st.phase, 'Running');
@@ -86,9 +134,20 @@ test('status: running containers, readiness, OOMKilled in lastState, conditions'
 });
 
 test('status: waiting reasons, CrashLoopBackOff with the last exit, pending init', () => {
-  const view = { sandboxes: [sandbox], containers: [rc('init', 3, { state: 'exited', exitCode: 1, reason: 'Error', finishedAt: 1_700_000_001 * S })] };
+  const view = {
+    sandboxes: [sandbox],
+    containers: [rc('init', 3, { state: 'exited', exitCode: 1, reason: 'Error', finishedAt: 1_700_000_001 * S })],
+  };
   const waiting = new Map([['init', { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=init pod=p_ns(u)' }]]);
-  const st = buildPodStatus({ pod: pod(), view, runtimeName: 'containerd', waiting, hostIPs: [], now: 0, probe: () => ({ ready: true, started: true }) });
+  const st = buildPodStatus({
+    pod: pod(),
+    view,
+    runtimeName: 'containerd',
+    waiting,
+    hostIPs: [],
+    now: 0,
+    probe: () => ({ ready: true, started: true }),
+  });
   assert.equal(st.phase, 'Pending');
   const init = st.initContainerStatuses?.[0];
   assert.equal(init?.state?.waiting?.reason, 'CrashLoopBackOff');
@@ -97,6 +156,14 @@ test('status: waiting reasons, CrashLoopBackOff with the last exit, pending init
   assert.equal(st.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
   const cond = Object.fromEntries((st.conditions ?? []).map((c) => [c.type, c]));
   assert.equal(cond['Initialized']?.message, 'containers with incomplete status: [init]');
-  const never = buildPodStatus({ pod: pod('Never'), view, runtimeName: 'containerd', waiting: new Map(), hostIPs: [], now: 0, probe: () => ({ ready: true, started: true }) });
+  const never = buildPodStatus({
+    pod: pod('Never'),
+    view,
+    runtimeName: 'containerd',
+    waiting: new Map(),
+    hostIPs: [],
+    now: 0,
+    probe: () => ({ ready: true, started: true }),
+  });
   assert.equal(never.phase, 'Failed');
 });

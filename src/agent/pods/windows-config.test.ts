@@ -7,28 +7,51 @@ import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } fr
 const dns = { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: [] };
 
 const windowsPod = (over: Partial<Container> = {}): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'iis', namespace: 'web', uid: 'u-win' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'iis', namespace: 'web', uid: 'u-win' },
   spec: {
     runtimeClassName: 'hyperv',
     securityContext: { windowsOptions: { runAsUserName: 'ContainerUser', gmsaCredentialSpec: '{"CmsPlugins":["ActiveDirectory"]}' } },
-    containers: [{
-      name: 'site', image: 'mcr.microsoft.com/windows/servercore/iis:ltsc2022',
-      resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '250m' } }, ...over,
-    }],
+    containers: [
+      {
+        name: 'site',
+        image: 'mcr.microsoft.com/windows/servercore/iis:ltsc2022',
+        resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '250m' } },
+        ...over,
+      },
+    ],
   },
 });
 
-const sandboxOf = (pod: Pod, os: HostOs) => sandboxConfig({
-  pod, attempt: 0, dataDir: '/data', hostHostname: 'host', dns, os, resourceParent: os === 'linux' ? '/tandem/burstable/podu-win' : undefined,
-  runtimeHandler: 'runhcs-wcow-hypervisor',
-});
+const sandboxOf = (pod: Pod, os: HostOs) =>
+  sandboxConfig({
+    pod,
+    attempt: 0,
+    dataDir: '/data',
+    hostHostname: 'host',
+    dns,
+    os,
+    resourceParent: os === 'linux' ? '/tandem/burstable/podu-win' : undefined,
+    runtimeHandler: 'runhcs-wcow-hypervisor',
+  });
 
 const containerOf = (pod: Pod, os: HostOs) => {
   const c = pod.spec?.containers[0];
   assert.ok(c);
   return containerConfig({
-    pod, container: c, attempt: 1, image: c.image ?? '', envs: [], command: [], args: [], mounts: [],
-    qosClass: 'Burstable', os, memoryCapacity: 16 * 1024 ** 3, cpuCapacity: 4,
+    pod,
+    container: c,
+    attempt: 1,
+    image: c.image ?? '',
+    envs: [],
+    command: [],
+    args: [],
+    mounts: [],
+    qosClass: 'Burstable',
+    os,
+    memoryCapacity: 16 * 1024 ** 3,
+    cpuCapacity: 4,
   });
 };
 
@@ -36,14 +59,19 @@ test('a Windows pod: the sandbox carries a windows section and no linux one', ()
   const sb = sandboxOf(windowsPod(), 'windows');
   assert.equal(sb.linux, undefined);
   assert.equal(sb.runtimeHandler, 'runhcs-wcow-hypervisor');
-  assert.deepEqual(sb.windows, { securityContext: { runAsUsername: 'ContainerUser', credentialSpec: '{"CmsPlugins":["ActiveDirectory"]}' } });
+  assert.deepEqual(sb.windows, {
+    securityContext: { runAsUsername: 'ContainerUser', credentialSpec: '{"CmsPlugins":["ActiveDirectory"]}' },
+  });
 });
 
-test('a Windows container: job object limits and its own identity over the pod\'s', () => {
+test("a Windows container: job object limits and its own identity over the pod's", () => {
   const cfg = containerOf(windowsPod({ securityContext: { windowsOptions: { runAsUserName: 'ContainerAdministrator' } } }), 'windows');
   assert.equal(cfg.linux, undefined);
   assert.deepEqual(cfg.windows?.resources, { cpuMaximum: 1250, memoryLimitInBytes: 256 * 1024 ** 2 });
-  assert.deepEqual(cfg.windows?.securityContext, { runAsUsername: 'ContainerAdministrator', credentialSpec: '{"CmsPlugins":["ActiveDirectory"]}' });
+  assert.deepEqual(cfg.windows?.securityContext, {
+    runAsUsername: 'ContainerAdministrator',
+    credentialSpec: '{"CmsPlugins":["ActiveDirectory"]}',
+  });
   assert.equal(cfg.annotations['io.kubernetes.container.restartCount'], '1');
 });
 
@@ -60,9 +88,17 @@ test('the same pod on a Linux host gets the linux sections only', () => {
 });
 
 test('HostProcess: a container that asks makes the whole sandbox a HostProcess one', () => {
-  const spec = { containers: [{ name: 'a' }, { name: 'agent', securityContext: { windowsOptions: { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' } } }], hostNetwork: true };
+  const spec = {
+    containers: [
+      { name: 'a' },
+      { name: 'agent', securityContext: { windowsOptions: { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' } } },
+    ],
+    hostNetwork: true,
+  };
   assert.deepEqual(windowsSandboxSecurity(spec), { hostProcess: true });
-  assert.deepEqual(windowsSandboxSecurity({ containers: [{ name: 'a' }], securityContext: { windowsOptions: { hostProcess: true } } }), { hostProcess: true });
+  assert.deepEqual(windowsSandboxSecurity({ containers: [{ name: 'a' }], securityContext: { windowsOptions: { hostProcess: true } } }), {
+    hostProcess: true,
+  });
   assert.deepEqual(windowsSandboxSecurity({ containers: [{ name: 'a' }] }), {});
   const [, agent] = spec.containers;
   assert.ok(agent);

@@ -31,7 +31,8 @@ export function windowsContainerSecurity(c: Container, podSc: PodSecurityContext
 export function windowsSandboxSecurity(spec: PodSpec | undefined): WindowsSandboxSecurityContext {
   const podSc = spec?.securityContext;
   const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-  const hostProcess = podSc?.windowsOptions?.hostProcess === true || containers.some((c) => effectiveOptions(c, podSc).hostProcess === true);
+  const hostProcess =
+    podSc?.windowsOptions?.hostProcess === true || containers.some((c) => effectiveOptions(c, podSc).hostProcess === true);
   return identity({ ...(podSc?.windowsOptions ?? {}), hostProcess });
 }
 

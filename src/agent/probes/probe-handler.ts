@@ -7,7 +7,10 @@ import net from 'node:net';
 import type { Container, IntOrString, LifecycleHandler, Probe } from '../../api/gen/types.js';
 import { ExecTimeoutError, type Runtime } from '../runtime/runtime.js';
 
-export interface ProbeOutcome { ok: boolean; output: string }
+export interface ProbeOutcome {
+  ok: boolean;
+  output: string;
+}
 
 export interface HandlerTarget {
   runtime: Runtime;
@@ -29,18 +32,37 @@ function resolvePort(port: IntOrString, c: Container): number {
 function httpProbe(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: 'GET', headers: { 'User-Agent': 'kube-probe/1.32', Accept: '*/*', ...headers }, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => { if (size < 10_240) { chunks.push(c); size += c.length; } });
-      res.on('end', () => {
-        const code = res.statusCode ?? 0;
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve(code >= 200 && code < 400 ? { ok: true, output: body } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
-      });
-      res.on('error', (e) => resolve({ ok: false, output: e.message }));
+    const req = mod.request(
+      url,
+      {
+        method: 'GET',
+        headers: { 'User-Agent': 'kube-probe/1.32', Accept: '*/*', ...headers },
+        timeout: timeoutMs,
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < 10_240) {
+            chunks.push(c);
+            size += c.length;
+          }
+        });
+        res.on('end', () => {
+          const code = res.statusCode ?? 0;
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve(
+            code >= 200 && code < 400 ? { ok: true, output: body } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` },
+          );
+        });
+        res.on('error', (e) => resolve({ ok: false, output: e.message }));
+      },
+    );
+    req.on('timeout', () => {
+      req.destroy();
+      resolve({ ok: false, output: `Get "${url.href}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
     });
-    req.on('timeout', () => { req.destroy(); resolve({ ok: false, output: `Get "${url.href}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }); });
     req.on('error', (e) => resolve({ ok: false, output: `Get "${url.href}": ${e.message}` }));
     req.end();
   });
@@ -49,9 +71,19 @@ function httpProbe(url: URL, headers: Record<string, string>, timeoutMs: number)
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    const t = setTimeout(() => { s.destroy(); resolve({ ok: false, output: `dial tcp ${host}:${port}: i/o timeout` }); }, timeoutMs);
-    s.on('connect', () => { clearTimeout(t); s.destroy(); resolve({ ok: true, output: '' }); });
-    s.on('error', (e) => { clearTimeout(t); resolve({ ok: false, output: `dial tcp ${host}:${port}: ${e.message}` }); });
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve({ ok: false, output: `dial tcp ${host}:${port}: i/o timeout` });
+    }, timeoutMs);
+    s.on('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve({ ok: true, output: '' });
+    });
+    s.on('error', (e) => {
+      clearTimeout(t);
+      resolve({ ok: false, output: `dial tcp ${host}:${port}: ${e.message}` });
+    });
   });
 }
 

@@ -8,7 +8,14 @@ import type { Runtime } from '../runtime/runtime.js';
 import { runHandler, type ProbeOutcome } from './probe-handler.js';
 import { createProbeTracker, type ProbeKind, type ProbeTracker } from './probe-tracker.js';
 
-interface ProbeEvent { podUid: string; containerId: string; container: string; kind: ProbeKind; ok: boolean; output: string }
+interface ProbeEvent {
+  podUid: string;
+  containerId: string;
+  container: string;
+  kind: ProbeKind;
+  ok: boolean;
+  output: string;
+}
 
 export interface ProbeManagerOptions {
   runtime: Runtime;
@@ -21,10 +28,21 @@ export interface ProbeManagerOptions {
   run?: (probe: Probe, target: { containerId: string; container: Container; host: string }) => Promise<ProbeOutcome>;
 }
 
-interface ContainerProbeState { ready: boolean; started: boolean; livenessFailed: boolean }
+interface ContainerProbeState {
+  ready: boolean;
+  started: boolean;
+  livenessFailed: boolean;
+}
 
-interface Worker { tracker: ProbeTracker; cancel: () => void; busy: boolean }
-interface Entry { podUid: string; workers: Map<ProbeKind, Worker> }
+interface Worker {
+  tracker: ProbeTracker;
+  cancel: () => void;
+  busy: boolean;
+}
+interface Entry {
+  podUid: string;
+  workers: Map<ProbeKind, Worker>;
+}
 
 export interface ProbeManager {
   /** Starts the probe workers of a running container (once per container ID). */
@@ -38,8 +56,16 @@ export interface ProbeManager {
 export function createProbeManager(o: ProbeManagerOptions): ProbeManager {
   const entries = new Map<string, Entry>();
 
-  function startWorker(e: Entry, containerId: string, c: Container, kind: ProbeKind, probe: Probe, host: string, startedAtMs: number): void {
-    const tracker = createProbeTracker(kind, kind === 'readiness' ? probe.successThreshold ?? 1 : 1, probe.failureThreshold ?? 3);
+  function startWorker(
+    e: Entry,
+    containerId: string,
+    c: Container,
+    kind: ProbeKind,
+    probe: Probe,
+    host: string,
+    startedAtMs: number,
+  ): void {
+    const tracker = createProbeTracker(kind, kind === 'readiness' ? (probe.successThreshold ?? 1) : 1, probe.failureThreshold ?? 3);
     const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
     const w: Worker = { tracker, cancel: () => {}, busy: false };
     const tick = async () => {
@@ -53,7 +79,9 @@ export function createProbeManager(o: ProbeManagerOptions): ProbeManager {
       w.busy = true;
       try {
         const target = { containerId, container: c, host };
-        const out = o.run ? await o.run(probe, target) : await runHandler(probe, { ...target, runtime: o.runtime, timeoutSeconds: probe.timeoutSeconds ?? 1 });
+        const out = o.run
+          ? await o.run(probe, target)
+          : await runHandler(probe, { ...target, runtime: o.runtime, timeoutSeconds: probe.timeoutSeconds ?? 1 });
         if (!entries.has(containerId)) return;
         if (!out.ok) o.onFailure?.({ podUid: e.podUid, containerId, container: c.name, kind, ok: false, output: out.output });
         if (tracker.observe(out.ok)) o.onChange(e.podUid);
@@ -66,7 +94,9 @@ export function createProbeManager(o: ProbeManagerOptions): ProbeManager {
     e.workers.set(kind, w);
   }
 
-  const stopEntry = (e: Entry) => { for (const w of e.workers.values()) w.cancel(); };
+  const stopEntry = (e: Entry) => {
+    for (const w of e.workers.values()) w.cancel();
+  };
 
   return {
     ensure(podUid, containerId, c, host, startedAtMs) {
@@ -88,8 +118,15 @@ export function createProbeManager(o: ProbeManagerOptions): ProbeManager {
       };
     },
     prune(podUid, keep) {
-      for (const [id, e] of entries) if (e.podUid === podUid && !keep.has(id)) { stopEntry(e); entries.delete(id); }
+      for (const [id, e] of entries)
+        if (e.podUid === podUid && !keep.has(id)) {
+          stopEntry(e);
+          entries.delete(id);
+        }
     },
-    stop() { for (const e of entries.values()) stopEntry(e); entries.clear(); },
+    stop() {
+      for (const e of entries.values()) stopEntry(e);
+      entries.clear();
+    },
   };
 }

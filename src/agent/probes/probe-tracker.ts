@@ -19,7 +19,13 @@ export function createProbeTracker(kind: ProbeKind, successThreshold = 1, failur
     kind,
     result: () => result,
     observe(ok) {
-      if (ok) { successes++; failures = 0; } else { failures++; successes = 0; }
+      if (ok) {
+        successes++;
+        failures = 0;
+      } else {
+        failures++;
+        successes = 0;
+      }
       const before = result;
       if (ok && successes >= Math.max(1, successThreshold)) result = true;
       if (!ok && failures >= Math.max(1, failureThreshold)) result = false;

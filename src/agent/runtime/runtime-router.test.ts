@@ -5,12 +5,28 @@ import { createRuntimeRouter, mergeConditions } from './runtime-router.js';
 import { RuntimeNotFoundError, type ContainerConfig, type SandboxConfig } from './runtime.js';
 
 const sandbox = (name: string, runtimeHandler: string): SandboxConfig => ({
-  name, namespace: 'ns', uid: `u-${name}`, attempt: 0, hostname: name, logDirectory: `/logs/${name}`, portMappings: [],
-  labels: { 'io.kubernetes.pod.uid': `u-${name}` }, annotations: {}, runtimeHandler,
+  name,
+  namespace: 'ns',
+  uid: `u-${name}`,
+  attempt: 0,
+  hostname: name,
+  logDirectory: `/logs/${name}`,
+  portMappings: [],
+  labels: { 'io.kubernetes.pod.uid': `u-${name}` },
+  annotations: {},
+  runtimeHandler,
 });
 const container = (name: string): ContainerConfig => ({
-  name, attempt: 0, image: 'busybox:1', command: ['sh'], args: [], envs: [], mounts: [], logPath: `${name}/0.log`,
-  labels: { 'io.kubernetes.pod.uid': `u-${name}` }, annotations: {},
+  name,
+  attempt: 0,
+  image: 'busybox:1',
+  command: ['sh'],
+  args: [],
+  envs: [],
+  mounts: [],
+  logPath: `${name}/0.log`,
+  labels: { 'io.kubernetes.pod.uid': `u-${name}` },
+  annotations: {},
 });
 
 test('a pod goes to the runtime of its handler, and its containers and calls follow it', async () => {
@@ -33,11 +49,17 @@ test('a pod goes to the runtime of its handler, and its containers and calls fol
   assert.equal((await router.containerStatus(cb)).state, 'running');
   assert.equal((await router.execSync(cb, ['true'], 1)).exitCode, 0);
   assert.ok(processes.calls.includes(`execSync ${cb} true`));
-  assert.deepEqual((await router.listContainers({ sandboxId: b })).map((c) => c.id), [cb]);
+  assert.deepEqual(
+    (await router.listContainers({ sandboxId: b })).map((c) => c.id),
+    [cb],
+  );
 
   // lists cover every runtime
   assert.deepEqual((await router.listPodSandboxes()).map((s) => s.id).sort(), [a, b].sort());
-  assert.deepEqual((await router.listContainers()).map((c) => c.id), [cb]);
+  assert.deepEqual(
+    (await router.listContainers()).map((c) => c.id),
+    [cb],
+  );
 
   await router.pullImage('nginx:1', undefined, sandbox('b', 'process'));
   assert.ok(processes.calls.includes('pullImage nginx:1') && !containerd.calls.includes('pullImage nginx:1'));
@@ -68,15 +90,29 @@ test('the node advertises what the runtimes run; conditions hold only when every
   const processes = createFakeContainerRuntime();
   const router = createRuntimeRouter({ default: containerd, handlers: { process: processes } });
   // the fake reports runc and ''; the process runtime claims one more
-  assert.deepEqual((await router.runtimeHandlers()).map((h) => h.name), ['runc', '', 'process']);
+  assert.deepEqual(
+    (await router.runtimeHandlers()).map((h) => h.name),
+    ['runc', '', 'process'],
+  );
   processes.setCondition('NetworkReady', false, 'NoHostNetwork', 'down');
   const conds = await router.status();
-  assert.deepEqual(conds.map((c) => [c.type, c.status]), [['RuntimeReady', true], ['NetworkReady', false]]);
+  assert.deepEqual(
+    conds.map((c) => [c.type, c.status]),
+    [
+      ['RuntimeReady', true],
+      ['NetworkReady', false],
+    ],
+  );
   assert.equal(conds.find((c) => c.type === 'NetworkReady')?.reason, 'NoHostNetwork');
-  assert.deepEqual(mergeConditions([[{ type: 'X', status: true, reason: '', message: '' }]]), [{ type: 'X', status: true, reason: '', message: '' }]);
+  assert.deepEqual(mergeConditions([[{ type: 'X', status: true, reason: '', message: '' }]]), [
+    { type: 'X', status: true, reason: '', message: '' },
+  ]);
 
   const alone = createRuntimeRouter({ default: containerd });
   assert.equal(alone.name, containerd.name);
   assert.deepEqual(alone.runtimes, [containerd]);
-  assert.deepEqual((await alone.runtimeHandlers()).map((h) => h.name), ['runc', '']);
+  assert.deepEqual(
+    (await alone.runtimeHandlers()).map((h) => h.name),
+    ['runc', ''],
+  );
 });

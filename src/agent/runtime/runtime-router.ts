@@ -8,7 +8,11 @@
 
 import {
   RuntimeNotFoundError,
-  type ContainerStatus, type Runtime, type RuntimeCondition, type RuntimeHandlerInfo, type SandboxStatus,
+  type ContainerStatus,
+  type Runtime,
+  type RuntimeCondition,
+  type RuntimeHandlerInfo,
+  type SandboxStatus,
 } from './runtime.js';
 
 export interface RuntimeRouterOptions {
@@ -66,7 +70,11 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
   const containerHolder = (id: string) => holder(id, containers, (rt) => rt.containerStatus(id));
 
   /** Lists from every runtime; an unfiltered list also refreshes who holds what. */
-  async function listAll<T extends { id: string }>(list: (rt: Runtime) => Promise<T[]>, known: Map<string, Runtime>, complete: boolean): Promise<T[]> {
+  async function listAll<T extends { id: string }>(
+    list: (rt: Runtime) => Promise<T[]>,
+    known: Map<string, Runtime>,
+    complete: boolean,
+  ): Promise<T[]> {
     if (single) return list(o.default);
     const parts = await Promise.all(runtimes.map(async (rt) => ({ rt, items: await list(rt) })));
     if (complete) known.clear();
@@ -100,12 +108,16 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
       if (!single) sandboxes.set(id, rt);
       return id;
     },
-    async stopPodSandbox(id) { await (await sandboxHolder(id)).stopPodSandbox(id); },
+    async stopPodSandbox(id) {
+      await (await sandboxHolder(id)).stopPodSandbox(id);
+    },
     async removePodSandbox(id) {
       await (await sandboxHolder(id)).removePodSandbox(id);
       sandboxes.delete(id);
     },
-    async podSandboxStatus(id) { return (await sandboxHolder(id)).podSandboxStatus(id); },
+    async podSandboxStatus(id) {
+      return (await sandboxHolder(id)).podSandboxStatus(id);
+    },
     listPodSandboxes: (filter) => listAll<SandboxStatus>((rt) => rt.listPodSandboxes(filter), sandboxes, !filter?.labels),
 
     async createContainer(sandboxId, cfg, sandbox) {
@@ -114,31 +126,55 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
       if (!single) containers.set(id, rt);
       return id;
     },
-    async startContainer(id) { await (await containerHolder(id)).startContainer(id); },
-    async stopContainer(id, timeoutSeconds) { await (await containerHolder(id)).stopContainer(id, timeoutSeconds); },
+    async startContainer(id) {
+      await (await containerHolder(id)).startContainer(id);
+    },
+    async stopContainer(id, timeoutSeconds) {
+      await (await containerHolder(id)).stopContainer(id, timeoutSeconds);
+    },
     async removeContainer(id) {
       await (await containerHolder(id)).removeContainer(id);
       containers.delete(id);
     },
-    async containerStatus(id) { return (await containerHolder(id)).containerStatus(id); },
+    async containerStatus(id) {
+      return (await containerHolder(id)).containerStatus(id);
+    },
     async listContainers(filter) {
       if (filter?.sandboxId) return (await sandboxHolder(filter.sandboxId)).listContainers(filter);
       return listAll<ContainerStatus>((rt) => rt.listContainers(filter), containers, !filter?.labels);
     },
-    async updateContainerResources(id, resources) { await (await containerHolder(id)).updateContainerResources(id, resources); },
-    async reopenContainerLog(id) { await (await containerHolder(id)).reopenContainerLog(id); },
+    async updateContainerResources(id, resources) {
+      await (await containerHolder(id)).updateContainerResources(id, resources);
+    },
+    async reopenContainerLog(id) {
+      await (await containerHolder(id)).reopenContainerLog(id);
+    },
 
-    async execSync(id, cmd, timeoutSeconds) { return (await containerHolder(id)).execSync(id, cmd, timeoutSeconds); },
-    async exec(id, cmd, opts) { return (await containerHolder(id)).exec(id, cmd, opts); },
-    async attach(id, opts) { return (await containerHolder(id)).attach(id, opts); },
-    async portForward(sandboxId, ports) { return (await sandboxHolder(sandboxId)).portForward(sandboxId, ports); },
+    async execSync(id, cmd, timeoutSeconds) {
+      return (await containerHolder(id)).execSync(id, cmd, timeoutSeconds);
+    },
+    async exec(id, cmd, opts) {
+      return (await containerHolder(id)).exec(id, cmd, opts);
+    },
+    async attach(id, opts) {
+      return (await containerHolder(id)).attach(id, opts);
+    },
+    async portForward(sandboxId, ports) {
+      return (await sandboxHolder(sandboxId)).portForward(sandboxId, ports);
+    },
 
     pullImage: (image, auth, sandbox) => forHandler(sandbox?.runtimeHandler ?? '').pullImage(image, auth, sandbox),
     imageStatus: (image, runtimeHandler) => forHandler(runtimeHandler ?? '').imageStatus(image, runtimeHandler),
-    async listImages() { return (await Promise.all(runtimes.map((rt) => rt.listImages()))).flat(); },
+    async listImages() {
+      return (await Promise.all(runtimes.map((rt) => rt.listImages()))).flat();
+    },
     async removeImage(image) {
       for (const rt of runtimes) {
-        try { await rt.removeImage(image); } catch (e) { if (!(e instanceof RuntimeNotFoundError)) throw e; }
+        try {
+          await rt.removeImage(image);
+        } catch (e) {
+          if (!(e instanceof RuntimeNotFoundError)) throw e;
+        }
       }
     },
 
@@ -147,6 +183,8 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
       return (await Promise.all(runtimes.map((rt) => rt.listContainerStats(filter)))).flat();
     },
 
-    async close() { await Promise.all(runtimes.map((rt) => rt.close())); },
+    async close() {
+      await Promise.all(runtimes.map((rt) => rt.close()));
+    },
   };
 }

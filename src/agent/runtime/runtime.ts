@@ -6,9 +6,23 @@
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
-export interface PortMapping { protocol: Protocol; containerPort: number; hostPort?: number; hostIp?: string }
-export interface Mount { containerPath: string; hostPath: string; readonly?: boolean; selinuxRelabel?: boolean; propagation?: 'private' | 'hostToContainer' | 'bidirectional' }
-export interface KeyValue { key: string; value: string }
+export interface PortMapping {
+  protocol: Protocol;
+  containerPort: number;
+  hostPort?: number;
+  hostIp?: string;
+}
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly?: boolean;
+  selinuxRelabel?: boolean;
+  propagation?: 'private' | 'hostToContainer' | 'bidirectional';
+}
+export interface KeyValue {
+  key: string;
+  value: string;
+}
 
 /** The Linux part of a pod sandbox (CRI LinuxPodSandboxConfig). */
 interface LinuxSandboxConfig {
@@ -35,11 +49,16 @@ interface WindowsSandboxConfig {
 }
 
 export interface SandboxConfig {
-  name: string; namespace: string; uid: string; attempt: number;
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
   hostname: string;
   /** directory for container logs: <root>/pods/<ns>_<name>_<uid> */
   logDirectory: string;
-  dnsServers?: string[]; dnsSearches?: string[]; dnsOptions?: string[];
+  dnsServers?: string[];
+  dnsSearches?: string[];
+  dnsOptions?: string[];
   portMappings: PortMapping[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -54,8 +73,11 @@ export interface SandboxConfig {
 
 /** CRI LinuxContainerResources: cgroup settings. */
 export interface LinuxContainerResources {
-  cpuPeriod?: number; cpuQuota?: number; cpuShares?: number;
-  memoryLimitInBytes?: number; oomScoreAdj?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpuShares?: number;
+  memoryLimitInBytes?: number;
+  oomScoreAdj?: number;
 }
 
 /** CRI WindowsContainerResources: job object limits; 0 or absent means not limited. */
@@ -76,8 +98,11 @@ export interface ContainerResources {
 
 /** CRI LinuxContainerSecurityContext (runAsNonRoot is the agent's own check, not sent). */
 export interface LinuxContainerSecurityContext {
-  runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean;
-  readonlyRootfs?: boolean; privileged?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readonlyRootfs?: boolean;
+  privileged?: boolean;
   capabilities?: { add: string[]; drop: string[] };
 }
 
@@ -102,15 +127,19 @@ interface WindowsContainerConfig {
 }
 
 export interface ContainerConfig {
-  name: string; attempt: number;
+  name: string;
+  attempt: number;
   image: string;
-  command: string[]; args: string[];
+  command: string[];
+  args: string[];
   workingDir?: string;
   envs: KeyValue[];
   mounts: Mount[];
   /** relative to the sandbox logDirectory, e.g. `web/0.log` */
   logPath: string;
-  stdin?: boolean; stdinOnce?: boolean; tty?: boolean;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** set for containers on a Linux host */
@@ -123,43 +152,103 @@ type SandboxState = 'ready' | 'notready';
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
 
 export interface SandboxStatus {
-  id: string; state: SandboxState; createdAt: number;
-  ip?: string; additionalIps: string[];
-  name: string; namespace: string; uid: string; attempt: number;
-  labels: Record<string, string>; annotations: Record<string, string>;
+  id: string;
+  state: SandboxState;
+  createdAt: number;
+  ip?: string;
+  additionalIps: string[];
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
 }
 
 export interface ContainerStatus {
-  id: string; sandboxId?: string; name: string; attempt: number;
+  id: string;
+  sandboxId?: string;
+  name: string;
+  attempt: number;
   state: ContainerState;
-  createdAt: number; startedAt: number; finishedAt: number;
-  exitCode: number; reason: string; message: string;
-  image: string; imageRef: string;
-  labels: Record<string, string>; annotations: Record<string, string>;
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  reason: string;
+  message: string;
+  image: string;
+  imageRef: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
   logPath: string;
 }
 
 export interface ContainerStats {
-  id: string; name: string; sandboxId?: string;
+  id: string;
+  name: string;
+  sandboxId?: string;
   /** cumulative CPU in ns, and the current rate in nanocores (0 on the first sample) */
-  cpuUsageCoreNanoSeconds: number; cpuUsageNanoCores: number;
-  memoryWorkingSetBytes: number; memoryUsageBytes: number; memoryRssBytes: number;
+  cpuUsageCoreNanoSeconds: number;
+  cpuUsageNanoCores: number;
+  memoryWorkingSetBytes: number;
+  memoryUsageBytes: number;
+  memoryRssBytes: number;
   timestamp: number;
 }
 
-export interface ExecResult { exitCode: number; stdout: Buffer; stderr: Buffer }
+export interface ExecResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
 
-interface RuntimeVersion { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
-export interface RuntimeCondition { type: string; status: boolean; reason: string; message: string }
-export interface RuntimeHandlerInfo { name: string; recursiveReadOnlyMounts?: boolean; userNamespaces?: boolean }
+interface RuntimeVersion {
+  runtimeName: string;
+  runtimeVersion: string;
+  runtimeApiVersion: string;
+}
+export interface RuntimeCondition {
+  type: string;
+  status: boolean;
+  reason: string;
+  message: string;
+}
+export interface RuntimeHandlerInfo {
+  name: string;
+  recursiveReadOnlyMounts?: boolean;
+  userNamespaces?: boolean;
+}
 
-export interface ImageInfo { id: string; repoTags: string[]; repoDigests: string[]; size: number }
-export interface AuthConfig { username?: string; password?: string; auth?: string; serverAddress?: string; identityToken?: string; registryToken?: string }
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+}
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serverAddress?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
 
 /** Raised by execSync when the command outlives its timeout (CRI: DEADLINE_EXCEEDED). */
-export class ExecTimeoutError extends Error { constructor(message: string) { super(message); this.name = 'ExecTimeoutError'; } }
+export class ExecTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecTimeoutError';
+  }
+}
 /** Raised when a sandbox, container or image does not exist. */
-export class RuntimeNotFoundError extends Error { constructor(message: string) { super(message); this.name = 'RuntimeNotFoundError'; } }
+export class RuntimeNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeNotFoundError';
+  }
+}
 
 export interface Runtime {
   readonly name: string;

@@ -10,7 +10,10 @@ const BOOLEAN = new Set(['hyperv']);
 
 function splitPairs(v: string, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const i = part.indexOf('=');
     if (i <= 0) throw badRequest(`--${flag}: expected key=value, got ${JSON.stringify(part)}`);
     out[part.slice(0, i)] = part.slice(i + 1);
@@ -20,18 +23,23 @@ function splitPairs(v: string, flag: string): Record<string, string> {
 
 /** `key=value:Effect` or `key:Effect`, comma-separated. */
 export function parseTaints(v: string): Taint[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean).map((part) => {
-    const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(part);
-    if (!m) throw badRequest(`--taints: expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute, got ${JSON.stringify(part)}`);
-    const t: Taint = { key: m[1] ?? '', effect: m[3] ?? '' };
-    if (m[2]) t.value = m[2];
-    return t;
-  });
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(part);
+      if (!m) throw badRequest(`--taints: expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute, got ${JSON.stringify(part)}`);
+      const t: Taint = { key: m[1] ?? '', effect: m[3] ?? '' };
+      if (m[2]) t.value = m[2];
+      return t;
+    });
 }
 
 function int(v: string, flag: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw badRequest(`--${flag}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw badRequest(`--${flag}: expected a non-negative integer, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -63,26 +71,65 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   const stages: NonNullable<SimArgs['stages']> = {};
   for (const [name, v] of flags) {
     switch (name) {
-      case 'nodes': case 'os': break;
-      case 'kubeconfig': out.kubeconfig = v; break;
-      case 'windows-build': out.windowsBuild = v; break;
-      case 'name-prefix': out.namePrefix = v; break;
-      case 'arch': out.arch = v; break;
-      case 'cpu': out.cpu = v; break;
-      case 'memory': out.memory = v; break;
-      case 'pods': out.pods = int(v, name); break;
-      case 'zones': out.zones = int(v, name); break;
-      case 'labels': out.labels = splitPairs(v, name); break;
-      case 'taints': out.taints = parseTaints(v); break;
-      case 'hyperv': out.hyperV = v !== 'false'; break;
-      case 'pod-cidr-base': out.podCidrBase = v; break;
-      case 'lease-renew-ms': out.leaseRenewMs = ms(v, name); break;
-      case 'create-delay-ms': stages.createDelayMs = ms(v, name); break;
-      case 'start-delay-ms': stages.startDelayMs = ms(v, name); break;
-      case 'complete-after-ms': stages.completeAfterMs = ms(v, name); break;
-      case 'delete-delay-ms': stages.deleteDelayMs = ms(v, name); break;
-      case 'jitter-ms': stages.jitterMs = ms(v, name); break;
-      default: throw badRequest(`unknown flag --${name}`);
+      case 'nodes':
+      case 'os':
+        break;
+      case 'kubeconfig':
+        out.kubeconfig = v;
+        break;
+      case 'windows-build':
+        out.windowsBuild = v;
+        break;
+      case 'name-prefix':
+        out.namePrefix = v;
+        break;
+      case 'arch':
+        out.arch = v;
+        break;
+      case 'cpu':
+        out.cpu = v;
+        break;
+      case 'memory':
+        out.memory = v;
+        break;
+      case 'pods':
+        out.pods = int(v, name);
+        break;
+      case 'zones':
+        out.zones = int(v, name);
+        break;
+      case 'labels':
+        out.labels = splitPairs(v, name);
+        break;
+      case 'taints':
+        out.taints = parseTaints(v);
+        break;
+      case 'hyperv':
+        out.hyperV = v !== 'false';
+        break;
+      case 'pod-cidr-base':
+        out.podCidrBase = v;
+        break;
+      case 'lease-renew-ms':
+        out.leaseRenewMs = ms(v, name);
+        break;
+      case 'create-delay-ms':
+        stages.createDelayMs = ms(v, name);
+        break;
+      case 'start-delay-ms':
+        stages.startDelayMs = ms(v, name);
+        break;
+      case 'complete-after-ms':
+        stages.completeAfterMs = ms(v, name);
+        break;
+      case 'delete-delay-ms':
+        stages.deleteDelayMs = ms(v, name);
+        break;
+      case 'jitter-ms':
+        stages.jitterMs = ms(v, name);
+        break;
+      default:
+        throw badRequest(`unknown flag --${name}`);
     }
   }
   if (Object.keys(stages).length > 0) out.stages = stages;

@@ -3,7 +3,10 @@
 
 import { badRequest } from '../../base/errors.js';
 
-export interface Cidr { base: number; prefix: number }
+export interface Cidr {
+  base: number;
+  prefix: number;
+}
 
 export function ipToInt(ip: string): number {
   const parts = ip.split('.');
@@ -45,7 +48,11 @@ export function blockCidr(c: Cidr, i: number): string {
 /** The block number of a /24 inside the range, or undefined. */
 export function blockIndexOf(c: Cidr, cidr: string): number | undefined {
   let p: Cidr;
-  try { p = parseCidr(cidr); } catch { return undefined; }
+  try {
+    p = parseCidr(cidr);
+  } catch {
+    return undefined;
+  }
   if (p.prefix !== 24) return undefined;
   const i = (p.base - c.base) / 256;
   return Number.isInteger(i) && i >= 0 && i < blockCount(c) ? i : undefined;
@@ -81,7 +88,11 @@ export function createPodIpAllocator(cidr: string): PodIpAllocator {
   };
   const offsetOf = (ip: string): number | undefined => {
     let n: number;
-    try { n = ipToInt(ip); } catch { return undefined; }
+    try {
+      n = ipToInt(ip);
+    } catch {
+      return undefined;
+    }
     const off = n - c.base;
     return off >= FIRST && off <= LAST ? off : undefined;
   };

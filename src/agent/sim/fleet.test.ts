@@ -30,7 +30,14 @@ before(async () => {
   srv = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger });
   c = srv.client;
   informers = createInformerFactory(c);
-  const log = createLogger({ level: 'debug', component: 'sim', write: (l) => { logs.push(l); if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`); } });
+  const log = createLogger({
+    level: 'debug',
+    component: 'sim',
+    write: (l) => {
+      logs.push(l);
+      if (process.env['SIM_DEBUG']) process.stderr.write(`${l}\n`);
+    },
+  });
   const common = { client: c, informers, leaseRenewMs: 300, tickMs: 20, log };
   linux = startSimFleet({ ...common, nodes: 3, os: 'linux', zones: 2 });
   windows = startSimFleet({ ...common, nodes: 2, os: 'windows', hyperV: true, labels: { team: 'win' } });
@@ -62,9 +69,15 @@ const inCidr = (ip: string, cidr: string) => {
   return n >= r.base && n < r.base + 2 ** (32 - r.prefix);
 };
 
-function pod(name: string, nodeName: string, extra: { annotations?: Record<string, string>; restartPolicy?: string; os?: string } = {}): Pod {
+function pod(
+  name: string,
+  nodeName: string,
+  extra: { annotations?: Record<string, string>; restartPolicy?: string; os?: string } = {},
+): Pod {
   const p: Pod = {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, annotations: extra.annotations ?? {} },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, annotations: extra.annotations ?? {} },
     spec: { nodeName, containers: [{ name: 'main', image: 'example.com/app:1' }], restartPolicy: extra.restartPolicy ?? 'Always' },
   };
   if (extra.os && p.spec) p.spec.os = { name: extra.os };
@@ -87,7 +100,10 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(ready?.status, 'True');
   assert.equal(ready?.reason, 'KubeletReady');
   assert.equal(l1.status?.nodeInfo?.osImage, 'Debian GNU/Linux 12 (simulated)');
-  assert.deepEqual(l1.status?.runtimeHandlers?.map((h) => h.name), ['runc', '']);
+  assert.deepEqual(
+    l1.status?.runtimeHandlers?.map((h) => h.name),
+    ['runc', ''],
+  );
 
   const w0 = await getNode('sim-windows-0');
   assert.equal(w0.metadata.labels?.['kubernetes.io/os'], 'windows');
@@ -95,7 +111,10 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(w0.metadata.labels?.['team'], 'win');
   assert.equal(w0.status?.nodeInfo?.operatingSystem, 'windows');
   assert.equal(w0.status?.nodeInfo?.osImage, 'Windows Server 2022 Datacenter (simulated)');
-  assert.deepEqual(w0.status?.runtimeHandlers?.map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
+  assert.deepEqual(
+    w0.status?.runtimeHandlers?.map((h) => h.name),
+    ['runhcs-wcow-process', 'runhcs-wcow-hypervisor'],
+  );
 
   // every node has its own /24 and an InternalIP
   const all = await Promise.all([...linux.nodeNames(), ...windows.nodeNames()].map(getNode));
@@ -113,11 +132,18 @@ test('leases are owned by their node, use MicroTime and are renewed', async () =
   assert.equal(l.spec?.holderIdentity, 'sim-windows-1');
   assert.equal(l.spec?.leaseDurationSeconds, 40);
   assert.match(l.spec?.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-  assert.deepEqual(l.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Node', 'sim-windows-1', node.metadata.uid]]);
-  await until(async () => {
-    const again = await c.request<Lease>('GET', `${LEASES}/sim-windows-1`);
-    return (again.spec?.renewTime ?? '') > (l.spec?.renewTime ?? '');
-  }, 'lease renewal', 3000);
+  assert.deepEqual(
+    l.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
+    [['Node', 'sim-windows-1', node.metadata.uid]],
+  );
+  await until(
+    async () => {
+      const again = await c.request<Lease>('GET', `${LEASES}/sim-windows-1`);
+      return (again.spec?.renewTime ?? '') > (l.spec?.renewTime ?? '');
+    },
+    'lease renewal',
+    3000,
+  );
 });
 
 test('a pod bound to a windows sim node becomes Running and Ready with an IP from the node CIDR', async () => {
@@ -143,8 +169,19 @@ test('a pod bound to a windows sim node becomes Running and Ready with an IP fro
 });
 
 test('a run-once pod with a run time completes; a failing one fails; a wrong-OS pod is rejected', async () => {
-  await c.request('POST', PODS, pod('once', 'sim-linux-0', { restartPolicy: 'Never', annotations: { 'tandem.io/sim-run-seconds': '0.2' } }));
-  await c.request('POST', PODS, pod('crash', 'sim-linux-0', { restartPolicy: 'Never', annotations: { 'tandem.io/sim-run-seconds': '0.1', 'tandem.io/sim-fail': 'true' } }));
+  await c.request(
+    'POST',
+    PODS,
+    pod('once', 'sim-linux-0', { restartPolicy: 'Never', annotations: { 'tandem.io/sim-run-seconds': '0.2' } }),
+  );
+  await c.request(
+    'POST',
+    PODS,
+    pod('crash', 'sim-linux-0', {
+      restartPolicy: 'Never',
+      annotations: { 'tandem.io/sim-run-seconds': '0.1', 'tandem.io/sim-fail': 'true' },
+    }),
+  );
   await c.request('POST', PODS, pod('wrong-os', 'sim-linux-2', { os: 'windows' }));
   const done = await until(async () => {
     const x = await getPod('once');
@@ -190,7 +227,11 @@ test('stopHeartbeat: the lease stops being renewed while others go on', async ()
   assert.equal(stopped2.spec?.renewTime, stopped1.spec?.renewTime);
   assert.ok((other2.spec?.renewTime ?? '') > (other1.spec?.renewTime ?? ''));
   linux.resumeHeartbeat('sim-linux-2');
-  await until(async () => ((await c.request<Lease>('GET', `${LEASES}/sim-linux-2`)).spec?.renewTime ?? '') > (stopped2.spec?.renewTime ?? ''), 'renewal after resume', 3000);
+  await until(
+    async () => ((await c.request<Lease>('GET', `${LEASES}/sim-linux-2`)).spec?.renewTime ?? '') > (stopped2.spec?.renewTime ?? ''),
+    'renewal after resume',
+    3000,
+  );
   assert.throws(() => linux.stopHeartbeat('nope'), /not found/);
 });
 

@@ -38,7 +38,12 @@ export interface SimFleet {
 const NODES = { group: '', resource: 'nodes' };
 
 /** Chooses a /24 per node: the one an existing node already has, else a free one after a start derived from the prefix. */
-function assignBlocks(base: string, prefix: string, names: readonly string[], existing: readonly Node[]): Map<string, { cidr: string; ip: string }> {
+function assignBlocks(
+  base: string,
+  prefix: string,
+  names: readonly string[],
+  existing: readonly Node[],
+): Map<string, { cidr: string; ip: string }> {
   const c = parseCidr(base);
   const total = blockCount(c);
   const used = new Set<number>();
@@ -55,7 +60,10 @@ function assignBlocks(base: string, prefix: string, names: readonly string[], ex
     if (have) {
       const b = blockIndexOf(c, have);
       const ip = cur?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? (b !== undefined ? nodeIpForBlock(b) : undefined);
-      if (ip) { out.set(name, { cidr: have, ip }); continue; }
+      if (ip) {
+        out.set(name, { cidr: have, ip });
+        continue;
+      }
     }
     let tries = 0;
     while (used.has(cursor) && tries++ < total) cursor = (cursor + 1) % total;
@@ -83,8 +91,14 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   let nodeRunner: ReturnType<typeof createNodeRunner> | undefined;
 
   const podRunner = createPodRunner({
-    client: cfg.client, pods: podInf, clock, table, os: cfg.os, nodeOf: (n) => byName.get(n),
-    concurrency: cfg.podConcurrency, log,
+    client: cfg.client,
+    pods: podInf,
+    clock,
+    table,
+    os: cfg.os,
+    nodeOf: (n) => byName.get(n),
+    concurrency: cfg.podConcurrency,
+    log,
   });
   podInf.onAdd((p) => podRunner.onEvent(p));
   podInf.onUpdate((_o, p) => podRunner.onEvent(p));
@@ -133,7 +147,15 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     },
     stats: () => ({
       nodes: cfg.nodes,
-      node: nodeRunner?.stats() ?? { registered: 0, leaseWrites: 0, leaseErrors: 0, statusWrites: 0, statusErrors: 0, heartbeatQueued: 0, heartbeatInFlight: 0 },
+      node: nodeRunner?.stats() ?? {
+        registered: 0,
+        leaseWrites: 0,
+        leaseErrors: 0,
+        statusWrites: 0,
+        statusErrors: 0,
+        heartbeatQueued: 0,
+        heartbeatInFlight: 0,
+      },
       pod: podRunner.stats(),
       registerMs,
     }),

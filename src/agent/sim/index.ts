@@ -1,7 +1,4 @@
 // Simulated nodes (`tandem sim`): the public surface of src/agent/sim.
 
-export { startSimFleet,   } from './fleet.js';
-export { parseSimArgs,   } from './args.js';
-;
-;
-;
+export { startSimFleet } from './fleet.js';
+export { parseSimArgs } from './args.js';

@@ -11,7 +11,11 @@ export interface KeyedPool {
   stop(): Promise<void>;
 }
 
-export function createKeyedPool(limit: number, work: (key: string) => Promise<void>, onError: (key: string, err: unknown) => void): KeyedPool {
+export function createKeyedPool(
+  limit: number,
+  work: (key: string) => Promise<void>,
+  onError: (key: string, err: unknown) => void,
+): KeyedPool {
   const queue = new Set<string>();
   const running = new Set<string>();
   const again = new Set<string>();
@@ -30,18 +34,23 @@ export function createKeyedPool(limit: number, work: (key: string) => Promise<vo
       const key = queue.values().next().value as string;
       queue.delete(key);
       running.add(key);
-      void work(key).catch((e: unknown) => onError(key, e)).finally(() => {
-        running.delete(key);
-        if (again.delete(key) && !stopped) queue.add(key);
-        pump();
-        checkIdle();
-      });
+      void work(key)
+        .catch((e: unknown) => onError(key, e))
+        .finally(() => {
+          running.delete(key);
+          if (again.delete(key) && !stopped) queue.add(key);
+          pump();
+          checkIdle();
+        });
     }
   };
   return {
     submit(key) {
       if (stopped) return;
-      if (running.has(key)) { again.add(key); return; }
+      if (running.has(key)) {
+        again.add(key);
+        return;
+      }
       queue.add(key);
       pump();
     },
@@ -55,7 +64,10 @@ export function createKeyedPool(limit: number, work: (key: string) => Promise<vo
       stopped = true;
       queue.clear();
       again.clear();
-      await new Promise<void>((r) => { idleWaiters.push(r); checkIdle(); });
+      await new Promise<void>((r) => {
+        idleWaiters.push(r);
+        checkIdle();
+      });
     },
   };
 }

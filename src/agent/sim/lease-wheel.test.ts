@@ -12,7 +12,8 @@ test('every slot fires once per interval, spread evenly over the ticks', () => {
   let current: number[] = [];
   const w = createLeaseWheel({ clock, slots: 5000, intervalMs: 10_000, tickMs: 100, phase: 0.37, onDue: (i) => current.push(i) });
   w.start();
-  for (let t = 0; t < 200; t++) { // two intervals
+  for (let t = 0; t < 200; t++) {
+    // two intervals
     clock.advance(100);
     fired.push(current);
     current = [];
@@ -75,14 +76,21 @@ test('timer queue: one timer, deadlines move, deleted keys never fire', () => {
 });
 
 test('keyed pool: bounded concurrency, one queued write per key, re-run after an in-flight submit', async () => {
-  let running = 0, peak = 0;
+  let running = 0,
+    peak = 0;
   const done: string[] = [];
   const release: Array<() => void> = [];
-  const pool = createKeyedPool(2, async (k) => {
-    running++; peak = Math.max(peak, running);
-    await new Promise<void>((r) => release.push(r));
-    running--; done.push(k);
-  }, () => {});
+  const pool = createKeyedPool(
+    2,
+    async (k) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((r) => release.push(r));
+      running--;
+      done.push(k);
+    },
+    () => {},
+  );
   for (const k of ['a', 'b', 'c', 'c', 'c']) pool.submit(k);
   assert.equal(pool.inFlight(), 2);
   assert.equal(pool.queued(), 1);

@@ -50,7 +50,10 @@ export function createLeaseWheel(o: LeaseWheelOptions): LeaseWheel {
     } else if (elapsed > 0) {
       const end = pos + elapsed;
       if (end < interval) fireRange(pos, end);
-      else { fireRange(pos, interval - 1); fireRange(-1, end - interval); }
+      else {
+        fireRange(pos, interval - 1);
+        fireRange(-1, end - interval);
+      }
       pos = end % interval;
     }
     cancel = o.clock.schedule(onTick, tick);

@@ -7,27 +7,61 @@ import { parseSimArgs, parseTaints } from './args.js';
 import type { RestClient } from '../../client/rest-client.js';
 
 const d = (o: Partial<SimNodeDescription> = {}): SimNodeDescription => ({
-  name: 'n0', os: 'linux', arch: 'amd64', cpu: '8', memory: '32Gi', pods: 110, ephemeralStorage: '100Gi', labels: {}, taints: [],
-  hyperV: false, podCIDR: '10.128.5.0/24', internalIP: '10.200.0.7', kubeletVersion: 'v1.32.0-tandem', bootSeed: 'b', ...o,
+  name: 'n0',
+  os: 'linux',
+  arch: 'amd64',
+  cpu: '8',
+  memory: '32Gi',
+  pods: 110,
+  ephemeralStorage: '100Gi',
+  labels: {},
+  taints: [],
+  hyperV: false,
+  podCIDR: '10.128.5.0/24',
+  internalIP: '10.200.0.7',
+  kubeletVersion: 'v1.32.0-tandem',
+  bootSeed: 'b',
+  ...o,
 });
 
 test('linux node: labels, spec, status, nodeInfo', () => {
-  const n = buildNode(d({ zone: 'zone-1', labels: { extra: 'x' }, taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }), Date.UTC(2024, 0, 1), Date.UTC(2023, 11, 31));
+  const n = buildNode(
+    d({ zone: 'zone-1', labels: { extra: 'x' }, taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }),
+    Date.UTC(2024, 0, 1),
+    Date.UTC(2023, 11, 31),
+  );
   assert.deepEqual(n.metadata.labels, {
-    extra: 'x', 'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-    'kubernetes.io/hostname': 'n0', 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': 'tandem-sim',
-    'tandem.io/simulated': 'true', 'topology.kubernetes.io/zone': 'zone-1',
+    extra: 'x',
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': 'n0',
+    'kubernetes.io/os': 'linux',
+    'node.kubernetes.io/instance-type': 'tandem-sim',
+    'tandem.io/simulated': 'true',
+    'topology.kubernetes.io/zone': 'zone-1',
   });
   assert.deepEqual(n.spec?.podCIDRs, ['10.128.5.0/24']);
   assert.deepEqual(n.spec?.taints, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
   const st = n.status!;
   assert.deepEqual(st.capacity, { cpu: '8', 'ephemeral-storage': '100Gi', memory: '32Gi', pods: '110' });
   assert.deepEqual(st.allocatable, st.capacity);
-  assert.deepEqual(st.conditions?.map((c) => [c.type, c.status]), [['MemoryPressure', 'False'], ['DiskPressure', 'False'], ['PIDPressure', 'False'], ['Ready', 'True']]);
+  assert.deepEqual(
+    st.conditions?.map((c) => [c.type, c.status]),
+    [
+      ['MemoryPressure', 'False'],
+      ['DiskPressure', 'False'],
+      ['PIDPressure', 'False'],
+      ['Ready', 'True'],
+    ],
+  );
   const ready = st.conditions?.find((c) => c.type === 'Ready');
   assert.equal(ready?.['lastHeartbeatTime'], '2024-01-01T00:00:00Z');
   assert.equal(ready?.['lastTransitionTime'], '2023-12-31T00:00:00Z');
-  assert.deepEqual(st.addresses, [{ type: 'InternalIP', address: '10.200.0.7' }, { type: 'Hostname', address: 'n0' }]);
+  assert.deepEqual(st.addresses, [
+    { type: 'InternalIP', address: '10.200.0.7' },
+    { type: 'Hostname', address: 'n0' },
+  ]);
   assert.deepEqual(st['daemonEndpoints'], { kubeletEndpoint: { Port: 10250 } });
   const info = st.nodeInfo!;
   assert.equal(info.kernelVersion, '6.1.0-sim');
@@ -51,8 +85,14 @@ test('windows node: build label, OS image, handlers with and without Hyper-V', (
   assert.equal(n.status?.nodeInfo?.osImage, 'Windows Server 2019 Datacenter (simulated)');
   assert.equal(n.status?.nodeInfo?.kernelVersion, '10.0.17763');
   assert.equal(n.status?.nodeInfo?.operatingSystem, 'windows');
-  assert.deepEqual(runtimeHandlers('windows', false).map((h) => h.name), ['runhcs-wcow-process']);
-  assert.deepEqual(runtimeHandlers('windows', true).map((h) => h.name), ['runhcs-wcow-process', 'runhcs-wcow-hypervisor']);
+  assert.deepEqual(
+    runtimeHandlers('windows', false).map((h) => h.name),
+    ['runhcs-wcow-process'],
+  );
+  assert.deepEqual(
+    runtimeHandlers('windows', true).map((h) => h.name),
+    ['runhcs-wcow-process', 'runhcs-wcow-hypervisor'],
+  );
   assert.equal(simNodeLabels(d({ os: 'windows', windowsBuild: '10.0.20348.2700' }))['node.kubernetes.io/windows-build'], '10.0.20348');
   assert.equal(osImage('windows', '10.0.20348'), 'Windows Server 2022 Datacenter (simulated)');
   assert.equal(osImage('windows', '10.0.26100'), 'Windows Server 2025 Datacenter (simulated)');
@@ -73,12 +113,39 @@ test('options: defaults and validation', () => {
 });
 
 test('command-line flags', () => {
-  const a = parseSimArgs(['--kubeconfig', '/k', '--nodes', '5', '--os', 'windows', '--windows-build=10.0.17763', '--name-prefix', 'w-', '--hyperv',
-    '--zones', '3', '--labels', 'a=1,b=2', '--taints', 'os=windows:NoSchedule,dedicated:NoExecute', '--complete-after-ms', '200']);
+  const a = parseSimArgs([
+    '--kubeconfig',
+    '/k',
+    '--nodes',
+    '5',
+    '--os',
+    'windows',
+    '--windows-build=10.0.17763',
+    '--name-prefix',
+    'w-',
+    '--hyperv',
+    '--zones',
+    '3',
+    '--labels',
+    'a=1,b=2',
+    '--taints',
+    'os=windows:NoSchedule,dedicated:NoExecute',
+    '--complete-after-ms',
+    '200',
+  ]);
   assert.deepEqual(a, {
-    kubeconfig: '/k', nodes: 5, os: 'windows', windowsBuild: '10.0.17763', namePrefix: 'w-', hyperV: true, zones: 3,
+    kubeconfig: '/k',
+    nodes: 5,
+    os: 'windows',
+    windowsBuild: '10.0.17763',
+    namePrefix: 'w-',
+    hyperV: true,
+    zones: 3,
     labels: { a: '1', b: '2' },
-    taints: [{ key: 'os', value: 'windows', effect: 'NoSchedule' }, { key: 'dedicated', effect: 'NoExecute' }],
+    taints: [
+      { key: 'os', value: 'windows', effect: 'NoSchedule' },
+      { key: 'dedicated', effect: 'NoExecute' },
+    ],
     stages: { completeAfterMs: 200 },
   });
   assert.throws(() => parseSimArgs(['--os', 'mac']), /--os/);

@@ -4,7 +4,13 @@
 
 import { createHash } from 'node:crypto';
 import type { Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
-import { ANNOTATION_NODE_TTL, HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../../api/well-known.js';
+import {
+  ANNOTATION_NODE_TTL,
+  HANDLER_WINDOWS_HYPERV,
+  HANDLER_WINDOWS_PROCESS,
+  LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
+} from '../../api/well-known.js';
 import { rfc3339 } from '../../base/time.js';
 import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } from '../node/node-object.js';
 import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
@@ -38,7 +44,10 @@ const KUBELET_PORT = 10250;
 export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandlerInfo[] {
   if (os === 'linux') {
     const features = { recursiveReadOnlyMounts: true, userNamespaces: true };
-    return [{ name: 'runc', ...features }, { name: '', ...features }];
+    return [
+      { name: 'runc', ...features },
+      { name: '', ...features },
+    ];
   }
   const features = { recursiveReadOnlyMounts: false, userNamespaces: false };
   const out: RuntimeHandlerInfo[] = [{ name: HANDLER_WINDOWS_PROCESS, ...features }];
@@ -68,13 +77,17 @@ const uuidOf = (s: string) => {
 /** The host a simulated node pretends to be: stable ids per name, a boot id per start. */
 export function simHost(d: SimNodeDescription): NodeHost {
   const host: NodeHost = {
-    os: d.os, arch: d.arch,
-    kernelVersion: d.os === 'linux' ? '6.1.0-sim' : d.windowsBuild ?? '',
+    os: d.os,
+    arch: d.arch,
+    kernelVersion: d.os === 'linux' ? '6.1.0-sim' : (d.windowsBuild ?? ''),
     osImage: osImage(d.os, d.windowsBuild),
     machineId: hex(`machine:${d.name}`).slice(0, 32),
     systemUuid: uuidOf(`system:${d.name}`),
     bootId: uuidOf(`boot:${d.bootSeed}:${d.name}`),
-    addresses: [{ type: 'InternalIP', address: d.internalIP }, { type: 'Hostname', address: d.name }],
+    addresses: [
+      { type: 'InternalIP', address: d.internalIP },
+      { type: 'Hostname', address: d.name },
+    ],
   };
   if (d.windowsBuild) host.windowsBuild = d.windowsBuild;
   return host;
@@ -95,8 +108,14 @@ export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySince
   const now = rfc3339(nowMs);
   const since = rfc3339(readySinceMs);
   const capacity = { cpu: d.cpu, 'ephemeral-storage': d.ephemeralStorage, memory: d.memory, pods: String(d.pods) };
-  const cond = (type: string, status: string, reason: string, message: string): NodeCondition =>
-    ({ type, status, lastHeartbeatTime: now, lastTransitionTime: since, reason, message });
+  const cond = (type: string, status: string, reason: string, message: string): NodeCondition => ({
+    type,
+    status,
+    lastHeartbeatTime: now,
+    lastTransitionTime: since,
+    reason,
+    message,
+  });
   return nodeStatus({
     host: simHost(d),
     capacity,
@@ -116,8 +135,16 @@ export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySince
 }
 
 export function buildNode(d: SimNodeDescription, nowMs: number, readySinceMs: number): Node {
-  return buildNodeObject({
-    name: d.name, host: simHost(d), labels: simLabels(d), annotations: { [ANNOTATION_NODE_TTL]: '0' },
-    podCidr: d.podCIDR, providerID: `tandem-sim://${d.name}`, taints: d.taints,
-  }, buildNodeStatus(d, nowMs, readySinceMs));
+  return buildNodeObject(
+    {
+      name: d.name,
+      host: simHost(d),
+      labels: simLabels(d),
+      annotations: { [ANNOTATION_NODE_TTL]: '0' },
+      podCidr: d.podCIDR,
+      providerID: `tandem-sim://${d.name}`,
+      taints: d.taints,
+    },
+    buildNodeStatus(d, nowMs, readySinceMs),
+  );
 }

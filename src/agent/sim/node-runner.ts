@@ -12,8 +12,13 @@ import type { SimNode } from './sim-node.js';
 import { nodeKind } from '../../api/kinds/core/node.js';
 
 export interface NodeRunnerStats {
-  registered: number; leaseWrites: number; leaseErrors: number; statusWrites: number; statusErrors: number;
-  heartbeatQueued: number; heartbeatInFlight: number;
+  registered: number;
+  leaseWrites: number;
+  leaseErrors: number;
+  statusWrites: number;
+  statusErrors: number;
+  heartbeatQueued: number;
+  heartbeatInFlight: number;
 }
 
 export interface NodeRunner {
@@ -39,9 +44,20 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
 
   const describe = (n: SimNode): SimNodeDescription => {
     const d: SimNodeDescription = {
-      name: n.name, os: cfg.os, arch: cfg.arch, cpu: cfg.cpu, memory: cfg.memory, pods: cfg.pods,
-      ephemeralStorage: cfg.ephemeralStorage, labels: cfg.labels, taints: cfg.taints, hyperV: cfg.hyperV,
-      podCIDR: n.podCIDR, internalIP: n.hostIP, kubeletVersion: cfg.kubeletVersion, bootSeed,
+      name: n.name,
+      os: cfg.os,
+      arch: cfg.arch,
+      cpu: cfg.cpu,
+      memory: cfg.memory,
+      pods: cfg.pods,
+      ephemeralStorage: cfg.ephemeralStorage,
+      labels: cfg.labels,
+      taints: cfg.taints,
+      hyperV: cfg.hyperV,
+      podCIDR: n.podCIDR,
+      internalIP: n.hostIP,
+      kubeletVersion: cfg.kubeletVersion,
+      bootSeed,
     };
     if (cfg.windowsBuild) d.windowsBuild = cfg.windowsBuild;
     if (n.zone !== undefined) d.zone = n.zone;
@@ -61,9 +77,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     for (let attempt = 0; ; attempt++) {
       const body = buildNodeLease(n.name, n.uid, clock.now(), cfg.leaseDurationSeconds, n.leaseRv);
       try {
-        const res = n.leaseRv
-          ? await leases.update(body)
-          : await leases.create(body);
+        const res = n.leaseRv ? await leases.update(body) : await leases.create(body);
         n.leaseRv = res.metadata.resourceVersion;
         s.leaseWrites++;
         return;
@@ -99,7 +113,10 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     s.registered++;
   }
 
-  const sleep = (ms: number) => new Promise<void>((r) => { clock.schedule(r, ms); });
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      clock.schedule(r, ms);
+    });
 
   async function registerWithRetry(n: SimNode): Promise<void> {
     for (let delay = 250; !stopped; delay = Math.min(delay * 2, 5000)) {
@@ -113,17 +130,26 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     }
   }
 
-  const pool = createKeyedPool(cfg.heartbeatConcurrency, async (key) => {
-    const n = byName.get(key.slice(2));
-    if (!n || !n.registered || !n.heartbeat || stopped) return;
-    if (key.startsWith('L:')) await writeLease(n); else await writeStatus(n);
-  }, (key, e) => {
-    if (key.startsWith('L:')) s.leaseErrors++; else s.statusErrors++;
-    log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
-  });
+  const pool = createKeyedPool(
+    cfg.heartbeatConcurrency,
+    async (key) => {
+      const n = byName.get(key.slice(2));
+      if (!n || !n.registered || !n.heartbeat || stopped) return;
+      if (key.startsWith('L:')) await writeLease(n);
+      else await writeStatus(n);
+    },
+    (key, e) => {
+      if (key.startsWith('L:')) s.leaseErrors++;
+      else s.statusErrors++;
+      log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
+    },
+  );
 
   const wheel = createLeaseWheel({
-    clock, slots: nodes.length, intervalMs: cfg.leaseRenewMs, tickMs: cfg.tickMs,
+    clock,
+    slots: nodes.length,
+    intervalMs: cfg.leaseRenewMs,
+    tickMs: cfg.tickMs,
     onDue(i) {
       const n = nodes[i];
       if (!n || !n.registered || !n.heartbeat) return;

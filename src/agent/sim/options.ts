@@ -71,24 +71,42 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
   let windowsBuild: string | undefined;
   if (o.os === 'windows') {
     windowsBuild = majorMinorBuild(o.windowsBuild ?? DEFAULT_WINDOWS_BUILD);
-    if (!windowsBuild) throw badRequest(`windows-build: must be major.minor.build such as 10.0.20348 (got ${JSON.stringify(o.windowsBuild)})`);
+    if (!windowsBuild)
+      throw badRequest(`windows-build: must be major.minor.build such as 10.0.20348 (got ${JSON.stringify(o.windowsBuild)})`);
   }
   const namePrefix = o.namePrefix ?? `sim-${o.os}-`;
   if (!NAME_RE.test(`${namePrefix}0`)) throw badRequest(`name-prefix: ${JSON.stringify(namePrefix)} does not give valid node names`);
   const podCidrBase = o.podCidrBase ?? '10.128.0.0/10';
-  if (blockCount(parseCidr(podCidrBase)) < o.nodes) throw badRequest(`pod-cidr-base: ${podCidrBase} holds fewer than ${o.nodes} /24 blocks`);
+  if (blockCount(parseCidr(podCidrBase)) < o.nodes)
+    throw badRequest(`pod-cidr-base: ${podCidrBase} holds fewer than ${o.nodes} /24 blocks`);
   const zones = o.zones ?? 0;
   if (!Number.isInteger(zones) || zones < 0) throw badRequest('zones: must be a non-negative integer');
   const r: ResolvedSimOptions = {
-    client: o.client, nodes: o.nodes, os: o.os, namePrefix,
-    arch: o.arch ?? 'amd64', cpu: o.cpu ?? '8', memory: o.memory ?? '32Gi', pods: o.pods ?? 110,
-    ephemeralStorage: o.ephemeralStorage ?? '100Gi', zones, labels: o.labels ?? {}, taints: o.taints ?? [],
-    hyperV: o.hyperV ?? false, podCidrBase, stages: o.stages ?? {},
-    leaseRenewMs: o.leaseRenewMs ?? 10_000, leaseDurationSeconds: o.leaseDurationSeconds ?? 40,
-    statusRefreshMs: o.statusRefreshMs ?? 300_000, tickMs: o.tickMs ?? 100,
-    registerConcurrency: o.registerConcurrency ?? 32, podConcurrency: o.podConcurrency ?? 64,
+    client: o.client,
+    nodes: o.nodes,
+    os: o.os,
+    namePrefix,
+    arch: o.arch ?? 'amd64',
+    cpu: o.cpu ?? '8',
+    memory: o.memory ?? '32Gi',
+    pods: o.pods ?? 110,
+    ephemeralStorage: o.ephemeralStorage ?? '100Gi',
+    zones,
+    labels: o.labels ?? {},
+    taints: o.taints ?? [],
+    hyperV: o.hyperV ?? false,
+    podCidrBase,
+    stages: o.stages ?? {},
+    leaseRenewMs: o.leaseRenewMs ?? 10_000,
+    leaseDurationSeconds: o.leaseDurationSeconds ?? 40,
+    statusRefreshMs: o.statusRefreshMs ?? 300_000,
+    tickMs: o.tickMs ?? 100,
+    registerConcurrency: o.registerConcurrency ?? 32,
+    podConcurrency: o.podConcurrency ?? 64,
     heartbeatConcurrency: o.heartbeatConcurrency ?? 32,
-    kubeletVersion: o.kubeletVersion ?? KUBELET_VERSION, clock: o.clock ?? realClock, log: o.log ?? nullLogger,
+    kubeletVersion: o.kubeletVersion ?? KUBELET_VERSION,
+    clock: o.clock ?? realClock,
+    log: o.log ?? nullLogger,
   };
   if (o.informers) r.informers = o.informers;
   if (windowsBuild) r.windowsBuild = windowsBuild;

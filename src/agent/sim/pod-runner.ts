@@ -19,7 +19,6 @@ import { createTimerQueue } from './timer-queue.js';
 import { podsOnNode } from '../../client/pod-indexes.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
 
-
 export interface PodRunnerDeps {
   client: RestClient;
   pods: Informer<Pod>;
@@ -35,8 +34,15 @@ export interface PodRunnerDeps {
 }
 
 export interface PodRunnerStats {
-  statusWrites: number; deletes: number; conflicts: number; errors: number;
-  pending: number; timers: number; queued: number; inFlight: number; ipsInUse: number;
+  statusWrites: number;
+  deletes: number;
+  conflicts: number;
+  errors: number;
+  pending: number;
+  timers: number;
+  queued: number;
+  inFlight: number;
+  ipsInUse: number;
 }
 
 export interface PodRunner {
@@ -50,7 +56,11 @@ export interface PodRunner {
   stop(): Promise<void>;
 }
 
-interface Pending { stage: string; uid: string; due: number }
+interface Pending {
+  stage: string;
+  uid: string;
+  due: number;
+}
 
 const is = (e: unknown, code: number) => e instanceof StatusError && e.code === code;
 
@@ -82,7 +92,10 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     const have = ips.get(uid);
     if (have) return have.ip;
     const cur = pod.status?.podIP;
-    if (cur && allocatorOf(node).reserve(cur)) { ips.set(uid, { node, ip: cur }); return cur; }
+    if (cur && allocatorOf(node).reserve(cur)) {
+      ips.set(uid, { node, ip: cur });
+      return cur;
+    }
     if (cur) return cur; // outside the range or shared: leave it as it is
     const ip = allocatorOf(node).allocate();
     if (ip) ips.set(uid, { node, ip });
@@ -103,24 +116,41 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     if (facts.state === 'succeeded' || facts.state === 'failed') release(uid);
     else if (facts.state === 'running' && !pod.spec?.hostNetwork && pod.status?.podIP && !ips.has(uid)) ipFor(pod, node);
     const stage = matchStage(table, facts);
-    if (!stage) { pending.delete(key); timers.delete(key); return; }
+    if (!stage) {
+      pending.delete(key);
+      timers.delete(key);
+      return;
+    }
     let p = pending.get(key);
     if (!p || p.stage !== stage.name || p.uid !== uid) {
       p = { stage: stage.name, uid, due: clock.now() + stageDelayMs(stage, facts.annotations, d.random) };
       pending.set(key, p);
     }
-    if (p.due <= clock.now()) { timers.delete(key); pool.submit(key); } else timers.set(key, p.due);
+    if (p.due <= clock.now()) {
+      timers.delete(key);
+      pool.submit(key);
+    } else timers.set(key, p.due);
   }
 
   async function work(key: string): Promise<void> {
     const pod = pods.get(key);
     const p = pending.get(key);
-    if (!pod || !p || pod.metadata.uid !== p.uid) { pending.delete(key); return; }
+    if (!pod || !p || pod.metadata.uid !== p.uid) {
+      pending.delete(key);
+      return;
+    }
     const node = nodeFor(pod);
     if (!node || node.frozen || stopped) return;
     const stage = matchStage(table, podFacts(pod, d.os));
-    if (!stage || stage.name !== p.stage) { pending.delete(key); evaluate(key); return; }
-    if (p.due > clock.now()) { timers.set(key, p.due); return; }
+    if (!stage || stage.name !== p.stage) {
+      pending.delete(key);
+      evaluate(key);
+      return;
+    }
+    if (p.due > clock.now()) {
+      timers.set(key, p.due);
+      return;
+    }
     const rv = pod.metadata.resourceVersion ?? '';
     try {
       if (stage.next.action === 'delete') {
@@ -148,7 +178,10 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
       if (pending.get(key) === p) pending.delete(key);
       writtenFrom.set(key, rv);
     } catch (e) {
-      if (is(e, 404)) { pending.delete(key); return; }
+      if (is(e, 404)) {
+        pending.delete(key);
+        return;
+      }
       if (is(e, 409)) {
         // stale cache (a newer version is on its way) or a replaced pod: evaluate again shortly
         s.conflicts++;
@@ -181,7 +214,10 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     onDelete(pod) {
       const key = objectKey(pod);
       if (pod.metadata.uid) release(pod.metadata.uid);
-      if (pending.get(key)?.uid === pod.metadata.uid) { pending.delete(key); timers.delete(key); }
+      if (pending.get(key)?.uid === pod.metadata.uid) {
+        pending.delete(key);
+        timers.delete(key);
+      }
       writtenFrom.delete(key);
     },
     resyncNode(name) {
@@ -191,7 +227,14 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
         evaluate(key);
       }
     },
-    stats: () => ({ ...s, pending: pending.size, timers: timers.size(), queued: pool.queued(), inFlight: pool.inFlight(), ipsInUse: ips.size }),
+    stats: () => ({
+      ...s,
+      pending: pending.size,
+      timers: timers.size(),
+      queued: pool.queued(),
+      inFlight: pool.inFlight(),
+      ipsInUse: ips.size,
+    }),
     async stop() {
       stopped = true;
       timers.stop();

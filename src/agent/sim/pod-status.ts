@@ -21,7 +21,14 @@ export interface StatusContext {
 const containerId = (uid: string, name: string) => `sim://${createHash('sha256').update(`${uid}/${name}`).digest('hex').slice(0, 32)}`;
 
 /** Keeps lastTransitionTime of a condition whose status did not change. */
-function setCondition(list: PodCondition[], old: PodCondition[] | undefined, type: string, status: string, now: string, reason?: string): void {
+function setCondition(
+  list: PodCondition[],
+  old: PodCondition[] | undefined,
+  type: string,
+  status: string,
+  now: string,
+  reason?: string,
+): void {
   list.push(stampPodCondition(reason ? { type, status, reason } : { type, status }, old, now));
 }
 
@@ -32,8 +39,15 @@ function conditions(pod: Pod, now: string, s: { sandbox: boolean; ready: boolean
   const ready = s.ready && gatesOk;
   setCondition(out, old, 'PodReadyToStartContainers', s.sandbox ? 'True' : 'False', now);
   setCondition(out, old, 'Initialized', 'True', now);
-  setCondition(out, old, 'Ready', ready ? 'True' : 'False', now, ready ? undefined : s.readyReason ?? (s.ready ? 'ReadinessGatesNotReady' : 'ContainersNotReady'));
-  setCondition(out, old, 'ContainersReady', s.ready ? 'True' : 'False', now, s.ready ? undefined : s.readyReason ?? 'ContainersNotReady');
+  setCondition(
+    out,
+    old,
+    'Ready',
+    ready ? 'True' : 'False',
+    now,
+    ready ? undefined : (s.readyReason ?? (s.ready ? 'ReadinessGatesNotReady' : 'ContainersNotReady')),
+  );
+  setCondition(out, old, 'ContainersReady', s.ready ? 'True' : 'False', now, s.ready ? undefined : (s.readyReason ?? 'ContainersNotReady'));
   setCondition(out, old, 'PodScheduled', 'True', now);
   // keep conditions owned by others (readiness gates, DisruptionTarget, ...)
   for (const c of old ?? []) if (c.type && !out.some((o) => o.type === c.type)) out.push(c);
@@ -50,7 +64,12 @@ function containerStatuses(pod: Pod, view: ContainerView, ctx: StatusContext, no
     const prev = old.find((o) => o.name === name);
     const startedAt = prev?.state?.running?.startedAt ?? prev?.state?.terminated?.startedAt ?? now;
     const image = c.image ?? '';
-    const base = { name, image, imageID: image ? `${image.split('@')[0] ?? image}@sha256:${createHash('sha256').update(image).digest('hex')}` : '', restartCount: prev?.restartCount ?? 0 };
+    const base = {
+      name,
+      image,
+      imageID: image ? `${image.split('@')[0] ?? image}@sha256:${createHash('sha256').update(image).digest('hex')}` : '',
+      restartCount: prev?.restartCount ?? 0,
+    };
     switch (view) {
       case 'waiting':
         return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
@@ -59,8 +78,19 @@ function containerStatuses(pod: Pod, view: ContainerView, ctx: StatusContext, no
       case 'terminated': {
         const exitCode = ctx.exitCode ?? 0;
         return {
-          ...base, containerID: containerId(uid, name), ready: false, started: false,
-          state: { terminated: { exitCode, reason: ctx.reason ?? (exitCode === 0 ? 'Completed' : 'Error'), startedAt, finishedAt: now, containerID: containerId(uid, name) } },
+          ...base,
+          containerID: containerId(uid, name),
+          ready: false,
+          started: false,
+          state: {
+            terminated: {
+              exitCode,
+              reason: ctx.reason ?? (exitCode === 0 ? 'Completed' : 'Error'),
+              startedAt,
+              finishedAt: now,
+              containerID: containerId(uid, name),
+            },
+          },
         };
       }
       default: {
@@ -79,8 +109,16 @@ function initStatuses(pod: Pod, now: string): ContainerStatus[] | undefined {
     const name = c.name ?? '';
     const sidecar = c.restartPolicy === 'Always';
     return {
-      name, image: c.image ?? '', imageID: '', containerID: containerId(uid, name), restartCount: 0, ready: sidecar, started: sidecar,
-      state: sidecar ? { running: { startedAt: now } } : { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } },
+      name,
+      image: c.image ?? '',
+      imageID: '',
+      containerID: containerId(uid, name),
+      restartCount: 0,
+      ready: sidecar,
+      started: sidecar,
+      state: sidecar
+        ? { running: { startedAt: now } }
+        : { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } },
     };
   });
 }
@@ -96,7 +134,10 @@ export function buildPodStatus(pod: Pod, to: StatusTarget, ctx: StatusContext): 
   st.startTime = old.startTime ?? now;
   const withIp = () => {
     const ip = ctx.podIP ?? old.podIP;
-    if (ip) { st.podIP = ip; st.podIPs = [{ ip }]; }
+    if (ip) {
+      st.podIP = ip;
+      st.podIPs = [{ ip }];
+    }
   };
   switch (to) {
     case 'creating':

@@ -22,9 +22,27 @@ export interface SimNode {
   ips: PodIpAllocator | undefined;
 }
 
-export function createSimNode(name: string, index: number, zone: string | undefined, podCIDR: string, hostIP: string, nowMs: number): SimNode {
+export function createSimNode(
+  name: string,
+  index: number,
+  zone: string | undefined,
+  podCIDR: string,
+  hostIP: string,
+  nowMs: number,
+): SimNode {
   return {
-    name, index, zone, podCIDR, hostIP, uid: undefined, leaseRv: undefined, registered: false, heartbeat: true, frozen: false,
-    lastStatusMs: 0, readySinceMs: nowMs, ips: undefined,
+    name,
+    index,
+    zone,
+    podCIDR,
+    hostIP,
+    uid: undefined,
+    leaseRv: undefined,
+    registered: false,
+    heartbeat: true,
+    frozen: false,
+    lastStatusMs: 0,
+    readySinceMs: nowMs,
+    ips: undefined,
   };
 }

@@ -3,11 +3,32 @@ import assert from 'node:assert/strict';
 import type { Pod } from '../../api/gen/types.js';
 import { defaultStages, matchStage, podFacts, podState, stageMatches, stageDelayMs, type Stage } from './stages.js';
 
-function pod(o: { phase?: string; containers?: 'waiting' | 'running' | 'terminated'; deleting?: boolean; restartPolicy?: string; owner?: string; annotations?: Record<string, string>; os?: string } = {}): Pod {
-  const p: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { containers: [{ name: 'c' }] }, status: {} };
+function pod(
+  o: {
+    phase?: string;
+    containers?: 'waiting' | 'running' | 'terminated';
+    deleting?: boolean;
+    restartPolicy?: string;
+    owner?: string;
+    annotations?: Record<string, string>;
+    os?: string;
+  } = {},
+): Pod {
+  const p: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
+    spec: { containers: [{ name: 'c' }] },
+    status: {},
+  };
   if (o.phase) p.status = { ...p.status, phase: o.phase };
   if (o.containers) {
-    const state = o.containers === 'waiting' ? { waiting: { reason: 'ContainerCreating' } } : o.containers === 'running' ? { running: {} } : { terminated: { exitCode: 0 } };
+    const state =
+      o.containers === 'waiting'
+        ? { waiting: { reason: 'ContainerCreating' } }
+        : o.containers === 'running'
+          ? { running: {} }
+          : { terminated: { exitCode: 0 } };
     p.status = { ...p.status, containerStatuses: [{ name: 'c', image: '', imageID: '', ready: false, restartCount: 0, state }] };
   }
   if (o.deleting) p.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
@@ -50,7 +71,12 @@ test('jobs and annotated run-once pods complete; Always pods with the annotation
   const s = matchStage(t, podFacts(job, 'linux'));
   assert.equal(s?.name, 'pod-complete');
   assert.equal(s && stageDelayMs(s, {}), 1500);
-  const annotated = pod({ phase: 'Running', containers: 'running', restartPolicy: 'Never', annotations: { 'tandem.io/sim-run-seconds': '0.2' } });
+  const annotated = pod({
+    phase: 'Running',
+    containers: 'running',
+    restartPolicy: 'Never',
+    annotations: { 'tandem.io/sim-run-seconds': '0.2' },
+  });
   const s2 = matchStage(t, podFacts(annotated, 'linux'));
   assert.equal(s2?.name, 'pod-complete');
   assert.equal(s2 && stageDelayMs(s2, annotated.metadata.annotations ?? {}), 200);
@@ -62,7 +88,10 @@ test('jobs and annotated run-once pods complete; Always pods with the annotation
 
 test('failure annotation, OS mismatch and deletion', () => {
   const t = defaultStages();
-  const fail = matchStage(t, podFacts(pod({ phase: 'Running', containers: 'running', annotations: { 'tandem.io/sim-fail': 'true' } }), 'linux'));
+  const fail = matchStage(
+    t,
+    podFacts(pod({ phase: 'Running', containers: 'running', annotations: { 'tandem.io/sim-fail': 'true' } }), 'linux'),
+  );
   assert.deepEqual([fail?.name, fail?.next], ['pod-fail', { action: 'status', to: 'failed', exitCode: 1, reason: 'Error' }]);
   assert.equal(stageOf(t, pod({ os: 'windows' }), 'linux'), 'pod-reject-os');
   assert.equal(stageOf(t, pod({ os: 'windows' }), 'windows'), 'pod-start');
@@ -85,6 +114,12 @@ test('selectors: annotation presence vs value, empty selector, jitter bounds', (
   assert.equal(stageMatches({ annotations: { b: null } }, f), false);
   assert.equal(stageMatches({ ownerKind: ['Job'] }, f), false);
   const s: Stage = { name: 's', anyOf: [{}], delay: { ms: 100, jitterMs: 50 }, next: { action: 'delete' } };
-  assert.equal(stageDelayMs(s, {}, () => 0), 100);
-  assert.equal(stageDelayMs(s, {}, () => 0.999), 150);
+  assert.equal(
+    stageDelayMs(s, {}, () => 0),
+    100,
+  );
+  assert.equal(
+    stageDelayMs(s, {}, () => 0.999),
+    150,
+  );
 });

@@ -10,9 +10,7 @@ export type SimPodState = 'pending' | 'creating' | 'running' | 'succeeded' | 'fa
 /** Status shapes the engine knows how to write. */
 export type StatusTarget = 'creating' | 'running' | 'succeeded' | 'failed' | 'terminating' | 'rejected';
 
-type StageNext =
-  | { action: 'status'; to: StatusTarget; exitCode?: number; reason?: string }
-  | { action: 'delete' };
+type StageNext = { action: 'status'; to: StatusTarget; exitCode?: number; reason?: string } | { action: 'delete' };
 
 /** All given fields must match (an empty selector matches every pod). */
 export interface StageSelector {
@@ -64,10 +62,14 @@ const ANNOTATION_FAIL = 'tandem.io/sim-fail';
 export function podState(pod: Pod): SimPodState {
   const st = pod.status ?? {};
   switch (st.phase) {
-    case 'Succeeded': return 'succeeded';
-    case 'Failed': return 'failed';
-    case 'Running': return 'running';
-    default: return (st.containerStatuses ?? []).length > 0 ? 'creating' : 'pending';
+    case 'Succeeded':
+      return 'succeeded';
+    case 'Failed':
+      return 'failed';
+    case 'Running':
+      return 'running';
+    default:
+      return (st.containerStatuses ?? []).length > 0 ? 'creating' : 'pending';
   }
 }
 
@@ -143,28 +145,43 @@ export function defaultStages(t: StageTimings = {}): Stage[] {
   const table: Stage[] = [];
   if (markTerminated) {
     table.push({
-      name: 'pod-terminate', anyOf: [{ deleting: true, state: ['running'], containersTerminated: false }],
-      delay: { ms: deleteMs }, next: { action: 'status', to: 'terminating' },
+      name: 'pod-terminate',
+      anyOf: [{ deleting: true, state: ['running'], containersTerminated: false }],
+      delay: { ms: deleteMs },
+      next: { action: 'status', to: 'terminating' },
     });
   }
   table.push(
     { name: 'pod-delete', anyOf: [{ deleting: true }], delay: { ms: markTerminated ? 0 : deleteMs }, next: { action: 'delete' } },
     {
-      name: 'pod-reject-os', anyOf: [{ state: ['pending', 'creating'], osMismatch: true }],
-      delay: { ms: 0 }, next: { action: 'status', to: 'rejected', reason: 'PodOSNotSupported' },
+      name: 'pod-reject-os',
+      anyOf: [{ state: ['pending', 'creating'], osMismatch: true }],
+      delay: { ms: 0 },
+      next: { action: 'status', to: 'rejected', reason: 'PodOSNotSupported' },
     },
   );
   if (createMs > 0) {
     table.push(
       { name: 'pod-create', anyOf: [{ state: ['pending'] }], delay: { ms: 0 }, next: { action: 'status', to: 'creating' } },
-      { name: 'pod-start', anyOf: [{ state: ['creating'] }], delay: { ms: createMs + (t.startDelayMs ?? 0), jitterMs }, next: { action: 'status', to: 'running' } },
+      {
+        name: 'pod-start',
+        anyOf: [{ state: ['creating'] }],
+        delay: { ms: createMs + (t.startDelayMs ?? 0), jitterMs },
+        next: { action: 'status', to: 'running' },
+      },
     );
   } else {
-    table.push({ name: 'pod-start', anyOf: [{ state: ['pending', 'creating'] }], delay: { ms: t.startDelayMs ?? 0, jitterMs }, next: { action: 'status', to: 'running' } });
+    table.push({
+      name: 'pod-start',
+      anyOf: [{ state: ['pending', 'creating'] }],
+      delay: { ms: t.startDelayMs ?? 0, jitterMs },
+      next: { action: 'status', to: 'running' },
+    });
   }
   table.push(
     {
-      name: 'pod-fail', anyOf: [{ state: ['running'], annotations: { [ANNOTATION_FAIL]: 'true' } }],
+      name: 'pod-fail',
+      anyOf: [{ state: ['running'], annotations: { [ANNOTATION_FAIL]: 'true' } }],
       delay: { ms: t.completeAfterMs ?? 1000, jitterMs, fromAnnotation: ANNOTATION_RUN_SECONDS },
       next: { action: 'status', to: 'failed', exitCode: 1, reason: 'Error' },
     },

@@ -38,7 +38,8 @@ export function createTimerQueue(clock: Clock, onFire: (key: string) => void): T
       heap[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
         if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
@@ -56,7 +57,12 @@ export function createTimerQueue(clock: Clock, onFire: (key: string) => void): T
   const arm = () => {
     clean();
     const first = heap[0];
-    if (stopped || !first) { cancel?.(); cancel = undefined; armedAt = Infinity; return; }
+    if (stopped || !first) {
+      cancel?.();
+      cancel = undefined;
+      armedAt = Infinity;
+      return;
+    }
     if (first[0] >= armedAt && cancel) return;
     cancel?.();
     armedAt = first[0];
@@ -83,7 +89,8 @@ export function createTimerQueue(clock: Clock, onFire: (key: string) => void): T
       if (stopped || due.get(key) === at) return;
       due.set(key, at);
       push([at, key]);
-      if (heap.length > 4 * due.size + 64) { // compact stale entries
+      if (heap.length > 4 * due.size + 64) {
+        // compact stale entries
         const live = heap.filter((e) => due.get(e[1]) === e[0]);
         heap.length = 0;
         for (const e of live) push(e);

@@ -1,3 +1,2 @@
-export { createStatsProvider,   } from './summary.js';
+export { createStatsProvider } from './summary.js';
 // createAgentMetrics (prom-client) is imported from './metrics.js' where needed, lazily.
-;

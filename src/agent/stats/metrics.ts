@@ -4,18 +4,49 @@
 import { Gauge, Registry } from 'prom-client';
 import type { StatsProvider } from './summary.js';
 
-export interface AgentMetrics { contentType: string; render(): Promise<string> }
+export interface AgentMetrics {
+  contentType: string;
+  render(): Promise<string>;
+}
 
 export function createAgentMetrics(stats: StatsProvider): AgentMetrics {
   const registry = new Registry();
   const cLabels = ['namespace', 'pod', 'container'] as const;
   const pLabels = ['namespace', 'pod'] as const;
-  const containerCpu = new Gauge({ name: 'container_cpu_usage_seconds_total', help: 'Cumulative CPU time of the container in core-seconds', labelNames: cLabels, registers: [registry] });
-  const containerMem = new Gauge({ name: 'container_memory_working_set_bytes', help: 'Current working set of the container in bytes', labelNames: cLabels, registers: [registry] });
-  const podCpu = new Gauge({ name: 'pod_cpu_usage_seconds_total', help: 'Cumulative CPU time of the pod in core-seconds', labelNames: pLabels, registers: [registry] });
-  const podMem = new Gauge({ name: 'pod_memory_working_set_bytes', help: 'Current working set of the pod in bytes', labelNames: pLabels, registers: [registry] });
-  const nodeCpu = new Gauge({ name: 'node_cpu_usage_seconds_total', help: 'Cumulative CPU time of the node in core-seconds', registers: [registry] });
-  const nodeMem = new Gauge({ name: 'node_memory_working_set_bytes', help: 'Current working set of the node in bytes', registers: [registry] });
+  const containerCpu = new Gauge({
+    name: 'container_cpu_usage_seconds_total',
+    help: 'Cumulative CPU time of the container in core-seconds',
+    labelNames: cLabels,
+    registers: [registry],
+  });
+  const containerMem = new Gauge({
+    name: 'container_memory_working_set_bytes',
+    help: 'Current working set of the container in bytes',
+    labelNames: cLabels,
+    registers: [registry],
+  });
+  const podCpu = new Gauge({
+    name: 'pod_cpu_usage_seconds_total',
+    help: 'Cumulative CPU time of the pod in core-seconds',
+    labelNames: pLabels,
+    registers: [registry],
+  });
+  const podMem = new Gauge({
+    name: 'pod_memory_working_set_bytes',
+    help: 'Current working set of the pod in bytes',
+    labelNames: pLabels,
+    registers: [registry],
+  });
+  const nodeCpu = new Gauge({
+    name: 'node_cpu_usage_seconds_total',
+    help: 'Cumulative CPU time of the node in core-seconds',
+    registers: [registry],
+  });
+  const nodeMem = new Gauge({
+    name: 'node_memory_working_set_bytes',
+    help: 'Current working set of the node in bytes',
+    registers: [registry],
+  });
   return {
     contentType: registry.contentType,
     async render() {

@@ -5,8 +5,16 @@
 import { cpus, freemem, totalmem } from 'node:os';
 import { readFile } from 'node:fs/promises';
 
-export interface CpuSample { timeNs: number; usageCoreNanoSeconds: number }
-export interface NodeMemory { availableBytes: number; usageBytes: number; workingSetBytes: number; rssBytes: number }
+export interface CpuSample {
+  timeNs: number;
+  usageCoreNanoSeconds: number;
+}
+export interface NodeMemory {
+  availableBytes: number;
+  usageBytes: number;
+  workingSetBytes: number;
+  rssBytes: number;
+}
 
 export function sampleCpu(now: () => number = () => Date.now()): CpuSample {
   let ms = 0;

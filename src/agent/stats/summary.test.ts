@@ -29,15 +29,69 @@ test('nanocores from two samples', () => {
 
 test('summary groups container stats by sandbox; metrics render them', async () => {
   const runtime = {
-    listPodSandboxes: () => Promise.resolve([
-      { id: 's1', state: 'ready', createdAt: 1e18, additionalIps: [], name: 'a', namespace: 'ns', uid: 'u1', attempt: 0, labels: {}, annotations: {} },
-      { id: 's2', state: 'notready', createdAt: 1e18, additionalIps: [], name: 'gone', namespace: 'ns', uid: 'u2', attempt: 0, labels: {}, annotations: {} },
-    ]),
-    listContainerStats: () => Promise.resolve([
-      { id: 'c1', name: 'x', sandboxId: 's1', cpuUsageCoreNanoSeconds: 2e9, cpuUsageNanoCores: 1e6, memoryWorkingSetBytes: 100, memoryUsageBytes: 150, memoryRssBytes: 50, timestamp: 1e18 },
-      { id: 'c2', name: 'y', sandboxId: 's1', cpuUsageCoreNanoSeconds: 1e9, cpuUsageNanoCores: 2e6, memoryWorkingSetBytes: 200, memoryUsageBytes: 250, memoryRssBytes: 60, timestamp: 1e18 },
-      { id: 'c3', name: 'z', sandboxId: 's2', cpuUsageCoreNanoSeconds: 1, cpuUsageNanoCores: 1, memoryWorkingSetBytes: 1, memoryUsageBytes: 1, memoryRssBytes: 1, timestamp: 1e18 },
-    ]),
+    listPodSandboxes: () =>
+      Promise.resolve([
+        {
+          id: 's1',
+          state: 'ready',
+          createdAt: 1e18,
+          additionalIps: [],
+          name: 'a',
+          namespace: 'ns',
+          uid: 'u1',
+          attempt: 0,
+          labels: {},
+          annotations: {},
+        },
+        {
+          id: 's2',
+          state: 'notready',
+          createdAt: 1e18,
+          additionalIps: [],
+          name: 'gone',
+          namespace: 'ns',
+          uid: 'u2',
+          attempt: 0,
+          labels: {},
+          annotations: {},
+        },
+      ]),
+    listContainerStats: () =>
+      Promise.resolve([
+        {
+          id: 'c1',
+          name: 'x',
+          sandboxId: 's1',
+          cpuUsageCoreNanoSeconds: 2e9,
+          cpuUsageNanoCores: 1e6,
+          memoryWorkingSetBytes: 100,
+          memoryUsageBytes: 150,
+          memoryRssBytes: 50,
+          timestamp: 1e18,
+        },
+        {
+          id: 'c2',
+          name: 'y',
+          sandboxId: 's1',
+          cpuUsageCoreNanoSeconds: 1e9,
+          cpuUsageNanoCores: 2e6,
+          memoryWorkingSetBytes: 200,
+          memoryUsageBytes: 250,
+          memoryRssBytes: 60,
+          timestamp: 1e18,
+        },
+        {
+          id: 'c3',
+          name: 'z',
+          sandboxId: 's2',
+          cpuUsageCoreNanoSeconds: 1,
+          cpuUsageNanoCores: 1,
+          memoryWorkingSetBytes: 1,
+          memoryUsageBytes: 1,
+          memoryRssBytes: 1,
+          timestamp: 1e18,
+        },
+      ]),
   } as unknown as Runtime;
   const stats = createStatsProvider({ runtime, nodeName: 'n1' });
   const s = await stats.summary();
@@ -46,7 +100,10 @@ test('summary groups container stats by sandbox; metrics render them', async () 
   assert.deepEqual(s.pods[0]!.podRef, { name: 'a', namespace: 'ns', uid: 'u1' });
   assert.equal(s.pods[0]!.cpu.usageNanoCores, 3e6);
   assert.equal(s.pods[0]!.memory.workingSetBytes, 300);
-  assert.deepEqual(s.pods[0]!.containers.map((c) => c.name), ['x', 'y']);
+  assert.deepEqual(
+    s.pods[0]!.containers.map((c) => c.name),
+    ['x', 'y'],
+  );
   const text = await createAgentMetrics(stats).render();
   assert.match(text, /pod_cpu_usage_seconds_total\{namespace="ns",pod="a"\} 3\n/);
   assert.match(text, /container_memory_working_set_bytes\{namespace="ns",pod="a",container="y"\} 200\n/);

@@ -4,13 +4,29 @@
 import type { Runtime } from '../runtime/runtime.js';
 import { nanoCores, nodeMemory, sampleCpu, type CpuSample } from './node-stats.js';
 
-interface CpuStats { time: string; usageNanoCores: number; usageCoreNanoSeconds: number }
-interface MemoryStats { time: string; availableBytes?: number; usageBytes: number; workingSetBytes: number; rssBytes: number }
-interface ContainerSummary { name: string; startTime?: string; cpu: CpuStats; memory: MemoryStats }
+interface CpuStats {
+  time: string;
+  usageNanoCores: number;
+  usageCoreNanoSeconds: number;
+}
+interface MemoryStats {
+  time: string;
+  availableBytes?: number;
+  usageBytes: number;
+  workingSetBytes: number;
+  rssBytes: number;
+}
+interface ContainerSummary {
+  name: string;
+  startTime?: string;
+  cpu: CpuStats;
+  memory: MemoryStats;
+}
 interface PodSummary {
   podRef: { name: string; namespace: string; uid: string };
   startTime?: string;
-  cpu: CpuStats; memory: MemoryStats;
+  cpu: CpuStats;
+  memory: MemoryStats;
   containers: ContainerSummary[];
 }
 interface Summary {
@@ -18,7 +34,9 @@ interface Summary {
   pods: PodSummary[];
 }
 
-export interface StatsProvider { summary(): Promise<Summary> }
+export interface StatsProvider {
+  summary(): Promise<Summary>;
+}
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -45,7 +63,10 @@ export function createStatsProvider(o: { runtime: Runtime; nodeName: string; now
   return {
     async summary() {
       const [cpu, mem, sandboxes, stats] = await Promise.all([
-        nodeCpu(), nodeMemory(o.meminfoPath), o.runtime.listPodSandboxes(), o.runtime.listContainerStats(),
+        nodeCpu(),
+        nodeMemory(o.meminfoPath),
+        o.runtime.listPodSandboxes(),
+        o.runtime.listContainerStats(),
       ]);
       const t = iso(now());
       const pods = new Map<string, PodSummary>();

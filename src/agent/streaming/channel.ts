@@ -37,7 +37,8 @@ export function unframe(msg: Buffer): { channel: number; data: Buffer } | undefi
 export function exitStatus(exitCode: number): Record<string, unknown> {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
-    metadata: {}, status: 'Failure',
+    metadata: {},
+    status: 'Failure',
     message: `command terminated with non-zero exit code: error executing command, exit status ${exitCode}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },

@@ -4,7 +4,12 @@ import { createByteLimit, createCriLogParser, formatTimestamp, parseCriLine } fr
 
 test('parseCriLine reads time, stream, tag and message', () => {
   const r = parseCriLine(Buffer.from('2026-11-26T02:59:35.015767799Z stdout F tick 1'));
-  assert.deepEqual(r && { ...r, msg: r.msg.toString() }, { time: '2026-11-26T02:59:35.015767799Z', stream: 'stdout', partial: false, msg: 'tick 1' });
+  assert.deepEqual(r && { ...r, msg: r.msg.toString() }, {
+    time: '2026-11-26T02:59:35.015767799Z',
+    stream: 'stdout',
+    partial: false,
+    msg: 'tick 1',
+  });
   assert.equal(parseCriLine(Buffer.from('garbage'))?.msg, undefined);
   assert.equal(parseCriLine(Buffer.from('t stdlog F x')), undefined);
   const empty = parseCriLine(Buffer.from('2026-11-26T02:59:35Z stderr F'));
@@ -17,10 +22,13 @@ test('parser joins partial records per stream and keeps incomplete lines for the
   const a = p.push(Buffer.from('2026-01-01T00:00:01.000000000Z stdout P hel'));
   assert.equal(a.length, 0);
   const b = p.push(Buffer.from('\n2026-01-01T00:00:02Z stderr F err\n2026-01-01T00:00:03Z stdout F lo\n2026-01-01T00:00:04Z stdout F x'));
-  assert.deepEqual(b.map((e) => [e.time, e.stream, e.msg.toString()]), [
-    ['2026-01-01T00:00:02Z', 'stderr', 'err\n'],
-    ['2026-01-01T00:00:01.000000000Z', 'stdout', 'hello\n'],
-  ]);
+  assert.deepEqual(
+    b.map((e) => [e.time, e.stream, e.msg.toString()]),
+    [
+      ['2026-01-01T00:00:02Z', 'stderr', 'err\n'],
+      ['2026-01-01T00:00:01.000000000Z', 'stdout', 'hello\n'],
+    ],
+  );
   const c = p.push(Buffer.from('yz\n'));
   assert.equal(c[0]?.msg.toString(), 'xyz\n');
   assert.equal(c[0]?.timeMs, Date.parse('2026-01-01T00:00:04Z'));

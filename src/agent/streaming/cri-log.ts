@@ -83,15 +83,17 @@ export interface LogFilter {
   timestamps?: boolean;
 }
 
-export const passesSince = (e: LogEntry, f: LogFilter): boolean =>
-  f.sinceMs === undefined || !(e.timeMs < f.sinceMs);
+export const passesSince = (e: LogEntry, f: LogFilter): boolean => f.sinceMs === undefined || !(e.timeMs < f.sinceMs);
 
 export function renderEntry(e: LogEntry, f: LogFilter): Buffer {
   return f.timestamps ? Buffer.concat([Buffer.from(`${formatTimestamp(e.time)} `), e.msg]) : e.msg;
 }
 
 /** A byte budget (limitBytes): cuts the output once the limit is reached. */
-export interface ByteLimit { take(b: Buffer): Buffer; readonly exhausted: boolean }
+export interface ByteLimit {
+  take(b: Buffer): Buffer;
+  readonly exhausted: boolean;
+}
 
 export function createByteLimit(limit: number | undefined): ByteLimit {
   let left = limit === undefined ? Infinity : limit;
@@ -102,6 +104,8 @@ export function createByteLimit(limit: number | undefined): ByteLimit {
       left -= out.length;
       return out;
     },
-    get exhausted() { return left <= 0; },
+    get exhausted() {
+      return left <= 0;
+    },
   };
 }

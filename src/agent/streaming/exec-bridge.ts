@@ -23,8 +23,7 @@ export interface ExecBridgeOptions {
 
 const toWs = (url: string) => url.replace(/^http(s?):/, 'ws$1:');
 
-const asBuffer = (d: WebSocket.RawData): Buffer =>
-  Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d);
+const asBuffer = (d: WebSocket.RawData): Buffer => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d));
 
 /** Resolves when both sides are closed. */
 export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
@@ -78,6 +77,10 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
     upstream.on('error', (err) => finish(errorStatus(`container runtime stream failed: ${err.message}`)));
     // A runtime that closes without a status leaves the outcome unknown: report success only on a
     // normal close.
-    upstream.on('close', (code) => finish(code === 1000 || code === 1005 ? { metadata: {}, status: 'Success' } : errorStatus(`container runtime stream closed (${code})`)));
+    upstream.on('close', (code) =>
+      finish(
+        code === 1000 || code === 1005 ? { metadata: {}, status: 'Success' } : errorStatus(`container runtime stream closed (${code})`),
+      ),
+    );
   });
 }

@@ -17,7 +17,9 @@ async function fakeRuntime(): Promise<{ url: string; seen: string[]; close(): vo
       socket.off('data', onData);
       assert.match(head, /^POST \/exec\/token1 HTTP\/1\.1/);
       assert.match(head, /X-Stream-Protocol-Version: v4\.channel\.k8s\.io/i);
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n');
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n',
+      );
       const conn = createSpdyServerConnection(socket);
       const streams = new Map<string, SpdyStream>();
       conn.on('stream', (s) => {
@@ -33,7 +35,14 @@ async function fakeRuntime(): Promise<{ url: string; seen: string[]; close(): vo
           const out = streams.get('stdout');
           out?.end(Buffer.concat(input));
           streams.get('stderr')?.end();
-          streams.get('error')?.end(JSON.stringify({ metadata: {}, status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '7' }] } }));
+          streams.get('error')?.end(
+            JSON.stringify({
+              metadata: {},
+              status: 'Failure',
+              reason: 'NonZeroExitCode',
+              details: { causes: [{ reason: 'ExitCode', message: '7' }] },
+            }),
+          );
         });
         s.resume();
       });
@@ -52,7 +61,9 @@ test('exec over SPDY passes stdin, its EOF, stdout and the exit status', { timeo
   await new Promise<void>((r) => wss.once('listening', r));
   const bridged = new Promise<void>((resolve) => {
     wss.once('connection', (ws) => {
-      void bridgeExecSpdy({ client: ws, runtimeUrl: rt.url, streams: { stdin: true, stdout: true, stderr: true, tty: false } }).then(resolve);
+      void bridgeExecSpdy({ client: ws, runtimeUrl: rt.url, streams: { stdin: true, stdout: true, stderr: true, tty: false } }).then(
+        resolve,
+      );
     });
   });
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, [V5]);

@@ -16,8 +16,7 @@ export interface SpdyExecOptions {
   log?: Logger;
 }
 
-const asBuffer = (d: WebSocket.RawData): Buffer =>
-  Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d);
+const asBuffer = (d: WebSocket.RawData): Buffer => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d));
 
 /** Opens the socket and performs the HTTP upgrade to SPDY/3.1; resolves with the upgraded socket. */
 function upgrade(url: URL): Promise<Socket> {
@@ -32,7 +31,11 @@ function upgrade(url: URL): Promise<Socket> {
       socket.off('error', reject);
       const head = buf.subarray(0, end).toString('latin1');
       const rest = buf.subarray(end + 4);
-      if (!/^HTTP\/1\.1 101/.test(head)) { socket.destroy(); reject(new Error(`runtime stream refused the SPDY upgrade: ${head.split('\r\n')[0] ?? ''}`)); return; }
+      if (!/^HTTP\/1\.1 101/.test(head)) {
+        socket.destroy();
+        reject(new Error(`runtime stream refused the SPDY upgrade: ${head.split('\r\n')[0] ?? ''}`));
+        return;
+      }
       socket.pause();
       if (rest.length) socket.unshift(rest);
       resolve(socket);
@@ -40,7 +43,9 @@ function upgrade(url: URL): Promise<Socket> {
     socket.on('data', onData);
     socket.once('error', reject);
     socket.once('connect', () => {
-      socket.write(`POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n`);
+      socket.write(
+        `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n`,
+      );
     });
   });
 }
@@ -65,19 +70,25 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
   client.on('message', (data, isBinary) => {
     if (!isBinary) return;
     const msg = asBuffer(data);
-    if (ready) deliver(msg); else pending.push(msg);
+    if (ready) deliver(msg);
+    else pending.push(msg);
   });
   const deliver = (msg: Buffer) => {
     const f = unframe(msg);
     if (!f) return;
     if (f.channel === STDIN && !stdinEnded) stdin?.write(f.data);
     else if (f.channel === RESIZE) resize?.write(f.data);
-    else if (f.channel === CLOSE && f.data[0] === STDIN && !stdinEnded) { stdinEnded = true; stdin?.end(); }
+    else if (f.channel === CLOSE && f.data[0] === STDIN && !stdinEnded) {
+      stdinEnded = true;
+      stdin?.end();
+    }
   };
   const url = new URL(o.runtimeUrl);
   let socket: Socket | undefined;
   let conn: SpdyConnection | undefined;
-  const send = (channel: number, data: Buffer | string) => { if (client.readyState === WebSocket.OPEN) client.send(frame(channel, data)); };
+  const send = (channel: number, data: Buffer | string) => {
+    if (client.readyState === WebSocket.OPEN) client.send(frame(channel, data));
+  };
   try {
     socket = await upgrade(url);
     conn = createSpdyClientConnection(socket);
@@ -90,12 +101,14 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
     const pipeOut = async (type: 'stdout' | 'stderr', channel: number) => {
       const s = await open(conn!, host, type);
       s.end();
-      outputs.push(new Promise<void>((res) => {
-        s.on('data', (c: Buffer) => send(channel, c));
-        s.once('end', () => res());
-        s.once('close', () => res());
-        s.once('error', () => res());
-      }));
+      outputs.push(
+        new Promise<void>((res) => {
+          s.on('data', (c: Buffer) => send(channel, c));
+          s.once('end', () => res());
+          s.once('close', () => res());
+          s.once('error', () => res());
+        }),
+      );
     };
     if (o.streams.stdin) stdin = await open(conn, host, 'stdin');
     if (o.streams.stdout) await pipeOut('stdout', STDOUT);
@@ -103,7 +116,10 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
     if (o.streams.tty) resize = await open(conn, host, 'resize');
     for (const m of pending.splice(0)) deliver(m);
     ready = true;
-    client.once('close', () => { clientGone = true; error.destroy(); });
+    client.once('close', () => {
+      clientGone = true;
+      error.destroy();
+    });
     const status = await new Promise<string>((res) => {
       const chunks: Buffer[] = [];
       error.on('data', (c: Buffer) => chunks.push(c));
@@ -116,7 +132,11 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
     await Promise.race([Promise.all(outputs), new Promise((r) => setTimeout(r, 2000))]);
     if (!clientGone) {
       let parsed: unknown;
-      try { parsed = status.trim() ? JSON.parse(status) : { metadata: {}, status: 'Success' }; } catch { parsed = errorStatus(status.trim()); }
+      try {
+        parsed = status.trim() ? JSON.parse(status) : { metadata: {}, status: 'Success' };
+      } catch {
+        parsed = errorStatus(status.trim());
+      }
       send(STATUS, JSON.stringify(parsed));
     }
   } catch (e) {
@@ -124,7 +144,11 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
     send(STATUS, JSON.stringify(errorStatus(`container runtime stream failed: ${e instanceof Error ? e.message : String(e)}`)));
   } finally {
     if (client.readyState === WebSocket.OPEN) client.close(1000);
-    try { conn?.destroyStreams(); } catch { /* already closed */ }
+    try {
+      conn?.destroyStreams();
+    } catch {
+      /* already closed */
+    }
     socket?.destroy();
   }
 }

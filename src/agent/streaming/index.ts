@@ -1,2 +1,2 @@
-export { startStreamingServer, type StreamingServer,    } from './streaming-server.js';
-export { createRuntimePodLookup,  } from './runtime-pod-lookup.js';
+export { startStreamingServer, type StreamingServer } from './streaming-server.js';
+export { createRuntimePodLookup } from './runtime-pod-lookup.js';

@@ -20,11 +20,14 @@ export async function logAttempts(logDir: string, container: string): Promise<nu
   return out.sort((a, b) => a - b);
 }
 
-const logPath = (logDir: string, container: string, attempt: number): string =>
-  join(logDir, container, `${attempt}.log`);
+const logPath = (logDir: string, container: string, attempt: number): string => join(logDir, container, `${attempt}.log`);
 
 /** The file to read: the current attempt, or the one before it; undefined when there is none. */
-export async function findLogFile(logDir: string, container: string, previous: boolean): Promise<{ path: string; attempt: number } | undefined> {
+export async function findLogFile(
+  logDir: string,
+  container: string,
+  previous: boolean,
+): Promise<{ path: string; attempt: number } | undefined> {
   const attempts = await logAttempts(logDir, container);
   const idx = attempts.length - (previous ? 2 : 1);
   const attempt = attempts[idx];

@@ -7,11 +7,18 @@ import { streamLogFile } from './log-tail.js';
 import { findLogFile } from './log-files.js';
 import { logOptions } from './logs-handler.js';
 
-const line = (sec: number, msg: string, stream = 'stdout') => `2026-01-01T00:00:${String(sec).padStart(2, '0')}.500000000Z ${stream} F ${msg}\n`;
+const line = (sec: number, msg: string, stream = 'stdout') =>
+  `2026-01-01T00:00:${String(sec).padStart(2, '0')}.500000000Z ${stream} F ${msg}\n`;
 
 async function collect(path: string, o: Parameters<typeof streamLogFile>[2]): Promise<string> {
   const out: Buffer[] = [];
-  await streamLogFile(path, async (b) => { out.push(b); }, o);
+  await streamLogFile(
+    path,
+    async (b) => {
+      out.push(b);
+    },
+    o,
+  );
   return Buffer.concat(out).toString();
 }
 
@@ -38,7 +45,13 @@ test('follow streams appended lines and stops when shouldStop says so', async ()
     writeFileSync(f, line(1, 'a'));
     let stop = false;
     const got: string[] = [];
-    const done = streamLogFile(f, async (b) => { got.push(b.toString()); }, { follow: true, pollMs: 20, idleCheckMs: 50, shouldStop: async () => stop });
+    const done = streamLogFile(
+      f,
+      async (b) => {
+        got.push(b.toString());
+      },
+      { follow: true, pollMs: 20, idleCheckMs: 50, shouldStop: async () => stop },
+    );
     await new Promise((r) => setTimeout(r, 60));
     appendFileSync(f, line(2, 'b') + '2026-01-01T00:00:03Z stdout P par\n');
     await new Promise((r) => setTimeout(r, 100));

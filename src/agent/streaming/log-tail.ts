@@ -61,10 +61,17 @@ export async function streamLogFile(path: string, write: (b: Buffer) => Promise<
 
     let watcher: FSWatcher | undefined;
     let wake: (() => void) | undefined;
-    const poke = () => { const w = wake; wake = undefined; w?.(); };
+    const poke = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     try {
       watcher = watch(path, poke);
-      watcher.on('error', () => { watcher?.close(); watcher = undefined; });
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
     } catch {
       watcher = undefined;
     }
@@ -101,7 +108,8 @@ export async function streamLogFile(path: string, write: (b: Buffer) => Promise<
         }
         if (stopping) return;
         if (o.shouldStop && Date.now() - lastData >= idleMs) {
-          if (await o.shouldStop()) stopping = true; // one more read catches the last lines
+          if (await o.shouldStop())
+            stopping = true; // one more read catches the last lines
           else lastData = Date.now();
         }
       }

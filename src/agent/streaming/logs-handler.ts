@@ -18,7 +18,11 @@ const boolParam = (q: URLSearchParams, name: string) => q.get(name) === 'true' |
 
 /** Parses the log query into tail options (without follow callbacks). */
 export function logOptions(q: URLSearchParams, now: number): TailOptions & { previous: boolean } {
-  const o: TailOptions & { previous: boolean } = { previous: boolParam(q, 'previous'), follow: boolParam(q, 'follow'), timestamps: boolParam(q, 'timestamps') };
+  const o: TailOptions & { previous: boolean } = {
+    previous: boolParam(q, 'previous'),
+    follow: boolParam(q, 'follow'),
+    timestamps: boolParam(q, 'timestamps'),
+  };
   const tail = intParam(q, 'tailLines');
   if (tail !== undefined && tail >= 0) o.tailLines = tail;
   const limit = intParam(q, 'limitBytes');
@@ -42,7 +46,9 @@ export function logOptions(q: URLSearchParams, now: number): TailOptions & { pre
 }
 
 export async function handleContainerLogs(
-  req: IncomingMessage, res: ServerResponse, q: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  q: URLSearchParams,
   ref: { ns: string; pod: string; container: string },
   deps: { podLookup: PodLookup; runtime: Runtime; now: () => number; pollMs?: number },
 ): Promise<void> {
@@ -57,7 +63,9 @@ export async function handleContainerLogs(
   }
   const ac = new AbortController();
   res.on('close', () => ac.abort());
-  req.on('close', () => { if (!res.writableFinished) ac.abort(); });
+  req.on('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
   if (o.follow) {
     o.pollMs = deps.pollMs ?? 250;
     o.signal = ac.signal;
@@ -77,15 +85,23 @@ export async function handleContainerLogs(
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  const write = (b: Buffer) => new Promise<void>((resolve) => {
-    if (ac.signal.aborted || res.destroyed) { resolve(); return; }
-    if (res.write(b)) resolve();
-    else {
-      const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
-      res.on('drain', done);
-      res.on('close', done);
-    }
-  });
+  const write = (b: Buffer) =>
+    new Promise<void>((resolve) => {
+      if (ac.signal.aborted || res.destroyed) {
+        resolve();
+        return;
+      }
+      if (res.write(b)) resolve();
+      else {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      }
+    });
   try {
     await streamLogFile(file.path, write, o);
   } finally {

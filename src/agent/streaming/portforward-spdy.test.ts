@@ -17,27 +17,54 @@ function fakeStream(headers: Record<string, string>) {
   const toUs = new PassThrough();
   const fromUs = new PassThrough();
   const s = new Duplex({
-    read() { /* pushed below */ },
-    write(chunk: Buffer, _enc, cb) { fromUs.write(chunk); cb(); },
-    final(cb) { fromUs.end(); cb(); },
+    read() {
+      /* pushed below */
+    },
+    write(chunk: Buffer, _enc, cb) {
+      fromUs.write(chunk);
+      cb();
+    },
+    final(cb) {
+      fromUs.end();
+      cb();
+    },
   });
   toUs.on('data', (b: Buffer) => s.push(b));
   toUs.on('end', () => s.push(null));
   const st = s as Duplex & PortForwardStream;
   let responded = 0;
   let aborted = false;
-  Object.assign(st, { headers, respond: () => { responded++; }, abort: () => { aborted = true; } });
+  Object.assign(st, {
+    headers,
+    respond: () => {
+      responded++;
+    },
+    abort: () => {
+      aborted = true;
+    },
+  });
   return { st, toUs, fromUs, info: () => ({ responded, aborted }) };
 }
 
-const readAll = (s: PassThrough) => new Promise<string>((resolve) => { const b: Buffer[] = []; s.on('data', (c: Buffer) => b.push(c)); s.on('end', () => resolve(Buffer.concat(b).toString())); });
+const readAll = (s: PassThrough) =>
+  new Promise<string>((resolve) => {
+    const b: Buffer[] = [];
+    s.on('data', (c: Buffer) => b.push(c));
+    s.on('end', () => resolve(Buffer.concat(b).toString()));
+  });
 
 test('a data/error pair is bridged to TCP; both streams end when the pod side closes', async () => {
   const srv = createServer((c) => c.on('data', (b) => c.end(`echo:${b.toString()}`)));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
   const dials: number[] = [];
-  const session = createPortForwardSession({ dial: (p): Socket => { dials.push(p); return connect({ host: '127.0.0.1', port: p }); }, describe: 'default/web' });
+  const session = createPortForwardSession({
+    dial: (p): Socket => {
+      dials.push(p);
+      return connect({ host: '127.0.0.1', port: p });
+    },
+    describe: 'default/web',
+  });
   const err = fakeStream({ streamtype: 'error', port: String(port), requestid: '7' });
   const data = fakeStream({ streamtype: 'data', port: String(port), requestid: '7' });
   session.onStream(err.st);
@@ -70,7 +97,12 @@ test('a failed dial reports on the error stream', async () => {
 });
 
 test('bad headers abort the stream', () => {
-  const session = createPortForwardSession({ dial: () => { throw new Error('no dial'); }, describe: 'x' });
+  const session = createPortForwardSession({
+    dial: () => {
+      throw new Error('no dial');
+    },
+    describe: 'x',
+  });
   const s = fakeStream({ streamtype: 'data', requestid: '1' });
   session.onStream(s.st);
   assert.deepEqual(s.info(), { responded: 0, aborted: true });

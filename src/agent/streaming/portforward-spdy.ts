@@ -19,10 +19,18 @@ export interface PortForwardSession {
   close(): void;
 }
 
-interface Pair { error?: PortForwardStream; data?: PortForwardStream; port?: number; tcp?: Socket; failed?: string }
+interface Pair {
+  error?: PortForwardStream;
+  data?: PortForwardStream;
+  port?: number;
+  tcp?: Socket;
+  failed?: string;
+}
 
 /** Parses the stream headers kubectl sends; an error text when they are unusable. */
-export function parseStreamHeaders(h: Record<string, string>): { type: 'error' | 'data'; requestId: string; port: number | undefined } | string {
+export function parseStreamHeaders(
+  h: Record<string, string>,
+): { type: 'error' | 'data'; requestId: string; port: number | undefined } | string {
   const type = h['streamtype'];
   if (type !== 'error' && type !== 'data') return `invalid stream type ${JSON.stringify(type ?? '')}`;
   const requestId = h['requestid'] ?? '';
@@ -68,7 +76,9 @@ export function createPortForwardSession(opts: { dial: (port: number) => Socket;
     data.on('error', () => tcp.destroy());
     data.pipe(tcp);
     tcp.pipe(data, { end: false });
-    tcp.on('end', () => { if (data.writable) data.end(); });
+    tcp.on('end', () => {
+      if (data.writable) data.end();
+    });
   };
 
   return {
@@ -82,7 +92,10 @@ export function createPortForwardSession(opts: { dial: (port: number) => Socket;
       s.respond(200, {});
       s.on('error', () => undefined);
       let p = pairs.get(h.requestId);
-      if (!p) { p = {}; pairs.set(h.requestId, p); }
+      if (!p) {
+        p = {};
+        pairs.set(h.requestId, p);
+      }
       if (h.type === 'error') {
         p.error = s;
         s.resume(); // kubectl writes nothing here; drain its FIN

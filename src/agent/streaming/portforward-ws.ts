@@ -6,8 +6,7 @@ import WebSocket from 'ws';
 import type { Socket } from 'node:net';
 import { portPrefix, unframe, frame } from './channel.js';
 
-const asBuffer = (d: WebSocket.RawData): Buffer =>
-  Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d);
+const asBuffer = (d: WebSocket.RawData): Buffer => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d));
 
 export function bridgePortForwardWs(ws: WebSocket, ports: number[], dial: (port: number) => Socket, describe: string): void {
   const conns: Socket[] = [];
@@ -22,7 +21,9 @@ export function bridgePortForwardWs(ws: WebSocket, ports: number[], dial: (port:
     ws.send(portPrefix(errCh, port));
     const tcp = dial(port);
     conns.push(tcp);
-    tcp.on('data', (b: Buffer) => { if (ws.readyState === WebSocket.OPEN) ws.send(frame(dataCh, b)); });
+    tcp.on('data', (b: Buffer) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame(dataCh, b));
+    });
     tcp.on('error', (err) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(frame(errCh, `error forwarding port ${port} to pod ${describe}: ${err.message}`));
     });

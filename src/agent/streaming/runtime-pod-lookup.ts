@@ -11,7 +11,11 @@ const NAME = 'io.kubernetes.pod.name';
 const UID = 'io.kubernetes.pod.uid';
 const CONTAINER = 'io.kubernetes.container.name';
 
-export interface RuntimePodLookup { lookup: PodLookup; refresh(): Promise<void>; stop(): void }
+export interface RuntimePodLookup {
+  lookup: PodLookup;
+  refresh(): Promise<void>;
+  stop(): void;
+}
 
 /** `dataDir` is the agent's data dir: container logs live under DATA/logs/pods/<ns>_<name>_<uid>. */
 export function createRuntimePodLookup(runtime: Runtime, dataDir: string, everyMs = 1000): RuntimePodLookup {
@@ -29,7 +33,10 @@ export function createRuntimePodLookup(runtime: Runtime, dataDir: string, everyM
       const prev = next.get(key);
       if (prev && prev.created > s.createdAt) continue;
       next.set(key, {
-        uid, sandboxId: s.id, containers: new Map(), created: s.createdAt,
+        uid,
+        sandboxId: s.id,
+        containers: new Map(),
+        created: s.createdAt,
         logDir: join(dataDir, 'logs', 'pods', `${ns}_${name}_${uid}`),
         ...(s.ip ? { podIP: s.ip } : {}),
       });
@@ -47,13 +54,23 @@ export function createRuntimePodLookup(runtime: Runtime, dataDir: string, everyM
     }
     pods = next;
   };
-  const timer = setInterval(() => { if (!stopped) refresh().catch(() => undefined); }, everyMs);
+  const timer = setInterval(() => {
+    if (!stopped) refresh().catch(() => undefined);
+  }, everyMs);
   timer.unref();
   void refresh().catch(() => undefined);
   return {
     // a pod started since the last refresh: look again before answering "not found"
-    lookup: async (ns, name) => pods.get(`${ns}/${name}`) ?? (await refresh().then(() => pods.get(`${ns}/${name}`), () => undefined)),
+    lookup: async (ns, name) =>
+      pods.get(`${ns}/${name}`) ??
+      (await refresh().then(
+        () => pods.get(`${ns}/${name}`),
+        () => undefined,
+      )),
     refresh,
-    stop() { stopped = true; clearInterval(timer); },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

@@ -13,7 +13,9 @@ export interface SpdyStream extends Duplex {
   abort(code?: string, cb?: () => void): void;
 }
 
-export interface SpdyClientStream extends Duplex { id: number }
+export interface SpdyClientStream extends Duplex {
+  id: number;
+}
 
 export interface SpdyConnection {
   on(event: 'stream', fn: (s: SpdyStream) => void): this;
@@ -22,14 +24,21 @@ export interface SpdyConnection {
   start(version: number): void;
   end(cb?: () => void): void;
   destroyStreams(err?: Error): void;
-  request(uri: { method: string; path: string; host?: string; headers: Record<string, string> }, cb: (err: Error | null, stream?: SpdyClientStream) => void): SpdyClientStream;
+  request(
+    uri: { method: string; path: string; host?: string; headers: Record<string, string> },
+    cb: (err: Error | null, stream?: SpdyClientStream) => void,
+  ): SpdyClientStream;
 }
 
 type KvCallback = (err: Error | null, headers?: Record<string, string>) => void;
-interface SpdyParser { parseKVs(buf: unknown, cb: KvCallback): void }
+interface SpdyParser {
+  parseKVs(buf: unknown, cb: KvCallback): void;
+}
 
 interface SpdyTransportModule {
-  connection: { create(socket: Duplex, opts: { protocol: string; isServer: boolean; autoSpdy31?: boolean; windowSize?: number }): SpdyConnection };
+  connection: {
+    create(socket: Duplex, opts: { protocol: string; isServer: boolean; autoSpdy31?: boolean; windowSize?: number }): SpdyConnection;
+  };
   protocol: { spdy: { parser: { create(opts: unknown): SpdyParser } } };
 }
 
@@ -44,23 +53,31 @@ function load(): SpdyTransportModule {
   parserModule.create = (opts: unknown): SpdyParser => {
     const p = create(opts);
     const parseKVs = p.parseKVs.bind(p);
-    p.parseKVs = (buf, cb) => parseKVs(buf, (err, headers) => {
-      if (!err && headers) {
-        if (headers[':method'] === undefined) headers[':method'] = 'POST';
-        if (headers[':path'] === undefined) headers[':path'] = '/';
-        // Go's SPDY servers reply (SYN_REPLY) with no headers at all; the client side wants a status
-        if (headers[':status'] === undefined) headers[':status'] = '200';
-      }
-      cb(err, headers);
-    });
+    p.parseKVs = (buf, cb) =>
+      parseKVs(buf, (err, headers) => {
+        if (!err && headers) {
+          if (headers[':method'] === undefined) headers[':method'] = 'POST';
+          if (headers[':path'] === undefined) headers[':path'] = '/';
+          // Go's SPDY servers reply (SYN_REPLY) with no headers at all; the client side wants a status
+          if (headers[':status'] === undefined) headers[':status'] = '200';
+        }
+        cb(err, headers);
+      });
     return p;
   };
   transport = mod;
   return mod;
 }
 
-interface WindowSide { current: number; max: number; limit: number; lowWaterMark: number }
-interface HasSendWindow { _spdyState?: { window?: { send?: WindowSide } } }
+interface WindowSide {
+  current: number;
+  max: number;
+  limit: number;
+  lowWaterMark: number;
+}
+interface HasSendWindow {
+  _spdyState?: { window?: { send?: WindowSide } };
+}
 
 const UNLIMITED = 2 ** 50;
 

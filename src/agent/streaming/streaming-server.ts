@@ -16,8 +16,6 @@ import { rejectUpgrade } from './reject-upgrade.js';
 import type { createUpgradeHandler } from './upgrades.js';
 import type { PodLookup } from './types.js';
 
-;
-
 export interface StreamingServerOptions {
   runtime: Runtime;
   podLookup: PodLookup;
@@ -34,10 +32,16 @@ export interface StreamingServerOptions {
   logPollMs?: number;
 }
 
-export interface StreamingServer { port: number; stop(): Promise<void> }
+export interface StreamingServer {
+  port: number;
+  stop(): Promise<void>;
+}
 
 function sendStatus(res: ServerResponse, e: StatusError): void {
-  if (res.headersSent) { res.destroy(); return; }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   const body = JSON.stringify(e.toStatus());
   res.writeHead(e.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
@@ -45,7 +49,10 @@ function sendStatus(res: ServerResponse, e: StatusError): void {
 
 const segments = (path: string): string[] | undefined => {
   try {
-    return path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    return path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }
@@ -64,18 +71,32 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   const metricsOnce = async () => (metrics ??= (await import('../stats/metrics.js')).createAgentMetrics(stats));
   // ws and spdy-transport (~15 MB of a node's memory) load with the first exec, attach or port-forward
   let upgrades: Promise<ReturnType<typeof createUpgradeHandler>> | undefined;
-  const upgradeHandler = () => (upgrades ??= import('./upgrades.js').then((m) => m.createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log })));
+  const upgradeHandler = () =>
+    (upgrades ??= import('./upgrades.js').then((m) => m.createUpgradeHandler({ runtime: o.runtime, podLookup: o.podLookup, log: o.log })));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://agent');
-    if (url.pathname === '/healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
     if (!authorized(req)) throw unauthorized();
     const seg = segments(url.pathname);
     if (!seg) throw notFound({ group: '', resource: 'paths' }, url.pathname);
     if (req.method === 'GET' && seg[0] === 'containerLogs' && seg.length === 4) {
-      await handleContainerLogs(req, res, url.searchParams, { ns: seg[1]!, pod: seg[2]!, container: seg[3]! }, {
-        podLookup: o.podLookup, runtime: o.runtime, now, ...(o.logPollMs !== undefined ? { pollMs: o.logPollMs } : {}),
-      });
+      await handleContainerLogs(
+        req,
+        res,
+        url.searchParams,
+        { ns: seg[1]!, pod: seg[2]!, container: seg[3]! },
+        {
+          podLookup: o.podLookup,
+          runtime: o.runtime,
+          now,
+          ...(o.logPollMs !== undefined ? { pollMs: o.logPollMs } : {}),
+        },
+      );
       return;
     }
     if (req.method === 'GET' && url.pathname === '/stats/summary') {
@@ -110,14 +131,23 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     socket.on('error', () => undefined);
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
-    if (!authorized(req)) { rejectUpgrade(socket, unauthorized()); return; }
+    if (!authorized(req)) {
+      rejectUpgrade(socket, unauthorized());
+      return;
+    }
     const url = new URL(req.url ?? '/', 'https://agent');
     const seg = segments(url.pathname);
-    if (!seg) { rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname)); return; }
-    upgradeHandler().then((onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams), (e: unknown) => {
-      o.log.error('loading the upgrade handlers failed', { error: e });
-      if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
-    });
+    if (!seg) {
+      rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname));
+      return;
+    }
+    upgradeHandler().then(
+      (onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams),
+      (e: unknown) => {
+        o.log.error('loading the upgrade handlers failed', { error: e });
+        if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
+      },
+    );
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -131,10 +161,11 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   o.log.info(`streaming server listening on ${o.listen.host}:${port}`);
   return {
     port,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const s of upgraded) s.destroy();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
+      }),
   };
 }

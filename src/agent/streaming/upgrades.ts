@@ -17,11 +17,19 @@ import { rejectUpgrade } from './reject-upgrade.js';
 import { createSpdyServerConnection } from './spdy.js';
 import type { PodLookup, StreamPod } from './types.js';
 
-export interface UpgradeDeps { runtime: Runtime; podLookup: PodLookup; log: Logger }
+export interface UpgradeDeps {
+  runtime: Runtime;
+  podLookup: PodLookup;
+  log: Logger;
+}
 
 const isWebSocket = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase() === 'websocket';
 const isSpdy = (req: IncomingMessage) => (req.headers['upgrade'] ?? '').toLowerCase().startsWith('spdy/3');
-const offeredProtocols = (req: IncomingMessage) => String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const offeredProtocols = (req: IncomingMessage) =>
+  String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
   const wss = new WebSocketServer({
@@ -41,12 +49,25 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     return st?.ip || '127.0.0.1';
   };
 
-  async function execOrAttach(kind: 'exec' | 'attach', req: IncomingMessage, socket: Duplex, head: Buffer, q: URLSearchParams, ns: string, name: string, container: string) {
+  async function execOrAttach(
+    kind: 'exec' | 'attach',
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    q: URLSearchParams,
+    ns: string,
+    name: string,
+    container: string,
+  ) {
     const pod = await findPod(ns, name);
     const id = pod.containers.get(container);
     if (!id) throw notFound({ group: '', resource: 'containers' }, container);
-    if (!isWebSocket(req)) throw badRequest(`${kind} over ${String(req.headers['upgrade'] ?? 'plain HTTP')} is not supported by this node; use WebSocket (v5.channel.k8s.io)`);
-    if (!pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS])) throw badRequest('none of the offered subprotocols is supported (want v5.channel.k8s.io or v4.channel.k8s.io)');
+    if (!isWebSocket(req))
+      throw badRequest(
+        `${kind} over ${String(req.headers['upgrade'] ?? 'plain HTTP')} is not supported by this node; use WebSocket (v5.channel.k8s.io)`,
+      );
+    if (!pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]))
+      throw badRequest('none of the offered subprotocols is supported (want v5.channel.k8s.io or v4.channel.k8s.io)');
     const flag = (n: string) => q.get(n) === 'true' || q.get(n) === '1';
     const opts = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
     if (opts.tty) opts.stderr = false;
@@ -61,7 +82,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     deps.log.debug(kind, { pod: `${ns}/${name}`, container, protocol: pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? '' });
     wss.handleUpgrade(req, socket, head, (ws) => {
       // stdin with a v5 client: SPDY to the runtime, which can pass the client's stdin EOF on
-      if (kind === 'exec' && opts.stdin && ws.protocol === V5) void bridgeExecSpdy({ client: ws, runtimeUrl: url, streams: opts, log: deps.log });
+      if (kind === 'exec' && opts.stdin && ws.protocol === V5)
+        void bridgeExecSpdy({ client: ws, runtimeUrl: url, streams: opts, log: deps.log });
       else void bridgeExec({ client: ws, runtimeUrl: url, log: deps.log });
     });
   }
@@ -72,10 +94,14 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const describe = `${ns}/${name}`;
     const dial = (port: number): Socket => connect({ host: ip, port });
     if (isSpdy(req)) {
-      const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '')
+        .split(',')
+        .map((s) => s.trim());
       if (!versions.includes('portforward.k8s.io')) throw badRequest('unable to upgrade: no common protocol (want portforward.k8s.io)');
       deps.log.debug('portforward', { pod: describe, protocol: 'SPDY/3.1' });
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+      );
       if (head.length) socket.unshift(head);
       const conn = createSpdyServerConnection(socket);
       const session = createPortForwardSession({ dial, describe, log: deps.log });
@@ -111,9 +137,12 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       throw notFound({ group: '', resource: 'streams' }, path.join('/'));
     };
     run().catch((e: unknown) => {
-      const se = e instanceof StatusError ? e
-        : e instanceof RuntimeNotFoundError ? new StatusError(404, 'NotFound', `container not found: ${e.message}`)
-          : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
+      const se =
+        e instanceof StatusError
+          ? e
+          : e instanceof RuntimeNotFoundError
+            ? new StatusError(404, 'NotFound', `container not found: ${e.message}`)
+            : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
       if (!(e instanceof StatusError)) deps.log.error(`${kind ?? ''} failed`, { error: se.message });
       if (!socket.destroyed) rejectUpgrade(socket, se);
     });

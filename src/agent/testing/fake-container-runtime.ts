@@ -2,11 +2,25 @@
 // (or exit by a rule), images, exec answers. Every call is recorded for assertions.
 
 import {
-  RuntimeNotFoundError, type AuthConfig, type ContainerConfig, type ContainerStats, type ContainerStatus, type ExecResult,
-  type ContainerResources, type ImageInfo, type Runtime, type RuntimeCondition, type SandboxConfig, type SandboxStatus,
+  RuntimeNotFoundError,
+  type AuthConfig,
+  type ContainerConfig,
+  type ContainerStats,
+  type ContainerStatus,
+  type ExecResult,
+  type ContainerResources,
+  type ImageInfo,
+  type Runtime,
+  type RuntimeCondition,
+  type SandboxConfig,
+  type SandboxStatus,
 } from '../runtime/runtime.js';
 
-interface FakeExit { afterMs: number; exitCode: number; reason?: string }
+interface FakeExit {
+  afterMs: number;
+  exitCode: number;
+  reason?: string;
+}
 
 export interface FakeContainerRuntimeOptions {
   /** images present from the start */
@@ -22,8 +36,15 @@ export interface FakeContainerRuntimeOptions {
   idPrefix?: string;
 }
 
-interface FakeSandbox { status: SandboxStatus; cfg: SandboxConfig }
-interface FakeContainer { status: ContainerStatus; cfg: ContainerConfig; timer?: NodeJS.Timeout }
+interface FakeSandbox {
+  status: SandboxStatus;
+  cfg: SandboxConfig;
+}
+interface FakeContainer {
+  status: ContainerStatus;
+  cfg: ContainerConfig;
+  timer?: NodeJS.Timeout;
+}
 
 export interface FakeContainerRuntime extends Runtime {
   calls: string[];
@@ -54,11 +75,27 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
   let seq = 0;
   let ipSeq = 1;
   const id = (p: string) => `${opts.idPrefix ?? ''}${p}${(++seq).toString(16).padStart(12, '0')}`;
-  const addImage = (ref: string) => { if (!images.has(ref)) images.set(ref, { id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`, repoTags: [ref], repoDigests: [], size: 1000 }); };
+  const addImage = (ref: string) => {
+    if (!images.has(ref))
+      images.set(ref, {
+        id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+        repoTags: [ref],
+        repoDigests: [],
+        size: 1000,
+      });
+  };
   for (const i of opts.images ?? []) addImage(i);
 
-  const sb = (i: string) => { const s = sandboxes.get(i); if (!s) throw new RuntimeNotFoundError(`sandbox ${i} not found`); return s; };
-  const ct = (i: string) => { const c = containers.get(i); if (!c) throw new RuntimeNotFoundError(`container ${i} not found`); return c; };
+  const sb = (i: string) => {
+    const s = sandboxes.get(i);
+    if (!s) throw new RuntimeNotFoundError(`sandbox ${i} not found`);
+    return s;
+  };
+  const ct = (i: string) => {
+    const c = containers.get(i);
+    if (!c) throw new RuntimeNotFoundError(`container ${i} not found`);
+    return c;
+  };
 
   function exit(cid: string, exitCode: number, reason?: string): void {
     const c = containers.get(cid);
@@ -72,15 +109,25 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
 
   const rt: FakeContainerRuntime = {
     name: 'fake',
-    calls, pulls, sandboxes, containers, exit,
+    calls,
+    pulls,
+    sandboxes,
+    containers,
+    exit,
     configOf: (i) => containers.get(i)?.cfg,
     setCondition(type, status, reason = '', message = '') {
       const c = conditions.find((x) => x.type === type);
       if (c) Object.assign(c, { status, reason, message });
     },
-    async version() { return { runtimeName: 'containerd', runtimeVersion: '1.6.20-fake', runtimeApiVersion: 'v1' }; },
-    async status() { return clone(conditions); },
-    async runtimeHandlers() { return [{ name: 'runc', recursiveReadOnlyMounts: true, userNamespaces: false }, { name: '' }]; },
+    async version() {
+      return { runtimeName: 'containerd', runtimeVersion: '1.6.20-fake', runtimeApiVersion: 'v1' };
+    },
+    async status() {
+      return clone(conditions);
+    },
+    async runtimeHandlers() {
+      return [{ name: 'runc', recursiveReadOnlyMounts: true, userNamespaces: false }, { name: '' }];
+    },
 
     async runPodSandbox(cfg) {
       calls.push(`runPodSandbox ${cfg.namespace}/${cfg.name}`);
@@ -88,7 +135,19 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       const ip = cfg.hostNetwork ? undefined : `${opts.ipPrefix ?? '10.88.0.'}${++ipSeq}`;
       sandboxes.set(sid, {
         cfg: clone(cfg),
-        status: { id: sid, state: 'ready', createdAt: ns(), ...(ip ? { ip } : {}), additionalIps: [], name: cfg.name, namespace: cfg.namespace, uid: cfg.uid, attempt: cfg.attempt, labels: { ...cfg.labels }, annotations: { ...cfg.annotations } },
+        status: {
+          id: sid,
+          state: 'ready',
+          createdAt: ns(),
+          ...(ip ? { ip } : {}),
+          additionalIps: [],
+          name: cfg.name,
+          namespace: cfg.namespace,
+          uid: cfg.uid,
+          attempt: cfg.attempt,
+          labels: { ...cfg.labels },
+          annotations: { ...cfg.annotations },
+        },
       });
       return sid;
     },
@@ -101,11 +160,19 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
     },
     async removePodSandbox(i) {
       calls.push(`removePodSandbox ${i}`);
-      for (const [cid, c] of containers) if (c.status.sandboxId === i) { if (c.timer) clearTimeout(c.timer); containers.delete(cid); }
+      for (const [cid, c] of containers)
+        if (c.status.sandboxId === i) {
+          if (c.timer) clearTimeout(c.timer);
+          containers.delete(cid);
+        }
       sandboxes.delete(i);
     },
-    async podSandboxStatus(i) { return clone(sb(i).status); },
-    async listPodSandboxes(filter) { return [...sandboxes.values()].filter((s) => matches(s.status.labels, filter?.labels)).map((s) => clone(s.status)); },
+    async podSandboxStatus(i) {
+      return clone(sb(i).status);
+    },
+    async listPodSandboxes(filter) {
+      return [...sandboxes.values()].filter((s) => matches(s.status.labels, filter?.labels)).map((s) => clone(s.status));
+    },
 
     async createContainer(sid, cfg) {
       sb(sid);
@@ -114,7 +181,24 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       calls.push(`createContainer ${cfg.name} ${cfg.attempt}`);
       containers.set(cid, {
         cfg: clone(cfg),
-        status: { id: cid, sandboxId: sid, name: cfg.name, attempt: cfg.attempt, state: 'created', createdAt: ns(), startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '', image: cfg.image, imageRef: images.get(cfg.image)?.id ?? '', labels: { ...cfg.labels }, annotations: { ...cfg.annotations }, logPath: cfg.logPath },
+        status: {
+          id: cid,
+          sandboxId: sid,
+          name: cfg.name,
+          attempt: cfg.attempt,
+          state: 'created',
+          createdAt: ns(),
+          startedAt: 0,
+          finishedAt: 0,
+          exitCode: 0,
+          reason: '',
+          message: '',
+          image: cfg.image,
+          imageRef: images.get(cfg.image)?.id ?? '',
+          labels: { ...cfg.labels },
+          annotations: { ...cfg.annotations },
+          logPath: cfg.logPath,
+        },
       });
       return cid;
     },
@@ -133,7 +217,11 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
     async stopContainer(cid, timeout) {
       calls.push(`stopContainer ${cid} ${timeout}`);
       const c = containers.get(cid);
-      if (c?.status.state === 'created') { c.status.state = 'exited'; c.status.finishedAt = ns(); return; }
+      if (c?.status.state === 'created') {
+        c.status.state = 'exited';
+        c.status.finishedAt = ns();
+        return;
+      }
       exit(cid, 143, 'Error');
     },
     async removeContainer(cid) {
@@ -142,14 +230,20 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       if (c?.timer) clearTimeout(c.timer);
       containers.delete(cid);
     },
-    async containerStatus(cid) { return clone(ct(cid).status); },
+    async containerStatus(cid) {
+      return clone(ct(cid).status);
+    },
     async listContainers(filter) {
       return [...containers.values()]
         .filter((c) => (!filter?.sandboxId || c.status.sandboxId === filter.sandboxId) && matches(c.status.labels, filter?.labels))
         .map((c) => clone(c.status));
     },
-    async updateContainerResources(cid: string, _r: ContainerResources) { ct(cid); },
-    async reopenContainerLog(cid) { ct(cid); },
+    async updateContainerResources(cid: string, _r: ContainerResources) {
+      ct(cid);
+    },
+    async reopenContainerLog(cid) {
+      ct(cid);
+    },
 
     async execSync(cid, cmd) {
       calls.push(`execSync ${cid} ${cmd.join(' ')}`);
@@ -157,9 +251,18 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       if (c.status.state !== 'running') throw new Error('container is not running');
       return opts.exec ? opts.exec(c.cfg, cmd) : { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
     },
-    async exec(cid) { ct(cid); return `http://127.0.0.1:1/exec/${cid}`; },
-    async attach(cid) { ct(cid); return `http://127.0.0.1:1/attach/${cid}`; },
-    async portForward(sid) { sb(sid); return `http://127.0.0.1:1/portforward/${sid}`; },
+    async exec(cid) {
+      ct(cid);
+      return `http://127.0.0.1:1/exec/${cid}`;
+    },
+    async attach(cid) {
+      ct(cid);
+      return `http://127.0.0.1:1/attach/${cid}`;
+    },
+    async portForward(sid) {
+      sb(sid);
+      return `http://127.0.0.1:1/portforward/${sid}`;
+    },
 
     async pullImage(image, auth) {
       calls.push(`pullImage ${image}`);
@@ -169,11 +272,22 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       addImage(image);
       return images.get(image)?.id ?? '';
     },
-    async imageStatus(image) { const i = images.get(image); return i ? clone(i) : undefined; },
-    async listImages() { return [...images.values()].map(clone); },
-    async removeImage(image) { images.delete(image); },
-    async listContainerStats(): Promise<ContainerStats[]> { return []; },
-    async close() { for (const c of containers.values()) if (c.timer) clearTimeout(c.timer); },
+    async imageStatus(image) {
+      const i = images.get(image);
+      return i ? clone(i) : undefined;
+    },
+    async listImages() {
+      return [...images.values()].map(clone);
+    },
+    async removeImage(image) {
+      images.delete(image);
+    },
+    async listContainerStats(): Promise<ContainerStats[]> {
+      return [];
+    },
+    async close() {
+      for (const c of containers.values()) if (c.timer) clearTimeout(c.timer);
+    },
   };
   return rt;
 }

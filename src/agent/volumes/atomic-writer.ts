@@ -5,7 +5,11 @@
 import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile, chmod, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-export interface VolumeFile { path: string; data: Buffer; mode: number }
+export interface VolumeFile {
+  path: string;
+  data: Buffer;
+  mode: number;
+}
 
 const DATA = '..data';
 
@@ -28,7 +32,8 @@ async function currentMatches(dir: string, files: VolumeFile[]): Promise<boolean
 /** Answers whether anything changed. Paths must be relative and free of `..` (checked). */
 export async function writeAtomically(dir: string, files: VolumeFile[]): Promise<boolean> {
   for (const f of files) {
-    if (f.path.startsWith('/') || f.path.split('/').includes('..') || f.path === '') throw new Error(`invalid path ${JSON.stringify(f.path)}`);
+    if (f.path.startsWith('/') || f.path.split('/').includes('..') || f.path === '')
+      throw new Error(`invalid path ${JSON.stringify(f.path)}`);
   }
   await mkdir(dir, { recursive: true });
   if (await currentMatches(dir, files)) return false;
@@ -42,7 +47,11 @@ export async function writeAtomically(dir: string, files: VolumeFile[]): Promise
     await chmod(p, f.mode);
   }
   let old: string | undefined;
-  try { old = await readlink(join(dir, DATA)); } catch { old = undefined; }
+  try {
+    old = await readlink(join(dir, DATA));
+  } catch {
+    old = undefined;
+  }
   const tmpLink = join(dir, '..data_tmp');
   await rm(tmpLink, { force: true });
   await symlink(stamp, tmpLink);
@@ -50,7 +59,12 @@ export async function writeAtomically(dir: string, files: VolumeFile[]): Promise
   const top = new Set(files.map((f) => f.path.split('/')[0] ?? ''));
   for (const name of top) {
     const link = join(dir, name);
-    try { await lstat(link); continue; } catch { /* create below */ }
+    try {
+      await lstat(link);
+      continue;
+    } catch {
+      /* create below */
+    }
     await symlink(join(DATA, name), link);
   }
   for (const n of await readdir(dir)) {

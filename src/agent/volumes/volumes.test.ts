@@ -12,7 +12,9 @@ const objects = createStaticObjectSource({
   secrets: { 'ns/sec': { token: 'abc' } },
 });
 const mkPod = (volumes: Volume[]): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', labels: { b: '2', a: '1' } },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', labels: { b: '2', a: '1' } },
   spec: { containers: [{ name: 'c', resources: { limits: { memory: '64Mi' } } }], volumes },
 });
 
@@ -24,8 +26,25 @@ test('configMap items with modes, secret, downwardAPI, projected, emptyDir', asy
       { name: 'all', configMap: { name: 'cfg', defaultMode: 0o640 } },
       { name: 'sec', secret: { secretName: 'sec' } },
       { name: 'opt', secret: { secretName: 'none', optional: true } },
-      { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'mem', resourceFieldRef: { containerName: 'c', resource: 'limits.memory', divisor: '1Mi' } }] } },
-      { name: 'proj', projected: { sources: [{ configMap: { name: 'cfg', items: [{ key: 'other', path: 'o.txt' }] } }, { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } }, { serviceAccountToken: { path: 'token' } }] } },
+      {
+        name: 'info',
+        downwardAPI: {
+          items: [
+            { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+            { path: 'mem', resourceFieldRef: { containerName: 'c', resource: 'limits.memory', divisor: '1Mi' } },
+          ],
+        },
+      },
+      {
+        name: 'proj',
+        projected: {
+          sources: [
+            { configMap: { name: 'cfg', items: [{ key: 'other', path: 'o.txt' }] } },
+            { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+            { serviceAccountToken: { path: 'token' } },
+          ],
+        },
+      },
       { name: 'scratch', emptyDir: {} },
     ]);
     const vols = await prepareVolumes({ pod, dataDir: dir, objects, facts: {}, allocatable: {} });
@@ -48,17 +67,29 @@ test('configMap items with modes, secret, downwardAPI, projected, emptyDir', asy
     assert.equal(vols.get('scratch')?.readOnly, false);
     assert.equal(vols.get('cfg')?.readOnly, true);
 
-    const c: Container = { name: 'c', volumeMounts: [
-      { name: 'scratch', mountPath: '/data', subPath: 'sub/dir' },
-      { name: 'cfg', mountPath: '/etc/app' },
-      { name: 'scratch', mountPath: '/ro', readOnly: true },
-    ] };
+    const c: Container = {
+      name: 'c',
+      volumeMounts: [
+        { name: 'scratch', mountPath: '/data', subPath: 'sub/dir' },
+        { name: 'cfg', mountPath: '/etc/app' },
+        { name: 'scratch', mountPath: '/ro', readOnly: true },
+      ],
+    };
     const mounts = await containerMounts(c, vols);
     assert.equal(mounts[0]?.hostPath, join(vols.get('scratch')?.path ?? '', 'sub/dir'));
     assert.equal((await stat(mounts[0]?.hostPath ?? '')).isDirectory(), true);
-    assert.deepEqual(mounts.map((m) => m.readonly), [false, true, true]);
-    await assert.rejects(containerMounts({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, vols), VolumeError);
-    await assert.rejects(containerMounts({ name: 'c', volumeMounts: [{ name: 'missing', mountPath: '/x' }] }, vols), /cannot find volume "missing"/);
+    assert.deepEqual(
+      mounts.map((m) => m.readonly),
+      [false, true, true],
+    );
+    await assert.rejects(
+      containerMounts({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, vols),
+      VolumeError,
+    );
+    await assert.rejects(
+      containerMounts({ name: 'c', volumeMounts: [{ name: 'missing', mountPath: '/x' }] }, vols),
+      /cannot find volume "missing"/,
+    );
 
     // an update rewrites the set atomically and drops keys that went away
     const pod2 = mkPod([{ name: 'all', configMap: { name: 'cfg', items: [{ key: 'other', path: 'only' }] } }]);
@@ -66,8 +97,10 @@ test('configMap items with modes, secret, downwardAPI, projected, emptyDir', asy
     assert.equal(await readFile(join(all, 'only'), 'utf8'), 'o');
     await assert.rejects(stat(join(all, 'app.conf')));
 
-    await assert.rejects(prepareVolumes({ pod: mkPod([{ name: 'x', configMap: { name: 'missing' } }]), dataDir: dir, objects, facts: {}, allocatable: {} }),
-      /MountVolume.SetUp failed for volume "x" : configmap "missing" not found/);
+    await assert.rejects(
+      prepareVolumes({ pod: mkPod([{ name: 'x', configMap: { name: 'missing' } }]), dataDir: dir, objects, facts: {}, allocatable: {} }),
+      /MountVolume.SetUp failed for volume "x" : configmap "missing" not found/,
+    );
     await cleanupPodDir(dir, 'uid-1');
     await assert.rejects(stat(join(dir, 'pods/uid-1')));
   } finally {

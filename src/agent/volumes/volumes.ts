@@ -12,9 +12,17 @@ import type { ConfigData, ObjectSource } from '../pods/object-source.js';
 import { writeAtomically, type VolumeFile } from './atomic-writer.js';
 
 /** Raised when a volume cannot be set up (event FailedMount). */
-export class VolumeError extends Error { constructor(message: string) { super(message); this.name = 'VolumeError'; } }
+export class VolumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VolumeError';
+  }
+}
 
-export interface PreparedVolume { path: string; readOnly: boolean }
+export interface PreparedVolume {
+  path: string;
+  readOnly: boolean;
+}
 
 export interface VolumeContext {
   pod: Pod;
@@ -28,14 +36,18 @@ export interface VolumeContext {
 const DEFAULT_MODE = 0o644;
 
 const podDir = (dataDir: string, uid: string) => join(dataDir, 'pods', uid);
-const volDir = (ctx: VolumeContext, plugin: string, name: string) => join(podDir(ctx.dataDir, ctx.pod.metadata.uid ?? ''), 'volumes', plugin, name);
+const volDir = (ctx: VolumeContext, plugin: string, name: string) =>
+  join(podDir(ctx.dataDir, ctx.pod.metadata.uid ?? ''), 'volumes', plugin, name);
 
 function keyFiles(data: ConfigData, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): VolumeFile[] {
   if (!items || items.length === 0) return Object.entries(data.data).map(([k, v]) => ({ path: k, data: v, mode }));
   const out: VolumeFile[] = [];
   for (const it of items) {
     const v = data.data[it.key];
-    if (v === undefined) { if (optional) continue; throw new VolumeError(`configmap references non-existent config key: ${it.key}`.replace('configmap', what)); }
+    if (v === undefined) {
+      if (optional) continue;
+      throw new VolumeError(`configmap references non-existent config key: ${it.key}`.replace('configmap', what));
+    }
     out.push({ path: it.path, data: v, mode: it.mode ?? mode });
   }
   return out;
@@ -53,15 +65,33 @@ function downwardFiles(ctx: VolumeContext, items: DownwardAPIVolumeFile[] | unde
   });
 }
 
-async function configMapFiles(ctx: VolumeContext, name: string, items: KeyToPath[] | undefined, optional: boolean, mode: number): Promise<VolumeFile[]> {
+async function configMapFiles(
+  ctx: VolumeContext,
+  name: string,
+  items: KeyToPath[] | undefined,
+  optional: boolean,
+  mode: number,
+): Promise<VolumeFile[]> {
   const cm = await ctx.objects.configMap(ctx.pod.metadata.namespace ?? 'default', name);
-  if (!cm) { if (optional) return []; throw new VolumeError(`configmap "${name}" not found`); }
+  if (!cm) {
+    if (optional) return [];
+    throw new VolumeError(`configmap "${name}" not found`);
+  }
   return keyFiles(cm, items, mode, 'configmap', optional);
 }
 
-async function secretFiles(ctx: VolumeContext, name: string, items: KeyToPath[] | undefined, optional: boolean, mode: number): Promise<VolumeFile[]> {
+async function secretFiles(
+  ctx: VolumeContext,
+  name: string,
+  items: KeyToPath[] | undefined,
+  optional: boolean,
+  mode: number,
+): Promise<VolumeFile[]> {
   const s = await ctx.objects.secret(ctx.pod.metadata.namespace ?? 'default', name);
-  if (!s) { if (optional) return []; throw new VolumeError(`secret "${name}" not found`); }
+  if (!s) {
+    if (optional) return [];
+    throw new VolumeError(`secret "${name}" not found`);
+  }
   return keyFiles(s, items, mode, 'secret', optional);
 }
 
@@ -76,11 +106,18 @@ const HOST_PATH_CHECKS: Record<string, { test: (p: string) => Promise<boolean>; 
 export async function checkHostPath(path: string, type: string | undefined): Promise<void> {
   if (!type) return;
   if (type === 'DirectoryOrCreate') {
-    try { if ((await stat(path)).isDirectory()) return; } catch { await mkdir(path, { recursive: true, mode: 0o755 }); return; }
+    try {
+      if ((await stat(path)).isDirectory()) return;
+    } catch {
+      await mkdir(path, { recursive: true, mode: 0o755 });
+      return;
+    }
     throw new VolumeError(`hostPath type check failed: ${path} is not a directory`);
   }
   if (type === 'FileOrCreate') {
-    try { if ((await stat(path)).isFile()) return; } catch {
+    try {
+      if ((await stat(path)).isFile()) return;
+    } catch {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, '', { mode: 0o644, flag: 'a' });
       return;
@@ -90,7 +127,11 @@ export async function checkHostPath(path: string, type: string | undefined): Pro
   const check = HOST_PATH_CHECKS[type];
   if (!check) throw new VolumeError(`hostPath type ${type} is not supported`);
   let ok = false;
-  try { ok = await check.test(path); } catch { ok = false; }
+  try {
+    ok = await check.test(path);
+  } catch {
+    ok = false;
+  }
   if (!ok) throw new VolumeError(`hostPath type check failed: ${path} is not ${check.what}`);
 }
 
@@ -101,12 +142,18 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
   }
   if (v.configMap) {
     const dir = volDir(ctx, 'kubernetes.io~configmap', v.name);
-    await writeAtomically(dir, await configMapFiles(ctx, v.configMap.name ?? '', v.configMap.items, !!v.configMap.optional, v.configMap.defaultMode ?? DEFAULT_MODE));
+    await writeAtomically(
+      dir,
+      await configMapFiles(ctx, v.configMap.name ?? '', v.configMap.items, !!v.configMap.optional, v.configMap.defaultMode ?? DEFAULT_MODE),
+    );
     return { path: dir, readOnly: true };
   }
   if (v.secret) {
     const dir = volDir(ctx, 'kubernetes.io~secret', v.name);
-    await writeAtomically(dir, await secretFiles(ctx, v.secret.secretName ?? '', v.secret.items, !!v.secret.optional, v.secret.defaultMode ?? DEFAULT_MODE));
+    await writeAtomically(
+      dir,
+      await secretFiles(ctx, v.secret.secretName ?? '', v.secret.items, !!v.secret.optional, v.secret.defaultMode ?? DEFAULT_MODE),
+    );
     return { path: dir, readOnly: true };
   }
   if (v.downwardAPI) {
@@ -119,10 +166,14 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
     const mode = v.projected.defaultMode ?? DEFAULT_MODE;
     const files: VolumeFile[] = [];
     for (const s of v.projected.sources ?? []) {
-      if (s.configMap) files.push(...await configMapFiles(ctx, s.configMap.name ?? '', s.configMap.items, !!s.configMap.optional, mode));
-      else if (s.secret) files.push(...await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode));
+      if (s.configMap) files.push(...(await configMapFiles(ctx, s.configMap.name ?? '', s.configMap.items, !!s.configMap.optional, mode)));
+      else if (s.secret) files.push(...(await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode)));
       else if (s.downwardAPI) files.push(...downwardFiles(ctx, s.downwardAPI.items, mode));
-      else if (s.serviceAccountToken) ctx.log?.warn(`serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`, { pod: objectRef(ctx.pod), volume: v.name });
+      else if (s.serviceAccountToken)
+        ctx.log?.warn(`serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`, {
+          pod: objectRef(ctx.pod),
+          volume: v.name,
+        });
     }
     await writeAtomically(dir, files);
     return { path: dir, readOnly: true };
@@ -156,10 +207,17 @@ export async function containerMounts(c: Container, volumes: ReadonlyMap<string,
     let hostPath = v.path;
     if (m.subPath) {
       const sub = normalize(m.subPath);
-      if (sub.startsWith('/') || sub.split('/').includes('..')) throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} must be a relative path without '..'`);
+      if (sub.startsWith('/') || sub.split('/').includes('..'))
+        throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} must be a relative path without '..'`);
       hostPath = join(v.path, sub);
-      try { await lstat(hostPath); hostPath = await realpath(hostPath); } catch { await mkdir(hostPath, { recursive: true, mode: 0o755 }); }
-      if (!(await realpath(hostPath)).startsWith(await realpath(v.path))) throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} leaves the volume`);
+      try {
+        await lstat(hostPath);
+        hostPath = await realpath(hostPath);
+      } catch {
+        await mkdir(hostPath, { recursive: true, mode: 0o755 });
+      }
+      if (!(await realpath(hostPath)).startsWith(await realpath(v.path)))
+        throw new VolumeError(`subPath ${JSON.stringify(m.subPath)} leaves the volume`);
     }
     const mount: Mount = { containerPath: m.mountPath, hostPath, readonly: !!m.readOnly || v.readOnly };
     if (m.mountPropagation === 'HostToContainer') mount.propagation = 'hostToContainer';

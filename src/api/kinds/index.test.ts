@@ -12,14 +12,38 @@ test('registry lookups', () => {
   assert.equal(kindByGVK('events.k8s.io', 'v1', 'Event')?.schema, 'io.k8s.api.events.v1.Event');
   assert.equal(kindByGVK('', 'v1', 'Event')?.schema, 'io.k8s.api.core.v1.Event');
   const gv = kindsByGroupVersion();
-  assert.deepEqual([...gv.keys()], ['v1', 'apps/v1', 'batch/v1', 'coordination.k8s.io/v1', 'node.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1']);
+  assert.deepEqual(
+    [...gv.keys()],
+    ['v1', 'apps/v1', 'batch/v1', 'coordination.k8s.io/v1', 'node.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1'],
+  );
   assert.equal(gv.get('v1')?.length, 9);
 });
 
-test('the `all` category and short names are upstream\'s', () => {
-  assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.plural).sort(), ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services']);
-  const short = Object.fromEntries(allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', pods: 'po', services: 'svc', endpoints: 'ep', nodes: 'no', configmaps: 'cm', secrets: '', events: 'ev', serviceaccounts: 'sa', deployments: 'deploy', replicasets: 'rs', daemonsets: 'ds' });
+test("the `all` category and short names are upstream's", () => {
+  assert.deepEqual(
+    allKinds
+      .filter((k) => k.categories.includes('all'))
+      .map((k) => k.plural)
+      .sort(),
+    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
+  );
+  const short = Object.fromEntries(
+    allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),
+  );
+  assert.deepEqual(short, {
+    namespaces: 'ns',
+    pods: 'po',
+    services: 'svc',
+    endpoints: 'ep',
+    nodes: 'no',
+    configmaps: 'cm',
+    secrets: '',
+    events: 'ev',
+    serviceaccounts: 'sa',
+    deployments: 'deploy',
+    replicasets: 'rs',
+    daemonsets: 'ds',
+  });
   for (const k of allKinds) {
     assert.equal(k.table.columns.filter((c) => c.format === 'name').length, 1, k.kind);
     assert.equal(k.listKind, `${k.kind}List`);
@@ -33,20 +57,30 @@ test('schemas, verbs and subresources agree with the official OpenAPI documents'
   type Op = { 'x-kubernetes-action'?: string; 'x-kubernetes-group-version-kind'?: { kind?: string } };
   for (const [gvName, kinds] of kindsByGroupVersion()) {
     const file = gvName === 'v1' ? 'api__v1_openapi.json' : `apis__${gvName.replace('/', '__')}_openapi.json`;
-    const doc = JSON.parse(readFileSync(join(REF, file), 'utf8')) as { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, unknown> } };
+    const doc = JSON.parse(readFileSync(join(REF, file), 'utf8')) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, unknown> };
+    };
     const prefix = gvName === 'v1' ? '/api/v1/' : `/apis/${gvName}/`;
     for (const k of kinds) {
       assert.ok(doc.components.schemas[k.schema], `${k.schema} in ${file}`);
       const coll = `${prefix}${k.namespaced ? 'namespaces/{namespace}/' : ''}${k.plural}`;
       const actions = new Set<string>();
       const watchColl = `${prefix}watch/${k.namespaced ? 'namespaces/{namespace}/' : ''}${k.plural}`;
-      for (const p of [coll, `${coll}/{name}`, watchColl, `${watchColl}/{name}`]) for (const op of Object.values(doc.paths[p] ?? {})) if (op['x-kubernetes-action']) actions.add(op['x-kubernetes-action']);
+      for (const p of [coll, `${coll}/{name}`, watchColl, `${watchColl}/{name}`])
+        for (const op of Object.values(doc.paths[p] ?? {})) if (op['x-kubernetes-action']) actions.add(op['x-kubernetes-action']);
       const verbMap: Record<string, string> = { post: 'create', put: 'update', watchlist: 'watch' };
-      const verbs = [...actions].map((a) => verbMap[a] ?? a).filter((v, i, all) => all.indexOf(v) === i).sort();
+      const verbs = [...actions]
+        .map((a) => verbMap[a] ?? a)
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .sort();
       assert.deepEqual(verbs, [...k.verbs].sort(), `${k.plural} verbs`);
       for (const s of k.subresources) {
         const ops = Object.values(doc.paths[`${coll}/{name}/${s.name}`] ?? {});
-        assert.ok(ops.some((o) => o['x-kubernetes-group-version-kind']?.kind === s.kind), `${k.plural}/${s.name} -> ${s.kind}`);
+        assert.ok(
+          ops.some((o) => o['x-kubernetes-group-version-kind']?.kind === s.kind),
+          `${k.plural}/${s.name} -> ${s.kind}`,
+        );
       }
     }
   }

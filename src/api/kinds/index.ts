@@ -20,8 +20,18 @@ import { eventsV1EventKind } from './events/event.js';
 import { runtimeClassKind } from './node/runtime-class.js';
 
 export const allKinds: readonly KindDef[] = [
-  namespaceKind, podKind, serviceKind, endpointsKind, nodeKind, configMapKind, secretKind, coreEventKind, serviceAccountKind,
-  deploymentKind, replicaSetKind, daemonSetKind,
+  namespaceKind,
+  podKind,
+  serviceKind,
+  endpointsKind,
+  nodeKind,
+  configMapKind,
+  secretKind,
+  coreEventKind,
+  serviceAccountKind,
+  deploymentKind,
+  replicaSetKind,
+  daemonSetKind,
   jobKind,
   leaseKind,
   runtimeClassKind,
@@ -53,6 +63,3 @@ export function kindsByGroupVersion(): ReadonlyMap<string, readonly KindDef[]> {
   }
   return out;
 }
-
-;
-;

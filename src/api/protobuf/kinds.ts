@@ -3,12 +3,22 @@
 
 const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   v1: {
-    Namespace: 'io.k8s.api.core.v1.Namespace', ConfigMap: 'io.k8s.api.core.v1.ConfigMap', Secret: 'io.k8s.api.core.v1.Secret',
-    Service: 'io.k8s.api.core.v1.Service', ServiceAccount: 'io.k8s.api.core.v1.ServiceAccount', Pod: 'io.k8s.api.core.v1.Pod',
-    Node: 'io.k8s.api.core.v1.Node', Endpoints: 'io.k8s.api.core.v1.Endpoints', Event: 'io.k8s.api.core.v1.Event',
+    Namespace: 'io.k8s.api.core.v1.Namespace',
+    ConfigMap: 'io.k8s.api.core.v1.ConfigMap',
+    Secret: 'io.k8s.api.core.v1.Secret',
+    Service: 'io.k8s.api.core.v1.Service',
+    ServiceAccount: 'io.k8s.api.core.v1.ServiceAccount',
+    Pod: 'io.k8s.api.core.v1.Pod',
+    Node: 'io.k8s.api.core.v1.Node',
+    Endpoints: 'io.k8s.api.core.v1.Endpoints',
+    Event: 'io.k8s.api.core.v1.Event',
     Binding: 'io.k8s.api.core.v1.Binding',
   },
-  'apps/v1': { Deployment: 'io.k8s.api.apps.v1.Deployment', ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet', DaemonSet: 'io.k8s.api.apps.v1.DaemonSet' },
+  'apps/v1': {
+    Deployment: 'io.k8s.api.apps.v1.Deployment',
+    ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet',
+    DaemonSet: 'io.k8s.api.apps.v1.DaemonSet',
+  },
   'batch/v1': { Job: 'io.k8s.api.batch.v1.Job' },
   'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },
   'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },

@@ -18,13 +18,20 @@ const isZero = (v: Json) => v === '' || v === 0 || v === false;
 
 function scalar(r: ProtoReader, v: ProtoValue): Json {
   switch (v.type) {
-    case 'string': return utf8.decode(r.bytes());
-    case 'bytes': return Buffer.from(r.bytes()).toString('base64');
-    case 'int32': return r.int32();
-    case 'int64': return r.int64();
-    case 'bool': return r.bool();
-    case 'double': return r.double();
-    case 'message': throw malformed('internal: message read as a scalar');
+    case 'string':
+      return utf8.decode(r.bytes());
+    case 'bytes':
+      return Buffer.from(r.bytes()).toString('base64');
+    case 'int32':
+      return r.int32();
+    case 'int64':
+      return r.int64();
+    case 'bool':
+      return r.bool();
+    case 'double':
+      return r.double();
+    case 'message':
+      throw malformed('internal: message read as a scalar');
   }
 }
 
@@ -38,11 +45,18 @@ function value(r: ProtoReader, wire: WireType, v: ProtoValue, where: string, dep
 /** The zero value of a map entry's missing value. */
 function zeroOf(v: ProtoValue, depth: number): Json | undefined {
   switch (v.type) {
-    case 'string': case 'bytes': return '';
-    case 'int32': case 'int64': return 0;
-    case 'bool': return false;
-    case 'double': return 0;
-    case 'message': return decodeMessage(new ProtoReader(new Uint8Array(0)), v.message ?? '', depth + 1);
+    case 'string':
+    case 'bytes':
+      return '';
+    case 'int32':
+    case 'int64':
+      return 0;
+    case 'bool':
+      return false;
+    case 'double':
+      return 0;
+    case 'message':
+      return decodeMessage(new ProtoReader(new Uint8Array(0)), v.message ?? '', depth + 1);
   }
 }
 
@@ -93,7 +107,10 @@ export function decodeMessage(r: ProtoReader, def: string, depth = 0): Json | un
   while (!r.done) {
     const { field, wire } = r.tag();
     const f = tags[field];
-    if (!f) { r.skip(wire); continue; }
+    if (!f) {
+      r.skip(wire);
+      continue;
+    }
     const where = `${short}.${f.name}`;
     if (f.map) {
       if (wire !== 2) throw malformed(`wrong wire type ${wire} for ${where}`);

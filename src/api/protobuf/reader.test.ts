@@ -7,7 +7,15 @@ import { pw } from './testing/proto-writer.js';
 const reader = (w: ReturnType<typeof pw>) => new ProtoReader(w.finish());
 
 test('varints: int32 and int64 including negatives and 10-byte encodings', () => {
-  const r = reader(pw().varint(300).varint(-1).varint(-62135596800).varint(2 ** 53 - 1).varint(2147483647).varint(-2147483648));
+  const r = reader(
+    pw()
+      .varint(300)
+      .varint(-1)
+      .varint(-62135596800)
+      .varint(2 ** 53 - 1)
+      .varint(2147483647)
+      .varint(-2147483648),
+  );
   assert.equal(r.int32(), 300);
   assert.equal(r.int32(), -1);
   assert.equal(r.int64(), -62135596800);

@@ -5,7 +5,10 @@ import { badRequest } from '../../base/errors.js';
 
 export type WireType = 0 | 1 | 2 | 5;
 
-export interface Tag { field: number; wire: WireType }
+export interface Tag {
+  field: number;
+  wire: WireType;
+}
 
 const TWO_32 = 4294967296;
 
@@ -15,11 +18,17 @@ export const malformed = (why: string) => badRequest(`invalid protobuf body: ${w
 export class ProtoReader {
   private pos: number;
 
-  constructor(private readonly buf: Uint8Array, start = 0, private readonly end = buf.length) {
+  constructor(
+    private readonly buf: Uint8Array,
+    start = 0,
+    private readonly end = buf.length,
+  ) {
     this.pos = start;
   }
 
-  get done(): boolean { return this.pos >= this.end; }
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
 
   /** Reads a varint as two 32-bit halves (low, high; both unsigned). */
   private varint64(): [number, number] {
@@ -29,8 +38,10 @@ export class ProtoReader {
       if (this.pos >= this.end) throw malformed('truncated varint');
       const b = this.buf[this.pos++] ?? 0;
       if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) { lo |= (b & 0x0f) << 28; hi |= (b & 0x7f) >> 4; }
-      else hi |= (b & 0x7f) << (7 * i - 32);
+      else if (i === 4) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (7 * i - 32);
       if ((b & 0x80) === 0) return [lo >>> 0, hi >>> 0];
     }
     throw malformed('varint longer than 10 bytes');
@@ -52,7 +63,9 @@ export class ProtoReader {
   }
 
   /** int32: the low 32 bits, sign-extended. */
-  int32(): number { return this.varint64()[0] | 0; }
+  int32(): number {
+    return this.varint64()[0] | 0;
+  }
 
   bool(): boolean {
     const [lo, hi] = this.varint64();
@@ -91,10 +104,18 @@ export class ProtoReader {
   /** Skips the value of a field of the given wire type. */
   skip(wire: WireType): void {
     switch (wire) {
-      case 0: this.varint64(); return;
-      case 1: this.take(8); return;
-      case 2: this.take(this.uint()); return;
-      case 5: this.take(4); return;
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        this.take(8);
+        return;
+      case 2:
+        this.take(this.uint());
+        return;
+      case 5:
+        this.take(4);
+        return;
     }
   }
 
@@ -105,4 +126,3 @@ export class ProtoReader {
     return out;
   }
 }
-

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { NodeSelectorRequirement } from '../gen/types.js';
 import { compileTerm, matchesRequired, requiredNodeAffinity, termMatches } from './node-affinity.js';
 
-const matches = (r: NodeSelectorRequirement, labels: Record<string, string>, name = 'n1') => termMatches(compileTerm({ matchExpressions: [r] }), labels, name);
+const matches = (r: NodeSelectorRequirement, labels: Record<string, string>, name = 'n1') =>
+  termMatches(compileTerm({ matchExpressions: [r] }), labels, name);
 
 test('Gt and Lt compare base-10 int64 values as Go strconv.ParseInt reads them', () => {
   const gt10 = { key: 'n', operator: 'Gt', values: ['10'] };
@@ -40,7 +41,11 @@ test('a requirement that is not valid makes its term match nothing', () => {
   assert.equal(matches({ key: 'n', operator: 'Gt', values: ['1', '2'] }, labels), false, 'two bounds');
   assert.equal(matches({ key: 'zone', operator: 'Bogus', values: ['a'] }, labels), false, 'unknown operator');
   assert.equal(termMatches(compileTerm({}), labels, 'n1'), false, 'an empty term');
-  assert.equal(termMatches(compileTerm({ matchFields: [{ key: 'metadata.uid', operator: 'Exists' }] }), labels, 'n1'), false, 'a field other than metadata.name');
+  assert.equal(
+    termMatches(compileTerm({ matchFields: [{ key: 'metadata.uid', operator: 'Exists' }] }), labels, 'n1'),
+    false,
+    'a field other than metadata.name',
+  );
 });
 
 test('set operators, matchFields on metadata.name, ORed terms and the nodeSelector', () => {
@@ -54,10 +59,16 @@ test('set operators, matchFields on metadata.name, ORed terms and the nodeSelect
   assert.equal(termMatches(compileTerm({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }), labels, 'n1'), false);
   const spec = {
     nodeSelector: { disk: 'ssd' },
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
-      { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] },
-    ] } } },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
+            { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] },
+          ],
+        },
+      },
+    },
   };
   assert.equal(matchesRequired(requiredNodeAffinity(spec), labels, 'n1'), true, 'terms are ORed');
   assert.equal(matchesRequired(requiredNodeAffinity(spec), { zone: 'a' }, 'n1'), false, 'the nodeSelector must match too');

@@ -8,7 +8,6 @@
 import { parseInt64 } from '../../base/parse-int64.js';
 import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../gen/types.js';
 
-
 interface CompiledRequirement {
   readonly key: string;
   readonly op: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
@@ -44,21 +43,27 @@ export function compileTerm(t: NodeSelectorTerm): CompiledTerm {
   let never = (t.matchExpressions ?? []).length === 0 && (t.matchFields ?? []).length === 0;
   for (const r of t.matchExpressions ?? []) {
     const c = compileRequirement(r);
-    if (c) labels.push(c); else never = true;
+    if (c) labels.push(c);
+    else never = true;
   }
   for (const r of t.matchFields ?? []) {
     const c = compileRequirement(r);
-    if (c && r.key === 'metadata.name') fields.push(c); else never = true;
+    if (c && r.key === 'metadata.name') fields.push(c);
+    else never = true;
   }
   return { labels, fields, never };
 }
 
 function requirementMatches(r: CompiledRequirement, value: string | undefined): boolean {
   switch (r.op) {
-    case 'In': return value !== undefined && r.set.has(value);
-    case 'NotIn': return value === undefined || !r.set.has(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
+    case 'In':
+      return value !== undefined && r.set.has(value);
+    case 'NotIn':
+      return value === undefined || !r.set.has(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
     case 'Gt':
     case 'Lt': {
       const n = value === undefined ? undefined : parseInt64(value);
@@ -68,7 +73,8 @@ function requirementMatches(r: CompiledRequirement, value: string | undefined): 
   }
 }
 
-const own = (labels: Readonly<Record<string, string>>, k: string) => (Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined);
+const own = (labels: Readonly<Record<string, string>>, k: string) =>
+  Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined;
 
 export function termMatches(t: CompiledTerm, labels: Readonly<Record<string, string>>, nodeName: string): boolean {
   if (t.never) return false;

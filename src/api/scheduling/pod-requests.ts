@@ -22,16 +22,27 @@ const DEFAULT_MILLI_CPU_REQUEST = 100;
 const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
 const num = (v: string | number): number => {
-  try { return quantityToNumber(v); } catch { return 0; }
+  try {
+    return quantityToNumber(v);
+  } catch {
+    return 0;
+  }
 };
 const milli = (v: string | number): number => {
-  try { return toMilli(v); } catch { return 0; }
+  try {
+    return toMilli(v);
+  } catch {
+    return 0;
+  }
 };
 
 /** True for names the scheduler accounts as extended/scalar resources. */
 function isScalarResource(name: string): boolean {
-  return name.startsWith('hugepages-') || (name.includes('/') && !name.startsWith('kubernetes.io/') && !name.startsWith('requests.'))
-    || name.startsWith('attachable-volumes-');
+  return (
+    name.startsWith('hugepages-') ||
+    (name.includes('/') && !name.startsWith('kubernetes.io/') && !name.startsWith('requests.')) ||
+    name.startsWith('attachable-volumes-')
+  );
 }
 
 /** A resource list (`{cpu: '500m', memory: '1Gi'}`) as a Resource; `pods` and unknown names are ignored. */
@@ -109,6 +120,9 @@ export function nonZeroRequests(spec: PodRequestInput, overhead: Resource | unde
     cpu = Math.max(cpu, r.milliCPU || DEFAULT_MILLI_CPU_REQUEST);
     mem = Math.max(mem, r.memory || DEFAULT_MEMORY_REQUEST);
   }
-  if (overhead) { cpu += overhead.milliCPU; mem += overhead.memory; }
+  if (overhead) {
+    cpu += overhead.milliCPU;
+    mem += overhead.memory;
+  }
   return { milliCPU: cpu, memory: mem };
 }

@@ -7,7 +7,11 @@ const taint = (key: string, effect: string, value?: string): Taint => ({ key, ef
 
 test('a toleration covers a taint by key, operator, value and effect', () => {
   assert.equal(toleratesTaint({ key: 'k', operator: 'Equal', value: 'v', effect: 'NoSchedule' }, taint('k', 'NoSchedule', 'v')), true);
-  assert.equal(toleratesTaint({ key: 'k', value: 'v' }, taint('k', 'NoExecute', 'v')), true, 'empty operator is Equal; empty effect is every effect');
+  assert.equal(
+    toleratesTaint({ key: 'k', value: 'v' }, taint('k', 'NoExecute', 'v')),
+    true,
+    'empty operator is Equal; empty effect is every effect',
+  );
   assert.equal(toleratesTaint({ key: 'k', operator: 'Equal', value: 'w' }, taint('k', 'NoSchedule', 'v')), false);
   assert.equal(toleratesTaint({ key: 'k', operator: 'Exists' }, taint('k', 'NoSchedule', 'v')), true);
   assert.equal(toleratesTaint({ operator: 'Exists' }, taint('any', 'NoExecute')), true, 'empty key with Exists covers everything');
@@ -22,11 +26,20 @@ test('NoExecute tolerance: now, never, or the smallest tolerationSeconds', () =>
   const taints = [taint('x', 'NoExecute'), taint('y', 'NoExecute')];
   assert.equal(noExecuteTolerance(taints, [{ key: 'x', operator: 'Exists' }]), 'now');
   assert.equal(noExecuteTolerance(taints, [{ operator: 'Exists' }]), 'never');
-  assert.equal(noExecuteTolerance(taints, [{ key: 'x', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }, { key: 'y', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: -5 }]), 0);
+  assert.equal(
+    noExecuteTolerance(taints, [
+      { key: 'x', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+      { key: 'y', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: -5 },
+    ]),
+    0,
+  );
 });
 
-test('merging keeps the pod\'s tolerations and adds only what nothing covers yet', () => {
-  const pod: Toleration[] = [{ key: 'gpu', operator: 'Exists' }, { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }];
+test("merging keeps the pod's tolerations and adds only what nothing covers yet", () => {
+  const pod: Toleration[] = [
+    { key: 'gpu', operator: 'Exists' },
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ];
   const rc: Toleration[] = [
     { key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' }, // covered by the pod's Exists
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 }, // wider: replaces 300
@@ -38,6 +51,10 @@ test('merging keeps the pod\'s tolerations and adds only what nothing covers yet
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 },
     { key: 'os', operator: 'Equal', value: 'windows', effect: 'NoSchedule' },
   ]);
-  assert.deepEqual(mergeTolerations([], [{ operator: 'Exists' }, { key: 'a', operator: 'Exists' }]), [{ operator: 'Exists' }], 'an empty key with Exists covers all');
+  assert.deepEqual(
+    mergeTolerations([], [{ operator: 'Exists' }, { key: 'a', operator: 'Exists' }]),
+    [{ operator: 'Exists' }],
+    'an empty key with Exists covers all',
+  );
   assert.deepEqual(mergeTolerations(pod, []), pod);
 });

@@ -53,8 +53,11 @@ export function noExecuteTolerance(taints: readonly Taint[], tolerations: readon
 }
 
 const sameToleration = (a: Toleration, b: Toleration): boolean =>
-  (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '')
-  && (a.effect ?? '') === (b.effect ?? '') && a.tolerationSeconds === b.tolerationSeconds;
+  (a.key ?? '') === (b.key ?? '') &&
+  (a.operator ?? '') === (b.operator ?? '') &&
+  (a.value ?? '') === (b.value ?? '') &&
+  (a.effect ?? '') === (b.effect ?? '') &&
+  a.tolerationSeconds === b.tolerationSeconds;
 
 /** Whether `ss` tolerates everything `t` tolerates (upstream's isSuperset). */
 function toleratesSuperset(ss: Toleration, t: Toleration): boolean {
@@ -67,9 +70,13 @@ function toleratesSuperset(ss: Toleration, t: Toleration): boolean {
     if (t.tolerationSeconds === undefined || t.tolerationSeconds > ss.tolerationSeconds) return false;
   }
   switch (ss.operator ?? '') {
-    case 'Equal': case '': return t.operator === 'Equal' && (t.value ?? '') === (ss.value ?? '');
-    case 'Exists': return true;
-    default: return false;
+    case 'Equal':
+    case '':
+      return t.operator === 'Equal' && (t.value ?? '') === (ss.value ?? '');
+    case 'Exists':
+      return true;
+    default:
+      return false;
   }
 }
 

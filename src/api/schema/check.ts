@@ -20,7 +20,21 @@ export interface CheckOptions {
   registry?: SchemaRegistry;
 }
 
-const enum K { Any, Str, Byte, DateTime, Int, Int32, Num, Bool, IntOrStr, Quantity, Obj, Arr, Map }
+const enum K {
+  Any,
+  Str,
+  Byte,
+  DateTime,
+  Int,
+  Int32,
+  Num,
+  Bool,
+  IntOrStr,
+  Quantity,
+  Obj,
+  Arr,
+  Map,
+}
 
 interface Node {
   k: K;
@@ -37,16 +51,23 @@ const caches = new WeakMap<SchemaRegistry, Map<string, Node>>();
 
 function compile(t: TypeRef, reg: SchemaRegistry, cache: Map<string, Node>): Node {
   switch (t.kind) {
-    case 'any': return ANY;
-    case 'array': return { k: K.Arr, item: compile(t.items, reg, cache) };
-    case 'map': return { k: K.Map, item: compile(t.values, reg, cache) };
+    case 'any':
+      return ANY;
+    case 'array':
+      return { k: K.Arr, item: compile(t.items, reg, cache) };
+    case 'map':
+      return { k: K.Map, item: compile(t.values, reg, cache) };
     case 'prim':
       if (t.format === 'int-or-string') return leaf(K.IntOrStr);
       switch (t.type) {
-        case 'string': return leaf(t.format === 'byte' ? K.Byte : t.format === 'date-time' ? K.DateTime : K.Str);
-        case 'integer': return leaf(t.format === 'int32' ? K.Int32 : K.Int);
-        case 'number': return leaf(K.Num);
-        case 'boolean': return leaf(K.Bool);
+        case 'string':
+          return leaf(t.format === 'byte' ? K.Byte : t.format === 'date-time' ? K.DateTime : K.Str);
+        case 'integer':
+          return leaf(t.format === 'int32' ? K.Int32 : K.Int);
+        case 'number':
+          return leaf(K.Num);
+        case 'boolean':
+          return leaf(K.Bool);
       }
       return ANY;
     case 'ref': {
@@ -73,7 +94,10 @@ function compile(t: TypeRef, reg: SchemaRegistry, cache: Map<string, Node>): Nod
 
 function rootNode(defName: string, reg: SchemaRegistry): Node {
   let cache = caches.get(reg);
-  if (!cache) { cache = new Map(); caches.set(reg, cache); }
+  if (!cache) {
+    cache = new Map();
+    caches.set(reg, cache);
+  }
   return compile({ kind: 'ref', ref: defName }, reg, cache);
 }
 
@@ -97,7 +121,12 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-interface State { unknown: string[] | null; errs: FieldError[]; prune: boolean; path: Seg[] }
+interface State {
+  unknown: string[] | null;
+  errs: FieldError[];
+  prune: boolean;
+  path: Seg[];
+}
 
 function typeError(st: State, v: unknown, expected: string): void {
   const field = pathText(st.path);
@@ -113,8 +142,11 @@ function invalid(st: State, v: unknown, detail: string): void {
 function walk(n: Node, v: unknown, st: State, root: boolean): void {
   if (v === null || v === undefined) return;
   switch (n.k) {
-    case K.Any: return;
-    case K.Str: if (typeof v !== 'string') typeError(st, v, 'string'); return;
+    case K.Any:
+      return;
+    case K.Str:
+      if (typeof v !== 'string') typeError(st, v, 'string');
+      return;
     case K.Byte:
       if (typeof v !== 'string') typeError(st, v, 'string');
       else if (v.length % 4 !== 0 || !BASE64.test(v)) invalid(st, v, 'illegal base64 data');
@@ -123,23 +155,33 @@ function walk(n: Node, v: unknown, st: State, root: boolean): void {
       if (typeof v !== 'string') typeError(st, v, 'string');
       else if (!DATE_TIME.test(v)) invalid(st, v, `${pathText(st.path)} in body must be of type date-time: "${v}"`);
       return;
-    case K.Int: if (typeof v !== 'number' || !Number.isInteger(v)) typeError(st, v, 'integer'); return;
+    case K.Int:
+      if (typeof v !== 'number' || !Number.isInteger(v)) typeError(st, v, 'integer');
+      return;
     case K.Int32:
       if (typeof v !== 'number' || !Number.isInteger(v)) typeError(st, v, 'integer');
       else if (v > 2147483647 || v < -2147483648) invalid(st, v, 'must fit in a 32-bit signed integer');
       return;
-    case K.Num: if (typeof v !== 'number') typeError(st, v, 'number'); return;
-    case K.Bool: if (typeof v !== 'boolean') typeError(st, v, 'boolean'); return;
+    case K.Num:
+      if (typeof v !== 'number') typeError(st, v, 'number');
+      return;
+    case K.Bool:
+      if (typeof v !== 'boolean') typeError(st, v, 'boolean');
+      return;
     case K.IntOrStr:
       if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) typeError(st, v, 'integer or string');
       return;
     case K.Quantity:
       if (typeof v === 'number') return;
       if (typeof v !== 'string') typeError(st, v, 'string or number');
-      else if (!QUANTITY.test(v)) invalid(st, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+      else if (!QUANTITY.test(v))
+        invalid(st, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
       return;
     case K.Arr: {
-      if (!Array.isArray(v)) { typeError(st, v, 'array'); return; }
+      if (!Array.isArray(v)) {
+        typeError(st, v, 'array');
+        return;
+      }
       const item = n.item ?? ANY;
       if (item.k === K.Any) return;
       const path = st.path;
@@ -151,7 +193,10 @@ function walk(n: Node, v: unknown, st: State, root: boolean): void {
       return;
     }
     case K.Map: {
-      if (typeof v !== 'object' || Array.isArray(v)) { typeError(st, v, 'object'); return; }
+      if (typeof v !== 'object' || Array.isArray(v)) {
+        typeError(st, v, 'object');
+        return;
+      }
       const item = n.item ?? ANY;
       if (item.k === K.Any) return;
       const o = v as Record<string, unknown>;
@@ -163,7 +208,10 @@ function walk(n: Node, v: unknown, st: State, root: boolean): void {
       return;
     }
     case K.Obj: {
-      if (typeof v !== 'object' || Array.isArray(v)) { typeError(st, v, 'object'); return; }
+      if (typeof v !== 'object' || Array.isArray(v)) {
+        typeError(st, v, 'object');
+        return;
+      }
       const o = v as Record<string, unknown>;
       const fields = n.fields;
       if (!fields) return;

@@ -12,8 +12,11 @@ test('v2 definitions: every served kind with its GVK, v2 refs only, none danglin
   assert.ok(cm);
   assert.deepEqual(cm['x-kubernetes-group-version-kind'], [{ group: '', kind: 'ConfigMap', version: 'v1' }]);
   for (const k of allKinds) {
-    const found = Object.values(doc.definitions).some((s) => (s['x-kubernetes-group-version-kind'] as Array<{ group: string; kind: string; version: string }> | undefined)
-      ?.some((g) => g.group === k.group && g.version === k.version && g.kind === k.kind));
+    const found = Object.values(doc.definitions).some((s) =>
+      (s['x-kubernetes-group-version-kind'] as Array<{ group: string; kind: string; version: string }> | undefined)?.some(
+        (g) => g.group === k.group && g.version === k.version && g.kind === k.kind,
+      ),
+    );
     assert.ok(found, `${k.group}/${k.version} ${k.kind}`);
   }
   const text = JSON.stringify(doc);
@@ -24,7 +27,9 @@ test('v2 definitions: every served kind with its GVK, v2 refs only, none danglin
     assert.ok(ref.startsWith(V2_REF_PREFIX) && doc.definitions[ref.slice(V2_REF_PREFIX.length)], `dangling ${ref}`);
   }
   // a property that refers to another definition is a plain $ref, as upstream's v2 has it
-  assert.deepEqual((doc.definitions['io.k8s.api.core.v1.Pod']?.['properties'] as Record<string, unknown>)['spec'], { $ref: `${V2_REF_PREFIX}io.k8s.api.core.v1.PodSpec` });
+  assert.deepEqual((doc.definitions['io.k8s.api.core.v1.Pod']?.['properties'] as Record<string, unknown>)['spec'], {
+    $ref: `${V2_REF_PREFIX}io.k8s.api.core.v1.PodSpec`,
+  });
 });
 
 /** Reads a Document's swagger string, and each definition's name, type and GVK extension text. */
@@ -50,10 +55,28 @@ function readDoc(buf: Uint8Array) {
             const s = named.sub();
             while (!s.done) {
               const st = s.tag();
-              if (st.field === 22) { const ti = s.sub(); ti.tag(); entry.type = str(ti.bytes()); }
-              else if (st.field === 25) { const p = s.sub(); while (!p.done) { p.tag(); const np = p.sub(); np.tag(); entry.props.push(str(np.bytes())); while (!np.done) np.skip(np.tag().wire); } }
-              else if (st.field === 31) { const na = s.sub(); na.tag(); const en = str(na.bytes()); na.tag(); const value = na.sub(); value.tag(); entry.ext.set(en, str(value.bytes())); }
-              else s.skip(st.wire);
+              if (st.field === 22) {
+                const ti = s.sub();
+                ti.tag();
+                entry.type = str(ti.bytes());
+              } else if (st.field === 25) {
+                const p = s.sub();
+                while (!p.done) {
+                  p.tag();
+                  const np = p.sub();
+                  np.tag();
+                  entry.props.push(str(np.bytes()));
+                  while (!np.done) np.skip(np.tag().wire);
+                }
+              } else if (st.field === 31) {
+                const na = s.sub();
+                na.tag();
+                const en = str(na.bytes());
+                na.tag();
+                const value = na.sub();
+                value.tag();
+                entry.ext.set(en, str(value.bytes()));
+              } else s.skip(st.wire);
             }
           }
         }

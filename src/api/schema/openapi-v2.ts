@@ -23,7 +23,8 @@ const v2Ref = (ref: unknown) => ({ $ref: String(ref).replace(REF_PREFIX, V2_REF_
 function toV2Schema(s: JsonSchema): JsonSchema {
   if (typeof s['$ref'] === 'string') return v2Ref(s['$ref']);
   const allOf = s['allOf'];
-  if (Array.isArray(allOf) && allOf.length === 1 && typeof (allOf[0] as JsonSchema)['$ref'] === 'string') return v2Ref((allOf[0] as JsonSchema)['$ref']);
+  if (Array.isArray(allOf) && allOf.length === 1 && typeof (allOf[0] as JsonSchema)['$ref'] === 'string')
+    return v2Ref((allOf[0] as JsonSchema)['$ref']);
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === 'properties' && v && typeof v === 'object') {

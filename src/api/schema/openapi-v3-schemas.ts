@@ -29,9 +29,15 @@ function typeSchema(t: TypeRef, nested: boolean, fieldDefault: unknown): JsonSch
       if (dflt !== undefined) s['default'] = dflt;
       return s;
     }
-    case 'array': return withDefault({ type: 'array', items: typeSchema(t.items, true, undefined) }, nested ? undefined : fieldDefault);
-    case 'map': return withDefault({ type: 'object', additionalProperties: typeSchema(t.values, true, undefined) }, nested ? undefined : fieldDefault);
-    case 'any': return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    case 'array':
+      return withDefault({ type: 'array', items: typeSchema(t.items, true, undefined) }, nested ? undefined : fieldDefault);
+    case 'map':
+      return withDefault(
+        { type: 'object', additionalProperties: typeSchema(t.values, true, undefined) },
+        nested ? undefined : fieldDefault,
+      );
+    case 'any':
+      return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   }
 }
 
@@ -81,7 +87,10 @@ export function schemaClosure(roots: Iterable<string>, reg: SchemaRegistry): Rec
     const name = todo.pop();
     if (name === undefined || out.has(name)) continue;
     const d = reg.getDefinition(name);
-    if (!d) { out.set(name, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }); continue; }
+    if (!d) {
+      out.set(name, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+      continue;
+    }
     out.set(name, definitionSchema(d));
     const refs: string[] = [];
     if (d.kind === 'object') for (const f of Object.values(d.fields)) refsOf(f.type, refs);
@@ -89,6 +98,9 @@ export function schemaClosure(roots: Iterable<string>, reg: SchemaRegistry): Rec
     todo.push(...refs);
   }
   const sorted: Record<string, JsonSchema> = {};
-  for (const k of [...out.keys()].sort()) { const v = out.get(k); if (v) sorted[k] = v; }
+  for (const k of [...out.keys()].sort()) {
+    const v = out.get(k);
+    if (v) sorted[k] = v;
+  }
   return sorted;
 }

@@ -15,36 +15,99 @@ const base = { shortNames: [], categories: ['all'], generation: true, hasStatus:
 const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 const deploymentKind: KindDef = {
-  ...base, group: 'apps', version: 'v1', kind: 'Deployment', listKind: 'DeploymentList', plural: 'deployments', singular: 'deployment',
-  namespaced: true, verbs: ALL, schema: 'io.k8s.api.apps.v1.Deployment',
+  ...base,
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  plural: 'deployments',
+  singular: 'deployment',
+  namespaced: true,
+  verbs: ALL,
+  schema: 'io.k8s.api.apps.v1.Deployment',
   subresources: [
     { name: 'status', group: 'apps', version: 'v1', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
     { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   ],
 };
 const coreKinds: KindDef[] = [
-  { ...base, group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod', namespaced: true, verbs: ALL, schema: 'io.k8s.api.core.v1.Pod',
+  {
+    ...base,
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    listKind: 'PodList',
+    plural: 'pods',
+    singular: 'pod',
+    namespaced: true,
+    verbs: ALL,
+    schema: 'io.k8s.api.core.v1.Pod',
     subresources: [
       { name: 'status', group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
       { name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
       { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
       { name: 'log', group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
       { name: 'exec', group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-    ] },
-  { ...base, group: '', version: 'v1', kind: 'Node', listKind: 'NodeList', plural: 'nodes', singular: 'node', namespaced: false, verbs: ALL, schema: 'io.k8s.api.core.v1.Node', subresources: [] },
-  { ...base, group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', plural: 'services', singular: 'service', namespaced: true, verbs: ALL, schema: 'io.k8s.api.core.v1.Service', subresources: [] },
-  { ...base, group: '', version: 'v1', kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap', namespaced: true, verbs: ALL, schema: 'io.k8s.api.core.v1.ConfigMap', subresources: [] },
+    ],
+  },
+  {
+    ...base,
+    group: '',
+    version: 'v1',
+    kind: 'Node',
+    listKind: 'NodeList',
+    plural: 'nodes',
+    singular: 'node',
+    namespaced: false,
+    verbs: ALL,
+    schema: 'io.k8s.api.core.v1.Node',
+    subresources: [],
+  },
+  {
+    ...base,
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    listKind: 'ServiceList',
+    plural: 'services',
+    singular: 'service',
+    namespaced: true,
+    verbs: ALL,
+    schema: 'io.k8s.api.core.v1.Service',
+    subresources: [],
+  },
+  {
+    ...base,
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    listKind: 'ConfigMapList',
+    plural: 'configmaps',
+    singular: 'configmap',
+    namespaced: true,
+    verbs: ALL,
+    schema: 'io.k8s.api.core.v1.ConfigMap',
+    subresources: [],
+  },
 ];
 
 function refsIn(v: unknown, out: string[]): string[] {
   if (Array.isArray(v)) for (const x of v) refsIn(x, out);
-  else if (isObj(v)) for (const [k, x] of Object.entries(v)) { if (k === '$ref' && typeof x === 'string') out.push(x); else refsIn(x, out); }
+  else if (isObj(v))
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') out.push(x);
+      else refsIn(x, out);
+    }
   return out;
 }
 
 function patchOps(doc: unknown): J[] {
   const paths = get(doc, 'paths');
-  return isObj(paths) ? Object.values(paths).map((p) => get(p, 'patch')).filter(isObj) : [];
+  return isObj(paths)
+    ? Object.values(paths)
+        .map((p) => get(p, 'patch'))
+        .filter(isObj)
+    : [];
 }
 
 test('apps/v1: PATCH operation with the GVK, fieldValidation and the four patch types', () => {
@@ -58,7 +121,13 @@ test('apps/v1: PATCH operation with the GVK, fieldValidation and the four patch 
   const names = params.map((p) => get(p, 'name'));
   for (const n of ['fieldValidation', 'dryRun', 'fieldManager', 'force']) assert.ok(names.includes(n), n);
   const types = Object.keys(get(patch, 'requestBody', 'content') as J);
-  for (const t of ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']) assert.ok(types.includes(t), t);
+  for (const t of [
+    'application/json-patch+json',
+    'application/merge-patch+json',
+    'application/strategic-merge-patch+json',
+    'application/apply-patch+yaml',
+  ])
+    assert.ok(types.includes(t), t);
   const scale = get(doc, 'paths', '/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale', 'patch');
   assert.deepEqual(get(scale, 'x-kubernetes-group-version-kind'), { group: 'autoscaling', kind: 'Scale', version: 'v1' });
   assert.equal(get(doc, 'paths', '/apis/apps/v1/deployments', 'get', 'operationId'), 'listAppsV1DeploymentForAllNamespaces');
@@ -67,19 +136,29 @@ test('apps/v1: PATCH operation with the GVK, fieldValidation and the four patch 
   const containers = get(doc, 'components', 'schemas', 'io.k8s.api.core.v1.PodSpec', 'properties', 'containers');
   assert.equal(get(containers, 'x-kubernetes-patch-merge-key'), 'name');
   assert.deepEqual(get(containers, 'items'), { allOf: [{ $ref: '#/components/schemas/io.k8s.api.core.v1.Container' }], default: {} });
-  assert.deepEqual(get(doc, 'components', 'schemas', 'io.k8s.api.apps.v1.Deployment', 'x-kubernetes-group-version-kind'), [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
-  assert.deepEqual(get(doc, 'components', 'schemas', 'io.k8s.apimachinery.pkg.util.intstr.IntOrString'), { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] });
+  assert.deepEqual(get(doc, 'components', 'schemas', 'io.k8s.api.apps.v1.Deployment', 'x-kubernetes-group-version-kind'), [
+    { group: 'apps', kind: 'Deployment', version: 'v1' },
+  ]);
+  assert.deepEqual(get(doc, 'components', 'schemas', 'io.k8s.apimachinery.pkg.util.intstr.IntOrString'), {
+    format: 'int-or-string',
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+  });
 });
 
 test('without strategic merge (custom resources) the content type is left out', () => {
   const doc = buildOpenApiV3({ group: 'apps', version: 'v1' }, [deploymentKind], { strategicMergePatch: false });
-  const types = Object.keys(get(doc, 'paths', '/apis/apps/v1/namespaces/{namespace}/deployments/{name}', 'patch', 'requestBody', 'content') as J);
+  const types = Object.keys(
+    get(doc, 'paths', '/apis/apps/v1/namespaces/{namespace}/deployments/{name}', 'patch', 'requestBody', 'content') as J,
+  );
   assert.equal(types.includes('application/strategic-merge-patch+json'), false);
   assert.equal(types.includes('application/merge-patch+json'), true);
 });
 
 test('every $ref resolves inside the document', () => {
-  for (const [gv, kinds] of [[{ group: 'apps', version: 'v1' }, [deploymentKind]], [{ group: '', version: 'v1' }, coreKinds]] as const) {
+  for (const [gv, kinds] of [
+    [{ group: 'apps', version: 'v1' }, [deploymentKind]],
+    [{ group: '', version: 'v1' }, coreKinds],
+  ] as const) {
     const doc = buildOpenApiV3(gv, kinds);
     const schemas = get(doc, 'components', 'schemas');
     assert.ok(isObj(schemas));
@@ -100,7 +179,11 @@ test('core/v1 paths: cluster-scoped nodes, pod subresources', () => {
   assert.equal('/api/v1/namespaces/{namespace}/nodes' in paths, false);
   assert.equal(get(paths, '/api/v1/nodes/{name}', 'patch', 'operationId'), 'patchCoreV1Node');
   assert.equal(get(paths, '/api/v1/namespaces/{namespace}/pods/{name}/binding', 'post', 'operationId'), 'createCoreV1NamespacedPodBinding');
-  assert.deepEqual(get(paths, '/api/v1/namespaces/{namespace}/pods/{name}/eviction', 'post', 'x-kubernetes-group-version-kind'), { group: 'policy', kind: 'Eviction', version: 'v1' });
+  assert.deepEqual(get(paths, '/api/v1/namespaces/{namespace}/pods/{name}/eviction', 'post', 'x-kubernetes-group-version-kind'), {
+    group: 'policy',
+    kind: 'Eviction',
+    version: 'v1',
+  });
   assert.equal(get(paths, '/api/v1/namespaces/{namespace}/pods/{name}/exec', 'post', 'x-kubernetes-action'), 'connect');
   assert.equal(get(paths, '/api/v1/namespaces/{namespace}/pods/{name}/log', 'get', 'operationId'), 'readCoreV1NamespacedPodLog');
   assert.equal(get(paths, '/api/v1/', 'get', 'operationId'), 'getCoreV1APIResources');
@@ -122,8 +205,31 @@ function strip(v: unknown): unknown {
 
 test('schemas match the reference documents structurally', { skip }, () => {
   const cases: [string, { group: string; version: string }, KindDef[], string[]][] = [
-    ['apis__apps__v1_openapi.json', { group: 'apps', version: 'v1' }, [deploymentKind], ['io.k8s.api.apps.v1.Deployment', 'io.k8s.api.apps.v1.DeploymentSpec', 'io.k8s.api.core.v1.PodSpec', 'io.k8s.api.core.v1.Container', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']],
-    ['api__v1_openapi.json', { group: '', version: 'v1' }, coreKinds, ['io.k8s.api.core.v1.Pod', 'io.k8s.api.core.v1.Service', 'io.k8s.api.core.v1.ServiceSpec', 'io.k8s.api.core.v1.ServicePort', 'io.k8s.api.core.v1.ConfigMap', 'io.k8s.api.core.v1.NodeStatus']],
+    [
+      'apis__apps__v1_openapi.json',
+      { group: 'apps', version: 'v1' },
+      [deploymentKind],
+      [
+        'io.k8s.api.apps.v1.Deployment',
+        'io.k8s.api.apps.v1.DeploymentSpec',
+        'io.k8s.api.core.v1.PodSpec',
+        'io.k8s.api.core.v1.Container',
+        'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+      ],
+    ],
+    [
+      'api__v1_openapi.json',
+      { group: '', version: 'v1' },
+      coreKinds,
+      [
+        'io.k8s.api.core.v1.Pod',
+        'io.k8s.api.core.v1.Service',
+        'io.k8s.api.core.v1.ServiceSpec',
+        'io.k8s.api.core.v1.ServicePort',
+        'io.k8s.api.core.v1.ConfigMap',
+        'io.k8s.api.core.v1.NodeStatus',
+      ],
+    ],
   ];
   for (const [file, gv, kinds, names] of cases) {
     const ref: unknown = JSON.parse(readFileSync(join(refDir, file), 'utf8'));

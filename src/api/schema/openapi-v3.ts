@@ -9,7 +9,10 @@ import { schemaRegistry, type SchemaRegistry } from './registry.js';
 import { REF_PREFIX, schemaClosure, type JsonSchema } from './openapi-v3-schemas.js';
 import type { GVK } from './types.js';
 
-export interface GroupVersion { group: string; version: string }
+export interface GroupVersion {
+  group: string;
+  version: string;
+}
 
 export interface OpenApiV3Options {
   registry?: SchemaRegistry;
@@ -25,16 +28,50 @@ const RESOURCE_LIST = 'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList';
 const CONNECT = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
 const QUERY_TYPES: Readonly<Record<string, string>> = {
-  allowWatchBookmarks: 'boolean', continue: 'string', dryRun: 'string', fieldManager: 'string', fieldSelector: 'string',
-  fieldValidation: 'string', force: 'boolean', gracePeriodSeconds: 'integer', ignoreStoreReadErrorWithClusterBreakingPotential: 'boolean',
-  labelSelector: 'string', limit: 'integer', orphanDependents: 'boolean', pretty: 'string', propagationPolicy: 'string',
-  resourceVersion: 'string', resourceVersionMatch: 'string', sendInitialEvents: 'boolean', timeoutSeconds: 'integer', watch: 'boolean',
+  allowWatchBookmarks: 'boolean',
+  continue: 'string',
+  dryRun: 'string',
+  fieldManager: 'string',
+  fieldSelector: 'string',
+  fieldValidation: 'string',
+  force: 'boolean',
+  gracePeriodSeconds: 'integer',
+  ignoreStoreReadErrorWithClusterBreakingPotential: 'boolean',
+  labelSelector: 'string',
+  limit: 'integer',
+  orphanDependents: 'boolean',
+  pretty: 'string',
+  propagationPolicy: 'string',
+  resourceVersion: 'string',
+  resourceVersionMatch: 'string',
+  sendInitialEvents: 'boolean',
+  timeoutSeconds: 'integer',
+  watch: 'boolean',
 };
-const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', 'watch'];
+const LIST_PARAMS = [
+  'allowWatchBookmarks',
+  'continue',
+  'fieldSelector',
+  'labelSelector',
+  'limit',
+  'resourceVersion',
+  'resourceVersionMatch',
+  'sendInitialEvents',
+  'timeoutSeconds',
+  'watch',
+];
 const WRITE_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation'];
 const PATCH_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'force'];
-const DELETE_PARAMS = ['dryRun', 'gracePeriodSeconds', 'ignoreStoreReadErrorWithClusterBreakingPotential', 'orphanDependents', 'propagationPolicy'];
-const DELETE_COLLECTION_PARAMS = [...new Set([...DELETE_PARAMS, ...LIST_PARAMS.filter((p) => p !== 'allowWatchBookmarks' && p !== 'watch')])].sort();
+const DELETE_PARAMS = [
+  'dryRun',
+  'gracePeriodSeconds',
+  'ignoreStoreReadErrorWithClusterBreakingPotential',
+  'orphanDependents',
+  'propagationPolicy',
+];
+const DELETE_COLLECTION_PARAMS = [
+  ...new Set([...DELETE_PARAMS, ...LIST_PARAMS.filter((p) => p !== 'allowWatchBookmarks' && p !== 'watch')]),
+].sort();
 
 const query = (name: string): JsonSchema => ({ in: 'query', name, schema: { type: QUERY_TYPES[name] ?? 'string', uniqueItems: true } });
 const pathParam = (name: string): JsonSchema => ({ in: 'path', name, required: true, schema: { type: 'string', uniqueItems: true } });
@@ -95,7 +132,15 @@ export function buildOpenApiV3(gv: GroupVersion, kinds: readonly KindDef[], opts
     p[method] = o;
   };
 
-  paths[`${prefix}/`] = { get: op(`get${idPart}APIResources`, undefined, undefined, 'get available resources', { responses: responses({ 200: 'OK' }, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'], ref(RESOURCE_LIST)) }) };
+  paths[`${prefix}/`] = {
+    get: op(`get${idPart}APIResources`, undefined, undefined, 'get available resources', {
+      responses: responses(
+        { 200: 'OK' },
+        ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+        ref(RESOURCE_LIST),
+      ),
+    }),
+  };
   roots.add(RESOURCE_LIST);
 
   for (const k of kinds) {
@@ -113,49 +158,117 @@ export function buildOpenApiV3(gv: GroupVersion, kinds: readonly KindDef[], opts
     if (listSchema) roots.add(listSchema);
 
     if (verbs.has('list') && listSchema) {
-      const list = (id: string) => op(id, 'list', gvk, `list ${k.kind} objects`, { parameters: LIST_PARAMS.map(query), responses: responses({ 200: 'OK' }, LIST_TYPES, ref(listSchema)) });
+      const list = (id: string) =>
+        op(id, 'list', gvk, `list ${k.kind} objects`, {
+          parameters: LIST_PARAMS.map(query),
+          responses: responses({ 200: 'OK' }, LIST_TYPES, ref(listSchema)),
+        });
       add(coll, 'get', list(`list${idPart}${ns}${k.kind}`), collParams);
       if (k.namespaced) add(`${prefix}/${k.plural}`, 'get', list(`list${idPart}${k.kind}ForAllNamespaces`), [query('pretty')]);
     }
     if (verbs.has('create')) {
-      add(coll, 'post', op(`create${idPart}${ns}${k.kind}`, 'post', gvk, `create a ${k.kind}`, {
-        parameters: WRITE_PARAMS.map(query), requestBody: body(k.schema), responses: responses({ 200: 'OK', 201: 'Created', 202: 'Accepted' }, OBJECT_TYPES, ref(k.schema)) }), collParams);
+      add(
+        coll,
+        'post',
+        op(`create${idPart}${ns}${k.kind}`, 'post', gvk, `create a ${k.kind}`, {
+          parameters: WRITE_PARAMS.map(query),
+          requestBody: body(k.schema),
+          responses: responses({ 200: 'OK', 201: 'Created', 202: 'Accepted' }, OBJECT_TYPES, ref(k.schema)),
+        }),
+        collParams,
+      );
     }
     if (verbs.has('deletecollection')) {
       roots.add(DELETE_OPTIONS);
-      add(coll, 'delete', op(`deletecollection${idPart}${ns}${k.kind}`, 'deletecollection', gvk, `delete a collection of ${k.kind} objects`, {
-        parameters: DELETE_COLLECTION_PARAMS.map(query), requestBody: { content: { '*/*': { schema: ref(DELETE_OPTIONS) } } }, responses: responses({ 200: 'OK' }, OBJECT_TYPES, ref(STATUS)) }), collParams);
+      add(
+        coll,
+        'delete',
+        op(`deletecollection${idPart}${ns}${k.kind}`, 'deletecollection', gvk, `delete a collection of ${k.kind} objects`, {
+          parameters: DELETE_COLLECTION_PARAMS.map(query),
+          requestBody: { content: { '*/*': { schema: ref(DELETE_OPTIONS) } } },
+          responses: responses({ 200: 'OK' }, OBJECT_TYPES, ref(STATUS)),
+        }),
+        collParams,
+      );
     }
     addItemOps(item, itemParams, k.kind, k.schema, gvk, verbs, '');
     if (verbs.has('watch')) {
       roots.add(WATCH_EVENT);
-      const w = (id: string, action: string) => op(id, action, gvk, `watch ${k.kind} objects`, { responses: responses({ 200: 'OK' }, WATCH_TYPES, ref(WATCH_EVENT)) });
+      const w = (id: string, action: string) =>
+        op(id, action, gvk, `watch ${k.kind} objects`, { responses: responses({ 200: 'OK' }, WATCH_TYPES, ref(WATCH_EVENT)) });
       const wp = LIST_PARAMS.map(query);
-      add(`${prefix}/watch${nsPath}/${k.plural}`, 'get', w(`watch${idPart}${ns}${k.kind}List`, 'watchlist'), [...nsParams, query('pretty'), ...wp]);
-      add(`${prefix}/watch${nsPath}/${k.plural}/{name}`, 'get', w(`watch${idPart}${ns}${k.kind}`, 'watch'), [pathParam('name'), ...nsParams, query('pretty'), ...wp]);
-      if (k.namespaced) add(`${prefix}/watch/${k.plural}`, 'get', w(`watch${idPart}${k.kind}ListForAllNamespaces`, 'watchlist'), [query('pretty'), ...wp]);
+      add(`${prefix}/watch${nsPath}/${k.plural}`, 'get', w(`watch${idPart}${ns}${k.kind}List`, 'watchlist'), [
+        ...nsParams,
+        query('pretty'),
+        ...wp,
+      ]);
+      add(`${prefix}/watch${nsPath}/${k.plural}/{name}`, 'get', w(`watch${idPart}${ns}${k.kind}`, 'watch'), [
+        pathParam('name'),
+        ...nsParams,
+        query('pretty'),
+        ...wp,
+      ]);
+      if (k.namespaced)
+        add(`${prefix}/watch/${k.plural}`, 'get', w(`watch${idPart}${k.kind}ListForAllNamespaces`, 'watchlist'), [query('pretty'), ...wp]);
     }
     for (const sub of k.subresources) addSubresource(`${item}/${sub.name}`, itemParams, k, sub);
   }
 
-  function addItemOps(path: string, params: JsonSchema[], kind: string, schema: string, gvk: GVK, verbs: Set<string>, suffix: string): void {
+  function addItemOps(
+    path: string,
+    params: JsonSchema[],
+    kind: string,
+    schema: string,
+    gvk: GVK,
+    verbs: Set<string>,
+    suffix: string,
+  ): void {
     const id = (verb: string) => `${verb}${idPart}${params.some((p) => p['name'] === 'namespace') ? 'Namespaced' : ''}${kind}${suffix}`;
     const what = suffix ? `${suffix.toLowerCase()} of a ${kind}` : `a ${kind}`;
-    if (verbs.has('get')) add(path, 'get', op(id('read'), 'get', gvk, `read ${what}`, { responses: responses({ 200: 'OK' }, OBJECT_TYPES, ref(schema)) }), params);
+    if (verbs.has('get'))
+      add(
+        path,
+        'get',
+        op(id('read'), 'get', gvk, `read ${what}`, { responses: responses({ 200: 'OK' }, OBJECT_TYPES, ref(schema)) }),
+        params,
+      );
     if (verbs.has('update')) {
-      add(path, 'put', op(id('replace'), 'put', gvk, `replace ${what}`, {
-        parameters: WRITE_PARAMS.map(query), requestBody: body(schema), responses: responses({ 200: 'OK', 201: 'Created' }, OBJECT_TYPES, ref(schema)) }), params);
+      add(
+        path,
+        'put',
+        op(id('replace'), 'put', gvk, `replace ${what}`, {
+          parameters: WRITE_PARAMS.map(query),
+          requestBody: body(schema),
+          responses: responses({ 200: 'OK', 201: 'Created' }, OBJECT_TYPES, ref(schema)),
+        }),
+        params,
+      );
     }
     if (verbs.has('patch')) {
       roots.add(PATCH);
-      add(path, 'patch', op(id('patch'), 'patch', gvk, `partially update ${what}`, {
-        parameters: PATCH_PARAMS.map(query), requestBody: patchBody(), responses: responses({ 200: 'OK', 201: 'Created' }, OBJECT_TYPES, ref(schema)) }), params);
+      add(
+        path,
+        'patch',
+        op(id('patch'), 'patch', gvk, `partially update ${what}`, {
+          parameters: PATCH_PARAMS.map(query),
+          requestBody: patchBody(),
+          responses: responses({ 200: 'OK', 201: 'Created' }, OBJECT_TYPES, ref(schema)),
+        }),
+        params,
+      );
     }
     if (verbs.has('delete') && !suffix) {
       roots.add(DELETE_OPTIONS);
-      add(path, 'delete', op(id('delete'), 'delete', gvk, `delete ${what}`, {
-        parameters: DELETE_PARAMS.map(query), requestBody: { content: { '*/*': { schema: ref(DELETE_OPTIONS) } } },
-        responses: responses({ 200: 'OK', 202: 'Accepted' }, OBJECT_TYPES, ref(STATUS)) }), params);
+      add(
+        path,
+        'delete',
+        op(id('delete'), 'delete', gvk, `delete ${what}`, {
+          parameters: DELETE_PARAMS.map(query),
+          requestBody: { content: { '*/*': { schema: ref(DELETE_OPTIONS) } } },
+          responses: responses({ 200: 'OK', 202: 'Accepted' }, OBJECT_TYPES, ref(STATUS)),
+        }),
+        params,
+      );
     }
   }
 
@@ -166,23 +279,55 @@ export function buildOpenApiV3(gv: GroupVersion, kinds: readonly KindDef[], opts
     const ns = k.namespaced ? 'Namespaced' : '';
     const any = { type: 'string' };
     if (CONNECT.has(sub.name)) {
-      for (const [verb, method] of [['get', 'get'], ['create', 'post'], ['update', 'put'], ['delete', 'delete'], ['patch', 'patch']] as const) {
+      for (const [verb, method] of [
+        ['get', 'get'],
+        ['create', 'post'],
+        ['update', 'put'],
+        ['delete', 'delete'],
+        ['patch', 'patch'],
+      ] as const) {
         if (!verbs.has(verb)) continue;
-        add(path, method, op(`connect${idPart}${upper(method)}${ns}${k.kind}${name}`, 'connect', gvk, `connect to ${sub.name} of a ${k.kind}`, {
-          responses: responses({ 200: 'OK' }, ['*/*'], any) }), params);
+        add(
+          path,
+          method,
+          op(`connect${idPart}${upper(method)}${ns}${k.kind}${name}`, 'connect', gvk, `connect to ${sub.name} of a ${k.kind}`, {
+            responses: responses({ 200: 'OK' }, ['*/*'], any),
+          }),
+          params,
+        );
       }
       return;
     }
     if (sub.name === 'log') {
-      if (verbs.has('get')) add(path, 'get', op(`read${idPart}${ns}${k.kind}Log`, 'get', gvk, `read the log of a ${k.kind}`, { responses: responses({ 200: 'OK' }, ['application/json', 'text/plain'], any) }), params);
+      if (verbs.has('get'))
+        add(
+          path,
+          'get',
+          op(`read${idPart}${ns}${k.kind}Log`, 'get', gvk, `read the log of a ${k.kind}`, {
+            responses: responses({ 200: 'OK' }, ['application/json', 'text/plain'], any),
+          }),
+          params,
+        );
       return;
     }
     const schema = reg.definitionForGVK(gvk) ?? k.schema;
     roots.add(schema);
     addItemOps(path, params, k.kind, schema, gvk, verbs, name);
     if (verbs.has('create')) {
-      add(path, 'post', op(`create${idPart}${ns}${k.kind}${name}`, 'post', gvk, `create ${sub.name} of a ${k.kind}`, {
-        parameters: WRITE_PARAMS.map(query), requestBody: body(schema), responses: responses({ 200: 'OK', 201: 'Created', 202: 'Accepted' }, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'], ref(schema)) }), params);
+      add(
+        path,
+        'post',
+        op(`create${idPart}${ns}${k.kind}${name}`, 'post', gvk, `create ${sub.name} of a ${k.kind}`, {
+          parameters: WRITE_PARAMS.map(query),
+          requestBody: body(schema),
+          responses: responses(
+            { 200: 'OK', 201: 'Created', 202: 'Accepted' },
+            ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+            ref(schema),
+          ),
+        }),
+        params,
+      );
     }
   }
 
@@ -203,7 +348,9 @@ export function openApiV3Hash(bytes: string | Uint8Array): string {
  * The `/openapi/v3` index. Keys are `api/v1`, `apis/apps/v1`, ...; values are the served bytes (or the
  * document, serialized with JSON.stringify: serve exactly those bytes so the hash matches).
  */
-export function buildOpenApiV3Index(docs: Readonly<Record<string, string | Uint8Array | object>>): { paths: Record<string, { serverRelativeURL: string }> } {
+export function buildOpenApiV3Index(docs: Readonly<Record<string, string | Uint8Array | object>>): {
+  paths: Record<string, { serverRelativeURL: string }>;
+} {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const key of Object.keys(docs).sort()) {
     const d = docs[key];

@@ -34,8 +34,15 @@ test('definitions by name and by GVK', () => {
   assert.equal(definitionForGVK({ group: '', version: 'v1', kind: 'DeleteOptions' }), 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions');
   assert.equal(definitionForGVK({ group: 'apps', version: 'v1', kind: 'Nope' }), undefined);
   for (const n of ['PodList', 'Binding', 'NodeList', 'SecretList', 'ServiceAccountList']) assert.ok(getDefinition(CORE + n), n);
-  for (const n of ['io.k8s.api.coordination.v1.Lease', 'io.k8s.api.node.v1.RuntimeClass', 'io.k8s.api.discovery.v1.EndpointSlice',
-    'io.k8s.api.policy.v1.Eviction', 'io.k8s.api.batch.v1.JobList', 'io.k8s.api.apps.v1.DaemonSetList']) assert.ok(getDefinition(n), n);
+  for (const n of [
+    'io.k8s.api.coordination.v1.Lease',
+    'io.k8s.api.node.v1.RuntimeClass',
+    'io.k8s.api.discovery.v1.EndpointSlice',
+    'io.k8s.api.policy.v1.Eviction',
+    'io.k8s.api.batch.v1.JobList',
+    'io.k8s.api.apps.v1.DaemonSetList',
+  ])
+    assert.ok(getDefinition(n), n);
 });
 
 test('named scalars resolve to their structural types', () => {
@@ -43,7 +50,11 @@ test('named scalars resolve to their structural types', () => {
   assert.deepEqual(q, { kind: 'prim', type: 'string', oneOf: ['string', 'number'] });
   const ios = resolveType({ kind: 'ref', ref: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString' });
   assert.equal(ios.kind === 'prim' ? ios.format : '', 'int-or-string');
-  assert.deepEqual(resolveType({ kind: 'ref', ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.Time' }), { kind: 'prim', type: 'string', format: 'date-time' });
+  assert.deepEqual(resolveType({ kind: 'ref', ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.Time' }), {
+    kind: 'prim',
+    type: 'string',
+    format: 'date-time',
+  });
   assert.deepEqual(resolveType({ kind: 'ref', ref: 'io.k8s.apimachinery.pkg.runtime.RawExtension' }), { kind: 'any' });
   assert.deepEqual(resolveType({ kind: 'ref', ref: 'no.such.Thing' }), { kind: 'missing', name: 'no.such.Thing' });
   const pod = resolveType({ kind: 'ref', ref: `${CORE}Pod` });
@@ -66,7 +77,13 @@ test('walking paths', () => {
 test('a registry can be extended', () => {
   const reg = createSchemaRegistry({});
   assert.equal(reg.getDefinition('x.v1.Foo'), undefined);
-  reg.add({ 'x.v1.Foo': { kind: 'object', gvk: [{ group: 'x', version: 'v1', kind: 'Foo' }], fields: { a: { type: { kind: 'prim', type: 'string' } } } } });
+  reg.add({
+    'x.v1.Foo': {
+      kind: 'object',
+      gvk: [{ group: 'x', version: 'v1', kind: 'Foo' }],
+      fields: { a: { type: { kind: 'prim', type: 'string' } } },
+    },
+  });
   assert.equal(reg.definitionForGVK({ group: 'x', version: 'v1', kind: 'Foo' }), 'x.v1.Foo');
   assert.deepEqual(reg.names(), ['x.v1.Foo']);
 });

@@ -76,7 +76,10 @@ export function createSchemaRegistry(base: DefinitionMap = builtIn): SchemaRegis
     resolve,
     names: () => [...defs.keys()].sort(),
     add(more) {
-      for (const [n, d] of Object.entries(more)) { defs.set(n, d); index(n, d, true); }
+      for (const [n, d] of Object.entries(more)) {
+        defs.set(n, d);
+        index(n, d, true);
+      }
     },
   };
 }

@@ -34,7 +34,11 @@ export interface FieldDef {
   default?: unknown;
 }
 
-export interface GVK { group: string; version: string; kind: string }
+export interface GVK {
+  group: string;
+  version: string;
+  kind: string;
+}
 
 export type Definition =
   | {

@@ -22,7 +22,10 @@ export function parsePath(path: string): PathSegment[] {
   for (const part of path.split('.')) {
     if (!part) continue;
     const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) { out.push(part); continue; }
+    if (!m) {
+      out.push(part);
+      continue;
+    }
     if (m[1]) out.push(m[1]);
     for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
   }
@@ -38,15 +41,24 @@ function childType(t: TypeRef, seg: PathSegment, reg: SchemaRegistry = schemaReg
       const f = r.def.fields[seg];
       return f ? { type: f.type, field: f } : undefined;
     }
-    case 'array': return typeof seg === 'number' ? { type: r.items } : undefined;
-    case 'map': return typeof seg === 'string' ? { type: r.values } : undefined;
-    case 'any': return { type: { kind: 'any' } };
-    case 'prim': case 'missing': return undefined;
+    case 'array':
+      return typeof seg === 'number' ? { type: r.items } : undefined;
+    case 'map':
+      return typeof seg === 'string' ? { type: r.values } : undefined;
+    case 'any':
+      return { type: { kind: 'any' } };
+    case 'prim':
+    case 'missing':
+      return undefined;
   }
 }
 
 /** The type at `path` inside definition `defName`, or undefined when the path leaves the schema. */
-export function typeAtPath(defName: string, path: string | readonly PathSegment[], reg: SchemaRegistry = schemaRegistry): PathTarget | undefined {
+export function typeAtPath(
+  defName: string,
+  path: string | readonly PathSegment[],
+  reg: SchemaRegistry = schemaRegistry,
+): PathTarget | undefined {
   const segs = typeof path === 'string' ? parsePath(path) : path;
   let cur: { type: TypeRef; field?: FieldDef } = { type: { kind: 'ref', ref: defName } };
   if (!reg.getDefinition(defName)) return undefined;
@@ -61,12 +73,20 @@ export function typeAtPath(defName: string, path: string | readonly PathSegment[
 }
 
 /** The FieldDef at `path` (its last segment must name a struct field). */
-export function fieldAtPath(defName: string, path: string | readonly PathSegment[], reg: SchemaRegistry = schemaRegistry): FieldDef | undefined {
+export function fieldAtPath(
+  defName: string,
+  path: string | readonly PathSegment[],
+  reg: SchemaRegistry = schemaRegistry,
+): FieldDef | undefined {
   return typeAtPath(defName, path, reg)?.field;
 }
 
 /** The definition name of the struct at `path` (following refs), e.g. `io.k8s.api.core.v1.Container` for `spec.containers[0]`. */
-export function defNameAtPath(defName: string, path: string | readonly PathSegment[], reg: SchemaRegistry = schemaRegistry): string | undefined {
+export function defNameAtPath(
+  defName: string,
+  path: string | readonly PathSegment[],
+  reg: SchemaRegistry = schemaRegistry,
+): string | undefined {
   const t = typeAtPath(defName, path, reg);
   return t?.resolved.kind === 'object' ? t.resolved.name : undefined;
 }

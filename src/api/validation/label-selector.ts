@@ -17,17 +17,21 @@ export function validateLabelSelector(sel: LabelSelector | undefined, field: str
     const p = `${field}.matchExpressions[${i}]`;
     const values = r.values ?? [];
     switch (r.operator) {
-      case 'In': case 'NotIn':
+      case 'In':
+      case 'NotIn':
         if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
         break;
-      case 'Exists': case 'DoesNotExist':
+      case 'Exists':
+      case 'DoesNotExist':
         if (values.length > 0) errs.push(forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
         break;
       default:
         errs.push(invalidValue(`${p}.operator`, r.operator, 'not a valid selector operator'));
     }
     errs.push(...validateLabelName(r.key ?? '', `${p}.key`));
-    values.forEach((v, j) => { for (const m of isValidLabelValue(v)) errs.push(invalidValue(`${p}.values[${j}]`, v, m)); });
+    values.forEach((v, j) => {
+      for (const m of isValidLabelValue(v)) errs.push(invalidValue(`${p}.values[${j}]`, v, m));
+    });
   });
   errs.push(...validateLabels(sel.matchLabels, `${field}.matchLabels`));
   return errs;

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../base/errors.js';
 import {
-  isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPathSegmentName,
+  isConfigMapKey,
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPathSegmentName,
   validateDNS1123Subdomain,
 } from './names.js';
 import { isValidPortName, validatePortNumber } from './ports.js';
@@ -43,7 +49,10 @@ test('qualified names with and without prefix', () => {
   const prefixErrs = isQualifiedName('Example.com/x');
   assert.equal(prefixErrs.length, 1);
   assert.match(prefixErrs[0] ?? '', /^prefix part a lowercase RFC 1123 subdomain/);
-  assert.match(isQualifiedName('a/b/c')[0] ?? '', /^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/);
+  assert.match(
+    isQualifiedName('a/b/c')[0] ?? '',
+    /^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/,
+  );
   assert.deepEqual(isQualifiedName('x'.repeat(64)), ['name part must be no more than 63 characters']);
 });
 

@@ -18,7 +18,14 @@ export function isDNS1123Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(maxLen(63));
   if (!DNS1123_LABEL_RE.test(v)) {
-    out.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, 'my-name', '123-abc'));
+    out.push(
+      regexError(
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+        DNS1123_LABEL_FMT,
+        'my-name',
+        '123-abc',
+      ),
+    );
   }
   return out;
 }
@@ -27,7 +34,14 @@ export function isDNS1035Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(maxLen(63));
   if (!DNS1035_LABEL_RE.test(v)) {
-    out.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
+    out.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        DNS1035_LABEL_FMT,
+        'my-name',
+        'abc-123',
+      ),
+    );
   }
   return out;
 }
@@ -46,7 +60,16 @@ const CONFIG_KEY_RE = /^[-._a-zA-Z0-9]+$/;
 export function isConfigMapKey(v: string): string[] {
   const out: string[] = [];
   if (v.length > 253) out.push(maxLen(253));
-  if (!CONFIG_KEY_RE.test(v)) out.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", '[-._a-zA-Z0-9]+', 'key.name', 'KEY_NAME', 'key-name'));
+  if (!CONFIG_KEY_RE.test(v))
+    out.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        '[-._a-zA-Z0-9]+',
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
   if (v === '.') out.push("must not be '.'");
   else if (v === '..') out.push("must not be '..'");
   else if (v.startsWith('..')) out.push("must not start with '..'");

@@ -13,7 +13,9 @@ test('name or generateName is required; namespace required iff namespaced', () =
     'metadata.namespace: Required value',
   ]);
   assert.deepEqual(validateObjectMeta({ generateName: 'web-', namespace: 'default' }, { namespaced: true }), []);
-  assert.deepEqual(texts(validateObjectMeta({ name: 'n', namespace: 'x' }, { namespaced: false })), ['metadata.namespace: Forbidden: not allowed on this type']);
+  assert.deepEqual(texts(validateObjectMeta({ name: 'n', namespace: 'x' }, { namespaced: false })), [
+    'metadata.namespace: Forbidden: not allowed on this type',
+  ]);
   const label = validateObjectMeta({ name: 'a.b' }, { namespaced: false, nameRule: 'dns1123-label' });
   assert.equal(label.length, 1);
   assert.equal(label[0]?.field, 'metadata.name');
@@ -21,12 +23,25 @@ test('name or generateName is required; namespace required iff namespaced', () =
 });
 
 test('labels, annotations, owner references and finalizers', () => {
-  const errs = validateObjectMeta({
-    name: 'x', labels: { 'bad key!': 'v', ok: '-bad' }, annotations: { 'a/b/c': '1' },
-    ownerReferences: [{ apiVersion: '', kind: 'ReplicaSet', name: 'rs', uid: '' }], finalizers: ['example.com/f', 'bad finalizer'],
-  }, { namespaced: false });
+  const errs = validateObjectMeta(
+    {
+      name: 'x',
+      labels: { 'bad key!': 'v', ok: '-bad' },
+      annotations: { 'a/b/c': '1' },
+      ownerReferences: [{ apiVersion: '', kind: 'ReplicaSet', name: 'rs', uid: '' }],
+      finalizers: ['example.com/f', 'bad finalizer'],
+    },
+    { namespaced: false },
+  );
   const fields = errs.map((e) => e.field);
-  assert.deepEqual(fields, ['metadata.labels', 'metadata.labels', 'metadata.annotations', 'metadata.ownerReferences.apiVersion', 'metadata.ownerReferences.uid', 'metadata.finalizers']);
+  assert.deepEqual(fields, [
+    'metadata.labels',
+    'metadata.labels',
+    'metadata.annotations',
+    'metadata.ownerReferences.apiVersion',
+    'metadata.ownerReferences.uid',
+    'metadata.finalizers',
+  ]);
   assert.equal(fieldErrorText(errs[3] ?? errs[0]!), 'metadata.ownerReferences.apiVersion: Invalid value: "": version must not be empty');
   const big = validateAnnotations({ k: 'x'.repeat(256 * 1024) }, 'metadata.annotations');
   assert.deepEqual(texts(big), ['metadata.annotations: Too long: must have at most 262144 bytes']);
@@ -41,12 +56,23 @@ test('immutable metadata on update', () => {
 });
 
 test('label selector rules, matching and formatting', () => {
-  assert.deepEqual(validateLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] }, 'spec.selector'), []);
-  const errs = validateLabelSelector({
-    matchExpressions: [
-      { key: 'a', operator: 'In' }, { key: 'b', operator: 'Exists', values: ['x'] }, { key: 'c', operator: 'Equals', values: ['x'] },
-    ],
-  }, 'spec.selector');
+  assert.deepEqual(
+    validateLabelSelector(
+      { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] },
+      'spec.selector',
+    ),
+    [],
+  );
+  const errs = validateLabelSelector(
+    {
+      matchExpressions: [
+        { key: 'a', operator: 'In' },
+        { key: 'b', operator: 'Exists', values: ['x'] },
+        { key: 'c', operator: 'Equals', values: ['x'] },
+      ],
+    },
+    'spec.selector',
+  );
   assert.deepEqual(texts(errs), [
     "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
     "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",

@@ -49,7 +49,9 @@ export function createAdmission(backend: Backend, services: ServiceAllocator): A
         const kv = await backend.get(`/registry/core/namespaces/${ns}`);
         if (!kv) throw notFound({ group: '', resource: 'namespaces' }, ns);
         if (isTerminating(kv) && !ALLOWED_WHILE_TERMINATING.has(kind.kind)) {
-          throw forbidden(`${kind.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+          throw forbidden(
+            `${kind.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+          );
         }
       }
       if (isCore(kind, 'Pod')) await admitRuntimeClass(obj as UnvalidatedObject<Pod>, runtimeClass);
@@ -60,14 +62,18 @@ export function createAdmission(backend: Backend, services: ServiceAllocator): A
       const spec = (next['spec'] ?? {}) as Record<string, unknown>;
       const oldSpec = (old['spec'] ?? {}) as Record<string, unknown>;
       // keep the allocated IP when an update leaves it out (kubectl apply/replace do)
-      if ((spec['clusterIP'] === undefined || spec['clusterIP'] === '') && oldSpec['clusterIP'] !== undefined && spec['type'] !== 'ExternalName') {
+      if (
+        (spec['clusterIP'] === undefined || spec['clusterIP'] === '') &&
+        oldSpec['clusterIP'] !== undefined &&
+        spec['type'] !== 'ExternalName'
+      ) {
         spec['clusterIP'] = oldSpec['clusterIP'];
         spec['clusterIPs'] = oldSpec['clusterIPs'];
       }
       const type = spec['type'];
       if (type === 'NodePort' || type === 'LoadBalancer') {
         const oldPorts = (oldSpec['ports'] as Record<string, unknown>[] | undefined) ?? [];
-        for (const p of ((spec['ports'] as Record<string, unknown>[] | undefined) ?? [])) {
+        for (const p of (spec['ports'] as Record<string, unknown>[] | undefined) ?? []) {
           if (p['nodePort'] === undefined) {
             const same = oldPorts.find((o) => o['port'] === p['port'] && (o['protocol'] ?? 'TCP') === (p['protocol'] ?? 'TCP'));
             if (same?.['nodePort'] !== undefined) p['nodePort'] = same['nodePort'];

@@ -16,12 +16,18 @@ const rejected = (pod: PodIn, why: string): StatusError => forbidden(`pods "${po
 
 /** Semantic equality of two resource lists (`1` equals `1000m`). */
 function sameResources(a: Readonly<Record<string, string | number>>, b: Readonly<Record<string, string | number>>): boolean {
-  const ka = Object.keys(a), kb = Object.keys(b);
+  const ka = Object.keys(a),
+    kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   return ka.every((k) => {
-    const va = a[k], vb = b[k];
+    const va = a[k],
+      vb = b[k];
     if (va === undefined || vb === undefined) return false;
-    try { return compareQuantities(va, vb) === 0; } catch { return va === vb; }
+    try {
+      return compareQuantities(va, vb) === 0;
+    } catch {
+      return va === vb;
+    }
   });
 }
 
@@ -37,7 +43,8 @@ export async function admitRuntimeClass(pod: PodIn, lookup: (name: string) => Pr
   if (name && !rc) throw rejected(pod, `pod rejected: RuntimeClass "${name}" not found`);
   const fixed = rc?.overhead?.podFixed;
   if (fixed) {
-    if (spec.overhead && !sameResources(fixed, spec.overhead)) throw rejected(pod, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead");
+    if (spec.overhead && !sameResources(fixed, spec.overhead))
+      throw rejected(pod, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead");
     spec.overhead = { ...fixed };
   } else if (spec.overhead) {
     throw rejected(pod, 'pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead');

@@ -60,9 +60,24 @@ export function createServiceAllocator(opts: { cidr?: string; nodePortRange?: [n
         spec['clusterIPs'] = ['None'];
       } else if (requested !== undefined && requested !== '') {
         const n = /^\d+\.\d+\.\d+\.\d+$/.test(requested) ? ipToInt(requested) : NaN;
-        if (!inRange(n)) errs.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: [requested], detail: `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.cidr ?? '10.96.0.0/12'}` });
-        else if (ips.has(n)) errs.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: [requested], detail: `failed to allocate IP ${requested}: provided IP is already allocated` });
-        else { if (!dryRun) ips.add(n); spec['clusterIPs'] = [requested]; }
+        if (!inRange(n))
+          errs.push({
+            type: 'FieldValueInvalid',
+            field: 'spec.clusterIPs',
+            value: [requested],
+            detail: `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.cidr ?? '10.96.0.0/12'}`,
+          });
+        else if (ips.has(n))
+          errs.push({
+            type: 'FieldValueInvalid',
+            field: 'spec.clusterIPs',
+            value: [requested],
+            detail: `failed to allocate IP ${requested}: provided IP is already allocated`,
+          });
+        else {
+          if (!dryRun) ips.add(n);
+          spec['clusterIPs'] = [requested];
+        }
       } else {
         const n = pickIp();
         if (!dryRun) ips.add(n);
@@ -78,9 +93,19 @@ export function createServiceAllocator(opts: { cidr?: string; nodePortRange?: [n
             if (!dryRun) ports.add(v);
             p['nodePort'] = v;
           } else if (np < npLo || np > npHi) {
-            errs.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, value: np, detail: `provided port is not in the valid range. The range of valid ports is ${npLo}-${npHi}` });
+            errs.push({
+              type: 'FieldValueInvalid',
+              field: `spec.ports[${i}].nodePort`,
+              value: np,
+              detail: `provided port is not in the valid range. The range of valid ports is ${npLo}-${npHi}`,
+            });
           } else if (ports.has(np)) {
-            errs.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, value: np, detail: 'provided port is already allocated' });
+            errs.push({
+              type: 'FieldValueInvalid',
+              field: `spec.ports[${i}].nodePort`,
+              value: np,
+              detail: 'provided port is already allocated',
+            });
           } else if (!dryRun) ports.add(np);
         });
       }
@@ -91,13 +116,13 @@ export function createServiceAllocator(opts: { cidr?: string; nodePortRange?: [n
       const spec = (svc['spec'] ?? {}) as Rec;
       const ip = spec['clusterIP'];
       if (typeof ip === 'string' && ip !== 'None') ips.delete(ipToInt(ip));
-      for (const p of ((spec['ports'] as Rec[] | undefined) ?? [])) if (typeof p['nodePort'] === 'number') ports.delete(p['nodePort']);
+      for (const p of (spec['ports'] as Rec[] | undefined) ?? []) if (typeof p['nodePort'] === 'number') ports.delete(p['nodePort']);
     },
     observe(svc) {
       const spec = (svc['spec'] ?? {}) as Rec;
       const ip = spec['clusterIP'];
       if (typeof ip === 'string' && ip !== 'None' && ip !== '') ips.add(ipToInt(ip));
-      for (const p of ((spec['ports'] as Rec[] | undefined) ?? [])) if (typeof p['nodePort'] === 'number') ports.add(p['nodePort']);
+      for (const p of (spec['ports'] as Rec[] | undefined) ?? []) if (typeof p['nodePort'] === 'number') ports.add(p['nodePort']);
     },
   };
 }

@@ -115,7 +115,10 @@ export function createTokenAuthenticator(entries: TokenEntry[] = []): TokenAuthe
       accepted.set(header, row.user);
       return copyUser(row.user);
     },
-    add(entry) { accepted.clear(); add(entry); },
+    add(entry) {
+      accepted.clear();
+      add(entry);
+    },
     remove(token) {
       accepted.clear();
       const i = indexOf(digest(token));

@@ -6,13 +6,19 @@ import { METRICS_AGGREGATED_ITEM, METRICS_GROUP_DOC, METRICS_RESOURCE_LIST } fro
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
-interface GroupInfo { name: string; versions: Map<string, KindDef[]> }
+interface GroupInfo {
+  name: string;
+  versions: Map<string, KindDef[]>;
+}
 
 function groupsOf(kinds: readonly KindDef[]): Map<string, GroupInfo> {
   const groups = new Map<string, GroupInfo>();
   for (const k of kinds) {
     let g = groups.get(k.group);
-    if (!g) { g = { name: k.group, versions: new Map() }; groups.set(k.group, g); }
+    if (!g) {
+      g = { name: k.group, versions: new Map() };
+      groups.set(k.group, g);
+    }
     const list = g.versions.get(k.version) ?? [];
     list.push(k);
     g.versions.set(k.version, list);
@@ -42,13 +48,20 @@ function aggregatedResource(k: KindDef): Record<string, unknown> {
 
 function legacyResources(k: KindDef): Record<string, unknown>[] {
   const main: Record<string, unknown> = {
-    name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs,
+    name: k.plural,
+    singularName: k.singular,
+    namespaced: k.namespaced,
+    kind: k.kind,
+    verbs: k.verbs,
   };
   if (k.shortNames.length) main['shortNames'] = k.shortNames;
   if (k.categories.length) main['categories'] = k.categories;
   const subs = k.subresources.map((sr) => {
     const e: Record<string, unknown> = { name: `${k.plural}/${sr.name}`, singularName: '', namespaced: k.namespaced };
-    if (sr.group !== k.group || sr.version !== k.version) { e['group'] = sr.group; e['version'] = sr.version; }
+    if (sr.group !== k.group || sr.version !== k.version) {
+      e['group'] = sr.group;
+      e['version'] = sr.version;
+    }
     e['kind'] = sr.kind;
     e['verbs'] = sr.verbs;
     return e;
@@ -76,8 +89,18 @@ export function buildDiscovery(kinds: readonly KindDef[]): DiscoveryDocs {
   });
   const core = groups.get('');
   const named = [...groups.values()].filter((g) => g.name !== '');
-  const aggregatedApi = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: core ? [aggItem(core)] : [] });
-  const aggregatedApis = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [...named.map(aggItem), METRICS_AGGREGATED_ITEM] });
+  const aggregatedApi = JSON.stringify({
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: core ? [aggItem(core)] : [],
+  });
+  const aggregatedApis = JSON.stringify({
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: [...named.map(aggItem), METRICS_AGGREGATED_ITEM],
+  });
   const groupDoc = (g: GroupInfo) => ({
     name: g.name,
     versions: [...g.versions.keys()].map((v) => ({ groupVersion: `${g.name}/${v}`, version: v })),
@@ -91,13 +114,17 @@ export function buildDiscovery(kinds: readonly KindDef[]): DiscoveryDocs {
   for (const g of groups.values()) {
     for (const [v, ks] of g.versions) {
       const gv = g.name ? `${g.name}/${v}` : v;
-      resourceLists.set(gv, JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: ks.flatMap(legacyResources) }));
+      resourceLists.set(
+        gv,
+        JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: ks.flatMap(legacyResources) }),
+      );
     }
   }
   return {
     aggregatedApi,
     aggregatedApis,
-    apiVersions: (serverAddress) => JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] }),
+    apiVersions: (serverAddress) =>
+      JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] }),
     apiGroupList,
     apiGroup: (group) => groupDocs.get(group),
     resourceList: (group, version) => resourceLists.get(group ? `${group}/${version}` : version),

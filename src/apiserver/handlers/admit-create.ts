@@ -21,13 +21,22 @@ export interface CreateInput {
 }
 
 /** A created object ready to store, and its managedFields as JSON text when the write built them. */
-export interface Admitted { obj: AnyObject; managedFieldsJson: string | undefined }
+export interface Admitted {
+  obj: AnyObject;
+  managedFieldsJson: string | undefined;
+}
 
 /**
  * Everything between a decoded body and a storable object. `applied`: server-side apply computed
  * the managedFields already; otherwise the creator owns every field the object carries.
  */
-export function admitCreate(kind: KindDef, body: Record<string, unknown>, input: CreateInput, warn: (text: string) => void, applied = false): Admitted {
+export function admitCreate(
+  kind: KindDef,
+  body: Record<string, unknown>,
+  input: CreateInput,
+  warn: (text: string) => void,
+  applied = false,
+): Admitted {
   checkTypeMeta(kind, body);
   checkFields(kind, body, input.fieldValidation, warn);
   const obj = body as unknown as AnyObject;

@@ -13,7 +13,11 @@ import { listObjects } from './list.js';
 type Rec = Record<string, unknown>;
 type Propagation = 'Orphan' | 'Background' | 'Foreground';
 
-interface DeleteOptions { gracePeriodSeconds?: number; propagationPolicy?: Propagation; preconditions?: { uid?: string; resourceVersion?: string } }
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: Propagation;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
 
 async function readDeleteOptions(s: RequestScope): Promise<DeleteOptions> {
   const buf = await readBody(s.req);
@@ -48,7 +52,9 @@ async function readDeleteOptions(s: RequestScope): Promise<DeleteOptions> {
 /** Removes an object whose finalizers are all gone; returns what was removed. */
 export async function finishDeletion(s: RequestScope, obj: AnyObject, dryRun: boolean): Promise<AnyObject | undefined> {
   const rv = Number(obj.metadata.resourceVersion ?? 'NaN');
-  const removed = await s.ctx.store(s.kind).remove(obj.metadata.namespace, obj.metadata.name ?? '', Number.isFinite(rv) ? rv : undefined, dryRun);
+  const removed = await s.ctx
+    .store(s.kind)
+    .remove(obj.metadata.namespace, obj.metadata.name ?? '', Number.isFinite(rv) ? rv : undefined, dryRun);
   if (removed && !dryRun) s.ctx.admission.afterDelete(s.kind, removed);
   return removed;
 }
@@ -63,44 +69,71 @@ function podGrace(obj: AnyObject, requested: number | undefined): number {
 }
 
 /** Deletes one object; returns [http code, body]. */
-export async function deleteOne(s: RequestScope, name: string, o: DeleteOptions, dryRun: boolean): Promise<[number, AnyObject | undefined]> {
+export async function deleteOne(
+  s: RequestScope,
+  name: string,
+  o: DeleteOptions,
+  dryRun: boolean,
+): Promise<[number, AnyObject | undefined]> {
   const kind = s.kind;
   const store = s.ctx.store(kind);
   const isPod = kind.group === '' && kind.kind === 'Pod';
   const isNamespace = kind.group === '' && kind.kind === 'Namespace';
   let removeNow = false;
-  const { obj } = await store.guaranteedUpdate(s.info.namespace, name, (cur) => {
-    const m = cur.metadata;
-    if (o.preconditions?.uid && o.preconditions.uid !== m.uid) {
-      throw conflict(store.q, name, `Precondition failed: UID in precondition: ${o.preconditions.uid}, UID in object meta: ${m.uid ?? ''}`);
-    }
-    if (o.preconditions?.resourceVersion && o.preconditions.resourceVersion !== m.resourceVersion) {
-      throw conflict(store.q, name, `Precondition failed: ResourceVersion in precondition: ${o.preconditions.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion ?? ''}`);
-    }
-    const finalizers = new Set(m.finalizers ?? []);
-    const policy = o.propagationPolicy;
-    if (policy === 'Foreground') { finalizers.add('foregroundDeletion'); finalizers.delete('orphan'); }
-    if (policy === 'Orphan') { finalizers.add('orphan'); finalizers.delete('foregroundDeletion'); }
-    const grace = isPod ? podGrace(cur, o.gracePeriodSeconds) : 0;
-    const nsFinalizers = isNamespace ? (((cur['spec'] ?? {}) as Rec)['finalizers'] as string[] | undefined) ?? [] : [];
-    if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) {
-      removeNow = true;
-      throw new NoChange();
-    }
-    const now = s.ctx.now();
-    if (m.deletionTimestamp === undefined) {
-      m.deletionTimestamp = rfc3339Now(now + grace * 1000);
-      m.deletionGracePeriodSeconds = grace;
-    } else if (isPod && grace < (m.deletionGracePeriodSeconds ?? Infinity)) {
-      // a second delete may only shorten the grace period
-      m.deletionTimestamp = rfc3339Now(now + grace * 1000);
-      m.deletionGracePeriodSeconds = grace;
-    }
-    if (finalizers.size > 0) m.finalizers = [...finalizers];
-    if (isNamespace) (cur['status'] as Rec | undefined ?? (cur['status'] = {}) as Rec)['phase'] = 'Terminating';
-    if (isPod && grace === 0 && finalizers.size === 0) { removeNow = true; throw new NoChange(); }
-    return cur;
-  }, { dryRun });
+  const { obj } = await store.guaranteedUpdate(
+    s.info.namespace,
+    name,
+    (cur) => {
+      const m = cur.metadata;
+      if (o.preconditions?.uid && o.preconditions.uid !== m.uid) {
+        throw conflict(
+          store.q,
+          name,
+          `Precondition failed: UID in precondition: ${o.preconditions.uid}, UID in object meta: ${m.uid ?? ''}`,
+        );
+      }
+      if (o.preconditions?.resourceVersion && o.preconditions.resourceVersion !== m.resourceVersion) {
+        throw conflict(
+          store.q,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${o.preconditions.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion ?? ''}`,
+        );
+      }
+      const finalizers = new Set(m.finalizers ?? []);
+      const policy = o.propagationPolicy;
+      if (policy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      }
+      if (policy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      }
+      const grace = isPod ? podGrace(cur, o.gracePeriodSeconds) : 0;
+      const nsFinalizers = isNamespace ? ((((cur['spec'] ?? {}) as Rec)['finalizers'] as string[] | undefined) ?? []) : [];
+      if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) {
+        removeNow = true;
+        throw new NoChange();
+      }
+      const now = s.ctx.now();
+      if (m.deletionTimestamp === undefined) {
+        m.deletionTimestamp = rfc3339Now(now + grace * 1000);
+        m.deletionGracePeriodSeconds = grace;
+      } else if (isPod && grace < (m.deletionGracePeriodSeconds ?? Infinity)) {
+        // a second delete may only shorten the grace period
+        m.deletionTimestamp = rfc3339Now(now + grace * 1000);
+        m.deletionGracePeriodSeconds = grace;
+      }
+      if (finalizers.size > 0) m.finalizers = [...finalizers];
+      if (isNamespace) ((cur['status'] as Rec | undefined) ?? ((cur['status'] = {}) as Rec))['phase'] = 'Terminating';
+      if (isPod && grace === 0 && finalizers.size === 0) {
+        removeNow = true;
+        throw new NoChange();
+      }
+      return cur;
+    },
+    { dryRun },
+  );
   if (removeNow) {
     const removed = await finishDeletion(s, obj, dryRun);
     if (!removed) {
@@ -123,9 +156,16 @@ export async function handleDelete(s: RequestScope): Promise<void> {
       try {
         const [, obj] = await deleteOne(s, it.metadata.name ?? '', o, opts.dryRun);
         if (obj) deleted.push(obj);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
-    sendJson(s.res, 200, { apiVersion: s.kind.group ? `${s.kind.group}/${s.kind.version}` : s.kind.version, kind: s.kind.listKind, metadata: {}, items: deleted });
+    sendJson(s.res, 200, {
+      apiVersion: s.kind.group ? `${s.kind.group}/${s.kind.version}` : s.kind.version,
+      kind: s.kind.listKind,
+      metadata: {},
+      items: deleted,
+    });
     return;
   }
   if (s.info.subresource !== undefined) throw badRequest(`DELETE is not supported on ${s.kind.plural}/${s.info.subresource}`);

@@ -11,7 +11,11 @@ import { buildTable, includeObjectOf, tableRow } from './table.js';
 import { PARTIAL_LIST_HEAD, partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
 
-interface ContinueToken { v: string; rv: number; start: string }
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
 
 function encodeContinue(rv: number, lastKey: string, prefix: string): string {
   const t: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: lastKey.slice(prefix.length) + '\u0000' };
@@ -21,14 +25,20 @@ function encodeContinue(rv: number, lastKey: string, prefix: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Partial<ContinueToken>;
-    if (typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..') || t.start.startsWith('/')) throw new Error('bad token');
+    if (typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..') || t.start.startsWith('/'))
+      throw new Error('bad token');
     return { v: String(t.v), rv: t.rv, start: t.start };
   } catch {
     throw badRequest('continue key is not valid: invalid continue token');
   }
 }
 
-export interface ListPage { kvs: KeyValue[]; items: AnyObject[]; revision: number; continueToken: string | undefined }
+export interface ListPage {
+  kvs: KeyValue[];
+  items: AnyObject[];
+  revision: number;
+  continueToken: string | undefined;
+}
 
 /** Selected objects of one page (all when no limit). `namespaceOverride` lists across namespaces when undefined. */
 export async function listObjects(s: RequestScope, limitOverride?: number): Promise<ListPage> {
@@ -43,13 +53,17 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
   const filter = compileFilter(s.kind, q.get('labelSelector'), q.get('fieldSelector'));
   const limitText = q.get('limit');
   const limit = limitOverride ?? (limitText ? Number(limitText) : 0);
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}: must be a non-negative integer`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}: must be a non-negative integer`);
   let after: string | undefined;
   const cont = q.get('continue');
   if (cont) {
     const t = decodeContinue(cont);
     const compacted = await s.ctx.backend.compactedRevision();
-    if (t.rv < compacted) throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+    if (t.rv < compacted)
+      throw expired(
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+      );
     after = prefix + t.start.slice(0, -1);
   }
   const rvText = q.get('resourceVersion');
@@ -57,7 +71,8 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
   if (rvText && rvText !== '0') {
     const rv = Number(rvText);
     if (!Number.isInteger(rv) || rv < 0) throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
-    if (rv > current) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
+    if (rv > current)
+      throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
   }
   const res = await s.ctx.backend.list(prefix, after !== undefined ? { after } : {});
   const kvs: KeyValue[] = [];
@@ -65,7 +80,10 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
   let more = false;
   for (const kv of res.kvs) {
     if (filter && !filter(kv)) continue;
-    if (limit > 0 && kvs.length >= limit) { more = true; break; }
+    if (limit > 0 && kvs.length >= limit) {
+      more = true;
+      break;
+    }
     kvs.push(kv);
     lastKey = kv.key;
   }
@@ -101,11 +119,19 @@ const CHUNK = 256 * 1024;
  * Writes a list body: small ones in one piece with a Content-Length, large ones in chunks that
  * wait for the socket to drain, so a LIST of 10,000 objects never builds one huge string.
  */
-async function streamItems(res: RequestScope['res'], head: string, kvs: readonly KeyValue[], render: (kv: KeyValue) => string): Promise<void> {
+async function streamItems(
+  res: RequestScope['res'],
+  head: string,
+  kvs: readonly KeyValue[],
+  render: (kv: KeyValue) => string,
+): Promise<void> {
   let buf = head;
   let i = 0;
   for (; i < kvs.length && buf.length < CHUNK; i++) buf += (i ? ',' : '') + render(kvs[i]!);
-  if (i === kvs.length) { sendJsonText(res, 200, buf + ']}'); return; }
+  if (i === kvs.length) {
+    sendJsonText(res, 200, buf + ']}');
+    return;
+  }
   res.writeHead(200, { 'Content-Type': 'application/json' });
   for (; i < kvs.length; i++) {
     buf += ',' + render(kvs[i]!);
@@ -114,7 +140,11 @@ async function streamItems(res: RequestScope['res'], head: string, kvs: readonly
       buf = '';
       if (!ok) {
         await new Promise<void>((resolve) => {
-          const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
           res.on('drain', done);
           res.on('close', done);
         });
@@ -139,6 +169,9 @@ export async function handleGet(s: RequestScope): Promise<void> {
     sendJson(s.res, 200, buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }));
     return;
   }
-  if (shape === 'metadata') { sendJsonText(s.res, 200, partialMetadataJson(kv)); return; }
+  if (shape === 'metadata') {
+    sendJsonText(s.res, 200, partialMetadataJson(kv));
+    return;
+  }
   sendJsonText(s.res, 200, jsonOf(kv));
 }

@@ -12,16 +12,22 @@ import type { RequestScope } from './context.js';
 export async function handleNamespaceFinalize(s: RequestScope): Promise<void> {
   const name = s.info.name!;
   const opts = writeOptions(s.query);
-  const body = await readObjectBody(s) as unknown as AnyObject;
+  const body = (await readObjectBody(s)) as unknown as AnyObject;
   const fin = ((body['spec'] ?? {}) as Record<string, unknown>)['finalizers'];
-  if (fin !== undefined && (!Array.isArray(fin) || fin.some((f) => typeof f !== 'string'))) throw badRequest('spec.finalizers must be a list of strings');
-  const { obj } = await s.ctx.store(s.kind).guaranteedUpdate(undefined, name, (cur) => {
-    const spec = (cur['spec'] ?? {}) as Record<string, unknown>;
-    if (fin === undefined || (fin as string[]).length === 0) delete spec['finalizers'];
-    else spec['finalizers'] = fin;
-    cur['spec'] = spec;
-    return cur;
-  }, { dryRun: opts.dryRun, expectedRV: body.metadata?.resourceVersion });
+  if (fin !== undefined && (!Array.isArray(fin) || fin.some((f) => typeof f !== 'string')))
+    throw badRequest('spec.finalizers must be a list of strings');
+  const { obj } = await s.ctx.store(s.kind).guaranteedUpdate(
+    undefined,
+    name,
+    (cur) => {
+      const spec = (cur['spec'] ?? {}) as Record<string, unknown>;
+      if (fin === undefined || (fin as string[]).length === 0) delete spec['finalizers'];
+      else spec['finalizers'] = fin;
+      cur['spec'] = spec;
+      return cur;
+    },
+    { dryRun: opts.dryRun, expectedRV: body.metadata?.resourceVersion },
+  );
   const left = (((obj['spec'] ?? {}) as Record<string, unknown>)['finalizers'] as string[] | undefined) ?? [];
   if (obj.metadata.deletionTimestamp && left.length === 0 && (obj.metadata.finalizers?.length ?? 0) === 0) {
     const removed = await finishDeletion(s, obj, opts.dryRun);

@@ -4,11 +4,17 @@ import { badRequest } from '../../base/errors.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
-export interface WriteOptions { dryRun: boolean; fieldValidation: FieldValidation; fieldManager: string | undefined; force: boolean }
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  fieldManager: string | undefined;
+  force: boolean;
+}
 
 export function writeOptions(q: URLSearchParams): WriteOptions {
   const dry = q.getAll('dryRun');
-  for (const d of dry) if (d !== 'All') throw badRequest(`Invalid dry run value: dryRun: Unsupported value: "${d}": supported values: "All"`);
+  for (const d of dry)
+    if (d !== 'All') throw badRequest(`Invalid dry run value: dryRun: Unsupported value: "${d}": supported values: "All"`);
   const fv = q.get('fieldValidation') ?? 'Warn';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
     throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);

@@ -16,4 +16,5 @@ export function partialMetadataJson(kv: KeyValue): string {
   return j;
 }
 
-export const PARTIAL_LIST_HEAD = (meta: unknown) => `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(meta)},"items":[`;
+export const PARTIAL_LIST_HEAD = (meta: unknown) =>
+  `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(meta)},"items":[`;

@@ -22,7 +22,11 @@ export async function handlePatch(s: RequestScope): Promise<void> {
   const sub = s.info.subresource;
   const mk = mediaKindOf(s.req.headers['content-type']);
   if (mk === 'json' || mk === 'yaml' || mk === 'protobuf') {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    throw new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    );
   }
   const opts = writeOptions(s.query);
   const patch = decodeBody(await readBody(s.req), mk);
@@ -36,7 +40,8 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     checkTypeMeta(kind, applied);
     checkFields(kind, applied, opts.fieldValidation, warn);
     const meta = (applied['metadata'] ?? {}) as Record<string, unknown>;
-    if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
+    if (meta['name'] !== undefined && meta['name'] !== name)
+      throw badRequest(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
     meta['name'] = name;
     const store = s.ctx.store(kind);
     const existing = await store.getKv(s.info.namespace, name);
@@ -49,32 +54,59 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       sendJsonText(s.res, 201, await store.create(obj, opts.dryRun));
       return;
     }
-    const result = await applyUpdate(s, name, sub, (cur) =>
-      serverSideApply(kind, cur, structuredClone(applied) as unknown as AnyObject, opts.fieldManager!, opts.force, s.ctx.now(), sub),
-    opts, opts.fieldManager, undefined, 'Apply');
+    const result = await applyUpdate(
+      s,
+      name,
+      sub,
+      (cur) =>
+        serverSideApply(kind, cur, structuredClone(applied) as unknown as AnyObject, opts.fieldManager!, opts.force, s.ctx.now(), sub),
+      opts,
+      opts.fieldManager,
+      undefined,
+      'Apply',
+    );
     sendJson(s.res, result.code, result.obj);
     return;
   }
 
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const result = await applyUpdate(s, name, sub, (cur) => {
-    const curRv = cur.metadata.resourceVersion;
-    let out: Json;
-    switch (mk) {
-      case 'json-patch': out = applyJsonPatch(cur as unknown as Json, patch); break;
-      case 'merge-patch': out = applyMergePatch(cur as unknown as Json, patch as Json); break;
-      case 'strategic-merge-patch': out = applyStrategicMergePatch(cur as unknown as Json, patch as Json, kind.schema, getDefinition); break;
-    }
-    if (out === null || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');
-    const next = out as Record<string, unknown>;
-    checkTypeMeta(kind, next);
-    checkFields(kind, next, opts.fieldValidation, warn);
-    const obj = next as unknown as AnyObject;
-    const rv = obj.metadata.resourceVersion;
-    if (rv !== undefined && rv !== curRv) {
-      throw conflict(s.ctx.store(kind).q, name, 'the object has been modified; please apply your changes to the latest version and try again');
-    }
-    return obj;
-  }, opts, manager, undefined);
+  const result = await applyUpdate(
+    s,
+    name,
+    sub,
+    (cur) => {
+      const curRv = cur.metadata.resourceVersion;
+      let out: Json;
+      switch (mk) {
+        case 'json-patch':
+          out = applyJsonPatch(cur as unknown as Json, patch);
+          break;
+        case 'merge-patch':
+          out = applyMergePatch(cur as unknown as Json, patch as Json);
+          break;
+        case 'strategic-merge-patch':
+          out = applyStrategicMergePatch(cur as unknown as Json, patch as Json, kind.schema, getDefinition);
+          break;
+      }
+      if (out === null || typeof out !== 'object' || Array.isArray(out))
+        throw badRequest('the patch produced something that is not an object');
+      const next = out as Record<string, unknown>;
+      checkTypeMeta(kind, next);
+      checkFields(kind, next, opts.fieldValidation, warn);
+      const obj = next as unknown as AnyObject;
+      const rv = obj.metadata.resourceVersion;
+      if (rv !== undefined && rv !== curRv) {
+        throw conflict(
+          s.ctx.store(kind).q,
+          name,
+          'the object has been modified; please apply your changes to the latest version and try again',
+        );
+      }
+      return obj;
+    },
+    opts,
+    manager,
+    undefined,
+  );
   sendJson(s.res, result.code, result.obj);
 }

@@ -20,24 +20,33 @@ export async function handleBinding(s: RequestScope): Promise<void> {
   const target = (body['target'] ?? {}) as Rec;
   const node = target['name'];
   if (typeof node !== 'string' || node === '') {
-    throw new StatusError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+    throw new StatusError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, {
+      name,
+      kind: 'Binding',
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }],
+    });
   }
   const store = s.ctx.store(s.kind);
-  await store.guaranteedUpdate(s.info.namespace, name, (cur) => {
-    const spec = (cur['spec'] ?? {}) as Rec;
-    if (cur.metadata.deletionTimestamp) throw conflict(store.q, name, 'pod is being deleted, cannot be assigned to a host');
-    if (spec['nodeName'] !== undefined && spec['nodeName'] !== '') {
-      throw conflict(store.q, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
-    }
-    spec['nodeName'] = node;
-    cur['spec'] = spec;
-    const status = (cur['status'] ?? {}) as Rec;
-    const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
-    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339Now(s.ctx.now()) });
-    status['conditions'] = conds;
-    cur['status'] = status;
-    return cur;
-  }, { dryRun: opts.dryRun });
+  await store.guaranteedUpdate(
+    s.info.namespace,
+    name,
+    (cur) => {
+      const spec = (cur['spec'] ?? {}) as Rec;
+      if (cur.metadata.deletionTimestamp) throw conflict(store.q, name, 'pod is being deleted, cannot be assigned to a host');
+      if (spec['nodeName'] !== undefined && spec['nodeName'] !== '') {
+        throw conflict(store.q, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+      }
+      spec['nodeName'] = node;
+      cur['spec'] = spec;
+      const status = (cur['status'] ?? {}) as Rec;
+      const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339Now(s.ctx.now()) });
+      status['conditions'] = conds;
+      cur['status'] = status;
+      return cur;
+    },
+    { dryRun: opts.dryRun },
+  );
   sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

@@ -21,8 +21,14 @@ export async function handleResource(s: RequestScope): Promise<void> {
     }
     if (sub === 'scale') return handleScale(s);
     if (s.kind.group === '' && s.kind.kind === 'Pod') {
-      if (sub === 'binding') { if (verb !== 'create') throw methodNotAllowed('binding supports only POST'); return handleBinding(s); }
-      if (sub === 'eviction') { if (verb !== 'create') throw methodNotAllowed('eviction supports only POST'); return handleEviction(s); }
+      if (sub === 'binding') {
+        if (verb !== 'create') throw methodNotAllowed('binding supports only POST');
+        return handleBinding(s);
+      }
+      if (sub === 'eviction') {
+        if (verb !== 'create') throw methodNotAllowed('eviction supports only POST');
+        return handleEviction(s);
+      }
       if (STREAMS.has(sub)) {
         const { obj } = await s.ctx.store(s.kind).get(s.info.namespace, s.info.name!);
         return handleNodeStream(s, obj);
@@ -34,10 +40,14 @@ export async function handleResource(s: RequestScope): Promise<void> {
     }
     if (sub === 'status') {
       switch (verb) {
-        case 'get': return handleGet(s);
-        case 'update': return handleUpdate(s);
-        case 'patch': return handlePatch(s);
-        default: throw methodNotAllowed(`${verb} is not supported on ${s.kind.plural}/status`);
+        case 'get':
+          return handleGet(s);
+        case 'update':
+          return handleUpdate(s);
+        case 'patch':
+          return handlePatch(s);
+        default:
+          throw methodNotAllowed(`${verb} is not supported on ${s.kind.plural}/status`);
       }
     }
     throw methodNotAllowed(`${verb} is not supported on ${s.kind.plural}/${sub}`);
@@ -46,13 +56,22 @@ export async function handleResource(s: RequestScope): Promise<void> {
     throw methodNotAllowed(`${verb} is not supported on ${s.kind.plural}`);
   }
   switch (verb) {
-    case 'get': return handleGet(s);
-    case 'list': return handleList(s);
-    case 'watch': return handleWatch(s);
-    case 'create': return handleCreate(s);
-    case 'update': return handleUpdate(s);
-    case 'patch': return handlePatch(s);
-    case 'delete': case 'deletecollection': return handleDelete(s);
-    case 'connect': throw methodNotAllowed(`the method ${s.req.method ?? ''} is not supported`);
+    case 'get':
+      return handleGet(s);
+    case 'list':
+      return handleList(s);
+    case 'watch':
+      return handleWatch(s);
+    case 'create':
+      return handleCreate(s);
+    case 'update':
+      return handleUpdate(s);
+    case 'patch':
+      return handlePatch(s);
+    case 'delete':
+    case 'deletecollection':
+      return handleDelete(s);
+    case 'connect':
+      throw methodNotAllowed(`the method ${s.req.method ?? ''} is not supported`);
   }
 }

@@ -22,10 +22,14 @@ function scaleOf(obj: AnyObject): Rec {
   const status = (obj['status'] ?? {}) as Rec;
   const sel = spec['selector'] as Unvalidated<LabelSelector> | undefined;
   return {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
     metadata: {
-      name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp,
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
     },
     spec: { replicas: (spec['replicas'] as number | undefined) ?? 0 },
     status: { replicas: (status['replicas'] as number | undefined) ?? 0, selector: selectorString(sel) },
@@ -63,16 +67,26 @@ export async function handleScale(s: RequestScope): Promise<void> {
   };
   // Resolve the PUT precondition before the update loop.
   if (method === 'PUT') desiredScale({ apiVersion: '', kind: '', metadata: {} });
-  const result = await applyUpdate(s, name, undefined, (cur) => {
-    const sc = desiredScale(cur);
-    const replicas = (sc['spec'] as Rec | undefined)?.['replicas'];
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('Scale', 'autoscaling', name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
-    }
-    const spec = (cur['spec'] ?? {}) as Rec;
-    spec['replicas'] = replicas;
-    cur['spec'] = spec;
-    return cur;
-  }, opts, manager, expectedRV);
+  const result = await applyUpdate(
+    s,
+    name,
+    undefined,
+    (cur) => {
+      const sc = desiredScale(cur);
+      const replicas = (sc['spec'] as Rec | undefined)?.['replicas'];
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalid('Scale', 'autoscaling', name, [
+          { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },
+        ]);
+      }
+      const spec = (cur['spec'] ?? {}) as Rec;
+      spec['replicas'] = replicas;
+      cur['spec'] = spec;
+      return cur;
+    },
+    opts,
+    manager,
+    expectedRV,
+  );
   sendJson(s.res, 200, scaleOf(result.obj));
 }

@@ -22,7 +22,7 @@ export function tableRow(kind: KindDef, obj: AnyObject, inc: IncludeObject, now:
     cells = kind.table.row(obj, now);
   } catch {
     // a printer must never fail a whole list: show what we can
-    cells = kind.table.columns.map((c, i) => (i === 0 ? obj.metadata.name ?? '' : c.type === 'string' ? '<unknown>' : 0));
+    cells = kind.table.columns.map((c, i) => (i === 0 ? (obj.metadata.name ?? '') : c.type === 'string' ? '<unknown>' : 0));
   }
   const row: Record<string, unknown> = { cells };
   const o = rowObject(kind, obj, inc);
@@ -31,11 +31,17 @@ export function tableRow(kind: KindDef, obj: AnyObject, inc: IncludeObject, now:
 }
 
 export function buildTable(
-  kind: KindDef, objects: readonly AnyObject[], inc: IncludeObject, now: number,
-  meta: { resourceVersion?: string; continue?: string }, withColumns = true,
+  kind: KindDef,
+  objects: readonly AnyObject[],
+  inc: IncludeObject,
+  now: number,
+  meta: { resourceVersion?: string; continue?: string },
+  withColumns = true,
 ): Record<string, unknown> {
   const t: Record<string, unknown> = {
-    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: meta,
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: meta,
     columnDefinitions: withColumns ? kind.table.columns : [],
     rows: objects.map((o) => tableRow(kind, o, inc, now)),
   };

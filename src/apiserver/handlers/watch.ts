@@ -100,7 +100,11 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   const write = (text: string | Buffer) => {
     if (closed) return;
     res.write(text);
-    if (res.writableLength > MAX_BUFFERED) { closed = true; watch?.cancel(); res.destroy(); }
+    if (res.writableLength > MAX_BUFFERED) {
+      closed = true;
+      watch?.cancel();
+      res.destroy();
+    }
   };
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
@@ -138,7 +142,9 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   };
   const onError = (e: Error) => {
     if (closed) return;
-    write(`{"type":"ERROR","object":${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: 'Expired', code: 410 })}}\n`);
+    write(
+      `{"type":"ERROR","object":${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: 'Expired', code: 410 })}}\n`,
+    );
     finish();
   };
 
@@ -152,12 +158,18 @@ export async function handleWatch(s: RequestScope): Promise<void> {
       const line = lineFor('ADDED', kv);
       out.push(line);
       size += line.length;
-      if (size > 256 * 1024) { write(Buffer.concat(out)); out = []; size = 0; }
+      if (size > 256 * 1024) {
+        write(Buffer.concat(out));
+        out = [];
+        size = 0;
+      }
     }
     if (out.length) write(Buffer.concat(out));
     startAfter = list.revision;
     if (sendInitial && bookmarks) {
-      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(list.revision), annotations: { 'k8s.io/initial-events-end': 'true' } } })}}\n`);
+      write(
+        `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(list.revision), annotations: { 'k8s.io/initial-events-end': 'true' } } })}}\n`,
+      );
     }
   } else {
     startAfter = requestedRv;
@@ -172,11 +184,16 @@ export async function handleWatch(s: RequestScope): Promise<void> {
     }
     throw e;
   }
-  if (closed) { watch.cancel(); return; }
+  if (closed) {
+    watch.cancel();
+    return;
+  }
   timer = setTimeout(finish, timeoutMs);
   if (bookmarks) {
     bookmarkTimer = setInterval(() => {
-      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(lastRv) } })}}\n`);
+      write(
+        `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(lastRv) } })}}\n`,
+      );
     }, BOOKMARK_INTERVAL_MS);
   }
 }

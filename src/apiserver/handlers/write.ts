@@ -26,7 +26,9 @@ export async function handleCreate(s: RequestScope): Promise<void> {
   const opts = writeOptions(s.query);
   const body = await readObjectBody(s);
   const input: CreateInput = {
-    namespace: s.info.namespace, now: s.ctx.now(), fieldValidation: opts.fieldValidation,
+    namespace: s.info.namespace,
+    now: s.ctx.now(),
+    fieldValidation: opts.fieldValidation,
     manager: opts.fieldManager ?? defaultManager(s.req.headers['user-agent']),
   };
   const { obj, managedFieldsJson } = admitCreate(s.kind, body, input, (w) => addWarning(s.res, w));
@@ -59,28 +61,37 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
  * races. `produce` returns the new desired object for the given current one.
  */
 export async function applyUpdate(
-  s: RequestScope, name: string, sub: string | undefined,
+  s: RequestScope,
+  name: string,
+  sub: string | undefined,
   produce: (cur: AnyObject) => AnyObject | Promise<AnyObject>,
-  opts: WriteOptions, manager: string, expectedRV: string | undefined,
+  opts: WriteOptions,
+  manager: string,
+  expectedRV: string | undefined,
   operation: 'Update' | 'Apply' = 'Update',
 ): Promise<{ obj: AnyObject; code: number }> {
   const kind = s.kind;
   if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
   const store = s.ctx.store(kind);
-  const { obj, changed } = await store.guaranteedUpdate(s.info.namespace, name, async (cur) => {
-    let next = await produce(structuredClone(cur));
-    if (sub === 'status') {
-      next = prepareStatusUpdate(next, cur);
-      validateStatus(kind, next, cur);
-    } else {
-      prepareUpdate(kind, next, cur);
-      kind.defaults?.(next);
-      s.ctx.admission.validateUpdate(kind, next, cur);
-      validateObject(kind, next, cur);
-    }
-    trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());
-    return next;
-  }, { dryRun: opts.dryRun, expectedRV: expectedRV });
+  const { obj, changed } = await store.guaranteedUpdate(
+    s.info.namespace,
+    name,
+    async (cur) => {
+      let next = await produce(structuredClone(cur));
+      if (sub === 'status') {
+        next = prepareStatusUpdate(next, cur);
+        validateStatus(kind, next, cur);
+      } else {
+        prepareUpdate(kind, next, cur);
+        kind.defaults?.(next);
+        s.ctx.admission.validateUpdate(kind, next, cur);
+        validateObject(kind, next, cur);
+      }
+      trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());
+      return next;
+    },
+    { dryRun: opts.dryRun, expectedRV: expectedRV },
+  );
   if (changed && readyToRemove(obj)) {
     const removed = await finishDeletion(s, obj, opts.dryRun);
     return { obj: removed ?? obj, code: 200 };

@@ -31,8 +31,15 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(c);
     });
-    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (!failed) {
+        failed = true;
+        reject(e);
+      }
+    });
   });
 }
 
@@ -42,14 +49,27 @@ export type MediaKind = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-pat
 export function mediaKindOf(contentType: string | undefined): MediaKind {
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   switch (ct) {
-    case '': case 'application/json': case '*/*': return 'json';
-    case 'application/yaml': case 'application/x-yaml': case 'text/yaml': return 'yaml';
-    case 'application/vnd.kubernetes.protobuf': return 'protobuf';
-    case 'application/json-patch+json': return 'json-patch';
-    case 'application/merge-patch+json': return 'merge-patch';
-    case 'application/strategic-merge-patch+json': return 'strategic-merge-patch';
-    case 'application/apply-patch+yaml': case 'application/apply-patch+json': return 'apply-patch';
-    default: throw unsupportedMediaType(contentType ?? '');
+    case '':
+    case 'application/json':
+    case '*/*':
+      return 'json';
+    case 'application/yaml':
+    case 'application/x-yaml':
+    case 'text/yaml':
+      return 'yaml';
+    case 'application/vnd.kubernetes.protobuf':
+      return 'protobuf';
+    case 'application/json-patch+json':
+      return 'json-patch';
+    case 'application/merge-patch+json':
+      return 'merge-patch';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic-merge-patch';
+    case 'application/apply-patch+yaml':
+    case 'application/apply-patch+json':
+      return 'apply-patch';
+    default:
+      throw unsupportedMediaType(contentType ?? '');
   }
 }
 
@@ -113,7 +133,10 @@ export function decodeBody(buf: Buffer, kind: MediaKind): unknown {
       const t = text.trimStart();
       return t.startsWith('{') ? parseJsonText(text) : parseYamlText(text);
     }
-    case 'json': case 'json-patch': case 'merge-patch': case 'strategic-merge-patch':
+    case 'json':
+    case 'json-patch':
+    case 'merge-patch':
+    case 'strategic-merge-patch':
       return parseJsonText(buf.toString('utf8'));
     default: {
       const never: never = kind;

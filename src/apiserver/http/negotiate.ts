@@ -13,7 +13,12 @@ export function responseShape(accept: string | undefined): ResponseShape {
   for (const range of accept.split(',')) {
     const [type, ...params] = range.split(';').map((x) => x.trim());
     if (!SERVABLE.has((type ?? '').toLowerCase())) continue;
-    const p = new Map(params.map((kv) => { const [k, v] = kv.split('='); return [k ?? '', (v ?? '').trim()] as const; }));
+    const p = new Map(
+      params.map((kv) => {
+        const [k, v] = kv.split('=');
+        return [k ?? '', (v ?? '').trim()] as const;
+      }),
+    );
     const as = p.get('as');
     if (as === undefined) return 'object';
     const metaGroup = (p.get('g') ?? 'meta.k8s.io') === 'meta.k8s.io' && ['v1', 'v1beta1'].includes(p.get('v') ?? 'v1');

@@ -16,7 +16,10 @@ export interface ResourceRequest {
   legacyWatch: boolean;
 }
 
-interface OtherRequest { kind: 'other'; path: string }
+interface OtherRequest {
+  kind: 'other';
+  path: string;
+}
 
 export type RequestInfo = ResourceRequest | OtherRequest;
 
@@ -76,11 +79,20 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     case 'HEAD':
       verb = name === undefined ? (isWatch ? 'watch' : 'list') : isWatch ? 'watch' : 'get';
       break;
-    case 'POST': verb = 'create'; break;
-    case 'PUT': verb = 'update'; break;
-    case 'PATCH': verb = 'patch'; break;
-    case 'DELETE': verb = name === undefined ? 'deletecollection' : 'delete'; break;
-    default: verb = 'connect';
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name === undefined ? 'deletecollection' : 'delete';
+      break;
+    default:
+      verb = 'connect';
   }
   return { kind: 'resource', verb, group, version, namespace, resource, name, subresource, legacyWatch };
 }

@@ -4,7 +4,10 @@ import type { ServerResponse } from 'node:http';
 import { StatusError, internal } from '../../base/errors.js';
 
 export function sendJsonText(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
-  if (res.headersSent) { res.end(); return; }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   // encoded once: its length is the Content-Length (Buffer.byteLength would scan it a second time)
   const bytes = Buffer.from(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length });
@@ -16,7 +19,10 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 }
 
 export function sendText(res: ServerResponse, code: number, body: string): void {
-  if (res.headersSent) { res.end(); return; }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -14,7 +14,9 @@ const REAL = {
       'f:spec': {
         'f:containers': {
           'k:{"name":"nginx"}': {
-            '.': {}, 'f:image': {}, 'f:name': {},
+            '.': {},
+            'f:image': {},
+            'f:name': {},
             'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
           },
         },
@@ -31,7 +33,18 @@ test('field set: FieldsV1 parses and serializes back to the same document', () =
   assert.ok(s.has(['f:spec', 'f:replicas']));
   assert.ok(s.has(['f:metadata', 'f:labels']), '"." marks the node itself');
   assert.ok(!s.has(['f:spec']), 'an interior node without "." is not a member');
-  assert.ok(s.has(['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:ports', 'k:{"containerPort":80,"protocol":"TCP"}', 'f:containerPort']));
+  assert.ok(
+    s.has([
+      'f:spec',
+      'f:template',
+      'f:spec',
+      'f:containers',
+      'k:{"name":"nginx"}',
+      'f:ports',
+      'k:{"containerPort":80,"protocol":"TCP"}',
+      'f:containerPort',
+    ]),
+  );
   assert.equal(s.size(), 12);
 });
 
@@ -42,7 +55,10 @@ test('field set: serialization orders f: before k: before v: before i:, i: numer
 
 test('field set: k: keys are compact JSON with sorted key names', () => {
   assert.equal(keyPE({ protocol: 'TCP', containerPort: 80 }), 'k:{"containerPort":80,"protocol":"TCP"}');
-  assert.equal(keyPE({ whenUnsatisfiable: 'DoNotSchedule', topologyKey: 'zone' }), 'k:{"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule"}');
+  assert.equal(
+    keyPE({ whenUnsatisfiable: 'DoNotSchedule', topologyKey: 'zone' }),
+    'k:{"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule"}',
+  );
   assert.equal(valuePE('a"b'), 'v:"a\\"b"');
 });
 
@@ -74,6 +90,9 @@ test('field set: union, intersection, difference', () => {
 test('field set: malformed FieldsV1 is a 400 naming the element', () => {
   const bads: Json[] = [{ 'x:y': {} }, { 'k:{bad': {} }, { 'f:a': 1 }, { 'i:x': {} }];
   for (const bad of bads) {
-    assert.throws(() => FieldSet.fromFieldsV1(bad), (e: unknown) => e instanceof StatusError && e.code === 400 && /fieldsV1/.test(e.message));
+    assert.throws(
+      () => FieldSet.fromFieldsV1(bad),
+      (e: unknown) => e instanceof StatusError && e.code === 400 && /fieldsV1/.test(e.message),
+    );
   }
 });

@@ -42,21 +42,31 @@ export function comparePE(a: string, b: string): number {
 
 /** Human-readable form used in conflict messages: `.spec.containers[name="web"].image`. */
 export function fieldPathString(path: FieldPath): string {
-  return path.map((pe) => {
-    const body = pe.slice(2);
-    switch (pe[0]) {
-      case 'f': return `.${body}`;
-      case 'i': return `[${body}]`;
-      case 'v': return `[=${body}]`;
-      case 'k': {
-        try {
-          const obj = JSON.parse(body) as JsonObject;
-          return `[${Object.entries(obj).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
-        } catch { return `[${body}]`; }
+  return path
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'i':
+          return `[${body}]`;
+        case 'v':
+          return `[=${body}]`;
+        case 'k': {
+          try {
+            const obj = JSON.parse(body) as JsonObject;
+            return `[${Object.entries(obj)
+              .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+              .join(',')}]`;
+          } catch {
+            return `[${body}]`;
+          }
+        }
+        default:
+          return pe;
       }
-      default: return pe;
-    }
-  }).join('');
+    })
+    .join('');
 }
 
 export class FieldSet {
@@ -74,10 +84,17 @@ export class FieldSet {
     const s = new FieldSet();
     if (!isObject(obj)) throw badRequest(`${where}: must be an object`);
     for (const [k, v] of Object.entries(obj)) {
-      if (k === '.') { s.member = true; continue; }
+      if (k === '.') {
+        s.member = true;
+        continue;
+      }
       if (!/^[fkvi]:/.test(k)) throw badRequest(`${where}: invalid path element ${JSON.stringify(k)}: must start with f:, k:, v: or i:`);
       if (k[0] === 'k' || k[0] === 'v') {
-        try { JSON.parse(k.slice(2)); } catch { throw badRequest(`${where}: invalid path element ${JSON.stringify(k)}: not valid JSON`); }
+        try {
+          JSON.parse(k.slice(2));
+        } catch {
+          throw badRequest(`${where}: invalid path element ${JSON.stringify(k)}: not valid JSON`);
+        }
       }
       if (k[0] === 'i' && !/^i:\d+$/.test(k)) throw badRequest(`${where}: invalid path element ${JSON.stringify(k)}`);
       const child = FieldSet.fromFieldsV1(v, `${where}.${k}`);
@@ -100,7 +117,10 @@ export class FieldSet {
     let node: FieldSet = this;
     for (const pe of path) {
       let next = node.children.get(pe);
-      if (!next) { next = new FieldSet(); node.children.set(pe, next); }
+      if (!next) {
+        next = new FieldSet();
+        node.children.set(pe, next);
+      }
       node = next;
     }
     node.member = true;
@@ -114,7 +134,10 @@ export class FieldSet {
   /** The subtree at `path` (any node, member or not). */
   node(path: FieldPath): FieldSet | undefined {
     let node: FieldSet | undefined = this;
-    for (const pe of path) { node = node.children.get(pe); if (!node) return undefined; }
+    for (const pe of path) {
+      node = node.children.get(pe);
+      if (!node) return undefined;
+    }
     return node;
   }
 

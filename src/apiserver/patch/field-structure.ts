@@ -16,10 +16,16 @@ const LEAF = 0;
 /** An array where the schema has no list (only reachable at the root). */
 const NOT_A_LIST = 1;
 
-interface ObjectSkel { keys: string[]; kids: Skel[] }
+interface ObjectSkel {
+  keys: string[];
+  kids: Skel[];
+}
 /** `ids[i]`: for an associative list, the key values of item i in the list's key order (undefined
  * for a non-object item); for a set list, the item itself (a scalar; objects are skipped items). */
-interface ListSkel { ids: unknown[]; kids: (Skel | undefined)[] }
+interface ListSkel {
+  ids: unknown[];
+  kids: (Skel | undefined)[];
+}
 export type Skel = typeof LEAF | typeof NOT_A_LIST | ObjectSkel | ListSkel;
 
 /** Where textOf writes `{}` for a non-root value without looking inside it. */
@@ -40,9 +46,15 @@ function isLeafAt(v: Json, shape: Shape, w: Walker): boolean {
 const fieldShapes = new WeakMap<DefinitionLookup, WeakMap<FieldDef, Shape>>();
 function fieldShape(f: FieldDef, lookup: DefinitionLookup): Shape {
   let cache = fieldShapes.get(lookup);
-  if (!cache) { cache = new WeakMap(); fieldShapes.set(lookup, cache); }
+  if (!cache) {
+    cache = new WeakMap();
+    fieldShapes.set(lookup, cache);
+  }
   let shape = cache.get(f);
-  if (!shape) { shape = shapeOf({ type: f.type, field: f }, lookup); cache.set(f, shape); }
+  if (!shape) {
+    shape = shapeOf({ type: f.type, field: f }, lookup);
+    cache.set(f, shape);
+  }
   return shape;
 }
 
@@ -123,12 +135,18 @@ export function matches(s: Skel, v: Json, shape: Shape, w: Walker, root: boolean
       const id = s.ids[i];
       if (lk.kind === 'set') {
         // an object in a set list is a skipped item (no id)
-        if (item !== null && typeof item === 'object') { if (id !== undefined) return false; continue; }
+        if (item !== null && typeof item === 'object') {
+          if (id !== undefined) return false;
+          continue;
+        }
         if (id !== item) return false;
         continue;
       }
       if (lk.kind !== 'map') return false;
-      if (!isObject(item)) { if (id !== undefined) return false; continue; }
+      if (!isObject(item)) {
+        if (id !== undefined) return false;
+        continue;
+      }
       if (!Array.isArray(id)) return false;
       for (let j = 0; j < lk.keys.length; j++) {
         const n = lk.keys[j] as string;
@@ -145,7 +163,9 @@ export function matches(s: Skel, v: Json, shape: Shape, w: Walker, root: boolean
     if (j >= s.keys.length || s.keys[j] !== k) return false;
     const x = v[k] ?? null;
     const kid = s.kids[j] as Skel;
-    if (x === null || typeof x !== 'object') { if (kid !== LEAF) return false; } else if (!matches(kid, x, childShape(shape, k, w.lookup), w, false)) return false;
+    if (x === null || typeof x !== 'object') {
+      if (kid !== LEAF) return false;
+    } else if (!matches(kid, x, childShape(shape, k, w.lookup), w, false)) return false;
     j++;
   }
   return j === s.keys.length;

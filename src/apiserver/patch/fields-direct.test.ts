@@ -8,13 +8,28 @@ import { rootSlot } from './shape.js';
 import { collectFields } from './ssa-walk.js';
 
 const pod: JsonObject = {
-  metadata: { labels: { app: 'web', tier: 'front' }, annotations: { a: 'b' }, finalizers: ['x/y', 'z/w'], ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u1' }] },
+  metadata: {
+    labels: { app: 'web', tier: 'front' },
+    annotations: { a: 'b' },
+    finalizers: ['x/y', 'z/w'],
+    ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u1' }],
+  },
   spec: {
     containers: [
-      { name: 'web', image: 'nginx', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], env: [{ name: 'A', value: '1' }], resources: { limits: { cpu: '1' }, requests: {} }, command: ['a', 'b'] },
+      {
+        name: 'web',
+        image: 'nginx',
+        ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }],
+        env: [{ name: 'A', value: '1' }],
+        resources: { limits: { cpu: '1' }, requests: {} },
+        command: ['a', 'b'],
+      },
       { name: 'side', image: 'busybox', volumeMounts: [{ name: 'v', mountPath: '/v' }] },
     ],
-    volumes: [{ name: 'v', emptyDir: {} }, { name: 'c', configMap: { name: 'cfg', items: [{ key: 'k', path: 'p' }] } }],
+    volumes: [
+      { name: 'v', emptyDir: {} },
+      { name: 'c', configMap: { name: 'cfg', items: [{ key: 'k', path: 'p' }] } },
+    ],
     nodeSelector: { 'kubernetes.io/os': 'linux' },
     tolerations: [{ key: 'k', operator: 'Exists' }],
     securityContext: {},
@@ -41,12 +56,20 @@ const awkward: JsonObject = {
       { name: 'a', image: 'i', env: [{ name: 'X', value: '1' }, { name: 'X', value: '2' }, { value: 'no name' }, { name: 'q"uote' }] },
       { name: 'a', image: 'dup' },
       { image: 'nameless' },
-      { name: 'b', ports: [{ containerPort: 1, protocol: 'UDP' }, { containerPort: 1 }, { containerPort: 1, protocol: 'TCP' }, { protocol: 'TCP' }] },
+      {
+        name: 'b',
+        ports: [{ containerPort: 1, protocol: 'UDP' }, { containerPort: 1 }, { containerPort: 1, protocol: 'TCP' }, { protocol: 'TCP' }],
+      },
     ],
     volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'c', items: [{ key: 'k', path: 'p' }] } }] } }],
     nodeSelector: {},
   },
-  status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Ready', status: 'False' }] },
+  status: {
+    conditions: [
+      { type: 'Ready', status: 'True' },
+      { type: 'Ready', status: 'False' },
+    ],
+  },
 };
 
 for (const mapsAsMembers of [true, false]) {
@@ -74,14 +97,20 @@ test('an object with no tracked field has no FieldsV1 at all; scalar-only object
   assert.equal(fieldsV1Text({ metadata: { labels: { a: 'x', b: 'y' } } }, slot, w, false, true), first);
   assert.equal(fieldsV1Text({ metadata: { labels: { b: 'y', a: 'x' } } }, slot, w, false, true), first);
   // a scalar-only root object is a root still: no "." member
-  assert.equal(fieldsV1Text({ kind: 'X', apiVersion: 'v1' }, rootSlot('io.k8s.api.core.v1.Namespace'), w, false, true), '{"f:apiVersion":{},"f:kind":{}}');
+  assert.equal(
+    fieldsV1Text({ kind: 'X', apiVersion: 'v1' }, rootSlot('io.k8s.api.core.v1.Namespace'), w, false, true),
+    '{"f:apiVersion":{},"f:kind":{}}',
+  );
 });
 
 // A seeded generator of pod variants: the whole-object cache must give exactly what the walk gives,
 // also right after a look-alike object filled the cache.
 function rng(seed: number) {
   let s = seed >>> 0;
-  return (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+  return (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
 }
 
 function variant(r: (n: number) => number): JsonObject {
@@ -89,18 +118,34 @@ function variant(r: (n: number) => number): JsonObject {
   const container = (name: string | undefined) => {
     const c: JsonObject = { image: pick(['nginx', 'busybox']) };
     if (name !== undefined) c['name'] = name;
-    if (r(2)) c['ports'] = Array.from({ length: r(3) }, (): JsonObject => ({ containerPort: pick([80, 443, 53]), ...(r(2) ? { protocol: pick(['TCP', 'UDP']) } : {}) }));
-    if (r(2)) c['env'] = Array.from({ length: r(4) }, (): JsonObject => (r(5) ? { name: pick(['A', 'B', 'C']), value: 'v' } : { value: 'nameless' }));
+    if (r(2))
+      c['ports'] = Array.from({ length: r(3) }, (): JsonObject => ({
+        containerPort: pick([80, 443, 53]),
+        ...(r(2) ? { protocol: pick(['TCP', 'UDP']) } : {}),
+      }));
+    if (r(2))
+      c['env'] = Array.from({ length: r(4) }, (): JsonObject =>
+        r(5) ? { name: pick(['A', 'B', 'C']), value: 'v' } : { value: 'nameless' },
+      );
     // same-sized objects with different keys: the cache must tell them apart
-    if (r(2)) c['resources'] = { limits: r(2) ? { [pick(['cpu', 'memory'])]: '1' } : { cpu: '1', memory: '1Gi' }, ...(r(2) ? { [pick(['requests', 'claims'])]: {} } : {}) };
+    if (r(2))
+      c['resources'] = {
+        limits: r(2) ? { [pick(['cpu', 'memory'])]: '1' } : { cpu: '1', memory: '1Gi' },
+        ...(r(2) ? { [pick(['requests', 'claims'])]: {} } : {}),
+      };
     if (r(3) === 0) c['command'] = ['sh', '-c', 'x'];
     return c;
   };
   const meta: JsonObject = { labels: r(2) ? { [pick(['app', 'tier'])]: 'web' } : { app: 'web', tier: pick(['a', 'b']) } };
   if (r(2)) meta['finalizers'] = Array.from({ length: r(3) }, () => pick(['x/y', 'z/w', 'x/y']));
   if (r(3) === 0) meta['annotations'] = {};
-  const spec: JsonObject = { containers: Array.from({ length: 1 + r(3) }, () => container(r(6) ? pick(['web', 'side', 'web']) : undefined)) };
-  if (r(2)) spec['volumes'] = [r(2) ? { name: pick(['v', 'c']), emptyDir: r(2) ? {} : { medium: 'Memory' } } : { name: 'c', configMap: { name: 'm' } }];
+  const spec: JsonObject = {
+    containers: Array.from({ length: 1 + r(3) }, () => container(r(6) ? pick(['web', 'side', 'web']) : undefined)),
+  };
+  if (r(2))
+    spec['volumes'] = [
+      r(2) ? { name: pick(['v', 'c']), emptyDir: r(2) ? {} : { medium: 'Memory' } } : { name: 'c', configMap: { name: 'm' } },
+    ];
   if (r(2)) spec['nodeSelector'] = { 'kubernetes.io/os': 'linux' };
   const obj: JsonObject = r(2) ? { metadata: meta, spec } : { spec, metadata: meta };
   if (r(4) === 0) obj['status'] = { phase: 'Pending' };
@@ -126,7 +171,10 @@ for (const mapsAsMembers of [true, false]) {
 /** Every object (not array) in `v`, with its path, for picking one to change. */
 function objectsIn(v: Json, out: JsonObject[] = []): JsonObject[] {
   if (Array.isArray(v)) for (const x of v) objectsIn(x, out);
-  else if (v !== null && typeof v === 'object') { out.push(v); for (const x of Object.values(v)) objectsIn(x, out); }
+  else if (v !== null && typeof v === 'object') {
+    out.push(v);
+    for (const x of Object.values(v)) objectsIn(x, out);
+  }
   return out;
 }
 
@@ -142,9 +190,15 @@ test('twins that differ in one key name or one list key value get their own text
     const o = objs[r(objs.length)] as JsonObject;
     const keys = Object.keys(o);
     const k = keys[r(keys.length)] as string;
-    if (typeof o[k] === 'string' && (k === 'name' || k === 'protocol')) o[k] = `${String(o[k])}2`; // a list key value
-    else { const v = o[k]; delete o[k]; o[`${k}x`] = v ?? null; } // a key of the same shape, renamed
-    for (const p of [base, twin]) assert.equal(fieldsV1Text(p, slot, w, false, true), fieldsV1TextUncached(p, slot, w, false, true), JSON.stringify(p));
+    if (typeof o[k] === 'string' && (k === 'name' || k === 'protocol'))
+      o[k] = `${String(o[k])}2`; // a list key value
+    else {
+      const v = o[k];
+      delete o[k];
+      o[`${k}x`] = v ?? null;
+    } // a key of the same shape, renamed
+    for (const p of [base, twin])
+      assert.equal(fieldsV1Text(p, slot, w, false, true), fieldsV1TextUncached(p, slot, w, false, true), JSON.stringify(p));
     if (fieldsV1TextUncached(base, slot, w, false, true) !== fieldsV1TextUncached(twin, slot, w, false, true)) differing++;
   }
   assert.ok(differing > 1000, `only ${differing} twins differed`);
@@ -154,7 +208,14 @@ test('set lists match by their values: a repeated or changed value is another st
   const w = { lookup: getDefinition, strict: false, mapsAsMembers: true };
   const slot = rootSlot('io.k8s.api.core.v1.Pod');
   const texts = new Set<string | undefined>();
-  for (const finalizers of [['a/b', 'c/d'], ['a/b', 'a/b'], ['a/b', 'e/f'], ['c/d', 'a/b'], [1, 'a/b'], [{ x: 1 }, 'a/b']]) {
+  for (const finalizers of [
+    ['a/b', 'c/d'],
+    ['a/b', 'a/b'],
+    ['a/b', 'e/f'],
+    ['c/d', 'a/b'],
+    [1, 'a/b'],
+    [{ x: 1 }, 'a/b'],
+  ]) {
     const pod = { metadata: { name: 'p', finalizers }, spec: { containers: [{ name: 'c', image: 'i' }] } } as unknown as JsonObject;
     const text = fieldsV1Text(pod, slot, w, false, true);
     assert.equal(text, fieldsV1TextUncached(pod, slot, w, false, true), JSON.stringify(finalizers));

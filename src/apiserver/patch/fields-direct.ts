@@ -51,7 +51,10 @@ function elementsOf(shape: Shape & { kind: 'list' }, items: readonly Json[], w: 
     for (let j = 0; j < kp.names.length; j++) {
       const n = kp.names[j] as string;
       const v = item[n] ?? lk.defaults[n];
-      if (v === undefined) { pe = undefined; break; }
+      if (v === undefined) {
+        pe = undefined;
+        break;
+      }
       pe += `${j > 0 ? ',' : ''}${kp.prefixes[j] as string}${JSON.stringify(v)}`;
     }
     if (pe === undefined) continue;
@@ -69,7 +72,10 @@ function elementsOf(shape: Shape & { kind: 'list' }, items: readonly Json[], w: 
  * first. Objects stamped from one template (the pods of a ReplicaSet, a client's creates) match
  * one skeleton: the match walks the object once and allocates nothing.
  */
-interface Built { skel: Skel; text: string | undefined }
+interface Built {
+  skel: Skel;
+  text: string | undefined;
+}
 const built = new WeakMap<DefinitionLookup, Map<string, Built[]>>();
 const BUILT_PER_ROOT = 32;
 
@@ -79,14 +85,23 @@ export function fieldsV1Text(v: Json, slot: Slot, w: Walker, self: boolean, root
   // strict walks throw on malformed lists where textOf's lenient one skips: never cached
   if (!root || !isObject(v) || w.strict) return textOf(v, shape, w, self, root);
   let byRoot = built.get(w.lookup);
-  if (!byRoot) { byRoot = new Map(); built.set(w.lookup, byRoot); }
+  if (!byRoot) {
+    byRoot = new Map();
+    built.set(w.lookup, byRoot);
+  }
   const rootKey = `${w.mapsAsMembers === true ? 'M' : 'm'}${self ? 'S' : 's'}${slot.type?.kind === 'ref' ? slot.type.ref : '?'}`;
   let list = byRoot.get(rootKey);
-  if (!list) { list = []; byRoot.set(rootKey, list); }
+  if (!list) {
+    list = [];
+    byRoot.set(rootKey, list);
+  }
   for (let i = 0; i < list.length; i++) {
     const b = list[i] as Built;
     if (!matches(b.skel, v, shape, w, true)) continue;
-    if (i > 0) { list.splice(i, 1); list.unshift(b); }
+    if (i > 0) {
+      list.splice(i, 1);
+      list.unshift(b);
+    }
     return b.text;
   }
   const text = textOf(v, shape, w, self, root);
@@ -140,7 +155,8 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
         if (pe.startsWith('v:')) children.push([pe, '{}']);
         else {
           const item = v[i] ?? null;
-          const c = item === null || typeof item !== 'object' ? '{}' : textOf(item, itemShape ??= shapeOf(shape.items, w.lookup), w, true, false);
+          const c =
+            item === null || typeof item !== 'object' ? '{}' : textOf(item, (itemShape ??= shapeOf(shape.items, w.lookup)), w, true, false);
           if (c !== undefined) children.push([pe, c]);
         }
       }
@@ -152,7 +168,13 @@ function textOf(v: Json, shape: Shape, w: Walker, self: boolean, root: boolean):
     keys ??= Object.keys(v);
     // An object of scalars (labels, requests, ports, env entries, ...) gives the same text for the
     // same keys, whatever their values: objects made from one template hit this memo.
-    if (keys.length > 0 && keys.every((k) => { const x = v[k]; return x === null || typeof x !== 'object'; })) {
+    if (
+      keys.length > 0 &&
+      keys.every((k) => {
+        const x = v[k];
+        return x === null || typeof x !== 'object';
+      })
+    ) {
       memo = `${member ? '1' : '0'}${keys.join('\u0000')}`;
       const hit = scalarObjects.get(memo);
       if (hit !== undefined) return hit;

@@ -4,20 +4,49 @@ import type { Json } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import { applyJsonPatch } from './json-patch.js';
 
-const doc = { metadata: { name: 'x', resourceVersion: '7', labels: { a: '1' }, managedFields: [{ manager: 'old' }] }, spec: { list: [1, 2, 3] } };
+const doc = {
+  metadata: { name: 'x', resourceVersion: '7', labels: { a: '1' }, managedFields: [{ manager: 'old' }] },
+  spec: { list: [1, 2, 3] },
+};
 
 const cases: { name: string; ops: Json; expect: Json }[] = [
-  { name: 'add to object', ops: [{ op: 'add', path: '/metadata/labels/b', value: '2' }], expect: { ...doc, metadata: { ...doc.metadata, labels: { a: '1', b: '2' } } } },
+  {
+    name: 'add to object',
+    ops: [{ op: 'add', path: '/metadata/labels/b', value: '2' }],
+    expect: { ...doc, metadata: { ...doc.metadata, labels: { a: '1', b: '2' } } },
+  },
   { name: 'add to end of array', ops: [{ op: 'add', path: '/spec/list/-', value: 4 }], expect: { ...doc, spec: { list: [1, 2, 3, 4] } } },
-  { name: 'add inserts into array', ops: [{ op: 'add', path: '/spec/list/0', value: 0 }], expect: { ...doc, spec: { list: [0, 1, 2, 3] } } },
+  {
+    name: 'add inserts into array',
+    ops: [{ op: 'add', path: '/spec/list/0', value: 0 }],
+    expect: { ...doc, spec: { list: [0, 1, 2, 3] } },
+  },
   { name: 'remove', ops: [{ op: 'remove', path: '/spec/list/1' }], expect: { ...doc, spec: { list: [1, 3] } } },
-  { name: 'replace', ops: [{ op: 'replace', path: '/metadata/name', value: 'y' }], expect: { ...doc, metadata: { ...doc.metadata, name: 'y' } } },
-  { name: 'move', ops: [{ op: 'move', from: '/metadata/labels', path: '/spec/labels' }], expect: { metadata: { name: 'x', resourceVersion: '7', managedFields: [{ manager: 'old' }] }, spec: { list: [1, 2, 3], labels: { a: '1' } } } },
+  {
+    name: 'replace',
+    ops: [{ op: 'replace', path: '/metadata/name', value: 'y' }],
+    expect: { ...doc, metadata: { ...doc.metadata, name: 'y' } },
+  },
+  {
+    name: 'move',
+    ops: [{ op: 'move', from: '/metadata/labels', path: '/spec/labels' }],
+    expect: {
+      metadata: { name: 'x', resourceVersion: '7', managedFields: [{ manager: 'old' }] },
+      spec: { list: [1, 2, 3], labels: { a: '1' } },
+    },
+  },
   { name: 'copy', ops: [{ op: 'copy', from: '/spec/list/2', path: '/spec/n' }], expect: { ...doc, spec: { list: [1, 2, 3], n: 3 } } },
-  { name: 'escaped keys (~1 for /)', ops: [{ op: 'add', path: '/metadata/labels/app.kubernetes.io~1name', value: 'web' }], expect: { ...doc, metadata: { ...doc.metadata, labels: { a: '1', 'app.kubernetes.io/name': 'web' } } } },
+  {
+    name: 'escaped keys (~1 for /)',
+    ops: [{ op: 'add', path: '/metadata/labels/app.kubernetes.io~1name', value: 'web' }],
+    expect: { ...doc, metadata: { ...doc.metadata, labels: { a: '1', 'app.kubernetes.io/name': 'web' } } },
+  },
   {
     name: 'kubectl CSA->SSA upgrade: test resourceVersion then replace managedFields',
-    ops: [{ op: 'test', path: '/metadata/resourceVersion', value: '7' }, { op: 'replace', path: '/metadata/managedFields', value: [{ manager: 'kubectl', operation: 'Apply' }] }],
+    ops: [
+      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+      { op: 'replace', path: '/metadata/managedFields', value: [{ manager: 'kubectl', operation: 'Apply' }] },
+    ],
     expect: { ...doc, metadata: { ...doc.metadata, managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } },
   },
 ];
@@ -40,13 +69,20 @@ function expectStatus(fn: () => unknown, code: number, re: RegExp): void {
 }
 
 test('json patch: a failing test op is a 422 and nothing is applied', () => {
-  const ops = [{ op: 'replace', path: '/metadata/name', value: 'z' }, { op: 'test', path: '/metadata/resourceVersion', value: '6' }];
+  const ops = [
+    { op: 'replace', path: '/metadata/name', value: 'z' },
+    { op: 'test', path: '/metadata/resourceVersion', value: '6' },
+  ];
   expectStatus(() => applyJsonPatch(doc, ops), 422, /operation 1 \(test \/metadata\/resourceVersion\): test failed/);
   assert.equal(doc.metadata.name, 'x');
 });
 
 test('json patch: operations that cannot apply are 422s naming op and path', () => {
-  expectStatus(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/missing', value: 1 }]), 422, /operation 0 \(replace \/spec\/missing\): the path does not exist/);
+  expectStatus(
+    () => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/missing', value: 1 }]),
+    422,
+    /operation 0 \(replace \/spec\/missing\): the path does not exist/,
+  );
   expectStatus(() => applyJsonPatch(doc, [{ op: 'remove', path: '/nope/deeper' }]), 422, /remove \/nope\/deeper/);
   expectStatus(() => applyJsonPatch(doc, [{ op: 'add', path: '/nope/deeper', value: 1 }]), 422, /add \/nope\/deeper/);
   expectStatus(() => applyJsonPatch(doc, [{ op: 'add', path: '/spec/list/9', value: 1 }]), 422, /out of bounds/);

@@ -19,7 +19,8 @@ function parseJsonPatch(body: unknown): Operation[] {
     if (!isObject(raw as Json)) throw badRequest(`${where}: must be an object`);
     const op = raw as Record<string, Json>;
     const name = op['op'];
-    if (typeof name !== 'string' || !OPS.has(name)) throw badRequest(`${where}: unknown op ${JSON.stringify(name ?? null)}: must be one of add, remove, replace, move, copy, test`);
+    if (typeof name !== 'string' || !OPS.has(name))
+      throw badRequest(`${where}: unknown op ${JSON.stringify(name ?? null)}: must be one of add, remove, replace, move, copy, test`);
     const path = op['path'];
     if (typeof path !== 'string') throw badRequest(`${where} (${name}): "path" must be a string`);
     if (path !== '' && !path.startsWith('/')) throw badRequest(`${where} (${name} ${path}): "path" must be empty or start with "/"`);
@@ -58,15 +59,30 @@ export function applyJsonPatch(doc: Json, ops: unknown): Json {
       const where = `json patch operation ${i} (${describe(op)})`;
       let why: string;
       switch (code) {
-        case 'TEST_OPERATION_FAILED': why = 'test failed: the value at the path differs'; break;
-        case 'OPERATION_PATH_UNRESOLVABLE': why = 'the path does not exist'; break;
-        case 'OPERATION_FROM_UNRESOLVABLE': why = 'the "from" path does not exist'; break;
-        case 'OPERATION_PATH_CANNOT_ADD': why = 'the parent of the path does not exist'; break;
-        case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX': why = 'array index must be an unsigned integer or "-"'; break;
-        case 'OPERATION_VALUE_OUT_OF_BOUNDS': why = 'array index is out of bounds'; break;
-        default: why = err.message ?? String(e);
+        case 'TEST_OPERATION_FAILED':
+          why = 'test failed: the value at the path differs';
+          break;
+        case 'OPERATION_PATH_UNRESOLVABLE':
+          why = 'the path does not exist';
+          break;
+        case 'OPERATION_FROM_UNRESOLVABLE':
+          why = 'the "from" path does not exist';
+          break;
+        case 'OPERATION_PATH_CANNOT_ADD':
+          why = 'the parent of the path does not exist';
+          break;
+        case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
+          why = 'array index must be an unsigned integer or "-"';
+          break;
+        case 'OPERATION_VALUE_OUT_OF_BOUNDS':
+          why = 'array index is out of bounds';
+          break;
+        default:
+          why = err.message ?? String(e);
       }
-      throw new StatusError(422, 'Invalid', `${where}: ${why}`, { causes: [{ reason: 'FieldValueInvalid', message: why, field: op.path }] });
+      throw new StatusError(422, 'Invalid', `${where}: ${why}`, {
+        causes: [{ reason: 'FieldValueInvalid', message: why, field: op.path }],
+      });
     }
   });
   return current;

@@ -20,7 +20,18 @@ import { collectFields, compareValues, mergeApplied, removeFields } from './ssa-
 import { fieldsV1Text } from './fields-direct.js';
 import type { Walker } from './ssa-walk.js';
 
-const UNTRACKED_META = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const UNTRACKED_META = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'name',
+  'namespace',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
 
 export interface OwnershipOptions {
   /** Field manager, from `?fieldManager=` or derived from the user agent by the caller. */
@@ -38,9 +49,14 @@ export interface OwnershipOptions {
   ignoreStatus?: boolean;
 }
 
-export interface ApplyOptions extends OwnershipOptions { force: boolean }
+export interface ApplyOptions extends OwnershipOptions {
+  force: boolean;
+}
 
-export interface ApplyResult { object: JsonObject; managedFields: ManagedFieldsEntry[] }
+export interface ApplyResult {
+  object: JsonObject;
+  managedFields: ManagedFieldsEntry[];
+}
 
 function tracked(obj: JsonObject | undefined, ignoreStatus: boolean | undefined): JsonObject {
   if (!obj) return {};
@@ -52,7 +68,8 @@ function tracked(obj: JsonObject | undefined, ignoreStatus: boolean | undefined)
   if (isObject(meta)) {
     const m: JsonObject = { ...meta };
     for (const k of UNTRACKED_META) delete m[k];
-    if (Object.keys(m).length === 0) delete out['metadata']; else out['metadata'] = m;
+    if (Object.keys(m).length === 0) delete out['metadata'];
+    else out['metadata'] = m;
   }
   return out;
 }
@@ -77,7 +94,8 @@ function setOwner(managers: Map<string, Manager>, m: Manager, set: FieldSet, tim
   const prev = managers.get(idOf(m));
   const changed = !prev || !prev.set.equals(set) || prev.apiVersion !== m.apiVersion;
   const next: Manager = { ...m, set };
-  if (prev?.time !== undefined && !changed) next.time = prev.time; else next.time = time;
+  if (prev?.time !== undefined && !changed) next.time = prev.time;
+  else next.time = time;
   managers.set(idOf(m), next);
 }
 
@@ -93,7 +111,11 @@ export function updateManagedFields(oldObj: JsonObject | undefined, newObj: Json
   if (isResetSentinel(supplied)) return withManagedFields(newObj, []);
   let managers: Map<string, Manager> | undefined;
   if (Array.isArray(supplied) && supplied.length > 0) {
-    try { managers = decodeManagers(supplied); } catch { managers = undefined; }
+    try {
+      managers = decodeManagers(supplied);
+    } catch {
+      managers = undefined;
+    }
   }
   managers ??= decodeManagersLenient(managedFieldsOf(oldObj));
 
@@ -105,7 +127,13 @@ export function updateManagedFields(oldObj: JsonObject | undefined, newObj: Json
     if (id !== selfId) managers.set(id, { ...m, set: m.set.difference(changed).difference(cmp.removed) });
   }
   const prev = managers.get(selfId)?.set ?? new FieldSet();
-  const self: Manager = { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, set: prev, ...(o.subresource ? { subresource: o.subresource } : {}) };
+  const self: Manager = {
+    manager: o.manager,
+    operation: 'Update',
+    apiVersion: o.apiVersion,
+    set: prev,
+    ...(o.subresource ? { subresource: o.subresource } : {}),
+  };
   setOwner(managers, self, prev.union(changed).difference(cmp.removed), o.time);
   return withManagedFields(newObj, encodeManagers(managers.values()));
 }
@@ -126,8 +154,14 @@ export function createManagedFieldsJson(obj: JsonObject, o: OwnershipOptions): s
 
 /** 409 with one FieldManagerConflict cause per conflicting field, upstream's message format. */
 function applyConflictError(conflicts: { manager: Manager; path: FieldPath }[]): StatusError {
-  const sorted = [...conflicts].sort((a, b) => (a.manager.manager < b.manager.manager ? -1 : a.manager.manager > b.manager.manager ? 1 : 0));
-  const causes = sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: fieldPathString(c.path) }));
+  const sorted = [...conflicts].sort((a, b) =>
+    a.manager.manager < b.manager.manager ? -1 : a.manager.manager > b.manager.manager ? 1 : 0,
+  );
+  const causes = sorted.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${printManager(c.manager)}`,
+    field: fieldPathString(c.path),
+  }));
   let message: string;
   const first = sorted[0];
   if (sorted.length === 1 && first) {
@@ -137,7 +171,10 @@ function applyConflictError(conflicts: { manager: Manager; path: FieldPath }[]):
     let last = '';
     for (const c of sorted) {
       const who = printManager(c.manager);
-      if (who !== last) { lines.push(`conflicts with ${who}:`); last = who; }
+      if (who !== last) {
+        lines.push(`conflicts with ${who}:`);
+        last = who;
+      }
       lines.push(`- ${fieldPathString(c.path)}`);
     }
     message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`;
@@ -194,10 +231,21 @@ export function applyPatch(live: JsonObject | undefined, applied: Json, o: Apply
   // A map or list the applier still configures (it applies something beneath it) stays, even when
   // its old entry marked the container itself (`.`, as Update entries and migrated client-side
   // apply entries do): only what the applier stopped applying entirely is pruned.
-  const toRemove = FieldSet.fromPaths(lastSet.difference(appliedSet).paths().filter((p) => !appliedSet.hasPrefix(p)));
+  const toRemove = FieldSet.fromPaths(
+    lastSet
+      .difference(appliedSet)
+      .paths()
+      .filter((p) => !appliedSet.hasPrefix(p)),
+  );
   if (!toRemove.isEmpty()) removeFields(merged, slot, toRemove, others, lenient);
 
-  const self: Manager = { manager: o.manager, operation: 'Apply', apiVersion: o.apiVersion, set: appliedSet, ...(o.subresource ? { subresource: o.subresource } : {}) };
+  const self: Manager = {
+    manager: o.manager,
+    operation: 'Apply',
+    apiVersion: o.apiVersion,
+    set: appliedSet,
+    ...(o.subresource ? { subresource: o.subresource } : {}),
+  };
   setOwner(managers, self, appliedSet, o.time);
   const managedFields = encodeManagers(managers.values());
   return { object: withManagedFields(merged, managedFields), managedFields };

@@ -16,8 +16,13 @@ export interface Manager {
   set: FieldSet;
 }
 
-export function managerId(manager: string, operation: 'Apply' | 'Update', apiVersion: string | undefined, subresource: string | undefined): string {
-  return JSON.stringify([manager, operation, operation === 'Apply' ? '' : apiVersion ?? '', subresource ?? '']);
+export function managerId(
+  manager: string,
+  operation: 'Apply' | 'Update',
+  apiVersion: string | undefined,
+  subresource: string | undefined,
+): string {
+  return JSON.stringify([manager, operation, operation === 'Apply' ? '' : (apiVersion ?? ''), subresource ?? '']);
 }
 
 export const idOf = (m: Manager): string => managerId(m.manager, m.operation, m.apiVersion, m.subresource);
@@ -41,7 +46,8 @@ export function decodeManagers(list: unknown): Map<string, Manager> {
     if (e['operation'] !== 'Apply' && e['operation'] !== 'Update') throw badRequest(`${where}.operation: must be Apply or Update`);
     if (e['fieldsType'] !== undefined && e['fieldsType'] !== 'FieldsV1') throw badRequest(`${where}.fieldsType: must be FieldsV1`);
     const m: Manager = {
-      manager: e['manager'], operation: e['operation'],
+      manager: e['manager'],
+      operation: e['operation'],
       set: e['fieldsV1'] === undefined ? new FieldSet() : FieldSet.fromFieldsV1(e['fieldsV1'] as JsonObject, `${where}.fieldsV1`),
     };
     if (typeof e['apiVersion'] === 'string') m.apiVersion = e['apiVersion'];
@@ -49,14 +55,19 @@ export function decodeManagers(list: unknown): Map<string, Manager> {
     if (typeof e['time'] === 'string') m.time = e['time'];
     const id = idOf(m);
     const prev = out.get(id);
-    if (prev) prev.set = prev.set.union(m.set); else out.set(id, m);
+    if (prev) prev.set = prev.set.union(m.set);
+    else out.set(id, m);
   });
   return out;
 }
 
 /** Like decodeManagers, but an unreadable list counts as empty (stored objects must not wedge writes). */
 export function decodeManagersLenient(list: unknown): Map<string, Manager> {
-  try { return decodeManagers(list); } catch { return new Map(); }
+  try {
+    return decodeManagers(list);
+  } catch {
+    return new Map();
+  }
 }
 
 /** Wire form, without empty entries, sorted Apply before Update, then by time, manager, apiVersion, subresource. */
@@ -64,8 +75,14 @@ export function encodeManagers(managers: Iterable<Manager>): ManagedFieldsEntry[
   const list = [...managers].filter((m) => !m.set.isEmpty());
   const secs = (t: string | undefined) => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  list.sort((p, q) => cmp(p.operation, q.operation) || secs(p.time) - secs(q.time) || cmp(p.manager, q.manager)
-    || cmp(p.apiVersion ?? '', q.apiVersion ?? '') || cmp(p.subresource ?? '', q.subresource ?? ''));
+  list.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      secs(p.time) - secs(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion ?? '', q.apiVersion ?? '') ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
   return list.map((m) => {
     const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation };
     if (m.apiVersion !== undefined) e.apiVersion = m.apiVersion;

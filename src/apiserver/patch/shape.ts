@@ -10,7 +10,10 @@ import type { Json, JsonObject } from '../../api/object.js';
 export type DefinitionLookup = (defName: string) => Definition | undefined;
 
 /** Where a value sits: its type and, when it is a named field, the field's list/map metadata. */
-export interface Slot { type?: TypeRef; field?: FieldDef }
+export interface Slot {
+  type?: TypeRef;
+  field?: FieldDef;
+}
 
 export type Shape =
   | { kind: 'struct'; fields: Readonly<Record<string, FieldDef>>; atomic: boolean }
@@ -27,7 +30,10 @@ const SCALAR: Shape = { kind: 'scalar' };
 const rootSlots = new Map<string, Slot>();
 export function rootSlot(rootDef: string): Slot {
   let s = rootSlots.get(rootDef);
-  if (!s) { s = Object.freeze({ type: Object.freeze({ kind: 'ref' as const, ref: rootDef }) }); rootSlots.set(rootDef, s); }
+  if (!s) {
+    s = Object.freeze({ type: Object.freeze({ kind: 'ref' as const, ref: rootDef }) });
+    rootSlots.set(rootDef, s);
+  }
   return s;
 }
 
@@ -39,9 +45,15 @@ export function shapeOf(slot: Slot, lookup: DefinitionLookup): Shape {
   const key: object | undefined = slot.field ?? slot.type;
   if (key === undefined) return UNTYPED;
   let cache = byField.get(lookup);
-  if (!cache) { cache = new WeakMap(); byField.set(lookup, cache); }
+  if (!cache) {
+    cache = new WeakMap();
+    byField.set(lookup, cache);
+  }
   let shape = cache.get(key);
-  if (!shape) { shape = computeShape(slot, lookup); cache.set(key, shape); }
+  if (!shape) {
+    shape = computeShape(slot, lookup);
+    cache.set(key, shape);
+  }
   return shape;
 }
 
@@ -49,10 +61,14 @@ function computeShape(slot: Slot, lookup: DefinitionLookup): Shape {
   const t = slot.type;
   if (!t) return UNTYPED;
   switch (t.kind) {
-    case 'prim': return SCALAR;
-    case 'any': return UNTYPED;
-    case 'map': return { kind: 'map', values: { type: t.values }, atomic: slot.field?.mapType === 'atomic' };
-    case 'array': return { kind: 'list', items: { type: t.items }, field: slot.field };
+    case 'prim':
+      return SCALAR;
+    case 'any':
+      return UNTYPED;
+    case 'map':
+      return { kind: 'map', values: { type: t.values }, atomic: slot.field?.mapType === 'atomic' };
+    case 'array':
+      return { kind: 'list', items: { type: t.items }, field: slot.field };
     case 'ref': {
       const def = lookup(t.ref);
       if (!def) return UNTYPED;

@@ -39,11 +39,25 @@ export function reorderList(merged: Json[], order: Json[], server: Json[], merge
   while (i < named.length || j < others.length) {
     const l = named[i];
     const r = others[j];
-    if (!l) { out.push(r!.item); j++; continue; }
-    if (!r) { out.push(l.item); i++; continue; }
+    if (!l) {
+      out.push(r!.item);
+      j++;
+      continue;
+    }
+    if (!r) {
+      out.push(l.item);
+      i++;
+      continue;
+    }
     const li = serverPos.get(l.key);
     const ri = serverPos.get(r.key);
-    if (li !== undefined && ri !== undefined && ri < li) { out.push(r.item); j++; } else { out.push(l.item); i++; }
+    if (li !== undefined && ri !== undefined && ri < li) {
+      out.push(r.item);
+      j++;
+    } else {
+      out.push(l.item);
+      i++;
+    }
   }
   return out;
 }

@@ -32,7 +32,10 @@ const listKinds = new WeakMap<object, ListKind>();
 
 export function listKind(shape: Shape & { kind: 'list' }, w: Walker): ListKind {
   let lk = listKinds.get(shape);
-  if (!lk) { lk = computeListKind(shape, w); listKinds.set(shape, lk); }
+  if (!lk) {
+    lk = computeListKind(shape, w);
+    listKinds.set(shape, lk);
+  }
   return lk;
 }
 
@@ -61,15 +64,25 @@ function granularObject(shape: Shape): boolean {
 function isLeaf(shape: Shape, v: Json, w: Walker): boolean {
   if (v === null || typeof v !== 'object') return true;
   switch (shape.kind) {
-    case 'scalar': return true;
-    case 'untyped': return Array.isArray(v);
-    case 'struct': case 'map': return shape.atomic || Array.isArray(v) || Object.keys(v).length === 0;
-    case 'list': return !Array.isArray(v) || v.length === 0 || listKind(shape, w).kind === 'atomic';
+    case 'scalar':
+      return true;
+    case 'untyped':
+      return Array.isArray(v);
+    case 'struct':
+    case 'map':
+      return shape.atomic || Array.isArray(v) || Object.keys(v).length === 0;
+    case 'list':
+      return !Array.isArray(v) || v.length === 0 || listKind(shape, w).kind === 'atomic';
   }
 }
 
 /** The path element of each item of an associative list (undefined where it cannot be formed). */
-export function itemElements(shape: Shape & { kind: 'list' }, items: readonly Json[], path: FieldPath, w: Walker): (PathElement | undefined)[] {
+export function itemElements(
+  shape: Shape & { kind: 'list' },
+  items: readonly Json[],
+  path: FieldPath,
+  w: Walker,
+): (PathElement | undefined)[] {
   const lk = listKind(shape, w);
   const seen = new Set<string>();
   return items.map((item, i) => {
@@ -89,7 +102,11 @@ export function itemElements(shape: Shape & { kind: 'list' }, items: readonly Js
       for (const k of lk.keys) {
         const v = item[k] ?? lk.defaults[k];
         if (v === undefined) {
-          if (w.strict) throw invalidApply(path, `associative list with keys has an element that omits key field "${k}" (and doesn't have default value)`);
+          if (w.strict)
+            throw invalidApply(
+              path,
+              `associative list with keys has an element that omits key field "${k}" (and doesn't have default value)`,
+            );
           return undefined;
         }
         keys[k] = v;
@@ -108,7 +125,10 @@ export function itemElements(shape: Shape & { kind: 'list' }, items: readonly Js
 /** Adds the fields of `v` (at `path`) to `out`. `self` marks the value's own path as a member. */
 export function collectFields(v: Json, slot: Slot, path: PathElement[], out: FieldSet, w: Walker, self = false): void {
   const shape = shapeOf(slot, w.lookup);
-  if (isLeaf(shape, v, w)) { out.insert(path); return; }
+  if (isLeaf(shape, v, w)) {
+    out.insert(path);
+    return;
+  }
   if (self || (w.mapsAsMembers && (shape.kind === 'map' || shape.kind === 'untyped') && path.length > 0)) out.insert(path);
   if (Array.isArray(v)) {
     if (shape.kind !== 'list') return;
@@ -117,7 +137,8 @@ export function collectFields(v: Json, slot: Slot, path: PathElement[], out: Fie
       const pe = pes[i];
       if (pe === undefined) return;
       path.push(pe);
-      if (pe.startsWith('v:')) out.insert(path); else collectFields(item, shape.items, path, out, w, true);
+      if (pe.startsWith('v:')) out.insert(path);
+      else collectFields(item, shape.items, path, out, w, true);
       path.pop();
     });
     return;
@@ -131,7 +152,11 @@ export function collectFields(v: Json, slot: Slot, path: PathElement[], out: Fie
   }
 }
 
-export interface Comparison { modified: FieldSet; added: FieldSet; removed: FieldSet }
+export interface Comparison {
+  modified: FieldSet;
+  added: FieldSet;
+  removed: FieldSet;
+}
 
 export function compareValues(a: Json | undefined, b: Json | undefined, slot: Slot, w: Walker): Comparison {
   const c: Comparison = { modified: new FieldSet(), added: new FieldSet(), removed: new FieldSet() };
@@ -139,10 +164,24 @@ export function compareValues(a: Json | undefined, b: Json | undefined, slot: Sl
   return c;
 }
 
-function compareAt(a: Json | undefined, b: Json | undefined, slot: Slot, path: PathElement[], c: Comparison, w: Walker, self: boolean): void {
+function compareAt(
+  a: Json | undefined,
+  b: Json | undefined,
+  slot: Slot,
+  path: PathElement[],
+  c: Comparison,
+  w: Walker,
+  self: boolean,
+): void {
   if (a === undefined && b === undefined) return;
-  if (a === undefined) { collectFields(b!, slot, path, c.added, { ...w, mapsAsMembers: true }, self); return; }
-  if (b === undefined) { collectFields(a, slot, path, c.removed, w, true); return; }
+  if (a === undefined) {
+    collectFields(b!, slot, path, c.added, { ...w, mapsAsMembers: true }, self);
+    return;
+  }
+  if (b === undefined) {
+    collectFields(a, slot, path, c.removed, w, true);
+    return;
+  }
   const shape = shapeOf(slot, w.lookup);
   const leafA = isLeaf(shape, a, w);
   const leafB = isLeaf(shape, b, w);
@@ -160,7 +199,9 @@ function compareAt(a: Json | undefined, b: Json | undefined, slot: Slot, path: P
     const pa = itemElements(shape, a, path, { ...w, strict: false });
     const pb = itemElements(shape, b, path, { ...w, strict: false });
     const byA = new Map<PathElement, Json>();
-    pa.forEach((pe, i) => { if (pe !== undefined) byA.set(pe, a[i] ?? null); });
+    pa.forEach((pe, i) => {
+      if (pe !== undefined) byA.set(pe, a[i] ?? null);
+    });
     const inB = new Set<PathElement>();
     pb.forEach((pe, i) => {
       if (pe === undefined) return;
@@ -193,7 +234,13 @@ function compareAt(a: Json | undefined, b: Json | undefined, slot: Slot, path: P
 }
 
 /** The apply merge: `applied` over `live`; granular parts merge, atomic parts are replaced. */
-export function mergeApplied(live: Json | undefined, applied: Json | undefined, slot: Slot, path: PathElement[], w: Walker): Json | undefined {
+export function mergeApplied(
+  live: Json | undefined,
+  applied: Json | undefined,
+  slot: Slot,
+  path: PathElement[],
+  w: Walker,
+): Json | undefined {
   if (applied === undefined) return live === undefined ? undefined : structuredClone(live);
   if (live === undefined || live === null || applied === null) return structuredClone(applied);
   const shape = shapeOf(slot, w.lookup);
@@ -203,12 +250,17 @@ export function mergeApplied(live: Json | undefined, applied: Json | undefined, 
     const pl = itemElements(shape, live, path, { ...w, strict: false });
     const pa = itemElements(shape, applied, path, w);
     const byApplied = new Map<PathElement, Json>();
-    pa.forEach((pe, i) => { if (pe !== undefined) byApplied.set(pe, applied[i] ?? null); });
+    pa.forEach((pe, i) => {
+      if (pe !== undefined) byApplied.set(pe, applied[i] ?? null);
+    });
     const out: Json[] = [];
     const seen = new Set<PathElement>();
     live.forEach((item, i) => {
       const pe = pl[i];
-      if (pe === undefined) { out.push(structuredClone(item)); return; }
+      if (pe === undefined) {
+        out.push(structuredClone(item));
+        return;
+      }
       seen.add(pe);
       path.push(pe);
       out.push(lk.kind === 'set' ? item : (mergeApplied(item, byApplied.get(pe), shape.items, path, w) ?? null));
@@ -253,8 +305,15 @@ export function removeFields(v: Json, slot: Slot, remove: FieldSet, keep: FieldS
       if (!r) continue;
       const k = keep.children.get(pe) ?? new FieldSet();
       const item = v[i] ?? null;
-      if (r.member && k.isEmpty()) { v.splice(i, 1); removed = true; continue; }
-      if (!removeFields(item, shape.items, r, k, w, keys)) { v.splice(i, 1); removed = true; }
+      if (r.member && k.isEmpty()) {
+        v.splice(i, 1);
+        removed = true;
+        continue;
+      }
+      if (!removeFields(item, shape.items, r, k, w, keys)) {
+        v.splice(i, 1);
+        removed = true;
+      }
     }
     return !(removed && v.length === 0);
   }
@@ -265,9 +324,16 @@ export function removeFields(v: Json, slot: Slot, remove: FieldSet, keep: FieldS
     const name = pe.slice(2);
     if (!(name in v) || keyFields.includes(name)) continue;
     const k = keep.children.get(pe) ?? new FieldSet();
-    if (r.member && k.isEmpty()) { delete v[name]; removed = true; continue; }
+    if (r.member && k.isEmpty()) {
+      delete v[name];
+      removed = true;
+      continue;
+    }
     const cv = v[name];
-    if (cv !== undefined && cv !== null && typeof cv === 'object' && !removeFields(cv, childSlot(shape, name), r, k, w)) { delete v[name]; removed = true; }
+    if (cv !== undefined && cv !== null && typeof cv === 'object' && !removeFields(cv, childSlot(shape, name), r, k, w)) {
+      delete v[name];
+      removed = true;
+    }
   }
   return !(removed && Object.keys(v).length === 0);
 }

@@ -8,11 +8,18 @@ import { DEPLOYMENT, NODE, lookup } from './testing/fixture.js';
 function deploy(spec: JsonObject): JsonObject {
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', labels: { app: 'nginx' } }, spec };
 }
-const pod = (podSpec: JsonObject, meta: JsonObject = { labels: { app: 'nginx' } }): JsonObject => deploy({ replicas: 1, template: { metadata: meta, spec: podSpec } });
+const pod = (podSpec: JsonObject, meta: JsonObject = { labels: { app: 'nginx' } }): JsonObject =>
+  deploy({ replicas: 1, template: { metadata: meta, spec: podSpec } });
 const smp = (orig: Json, patch: Json, root = DEPLOYMENT) => applyStrategicMergePatch(orig, patch, root, lookup);
 const podSpecOf = (o: JsonObject): JsonObject => ((o['spec'] as JsonObject)['template'] as JsonObject)['spec'] as JsonObject;
 
-interface Case { name: string; original: JsonObject; patch: Json; expectPodSpec?: JsonObject; expect?: (out: JsonObject) => void }
+interface Case {
+  name: string;
+  original: JsonObject;
+  patch: Json;
+  expectPodSpec?: JsonObject;
+  expect?: (out: JsonObject) => void;
+}
 
 const nginx = { name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80, protocol: 'TCP' }] };
 const sidecar = { name: 'log', image: 'busybox', args: ['tail'] };
@@ -21,16 +28,29 @@ const cases: Case[] = [
   {
     name: 'kubectl client-side apply: $setElementOrder + changed image, replicas',
     original: pod({ containers: [nginx] }),
-    patch: { spec: { replicas: 3, template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ image: 'nginx:1.26', name: 'nginx' }] } } } },
+    patch: {
+      spec: {
+        replicas: 3,
+        template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ image: 'nginx:1.26', name: 'nginx' }] } },
+      },
+    },
     expect: (out) => {
       assert.equal((out['spec'] as JsonObject)['replicas'], 3);
-      assert.deepEqual(podSpecOf(out), { containers: [{ name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80, protocol: 'TCP' }] }] });
+      assert.deepEqual(podSpecOf(out), {
+        containers: [{ name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+      });
     },
   },
   {
     name: 'kubectl removal of a field inside a keyed list item: {"name":"nginx","ports":null}',
     original: pod({ containers: [nginx, sidecar] }),
-    patch: { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'log' }], containers: [{ name: 'nginx', ports: null }] } } } },
+    patch: {
+      spec: {
+        template: {
+          spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'log' }], containers: [{ name: 'nginx', ports: null }] },
+        },
+      },
+    },
     expectPodSpec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }, sidecar] },
   },
   {
@@ -39,14 +59,58 @@ const cases: Case[] = [
     patch: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2025-01-02T03:04:05Z' } } } } },
     expect: (out) => {
       const meta = ((out['spec'] as JsonObject)['template'] as JsonObject)['metadata'];
-      assert.deepEqual(meta, { labels: { app: 'nginx' }, annotations: { keep: 'me', 'kubectl.kubernetes.io/restartedAt': '2025-01-02T03:04:05Z' } });
+      assert.deepEqual(meta, {
+        labels: { app: 'nginx' },
+        annotations: { keep: 'me', 'kubectl.kubernetes.io/restartedAt': '2025-01-02T03:04:05Z' },
+      });
     },
   },
   {
     name: 'merge key list: new item appended, existing item merged field by field, env merged by name',
-    original: pod({ containers: [{ name: 'nginx', image: 'a', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] }),
-    patch: { spec: { template: { spec: { containers: [{ name: 'nginx', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }, { name: 'new', image: 'x' }] } } } },
-    expectPodSpec: { containers: [{ name: 'nginx', image: 'a', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }] }, { name: 'new', image: 'x' }] },
+    original: pod({
+      containers: [
+        {
+          name: 'nginx',
+          image: 'a',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
+      ],
+    }),
+    patch: {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'nginx',
+                env: [
+                  { name: 'B', value: '3' },
+                  { name: 'C', value: '4' },
+                ],
+              },
+              { name: 'new', image: 'x' },
+            ],
+          },
+        },
+      },
+    },
+    expectPodSpec: {
+      containers: [
+        {
+          name: 'nginx',
+          image: 'a',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '3' },
+            { name: 'C', value: '4' },
+          ],
+        },
+        { name: 'new', image: 'x' },
+      ],
+    },
   },
   {
     name: '$patch: delete list item removes it by merge key',
@@ -87,14 +151,35 @@ const cases: Case[] = [
   {
     name: '$setElementOrder places new items per the order',
     original: pod({ containers: [{ name: 'a' }, { name: 'b' }] }),
-    patch: { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'new' }, { name: 'a' }, { name: 'b' }], containers: [{ name: 'new', image: 'n' }] } } } },
+    patch: {
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'new' }, { name: 'a' }, { name: 'b' }],
+            containers: [{ name: 'new', image: 'n' }],
+          },
+        },
+      },
+    },
     expectPodSpec: { containers: [{ name: 'new', image: 'n' }, { name: 'a' }, { name: 'b' }] },
   },
   {
     name: '$retainKeys on a volume drops the old source (PodSpec.volumes: merge,retainKeys)',
-    original: pod({ containers: [nginx], volumes: [{ name: 'v', configMap: { name: 'cm' } }, { name: 'w', emptyDir: {} }] }),
+    original: pod({
+      containers: [nginx],
+      volumes: [
+        { name: 'v', configMap: { name: 'cm' } },
+        { name: 'w', emptyDir: {} },
+      ],
+    }),
     patch: { spec: { template: { spec: { volumes: [{ name: 'v', emptyDir: {}, $retainKeys: ['emptyDir', 'name'] }] } } } },
-    expectPodSpec: { containers: [nginx], volumes: [{ name: 'v', emptyDir: {} }, { name: 'w', emptyDir: {} }] },
+    expectPodSpec: {
+      containers: [nginx],
+      volumes: [
+        { name: 'v', emptyDir: {} },
+        { name: 'w', emptyDir: {} },
+      ],
+    },
   },
   {
     name: '$retainKeys on DeploymentSpec.strategy (retainKeys) drops rollingUpdate',
@@ -104,7 +189,13 @@ const cases: Case[] = [
   },
   {
     name: 'atomic list (tolerations) is replaced whole',
-    original: pod({ containers: [nginx], tolerations: [{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'Exists' }] }),
+    original: pod({
+      containers: [nginx],
+      tolerations: [
+        { key: 'a', operator: 'Exists' },
+        { key: 'b', operator: 'Exists' },
+      ],
+    }),
     patch: { spec: { template: { spec: { tolerations: [{ key: 'c', operator: 'Exists' }] } } } },
     expectPodSpec: { containers: [nginx], tolerations: [{ key: 'c', operator: 'Exists' }] },
   },
@@ -118,7 +209,17 @@ const cases: Case[] = [
     name: 'merge key on ports is containerPort',
     original: pod({ containers: [{ name: 'n', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443 }] }] }),
     patch: { spec: { template: { spec: { containers: [{ name: 'n', ports: [{ containerPort: 443, name: 'https' }] }] } } } },
-    expectPodSpec: { containers: [{ name: 'n', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443, name: 'https' }] }] },
+    expectPodSpec: {
+      containers: [
+        {
+          name: 'n',
+          ports: [
+            { containerPort: 80, protocol: 'TCP' },
+            { containerPort: 443, name: 'https' },
+          ],
+        },
+      ],
+    },
   },
 ];
 
@@ -143,13 +244,29 @@ test('smp: $deleteFromPrimitiveList removes values from a primitive list', () =>
 });
 
 test('smp: $setElementOrder on a primitive list', () => {
-  const out = smp({ metadata: { finalizers: ['a', 'b'] } }, { metadata: { '$setElementOrder/finalizers': ['c', 'b', 'a'], finalizers: ['c'] } });
+  const out = smp(
+    { metadata: { finalizers: ['a', 'b'] } },
+    { metadata: { '$setElementOrder/finalizers': ['c', 'b', 'a'], finalizers: ['c'] } },
+  );
   assert.deepEqual((out['metadata'] as JsonObject)['finalizers'], ['c', 'b', 'a']);
 });
 
 test('smp: ownerReferences merge by uid', () => {
-  const out = smp({ metadata: { ownerReferences: [{ uid: '1', name: 'a' }] } }, { metadata: { ownerReferences: [{ uid: '2', name: 'b' }, { uid: '1', controller: true }] } });
-  assert.deepEqual((out['metadata'] as JsonObject)['ownerReferences'], [{ uid: '1', name: 'a', controller: true }, { uid: '2', name: 'b' }]);
+  const out = smp(
+    { metadata: { ownerReferences: [{ uid: '1', name: 'a' }] } },
+    {
+      metadata: {
+        ownerReferences: [
+          { uid: '2', name: 'b' },
+          { uid: '1', controller: true },
+        ],
+      },
+    },
+  );
+  assert.deepEqual((out['metadata'] as JsonObject)['ownerReferences'], [
+    { uid: '1', name: 'a', controller: true },
+    { uid: '2', name: 'b' },
+  ]);
 });
 
 test('smp: cordon and uncordon a node', () => {
@@ -161,35 +278,48 @@ test('smp: cordon and uncordon a node', () => {
 });
 
 test('smp: a field without schema info merges objects like maps and replaces lists', () => {
-  const out = smp({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'E', valueFrom: { a: { x: 1, y: [1, 2] } } }] }] } } } },
-    { spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'E', valueFrom: { a: { y: [3], z: true } } }] }] } } } });
+  const out = smp(
+    { spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'E', valueFrom: { a: { x: 1, y: [1, 2] } } }] }] } } } },
+    { spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'E', valueFrom: { a: { y: [3], z: true } } }] }] } } } },
+  );
   assert.deepEqual(podSpecOf(out)['containers'], [{ name: 'c', env: [{ name: 'E', valueFrom: { a: { x: 1, y: [3], z: true } } }] }]);
   const unknown = smp({ x: { a: 1, l: [1, 2] } }, { x: { b: 2, l: [3] } }, 'io.k8s.Unknown');
   assert.deepEqual(unknown, { x: { a: 1, b: 2, l: [3] } });
 });
 
 test('smp: new keyed item is stored without directives or nulls', () => {
-  const out = smp(pod({ containers: [] }), { spec: { template: { spec: { containers: [{ name: 'c', image: null, env: [{ name: 'A', value: '1' }] }] } } } });
+  const out = smp(pod({ containers: [] }), {
+    spec: { template: { spec: { containers: [{ name: 'c', image: null, env: [{ name: 'A', value: '1' }] }] } } },
+  });
   assert.deepEqual(podSpecOf(out), { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }] }] });
 });
 
 test('smp: errors are 400s that name the path and rule', () => {
-  const expect400 = (patch: Json, re: RegExp) => assert.throws(() => smp(pod({ containers: [nginx] }), patch), (e: unknown) => {
-    assert.ok(e instanceof StatusError);
-    assert.equal(e.code, 400);
-    assert.match(e.message, re);
-    return true;
-  });
-  expect400({ spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, /\.spec\.template\.spec\.containers\[0\]: .*merge key "name"/);
+  const expect400 = (patch: Json, re: RegExp) =>
+    assert.throws(
+      () => smp(pod({ containers: [nginx] }), patch),
+      (e: unknown) => {
+        assert.ok(e instanceof StatusError);
+        assert.equal(e.code, 400);
+        assert.match(e.message, re);
+        return true;
+      },
+    );
+  expect400(
+    { spec: { template: { spec: { containers: [{ image: 'x' }] } } } },
+    /\.spec\.template\.spec\.containers\[0\]: .*merge key "name"/,
+  );
   expect400({ spec: { $patch: 'explode' } }, /\.spec: unknown \$patch directive "explode"/);
-  expect400({ metadata: { '$retainKeys': 'x' } }, /\$retainKeys must be a list/);
+  expect400({ metadata: { $retainKeys: 'x' } }, /\$retainKeys must be a list/);
   expect400([1, 2], /must be a JSON object/);
 });
 
 test('smp: many keyed items merge in linear time', () => {
   const n = 5000;
   const containers = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'a' }));
-  const patch = { spec: { template: { spec: { containers: Array.from({ length: n }, (_, i) => ({ name: `c${n - 1 - i}`, image: 'b' })) } } } };
+  const patch = {
+    spec: { template: { spec: { containers: Array.from({ length: n }, (_, i) => ({ name: `c${n - 1 - i}`, image: 'b' })) } } },
+  };
   const out = smp(pod({ containers }), patch);
   const list = podSpecOf(out)['containers'] as JsonObject[];
   assert.equal(list.length, n);

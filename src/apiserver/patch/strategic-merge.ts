@@ -15,7 +15,9 @@ const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
 
 type Path = (string | number)[];
 
-interface Ctx { lookup: DefinitionLookup }
+interface Ctx {
+  lookup: DefinitionLookup;
+}
 
 /**
  * Applies a strategic merge patch to `original` (not modified) and returns the result.
@@ -74,7 +76,10 @@ function mergeMap(original: JsonObject, patch: JsonObject, shape: Shape, path: P
 
   for (const [k, pv] of Object.entries(patch)) {
     if (k.startsWith('$') && (k === '$patch' || k === '$retainKeys' || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE))) continue;
-    if (pv === null) { delete original[k]; continue; }
+    if (pv === null) {
+      delete original[k];
+      continue;
+    }
     const slot = childSlot(shape, k);
     const childShape = shapeOf(slot, ctx.lookup);
     const ov = original[k];
@@ -98,7 +103,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, shape: Shape, path: P
   return original;
 }
 
-function keyText(v: Json): string { return JSON.stringify(v); }
+function keyText(v: Json): string {
+  return JSON.stringify(v);
+}
 
 function mergeList(original: Json[], patch: Json[], slot: Slot, shape: Shape, path: Path, ctx: Ctx): Json[] {
   const field = slot.field;
@@ -119,7 +126,10 @@ function mergeList(original: Json[], patch: Json[], slot: Slot, shape: Shape, pa
     const seen = new Set(out.map(keyText));
     for (const p of patch) {
       const t = keyText(p);
-      if (!seen.has(t)) { seen.add(t); out.push(p); }
+      if (!seen.has(t)) {
+        seen.add(t);
+        out.push(p);
+      }
     }
     return out;
   }
@@ -141,7 +151,10 @@ function mergeList(original: Json[], patch: Json[], slot: Slot, shape: Shape, pa
     const t = keyText(key);
     const at = index.get(t);
     if (directive === 'delete') {
-      if (at !== undefined) { out[at] = undefined; index.delete(t); }
+      if (at !== undefined) {
+        out[at] = undefined;
+        index.delete(t);
+      }
       return;
     }
     const cur = at === undefined ? undefined : out[at];
@@ -153,7 +166,10 @@ function mergeList(original: Json[], patch: Json[], slot: Slot, shape: Shape, pa
     } else {
       merged = mergeMap(isObject(cur) ? cur : {}, p, itemMapShape, ipath, ctx);
     }
-    if (at === undefined) { index.set(t, out.length); out.push(merged); } else out[at] = merged;
+    if (at === undefined) {
+      index.set(t, out.length);
+      out.push(merged);
+    } else out[at] = merged;
   });
   return out.filter((x): x is Json => x !== undefined);
 }

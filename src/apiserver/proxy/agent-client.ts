@@ -13,14 +13,18 @@ export interface NodeProxyOptions {
   rejectUnauthorized?: boolean;
 }
 
-export interface AgentTarget { node: string; host: string; port: number }
+export interface AgentTarget {
+  node: string;
+  host: string;
+  port: number;
+}
 
 type Rec = Record<string, unknown>;
 
 /** The streaming endpoint of a Node object, or undefined when it has none yet. */
 export function agentEndpoint(node: AnyObject): AgentTarget | undefined {
   const status = (node['status'] ?? {}) as Rec;
-  const addrs = ((status['addresses'] as Rec[] | undefined) ?? []);
+  const addrs = (status['addresses'] as Rec[] | undefined) ?? [];
   const pick = (t: string) => addrs.find((a) => a['type'] === t && typeof a['address'] === 'string')?.['address'] as string | undefined;
   const host = pick('InternalIP') ?? pick('ExternalIP') ?? pick('Hostname');
   const ep = ((status['daemonEndpoints'] as Rec | undefined)?.['kubeletEndpoint'] as Rec | undefined)?.['Port'];
@@ -41,12 +45,15 @@ export async function resolveAgent(ctx: ApiContext, nodeName: string): Promise<A
 }
 
 export function requireNodeProxy(ctx: ApiContext, node: string, what: string): NodeProxyOptions {
-  if (!ctx.nodeProxy) throw new StatusError(503, 'ServiceUnavailable', `no connection to the agent of node "${node}": ${what} needs the node agent`);
+  if (!ctx.nodeProxy)
+    throw new StatusError(503, 'ServiceUnavailable', `no connection to the agent of node "${node}": ${what} needs the node agent`);
   return ctx.nodeProxy;
 }
 
 export function tlsOptions(p: NodeProxyOptions, host: string): { ca?: string; rejectUnauthorized: boolean; servername?: string } {
-  const o: { ca?: string; rejectUnauthorized: boolean; servername?: string } = { rejectUnauthorized: p.rejectUnauthorized ?? p.ca !== undefined };
+  const o: { ca?: string; rejectUnauthorized: boolean; servername?: string } = {
+    rejectUnauthorized: p.rejectUnauthorized ?? p.ca !== undefined,
+  };
   if (p.ca) o.ca = p.ca;
   if (!/^[\d.]+$/.test(host) && !host.includes(':')) o.servername = host;
   return o;

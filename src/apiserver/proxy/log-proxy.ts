@@ -20,10 +20,20 @@ async function agentError(res: IncomingMessage): Promise<StatusError> {
   try {
     const s = JSON.parse(text) as Record<string, unknown>;
     if (s['kind'] === 'Status' && typeof s['message'] === 'string') {
-      return new StatusError(typeof s['code'] === 'number' ? s['code'] : code, (s['reason'] as 'BadRequest' | undefined) ?? 'InternalError', s['message']);
+      return new StatusError(
+        typeof s['code'] === 'number' ? s['code'] : code,
+        (s['reason'] as 'BadRequest' | undefined) ?? 'InternalError',
+        s['message'],
+      );
     }
-  } catch { /* not JSON */ }
-  return new StatusError(code >= 400 && code < 600 ? code : 500, code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError', `the node agent answered ${code}: ${text.slice(0, 500)}`);
+  } catch {
+    /* not JSON */
+  }
+  return new StatusError(
+    code >= 400 && code < 600 ? code : 500,
+    code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError',
+    `the node agent answered ${code}: ${text.slice(0, 500)}`,
+  );
 }
 
 export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): Promise<void> {
@@ -33,16 +43,33 @@ export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): 
   const auth = requireNodeProxy(s.ctx, node, 'logs');
   const target = await resolveAgent(s.ctx, node);
   const q = new URLSearchParams();
-  for (const k of PASSED) { const v = s.query.get(k); if (v !== null) q.set(k, v); }
+  for (const k of PASSED) {
+    const v = s.query.get(k);
+    if (v !== null) q.set(k, v);
+  }
   const ns = pod.metadata.namespace ?? 'default';
   const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}${q.toString() ? `?${q.toString()}` : ''}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const r = https.request({
-      host: target.host, port: target.port, path, method: 'GET',
-      headers: { Authorization: `Bearer ${auth.token}`, Accept: 'text/plain' },
-      ...tlsOptions(auth, target.host),
-    }, resolve);
-    r.on('error', (e) => reject(new StatusError(503, 'ServiceUnavailable', `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`)));
+    const r = https.request(
+      {
+        host: target.host,
+        port: target.port,
+        path,
+        method: 'GET',
+        headers: { Authorization: `Bearer ${auth.token}`, Accept: 'text/plain' },
+        ...tlsOptions(auth, target.host),
+      },
+      resolve,
+    );
+    r.on('error', (e) =>
+      reject(
+        new StatusError(
+          503,
+          'ServiceUnavailable',
+          `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`,
+        ),
+      ),
+    );
     s.res.on('close', () => r.destroy());
     r.end();
   });
@@ -52,7 +79,13 @@ export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): 
   await new Promise<void>((resolve) => {
     upstream.pipe(s.res);
     upstream.on('end', resolve);
-    upstream.on('error', () => { s.res.destroy(); resolve(); });
-    s.res.on('close', () => { upstream.destroy(); resolve(); });
+    upstream.on('error', () => {
+      s.res.destroy();
+      resolve();
+    });
+    s.res.on('close', () => {
+      upstream.destroy();
+      resolve();
+    });
   });
 }

@@ -18,7 +18,11 @@ const WINDOW = '10.0s';
 const CACHE_MS = 5000;
 const TIMEOUT_MS = 3000;
 
-interface Usage { usageNanoCores?: number; workingSetBytes?: number; time?: string }
+interface Usage {
+  usageNanoCores?: number;
+  workingSetBytes?: number;
+  time?: string;
+}
 interface SummaryLike {
   node?: { cpu?: Usage; memory?: Usage };
   pods?: { podRef?: { name?: string; namespace?: string }; containers?: { name?: string; cpu?: Usage; memory?: Usage }[] }[];
@@ -33,22 +37,42 @@ const fetchSummary: Fetch = (node, auth) => {
   const t = agentEndpoint(node);
   if (!t) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const req = https.request({ host: t.host, port: t.port, path: '/stats/summary', method: 'GET', timeout: TIMEOUT_MS, headers: { Authorization: `Bearer ${auth.token}` }, ...tlsOptions(auth, t.host) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) { resolve(undefined); return; }
-        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SummaryLike); } catch { resolve(undefined); }
-      });
-      res.on('error', () => resolve(undefined));
-    });
+    const req = https.request(
+      {
+        host: t.host,
+        port: t.port,
+        path: '/stats/summary',
+        method: 'GET',
+        timeout: TIMEOUT_MS,
+        headers: { Authorization: `Bearer ${auth.token}` },
+        ...tlsOptions(auth, t.host),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            resolve(undefined);
+            return;
+          }
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SummaryLike);
+          } catch {
+            resolve(undefined);
+          }
+        });
+        res.on('error', () => resolve(undefined));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
   });
 };
 
-export interface MetricsApi { handle(info: ResourceRequest, query: URLSearchParams, res: ServerResponse): Promise<void> }
+export interface MetricsApi {
+  handle(info: ResourceRequest, query: URLSearchParams, res: ServerResponse): Promise<void>;
+}
 
 export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): MetricsApi {
   const cache = new Map<string, { at: number; p: Promise<SummaryLike | undefined> }>();
@@ -70,7 +94,10 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
   };
   const stamp = (u: Usage | undefined) => u?.time ?? new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z');
   const meta = (o: AnyObject) => {
-    const m: Record<string, unknown> = { name: o.metadata.name, creationTimestamp: new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z') };
+    const m: Record<string, unknown> = {
+      name: o.metadata.name,
+      creationTimestamp: new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
     if (o.metadata.namespace) m['namespace'] = o.metadata.namespace;
     if (o.metadata.labels) m['labels'] = o.metadata.labels;
     return m;
@@ -82,7 +109,12 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     nodes.forEach((n, i) => {
       const s = sums[i]?.node;
       if (!s) return;
-      items.push({ metadata: meta(n), timestamp: stamp(s.cpu), window: WINDOW, usage: { cpu: cpuQuantity(s.cpu?.usageNanoCores), memory: memoryQuantity(s.memory?.workingSetBytes) } });
+      items.push({
+        metadata: meta(n),
+        timestamp: stamp(s.cpu),
+        window: WINDOW,
+        usage: { cpu: cpuQuantity(s.cpu?.usageNanoCores), memory: memoryQuantity(s.memory?.workingSetBytes) },
+      });
     });
     return items;
   }
@@ -90,18 +122,26 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
   async function podMetrics(pods: AnyObject[]) {
     const nodesByName = new Map((await listOf('nodes')).map((n) => [n.metadata.name ?? '', n]));
     const wanted = new Set<string>();
-    for (const p of pods) { const nn = String(((p['spec'] ?? {}) as Record<string, unknown>)['nodeName'] ?? ''); if (nn) wanted.add(nn); }
+    for (const p of pods) {
+      const nn = String(((p['spec'] ?? {}) as Record<string, unknown>)['nodeName'] ?? '');
+      if (nn) wanted.add(nn);
+    }
     const stats = new Map<string, NonNullable<SummaryLike['pods']>[number]>();
-    await Promise.all([...wanted].map(async (nn) => {
-      const node = nodesByName.get(nn);
-      const s = node ? await summaryOf(node) : undefined;
-      for (const ps of s?.pods ?? []) stats.set(`${ps.podRef?.namespace ?? ''}/${ps.podRef?.name ?? ''}`, ps);
-    }));
+    await Promise.all(
+      [...wanted].map(async (nn) => {
+        const node = nodesByName.get(nn);
+        const s = node ? await summaryOf(node) : undefined;
+        for (const ps of s?.pods ?? []) stats.set(`${ps.podRef?.namespace ?? ''}/${ps.podRef?.name ?? ''}`, ps);
+      }),
+    );
     const items: Record<string, unknown>[] = [];
     for (const p of pods) {
       const ps = stats.get(`${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`);
       if (!ps) continue;
-      const containers = (ps.containers ?? []).map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpu?.usageNanoCores), memory: memoryQuantity(c.memory?.workingSetBytes) } }));
+      const containers = (ps.containers ?? []).map((c) => ({
+        name: c.name,
+        usage: { cpu: cpuQuantity(c.cpu?.usageNanoCores), memory: memoryQuantity(c.memory?.workingSetBytes) },
+      }));
       items.push({ metadata: meta(p), timestamp: stamp(ps.containers?.[0]?.cpu), window: WINDOW, containers });
     }
     return items;
@@ -110,7 +150,8 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
   return {
     async handle(info, query, res) {
       if (info.version !== 'v1beta1') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-      if (info.verb !== 'get' && info.verb !== 'list') throw methodNotAllowed(`${info.verb} is not supported on ${info.resource}.${METRICS_GROUP}`);
+      if (info.verb !== 'get' && info.verb !== 'list')
+        throw methodNotAllowed(`${info.verb} is not supported on ${info.resource}.${METRICS_GROUP}`);
       if (info.subresource) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       const sel = parseLabelSelector(query.get('labelSelector') ?? '');
       if (info.resource === 'nodes') {
@@ -124,7 +165,12 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
           sendJson(res, 200, { kind: 'NodeMetrics', apiVersion: GV, ...it });
           return;
         }
-        sendJson(res, 200, { kind: 'NodeMetricsList', apiVersion: GV, metadata: {}, items: items.map((i) => ({ kind: 'NodeMetrics', apiVersion: GV, ...i })) });
+        sendJson(res, 200, {
+          kind: 'NodeMetricsList',
+          apiVersion: GV,
+          metadata: {},
+          items: items.map((i) => ({ kind: 'NodeMetrics', apiVersion: GV, ...i })),
+        });
         return;
       }
       if (info.resource === 'pods') {
@@ -137,7 +183,12 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
           sendJson(res, 200, { kind: 'PodMetrics', apiVersion: GV, ...it });
           return;
         }
-        sendJson(res, 200, { kind: 'PodMetricsList', apiVersion: GV, metadata: {}, items: items.map((i) => ({ kind: 'PodMetrics', apiVersion: GV, ...i })) });
+        sendJson(res, 200, {
+          kind: 'PodMetricsList',
+          apiVersion: GV,
+          metadata: {},
+          items: items.map((i) => ({ kind: 'PodMetrics', apiVersion: GV, ...i })),
+        });
         return;
       }
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

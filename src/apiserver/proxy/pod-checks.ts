@@ -28,7 +28,11 @@ export function chooseContainer(pod: AnyObject, requested: string | null): strin
 
 function containerStatus(pod: AnyObject, container: string): Rec | undefined {
   const st = (pod['status'] ?? {}) as Rec;
-  const all = [...((st['containerStatuses'] as Rec[] | undefined) ?? []), ...((st['initContainerStatuses'] as Rec[] | undefined) ?? []), ...((st['ephemeralContainerStatuses'] as Rec[] | undefined) ?? [])];
+  const all = [
+    ...((st['containerStatuses'] as Rec[] | undefined) ?? []),
+    ...((st['initContainerStatuses'] as Rec[] | undefined) ?? []),
+    ...((st['ephemeralContainerStatuses'] as Rec[] | undefined) ?? []),
+  ];
   return all.find((c) => c['name'] === container);
 }
 
@@ -40,8 +44,10 @@ export function checkStreamable(pod: AnyObject, kind: StreamKind, container: str
     if (phase !== 'Running') throw badRequest(`unable to forward port because pod is not running. Current status=${phase}`);
     return;
   }
-  if (kind === 'exec' && (phase === 'Succeeded' || phase === 'Failed')) throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-  if (kind === 'attach' && (phase === 'Succeeded' || phase === 'Failed')) throw badRequest(`cannot attach a container in a completed pod; current phase is ${phase}`);
+  if (kind === 'exec' && (phase === 'Succeeded' || phase === 'Failed'))
+    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if (kind === 'attach' && (phase === 'Succeeded' || phase === 'Failed'))
+    throw badRequest(`cannot attach a container in a completed pod; current phase is ${phase}`);
   if (container === undefined) return;
   const cs = containerStatus(pod, container);
   const state = (cs?.['state'] ?? {}) as Rec;
@@ -50,7 +56,9 @@ export function checkStreamable(pod: AnyObject, kind: StreamKind, container: str
   if (kind === 'log') {
     if (previous) return; // the node answers whether a previous instance exists
     if (waiting && !hasPrevious && !state['running'] && !state['terminated']) {
-      throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${String(waiting['reason'] ?? 'ContainerCreating')}`);
+      throw badRequest(
+        `container "${container}" in pod "${podName}" is waiting to start: ${String(waiting['reason'] ?? 'ContainerCreating')}`,
+      );
     }
     if (!cs && phase === 'Pending') throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`);
     return;

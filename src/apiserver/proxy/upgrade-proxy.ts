@@ -23,11 +23,21 @@ export interface UpgradeProxyOptions {
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function writeStatusToSocket(socket: Duplex, e: StatusError): void {
   const body = JSON.stringify(e.toStatus());
-  socket.end(`HTTP/1.1 ${e.code} ${REASONS[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${e.code} ${REASONS[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The request head as sent to the agent: new path, the agent's token, everything else unchanged. */
@@ -48,7 +58,16 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
   async function stream(req: IncomingMessage, socket: Socket, head: Buffer): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-    if (!info || info.kind !== 'resource' || info.group !== '' || info.version !== 'v1' || info.resource !== 'pods' || !info.name || !info.namespace) return false;
+    if (
+      !info ||
+      info.kind !== 'resource' ||
+      info.group !== '' ||
+      info.version !== 'v1' ||
+      info.resource !== 'pods' ||
+      !info.name ||
+      !info.namespace
+    )
+      return false;
     const sub = info.subresource;
     if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return false;
     if (!o.authenticate(req)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
@@ -76,7 +95,15 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
     const agent = tls.connect({ host: target.host, port: target.port, ...tlsOptions(auth, target.host) });
     await new Promise<void>((resolve, reject) => {
       agent.once('secureConnect', resolve);
-      agent.once('error', (e) => reject(new StatusError(503, 'ServiceUnavailable', `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`)));
+      agent.once('error', (e) =>
+        reject(
+          new StatusError(
+            503,
+            'ServiceUnavailable',
+            `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`,
+          ),
+        ),
+      );
     });
     agent.on('error', () => socket.destroy());
     socket.on('error', () => agent.destroy());
@@ -91,18 +118,23 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
 
   return function onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => undefined);
-    stream(req, socket, head).then((handled) => {
-      if (handled) return;
-      // Not a stream: answer like any other request (no upgrade happens).
-      const res = new ServerResponse(req);
-      res.shouldKeepAlive = false;
-      res.assignSocket(socket);
-      res.on('finish', () => { res.detachSocket(socket); socket.end(); });
-      o.handler(req, res);
-    }).catch((e: unknown) => {
-      const se = toStatusError(e);
-      if (!(e instanceof StatusError)) o.onInternalError?.(e, req);
-      if (!socket.destroyed) writeStatusToSocket(socket, se);
-    });
+    stream(req, socket, head)
+      .then((handled) => {
+        if (handled) return;
+        // Not a stream: answer like any other request (no upgrade happens).
+        const res = new ServerResponse(req);
+        res.shouldKeepAlive = false;
+        res.assignSocket(socket);
+        res.on('finish', () => {
+          res.detachSocket(socket);
+          socket.end();
+        });
+        o.handler(req, res);
+      })
+      .catch((e: unknown) => {
+        const se = toStatusError(e);
+        if (!(e instanceof StatusError)) o.onInternalError?.(e, req);
+        if (!socket.destroyed) writeStatusToSocket(socket, se);
+      });
   };
 }

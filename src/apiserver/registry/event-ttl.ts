@@ -66,7 +66,9 @@ export function startEventTtl(o: EventTtlOptions): EventTtl {
     return deleted;
   };
   const sweep = () => {
-    running ??= sweepOnce().finally(() => { running = undefined; });
+    running ??= sweepOnce().finally(() => {
+      running = undefined;
+    });
     return running;
   };
   void sweep(); // the first sample

@@ -11,7 +11,10 @@ import { objectOf } from './resource-store.js';
 
 export type Filter = (kv: KeyValue) => boolean;
 
-interface Facts { labels: Record<string, string> | undefined; fields: Map<string, string> }
+interface Facts {
+  labels: Record<string, string> | undefined;
+  fields: Map<string, string>;
+}
 const facts = new WeakMap<KeyValue, Facts>();
 
 function factsOf(kind: KindDef, kv: KeyValue, needFields: readonly string[]): Facts {

@@ -11,14 +11,26 @@ const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.ve
 
 function options(kind: KindDef, manager: string, now: number, sub: string | undefined) {
   return {
-    manager, apiVersion: apiVersionOf(kind), time: rfc3339Now(now), rootDef: kind.schema, lookup: getDefinition,
+    manager,
+    apiVersion: apiVersionOf(kind),
+    time: rfc3339Now(now),
+    rootDef: kind.schema,
+    lookup: getDefinition,
     ...(sub !== undefined ? { subresource: sub } : {}),
     ignoreStatus: kind.hasStatus && sub !== 'status',
   };
 }
 
 /** Records `manager`'s ownership of what a non-apply update changed (in place on `next`). */
-export function trackWrite(kind: KindDef, old: AnyObject, next: AnyObject, manager: string, op: 'Update' | 'Apply', sub: string | undefined, now: number): void {
+export function trackWrite(
+  kind: KindDef,
+  old: AnyObject,
+  next: AnyObject,
+  manager: string,
+  op: 'Update' | 'Apply',
+  sub: string | undefined,
+  now: number,
+): void {
   if (op === 'Apply') return; // serverSideApply computed the entries already
   const out = updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, options(kind, manager, now, sub));
   const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
@@ -35,8 +47,19 @@ export function createdManagedFields(kind: KindDef, obj: AnyObject, manager: str
 }
 
 /** Server-side apply of `applied` onto `live` (undefined: create). Throws 409 on conflicts unless forced. */
-export function serverSideApply(kind: KindDef, live: AnyObject | undefined, applied: AnyObject, manager: string, force: boolean, now: number, sub?: string): AnyObject {
-  const r = applyPatch(live as unknown as JsonObject | undefined, applied as unknown as JsonObject, { ...options(kind, manager, now, sub), force });
+export function serverSideApply(
+  kind: KindDef,
+  live: AnyObject | undefined,
+  applied: AnyObject,
+  manager: string,
+  force: boolean,
+  now: number,
+  sub?: string,
+): AnyObject {
+  const r = applyPatch(live as unknown as JsonObject | undefined, applied as unknown as JsonObject, {
+    ...options(kind, manager, now, sub),
+    force,
+  });
   const obj = r.object as unknown as AnyObject;
   obj.metadata = obj.metadata ?? {};
   obj.metadata.managedFields = r.managedFields;

@@ -32,7 +32,12 @@ export function rfc3339Now(now: number): string {
 const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);
 
 /** Checks apiVersion/kind of a body against the endpoint and fills them in when absent. */
-export function checkTypeMeta(kind: KindDef, obj: Record<string, unknown>, expectKind = kind.kind, expectApiVersion = apiVersionOf(kind)): void {
+export function checkTypeMeta(
+  kind: KindDef,
+  obj: Record<string, unknown>,
+  expectKind = kind.kind,
+  expectApiVersion = apiVersionOf(kind),
+): void {
   const av = obj['apiVersion'];
   const k = obj['kind'];
   if (av !== undefined && av !== expectApiVersion) {
@@ -50,7 +55,10 @@ export function checkTypeMeta(kind: KindDef, obj: Record<string, unknown>, expec
 
 /** Namespace in the body must agree with the URL; cluster-scoped kinds drop it. */
 export function settleNamespace(kind: KindDef, meta: ObjectMeta, urlNamespace: string | undefined): void {
-  if (!kind.namespaced) { delete meta.namespace; return; }
+  if (!kind.namespaced) {
+    delete meta.namespace;
+    return;
+  }
   if (meta.namespace !== undefined && meta.namespace !== '' && urlNamespace !== undefined && meta.namespace !== urlNamespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
@@ -95,8 +103,10 @@ export function prepareUpdate(kind: KindDef, next: AnyObject, old: AnyObject): v
   if (o.namespace !== undefined) m.namespace = o.namespace;
   m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
-  if (o.deletionTimestamp !== undefined) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;
-  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds; else delete m.deletionGracePeriodSeconds;
+  if (o.deletionTimestamp !== undefined) m.deletionTimestamp = o.deletionTimestamp;
+  else delete m.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  else delete m.deletionGracePeriodSeconds;
   delete m.selfLink;
   if (kind.hasStatus) {
     if (old['status'] !== undefined) next['status'] = old['status'];
@@ -127,6 +137,9 @@ export function prepareStatusUpdate(next: AnyObject, old: AnyObject): AnyObject 
  * grace period stays until its node deletes it).
  */
 export function readyToRemove(obj: AnyObject): boolean {
-  return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
-    && (obj.metadata.finalizers?.length ?? 0) === 0;
+  return (
+    obj.metadata.deletionTimestamp !== undefined &&
+    (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
+    (obj.metadata.finalizers?.length ?? 0) === 0
+  );
 }

@@ -4,17 +4,29 @@
 import type { KindDef } from '../../api/kind.js';
 import type { AnyObject } from '../../api/object.js';
 import {
-  type Backend, type KeyValue, type StorageEvent, type Watch,
-  ConflictError, KeyExistsError, KeyNotFoundError,
+  type Backend,
+  type KeyValue,
+  type StorageEvent,
+  type Watch,
+  ConflictError,
+  KeyExistsError,
+  KeyNotFoundError,
 } from '../../storage/backend.js';
 import { alreadyExists, conflict, notFound, type Qualified } from '../../base/errors.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from './codec.js';
 import { listPrefix, objectKey } from './keys.js';
 
-export interface Current { obj: AnyObject; kv: KeyValue }
+export interface Current {
+  obj: AnyObject;
+  kv: KeyValue;
+}
 
 /** Thrown by an update function to skip the write and return the current object unchanged. */
-export class NoChange extends Error { constructor() { super('no change'); } }
+export class NoChange extends Error {
+  constructor() {
+    super('no change');
+  }
+}
 
 /**
  * Parses a stored version into a fresh object. Parsed objects are not cached: keeping the JSON
@@ -29,12 +41,19 @@ export const jsonOf = (kv: KeyValue): string => withResourceVersion(kv.value, kv
 
 export class ResourceStore {
   readonly q: Qualified;
-  constructor(readonly kind: KindDef, readonly backend: Backend) {
+  constructor(
+    readonly kind: KindDef,
+    readonly backend: Backend,
+  ) {
     this.q = { group: kind.group, resource: kind.plural };
   }
 
-  key(namespace: string | undefined, name: string): string { return objectKey(this.kind, namespace, name); }
-  prefix(namespace: string | undefined): string { return listPrefix(this.kind, namespace); }
+  key(namespace: string | undefined, name: string): string {
+    return objectKey(this.kind, namespace, name);
+  }
+  prefix(namespace: string | undefined): string {
+    return listPrefix(this.kind, namespace);
+  }
 
   async getKv(namespace: string | undefined, name: string): Promise<KeyValue | undefined> {
     return this.backend.get(this.key(namespace, name));
@@ -113,7 +132,12 @@ export class ResourceStore {
   }
 
   /** Removes the object now. `expectedRevision` guards against racing writers. */
-  async remove(namespace: string | undefined, name: string, expectedRevision: number | undefined, dryRun: boolean): Promise<AnyObject | undefined> {
+  async remove(
+    namespace: string | undefined,
+    name: string,
+    expectedRevision: number | undefined,
+    dryRun: boolean,
+  ): Promise<AnyObject | undefined> {
     const key = this.key(namespace, name);
     if (dryRun) {
       const kv = await this.backend.get(key);

@@ -19,7 +19,9 @@ export function createManualClock(start = 0): ManualClock {
     schedule(fn, ms) {
       const id = seq++;
       timers.set(id, { at: now + Math.max(0, ms), fn });
-      return () => { timers.delete(id); };
+      return () => {
+        timers.delete(id);
+      };
     },
     advance(ms) {
       const end = now + ms;

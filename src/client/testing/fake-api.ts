@@ -9,7 +9,10 @@ import { createResourceClient } from '../resource.js';
 import type { RestClient, WatchEvent, WatchStream } from '../rest-client.js';
 import { objectKey } from '../object-key.js';
 
-interface Watcher { onEvent: (ev: WatchEvent) => void; end: () => void }
+interface Watcher {
+  onEvent: (ev: WatchEvent) => void;
+  end: () => void;
+}
 
 export interface FakeApi {
   client: RestClient;
@@ -46,7 +49,10 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
     if (!held) for (const w of watchers) w.onEvent(clone(ev));
   };
   const maybeFail = () => {
-    if (failures > 0) { failures--; throw new StatusError(500, 'InternalError', 'injected failure'); }
+    if (failures > 0) {
+      failures--;
+      throw new StatusError(500, 'InternalError', 'injected failure');
+    }
   };
 
   const client: RestClient = {
@@ -60,20 +66,50 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
       const all = [...objects.values()].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
       const page = limit > 0 ? all.slice(start, start + limit) : all;
       const next = limit > 0 && start + limit < all.length ? String(start + limit) : undefined;
-      return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(rev), ...(next ? { continue: next } : {}) }, items: page.map(clone) } as T;
+      return {
+        kind: `${kind}List`,
+        apiVersion,
+        metadata: { resourceVersion: String(rev), ...(next ? { continue: next } : {}) },
+        items: page.map(clone),
+      } as T;
     },
-    async getOrUndefined<T>(): Promise<T | undefined> { return undefined; },
+    async getOrUndefined<T>(): Promise<T | undefined> {
+      return undefined;
+    },
     watch(path, onEvent): WatchStream {
       requests.push(`WATCH ${path}`);
       let resolve: () => void = () => {};
       let reject: (e: unknown) => void = () => {};
-      const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-      if (failures > 0) { failures--; setImmediate(() => reject(new StatusError(500, 'InternalError', 'injected failure'))); return { stop() {}, done }; }
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      if (failures > 0) {
+        failures--;
+        setImmediate(() => reject(new StatusError(500, 'InternalError', 'injected failure')));
+        return { stop() {}, done };
+      }
       const from = Number(new URL(path, 'http://x').searchParams.get('resourceVersion') ?? '0');
-      const w: Watcher = { onEvent, end: () => { watchers.delete(w); resolve(); } };
+      const w: Watcher = {
+        onEvent,
+        end: () => {
+          watchers.delete(w);
+          resolve();
+        },
+      };
       setImmediate(() => {
         if (from < compacted) {
-          onEvent({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } });
+          onEvent({
+            type: 'ERROR',
+            object: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Expired',
+              code: 410,
+              message: 'too old resource version',
+            },
+          });
           resolve();
           return;
         }
@@ -92,7 +128,8 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
       const key = objectKey(obj);
       const old = objects.get(key);
       const o: AnyObject = { ...clone(obj) };
-      o.kind = kind; o.apiVersion = apiVersion;
+      o.kind = kind;
+      o.apiVersion = apiVersion;
       o.metadata.resourceVersion = String(rev);
       o.metadata.uid ??= old?.metadata.uid ?? `uid-${key}-${rev}`;
       objects.set(key, o);
@@ -106,16 +143,35 @@ export function createFakeApi(kind = 'ConfigMap', apiVersion = 'v1'): FakeApi {
       objects.delete(key);
       record('DELETED', { ...old, metadata: { ...old.metadata, resourceVersion: String(rev) } });
     },
-    compact() { compacted = rev; history.length = 0; },
-    hold(on) { held = on; },
+    compact() {
+      compacted = rev;
+      history.length = 0;
+    },
+    hold(on) {
+      held = on;
+    },
     expireWatches() {
       for (const w of [...watchers]) {
-        w.onEvent({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } });
+        w.onEvent({
+          type: 'ERROR',
+          object: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Expired',
+            code: 410,
+            message: 'too old resource version',
+          },
+        });
         w.end();
       }
     },
-    closeWatches() { for (const w of [...watchers]) w.end(); },
-    failNext(n) { failures = n; },
+    closeWatches() {
+      for (const w of [...watchers]) w.end();
+    },
+    failNext(n) {
+      failures = n;
+    },
     requests,
     openWatches: () => watchers.size,
   };

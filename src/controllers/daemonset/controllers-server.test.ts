@@ -44,18 +44,26 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
   }
 }
 
-const ready = (t: number) => [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: rfc3339(t), lastTransitionTime: rfc3339(t) }];
+const ready = (t: number) => [
+  { type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: rfc3339(t), lastTransitionTime: rfc3339(t) },
+];
 
 async function addNode(c: RestClient, name: string, os: string): Promise<void> {
   await c.resource(nodeKind).create({
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/os': os, 'kubernetes.io/hostname': name } },
     status: { conditions: ready(Date.now()), capacity: { cpu: '4', memory: '8Gi', pods: '110' } },
   });
-  await c.resource(leaseKind).namespace('kube-node-lease').create({
-    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' },
-    spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
-  });
+  await c
+    .resource(leaseKind)
+    .namespace('kube-node-lease')
+    .create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
+    });
 }
 
 /** The fake kubelet: one pass over all pods. */
@@ -66,28 +74,54 @@ async function kubeletPass(c: RestClient, ip: { n: number }): Promise<void> {
     const api = c.resource(podKind).namespace(p.metadata.namespace ?? '');
     try {
       if (p.spec?.nodeName === 'dead-1') continue;
-      if (p.metadata.deletionTimestamp) { await api.delete(name, { gracePeriodSeconds: 0 }); continue; }
+      if (p.metadata.deletionTimestamp) {
+        await api.delete(name, { gracePeriodSeconds: 0 });
+        continue;
+      }
       if (!p.spec?.nodeName) {
         const node = daemonPodNode(p.spec) ?? 'lin-1';
-        await api.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } });
+        await api.createSubresource(name, 'binding', {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name },
+          target: { kind: 'Node', name: node },
+        });
         continue;
       }
       if (p.status?.phase === 'Pending') {
         const t = rfc3339(Date.now());
         const isJob = p.metadata.labels?.['job-name'] !== undefined;
         const status = isJob
-          ? { ...p.status, phase: 'Succeeded', podIP: `10.0.0.${++ip.n}`, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: t }] }
-          : { ...p.status, phase: 'Running', podIP: `10.0.0.${++ip.n}`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] };
+          ? {
+              ...p.status,
+              phase: 'Succeeded',
+              podIP: `10.0.0.${++ip.n}`,
+              conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: t }],
+            }
+          : {
+              ...p.status,
+              phase: 'Running',
+              podIP: `10.0.0.${++ip.n}`,
+              conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }],
+            };
         await api.updateStatus({ ...p, status });
       }
-    } catch { /* raced with someone: next pass */ }
+    } catch {
+      /* raced with someone: next pass */
+    }
   }
 }
 
 test('daemonset, job, endpoints, service account and node lifecycle controllers against the real server', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-ctrl2-'));
   // only the server's own GC and namespace controllers: the fake kubelet below stands in for the scheduler
-  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: ['namespace', 'garbage-collector'] });
+  const s = await runServer({
+    dataDir: dir,
+    listen: '127.0.0.1:0',
+    store: 'memory',
+    log: nullLogger,
+    controllers: ['namespace', 'garbage-collector'],
+  });
   const c = s.client;
   const informers = createInformerFactory(c);
   const recorder = createEventRecorder(c, 'controllers');
@@ -96,7 +130,10 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
   let stopLoop = false;
   let loop: Promise<void> = Promise.resolve();
   const ctrls = [
-    startDaemonSetController(deps), startJobController(deps), startEndpointsController(deps), startServiceAccountController(deps),
+    startDaemonSetController(deps),
+    startJobController(deps),
+    startEndpointsController(deps),
+    startServiceAccountController(deps),
     startNodeLifecycleController({ ...deps, nodeMonitorGracePeriodMs: 1500, nodeMonitorPeriodMs: 200 }),
   ];
   try {
@@ -123,30 +160,65 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
     // a pod on the node that stops heartbeating, tolerating unreachable for 1 s
     const pods = c.resource(podKind).namespace('default');
     await pods.create({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stranded' },
-      spec: { nodeName: 'dead-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox' }],
-        tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'stranded' },
+      spec: {
+        nodeName: 'dead-1',
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox' }],
+        tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }],
+      },
     });
 
     // DaemonSet for Windows nodes only
-    await c.resource(daemonSetKind).namespace('default').create({
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'winds' },
-      spec: { selector: { matchLabels: { app: 'winds' } }, template: { metadata: { labels: { app: 'winds' } },
-        spec: { nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [{ name: 'c', image: 'mcr.microsoft.com/windows/nanoserver' }] } } },
-    });
+    await c
+      .resource(daemonSetKind)
+      .namespace('default')
+      .create({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'winds' },
+        spec: {
+          selector: { matchLabels: { app: 'winds' } },
+          template: {
+            metadata: { labels: { app: 'winds' } },
+            spec: {
+              nodeSelector: { 'kubernetes.io/os': 'windows' },
+              containers: [{ name: 'c', image: 'mcr.microsoft.com/windows/nanoserver' }],
+            },
+          },
+        },
+      });
     // Job of 5 completions
-    await c.resource(jobKind).namespace('default').create({
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'five' },
-      spec: { completions: 5, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
-    });
+    await c
+      .resource(jobKind)
+      .namespace('default')
+      .create({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'five' },
+        spec: {
+          completions: 5,
+          parallelism: 2,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
     // Service + 3 pods
-    await c.resource(serviceKind).namespace('default').create({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
-      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-    });
+    await c
+      .resource(serviceKind)
+      .namespace('default')
+      .create({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      });
     for (let i = 0; i < 3; i++) {
       await pods.create({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: `web-${i}`, labels: { app: 'web' } },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `web-${i}`, labels: { app: 'web' } },
         spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] },
       });
     }
@@ -182,14 +254,19 @@ test('daemonset, job, endpoints, service account and node lifecycle controllers 
     assert.ok(job.status?.conditions?.some((x) => x.type === 'SuccessCriteriaMet'));
     const jobPods = (await pods.list({ labelSelector: 'job-name=five' })).items;
     assert.equal(jobPods.length, 5);
-    assert.ok(jobPods.every((p) => !(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking')), 'finalizers removed');
+    assert.ok(
+      jobPods.every((p) => !(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking')),
+      'finalizers removed',
+    );
 
     await until('default service account', () => c.resource(serviceAccountKind).namespace('fresh').getOrUndefined('default'));
 
     const dead = await until('dead node tainted unreachable', async () => {
       const n = await c.resource(nodeKind).get('dead-1');
       const r = n.status?.conditions?.find((x) => x.type === 'Ready');
-      return r?.status === 'Unknown' && n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') && n;
+      return (
+        r?.status === 'Unknown' && n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') && n
+      );
     });
     assert.equal(dead.status?.conditions?.find((x) => x.type === 'Ready')?.reason, 'NodeStatusUnknown');
     await until('stranded pod removed', async () => (await pods.getOrUndefined('stranded')) === undefined);

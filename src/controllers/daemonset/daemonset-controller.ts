@@ -34,28 +34,47 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
   const queue = createWorkQueue<string>();
 
   const ownerKey = (p: Pod) => controllerKey(p.metadata.namespace, controllerRefOf(p), 'DaemonSet');
-  const enqueueAll = () => { for (const d of dss.list()) queue.add(objectKey(d)); };
+  const enqueueAll = () => {
+    for (const d of dss.list()) queue.add(objectKey(d));
+  };
 
   dss.addHandlers({
     onAdd: (d) => queue.add(objectKey(d)),
     onUpdate: (_o, d) => queue.add(objectKey(d)),
-    onDelete: (d) => { expectations.delete(objectKey(d)); },
+    onDelete: (d) => {
+      expectations.delete(objectKey(d));
+    },
   });
   pods.addHandlers({
-    onAdd: (p) => { const k = ownerKey(p); if (k) { expectations.creationObserved(k); queue.add(k); } },
+    onAdd: (p) => {
+      const k = ownerKey(p);
+      if (k) {
+        expectations.creationObserved(k);
+        queue.add(k);
+      }
+    },
     onUpdate: (old, p) => {
       const k = ownerKey(p);
       if (!k) return;
       if (p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
       queue.add(k);
     },
-    onDelete: (p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } },
+    onDelete: (p) => {
+      const k = ownerKey(p);
+      if (k) {
+        expectations.deletionObserved(k, objectKey(p));
+        queue.add(k);
+      }
+    },
   });
   nodes.addHandlers({
     onAdd: enqueueAll,
     onUpdate: (old, n) => {
-      if (JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})
-        || JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? [])) enqueueAll();
+      if (
+        JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {}) ||
+        JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? [])
+      )
+        enqueueAll();
     },
     onDelete: enqueueAll,
   });
@@ -68,14 +87,24 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
     if (expectations.satisfied(key)) {
       const hash = templateHash(ds);
       const firstError = await applyPodPlan({
-        client, recorder: deps.recorder, expectations, key, owner: ds, namespace: ds.metadata.namespace ?? '',
-        create: plan.create, podFor: (node) => daemonPod(ds, node, hash, deps.assignNodeName === true), delete: plan.delete,
+        client,
+        recorder: deps.recorder,
+        expectations,
+        key,
+        owner: ds,
+        namespace: ds.metadata.namespace ?? '',
+        create: plan.create,
+        podFor: (node) => daemonPod(ds, node, hash, deps.assignNodeName === true),
+        delete: plan.delete,
       });
       if (firstError) throw firstError;
     }
     const status = statusChange(ds, plan.status);
     if (status) {
-      await client.resource(daemonSetKind).namespace(ds.metadata.namespace ?? '').updateStatus({ ...ds, status });
+      await client
+        .resource(daemonSetKind)
+        .namespace(ds.metadata.namespace ?? '')
+        .updateStatus({ ...ds, status });
     }
     if (plan.recheckMs !== undefined) queue.addAfter(key, plan.recheckMs + 10);
   }

@@ -7,12 +7,24 @@ import { daemonPod } from './daemon-pod.js';
 import { daemonEligibility, daemonPodNode } from './node-eligibility.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
-const node = (name: string, os: string, taints: NonNullable<Node['spec']>['taints'] = []): Node =>
-  ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/os': os } }, spec: { taints } });
+const node = (name: string, os: string, taints: NonNullable<Node['spec']>['taints'] = []): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { 'kubernetes.io/os': os } },
+  spec: { taints },
+});
 const ds = (image = 'a', maxUnavailable: number | string = 1): DaemonSet => ({
-  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'ns', uid: 'u1', generation: 3 },
-  spec: { selector: { matchLabels: { app: 'd' } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable } },
-    template: { metadata: { labels: { app: 'd' } }, spec: { nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [{ name: 'c', image }] } } },
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'd', namespace: 'ns', uid: 'u1', generation: 3 },
+  spec: {
+    selector: { matchLabels: { app: 'd' } },
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable } },
+    template: {
+      metadata: { labels: { app: 'd' } },
+      spec: { nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [{ name: 'c', image }] },
+    },
+  },
 });
 let seq = 0;
 const running = (d: DaemonSet, nodeName: string, hash = templateHash(d), readyOk = true): Pod => ({
@@ -25,9 +37,18 @@ test('eligibility: selector, untolerated taints, automatic daemon tolerations', 
   const spec = ds().spec?.template?.spec;
   assert.deepEqual(daemonEligibility(spec, node('w', 'windows')), { shouldRun: true, shouldContinueRunning: true });
   assert.equal(daemonEligibility(spec, node('l', 'linux')).shouldRun, false);
-  assert.deepEqual(daemonEligibility(spec, node('w', 'windows', [{ key: 'x', effect: 'NoSchedule' }])), { shouldRun: false, shouldContinueRunning: true });
-  assert.deepEqual(daemonEligibility(spec, node('w', 'windows', [{ key: 'x', effect: 'NoExecute' }])), { shouldRun: false, shouldContinueRunning: false });
-  const auto = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }];
+  assert.deepEqual(daemonEligibility(spec, node('w', 'windows', [{ key: 'x', effect: 'NoSchedule' }])), {
+    shouldRun: false,
+    shouldContinueRunning: true,
+  });
+  assert.deepEqual(daemonEligibility(spec, node('w', 'windows', [{ key: 'x', effect: 'NoExecute' }])), {
+    shouldRun: false,
+    shouldContinueRunning: false,
+  });
+  const auto = [
+    { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' },
+  ];
   assert.equal(daemonEligibility(spec, node('w', 'windows', auto)).shouldRun, true);
 });
 
@@ -49,8 +70,14 @@ test('one pod per eligible node; misplaced and duplicate pods go; status counts'
   assert.deepEqual(plan.create, ['w2']);
   assert.deepEqual(plan.delete.map((p) => p.metadata.name).sort(), [pods[1]?.metadata.name, pods[2]?.metadata.name].sort());
   assert.deepEqual(plan.status, {
-    desiredNumberScheduled: 2, currentNumberScheduled: 1, numberMisscheduled: 1, numberReady: 1, numberAvailable: 1,
-    updatedNumberScheduled: 1, numberUnavailable: 1, observedGeneration: 3,
+    desiredNumberScheduled: 2,
+    currentNumberScheduled: 1,
+    numberMisscheduled: 1,
+    numberReady: 1,
+    numberAvailable: 1,
+    updatedNumberScheduled: 1,
+    numberUnavailable: 1,
+    observedGeneration: 3,
   });
 });
 
@@ -62,7 +89,10 @@ test('rolling update replaces old pods within maxUnavailable, unavailable old po
   const plan = planDaemonSet(cur, nodes, pods, T0);
   assert.deepEqual(plan.create, []);
   // w3's old pod is unavailable already (counts towards maxUnavailable 1): nothing else may go
-  assert.deepEqual(plan.delete.map((p) => p.metadata.name), [pods[2]?.metadata.name]);
+  assert.deepEqual(
+    plan.delete.map((p) => p.metadata.name),
+    [pods[2]?.metadata.name],
+  );
   const plan2 = planDaemonSet(cur, nodes, pods, T0);
   assert.equal(plan2.status.updatedNumberScheduled, 0);
   const healthy = [running(old, 'w1'), running(old, 'w2'), running(cur, 'w3')];
@@ -73,17 +103,32 @@ test('rolling update replaces old pods within maxUnavailable, unavailable old po
 test('node affinity Gt/Lt compare whole integers: n=12abc is not greater than 10, n=12 is', () => {
   const spec: PodSpec = {
     containers: [{ name: 'c', image: 'a' }],
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
-      nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['10'] }] }],
-    } } },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['10'] }] }],
+        },
+      },
+    },
   };
-  const labelled = (v: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n-${v}`, labels: { 'kubernetes.io/os': 'linux', n: v } } });
+  const labelled = (v: string): Node => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: `n-${v}`, labels: { 'kubernetes.io/os': 'linux', n: v } },
+  });
   assert.equal(daemonEligibility(spec, labelled('12abc')).shouldRun, false);
   assert.equal(daemonEligibility(spec, labelled('12')).shouldRun, true);
   assert.equal(daemonEligibility(spec, labelled('9')).shouldRun, false);
-  const lt: PodSpec = { ...spec, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
-    nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Lt', values: ['10'] }] }],
-  } } } };
+  const lt: PodSpec = {
+    ...spec,
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Lt', values: ['10'] }] }],
+        },
+      },
+    },
+  };
   assert.equal(daemonEligibility(lt, labelled('9x')).shouldRun, false);
   assert.equal(daemonEligibility(lt, labelled('9')).shouldRun, true);
 });

@@ -11,9 +11,19 @@ import { computeHash } from '../shared/template-hash.js';
 import { daemonEligibility, daemonPodNode } from './node-eligibility.js';
 
 /** The status counters this controller computes (every one of them is written, zero included). */
-export type DaemonSetStatusCounts = Required<Pick<DaemonSetStatus,
-  'desiredNumberScheduled' | 'currentNumberScheduled' | 'numberMisscheduled' | 'numberReady' | 'numberAvailable'
-  | 'updatedNumberScheduled' | 'numberUnavailable'>> & Pick<DaemonSetStatus, 'observedGeneration'>;
+export type DaemonSetStatusCounts = Required<
+  Pick<
+    DaemonSetStatus,
+    | 'desiredNumberScheduled'
+    | 'currentNumberScheduled'
+    | 'numberMisscheduled'
+    | 'numberReady'
+    | 'numberAvailable'
+    | 'updatedNumberScheduled'
+    | 'numberUnavailable'
+  >
+> &
+  Pick<DaemonSetStatus, 'observedGeneration'>;
 
 export interface DaemonPlan {
   /** Nodes that need a daemon pod. */
@@ -43,11 +53,21 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     const n = daemonPodNode(p.spec);
     if (!n) continue;
     const list = byNode.get(n);
-    if (list) list.push(p); else byNode.set(n, [p]);
+    if (list) list.push(p);
+    else byNode.set(n, [p]);
   }
   const plan: DaemonPlan = {
-    create: [], delete: [],
-    status: { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 },
+    create: [],
+    delete: [],
+    status: {
+      desiredNumberScheduled: 0,
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      numberReady: 0,
+      numberAvailable: 0,
+      updatedNumberScheduled: 0,
+      numberUnavailable: 0,
+    },
   };
   if (ds.metadata.generation !== undefined) plan.status.observedGeneration = ds.metadata.generation;
   const st = plan.status;
@@ -91,7 +111,10 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   st.numberUnavailable = st.desiredNumberScheduled - st.numberAvailable;
 
   if ((spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
-    const maxUnavailable = Math.max(0, getScaledValueFromIntOrPercent(spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, st.desiredNumberScheduled, true));
+    const maxUnavailable = Math.max(
+      0,
+      getScaledValueFromIntOrPercent(spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, st.desiredNumberScheduled, true),
+    );
     let unavailable = st.numberUnavailable;
     const old = kept.filter((p) => p.metadata.labels?.[LABEL_CONTROLLER_REVISION_HASH] !== hash);
     // old pods that are not available anyway go first: replacing them costs nothing

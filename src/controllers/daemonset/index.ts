@@ -1,5 +1,3 @@
 // The DaemonSet controller: one daemon pod per eligible node.
 
-export { startDaemonSetController,  } from './daemonset-controller.js';
-;
-;
+export { startDaemonSetController } from './daemonset-controller.js';

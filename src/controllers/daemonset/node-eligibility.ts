@@ -8,7 +8,13 @@ import { podOS } from '../../api/kinds/core/pod/os.js';
 import { matchesRequired, requiredNodeAffinity, type RequiredNodeAffinity } from '../../api/scheduling/node-affinity.js';
 import { firstUntolerated } from '../../api/scheduling/tolerations.js';
 import {
-  LABEL_OS, TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE,
+  LABEL_OS,
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
 } from '../../api/well-known.js';
 
@@ -29,7 +35,9 @@ function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
 /** The template's tolerations with the automatic ones added (those already present are not repeated). */
 export function withDaemonTolerations(spec: PodSpec | undefined): Toleration[] {
   const own = spec?.tolerations ?? [];
-  const extra = daemonTolerations(spec).filter((d) => !own.some((t) => t.key === d.key && t.effect === d.effect && (t.operator ?? 'Equal') === 'Exists'));
+  const extra = daemonTolerations(spec).filter(
+    (d) => !own.some((t) => t.key === d.key && t.effect === d.effect && (t.operator ?? 'Equal') === 'Exists'),
+  );
   return [...own, ...extra];
 }
 
@@ -52,7 +60,11 @@ export interface Eligibility {
   shouldContinueRunning: boolean;
 }
 
-export function daemonEligibility(spec: PodSpec | undefined, node: Node, affinity: RequiredNodeAffinity = requiredNodeAffinity(spec)): Eligibility {
+export function daemonEligibility(
+  spec: PodSpec | undefined,
+  node: Node,
+  affinity: RequiredNodeAffinity = requiredNodeAffinity(spec),
+): Eligibility {
   if (!nodeMatchesPodSpec(spec, node, affinity)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = withDaemonTolerations(spec);
   const taints = node.spec?.taints;

@@ -27,8 +27,12 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
   const rsIndex = ownerIndex(rsInf);
   const podIndex = ownerIndex(podInf);
 
-  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) => controllerKey(ns, ref, 'Deployment', { cached: (k) => dInf.get(k) });
-  const enqueueOwner = (rs: ReplicaSet) => { const k = ownerKey(rs.metadata.namespace, controllerRefOf(rs)); if (k) queue.add(k); };
+  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) =>
+    controllerKey(ns, ref, 'Deployment', { cached: (k) => dInf.get(k) });
+  const enqueueOwner = (rs: ReplicaSet) => {
+    const k = ownerKey(rs.metadata.namespace, controllerRefOf(rs));
+    if (k) queue.add(k);
+  };
   const enqueueMatching = (rs: ReplicaSet) => {
     for (const d of dInf.byNamespace(rs.metadata.namespace ?? '')) {
       if (selectorMatcher(d.spec?.selector).matches(rs.metadata.labels)) queue.add(objectKey(d));
@@ -41,13 +45,19 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
     onDelete: (d) => queue.add(objectKey(d)),
   });
   rsInf.addHandlers({
-    onAdd: (rs) => { if (controllerRefOf(rs)) enqueueOwner(rs); else enqueueMatching(rs); },
+    onAdd: (rs) => {
+      if (controllerRefOf(rs)) enqueueOwner(rs);
+      else enqueueMatching(rs);
+    },
     onUpdate: (old, cur) => {
       if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
       const oldRef = controllerRefOf(old);
       const curRef = controllerRefOf(cur);
       if (oldRef && oldRef.uid !== curRef?.uid) enqueueOwner(old);
-      if (curRef) { enqueueOwner(cur); return; }
+      if (curRef) {
+        enqueueOwner(cur);
+        return;
+      }
       if (oldRef || JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {})) enqueueMatching(cur);
     },
     onDelete: enqueueOwner,
@@ -86,12 +96,20 @@ export function startDeploymentController(deps: ControllerDeps): RunningControll
       patchDeploymentAnnotations: (d, annotations) =>
         deployments(d.metadata.namespace ?? '').patch(d.metadata.name ?? '', { metadata: { annotations } }, 'merge'),
       updateDeploymentStatus: (d, status: DeploymentStatus) =>
-        deployments(d.metadata.namespace ?? '').patchStatus(d.metadata.name ?? '', { status: { ...status, conditions: status.conditions ?? null } }, 'merge'),
+        deployments(d.metadata.namespace ?? '').patchStatus(
+          d.metadata.name ?? '',
+          { status: { ...status, conditions: status.conditions ?? null } },
+          'merge',
+        ),
     },
   };
 
   return runController({
-    name: NAME, log: deps.log.child(NAME), informers: [dInf, rsInf, podInf], queue, workers: deps.workers ?? 5,
+    name: NAME,
+    log: deps.log.child(NAME),
+    informers: [dInf, rsInf, podInf],
+    queue,
+    workers: deps.workers ?? 5,
     sync: (key) => syncDeployment(world, key),
   });
 }

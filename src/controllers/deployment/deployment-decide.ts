@@ -39,11 +39,20 @@ function proportion(rs: ReplicaSet, dReplicas: number, dMaxSurge: number, dStatu
 }
 
 /** New sizes for proportional scaling of several active ReplicaSets (name -> size). */
-export function proportionalSizes(active: readonly ReplicaSet[], dReplicas: number, dMaxSurge: number, dStatusReplicas: number): Map<string, number> {
+export function proportionalSizes(
+  active: readonly ReplicaSet[],
+  dReplicas: number,
+  dMaxSurge: number,
+  dStatusReplicas: number,
+): Map<string, number> {
   const allowed = dReplicas > 0 ? dReplicas + dMaxSurge : 0;
   const toAdd = allowed - specTotal(active);
-  const bySize = [...active].sort((a, b) => specReplicas(b) - specReplicas(a)
-    || (toAdd > 0 ? created(b) - created(a) : created(a) - created(b)) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  const bySize = [...active].sort(
+    (a, b) =>
+      specReplicas(b) - specReplicas(a) ||
+      (toAdd > 0 ? created(b) - created(a) : created(a) - created(b)) ||
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
   const sizes = new Map<string, number>();
   let added = 0;
   for (const rs of bySize) {

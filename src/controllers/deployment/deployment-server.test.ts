@@ -32,9 +32,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
 
 function deployment(name: string, replicas: number, image: string, extra: Record<string, unknown> = {}): Deployment {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } },
       ...extra,
     },
@@ -70,7 +73,13 @@ async function scale(s: RunningServer, name: string, replicas: number): Promise<
 
 const rolledOut = (d: Deployment | undefined, n: number) => {
   const st = d?.status ?? {};
-  return !!d && (d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0) && st.updatedReplicas === n && st.replicas === n && st.availableReplicas === n;
+  return (
+    !!d &&
+    (d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0) &&
+    st.updatedReplicas === n &&
+    st.replicas === n &&
+    st.availableReplicas === n
+  );
 };
 
 test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0 and back, and is deleted with its pods', async () => {
@@ -81,8 +90,13 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     const rsList = async () => (await c.resource(replicaSetKind).namespace('default').list({ labelSelector: 'app=web' })).items;
     const podList = async () => (await c.resource(podKind).namespace('default').list({ labelSelector: 'app=web' })).items;
 
-    await deployments.create(deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }));
-    const first = await until('first rollout', async () => { const d = await get(); return rolledOut(d, 10) && d; });
+    await deployments.create(
+      deployment('web', 10, 'nginx:1', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '20%' } } }),
+    );
+    const first = await until('first rollout', async () => {
+      const d = await get();
+      return rolledOut(d, 10) && d;
+    });
     assert.equal(first.status?.readyReplicas, 10);
     const rs1 = await rsList();
     assert.equal(rs1.length, 1);
@@ -110,8 +124,14 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     let minAvailable = Infinity;
     const sample = () => {
       const rss = watchRS.list().filter((r) => r.metadata.labels?.['app'] === 'web');
-      maxTotal = Math.max(maxTotal, rss.reduce((a, r) => a + (r.spec?.replicas ?? 0), 0));
-      minAvailable = Math.min(minAvailable, rss.reduce((a, r) => a + (r.status?.availableReplicas ?? 0), 0));
+      maxTotal = Math.max(
+        maxTotal,
+        rss.reduce((a, r) => a + (r.spec?.replicas ?? 0), 0),
+      );
+      minAvailable = Math.min(
+        minAvailable,
+        rss.reduce((a, r) => a + (r.status?.availableReplicas ?? 0), 0),
+      );
     };
     watchRS.addHandlers({ onAdd: sample, onUpdate: sample });
     const done = await until('second rollout', async () => {
@@ -128,7 +148,10 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     assert.equal(oldRS?.spec?.replicas, 0);
     assert.equal(newRS?.spec?.replicas, 10);
     assert.equal(newRS?.metadata.annotations?.['deployment.kubernetes.io/revision'], '2');
-    await until('old pods gone', async () => (await podList()).filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length === 0);
+    await until(
+      'old pods gone',
+      async () => (await podList()).filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length === 0,
+    );
 
     // rollback as kubectl does it: copy the old template back; the old ReplicaSet is reused
     const oldTemplate = structuredClone(oldRS?.spec?.template ?? {});
@@ -137,7 +160,10 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
     const curSpec = cur?.spec;
     assert.ok(cur && curSpec);
     await deployments.update({ ...cur, spec: { ...curSpec, template: oldTemplate } });
-    const back = await until('rollback', async () => { const d = await get(); return rolledOut(d, 10) && (d?.status?.observedGeneration ?? 0) >= 3 && d; });
+    const back = await until('rollback', async () => {
+      const d = await get();
+      return rolledOut(d, 10) && (d?.status?.observedGeneration ?? 0) >= 3 && d;
+    });
     const afterUndo = await rsList();
     assert.equal(afterUndo.length, 2, 'no third ReplicaSet');
     const reused = afterUndo.find((r) => r.metadata.name === oldRS?.metadata.name);
@@ -148,13 +174,19 @@ test('a Deployment rolls out, updates with surge/unavailable limits, scales to 0
 
     // scale to 0 and back
     await scale(s, 'web', 0);
-    await until('scaled to 0', async () => { const d = await get(); return rolledOut(d, 0) && (await podList()).length === 0; });
+    await until('scaled to 0', async () => {
+      const d = await get();
+      return rolledOut(d, 0) && (await podList()).length === 0;
+    });
     await scale(s, 'web', 4);
     await until('scaled to 4', async () => rolledOut(await get(), 4));
     assert.equal((await rsList()).length, 2);
 
     const events = (await c.resource(coreEventKind).namespace('default').list()).items;
-    assert.ok(events.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 10 from 0`), JSON.stringify(events.map((e) => e.message)));
+    assert.ok(
+      events.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 10 from 0`),
+      JSON.stringify(events.map((e) => e.message)),
+    );
 
     // deletion: the garbage collector removes ReplicaSets and pods
     await deployments.delete('web');

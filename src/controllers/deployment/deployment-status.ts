@@ -10,13 +10,25 @@ export const PROGRESSING = 'Progressing';
 const AVAILABLE = 'Available';
 const REPLICA_FAILURE = 'ReplicaFailure';
 export const REASONS = {
-  newRSCreated: 'NewReplicaSetCreated', foundNewRS: 'FoundNewReplicaSet', rsUpdated: 'ReplicaSetUpdated',
-  newRSAvailable: 'NewReplicaSetAvailable', timedOut: 'ProgressDeadlineExceeded', failedRSCreate: 'ReplicaSetCreateError',
-  paused: 'DeploymentPaused', resumed: 'DeploymentResumed',
-  minAvailable: 'MinimumReplicasAvailable', minUnavailable: 'MinimumReplicasUnavailable',
+  newRSCreated: 'NewReplicaSetCreated',
+  foundNewRS: 'FoundNewReplicaSet',
+  rsUpdated: 'ReplicaSetUpdated',
+  newRSAvailable: 'NewReplicaSetAvailable',
+  timedOut: 'ProgressDeadlineExceeded',
+  failedRSCreate: 'ReplicaSetCreateError',
+  paused: 'DeploymentPaused',
+  resumed: 'DeploymentResumed',
+  minAvailable: 'MinimumReplicasAvailable',
+  minUnavailable: 'MinimumReplicasUnavailable',
 } as const;
 
-export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, now: number): DeploymentCondition {
+export function newCondition(
+  type: string,
+  status: 'True' | 'False' | 'Unknown',
+  reason: string,
+  message: string,
+  now: number,
+): DeploymentCondition {
   const t = rfc3339(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
@@ -38,7 +50,12 @@ export function setCondition(s: DeploymentStatus, c: DeploymentCondition): void 
 }
 
 /** The counts of the status from the ReplicaSets, plus the Available condition. */
-export function calculateStatus(all: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment, now: number): DeploymentStatus {
+export function calculateStatus(
+  all: readonly (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+  d: Deployment,
+  now: number,
+): DeploymentStatus {
   const available = availableTotal(all);
   const status: DeploymentStatus = {
     observedGeneration: d.metadata.generation ?? 0,
@@ -61,8 +78,12 @@ export function calculateStatus(all: readonly (ReplicaSet | undefined)[], newRS:
 /** Every replica is updated and available, and the status describes the current generation. */
 export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
   const n = replicasOf(d);
-  return (s.updatedReplicas ?? 0) === n && (s.replicas ?? 0) === n && (s.availableReplicas ?? 0) === n
-    && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) === n &&
+    (s.replicas ?? 0) === n &&
+    (s.availableReplicas ?? 0) === n &&
+    (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  );
 }
 
 /** Something moved since the stored status: more updated, fewer old, more ready or more available. */
@@ -70,8 +91,12 @@ function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
   const old = d.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
-  return (s.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) || newOld < oldOld
-    || (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
+    newOld < oldOld ||
+    (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
+    (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0)
+  );
 }
 
 /** The Progressing condition was last updated longer ago than progressDeadlineSeconds. */
@@ -91,7 +116,12 @@ function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): bo
  * timed out), ReplicaFailure copied from a failing ReplicaSet. `recheckMs` says when to look again
  * for a deadline when nothing else will wake the Deployment.
  */
-export function rolloutStatus(all: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment, now: number): { status: DeploymentStatus; recheckMs?: number } {
+export function rolloutStatus(
+  all: readonly (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+  d: Deployment,
+  now: number,
+): { status: DeploymentStatus; recheckMs?: number } {
   const s = calculateStatus(all, newRS, d, now);
   if (!hasProgressDeadline(d)) removeCondition(s, PROGRESSING);
   const cur = getCondition(s, PROGRESSING);
@@ -99,7 +129,9 @@ export function rolloutStatus(all: readonly (ReplicaSet | undefined)[], newRS: R
   if (hasProgressDeadline(d) && !complete) {
     const rsName = newRS?.metadata.name ?? '';
     if (deploymentComplete(d, s)) {
-      const msg = newRS ? `ReplicaSet "${rsName}" has successfully progressed.` : `Deployment "${d.metadata.name ?? ''}" has successfully progressed.`;
+      const msg = newRS
+        ? `ReplicaSet "${rsName}" has successfully progressed.`
+        : `Deployment "${d.metadata.name ?? ''}" has successfully progressed.`;
       setCondition(s, newCondition(PROGRESSING, 'True', REASONS.newRSAvailable, msg, now));
     } else if (deploymentProgressing(d, s)) {
       const c = newCondition(PROGRESSING, 'True', REASONS.rsUpdated, `ReplicaSet "${rsName}" is progressing.`, now);
@@ -112,7 +144,15 @@ export function rolloutStatus(all: readonly (ReplicaSet | undefined)[], newRS: R
   }
   const failing = all.find((rs) => rs?.status?.conditions?.some((c) => c.type === REPLICA_FAILURE && c.status === 'True'));
   const rf = failing?.status?.conditions?.find((c) => c.type === REPLICA_FAILURE);
-  if (rf) setCondition(s, { type: REPLICA_FAILURE, status: rf.status, reason: rf.reason, message: rf.message, lastUpdateTime: rf.lastTransitionTime, lastTransitionTime: rf.lastTransitionTime });
+  if (rf)
+    setCondition(s, {
+      type: REPLICA_FAILURE,
+      status: rf.status,
+      reason: rf.reason,
+      message: rf.message,
+      lastUpdateTime: rf.lastTransitionTime,
+      lastTransitionTime: rf.lastTransitionTime,
+    });
   else removeCondition(s, REPLICA_FAILURE);
   const out: { status: DeploymentStatus; recheckMs?: number } = { status: s };
   const pc = getCondition(s, PROGRESSING);
@@ -126,9 +166,14 @@ export function rolloutStatus(all: readonly (ReplicaSet | undefined)[], newRS: R
 /** Equal statuses need no write (absent and zero counts are the same). */
 export function sameStatus(a: DeploymentStatus | undefined, b: DeploymentStatus): boolean {
   const n = (s: DeploymentStatus | undefined) => ({
-    observedGeneration: s?.observedGeneration ?? 0, replicas: s?.replicas ?? 0, updatedReplicas: s?.updatedReplicas ?? 0,
-    readyReplicas: s?.readyReplicas ?? 0, availableReplicas: s?.availableReplicas ?? 0, unavailableReplicas: s?.unavailableReplicas ?? 0,
-    conditions: s?.conditions ?? [], collisionCount: s?.collisionCount ?? 0,
+    observedGeneration: s?.observedGeneration ?? 0,
+    replicas: s?.replicas ?? 0,
+    updatedReplicas: s?.updatedReplicas ?? 0,
+    readyReplicas: s?.readyReplicas ?? 0,
+    availableReplicas: s?.availableReplicas ?? 0,
+    unavailableReplicas: s?.unavailableReplicas ?? 0,
+    conditions: s?.conditions ?? [],
+    collisionCount: s?.collisionCount ?? 0,
   });
   return jsonEqual(n(a), n(b));
 }

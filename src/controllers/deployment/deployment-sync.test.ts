@@ -20,12 +20,21 @@ async function rollOut(c: Cluster, check?: () => void): Promise<void> {
     check?.();
     const s = c.d.status ?? {};
     const n = c.d.spec?.replicas ?? 0;
-    if (s.observedGeneration === c.d.metadata.generation && s.updatedReplicas === n && s.replicas === n && s.availableReplicas === n
-      && cond(c.d, 'Progressing')?.reason === 'NewReplicaSetAvailable') return;
+    if (
+      s.observedGeneration === c.d.metadata.generation &&
+      s.updatedReplicas === n &&
+      s.replicas === n &&
+      s.availableReplicas === n &&
+      cond(c.d, 'Progressing')?.reason === 'NewReplicaSetAvailable'
+    )
+      return;
   }
   throw new Error(`did not roll out: ${JSON.stringify(c.sizes())}`);
 }
-const setImage = (c: Cluster, image: string) => c.edit((d) => { (d.spec?.template?.spec?.containers ?? [])[0] = { name: 'c', image }; });
+const setImage = (c: Cluster, image: string) =>
+  c.edit((d) => {
+    (d.spec?.template?.spec?.containers ?? [])[0] = { name: 'c', image };
+  });
 
 test('pod-template-hash: stable, changes with the template, ignores its own label and key order', () => {
   const t = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'v1' }] } };
@@ -43,7 +52,10 @@ test('surge rounds up, unavailable rounds down, both zero means one unavailable'
   assert.deepEqual(resolveFenceposts('30%', '30%', 5), { surge: 2, unavailable: 1 });
   assert.deepEqual(resolveFenceposts(0, '10%', 5), { surge: 0, unavailable: 1 });
   assert.deepEqual(resolveFenceposts(2, 0, 5), { surge: 2, unavailable: 0 });
-  assert.equal(maxUnavailable(makeDeployment(2, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 5 } } })), 2);
+  assert.equal(
+    maxUnavailable(makeDeployment(2, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 5 } } })),
+    2,
+  );
   assert.equal(maxUnavailable(makeDeployment(10, { strategy: { type: 'Recreate' } })), 0);
 });
 
@@ -57,7 +69,9 @@ test('first rollout: one ReplicaSet named after the hash, annotations, event, co
   assert.deepEqual(rs?.spec?.selector, { matchLabels: { app: 'web', 'pod-template-hash': hash } });
   assert.equal(rs?.spec?.template?.metadata?.labels?.['pod-template-hash'], hash);
   assert.equal(rs?.metadata.labels?.['pod-template-hash'], hash);
-  assert.deepEqual(rs?.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true, blockOwnerDeletion: true }]);
+  assert.deepEqual(rs?.metadata.ownerReferences, [
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true, blockOwnerDeletion: true },
+  ]);
   const a = rs?.metadata.annotations ?? {};
   assert.equal(a['deployment.kubernetes.io/revision'], '1');
   assert.equal(a['deployment.kubernetes.io/desired-replicas'], '10');
@@ -69,9 +83,18 @@ test('first rollout: one ReplicaSet named after the hash, annotations, event, co
   assert.equal(cond(c.d, 'Available')?.status, 'False');
   assert.equal(cond(c.d, 'Available')?.reason, 'MinimumReplicasUnavailable');
   await rollOut(c);
-  assert.deepEqual({ ...c.d.status, conditions: undefined }, {
-    observedGeneration: 1, replicas: 10, updatedReplicas: 10, readyReplicas: 10, availableReplicas: 10, unavailableReplicas: 0, conditions: undefined,
-  });
+  assert.deepEqual(
+    { ...c.d.status, conditions: undefined },
+    {
+      observedGeneration: 1,
+      replicas: 10,
+      updatedReplicas: 10,
+      readyReplicas: 10,
+      availableReplicas: 10,
+      unavailableReplicas: 0,
+      conditions: undefined,
+    },
+  );
   assert.equal(cond(c.d, 'Available')?.reason, 'MinimumReplicasAvailable');
   assert.equal(cond(c.d, 'Progressing')?.message, `ReplicaSet "web-${hash}" has successfully progressed.`);
 });
@@ -107,7 +130,9 @@ test('proportional scaling of a resize in the middle of a rollout', async () => 
   await sync(c);
   assert.deepEqual(c.sizes(), { v1: 8, v2: 3 });
   c.settle((rs) => (rs.spec?.template?.spec?.containers?.[0]?.image === 'v2' ? 0 : 99));
-  c.edit((d) => { if (d.spec) d.spec.replicas = 20; });
+  c.edit((d) => {
+    if (d.spec) d.spec.replicas = 20;
+  });
   await sync(c);
   // allowed 20 + 5 surge = 25; v1 8*25/13 -> 15 (+7), v2 3*25/13 -> 6 (+3), leftover 4 to the largest
   assert.deepEqual(c.sizes(), { v1: 19, v2: 6 });
@@ -116,7 +141,10 @@ test('proportional scaling of a resize in the middle of a rollout', async () => 
     assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/max-replicas'], '25');
   }
   const sizes = proportionalSizes([...c.rss.values()], 5, 2, 25);
-  assert.equal([...sizes.values()].reduce((a, b) => a + b, 0), 7);
+  assert.equal(
+    [...sizes.values()].reduce((a, b) => a + b, 0),
+    7,
+  );
   await rollOut(c);
   assert.deepEqual(c.sizes(), { v1: 0, v2: 20 });
 });
@@ -162,17 +190,23 @@ test('rollback reuses the old ReplicaSet with a new revision and a revision hist
 test('paused: no rollout, but scaling applies; resume continues', async () => {
   const c = createFakeCluster(makeDeployment(4));
   await rollOut(c);
-  c.edit((d) => { if (d.spec) d.spec.paused = true; });
+  c.edit((d) => {
+    if (d.spec) d.spec.paused = true;
+  });
   setImage(c, 'v2');
   await sync(c);
   assert.equal(c.rss.size, 1, 'no new ReplicaSet while paused');
   assert.equal(cond(c.d, 'Progressing')?.reason, 'DeploymentPaused');
   assert.equal(cond(c.d, 'Progressing')?.status, 'Unknown');
-  c.edit((d) => { if (d.spec) d.spec.replicas = 6; });
+  c.edit((d) => {
+    if (d.spec) d.spec.replicas = 6;
+  });
   await sync(c);
   assert.deepEqual(c.sizes(), { v1: 6 });
   c.settle();
-  c.edit((d) => { if (d.spec) d.spec.paused = false; });
+  c.edit((d) => {
+    if (d.spec) d.spec.paused = false;
+  });
   await sync(c);
   assert.equal(c.rss.size, 2);
   await rollOut(c);
@@ -200,10 +234,16 @@ test('a rollout that stops moving times out after progressDeadlineSeconds (fake 
   await rollOut(c);
   setImage(c, 'v2');
   const stuck = (rs: ReplicaSet) => (rs.spec?.template?.spec?.containers?.[0]?.image === 'v2' ? 0 : 99);
-  for (let i = 0; i < 4; i++) { await sync(c); c.settle(stuck); }
+  for (let i = 0; i < 4; i++) {
+    await sync(c);
+    c.settle(stuck);
+  }
   await sync(c);
   assert.equal(cond(c.d, 'Progressing')?.reason, 'ReplicaSetUpdated');
-  assert.ok(c.requeues.some((ms) => ms > 59_000 && ms <= 61_000), `deadline recheck scheduled: ${c.requeues.join(',')}`);
+  assert.ok(
+    c.requeues.some((ms) => ms > 59_000 && ms <= 61_000),
+    `deadline recheck scheduled: ${c.requeues.join(',')}`,
+  );
   c.tick(30_000);
   await sync(c);
   assert.equal(cond(c.d, 'Progressing')?.reason, 'ReplicaSetUpdated');
@@ -220,7 +260,12 @@ test('a name collision raises collisionCount and the next sync uses another hash
   const d = makeDeployment(1);
   const c = createFakeCluster(d);
   const hash = templateHash(d.spec?.template);
-  await c.w.api.createReplicaSet('ns', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `web-${hash}`, namespace: 'ns', labels: { other: 'x' } }, spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { spec: { containers: [{ name: 'z', image: 'z' }] } } } });
+  await c.w.api.createReplicaSet('ns', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: `web-${hash}`, namespace: 'ns', labels: { other: 'x' } },
+    spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { spec: { containers: [{ name: 'z', image: 'z' }] } } },
+  });
   await assert.rejects(sync(c), /collision/);
   assert.equal(c.d.status?.collisionCount, 1);
   await sync(c);

@@ -18,7 +18,8 @@ async function checkPausedConditions(c: SyncCtx): Promise<void> {
   const now = c.w.now();
   const st = (d.status ??= {});
   if (d.spec?.paused && !pausedNoted) setCondition(st, newCondition(PROGRESSING, 'Unknown', REASONS.paused, 'Deployment is paused', now));
-  else if (!d.spec?.paused && pausedNoted) setCondition(st, newCondition(PROGRESSING, 'Unknown', REASONS.resumed, 'Deployment is resumed', now));
+  else if (!d.spec?.paused && pausedNoted)
+    setCondition(st, newCondition(PROGRESSING, 'Unknown', REASONS.resumed, 'Deployment is resumed', now));
   else return;
   await writeStatus(c);
 }
@@ -31,7 +32,10 @@ export async function syncDeployment(w: DeploymentSyncDeps, key: string): Promis
   if (c.d.metadata.deletionTimestamp) {
     const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(c, rsList, false);
     const status = calculateStatus([...oldRSs, newRS], newRS, c.d, w.now());
-    if (!sameStatus(c.d.status, status)) { c.d.status = status; await writeStatus(c); }
+    if (!sameStatus(c.d.status, status)) {
+      c.d.status = status;
+      await writeStatus(c);
+    }
     return;
   }
   await checkPausedConditions(c);

@@ -3,8 +3,12 @@
 
 import type { Deployment, PodTemplateSpec, ReplicaSet, ReplicaSetSpec } from '../../api/gen/types.js';
 import {
-  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS, ANNOTATION_DEPLOYMENT_REVISION,
-  ANNOTATION_DEPLOYMENT_REVISION_HISTORY, ANNOTATION_LAST_APPLIED, LABEL_POD_TEMPLATE_HASH,
+  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS,
+  ANNOTATION_DEPLOYMENT_MAX_REPLICAS,
+  ANNOTATION_DEPLOYMENT_REVISION,
+  ANNOTATION_DEPLOYMENT_REVISION_HISTORY,
+  ANNOTATION_LAST_APPLIED,
+  LABEL_POD_TEMPLATE_HASH,
 } from '../../api/well-known.js';
 import { getScaledValueFromIntOrPercent } from '../../base/int-or-string.js';
 import { objectRef } from '../../base/log.js';
@@ -12,8 +16,12 @@ import { computeHash, jsonEqual } from '../shared/template-hash.js';
 
 /** Annotations of a Deployment that are not copied onto its ReplicaSets. */
 const NOT_COPIED = new Set([
-  ANNOTATION_LAST_APPLIED, ANNOTATION_DEPLOYMENT_REVISION, ANNOTATION_DEPLOYMENT_REVISION_HISTORY,
-  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS, ANNOTATION_DEPLOYMENT_MAX_REPLICAS, 'deprecated.deployment.rollback.to',
+  ANNOTATION_LAST_APPLIED,
+  ANNOTATION_DEPLOYMENT_REVISION,
+  ANNOTATION_DEPLOYMENT_REVISION_HISTORY,
+  ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS,
+  ANNOTATION_DEPLOYMENT_MAX_REPLICAS,
+  'deprecated.deployment.rollback.to',
 ]);
 /** Longest revision-history annotation kept (upstream's default). */
 const REVISION_HISTORY_MAX_CHARS = 2000;
@@ -60,7 +68,11 @@ export function revisionOf(obj: { metadata: { annotations?: Record<string, strin
 }
 
 /** maxSurge rounded up, maxUnavailable rounded down; both 0 becomes unavailable 1. */
-export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: number | string | undefined,
+  maxUnavailable: number | string | undefined,
+  desired: number,
+): { surge: number; unavailable: number } {
   const surge = getScaledValueFromIntOrPercent(maxSurge ?? 0, desired, true);
   let unavailable = getScaledValueFromIntOrPercent(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -80,8 +92,7 @@ export function maxUnavailable(d: Deployment): number {
   return Math.min(n, resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', n).unavailable);
 }
 
-const sum = (rss: readonly (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number) =>
-  rss.reduce((a, rs) => a + (rs ? f(rs) : 0), 0);
+const sum = (rss: readonly (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number) => rss.reduce((a, rs) => a + (rs ? f(rs) : 0), 0);
 /** Sum of spec.replicas. */
 export const specTotal = (rss: readonly (ReplicaSet | undefined)[]) => sum(rss, (r) => r.spec?.replicas ?? 0);
 /** Sum of status.replicas. */
@@ -119,7 +130,9 @@ export function findNewReplicaSet(d: Deployment, rss: readonly ReplicaSet[]): Re
 export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
   const n = replicasOf(d);
-  return specReplicas(rs) === n && intAnnotation(rs, ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS) === n && (rs.status?.availableReplicas ?? 0) === n;
+  return (
+    specReplicas(rs) === n && intAnnotation(rs, ANNOTATION_DEPLOYMENT_DESIRED_REPLICAS) === n && (rs.status?.availableReplicas ?? 0) === n
+  );
 }
 
 /** How big the new ReplicaSet may be now (RollingUpdate: within maxSurge; Recreate: full size). */
@@ -182,10 +195,22 @@ export function newReplicaSetFor(d: Deployment, hash: string): ReplicaSet & { sp
   const sel = structuredClone(d.spec?.selector ?? {});
   sel.matchLabels = { ...(sel.matchLabels ?? {}), [LABEL_POD_TEMPLATE_HASH]: hash };
   return {
-    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
     metadata: {
-      name: `${d.metadata.name ?? ''}-${hash}`, namespace: d.metadata.namespace, labels: { ...labels },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      name: `${d.metadata.name ?? ''}-${hash}`,
+      namespace: d.metadata.namespace,
+      labels: { ...labels },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: d.metadata.name ?? '',
+          uid: d.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: { replicas: 0, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector: sel, template },
   };

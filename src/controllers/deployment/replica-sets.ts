@@ -9,14 +9,30 @@ import { selectorMatcher } from '../shared/selector-cache.js';
 import { errorText } from '../shared/error-text.js';
 import { getCondition, newCondition, PROGRESSING, REASONS, setCondition } from './deployment-status.js';
 import {
-  byRevision, equalIgnoreHash, findNewReplicaSet, hasProgressDeadline, maxSurge, newReplicaSetFor, newRSNewReplicas,
-  replicasAnnotationsNeedUpdate, replicasOf, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations,
-  specOf, specReplicas, templateHash,
+  byRevision,
+  equalIgnoreHash,
+  findNewReplicaSet,
+  hasProgressDeadline,
+  maxSurge,
+  newReplicaSetFor,
+  newRSNewReplicas,
+  replicasAnnotationsNeedUpdate,
+  replicasOf,
+  revisionOf,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
+  specOf,
+  specReplicas,
+  templateHash,
 } from './deployment-util.js';
 import type { DeploymentSyncDeps } from './deployment-sync-deps.js';
 
 /** One reconcile of one Deployment: `d` is a private copy whose status is kept current. */
-export interface SyncCtx { w: DeploymentSyncDeps; d: Deployment; key: string }
+export interface SyncCtx {
+  w: DeploymentSyncDeps;
+  d: Deployment;
+  key: string;
+}
 
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
@@ -30,17 +46,27 @@ export async function claimReplicaSets(c: SyncCtx): Promise<ReplicaSet[]> {
   for (const rs of w.replicaSetsControlledBy(d.metadata.uid ?? '')) {
     if (sel.matches(rs.metadata.labels)) out.push(rs);
     else if (!deleting) {
-      try { await w.api.patchReplicaSet(ns, rs.metadata.name ?? '', releasePatch(rs, d.metadata.uid ?? '')); } catch (e) { if (!gone(e)) throw e; }
+      try {
+        await w.api.patchReplicaSet(ns, rs.metadata.name ?? '', releasePatch(rs, d.metadata.uid ?? ''));
+      } catch (e) {
+        if (!gone(e)) throw e;
+      }
     }
   }
   if (deleting) return out;
-  const adopt = w.orphanReplicaSetsIn(ns).filter((rs) => !rs.metadata.deletionTimestamp && !controllerRefOf(rs) && sel.matches(rs.metadata.labels));
+  const adopt = w
+    .orphanReplicaSetsIn(ns)
+    .filter((rs) => !rs.metadata.deletionTimestamp && !controllerRefOf(rs) && sel.matches(rs.metadata.labels));
   if (adopt.length) {
     const live = await w.api.getDeployment(ns, d.metadata.name ?? '');
     if (live && live.metadata.uid === d.metadata.uid && !live.metadata.deletionTimestamp) {
       const ref = newControllerRef(d, 'apps/v1', 'Deployment');
       for (const rs of adopt) {
-        try { out.push(await w.api.patchReplicaSet(ns, rs.metadata.name ?? '', adoptPatch(rs, ref))); } catch (e) { if (!gone(e)) throw e; }
+        try {
+          out.push(await w.api.patchReplicaSet(ns, rs.metadata.name ?? '', adoptPatch(rs, ref)));
+        } catch (e) {
+          if (!gone(e)) throw e;
+        }
       }
     }
   }
@@ -56,7 +82,11 @@ export async function writeStatus(c: SyncCtx): Promise<void> {
 async function syncDeploymentRevision(c: SyncCtx, revision: string): Promise<void> {
   if (c.d.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION] === revision) return;
   const updated = await c.w.api.patchDeploymentAnnotations(c.d, { [ANNOTATION_DEPLOYMENT_REVISION]: revision });
-  c.d.metadata.annotations = { ...(c.d.metadata.annotations ?? {}), ...(updated.metadata.annotations ?? {}), [ANNOTATION_DEPLOYMENT_REVISION]: revision };
+  c.d.metadata.annotations = {
+    ...(c.d.metadata.annotations ?? {}),
+    ...(updated.metadata.annotations ?? {}),
+    [ANNOTATION_DEPLOYMENT_REVISION]: revision,
+  };
 }
 
 /**
@@ -64,7 +94,11 @@ async function syncDeploymentRevision(c: SyncCtx, revision: string): Promise<voi
  * ReplicaSet (also one reused by a rollback) gets the next revision; with `create`, a missing one
  * is created at the size the strategy allows.
  */
-export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: ReplicaSet[], create: boolean): Promise<{ newRS?: ReplicaSet; oldRSs: ReplicaSet[] }> {
+export async function getAllReplicaSetsAndSyncRevision(
+  c: SyncCtx,
+  rsList: ReplicaSet[],
+  create: boolean,
+): Promise<{ newRS?: ReplicaSet; oldRSs: ReplicaSet[] }> {
   const { w, d } = c;
   const found = findNewReplicaSet(d, rsList);
   const oldRSs = rsList.filter((rs) => rs !== found);
@@ -102,7 +136,16 @@ export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: Repli
   } catch (e) {
     if (!(e instanceof StatusError && e.code === 409 && e.reason === 'AlreadyExists')) {
       if (hasProgressDeadline(d)) {
-        setCondition((d.status ??= {}), newCondition(PROGRESSING, 'False', REASONS.failedRSCreate, `Failed to create new replica set "${fresh.metadata.name ?? ''}": ${errorText(e)}`, now));
+        setCondition(
+          (d.status ??= {}),
+          newCondition(
+            PROGRESSING,
+            'False',
+            REASONS.failedRSCreate,
+            `Failed to create new replica set "${fresh.metadata.name ?? ''}": ${errorText(e)}`,
+            now,
+          ),
+        );
         await writeStatus(c);
       }
       throw e;
@@ -115,14 +158,22 @@ export async function getAllReplicaSetsAndSyncRevision(c: SyncCtx, rsList: Repli
       // a different object holds the name: move to another hash and retry
       (d.status ??= {}).collisionCount = (collisionCount ?? 0) + 1;
       await writeStatus(c);
-      throw new StatusError(409, 'AlreadyExists', `hash collision for replica set ${fresh.metadata.name ?? ''}; collisionCount is now ${d.status.collisionCount}`);
+      throw new StatusError(
+        409,
+        'AlreadyExists',
+        `hash collision for replica set ${fresh.metadata.name ?? ''}; collisionCount is now ${d.status.collisionCount}`,
+      );
     }
   }
   const n = specReplicas(createdRS);
-  if (!existed && n > 0) w.event?.(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata.name ?? ''} to ${n} from 0`);
+  if (!existed && n > 0)
+    w.event?.(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata.name ?? ''} to ${n} from 0`);
   await syncDeploymentRevision(c, createdRS.metadata.annotations?.[ANNOTATION_DEPLOYMENT_REVISION] ?? String(newRevision));
   if (!existed && hasProgressDeadline(d)) {
-    setCondition((d.status ??= {}), newCondition(PROGRESSING, 'True', REASONS.newRSCreated, `Created new replica set "${createdRS.metadata.name ?? ''}"`, now));
+    setCondition(
+      (d.status ??= {}),
+      newCondition(PROGRESSING, 'True', REASONS.newRSCreated, `Created new replica set "${createdRS.metadata.name ?? ''}"`, now),
+    );
     await writeStatus(c);
   }
   return { newRS: createdRS, oldRSs };
@@ -165,6 +216,8 @@ export async function cleanupHistory(c: SyncCtx, oldRSs: readonly ReplicaSet[]):
     if ((rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
     try {
       await c.w.api.deleteReplicaSet(rs.metadata.namespace ?? '', rs.metadata.name ?? '', rs.metadata.uid ?? '');
-    } catch (e) { if (!gone(e)) throw e; }
+    } catch (e) {
+      if (!gone(e)) throw e;
+    }
   }
 }

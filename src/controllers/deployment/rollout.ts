@@ -5,10 +5,26 @@ import type { ReplicaSet } from '../../api/gen/types.js';
 import { findActiveOrLatest, oldPodsRunning, proportionalSizes } from './deployment-decide.js';
 import { calculateStatus, deploymentComplete, rolloutStatus, sameStatus } from './deployment-status.js';
 import {
-  activeOnly, availableTotal, byCreation, isRollingUpdate, isSaturated, maxSurge, maxUnavailable, newRSNewReplicas, replicasOf,
-  specReplicas, specTotal,
+  activeOnly,
+  availableTotal,
+  byCreation,
+  isRollingUpdate,
+  isSaturated,
+  maxSurge,
+  maxUnavailable,
+  newRSNewReplicas,
+  replicasOf,
+  specReplicas,
+  specTotal,
 } from './deployment-util.js';
-import { cleanupHistory, getAllReplicaSetsAndSyncRevision, scaleIfNeeded, scaleReplicaSet, writeStatus, type SyncCtx } from './replica-sets.js';
+import {
+  cleanupHistory,
+  getAllReplicaSetsAndSyncRevision,
+  scaleIfNeeded,
+  scaleReplicaSet,
+  writeStatus,
+  type SyncCtx,
+} from './replica-sets.js';
 
 /** Writes the rollout status when it changed; otherwise schedules the deadline check. */
 async function syncRolloutStatus(c: SyncCtx, all: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
@@ -31,7 +47,11 @@ async function reconcileNewReplicaSet(c: SyncCtx, all: ReplicaSet[], newRS: Repl
 }
 
 /** Old ReplicaSets with unavailable pods shrink first, by at most `maxCleanup` in total. */
-async function cleanupUnhealthyReplicas(c: SyncCtx, oldRSs: ReplicaSet[], maxCleanup: number): Promise<{ rss: ReplicaSet[]; count: number }> {
+async function cleanupUnhealthyReplicas(
+  c: SyncCtx,
+  oldRSs: ReplicaSet[],
+  maxCleanup: number,
+): Promise<{ rss: ReplicaSet[]; count: number }> {
   const rss = [...oldRSs].sort(byCreation);
   let total = 0;
   for (let i = 0; i < rss.length; i++) {
@@ -80,8 +100,14 @@ export async function rolloutRolling(c: SyncCtx, rsList: ReplicaSet[]): Promise<
   const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(c, rsList, true);
   if (!newRS) return;
   const all = [...oldRSs, newRS];
-  if (await reconcileNewReplicaSet(c, all, newRS)) { await syncRolloutStatus(c, all, newRS); return; }
-  if (await reconcileOldReplicaSets(c, all, activeOnly(oldRSs), newRS)) { await syncRolloutStatus(c, all, newRS); return; }
+  if (await reconcileNewReplicaSet(c, all, newRS)) {
+    await syncRolloutStatus(c, all, newRS);
+    return;
+  }
+  if (await reconcileOldReplicaSets(c, all, activeOnly(oldRSs), newRS)) {
+    await syncRolloutStatus(c, all, newRS);
+    return;
+  }
   if (deploymentComplete(c.d, c.d.status ?? {})) await cleanupHistory(c, oldRSs);
   await syncRolloutStatus(c, all, newRS);
 }
@@ -93,8 +119,14 @@ export async function rolloutRecreate(c: SyncCtx, rsList: ReplicaSet[]): Promise
   let all: (ReplicaSet | undefined)[] = [...oldRSs, newRS];
   let scaledDown = false;
   for (const rs of activeOnly(oldRSs)) if ((await scaleIfNeeded(c, rs, 0)).scaled) scaledDown = true;
-  if (scaledDown) { await syncRolloutStatus(c, all, newRS); return; }
-  if (oldPodsRunning(newRS, oldRSs, (rs) => c.w.podsControlledBy(rs.metadata.uid ?? ''))) { await syncRolloutStatus(c, all, newRS); return; }
+  if (scaledDown) {
+    await syncRolloutStatus(c, all, newRS);
+    return;
+  }
+  if (oldPodsRunning(newRS, oldRSs, (rs) => c.w.podsControlledBy(rs.metadata.uid ?? ''))) {
+    await syncRolloutStatus(c, all, newRS);
+    return;
+  }
   if (!newRS) {
     ({ newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(c, rsList, true));
     all = [...oldRSs, newRS];
@@ -130,5 +162,8 @@ export async function syncScaleOnly(c: SyncCtx, rsList: ReplicaSet[]): Promise<v
   await scaleDeployment(c, newRS, oldRSs);
   if (c.d.spec?.paused) await cleanupHistory(c, oldRSs);
   const status = calculateStatus([...oldRSs, newRS], newRS, c.d, c.w.now());
-  if (!sameStatus(c.d.status, status)) { c.d.status = status; await writeStatus(c); }
+  if (!sameStatus(c.d.status, status)) {
+    c.d.status = status;
+    await writeStatus(c);
+  }
 }

@@ -32,10 +32,17 @@ const gone = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.co
 const hasSelector = (s: Service) => Object.keys(s.spec?.selector ?? {}).length > 0;
 
 /** The pod facts endpoints depend on: a pod update that changes none of them is ignored. */
-const podFacts = (p: Pod) => JSON.stringify([
-  p.metadata.labels ?? {}, p.status?.podIP, p.spec?.nodeName, p.status?.phase, p.metadata.deletionTimestamp,
-  p.status?.conditions?.find((c) => c.type === 'Ready')?.status, p.spec?.hostname, p.spec?.subdomain,
-]);
+const podFacts = (p: Pod) =>
+  JSON.stringify([
+    p.metadata.labels ?? {},
+    p.status?.podIP,
+    p.spec?.nodeName,
+    p.status?.phase,
+    p.metadata.deletionTimestamp,
+    p.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+    p.spec?.hostname,
+    p.spec?.subdomain,
+  ]);
 
 /** The `namespace/service` key of one of our slices, or undefined. */
 const sliceService = (s: EndpointSlice): string | undefined => {
@@ -44,7 +51,10 @@ const sliceService = (s: EndpointSlice): string | undefined => {
 };
 /** Our slices by `namespace/service`: one function, so that a second caller of the index name shares it. */
 const SLICES_BY_SERVICE = 'endpointslices-by-service';
-const bySliceService: Indexer<EndpointSlice> = (s) => { const k = sliceService(s); return k ? [k] : []; };
+const bySliceService: Indexer<EndpointSlice> = (s) => {
+  const k = sliceService(s);
+  return k ? [k] : [];
+};
 
 export function startEndpointsController(deps: ControllerDeps & EndpointsControllerOptions): RunningController {
   const { client } = deps;
@@ -53,18 +63,28 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
   const pods = deps.informers.for(podKind);
   const endpoints = deps.informers.for(endpointsKind);
   const slices = deps.informers.for(endpointSliceKind, {
-    labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}`, indexers: { [SLICES_BY_SERVICE]: bySliceService },
+    labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}`,
+    indexers: { [SLICES_BY_SERVICE]: bySliceService },
   });
   const queue = createWorkQueue<string>();
   const slicesOf = (key: string): EndpointSlice[] => slices.byIndex(SLICES_BY_SERVICE, key);
 
-  slices.addHandlers({ onDelete: (s) => { const k = sliceService(s); if (k) queue.add(k); } });
+  slices.addHandlers({
+    onDelete: (s) => {
+      const k = sliceService(s);
+      if (k) queue.add(k);
+    },
+  });
   services.addHandlers({
     onAdd: (s) => queue.add(objectKey(s)),
     onUpdate: (_o, s) => queue.add(objectKey(s)),
     onDelete: (s) => queue.add(objectKey(s)),
   });
-  endpoints.addHandlers({ onDelete: (e) => { if (services.get(objectKey(e))) queue.add(objectKey(e)); } });
+  endpoints.addHandlers({
+    onDelete: (e) => {
+      if (services.get(objectKey(e))) queue.add(objectKey(e));
+    },
+  });
 
   const servicesFor = (p: Pod): string[] => {
     const out: string[] = [];
@@ -73,7 +93,9 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     }
     return out;
   };
-  const touch = (keys: Iterable<string>) => { for (const k of keys) queue.addAfter(k, batch); };
+  const touch = (keys: Iterable<string>) => {
+    for (const k of keys) queue.addAfter(k, batch);
+  };
   pods.addHandlers({
     onAdd: (p) => touch(servicesFor(p)),
     onUpdate: (o, p) => {
@@ -96,32 +118,55 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS_SERVICE] = '';
     const cur = endpoints.get(key);
     if (!cur) {
-      await endpointsIn(ns).create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, labels }, subsets }).catch((e: unknown) => {
-        if (!(e instanceof StatusError && e.code === 409)) throw e;
-        queue.addAfter(key, 100); // exists already: the cache is behind
-      });
+      await endpointsIn(ns)
+        .create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, labels }, subsets })
+        .catch((e: unknown) => {
+          if (!(e instanceof StatusError && e.code === 409)) throw e;
+          queue.addAfter(key, 100); // exists already: the cache is behind
+        });
     } else if (!jsonEqual(cur.subsets ?? [], subsets) || !jsonEqual(cur.metadata.labels ?? {}, labels)) {
       await endpointsIn(ns).update({ ...cur, metadata: { ...cur.metadata, labels }, subsets });
     }
     const plan = planSlices(svc, selected, slicesOf(key));
     for (const s of plan.update) await slicesIn(ns).update(s);
     for (const s of plan.create) await slicesIn(ns).create(s);
-    for (const s of plan.delete) await slicesIn(ns).delete(s.metadata.name ?? '').catch((e: unknown) => { if (!gone(e)) throw e; });
+    for (const s of plan.delete)
+      await slicesIn(ns)
+        .delete(s.metadata.name ?? '')
+        .catch((e: unknown) => {
+          if (!gone(e)) throw e;
+        });
   }
 
   async function sync(key: string): Promise<void> {
     const svc = services.get(key);
     const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-    if (svc && hasSelector(svc)) { await syncEndpoints(key, svc); return; }
+    if (svc && hasSelector(svc)) {
+      await syncEndpoints(key, svc);
+      return;
+    }
     if (!svc && endpoints.get(key)) {
-      await endpointsIn(ns).delete(name).catch((e: unknown) => { if (!gone(e)) throw e; });
+      await endpointsIn(ns)
+        .delete(name)
+        .catch((e: unknown) => {
+          if (!gone(e)) throw e;
+        });
     }
     for (const s of slicesOf(key)) {
-      await slicesIn(ns).delete(s.metadata.name ?? '').catch((e: unknown) => { if (!gone(e)) throw e; });
+      await slicesIn(ns)
+        .delete(s.metadata.name ?? '')
+        .catch((e: unknown) => {
+          if (!gone(e)) throw e;
+        });
     }
   }
 
   return runController({
-    name: NAME, log: deps.log.child(NAME), informers: [services, pods, endpoints, slices], queue, workers: deps.workers ?? 2, sync,
+    name: NAME,
+    log: deps.log.child(NAME),
+    informers: [services, pods, endpoints, slices],
+    queue,
+    workers: deps.workers ?? 2,
+    sync,
   });
 }

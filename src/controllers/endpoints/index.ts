@@ -1,5 +1,3 @@
 // The Endpoints and EndpointSlice controller.
 
-export { startEndpointsController,  } from './endpoints-controller.js';
-;
-;
+export { startEndpointsController } from './endpoints-controller.js';

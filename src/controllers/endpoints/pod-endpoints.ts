@@ -4,7 +4,12 @@
 
 import type { ObjectReference, Pod, Service } from '../../api/gen/types.js';
 
-export interface ResolvedPort { name?: string; port: number; protocol: string; appProtocol?: string }
+export interface ResolvedPort {
+  name?: string;
+  port: number;
+  protocol: string;
+  appProtocol?: string;
+}
 
 export interface PodEndpoint {
   pod: Pod;
@@ -32,7 +37,10 @@ function resolvePorts(svc: Service, pod: Pod): ResolvedPort[] {
     else if (typeof tp === 'string') {
       for (const c of pod.spec?.containers ?? []) {
         const cp = (c.ports ?? []).find((x) => x.name === tp && (x.protocol ?? 'TCP') === protocol);
-        if (cp?.containerPort !== undefined) { port = cp.containerPort; break; }
+        if (cp?.containerPort !== undefined) {
+          port = cp.containerPort;
+          break;
+        }
       }
     }
     if (port === undefined) continue;
@@ -55,7 +63,14 @@ export function podEndpoint(svc: Service, pod: Pod, includeTerminating: boolean)
   if (terminating && !includeTerminating) return undefined;
   const podReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
   const publish = svc.spec?.publishNotReadyAddresses === true;
-  const ep: PodEndpoint = { pod, ip, ready: publish || (podReady && !terminating), serving: podReady, terminating, ports: resolvePorts(svc, pod) };
+  const ep: PodEndpoint = {
+    pod,
+    ip,
+    ready: publish || (podReady && !terminating),
+    serving: podReady,
+    terminating,
+    ports: resolvePorts(svc, pod),
+  };
   ep.nodeName = pod.spec.nodeName;
   return ep;
 }
@@ -66,5 +81,8 @@ export function targetRef(pod: Pod): ObjectReference {
 
 /** A canonical key of a port list (order-insensitive). */
 export function portsKey(ports: readonly ResolvedPort[]): string {
-  return ports.map((p) => `${p.name ?? ''}/${p.port}/${p.protocol}/${p.appProtocol ?? ''}`).sort().join(',');
+  return ports
+    .map((p) => `${p.name ?? ''}/${p.port}/${p.protocol}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',');
 }

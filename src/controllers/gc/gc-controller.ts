@@ -14,8 +14,16 @@ import type { ControllerDeps } from '../shared/controller-deps.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { FINALIZER_FOREGROUND_DELETION, FINALIZER_ORPHAN_DEPENDENTS } from '../../api/well-known.js';
 import {
-  decideDependent, decideForeground, decideOrphan, finalizerRemovalPatch, hasFinalizer, isDeleting,
-  ownerStateOf, refRemovalPatch, type OwnerAction, type OwnerState,
+  decideDependent,
+  decideForeground,
+  decideOrphan,
+  finalizerRemovalPatch,
+  hasFinalizer,
+  isDeleting,
+  ownerStateOf,
+  refRemovalPatch,
+  type OwnerAction,
+  type OwnerState,
 } from './gc-decide.js';
 import { createMonitors, type Monitor, type Monitors } from './gc-monitors.js';
 
@@ -62,9 +70,12 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
 
   async function deleteObj(m: Monitor, obj: KubeObject, policy: 'Background' | 'Foreground'): Promise<void> {
     try {
-      await m.api.namespace(obj.metadata.namespace ?? '')
+      await m.api
+        .namespace(obj.metadata.namespace ?? '')
         .delete(obj.metadata.name ?? '', { propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
-    } catch (e) { if (!ignorable(e)) throw e; }
+    } catch (e) {
+      if (!ignorable(e)) throw e;
+    }
   }
 
   async function patch(m: Monitor, obj: KubeObject, body: Record<string, unknown>): Promise<void> {
@@ -77,7 +88,12 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     return states;
   }
 
-  async function runOwnerActions(m: Monitor, owner: KubeObject, actions: OwnerAction[], monitorOf: (o: KubeObject) => Monitor | undefined): Promise<boolean> {
+  async function runOwnerActions(
+    m: Monitor,
+    owner: KubeObject,
+    actions: OwnerAction[],
+    monitorOf: (o: KubeObject) => Monitor | undefined,
+  ): Promise<boolean> {
     let finished = false;
     for (const a of actions) {
       switch (a.type) {
@@ -88,14 +104,22 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
         }
         case 'removeRef': {
           const dm = monitorOf(a.obj);
-          if (dm) await patch(dm, a.obj, refRemovalPatch(a.obj, [a.uid])).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+          if (dm)
+            await patch(dm, a.obj, refRemovalPatch(a.obj, [a.uid])).catch((e: unknown) => {
+              if (!(e instanceof StatusError && e.code === 404)) throw e;
+            });
           break;
         }
         case 'removeFinalizer':
-          await patch(m, owner, finalizerRemovalPatch(owner, a.finalizer)).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+          await patch(m, owner, finalizerRemovalPatch(owner, a.finalizer)).catch((e: unknown) => {
+            if (!(e instanceof StatusError && e.code === 404)) throw e;
+          });
           finished = true;
           break;
-        default: { const never: never = a; void never; }
+        default: {
+          const never: never = a;
+          void never;
+        }
       }
     }
     return finished;
@@ -130,35 +154,56 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     if ((obj.metadata.ownerReferences ?? []).length === 0) return;
     const action = decideDependent(obj, await solidMap(obj));
     switch (action.type) {
-      case 'none': return;
-      case 'delete': await deleteObj(m, obj, action.policy); return;
+      case 'none':
+        return;
+      case 'delete':
+        await deleteObj(m, obj, action.policy);
+        return;
       case 'removeRefs':
         await patch(m, obj, refRemovalPatch(obj, action.uids));
         log.info('removed owner references', { resource: m.res.resource, object: objectKey(obj), owners: action.uids.join(',') });
         return;
-      default: { const never: never = action; void never; }
+      default: {
+        const never: never = action;
+        void never;
+      }
     }
   }
 
   /** Discovery first (retried until it answers or the collector stops), then one informer per resource. */
   async function makeMonitors(signal: AbortSignal): Promise<Monitors[]> {
     const resources = await retryWithBackoff(() => discoverResources(client), {
-      initialMs: 500, maxMs: 5000, steps: 1000, retryable: () => !signal.aborted,
+      initialMs: 500,
+      maxMs: 5000,
+      steps: 1000,
+      retryable: () => !signal.aborted,
     });
     const ms = createMonitors(client, resources, log);
     monitors = ms;
     for (const mon of ms.all()) {
       mon.informer.addHandlers({
         onAdd: (o) => queue.add(itemOf(mon, o)),
-        onUpdate: (old, o) => { queue.add(itemOf(mon, o)); enqueueOwners(old); enqueueOwners(o); },
-        onDelete: (o) => { enqueueDependents(o); enqueueOwners(o); },
+        onUpdate: (old, o) => {
+          queue.add(itemOf(mon, o));
+          enqueueOwners(old);
+          enqueueOwners(o);
+        },
+        onDelete: (o) => {
+          enqueueDependents(o);
+          enqueueOwners(o);
+        },
       });
     }
     return [ms];
   }
 
   return runController({
-    name: NAME, log, informers: makeMonitors, queue, workers: deps.workers ?? 2, sync: process,
+    name: NAME,
+    log,
+    informers: makeMonitors,
+    queue,
+    workers: deps.workers ?? 2,
+    sync: process,
     onStop: () => monitors?.stop(),
   });
 }

@@ -2,12 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, OwnerReference } from '../../api/object.js';
 import {
-  decideDependent, decideForeground, decideOrphan, finalizerRemovalPatch, ownerStateOf, refRemovalPatch, type OwnerState,
+  decideDependent,
+  decideForeground,
+  decideOrphan,
+  finalizerRemovalPatch,
+  ownerStateOf,
+  refRemovalPatch,
+  type OwnerState,
 } from './gc-decide.js';
 
 const ref = (uid: string, name = `o-${uid}`): OwnerReference => ({ apiVersion: 'v1', kind: 'ConfigMap', name, uid });
-const obj = (name: string, uid: string, refs: OwnerReference[] = [], extra: Partial<KubeObject['metadata']> = {}): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'd', uid, resourceVersion: '7', ownerReferences: refs, ...extra } });
+const obj = (name: string, uid: string, refs: OwnerReference[] = [], extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'd', uid, resourceVersion: '7', ownerReferences: refs, ...extra },
+});
 const states = (e: Record<string, OwnerState>) => new Map(Object.entries(e));
 
 test('owner state is decided by uid, not by name', () => {
@@ -36,7 +45,10 @@ test('orphaning strips references, then the finalizer', () => {
   const owner = obj('o', 'own', [], { deletionTimestamp: 't', finalizers: ['orphan'] });
   const deps = [obj('a', 'a1', [ref('own'), ref('other')]), obj('b', 'b1', [ref('own')])];
   const acts = decideOrphan(owner, deps);
-  assert.deepEqual(acts.map((a) => `${a.type}:${a.type === 'removeRef' ? a.obj.metadata.name : ''}`), ['removeRef:a', 'removeRef:b']);
+  assert.deepEqual(
+    acts.map((a) => `${a.type}:${a.type === 'removeRef' ? a.obj.metadata.name : ''}`),
+    ['removeRef:a', 'removeRef:b'],
+  );
   assert.deepEqual(decideOrphan(owner, [obj('c', 'c1', [ref('other')])]), [{ type: 'removeFinalizer', finalizer: 'orphan' }]);
   assert.deepEqual(refRemovalPatch(deps[0]!, ['own']), { metadata: { resourceVersion: '7', ownerReferences: [ref('other')] } });
   assert.deepEqual(refRemovalPatch(deps[1]!, ['own']), { metadata: { resourceVersion: '7', ownerReferences: null } });
@@ -48,8 +60,18 @@ test('foreground deletion waits for dependents that are still being deleted', ()
   const going = obj('b', 'b1', [ref('own')], { deletionTimestamp: 't', finalizers: ['foregroundDeletion'] });
   const shared = obj('c', 'c1', [ref('own'), ref('keeper')]);
   const acts = decideForeground(owner, [live, going, shared], (_d, r) => r.uid === 'keeper');
-  assert.deepEqual(acts.map((a) => `${a.type}:${a.type === 'removeFinalizer' ? '' : a.obj.metadata.name}`), ['deleteDependent:a', 'removeRef:c']);
-  assert.deepEqual(decideForeground(owner, [going], () => false), [], 'nothing to do but wait');
-  assert.deepEqual(decideForeground(owner, [], () => false), [{ type: 'removeFinalizer', finalizer: 'foregroundDeletion' }]);
+  assert.deepEqual(
+    acts.map((a) => `${a.type}:${a.type === 'removeFinalizer' ? '' : a.obj.metadata.name}`),
+    ['deleteDependent:a', 'removeRef:c'],
+  );
+  assert.deepEqual(
+    decideForeground(owner, [going], () => false),
+    [],
+    'nothing to do but wait',
+  );
+  assert.deepEqual(
+    decideForeground(owner, [], () => false),
+    [{ type: 'removeFinalizer', finalizer: 'foregroundDeletion' }],
+  );
   assert.deepEqual(finalizerRemovalPatch(owner, 'foregroundDeletion'), { metadata: { resourceVersion: '7', finalizers: ['custom'] } });
 });

@@ -71,7 +71,9 @@ export function decideOrphan(owner: KubeObject, dependents: readonly KubeObject[
  * none remain, the finalizer comes off.
  */
 export function decideForeground(
-  owner: KubeObject, dependents: readonly KubeObject[], otherOwnerSolid: (dependent: KubeObject, ref: OwnerReference) => boolean,
+  owner: KubeObject,
+  dependents: readonly KubeObject[],
+  otherOwnerSolid: (dependent: KubeObject, ref: OwnerReference) => boolean,
 ): OwnerAction[] {
   const uid = owner.metadata.uid ?? '';
   const mine = dependents.filter((d) => (d.metadata.ownerReferences ?? []).some((r) => r.uid === uid));

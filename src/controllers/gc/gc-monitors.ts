@@ -48,7 +48,12 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     // metrics are computed on request, not stored
     if (res.group === 'metrics.k8s.io') continue;
     const api = client.resource(resourceRef(res));
-    const informer = createInformer<AnyObject>(client, { path: api.path(), indexers: { [OWNER_INDEX]: byOwnerUid }, metadataOnly: true, log });
+    const informer = createInformer<AnyObject>(client, {
+      path: api.path(),
+      indexers: { [OWNER_INDEX]: byOwnerUid },
+      metadataOnly: true,
+      log,
+    });
     const m: Monitor = { id: monitorId(res), res, informer, api };
     list.push(m);
     ids.set(m.id, m);
@@ -63,8 +68,14 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
       for (const m of list) for (const obj of m.informer.byIndex(OWNER_INDEX, uid)) out.push({ monitor: m, obj });
       return out;
     },
-    start() { for (const m of list) m.informer.start(); },
-    async whenSynced() { await Promise.all(list.map((m) => m.informer.whenSynced())); },
-    async stop() { await Promise.all(list.map((m) => m.informer.stop())); },
+    start() {
+      for (const m of list) m.informer.start();
+    },
+    async whenSynced() {
+      await Promise.all(list.map((m) => m.informer.whenSynced()));
+    },
+    async stop() {
+      await Promise.all(list.map((m) => m.informer.stop()));
+    },
   };
 }

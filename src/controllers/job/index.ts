@@ -1,4 +1,3 @@
 // The Job controller: pods to completions, backoff limit, deadline, suspension.
 
 export { startJobController } from './job-controller.js';
-;

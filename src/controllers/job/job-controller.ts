@@ -51,20 +51,36 @@ export function startJobController(deps: ControllerDeps): RunningController {
     },
   });
   pods.addHandlers({
-    onAdd: (p) => { const k = ownerKey(p); if (k) expectations.creationObserved(k); onPod(p); },
+    onAdd: (p) => {
+      const k = ownerKey(p);
+      if (k) expectations.creationObserved(k);
+      onPod(p);
+    },
     onUpdate: (old, p) => {
       const k = ownerKey(p);
       if (k && p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
       onPod(p);
     },
-    onDelete: (p) => { const k = ownerKey(p); if (k) { expectations.deletionObserved(k, objectKey(p)); queue.add(k); } },
+    onDelete: (p) => {
+      const k = ownerKey(p);
+      if (k) {
+        expectations.deletionObserved(k, objectKey(p));
+        queue.add(k);
+      }
+    },
   });
 
   async function removeFinalizer(p: Pod): Promise<boolean> {
     const rest = (p.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_JOB_TRACKING);
     try {
-      await client.resource(podKind).namespace(p.metadata.namespace ?? '')
-        .patch(p.metadata.name ?? '', { metadata: { finalizers: rest.length ? rest : null, resourceVersion: p.metadata.resourceVersion } }, 'merge');
+      await client
+        .resource(podKind)
+        .namespace(p.metadata.namespace ?? '')
+        .patch(
+          p.metadata.name ?? '',
+          { metadata: { finalizers: rest.length ? rest : null, resourceVersion: p.metadata.resourceVersion } },
+          'merge',
+        );
       return true;
     } catch (e) {
       if (gone(e)) return true;
@@ -83,16 +99,25 @@ export function startJobController(deps: ControllerDeps): RunningController {
   }
 
   async function putStatus(job: Job, status: JobStatus): Promise<Job> {
-    return client.resource(jobKind).namespace(job.metadata.namespace ?? '').updateStatus({ ...job, status });
+    return client
+      .resource(jobKind)
+      .namespace(job.metadata.namespace ?? '')
+      .updateStatus({ ...job, status });
   }
 
   async function sync(key: string): Promise<void> {
-    if (key.startsWith(POD_KEY)) { await syncOrphan(key.slice(POD_KEY.length)); return; }
+    if (key.startsWith(POD_KEY)) {
+      await syncOrphan(key.slice(POD_KEY.length));
+      return;
+    }
     let job = jobs.get(key);
     if (!job) return;
     const mine = owned.controlledBy(job.metadata.uid ?? '');
     let status: JobStatus = { ...(job.status ?? {}) };
-    const unc = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
+    const unc = {
+      succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []),
+      failed: new Set(status.uncountedTerminatedPods?.failed ?? []),
+    };
     const completed = parseIndexes(status.completedIndexes);
     const indexed = job.spec?.completionMode === 'Indexed';
 
@@ -114,40 +139,74 @@ export function startJobController(deps: ControllerDeps): RunningController {
       if (indexed) s.completedIndexes = formatIndexes(completed);
       return s;
     };
-    if (fresh > 0) { job = await putStatus(job, withUncounted()); status = { ...(job.status ?? {}) }; }
+    if (fresh > 0) {
+      job = await putStatus(job, withUncounted());
+      status = { ...(job.status ?? {}) };
+    }
 
     // phase 2: finalizers off; phase 3: move what is released into the counters
     const released = new Set<string>();
     for (const p of finished) if (await removeFinalizer(p)) released.add(p.metadata.uid ?? '');
     const cached = new Map(mine.map((p) => [p.metadata.uid ?? '', p]));
     const isReleased = (uid: string) => released.has(uid) || !cached.has(uid) || !hasTrackingFinalizer(cached.get(uid) as Pod);
-    let succeeded = status.succeeded ?? 0, failed = status.failed ?? 0;
-    for (const uid of [...unc.succeeded]) if (isReleased(uid)) { unc.succeeded.delete(uid); succeeded++; }
-    for (const uid of [...unc.failed]) if (isReleased(uid)) { unc.failed.delete(uid); failed++; }
+    let succeeded = status.succeeded ?? 0,
+      failed = status.failed ?? 0;
+    for (const uid of [...unc.succeeded])
+      if (isReleased(uid)) {
+        unc.succeeded.delete(uid);
+        succeeded++;
+      }
+    for (const uid of [...unc.failed])
+      if (isReleased(uid)) {
+        unc.failed.delete(uid);
+        failed++;
+      }
 
     const active = mine.filter((p) => finishedAs(p) === undefined && !p.metadata.deletionTimestamp);
-    const terminating = mine.filter((p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+    const terminating = mine.filter(
+      (p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+    ).length;
     const k = key;
     const canAct = expectations.satisfied(k);
-    const d = decideJob(job, { succeeded: succeeded + unc.succeeded.size, failed: failed + unc.failed.size, active, terminating, completedIndexes: completed }, now());
+    const d = decideJob(
+      job,
+      { succeeded: succeeded + unc.succeeded.size, failed: failed + unc.failed.size, active, terminating, completedIndexes: completed },
+      now(),
+    );
 
     let firstError: unknown;
     if (canAct && !isFinished(job)) {
       const toCreate: Array<number | undefined> = indexed ? d.createIndexes : Array.from({ length: d.create }, () => undefined);
       firstError = await applyPodPlan({
-        client, recorder: deps.recorder, expectations, key: k, owner: job, namespace: job.metadata.namespace ?? '',
-        create: toCreate, podFor: (index) => jobPod(job as Job, index), delete: d.delete,
+        client,
+        recorder: deps.recorder,
+        expectations,
+        key: k,
+        owner: job,
+        namespace: job.metadata.namespace ?? '',
+        create: toCreate,
+        podFor: (index) => jobPod(job as Job, index),
+        delete: d.delete,
       });
     }
 
-    const next: JobStatus = { ...withUncounted(), succeeded, failed, active: active.length, ready: active.filter(isPodReady).length, terminating };
+    const next: JobStatus = {
+      ...withUncounted(),
+      succeeded,
+      failed,
+      active: active.length,
+      ready: active.filter(isPodReady).length,
+      terminating,
+    };
     if (d.startTime) next.startTime = d.startTime;
     if (d.completionTime) next.completionTime = d.completionTime;
     if (d.conditions.length > 0 && canAct) {
       const conds = [...(status.conditions ?? [])];
       for (const c of d.conditions) {
         const i = conds.findIndex((o) => o.type === c.type);
-        if (i >= 0) { if (conds[i]?.status !== c.status) conds[i] = c; } else conds.push(c);
+        if (i >= 0) {
+          if (conds[i]?.status !== c.status) conds[i] = c;
+        } else conds.push(c);
       }
       next.conditions = conds;
     }
@@ -163,7 +222,16 @@ export function startJobController(deps: ControllerDeps): RunningController {
 }
 
 function changed(a: JobStatus, b: JobStatus): boolean {
-  const keys: Array<keyof JobStatus> = ['succeeded', 'failed', 'active', 'ready', 'terminating', 'startTime', 'completionTime', 'completedIndexes'];
+  const keys: Array<keyof JobStatus> = [
+    'succeeded',
+    'failed',
+    'active',
+    'ready',
+    'terminating',
+    'startTime',
+    'completionTime',
+    'completedIndexes',
+  ];
   if (keys.some((k) => (a[k] ?? undefined) !== (b[k] ?? undefined))) return true;
   if (JSON.stringify(a.conditions ?? []) !== JSON.stringify(b.conditions ?? [])) return true;
   const u = (s: JobStatus) => JSON.stringify([s.uncountedTerminatedPods?.succeeded ?? [], s.uncountedTerminatedPods?.failed ?? []]);

@@ -6,9 +6,20 @@ import { decideJob, type JobView } from './job-decide.js';
 import { finishedAs, formatIndexes, jobPod, parseIndexes } from './job-pods.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
-const job = (spec: Partial<JobSpec>, status: Job['status'] = {}): Job =>
-  ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ns', uid: 'u' }, spec: { template: {}, ...spec }, status });
-const pod = (name: string, extra: Partial<Pod> = {}): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, status: { phase: 'Running' }, ...extra });
+const job = (spec: Partial<JobSpec>, status: Job['status'] = {}): Job => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'j', namespace: 'ns', uid: 'u' },
+  spec: { template: {}, ...spec },
+  status,
+});
+const pod = (name: string, extra: Partial<Pod> = {}): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  status: { phase: 'Running' },
+  ...extra,
+});
 const view = (v: Partial<JobView>): JobView => ({ succeeded: 0, failed: 0, active: [], terminating: 0, completedIndexes: new Set(), ...v });
 const types = (d: { conditions: Array<{ type: string }> }) => d.conditions.map((c) => c.type);
 
@@ -36,7 +47,11 @@ test('backoff limit: FailureTarget, active pods deleted, Failed when they are go
   assert.deepEqual(types(d), ['FailureTarget']);
   assert.equal(d.conditions[0]?.reason, 'BackoffLimitExceeded');
   assert.equal(d.delete.length, 1);
-  const later = decideJob(job(j.spec ?? {}, { ...j.status, conditions: [{ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' }] }), view({ failed: 3 }), T0);
+  const later = decideJob(
+    job(j.spec ?? {}, { ...j.status, conditions: [{ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' }] }),
+    view({ failed: 3 }),
+    T0,
+  );
   assert.deepEqual(types(later), ['Failed']);
   assert.equal(decideJob(j, view({ failed: 1 }), T0).create, 1, 'within the limit: keep going');
 });
@@ -57,11 +72,15 @@ test('suspend deletes active pods and adds Suspended', () => {
 });
 
 test('Indexed: creates the lowest missing indexes, drops duplicates', () => {
-  const withIndex = (n: string, i: number) => pod(n, { metadata: { name: n, annotations: { [ANNOTATION_JOB_COMPLETION_INDEX]: String(i) } } });
+  const withIndex = (n: string, i: number) =>
+    pod(n, { metadata: { name: n, annotations: { [ANNOTATION_JOB_COMPLETION_INDEX]: String(i) } } });
   const j = job({ completions: 4, parallelism: 3, completionMode: 'Indexed' }, { startTime: 'x' });
   const d = decideJob(j, view({ active: [withIndex('a', 1), withIndex('b', 1)], completedIndexes: new Set([0]) }), T0);
   assert.deepEqual(d.createIndexes, [2, 3]);
-  assert.deepEqual(d.delete.map((p) => p.metadata.name), ['b']);
+  assert.deepEqual(
+    d.delete.map((p) => p.metadata.name),
+    ['b'],
+  );
   assert.equal(formatIndexes(new Set([0, 1, 2, 5, 7, 8])), '0-2,5,7-8');
   assert.deepEqual([...parseIndexes('0-2,5')], [0, 1, 2, 5]);
   assert.equal(jobPod(j, 2).metadata.annotations?.[ANNOTATION_JOB_COMPLETION_INDEX], '2');

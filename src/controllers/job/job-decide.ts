@@ -49,7 +49,9 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
   const at = rfc3339(now);
   const cond = (type: string, status: string, reason: string, message: string) =>
     d.conditions.push({ type, status, reason, message, lastProbeTime: at, lastTransitionTime: at });
-  const stopAll = () => { d.delete.push(...v.active); };
+  const stopAll = () => {
+    d.delete.push(...v.active);
+  };
   const settled = () => v.active.length === 0 && v.terminating === 0;
 
   // a terminal outcome already decided: wait for the pods to go, then the terminal condition
@@ -61,13 +63,20 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
   }
   if (isTrue(job, 'SuccessCriteriaMet')) {
     stopAll();
-    if (settled()) { cond('Complete', 'True', 'CompletionsReached', MSG_COMPLETIONS); d.completionTime = at; d.events.push(['Normal', 'Completed', 'Job completed']); }
+    if (settled()) {
+      cond('Complete', 'True', 'CompletionsReached', MSG_COMPLETIONS);
+      d.completionTime = at;
+      d.events.push(['Normal', 'Completed', 'Job completed']);
+    }
     return d;
   }
 
   if (spec?.suspend === true) {
     stopAll();
-    if (!isTrue(job, 'Suspended')) { cond('Suspended', 'True', 'JobSuspended', 'Job suspended'); d.events.push(['Normal', 'Suspended', 'Job suspended']); }
+    if (!isTrue(job, 'Suspended')) {
+      cond('Suspended', 'True', 'JobSuspended', 'Job suspended');
+      d.events.push(['Normal', 'Suspended', 'Job suspended']);
+    }
     return d;
   }
   let start = job.status?.startTime;
@@ -76,7 +85,10 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
     d.events.push(['Normal', 'Resumed', 'Job resumed']);
     start = undefined;
   }
-  if (!start) { start = at; d.startTime = at; }
+  if (!start) {
+    start = at;
+    d.startTime = at;
+  }
 
   const fail = (reason: string, message: string) => {
     cond('FailureTarget', 'True', reason, message);
@@ -84,11 +96,17 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
     stopAll();
     if (settled()) cond('Failed', 'True', reason, message);
   };
-  if (v.failed > (spec?.backoffLimit ?? 6)) { fail('BackoffLimitExceeded', MSG_BACKOFF); return d; }
+  if (v.failed > (spec?.backoffLimit ?? 6)) {
+    fail('BackoffLimitExceeded', MSG_BACKOFF);
+    return d;
+  }
   const deadline = spec?.activeDeadlineSeconds;
   if (deadline !== undefined) {
     const left = Date.parse(start) + deadline * 1000 - now;
-    if (left <= 0) { fail('DeadlineExceeded', MSG_DEADLINE); return d; }
+    if (left <= 0) {
+      fail('DeadlineExceeded', MSG_DEADLINE);
+      return d;
+    }
     d.recheckMs = left;
   }
 
@@ -100,7 +118,11 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
   if (done) {
     cond('SuccessCriteriaMet', 'True', 'CompletionsReached', MSG_COMPLETIONS);
     stopAll();
-    if (settled()) { cond('Complete', 'True', 'CompletionsReached', MSG_COMPLETIONS); d.completionTime = at; d.events.push(['Normal', 'Completed', 'Job completed']); }
+    if (settled()) {
+      cond('Complete', 'True', 'CompletionsReached', MSG_COMPLETIONS);
+      d.completionTime = at;
+      d.events.push(['Normal', 'Completed', 'Job completed']);
+    }
     return d;
   }
 
@@ -121,6 +143,12 @@ export function decideJob(job: Job, v: JobView, now: number): JobDecision {
   }
   const want = completions !== undefined ? Math.min(parallelism, completions - succeeded) : v.succeeded > 0 ? v.active.length : parallelism;
   if (v.active.length < want) d.create = want - v.active.length;
-  else if (v.active.length > want) d.delete.push(...v.active.slice().sort(deletionOrder).slice(0, v.active.length - want));
+  else if (v.active.length > want)
+    d.delete.push(
+      ...v.active
+        .slice()
+        .sort(deletionOrder)
+        .slice(0, v.active.length - want),
+    );
   return d;
 }

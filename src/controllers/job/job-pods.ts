@@ -44,7 +44,8 @@ export function parseIndexes(s: string | undefined): Set<number> {
   for (const part of (s ?? '').split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
     if (!m) continue;
-    const a = Number(m[1]), b = m[2] !== undefined ? Number(m[2]) : a;
+    const a = Number(m[1]),
+      b = m[2] !== undefined ? Number(m[2]) : a;
     for (let i = a; i <= b && i - a < 1_000_000; i++) out.add(i);
   }
   return out;

@@ -1,4 +1,3 @@
 // The namespace controller: clears the content of a Namespace being deleted, then finalizes it.
 
-export { startNamespaceController,  } from './namespace-controller.js';
-;
+export { startNamespaceController } from './namespace-controller.js';

@@ -13,7 +13,13 @@ import type { ControllerDeps } from '../shared/controller-deps.js';
 import { errorText } from '../shared/error-text.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import {
-  contentResources, deletionConditions, finalizeBody, needsCleanup, recheckDelay, toDelete, type ContentReport,
+  contentResources,
+  deletionConditions,
+  finalizeBody,
+  needsCleanup,
+  recheckDelay,
+  toDelete,
+  type ContentReport,
 } from './namespace-decide.js';
 
 export interface NamespaceControllerOptions {
@@ -33,7 +39,9 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
   const namespaces = client.resource(namespaceKind);
   let discovered: { at: number; list: ApiResource[] } | undefined;
 
-  const enqueue = (ns: Namespace) => { if (needsCleanup(ns)) queue.add(ns.metadata.name ?? ''); };
+  const enqueue = (ns: Namespace) => {
+    if (needsCleanup(ns)) queue.add(ns.metadata.name ?? '');
+  };
   informer.addHandlers({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns) });
 
   async function resources(): Promise<ApiResource[]> {
@@ -50,7 +58,9 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
       try {
         await objects.delete(o.metadata.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: o.metadata.uid } });
         deleted++;
-      } catch (e) { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; }
+      } catch (e) {
+        if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e;
+      }
     }
     if (deleted === 0 && first.length === 0) return [];
     return (await objects.list()).items ?? [];
@@ -61,7 +71,9 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
     if (!live) return;
     const status = live.status ?? {};
     const next = deletionConditions(reports, failures, rfc3339(now()));
-    const same = next.every((c) => (status.conditions ?? []).some((o) => o.type === c.type && o.status === c.status && o.message === c.message));
+    const same = next.every((c) =>
+      (status.conditions ?? []).some((o) => o.type === c.type && o.status === c.status && o.message === c.message),
+    );
     if (same) return;
     const keep = (status.conditions ?? []).filter((o) => !next.some((c) => c.type === o.type));
     await namespaces.updateStatus({ ...live, status: { ...status, conditions: [...keep, ...next] } });
@@ -79,7 +91,10 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
         remaining.push(...left);
         reports.push({ resource: r.group ? `${r.resource}.${r.group}` : r.resource, count: left.length });
       } catch (e) {
-        if (e instanceof StatusError && e.code === 404) { discovered = undefined; continue; } // resource went away
+        if (e instanceof StatusError && e.code === 404) {
+          discovered = undefined;
+          continue;
+        } // resource went away
         failures.push(r.group ? `${r.resource}.${r.group}` : r.resource);
         log.warn('could not clear a resource', { namespace: name, resource: r.resource, error: errorText(e) });
       }
@@ -90,7 +105,9 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
       await namespaces.updateSubresource(name, 'finalize', finalizeBody(live));
       return;
     }
-    await setConditions(name, reports, failures).catch((e: unknown) => log.warn('could not write the status conditions', { namespace: name, error: errorText(e) }));
+    await setConditions(name, reports, failures).catch((e: unknown) =>
+      log.warn('could not write the status conditions', { namespace: name, error: errorText(e) }),
+    );
     if (failures.length > 0) throw new Error(`could not clear ${failures.join(', ')}`);
     queue.addAfter(name, recheckDelay(remaining, now()));
   }

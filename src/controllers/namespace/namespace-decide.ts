@@ -38,17 +38,37 @@ export function finalizeBody(ns: Namespace): Namespace {
   return { ...ns, spec: { ...ns.spec, finalizers: specFinalizers(ns).filter((f) => f !== FINALIZER_NAMESPACE_KUBERNETES) } };
 }
 
-export interface ContentReport { resource: string; count: number }
+export interface ContentReport {
+  resource: string;
+  count: number;
+}
 
 /** Upstream-style status conditions of a terminating namespace, from what a cleanup pass found. */
 export function deletionConditions(remaining: readonly ContentReport[], failures: readonly string[], now: string): NamespaceCondition[] {
   const left = remaining.filter((r) => r.count > 0);
-  const cond = (type: string, ok: boolean, reason: string, message: string): NamespaceCondition =>
-    ({ type, status: ok ? 'False' : 'True', lastTransitionTime: now, reason, message });
+  const cond = (type: string, ok: boolean, reason: string, message: string): NamespaceCondition => ({
+    type,
+    status: ok ? 'False' : 'True',
+    lastTransitionTime: now,
+    reason,
+    message,
+  });
   return [
-    cond('NamespaceDeletionContentFailure', failures.length === 0, failures.length ? 'ContentDeletionFailed' : 'ContentDeleted',
-      failures.length ? `Failed to delete all resource types, ${failures.length} remaining: ${failures.join(', ')}` : 'All content successfully deleted, may be waiting on finalization'),
-    cond('NamespaceContentRemaining', left.length === 0, left.length ? 'SomeResourcesRemain' : 'ContentRemoved',
-      left.length ? `Some resources are remaining: ${left.map((r) => `${r.resource} has ${r.count} resource instances`).join(', ')}` : 'All content successfully removed'),
+    cond(
+      'NamespaceDeletionContentFailure',
+      failures.length === 0,
+      failures.length ? 'ContentDeletionFailed' : 'ContentDeleted',
+      failures.length
+        ? `Failed to delete all resource types, ${failures.length} remaining: ${failures.join(', ')}`
+        : 'All content successfully deleted, may be waiting on finalization',
+    ),
+    cond(
+      'NamespaceContentRemaining',
+      left.length === 0,
+      left.length ? 'SomeResourcesRemain' : 'ContentRemoved',
+      left.length
+        ? `Some resources are remaining: ${left.map((r) => `${r.resource} has ${r.count} resource instances`).join(', ')}`
+        : 'All content successfully removed',
+    ),
   ];
 }

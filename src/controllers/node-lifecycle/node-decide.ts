@@ -6,7 +6,12 @@
 import type { Node, NodeCondition, Pod, Taint } from '../../api/gen/types.js';
 import { noExecuteTolerance } from '../../api/scheduling/tolerations.js';
 import {
-  TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE,
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
 } from '../../api/well-known.js';
 import { rfc3339 } from '../../base/time.js';
@@ -20,7 +25,12 @@ const MESSAGE_NEVER = 'Kubelet never posted node status.';
 
 /** Taint keys whose presence this controller decides (every other taint is left alone). */
 const MANAGED_TAINTS: ReadonlySet<string> = new Set([
-  TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, TAINT_MEMORY_PRESSURE, TAINT_DISK_PRESSURE, TAINT_PID_PRESSURE,
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_DISK_PRESSURE,
+  TAINT_PID_PRESSURE,
   TAINT_NETWORK_UNAVAILABLE,
 ]);
 
@@ -63,7 +73,9 @@ function wantedManagedTaints(node: Node): Array<{ key: string; effect: string }>
   if (ready === 'Unknown') out.push({ key: TAINT_UNREACHABLE, effect: 'NoSchedule' }, { key: TAINT_UNREACHABLE, effect: 'NoExecute' });
   if (node.spec?.unschedulable === true) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
   const pressure: Array<[string, string]> = [
-    ['MemoryPressure', TAINT_MEMORY_PRESSURE], ['DiskPressure', TAINT_DISK_PRESSURE], ['PIDPressure', TAINT_PID_PRESSURE],
+    ['MemoryPressure', TAINT_MEMORY_PRESSURE],
+    ['DiskPressure', TAINT_DISK_PRESSURE],
+    ['PIDPressure', TAINT_PID_PRESSURE],
     ['NetworkUnavailable', TAINT_NETWORK_UNAVAILABLE],
   ];
   for (const [type, key] of pressure) if (conditionOf(node, type)?.status === 'True') out.push({ key, effect: 'NoSchedule' });
@@ -107,7 +119,9 @@ export function planEvictions(node: Node, pods: readonly Pod[], now: number, tai
   const plan: EvictionPlan = { evict: [], forceDelete: [], markNotReady: [] };
   const noExecute = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
   const notReady = readyStatus(node) !== 'True';
-  const later = (ms: number) => { plan.recheckMs = plan.recheckMs === undefined ? ms : Math.min(plan.recheckMs, ms); };
+  const later = (ms: number) => {
+    plan.recheckMs = plan.recheckMs === undefined ? ms : Math.min(plan.recheckMs, ms);
+  };
   for (const pod of pods) {
     if (isTerminal(pod)) continue;
     const dt = pod.metadata.deletionTimestamp;
@@ -122,7 +136,10 @@ export function planEvictions(node: Node, pods: readonly Pod[], now: number, tai
     if (noExecute.length === 0) continue;
     const tol = noExecuteTolerance(noExecute, pod.spec?.tolerations);
     if (tol === 'never') continue;
-    if (tol === 'now') { plan.evict.push(pod); continue; }
+    if (tol === 'now') {
+      plan.evict.push(pod);
+      continue;
+    }
     const due = taintedSince + tol * 1000;
     if (due <= now) plan.evict.push(pod);
     else later(due - now);

@@ -33,7 +33,9 @@ const NAME = 'node-lifecycle';
 /** Where node agents renew their Leases (one per node, named after it). */
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-const ignoreGone = (e: unknown) => { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; };
+const ignoreGone = (e: unknown) => {
+  if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e;
+};
 
 export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycleOptions): RunningController {
   const opts = deps;
@@ -82,11 +84,15 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
       const hbNew = conditionOf(n, 'Ready')?.lastHeartbeatTime;
       if (hbNew !== undefined && hbNew !== hbOld) heartbeat.set(name, now());
       const taintsChanged = JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(n.spec?.taints ?? []);
-      const condChanged = JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status]))
-        !== JSON.stringify((n.status?.conditions ?? []).map((c) => [c.type, c.status]));
+      const condChanged =
+        JSON.stringify((old.status?.conditions ?? []).map((c) => [c.type, c.status])) !==
+        JSON.stringify((n.status?.conditions ?? []).map((c) => [c.type, c.status]));
       if (taintsChanged || condChanged || old.spec?.unschedulable !== n.spec?.unschedulable) queue.add(name);
     },
-    onDelete: (n) => { heartbeat.delete(n.metadata.name ?? ''); taintSeen.delete(n.metadata.name ?? ''); },
+    onDelete: (n) => {
+      heartbeat.delete(n.metadata.name ?? '');
+      taintSeen.delete(n.metadata.name ?? '');
+    },
   });
   const onLease = (old: Lease | undefined, l: Lease) => {
     if (old && old.spec?.renewTime === l.spec?.renewTime) return;
@@ -116,18 +122,26 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
     const since = noExecuteTaintedAt(node) ?? taintSeen.get(name) ?? now();
     const plan = planEvictions(node, podsOnNode(pods, name), now(), since);
     for (const p of plan.evict) {
-      await podsIn(p).delete(p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      await podsIn(p)
+        .delete(p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } })
+        .catch(ignoreGone);
       deps.recorder?.event(p, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${objectKey(p)}`);
     }
     for (const p of plan.forceDelete) {
-      await podsIn(p).delete(p.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }).catch(ignoreGone);
+      await podsIn(p)
+        .delete(p.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } })
+        .catch(ignoreGone);
       log.info('force-deleted a pod on a not-Ready node', { pod: objectRef(p), node: name });
     }
     if (markPods) {
       for (const p of plan.markNotReady) {
         const at = rfc3339(now());
-        const conditions = (p.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: at } : c));
-        await podsIn(p).updateStatus({ ...p, status: { ...p.status, conditions } }).catch(ignoreGone);
+        const conditions = (p.status?.conditions ?? []).map((c) =>
+          c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: at } : c,
+        );
+        await podsIn(p)
+          .updateStatus({ ...p, status: { ...p.status, conditions } })
+          .catch(ignoreGone);
       }
     }
     if (plan.recheckMs !== undefined) queue.addAfter(name, plan.recheckMs + 10);
@@ -142,7 +156,12 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   };
 
   return runController({
-    name: NAME, log, informers: [nodes, leases, pods], queue, workers: deps.workers ?? 2, sync,
+    name: NAME,
+    log,
+    informers: [nodes, leases, pods],
+    queue,
+    workers: deps.workers ?? 2,
+    sync,
     periodic: { everyMs: period, run: monitor },
   });
 }

@@ -1,8 +1,3 @@
 // The ReplicaSet controller: public face of this folder.
 
 export { startReplicaSetController } from './replicaset-controller.js';
-;
-;
-;
-;
-;

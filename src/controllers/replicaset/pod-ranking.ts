@@ -9,10 +9,14 @@ import { isPodReady, readySince } from '../shared/pod-status.js';
 
 const phaseOrdinal = (p: Pod): number => {
   switch (p.status?.phase) {
-    case 'Pending': return 0;
-    case 'Unknown': return 1;
-    case 'Running': return 2;
-    default: return 0;
+    case 'Pending':
+      return 0;
+    case 'Unknown':
+      return 1;
+    case 'Running':
+      return 2;
+    default:
+      return 0;
   }
 };
 
@@ -67,6 +71,6 @@ export function podsToDelete(pods: readonly Pod[], count: number, related: reado
     const n = p.spec?.nodeName;
     if (n) onNode.set(n, (onNode.get(n) ?? 0) + 1);
   }
-  const rank = (p: Pod) => (p.spec?.nodeName ? onNode.get(p.spec.nodeName) ?? 0 : 0);
+  const rank = (p: Pod) => (p.spec?.nodeName ? (onNode.get(p.spec.nodeName) ?? 0) : 0);
   return [...pods].sort((a, b) => compareForDeletion(a, b, rank)).slice(0, count);
 }

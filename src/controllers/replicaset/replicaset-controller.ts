@@ -28,7 +28,8 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
   const expectations = createExpectations(now);
 
   /** The key of the ReplicaSet a controller reference points at, if that ReplicaSet is cached. */
-  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) => controllerKey(ns, ref, 'ReplicaSet', { cached: (k) => rsInf.get(k) });
+  const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) =>
+    controllerKey(ns, ref, 'ReplicaSet', { cached: (k) => rsInf.get(k) });
   /** Orphans: every ReplicaSet of the namespace whose selector matches may adopt it. */
   const enqueueMatching = (p: Pod) => {
     for (const rs of rsInf.byNamespace(p.metadata.namespace ?? '')) {
@@ -44,11 +45,17 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
 
   podInf.addHandlers({
     onAdd: (p) => {
-      if (p.metadata.deletionTimestamp) { podGone(p); return; }
+      if (p.metadata.deletionTimestamp) {
+        podGone(p);
+        return;
+      }
       const ref = controllerRefOf(p);
       if (ref) {
         const key = ownerKey(p.metadata.namespace, ref);
-        if (key) { expectations.creationObserved(key); queue.add(key); }
+        if (key) {
+          expectations.creationObserved(key);
+          queue.add(key);
+        }
         return;
       }
       enqueueMatching(p);
@@ -64,8 +71,15 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
       const oldRef = controllerRefOf(old);
       const curRef = controllerRefOf(cur);
       const refChanged = oldRef?.uid !== curRef?.uid;
-      if (refChanged && oldRef) { const k = ownerKey(old.metadata.namespace, oldRef); if (k) queue.add(k); }
-      if (curRef) { const k = ownerKey(cur.metadata.namespace, curRef); if (k) queue.add(k); return; }
+      if (refChanged && oldRef) {
+        const k = ownerKey(old.metadata.namespace, oldRef);
+        if (k) queue.add(k);
+      }
+      if (curRef) {
+        const k = ownerKey(cur.metadata.namespace, curRef);
+        if (k) queue.add(k);
+        return;
+      }
       if (labelsChanged || refChanged) enqueueMatching(cur);
     },
     onDelete: podGone,
@@ -73,7 +87,10 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
   rsInf.addHandlers({
     onAdd: (rs) => queue.add(objectKey(rs)),
     onUpdate: (_o, rs) => queue.add(objectKey(rs)),
-    onDelete: (rs) => { expectations.delete(objectKey(rs)); queue.add(objectKey(rs)); },
+    onDelete: (rs) => {
+      expectations.delete(objectKey(rs));
+      queue.add(objectKey(rs));
+    },
   });
 
   const podsIn = (ns: string) => client.resource(podKind).namespace(ns);
@@ -93,13 +110,21 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
       },
       patchPod: (ns, name, patch) => podsIn(ns).patch(name, patch, 'merge'),
       getReplicaSet: (ns, name) => replicaSets(ns).getOrUndefined(name),
-      updateStatus: (rs, status) => replicaSets(rs.metadata.namespace ?? '')
-        .patchStatus(rs.metadata.name ?? '', { status: { ...status, conditions: status.conditions ?? null } }, 'merge'),
+      updateStatus: (rs, status) =>
+        replicaSets(rs.metadata.namespace ?? '').patchStatus(
+          rs.metadata.name ?? '',
+          { status: { ...status, conditions: status.conditions ?? null } },
+          'merge',
+        ),
     },
   };
 
   return runController({
-    name: NAME, log: deps.log.child(NAME), informers: [rsInf, podInf], queue, workers: deps.workers ?? 5,
+    name: NAME,
+    log: deps.log.child(NAME),
+    informers: [rsInf, podInf],
+    queue,
+    workers: deps.workers ?? 5,
     sync: (key) => syncReplicaSet(world, key),
   });
 }

@@ -6,7 +6,11 @@ import { controllerRefOf, newControllerRef } from '../shared/owner-refs.js';
 import { templatePodSpec } from '../shared/pod-template.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 
-export interface ClaimDecision { claimed: Pod[]; adopt: Pod[]; release: Pod[] }
+export interface ClaimDecision {
+  claimed: Pod[];
+  adopt: Pod[];
+  release: Pod[];
+}
 
 /** Which pods belong to `rs`: owned and matching are kept, owned but not matching are released, matching orphans adopted. */
 export function claimPods(rs: ReplicaSet, owned: readonly Pod[], orphans: readonly Pod[]): ClaimDecision {
@@ -30,7 +34,8 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
   const t = rs.spec?.template;
   const meta = t?.metadata ?? {};
   const pod: Pod = {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
       generateName: `${rs.metadata.name ?? ''}-`,
       namespace: rs.metadata.namespace,

@@ -8,16 +8,26 @@ import { jsonEqual } from '../shared/template-hash.js';
 const REPLICA_FAILURE = 'ReplicaFailure';
 
 /** What went wrong when the controller last tried to create or delete pods. */
-export interface ManageFailure { reason: 'FailedCreate' | 'FailedDelete'; message: string }
+export interface ManageFailure {
+  reason: 'FailedCreate' | 'FailedDelete';
+  message: string;
+}
 
 /**
  * The status for `rs` given its active pods. A failure sets the ReplicaFailure condition, success
  * clears it. `nextCheckMs` tells when a Ready pod will turn available (minReadySeconds).
  */
-export function calculateReplicaSetStatus(rs: ReplicaSet, active: readonly Pod[], failure: ManageFailure | undefined, now: number): { status: ReplicaSetStatus; nextCheckMs?: number } {
+export function calculateReplicaSetStatus(
+  rs: ReplicaSet,
+  active: readonly Pod[],
+  failure: ManageFailure | undefined,
+  now: number,
+): { status: ReplicaSetStatus; nextCheckMs?: number } {
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const tmplLabels = rs.spec?.template?.metadata?.labels ?? {};
-  let fully = 0, ready = 0, available = 0;
+  let fully = 0,
+    ready = 0,
+    available = 0;
   let next: number | undefined;
   for (const p of active) {
     const labels = p.metadata.labels ?? {};
@@ -34,13 +44,17 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, active: readonly Pod[]
   let conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== REPLICA_FAILURE);
   if (failure) {
     const prev = rs.status?.conditions?.find((c) => c.type === REPLICA_FAILURE);
-    const cond: ReplicaSetCondition = prev && prev.status === 'True' && prev.reason === failure.reason && prev.message === failure.message
-      ? prev
-      : { type: REPLICA_FAILURE, status: 'True', lastTransitionTime: rfc3339(now), reason: failure.reason, message: failure.message };
+    const cond: ReplicaSetCondition =
+      prev && prev.status === 'True' && prev.reason === failure.reason && prev.message === failure.message
+        ? prev
+        : { type: REPLICA_FAILURE, status: 'True', lastTransitionTime: rfc3339(now), reason: failure.reason, message: failure.message };
     conditions = [...conditions, cond];
   }
   const status: ReplicaSetStatus = {
-    replicas: active.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: available,
+    replicas: active.length,
+    fullyLabeledReplicas: fully,
+    readyReplicas: ready,
+    availableReplicas: available,
     observedGeneration: rs.metadata.generation ?? 0,
   };
   if (conditions.length) status.conditions = conditions;
@@ -50,8 +64,12 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, active: readonly Pod[]
 /** True when the stored status already says the same (zero counts and absent fields are the same). */
 export function sameReplicaSetStatus(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus): boolean {
   const n = (s: ReplicaSetStatus | undefined) => ({
-    replicas: s?.replicas ?? 0, fullyLabeledReplicas: s?.fullyLabeledReplicas ?? 0, readyReplicas: s?.readyReplicas ?? 0,
-    availableReplicas: s?.availableReplicas ?? 0, observedGeneration: s?.observedGeneration ?? 0, conditions: s?.conditions ?? [],
+    replicas: s?.replicas ?? 0,
+    fullyLabeledReplicas: s?.fullyLabeledReplicas ?? 0,
+    readyReplicas: s?.readyReplicas ?? 0,
+    availableReplicas: s?.availableReplicas ?? 0,
+    observedGeneration: s?.observedGeneration ?? 0,
+    conditions: s?.conditions ?? [],
   });
   return jsonEqual(n(a), n(b));
 }

@@ -14,27 +14,63 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function makeRS(replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaSet {
   return {
-    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
     metadata: { name: 'web', namespace: 'ns', uid: 'rs-uid', generation: 3, resourceVersion: '1' },
-    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', extra: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, ...extra },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web', extra: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      ...extra,
+    },
   };
 }
 
 let seq = 0;
-function makePod(o: { owned?: boolean; labels?: Record<string, string>; node?: string; phase?: string; readyAt?: number; created?: number; name?: string } = {}): Pod {
+function makePod(
+  o: {
+    owned?: boolean;
+    labels?: Record<string, string>;
+    node?: string;
+    phase?: string;
+    readyAt?: number;
+    created?: number;
+    name?: string;
+  } = {},
+): Pod {
   const name = o.name ?? `p${seq++}`;
   const p: Pod = {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '5', labels: o.labels ?? { app: 'web', extra: 'x' }, creationTimestamp: iso(o.created ?? T0) },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'ns',
+      uid: `uid-${name}`,
+      resourceVersion: '5',
+      labels: o.labels ?? { app: 'web', extra: 'x' },
+      creationTimestamp: iso(o.created ?? T0),
+    },
     spec: o.node ? { nodeName: o.node, containers: [{ name: 'c', image: 'i' }] } : { containers: [{ name: 'c', image: 'i' }] },
-    status: { phase: o.phase ?? 'Running', conditions: o.readyAt !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: iso(o.readyAt) }] : [] },
+    status: {
+      phase: o.phase ?? 'Running',
+      conditions: o.readyAt !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: iso(o.readyAt) }] : [],
+    },
   };
-  if (o.owned !== false) p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }];
+  if (o.owned !== false)
+    p.metadata.ownerReferences = [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true },
+    ];
   return p;
 }
 
 function fakeWorld(rs: ReplicaSet | undefined, pods: Pod[], now = T0) {
-  const calls = { created: [] as Pod[], deleted: [] as string[], patched: [] as { name: string; patch: Record<string, unknown> }[], statuses: [] as ReplicaSetStatus[], requeues: [] as number[] };
+  const calls = {
+    created: [] as Pod[],
+    deleted: [] as string[],
+    patched: [] as { name: string; patch: Record<string, unknown> }[],
+    statuses: [] as ReplicaSetStatus[],
+    requeues: [] as number[],
+  };
   let clock = now;
   let liveUid = rs?.metadata.uid;
   let failCreatesAfter = Infinity;
@@ -44,24 +80,45 @@ function fakeWorld(rs: ReplicaSet | undefined, pods: Pod[], now = T0) {
     orphanPodsIn: (ns) => pods.filter((p) => !controllerRefOf(p) && p.metadata.namespace === ns),
     expectations: createExpectations(() => clock),
     now: () => clock,
-    requeueAfter: (_k, ms) => { calls.requeues.push(ms); },
+    requeueAfter: (_k, ms) => {
+      calls.requeues.push(ms);
+    },
     api: {
       async createPod(_ns, pod) {
         if (calls.created.length >= failCreatesAfter) throw new StatusError(403, 'Forbidden', 'exceeded quota');
         calls.created.push(pod);
         return { ...pod, metadata: { ...pod.metadata, name: `${pod.metadata.generateName ?? ''}${calls.created.length}` } };
       },
-      async deletePod(_ns, name) { calls.deleted.push(name); },
+      async deletePod(_ns, name) {
+        calls.deleted.push(name);
+      },
       async patchPod(_ns, name, patch) {
         calls.patched.push({ name, patch });
         const p = pods.find((x) => x.metadata.name === name) as Pod;
         return { ...p, metadata: { ...p.metadata, ...(patch['metadata'] as object) } } as Pod;
       },
-      async getReplicaSet() { return rs && { ...rs, metadata: { ...rs.metadata, uid: liveUid } }; },
-      async updateStatus(r, status) { calls.statuses.push(status); return { ...r, status }; },
+      async getReplicaSet() {
+        return rs && { ...rs, metadata: { ...rs.metadata, uid: liveUid } };
+      },
+      async updateStatus(r, status) {
+        calls.statuses.push(status);
+        return { ...r, status };
+      },
     },
   };
-  return { w, calls, tick: (ms: number) => { clock += ms; }, setLiveUid: (u: string) => { liveUid = u; }, failCreatesAfter: (n: number) => { failCreatesAfter = n; } };
+  return {
+    w,
+    calls,
+    tick: (ms: number) => {
+      clock += ms;
+    },
+    setLiveUid: (u: string) => {
+      liveUid = u;
+    },
+    failCreatesAfter: (n: number) => {
+      failCreatesAfter = n;
+    },
+  };
 }
 
 test('creates the missing pods from the template, owned by the ReplicaSet, and waits for them to be observed', async () => {
@@ -72,7 +129,9 @@ test('creates the missing pods from the template, owned by the ReplicaSet, and w
   const p = f.calls.created[0] as Pod;
   assert.equal(p.metadata.generateName, 'web-');
   assert.deepEqual(p.metadata.labels, { app: 'web', extra: 'x' });
-  assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }]);
+  assert.deepEqual(p.metadata.ownerReferences, [
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true },
+  ]);
   assert.deepEqual(p.spec?.containers, [{ name: 'c', image: 'i' }]);
   // the informer has not seen them yet: a second sync must not create more
   await syncReplicaSet(f.w, 'ns/web');
@@ -151,7 +210,13 @@ test('status: ready, available after minReadySeconds (fake clock), fully labeled
   ];
   const f = fakeWorld(makeRS(4, { minReadySeconds: 10 }), pods);
   await syncReplicaSet(f.w, 'ns/web');
-  assert.deepEqual(f.calls.statuses.at(-1), { replicas: 4, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 2, observedGeneration: 3 });
+  assert.deepEqual(f.calls.statuses.at(-1), {
+    replicas: 4,
+    fullyLabeledReplicas: 3,
+    readyReplicas: 3,
+    availableReplicas: 2,
+    observedGeneration: 3,
+  });
   assert.equal(f.calls.requeues.at(-1), 6000 + 50, 'looks again when the second pod becomes available');
   f.tick(6000);
   await syncReplicaSet(f.w, 'ns/web');

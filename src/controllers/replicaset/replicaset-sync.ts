@@ -22,7 +22,12 @@ export const BURST_REPLICAS = 500;
 const gone = (e: unknown) => e instanceof StatusError && e.code === 404;
 
 /** Create or delete pods so that `active` reaches spec.replicas; answers the failure, if any. */
-async function manageReplicas(w: ReplicaSetSyncDeps, rs: ReplicaSet, key: string, active: readonly Pod[]): Promise<ManageFailure | undefined> {
+async function manageReplicas(
+  w: ReplicaSetSyncDeps,
+  rs: ReplicaSet,
+  key: string,
+  active: readonly Pod[],
+): Promise<ManageFailure | undefined> {
   const want = rs.spec?.replicas ?? 1;
   const diff = active.length - want;
   const ns = rs.metadata.namespace ?? '';
@@ -32,26 +37,34 @@ async function manageReplicas(w: ReplicaSetSyncDeps, rs: ReplicaSet, key: string
     w.expectations.expect(key, n);
     const template = podFromTemplate(rs);
     const errors: unknown[] = [];
-    const res = await slowStartBatch(n, async () => {
-      try {
-        const pod = await w.api.createPod(ns, structuredClone(template));
-        w.event?.(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
-      } catch (e) {
-        w.expectations.creationObserved(key); // it will never show up
-        // a namespace being terminated refuses new pods; that is not worth a retry storm
-        if (e instanceof StatusError && e.code === 403 && /terminat/i.test(e.message)) return;
-        errors.push(e);
-        w.event?.(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
-        throw e;
-      }
-    }, { inFlight });
+    const res = await slowStartBatch(
+      n,
+      async () => {
+        try {
+          const pod = await w.api.createPod(ns, structuredClone(template));
+          w.event?.(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
+        } catch (e) {
+          w.expectations.creationObserved(key); // it will never show up
+          // a namespace being terminated refuses new pods; that is not worth a retry storm
+          if (e instanceof StatusError && e.code === 403 && /terminat/i.test(e.message)) return;
+          errors.push(e);
+          w.event?.(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
+          throw e;
+        }
+      },
+      { inFlight },
+    );
     for (let i = 0; i < res.skipped; i++) w.expectations.creationObserved(key);
     if (errors.length) return { reason: 'FailedCreate', message: errorText(errors[0]) };
     return undefined;
   }
   if (diff > 0) {
     const victims = podsToDelete(active, Math.min(diff, BURST_REPLICAS), active);
-    w.expectations.expect(key, 0, victims.map((p) => objectKey(p)));
+    w.expectations.expect(
+      key,
+      0,
+      victims.map((p) => objectKey(p)),
+    );
     const errors: unknown[] = [];
     let next = 0;
     const lane = async () => {
@@ -84,19 +97,30 @@ async function applyClaims(w: ReplicaSetSyncDeps, rs: ReplicaSet, d: ClaimDecisi
     if (live && live.metadata.uid === rs.metadata.uid && !live.metadata.deletionTimestamp) {
       const ref = newControllerRef(rs, 'apps/v1', 'ReplicaSet');
       for (const p of d.adopt) {
-        try { claimed.push(await w.api.patchPod(ns, p.metadata.name ?? '', adoptPatch(p, ref))); } catch (e) { if (!gone(e)) throw e; }
+        try {
+          claimed.push(await w.api.patchPod(ns, p.metadata.name ?? '', adoptPatch(p, ref)));
+        } catch (e) {
+          if (!gone(e)) throw e;
+        }
       }
     }
   }
   for (const p of d.release) {
-    try { await w.api.patchPod(ns, p.metadata.name ?? '', releasePatch(p, rs.metadata.uid ?? '')); } catch (e) { if (!gone(e)) throw e; }
+    try {
+      await w.api.patchPod(ns, p.metadata.name ?? '', releasePatch(p, rs.metadata.uid ?? ''));
+    } catch (e) {
+      if (!gone(e)) throw e;
+    }
   }
   return claimed;
 }
 
 export async function syncReplicaSet(w: ReplicaSetSyncDeps, key: string): Promise<void> {
   const rs = w.getReplicaSet(key);
-  if (!rs) { w.expectations.delete(key); return; }
+  if (!rs) {
+    w.expectations.delete(key);
+    return;
+  }
   const needsManage = w.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
   const { namespace } = splitObjectKey(key);
   const decision = claimPods(rs, w.podsControlledBy(rs.metadata.uid ?? ''), w.orphanPodsIn(namespace));

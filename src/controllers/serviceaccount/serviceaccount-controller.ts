@@ -22,7 +22,11 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
     onAdd: (ns) => queue.add(ns.metadata.name ?? ''),
     onUpdate: (_o, ns) => queue.add(ns.metadata.name ?? ''),
   });
-  accounts.addHandlers({ onDelete: (sa) => { if (sa.metadata.name === DEFAULT_SERVICE_ACCOUNT) queue.add(sa.metadata.namespace ?? ''); } });
+  accounts.addHandlers({
+    onDelete: (sa) => {
+      if (sa.metadata.name === DEFAULT_SERVICE_ACCOUNT) queue.add(sa.metadata.namespace ?? '');
+    },
+  });
 
   async function sync(ns: string): Promise<void> {
     if (!needsDefaultServiceAccount(namespaces.get(ns), accounts.get(`${ns}/${DEFAULT_SERVICE_ACCOUNT}`))) return;
@@ -35,5 +39,12 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
     }
   }
 
-  return runController({ name: NAME, log: deps.log.child(NAME), informers: [namespaces, accounts], queue, workers: deps.workers ?? 1, sync });
+  return runController({
+    name: NAME,
+    log: deps.log.child(NAME),
+    informers: [namespaces, accounts],
+    queue,
+    workers: deps.workers ?? 1,
+    sync,
+  });
 }

@@ -20,4 +20,3 @@ export interface ControllerDeps {
   /** Concurrent workers (each controller has its own default). */
   workers?: number;
 }
-

@@ -37,6 +37,8 @@ export function createExpectations(now: () => number = Date.now, ttlMs = EXPECTA
       if (r.adds <= 0 && r.dels.size === 0) return true;
       return now() - r.at > ttlMs;
     },
-    delete(owner) { records.delete(owner); },
+    delete(owner) {
+      records.delete(owner);
+    },
   };
 }

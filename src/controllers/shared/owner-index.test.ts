@@ -7,8 +7,13 @@ import { createFakeApi } from '../../client/testing/fake-api.js';
 import { OWNER_INDEXERS, ownerIndex } from './owner-index.js';
 
 const pod = (name: string, owner?: string): Pod => ({
-  apiVersion: 'v1', kind: 'Pod',
-  metadata: { name, namespace: 'ns', ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }] } : {}) },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    namespace: 'ns',
+    ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }] } : {}),
+  },
 });
 
 async function until(cond: () => boolean, what: string): Promise<void> {

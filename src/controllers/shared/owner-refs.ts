@@ -14,7 +14,9 @@ export function controllerRefOf(obj: Pick<KubeObject, 'metadata'>): OwnerReferen
  * referenced uid: a reference to a deleted namesake does not count.
  */
 export function controllerKey(
-  ns: string | undefined, ref: OwnerReference | undefined, kind: string,
+  ns: string | undefined,
+  ref: OwnerReference | undefined,
+  kind: string,
   opts: { group?: string; cached?: (key: string) => Pick<KubeObject, 'metadata'> | undefined } = {},
 ): string | undefined {
   if (!ref || ref.kind !== kind) return undefined;

@@ -29,7 +29,11 @@ export interface PodPlan<T> {
 
 /** Records the expectations and runs the plan; returns the first error (404/409 on delete are not errors). */
 export async function applyPodPlan<T>(o: PodPlan<T>): Promise<unknown> {
-  o.expectations.expect(o.key, o.create.length, o.delete.map((p) => objectKey(p)));
+  o.expectations.expect(
+    o.key,
+    o.create.length,
+    o.delete.map((p) => objectKey(p)),
+  );
   const pods = o.client.resource(podKind);
   let firstError: unknown;
   if (o.create.length > 0) {

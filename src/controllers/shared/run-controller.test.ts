@@ -9,15 +9,26 @@ import { runController, type CacheSource } from './run-controller.js';
 /** A cache that syncs when the test says so. */
 function manualCache(): CacheSource & { sync(): void; started: number } {
   let resolve: () => void = () => {};
-  const synced = new Promise<void>((r) => { resolve = r; });
-  const c = { started: 0, start() { c.started++; }, whenSynced: () => synced, sync: () => resolve() };
+  const synced = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const c = {
+    started: 0,
+    start() {
+      c.started++;
+    },
+    whenSynced: () => synced,
+    sync: () => resolve(),
+  };
   return c;
 }
 
 /** A promise resolved from outside. */
 function gate(): { wait: Promise<void>; open(): void } {
   let open: () => void = () => {};
-  const wait = new Promise<void>((r) => { open = r; });
+  const wait = new Promise<void>((r) => {
+    open = r;
+  });
   return { wait, open };
 }
 
@@ -33,9 +44,20 @@ test('no sync runs before every cache has synced; ready() resolves after', async
   const queue = createWorkQueue<string>();
   const seen: string[] = [];
   queue.add('ns/x');
-  const c = runController({ name: 't', log: quiet().log, informers: [a, b], queue, workers: 2, sync: async (k) => { seen.push(k); } });
+  const c = runController({
+    name: 't',
+    log: quiet().log,
+    informers: [a, b],
+    queue,
+    workers: 2,
+    sync: async (k) => {
+      seen.push(k);
+    },
+  });
   let isReady = false;
-  void c.ready().then(() => { isReady = true; });
+  void c.ready().then(() => {
+    isReady = true;
+  });
   await tick();
   assert.equal(a.started, 1, 'caches are started');
   a.sync();
@@ -56,7 +78,11 @@ test('a key is synced by one worker at a time; adds while it runs collapse into 
   const calls: string[] = [];
   const first = gate();
   const c = runController({
-    name: 't', log: quiet().log, informers: [], queue, workers: 4,
+    name: 't',
+    log: quiet().log,
+    informers: [],
+    queue,
+    workers: 4,
     async sync(k) {
       calls.push(k);
       running.set(k, (running.get(k) ?? 0) + 1);
@@ -91,16 +117,27 @@ test('stop() waits for the syncs in progress, skips queued keys, then resolves',
   const done: string[] = [];
   let stoppedHook = false;
   const c = runController({
-    name: 't', log: quiet().log, informers: [], queue, workers: 1,
-    async sync(k) { if (k === 'slow') await hold.wait; done.push(k); },
-    onStop: () => { stoppedHook = true; },
+    name: 't',
+    log: quiet().log,
+    informers: [],
+    queue,
+    workers: 1,
+    async sync(k) {
+      if (k === 'slow') await hold.wait;
+      done.push(k);
+    },
+    onStop: () => {
+      stoppedHook = true;
+    },
   });
   await c.ready();
   queue.add('slow');
   await tick();
   queue.add('queued');
   let stopped = false;
-  const stopping = c.stop().then(() => { stopped = true; });
+  const stopping = c.stop().then(() => {
+    stopped = true;
+  });
   await tick();
   assert.equal(stopped, false, 'the slow sync is still running');
   assert.equal(stoppedHook, false);
@@ -118,7 +155,11 @@ test('a failing sync is retried with per-key backoff, logged, and the backoff re
   const { log, lines } = quiet();
   let attempts = 0;
   const c = runController({
-    name: 't', log, informers: [], queue, workers: 1,
+    name: 't',
+    log,
+    informers: [],
+    queue,
+    workers: 1,
     async sync() {
       attempts++;
       if (attempts === 1) throw new Error('boom');
@@ -127,7 +168,8 @@ test('a failing sync is retried with per-key backoff, logged, and the backoff re
   });
   await c.ready();
   queue.add('ns/k');
-  await tick(); await tick();
+  await tick();
+  await tick();
   assert.equal(attempts, 1);
   assert.equal(queue.numRequeues('ns/k'), 1);
   assert.match(lines.join('\n'), /warn test: sync failed key=ns\/k error=boom/);
@@ -135,7 +177,8 @@ test('a failing sync is retried with per-key backoff, logged, and the backoff re
   await tick();
   assert.equal(attempts, 1, 'first retry after 5 ms');
   clock.advance(1);
-  await tick(); await tick();
+  await tick();
+  await tick();
   assert.equal(attempts, 2);
   assert.equal(queue.numRequeues('ns/k'), 2);
   assert.ok(!lines.some((l) => l.startsWith('warn') && l.includes('stale')), 'a conflict is not a warning');
@@ -143,7 +186,8 @@ test('a failing sync is retried with per-key backoff, logged, and the backoff re
   await tick();
   assert.equal(attempts, 2, 'second retry after 10 ms');
   clock.advance(1);
-  await tick(); await tick();
+  await tick();
+  await tick();
   assert.equal(attempts, 3);
   assert.equal(queue.numRequeues('ns/k'), 0, 'success forgets the backoff');
   const { queue: q2, ...s2 } = c.stats();
@@ -157,8 +201,19 @@ test('caches made at start (discovery) and a stop before they sync', async () =>
   const cache = manualCache();
   let aborted = false;
   const c = runController({
-    name: 't', log: quiet().log, queue, workers: 1, sync: async () => { assert.fail('no sync before the caches synced'); },
-    informers: async (signal) => { signal.addEventListener('abort', () => { aborted = true; }); return [cache]; },
+    name: 't',
+    log: quiet().log,
+    queue,
+    workers: 1,
+    sync: async () => {
+      assert.fail('no sync before the caches synced');
+    },
+    informers: async (signal) => {
+      signal.addEventListener('abort', () => {
+        aborted = true;
+      });
+      return [cache];
+    },
   });
   await tick();
   assert.equal(cache.started, 1);
@@ -171,7 +226,20 @@ test('caches made at start (discovery) and a stop before they sync', async () =>
 test('periodic work runs after sync until stop', async () => {
   const queue = createWorkQueue<string>();
   let runs = 0;
-  const c = runController({ name: 't', log: quiet().log, informers: [], queue, workers: 1, sync: async () => {}, periodic: { everyMs: 5, run: () => { runs++; } } });
+  const c = runController({
+    name: 't',
+    log: quiet().log,
+    informers: [],
+    queue,
+    workers: 1,
+    sync: async () => {},
+    periodic: {
+      everyMs: 5,
+      run: () => {
+        runs++;
+      },
+    },
+  });
   await c.ready();
   await new Promise((r) => setTimeout(r, 30));
   await c.stop();

@@ -69,13 +69,18 @@ export function runController(spec: ControllerSpec): RunningController {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let markReady: () => void = () => {};
-  const readyP = new Promise<void>((r) => { markReady = r; });
+  const readyP = new Promise<void>((r) => {
+    markReady = r;
+  });
 
   async function worker(): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
-      if (stopping) { queue.done(key); continue; }
+      if (stopping) {
+        queue.done(key);
+        continue;
+      }
       stats.inFlight++;
       try {
         await spec.sync(key);

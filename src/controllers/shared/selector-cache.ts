@@ -13,7 +13,11 @@ export function selectorMatcher(sel: LabelSelector | null | undefined): LabelMat
   const key = JSON.stringify(sel ?? null);
   let m = cache.get(key);
   if (!m) {
-    try { m = fromLabelSelector(sel); } catch { m = nothing(); }
+    try {
+      m = fromLabelSelector(sel);
+    } catch {
+      m = nothing();
+    }
     if (cache.size >= MAX) cache.clear();
     cache.set(key, m);
   }

@@ -27,17 +27,26 @@ test('hashes are stable under key order, change with content and collision count
 
 test('slow start: batches of 1, 2, 4, ... and a failing batch stops the rest', async () => {
   const seen: number[] = [];
-  let inFlight = 0, maxInFlight = 0;
-  const r = await slowStartBatch(20, async (i) => {
-    inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
-    await new Promise((res) => setImmediate(res));
-    inFlight--;
-    seen.push(i);
-  }, { inFlight: 4 });
+  let inFlight = 0,
+    maxInFlight = 0;
+  const r = await slowStartBatch(
+    20,
+    async (i) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((res) => setImmediate(res));
+      inFlight--;
+      seen.push(i);
+    },
+    { inFlight: 4 },
+  );
   assert.deepEqual(r, { succeeded: 20, skipped: 0, errors: [] });
   assert.equal(maxInFlight, 4);
   const calls: number[] = [];
-  const f = await slowStartBatch(20, async (i) => { calls.push(i); if (i === 4) throw new Error('boom'); });
+  const f = await slowStartBatch(20, async (i) => {
+    calls.push(i);
+    if (i === 4) throw new Error('boom');
+  });
   // batches: [0] [1,2] [3..6] fails -> 7 calls, 13 skipped
   assert.equal(calls.length, 7);
   assert.equal(f.succeeded, 6);
@@ -51,7 +60,8 @@ test('expectations: satisfied after the creations and deletions are seen, or aft
   assert.ok(e.satisfied('a'));
   e.expect('a', 2, ['ns/p1']);
   assert.ok(!e.satisfied('a'));
-  e.creationObserved('a'); e.creationObserved('a');
+  e.creationObserved('a');
+  e.creationObserved('a');
   assert.ok(!e.satisfied('a'));
   e.deletionObserved('a', 'ns/p1');
   assert.ok(e.satisfied('a'));
@@ -66,9 +76,17 @@ test('owner reference patches and pod availability', () => {
   const p = adoptPatch(pod, ref) as { metadata: { ownerReferences: unknown[]; resourceVersion: string } };
   assert.equal(p.metadata.ownerReferences.length, 2);
   assert.equal(p.metadata.resourceVersion, '7');
-  assert.equal(controllerRefOf({ metadata: { ownerReferences: p.metadata.ownerReferences as typeof pod.metadata.ownerReferences } })?.uid, 'u1');
+  assert.equal(
+    controllerRefOf({ metadata: { ownerReferences: p.metadata.ownerReferences as typeof pod.metadata.ownerReferences } })?.uid,
+    'u1',
+  );
   assert.deepEqual(releasePatch(pod, 'u0'), { metadata: { ownerReferences: null, resourceVersion: '7' } });
-  const ready = { apiVersion: 'v1', kind: 'Pod', metadata: {}, status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] } };
+  const ready = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {},
+    status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] },
+  };
   const t = Date.parse('2024-01-01T00:00:00Z');
   assert.ok(isPodAvailable(ready, 0, t));
   assert.ok(!isPodAvailable(ready, 10, t + 9000));

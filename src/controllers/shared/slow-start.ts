@@ -11,7 +11,11 @@ export interface SlowStartResult {
   errors: unknown[];
 }
 
-export async function slowStartBatch(count: number, fn: (i: number) => Promise<void>, opts: { initial?: number; inFlight?: number } = {}): Promise<SlowStartResult> {
+export async function slowStartBatch(
+  count: number,
+  fn: (i: number) => Promise<void>,
+  opts: { initial?: number; inFlight?: number } = {},
+): Promise<SlowStartResult> {
   const inFlight = Math.max(1, opts.inFlight ?? 64);
   let remaining = count;
   let succeeded = 0;
@@ -25,7 +29,12 @@ export async function slowStartBatch(count: number, fn: (i: number) => Promise<v
     const lane = async () => {
       while (next < size) {
         const i = base + next++;
-        try { await fn(i); succeeded++; } catch (e) { errors.push(e); }
+        try {
+          await fn(i);
+          succeeded++;
+        } catch (e) {
+          errors.push(e);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(inFlight, size) }, lane));

@@ -44,7 +44,10 @@ export function computeHash(value: unknown, collisionCount?: number): string {
   if (collisionCount !== undefined && collisionCount !== null) {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(collisionCount >>> 0);
-    for (const x of b) { h ^= x; h = Math.imul(h, 0x01000193) >>> 0; }
+    for (const x of b) {
+      h ^= x;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
   }
   return safeEncode(String(h >>> 0));
 }

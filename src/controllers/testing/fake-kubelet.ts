@@ -9,7 +9,11 @@ import { createInformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/object-key.js';
 import type { RestClient } from '../../client/rest-client.js';
 
-export interface FakeKubelet { stop(): Promise<void>; whenSynced(): Promise<void>; handled: () => number }
+export interface FakeKubelet {
+  stop(): Promise<void>;
+  whenSynced(): Promise<void>;
+  handled: () => number;
+}
 
 export function startFakeKubelet(client: RestClient, opts: { concurrency?: number; nodes?: number } = {}): FakeKubelet {
   // its own factory: the fake kubelet is not one of the components sharing the test's informers
@@ -25,7 +29,9 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
   const limit = opts.concurrency ?? 32;
   const nodes = opts.nodes ?? 10;
 
-  const ignore = (e: unknown) => { if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e; };
+  const ignore = (e: unknown) => {
+    if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e;
+  };
   async function handle(key: string): Promise<void> {
     const p = inf.get(key);
     if (!p) return;
@@ -38,22 +44,32 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
     }
     if (!p.spec?.nodeName) {
       const node = `fake-node-${seq++ % nodes}`;
-      await pods.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } }).catch(ignore);
+      await pods
+        .createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } })
+        .catch(ignore);
       return;
     }
     if (p.status?.phase !== 'Running') {
       const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      await pods.patchStatus(name, {
-        status: {
-          phase: 'Running', podIP: '10.0.0.1', startTime: t,
-          conditions: [
-            { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
-            { type: 'Initialized', status: 'True', lastTransitionTime: t },
-            { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
-            { type: 'Ready', status: 'True', lastTransitionTime: t },
-          ],
-        },
-      }, 'merge').catch(ignore);
+      await pods
+        .patchStatus(
+          name,
+          {
+            status: {
+              phase: 'Running',
+              podIP: '10.0.0.1',
+              startTime: t,
+              conditions: [
+                { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
+                { type: 'Initialized', status: 'True', lastTransitionTime: t },
+                { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
+                { type: 'Ready', status: 'True', lastTransitionTime: t },
+              ],
+            },
+          },
+          'merge',
+        )
+        .catch(ignore);
       handled++;
     }
   }
@@ -62,7 +78,12 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
       const key = pending.shift() as string;
       queued.delete(key);
       active++;
-      void handle(key).catch(() => undefined).finally(() => { active--; pump(); });
+      void handle(key)
+        .catch(() => undefined)
+        .finally(() => {
+          active--;
+          pump();
+        });
     }
   }
   const enqueue = (p: Pod) => {
@@ -77,6 +98,9 @@ export function startFakeKubelet(client: RestClient, opts: { concurrency?: numbe
   return {
     whenSynced: () => informers.whenSynced(),
     handled: () => handled,
-    async stop() { stopped = true; await informers.stop(); },
+    async stop() {
+      stopped = true;
+      await informers.stop();
+    },
   };
 }

@@ -12,7 +12,9 @@ export function createCycleState(): CycleState {
   const data = new Map<string, unknown>();
   return {
     read: <T>(key: string) => data.get(key) as T | undefined,
-    write: <T>(key: string, value: T) => { data.set(key, value); },
+    write: <T>(key: string, value: T) => {
+      data.set(key, value);
+    },
     skipFilter: new Set(),
     skipScore: new Set(),
   };

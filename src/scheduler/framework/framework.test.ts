@@ -21,10 +21,21 @@ test('the FailedScheduling message counts reasons per node, sorted', () => {
   for (let i = 0; i < 20; i++) nodeToStatus.set(`l${i}`, unresolvable("node(s) didn't match Pod's node affinity/selector"));
   for (let i = 0; i < 10; i++) nodeToStatus.set(`w${i}`, unschedulable('Insufficient cpu'));
   const msg = fitErrorMessage(30, { nodeToStatus, unschedulablePlugins: new Set() });
-  assert.equal(msg, "0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector. "
-    + 'preemption: 0/30 nodes are available: 30 Preemption is not helpful for scheduling.');
-  const multi = new Map<string, Status>([['a', unschedulable('Insufficient cpu', 'Insufficient memory')], ['b', unschedulable('Insufficient memory')]]);
-  assert.match(fitErrorMessage(2, { nodeToStatus: multi, unschedulablePlugins: new Set() }), /^0\/2 nodes are available: 1 Insufficient cpu, 2 Insufficient memory\. /);
-  assert.equal(fitErrorMessage(3, { nodeToStatus: new Map(), preFilterMsg: 'RuntimeClass "x" not found', unschedulablePlugins: new Set() }, ''),
-    '0/3 nodes are available: RuntimeClass "x" not found.');
+  assert.equal(
+    msg,
+    "0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector. " +
+      'preemption: 0/30 nodes are available: 30 Preemption is not helpful for scheduling.',
+  );
+  const multi = new Map<string, Status>([
+    ['a', unschedulable('Insufficient cpu', 'Insufficient memory')],
+    ['b', unschedulable('Insufficient memory')],
+  ]);
+  assert.match(
+    fitErrorMessage(2, { nodeToStatus: multi, unschedulablePlugins: new Set() }),
+    /^0\/2 nodes are available: 1 Insufficient cpu, 2 Insufficient memory\. /,
+  );
+  assert.equal(
+    fitErrorMessage(3, { nodeToStatus: new Map(), preFilterMsg: 'RuntimeClass "x" not found', unschedulablePlugins: new Set() }, ''),
+    '0/3 nodes are available: RuntimeClass "x" not found.',
+  );
 });

@@ -3,9 +3,24 @@
 
 import type { CycleState } from './cycle-state.js';
 import {
-  isBind, isFilter, isPostFilter, isPreFilter, isPreScore, isReserve, isScore,
-  type BindPlugin, type Diagnosis, type FilterPlugin, type Handle, type Plugin, type PostFilterPlugin, type PostFilterResult,
-  type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScorePlugin,
+  isBind,
+  isFilter,
+  isPostFilter,
+  isPreFilter,
+  isPreScore,
+  isReserve,
+  isScore,
+  type BindPlugin,
+  type Diagnosis,
+  type FilterPlugin,
+  type Handle,
+  type Plugin,
+  type PostFilterPlugin,
+  type PostFilterResult,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ReservePlugin,
+  type ScorePlugin,
 } from './interfaces.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
@@ -13,8 +28,15 @@ import type { Registry } from './registry.js';
 import type { Snapshot } from './snapshot.js';
 import { errorStatus, type Result, type Status } from './status.js';
 
-interface ProfilePlugin { name: string; weight?: number; args?: Record<string, unknown> }
-export interface Profile { schedulerName: string; plugins: ProfilePlugin[] }
+interface ProfilePlugin {
+  name: string;
+  weight?: number;
+  args?: Record<string, unknown>;
+}
+export interface Profile {
+  schedulerName: string;
+  plugins: ProfilePlugin[];
+}
 
 export interface Framework {
   readonly profile: Profile;
@@ -47,12 +69,16 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
   const binders = plugins.filter(isBind) as BindPlugin[];
 
   return {
-    profile, plugins,
+    profile,
+    plugins,
     runPreFilter(state, pod, snapshot) {
       for (const p of preFilters) {
         const s = p.preFilter(state, pod, snapshot);
         if (!s) continue;
-        if (s.code === 'Skip') { state.skipFilter.add(p.name); continue; }
+        if (s.code === 'Skip') {
+          state.skipFilter.add(p.name);
+          continue;
+        }
         return tag(s, p.name);
       }
       state.write(FILTERS_KEY, state.skipFilter.size ? filters.filter((f) => !state.skipFilter.has(f.name)) : filters);
@@ -79,7 +105,10 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       for (const p of preScores) {
         const s = p.preScore(state, pod, nodes);
         if (!s) continue;
-        if (s.code === 'Skip') { state.skipScore.add(p.name); continue; }
+        if (s.code === 'Skip') {
+          state.skipScore.add(p.name);
+          continue;
+        }
         return tag(s, p.name);
       }
       return undefined;

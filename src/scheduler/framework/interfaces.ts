@@ -9,7 +9,9 @@ import type { PodInfo } from './pod-info.js';
 import type { Snapshot } from './snapshot.js';
 import type { Result, Status } from './status.js';
 
-export interface Plugin { readonly name: string }
+export interface Plugin {
+  readonly name: string;
+}
 
 export interface PreFilterPlugin extends Plugin {
   /** Runs once per attempt; a rejection fails the pod on every node, Skip skips this plugin's Filter. */
@@ -25,7 +27,10 @@ export interface Diagnosis {
   preFilterMsg?: string;
   unschedulablePlugins: Set<string>;
 }
-export interface PostFilterResult { nominatedNodeName?: string; message?: string }
+export interface PostFilterResult {
+  nominatedNodeName?: string;
+  message?: string;
+}
 export interface PostFilterPlugin extends Plugin {
   postFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, diagnosis: Diagnosis): PostFilterResult;
 }

@@ -32,10 +32,23 @@ export interface NodeInfo {
 
 export function createNodeInfo(node: Node): NodeInfo {
   const ni: NodeInfo = {
-    name: node.metadata.name ?? '', node, labels: {}, hardTaints: [], softTaints: [], unschedulable: false, os: undefined,
-    runtimeHandlers: undefined, allocatable: emptyResource(), allowedPodNumber: 0,
-    requested: emptyResource(), nonZeroRequested: { milliCPU: 0, memory: 0 }, pods: new Map(), usedPorts: [],
-    podsWithAffinity: 0, podsWithRequiredAntiAffinity: 0, generation: 0,
+    name: node.metadata.name ?? '',
+    node,
+    labels: {},
+    hardTaints: [],
+    softTaints: [],
+    unschedulable: false,
+    os: undefined,
+    runtimeHandlers: undefined,
+    allocatable: emptyResource(),
+    allowedPodNumber: 0,
+    requested: emptyResource(),
+    nonZeroRequested: { milliCPU: 0, memory: 0 },
+    pods: new Map(),
+    usedPorts: [],
+    podsWithAffinity: 0,
+    podsWithRequiredAntiAffinity: 0,
+    generation: 0,
   };
   setNode(ni, node);
   return ni;
@@ -57,7 +70,11 @@ export function setNode(ni: NodeInfo, node: Node): void {
   const alloc = st.allocatable ?? st.capacity;
   ni.allocatable = parseResourceList(alloc);
   let pods = 0;
-  try { pods = alloc?.['pods'] !== undefined ? quantityToNumber(alloc['pods']) : 0; } catch { pods = 0; }
+  try {
+    pods = alloc?.['pods'] !== undefined ? quantityToNumber(alloc['pods']) : 0;
+  } catch {
+    pods = 0;
+  }
   ni.allowedPodNumber = pods;
   ni.generation++;
 }
@@ -65,7 +82,13 @@ export function setNode(ni: NodeInfo, node: Node): void {
 /** A cheap fingerprint of what scheduling reads from a node (to ignore heartbeat-only updates). */
 export function schedulingFingerprint(node: Node): string {
   const st = node.status ?? {};
-  return JSON.stringify([node.metadata.labels, node.spec?.taints, node.spec?.unschedulable, st.allocatable ?? st.capacity, st.runtimeHandlers]);
+  return JSON.stringify([
+    node.metadata.labels,
+    node.spec?.taints,
+    node.spec?.unschedulable,
+    st.allocatable ?? st.capacity,
+    st.runtimeHandlers,
+  ]);
 }
 
 export function addPod(ni: NodeInfo, pi: PodInfo): void {
@@ -76,7 +99,8 @@ export function addPod(ni: NodeInfo, pi: PodInfo): void {
   ni.nonZeroRequested.milliCPU += pi.nonZero.milliCPU;
   ni.nonZeroRequested.memory += pi.nonZero.memory;
   for (const p of pi.hostPorts) ni.usedPorts.push(p);
-  if (pi.requiredAffinity.length || pi.preferredAffinity.length || pi.requiredAntiAffinity.length || pi.preferredAntiAffinity.length) ni.podsWithAffinity++;
+  if (pi.requiredAffinity.length || pi.preferredAffinity.length || pi.requiredAntiAffinity.length || pi.preferredAntiAffinity.length)
+    ni.podsWithAffinity++;
   if (pi.requiredAntiAffinity.length) ni.podsWithRequiredAntiAffinity++;
   ni.generation++;
 }
@@ -94,7 +118,8 @@ export function removePod(ni: NodeInfo, key: string): PodInfo | undefined {
       if (i >= 0) ni.usedPorts.splice(i, 1);
     }
   }
-  if (pi.requiredAffinity.length || pi.preferredAffinity.length || pi.requiredAntiAffinity.length || pi.preferredAntiAffinity.length) ni.podsWithAffinity--;
+  if (pi.requiredAffinity.length || pi.preferredAffinity.length || pi.requiredAntiAffinity.length || pi.preferredAntiAffinity.length)
+    ni.podsWithAffinity--;
   if (pi.requiredAntiAffinity.length) ni.podsWithRequiredAntiAffinity--;
   ni.generation++;
   return pi;

@@ -7,7 +7,11 @@ import { fromLabelSelector } from '../../api/label-selector.js';
 import { nothing, type LabelMatcher } from '../../base/label-selector.js';
 import { nonZeroRequests, parseResourceList, podRequests, type Resource } from '../../api/scheduling/pod-requests.js';
 
-export interface HostPort { ip: string; protocol: string; port: number }
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
 
 export interface AffinityTerm {
   matcher: LabelMatcher;
@@ -40,7 +44,11 @@ export interface PodInfo {
 }
 
 const safeSelector = (sel: PodAffinityTerm['labelSelector']): LabelMatcher => {
-  try { return fromLabelSelector(sel); } catch { return nothing(); }
+  try {
+    return fromLabelSelector(sel);
+  } catch {
+    return nothing();
+  }
 };
 
 function parseTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
@@ -78,11 +86,18 @@ export function createPodInfo(pod: Pod, runtimeClasses?: (name: string) => Runti
   const namespace = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '';
   return {
-    pod, key: `${namespace}/${name}`, namespace, name,
+    pod,
+    key: `${namespace}/${name}`,
+    namespace,
+    name,
     labels: pod.metadata.labels ?? {},
     priority: spec.priority ?? 0,
-    requests, nonZero, hostPorts, tolerations,
-    runtimeClassName: rcName, runtimeClass: rc,
+    requests,
+    nonZero,
+    hostPorts,
+    tolerations,
+    runtimeClassName: rcName,
+    runtimeClass: rc,
     requiredAffinity: terms(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     requiredAntiAffinity: terms(aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     preferredAffinity: weighted(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),

@@ -10,32 +10,57 @@ import { createStaticSnapshot, type Snapshot } from '../framework/snapshot.js';
 import type { Result } from '../framework/status.js';
 
 export interface NodeOpts {
-  labels?: Record<string, string>; taints?: Taint[]; cpu?: string; memory?: string; pods?: string;
-  unschedulable?: boolean; runtimeHandlers?: string[]; extra?: Record<string, string>;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  unschedulable?: boolean;
+  runtimeHandlers?: string[];
+  extra?: Record<string, string>;
 }
 export function mkNode(name: string, o: NodeOpts = {}): Node {
   const alloc = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110', ...o.extra };
   return {
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...o.labels } },
     spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
-    status: { capacity: alloc, allocatable: alloc, ...(o.runtimeHandlers ? { runtimeHandlers: o.runtimeHandlers.map((name) => ({ name })) } : {}) },
+    status: {
+      capacity: alloc,
+      allocatable: alloc,
+      ...(o.runtimeHandlers ? { runtimeHandlers: o.runtimeHandlers.map((name) => ({ name })) } : {}),
+    },
   };
 }
 
 export interface PodOpts {
-  ns?: string; labels?: Record<string, string>; cpu?: string; memory?: string; spec?: Partial<PodSpec>;
-  tolerations?: Toleration[]; hostPort?: number; nodeName?: string;
+  ns?: string;
+  labels?: Record<string, string>;
+  cpu?: string;
+  memory?: string;
+  spec?: Partial<PodSpec>;
+  tolerations?: Toleration[];
+  hostPort?: number;
+  nodeName?: string;
 }
 export function mkPod(name: string, o: PodOpts = {}): Pod {
   const requests: Record<string, string> = {};
   if (o.cpu) requests['cpu'] = o.cpu;
   if (o.memory) requests['memory'] = o.memory;
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: o.ns ?? 'default', uid: `uid-${name}`, labels: o.labels ?? {} },
     spec: {
-      containers: [{ name: 'c', image: 'x', resources: { requests }, ...(o.hostPort ? { ports: [{ containerPort: 80, hostPort: o.hostPort, protocol: 'TCP' }] } : {}) }],
+      containers: [
+        {
+          name: 'c',
+          image: 'x',
+          resources: { requests },
+          ...(o.hostPort ? { ports: [{ containerPort: 80, hostPort: o.hostPort, protocol: 'TCP' }] } : {}),
+        },
+      ],
       ...(o.tolerations ? { tolerations: o.tolerations } : {}),
       ...(o.nodeName ? { nodeName: o.nodeName } : {}),
       ...o.spec,
@@ -54,7 +79,11 @@ export function mkNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
   return ni;
 }
 
-export interface OneRun { pre: Result; filter: Map<string, Result>; state: CycleState }
+export interface OneRun {
+  pre: Result;
+  filter: Map<string, Result>;
+  state: CycleState;
+}
 
 /** Runs one plugin's PreFilter then Filter on every node of the snapshot. */
 export function runFilter(plugin: Plugin, pod: PodInfo, nodes: NodeInfo[]): OneRun {
@@ -85,5 +114,10 @@ export function runScore(plugin: Plugin, pod: PodInfo, nodes: NodeInfo[], snapsh
   return new Map(nodes.map((n, i) => [n.name, scores[i] ?? 0]));
 }
 
-export const rc = (name: string, handler: string, extra: Partial<RuntimeClass> = {}): RuntimeClass =>
-  ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler, ...extra });
+export const rc = (name: string, handler: string, extra: Partial<RuntimeClass> = {}): RuntimeClass => ({
+  apiVersion: 'node.k8s.io/v1',
+  kind: 'RuntimeClass',
+  metadata: { name },
+  handler,
+  ...extra,
+});

@@ -36,8 +36,12 @@ export function createEventLog(): EventLog {
     return lo;
   };
   return {
-    get length() { return evs.length - start; },
-    push(ev) { evs.push(ev); },
+    get length() {
+      return evs.length - start;
+    },
+    push(ev) {
+      evs.push(ev);
+    },
     dropThrough(rev) {
       start = firstAfter(rev);
       compactArray();

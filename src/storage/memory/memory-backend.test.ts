@@ -14,7 +14,12 @@ test('memory: history beyond historyLimit is compacted', async () => {
   await assert.rejects(b.list('/k/', { revision: 6 }), CompactedError);
   assert.equal((await b.list('/k/', { revision: 7 })).kvs.length, 7);
   const got: number[] = [];
-  const w = b.watch('', 7, { onEvents(evs) { got.push(...evs.map((e) => e.kv.modRevision)); }, onError() {} });
+  const w = b.watch('', 7, {
+    onEvents(evs) {
+      got.push(...evs.map((e) => e.kv.modRevision));
+    },
+    onError() {},
+  });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(got, [8, 9, 10, 11, 12]);
   w.cancel();

@@ -18,7 +18,9 @@ export function createMemoryBackend(opts: MemoryBackendOptions = {}): Backend {
   const log = createEventLog();
   let compacted = 0;
   const store: LogStore = {
-    get compacted() { return compacted; },
+    get compacted() {
+      return compacted;
+    },
     append(ev: StorageEvent) {
       log.push(ev);
       while (log.length > limit) compacted = log.dropOldest() ?? compacted;

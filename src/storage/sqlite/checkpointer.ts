@@ -21,7 +21,9 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-interface Init { checkpointFile: string }
+interface Init {
+  checkpointFile: string;
+}
 
 export function startCheckpointer(file: string, db: Db): Checkpointer {
   const init: Init = { checkpointFile: file };
@@ -30,13 +32,15 @@ export function startCheckpointer(file: string, db: Db): Checkpointer {
   worker.on('error', () => undefined);
   let exited = false;
   let closing = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
-    exited = true;
-    // a worker gone early (it could not open the file, it crashed): the writer's connection goes
-    // back to SQLite's own checkpoints, inside its commits
-    if (!closing) db.pragma('wal_autocheckpoint = 1000');
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      // a worker gone early (it could not open the file, it crashed): the writer's connection goes
+      // back to SQLite's own checkpoints, inside its commits
+      if (!closing) db.pragma('wal_autocheckpoint = 1000');
+      resolve();
+    }),
+  );
   let scheduled: NodeJS.Timeout | undefined;
   let sinceWriter = 0;
   return {
@@ -47,7 +51,10 @@ export function startCheckpointer(file: string, db: Db): Checkpointer {
         db.pragma('wal_checkpoint(PASSIVE)');
       }
       if (!scheduled && !exited) {
-        scheduled = setTimeout(() => { scheduled = undefined; worker.postMessage('checkpoint'); }, DELAY_MS);
+        scheduled = setTimeout(() => {
+          scheduled = undefined;
+          worker.postMessage('checkpoint');
+        }, DELAY_MS);
         scheduled.unref();
       }
     },

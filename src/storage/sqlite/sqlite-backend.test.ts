@@ -18,7 +18,11 @@ runConformance('sqlite', async () => createSqliteBackend(tmp.file(`conf-${n++}.d
 
 const rowCount = (file: string) => {
   const db = new Database(file, { readonly: true });
-  try { return (db.prepare('SELECT COUNT(*) AS c FROM kine').get() as { c: number }).c; } finally { db.close(); }
+  try {
+    return (db.prepare('SELECT COUNT(*) AS c FROM kine').get() as { c: number }).c;
+  } finally {
+    db.close();
+  }
 };
 
 test('sqlite: reopen preserves data, revision, compacted revision and history', async () => {
@@ -42,11 +46,19 @@ test('sqlite: reopen preserves data, revision, compacted revision and history', 
   assert.equal((await b.get('/r/a'))?.createRevision, 1);
   // History after the compacted revision is still replayable from the log.
   const evs: string[] = [];
-  const w = b.watch('/r/', 3, { onEvents(e) { evs.push(...e.map((x) => `${x.type}:${x.kv.key}@${x.kv.modRevision}`)); }, onError() {} });
+  const w = b.watch('/r/', 3, {
+    onEvents(e) {
+      evs.push(...e.map((x) => `${x.type}:${x.kv.key}@${x.kv.modRevision}`));
+    },
+    onError() {},
+  });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(evs, ['create:/r/gone@4', 'delete:/r/gone@5', 'create:/r/c@6', 'delete:/r/c@7']);
   w.cancel();
-  assert.deepEqual((await b.list('/r/', { revision: 4 })).kvs.map((kv) => kv.key), ['/r/a', '/r/b', '/r/gone']);
+  assert.deepEqual(
+    (await b.list('/r/', { revision: 4 })).kvs.map((kv) => kv.key),
+    ['/r/a', '/r/b', '/r/gone'],
+  );
   await assert.rejects(b.list('/r/', { revision: 2 }), CompactedError);
   // Re-creating keys whose deletion markers are still stored continues the log correctly.
   const c = await b.create('/r/c', 'c2');
@@ -60,7 +72,10 @@ test('sqlite: reopen preserves data, revision, compacted revision and history', 
   b = createSqliteBackend(file);
   assert.equal(await b.currentRevision(), 8);
   assert.equal(await b.compactedRevision(), 8);
-  assert.deepEqual((await b.list('/r/')).kvs.map((kv) => `${kv.key}=${kv.value}`), ['/r/a=a2', '/r/b=b1', '/r/c=c2']);
+  assert.deepEqual(
+    (await b.list('/r/')).kvs.map((kv) => `${kv.key}=${kv.value}`),
+    ['/r/a=a2', '/r/b=b1', '/r/c=c2'],
+  );
   const g = await b.create('/r/gone', 'again');
   await b.delete('/r/gone', g.modRevision); // rev 10: the newest row is a marker, and compaction removes it
   await b.compact(10);
@@ -110,7 +125,10 @@ test('sqlite: compaction in many small batches and automatic compaction', async 
   const b = createSqliteBackend(file, { compactBatchSize: 7, compactInterval: 20, retainRevisions: 10 });
   let kv = await b.create('/k', '0');
   for (let i = 1; i < 100; i++) kv = await b.update('/k', `${i}`, kv.modRevision);
-  for (let i = 0; i < 20; i++) { await b.create(`/d/${i}`, 'x'); await b.delete(`/d/${i}`); }
+  for (let i = 0; i < 20; i++) {
+    await b.create(`/d/${i}`, 'x');
+    await b.delete(`/d/${i}`);
+  }
   const deadline = Date.now() + 3000;
   while ((await b.compactedRevision()) < 130 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.equal(await b.compactedRevision(), 130);
@@ -143,12 +161,20 @@ test('sqlite: every acknowledged write survives SIGKILL of the writer', async (t
   const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no output from the writer: ${err}`)), 5000);
     child.stdout.on('data', (d: Buffer) => {
-      if (out === '') { clearTimeout(timer); setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 800); }
+      if (out === '') {
+        clearTimeout(timer);
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 800);
+      }
       out += d.toString();
     });
   });
@@ -169,7 +195,7 @@ test('sqlite: every acknowledged write survives SIGKILL of the writer', async (t
     assert.ok((await b.currentRevision()) >= maxRev);
     assert.ok((await b.count('/crash/')) >= lines.length);
     const next = await b.create('/crash/after', 'x');
-    assert.equal(next.modRevision, (await b.currentRevision()));
+    assert.equal(next.modRevision, await b.currentRevision());
   } finally {
     await b.close();
   }

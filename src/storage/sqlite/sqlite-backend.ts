@@ -44,7 +44,9 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
   const revision = stm.sequence.get()?.seq ?? 0;
 
   const compactor = createSqliteCompactor({
-    db, stm, batchSize: Math.max(1, opts.compactBatchSize ?? 1000),
+    db,
+    stm,
+    batchSize: Math.max(1, opts.compactBatchSize ?? 1000),
     onCompacted(rev) {
       for (const [key, r] of deletedAt) if (r <= rev) deletedAt.delete(key);
     },
@@ -67,11 +69,15 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
     }
   };
   // Group commit: the writes of one event-loop turn share one transaction (one WAL sync point).
-  const appendAll = db.transaction((evs: readonly StorageEvent[]) => { for (const ev of evs) appendOne(ev); });
+  const appendAll = db.transaction((evs: readonly StorageEvent[]) => {
+    for (const ev of evs) appendOne(ev);
+  });
   const checkpointer = startCheckpointer(file, db);
   const bytesOf = (ev: StorageEvent) => ev.kv.key.length + (ev.type === 'delete' ? 0 : ev.kv.value.length) + 64;
   const store: LogStore = {
-    get compacted() { return compactor.compacted; },
+    get compacted() {
+      return compactor.compacted;
+    },
     append(ev) {
       appendOne(ev);
       checkpointer.wrote(bytesOf(ev));
@@ -85,7 +91,8 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
       } catch (e) {
         for (let i = undo.length - 1; i >= 0; i--) {
           const [k, v] = undo[i]!;
-          if (v === undefined) deletedAt.delete(k); else deletedAt.set(k, v);
+          if (v === undefined) deletedAt.delete(k);
+          else deletedAt.set(k, v);
         }
         throw e;
       }
@@ -115,7 +122,8 @@ function toEvent(r: LogRow): StorageEvent {
   if (r.created) {
     return { type: 'create', kv: { key, value: r.value ?? '', createRevision: r.create_revision, modRevision: r.id } };
   }
-  if (r.pvalue === null || r.pcreate === null) throw new Error(`storage log is missing revision ${r.prev_revision} (previous version of ${key} at ${r.id})`);
+  if (r.pvalue === null || r.pcreate === null)
+    throw new Error(`storage log is missing revision ${r.prev_revision} (previous version of ${key} at ${r.id})`);
   const prev: KeyValue = { key, value: r.pvalue, createRevision: r.pcreate, modRevision: r.prev_revision };
   if (r.deleted) return { type: 'delete', kv: { key, value: r.pvalue, createRevision: r.create_revision, modRevision: r.id }, prev };
   return { type: 'update', kv: { key, value: r.value ?? '', createRevision: r.create_revision, modRevision: r.id }, prev };

@@ -53,7 +53,9 @@ export function createSqliteCompactor(init: SqliteCompactorInit): SqliteCompacto
   };
 
   return {
-    get compacted() { return compacted; },
+    get compacted() {
+      return compacted;
+    },
     compact(revision) {
       if (revision > compacted) {
         stm.setMeta.run('compact_rev', revision);

@@ -43,31 +43,49 @@ export function openDatabase(file: string, busyTimeoutMs = 500): Db {
 
 /** One row of the log, with the value and create revision of the row it superseded (for updates and deletes). */
 export interface LogRow {
-  id: number; name: string; created: number; deleted: number; create_revision: number; prev_revision: number;
-  value: string | null; pvalue: string | null; pcreate: number | null;
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  prev_revision: number;
+  value: string | null;
+  pvalue: string | null;
+  pcreate: number | null;
 }
 /** The newest row of a key. */
-export interface HeadRow { id: number; name: string; deleted: number; create_revision: number; value: string | null }
+export interface HeadRow {
+  id: number;
+  name: string;
+  deleted: number;
+  create_revision: number;
+  value: string | null;
+}
 
 export function prepareStatements(db: Db) {
   return {
     insert: db.prepare<[number, string, number, number, number, number, string | null]>(
-      'INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      'INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     after: db.prepare<[number], LogRow>(
       `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value,
               p.value AS pvalue, p.create_revision AS pcreate
        FROM kine k LEFT JOIN kine p ON k.created = 0 AND p.id = k.prev_revision
-       WHERE k.id > ? ORDER BY k.id`),
+       WHERE k.id > ? ORDER BY k.id`,
+    ),
     heads: db.prepare<[], HeadRow>(
       `SELECT k.id, k.name, k.deleted, k.create_revision, k.value
-       FROM kine k JOIN (SELECT MAX(id) AS id FROM kine GROUP BY name) m ON k.id = m.id`),
+       FROM kine k JOIN (SELECT MAX(id) AS id FROM kine GROUP BY name) m ON k.id = m.id`,
+    ),
     sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'kine'"),
     getMeta: db.prepare<[string], { value: number }>('SELECT value FROM tandem_meta WHERE name = ?'),
     setMeta: db.prepare<[string, number]>(
-      'INSERT INTO tandem_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      'INSERT INTO tandem_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    ),
     /** Rows superseded by a row in (lo, hi]. */
     deleteSuperseded: db.prepare<[number, number]>(
-      'DELETE FROM kine WHERE id IN (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision > 0)'),
+      'DELETE FROM kine WHERE id IN (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision > 0)',
+    ),
     /** Deletion markers in (lo, hi]. */
     deleteMarkers: db.prepare<[number, number]>('DELETE FROM kine WHERE id > ? AND id <= ? AND deleted = 1'),
   };

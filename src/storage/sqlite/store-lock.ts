@@ -5,7 +5,11 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 
 class StoreLockedError extends Error {
-  constructor(readonly file: string, readonly pid: number, lockPath: string) {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+    lockPath: string,
+  ) {
     super(`${file} is locked: process ${pid} has it open (if no Tandem server runs as that process, remove ${lockPath})`);
     this.name = 'StoreLockedError';
   }
@@ -32,17 +36,34 @@ export function acquireStoreLock(file: string): () => void {
     } catch (e) {
       if (errno(e) !== 'EEXIST') throw e;
       let pid = 0;
-      try { pid = Number.parseInt(readFileSync(path, 'utf8'), 10); } catch (re) { if (errno(re) === 'ENOENT') continue; throw re; }
+      try {
+        pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      } catch (re) {
+        if (errno(re) === 'ENOENT') continue;
+        throw re;
+      }
       if (pid > 0 && alive(pid)) throw new StoreLockedError(file, pid, path);
-      try { unlinkSync(path); } catch (ue) { if (errno(ue) !== 'ENOENT') throw ue; }
+      try {
+        unlinkSync(path);
+      } catch (ue) {
+        if (errno(ue) !== 'ENOENT') throw ue;
+      }
       continue;
     }
-    try { writeSync(fd, `${process.pid}\n`); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      try { unlinkSync(path); } catch { /* already gone */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
     };
   }
   throw new Error(`could not take the lock ${path}: it keeps changing hands`);

@@ -7,7 +7,11 @@ export type MakeBackend = () => Promise<Backend>;
 /** Runs `fn` with a fresh backend and closes it afterwards. */
 export async function withBackend(make: MakeBackend, fn: (b: Backend) => Promise<void>): Promise<void> {
   const b = await make();
-  try { await fn(b); } finally { await b.close(); }
+  try {
+    await fn(b);
+  } finally {
+    await b.close();
+  }
 }
 
 export interface Collector {
@@ -27,20 +31,42 @@ export function collect(b: Backend, prefix: string, after: number): Collector {
   let batches = 0;
   let wake = () => {};
   const watch = b.watch(prefix, after, {
-    onEvents(evs) { batches++; events.push(...evs); wake(); },
-    onError(err) { errors.push(err); wake(); },
+    onEvents(evs) {
+      batches++;
+      events.push(...evs);
+      wake();
+    },
+    onError(err) {
+      errors.push(err);
+      wake();
+    },
   });
   const until = (cond: () => boolean, ms: number, what: string) =>
     new Promise<void>((resolve, reject) => {
       if (cond()) return resolve();
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} (have ${events.length} events)`)), ms);
-      wake = () => { if (cond()) { clearTimeout(timer); resolve(); } };
+      wake = () => {
+        if (cond()) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
     });
   return {
-    events, errors, watch,
-    get batches() { return batches; },
-    async waitFor(n, ms = 2000) { await until(() => events.length >= n, ms, `${n} events`); return events; },
-    async waitForError(ms = 2000) { await until(() => errors.length > 0, ms, 'an error'); return errors[0] as Error; },
+    events,
+    errors,
+    watch,
+    get batches() {
+      return batches;
+    },
+    async waitFor(n, ms = 2000) {
+      await until(() => events.length >= n, ms, `${n} events`);
+      return events;
+    },
+    async waitForError(ms = 2000) {
+      await until(() => errors.length > 0, ms, 'an error');
+      return errors[0] as Error;
+    },
   };
 }
 

@@ -82,8 +82,14 @@ export function registerWatchConformance(make: MakeBackend): void {
     await b.create('/reg/pod', '');
     await b.create('/reg/pods/ns1/b', '');
     await settle();
-    assert.deepEqual(pods.events.map((e) => e.kv.key), ['/reg/pods/ns1/a', '/reg/pods/ns2/a', '/reg/pods/ns1/b']);
-    assert.deepEqual(ns1.events.map((e) => e.kv.key), ['/reg/pods/ns1/a', '/reg/pods/ns1/b']);
+    assert.deepEqual(
+      pods.events.map((e) => e.kv.key),
+      ['/reg/pods/ns1/a', '/reg/pods/ns2/a', '/reg/pods/ns1/b'],
+    );
+    assert.deepEqual(
+      ns1.events.map((e) => e.kv.key),
+      ['/reg/pods/ns1/a', '/reg/pods/ns1/b'],
+    );
     pods.watch.cancel();
     ns1.watch.cancel();
   });
@@ -105,18 +111,27 @@ export function registerWatchConformance(make: MakeBackend): void {
   t('a handler may write without breaking the order seen by other watchers', async (b) => {
     const order: number[] = [];
     const echo = b.watch('/e/', 0, {
-      onEvents(evs) { for (const e of evs) if (e.kv.key === '/e/ping') void b.create('/e/pong', 'x'); },
+      onEvents(evs) {
+        for (const e of evs) if (e.kv.key === '/e/ping') void b.create('/e/pong', 'x');
+      },
       onError() {},
     });
     const w = collect(b, '/e/', 0);
-    const w2 = b.watch('', 0, { onEvents(evs) { order.push(...revs(evs)); }, onError() {} });
+    const w2 = b.watch('', 0, {
+      onEvents(evs) {
+        order.push(...revs(evs));
+      },
+      onError() {},
+    });
     await b.create('/e/ping', 'x');
     await b.create('/e/other', 'x');
     await w.waitFor(3);
     await settle();
     assert.deepEqual(revs(w.events), [1, 2, 3]);
     assert.deepEqual(order, [1, 2, 3]);
-    echo.cancel(); w.watch.cancel(); w2.cancel();
+    echo.cancel();
+    w.watch.cancel();
+    w2.cancel();
   });
 
   t('compaction: old revisions refused, current data intact, deletions gone', async (b) => {
@@ -131,8 +146,10 @@ export function registerWatchConformance(make: MakeBackend): void {
     await b.compact(rev);
     await b.compact(rev - 1); // lower than the compacted revision: no-op
     assert.equal(await b.compactedRevision(), rev);
-    assert.throws(() => b.watch('/cp/', rev - 1, { onEvents() {}, onError() {} }), (e: unknown) =>
-      e instanceof CompactedError && e.requested === rev - 1 && e.compacted === rev);
+    assert.throws(
+      () => b.watch('/cp/', rev - 1, { onEvents() {}, onError() {} }),
+      (e: unknown) => e instanceof CompactedError && e.requested === rev - 1 && e.compacted === rev,
+    );
     await assert.rejects(b.list('/cp/', { revision: rev - 1 }), CompactedError);
     await assert.rejects(b.list('/cp/', { revision: 1 }), CompactedError);
     assert.deepEqual((await b.list('/cp/', { revision: rev })).kvs, atCompact.kvs);
@@ -168,17 +185,29 @@ export function registerWatchConformance(make: MakeBackend): void {
     const errors: Error[] = [];
     let calls = 0;
     const good = collect(b, '', 0);
-    const bad = b.watch('', 0, { onEvents() { calls++; throw new Error('boom'); }, onError(e) { errors.push(e); } });
+    const bad = b.watch('', 0, {
+      onEvents() {
+        calls++;
+        throw new Error('boom');
+      },
+      onError(e) {
+        errors.push(e);
+      },
+    });
     await b.create('/t/1', '1');
     await good.waitFor(1);
     await settle();
-    assert.deepEqual(errors.map((e) => e.message), ['boom']);
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['boom'],
+    );
     await b.create('/t/2', '2');
     await good.waitFor(2);
     await settle();
     assert.equal(calls, 1, 'no delivery after the handler threw');
     assert.equal(errors.length, 1);
-    bad.cancel(); good.watch.cancel();
+    bad.cancel();
+    good.watch.cancel();
   });
 
   t('large value through watch replay', async (b) => {

@@ -2,9 +2,7 @@
 // node:test tests; each test gets a fresh backend from `make` and closes it afterwards.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, type Backend,
-} from '../backend.js';
+import { ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, type Backend } from '../backend.js';
 import { registerWatchConformance } from './conformance-watch.js';
 import { withBackend, type MakeBackend } from './conformance-helpers.js';
 
@@ -64,7 +62,13 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal(await b.currentRevision(), 4);
       const list = await b.list('/r/');
       assert.equal(list.revision, 4);
-      assert.deepEqual(list.kvs.map((kv) => [kv.key, kv.createRevision, kv.modRevision]), [['/r/a', 1, 3], ['/r/c', 2, 4]]);
+      assert.deepEqual(
+        list.kvs.map((kv) => [kv.key, kv.createRevision, kv.modRevision]),
+        [
+          ['/r/a', 1, 3],
+          ['/r/c', 2, 4],
+        ],
+      );
     });
 
     t('re-creating a deleted key starts a new incarnation', async (b) => {
@@ -84,17 +88,29 @@ export function runConformance(name: string, make: MakeBackend): void {
       const keys = ['/reg/pods/ns1/b', '/reg/pods/ns1/a', '/reg/pods/ns2/a', '/reg/podsx/z', '/reg/pod', '/reg/pods/ns1/c'];
       for (const k of keys) await b.create(k, `v:${k}`);
       const all = await b.list('/reg/pods/');
-      assert.deepEqual(all.kvs.map((kv) => kv.key), ['/reg/pods/ns1/a', '/reg/pods/ns1/b', '/reg/pods/ns1/c', '/reg/pods/ns2/a']);
+      assert.deepEqual(
+        all.kvs.map((kv) => kv.key),
+        ['/reg/pods/ns1/a', '/reg/pods/ns1/b', '/reg/pods/ns1/c', '/reg/pods/ns2/a'],
+      );
       assert.equal(all.more, false);
       assert.equal(all.kvs[0]?.value, 'v:/reg/pods/ns1/a');
       const p1 = await b.list('/reg/pods/', { limit: 2 });
-      assert.deepEqual(p1.kvs.map((kv) => kv.key), ['/reg/pods/ns1/a', '/reg/pods/ns1/b']);
+      assert.deepEqual(
+        p1.kvs.map((kv) => kv.key),
+        ['/reg/pods/ns1/a', '/reg/pods/ns1/b'],
+      );
       assert.equal(p1.more, true);
       const p2 = await b.list('/reg/pods/', { limit: 2, after: '/reg/pods/ns1/b' });
-      assert.deepEqual(p2.kvs.map((kv) => kv.key), ['/reg/pods/ns1/c', '/reg/pods/ns2/a']);
+      assert.deepEqual(
+        p2.kvs.map((kv) => kv.key),
+        ['/reg/pods/ns1/c', '/reg/pods/ns2/a'],
+      );
       assert.equal(p2.more, false);
       const p3 = await b.list('/reg/pods/', { after: '/reg/pods/ns1/bb', limit: 1 });
-      assert.deepEqual(p3.kvs.map((kv) => kv.key), ['/reg/pods/ns1/c']);
+      assert.deepEqual(
+        p3.kvs.map((kv) => kv.key),
+        ['/reg/pods/ns1/c'],
+      );
       assert.equal(p3.more, true);
       assert.equal((await b.list('/reg/pods/', { after: '/reg/pods/zzz' })).kvs.length, 0);
       assert.equal((await b.list('/reg/pods/ns1/', { after: '/' })).kvs.length, 3);
@@ -106,7 +122,10 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal(await b.count('/none'), 0);
       await b.delete('/reg/pods/ns1/b');
       assert.equal(await b.count('/reg/pods/'), 3);
-      assert.deepEqual((await b.list('/reg/pods/ns1/')).kvs.map((kv) => kv.key), ['/reg/pods/ns1/a', '/reg/pods/ns1/c']);
+      assert.deepEqual(
+        (await b.list('/reg/pods/ns1/')).kvs.map((kv) => kv.key),
+        ['/reg/pods/ns1/a', '/reg/pods/ns1/c'],
+      );
     });
 
     t('list at an older revision', async (b) => {
@@ -122,14 +141,26 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal(old.revision, at);
       assert.deepEqual(old.kvs, snap.kvs);
       const paged = await b.list('/h/', { revision: at, limit: 1 });
-      assert.deepEqual(paged.kvs.map((kv) => kv.key), ['/h/a']);
+      assert.deepEqual(
+        paged.kvs.map((kv) => kv.key),
+        ['/h/a'],
+      );
       assert.equal(paged.more, true);
       const rest = await b.list('/h/', { revision: at, after: '/h/a' });
-      assert.deepEqual(rest.kvs.map((kv) => [kv.key, kv.value]), [['/h/b', 'b1']]);
+      assert.deepEqual(
+        rest.kvs.map((kv) => [kv.key, kv.value]),
+        [['/h/b', 'b1']],
+      );
       assert.equal(rest.more, false);
-      assert.deepEqual((await b.list('/h/', { revision: 1 })).kvs.map((kv) => kv.value), ['a1']);
+      assert.deepEqual(
+        (await b.list('/h/', { revision: 1 })).kvs.map((kv) => kv.value),
+        ['a1'],
+      );
       const now = await b.list('/h/');
-      assert.deepEqual(now.kvs.map((kv) => kv.value), ['zero', 'a2', 'c1']);
+      assert.deepEqual(
+        now.kvs.map((kv) => kv.value),
+        ['zero', 'a2', 'c1'],
+      );
       await assert.rejects(b.list('/h/', { revision: 99 }), FutureRevisionError);
     });
 
@@ -157,7 +188,10 @@ export function runConformance(name: string, make: MakeBackend): void {
       const odd = ['/ü/ñámé/日本語', '/ü/emoji/🚀', '/ü/a//b/', '/ü/sp ace/%2F', '/ü/quote\'"\\'];
       for (const key of odd) await b.create(key, `val ${key}`);
       for (const key of odd) assert.equal((await b.get(key))?.value, `val ${key}`);
-      assert.deepEqual((await b.list('/ü/')).kvs.map((kv) => kv.key), [...odd].sort());
+      assert.deepEqual(
+        (await b.list('/ü/')).kvs.map((kv) => kv.key),
+        [...odd].sort(),
+      );
       assert.equal(await b.count('/ü/a//'), 1);
       assert.equal((await b.list('/ü/ñámé/')).kvs[0]?.key, '/ü/ñámé/日本語');
     });

@@ -3,7 +3,7 @@
 
 export interface HostInfo {
   os: 'linux' | 'windows';
-  arch: string;            // amd64, arm64
+  arch: string; // amd64, arm64
   hostname: string;
   kernelVersion: string;
   osImage: string;
@@ -19,7 +19,11 @@ export interface HostInfo {
   addresses: { type: 'InternalIP' | 'Hostname'; address: string }[];
 }
 
-export interface PressureInfo { memory: boolean; disk: boolean; pid: boolean }
+export interface PressureInfo {
+  memory: boolean;
+  disk: boolean;
+  pid: boolean;
+}
 
 /** A container runtime the platform can start and supervise for the agent (containerd, k3s-style). */
 export interface ManagedRuntime {

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 export function podCgroupParent(root: string, podUid: string, qosClass: string): string {
   const base = `/${root.replace(/^\/+|\/+$/g, '')}`;
   switch (qosClass) {
-    case 'Burstable': return `${base}/burstable/pod${podUid}`;
-    case 'BestEffort': return `${base}/besteffort/pod${podUid}`;
-    default: return `${base}/pod${podUid}`;
+    case 'Burstable':
+      return `${base}/burstable/pod${podUid}`;
+    case 'BestEffort':
+      return `${base}/besteffort/pod${podUid}`;
+    default:
+      return `${base}/pod${podUid}`;
   }
 }
 
@@ -19,20 +22,36 @@ export async function cgroupHierarchies(mount = '/sys/fs/cgroup'): Promise<strin
   if (existsSync(join(mount, 'cgroup.controllers'))) return [mount];
   const out: string[] = [];
   let names: string[] = [];
-  try { names = await readdir(mount); } catch { return out; }
+  try {
+    names = await readdir(mount);
+  } catch {
+    return out;
+  }
   for (const n of names.sort()) {
     const p = join(mount, n);
-    try { if ((await stat(p)).isDirectory()) out.push(p); } catch { /* vanished */ }
+    try {
+      if ((await stat(p)).isDirectory()) out.push(p);
+    } catch {
+      /* vanished */
+    }
   }
   return out;
 }
 
 async function rmdirTree(dir: string): Promise<void> {
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch (e) { if (code(e) === 'ENOENT') return; throw e; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if (code(e) === 'ENOENT') return;
+    throw e;
+  }
   for (const e of entries) if (e.isDirectory()) await rmdirTree(join(dir, e.name));
   for (let i = 0; ; i++) {
-    try { await rmdir(dir); return; } catch (e) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (e) {
       const c = code(e);
       if (c === 'ENOENT') return;
       if (c !== 'EBUSY' || i >= 20) throw e;
@@ -51,7 +70,11 @@ export async function removePodCgroups(cgroupParent: string, mount = '/sys/fs/cg
   if (!rel || rel.includes('..')) return;
   const errors: string[] = [];
   for (const h of await cgroupHierarchies(mount)) {
-    try { await rmdirTree(join(h, rel)); } catch (e) { errors.push(`${join(h, rel)}: ${e instanceof Error ? e.message : String(e)}`); }
+    try {
+      await rmdirTree(join(h, rel));
+    } catch (e) {
+      errors.push(`${join(h, rel)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (errors.length) throw new Error(`could not remove pod cgroups: ${errors.join('; ')}`);
 }

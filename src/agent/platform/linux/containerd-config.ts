@@ -5,16 +5,29 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ContainerdLayout {
-  dir: string; config: string; socket: string; log: string; pidFile: string;
-  cniConfDir: string; cniConfFile: string; certsDir: string; runcRoot: string;
+  dir: string;
+  config: string;
+  socket: string;
+  log: string;
+  pidFile: string;
+  cniConfDir: string;
+  cniConfFile: string;
+  certsDir: string;
+  runcRoot: string;
 }
 
 export function containerdLayout(dataDir: string): ContainerdLayout {
   const dir = join(dataDir, 'containerd');
   return {
-    dir, config: join(dir, 'config.toml'), socket: join(dir, 'containerd.sock'), log: join(dir, 'containerd.log'),
-    pidFile: join(dir, 'containerd.pid'), cniConfDir: join(dir, 'cni', 'net.d'), cniConfFile: join(dir, 'cni', 'net.d', '10-tandem.conflist'),
-    certsDir: join(dir, 'certs.d'), runcRoot: join(dir, 'runc'),
+    dir,
+    config: join(dir, 'config.toml'),
+    socket: join(dir, 'containerd.sock'),
+    log: join(dir, 'containerd.log'),
+    pidFile: join(dir, 'containerd.pid'),
+    cniConfDir: join(dir, 'cni', 'net.d'),
+    cniConfFile: join(dir, 'cni', 'net.d', '10-tandem.conflist'),
+    certsDir: join(dir, 'certs.d'),
+    runcRoot: join(dir, 'runc'),
   };
 }
 
@@ -86,18 +99,31 @@ export function renderContainerdConfig(l: ContainerdLayout, o: ContainerdConfigO
 export function renderCniConflist(dataDir: string, podCidr: string): string {
   const { subnet, gateway } = parsePodCidr(podCidr);
   const l = containerdLayout(dataDir);
-  return `${JSON.stringify({
-    cniVersion: '0.4.0',
-    name: 'tandem',
-    plugins: [
-      {
-        type: 'bridge', bridge: bridgeName(dataDir), isGateway: true, ipMasq: true, hairpinMode: true,
-        ipam: { type: 'host-local', dataDir: join(l.dir, 'cni', 'ipam'), ranges: [[{ subnet, gateway }]], routes: [{ dst: '0.0.0.0/0' }] },
-      },
-      { type: 'portmap', capabilities: { portMappings: true } },
-      { type: 'loopback' },
-    ],
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      cniVersion: '0.4.0',
+      name: 'tandem',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: bridgeName(dataDir),
+          isGateway: true,
+          ipMasq: true,
+          hairpinMode: true,
+          ipam: {
+            type: 'host-local',
+            dataDir: join(l.dir, 'cni', 'ipam'),
+            ranges: [[{ subnet, gateway }]],
+            routes: [{ dst: '0.0.0.0/0' }],
+          },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+        { type: 'loopback' },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** hosts.toml sending pulls of `host` to `endpoint` (e.g. http://127.0.0.1:5000); docker.io keeps its upstream as fallback. */
@@ -108,7 +134,11 @@ export function renderHostsToml(host: string, endpoint: string): string {
 
 async function writeIfChanged(path: string, text: string): Promise<boolean> {
   let old: string | undefined;
-  try { old = await readFile(path, 'utf8'); } catch { /* new file */ }
+  try {
+    old = await readFile(path, 'utf8');
+  } catch {
+    /* new file */
+  }
   if (old === text) return false;
   await writeFile(path, text);
   return true;
@@ -116,7 +146,9 @@ async function writeIfChanged(path: string, text: string): Promise<boolean> {
 
 /** Writes every file the instance needs; the conflist before containerd starts (its hot reload is unreliable). */
 export async function writeContainerdFiles(
-  dataDir: string, podCidr: string, o: ContainerdConfigOptions & { registryMirrors?: Record<string, string> },
+  dataDir: string,
+  podCidr: string,
+  o: ContainerdConfigOptions & { registryMirrors?: Record<string, string> },
 ): Promise<ContainerdLayout> {
   const l = containerdLayout(dataDir);
   await mkdir(l.cniConfDir, { recursive: true, mode: 0o755 });

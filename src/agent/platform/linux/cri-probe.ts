@@ -4,11 +4,27 @@ import { createGrpcChannel } from '../../runtime/cri/grpc-http2.js';
 
 function readStringField(buf: Buffer, field: number): string | undefined {
   let i = 0;
-  const varint = () => { let v = 0; let s = 0; for (;;) { const b = buf[i++]; if (b === undefined) throw new Error('truncated'); v += (b & 0x7f) * 2 ** s; if (b < 0x80) return v; s += 7; } };
+  const varint = () => {
+    let v = 0;
+    let s = 0;
+    for (;;) {
+      const b = buf[i++];
+      if (b === undefined) throw new Error('truncated');
+      v += (b & 0x7f) * 2 ** s;
+      if (b < 0x80) return v;
+      s += 7;
+    }
+  };
   while (i < buf.length) {
-    const key = varint(); const wire = key % 8; const num = Math.floor(key / 8);
-    if (wire === 2) { const len = varint(); const s = buf.subarray(i, i + len); i += len; if (num === field) return s.toString('utf8'); }
-    else if (wire === 0) varint();
+    const key = varint();
+    const wire = key % 8;
+    const num = Math.floor(key / 8);
+    if (wire === 2) {
+      const len = varint();
+      const s = buf.subarray(i, i + len);
+      i += len;
+      if (num === field) return s.toString('utf8');
+    } else if (wire === 0) varint();
     else if (wire === 5) i += 4;
     else if (wire === 1) i += 8;
     else return undefined;

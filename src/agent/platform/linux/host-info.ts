@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import type { HostInfo, PressureInfo } from '../common/platform.js';
 
 async function readText(path: string): Promise<string | undefined> {
-  try { return await readFile(path, 'utf8'); } catch { return undefined; }
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** `MemTotal:  24576000 kB` → bytes, for one key of /proc/meminfo. */
@@ -25,10 +29,14 @@ export function prettyName(text: string): string | undefined {
 
 export function goArch(nodeArch: string): string {
   switch (nodeArch) {
-    case 'x64': return 'amd64';
-    case 'ia32': return '386';
-    case 'arm': return 'arm';
-    default: return nodeArch;
+    case 'x64':
+      return 'amd64';
+    case 'ia32':
+      return '386';
+    case 'arm':
+      return 'arm';
+    default:
+      return nodeArch;
   }
 }
 
@@ -71,7 +79,10 @@ export async function linuxHostInfo(dataDir: string): Promise<HostInfo> {
     cpuCores: os.availableParallelism(),
     memoryBytes: meminfoBytes(meminfo, 'MemTotal') ?? os.totalmem(),
     ephemeralStorageBytes: fs.blocks * fs.bsize,
-    addresses: [{ type: 'InternalIP', address: internalIp() }, { type: 'Hostname', address: hostname }],
+    addresses: [
+      { type: 'InternalIP', address: internalIp() },
+      { type: 'Hostname', address: hostname },
+    ],
   };
 }
 
@@ -84,7 +95,9 @@ export async function linuxPressure(dataDir: string): Promise<PressureInfo> {
   try {
     const fs = await statfs(dataDir);
     disk = fs.blocks > 0 && fs.bavail / fs.blocks < pressureThresholds.diskFreeFraction;
-  } catch { /* data dir missing: no claim */ }
+  } catch {
+    /* data dir missing: no claim */
+  }
   // /proc/loadavg's fourth field is runnable/total tasks (threads), the figure pid_max limits.
   const tasks = Number(/\d+\/(\d+)/.exec((await readText('/proc/loadavg')) ?? '')?.[1] ?? 0);
   const pidMax = Number((await readText('/proc/sys/kernel/pid_max'))?.trim() ?? 0);

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdSkipReason, startTestContainerd } from '../../../../test/images/containerd-env.js';
 import { cgroupHierarchies, existingPodCgroups, podCgroupParent, removePodCgroups } from './cgroups.js';
-import { bridgeName, containerdLayout, parsePodCidr, renderCniConflist, renderContainerdConfig, renderHostsToml } from './containerd-config.js';
+import {
+  bridgeName,
+  containerdLayout,
+  parsePodCidr,
+  renderCniConflist,
+  renderContainerdConfig,
+  renderHostsToml,
+} from './containerd-config.js';
 import { goArch, internalIp, meminfoBytes, prettyName } from './host-info.js';
 import { createLinuxPlatform } from './linux-platform.js';
 
@@ -18,7 +25,8 @@ test('pod CIDR → subnet and gateway', () => {
 });
 
 test('bridge name is short, stable and per data dir', () => {
-  const a = bridgeName('/var/lib/tandem'); const b = bridgeName('/tmp/other');
+  const a = bridgeName('/var/lib/tandem');
+  const b = bridgeName('/tmp/other');
   assert.ok(a.length <= 15 && a.startsWith('tdm'));
   assert.equal(a, bridgeName('/var/lib/tandem'));
   assert.notEqual(a, b);
@@ -27,13 +35,28 @@ test('bridge name is short, stable and per data dir', () => {
 test('containerd config carries the keys this host needs', () => {
   const l = containerdLayout('/d');
   const t = renderContainerdConfig(l, { sandboxImage: 'docker.io/tandem/pause:1', cniBinDir: '/usr/lib/cni' });
-  for (const s of ['version = 2', 'restrict_oom_score_adj = true', 'SystemdCgroup = false', 'Root = "/d/containerd/runc"',
-    'stream_server_address = "127.0.0.1"', 'stream_server_port = "0"', 'bin_dir = "/usr/lib/cni"', 'conf_dir = "/d/containerd/cni/net.d"',
-    'config_path = "/d/containerd/certs.d"', 'sandbox_image = "docker.io/tandem/pause:1"', 'address = "/d/containerd/containerd.sock"']) {
+  for (const s of [
+    'version = 2',
+    'restrict_oom_score_adj = true',
+    'SystemdCgroup = false',
+    'Root = "/d/containerd/runc"',
+    'stream_server_address = "127.0.0.1"',
+    'stream_server_port = "0"',
+    'bin_dir = "/usr/lib/cni"',
+    'conf_dir = "/d/containerd/cni/net.d"',
+    'config_path = "/d/containerd/certs.d"',
+    'sandbox_image = "docker.io/tandem/pause:1"',
+    'address = "/d/containerd/containerd.sock"',
+  ]) {
     assert.ok(t.includes(s), `missing ${s}`);
   }
-  const c = JSON.parse(renderCniConflist('/d', '10.91.3.0/24')) as { plugins: { type: string; bridge?: string; ipam?: { ranges: { subnet: string; gateway: string }[][] } }[] };
-  assert.deepEqual(c.plugins.map((p) => p.type), ['bridge', 'portmap', 'loopback']);
+  const c = JSON.parse(renderCniConflist('/d', '10.91.3.0/24')) as {
+    plugins: { type: string; bridge?: string; ipam?: { ranges: { subnet: string; gateway: string }[][] } }[];
+  };
+  assert.deepEqual(
+    c.plugins.map((p) => p.type),
+    ['bridge', 'portmap', 'loopback'],
+  );
   assert.equal(c.plugins[0]?.bridge, bridgeName('/d'));
   assert.deepEqual(c.plugins[0]?.ipam?.ranges[0]?.[0], { subnet: '10.91.3.0/24', gateway: '10.91.3.1' });
   const h = renderHostsToml('registry.invalid', 'http://127.0.0.1:5000');
@@ -66,7 +89,9 @@ test('removePodCgroups removes the pod dir (and leftover children) in every hier
     assert.deepEqual(await existingPodCgroups('/tandem/burstable/podx', mount), []);
     assert.ok(existsSync(join(mount, 'memory', 'tandem', 'burstable')), 'the QoS parent stays');
     await removePodCgroups('/tandem/burstable/podx', mount); // idempotent
-  } finally { await rm(mount, { recursive: true, force: true }); }
+  } finally {
+    await rm(mount, { recursive: true, force: true });
+  }
 });
 
 test('host facts parsing', () => {
@@ -75,11 +100,17 @@ test('host facts parsing', () => {
   assert.equal(prettyName('NAME=x\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'), 'Debian GNU/Linux 12 (bookworm)');
   assert.equal(goArch('x64'), 'amd64');
   assert.equal(goArch('arm64'), 'arm64');
-  assert.equal(internalIp({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '', mac: '', cidr: null }] }), '127.0.0.1');
-  assert.equal(internalIp({
-    cni0: [{ address: '10.1.0.1', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null }],
-    eth0: [{ address: '192.0.2.9', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null }],
-  }), '192.0.2.9');
+  assert.equal(
+    internalIp({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '', mac: '', cidr: null }] }),
+    '127.0.0.1',
+  );
+  assert.equal(
+    internalIp({
+      cni0: [{ address: '10.1.0.1', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null }],
+      eth0: [{ address: '192.0.2.9', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null }],
+    }),
+    '192.0.2.9',
+  );
 });
 
 test('hostInfo and pressure on this host', { skip: process.platform !== 'linux' }, async () => {
@@ -94,7 +125,9 @@ test('hostInfo and pressure on this host', { skip: process.platform !== 'linux' 
     assert.equal(h.addresses[0]?.type, 'InternalIP');
     const pr = await p.pressure();
     assert.deepEqual(Object.keys(pr).sort(), ['disk', 'memory', 'pid']);
-  } finally { await rm(dataDir, { recursive: true, force: true }); }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 const skip = containerdSkipReason();
@@ -119,9 +152,18 @@ test('private containerd: ready, supervised, stopped without leftovers', { skip,
     assert.ok(first);
     process.kill(first, 'SIGKILL');
     const end = Date.now() + 20_000;
-    while (Date.now() < end && !(env.managed.restarts >= 1 && env.managed.pid !== undefined && env.managed.pid !== first)) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < end && !(env.managed.restarts >= 1 && env.managed.pid !== undefined && env.managed.pid !== first))
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(env.managed.restarts, 1);
-    for (;;) { try { await env.runtime.version(); break; } catch { if (Date.now() > end) throw new Error('no Version after restart'); await new Promise((r) => setTimeout(r, 100)); } }
+    for (;;) {
+      try {
+        await env.runtime.version();
+        break;
+      } catch {
+        if (Date.now() > end) throw new Error('no Version after restart');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     pid = env.managed.pid;
   } finally {
     await env.stop();

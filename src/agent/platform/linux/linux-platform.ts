@@ -42,7 +42,14 @@ export interface LinuxPlatform extends Platform {
 
 function onPath(cmd: string): boolean {
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin'];
-  return dirs.some((d) => { try { accessSync(join(d, cmd), constants.X_OK); return true; } catch { return false; } });
+  return dirs.some((d) => {
+    try {
+      accessSync(join(d, cmd), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** What a private containerd needs and is missing here (empty when everything is installed). */
@@ -70,7 +77,9 @@ async function importImageArchive(socket: string, archive: string): Promise<void
 }
 
 export async function removeBridge(dataDir: string): Promise<void> {
-  try { await run('ip', ['link', 'del', bridgeName(dataDir)]); } catch (e) {
+  try {
+    await run('ip', ['link', 'del', bridgeName(dataDir)]);
+  } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (!/Cannot find device|does not exist/.test(msg)) throw e;
   }
@@ -87,23 +96,37 @@ export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
     podResourceParent: (podUid, qosClass) => podCgroupParent(cgroupRoot, podUid, qosClass),
     // the pod's QoS class may be unknown here (an orphan): every class's parent is tried
     async cleanupPod(podUid, cgroupParent) {
-      const parents = cgroupParent ? [cgroupParent] : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
+      const parents = cgroupParent
+        ? [cgroupParent]
+        : ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(cgroupRoot, podUid, q));
       for (const p of parents) await removePodCgroups(p);
     },
     async startRuntime({ dataDir, podCidr }) {
       const missing = missingRuntimeTools(cniBinDir);
-      if (missing.length) { log.warn(`not starting containerd: missing ${missing.join(', ')}`); return undefined; }
+      if (missing.length) {
+        log.warn(`not starting containerd: missing ${missing.join(', ')}`);
+        return undefined;
+      }
       const layout = await writeContainerdFiles(dataDir, podCidr, {
-        sandboxImage: o.sandboxImage ?? defaultSandboxImage, cniBinDir, ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
+        sandboxImage: o.sandboxImage ?? defaultSandboxImage,
+        cniBinDir,
+        ...(o.registryMirrors ? { registryMirrors: o.registryMirrors } : {}),
       });
-      const rt = await superviseContainerd({ layout, log: log.child('containerd'), ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}) });
+      const rt = await superviseContainerd({
+        layout,
+        log: log.child('containerd'),
+        ...(o.containerdBin ? { containerdBin: o.containerdBin } : {}),
+      });
       if (o.pauseImageArchive) {
-        try { await importImageArchive(layout.socket, o.pauseImageArchive); } catch (e) { await rt.stop(); throw e; }
+        try {
+          await importImageArchive(layout.socket, o.pauseImageArchive);
+        } catch (e) {
+          await rt.stop();
+          throw e;
+        }
       }
       return rt;
     },
     removeNetwork: removeBridge,
   };
 }
-
-;

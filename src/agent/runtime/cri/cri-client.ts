@@ -9,7 +9,7 @@ import { createGrpcChannel, GrpcError, GrpcStatus, isGrpcError } from './grpc-ht
 import { decodeMessage, encodeMessage } from './proto-codec.js';
 import { parseProto, type MethodDescriptor, type ProtoFile } from './proto-parse.js';
 
-export {  GrpcStatus, isGrpcError };
+export { GrpcStatus, isGrpcError };
 
 /**
  * Where cri.proto lives. tsc does not copy it, so from the compiled file
@@ -58,7 +58,8 @@ export function createCriClient(endpoint: string, defaultDeadlineMs = 120_000): 
   const channel = createGrpcChannel(grpcTarget(endpoint));
   return {
     async call<M extends CriMethod>(method: M, req: CriMethods[M][0], deadlineMs = defaultDeadlineMs): Promise<CriMethods[M][1]> {
-      let m: MethodDescriptor; let body: Buffer;
+      let m: MethodDescriptor;
+      let body: Buffer;
       try {
         m = methodOf(method);
         body = encodeMessage(m.request, req);
@@ -73,6 +74,8 @@ export function createCriClient(endpoint: string, defaultDeadlineMs = 120_000): 
         throw new GrpcError(GrpcStatus.INTERNAL, `response deserialization failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
-    close() { channel.close(); },
+    close() {
+      channel.close();
+    },
   };
 }

@@ -1,12 +1,34 @@
 // Mapping between the agent's camelCase runtime types and the CRI wire messages: a `linux` or
 // `windows` section of a request becomes the CRI message of the same name.
 import type {
-  ContainerConfig, ContainerState, ContainerStats, ContainerStatus, ImageInfo, LinuxContainerConfig, LinuxContainerResources, Mount,
-  SandboxConfig, SandboxStatus, WindowsContainerResources, WindowsContainerSecurityContext, WindowsSandboxSecurityContext,
+  ContainerConfig,
+  ContainerState,
+  ContainerStats,
+  ContainerStatus,
+  ImageInfo,
+  LinuxContainerConfig,
+  LinuxContainerResources,
+  Mount,
+  SandboxConfig,
+  SandboxStatus,
+  WindowsContainerResources,
+  WindowsContainerSecurityContext,
+  WindowsSandboxSecurityContext,
 } from '../runtime.js';
 import type {
-  WireContainer, WireContainerConfig, WireContainerState, WireContainerStats, WireContainerStatus, WireImage, WireLinuxResources,
-  WirePodSandbox, WirePodSandboxConfig, WirePodSandboxStatus, WirePropagation, WireWindowsResources, WireWindowsSecurityContext,
+  WireContainer,
+  WireContainerConfig,
+  WireContainerState,
+  WireContainerStats,
+  WireContainerStatus,
+  WireImage,
+  WireLinuxResources,
+  WirePodSandbox,
+  WirePodSandboxConfig,
+  WirePodSandboxStatus,
+  WirePropagation,
+  WireWindowsResources,
+  WireWindowsSecurityContext,
 } from './cri-wire.js';
 
 export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
@@ -15,7 +37,10 @@ export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
     hostname: c.hostname,
     log_directory: c.logDirectory,
     port_mappings: c.portMappings.map((p) => ({
-      protocol: p.protocol, container_port: p.containerPort, host_port: p.hostPort ?? 0, host_ip: p.hostIp ?? '',
+      protocol: p.protocol,
+      container_port: p.containerPort,
+      host_port: p.hostPort ?? 0,
+      host_ip: p.hostIp ?? '',
     })),
     labels: c.labels,
     annotations: c.annotations,
@@ -36,7 +61,9 @@ export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
 }
 
 const propagation: Record<NonNullable<Mount['propagation']>, WirePropagation> = {
-  private: 'PROPAGATION_PRIVATE', hostToContainer: 'PROPAGATION_HOST_TO_CONTAINER', bidirectional: 'PROPAGATION_BIDIRECTIONAL',
+  private: 'PROPAGATION_PRIVATE',
+  hostToContainer: 'PROPAGATION_HOST_TO_CONTAINER',
+  bidirectional: 'PROPAGATION_BIDIRECTIONAL',
 };
 
 function toWireWindowsSecurity(s: WindowsSandboxSecurityContext | WindowsContainerSecurityContext): WireWindowsSecurityContext {
@@ -72,13 +99,18 @@ export function toWireContainerConfig(c: ContainerConfig, sandbox: SandboxConfig
     working_dir: c.workingDir ?? '',
     envs: c.envs.map((e) => ({ key: e.key, value: e.value })),
     mounts: c.mounts.map((m) => ({
-      container_path: m.containerPath, host_path: m.hostPath, readonly: m.readonly ?? false,
-      selinux_relabel: m.selinuxRelabel ?? false, propagation: propagation[m.propagation ?? 'private'],
+      container_path: m.containerPath,
+      host_path: m.hostPath,
+      readonly: m.readonly ?? false,
+      selinux_relabel: m.selinuxRelabel ?? false,
+      propagation: propagation[m.propagation ?? 'private'],
     })),
     labels: c.labels,
     annotations: c.annotations,
     log_path: c.logPath,
-    stdin: c.stdin ?? false, stdin_once: c.stdinOnce ?? false, tty: c.tty ?? false,
+    stdin: c.stdin ?? false,
+    stdin_once: c.stdinOnce ?? false,
+    tty: c.tty ?? false,
   };
   if (c.linux) w.linux = toWireLinuxContainer(c.linux, sandbox);
   if (c.windows) {
@@ -113,44 +145,84 @@ export function fromWireSandboxStatus(s: WirePodSandboxStatus): SandboxStatus {
     createdAt: s.created_at,
     ...(ip ? { ip } : {}),
     additionalIps: (s.network?.additional_ips ?? []).map((x) => x.ip).filter((x) => x),
-    name: s.metadata?.name ?? '', namespace: s.metadata?.namespace ?? '', uid: s.metadata?.uid ?? '', attempt: s.metadata?.attempt ?? 0,
-    labels: s.labels, annotations: s.annotations,
+    name: s.metadata?.name ?? '',
+    namespace: s.metadata?.namespace ?? '',
+    uid: s.metadata?.uid ?? '',
+    attempt: s.metadata?.attempt ?? 0,
+    labels: s.labels,
+    annotations: s.annotations,
   };
 }
 
 export function fromWireSandbox(s: WirePodSandbox): SandboxStatus {
   return {
-    id: s.id, state: s.state === 'SANDBOX_READY' ? 'ready' : 'notready', createdAt: s.created_at, additionalIps: [],
-    name: s.metadata?.name ?? '', namespace: s.metadata?.namespace ?? '', uid: s.metadata?.uid ?? '', attempt: s.metadata?.attempt ?? 0,
-    labels: s.labels, annotations: s.annotations,
+    id: s.id,
+    state: s.state === 'SANDBOX_READY' ? 'ready' : 'notready',
+    createdAt: s.created_at,
+    additionalIps: [],
+    name: s.metadata?.name ?? '',
+    namespace: s.metadata?.namespace ?? '',
+    uid: s.metadata?.uid ?? '',
+    attempt: s.metadata?.attempt ?? 0,
+    labels: s.labels,
+    annotations: s.annotations,
   };
 }
 
 const states: Record<WireContainerState, ContainerState> = {
-  CONTAINER_CREATED: 'created', CONTAINER_RUNNING: 'running', CONTAINER_EXITED: 'exited', CONTAINER_UNKNOWN: 'unknown',
+  CONTAINER_CREATED: 'created',
+  CONTAINER_RUNNING: 'running',
+  CONTAINER_EXITED: 'exited',
+  CONTAINER_UNKNOWN: 'unknown',
 };
 
 export function fromWireContainerStatus(s: WireContainerStatus): ContainerStatus {
   return {
-    id: s.id, name: s.metadata?.name ?? '', attempt: s.metadata?.attempt ?? 0, state: states[s.state] ?? 'unknown',
-    createdAt: s.created_at, startedAt: s.started_at, finishedAt: s.finished_at,
-    exitCode: s.exit_code, reason: s.reason, message: s.message,
-    image: s.image?.image ?? '', imageRef: s.image_ref, labels: s.labels, annotations: s.annotations, logPath: s.log_path,
+    id: s.id,
+    name: s.metadata?.name ?? '',
+    attempt: s.metadata?.attempt ?? 0,
+    state: states[s.state] ?? 'unknown',
+    createdAt: s.created_at,
+    startedAt: s.started_at,
+    finishedAt: s.finished_at,
+    exitCode: s.exit_code,
+    reason: s.reason,
+    message: s.message,
+    image: s.image?.image ?? '',
+    imageRef: s.image_ref,
+    labels: s.labels,
+    annotations: s.annotations,
+    logPath: s.log_path,
   };
 }
 
 /** ListContainers carries no times beyond creation and no exit facts: those need ContainerStatus. */
 export function fromWireContainer(c: WireContainer): ContainerStatus {
   return {
-    id: c.id, sandboxId: c.pod_sandbox_id, name: c.metadata?.name ?? '', attempt: c.metadata?.attempt ?? 0,
-    state: states[c.state] ?? 'unknown', createdAt: c.created_at, startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '',
-    image: c.image?.image ?? '', imageRef: c.image_ref, labels: c.labels, annotations: c.annotations, logPath: '',
+    id: c.id,
+    sandboxId: c.pod_sandbox_id,
+    name: c.metadata?.name ?? '',
+    attempt: c.metadata?.attempt ?? 0,
+    state: states[c.state] ?? 'unknown',
+    createdAt: c.created_at,
+    startedAt: 0,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    image: c.image?.image ?? '',
+    imageRef: c.image_ref,
+    labels: c.labels,
+    annotations: c.annotations,
+    logPath: '',
   };
 }
 
 export function fromWireContainerStats(s: WireContainerStats, sandboxId?: string): ContainerStats {
   return {
-    id: s.attributes?.id ?? '', name: s.attributes?.metadata?.name ?? '', ...(sandboxId ? { sandboxId } : {}),
+    id: s.attributes?.id ?? '',
+    name: s.attributes?.metadata?.name ?? '',
+    ...(sandboxId ? { sandboxId } : {}),
     cpuUsageCoreNanoSeconds: s.cpu?.usage_core_nano_seconds?.value ?? 0,
     cpuUsageNanoCores: s.cpu?.usage_nano_cores?.value ?? 0,
     memoryWorkingSetBytes: s.memory?.working_set_bytes?.value ?? 0,

@@ -27,7 +27,10 @@ test('cri.proto is found from the compiled module', async () => {
 });
 
 test('runtime handlers from containerd config JSON', () => {
-  assert.deepEqual(handlersFromConfig(JSON.stringify({ containerd: { runtimes: { runc: {}, kata: {} } } })).map((h) => h.name), ['', 'kata', 'runc']);
+  assert.deepEqual(
+    handlersFromConfig(JSON.stringify({ containerd: { runtimes: { runc: {}, kata: {} } } })).map((h) => h.name),
+    ['', 'kata', 'runc'],
+  );
   assert.deepEqual(handlersFromConfig('not json'), [{ name: '' }]);
 });
 
@@ -57,7 +60,8 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
   try {
     ti = await prepareTestImages();
     env = await startTestContainerd({ sandboxImage: ti.images.pause });
-    const e = env; const images = ti.images;
+    const e = env;
+    const images = ti.images;
     const rt = e.runtime;
     await rt.pullImage(images.busybox);
 
@@ -65,15 +69,30 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     const hostPort = await freePort();
     const cgroupParent = e.platform.podResourceParent(uid, 'Burstable') ?? '';
     const sandbox: SandboxConfig = {
-      name: 'web', namespace: 'default', uid, attempt: 0, hostname: 'web',
+      name: 'web',
+      namespace: 'default',
+      uid,
+      attempt: 0,
+      hostname: 'web',
       logDirectory: join(e.dataDir, 'pods', `default_web_${uid}`),
       portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort }],
-      labels: { app: 'web', 'tandem.io/test': uid }, annotations: { note: 'x' }, linux: { cgroupParent }, runtimeHandler: '',
-      dnsServers: ['192.0.2.53'], dnsSearches: ['default.svc.cluster.local'],
+      labels: { app: 'web', 'tandem.io/test': uid },
+      annotations: { note: 'x' },
+      linux: { cgroupParent },
+      runtimeHandler: '',
+      dnsServers: ['192.0.2.53'],
+      dnsSearches: ['default.svc.cluster.local'],
     };
     const base = { mounts: [], labels: {}, annotations: {}, args: [], envs: [], linux: {} };
-    const ctr = (name: string, command: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig =>
-      ({ ...base, name, attempt: 0, image: images.busybox, command, logPath: `${name}/0.log`, ...extra });
+    const ctr = (name: string, command: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({
+      ...base,
+      name,
+      attempt: 0,
+      image: images.busybox,
+      command,
+      logPath: `${name}/0.log`,
+      ...extra,
+    });
 
     const sid = await rt.runPodSandbox(sandbox);
     const ss = await rt.podSandboxStatus(sid);
@@ -83,12 +102,24 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     assert.equal(ss.labels['app'], 'web');
     const podIp = ss.ip;
 
-    const web = await rt.createContainer(sid, ctr('web', ['httpd'], {
-      args: ['-f', '-p', '8080', '-h', '/var/www'], envs: [{ key: 'FOO', value: 'bar baz' }, { key: 'UNI', value: 'ü€' }],
-      linux: { resources: { cpuPeriod: 100000, cpuQuota: 50000, memoryLimitInBytes: 64 * 1024 * 1024 } },
-    }), sandbox);
+    const web = await rt.createContainer(
+      sid,
+      ctr('web', ['httpd'], {
+        args: ['-f', '-p', '8080', '-h', '/var/www'],
+        envs: [
+          { key: 'FOO', value: 'bar baz' },
+          { key: 'UNI', value: 'ü€' },
+        ],
+        linux: { resources: { cpuPeriod: 100000, cpuQuota: 50000, memoryLimitInBytes: 64 * 1024 * 1024 } },
+      }),
+      sandbox,
+    );
     await rt.startContainer(web);
-    const client = await rt.createContainer(sid, ctr('client', ['sh', '-c', 'echo hello-log; echo to-stderr >&2; exec sleep 3600']), sandbox);
+    const client = await rt.createContainer(
+      sid,
+      ctr('client', ['sh', '-c', 'echo hello-log; echo to-stderr >&2; exec sleep 3600']),
+      sandbox,
+    );
     await rt.startContainer(client);
 
     await t.test('status and listing', async () => {
@@ -101,7 +132,10 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
       const list = await rt.listContainers({ sandboxId: sid });
       assert.deepEqual(list.map((c) => c.name).sort(), ['client', 'web']);
       assert.ok(list.every((c) => c.sandboxId === sid));
-      assert.deepEqual((await rt.listPodSandboxes({ labels: { 'tandem.io/test': uid } })).map((p) => p.id), [sid]);
+      assert.deepEqual(
+        (await rt.listPodSandboxes({ labels: { 'tandem.io/test': uid } })).map((p) => p.id),
+        [sid],
+      );
       assert.deepEqual(await rt.listPodSandboxes({ labels: { 'tandem.io/test': 'other' } }), []);
       await assert.rejects(rt.containerStatus('0123456789abcdef'), RuntimeNotFoundError);
       await assert.rejects(rt.podSandboxStatus('0123456789abcdef'), RuntimeNotFoundError);
@@ -110,10 +144,17 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     await t.test('host reaches the pod IP and the host port', async () => {
       let body = '';
       for (let i = 0; i < 50 && !body; i++) {
-        try { body = await (await fetch(`http://${podIp}:8080/`)).text(); } catch { await sleep(100); }
+        try {
+          body = await (await fetch(`http://${podIp}:8080/`)).text();
+        } catch {
+          await sleep(100);
+        }
       }
       assert.match(body, /tandem busybox httpd/);
-      const hp = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => r.text(), (err: unknown) => `error ${String(err)}`);
+      const hp = await fetch(`http://127.0.0.1:${hostPort}/`).then(
+        (r) => r.text(),
+        (err: unknown) => `error ${String(err)}`,
+      );
       assert.match(hp, /tandem busybox httpd/, 'hostPort through portmap');
     });
 
@@ -149,15 +190,24 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     });
 
     await t.test('streaming URLs', async () => {
-      assert.match(await rt.exec(web, ['sh'], { stdin: true, stdout: true, stderr: true, tty: false }), /^http:\/\/127\.0\.0\.1:\d+\/exec\/\S+$/);
-      assert.match(await rt.attach(client, { stdin: false, stdout: true, stderr: true, tty: false }), /^http:\/\/127\.0\.0\.1:\d+\/attach\/\S+$/);
+      assert.match(
+        await rt.exec(web, ['sh'], { stdin: true, stdout: true, stderr: true, tty: false }),
+        /^http:\/\/127\.0\.0\.1:\d+\/exec\/\S+$/,
+      );
+      assert.match(
+        await rt.attach(client, { stdin: false, stdout: true, stderr: true, tty: false }),
+        /^http:\/\/127\.0\.0\.1:\d+\/attach\/\S+$/,
+      );
       assert.match(await rt.portForward(sid, [8080]), /^http:\/\/127\.0\.0\.1:\d+\/portforward\/\S+$/);
     });
 
     await t.test('log file lines in CRI format; reopen', async () => {
       const file = join(sandbox.logDirectory, 'client/0.log');
       const lines = (await readFile(file, 'utf8')).trim().split('\n');
-      assert.ok(lines.some((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z stdout F hello-log$/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z stdout F hello-log$/.test(l)),
+        lines.join('\n'),
+      );
       assert.ok(lines.some((l) => / stderr F to-stderr$/.test(l)));
       await rt.reopenContainerLog(client);
     });
@@ -165,9 +215,13 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     await t.test('exit code and OOM kill', async () => {
       const fail = await rt.createContainer(sid, ctr('fail', ['sh', '-c', 'exit 42']), sandbox);
       await rt.startContainer(fail);
-      const oom = await rt.createContainer(sid, ctr('oom', ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], {
-        linux: { resources: { memoryLimitInBytes: 16 * 1024 * 1024 } },
-      }), sandbox);
+      const oom = await rt.createContainer(
+        sid,
+        ctr('oom', ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], {
+          linux: { resources: { memoryLimitInBytes: 16 * 1024 * 1024 } },
+        }),
+        sandbox,
+      );
       await rt.startContainer(oom);
       const f = await waitExited(e, fail);
       assert.equal(f.exitCode, 42);
@@ -201,18 +255,24 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
       await rt.stopPodSandbox(sid);
       assert.equal((await rt.podSandboxStatus(sid)).state, 'notready');
       await rt.removePodSandbox(sid);
-      assert.deepEqual((await rt.listPodSandboxes()).filter((p) => p.id === sid), []);
+      assert.deepEqual(
+        (await rt.listPodSandboxes()).filter((p) => p.id === sid),
+        [],
+      );
       await e.platform.cleanupPod(uid, cgroupParent);
       assert.deepEqual(await existingPodCgroups(cgroupParent), []);
     });
 
     await t.test('raw CRI start-up timing (printed, not asserted)', async () => {
       const r = await measureRawCriStartup(rt, images, 8, {
-        cgroupRoot: `/${e.cgroupRoot}/bench`, cleanup: (u, parent) => e.platform.cleanupPod(u, parent),
+        cgroupRoot: `/${e.cgroupRoot}/bench`,
+        cleanup: (u, parent) => e.platform.cleanupPod(u, parent),
       });
       assert.equal(r.n, 8);
-      console.log(`# raw CRI RunPodSandbox+CreateContainer+StartContainer, ${r.n} pods sequential: p50 ${r.p50} ms, p99 ${r.p99} ms ` +
-        `(min ${r.min}, max ${r.max}; sandbox p50 ${r.sandboxP50}, create p50 ${r.createP50}, start p50 ${r.startP50}; teardown ${r.teardownMs} ms)`);
+      console.log(
+        `# raw CRI RunPodSandbox+CreateContainer+StartContainer, ${r.n} pods sequential: p50 ${r.p50} ms, p99 ${r.p99} ms ` +
+          `(min ${r.min}, max ${r.max}; sandbox p50 ${r.sandboxP50}, create p50 ${r.createP50}, start p50 ${r.startP50}; teardown ${r.teardownMs} ms)`,
+      );
       const benchDir = join('/sys/fs/cgroup/memory', e.cgroupRoot, 'bench');
       const left = existsSync(benchDir) ? (await readdir(benchDir)).filter((n) => n.startsWith('pod')) : [];
       assert.deepEqual(left, [], 'no pod cgroups left by the measurement');

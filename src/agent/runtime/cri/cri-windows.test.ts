@@ -37,25 +37,45 @@ const obj = (v: unknown): Record<string, unknown> => {
 };
 
 const pod: Pod = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'iis', namespace: 'web', uid: 'u-win' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'iis', namespace: 'web', uid: 'u-win' },
   spec: {
     securityContext: { windowsOptions: { runAsUserName: 'ContainerUser', gmsaCredentialSpec: '{"ActiveDirectoryConfig":{}}' } },
     containers: [{ name: 'site', image: 'iis:ltsc2022', resources: { limits: { cpu: '2', memory: '1Gi' } } }],
   },
 };
 const sandbox = sandboxConfig({
-  pod, attempt: 0, dataDir: 'C:\\tandem', hostHostname: 'win-0', dns: { servers: [], searches: [], options: [] },
-  os: 'windows', resourceParent: undefined, runtimeHandler: 'runhcs-wcow-process',
+  pod,
+  attempt: 0,
+  dataDir: 'C:\\tandem',
+  hostHostname: 'win-0',
+  dns: { servers: [], searches: [], options: [] },
+  os: 'windows',
+  resourceParent: undefined,
+  runtimeHandler: 'runhcs-wcow-process',
 });
 const container = containerConfig({
-  pod, container: pod.spec?.containers[0] ?? { name: 'missing' }, attempt: 0, image: 'iis:ltsc2022', envs: [], command: [], args: [], mounts: [],
-  qosClass: 'Guaranteed', os: 'windows', memoryCapacity: 8 * 1024 ** 3, cpuCapacity: 8,
+  pod,
+  container: pod.spec?.containers[0] ?? { name: 'missing' },
+  attempt: 0,
+  image: 'iis:ltsc2022',
+  envs: [],
+  command: [],
+  args: [],
+  mounts: [],
+  qosClass: 'Guaranteed',
+  os: 'windows',
+  memoryCapacity: 8 * 1024 ** 3,
+  cpuCapacity: 8,
 });
 
 test('wire objects of a Windows pod: windows sections only, field by field', () => {
   const sb = toWireSandboxConfig(sandbox);
   assert.equal(sb.linux, undefined);
-  assert.deepEqual(sb.windows, { security_context: { run_as_username: 'ContainerUser', credential_spec: '{"ActiveDirectoryConfig":{}}', host_process: false } });
+  assert.deepEqual(sb.windows, {
+    security_context: { run_as_username: 'ContainerUser', credential_spec: '{"ActiveDirectoryConfig":{}}', host_process: false },
+  });
   const c = toWireContainerConfig(container, sandbox);
   assert.equal(c.linux, undefined);
   assert.deepEqual(c.windows, {
@@ -65,30 +85,58 @@ test('wire objects of a Windows pod: windows sections only, field by field', () 
 });
 
 test('RunPodSandbox and CreateContainer carry windows under the CRI field numbers', () => {
-  const run = encodeMessage(msg(cri, 'runtime.v1.RunPodSandboxRequest'), { config: toWireSandboxConfig(sandbox), runtime_handler: sandbox.runtimeHandler });
+  const run = encodeMessage(msg(cri, 'runtime.v1.RunPodSandboxRequest'), {
+    config: toWireSandboxConfig(sandbox),
+    runtime_handler: sandbox.runtimeHandler,
+  });
   const r = decodeMessage(msg(CRI_NUMBERS, 'check.RunPodSandboxRequest'), run);
   assert.equal(r['runtime_handler'], 'runhcs-wcow-process');
   const cfg = obj(r['config']);
   assert.equal(Buffer.isBuffer(cfg['linux']) && cfg['linux'].length, 0, 'no linux section (field 8)');
-  assert.deepEqual(obj(obj(cfg['windows'])['security_context']), { run_as_username: 'ContainerUser', credential_spec: '{"ActiveDirectoryConfig":{}}', host_process: false });
+  assert.deepEqual(obj(obj(cfg['windows'])['security_context']), {
+    run_as_username: 'ContainerUser',
+    credential_spec: '{"ActiveDirectoryConfig":{}}',
+    host_process: false,
+  });
 
   const create = encodeMessage(msg(cri, 'runtime.v1.CreateContainerRequest'), {
-    pod_sandbox_id: 's1', config: toWireContainerConfig(container, sandbox), sandbox_config: toWireSandboxConfig(sandbox),
+    pod_sandbox_id: 's1',
+    config: toWireContainerConfig(container, sandbox),
+    sandbox_config: toWireSandboxConfig(sandbox),
   });
   // ContainerConfig.windows is field 16: tag (16 << 3 | 2) = 0x82 0x01
   assert.ok(create.toString('hex').includes('8201'), 'tag of field 16');
   const c = decodeMessage(msg(CRI_NUMBERS, 'check.CreateContainerRequest'), create);
   const w = obj(obj(c['config'])['windows']);
-  assert.deepEqual(obj(w['resources']), { cpu_shares: 0, cpu_count: 0, cpu_maximum: 2500, memory_limit_in_bytes: 1024 ** 3, rootfs_size_in_bytes: 0 });
-  assert.deepEqual(obj(w['security_context']), { run_as_username: 'ContainerUser', credential_spec: '{"ActiveDirectoryConfig":{}}', host_process: false });
+  assert.deepEqual(obj(w['resources']), {
+    cpu_shares: 0,
+    cpu_count: 0,
+    cpu_maximum: 2500,
+    memory_limit_in_bytes: 1024 ** 3,
+    rootfs_size_in_bytes: 0,
+  });
+  assert.deepEqual(obj(w['security_context']), {
+    run_as_username: 'ContainerUser',
+    credential_spec: '{"ActiveDirectoryConfig":{}}',
+    host_process: false,
+  });
   assert.equal(obj(obj(obj(c['sandbox_config'])['windows'])['security_context'])['run_as_username'], 'ContainerUser');
 });
 
 test('UpdateContainerResources sends windows resources as field 3, and a HostProcess flag round-trips', () => {
   const req = msg(cri, 'runtime.v1.UpdateContainerResourcesRequest');
-  const bytes = encodeMessage(req, { container_id: 'c1', windows: toWireWindowsResources({ cpuMaximum: 5000, cpuCount: 2, memoryLimitInBytes: 512 }) });
+  const bytes = encodeMessage(req, {
+    container_id: 'c1',
+    windows: toWireWindowsResources({ cpuMaximum: 5000, cpuCount: 2, memoryLimitInBytes: 512 }),
+  });
   const back = decodeMessage(msg(CRI_NUMBERS, 'check.UpdateContainerResourcesRequest'), bytes);
-  assert.deepEqual(obj(back['windows']), { cpu_shares: 0, cpu_count: 2, cpu_maximum: 5000, memory_limit_in_bytes: 512, rootfs_size_in_bytes: 0 });
+  assert.deepEqual(obj(back['windows']), {
+    cpu_shares: 0,
+    cpu_count: 2,
+    cpu_maximum: 5000,
+    memory_limit_in_bytes: 512,
+    rootfs_size_in_bytes: 0,
+  });
   assert.equal(Buffer.isBuffer(back['linux']) && back['linux'].length, 0);
 
   const hp = toWireSandboxConfig({ ...sandbox, windows: { securityContext: { hostProcess: true } } });

@@ -9,20 +9,47 @@ type WireSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
 export type WireContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
 export type WirePropagation = 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONTAINER' | 'PROPAGATION_BIDIRECTIONAL';
 
-interface WireImageSpec { image: string; annotations?: Map; user_specified_image?: string; runtime_handler?: string }
-interface WireUInt64 { value: number }
+interface WireImageSpec {
+  image: string;
+  annotations?: Map;
+  user_specified_image?: string;
+  runtime_handler?: string;
+}
+interface WireUInt64 {
+  value: number;
+}
 
 export interface WireLinuxResources {
-  cpu_period?: number; cpu_quota?: number; cpu_shares?: number; memory_limit_in_bytes?: number; oom_score_adj?: number;
-  cpuset_cpus?: string; cpuset_mems?: string; unified?: Map; memory_swap_limit_in_bytes?: number;
+  cpu_period?: number;
+  cpu_quota?: number;
+  cpu_shares?: number;
+  memory_limit_in_bytes?: number;
+  oom_score_adj?: number;
+  cpuset_cpus?: string;
+  cpuset_mems?: string;
+  unified?: Map;
+  memory_swap_limit_in_bytes?: number;
 }
 export interface WireWindowsResources {
-  cpu_shares?: number; cpu_count?: number; cpu_maximum?: number; memory_limit_in_bytes?: number; rootfs_size_in_bytes?: number;
+  cpu_shares?: number;
+  cpu_count?: number;
+  cpu_maximum?: number;
+  memory_limit_in_bytes?: number;
+  rootfs_size_in_bytes?: number;
 }
 /** WindowsSandboxSecurityContext and WindowsContainerSecurityContext share these fields. */
-export interface WireWindowsSecurityContext { run_as_username?: string; credential_spec?: string; host_process?: boolean }
+export interface WireWindowsSecurityContext {
+  run_as_username?: string;
+  credential_spec?: string;
+  host_process?: boolean;
+}
 
-interface WirePodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
+interface WirePodSandboxMetadata {
+  name: string;
+  uid: string;
+  namespace: string;
+  attempt: number;
+}
 
 export interface WirePodSandboxConfig {
   metadata: WirePodSandboxMetadata;
@@ -56,7 +83,9 @@ export interface WireContainerConfig {
   labels?: Map;
   annotations?: Map;
   log_path?: string;
-  stdin?: boolean; stdin_once?: boolean; tty?: boolean;
+  stdin?: boolean;
+  stdin_once?: boolean;
+  tty?: boolean;
   linux?: {
     resources?: WireLinuxResources;
     security_context?: {
@@ -71,7 +100,12 @@ export interface WireContainerConfig {
   windows?: { resources?: WireWindowsResources; security_context?: WireWindowsSecurityContext };
 }
 
-interface WireVersionResponse { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }
+interface WireVersionResponse {
+  version: string;
+  runtime_name: string;
+  runtime_version: string;
+  runtime_api_version: string;
+}
 interface WireStatusResponse {
   status: { conditions: { type: string; status: boolean; reason: string; message: string }[] } | null;
   info: Map;
@@ -79,32 +113,64 @@ interface WireStatusResponse {
 }
 
 export interface WirePodSandboxStatus {
-  id: string; metadata: WirePodSandboxMetadata | null; state: WireSandboxState; created_at: number;
+  id: string;
+  metadata: WirePodSandboxMetadata | null;
+  state: WireSandboxState;
+  created_at: number;
   network: { ip: string; additional_ips: { ip: string }[] } | null;
-  labels: Map; annotations: Map; runtime_handler: string;
+  labels: Map;
+  annotations: Map;
+  runtime_handler: string;
 }
 export interface WirePodSandbox {
-  id: string; metadata: WirePodSandboxMetadata | null; state: WireSandboxState; created_at: number;
-  labels: Map; annotations: Map; runtime_handler: string;
+  id: string;
+  metadata: WirePodSandboxMetadata | null;
+  state: WireSandboxState;
+  created_at: number;
+  labels: Map;
+  annotations: Map;
+  runtime_handler: string;
 }
 
 export interface WireContainer {
-  id: string; pod_sandbox_id: string; metadata: { name: string; attempt: number } | null; image: WireImageSpec | null;
-  image_ref: string; state: WireContainerState; created_at: number; labels: Map; annotations: Map;
+  id: string;
+  pod_sandbox_id: string;
+  metadata: { name: string; attempt: number } | null;
+  image: WireImageSpec | null;
+  image_ref: string;
+  state: WireContainerState;
+  created_at: number;
+  labels: Map;
+  annotations: Map;
 }
 export interface WireContainerStatus {
-  id: string; metadata: { name: string; attempt: number } | null; state: WireContainerState;
-  created_at: number; started_at: number; finished_at: number; exit_code: number;
-  image: WireImageSpec | null; image_ref: string; reason: string; message: string;
-  labels: Map; annotations: Map; log_path: string;
+  id: string;
+  metadata: { name: string; attempt: number } | null;
+  state: WireContainerState;
+  created_at: number;
+  started_at: number;
+  finished_at: number;
+  exit_code: number;
+  image: WireImageSpec | null;
+  image_ref: string;
+  reason: string;
+  message: string;
+  labels: Map;
+  annotations: Map;
+  log_path: string;
 }
 
 export interface WireContainerStats {
   attributes: { id: string; metadata: { name: string; attempt: number } | null; labels: Map; annotations: Map } | null;
   cpu: { timestamp: number; usage_core_nano_seconds: WireUInt64 | null; usage_nano_cores: WireUInt64 | null } | null;
   memory: {
-    timestamp: number; working_set_bytes: WireUInt64 | null; available_bytes: WireUInt64 | null; usage_bytes: WireUInt64 | null;
-    rss_bytes: WireUInt64 | null; page_faults: WireUInt64 | null; major_page_faults: WireUInt64 | null;
+    timestamp: number;
+    working_set_bytes: WireUInt64 | null;
+    available_bytes: WireUInt64 | null;
+    usage_bytes: WireUInt64 | null;
+    rss_bytes: WireUInt64 | null;
+    page_faults: WireUInt64 | null;
+    major_page_faults: WireUInt64 | null;
   } | null;
   writable_layer: { used_bytes: WireUInt64 | null } | null;
 }
@@ -114,14 +180,27 @@ interface WirePodSandboxStats {
   linux: {
     cpu: WireContainerStats['cpu'];
     memory: WireContainerStats['memory'];
-    network: { timestamp: number; default_interface: { name: string; rx_bytes: WireUInt64 | null; tx_bytes: WireUInt64 | null } | null } | null;
+    network: {
+      timestamp: number;
+      default_interface: { name: string; rx_bytes: WireUInt64 | null; tx_bytes: WireUInt64 | null } | null;
+    } | null;
     process: { process_count: WireUInt64 | null } | null;
     containers: WireContainerStats[];
   } | null;
 }
 
-export interface WireImage { id: string; repo_tags: string[]; repo_digests: string[]; size: number }
-interface WireFilesystemUsage { timestamp: number; fs_id: { mountpoint: string } | null; used_bytes: WireUInt64 | null; inodes_used: WireUInt64 | null }
+export interface WireImage {
+  id: string;
+  repo_tags: string[];
+  repo_digests: string[];
+  size: number;
+}
+interface WireFilesystemUsage {
+  timestamp: number;
+  fs_id: { mountpoint: string } | null;
+  used_bytes: WireUInt64 | null;
+  inodes_used: WireUInt64 | null;
+}
 
 /** Request and response type of every RPC the client calls, by RPC name. */
 export interface CriMethods {
@@ -132,7 +211,10 @@ export interface CriMethods {
   RemovePodSandbox: [{ pod_sandbox_id: string }, object];
   PodSandboxStatus: [{ pod_sandbox_id: string; verbose: boolean }, { status: WirePodSandboxStatus | null; info: Map }];
   ListPodSandbox: [{ filter?: { id?: string; label_selector?: Map } }, { items: WirePodSandbox[] }];
-  CreateContainer: [{ pod_sandbox_id: string; config: WireContainerConfig; sandbox_config: WirePodSandboxConfig }, { container_id: string }];
+  CreateContainer: [
+    { pod_sandbox_id: string; config: WireContainerConfig; sandbox_config: WirePodSandboxConfig },
+    { container_id: string },
+  ];
   StartContainer: [{ container_id: string }, object];
   StopContainer: [{ container_id: string; timeout: number }, object];
   RemoveContainer: [{ container_id: string }, object];
@@ -155,4 +237,10 @@ export interface CriMethods {
 }
 
 export type CriMethod = keyof CriMethods;
-export const imageMethods: ReadonlySet<CriMethod> = new Set<CriMethod>(['ListImages', 'ImageStatus', 'PullImage', 'RemoveImage', 'ImageFsInfo']);
+export const imageMethods: ReadonlySet<CriMethod> = new Set<CriMethod>([
+  'ListImages',
+  'ImageStatus',
+  'PullImage',
+  'RemoveImage',
+  'ImageFsInfo',
+]);

@@ -10,10 +10,18 @@ import { createGrpcChannel, decodeGrpcMessage, GrpcError, GrpcStatus, grpcTimeou
 const dir = mkdtempSync(join(tmpdir(), 'grpc-http2-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Seen { path: string; headers: http2.IncomingHttpHeaders; body: Buffer; rstCode?: number }
+interface Seen {
+  path: string;
+  headers: http2.IncomingHttpHeaders;
+  body: Buffer;
+  rstCode?: number;
+}
 
 function frame(msg: Buffer): Buffer {
-  const f = Buffer.alloc(5 + msg.length); f.writeUInt32BE(msg.length, 1); msg.copy(f, 5); return f;
+  const f = Buffer.alloc(5 + msg.length);
+  f.writeUInt32BE(msg.length, 1);
+  msg.copy(f, 5);
+  return f;
 }
 
 /** A gRPC-ish test server on a unix socket: Echo, Fail, TrailersOnly, Http503, Slow, Big. */
@@ -21,13 +29,18 @@ async function startServer(sock: string, tag = '') {
   const seen: Seen[] = [];
   const sessions = new Set<http2.ServerHttp2Session>();
   const server = http2.createServer();
-  server.on('session', (s) => { sessions.add(s); s.on('close', () => sessions.delete(s)); });
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
   server.on('stream', (stream, headers) => {
     const path = String(headers[':path']);
     const chunks: Buffer[] = [];
     const rec: Seen = { path, headers, body: Buffer.alloc(0) };
     seen.push(rec);
-    stream.on('close', () => { rec.rstCode = stream.rstCode; });
+    stream.on('close', () => {
+      rec.rstCode = stream.rstCode;
+    });
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       rec.body = Buffer.concat(chunks);
@@ -40,7 +53,9 @@ async function startServer(sock: string, tag = '') {
           break;
         case '/t.S/Fail':
           stream.respond(ok, { waitForTrailers: true });
-          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '5', 'grpc-message': 'no%20such%20thing%3A%20%E2%9C%93%25' }));
+          stream.on('wantTrailers', () =>
+            stream.sendTrailers({ 'grpc-status': '5', 'grpc-message': 'no%20such%20thing%3A%20%E2%9C%93%25' }),
+          );
           stream.end();
           break;
         case '/t.S/TrailersOnly':
@@ -54,12 +69,17 @@ async function startServer(sock: string, tag = '') {
           stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
           stream.end(frame(Buffer.alloc(1000, 1)));
           break;
-        case '/t.S/Slow': break; // never answers
-        default: stream.respond({ ...ok, 'grpc-status': '12' }, { endStream: true });
+        case '/t.S/Slow':
+          break; // never answers
+        default:
+          stream.respond({ ...ok, 'grpc-status': '12' }, { endStream: true });
       }
     });
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(sock, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sock, () => resolve());
+  });
   return {
     seen,
     async stop() {
@@ -134,7 +154,9 @@ test('no server is UNAVAILABLE; the client reconnects after a server restart', a
     try {
       assert.equal((await ch.unary('/t.S/Echo', Buffer.from('y'), 2000)).toString(), 'y-2');
       assert.equal((await ch.unary('/t.S/Echo', Buffer.from('z'), 2000)).toString(), 'z-2');
-    } finally { await two.stop(); }
+    } finally {
+      await two.stop();
+    }
   } finally {
     ch.close();
   }
@@ -152,7 +174,8 @@ test('an idle client does not keep the process alive', async () => {
     const t0 = Date.now();
     const out = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 8000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`${err.message} ${stderr}`)); else resolve(stdout);
+        if (err) reject(new Error(`${err.message} ${stderr}`));
+        else resolve(stdout);
       });
     });
     assert.equal(out.trim(), 'idle');

@@ -6,9 +6,23 @@ import * as net from 'node:net';
 
 /** The standard gRPC status codes. */
 export const GrpcStatus = {
-  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
 } as const;
 export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];
 
@@ -16,14 +30,19 @@ const codeNames = new Map<number, string>(Object.entries(GrpcStatus).map(([k, v]
 
 /** A failed call: `code` is the gRPC status, `details` the server's (or our) message. */
 export class GrpcError extends Error {
-  constructor(readonly code: number, readonly details: string) {
+  constructor(
+    readonly code: number,
+    readonly details: string,
+  ) {
     super(`${code} ${codeNames.get(code) ?? 'UNKNOWN'}: ${details}`);
     this.name = 'GrpcError';
   }
 }
 
 export function isGrpcError(e: unknown): e is Error & { code: number; details: string } {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'number' && typeof (e as { details?: unknown }).details === 'string';
+  return (
+    e instanceof Error && typeof (e as { code?: unknown }).code === 'number' && typeof (e as { details?: unknown }).details === 'string'
+  );
 }
 
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -35,7 +54,9 @@ export interface GrpcChannel {
   close(): void;
 }
 
-export interface GrpcChannelOptions { maxMessageBytes?: number }
+export interface GrpcChannelOptions {
+  maxMessageBytes?: number;
+}
 
 /** grpc-timeout header value: at most 8 digits, in the finest unit that fits. */
 export function grpcTimeout(ms: number): string {
@@ -47,18 +68,31 @@ export function grpcTimeout(ms: number): string {
 
 /** Message of a grpc-message header: percent-decoded, left as is when malformed. */
 export function decodeGrpcMessage(v: string): string {
-  try { return decodeURIComponent(v); } catch { return v; }
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }
 
 /** The status of a response without grpc-status, from its HTTP status (as the gRPC HTTP/2 spec maps them). */
 export function statusFromHttp(httpStatus: number): number {
   switch (httpStatus) {
-    case 400: return GrpcStatus.INTERNAL;
-    case 401: return GrpcStatus.UNAUTHENTICATED;
-    case 403: return GrpcStatus.PERMISSION_DENIED;
-    case 404: return GrpcStatus.UNIMPLEMENTED;
-    case 429: case 502: case 503: case 504: return GrpcStatus.UNAVAILABLE;
-    default: return GrpcStatus.UNKNOWN;
+    case 400:
+      return GrpcStatus.INTERNAL;
+    case 401:
+      return GrpcStatus.UNAUTHENTICATED;
+    case 403:
+      return GrpcStatus.PERMISSION_DENIED;
+    case 404:
+      return GrpcStatus.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GrpcStatus.UNAVAILABLE;
+    default:
+      return GrpcStatus.UNKNOWN;
   }
 }
 
@@ -73,7 +107,8 @@ function unframe(body: Buffer): Buffer[] {
   let i = 0;
   while (i < body.length) {
     if (i + 5 > body.length) throw new GrpcError(GrpcStatus.INTERNAL, 'truncated message frame');
-    const flag = body[i] ?? 0; const len = body.readUInt32BE(i + 1);
+    const flag = body[i] ?? 0;
+    const len = body.readUInt32BE(i + 1);
     if (flag !== 0) throw new GrpcError(GrpcStatus.INTERNAL, 'compressed response without negotiated encoding');
     if (i + 5 + len > body.length) throw new GrpcError(GrpcStatus.INTERNAL, 'truncated message');
     out.push(body.subarray(i + 5, i + 5 + len));
@@ -94,7 +129,9 @@ export function createGrpcChannel(connectPath: string, opts: GrpcChannelOptions 
   const open = (): http2.ClientHttp2Session => {
     if (session && !session.closed && !session.destroyed) return session;
     const s = http2.connect('http://localhost', { createConnection: () => net.connect(connectPath) });
-    const drop = () => { if (session === s) session = undefined; };
+    const drop = () => {
+      if (session === s) session = undefined;
+    };
     s.on('error', drop); // streams see the error too and reject their calls
     s.on('close', drop);
     s.on('goaway', drop); // node closes (or destroys) the session after a GOAWAY itself
@@ -106,7 +143,8 @@ export function createGrpcChannel(connectPath: string, opts: GrpcChannelOptions 
   const refChange = (delta: number) => {
     inFlight += delta;
     if (!session) return;
-    if (inFlight > 0) session.ref(); else session.unref();
+    if (inFlight > 0) session.ref();
+    else session.unref();
   };
 
   const request = (headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream => {
@@ -130,7 +168,10 @@ export function createGrpcChannel(connectPath: string, opts: GrpcChannelOptions 
         let stream: http2.ClientHttp2Stream;
         try {
           stream = request({
-            ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers',
+            ':method': 'POST',
+            ':path': path,
+            'content-type': 'application/grpc',
+            te: 'trailers',
             'grpc-timeout': grpcTimeout(deadlineMs),
           });
         } catch (e) {
@@ -143,37 +184,52 @@ export function createGrpcChannel(connectPath: string, opts: GrpcChannelOptions 
         let grpcStatus: number | undefined;
         let grpcMessage = '';
         let streamError: Error | undefined;
-        const chunks: Buffer[] = []; let received = 0;
+        const chunks: Buffer[] = [];
+        let received = 0;
         const finish = (err: GrpcError | undefined, value?: Buffer) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           refChange(-1);
-          if (err) reject(err); else resolve(value ?? Buffer.alloc(0));
+          if (err) reject(err);
+          else resolve(value ?? Buffer.alloc(0));
         };
         const fail = (code: number, details: string) => {
           finish(new GrpcError(code, details));
           if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
         };
-        const timer = setTimeout(() => fail(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${deadlineMs} ms exceeded`), Math.max(0, deadlineMs));
+        const timer = setTimeout(
+          () => fail(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${deadlineMs} ms exceeded`),
+          Math.max(0, deadlineMs),
+        );
         const readStatus = (h: http2.IncomingHttpHeaders) => {
           const s = headerString(h, 'grpc-status');
           if (s === undefined) return;
           grpcStatus = /^\d+$/.test(s) ? Number(s) : GrpcStatus.UNKNOWN;
           grpcMessage = decodeGrpcMessage(headerString(h, 'grpc-message') ?? '');
         };
-        stream.on('response', (h) => { httpStatus = Number(h[':status'] ?? 0); readStatus(h); });
+        stream.on('response', (h) => {
+          httpStatus = Number(h[':status'] ?? 0);
+          readStatus(h);
+        });
         stream.on('trailers', (h) => readStatus(h));
         stream.on('data', (c: Buffer) => {
           received += c.length;
           if (received > maxBytes + 5) fail(GrpcStatus.RESOURCE_EXHAUSTED, `response larger than ${maxBytes} bytes`);
           else chunks.push(c);
         });
-        stream.on('error', (e) => { streamError = e; });
+        stream.on('error', (e) => {
+          streamError = e;
+        });
         stream.on('close', () => {
           if (settled) return;
           if (httpStatus === 0) {
-            finish(new GrpcError(GrpcStatus.UNAVAILABLE, `connection to ${connectPath} failed: ${streamError?.message ?? `stream closed (code ${stream.rstCode ?? '?'})`}`));
+            finish(
+              new GrpcError(
+                GrpcStatus.UNAVAILABLE,
+                `connection to ${connectPath} failed: ${streamError?.message ?? `stream closed (code ${stream.rstCode ?? '?'})`}`,
+              ),
+            );
             return;
           }
           if (grpcStatus === undefined) {
@@ -182,19 +238,26 @@ export function createGrpcChannel(connectPath: string, opts: GrpcChannelOptions 
             else finish(new GrpcError(GrpcStatus.UNKNOWN, `no grpc-status received (stream code ${stream.rstCode ?? '?'})`));
             return;
           }
-          if (grpcStatus !== GrpcStatus.OK) { finish(new GrpcError(grpcStatus, grpcMessage)); return; }
+          if (grpcStatus !== GrpcStatus.OK) {
+            finish(new GrpcError(grpcStatus, grpcMessage));
+            return;
+          }
           try {
             const msgs = unframe(Buffer.concat(chunks, received));
             const first = msgs[0];
-            if (msgs.length !== 1 || !first) finish(new GrpcError(GrpcStatus.INTERNAL, `expected one response message, got ${msgs.length}`));
-            else if (first.length > maxBytes) finish(new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `response larger than ${maxBytes} bytes`));
+            if (msgs.length !== 1 || !first)
+              finish(new GrpcError(GrpcStatus.INTERNAL, `expected one response message, got ${msgs.length}`));
+            else if (first.length > maxBytes)
+              finish(new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `response larger than ${maxBytes} bytes`));
             else finish(undefined, first);
           } catch (e) {
             finish(e instanceof GrpcError ? e : new GrpcError(GrpcStatus.INTERNAL, String(e)));
           }
         });
         const frame = Buffer.allocUnsafe(5 + message.length);
-        frame[0] = 0; frame.writeUInt32BE(message.length, 1); message.copy(frame, 5);
+        frame[0] = 0;
+        frame.writeUInt32BE(message.length, 1);
+        message.copy(frame, 5);
         stream.end(frame);
       });
     },

@@ -1,5 +1,2 @@
-export { createCriRuntime,  } from './cri-runtime.js';
-export type { CriRuntime,    } from './cri-runtime.js';
-;
-;
-;
+export { createCriRuntime } from './cri-runtime.js';
+export type { CriRuntime } from './cri-runtime.js';

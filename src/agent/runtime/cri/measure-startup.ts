@@ -6,11 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runtime, SandboxConfig } from '../runtime.js';
 
-interface RawStartupSample { sandboxMs: number; createMs: number; startMs: number; totalMs: number }
+interface RawStartupSample {
+  sandboxMs: number;
+  createMs: number;
+  startMs: number;
+  totalMs: number;
+}
 export interface RawStartupTimings {
-  n: number; samples: RawStartupSample[];
-  p50: number; p99: number; min: number; max: number;
-  sandboxP50: number; createP50: number; startP50: number;
+  n: number;
+  samples: RawStartupSample[];
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  sandboxP50: number;
+  createP50: number;
+  startP50: number;
   teardownMs: number;
 }
 
@@ -31,7 +42,12 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-export async function measureRawCriStartup(runtime: Runtime, images: { busybox: string }, n: number, opts: MeasureOptions = {}): Promise<RawStartupTimings> {
+export async function measureRawCriStartup(
+  runtime: Runtime,
+  images: { busybox: string },
+  n: number,
+  opts: MeasureOptions = {},
+): Promise<RawStartupTimings> {
   const logRoot = await mkdtemp(join(tmpdir(), 'tandem-rawcri-'));
   const root = opts.cgroupRoot ?? '/tandem-bench';
   const pods: { id: string; uid: string; cgroupParent: string }[] = [];
@@ -43,18 +59,39 @@ export async function measureRawCriStartup(runtime: Runtime, images: { busybox: 
       const uid = randomUUID();
       const cgroupParent = `${root}/pod${uid}`;
       const sandbox: SandboxConfig = {
-        name: `raw-${i}`, namespace: 'bench', uid, attempt: 0, hostname: `raw-${i}`,
-        logDirectory: join(logRoot, `bench_raw-${i}_${uid}`), portMappings: [], labels: { 'tandem.io/bench': 'raw' }, annotations: {},
-        linux: { cgroupParent }, runtimeHandler: '',
+        name: `raw-${i}`,
+        namespace: 'bench',
+        uid,
+        attempt: 0,
+        hostname: `raw-${i}`,
+        logDirectory: join(logRoot, `bench_raw-${i}_${uid}`),
+        portMappings: [],
+        labels: { 'tandem.io/bench': 'raw' },
+        annotations: {},
+        linux: { cgroupParent },
+        runtimeHandler: '',
       };
       const t0 = performance.now();
       const id = await runtime.runPodSandbox(sandbox);
       pods.push({ id, uid, cgroupParent });
       const t1 = performance.now();
-      const cid = await runtime.createContainer(id, {
-        name: 'web', attempt: 0, image: images.busybox, command: ['httpd'], args: ['-f', '-p', '8080', '-h', '/var/www'],
-        envs: [], mounts: [], logPath: 'web/0.log', labels: {}, annotations: {}, linux: {},
-      }, sandbox);
+      const cid = await runtime.createContainer(
+        id,
+        {
+          name: 'web',
+          attempt: 0,
+          image: images.busybox,
+          command: ['httpd'],
+          args: ['-f', '-p', '8080', '-h', '/var/www'],
+          envs: [],
+          mounts: [],
+          logPath: 'web/0.log',
+          labels: {},
+          annotations: {},
+          linux: {},
+        },
+        sandbox,
+      );
       const t2 = performance.now();
       await runtime.startContainer(cid);
       const t3 = performance.now();
@@ -73,9 +110,21 @@ export async function measureRawCriStartup(runtime: Runtime, images: { busybox: 
     teardownMs = round(performance.now() - t);
   }
   const tot = samples.map((s) => s.totalMs).sort((a, b) => a - b);
-  const p50Of = (k: keyof RawStartupSample) => percentile(samples.map((s) => s[k]).sort((a, b) => a - b), 50);
+  const p50Of = (k: keyof RawStartupSample) =>
+    percentile(
+      samples.map((s) => s[k]).sort((a, b) => a - b),
+      50,
+    );
   return {
-    n: samples.length, samples, p50: percentile(tot, 50), p99: percentile(tot, 99), min: tot[0] ?? 0, max: tot[tot.length - 1] ?? 0,
-    sandboxP50: p50Of('sandboxMs'), createP50: p50Of('createMs'), startP50: p50Of('startMs'), teardownMs,
+    n: samples.length,
+    samples,
+    p50: percentile(tot, 50),
+    p99: percentile(tot, 99),
+    min: tot[0] ?? 0,
+    max: tot[tot.length - 1] ?? 0,
+    sandboxP50: p50Of('sandboxMs'),
+    createP50: p50Of('createMs'),
+    startP50: p50Of('startMs'),
+    teardownMs,
   };
 }

@@ -61,14 +61,30 @@ test('known byte vectors', () => {
 
 test('proto3 defaults and omitted fields are not written; unknown object keys are ignored', () => {
   assert.equal(enc({}), '');
-  assert.equal(enc({ str: '', flag: false, i32: 0, i64: 0, kind: 'K0', r32: [], labels: {}, inner: null, data: Buffer.alloc(0), extra: 5 }), '');
+  assert.equal(
+    enc({ str: '', flag: false, i32: 0, i64: 0, kind: 'K0', r32: [], labels: {}, inner: null, data: Buffer.alloc(0), extra: 5 }),
+    '',
+  );
 });
 
 test('decoding fills defaults: null sub-message, [], {}, empty string, 0, false, enum name of 0, empty Buffer', () => {
   const d = decodeMessage(All, Buffer.alloc(0));
   assert.deepEqual(d, {
-    str: '', flag: false, i32: 0, r32: [], i64: 0, r64: [], labels: {}, inner: null, kind: 'K0', kinds: [],
-    u64: 0, data: Buffer.alloc(0), names: [], inners: [], u32: 0,
+    str: '',
+    flag: false,
+    i32: 0,
+    r32: [],
+    i64: 0,
+    r64: [],
+    labels: {},
+    inner: null,
+    kind: 'K0',
+    kinds: [],
+    u64: 0,
+    data: Buffer.alloc(0),
+    names: [],
+    inners: [],
+    u32: 0,
   });
   assert.ok(Buffer.isBuffer(d.data));
   assert.deepEqual(decodeMessage(msg(file, 't.Inner'), Buffer.from('0801', 'hex')), { x: 1, s: '' });
@@ -76,9 +92,24 @@ test('decoding fills defaults: null sub-message, [], {}, empty string, 0, false,
 
 test('round trip of every kind of field', () => {
   const v = {
-    str: 'héllo', flag: true, i32: -7, r32: [0, -1, 2 ** 31 - 1], i64: -998, r64: [-1, 2 ** 53 - 1, 0], labels: { a: 'b', 'c.d/e': '' },
-    inner: { x: 3, s: 'in' }, kind: 'K2', kinds: ['K1', 'K0'], u64: 2 ** 52 + 1, data: Buffer.from('xyz'), names: ['p', 'q'],
-    inners: [{ x: 1, s: '' }, { x: 0, s: 'b' }], u32: 3_000_000_000,
+    str: 'héllo',
+    flag: true,
+    i32: -7,
+    r32: [0, -1, 2 ** 31 - 1],
+    i64: -998,
+    r64: [-1, 2 ** 53 - 1, 0],
+    labels: { a: 'b', 'c.d/e': '' },
+    inner: { x: 3, s: 'in' },
+    kind: 'K2',
+    kinds: ['K1', 'K0'],
+    u64: 2 ** 52 + 1,
+    data: Buffer.from('xyz'),
+    names: ['p', 'q'],
+    inners: [
+      { x: 1, s: '' },
+      { x: 0, s: 'b' },
+    ],
+    u32: 3_000_000_000,
   };
   assert.deepEqual(decodeMessage(All, encodeMessage(All, v)), v);
 });
@@ -131,9 +162,12 @@ test('CRI messages: negative int64 resources, nested configs and response shapes
   assert.deepEqual(linux.unified, { 'memory.high': 'max' });
   assert.equal(linux.cpuset_cpus, '');
 
-  const status = decodeMessage(msg(cri, 'runtime.v1.ContainerStatusResponse'), encodeMessage(msg(cri, 'runtime.v1.ContainerStatusResponse'), {
-    status: { id: 'abc', state: 'CONTAINER_EXITED', exit_code: 137, finished_at: 1_700_000_000_123_456_000 },
-  }));
+  const status = decodeMessage(
+    msg(cri, 'runtime.v1.ContainerStatusResponse'),
+    encodeMessage(msg(cri, 'runtime.v1.ContainerStatusResponse'), {
+      status: { id: 'abc', state: 'CONTAINER_EXITED', exit_code: 137, finished_at: 1_700_000_000_123_456_000 },
+    }),
+  );
   const s = status.status as Record<string, unknown>;
   assert.equal(s.state, 'CONTAINER_EXITED');
   assert.equal(s.exit_code, 137);

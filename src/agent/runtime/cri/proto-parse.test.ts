@@ -67,7 +67,9 @@ test('nested messages and enums resolve by scope; comments, options and reserved
 });
 
 function lineOf(text: string): number {
-  try { parseProto(text); } catch (e) {
+  try {
+    parseProto(text);
+  } catch (e) {
     assert.ok(e instanceof ProtoParseError, String(e));
     assert.match(e.message, new RegExp(`line ${e.line}\\b`));
     return e.line;

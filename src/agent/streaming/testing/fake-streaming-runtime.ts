@@ -27,21 +27,51 @@ const notImplemented = (what: string) => () => Promise.reject(new Error(`fake ru
 export async function createFakeStreamingRuntime(sandbox: SandboxStatus): Promise<FakeStreamingRuntime> {
   const sessions = new Map<string, string[]>();
   let next = 0;
-  const http: Server = createServer((_req, res) => { res.writeHead(404); res.end(); });
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(404);
+    res.end();
+  });
   const wss = new WebSocketServer({ server: http, handleProtocols: (p) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
   const rt: FakeStreamingRuntime = {
-    name: 'fake', streamPort: 0, sandbox, containerState: new Map(), stats: [], execs: [], stdinSeen: [],
+    name: 'fake',
+    streamPort: 0,
+    sandbox,
+    containerState: new Map(),
+    stats: [],
+    execs: [],
+    stdinSeen: [],
     version: () => Promise.resolve({ runtimeName: 'fake', runtimeVersion: '0', runtimeApiVersion: 'v1' }),
     status: () => Promise.resolve([]),
     runtimeHandlers: () => Promise.resolve([]),
-    runPodSandbox: notImplemented('runPodSandbox'), stopPodSandbox: notImplemented('stopPodSandbox'), removePodSandbox: notImplemented('removePodSandbox'),
+    runPodSandbox: notImplemented('runPodSandbox'),
+    stopPodSandbox: notImplemented('stopPodSandbox'),
+    removePodSandbox: notImplemented('removePodSandbox'),
     podSandboxStatus: (id) => (id === sandbox.id ? Promise.resolve(sandbox) : Promise.reject(new RuntimeNotFoundError(id))),
     listPodSandboxes: () => Promise.resolve([sandbox]),
-    createContainer: notImplemented('createContainer'), startContainer: notImplemented('startContainer'), stopContainer: notImplemented('stopContainer'), removeContainer: notImplemented('removeContainer'),
+    createContainer: notImplemented('createContainer'),
+    startContainer: notImplemented('startContainer'),
+    stopContainer: notImplemented('stopContainer'),
+    removeContainer: notImplemented('removeContainer'),
     containerStatus: (id) => {
       const state = rt.containerState.get(id);
       if (!state) return Promise.reject(new RuntimeNotFoundError(id));
-      return Promise.resolve({ id, name: id, attempt: 0, state, createdAt: 0, startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '', image: '', imageRef: '', labels: {}, annotations: {}, logPath: '' });
+      return Promise.resolve({
+        id,
+        name: id,
+        attempt: 0,
+        state,
+        createdAt: 0,
+        startedAt: 0,
+        finishedAt: 0,
+        exitCode: 0,
+        reason: '',
+        message: '',
+        image: '',
+        imageRef: '',
+        labels: {},
+        annotations: {},
+        logPath: '',
+      });
     },
     listContainers: () => Promise.resolve([]),
     updateContainerResources: notImplemented('updateContainerResources'),
@@ -60,16 +90,31 @@ export async function createFakeStreamingRuntime(sandbox: SandboxStatus): Promis
       return Promise.resolve(`http://127.0.0.1:${rt.streamPort}/exec/${token}`);
     },
     portForward: notImplemented('portForward'),
-    pullImage: notImplemented('pullImage'), imageStatus: () => Promise.resolve(undefined), listImages: () => Promise.resolve([]), removeImage: notImplemented('removeImage'),
+    pullImage: notImplemented('pullImage'),
+    imageStatus: () => Promise.resolve(undefined),
+    listImages: () => Promise.resolve([]),
+    removeImage: notImplemented('removeImage'),
     listContainerStats: () => Promise.resolve(rt.stats),
-    close: () => new Promise<void>((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(); http.close(() => resolve()); http.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
   };
   wss.on('connection', (ws, req) => {
     const token = (req.url ?? '').split('/').pop() ?? '';
     const cmd = sessions.get(token);
     const send = (ch: number, d: string) => ws.send(frame(ch, d));
-    const done = (code: number) => { send(STATUS, JSON.stringify(exitStatus(code))); ws.close(1000); };
-    if (!cmd) { ws.close(1011); return; }
+    const done = (code: number) => {
+      send(STATUS, JSON.stringify(exitStatus(code)));
+      ws.close(1000);
+    };
+    if (!cmd) {
+      ws.close(1011);
+      return;
+    }
     const [c, ...args] = cmd;
     const idx = rt.stdinSeen.push('') - 1;
     ws.on('message', (d: Buffer) => {
@@ -77,11 +122,19 @@ export async function createFakeStreamingRuntime(sandbox: SandboxStatus): Promis
       rt.stdinSeen[idx] += d.subarray(1).toString();
       if (c === 'cat' && ws.readyState === WebSocket.OPEN) send(STDOUT, d.subarray(1).toString());
     });
-    if (c === 'echo') { send(STDOUT, `${args.join(' ')}\n`); done(0); }
-    else if (c === 'exit') done(Number(args[0] ?? 0));
-    else if (c === 'err') { send(STDERR, `${args.join(' ')}\n`); done(1); }
-    else if (c === 'cat') { /* until the client goes away */ }
-    else { send(STDERR, `fake: unknown command ${String(c)}\n`); done(127); }
+    if (c === 'echo') {
+      send(STDOUT, `${args.join(' ')}\n`);
+      done(0);
+    } else if (c === 'exit') done(Number(args[0] ?? 0));
+    else if (c === 'err') {
+      send(STDERR, `${args.join(' ')}\n`);
+      done(1);
+    } else if (c === 'cat') {
+      /* until the client goes away */
+    } else {
+      send(STDERR, `fake: unknown command ${String(c)}\n`);
+      done(127);
+    }
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const a = http.address();

@@ -5,7 +5,17 @@ import type { TableDef } from '../../kind.js';
 import { invalidValue, nonNegative, notSupported, required } from '../../validation/index.js';
 import { selectorString } from '../../label-selector.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
-import { age, ageColumn, col, containerCells, containersColumn, formatLabels, imagesColumn, nameColumn, selectorColumn } from '../common/table.js';
+import {
+  age,
+  ageColumn,
+  col,
+  containerCells,
+  containersColumn,
+  formatLabels,
+  imagesColumn,
+  nameColumn,
+  selectorColumn,
+} from '../common/table.js';
 import { defaultPodTemplate } from '../core/pod/template.js';
 import type { DaemonSet } from '../../gen/types.js';
 import type { UnvalidatedObject } from '../../unvalidated.js';
@@ -38,8 +48,12 @@ export function validateDaemonSet(ds: DaemonSetIn, old: DaemonSetIn | undefined)
     if (!ru) errs.push(required(p));
     else {
       errs.push(...validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`), ...validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`));
-      errs.push(...validateNotOver100Percent(ru.maxUnavailable, `${p}.maxUnavailable`), ...validateNotOver100Percent(ru.maxSurge, `${p}.maxSurge`));
-      const unavailable = !isZero(ru.maxUnavailable), surge = !isZero(ru.maxSurge);
+      errs.push(
+        ...validateNotOver100Percent(ru.maxUnavailable, `${p}.maxUnavailable`),
+        ...validateNotOver100Percent(ru.maxSurge, `${p}.maxSurge`),
+      );
+      const unavailable = !isZero(ru.maxUnavailable),
+        surge = !isZero(ru.maxSurge);
       if (unavailable && surge) errs.push(invalidValue(`${p}.maxSurge`, ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
       else if (!unavailable && !surge) errs.push(required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
     }
@@ -58,22 +72,46 @@ const daemonSetTable: TableDef<DaemonSetIn> = {
     col('Up-to-date', 'integer', 'Number of nodes running the updated daemon pod.'),
     col('Available', 'integer', 'Number of nodes with an available daemon pod.'),
     col('Node Selector', 'string', 'Node selector of the pod template.'),
-    ageColumn, containersColumn, imagesColumn, selectorColumn,
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    selectorColumn,
   ],
   row(ds, now) {
     const st = ds.status ?? {};
     const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
-    return [ds.metadata.name ?? '', st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0,
-      st.updatedNumberScheduled ?? 0, st.numberAvailable ?? 0, formatLabels(ds.spec?.template?.spec?.nodeSelector),
-      age(ds, now), names, images, selectorString(ds.spec?.selector)];
+    return [
+      ds.metadata.name ?? '',
+      st.desiredNumberScheduled ?? 0,
+      st.currentNumberScheduled ?? 0,
+      st.numberReady ?? 0,
+      st.updatedNumberScheduled ?? 0,
+      st.numberAvailable ?? 0,
+      formatLabels(ds.spec?.template?.spec?.nodeSelector),
+      age(ds, now),
+      names,
+      images,
+      selectorString(ds.spec?.selector),
+    ];
   },
 };
 
 export const daemonSetKind = defineKind<DaemonSet>({
-  group: 'apps', version: 'v1', kind: 'DaemonSet', listKind: 'DaemonSetList', plural: 'daemonsets', singular: 'daemonset',
-  shortNames: ['ds'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: 'apps',
+  version: 'v1',
+  kind: 'DaemonSet',
+  listKind: 'DaemonSetList',
+  plural: 'daemonsets',
+  singular: 'daemonset',
+  shortNames: ['ds'],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.DaemonSet',
   subresources: [statusSub('apps', 'DaemonSet')],
-  generation: true, hasStatus: true,
-  defaults: defaultDaemonSet, validate: validateDaemonSet, table: daemonSetTable,
+  generation: true,
+  hasStatus: true,
+  defaults: defaultDaemonSet,
+  validate: validateDaemonSet,
+  table: daemonSetTable,
 });

@@ -35,7 +35,8 @@ export function validateDeployment(d: DeploymentIn, old: DeploymentIn | undefine
   errs.push(...validateSelectorAndTemplate(d, old, 'empty selector is invalid for deployment', 'ReplicaSet'));
   const strategy = spec.strategy ?? {};
   if (strategy.type === 'Recreate') {
-    if (strategy.rollingUpdate) errs.push(forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+    if (strategy.rollingUpdate)
+      errs.push(forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   } else if (strategy.type === 'RollingUpdate') {
     const ru = strategy.rollingUpdate;
     if (!ru) errs.push(required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil'));
@@ -56,7 +57,8 @@ export function validateDeployment(d: DeploymentIn, old: DeploymentIn | undefine
   const pds = spec.progressDeadlineSeconds;
   if (pds !== undefined) {
     errs.push(...nonNegative('spec.progressDeadlineSeconds', pds));
-    if (pds <= (spec.minReadySeconds ?? 0)) errs.push(invalidValue('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
+    if (pds <= (spec.minReadySeconds ?? 0))
+      errs.push(invalidValue('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
   }
   return errs;
 }
@@ -67,21 +69,43 @@ const deploymentTable: TableDef<DeploymentIn> = {
     col('Ready', 'string', 'Ready replicas out of desired replicas.'),
     col('Up-to-date', 'integer', 'Replicas running the latest pod template.'),
     col('Available', 'integer', 'Replicas available for at least minReadySeconds.'),
-    ageColumn, containersColumn, imagesColumn, selectorColumn,
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    selectorColumn,
   ],
   row(d, now) {
     const st = d.status ?? {};
     const [names, images] = containerCells(d.spec?.template?.spec?.containers);
-    return [d.metadata.name ?? '', `${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, st.updatedReplicas ?? 0, st.availableReplicas ?? 0,
-      age(d, now), names, images, selectorString(d.spec?.selector)];
+    return [
+      d.metadata.name ?? '',
+      `${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+      st.updatedReplicas ?? 0,
+      st.availableReplicas ?? 0,
+      age(d, now),
+      names,
+      images,
+      selectorString(d.spec?.selector),
+    ];
   },
 };
 
 export const deploymentKind = defineKind<Deployment>({
-  group: 'apps', version: 'v1', kind: 'Deployment', listKind: 'DeploymentList', plural: 'deployments', singular: 'deployment',
-  shortNames: ['deploy'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  plural: 'deployments',
+  singular: 'deployment',
+  shortNames: ['deploy'],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.Deployment',
   subresources: [scaleSub, statusSub('apps', 'Deployment')],
-  generation: true, hasStatus: true,
-  defaults: defaultDeployment, validate: validateDeployment, table: deploymentTable,
+  generation: true,
+  hasStatus: true,
+  defaults: defaultDeployment,
+  validate: validateDeployment,
+  table: deploymentTable,
 });

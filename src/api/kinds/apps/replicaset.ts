@@ -35,21 +35,43 @@ const replicaSetTable: TableDef<ReplicaSetIn> = {
     col('Desired', 'integer', 'Desired number of replicas.'),
     col('Current', 'integer', 'Number of replicas that exist.'),
     col('Ready', 'integer', 'Number of ready replicas.'),
-    ageColumn, containersColumn, imagesColumn, selectorColumn,
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    selectorColumn,
   ],
   row(rs, now) {
     const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
-    return [rs.metadata.name ?? '', rs.spec?.replicas ?? 0, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0,
-      age(rs, now), names, images, selectorString(rs.spec?.selector)];
+    return [
+      rs.metadata.name ?? '',
+      rs.spec?.replicas ?? 0,
+      rs.status?.replicas ?? 0,
+      rs.status?.readyReplicas ?? 0,
+      age(rs, now),
+      names,
+      images,
+      selectorString(rs.spec?.selector),
+    ];
   },
 };
 
 export const replicaSetKind = defineKind<ReplicaSet>({
-  group: 'apps', version: 'v1', kind: 'ReplicaSet', listKind: 'ReplicaSetList', plural: 'replicasets', singular: 'replicaset',
-  shortNames: ['rs'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: 'apps',
+  version: 'v1',
+  kind: 'ReplicaSet',
+  listKind: 'ReplicaSetList',
+  plural: 'replicasets',
+  singular: 'replicaset',
+  shortNames: ['rs'],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.apps.v1.ReplicaSet',
   subresources: [scaleSub, statusSub('apps', 'ReplicaSet')],
-  generation: true, hasStatus: true,
-  defaults: defaultReplicaSet, validate: validateReplicaSet, table: replicaSetTable,
+  generation: true,
+  hasStatus: true,
+  defaults: defaultReplicaSet,
+  validate: validateReplicaSet,
+  table: replicaSetTable,
   fieldSelectors: { 'status.replicas': (rs) => String(rs.status?.replicas ?? 0) },
 });

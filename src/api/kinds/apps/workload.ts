@@ -2,16 +2,16 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import { regexError } from '../../../base/label-names.js';
-import {
-  immutable, invalidValue, isEmptySelector, nonNegative, required, validateLabelSelector,
-} from '../../validation/index.js';
+import { immutable, invalidValue, isEmptySelector, nonNegative, required, validateLabelSelector } from '../../validation/index.js';
 import { selectorMatches } from '../../label-selector.js';
 import { validateWorkloadTemplate } from '../core/pod/template.js';
 import type { IntOrString, LabelSelector, PodTemplateSpec } from '../../gen/types.js';
 import type { Unvalidated } from '../../unvalidated.js';
 
 /** What the selector and template rules read of a Deployment, ReplicaSet or DaemonSet. */
-interface SelectorAndTemplate { spec?: { selector?: Unvalidated<LabelSelector>; template?: Unvalidated<PodTemplateSpec> } }
+interface SelectorAndTemplate {
+  spec?: { selector?: Unvalidated<LabelSelector>; template?: Unvalidated<PodTemplateSpec> };
+}
 
 const PERCENT_RE = /^[0-9]+%$/;
 const PERCENT_MSG = regexError("a valid percent string must be a numeric string followed by an ending '%'", '[0-9]+%', '1%', '93%');
@@ -36,7 +36,12 @@ export const isZero = (v: IntOrString | undefined): boolean => v === undefined |
  * Selector required, valid, not empty, matching the template labels; template valid for a
  * long-running workload; on update the selector is immutable.
  */
-export function validateSelectorAndTemplate(obj: SelectorAndTemplate, old: SelectorAndTemplate | undefined, emptyText: string, kindText: string): FieldError[] {
+export function validateSelectorAndTemplate(
+  obj: SelectorAndTemplate,
+  old: SelectorAndTemplate | undefined,
+  emptyText: string,
+  kindText: string,
+): FieldError[] {
   const spec = obj.spec ?? {};
   const errs: FieldError[] = [];
   const sel = spec.selector;

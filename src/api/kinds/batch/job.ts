@@ -6,7 +6,14 @@ import type { Job, PodTemplateSpec } from '../../gen/types.js';
 import { selectorMatches, selectorString } from '../../label-selector.js';
 import type { Unvalidated, UnvalidatedObject } from '../../unvalidated.js';
 import {
-  immutable, invalidValue, isEmptySelector, jsonEqual, nonNegative, notSupported, required, validateLabelSelector,
+  immutable,
+  invalidValue,
+  isEmptySelector,
+  jsonEqual,
+  nonNegative,
+  notSupported,
+  required,
+  validateLabelSelector,
 } from '../../validation/index.js';
 import { LABEL_JOB_CONTROLLER_UID, LABEL_JOB_NAME } from '../../well-known.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
@@ -26,13 +33,17 @@ const MAX_INT32 = 2147483647;
  */
 export function defaultJob(job: JobIn): void {
   const spec = (job.spec ??= {});
-  if (spec.completions === undefined && spec.parallelism === undefined) { spec.completions = 1; spec.parallelism = 1; }
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
   spec.parallelism ??= 1;
   spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? MAX_INT32 : 6;
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
   spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
-  const uid = job.metadata.uid, name = job.metadata.name;
+  const uid = job.metadata.uid,
+    name = job.metadata.name;
   if (spec.manualSelector !== true && !spec.selector && uid && name) {
     spec.selector = { matchLabels: { [LABEL_JOB_CONTROLLER_UID]: uid } };
     const t = (spec.template ??= {});
@@ -60,7 +71,8 @@ export function validateJob(job: JobIn, old: JobIn | undefined): FieldError[] {
   errs.push(...nonNegative('spec.backoffLimit', spec.backoffLimit));
   errs.push(...nonNegative('spec.ttlSecondsAfterFinished', spec.ttlSecondsAfterFinished));
   const mode = spec.completionMode;
-  if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed') errs.push(notSupported('spec.completionMode', mode, ['NonIndexed', 'Indexed']));
+  if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed')
+    errs.push(notSupported('spec.completionMode', mode, ['NonIndexed', 'Indexed']));
   if (mode === 'Indexed' && spec.completions === undefined) errs.push(required('spec.completions', 'when completion mode is Indexed'));
   const sel = spec.selector;
   if (!sel) errs.push(required('spec.selector'));
@@ -90,7 +102,9 @@ export function validateJob(job: JobIn, old: JobIn | undefined): FieldError[] {
     const elastic = spec.completionMode === 'Indexed' && spec.completions === spec.parallelism && os.completions === os.parallelism;
     if (!elastic) errs.push(...immutable('spec.completions', spec.completions, os.completions));
     const relaxed = os.suspend === true && !old.status?.startTime;
-    const same = relaxed ? jsonEqual(maskMutableScheduling(spec.template), maskMutableScheduling(os.template)) : jsonEqual(spec.template, os.template);
+    const same = relaxed
+      ? jsonEqual(maskMutableScheduling(spec.template), maskMutableScheduling(os.template))
+      : jsonEqual(spec.template, os.template);
     if (!same) errs.push(invalidValue('spec.template', spec.template, 'field is immutable'));
   }
   return errs;
@@ -114,10 +128,14 @@ const jobTable: TableDef<JobIn> = {
     col('Status', 'string', 'Status of the job.'),
     col('Completions', 'string', 'Succeeded pods out of desired completions.'),
     col('Duration', 'string', 'Time the job took or has been running.'),
-    ageColumn, containersColumn, imagesColumn, selectorColumn,
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    selectorColumn,
   ],
   row(job, now) {
-    const spec = job.spec ?? {}, st = job.status ?? {};
+    const spec = job.spec ?? {},
+      st = job.status ?? {};
     const succeeded = st.succeeded ?? 0;
     let completions: string;
     if (spec.completions !== undefined) completions = `${succeeded}/${spec.completions}`;
@@ -128,16 +146,36 @@ const jobTable: TableDef<JobIn> = {
       duration = st.completionTime ? humanDuration(Date.parse(st.completionTime) - Date.parse(st.startTime)) : since(st.startTime, now);
     }
     const [names, images] = containerCells(spec.template?.spec?.containers);
-    return [job.metadata.name ?? '', jobStatusText(job), completions, duration, age(job, now), names, images, selectorString(spec.selector)];
+    return [
+      job.metadata.name ?? '',
+      jobStatusText(job),
+      completions,
+      duration,
+      age(job, now),
+      names,
+      images,
+      selectorString(spec.selector),
+    ];
   },
 };
 
 export const jobKind = defineKind<Job>({
-  group: 'batch', version: 'v1', kind: 'Job', listKind: 'JobList', plural: 'jobs', singular: 'job',
-  shortNames: [], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: 'batch',
+  version: 'v1',
+  kind: 'Job',
+  listKind: 'JobList',
+  plural: 'jobs',
+  singular: 'job',
+  shortNames: [],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.batch.v1.Job',
   subresources: [statusSub('batch', 'Job')],
-  generation: true, hasStatus: true,
-  defaults: defaultJob, validate: validateJob, table: jobTable,
+  generation: true,
+  hasStatus: true,
+  defaults: defaultJob,
+  validate: validateJob,
+  table: jobTable,
   fieldSelectors: { 'status.successful': (j) => String(j.status?.succeeded ?? 0) },
 });

@@ -15,8 +15,19 @@ export function defineKind<T extends KubeObject>(def: KindDef<T>): KindDef<T> {
 }
 
 /** The `status` subresource of a kind. */
-export const statusSub = (group: string, kind: string): SubresourceDef =>
-  ({ name: 'status', group, version: 'v1', kind, verbs: ['get', 'patch', 'update'] });
+export const statusSub = (group: string, kind: string): SubresourceDef => ({
+  name: 'status',
+  group,
+  version: 'v1',
+  kind,
+  verbs: ['get', 'patch', 'update'],
+});
 
 /** The autoscaling/v1 Scale subresource. */
-export const scaleSub: SubresourceDef = { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+export const scaleSub: SubresourceDef = {
+  name: 'scale',
+  group: 'autoscaling',
+  version: 'v1',
+  kind: 'Scale',
+  verbs: ['get', 'patch', 'update'],
+};

@@ -6,11 +6,20 @@ import { col, nameColumn, since } from './table.js';
 
 /** The printer's view of an event, whichever group it came from. */
 export interface EventView {
-  name: string; type: string; reason: string; message: string;
+  name: string;
+  type: string;
+  reason: string;
+  message: string;
   object: { kind: string; name: string; fieldPath: string };
-  firstTimestamp?: string | null; lastTimestamp?: string | null; eventTime?: string | null; count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  count?: number;
   series?: { count?: number; lastObservedTime?: string | null };
-  sourceComponent: string; sourceHost: string; reportingController: string; reportingInstance: string;
+  sourceComponent: string;
+  sourceHost: string;
+  reportingController: string;
+  reportingInstance: string;
 }
 
 function eventRow(e: EventView, now: number): unknown[] {

@@ -8,7 +8,13 @@ export function col(name: string, type: ColumnDefinition['type'], description: s
   return { name, type, format: '', description, priority };
 }
 
-export const nameColumn: ColumnDefinition = { name: 'Name', type: 'string', format: 'name', description: 'Name of the object, unique within its namespace.', priority: 0 };
+export const nameColumn: ColumnDefinition = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name of the object, unique within its namespace.',
+  priority: 0,
+};
 export const ageColumn: ColumnDefinition = col('Age', 'string', 'Time since the object was created.');
 export const containersColumn = col('Containers', 'string', 'Names of the containers in the pod template.', 1);
 export const imagesColumn = col('Images', 'string', 'Images used by the containers in the pod template.', 1);

@@ -22,10 +22,20 @@ export function validateLease(l: LeaseIn): FieldError[] {
 }
 
 export const leaseKind = defineKind<Lease>({
-  group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', listKind: 'LeaseList', plural: 'leases', singular: 'lease',
-  shortNames: [], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.coordination.v1.Lease', subresources: [],
-  generation: false, hasStatus: false,
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  kind: 'Lease',
+  listKind: 'LeaseList',
+  plural: 'leases',
+  singular: 'lease',
+  shortNames: [],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.coordination.v1.Lease',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
   validate: validateLease,
   table: {
     columns: [nameColumn, col('Holder', 'string', 'Identity of the current holder.'), ageColumn],

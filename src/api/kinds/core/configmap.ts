@@ -13,7 +13,8 @@ export const MAX_CONFIG_SIZE = 1024 * 1024;
 
 /** `immutable: true` freezes data, binaryData and the flag itself. */
 export function validateImmutableData(
-  obj: { immutable?: boolean; data?: unknown; binaryData?: unknown }, old: { immutable?: boolean; data?: unknown; binaryData?: unknown } | undefined,
+  obj: { immutable?: boolean; data?: unknown; binaryData?: unknown },
+  old: { immutable?: boolean; data?: unknown; binaryData?: unknown } | undefined,
 ): FieldError[] {
   if (!old?.immutable) return [];
   const errs: FieldError[] = [];
@@ -29,7 +30,8 @@ export function validateConfigMap(cm: ConfigMapIn, old: ConfigMapIn | undefined)
   let size = 0;
   for (const [k, v] of Object.entries(cm.data ?? {})) {
     errs.push(...check(isConfigMapKey, k, `data[${k}]`));
-    if (cm.binaryData && Object.prototype.hasOwnProperty.call(cm.binaryData, k)) errs.push(invalidValue(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+    if (cm.binaryData && Object.prototype.hasOwnProperty.call(cm.binaryData, k))
+      errs.push(invalidValue(`data[${k}]`, k, 'duplicate of key present in binaryData'));
     size += Buffer.byteLength(String(v));
   }
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) {
@@ -42,10 +44,20 @@ export function validateConfigMap(cm: ConfigMapIn, old: ConfigMapIn | undefined)
 }
 
 export const configMapKind = defineKind<ConfigMap>({
-  group: '', version: 'v1', kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap',
-  shortNames: ['cm'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.core.v1.ConfigMap', subresources: [],
-  generation: false, hasStatus: false,
+  group: '',
+  version: 'v1',
+  kind: 'ConfigMap',
+  listKind: 'ConfigMapList',
+  plural: 'configmaps',
+  singular: 'configmap',
+  shortNames: ['cm'],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.core.v1.ConfigMap',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
   validate: validateConfigMap,
   table: {
     columns: [nameColumn, col('Data', 'string', 'Number of data and binaryData entries.'), ageColumn],

@@ -18,8 +18,12 @@ export function validateEndpoints(ep: EndpointsIn): FieldError[] {
   const errs: FieldError[] = [];
   (ep.subsets ?? []).forEach((ss, i) => {
     const f = `subsets[${i}]`;
-    (ss.addresses ?? []).forEach((a, j) => { if (!a.ip) errs.push(required(`${f}.addresses[${j}].ip`)); });
-    (ss.notReadyAddresses ?? []).forEach((a, j) => { if (!a.ip) errs.push(required(`${f}.notReadyAddresses[${j}].ip`)); });
+    (ss.addresses ?? []).forEach((a, j) => {
+      if (!a.ip) errs.push(required(`${f}.addresses[${j}].ip`));
+    });
+    (ss.notReadyAddresses ?? []).forEach((a, j) => {
+      if (!a.ip) errs.push(required(`${f}.notReadyAddresses[${j}].ip`));
+    });
     const ports = ss.ports ?? [];
     ports.forEach((p, j) => {
       const pf = `${f}.ports[${j}]`;
@@ -60,11 +64,22 @@ export function formatEndpoints(ep: EndpointsIn): string {
 }
 
 export const endpointsKind = defineKind<Endpoints>({
-  group: '', version: 'v1', kind: 'Endpoints', listKind: 'EndpointsList', plural: 'endpoints', singular: 'endpoints',
-  shortNames: ['ep'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.core.v1.Endpoints', subresources: [],
-  generation: false, hasStatus: false,
-  defaults: defaultEndpoints, validate: validateEndpoints,
+  group: '',
+  version: 'v1',
+  kind: 'Endpoints',
+  listKind: 'EndpointsList',
+  plural: 'endpoints',
+  singular: 'endpoints',
+  shortNames: ['ep'],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.core.v1.Endpoints',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
+  defaults: defaultEndpoints,
+  validate: validateEndpoints,
   table: {
     columns: [nameColumn, col('Endpoints', 'string', 'Addresses and ports of the endpoints.'), ageColumn],
     row: (ep, now) => [ep.metadata.name ?? '', formatEndpoints(ep), age(ep, now)],

@@ -11,13 +11,23 @@ type CoreEventIn = UnvalidatedObject<Event>;
 
 /** Checks shared by both Event APIs; `controllerField` names the reporting controller field. */
 export function validateEventCommon(
-  e: { namespace: string; involvedNamespace: string; eventTime?: string | null; reportingController: string; reportingInstance: string; action: string; reason: string; message: string },
+  e: {
+    namespace: string;
+    involvedNamespace: string;
+    eventTime?: string | null;
+    reportingController: string;
+    reportingInstance: string;
+    action: string;
+    reason: string;
+    message: string;
+  },
   paths: { involvedNamespace: string; controller: string; message: string },
 ): FieldError[] {
   const errs: FieldError[] = [];
   if (!e.eventTime) {
     if (e.involvedNamespace === '') {
-      if (e.namespace !== '' && e.namespace !== 'default') errs.push(invalidValue(paths.involvedNamespace, e.involvedNamespace, 'does not match event.namespace'));
+      if (e.namespace !== '' && e.namespace !== 'default')
+        errs.push(invalidValue(paths.involvedNamespace, e.involvedNamespace, 'does not match event.namespace'));
     } else if (e.namespace !== e.involvedNamespace) {
       errs.push(invalidValue(paths.involvedNamespace, e.involvedNamespace, 'does not match event.namespace'));
     }
@@ -40,26 +50,53 @@ export function validateEventCommon(
 }
 
 export function validateCoreEvent(e: CoreEventIn): FieldError[] {
-  return validateEventCommon({
-    namespace: e.metadata.namespace ?? '', involvedNamespace: e.involvedObject?.namespace ?? '', eventTime: e.eventTime,
-    reportingController: e.reportingComponent ?? '', reportingInstance: e.reportingInstance ?? '', action: e.action ?? '',
-    reason: e.reason ?? '', message: e.message ?? '',
-  }, { involvedNamespace: 'involvedObject.namespace', controller: 'reportingComponent', message: 'message' });
+  return validateEventCommon(
+    {
+      namespace: e.metadata.namespace ?? '',
+      involvedNamespace: e.involvedObject?.namespace ?? '',
+      eventTime: e.eventTime,
+      reportingController: e.reportingComponent ?? '',
+      reportingInstance: e.reportingInstance ?? '',
+      action: e.action ?? '',
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+    },
+    { involvedNamespace: 'involvedObject.namespace', controller: 'reportingComponent', message: 'message' },
+  );
 }
 
 const view = (e: CoreEventIn): EventView => ({
-  name: e.metadata.name ?? '', type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '',
+  name: e.metadata.name ?? '',
+  type: e.type ?? '',
+  reason: e.reason ?? '',
+  message: e.message ?? '',
   object: { kind: e.involvedObject?.kind ?? '', name: e.involvedObject?.name ?? '', fieldPath: e.involvedObject?.fieldPath ?? '' },
-  firstTimestamp: e.firstTimestamp, lastTimestamp: e.lastTimestamp, eventTime: e.eventTime, count: e.count, series: e.series,
-  sourceComponent: e.source?.component ?? '', sourceHost: e.source?.host ?? '',
-  reportingController: e.reportingComponent ?? '', reportingInstance: e.reportingInstance ?? '',
+  firstTimestamp: e.firstTimestamp,
+  lastTimestamp: e.lastTimestamp,
+  eventTime: e.eventTime,
+  count: e.count,
+  series: e.series,
+  sourceComponent: e.source?.component ?? '',
+  sourceHost: e.source?.host ?? '',
+  reportingController: e.reportingComponent ?? '',
+  reportingInstance: e.reportingInstance ?? '',
 });
 
 export const coreEventKind = defineKind<Event>({
-  group: '', version: 'v1', kind: 'Event', listKind: 'EventList', plural: 'events', singular: 'event',
-  shortNames: ['ev'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.core.v1.Event', subresources: [],
-  generation: false, hasStatus: false,
+  group: '',
+  version: 'v1',
+  kind: 'Event',
+  listKind: 'EventList',
+  plural: 'events',
+  singular: 'event',
+  shortNames: ['ev'],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.core.v1.Event',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
   validate: validateCoreEvent,
   table: eventTable(view),
   fieldSelectors: {

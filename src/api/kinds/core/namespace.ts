@@ -26,16 +26,23 @@ export function validateNamespace(ns: NamespaceIn): FieldError[] {
 }
 
 export const namespaceKind = defineKind<Namespace>({
-  group: '', version: 'v1', kind: 'Namespace', listKind: 'NamespaceList', plural: 'namespaces', singular: 'namespace',
-  shortNames: ['ns'], categories: [], namespaced: false,
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  plural: 'namespaces',
+  singular: 'namespace',
+  shortNames: ['ns'],
+  categories: [],
+  namespaced: false,
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   schema: 'io.k8s.api.core.v1.Namespace',
-  subresources: [
-    { name: 'finalize', group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] },
-    statusSub('', 'Namespace'),
-  ],
-  generation: false, hasStatus: true, nameRule: 'dns1123-label',
-  defaults: defaultNamespace, validate: validateNamespace,
+  subresources: [{ name: 'finalize', group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] }, statusSub('', 'Namespace')],
+  generation: false,
+  hasStatus: true,
+  nameRule: 'dns1123-label',
+  defaults: defaultNamespace,
+  validate: validateNamespace,
   table: {
     columns: [nameColumn, col('Status', 'string', 'Phase of the namespace.'), ageColumn],
     row: (ns, now) => [ns.metadata.name ?? '', ns.status?.phase ?? '', age(ns, now)],

@@ -33,8 +33,10 @@ export function validateNode(n: NodeIn): FieldError[] {
 function nodeRoles(n: NodeIn): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(n.metadata.labels ?? {})) {
-    if (k.startsWith('node-role.kubernetes.io/')) { const r = k.slice('node-role.kubernetes.io/'.length); if (r) roles.add(r); }
-    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+    if (k.startsWith('node-role.kubernetes.io/')) {
+      const r = k.slice('node-role.kubernetes.io/'.length);
+      if (r) roles.add(r);
+    } else if (k === 'kubernetes.io/role' && v) roles.add(v);
   }
   return [...roles].sort();
 }
@@ -50,25 +52,49 @@ function nodeStatusText(n: NodeIn): string {
 const address = (n: NodeIn, type: string) => (n.status?.addresses ?? []).find((a) => a.type === type)?.address || '<none>';
 
 export const nodeKind = defineKind<Node>({
-  group: '', version: 'v1', kind: 'Node', listKind: 'NodeList', plural: 'nodes', singular: 'node',
-  shortNames: ['no'], categories: [], namespaced: false, verbs: STANDARD_VERBS,
+  group: '',
+  version: 'v1',
+  kind: 'Node',
+  listKind: 'NodeList',
+  plural: 'nodes',
+  singular: 'node',
+  shortNames: ['no'],
+  categories: [],
+  namespaced: false,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.Node',
   subresources: [statusSub('', 'Node')],
-  generation: false, hasStatus: true,
-  defaults: defaultNode, validate: validateNode,
+  generation: false,
+  hasStatus: true,
+  defaults: defaultNode,
+  validate: validateNode,
   table: {
     columns: [
-      nameColumn, col('Status', 'string', 'Readiness of the node.'), col('Roles', 'string', 'Roles of the node.'), ageColumn,
+      nameColumn,
+      col('Status', 'string', 'Readiness of the node.'),
+      col('Roles', 'string', 'Roles of the node.'),
+      ageColumn,
       col('Version', 'string', 'Version of the node agent.'),
-      col('Internal-IP', 'string', 'First internal address.', 1), col('External-IP', 'string', 'First external address.', 1),
-      col('OS-Image', 'string', 'Operating system image.', 1), col('Kernel-Version', 'string', 'Kernel version.', 1),
+      col('Internal-IP', 'string', 'First internal address.', 1),
+      col('External-IP', 'string', 'First external address.', 1),
+      col('OS-Image', 'string', 'Operating system image.', 1),
+      col('Kernel-Version', 'string', 'Kernel version.', 1),
       col('Container-Runtime', 'string', 'Container runtime and version.', 1),
     ],
     row(n: NodeIn, now) {
       const info = n.status?.nodeInfo ?? {};
-      return [n.metadata.name ?? '', nodeStatusText(n), nodeRoles(n).join(',') || '<none>', age(n, now), info.kubeletVersion ?? '',
-        address(n, 'InternalIP'), address(n, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>',
-        info.containerRuntimeVersion || '<unknown>'];
+      return [
+        n.metadata.name ?? '',
+        nodeStatusText(n),
+        nodeRoles(n).join(',') || '<none>',
+        age(n, now),
+        info.kubeletVersion ?? '',
+        address(n, 'InternalIP'),
+        address(n, 'ExternalIP'),
+        info.osImage || '<unknown>',
+        info.kernelVersion || '<unknown>',
+        info.containerRuntimeVersion || '<unknown>',
+      ];
     },
   },
   fieldSelectors: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable === true) },

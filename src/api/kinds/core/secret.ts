@@ -55,11 +55,22 @@ export function validateSecret(s: SecretIn, old: SecretIn | undefined): FieldErr
 }
 
 export const secretKind = defineKind<Secret>({
-  group: '', version: 'v1', kind: 'Secret', listKind: 'SecretList', plural: 'secrets', singular: 'secret',
-  shortNames: [], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.core.v1.Secret', subresources: [],
-  generation: false, hasStatus: false,
-  defaults: defaultSecret, validate: validateSecret,
+  group: '',
+  version: 'v1',
+  kind: 'Secret',
+  listKind: 'SecretList',
+  plural: 'secrets',
+  singular: 'secret',
+  shortNames: [],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.core.v1.Secret',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
+  defaults: defaultSecret,
+  validate: validateSecret,
   table: {
     columns: [nameColumn, col('Type', 'string', 'Type of the secret.'), col('Data', 'string', 'Number of data entries.'), ageColumn],
     row: (s, now) => [s.metadata.name ?? '', s.type ?? '', Object.keys(s.data ?? {}).length, age(s, now)],

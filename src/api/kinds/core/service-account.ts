@@ -5,11 +5,20 @@ import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
 export const serviceAccountKind = defineKind<ServiceAccount>({
-  group: '', version: 'v1', kind: 'ServiceAccount', listKind: 'ServiceAccountList', plural: 'serviceaccounts', singular: 'serviceaccount',
-  shortNames: ['sa'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  listKind: 'ServiceAccountList',
+  plural: 'serviceaccounts',
+  singular: 'serviceaccount',
+  shortNames: ['sa'],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.ServiceAccount',
   subresources: [],
-  generation: false, hasStatus: false,
+  generation: false,
+  hasStatus: false,
   validate: () => [],
   table: {
     columns: [nameColumn, col('Secrets', 'string', 'Number of secrets listed by the service account.'), ageColumn],

@@ -8,7 +8,10 @@ import type { Unvalidated, UnvalidatedObject } from '../../unvalidated.js';
 type ServiceIn = UnvalidatedObject<Service>;
 
 function lbText(svc: ServiceIn, wide: boolean): string {
-  const text = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((s) => s !== '').join(',');
+  const text = (svc.status?.loadBalancer?.ingress ?? [])
+    .map((i) => i.ip || i.hostname || '')
+    .filter((s) => s !== '')
+    .join(',');
   return !wide && text.length > 16 ? `${text.slice(0, 13)}...` : text;
 }
 
@@ -17,7 +20,8 @@ function serviceExternalIP(svc: ServiceIn, wide = true): string {
   const spec = svc.spec ?? {};
   const ext = spec.externalIPs ?? [];
   switch (spec.type ?? 'ClusterIP') {
-    case 'ClusterIP': case 'NodePort':
+    case 'ClusterIP':
+    case 'NodePort':
       return ext.length > 0 ? ext.join(',') : '<none>';
     case 'LoadBalancer': {
       const lb = lbText(svc, wide);
@@ -33,7 +37,9 @@ function serviceExternalIP(svc: ServiceIn, wide = true): string {
 
 /** `80/TCP,443:30443/TCP` */
 function servicePorts(ports: readonly Unvalidated<ServicePort>[] | undefined): string {
-  return (ports ?? []).map((p) => (p.nodePort ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}` : `${p.port ?? 0}/${p.protocol ?? ''}`)).join(',');
+  return (ports ?? [])
+    .map((p) => (p.nodePort ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}` : `${p.port ?? 0}/${p.protocol ?? ''}`))
+    .join(',');
 }
 
 export const serviceTable: TableDef<ServiceIn> = {
@@ -48,7 +54,14 @@ export const serviceTable: TableDef<ServiceIn> = {
   ],
   row(svc, now) {
     const spec = svc.spec ?? {};
-    return [svc.metadata.name ?? '', spec.type ?? '', spec.clusterIPs?.[0] ?? '<none>', serviceExternalIP(svc),
-      servicePorts(spec.ports) || '<none>', age(svc, now), formatLabels(spec.selector)];
+    return [
+      svc.metadata.name ?? '',
+      spec.type ?? '',
+      spec.clusterIPs?.[0] ?? '<none>',
+      serviceExternalIP(svc),
+      servicePorts(spec.ports) || '<none>',
+      age(svc, now),
+      formatLabels(spec.selector),
+    ];
   },
 };

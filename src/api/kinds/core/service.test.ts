@@ -9,15 +9,25 @@ type Service = UnvalidatedObject<ServiceT>;
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 function svc(spec: Service['spec']): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', creationTimestamp: '2024-05-01T11:59:30Z' }, spec };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2024-05-01T11:59:30Z' },
+    spec,
+  };
 }
 
 test('service defaults', () => {
   const s = svc({ selector: { app: 'web' }, ports: [{ port: 80 }] });
   defaultService(s);
   assert.deepEqual(s.spec, {
-    selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], type: 'ClusterIP', sessionAffinity: 'None',
-    internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'],
+    selector: { app: 'web' },
+    ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
+    type: 'ClusterIP',
+    sessionAffinity: 'None',
+    internalTrafficPolicy: 'Cluster',
+    ipFamilyPolicy: 'SingleStack',
+    ipFamilies: ['IPv4'],
   });
   const np = svc({ type: 'NodePort', ports: [{ port: 80, targetPort: 'http' }] });
   defaultService(np);
@@ -43,7 +53,9 @@ test('service validation', () => {
   assert.deepEqual(validateService(noPorts, undefined).map(fieldErrorText), ['spec.ports: Required value']);
   const cip = svc({ type: 'ClusterIP', ports: [{ port: 80, nodePort: 30080 }] });
   defaultService(cip);
-  assert.deepEqual(validateService(cip, undefined).map(fieldErrorText), ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]);
+  assert.deepEqual(validateService(cip, undefined).map(fieldErrorText), [
+    "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+  ]);
 });
 
 test('clusterIP is immutable once set', () => {
@@ -55,8 +67,16 @@ test('clusterIP is immutable once set', () => {
 });
 
 test('service rows', () => {
-  const s = svc({ type: 'NodePort', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], selector: { app: 'web' },
-    ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }] });
+  const s = svc({
+    type: 'NodePort',
+    clusterIP: '10.96.0.10',
+    clusterIPs: ['10.96.0.10'],
+    selector: { app: 'web' },
+    ports: [
+      { port: 80, nodePort: 30080, protocol: 'TCP' },
+      { port: 53, protocol: 'UDP' },
+    ],
+  });
   assert.deepEqual(serviceKind.table.row(s, NOW), ['web', 'NodePort', '10.96.0.10', '<none>', '80:30080/TCP,53/UDP', '30s', 'app=web']);
   const lb = svc({ type: 'LoadBalancer', clusterIPs: ['10.96.0.12'], ports: [{ port: 443, protocol: 'TCP' }] });
   assert.equal(serviceKind.table.row(lb, NOW)[3], '<pending>');

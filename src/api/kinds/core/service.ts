@@ -2,8 +2,16 @@
 
 import type { FieldError } from '../../../base/errors.js';
 import {
-  duplicate, forbidden, immutable, notSupported, required, validateDNS1123Label, validateDNS1123Subdomain,
-  validateLabels, validatePortName, validatePortNumber,
+  duplicate,
+  forbidden,
+  immutable,
+  notSupported,
+  required,
+  validateDNS1123Label,
+  validateDNS1123Subdomain,
+  validateLabels,
+  validatePortName,
+  validatePortNumber,
 } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { PROTOCOLS } from './pod/validate-container.js';
@@ -70,11 +78,19 @@ export function validateService(svc: ServiceIn, old: ServiceIn | undefined): Fie
   });
   const sa = spec.sessionAffinity;
   if (sa !== undefined && sa !== 'ClientIP' && sa !== 'None') errs.push(notSupported('spec.sessionAffinity', sa, ['ClientIP', 'None']));
-  for (const [k, v, valid] of [['internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']], ['externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']]] as const) {
+  for (const [k, v, valid] of [
+    ['internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']],
+    ['externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']],
+  ] as const) {
     if (v !== undefined && !(valid as readonly string[]).includes(v)) errs.push(notSupported(`spec.${k}`, v, valid));
   }
   if (spec.externalTrafficPolicy && type !== 'NodePort' && type !== 'LoadBalancer') {
-    errs.push({ type: 'FieldValueInvalid', field: 'spec.externalTrafficPolicy', value: spec.externalTrafficPolicy, detail: 'may only be set for externally-accessible services' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.externalTrafficPolicy',
+      value: spec.externalTrafficPolicy,
+      detail: 'may only be set for externally-accessible services',
+    });
   }
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
   if (old && type !== 'ExternalName' && old.spec?.clusterIP) {
@@ -84,12 +100,24 @@ export function validateService(svc: ServiceIn, old: ServiceIn | undefined): Fie
 }
 
 export const serviceKind = defineKind<Service>({
-  group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', plural: 'services', singular: 'service',
-  shortNames: ['svc'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: '',
+  version: 'v1',
+  kind: 'Service',
+  listKind: 'ServiceList',
+  plural: 'services',
+  singular: 'service',
+  shortNames: ['svc'],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.Service',
   subresources: [statusSub('', 'Service')],
-  generation: false, hasStatus: true, nameRule: 'dns1035-label',
-  defaults: defaultService, validate: validateService, table: serviceTable,
+  generation: false,
+  hasStatus: true,
+  nameRule: 'dns1035-label',
+  defaults: defaultService,
+  validate: validateService,
+  table: serviceTable,
   fieldSelectors: {
     'spec.clusterIP': (s) => s.spec?.clusterIP ?? '',
     'spec.type': (s) => s.spec?.type ?? '',

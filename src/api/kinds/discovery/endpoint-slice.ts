@@ -4,7 +4,14 @@ import type { FieldError } from '../../../base/errors.js';
 import type { EndpointSlice } from '../../gen/types.js';
 import type { UnvalidatedObject } from '../../unvalidated.js';
 import {
-  immutable, invalidValue, notSupported, required, tooLong, validateDNS1123Label, validateDNS1123Subdomain, validatePortNumber,
+  immutable,
+  invalidValue,
+  notSupported,
+  required,
+  tooLong,
+  validateDNS1123Label,
+  validateDNS1123Subdomain,
+  validatePortNumber,
 } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
 import { age, ageColumn, col, listWithMore, nameColumn } from '../common/table.js';
@@ -25,7 +32,8 @@ export function validateEndpointSlice(s: EndpointSliceIn, old: EndpointSliceIn |
   if (!at) errs.push(required('addressType'));
   else if (!(ADDRESS_TYPES as readonly string[]).includes(at)) errs.push(notSupported('addressType', at, ADDRESS_TYPES));
   const eps = s.endpoints ?? [];
-  if (eps.length > 1000) errs.push({ type: 'FieldValueTooMany', field: 'endpoints', value: eps.length, detail: 'must have at most 1000 items' });
+  if (eps.length > 1000)
+    errs.push({ type: 'FieldValueTooMany', field: 'endpoints', value: eps.length, detail: 'must have at most 1000 items' });
   eps.forEach((ep, i) => {
     const f = `endpoints[${i}].addresses`;
     const addrs = ep.addresses ?? [];
@@ -42,7 +50,8 @@ export function validateEndpointSlice(s: EndpointSliceIn, old: EndpointSliceIn |
     const f = `ports[${i}]`;
     if (p.name) errs.push(...validateDNS1123Label(p.name, `${f}.name`));
     if (p.port !== undefined) errs.push(...validatePortNumber(p.port, `${f}.port`));
-    if (p.protocol !== undefined && !(PROTOCOLS as readonly string[]).includes(p.protocol)) errs.push(notSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
+    if (p.protocol !== undefined && !(PROTOCOLS as readonly string[]).includes(p.protocol))
+      errs.push(notSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
   });
   if (old) errs.push(...immutable('addressType', s.addressType, old.addressType));
   return errs;
@@ -60,15 +69,29 @@ function formatSliceEndpoints(s: EndpointSliceIn): string {
 }
 
 export const endpointSliceKind = defineKind<EndpointSlice>({
-  group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', listKind: 'EndpointSliceList', plural: 'endpointslices', singular: 'endpointslice',
-  shortNames: [], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.discovery.v1.EndpointSlice', subresources: [],
-  generation: true, hasStatus: false,
-  defaults: defaultEndpointSlice, validate: validateEndpointSlice,
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  kind: 'EndpointSlice',
+  listKind: 'EndpointSliceList',
+  plural: 'endpointslices',
+  singular: 'endpointslice',
+  shortNames: [],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.discovery.v1.EndpointSlice',
+  subresources: [],
+  generation: true,
+  hasStatus: false,
+  defaults: defaultEndpointSlice,
+  validate: validateEndpointSlice,
   table: {
     columns: [
-      nameColumn, col('AddressType', 'string', 'Type of the addresses.'), col('Ports', 'string', 'Ports of the slice.'),
-      col('Endpoints', 'string', 'Addresses of the endpoints.'), ageColumn,
+      nameColumn,
+      col('AddressType', 'string', 'Type of the addresses.'),
+      col('Ports', 'string', 'Ports of the slice.'),
+      col('Endpoints', 'string', 'Addresses of the endpoints.'),
+      ageColumn,
     ],
     row: (s, now) => [s.metadata.name ?? '', s.addressType ?? '', formatSlicePorts(s), formatSliceEndpoints(s), age(s, now)],
   },

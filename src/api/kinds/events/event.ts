@@ -12,11 +12,19 @@ import { validateEventCommon } from '../core/event.js';
 type EventsV1EventIn = UnvalidatedObject<EventsV1Event>;
 
 export function validateEventsV1(e: EventsV1EventIn, old: EventsV1EventIn | undefined): FieldError[] {
-  const errs = validateEventCommon({
-    namespace: e.metadata.namespace ?? '', involvedNamespace: e.regarding?.namespace ?? '', eventTime: e.eventTime,
-    reportingController: e.reportingController ?? '', reportingInstance: e.reportingInstance ?? '', action: e.action ?? '',
-    reason: e.reason ?? '', message: e.note ?? '',
-  }, { involvedNamespace: 'regarding.namespace', controller: 'reportingController', message: 'note' });
+  const errs = validateEventCommon(
+    {
+      namespace: e.metadata.namespace ?? '',
+      involvedNamespace: e.regarding?.namespace ?? '',
+      eventTime: e.eventTime,
+      reportingController: e.reportingController ?? '',
+      reportingInstance: e.reportingInstance ?? '',
+      action: e.action ?? '',
+      reason: e.reason ?? '',
+      message: e.note ?? '',
+    },
+    { involvedNamespace: 'regarding.namespace', controller: 'reportingController', message: 'note' },
+  );
   if (old) return errs;
   if (!e.eventTime) errs.push(required('eventTime'));
   if (e.type !== 'Normal' && e.type !== 'Warning') errs.push(invalidValue('type', '', `has invalid value: ${e.type ?? ''}`));
@@ -28,19 +36,37 @@ export function validateEventsV1(e: EventsV1EventIn, old: EventsV1EventIn | unde
 }
 
 const view = (e: EventsV1EventIn): EventView => ({
-  name: e.metadata.name ?? '', type: e.type ?? '', reason: e.reason ?? '', message: e.note ?? '',
+  name: e.metadata.name ?? '',
+  type: e.type ?? '',
+  reason: e.reason ?? '',
+  message: e.note ?? '',
   object: { kind: e.regarding?.kind ?? '', name: e.regarding?.name ?? '', fieldPath: e.regarding?.fieldPath ?? '' },
-  firstTimestamp: e.deprecatedFirstTimestamp, lastTimestamp: e.deprecatedLastTimestamp, eventTime: e.eventTime,
-  count: e.deprecatedCount, series: e.series,
-  sourceComponent: e.deprecatedSource?.component ?? '', sourceHost: e.deprecatedSource?.host ?? '',
-  reportingController: e.reportingController ?? '', reportingInstance: e.reportingInstance ?? '',
+  firstTimestamp: e.deprecatedFirstTimestamp,
+  lastTimestamp: e.deprecatedLastTimestamp,
+  eventTime: e.eventTime,
+  count: e.deprecatedCount,
+  series: e.series,
+  sourceComponent: e.deprecatedSource?.component ?? '',
+  sourceHost: e.deprecatedSource?.host ?? '',
+  reportingController: e.reportingController ?? '',
+  reportingInstance: e.reportingInstance ?? '',
 });
 
 export const eventsV1EventKind = defineKind<EventsV1Event>({
-  group: 'events.k8s.io', version: 'v1', kind: 'Event', listKind: 'EventList', plural: 'events', singular: 'event',
-  shortNames: ['ev'], categories: [], namespaced: true, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.events.v1.Event', subresources: [],
-  generation: false, hasStatus: false,
+  group: 'events.k8s.io',
+  version: 'v1',
+  kind: 'Event',
+  listKind: 'EventList',
+  plural: 'events',
+  singular: 'event',
+  shortNames: ['ev'],
+  categories: [],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.events.v1.Event',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
   validate: validateEventsV1,
   table: eventTable(view),
   fieldSelectors: {
@@ -53,7 +79,7 @@ export const eventsV1EventKind = defineKind<EventsV1Event>({
     'regarding.fieldPath': (e) => e.regarding?.fieldPath ?? '',
     reason: (e) => e.reason ?? '',
     reportingController: (e) => e.reportingController ?? '',
-    'deprecatedSource': (e) => e.deprecatedSource?.component ?? '',
+    deprecatedSource: (e) => e.deprecatedSource?.component ?? '',
     type: (e) => e.type ?? '',
   },
 });

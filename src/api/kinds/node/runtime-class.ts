@@ -20,10 +20,20 @@ export function validateRuntimeClass(rc: RuntimeClassIn, old: RuntimeClassIn | u
 }
 
 export const runtimeClassKind = defineKind<RuntimeClass>({
-  group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', listKind: 'RuntimeClassList', plural: 'runtimeclasses', singular: 'runtimeclass',
-  shortNames: [], categories: [], namespaced: false, verbs: STANDARD_VERBS,
-  schema: 'io.k8s.api.node.v1.RuntimeClass', subresources: [],
-  generation: false, hasStatus: false,
+  group: 'node.k8s.io',
+  version: 'v1',
+  kind: 'RuntimeClass',
+  listKind: 'RuntimeClassList',
+  plural: 'runtimeclasses',
+  singular: 'runtimeclass',
+  shortNames: [],
+  categories: [],
+  namespaced: false,
+  verbs: STANDARD_VERBS,
+  schema: 'io.k8s.api.node.v1.RuntimeClass',
+  subresources: [],
+  generation: false,
+  hasStatus: false,
   validate: validateRuntimeClass,
   table: {
     columns: [nameColumn, col('Handler', 'string', 'CRI handler that runs pods of this class.'), ageColumn],

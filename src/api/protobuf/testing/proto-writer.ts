@@ -3,7 +3,10 @@
 export class ProtoWriter {
   private readonly out: number[] = [];
 
-  raw(bytes: ArrayLike<number>): this { for (let i = 0; i < bytes.length; i++) this.out.push(bytes[i] ?? 0); return this; }
+  raw(bytes: ArrayLike<number>): this {
+    for (let i = 0; i < bytes.length; i++) this.out.push(bytes[i] ?? 0);
+    return this;
+  }
 
   varint(n: number | bigint): this {
     let v = BigInt.asUintN(64, BigInt(n));
@@ -15,21 +18,37 @@ export class ProtoWriter {
     return this;
   }
 
-  tag(field: number, wire: number): this { return this.varint(field * 8 + wire); }
-  int(field: number, n: number | bigint): this { return this.tag(field, 0).varint(n); }
-  bool(field: number, b: boolean): this { return this.int(field, b ? 1 : 0); }
-  bytes(field: number, b: ArrayLike<number>): this { return this.tag(field, 2).varint(b.length).raw(b); }
-  string(field: number, s: string): this { return this.bytes(field, new TextEncoder().encode(s)); }
-  message(field: number, w: ProtoWriter): this { return this.bytes(field, w.finish()); }
+  tag(field: number, wire: number): this {
+    return this.varint(field * 8 + wire);
+  }
+  int(field: number, n: number | bigint): this {
+    return this.tag(field, 0).varint(n);
+  }
+  bool(field: number, b: boolean): this {
+    return this.int(field, b ? 1 : 0);
+  }
+  bytes(field: number, b: ArrayLike<number>): this {
+    return this.tag(field, 2).varint(b.length).raw(b);
+  }
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  message(field: number, w: ProtoWriter): this {
+    return this.bytes(field, w.finish());
+  }
   double(field: number, d: number): this {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setFloat64(0, d, true);
     return this.tag(field, 1).raw(b);
   }
   /** One entry of a map<string, string> field. */
-  entry(field: number, key: string, value: string): this { return this.message(field, pw().string(1, key).string(2, value)); }
+  entry(field: number, key: string, value: string): this {
+    return this.message(field, pw().string(1, key).string(2, value));
+  }
 
-  finish(): Uint8Array { return Uint8Array.from(this.out); }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.out);
+  }
 }
 
 export const pw = () => new ProtoWriter();

@@ -13,11 +13,15 @@ export function create(_args: Record<string, unknown>, handle: Handle): BindPlug
       const client = handle.client;
       if (!client) return errorStatus('no API client to bind with');
       try {
-        await client.resource(podKind).namespace(pod.namespace).createSubresource(pod.name, 'binding', {
-          apiVersion: 'v1', kind: 'Binding',
-          metadata: { name: pod.name, namespace: pod.namespace, ...(pod.pod.metadata.uid ? { uid: pod.pod.metadata.uid } : {}) },
-          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-        });
+        await client
+          .resource(podKind)
+          .namespace(pod.namespace)
+          .createSubresource(pod.name, 'binding', {
+            apiVersion: 'v1',
+            kind: 'Binding',
+            metadata: { name: pod.name, namespace: pod.namespace, ...(pod.pod.metadata.uid ? { uid: pod.pod.metadata.uid } : {}) },
+            target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+          });
         return undefined;
       } catch (e) {
         return errorStatus(`binding rejected: ${e instanceof Error ? e.message : String(e)}`);

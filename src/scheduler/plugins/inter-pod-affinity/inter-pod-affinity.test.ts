@@ -4,7 +4,10 @@ import { create, REASON_AFFINITY, REASON_ANTI, REASON_EXISTING_ANTI } from './in
 import { info, mkNode, mkNodeInfo, mkPod, passing, runFilter } from '../../testing/fixtures.js';
 import type { PodAffinityTerm } from '../../../api/gen/types.js';
 
-const term = (app: string, key = 'kubernetes.io/hostname'): PodAffinityTerm => ({ labelSelector: { matchLabels: { app } }, topologyKey: key });
+const term = (app: string, key = 'kubernetes.io/hostname'): PodAffinityTerm => ({
+  labelSelector: { matchLabels: { app } },
+  topologyKey: key,
+});
 const anti = (name: string, labels: Record<string, string>, t: PodAffinityTerm) =>
   mkPod(name, { labels, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } } } });
 const aff = (name: string, labels: Record<string, string>, t: PodAffinityTerm) =>

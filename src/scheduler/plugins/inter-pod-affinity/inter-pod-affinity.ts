@@ -20,11 +20,20 @@ const KEY = `${NAME}/state`;
 
 /** topologyKey -> value -> count */
 type TopoCounts = Map<string, Map<string, number>>;
-interface State { existingAnti: TopoCounts; anti: TopoCounts; affinity: TopoCounts; affinityEmpty: boolean; selfMatch: boolean }
+interface State {
+  existingAnti: TopoCounts;
+  anti: TopoCounts;
+  affinity: TopoCounts;
+  affinityEmpty: boolean;
+  selfMatch: boolean;
+}
 
 function bump(c: TopoCounts, key: string, value: string): void {
   let m = c.get(key);
-  if (!m) { m = new Map(); c.set(key, m); }
+  if (!m) {
+    m = new Map();
+    c.set(key, m);
+  }
   m.set(value, (m.get(value) ?? 0) + 1);
 }
 const has = (c: TopoCounts, key: string, value: string | undefined) => value !== undefined && (c.get(key)?.get(value) ?? 0) > 0;
@@ -58,7 +67,10 @@ export function computeState(pod: PodInfo, snap: Snapshot): State {
     }
   }
   return {
-    existingAnti, anti, affinity, affinityEmpty: affinity.size === 0,
+    existingAnti,
+    anti,
+    affinity,
+    affinityEmpty: affinity.size === 0,
     selfMatch: pod.requiredAffinity.every((t: AffinityTerm) => termMatches(t, pod)),
   };
 }

@@ -9,7 +9,12 @@ const nodes = () => [
   mkNodeInfo(mkNode('b', { labels: { zone: 'z2', gen: '5' } })),
   mkNodeInfo(mkNode('c', { labels: { zone: 'z3', 'kubernetes.io/os': 'windows' } })),
 ];
-const required = (...reqs: NodeSelectorRequirement[]) => mkPod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: reqs }] } } } } });
+const required = (...reqs: NodeSelectorRequirement[]) =>
+  mkPod('p', {
+    spec: {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: reqs }] } } },
+    },
+  });
 
 test('nodeSelector', () => {
   const r = runFilter(create(), info(mkPod('p', { spec: { nodeSelector: { 'kubernetes.io/os': 'windows' } } })), nodes());
@@ -31,18 +36,36 @@ test('required terms with every operator', () => {
 });
 
 test('terms are ORed; matchFields metadata.name', () => {
-  const pod = mkPod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-    { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['c'] }] },
-    { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] },
-  ] } } } } });
+  const pod = mkPod('p', {
+    spec: {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['c'] }] },
+              { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] },
+            ],
+          },
+        },
+      },
+    },
+  });
   assert.deepEqual(passing(runFilter(create(), info(pod), nodes())), ['a', 'c']);
 });
 
 test('preferred terms score by weight', () => {
-  const pod = mkPod('p', { spec: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [
-    { weight: 10, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] } },
-    { weight: 5, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } },
-  ] } } } });
+  const pod = mkPod('p', {
+    spec: {
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 10, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] } },
+            { weight: 5, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } },
+          ],
+        },
+      },
+    },
+  });
   const s = runScore(create(), info(pod), nodes());
   assert.equal(s.get('b'), 100);
   assert.equal(s.get('a'), 50);

@@ -2,7 +2,12 @@
 // terms add their weights to the score.
 
 import {
-  compileTerm, matchesRequired, requiredNodeAffinity, termMatches, type CompiledTerm, type RequiredNodeAffinity,
+  compileTerm,
+  matchesRequired,
+  requiredNodeAffinity,
+  termMatches,
+  type CompiledTerm,
+  type RequiredNodeAffinity,
 } from '../../../api/scheduling/node-affinity.js';
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interfaces.js';
 import { defaultNormalizeScore } from '../../framework/normalize.js';
@@ -16,7 +21,10 @@ const PREF_KEY = `${NAME}/preferred`;
 
 const hasSelector = (r: RequiredNodeAffinity) => r.nodeSelector !== undefined && Object.keys(r.nodeSelector).length > 0;
 
-interface Weighted { weight: number; term: CompiledTerm }
+interface Weighted {
+  weight: number;
+  term: CompiledTerm;
+}
 
 export function create(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   return {
@@ -44,6 +52,8 @@ export function create(): PreFilterPlugin & FilterPlugin & PreScorePlugin & Scor
       for (const w of list) if (termMatches(w.term, node.labels, node.name)) s += w.weight;
       return s;
     },
-    normalizeScore(_s, _p, _n, scores) { defaultNormalizeScore(scores, false); },
+    normalizeScore(_s, _p, _n, scores) {
+      defaultNormalizeScore(scores, false);
+    },
   };
 }

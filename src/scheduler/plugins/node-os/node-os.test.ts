@@ -30,8 +30,18 @@ test('conflicting OS and handler is unresolvable; no hint means Linux; an OS aff
   const r = runFilter(create(), info(mkPod('x', { spec: { os: { name: 'linux' }, runtimeClassName: 'process' } }), classes), nodes());
   assert.equal(r.pre?.code, 'UnschedulableAndUnresolvable');
   assert.deepEqual(passing(runFilter(create(), info(mkPod('any')), nodes())), ['lin']);
-  assert.deepEqual(passing(runFilter(create(), info(mkPod('sel', { spec: { nodeSelector: win } })), nodes())), ['win-process', 'win-hyperv', 'win-old']);
-  const aff = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'Exists' }] }] } } };
+  assert.deepEqual(passing(runFilter(create(), info(mkPod('sel', { spec: { nodeSelector: win } })), nodes())), [
+    'win-process',
+    'win-hyperv',
+    'win-old',
+  ]);
+  const aff = {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'Exists' }] }],
+      },
+    },
+  };
   assert.equal(runFilter(create(), info(mkPod('aff', { spec: { affinity: aff } })), nodes()).pre?.code, 'Skip');
   // a non-Windows handler on nodes that report handlers: only those offering it (nodes reporting none pass)
   assert.deepEqual(passing(runFilter(create(), info(mkPod('r', { spec: { runtimeClassName: 'runc' } }), classes), nodes())), ['lin']);

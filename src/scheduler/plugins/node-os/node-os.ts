@@ -11,7 +11,12 @@ import { handlerOS, podOS } from '../../../api/kinds/core/pod/os.js';
 export const NAME = 'NodeOS';
 const KEY = `${NAME}/state`;
 
-interface State { os: string | undefined; handler: string | undefined; osReject: Status; handlerReject: Status }
+interface State {
+  os: string | undefined;
+  handler: string | undefined;
+  osReject: Status;
+  handlerReject: Status;
+}
 
 export const osReason = (os: string) => `node(s) didn't match Pod's OS (${os})`;
 export const handlerReason = (handler: string) => `node(s) didn't have the runtime handler ${handler}`;
@@ -27,11 +32,18 @@ export function create(): PreFilterPlugin & FilterPlugin {
       const handler = pod.runtimeClass?.handler || undefined;
       const implied = handlerOS(handler);
       if (declared && implied && declared !== implied) {
-        return unresolvable(`Pod's OS (${declared}) conflicts with RuntimeClass "${pod.runtimeClassName ?? ''}" handler ${handler ?? ''} (${implied})`);
+        return unresolvable(
+          `Pod's OS (${declared}) conflicts with RuntimeClass "${pod.runtimeClassName ?? ''}" handler ${handler ?? ''} (${implied})`,
+        );
       }
       const os = declared ?? implied ?? podOS(pod.pod.spec as Parameters<typeof podOS>[0]);
       if (!os && !handler) return SKIP;
-      state.write<State>(KEY, { os, handler, osReject: unresolvable(osReason(os ?? '')), handlerReject: unresolvable(handlerReason(handler ?? '')) });
+      state.write<State>(KEY, {
+        os,
+        handler,
+        osReject: unresolvable(osReason(os ?? '')),
+        handlerReject: unresolvable(handlerReason(handler ?? '')),
+      });
       return undefined;
     },
     filter(state, _pod, node) {

@@ -18,7 +18,9 @@ export function portsConflict(a: HostPort, b: HostPort): boolean {
 export function create(): PreFilterPlugin & FilterPlugin {
   return {
     name: NAME,
-    preFilter(_s, pod) { return pod.hostPorts.length === 0 ? SKIP : undefined; },
+    preFilter(_s, pod) {
+      return pod.hostPorts.length === 0 ? SKIP : undefined;
+    },
     filter(_state, pod, node) {
       if (node.usedPorts.length === 0) return undefined;
       for (const want of pod.hostPorts) for (const used of node.usedPorts) if (portsConflict(want, used)) return REJECT;

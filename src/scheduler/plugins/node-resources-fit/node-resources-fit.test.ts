@@ -13,11 +13,20 @@ test('cpu and memory requests must fit in what is left', () => {
 });
 
 test('init containers count as their maximum, sidecars add up, overhead is added', () => {
-  const pod = mkPod('p', { cpu: '500m', spec: {
-    initContainers: [{ name: 'i1', resources: { requests: { cpu: '2' } } }, { name: 'i2', resources: { requests: { cpu: '1' } } }],
-  } });
+  const pod = mkPod('p', {
+    cpu: '500m',
+    spec: {
+      initContainers: [
+        { name: 'i1', resources: { requests: { cpu: '2' } } },
+        { name: 'i2', resources: { requests: { cpu: '1' } } },
+      ],
+    },
+  });
   assert.equal(info(pod).requests.milliCPU, 2000);
-  const sidecar = mkPod('s', { cpu: '500m', spec: { initContainers: [{ name: 'side', restartPolicy: 'Always', resources: { requests: { cpu: '250m' } } }] } });
+  const sidecar = mkPod('s', {
+    cpu: '500m',
+    spec: { initContainers: [{ name: 'side', restartPolicy: 'Always', resources: { requests: { cpu: '250m' } } }] },
+  });
   assert.equal(info(sidecar).requests.milliCPU, 750);
   const withOverhead = mkPod('o', { cpu: '500m', spec: { overhead: { cpu: '250m', memory: '64Mi' } } });
   assert.equal(info(withOverhead).requests.milliCPU, 750);
@@ -36,7 +45,9 @@ test('pod count, ephemeral storage and extended resources', () => {
   const full = mkNodeInfo(mkNode('a', { pods: '1' }), [mkPod('x')]);
   assert.deepEqual(insufficientResources(info(mkPod('p')), full), ['Too many pods']);
   const gpuNode = mkNodeInfo(mkNode('g', { extra: { 'example.com/gpu': '1' } }));
-  const gpuPod = mkPod('p', { spec: { containers: [{ name: 'c', resources: { requests: { 'example.com/gpu': '2', 'ephemeral-storage': '1Gi' } } }] } });
+  const gpuPod = mkPod('p', {
+    spec: { containers: [{ name: 'c', resources: { requests: { 'example.com/gpu': '2', 'ephemeral-storage': '1Gi' } } }] },
+  });
   assert.deepEqual(insufficientResources(info(gpuPod), gpuNode), ['Insufficient ephemeral-storage', 'Insufficient example.com/gpu']);
 });
 

@@ -38,7 +38,7 @@ function fitStatus(pod: PodInfo, node: NodeInfo): Result {
   const tooMany = node.pods.size + 1 > node.allowedPodNumber;
   const cpu = r.milliCPU > 0 && r.milliCPU > a.milliCPU - u.milliCPU;
   const mem = r.memory > 0 && r.memory > a.memory - u.memory;
-  const other = (r.ephemeralStorage > 0 || r.scalar.size > 0);
+  const other = r.ephemeralStorage > 0 || r.scalar.size > 0;
   if (!tooMany && !cpu && !mem && !other) return undefined;
   if (!other) {
     if (tooMany && !cpu && !mem) return TOO_MANY_PODS;
@@ -64,7 +64,11 @@ export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
 export function create(): FilterPlugin & ScorePlugin {
   return {
     name: NAME,
-    filter(_state, pod, node): Status | undefined { return fitStatus(pod, node); },
-    score(_state, pod, node) { return leastAllocatedScore(pod, node); },
+    filter(_state, pod, node): Status | undefined {
+      return fitStatus(pod, node);
+    },
+    score(_state, pod, node) {
+      return leastAllocatedScore(pod, node);
+    },
   };
 }

@@ -4,9 +4,21 @@ import { create, REASON, REASON_MISSING_LABEL } from './pod-topology-spread.js';
 import { info, mkNode, mkNodeInfo, mkPod, passing, runFilter, runScore } from '../../testing/fixtures.js';
 
 const web = (name: string) => mkPod(name, { labels: { app: 'web' } });
-const spread = (maxSkew: number, when = 'DoNotSchedule', minDomains?: number) => mkPod('new', { labels: { app: 'web' }, spec: {
-  topologySpreadConstraints: [{ maxSkew, topologyKey: 'zone', whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } }, ...(minDomains ? { minDomains } : {}) }],
-} });
+const spread = (maxSkew: number, when = 'DoNotSchedule', minDomains?: number) =>
+  mkPod('new', {
+    labels: { app: 'web' },
+    spec: {
+      topologySpreadConstraints: [
+        {
+          maxSkew,
+          topologyKey: 'zone',
+          whenUnsatisfiable: when,
+          labelSelector: { matchLabels: { app: 'web' } },
+          ...(minDomains ? { minDomains } : {}),
+        },
+      ],
+    },
+  });
 
 const cluster = () => [
   mkNodeInfo(mkNode('a1', { labels: { zone: 'a' } }), [web('w1'), web('w2')]),

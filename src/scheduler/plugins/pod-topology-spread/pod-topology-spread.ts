@@ -25,20 +25,42 @@ const REJECT_LABEL = fixed('UnschedulableAndUnresolvable', REASON_MISSING_LABEL)
 const FILTER_KEY = `${NAME}/filter`;
 const SCORE_KEY = `${NAME}/score`;
 
-interface Constraint { maxSkew: number; key: string; matcher: LabelMatcher; minDomains: number; honorAffinity: boolean; honorTaints: boolean; selfMatch: number }
-interface Counted { constraints: Constraint[]; counts: Map<string, number>[]; mins: number[] }
+interface Constraint {
+  maxSkew: number;
+  key: string;
+  matcher: LabelMatcher;
+  minDomains: number;
+  honorAffinity: boolean;
+  honorTaints: boolean;
+  selfMatch: number;
+}
+interface Counted {
+  constraints: Constraint[];
+  counts: Map<string, number>[];
+  mins: number[];
+}
 
 function parse(pod: PodInfo, hard: boolean): Constraint[] {
   const list: TopologySpreadConstraint[] = pod.pod.spec?.topologySpreadConstraints ?? [];
-  return list.filter((c) => (c.whenUnsatisfiable === 'ScheduleAnyway') !== hard && c.topologyKey).map((c) => {
-    let matcher: LabelMatcher;
-    try { matcher = fromLabelSelector(c.labelSelector); } catch { matcher = nothing(); }
-    return {
-      maxSkew: c.maxSkew ?? 1, key: c.topologyKey ?? '', matcher, minDomains: c.minDomains ?? 1,
-      honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor', honorTaints: c.nodeTaintsPolicy === 'Honor',
-      selfMatch: matcher.matches(pod.labels) ? 1 : 0,
-    };
-  });
+  return list
+    .filter((c) => (c.whenUnsatisfiable === 'ScheduleAnyway') !== hard && c.topologyKey)
+    .map((c) => {
+      let matcher: LabelMatcher;
+      try {
+        matcher = fromLabelSelector(c.labelSelector);
+      } catch {
+        matcher = nothing();
+      }
+      return {
+        maxSkew: c.maxSkew ?? 1,
+        key: c.topologyKey ?? '',
+        matcher,
+        minDomains: c.minDomains ?? 1,
+        honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+        honorTaints: c.nodeTaintsPolicy === 'Honor',
+        selfMatch: matcher.matches(pod.labels) ? 1 : 0,
+      };
+    });
 }
 
 function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo[]): Counted {
@@ -48,13 +70,19 @@ function count(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo
   const spec = pod.pod.spec ?? { containers: [] };
   // everything eligibility and counting depend on, besides the nodes themselves
   const cacheKey = JSON.stringify([
-    pod.namespace, constraints.map((c) => [c.key, c.matcher.toString()]),
+    pod.namespace,
+    constraints.map((c) => [c.key, c.matcher.toString()]),
     honorAffinity ? [spec.nodeSelector ?? null, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null] : null,
     honorTaints ? pod.tolerations : null,
   ]);
   const counts = spreadCounts({
-    cacheKey, namespace: pod.namespace, constraints, nodes,
-    eligible: (node) => (!honorAffinity || matchesRequired(affinity, node.labels, node.name)) && (!honorTaints || !firstUntolerated(node.hardTaints, pod.tolerations)),
+    cacheKey,
+    namespace: pod.namespace,
+    constraints,
+    nodes,
+    eligible: (node) =>
+      (!honorAffinity || matchesRequired(affinity, node.labels, node.name)) &&
+      (!honorTaints || !firstUntolerated(node.hardTaints, pod.tolerations)),
   });
   const mins = constraints.map((c, i) => {
     const m = counts[i] as Map<string, number>;
@@ -111,10 +139,17 @@ export function create(): PreFilterPlugin & FilterPlugin & PreScorePlugin & Scor
     normalizeScore(_s, _p, _n, scores) {
       let min = Number.POSITIVE_INFINITY;
       let max = 0;
-      for (const s of scores) { if (s < 0) continue; if (s < min) min = s; if (s > max) max = s; }
+      for (const s of scores) {
+        if (s < 0) continue;
+        if (s < min) min = s;
+        if (s > max) max = s;
+      }
       for (let i = 0; i < scores.length; i++) {
         const s = scores[i] ?? 0;
-        if (s < 0) { scores[i] = 0; continue; }
+        if (s < 0) {
+          scores[i] = 0;
+          continue;
+        }
         scores[i] = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - s)) / max);
       }
     },

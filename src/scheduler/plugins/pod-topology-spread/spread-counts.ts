@@ -7,11 +7,27 @@
 import type { LabelMatcher } from '../../../base/label-selector.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 
-interface SpreadKeyPart { key: string; matcher: LabelMatcher }
+interface SpreadKeyPart {
+  key: string;
+  matcher: LabelMatcher;
+}
 
-interface NodeRec { gen: number; epoch: number; eligible: boolean; values: string[]; n: number[] }
-interface Domain { count: number; nodes: number }
-interface Cache { recs: Map<NodeInfo, NodeRec>; totals: Map<string, Domain>[]; epoch: number }
+interface NodeRec {
+  gen: number;
+  epoch: number;
+  eligible: boolean;
+  values: string[];
+  n: number[];
+}
+interface Domain {
+  count: number;
+  nodes: number;
+}
+interface Cache {
+  recs: Map<NodeInfo, NodeRec>;
+  totals: Map<string, Domain>[];
+  epoch: number;
+}
 
 const MAX_CACHES = 32;
 const caches = new Map<string, Cache>();
@@ -38,7 +54,10 @@ function apply(c: Cache, rec: NodeRec, sign: 1 | -1): void {
     const totals = c.totals[i] as Map<string, Domain>;
     const v = rec.values[i] as string;
     let d = totals.get(v);
-    if (!d) { d = { count: 0, nodes: 0 }; totals.set(v, d); }
+    if (!d) {
+      d = { count: 0, nodes: 0 };
+      totals.set(v, d);
+    }
     d.count += sign * (rec.n[i] as number);
     d.nodes += sign;
     if (d.nodes === 0) totals.delete(v);
@@ -56,25 +75,38 @@ export function spreadCounts(input: CountInput): Map<string, number>[] {
   const epoch = ++c.epoch;
   for (const node of input.nodes) {
     const rec = c.recs.get(node);
-    if (rec && rec.gen === node.generation) { rec.epoch = epoch; continue; }
+    if (rec && rec.gen === node.generation) {
+      rec.epoch = epoch;
+      continue;
+    }
     if (rec) apply(c, rec, -1);
     const values: string[] = [];
     let eligible = true;
     for (const k of input.constraints) {
       const v = node.labels[k.key];
-      if (v === undefined) { eligible = false; break; }
+      if (v === undefined) {
+        eligible = false;
+        break;
+      }
       values.push(v);
     }
     if (eligible) eligible = input.eligible(node);
     const next: NodeRec = {
-      gen: node.generation, epoch, eligible, values,
+      gen: node.generation,
+      epoch,
+      eligible,
+      values,
       n: eligible ? input.constraints.map((k) => countOnNode(node, input.namespace, k.matcher)) : [],
     };
     apply(c, next, 1);
     c.recs.set(node, next);
   }
   if (c.recs.size !== input.nodes.length) {
-    for (const [node, rec] of c.recs) if (rec.epoch !== epoch) { apply(c, rec, -1); c.recs.delete(node); }
+    for (const [node, rec] of c.recs)
+      if (rec.epoch !== epoch) {
+        apply(c, rec, -1);
+        c.recs.delete(node);
+      }
   }
   return c.totals.map((t) => {
     const m = new Map<string, number>();
@@ -82,4 +114,3 @@ export function spreadCounts(input: CountInput): Map<string, number>[] {
     return m;
   });
 }
-

@@ -15,7 +15,14 @@ test('NoSchedule and NoExecute taints need a toleration; PreferNoSchedule does n
   assert.deepEqual(passing(r), ['plain', 'soft']);
   assert.deepEqual(r.filter.get('gpu')?.reasons, ['node(s) had untolerated taint {gpu: true}']);
   assert.equal(r.filter.get('gpu')?.code, 'UnschedulableAndUnresolvable');
-  const tol = info(mkPod('q', { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', operator: 'Exists' }] }));
+  const tol = info(
+    mkPod('q', {
+      tolerations: [
+        { key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+        { key: 'dedicated', operator: 'Exists' },
+      ],
+    }),
+  );
   assert.deepEqual(passing(runFilter(create(), tol, nodes())), ['plain', 'gpu', 'evict', 'soft']);
   const wrongValue = info(mkPod('w', { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'false' }] }));
   assert.ok(!passing(runFilter(create(), wrongValue, nodes())).includes('gpu'));
@@ -34,6 +41,10 @@ test('PreferNoSchedule taints lower the score', () => {
   const s = runScore(create(), info(mkPod('p')), [list[0]!, list[3]!]);
   assert.equal(s.get('plain'), 100);
   assert.equal(s.get('soft'), 0);
-  const tolerant = runScore(create(), info(mkPod('p', { tolerations: [{ key: 'spot', operator: 'Exists', effect: 'PreferNoSchedule' }] })), [list[0]!, list[3]!]);
+  const tolerant = runScore(
+    create(),
+    info(mkPod('p', { tolerations: [{ key: 'spot', operator: 'Exists', effect: 'PreferNoSchedule' }] })),
+    [list[0]!, list[3]!],
+  );
   assert.equal(tolerant.get('soft'), 100);
 });

@@ -33,6 +33,8 @@ export function create(): FilterPlugin & PreScorePlugin & ScorePlugin {
       for (const t of node.softTaints) if (!isTolerated(tols, t)) n++;
       return n;
     },
-    normalizeScore(_s, _p, _nodes, scores) { defaultNormalizeScore(scores, true); },
+    normalizeScore(_s, _p, _nodes, scores) {
+      defaultNormalizeScore(scores, true);
+    },
   };
 }

@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface TempDir { dir: string; file(name: string): string; remove(): void }
+export interface TempDir {
+  dir: string;
+  file(name: string): string;
+  remove(): void;
+}
 
 export function makeTempDir(prefix = 'tandem-sqlite-'): TempDir {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,6 +1,12 @@
 // Upstream's defaults for a PodSpec (shared by Pods and every pod template).
 
-import type { Container as ContainerT, HTTPGetAction, PodSpec as PodSpecT, Probe as ProbeT, Volume as VolumeT } from '../../../gen/types.js';
+import type {
+  Container as ContainerT,
+  HTTPGetAction,
+  PodSpec as PodSpecT,
+  Probe as ProbeT,
+  Volume as VolumeT,
+} from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
 
 type Container = Unvalidated<ContainerT>;
@@ -58,10 +64,38 @@ function defaultContainer(c: Container, hostNetwork: boolean): void {
   defaultHandler(c.lifecycle?.preStop);
 }
 
-const VOLUME_SOURCES = ['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
-  'glusterfs', 'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile',
-  'configMap', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO',
-  'storageos', 'csi', 'ephemeral', 'image'];
+const VOLUME_SOURCES = [
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
+];
 
 function defaultVolume(v: Volume): void {
   if (!Object.keys(v).some((k) => VOLUME_SOURCES.includes(k))) v.emptyDir = {};

@@ -12,7 +12,11 @@ const texts = (errs: FieldError[]) => errs.map(fieldErrorText);
 function mk(spec: Pod['spec']): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec };
 }
-function defaulted(spec: Pod['spec']): Pod { const p = mk(spec); defaultPod(p); return p; }
+function defaulted(spec: Pod['spec']): Pod {
+  const p = mk(spec);
+  defaultPod(p);
+  return p;
+}
 
 test('image pull policy from the tag', () => {
   assert.equal(defaultPullPolicy('nginx'), 'Always');
@@ -25,11 +29,16 @@ test('image pull policy from the tag', () => {
 
 test('pod defaults match what kubectl get -o yaml shows', () => {
   const p = defaulted({
-    containers: [{
-      name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }],
-      env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-      readinessProbe: { httpGet: { port: 80 } }, resources: { limits: { cpu: '500m' } },
-    }],
+    containers: [
+      {
+        name: 'app',
+        image: 'nginx:1.27',
+        ports: [{ containerPort: 80 }],
+        env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+        readinessProbe: { httpGet: { port: 80 } },
+        resources: { limits: { cpu: '500m' } },
+      },
+    ],
     volumes: [{ name: 'cfg', configMap: { name: 'c' } }, { name: 'scratch' }],
   });
   const spec = p.spec!;
@@ -42,16 +51,23 @@ test('pod defaults match what kubectl get -o yaml shows', () => {
   assert.equal(spec.serviceAccountName, 'default');
   assert.equal(spec.priority, 0);
   assert.equal(spec.preemptionPolicy, 'PreemptLowerPriority');
-  assert.deepEqual(spec.tolerations?.map((t) => `${t.key}:${t.effect}:${t.tolerationSeconds}`), [
-    'node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:300',
-  ]);
+  assert.deepEqual(
+    spec.tolerations?.map((t) => `${t.key}:${t.effect}:${t.tolerationSeconds}`),
+    ['node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:300'],
+  );
   const c = spec.containers![0]!;
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
   assert.equal(c.terminationMessagePath, '/dev/termination-log');
   assert.equal(c.terminationMessagePolicy, 'File');
   assert.equal(c.ports?.[0]?.protocol, 'TCP');
   assert.equal(c.env?.[0]?.valueFrom?.fieldRef?.apiVersion, 'v1');
-  assert.deepEqual(c.readinessProbe, { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+  assert.deepEqual(c.readinessProbe, {
+    httpGet: { port: 80, path: '/', scheme: 'HTTP' },
+    timeoutSeconds: 1,
+    periodSeconds: 10,
+    successThreshold: 1,
+    failureThreshold: 3,
+  });
   assert.deepEqual(c.resources, { limits: { cpu: '500m' }, requests: { cpu: '500m' } });
   assert.equal(spec.volumes?.[0]?.configMap?.defaultMode, 420);
   assert.deepEqual(spec.volumes?.[1]?.emptyDir, {});
@@ -62,7 +78,9 @@ test('pod defaults match what kubectl get -o yaml shows', () => {
 
 test('required containers and images', () => {
   assert.deepEqual(texts(validatePod(defaulted({ containers: [] }), undefined)), ['spec.containers: Required value']);
-  assert.deepEqual(texts(validatePod(defaulted({ containers: [{ name: 'app' }] }), undefined)), ['spec.containers[0].image: Required value']);
+  assert.deepEqual(texts(validatePod(defaulted({ containers: [{ name: 'app' }] }), undefined)), [
+    'spec.containers[0].image: Required value',
+  ]);
 });
 
 test('container names, ports, restart policy, resources', () => {
@@ -75,7 +93,10 @@ test('container names, ports, restart policy, resources', () => {
     restartPolicy: 'Sometimes',
   });
   const t = texts(validatePod(p, undefined));
-  assert.ok(t.some((s) => s.startsWith('spec.containers[0].name: Invalid value: "App": a lowercase RFC 1123 label')), t.join('\n'));
+  assert.ok(
+    t.some((s) => s.startsWith('spec.containers[0].name: Invalid value: "App": a lowercase RFC 1123 label')),
+    t.join('\n'),
+  );
   assert.ok(t.includes('spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive'));
   assert.ok(t.includes('spec.containers[1].resources.requests[cpu]: Invalid value: "1": must be less than or equal to cpu limit of 500m'));
   assert.ok(t.some((s) => s.startsWith('spec.containers[2].name: Duplicate value: "b"')));
@@ -85,7 +106,10 @@ test('container names, ports, restart policy, resources', () => {
 test('probes are checked', () => {
   const p = defaulted({ containers: [{ name: 'a', image: 'x', livenessProbe: { successThreshold: 2, httpGet: { port: 0 } } }] });
   const t = texts(validatePod(p, undefined));
-  assert.ok(t.includes('spec.containers[0].livenessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive'), t.join('\n'));
+  assert.ok(
+    t.includes('spec.containers[0].livenessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive'),
+    t.join('\n'),
+  );
   assert.ok(t.includes('spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1'));
 });
 
@@ -109,8 +133,13 @@ test('pod updates: image may change, other fields may not', () => {
 test('pod kind identity and field selectors', () => {
   assert.deepEqual([podKind.plural, podKind.shortNames, podKind.categories], ['pods', ['po'], ['all']]);
   assert.deepEqual(podKind.subresources.map((s) => `${s.name}:${s.group}/${s.kind}`).sort(), [
-    'attach:/PodAttachOptions', 'binding:/Binding', 'eviction:policy/Eviction', 'exec:/PodExecOptions', 'log:/Pod',
-    'portforward:/PodPortForwardOptions', 'status:/Pod',
+    'attach:/PodAttachOptions',
+    'binding:/Binding',
+    'eviction:policy/Eviction',
+    'exec:/PodExecOptions',
+    'log:/Pod',
+    'portforward:/PodPortForwardOptions',
+    'status:/Pod',
   ]);
   const p = defaulted({ containers: [{ name: 'a', image: 'x' }], nodeName: 'n1' });
   assert.equal(podKind.fieldSelectors?.['spec.nodeName']?.(p), 'n1');

@@ -46,8 +46,16 @@ export function validatePod(pod: UnvalidatedObject<Pod>, old: UnvalidatedObject<
 }
 
 export const podKind = defineKind<Pod>({
-  group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod',
-  shortNames: ['po'], categories: ['all'], namespaced: true, verbs: STANDARD_VERBS,
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  listKind: 'PodList',
+  plural: 'pods',
+  singular: 'pod',
+  shortNames: ['po'],
+  categories: ['all'],
+  namespaced: true,
+  verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.Pod',
   subresources: [
     { name: 'attach', group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
@@ -58,7 +66,8 @@ export const podKind = defineKind<Pod>({
     { name: 'portforward', group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     statusSub('', 'Pod'),
   ],
-  generation: false, hasStatus: true,
+  generation: false,
+  hasStatus: true,
   defaults: defaultPod,
   validate: validatePod,
   table: podTable,

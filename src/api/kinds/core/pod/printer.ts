@@ -8,7 +8,13 @@ import type { Unvalidated, UnvalidatedObject } from '../../../unvalidated.js';
 const latest = (a: string | undefined, b: string | null | undefined): string | undefined =>
   !a ? (b ?? undefined) : !b ? a : Date.parse(b) > Date.parse(a) ? b : a;
 
-interface Summary { ready: number; total: number; reason: string; restarts: number; lastRestart: string | undefined }
+interface Summary {
+  ready: number;
+  total: number;
+  reason: string;
+  restarts: number;
+  lastRestart: string | undefined;
+}
 
 function terminatedText(prefix: string, t: { signal?: number; exitCode?: number }): string {
   return t.signal ? `${prefix}Signal:${t.signal}` : `${prefix}ExitCode:${t.exitCode ?? 0}`;
@@ -16,8 +22,11 @@ function terminatedText(prefix: string, t: { signal?: number; exitCode?: number 
 
 /** READY, STATUS and RESTARTS of a pod, computed the way kubectl users know them. */
 function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
-  const spec = pod.spec ?? {}, status = pod.status ?? {};
-  let total = (spec.containers ?? []).length, ready = 0, restarts = 0;
+  const spec = pod.spec ?? {},
+    status = pod.status ?? {};
+  let total = (spec.containers ?? []).length,
+    ready = 0,
+    restarts = 0;
   let lastRestart: string | undefined;
   let reason = status.reason || status.phase || '';
   for (const c of status.conditions ?? []) {
@@ -39,7 +48,8 @@ function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
       sidecarRestarts += c.restartCount ?? 0;
       if (c.lastState?.terminated) lastSidecarRestart = latest(lastSidecarRestart, c.lastState.terminated.finishedAt);
     }
-    const term = c.state?.terminated, wait = c.state?.waiting;
+    const term = c.state?.terminated,
+      wait = c.state?.waiting;
     if (term && (term.exitCode ?? 0) === 0) continue;
     if (sidecar && c.started) {
       total++;
@@ -63,11 +73,15 @@ function summarizePod(pod: UnvalidatedObject<Pod>): Summary {
       if (!c) continue;
       restarts += c.restartCount ?? 0;
       if (c.lastState?.terminated) lastRestart = latest(lastRestart, c.lastState.terminated.finishedAt);
-      const term = c.state?.terminated, wait = c.state?.waiting;
+      const term = c.state?.terminated,
+        wait = c.state?.waiting;
       if (wait?.reason) reason = wait.reason;
       else if (term?.reason) reason = term.reason;
       else if (term) reason = terminatedText('', term);
-      else if (c.ready && c.state?.running) { hasRunning = true; ready++; }
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
     }
     if (reason === 'Completed' && hasRunning) {
       const podReady = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -104,8 +118,15 @@ export const podTable: TableDef<UnvalidatedObject<Pod>> = {
       gatesText = `${trueCount}/${gates.length}`;
     }
     return [
-      pod.metadata.name ?? '', `${s.ready}/${s.total}`, s.reason, restarts, age(pod, now),
-      pod.status?.podIPs?.[0]?.ip || '<none>', pod.spec?.nodeName || '<none>', pod.status?.nominatedNodeName || '<none>', gatesText,
+      pod.metadata.name ?? '',
+      `${s.ready}/${s.total}`,
+      s.reason,
+      restarts,
+      age(pod, now),
+      pod.status?.podIPs?.[0]?.ip || '<none>',
+      pod.spec?.nodeName || '<none>',
+      pod.status?.nominatedNodeName || '<none>',
+      gatesText,
     ];
   },
 };

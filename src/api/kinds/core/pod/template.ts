@@ -8,4 +8,4 @@ export function defaultPodTemplate(t: Unvalidated<PodTemplateSpec> | undefined):
   if (t?.spec) defaultPodSpec(t.spec);
 }
 
-export { validatePodTemplate, validateWorkloadTemplate,  } from './validate-spec.js';
+export { validatePodTemplate, validateWorkloadTemplate } from './validate-spec.js';

@@ -2,9 +2,19 @@
 
 import type { FieldError } from '../../../../base/errors.js';
 import {
-  duplicate, invalidValue, nonNegative, notSupported, positive, required,
-  quantityOrNaN, validateDNS1123Label, validatePortName, validatePortNumber, validateQuantity,
-  isValidPortNum, isQualifiedName,
+  duplicate,
+  invalidValue,
+  nonNegative,
+  notSupported,
+  positive,
+  required,
+  quantityOrNaN,
+  validateDNS1123Label,
+  validatePortName,
+  validatePortNumber,
+  validateQuantity,
+  isValidPortNum,
+  isQualifiedName,
 } from '../../../validation/index.js';
 import type { Container as ContainerT, LifecycleHandler, Probe as ProbeT } from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
@@ -25,11 +35,13 @@ function validateHandler(h: ProbeHandler, field: string): FieldError[] {
   const errs: FieldError[] = [];
   const set = (['exec', 'httpGet', 'tcpSocket', 'grpc'] as const).filter((k) => h[k] !== undefined);
   if (set.length === 0) errs.push(required(field, 'must specify a handler type'));
-  else if (set.length > 1) errs.push({ type: 'FieldValueForbidden', field: `${field}.${set[1]}`, detail: 'may not specify more than 1 handler type' });
+  else if (set.length > 1)
+    errs.push({ type: 'FieldValueForbidden', field: `${field}.${set[1]}`, detail: 'may not specify more than 1 handler type' });
   if (h.httpGet) {
     errs.push(...validatePortRef(h.httpGet.port, `${field}.httpGet.port`));
     const scheme = h.httpGet.scheme;
-    if (scheme !== undefined && scheme !== 'HTTP' && scheme !== 'HTTPS') errs.push(notSupported(`${field}.httpGet.scheme`, scheme, ['HTTP', 'HTTPS']));
+    if (scheme !== undefined && scheme !== 'HTTP' && scheme !== 'HTTPS')
+      errs.push(notSupported(`${field}.httpGet.scheme`, scheme, ['HTTP', 'HTTPS']));
   }
   if (h.tcpSocket) errs.push(...validatePortRef(h.tcpSocket.port, `${field}.tcpSocket.port`));
   if (h.exec && (h.exec.command ?? []).length === 0) errs.push(required(`${field}.exec.command`));
@@ -49,7 +61,12 @@ function validateProbe(p: Probe | undefined, field: string, kind: 'liveness' | '
     errs.push(invalidValue(`${field}.successThreshold`, p.successThreshold, 'must be 1'));
   }
   if (kind === 'readiness' && p.terminationGracePeriodSeconds !== undefined) {
-    errs.push({ type: 'FieldValueInvalid', field: `${field}.terminationGracePeriodSeconds`, value: p.terminationGracePeriodSeconds, detail: 'must not be set for readinessProbes' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: `${field}.terminationGracePeriodSeconds`,
+      value: p.terminationGracePeriodSeconds,
+      detail: 'must not be set for readinessProbes',
+    });
   }
   errs.push(...positive(`${field}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds));
   return errs;
@@ -57,7 +74,8 @@ function validateProbe(p: Probe | undefined, field: string, kind: 'liveness' | '
 
 function validateResources(c: Container, field: string): FieldError[] {
   const errs: FieldError[] = [];
-  const limits = c.resources?.limits ?? {}, requests = c.resources?.requests ?? {};
+  const limits = c.resources?.limits ?? {},
+    requests = c.resources?.requests ?? {};
   for (const [k, v] of Object.entries(limits)) {
     for (const m of isQualifiedName(k)) errs.push(invalidValue(`${field}.limits[${k}]`, k, m));
     errs.push(...validateQuantity(v, `${field}.limits[${k}]`));
@@ -102,15 +120,22 @@ export function validateContainer(c: Container, field: string, init: boolean): F
     if (p.protocol === undefined || p.protocol === '') errs.push(required(`${pf}.protocol`));
     else if (!(PROTOCOLS as readonly string[]).includes(p.protocol)) errs.push(notSupported(`${pf}.protocol`, p.protocol, PROTOCOLS));
   });
-  const envNames = (c.env ?? []);
-  envNames.forEach((e, i) => { if (!e.name) errs.push(required(`${field}.env[${i}].name`)); });
+  const envNames = c.env ?? [];
+  envNames.forEach((e, i) => {
+    if (!e.name) errs.push(required(`${field}.env[${i}].name`));
+  });
   errs.push(...validateResources(c, `${field}.resources`));
   if (init) {
     const always = c.restartPolicy === 'Always';
     if (c.restartPolicy !== undefined && !always) errs.push(notSupported(`${field}.restartPolicy`, c.restartPolicy, ['Always']));
     if (!always) {
       for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
-        if (c[k]) errs.push({ type: 'FieldValueForbidden', field: `${field}.${k}`, detail: 'may not be set for init containers without restartPolicy=Always' });
+        if (c[k])
+          errs.push({
+            type: 'FieldValueForbidden',
+            field: `${field}.${k}`,
+            detail: 'may not be set for init containers without restartPolicy=Always',
+          });
       }
     }
   } else if (c.restartPolicy !== undefined) {
@@ -123,4 +148,3 @@ export function validateContainer(c: Container, field: string, init: boolean): F
   if (c.lifecycle?.preStop) errs.push(...validateHandler(c.lifecycle.preStop, `${field}.lifecycle.preStop`));
   return errs;
 }
-

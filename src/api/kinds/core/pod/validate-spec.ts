@@ -2,8 +2,17 @@
 
 import type { FieldError } from '../../../../base/errors.js';
 import {
-  duplicate, invalidValue, nonNegative, notSupported, positive, required,
-  validateAnnotations, validateDNS1123Label, validateDNS1123Subdomain, validateLabelName, validateLabels,
+  duplicate,
+  invalidValue,
+  nonNegative,
+  notSupported,
+  positive,
+  required,
+  validateAnnotations,
+  validateDNS1123Label,
+  validateDNS1123Subdomain,
+  validateLabelName,
+  validateLabels,
   validateLabelValue,
 } from '../../../validation/index.js';
 import type { PodSpec as PodSpecT, PodTemplateSpec as PodTemplateSpecT, Toleration as TolerationT } from '../../../gen/types.js';
@@ -24,14 +33,20 @@ export function validateTolerations(tols: readonly Toleration[] | undefined, fie
     const p = `${field}[${i}]`;
     if (t.key) errs.push(...validateLabelName(t.key, `${p}.key`));
     const op = t.operator ?? 'Equal';
-    if (!t.key && op !== 'Exists') errs.push(invalidValue(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (!t.key && op !== 'Exists')
+      errs.push(
+        invalidValue(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+      );
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      errs.push(invalidValue(`${p}.effect`, t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
+      errs.push(invalidValue(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
-    if (op === 'Equal') { if (t.value) errs.push(...validateLabelValue(t.value, `${p}.value`)); }
-    else if (op === 'Exists') { if (t.value) errs.push(invalidValue(`${p}.operator`, t.value, 'value must be empty when `operator` is \'Exists\'')); }
-    else errs.push(notSupported(`${p}.operator`, op, ['Equal', 'Exists']));
-    if (t.effect && !(TAINT_EFFECTS as readonly string[]).includes(t.effect)) errs.push(notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
+    if (op === 'Equal') {
+      if (t.value) errs.push(...validateLabelValue(t.value, `${p}.value`));
+    } else if (op === 'Exists') {
+      if (t.value) errs.push(invalidValue(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
+    } else errs.push(notSupported(`${p}.operator`, op, ['Equal', 'Exists']));
+    if (t.effect && !(TAINT_EFFECTS as readonly string[]).includes(t.effect))
+      errs.push(notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
   });
   return errs;
 }
@@ -51,22 +66,23 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string): Field
     }
   });
   const names = new Set<string>();
-  const eachContainer = (list: PodSpec['containers'], key: string, init: boolean) => (list ?? []).forEach((c, i) => {
-    const p = `${field}.${key}[${i}]`;
-    errs.push(...validateContainer(c, p, init));
-    if (c.name) {
-      if (names.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
-      names.add(c.name);
-    }
-    const mounts = new Set<string>();
-    (c.volumeMounts ?? []).forEach((m, j) => {
-      const mp = `${p}.volumeMounts[${j}]`;
-      if (!m.name) errs.push(required(`${mp}.name`));
-      if (!m.mountPath) errs.push(required(`${mp}.mountPath`));
-      else if (mounts.has(m.mountPath)) errs.push(invalidValue(`${mp}.mountPath`, m.mountPath, 'must be unique'));
-      if (m.mountPath) mounts.add(m.mountPath);
+  const eachContainer = (list: PodSpec['containers'], key: string, init: boolean) =>
+    (list ?? []).forEach((c, i) => {
+      const p = `${field}.${key}[${i}]`;
+      errs.push(...validateContainer(c, p, init));
+      if (c.name) {
+        if (names.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
+        names.add(c.name);
+      }
+      const mounts = new Set<string>();
+      (c.volumeMounts ?? []).forEach((m, j) => {
+        const mp = `${p}.volumeMounts[${j}]`;
+        if (!m.name) errs.push(required(`${mp}.name`));
+        if (!m.mountPath) errs.push(required(`${mp}.mountPath`));
+        else if (mounts.has(m.mountPath)) errs.push(invalidValue(`${mp}.mountPath`, m.mountPath, 'must be unique'));
+        if (m.mountPath) mounts.add(m.mountPath);
+      });
     });
-  });
   eachContainer(spec.initContainers, 'initContainers', true);
   if ((spec.containers ?? []).length === 0) errs.push(required(`${field}.containers`));
   eachContainer(spec.containers, 'containers', false);
@@ -86,7 +102,8 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string): Field
   errs.push(...nonNegative(`${field}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds));
   errs.push(...validateTolerations(spec.tolerations, `${field}.tolerations`));
   const pp = spec.preemptionPolicy;
-  if (pp !== undefined && pp !== 'PreemptLowerPriority' && pp !== 'Never') errs.push(notSupported(`${field}.preemptionPolicy`, pp, ['Never', 'PreemptLowerPriority']));
+  if (pp !== undefined && pp !== 'PreemptLowerPriority' && pp !== 'Never')
+    errs.push(notSupported(`${field}.preemptionPolicy`, pp, ['Never', 'PreemptLowerPriority']));
   const os = spec.os?.name;
   if (os !== undefined && os !== 'linux' && os !== 'windows') errs.push(notSupported(`${field}.os.name`, os, ['linux', 'windows']));
   return errs;
@@ -111,9 +128,20 @@ export function validateWorkloadTemplate(t: PodTemplateSpec | undefined, field: 
   }
   const ads = t?.spec?.activeDeadlineSeconds;
   if (ads !== undefined) {
-    errs.push(kindText === 'DaemonSet'
-      ? { type: 'FieldValueInvalid', field: `${field}.spec.activeDeadlineSeconds`, value: ads, detail: 'activeDeadlineSeconds must be nil for daemonset' }
-      : { type: 'FieldValueForbidden', field: `${field}.spec.activeDeadlineSeconds`, detail: `activeDeadlineSeconds in ${kindText} is not Supported` });
+    errs.push(
+      kindText === 'DaemonSet'
+        ? {
+            type: 'FieldValueInvalid',
+            field: `${field}.spec.activeDeadlineSeconds`,
+            value: ads,
+            detail: 'activeDeadlineSeconds must be nil for daemonset',
+          }
+        : {
+            type: 'FieldValueForbidden',
+            field: `${field}.spec.activeDeadlineSeconds`,
+            detail: `activeDeadlineSeconds in ${kindText} is not Supported`,
+          },
+    );
   }
   return errs;
 }
