@@ -11,7 +11,12 @@ test('the package ships the compiled CLI and nothing from tests or testing/ fold
   assert.ok(files.includes('dist/src/cli/main.js'), 'the CLI is in the package');
   assert.ok(files.includes('bin/tandem.js'));
   assert.ok(files.includes('src/agent/runtime/cri/cri.proto'), 'the CRI proto the agent reads at run time');
-  assert.ok(files.some((f) => f.startsWith('dist/src/agent/sim/')), 'the simulator ships (tandem sim)');
-  const leaked = files.filter((f) => f.includes('/testing/') || f.endsWith('.test.js') || f.startsWith('dist/test/') || f.startsWith('dist/bench/'));
+  assert.ok(
+    files.some((f) => f.startsWith('dist/src/agent/sim/')),
+    'the simulator ships (tandem sim)',
+  );
+  const leaked = files.filter(
+    (f) => f.includes('/testing/') || f.endsWith('.test.js') || f.startsWith('dist/test/') || f.startsWith('dist/bench/'),
+  );
   assert.deepEqual(leaked, []);
 });
