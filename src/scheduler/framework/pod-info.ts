@@ -62,7 +62,7 @@ function parseTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
   return { matcher: safeSelector(t.labelSelector), namespaces, topologyKey: t.topologyKey, weight };
 }
 
-export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
+export function podAffinityTermMatches(term: AffinityTerm, pod: PodInfo): boolean {
   if (term.namespaces && !term.namespaces.has(pod.namespace)) return false;
   return term.matcher.matches(pod.labels);
 }

@@ -5,7 +5,7 @@
 
 import type { FilterPlugin, PreFilterPlugin } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
+import { podAffinityTermMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { fixed, SKIP } from '../../framework/status.js';
 
@@ -44,7 +44,7 @@ export function computeState(pod: PodInfo, snap: Snapshot): State {
     for (const ex of node.pods.values()) {
       for (const t of ex.requiredAntiAffinity) {
         const v = node.labels[t.topologyKey];
-        if (v !== undefined && termMatches(t, pod)) bump(existingAnti, t.topologyKey, v);
+        if (v !== undefined && podAffinityTermMatches(t, pod)) bump(existingAnti, t.topologyKey, v);
       }
     }
   }
@@ -55,9 +55,9 @@ export function computeState(pod: PodInfo, snap: Snapshot): State {
       for (const ex of node.pods.values()) {
         for (const t of pod.requiredAntiAffinity) {
           const v = node.labels[t.topologyKey];
-          if (v !== undefined && termMatches(t, ex)) bump(anti, t.topologyKey, v);
+          if (v !== undefined && podAffinityTermMatches(t, ex)) bump(anti, t.topologyKey, v);
         }
-        if (pod.requiredAffinity.length && pod.requiredAffinity.every((t) => termMatches(t, ex))) {
+        if (pod.requiredAffinity.length && pod.requiredAffinity.every((t) => podAffinityTermMatches(t, ex))) {
           for (const t of pod.requiredAffinity) {
             const v = node.labels[t.topologyKey];
             if (v !== undefined) bump(affinity, t.topologyKey, v);
@@ -71,7 +71,7 @@ export function computeState(pod: PodInfo, snap: Snapshot): State {
     anti,
     affinity,
     affinityEmpty: affinity.size === 0,
-    selfMatch: pod.requiredAffinity.every((t: AffinityTerm) => termMatches(t, pod)),
+    selfMatch: pod.requiredAffinity.every((t: AffinityTerm) => podAffinityTermMatches(t, pod)),
   };
 }
 
