@@ -60,13 +60,15 @@ export function createRuntimePodLookup(runtime: Runtime, dataDir: string, everyM
   timer.unref();
   void refresh().catch(() => undefined);
   return {
-    // a pod started since the last refresh: look again before answering "not found"
-    lookup: async (ns, name) =>
-      pods.get(`${ns}/${name}`) ??
-      (await refresh().then(
+    // a pod (or a container of it) started since the last refresh: look again before answering "not found"
+    lookup: async (ns, name, container) => {
+      const cached = pods.get(`${ns}/${name}`);
+      if (cached && (container === undefined || cached.containers.has(container))) return cached;
+      return refresh().then(
         () => pods.get(`${ns}/${name}`),
-        () => undefined,
-      )),
+        () => cached,
+      );
+    },
     refresh,
     stop() {
       stopped = true;

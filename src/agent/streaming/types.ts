@@ -11,4 +11,5 @@ export interface StreamPod {
   podIP?: string;
 }
 
-export type PodLookup = (namespace: string, name: string) => StreamPod | undefined | Promise<StreamPod | undefined>;
+/** A pod by namespace and name; with `container`, a pod whose cached view lacks that container is looked up afresh. */
+export type PodLookup = (namespace: string, name: string, container?: string) => StreamPod | undefined | Promise<StreamPod | undefined>;

@@ -37,8 +37,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     handleProtocols: (protocols) => pickProtocol(protocols, [...EXEC_PROTOCOLS]) ?? false,
   });
 
-  const findPod = async (ns: string, name: string): Promise<StreamPod> => {
-    const pod = await deps.podLookup(ns, name);
+  const findPod = async (ns: string, name: string, container?: string): Promise<StreamPod> => {
+    const pod = await deps.podLookup(ns, name, container);
     if (!pod) throw notFound({ group: '', resource: 'pods' }, name);
     return pod;
   };
@@ -59,7 +59,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     name: string,
     container: string,
   ) {
-    const pod = await findPod(ns, name);
+    const pod = await findPod(ns, name, container);
     const id = pod.containers.get(container);
     if (!id) throw notFound({ group: '', resource: 'containers' }, container);
     if (!isWebSocket(req))
