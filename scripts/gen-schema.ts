@@ -268,17 +268,19 @@ export function repoRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
 
-function main(argv: string[]): void {
+/** The command line of a generator: `[--ref DIR] [--out FILE]`, writing `src/api/gen/<outName>` by default. */
+export function runGenerator(argv: string[], outName: string, make: (refDir: string) => string): void {
   const root = repoRoot();
   const arg = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const refDir = arg('--ref') ?? join(root, '..', 'shared', 'reference', 'openapi', 'v3');
-  const out = arg('--out') ?? join(root, 'src', 'api', 'gen', 'definitions.ts');
-  const text = generate(refDir);
+  const out = arg('--out') ?? join(root, 'src', 'api', 'gen', outName);
+  const text = make(refDir);
   writeFileSync(out, text);
   console.log(`wrote ${out} (${text.length} bytes)`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  runGenerator(process.argv.slice(2), 'definitions.ts', generate);

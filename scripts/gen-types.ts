@@ -13,11 +13,9 @@
 // - Free-form JSON (FieldsV1, RawExtension, Patch, preserve-unknown-fields) is `JsonObject` or `unknown`.
 // Objects read from a request before validation are typed `Unvalidated<T>` (src/api/unvalidated.ts).
 
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Definition, TypeRef } from '../src/api/schema/types.js';
-import { buildDefinitions, loadSchemas, repoRoot, ROOTS } from './gen-schema.js';
+import { buildDefinitions, loadSchemas, ROOTS, runGenerator } from './gen-schema.js';
 
 const CORE_PREFIXES = ['io.k8s.api.core.v1.', 'io.k8s.apimachinery.pkg.apis.meta.v1.'];
 const TIME_DEFS = new Set(['io.k8s.apimachinery.pkg.apis.meta.v1.Time', 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime']);
@@ -129,17 +127,5 @@ export function generateTypes(refDir: string): string {
   return emitTypes(buildDefinitions(loadSchemas(refDir), ROOTS));
 }
 
-function main(argv: string[]): void {
-  const root = repoRoot();
-  const arg = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const refDir = arg('--ref') ?? join(root, '..', 'shared', 'reference', 'openapi', 'v3');
-  const out = arg('--out') ?? join(root, 'src', 'api', 'gen', 'types.ts');
-  const text = generateTypes(refDir);
-  writeFileSync(out, text);
-  console.log(`wrote ${out} (${text.length} bytes)`);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  runGenerator(process.argv.slice(2), 'types.ts', generateTypes);
