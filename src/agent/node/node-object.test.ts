@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import type { NodeCondition } from '../../api/gen/types.js';
 import { LABEL_INSTANCE_TYPE, LABEL_WINDOWS_BUILD, LABEL_ZONE } from '../../api/well-known.js';
 import type { HostInfo } from '../platform/common/platform.js';
-import { buildNode as buildSimNode, SIMULATED_LABEL, simHost, type SimNodeDescription } from '../sim/node-object.js';
+import { buildNode as buildSimNode, SIMULATED_LABEL, simHost } from '../sim/node-object.js';
 import { capacityOf } from './capacity.js';
 import { nodeConditions, stampNodeConditions } from './node-conditions.js';
 import { buildNode, majorMinorBuild, nodeLabels, nodeSpec, nodeStatus } from './node-object.js';
+import { simNodeDescription } from '../sim/testing/sim-node-description.js';
 
 const host = (o: Partial<HostInfo> = {}): HostInfo => ({
   os: 'linux',
@@ -24,23 +25,7 @@ const host = (o: Partial<HostInfo> = {}): HostInfo => ({
   ...o,
 });
 
-const sim = (o: Partial<SimNodeDescription> = {}): SimNodeDescription => ({
-  name: 'n0',
-  os: 'linux',
-  arch: 'amd64',
-  cpu: '8',
-  memory: '32Gi',
-  pods: 110,
-  ephemeralStorage: '100Gi',
-  labels: {},
-  taints: [],
-  hyperV: false,
-  podCIDR: '10.128.5.0/24',
-  internalIP: '10.200.0.7',
-  kubeletVersion: 'v1.32.0-tandem',
-  bootSeed: 'b',
-  ...o,
-});
+const sim = simNodeDescription;
 
 /** The sim's labels without the three only it adds. */
 const withoutSimOnly = (l: Record<string, string> | undefined) =>

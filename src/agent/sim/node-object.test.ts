@@ -1,28 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { majorMinorBuild } from '../node/node-object.js';
-import { buildNode, osImage, runtimeHandlers, simNodeLabels, type SimNodeDescription } from './node-object.js';
+import { buildNode, osImage, runtimeHandlers, simNodeLabels } from './node-object.js';
 import { resolveSimOptions } from './options.js';
 import { parseSimArgs, parseTaints } from './args.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { simNodeDescription } from './testing/sim-node-description.js';
 
-const d = (o: Partial<SimNodeDescription> = {}): SimNodeDescription => ({
-  name: 'n0',
-  os: 'linux',
-  arch: 'amd64',
-  cpu: '8',
-  memory: '32Gi',
-  pods: 110,
-  ephemeralStorage: '100Gi',
-  labels: {},
-  taints: [],
-  hyperV: false,
-  podCIDR: '10.128.5.0/24',
-  internalIP: '10.200.0.7',
-  kubeletVersion: 'v1.32.0-tandem',
-  bootSeed: 'b',
-  ...o,
-});
+const d = simNodeDescription;
 
 test('linux node: labels, spec, status, nodeInfo', () => {
   const n = buildNode(
