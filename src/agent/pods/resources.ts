@@ -2,7 +2,7 @@
 // period, cpu request -> shares, memory limit -> bytes, oom_score_adj by QoS) and the securityContext
 // basics; and the runAsNonRoot check the agent makes itself.
 
-import type { Container, PodSecurityContext, PodSpec } from '../../api/gen/types.js';
+import type { Container, PodSecurityContext, PodSpec, Quantity } from '../../api/gen/types.js';
 import { podRequests } from '../../api/scheduling/pod-requests.js';
 import { toInteger, toMilli } from '../../base/quantity.js';
 import type { LinuxContainerResources, LinuxContainerSecurityContext } from '../runtime/runtime.js';
@@ -14,15 +14,8 @@ const MIN_QUOTA = 1000;
 export function linuxResources(c: Container, qosClass: string, memoryCapacity: number): LinuxContainerResources {
   const lim = c.resources?.limits ?? {};
   const req = c.resources?.requests ?? {};
-  const out: LinuxContainerResources = {};
-  const cpuReq = req['cpu'] ?? lim['cpu'];
-  const shares = cpuReq === undefined ? MIN_SHARES : Math.floor((toMilli(cpuReq) * 1024) / 1000);
-  out.cpuShares = Math.max(MIN_SHARES, shares);
-  if (lim['cpu'] !== undefined) {
-    out.cpuPeriod = CFS_PERIOD;
-    out.cpuQuota = Math.max(MIN_QUOTA, Math.floor((toMilli(lim['cpu']) * CFS_PERIOD) / 1000));
-  }
-  if (lim['memory'] !== undefined) out.memoryLimitInBytes = toInteger(lim['memory']);
+  const milli = (q: Quantity | undefined) => (q === undefined ? undefined : toMilli(q));
+  const out = cgroupResources(milli(req['cpu']), milli(lim['cpu']), lim['memory'] === undefined ? undefined : toInteger(lim['memory']));
   out.oomScoreAdj = oomScoreAdj(c, qosClass, memoryCapacity);
   return out;
 }
@@ -36,11 +29,11 @@ function cgroupResources(
   const out: LinuxContainerResources = {};
   const shares = cpuRequestMilli ?? cpuLimitMilli;
   out.cpuShares = Math.max(MIN_SHARES, shares === undefined ? MIN_SHARES : Math.floor((shares * 1024) / 1000));
-  if (cpuLimitMilli !== undefined && cpuLimitMilli > 0) {
+  if (cpuLimitMilli !== undefined) {
     out.cpuPeriod = CFS_PERIOD;
     out.cpuQuota = Math.max(MIN_QUOTA, Math.floor((cpuLimitMilli * CFS_PERIOD) / 1000));
   }
-  if (memoryLimit !== undefined && memoryLimit > 0) out.memoryLimitInBytes = memoryLimit;
+  if (memoryLimit !== undefined) out.memoryLimitInBytes = memoryLimit;
   return out;
 }
 
@@ -65,8 +58,8 @@ export function sandboxResources(spec: PodSpec | undefined): { resources: LinuxC
   };
   const oh = spec?.overhead;
   if (oh) {
-    const cpu = oh['cpu'] === undefined ? undefined : toMilli(oh['cpu']);
-    out.overhead = cgroupResources(cpu, cpu, oh['memory'] === undefined ? undefined : toInteger(oh['memory']));
+    const cpu = oh['cpu'] === undefined ? undefined : toMilli(oh['cpu']) || undefined;
+    out.overhead = cgroupResources(cpu, cpu, oh['memory'] === undefined ? undefined : toInteger(oh['memory']) || undefined);
   }
   return out;
 }
