@@ -20,6 +20,7 @@ import type {
   WireContainerConfig,
   WireContainerState,
   WireContainerStats,
+  WireWindowsContainerStats,
   WireContainerStatus,
   WireImage,
   WireLinuxResources,
@@ -228,6 +229,25 @@ export function fromWireContainerStats(s: WireContainerStats, sandboxId?: string
     memoryWorkingSetBytes: s.memory?.working_set_bytes?.value ?? 0,
     memoryUsageBytes: s.memory?.usage_bytes?.value ?? 0,
     memoryRssBytes: s.memory?.rss_bytes?.value ?? 0,
+    timestamp: s.cpu?.timestamp || s.memory?.timestamp || 0,
+  };
+}
+
+/**
+ * hcsshim's container figures in the common shape, as the kubelet reads them: the working set is the
+ * working set, usage is the commit charge (physical memory plus page file in use), and Windows has
+ * no RSS figure (0).
+ */
+export function fromWireWindowsContainerStats(s: WireWindowsContainerStats, sandboxId?: string): ContainerStats {
+  return {
+    id: s.attributes?.id ?? '',
+    name: s.attributes?.metadata?.name ?? '',
+    ...(sandboxId ? { sandboxId } : {}),
+    cpuUsageCoreNanoSeconds: s.cpu?.usage_core_nano_seconds?.value ?? 0,
+    cpuUsageNanoCores: s.cpu?.usage_nano_cores?.value ?? 0,
+    memoryWorkingSetBytes: s.memory?.working_set_bytes?.value ?? 0,
+    memoryUsageBytes: s.memory?.commit_memory_bytes?.value ?? 0,
+    memoryRssBytes: 0,
     timestamp: s.cpu?.timestamp || s.memory?.timestamp || 0,
   };
 }

@@ -14,6 +14,7 @@ import { createCriClient, GrpcStatus, isGrpcError, type CriClient } from './cri-
 import {
   fromWireContainer,
   fromWireContainerStats,
+  fromWireWindowsContainerStats,
   fromWireContainerStatus,
   fromWireImage,
   fromWireSandbox,
@@ -271,19 +272,24 @@ export function createCriRuntime(endpoint: string, opts: CriRuntimeOptions = {})
       return r.stats.map((s) => {
         const a = s.attributes;
         const l = s.linux;
+        const w = s.windows;
+        const cpu = l?.cpu ?? w?.cpu;
         return {
           id: a?.id ?? '',
           name: a?.metadata?.name ?? '',
           namespace: a?.metadata?.namespace ?? '',
           uid: a?.metadata?.uid ?? '',
-          cpuUsageCoreNanoSeconds: l?.cpu?.usage_core_nano_seconds?.value ?? 0,
-          cpuUsageNanoCores: l?.cpu?.usage_nano_cores?.value ?? 0,
-          memoryWorkingSetBytes: l?.memory?.working_set_bytes?.value ?? 0,
-          memoryUsageBytes: l?.memory?.usage_bytes?.value ?? 0,
+          cpuUsageCoreNanoSeconds: cpu?.usage_core_nano_seconds?.value ?? 0,
+          cpuUsageNanoCores: cpu?.usage_nano_cores?.value ?? 0,
+          memoryWorkingSetBytes: (l?.memory ?? w?.memory)?.working_set_bytes?.value ?? 0,
+          // Windows: the commit charge stands for usage, and there is no RSS (fromWireWindowsContainerStats)
+          memoryUsageBytes: l?.memory?.usage_bytes?.value ?? w?.memory?.commit_memory_bytes?.value ?? 0,
           memoryRssBytes: l?.memory?.rss_bytes?.value ?? 0,
-          processCount: l?.process?.process_count?.value ?? 0,
-          timestamp: l?.cpu?.timestamp || l?.memory?.timestamp || 0,
-          containers: (l?.containers ?? []).map((c) => fromWireContainerStats(c, a?.id)),
+          processCount: (l?.process ?? w?.process)?.process_count?.value ?? 0,
+          timestamp: cpu?.timestamp || (l?.memory ?? w?.memory)?.timestamp || 0,
+          containers: l
+            ? l.containers.map((c) => fromWireContainerStats(c, a?.id))
+            : (w?.containers ?? []).map((c) => fromWireWindowsContainerStats(c, a?.id)),
         };
       });
     },

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Pod } from '../../../api/gen/types.js';
 import { containerConfig, sandboxConfig } from '../../pods/runtime-config.js';
 import { criProtoPath } from './cri-client.js';
-import { toWireContainerConfig, toWireSandboxConfig, toWireWindowsResources } from './cri-convert.js';
+import { fromWireWindowsContainerStats, toWireContainerConfig, toWireSandboxConfig, toWireWindowsResources } from './cri-convert.js';
+import type { WireWindowsContainerStats } from './cri-wire.js';
 import { decodeMessage, encodeMessage } from './proto-codec.js';
 import { parseProto, type MessageDescriptor, type ProtoFile } from './proto-parse.js';
 
@@ -23,6 +24,16 @@ message WindowsContainerConfig { WindowsResources resources = 1; WindowsSecurity
 message ContainerConfig { bytes linux = 15; WindowsContainerConfig windows = 16; }
 message CreateContainerRequest { string pod_sandbox_id = 1; ContainerConfig config = 2; PodSandboxConfig sandbox_config = 3; }
 message UpdateContainerResourcesRequest { string container_id = 1; bytes linux = 2; WindowsResources windows = 3; }
+message U64 { uint64 value = 1; }
+message Cpu { int64 timestamp = 1; U64 usage_core_nano_seconds = 2; U64 usage_nano_cores = 3; }
+message Mem { int64 timestamp = 1; U64 working_set_bytes = 2; U64 available_bytes = 3; U64 page_faults = 4; U64 commit_memory_bytes = 5; }
+message Proc { int64 timestamp = 1; U64 process_count = 2; }
+message Meta { string name = 1; uint32 attempt = 2; }
+message Attrs { string id = 1; Meta metadata = 2; }
+message WinContainerStats { Attrs attributes = 1; Cpu cpu = 2; Mem memory = 3; }
+message WinPodStats { Cpu cpu = 1; Mem memory = 2; bytes network = 3; Proc process = 4; repeated WinContainerStats containers = 5; }
+message PodStats { Attrs attributes = 1; bytes linux = 2; WinPodStats windows = 3; }
+message ListPodSandboxStatsResponse { repeated PodStats stats = 1; }
 `);
 
 const cri = parseProto(readFileSync(criProtoPath(), 'utf8'));
@@ -142,4 +153,109 @@ test('UpdateContainerResources sends windows resources as field 3, and a HostPro
   const hp = toWireSandboxConfig({ ...sandbox, windows: { securityContext: { hostProcess: true } } });
   const decoded = decodeMessage(msg(cri, 'runtime.v1.PodSandboxConfig'), encodeMessage(msg(cri, 'runtime.v1.PodSandboxConfig'), hp));
   assert.equal(obj(obj(decoded['windows'])['security_context'])['host_process'], true);
+});
+
+test('a HostProcess pod with a gMSA spec name sets host_process on the sandbox and every container', () => {
+  const hp: Pod = {
+    ...pod,
+    spec: {
+      hostNetwork: true,
+      securityContext: { windowsOptions: { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' } },
+      containers: [{ name: 'agent', image: 'tools:1' }],
+    },
+  };
+  const sb = sandboxConfig({
+    pod: hp,
+    attempt: 0,
+    dataDir: 'C:\\tandem',
+    hostHostname: 'win-0',
+    dns: { servers: [], searches: [], options: [] },
+    os: 'windows',
+    resourceParent: undefined,
+    runtimeHandler: '',
+  });
+  const c = containerConfig({
+    pod: hp,
+    container: hp.spec?.containers[0] ?? { name: 'missing' },
+    attempt: 0,
+    image: 'tools:1',
+    envs: [],
+    command: [],
+    args: [],
+    mounts: [],
+    qosClass: 'BestEffort',
+    os: 'windows',
+    memoryCapacity: 8 * 1024 ** 3,
+    cpuCapacity: 8,
+  });
+  const run = decodeMessage(
+    msg(CRI_NUMBERS, 'check.RunPodSandboxRequest'),
+    encodeMessage(msg(cri, 'runtime.v1.RunPodSandboxRequest'), { config: toWireSandboxConfig(sb), runtime_handler: '' }),
+  );
+  assert.deepEqual(obj(obj(obj(run['config'])['windows'])['security_context']), {
+    run_as_username: 'NT AUTHORITY\\SYSTEM',
+    credential_spec: '',
+    host_process: true,
+  });
+  const create = decodeMessage(
+    msg(CRI_NUMBERS, 'check.CreateContainerRequest'),
+    encodeMessage(msg(cri, 'runtime.v1.CreateContainerRequest'), { pod_sandbox_id: 's', config: toWireContainerConfig(c, sb) }),
+  );
+  const sc = obj(obj(obj(create['config'])['windows'])['security_context']);
+  assert.equal(sc['host_process'], true);
+  assert.equal(sc['run_as_username'], 'NT AUTHORITY\\SYSTEM');
+});
+
+test('Windows pod stats (PodSandboxStats.windows = 3) decode and map as the kubelet reads them', () => {
+  const u = (value: number) => ({ value });
+  const bytes = encodeMessage(msg(CRI_NUMBERS, 'check.ListPodSandboxStatsResponse'), {
+    stats: [
+      {
+        attributes: { id: 'sb1', metadata: { name: 'iis', attempt: 0 } },
+        windows: {
+          cpu: { timestamp: 7, usage_core_nano_seconds: u(5e9), usage_nano_cores: u(2e8) },
+          memory: {
+            timestamp: 7,
+            working_set_bytes: u(300e6),
+            available_bytes: u(700e6),
+            page_faults: u(9),
+            commit_memory_bytes: u(400e6),
+          },
+          process: { timestamp: 7, process_count: u(4) },
+          containers: [
+            {
+              attributes: { id: 'c1', metadata: { name: 'site', attempt: 1 } },
+              cpu: { timestamp: 7, usage_core_nano_seconds: u(4e9), usage_nano_cores: u(1e8) },
+              memory: {
+                timestamp: 7,
+                working_set_bytes: u(250e6),
+                available_bytes: u(0),
+                page_faults: u(1),
+                commit_memory_bytes: u(350e6),
+              },
+            },
+          ],
+        },
+      },
+    ],
+  });
+  const r = decodeMessage(msg(cri, 'runtime.v1.ListPodSandboxStatsResponse'), bytes);
+  const stats = r['stats'];
+  assert.ok(Array.isArray(stats) && stats.length === 1);
+  const w = obj(obj(stats[0])['windows']);
+  assert.equal(obj(obj(w['process'])['process_count'])['value'], 4);
+  const containers = w['containers'];
+  assert.ok(Array.isArray(containers));
+  const c = fromWireWindowsContainerStats(containers[0] as WireWindowsContainerStats, 'sb1');
+  assert.deepEqual(c, {
+    id: 'c1',
+    name: 'site',
+    sandboxId: 'sb1',
+    cpuUsageCoreNanoSeconds: 4e9,
+    cpuUsageNanoCores: 1e8,
+    memoryWorkingSetBytes: 250e6,
+    memoryUsageBytes: 350e6,
+    memoryRssBytes: 0,
+    timestamp: 7,
+  });
 });

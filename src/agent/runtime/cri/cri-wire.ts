@@ -187,6 +187,29 @@ interface WirePodSandboxStats {
     process: { process_count: WireUInt64 | null } | null;
     containers: WireContainerStats[];
   } | null;
+  /** hcsshim's figures (containerd on Windows); absent in cri-api before v0.26 */
+  windows: {
+    cpu: WireContainerStats['cpu'];
+    memory: WireWindowsMemory;
+    process: { process_count: WireUInt64 | null } | null;
+    containers: WireWindowsContainerStats[];
+  } | null;
+}
+
+/** WindowsMemoryUsage: no usage/rss; commit memory = physical + page file in use. */
+type WireWindowsMemory = {
+  timestamp: number;
+  working_set_bytes: WireUInt64 | null;
+  available_bytes: WireUInt64 | null;
+  page_faults: WireUInt64 | null;
+  commit_memory_bytes: WireUInt64 | null;
+} | null;
+
+export interface WireWindowsContainerStats {
+  attributes: WireContainerStats['attributes'];
+  cpu: WireContainerStats['cpu'];
+  memory: WireWindowsMemory;
+  writable_layer: { used_bytes: WireUInt64 | null } | null;
 }
 
 export interface WireImage {
