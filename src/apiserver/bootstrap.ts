@@ -28,7 +28,7 @@ const runtimeClass = (handler: string, nodeSelector?: Record<string, string>): R
  * (native processes, on any OS that runs the agent) and the two Windows isolations of containerd,
  * which only Windows nodes offer.
  */
-export const DEFAULT_RUNTIME_CLASSES: readonly RuntimeClass[] = [
+const DEFAULT_RUNTIME_CLASSES: readonly RuntimeClass[] = [
   runtimeClass(HANDLER_PROCESS),
   runtimeClass(HANDLER_WINDOWS_PROCESS, { [LABEL_OS]: 'windows' }),
   runtimeClass(HANDLER_WINDOWS_HYPERV, { [LABEL_OS]: 'windows' }),
