@@ -66,3 +66,5 @@ export const FINALIZER_NAMESPACE_KUBERNETES = 'kubernetes';
 // ---- RuntimeClass handlers of containerd on Windows ----
 export const HANDLER_WINDOWS_PROCESS = 'runhcs-wcow-process';
 export const HANDLER_WINDOWS_HYPERV = 'runhcs-wcow-hypervisor';
+/** Tandem's native process runtime (the HostProcess model: no container, no image isolation). */
+export const HANDLER_PROCESS = 'process';

@@ -125,3 +125,44 @@ test('the scheduler, the DaemonSet controller and the agent read one admitted po
         'pods "conflict" is forbidden: conflict: runtimeClass.scheduling.nodeSelector[pool] = gpu; pod.spec.nodeSelector[pool] = cpu',
   );
 });
+
+test('the default RuntimeClasses exist from the first start, and a user edit survives a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-rc-boot-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const start = () => runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'sqlite', log: nullLogger, controllers: [] });
+  let srv = await start();
+  try {
+    const rcs = srv.client.resource(runtimeClassKind);
+    const listed = (await rcs.list()).items.map((rc) => [rc.metadata.name, rc.handler, rc.scheduling?.nodeSelector ?? null]);
+    assert.deepEqual(listed, [
+      ['process', 'process', null],
+      ['runhcs-wcow-hypervisor', 'runhcs-wcow-hypervisor', { 'kubernetes.io/os': 'windows' }],
+      ['runhcs-wcow-process', 'runhcs-wcow-process', { 'kubernetes.io/os': 'windows' }],
+    ]);
+    // a pod naming a Windows class is pinned to Windows nodes by admission
+    const pods = srv.client.resource(podKind).namespace('default');
+    await pods.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'iis', namespace: 'default' },
+      spec: { runtimeClassName: 'runhcs-wcow-hypervisor', containers: [{ name: 'c', image: 'mcr.microsoft.com/windows/servercore/iis' }] },
+    });
+    assert.deepEqual((await pods.get('iis')).spec?.nodeSelector, { 'kubernetes.io/os': 'windows' });
+
+    // the user narrows one class to a build and deletes another
+    const hv = await rcs.get('runhcs-wcow-hypervisor');
+    hv.scheduling = { nodeSelector: { 'kubernetes.io/os': 'windows', 'node.kubernetes.io/windows-build': '10.0.26100' } };
+    await rcs.update(hv);
+    await rcs.delete('process');
+  } finally {
+    await srv.stop();
+  }
+  srv = await start();
+  t.after(() => srv.stop());
+  const rcs = srv.client.resource(runtimeClassKind);
+  assert.deepEqual((await rcs.get('runhcs-wcow-hypervisor')).scheduling?.nodeSelector, {
+    'kubernetes.io/os': 'windows',
+    'node.kubernetes.io/windows-build': '10.0.26100',
+  });
+  assert.equal((await rcs.get('process')).handler, 'process', 'a deleted default comes back at the next start');
+});

@@ -12,6 +12,7 @@ import * as nodeOS from './plugins/node-os/node-os.js';
 import * as nodePorts from './plugins/node-ports/node-ports.js';
 import * as balanced from './plugins/node-resources-balanced-allocation/node-resources-balanced-allocation.js';
 import * as fit from './plugins/node-resources-fit/node-resources-fit.js';
+import * as nodeRuntimeHandler from './plugins/node-runtime-handler/node-runtime-handler.js';
 import * as nodeUnschedulable from './plugins/node-unschedulable/node-unschedulable.js';
 import * as podTopologySpread from './plugins/pod-topology-spread/pod-topology-spread.js';
 import * as runtimeClass from './plugins/runtime-class/runtime-class.js';
@@ -22,6 +23,7 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 const modules: Array<{ NAME: string; create: PluginFactory }> = [
   runtimeClass,
   nodeOS,
+  nodeRuntimeHandler,
   nodeUnschedulable,
   nodeName,
   taintToleration,
@@ -49,6 +51,7 @@ export function defaultProfile(): Profile {
       { name: taintToleration.NAME, weight: 3 },
       { name: nodeAffinity.NAME, weight: 2 },
       { name: nodeOS.NAME },
+      { name: nodeRuntimeHandler.NAME },
       { name: nodePorts.NAME },
       { name: fit.NAME, weight: 1 },
       { name: podTopologySpread.NAME, weight: 2 },

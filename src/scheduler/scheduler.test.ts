@@ -13,7 +13,7 @@ import { createInformerFactory, type InformerFactory } from '../client/informer-
 import { createEventRecorder } from '../client/event-recorder.js';
 import type { Pod } from '../api/gen/types.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
-import { mkNode, mkPod } from './testing/fixtures.js';
+import { mkNode, mkPod, type PodOpts } from './testing/fixtures.js';
 import { nullLogger } from '../base/log.js';
 
 import { runServer } from '../cli/server-command.js';
@@ -122,4 +122,39 @@ test('a new node big enough brings the waiting pod back and it binds', async () 
     25_000,
   );
   assert.equal(p.spec?.nodeName, 'large');
+});
+
+test('pods go only to nodes offering their runtime handler; a node gaining it brings the pod back', async () => {
+  const poolNode = async (name: string, handlers: string[]) => {
+    const n = readyNode(name, 'windows') as ReturnType<typeof mkNode>;
+    n.metadata.labels = { ...n.metadata.labels, pool: 'rh' };
+    n.status = { ...n.status, runtimeHandlers: handlers.map((h) => ({ name: h })) };
+    await c.request('POST', '/api/v1/nodes', n);
+  };
+  await poolNode('win-proc', ['process']);
+  await poolNode('win-ctr', ['runhcs-wcow-process', '']);
+  const pod = (name: string, spec: PodOpts['spec']) =>
+    mkPod(name, { cpu: '10m', spec: { nodeSelector: { pool: 'rh' }, os: { name: 'windows' }, ...spec } });
+  // `process` and the Windows classes exist from bootstrap
+  await c.request('POST', PODS, pod('rh-native', { runtimeClassName: 'process' }));
+  await c.request('POST', PODS, pod('rh-plain', {}));
+  await c.request('POST', PODS, pod('rh-hyperv', { runtimeClassName: 'runhcs-wcow-hypervisor' }));
+  const nodeOf = async (name: string) => (await c.request<Pod>('GET', `${PODS}/${name}`)).spec?.nodeName;
+  assert.equal(await until(() => nodeOf('rh-native'), 'rh-native bound'), 'win-proc');
+  assert.equal(await until(() => nodeOf('rh-plain'), 'rh-plain bound'), 'win-ctr');
+  const cond = await until(async () => {
+    const p = await c.request<Pod>('GET', `${PODS}/rh-hyperv`);
+    return p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
+  }, 'rh-hyperv unschedulable');
+  assert.match(
+    String(cond['message']),
+    /^0\/33 nodes are available: 2 node\(s\) have no runtime for handler "runhcs-wcow-hypervisor", 31 node\(s\) didn.t match Pod.s node affinity\/selector\./,
+  );
+  await c.request(
+    'PATCH',
+    '/api/v1/nodes/win-ctr/status',
+    { status: { runtimeHandlers: [{ name: 'runhcs-wcow-process' }, { name: '' }, { name: 'runhcs-wcow-hypervisor' }] } },
+    'application/merge-patch+json',
+  );
+  assert.equal(await until(() => nodeOf('rh-hyperv'), 'rh-hyperv bound after win-ctr offered Hyper-V', 25_000), 'win-ctr');
 });

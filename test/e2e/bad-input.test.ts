@@ -195,6 +195,46 @@ test('validation failures name the field', async () => {
   expectStatus('PUT stale rv', r, { code: 409, reason: 'Conflict' });
 });
 
+test('pods: fields of the other OS and broken HostProcess pods are refused with the field named', async () => {
+  const pod = (name: string, spec: Record<string, unknown>) =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } });
+  const cases: Array<{ what: string; body: string; field: string; message: string }> = [
+    {
+      what: 'windows pod with hostPID',
+      body: pod('win-hostpid', { os: { name: 'windows' }, hostPID: true }),
+      field: 'spec.hostPID',
+      message: 'spec.hostPID: Forbidden: cannot be set for a windows pod',
+    },
+    {
+      what: 'windows pod with a privileged container',
+      body: pod('win-priv', { os: { name: 'windows' }, containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] }),
+      field: 'spec.containers[0].securityContext.privileged',
+      message: 'spec.containers[0].securityContext.privileged: Forbidden: cannot be set for a windows pod',
+    },
+    {
+      what: 'linux pod with windowsOptions',
+      body: pod('lin-winopts', { os: { name: 'linux' }, securityContext: { windowsOptions: { runAsUserName: 'u' } } }),
+      field: 'spec.securityContext.windowsOptions',
+      message: 'spec.securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod',
+    },
+    {
+      what: 'HostProcess pod without the host network',
+      body: pod('hp-nonet', { os: { name: 'windows' }, securityContext: { windowsOptions: { hostProcess: true } } }),
+      field: 'spec.hostNetwork',
+      message: 'spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers',
+    },
+  ];
+  for (const k of cases) {
+    const r = await send(k.what, 'POST', `${NS}/pods`, k.body);
+    const st = expectStatus(k.what, r, { code: 422, reason: 'Invalid', causeField: k.field, message: [k.message] });
+    assert.deepEqual(
+      st.details?.causes?.map((x) => x.field),
+      [k.field],
+      `${k.what}: exactly one cause: ${JSON.stringify(st.details?.causes)}`,
+    );
+  }
+});
+
 test('bad selectors and list parameters', async () => {
   const cases: Array<[string, string, Expect]> = [
     ['label selector: unclosed set', 'labelSelector=app%20in%20(a', { code: 400, reason: 'BadRequest' }],

@@ -80,7 +80,10 @@ test('nodeInfo, addresses and handlers come from the host description on both pa
     kubeletVersion: d.kubeletVersion,
     kubeProxyVersion: d.kubeletVersion,
     kubeletPort: 10250,
-    handlers: [{ name: 'runhcs-wcow-process', recursiveReadOnlyMounts: false, userNamespaces: false }],
+    handlers: [
+      { name: 'runhcs-wcow-process', recursiveReadOnlyMounts: false, userNamespaces: false },
+      { name: '', recursiveReadOnlyMounts: false, userNamespaces: false },
+    ],
   });
   assert.deepEqual(fromSim?.nodeInfo, sameHost.nodeInfo);
   assert.deepEqual(fromSim?.addresses, sameHost.addresses);

@@ -2,6 +2,7 @@
 
 import type { Taint } from '../../api/gen/types.js';
 import { badRequest } from '../../base/errors.js';
+import { SIM_RUNTIMES, type SimRuntime } from './node-object.js';
 import type { SimFleetOptions } from './options.js';
 
 export type SimArgs = Omit<SimFleetOptions, 'client' | 'informers' | 'clock' | 'log'> & { kubeconfig?: string };
@@ -106,6 +107,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         break;
       case 'hyperv':
         out.hyperV = v !== 'false';
+        break;
+      case 'runtime':
+        if (!(SIM_RUNTIMES as readonly string[]).includes(v))
+          throw badRequest(`--runtime: must be ${SIM_RUNTIMES.join(' or ')}, got ${JSON.stringify(v)}`);
+        out.runtime = v as SimRuntime;
         break;
       case 'pod-cidr-base':
         out.podCidrBase = v;

@@ -113,7 +113,7 @@ test('registers linux and windows nodes with upstream labels, capacity, conditio
   assert.equal(w0.status?.nodeInfo?.osImage, 'Windows Server 2022 Datacenter (simulated)');
   assert.deepEqual(
     w0.status?.runtimeHandlers?.map((h) => h.name),
-    ['runhcs-wcow-process', 'runhcs-wcow-hypervisor'],
+    ['runhcs-wcow-process', '', 'runhcs-wcow-hypervisor'],
   );
 
   // every node has its own /24 and an InternalIP

@@ -72,12 +72,19 @@ test('windows node: build label, OS image, handlers with and without Hyper-V', (
   assert.equal(n.status?.nodeInfo?.operatingSystem, 'windows');
   assert.deepEqual(
     runtimeHandlers('windows', false).map((h) => h.name),
-    ['runhcs-wcow-process'],
+    ['runhcs-wcow-process', ''],
   );
   assert.deepEqual(
     runtimeHandlers('windows', true).map((h) => h.name),
-    ['runhcs-wcow-process', 'runhcs-wcow-hypervisor'],
+    ['runhcs-wcow-process', '', 'runhcs-wcow-hypervisor'],
   );
+  // a process-only node lists the process handler alone, on either OS
+  for (const os of ['linux', 'windows'] as const) {
+    assert.deepEqual(
+      buildNode(d({ os, runtime: 'process', ...(os === 'windows' ? { windowsBuild: '10.0.20348' } : {}) }), 0, 0).status?.runtimeHandlers,
+      [{ name: 'process', features: { recursiveReadOnlyMounts: false, userNamespaces: false } }],
+    );
+  }
   assert.equal(simNodeLabels(d({ os: 'windows', windowsBuild: '10.0.20348.2700' }))['node.kubernetes.io/windows-build'], '10.0.20348');
   assert.equal(osImage('windows', '10.0.20348'), 'Windows Server 2022 Datacenter (simulated)');
   assert.equal(osImage('windows', '10.0.26100'), 'Windows Server 2025 Datacenter (simulated)');
@@ -95,6 +102,11 @@ test('options: defaults and validation', () => {
   assert.throws(() => resolveSimOptions({ client, nodes: 300, os: 'linux', podCidrBase: '10.244.0.0/16' }), /fewer than 300/);
   assert.throws(() => resolveSimOptions({ client, nodes: 1, os: 'linux', namePrefix: 'Bad_' }), /name-prefix/);
   assert.throws(() => resolveSimOptions({ client, nodes: -1, os: 'linux' }), /nodes/);
+  assert.equal(resolveSimOptions({ client, nodes: 1, os: 'linux' }).runtime, 'containerd');
+  assert.throws(
+    () => resolveSimOptions({ client, nodes: 1, os: 'windows', runtime: 'process', hyperV: true }),
+    /Hyper-V isolation needs a container runtime/,
+  );
 });
 
 test('command-line flags', () => {
@@ -136,6 +148,8 @@ test('command-line flags', () => {
   assert.throws(() => parseSimArgs(['--os', 'mac']), /--os/);
   assert.throws(() => parseSimArgs(['--nodes', 'x']), /--nodes/);
   assert.throws(() => parseSimArgs(['--bogus', '1']), /unknown flag/);
+  assert.equal(parseSimArgs(['--runtime', 'process']).runtime, 'process');
+  assert.throws(() => parseSimArgs(['--runtime', 'docker']), /--runtime: must be containerd or process, got "docker"/);
   assert.throws(() => parseSimArgs(['--nodes']), /missing value/);
   assert.throws(() => parseTaints('k=v:Sometimes'), /--taints/);
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import {
   ANNOTATION_NODE_TTL,
+  HANDLER_PROCESS,
   HANDLER_WINDOWS_HYPERV,
   HANDLER_WINDOWS_PROCESS,
   LABEL_INSTANCE_TYPE,
@@ -16,6 +17,9 @@ import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } f
 import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 
 export type SimOs = NodeHost['os'];
+/** What runs a simulated node's pods: containerd (the default) or Tandem's native process runtime alone. */
+export type SimRuntime = 'containerd' | 'process';
+export const SIM_RUNTIMES: readonly SimRuntime[] = ['containerd', 'process'];
 
 export interface SimNodeDescription {
   name: string;
@@ -31,6 +35,8 @@ export interface SimNodeDescription {
   labels: Record<string, string>;
   taints: Taint[];
   hyperV: boolean;
+  /** default containerd */
+  runtime?: SimRuntime;
   podCIDR: string;
   internalIP: string;
   kubeletVersion: string;
@@ -41,7 +47,12 @@ export interface SimNodeDescription {
 export const SIMULATED_LABEL = 'tandem.io/simulated';
 const KUBELET_PORT = 10250;
 
-export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandlerInfo[] {
+/**
+ * The handlers a real node of this kind lists: containerd lists its default runtime twice, by name
+ * and as "" (the handler of pods without a RuntimeClass); a process-only agent lists `process`.
+ */
+export function runtimeHandlers(os: SimOs, hyperV: boolean, runtime: SimRuntime = 'containerd'): RuntimeHandlerInfo[] {
+  if (runtime === 'process') return [{ name: HANDLER_PROCESS, recursiveReadOnlyMounts: false, userNamespaces: false }];
   if (os === 'linux') {
     const features = { recursiveReadOnlyMounts: true, userNamespaces: true };
     return [
@@ -50,7 +61,10 @@ export function runtimeHandlers(os: SimOs, hyperV: boolean): RuntimeHandlerInfo[
     ];
   }
   const features = { recursiveReadOnlyMounts: false, userNamespaces: false };
-  const out: RuntimeHandlerInfo[] = [{ name: HANDLER_WINDOWS_PROCESS, ...features }];
+  const out: RuntimeHandlerInfo[] = [
+    { name: HANDLER_WINDOWS_PROCESS, ...features },
+    { name: '', ...features },
+  ];
   if (hyperV) out.push({ name: HANDLER_WINDOWS_HYPERV, ...features });
   return out;
 }
@@ -130,7 +144,7 @@ export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySince
     kubeletVersion: d.kubeletVersion,
     kubeProxyVersion: d.kubeletVersion,
     kubeletPort: KUBELET_PORT,
-    handlers: runtimeHandlers(d.os, d.hyperV),
+    handlers: runtimeHandlers(d.os, d.hyperV, d.runtime),
   });
 }
 

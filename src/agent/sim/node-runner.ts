@@ -54,6 +54,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       labels: cfg.labels,
       taints: cfg.taints,
       hyperV: cfg.hyperV,
+      runtime: cfg.runtime,
       podCIDR: n.podCIDR,
       internalIP: n.hostIP,
       kubeletVersion: cfg.kubeletVersion,

@@ -8,7 +8,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { blockCount, parseCidr } from './cidr.js';
 import { KUBELET_VERSION, majorMinorBuild } from '../node/node-object.js';
-import type { SimOs } from './node-object.js';
+import { SIM_RUNTIMES, type SimOs, type SimRuntime } from './node-object.js';
 import type { Stage, StageTimings } from './stages.js';
 
 interface SimStagesOptions extends StageTimings {
@@ -37,6 +37,8 @@ export interface SimFleetOptions {
   taints?: Taint[];
   /** windows: also advertise the runhcs-wcow-hypervisor handler */
   hyperV?: boolean;
+  /** `process`: nodes that run native processes only and advertise only the `process` handler */
+  runtime?: SimRuntime;
   /** range split into one /24 per node (default 10.128.0.0/10, 16,384 nodes) */
   podCidrBase?: string;
   stages?: SimStagesOptions;
@@ -79,6 +81,9 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
   const podCidrBase = o.podCidrBase ?? '10.128.0.0/10';
   if (blockCount(parseCidr(podCidrBase)) < o.nodes)
     throw badRequest(`pod-cidr-base: ${podCidrBase} holds fewer than ${o.nodes} /24 blocks`);
+  const runtime = o.runtime ?? 'containerd';
+  if (!SIM_RUNTIMES.includes(runtime)) throw badRequest(`runtime: must be ${SIM_RUNTIMES.join(' or ')} (got ${JSON.stringify(o.runtime)})`);
+  if (runtime === 'process' && o.hyperV) throw badRequest('hyperv: Hyper-V isolation needs a container runtime, not --runtime process');
   const zones = o.zones ?? 0;
   if (!Number.isInteger(zones) || zones < 0) throw badRequest('zones: must be a non-negative integer');
   const r: ResolvedSimOptions = {
@@ -95,6 +100,7 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
     labels: o.labels ?? {},
     taints: o.taints ?? [],
     hyperV: o.hyperV ?? false,
+    runtime,
     podCidrBase,
     stages: o.stages ?? {},
     leaseRenewMs: o.leaseRenewMs ?? 10_000,

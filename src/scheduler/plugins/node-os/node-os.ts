@@ -1,8 +1,8 @@
 // NodeOS (Tandem): a pod never lands on a node of another OS. The pod's OS is spec.os.name, else
 // implied by its RuntimeClass handler (`runhcs-*` = windows); the node's is its kubernetes.io/os
-// label. A node reporting status.runtimeHandlers must offer the pod's RuntimeClass handler. A pod
-// with no OS hint is a Linux pod (api/kinds/core/pod/os.ts), unless its required node affinity
-// constrains kubernetes.io/os itself.
+// label (whether the node offers the handler is NodeRuntimeHandler's question). A pod with no OS
+// hint is a Linux pod (api/kinds/core/pod/os.ts), unless its required node affinity constrains
+// kubernetes.io/os itself.
 
 import type { FilterPlugin, PreFilterPlugin } from '../../framework/interfaces.js';
 import { SKIP, unresolvable, type Status } from '../../framework/status.js';
@@ -12,14 +12,11 @@ export const NAME = 'NodeOS';
 const KEY = `${NAME}/state`;
 
 interface State {
-  os: string | undefined;
-  handler: string | undefined;
+  os: string;
   osReject: Status;
-  handlerReject: Status;
 }
 
 export const osReason = (os: string) => `node(s) didn't match Pod's OS (${os})`;
-export const handlerReason = (handler: string) => `node(s) didn't have the runtime handler ${handler}`;
 
 /** The OS a RuntimeClass handler implies, if any. */
 export { handlerOS };
@@ -37,21 +34,13 @@ export function create(): PreFilterPlugin & FilterPlugin {
         );
       }
       const os = declared ?? implied ?? podOS(pod.pod.spec as Parameters<typeof podOS>[0]);
-      if (!os && !handler) return SKIP;
-      state.write<State>(KEY, {
-        os,
-        handler,
-        osReject: unresolvable(osReason(os ?? '')),
-        handlerReject: unresolvable(handlerReason(handler ?? '')),
-      });
+      if (!os) return SKIP;
+      state.write<State>(KEY, { os, osReject: unresolvable(osReason(os)) });
       return undefined;
     },
     filter(state, _pod, node) {
       const st = state.read<State>(KEY);
-      if (!st) return undefined;
-      if (st.os && node.os !== st.os) return st.osReject;
-      if (st.handler && node.runtimeHandlers && !node.runtimeHandlers.has(st.handler)) return st.handlerReject;
-      return undefined;
+      return st && node.os !== st.os ? st.osReject : undefined;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
 import type { PodSpec as PodSpecT, PodTemplateSpec as PodTemplateSpecT, Toleration as TolerationT } from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
 import { validateContainer } from './validate-container.js';
+import { validateHostProcess, validatePodOS } from './validate-os.js';
 
 type PodSpec = Unvalidated<PodSpecT>;
 type PodTemplateSpec = Unvalidated<PodTemplateSpecT>;
@@ -104,8 +105,8 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string): Field
   const pp = spec.preemptionPolicy;
   if (pp !== undefined && pp !== 'PreemptLowerPriority' && pp !== 'Never')
     errs.push(notSupported(`${field}.preemptionPolicy`, pp, ['Never', 'PreemptLowerPriority']));
-  const os = spec.os?.name;
-  if (os !== undefined && os !== 'linux' && os !== 'windows') errs.push(notSupported(`${field}.os.name`, os, ['linux', 'windows']));
+  errs.push(...validateHostProcess(spec, field));
+  errs.push(...validatePodOS(spec, field));
   return errs;
 }
 
