@@ -1,9 +1,12 @@
 // The `tandem` command line: up, server, agent, sim.
 
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
+import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
+import { waitForSignal as waitForStopSignal } from './signals.js';
 
 // Each command loads only what it runs (an agent process never loads the API server or the
 // simulator: that is memory a node pays for).
@@ -11,41 +14,35 @@ const serverModule = () => import('./server-command.js');
 const nodeModule = () => import('./node-command.js');
 const kubeconfigModule = () => import('../client/kubeconfig.js');
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
+// Where this process's lines go: stdout and stderr, or one file for both (`agent --log-file`, which a
+// service uses: it has no console). Writes are synchronous so that nothing is lost at process.exit.
+let writeOut = (line: string) => void process.stdout.write(`${line}\n`);
+let writeErr = (line: string) => void process.stderr.write(`${line}\n`);
+const log = (line: string) => writeOut(line);
 
-function waitForSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (sig: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log(`received ${sig}, shutting down`);
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log(`shutdown failed: ${String(e)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+function logToFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  writeOut = writeErr = (line) => void writeSync(fd, `${line}\n`);
 }
 
+const waitForSignal = (stop: () => Promise<void>) => waitForStopSignal(stop, log);
+
 function fail(e: unknown): never {
-  process.stderr.write(`tandem: ${e instanceof Error ? e.message : String(e)}\n`);
+  writeErr(`tandem: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('tandem').description('Kubernetes-compatible orchestrator for mixed Linux and Windows fleets');
+  // options after a subcommand's name are the subcommand's (`agent install-service --kubeconfig ...`)
+  program.enablePositionalOptions();
 
   program
     .command('server')
     .description('control plane only: API server, scheduler and controllers')
-    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
+    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
     .option('--store <spec>', 'storage backend: sqlite (in the data dir), sqlite:PATH or memory', 'sqlite')
     .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
@@ -62,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('up')
     .description('all-in-one: control plane plus a node agent for this host')
-    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
+    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
     .option('--pod-cidr <cidr>', "this node's pod network", '10.42.0.0/24')
     .option('--node-name <name>', 'node name (default: the hostname)')
@@ -106,24 +103,29 @@ export async function main(argv: string[]): Promise<void> {
       });
     });
 
-  program
+  const agent = program
     .command('agent')
     .description('node agent for this host, joining a server')
-    .requiredOption('--kubeconfig <file>', 'kubeconfig of the server to join')
-    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME or ~/.tandem)')
+    // checked in the action, not by commander: its check of required options also runs for subcommands
+    .option('--kubeconfig <file>', 'kubeconfig of the server to join (required)')
+    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--pod-cidr <cidr>', "this node's pod network", '10.42.1.0/24')
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
+    .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
     .action(
       async (o: {
-        kubeconfig: string;
+        kubeconfig?: string;
         dataDir?: string;
         podCidr: string;
         nodeName?: string;
         containerd?: string;
         streamingPort: string;
+        logFile?: string;
       }) => {
+        if (o.logFile) logToFile(resolve(o.logFile));
+        const kubeconfig = o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)');
         // A node's memory is the node's owner's: keep V8's young generation at its initial 1 MB
         // semi-spaces instead of letting bursts of work grow it to 16 MB ones that stay resident
         // (~20 MB of RSS). The growth factor, unlike the maximum size, is read at each growth.
@@ -138,7 +140,7 @@ export async function main(argv: string[]): Promise<void> {
         if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
         const { client, creds } = (() => {
           try {
-            return clientFromKubeconfig(o.kubeconfig, 'tandem-agent');
+            return clientFromKubeconfig(kubeconfig, 'tandem-agent');
           } catch (e) {
             return fail(e);
           }
@@ -151,7 +153,7 @@ export async function main(argv: string[]): Promise<void> {
           podCidr: o.podCidr,
           tls: { cert: pki.certPem, key: pki.keyPem },
           streamingToken: creds.token,
-          log: createLogger().child('agent'),
+          log: createLogger({ write: writeOut }).child('agent'),
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
@@ -164,6 +166,52 @@ export async function main(argv: string[]): Promise<void> {
         });
       },
     );
+
+  agent
+    .command('install-service')
+    .description('register the agent as a Windows service, run through a service wrapper (NSSM or srvany)')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .argument('[flags...]', '--wrapper PATH\\nssm.exe --kubeconfig FILE [--service-name NAME] [agent flags: --data-dir, --node-name ...]')
+    .action(async (flags: string[]) => {
+      if (process.platform !== 'win32') fail('install-service registers a Windows service (on Linux, run `tandem agent` under systemd)');
+      const script = process.argv[1];
+      if (!script) fail('cannot tell where the tandem script is (process.argv[1] is empty)');
+      const plan = (() => {
+        try {
+          return planServiceInstall(flags, { script: resolve(script), cwd: process.cwd(), defaultDataDir: resolveDataDir(undefined) });
+        } catch (e) {
+          return fail(e);
+        }
+      })();
+      if (!existsSync(plan.wrapper)) fail(`the service wrapper ${plan.wrapper} does not exist`);
+      mkdirSync(plan.dataDir, { recursive: true });
+      const { installService } = await import('../agent/platform/index.js');
+      const got = await installService({
+        name: plan.name,
+        displayName: 'Tandem node agent',
+        description: 'Runs the Tandem node agent (tandem agent), which registers this host as a node and runs its pods.',
+        wrapper: plan.wrapper,
+        application: process.execPath,
+        parameters: plan.parameters,
+        directory: plan.dataDir,
+      }).catch(fail);
+      log(
+        `service ${plan.name} registered (start: automatic): ${got.imagePath ?? plan.wrapper} runs ${process.execPath} ${got.appParameters ?? ''}`,
+      );
+      log(`log: ${plan.logFile}\nstart it with: sc start ${plan.name}`);
+    });
+
+  agent
+    .command('uninstall-service')
+    .description('stop and remove the Windows service of the agent')
+    .option('--service-name <name>', 'the service to remove', DEFAULT_SERVICE_NAME)
+    .action(async (o: { serviceName: string }) => {
+      if (process.platform !== 'win32') fail('uninstall-service removes a Windows service');
+      const { uninstallService } = await import('../agent/platform/index.js');
+      await uninstallService(o.serviceName).catch(fail);
+      log(`service ${o.serviceName} removed (its data dir and log are left in place)`);
+    });
 
   program
     .command('sim')
