@@ -16,8 +16,8 @@ export interface ContentStore {
   /** Size in bytes, or undefined when absent. */
   size(digest: string): Promise<number | undefined>;
   read(digest: string): Promise<Buffer>;
-  /** Stores `data` under `digest` after checking it; `what` names the content in a mismatch error. */
-  put(digest: string, data: Buffer | Readable, what: string): Promise<void>;
+  /** Stores `data` under `digest` after checking it (and its size, when known); `what` names the content in errors. */
+  put(digest: string, data: Buffer | Readable, what: string, size?: number): Promise<void>;
   list(): Promise<string[]>;
   remove(digest: string): Promise<number>;
   /** Removes leftovers of interrupted writes; call only when no put runs. */
@@ -40,7 +40,7 @@ export function createContentStore(root: string): ContentStore {
     async read(digest) {
       return readFile(path(digest));
     },
-    async put(digest, data, what) {
+    async put(digest, data, what, expectedSize) {
       const final = path(digest);
       await mkdir(dir, { recursive: true });
       await mkdir(tmp, { recursive: true });
@@ -51,10 +51,15 @@ export function createContentStore(root: string): ContentStore {
           await pipeline([data], createWriteStream(t));
         } else {
           const h = createHash('sha256');
+          let n = 0;
           await pipeline(
             data,
             async function* (src: AsyncIterable<Buffer>) {
               for await (const chunk of src) {
+                n += chunk.length;
+                // a registry that sends more than the manifest promised is not allowed to fill the disk
+                if (expectedSize !== undefined && n > expectedSize)
+                  throw new Error(`${what}: more than the ${expectedSize} bytes its descriptor gives`);
                 h.update(chunk);
                 yield chunk;
               }

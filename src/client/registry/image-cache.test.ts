@@ -68,9 +68,18 @@ test('a blob or manifest whose content does not match its digest is refused, nam
   const layer = good.layers[0];
   assert.ok(layer);
   const wrongManifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.manifest, config: {}, layers: [] }));
+  const small = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: { mediaType: MEDIA.config, digest: good.config.digest, size: good.config.data.length },
+      layers: [{ mediaType: MEDIA.layer, digest: layer.digest, size: 3 }],
+    }),
+  );
   const host = await serve((req, res) => {
     const u = req.url ?? '';
-    if (u.endsWith('/manifests/1')) res.writeHead(200, { 'Content-Type': MEDIA.manifest }).end(good.manifest.data);
+    if (u.endsWith('/manifests/small')) res.writeHead(200, { 'Content-Type': MEDIA.manifest }).end(small);
+    else if (u.endsWith('/manifests/1')) res.writeHead(200, { 'Content-Type': MEDIA.manifest }).end(good.manifest.data);
     else if (u.includes('/manifests/sha256:')) res.writeHead(200, { 'Content-Type': MEDIA.manifest }).end(wrongManifest);
     else if (u.endsWith('/manifests/announced'))
       res
@@ -97,6 +106,7 @@ test('a blob or manifest whose content does not match its digest is refused, nam
     cache.pull(`${host}/x:announced`),
     (e: Error) => e instanceof DigestMismatchError && e.expected === sha256Of(Buffer.from('other')),
   );
+  await assert.rejects(cache.pull(`${host}/x:small`), /more than the 3 bytes its descriptor gives/);
   assert.equal(await cache.lookup(`${host}/x:1`), undefined);
 });
 

@@ -101,7 +101,7 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
     const worker = async () => {
       for (let l = todo[next++]; l; l = todo[next++]) {
         const what = `layer ${l.digest} of ${repoName(ref)}`;
-        await store.put(l.digest, await client.openBlob(ref, l, auth), what);
+        await store.put(l.digest, await client.openBlob(ref, l, auth), what, l.size);
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.parallel ?? 3, todo.length) }, worker));
@@ -126,7 +126,7 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
     if (doc.kind !== 'manifest') throw new ManifestFormatError(name, 'expected an image manifest');
     const configWhat = `config ${doc.config.digest} of ${name}`;
     if (!(await store.has(doc.config.digest))) {
-      await store.put(doc.config.digest, await client.openBlob(ref, doc.config, auth), configWhat);
+      await store.put(doc.config.digest, await client.openBlob(ref, doc.config, auth), configWhat, doc.config.size);
     }
     const { summary, doc: config } = summarize(configWhat, await store.read(doc.config.digest));
     checkConfigPlatform(name, config, o.platform);

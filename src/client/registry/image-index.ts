@@ -52,7 +52,14 @@ export async function loadIndex(root: string): Promise<IndexFile> {
   } catch {
     return { version: 1, refs: {}, images: {} };
   }
-  const doc = JSON.parse(text) as Partial<IndexFile>;
+  let doc: Partial<IndexFile>;
+  try {
+    doc = JSON.parse(text) as Partial<IndexFile>;
+  } catch (e) {
+    throw new Error(`${join(root, 'index.json')}: not JSON (${(e as Error).message}); remove it to start with an empty image store`, {
+      cause: e,
+    });
+  }
   if (doc.version !== 1 || typeof doc.refs !== 'object' || typeof doc.images !== 'object')
     throw new Error(`${join(root, 'index.json')}: not an image index of version 1`);
   return { version: 1, refs: doc.refs ?? {}, images: doc.images ?? {} };
