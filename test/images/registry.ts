@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { MEDIA, type Blob, type OciImage } from '../../src/agent/images/oci.js';
+import { MEDIA, type Blob, type OciImage, type OciIndex } from '../../src/agent/images/oci.js';
 
 export interface Registry {
   url: string;
@@ -109,16 +109,23 @@ async function pushBlob(base: string, repo: string, b: Blob): Promise<void> {
   if (put.status !== 201) throw new Error(`registry: blob ${b.digest} answered ${put.status}: ${await put.text()}`);
 }
 
-/** Pushes config, layers and manifest; returns the manifest digest the registry reports. */
-export async function pushImage(registryUrl: string, repo: string, tag: string, img: OciImage): Promise<string> {
+async function putManifest(base: string, repo: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
+  const r = await fetch(`${base}/v2/${repo}/manifests/${reference}`, { method: 'PUT', body, headers: { 'Content-Type': mediaType } });
+  if (r.status !== 201) throw new Error(`registry: manifest ${repo}:${reference} answered ${r.status}: ${await r.text()}`);
+  return r.headers.get('docker-content-digest') ?? '';
+}
+
+/** Pushes config, layers and manifest (under `tag`, or by digest when tag is undefined); returns the manifest digest. */
+export async function pushImage(registryUrl: string, repo: string, tag: string | undefined, img: OciImage): Promise<string> {
   const base = registryUrl.replace(/\/+$/, '');
   await pushBlob(base, repo, img.config);
   for (const l of img.layers) await pushBlob(base, repo, l);
-  const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT',
-    body: img.manifest.data,
-    headers: { 'Content-Type': MEDIA.manifest },
-  });
-  if (r.status !== 201) throw new Error(`registry: manifest ${repo}:${tag} answered ${r.status}: ${await r.text()}`);
-  return r.headers.get('docker-content-digest') ?? img.manifest.digest;
+  return (await putManifest(base, repo, tag ?? img.manifest.digest, img.manifest.data, MEDIA.manifest)) || img.manifest.digest;
+}
+
+/** Pushes every platform image by digest, then the index under `tag`; returns the index digest. */
+export async function pushIndex(registryUrl: string, repo: string, tag: string, idx: OciIndex): Promise<string> {
+  const base = registryUrl.replace(/\/+$/, '');
+  for (const img of idx.images) await pushImage(base, repo, undefined, img);
+  return (await putManifest(base, repo, tag, idx.index.data, MEDIA.index)) || idx.index.digest;
 }

@@ -11,6 +11,8 @@ export interface ImagePlatform {
   os: string;
   /** Go arch: `amd64`, `arm64` */
   architecture: string;
+  /** e.g. `v8` for arm64; only compared when given */
+  variant?: string;
   /** Windows: the host's version, e.g. `10.0.20348.2700`; an image's `os.version` must share its major.minor.build */
   osVersion?: string;
 }

@@ -1,5 +1,6 @@
-// A single-layer OCI image built in memory: layer = deterministic tar + gzip with a fixed header,
-// config with diff_ids of the uncompressed tar, manifest, and an OCI image-layout archive.
+// OCI test images built in memory: layers = deterministic tar + gzip with a fixed header, config
+// with diff_ids of the uncompressed tars, manifest, an OCI image-layout archive, and an index over
+// several platform images. Windows images keep their files under `Files/` as Windows layers do.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { writeTar, type TarEntry } from './tar.js';
@@ -25,10 +26,20 @@ export interface ImageSpec {
   env?: string[];
   workingDir?: string;
   architecture?: string;
+  /** `linux` (default) or `windows` */
+  os?: string;
+  /** Windows: the image's `os.version`, e.g. `10.0.20348.1` */
+  osVersion?: string;
+  /** further layers applied above the first (`entries`), e.g. with whiteouts */
+  moreLayers?: TarEntry[][];
 }
 
 export interface OciImage {
   name: string;
+  /** default `linux` / `amd64` (archives read back by test/images/prepare.ts do not say) */
+  os?: string;
+  architecture?: string;
+  osVersion?: string;
   manifest: Blob;
   config: Blob;
   layers: (Blob & { diffId: string })[];
@@ -46,29 +57,74 @@ export function deterministicGzip(data: Buffer): Buffer {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-export function buildImage(spec: ImageSpec): OciImage {
-  const tar = writeTar(spec.entries);
+/** A Windows layer holds the container's files under `Files/` (and registry hives under `Hives/`). */
+function windowsLayer(entries: TarEntry[]): TarEntry[] {
+  const under = (p: string) => `Files/${p.replace(/^\.?\/+/, '')}`;
+  return [{ type: 'dir', path: 'Files' }, { type: 'dir', path: 'Hives' }, ...entries.map((e): TarEntry => ({ ...e, path: under(e.path) }))];
+}
+
+function layerBlob(entries: TarEntry[], os: string): Blob & { diffId: string } {
+  const tar = writeTar(os === 'windows' ? windowsLayer(entries) : entries);
   const layer = deterministicGzip(tar);
-  const layerBlob = { digest: sha256(layer), data: layer, diffId: sha256(tar) };
+  return { digest: sha256(layer), data: layer, diffId: sha256(tar) };
+}
+
+export function buildImage(spec: ImageSpec): OciImage {
+  const os = spec.os ?? 'linux';
+  const architecture = spec.architecture ?? 'amd64';
+  const layers = [spec.entries, ...(spec.moreLayers ?? [])].map((e) => layerBlob(e, os));
   const config = json({
-    architecture: spec.architecture ?? 'amd64',
-    os: 'linux',
+    architecture,
+    os,
+    ...(spec.osVersion ? { 'os.version': spec.osVersion } : {}),
     config: {
       Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
       ...(spec.cmd ? { Cmd: spec.cmd } : {}),
       WorkingDir: spec.workingDir ?? '/',
     },
-    rootfs: { type: 'layers', diff_ids: [layerBlob.diffId] },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
   });
   const configBlob = { digest: sha256(config), data: config };
   const manifest = json({
     schemaVersion: 2,
     mediaType: MEDIA.manifest,
     config: { mediaType: MEDIA.config, digest: configBlob.digest, size: config.length },
-    layers: [{ mediaType: MEDIA.layer, digest: layerBlob.digest, size: layer.length }],
+    layers: layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.data.length })),
   });
-  return { name: spec.name, manifest: { digest: sha256(manifest), data: manifest }, config: configBlob, layers: [layerBlob] };
+  return {
+    name: spec.name,
+    os,
+    architecture,
+    ...(spec.osVersion ? { osVersion: spec.osVersion } : {}),
+    manifest: { digest: sha256(manifest), data: manifest },
+    config: configBlob,
+    layers,
+  };
+}
+
+export interface OciIndex {
+  index: Blob;
+  images: OciImage[];
+}
+
+/** An image index over platform images (each entry's platform taken from its image). */
+export function buildIndex(images: OciImage[]): OciIndex {
+  const index = json({
+    schemaVersion: 2,
+    mediaType: MEDIA.index,
+    manifests: images.map((img) => ({
+      mediaType: MEDIA.manifest,
+      digest: img.manifest.digest,
+      size: img.manifest.data.length,
+      platform: {
+        architecture: img.architecture ?? 'amd64',
+        os: img.os ?? 'linux',
+        ...(img.osVersion ? { 'os.version': img.osVersion } : {}),
+      },
+    })),
+  });
+  return { index: { digest: sha256(index), data: index }, images };
 }
 
 function tagOf(ref: string): string {

@@ -1,0 +1,4 @@
+// The OCI registry client: references, the distribution API with auth, platform choice, and a
+// verified content store with a reference index.
+export { createImageCache, type CachedImage, type ImageCache } from './image-cache.js';
+export { PlatformMismatchError } from './platform.js';
