@@ -1,7 +1,9 @@
 // Objects every cluster has, created through the API on start-up when missing: the system
-// namespaces, the `kubernetes` Service in `default`, and the RuntimeClasses of a mixed fleet.
-// An object that exists is left as it is (a user may have edited it); one that was deleted comes
-// back at the next start, as upstream's system priority classes do.
+// namespaces, the `kubernetes` Service in `default` (the first address of the Service range), the
+// `kube-dns` Service in `kube-system` (the tenth, as kubeadm does; its endpoints are the cluster DNS
+// server's), and the RuntimeClasses of a mixed fleet. An object that exists is left as it is (a user
+// may have edited it); one that was deleted comes back at the next start, as upstream's system
+// priority classes do.
 
 import type { Namespace, RuntimeClass, Service } from '../api/gen/types.js';
 import { namespaceKind } from '../api/kinds/core/namespace.js';
@@ -43,7 +45,17 @@ async function ensure<T extends KubeObject>(api: ResourceClient<T>, obj: T): Pro
   }
 }
 
-export async function bootstrapCluster(client: RestClient, apiPort: number): Promise<void> {
+/** The Service addresses bootstrap uses (ServiceAllocator.wellKnown). */
+export interface WellKnownServiceIps {
+  apiserver: string;
+  dns: string;
+}
+
+export async function bootstrapCluster(
+  client: RestClient,
+  apiPort: number,
+  ips: WellKnownServiceIps = { apiserver: '10.96.0.1', dns: '10.96.0.10' },
+): Promise<void> {
   for (const ns of NAMESPACES) {
     await ensure<Namespace>(client.resource(namespaceKind), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
@@ -52,8 +64,29 @@ export async function bootstrapCluster(client: RestClient, apiPort: number): Pro
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
-      clusterIP: '10.96.0.1',
+      clusterIP: ips.apiserver,
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }],
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
+  });
+  await ensure<Service>(client.resource(serviceKind).namespace('kube-system'), {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      clusterIP: ips.dns,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+      selector: { 'k8s-app': 'kube-dns' },
       sessionAffinity: 'None',
       type: 'ClusterIP',
     },

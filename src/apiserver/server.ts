@@ -11,11 +11,12 @@ import { StatusError, notFound } from '../base/errors.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { sendError, toStatusError } from './http/respond.js';
 import { ResourceStore } from './registry/resource-store.js';
-import { decodeStored } from './registry/codec.js';
 import { resourcePrefix } from './registry/keys.js';
 import { createNonResource } from './nonresource.js';
 import { createAdmission } from './admission/admission.js';
-import { createServiceAllocator } from './admission/service-alloc.js';
+import { createServiceAllocator, type ServiceAllocator } from './admission/service-alloc.js';
+import { repairServiceAllocations, startServiceAllocationRepair } from './admission/service-alloc-repair.js';
+import type { Logger } from '../base/log.js';
 import { isPublicPath, unauthorizedStatus, type TokenAuthenticator } from './auth/index.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
@@ -34,6 +35,10 @@ export interface ApiServerOptions {
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
   /** node agents' bearer token and TLS trust, for logs/exec/attach/portforward/metrics.k8s.io */
   nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
+  /** the Service ClusterIP range (default 10.96.0.0/16) */
+  serviceCIDR?: string;
+  /** warnings of the Service allocation repair pass */
+  log?: Logger;
 }
 
 export interface ApiServer {
@@ -41,6 +46,8 @@ export interface ApiServer {
   ctx: ApiContext;
   /** the request handler, for an in-process transport that runs the same chain */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** ClusterIP and NodePort allocation (its well-known addresses are what bootstrap uses) */
+  services: ServiceAllocator;
   listen(host: string, port: number): Promise<number>;
   /** Also serves plain HTTP on a Unix socket (mode 0600): the in-process transport for components in this process. */
   listenUnix(path: string): Promise<void>;
@@ -55,11 +62,18 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     byGVK.set(`${k.group}/${k.version}/${k.kind}`, k);
   }
   const stores = new Map<KindDef, ResourceStore>();
-  const services = createServiceAllocator();
+  const services = createServiceAllocator({ backend: opts.backend, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) });
   const svcKind = byResource.get('/v1/services');
+  let repair: { stop(): void } | undefined;
   if (svcKind) {
-    const { kvs } = await opts.backend.list(resourcePrefix(svcKind));
-    for (const kv of kvs) services.observe(decodeStored(kv.value, kv.modRevision));
+    const repairOpts = {
+      backend: opts.backend,
+      allocator: services,
+      servicePrefix: resourcePrefix(svcKind),
+      ...(opts.log ? { log: opts.log } : {}),
+    };
+    await repairServiceAllocations(repairOpts);
+    repair = startServiceAllocationRepair(repairOpts);
   }
   const ctx: ApiContext = {
     backend: opts.backend,
@@ -162,6 +176,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     server,
     ctx,
     handler,
+    services,
     listen(host, port) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -188,6 +203,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       unixServers.push(local);
     },
     close() {
+      repair?.stop();
       // connections still in their TLS handshake are not seen by closeAllConnections()
       for (const sock of rawSockets) sock.destroy();
       const all = [server, ...unixServers];

@@ -16,6 +16,7 @@ import {
   startGarbageCollector,
   startJobController,
   startNamespaceController,
+  startNodeIpamController,
   startNodeLifecycleController,
   startReplicaSetController,
   startServiceAccountController,
@@ -39,6 +40,7 @@ interface Shared {
   informers: InformerFactory;
   /** The controllers' logger (each controller makes its own child). */
   log: Logger;
+  opts: ControllerOptions;
 }
 
 const deps = (d: Shared, recorderName?: string) => ({
@@ -70,6 +72,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
       ...deps(d, 'node-controller'),
       ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
     }),
+  nodeipam: (d) => startNodeIpamController({ ...deps(d, 'node-controller'), ...d.opts.nodeIpam }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
@@ -79,6 +82,8 @@ export interface ControllerOptions {
   only?: readonly string[];
   /** Lease duration for leader election (s); default 15. */
   leaseDurationSeconds?: number;
+  /** The pod range Nodes get their podCIDR from (`--cluster-cidr`, `--node-cidr-mask-size`). */
+  nodeIpam?: { clusterCidr?: string; nodeCidrMaskSize?: number };
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */
@@ -96,7 +101,7 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
 
   const startAll = () => {
     informers = createInformerFactory(client);
-    const shared: Shared = { client, informers, log: clog };
+    const shared: Shared = { client, informers, log: clog, opts };
     running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
     Promise.all(running.map((c) => c.ready())).then(

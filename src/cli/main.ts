@@ -28,6 +28,18 @@ function logToFile(file: string): void {
 
 const waitForSignal = (stop: () => Promise<void>) => waitForStopSignal(stop, log);
 
+interface NetworkFlags {
+  serviceCidr: string;
+  clusterCidr: string;
+  nodeCidrMaskSize: string;
+}
+
+function networkOptions(o: NetworkFlags): { serviceCidr: string; clusterCidr: string; nodeCidrMaskSize: number } {
+  const mask = Number(o.nodeCidrMaskSize);
+  if (!/^\d+$/.test(o.nodeCidrMaskSize)) fail(`--node-cidr-mask-size: ${JSON.stringify(o.nodeCidrMaskSize)} is not a number of bits`);
+  return { serviceCidr: o.serviceCidr, clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask };
+}
+
 function fail(e: unknown): never {
   writeErr(`tandem: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
@@ -46,12 +58,21 @@ export async function main(argv: string[]): Promise<void> {
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
     .option('--store <spec>', 'storage backend: sqlite (in the data dir), sqlite:PATH or memory', 'sqlite')
     .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
-    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string }) => {
+    .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
+    .option('--cluster-cidr <cidr>', 'the range node pod ranges (spec.podCIDR) come from', '10.42.0.0/16')
+    .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
+    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const controllers =
         o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
       const { runServer } = await serverModule();
-      const s = await runServer({ dataDir, listen: o.listen, store: o.store, ...(controllers ? { controllers } : {}) }).catch(fail);
+      const s = await runServer({
+        dataDir,
+        listen: o.listen,
+        store: o.store,
+        ...networkOptions(o),
+        ...(controllers ? { controllers } : {}),
+      }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
       waitForSignal(() => s.stop());
     });
@@ -61,13 +82,16 @@ export async function main(argv: string[]): Promise<void> {
     .description('all-in-one: control plane plus a node agent for this host')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
-    .option('--pod-cidr <cidr>', "this node's pod network", '10.42.0.0/24')
+    .option('--pod-cidr <cidr>', "this node's pod network (default: one from --cluster-cidr, given by the control plane)")
+    .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
+    .option('--cluster-cidr <cidr>', 'the range node pod ranges (spec.podCIDR) come from', '10.42.0.0/16')
+    .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
-    .action(async (o: { dataDir?: string; listen: string; podCidr: string; nodeName?: string; containerd?: string }) => {
+    .action(async (o: { dataDir?: string; listen: string; podCidr?: string; nodeName?: string; containerd?: string } & NetworkFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
-      const s = await runServer({ dataDir, listen: o.listen }).catch(fail);
+      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o) }).catch(fail);
       const why = nodeUnsupportedReason();
       let stopNode: () => Promise<void> = async () => undefined;
       if (why && !o.containerd) {
@@ -79,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
           const node = await startNode({
             client,
             dataDir: join(dataDir, 'agent'),
-            podCidr: o.podCidr,
+            ...(o.podCidr ? { podCidr: o.podCidr } : {}),
             tls: { cert: s.tls.cert, key: s.tls.key },
             streamingToken: s.token,
             log: createLogger().child('agent'),
@@ -87,7 +111,7 @@ export async function main(argv: string[]): Promise<void> {
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
           });
           await node.agent.ready();
-          log(`node ${node.nodeName} ready (pods on ${o.podCidr})`);
+          log(`node ${node.nodeName} ready (pods on ${node.podCidr})`);
           stopNode = async () => {
             await node.stop();
             client.close();
@@ -109,7 +133,7 @@ export async function main(argv: string[]): Promise<void> {
     // checked in the action, not by commander: its check of required options also runs for subcommands
     .option('--kubeconfig <file>', 'kubeconfig of the server to join (required)')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
-    .option('--pod-cidr <cidr>', "this node's pod network", '10.42.1.0/24')
+    .option('--pod-cidr <cidr>', "this node's pod network (default: the one the control plane gives the Node)")
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
@@ -118,7 +142,7 @@ export async function main(argv: string[]): Promise<void> {
       async (o: {
         kubeconfig?: string;
         dataDir?: string;
-        podCidr: string;
+        podCidr?: string;
         nodeName?: string;
         containerd?: string;
         streamingPort: string;
@@ -150,7 +174,7 @@ export async function main(argv: string[]): Promise<void> {
         const node = await startNode({
           client,
           dataDir,
-          podCidr: o.podCidr,
+          ...(o.podCidr ? { podCidr: o.podCidr } : {}),
           tls: { cert: pki.certPem, key: pki.keyPem },
           streamingToken: creds.token,
           log: createLogger({ write: writeOut }).child('agent'),

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../base/log.js';
+import { realClock } from '../base/clock.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
   createHostPlatform,
@@ -14,6 +15,7 @@ import {
   hostUnavailableReason,
   PAUSE_IMAGE,
   startAgent,
+  waitForPodCidr,
   type Agent,
   type Runtime,
 } from '../agent/index.js';
@@ -26,7 +28,10 @@ export interface NodeOptions {
   /** the agent's own state: DATA/agent */
   dataDir: string;
   nodeName?: string;
-  podCidr: string;
+  /** the node's pod range; absent: the control plane's node IPAM controller gives one (waited for) */
+  podCidr?: string;
+  /** how long to wait for that (default 60 s) */
+  podCidrWaitMs?: number;
   /** gRPC endpoint of an existing containerd; when absent a private one is started */
   containerdEndpoint?: string;
   /** TLS for the streaming server, and the bearer token the API server presents to it */
@@ -39,6 +44,8 @@ export interface NodeOptions {
 
 export interface RunningNode {
   agent: Agent;
+  /** the pod range the node runs its pods on (given, or assigned by the control plane) */
+  podCidr: string;
   runtime: Runtime;
   nodeName: string;
   streamingPort: number;
@@ -61,10 +68,22 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     sandboxImageArchive: pause.path,
     log: o.log.child('platform'),
   });
+  // the pod network is configured into the runtime before it starts: without --pod-cidr, the Node
+  // is registered first and the control plane's range waited for
+  const podCidr =
+    o.podCidr ??
+    (await waitForPodCidr({
+      client: o.client,
+      platform,
+      nodeName,
+      log: o.log.child('node'),
+      clock: realClock,
+      ...(o.podCidrWaitMs !== undefined ? { timeoutMs: o.podCidrWaitMs } : {}),
+    }));
   let endpoint = o.containerdEndpoint;
   let managed: { stop(): Promise<void> } | undefined;
   if (!endpoint) {
-    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr: o.podCidr });
+    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr });
     if (!m) throw new Error(`cannot start containerd: ${platform.whyUnavailable() ?? 'see the log above'}`);
     managed = m;
     endpoint = m.endpoint;
@@ -90,11 +109,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     platform,
     dataDir: o.dataDir,
     log: o.log,
-    podCidr: o.podCidr,
+    podCidr,
     streamingPort: streaming.port,
   });
   return {
     agent,
+    podCidr,
     runtime,
     nodeName,
     streamingPort: streaming.port,

@@ -21,6 +21,7 @@ import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControllers, type Controllers } from './controllers.js';
 import { parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
+import { parseIpv4Cidr } from '../base/ipv4-cidr.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -31,6 +32,23 @@ export interface ServerOptions {
   log?: Logger;
   /** components to run (default: all; see ALL_COMPONENTS in controllers.ts) */
   controllers?: readonly string[];
+  /** the Service ClusterIP range (default 10.96.0.0/16) */
+  serviceCidr?: string;
+  /** the pod range Nodes get their podCIDR from (default 10.42.0.0/16), in blocks of this prefix length (default 24) */
+  clusterCidr?: string;
+  nodeCidrMaskSize?: number;
+}
+
+/** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
+function checkNetworkOptions(o: ServerOptions): void {
+  const cluster = parseIpv4Cidr(o.clusterCidr ?? '10.42.0.0/16');
+  const mask = o.nodeCidrMaskSize ?? 24;
+  if (!Number.isInteger(mask) || mask < cluster.prefix || mask > 30) {
+    throw new Error(
+      `--node-cidr-mask-size ${mask} does not fit --cluster-cidr ${o.clusterCidr ?? '10.42.0.0/16'} (between ${cluster.prefix} and 30)`,
+    );
+  }
+  if (o.serviceCidr) parseIpv4Cidr(o.serviceCidr);
 }
 
 function localAddresses(): string[] {
@@ -57,6 +75,7 @@ export interface RunningServer {
 
 export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const started = process.hrtime.bigint();
+  checkNetworkOptions(o);
   const log = o.log ?? createLogger();
   const slog = log.child('server');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -85,6 +104,8 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     // node bootstrap exists (the connection is still TLS).
     nodeProxy: { token, rejectUnauthorized: false },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
+    log: slog.child('services'),
+    ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,
@@ -108,10 +129,14 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     maxSockets: 64,
     ...(local ? { socketPath } : {}),
   });
-  await bootstrapCluster(client, port);
+  await bootstrapCluster(client, port, api.services.wellKnown);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
-  const controllers = startControllers(client, log, o.controllers ? { only: o.controllers } : {});
+  const nodeIpam = {
+    ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
+    ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
+  };
+  const controllers = startControllers(client, log, { nodeIpam, ...(o.controllers ? { only: o.controllers } : {}) });
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
   const eventTtl = startEventTtl({
     backend,

@@ -18,3 +18,4 @@ export { startJobController } from './job/index.js';
 export { startEndpointsController } from './endpoints/index.js';
 export { startServiceAccountController } from './serviceaccount/index.js';
 export { startNodeLifecycleController } from './node-lifecycle/index.js';
+export { startNodeIpamController } from './nodeipam/index.js';

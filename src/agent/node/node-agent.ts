@@ -159,3 +159,61 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
     stats: () => ({ statusWrites, leaseRenewals }),
   };
 }
+
+export interface PodCidrWaitOptions {
+  client: RestClient;
+  platform: Platform;
+  nodeName: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  log: Logger;
+  clock: Clock;
+  /** give up after this long (default 60 s) */
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * For an agent started without --pod-cidr: creates the Node (without status: the runtime that
+ * reports it needs the pod range first) when it does not exist, then waits for the node IPAM
+ * controller to write spec.podCIDR, and returns it. Bounded: a cluster without the controller
+ * gets an error that says what to do instead of a node that hangs.
+ */
+export async function waitForPodCidr(o: PodCidrWaitOptions): Promise<string> {
+  const nodes = o.client.resource(nodeKind);
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  let node = await nodes.getOrUndefined(o.nodeName);
+  if (!node) {
+    const host = await o.platform.hostInfo();
+    try {
+      node = await nodes.create(buildNode({ name: o.nodeName, host, labels: o.labels, taints: o.taints }));
+      o.log.info(`node ${o.nodeName} registered without a pod range`);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+      node = await nodes.get(o.nodeName);
+    }
+  }
+  const started = o.clock.now();
+  let told = false;
+  for (;;) {
+    const cidr = node.spec?.podCIDRs?.[0] || node.spec?.podCIDR;
+    if (cidr) {
+      if (told) o.log.info(`node ${o.nodeName} was given the pod range ${cidr}`);
+      return cidr;
+    }
+    if (!told) {
+      o.log.info(
+        `waiting up to ${Math.round(timeoutMs / 1000)} s for the control plane's node IPAM controller to give node ${o.nodeName} a pod range (spec.podCIDR); --pod-cidr sets one by hand`,
+      );
+      told = true;
+    }
+    if (o.clock.now() - started >= timeoutMs) {
+      throw new Error(
+        `node ${o.nodeName} got no pod range (spec.podCIDR) within ${Math.round(timeoutMs / 1000)} s: ` +
+          'the server must run the nodeipam controller (tandem server runs it unless --controllers leaves it out), or start the agent with --pod-cidr',
+      );
+    }
+    await new Promise<void>((r) => o.clock.schedule(r, o.pollMs ?? 500));
+    node = await nodes.get(o.nodeName);
+  }
+}

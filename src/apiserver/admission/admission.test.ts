@@ -13,7 +13,7 @@ const obj = (name: string, namespace: string) =>
 
 test('no new objects in a missing or terminating namespace (Events still allowed); the answer follows the namespace', async () => {
   const backend = createMemoryBackend();
-  const adm = createAdmission(backend, createServiceAllocator());
+  const adm = createAdmission(backend, createServiceAllocator({ backend }));
   const key = '/registry/core/namespaces/shop';
   const status = (e: unknown) => (e instanceof StatusError ? e.code : 0);
   await assert.rejects(adm.beforeCreate(kind('ConfigMap'), obj('a', 'shop'), false), (e) => status(e) === 404);

@@ -55,7 +55,7 @@ export async function finishDeletion(s: RequestScope, obj: AnyObject, dryRun: bo
   const removed = await s.ctx
     .store(s.kind)
     .remove(obj.metadata.namespace, obj.metadata.name ?? '', Number.isFinite(rv) ? rv : undefined, dryRun);
-  if (removed && !dryRun) s.ctx.admission.afterDelete(s.kind, removed);
+  if (removed && !dryRun) await s.ctx.admission.afterDelete(s.kind, removed);
   return removed;
 }
 

@@ -51,7 +51,14 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       const input = { namespace: s.info.namespace, now: s.ctx.now(), manager: opts.fieldManager, fieldValidation: 'Ignore' as const };
       const { obj } = admitCreate(kind, created as unknown as Record<string, unknown>, input, warn, true);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
-      sendJsonText(s.res, 201, await store.create(obj, opts.dryRun));
+      let stored: Awaited<ReturnType<typeof store.create>>;
+      try {
+        stored = await store.create(obj, opts.dryRun);
+      } catch (e) {
+        await s.ctx.admission.createFailed(kind, obj, opts.dryRun);
+        throw e;
+      }
+      sendJsonText(s.res, 201, stored);
       return;
     }
     const result = await applyUpdate(

@@ -34,7 +34,14 @@ export async function handleCreate(s: RequestScope): Promise<void> {
   const { obj, managedFieldsJson } = admitCreate(s.kind, body, input, (w) => addWarning(s.res, w));
   if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
   await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
-  sendJsonText(s.res, 201, await s.ctx.store(s.kind).create(obj, opts.dryRun, managedFieldsJson));
+  let created: Awaited<ReturnType<ReturnType<typeof s.ctx.store>['create']>>;
+  try {
+    created = await s.ctx.store(s.kind).create(obj, opts.dryRun, managedFieldsJson);
+  } catch (e) {
+    await s.ctx.admission.createFailed(s.kind, obj, opts.dryRun);
+    throw e;
+  }
+  sendJsonText(s.res, 201, created);
 }
 
 /** PUT on the main resource or the status subresource. */
@@ -73,25 +80,35 @@ export async function applyUpdate(
   const kind = s.kind;
   if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
   const store = s.ctx.store(kind);
-  const { obj, changed } = await store.guaranteedUpdate(
-    s.info.namespace,
-    name,
-    async (cur) => {
-      let next = await produce(structuredClone(cur));
-      if (sub === 'status') {
-        next = prepareStatusUpdate(next, cur);
-        validateStatus(kind, next, cur);
-      } else {
-        prepareUpdate(kind, next, cur);
-        kind.defaults?.(next);
-        s.ctx.admission.validateUpdate(kind, next, cur);
-        validateObject(kind, next, cur);
-      }
-      trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());
-      return next;
-    },
-    { dryRun: opts.dryRun, expectedRV: expectedRV },
-  );
+  const admission = s.ctx.admission.startUpdate(kind, opts.dryRun);
+  let result: Awaited<ReturnType<typeof store.guaranteedUpdate>>;
+  try {
+    result = await store.guaranteedUpdate(
+      s.info.namespace,
+      name,
+      async (cur) => {
+        let next = await produce(structuredClone(cur));
+        if (sub === 'status') {
+          next = prepareStatusUpdate(next, cur);
+          validateStatus(kind, next, cur);
+        } else {
+          prepareUpdate(kind, next, cur);
+          kind.defaults?.(next);
+          admission.prepare(next, cur);
+          validateObject(kind, next, cur);
+          await admission.admit(next, cur);
+        }
+        trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());
+        return next;
+      },
+      { dryRun: opts.dryRun, expectedRV: expectedRV },
+    );
+  } catch (e) {
+    await admission.finish(undefined);
+    throw e;
+  }
+  await admission.finish(result.obj);
+  const { obj, changed } = result;
   if (changed && readyToRemove(obj)) {
     const removed = await finishDeletion(s, obj, opts.dryRun);
     return { obj: removed ?? obj, code: 200 };
