@@ -89,6 +89,20 @@ export interface StartInputs {
   volumes: ReadonlyMap<string, PreparedVolume>;
 }
 
+/** A Warning on the pod, once, when the runtime cannot enforce the limits a container asked for. */
+async function warnUnenforcedLimits(ctx: PodContext, pod: Pod, mem: PodMemory, name: string, id: string): Promise<void> {
+  if (mem.limitsWarned || !ctx.runtime.unenforcedLimits) return;
+  const why = await ctx.runtime.unenforcedLimits(id).catch(() => undefined);
+  if (!why) return;
+  mem.limitsWarned = true;
+  ctx.events.event(
+    pod,
+    'Warning',
+    'ResourceLimitsNotEnforced',
+    `Resource limits of container ${name} are not enforced on this ${ctx.os} node: ${why}`,
+  );
+}
+
 /** Creates and starts one container attempt; answers false when it has to wait (reason recorded). */
 export async function startContainer(ctx: PodContext, i: StartInputs): Promise<boolean> {
   const { pod, mem, c } = i;
@@ -130,6 +144,7 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
     return false;
   }
   ctx.events.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+  await warnUnenforcedLimits(ctx, pod, mem, c.name, id);
   try {
     await ctx.runtime.startContainer(id);
   } catch (e) {

@@ -23,6 +23,8 @@ export interface PodMemory {
   pullFailedAt: Map<string, number>;
   /** the pod was torn down and deleted: nothing more to do */
   finished?: boolean;
+  /** the pod was told (once) that the runtime does not enforce its containers' limits */
+  limitsWarned?: boolean;
   /** admitted to this node (admit.ts); a pod found running at start counts as admitted */
   admitted?: boolean;
 }

@@ -12,7 +12,8 @@ import { containersNamed, readySandbox, type PodRuntimeView } from './labels.js'
 import type { PodContext, PodMemory } from './pod-context.js';
 import { podFullName } from './pod-name.js';
 import { shouldRestart } from './restart-policy.js';
-import { sandboxConfig } from './runtime-config.js';
+import { PROCESS_HANDLER, sandboxConfig } from './runtime-config.js';
+import { isHostProcessPod } from './windows-config.js';
 import { prepareVolumes, VolumeError, type PreparedVolume } from '../volumes/volumes.js';
 import { runHandler } from '../probes/probe-handler.js';
 
@@ -90,6 +91,9 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
       return undefined;
     }
     handler = h;
+  } else if (isHostProcessPod(pod.spec) && (await ctx.runtime.runtimeHandlers()).some((x) => x.name === PROCESS_HANDLER)) {
+    // a HostProcess pod without a RuntimeClass runs as host processes when this node can
+    handler = PROCESS_HANDLER;
   }
   const attempt = existing ? existing.attempt : view.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
   const sandbox = sandboxConfig({

@@ -17,6 +17,9 @@ export interface DnsSettings {
   options: string[];
 }
 
+/** The RuntimeClass handler of the native process runtime, chosen for HostProcess pods without a RuntimeClass. */
+export const PROCESS_HANDLER = 'process';
+
 /** The OS whose section the requests carry: the host's. */
 export type HostOs = HostInfo['os'];
 

@@ -116,3 +116,19 @@ test('the node advertises what the runtimes run; conditions hold only when every
     ['runc', ''],
   );
 });
+
+test('optional methods go to the holder, and answer undefined where it lacks them', async () => {
+  const containerd = createFakeContainerRuntime({ images: ['busybox:1'], idPrefix: 'ctrd-' });
+  const processes = createFakeContainerRuntime({ images: ['busybox:1'], idPrefix: 'proc-' });
+  processes.unenforcedLimits = async () => 'no job objects';
+  processes.openStream = async () => ({ exit: Promise.resolve(0), close: () => undefined });
+  const router = createRuntimeRouter({ default: containerd, handlers: { process: processes } });
+  const a = await router.runPodSandbox(sandbox('a', ''));
+  const b = await router.runPodSandbox(sandbox('b', 'process'));
+  const ca = await router.createContainer(a, container('a'), sandbox('a', ''));
+  const cb = await router.createContainer(b, container('b'), sandbox('b', 'process'));
+  assert.equal(await router.unenforcedLimits?.(ca), undefined);
+  assert.equal(await router.unenforcedLimits?.(cb), 'no job objects');
+  assert.equal(await router.openStream?.(ca, 'exec', ['sh'], { stdin: false, stdout: true, stderr: true, tty: false }), undefined);
+  assert.equal(await (await router.openStream?.(cb, 'exec', ['sh'], { stdin: false, stdout: true, stderr: true, tty: false }))?.exit, 0);
+});

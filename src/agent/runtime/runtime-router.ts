@@ -3,7 +3,8 @@
 // default runtime takes every handler no other runtime claims, '' included); a call that names a
 // sandbox or a container goes to the runtime holding it; lists and stats cover them all; the
 // handlers the node advertises are the ones each runtime runs. The pod workers, probes, stats and
-// streaming server use the router as they would use one runtime. Ids are unique across runtimes
+// streaming server use the router as they would use one runtime (optional methods, such as direct
+// streams, are forwarded to the holder and answer undefined when it lacks them). Ids are unique across runtimes
 // (each makes random ones).
 
 import {
@@ -149,6 +150,10 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
     async reopenContainerLog(id) {
       await (await containerHolder(id)).reopenContainerLog(id);
     },
+    async unenforcedLimits(id) {
+      const rt = await containerHolder(id);
+      return rt.unenforcedLimits ? rt.unenforcedLimits(id) : undefined;
+    },
 
     async execSync(id, cmd, timeoutSeconds) {
       return (await containerHolder(id)).execSync(id, cmd, timeoutSeconds);
@@ -158,6 +163,10 @@ export function createRuntimeRouter(o: RuntimeRouterOptions): RuntimeRouter {
     },
     async attach(id, opts) {
       return (await containerHolder(id)).attach(id, opts);
+    },
+    async openStream(id, kind, cmd, opts) {
+      const rt = await containerHolder(id);
+      return rt.openStream ? rt.openStream(id, kind, cmd, opts) : undefined;
     },
     async portForward(sandboxId, ports) {
       return (await sandboxHolder(sandboxId)).portForward(sandboxId, ports);

@@ -235,6 +235,28 @@ export interface AuthConfig {
   registryToken?: string;
 }
 
+/** Options of an exec or attach session. */
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * A session a runtime serves in-process instead of through a streaming URL (runtime/process: no
+ * stream server of its own). `exit` resolves with the exit code once the process has ended and its
+ * output streams are drained; `close` ends the session early (the exec'd process is killed).
+ */
+export interface DirectStream {
+  stdin?: NodeJS.WritableStream;
+  stdout?: NodeJS.ReadableStream;
+  stderr?: NodeJS.ReadableStream;
+  exit: Promise<number>;
+  resize?(size: { width: number; height: number }): void;
+  close(): void;
+}
+
 /** Raised by execSync when the command outlives its timeout (CRI: DEADLINE_EXCEEDED). */
 export class ExecTimeoutError extends Error {
   constructor(message: string) {
@@ -271,12 +293,22 @@ export interface Runtime {
   listContainers(filter?: { sandboxId?: string; labels?: Record<string, string> }): Promise<ContainerStatus[]>;
   updateContainerResources(id: string, resources: ContainerResources): Promise<void>;
   reopenContainerLog(id: string): Promise<void>;
+  /**
+   * Optional: why the resource limits a container asked for are not enforced on this node (no cgroups,
+   * no job objects), in words for a pod event; undefined when they are, or when it asked for none.
+   */
+  unenforcedLimits?(id: string): Promise<string | undefined>;
 
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
   /** Streaming URLs served by the runtime (WebSocket, v4.channel.k8s.io) */
   exec(id: string, cmd: string[], opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<string>;
   attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<string>;
   portForward(sandboxId: string, ports: number[]): Promise<string>;
+  /**
+   * Optional: exec/attach served directly (no URL). Undefined (the method, or its answer) means the
+   * runtime serves URLs through exec/attach instead.
+   */
+  openStream?(id: string, kind: 'exec' | 'attach', cmd: string[], opts: StreamOptions): Promise<DirectStream | undefined>;
 
   pullImage(image: string, auth?: AuthConfig, sandbox?: SandboxConfig): Promise<string>;
   /** `runtimeHandler`: the handler the image is for (CRI ImageSpec.runtime_handler; '' = default) */

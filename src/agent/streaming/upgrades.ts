@@ -1,5 +1,5 @@
 // Upgraded connections of the streaming server: exec and attach (WebSocket v5/v4 bridged to the
-// runtime's stream URL) and port-forward (SPDY/3.1 `portforward.k8s.io`, or a plain v4 WebSocket).
+// runtime's stream URL, or to a session the runtime serves directly: Runtime.openStream) and port-forward (SPDY/3.1 `portforward.k8s.io`, or a plain v4 WebSocket).
 
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -9,6 +9,7 @@ import { StatusError, badRequest, notFound } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { RuntimeNotFoundError, type Runtime } from '../runtime/runtime.js';
 import { EXEC_PROTOCOLS, V4, V5, pickProtocol } from './channel.js';
+import { bridgeDirect } from './direct-bridge.js';
 import { bridgeExec } from './exec-bridge.js';
 import { bridgeExecSpdy } from './exec-spdy.js';
 import { createPortForwardSession } from './portforward-spdy.js';
@@ -71,10 +72,23 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const flag = (n: string) => q.get(n) === 'true' || q.get(n) === '1';
     const opts = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
     if (opts.tty) opts.stderr = false;
+    const command = q.getAll('command');
+    if (kind === 'exec' && command.length === 0) throw badRequest('you must specify at least one command for the container');
+    const direct = deps.runtime.openStream ? await deps.runtime.openStream(id, kind, command, opts) : undefined;
+    if (direct) {
+      deps.log.debug(kind, { pod: `${ns}/${name}`, container, direct: true });
+      let upgraded = false;
+      socket.once('close', () => {
+        if (!upgraded) direct.close();
+      });
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        upgraded = true;
+        void bridgeDirect({ client: ws, stream: direct, log: deps.log });
+      });
+      return;
+    }
     let url: string;
     if (kind === 'exec') {
-      const command = q.getAll('command');
-      if (command.length === 0) throw badRequest('you must specify at least one command for the container');
       url = await deps.runtime.exec(id, command, opts);
     } else {
       url = await deps.runtime.attach(id, opts);
