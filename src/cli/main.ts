@@ -45,6 +45,27 @@ function fail(e: unknown): never {
   process.exit(1);
 }
 
+type RuntimeMode = 'auto' | 'containerd' | 'process';
+const RUNTIME_HELP =
+  'runtimes of this node: auto (containerd when it can run, plus native processes), containerd (fail without it) or process (native processes only)';
+const INSECURE_HELP = 'a registry host[:port] reachable over plain HTTP (repeatable; loopback always is)';
+
+function parseRuntimeMode(v: string): RuntimeMode {
+  if (v === 'auto' || v === 'containerd' || v === 'process') return v;
+  return fail(`--runtime ${v}: must be auto, containerd or process`);
+}
+const collect = (v: string, all: string[]) => [...all, v];
+
+interface UpOptions {
+  dataDir?: string;
+  listen: string;
+  podCidr?: string;
+  nodeName?: string;
+  containerd?: string;
+  runtime: RuntimeMode;
+  insecureRegistry: string[];
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('tandem').description('Kubernetes-compatible orchestrator for mixed Linux and Windows fleets');
@@ -88,13 +109,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
-    .action(async (o: { dataDir?: string; listen: string; podCidr?: string; nodeName?: string; containerd?: string } & NetworkFlags) => {
+    .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
+    .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
+    .action(async (o: UpOptions & NetworkFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
       const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o) }).catch(fail);
-      const why = nodeUnsupportedReason();
+      const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
       let stopNode: () => Promise<void> = async () => undefined;
-      if (why && !o.containerd) {
+      if (why) {
         log(`note: running the control plane alone, pods will not run on this host: ${why}`);
       } else {
         try {
@@ -107,11 +130,13 @@ export async function main(argv: string[]): Promise<void> {
             tls: { cert: s.tls.cert, key: s.tls.key },
             streamingToken: s.token,
             log: createLogger().child('agent'),
+            runtimes: o.runtime,
+            insecureRegistries: o.insecureRegistry,
             ...(o.nodeName ? { nodeName: o.nodeName } : {}),
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
           });
           await node.agent.ready();
-          log(`node ${node.nodeName} ready (pods on ${node.podCidr})`);
+          log(`node ${node.nodeName} ready (pods on ${node.podCidr ?? 'the host network: native processes only'})`);
           stopNode = async () => {
             await node.stop();
             client.close();
@@ -136,6 +161,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--pod-cidr <cidr>', "this node's pod network (default: the one the control plane gives the Node)")
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
+    .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
+    .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
     .action(
@@ -147,6 +174,8 @@ export async function main(argv: string[]): Promise<void> {
         containerd?: string;
         streamingPort: string;
         logFile?: string;
+        runtime: RuntimeMode;
+        insecureRegistry: string[];
       }) => {
         if (o.logFile) logToFile(resolve(o.logFile));
         const kubeconfig = o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)');
@@ -160,8 +189,8 @@ export async function main(argv: string[]): Promise<void> {
           kubeconfigModule(),
           import('../pki/index.js'),
         ]);
-        const why = nodeUnsupportedReason();
-        if (why && !o.containerd) fail(`this host cannot run pods: ${why}`);
+        const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
+        if (why) fail(`this host cannot run containers: ${why} (or run native processes only: --runtime process)`);
         const { client, creds } = (() => {
           try {
             return clientFromKubeconfig(kubeconfig, 'tandem-agent');
@@ -179,6 +208,8 @@ export async function main(argv: string[]): Promise<void> {
           streamingToken: creds.token,
           log: createLogger({ write: writeOut }).child('agent'),
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
+          runtimes: o.runtime,
+          insecureRegistries: o.insecureRegistry,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
         }).catch(fail);

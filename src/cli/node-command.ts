@@ -1,6 +1,7 @@
-// The node half of `tandem up` and `tandem agent`: this host's platform, a supervised private
-// containerd (when none is given), the runtime router over the CRI runtime, the streaming server,
-// and the agent that registers this host as a Node.
+// The node half of `tandem up` and `tandem agent`: this host's platform, its runtimes behind one
+// router (containerd over the CRI, started privately on Linux when none is given, found on its named
+// pipe on Windows; and the native process runtime, which every host has), the streaming server, and
+// the agent that registers this host as a Node.
 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { realClock } from '../base/clock.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
   createHostPlatform,
+  createImageStore,
   createRuntimeRouter,
   ensurePauseArchive,
   hostUnavailableReason,
@@ -20,6 +22,7 @@ import {
   type Runtime,
 } from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
+import { createProcessRuntime } from '../agent/runtime/process/index.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
 
@@ -32,8 +35,16 @@ export interface NodeOptions {
   podCidr?: string;
   /** how long to wait for that (default 60 s) */
   podCidrWaitMs?: number;
-  /** gRPC endpoint of an existing containerd; when absent a private one is started */
+  /** gRPC endpoint of an existing containerd; when absent a private one is started (Linux) or the default pipe tried (Windows) */
   containerdEndpoint?: string;
+  /**
+   * Which runtimes the node runs: `process` the native process runtime alone (no container engine);
+   * `containerd` containerd plus the process runtime, failing when containerd cannot be reached;
+   * `auto` (default) the same, but carrying on with the process runtime alone when it cannot.
+   */
+  runtimes?: 'auto' | 'containerd' | 'process';
+  /** registries the process runtime may reach over plain HTTP (loopback always may) */
+  insecureRegistries?: string[];
   /** TLS for the streaming server, and the bearer token the API server presents to it */
   tls: { cert: string; key: string };
   streamingToken: string;
@@ -44,52 +55,79 @@ export interface NodeOptions {
 
 export interface RunningNode {
   agent: Agent;
-  /** the pod range the node runs its pods on (given, or assigned by the control plane) */
-  podCidr: string;
+  /** the pod range the node runs its pods on (given, or assigned by the control plane); none for native processes only */
+  podCidr?: string;
   runtime: Runtime;
   nodeName: string;
   streamingPort: number;
   stop(): Promise<void>;
 }
 
-/** Explains why this host cannot run a node, or undefined when it can (the platform's words). */
+/** Why this host cannot run containers (containerd), or undefined when it can (the platform's words); native processes it always can. */
 export function nodeUnsupportedReason(): string | undefined {
   return hostUnavailableReason();
 }
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+  const mode = o.runtimes ?? 'auto';
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-  const pause = await ensurePauseArchive(join(o.dataDir, 'images'));
-  if (pause.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
+  // the pod sandbox image only a private containerd on Linux needs
+  const privateContainerd = mode !== 'process' && !o.containerdEndpoint && process.platform === 'linux';
+  const pause = privateContainerd ? await ensurePauseArchive(join(o.dataDir, 'images')) : undefined;
+  if (pause?.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
   const platform = createHostPlatform({
     dataDir: o.dataDir,
-    sandboxImage: PAUSE_IMAGE,
-    sandboxImageArchive: pause.path,
+    ...(pause ? { sandboxImage: PAUSE_IMAGE, sandboxImageArchive: pause.path } : {}),
     log: o.log.child('platform'),
   });
-  // the pod network is configured into the runtime before it starts: without --pod-cidr, the Node
-  // is registered first and the control plane's range waited for
-  const podCidr =
-    o.podCidr ??
-    (await waitForPodCidr({
-      client: o.client,
-      platform,
-      nodeName,
-      log: o.log.child('node'),
-      clock: realClock,
-      ...(o.podCidrWaitMs !== undefined ? { timeoutMs: o.podCidrWaitMs } : {}),
-    }));
+  const host = await platform.hostInfo();
+  const images = createImageStore({
+    root: join(o.dataDir, 'process', 'images'),
+    platform: { os: host.os, architecture: host.arch, ...(host.os === 'windows' ? { osVersion: host.kernelVersion } : {}) },
+    ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    log: o.log.child('images'),
+  });
+  const processRuntime = createProcessRuntime({
+    dataDir: o.dataDir,
+    images,
+    os: host.os,
+    hostIPs: host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address),
+    log: o.log.child('process'),
+  });
   let endpoint = o.containerdEndpoint;
   let managed: { stop(): Promise<void> } | undefined;
-  if (!endpoint) {
-    const m = await platform.startRuntime({ dataDir: o.dataDir, podCidr });
-    if (!m) throw new Error(`cannot start containerd: ${platform.whyUnavailable() ?? 'see the log above'}`);
-    managed = m;
-    endpoint = m.endpoint;
+  // The pod network is configured into a private containerd before it starts: without --pod-cidr,
+  // the Node is registered first and the control plane's range waited for. Native processes share
+  // the host's network and need none.
+  const podCidr =
+    o.podCidr ??
+    (privateContainerd && !platform.whyUnavailable()
+      ? await waitForPodCidr({
+          client: o.client,
+          platform,
+          nodeName,
+          log: o.log.child('node'),
+          clock: realClock,
+          ...(o.podCidrWaitMs !== undefined ? { timeoutMs: o.podCidrWaitMs } : {}),
+        })
+      : undefined);
+  if (mode !== 'process' && !endpoint) {
+    const unavailable = platform.whyUnavailable();
+    const m = unavailable ? undefined : await platform.startRuntime({ dataDir: o.dataDir, podCidr: podCidr ?? '' });
+    if (m) {
+      managed = m;
+      endpoint = m.endpoint;
+    } else {
+      const why = unavailable ?? 'no containerd answers on this host';
+      if (mode === 'containerd') throw new Error(`cannot start containerd: ${why}`);
+      o.log.warn(`no container runtime (${why}): this node runs native processes only (RuntimeClass "process" and HostProcess pods)`);
+    }
   }
-  // one runtime for now; the router is where a second one (native processes) joins
-  const runtime = createRuntimeRouter({ default: createCriRuntime(endpoint) });
+  // containerd runs the default handler and its own; the process runtime the handler `process`
+  const runtime = endpoint
+    ? createRuntimeRouter({ default: createCriRuntime(endpoint), handlers: { process: processRuntime } })
+    : createRuntimeRouter({ default: processRuntime });
   const lookup = createRuntimePodLookup(runtime, o.dataDir, 500);
   const stats = createStatsProvider({ runtime, nodeName });
   const streaming = await startStreamingServer({
@@ -109,7 +147,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     platform,
     dataDir: o.dataDir,
     log: o.log,
-    podCidr,
+    ...(podCidr ? { podCidr } : {}),
     streamingPort: streaming.port,
   });
   return {

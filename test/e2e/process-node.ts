@@ -1,0 +1,289 @@
+// One scenario for a node that runs native processes only (`tandem agent --runtime process`), played on
+// two hosts: a Linux agent (test/e2e/process-node.test.ts) and the real Windows node.exe under Wine
+// (test/wine/windows-node.test.ts). `tandem server` runs on Linux with the real kubectl against it;
+// the agent joins with the admin kubeconfig; the pods' image is built by the project and served by a
+// local docker-registry. What differs between the hosts is in a Flavour: the image's files and the
+// commands the pods run.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
+import { buildImage, type OciImage } from '../../src/agent/images/oci.js';
+import type { TarEntry } from '../../src/agent/images/tar.js';
+import { startTandem, type RunResult, type TandemProcess } from './harness.js';
+import { at } from './kubectl-support.js';
+import { items, show, sleep, statusOf, until, type Obj } from './node-session.js';
+import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
+
+/** A node agent process the scenario starts and stops (a Linux child, or node.exe under Wine). */
+export interface AgentProcess {
+  /** resolves when the agent printed that it is ready */
+  ready(timeoutMs: number): Promise<void>;
+  /** Ctrl-C / SIGINT, and waits for the exit */
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export interface Flavour {
+  /** what the scenario's titles say, e.g. `Linux` or `Windows (node.exe under Wine)` */
+  title: string;
+  os: 'linux' | 'windows';
+  /** the image's platform fields */
+  image: { os: string; osVersion?: string; files: TarEntry[] };
+  /** a command that prints `hello <marker>` and stays up */
+  greet(marker: string): string[];
+  /** exits 1 after printing a line */
+  crash: string[];
+  /** starts a child process that starts a grandchild, all long-running, each with `marker` in its command line */
+  tree(marker: string): string[];
+  /** an exec that shows the OS, and what its output must match */
+  version: { command: string[]; expect: RegExp };
+  probeOk: string[];
+  probeFail: string[];
+  /** starts `tandem agent --runtime process` with these arguments (paths already as the agent sees them) */
+  startAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess;
+  /** the Linux-side pids of processes whose command line contains `marker` */
+  processesWith(marker: string): number[];
+  /** extra checks on the registered Node */
+  checkNode?(node: Obj): void;
+}
+
+const NS = 'proc-e2e';
+
+/** Pids of processes (ps) whose command line contains `needle`, this test's own excluded. */
+export function pidsWith(needle: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m && m[2]!.includes(needle) && !m[2]!.startsWith('ps '))
+    .map((m) => Number(m[1]));
+}
+
+export function processNodeScenario(f: Flavour): void {
+  const nodeName = `proc-${f.os}-${Math.floor(Math.random() * 1e6)}`;
+  let srv: TandemProcess;
+  let registry: Registry;
+  let agent: AgentProcess | undefined;
+  let agentDir = '';
+  let streamingPort = 0;
+  let image = '';
+  let mismatched = '';
+  const marker = String(4000 + Math.floor(Math.random() * 900));
+  // the tree pod's own marker (it contains `marker`, so the final sweep finds its processes too)
+  const treeMarker = `${marker}7`;
+
+  const k = (args: string[], o: { input?: string; timeoutMs?: number } = {}): RunResult => srv.kubectl(args, o);
+  const ok = (args: string[], o: { input?: string; timeoutMs?: number } = {}): RunResult => {
+    const r = k(args, o);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${show(r)}`);
+    return r;
+  };
+  const json = (args: string[]): Obj => JSON.parse(ok([...args, '-o', 'json']).stdout) as Obj;
+  const pod = (name: string): Obj => json(['get', 'pod', name, '-n', NS]);
+  const apply = (objects: Obj[]) => ok(['apply', '-f', '-'], { input: objects.map((o) => stringifyYaml(o)).join('---\n') });
+  const events = (name: string): Obj[] => items(json(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${name}`]));
+
+  const podOf = (name: string, containers: Obj[], extra: Obj = {}): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS },
+    spec: {
+      runtimeClassName: 'process',
+      nodeSelector: { 'kubernetes.io/hostname': nodeName },
+      terminationGracePeriodSeconds: 2,
+      containers,
+      ...extra,
+    },
+  });
+  const container = (name: string, command: string[], extra: Obj = {}): Obj => ({ name, image, command, ...extra });
+
+  /** `until`, with the pod's description and the agent's last lines in the failure */
+  const untilPod = async <T>(name: string, what: string, probe: () => T | undefined | false, ms: number): Promise<T> => {
+    try {
+      return await until(what, probe, ms);
+    } catch (e) {
+      const d = k(['describe', 'pod', name, '-n', NS]);
+      const tail = (agent?.output() ?? '').split('\n').slice(-30).join('\n');
+      throw new Error(`${String(e)}\n--- kubectl describe pod ${name}\n${d.stdout}${d.stderr}\n--- agent\n${tail}`, { cause: e });
+    }
+  };
+
+  const startAgent = async () => {
+    agent = f.startAgent({ kubeconfig: srv.kubeconfig, dataDir: agentDir, nodeName, streamingPort });
+    try {
+      await agent.ready(120_000);
+    } catch (e) {
+      throw new Error(`${String(e)}\n--- agent output\n${agent.output()}`, { cause: e });
+    }
+  };
+
+  describe(`a native-process node on ${f.title}`, () => {
+    before(async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'tandem-proc-e2e-'));
+      agentDir = join(scratch, 'agent');
+      registry = await startRegistry({ dir: join(scratch, 'registry') });
+      const build = (osVersion?: string): OciImage =>
+        buildImage({
+          name: 'app',
+          os: f.image.os,
+          ...(osVersion ? { osVersion } : {}),
+          entries: f.image.files,
+        });
+      await pushImage(registry.url, 'tandem-e2e/app', '1', build(f.image.osVersion));
+      image = `${new URL(registry.url).host}/tandem-e2e/app:1`;
+      // an image for another Windows build than this node's (a Windows image, for a Linux node): no manifest for it
+      const other = buildImage({ name: 'other', os: 'windows', osVersion: '10.0.14393.1', entries: f.image.files });
+      await pushImage(registry.url, 'tandem-e2e/other', '1', other);
+      mismatched = `${new URL(registry.url).host}/tandem-e2e/other:1`;
+      srv = await startTandem({ command: 'server' });
+      streamingPort = await freePort();
+      await startAgent();
+      ok(['create', 'namespace', NS]);
+      // the scenario's pods; each test waits for what it checks
+      apply([
+        podOf('greet', [
+          container('main', f.greet(marker), { readinessProbe: { exec: { command: f.probeOk }, periodSeconds: 1 } }),
+        ]),
+        podOf('crash', [container('main', f.crash)], { restartPolicy: 'Always' }),
+        podOf('liveness', [
+          container('main', f.greet(`${marker}-live`), {
+            livenessProbe: { exec: { command: f.probeFail }, periodSeconds: 2, failureThreshold: 1, initialDelaySeconds: 1 },
+          }),
+        ]),
+        podOf('tree', [container('main', f.tree(treeMarker))]),
+        podOf('mismatch', [{ name: 'main', image: mismatched, command: f.greet('mismatch') }]),
+        // no RuntimeClass: it needs a container runtime, which this node does not have
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'needs-containerd', namespace: NS },
+          spec: { nodeSelector: { 'kubernetes.io/hostname': nodeName }, containers: [container('main', f.greet('needs'))] },
+        },
+      ]);
+    });
+    after(async () => {
+      if (srv) k(['delete', 'pods', '--all', '-n', NS, '--grace-period=1', '--wait=true'], { timeoutMs: 60_000 });
+      await agent?.stop();
+      await srv?.stop();
+      await registry?.stop();
+      for (const pid of f.processesWith(marker)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      if (agentDir) rmSync(join(agentDir, '..'), { recursive: true, force: true });
+    });
+
+    test('the node registers with its OS, build, image and kernel, and runs native processes only', async () => {
+      const node = await until('the Node', () => {
+        const r = k(['get', 'node', nodeName, '-o', 'json']);
+        return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
+      }, 30_000);
+      const labels = at(node, 'metadata', 'labels') as Record<string, string>;
+      assert.equal(labels['kubernetes.io/os'], f.os);
+      const handlers = ((at(node, 'status', 'runtimeHandlers') as Obj[] | undefined) ?? []).map((h) => h['name']);
+      assert.deepEqual(handlers, ['process']);
+      f.checkNode?.(node);
+      const wide = ok(['get', 'nodes', '-o', 'wide', '-L', 'node.kubernetes.io/windows-build']).stdout;
+      const row = wide.split('\n').find((l) => l.startsWith(`${nodeName} `));
+      assert.ok(row, wide);
+      const osImage = String(at(node, 'status', 'nodeInfo', 'osImage'));
+      const kernel = String(at(node, 'status', 'nodeInfo', 'kernelVersion'));
+      assert.ok(osImage && row.includes(osImage), `OS-IMAGE ${osImage} in\n${wide}`);
+      assert.ok(kernel && row.includes(kernel), `KERNEL-VERSION ${kernel} in\n${wide}`);
+      console.log(`# ${f.title}: ${row.replace(/\s+/g, ' ')}`);
+    });
+
+    test('a pod that prints and stays up is Running and Ready; logs and exec work', async () => {
+      await untilPod('greet', 'greet Running and Ready', () => {
+        const p = pod('greet');
+        return at(p, 'status', 'phase') === 'Running' && statusOf(p, 'main')?.['ready'] === true;
+      }, 120_000);
+      const logs = await until('the greeting in kubectl logs', () => {
+        const r = k(['logs', 'greet', '-n', NS]);
+        return r.code === 0 && r.stdout.includes(`hello ${marker}`) ? r.stdout : undefined;
+      }, 30_000);
+      assert.match(logs, new RegExp(`hello ${marker}`));
+      const ts = ok(['logs', 'greet', '-n', NS, '--timestamps', '--tail', '1']).stdout;
+      assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z hello/m);
+      const ex = ok(['exec', 'greet', '-n', NS, '--', ...f.version.command], { timeoutMs: 60_000 });
+      assert.match(ex.stdout, f.version.expect);
+      const fail = k(['exec', 'greet', '-n', NS, '--', ...f.probeFail], { timeoutMs: 60_000 });
+      assert.notEqual(fail.code, 0, 'a failing exec gives a non-zero exit');
+    });
+
+    test('a container that exits 1 is restarted with back-off and its restart count shows', async () => {
+      const p = await untilPod('crash', 'two restarts of crash', () => {
+        const q = pod('crash');
+        return Number(statusOf(q, 'main')?.['restartCount'] ?? 0) >= 2 ? q : undefined;
+      }, 120_000);
+      const last = at(statusOf(p, 'main') ?? {}, 'lastState', 'terminated') as Obj | undefined;
+      assert.equal(last?.['exitCode'], 1);
+      const table = ok(['get', 'pod', 'crash', '-n', NS]).stdout;
+      assert.match(table.split('\n')[1] ?? '', /\s[2-9]\d*( \(.*ago\))?\s/, table);
+      const reasons = events('crash').map((e) => e['reason']);
+      assert.ok(reasons.includes('BackOff'), `BackOff event among ${reasons.join(',')}`);
+    });
+
+    test('a failing liveness probe restarts the container', async () => {
+      await untilPod('liveness', 'a liveness restart', () => Number(statusOf(pod('liveness'), 'main')?.['restartCount'] ?? 0) >= 1, 120_000);
+      const msgs = events('liveness').map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+      assert.ok(msgs.some((m) => m.startsWith('Unhealthy: Liveness probe failed')), msgs.join('\n'));
+    });
+
+    test('deleting a pod whose process started children leaves nothing running', async () => {
+      await untilPod('tree', 'tree Running', () => at(pod('tree'), 'status', 'phase') === 'Running', 120_000);
+      const before = await until('the child and grandchild', () => {
+        const pids = f.processesWith(treeMarker);
+        return pids.length >= 2 ? pids : undefined;
+      }, 60_000);
+      ok(['delete', 'pod', 'tree', '-n', NS, '--grace-period=2', '--wait=true'], { timeoutMs: 90_000 });
+      const left = await until('no process of the pod', () => (f.processesWith(treeMarker).length === 0 ? [] : undefined), 30_000).catch(
+        () => f.processesWith(treeMarker),
+      );
+      assert.deepEqual(left, [], `processes left from ${before.join(',')}`);
+    });
+
+    test('an image with no manifest for this node fails with the platforms it has and the one needed', async () => {
+      const msg = await untilPod('mismatch', 'a pull failure event', () => {
+        const e = events('mismatch').find((x) => x['reason'] === 'Failed' && String(x['message']).includes('no'));
+        return e ? String(e['message']) : undefined;
+      }, 60_000);
+      assert.match(msg, /windows\/amd64|linux\/amd64/);
+      assert.match(msg, new RegExp(`${f.os}/amd64`));
+    });
+
+    test('a pod that needs a container runtime stays Pending with the reason in plain words', async () => {
+      const msg = await until('FailedScheduling', () => {
+        const e = events('needs-containerd').find((x) => x['reason'] === 'FailedScheduling');
+        return e ? String(e['message']) : undefined;
+      }, 30_000);
+      assert.match(msg, /run native processes only; this pod needs a container runtime/);
+      assert.equal(at(pod('needs-containerd'), 'status', 'phase'), 'Pending');
+    });
+
+    test('a restarted agent adopts its running pods instead of restarting them', async () => {
+      const before = statusOf(pod('greet'), 'main') ?? {};
+      const startedAt = at(before, 'state', 'running', 'startedAt');
+      assert.ok(startedAt, JSON.stringify(before));
+      await agent?.stop();
+      await sleep(1000);
+      await startAgent();
+      // the agent has synced its pods once it reports ready; give it a few sync periods
+      await sleep(5000);
+      const after = statusOf(pod('greet'), 'main') ?? {};
+      assert.equal(at(after, 'state', 'running', 'startedAt'), startedAt, JSON.stringify(after));
+      assert.equal(after['restartCount'], before['restartCount']);
+      assert.equal(after['ready'], true);
+      const logs = ok(['logs', 'greet', '-n', NS]).stdout;
+      assert.equal(logs.split(`hello ${marker}`).length - 1, 1, `one greeting only:\n${logs}`);
+    });
+  });
+}
