@@ -10,7 +10,7 @@ import { LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import type { L4Protocol, ProxyEndpoint, ProxyServicePort } from './model.js';
 
 /** kube-proxy's default sessionAffinityConfig.clientIP.timeoutSeconds (three hours). */
-export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 
 interface Candidate extends ProxyEndpoint {
   ready: boolean;

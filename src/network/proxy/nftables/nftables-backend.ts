@@ -10,7 +10,7 @@ import type { Logger } from '../../../base/log.js';
 import type { ProxyBackend, ProxyServicePort } from '../model.js';
 import { run, works } from './exec.js';
 import { renderDelete, renderFull, renderUpdate } from './render.js';
-import { staleUdpFlows } from './stale-udp.js';
+import { matchesFlow, parseUdpEntries, staleUdpFlows } from './stale-udp.js';
 import { buildTableSpec, DEFAULT_TABLE, type TableOptions, type TableSpec } from './table-spec.js';
 
 export interface NftablesBackendOptions extends TableOptions {
@@ -64,18 +64,23 @@ export function createNftablesBackend(o: NftablesBackendOptions): NftablesBacken
   }
 
   async function clearStaleUdp(prev: readonly ProxyServicePort[], next: readonly ProxyServicePort[]): Promise<void> {
-    if (conntrackMissing) return;
-    for (const args of staleUdpFlows(prev, next)) {
-      try {
+    const flows = staleUdpFlows(prev, next);
+    if (conntrackMissing || flows.length === 0) return;
+    try {
+      // one listing, then a delete only for filters that match something: a process start would
+      // otherwise run one conntrack per UDP service port
+      const listed = await run(prefix, ['conntrack', '-L', '-p', 'udp']);
+      const entries = listed.code === 0 ? parseUdpEntries(listed.stdout) : undefined;
+      for (const args of flows) {
+        if (entries && !entries.some((e) => matchesFlow(args, e))) continue;
         // exit 1 with "0 flow entries have been deleted" is the ordinary nothing-to-do answer
         const r = await run(prefix, ['conntrack', ...args]);
         if (r.code !== 0 && !/0 flow entries/.test(r.stderr))
           log.warn('conntrack -D failed', { args: args.join(' '), err: r.stderr.trim() });
-      } catch {
-        conntrackMissing = true;
-        log.warn('conntrack is not installed (Debian package conntrack): stale UDP flows may persist after endpoints change');
-        return;
       }
+    } catch {
+      conntrackMissing = true;
+      log.warn('conntrack is not installed (Debian package conntrack): stale UDP flows may persist after endpoints change');
     }
   }
 

@@ -55,3 +55,38 @@ export function staleUdpFlows(prev: readonly ProxyServicePort[], next: readonly 
   }
   return out;
 }
+
+export interface UdpEntry {
+  origDst: string;
+  origDport: number;
+  /** The reply's source: the DNAT target. */
+  replySrc: string;
+}
+
+/** Entries of `conntrack -L -p udp` (original tuple first, reply tuple second on each line). */
+export function parseUdpEntries(text: string): UdpEntry[] {
+  const out: UdpEntry[] = [];
+  for (const line of text.split('\n')) {
+    const dst = [...line.matchAll(/\bdst=(\S+)/g)].map((m) => m[1]!);
+    const dport = /\bdport=(\d+)/.exec(line);
+    const src = [...line.matchAll(/\bsrc=(\S+)/g)].map((m) => m[1]!);
+    if (dst[0] && dport && src[1]) out.push({ origDst: dst[0], origDport: Number(dport[1]), replySrc: src[1] });
+  }
+  return out;
+}
+
+/** Whether a `conntrack -D` argument list from staleUdpFlows would delete this entry. */
+export function matchesFlow(args: readonly string[], e: UdpEntry): boolean {
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const dst = opt('--orig-dst');
+  const dport = opt('--orig-port-dst');
+  const nat = opt('--dst-nat');
+  return (
+    (dst === undefined || dst === e.origDst) &&
+    (dport === undefined || Number(dport) === e.origDport) &&
+    (nat === undefined || nat === e.replySrc)
+  );
+}

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { run, works } from '../nftables/exec.js';
 
 export const NODE_IP = '192.0.2.10';
-export const GATEWAY_IP = '10.244.0.1';
-export const SERVICE_CIDR = '10.96.0.0/16';
+const GATEWAY_IP = '10.244.0.1';
+const SERVICE_CIDR = '10.96.0.0/16';
 
 export interface TestNetwork {
   nodeNs: string;
