@@ -6,26 +6,15 @@
 // elsewhere cluster IPs are not bound at all and only node ports serve (defaultAddressManager says so).
 
 import type { Logger } from '../../../base/log.js';
+import type { AddressManager } from './address-manager.js';
 import { createLinuxAddressManager } from './linux-addresses.js';
-
-export interface AddressManager {
-  readonly name: string;
-  /**
-   * Makes exactly `addresses` (IPv4 or IPv6, no prefix) local to this host as far as this manager
-   * owns them: adds the missing ones, removes the ones it added before that are not listed (also
-   * those left by an earlier run, so that a restart reconciles).
-   */
-  sync(addresses: readonly string[]): Promise<void>;
-  /** Removes every address this manager added (and whatever it created to hold them). */
-  cleanup(): Promise<void>;
-}
 
 /** Addresses are local already (127.0.0.0/8 on Linux and Windows, or assigned outside Tandem): nothing to do. */
 export function createStaticAddressManager(): AddressManager {
   return { name: 'static', sync: () => Promise.resolve(), cleanup: () => Promise.resolve() };
 }
 
-export interface DefaultAddressManagerOptions {
+interface DefaultAddressManagerOptions {
   log: Logger;
   /** dummy link for cluster IPs on Linux (default tandem-svc0) */
   linkName?: string;

@@ -282,12 +282,12 @@ describe('userspace proxy, TCP', () => {
     assert.deepEqual(b.stats(), { listeners: 0, clusterIPs: 0, ports: [] });
   });
 
-  test('without an address manager cluster IPs are not bound, node ports are', async () => {
+  test('without an address manager (null) cluster IPs are not bound, node ports are', async () => {
     const a = await echo('a');
     const [port, nodePort] = [await freePort(), await freePort()];
     const lines: string[] = [];
     const log = { ...nullLogger, child: () => ({ ...nullLogger, warn: (m: string) => lines.push(m) }) };
-    const b = createUserspaceBackend({ log, listenAddresses: ['127.0.0.1'] });
+    const b = createUserspaceBackend({ log, listenAddresses: ['127.0.0.1'], addressManager: null });
     backends.push(b);
     await b.apply([servicePort('default/np', { clusterIPs: ['127.77.0.14'], port, nodePort, clusterEndpoints: endpoints(a.port) })]);
     assert.equal(await fate('127.77.0.14', port), 'refused');

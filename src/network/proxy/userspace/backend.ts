@@ -10,7 +10,8 @@ import { isIP } from 'node:net';
 import { realClock, type Clock } from '../../../base/clock.js';
 import type { Logger } from '../../../base/log.js';
 import type { ProxyBackend, ProxyServicePort } from '../model.js';
-import type { AddressManager } from './addresses.js';
+import type { AddressManager } from './address-manager.js';
+import { defaultAddressManager } from './addresses.js';
 import { createFrontend, newCounters, type Frontend, type PortCounters } from './frontend.js';
 import { listenTcp, type ProxyListener } from './tcp-proxy.js';
 import { listenUdp } from './udp-proxy.js';
@@ -21,8 +22,13 @@ export interface UserspaceBackendOptions {
   listenAddresses?: readonly string[];
   /** listen on cluster IPs at all (default true; false serves node ports only) */
   bindClusterIPs?: boolean;
-  /** makes cluster IPs local; without one cluster IPs are not bound (see addresses.ts) */
-  addressManager?: AddressManager;
+  /**
+   * makes cluster IPs local (default: defaultAddressManager, a dummy link on Linux as root, none
+   * elsewhere); null: none, cluster IPs are not bound (see addresses.ts)
+   */
+  addressManager?: AddressManager | null;
+  /** the dummy link of the default address manager (default tandem-svc0) */
+  clusterIPLink?: string;
   /** idle time after which a UDP session ends (default 250 ms, kube-proxy's --udp-timeout) */
   udpIdleMs?: number;
   /** one TCP dial attempt per entry, each to the next endpoint (default 250, 500, 1000, 2000 ms) */
@@ -31,7 +37,7 @@ export interface UserspaceBackendOptions {
   clock?: Clock;
 }
 
-export interface UserspacePortStats extends PortCounters {
+interface UserspacePortStats extends PortCounters {
   id: string;
   protocol: string;
   /** `host:port` of each listener serving this service port */
@@ -42,7 +48,7 @@ export interface UserspacePortStats extends PortCounters {
   active: number;
 }
 
-export interface UserspaceStats {
+interface UserspaceStats {
   listeners: number;
   /** cluster IPs made local by the address manager */
   clusterIPs: number;
@@ -83,7 +89,10 @@ export function createUserspaceBackend(o: UserspaceBackendOptions): UserspaceBac
   const log = o.log.child('userspace-proxy');
   const clock = o.clock ?? realClock;
   const listenAddresses = o.listenAddresses ?? ['0.0.0.0'];
-  const addresses = o.bindClusterIPs === false ? undefined : o.addressManager;
+  const addresses =
+    o.bindClusterIPs === false || o.addressManager === null
+      ? undefined
+      : (o.addressManager ?? defaultAddressManager({ log, ...(o.clusterIPLink ? { linkName: o.clusterIPLink } : {}) }));
   const ports = new Map<string, PortState>();
   const listeners = new Map<string, ProxyListener>();
   let clusterIPs = 0;

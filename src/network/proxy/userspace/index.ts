@@ -10,7 +10,7 @@
 //
 // Where cluster IPs come from (addresses.ts): a socket can accept traffic for a cluster IP only if
 // the host owns that address.
-// - Linux as root: defaultAddressManager puts them on a dummy link (linux-addresses.ts); removed on
+// - Linux as root: the default address manager puts them on a dummy link (linux-addresses.ts); removed on
 //   cleanup, reconciled on restart. Linux without root: node ports only, logged once at apply.
 // - Windows: node ports work exactly as on Linux (checked under the real node.exe in Wine by
 //   test/wine/userspace-proxy.test.ts, TCP and UDP, with cluster IPs on 127.x addresses). Cluster IPs
@@ -19,13 +19,13 @@
 //   outside Tandem (HNS, or an administrator with `netsh interface ipv4 add address` on a KM-TEST
 //   loopback adapter). Adding such addresses from Tandem is not implemented: Windows' own loopback
 //   pseudo-interface does not take extra addresses, and Wine's netsh is a stub that exits 0 without
-//   doing anything, so a netsh strategy could not be tested here. defaultAddressManager therefore
-//   returns none on Windows, and pods reach Services there through node ports or DNS names that
+//   doing anything, so a netsh strategy could not be tested here. The default on Windows is therefore
+//   none, and pods reach Services there through node ports or DNS names that
 //   resolve to addresses the node owns.
 // - Not covered on any OS: SCTP (refused with a clear error), the client's source address towards
 //   the endpoint (endpoints see the proxy's address, as with the old userspace mode), and UDP replies
 //   for node ports on 0.0.0.0 leave with the source address the routing table picks, which on a
 //   multi-homed node can differ from the one the client sent to (pass explicit listenAddresses there).
 
-export { createUserspaceBackend, type UserspaceBackend, type UserspaceBackendOptions, type UserspaceStats } from './backend.js';
-export { createStaticAddressManager, defaultAddressManager, type AddressManager } from './addresses.js';
+export { createUserspaceBackend } from './backend.js';
+export { createStaticAddressManager } from './addresses.js';

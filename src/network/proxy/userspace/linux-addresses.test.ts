@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { nullLogger } from '../../../base/log.js';
+import { defaultAddressManager } from './addresses.js';
 import { createUserspaceBackend } from './backend.js';
 import { createLinuxAddressManager } from './linux-addresses.js';
 import { startTcpEcho, tcpRoundTrip } from './testing/echo-servers.js';
@@ -105,4 +106,10 @@ test('dummy link: created once, addresses diffed against what is on it, link del
   await m.cleanup();
   assert.deepEqual(calls, ['link del svc0']);
   assert.throws(() => createLinuxAddressManager({ log: nullLogger, linkName: 'far-too-long-name' }), /must be 1-12/);
+});
+
+test('the default strategy: a dummy link on Linux as root, nothing on Windows or without root', () => {
+  assert.equal(defaultAddressManager({ log: nullLogger, platform: 'linux', privileged: true })?.name, 'linux');
+  assert.equal(defaultAddressManager({ log: nullLogger, platform: 'linux', privileged: false }), undefined);
+  assert.equal(defaultAddressManager({ log: nullLogger, platform: 'win32', privileged: true }), undefined);
 });

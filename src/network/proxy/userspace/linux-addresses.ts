@@ -11,10 +11,10 @@
 import { execFile } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../../../base/log.js';
-import type { AddressManager } from './addresses.js';
+import type { AddressManager } from './address-manager.js';
 
 /** Runs `ip` with these arguments and returns its stdout; rejects with its stderr. */
-export type IpRunner = (args: readonly string[]) => Promise<string>;
+type IpRunner = (args: readonly string[]) => Promise<string>;
 
 const runIp: IpRunner = (args) =>
   new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ import { endpointKey } from './balancer.js';
 import { clientIP, type Frontend, type Tracked } from './frontend.js';
 
 /** kube-proxy userspace's EndpointDialTimeouts: one dial attempt per entry. */
-export const DIAL_TIMEOUTS_MS: readonly number[] = [250, 500, 1000, 2000];
+const DIAL_TIMEOUTS_MS: readonly number[] = [250, 500, 1000, 2000];
 
 export interface ProxyListener {
   /** `host:port` as bound (for logs and stats) */
@@ -31,6 +31,16 @@ function reset(s: Socket): void {
   // resetAndDestroy needs a connected handle; a socket still connecting is simply destroyed.
   if (s.readyState === 'opening' || s.pending) s.destroy();
   else s.resetAndDestroy();
+}
+
+/** One direction of a splice, with backpressure; lighter than pipe() per connection and per chunk. */
+function forward(from: Socket, to: Socket): void {
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) from.pause();
+  });
+  to.on('drain', () => from.resume());
+  // The peer's FIN becomes ours (half-close); the other direction stays open until it ends too.
+  from.on('end', () => to.end());
 }
 
 function splice(client: Socket, upstream: Socket, f: Frontend, key: string): void {
@@ -64,8 +74,8 @@ function splice(client: Socket, upstream: Socket, f: Frontend, key: string): voi
     f.log.debug('endpoint connection error', { service: f.id, endpoint: key, error: e });
     reset(client);
   });
-  upstream.pipe(client);
-  client.pipe(upstream);
+  forward(client, upstream);
+  forward(upstream, client);
   client.resume();
 }
 

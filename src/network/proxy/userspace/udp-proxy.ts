@@ -13,7 +13,7 @@ import { clientIP, type Frontend, type Tracked } from './frontend.js';
 import type { ProxyListener } from './tcp-proxy.js';
 
 /** kube-proxy's --udp-timeout default (userspace mode). */
-export const UDP_IDLE_MS = 250;
+const UDP_IDLE_MS = 250;
 
 export interface UdpOptions {
   idleMs?: number;
@@ -63,24 +63,16 @@ function openSession(
         queue.push(msg);
         return;
       }
-      sock.send(msg, (e) => {
-        if (e) {
-          f.counters.errors++;
-          f.log.debug('udp send to endpoint failed', { service: f.id, endpoint: s.endpoint, error: e });
-        }
-      });
+      // A failed send surfaces as the socket's 'error' event, which ends the session.
+      sock.send(msg);
     },
   };
   sock.on('message', (reply) => {
     last = Date.now();
     f.counters.datagramsOut++;
     f.counters.bytesOut += reply.length;
-    service.send(reply, client.port, client.address, (e) => {
-      if (e) {
-        f.counters.errors++;
-        f.log.debug('udp reply to client failed', { service: f.id, error: e });
-      }
-    });
+    // A failed send surfaces as the service socket's 'error' event (counted there).
+    service.send(reply, client.port, client.address);
   });
   sock.on('error', (e) => {
     f.counters.errors++;
@@ -143,7 +135,8 @@ export function listenUdp(host: string, port: number, frontend: Frontend, o: Udp
       sock.off('error', reject);
       sock.on('error', (e) => {
         listener.frontend.counters.errors++;
-        listener.frontend.log.warn('udp listener error', { address, error: e });
+        // Mostly a reply that could not be sent to a client that went away: not worth a warning each.
+        listener.frontend.log.debug('udp listener error', { address, error: e });
       });
       resolve(listener);
     });
