@@ -1,6 +1,7 @@
 // The `tandem` command line: up, server, agent, sim.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
@@ -40,6 +41,25 @@ function networkOptions(o: NetworkFlags): { serviceCidr: string; clusterCidr: st
   return { serviceCidr: o.serviceCidr, clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask };
 }
 
+interface DnsFlags {
+  clusterDnsListen?: string;
+  clusterDomain: string;
+}
+type UpFlags = { dataDir?: string; listen: string; podCidr?: string; nodeName?: string; containerd?: string } & NetworkFlags & DnsFlags;
+
+function dnsOptions(o: DnsFlags): { clusterDns: { listen: string | undefined; domain: string } } {
+  return { clusterDns: { listen: o.clusterDnsListen, domain: o.clusterDomain } };
+}
+
+/** `--cluster-dns`: addresses, or none (ClusterFirst pods then get the host's settings, as the kubelet's do). */
+function clusterDnsList(text: string): string[] {
+  if (text === 'none' || text === '') return [];
+  const ips = text.split(',').map((x) => x.trim());
+  const bad = ips.find((ip) => isIP(ip) === 0);
+  if (bad !== undefined) fail(`--cluster-dns: ${JSON.stringify(bad)} is not an IP address`);
+  return ips;
+}
+
 function fail(e: unknown): never {
   writeErr(`tandem: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
@@ -61,7 +81,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
     .option('--cluster-cidr <cidr>', 'the range node pod ranges (spec.podCIDR) come from', '10.42.0.0/16')
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
-    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags) => {
+    .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
+    .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags & DnsFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const controllers =
         o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
@@ -71,6 +93,7 @@ export async function main(argv: string[]): Promise<void> {
         listen: o.listen,
         store: o.store,
         ...networkOptions(o),
+        ...dnsOptions(o),
         ...(controllers ? { controllers } : {}),
       }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
@@ -88,10 +111,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
-    .action(async (o: { dataDir?: string; listen: string; podCidr?: string; nodeName?: string; containerd?: string } & NetworkFlags) => {
+    .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
+    .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .action(async (o: UpFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
-      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o) }).catch(fail);
+      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o), ...dnsOptions(o) }).catch(fail);
       const why = nodeUnsupportedReason();
       let stopNode: () => Promise<void> = async () => undefined;
       if (why && !o.containerd) {
@@ -109,6 +134,8 @@ export async function main(argv: string[]): Promise<void> {
             log: createLogger().child('agent'),
             ...(o.nodeName ? { nodeName: o.nodeName } : {}),
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+            clusterDns: [s.clusterDns.serviceIp],
+            clusterDomain: s.clusterDns.domain,
           });
           await node.agent.ready();
           log(`node ${node.nodeName} ready (pods on ${node.podCidr})`);
@@ -138,6 +165,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
+    .option(
+      '--cluster-dns <ips>',
+      'comma-separated cluster DNS addresses for ClusterFirst pods ("none": the host\'s resolvers)',
+      '10.96.0.10',
+    )
+    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local')
     .action(
       async (o: {
         kubeconfig?: string;
@@ -147,6 +180,8 @@ export async function main(argv: string[]): Promise<void> {
         containerd?: string;
         streamingPort: string;
         logFile?: string;
+        clusterDns: string;
+        clusterDomain: string;
       }) => {
         if (o.logFile) logToFile(resolve(o.logFile));
         const kubeconfig = o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)');
@@ -179,6 +214,8 @@ export async function main(argv: string[]): Promise<void> {
           streamingToken: creds.token,
           log: createLogger({ write: writeOut }).child('agent'),
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
+          clusterDns: clusterDnsList(o.clusterDns),
+          clusterDomain: o.clusterDomain,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
         }).catch(fail);
