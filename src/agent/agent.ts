@@ -16,8 +16,7 @@ import { createCrashBackoff } from './pods/crash-backoff.js';
 import { createObjectSource, type ObjectSource } from './pods/object-source.js';
 import type { PodMemory } from './pods/pod-context.js';
 import { createPodManager } from './pods/pod-manager.js';
-import type { NodeDnsConfig } from './pods/dns-config.js';
-import type { DnsSettings } from './pods/runtime-config.js';
+import type { DnsSettings, NodeDnsConfig } from './pods/dns-config.js';
 import { createProbeManager } from './probes/probe-manager.js';
 import { admitPod } from './pods/admit.js';
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Answer } from 'dns-packet';
 import { endpointsKind } from '../api/kinds/core/endpoints.js';
@@ -37,7 +37,7 @@ test('the published address: the listen host, else a non-loopback API host, else
       { address: 'fe80::1', family: 'IPv6', internal: false },
       { address: '192.0.2.7', family: 'IPv4', internal: false },
     ],
-  } as unknown as NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>;
+  } as unknown as NodeJS.Dict<NetworkInterfaceInfo[]>;
   assert.equal(endpointAddress('198.51.100.4', '127.0.0.1', ifs), '198.51.100.4');
   assert.equal(endpointAddress('127.0.0.1', '127.0.0.1', ifs), undefined);
   assert.equal(endpointAddress('0.0.0.0', '198.51.100.9', ifs), '198.51.100.9');

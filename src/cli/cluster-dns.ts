@@ -20,7 +20,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { startClusterDns, startDnsEndpointPublisher, type ClusterDns } from '../network/dns/index.js';
 import { parseListen } from './data-dir.js';
 
-export const DEFAULT_CLUSTER_DNS_LISTEN = '0.0.0.0:1053';
+const DEFAULT_CLUSTER_DNS_LISTEN = '0.0.0.0:1053';
 
 export interface ControlPlaneDnsOptions {
   client: RestClient;

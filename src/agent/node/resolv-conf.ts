@@ -4,7 +4,7 @@
 // options line win, a trailing dot on a search domain is dropped.
 
 import { readFile } from 'node:fs/promises';
-import type { DnsSettings } from '../pods/runtime-config.js';
+import type { DnsSettings } from '../pods/dns-config.js';
 
 const RESOLV_CONF = '/etc/resolv.conf';
 /** systemd-resolved's list of the real upstream servers (its /etc/resolv.conf names only its stub) */

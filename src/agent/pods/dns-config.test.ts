@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, PodSpec } from '../../api/gen/types.js';
-import { podDnsSettings, type NodeDnsConfig } from './dns-config.js';
-import type { DnsSettings, HostOs } from './runtime-config.js';
+import { podDnsSettings, type DnsSettings, type NodeDnsConfig } from './dns-config.js';
+import type { HostOs } from './runtime-config.js';
 
 const host: DnsSettings = { servers: ['192.0.2.53', '192.0.2.54'], searches: ['corp.example'], options: ['edns0', 'ndots:2'] };
 const node: NodeDnsConfig = { host, clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local' };

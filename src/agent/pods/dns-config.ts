@@ -20,7 +20,16 @@
 //   policy but None gives it the host's settings: ClusterFirstWithHostNet is not supported there.
 
 import type { Pod, PodDNSConfig } from '../../api/gen/types.js';
-import type { DnsSettings, HostOs } from './runtime-config.js';
+import type { HostInfo } from '../platform/common/platform.js';
+
+/** Resolver settings: the host's resolv.conf, or the ones a pod's sandbox gets. */
+export interface DnsSettings {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
+type HostOs = HostInfo['os'];
 
 /** What the node knows about DNS: the host's resolver settings and the cluster DNS it was given. */
 export interface NodeDnsConfig {
@@ -34,7 +43,7 @@ export interface NodeDnsConfig {
   onWarning?: (pod: Pod, w: DnsWarning) => void;
 }
 
-export interface DnsWarning {
+interface DnsWarning {
   reason: 'DNSConfigForming' | 'MissingClusterDNS';
   message: string;
 }

@@ -12,13 +12,6 @@ import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABE
 import { linuxResources, linuxSecurity, sandboxResources } from './resources.js';
 import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
-/** Resolver settings: the host's resolv.conf, or the ones a pod's sandbox gets. */
-export interface DnsSettings {
-  servers: string[];
-  searches: string[];
-  options: string[];
-}
-
 /** The OS whose section the requests carry: the host's. */
 export type HostOs = HostInfo['os'];
 

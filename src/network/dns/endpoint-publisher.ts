@@ -20,11 +20,11 @@ import { StatusError } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 
-export const DNS_NAMESPACE = 'kube-system';
-export const DNS_SERVICE = 'kube-dns';
+const DNS_NAMESPACE = 'kube-system';
+const DNS_SERVICE = 'kube-dns';
 const SLICE_NAME = 'kube-dns-cluster-dns';
 /** Our value of endpointslice.kubernetes.io/managed-by. */
-export const DNS_SLICE_MANAGER = 'cluster-dns.tandem.dev';
+const DNS_SLICE_MANAGER = 'cluster-dns.tandem.dev';
 const SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 /** The Service port names (kubeadm's) that the DNS server answers on. */
 const DNS_PORTS = [
@@ -32,7 +32,7 @@ const DNS_PORTS = [
   { name: 'dns-tcp', protocol: 'TCP' },
 ] as const;
 
-export interface DnsEndpoint {
+interface DnsEndpoint {
   /** the address pods reach the server at (a host address, never loopback) */
   ip: string;
   /** the port of both UDP and TCP */
@@ -41,7 +41,7 @@ export interface DnsEndpoint {
 }
 
 /** The Service as the publisher wants it, or undefined when it is so already. */
-export function desiredService(svc: Service, port: number): Service | undefined {
+function desiredService(svc: Service, port: number): Service | undefined {
   const spec = svc.spec ?? {};
   const ports = (spec.ports ?? []).map((p) => (DNS_PORTS.some((d) => d.name === p.name) ? { ...p, targetPort: port } : p));
   const changed = spec.selector !== undefined || JSON.stringify(ports) !== JSON.stringify(spec.ports ?? []);
@@ -50,7 +50,7 @@ export function desiredService(svc: Service, port: number): Service | undefined 
   return { ...svc, spec: { ...rest, ports } };
 }
 
-export function desiredEndpoints(svc: Service, ep: DnsEndpoint): Endpoints {
+function desiredEndpoints(svc: Service, ep: DnsEndpoint): Endpoints {
   const address = [{ ip: ep.ip }];
   return {
     apiVersion: 'v1',
@@ -65,7 +65,7 @@ export function desiredEndpoints(svc: Service, ep: DnsEndpoint): Endpoints {
   };
 }
 
-export function desiredSlice(svc: Service, ep: DnsEndpoint): EndpointSlice {
+function desiredSlice(svc: Service, ep: DnsEndpoint): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',

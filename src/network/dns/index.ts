@@ -3,4 +3,4 @@
 // endpoint with startDnsEndpointPublisher; the rest of this folder is their parts.
 
 export { startClusterDns, type ClusterDns } from './cluster-dns.js';
-export { startDnsEndpointPublisher, type DnsEndpointPublisher } from './endpoint-publisher.js';
+export { startDnsEndpointPublisher } from './endpoint-publisher.js';

@@ -9,9 +9,9 @@ import { invalidValue, required, validateDNS1123Subdomain } from '../../../valid
 import type { PodSpec as PodSpecT } from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
 
-export const MAX_DNS_NAMESERVERS = 3;
-export const MAX_DNS_SEARCH_PATHS = 32;
-export const MAX_DNS_SEARCH_LIST_CHARS = 2048;
+const MAX_DNS_NAMESERVERS = 3;
+const MAX_DNS_SEARCH_PATHS = 32;
+const MAX_DNS_SEARCH_LIST_CHARS = 2048;
 
 export function validatePodDnsConfig(spec: Pick<Unvalidated<PodSpecT>, 'dnsConfig' | 'dnsPolicy'>, field: string): FieldError[] {
   const f = `${field}.dnsConfig`;
