@@ -16,7 +16,7 @@ import { createCrashBackoff } from './pods/crash-backoff.js';
 import { createObjectSource, type ObjectSource } from './pods/object-source.js';
 import type { PodMemory } from './pods/pod-context.js';
 import { createPodManager } from './pods/pod-manager.js';
-import type { DnsSettings } from './pods/runtime-config.js';
+import type { DnsSettings, NodeDnsConfig } from './pods/dns-config.js';
 import { createProbeManager } from './probes/probe-manager.js';
 import { admitPod } from './pods/admit.js';
 
@@ -35,8 +35,12 @@ export interface AgentOptions {
   taints?: Taint[];
   /** advertised as status.daemonEndpoints.kubeletEndpoint.Port (default 10250) */
   streamingPort?: number;
-  /** DNS handed to pods (default: the host's /etc/resolv.conf) */
+  /** the host's resolver settings pods build on (default: the host's resolv.conf) */
   dns?: DnsSettings;
+  /** the cluster DNS Service addresses ClusterFirst pods get (kubelet's clusterDNS; default none: such pods fall back to Default) */
+  clusterDns?: string[];
+  /** the cluster domain of ClusterFirst pods' search list (default cluster.local) */
+  clusterDomain?: string;
   clock?: Clock;
   /** periodic resync of every pod (default 10 s) */
   syncPeriodMs?: number;
@@ -96,7 +100,7 @@ export function startAgent(o: AgentOptions): Agent {
   let stopped = false;
 
   const started = (async () => {
-    const [host, version, dns] = await Promise.all([
+    const [host, version, hostResolv] = await Promise.all([
       o.platform.hostInfo(),
       o.runtime.version(),
       o.dns ? Promise.resolve(o.dns) : hostDns(),
@@ -104,6 +108,12 @@ export function startAgent(o: AgentOptions): Agent {
     await node.register();
     node.start();
     if (stopped) return;
+    const dns: NodeDnsConfig = {
+      host: hostResolv,
+      clusterDns: o.clusterDns ?? [],
+      clusterDomain: o.clusterDomain ?? 'cluster.local',
+      onWarning: (pod, w) => events.event(pod, 'Warning', w.reason, w.message),
+    };
     const hostIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
     const probes = createProbeManager({
       runtime: o.runtime,

@@ -1,6 +1,7 @@
 // The `tandem` command line: up, server, agent, sim.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
@@ -38,6 +39,25 @@ function networkOptions(o: NetworkFlags): { serviceCidr: string; clusterCidr: st
   const mask = Number(o.nodeCidrMaskSize);
   if (!/^\d+$/.test(o.nodeCidrMaskSize)) fail(`--node-cidr-mask-size: ${JSON.stringify(o.nodeCidrMaskSize)} is not a number of bits`);
   return { serviceCidr: o.serviceCidr, clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask };
+}
+
+interface DnsFlags {
+  clusterDnsListen?: string;
+  clusterDomain: string;
+}
+type UpFlags = UpOptions & NetworkFlags & DnsFlags;
+
+function dnsOptions(o: DnsFlags): { clusterDns: { listen: string | undefined; domain: string } } {
+  return { clusterDns: { listen: o.clusterDnsListen, domain: o.clusterDomain } };
+}
+
+/** `--cluster-dns`: addresses, or none (ClusterFirst pods then get the host's settings, as the kubelet's do). */
+function clusterDnsList(text: string): string[] {
+  if (text === 'none' || text === '') return [];
+  const ips = text.split(',').map((x) => x.trim());
+  const bad = ips.find((ip) => isIP(ip) === 0);
+  if (bad !== undefined) fail(`--cluster-dns: ${JSON.stringify(bad)} is not an IP address`);
+  return ips;
 }
 
 function fail(e: unknown): never {
@@ -82,7 +102,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
     .option('--cluster-cidr <cidr>', 'the range node pod ranges (spec.podCIDR) come from', '10.42.0.0/16')
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
-    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags) => {
+    .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
+    .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags & DnsFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const controllers =
         o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
@@ -92,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
         listen: o.listen,
         store: o.store,
         ...networkOptions(o),
+        ...dnsOptions(o),
         ...(controllers ? { controllers } : {}),
       }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
@@ -111,10 +134,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
     .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
-    .action(async (o: UpOptions & NetworkFlags) => {
+    .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
+    .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .action(async (o: UpFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
-      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o) }).catch(fail);
+      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o), ...dnsOptions(o) }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
       let stopNode: () => Promise<void> = async () => undefined;
       if (why) {
@@ -134,6 +159,8 @@ export async function main(argv: string[]): Promise<void> {
             insecureRegistries: o.insecureRegistry,
             ...(o.nodeName ? { nodeName: o.nodeName } : {}),
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+            clusterDns: [s.clusterDns.serviceIp],
+            clusterDomain: s.clusterDns.domain,
           });
           await node.agent.ready();
           log(`node ${node.nodeName} ready (pods on ${node.podCidr ?? 'the host network: native processes only'})`);
@@ -165,6 +192,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
+    .option(
+      '--cluster-dns <ips>',
+      'comma-separated cluster DNS addresses for ClusterFirst pods ("none": the host\'s resolvers)',
+      '10.96.0.10',
+    )
+    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local')
     .action(
       async (o: {
         kubeconfig?: string;
@@ -176,6 +209,8 @@ export async function main(argv: string[]): Promise<void> {
         logFile?: string;
         runtime: RuntimeMode;
         insecureRegistry: string[];
+        clusterDns: string;
+        clusterDomain: string;
       }) => {
         if (o.logFile) logToFile(resolve(o.logFile));
         const kubeconfig = o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)');
@@ -210,6 +245,8 @@ export async function main(argv: string[]): Promise<void> {
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
           runtimes: o.runtime,
           insecureRegistries: o.insecureRegistry,
+          clusterDns: clusterDnsList(o.clusterDns),
+          clusterDomain: o.clusterDomain,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
         }).catch(fail);

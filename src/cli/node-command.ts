@@ -51,6 +51,9 @@ export interface NodeOptions {
   streamingListen?: { host: string; port: number };
   /** the node's logger (the agent, its platform and its streaming server log through children) */
   log: Logger;
+  /** the cluster DNS Service addresses and domain ClusterFirst pods get (kubelet's clusterDNS, clusterDomain) */
+  clusterDns?: string[];
+  clusterDomain?: string;
 }
 
 export interface RunningNode {
@@ -149,6 +152,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     log: o.log,
     ...(podCidr ? { podCidr } : {}),
     streamingPort: streaming.port,
+    ...(o.clusterDns ? { clusterDns: o.clusterDns } : {}),
+    ...(o.clusterDomain ? { clusterDomain: o.clusterDomain } : {}),
   });
   return {
     agent,

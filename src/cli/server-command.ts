@@ -18,6 +18,7 @@ import {
 import { ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
+import { startControlPlaneDns } from './cluster-dns.js';
 import { startControllers, type Controllers } from './controllers.js';
 import { parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   /** the pod range Nodes get their podCIDR from (default 10.42.0.0/16), in blocks of this prefix length (default 24) */
   clusterCidr?: string;
   nodeCidrMaskSize?: number;
+  /** run the cluster DNS server (default: not; the CLI runs it): `listen` HOST:PORT (default 0.0.0.0:1053, see cluster-dns.ts), `domain` (default cluster.local) */
+  clusterDns?: { listen?: string | undefined; domain?: string };
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -70,6 +73,8 @@ export interface RunningServer {
   token: string;
   tls: { cert: string; key: string; ca: string };
   controllers: Controllers;
+  /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
+  clusterDns: { serviceIp: string; domain: string; endpoint?: { ip: string; port: number } };
   stop(): Promise<void>;
 }
 
@@ -144,6 +149,10 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     log: slog.child('event-ttl'),
     ...(process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {}),
   });
+  const domain = o.clusterDns?.domain ?? 'cluster.local';
+  const dns = o.clusterDns
+    ? await startControlPlaneDns({ client, apiHost: host, log, clusterDomain: domain, listen: o.clusterDns.listen })
+    : undefined;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
@@ -154,9 +163,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     kubeconfig,
     client,
     controllers,
+    clusterDns: { serviceIp: api.services.wellKnown.dns, domain, ...(dns?.endpoint ? { endpoint: dns.endpoint } : {}) },
     token,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      await dns?.stop();
       await eventTtl.stop();
       await controllers.stop();
       client.close();

@@ -12,7 +12,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import type { ObjectSource } from './object-source.js';
-import type { DnsSettings, HostOs } from './runtime-config.js';
+import type { NodeDnsConfig } from './dns-config.js';
+import type { HostOs } from './runtime-config.js';
 import type { Waiting } from './status.js';
 
 export interface PodMemory {
@@ -43,7 +44,7 @@ export interface PodContext {
   nodeName: string;
   hostname: string;
   hostIPs: string[];
-  dns: DnsSettings;
+  dns: NodeDnsConfig;
   allocatable: Record<string, string>;
   /** the host's OS: which section (linux, windows) the CRI requests carry */
   os: HostOs;

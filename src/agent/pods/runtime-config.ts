@@ -7,15 +7,10 @@ import { join } from 'node:path';
 import type { Container, Pod } from '../../api/gen/types.js';
 import type { HostInfo } from '../platform/common/platform.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
+import { podDnsSettings, type NodeDnsConfig } from './dns-config.js';
 import { CONTAINER_NAME_LABEL, MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';
 import { linuxResources, linuxSecurity, sandboxResources } from './resources.js';
 import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
-
-export interface DnsSettings {
-  servers: string[];
-  searches: string[];
-  options: string[];
-}
 
 /** The RuntimeClass handler of the native process runtime, chosen for HostProcess pods without a RuntimeClass. */
 export const PROCESS_HANDLER = 'process';
@@ -54,25 +49,13 @@ function podHostname(pod: Pod, hostHostname: string): string {
   return (pod.spec?.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
 }
 
-function podDns(pod: Pod, host: DnsSettings): DnsSettings {
-  const extra = pod.spec?.dnsConfig;
-  const uniq = (xs: string[]) => [...new Set(xs)];
-  return {
-    servers: uniq([...host.servers, ...(extra?.nameservers ?? [])]),
-    searches: uniq([...host.searches, ...(extra?.searches ?? [])]),
-    options: uniq([
-      ...host.options,
-      ...(extra?.options ?? []).map((o) => (o.value !== undefined ? `${o.name ?? ''}:${o.value}` : (o.name ?? ''))),
-    ]),
-  };
-}
-
 export interface SandboxInputs {
   pod: Pod;
   attempt: number;
   dataDir: string;
   hostHostname: string;
-  dns: DnsSettings;
+  /** the node's DNS facts; the pod's settings come from them by its dnsPolicy (dns-config.ts) */
+  dns: NodeDnsConfig;
   os: HostOs;
   /** the platform's podResourceParent: on Linux the pod's cgroup parent */
   resourceParent: string | undefined;
@@ -81,7 +64,8 @@ export interface SandboxInputs {
 
 export function sandboxConfig(i: SandboxInputs): SandboxConfig {
   const { pod } = i;
-  const dns = podDns(pod, i.dns);
+  const { dns, warnings } = podDnsSettings(pod, i.dns, i.os);
+  for (const w of warnings) i.dns.onWarning?.(pod, w);
   const cfg: SandboxConfig = {
     name: pod.metadata.name ?? '',
     namespace: pod.metadata.namespace ?? '',

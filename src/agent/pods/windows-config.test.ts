@@ -4,7 +4,7 @@ import type { Container, Pod } from '../../api/gen/types.js';
 import { containerConfig, sandboxConfig, type HostOs } from './runtime-config.js';
 import { isHostProcessPod, windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
-const dns = { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: [] };
+const dns = { host: { servers: ['192.0.2.53'], searches: [], options: [] }, clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local' };
 
 const windowsPod = (over: Partial<Container> = {}): Pod => ({
   apiVersion: 'v1',

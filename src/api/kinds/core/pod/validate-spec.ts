@@ -18,6 +18,7 @@ import {
 import type { PodSpec as PodSpecT, PodTemplateSpec as PodTemplateSpecT, Toleration as TolerationT } from '../../../gen/types.js';
 import type { Unvalidated } from '../../../unvalidated.js';
 import { validateContainer } from './validate-container.js';
+import { validatePodDnsConfig } from './validate-dns.js';
 import { validateHostProcess, validatePodOS } from './validate-os.js';
 
 type PodSpec = Unvalidated<PodSpecT>;
@@ -94,6 +95,7 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string): Field
   const dp = spec.dnsPolicy;
   if (dp === undefined || dp === '') errs.push(required(`${field}.dnsPolicy`));
   else if (!(DNS_POLICIES as readonly string[]).includes(dp)) errs.push(notSupported(`${field}.dnsPolicy`, dp, DNS_POLICIES));
+  errs.push(...validatePodDnsConfig(spec, field));
   errs.push(...validateLabels(spec.nodeSelector, `${field}.nodeSelector`));
   if (spec.serviceAccountName) errs.push(...validateDNS1123Subdomain(spec.serviceAccountName, `${field}.serviceAccountName`));
   if (spec.nodeName) errs.push(...validateDNS1123Subdomain(spec.nodeName, `${field}.nodeName`));
