@@ -76,6 +76,13 @@ function parseRuntimeMode(v: string): RuntimeMode {
 }
 const collect = (v: string, all: string[]) => [...all, v];
 
+type ProxyMode = 'auto' | 'nftables' | 'userspace' | 'none';
+const PROXY_HELP = "the node's service proxy: auto (nftables rules when root with nft, else userspace), nftables, userspace or none";
+function parseProxyMode(v: string): ProxyMode {
+  if (v === 'auto' || v === 'nftables' || v === 'userspace' || v === 'none') return v;
+  return fail(`--proxy ${v}: must be auto, nftables, userspace or none`);
+}
+
 interface UpOptions {
   dataDir?: string;
   listen: string;
@@ -84,6 +91,7 @@ interface UpOptions {
   containerd?: string;
   runtime: RuntimeMode;
   insecureRegistry: string[];
+  proxy: ProxyMode;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -134,6 +142,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one (unix:///path)')
     .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
+    .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .action(async (o: UpFlags) => {
@@ -157,6 +166,7 @@ export async function main(argv: string[]): Promise<void> {
             log: createLogger().child('agent'),
             runtimes: o.runtime,
             insecureRegistries: o.insecureRegistry,
+            proxy: o.proxy,
             ...(o.nodeName ? { nodeName: o.nodeName } : {}),
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
             clusterDns: [s.clusterDns.serviceIp],
@@ -190,6 +200,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
+    .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
     .option(
@@ -209,6 +220,7 @@ export async function main(argv: string[]): Promise<void> {
         logFile?: string;
         runtime: RuntimeMode;
         insecureRegistry: string[];
+        proxy: ProxyMode;
         clusterDns: string;
         clusterDomain: string;
       }) => {
@@ -245,6 +257,7 @@ export async function main(argv: string[]): Promise<void> {
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
           runtimes: o.runtime,
           insecureRegistries: o.insecureRegistry,
+          proxy: o.proxy,
           clusterDns: clusterDnsList(o.clusterDns),
           clusterDomain: o.clusterDomain,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),

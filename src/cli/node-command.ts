@@ -25,6 +25,8 @@ import { createCriRuntime } from '../agent/runtime/cri/index.js';
 import { createProcessRuntime } from '../agent/runtime/process/index.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
+import { chooseProxyBackend, startServiceProxy } from '../network/proxy/index.js';
+import { createUserspaceBackend } from '../network/proxy/userspace/index.js';
 
 export interface NodeOptions {
   client: RestClient;
@@ -45,6 +47,8 @@ export interface NodeOptions {
   runtimes?: 'auto' | 'containerd' | 'process';
   /** registries the process runtime may reach over plain HTTP (loopback always may) */
   insecureRegistries?: string[];
+  /** the service proxy: nftables rules when this host can (Linux, root, nft), else the userspace proxy; `none` runs none */
+  proxy?: 'auto' | 'nftables' | 'userspace' | 'none';
   /** TLS for the streaming server, and the bearer token the API server presents to it */
   tls: { cert: string; key: string };
   streamingToken: string;
@@ -143,6 +147,21 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     nodeName,
     stats,
   });
+  const nodeIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  const proxyLog = o.log.child('proxy');
+  const proxyMode = o.proxy ?? 'auto';
+  const chosen =
+    proxyMode === 'none'
+      ? undefined
+      : await chooseProxyBackend({
+          nodeIPs,
+          ...(podCidr ? { podCIDRs: [podCidr] } : {}),
+          log: proxyLog,
+          mode: proxyMode,
+          userspace: () => createUserspaceBackend({ log: proxyLog }),
+        });
+  if (chosen) proxyLog.info(`service proxy: ${chosen.backend.name} (${chosen.reason})`);
+  const proxy = chosen && startServiceProxy({ client: o.client, nodeName, nodeIPs, backend: chosen.backend, log: proxyLog });
   const agent = startAgent({
     client: o.client,
     nodeName,
@@ -163,6 +182,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     streamingPort: streaming.port,
     async stop() {
       await agent.stop({ leavePodsRunning: true });
+      // the node's Service rules go with it (a restart programs them afresh)
+      await proxy?.stop({ cleanup: true });
       lookup.stop();
       await streaming.stop();
       await runtime.close();

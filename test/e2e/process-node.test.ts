@@ -10,7 +10,9 @@ const file = (path: string, text: string) => ({ type: 'file' as const, path, mod
 
 function startLinuxAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess {
   const args = ['agent', '--kubeconfig', a.kubeconfig, '--runtime', 'process', '--node-name', a.nodeName, '--data-dir', a.dataDir];
-  const child = spawn(process.execPath, [TANDEM, ...args, '--streaming-port', String(a.streamingPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TANDEM, ...args, '--streaming-port', String(a.streamingPort)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));

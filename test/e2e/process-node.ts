@@ -146,9 +146,7 @@ export function processNodeScenario(f: Flavour): void {
       ok(['create', 'namespace', NS]);
       // the scenario's pods; each test waits for what it checks
       apply([
-        podOf('greet', [
-          container('main', f.greet(marker), { readinessProbe: { exec: { command: f.probeOk }, periodSeconds: 1 } }),
-        ]),
+        podOf('greet', [container('main', f.greet(marker), { readinessProbe: { exec: { command: f.probeOk }, periodSeconds: 1 } })]),
         podOf('crash', [container('main', f.crash)], { restartPolicy: 'Always' }),
         podOf('liveness', [
           container('main', f.greet(`${marker}-live`), {
@@ -182,10 +180,14 @@ export function processNodeScenario(f: Flavour): void {
     });
 
     test('the node registers with its OS, build, image and kernel, and runs native processes only', async () => {
-      const node = await until('the Node', () => {
-        const r = k(['get', 'node', nodeName, '-o', 'json']);
-        return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
-      }, 30_000);
+      const node = await until(
+        'the Node',
+        () => {
+          const r = k(['get', 'node', nodeName, '-o', 'json']);
+          return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
+        },
+        30_000,
+      );
       const labels = at(node, 'metadata', 'labels') as Record<string, string>;
       assert.equal(labels['kubernetes.io/os'], f.os);
       const handlers = ((at(node, 'status', 'runtimeHandlers') as Obj[] | undefined) ?? []).map((h) => h['name']);
@@ -202,14 +204,23 @@ export function processNodeScenario(f: Flavour): void {
     });
 
     test('a pod that prints and stays up is Running and Ready; logs and exec work', async () => {
-      await untilPod('greet', 'greet Running and Ready', () => {
-        const p = pod('greet');
-        return at(p, 'status', 'phase') === 'Running' && statusOf(p, 'main')?.['ready'] === true;
-      }, 120_000);
-      const logs = await until('the greeting in kubectl logs', () => {
-        const r = k(['logs', 'greet', '-n', NS]);
-        return r.code === 0 && r.stdout.includes(`hello ${marker}`) ? r.stdout : undefined;
-      }, 30_000);
+      await untilPod(
+        'greet',
+        'greet Running and Ready',
+        () => {
+          const p = pod('greet');
+          return at(p, 'status', 'phase') === 'Running' && statusOf(p, 'main')?.['ready'] === true;
+        },
+        120_000,
+      );
+      const logs = await until(
+        'the greeting in kubectl logs',
+        () => {
+          const r = k(['logs', 'greet', '-n', NS]);
+          return r.code === 0 && r.stdout.includes(`hello ${marker}`) ? r.stdout : undefined;
+        },
+        30_000,
+      );
       assert.match(logs, new RegExp(`hello ${marker}`));
       const ts = ok(['logs', 'greet', '-n', NS, '--timestamps', '--tail', '1']).stdout;
       assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z hello/m);
@@ -220,10 +231,15 @@ export function processNodeScenario(f: Flavour): void {
     });
 
     test('a container that exits 1 is restarted with back-off and its restart count shows', async () => {
-      const p = await untilPod('crash', 'two restarts of crash', () => {
-        const q = pod('crash');
-        return Number(statusOf(q, 'main')?.['restartCount'] ?? 0) >= 2 ? q : undefined;
-      }, 120_000);
+      const p = await untilPod(
+        'crash',
+        'two restarts of crash',
+        () => {
+          const q = pod('crash');
+          return Number(statusOf(q, 'main')?.['restartCount'] ?? 0) >= 2 ? q : undefined;
+        },
+        120_000,
+      );
       const last = at(statusOf(p, 'main') ?? {}, 'lastState', 'terminated') as Obj | undefined;
       assert.equal(last?.['exitCode'], 1);
       const table = ok(['get', 'pod', 'crash', '-n', NS]).stdout;
@@ -233,17 +249,29 @@ export function processNodeScenario(f: Flavour): void {
     });
 
     test('a failing liveness probe restarts the container', async () => {
-      await untilPod('liveness', 'a liveness restart', () => Number(statusOf(pod('liveness'), 'main')?.['restartCount'] ?? 0) >= 1, 120_000);
+      await untilPod(
+        'liveness',
+        'a liveness restart',
+        () => Number(statusOf(pod('liveness'), 'main')?.['restartCount'] ?? 0) >= 1,
+        120_000,
+      );
       const msgs = events('liveness').map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
-      assert.ok(msgs.some((m) => m.startsWith('Unhealthy: Liveness probe failed')), msgs.join('\n'));
+      assert.ok(
+        msgs.some((m) => m.startsWith('Unhealthy: Liveness probe failed')),
+        msgs.join('\n'),
+      );
     });
 
     test('deleting a pod whose process started children leaves nothing running', async () => {
       await untilPod('tree', 'tree Running', () => at(pod('tree'), 'status', 'phase') === 'Running', 120_000);
-      const before = await until('the child and grandchild', () => {
-        const pids = f.processesWith(treeMarker);
-        return pids.length >= 2 ? pids : undefined;
-      }, 60_000);
+      const before = await until(
+        'the child and grandchild',
+        () => {
+          const pids = f.processesWith(treeMarker);
+          return pids.length >= 2 ? pids : undefined;
+        },
+        60_000,
+      );
       ok(['delete', 'pod', 'tree', '-n', NS, '--grace-period=2', '--wait=true'], { timeoutMs: 90_000 });
       const left = await until('no process of the pod', () => (f.processesWith(treeMarker).length === 0 ? [] : undefined), 30_000).catch(
         () => f.processesWith(treeMarker),
@@ -252,19 +280,28 @@ export function processNodeScenario(f: Flavour): void {
     });
 
     test('an image with no manifest for this node fails with the platforms it has and the one needed', async () => {
-      const msg = await untilPod('mismatch', 'a pull failure event', () => {
-        const e = events('mismatch').find((x) => x['reason'] === 'Failed' && String(x['message']).includes('no'));
-        return e ? String(e['message']) : undefined;
-      }, 60_000);
+      const msg = await untilPod(
+        'mismatch',
+        'a pull failure event',
+        () => {
+          const e = events('mismatch').find((x) => x['reason'] === 'Failed' && String(x['message']).includes('no'));
+          return e ? String(e['message']) : undefined;
+        },
+        60_000,
+      );
       assert.match(msg, /windows\/amd64|linux\/amd64/);
       assert.match(msg, new RegExp(`${f.os}/amd64`));
     });
 
     test('a pod that needs a container runtime stays Pending with the reason in plain words', async () => {
-      const msg = await until('FailedScheduling', () => {
-        const e = events('needs-containerd').find((x) => x['reason'] === 'FailedScheduling');
-        return e ? String(e['message']) : undefined;
-      }, 30_000);
+      const msg = await until(
+        'FailedScheduling',
+        () => {
+          const e = events('needs-containerd').find((x) => x['reason'] === 'FailedScheduling');
+          return e ? String(e['message']) : undefined;
+        },
+        30_000,
+      );
       assert.match(msg, /run native processes only; this pod needs a container runtime/);
       assert.equal(at(pod('needs-containerd'), 'status', 'phase'), 'Pending');
     });
