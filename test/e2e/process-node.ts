@@ -93,6 +93,7 @@ export function processNodeScenario(f: Flavour): void {
     kind: 'Pod',
     metadata: { name, namespace: NS },
     spec: {
+      os: { name: f.os },
       runtimeClassName: 'process',
       nodeSelector: { 'kubernetes.io/hostname': nodeName },
       terminationGracePeriodSeconds: 2,
@@ -160,7 +161,11 @@ export function processNodeScenario(f: Flavour): void {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name: 'needs-containerd', namespace: NS },
-          spec: { nodeSelector: { 'kubernetes.io/hostname': nodeName }, containers: [container('main', f.greet('needs'))] },
+          spec: {
+            os: { name: f.os },
+            nodeSelector: { 'kubernetes.io/hostname': nodeName },
+            containers: [container('main', f.greet('needs'))],
+          },
         },
       ]);
     });

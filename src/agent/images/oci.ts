@@ -78,7 +78,9 @@ export function buildImage(spec: ImageSpec): OciImage {
     os,
     ...(spec.osVersion ? { 'os.version': spec.osVersion } : {}),
     config: {
-      Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      Env: spec.env ?? [
+        os === 'windows' ? 'PATH=C:\\Windows\\system32;C:\\Windows' : 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ],
       ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
       ...(spec.cmd ? { Cmd: spec.cmd } : {}),
       WorkingDir: spec.workingDir ?? '/',

@@ -140,10 +140,11 @@ export function createProcessRuntime(o: ProcessRuntimeOptions): Runtime {
         await signalTree(o.os, pid, false);
         forced = !(await waitFor(exited, timeoutSeconds * 1000));
       }
-      if (forced) {
-        await signalTree(o.os, pid, true);
-        if (r.cgroup) await killCgroup(r.cgroup);
-      }
+      // Windows: a polite request may end the process and leave its children (nothing there ends a
+      // process's descendants with it), so the forced tree step runs either way; descendants are
+      // still found by the exited parent's pid (process-tree.ts)
+      if (forced || o.os === 'windows') await signalTree(o.os, pid, true);
+      if (forced && r.cgroup) await killCgroup(r.cgroup);
       // the shim records the exit; one that is gone (killed with the agent's host session) cannot
       if (!(await waitFor(() => existsSync(shimPaths(r.dir).exit), 10_000)) && !alive(f.state?.shimPid)) {
         writeJsonAtomic(shimPaths(r.dir).exit, {

@@ -14,7 +14,7 @@
 // taskkill /T finds children by their parent pid; Wine's process tools do not walk trees (a
 // grandchild outlives its killed parent, notes/windows.md part 5), so the descendants are also
 // listed beforehand (`wmic process get ParentProcessId,ProcessId`, else PowerShell's
-// Get-CimInstance) and terminated one by one. A descendant whose parent has exited is still found:
+// Get-CimInstance) and terminated one by one (process.kill: TerminateProcess). A descendant whose parent has exited is still found:
 // Windows keeps the dead parent's pid as its ParentProcessId.
 
 import { execFile } from 'node:child_process';
@@ -106,8 +106,15 @@ export async function signalTree(os: ProcessOs, pid: number, force: boolean): Pr
   }
   const below = descendants(pid, await windowsProcessTable());
   await run('taskkill', taskkillArgs([pid], true));
-  // one call per batch: taskkill stops at nothing when some pids are already gone
-  for (let i = 0; i < below.length; i += 20) await run('taskkill', taskkillArgs(below.slice(i, i + 20), true, false));
+  // each descendant on its own (TerminateProcess through libuv): taskkill given several pids gives
+  // up at the first that is already gone (Wine's does), and those the /T above ended are
+  for (const p of below) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 /** Linux: a process's state letter and start time (clock ticks after boot) from /proc/<pid>/stat. */

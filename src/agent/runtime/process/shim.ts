@@ -39,8 +39,8 @@ function main(): void {
   const write = (stream: 'stdout' | 'stderr', tag: 'F' | 'P', line: Buffer) => {
     writeSync(fd, Buffer.concat([Buffer.from(`${rfc3339Nano(now())} ${stream} ${tag} `), line, Buffer.from('\n')]));
   };
-  const finish = (exitCode: number, extra: { signal?: string; message?: string } = {}) => {
-    writeJsonAtomic(paths.exit, { exitCode, finishedAt: Number(now()), ...extra });
+  const finish = (exitCode: number, extra: { signal?: string; message?: string } = {}, finishedAt = Number(now())) => {
+    writeJsonAtomic(paths.exit, { exitCode, finishedAt, ...extra });
     closeSync(fd);
     process.exit(0);
   };
@@ -108,9 +108,12 @@ function main(): void {
     write('stderr', 'F', Buffer.from(message));
     finish(128, { message });
   });
-  child.on('close', (code, signal) => {
-    flushOut();
-    flushErr();
+  // 'close' waits for every holder of the output pipes, and a grandchild that inherited them (a
+  // `start /b` on Windows, a backgrounded `&` on Linux) would hold it open for ever: the container
+  // ends when its process exits, its leftovers are ended then, and the output is drained after.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  child.on('exit', (code, signal) => {
+    const exitedAt = Number(now());
     void (async () => {
       // nothing of the container may outlive its process (a container's pid namespace does the same)
       const pid = child.pid ?? 0;
@@ -124,8 +127,11 @@ function main(): void {
       } else {
         await signalTree(spec.os, pid, true).catch(() => undefined);
       }
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+      flushOut();
+      flushErr();
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-      finish(exitCode, signal ? { signal } : {});
+      finish(exitCode, signal ? { signal } : {}, exitedAt);
     })();
   });
 
