@@ -7,14 +7,14 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { buildImage, type OciImage } from '../../src/agent/images/oci.js';
 import type { TarEntry } from '../../src/agent/images/tar.js';
-import { startTandem, type RunResult, type TandemProcess } from './harness.js';
+import { startTandem, TANDEM, type RunResult, type TandemProcess } from './harness.js';
 import { at } from './kubectl-support.js';
 import { items, show, sleep, statusOf, until, type Obj } from './node-session.js';
 import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
@@ -50,6 +50,38 @@ export interface Flavour {
   processesWith(marker: string): number[];
   /** extra checks on the registered Node */
   checkNode?(node: Obj): void;
+  /**
+   * Start a Linux native-process agent and a simulated Windows node beside this one, so that
+   * `kubectl get nodes -o wide` shows a real, a simulated and this node side by side.
+   */
+  companions?: boolean;
+}
+
+/** `tandem agent --runtime process` on this Linux host. */
+export function startLinuxAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess {
+  const args = ['agent', '--kubeconfig', a.kubeconfig, '--runtime', 'process', '--node-name', a.nodeName, '--data-dir', a.dataDir];
+  const child = spawn(process.execPath, [TANDEM, ...args, '--streaming-port', String(a.streamingPort)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    output: () => out,
+    async ready(timeoutMs) {
+      const end = Date.now() + timeoutMs;
+      while (!/node \S+ ready: joined/.test(out)) {
+        if (child.exitCode !== null) throw new Error(`the agent exited with ${child.exitCode}`);
+        if (Date.now() > end) throw new Error('the agent did not become ready');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
 }
 
 const NS = 'proc-e2e';
@@ -73,6 +105,10 @@ export function processNodeScenario(f: Flavour): void {
   let streamingPort = 0;
   let image = '';
   let mismatched = '';
+  let companion: AgentProcess | undefined;
+  let sim: ChildProcess | undefined;
+  const companionName = `${nodeName}-linux`;
+  const simPrefix = `${nodeName}-sim`;
   const marker = String(4000 + Math.floor(Math.random() * 900));
   // the tree pod's own marker (it contains `marker`, so the final sweep finds its processes too)
   const treeMarker = `${marker}7`;
@@ -144,6 +180,33 @@ export function processNodeScenario(f: Flavour): void {
       srv = await startTandem({ command: 'server' });
       streamingPort = await freePort();
       await startAgent();
+      if (f.companions) {
+        companion = startLinuxAgent({
+          kubeconfig: srv.kubeconfig,
+          dataDir: join(scratch, 'companion'),
+          nodeName: companionName,
+          streamingPort: await freePort(),
+        });
+        await companion.ready(60_000);
+        sim = spawn(
+          process.execPath,
+          [
+            TANDEM,
+            'sim',
+            '--kubeconfig',
+            srv.kubeconfig,
+            '--nodes',
+            '1',
+            '--os',
+            'windows',
+            '--windows-build',
+            '10.0.20348',
+            '--name-prefix',
+            simPrefix,
+          ],
+          { stdio: 'ignore' },
+        );
+      }
       ok(['create', 'namespace', NS]);
       // the scenario's pods; each test waits for what it checks
       apply([
@@ -156,6 +219,7 @@ export function processNodeScenario(f: Flavour): void {
         ]),
         podOf('tree', [container('main', f.tree(treeMarker))]),
         podOf('mismatch', [{ name: 'main', image: mismatched, command: f.greet('mismatch') }]),
+        podOf('unreachable', [{ name: 'main', image: '127.0.0.1:1/tandem-e2e/app:1', command: f.greet('unreachable') }]),
         // no RuntimeClass: it needs a container runtime, which this node does not have
         {
           apiVersion: 'v1',
@@ -172,6 +236,8 @@ export function processNodeScenario(f: Flavour): void {
     after(async () => {
       if (srv) k(['delete', 'pods', '--all', '-n', NS, '--grace-period=1', '--wait=true'], { timeoutMs: 60_000 });
       await agent?.stop();
+      await companion?.stop();
+      sim?.kill('SIGINT');
       await srv?.stop();
       await registry?.stop();
       for (const pid of f.processesWith(marker)) {
@@ -206,6 +272,34 @@ export function processNodeScenario(f: Flavour): void {
       assert.ok(osImage && row.includes(osImage), `OS-IMAGE ${osImage} in\n${wide}`);
       assert.ok(kernel && row.includes(kernel), `KERNEL-VERSION ${kernel} in\n${wide}`);
       console.log(`# ${f.title}: ${row.replace(/\s+/g, ' ')}`);
+      if (f.companions) {
+        const all = await until(
+          'the companion and simulated nodes',
+          () => {
+            const t = ok(['get', 'nodes', '-o', 'wide', '-L', 'node.kubernetes.io/windows-build']).stdout;
+            const lines = t.split('\n');
+            return lines.some((l) => l.startsWith(`${companionName} `)) && lines.some((l) => l.startsWith(simPrefix)) ? t : undefined;
+          },
+          60_000,
+        );
+        console.log(all.replace(/^/gm, '# '));
+        const simRow = all.split('\n').find((l) => l.startsWith(simPrefix)) ?? '';
+        assert.match(simRow, /10\.0\.20348\s*$/, 'the simulated node shows its build label');
+        assert.match(row, new RegExp(`${String(labels['node.kubernetes.io/windows-build'] ?? '')}\\s*$`));
+      }
+    });
+
+    test('an image whose registry cannot be reached fails with an event naming the registry and the error', async () => {
+      const msg = await untilPod(
+        'unreachable',
+        'a pull failure naming the registry',
+        () => {
+          const e = events('unreachable').find((x) => x['reason'] === 'Failed' && String(x['message']).includes('127.0.0.1:1'));
+          return e ? String(e['message']) : undefined;
+        },
+        60_000,
+      );
+      assert.match(msg, /ECONNREFUSED|refused/i, msg);
     });
 
     test('a pod that prints and stays up is Running and Ready; logs and exec work', async () => {

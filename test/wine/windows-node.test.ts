@@ -65,6 +65,7 @@ if (wine.ok) {
     probeOk: ['cmd', '/c', 'exit 0'],
     probeFail: ['cmd', '/c', 'exit 1'],
     startAgent: startWineAgent,
+    companions: true,
     // Wine's processes show in Linux's ps with their Windows command lines
     processesWith: pidsWith,
     checkNode(node) {
