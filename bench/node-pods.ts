@@ -104,17 +104,27 @@ export async function ensureNamespace(c: Client, ns: string): Promise<void> {
   if (r.status !== 201 && r.status !== 409) throw new Error(`namespace ${ns}: ${r.status} ${r.body ?? ''}`);
 }
 
-async function create(c: Client, ns: string, name: string, image: string): Promise<void> {
-  const r = await c.send('POST', `/api/v1/namespaces/${ns}/pods`, busyboxPod(ns, name, image));
+/** A pod's JSON for a name (default: busybox httpd on the default runtime). */
+export type PodMaker = (ns: string, name: string, image: string) => string;
+
+async function create(c: Client, ns: string, name: string, image: string, make: PodMaker = busyboxPod): Promise<void> {
+  const r = await c.send('POST', `/api/v1/namespaces/${ns}/pods`, make(ns, name, image));
   if (r.status !== 201) throw new Error(`create pod ${name}: ${r.status} ${r.body ?? ''}`);
 }
 
 /** Creates the pods one after the other, each only once the previous one has started; ms per pod. */
-export async function startSequential(c: Client, w: PodWatch, ns: string, names: string[], image: string): Promise<number[]> {
+export async function startSequential(
+  c: Client,
+  w: PodWatch,
+  ns: string,
+  names: string[],
+  image: string,
+  make?: PodMaker,
+): Promise<number[]> {
   const out: number[] = [];
   for (const name of names) {
     const t0 = performance.now();
-    await create(c, ns, name, image);
+    await create(c, ns, name, image, make);
     out.push((await w.started(name)) - t0);
   }
   return out;

@@ -23,6 +23,7 @@ import { containerdPid, memoryOf, nodeSkipReason, randomNodePodCidr, shimPids, t
 import { prepareTestImages, measureRawCriStartup, type TestImages } from '../test/images/index.js';
 import { startTestContainerd } from '../test/images/containerd-env.js';
 import { wanted } from './cluster-phases.js';
+import { renderProcess, runProcessBench } from './process-node.js';
 import type { ChildProcess } from 'node:child_process';
 
 const NODE_PODS = 20;
@@ -274,9 +275,16 @@ export function renderNode(r: NodeResult): string {
 
 /** `npm run bench` phase `node` (BENCH_ONLY=node runs it alone): progress on stderr, the figures on stdout. */
 export async function runNodePhase(): Promise<void> {
-  if (!wanted('node')) return;
-  const log = (s: string) => process.stderr.write(`[bench] node: ${s}\n`);
-  const r = await runNodeBench(log);
-  if ('skipped' in r) log(`skipped: ${r.skipped}`);
-  process.stdout.write(`\n${renderNode(r)}`);
+  let containerd: LatencySummary | undefined;
+  if (wanted('node')) {
+    const log = (s: string) => process.stderr.write(`[bench] node: ${s}\n`);
+    const r = await runNodeBench(log);
+    if ('skipped' in r) log(`skipped: ${r.skipped}`);
+    else containerd = r.figures.seq;
+    process.stdout.write(`\n${renderNode(r)}`);
+  }
+  if (wanted('process')) {
+    const log = (s: string) => process.stderr.write(`[bench] process: ${s}\n`);
+    process.stdout.write(`\n${renderProcess(await runProcessBench(log), containerd)}`);
+  }
 }

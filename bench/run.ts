@@ -3,7 +3,7 @@
 // to stdout. Never fails on time: exit 0 unless something crashes.
 //
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
-// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node
+// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
 
 import { execFileSync } from 'node:child_process';

@@ -96,6 +96,9 @@ test('summary groups container stats by sandbox; metrics render them', async () 
   const stats = createStatsProvider({ runtime, nodeName: 'n1' });
   const s = await stats.summary();
   assert.equal(s.node.nodeName, 'n1');
+  // the agent's own memory, as the kubelet's `kubelet` system container
+  const self = s.node.systemContainers.find((c) => c.name === 'kubelet');
+  assert.ok(self && self.memory.rssBytes > 10 * 1024 * 1024 && self.memory.rssBytes < 4 * 1024 ** 3, JSON.stringify(self));
   assert.equal(s.pods.length, 1);
   assert.deepEqual(s.pods[0]!.podRef, { name: 'a', namespace: 'ns', uid: 'u1' });
   assert.equal(s.pods[0]!.cpu.usageNanoCores, 3e6);

@@ -29,8 +29,13 @@ interface PodSummary {
   memory: MemoryStats;
   containers: ContainerSummary[];
 }
+interface SystemContainer {
+  name: string;
+  startTime: string;
+  memory: MemoryStats;
+}
 interface Summary {
-  node: { nodeName: string; startTime?: string; cpu: CpuStats; memory: MemoryStats };
+  node: { nodeName: string; startTime?: string; cpu: CpuStats; memory: MemoryStats; systemContainers: SystemContainer[] };
   pods: PodSummary[];
 }
 
@@ -39,6 +44,13 @@ export interface StatsProvider {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const started = iso(Date.now() - process.uptime() * 1000);
+
+/** The agent's own memory, as the kubelet reports its own: the `kubelet` system container, measured by the process itself (any OS). */
+function agentContainer(t: string): SystemContainer {
+  const rss = process.memoryUsage.rss();
+  return { name: 'kubelet', startTime: started, memory: { time: t, usageBytes: rss, workingSetBytes: rss, rssBytes: rss } };
+}
 
 export function createStatsProvider(o: { runtime: Runtime; nodeName: string; now?: () => number; meminfoPath?: string }): StatsProvider {
   const now = o.now ?? Date.now;
@@ -96,7 +108,7 @@ export function createStatsProvider(o: { runtime: Runtime; nodeName: string; now
         pod.memory.rssBytes += s.memoryRssBytes;
       }
       return {
-        node: { nodeName: o.nodeName, cpu, memory: { time: t, ...mem } },
+        node: { nodeName: o.nodeName, cpu, memory: { time: t, ...mem }, systemContainers: [agentContainer(t)] },
         pods: [...pods.values()],
       };
     },
