@@ -27,6 +27,23 @@ test('install-service: absolute paths, an explicit data dir and a log file in it
   assert.equal(own.wrapper, 'C:\\Users\\op\\nssm.exe');
   assert.equal(own.name, 'agent-2');
   assert.equal(own.logFile, 'D:\\t\\agent.log');
+  // the runtime flags pass through; a repeatable flag keeps every value
+  const rt = planServiceInstall(
+    ['--wrapper', 'n.exe', '--kubeconfig', 'k', '--runtime', 'process', '--insecure-registry', 'a:5000', '--insecure-registry', 'b:5000'],
+    ctx,
+  );
+  assert.deepEqual(rt.parameters.slice(4), [
+    '--runtime',
+    'process',
+    '--data-dir',
+    'C:\\ProgramData\\tandem',
+    '--log-file',
+    'C:\\ProgramData\\tandem\\agent.log',
+    '--insecure-registry',
+    'a:5000',
+    '--insecure-registry',
+    'b:5000',
+  ]);
 });
 
 test('install-service: bad input is named', () => {

@@ -6,7 +6,22 @@ import { win32 } from 'node:path';
 export const DEFAULT_SERVICE_NAME = 'tandem-agent';
 
 // the agent's options that take a value (src/cli/main.ts, command `agent`), and which of them are paths
-const AGENT_FLAGS = new Set(['--kubeconfig', '--data-dir', '--pod-cidr', '--node-name', '--containerd', '--streaming-port', '--log-file']);
+const AGENT_FLAGS = new Set([
+  '--kubeconfig',
+  '--data-dir',
+  '--pod-cidr',
+  '--node-name',
+  '--containerd',
+  '--runtime',
+  '--insecure-registry',
+  '--proxy',
+  '--cluster-dns',
+  '--cluster-domain',
+  '--streaming-port',
+  '--log-file',
+]);
+/** agent flags that may be given more than once */
+const REPEATABLE = new Set(['--insecure-registry']);
 const PATH_FLAGS = new Set(['--kubeconfig', '--data-dir', '--log-file']);
 const OWN_FLAGS = new Set(['--wrapper', '--service-name']);
 
@@ -31,6 +46,7 @@ export interface ServiceInstall {
  */
 export function planServiceInstall(flags: string[], o: { script: string; cwd: string; defaultDataDir: string }): ServiceInstall {
   const values = new Map<string, string>();
+  const repeated: [string, string][] = [];
   for (let i = 0; i < flags.length; i++) {
     const f = flags[i]!;
     const eq = f.indexOf('=');
@@ -38,7 +54,8 @@ export function planServiceInstall(flags: string[], o: { script: string; cwd: st
     if (!AGENT_FLAGS.has(name) && !OWN_FLAGS.has(name)) throw new Error(`unknown flag for the agent service: ${f}`);
     const value = name !== f ? f.slice(eq + 1) : flags[++i];
     if (value === undefined || value === '') throw new Error(`${name} needs a value`);
-    values.set(name, PATH_FLAGS.has(name) || name === '--wrapper' ? win32.resolve(o.cwd, value) : value);
+    if (REPEATABLE.has(name)) repeated.push([name, value]);
+    else values.set(name, PATH_FLAGS.has(name) || name === '--wrapper' ? win32.resolve(o.cwd, value) : value);
   }
   const wrapper = values.get('--wrapper');
   if (!wrapper) throw new Error(WRAPPER_NEEDED);
@@ -51,5 +68,6 @@ export function planServiceInstall(flags: string[], o: { script: string; cwd: st
   values.set('--log-file', logFile);
   const parameters = [o.script, 'agent'];
   for (const [k, v] of values) if (AGENT_FLAGS.has(k)) parameters.push(k, v);
+  for (const [k, v] of repeated) parameters.push(k, v);
   return { name, wrapper, dataDir, logFile, parameters };
 }
