@@ -22,7 +22,7 @@ const PODS = 20;
 const NS = 'bench-process';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface ProcessRun {
+interface ProcessRun {
   startup: LatencySummary;
   /** the agent's RSS by its own measure, MB: idle and with the pods running */
   rssIdle: number;
