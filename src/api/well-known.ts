@@ -68,3 +68,7 @@ export const HANDLER_WINDOWS_PROCESS = 'runhcs-wcow-process';
 export const HANDLER_WINDOWS_HYPERV = 'runhcs-wcow-hypervisor';
 /** Tandem's native process runtime (the HostProcess model: no container, no image isolation). */
 export const HANDLER_PROCESS = 'process';
+
+// ---- Tandem's own ----
+/** Set to "true" on simulated nodes (`tandem sim`): no host behind them, nothing to route to. */
+export const LABEL_SIMULATED = 'tandem.io/simulated';

@@ -17,6 +17,7 @@ const AGENT_FLAGS = new Set([
   '--proxy',
   '--cluster-dns',
   '--cluster-domain',
+  '--cluster-cidr',
   '--streaming-port',
   '--log-file',
 ]);

@@ -167,6 +167,7 @@ export async function main(argv: string[]): Promise<void> {
             runtimes: o.runtime,
             insecureRegistries: o.insecureRegistry,
             proxy: o.proxy,
+            clusterCidr: o.clusterCidr,
             ...(o.nodeName ? { nodeName: o.nodeName } : {}),
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
             clusterDns: [s.clusterDns.serviceIp],
@@ -196,6 +197,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--kubeconfig <file>', 'kubeconfig of the server to join (required)')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--pod-cidr <cidr>', "this node's pod network (default: the one the control plane gives the Node)")
+    .option(
+      '--cluster-cidr <cidr>',
+      "the whole pod network (the server's --cluster-cidr): traffic leaving it is masqueraded",
+      '10.42.0.0/16',
+    )
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
     .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
@@ -221,6 +227,7 @@ export async function main(argv: string[]): Promise<void> {
         runtime: RuntimeMode;
         insecureRegistry: string[];
         proxy: ProxyMode;
+        clusterCidr: string;
         clusterDns: string;
         clusterDomain: string;
       }) => {
@@ -258,6 +265,7 @@ export async function main(argv: string[]): Promise<void> {
           runtimes: o.runtime,
           insecureRegistries: o.insecureRegistry,
           proxy: o.proxy,
+          clusterCidr: o.clusterCidr,
           clusterDns: clusterDnsList(o.clusterDns),
           clusterDomain: o.clusterDomain,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),

@@ -25,6 +25,7 @@ import { createCriRuntime } from '../agent/runtime/cri/index.js';
 import { createProcessRuntime } from '../agent/runtime/process/index.js';
 import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
+import { startPodNetwork } from '../network/podnet/index.js';
 import { chooseProxyBackend, startServiceProxy } from '../network/proxy/index.js';
 import { createUserspaceBackend } from '../network/proxy/userspace/index.js';
 
@@ -37,6 +38,8 @@ export interface NodeOptions {
   podCidr?: string;
   /** how long to wait for that (default 60 s) */
   podCidrWaitMs?: number;
+  /** the whole pod network (the server's --cluster-cidr): pod traffic leaving it is masqueraded, inside it routed as is */
+  clusterCidr?: string;
   /** gRPC endpoint of an existing containerd; when absent a private one is started (Linux) or the default pipe tried (Windows) */
   containerdEndpoint?: string;
   /**
@@ -162,6 +165,19 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
         });
   if (chosen) proxyLog.info(`service proxy: ${chosen.backend.name} (${chosen.reason})`);
   const proxy = chosen && startServiceProxy({ client: o.client, nodeName, nodeIPs, backend: chosen.backend, log: proxyLog });
+  // routes to the other nodes' pods (and the pods' masquerade to the outside) for the pods of a
+  // private containerd's bridge; the CNI config leaves masquerading to it (containerd-config.ts)
+  const podNet =
+    managed && podCidr && host.os === 'linux'
+      ? startPodNetwork({
+          client: o.client,
+          nodeName,
+          clusterCidr: o.clusterCidr ?? '10.42.0.0/16',
+          podCidr,
+          ...(nodeIPs[0] ? { nodeIP: nodeIPs[0] } : {}),
+          log: o.log.child('podnet'),
+        })
+      : undefined;
   const agent = startAgent({
     client: o.client,
     nodeName,
@@ -184,6 +200,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       await agent.stop({ leavePodsRunning: true });
       // the node's Service rules go with it (a restart programs them afresh)
       await proxy?.stop({ cleanup: true });
+      // routes stay for the pods that keep running; the next start reconciles them
+      await podNet?.stop();
       lookup.stop();
       await streaming.stop();
       await runtime.close();

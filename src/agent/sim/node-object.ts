@@ -11,6 +11,7 @@ import {
   HANDLER_WINDOWS_PROCESS,
   LABEL_INSTANCE_TYPE,
   LABEL_ZONE,
+  LABEL_SIMULATED,
 } from '../../api/well-known.js';
 import { rfc3339 } from '../../base/time.js';
 import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } from '../node/node-object.js';
@@ -44,7 +45,7 @@ export interface SimNodeDescription {
   bootSeed: string;
 }
 
-export const SIMULATED_LABEL = 'tandem.io/simulated';
+export const SIMULATED_LABEL = LABEL_SIMULATED;
 const KUBELET_PORT = 10250;
 
 /**

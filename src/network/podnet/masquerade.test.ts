@@ -15,6 +15,7 @@ describe('renderMasquerade', () => {
         'table ip tandem-podnet {',
         '  chain postrouting {',
         '    type nat hook postrouting priority srcnat; policy accept;',
+        '    ip saddr 10.42.3.0/24 ip daddr 10.42.3.0/24 return',
         '    ip saddr 10.42.3.0/24 ip daddr != { 10.42.0.0/16, 224.0.0.0/4 } masquerade',
         '  }',
         '}',

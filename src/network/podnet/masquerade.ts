@@ -33,6 +33,8 @@ export function renderMasquerade(spec: MasqueradeSpec, table = MASQUERADE_TABLE)
     `table ip ${table} {`,
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
+    // this node's own pods first: a pod range outside the cluster range (--pod-cidr) still talks to its neighbours as is
+    `    ip saddr ${spec.podCidr} ip daddr ${spec.podCidr} return`,
     `    ip saddr ${spec.podCidr} ip daddr != { ${spec.clusterCidr}, 224.0.0.0/4 } masquerade`,
     '  }',
     '}',

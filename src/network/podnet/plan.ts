@@ -6,6 +6,7 @@
 // is derived from that address, so every node computes every peer's MAC, FDB and neighbour entry
 // from the Node objects alone.
 
+import { LABEL_SIMULATED } from '../../api/well-known.js';
 import type { Node } from '../../api/gen/types.js';
 import { formatIpv4, formatIpv4Cidr, parseIpv4, parseIpv4Cidr, type Ipv4Cidr } from '../../base/ipv4-cidr.js';
 
@@ -130,6 +131,10 @@ export function planPodNetwork(input: PlanInput): PodNetPlan {
     const name = n.metadata?.name ?? '';
     if (name === self.name || !name) continue;
     const skip = (reason: string) => plan.skipped.push({ node: name, reason });
+    if (n.metadata?.labels?.[LABEL_SIMULATED] === 'true') {
+      skip('a simulated node (no host to route to)');
+      continue;
+    }
     const ipText = nodeInternalIP(n);
     const cidrText = nodePodCidr(n);
     if (!ipText) {

@@ -108,7 +108,8 @@ export function renderCniConflist(dataDir: string, podCidr: string): string {
           type: 'bridge',
           bridge: bridgeName(dataDir),
           isGateway: true,
-          ipMasq: true,
+          // src/network/podnet masquerades only what leaves the cluster CIDR (pod-to-pod across nodes is not NATed)
+          ipMasq: false,
           hairpinMode: true,
           ipam: {
             type: 'host-local',
