@@ -23,6 +23,7 @@ processNodeScenario({
   version: { command: ['uname', '-s'], expect: /Linux/ },
   probeOk: ['true'],
   probeFail: ['false'],
+  server: (port, m) => [process.execPath, '-e', `require('http').createServer((q, s) => s.end('pong ${m}')).listen(${port})`],
   startAgent: startLinuxAgent,
   processesWith: pidsWith,
 });

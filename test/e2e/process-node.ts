@@ -15,7 +15,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { buildImage, type OciImage } from '../../src/agent/images/oci.js';
 import type { TarEntry } from '../../src/agent/images/tar.js';
 import { startTandem, TANDEM, type RunResult, type TandemProcess } from './harness.js';
-import { at } from './kubectl-support.js';
+import { at, collect } from './kubectl-support.js';
 import { items, show, sleep, statusOf, until, type Obj } from './node-session.js';
 import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
 
@@ -44,6 +44,8 @@ export interface Flavour {
   version: { command: string[]; expect: RegExp };
   probeOk: string[];
   probeFail: string[];
+  /** a command that serves `pong <marker>` over HTTP on `port` (the pod shares the host's network) */
+  server(port: number, marker: string): string[];
   /** starts `tandem agent --runtime process` with these arguments (paths already as the agent sees them) */
   startAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess;
   /** the Linux-side pids of processes whose command line contains `marker` */
@@ -105,6 +107,7 @@ export function processNodeScenario(f: Flavour): void {
   let streamingPort = 0;
   let image = '';
   let mismatched = '';
+  let webPort = 0;
   let companion: AgentProcess | undefined;
   let sim: ChildProcess | undefined;
   const companionName = `${nodeName}-linux`;
@@ -179,6 +182,7 @@ export function processNodeScenario(f: Flavour): void {
       mismatched = `${new URL(registry.url).host}/tandem-e2e/other:1`;
       srv = await startTandem({ command: 'server' });
       streamingPort = await freePort();
+      webPort = await freePort();
       await startAgent();
       if (f.companions) {
         companion = startLinuxAgent({
@@ -218,6 +222,7 @@ export function processNodeScenario(f: Flavour): void {
           }),
         ]),
         podOf('tree', [container('main', f.tree(treeMarker))]),
+        podOf('web', [container('main', f.server(webPort, marker))]),
         podOf('mismatch', [{ name: 'main', image: mismatched, command: f.greet('mismatch') }]),
         podOf('unreachable', [{ name: 'main', image: '127.0.0.1:1/tandem-e2e/app:1', command: f.greet('unreachable') }]),
         // no RuntimeClass: it needs a container runtime, which this node does not have
@@ -327,6 +332,38 @@ export function processNodeScenario(f: Flavour): void {
       assert.match(ex.stdout, f.version.expect);
       const fail = k(['exec', 'greet', '-n', NS, '--', ...f.probeFail], { timeoutMs: 60_000 });
       assert.notEqual(fail.code, 0, 'a failing exec gives a non-zero exit');
+    });
+
+    test('kubectl port-forward reaches a process pod, and kubectl top shows the node', async () => {
+      await untilPod('web', 'web Running', () => at(pod('web'), 'status', 'phase') === 'Running', 120_000);
+      const pf = collect(srv.kubectlAsync(['port-forward', '-n', NS, 'pod/web', `:${webPort}`]));
+      try {
+        const local = await until(
+          'port-forward to listen',
+          () => new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${webPort}`).exec(pf.out())?.[1],
+          30_000,
+          100,
+        );
+        // the server may still be starting (node.exe under Wine takes a moment)
+        let body = '';
+        for (const end = Date.now() + 60_000; Date.now() < end && !body;) {
+          const r = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+          if (r?.status === 200) body = await r.text();
+          else await sleep(500);
+        }
+        assert.equal(body.trim(), `pong ${marker}`);
+      } finally {
+        await pf.stop();
+      }
+      const top = await until(
+        'kubectl top node',
+        () => {
+          const r = k(['top', 'node', nodeName]);
+          return r.code === 0 ? r.stdout : undefined;
+        },
+        60_000,
+      );
+      assert.match(top.split('\n')[1] ?? '', new RegExp(`^${nodeName}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`), top);
     });
 
     test('a container that exits 1 is restarted with back-off and its restart count shows', async () => {

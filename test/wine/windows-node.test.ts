@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { at } from '../e2e/kubectl-support.js';
 import { TANDEM } from '../e2e/harness.js';
 import { pidsWith, processNodeScenario, type AgentProcess } from '../e2e/process-node.js';
-import { startWindowsNode, startWineServer, wineAvailable, winPath } from './wine.js';
+import { startWindowsNode, startWineServer, windowsNodeExe, wineAvailable, winPath } from './wine.js';
 
 const wine = wineAvailable();
 const skip = !wine.ok && process.env['TANDEM_SKIP_WINE'] === '1';
@@ -64,6 +64,8 @@ if (wine.ok) {
     version: { command: ['cmd', '/c', 'ver'], expect: /Microsoft Windows/ },
     probeOk: ['cmd', '/c', 'exit 0'],
     probeFail: ['cmd', '/c', 'exit 1'],
+    // the Windows node.exe itself, by its absolute path (it is not on the prefix's PATH)
+    server: (port, m) => [windowsNodeExe(), '-e', `require('http').createServer((q, s) => s.end('pong ${m}')).listen(${port})`],
     startAgent: startWineAgent,
     companions: true,
     // Wine's processes show in Linux's ps with their Windows command lines

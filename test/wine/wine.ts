@@ -31,6 +31,11 @@ function wineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', ...extra };
 }
 
+/** node.exe's path as Windows programs see it. */
+export function windowsNodeExe(): string {
+  return winPath(nodeExe);
+}
+
 /** Whether Wine and node.exe are ready, with what is missing when not. */
 export function wineAvailable(): { ok: true } | { ok: false; reason: string } {
   const fix = 'run test/wine/setup.sh (it installs wine64 and node.exe; .ci/run calls it)';
