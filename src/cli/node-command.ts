@@ -92,6 +92,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     log: o.log.child('platform'),
   });
   const host = await platform.hostInfo();
+  const nodeIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
   const images = createImageStore({
     root: join(o.dataDir, 'process', 'images'),
     platform: { os: host.os, architecture: host.arch, ...(host.os === 'windows' ? { osVersion: host.kernelVersion } : {}) },
@@ -102,7 +103,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     dataDir: o.dataDir,
     images,
     os: host.os,
-    hostIPs: host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address),
+    hostIPs: nodeIPs,
     log: o.log.child('process'),
   });
   let endpoint = o.containerdEndpoint;
@@ -150,7 +151,6 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     nodeName,
     stats,
   });
-  const nodeIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
   const proxyLog = o.log.child('proxy');
   const proxyMode = o.proxy ?? 'auto';
   const chosen =
