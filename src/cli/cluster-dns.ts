@@ -62,11 +62,14 @@ export async function startControlPlaneDns(o: ControlPlaneDnsOptions): Promise<C
   } catch {
     throw new Error(`--cluster-dns-listen must be HOST:PORT or none (got "${spec}")`);
   }
+  // the published address gets a UDP socket of its own, so that pods' queries DNATed to it are answered from it
+  const ip = endpointAddress(listen.host, o.apiHost);
   let dns: ClusterDns;
   try {
     dns = await startClusterDns({
       client: o.client,
       listen,
+      ...(ip ? { udpAddresses: [ip] } : {}),
       log: o.log,
       ...(o.clusterDomain ? { clusterDomain: o.clusterDomain } : {}),
     });
@@ -76,7 +79,6 @@ export async function startControlPlaneDns(o: ControlPlaneDnsOptions): Promise<C
     o.log.warn(`running without cluster DNS: ${e instanceof Error ? e.message : String(e)} (choose a port with --cluster-dns-listen)`);
     return undefined;
   }
-  const ip = endpointAddress(listen.host, o.apiHost);
   if (!ip) {
     o.log.warn('cluster DNS serves only this host: it has no non-loopback address to publish as the kube-dns endpoint');
     return { dns, stop: () => dns.stop() };

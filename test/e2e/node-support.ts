@@ -1,6 +1,7 @@
 // Shared pieces of the node end-to-end tests and the node benchmark: a random pod CIDR, whether this
 // host can run real pods, and a complete teardown of what a `tandem up` node leaves behind (pods keep
-// running after the agent stops, by design): sandboxes, shims, the CNI bridge, pod cgroups.
+// running after the agent stops, by design): sandboxes, shims, the CNI bridge, pod cgroups, and what
+// a service proxy that did not stop cleanly left (its nftables table, the userspace proxy's addresses).
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { containerdSkipReason } from '../images/containerd-env.js';
 import { createLinuxPlatform, removeBridge } from '../../src/agent/platform/linux/index.js';
 import { createCriRuntime } from '../../src/agent/runtime/cri/index.js';
 import { createLogger } from '../../src/base/log.js';
+import { createNftablesBackend } from '../../src/network/proxy/nftables/nftables-backend.js';
+import { createLinuxAddressManager } from '../../src/network/proxy/userspace/linux-addresses.js';
 
 /** 10.<100-199>.<0-255>.0/24: a fresh network per run, so parallel or leftover bridges never collide. */
 export function randomNodePodCidr(): string {
@@ -49,7 +52,10 @@ export function shimPids(agentDir: string): number[] {
 /**
  * Removes every sandbox a stopped `tandem up` left under `agentDir`: starts its containerd once more,
  * stops and removes all sandboxes through the CRI, removes their pod cgroups, stops containerd, kills
- * any shim still alive and deletes the CNI bridge. Safe to call when nothing is left.
+ * any shim still alive, deletes the CNI bridge, and removes the service proxy's nftables table and
+ * cluster-IP addresses (a proxy stopped by SIGTERM removed them itself; one that was killed did not).
+ * Safe to call when nothing is left. Node tests never run two nodes at once, so the proxy's fixed
+ * names are this node's.
  */
 export async function teardownNode(
   agentDir: string,
@@ -87,6 +93,13 @@ export async function teardownNode(
     }
   }
   await removeBridge(agentDir).catch((e: unknown) => log(`teardown: bridge: ${String(e)}`));
+  const quiet = createLogger({ write: log });
+  await createNftablesBackend({ nodeIPs: [], log: quiet })
+    .cleanup()
+    .catch((e: unknown) => log(`teardown: nftables: ${String(e)}`));
+  await createLinuxAddressManager({ log: quiet })
+    .cleanup()
+    .catch((e: unknown) => log(`teardown: cluster IP addresses: ${String(e)}`));
   return { sandboxes };
 }
 

@@ -25,6 +25,8 @@ export interface ClusterDnsOptions {
   /** Read the cluster from this instead of informers (tests and benchmarks). */
   source?: DnsSource;
   listen: { host: string; port: number };
+  /** With a wildcard `listen` host: addresses that get a UDP socket of their own, so that replies to queries sent there come from there (see transports.ts). */
+  udpAddresses?: readonly string[];
   /** Default `cluster.local`. */
   clusterDomain?: string;
   /** Resolvers for other names ("ip" or "ip:port"); default: the nameservers of /etc/resolv.conf. */
@@ -101,7 +103,7 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
   const handler = createQueryHandler({ zone, zoneName, ttl, source, upstream, log });
   let transports;
   try {
-    transports = await startTransports(opts.listen.host, opts.listen.port, handler, log);
+    transports = await startTransports(opts.listen.host, opts.listen.port, handler, log, opts.udpAddresses);
   } catch (e) {
     forwarder.close();
     await ownFactory?.stop();

@@ -2,6 +2,15 @@
 // RFC 7766: every message has a 2-byte length in front, a connection carries any number of
 // queries (answered as they complete, so possibly out of order), and an idle connection is closed
 // after IDLE_MS. A broken stream (a frame longer than allowed) closes that connection only.
+//
+// A UDP socket bound to a wildcard address (0.0.0.0) sends its replies from whatever source address
+// the route back to the asker picks, which need not be the address the query was sent to: a pod
+// whose query the service proxy DNATed to the node's address gets the reply from the pod bridge's
+// address, which matches no conntrack entry, so it is not translated back to 10.96.0.10 and the pod
+// drops it. Node's dgram cannot read a datagram's destination (IP_PKTINFO), so, as BIND does per
+// interface, each address named in `udpAddresses` gets a UDP socket of its own beside the wildcard
+// one (both with SO_REUSEADDR; the kernel delivers to the more specific bind), and replies to
+// queries sent to it come from it. TCP has no such problem: a connection answers from its own address.
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -19,8 +28,8 @@ export interface Transports {
   close(): Promise<void>;
 }
 
-function bindUdp(host: string, port: number, handler: QueryHandler, log: Logger): Promise<UdpSocket> {
-  const sock = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+function bindUdp(host: string, port: number, handler: QueryHandler, log: Logger, reuseAddr = false): Promise<UdpSocket> {
+  const sock = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr });
   sock.on('message', (msg, rinfo) => {
     handler.handle(msg, 'udp').then(
       (reply) => {
@@ -81,21 +90,41 @@ function listenTcp(host: string, port: number, handler: QueryHandler, log: Logge
   });
 }
 
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+
 /**
  * Binds UDP, then TCP on the port UDP got (with port 0 the kernel picks one for UDP; if TCP cannot
- * have the same number, a few fresh tries are made).
+ * have the same number, a few fresh tries are made), then, for a wildcard `host`, a UDP socket on
+ * each of `udpAddresses` (see the file comment; one that cannot be bound is logged and skipped).
  */
-export async function startTransports(host: string, port: number, handler: QueryHandler, log: Logger): Promise<Transports> {
+export async function startTransports(
+  host: string,
+  port: number,
+  handler: QueryHandler,
+  log: Logger,
+  udpAddresses: readonly string[] = [],
+): Promise<Transports> {
+  const pinned = isWildcard(host) ? [...new Set(udpAddresses)].filter((a) => !isWildcard(a) && isIPv6(a) === (host === '::')) : [];
   for (let attempt = 0; ; attempt++) {
-    const udp = await bindUdp(host, port, handler, log);
+    const udp = await bindUdp(host, port, handler, log, pinned.length > 0);
     const udpPort = udp.address().port;
     try {
       const { server, sockets } = await listenTcp(host, udpPort, handler, log);
+      // after TCP: when another server holds the port, TCP fails and no socket here takes its queries
+      const extra: UdpSocket[] = [];
+      for (const a of pinned) {
+        await bindUdp(a, udpPort, handler, log, true).then(
+          (s) => extra.push(s),
+          (e: unknown) =>
+            log.warn('cannot bind a UDP socket of its own; replies to it may come from another address', { address: a, error: e }),
+        );
+      }
       return {
         udpPort,
         tcpPort: udpPort,
         close: async () => {
           udp.close();
+          for (const s of extra) s.close();
           for (const s of sockets) s.destroy();
           await new Promise<void>((r) => server.close(() => r()));
         },

@@ -4,6 +4,11 @@
 // at gone endpoints are deleted with `conntrack -D` (without the tool, they live until idle).
 // Node ports on 127.0.0.1 need net.ipv4.conf.all.route_localnet=1, which kube-proxy sets too:
 // without it the kernel drops DNATed packets whose source is a loopback address.
+// Pods reaching a Service whose endpoint sits on the same bridge need bridged traffic to pass the
+// ip hooks (br_netfilter, net.bridge.bridge-nf-call-iptables=1): the endpoint's reply to a pod on its
+// own subnet is bridged, not routed, and without the hook conntrack never turns its source back into
+// the cluster IP, so the client drops it. kubeadm requires this setting; the backend sets it (loading
+// br_netfilter first when its sysctls are missing) and warns when it cannot.
 
 import { realClock, type Clock } from '../../../base/clock.js';
 import type { Logger } from '../../../base/log.js';
@@ -40,6 +45,7 @@ export function createNftablesBackend(o: NftablesBackendOptions): NftablesBacken
   let prevPorts: readonly ProxyServicePort[] = [];
   const emptiedAt = new Map<string, number>();
   let localnetSet = false;
+  let bridgeHookSet = false;
   let conntrackMissing = false;
   let last: string | undefined;
 
@@ -61,6 +67,25 @@ export function createNftablesBackend(o: NftablesBackendOptions): NftablesBacken
       localnetSet = true;
       log.info('set net.ipv4.conf.all.route_localnet=1 so node ports answer on 127.0.0.1 (as kube-proxy does)');
     } else log.warn('could not set net.ipv4.conf.all.route_localnet=1: node ports on 127.0.0.1 will not answer', { err: r.stderr.trim() });
+  }
+
+  async function ensureBridgeHook(): Promise<void> {
+    if (bridgeHookSet) return;
+    bridgeHookSet = true; // once per process, whatever the outcome: the warning is said once
+    const key = 'net.bridge.bridge-nf-call-iptables';
+    const tryRun = (argv: string[]) => run(prefix, argv).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
+    let now = await tryRun(['sysctl', '-n', key]);
+    if (now.code !== 0) {
+      await tryRun(['modprobe', 'br_netfilter']);
+      now = await tryRun(['sysctl', '-n', key]);
+    }
+    if (now.code === 0 && now.stdout.trim() === '1') return;
+    const r = now.code === 0 ? await tryRun(['sysctl', '-w', `${key}=1`]) : now;
+    if (r.code === 0) log.info(`set ${key}=1 so pods reach Services whose endpoints share their bridge (as kubeadm requires)`);
+    else
+      log.warn(`could not set ${key}=1 (br_netfilter): pods may not reach Services whose endpoints share their bridge`, {
+        err: r.stderr.trim(),
+      });
   }
 
   async function clearStaleUdp(prev: readonly ProxyServicePort[], next: readonly ProxyServicePort[]): Promise<void> {
@@ -92,6 +117,7 @@ export function createNftablesBackend(o: NftablesBackendOptions): NftablesBacken
       const full = renderFull(spec);
       if (applied && applied.full === full) return;
       await ensureLocalnet();
+      await ensureBridgeHook();
       const now = clock.now();
       const deletable = [...emptiedAt].filter(([, t]) => now - t >= CHAIN_DELETE_DELAY_MS).map(([c]) => c);
       const update = applied ? renderUpdate(applied.spec, spec, deletable) : undefined;
