@@ -9,6 +9,7 @@ import { containerdSkipReason } from '../images/containerd-env.js';
 import { createLinuxPlatform, removeBridge } from '../../src/agent/platform/linux/index.js';
 import { createCriRuntime } from '../../src/agent/runtime/cri/index.js';
 import { createLogger } from '../../src/base/log.js';
+import { createPodNetProgrammer } from '../../src/network/podnet/programmer.js';
 import { createNftablesBackend } from '../../src/network/proxy/nftables/nftables-backend.js';
 import { createLinuxAddressManager } from '../../src/network/proxy/userspace/linux-addresses.js';
 
@@ -100,6 +101,10 @@ export async function teardownNode(
   await createLinuxAddressManager({ log: quiet })
     .cleanup()
     .catch((e: unknown) => log(`teardown: cluster IP addresses: ${String(e)}`));
+  // the pod network's routes, tunnel and masquerade stay after an agent stops (its pods keep running)
+  await createPodNetProgrammer({ log: quiet })
+    .cleanup()
+    .catch((e: unknown) => log(`teardown: pod network: ${String(e)}`));
   return { sandboxes };
 }
 
