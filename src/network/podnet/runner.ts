@@ -7,7 +7,7 @@
 
 import type { Node } from '../../api/gen/types.js';
 import { nodeKind } from '../../api/kinds/core/node.js';
-import { createBackoff } from '../../base/backoff.js';
+import { createCoalescedApply } from '../../base/coalesced-apply.js';
 import { realClock, type Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
@@ -73,37 +73,30 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
   const own = o.informers ? undefined : createInformerFactory(o.client!);
   const informers = o.informers ?? own!;
   const nodes = informers.for(nodeKind);
-  const backoff = createBackoff({ initialMs: o.retryMs?.initial ?? 1000, maxMs: o.retryMs?.max ?? 30_000, jitter: 0.1 });
   const stats: PodNetworkStats = { applies: 0, failures: 0, direct: 0, vxlan: 0, skipped: 0 };
   let last: PodNetPlan | undefined;
-  let ready = false;
   let stopped = false;
-  let dirty = true;
-  let lastStart = -Infinity;
   let waitingFor = '';
-  let cancelTimer: (() => void) | undefined;
   let cancelResync: (() => void) | undefined;
-  let applying: Promise<void> | undefined;
   let markSynced!: () => void;
   const syncedP = new Promise<void>((r) => (markSynced = r));
 
-  const kick = () => {
-    if (stopped || !ready || !dirty || cancelTimer || applying) return;
-    schedule(Math.max(0, lastStart + minSyncMs - clock.now()));
-  };
-  const schedule = (ms: number) => {
-    cancelTimer = clock.schedule(() => {
-      cancelTimer = undefined;
-      applying = applyNow().finally(() => {
-        applying = undefined;
-        kick();
-      });
-    }, ms);
-  };
-  const changed = () => {
-    dirty = true;
-    kick();
-  };
+  const loop = createCoalescedApply({
+    clock,
+    minIntervalMs: minSyncMs,
+    ...(o.retryMs ? { retry: o.retryMs } : {}),
+    apply: applyNow,
+    onRetry(e, delay) {
+      stats.failures++;
+      log.warn('pod network apply failed; retrying', { retryMs: Math.round(delay), err: e as Error });
+    },
+    // synced once a plan was applied (an attempt that still waits for the Node's range applies none)
+    onApplied: () => {
+      if (last) markSynced();
+    },
+    onRecovered: () => log.info('pod network applied again'),
+  });
+  const changed = () => loop.changed();
   const resync = () => {
     cancelResync = clock.schedule(() => {
       changed();
@@ -112,9 +105,6 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
   };
 
   async function applyNow(): Promise<void> {
-    if (stopped || !dirty) return;
-    dirty = false;
-    lastStart = clock.now();
     const me = nodes.get(o.nodeName);
     const ip = o.nodeIP ?? (me && nodeInternalIP(me));
     const podCidr = o.podCidr ?? (me && nodePodCidr(me));
@@ -126,43 +116,32 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
       return;
     }
     waitingFor = '';
-    try {
-      const hostAddresses = await programmer.hostAddresses();
-      const plan = planPodNetwork({
-        self: { name: o.nodeName, ip, podCidr },
-        nodes: nodes.list(),
-        hostAddresses,
-        ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
+    const hostAddresses = await programmer.hostAddresses();
+    const plan = planPodNetwork({
+      self: { name: o.nodeName, ip, podCidr },
+      nodes: nodes.list(),
+      hostAddresses,
+      ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
+    });
+    const r = await programmer.apply(plan);
+    const changes = r.routesSet + r.routesRemoved + r.fdbSet + r.fdbRemoved + r.neighSet + r.neighRemoved;
+    if (changes > 0 || r.deviceCreated || r.masqueradeLoaded) {
+      log.info('pod network routes applied', {
+        direct: plan.direct.length,
+        vxlan: plan.vxlan.length,
+        set: r.routesSet,
+        removed: r.routesRemoved,
+        ...(r.deviceCreated ? { tunnel: 'created' } : {}),
       });
-      const r = await programmer.apply(plan);
-      const changes = r.routesSet + r.routesRemoved + r.fdbSet + r.fdbRemoved + r.neighSet + r.neighRemoved;
-      if (changes > 0 || r.deviceCreated || r.masqueradeLoaded) {
-        log.info('pod network routes applied', {
-          direct: plan.direct.length,
-          vxlan: plan.vxlan.length,
-          set: r.routesSet,
-          removed: r.routesRemoved,
-          ...(r.deviceCreated ? { tunnel: 'created' } : {}),
-        });
-      }
-      const skippedNow = plan.skipped.map((s) => `${s.node}: ${s.reason}`).join('; ');
-      const skippedBefore = (last?.skipped ?? []).map((s) => `${s.node}: ${s.reason}`).join('; ');
-      if (skippedNow && skippedNow !== skippedBefore) log.warn('nodes without pod routes', { nodes: skippedNow });
-      last = plan;
-      stats.applies++;
-      stats.direct = plan.direct.length;
-      stats.vxlan = plan.vxlan.length;
-      stats.skipped = plan.skipped.length;
-      if (backoff.attempts > 0) log.info('pod network applied again');
-      backoff.reset();
-      markSynced();
-    } catch (e) {
-      stats.failures++;
-      dirty = true;
-      const delay = Math.max(minSyncMs, backoff.next());
-      log.warn('pod network apply failed; retrying', { retryMs: Math.round(delay), err: e as Error });
-      if (!stopped && !cancelTimer) schedule(delay);
     }
+    const skippedNow = plan.skipped.map((s) => `${s.node}: ${s.reason}`).join('; ');
+    const skippedBefore = (last?.skipped ?? []).map((s) => `${s.node}: ${s.reason}`).join('; ');
+    if (skippedNow && skippedNow !== skippedBefore) log.warn('nodes without pod routes', { nodes: skippedNow });
+    last = plan;
+    stats.applies++;
+    stats.direct = plan.direct.length;
+    stats.vxlan = plan.vxlan.length;
+    stats.skipped = plan.skipped.length;
   }
 
   const reg = nodes.addHandlers({
@@ -175,9 +154,8 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
   informers.start();
   void nodes.whenSynced().then(() => {
     if (stopped) return;
-    ready = true;
     log.info('pod network cache synced', { node: o.nodeName, clusterCidr: o.clusterCidr ?? 'none' });
-    kick();
+    loop.enable();
     resync();
   });
 
@@ -187,10 +165,8 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
     plan: () => last,
     async stop(opts = {}) {
       stopped = true;
-      cancelTimer?.();
-      cancelTimer = undefined;
       cancelResync?.();
-      await applying;
+      await loop.stop();
       reg.remove();
       if (own) await own.stop();
       if (opts.cleanup) await programmer.cleanup();

@@ -8,7 +8,7 @@
 import type { EndpointSlice, Service } from '../../api/gen/types.js';
 import { endpointSliceKind } from '../../api/kinds/discovery/endpoint-slice.js';
 import { serviceKind } from '../../api/kinds/core/service.js';
-import { createBackoff } from '../../base/backoff.js';
+import { createCoalescedApply } from '../../base/coalesced-apply.js';
 import { realClock, type Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
@@ -62,66 +62,39 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
   const informers = o.informers ?? own!;
   const services = informers.for(serviceKind);
   const slices = informers.for(endpointSliceKind);
-  const backoff = createBackoff({ initialMs: o.retryMs?.initial ?? 1000, maxMs: o.retryMs?.max ?? 30_000, jitter: 0.1 });
   const stats: ServiceProxyStats = { backend: o.backend.name, applies: 0, failures: 0, lastApplyMs: 0, ports: 0 };
-  let ready = false;
   let stopped = false;
-  let dirty = true;
-  let lastStart = -Infinity;
-  let cancelTimer: (() => void) | undefined;
-  let applying: Promise<void> | undefined;
   let markSynced!: () => void;
   const syncedP = new Promise<void>((r) => (markSynced = r));
 
-  const kick = () => {
-    if (stopped || !ready || !dirty || cancelTimer || applying) return;
-    schedule(Math.max(0, lastStart + minSyncMs - clock.now()));
-  };
-  const schedule = (ms: number) => {
-    cancelTimer = clock.schedule(() => {
-      cancelTimer = undefined;
-      applying = applyNow().finally(() => {
-        applying = undefined;
-        kick();
-      });
-    }, ms);
-  };
-  const changed = () => {
-    dirty = true;
-    kick();
-  };
-
-  async function applyNow(): Promise<void> {
-    if (stopped || !dirty) return;
-    dirty = false;
-    const start = clock.now();
-    lastStart = start;
-    try {
+  const loop = createCoalescedApply({
+    clock,
+    minIntervalMs: minSyncMs,
+    ...(o.retryMs ? { retry: o.retryMs } : {}),
+    async apply() {
+      const start = clock.now();
       const ports = buildServicePorts(services.list() as Service[], slices.list() as EndpointSlice[], o.nodeName);
       await o.backend.apply(ports);
       stats.applies++;
       stats.lastApplyMs = clock.now() - start;
       stats.ports = ports.length;
-      if (backoff.attempts > 0) log.info('service proxy rules applied again', { backend: o.backend.name });
-      backoff.reset();
-      markSynced();
-    } catch (e) {
+    },
+    onRetry(e, delay) {
       stats.failures++;
-      dirty = true;
-      const delay = Math.max(minSyncMs, backoff.next());
       log.warn('service proxy apply failed; retrying', { backend: o.backend.name, retryMs: Math.round(delay), err: e as Error });
-      if (!stopped && !cancelTimer) schedule(delay);
-    }
-  }
+    },
+    onApplied: () => markSynced(),
+    onRecovered: () => log.info('service proxy rules applied again', { backend: o.backend.name }),
+  });
+  const changed = () => loop.changed();
 
   const handlers = { onAdd: changed, onUpdate: changed, onDelete: changed };
   const regs = [services.addHandlers(handlers), slices.addHandlers(handlers)];
   informers.start();
   void Promise.all([services.whenSynced(), slices.whenSynced()]).then(() => {
     if (stopped) return;
-    ready = true;
     log.info('service proxy caches synced', { backend: o.backend.name, node: o.nodeName, nodeIPs: (o.nodeIPs ?? []).join(',') });
-    kick();
+    loop.enable();
   });
 
   return {
@@ -129,9 +102,7 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
     stats: () => ({ ...stats }),
     async stop(opts = {}) {
       stopped = true;
-      cancelTimer?.();
-      cancelTimer = undefined;
-      await applying;
+      await loop.stop();
       for (const r of regs) r.remove();
       if (own) await own.stop();
       if (opts.cleanup) await o.backend.cleanup();
