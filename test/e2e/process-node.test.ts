@@ -23,7 +23,12 @@ processNodeScenario({
   version: { command: ['uname', '-s'], expect: /Linux/ },
   probeOk: ['true'],
   probeFail: ['false'],
-  server: (port, m) => [process.execPath, '-e', `require('http').createServer((q, s) => s.end('pong ${m}')).listen(${port})`],
+  clusterIPsReachable: true,
+  server: (port, m) => [
+    process.execPath,
+    '-e',
+    `const m = 'pong ${m}'; require('http').createServer((q, s) => s.end(m)).listen(${port}); const u = require('dgram').createSocket('udp4'); u.on('message', (d, r) => u.send(m, r.port, r.address)); u.bind(${port})`,
+  ],
   startAgent: startLinuxAgent,
   processesWith: pidsWith,
 });

@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,8 +45,10 @@ export interface Flavour {
   version: { command: string[]; expect: RegExp };
   probeOk: string[];
   probeFail: string[];
-  /** a command that serves `pong <marker>` over HTTP on `port` (the pod shares the host's network) */
+  /** a command that answers `pong <marker>` over HTTP and UDP on `port` (the pod shares the host's network) */
   server(port: number, marker: string): string[];
+  /** the agent's service proxy is the userspace one and this host can reach ClusterIPs through it (Linux as root) */
+  clusterIPsReachable: boolean;
   /** starts `tandem agent --runtime process` with these arguments (paths already as the agent sees them) */
   startAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess;
   /** the Linux-side pids of processes whose command line contains `marker` */
@@ -60,8 +63,12 @@ export interface Flavour {
 }
 
 /** `tandem agent --runtime process` on this Linux host. */
-export function startLinuxAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess {
+export function startLinuxAgent(
+  a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number },
+  proxy: 'userspace' | 'none' = 'userspace',
+): AgentProcess {
   const args = ['agent', '--kubeconfig', a.kubeconfig, '--runtime', 'process', '--node-name', a.nodeName, '--data-dir', a.dataDir];
+  args.push('--proxy', proxy);
   const child = spawn(process.execPath, [TANDEM, ...args, '--streaming-port', String(a.streamingPort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -185,12 +192,16 @@ export function processNodeScenario(f: Flavour): void {
       webPort = await freePort();
       await startAgent();
       if (f.companions) {
-        companion = startLinuxAgent({
-          kubeconfig: srv.kubeconfig,
-          dataDir: join(scratch, 'companion'),
-          nodeName: companionName,
-          streamingPort: await freePort(),
-        });
+        // no proxy of its own: the Services below are this node's userspace proxy's to serve
+        companion = startLinuxAgent(
+          {
+            kubeconfig: srv.kubeconfig,
+            dataDir: join(scratch, 'companion'),
+            nodeName: companionName,
+            streamingPort: await freePort(),
+          },
+          'none',
+        );
         await companion.ready(60_000);
         sim = spawn(
           process.execPath,
@@ -222,7 +233,23 @@ export function processNodeScenario(f: Flavour): void {
           }),
         ]),
         podOf('tree', [container('main', f.tree(treeMarker))]),
-        podOf('web', [container('main', f.server(webPort, marker))]),
+        {
+          ...podOf('web', [container('main', f.server(webPort, marker))]),
+          metadata: { name: 'web', namespace: NS, labels: { app: 'web' } },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'web', namespace: NS },
+          spec: {
+            type: 'NodePort',
+            selector: { app: 'web' },
+            ports: [
+              { name: 'http', port: 80, targetPort: webPort, protocol: 'TCP' },
+              { name: 'echo', port: 81, targetPort: webPort, protocol: 'UDP' },
+            ],
+          },
+        },
         podOf('mismatch', [{ name: 'main', image: mismatched, command: f.greet('mismatch') }]),
         podOf('unreachable', [{ name: 'main', image: '127.0.0.1:1/tandem-e2e/app:1', command: f.greet('unreachable') }]),
         // no RuntimeClass: it needs a container runtime, which this node does not have
@@ -364,6 +391,46 @@ export function processNodeScenario(f: Flavour): void {
         60_000,
       );
       assert.match(top.split('\n')[1] ?? '', new RegExp(`^${nodeName}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`), top);
+    });
+
+    test('the userspace service proxy carries TCP and UDP to a process pod (NodePort; ClusterIP where reachable)', async () => {
+      await untilPod('web', 'web Ready', () => statusOf(pod('web'), 'main')?.['ready'] === true, 120_000);
+      const svc = json(['get', 'svc', 'web', '-n', NS]);
+      const ports = (at(svc, 'spec', 'ports') as Obj[]).map((p) => ({ name: String(p['name']), nodePort: Number(p['nodePort']) }));
+      const tcpPort = ports.find((p) => p.name === 'http')?.nodePort ?? 0;
+      const udpPort = ports.find((p) => p.name === 'echo')?.nodePort ?? 0;
+      const clusterIP = String(at(svc, 'spec', 'clusterIP'));
+      const get = async (url: string): Promise<string> => {
+        for (const end = Date.now() + 60_000; Date.now() < end;) {
+          const r = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+          if (r?.status === 200) return (await r.text()).trim();
+          await sleep(500);
+        }
+        return `no answer from ${url}`;
+      };
+      assert.equal(await get(`http://127.0.0.1:${tcpPort}/`), `pong ${marker}`, 'TCP through the NodePort');
+      if (f.clusterIPsReachable) assert.equal(await get(`http://${clusterIP}:80/`), `pong ${marker}`, 'TCP through the ClusterIP');
+      const udp = async (host: string, port: number): Promise<string> => {
+        for (let i = 0; i < 60; i++) {
+          const answer = await new Promise<string | undefined>((resolve) => {
+            const s = createSocket('udp4');
+            const t = setTimeout(() => {
+              s.close();
+              resolve(undefined);
+            }, 1000);
+            s.once('message', (m) => {
+              clearTimeout(t);
+              s.close();
+              resolve(m.toString());
+            });
+            s.send('ping', port, host);
+          });
+          if (answer) return answer.trim();
+        }
+        return `no UDP answer from ${host}:${port}`;
+      };
+      assert.equal(await udp('127.0.0.1', udpPort), `pong ${marker}`, 'UDP through the NodePort');
+      if (f.clusterIPsReachable) assert.equal(await udp(clusterIP, 81), `pong ${marker}`, 'UDP through the ClusterIP');
     });
 
     test('a container that exits 1 is restarted with back-off and its restart count shows', async () => {

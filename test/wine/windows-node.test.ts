@@ -64,8 +64,14 @@ if (wine.ok) {
     version: { command: ['cmd', '/c', 'ver'], expect: /Microsoft Windows/ },
     probeOk: ['cmd', '/c', 'exit 0'],
     probeFail: ['cmd', '/c', 'exit 1'],
+    // the userspace proxy cannot add addresses on Windows: NodePorts only
+    clusterIPsReachable: false,
     // the Windows node.exe itself, by its absolute path (it is not on the prefix's PATH)
-    server: (port, m) => [windowsNodeExe(), '-e', `require('http').createServer((q, s) => s.end('pong ${m}')).listen(${port})`],
+    server: (port, m) => [
+      windowsNodeExe(),
+      '-e',
+      `const m = 'pong ${m}'; require('http').createServer((q, s) => s.end(m)).listen(${port}); const u = require('dgram').createSocket('udp4'); u.on('message', (d, r) => u.send(m, r.port, r.address)); u.bind(${port})`,
+    ],
     startAgent: startWineAgent,
     companions: true,
     // Wine's processes show in Linux's ps with their Windows command lines
