@@ -13,7 +13,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { at } from './kubectl-support.js';
+import { at, collect } from './kubectl-support.js';
 import { createNodeSession, isRunning, items, nodeE2eSkip, show, sleep, until, type Obj } from './node-session.js';
 import { pushUdpEchoImage } from '../images/index.js';
 
@@ -215,6 +215,25 @@ describe('network: Services and cluster DNS on a real node', { skip: nodeE2eSkip
         else await sleep(500);
       }
       assert.ok(names.includes(body), `${body} from ${host}:${port}`);
+    }
+  });
+
+  test('kubectl port-forward svc/NAME reaches a pod behind the Service', async () => {
+    // kubectl picks a pod from the Service's selector and maps the Service port to its target port
+    const pf = collect(ses.srv().kubectlAsync(['port-forward', '-n', NS, 'svc/web', ':80']));
+    try {
+      const local = await until(
+        'port-forward to listen',
+        () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.out())?.[1],
+        20_000,
+        100,
+      );
+      const res = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 200);
+      const body = (await res.text()).trim();
+      assert.ok(podsOf('web').map(nameOf).includes(body), `${body} is a web pod`);
+    } finally {
+      await pf.stop();
     }
   });
 
