@@ -11,6 +11,7 @@ const SCRIPTS = [
   ['dns', 'cluster DNS queries/s (cluster names; cached forwarded names)'],
   ['proxy', 'nftables service proxy: rule programming, TCP and UDP through a ClusterIP vs direct'],
   ['userspace-proxy', 'userspace service proxy: TCP and UDP through it vs direct'],
+  ['service-connect', 'Service create → first connection through its ClusterIP'],
 ] as const;
 
 function runScript(name: string, log: (s: string) => void): Promise<string> {
