@@ -18,7 +18,8 @@ test('coalesces changes, waits for enable, retries failures with back-off, stops
       runs++;
       if (fail) throw new Error('boom');
     },
-    onRetry: (_e, ms) => events.push(`retry ${Math.round(ms / 100) * 100}`),
+    // the back-off is jittered by up to 10%: 1000–1100 ms for the first retry
+    onRetry: (_e, ms) => events.push(ms >= 1000 && ms <= 1100 ? 'retry ~1 s' : `retry ${ms}`),
     onRecovered: () => events.push('recovered'),
     onApplied: () => events.push('applied'),
   });
@@ -48,7 +49,7 @@ test('coalesces changes, waits for enable, retries failures with back-off, stops
   clock.advance(1200);
   await settle();
   assert.equal(runs, 4);
-  assert.deepEqual(events, ['applied', 'applied', 'retry 1000', 'recovered', 'applied']);
+  assert.deepEqual(events, ['applied', 'applied', 'retry ~1 s', 'recovered', 'applied']);
   await loop.stop();
   loop.changed();
   clock.advance(5000);
