@@ -118,6 +118,13 @@ async function main(): Promise<void> {
       `Service create → first connection through its ClusterIP (nftables proxy, ${SERVICES} Services one by one): p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms — ${s.p99 <= 1000 ? '✓' : '✗'} target p99 ≤ 1 s\n`,
     );
   } finally {
+    // the backend is a native process that outlives its agent (adoption): delete it while the agent runs
+    await c.send('DELETE', `/api/v1/namespaces/${NS}/pods/backend?gracePeriodSeconds=1`).catch(() => undefined);
+    for (const end = Date.now() + 30_000; Date.now() < end;) {
+      const r = await c.send('GET', `/api/v1/namespaces/${NS}/pods/backend`).catch(() => undefined);
+      if (!r || r.status === 404) break;
+      await sleep(200);
+    }
     c.close();
     if (agent) {
       agent.proc.kill('SIGINT');
