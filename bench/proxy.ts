@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { nullLogger } from '../src/base/log.js';
 import type { ProxyServicePort } from '../src/network/proxy/model.js';
-import { run } from '../src/network/proxy/nftables/exec.js';
+import { run } from '../src/network/host-exec.js';
 import { createNftablesBackend } from '../src/network/proxy/nftables/nftables-backend.js';
 import { renderFull } from '../src/network/proxy/nftables/render.js';
 import { buildTableSpec } from '../src/network/proxy/nftables/table-spec.js';

@@ -19,21 +19,13 @@ import {
   type EchoServer,
 } from '../../src/network/proxy/userspace/testing/echo-servers.js';
 import { freePort } from '../../src/network/proxy/userspace/testing/model.js';
-import { startWindowsNode, startWineServer, stopWineServer, wineAvailable, winImport, winPath } from './wine.js';
+import { startWindowsNode, startWineServer, stopWineServer, wineReady, winImport, winPath } from './wine.js';
 
-const wine = wineAvailable();
-const skip =
-  !wine.ok && process.env['TANDEM_SKIP_WINE'] === '1' ? `Wine tests skipped (TANDEM_SKIP_WINE=1): ${wine.ok ? '' : wine.reason}` : false;
-if (skip) console.log(skip);
-if (!wine.ok && !skip) {
-  test('Wine and the Windows node.exe are installed', () => {
-    assert.fail(`${wine.reason} (on a machine without Wine, TANDEM_SKIP_WINE=1 skips these tests)`);
-  });
-}
+const ready = wineReady();
 
 const CLUSTER_IP = '127.88.0.1';
 
-describe('the userspace proxy under node.exe in Wine', { skip: skip || !wine.ok }, () => {
+describe('the userspace proxy under node.exe in Wine', { skip: !ready }, () => {
   let scratch = '';
   const servers: EchoServer[] = [];
   before(() => {
@@ -43,7 +35,7 @@ describe('the userspace proxy under node.exe in Wine', { skip: skip || !wine.ok 
   after(async () => {
     for (const s of servers) await s.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-    if (wine.ok) stopWineServer();
+    if (ready) stopWineServer();
   });
 
   test('TCP and UDP through a cluster IP and node ports to Linux-side endpoints', async () => {

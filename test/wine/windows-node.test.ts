@@ -4,21 +4,13 @@
 // registry, run by cmd.exe. The scenario is test/e2e/process-node.ts, shared with the Linux run.
 // Wine proves behaviour, never speed. Without Wine this fails, unless TANDEM_SKIP_WINE=1.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { at } from '../e2e/kubectl-support.js';
 import { TANDEM } from '../e2e/harness.js';
 import { pidsWith, processNodeScenario, type AgentProcess } from '../e2e/process-node.js';
-import { startWindowsNode, startWineServer, windowsNodeExe, wineAvailable, winPath } from './wine.js';
+import { startWindowsNode, startWineServer, windowsNodeExe, wineReady, winPath } from './wine.js';
 
-const wine = wineAvailable();
-const skip = !wine.ok && process.env['TANDEM_SKIP_WINE'] === '1';
-if (skip) console.log(`Wine tests skipped (TANDEM_SKIP_WINE=1): ${wine.ok ? '' : wine.reason}`);
-if (!wine.ok && !skip) {
-  test('Wine and the Windows node.exe are installed', () => {
-    assert.fail(`${wine.ok ? '' : wine.reason} (on a machine without Wine, TANDEM_SKIP_WINE=1 skips these tests)`);
-  });
-}
+const ready = wineReady();
 
 const crlf = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
 const file = (path: string, lines: string[]) => ({ type: 'file' as const, path, data: crlf(lines) });
@@ -42,7 +34,7 @@ function startWineAgent(a: { kubeconfig: string; dataDir: string; nodeName: stri
   };
 }
 
-if (wine.ok) {
+if (ready) {
   processNodeScenario({
     title: 'Windows (the real node.exe under Wine)',
     os: 'windows',

@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWindowsNode, runWine, startWindowsNode, startWineServer, stopWineServer, wineAvailable, winImport, winPath } from './wine.js';
+import { runWindowsNode, runWine, startWindowsNode, startWineServer, stopWineServer, wineReady, winImport, winPath } from './wine.js';
 
-const wine = wineAvailable();
-const skip =
-  !wine.ok && process.env['TANDEM_SKIP_WINE'] === '1' ? `Wine tests skipped (TANDEM_SKIP_WINE=1): ${wine.ok ? '' : wine.reason}` : false;
-if (skip) console.log(skip);
-if (!wine.ok && !skip) {
-  test('Wine and the Windows node.exe are installed', () => {
-    assert.fail(`${wine.reason} (on a machine without Wine, TANDEM_SKIP_WINE=1 skips these tests)`);
-  });
-}
+const ready = wineReady();
 
 let scratch = '';
 
@@ -38,14 +30,14 @@ function lastJson(stdout: string, stderr: string): Record<string, unknown> {
   }
 }
 
-describe('the Windows platform under node.exe in Wine', { skip: skip || !wine.ok }, () => {
+describe('the Windows platform under node.exe in Wine', { skip: !ready }, () => {
   before(() => {
     scratch = mkdtempSync(join(tmpdir(), 'tandem-wine-test-'));
     startWineServer();
   });
   after(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-    if (wine.ok) stopWineServer();
+    if (ready) stopWineServer();
   });
 
   test('host facts, node labels, data dir and no containerd', async () => {

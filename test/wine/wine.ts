@@ -3,11 +3,13 @@
 //
 // node.exe's stdout/stderr always go to files here: under Wine it cannot use a Unix pipe or socket as
 // stdio (libuv fails to open it, EBADF); preload.cjs covers code that still meets one.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 
 const NODE_WIN_VERSION = '20.20.2';
 const cache = join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'tandem-ci');
@@ -43,6 +45,21 @@ export function wineAvailable(): { ok: true } | { ok: false; reason: string } {
   if (!existsSync(nodeExe)) return { ok: false, reason: `no Windows node.exe at ${nodeExe}: ${fix}` };
   if (!existsSync(join(prefix, '.tandem-win10'))) return { ok: false, reason: `no Windows 10 Wine prefix at ${prefix}: ${fix}` };
   return { ok: true };
+}
+
+/**
+ * Whether a Wine test file may run. Without Wine, the file gets one failing test naming what to
+ * install (CI installs it), unless TANDEM_SKIP_WINE=1 says to skip, which is printed.
+ */
+export function wineReady(): boolean {
+  const wine = wineAvailable();
+  if (wine.ok) return true;
+  if (process.env['TANDEM_SKIP_WINE'] === '1') console.log(`Wine tests skipped (TANDEM_SKIP_WINE=1): ${wine.reason}`);
+  else
+    test('Wine and the Windows node.exe are installed', () => {
+      assert.fail(`${wine.reason} (on a machine without Wine, TANDEM_SKIP_WINE=1 skips these tests)`);
+    });
+  return false;
 }
 
 /** A persistent wineserver for the prefix, so that each node.exe start is warm (about 0.3 s, not 0.9 s). */

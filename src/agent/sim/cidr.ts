@@ -1,38 +1,27 @@
-// IPv4 helpers for the simulated fleet: a base range split into one /24 per node, node addresses
-// derived from the block number, and a per-node pod IP allocator that fits in 32 bytes.
+// The simulated fleet's address plan over base/ipv4-cidr.ts: a base range split into one /24 per
+// node, node addresses derived from the block number, and a per-node pod IP allocator in 32 bytes.
 
 import { badRequest } from '../../base/errors.js';
+import { formatIpv4, parseIpv4, parseIpv4Cidr, type Ipv4Cidr } from '../../base/ipv4-cidr.js';
 
-export interface Cidr {
-  base: number;
-  prefix: number;
-}
+export type Cidr = Pick<Ipv4Cidr, 'base' | 'prefix'>;
 
+/** The address as an integer; a 400 naming it when it is not one (sim flags are user input). */
 export function ipToInt(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw badRequest(`invalid IPv4 address ${JSON.stringify(ip)}`);
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw badRequest(`invalid IPv4 address ${JSON.stringify(ip)}`);
-    n = n * 256 + v;
-  }
+  const n = parseIpv4(ip);
+  if (n === undefined) throw badRequest(`invalid IPv4 address ${JSON.stringify(ip)}`);
   return n;
 }
 
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export const intToIp = formatIpv4;
 
 export function parseCidr(s: string): Cidr {
-  const [ip, bits, extra] = s.split('/');
-  const prefix = Number(bits);
-  if (ip === undefined || bits === undefined || extra !== undefined || !/^\d{1,2}$/.test(bits) || prefix > 32) {
+  try {
+    const { base, prefix } = parseIpv4Cidr(s);
+    return { base, prefix };
+  } catch {
     throw badRequest(`invalid CIDR ${JSON.stringify(s)}`);
   }
-  const size = 2 ** (32 - prefix);
-  const base = ipToInt(ip);
-  return { base: base - (base % size), prefix };
 }
 
 /** How many /24 blocks the range holds (0 when it is narrower than a /24). */

@@ -6,7 +6,7 @@
 // transaction, so a re-apply never leaves a moment without the rule.
 
 import { parseIpv4Cidr } from '../../base/ipv4-cidr.js';
-import { run } from '../proxy/nftables/exec.js';
+import { run } from '../host-exec.js';
 
 export const MASQUERADE_TABLE = 'tandem-podnet';
 

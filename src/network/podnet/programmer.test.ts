@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { nullLogger } from '../../base/log.js';
-import { run } from '../proxy/nftables/exec.js';
+import { run } from '../host-exec.js';
 import { planPodNetwork, type PodNetPlan } from './plan.js';
 import { createPodNetProgrammer, ROUTE_PROTO, type ApplyResult, type PodNetProgrammer } from './programmer.js';
 import {

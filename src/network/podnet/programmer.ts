@@ -7,7 +7,7 @@
 // lets tests program throwaway network namespaces instead of the host.
 
 import type { Logger } from '../../base/log.js';
-import { run } from '../proxy/nftables/exec.js';
+import { run } from '../host-exec.js';
 import { applyMasquerade, deleteMasquerade, renderMasquerade, MASQUERADE_TABLE } from './masquerade.js';
 import { DEFAULT_VXLAN, type HostAddress, type PodNetPlan, type VxlanSettings } from './plan.js';
 

@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run, works } from '../../proxy/nftables/exec.js';
+import { run, works } from '../../host-exec.js';
 import type { Node } from '../../../api/gen/types.js';
 import { mkNode } from './objects.js';
 

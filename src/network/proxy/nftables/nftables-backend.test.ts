@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { nullLogger } from '../../../base/log.js';
 import type { ProxyEndpoint, ProxyServicePort } from '../model.js';
 import { createTestNetwork, netnsUnavailable, NODE_IP, type TestNetwork } from '../testing/netns.js';
-import { run } from './exec.js';
+import { run } from '../../host-exec.js';
 import { createNftablesBackend, nftablesUnavailable, type NftablesBackend } from './nftables-backend.js';
 
 const skip = await netnsUnavailable();

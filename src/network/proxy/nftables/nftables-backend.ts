@@ -13,7 +13,7 @@
 import { realClock, type Clock } from '../../../base/clock.js';
 import type { Logger } from '../../../base/log.js';
 import type { ProxyBackend, ProxyServicePort } from '../model.js';
-import { run, works } from './exec.js';
+import { run, works } from '../../host-exec.js';
 import { renderDelete, renderFull, renderUpdate } from './render.js';
 import { matchesFlow, parseUdpEntries, staleUdpFlows } from './stale-udp.js';
 import { buildTableSpec, DEFAULT_TABLE, type TableOptions, type TableSpec } from './table-spec.js';

@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run, works } from '../nftables/exec.js';
+import { run, works } from '../../host-exec.js';
 
 export const NODE_IP = '192.0.2.10';
 const GATEWAY_IP = '10.244.0.1';

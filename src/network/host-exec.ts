@@ -1,6 +1,6 @@
-// Running the host tools the kernel backend needs (nft, conntrack, sysctl), optionally behind a
-// command prefix such as `ip netns exec NS`, so tests and benchmarks program a throwaway network
-// namespace and never the host.
+// Running the host tools the network components need (nft, conntrack, sysctl, ip, bridge),
+// optionally behind a command prefix such as `ip netns exec NS`, so tests and benchmarks program a
+// throwaway network namespace and never the host. Shared by the service proxy and the pod network.
 
 import { spawn } from 'node:child_process';
 
