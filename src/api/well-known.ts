@@ -72,3 +72,13 @@ export const HANDLER_PROCESS = 'process';
 // ---- Tandem's own ----
 /** Set to "true" on simulated nodes (`tandem sim`): no host behind them, nothing to route to. */
 export const LABEL_SIMULATED = 'tandem.io/simulated';
+/**
+ * The isolation the scheduler chose for a Windows pod (`process` or `hyperv`): set through the
+ * Binding (whose annotations the API server copies onto the pod, as upstream does), read by the
+ * agent to pick the sandbox's handler and the image manifest. Set by hand at create, it pins.
+ */
+export const ANNOTATION_ISOLATION = 'tandem.dev/isolation';
+/** The pod condition that says which isolation a Windows pod got and why, in plain words. */
+export const CONDITION_ISOLATION = 'tandem.dev/Isolation';
+export const REASON_PROCESS_ISOLATION = 'ProcessIsolation';
+export const REASON_HYPERV_ISOLATION = 'HyperVIsolation';

@@ -1,7 +1,5 @@
-// Image pull decisions (imagePullPolicy) and registry credentials from pull secrets
-// (kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg).
-
-import type { AuthConfig } from '../runtime/runtime.js';
+// Image pull decisions (imagePullPolicy). Credentials from pull secrets are the registry client's
+// (client/registry/pull-secrets.ts), shared with the scheduler's image facts.
 
 export type PullDecision = 'pull' | 'use-present' | 'never-pull-error';
 
@@ -14,66 +12,4 @@ export function pullDecision(policy: string | undefined, present: boolean): Pull
     default:
       return present ? 'use-present' : 'pull';
   }
-}
-
-/** The registry host of an image reference: `docker.io` for names without one. */
-export function imageRegistry(image: string): string {
-  const slash = image.indexOf('/');
-  if (slash < 0) return 'docker.io';
-  const first = image.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return first === 'index.docker.io' ? 'docker.io' : first;
-  return 'docker.io';
-}
-
-function normaliseRegistryKey(key: string): string {
-  let k = key.replace(/^https?:\/\//, '');
-  const slash = k.indexOf('/');
-  if (slash >= 0) k = k.slice(0, slash);
-  if (k === 'index.docker.io' || k === 'registry-1.docker.io') return 'docker.io';
-  return k;
-}
-
-interface DockerAuthEntry {
-  username?: string;
-  password?: string;
-  auth?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
-
-/** Credentials for `image` from the data of pull secrets (the first matching registry wins). */
-export function authForImage(image: string, secrets: Array<{ type: string; data: Record<string, Buffer> }>): AuthConfig | undefined {
-  const want = imageRegistry(image);
-  for (const s of secrets) {
-    let entries: Record<string, DockerAuthEntry> | undefined;
-    try {
-      if (s.type === 'kubernetes.io/dockerconfigjson' && s.data['.dockerconfigjson']) {
-        entries = (JSON.parse(s.data['.dockerconfigjson'].toString('utf8')) as { auths?: Record<string, DockerAuthEntry> }).auths;
-      } else if (s.type === 'kubernetes.io/dockercfg' && s.data['.dockercfg']) {
-        entries = JSON.parse(s.data['.dockercfg'].toString('utf8')) as Record<string, DockerAuthEntry>;
-      }
-    } catch {
-      continue;
-    }
-    for (const [key, e] of Object.entries(entries ?? {})) {
-      if (normaliseRegistryKey(key) !== want) continue;
-      const out: AuthConfig = { serverAddress: key };
-      let { username, password } = e;
-      if ((!username || !password) && e.auth) {
-        const dec = Buffer.from(e.auth, 'base64').toString('utf8');
-        const i = dec.indexOf(':');
-        if (i > 0) {
-          username = dec.slice(0, i);
-          password = dec.slice(i + 1);
-        }
-      }
-      if (username !== undefined) out.username = username;
-      if (password !== undefined) out.password = password;
-      if (e.auth) out.auth = e.auth;
-      if (e.identitytoken) out.identityToken = e.identitytoken;
-      if (e.registrytoken) out.registryToken = e.registrytoken;
-      return out;
-    }
-  }
-  return undefined;
 }

@@ -8,7 +8,7 @@
 // - An image newer than the host never runs, in either mode.
 // One pure function, used by the scheduler, the agent and the upgrade planner alike.
 
-type WindowsIsolation = 'process' | 'hyperv';
+export type WindowsIsolation = 'process' | 'hyperv';
 
 /** A Windows version: major.minor.build[.revision], e.g. 10.0.20348.2700. */
 export interface WindowsVersion {
@@ -36,7 +36,7 @@ export function parseWindowsVersion(text: string): WindowsVersion | undefined {
   return { major: Number(m[1]), minor: Number(m[2]), build: Number(m[3]), ...(m[4] !== undefined ? { revision: Number(m[4]) } : {}) };
 }
 
-const formatWindowsVersion = (v: WindowsVersion): string =>
+export const formatWindowsVersion = (v: WindowsVersion): string =>
   `${v.major}.${v.minor}.${v.build}${v.revision !== undefined ? `.${v.revision}` : ''}`;
 
 const WS2016 = 14393;
