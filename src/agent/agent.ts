@@ -3,10 +3,12 @@
 // the agent advertises the streaming port in status.daemonEndpoints.
 
 import type { Pod, Taint } from '../api/gen/types.js';
+import { windowsHostOf } from '../api/scheduling/windows-pod-isolation.js';
 import { realClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import type { RestClient } from '../client/rest-client.js';
+import type { ImageFactsSource } from '../client/registry/image-facts.js';
 import type { Platform } from './platform/common/platform.js';
 import type { Runtime } from './runtime/runtime.js';
 import { createNodeAgent } from './node/node-agent.js';
@@ -51,6 +53,12 @@ export interface AgentOptions {
   /** node status check and lease renewal intervals (default 10 s) */
   statusCheckMs?: number;
   leaseRenewMs?: number;
+  /**
+   * Reads image indexes (client/registry createImageFacts): a Windows pod's sandbox of process or
+   * Hyper-V isolation then pulls the index entry this node runs with that isolation, by digest.
+   * Without it images are pulled as written.
+   */
+  imageFacts?: ImageFactsSource;
   /** tests: ConfigMap/Secret/RuntimeClass reads */
   objects?: ObjectSource;
 }
@@ -146,6 +154,11 @@ export function startAgent(o: AgentOptions): Agent {
         memoryCapacity: host.memoryBytes,
         cpuCapacity: host.cpuCores,
         runtimeName: version.runtimeName || o.runtime.name,
+        ...(o.imageFacts ? { imageFacts: o.imageFacts } : {}),
+        windowsHost: () => {
+          const n = node.current();
+          return host.os === 'windows' && n ? windowsHostOf(n) : undefined;
+        },
         log: log.child('pods'),
         memories,
         admit: async (pod) => {

@@ -2,6 +2,8 @@
 // per-pod memory (waiting reasons, the last status written).
 
 import type { Pod, PodStatus } from '../../api/gen/types.js';
+import type { WindowsHost } from '../../api/scheduling/windows-pod-isolation.js';
+import type { ImageFactsSource } from '../../client/registry/image-facts.js';
 import type { AdmitResult } from './admit.js';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
@@ -52,6 +54,10 @@ export interface PodContext {
   memoryCapacity: number;
   cpuCapacity: number;
   runtimeName: string;
+  /** image index facts: which manifest a Windows sandbox pulls for its isolation (image-platform.ts); absent: pull as given */
+  imageFacts?: ImageFactsSource;
+  /** this node as the Windows isolation rules see it (its Node's build, architecture, Hyper-V); undefined on Linux */
+  windowsHost?: () => WindowsHost | undefined;
   log: Logger;
   memory(uid: string): PodMemory;
   /** the kubelet's admission of a pod that has not run here yet (admit.ts, against the current Node) */

@@ -4,6 +4,7 @@
 // adopts running containers as they are.
 
 import type { Container, Pod } from '../../api/gen/types.js';
+import type { IsolationPin } from '../../api/scheduling/windows-pod-isolation.js';
 import type { ContainerStatus as RtContainer, SandboxConfig, SandboxStatus } from '../runtime/runtime.js';
 import { startContainer, qosOf } from './container-start.js';
 import type { PodRuntimeFacts } from './field-ref.js';
@@ -12,8 +13,8 @@ import { containersNamed, readySandbox, type PodRuntimeView } from './labels.js'
 import type { PodContext, PodMemory } from './pod-context.js';
 import { podFullName } from './pod-name.js';
 import { shouldRestart } from './restart-policy.js';
-import { PROCESS_HANDLER, sandboxConfig } from './runtime-config.js';
-import { isHostProcessPod } from './windows-config.js';
+import { sandboxConfig } from './runtime-config.js';
+import { sandboxHandler } from './sandbox-handler.js';
 import { prepareVolumes, VolumeError, type PreparedVolume } from '../volumes/volumes.js';
 import { runHandler } from '../probes/probe-handler.js';
 
@@ -56,6 +57,8 @@ interface Running {
   facts: PodRuntimeFacts;
   volumes: Map<string, PreparedVolume>;
   host: string;
+  /** the Windows isolation the sandbox runs with (which entry of each image's index to pull) */
+  isolation?: IsolationPin;
 }
 
 /** Makes sure a ready sandbox exists; answers undefined when the pod has to wait. */
@@ -76,25 +79,13 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     ctx.requeue(uid, 10_000);
     return undefined;
   }
-  let handler = '';
-  const runtimeClassName = pod.spec?.runtimeClassName;
-  if (runtimeClassName) {
-    const h = await ctx.objects.runtimeHandler(runtimeClassName);
-    if (h === undefined) {
-      ctx.events.event(
-        pod,
-        'Warning',
-        'FailedCreatePodSandBox',
-        `Failed to create pod sandbox: runtimeclass.node.k8s.io "${runtimeClassName}" not found`,
-      );
-      ctx.requeue(uid, 10_000);
-      return undefined;
-    }
-    handler = h;
-  } else if (isHostProcessPod(pod.spec) && (await ctx.runtime.runtimeHandlers()).some((x) => x.name === PROCESS_HANDLER)) {
-    // a HostProcess pod without a RuntimeClass runs as host processes when this node can
-    handler = PROCESS_HANDLER;
+  const chosen = await sandboxHandler(ctx, pod, !existing);
+  if ('failed' in chosen) {
+    ctx.events.event(pod, 'Warning', 'FailedCreatePodSandBox', chosen.failed);
+    ctx.requeue(uid, 10_000);
+    return undefined;
   }
+  const handler = chosen.handler;
   const attempt = existing ? existing.attempt : view.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
   const sandbox = sandboxConfig({
     pod,
@@ -107,7 +98,8 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     runtimeHandler: handler,
   });
   const host = (s: SandboxStatus | undefined) => (pod.spec?.hostNetwork ? (ctx.hostIPs[0] ?? '127.0.0.1') : (s?.ip ?? ''));
-  if (existing) return { sandboxId: existing.id, sandbox, facts, volumes, host: host(existing) };
+  const isolation = chosen.isolation ? { isolation: chosen.isolation } : {};
+  if (existing) return { sandboxId: existing.id, sandbox, facts, volumes, host: host(existing), ...isolation };
   // sandboxes that died: their containers cannot be kept
   if (view.sandboxes.length > 0)
     ctx.events.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
@@ -126,7 +118,7 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     facts.podIPs = [st.ip, ...st.additionalIps];
   }
   view.sandboxes.unshift(st);
-  return { sandboxId, sandbox, facts, volumes, host: host(st) };
+  return { sandboxId, sandbox, facts, volumes, host: host(st), ...isolation };
 }
 
 /**
@@ -186,6 +178,7 @@ async function syncContainer(
     sandbox: r.sandbox,
     facts: r.facts,
     volumes: r.volumes,
+    ...(r.isolation ? { isolation: r.isolation } : {}),
   });
   await pruneOld(ctx, view, c.name);
   return ok ? 'running' : 'waiting';

@@ -12,6 +12,7 @@ import {
   type ImageInfo,
   type Runtime,
   type RuntimeCondition,
+  type RuntimeHandlerInfo,
   type SandboxConfig,
   type SandboxStatus,
 } from '../runtime/runtime.js';
@@ -32,6 +33,8 @@ export interface FakeContainerRuntimeOptions {
   /** images whose pull fails */
   failPull?: (image: string) => string | undefined;
   ipPrefix?: string;
+  /** the runtime handlers it offers (default: runc and the default "") */
+  handlers?: RuntimeHandlerInfo[];
   /** starts every sandbox and container id (two fakes side by side need distinct ids, as real runtimes have) */
   idPrefix?: string;
 }
@@ -48,7 +51,8 @@ interface FakeContainer {
 
 export interface FakeContainerRuntime extends Runtime {
   calls: string[];
-  pulls: Array<{ image: string; auth?: AuthConfig }>;
+  /** `runtimeHandler`: the handler of the sandbox the image was pulled for, when one was given */
+  pulls: Array<{ image: string; auth?: AuthConfig; runtimeHandler?: string }>;
   sandboxes: Map<string, FakeSandbox>;
   containers: Map<string, FakeContainer>;
   /** Ends a running container now. */
@@ -71,7 +75,7 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
     { type: 'NetworkReady', status: true, reason: '', message: '' },
   ];
   const calls: string[] = [];
-  const pulls: Array<{ image: string; auth?: AuthConfig }> = [];
+  const pulls: FakeContainerRuntime['pulls'] = [];
   let seq = 0;
   let ipSeq = 1;
   const id = (p: string) => `${opts.idPrefix ?? ''}${p}${(++seq).toString(16).padStart(12, '0')}`;
@@ -126,7 +130,7 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       return clone(conditions);
     },
     async runtimeHandlers() {
-      return [{ name: 'runc', recursiveReadOnlyMounts: true, userNamespaces: false }, { name: '' }];
+      return clone(opts.handlers ?? [{ name: 'runc', recursiveReadOnlyMounts: true, userNamespaces: false }, { name: '' }]);
     },
 
     async runPodSandbox(cfg) {
@@ -264,9 +268,9 @@ export function createFakeContainerRuntime(opts: FakeContainerRuntimeOptions = {
       return `http://127.0.0.1:1/portforward/${sid}`;
     },
 
-    async pullImage(image, auth) {
+    async pullImage(image, auth, sandbox) {
       calls.push(`pullImage ${image}`);
-      pulls.push(auth ? { image, auth } : { image });
+      pulls.push({ image, ...(auth ? { auth } : {}), ...(sandbox ? { runtimeHandler: sandbox.runtimeHandler } : {}) });
       const err = opts.failPull?.(image);
       if (err) throw new Error(err);
       addImage(image);
