@@ -3,7 +3,7 @@
 // to stdout. Never fails on time: exit 0 unless something crashes.
 //
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
-// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network
+// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
 
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,7 @@ import { loadProfile, renderProfile, summarizeProfile } from './prof-top.js';
 import { runClusterPhases, wanted } from './cluster-phases.js';
 import { runNodePhase } from './node.js';
 import { runNetworkPhase } from './network.js';
+import { runImageFactsPhase } from './image-facts.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -298,6 +299,7 @@ main()
   .then(runClusterPhases)
   .then(runNodePhase)
   .then(runNetworkPhase)
+  .then(runImageFactsPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

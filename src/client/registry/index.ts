@@ -2,3 +2,4 @@
 // verified content store with a reference index.
 export { createImageCache, type CachedImage, type ImageCache } from './image-cache.js';
 export { PlatformMismatchError } from './platform.js';
+export { createImageFacts } from './image-facts.js';

@@ -1,8 +1,8 @@
 // HTTP for the registry client over node:http/https. Plain HTTP is used only for loopback hosts and
 // for hosts the operator named insecure; every other URL (registry, token realm, redirect target)
 // must be HTTPS, so credentials and tokens never cross the network in clear text.
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 
 export interface TransportOptions {
@@ -63,6 +63,22 @@ export interface HttpResponse {
 
 const MAX_REDIRECTS = 10;
 
+// Connections are kept open between requests: reading the facts of many images (and every pull)
+// would otherwise pay a TCP (and TLS) handshake per manifest. Own agents, not the global ones, so
+// that no other code in the process can turn this off. An idle connection is closed after 5 s (as
+// Node's global agent does), before a registry or a load balancer in front of it would drop it.
+const KEEP_ALIVE = { keepAlive: true, scheduling: 'lifo', timeout: 5000 } as const;
+const httpAgent = new HttpAgent(KEEP_ALIVE);
+const httpsAgent = new HttpsAgent(KEEP_ALIVE);
+
+/** A response body over the limit its caller set: a manifest or config that cannot be one. */
+export class ResponseTooLargeError extends Error {
+  constructor(url: string, limit: number) {
+    super(`${url}: response larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 function checkScheme(u: URL, o: TransportOptions): void {
   if (u.protocol === 'https:') return;
   if (u.protocol !== 'http:') throw new Error(`unsupported URL scheme ${u.protocol} in ${u.href}`);
@@ -75,9 +91,11 @@ function once(req: HttpRequest, u: URL, o: TransportOptions): Promise<IncomingMe
   if (req.body) headers['Content-Length'] = String(req.body.length);
   return new Promise((resolve, reject) => {
     const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = fn(u, { method: req.method, headers, ...(u.protocol === 'https:' && o.ca ? { ca: o.ca } : {}) }, resolve);
+    const tls = u.protocol === 'https:';
+    const options = { method: req.method, headers, agent: tls ? httpsAgent : httpAgent, ...(tls && o.ca ? { ca: o.ca } : {}) };
+    const r = fn(u, options, resolve);
     r.setTimeout(o.timeoutMs ?? 60_000, () =>
-      r.destroy(new Error(`${req.method} ${u.href}: no answer within ${o.timeoutMs ?? 60_000} ms`)),
+      r.destroy(Object.assign(new Error(`${req.method} ${u.href}: no answer within ${o.timeoutMs ?? 60_000} ms`), { code: 'ETIMEDOUT' })),
     );
     r.on('error', reject);
     r.end(req.body);
@@ -112,7 +130,7 @@ export async function readBody(res: HttpResponse, limit: number): Promise<Buffer
     n += (chunk as Buffer).length;
     if (n > limit) {
       res.stream.destroy();
-      throw new Error(`${res.url}: response larger than ${limit} bytes`);
+      throw new ResponseTooLargeError(res.url, limit);
     }
     parts.push(chunk as Buffer);
   }
