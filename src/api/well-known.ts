@@ -24,6 +24,8 @@ export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
 export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
 export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
 export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
+/** Set by an administrator on a node that is shut down for good: its terminating pods are force-deleted (pod GC). */
+export const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 // ---- node annotations ----
 export const ANNOTATION_NODE_TTL = 'node.alpha.kubernetes.io/ttl';

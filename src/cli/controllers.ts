@@ -18,6 +18,8 @@ import {
   startNamespaceController,
   startNodeIpamController,
   startNodeLifecycleController,
+  startPodGcController,
+  podGcOptionsFromEnv,
   startReplicaSetController,
   startServiceAccountController,
 } from '../controllers/index.js';
@@ -73,6 +75,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
       ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
     }),
   nodeipam: (d) => startNodeIpamController({ ...deps(d, 'node-controller'), ...d.opts.nodeIpam }),
+  'pod-garbage-collector': (d) => startPodGcController({ ...deps(d), ...podGcOptionsFromEnv(process.env, d.log) }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

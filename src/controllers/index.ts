@@ -19,3 +19,4 @@ export { startEndpointsController } from './endpoints/index.js';
 export { startServiceAccountController } from './serviceaccount/index.js';
 export { startNodeLifecycleController } from './node-lifecycle/index.js';
 export { startNodeIpamController } from './nodeipam/index.js';
+export { startPodGcController, podGcOptionsFromEnv } from './podgc/index.js';
