@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from '../base/log.js';
 import { realClock } from '../base/clock.js';
 import type { RestClient } from '../client/rest-client.js';
+import { createImageFacts } from '../client/registry/index.js';
 import {
   createHostPlatform,
   createImageStore,
@@ -189,6 +190,15 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     streamingPort: streaming.port,
     ...(o.clusterDns ? { clusterDns: o.clusterDns } : {}),
     ...(o.clusterDomain ? { clusterDomain: o.clusterDomain } : {}),
+    // Windows: a process- or Hyper-V-isolated pod pulls the index entry of its isolation (by digest)
+    ...(host.os === 'windows'
+      ? {
+          imageFacts: createImageFacts({
+            log: o.log.child('image-facts'),
+            ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+          }),
+        }
+      : {}),
   });
   return {
     agent,
