@@ -8,6 +8,7 @@ import { createLogger } from '../base/log.js';
 import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
 import { waitForSignal as waitForStopSignal } from './signals.js';
+import { simHelp } from '../agent/sim/flags/index.js';
 
 // Each command loads only what it runs (an agent process never loads the API server or the
 // simulator: that is memory a node pays for).
@@ -331,16 +332,12 @@ export async function main(argv: string[]): Promise<void> {
     .description('simulated nodes (Linux or Windows, any build) whose pods run in simulation')
     .allowUnknownOption(true)
     .helpOption(false)
-    .argument(
-      '[flags...]',
-      '--kubeconfig FILE --nodes N --os linux|windows [--windows-build 10.0.20348] [--name-prefix P] [--zones N] [--hyperv] ...',
-    )
+    .argument('[flags...]', 'see tandem sim --help')
+    // the flags are the simulator's own table (agent/sim/flags/): `tandem help sim` prints the same text as `sim --help`
+    .configureHelp({ formatHelp: () => `${simHelp()}\n` })
     .action(async (flags: string[]) => {
-      const [{ parseSimArgs, startSimFleet }, { clientFromKubeconfig }, { createInformerFactory }] = await Promise.all([
-        import('../agent/sim/index.js'),
-        kubeconfigModule(),
-        import('../client/informer-factory.js'),
-      ]);
+      const [{ parseSimArgs, resolveSimKubeconfig, startSimFleet }, { clientFromKubeconfig }, { createInformerFactory }] =
+        await Promise.all([import('../agent/sim/index.js'), kubeconfigModule(), import('../client/informer-factory.js')]);
       const args = (() => {
         try {
           return parseSimArgs(flags);
@@ -348,16 +345,22 @@ export async function main(argv: string[]): Promise<void> {
           return fail(e);
         }
       })();
-      if (!args.kubeconfig) fail('--kubeconfig FILE is required');
+      if (args === 'help') return log(simHelp());
+      const { kubeconfig: kubeconfigFlag, dataDir, ...opts } = args;
       const { client } = (() => {
         try {
-          return clientFromKubeconfig(args.kubeconfig!, 'tandem-sim', 64);
+          const kubeconfig = resolveSimKubeconfig({
+            flag: kubeconfigFlag,
+            dataDir: dataDir === undefined ? undefined : resolve(dataDir),
+            env: process.env['KUBECONFIG'],
+            defaultDataDir: resolveDataDir(undefined),
+          });
+          return clientFromKubeconfig(kubeconfig, 'tandem-sim', 64);
         } catch (e) {
           return fail(e);
         }
       })();
       const informers = createInformerFactory(client);
-      const { kubeconfig: _k, ...opts } = args;
       const fleet = startSimFleet({ ...opts, client, informers, log: createLogger().child('sim') });
       await fleet.ready().catch(fail);
       const st = fleet.stats();

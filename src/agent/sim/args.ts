@@ -1,13 +1,15 @@
-// `tandem sim` flags -> fleet options (without the client, which the command builds from --kubeconfig).
+// `tandem sim` flags -> fleet options (without the client, which the command builds from the kubeconfig).
 
 import type { Taint } from '../../api/gen/types.js';
 import { badRequest } from '../../base/errors.js';
 import { SIM_RUNTIMES, type SimRuntime } from './node-object.js';
 import type { SimFleetOptions } from './options.js';
+import { SIM_FLAGS, type SimFlag } from './flags/flags.js';
 
-export type SimArgs = Omit<SimFleetOptions, 'client' | 'informers' | 'clock' | 'log'> & { kubeconfig?: string };
+export type SimArgs = Omit<SimFleetOptions, 'client' | 'informers' | 'clock' | 'log'> & { kubeconfig?: string; dataDir?: string };
 
-const BOOLEAN = new Set(['hyperv']);
+const BY_NAME = new Map(SIM_FLAGS.map((f) => [f.name, f]));
+const BY_SHORT = new Map(SIM_FLAGS.filter((f) => f.short).map((f) => [f.short ?? '', f]));
 
 function splitPairs(v: string, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -50,21 +52,51 @@ function ms(v: string, flag: string): number {
   return n;
 }
 
-export function parseSimArgs(argv: readonly string[]): SimArgs {
+/** The flag an argument names (`--nodes`, `--nodes=3`, `-h`), or undefined for a plain word. */
+function flagOf(a: string): { name: string; inline: string | undefined; flag: SimFlag | undefined } | undefined {
+  if (a.startsWith('--')) {
+    const eq = a.indexOf('=');
+    const name = (eq > 0 ? a.slice(2, eq) : a.slice(2)).toLowerCase();
+    return { name: `--${name}`, inline: eq > 0 ? a.slice(eq + 1) : undefined, flag: BY_NAME.get(name) };
+  }
+  if (/^-[^-]/.test(a)) return { name: a, inline: undefined, flag: BY_SHORT.get(a.slice(1)) };
+  return undefined;
+}
+
+function switchValue(name: string, v: string | undefined): string {
+  if (v === undefined || v === 'true') return 'true';
+  if (v === 'false') return 'false';
+  throw badRequest(`${name}: takes no value, or =true or =false (got ${JSON.stringify(v)})`);
+}
+
+/**
+ * `tandem sim` flags -> options, or 'help' when --help/-h is among them (help wins over other
+ * mistakes, as with the other commands). Every flag is known from SIM_FLAGS: an unknown one is
+ * reported as unknown wherever it stands, and only flags that take a value consume the next argument.
+ */
+export function parseSimArgs(argv: readonly string[]): SimArgs | 'help' {
+  if (argv.some((a) => flagOf(a)?.flag?.name === 'help')) return 'help';
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
-    if (!a.startsWith('--')) throw badRequest(`unexpected argument ${JSON.stringify(a)}`);
-    const eq = a.indexOf('=');
-    const name = (eq > 0 ? a.slice(2, eq) : a.slice(2)).toLowerCase();
-    if (eq > 0) flags.set(name, a.slice(eq + 1));
-    else if (BOOLEAN.has(name)) flags.set(name, 'true');
-    else {
-      const v = argv[i + 1];
-      if (v === undefined) throw badRequest(`--${name}: missing value`);
-      flags.set(name, v);
-      i++;
+    const f = flagOf(a);
+    if (!f) throw badRequest(`unexpected argument ${JSON.stringify(a)} (flags are --name value or --name=value; see tandem sim --help)`);
+    if (!f.flag) throw badRequest(`unknown flag ${f.name} (see tandem sim --help)`);
+    const name = f.flag.name;
+    if (!f.flag.value) {
+      flags.set(name, switchValue(f.name, f.inline));
+      continue;
     }
+    if (f.inline !== undefined) {
+      flags.set(name, f.inline);
+      continue;
+    }
+    const v = argv[i + 1];
+    if (v === undefined) throw badRequest(`${f.name}: missing value <${f.flag.value}>`);
+    // `--nodes --os windows` is a forgotten value, not a node count of "--os"
+    if (flagOf(v)?.flag) throw badRequest(`${f.name}: missing value <${f.flag.value}> (the next argument is the flag ${v})`);
+    flags.set(name, v);
+    i++;
   }
   const os = flags.get('os') ?? 'linux';
   if (os !== 'linux' && os !== 'windows') throw badRequest(`--os: must be linux or windows, got ${JSON.stringify(os)}`);
@@ -77,6 +109,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         break;
       case 'kubeconfig':
         out.kubeconfig = v;
+        break;
+      case 'data-dir':
+        out.dataDir = v;
         break;
       case 'windows-build':
         out.windowsBuild = v;
@@ -135,7 +170,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         stages.jitterMs = ms(v, name);
         break;
       default:
-        throw badRequest(`unknown flag --${name}`);
+        // a flag in SIM_FLAGS that this switch forgot: a bug here, not the user's mistake
+        throw new Error(`tandem sim: flag --${name} is not handled`);
     }
   }
   if (Object.keys(stages).length > 0) out.stages = stages;

@@ -1,11 +1,14 @@
 // The simulated fleet against the real API server (in-process, memory store): node objects,
-// leases, and pods through their stages (running, completed, failed, rejected, deleted).
+// leases, pods through their stages (running, completed, failed, rejected, deleted), and who may
+// take over whose nodes (fleets in this process and `tandem sim` processes).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Lease, Node, Pod } from '../../api/gen/types.js';
 import { createLogger } from '../../base/log.js';
 import { createInformerFactory, type InformerFactory } from '../../client/informer-factory.js';
@@ -24,6 +27,7 @@ let windows: SimFleet;
 const logs: string[] = [];
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 const PODS = '/api/v1/namespaces/default/pods';
+const TANDEM = resolve(fileURLToPath(import.meta.url), '../../../../../bin/tandem.js');
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-sim-'));
@@ -250,9 +254,40 @@ test('a frozen node leaves its pods alone; after resuming, a deleted pending pod
   await until(async () => linux.stats().pod.deletes === deletesBefore + 1, 'the sim DELETE answered', 2000);
 });
 
-test('a second fleet with the same names takes the nodes over', async () => {
+test('a second fleet with the default names is refused while the first runs, and writes nothing', async () => {
+  const before0 = await getNode('sim-linux-0');
+  const second = startSimFleet({ client: c, nodes: 5, os: 'linux', leaseRenewMs: 300, tickMs: 20 });
+  try {
+    await assert.rejects(second.ready(), {
+      name: 'SimNamesTaken',
+      message: new RegExp(
+        '^node sim-linux-0 belongs to a running sim \\(another sim fleet in this process, whose Lease was renewed \\d+ s ago\\): ' +
+          "two sims with the default name prefix sim-linux- would take over each other's nodes; give this one its own --name-prefix",
+      ),
+    });
+    assert.equal(second.stats().node.registered, 0);
+  } finally {
+    await second.stop();
+  }
+  const after0 = await getNode('sim-linux-0');
+  assert.equal(after0.metadata.annotations?.['tandem.io/sim-holder'], before0.metadata.annotations?.['tandem.io/sim-holder']);
+  assert.match(after0.metadata.annotations?.['tandem.io/sim-holder'] ?? '', new RegExp(`/${process.pid}/`));
+  // the names beyond the first fleet's were not created either
+  assert.equal(await c.getOrUndefined<Node>('/api/v1/nodes/sim-linux-3'), undefined);
+  assert.deepEqual(linux.nodeNames(), ['sim-linux-0', 'sim-linux-1', 'sim-linux-2']);
+});
+
+test('an explicit prefix takes the nodes over, also from a running sim', async () => {
   const before1 = await getNode('sim-windows-0');
-  const again = startSimFleet({ client: c, nodes: 1, os: 'windows', windowsBuild: '10.0.17763', leaseRenewMs: 300, tickMs: 20 });
+  const again = startSimFleet({
+    client: c,
+    nodes: 1,
+    os: 'windows',
+    namePrefix: 'sim-windows-',
+    windowsBuild: '10.0.17763',
+    leaseRenewMs: 300,
+    tickMs: 20,
+  });
   try {
     await again.ready();
     const after1 = await getNode('sim-windows-0');
@@ -263,5 +298,64 @@ test('a second fleet with the same names takes the nodes over', async () => {
     assert.equal(again.stats().node.registered, 1);
   } finally {
     await again.stop();
+  }
+});
+
+/** `tandem sim` as a user runs it, against this test's server; resolves at its ready line or its exit. */
+function simProcess(args: string[]): Promise<{ proc: ChildProcess; ready: boolean; out: string }> {
+  const proc = spawn(process.execPath, [TANDEM, 'sim', '--kubeconfig', join(dir, 'kubeconfig'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve({ proc, ready: false, out: `${out}\n(timed out)` }), 20_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (/tandem sim ready/.test(out)) {
+        clearTimeout(t);
+        resolve({ proc, ready: true, out });
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.on('exit', () => {
+      clearTimeout(t);
+      resolve({ proc, ready: false, out });
+    });
+  });
+}
+
+test('tandem sim processes with the default prefix: refused while one runs, its nodes taken over once it is killed', async () => {
+  // This process stays alive after its fleets stopped, so to other processes their nodes look held
+  // until the Leases expire: start from no nodes.
+  await windows.stop();
+  for (const n of ['sim-windows-0', 'sim-windows-1']) await c.request('DELETE', `/api/v1/nodes/${n}`);
+  const flags = ['--nodes', '1', '--os', 'windows', '--lease-renew-ms', '300'];
+  const a = await simProcess(flags);
+  const live: ChildProcess[] = [a.proc];
+  try {
+    assert.ok(a.ready, a.out);
+    const held = await getNode('sim-windows-0');
+    assert.match(held.metadata.annotations?.['tandem.io/sim-holder'] ?? '', new RegExp(`/${a.proc.pid}/`));
+
+    const b = await simProcess(flags);
+    assert.equal(b.ready, false);
+    assert.equal(b.proc.exitCode, 1);
+    assert.match(b.out, new RegExp(`tandem: node sim-windows-0 belongs to a running sim \\(tandem sim pid ${a.proc.pid} on this host`));
+
+    // kill -9: nothing released, the Lease still fresh for 40 s, but the holder process is gone
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    const t0 = Date.now();
+    const c2 = await simProcess(flags);
+    live.push(c2.proc);
+    assert.ok(c2.ready, c2.out);
+    assert.ok(Date.now() - t0 < 15_000, 'did not wait for the Lease to expire');
+    const taken = await getNode('sim-windows-0');
+    assert.equal(taken.metadata.uid, held.metadata.uid, 'taken over, not recreated');
+    assert.match(taken.metadata.annotations?.['tandem.io/sim-holder'] ?? '', new RegExp(`/${c2.proc.pid}/`));
+  } finally {
+    for (const p of live) if (p.exitCode === null) p.kill('SIGTERM');
+    await Promise.all(live.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
   }
 });

@@ -10,6 +10,8 @@ import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
 import { POD_NODE_INDEXERS } from '../../client/pod-indexes.js';
 import { blockCidr, blockCount, blockIndexOf, nodeIpForBlock, parseCidr } from './cidr.js';
+import { nodeLeases } from '../node/node-lease.js';
+import { SimNamesTaken, foreignHolder, holderFor, liveHolder, markRunning } from './holder.js';
 import { createNodeRunner, type NodeRunnerStats } from './node-runner.js';
 import { resolveSimOptions, type SimFleetOptions } from './options.js';
 import { createPodRunner, type PodRunnerStats } from './pod-runner.js';
@@ -108,9 +110,25 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   nodeInf.onDelete((n) => nodeRunner?.onNodeDelete(n));
   factory.start();
 
+  /** Refuses default names that a running sim holds, before this fleet writes anything (node-runner checks again, for races). */
+  async function checkNamesFree(): Promise<void> {
+    if (!cfg.defaultNamePrefix) return;
+    const me = holderFor(bootSeed);
+    const held = names.map((n) => nodeInf.get(n)).filter((n): n is Node => n !== undefined && foreignHolder(n, me) !== undefined);
+    if (held.length === 0) return;
+    const leases = new Map((await nodeLeases(cfg.client).list()).items.map((l) => [l.metadata.name ?? '', l]));
+    for (const n of held) {
+      const name = n.metadata.name ?? '';
+      const who = liveHolder(n, leases.get(name), me, clock.now());
+      if (who) throw new SimNamesTaken(name, who, cfg.namePrefix);
+    }
+  }
+
+  markRunning(bootSeed, true);
   const readyP = (async () => {
     await nodeInf.whenSynced();
     if (stopped) return;
+    await checkNamesFree();
     const blocks = assignBlocks(cfg.podCidrBase, cfg.namePrefix, names, nodeInf.list());
     const now = clock.now();
     const nodes = names.map((name, i) => {
@@ -129,7 +147,10 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
       log.info(`${nodes.length} ${cfg.os} nodes registered in ${registerMs} ms`);
     }
   })();
-  readyP.catch((e: unknown) => log.error('start failed', { error: e }));
+  // a refusal is the caller's to report (ready() rejects with it); anything else is logged here too
+  readyP.catch((e: unknown) => {
+    if (!(e instanceof SimNamesTaken)) log.error('start failed', { error: e });
+  });
 
   const nodeOrThrow = (name: string): SimNode => {
     const n = byName.get(name);
@@ -142,6 +163,7 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     async stop() {
       if (stopped) return;
       stopped = true;
+      markRunning(bootSeed, false);
       await Promise.all([nodeRunner?.stop(), podRunner.stop()]);
       if (ownFactory) await factory.stop();
     },

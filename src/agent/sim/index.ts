@@ -2,3 +2,4 @@
 
 export { startSimFleet } from './fleet.js';
 export { parseSimArgs } from './args.js';
+export { resolveSimKubeconfig } from './kubeconfig-path.js';

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { majorMinorBuild } from '../node/node-object.js';
 import { buildNode, osImage, runtimeHandlers, simNodeLabels } from './node-object.js';
 import { resolveSimOptions } from './options.js';
-import { parseSimArgs, parseTaints } from './args.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { simNodeDescription } from './testing/sim-node-description.js';
 
@@ -96,6 +95,8 @@ test('options: defaults and validation', () => {
   const w = resolveSimOptions({ client, nodes: 2, os: 'windows' });
   assert.equal(w.windowsBuild, '10.0.20348');
   assert.equal(w.namePrefix, 'sim-windows-');
+  assert.equal(w.defaultNamePrefix, true);
+  assert.equal(resolveSimOptions({ client, nodes: 1, os: 'linux', namePrefix: 'sim-linux-' }).defaultNamePrefix, false);
   assert.equal(w.leaseRenewMs, 10_000);
   assert.equal(resolveSimOptions({ client, nodes: 1, os: 'linux' }).windowsBuild, undefined);
   assert.throws(() => resolveSimOptions({ client, nodes: 1, os: 'windows', windowsBuild: '2022' }), /windows-build/);
@@ -107,49 +108,4 @@ test('options: defaults and validation', () => {
     () => resolveSimOptions({ client, nodes: 1, os: 'windows', runtime: 'process', hyperV: true }),
     /Hyper-V isolation needs a container runtime/,
   );
-});
-
-test('command-line flags', () => {
-  const a = parseSimArgs([
-    '--kubeconfig',
-    '/k',
-    '--nodes',
-    '5',
-    '--os',
-    'windows',
-    '--windows-build=10.0.17763',
-    '--name-prefix',
-    'w-',
-    '--hyperv',
-    '--zones',
-    '3',
-    '--labels',
-    'a=1,b=2',
-    '--taints',
-    'os=windows:NoSchedule,dedicated:NoExecute',
-    '--complete-after-ms',
-    '200',
-  ]);
-  assert.deepEqual(a, {
-    kubeconfig: '/k',
-    nodes: 5,
-    os: 'windows',
-    windowsBuild: '10.0.17763',
-    namePrefix: 'w-',
-    hyperV: true,
-    zones: 3,
-    labels: { a: '1', b: '2' },
-    taints: [
-      { key: 'os', value: 'windows', effect: 'NoSchedule' },
-      { key: 'dedicated', effect: 'NoExecute' },
-    ],
-    stages: { completeAfterMs: 200 },
-  });
-  assert.throws(() => parseSimArgs(['--os', 'mac']), /--os/);
-  assert.throws(() => parseSimArgs(['--nodes', 'x']), /--nodes/);
-  assert.throws(() => parseSimArgs(['--bogus', '1']), /unknown flag/);
-  assert.equal(parseSimArgs(['--runtime', 'process']).runtime, 'process');
-  assert.throws(() => parseSimArgs(['--runtime', 'docker']), /--runtime: must be containerd or process, got "docker"/);
-  assert.throws(() => parseSimArgs(['--nodes']), /missing value/);
-  assert.throws(() => parseTaints('k=v:Sometimes'), /--taints/);
 });

@@ -10,6 +10,7 @@ import { buildNode, buildNodeStatus, simNodeLabels, type SimNodeDescription } fr
 import type { ResolvedSimOptions } from './options.js';
 import type { SimNode } from './sim-node.js';
 import { nodeKind } from '../../api/kinds/core/node.js';
+import { ANNOTATION_SIM_HOLDER, SimNamesTaken, formatHolder, holderFor, liveHolder } from './holder.js';
 
 export interface NodeRunnerStats {
   registered: number;
@@ -40,7 +41,10 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
   const { client, clock, log } = cfg;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const s = { registered: 0, leaseWrites: 0, leaseErrors: 0, statusWrites: 0, statusErrors: 0 };
+  const me = holderFor(bootSeed);
+  const holderAnnotation = { [ANNOTATION_SIM_HOLDER]: formatHolder(me) };
   let stopped = false;
+  let refused: SimNamesTaken | undefined;
 
   const describe = (n: SimNode): SimNodeDescription => {
     const d: SimNodeDescription = {
@@ -95,12 +99,17 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     let node: Node;
     let needStatus = false;
     try {
-      node = await nodeApi.create(buildNode(d, clock.now(), n.readySinceMs));
+      const obj = buildNode(d, clock.now(), n.readySinceMs);
+      obj.metadata.annotations = { ...obj.metadata.annotations, ...holderAnnotation };
+      node = await nodeApi.create(obj);
     } catch (e) {
       if (!is(e, 409)) throw e;
-      // the node exists (an earlier run): take it over
+      // the node exists (an earlier run): take it over, unless a running sim holds it (default names only)
       const cur = await nodeApi.get(n.name);
-      const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d) } };
+      const held = liveHolder(cur, await leases.getOrUndefined(n.name), me, clock.now());
+      if (held && cfg.defaultNamePrefix) throw new SimNamesTaken(n.name, held, cfg.namePrefix);
+      if (held) log.warn('taking over a node that a running sim holds', { node: n.name, holder: held });
+      const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d), annotations: holderAnnotation } };
       if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
       node = await nodeApi.patch(n.name, patch);
       needStatus = true;
@@ -125,6 +134,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
         await registerOne(n);
         return;
       } catch (e) {
+        if (e instanceof SimNamesTaken) throw e;
         log.warn('registering the node failed; retrying', { node: n.name, error: msg(e), retryMs: delay });
         await sleep(delay);
       }
@@ -163,9 +173,17 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
     async registerAll() {
       const queue = [...nodes];
       const worker = async () => {
-        for (let n = queue.shift(); n && !stopped; n = queue.shift()) await registerWithRetry(n);
+        for (let n = queue.shift(); n && !stopped && !refused; n = queue.shift()) {
+          try {
+            await registerWithRetry(n);
+          } catch (e) {
+            if (!(e instanceof SimNamesTaken)) throw e;
+            refused ??= e;
+          }
+        }
       };
       await Promise.all(Array.from({ length: Math.min(cfg.registerConcurrency, nodes.length) }, worker));
+      if (refused) throw refused;
     },
     startHeartbeats: () => wheel.start(),
     stopHeartbeat(n, freezePods) {

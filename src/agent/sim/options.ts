@@ -24,7 +24,10 @@ export interface SimFleetOptions {
   os: SimOs;
   /** windows only (default 10.0.20348) */
   windowsBuild?: string;
-  /** default `sim-linux-` / `sim-windows-` */
+  /**
+   * default `sim-linux-` / `sim-windows-`. Nodes that exist under these names are taken over; with
+   * the default prefix, not while another running sim holds them (see holder.ts).
+   */
   namePrefix?: string;
   arch?: string;
   cpu?: string;
@@ -62,6 +65,8 @@ export type ResolvedSimOptions = Required<Omit<SimFleetOptions, 'informers' | 'w
   informers?: InformerFactory;
   windowsBuild?: string;
   stages: SimStagesOptions;
+  /** no namePrefix was given: refuse nodes that a running sim holds */
+  defaultNamePrefix: boolean;
 };
 
 const DEFAULT_WINDOWS_BUILD = '10.0.20348';
@@ -103,6 +108,7 @@ export function resolveSimOptions(o: SimFleetOptions): ResolvedSimOptions {
     runtime,
     podCidrBase,
     stages: o.stages ?? {},
+    defaultNamePrefix: o.namePrefix === undefined,
     leaseRenewMs: o.leaseRenewMs ?? 10_000,
     leaseDurationSeconds: o.leaseDurationSeconds ?? 40,
     statusRefreshMs: o.statusRefreshMs ?? 300_000,

@@ -1,5 +1,6 @@
 // GET pods/{name}/log: streamed from the node agent's /containerLogs endpoint, piping the chunked
-// text through; agent errors come back as Status answers.
+// text through; agent errors come back as Status answers. Simulated nodes have no agent: their pods'
+// logs are made here (simulated-node.ts).
 
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +9,7 @@ import { StatusError } from '../../base/errors.js';
 import type { RequestScope } from '../handlers/context.js';
 import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
+import { isSimulatedNode, serveSimulatedLog } from './simulated-node.js';
 
 const PASSED = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
@@ -40,6 +42,7 @@ export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): 
   const container = chooseContainer(pod, s.query.get('container'));
   const previous = s.query.get('previous') === 'true';
   checkStreamable(pod, 'log', container, previous);
+  if (await isSimulatedNode(s.ctx, node)) return serveSimulatedLog(s, pod, node, container, previous);
   const auth = requireNodeProxy(s.ctx, node, 'logs');
   const target = await resolveAgent(s.ctx, node);
   const q = new URLSearchParams();

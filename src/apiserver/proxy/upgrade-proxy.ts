@@ -1,7 +1,8 @@
 // Upgraded requests (the https server's 'upgrade' event): exec, attach and portforward of pods are
 // authenticated, checked, and then tunnelled byte for byte to the pod's node agent (WebSocket or
 // SPDY/3.1 alike: the request line and headers are replayed with the agent's path and token).
-// Upgrade requests for any other path run through the normal handler chain.
+// Upgrade requests for any other path run through the normal handler chain. Pods on simulated nodes
+// get a 400 saying there is nothing to stream from.
 
 import tls from 'node:tls';
 import { ServerResponse, type IncomingMessage } from 'node:http';
@@ -13,6 +14,7 @@ import { parseRequestInfo } from '../http/request-info.js';
 import { toStatusError } from '../http/respond.js';
 import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
+import { isSimulatedNode, simulatedStreamError } from './simulated-node.js';
 
 export interface UpgradeProxyOptions {
   ctx: ApiContext;
@@ -89,6 +91,7 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
       agentPath = `/${sub}/${ns}/${name}/${encodeURIComponent(container)}`;
     }
     if (!node) throw new StatusError(400, 'BadRequest', `pod ${info.name} has not been scheduled to a node`);
+    if (await isSimulatedNode(o.ctx, node)) throw simulatedStreamError(pod, node, sub);
     const auth = requireNodeProxy(o.ctx, node, sub);
     const target = await resolveAgent(o.ctx, node);
     const qs = q.toString();
