@@ -57,6 +57,8 @@ const MATRIX: { w: WorkloadName; nodes: number; pods: number; stores: Store[]; a
     anchor: 'TopologySpreading required floor ≥ 460 pods/s (S6)',
     floor: 460,
   },
+  // issue 11: Windows pods with the isolation autopilot on, image facts warm; the target is relative to basic
+  { w: 'windows', nodes: 5000, pods: 5000, stores: ['memory', 'sqlite'], anchor: 'issue 11: ≥ 80% of basic, same run and store', floor: 0 },
 ];
 
 function schedulerRows(
@@ -72,8 +74,17 @@ function schedulerRows(
     }
     const r = x.run;
     const basic5k = x.w === 'basic' && x.nodes === 5000 && x.store === 'sqlite';
-    const target = basic5k ? '≥ 1,000 pods/s' : x.floor > 0 ? `≥ ${fmt(x.floor, 0)} pods/s (floor)` : undefined;
-    const goal = basic5k ? 1000 : x.floor;
+    // the autopilot's target: 80% of the basic figure of the same run and store
+    const basicSame = runs.find((b) => b.w === 'basic' && b.nodes === x.nodes && b.store === x.store)?.run;
+    const relative = x.w === 'windows' && basicSame ? 0.8 * basicSame.tp.average : undefined;
+    const target = basic5k
+      ? '≥ 1,000 pods/s'
+      : relative !== undefined
+        ? `≥ ${fmt(relative, 0)} pods/s (80% of basic)`
+        : x.floor > 0
+          ? `≥ ${fmt(x.floor, 0)} pods/s (floor)`
+          : undefined;
+    const goal = basic5k ? 1000 : (relative ?? x.floor);
     rows.push({
       section: sec,
       metric,
@@ -84,7 +95,7 @@ function schedulerRows(
     rows.push({
       section: sec,
       metric: '  server CPU, RSS; pod creates',
-      value: `${fmt(r.cpuMsPerPod)} ms CPU/pod (${fmt(100 * r.cpuShare, 0)}% of a core), RSS ${fmt(r.rssMb)} MB (peak ${fmt(r.peakRssMb)}); creates ${fmt(r.creates.rate)}/s`,
+      value: `${fmt(r.cpuMsPerPod)} ms CPU/pod (${fmt(100 * r.cpuShare, 0)}% of a core), RSS ${fmt(r.rssMb)} MB (peak ${fmt(r.peakRssMb)}); creates ${fmt(r.creates.rate)}/s${r.conditionsLagMs !== undefined ? `; isolation conditions ${Number.isFinite(r.conditionsLagMs) ? `complete ${fmt(r.conditionsLagMs / 1000, 1)} s after the last binding` : 'NOT all written a minute after the last binding'}` : ''}`,
       anchor: '',
     });
   }

@@ -1,10 +1,16 @@
 // scheduler_perf-shaped workloads: the nodes to register and the pods to create. Nodes carry the
 // scheduler_perf default capacity (4 CPU, 32 Gi, 110 pods), pods request 100m / 500Mi like its
 // default pod, and each workload adds its own twist (labels, taints, zones, affinity, spread).
+// `windows` is Tandem's own: Windows nodes of three builds (half with Hyper-V) and Windows pods
+// whose images live in a local registry (Debian's docker-registry), so the isolation autopilot
+// judges every pod; the image facts are warm after the init pods, as the target asks.
 
+import { join } from 'node:path';
 import { buildNode, type SimNodeDescription } from '../src/agent/sim/node-object.js';
+import { buildImage, buildIndex } from '../src/agent/images/oci.js';
+import { pushIndex, startRegistry } from '../test/images/registry.js';
 
-export type WorkloadName = 'basic' | 'affinity' | 'taints' | 'spread';
+export type WorkloadName = 'basic' | 'affinity' | 'taints' | 'spread' | 'windows';
 
 export interface Workload {
   name: WorkloadName;
@@ -16,16 +22,32 @@ export interface Workload {
   node(i: number): string;
   /** a pod body with the name spliced in */
   pod(name: string, measured: boolean): string;
+  /** What the workload needs beside the server (a registry), started before the server. */
+  setup?(dir: string, log: (s: string) => void): Promise<{ stop(): Promise<void> }>;
+  /** Given some bound init pods: why the measurement would not measure what it says, if so. */
+  check?(pods: readonly BoundPod[]): string | undefined;
+}
+
+export interface BoundPod {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: { nodeName?: string };
 }
 
 const AFFINITY_LABEL = 'bench.tandem.io/affinity';
 const TAINT_KEY = 'bench.tandem.io/tainted';
 const ZONE = 'topology.kubernetes.io/zone';
 
-function nodeJson(i: number, labels: Record<string, string>, taint: boolean, zone?: string): string {
+function nodeJson(
+  i: number,
+  labels: Record<string, string>,
+  taint: boolean,
+  zone?: string,
+  windows?: { build: string; hyperV: boolean },
+): string {
   const d: SimNodeDescription = {
     name: `node-${i}`,
-    os: 'linux',
+    os: windows ? 'windows' : 'linux',
+    ...(windows ? { windowsBuild: windows.build } : {}),
     arch: 'amd64',
     cpu: '4',
     memory: '32Gi',
@@ -33,7 +55,7 @@ function nodeJson(i: number, labels: Record<string, string>, taint: boolean, zon
     ephemeralStorage: '100Gi',
     labels,
     taints: taint ? [{ key: TAINT_KEY, value: 'true', effect: 'NoSchedule' }] : [],
-    hyperV: false,
+    hyperV: windows?.hyperV ?? false,
     podCIDR: `10.${64 + (i >> 8)}.${i & 255}.0/24`,
     internalIP: `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
     kubeletVersion: 'v1.32.0-bench',
@@ -44,7 +66,12 @@ function nodeJson(i: number, labels: Record<string, string>, taint: boolean, zon
   return JSON.stringify(buildNode(d, now, now));
 }
 
-function podJson(name: string, extra: Record<string, unknown>, labels: Record<string, string>): string {
+function podJson(
+  name: string,
+  extra: Record<string, unknown>,
+  labels: Record<string, string>,
+  image = 'registry.k8s.io/pause:3.10',
+): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -53,7 +80,7 @@ function podJson(name: string, extra: Record<string, unknown>, labels: Record<st
       containers: [
         {
           name: 'pause',
-          image: 'registry.k8s.io/pause:3.10',
+          image,
           ports: [{ containerPort: 80 }],
           resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } },
         },
@@ -61,6 +88,69 @@ function podJson(name: string, extra: Record<string, unknown>, labels: Record<st
       ...extra,
     },
   });
+}
+
+const WINDOWS_BUILDS = ['10.0.17763', '10.0.20348', '10.0.26100'];
+/**
+ * The images of the Windows workload and their Windows builds: two multi-build indexes (as
+ * Microsoft's .NET images are) that run process-isolated everywhere, a WS2022-only image (process on
+ * 20348 and 26100, nowhere on 17763) and a WS2019-only one (process on 17763, Hyper-V elsewhere).
+ */
+const WINDOWS_IMAGES: ReadonlyArray<{ repo: string; builds: string[]; linux?: boolean }> = [
+  { repo: 'bench/win-multi-a', builds: WINDOWS_BUILDS },
+  { repo: 'bench/win-multi-b', builds: WINDOWS_BUILDS, linux: true },
+  { repo: 'bench/win-ltsc2022', builds: ['10.0.20348'] },
+  { repo: 'bench/win-ltsc2019', builds: ['10.0.17763'] },
+];
+
+/** Small stand-in indexes (one tiny layer per entry; nothing pulls them) in a loopback registry. */
+async function windowsRegistry(dir: string, log: (s: string) => void): Promise<{ host: string; stop(): Promise<void> }> {
+  const reg = await startRegistry({ dir: join(dir, 'registry') });
+  try {
+    for (const img of WINDOWS_IMAGES) {
+      const entries = img.builds.map((b) =>
+        buildImage({
+          name: img.repo,
+          entries: [{ type: 'file', path: 'app.txt', data: Buffer.from(`${img.repo} ${b}\n`) }],
+          os: 'windows',
+          osVersion: `${b}.1`,
+        }),
+      );
+      if (img.linux)
+        entries.push(buildImage({ name: img.repo, entries: [{ type: 'file', path: 'app.txt', data: Buffer.from('linux\n') }] }));
+      await pushIndex(reg.url, img.repo, '1', buildIndex(entries));
+    }
+  } catch (e) {
+    await reg.stop();
+    throw e;
+  }
+  log(`windows workload: ${WINDOWS_IMAGES.length} image indexes in the registry at ${reg.host}`);
+  return { host: reg.host, stop: () => reg.stop() };
+}
+
+function windowsWorkload(base: Omit<Workload, 'title' | 'node' | 'pod'>): Workload {
+  let host = '';
+  return {
+    ...base,
+    title: `windows (builds 17763/20348/26100, half with Hyper-V; ${WINDOWS_IMAGES.length} images)`,
+    node: (i) => nodeJson(i, {}, false, undefined, { build: WINDOWS_BUILDS[i % 3] as string, hyperV: i % 2 === 0 }),
+    pod: (n) => {
+      const i = Number(/(\d+)$/.exec(n)?.[1] ?? 0);
+      const img = WINDOWS_IMAGES[i % WINDOWS_IMAGES.length] as (typeof WINDOWS_IMAGES)[number];
+      return podJson(n, { os: { name: 'windows' } }, {}, `${host}/${img.repo}:1`);
+    },
+    async setup(dir, log) {
+      const reg = await windowsRegistry(dir, log);
+      host = reg.host;
+      return reg;
+    },
+    check(pods) {
+      const judged = pods.filter((p) => p.metadata?.annotations?.['tandem.dev/isolation']);
+      if (pods.length > 0 && judged.length === 0)
+        return 'bound Windows pods carry no tandem.dev/isolation annotation: the scheduler runs without an image facts source (autopilot off)';
+      return undefined;
+    },
+  };
 }
 
 export function workload(name: WorkloadName, nodes: number, measuredPods: number, initPods = 1000): Workload {
@@ -101,5 +191,7 @@ export function workload(name: WorkloadName, nodes: number, measuredPods: number
         pod: (n, measured) => (measured ? podJson(n, { topologySpreadConstraints: spread }, { spread: 'yes' }) : podJson(n, {}, {})),
       };
     }
+    case 'windows':
+      return windowsWorkload(base);
   }
 }

@@ -10,7 +10,7 @@ import { closedLoop, createClient, type Client, type LoadResult } from './http-l
 import { ensureNamespace } from './api-phases.js';
 import { startServerChild } from './cluster-proc.js';
 import { throughput, watchPods, type Throughput } from './scheduler-watch.js';
-import type { Workload } from './scheduler-workloads.js';
+import type { BoundPod, Workload } from './scheduler-workloads.js';
 import { fmt } from './stats.js';
 
 const CLIENTS = 64;
@@ -33,6 +33,8 @@ export interface SchedulerRun {
   cpuShare: number;
   peakRssMb: number;
   rssMb: number;
+  /** windows: how long after the last binding every measured pod had its tandem.dev/Isolation condition */
+  conditionsLagMs?: number;
   error?: string;
 }
 
@@ -48,6 +50,23 @@ async function post(client: Client, path: string, count: number, body: (i: numbe
   });
 }
 
+/**
+ * After the measured window: ms until every pod carries its tandem.dev/Isolation condition (the
+ * scheduler writes them behind the bindings); Infinity when that takes over a minute.
+ */
+async function conditionsLag(client: Client, total: number, since: number): Promise<number> {
+  const end = since + 60_000;
+  for (;;) {
+    const r = await client.send('GET', `/api/v1/namespaces/${NS}/pods`, undefined, { keepBody: true });
+    const items = (JSON.parse(r.body ?? '{}') as { items?: Array<{ status?: { conditions?: Array<{ type?: string }> } }> }).items ?? [];
+    const done = items.filter((p) => p.status?.conditions?.some((c) => c.type === 'tandem.dev/Isolation')).length;
+    const now = performance.now();
+    if (done >= total) return now - since;
+    if (now > end) return Number.POSITIVE_INFINITY;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
 export async function runSchedulerWorkload(
   root: string,
   w: Workload,
@@ -56,7 +75,13 @@ export async function runSchedulerWorkload(
   cpuProfDir?: string,
 ): Promise<SchedulerRun> {
   const dataDir = join(root, `sched-${w.name}-${w.nodes}-${store}`);
-  const s = await startServerChild({ dataDir, store, controllers: 'scheduler', ...(cpuProfDir ? { cpuProfDir } : {}) });
+  const extra = await w.setup?.(dataDir, log);
+  const s = await startServerChild({ dataDir, store, controllers: 'scheduler', ...(cpuProfDir ? { cpuProfDir } : {}) }).catch(
+    async (e: unknown) => {
+      await extra?.stop();
+      throw e;
+    },
+  );
   const client = createClient(s.target, CLIENTS);
   let watch: Awaited<ReturnType<typeof watchPods>> | undefined;
   try {
@@ -71,6 +96,11 @@ export async function runSchedulerWorkload(
     const init = await post(client, `/api/v1/namespaces/${NS}/pods`, w.initPods, (i) => w.pod(`init-${i}`, false));
     if (init.errors > 0) throw new Error(`init pods: ${init.errors} errors (${init.firstError ?? ''})`);
     await wt.until(() => wt.bound() >= w.initPods, 60_000, 15_000);
+    if (w.check) {
+      const r = await client.send('GET', `/api/v1/namespaces/${NS}/pods?limit=50`, undefined, { keepBody: true });
+      const why = w.check((JSON.parse(r.body ?? '{}') as { items?: BoundPod[] }).items?.filter((p) => p.spec?.nodeName) ?? []);
+      if (why) throw new Error(why);
+    }
     const cpu0 = s.cpuSeconds();
     const from = performance.now();
     const creates = await post(client, `/api/v1/namespaces/${NS}/pods`, w.measuredPods, (i) => w.pod(`pod-${i}`, true));
@@ -79,6 +109,8 @@ export async function runSchedulerWorkload(
     const tp = throughput(wt.bindTimes, from);
     const cpuS = s.cpuSeconds() - cpu0;
     const wall = (performance.now() - from) / 1000;
+    const lastBind = wt.bindTimes[wt.bindTimes.length - 1] ?? performance.now();
+    const conditionsLagMs = w.name === 'windows' ? await conditionsLag(client, total, lastBind) : undefined;
     const run: SchedulerRun = {
       workload: w.name,
       title: w.title,
@@ -93,14 +125,16 @@ export async function runSchedulerWorkload(
       cpuShare: cpuS / wall,
       peakRssMb: s.peakRssMb(),
       rssMb: s.rssMb(),
+      ...(conditionsLagMs !== undefined ? { conditionsLagMs } : {}),
     };
     log(
-      `scheduler ${w.name} ${w.nodes} nodes / ${w.measuredPods} pods (${store}): avg ${fmt(tp.average)} pods/s (p50 ${fmt(tp.p50)}, p90 ${fmt(tp.p90)}, p99 ${fmt(tp.p99)}; ${tp.samples} samples); creates ${fmt(creates.rate)}/s; ${run.unbound} unbound; nodes ${fmt(nodesPerSec)}/s; server ${fmt(run.cpuMsPerPod)} ms CPU/pod, RSS ${fmt(run.rssMb)} MB`,
+      `scheduler ${w.name} ${w.nodes} nodes / ${w.measuredPods} pods (${store}): avg ${fmt(tp.average)} pods/s (p50 ${fmt(tp.p50)}, p90 ${fmt(tp.p90)}, p99 ${fmt(tp.p99)}; ${tp.samples} samples); creates ${fmt(creates.rate)}/s; ${run.unbound} unbound; nodes ${fmt(nodesPerSec)}/s; server ${fmt(run.cpuMsPerPod)} ms CPU/pod, RSS ${fmt(run.rssMb)} MB${conditionsLagMs !== undefined ? `; isolation conditions ${Number.isFinite(conditionsLagMs) ? `complete ${fmt(conditionsLagMs / 1000, 1)} s after the last binding` : 'NOT all written a minute after the last binding'}` : ''}`,
     );
     return run;
   } finally {
     watch?.close();
     client.close();
     await s.stop();
+    await extra?.stop();
   }
 }

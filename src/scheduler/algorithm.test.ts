@@ -4,7 +4,10 @@ import { createAlgorithm } from './algorithm.js';
 import { createSchedulerCache } from './cache.js';
 import { createDefaultRegistry, defaultProfile } from './default-profile.js';
 import { createFramework } from './framework/framework.js';
-import { info, mkNode, mkPod } from './testing/fixtures.js';
+import { info, mkNode, mkPod, mkWindowsNode, mkWindowsPod } from './testing/fixtures.js';
+import { createFakeImageFacts, windowsEntries } from './testing/fake-image-facts.js';
+import { createPodImageFacts } from './image-facts/pod-image-facts.js';
+import { nullLogger } from '../base/log.js';
 
 const setup = (n: number, win = 0) => {
   const cache = createSchedulerCache();
@@ -84,4 +87,39 @@ test('algorithm-only throughput at 5,000 nodes (figure printed, not asserted)', 
   const ms = performance.now() - t0;
   assert.equal(cache.podCount(), n);
   console.log(`# algorithm only: ${n} pods on 5000 nodes in ${ms.toFixed(0)} ms = ${Math.round((n * 1000) / ms)} pods/s`);
+});
+
+test('algorithm-only throughput of Windows pods at 5,000 mixed-build nodes, with and without the autopilot (figures printed)', () => {
+  const builds = ['10.0.17763', '10.0.20348', '10.0.26100'];
+  const source = createFakeImageFacts();
+  const images = ['contoso/a:1', 'contoso/b:1', 'contoso/c:1', 'contoso/d:1'];
+  source.known('contoso/a:1', windowsEntries('10.0.17763.1'), true);
+  source.known('contoso/b:1', windowsEntries('10.0.20348.1'), true);
+  source.known('contoso/c:1', windowsEntries('10.0.17763.1', '10.0.20348.1', '10.0.26100.1'), true);
+  source.known('contoso/d:1', windowsEntries('10.0.26100.1'), true);
+  const run = (autopilot: boolean) => {
+    const cache = createSchedulerCache();
+    for (let i = 0; i < 5000; i++) cache.upsertNode(mkWindowsNode(`win-${i}`, builds[i % 3] as string, { hyperv: i % 4 === 0 }));
+    const imageFacts = autopilot ? createPodImageFacts({ source, now: Date.now, log: nullLogger }) : undefined;
+    const fw = createFramework(createDefaultRegistry(), defaultProfile(), {
+      runtimeClass: () => undefined,
+      ...(imageFacts ? { imageFacts } : {}),
+    });
+    const algo = createAlgorithm(fw);
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const pi = info(mkWindowsPod(`t${i}`, [images[i % images.length] as string], { cpu: '100m', memory: '128Mi' }));
+      const out = algo.schedule(pi, cache);
+      if (out.kind === 'scheduled') cache.assumePod(pi, out.nodeName);
+    }
+    assert.equal(cache.podCount(), n);
+    return (n * 1000) / (performance.now() - t0);
+  };
+  run(true); // warm up
+  const off = run(false);
+  const on = run(true);
+  console.log(
+    `# algorithm only, Windows pods on 5000 nodes: ${Math.round(off)} pods/s without the autopilot, ${Math.round(on)} with (${Math.round((100 * on) / off)}%)`,
+  );
 });

@@ -15,6 +15,8 @@ import type { Status } from './framework/status.js';
 type ScheduleOutcome =
   | { kind: 'scheduled'; nodeName: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number }
   | { kind: 'unschedulable'; message: string; diagnosis: Diagnosis; state: CycleState }
+  /** A PreFilter is waiting for an external event (e.g. an image's platforms): park the pod until it comes. */
+  | { kind: 'pending'; reason: string; message: string; plugin?: string; state: CycleState }
   | { kind: 'error'; message: string; state: CycleState };
 
 export interface AlgorithmOptions {
@@ -65,14 +67,26 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
       const pre = fw.runPreFilter(state, pod, snapshot);
       if (pre) {
         if (pre.code === 'Error') return { kind: 'error', message: pre.reasons.join(', '), state };
+        if (pre.code === 'Pending')
+          return {
+            kind: 'pending',
+            reason: pre.waitReason ?? 'SchedulingGated',
+            message: pre.reasons.join(', '),
+            plugin: pre.plugin,
+            state,
+          };
         diagnosis.preFilterMsg = pre.reasons.join(', ');
         if (pre.plugin) diagnosis.unschedulablePlugins.add(pre.plugin);
         for (const node of all) diagnosis.nodeToStatus.set(node.name, pre);
         const post = fw.runPostFilter(state, pod, snapshot, diagnosis);
-        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message), diagnosis, state };
+        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation), diagnosis, state };
       }
       const want = numFeasibleNodesToFind(n, o.percentageOfNodesToScore);
       const feasible: NodeInfo[] = [];
+      // rejections are kept in plain arrays and turned into the diagnosis only when no node fits:
+      // a pod that fits somewhere never pays for a map entry per rejecting node
+      const rejectedNodes: NodeInfo[] = [];
+      const rejections: Status[] = [];
       let processed = 0;
       const start = nextStart % n;
       for (let i = 0; i < n && feasible.length < want; i++) {
@@ -84,13 +98,18 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
           continue;
         }
         if (s.code === 'Error') return { kind: 'error', message: `${node.name}: ${s.reasons.join(', ')}`, state };
-        diagnosis.nodeToStatus.set(node.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+        rejectedNodes.push(node);
+        rejections.push(s);
       }
       nextStart = (start + processed) % n;
       if (feasible.length === 0) {
+        for (let i = 0; i < rejections.length; i++) {
+          const s = rejections[i] as Status;
+          diagnosis.nodeToStatus.set((rejectedNodes[i] as NodeInfo).name, s);
+          if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+        }
         const post = fw.runPostFilter(state, pod, snapshot, diagnosis);
-        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message), diagnosis, state };
+        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation), diagnosis, state };
       }
       if (feasible.length === 1) {
         return { kind: 'scheduled', nodeName: (feasible[0] as NodeInfo).name, state, evaluatedNodes: processed, feasibleNodes: 1 };

@@ -17,6 +17,7 @@ import * as nodeUnschedulable from './plugins/node-unschedulable/node-unschedula
 import * as podTopologySpread from './plugins/pod-topology-spread/pod-topology-spread.js';
 import * as runtimeClass from './plugins/runtime-class/runtime-class.js';
 import * as taintToleration from './plugins/taint-toleration/taint-toleration.js';
+import * as windowsIsolation from './plugins/windows-isolation/windows-isolation.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -24,6 +25,7 @@ const modules: Array<{ NAME: string; create: PluginFactory }> = [
   runtimeClass,
   nodeOS,
   nodeRuntimeHandler,
+  windowsIsolation,
   nodeUnschedulable,
   nodeName,
   taintToleration,
@@ -52,6 +54,7 @@ export function defaultProfile(): Profile {
       { name: nodeAffinity.NAME, weight: 2 },
       { name: nodeOS.NAME },
       { name: nodeRuntimeHandler.NAME },
+      { name: windowsIsolation.NAME, weight: 2 },
       { name: nodePorts.NAME },
       { name: fit.NAME, weight: 1 },
       { name: podTopologySpread.NAME, weight: 2 },

@@ -46,7 +46,7 @@ test('unschedulable pods wait for a cluster event (node add), then the periodic 
   q.addOrUpdate(mkPod('p'));
   const qp = q.tryPop()!;
   q.addUnschedulable(qp);
-  assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1 });
+  assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1, parked: 0 });
   clock.advance(20_000); // backoff (1 s) long over, but no event: stays
   assert.equal(q.tryPop(), undefined);
   q.moveAllToActiveOrBackoff('NodeAdd');
@@ -79,7 +79,37 @@ test('an event during the attempt sends the pod to backoff instead of unschedula
   const qp = q.tryPop()!;
   q.moveAllToActiveOrBackoff('NodeAdd'); // while the pod was being scheduled
   q.addUnschedulable(qp);
-  assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+  assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0, parked: 0 });
   clock.advance(1000);
   assert.equal(q.tryPop()?.key, 'default/p');
+});
+
+test('a parked pod ignores cluster events and comes back at once when activated', () => {
+  const clock = createManualClock(0);
+  const q = createSchedulingQueue({ clock, maxInUnschedulableMs: 60_000, unschedulableFlushIntervalMs: 30_000 });
+  q.addOrUpdate(mkPod('w'));
+  q.addParked(q.tryPop()!);
+  assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 0, parked: 1 });
+  q.moveAllToActiveOrBackoff('NodeAdd');
+  assert.equal(q.tryPop(), undefined);
+  // no backoff: the wait was not the pod's failure
+  q.activate(['default/w', 'default/unknown']);
+  const again = q.tryPop();
+  assert.equal(again?.key, 'default/w');
+  assert.equal(again?.attempts, 2);
+  // activated while being scheduled: straight back to active when the attempt ends
+  q.activate(['default/w']);
+  q.addParked(again!);
+  assert.equal(q.tryPop()?.key, 'default/w');
+  // an unschedulable pod (its facts failed) is activated too, without waiting out its backoff
+  q.addOrUpdate(mkPod('f'));
+  q.addUnschedulable(q.tryPop()!);
+  q.activate(['default/f']);
+  assert.equal(q.tryPop()?.key, 'default/f');
+  // the periodic flush is the safety net
+  q.addOrUpdate(mkPod('late'));
+  q.addParked(q.tryPop()!);
+  clock.advance(90_000);
+  assert.equal(q.tryPop()?.key, 'default/late');
+  q.close();
 });

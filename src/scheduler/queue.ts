@@ -2,7 +2,9 @@
 // doubling to 10 s per failed attempt) and an unschedulable set that cluster events (node added or
 // changed, pod deleted, RuntimeClass changed) move back, and a periodic flush re-tries anyway.
 // A pod that failed while a cluster event happened during its attempt goes to backoff instead of
-// unschedulable, so that no event is missed.
+// unschedulable, so that no event is missed. A pod waiting for an external event (a plugin said
+// Pending, e.g. its images' platforms are being read) is parked: cluster events leave it alone, the
+// plugin's notice (`activate`) brings it straight back to active, the periodic flush as a safety net.
 
 import type { Clock } from '../base/clock.js';
 import type { Pod } from '../api/gen/types.js';
@@ -44,11 +46,18 @@ export interface SchedulingQueue {
   addUnschedulable(qp: QueuedPod): void;
   /** A pod whose attempt failed for another reason (error, bind failure): retried after its backoff. */
   addBackoff(qp: QueuedPod): void;
+  /** A pod waiting for an external event: parked until `activate` names it (or the periodic flush). */
+  addParked(qp: QueuedPod): void;
+  /**
+   * What these pods waited for has happened: parked, unschedulable and backing-off ones go to active
+   * at once; one being scheduled right now goes to active when its attempt ends instead of waiting.
+   */
+  activate(keys: Iterable<string>): void;
   /** A cluster event: unschedulable pods go back to active (or backoff if still backing off). */
   moveAllToActiveOrBackoff(event: string): void;
   backoffMs(attempts: number): number;
   has(key: string): boolean;
-  sizes(): { active: number; backoff: number; unschedulable: number };
+  sizes(): { active: number; backoff: number; unschedulable: number; parked: number };
   close(): void;
 }
 
@@ -71,6 +80,9 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
   const active = new Map<string, HeapEntry>();
   const backoff = new Map<string, { qp: QueuedPod; until: number }>();
   const unsched = new Map<string, { qp: QueuedPod; since: number; fingerprint: string }>();
+  const parked = new Map<string, { qp: QueuedPod; since: number; fingerprint: string }>();
+  /** In-flight pods activated during their attempt: back to active when it ends. */
+  const activateOnReturn = new Set<string>();
   /** Keys popped and not yet handed back (in flight); updates to them are kept for their return. */
   const inFlight = new Map<string, QueuedPod>();
   /** When each pod last failed: its backoff runs from there. */
@@ -170,7 +182,7 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     armBackoffTimer();
   }
   function armFlush(): void {
-    if (cancelFlush || closed || unsched.size === 0) return;
+    if (cancelFlush || closed || (unsched.size === 0 && parked.size === 0)) return;
     cancelFlush = clock.schedule(() => {
       cancelFlush = undefined;
       const now = clock.now();
@@ -178,6 +190,11 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
         if (now - u.since >= maxUnsched) {
           unsched.delete(k);
           toActiveOrBackoff(u.qp);
+        }
+      for (const [k, u] of parked)
+        if (now - u.since >= maxUnsched) {
+          parked.delete(k);
+          pushActive(u.qp);
         }
       armBackoffTimer();
       armFlush();
@@ -220,6 +237,15 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
         }
         return;
       }
+      const w = parked.get(key);
+      if (w) {
+        w.qp.pod = pod;
+        if (relevant(pod) !== w.fingerprint) {
+          parked.delete(key);
+          pushActive(w.qp);
+        }
+        return;
+      }
       const now = clock.now();
       pushActive({ key, pod, attempts: 0, initialAt: now, queuedAt: now, cycle: 0 });
     },
@@ -227,8 +253,10 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
       active.delete(key);
       backoff.delete(key);
       unsched.delete(key);
+      parked.delete(key);
       inFlight.delete(key);
       lastFailure.delete(key);
+      activateOnReturn.delete(key);
     },
     pop() {
       if (closed) return Promise.resolve(undefined);
@@ -241,13 +269,15 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     done(key) {
       inFlight.delete(key);
       lastFailure.delete(key);
+      activateOnReturn.delete(key);
     },
     tryPop: () => (closed ? undefined : popNow()),
     addUnschedulable(qp) {
       if (closed || inFlight.get(qp.key) !== qp) return; // deleted meanwhile
       inFlight.delete(qp.key);
       lastFailure.set(qp.key, clock.now());
-      if (moveRequestCycle >= qp.cycle) {
+      if (activateOnReturn.delete(qp.key)) pushActive(qp);
+      else if (moveRequestCycle >= qp.cycle) {
         backoff.set(qp.key, { qp, until: clock.now() + backoffMs(qp.attempts) });
         armBackoffTimer();
       } else {
@@ -258,9 +288,41 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
     addBackoff(qp) {
       if (closed || inFlight.get(qp.key) !== qp) return;
       inFlight.delete(qp.key);
+      activateOnReturn.delete(qp.key);
       lastFailure.set(qp.key, clock.now());
       backoff.set(qp.key, { qp, until: clock.now() + backoffMs(qp.attempts) });
       armBackoffTimer();
+    },
+    addParked(qp) {
+      if (closed || inFlight.get(qp.key) !== qp) return;
+      inFlight.delete(qp.key);
+      if (activateOnReturn.delete(qp.key)) {
+        pushActive(qp);
+        return;
+      }
+      parked.set(qp.key, { qp, since: clock.now(), fingerprint: relevant(qp.pod) });
+      armFlush();
+    },
+    activate(keys) {
+      let fromBackoff = false;
+      for (const key of keys) {
+        const entry = parked.get(key) ?? unsched.get(key);
+        if (entry) {
+          parked.delete(key);
+          unsched.delete(key);
+          pushActive(entry.qp);
+          continue;
+        }
+        const b = backoff.get(key);
+        if (b) {
+          backoff.delete(key);
+          fromBackoff = true;
+          pushActive(b.qp);
+          continue;
+        }
+        if (inFlight.has(key)) activateOnReturn.add(key);
+      }
+      if (fromBackoff) armBackoffTimer();
     },
     moveAllToActiveOrBackoff() {
       moveRequestCycle = cycle;
@@ -271,8 +333,8 @@ export function createSchedulingQueue(o: SchedulingQueueOptions): SchedulingQueu
       armBackoffTimer();
     },
     backoffMs,
-    has: (key) => active.has(key) || backoff.has(key) || unsched.has(key) || inFlight.has(key),
-    sizes: () => ({ active: active.size, backoff: backoff.size, unschedulable: unsched.size }),
+    has: (key) => active.has(key) || backoff.has(key) || unsched.has(key) || parked.has(key) || inFlight.has(key),
+    sizes: () => ({ active: active.size, backoff: backoff.size, unschedulable: unsched.size, parked: parked.size }),
     close() {
       closed = true;
       cancelBackoffTimer?.();

@@ -4,9 +4,14 @@
 // A pod that fits nowhere gets PodScheduled=False (reason Unschedulable) and a FailedScheduling
 // event, and waits in the unschedulable set until the cluster changes.
 //
-// Events: under load, `Scheduled` events are rate-limited (token bucket, `scheduledEventsPerSecond`,
-// default 50/s) so that event writes do not halve binding throughput; FailedScheduling events are
-// written once per pod and message (the recorder folds repeats).
+// A pod that a plugin keeps waiting for an external event (Pending: its images' platforms are being
+// read from the registry) gets PodScheduled=False with the plugin's reason (`WaitingForImageFacts`)
+// and no event, and is parked until the image facts component says what it waited for has settled.
+//
+// Events: under load, `Scheduled` events and the events plugins record after binding (the
+// isolation a Windows pod got) share a token bucket (`scheduledEventsPerSecond`, default 50/s) so
+// that event writes do not halve binding throughput; FailedScheduling events are written once per
+// pod and message (the recorder folds repeats).
 
 import type { RestClient } from '../client/rest-client.js';
 import type { InformerFactory } from '../client/informer-factory.js';
@@ -18,6 +23,7 @@ import { nodeKind } from '../api/kinds/core/node.js';
 import { podKind } from '../api/kinds/core/pod/pod.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
 import type { Logger } from '../base/log.js';
+import type { ImageFactsSource } from '../client/registry/image-facts.js';
 import { createFramework } from './framework/framework.js';
 import { schedulingFingerprint } from './framework/node-info.js';
 import { createPodInfo, type PodInfo } from './framework/pod-info.js';
@@ -25,6 +31,8 @@ import { createAlgorithm } from './algorithm.js';
 import { createSchedulerCache } from './cache.js';
 import { createDefaultRegistry, defaultProfile, DEFAULT_SCHEDULER_NAME } from './default-profile.js';
 import { createSchedulingQueue, type QueuedPod } from './queue.js';
+import { createPodImageFacts } from './image-facts/pod-image-facts.js';
+import { createBackgroundWrites } from './background-writes.js';
 
 export interface SchedulerDeps {
   client: RestClient;
@@ -37,19 +45,28 @@ export interface SchedulerDeps {
   percentageOfNodesToScore?: number;
   maxBindsInFlight?: number;
   scheduledEventsPerSecond?: number;
+  /**
+   * Where the platforms of Windows pods' images come from (registry reads, cached). Without it
+   * Windows pods are placed by OS and runtime handler only, as before the isolation autopilot.
+   */
+  imageFacts?: ImageFactsSource;
 }
 
 interface SchedulerStats {
   attempts: number;
   scheduled: number;
   unschedulable: number;
+  /** attempts that ended waiting for an external event (image facts) */
+  waiting: number;
   errors: number;
   bindErrors: number;
   bindsInFlight: number;
+  /** PostBind writes (isolation conditions) not yet done */
+  backgroundWrites: number;
   nodes: number;
   cachedPods: number;
   assumedPods: number;
-  queue: { active: number; backoff: number; unschedulable: number };
+  queue: { active: number; backoff: number; unschedulable: number; parked: number };
 }
 
 export interface Scheduler {
@@ -77,11 +94,24 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const rcLookup = (name: string) => rcInf.get(name);
   const cache = createSchedulerCache();
   const queue = createSchedulingQueue({ clock });
-  const fw = createFramework(createDefaultRegistry(), defaultProfile(), { client, runtimeClass: rcLookup });
+  const imageFacts = deps.imageFacts ? createPodImageFacts({ source: deps.imageFacts, client, now, log }) : undefined;
+  imageFacts?.onSettled((keys) => queue.activate(keys));
+  const background = createBackgroundWrites(log);
+  const fw = createFramework(createDefaultRegistry(), defaultProfile(), {
+    client,
+    runtimeClass: rcLookup,
+    ...(imageFacts ? { imageFacts } : {}),
+    event: (pod, type, reason, message) => {
+      if (deps.recorder && takeEventToken()) deps.recorder.event(pod, type, reason, message);
+    },
+    now,
+    log,
+    background: (write) => background.add(write),
+  });
   const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
   const maxBinds = deps.maxBindsInFlight ?? 16;
   const eventRate = deps.scheduledEventsPerSecond ?? 50;
-  const st = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindErrors: 0 };
+  const st = { attempts: 0, scheduled: 0, unschedulable: 0, waiting: 0, errors: 0, bindErrors: 0 };
   let binds = 0;
   let bindWaiter: (() => void) | undefined;
   const bindsDone = new Set<Promise<void>>();
@@ -99,6 +129,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const key = podKey(p);
     if (p.spec?.nodeName) {
       queue.delete(key);
+      imageFacts?.forget(key);
       if (terminal(p)) {
         cache.removePod(key);
         queue.moveAllToActiveOrBackoff('AssignedPodTerminated');
@@ -108,11 +139,15 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     if (old.spec?.nodeName) cache.removePod(key);
     if (cache.isAssumed(key)) return;
     if (responsible(p)) queue.addOrUpdate(p);
-    else queue.delete(key);
+    else {
+      queue.delete(key);
+      imageFacts?.forget(key);
+    }
   });
   podInf.onDelete((p) => {
     const key = podKey(p);
     queue.delete(key);
+    imageFacts?.forget(key);
     if (p.spec?.nodeName || cache.isAssumed(key)) {
       cache.removePod(key);
       queue.moveAllToActiveOrBackoff('AssignedPodDelete');
@@ -143,10 +178,11 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     return true;
   }
 
-  function markUnschedulable(qp: QueuedPod, message: string): void {
+  /** PodScheduled=False with `reason` (written only when it changes); a FailedScheduling event unless the pod merely waits. */
+  function markNotScheduled(qp: QueuedPod, reason: string, message: string, event: boolean): void {
     const pod = qp.pod;
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    const same = cond?.status === 'False' && cond.reason === 'Unschedulable' && cond['message'] === message;
+    const same = cond?.status === 'False' && cond.reason === reason && cond['message'] === message;
     if (!same) {
       const patch = {
         status: {
@@ -154,7 +190,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
             {
               type: 'PodScheduled',
               status: 'False',
-              reason: 'Unschedulable',
+              reason,
               message,
               lastProbeTime: null,
               lastTransitionTime: rfc3339(now()),
@@ -167,7 +203,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         .namespace(pod.metadata.namespace ?? 'default')
         .patchStatus(pod.metadata.name ?? '', patch, 'strategic')
         .catch((e: unknown) => log.warn('status not written', { pod: qp.key, error: e }));
-      deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
+      if (event) deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
     }
   }
 
@@ -179,8 +215,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         if (!s) {
           st.scheduled++;
           queue.done(qp.key);
+          imageFacts?.forget(qp.key);
           if (deps.recorder && takeEventToken())
             deps.recorder.event(qp.pod, 'Normal', 'Scheduled', `Successfully assigned ${qp.key} to ${nodeName}`);
+          fw.runPostBind(state, pi, nodeName);
           return;
         }
         st.bindErrors++;
@@ -229,8 +267,13 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       }
       case 'unschedulable':
         st.unschedulable++;
-        markUnschedulable(qp, out.message);
+        markNotScheduled(qp, 'Unschedulable', out.message, true);
         queue.addUnschedulable(qp);
+        return;
+      case 'pending':
+        st.waiting++;
+        markNotScheduled(qp, out.reason, out.message, false);
+        queue.addParked(qp);
         return;
       case 'error':
         st.errors++;
@@ -281,13 +324,16 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     async stop() {
       stopped = true;
       queue.close();
+      imageFacts?.stop();
       bindWaiter?.();
       await loop;
       await Promise.all([...bindsDone]);
+      await background.idle();
     },
     stats: () => ({
       ...st,
       bindsInFlight: binds,
+      backgroundWrites: background.pending(),
       nodes: cache.nodeCount(),
       cachedPods: cache.podCount(),
       assumedPods: cache.assumedCount(),

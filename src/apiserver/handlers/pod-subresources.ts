@@ -13,6 +13,24 @@ import { proxyLogs } from '../proxy/log-proxy.js';
 
 type Rec = Record<string, unknown>;
 
+/** A Binding's metadata.annotations: copied onto the pod with the binding (upstream's pod storage does so). */
+function bindingAnnotations(name: string, body: Rec): Record<string, string> | undefined {
+  const meta = body['metadata'];
+  const a = meta && typeof meta === 'object' ? (meta as Rec)['annotations'] : undefined;
+  if (a === undefined || a === null) return undefined;
+  const bad = (field: string, message: string) =>
+    new StatusError(422, 'Invalid', `Binding "${name}" is invalid: ${field}: ${message}`, {
+      name,
+      kind: 'Binding',
+      causes: [{ reason: 'FieldValueInvalid', message, field }],
+    });
+  if (typeof a !== 'object' || Array.isArray(a)) throw bad('metadata.annotations', 'must be a map of strings');
+  for (const [k, v] of Object.entries(a as Rec)) {
+    if (typeof v !== 'string') throw bad(`metadata.annotations[${k}]`, 'must be a string');
+  }
+  return a as Record<string, string>;
+}
+
 export async function handleBinding(s: RequestScope): Promise<void> {
   const name = s.info.name!;
   const opts = writeOptions(s.query);
@@ -26,6 +44,7 @@ export async function handleBinding(s: RequestScope): Promise<void> {
       causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }],
     });
   }
+  const annotations = bindingAnnotations(name, body);
   const store = s.ctx.store(s.kind);
   await store.guaranteedUpdate(
     s.info.namespace,
@@ -38,6 +57,7 @@ export async function handleBinding(s: RequestScope): Promise<void> {
       }
       spec['nodeName'] = node;
       cur['spec'] = spec;
+      if (annotations) cur.metadata.annotations = { ...cur.metadata.annotations, ...annotations };
       const status = (cur['status'] ?? {}) as Rec;
       const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339Now(s.ctx.now()) });

@@ -1,6 +1,8 @@
 // The FailedScheduling message: counts of reasons over the nodes, sorted as strings, e.g.
 // `0/30 nodes are available: 10 Insufficient cpu, 20 node(s) didn't match Pod's node affinity/selector.`
-// followed by the preemption summary.
+// then the plugins' plain explanation (Tandem's: what stops the pod and what would fix it), then the
+// preemption summary. The upstream summary stays the first sentence, so tools and people that read
+// kube-scheduler's messages read these alike.
 
 import type { Diagnosis } from './interfaces.js';
 
@@ -15,7 +17,9 @@ function preemptionMessage(numAllNodes: number): string {
   return `preemption: 0/${numAllNodes} nodes are available: ${numAllNodes} Preemption is not helpful for scheduling.`;
 }
 
-export function fitErrorMessage(numAllNodes: number, d: Diagnosis, postFilterMsg?: string): string {
+const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
+export function fitErrorMessage(numAllNodes: number, d: Diagnosis, postFilterMsg?: string, explanation?: string): string {
   const head = `0/${numAllNodes} nodes are available`;
   let msg: string;
   if (d.preFilterMsg) msg = `${head}: ${d.preFilterMsg}.`;
@@ -23,6 +27,7 @@ export function fitErrorMessage(numAllNodes: number, d: Diagnosis, postFilterMsg
     const parts = reasonHistogram(d);
     msg = parts.length ? `${head}: ${parts.join(', ')}.` : `${head}.`;
   }
+  if (explanation) msg = `${msg} ${sentence(explanation)}`;
   const post = postFilterMsg ?? preemptionMessage(numAllNodes);
   return post ? `${msg} ${post}` : msg;
 }

@@ -5,6 +5,7 @@ import type { CycleState } from './cycle-state.js';
 import {
   isBind,
   isFilter,
+  isPostBind,
   isPostFilter,
   isPreFilter,
   isPreScore,
@@ -15,6 +16,7 @@ import {
   type FilterPlugin,
   type Handle,
   type Plugin,
+  type PostBindPlugin,
   type PostFilterPlugin,
   type PostFilterResult,
   type PreFilterPlugin,
@@ -44,6 +46,7 @@ export interface Framework {
   /** Runs every PreFilter; on success the Filter plugins to run this cycle are stored in `state`. */
   runPreFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): Result;
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
+  /** The first nomination or message wins; every plugin's explanation is kept, in profile order. */
   runPostFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, d: Diagnosis): PostFilterResult | undefined;
   runPreScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Result;
   /** Weighted sum of normalised scores, one per node. */
@@ -51,6 +54,7 @@ export interface Framework {
   runReserve(state: CycleState, pod: PodInfo, nodeName: string): Result;
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
   runBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
+  runPostBind(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
 const FILTERS_KEY = 'framework/filters';
@@ -67,6 +71,7 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
   const scores = (plugins.filter(isScore) as ScorePlugin[]).filter((p) => (weights.get(p.name) ?? 1) > 0);
   const reserves = plugins.filter(isReserve) as ReservePlugin[];
   const binders = plugins.filter(isBind) as BindPlugin[];
+  const postBinds = plugins.filter(isPostBind) as PostBindPlugin[];
 
   return {
     profile,
@@ -94,12 +99,15 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       return undefined;
     },
     runPostFilter(state, pod, snapshot, d) {
+      let out: PostFilterResult | undefined;
+      const explanations: string[] = [];
       for (const p of postFilters) {
         const r = p.postFilter(state, pod, snapshot, d);
-        if (r.nominatedNodeName) return r;
-        if (r.message) return r;
+        if (r.explanation) explanations.push(r.explanation);
+        if (!out && (r.nominatedNodeName || r.message)) out = { ...r };
       }
-      return undefined;
+      if (explanations.length === 0) return out;
+      return { ...out, explanation: explanations.join(' ') };
     },
     runPreScore(state, pod, nodes) {
       for (const p of preScores) {
@@ -146,6 +154,9 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
         return s ? tag(s, b.name) : undefined;
       }
       return errorStatus('no bind plugin bound the pod');
+    },
+    runPostBind(state, pod, nodeName) {
+      for (const p of postBinds) p.postBind(state, pod, nodeName);
     },
   };
 }

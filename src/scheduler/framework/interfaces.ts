@@ -1,8 +1,12 @@
 // Plugin interfaces: tiny and optional, as in kube-scheduler's framework. A plugin implements the
-// extension points it cares about; the runner finds them by shape.
+// extension points it cares about; the runner finds them by shape (so a helper method that happens
+// to be called `score` or `filter` would be run as one). Unreserve runs in reverse order, also for
+// the plugin whose Reserve failed, so it must be idempotent.
 
 import type { RestClient } from '../../client/rest-client.js';
-import type { RuntimeClass } from '../../api/gen/types.js';
+import type { Logger } from '../../base/log.js';
+import type { Pod, RuntimeClass } from '../../api/gen/types.js';
+import type { PodImageFacts } from '../image-facts/pod-image-facts.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
@@ -30,6 +34,8 @@ export interface Diagnosis {
 export interface PostFilterResult {
   nominatedNodeName?: string;
   message?: string;
+  /** Plain words on why the pod fits nowhere and what would fix it: follows the upstream summary. */
+  explanation?: string;
 }
 export interface PostFilterPlugin extends Plugin {
   postFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, diagnosis: Diagnosis): PostFilterResult;
@@ -51,6 +57,10 @@ export interface ReservePlugin extends Plugin {
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
 }
+/** After a successful binding: informational, its writes are the plugin's own (fire and forget). */
+export interface PostBindPlugin extends Plugin {
+  postBind(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
 
 export const MAX_NODE_SCORE = 100;
 
@@ -58,6 +68,14 @@ export const MAX_NODE_SCORE = 100;
 export interface Handle {
   client?: RestClient;
   runtimeClass(name: string): RuntimeClass | undefined;
+  /** The platforms of a pod's images, never waiting; absent when the scheduler has no image facts source. */
+  imageFacts?: PodImageFacts;
+  /** An event about a pod, under the scheduler's event rate limit (dropped when over it). */
+  event?(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  now?(): number;
+  log?: Logger;
+  /** Runs a write nothing waits for (PostBind status) behind the bindings; absent: run at once. */
+  background?(write: () => Promise<unknown>): void;
 }
 
 export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;
@@ -69,3 +87,4 @@ export const isPreScore = (p: Plugin): p is PreScorePlugin => typeof (p as Parti
 export const isScore = (p: Plugin): p is ScorePlugin => typeof (p as Partial<ScorePlugin>).score === 'function';
 export const isReserve = (p: Plugin): p is ReservePlugin => typeof (p as Partial<ReservePlugin>).reserve === 'function';
 export const isBind = (p: Plugin): p is BindPlugin => typeof (p as Partial<BindPlugin>).bind === 'function';
+export const isPostBind = (p: Plugin): p is PostBindPlugin => typeof (p as Partial<PostBindPlugin>).postBind === 'function';

@@ -6,6 +6,8 @@ import { LABEL_OS } from '../../api/well-known.js';
 import type { HostPort, PodInfo } from './pod-info.js';
 import { addTo, emptyResource, parseResourceList, type Resource } from '../../api/scheduling/pod-requests.js';
 import { quantityToNumber } from '../../base/quantity.js';
+import { windowsHostOf, type WindowsHost } from '../../api/scheduling/windows-pod-isolation.js';
+import { formatWindowsVersion } from '../../api/scheduling/windows-isolation.js';
 
 export interface NodeInfo {
   readonly name: string;
@@ -18,6 +20,15 @@ export interface NodeInfo {
   os: string | undefined;
   /** status.runtimeHandlers names; undefined when the node reports none. */
   runtimeHandlers: ReadonlySet<string> | undefined;
+  /** The default runtime handler ("") is among them, or the node lists none (hot in NodeRuntimeHandler). */
+  offersDefaultRuntime: boolean;
+  /** A Windows node's build, architecture and Hyper-V (windowsHostOf); undefined elsewhere or when it reports no build. */
+  windowsHost: WindowsHost | undefined;
+  /**
+   * A small integer per distinct (build, architecture, Hyper-V) of Windows nodes, so that a plugin
+   * can keep one result per kind of host in an array; -1 when windowsHost is undefined.
+   */
+  windowsShape: number;
   allocatable: Resource;
   allowedPodNumber: number;
   requested: Resource;
@@ -40,6 +51,9 @@ export function createNodeInfo(node: Node): NodeInfo {
     unschedulable: false,
     os: undefined,
     runtimeHandlers: undefined,
+    offersDefaultRuntime: true,
+    windowsHost: undefined,
+    windowsShape: -1,
     allocatable: emptyResource(),
     allowedPodNumber: 0,
     requested: emptyResource(),
@@ -67,6 +81,9 @@ export function setNode(ni: NodeInfo, node: Node): void {
   const st = node.status ?? {};
   const handlers = st.runtimeHandlers;
   ni.runtimeHandlers = handlers && handlers.length > 0 ? new Set(handlers.map((h) => h.name ?? '')) : undefined;
+  ni.offersDefaultRuntime = ni.runtimeHandlers === undefined || ni.runtimeHandlers.has('');
+  ni.windowsHost = ni.os === 'windows' ? windowsHostOf(node) : undefined;
+  ni.windowsShape = ni.windowsHost ? windowsShapeOf(ni.windowsHost) : -1;
   const alloc = st.allocatable ?? st.capacity;
   ni.allocatable = parseResourceList(alloc);
   let pods = 0;
@@ -77,6 +94,14 @@ export function setNode(ni: NodeInfo, node: Node): void {
   }
   ni.allowedPodNumber = pods;
   ni.generation++;
+}
+
+const windowsShapes = new Map<string, number>();
+function windowsShapeOf(h: WindowsHost): number {
+  const key = `${formatWindowsVersion(h.build)}|${h.architecture}|${h.hyperv ? 'hyperv' : ''}`;
+  let id = windowsShapes.get(key);
+  if (id === undefined) windowsShapes.set(key, (id = windowsShapes.size));
+  return id;
 }
 
 /** A cheap fingerprint of what scheduling reads from a node (to ignore heartbeat-only updates). */

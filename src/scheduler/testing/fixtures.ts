@@ -121,3 +121,21 @@ export const rc = (name: string, handler: string, extra: Partial<RuntimeClass> =
   handler,
   ...extra,
 });
+
+/** A Windows node of `build` (the windows-build label), with Hyper-V when asked (runtime handlers as containerd lists them). */
+export function mkWindowsNode(name: string, build: string, o: { hyperv?: boolean; arch?: string; cpu?: string } = {}): Node {
+  const handlers = ['runhcs-wcow-process', '', ...(o.hyperv ? ['runhcs-wcow-hypervisor'] : [])];
+  return mkNode(name, {
+    labels: { 'kubernetes.io/os': 'windows', 'kubernetes.io/arch': o.arch ?? 'amd64', 'node.kubernetes.io/windows-build': build },
+    runtimeHandlers: handlers,
+    ...(o.cpu ? { cpu: o.cpu } : {}),
+  });
+}
+
+/** A Windows pod (spec.os windows) running `images`, one container each. */
+export function mkWindowsPod(name: string, images: string[], o: PodOpts = {}): Pod {
+  const p = mkPod(name, { ...o, spec: { os: { name: 'windows' }, ...o.spec } });
+  const spec = p.spec as PodSpec;
+  spec.containers = images.map((image, i) => ({ name: `c${i}`, image, resources: spec.containers[0]?.resources ?? {} }));
+  return p;
+}

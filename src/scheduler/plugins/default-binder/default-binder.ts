@@ -1,6 +1,8 @@
-// DefaultBinder: POST pods/<name>/binding.
+// DefaultBinder: POST pods/<name>/binding, with the annotations plugins contributed in Reserve
+// (framework/binding-annotations.ts), which the API server copies onto the pod.
 
 import { podKind } from '../../../api/kinds/core/pod/pod.js';
+import { bindingAnnotations } from '../../framework/binding-annotations.js';
 import type { BindPlugin, Handle } from '../../framework/interfaces.js';
 import { errorStatus } from '../../framework/status.js';
 
@@ -9,9 +11,10 @@ export const NAME = 'DefaultBinder';
 export function create(_args: Record<string, unknown>, handle: Handle): BindPlugin {
   return {
     name: NAME,
-    async bind(_state, pod, nodeName) {
+    async bind(state, pod, nodeName) {
       const client = handle.client;
       if (!client) return errorStatus('no API client to bind with');
+      const annotations = bindingAnnotations(state);
       try {
         await client
           .resource(podKind)
@@ -19,7 +22,12 @@ export function create(_args: Record<string, unknown>, handle: Handle): BindPlug
           .createSubresource(pod.name, 'binding', {
             apiVersion: 'v1',
             kind: 'Binding',
-            metadata: { name: pod.name, namespace: pod.namespace, ...(pod.pod.metadata.uid ? { uid: pod.pod.metadata.uid } : {}) },
+            metadata: {
+              name: pod.name,
+              namespace: pod.namespace,
+              ...(pod.pod.metadata.uid ? { uid: pod.pod.metadata.uid } : {}),
+              ...(annotations ? { annotations } : {}),
+            },
             target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
           });
         return undefined;

@@ -26,6 +26,8 @@ export const noHandlerReason = (handler: string) => `node(s) have no runtime for
 interface State {
   /** Handlers any one of which will do. */
   accepted: readonly string[];
+  /** Only the default runtime will do: NodeInfo.offersDefaultRuntime answers without touching the set. */
+  defaultOnly: boolean;
   /** Why a node that offers none of them cannot take the pod. */
   reject: (offered: ReadonlySet<string>) => Status;
 }
@@ -36,17 +38,19 @@ const noProcess = fixed('UnschedulableAndUnresolvable', REASON_NO_PROCESS);
 const noHostProcess = fixed('UnschedulableAndUnresolvable', REASON_HOST_PROCESS);
 
 function stateFor(handler: string | undefined, hostProcess: boolean): State {
-  if (handler === undefined && hostProcess) return { accepted: [HANDLER_PROCESS, DEFAULT_HANDLER], reject: () => noHostProcess };
+  if (handler === undefined && hostProcess)
+    return { accepted: [HANDLER_PROCESS, DEFAULT_HANDLER], defaultOnly: false, reject: () => noHostProcess };
   const needed = handler ?? DEFAULT_HANDLER;
   if (needed === DEFAULT_HANDLER) {
     return {
       accepted: [DEFAULT_HANDLER],
+      defaultOnly: true,
       reject: (offered) => (offered.size === 1 && offered.has(HANDLER_PROCESS) ? processOnly : noDefault),
     };
   }
-  if (needed === HANDLER_PROCESS) return { accepted: [HANDLER_PROCESS], reject: () => noProcess };
+  if (needed === HANDLER_PROCESS) return { accepted: [HANDLER_PROCESS], defaultOnly: false, reject: () => noProcess };
   const missing = fixed('UnschedulableAndUnresolvable', noHandlerReason(needed));
-  return { accepted: [needed], reject: () => missing };
+  return { accepted: [needed], defaultOnly: false, reject: () => missing };
 }
 
 export function create(): PreFilterPlugin & FilterPlugin {
@@ -63,7 +67,10 @@ export function create(): PreFilterPlugin & FilterPlugin {
       const offered = node.runtimeHandlers;
       if (!offered) return undefined;
       const st = state.read<State>(KEY);
-      if (!st || st.accepted.some((h) => offered.has(h))) return undefined;
+      if (!st) return undefined;
+      if (st.defaultOnly) return node.offersDefaultRuntime ? undefined : st.reject(offered);
+      // a plain loop: this runs for every node of every cycle, and a closure per call shows in profiles
+      for (let i = 0; i < st.accepted.length; i++) if (offered.has(st.accepted[i] as string)) return undefined;
       return st.reject(offered);
     },
   };
