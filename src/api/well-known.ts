@@ -80,6 +80,12 @@ export const LABEL_SIMULATED = 'tandem.io/simulated';
  * agent to pick the sandbox's handler and the image manifest. Set by hand at create, it pins.
  */
 export const ANNOTATION_ISOLATION = 'tandem.dev/isolation';
+/**
+ * On a Binding only: the plain-words reason for its tandem.dev/isolation. The API server turns it
+ * into the pod's tandem.dev/Isolation condition in the binding's own write (one write per pod, not
+ * two) and does not keep it as an annotation.
+ */
+export const ANNOTATION_ISOLATION_REASON = 'tandem.dev/isolation-reason';
 /** The pod condition that says which isolation a Windows pod got and why, in plain words. */
 export const CONDITION_ISOLATION = 'tandem.dev/Isolation';
 export const REASON_PROCESS_ISOLATION = 'ProcessIsolation';

@@ -8,6 +8,7 @@ import type { Logger } from '../base/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { createInformerFactory, type InformerFactory } from '../client/informer-factory.js';
 import { createEventRecorder } from '../client/event-recorder.js';
+import { createImageFacts } from '../client/registry/index.js';
 import { startLeaderElection } from '../client/leader-election.js';
 import {
   startDaemonSetController,
@@ -62,6 +63,11 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
       informers: d.informers,
       log: d.log.child('scheduler'),
       recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log.child('default-scheduler') }),
+      // the isolation autopilot reads Windows images' platforms from their registries (never waiting on them)
+      imageFacts: createImageFacts({
+        log: d.log.child('image-facts'),
+        ...(d.opts.insecureRegistries?.length ? { insecureRegistries: [...d.opts.insecureRegistries] } : {}),
+      }),
     }),
   replicaset: (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
   deployment: (d) => startDeploymentController(deps(d, 'deployment-controller')),
@@ -87,6 +93,8 @@ export interface ControllerOptions {
   leaseDurationSeconds?: number;
   /** The pod range Nodes get their podCIDR from (`--cluster-cidr`, `--node-cidr-mask-size`). */
   nodeIpam?: { clusterCidr?: string; nodeCidrMaskSize?: number };
+  /** Registries the scheduler may read image indexes from over plain HTTP (`--insecure-registry`; loopback always may). */
+  insecureRegistries?: readonly string[];
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */

@@ -70,6 +70,8 @@ type RuntimeMode = 'auto' | 'containerd' | 'process';
 const RUNTIME_HELP =
   'runtimes of this node: auto (containerd when it can run, plus native processes), containerd (fail without it) or process (native processes only)';
 const INSECURE_HELP = 'a registry host[:port] reachable over plain HTTP (repeatable; loopback always is)';
+const INSECURE_SERVER_HELP =
+  'a registry host[:port] the scheduler reads Windows image indexes from over plain HTTP (repeatable; loopback always is)';
 
 function parseRuntimeMode(v: string): RuntimeMode {
   if (v === 'auto' || v === 'containerd' || v === 'process') return v;
@@ -113,22 +115,28 @@ export async function main(argv: string[]): Promise<void> {
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
-    .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags & DnsFlags) => {
-      const dataDir = resolveDataDir(o.dataDir);
-      const controllers =
-        o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
-      const { runServer } = await serverModule();
-      const s = await runServer({
-        dataDir,
-        listen: o.listen,
-        store: o.store,
-        ...networkOptions(o),
-        ...dnsOptions(o),
-        ...(controllers ? { controllers } : {}),
-      }).catch(fail);
-      log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
-      waitForSignal(() => s.stop());
-    });
+    .option('--insecure-registry <host>', INSECURE_SERVER_HELP, collect, [])
+    .action(
+      async (
+        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags & DnsFlags,
+      ) => {
+        const dataDir = resolveDataDir(o.dataDir);
+        const controllers =
+          o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
+        const { runServer } = await serverModule();
+        const s = await runServer({
+          dataDir,
+          listen: o.listen,
+          store: o.store,
+          ...networkOptions(o),
+          ...dnsOptions(o),
+          ...(controllers ? { controllers } : {}),
+          ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
+        }).catch(fail);
+        log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
+        waitForSignal(() => s.stop());
+      },
+    );
 
   program
     .command('up')
@@ -149,7 +157,13 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: UpFlags) => {
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
-      const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o), ...dnsOptions(o) }).catch(fail);
+      const s = await runServer({
+        dataDir,
+        listen: o.listen,
+        ...networkOptions(o),
+        ...dnsOptions(o),
+        ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
+      }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
       let stopNode: () => Promise<void> = async () => undefined;
       if (why) {

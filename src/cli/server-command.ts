@@ -40,6 +40,8 @@ export interface ServerOptions {
   nodeCidrMaskSize?: number;
   /** run the cluster DNS server (default: not; the CLI runs it): `listen` HOST:PORT (default 0.0.0.0:1053, see cluster-dns.ts), `domain` (default cluster.local) */
   clusterDns?: { listen?: string | undefined; domain?: string };
+  /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
+  insecureRegistries?: readonly string[];
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -141,7 +143,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
   };
-  const controllers = startControllers(client, log, { nodeIpam, ...(o.controllers ? { only: o.controllers } : {}) });
+  const controllers = startControllers(client, log, {
+    nodeIpam,
+    ...(o.controllers ? { only: o.controllers } : {}),
+    ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+  });
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
   const eventTtl = startEventTtl({
     backend,

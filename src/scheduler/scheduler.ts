@@ -32,7 +32,6 @@ import { createSchedulerCache } from './cache.js';
 import { createDefaultRegistry, defaultProfile, DEFAULT_SCHEDULER_NAME } from './default-profile.js';
 import { createSchedulingQueue, type QueuedPod } from './queue.js';
 import { createPodImageFacts } from './image-facts/pod-image-facts.js';
-import { createBackgroundWrites } from './background-writes.js';
 
 export interface SchedulerDeps {
   client: RestClient;
@@ -62,7 +61,6 @@ interface SchedulerStats {
   bindErrors: number;
   bindsInFlight: number;
   /** PostBind writes (isolation conditions) not yet done */
-  backgroundWrites: number;
   nodes: number;
   cachedPods: number;
   assumedPods: number;
@@ -96,7 +94,6 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const queue = createSchedulingQueue({ clock });
   const imageFacts = deps.imageFacts ? createPodImageFacts({ source: deps.imageFacts, client, now, log }) : undefined;
   imageFacts?.onSettled((keys) => queue.activate(keys));
-  const background = createBackgroundWrites(log);
   const fw = createFramework(createDefaultRegistry(), defaultProfile(), {
     client,
     runtimeClass: rcLookup,
@@ -106,7 +103,6 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     },
     now,
     log,
-    background: (write) => background.add(write),
   });
   const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
   const maxBinds = deps.maxBindsInFlight ?? 16;
@@ -328,12 +324,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       bindWaiter?.();
       await loop;
       await Promise.all([...bindsDone]);
-      await background.idle();
     },
     stats: () => ({
       ...st,
       bindsInFlight: binds,
-      backgroundWrites: background.pending(),
       nodes: cache.nodeCount(),
       cachedPods: cache.podCount(),
       assumedPods: cache.assumedCount(),

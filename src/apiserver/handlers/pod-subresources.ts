@@ -10,6 +10,13 @@ import { writeOptions } from './options.js';
 import { deleteOne } from './delete.js';
 import type { RequestScope } from './context.js';
 import { proxyLogs } from '../proxy/log-proxy.js';
+import {
+  ANNOTATION_ISOLATION,
+  ANNOTATION_ISOLATION_REASON,
+  CONDITION_ISOLATION,
+  REASON_HYPERV_ISOLATION,
+  REASON_PROCESS_ISOLATION,
+} from '../../api/well-known.js';
 
 type Rec = Record<string, unknown>;
 
@@ -31,6 +38,33 @@ function bindingAnnotations(name: string, body: Rec): Record<string, string> | u
   return a as Record<string, string>;
 }
 
+/**
+ * The scheduler's isolation decision arrives as two Binding annotations: tandem.dev/isolation is
+ * copied like any other, tandem.dev/isolation-reason becomes the tandem.dev/Isolation condition.
+ */
+function isolationCondition(name: string, a: Record<string, string> | undefined, now: string): Rec | undefined {
+  const message = a?.[ANNOTATION_ISOLATION_REASON];
+  if (message === undefined) return undefined;
+  const isolation = a?.[ANNOTATION_ISOLATION];
+  if (isolation !== 'process' && isolation !== 'hyperv') {
+    const field = `metadata.annotations[${ANNOTATION_ISOLATION}]`;
+    const msg = `must be process or hyperv when ${ANNOTATION_ISOLATION_REASON} is set`;
+    throw new StatusError(422, 'Invalid', `Binding "${name}" is invalid: ${field}: ${msg}`, {
+      name,
+      kind: 'Binding',
+      causes: [{ reason: 'FieldValueInvalid', message: msg, field }],
+    });
+  }
+  return {
+    type: CONDITION_ISOLATION,
+    status: 'True',
+    reason: isolation === 'hyperv' ? REASON_HYPERV_ISOLATION : REASON_PROCESS_ISOLATION,
+    message,
+    lastProbeTime: null,
+    lastTransitionTime: now,
+  };
+}
+
 export async function handleBinding(s: RequestScope): Promise<void> {
   const name = s.info.name!;
   const opts = writeOptions(s.query);
@@ -45,6 +79,8 @@ export async function handleBinding(s: RequestScope): Promise<void> {
     });
   }
   const annotations = bindingAnnotations(name, body);
+  const isolation = isolationCondition(name, annotations, rfc3339Now(s.ctx.now()));
+  if (annotations) delete annotations[ANNOTATION_ISOLATION_REASON];
   const store = s.ctx.store(s.kind);
   await store.guaranteedUpdate(
     s.info.namespace,
@@ -59,8 +95,11 @@ export async function handleBinding(s: RequestScope): Promise<void> {
       cur['spec'] = spec;
       if (annotations) cur.metadata.annotations = { ...cur.metadata.annotations, ...annotations };
       const status = (cur['status'] ?? {}) as Rec;
-      const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
+      const conds = ((status['conditions'] as Rec[] | undefined) ?? []).filter(
+        (c) => c['type'] !== 'PodScheduled' && (!isolation || c['type'] !== CONDITION_ISOLATION),
+      );
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339Now(s.ctx.now()) });
+      if (isolation) conds.push(isolation);
       status['conditions'] = conds;
       cur['status'] = status;
       return cur;

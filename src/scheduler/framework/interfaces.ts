@@ -57,7 +57,7 @@ export interface ReservePlugin extends Plugin {
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
 }
-/** After a successful binding: informational, its writes are the plugin's own (fire and forget). */
+/** After a successful binding: informational (events); nothing waits for it. */
 export interface PostBindPlugin extends Plugin {
   postBind(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
@@ -74,8 +74,6 @@ export interface Handle {
   event?(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
   now?(): number;
   log?: Logger;
-  /** Runs a write nothing waits for (PostBind status) behind the bindings; absent: run at once. */
-  background?(write: () => Promise<unknown>): void;
 }
 
 export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;

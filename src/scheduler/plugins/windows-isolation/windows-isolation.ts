@@ -17,7 +17,6 @@
 // everything when the scheduler has no image facts source.
 
 import { podOS } from '../../../api/kinds/core/pod/os.js';
-import { podKind } from '../../../api/kinds/core/pod/pod.js';
 import { isHostProcessPod } from '../../../api/kinds/core/pod/validate-os.js';
 import { parseResourceList, type Resource } from '../../../api/scheduling/pod-requests.js';
 import {
@@ -30,13 +29,12 @@ import {
 } from '../../../api/scheduling/windows-pod-isolation.js';
 import {
   ANNOTATION_ISOLATION,
-  CONDITION_ISOLATION,
+  ANNOTATION_ISOLATION_REASON,
   HANDLER_PROCESS,
   HANDLER_WINDOWS_HYPERV,
   REASON_HYPERV_ISOLATION,
   REASON_PROCESS_ISOLATION,
 } from '../../../api/well-known.js';
-import { rfc3339 } from '../../../base/time.js';
 import { deleteBindingAnnotation, setBindingAnnotation } from '../../framework/binding-annotations.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import {
@@ -241,38 +239,21 @@ export function create(_args: Record<string, unknown>, handle: Handle): WindowsI
       const v = st && ni ? st.judgements[ni.windowsShape]?.verdict : undefined;
       if (v?.isolation) {
         setBindingAnnotation(state, ANNOTATION_ISOLATION, v.isolation);
+        setBindingAnnotation(state, ANNOTATION_ISOLATION_REASON, v.reason);
         state.write(CHOSEN_KEY, v);
       }
       return undefined;
     },
     unreserve(state) {
       deleteBindingAnnotation(state, ANNOTATION_ISOLATION);
+      deleteBindingAnnotation(state, ANNOTATION_ISOLATION_REASON);
       state.write(CHOSEN_KEY, undefined);
     },
     postBind(state, pod) {
+      // the condition came with the binding (tandem.dev/isolation-reason); the event is said here
       const v = state.read<PodIsolationVerdict>(CHOSEN_KEY);
       if (!v?.isolation) return;
-      const reason = v.isolation === 'process' ? REASON_PROCESS_ISOLATION : REASON_HYPERV_ISOLATION;
-      const condition = {
-        type: CONDITION_ISOLATION,
-        status: 'True',
-        reason,
-        message: v.reason,
-        lastProbeTime: null,
-        lastTransitionTime: rfc3339(now()),
-      };
-      const client = handle.client;
-      if (client) {
-        const write = () =>
-          client
-            .resource(podKind)
-            .namespace(pod.namespace)
-            .patchStatus(pod.name, { status: { conditions: [condition] } }, 'strategic')
-            .catch((e: unknown) => handle.log?.warn('isolation condition not written', { pod: pod.key, error: e }));
-        if (handle.background) handle.background(write);
-        else void write();
-      }
-      handle.event?.(pod.pod, 'Normal', reason, v.reason);
+      handle.event?.(pod.pod, 'Normal', v.isolation === 'process' ? REASON_PROCESS_ISOLATION : REASON_HYPERV_ISOLATION, v.reason);
     },
   };
 }
