@@ -17,9 +17,9 @@ import {
   type WindowsHost,
 } from '../../api/scheduling/windows-pod-isolation.js';
 import { parseWindowsVersion, type WindowsIsolation, type WindowsVersion } from '../../api/scheduling/windows-isolation.js';
-import { ANNOTATION_ISOLATION } from '../../api/well-known.js';
+import { ANNOTATION_ISOLATION, ANNOTATION_WINDOWS_ISOLATION } from '../../api/well-known.js';
 import type { ImageFactsLookup } from '../../client/registry/image-facts.js';
-import { admittedNodes, type AfterNode } from './plan-nodes.js';
+import { admittedNodes, hostKey, type AfterNode } from './plan-nodes.js';
 import { cannotRun, noAdmittedNode, type Explanation, type Phrase } from './plan-reasons.js';
 import { buildText, type WorkloadRef } from './plan-scope.js';
 
@@ -96,7 +96,27 @@ export interface PodContext {
   buildsBefore: ReadonlySet<string>;
 }
 
-const hostClass = (h: WindowsHost) => `${buildText(h.build)}.${h.build.revision ?? ''}|${h.architecture}|${h.hyperv}`;
+/**
+ * What decidePod reads of a pod, as a string: pods with equal signatures (a Deployment's, mostly)
+ * get one decision. A DaemonSet's pods differ by the node their affinity names.
+ */
+export function podSignature(pod: Pod, w: WorkloadRef, ctx: PodContext): string {
+  const a = pod.metadata.annotations ?? {};
+  const t = w.template?.metadata?.annotations ?? {};
+  const spec = pod.spec;
+  const hostNow = ctx.hostsNow.get(spec?.nodeName ?? '');
+  return JSON.stringify([
+    pod.metadata.namespace,
+    podImages(pod).map((i) => factsKey(pod, i)),
+    spec?.runtimeClassName,
+    [a[ANNOTATION_ISOLATION], a[ANNOTATION_WINDOWS_ISOLATION]],
+    w.template ? [t[ANNOTATION_ISOLATION], t[ANNOTATION_WINDOWS_ISOLATION]] : null,
+    spec?.nodeSelector,
+    spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+    spec?.tolerations,
+    hostNow && hostKey(hostNow),
+  ]);
+}
 
 export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecision {
   const rc = rcRef(ctx.rcs.get(pod.spec?.runtimeClassName ?? ''));
@@ -138,7 +158,7 @@ export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecisio
     const missing = entriesNow.findIndex((e, k) => !e && windowsBuildsOf(indexes[k]?.platforms ?? [], hostNow.architecture).length > 0);
     if (missing >= 0)
       return unknown(
-        `image ${images[missing]} has no entry that node ${hostNow.name} (Windows ${buildText(hostNow.build)}, ${hostNow.architecture}) ` +
+        `image ${images[missing]} has no entry that its node (Windows ${buildText(hostNow.build)}, ${hostNow.architecture}) ` +
           `runs with ${isoNow} isolation, so the build the pod runs is not known (the tag may have moved since it started): plan with --from-image-index`,
         now,
       );
@@ -152,9 +172,8 @@ export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecisio
   if (candidates.length === 0) return { outcome: 'unschedulable', nodes: [], now, ...noAdmittedNode(pod, ctx.after.length) };
   const verdicts = new Map<string, PodIsolationVerdict>();
   const verdictOn = (n: AfterNode): PodIsolationVerdict => {
-    const k = hostClass(n.host);
-    let v = verdicts.get(k);
-    if (!v) verdicts.set(k, (v = podIsolationOnHost(considered, n.host, pin)));
+    let v = verdicts.get(n.key);
+    if (!v) verdicts.set(n.key, (v = podIsolationOnHost(considered, n.host, pin)));
     return v;
   };
   for (const isolation of ['process', 'hyperv'] as const) {
@@ -171,7 +190,6 @@ export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecisio
     };
   }
   const why = cannotRun({
-    pod,
     images: considered,
     indexes,
     candidates,
@@ -186,7 +204,13 @@ export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecisio
 
 /** Judged by the build it runs the pod moves to Hyper-V; a fresh pull of an entry its index also offers would not. */
 function indexHint(indexes: readonly ImagePlatforms[], candidates: readonly AfterNode[], pin: IsolationPin | undefined): Phrase[] {
-  const on = candidates.filter((n) => podIsolationOnHost(indexes, n.host, pin).isolation === 'process').map((n) => n.host.name);
+  const process = new Map<string, boolean>();
+  const runsProcess = (n: AfterNode) => {
+    let v = process.get(n.key);
+    if (v === undefined) process.set(n.key, (v = podIsolationOnHost(indexes, n.host, pin).isolation === 'process'));
+    return v;
+  };
+  const on = candidates.filter(runsProcess).map((n) => n.host.name);
   if (on.length === 0) return [];
   const images = indexes.map((i) => i.image).join(', ');
   return [

@@ -84,7 +84,6 @@ export function noAdmittedNode(pod: Pod, windowsNodes: number): Explanation {
 }
 
 interface CannotRunInput {
-  pod: Pod;
   /** the image entries considered, per image */
   images: readonly ImagePlatforms[];
   /** the whole index of each image (same order), for the hint that it already has the new build */

@@ -336,8 +336,5 @@ test('an image without Windows entries cannot run; a tag that moved is unknown; 
   });
   const moved = find(byRun.workloads, 'Pod', 'moved');
   assert.equal(moved.outcome, 'unknown');
-  assert.match(
-    moved.reason,
-    /has no entry that node w17-a \(Windows 10\.0\.17763, amd64\) runs with process isolation.*--from-image-index$/,
-  );
+  assert.match(moved.reason, /has no entry that its node \(Windows 10\.0\.17763, amd64\) runs with process isolation.*--from-image-index$/);
 });

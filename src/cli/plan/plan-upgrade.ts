@@ -13,7 +13,16 @@ import type { ImageFactsLookup } from '../../client/registry/image-facts.js';
 import { imageRegistry } from '../../client/registry/pull-secrets.js';
 import { nodesAfter } from './plan-nodes.js';
 import { mergePhrases, renderPhrase, type Phrase } from './plan-reasons.js';
-import { decidePod, factsOf, podImages, type IsolationBuilds, type PlanOutcome, type PodContext } from './plan-pod.js';
+import {
+  decidePod,
+  factsOf,
+  podImages,
+  podSignature,
+  type IsolationBuilds,
+  type PlanOutcome,
+  type PodContext,
+  type PodDecision,
+} from './plan-pod.js';
 import {
   buildText,
   exemptReason,
@@ -145,9 +154,17 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
 
   let unaffectedPods = 0;
   // rows gather their pods' sentences; a DaemonSet's pods, one per node, become one sentence naming their nodes
-  type Row = Omit<WorkloadPlan, 'reason' | 'fixes'> & { nowKeys: Set<string>; reason: Phrase[]; fixes: Phrase[] };
+  type Row = Omit<WorkloadPlan, 'reason' | 'fixes' | 'nodes' | 'images'> & {
+    nodes: Set<string>;
+    images: Set<string>;
+    nowKeys: Set<string>;
+    merged: Set<PodDecision>;
+    reason: Phrase[];
+    fixes: Phrase[];
+  };
   const rows = new Map<string, Row>();
-  const used = new Map<string, ImageFactsLookup[]>();
+  const used = new Map<string, Set<ImageFactsLookup>>();
+  const decided = new Map<string, PodDecision>();
   const pods = input.pods.filter((p) => isActivePod(p) && upgraded.has(p.spec?.nodeName ?? ''));
   for (const pod of pods) {
     if (exemptReason(pod, rcs.get(pod.spec?.runtimeClassName ?? ''))) {
@@ -155,11 +172,15 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
       continue;
     }
     const w = workloadOf(pod, owner);
-    const d = decidePod(pod, w, ctx);
+    const sig = podSignature(pod, w, ctx);
+    let d = decided.get(sig);
+    if (!d) decided.set(sig, (d = decidePod(pod, w, ctx)));
     const images = podImages(pod);
     for (const i of images) {
       const f = factsOf(input.facts, pod, i);
-      used.set(i, [...(used.get(i) ?? []), ...(f ? [f] : [])]);
+      const seen = used.get(i) ?? new Set<ImageFactsLookup>();
+      if (f) seen.add(f);
+      used.set(i, seen);
     }
     const key = `${w.namespace}\0${w.kind}\0${w.name}\0${d.outcome}`;
     let row = rows.get(key);
@@ -170,19 +191,23 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
         name: w.name,
         outcome: d.outcome,
         pods: [],
-        nodes: [],
+        nodes: new Set(),
         now: [],
         nowKeys: new Set(),
+        merged: new Set(),
         reason: [],
         fixes: [],
-        images: [],
+        images: new Set(),
         movingToHyperV: 0,
       };
       rows.set(key, row);
     }
     row.pods.push(pod.metadata.name ?? '');
-    row.nodes = uniqSorted([...row.nodes, ...d.nodes]);
-    row.images = uniqSorted([...row.images, ...images]);
+    images.forEach((i) => row.images.add(i));
+    if (d.outcome === 'hyperv' && d.now.isolation === 'process') row.movingToHyperV++;
+    if (row.merged.has(d)) continue;
+    row.merged.add(d);
+    d.nodes.forEach((n) => row.nodes.add(n));
     // where it runs, the first pod's words say why; where it cannot, every pod's reasons count
     const runs = d.outcome === 'process' || d.outcome === 'hyperv';
     row.reason = runs && row.reason.length ? row.reason : mergePhrases(row.reason, d.reason);
@@ -193,12 +218,18 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
       row.now.push(d.now);
     }
     if (d.after) row.after = { isolation: d.after.isolation, builds: uniqSorted([...(row.after?.builds ?? []), ...d.after.builds]) };
-    if (d.outcome === 'hyperv' && d.now.isolation === 'process') row.movingToHyperV++;
   }
 
   const workloads = [...rows.values()]
-    .map(({ nowKeys: _n, reason, fixes, ...r }): WorkloadPlan => {
-      const w = { ...r, pods: r.pods.sort(), reason: reason.map(renderPhrase).join('; '), fixes: fixes.map(renderPhrase) };
+    .map(({ nowKeys: _n, merged: _m, reason, fixes, nodes, images, ...r }): WorkloadPlan => {
+      const w = {
+        ...r,
+        pods: r.pods.sort(),
+        nodes: uniqSorted(nodes),
+        images: uniqSorted(images),
+        reason: reason.map(renderPhrase).join('; '),
+        fixes: fixes.map(renderPhrase),
+      };
       return w.movingToHyperV > 0 ? { ...w, overhead: overheadFor(hvClass, w.movingToHyperV) } : w;
     })
     .sort(
@@ -218,7 +249,7 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
       .map(({ host }) => ({ name: host.name, build: buildText(host.build), architecture: host.architecture, hyperv: host.hyperv }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     workloads,
-    images: [...used.keys()].sort().map((image) => imageReport(image, used.get(image) ?? [])),
+    images: [...used.keys()].sort().map((image) => imageReport(image, [...(used.get(image) ?? [])])),
     unaffectedPods,
     overhead: { ...(hvClass ? { runtimeClass: hvClass.metadata.name ?? '' } : {}), pods: moving, ...overheadFor(hvClass, moving) },
   };
