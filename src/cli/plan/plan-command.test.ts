@@ -166,17 +166,17 @@ test('plan upgrade reads the cluster and the pull secrets, and prints the plan',
   assert.equal(row('private')?.outcome, 'hyperv');
   // a pod without the secret is judged by what the registry tells it: a pull it could not make
   assert.equal(row('no-secret')?.outcome, 'unknown');
-  assert.match(
-    row('no-secret')?.reason ?? '',
-    /^image private\.example\/app:2: authentication required \(registry private\.example: RegistryUnauthorized\)$/,
-  );
+  assert.match(row('no-secret')?.reason ?? '', /^image private\.example\/app:2: authentication required \(RegistryUnauthorized\)$/);
   assert.equal(row('slow')?.outcome, 'unknown');
-  assert.match(
-    row('slow')?.reason ?? '',
-    /image hang\.example\/app:1: no answer within 0\.3 s \(registry hang\.example: RegistryUnavailable\)/,
-  );
+  assert.match(row('slow')?.reason ?? '', /image hang\.example\/app:1: no answer within 0\.3 s \(RegistryUnavailable\)/);
   assert.equal(row('on-other-node'), undefined);
-  assert.deepEqual(doc.overhead, { runtimeClass: 'runhcs-wcow-hypervisor', pods: 3, cpu: '1500m', memory: '3Gi' });
+  assert.deepEqual(doc.overhead, {
+    runtimeClass: 'runhcs-wcow-hypervisor',
+    perPod: { cpu: '500m', memory: '1Gi' },
+    pods: 3,
+    cpu: '1500m',
+    memory: '3Gi',
+  });
 
   // listing all pods at once (many nodes) reads the same pods
   const viaAll = await runPlanUpgrade(flags({ kubeconfig: srv.kubeconfig }), { facts, imageTimeoutMs: 300, perNodeListsUpTo: 0 });

@@ -83,14 +83,14 @@ test('table: the columns, one row per workload, the summary line and the unreada
     /; to keep process isolation: the index of reg\.example\/multi:1 also offers/,
   );
   assert.equal(byName.get('Job/nightly')?.['AFTER'], 'unknown');
-  assert.match(byName.get('Job/nightly')?.['WHY'] ?? '', /authentication required \(registry reg\.example: RegistryUnauthorized\)/);
+  assert.match(byName.get('Job/nightly')?.['WHY'] ?? '', /authentication required \(RegistryUnauthorized\)/);
   assert.deepEqual(t.rest, [
     '3 nodes to 10.0.26100: 2 workloads (3 pods) move to Hyper-V (+750m CPU, +1536Mi memory overhead), ' +
       '1 (1 pod) cannot run: default/Deployment/api, 1 (1 pod) unknown: image facts could not be read, ' +
       '1 pod unaffected (Linux, HostProcess or native process)',
-    'Hyper-V overhead: RuntimeClass runhcs-wcow-hypervisor, per pod as declared, for 3 pods',
+    'Hyper-V overhead: 250m CPU, 512Mi memory per pod (RuntimeClass runhcs-wcow-hypervisor), for 3 pods',
     'images whose platforms could not be read:',
-    '  reg.example/gone:1: authentication required (RegistryUnauthorized, registry reg.example)',
+    '  reg.example/gone:1: authentication required (RegistryUnauthorized)',
   ]);
 });
 
@@ -159,7 +159,13 @@ test('json: a stable document with the same facts', () => {
     },
   );
   assert.deepEqual(images.find((i) => i['image'] === 'reg.example/multi:1')?.['windowsBuilds'], ['10.0.17763', '10.0.26100']);
-  assert.deepEqual(doc['overhead'], { runtimeClass: 'runhcs-wcow-hypervisor', pods: 3, cpu: '750m', memory: '1536Mi' });
+  assert.deepEqual(doc['overhead'], {
+    runtimeClass: 'runhcs-wcow-hypervisor',
+    perPod: { cpu: '250m', memory: '512Mi' },
+    pods: 3,
+    cpu: '750m',
+    memory: '1536Mi',
+  });
   const summary = doc['summary'] as Record<string, unknown>;
   assert.deepEqual(summary['hyperv'], { workloads: 2, pods: 3 });
   assert.deepEqual(summary['process'], { workloads: 0, pods: 0 });

@@ -108,15 +108,15 @@ function formatTable(plan: UpgradePlan): string {
     lines.push(...columns([header, ...rows]), '');
   }
   lines.push(summaryLine(plan));
-  if (plan.overhead.pods && plan.overhead.runtimeClass)
+  const o = plan.overhead;
+  if (o.pods && o.runtimeClass && (o.cpu !== '0' || o.memory !== '0'))
     lines.push(
-      `Hyper-V overhead: RuntimeClass ${plan.overhead.runtimeClass}, per pod as declared, for ${plural(plan.overhead.pods, 'pod')}`,
+      `Hyper-V overhead: ${o.perPod.cpu} CPU, ${o.perPod.memory} memory per pod (RuntimeClass ${o.runtimeClass}), for ${plural(o.pods, 'pod')}`,
     );
   const failed = plan.images.filter((i) => i.error);
   if (failed.length) {
     lines.push('images whose platforms could not be read:');
-    for (const i of failed)
-      lines.push(`  ${i.image}: ${i.error?.message ?? ''} (${i.error?.reason ?? ''}, registry ${i.registry || 'unknown'})`);
+    for (const i of failed) lines.push(`  ${i.image}: ${i.error?.message ?? ''} (${i.error?.reason ?? ''})`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -153,6 +153,7 @@ function planDocument(plan: UpgradePlan): unknown {
     })),
     overhead: {
       runtimeClass: plan.overhead.runtimeClass ?? null,
+      perPod: { cpu: plan.overhead.perPod.cpu, memory: plan.overhead.perPod.memory },
       pods: plan.overhead.pods,
       cpu: plan.overhead.cpu,
       memory: plan.overhead.memory,

@@ -135,8 +135,7 @@ export function decidePod(pod: Pod, w: WorkloadRef, ctx: PodContext): PodDecisio
   for (const image of images) {
     const f = factsOf(ctx.facts, pod, image);
     if (f?.state !== 'known') {
-      const why =
-        f?.state === 'failed' ? `${f.message} (registry ${f.registry}: ${f.reason})` : 'its platforms were not read from the registry';
+      const why = f?.state === 'failed' ? `${f.message} (${f.reason})` : 'its platforms were not read from the registry';
       return unknown(`image ${image}: ${why}`, { isolation: isoNow, builds: [] });
     }
     indexes.push({ image, platforms: f.facts.platforms });

@@ -147,12 +147,18 @@ test('upgrading the 17763 nodes: Hyper-V moves, process kept, cannot run, unknow
   // facts that could not be read: unknown, with the registry's error
   const nightly = find(plan.workloads, 'Job', 'nightly');
   assert.equal(nightly.outcome, 'unknown');
-  assert.match(nightly.reason, /manifest unknown: reg\.example\/gone:1 \(registry reg\.example: ImageNotFound\)/);
+  assert.match(nightly.reason, /manifest unknown: reg\.example\/gone:1 \(ImageNotFound\)/);
   const gone = plan.images.find((i) => i.image === 'reg.example/gone:1');
   assert.deepEqual(gone?.error, { reason: 'ImageNotFound', message: 'manifest unknown: reg.example/gone:1' });
 
   assert.equal(plan.unaffectedPods, 3);
-  assert.deepEqual(plan.overhead, { runtimeClass: 'runhcs-wcow-hypervisor', pods: 4, cpu: '1', memory: '2Gi' });
+  assert.deepEqual(plan.overhead, {
+    runtimeClass: 'runhcs-wcow-hypervisor',
+    perPod: { cpu: '250m', memory: '512Mi' },
+    pods: 4,
+    cpu: '1',
+    memory: '2Gi',
+  });
   assert.ok(!plan.workloads.some((w) => w.pods.includes('done') || w.pods.includes('elsewhere')));
 });
 
@@ -192,7 +198,13 @@ test('a 20348 image on a node upgraded to 26100 keeps process isolation (the WS2
   assert.deepEqual(ws.nodes, ['w20-b']);
   assert.deepEqual(ws.after, { isolation: 'process', builds: ['10.0.20348'] });
   assert.match(ws.reason, /Windows 10\.0\.20348, which a 10\.0\.26100 node runs process-isolated/);
-  assert.deepEqual(plan.overhead, { runtimeClass: 'runhcs-wcow-hypervisor', pods: 0, cpu: '0', memory: '0' });
+  assert.deepEqual(plan.overhead, {
+    runtimeClass: 'runhcs-wcow-hypervisor',
+    perPod: { cpu: '250m', memory: '512Mi' },
+    pods: 0,
+    cpu: '0',
+    memory: '0',
+  });
 });
 
 test('a hand-written build label is named when nothing matches it after the upgrade', () => {

@@ -104,7 +104,8 @@ export interface UpgradePlan {
   images: ImageReport[];
   /** Linux, HostProcess and native-process pods on the selected nodes */
   unaffectedPods: number;
-  overhead: ResourceSum & { runtimeClass?: string; pods: number };
+  /** the Hyper-V RuntimeClass, its overhead per pod, and the sum for the pods that move to Hyper-V */
+  overhead: ResourceSum & { runtimeClass?: string; perPod: ResourceSum; pods: number };
 }
 
 /** The RuntimeClass whose overhead a Hyper-V pod pays: the one named like its handler, else the first by name. */
@@ -251,7 +252,12 @@ export function planUpgrade(input: PlanInput): UpgradePlan {
     workloads,
     images: [...used.keys()].sort().map((image) => imageReport(image, [...(used.get(image) ?? [])])),
     unaffectedPods,
-    overhead: { ...(hvClass ? { runtimeClass: hvClass.metadata.name ?? '' } : {}), pods: moving, ...overheadFor(hvClass, moving) },
+    overhead: {
+      ...(hvClass ? { runtimeClass: hvClass.metadata.name ?? '' } : {}),
+      perPod: overheadFor(hvClass, 1),
+      pods: moving,
+      ...overheadFor(hvClass, moving),
+    },
   };
 }
 
