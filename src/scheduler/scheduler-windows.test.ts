@@ -189,7 +189,7 @@ test('a registry failure gives the Unschedulable condition and an event that nam
   const cond = await notScheduled('gone', 'Unschedulable');
   assert.match(
     cond.message ?? '',
-    /^0\/5 nodes are available: the platforms of image reg\.example:5000\/gone:1 cannot be read from registry reg\.example:5000 \(ImageNotFound\)\. registry reg\.example:5000 answered 404 Not Found for gone:1; check the image name and tag\. preemption: /,
+    /^0\/5 nodes are available: the platforms of image reg\.example:5000\/gone:1 cannot be read from registry reg\.example:5000 \(ImageNotFound\)\. registry reg\.example:5000 answered 404 Not Found for gone:1\. preemption: /,
   );
   const ev = await until(async () => (await events('gone')).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
   assert.equal(ev.type, 'Warning');
@@ -222,6 +222,6 @@ test('an image that needs credentials: read with the pod pull secret, and a plai
   const cond = await notScheduled('private-nosecret', 'Unschedulable');
   assert.match(
     cond.message ?? '',
-    /\(RegistryUnauthorized\)\. registry reg\.example:5000 answered 401 Unauthorized; add an imagePullSecret with credentials for reg\.example:5000 to the pod\. /,
+    /\(RegistryUnauthorized\)\. registry reg\.example:5000 answered 401 Unauthorized: it needs credentials; add an imagePullSecret for reg\.example:5000\. /,
   );
 });

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { entryFor, isolationPin, podIsolationOnHost, windowsBuildsOf, windowsHostOf, type ImagePlatforms, type WindowsHost } from './windows-pod-isolation.js';
+import {
+  entryFor,
+  isolationPin,
+  podIsolationOnHost,
+  windowsBuildsOf,
+  windowsHostOf,
+  type ImagePlatforms,
+  type WindowsHost,
+} from './windows-pod-isolation.js';
 
 const win = (osVersion: string, architecture = 'amd64') => ({ os: 'windows', architecture, osVersion, digest: `sha256:${osVersion}` });
 const img = (image: string, ...versions: string[]): ImagePlatforms => ({ image, platforms: versions.map((v) => win(v)) });
@@ -34,7 +42,10 @@ test('an older image goes to Hyper-V with its own (newest older) build, not the 
 test('an older image on a node without Hyper-V cannot run, and the reason says what is missing', () => {
   const v = podIsolationOnHost([img('old', '10.0.17763.9')], host(20348, false));
   assert.equal(v.isolation, undefined);
-  assert.match(v.reason, /older than the node's 10\.0\.20348: it needs Hyper-V isolation, and the node has no runhcs-wcow-hypervisor handler/);
+  assert.match(
+    v.reason,
+    /older than the node's 10\.0\.20348: it needs Hyper-V isolation, and the node has no runhcs-wcow-hypervisor handler/,
+  );
 });
 
 test('an image newer than the node never runs', () => {
@@ -44,8 +55,17 @@ test('an image newer than the node never runs', () => {
 });
 
 test('an image without Windows entries, or without one for the node architecture', () => {
-  const linux: ImagePlatforms = { image: 'nginx', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }] };
-  assert.match(podIsolationOnHost([linux], host(20348, true)).reason, /image nginx has no Windows entry \(it offers linux\/amd64, linux\/arm64\)/);
+  const linux: ImagePlatforms = {
+    image: 'nginx',
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
+  };
+  assert.match(
+    podIsolationOnHost([linux], host(20348, true)).reason,
+    /image nginx has no Windows entry \(it offers linux\/amd64, linux\/arm64\)/,
+  );
   const arm: ImagePlatforms = { image: 'x', platforms: [win('10.0.20348.1', 'arm64')] };
   assert.match(podIsolationOnHost([arm], host(20348, true)).reason, /has no Windows entry for amd64/);
 });
@@ -65,7 +85,10 @@ test('pins are checked against the same rules', () => {
   const same = podIsolationOnHost([img('a', '10.0.17763.1', '10.0.20348.1')], host(20348, true), pinHv);
   assert.equal(same.isolation, 'hyperv');
   assert.equal(same.entries[0]?.osVersion, '10.0.20348.1', 'under Hyper-V the newest build not newer than the host');
-  assert.match(podIsolationOnHost([img('a', '10.0.20348.1')], host(20348, false), pinHv).reason, /asks for Hyper-V isolation, and the node has no runhcs-wcow-hypervisor/);
+  assert.match(
+    podIsolationOnHost([img('a', '10.0.20348.1')], host(20348, false), pinHv).reason,
+    /asks for Hyper-V isolation, and the node has no runhcs-wcow-hypervisor/,
+  );
   const p = podIsolationOnHost([img('a', '10.0.17763.1')], host(20348, true), pinP);
   assert.equal(p.isolation, undefined);
   assert.match(p.reason, /asks for process isolation, and image a \(Windows 10\.0\.17763\) runs process-isolated only on its own build/);
@@ -73,7 +96,10 @@ test('pins are checked against the same rules', () => {
 
 test('WS2016 needs the same revision for process isolation', () => {
   assert.equal(podIsolationOnHost([img('a', '10.0.14393.100')], host(14393, false, 200)).isolation, undefined);
-  assert.equal(podIsolationOnHost([img('a', '10.0.14393.100', '10.0.14393.200')], host(14393, false, 200)).entries[0]?.osVersion, '10.0.14393.200');
+  assert.equal(
+    podIsolationOnHost([img('a', '10.0.14393.100', '10.0.14393.200')], host(14393, false, 200)).entries[0]?.osVersion,
+    '10.0.14393.200',
+  );
 });
 
 test('entryFor and windowsBuildsOf', () => {
@@ -91,7 +117,10 @@ test('windowsHostOf reads the build (with revision from kernelVersion), the arch
   });
   assert.deepEqual(h, { name: 'w', build: { major: 10, minor: 0, build: 20348, revision: 2700 }, architecture: 'amd64', hyperv: true });
   assert.equal(windowsHostOf({ metadata: { name: 'l', labels: {} }, status: {} }), undefined);
-  const noHv = windowsHostOf({ metadata: { name: 'w', labels: { 'node.kubernetes.io/windows-build': '10.0.17763' } }, status: { runtimeHandlers: [{ name: '' }] } });
+  const noHv = windowsHostOf({
+    metadata: { name: 'w', labels: { 'node.kubernetes.io/windows-build': '10.0.17763' } },
+    status: { runtimeHandlers: [{ name: '' }] },
+  });
   assert.equal(noHv?.hyperv, false);
 });
 
@@ -105,7 +134,9 @@ test('isolationPin: RuntimeClass handlers, the legacy annotation, ours, and disa
   assert.equal((isolationPin(pod(), { name: 'p', handler: 'runhcs-wcow-process' }) as { isolation: string }).isolation, 'process');
   assert.equal(isolationPin(pod(), { name: 'x', handler: 'runc' }), undefined);
   assert.match(
-    String(isolationPin(pod({ 'experimental.windows.kubernetes.io/isolation-type': 'hyperv' }), { name: 'p', handler: 'runhcs-wcow-process' })),
+    String(
+      isolationPin(pod({ 'experimental.windows.kubernetes.io/isolation-type': 'hyperv' }), { name: 'p', handler: 'runhcs-wcow-process' }),
+    ),
     /two isolations: process by RuntimeClass "p" .* and hyperv by annotation/,
   );
   assert.match(String(isolationPin(pod({ 'tandem.dev/isolation': 'vm' }))), /must be process or hyperv, not "vm"/);

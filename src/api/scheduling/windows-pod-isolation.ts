@@ -13,7 +13,13 @@ import {
   LABEL_ARCH,
   LABEL_WINDOWS_BUILD,
 } from '../well-known.js';
-import { formatWindowsVersion, parseWindowsVersion, windowsIsolation, type WindowsIsolation, type WindowsVersion } from './windows-isolation.js';
+import {
+  formatWindowsVersion,
+  parseWindowsVersion,
+  windowsIsolation,
+  type WindowsIsolation,
+  type WindowsVersion,
+} from './windows-isolation.js';
 
 /** One entry of an image index (or the one manifest of a plain image): structurally the registry client's. */
 export interface ImagePlatformEntry {
@@ -90,10 +96,12 @@ export function isolationPin(
   if (runtimeClass?.handler === HANDLER_WINDOWS_HYPERV)
     pins.push({ isolation: 'hyperv', by: `RuntimeClass "${runtimeClass.name}" (handler ${HANDLER_WINDOWS_HYPERV})` });
   const a = pod.metadata.annotations ?? {};
-  if (a[ANNOTATION_WINDOWS_ISOLATION] === 'hyperv') pins.push({ isolation: 'hyperv', by: `annotation ${ANNOTATION_WINDOWS_ISOLATION}: hyperv` });
+  if (a[ANNOTATION_WINDOWS_ISOLATION] === 'hyperv')
+    pins.push({ isolation: 'hyperv', by: `annotation ${ANNOTATION_WINDOWS_ISOLATION}: hyperv` });
   const own = a[ANNOTATION_ISOLATION];
   if (own !== undefined) {
-    if (own !== 'process' && own !== 'hyperv') return `annotation ${ANNOTATION_ISOLATION} must be process or hyperv, not ${JSON.stringify(own)}`;
+    if (own !== 'process' && own !== 'hyperv')
+      return `annotation ${ANNOTATION_ISOLATION} must be process or hyperv, not ${JSON.stringify(own)}`;
     pins.push({ isolation: own, by: `annotation ${ANNOTATION_ISOLATION}: ${own}` });
   }
   const first = pins[0];
@@ -185,8 +193,14 @@ export function podIsolationOnHost(images: readonly ImagePlatforms[], host: Wind
   const want = pin?.isolation;
   if ((want === undefined || want === 'process') && procOk) {
     const builds = [...new Set(proc.map((e) => build3(parseWindowsVersion(e?.osVersion ?? '') as WindowsVersion)))];
-    const how = builds.every((b) => b === h) ? `the node's own build ${h}` : `Windows ${builds.join(', ')}, which a ${h} node runs process-isolated`;
-    return { isolation: 'process', entries: proc, reason: `process isolation: ${names} ${images.length > 1 ? 'are' : 'is'} built for ${how}` };
+    const how = builds.every((b) => b === h)
+      ? `the node's own build ${h}`
+      : `Windows ${builds.join(', ')}, which a ${h} node runs process-isolated`;
+    return {
+      isolation: 'process',
+      entries: proc,
+      reason: `process isolation: ${names} ${images.length > 1 ? 'are' : 'is'} built for ${how}`,
+    };
   }
   if ((want === undefined || want === 'hyperv') && hvOk) {
     const builds = [...new Set(hv.map((e) => build3(parseWindowsVersion(e?.osVersion ?? '') as WindowsVersion)))];
@@ -214,7 +228,9 @@ export function podIsolationOnHost(images: readonly ImagePlatforms[], host: Wind
   const i = hv.findIndex((e) => !e) >= 0 ? hv.findIndex((e) => !e) : proc.findIndex((e) => !e);
   const img = images[Math.max(0, i)] as ImagePlatforms;
   if (hv[Math.max(0, i)] === undefined && !host.hyperv && windowsBuildsOf(img.platforms, host.architecture).length) {
-    const anyOlder = windowsCandidates(img.platforms, host.architecture).some((x) => windowsIsolation(x.version, host.build, true).possible.length > 0);
+    const anyOlder = windowsCandidates(img.platforms, host.architecture).some(
+      (x) => windowsIsolation(x.version, host.build, true).possible.length > 0,
+    );
     if (anyOlder)
       return {
         entries: proc,

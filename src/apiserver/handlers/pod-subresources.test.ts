@@ -57,6 +57,30 @@ test("a Binding's annotations are copied onto the pod with the binding", async (
       (e: unknown) => e instanceof StatusError && e.code === 422 && /metadata\.annotations: must be a map of strings/.test(e.message),
     );
     assert.equal((await c.request<Pod>('GET', `${PODS}/c`)).spec?.nodeName, undefined);
+
+    // the isolation's reason becomes the tandem.dev/Isolation condition in the same write, not an annotation
+    await c.request('POST', PODS, pod('d'));
+    const why = 'Hyper-V isolation: app:1 is built for Windows 10.0.17763 and the node runs 10.0.20348';
+    await c.request(
+      'POST',
+      `${PODS}/d/binding`,
+      binding('d', 'n1', { 'tandem.dev/isolation': 'hyperv', 'tandem.dev/isolation-reason': why }),
+    );
+    const d = await c.request<Pod>('GET', `${PODS}/d`);
+    assert.deepEqual(d.metadata.annotations, { 'tandem.dev/isolation': 'hyperv' });
+    const cond = d.status?.conditions?.find((x) => x.type === 'tandem.dev/Isolation');
+    assert.deepEqual([cond?.status, cond?.reason, cond?.message], ['True', 'HyperVIsolation', why]);
+    assert.equal(d.status?.conditions?.find((x) => x.type === 'PodScheduled')?.status, 'True');
+    // a reason without a valid isolation beside it is refused, naming the field
+    await c.request('POST', PODS, pod('e'));
+    await assert.rejects(
+      c.request('POST', `${PODS}/e/binding`, binding('e', 'n1', { 'tandem.dev/isolation': 'vm', 'tandem.dev/isolation-reason': why })),
+      (e: unknown) =>
+        e instanceof StatusError &&
+        e.code === 422 &&
+        /metadata\.annotations\[tandem\.dev\/isolation\]: must be process or hyperv/.test(e.message),
+    );
+    assert.equal((await c.request<Pod>('GET', `${PODS}/e`)).spec?.nodeName, undefined);
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // platforms from its registry, then plans (plan-upgrade.ts) and prints (plan-format.ts). It only
 // reads (GET and LIST): it changes nothing in the cluster.
 
+import { createImageFacts } from '../../client/registry/index.js';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Pod, RuntimeClass } from '../../api/gen/types.js';
@@ -89,13 +90,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => 
 }
 
 /** The registry-backed facts source. Its factory is looked up at run time, so a build without it says so instead of failing to load. */
-async function registryFacts(insecureRegistries: string[]): Promise<ImageFactsSource> {
-  type Factory = (o: { insecureRegistries: string[] }) => ImageFactsSource;
-  const mod = (await import('../../client/registry/image-facts.js')) as { createImageFacts?: Factory };
-  if (typeof mod.createImageFacts !== 'function') throw new PlanInputError('this build of tandem has no registry client for image facts');
-  return mod.createImageFacts({ insecureRegistries });
-}
-
 async function readOwner(client: RestClient, o: { namespace: string; kind: string; name: string }): Promise<WorkloadObject | undefined> {
   const handle =
     o.kind === 'ReplicaSet'
@@ -214,7 +208,7 @@ export async function runPlanUpgrade(flags: PlanUpgradeFlags, deps: PlanUpgradeD
     });
 
     // the registry client is made only when there is an image to look up
-    if (affected.length > 0) source ??= await registryFacts(flags.insecureRegistry);
+    if (affected.length > 0) source ??= createImageFacts({ insecureRegistries: flags.insecureRegistry });
     const facts = source ? await readFacts(source, affected, secrets, deps.imageTimeoutMs ?? 30_000) : new Map<string, ImageFactsLookup>();
     const plan = planUpgrade({
       nodes: nodes.items,

@@ -1,7 +1,7 @@
 // How `tandem plan upgrade` prints a plan: `-o table`, kubectl-style columns (one row per workload
 // and outcome) and a summary line; `-o json`, a stable document with the same facts (every key
 // always present, null where there is nothing, lists sorted) that scripts and tests compare.
-// The document's shape is described in docs/plan-upgrade.md.
+// The document's shape is described in docs/windows.md ("Planning an upgrade").
 
 import { HANDLER_WINDOWS_HYPERV } from '../../api/well-known.js';
 import type { IsolationBuilds, PlanOutcome } from './plan-pod.js';

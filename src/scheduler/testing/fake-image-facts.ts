@@ -62,7 +62,7 @@ export function createFakeImageFacts(): FakeImageFacts {
           state: 'failed',
           registry: imageRegistry(image),
           reason: 'RegistryUnauthorized',
-          message: `registry ${imageRegistry(image)} answered 401 Unauthorized`,
+          message: `registry ${imageRegistry(image)} answered 401 Unauthorized: it needs credentials; add an imagePullSecret for ${imageRegistry(image)}`,
         };
       return state.get(image) ?? { state: 'pending', registry: imageRegistry(image) };
     },

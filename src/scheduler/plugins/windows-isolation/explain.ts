@@ -122,32 +122,25 @@ type Failed = Extract<PodImagesLookup, { state: 'failed' }>;
 /** The short reason of the summary for an image whose facts cannot be read. */
 export const failedSummary = (f: Failed) => `the platforms of image ${f.image} cannot be read from registry ${f.registry} (${f.reason})`;
 
-/** The registry's error in plain words and what to do about it. */
+/**
+ * The registry's error in plain words and what to do about it: the facts' message already says
+ * what to fix about credentials and names; the rest get the scheduler's part of the story.
+ */
 export function explainFailure(f: Failed): string {
   const msg = f.message.replace(/[.\s]+$/, '');
-  let hint: string;
   switch (f.reason) {
     case 'RegistryUnauthorized':
-      hint = f.withCredentials
-        ? `the registry refused the credentials of the pod's pull secret for ${f.registry}: check them`
-        : `add an imagePullSecret with credentials for ${f.registry} to the pod`;
-      break;
     case 'ImageNotFound':
-      hint = 'check the image name and tag';
-      break;
+      return msg;
     case 'InvalidImageName':
-      hint = "fix the image reference in the pod's spec";
-      break;
+      return `${msg}; fix the image reference in the pod's spec`;
     case 'InvalidManifest':
-      hint = 'the image needs a valid image index or manifest';
-      break;
+      return `${msg}; the image needs a valid image index or manifest`;
     case 'RegistryUnavailable':
     case 'RegistryError':
-      hint = 'the scheduler asks the registry again after a back-off';
-      break;
+      return `${msg}; the scheduler asks the registry again after a back-off`;
   }
-  return `${msg}; ${hint}`;
 }
 
 /** An image no Windows node can run: what it offers instead. */
-export const explainUnusable = (reason: string) => `${reason}: build it for Windows (an index entry with os windows and an os.version)`;
+export const explainUnusable = () => 'to run it on Windows nodes, build it for Windows (an index entry with os windows and an os.version)';

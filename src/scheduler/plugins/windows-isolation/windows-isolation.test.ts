@@ -77,7 +77,10 @@ test('scoring prefers process isolation and the binding carries the choice', () 
   if (out.kind !== 'scheduled') return;
   const pod = info(mkWindowsPod('o', ['contoso/old:1']));
   assert.equal(fw.runReserve(out.state, pod, out.nodeName), undefined);
-  assert.deepEqual(bindingAnnotations(out.state), { 'tandem.dev/isolation': 'process' });
+  assert.deepEqual(bindingAnnotations(out.state), {
+    'tandem.dev/isolation': 'process',
+    'tandem.dev/isolation-reason': "process isolation: contoso/old:1 is built for the node's own build 10.0.17763",
+  });
   fw.runUnreserve(out.state, pod, out.nodeName);
   assert.equal(bindingAnnotations(out.state), undefined);
   // only the Hyper-V node left: Hyper-V
@@ -85,7 +88,11 @@ test('scoring prefers process isolation and the binding carries the choice', () 
   assert.equal(hv.kind, 'scheduled');
   if (hv.kind !== 'scheduled') return;
   fw.runReserve(hv.state, pod, hv.nodeName);
-  assert.deepEqual(bindingAnnotations(hv.state), { 'tandem.dev/isolation': 'hyperv' });
+  assert.equal(bindingAnnotations(hv.state)?.['tandem.dev/isolation'], 'hyperv');
+  assert.match(
+    bindingAnnotations(hv.state)?.['tandem.dev/isolation-reason'] ?? '',
+    /^Hyper-V isolation: contoso\/old:1 is built for Windows 10\.0\.17763/,
+  );
 });
 
 test('an image newer than every node: the summary counts, then the plain reason', () => {
@@ -145,7 +152,7 @@ test('a node of another architecture, and an image with no Windows entry at all'
   ]);
   assert.match(
     message(schedule(mkWindowsPod('n', ['library/nginx:1']), fleet())),
-    /^0\/5 nodes are available: image library\/nginx:1 has no Windows entry \(it offers linux\/amd64, linux\/arm64\)\. image library\/nginx:1 has no Windows entry \(it offers linux\/amd64, linux\/arm64\): build it for Windows/,
+    /^0\/5 nodes are available: image library\/nginx:1 has no Windows entry \(it offers linux\/amd64, linux\/arm64\)\. to run it on Windows nodes, build it for Windows/,
   );
 });
 
@@ -197,7 +204,7 @@ test('facts not known yet: Pending with its own reason; a registry failure: unre
   source.fail('reg.example:5000/gone:1', 'ImageNotFound', 'registry reg.example:5000 answered 404 for gone:1 (MANIFEST_UNKNOWN)', true);
   assert.match(
     message(schedule(mkWindowsPod('g', ['reg.example:5000/gone:1']), fleet())),
-    /^0\/5 nodes are available: the platforms of image reg\.example:5000\/gone:1 cannot be read from registry reg\.example:5000 \(ImageNotFound\)\. registry reg\.example:5000 answered 404 for gone:1 \(MANIFEST_UNKNOWN\); check the image name and tag\. preemption: /,
+    /^0\/5 nodes are available: the platforms of image reg\.example:5000\/gone:1 cannot be read from registry reg\.example:5000 \(ImageNotFound\)\. registry reg\.example:5000 answered 404 for gone:1 \(MANIFEST_UNKNOWN\)\. preemption: /,
   );
   // init containers count, ephemeral ones do not
   const withInit = mkWindowsPod('i', [APP], { spec: { initContainers: [{ name: 'init', image: 'contoso/init:1' }] } });

@@ -130,7 +130,6 @@ type WindowsIsolationPlugin = PreFilterPlugin &
   PostBindPlugin;
 
 export function create(_args: Record<string, unknown>, handle: Handle): WindowsIsolationPlugin {
-  const now = handle.now ?? Date.now;
   const memo = new WeakMap<object, MemoNode>();
 
   function judgementsFor(images: readonly ImagePlatforms[], pin: IsolationPin | undefined): ShapeJudgements {
@@ -184,7 +183,7 @@ export function create(_args: Record<string, unknown>, handle: Handle): WindowsI
       if (r.state === 'failed') return reject(state, failedSummary(r), explainFailure(r));
       for (const img of r.images) {
         const why = unusableImage(img);
-        if (why) return reject(state, why, explainUnusable(why));
+        if (why) return reject(state, why, explainUnusable());
       }
       // a pod of the Hyper-V class carries its overhead already (RuntimeClass admission); one the autopilot may move to Hyper-V does not
       let overhead: Resource | undefined;
