@@ -334,10 +334,8 @@ test(
   'the upgrade planner says what the scheduler then does on the new build',
   T(180_000),
   run(async () => {
-    const plan = spawnSync(
-      process.execPath,
-      [
-        TANDEM,
+    const planUpgrade = (...extra: string[]) => {
+      const args = [
         'plan',
         'upgrade',
         '--kubeconfig',
@@ -347,34 +345,14 @@ test(
         '--to-build',
         '10.0.26100',
         '--from-image-index',
-        '-o',
-        'json',
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    assert.equal(plan.status, 0, `tandem plan upgrade:\n${plan.stdout}\n${plan.stderr}`);
-    const doc = JSON.parse(plan.stdout) as { workloads: PlanWorkload[] };
+      ];
+      const r = spawnSync(process.execPath, [TANDEM, ...args, ...extra], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `tandem ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+      return r.stdout;
+    };
+    const doc = JSON.parse(planUpgrade('-o', 'json')) as { workloads: PlanWorkload[] };
     // the table, for the log: what a user reads
-    const table = spawnSync(
-      process.execPath,
-      [
-        TANDEM,
-        'plan',
-        'upgrade',
-        '--kubeconfig',
-        cl().srv.kubeconfig,
-        '--nodes',
-        'pool=w19',
-        '--to-build',
-        '10.0.26100',
-        '--from-image-index',
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    console.log(table.stdout);
+    console.log(planUpgrade());
     const byName = new Map(doc.workloads.map((w) => [w.name, w]));
     // on the w19 nodes today: app2019 (only a 17763 entry), multi's pods (17763 and 20348 entries)
     assert.equal(byName.get('app2019')?.outcome, 'hyperv', JSON.stringify(doc));
