@@ -91,7 +91,6 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     pod,
     attempt,
     dataDir: ctx.dataDir,
-    hostHostname: ctx.hostname,
     dns: ctx.dns,
     os: ctx.os,
     resourceParent: ctx.platform.podResourceParent(uid, qosOf(pod)),

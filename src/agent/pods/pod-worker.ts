@@ -1,8 +1,12 @@
 // The sync of one pod (by uid): run it, stop it when it is terminal, or tear it down when it is
 // being deleted (preStop, stop with the grace period, sandbox removal, volume and cgroup cleanup,
 // final status, then the agent's final DELETE with a uid precondition). Pods that the API no
-// longer has are torn down too. Status is written only when it changed.
+// longer has are torn down too. Status is written only when it changed. A pod that finished
+// (Succeeded or Failed) keeps its stopped sandbox, exited containers and log files, as the kubelet
+// keeps them, so that its logs can still be read; they go when the pod is deleted.
 
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Pod, PodStatus } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { objectRef } from '../../base/log.js';
@@ -69,11 +73,23 @@ async function killPod(ctx: PodContext, pod: Pod | undefined, view: PodRuntimeVi
       await ctx.runtime.stopPodSandbox(s.id).catch((e: unknown) => ctx.log.warn('stopping a sandbox failed', { sandbox: s.id, error: e }));
 }
 
+/** The pod's log directories (DATA/logs/pods/<ns>_<name>_<uid>): the kubelet removes them with the pod. */
+async function removePodLogs(ctx: PodContext, uid: string): Promise<void> {
+  if (!uid) return;
+  const root = join(ctx.dataDir, 'logs', 'pods');
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const n of names.filter((x) => x.endsWith(`_${uid}`)))
+    await rm(join(root, n), { recursive: true, force: true }).catch((e: unknown) =>
+      ctx.log.warn('removing pod logs failed', { dir: n, error: e }),
+    );
+}
+
 async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Promise<void> {
   for (const s of view.sandboxes)
     await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
   await cleanupPodDir(ctx.dataDir, uid);
+  await removePodLogs(ctx, uid);
   await ctx.platform.cleanupPod(uid);
 }
 

@@ -1,10 +1,11 @@
-// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, runtime handler) and
-// each container (command, env, mounts, log path), with the section of the host's OS: on Linux the
-// cgroup parent, resources and security (resources.ts), on Windows the identity and job object
-// limits (windows-config.ts).
+// The CRI requests for a pod: its sandbox (hostname, DNS, host ports, labels, runtime handler, the
+// node namespaces it shares and whether it may hold privileged containers) and each container
+// (command, env, mounts, log path), with the section of the host's OS: on Linux the cgroup parent,
+// resources and security (resources.ts), on Windows the identity and job object limits
+// (windows-config.ts).
 
 import { join } from 'node:path';
-import type { Container, Pod } from '../../api/gen/types.js';
+import type { Container, Pod, PodSpec } from '../../api/gen/types.js';
 import type { HostInfo } from '../platform/common/platform.js';
 import type { ContainerConfig, KeyValue, Mount, PortMapping, Protocol, SandboxConfig } from '../runtime/runtime.js';
 import { podDnsSettings, type NodeDnsConfig } from './dns-config.js';
@@ -44,16 +45,38 @@ function portMappings(pod: Pod): PortMapping[] {
   return out;
 }
 
-function podHostname(pod: Pod, hostHostname: string): string {
-  if (pod.spec?.hostNetwork) return hostHostname;
+/**
+ * A pod in the node's network namespace shares the node's UTS namespace too: no hostname is set (the
+ * kubelet leaves it empty; runc refuses a hostname without a private UTS namespace, and the runtime
+ * gives the container the node's name).
+ */
+function podHostname(pod: Pod): string {
+  if (pod.spec?.hostNetwork) return '';
   return (pod.spec?.hostname || pod.metadata.name || 'pod').slice(0, 63).replace(/[.-]+$/, '');
+}
+
+/**
+ * The sandbox's namespaces and privilege, as the kubelet sets them: hostNetwork, hostPID and hostIPC
+ * put the pod in the node's namespaces, shareProcessNamespace gives its containers one PID namespace,
+ * and a sandbox is privileged when any of its containers is (the runtime refuses a privileged
+ * container in a sandbox that is not).
+ */
+function linuxSandboxSecurity(spec: PodSpec | undefined): NonNullable<NonNullable<SandboxConfig['linux']>['securityContext']> {
+  const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])];
+  return {
+    namespaceOptions: {
+      network: spec?.hostNetwork ? 'NODE' : 'POD',
+      pid: spec?.hostPID ? 'NODE' : spec?.shareProcessNamespace ? 'POD' : 'CONTAINER',
+      ipc: spec?.hostIPC ? 'NODE' : 'POD',
+    },
+    ...(containers.some((c) => c.securityContext?.privileged === true) ? { privileged: true } : {}),
+  };
 }
 
 export interface SandboxInputs {
   pod: Pod;
   attempt: number;
   dataDir: string;
-  hostHostname: string;
   /** the node's DNS facts; the pod's settings come from them by its dnsPolicy (dns-config.ts) */
   dns: NodeDnsConfig;
   os: HostOs;
@@ -71,7 +94,7 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
     namespace: pod.metadata.namespace ?? '',
     uid: pod.metadata.uid ?? '',
     attempt: i.attempt,
-    hostname: podHostname(pod, i.hostHostname),
+    hostname: podHostname(pod),
     logDirectory: podLogDirectory(i.dataDir, pod),
     dnsServers: dns.servers,
     dnsSearches: dns.searches,
@@ -84,7 +107,11 @@ export function sandboxConfig(i: SandboxInputs): SandboxConfig {
   if (pod.spec?.hostNetwork) cfg.hostNetwork = true;
   switch (i.os) {
     case 'linux':
-      cfg.linux = { ...(i.resourceParent ? { cgroupParent: i.resourceParent } : {}), ...sandboxResources(pod.spec) };
+      cfg.linux = {
+        ...(i.resourceParent ? { cgroupParent: i.resourceParent } : {}),
+        securityContext: linuxSandboxSecurity(pod.spec),
+        ...sandboxResources(pod.spec),
+      };
       break;
     case 'windows':
       cfg.windows = { securityContext: windowsSandboxSecurity(pod.spec) };

@@ -29,7 +29,6 @@ const sandboxOf = (pod: Pod, os: HostOs) =>
     pod,
     attempt: 0,
     dataDir: '/data',
-    hostHostname: 'host',
     dns,
     os,
     resourceParent: os === 'linux' ? '/tandem/burstable/podu-win' : undefined,

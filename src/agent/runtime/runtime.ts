@@ -24,10 +24,32 @@ export interface KeyValue {
   value: string;
 }
 
+/**
+ * Whose namespace a pod's processes are in (CRI NamespaceMode): the pod's own, shared by its
+ * containers (POD); each container's own (CONTAINER, the default for PID); the node's (NODE).
+ */
+type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE';
+
+/** CRI NamespaceOption; the containers of a pod are created with their sandbox's. */
+export interface NamespaceOptions {
+  network: NamespaceMode;
+  pid: NamespaceMode;
+  ipc: NamespaceMode;
+}
+
+/** CRI LinuxSandboxSecurityContext, the parts the agent sets. */
+interface LinuxSandboxSecurityContext {
+  /** absent: network from `hostNetwork`, PID per container, IPC shared by the pod */
+  namespaceOptions?: NamespaceOptions;
+  /** a container of the pod is privileged (the runtime refuses privileged containers in a sandbox without it) */
+  privileged?: boolean;
+}
+
 /** The Linux part of a pod sandbox (CRI LinuxPodSandboxConfig). */
 interface LinuxSandboxConfig {
   /** the pod's cgroup parent (containerd's pod stats need it) */
   cgroupParent?: string;
+  securityContext?: LinuxSandboxSecurityContext;
   /** the pod's spec.overhead as cgroup settings (requests = limits), for runtimes that size the sandbox */
   overhead?: LinuxContainerResources;
   /** the pod's requests and limits without the overhead (CRI LinuxPodSandboxConfig.resources) */

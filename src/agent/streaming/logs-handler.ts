@@ -53,7 +53,7 @@ export async function handleContainerLogs(
   deps: { podLookup: PodLookup; runtime: Runtime; now: () => number; pollMs?: number },
 ): Promise<void> {
   const o = logOptions(q, deps.now());
-  const pod = await deps.podLookup(ref.ns, ref.pod);
+  const pod = await deps.podLookup(ref.ns, ref.pod, ref.container);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, ref.pod);
   const file = await findLogFile(pod.logDir, ref.container, o.previous);
   if (!file) {

@@ -9,6 +9,7 @@ import type {
   LinuxContainerConfig,
   LinuxContainerResources,
   Mount,
+  NamespaceOptions,
   SandboxConfig,
   SandboxStatus,
   WindowsContainerResources,
@@ -32,6 +33,13 @@ import type {
   WireWindowsSecurityContext,
 } from './cri-wire.js';
 
+/** The sandbox's namespaces, which its containers share: as the agent set them, else from `hostNetwork`. */
+function namespaceOptions(sandbox: SandboxConfig): NamespaceOptions {
+  return (
+    sandbox.linux?.securityContext?.namespaceOptions ?? { network: sandbox.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' }
+  );
+}
+
 export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
   const w: WirePodSandboxConfig = {
     metadata: { name: c.name, uid: c.uid, namespace: c.namespace, attempt: c.attempt },
@@ -49,7 +57,10 @@ export function toWireSandboxConfig(c: SandboxConfig): WirePodSandboxConfig {
   if (c.linux) {
     w.linux = {
       cgroup_parent: c.linux.cgroupParent ?? '',
-      security_context: { namespace_options: { network: c.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+      security_context: {
+        namespace_options: { ...namespaceOptions(c) },
+        ...(c.linux.securityContext?.privileged ? { privileged: true } : {}),
+      },
     };
     if (c.linux.overhead) w.linux.overhead = toWireResources(c.linux.overhead);
     if (c.linux.resources) w.linux.resources = toWireResources(c.linux.resources);
@@ -128,7 +139,7 @@ function toWireLinuxContainer(l: LinuxContainerConfig, sandbox: SandboxConfig): 
   return {
     resources: l.resources ? toWireResources(l.resources) : {},
     security_context: {
-      namespace_options: { network: sandbox.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
+      namespace_options: { ...namespaceOptions(sandbox) },
       privileged: sc.privileged ?? false,
       readonly_rootfs: sc.readonlyRootfs ?? false,
       ...(sc.runAsUser !== undefined ? { run_as_user: { value: sc.runAsUser } } : {}),
