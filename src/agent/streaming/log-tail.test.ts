@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamLogFile } from './log-tail.js';
 import { findLogFile } from './log-files.js';
-import { logOptions } from './logs-handler.js';
 
 const line = (sec: number, msg: string, stream = 'stdout') =>
   `2026-01-01T00:00:${String(sec).padStart(2, '0')}.500000000Z ${stream} F ${msg}\n`;
@@ -91,16 +90,4 @@ test('findLogFile picks the current and the previous attempt', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('logOptions parses kubectl query parameters', () => {
-  const o = logOptions(new URLSearchParams('follow=true&tailLines=10&timestamps=true&sinceSeconds=3600'), 10_000_000);
-  assert.equal(o.follow, true);
-  assert.equal(o.tailLines, 10);
-  assert.equal(o.timestamps, true);
-  assert.equal(o.sinceMs, 10_000_000 - 3_600_000);
-  assert.equal(logOptions(new URLSearchParams('previous=true&follow=true'), 0).follow, false);
-  assert.throws(() => logOptions(new URLSearchParams('tailLines=abc'), 0), /tailLines/);
-  assert.throws(() => logOptions(new URLSearchParams('sinceSeconds=1&sinceTime=2026-01-01T00:00:00Z'), 0), /at most one/);
-  assert.equal(logOptions(new URLSearchParams('sinceTime=2026-01-01T00:00:00Z'), 0).sinceMs, Date.parse('2026-01-01T00:00:00Z'));
 });

@@ -6,44 +6,8 @@ import { badRequest, notFound } from '../../base/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { findLogFile, logAttempts } from './log-files.js';
 import { streamLogFile, type TailOptions } from './log-tail.js';
+import { parsePodLogOptions } from '../../api/kinds/core/pod/log-options.js';
 import type { PodLookup } from './types.js';
-
-const intParam = (q: URLSearchParams, name: string): number | undefined => {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
-  return Number(v);
-};
-const boolParam = (q: URLSearchParams, name: string) => q.get(name) === 'true' || q.get(name) === '1';
-
-/** Parses the log query into tail options (without follow callbacks). */
-export function logOptions(q: URLSearchParams, now: number): TailOptions & { previous: boolean } {
-  const o: TailOptions & { previous: boolean } = {
-    previous: boolParam(q, 'previous'),
-    follow: boolParam(q, 'follow'),
-    timestamps: boolParam(q, 'timestamps'),
-  };
-  const tail = intParam(q, 'tailLines');
-  if (tail !== undefined && tail >= 0) o.tailLines = tail;
-  const limit = intParam(q, 'limitBytes');
-  if (limit !== undefined) {
-    if (limit < 1) throw badRequest('limitBytes must be greater than zero');
-    o.limitBytes = limit;
-  }
-  const since = intParam(q, 'sinceSeconds');
-  const sinceTime = q.get('sinceTime');
-  if (since !== undefined && sinceTime) throw badRequest('at most one of sinceTime or sinceSeconds may be specified');
-  if (since !== undefined) {
-    if (since < 1) throw badRequest('sinceSeconds must be greater than 0');
-    o.sinceMs = now - since * 1000;
-  } else if (sinceTime) {
-    const t = Date.parse(sinceTime);
-    if (Number.isNaN(t)) throw badRequest(`invalid sinceTime ${JSON.stringify(sinceTime)}`);
-    o.sinceMs = t;
-  }
-  if (o.previous) o.follow = false;
-  return o;
-}
 
 export async function handleContainerLogs(
   req: IncomingMessage,
@@ -52,7 +16,7 @@ export async function handleContainerLogs(
   ref: { ns: string; pod: string; container: string },
   deps: { podLookup: PodLookup; runtime: Runtime; now: () => number; pollMs?: number },
 ): Promise<void> {
-  const o = logOptions(q, deps.now());
+  const o: TailOptions & { previous: boolean } = parsePodLogOptions(q, deps.now());
   const pod = await deps.podLookup(ref.ns, ref.pod, ref.container);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, ref.pod);
   const file = await findLogFile(pod.logDir, ref.container, o.previous);

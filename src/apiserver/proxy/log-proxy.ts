@@ -2,6 +2,7 @@
 // text through; agent errors come back as Status answers. Simulated nodes have no agent: their pods'
 // logs are made here (simulated-node.ts).
 
+import { queryBool } from '../../base/query-bool.js';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { AnyObject } from '../../api/object.js';
@@ -40,7 +41,7 @@ async function agentError(res: IncomingMessage): Promise<StatusError> {
 
 export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): Promise<void> {
   const container = chooseContainer(pod, s.query.get('container'));
-  const previous = s.query.get('previous') === 'true';
+  const previous = queryBool(s.query, 'previous');
   checkStreamable(pod, 'log', container, previous);
   if (await isSimulatedNode(s.ctx, node)) return serveSimulatedLog(s, pod, node, container, previous);
   const auth = requireNodeProxy(s.ctx, node, 'logs');

@@ -6,6 +6,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { AnyObject } from '../../api/object.js';
+import { parsePodLogOptions, type PodLogOptions } from '../../api/kinds/core/pod/log-options.js';
 import { LABEL_SIMULATED } from '../../api/well-known.js';
 import { badRequest, type StatusError } from '../../base/errors.js';
 import type { StorageEvent } from '../../storage/backend.js';
@@ -83,44 +84,7 @@ function simulatedLines(pod: AnyObject, node: string, container: string, previou
   return { lines: instanceLines(node, container, cs, state), open: !state['terminated'] };
 }
 
-interface LogQuery {
-  follow: boolean;
-  timestamps: boolean;
-  tailLines?: number;
-  limitBytes?: number;
-  sinceMs?: number;
-}
-
-const intParam = (q: URLSearchParams, name: string): number | undefined => {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
-  return Number(v);
-};
-const boolParam = (q: URLSearchParams, name: string) => q.get(name) === 'true' || q.get(name) === '1';
-
-function logQuery(q: URLSearchParams, nowMs: number, previous: boolean): LogQuery {
-  const o: LogQuery = { follow: boolParam(q, 'follow') && !previous, timestamps: boolParam(q, 'timestamps') };
-  const tail = intParam(q, 'tailLines');
-  if (tail !== undefined && tail >= 0) o.tailLines = tail;
-  const limit = intParam(q, 'limitBytes');
-  if (limit !== undefined) {
-    if (limit < 1) throw badRequest('limitBytes must be greater than zero');
-    o.limitBytes = limit;
-  }
-  const since = intParam(q, 'sinceSeconds');
-  const sinceTime = q.get('sinceTime');
-  if (since !== undefined && sinceTime) throw badRequest('at most one of sinceTime or sinceSeconds may be specified');
-  if (since !== undefined) {
-    if (since < 1) throw badRequest('sinceSeconds must be greater than 0');
-    o.sinceMs = nowMs - since * 1000;
-  } else if (sinceTime) {
-    const t = Date.parse(sinceTime);
-    if (Number.isNaN(t)) throw badRequest(`invalid sinceTime ${JSON.stringify(sinceTime)}`);
-    o.sinceMs = t;
-  }
-  return o;
-}
+type LogQuery = Omit<PodLogOptions, 'previous'>;
 
 /** Writes lines within the byte budget; false once the budget is spent (the stream then ends). */
 function writer(res: ServerResponse, o: LogQuery): (lines: LogLine[]) => boolean {
@@ -150,7 +114,7 @@ export async function serveSimulatedLog(
   container: string,
   previous: boolean,
 ): Promise<void> {
-  const o = logQuery(s.query, s.ctx.now(), previous);
+  const o = parsePodLogOptions(s.query, s.ctx.now());
   const first = simulatedLines(pod, node, container, previous);
   s.res.writeHead(200, { 'Content-Type': 'text/plain' });
   const write = writer(s.res, o);
