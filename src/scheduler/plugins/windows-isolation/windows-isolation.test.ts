@@ -51,6 +51,13 @@ test('Linux pods, HostProcess pods and pods without a facts source are skipped w
   assert.equal(runFilter(bare, info(mkWindowsPod('w', [APP])), fleet()).pre?.code, 'Skip');
 });
 
+test('a fleet without Windows nodes: no registry is asked, NodeOS says why', () => {
+  const { source, schedule } = setup();
+  const out = schedule(mkWindowsPod('w', ['reg.example:5000/never:1']), [mkNodeInfo(mkNode('linux-1')), mkNodeInfo(mkNode('linux-2'))]);
+  assert.match(message(out), /^0\/2 nodes are available: 2 node\(s\) didn't match Pod's OS \(windows\)\./);
+  assert.equal(source.peeks.length, 0);
+});
+
 test('process isolation where the build allows it, Hyper-V on older images, never on newer ones', () => {
   const { source, plugin } = setup();
   source.known(APP, windowsEntries('10.0.20348.2700'), true);

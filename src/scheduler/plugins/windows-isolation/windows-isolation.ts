@@ -175,6 +175,8 @@ export function create(_args: Record<string, unknown>, handle: Handle): WindowsI
       if (!facts || !judged(pod)) return SKIP;
       const images = imagesOf(pod);
       if (images.length === 0) return SKIP;
+      // no Windows node to judge: NodeOS says why the pod fits nowhere, no registry is asked
+      if (!snapshot.nodes().some((n) => n.os === 'windows')) return SKIP;
       const rc = pod.runtimeClass;
       const pin = isolationPin(pod.pod, rc ? { name: rc.metadata.name ?? '', handler: rc.handler } : undefined);
       if (typeof pin === 'string') return reject(state, pin);
