@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
 import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
-import { waitForSignal as waitForStopSignal } from './signals.js';
+import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
 // Each command loads only what it runs (an agent process never loads the API server or the
@@ -114,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .action(async (o: { dataDir?: string; listen: string; store: string; controllers?: string } & NetworkFlags & DnsFlags) => {
+      const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
       const controllers =
         o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
         ...(controllers ? { controllers } : {}),
       }).catch(fail);
       log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
-      waitForSignal(() => s.stop());
+      signals.stopWith(() => s.stop());
     });
 
   program
@@ -147,6 +148,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .action(async (o: UpFlags) => {
+      const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
       const s = await runServer({ dataDir, listen: o.listen, ...networkOptions(o), ...dnsOptions(o) }).catch(fail);
@@ -185,7 +187,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       }
       log(`admin kubeconfig: ${s.kubeconfig}\n  export KUBECONFIG=${s.kubeconfig}\n  kubectl get nodes`);
-      waitForSignal(async () => {
+      signals.stopWith(async () => {
         await stopNode();
         await s.stop();
       });
