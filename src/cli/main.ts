@@ -1,4 +1,4 @@
-// The `tandem` command line: up, server, agent, sim.
+// The `tandem` command line: up, server, agent, sim, version, status.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
 import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
+import { registerReportCommands } from './report-commands.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -373,6 +374,9 @@ export async function main(argv: string[]): Promise<void> {
         client.close();
       });
     });
+
+  // ---- tandem version, tandem status: they report, and start nothing ----
+  registerReportCommands(program, { log, fail });
 
   await program.parseAsync(argv);
 }
