@@ -5,21 +5,30 @@ import type { KindDef } from '../api/kind.js';
 import { buildOpenApiV3, buildOpenApiV3Index } from '../api/schema/openapi-v3.js';
 import { buildOpenApiV2 } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../api/schema/openapi-v2-proto.js';
+import { buildInfo, KUBERNETES_RELEASE, kubernetesGitVersion, kubernetesPlatform } from '../base/build-info.js';
 import { notFound } from '../base/errors.js';
 import { sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
 
-const VERSION_INFO = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.0-tandem',
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2026-11-26T00:00:00Z',
-  goVersion: 'go1.23.0',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
+/**
+ * The /version document: Kubernetes' fields (clients unmarshal it as version.Info) about this Tandem.
+ * gitVersion is Kubernetes-style with Tandem's release in it; goVersion and compiler, which describe
+ * a Go build upstream, name the runtime and compiler Tandem really has.
+ */
+function versionDocument(): string {
+  const info = buildInfo();
+  return JSON.stringify({
+    major: KUBERNETES_RELEASE.major,
+    minor: KUBERNETES_RELEASE.minor,
+    gitVersion: kubernetesGitVersion(info.version),
+    gitCommit: info.gitCommit,
+    gitTreeState: info.gitTreeState,
+    buildDate: info.buildDate,
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: kubernetesPlatform(),
+  });
+}
 
 export interface NonResource {
   /** true when the request was handled */
@@ -28,10 +37,7 @@ export interface NonResource {
 
 export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean): NonResource {
   const disco: DiscoveryDocs = buildDiscovery(kinds);
-  const version = JSON.stringify({
-    ...VERSION_INFO,
-    platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-  });
+  const version = versionDocument();
   let openapi: { index: string; docs: Map<string, string> } | undefined;
   const openapiDocs = () => {
     if (openapi) return openapi;

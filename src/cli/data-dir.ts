@@ -2,8 +2,9 @@
 // Linux, %ProgramData%\tandem on Windows (machine-wide, where services keep their data: the agent
 // runs as a service under LocalSystem, whose home is not a place for it).
 
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve, win32 } from 'node:path';
+import { dirname, join, resolve, win32 } from 'node:path';
 
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   if (platform === 'win32') return win32.join(env['ProgramData'] ?? env['ALLUSERSPROFILE'] ?? 'C:\\ProgramData', 'tandem');
@@ -22,4 +23,46 @@ export function parseListen(text: string): { host: string; port: number } {
   const port = Number(m[2]);
   if (port < 0 || port > 65535) throw new Error(`--listen port must be 0-65535 (got ${port})`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** A data dir as a start found it, so that a start that fails can take back what it made. */
+export interface DataDirClaim {
+  dir: string;
+  /** whether this start created the directory (or a parent of it) */
+  created: boolean;
+  /**
+   * Removes what this start made: the directory (from the first folder it created) when it made it,
+   * else the entries that were not there before. Only for a start that owns the dir (holds its store's
+   * lock), so that nothing of a concurrent owner is touched.
+   */
+  undo(): void;
+  /** Removes the directory if this start created it and nothing is in it (nobody else's files are lost). */
+  undoIfEmpty(): void;
+}
+
+/** Creates the data dir (mode 0700) if it is missing, remembering what was there. */
+export function claimDataDir(dir: string): DataDirClaim {
+  const before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // the outermost folder this start created: everything below it is the start's
+  const createdRoot = before === undefined ? first : undefined;
+  return {
+    dir,
+    created: createdRoot !== undefined,
+    undo() {
+      if (createdRoot) rmSync(createdRoot, { recursive: true, force: true });
+      else for (const name of readdirSync(dir)) if (!before?.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
+    },
+    undoIfEmpty() {
+      if (!createdRoot) return;
+      try {
+        for (let d = dir; ; d = dirname(d)) {
+          rmdirSync(d);
+          if (d === createdRoot) break;
+        }
+      } catch {
+        /* not empty: somebody's files are in it */
+      }
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// The `tandem` command line: up, server, agent, sim, plan.
+// The `tandem` command line: up, server, agent, sim, plan, version, status.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -9,7 +9,8 @@ import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
 import type { PlanUpgradeFlags } from './plan/plan-command.js';
 import { PLAN_UPGRADE_DESCRIPTION, PLAN_UPGRADE_HELP } from './plan/plan-help.js';
-import { waitForSignal as waitForStopSignal } from './signals.js';
+import { registerReportCommands } from './report-commands.js';
+import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
 // Each command loads only what it runs (an agent process never loads the API server or the
@@ -122,6 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags & DnsFlags,
       ) => {
+        const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
         const controllers =
           o.controllers === undefined ? undefined : o.controllers === 'none' ? [] : o.controllers.split(',').map((x) => x.trim());
@@ -136,7 +138,7 @@ export async function main(argv: string[]): Promise<void> {
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);
         log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);
-        waitForSignal(() => s.stop());
+        signals.stopWith(() => s.stop());
       },
     );
 
@@ -157,6 +159,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .action(async (o: UpFlags) => {
+      const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
       const [{ runServer }, { nodeUnsupportedReason, startNode }] = await Promise.all([serverModule(), nodeModule()]);
       const s = await runServer({
@@ -201,7 +204,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       }
       log(`admin kubeconfig: ${s.kubeconfig}\n  export KUBECONFIG=${s.kubeconfig}\n  kubectl get nodes`);
-      waitForSignal(async () => {
+      signals.stopWith(async () => {
         await stopNode();
         await s.stop();
       });
@@ -406,6 +409,9 @@ export async function main(argv: string[]): Promise<void> {
       // exit once written: a registry client's idle connections must not keep a one-shot command alive
       process.stdout.write(text, () => process.exit(0));
     });
+
+  // ---- tandem version, tandem status: they report, and start nothing ----
+  registerReportCommands(program, { log, fail });
 
   await program.parseAsync(argv);
 }

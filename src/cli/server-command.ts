@@ -1,7 +1,6 @@
 // `tandem server` (and the control-plane half of `tandem up`): store, PKI, API server, bootstrap,
 // admin kubeconfig, then the `ready` line.
 
-import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
@@ -20,7 +19,7 @@ import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
 import { startControllers, type Controllers } from './controllers.js';
-import { parseListen } from './data-dir.js';
+import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { parseIpv4Cidr } from '../base/ipv4-cidr.js';
 
@@ -80,19 +79,67 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** The error of a listen, saying which flag to change when the address is taken. */
+function listenError(e: unknown, flag: string, address: string): Error {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `${flag} ${address}: the address is in use (another tandem? \`tandem status\` tells): stop it, or choose another ${flag}`,
+    );
+  if (code === 'EADDRNOTAVAIL') return new Error(`${flag} ${address}: no interface of this host has that address`);
+  if (code === 'EACCES') return new Error(`${flag} ${address}: not allowed to listen there (ports below 1024 need root)`);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/**
+ * Starts the control plane on the data dir. A start that fails leaves the dir as it found it: what
+ * started is stopped (the store's lock released), and what the start made is removed (the whole dir
+ * when this start created it).
+ */
 export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const started = process.hrtime.bigint();
   checkNetworkOptions(o);
-  const log = o.log ?? createLogger();
-  const slog = log.child('server');
-  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const { host, port: wantPort } = parseListen(o.listen);
+  const claim = claimDataDir(o.dataDir);
   const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
   // History kept for watches that resume from an old resourceVersion; tests shrink it through the
   // environment to exercise the 410 Expired path.
   const compactInterval = Number(process.env['TANDEM_COMPACT_INTERVAL_MS'] ?? 60_000);
   const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
-  const backend = await createBackend(spec, { compactInterval, retainRevisions });
+  let backend: Backend;
+  try {
+    backend = await createBackend(spec, { compactInterval, retainRevisions });
+  } catch (e) {
+    // another process may own the dir (its store's lock): only an empty dir of this start's goes
+    claim.undoIfEmpty();
+    throw e;
+  }
+  // the store's lock makes the dir this process's: a failure from here on can take back all it made
+  const undo: Array<() => unknown> = [() => backend.close()];
+  try {
+    return await startOnBackend(o, { host, wantPort, backend, started, undo });
+  } catch (e) {
+    for (const step of undo.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
+    claim.undo();
+    throw e;
+  }
+}
+
+interface StartState {
+  host: string;
+  wantPort: number;
+  backend: Backend;
+  started: bigint;
+  /** stops of what has started, in start order */
+  undo: Array<() => unknown>;
+}
+
+async function startOnBackend(o: ServerOptions, { host, wantPort, backend, started, undo }: StartState): Promise<RunningServer> {
+  const log = o.log ?? createLogger();
+  const slog = log.child('server');
   // the serving certificate also covers this host's addresses: remote kubectl, and the node agent
   // of `tandem up` (which serves with the same certificate on the node's InternalIP)
   const hosts = ['localhost', '127.0.0.1', hostname(), ...localAddresses()];
@@ -120,7 +167,10 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
         error: err instanceof Error ? (err.stack ?? err.message) : String(err),
       }),
   });
-  const port = await api.listen(host, wantPort);
+  undo.push(() => api.close());
+  const port = await api.listen(host, wantPort).catch((e: unknown) => {
+    throw listenError(e, '--listen', o.listen);
+  });
   api.ctx.advertiseAddress = `${advertiseHost}:${port}`;
   const url = `https://${advertiseHost.includes(':') ? `[${advertiseHost}]` : advertiseHost}:${port}`;
   // the scheduler and controllers of this process reach the API through the in-process transport
@@ -136,6 +186,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     maxSockets: 64,
     ...(local ? { socketPath } : {}),
   });
+  undo.push(() => client.close());
   await bootstrapCluster(client, port, api.services.wellKnown);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
@@ -148,6 +199,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
   });
+  undo.push(() => controllers.stop());
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
   const eventTtl = startEventTtl({
     backend,
@@ -155,9 +207,12 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     log: slog.child('event-ttl'),
     ...(process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {}),
   });
+  undo.push(() => eventTtl.stop());
   const domain = o.clusterDns?.domain ?? 'cluster.local';
   const dns = o.clusterDns
-    ? await startControlPlaneDns({ client, apiHost: host, log, clusterDomain: domain, listen: o.clusterDns.listen })
+    ? await startControlPlaneDns({ client, apiHost: host, log, clusterDomain: domain, listen: o.clusterDns.listen }).catch((e: unknown) => {
+        throw listenError(e, '--cluster-dns-listen', o.clusterDns?.listen ?? '');
+      })
     : undefined;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);

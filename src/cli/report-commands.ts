@@ -1,0 +1,42 @@
+// `tandem version` and `tandem status`: the commands that report and start nothing. Registered here
+// so that main.ts keeps to wiring the long-running ones; each loads its module only when it runs.
+
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { resolveDataDir } from './data-dir.js';
+
+type OutputFormat = 'text' | 'json';
+
+export function registerReportCommands(program: Command, io: { log: (line: string) => void; fail: (e: unknown) => never }): void {
+  const parseOutput = (v: string): OutputFormat => (v === 'text' || v === 'json' ? v : io.fail(`--output ${v}: must be text or json`));
+
+  program
+    .command('version')
+    .description("Tandem's version and commit, the Kubernetes API it serves, Node.js, the OS, and containerd when one answers")
+    .option('-o, --output <format>', 'text or json', parseOutput, 'text')
+    .option('--data-dir <dir>', 'whose private containerd to ask (default $TANDEM_HOME, else ~/.tandem)')
+    .option('--containerd <endpoint>', 'ask this containerd instead (unix:///path, npipe:////./pipe/name)')
+    .action(async (o: { output: OutputFormat; dataDir?: string; containerd?: string }) => {
+      const { collectVersion, renderVersion } = await import('./version-command.js');
+      const r = await collectVersion({ dataDir: resolveDataDir(o.dataDir), ...(o.containerd ? { containerd: o.containerd } : {}) });
+      io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderVersion(r));
+    });
+
+  program
+    .command('status')
+    .description('whether the control plane of a data dir (or kubeconfig) is up, its nodes and pods, and what is wrong; exit 1 when down')
+    .option('--data-dir <dir>', 'the Tandem to look at (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
+    .option('--kubeconfig <file>', 'look at the cluster of this kubeconfig instead')
+    .option('-o, --output <format>', 'text or json', parseOutput, 'text')
+    .action(async (o: { dataDir?: string; kubeconfig?: string; output: OutputFormat }) => {
+      const { collectStatus, renderStatus } = await import('./status-command.js');
+      const r = await collectStatus({
+        dataDir: resolveDataDir(o.dataDir),
+        dataDirGiven: o.dataDir !== undefined,
+        ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}),
+      }).catch(io.fail);
+      io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderStatus(r));
+      // a script can tell "down" without parsing the text
+      if (!r.controlPlane.up) process.exitCode = 1;
+    });
+}
