@@ -7,8 +7,7 @@
 
 import { join } from 'node:path';
 import { buildNode, type SimNodeDescription } from '../src/agent/sim/node-object.js';
-import { buildImage, buildIndex } from '../src/agent/images/oci.js';
-import { pushIndex, startRegistry } from '../test/images/registry.js';
+import { pushIndex, startRegistry, windowsStandIn } from '../test/images/registry.js';
 
 export type WorkloadName = 'basic' | 'affinity' | 'taints' | 'spread' | 'windows';
 
@@ -107,19 +106,17 @@ const WINDOWS_IMAGES: ReadonlyArray<{ repo: string; builds: string[]; linux?: bo
 async function windowsRegistry(dir: string, log: (s: string) => void): Promise<{ host: string; stop(): Promise<void> }> {
   const reg = await startRegistry({ dir: join(dir, 'registry') });
   try {
-    for (const img of WINDOWS_IMAGES) {
-      const entries = img.builds.map((b) =>
-        buildImage({
-          name: img.repo,
-          entries: [{ type: 'file', path: 'app.txt', data: Buffer.from(`${img.repo} ${b}\n`) }],
-          os: 'windows',
-          osVersion: `${b}.1`,
-        }),
+    for (const img of WINDOWS_IMAGES)
+      await pushIndex(
+        reg.url,
+        img.repo,
+        '1',
+        windowsStandIn(
+          img.repo,
+          img.builds.map((b) => `${b}.1`),
+          { linux: img.linux === true },
+        ),
       );
-      if (img.linux)
-        entries.push(buildImage({ name: img.repo, entries: [{ type: 'file', path: 'app.txt', data: Buffer.from('linux\n') }] }));
-      await pushIndex(reg.url, img.repo, '1', buildIndex(entries));
-    }
   } catch (e) {
     await reg.stop();
     throw e;

@@ -4,7 +4,11 @@
 // heartbeats stop, and a pod that fits nowhere.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { pushIndex, startRegistry, windowsStandIn, type Registry } from '../images/registry.js';
 import { kubectlAvailable } from './harness.js';
 import { at, SKIP_MESSAGE } from './kubectl-support.js';
 import { deployment, eventually, nodeOs, podView, runningReady, startCluster, type Cluster, type PodView } from './cluster-fleet.js';
@@ -16,6 +20,11 @@ const T = (ms: number) => ({ timeout: ms });
 const RENEW = ['--lease-renew-ms', '1000'];
 
 let c: Cluster | undefined;
+let reg: Registry | undefined;
+let regDir = '';
+// Windows images live in a local registry: the scheduler reads their indexes (the isolation autopilot)
+const IIS = () => `${reg?.host ?? ''}/windows/servercore/iis:ltsc2019-2022`;
+const NANO = () => `${reg?.host ?? ''}/windows/nanoserver:ltsc2019-2022`;
 const cl = () => {
   if (!c) throw new Error('cluster not started');
   return c;
@@ -23,6 +32,10 @@ const cl = () => {
 
 before(async () => {
   if (!kubectlAvailable()) return;
+  regDir = mkdtempSync(join(tmpdir(), 'tandem-cluster-registry-'));
+  reg = await startRegistry({ dir: regDir });
+  for (const repo of ['windows/servercore/iis', 'windows/nanoserver'])
+    await pushIndex(reg.url, repo, 'ltsc2019-2022', windowsStandIn(repo, ['10.0.17763.6054', '10.0.20348.2655']));
   // node grace 4 s (so a dead node is noticed quickly), leases renewed every second
   c = await startCluster({ TANDEM_NODE_GRACE_MS: '4000' }, [
     ['--nodes', String(LINUX_NODES), '--os', 'linux', '--name-prefix', 'lin-', ...RENEW],
@@ -32,6 +45,8 @@ before(async () => {
 });
 after(async () => {
   await c?.stop();
+  await reg?.stop();
+  if (regDir) rmSync(regDir, { recursive: true, force: true });
 });
 
 const run = (fn: () => Promise<void> | void) => async (t: { skip(m: string): void }) => {
@@ -105,7 +120,7 @@ test(
   run(async () => {
     cl().ok(['apply', '-f', '-'], { input: deployment('web', 60, 'nginx:1.25') });
     cl().ok(['apply', '-f', '-'], {
-      input: deployment('iis', 30, 'mcr.microsoft.com/windows/servercore/iis:ltsc2022', {
+      input: deployment('iis', 30, IIS(), {
         nodeSelector: { 'kubernetes.io/os': 'windows' },
       }),
     });
@@ -231,7 +246,7 @@ test(
             metadata: { labels: { app: 'winagent' } },
             spec: {
               nodeSelector: { 'kubernetes.io/os': 'windows' },
-              containers: [{ name: 'main', image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022' }],
+              containers: [{ name: 'main', image: NANO() }],
             },
           },
         },

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildImage, buildIndex } from '../../src/agent/images/oci.js';
-import { pushImage, pushIndex, startRegistry, TEST_CREDENTIALS, TEST_HTPASSWD, type Registry } from '../images/registry.js';
+import { pushImage, pushIndex, startRegistry, TEST_CREDENTIALS, TEST_HTPASSWD, windowsStandIn, type Registry } from '../images/registry.js';
 import { kubectlAvailable, TANDEM } from './harness.js';
 import { at, SKIP_MESSAGE } from './kubectl-support.js';
 import { deployment, eventually, startCluster, type Cluster } from './cluster-fleet.js';
@@ -70,7 +70,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-autopilot-'));
   reg = await startRegistry({ dir: join(dir, 'open') });
   priv = await startRegistry({ dir: join(dir, 'private'), htpasswd: TEST_HTPASSWD });
-  const idx = (name: string, ...versions: string[]) => buildIndex(versions.map((v) => windowsImage(name, v)));
+  const idx = (name: string, ...versions: string[]) => windowsStandIn(name, versions);
   await pushIndex(reg.url, 'apps/app2019', '1', idx('app2019', W19));
   await pushIndex(reg.url, 'apps/app2022', '1', idx('app2022', W22));
   await pushIndex(reg.url, 'apps/multi', '1', idx('multi', W19, W22));

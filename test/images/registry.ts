@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { MEDIA, type Blob, type OciImage, type OciIndex } from '../../src/agent/images/oci.js';
+import { buildImage, buildIndex, MEDIA, type Blob, type OciImage, type OciIndex } from '../../src/agent/images/oci.js';
 
 export interface Registry {
   url: string;
@@ -178,4 +178,16 @@ export async function pushIndex(registryUrl: string, repo: string, tag: string, 
   const base = registryUrl.replace(/\/+$/, '');
   for (const img of idx.images) await pushImage(base, repo, undefined, img, creds);
   return (await putManifest(base, repo, tag, idx.index.data, MEDIA.index, creds)) || idx.index.digest;
+}
+
+/**
+ * A stand-in multi-platform image: one tiny Windows entry per `os.version` (e.g. `10.0.20348.2655`),
+ * plus a Linux entry with `linux`. Nothing pulls it (its layers hold a text file): it is there for
+ * the isolation autopilot, which reads only the index, on simulated Windows nodes.
+ */
+export function windowsStandIn(repo: string, osVersions: readonly string[], o: { linux?: boolean } = {}): OciIndex {
+  const text = (s: string) => [{ type: 'file' as const, path: 'Files/app.txt', data: Buffer.from(`${repo} ${s}\n`) }];
+  const images = osVersions.map((v) => buildImage({ name: repo, os: 'windows', osVersion: v, entries: text(v) }));
+  if (o.linux) images.push(buildImage({ name: repo, entries: text('linux') }));
+  return buildIndex(images);
 }
