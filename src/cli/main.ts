@@ -9,6 +9,7 @@ import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
 import type { PlanUpgradeFlags } from './plan/plan-command.js';
 import { PLAN_UPGRADE_DESCRIPTION, PLAN_UPGRADE_HELP } from './plan/plan-help.js';
+import { createProgress } from './progress.js';
 import { registerReportCommands } from './report-commands.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
@@ -21,14 +22,18 @@ const kubeconfigModule = () => import('../client/kubeconfig.js');
 
 // Where this process's lines go: stdout and stderr, or one file for both (`agent --log-file`, which a
 // service uses: it has no console). Writes are synchronous so that nothing is lost at process.exit.
-let writeOut = (line: string) => void process.stdout.write(`${line}\n`);
-let writeErr = (line: string) => void process.stderr.write(`${line}\n`);
+// Lines to stdout pass through the start's progress (progress.ts), which keeps a live status line
+// below them on a terminal while a long wait lasts.
+let progress = createProgress({ out: process.stdout });
+const writeOut = (line: string) => progress.line(line);
+let writeErr: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
 const log = (line: string) => writeOut(line);
 
 function logToFile(file: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'a');
-  writeOut = writeErr = (line) => void writeSync(fd, `${line}\n`);
+  progress = createProgress({ out: { write: (text) => writeSync(fd, text) } });
+  writeErr = writeOut;
 }
 
 const waitForSignal = (stop: () => Promise<void>) => waitForStopSignal(stop, log);
@@ -165,6 +170,7 @@ export async function main(argv: string[]): Promise<void> {
       const s = await runServer({
         dataDir,
         listen: o.listen,
+        log: createLogger({ write: writeOut }),
         ...networkOptions(o),
         ...dnsOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
@@ -183,7 +189,8 @@ export async function main(argv: string[]): Promise<void> {
             ...(o.podCidr ? { podCidr: o.podCidr } : {}),
             tls: { cert: s.tls.cert, key: s.tls.key },
             streamingToken: s.token,
-            log: createLogger().child('agent'),
+            log: createLogger({ write: writeOut }).child('agent'),
+            progress,
             runtimes: o.runtime,
             insecureRegistries: o.insecureRegistry,
             proxy: o.proxy,
@@ -193,7 +200,10 @@ export async function main(argv: string[]): Promise<void> {
             clusterDns: [s.clusterDns.serviceIp],
             clusterDomain: s.clusterDns.domain,
           });
-          await node.agent.ready();
+          await progress.step(`registering node ${node.nodeName}`, () => node.agent.ready(), {
+            slowAfterMs: 20_000,
+            slowHint: `the agent registers the Node and lists its pods through the API server at ${s.url}: is it answering?`,
+          });
           log(`node ${node.nodeName} ready (pods on ${node.podCidr ?? 'the host network: native processes only'})`);
           stopNode = async () => {
             await node.stop();
@@ -290,8 +300,16 @@ export async function main(argv: string[]): Promise<void> {
           clusterDomain: o.clusterDomain,
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+          progress,
         }).catch(fail);
-        await node.agent.ready();
+        await progress
+          .step(`registering node ${node.nodeName}`, () => node.agent.ready(), {
+            slowAfterMs: 20_000,
+            slowHint: `the agent registers the Node and lists its pods through ${creds.server}: is it reachable from this host, and are the kubeconfig's credentials accepted?`,
+          })
+          .catch((e: unknown) =>
+            fail(`node ${node.nodeName} could not join ${creds.server}: ${e instanceof Error ? e.message : String(e)}`),
+          );
         log(`node ${node.nodeName} ready: joined ${creds.server}`);
         waitForSignal(async () => {
           await node.stop();

@@ -29,6 +29,7 @@ import { createStatsProvider } from '../agent/stats/index.js';
 import { startPodNetwork } from '../network/podnet/index.js';
 import { chooseProxyBackend, startServiceProxy } from '../network/proxy/index.js';
 import { createUserspaceBackend } from '../network/proxy/userspace/index.js';
+import { silentProgress, type Progress } from './progress.js';
 
 export interface NodeOptions {
   client: RestClient;
@@ -62,6 +63,8 @@ export interface NodeOptions {
   /** the cluster DNS Service addresses and domain ClusterFirst pods get (kubelet's clusterDNS, clusterDomain) */
   clusterDns?: string[];
   clusterDomain?: string;
+  /** shows the start's long waits (the sandbox image, the pod range, containerd) as they happen; default: nothing shown */
+  progress?: Progress;
 }
 
 export interface RunningNode {
@@ -85,7 +88,14 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   // the pod sandbox image only a private containerd on Linux needs
   const privateContainerd = mode !== 'process' && !o.containerdEndpoint && process.platform === 'linux';
-  const pause = privateContainerd ? await ensurePauseArchive(join(o.dataDir, 'images')) : undefined;
+  const progress = o.progress ?? silentProgress;
+  // built once per data dir: a C compile, then an image archive
+  const pause = privateContainerd
+    ? await progress.step('building the pod sandbox image', () => ensurePauseArchive(join(o.dataDir, 'images')), {
+        slowAfterMs: 60_000,
+        slowHint: 'it compiles a small static program with gcc (busybox sleep without gcc); this happens once per data dir',
+      })
+    : undefined;
   if (pause?.fallback) o.log.warn('note: gcc with a static libc is missing, so the pod sandbox image runs busybox sleep');
   const platform = createHostPlatform({
     dataDir: o.dataDir,
@@ -115,18 +125,32 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const podCidr =
     o.podCidr ??
     (privateContainerd && !platform.whyUnavailable()
-      ? await waitForPodCidr({
-          client: o.client,
-          platform,
-          nodeName,
-          log: o.log.child('node'),
-          clock: realClock,
-          ...(o.podCidrWaitMs !== undefined ? { timeoutMs: o.podCidrWaitMs } : {}),
-        })
+      ? await progress.step(
+          `waiting for the control plane to give node ${nodeName} a pod range`,
+          () =>
+            waitForPodCidr({
+              client: o.client,
+              platform,
+              nodeName,
+              log: o.log.child('node'),
+              clock: realClock,
+              ...(o.podCidrWaitMs !== undefined ? { timeoutMs: o.podCidrWaitMs } : {}),
+            }),
+          { slowAfterMs: 15_000, slowHint: "the server's nodeipam controller assigns it (is it running?); --pod-cidr sets one by hand" },
+        )
       : undefined);
   if (mode !== 'process' && !endpoint) {
     const unavailable = platform.whyUnavailable();
-    const m = unavailable ? undefined : await platform.startRuntime({ dataDir: o.dataDir, podCidr: podCidr ?? '' });
+    // a containerd left running is stopped first, then the new one awaited and the sandbox image imported
+    const m = unavailable
+      ? undefined
+      : await progress.step('starting containerd', () => platform.startRuntime({ dataDir: o.dataDir, podCidr: podCidr ?? '' }), {
+          slowAfterMs: 15_000,
+          slowHint:
+            process.platform === 'linux'
+              ? `it has not answered on its socket yet; its log: ${join(o.dataDir, 'containerd', 'containerd.log')}`
+              : "is the host's containerd service answering on its named pipe?",
+        });
     if (m) {
       managed = m;
       endpoint = m.endpoint;
