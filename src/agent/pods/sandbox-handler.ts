@@ -11,7 +11,7 @@ import { handlerForIsolation, isolationPin, type IsolationPin } from '../../api/
 import { HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS } from '../../api/well-known.js';
 import type { PodContext } from './pod-context.js';
 import { PROCESS_HANDLER } from './runtime-config.js';
-import { isHostProcessPod } from './windows-config.js';
+import { isHostProcessPod } from '../../api/kinds/core/pod/validate-os.js';
 
 export type SandboxHandler =
   /** `isolation`: the Windows isolation the sandbox runs with and who asked for it (which image entry to pull) */
@@ -34,7 +34,7 @@ export async function sandboxHandler(
     if (h === undefined) return { failed: `Failed to create pod sandbox: runtimeclass.node.k8s.io "${rcName}" not found` };
     rc = { name: rcName, handler: h };
   }
-  const hostProcess = isHostProcessPod(pod.spec);
+  const hostProcess = pod.spec !== undefined && isHostProcessPod(pod.spec);
   // a HostProcess pod without a RuntimeClass runs as host processes when this node can
   if (!rc && hostProcess && (await ctx.runtime.runtimeHandlers()).some((x) => x.name === PROCESS_HANDLER))
     return { handler: PROCESS_HANDLER };

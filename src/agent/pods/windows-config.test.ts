@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod } from '../../api/gen/types.js';
 import { containerConfig, sandboxConfig, type HostOs } from './runtime-config.js';
-import { isHostProcessPod, windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
+import { windowsContainerSecurity, windowsResources, windowsSandboxSecurity } from './windows-config.js';
 
 const dns = { host: { servers: ['192.0.2.53'], searches: [], options: [] }, clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local' };
 
@@ -110,15 +110,4 @@ test('cpu maximum: a share of all processors in hundredths of a percent, at leas
   assert.equal(windowsResources(c('8'), 4).cpuMaximum, 10000);
   assert.equal(windowsResources(c('1m'), 64).cpuMaximum, 1);
   assert.deepEqual(windowsResources({ name: 'c', resources: { requests: { cpu: '2', memory: '1Gi' } } }, 4), {});
-});
-
-test('a HostProcess pod (process runtime): the pod says so, or every container does', () => {
-  const hp = { windowsOptions: { hostProcess: true } };
-  assert.equal(isHostProcessPod({ securityContext: hp, containers: [{ name: 'a' }] }), true);
-  assert.equal(
-    isHostProcessPod({ containers: [{ name: 'a', securityContext: hp }], initContainers: [{ name: 'i', securityContext: hp }] }),
-    true,
-  );
-  assert.equal(isHostProcessPod({ containers: [{ name: 'a', securityContext: hp }, { name: 'b' }] }), false);
-  assert.equal(isHostProcessPod({ containers: [{ name: 'a' }] }), false);
 });

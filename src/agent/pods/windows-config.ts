@@ -36,14 +36,6 @@ export function windowsSandboxSecurity(spec: PodSpec | undefined): WindowsSandbo
   return identity({ ...(podSc?.windowsOptions ?? {}), hostProcess });
 }
 
-/** A HostProcess pod: the pod says so, or every one of its containers does (the API allows no mix). */
-export function isHostProcessPod(spec: PodSpec | undefined): boolean {
-  const podSc = spec?.securityContext;
-  if (podSc?.windowsOptions?.hostProcess === true) return true;
-  const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-  return containers.length > 0 && containers.every((c) => effectiveOptions(c, podSc).hostProcess === true);
-}
-
 /** Limits only: Windows has no cpu request to honour, and the cpu limit is scaled to the host's processors. */
 export function windowsResources(c: Container, hostProcessors: number): WindowsContainerResources {
   const out: WindowsContainerResources = {};

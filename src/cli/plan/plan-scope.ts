@@ -3,6 +3,7 @@
 // that the isolation rules touch, grouped by the workload that would recreate them. Pure: the
 // command (plan-command.ts) reads the objects, this file and plan-upgrade.ts decide.
 
+import { isHostProcessPod } from '../../api/kinds/core/pod/validate-os.js';
 import type { Node, ObjectMeta, OwnerReference, Pod, PodTemplateSpec, RuntimeClass } from '../../api/gen/types.js';
 import { podOS } from '../../api/kinds/core/pod/os.js';
 import { windowsHostOf, type WindowsHost } from '../../api/scheduling/windows-pod-isolation.js';
@@ -80,20 +81,13 @@ export function isActivePod(pod: Pod): boolean {
   return !!pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
-const isHostProcessPod = (pod: Pod): boolean => {
-  const spec = pod.spec;
-  if (spec?.securityContext?.windowsOptions?.hostProcess === true) return true;
-  const all = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-  return all.length > 0 && all.every((c) => c.securityContext?.windowsOptions?.hostProcess === true);
-};
-
 /**
  * Why a pod on a Windows node has no container isolation to decide (a HostProcess pod, the native
  * process runtime, or a Linux pod), or undefined when the isolation rules apply to it.
  */
 export function exemptReason(pod: Pod, runtimeClass: RuntimeClass | undefined): string | undefined {
   if (runtimeClass?.handler === HANDLER_PROCESS) return 'native process runtime';
-  if (isHostProcessPod(pod)) return 'HostProcess';
+  if (pod.spec && isHostProcessPod(pod.spec)) return 'HostProcess';
   if (podOS(pod.spec, runtimeClass?.handler) === 'linux') return 'Linux';
   return undefined;
 }
