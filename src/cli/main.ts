@@ -1,4 +1,4 @@
-// The `tandem` command line: up, server, agent, sim, plan, version, status.
+// The `tandem` command line: up, server, agent, sim, plan, version, status, images.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -10,6 +10,7 @@ import { resolveDataDir } from './data-dir.js';
 import type { PlanUpgradeFlags } from './plan/plan-command.js';
 import { PLAN_UPGRADE_DESCRIPTION, PLAN_UPGRADE_HELP } from './plan/plan-help.js';
 import { registerReportCommands } from './report-commands.js';
+import { registerImagesCommands } from './images-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -412,6 +413,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- tandem version, tandem status: they report, and start nothing ----
   registerReportCommands(program, { log, fail });
+
+  // ---- tandem images import, tandem images sample: images for a node without a registry ----
+  registerImagesCommands(program, { log, fail });
 
   await program.parseAsync(argv);
 }
