@@ -5,4 +5,4 @@ export { waitForPodCidr } from './node/node-agent.js';
 export { createRuntimeRouter, type Runtime } from './runtime/index.js';
 export { createHostPlatform, hostUnavailableReason } from './platform/index.js';
 export { ensurePauseArchive, PAUSE_IMAGE } from './images/pause-image.js';
-export { createImageStore } from './images/image-store.js';
+export { createImageStore, processImageRoot } from './images/image-store.js';

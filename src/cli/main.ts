@@ -1,4 +1,4 @@
-// The `tandem` command line: up, server, agent, sim, plan, version, status.
+// The `tandem` command line: up, server, agent, sim, plan, version, status, images.
 
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -11,6 +11,7 @@ import type { PlanUpgradeFlags } from './plan/plan-command.js';
 import { PLAN_UPGRADE_DESCRIPTION, PLAN_UPGRADE_HELP } from './plan/plan-help.js';
 import { createProgress } from './progress.js';
 import { registerReportCommands } from './report-commands.js';
+import { registerImagesCommands } from './images-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -430,6 +431,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- tandem version, tandem status: they report, and start nothing ----
   registerReportCommands(program, { log, fail });
+
+  // ---- tandem images import, tandem images sample: images for a node without a registry ----
+  registerImagesCommands(program, { log, fail });
 
   await program.parseAsync(argv);
 }

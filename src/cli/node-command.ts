@@ -17,6 +17,7 @@ import {
   ensurePauseArchive,
   hostUnavailableReason,
   PAUSE_IMAGE,
+  processImageRoot,
   startAgent,
   waitForPodCidr,
   type Agent,
@@ -105,7 +106,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const host = await platform.hostInfo();
   const nodeIPs = host.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
   const images = createImageStore({
-    root: join(o.dataDir, 'process', 'images'),
+    root: processImageRoot(o.dataDir),
     platform: { os: host.os, architecture: host.arch, ...(host.os === 'windows' ? { osVersion: host.kernelVersion } : {}) },
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
     log: o.log.child('images'),

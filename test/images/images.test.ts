@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -44,7 +44,7 @@ test('gzip header is fixed like gzip -n', () => {
   assert.equal(gunzipSync(gz).toString(), 'abc');
 });
 
-test('image build is deterministic and digests follow the OCI rules', () => {
+test('image build is deterministic and digests follow the OCI rules', async () => {
   const spec = {
     name: 'docker.io/tandem/t:1',
     entries: [{ type: 'file' as const, path: 'hello', data: Buffer.from('hi'), mode: 0o755 }],
@@ -74,7 +74,9 @@ test('image build is deterministic and digests follow the OCI rules', () => {
   assert.equal(index.manifests[0]?.digest, a.manifest.digest);
   assert.equal(index.manifests[0]?.annotations['io.containerd.image.name'], 'docker.io/tandem/t:1');
   assert.equal(index.manifests[0]?.annotations['org.opencontainers.image.ref.name'], '1');
-  const back = loadOciArchive(archive);
+  const file = join(tmpdir(), `tandem-oci-${process.pid}.tar`);
+  await writeFile(file, archive);
+  const back = await loadOciArchive(file).finally(() => rm(file, { force: true }));
   assert.equal(back.manifest.digest, a.manifest.digest);
   assert.equal(back.layers[0]?.diffId, layer.diffId);
 });
@@ -112,7 +114,7 @@ test('registry push and CRI PullImage from 127.0.0.1:PORT; pause archive import'
       headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
     });
     assert.equal(r.status, 200);
-    const local = loadOciArchive(await readFile(ti.archives.busybox));
+    const local = await loadOciArchive(ti.archives.busybox);
     assert.equal(r.headers.get('docker-content-digest'), local.manifest.digest);
 
     env = await startTestContainerd({ pauseImageArchive: ti.archives.pause });

@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildBusyboxImage, hostArchitecture } from '../../src/agent/images/busybox-image.js';
+import { openImageArchive } from '../../src/agent/images/image-archive.js';
 import { buildImage, ociArchive, sha256, type OciImage } from '../../src/agent/images/oci.js';
 import { pushImage, startRegistry, type Registry } from './registry.js';
-import { busyboxEntries, busyboxPath, compilePause, ensureDir, pauseRootfs, pauseSourceHash } from '../../src/agent/images/rootfs.js';
-import { readTarFiles } from '../../src/agent/images/tar.js';
+import { BUSYBOX_HINT, busyboxPath, compilePause, ensureDir, pauseRootfs, pauseSourceHash } from '../../src/agent/images/rootfs.js';
 
 /** Bumped whenever the way images are built changes, so that old cache entries are not reused. */
 const BUILDER_VERSION = '1';
@@ -25,28 +26,23 @@ function defaultCacheDir(): string {
   return process.env['TANDEM_IMAGE_CACHE'] ?? join(tmpdir(), 'tandem-test-images');
 }
 
-/** Reads an OCI archive written by ociArchive() back into memory (one manifest). */
-export function loadOciArchive(tar: Buffer): OciImage {
-  const files = readTarFiles(tar);
-  const blob = (digest: string) => {
-    const data = files.get(`blobs/sha256/${digest.slice('sha256:'.length)}`);
-    if (!data || sha256(data) !== digest) throw new Error(`OCI archive: blob ${digest} missing or corrupt`);
-    return { digest, data };
-  };
-  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as {
-    manifests?: { digest: string; annotations?: Record<string, string> }[];
-  };
-  const m = index.manifests?.[0];
-  if (!m) throw new Error('OCI archive: no manifest in index.json');
-  const manifest = blob(m.digest);
-  const parsed = JSON.parse(manifest.data.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
-  const config = blob(parsed.config.digest);
-  const diffIds = (JSON.parse(config.data.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+/** Reads an OCI archive written by ociArchive() back into memory (its one image, for this host's platform). */
+export async function loadOciArchive(file: string): Promise<OciImage> {
+  const a = await openImageArchive(file, { platform: { os: 'linux', architecture: hostArchitecture() } });
+  const img = a.images[0];
+  if (!img || a.images.length !== 1) throw new Error(`${file}: expected one image, found ${a.images.length}`);
+  const diffIds = (JSON.parse(img.config.data.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+  const layers = [];
+  for (const [i, l] of img.layers.entries()) {
+    const data = Buffer.concat(await a.open(l).toArray());
+    if (sha256(data) !== l.digest) throw new Error(`${file}: layer ${l.digest} is corrupt`);
+    layers.push({ digest: l.digest, data, diffId: diffIds[i] ?? '' });
+  }
   return {
-    name: m.annotations?.['io.containerd.image.name'] ?? '',
-    manifest,
-    config,
-    layers: parsed.layers.map((l, i) => ({ ...blob(l.digest), diffId: diffIds[i] ?? '' })),
+    name: img.names[0] ?? '',
+    manifest: { digest: img.manifest.digest, data: img.manifest.data },
+    config: { digest: img.config.digest, data: img.config.data },
+    layers,
   };
 }
 
@@ -55,7 +51,7 @@ async function cached(cacheDir: string, key: string, build: () => Promise<OciIma
   const archive = join(cacheDir, `${key}.tar`);
   if (existsSync(archive)) {
     try {
-      return { image: loadOciArchive(await readFile(archive)), archive, fromCache: true };
+      return { image: await loadOciArchive(archive), archive, fromCache: true };
     } catch {
       /* rebuild */
     }
@@ -67,16 +63,16 @@ async function cached(cacheDir: string, key: string, build: () => Promise<OciIma
   return { image, archive, fromCache: false };
 }
 
-async function buildBusyboxImage(cacheDir = defaultCacheDir(), name: string = imageNames.busybox): Promise<BuiltImage> {
+async function buildBusybox(cacheDir = defaultCacheDir(), name: string = imageNames.busybox): Promise<BuiltImage> {
   const bin = busyboxPath();
-  if (!bin) throw new Error('busybox-static is not installed (no /bin/busybox)');
+  if (!bin) throw new Error(`busybox-static is not installed (no /bin/busybox): ${BUSYBOX_HINT}`);
   const hash = createHash('sha256')
     .update(await readFile(bin))
     .update(name)
     .update(BUILDER_VERSION)
     .digest('hex')
     .slice(0, 16);
-  return cached(cacheDir, `busybox-${hash}`, async () => buildImage({ name, entries: await busyboxEntries(bin), cmd: ['sh'] }));
+  return cached(cacheDir, `busybox-${hash}`, () => buildBusyboxImage({ name, bin, cmd: ['sh'] }));
 }
 
 async function buildPauseImage(cacheDir = defaultCacheDir(), name: string = imageNames.pause): Promise<BuiltImage & { fallback: boolean }> {
@@ -105,7 +101,7 @@ export interface TestImages {
 /** Builds both images, starts a registry on 127.0.0.1:<registryPort> (0 = free port) and pushes them as tandem/busybox:1 and tandem/pause:1. */
 export async function prepareTestImages(o: { registryPort?: number; registryDir?: string; cacheDir?: string } = {}): Promise<TestImages> {
   const cacheDir = o.cacheDir ?? defaultCacheDir();
-  const busybox = await buildBusyboxImage(cacheDir);
+  const busybox = await buildBusybox(cacheDir);
   const pause = await buildPauseImage(cacheDir);
   const ownDir = o.registryDir ? undefined : await mkdtemp(join(tmpdir(), 'tandem-registry-'));
   const started = await startRegistry({ dir: o.registryDir ?? ownDir ?? '', ...(o.registryPort ? { port: o.registryPort } : {}) });

@@ -9,8 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildImage } from '../../src/agent/images/oci.js';
-import { busyboxEntries } from '../../src/agent/images/rootfs.js';
+import { buildBusyboxImage } from '../../src/agent/images/busybox-image.js';
 import { pushImage } from './registry.js';
 
 const run = promisify(execFile);
@@ -91,8 +90,11 @@ async function compileUdpEcho(): Promise<Buffer | undefined> {
 export async function pushUdpEchoImage(registry: { url: string; host: string }): Promise<string | undefined> {
   const binary = await compileUdpEcho();
   if (!binary) return undefined;
-  const entries = [...(await busyboxEntries()), { type: 'file' as const, path: 'bin/udp-echo', mode: 0o755, data: binary }];
-  const image = buildImage({ name: 'docker.io/tandem/udp-echo:1', entries, cmd: ['sh'] });
+  const image = await buildBusyboxImage({
+    name: 'docker.io/tandem/udp-echo:1',
+    files: [{ type: 'file', path: 'bin/udp-echo', mode: 0o755, data: binary }],
+    cmd: ['sh'],
+  });
   await pushImage(registry.url, 'tandem/udp-echo', '1', image);
   return `${registry.host}/tandem/udp-echo:1`;
 }

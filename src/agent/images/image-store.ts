@@ -1,9 +1,21 @@
 // The ImageSource of the native process runtime: the registry client's verified content store
 // (client/registry) for pulls and lookups, and unpack.ts to turn a stored image into a directory.
+// Images also come from archives (image-import.ts): their blobs are written to the same store and
+// their names recorded without a registry.
+import { join } from 'node:path';
 import type { Logger } from '../../base/log.js';
-import { createImageCache, PlatformMismatchError, type CachedImage, type ImageCache } from '../../client/registry/index.js';
+import {
+  createImageCache,
+  PlatformMismatchError,
+  type CachedImage,
+  type ContentStore,
+  type ImageCache,
+} from '../../client/registry/index.js';
 import { NoMatchingPlatformError, type ImagePlatform, type ImageSource, type PulledImage } from './image-source.js';
 import { unpackLayers } from './unpack.js';
+
+/** Where a node agent with data dir `agentDir` (DATA/agent) keeps the process runtime's images. */
+export const processImageRoot = (agentDir: string): string => join(agentDir, 'process', 'images');
 
 export interface ImageStoreOptions {
   /** where blobs and the reference index live, e.g. `<data-dir>/images` */
@@ -21,6 +33,20 @@ export interface ImageStoreOptions {
 export interface ImageStore extends ImageSource {
   /** Removes blobs that no kept reference reaches. */
   gc(): Promise<{ removedBlobs: number; freedBytes: number }>;
+  /** Where an import writes an image's blobs, each checked against its digest. */
+  readonly blobs: Pick<ContentStore, 'has' | 'put'>;
+  /** Names the image of platform manifest `manifest`, whose blobs are in `blobs` (an import: no registry). */
+  record(names: string[], manifest: string): Promise<PulledImage>;
+}
+
+/** The registry client's platform error as the image source's. */
+async function platformChecked<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof PlatformMismatchError) throw new NoMatchingPlatformError(e.message, e.available, e.wanted);
+    throw e;
+  }
 }
 
 function toPulled(c: CachedImage, all: CachedImage[]): PulledImage {
@@ -55,12 +81,7 @@ export function createImageStore(o: ImageStoreOptions): ImageStore {
 
   return {
     async pull(image, auth) {
-      try {
-        return await pulled(await cache.pull(image, auth));
-      } catch (e) {
-        if (e instanceof PlatformMismatchError) throw new NoMatchingPlatformError(e.message, e.available, e.wanted);
-        throw e;
-      }
+      return pulled(await platformChecked(() => cache.pull(image, auth)));
     },
     async status(image) {
       const c = await cache.lookup(image);
@@ -81,5 +102,11 @@ export function createImageStore(o: ImageStoreOptions): ImageStore {
       return pulled(c);
     },
     gc: () => cache.gc(),
+    blobs: cache.store,
+    async record(names, manifest) {
+      const [first] = await platformChecked(() => cache.record(names, manifest));
+      if (!first) throw new Error(`image ${manifest}: no name to record it under`);
+      return pulled(first);
+    },
   };
 }

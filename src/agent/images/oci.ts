@@ -1,4 +1,4 @@
-// OCI test images built in memory: layers = deterministic tar + gzip with a fixed header, config
+// OCI images built in memory (the test images, the pause image, the sample image): layers = deterministic tar + gzip with a fixed header, config
 // with diff_ids of the uncompressed tars, manifest, an OCI image-layout archive, and an index over
 // several platform images. Windows images keep their files under `Files/` as Windows layers do.
 import { createHash } from 'node:crypto';
@@ -136,7 +136,7 @@ function tagOf(ref: string): string {
 }
 
 /** The image as an OCI image-layout tar archive (what `ctr images import` and skopeo read). */
-export function ociArchive(img: OciImage, architecture = 'amd64'): Buffer {
+export function ociArchive(img: OciImage, architecture = img.architecture ?? 'amd64'): Buffer {
   const index = json({
     schemaVersion: 2,
     mediaType: MEDIA.index,
@@ -145,7 +145,7 @@ export function ociArchive(img: OciImage, architecture = 'amd64'): Buffer {
         mediaType: MEDIA.manifest,
         digest: img.manifest.digest,
         size: img.manifest.data.length,
-        platform: { architecture, os: 'linux' },
+        platform: { architecture, os: img.os ?? 'linux' },
         annotations: { 'io.containerd.image.name': img.name, 'org.opencontainers.image.ref.name': tagOf(img.name) },
       },
     ],

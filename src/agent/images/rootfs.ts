@@ -1,5 +1,6 @@
-// Root filesystems of the two test images: busybox (Debian's busybox-static with every applet
-// linked) and pause (a static C program, or busybox sleep when no C compiler is present).
+// Root filesystems of the images Tandem builds itself: busybox (Debian's busybox-static with every
+// applet linked; the test images and `tandem images sample`) and pause (a static C program, or
+// busybox sleep when no C compiler is present).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,6 +16,28 @@ export function busyboxPath(): string | undefined {
   return ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
 }
 
+/** What to do without a static busybox: the images are built from the host's own binary. */
+export const BUSYBOX_HINT =
+  "on Debian or Ubuntu: apt-get install busybox-static (Debian's busybox package is dynamically linked and will not do); or build the archive on a machine that has it and copy the file here";
+
+/** Whether an ELF executable has no program interpreter (PT_INTERP), i.e. runs without the host's libc. */
+export function isStaticElf(data: Buffer): boolean {
+  if (data.length < 64 || data.readUInt32BE(0) !== 0x7f454c46) return false;
+  const is64 = data[4] === 2;
+  const le = data[5] === 1;
+  const u16 = (o: number) => (le ? data.readUInt16LE(o) : data.readUInt16BE(o));
+  const u32 = (o: number) => (le ? data.readUInt32LE(o) : data.readUInt32BE(o));
+  const phoff = is64 ? Number(le ? data.readBigUInt64LE(0x20) : data.readBigUInt64BE(0x20)) : u32(0x1c);
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (at + 4 > data.length) return false;
+    if (u32(at) === 3) return false; // PT_INTERP
+  }
+  return true;
+}
+
 function parentDirs(paths: string[]): string[] {
   const dirs = new Set<string>();
   for (const p of paths) for (let d = dirname(p); d !== '.' && d !== '/' && d; d = dirname(d)) dirs.add(d);
@@ -23,8 +46,9 @@ function parentDirs(paths: string[]): string[] {
 
 /** busybox binary at /bin/busybox, a symlink per applet, passwd/group, /tmp 1777, /var/www/index.html. */
 export async function busyboxEntries(bin = busyboxPath()): Promise<TarEntry[]> {
-  if (!bin) throw new Error('busybox-static is not installed (no /bin/busybox)');
+  if (!bin) throw new Error(`busybox-static is not installed (no /bin/busybox): ${BUSYBOX_HINT}`);
   const data = await readFile(bin);
+  if (!isStaticElf(data)) throw new Error(`${bin} is not a statically linked busybox: ${BUSYBOX_HINT}`);
   const { stdout } = await run(bin, ['--list-full']);
   const applets = stdout
     .split('\n')

@@ -1,6 +1,9 @@
 // A streaming tar reader (ustar, GNU and PAX): yields one entry at a time with its body as an async
 // stream, so a layer of any size is unpacked without being held in memory. Long names come from
 // PAX `path`/`linkpath` records or GNU `L`/`K` entries; sizes may be base-256 (GNU) or PAX `size`.
+// listTarFile lists a tar file with the offset of each entry's data, for reading members in place.
+
+import { open } from 'node:fs/promises';
 
 type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -83,7 +86,9 @@ function num(h: Buffer, off: number, len: number, field: string): number {
 }
 
 function checksumOk(h: Buffer): boolean {
-  const want = num(h, 148, 8, 'checksum');
+  const field = str(h, 148, 8).trim();
+  if (!/^[0-7]+$/.test(field)) return false; // not even a number: not a tar header
+  const want = parseInt(field, 8);
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
   return sum === want;
@@ -111,48 +116,116 @@ async function drain(it: AsyncIterable<Buffer>): Promise<void> {
 
 const TYPES: Record<string, TarEntryType> = { '0': 'file', '': 'file', '7': 'file', '5': 'dir', '2': 'symlink', '1': 'hardlink' };
 
+/** Long names and PAX records that apply to the next entry. */
+interface Extensions {
+  pax: Record<string, string>;
+  longName?: string;
+  longLink?: string;
+}
+
+const EXTENSION_FLAGS = new Set(['x', 'g', 'L', 'K']);
+
+/** Folds an extension entry (PAX or GNU long name) into `ext`. */
+function applyExtension(ext: Extensions, flag: string, data: Buffer): void {
+  if (flag === 'x') ext.pax = { ...ext.pax, ...parsePax(data) };
+  else if (flag === 'L') ext.longName = str(data, 0, data.length);
+  else if (flag === 'K') ext.longLink = str(data, 0, data.length);
+  // global PAX headers ('g') carry nothing a reader of images needs
+}
+
+/** The entry a (checked) header describes, with the extensions before it applied; `ext` is reset. */
+function decodeHeader(h: Buffer, ext: Extensions): TarHeader & { padded: number } {
+  const flag = str(h, 156, 1);
+  let size = num(h, 124, 12, 'size');
+  const magic = str(h, 257, 6);
+  // POSIX ustar has a name prefix at 345; GNU ("ustar  ") keeps other fields there
+  const prefix = magic === 'ustar' ? str(h, 345, 155) : '';
+  let path = ext.pax['path'] ?? ext.longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+  const linkname = ext.pax['linkpath'] ?? ext.longLink ?? str(h, 157, 100);
+  if (ext.pax['size'] !== undefined) size = Number(ext.pax['size']);
+  if (!Number.isSafeInteger(size) || size < 0) throw new TarFormatError(`bad size for ${path}`);
+  let type: TarEntryType = TYPES[flag] ?? 'other';
+  if (type === 'file' && path.endsWith('/')) type = 'dir'; // old tars mark directories by the slash
+  if (type === 'dir') path = path.replace(/\/+$/, '');
+  ext.pax = {};
+  ext.longName = ext.longLink = undefined;
+  const dataSize = type === 'file' || type === 'other' ? size : 0;
+  return { path, type, mode: num(h, 100, 8, 'mode') & 0o7777, size: dataSize, linkname, flag, padded: Math.ceil(size / 512) * 512 };
+}
+
 /** Entries of a tar stream; each entry's body must be consumed (or is skipped) before the next is read. */
 export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarHeader & { body: AsyncIterable<Buffer> }> {
   const r = new ByteReader(source[Symbol.asyncIterator]());
-  let pax: Record<string, string> = {};
-  let longName: string | undefined;
-  let longLink: string | undefined;
+  const ext: Extensions = { pax: {} };
   for (;;) {
     const h = await r.read(512);
     if (!h) return;
     if (h.every((b) => b === 0)) return; // end-of-archive blocks; what follows is padding
     if (!checksumOk(h)) throw new TarFormatError('header checksum mismatch (not a tar archive, or corrupt)');
     const flag = str(h, 156, 1);
-    let size = num(h, 124, 12, 'size');
-    if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+    if (EXTENSION_FLAGS.has(flag)) {
+      const size = num(h, 124, 12, 'size');
       if (size > 1 << 20) throw new TarFormatError(`extended header of ${size} bytes`);
       const data = size ? ((await r.read(Math.ceil(size / 512) * 512)) ?? Buffer.alloc(0)).subarray(0, size) : Buffer.alloc(0);
-      if (flag === 'x') pax = { ...pax, ...parsePax(data) };
-      else if (flag === 'L') longName = str(data, 0, data.length);
-      else if (flag === 'K') longLink = str(data, 0, data.length);
-      continue; // global PAX headers carry nothing an unpacker needs
+      applyExtension(ext, flag, data);
+      continue;
     }
-    const magic = str(h, 257, 6);
-    // POSIX ustar has a name prefix at 345; GNU ("ustar  ") keeps other fields there
-    const prefix = magic === 'ustar' ? str(h, 345, 155) : '';
-    let path = pax['path'] ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
-    const linkname = pax['linkpath'] ?? longLink ?? str(h, 157, 100);
-    if (pax['size'] !== undefined) size = Number(pax['size']);
-    if (!Number.isSafeInteger(size) || size < 0) throw new TarFormatError(`bad size for ${path}`);
-    let type: TarEntryType = TYPES[flag] ?? 'other';
-    if (type === 'file' && path.endsWith('/')) type = 'dir'; // old tars mark directories by the slash
-    if (type === 'dir') path = path.replace(/\/+$/, '');
-    pax = {};
-    longName = longLink = undefined;
-    const dataSize = type === 'file' || type === 'other' ? size : 0;
-    const padded = Math.ceil(size / 512) * 512;
+    const { padded, ...entry } = decodeHeader(h, ext);
     let consumed = false;
     const body = (async function* () {
       consumed = true;
-      if (dataSize) yield* r.stream(dataSize);
+      if (entry.size) yield* r.stream(entry.size);
     })();
-    yield { path, type, mode: num(h, 100, 8, 'mode') & 0o7777, size: dataSize, linkname, flag, body };
-    if (!consumed) await drain(r.stream(dataSize));
-    await drain(r.stream(padded - dataSize));
+    yield { ...entry, body };
+    if (!consumed) await drain(r.stream(entry.size));
+    await drain(r.stream(padded - entry.size));
+  }
+}
+
+/** An entry of a tar file and where its data lies in the file. */
+export interface TarFileEntry extends TarHeader {
+  /** byte offset of the entry's data in the file */
+  offset: number;
+}
+
+/**
+ * The entries of a tar file, found by seeking from header to header: the data of an entry is never
+ * read, so listing an archive of gigabytes reads a few kilobytes. Throws TarFormatError for a file
+ * that is not a tar archive or is cut short.
+ */
+export async function listTarFile(file: string): Promise<TarFileEntry[]> {
+  const fh = await open(file, 'r');
+  try {
+    const total = (await fh.stat()).size;
+    const read = async (pos: number, n: number) => {
+      const b = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(b, 0, n, pos);
+      return b.subarray(0, bytesRead);
+    };
+    const out: TarFileEntry[] = [];
+    const ext: Extensions = { pax: {} };
+    for (let off = 0; ;) {
+      const h = await read(off, 512);
+      if (h.length === 0) break; // no end-of-archive blocks: tolerated, as tar(1) does
+      if (h.length < 512) throw new TarFormatError(`archive ends inside a header (${h.length} of 512 bytes)`);
+      if (h.every((b) => b === 0)) break;
+      if (!checksumOk(h)) throw new TarFormatError('header checksum mismatch (not a tar archive, or corrupt)');
+      const flag = str(h, 156, 1);
+      if (EXTENSION_FLAGS.has(flag)) {
+        const size = num(h, 124, 12, 'size');
+        if (size > 1 << 20) throw new TarFormatError(`extended header of ${size} bytes`);
+        applyExtension(ext, flag, await read(off + 512, size));
+        off += 512 + Math.ceil(size / 512) * 512;
+        continue;
+      }
+      const { padded, ...entry } = decodeHeader(h, ext);
+      if (off + 512 + entry.size > total)
+        throw new TarFormatError(`archive ends inside ${entry.path} (${total - off - 512} of ${entry.size} bytes)`);
+      out.push({ ...entry, offset: off + 512 });
+      off += 512 + padded;
+    }
+    return out;
+  } finally {
+    await fh.close();
   }
 }

@@ -20,7 +20,11 @@ function splitName(path: string): { name: string; prefix: string } {
   throw new Error(`tar: path too long for ustar: ${path}`);
 }
 
+/** 8 GiB: the most an 11-digit octal size field holds. */
+const MAX_USTAR_SIZE = 8 ** 11 - 1;
+
 function header(e: TarEntry, size: number): Buffer {
+  if (size > MAX_USTAR_SIZE) throw new Error(`tar: ${e.path} is larger than ustar allows (${size} bytes)`);
   const h = Buffer.alloc(512);
   const path = e.type === 'dir' && !e.path.endsWith('/') ? `${e.path}/` : e.path;
   const { name, prefix } = splitName(path);
@@ -48,6 +52,17 @@ function header(e: TarEntry, size: number): Buffer {
   return h;
 }
 
+/** The header of a regular file of `size` bytes whose data is written after it (an archive streamed member by member). */
+export function fileHeader(path: string, size: number): Buffer {
+  return header({ type: 'file', path: path.replace(/^\.?\/+/, ''), data: Buffer.alloc(0) }, size);
+}
+
+/** The zero bytes after a member of `size` bytes that fill its last 512-byte block. */
+export const blockPadding = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512);
+
+/** The two zero blocks that end an archive. */
+export const endOfArchive = (): Buffer => Buffer.alloc(1024);
+
 /** Normalizes paths (no leading `./` or `/`), sorts by name and writes the archive with its two zero blocks. */
 export function writeTar(entries: TarEntry[]): Buffer {
   const norm = entries.map((e) => ({ ...e, path: e.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') })).filter((e) => e.path);
@@ -56,13 +71,9 @@ export function writeTar(entries: TarEntry[]): Buffer {
   for (const e of norm) {
     const data = e.type === 'file' ? e.data : Buffer.alloc(0);
     parts.push(header(e, data.length));
-    if (data.length) {
-      parts.push(data);
-      const pad = (512 - (data.length % 512)) % 512;
-      if (pad) parts.push(Buffer.alloc(pad));
-    }
+    if (data.length) parts.push(data, blockPadding(data.length));
   }
-  parts.push(Buffer.alloc(1024));
+  parts.push(endOfArchive());
   return Buffer.concat(parts);
 }
 

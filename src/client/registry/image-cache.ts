@@ -2,13 +2,17 @@
 // node's platform from an index, fetch the manifest, config and layers (each verified), and record
 // the reference. Lookups never touch the network; garbage collection removes what no kept
 // reference reaches. Used by the agent's image store; the scheduler may read manifests the same way.
+// Images imported from an archive (`tandem images import`, another process) are recorded beside
+// pulled ones; the index file is read again whenever another process has replaced it.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { realClock, type Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import type { RegistryAuth } from './auth.js';
 import { createRegistryClient, type RegistryClient } from './client.js';
 import { createContentStore, type ContentStore } from './content-store.js';
 import { loadIndex, saveIndex, type ImageConfigSummary, type ImageRecord, type IndexFile, type RefRecord } from './image-index.js';
-import { ManifestFormatError, parseImageConfig, type Descriptor } from './media-types.js';
+import { ManifestFormatError, parseImageConfig, parseManifest, type Descriptor } from './media-types.js';
 import { checkConfigPlatform, selectManifest, type RegistryPlatform } from './platform.js';
 import { formatReference, parseReference, repoName, type ImageReference } from './reference.js';
 import type { TransportOptions } from './transport.js';
@@ -40,6 +44,12 @@ export interface ImageCache {
   lookup(image: string): Promise<CachedImage | undefined>;
   /** Every kept reference. */
   refs(): Promise<CachedImage[]>;
+  /**
+   * Records `names` (references with a tag) for the platform manifest `manifest`, whose config and
+   * layers are already in the store: an image imported from an archive. Checks that the image is
+   * complete and fits the node's platform; a name that named another image is moved to this one.
+   */
+  record(names: string[], manifest: string): Promise<CachedImage[]>;
   /** Forgets the reference, or every reference to the image when `image` is an id; true when one was kept. */
   remove(image: string): Promise<boolean>;
   gc(): Promise<{ removedBlobs: number; freedBytes: number }>;
@@ -71,13 +81,54 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
   const client = o.client ?? createRegistryClient(o);
   const store = createContentStore(o.root);
   const log = o.log;
-  let index: Promise<IndexFile> | undefined;
-  const load = () => (index ??= loadIndex(o.root));
-  let saving: Promise<void> = Promise.resolve();
-  const save = async (ix: IndexFile) => {
-    const next = saving.then(() => saveIndex(o.root, ix));
-    saving = next.catch(() => undefined);
-    await next;
+  // The index lives in memory and is read again when the file is not the one this process last
+  // read or wrote (a write replaces it by rename: a new inode), so that an import by another process
+  // shows at the next lookup. Changes run one at a time, each on the file's latest content, and a
+  // lookup never swaps the index under a change in progress. Two processes writing at the very same
+  // moment can still lose one's change.
+  const indexFile = join(o.root, 'index.json');
+  const fileStamp = async () => {
+    const st = await stat(indexFile).catch(() => undefined);
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
+  };
+  let index: IndexFile | undefined;
+  let stamp = '';
+  let writing = false;
+  let writes = 0;
+  const adopt = (fresh: IndexFile, now: string): IndexFile => {
+    stamp = now;
+    // one object for the life of the cache: callers hold it across awaits
+    if (!index) index = fresh;
+    else Object.assign(index, { refs: fresh.refs, images: fresh.images });
+    return index;
+  };
+  const load = async (): Promise<IndexFile> => {
+    const now = await fileStamp();
+    if (index && (now === stamp || writing)) return index;
+    const gen = writes;
+    const fresh = await loadIndex(o.root);
+    if (index && (writing || writes !== gen)) return index;
+    return adopt(fresh, now);
+  };
+  let chain: Promise<unknown> = Promise.resolve();
+  /** Runs `change` on the latest index and saves it; changes are serialized. */
+  const update = <T>(change: (ix: IndexFile) => T): Promise<T> => {
+    const run = chain.then(async () => {
+      writing = true;
+      try {
+        const now = await fileStamp();
+        const ix = index && now === stamp ? index : adopt(await loadIndex(o.root), now);
+        const out = change(ix);
+        await saveIndex(o.root, ix);
+        stamp = await fileStamp();
+        writes++;
+        return out;
+      } finally {
+        writing = false;
+      }
+    });
+    chain = run.catch(() => undefined);
+    return run;
   };
   const inflight = new Map<string, Promise<CachedImage>>();
   let collecting: Promise<unknown> | undefined;
@@ -137,12 +188,13 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
       size: doc.config.size + doc.layers.reduce((n, l) => n + l.size, 0),
       summary,
     };
-    const ix = await load();
-    ix.images[manifest.digest] = image;
-    ix.refs[key] = { name: repoName(ref), digest: top.digest, manifest: manifest.digest, resolvedAt: clock.now() };
-    await save(ix);
+    const refRecord = { name: repoName(ref), digest: top.digest, manifest: manifest.digest, resolvedAt: clock.now() };
+    await update((ix) => {
+      ix.images[manifest.digest] = image;
+      ix.refs[key] = refRecord;
+    });
     log?.info('pulled image', { image: name, digest: top.digest, manifest: manifest.digest, layers: doc.layers.length });
-    return { key, ref: ix.refs[key], manifest: manifest.digest, image };
+    return { key, ref: refRecord, manifest: manifest.digest, image };
   }
 
   async function pullOnce(ref: ImageReference, key: string, auth: RegistryAuth | undefined): Promise<CachedImage> {
@@ -153,8 +205,7 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
     return resolve(ref, key, auth);
   }
 
-  async function lookup(image: string): Promise<CachedImage | undefined> {
-    const ix = await load();
+  function lookupIn(ix: IndexFile, image: string): CachedImage | undefined {
     const id = ID.exec(image);
     const all = () => Object.keys(ix.refs).flatMap((k) => view(ix, k) ?? []);
     if (id) {
@@ -168,9 +219,41 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
     const name = repoName(ref);
     return all().find((c) => c.ref.name === name && (c.ref.digest === ref.digest || c.manifest === ref.digest));
   }
+  const lookup = async (image: string): Promise<CachedImage | undefined> => lookupIn(await load(), image);
+
+  async function record(names: string[], manifest: string): Promise<CachedImage[]> {
+    const what = `image ${manifest}`;
+    if (!(await store.has(manifest))) throw new Error(`${what}: its manifest is not in the image store`);
+    const doc = parseManifest(`manifest ${manifest}`, await store.read(manifest));
+    if (doc.kind !== 'manifest') throw new ManifestFormatError(`manifest ${manifest}`, 'expected an image manifest, not an index');
+    const configWhat = `config ${doc.config.digest} of ${what}`;
+    if (!(await store.has(doc.config.digest))) throw new Error(`${configWhat} is not in the image store`);
+    const { summary, doc: config } = summarize(configWhat, await store.read(doc.config.digest));
+    const refs = names.map((n) => parseReference(n));
+    checkConfigPlatform(refs[0] ? formatReference(refs[0]) : what, config, o.platform);
+    for (const l of doc.layers) if (!(await store.has(l.digest))) throw new Error(`layer ${l.digest} of ${what} is not in the image store`);
+    const image: ImageRecord = {
+      config: doc.config.digest,
+      layers: doc.layers,
+      size: doc.config.size + doc.layers.reduce((n, l) => n + l.size, 0),
+      summary,
+    };
+    const recorded = await update((ix) => {
+      ix.images[manifest] = image;
+      const keys = refs.map((ref) => {
+        const key = refKey(ref);
+        ix.refs[key] = { name: repoName(ref), digest: manifest, manifest, resolvedAt: clock.now() };
+        return key;
+      });
+      return keys.flatMap((k) => view(ix, k) ?? []);
+    });
+    log?.info('imported image', { names: recorded.map((c) => c.key).join(','), manifest, layers: doc.layers.length });
+    return recorded;
+  }
 
   return {
     store,
+    record,
     async pull(image, auth) {
       const ref = parseReference(image);
       const key = refKey(ref);
@@ -187,40 +270,41 @@ export function createImageCache(o: ImageCacheOptions): ImageCache {
       return Object.keys(ix.refs).flatMap((k) => view(ix, k) ?? []);
     },
     async remove(image) {
-      const ix = await load();
-      const id = ID.exec(image);
-      const keys = id
-        ? Object.keys(ix.refs).filter((k) => {
-            const c = view(ix, k);
-            return c && (c.image.config === `sha256:${id[1]}` || c.manifest === `sha256:${id[1]}`);
-          })
-        : [(await lookup(image))?.key].filter((k): k is string => !!k);
-      for (const k of keys) delete ix.refs[k];
-      if (keys.length) await save(ix);
-      return keys.length > 0;
+      return update((ix) => {
+        const id = ID.exec(image);
+        const keys = id
+          ? Object.keys(ix.refs).filter((k) => {
+              const c = view(ix, k);
+              return c && (c.image.config === `sha256:${id[1]}` || c.manifest === `sha256:${id[1]}`);
+            })
+          : [lookupIn(ix, image)?.key].filter((k): k is string => !!k);
+        for (const k of keys) delete ix.refs[k];
+        return keys.length > 0;
+      });
     },
     async gc() {
       while (collecting) await collecting;
       const run = (async () => {
         await Promise.allSettled([...inflight.values()]);
-        const ix = await load();
-        const keep = new Set<string>();
-        const used = new Set<string>();
-        for (const r of Object.values(ix.refs)) {
-          keep.add(r.digest);
-          keep.add(r.manifest);
-          used.add(r.manifest);
-        }
-        for (const m of Object.keys(ix.images)) {
-          const img = ix.images[m];
-          if (!used.has(m) || !img) {
-            delete ix.images[m];
-            continue;
+        const keep = await update((ix) => {
+          const kept = new Set<string>();
+          const used = new Set<string>();
+          for (const r of Object.values(ix.refs)) {
+            kept.add(r.digest);
+            kept.add(r.manifest);
+            used.add(r.manifest);
           }
-          keep.add(img.config);
-          for (const l of img.layers) keep.add(l.digest);
-        }
-        await save(ix);
+          for (const m of Object.keys(ix.images)) {
+            const img = ix.images[m];
+            if (!used.has(m) || !img) {
+              delete ix.images[m];
+              continue;
+            }
+            kept.add(img.config);
+            for (const l of img.layers) kept.add(l.digest);
+          }
+          return kept;
+        });
         let removedBlobs = 0;
         let freedBytes = 0;
         for (const d of await store.list()) {

@@ -2,4 +2,5 @@
 // verified content store with a reference index.
 export { createImageCache, type CachedImage, type ImageCache } from './image-cache.js';
 export { PlatformMismatchError } from './platform.js';
+export type { ContentStore } from './content-store.js';
 export { createImageFacts } from './image-facts.js';
