@@ -1,6 +1,8 @@
 // Live status for long work in a one-shot command: on a terminal one line rewritten in place (a
 // spinner and figures, at most ten times a second) above the lines that stay; elsewhere (a pipe, a
-// CI log) only the lines that stay, so a log holds no carriage returns.
+// CI log) only the lines that stay, so a log holds no carriage returns. Beside progress.ts (the
+// awaited steps of a start, with their slow-wait hints): this one shows figures that change (bytes of
+// a layer); the two share only the terminal's redraw, and a later change may fold them into one.
 
 export interface ProgressLine {
   /** A line that stays. */
