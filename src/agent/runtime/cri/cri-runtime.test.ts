@@ -215,23 +215,33 @@ test('CRI runtime against a private containerd', { skip, timeout: 90_000 }, asyn
     await t.test('exit code and OOM kill', async () => {
       const fail = await rt.createContainer(sid, ctr('fail', ['sh', '-c', 'exit 42']), sandbox);
       await rt.startContainer(fail);
-      const oom = await rt.createContainer(
-        sid,
-        ctr('oom', ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], {
-          linux: { resources: { memoryLimitInBytes: 16 * 1024 * 1024 } },
-        }),
-        sandbox,
-      );
-      await rt.startContainer(oom);
       const f = await waitExited(e, fail);
       assert.equal(f.exitCode, 42);
       assert.equal(f.reason, 'Error');
       assert.ok(f.finishedAt > 0); // containerd may stamp a very short-lived process's start after its exit
-      const o = await waitExited(e, oom);
-      assert.equal(o.exitCode, 137);
-      assert.equal(o.reason, 'OOMKilled');
+      // containerd says OOMKilled only when the cgroup's OOM event reaches it before the task's exit
+      // event; with cgroup v1 here it sometimes does not (1 run in 6 seen), and the CRI then says Error.
+      // Every attempt must be killed (137); one of three attempts must be reported as OOMKilled.
+      const reasons: string[] = [];
+      for (let attempt = 0; attempt < 3 && !reasons.includes('OOMKilled'); attempt++) {
+        const oom = await rt.createContainer(
+          sid,
+          ctr('oom', ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], {
+            attempt,
+            logPath: `oom/${attempt}.log`,
+            linux: { resources: { memoryLimitInBytes: 16 * 1024 * 1024 } },
+          }),
+          sandbox,
+        );
+        await rt.startContainer(oom);
+        const o = await waitExited(e, oom);
+        assert.equal(o.exitCode, 137);
+        reasons.push(o.reason ?? '');
+        await rt.removeContainer(oom);
+      }
+      assert.ok(reasons.includes('OOMKilled'), `reasons of the OOM-killed attempts: ${reasons.join(', ')}`);
+      if (reasons.length > 1) console.log(`# containerd reported ${reasons.join(', ')} for the OOM-killed attempts`);
       await rt.removeContainer(fail);
-      await rt.removeContainer(oom);
       await assert.rejects(rt.containerStatus(fail), RuntimeNotFoundError);
     });
 
