@@ -7,8 +7,7 @@ import { Command } from 'commander';
 import { createLogger } from '../base/log.js';
 import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
-import type { PlanUpgradeFlags } from './plan/plan-command.js';
-import { PLAN_UPGRADE_DESCRIPTION, PLAN_UPGRADE_HELP } from './plan/plan-help.js';
+import { registerPlanCommands } from './plan/plan-register.js';
 import { createProgress } from './progress.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerImagesCommands } from './images-command.js';
@@ -410,24 +409,8 @@ export async function main(argv: string[]): Promise<void> {
       });
     });
 
-  program
-    .command('plan')
-    .description('plans that read the cluster and change nothing')
-    .command('upgrade')
-    .description(PLAN_UPGRADE_DESCRIPTION)
-    .option('--kubeconfig <file>', "the cluster's kubeconfig (default: $KUBECONFIG, else the data dir's admin kubeconfig)")
-    .option('--nodes <selector>', 'label selector of the nodes to upgrade (required), e.g. pool=win2019')
-    .option('--to-build <version>', 'the Windows build they will run (required), e.g. 10.0.26100')
-    .option('-o, --output <format>', 'table or json', 'table')
-    .option('--from-image-index', 'judge images by every Windows build their indexes offer, not only the one each pod runs', false)
-    .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
-    .addHelpText('after', PLAN_UPGRADE_HELP)
-    .action(async (o: PlanUpgradeFlags) => {
-      const { runPlanUpgrade } = await import('./plan/plan-command.js');
-      const text = await runPlanUpgrade(o).catch(fail);
-      // exit once written: a registry client's idle connections must not keep a one-shot command alive
-      process.stdout.write(text, () => process.exit(0));
-    });
+  // ---- tandem plan upgrade: reads the cluster, changes nothing ----
+  registerPlanCommands(program, { fail, insecureHelp: INSECURE_HELP });
 
   // ---- tandem version, tandem status: they report, and start nothing ----
   registerReportCommands(program, { log, fail });

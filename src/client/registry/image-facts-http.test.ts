@@ -1,12 +1,13 @@
 // Image facts against small in-process registries that answer what docker-registry never would:
 // held responses (single-flight, the overall limit), 500s and back-off, garbage, artifacts, 403,
 // NAME_UNKNOWN, a registry that never answers, a re-check that fails, and the entry cap.
+import { failure, settled } from './testing/image-facts-waits.js';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, test } from 'node:test';
 import { buildImage, buildIndex, MEDIA } from '../../agent/images/oci.js';
 import { createManualClock } from '../../base/testing/manual-clock.js';
-import { createImageFacts, ImageFactsError, type ImageFactsService } from './image-facts.js';
+import { createImageFacts } from './image-facts.js';
 
 const servers: Server[] = [];
 after(() => {
@@ -55,25 +56,6 @@ const sendError = (res: ServerResponse, status: number, code: string, message: s
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ errors: [{ code, message }] }));
 };
-
-const settled = (facts: ImageFactsService, ref: string) =>
-  new Promise<void>((resolve) => {
-    const off = facts.onSettled((i) => {
-      if (i !== ref) return;
-      off();
-      resolve();
-    });
-  });
-
-async function failure(p: Promise<unknown>): Promise<ImageFactsError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ImageFactsError, `an ImageFactsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the facts to fail');
-}
 
 const until = async (what: string, ok: () => boolean) => {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));

@@ -2,6 +2,7 @@
 // manifest, a tag re-checked after its TTL, a digest kept for good, an index without Windows
 // entries, unknown images, an unparsable name, a refused connection, and a registry behind
 // htpasswd Basic auth where the facts must follow the credentials, not whoever asked first.
+import { failure, settled } from './testing/image-facts-waits.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import {
   TEST_HTPASSWD,
   type Registry,
 } from '../../../test/images/registry.js';
-import { createImageFacts, ImageFactsError, type ImageFactsService } from './image-facts.js';
+import { createImageFacts } from './image-facts.js';
 
 const work = await mkdtemp(join(tmpdir(), 'tandem-image-facts-'));
 let registry: Registry;
@@ -42,26 +43,6 @@ const image = (os: string, osVersion?: string, architecture = 'amd64', text = `$
     ...(osVersion ? { osVersion } : {}),
     entries: [{ type: 'file', path: 'v', data: Buffer.from(text) }],
   });
-
-/** Resolves after the next fetch of `ref` settles. */
-const settled = (facts: ImageFactsService, ref: string) =>
-  new Promise<void>((resolve) => {
-    const off = facts.onSettled((i) => {
-      if (i !== ref) return;
-      off();
-      resolve();
-    });
-  });
-
-async function failure(p: Promise<unknown>): Promise<ImageFactsError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ImageFactsError, `an ImageFactsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the facts to fail');
-}
 
 test('an index with Windows entries of several builds: every entry with its build and digest, attestations left out', async () => {
   const ltsc2019 = image('windows', '10.0.17763.6414');
