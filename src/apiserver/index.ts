@@ -3,4 +3,11 @@
 export { createApiServer, type ApiServer } from './server.js';
 export { startEventTtl } from './registry/event-ttl.js';
 export { bootstrapCluster } from './bootstrap.js';
-export { createTokenAuthenticator, adminUser, ensureAdminToken } from './auth/index.js';
+export {
+  createTokenAuthenticator,
+  adminUser,
+  ensureAdminToken,
+  createRequestAuthenticator,
+  privilegedGroupAuthorizer,
+  unionAuthorizer,
+} from './auth/index.js';

@@ -17,7 +17,11 @@ import { createAdmission } from './admission/admission.js';
 import { createServiceAllocator, type ServiceAllocator } from './admission/service-alloc.js';
 import { repairServiceAllocations, startServiceAllocationRepair } from './admission/service-alloc-repair.js';
 import type { Logger } from '../base/log.js';
-import { isPublicPath, unauthorizedStatus, type TokenAuthenticator } from './auth/index.js';
+import { isPublicPath, unauthorizedStatus, type RequestAuthenticator } from './auth/index.js';
+import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { authorizeRequest } from './auth/authorize-request.js';
+import type { AdmissionPlugin } from './admission/plugin.js';
+import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
 import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
@@ -26,8 +30,13 @@ import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
 export interface ApiServerOptions {
   backend: Backend;
   kinds: readonly KindDef[];
-  authenticator: TokenAuthenticator;
-  tls: { cert: string; key: string };
+  authenticator: RequestAuthenticator;
+  /** who may do what (default: everyone authenticated may do everything, for tests of other parts) */
+  authorizer?: Authorizer;
+  /** admission that depends on who asks, run in this order on every write */
+  admissionPlugins?: AdmissionPlugin[];
+  /** `ca`: client certificates signed by it are asked for (not required) and offered to the authenticators */
+  tls: { cert: string; key: string; ca?: string };
   /** what clients should use to reach us, for discovery (host:port) */
   advertiseAddress: string;
   now?: () => number;
@@ -90,6 +99,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kindByGVK: (g, v, k) => byGVK.get(`${g}/${v}/${k}`),
     now: opts.now ?? Date.now,
     admission: createAdmission(opts.backend, services),
+    admissionPlugins: opts.admissionPlugins ?? [],
+    authorizer: opts.authorizer ?? alwaysAllowAuthorizer,
+    custom: createCustomHandlers(),
     advertiseAddress: opts.advertiseAddress,
   };
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
@@ -101,7 +113,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const path = url.pathname;
     let user: UserInfo | undefined;
     if (!isPublicPath(path)) {
-      user = opts.authenticator.authenticate(req.headers['authorization']);
+      const found = opts.authenticator.authenticate(req);
+      user = found instanceof Promise ? await found : found;
       if (!user) {
         const body = JSON.stringify(unauthorizedStatus());
         res.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
@@ -111,6 +124,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       }
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    if (user) await authorizeRequest(ctx.authorizer, user, req.method ?? 'GET', path, info);
     if (info === null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (info.kind === 'other') {
       if (nonResource.handle(req, res, path, ctx.advertiseAddress)) return;
@@ -150,6 +164,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       cert: opts.tls.cert,
       key: opts.tls.key,
       keepAliveTimeout: 65_000,
+      ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
       ciphers: API_TLS_CIPHERS,
       honorCipherOrder: true,
     },
@@ -160,7 +175,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     createUpgradeProxy({
       ctx,
       handler,
-      authenticate: (req) => opts.authenticator.authenticate(req.headers['authorization']),
+      authenticate: (req) => opts.authenticator.authenticate(req),
       ...(opts.onInternalError ? { onInternalError: opts.onInternalError } : {}),
     }),
   );

@@ -9,7 +9,10 @@ import {
   adminUser,
   bootstrapCluster,
   createApiServer,
+  createRequestAuthenticator,
   createTokenAuthenticator,
+  privilegedGroupAuthorizer,
+  unionAuthorizer,
   ensureAdminToken,
   startEventTtl,
   type ApiServer,
@@ -146,13 +149,16 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   const pki = await ensurePki(o.dataDir, { hosts });
   const token = await ensureAdminToken(o.dataDir);
-  const authenticator = createTokenAuthenticator([{ token, user: adminUser() }]);
+  const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
+  const authenticator = createRequestAuthenticator({ static: tokens });
+  const authorizer = unionAuthorizer([privilegedGroupAuthorizer]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
     kinds: allKinds,
     authenticator,
-    tls: { cert: pki.certPem, key: pki.keyPem },
+    authorizer,
+    tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     // Node agents authenticate the API server by this token. Their serving certificates are not
     // verified yet: agents joining from other hosts have no certificate from the cluster CA until
     // node bootstrap exists (the connection is still TLS).

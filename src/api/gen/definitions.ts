@@ -198,6 +198,223 @@ export const definitions: DefinitionMap = {
       maxUnavailable: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
     },
   },
+  'io.k8s.api.authentication.v1.BoundObjectReference': {
+    kind: 'object',
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      name: { type: p('string') },
+      uid: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authentication.v1.SelfSubjectReview': {
+    kind: 'object', gvk: [{ group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      status: { type: r('io.k8s.api.authentication.v1.SelfSubjectReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': {
+    kind: 'object',
+    fields: {
+      userInfo: { type: r('io.k8s.api.authentication.v1.UserInfo'), default: {} },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenRequest': {
+    kind: 'object', gvk: [{ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authentication.v1.TokenRequestSpec'), default: {} },
+      status: { type: r('io.k8s.api.authentication.v1.TokenRequestStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenRequestSpec': {
+    kind: 'object', required: ['audiences'],
+    fields: {
+      audiences: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      boundObjectRef: { type: r('io.k8s.api.authentication.v1.BoundObjectReference') },
+      expirationSeconds: { type: p('integer', 'int64') },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenRequestStatus': {
+    kind: 'object', required: ['token', 'expirationTimestamp'],
+    fields: {
+      expirationTimestamp: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      token: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenReview': {
+    kind: 'object', gvk: [{ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authentication.v1.TokenReviewSpec'), default: {} },
+      status: { type: r('io.k8s.api.authentication.v1.TokenReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenReviewSpec': {
+    kind: 'object',
+    fields: {
+      audiences: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      token: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authentication.v1.TokenReviewStatus': {
+    kind: 'object',
+    fields: {
+      audiences: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      authenticated: { type: p('boolean') },
+      error: { type: p('string') },
+      user: { type: r('io.k8s.api.authentication.v1.UserInfo'), default: {} },
+    },
+  },
+  'io.k8s.api.authentication.v1.UserInfo': {
+    kind: 'object',
+    fields: {
+      extra: { type: m(a({ kind: 'prim', type: 'string', default: '' })) },
+      groups: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      uid: { type: p('string') },
+      username: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.FieldSelectorAttributes': {
+    kind: 'object',
+    fields: {
+      rawSelector: { type: p('string') },
+      requirements: { type: a(r('io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.authorization.v1.LabelSelectorAttributes': {
+    kind: 'object',
+    fields: {
+      rawSelector: { type: p('string') },
+      requirements: { type: a(r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.authorization.v1.LocalSubjectAccessReview': {
+    kind: 'object', gvk: [{ group: 'authorization.k8s.io', version: 'v1', kind: 'LocalSubjectAccessReview' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authorization.v1.SubjectAccessReviewSpec'), default: {} },
+      status: { type: r('io.k8s.api.authorization.v1.SubjectAccessReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authorization.v1.NonResourceAttributes': {
+    kind: 'object',
+    fields: {
+      path: { type: p('string') },
+      verb: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.NonResourceRule': {
+    kind: 'object', required: ['verbs'],
+    fields: {
+      nonResourceURLs: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      verbs: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.authorization.v1.ResourceAttributes': {
+    kind: 'object',
+    fields: {
+      fieldSelector: { type: r('io.k8s.api.authorization.v1.FieldSelectorAttributes') },
+      group: { type: p('string') },
+      labelSelector: { type: r('io.k8s.api.authorization.v1.LabelSelectorAttributes') },
+      name: { type: p('string') },
+      namespace: { type: p('string') },
+      resource: { type: p('string') },
+      subresource: { type: p('string') },
+      verb: { type: p('string') },
+      version: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.ResourceRule': {
+    kind: 'object', required: ['verbs'],
+    fields: {
+      apiGroups: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      resourceNames: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      resources: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      verbs: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview': {
+    kind: 'object', gvk: [{ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec'), default: {} },
+      status: { type: r('io.k8s.api.authorization.v1.SubjectAccessReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec': {
+    kind: 'object',
+    fields: {
+      nonResourceAttributes: { type: r('io.k8s.api.authorization.v1.NonResourceAttributes') },
+      resourceAttributes: { type: r('io.k8s.api.authorization.v1.ResourceAttributes') },
+    },
+  },
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview': {
+    kind: 'object', gvk: [{ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec'), default: {} },
+      status: { type: r('io.k8s.api.authorization.v1.SubjectRulesReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec': {
+    kind: 'object',
+    fields: {
+      namespace: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.SubjectAccessReview': {
+    kind: 'object', gvk: [{ group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.authorization.v1.SubjectAccessReviewSpec'), default: {} },
+      status: { type: r('io.k8s.api.authorization.v1.SubjectAccessReviewStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.authorization.v1.SubjectAccessReviewSpec': {
+    kind: 'object',
+    fields: {
+      extra: { type: m(a({ kind: 'prim', type: 'string', default: '' })) },
+      groups: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      nonResourceAttributes: { type: r('io.k8s.api.authorization.v1.NonResourceAttributes') },
+      resourceAttributes: { type: r('io.k8s.api.authorization.v1.ResourceAttributes') },
+      uid: { type: p('string') },
+      user: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': {
+    kind: 'object', required: ['allowed'],
+    fields: {
+      allowed: { type: p('boolean'), default: false },
+      denied: { type: p('boolean') },
+      evaluationError: { type: p('string') },
+      reason: { type: p('string') },
+    },
+  },
+  'io.k8s.api.authorization.v1.SubjectRulesReviewStatus': {
+    kind: 'object', required: ['resourceRules', 'nonResourceRules', 'incomplete'],
+    fields: {
+      evaluationError: { type: p('string') },
+      incomplete: { type: p('boolean'), default: false },
+      nonResourceRules: { type: a(r('io.k8s.api.authorization.v1.NonResourceRule', {})), listType: 'atomic' },
+      resourceRules: { type: a(r('io.k8s.api.authorization.v1.ResourceRule', {})), listType: 'atomic' },
+    },
+  },
   'io.k8s.api.autoscaling.v1.Scale': {
     kind: 'object', gvk: [{ group: 'autoscaling', version: 'v1', kind: 'Scale' }],
     fields: {
@@ -335,6 +552,56 @@ export const definitions: DefinitionMap = {
     fields: {
       failed: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'set' },
       succeeded: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'set' },
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequest': {
+    kind: 'object', gvk: [{ group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.certificates.v1.CertificateSigningRequestSpec'), default: {} },
+      status: { type: r('io.k8s.api.certificates.v1.CertificateSigningRequestStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      lastUpdateTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestList': {
+    kind: 'object', gvk: [{ group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequestList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.certificates.v1.CertificateSigningRequest', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec': {
+    kind: 'object', required: ['request', 'signerName'],
+    fields: {
+      expirationSeconds: { type: p('integer', 'int32') },
+      extra: { type: m(a({ kind: 'prim', type: 'string', default: '' })) },
+      groups: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      request: { type: p('string', 'byte'), listType: 'atomic' },
+      signerName: { type: p('string'), default: '' },
+      uid: { type: p('string') },
+      usages: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      username: { type: p('string') },
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestStatus': {
+    kind: 'object',
+    fields: {
+      certificate: { type: p('string', 'byte'), listType: 'atomic' },
+      conditions: { type: a(r('io.k8s.api.certificates.v1.CertificateSigningRequestCondition', {})), listType: 'map', listMapKeys: ['type'] },
     },
   },
   'io.k8s.api.coordination.v1.Lease': {
@@ -2100,6 +2367,114 @@ export const definitions: DefinitionMap = {
       metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
     },
   },
+  'io.k8s.api.rbac.v1.AggregationRule': {
+    kind: 'object',
+    fields: {
+      clusterRoleSelectors: { type: a(r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRole': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole' }],
+    fields: {
+      aggregationRule: { type: r('io.k8s.api.rbac.v1.AggregationRule') },
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      rules: { type: a(r('io.k8s.api.rbac.v1.PolicyRule', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRoleBinding': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding' }], required: ['roleRef'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      roleRef: { type: r('io.k8s.api.rbac.v1.RoleRef'), default: {} },
+      subjects: { type: a(r('io.k8s.api.rbac.v1.Subject', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRoleBindingList': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBindingList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.rbac.v1.ClusterRoleBinding', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRoleList': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.rbac.v1.ClusterRole', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.rbac.v1.PolicyRule': {
+    kind: 'object', required: ['verbs'],
+    fields: {
+      apiGroups: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      nonResourceURLs: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      resourceNames: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      resources: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      verbs: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.Role': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      rules: { type: a(r('io.k8s.api.rbac.v1.PolicyRule', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.RoleBinding': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding' }], required: ['roleRef'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      roleRef: { type: r('io.k8s.api.rbac.v1.RoleRef'), default: {} },
+      subjects: { type: a(r('io.k8s.api.rbac.v1.Subject', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.rbac.v1.RoleBindingList': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBindingList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.rbac.v1.RoleBinding', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.rbac.v1.RoleList': {
+    kind: 'object', gvk: [{ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.rbac.v1.Role', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.rbac.v1.RoleRef': {
+    kind: 'object', required: ['apiGroup', 'kind', 'name'], mapType: 'atomic',
+    fields: {
+      apiGroup: { type: p('string'), default: '' },
+      kind: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.rbac.v1.Subject': {
+    kind: 'object', required: ['kind', 'name'], mapType: 'atomic',
+    fields: {
+      apiGroup: { type: p('string') },
+      kind: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+      namespace: { type: p('string') },
+    },
+  },
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { kind: 'scalar', type: p('string'), oneOf: ['string', 'number'] },
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResource': {
     kind: 'object', required: ['name', 'singularName', 'namespaced', 'kind', 'verbs'],
@@ -2147,6 +2522,14 @@ export const definitions: DefinitionMap = {
       orphanDependents: { type: p('boolean') },
       preconditions: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions') },
       propagationPolicy: { type: p('string') },
+    },
+  },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement': {
+    kind: 'object', required: ['key', 'operator'],
+    fields: {
+      key: { type: p('string'), default: '' },
+      operator: { type: p('string'), default: '' },
+      values: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
     },
   },
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1': { kind: 'scalar', type: ANY },

@@ -174,6 +174,198 @@ export interface RollingUpdateDeployment {
   maxUnavailable?: IntOrString;
 }
 
+/** io.k8s.api.authentication.v1.BoundObjectReference */
+export interface BoundObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  uid?: string;
+}
+
+/** io.k8s.api.authentication.v1.SelfSubjectReview */
+export interface SelfSubjectReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  status?: SelfSubjectReviewStatus;
+}
+
+/** io.k8s.api.authentication.v1.SelfSubjectReviewStatus */
+export interface SelfSubjectReviewStatus {
+  userInfo?: UserInfo;
+}
+
+/** io.k8s.api.authentication.v1.TokenRequest */
+export interface TokenRequest {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: TokenRequestSpec;
+  status?: TokenRequestStatus;
+}
+
+/** io.k8s.api.authentication.v1.TokenRequestSpec */
+export interface TokenRequestSpec {
+  audiences: string[];
+  boundObjectRef?: BoundObjectReference;
+  expirationSeconds?: number;
+}
+
+/** io.k8s.api.authentication.v1.TokenRequestStatus */
+export interface TokenRequestStatus {
+  expirationTimestamp: Time | null;
+  token: string;
+}
+
+/** io.k8s.api.authentication.v1.TokenReview */
+export interface TokenReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: TokenReviewSpec;
+  status?: TokenReviewStatus;
+}
+
+/** io.k8s.api.authentication.v1.TokenReviewSpec */
+export interface TokenReviewSpec {
+  audiences?: string[];
+  token?: string;
+}
+
+/** io.k8s.api.authentication.v1.TokenReviewStatus */
+export interface TokenReviewStatus {
+  audiences?: string[];
+  authenticated?: boolean;
+  error?: string;
+  user?: UserInfo;
+}
+
+/** io.k8s.api.authentication.v1.UserInfo */
+export interface UserInfo {
+  extra?: Record<string, string[]>;
+  groups?: string[];
+  uid?: string;
+  username?: string;
+}
+
+/** io.k8s.api.authorization.v1.FieldSelectorAttributes */
+export interface FieldSelectorAttributes {
+  rawSelector?: string;
+  requirements?: FieldSelectorRequirement[];
+}
+
+/** io.k8s.api.authorization.v1.LabelSelectorAttributes */
+export interface LabelSelectorAttributes {
+  rawSelector?: string;
+  requirements?: LabelSelectorRequirement[];
+}
+
+/** io.k8s.api.authorization.v1.LocalSubjectAccessReview */
+export interface LocalSubjectAccessReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: SubjectAccessReviewSpec;
+  status?: SubjectAccessReviewStatus;
+}
+
+/** io.k8s.api.authorization.v1.NonResourceAttributes */
+export interface NonResourceAttributes {
+  path?: string;
+  verb?: string;
+}
+
+/** io.k8s.api.authorization.v1.NonResourceRule */
+export interface NonResourceRule {
+  nonResourceURLs?: string[];
+  verbs: string[];
+}
+
+/** io.k8s.api.authorization.v1.ResourceAttributes */
+export interface ResourceAttributes {
+  fieldSelector?: FieldSelectorAttributes;
+  group?: string;
+  labelSelector?: LabelSelectorAttributes;
+  name?: string;
+  namespace?: string;
+  resource?: string;
+  subresource?: string;
+  verb?: string;
+  version?: string;
+}
+
+/** io.k8s.api.authorization.v1.ResourceRule */
+export interface ResourceRule {
+  apiGroups?: string[];
+  resourceNames?: string[];
+  resources?: string[];
+  verbs: string[];
+}
+
+/** io.k8s.api.authorization.v1.SelfSubjectAccessReview */
+export interface SelfSubjectAccessReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: SelfSubjectAccessReviewSpec;
+  status?: SubjectAccessReviewStatus;
+}
+
+/** io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec */
+export interface SelfSubjectAccessReviewSpec {
+  nonResourceAttributes?: NonResourceAttributes;
+  resourceAttributes?: ResourceAttributes;
+}
+
+/** io.k8s.api.authorization.v1.SelfSubjectRulesReview */
+export interface SelfSubjectRulesReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: SelfSubjectRulesReviewSpec;
+  status?: SubjectRulesReviewStatus;
+}
+
+/** io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec */
+export interface SelfSubjectRulesReviewSpec {
+  namespace?: string;
+}
+
+/** io.k8s.api.authorization.v1.SubjectAccessReview */
+export interface SubjectAccessReview {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: SubjectAccessReviewSpec;
+  status?: SubjectAccessReviewStatus;
+}
+
+/** io.k8s.api.authorization.v1.SubjectAccessReviewSpec */
+export interface SubjectAccessReviewSpec {
+  extra?: Record<string, string[]>;
+  groups?: string[];
+  nonResourceAttributes?: NonResourceAttributes;
+  resourceAttributes?: ResourceAttributes;
+  uid?: string;
+  user?: string;
+}
+
+/** io.k8s.api.authorization.v1.SubjectAccessReviewStatus */
+export interface SubjectAccessReviewStatus {
+  allowed: boolean;
+  denied?: boolean;
+  evaluationError?: string;
+  reason?: string;
+}
+
+/** io.k8s.api.authorization.v1.SubjectRulesReviewStatus */
+export interface SubjectRulesReviewStatus {
+  evaluationError?: string;
+  incomplete: boolean;
+  nonResourceRules: NonResourceRule[];
+  resourceRules: ResourceRule[];
+}
+
 /** io.k8s.api.autoscaling.v1.Scale */
 export interface Scale {
   apiVersion: string;
@@ -296,6 +488,51 @@ export interface SuccessPolicyRule {
 export interface UncountedTerminatedPods {
   failed?: string[];
   succeeded?: string[];
+}
+
+/** io.k8s.api.certificates.v1.CertificateSigningRequest */
+export interface CertificateSigningRequest {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: CertificateSigningRequestSpec;
+  status?: CertificateSigningRequestStatus;
+}
+
+/** io.k8s.api.certificates.v1.CertificateSigningRequestCondition */
+export interface CertificateSigningRequestCondition {
+  lastTransitionTime?: Time | null;
+  lastUpdateTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.api.certificates.v1.CertificateSigningRequestList */
+export interface CertificateSigningRequestList {
+  apiVersion: string;
+  items: CertificateSigningRequest[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.certificates.v1.CertificateSigningRequestSpec */
+export interface CertificateSigningRequestSpec {
+  expirationSeconds?: number;
+  extra?: Record<string, string[]>;
+  groups?: string[];
+  request: string;
+  signerName: string;
+  uid?: string;
+  usages?: string[];
+  username?: string;
+}
+
+/** io.k8s.api.certificates.v1.CertificateSigningRequestStatus */
+export interface CertificateSigningRequestStatus {
+  certificate?: string;
+  conditions?: CertificateSigningRequestCondition[];
 }
 
 /** io.k8s.api.coordination.v1.Lease */
@@ -1876,6 +2113,102 @@ export interface Eviction {
   metadata: ObjectMeta;
 }
 
+/** io.k8s.api.rbac.v1.AggregationRule */
+export interface AggregationRule {
+  clusterRoleSelectors?: LabelSelector[];
+}
+
+/** io.k8s.api.rbac.v1.ClusterRole */
+export interface ClusterRole {
+  aggregationRule?: AggregationRule;
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  rules?: PolicyRule[];
+}
+
+/** io.k8s.api.rbac.v1.ClusterRoleBinding */
+export interface ClusterRoleBinding {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+/** io.k8s.api.rbac.v1.ClusterRoleBindingList */
+export interface ClusterRoleBindingList {
+  apiVersion: string;
+  items: ClusterRoleBinding[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.rbac.v1.ClusterRoleList */
+export interface ClusterRoleList {
+  apiVersion: string;
+  items: ClusterRole[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.rbac.v1.PolicyRule */
+export interface PolicyRule {
+  apiGroups?: string[];
+  nonResourceURLs?: string[];
+  resourceNames?: string[];
+  resources?: string[];
+  verbs: string[];
+}
+
+/** io.k8s.api.rbac.v1.Role */
+export interface Role {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  rules?: PolicyRule[];
+}
+
+/** io.k8s.api.rbac.v1.RoleBinding */
+export interface RoleBinding {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+/** io.k8s.api.rbac.v1.RoleBindingList */
+export interface RoleBindingList {
+  apiVersion: string;
+  items: RoleBinding[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.rbac.v1.RoleList */
+export interface RoleList {
+  apiVersion: string;
+  items: Role[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.rbac.v1.RoleRef */
+export interface RoleRef {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+/** io.k8s.api.rbac.v1.Subject */
+export interface Subject {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
 /** io.k8s.apimachinery.pkg.api.resource.Quantity */
 export type Quantity = string | number;
 
@@ -1921,6 +2254,13 @@ export interface DeleteOptions {
   orphanDependents?: boolean;
   preconditions?: Preconditions;
   propagationPolicy?: string;
+}
+
+/** io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement */
+export interface FieldSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
 }
 
 /** io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1 */

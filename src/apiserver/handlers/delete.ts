@@ -9,6 +9,7 @@ import { NoChange } from '../registry/resource-store.js';
 import { writeOptions } from './options.js';
 import type { RequestScope } from './context.js';
 import { listObjects } from './list.js';
+import { admitWithPlugins } from './run-admission.js';
 
 type Rec = Record<string, unknown>;
 type Propagation = 'Orphan' | 'Background' | 'Foreground';
@@ -83,7 +84,8 @@ export async function deleteOne(
   const { obj } = await store.guaranteedUpdate(
     s.info.namespace,
     name,
-    (cur) => {
+    async (cur) => {
+      await admitWithPlugins(s, 'DELETE', undefined, cur, dryRun, undefined);
       const m = cur.metadata;
       if (o.preconditions?.uid && o.preconditions.uid !== m.uid) {
         throw conflict(

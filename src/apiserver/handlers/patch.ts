@@ -14,6 +14,7 @@ import { checkTypeMeta } from '../registry/prepare.js';
 import { defaultManager, writeOptions } from './options.js';
 import { applyUpdate } from './write.js';
 import { admitCreate } from './admit-create.js';
+import { admitWithPlugins } from './run-admission.js';
 import type { RequestScope } from './context.js';
 
 export async function handlePatch(s: RequestScope): Promise<void> {
@@ -50,6 +51,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       const created = serverSideApply(kind, undefined, applied as unknown as AnyObject, opts.fieldManager, opts.force, s.ctx.now());
       const input = { namespace: s.info.namespace, now: s.ctx.now(), manager: opts.fieldManager, fieldValidation: 'Ignore' as const };
       const { obj } = admitCreate(kind, created as unknown as Record<string, unknown>, input, warn, true);
+      await admitWithPlugins(s, 'CREATE', obj, undefined, opts.dryRun);
       await s.ctx.admission.beforeCreate(kind, obj, opts.dryRun);
       let stored: Awaited<ReturnType<typeof store.create>>;
       try {

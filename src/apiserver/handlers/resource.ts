@@ -15,6 +15,8 @@ const STREAMS = new Set(['log', 'exec', 'attach', 'portforward']);
 
 export async function handleResource(s: RequestScope): Promise<void> {
   const { verb, subresource: sub } = s.info;
+  const custom = s.ctx.custom.find(s.kind.group, s.kind.plural, sub, verb);
+  if (custom) return custom(s);
   if (sub !== undefined) {
     if (!s.kind.subresources.some((r) => r.name === sub)) {
       throw notFound({ group: s.kind.group, resource: `${s.kind.plural}/${sub}` }, s.info.name ?? '');

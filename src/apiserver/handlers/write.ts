@@ -12,6 +12,7 @@ import { defaultManager, writeOptions, type WriteOptions } from './options.js';
 import { admitCreate, type CreateInput } from './admit-create.js';
 import type { RequestScope } from './context.js';
 import { finishDeletion } from './delete.js';
+import { admitWithPlugins } from './run-admission.js';
 
 export async function readObjectBody(s: RequestScope): Promise<Record<string, unknown>> {
   const mk = mediaKindOf(s.req.headers['content-type']);
@@ -33,6 +34,7 @@ export async function handleCreate(s: RequestScope): Promise<void> {
   };
   const { obj, managedFieldsJson } = admitCreate(s.kind, body, input, (w) => addWarning(s.res, w));
   if (s.kind.namespaced && !obj.metadata.namespace) throw badRequest('the namespace of the object is required');
+  await admitWithPlugins(s, 'CREATE', obj, undefined, opts.dryRun);
   await s.ctx.admission.beforeCreate(s.kind, obj, opts.dryRun);
   let created: Awaited<ReturnType<ReturnType<typeof s.ctx.store>['create']>>;
   try {
@@ -91,11 +93,13 @@ export async function applyUpdate(
         if (sub === 'status') {
           next = prepareStatusUpdate(next, cur);
           validateStatus(kind, next, cur);
+          await admitWithPlugins(s, 'UPDATE', next, cur, opts.dryRun, sub);
         } else {
           prepareUpdate(kind, next, cur);
           kind.defaults?.(next);
           admission.prepare(next, cur);
           validateObject(kind, next, cur);
+          await admitWithPlugins(s, 'UPDATE', next, cur, opts.dryRun, sub);
           await admission.admit(next, cur);
         }
         trackWrite(kind, cur, next, manager, operation, sub, s.ctx.now());

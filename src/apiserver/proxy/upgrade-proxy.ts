@@ -12,6 +12,7 @@ import { StatusError, notFound } from '../../base/errors.js';
 import type { ApiContext, UserInfo } from '../handlers/context.js';
 import { parseRequestInfo } from '../http/request-info.js';
 import { toStatusError } from '../http/respond.js';
+import { authorizeRequest } from '../auth/authorize-request.js';
 import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
 import { isSimulatedNode, simulatedStreamError } from './simulated-node.js';
@@ -19,7 +20,7 @@ import { isSimulatedNode, simulatedStreamError } from './simulated-node.js';
 export interface UpgradeProxyOptions {
   ctx: ApiContext;
   /** undefined when the request is not authenticated */
-  authenticate(req: IncomingMessage): UserInfo | undefined;
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
   /** the normal request handler, for upgrade requests that are not streams */
   handler(req: IncomingMessage, res: ServerResponse): void;
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
@@ -72,7 +73,9 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
       return false;
     const sub = info.subresource;
     if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return false;
-    if (!o.authenticate(req)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    const user = await o.authenticate(req);
+    if (!user) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    await authorizeRequest(o.ctx.authorizer, user, req.method ?? 'GET', url.pathname, info);
     const podKind = o.ctx.kindFor('', 'v1', 'pods');
     if (!podKind) throw notFound({ group: '', resource: 'pods' }, info.name);
     const { obj: pod } = await o.ctx.store(podKind).get(info.namespace, info.name);
