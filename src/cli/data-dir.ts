@@ -61,6 +61,7 @@ export function secureDataDir(dir: string): void {
   } catch (e) {
     throw new Error(
       `data dir ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}) and could not be made 0700 (${e instanceof Error ? e.message : String(e)}): chmod 700 it, or choose another --data-dir`,
+      { cause: e },
     );
   }
 }

@@ -39,4 +39,40 @@ export function registerReportCommands(program: Command, io: { log: (line: strin
       // a script can tell "down" without parsing the text
       if (!r.controlPlane.up) process.exitCode = 1;
     });
+
+  program
+    .command('doctor')
+    .description(
+      'checks this host’s Tandem (files, certificates, the API, credentials, runtime, network, DNS) with a verdict and a fix each; exit 1 when one fails',
+    )
+    .option('--data-dir <dir>', 'the Tandem to look at (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
+    .option('--kubeconfig <file>', 'ask the API server of this kubeconfig (default DATA/kubeconfig, else DATA/agent/kubeconfig)')
+    .option('-o, --output <format>', 'text or json', parseOutput, 'text')
+    .option(
+      '--bundle <file>',
+      'also write a support bundle (.tar.gz: report, versions, redacted kubeconfig, nodes, pods, events, log tails)',
+    )
+    .action(async (o: { dataDir?: string; kubeconfig?: string; output: OutputFormat; bundle?: string }) => {
+      const { runDoctor, renderDoctor, kubeconfigCredentials } = await import('./doctor/doctor.js');
+      const { askContainerd, collectVersion } = await import('./version-command.js');
+      const dataDir = resolveDataDir(o.dataDir);
+      const r = await runDoctor({ dataDir, askContainerd, ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}) }).catch(io.fail);
+      io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderDoctor(r));
+      if (o.bundle) {
+        const { writeBundle } = await import('./doctor/bundle.js');
+        let creds;
+        try {
+          creds = r.kubeconfig ? kubeconfigCredentials(r.kubeconfig) : undefined;
+        } catch {
+          creds = undefined;
+        }
+        const names = await writeBundle(resolve(o.bundle), {
+          report: r,
+          versions: await collectVersion({ dataDir }),
+          ...(creds ? { creds } : {}),
+        }).catch(io.fail);
+        io.log(`support bundle: ${resolve(o.bundle)} (${names.length} files; credentials removed)`);
+      }
+      if (!r.healthy) process.exitCode = 1;
+    });
 }

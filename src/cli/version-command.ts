@@ -32,7 +32,7 @@ function containerdEndpoints(dataDir: string, platform: NodeJS.Platform = proces
 }
 
 /** The CRI's answer at `endpoint` ("1.6.20~ds1", or "NAME VERSION" for a runtime other than containerd), or why there is none. */
-async function askContainerd(endpoint: string): Promise<{ version: string } | { error: string }> {
+export async function askContainerd(endpoint: string): Promise<{ version: string } | { error: string }> {
   if (endpoint.startsWith('unix://') && !existsSync(endpoint.slice('unix://'.length))) return { error: 'no socket' };
   const { createCriRuntime } = await import('../agent/runtime/cri/index.js');
   const cri = createCriRuntime(endpoint, { deadlineMs: CONTAINERD_DEADLINE_MS });

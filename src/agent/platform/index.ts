@@ -9,6 +9,7 @@ import { createWindowsPlatform } from './windows/index.js';
 
 export type { Platform } from './common/platform.js';
 export { installService, uninstallService } from './windows/index.js';
+export { bridgeName } from './linux/index.js';
 
 export interface HostPlatformOptions {
   /** the agent's data dir (its runtime's files live below it) */

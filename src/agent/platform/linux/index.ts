@@ -1,4 +1,5 @@
 export { createLinuxPlatform, missingRuntimeTools, linuxUnavailableReason, removeBridge } from './linux-platform.js';
+export { bridgeName } from './containerd-config.js';
 export type { LinuxPlatform } from './linux-platform.js';
 export { parsePodCidr } from './containerd-config.js';
 export type { SupervisedContainerd } from './containerd-supervisor.js';
