@@ -23,6 +23,7 @@ import {
   podGcOptionsFromEnv,
   startReplicaSetController,
   startServiceAccountController,
+  startClusterRoleAggregationController,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -81,6 +82,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
       ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
     }),
   nodeipam: (d) => startNodeIpamController({ ...deps(d, 'node-controller'), ...d.opts.nodeIpam }),
+  'clusterrole-aggregation': (d) => startClusterRoleAggregationController(deps(d)),
   'pod-garbage-collector': (d) => startPodGcController({ ...deps(d), ...podGcOptionsFromEnv(process.env, d.log) }),
 };
 
