@@ -13,7 +13,10 @@ import { defaultBinding, RBAC_GROUP, validateRoleRef, validateSubjects } from '.
 type BindingIn = UnvalidatedObject<RoleBinding>;
 
 function validateBinding(b: BindingIn, old: BindingIn | undefined, namespaced: boolean): FieldError[] {
-  const errs = [...validateRoleRef(b.roleRef, namespaced ? ['Role', 'ClusterRole'] : ['ClusterRole']), ...validateSubjects(b.subjects, namespaced)];
+  const errs = [
+    ...validateRoleRef(b.roleRef, namespaced ? ['Role', 'ClusterRole'] : ['ClusterRole']),
+    ...validateSubjects(b.subjects, namespaced),
+  ];
   if (old && !jsonEqual(b.roleRef, old.roleRef)) errs.push(invalidValue('roleRef', b.roleRef, 'cannot change roleRef'));
   return errs;
 }

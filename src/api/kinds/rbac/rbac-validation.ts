@@ -9,13 +9,16 @@ import { check, invalidValue, isDNS1123Subdomain, isValidPathSegmentName, notSup
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** A rule of a Role (namespaced: no non-resource URLs) or of a ClusterRole. */
-export function validatePolicyRule(r: Unvalidated<PolicyRule>, namespaced: boolean, path: string): FieldError[] {
+function validatePolicyRule(r: Unvalidated<PolicyRule>, namespaced: boolean, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!r.verbs?.length) errs.push(required(`${path}.verbs`, 'verbs must contain at least one value'));
   if (r.nonResourceURLs?.length) {
-    if (namespaced) errs.push(invalidValue(`${path}.nonResourceURLs`, r.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
+    if (namespaced)
+      errs.push(invalidValue(`${path}.nonResourceURLs`, r.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
     if (r.apiGroups?.length || r.resources?.length || r.resourceNames?.length) {
-      errs.push(invalidValue(`${path}.nonResourceURLs`, r.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+      errs.push(
+        invalidValue(`${path}.nonResourceURLs`, r.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'),
+      );
     }
     return errs;
   }

@@ -26,13 +26,15 @@ const roleRow = (r: KubeObject): unknown[] => {
   return [r.metadata.name ?? '', Number.isNaN(t) ? '<unknown>' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z')];
 };
 
-export function validateClusterRole(r: UnvalidatedObject<ClusterRole>): FieldError[] {
+function validateClusterRole(r: UnvalidatedObject<ClusterRole>): FieldError[] {
   const errs = validateRules(r.rules, false);
   const agg = r.aggregationRule;
   if (agg) {
     const sels = agg.clusterRoleSelectors ?? [];
     if (sels.length === 0) {
-      errs.push(required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
+      errs.push(
+        required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'),
+      );
     }
     sels.forEach((s, i) => errs.push(...validateLabelSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`)));
   }

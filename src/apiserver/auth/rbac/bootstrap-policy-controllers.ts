@@ -105,28 +105,41 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
-  ['root-ca-cert-publisher', [rule(READ, [''], ['namespaces']), rule(['get', 'list', 'watch', 'create', 'update'], [''], ['configmaps']), eventsRule()]],
-  ['service-account-controller', [rule(READ, [''], ['namespaces', 'serviceaccounts']), rule(['create'], [''], ['serviceaccounts']), eventsRule()]],
+  [
+    'root-ca-cert-publisher',
+    [rule(READ, [''], ['namespaces']), rule(['get', 'list', 'watch', 'create', 'update'], [''], ['configmaps']), eventsRule()],
+  ],
+  [
+    'service-account-controller',
+    [rule(READ, [''], ['namespaces', 'serviceaccounts']), rule(['create'], [''], ['serviceaccounts']), eventsRule()],
+  ],
   [
     'certificate-controller',
     [
       rule(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
       rule(['update', 'patch'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
-      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
-      rule(['sign'], ['certificates.k8s.io'], ['signers'], [
-        'kubernetes.io/kube-apiserver-client',
-        'kubernetes.io/kube-apiserver-client-kubelet',
-        'kubernetes.io/kubelet-serving',
-        'kubernetes.io/legacy-unknown',
-      ]),
+      rule(
+        ['approve'],
+        ['certificates.k8s.io'],
+        ['signers'],
+        ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving'],
+      ),
+      rule(
+        ['sign'],
+        ['certificates.k8s.io'],
+        ['signers'],
+        [
+          'kubernetes.io/kube-apiserver-client',
+          'kubernetes.io/kube-apiserver-client-kubelet',
+          'kubernetes.io/kubelet-serving',
+          'kubernetes.io/legacy-unknown',
+        ],
+      ),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
       eventsRule(),
     ],
   ],
 ];
-
-/** The ServiceAccount names of the controllers (kube-system/<name>). */
-export const CONTROLLER_ACCOUNTS: readonly string[] = CONTROLLERS.map(([n]) => n);
 
 export const controllerRoles = (): ClusterRole[] => CONTROLLERS.map(([n, rules]) => clusterRole(`${PREFIX}${n}`, rules));
 

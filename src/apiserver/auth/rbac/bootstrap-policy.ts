@@ -6,7 +6,20 @@
 
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../../api/gen/types.js';
 import { controllerBindings, controllerRoles } from './bootstrap-policy-controllers.js';
-import { clusterBinding, clusterRole, eventsRule, group, READ, READ_WRITE, role, roleBinding, rule, urlRule, user, WRITE } from './policy-builders.js';
+import {
+  clusterBinding,
+  clusterRole,
+  eventsRule,
+  group,
+  READ,
+  READ_WRITE,
+  role,
+  roleBinding,
+  rule,
+  urlRule,
+  user,
+  WRITE,
+} from './policy-builders.js';
 
 const AUTHN = 'authentication.k8s.io';
 const AUTHZ = 'authorization.k8s.io';
@@ -30,7 +43,10 @@ function userFacingRoles(): ClusterRole[] {
     clusterRole('view', [], { aggregateFrom: 'view', labels: aggregateTo('edit') }),
     clusterRole(
       'system:aggregate-to-admin',
-      [rule(['create'], [AUTHZ], ['localsubjectaccessreviews']), rule(READ_WRITE, ['rbac.authorization.k8s.io'], ['roles', 'rolebindings'])],
+      [
+        rule(['create'], [AUTHZ], ['localsubjectaccessreviews']),
+        rule(READ_WRITE, ['rbac.authorization.k8s.io'], ['roles', 'rolebindings']),
+      ],
       { labels: aggregateTo('admin') },
     ),
     clusterRole(
@@ -40,12 +56,52 @@ function userFacingRoles(): ClusterRole[] {
         rule(['impersonate'], [''], ['serviceaccounts']),
         rule(WRITE, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
         rule(['create'], [''], ['pods/eviction']),
-        rule(WRITE, [''], ['replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/proxy', 'persistentvolumeclaims', 'configmaps', 'secrets']),
+        rule(
+          WRITE,
+          [''],
+          [
+            'replicationcontrollers',
+            'replicationcontrollers/scale',
+            'serviceaccounts',
+            'services',
+            'services/proxy',
+            'persistentvolumeclaims',
+            'configmaps',
+            'secrets',
+          ],
+        ),
         rule(['create'], [''], ['serviceaccounts/token']),
-        rule(WRITE, ['apps'], ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale']),
+        rule(
+          WRITE,
+          ['apps'],
+          [
+            'statefulsets',
+            'statefulsets/scale',
+            'daemonsets',
+            'deployments',
+            'deployments/scale',
+            'deployments/rollback',
+            'replicasets',
+            'replicasets/scale',
+          ],
+        ),
         rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
         rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
-        rule(WRITE, ['extensions'], ['daemonsets', 'deployments', 'deployments/scale', 'deployments/rollback', 'ingresses', 'replicasets', 'replicasets/scale', 'replicationcontrollers/scale', 'networkpolicies']),
+        rule(
+          WRITE,
+          ['extensions'],
+          [
+            'daemonsets',
+            'deployments',
+            'deployments/scale',
+            'deployments/rollback',
+            'ingresses',
+            'replicasets',
+            'replicasets/scale',
+            'replicationcontrollers/scale',
+            'networkpolicies',
+          ],
+        ),
         rule(WRITE, ['policy'], ['poddisruptionbudgets']),
         rule(WRITE, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
         rule(WRITE, [COORD], ['leases']),
@@ -55,14 +111,77 @@ function userFacingRoles(): ClusterRole[] {
     clusterRole(
       'system:aggregate-to-view',
       [
-        rule(READ, [''], ['pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'configmaps']),
-        rule(READ, [''], ['limitranges', 'resourcequotas', 'bindings', 'events', 'pods/status', 'resourcequotas/status', 'namespaces/status', 'replicationcontrollers/status', 'pods/log']),
+        rule(
+          READ,
+          [''],
+          [
+            'pods',
+            'replicationcontrollers',
+            'replicationcontrollers/scale',
+            'serviceaccounts',
+            'services',
+            'services/status',
+            'endpoints',
+            'persistentvolumeclaims',
+            'persistentvolumeclaims/status',
+            'configmaps',
+          ],
+        ),
+        rule(
+          READ,
+          [''],
+          [
+            'limitranges',
+            'resourcequotas',
+            'bindings',
+            'events',
+            'pods/status',
+            'resourcequotas/status',
+            'namespaces/status',
+            'replicationcontrollers/status',
+            'pods/log',
+          ],
+        ),
         rule(READ, [''], ['namespaces']),
         rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-        rule(READ, ['apps'], ['controllerrevisions', 'statefulsets', 'statefulsets/status', 'statefulsets/scale', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/status', 'deployments/scale', 'replicasets', 'replicasets/status', 'replicasets/scale']),
+        rule(
+          READ,
+          ['apps'],
+          [
+            'controllerrevisions',
+            'statefulsets',
+            'statefulsets/status',
+            'statefulsets/scale',
+            'daemonsets',
+            'daemonsets/status',
+            'deployments',
+            'deployments/status',
+            'deployments/scale',
+            'replicasets',
+            'replicasets/status',
+            'replicasets/scale',
+          ],
+        ),
         rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
         rule(READ, ['batch'], ['jobs', 'cronjobs', 'cronjobs/status', 'jobs/status']),
-        rule(READ, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale', 'networkpolicies']),
+        rule(
+          READ,
+          ['extensions'],
+          [
+            'daemonsets',
+            'daemonsets/status',
+            'deployments',
+            'deployments/scale',
+            'deployments/status',
+            'ingresses',
+            'ingresses/status',
+            'replicasets',
+            'replicasets/scale',
+            'replicasets/status',
+            'replicationcontrollers/scale',
+            'networkpolicies',
+          ],
+        ),
         rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
         rule(READ, ['networking.k8s.io'], ['networkpolicies', 'ingresses', 'ingresses/status']),
         rule(READ, [COORD], ['leases']),
@@ -102,16 +221,32 @@ function nodeRules() {
 }
 
 /** Leader election: `create` cannot be limited by name; the rest only on the component's own Leases. */
-const leaseRules = (...names: string[]) => [rule(['create'], [COORD], ['leases']), rule(['get', 'update', 'patch'], [COORD], ['leases'], names)];
+const leaseRules = (...names: string[]) => [
+  rule(['create'], [COORD], ['leases']),
+  rule(['get', 'update', 'patch'], [COORD], ['leases'], names),
+];
 
 function systemRoles(): ClusterRole[] {
   const signers = (name: string, signer: string) => clusterRole(name, [rule(['approve'], [CERTS], ['signers'], [signer])]);
   return [
-    clusterRole('system:discovery', [urlRule(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
-    clusterRole('system:basic-user', [rule(['create'], [AUTHZ], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], [AUTHN], ['selfsubjectreviews'])]),
+    clusterRole('system:discovery', [
+      urlRule(
+        ['get'],
+        ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'],
+      ),
+    ]),
+    clusterRole('system:basic-user', [
+      rule(['create'], [AUTHZ], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+      rule(['create'], [AUTHN], ['selfsubjectreviews']),
+    ]),
     clusterRole('system:public-info-viewer', [urlRule(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
-    clusterRole('system:service-account-issuer-discovery', [urlRule(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
-    clusterRole('system:auth-delegator', [rule(['create'], [AUTHN], ['tokenreviews']), rule(['create'], [AUTHZ], ['subjectaccessreviews'])]),
+    clusterRole('system:service-account-issuer-discovery', [
+      urlRule(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
+    ]),
+    clusterRole('system:auth-delegator', [
+      rule(['create'], [AUTHN], ['tokenreviews']),
+      rule(['create'], [AUTHZ], ['subjectaccessreviews']),
+    ]),
     clusterRole('system:node', nodeRules()),
     clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CERTS], ['certificatesigningrequests'])]),
     clusterRole('system:node-proxier', [
@@ -126,12 +261,18 @@ function systemRoles(): ClusterRole[] {
       rule(['proxy'], [''], ['nodes']),
       rule(['*'], [''], ['nodes/proxy', 'nodes/metrics', 'nodes/spec', 'nodes/stats', 'nodes/log']),
     ]),
-    clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], [CERTS], ['certificatesigningrequests/nodeclient'])]),
-    clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], [CERTS], ['certificatesigningrequests/selfnodeclient'])]),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
+      rule(['create'], [CERTS], ['certificatesigningrequests/nodeclient']),
+    ]),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+      rule(['create'], [CERTS], ['certificatesigningrequests/selfnodeclient']),
+    ]),
     signers('system:certificates.k8s.io:kubelet-serving-approver', 'kubernetes.io/kubelet-serving'),
     signers('system:certificates.k8s.io:kube-apiserver-client-approver', 'kubernetes.io/kube-apiserver-client'),
     signers('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', 'kubernetes.io/kube-apiserver-client-kubelet'),
-    clusterRole('system:monitoring', [urlRule(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]),
+    clusterRole('system:monitoring', [
+      urlRule(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*']),
+    ]),
     clusterRole('system:kube-controller-manager', [
       eventsRule(),
       ...leaseRules('kube-controller-manager', CONTROL_PLANE_LEASE),
@@ -191,8 +332,16 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     // what kubeadm binds for node join, which `tandem join` follows: bootstrap tokens may ask for a
     // node client certificate (auto-approved), nodes may renew their own
     clusterBinding('system:node-bootstrapper', [group(BOOTSTRAP_GROUP)], 'kubeadm:kubelet-bootstrap'),
-    clusterBinding('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group(BOOTSTRAP_GROUP)], 'kubeadm:node-autoapprove-bootstrap'),
-    clusterBinding('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')], 'kubeadm:node-autoapprove-certificate-rotation'),
+    clusterBinding(
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      [group(BOOTSTRAP_GROUP)],
+      'kubeadm:node-autoapprove-bootstrap',
+    ),
+    clusterBinding(
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      [group('system:nodes')],
+      'kubeadm:node-autoapprove-certificate-rotation',
+    ),
     ...controllerBindings(),
   ];
 }
@@ -209,7 +358,13 @@ export function bootstrapRoles(): Role[] {
 
 export function bootstrapRoleBindings(): RoleBinding[] {
   return [
-    roleBinding('kube-system', 'system::leader-locking-kube-controller-manager', [user('system:kube-controller-manager'), { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-controller-manager' }]),
-    roleBinding('kube-system', 'system::leader-locking-kube-scheduler', [user('system:kube-scheduler'), { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-scheduler' }]),
+    roleBinding('kube-system', 'system::leader-locking-kube-controller-manager', [
+      user('system:kube-controller-manager'),
+      { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-controller-manager' },
+    ]),
+    roleBinding('kube-system', 'system::leader-locking-kube-scheduler', [
+      user('system:kube-scheduler'),
+      { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-scheduler' },
+    ]),
   ];
 }

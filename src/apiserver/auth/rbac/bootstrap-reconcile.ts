@@ -120,7 +120,8 @@ export async function reconcileBootstrapPolicy(client: RestClient): Promise<Reco
   const out: ReconcileResult = { created: [], updated: [] };
   const roleRefDiffers = (want: BindingLike) => (have: BindingLike) => !jsonEqual(have.roleRef, want.roleRef);
   for (const r of bootstrapClusterRoles()) await ensure(client.resource(clusterRoleKind), r, reconcileRole, out);
-  for (const b of bootstrapClusterRoleBindings()) await ensure(client.resource(clusterRoleBindingKind), b, reconcileBinding, out, roleRefDiffers(b));
+  for (const b of bootstrapClusterRoleBindings())
+    await ensure(client.resource(clusterRoleBindingKind), b, reconcileBinding, out, roleRefDiffers(b));
   for (const r of bootstrapRoles()) await ensure(client.resource(roleKind).namespace(r.metadata.namespace ?? ''), r, reconcileRole, out);
   for (const b of bootstrapRoleBindings()) {
     await ensure(client.resource(roleBindingKind).namespace(b.metadata.namespace ?? ''), b, reconcileBinding, out, roleRefDiffers(b));

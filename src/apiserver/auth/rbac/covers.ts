@@ -7,15 +7,17 @@ import type { PolicyRule } from '../../../api/gen/types.js';
 import { nonResourceURLMatches } from './rule-match.js';
 
 const has = (list: readonly string[] | undefined, v: string): boolean => (list ?? []).includes(v);
-const hasAll = (list: readonly string[] | undefined, want: readonly string[] | undefined): boolean => (want ?? []).every((w) => has(list, w));
+const hasAll = (list: readonly string[] | undefined, want: readonly string[] | undefined): boolean =>
+  (want ?? []).every((w) => has(list, w));
 
 /** One rule per single permission it grants. */
-export function breakdownRule(rule: PolicyRule): PolicyRule[] {
+function breakdownRule(rule: PolicyRule): PolicyRule[] {
   const out: PolicyRule[] = [];
   for (const g of rule.apiGroups ?? []) {
     for (const r of rule.resources ?? []) {
       for (const v of rule.verbs) {
-        if (rule.resourceNames?.length) for (const n of rule.resourceNames) out.push({ apiGroups: [g], resources: [r], verbs: [v], resourceNames: [n] });
+        if (rule.resourceNames?.length)
+          for (const n of rule.resourceNames) out.push({ apiGroups: [g], resources: [r], verbs: [v], resourceNames: [n] });
         else out.push({ apiGroups: [g], resources: [r], verbs: [v] });
       }
     }
@@ -34,12 +36,14 @@ function resourcesCoverAll(held: readonly string[], wanted: readonly string[]): 
 }
 
 /** True when the held rule grants everything the (broken-down) wanted rule does. */
-export function ruleCovers(held: PolicyRule, wanted: PolicyRule): boolean {
+function ruleCovers(held: PolicyRule, wanted: PolicyRule): boolean {
   const verbs = has(held.verbs, '*') || hasAll(held.verbs, wanted.verbs);
   const groups = has(held.apiGroups, '*') || hasAll(held.apiGroups, wanted.apiGroups);
   const resources = resourcesCoverAll(held.resources ?? [], wanted.resources ?? []);
   const urls = (wanted.nonResourceURLs ?? []).every((u) => (held.nonResourceURLs ?? []).some((h) => nonResourceURLMatches(h, u)));
-  const names = !wanted.resourceNames?.length ? !held.resourceNames?.length : !held.resourceNames?.length || hasAll(held.resourceNames, wanted.resourceNames);
+  const names = !wanted.resourceNames?.length
+    ? !held.resourceNames?.length
+    : !held.resourceNames?.length || hasAll(held.resourceNames, wanted.resourceNames);
   return verbs && groups && resources && urls && names;
 }
 
@@ -55,7 +59,8 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
   const out: PolicyRule[] = [];
   const simple = new Map<string, PolicyRule>();
   for (const r of rules) {
-    const isSimple = (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
+    const isSimple =
+      (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
     if (!isSimple) {
       out.push(r);
       continue;

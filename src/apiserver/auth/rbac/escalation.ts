@@ -49,7 +49,12 @@ function forbidden(r: AdmissionRequest, message: string): StatusError {
 }
 
 /** Upstream's ConfirmNoEscalation: the text of what the user lacks, or undefined when they hold it all. */
-async function lacking(resolver: RuleResolver, user: UserInfo, namespace: string, wanted: readonly PolicyRule[]): Promise<string | undefined> {
+async function lacking(
+  resolver: RuleResolver,
+  user: UserInfo,
+  namespace: string,
+  wanted: readonly PolicyRule[],
+): Promise<string | undefined> {
   const held = await resolver.rulesFor(user, namespace);
   const missing = missingRules(heldRules(held), wanted);
   if (missing.length === 0) return undefined;
@@ -86,7 +91,8 @@ export function createEscalationPlugin(o: EscalationOptions): AdmissionPlugin {
     const msg = await lacking(o.resolver, r.user, ns, obj.rules ?? []);
     if (msg) throw forbidden(r, msg);
     if (r.kind.kind === 'ClusterRole' && (obj.aggregationRule || old?.aggregationRule)) {
-      if (await lacking(o.resolver, r.user, '', FULL_AUTHORITY)) throw forbidden(r, 'must have cluster-admin privileges to use the aggregationRule');
+      if (await lacking(o.resolver, r.user, '', FULL_AUTHORITY))
+        throw forbidden(r, 'must have cluster-admin privileges to use the aggregationRule');
     }
   }
 

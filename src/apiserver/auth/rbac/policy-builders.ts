@@ -13,7 +13,12 @@ export const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection']
 export const READ_WRITE = [...READ, ...WRITE];
 
 /** A resource rule (names narrow it when given). */
-export const rule = (verbs: readonly string[], groups: readonly string[], resources: readonly string[], names?: readonly string[]): PolicyRule => ({
+export const rule = (
+  verbs: readonly string[],
+  groups: readonly string[],
+  resources: readonly string[],
+  names?: readonly string[],
+): PolicyRule => ({
   verbs: [...verbs],
   apiGroups: [...groups],
   resources: [...resources],
@@ -21,7 +26,10 @@ export const rule = (verbs: readonly string[], groups: readonly string[], resour
 });
 
 /** A non-resource URL rule. */
-export const urlRule = (verbs: readonly string[], urls: readonly string[]): PolicyRule => ({ verbs: [...verbs], nonResourceURLs: [...urls] });
+export const urlRule = (verbs: readonly string[], urls: readonly string[]): PolicyRule => ({
+  verbs: [...verbs],
+  nonResourceURLs: [...urls],
+});
 
 /** Writing Events through either API. */
 export const eventsRule = (): PolicyRule => rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']);
@@ -33,13 +41,21 @@ const meta = (name: string, labels: Record<string, string> = {}, namespace?: str
   annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
 });
 
-export function clusterRole(name: string, rules: PolicyRule[], opts: { labels?: Record<string, string>; aggregateFrom?: string } = {}): ClusterRole {
+export function clusterRole(
+  name: string,
+  rules: PolicyRule[],
+  opts: { labels?: Record<string, string>; aggregateFrom?: string } = {},
+): ClusterRole {
   return {
     apiVersion: API_VERSION,
     kind: 'ClusterRole',
     metadata: meta(name, opts.labels),
     ...(opts.aggregateFrom
-      ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${opts.aggregateFrom}`]: 'true' } }] } }
+      ? {
+          aggregationRule: {
+            clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${opts.aggregateFrom}`]: 'true' } }],
+          },
+        }
       : {}),
     rules,
   };
@@ -55,7 +71,13 @@ export const serviceAccount = (namespace: string, name: string): Subject => ({ k
 
 /** A ClusterRoleBinding, named as its ClusterRole unless `name` is given (upstream's convention). */
 export function clusterBinding(roleName: string, subjects: Subject[], name = roleName): ClusterRoleBinding {
-  return { apiVersion: API_VERSION, kind: 'ClusterRoleBinding', metadata: meta(name), roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: roleName }, subjects };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: meta(name),
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: roleName },
+    subjects,
+  };
 }
 
 export function roleBinding(namespace: string, roleName: string, subjects: Subject[]): RoleBinding {

@@ -27,7 +27,12 @@ const CACHE_LIMIT = 10_000;
 /** Upstream's aggregate error text: one message alone, several as `[a, b]`. */
 const aggregate = (errors: readonly string[]): string => (errors.length === 1 ? (errors[0] ?? '') : `[${errors.join(', ')}]`);
 
+type AuthorizationResult = Awaited<ReturnType<Authorizer['authorize']>>;
+
+/** Synchronous: everything it reads is in memory. */
 export interface RbacAuthorizer extends Authorizer, RuleResolver {
+  authorize(a: AuthorizationAttributes): AuthorizationResult;
+  rulesFor(user: UserInfo, namespace: string): ResolvedRules;
   /** Every rule the user holds in the namespace, with where each came from (for tests and reviews). */
   resolve(user: UserInfo, namespace: string): Resolution;
 }
@@ -71,7 +76,7 @@ export function createRbacAuthorizer(index: PolicyIndex): RbacAuthorizer {
 
   return {
     resolve,
-    authorize(a: AuthorizationAttributes) {
+    authorize(a: AuthorizationAttributes): AuthorizationResult {
       const r = resolve(a.user, a.namespace);
       for (const s of r.sources) {
         for (const rule of s.rules) if (ruleAllows(a, rule)) return { decision: 'allow', reason: `RBAC: allowed by ${s.source}` };
@@ -83,7 +88,8 @@ export function createRbacAuthorizer(index: PolicyIndex): RbacAuthorizer {
       const out: ResolvedRules = { resourceRules: [], nonResourceRules: [], incomplete: r.errors.length > 0 };
       for (const s of r.sources) {
         for (const rule of s.rules) {
-          if (rule.nonResourceURLs?.length) out.nonResourceRules.push({ verbs: [...rule.verbs], nonResourceURLs: [...rule.nonResourceURLs] });
+          if (rule.nonResourceURLs?.length)
+            out.nonResourceRules.push({ verbs: [...rule.verbs], nonResourceURLs: [...rule.nonResourceURLs] });
           else {
             out.resourceRules.push({
               verbs: [...rule.verbs],
