@@ -31,6 +31,10 @@ const ROOTS = [
   'io.k8s.api.events.v1.Event',
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.api.rbac.v1.Role',
+  'io.k8s.api.rbac.v1.ClusterRole',
+  'io.k8s.api.rbac.v1.RoleBinding',
+  'io.k8s.api.rbac.v1.ClusterRoleBinding',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 ];
 

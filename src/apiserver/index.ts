@@ -11,3 +11,4 @@ export {
   privilegedGroupAuthorizer,
   unionAuthorizer,
 } from './auth/index.js';
+export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy, startPolicyFeed } from './auth/rbac/index.js';

@@ -18,7 +18,7 @@ import { createServiceAllocator, type ServiceAllocator } from './admission/servi
 import { repairServiceAllocations, startServiceAllocationRepair } from './admission/service-alloc-repair.js';
 import type { Logger } from '../base/log.js';
 import { isPublicPath, unauthorizedStatus, type RequestAuthenticator } from './auth/index.js';
-import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { alwaysAllowAuthorizer, type Authorizer, type RuleResolver } from './auth/authorizer.js';
 import { authorizeRequest } from './auth/authorize-request.js';
 import type { AdmissionPlugin } from './admission/plugin.js';
 import { createCustomHandlers } from './handlers/custom.js';
@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   authenticator: RequestAuthenticator;
   /** who may do what (default: everyone authenticated may do everything, for tests of other parts) */
   authorizer?: Authorizer;
+  /** every rule a user holds (RBAC): SelfSubjectRulesReview and escalation checks read it */
+  ruleResolver?: RuleResolver;
   /** admission that depends on who asks, run in this order on every write */
   admissionPlugins?: AdmissionPlugin[];
   /** `ca`: client certificates signed by it are asked for (not required) and offered to the authenticators */
@@ -105,6 +107,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     advertiseAddress: opts.advertiseAddress,
   };
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
+  if (opts.ruleResolver) ctx.ruleResolver = opts.ruleResolver;
   const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(opts.kinds, () => true);
 

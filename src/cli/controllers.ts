@@ -23,6 +23,7 @@ import {
   podGcOptionsFromEnv,
   startReplicaSetController,
   startServiceAccountController,
+  startClusterRoleAggregationController,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -82,6 +83,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
       ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
     }),
   nodeipam: (d) => startNodeIpamController({ ...deps(d, 'nodeipam', 'node-controller'), ...d.opts.nodeIpam }),
+  'clusterrole-aggregation': (d) => startClusterRoleAggregationController(deps(d, 'clusterrole-aggregation')),
   'pod-garbage-collector': (d) => startPodGcController({ ...deps(d, 'pod-garbage-collector'), ...podGcOptionsFromEnv(process.env, d.log) }),
 };
 

@@ -9,6 +9,10 @@ import {
   adminUser,
   bootstrapCluster,
   createApiServer,
+  createEscalationPlugin,
+  createRbacAuthorizer,
+  reconcileBootstrapPolicy,
+  startPolicyFeed,
   createRequestAuthenticator,
   createTokenAuthenticator,
   privilegedGroupAuthorizer,
@@ -151,13 +155,20 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
   const authenticator = createRequestAuthenticator({ static: tokens });
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer]);
+  // RBAC reads its policy from the store (list + watch); the first list is in before any request
+  const rbacFeed = startPolicyFeed(backend, slog.child('rbac'));
+  undo.push(() => rbacFeed.stop());
+  await rbacFeed.ready();
+  const rbac = createRbacAuthorizer(rbacFeed.index);
+  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, rbac]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
     kinds: allKinds,
     authenticator,
     authorizer,
+    ruleResolver: rbac,
+    admissionPlugins: [createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index })],
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     // Node agents authenticate the API server by this token. Their serving certificates are not
     // verified yet: agents joining from other hosts have no certificate from the cluster CA until
@@ -194,6 +205,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   });
   undo.push(() => client.close());
   await bootstrapCluster(client, port, api.services.wellKnown);
+  await reconcileBootstrapPolicy(client);
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
   const nodeIpam = {
@@ -239,6 +251,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
       await controllers.stop();
       client.close();
       await api.close();
+      rbacFeed.stop();
       await backend.close();
     },
   };

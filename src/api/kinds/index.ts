@@ -18,6 +18,8 @@ import { serviceKind } from './core/service.js';
 import { endpointSliceKind } from './discovery/endpoint-slice.js';
 import { eventsV1EventKind } from './events/event.js';
 import { runtimeClassKind } from './node/runtime-class.js';
+import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
+import { clusterRoleKind, roleKind } from './rbac/role.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -37,6 +39,10 @@ export const allKinds: readonly KindDef[] = [
   runtimeClassKind,
   endpointSliceKind,
   eventsV1EventKind,
+  clusterRoleKind,
+  clusterRoleBindingKind,
+  roleKind,
+  roleBindingKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

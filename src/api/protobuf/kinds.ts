@@ -26,6 +26,12 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+  'rbac.authorization.k8s.io/v1': {
+    Role: 'io.k8s.api.rbac.v1.Role',
+    ClusterRole: 'io.k8s.api.rbac.v1.ClusterRole',
+    RoleBinding: 'io.k8s.api.rbac.v1.RoleBinding',
+    ClusterRoleBinding: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
+  },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

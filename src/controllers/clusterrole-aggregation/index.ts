@@ -1,0 +1,3 @@
+// The ClusterRole aggregation controller.
+
+export { startClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
