@@ -32,6 +32,10 @@ const ROOTS = [
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.api.autoscaling.v1.Scale',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'io.k8s.api.authorization.v1.SubjectAccessReview',
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
+  'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
 ];
 
 const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double']);

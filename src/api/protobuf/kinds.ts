@@ -26,6 +26,12 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+  'authorization.k8s.io/v1': {
+    SubjectAccessReview: 'io.k8s.api.authorization.v1.SubjectAccessReview',
+    SelfSubjectAccessReview: 'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
+    LocalSubjectAccessReview: 'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
+    SelfSubjectRulesReview: 'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
+  },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */
