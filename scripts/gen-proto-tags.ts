@@ -36,6 +36,10 @@ const ROOTS = [
   'io.k8s.api.rbac.v1.RoleBinding',
   'io.k8s.api.rbac.v1.ClusterRoleBinding',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'io.k8s.api.authorization.v1.SubjectAccessReview',
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
+  'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
 ];
 
 const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double']);

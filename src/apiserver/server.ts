@@ -20,6 +20,8 @@ import type { Logger } from '../base/log.js';
 import { isPublicPath, unauthorizedStatus, type RequestAuthenticator } from './auth/index.js';
 import { alwaysAllowAuthorizer, type Authorizer, type RuleResolver } from './auth/authorizer.js';
 import { authorizeRequest } from './auth/authorize-request.js';
+import { impersonate, impersonationRequested } from './auth/impersonation.js';
+import { registerReviewHandlers } from './auth/reviews/index.js';
 import type { AdmissionPlugin } from './admission/plugin.js';
 import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
@@ -108,6 +110,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
   if (opts.ruleResolver) ctx.ruleResolver = opts.ruleResolver;
+  // a server built with only some kinds (the events store) does not answer reviews
+  if (byGVK.has('authorization.k8s.io/v1/SelfSubjectAccessReview')) registerReviewHandlers(ctx.custom);
   const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(opts.kinds, () => true);
 
@@ -125,6 +129,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         req.resume();
         return;
       }
+      // acting as someone else (--as): authorized here, before the request itself is
+      if (impersonationRequested(req.rawHeaders)) user = await impersonate(ctx.authorizer, user, req.rawHeaders);
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
     if (user) await authorizeRequest(ctx.authorizer, user, req.method ?? 'GET', path, info);

@@ -23,6 +23,7 @@ test('registry lookups', () => {
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
       'rbac.authorization.k8s.io/v1',
+      'authorization.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9);

@@ -1,6 +1,12 @@
 // The kind registry: every served kind, and lookups by resource and by GVK.
 
 import type { KindDef } from '../kind.js';
+import {
+  localSubjectAccessReviewKind,
+  selfSubjectAccessReviewKind,
+  selfSubjectRulesReviewKind,
+  subjectAccessReviewKind,
+} from './authorization/reviews.js';
 import { daemonSetKind } from './apps/daemonset.js';
 import { deploymentKind } from './apps/deployment.js';
 import { replicaSetKind } from './apps/replicaset.js';
@@ -43,6 +49,11 @@ export const allKinds: readonly KindDef[] = [
   clusterRoleBindingKind,
   roleKind,
   roleBindingKind,
+  // authorization.k8s.io: create-only questions, never stored
+  localSubjectAccessReviewKind,
+  selfSubjectAccessReviewKind,
+  selfSubjectRulesReviewKind,
+  subjectAccessReviewKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

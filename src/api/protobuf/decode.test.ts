@@ -273,3 +273,24 @@ test('specific malformations → 400 with a clear message', () => {
   assert400(envelope('v1', 'Service', pw().message(2, pw().message(1, pw().message(4, pw().int(1, 7))))), /IntOrString type 7/);
   assert400(envelope('v1', 'Namespace', pw().message(1, pw().message(8, pw().int(1, 2n ** 50n)))), /Time out of range/);
 });
+
+test('a SubjectAccessReview: ExtraValue maps become lists of strings', () => {
+  const spec = pw()
+    .message(1, pw().string(1, 'ns').string(2, 'get').string(5, 'pods'))
+    .string(3, 'bob')
+    .string(4, 'devs')
+    .string(4, 'ops')
+    .message(5, pw().string(1, 'scopes').message(2, pw().string(1, 'a').string(1, 'b')));
+  const d = decodeKubernetesProtobuf(envelope('authorization.k8s.io/v1', 'SubjectAccessReview', pw().message(1, pw()).message(2, spec)));
+  assert.deepEqual(d.object, {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    metadata: {},
+    spec: {
+      resourceAttributes: { namespace: 'ns', verb: 'get', resource: 'pods' },
+      user: 'bob',
+      groups: ['devs', 'ops'],
+      extra: { scopes: ['a', 'b'] },
+    },
+  });
+});

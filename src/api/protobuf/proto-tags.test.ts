@@ -19,6 +19,9 @@ interface Schema {
 }
 
 function compatible(v: ProtoValue, s: Schema): boolean {
+  // ExtraValue is a Go []string: a message on the wire, a list of strings in JSON
+  if (v.type === 'message' && v.message === 'io.k8s.api.authorization.v1.ExtraValue')
+    return s.type === 'array' && s.items?.type === 'string';
   if (v.type === 'message') return s.$ref === `#/definitions/${v.message}`;
   if (v.type === 'string') return s.type === 'string' && s.format !== 'byte';
   if (v.type === 'bytes') return s.type === 'string' && s.format === 'byte';
@@ -108,6 +111,10 @@ test('every kind decodable from protobuf has its message in the table', () => {
     ['policy/v1', 'Eviction'],
     ['autoscaling/v1', 'Scale'],
     ['v1', 'DeleteOptions'],
+    ['authorization.k8s.io/v1', 'SubjectAccessReview'],
+    ['authorization.k8s.io/v1', 'SelfSubjectAccessReview'],
+    ['authorization.k8s.io/v1', 'LocalSubjectAccessReview'],
+    ['authorization.k8s.io/v1', 'SelfSubjectRulesReview'],
   ];
   for (const [gv, kind] of kinds) {
     const def = protobufDefinitionFor(gv, kind);

@@ -13,6 +13,7 @@ import type { ApiContext, UserInfo } from '../handlers/context.js';
 import { parseRequestInfo } from '../http/request-info.js';
 import { toStatusError } from '../http/respond.js';
 import { authorizeRequest } from '../auth/authorize-request.js';
+import { impersonate, impersonationRequested, isImpersonationHeader } from '../auth/impersonation.js';
 import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
 import { isSimulatedNode, simulatedStreamError } from './simulated-node.js';
@@ -43,14 +44,14 @@ function writeStatusToSocket(socket: Duplex, e: StatusError): void {
   );
 }
 
-/** The request head as sent to the agent: new path, the agent's token, everything else unchanged. */
+/** The request head as sent to the agent: new path, the agent's token, no impersonation, everything else unchanged. */
 export function rewriteHead(req: IncomingMessage, path: string, host: string, token: string): string {
   const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i]!;
     const lk = k.toLowerCase();
-    if (lk === 'authorization' || lk === 'host' || lk === 'impersonate-user' || lk === 'impersonate-group') continue;
+    if (lk === 'authorization' || lk === 'host' || isImpersonationHeader(lk)) continue;
     lines.push(`${k}: ${raw[i + 1]!}`);
   }
   lines.push(`Host: ${host}`, `Authorization: Bearer ${token}`);
@@ -73,8 +74,11 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
       return false;
     const sub = info.subresource;
     if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return false;
-    const user = await o.authenticate(req);
-    if (!user) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    const authenticated = await o.authenticate(req);
+    if (!authenticated) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    const user = impersonationRequested(req.rawHeaders)
+      ? await impersonate(o.ctx.authorizer, authenticated, req.rawHeaders)
+      : authenticated;
     await authorizeRequest(o.ctx.authorizer, user, req.method ?? 'GET', url.pathname, info);
     const podKind = o.ctx.kindFor('', 'v1', 'pods');
     if (!podKind) throw notFound({ group: '', resource: 'pods' }, info.name);
