@@ -31,6 +31,9 @@ const ROOTS = [
   'io.k8s.api.events.v1.Event',
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.api.authentication.v1.TokenRequest',
+  'io.k8s.api.authentication.v1.TokenReview',
+  'io.k8s.api.authentication.v1.SelfSubjectReview',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 ];
 

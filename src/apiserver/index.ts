@@ -10,4 +10,9 @@ export {
   createRequestAuthenticator,
   privilegedGroupAuthorizer,
   unionAuthorizer,
+  selfReviewAuthorizer,
+  staticTokenAuthenticator,
+  unionTokenAuthenticator,
 } from './auth/index.js';
+// ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)
+export { createServiceAccountTokens } from './auth/serviceaccount/index.js';

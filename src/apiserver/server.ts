@@ -21,6 +21,7 @@ import { isPublicPath, unauthorizedStatus, type RequestAuthenticator } from './a
 import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { authorizeRequest } from './auth/authorize-request.js';
 import type { AdmissionPlugin } from './admission/plugin.js';
+import type { OidcDiscovery } from './auth/serviceaccount/oidc.js';
 import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   serviceCIDR?: string;
   /** warnings of the Service allocation repair pass */
   log?: Logger;
+  /** the ServiceAccount issuer's OIDC discovery documents (served when set) */
+  oidc?: OidcDiscovery;
 }
 
 export interface ApiServer {
@@ -106,7 +109,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
   const metricsApi = createMetricsApi(ctx);
-  const nonResource = createNonResource(opts.kinds, () => true);
+  const nonResource = createNonResource(opts.kinds, () => true, opts.oidc);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');

@@ -15,6 +15,10 @@ import {
   unionAuthorizer,
   ensureAdminToken,
   startEventTtl,
+  createServiceAccountTokens,
+  selfReviewAuthorizer,
+  staticTokenAuthenticator,
+  unionTokenAuthenticator,
   type ApiServer,
 } from '../apiserver/index.js';
 import { ensurePki } from '../pki/index.js';
@@ -44,6 +48,10 @@ export interface ServerOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
+  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local, as kubeadm) */
+  serviceAccountIssuer?: string;
+  /** --api-audiences (default: the issuer) */
+  apiAudiences?: readonly string[];
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -150,8 +158,21 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   const pki = await ensurePki(o.dataDir, { hosts });
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
-  const authenticator = createRequestAuthenticator({ static: tokens });
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer]);
+  // ServiceAccount tokens: signing key in DATA/pki, TokenRequest/TokenReview handlers, OIDC discovery
+  const serviceAccounts = await createServiceAccountTokens({
+    dataDir: o.dataDir,
+    backend,
+    kinds: allKinds,
+    clock: { now: Date.now },
+    log: slog.child('serviceaccount-tokens'),
+    ...(o.serviceAccountIssuer !== undefined ? { issuer: o.serviceAccountIssuer } : {}),
+    ...(o.apiAudiences?.length ? { audiences: o.apiAudiences } : {}),
+    // tests shorten how long a verified token is remembered, to see a deleted bound object take effect at once
+    ...(process.env['TANDEM_TOKEN_CACHE_TTL_MS'] ? { cacheTtlMs: Number(process.env['TANDEM_TOKEN_CACHE_TTL_MS']) } : {}),
+  });
+  if (typeof serviceAccounts.oidc === 'string') slog.warn(`no OIDC discovery for ServiceAccount tokens: ${serviceAccounts.oidc}`);
+  const authenticator = createRequestAuthenticator({ static: tokens, tokens: [serviceAccounts.authenticator] });
+  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, selfReviewAuthorizer]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
@@ -166,6 +187,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
+    ...(typeof serviceAccounts.oidc === 'string' ? {} : { oidc: serviceAccounts.oidc }),
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,
@@ -174,6 +196,9 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
       }),
   });
   undo.push(() => api.close());
+  serviceAccounts.install(api.ctx);
+  // TokenReview asks every token authenticator the server has, in the order requests do
+  api.ctx.tokenAuthenticator = unionTokenAuthenticator([staticTokenAuthenticator(tokens), serviceAccounts.authenticator]);
   const port = await api.listen(host, wantPort).catch((e: unknown) => {
     throw listenError(e, '--listen', o.listen);
   });

@@ -18,6 +18,7 @@ import { serviceKind } from './core/service.js';
 import { endpointSliceKind } from './discovery/endpoint-slice.js';
 import { eventsV1EventKind } from './events/event.js';
 import { runtimeClassKind } from './node/runtime-class.js';
+import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -37,6 +38,8 @@ export const allKinds: readonly KindDef[] = [
   runtimeClassKind,
   endpointSliceKind,
   eventsV1EventKind,
+  tokenReviewKind,
+  selfSubjectReviewKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -26,6 +26,11 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+  'authentication.k8s.io/v1': {
+    TokenRequest: 'io.k8s.api.authentication.v1.TokenRequest',
+    TokenReview: 'io.k8s.api.authentication.v1.TokenReview',
+    SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
+  },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

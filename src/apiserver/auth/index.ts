@@ -6,3 +6,4 @@ export { createRequestAuthenticator, staticTokenAuthenticator, unionTokenAuthent
 export type { BearerTokenAuthenticator, RequestAuthenticator } from './authenticator.js';
 export { alwaysAllowAuthorizer, forbiddenError, forbiddenText, privilegedGroupAuthorizer, unionAuthorizer } from './authorizer.js';
 export type { AuthorizationAttributes, Authorizer } from './authorizer.js';
+export { selfReviewAuthorizer } from './serviceaccount/self-review-authorizer.js';
