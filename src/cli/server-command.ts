@@ -188,6 +188,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
     ...(typeof serviceAccounts.oidc === 'string' ? {} : { oidc: serviceAccounts.oidc }),
+    admissionPlugins: [serviceAccounts.legacySecretsPlugin(pki.caCertPem)],
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,

@@ -88,6 +88,28 @@ test('ServiceAccount tokens with kubectl', { skip, timeout: 120_000 }, async (t)
     assert.match(missing.stderr, /pods "nope" not found/);
   });
 
+  await t.test('a legacy service-account-token Secret is filled, and its token works until the Secret goes', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'default-legacy', annotations: { 'kubernetes.io/service-account.name': 'default' } },
+      type: 'kubernetes.io/service-account-token',
+    });
+    const created = tandem.kubectl(['create', '-f', '-', '-o', 'json'], { input: manifest });
+    assert.equal(created.code, 0, created.stderr);
+    const data = (JSON.parse(created.stdout) as { data: Record<string, string> }).data;
+    const text = (k: string) => Buffer.from(data[k] ?? '', 'base64').toString('utf8');
+    assert.equal(text('namespace'), 'default');
+    assert.equal(text('ca.crt'), tandem.caPem());
+    const token = text('token');
+    assert.equal(payloadOf(token)['iss'], 'kubernetes/serviceaccount');
+    const who = as(tandem, token, ['auth', 'whoami']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, /Username\s+system:serviceaccount:default:default/);
+    assert.equal(tandem.kubectl(['delete', 'secret', 'default-legacy']).code, 0);
+    assert.ok(await waitFor(() => as(tandem, token, ['auth', 'whoami']).code !== 0, 5_000), 'refused once the Secret is gone');
+  });
+
   await t.test('TokenReview answers authenticated true and false', async () => {
     const token = tandem.kubectl(['create', 'token', 'default']).stdout.trim();
     const review = async (tok: string, audiences?: string[]) => {

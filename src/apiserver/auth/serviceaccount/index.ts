@@ -8,10 +8,12 @@ import type { Backend } from '../../../storage/backend.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../../http/body.js';
 import { addWarning, sendJson } from '../../http/respond.js';
 import type { ApiContext, RequestScope } from '../../handlers/context.js';
+import type { AdmissionPlugin } from '../../admission/plugin.js';
 import { createServiceAccountAuthenticator, type ServiceAccountAuthenticator } from './authenticator.js';
 import { createTokenIssuer, type TokenIssuer } from './issuer.js';
 import { backendLookup } from './lookup.js';
 import { createOidcDiscovery, type OidcDiscovery } from './oidc.js';
+import { legacyTokenSecretsPlugin } from './legacy-token-secrets.js';
 import { reviewSelf, reviewToken } from './reviews.js';
 import { ensureSigningKey } from './signing-key.js';
 import { createTokenRequest } from './token-request.js';
@@ -43,6 +45,8 @@ export interface ServiceAccountTokens {
   oidc: OidcDiscovery | string;
   /** Registers the serviceaccounts/token, tokenreviews and selfsubjectreviews handlers on a server. */
   install(ctx: ApiContext): void;
+  /** the admission plugin that fills legacy kubernetes.io/service-account-token Secrets (token, ca.crt, namespace) */
+  legacySecretsPlugin(caPem: string): AdmissionPlugin;
 }
 
 async function bodyOf(s: RequestScope): Promise<Record<string, unknown>> {
@@ -80,6 +84,7 @@ export async function createServiceAccountTokens(o: ServiceAccountTokensOptions)
     audiences,
     authenticator,
     oidc: createOidcDiscovery(issuerName, keys),
+    legacySecretsPlugin: (caPem) => legacyTokenSecretsPlugin(issuer, lookup, caPem),
     install(ctx) {
       ctx.custom.add('', 'serviceaccounts', 'token', 'create', async (s) => {
         const deps = {
