@@ -10,5 +10,9 @@ export {
   createRequestAuthenticator,
   privilegedGroupAuthorizer,
   unionAuthorizer,
+  staticTokenAuthenticator,
+  unionTokenAuthenticator,
 } from './auth/index.js';
 export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy, startPolicyFeed } from './auth/rbac/index.js';
+// ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)
+export { createServiceAccountTokens } from './auth/serviceaccount/index.js';

@@ -1,4 +1,5 @@
-// Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3 and v2.
+// Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3 and v2, and
+// the ServiceAccount issuer's OIDC discovery documents.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
@@ -9,6 +10,7 @@ import { buildInfo, KUBERNETES_RELEASE, kubernetesGitVersion, kubernetesPlatform
 import { notFound } from '../base/errors.js';
 import { sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, OIDC_CACHE_CONTROL, OPENID_CONFIG_PATH, type OidcDiscovery } from './auth/serviceaccount/oidc.js';
 
 /**
  * The /version document: Kubernetes' fields (clients unmarshal it as version.Info) about this Tandem.
@@ -35,7 +37,7 @@ export interface NonResource {
   handle(req: IncomingMessage, res: ServerResponse, path: string, advertise: string): boolean;
 }
 
-export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean): NonResource {
+export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean, oidc?: OidcDiscovery): NonResource {
   const disco: DiscoveryDocs = buildDiscovery(kinds);
   const version = versionDocument();
   let openapi: { index: string; docs: Map<string, string> } | undefined;
@@ -86,6 +88,13 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
           return true;
         case '/openapi/v3':
           sendJsonText(res, 200, openapiDocs().index);
+          return true;
+        case OPENID_CONFIG_PATH:
+        case JWKS_PATH:
+          if (!oidc) return false;
+          res.setHeader('Cache-Control', OIDC_CACHE_CONTROL);
+          if (path === JWKS_PATH) sendJsonText(res, 200, oidc.jwksJson, JWKS_CONTENT_TYPE);
+          else sendJsonText(res, 200, oidc.configJson(advertise));
           return true;
         case '/openapi/v2': {
           const docs = openapiV2Docs();

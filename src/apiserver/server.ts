@@ -23,6 +23,7 @@ import { authorizeRequest } from './auth/authorize-request.js';
 import { impersonate, impersonationRequested } from './auth/impersonation.js';
 import { registerReviewHandlers } from './auth/reviews/index.js';
 import type { AdmissionPlugin } from './admission/plugin.js';
+import type { OidcDiscovery } from './auth/serviceaccount/oidc.js';
 import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
@@ -52,6 +53,8 @@ export interface ApiServerOptions {
   serviceCIDR?: string;
   /** warnings of the Service allocation repair pass */
   log?: Logger;
+  /** the ServiceAccount issuer's OIDC discovery documents (served when set) */
+  oidc?: OidcDiscovery;
 }
 
 export interface ApiServer {
@@ -113,7 +116,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   // a server built with only some kinds (the events store) does not answer reviews
   if (byGVK.has('authorization.k8s.io/v1/SelfSubjectAccessReview')) registerReviewHandlers(ctx.custom);
   const metricsApi = createMetricsApi(ctx);
-  const nonResource = createNonResource(opts.kinds, () => true);
+  const nonResource = createNonResource(opts.kinds, () => true, opts.oidc);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');

@@ -54,10 +54,29 @@ interface DnsFlags {
   clusterDnsListen?: string;
   clusterDomain: string;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags;
 
 function dnsOptions(o: DnsFlags): { clusterDns: { listen: string | undefined; domain: string } } {
   return { clusterDns: { listen: o.clusterDnsListen, domain: o.clusterDomain } };
+}
+
+/** ServiceAccount token flags of `server` and `up`. */
+interface TokenFlags {
+  serviceAccountIssuer?: string;
+  apiAudiences?: string;
+}
+const ISSUER_HELP = 'the iss of ServiceAccount tokens, and the OIDC issuer (default https://kubernetes.default.svc.cluster.local)';
+const AUDIENCES_HELP = 'comma-separated audiences the API server accepts in tokens, and gives tokens by default (default: the issuer)';
+
+function tokenOptions(o: TokenFlags): { serviceAccountIssuer?: string; apiAudiences?: string[] } {
+  const out: { serviceAccountIssuer?: string; apiAudiences?: string[] } = {};
+  if (o.serviceAccountIssuer !== undefined) out.serviceAccountIssuer = o.serviceAccountIssuer;
+  if (o.apiAudiences !== undefined) {
+    const list = o.apiAudiences.split(',').map((a) => a.trim());
+    if (list.some((a) => a === '')) fail(`--api-audiences ${JSON.stringify(o.apiAudiences)}: an audience is empty`);
+    out.apiAudiences = list;
+  }
+  return out;
 }
 
 /** `--cluster-dns`: addresses, or none (ClusterFirst pods then get the host's settings, as the kubelet's do). */
@@ -124,9 +143,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .option('--insecure-registry <host>', INSECURE_SERVER_HELP, collect, [])
+    .option('--service-account-issuer <url>', ISSUER_HELP)
+    .option('--api-audiences <list>', AUDIENCES_HELP)
     .action(
       async (
-        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags & DnsFlags,
+        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
+          DnsFlags &
+          TokenFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -139,6 +162,7 @@ export async function main(argv: string[]): Promise<void> {
           store: o.store,
           ...networkOptions(o),
           ...dnsOptions(o),
+          ...tokenOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);
@@ -163,6 +187,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .option('--service-account-issuer <url>', ISSUER_HELP)
+    .option('--api-audiences <list>', AUDIENCES_HELP)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -173,6 +199,7 @@ export async function main(argv: string[]): Promise<void> {
         log: createLogger({ write: writeOut }),
         ...networkOptions(o),
         ...dnsOptions(o),
+        ...tokenOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

@@ -19,6 +19,9 @@ import {
   unionAuthorizer,
   ensureAdminToken,
   startEventTtl,
+  createServiceAccountTokens,
+  staticTokenAuthenticator,
+  unionTokenAuthenticator,
   type ApiServer,
 } from '../apiserver/index.js';
 import { ensurePki } from '../pki/index.js';
@@ -48,6 +51,10 @@ export interface ServerOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
+  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local, as kubeadm) */
+  serviceAccountIssuer?: string;
+  /** --api-audiences (default: the issuer) */
+  apiAudiences?: readonly string[];
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -154,7 +161,20 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   const pki = await ensurePki(o.dataDir, { hosts });
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
-  const authenticator = createRequestAuthenticator({ static: tokens });
+  // ServiceAccount tokens: signing key in DATA/pki, TokenRequest/TokenReview handlers, OIDC discovery
+  const serviceAccounts = await createServiceAccountTokens({
+    dataDir: o.dataDir,
+    backend,
+    kinds: allKinds,
+    clock: { now: Date.now },
+    log: slog.child('serviceaccount-tokens'),
+    ...(o.serviceAccountIssuer !== undefined ? { issuer: o.serviceAccountIssuer } : {}),
+    ...(o.apiAudiences?.length ? { audiences: o.apiAudiences } : {}),
+    // tests shorten how long a verified token is remembered, to see a deleted bound object take effect at once
+    ...(process.env['TANDEM_TOKEN_CACHE_TTL_MS'] ? { cacheTtlMs: Number(process.env['TANDEM_TOKEN_CACHE_TTL_MS']) } : {}),
+  });
+  if (typeof serviceAccounts.oidc === 'string') slog.warn(`no OIDC discovery for ServiceAccount tokens: ${serviceAccounts.oidc}`);
+  const authenticator = createRequestAuthenticator({ static: tokens, tokens: [serviceAccounts.authenticator] });
   // RBAC reads its policy from the store (list + watch); the first list is in before any request
   const rbacFeed = startPolicyFeed(backend, slog.child('rbac'));
   undo.push(() => rbacFeed.stop());
@@ -168,7 +188,11 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     authenticator,
     authorizer,
     ruleResolver: rbac,
-    admissionPlugins: [createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index })],
+    // in upstream's order: mutating first (service-account secrets), then the validating checks
+    admissionPlugins: [
+      serviceAccounts.legacySecretsPlugin(pki.caCertPem),
+      createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
+    ],
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     // Node agents authenticate the API server by this token. Their serving certificates are not
     // verified yet: agents joining from other hosts have no certificate from the cluster CA until
@@ -177,6 +201,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
+    ...(typeof serviceAccounts.oidc === 'string' ? {} : { oidc: serviceAccounts.oidc }),
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,
@@ -185,6 +210,9 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
       }),
   });
   undo.push(() => api.close());
+  serviceAccounts.install(api.ctx);
+  // TokenReview asks every token authenticator the server has, in the order requests do
+  api.ctx.tokenAuthenticator = unionTokenAuthenticator([staticTokenAuthenticator(tokens), serviceAccounts.authenticator]);
   const port = await api.listen(host, wantPort).catch((e: unknown) => {
     throw listenError(e, '--listen', o.listen);
   });

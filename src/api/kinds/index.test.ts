@@ -6,6 +6,7 @@ import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './inde
 
 test('registry lookups', () => {
   assert.equal(allKinds.length, 21);
+  assert.equal(allKinds.length, 19);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -24,6 +25,7 @@ test('registry lookups', () => {
       'events.k8s.io/v1',
       'rbac.authorization.k8s.io/v1',
       'authorization.k8s.io/v1',
+      'authentication.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9);

@@ -26,6 +26,7 @@ import { eventsV1EventKind } from './events/event.js';
 import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
+import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -54,6 +55,8 @@ export const allKinds: readonly KindDef[] = [
   selfSubjectAccessReviewKind,
   selfSubjectRulesReviewKind,
   subjectAccessReviewKind,
+  tokenReviewKind,
+  selfSubjectReviewKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -31,11 +31,17 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     ClusterRole: 'io.k8s.api.rbac.v1.ClusterRole',
     RoleBinding: 'io.k8s.api.rbac.v1.RoleBinding',
     ClusterRoleBinding: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
+  },
   'authorization.k8s.io/v1': {
     SubjectAccessReview: 'io.k8s.api.authorization.v1.SubjectAccessReview',
     SelfSubjectAccessReview: 'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
     LocalSubjectAccessReview: 'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
     SelfSubjectRulesReview: 'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
+  },
+  'authentication.k8s.io/v1': {
+    TokenRequest: 'io.k8s.api.authentication.v1.TokenRequest',
+    TokenReview: 'io.k8s.api.authentication.v1.TokenReview',
+    SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
   },
 };
 

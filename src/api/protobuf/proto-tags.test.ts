@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROTO_TAGS, type ProtoField, type ProtoValue } from '../gen/proto-tags.js';
-import { WELL_KNOWN } from './well-known.js';
+import { STRING_LISTS, WELL_KNOWN } from './well-known.js';
 import { protobufDefinitionFor } from './kinds.js';
 
 // Cross-check the generated protobuf table against the official 1.32 OpenAPI document (reference data, read only).
@@ -20,8 +20,7 @@ interface Schema {
 
 function compatible(v: ProtoValue, s: Schema): boolean {
   // ExtraValue is a Go []string: a message on the wire, a list of strings in JSON
-  if (v.type === 'message' && v.message === 'io.k8s.api.authorization.v1.ExtraValue')
-    return s.type === 'array' && s.items?.type === 'string';
+  if (v.type === 'message' && STRING_LISTS.has(v.message ?? '')) return s.type === 'array' && s.items?.type === 'string';
   if (v.type === 'message') return s.$ref === `#/definitions/${v.message}`;
   if (v.type === 'string') return s.type === 'string' && s.format !== 'byte';
   if (v.type === 'bytes') return s.type === 'string' && s.format === 'byte';

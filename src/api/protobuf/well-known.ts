@@ -1,4 +1,5 @@
-// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1, ExtraValue.
+// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1, and Go
+// string-list types that protobuf wraps in a message (UserInfo's ExtraValue).
 // Each converter gets the message decoded field by field and returns its JSON value, or
 // undefined when the value is the zero value that Go's JSON encoding writes as null (omitted here).
 
@@ -55,16 +56,18 @@ function fieldsV1(o: JsonObject): Json | undefined {
   }
 }
 
-/** A named []string in Go: a message with one repeated field on the wire, a plain list in JSON. */
-function stringList(o: JsonObject): Json {
-  return Array.isArray(o.items) ? o.items : [];
-}
+/** `message X { repeated string items = 1; }` standing for a Go `[]string` type: its JSON is the list. */
+export const STRING_LISTS: ReadonlySet<string> = new Set([
+  'io.k8s.api.authentication.v1.ExtraValue',
+  'io.k8s.api.authorization.v1.ExtraValue',
+]);
+const stringList = (o: JsonObject): Json => (Array.isArray(o.items) ? o.items : []);
 
 export const WELL_KNOWN: Readonly<Record<string, (o: JsonObject) => Json | undefined>> = {
+  ...Object.fromEntries([...STRING_LISTS].map((m) => [m, stringList])),
   [`${META}Time`]: time,
   [`${META}MicroTime`]: microTime,
   [`${META}FieldsV1`]: fieldsV1,
   'io.k8s.apimachinery.pkg.api.resource.Quantity': quantity,
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': intOrString,
-  'io.k8s.api.authorization.v1.ExtraValue': stringList,
 };

@@ -16,7 +16,8 @@ export const serviceAccountKind = defineKind<ServiceAccount>({
   namespaced: true,
   verbs: STANDARD_VERBS,
   schema: 'io.k8s.api.core.v1.ServiceAccount',
-  subresources: [],
+  // TokenRequest (`kubectl create token`), served by src/apiserver/auth/serviceaccount/token-request.ts
+  subresources: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
   generation: false,
   hasStatus: false,
   validate: () => [],
