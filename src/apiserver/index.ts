@@ -11,3 +11,4 @@ export {
   privilegedGroupAuthorizer,
   unionAuthorizer,
 } from './auth/index.js';
+export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';

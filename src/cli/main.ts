@@ -9,6 +9,7 @@ import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
 import { registerPlanCommands } from './plan/plan-register.js';
 import { createProgress } from './progress.js';
+import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerImagesCommands } from './images-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
@@ -54,7 +55,7 @@ interface DnsFlags {
   clusterDnsListen?: string;
   clusterDomain: string;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & PodSecurityFlags;
 
 function dnsOptions(o: DnsFlags): { clusterDns: { listen: string | undefined; domain: string } } {
   return { clusterDns: { listen: o.clusterDnsListen, domain: o.clusterDomain } };
@@ -124,9 +125,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .option('--insecure-registry <host>', INSECURE_SERVER_HELP, collect, [])
+    .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
+    .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .action(
       async (
-        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags & DnsFlags,
+        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
+          DnsFlags &
+          PodSecurityFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -139,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
           store: o.store,
           ...networkOptions(o),
           ...dnsOptions(o),
+          ...podSecurityOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);
@@ -163,6 +169,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--cluster-dns-listen <host:port>', 'where the cluster DNS server listens (default 0.0.0.0:1053; "none": no cluster DNS)')
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
+    .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
+    .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -173,6 +181,7 @@ export async function main(argv: string[]): Promise<void> {
         log: createLogger({ write: writeOut }),
         ...networkOptions(o),
         ...dnsOptions(o),
+        ...podSecurityOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
