@@ -16,3 +16,4 @@ export {
 export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy, startPolicyFeed } from './auth/rbac/index.js';
 // ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)
 export { createServiceAccountTokens } from './auth/serviceaccount/index.js';
+export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';

@@ -9,6 +9,7 @@ import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
 import { registerPlanCommands } from './plan/plan-register.js';
 import { createProgress } from './progress.js';
+import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerImagesCommands } from './images-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
@@ -54,7 +55,7 @@ interface DnsFlags {
   clusterDnsListen?: string;
   clusterDomain: string;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags;
 
 function dnsOptions(o: DnsFlags): { clusterDns: { listen: string | undefined; domain: string } } {
   return { clusterDns: { listen: o.clusterDnsListen, domain: o.clusterDomain } };
@@ -145,11 +146,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--insecure-registry <host>', INSECURE_SERVER_HELP, collect, [])
     .option('--service-account-issuer <url>', ISSUER_HELP)
     .option('--api-audiences <list>', AUDIENCES_HELP)
+    .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
+    .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
           DnsFlags &
-          TokenFlags,
+          TokenFlags &
+          PodSecurityFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -163,6 +167,7 @@ export async function main(argv: string[]): Promise<void> {
           ...networkOptions(o),
           ...dnsOptions(o),
           ...tokenOptions(o),
+          ...podSecurityOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);
@@ -189,6 +194,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cluster-domain <domain>', 'the DNS domain of Services and pods', 'cluster.local')
     .option('--service-account-issuer <url>', ISSUER_HELP)
     .option('--api-audiences <list>', AUDIENCES_HELP)
+    .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
+    .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -200,6 +207,7 @@ export async function main(argv: string[]): Promise<void> {
         ...networkOptions(o),
         ...dnsOptions(o),
         ...tokenOptions(o),
+        ...podSecurityOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

@@ -22,6 +22,10 @@ import {
   createServiceAccountTokens,
   staticTokenAuthenticator,
   unionTokenAuthenticator,
+  createPodSecurityPlugin,
+  createStoreSource,
+  parseDefaultPolicy,
+  parseExemptions,
   type ApiServer,
 } from '../apiserver/index.js';
 import { ensurePki } from '../pki/index.js';
@@ -55,6 +59,13 @@ export interface ServerOptions {
   serviceAccountIssuer?: string;
   /** --api-audiences (default: the issuer) */
   apiAudiences?: readonly string[];
+  /** Pod Security admission: `default` as `--pod-security-default` (default: privileged for every mode), `exempt` as `--pod-security-exempt` */
+  podSecurity?: { default?: string | undefined; exempt?: readonly string[] };
+}
+
+/** The Pod Security settings, checked before anything starts. */
+function podSecuritySettings(o: ServerOptions) {
+  return { defaults: parseDefaultPolicy(o.podSecurity?.default ?? ''), exemptions: parseExemptions(o.podSecurity?.exempt ?? []) };
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -113,6 +124,7 @@ function listenError(e: unknown, flag: string, address: string): Error {
 export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const started = process.hrtime.bigint();
   checkNetworkOptions(o);
+  const podSecurity = podSecuritySettings(o);
   const { host, port: wantPort } = parseListen(o.listen);
   const claim = claimDataDir(o.dataDir);
   const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
@@ -131,7 +143,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   // the store's lock makes the dir this process's: a failure from here on can take back all it made
   const undo: Array<() => unknown> = [() => backend.close()];
   try {
-    return await startOnBackend(o, { host, wantPort, backend, started, undo });
+    return await startOnBackend(o, { host, wantPort, backend, started, undo, podSecurity });
   } catch (e) {
     for (const step of undo.reverse())
       await Promise.resolve()
@@ -149,9 +161,13 @@ interface StartState {
   started: bigint;
   /** stops of what has started, in start order */
   undo: Array<() => unknown>;
+  podSecurity: ReturnType<typeof podSecuritySettings>;
 }
 
-async function startOnBackend(o: ServerOptions, { host, wantPort, backend, started, undo }: StartState): Promise<RunningServer> {
+async function startOnBackend(
+  o: ServerOptions,
+  { host, wantPort, backend, started, undo, podSecurity }: StartState,
+): Promise<RunningServer> {
   const log = o.log ?? createLogger();
   const slog = log.child('server');
   // the serving certificate also covers this host's addresses: remote kubectl, and the node agent
@@ -191,6 +207,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
+      createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
       createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
     ],
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
