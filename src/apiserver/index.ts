@@ -11,3 +11,4 @@ export {
   privilegedGroupAuthorizer,
   unionAuthorizer,
 } from './auth/index.js';
+export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';

@@ -23,6 +23,7 @@ import {
   podGcOptionsFromEnv,
   startReplicaSetController,
   startServiceAccountController,
+  startRootCaPublisher,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -75,6 +76,10 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   job: (d) => startJobController(deps(d, 'job-controller')),
   endpoints: (d) => startEndpointsController(deps(d)),
   serviceaccount: (d) => startServiceAccountController(deps(d)),
+  'root-ca-publisher': (d) => {
+    if (!d.opts.rootCaPem) throw new Error('the root-ca-publisher controller needs the cluster CA (ControllerOptions.rootCaPem)');
+    return startRootCaPublisher({ ...deps(d), caPem: d.opts.rootCaPem });
+  },
   'node-lifecycle': (d) =>
     startNodeLifecycleController({
       ...deps(d, 'node-controller'),
@@ -95,6 +100,8 @@ export interface ControllerOptions {
   nodeIpam?: { clusterCidr?: string; nodeCidrMaskSize?: number };
   /** Registries the scheduler may read image indexes from over plain HTTP (`--insecure-registry`; loopback always may). */
   insecureRegistries?: readonly string[];
+  /** the cluster CA (PEM) that the root-ca-publisher puts in every namespace's kube-root-ca.crt */
+  rootCaPem?: string;
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */

@@ -20,3 +20,4 @@ export { startServiceAccountController } from './serviceaccount/index.js';
 export { startNodeLifecycleController } from './node-lifecycle/index.js';
 export { startNodeIpamController } from './nodeipam/index.js';
 export { startPodGcController, podGcOptionsFromEnv } from './podgc/index.js';
+export { startRootCaPublisher } from './root-ca-publisher/index.js';
