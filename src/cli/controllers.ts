@@ -40,53 +40,54 @@ interface Component {
 }
 
 interface Shared {
-  client: RestClient;
+  /** the client of a component (its own identity) */
+  clientFor(component: string): RestClient;
   informers: InformerFactory;
   /** The controllers' logger (each controller makes its own child). */
   log: Logger;
   opts: ControllerOptions;
 }
 
-const deps = (d: Shared, recorderName?: string) => ({
-  client: d.client,
+const deps = (d: Shared, component: string, recorderName?: string) => ({
+  client: d.clientFor(component),
   informers: d.informers,
   log: d.log,
-  ...(recorderName ? { recorder: createEventRecorder(d.client, recorderName, { log: d.log.child(recorderName) }) } : {}),
+  ...(recorderName ? { recorder: createEventRecorder(d.clientFor(component), recorderName, { log: d.log.child(recorderName) }) } : {}),
 });
 
 /** Every component, by the name `--controllers` and tests use. */
 const COMPONENTS: Record<string, (d: Shared) => Component> = {
-  namespace: (d) => startNamespaceController(deps(d)),
-  'garbage-collector': (d) => startGarbageCollector(deps(d)),
+  namespace: (d) => startNamespaceController(deps(d, 'namespace')),
+  'garbage-collector': (d) => startGarbageCollector(deps(d, 'garbage-collector')),
   scheduler: (d) =>
     startScheduler({
-      client: d.client,
+      client: d.clientFor('scheduler'),
       informers: d.informers,
       log: d.log.child('scheduler'),
-      recorder: createEventRecorder(d.client, 'default-scheduler', { log: d.log.child('default-scheduler') }),
+      recorder: createEventRecorder(d.clientFor('scheduler'), 'default-scheduler', { log: d.log.child('default-scheduler') }),
       // the isolation autopilot reads Windows images' platforms from their registries (never waiting on them)
       imageFacts: createImageFacts({
         log: d.log.child('image-facts'),
         ...(d.opts.insecureRegistries?.length ? { insecureRegistries: [...d.opts.insecureRegistries] } : {}),
       }),
     }),
-  replicaset: (d) => startReplicaSetController(deps(d, 'replicaset-controller')),
-  deployment: (d) => startDeploymentController(deps(d, 'deployment-controller')),
-  daemonset: (d) => startDaemonSetController(deps(d, 'daemonset-controller')),
-  job: (d) => startJobController(deps(d, 'job-controller')),
-  endpoints: (d) => startEndpointsController(deps(d)),
-  serviceaccount: (d) => startServiceAccountController(deps(d)),
+  replicaset: (d) => startReplicaSetController(deps(d, 'replicaset', 'replicaset-controller')),
+  deployment: (d) => startDeploymentController(deps(d, 'deployment', 'deployment-controller')),
+  daemonset: (d) => startDaemonSetController(deps(d, 'daemonset', 'daemonset-controller')),
+  job: (d) => startJobController(deps(d, 'job', 'job-controller')),
+  endpoints: (d) => startEndpointsController(deps(d, 'endpoints')),
+  serviceaccount: (d) => startServiceAccountController(deps(d, 'serviceaccount')),
   'root-ca-publisher': (d) => {
     if (!d.opts.rootCaPem) throw new Error('the root-ca-publisher controller needs the cluster CA (ControllerOptions.rootCaPem)');
-    return startRootCaPublisher({ ...deps(d), caPem: d.opts.rootCaPem });
+    return startRootCaPublisher({ ...deps(d, 'root-ca-publisher'), caPem: d.opts.rootCaPem });
   },
   'node-lifecycle': (d) =>
     startNodeLifecycleController({
-      ...deps(d, 'node-controller'),
+      ...deps(d, 'node-lifecycle', 'node-controller'),
       ...(process.env['TANDEM_NODE_GRACE_MS'] ? { nodeMonitorGracePeriodMs: Number(process.env['TANDEM_NODE_GRACE_MS']) } : {}),
     }),
-  nodeipam: (d) => startNodeIpamController({ ...deps(d, 'node-controller'), ...d.opts.nodeIpam }),
-  'pod-garbage-collector': (d) => startPodGcController({ ...deps(d), ...podGcOptionsFromEnv(process.env, d.log) }),
+  nodeipam: (d) => startNodeIpamController({ ...deps(d, 'nodeipam', 'node-controller'), ...d.opts.nodeIpam }),
+  'pod-garbage-collector': (d) => startPodGcController({ ...deps(d, 'pod-garbage-collector'), ...podGcOptionsFromEnv(process.env, d.log) }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
@@ -102,6 +103,8 @@ export interface ControllerOptions {
   insecureRegistries?: readonly string[];
   /** the cluster CA (PEM) that the root-ca-publisher puts in every namespace's kube-root-ca.crt */
   rootCaPem?: string;
+  /** Each component's own client (its identity); default: `client` for all. */
+  clientFor?: (component: string) => RestClient;
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */
@@ -119,7 +122,7 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
 
   const startAll = () => {
     informers = createInformerFactory(client);
-    const shared: Shared = { client, informers, log: clog, opts };
+    const shared: Shared = { clientFor: opts.clientFor ?? (() => client), informers, log: clog, opts };
     running = names.map((n) => COMPONENTS[n]!(shared));
     informers.start();
     Promise.all(running.map((c) => c.ready())).then(

@@ -3,10 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimDataDir } from './data-dir.js';
+import { claimDataDir, secureDataDir } from './data-dir.js';
 
 test('a dir the start created goes entirely, from the first folder it made', (t) => {
   const base = mkdtempSync(join(tmpdir(), 'tandem-claim-'));
@@ -44,4 +44,18 @@ test('undoIfEmpty removes a created dir only while nothing is in it', (t) => {
   writeFileSync(join(base, 'y', 'someone-elses'), '');
   used.undoIfEmpty();
   assert.deepEqual(readdirSync(join(base, 'y')), ['someone-elses']);
+});
+
+test('an existing data dir readable by others is made 0700; a file in its place is refused', (t) => {
+  if (process.platform === 'win32') return t.skip('NTFS: modes do not apply');
+  const base = mkdtempSync(join(tmpdir(), 'tandem-claim-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'data');
+  mkdirSync(dir, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  claimDataDir(dir);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  const file = join(base, 'file');
+  writeFileSync(file, 'x');
+  assert.throws(() => secureDataDir(file), /is not a directory: choose another --data-dir/);
 });

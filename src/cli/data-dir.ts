@@ -2,7 +2,7 @@
 // Linux, %ProgramData%\tandem on Windows (machine-wide, where services keep their data: the agent
 // runs as a service under LocalSystem, whose home is not a place for it).
 
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, win32 } from 'node:path';
 
@@ -40,10 +40,36 @@ export interface DataDirClaim {
   undoIfEmpty(): void;
 }
 
-/** Creates the data dir (mode 0700) if it is missing, remembering what was there. */
+/**
+ * The data dir holds the cluster's keys and every Secret: it is the owner's alone (0700). A dir that
+ * exists with wider permissions is narrowed; one that belongs to another user, or cannot be narrowed,
+ * is refused with what to do (Windows: NTFS ACLs, not modes; left as they are).
+ */
+export function secureDataDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  const st = statSync(dir);
+  if (!st.isDirectory()) throw new Error(`data dir ${dir} is not a directory: choose another --data-dir`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && st.uid !== uid) {
+    throw new Error(
+      `data dir ${dir} belongs to uid ${st.uid}, not to this user (uid ${uid}): run as its owner, or choose another --data-dir`,
+    );
+  }
+  if ((st.mode & 0o077) === 0) return;
+  try {
+    chmodSync(dir, 0o700);
+  } catch (e) {
+    throw new Error(
+      `data dir ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}) and could not be made 0700 (${e instanceof Error ? e.message : String(e)}): chmod 700 it, or choose another --data-dir`,
+    );
+  }
+}
+
+/** Creates the data dir (mode 0700) if it is missing, remembering what was there; an existing one is made 0700. */
 export function claimDataDir(dir: string): DataDirClaim {
   const before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
   const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  secureDataDir(dir);
   // the outermost folder this start created: everything below it is the start's
   const createdRoot = before === undefined ? first : undefined;
   return {

@@ -200,3 +200,22 @@ test('sqlite: every acknowledged write survives SIGKILL of the writer', async (t
     await b.close();
   }
 });
+
+test('sqlite: the store and its -wal/-shm files are the owner’s alone (0600), old wider modes narrowed', async (t) => {
+  if (process.platform === 'win32') return t.skip('NTFS: modes do not apply');
+  const old = process.umask(0o022);
+  try {
+    const file = tmp.file('modes.db');
+    const b = createSqliteBackend(file);
+    await b.create('/k', 'v');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    await b.close();
+    const { chmodSync } = await import('node:fs');
+    chmodSync(file, 0o644);
+    const again = createSqliteBackend(file);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    await again.close();
+  } finally {
+    process.umask(old);
+  }
+});

@@ -1,6 +1,7 @@
 // The SQLite layout (the kine model): one log table whose row id is the global revision. The current
 // value of a key is its row with the largest id; UNIQUE(name, prev_revision) makes two writes based
 // on the same version of a key impossible. A small meta table keeps the compaction state.
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS tandem_meta (name TEXT PRIMARY KEY, value INTEGER NOT
  * the only writer. Checkpoints are not automatic: checkpointer.ts runs them off the event loop.
  */
 export function openDatabase(file: string, busyTimeoutMs = 500): Db {
+  ownerOnly(file);
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     db.pragma('journal_mode = WAL');
@@ -39,6 +41,23 @@ export function openDatabase(file: string, busyTimeoutMs = 500): Db {
     throw e;
   }
   return db;
+}
+
+/**
+ * The store holds every Secret: its files are the owner's alone. A new file is created 0600 before
+ * SQLite opens it (SQLite gives the -wal and -shm files the mode of the database file), and an old
+ * file, or companions left with wider modes by an older version, are narrowed.
+ */
+function ownerOnly(file: string): void {
+  if (process.platform === 'win32' || file === ':memory:' || file === '') return;
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch {
+      /* a companion that does not exist yet */
+    }
+  }
 }
 
 /** One row of the log, with the value and create revision of the row it superseded (for updates and deletes). */
