@@ -39,7 +39,7 @@ export async function isMountPoint(dir: string): Promise<boolean> {
 }
 
 /** Unmounts every mount at or below `root`, deepest first; a busy one is detached lazily. */
-export async function unmountBelow(root: string): Promise<void> {
+async function unmountBelow(root: string): Promise<void> {
   const real = await realpath(root).catch(() => undefined);
   if (!real) return;
   const below = (await mountPoints()).filter((p) => p === real || p.startsWith(`${real}/`)).sort((a, b) => b.length - a.length);
@@ -61,7 +61,7 @@ export function tmpfsMedium(): SecretMedium {
           await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
         } catch (e) {
           const why = (e as { stderr?: string }).stderr?.trim() || (e instanceof Error ? e.message : String(e));
-          throw new Error(`cannot mount a tmpfs at ${dir}: ${why}`);
+          throw new Error(`cannot mount a tmpfs at ${dir}: ${why}`, { cause: e });
         }
       }
       mounted.add(dir);

@@ -14,7 +14,7 @@ const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MAX_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_JITTER_MS = 10_000;
 
-export interface IssuedToken {
+interface IssuedToken {
   token: string;
   /** when it expires, ms since the epoch */
   expiresAt: number;

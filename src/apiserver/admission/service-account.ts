@@ -19,7 +19,7 @@ import { decodeStored } from '../registry/codec.js';
 import { objectKey } from '../registry/keys.js';
 import type { AdmissionPlugin } from './plugin.js';
 
-export const DEFAULT_SERVICE_ACCOUNT = 'default';
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 const VOLUME_PREFIX = 'kube-api-access-';
 /** upstream's bound token lifetime for the automounted volume: an hour and a little, so it is recognisably the default */
