@@ -2,7 +2,10 @@
 // scheduler binds to it through the Runtime. The streaming server and stats are wired separately;
 // the agent advertises the streaming port in status.daemonEndpoints.
 
-import type { Pod, Taint } from '../api/gen/types.js';
+import type { Pod, Service, Taint } from '../api/gen/types.js';
+import { serviceKind } from '../api/kinds/core/service.js';
+import { createInformer } from '../client/informer.js';
+import { collectionPath } from '../client/paths.js';
 import { windowsHostOf } from '../api/scheduling/windows-pod-isolation.js';
 import { realClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -21,6 +24,8 @@ import { createPodManager } from './pods/pod-manager.js';
 import type { DnsSettings, NodeDnsConfig } from './pods/dns-config.js';
 import { createProbeManager } from './probes/probe-manager.js';
 import { admitPod } from './pods/admit.js';
+import type { SecretMedium } from './volumes/secret-medium.js';
+import { apiTokenRequester, createTokenManager, type ServiceAccountTokens } from './volumes/token-manager.js';
 
 export interface AgentOptions {
   client: RestClient;
@@ -61,6 +66,13 @@ export interface AgentOptions {
   imageFacts?: ImageFactsSource;
   /** tests: ConfigMap/Secret/RuntimeClass reads */
   objects?: ObjectSource;
+  /** bound ServiceAccount tokens for projected volumes (default: TokenRequests through `client`) */
+  tokens?: ServiceAccountTokens;
+  /**
+   * where Secret and projected volumes live (default: an owner-only directory on disk); the CLI
+   * passes tmpfs when the agent runs as root on Linux (volumes/secret-medium.ts)
+   */
+  secretMedium?: SecretMedium;
 }
 
 interface AgentStats {
@@ -106,6 +118,8 @@ export function startAgent(o: AgentOptions): Agent {
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
   });
   let stopped = false;
+  // the Services containers' environment names (KUBERNETES_SERVICE_HOST, service links)
+  const services = createInformer<Service>(o.client, { path: collectionPath(serviceKind), log: log.child('services') });
 
   const started = (async () => {
     const [host, version, hostResolv] = await Promise.all([
@@ -115,6 +129,8 @@ export function startAgent(o: AgentOptions): Agent {
     ]);
     await node.register();
     node.start();
+    services.start();
+    await services.whenSynced();
     if (stopped) return;
     const dns: NodeDnsConfig = {
       host: hostResolv,
@@ -155,6 +171,9 @@ export function startAgent(o: AgentOptions): Agent {
         cpuCapacity: host.cpuCores,
         runtimeName: version.runtimeName || o.runtime.name,
         ...(o.imageFacts ? { imageFacts: o.imageFacts } : {}),
+        tokens: o.tokens ?? createTokenManager({ request: apiTokenRequester(o.client), clock }),
+        ...(o.secretMedium ? { secretMedium: o.secretMedium } : {}),
+        services: () => services.list(),
         windowsHost: () => {
           const n = node.current();
           return host.os === 'windows' && n ? windowsHostOf(n) : undefined;
@@ -190,6 +209,7 @@ export function startAgent(o: AgentOptions): Agent {
       node.stop();
       await started.catch(() => undefined);
       await manager?.stop();
+      await services.stop();
       manager?.ctx.probes.stop();
       await events.flush();
     },

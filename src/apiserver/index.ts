@@ -17,3 +17,4 @@ export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy,
 // ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)
 export { createServiceAccountTokens } from './auth/serviceaccount/index.js';
 export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';
+export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';

@@ -24,6 +24,7 @@ import {
   startReplicaSetController,
   startServiceAccountController,
   startClusterRoleAggregationController,
+  startRootCaPublisher,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -77,6 +78,10 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   job: (d) => startJobController(deps(d, 'job', 'job-controller')),
   endpoints: (d) => startEndpointsController(deps(d, 'endpoints')),
   serviceaccount: (d) => startServiceAccountController(deps(d, 'serviceaccount')),
+  'root-ca-publisher': (d) => {
+    if (!d.opts.rootCaPem) throw new Error('the root-ca-publisher controller needs the cluster CA (ControllerOptions.rootCaPem)');
+    return startRootCaPublisher({ ...deps(d, 'root-ca-publisher'), caPem: d.opts.rootCaPem });
+  },
   'node-lifecycle': (d) =>
     startNodeLifecycleController({
       ...deps(d, 'node-lifecycle', 'node-controller'),
@@ -98,6 +103,8 @@ export interface ControllerOptions {
   nodeIpam?: { clusterCidr?: string; nodeCidrMaskSize?: number };
   /** Registries the scheduler may read image indexes from over plain HTTP (`--insecure-registry`; loopback always may). */
   insecureRegistries?: readonly string[];
+  /** the cluster CA (PEM) that the root-ca-publisher puts in every namespace's kube-root-ca.crt */
+  rootCaPem?: string;
   /** Each component's own client (its identity); default: `client` for all. */
   clientFor?: (component: string) => RestClient;
 }

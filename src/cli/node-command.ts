@@ -14,6 +14,7 @@ import {
   createHostPlatform,
   createImageStore,
   createRuntimeRouter,
+  defaultSecretMedium,
   ensurePauseArchive,
   hostUnavailableReason,
   PAUSE_IMAGE,
@@ -211,6 +212,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     platform,
     dataDir: o.dataDir,
     log: o.log,
+    // Secret and token volumes in memory where the kubelet puts them (tmpfs, as root on Linux)
+    secretMedium: defaultSecretMedium(),
     ...(podCidr ? { podCidr } : {}),
     streamingPort: streaming.port,
     ...(o.clusterDns ? { clusterDns: o.clusterDns } : {}),

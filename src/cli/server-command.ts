@@ -14,8 +14,10 @@ import {
   reconcileBootstrapPolicy,
   startPolicyFeed,
   createRequestAuthenticator,
+  createServiceAccountAdmission,
   createTokenAuthenticator,
   privilegedGroupAuthorizer,
+  storeServiceAccountLookup,
   unionAuthorizer,
   ensureAdminToken,
   startEventTtl,
@@ -35,7 +37,7 @@ import { startControlPlaneDns } from './cluster-dns.js';
 import { startControllers, type Controllers } from './controllers.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
-import { parseIpv4Cidr } from '../base/ipv4-cidr.js';
+import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -86,6 +88,26 @@ function localAddresses(): string[] {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
   }
   return out;
+}
+
+/**
+ * The names in-cluster clients reach the API by (the `kubernetes` Service's ClusterIP, the first
+ * address of the Service range, and its DNS names), as upstream's serving certificate carries them.
+ */
+function inClusterNames(o: ServerOptions): string[] {
+  const range = parseIpv4Cidr(o.serviceCidr ?? '10.96.0.0/16');
+  const domain = o.clusterDns?.domain ?? 'cluster.local';
+  return [formatIpv4(range.base + 1), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`];
+}
+
+/**
+ * ServiceAccount admission (default account, the kube-api-access volume) runs where the
+ * serviceaccount controller runs: it is what guarantees `default` exists, so a server started with
+ * `--controllers` leaving it out admits pods as a kube-apiserver without the plugin does.
+ */
+function serviceAccountAdmission(o: ServerOptions, backend: Backend) {
+  if (o.controllers && !o.controllers.includes('serviceaccount')) return [];
+  return [createServiceAccountAdmission({ lookup: storeServiceAccountLookup(backend) })];
 }
 
 export interface RunningServer {
@@ -174,6 +196,7 @@ async function startOnBackend(
   // of `tandem up` (which serves with the same certificate on the node's InternalIP)
   const hosts = ['localhost', '127.0.0.1', hostname(), ...localAddresses()];
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
+  hosts.push(...inClusterNames(o));
   const pki = await ensurePki(o.dataDir, { hosts });
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
@@ -206,6 +229,7 @@ async function startOnBackend(
     ruleResolver: rbac,
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
+      ...serviceAccountAdmission(o, backend),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
       createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
@@ -259,6 +283,7 @@ async function startOnBackend(
   };
   const controllers = startControllers(client, log, {
     nodeIpam,
+    rootCaPem: pki.caCertPem,
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
   });

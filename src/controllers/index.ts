@@ -21,3 +21,4 @@ export { startNodeLifecycleController } from './node-lifecycle/index.js';
 export { startNodeIpamController } from './nodeipam/index.js';
 export { startPodGcController, podGcOptionsFromEnv } from './podgc/index.js';
 export { startClusterRoleAggregationController } from './clusterrole-aggregation/index.js';
+export { startRootCaPublisher } from './root-ca-publisher/index.js';

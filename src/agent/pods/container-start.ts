@@ -149,7 +149,14 @@ export async function startContainer(ctx: PodContext, i: StartInputs): Promise<b
   try {
     const violation = nonRootViolation(c, pod.spec?.securityContext);
     if (violation) throw new ContainerConfigError(violation);
-    env = await resolveEnv({ pod, container: c, objects: ctx.objects, facts: i.facts, allocatable: ctx.allocatable });
+    env = await resolveEnv({
+      pod,
+      container: c,
+      objects: ctx.objects,
+      facts: i.facts,
+      allocatable: ctx.allocatable,
+      ...(ctx.services ? { services: ctx.services() } : {}),
+    });
   } catch (e) {
     if (!(e instanceof ContainerConfigError) && !(e instanceof Error && e.name === 'StatusError')) throw e;
     mem.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: errText(e) });

@@ -1,12 +1,15 @@
 // A container's environment: envFrom (ConfigMaps and Secrets with a prefix), then env in order with
 // valueFrom sources and `$(VAR)` references to variables defined before; command and args are
-// expanded against the result. Missing non-optional sources are a CreateContainerConfigError.
+// expanded against the result. The Service variables (service-env.ts) come last, for the names the
+// container did not set, and `$(VAR)` can name them, as the kubelet does it. Missing non-optional
+// sources are a CreateContainerConfigError.
 
-import type { Container, EnvVarSource, Pod } from '../../api/gen/types.js';
+import type { Container, EnvVarSource, Pod, Service } from '../../api/gen/types.js';
 import type { KeyValue } from '../runtime/runtime.js';
 import { expandVars } from './expand.js';
 import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from './field-ref.js';
 import type { ObjectSource } from './object-source.js';
+import { serviceEnv } from './service-env.js';
 
 /** Raised when the container's config cannot be built (waiting reason CreateContainerConfigError). */
 export class ContainerConfigError extends Error {
@@ -22,6 +25,8 @@ export interface EnvContext {
   objects: ObjectSource;
   facts: PodRuntimeFacts;
   allocatable: Record<string, string>;
+  /** the Services the node knows (absent: no Service variables) */
+  services?: readonly Service[];
 }
 
 export interface ResolvedEnv {
@@ -32,6 +37,7 @@ export interface ResolvedEnv {
 
 export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
   const ns = ctx.pod.metadata.namespace ?? 'default';
+  const fromServices = ctx.services ? serviceEnv(ctx.pod, ctx.services) : new Map<string, string>();
   const vars = new Map<string, string>();
   const set = (k: string, v: string) => {
     vars.delete(k);
@@ -63,7 +69,7 @@ export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
     if (e.valueFrom === undefined) {
       set(
         e.name,
-        expandVars(e.value ?? '', (n) => vars.get(n)),
+        expandVars(e.value ?? '', (n) => vars.get(n) ?? fromServices.get(n)),
       );
       continue;
     }
@@ -71,6 +77,7 @@ export async function resolveEnv(ctx: EnvContext): Promise<ResolvedEnv> {
     if (v !== undefined) set(e.name, v);
   }
 
+  for (const [k, v] of fromServices) if (!vars.has(k)) vars.set(k, v);
   const lookup = (n: string) => vars.get(n);
   return {
     envs: [...vars].map(([key, value]) => ({ key, value })),

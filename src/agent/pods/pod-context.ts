@@ -1,7 +1,7 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
-import type { Pod, PodStatus } from '../../api/gen/types.js';
+import type { Pod, PodStatus, Service } from '../../api/gen/types.js';
 import type { WindowsHost } from '../../api/scheduling/windows-pod-isolation.js';
 import type { ImageFactsSource } from '../../client/registry/image-facts.js';
 import type { AdmitResult } from './admit.js';
@@ -17,6 +17,8 @@ import type { ObjectSource } from './object-source.js';
 import type { NodeDnsConfig } from './dns-config.js';
 import type { HostOs } from './runtime-config.js';
 import type { Waiting } from './status.js';
+import type { SecretMedium } from '../volumes/secret-medium.js';
+import type { ServiceAccountTokens } from '../volumes/token-manager.js';
 
 export interface PodMemory {
   waiting: Map<string, Waiting>;
@@ -58,6 +60,12 @@ export interface PodContext {
   imageFacts?: ImageFactsSource;
   /** this node as the Windows isolation rules see it (its Node's build, architecture, Hyper-V); undefined on Linux */
   windowsHost?: () => WindowsHost | undefined;
+  /** bound ServiceAccount tokens for projected volumes (absent: pods with such volumes fail to mount) */
+  tokens?: ServiceAccountTokens;
+  /** where Secret and projected volumes live (default: an owner-only directory on disk) */
+  secretMedium?: SecretMedium;
+  /** the Services the agent knows (for KUBERNETES_SERVICE_HOST and the service links of containers' env) */
+  services?: () => readonly Service[];
   log: Logger;
   memory(uid: string): PodMemory;
   /** the kubelet's admission of a pod that has not run here yet (admit.ts, against the current Node) */

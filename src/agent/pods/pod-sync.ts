@@ -72,7 +72,16 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
     facts.podIPs = [existing.ip, ...existing.additionalIps];
   }
   try {
-    volumes = await prepareVolumes({ pod, dataDir: ctx.dataDir, objects: ctx.objects, facts, allocatable: ctx.allocatable, log: ctx.log });
+    volumes = await prepareVolumes({
+      pod,
+      dataDir: ctx.dataDir,
+      objects: ctx.objects,
+      facts,
+      allocatable: ctx.allocatable,
+      log: ctx.log,
+      ...(ctx.tokens ? { tokens: ctx.tokens } : {}),
+      ...(ctx.secretMedium ? { secretMedium: ctx.secretMedium } : {}),
+    });
   } catch (e) {
     if (!(e instanceof VolumeError)) throw e;
     ctx.events.event(pod, 'Warning', 'FailedMount', e.message);

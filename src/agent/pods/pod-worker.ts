@@ -88,7 +88,8 @@ async function removeAll(ctx: PodContext, uid: string, view: PodRuntimeView): Pr
   for (const s of view.sandboxes)
     await ctx.runtime.removePodSandbox(s.id).catch((e: unknown) => ctx.log.warn('removing a sandbox failed', { sandbox: s.id, error: e }));
   ctx.probes.prune(uid, new Set());
-  await cleanupPodDir(ctx.dataDir, uid);
+  ctx.tokens?.forget(uid);
+  await cleanupPodDir(ctx.dataDir, uid, ctx.secretMedium);
   await removePodLogs(ctx, uid);
   await ctx.platform.cleanupPod(uid);
 }

@@ -47,7 +47,8 @@ test('configMap items with modes, secret, downwardAPI, projected, emptyDir', asy
       },
       { name: 'scratch', emptyDir: {} },
     ]);
-    const vols = await prepareVolumes({ pod, dataDir: dir, objects, facts: {}, allocatable: {} });
+    const tokens = { token: async () => 'jwt-for-p', forget: () => undefined };
+    const vols = await prepareVolumes({ pod, dataDir: dir, objects, facts: {}, allocatable: {}, tokens });
     const cfg = vols.get('cfg')?.path ?? '';
     assert.equal(cfg, join(dir, 'pods/uid-1/volumes/kubernetes.io~configmap/cfg'));
     assert.equal(await readFile(join(cfg, 'conf/app.conf'), 'utf8'), 'port=80');
@@ -56,14 +57,17 @@ test('configMap items with modes, secret, downwardAPI, projected, emptyDir', asy
     const all = vols.get('all')?.path ?? '';
     assert.equal((await stat(join(all, 'other'))).mode & 0o777, 0o640);
     assert.equal(await readFile(join(vols.get('sec')?.path ?? '', 'token'), 'utf8'), 'abc');
-    assert.equal((await stat(join(vols.get('sec')?.path ?? '', 'token'))).mode & 0o777, 0o644);
+    // on disk (not tmpfs) a Secret keeps only the owner's bits, in an owner-only directory
+    assert.equal((await stat(join(vols.get('sec')?.path ?? '', 'token'))).mode & 0o777, 0o600);
+    assert.equal((await stat(vols.get('sec')?.path ?? '')).mode & 0o777, 0o700);
     const info = vols.get('info')?.path ?? '';
     assert.equal(await readFile(join(info, 'labels'), 'utf8'), 'a="1"\nb="2"');
     assert.equal(await readFile(join(info, 'mem'), 'utf8'), '64');
     const proj = vols.get('proj')?.path ?? '';
     assert.equal(await readFile(join(proj, 'o.txt'), 'utf8'), 'o');
     assert.equal(await readFile(join(proj, 'name'), 'utf8'), 'p');
-    await assert.rejects(stat(join(proj, 'token')));
+    assert.equal(await readFile(join(proj, 'token'), 'utf8'), 'jwt-for-p');
+    assert.equal((await stat(proj)).mode & 0o777, 0o700);
     assert.equal(vols.get('scratch')?.readOnly, false);
     assert.equal(vols.get('cfg')?.readOnly, true);
 

@@ -1,15 +1,19 @@
 // Pod volumes under DATA/pods/<uid>/volumes/<plugin>/<name>: emptyDir, configMap, secret,
 // downwardAPI and projected are materialised there; hostPath is checked against its type and used
-// in place. volumeMounts (with subPath and readOnly) become runtime Mounts.
+// in place. volumeMounts (with subPath and readOnly) become runtime Mounts. Secret and projected
+// volumes carry credentials: they go on the SecretMedium (tmpfs, or an owner-only directory), and a
+// projected serviceAccountToken source is a bound token from the TokenRequest API (token-manager.ts).
 
 import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/gen/types.js';
-import { objectRef, type Logger } from '../../base/log.js';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, ServiceAccountTokenProjection, Volume } from '../../api/gen/types.js';
+import type { Logger } from '../../base/log.js';
 import type { Mount } from '../runtime/runtime.js';
 import { podFieldValue, resourceFieldValue, type PodRuntimeFacts } from '../pods/field-ref.js';
 import type { ConfigData, ObjectSource } from '../pods/object-source.js';
 import { writeAtomically, type VolumeFile } from './atomic-writer.js';
+import { diskMedium, type SecretMedium } from './secret-medium.js';
+import type { ServiceAccountTokens } from './token-manager.js';
 
 /** Raised when a volume cannot be set up (event FailedMount). */
 export class VolumeError extends Error {
@@ -31,6 +35,10 @@ export interface VolumeContext {
   facts: PodRuntimeFacts;
   allocatable: Record<string, string>;
   log?: Logger;
+  /** bound tokens for serviceAccountToken sources (absent: such a volume cannot be set up) */
+  tokens?: ServiceAccountTokens;
+  /** where Secret and projected volumes live (default: an owner-only directory on disk) */
+  secretMedium?: SecretMedium;
 }
 
 const DEFAULT_MODE = 0o644;
@@ -95,6 +103,30 @@ async function secretFiles(
   return keyFiles(s, items, mode, 'secret', optional);
 }
 
+async function tokenFile(ctx: VolumeContext, src: ServiceAccountTokenProjection, mode: number): Promise<VolumeFile> {
+  if (!ctx.tokens) throw new VolumeError('serviceAccountToken projection needs the API server (no token source on this node)');
+  let token: string;
+  try {
+    token = await ctx.tokens.token(ctx.pod, src);
+  } catch (e) {
+    const account = ctx.pod.spec?.serviceAccountName || 'default';
+    throw new VolumeError(
+      `failed to fetch token for ${ctx.pod.metadata.namespace ?? 'default'}/${account}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  return { path: src.path, data: Buffer.from(token), mode };
+}
+
+/** Credentials: the medium first (tmpfs or an owner-only directory), then the files with the modes it allows. */
+async function writeSecretVolume(ctx: VolumeContext, dir: string, files: VolumeFile[]): Promise<void> {
+  const medium = ctx.secretMedium ?? diskMedium();
+  await medium.prepare(dir);
+  await writeAtomically(
+    dir,
+    files.map((f) => ({ ...f, mode: medium.fileMode(f.mode) })),
+  );
+}
+
 const HOST_PATH_CHECKS: Record<string, { test: (p: string) => Promise<boolean>; what: string }> = {
   Directory: { test: async (p) => (await stat(p)).isDirectory(), what: 'a directory' },
   File: { test: async (p) => (await stat(p)).isFile(), what: 'a file' },
@@ -150,10 +182,14 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
   }
   if (v.secret) {
     const dir = volDir(ctx, 'kubernetes.io~secret', v.name);
-    await writeAtomically(
-      dir,
-      await secretFiles(ctx, v.secret.secretName ?? '', v.secret.items, !!v.secret.optional, v.secret.defaultMode ?? DEFAULT_MODE),
+    const files = await secretFiles(
+      ctx,
+      v.secret.secretName ?? '',
+      v.secret.items,
+      !!v.secret.optional,
+      v.secret.defaultMode ?? DEFAULT_MODE,
     );
+    await writeSecretVolume(ctx, dir, files);
     return { path: dir, readOnly: true };
   }
   if (v.downwardAPI) {
@@ -169,13 +205,9 @@ async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume
       if (s.configMap) files.push(...(await configMapFiles(ctx, s.configMap.name ?? '', s.configMap.items, !!s.configMap.optional, mode)));
       else if (s.secret) files.push(...(await secretFiles(ctx, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode)));
       else if (s.downwardAPI) files.push(...downwardFiles(ctx, s.downwardAPI.items, mode));
-      else if (s.serviceAccountToken)
-        ctx.log?.warn(`serviceAccountToken projection is not supported yet; ${s.serviceAccountToken.path} is left out`, {
-          pod: objectRef(ctx.pod),
-          volume: v.name,
-        });
+      else if (s.serviceAccountToken) files.push(await tokenFile(ctx, s.serviceAccountToken, mode));
     }
-    await writeAtomically(dir, files);
+    await writeSecretVolume(ctx, dir, files);
     return { path: dir, readOnly: true };
   }
   // emptyDir (any medium) and unknown sources: a plain directory
@@ -227,7 +259,9 @@ export async function containerMounts(c: Container, volumes: ReadonlyMap<string,
   return out;
 }
 
-export async function cleanupPodDir(dataDir: string, uid: string): Promise<void> {
+/** Removes the pod's directory; what the medium mounted below it (tmpfs volumes) is unmounted first. */
+export async function cleanupPodDir(dataDir: string, uid: string, medium: SecretMedium = diskMedium()): Promise<void> {
   if (!uid) return;
+  await medium.release(podDir(dataDir, uid));
   await rm(podDir(dataDir, uid), { recursive: true, force: true });
 }

@@ -1,0 +1,166 @@
+// E2E (issue 13, acceptance): a pod uses @kubernetes/client-node's in-cluster configuration. The
+// pod runs on a `tandem agent --runtime process` node (native processes, as Windows HostProcess
+// containers do): its kube-api-access volume appears below $CONTAINER_SANDBOX_MOUNT_POINT, which is
+// the prefix loadFromCluster() takes; KUBERNETES_SERVICE_HOST/PORT name the `kubernetes` Service's
+// ClusterIP, which the agent's userspace service proxy forwards to the API server (as root).
+// - with the default ServiceAccount and no rights: the client authenticates with the bound token and
+//   is refused with upstream's 403 naming system:serviceaccount:NS:default;
+// - once a Role and RoleBinding let it list pods (when the RBAC API is served), it lists them.
+// Needs: root (the service proxy), kubectl, the TokenRequest endpoint and a token authenticator for
+// ServiceAccount tokens on the server.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stringify as stringifyYaml } from 'yaml';
+import { buildImage } from '../../src/agent/images/oci.js';
+import { kubectlAvailable, startTandem, type RunResult, type TandemProcess } from './harness.js';
+import { show, until, type Obj } from './node-session.js';
+import { startLinuxAgent, type AgentProcess } from './process-node.js';
+import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
+
+const NS = 'incluster-e2e';
+const root = process.platform === 'linux' && process.getuid?.() === 0;
+const skip = !kubectlAvailable()
+  ? 'kubectl not found'
+  : !root
+    ? 'needs root (the userspace service proxy reaches ClusterIPs as root)'
+    : false;
+
+/** A host address that is not loopback: what the `kubernetes` Service's endpoint names. */
+function hostAddress(): string {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  throw new Error('no non-loopback IPv4 address on this host');
+}
+
+// the pod's program: in-cluster config rooted at the sandbox mount point, then list pods of its namespace
+const clientEntry = pathToFileURL(createRequire(import.meta.url).resolve('@kubernetes/client-node')).href;
+const PROGRAM = `
+const k8s = await import(${JSON.stringify(clientEntry)});
+const kc = new k8s.KubeConfig();
+kc.loadFromCluster(process.env.CONTAINER_SANDBOX_MOUNT_POINT ?? '');
+const ns = kc.getContextObject(kc.getCurrentContext()).namespace;
+console.log('server ' + kc.getCurrentCluster().server + ' namespace ' + ns);
+try {
+  const list = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: ns });
+  console.log('PODS ' + list.items.map((p) => p.metadata.name).sort().join(','));
+} catch (e) {
+  console.log('REFUSED ' + (e.code ?? '') + ' ' + (e.body ?? e.message));
+}
+setInterval(() => {}, 1 << 30);
+`;
+
+describe('an in-cluster client in a pod', { skip }, () => {
+  let srv: TandemProcess;
+  let registry: Registry;
+  let agent: AgentProcess | undefined;
+  let scratch = '';
+  let image = '';
+  const nodeName = `incluster-${Math.floor(Math.random() * 1e6)}`;
+
+  const ok = (args: string[], input?: string): RunResult => {
+    const r = srv.kubectl(args, input === undefined ? {} : { input });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${show(r)}`);
+    return r;
+  };
+  const apply = (objects: Obj[]) => ok(['apply', '-f', '-'], objects.map((o) => stringifyYaml(o)).join('---\n'));
+  const clientPod = (name: string): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS },
+    spec: {
+      runtimeClassName: 'process',
+      nodeSelector: { 'kubernetes.io/hostname': nodeName },
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'client', image, command: [process.execPath, '--input-type=module', '-e', PROGRAM] }],
+    },
+  });
+  const logsSaying = (pod: string, re: RegExp) =>
+    until(
+      `${pod} to print ${re}`,
+      () => {
+        const r = srv.kubectl(['logs', pod, '-n', NS]);
+        return r.code === 0 && re.test(r.stdout) ? r.stdout : undefined;
+      },
+      60_000,
+      500,
+    ).catch((e: unknown) => {
+      const d = srv.kubectl(['describe', 'pod', pod, '-n', NS]);
+      throw new Error(`${String(e)}\n${d.stdout}\n--- agent\n${(agent?.output() ?? '').split('\n').slice(-40).join('\n')}`, { cause: e });
+    });
+
+  before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'tandem-incluster-'));
+    registry = await startRegistry({ dir: join(scratch, 'registry') });
+    await pushImage(registry.url, 'tandem-e2e/client', '1', buildImage({ name: 'client', os: 'linux', entries: [] }));
+    image = `${new URL(registry.url).host}/tandem-e2e/client:1`;
+    srv = await startTandem({ command: 'server', args: ['--listen', `0.0.0.0:${await freePort()}`] });
+    agent = startLinuxAgent({ kubeconfig: srv.kubeconfig, dataDir: join(scratch, 'agent'), nodeName, streamingPort: await freePort() });
+    await agent.ready(120_000);
+    // The API server's own endpoint behind the `kubernetes` Service (upstream's endpoint reconciler
+    // writes it; Tandem's server does not yet, see the report of issue 13): a host address and port.
+    apply([
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'kubernetes',
+          namespace: 'default',
+          labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'e2e.tandem.dev' },
+        },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [hostAddress()], conditions: { ready: true } }],
+        ports: [{ name: 'https', port: srv.port, protocol: 'TCP' }],
+      },
+    ]);
+    ok(['create', 'namespace', NS]);
+  });
+
+  after(async () => {
+    srv?.kubectl(['delete', 'namespace', NS, '--wait=false']);
+    await agent?.stop();
+    await srv?.stop();
+    await registry?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('the pod gets default, the kube-api-access volume and the variables; without rights it is refused as itself', async () => {
+    apply([clientPod('no-rights')]);
+    const pod = JSON.parse(ok(['get', 'pod', 'no-rights', '-n', NS, '-o', 'json']).stdout) as {
+      spec: {
+        serviceAccountName: string;
+        volumes: Array<{ name: string }>;
+        containers: Array<{ volumeMounts: Array<{ mountPath: string; readOnly: boolean }> }>;
+      };
+    };
+    assert.equal(pod.spec.serviceAccountName, 'default');
+    assert.match(pod.spec.volumes[0]?.name ?? '', /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.deepEqual(pod.spec.containers[0]?.volumeMounts[0], {
+      name: pod.spec.volumes[0]?.name,
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+      readOnly: true,
+    });
+    const out = await logsSaying('no-rights', /REFUSED|PODS/);
+    assert.match(out, /server https:\/\/10\.96\.0\.1:443 namespace incluster-e2e/);
+    assert.match(
+      out,
+      /REFUSED 403 .*pods is forbidden: User \\?"system:serviceaccount:incluster-e2e:default\\?" cannot list resource \\?"pods\\?"/,
+    );
+  });
+
+  test('a Role and RoleBinding let it list the pods of its namespace', async (t) => {
+    const served = srv.kubectl(['api-resources', '--api-group', 'rbac.authorization.k8s.io', '-o', 'name']);
+    if (!/roles/.test(served.stdout)) return t.skip('the RBAC API is not served by this build');
+    ok(['create', 'role', 'pod-reader', '-n', NS, '--verb', 'list', '--resource', 'pods']);
+    ok(['create', 'rolebinding', 'pod-reader', '-n', NS, '--role', 'pod-reader', '--serviceaccount', `${NS}:default`]);
+    apply([clientPod('with-rights')]);
+    const out = await logsSaying('with-rights', /REFUSED|PODS/);
+    assert.match(out, /PODS .*with-rights/);
+    assert.match(out, /no-rights/);
+  });
+});
