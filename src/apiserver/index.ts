@@ -18,3 +18,4 @@ export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy,
 export { createServiceAccountTokens } from './auth/serviceaccount/index.js';
 export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
+export type { UserInfo } from './auth/index.js';

@@ -52,11 +52,18 @@ export function registerReportCommands(program: Command, io: { log: (line: strin
       '--bundle <file>',
       'also write a support bundle (.tar.gz: report, versions, redacted kubeconfig, nodes, pods, events, log tails)',
     )
-    .action(async (o: { dataDir?: string; kubeconfig?: string; output: OutputFormat; bundle?: string }) => {
+    .action(async (o: { dataDir?: string; kubeconfig?: string; output: OutputFormat; bundle?: string; clusterDns?: string }) => {
       const { runDoctor, renderDoctor, kubeconfigCredentials } = await import('./doctor/doctor.js');
       const { askContainerd, collectVersion } = await import('./version-command.js');
       const dataDir = resolveDataDir(o.dataDir);
-      const r = await runDoctor({ dataDir, askContainerd, ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}) }).catch(io.fail);
+      const dns = o.clusterDns ? /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(o.clusterDns) : undefined;
+      if (o.clusterDns && !dns) io.fail(`--cluster-dns ${o.clusterDns}: must be HOST:PORT`);
+      const r = await runDoctor({
+        dataDir,
+        askContainerd,
+        ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}),
+        ...(dns ? { dns: { host: dns[1]!.replace(/^\[|\]$/g, ''), port: Number(dns[2]) } } : {}),
+      }).catch(io.fail);
       io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderDoctor(r));
       if (o.bundle) {
         const { writeBundle } = await import('./doctor/bundle.js');

@@ -29,12 +29,21 @@ import {
   parseDefaultPolicy,
   parseExemptions,
   type ApiServer,
+  type UserInfo,
 } from '../apiserver/index.js';
 import { ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
 import { startControllers, type Controllers } from './controllers.js';
+import {
+  CLUSTER_DNS_SERVICE_ACCOUNT,
+  controllerManagerUser,
+  controllerUser,
+  createIdentityTokens,
+  schedulerUser,
+  serviceAccountUser,
+} from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
@@ -275,13 +284,37 @@ async function startOnBackend(
   undo.push(() => client.close());
   await bootstrapCluster(client, port, api.services.wellKnown);
   await reconcileBootstrapPolicy(client);
+  // each component of this process calls the API as itself (RBAC's system:kube-scheduler,
+  // system:controller:<name>, …): tokens minted for this process only, clients over the same transport
+  const identityToken = createIdentityTokens(tokens);
+  const componentClients = new Map<string, RestClient>();
+  const clientAs = (user: UserInfo, agent: string): RestClient => {
+    let c = componentClients.get(user.name);
+    if (!c) {
+      c = createRestClient({
+        server: url,
+        caPem: pki.caCertPem,
+        token: identityToken(user),
+        userAgent: agent,
+        maxSockets: 16,
+        ...(local ? { socketPath } : {}),
+      });
+      componentClients.set(user.name, c);
+    }
+    return c;
+  };
+  undo.push(() => {
+    for (const c of componentClients.values()) c.close();
+  });
   const kubeconfig = join(o.dataDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
   const nodeIpam = {
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
   };
-  const controllers = startControllers(client, log, {
+  const controllers = startControllers(clientAs(controllerManagerUser(), 'kube-controller-manager'), log, {
+    clientFor: (component) =>
+      component === 'scheduler' ? clientAs(schedulerUser(), 'kube-scheduler') : clientAs(controllerUser(component), `tandem-${component}`),
     nodeIpam,
     rootCaPem: pki.caCertPem,
     ...(o.controllers ? { only: o.controllers } : {}),
@@ -298,7 +331,13 @@ async function startOnBackend(
   undo.push(() => eventTtl.stop());
   const domain = o.clusterDns?.domain ?? 'cluster.local';
   const dns = o.clusterDns
-    ? await startControlPlaneDns({ client, apiHost: host, log, clusterDomain: domain, listen: o.clusterDns.listen }).catch((e: unknown) => {
+    ? await startControlPlaneDns({
+        client: clientAs(serviceAccountUser('kube-system', CLUSTER_DNS_SERVICE_ACCOUNT), 'tandem-cluster-dns'),
+        apiHost: host,
+        log,
+        clusterDomain: domain,
+        listen: o.clusterDns.listen,
+      }).catch((e: unknown) => {
         throw listenError(e, '--cluster-dns-listen', o.clusterDns?.listen ?? '');
       })
     : undefined;

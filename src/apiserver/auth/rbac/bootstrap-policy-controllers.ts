@@ -44,6 +44,9 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       rule(READ, [''], ['services', 'pods']),
       rule(['get', 'list', 'watch', 'create', 'update', 'delete'], [''], ['endpoints']),
       rule(['create'], [''], ['endpoints/restricted']),
+      // Tandem: one controller keeps both Endpoints and EndpointSlices (upstream has two)
+      rule(READ, [''], ['nodes']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
       eventsRule(),
     ],
   ],

@@ -15,6 +15,7 @@ import {
   READ_WRITE,
   role,
   roleBinding,
+  serviceAccount,
   rule,
   urlRule,
   user,
@@ -256,6 +257,12 @@ function systemRoles(): ClusterRole[] {
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
     clusterRole('system:kube-dns', [rule(['list', 'watch'], [''], ['endpoints', 'services'])]),
+    // Tandem's cluster DNS (in the server process): what kubeadm's CoreDNS role reads, and the
+    // kube-dns Service's endpoints it publishes for itself (a Role in kube-system below)
+    clusterRole('system:tandem:cluster-dns', [
+      rule(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
     clusterRole('system:kubelet-api-admin', [
       rule(READ, [''], ['nodes']),
       rule(['proxy'], [''], ['nodes']),
@@ -324,6 +331,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:node-proxier', [user('system:kube-proxy')]),
     clusterBinding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
     clusterBinding('system:kube-dns', [{ kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-dns' }]),
+    clusterBinding('system:tandem:cluster-dns', [serviceAccount('kube-system', 'cluster-dns')]),
     clusterBinding('system:kube-scheduler', [user('system:kube-scheduler')]),
     // the API server's client certificate towards node agents
     clusterBinding('system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
@@ -353,7 +361,15 @@ export function bootstrapRoles(): Role[] {
       rule(['watch'], [COORD], ['leases']),
       rule(['get', 'update'], [COORD], ['leases'], [component, CONTROL_PLANE_LEASE]),
     ]);
-  return [locking('kube-controller-manager'), locking('kube-scheduler')];
+  return [
+    locking('kube-controller-manager'),
+    locking('kube-scheduler'),
+    role('kube-system', 'system:tandem:cluster-dns-endpoints', [
+      rule(['get', 'create', 'update', 'patch'], [''], ['endpoints'], ['kube-dns']),
+      rule(['get', 'create', 'update', 'patch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(READ, [''], ['services']),
+    ]),
+  ];
 }
 
 export function bootstrapRoleBindings(): RoleBinding[] {
@@ -366,5 +382,6 @@ export function bootstrapRoleBindings(): RoleBinding[] {
       user('system:kube-scheduler'),
       { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-scheduler' },
     ]),
+    roleBinding('kube-system', 'system:tandem:cluster-dns-endpoints', [serviceAccount('kube-system', 'cluster-dns')]),
   ];
 }
