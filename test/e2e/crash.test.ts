@@ -4,11 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTandem } from './harness.js';
 import { createRawClient } from './raw-client.js';
+import { removeTree } from './remove-tree.js';
 
 const CLIENTS = 8;
 const RUN_MS = 1500;
@@ -113,6 +114,6 @@ test('every acknowledged create survives SIGKILL and restart', async () => {
       await second.stop();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTree(dataDir);
   }
 });

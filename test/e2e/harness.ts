@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeTree } from './remove-tree.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const TANDEM = join(REPO, 'bin', 'tandem.js');
@@ -112,7 +113,7 @@ export async function startTandem(opts: StartOptions = {}): Promise<TandemProces
     },
     async stop() {
       await waitExit('SIGTERM');
-      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepDataDir) removeTree(dataDir);
       rmSync(home, { recursive: true, force: true });
     },
     async kill() {

@@ -11,7 +11,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { kubectlAvailable, startTandem, type RunResult, type TandemProcess } fro
 import { show, until, type Obj } from './node-session.js';
 import { startLinuxAgent, type AgentProcess } from './process-node.js';
 import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
+import { removeTree } from './remove-tree.js';
 
 const NS = 'incluster-e2e';
 const root = process.platform === 'linux' && process.getuid?.() === 0;
@@ -126,7 +127,7 @@ describe('an in-cluster client in a pod', { skip }, () => {
     await agent?.stop();
     await srv?.stop();
     await registry?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   test('the pod gets default, the kube-api-access volume and the variables; without rights it is refused as itself', async () => {

@@ -3,13 +3,14 @@
 // that deletes every workload, stops tandem and removes what the node leaves behind.
 
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { kubectlAvailable, startTandem, type RunResult, type TandemProcess } from './harness.js';
 import { at } from './kubectl-support.js';
 import { nodeSkipReason, randomNodePodCidr, teardownNode } from './node-support.js';
 import { prepareTestImages, type TestImages } from '../images/index.js';
+import { removeTree } from './remove-tree.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -131,7 +132,7 @@ export function createNodeSession(ns: string): NodeSession {
       srv = undefined;
       if (dataDir) {
         await teardownNode(join(dataDir, 'agent'), podCidr);
-        rmSync(dataDir, { recursive: true, force: true });
+        removeTree(dataDir);
       }
       await images?.registry.stop();
     },

@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
@@ -15,6 +15,7 @@ import { at } from './kubectl-support.js';
 import { show, sleep, until, type Obj } from './node-session.js';
 import { startLinuxAgent, type AgentProcess } from './process-node.js';
 import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
+import { removeTree } from './remove-tree.js';
 
 const NS = 'proc-logs';
 const skip = process.platform !== 'linux' ? 'needs Linux' : !kubectlAvailable() ? 'kubectl not found' : undefined;
@@ -91,7 +92,7 @@ describe('a native-process node: logs of finished pods', { skip }, () => {
     await agent?.stop();
     await srv?.stop();
     await registry?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    if (scratch) removeTree(scratch);
   });
 
   test('a Completed and a Failed pod: their logs', async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
@@ -19,6 +19,7 @@ import { startTandem, TANDEM, type RunResult, type TandemProcess } from './harne
 import { at, collect } from './kubectl-support.js';
 import { items, show, sleep, statusOf, until, type Obj } from './node-session.js';
 import { freePort, pushImage, startRegistry, type Registry } from '../images/registry.js';
+import { removeTree } from './remove-tree.js';
 
 /** A node agent process the scenario starts and stops (a Linux child, or node.exe under Wine). */
 export interface AgentProcess {
@@ -279,7 +280,7 @@ export function processNodeScenario(f: Flavour): void {
           /* gone */
         }
       }
-      if (agentDir) rmSync(join(agentDir, '..'), { recursive: true, force: true });
+      if (agentDir) removeTree(join(agentDir, '..'));
     });
 
     test('the node registers with its OS, build, image and kernel, and runs native processes only', async () => {

@@ -8,12 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TANDEM } from './harness.js';
+import { removeTree } from './remove-tree.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const QUIET_NODE = ['--runtime', 'process', '--proxy', 'none', '--cluster-dns-listen', 'none'];
@@ -83,7 +84,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       return;
     }
     const base = mkdtempSync(join(tmpdir(), 'tandem-npm-start-'));
-    t.after(() => rmSync(base, { recursive: true, force: true }));
+    t.after(() => removeTree(base));
     const dataDir = join(base, 'data');
     const npm = launch('npm', [
       'start',
@@ -135,7 +136,7 @@ test('a start whose port is taken says so and leaves no new data dir, and an exi
   const { server, port } = await takePort();
   t.after(() => {
     server.close();
-    rmSync(base, { recursive: true, force: true });
+    removeTree(base);
   });
   for (const command of ['server', 'up']) {
     const dataDir = join(base, `new-${command}`, 'data');
@@ -175,7 +176,7 @@ test('a start whose port is taken says so and leaves no new data dir, and an exi
 
 test('SIGINT during a start: Tandem finishes starting, then stops cleanly and releases its store', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'tandem-signal-start-'));
-  t.after(() => rmSync(base, { recursive: true, force: true }));
+  t.after(() => removeTree(base));
   const dataDir = join(base, 'data');
   const srv = launch(process.execPath, [
     TANDEM,

@@ -13,7 +13,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import { at } from './kubectl-support.js';
 import { items, isRunning, nodeE2eSkip, show, sleep, until, type Obj } from './node-session.js';
 import { containerdPid, shimPids } from './node-support.js';
 import { prepareTestImages, type TestImages } from '../images/index.js';
+import { removeTree } from './remove-tree.js';
 
 const TAG = 't2n';
 const LAN = `${TAG}-lan`;
@@ -279,7 +280,7 @@ describe('two nodes in network namespaces: pod network, Services and DNS across 
     for (const p of procs) await stopProc(p, 'SIGKILL');
     destroyNetwork();
     await images?.registry.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (work) removeTree(work);
     const cgroups = sh(['find', '/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-name', 'pod*']).stdout.split('\n');
     assert.deepEqual(
       cgroups.filter((c) => [...uids].some((u) => c.endsWith(`pod${u}`))),
