@@ -2,6 +2,7 @@
 
 export { createApiServer, type ApiServer } from './server.js';
 export { startEventTtl } from './registry/event-ttl.js';
+export { reconcileKubernetesEndpoints, startKubernetesEndpoints } from './kubernetes-endpoints.js';
 export { bootstrapCluster } from './bootstrap.js';
 export {
   createTokenAuthenticator,

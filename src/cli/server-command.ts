@@ -8,6 +8,8 @@ import { allKinds } from '../api/kinds/index.js';
 import {
   adminUser,
   bootstrapCluster,
+  reconcileKubernetesEndpoints,
+  startKubernetesEndpoints,
   createApiServer,
   createEscalationPlugin,
   createRbacAuthorizer,
@@ -284,6 +286,11 @@ async function startOnBackend(
   undo.push(() => client.close());
   await bootstrapCluster(client, port, api.services.wellKnown);
   await reconcileBootstrapPolicy(client);
+  // the `kubernetes` Service's endpoint: this server as pods reach it (a loopback listen only serves host-network and process pods)
+  const endpointIp = host === '0.0.0.0' ? (localAddresses()[0] ?? '127.0.0.1') : /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : '127.0.0.1';
+  await reconcileKubernetesEndpoints(client, endpointIp, port);
+  const kubernetesEndpoints = startKubernetesEndpoints({ client, ip: endpointIp, port, log: slog.child('kubernetes-endpoints') });
+  undo.push(() => kubernetesEndpoints.stop());
   // each component of this process calls the API as itself (RBAC's system:kube-scheduler,
   // system:controller:<name>, …): tokens minted for this process only, clients over the same transport
   const identityToken = createIdentityTokens(tokens);
@@ -355,6 +362,7 @@ async function startOnBackend(
     token,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      kubernetesEndpoints.stop();
       await dns?.stop();
       await eventTtl.stop();
       await controllers.stop();

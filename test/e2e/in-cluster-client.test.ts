@@ -103,22 +103,14 @@ describe('an in-cluster client in a pod', { skip }, () => {
     srv = await startTandem({ command: 'server', args: ['--listen', `0.0.0.0:${await freePort()}`] });
     agent = startLinuxAgent({ kubeconfig: srv.kubeconfig, dataDir: join(scratch, 'agent'), nodeName, streamingPort: await freePort() });
     await agent.ready(120_000);
-    // The API server's own endpoint behind the `kubernetes` Service (upstream's endpoint reconciler
-    // writes it; Tandem's server does not yet, see the report of issue 13): a host address and port.
-    apply([
-      {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: 'kubernetes',
-          namespace: 'default',
-          labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'e2e.tandem.dev' },
-        },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: [hostAddress()], conditions: { ready: true } }],
-        ports: [{ name: 'https', port: srv.port, protocol: 'TCP' }],
-      },
-    ]);
+    // The API server publishes its own endpoint behind the `kubernetes` Service (upstream's endpoint
+    // reconciler): with --listen 0.0.0.0 a host address and the port it serves on.
+    const slice = JSON.parse(ok(['get', 'endpointslice', 'kubernetes', '-n', 'default', '-o', 'json']).stdout) as {
+      endpoints?: Array<{ addresses?: string[] }>;
+      ports?: Array<{ port?: number }>;
+    };
+    assert.equal(slice.ports?.[0]?.port, srv.port);
+    assert.equal(slice.endpoints?.[0]?.addresses?.[0], hostAddress());
     ok(['create', 'namespace', NS]);
   });
 
