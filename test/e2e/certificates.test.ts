@@ -85,6 +85,22 @@ test(
     assert.match(srv.kubectl(['get', 'csr', 'bob']).stdout, /bob\s.*\sDenied\s*$/m);
     assert.equal(srv.kubectl(['get', 'csr', 'bob', '-o', 'jsonpath={.status.certificate}']).stdout, '');
 
+    // a kubelet client certificate request is approved by the approver (the admin may create
+    // certificatesigningrequests/nodeclient) and issued by the signer, with no one running kubectl
+    const node = await makeCsr({ cn: 'system:node:n7', o: ['system:nodes'] });
+    assert.equal(
+      apply(csrObject('node-n7', node.csrPem, 'kubernetes.io/kube-apiserver-client-kubelet', ['digital signature', 'client auth'])).code,
+      0,
+    );
+    let auto = '';
+    for (let i = 0; i < 100 && !/Approved,Issued/.test(auto); i++) {
+      auto = srv.kubectl(['get', 'csr', 'node-n7']).stdout;
+      await sleep(100);
+    }
+    assert.match(auto, /Approved,Issued/);
+    const reason = srv.kubectl(['get', 'csr', 'node-n7', '-o', 'jsonpath={.status.conditions[0].reason}']).stdout;
+    assert.equal(reason, 'AutoApproved');
+
     // bad input: a 4xx naming the field
     r = apply(csrObject('bad', bob.csrPem, signer, ['server auth']));
     assert.notEqual(r.code, 0);
