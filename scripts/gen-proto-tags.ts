@@ -38,6 +38,7 @@ const ROOTS = [
   'io.k8s.api.authentication.v1.TokenRequest',
   'io.k8s.api.authentication.v1.TokenReview',
   'io.k8s.api.authentication.v1.SelfSubjectReview',
+  'io.k8s.api.certificates.v1.CertificateSigningRequest',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'io.k8s.api.authorization.v1.SubjectAccessReview',
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview',

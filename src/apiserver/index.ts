@@ -13,6 +13,9 @@ export {
   unionAuthorizer,
   staticTokenAuthenticator,
   unionTokenAuthenticator,
+  createX509Authenticator,
+  createBootstrapTokenAuthenticator,
+  type Authorizer,
 } from './auth/index.js';
 export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy, startPolicyFeed } from './auth/rbac/index.js';
 // ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)

@@ -28,7 +28,9 @@ import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
 import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
+import type { NodeProxyOptions } from './proxy/node-proxy-options.js';
 import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
+import { createCsrAdmission, installCsrApproval } from './certificates/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -47,8 +49,8 @@ export interface ApiServerOptions {
   now?: () => number;
   /** called with unexpected errors (bugs): they answer 500 */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
-  /** node agents' bearer token and TLS trust, for logs/exec/attach/portforward/metrics.k8s.io */
-  nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
+  /** the client certificate towards node agents and the CA their serving certificates must verify against (logs, exec, attach, portforward, metrics.k8s.io) */
+  nodeProxy?: NodeProxyOptions;
   /** the Service ClusterIP range (default 10.96.0.0/16) */
   serviceCIDR?: string;
   /** warnings of the Service allocation repair pass */
@@ -106,7 +108,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kindByGVK: (g, v, k) => byGVK.get(`${g}/${v}/${k}`),
     now: opts.now ?? Date.now,
     admission: createAdmission(opts.backend, services),
-    admissionPlugins: opts.admissionPlugins ?? [],
+    admissionPlugins: [...(opts.admissionPlugins ?? [])],
     authorizer: opts.authorizer ?? alwaysAllowAuthorizer,
     custom: createCustomHandlers(),
     advertiseAddress: opts.advertiseAddress,
@@ -115,6 +117,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (opts.ruleResolver) ctx.ruleResolver = opts.ruleResolver;
   // a server built with only some kinds (the events store) does not answer reviews
   if (byGVK.has('authorization.k8s.io/v1/SelfSubjectAccessReview')) registerReviewHandlers(ctx.custom);
+  // certificates.k8s.io: the approval subresource and the requestor/signer checks come with the kind
+  if (ctx.kindFor('certificates.k8s.io', 'v1', 'certificatesigningrequests')) {
+    installCsrApproval(ctx);
+    ctx.admissionPlugins.push(createCsrAdmission(ctx.authorizer));
+  }
   const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(opts.kinds, () => true, opts.oidc);
 

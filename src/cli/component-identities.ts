@@ -23,6 +23,10 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   'pod-garbage-collector': 'pod-garbage-collector',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
   'root-ca-publisher': 'root-ca-cert-publisher',
+  csrapproving: 'certificate-controller',
+  csrsigning: 'certificate-controller',
+  csrcleaner: 'certificate-controller',
+  tokencleaner: 'token-cleaner',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -25,6 +25,11 @@ import {
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
+  startCsrApprovingController,
+  startCsrSigningController,
+  startCsrCleanerController,
+  startBootstrapTokenCleaner,
+  type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -90,6 +95,16 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   nodeipam: (d) => startNodeIpamController({ ...deps(d, 'nodeipam', 'node-controller'), ...d.opts.nodeIpam }),
   'clusterrole-aggregation': (d) => startClusterRoleAggregationController(deps(d, 'clusterrole-aggregation')),
   'pod-garbage-collector': (d) => startPodGcController({ ...deps(d, 'pod-garbage-collector'), ...podGcOptionsFromEnv(process.env, d.log) }),
+  // certificates: the approver, the signer (only where the CA key is at hand) and the cleaner
+  csrapproving: (d) =>
+    startCsrApprovingController({ ...deps(d, 'csrapproving'), ...(d.opts.csrAccess ? { access: d.opts.csrAccess } : {}) }),
+  csrsigning: (d) => {
+    if (d.opts.ca) return startCsrSigningController({ ...deps(d, 'csrsigning'), ca: d.opts.ca });
+    d.log.warn('csrsigning: no CA key, CertificateSigningRequests will not be signed');
+    return { ready: async () => undefined, stop: async () => undefined };
+  },
+  csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
+  tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
@@ -107,6 +122,10 @@ export interface ControllerOptions {
   rootCaPem?: string;
   /** Each component's own client (its identity); default: `client` for all. */
   clientFor?: (component: string) => RestClient;
+  /** the cluster CA the CSR signer signs with (`tandem server` reads DATA/pki/ca.key) */
+  ca?: { certPem: string; keyPem: string };
+  /** whether a CSR's requestor may get node client certificates (the approver's SubjectAccessReview) */
+  csrAccess?: AccessCheck;
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */

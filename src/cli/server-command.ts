@@ -5,6 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
+import type { Secret } from '../api/gen/types.js';
 import {
   adminUser,
   bootstrapCluster,
@@ -18,6 +19,8 @@ import {
   createRequestAuthenticator,
   createServiceAccountAdmission,
   createTokenAuthenticator,
+  createX509Authenticator,
+  createBootstrapTokenAuthenticator,
   privilegedGroupAuthorizer,
   storeServiceAccountLookup,
   unionAuthorizer,
@@ -32,8 +35,10 @@ import {
   parseExemptions,
   type ApiServer,
   type UserInfo,
+  type Authorizer,
 } from '../apiserver/index.js';
-import { ensurePki } from '../pki/index.js';
+import type { AccessCheck } from '../controllers/index.js';
+import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
@@ -137,6 +142,38 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The CSR approver's SubjectAccessReview, asked of this server's authorizer in-process: may the
+ * requestor create certificatesigningrequests/nodeclient (or /selfnodeclient)? RBAC's default
+ * policy carries kubeadm's two bindings for it (bootstrap tokens: nodeclient; nodes: selfnodeclient).
+ */
+function csrAccessCheck(authorizer: Authorizer): AccessCheck {
+  return async (user, sub) => {
+    const r = await authorizer.authorize({
+      user,
+      verb: 'create',
+      resourceRequest: true,
+      path: '',
+      apiGroup: 'certificates.k8s.io',
+      apiVersion: 'v1',
+      resource: 'certificatesigningrequests',
+      subresource: sub,
+      namespace: '',
+      name: '',
+    });
+    return r.decision === 'allow';
+  };
+}
+
+/** Reads kube-system Secrets straight from the API server's store (the bootstrap-token authenticator's lookups). */
+function secretReader(api: ApiServer): (name: string) => Promise<Secret | undefined> {
+  const kind = api.ctx.kindFor('', 'v1', 'secrets');
+  if (!kind) return () => Promise.resolve(undefined);
+  const store = api.ctx.store(kind);
+  return async (name) =>
+    (await store.getKv('kube-system', name)) ? ((await store.get('kube-system', name)).obj as unknown as Secret) : undefined;
+}
+
 /** The error of a listen, saying which flag to change when the address is taken. */
 function listenError(e: unknown, flag: string, address: string): Error {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -209,6 +246,12 @@ async function startOnBackend(
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   hosts.push(...inClusterNames(o));
   const pki = await ensurePki(o.dataDir, { hosts });
+  // the API server's identity towards node agents (upstream's apiserver-kubelet-client), renewed like server.crt
+  const kubeletClient = await ensureClientCert(o.dataDir, {
+    name: 'kubelet-client',
+    commonName: 'kube-apiserver-kubelet-client',
+    ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
+  });
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
   // ServiceAccount tokens: signing key in DATA/pki, TokenRequest/TokenReview handlers, OIDC discovery
@@ -224,7 +267,15 @@ async function startOnBackend(
     ...(process.env['TANDEM_TOKEN_CACHE_TTL_MS'] ? { cacheTtlMs: Number(process.env['TANDEM_TOKEN_CACHE_TTL_MS']) } : {}),
   });
   if (typeof serviceAccounts.oidc === 'string') slog.warn(`no OIDC discovery for ServiceAccount tokens: ${serviceAccounts.oidc}`);
-  const authenticator = createRequestAuthenticator({ static: tokens, tokens: [serviceAccounts.authenticator] });
+  // bootstrap tokens are Secrets: read through the API server's store once it exists
+  let bootstrapSecret: (name: string) => Promise<Secret | undefined> = () => Promise.resolve(undefined);
+  const bootstrapTokens = createBootstrapTokenAuthenticator({ getSecret: (n) => bootstrapSecret(n), log: slog.child('bootstrap-token') });
+  // client certificates from the cluster CA first (CSR-issued node and user certificates), then tokens
+  const authenticator = createRequestAuthenticator({
+    static: tokens,
+    tokens: [serviceAccounts.authenticator, bootstrapTokens],
+    others: [createX509Authenticator()],
+  });
   // RBAC reads its policy from the store (list + watch); the first list is in before any request
   const rbacFeed = startPolicyFeed(backend, slog.child('rbac'));
   undo.push(() => rbacFeed.stop());
@@ -245,11 +296,12 @@ async function startOnBackend(
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
       createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
     ],
-    tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
-    // Node agents authenticate the API server by this token. Their serving certificates are not
-    // verified yet: agents joining from other hosts have no certificate from the cluster CA until
-    // node bootstrap exists (the connection is still TLS).
-    nodeProxy: { token, rejectUnauthorized: false },
+    // the chain (serving certificate, then the CA): a joining node reads the CA from the handshake
+    // and checks it against its --ca-cert-hash
+    tls: { cert: `${pki.certPem.trimEnd()}\n${pki.caCertPem}`, key: pki.keyPem, ca: pki.caCertPem },
+    // agents are called with the API server's own client certificate, never a token, and only once
+    // their serving certificate verifies against the cluster CA
+    nodeProxy: { cert: kubeletClient.certPem, key: kubeletClient.keyPem, ca: pki.caCertPem },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
@@ -264,7 +316,8 @@ async function startOnBackend(
   undo.push(() => api.close());
   serviceAccounts.install(api.ctx);
   // TokenReview asks every token authenticator the server has, in the order requests do
-  api.ctx.tokenAuthenticator = unionTokenAuthenticator([staticTokenAuthenticator(tokens), serviceAccounts.authenticator]);
+  api.ctx.tokenAuthenticator = unionTokenAuthenticator([staticTokenAuthenticator(tokens), serviceAccounts.authenticator, bootstrapTokens]);
+  bootstrapSecret = secretReader(api);
   const port = await api.listen(host, wantPort).catch((e: unknown) => {
     throw listenError(e, '--listen', o.listen);
   });
@@ -324,6 +377,8 @@ async function startOnBackend(
       component === 'scheduler' ? clientAs(schedulerUser(), 'kube-scheduler') : clientAs(controllerUser(component), `tandem-${component}`),
     nodeIpam,
     rootCaPem: pki.caCertPem,
+    ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+    csrAccess: csrAccessCheck(authorizer),
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
   });

@@ -22,3 +22,7 @@ export { startNodeIpamController } from './nodeipam/index.js';
 export { startPodGcController, podGcOptionsFromEnv } from './podgc/index.js';
 export { startClusterRoleAggregationController } from './clusterrole-aggregation/index.js';
 export { startRootCaPublisher } from './root-ca-publisher/index.js';
+export { startCsrApprovingController, type AccessCheck } from './csr-approving/index.js';
+export { startCsrSigningController } from './csr-signing/index.js';
+export { startCsrCleanerController } from './csr-cleaner/index.js';
+export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';

@@ -11,7 +11,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { agentServingCert } from './agent-cert.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { buildImage, type OciImage } from '../../src/agent/images/oci.js';
 import type { TarEntry } from '../../src/agent/images/tar.js';
@@ -70,6 +71,9 @@ export function startLinuxAgent(
 ): AgentProcess {
   const args = ['agent', '--kubeconfig', a.kubeconfig, '--runtime', 'process', '--node-name', a.nodeName, '--data-dir', a.dataDir];
   args.push('--proxy', proxy);
+  // a serving certificate from the cluster CA (the server's data dir holds the kubeconfig), as a joined node gets one
+  const tls = agentServingCert(dirname(a.kubeconfig), a.nodeName, join(a.dataDir, 'tls'));
+  args.push('--tls-cert-file', tls.certFile, '--tls-private-key-file', tls.keyFile);
   const child = spawn(process.execPath, [TANDEM, ...args, '--streaming-port', String(a.streamingPort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml } from 'yaml';
+import { agentServingCert } from './agent-cert.js';
 import { KUBECTL, TANDEM, type RunResult } from './harness.js';
 import { at } from './kubectl-support.js';
 import { items, isRunning, nodeE2eSkip, show, sleep, until, type Obj } from './node-session.js';
@@ -207,6 +208,9 @@ describe('two nodes in network namespaces: pod network, Services and DNS across 
       const dir = join(work, n.name);
       mkdirSync(dir);
       const argv = [process.execPath, TANDEM, 'agent', '--kubeconfig', kubeconfig, '--data-dir', dir];
+      // a serving certificate from the cluster CA for the node's address: the API server refuses others
+      const tls = agentServingCert(srvDir, n.name, join(dir, 'tls'), [n.ip]);
+      argv.push('--tls-cert-file', tls.certFile, '--tls-private-key-file', tls.keyFile);
       argv.push('--pod-cidr', n.podCidr, '--cluster-cidr', '10.42.0.0/16', '--node-name', n.name);
       agents.push(startIn(n.ns, argv));
     }

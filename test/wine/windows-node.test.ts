@@ -6,6 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { at } from '../e2e/kubectl-support.js';
+import { dirname, join } from 'node:path';
+import { agentServingCert } from '../e2e/agent-cert.js';
 import { TANDEM } from '../e2e/harness.js';
 import { pidsWith, processNodeScenario, type AgentProcess } from '../e2e/process-node.js';
 import { startWindowsNode, startWineServer, windowsNodeExe, wineReady, winPath } from './wine.js';
@@ -21,6 +23,9 @@ const WINE_BUILD = '10.0.18362';
 function startWineAgent(a: { kubeconfig: string; dataDir: string; nodeName: string; streamingPort: number }): AgentProcess {
   startWineServer();
   const args = [winPath(TANDEM), 'agent', '--kubeconfig', winPath(a.kubeconfig), '--runtime', 'process', '--node-name', a.nodeName];
+  // a serving certificate from the cluster CA: the API server refuses agents without one
+  const tls = agentServingCert(dirname(a.kubeconfig), a.nodeName, join(a.dataDir, 'tls'));
+  args.push('--tls-cert-file', winPath(tls.certFile), '--tls-private-key-file', winPath(tls.keyFile));
   const p = startWindowsNode([...args, '--data-dir', winPath(a.dataDir), '--streaming-port', String(a.streamingPort)], {
     timeoutMs: 30 * 60_000,
   });

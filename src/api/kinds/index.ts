@@ -11,6 +11,7 @@ import { daemonSetKind } from './apps/daemonset.js';
 import { deploymentKind } from './apps/deployment.js';
 import { replicaSetKind } from './apps/replicaset.js';
 import { jobKind } from './batch/job.js';
+import { csrKind } from './certificates/csr.js';
 import { leaseKind } from './coordination/lease.js';
 import { configMapKind } from './core/configmap.js';
 import { endpointsKind } from './core/endpoints.js';
@@ -57,6 +58,7 @@ export const allKinds: readonly KindDef[] = [
   subjectAccessReviewKind,
   tokenReviewKind,
   selfSubjectReviewKind,
+  csrKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

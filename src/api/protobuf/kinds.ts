@@ -43,6 +43,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     TokenReview: 'io.k8s.api.authentication.v1.TokenReview',
     SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
   },
+  'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

@@ -60,6 +60,7 @@ function fieldsV1(o: JsonObject): Json | undefined {
 export const STRING_LISTS: ReadonlySet<string> = new Set([
   'io.k8s.api.authentication.v1.ExtraValue',
   'io.k8s.api.authorization.v1.ExtraValue',
+  'io.k8s.api.certificates.v1.ExtraValue',
 ]);
 const stringList = (o: JsonObject): Json => (Array.isArray(o.items) ? o.items : []);
 

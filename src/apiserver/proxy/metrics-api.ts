@@ -10,7 +10,7 @@ import type { ApiContext } from '../handlers/context.js';
 import type { ResourceRequest } from '../http/request-info.js';
 import { sendJson } from '../http/respond.js';
 import { objectOf } from '../registry/resource-store.js';
-import { agentEndpoint, tlsOptions, type NodeProxyOptions } from './agent-client.js';
+import { agentConnectError, agentEndpoint, tlsOptions, type NodeProxyOptions } from './agent-client.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 const GV = `${METRICS_GROUP}/v1beta1`;
@@ -31,7 +31,12 @@ interface SummaryLike {
 export const cpuQuantity = (nanoCores: number | undefined) => `${Math.max(0, Math.round(nanoCores ?? 0))}n`;
 export const memoryQuantity = (bytes: number | undefined) => `${Math.max(0, Math.round((bytes ?? 0) / 1024))}Ki`;
 
-type Fetch = (node: AnyObject, auth: NodeProxyOptions) => Promise<SummaryLike | undefined>;
+/** A node's summary, or the Status of a refused agent certificate (502), or undefined (unreachable, no data). */
+type Fetched = SummaryLike | StatusError | undefined;
+type Fetch = (node: AnyObject, auth: NodeProxyOptions) => Promise<Fetched>;
+interface Why {
+  refused?: StatusError;
+}
 
 const fetchSummary: Fetch = (node, auth) => {
   const t = agentEndpoint(node);
@@ -44,7 +49,6 @@ const fetchSummary: Fetch = (node, auth) => {
         path: '/stats/summary',
         method: 'GET',
         timeout: TIMEOUT_MS,
-        headers: { Authorization: `Bearer ${auth.token}` },
         ...tlsOptions(auth, t.host),
       },
       (res) => {
@@ -65,7 +69,10 @@ const fetchSummary: Fetch = (node, auth) => {
       },
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
+    req.on('error', (e) => {
+      const se = agentConnectError(node.metadata.name ?? '', t, e);
+      resolve(se.code === 502 ? se : undefined);
+    });
     req.end();
   });
 };
@@ -75,16 +82,25 @@ export interface MetricsApi {
 }
 
 export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): MetricsApi {
-  const cache = new Map<string, { at: number; p: Promise<SummaryLike | undefined> }>();
-  const summaryOf = (node: AnyObject): Promise<SummaryLike | undefined> => {
+  const cache = new Map<string, { at: number; p: Promise<Fetched> }>();
+  // `why` collects, per request, an agent certificate that was refused: a GET of one object answers with it
+  const summaryOf = async (node: AnyObject, why: Why): Promise<SummaryLike | undefined> => {
     const auth = ctx.nodeProxy;
-    if (!auth) return Promise.resolve(undefined);
+    if (!auth) return undefined;
     const name = node.metadata.name ?? '';
     const hit = cache.get(name);
-    if (hit && ctx.now() - hit.at < CACHE_MS) return hit.p;
-    const p = fetch(node, auth);
-    cache.set(name, { at: ctx.now(), p });
-    return p;
+    let p: Promise<Fetched>;
+    if (hit && ctx.now() - hit.at < CACHE_MS) p = hit.p;
+    else {
+      p = fetch(node, auth);
+      cache.set(name, { at: ctx.now(), p });
+    }
+    const got = await p;
+    if (got instanceof StatusError) {
+      why.refused = got;
+      return undefined;
+    }
+    return got;
   };
   const listOf = async (plural: string, ns?: string): Promise<AnyObject[]> => {
     const kind = ctx.kindFor('', 'v1', plural);
@@ -103,8 +119,8 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     return m;
   };
 
-  async function nodeMetrics(nodes: AnyObject[]) {
-    const sums = await Promise.all(nodes.map(summaryOf));
+  async function nodeMetrics(nodes: AnyObject[], why: Why) {
+    const sums = await Promise.all(nodes.map((n) => summaryOf(n, why)));
     const items: Record<string, unknown>[] = [];
     nodes.forEach((n, i) => {
       const s = sums[i]?.node;
@@ -119,7 +135,7 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     return items;
   }
 
-  async function podMetrics(pods: AnyObject[]) {
+  async function podMetrics(pods: AnyObject[], why: Why) {
     const nodesByName = new Map((await listOf('nodes')).map((n) => [n.metadata.name ?? '', n]));
     const wanted = new Set<string>();
     for (const p of pods) {
@@ -130,7 +146,7 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     await Promise.all(
       [...wanted].map(async (nn) => {
         const node = nodesByName.get(nn);
-        const s = node ? await summaryOf(node) : undefined;
+        const s = node ? await summaryOf(node, why) : undefined;
         for (const ps of s?.pods ?? []) stats.set(`${ps.podRef?.namespace ?? ''}/${ps.podRef?.name ?? ''}`, ps);
       }),
     );
@@ -153,15 +169,16 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
       if (info.verb !== 'get' && info.verb !== 'list')
         throw methodNotAllowed(`${info.verb} is not supported on ${info.resource}.${METRICS_GROUP}`);
       if (info.subresource) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      const why: Why = {};
       const sel = parseLabelSelector(query.get('labelSelector') ?? '');
       if (info.resource === 'nodes') {
         if (info.namespace !== undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         let nodes = (await listOf('nodes')).filter((n) => sel.matches(n.metadata.labels));
         if (info.name) nodes = nodes.filter((n) => n.metadata.name === info.name);
-        const items = await nodeMetrics(nodes);
+        const items = await nodeMetrics(nodes, why);
         if (info.name) {
           const it = items[0];
-          if (!it) throw notFound({ group: METRICS_GROUP, resource: 'nodes' }, info.name);
+          if (!it) throw why.refused ?? notFound({ group: METRICS_GROUP, resource: 'nodes' }, info.name);
           sendJson(res, 200, { kind: 'NodeMetrics', apiVersion: GV, ...it });
           return;
         }
@@ -176,10 +193,10 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
       if (info.resource === 'pods') {
         let pods = (await listOf('pods', info.namespace)).filter((p) => sel.matches(p.metadata.labels));
         if (info.name) pods = pods.filter((p) => p.metadata.name === info.name);
-        const items = await podMetrics(pods);
+        const items = await podMetrics(pods, why);
         if (info.name) {
           const it = items[0];
-          if (!it) throw notFound({ group: METRICS_GROUP, resource: 'pods' }, info.name);
+          if (!it) throw why.refused ?? notFound({ group: METRICS_GROUP, resource: 'pods' }, info.name);
           sendJson(res, 200, { kind: 'PodMetrics', apiVersion: GV, ...it });
           return;
         }

@@ -364,6 +364,8 @@ export function bootstrapRoles(): Role[] {
   return [
     locking('kube-controller-manager'),
     locking('kube-scheduler'),
+    // upstream's: the bootstrap token cleaner deletes expired token Secrets in kube-system
+    role('kube-system', 'system:controller:token-cleaner', [rule(['delete', 'get', 'list', 'watch'], [''], ['secrets']), eventsRule()]),
     role('kube-system', 'system:tandem:cluster-dns-endpoints', [
       rule(['get', 'create', 'update', 'patch'], [''], ['endpoints'], ['kube-dns']),
       rule(['get', 'create', 'update', 'patch'], ['discovery.k8s.io'], ['endpointslices']),
@@ -383,5 +385,6 @@ export function bootstrapRoleBindings(): RoleBinding[] {
       { kind: 'ServiceAccount', namespace: 'kube-system', name: 'kube-scheduler' },
     ]),
     roleBinding('kube-system', 'system:tandem:cluster-dns-endpoints', [serviceAccount('kube-system', 'cluster-dns')]),
+    roleBinding('kube-system', 'system:controller:token-cleaner', [serviceAccount('kube-system', 'token-cleaner')]),
   ];
 }
