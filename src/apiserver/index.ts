@@ -11,3 +11,4 @@ export {
   privilegedGroupAuthorizer,
   unionAuthorizer,
 } from './auth/index.js';
+export { createNodeAuthorization } from './node-authorization.js';

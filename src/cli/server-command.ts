@@ -11,6 +11,7 @@ import {
   createApiServer,
   createRequestAuthenticator,
   createTokenAuthenticator,
+  createNodeAuthorization,
   privilegedGroupAuthorizer,
   unionAuthorizer,
   ensureAdminToken,
@@ -151,13 +152,18 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
   const authenticator = createRequestAuthenticator({ static: tokens });
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer]);
+  // node agents (system:node:NAME): the Node authorizer before RBAC, NodeRestriction on every write
+  const nodeAuthz = createNodeAuthorization({ backend, kinds: allKinds, log: slog.child('node-authorizer') });
+  undo.push(() => nodeAuthz.stop());
+  await nodeAuthz.ready();
+  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, nodeAuthz.authorizer]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
     kinds: allKinds,
     authenticator,
     authorizer,
+    admissionPlugins: [nodeAuthz.admission],
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     // Node agents authenticate the API server by this token. Their serving certificates are not
     // verified yet: agents joining from other hosts have no certificate from the cluster CA until
@@ -234,6 +240,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     token,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      nodeAuthz.stop();
       await dns?.stop();
       await eventTtl.stop();
       await controllers.stop();
