@@ -188,7 +188,9 @@ export async function main(argv: string[]): Promise<void> {
             dataDir: join(dataDir, 'agent'),
             ...(o.podCidr ? { podCidr: o.podCidr } : {}),
             tls: { cert: s.tls.cert, key: s.tls.key },
-            streamingToken: s.token,
+            clusterCa: s.tls.ca,
+            // the API server of this release still calls agents with this token (nodeProxy in server-command.ts)
+            legacyStreamingToken: s.token,
             log: createLogger({ write: writeOut }).child('agent'),
             progress,
             runtimes: o.runtime,
@@ -289,7 +291,9 @@ export async function main(argv: string[]): Promise<void> {
           dataDir,
           ...(o.podCidr ? { podCidr: o.podCidr } : {}),
           tls: { cert: pki.certPem, key: pki.keyPem },
-          streamingToken: creds.token,
+          clusterCa: creds.caPem,
+          // the API server of this release still calls agents with the admin token, the one this kubeconfig holds
+          legacyStreamingToken: creds.token,
           log: createLogger({ write: writeOut }).child('agent'),
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
           runtimes: o.runtime,

@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
 import { generateCa, generateServingCert } from '../../pki/pki-generate.js';
-import { startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
+import { createAgentAuth, startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
 import { createFakeStreamingRuntime, type FakeStreamingRuntime } from '../../agent/streaming/testing/fake-streaming-runtime.js';
 import { createLogger, nullLogger } from '../../base/log.js';
 
@@ -98,7 +98,7 @@ before(async () => {
     runtime: rt,
     listen: { host: '127.0.0.1', port: 0 },
     tls: { cert: cert.certPem, key: cert.keyPem },
-    authToken: token,
+    auth: createAgentAuth({ nodeName: 'node-1', legacyToken: token }),
     log: createLogger({ write: (l) => agentLog.push(l), level: 'debug' }),
     nodeName: 'node-1',
     logPollMs: 50,

@@ -2,6 +2,5 @@
 
 export { createNodeAuthorizer } from './node-authorizer.js';
 export { startNodeGraphSource } from './graph-source.js';
-export type { NodeGraphSource } from './graph-source.js';
 export { MIRROR_POD_ANNOTATION } from './graph.js';
 export { podRefs } from './pod-refs.js';
