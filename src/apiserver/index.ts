@@ -10,5 +10,8 @@ export {
   createRequestAuthenticator,
   privilegedGroupAuthorizer,
   unionAuthorizer,
+  createX509Authenticator,
+  createBootstrapTokenAuthenticator,
+  type Authorizer,
 } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';

@@ -189,8 +189,6 @@ export async function main(argv: string[]): Promise<void> {
             ...(o.podCidr ? { podCidr: o.podCidr } : {}),
             tls: { cert: s.tls.cert, key: s.tls.key },
             clusterCa: s.tls.ca,
-            // the API server of this release still calls agents with this token (nodeProxy in server-command.ts)
-            legacyStreamingToken: s.token,
             log: createLogger({ write: writeOut }).child('agent'),
             progress,
             runtimes: o.runtime,
@@ -240,6 +238,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
     .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
+    .option('--tls-cert-file <file>', "the streaming server's certificate, from the cluster CA (the API server refuses others)")
+    .option('--tls-private-key-file <file>', 'the key of --tls-cert-file')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
     .option(
       '--cluster-dns <ips>',
@@ -255,6 +255,8 @@ export async function main(argv: string[]): Promise<void> {
         nodeName?: string;
         containerd?: string;
         streamingPort: string;
+        tlsCertFile?: string;
+        tlsPrivateKeyFile?: string;
         logFile?: string;
         runtime: RuntimeMode;
         insecureRegistry: string[];
@@ -285,15 +287,28 @@ export async function main(argv: string[]): Promise<void> {
           }
         })();
         const { hostname } = await import('node:os');
-        const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
+        // the streaming server's certificate: given (one from the cluster CA), else a self-made one, which
+        // the API server refuses for logs, exec and metrics until a serving certificate is requested from it
+        if ((o.tlsCertFile === undefined) !== (o.tlsPrivateKeyFile === undefined))
+          fail('--tls-cert-file and --tls-private-key-file go together');
+        const { readFileSync } = await import('node:fs');
+        const readPem = (flag: string, f: string): string => {
+          try {
+            return readFileSync(resolve(f), 'utf8');
+          } catch (e) {
+            return fail(`${flag} ${f}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        };
+        const tls =
+          o.tlsCertFile && o.tlsPrivateKeyFile
+            ? { cert: readPem('--tls-cert-file', o.tlsCertFile), key: readPem('--tls-private-key-file', o.tlsPrivateKeyFile) }
+            : await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] }).then((p) => ({ cert: p.certPem, key: p.keyPem }));
         const node = await startNode({
           client,
           dataDir,
           ...(o.podCidr ? { podCidr: o.podCidr } : {}),
-          tls: { cert: pki.certPem, key: pki.keyPem },
+          tls,
           clusterCa: creds.caPem,
-          // the API server of this release still calls agents with the admin token, the one this kubeconfig holds
-          legacyStreamingToken: creds.token,
           log: createLogger({ write: writeOut }).child('agent'),
           streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
           runtimes: o.runtime,

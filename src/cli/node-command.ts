@@ -57,14 +57,9 @@ export interface NodeOptions {
   proxy?: 'auto' | 'nftables' | 'userspace' | 'none';
   /** TLS for the streaming server */
   tls: { cert: string; key: string };
-  /** the cluster CA (PEM): callers of the streaming server with a client certificate it signed are who it says */
+  /** the cluster CA (PEM): callers of the streaming server with a client certificate it signed are who it says;
+   * bearer tokens are checked by TokenReview, and every caller's right by SubjectAccessReview */
   clusterCa: string;
-  /**
-   * Transitional: the bearer token the API server presents to agents while it has no client
-   * certificate of its own; accepted as the API server without review. Bearer tokens of anyone
-   * else are checked by TokenReview, and every caller's right by SubjectAccessReview.
-   */
-  legacyStreamingToken?: string;
   streamingListen?: { host: string; port: number };
   /** the node's logger (the agent, its platform and its streaming server log through children) */
   log: Logger;
@@ -179,13 +174,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     podLookup: lookup.lookup,
     listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
     tls: o.tls,
-    auth: createAgentAuth({
-      nodeName,
-      clientCa: o.clusterCa,
-      reviews: o.client,
-      ...(o.legacyStreamingToken ? { legacyToken: o.legacyStreamingToken } : {}),
-      log: o.log.child('streaming-auth'),
-    }),
+    auth: createAgentAuth({ nodeName, clientCa: o.clusterCa, reviews: o.client, log: o.log.child('streaming-auth') }),
     log: o.log.child('streaming'),
     nodeName,
     stats,

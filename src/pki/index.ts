@@ -2,3 +2,4 @@
 // short-lived child process. The API server and the node agent both use it.
 
 export { ensurePki, pkiPaths, PkiError } from './pki.js';
+export { ensureClientCert, signCertificateRequest } from './client-cert.js';

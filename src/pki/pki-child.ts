@@ -6,9 +6,13 @@
 
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { PemPair, ServingCertRequest } from './pki-generate.js';
+import type { ClientCertRequest, CsrSigningRequest, PemPair, ServingCertRequest } from './pki-generate.js';
 
-export type PkiJob = { op: 'ca'; commonName: string; years: number } | { op: 'serving'; req: ServingCertRequest };
+export type PkiJob =
+  | { op: 'ca'; commonName: string; years: number }
+  | { op: 'serving'; req: ServingCertRequest }
+  | { op: 'client'; req: ClientCertRequest }
+  | { op: 'sign-csr'; req: CsrSigningRequest };
 
 type Answer = { ok: true; pair: PemPair } | { ok: false; message: string };
 
@@ -43,7 +47,16 @@ export function generateInChild(job: PkiJob): Promise<PemPair> {
 
 async function runJob(job: PkiJob): Promise<PemPair> {
   const gen = await import('./pki-generate.js');
-  return job.op === 'ca' ? gen.generateCa(job.commonName, job.years) : gen.generateServingCert(job.req);
+  switch (job.op) {
+    case 'ca':
+      return gen.generateCa(job.commonName, job.years);
+    case 'serving':
+      return gen.generateServingCert(job.req);
+    case 'client':
+      return gen.generateClientCert(job.req);
+    case 'sign-csr':
+      return { certPem: await gen.signCsr(job.req), keyPem: '' };
+  }
 }
 
 if (process.argv.includes(CHILD_FLAG) && process.send) {

@@ -3,7 +3,7 @@
 // the API server vouches for through a TokenReview (answers cached for two minutes, as the
 // kubelet's webhook authenticator does). Nothing else is anyone.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import type { TokenReview } from '../../../api/gen/types.js';
@@ -15,8 +15,6 @@ export interface AgentUser {
   uid?: string;
   groups: string[];
   extra?: Record<string, string[]>;
-  /** authenticated by the transitional shared token: the API server itself, not reviewed */
-  viaLegacyToken?: boolean;
 }
 
 /** How the agent asks the API server (its own node client does: RestClient.request fits). */
@@ -25,14 +23,8 @@ export interface ReviewClient {
 }
 
 export interface AgentAuthnOptions {
-  /** reviews bearer tokens; absent: only certificates (and the legacy token) are accepted */
+  /** reviews bearer tokens; absent: only certificates are accepted */
   reviews?: ReviewClient;
-  /**
-   * Transitional: the shared bearer token the API server presented before it had a client
-   * certificate. Accepted as the API server itself (LEGACY_API_SERVER_USER); remove once every API
-   * server calls agents with its certificate.
-   */
-  legacyToken?: string;
   /** audiences asked for in the TokenReview (default: the API server's own) */
   audiences?: string[];
   tokenTtlMs?: number;
@@ -40,7 +32,6 @@ export interface AgentAuthnOptions {
   log?: Logger;
 }
 
-const LEGACY_API_SERVER_USER = 'kube-apiserver-kubelet-client';
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 const AUTHENTICATED = 'system:authenticated';
 
@@ -67,7 +58,6 @@ export function createAgentAuthenticator(o: AgentAuthnOptions): AgentAuthenticat
   const now = o.now ?? Date.now;
   const ttl = o.tokenTtlMs ?? 120_000;
   const cache = new TtlCache<AgentUser | null>(4096, now);
-  const legacy = o.legacyToken ? createHash('sha256').update(o.legacyToken).digest() : undefined;
 
   async function review(token: string, key: string): Promise<AgentUser | undefined> {
     if (!o.reviews) return undefined;
@@ -110,7 +100,6 @@ export function createAgentAuthenticator(o: AgentAuthnOptions): AgentAuthenticat
       const token = bearer(req.headers['authorization']);
       if (!token) return undefined;
       const digest = createHash('sha256').update(token).digest();
-      if (legacy && timingSafeEqual(digest, legacy)) return { name: LEGACY_API_SERVER_USER, groups: [AUTHENTICATED], viaLegacyToken: true };
       const key = digest.toString('base64');
       const hit = cache.get(key);
       if (hit !== undefined) return hit ?? undefined;

@@ -12,7 +12,7 @@ import { TtlCache } from './ttl-cache.js';
 
 export interface AgentAuthzOptions {
   nodeName: string;
-  /** asks SubjectAccessReviews; absent: only the legacy token's caller is allowed */
+  /** asks SubjectAccessReviews; absent: nobody is allowed */
   reviews?: ReviewClient;
   authorizedTtlMs?: number;
   unauthorizedTtlMs?: number;
@@ -77,7 +77,6 @@ export function createAgentAuthorizer(o: AgentAuthzOptions): AgentAuthorizer {
 
   return {
     async authorize(user, method, path) {
-      if (user.viaLegacyToken) return;
       const a = nodeRequestAttributes(method, path);
       if (a.verb && (await review(user, a))) return;
       throw new StatusError(
