@@ -23,3 +23,4 @@ export { createServiceAccountTokens } from './auth/serviceaccount/index.js';
 export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
 export type { UserInfo } from './auth/index.js';
+export { createNodeAuthorization } from './node-authorization.js';

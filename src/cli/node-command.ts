@@ -26,7 +26,7 @@ import {
 } from '../agent/index.js';
 import { createCriRuntime } from '../agent/runtime/cri/index.js';
 import { createProcessRuntime } from '../agent/runtime/process/index.js';
-import { createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
+import { createAgentAuth, createRuntimePodLookup, startStreamingServer } from '../agent/streaming/index.js';
 import { createStatsProvider } from '../agent/stats/index.js';
 import { startPodNetwork } from '../network/podnet/index.js';
 import { chooseProxyBackend, startServiceProxy } from '../network/proxy/index.js';
@@ -56,11 +56,11 @@ export interface NodeOptions {
   insecureRegistries?: string[];
   /** the service proxy: nftables rules when this host can (Linux, root, nft), else the userspace proxy; `none` runs none */
   proxy?: 'auto' | 'nftables' | 'userspace' | 'none';
-  /** TLS for the streaming server, and the bearer token the API server presents to it */
+  /** TLS for the streaming server */
   tls: { cert: string; key: string };
-  streamingToken: string;
-  /** the cluster CA: the API server's client certificate (CN kube-apiserver-kubelet-client) from it is accepted */
-  clientCa?: string;
+  /** the cluster CA (PEM): callers of the streaming server with a client certificate it signed are who it says;
+   * bearer tokens are checked by TokenReview, and every caller's right by SubjectAccessReview */
+  clusterCa: string;
   streamingListen?: { host: string; port: number };
   /** the node's logger (the agent, its platform and its streaming server log through children) */
   log: Logger;
@@ -175,8 +175,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     podLookup: lookup.lookup,
     listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
     tls: o.tls,
-    authToken: o.streamingToken,
-    ...(o.clientCa ? { clientCa: o.clientCa } : {}),
+    auth: createAgentAuth({ nodeName, clientCa: o.clusterCa, reviews: o.client, log: o.log.child('streaming-auth') }),
     log: o.log.child('streaming'),
     nodeName,
     stats,

@@ -19,6 +19,7 @@ import {
   createRequestAuthenticator,
   createServiceAccountAdmission,
   createTokenAuthenticator,
+  createNodeAuthorization,
   createX509Authenticator,
   createBootstrapTokenAuthenticator,
   privilegedGroupAuthorizer,
@@ -281,7 +282,11 @@ async function startOnBackend(
   undo.push(() => rbacFeed.stop());
   await rbacFeed.ready();
   const rbac = createRbacAuthorizer(rbacFeed.index);
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, rbac]);
+  // node agents (system:node:NAME): the Node authorizer before RBAC, NodeRestriction on every write
+  const nodeAuthz = createNodeAuthorization({ backend, kinds: allKinds, log: slog.child('node-authorizer') });
+  undo.push(() => nodeAuthz.stop());
+  await nodeAuthz.ready();
+  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, nodeAuthz.authorizer, rbac]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
@@ -293,6 +298,7 @@ async function startOnBackend(
     admissionPlugins: [
       ...serviceAccountAdmission(o, backend),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
+      nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
       createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
     ],
@@ -418,6 +424,7 @@ async function startOnBackend(
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
       kubernetesEndpoints.stop();
+      nodeAuthz.stop();
       await dns?.stop();
       await eventTtl.stop();
       await controllers.stop();

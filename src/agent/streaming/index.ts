@@ -1,2 +1,3 @@
 export { startStreamingServer, type StreamingServer } from './streaming-server.js';
 export { createRuntimePodLookup } from './runtime-pod-lookup.js';
+export { createAgentAuth } from './auth/index.js';

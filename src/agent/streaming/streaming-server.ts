@@ -1,15 +1,14 @@
 // The node agent's streaming HTTPS server, reached by the API server: container logs, exec, attach,
 // port-forward, stats summary, Prometheus metrics and a health check. Every request but /healthz
-// must carry `Authorization: Bearer <authToken>` or come over a connection whose client certificate
-// verifies against `clientCa` with the API server's kubelet-client identity (what the API server
-// presents since it stopped sending tokens to agents).
+// is authenticated (a client certificate from the cluster CA, or a reviewed bearer token: 401
+// without either) and authorized by the API server (403 when it says no), as the kubelet's are.
 
 import https from 'node:https';
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { StatusError, notFound, unauthorized } from '../../base/errors.js';
+import type { AgentAuth } from './auth/index.js';
+import type { AgentUser } from './auth/agent-authn.js';
 import type { Logger } from '../../base/log.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createStatsProvider, type StatsProvider } from '../stats/summary.js';
@@ -24,11 +23,8 @@ export interface StreamingServerOptions {
   podLookup: PodLookup;
   listen: { host: string; port: number };
   tls: { cert: string; key: string };
-  authToken: string;
-  /** the cluster CA: client certificates it issued to `clientNames` are accepted */
-  clientCa?: string;
-  /** accepted client-certificate common names (default: kube-apiserver-kubelet-client) */
-  clientNames?: readonly string[];
+  /** who may call (auth/index.ts createAgentAuth) */
+  auth: AgentAuth;
   log: Logger;
   /** node name reported in /stats/summary (default: the listen host) */
   nodeName?: string;
@@ -67,18 +63,12 @@ const segments = (path: string): string[] | undefined => {
 
 export async function startStreamingServer(o: StreamingServerOptions): Promise<StreamingServer> {
   const now = o.now ?? Date.now;
-  const expected = Buffer.from(`Bearer ${o.authToken}`);
-  const names = new Set(o.clientNames ?? ['kube-apiserver-kubelet-client']);
-  const byCertificate = (req: IncomingMessage) => {
-    const sock = req.socket as TLSSocket;
-    if (!o.clientCa || sock.authorized !== true) return false;
-    const cn = sock.getPeerCertificate().subject?.CN;
-    return typeof cn === 'string' && names.has(cn);
-  };
-  const authorized = (req: IncomingMessage) => {
-    if (byCertificate(req)) return true;
-    const got = Buffer.from(String(req.headers['authorization'] ?? ''));
-    return got.length === expected.length && timingSafeEqual(got, expected);
+  /** the caller, allowed to make this request; throws 401 or 403 */
+  const admit = async (req: IncomingMessage, path: string): Promise<AgentUser> => {
+    const user = await o.auth.authenticate(req);
+    if (!user) throw unauthorized();
+    await o.auth.authorize(user, req.method ?? 'GET', path);
+    return user;
   };
   const stats = o.stats ?? createStatsProvider({ runtime: o.runtime, nodeName: o.nodeName ?? o.listen.host, now });
   // prom-client costs ~10 MB of a node's memory: loaded on the first /metrics scrape only
@@ -96,7 +86,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
       res.end('ok');
       return;
     }
-    if (!authorized(req)) throw unauthorized();
+    await admit(req, url.pathname);
     const seg = segments(url.pathname);
     if (!seg) throw notFound({ group: '', resource: 'paths' }, url.pathname);
     if (req.method === 'GET' && seg[0] === 'containerLogs' && seg.length === 4) {
@@ -133,8 +123,9 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     throw notFound({ group: '', resource: 'paths' }, url.pathname);
   }
 
-  const clientAuth = o.clientCa ? { ca: o.clientCa, requestCert: true, rejectUnauthorized: false } : {};
-  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key, ...clientAuth }, (req, res) => {
+  // client certificates are asked for, not required: bearer tokens remain a way in
+  const clientCerts = o.auth.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: o.auth.clientCa } : {};
+  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key, ...clientCerts }, (req, res) => {
     serve(req, res).catch((e: unknown) => {
       const se = e instanceof StatusError ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
       if (!(e instanceof StatusError)) o.log.error('request failed', { method: req.method, url: req.url, error: se.message });
@@ -147,21 +138,25 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     socket.on('error', () => undefined);
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
-    if (!authorized(req)) {
-      rejectUpgrade(socket, unauthorized());
-      return;
-    }
     const url = new URL(req.url ?? '/', 'https://agent');
     const seg = segments(url.pathname);
-    if (!seg) {
-      rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname));
-      return;
-    }
-    upgradeHandler().then(
-      (onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams),
+    admit(req, url.pathname).then(
+      () => {
+        if (!seg) {
+          rejectUpgrade(socket, notFound({ group: '', resource: 'paths' }, url.pathname));
+          return;
+        }
+        upgradeHandler().then(
+          (onUpgrade) => onUpgrade(req, socket, head, seg, url.searchParams),
+          (e: unknown) => {
+            o.log.error('loading the upgrade handlers failed', { error: e });
+            if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
+          },
+        );
+      },
       (e: unknown) => {
-        o.log.error('loading the upgrade handlers failed', { error: e });
-        if (!socket.destroyed) rejectUpgrade(socket, new StatusError(500, 'InternalError', 'streaming is unavailable on this node'));
+        const se = e instanceof StatusError ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
+        if (!socket.destroyed) rejectUpgrade(socket, se);
       },
     );
   });

@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { runServer, type RunningServer } from '../../cli/server-command.js';
 import { generateCa, generateServingCert } from '../../pki/pki-generate.js';
-import { startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
+import { createAgentAuth, startStreamingServer, type StreamingServer } from '../../agent/streaming/index.js';
 import { createFakeStreamingRuntime, type FakeStreamingRuntime } from '../../agent/streaming/testing/fake-streaming-runtime.js';
 import { createLogger, nullLogger } from '../../base/log.js';
 
@@ -93,14 +93,20 @@ before(async () => {
       timestamp: Date.now() * 1e6,
     },
   ];
-  const token = 'agent-secret';
   agent = await startStreamingServer({
     runtime: rt,
     listen: { host: '127.0.0.1', port: 0 },
     tls: { cert: cert.certPem, key: cert.keyPem },
-    authToken: token,
-    // the API server's kubelet-client certificate (from its cluster CA) is what authenticates it here
-    clientCa: srv.tls.ca,
+    // the API server's kubelet-client certificate (from its cluster CA) is what authenticates it here;
+    // the SubjectAccessReview is answered as RBAC's system:kubelet-api-admin binding answers it
+    auth: createAgentAuth({
+      nodeName: 'node-1',
+      clientCa: srv.tls.ca,
+      reviews: {
+        request: async <T>(_m: string, _p: string, body?: unknown) =>
+          ({ status: { allowed: (body as { spec: { user: string } }).spec.user === 'kube-apiserver-kubelet-client' } }) as T,
+      },
+    }),
     log: createLogger({ write: (l) => agentLog.push(l), level: 'debug' }),
     nodeName: 'node-1',
     logPollMs: 50,
@@ -290,43 +296,50 @@ test('kubectl attach streams the container output', { skip }, async () => {
   assert.deepEqual(rt.execs.at(-1)?.cmd, ['<attach>']);
 });
 
-test('agent: bearer token required; /metrics has per-pod and per-container figures', { skip }, async () => {
-  const get = (path: string, token?: string) =>
-    new Promise<{ code: number; body: string }>((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: agent.port,
-          path,
-          rejectUnauthorized: false,
-          headers: token ? { Authorization: `Bearer ${token}` } : {},
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (b: Buffer) => {
-            body += b.toString();
-          });
-          res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  assert.equal((await get('/metrics')).code, 401);
-  assert.equal((await get('/metrics', 'wrong')).code, 401);
-  assert.equal((await get('/healthz')).body, 'ok');
-  const m = await get('/metrics', 'agent-secret');
-  assert.equal(m.code, 200);
-  assert.match(m.body, /container_cpu_usage_seconds_total\{namespace="default",pod="web-1",container="web"\} 5\n/);
-  assert.match(m.body, /pod_memory_working_set_bytes\{namespace="default",pod="web-1"\} 20971520\n/);
-  const s = JSON.parse((await get('/stats/summary', 'agent-secret')).body) as {
-    node: { nodeName: string; memory: { workingSetBytes: number } };
-    pods: unknown[];
-  };
-  assert.equal(s.node.nodeName, 'node-1');
-  assert.ok(s.node.memory.workingSetBytes > 0);
-  assert.equal(s.pods.length, 1);
-});
+test(
+  "agent: credentials required (the API server's client certificate); /metrics has per-pod and per-container figures",
+  { skip },
+  async () => {
+    const apiCert = srv.api.ctx.nodeProxy!;
+    const get = (path: string, token?: string) =>
+      new Promise<{ code: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: agent.port,
+            path,
+            rejectUnauthorized: false,
+            agent: false,
+            ...(token === 'cert' ? { cert: apiCert.cert, key: apiCert.key } : {}),
+            headers: token && token !== 'cert' ? { Authorization: `Bearer ${token}` } : {},
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (b: Buffer) => {
+              body += b.toString();
+            });
+            res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal((await get('/metrics')).code, 401);
+    assert.equal((await get('/metrics', 'wrong')).code, 401);
+    assert.equal((await get('/healthz')).body, 'ok');
+    const m = await get('/metrics', 'cert');
+    assert.equal(m.code, 200);
+    assert.match(m.body, /container_cpu_usage_seconds_total\{namespace="default",pod="web-1",container="web"\} 5\n/);
+    assert.match(m.body, /pod_memory_working_set_bytes\{namespace="default",pod="web-1"\} 20971520\n/);
+    const s = JSON.parse((await get('/stats/summary', 'cert')).body) as {
+      node: { nodeName: string; memory: { workingSetBytes: number } };
+      pods: unknown[];
+    };
+    assert.equal(s.node.nodeName, 'node-1');
+    assert.ok(s.node.memory.workingSetBytes > 0);
+    assert.equal(s.pods.length, 1);
+  },
+);
 
 test('WebSocket port-forward (v4.channel.k8s.io, ?ports=N) as @kubernetes/client-node uses it', { skip }, async () => {
   const token = readFileSync(join(dir, 'data', 'kubeconfig'), 'utf8').match(/token: (\S+)/)?.[1] ?? '';
