@@ -43,6 +43,9 @@ export const serviceAccountUser = (namespace: string, name: string): UserInfo =>
   groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, AUTHENTICATED],
 });
 
+/** A node agent's identity, as the Node authorizer and NodeRestriction know it. */
+export const nodeAgentUser = (nodeName: string): UserInfo => ({ name: `system:node:${nodeName}`, groups: ['system:nodes', AUTHENTICATED] });
+
 /** The user a controller runs as (its upstream ServiceAccount; the controller manager's own for one without). */
 export function controllerUser(component: string): UserInfo {
   const sa = CONTROLLER_SERVICE_ACCOUNTS[component];

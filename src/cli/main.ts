@@ -1,5 +1,6 @@
 // The `tandem` command line: up, server, agent, sim, plan, version, status, images.
 
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -217,7 +218,15 @@ export async function main(argv: string[]): Promise<void> {
       } else {
         try {
           const { createRestClient } = await import('../client/rest-client.js');
-          const client = createRestClient({ server: s.url, caPem: s.tls.ca, token: s.token, userAgent: 'tandem-agent' });
+          const { nodeAgentUser } = await import('./component-identities.js');
+          // the agent runs as its node (system:node:NAME): the Node authorizer and NodeRestriction judge it
+          const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+          const client = createRestClient({
+            server: s.url,
+            caPem: s.tls.ca,
+            token: s.tokenFor(nodeAgentUser(nodeName)),
+            userAgent: 'tandem-agent',
+          });
           const node = await startNode({
             client,
             dataDir: join(dataDir, 'agent'),
@@ -230,7 +239,7 @@ export async function main(argv: string[]): Promise<void> {
             insecureRegistries: o.insecureRegistry,
             proxy: o.proxy,
             clusterCidr: o.clusterCidr,
-            ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+            nodeName,
             ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
             clusterDns: [s.clusterDns.serviceIp],
             clusterDomain: s.clusterDns.domain,

@@ -134,8 +134,10 @@ export interface RunningServer {
   url: string;
   kubeconfig: string;
   client: RestClient;
-  /** the admin token and the serving certificate (the node agent of `tandem up` reuses them) */
+  /** the admin token and the serving certificate (the node agent of `tandem up` serves with it) */
   token: string;
+  /** a bearer token of this process for `user` (the node agent of `tandem up` runs as its node) */
+  tokenFor(user: UserInfo): string;
   tls: { cert: string; key: string; ca: string };
   controllers: Controllers;
   /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
@@ -421,6 +423,7 @@ async function startOnBackend(
     controllers,
     clusterDns: { serviceIp: api.services.wellKnown.dns, domain, ...(dns?.endpoint ? { endpoint: dns.endpoint } : {}) },
     token,
+    tokenFor: identityToken,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
       kubernetesEndpoints.stop();
