@@ -3,5 +3,5 @@
 // server and the node agent both use it.
 
 export { ensurePki, pkiPaths, PkiError } from './pki.js';
-export { generateKeyAndCsr, type CsrPair, type CsrRequest } from './csr.js';
+export { generateKeyAndCsr, type CsrRequest } from './csr.js';
 export { caCertHash, parseCaCertHash } from './ca-hash.js';

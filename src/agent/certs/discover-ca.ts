@@ -9,7 +9,7 @@ import tls, { type DetailedPeerCertificate } from 'node:tls';
 import { caCertHash } from '../../pki/index.js';
 
 /** The certificates the server presented, its own first (DER). */
-export function presentedChain(url: string, timeoutMs = 10_000): Promise<Buffer[]> {
+function presentedChain(url: string, timeoutMs = 10_000): Promise<Buffer[]> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port || 443);

@@ -38,7 +38,7 @@ export interface NodeCertificates {
 }
 
 /** The Node's addresses as SANs: IPs and host names, de-duplicated, in the Node's order. */
-export function nodeSans(node: Pick<Node, 'status'>): string[] {
+function nodeSans(node: Pick<Node, 'status'>): string[] {
   return [...new Set((node.status?.addresses ?? []).map((a) => a.address).filter((a) => a !== ''))];
 }
 
