@@ -65,7 +65,7 @@ export function registerJoinCommand<F extends JoinableFlags>(program: Command, i
       .option('--token <token>', 'the bootstrap token (required)')
       .option('--ca-cert-hash <hash>', "sha256:<hex> of the cluster CA's public key (required): the server is trusted only if it matches")
       .option('--name <name>', 'the node name (default: the hostname)')
-      .option('--timeout <duration>', 'how long to wait for the certificate to be approved and signed', '5m'),
+      .option('--timeout <duration>', 'how long to wait for the certificate to be approved and signed (0: no limit)', '5m'),
   ).action(async (server: string, o: F & { token?: string; caCertHash?: string; name?: string; timeout: string }) => {
     if (o.logFile) io.logToFile(o.logFile);
     const [{ parseCaCertHash }, { bootstrapNode, checkBootstrapToken }] = await Promise.all([
@@ -83,7 +83,8 @@ export function registerJoinCommand<F extends JoinableFlags>(program: Command, i
           token: o.token,
           caCertHash: parseCaCertHash(o.caCertHash),
           nodeName: joinNodeName(o),
-          timeoutMs: parseDuration(o.timeout, '--timeout'),
+          // 0: wait as long as it takes (an administrator approving by hand)
+          timeoutMs: parseDuration(o.timeout, '--timeout') || Number.POSITIVE_INFINITY,
         };
       } catch (e) {
         return io.fail(e);
