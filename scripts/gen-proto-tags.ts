@@ -31,6 +31,7 @@ const ROOTS = [
   'io.k8s.api.events.v1.Event',
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.api.certificates.v1.CertificateSigningRequest',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 ];
 

@@ -10,4 +10,7 @@ export {
   createRequestAuthenticator,
   privilegedGroupAuthorizer,
   unionAuthorizer,
+  createX509Authenticator,
+  createBootstrapTokenAuthenticator,
+  type Authorizer,
 } from './auth/index.js';

@@ -25,7 +25,9 @@ import { createCustomHandlers } from './handlers/custom.js';
 import type { ApiContext, RequestScope, UserInfo } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
 import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
+import type { NodeProxyOptions } from './proxy/node-proxy-options.js';
 import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
+import { createCsrAdmission, installCsrApproval } from './certificates/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -42,8 +44,8 @@ export interface ApiServerOptions {
   now?: () => number;
   /** called with unexpected errors (bugs): they answer 500 */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
-  /** node agents' bearer token and TLS trust, for logs/exec/attach/portforward/metrics.k8s.io */
-  nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
+  /** the client certificate towards node agents and the CA their serving certificates must verify against (logs, exec, attach, portforward, metrics.k8s.io) */
+  nodeProxy?: NodeProxyOptions;
   /** the Service ClusterIP range (default 10.96.0.0/16) */
   serviceCIDR?: string;
   /** warnings of the Service allocation repair pass */
@@ -99,12 +101,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kindByGVK: (g, v, k) => byGVK.get(`${g}/${v}/${k}`),
     now: opts.now ?? Date.now,
     admission: createAdmission(opts.backend, services),
-    admissionPlugins: opts.admissionPlugins ?? [],
+    admissionPlugins: [...(opts.admissionPlugins ?? [])],
     authorizer: opts.authorizer ?? alwaysAllowAuthorizer,
     custom: createCustomHandlers(),
     advertiseAddress: opts.advertiseAddress,
   };
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
+  // certificates.k8s.io: the approval subresource and the requestor/signer checks come with the kind
+  if (ctx.kindFor('certificates.k8s.io', 'v1', 'certificatesigningrequests')) {
+    installCsrApproval(ctx);
+    ctx.admissionPlugins.push(createCsrAdmission(ctx.authorizer));
+  }
   const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(opts.kinds, () => true);
 

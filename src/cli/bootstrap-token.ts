@@ -4,13 +4,19 @@
 // Secret: the user system:bootstrap:<id>, groups system:bootstrappers plus auth-extra-groups.
 
 import { randomInt } from 'node:crypto';
+import {
+  BOOTSTRAP_TOKEN_NAMESPACE,
+  BOOTSTRAP_TOKEN_SECRET_PREFIX,
+  BOOTSTRAP_TOKEN_SECRET_TYPE,
+  bootstrapTokenExpiry,
+  extraGroups,
+  secretValue,
+} from '../api/bootstrap/bootstrap-token.js';
 import type { Secret } from '../api/gen/types.js';
 import { humanDuration } from '../base/duration.js';
 
-export const TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
-export const TOKEN_NAMESPACE = 'kube-system';
 export const DEFAULT_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
-const GROUP_PATTERN = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 const randomString = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
@@ -31,10 +37,11 @@ export function parseGroups(text: string | undefined): string[] {
     .map((g) => g.trim())
     .filter((g) => g !== '');
   if (groups.length === 0) throw new Error('--groups: give at least one group (or leave the flag out for the default)');
+  // the authenticator's own check of auth-extra-groups, on a Secret holding only this group
   for (const g of groups) {
-    if (!GROUP_PATTERN.test(g)) {
+    if (extraGroups({ apiVersion: 'v1', kind: 'Secret', metadata: {}, data: { 'auth-extra-groups': b64(g) } }) === undefined) {
       throw new Error(
-        `--groups: ${JSON.stringify(g)} must match ${GROUP_PATTERN.source} (extra groups of a bootstrap token are under system:bootstrappers:)`,
+        `--groups: ${JSON.stringify(g)} must be system:bootstrappers: followed by [a-z0-9:-] ending in [a-z0-9] (extra groups of a bootstrap token)`,
       );
     }
   }
@@ -50,7 +57,6 @@ export interface TokenSecretOptions {
   groups: string[];
 }
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 /** RFC 3339 in UTC without fractions, as upstream writes `expiration`. */
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -67,8 +73,8 @@ export function buildTokenSecret(o: TokenSecretOptions): Secret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: `bootstrap-token-${o.token.id}`, namespace: TOKEN_NAMESPACE },
-    type: TOKEN_SECRET_TYPE,
+    metadata: { name: `${BOOTSTRAP_TOKEN_SECRET_PREFIX}${o.token.id}`, namespace: BOOTSTRAP_TOKEN_NAMESPACE },
+    type: BOOTSTRAP_TOKEN_SECRET_TYPE,
     data,
   };
 }
@@ -84,20 +90,20 @@ export interface TokenRow {
 
 /** One line of `tandem token list` for a token Secret, in kubeadm's columns; undefined for a Secret that is not one. */
 export function tokenRow(s: Secret, now: number): TokenRow | undefined {
-  if (s.type !== TOKEN_SECRET_TYPE) return undefined;
-  const get = (k: string) => (s.data?.[k] !== undefined ? Buffer.from(s.data[k], 'base64').toString('utf8') : undefined);
+  if (s.type !== BOOTSTRAP_TOKEN_SECRET_TYPE) return undefined;
+  const get = (k: string) => secretValue(s, k);
   const id = get('token-id');
   const secret = get('token-secret');
   if (!id || !secret) return undefined;
   const exp = get('expiration');
-  const expMs = exp ? Date.parse(exp) : undefined;
+  const expMs = bootstrapTokenExpiry(s);
   const usages = Object.keys(s.data ?? {})
     .filter((k) => k.startsWith('usage-bootstrap-') && get(k) === 'true')
     .map((k) => k.slice('usage-bootstrap-'.length))
     .sort();
   return {
     token: `${id}.${secret}`,
-    ttl: expMs === undefined ? '<forever>' : expMs <= now ? '<invalid>' : humanDuration(expMs - now),
+    ttl: expMs === undefined ? '<forever>' : Number.isNaN(expMs) || expMs <= now ? '<invalid>' : humanDuration(expMs - now),
     expires: exp ?? '<never>',
     usages: usages.join(',') || '<none>',
     description: get('description') ?? '<none>',

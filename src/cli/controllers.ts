@@ -23,6 +23,11 @@ import {
   podGcOptionsFromEnv,
   startReplicaSetController,
   startServiceAccountController,
+  startCsrApprovingController,
+  startCsrSigningController,
+  startCsrCleanerController,
+  startBootstrapTokenCleaner,
+  type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 
@@ -82,6 +87,15 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
     }),
   nodeipam: (d) => startNodeIpamController({ ...deps(d, 'node-controller'), ...d.opts.nodeIpam }),
   'pod-garbage-collector': (d) => startPodGcController({ ...deps(d), ...podGcOptionsFromEnv(process.env, d.log) }),
+  // certificates: the approver, the signer (only where the CA key is at hand) and the cleaner
+  csrapproving: (d) => startCsrApprovingController({ ...deps(d), ...(d.opts.csrAccess ? { access: d.opts.csrAccess } : {}) }),
+  csrsigning: (d) => {
+    if (d.opts.ca) return startCsrSigningController({ ...deps(d), ca: d.opts.ca });
+    d.log.warn('csrsigning: no CA key, CertificateSigningRequests will not be signed');
+    return { ready: async () => undefined, stop: async () => undefined };
+  },
+  csrcleaner: (d) => startCsrCleanerController(deps(d)),
+  tokencleaner: (d) => startBootstrapTokenCleaner(deps(d)),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
@@ -95,6 +109,10 @@ export interface ControllerOptions {
   nodeIpam?: { clusterCidr?: string; nodeCidrMaskSize?: number };
   /** Registries the scheduler may read image indexes from over plain HTTP (`--insecure-registry`; loopback always may). */
   insecureRegistries?: readonly string[];
+  /** the cluster CA the CSR signer signs with (`tandem server` reads DATA/pki/ca.key) */
+  ca?: { certPem: string; keyPem: string };
+  /** whether a CSR's requestor may get node client certificates (the approver's SubjectAccessReview) */
+  csrAccess?: AccessCheck;
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */

@@ -104,6 +104,8 @@ interface AgentFlags {
   nodeName?: string;
   containerd?: string;
   streamingPort: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   logFile?: string;
   runtime: RuntimeMode;
   insecureRegistry: string[];
@@ -140,6 +142,8 @@ function addAgentFlags(cmd: Command): Command {
     .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
     .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
     .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
+    .option('--tls-cert-file <file>', "the streaming server's certificate, from the cluster CA (the API server refuses others)")
+    .option('--tls-private-key-file <file>', 'the key of --tls-cert-file')
     .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
     .option(
       '--cluster-dns <ips>',
@@ -174,17 +178,31 @@ async function runAgent(kubeconfig: string, o: AgentFlags): Promise<void> {
     }
   })();
   const { hostname } = await import('node:os');
-  // a first serving certificate from the agent's own CA; a joined node replaces it with one from the
-  // cluster CA (below) once its Node is registered
-  const pki = await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] });
+  // the streaming server's certificate: given (one from the cluster CA), else a self-made one, which
+  // the API server refuses for logs, exec and metrics until a serving certificate is requested from it
+  // (a joined node does that below, once its Node is registered)
+  if ((o.tlsCertFile === undefined) !== (o.tlsPrivateKeyFile === undefined)) fail('--tls-cert-file and --tls-private-key-file go together');
+  const { readFileSync } = await import('node:fs');
+  const readPem = (flag: string, f: string): string => {
+    try {
+      return readFileSync(resolve(f), 'utf8');
+    } catch (e) {
+      return fail(`${flag} ${f}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const tls =
+    o.tlsCertFile && o.tlsPrivateKeyFile
+      ? { cert: readPem('--tls-cert-file', o.tlsCertFile), key: readPem('--tls-private-key-file', o.tlsPrivateKeyFile) }
+      : await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] }).then((p) => ({ cert: p.certPem, key: p.keyPem }));
   const node = await startNode({
     client,
     dataDir,
     ...(o.podCidr ? { podCidr: o.podCidr } : {}),
-    tls: { cert: pki.certPem, key: pki.keyPem },
-    // A node with a client certificate holds no token the API server could present to it: until the
-    // API server calls agents with a client certificate of its own, a random one admits nobody.
+    tls,
+    // A node with a client certificate holds no token: the API server reaches it with its client
+    // certificate from the cluster CA (clientCa), and a random token admits nobody else.
     streamingToken: creds.token ?? randomBytes(32).toString('hex'),
+    clientCa: creds.caPem,
     log: agentLog,
     streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
     runtimes: o.runtime,
@@ -206,7 +224,8 @@ async function runAgent(kubeconfig: string, o: AgentFlags): Promise<void> {
         log: agentLog.child('certs'),
         clock: realClock,
         nodeRegistered: node.agent.ready(),
-        onServingCertificate: (pair) => node.setServingCertificate(pair),
+        // a serving certificate given by flag is the operator's to renew
+        ...(o.tlsCertFile ? {} : { onServingCertificate: (pair: { cert: string; key: string }) => node.setServingCertificate(pair) }),
       })
     : undefined;
   await progress
@@ -307,6 +326,7 @@ export async function main(argv: string[]): Promise<void> {
             ...(o.podCidr ? { podCidr: o.podCidr } : {}),
             tls: { cert: s.tls.cert, key: s.tls.key },
             streamingToken: s.token,
+            clientCa: s.tls.ca,
             log: createLogger({ write: writeOut }).child('agent'),
             progress,
             runtimes: o.runtime,

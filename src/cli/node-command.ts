@@ -58,6 +58,8 @@ export interface NodeOptions {
   /** TLS for the streaming server, and the bearer token the API server presents to it */
   tls: { cert: string; key: string };
   streamingToken: string;
+  /** the cluster CA: the API server's client certificate (CN kube-apiserver-kubelet-client) from it is accepted */
+  clientCa?: string;
   streamingListen?: { host: string; port: number };
   /** the node's logger (the agent, its platform and its streaming server log through children) */
   log: Logger;
@@ -175,6 +177,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     listen: o.streamingListen ?? { host: '0.0.0.0', port: 0 },
     tls: o.tls,
     authToken: o.streamingToken,
+    ...(o.clientCa ? { clientCa: o.clientCa } : {}),
     log: o.log.child('streaming'),
     nodeName,
     stats,

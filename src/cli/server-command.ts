@@ -5,19 +5,24 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
+import type { Secret } from '../api/gen/types.js';
 import {
   adminUser,
   bootstrapCluster,
   createApiServer,
   createRequestAuthenticator,
   createTokenAuthenticator,
+  createX509Authenticator,
+  createBootstrapTokenAuthenticator,
   privilegedGroupAuthorizer,
   unionAuthorizer,
   ensureAdminToken,
   startEventTtl,
   type ApiServer,
+  type Authorizer,
 } from '../apiserver/index.js';
-import { ensurePki } from '../pki/index.js';
+import { defaultNodeClientAccess, type AccessCheck } from '../controllers/index.js';
+import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
@@ -80,6 +85,39 @@ export interface RunningServer {
   /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
   clusterDns: { serviceIp: string; domain: string; endpoint?: { ip: string; port: number } };
   stop(): Promise<void>;
+}
+
+/**
+ * The CSR approver's SubjectAccessReview, asked of this server's authorizer in-process: may the
+ * requestor create certificatesigningrequests/nodeclient (or /selfnodeclient)? Until RBAC carries
+ * kubeadm's two default bindings for this (bootstrap tokens: nodeclient; nodes: selfnodeclient),
+ * their rule is applied when the authorizer does not allow.
+ */
+function csrAccessCheck(authorizer: Authorizer): AccessCheck {
+  return async (user, sub) => {
+    const r = await authorizer.authorize({
+      user,
+      verb: 'create',
+      resourceRequest: true,
+      path: '',
+      apiGroup: 'certificates.k8s.io',
+      apiVersion: 'v1',
+      resource: 'certificatesigningrequests',
+      subresource: sub,
+      namespace: '',
+      name: '',
+    });
+    return r.decision === 'allow' || defaultNodeClientAccess(user, sub);
+  };
+}
+
+/** Reads kube-system Secrets straight from the API server's store (the bootstrap-token authenticator's lookups). */
+function secretReader(api: ApiServer): (name: string) => Promise<Secret | undefined> {
+  const kind = api.ctx.kindFor('', 'v1', 'secrets');
+  if (!kind) return () => Promise.resolve(undefined);
+  const store = api.ctx.store(kind);
+  return async (name) =>
+    (await store.getKv('kube-system', name)) ? ((await store.get('kube-system', name)).obj as unknown as Secret) : undefined;
 }
 
 /** The error of a listen, saying which flag to change when the address is taken. */
@@ -148,9 +186,19 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   const hosts = ['localhost', '127.0.0.1', hostname(), ...localAddresses()];
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   const pki = await ensurePki(o.dataDir, { hosts });
+  // the API server's identity towards node agents (upstream's apiserver-kubelet-client), renewed like server.crt
+  const kubeletClient = await ensureClientCert(o.dataDir, {
+    name: 'kubelet-client',
+    commonName: 'kube-apiserver-kubelet-client',
+    ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
+  });
   const token = await ensureAdminToken(o.dataDir);
   const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
-  const authenticator = createRequestAuthenticator({ static: tokens });
+  // bootstrap tokens are Secrets: read through the API server's store once it exists
+  let bootstrapSecret: (name: string) => Promise<Secret | undefined> = () => Promise.resolve(undefined);
+  const bootstrapTokens = createBootstrapTokenAuthenticator({ getSecret: (n) => bootstrapSecret(n), log: slog.child('bootstrap-token') });
+  // client certificates from the cluster CA first (CSR-issued node and user certificates), then tokens
+  const authenticator = createRequestAuthenticator({ static: tokens, tokens: [bootstrapTokens], others: [createX509Authenticator()] });
   const authorizer = unionAuthorizer([privilegedGroupAuthorizer]);
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
@@ -158,11 +206,12 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
     kinds: allKinds,
     authenticator,
     authorizer,
-    tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
-    // Node agents authenticate the API server by this token. Their serving certificates are not
-    // verified yet: agents joining from other hosts have no certificate from the cluster CA until
-    // node bootstrap exists (the connection is still TLS).
-    nodeProxy: { token, rejectUnauthorized: false },
+    // the chain (serving certificate, then the CA): a joining node reads the CA from the handshake
+    // and checks it against its --ca-cert-hash
+    tls: { cert: `${pki.certPem.trimEnd()}\n${pki.caCertPem}`, key: pki.keyPem, ca: pki.caCertPem },
+    // agents are called with the API server's own client certificate, never a token, and only once
+    // their serving certificate verifies against the cluster CA
+    nodeProxy: { cert: kubeletClient.certPem, key: kubeletClient.keyPem, ca: pki.caCertPem },
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
@@ -174,6 +223,7 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
       }),
   });
   undo.push(() => api.close());
+  bootstrapSecret = secretReader(api);
   const port = await api.listen(host, wantPort).catch((e: unknown) => {
     throw listenError(e, '--listen', o.listen);
   });
@@ -202,6 +252,8 @@ async function startOnBackend(o: ServerOptions, { host, wantPort, backend, start
   };
   const controllers = startControllers(client, log, {
     nodeIpam,
+    ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+    csrAccess: csrAccessCheck(authorizer),
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
   });

@@ -10,16 +10,11 @@ import { secretKind as SECRETS } from '../api/kinds/core/secret.js';
 import { isStatusError } from '../base/errors.js';
 import { parseDuration } from '../base/parse-duration.js';
 import { resolveDataDir } from './data-dir.js';
+import { buildTokenSecret, newBootstrapToken, parseGroups, renderTokenTable, tokenRow, tokenString } from './bootstrap-token.js';
 import {
-  buildTokenSecret,
-  newBootstrapToken,
-  parseGroups,
-  renderTokenTable,
-  tokenRow,
-  tokenString,
-  TOKEN_NAMESPACE,
-  TOKEN_SECRET_TYPE,
-} from './bootstrap-token.js';
+  BOOTSTRAP_TOKEN_NAMESPACE as TOKEN_NAMESPACE,
+  BOOTSTRAP_TOKEN_SECRET_TYPE as TOKEN_SECRET_TYPE,
+} from '../api/bootstrap/bootstrap-token.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 

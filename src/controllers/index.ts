@@ -20,3 +20,7 @@ export { startServiceAccountController } from './serviceaccount/index.js';
 export { startNodeLifecycleController } from './node-lifecycle/index.js';
 export { startNodeIpamController } from './nodeipam/index.js';
 export { startPodGcController, podGcOptionsFromEnv } from './podgc/index.js';
+export { startCsrApprovingController, defaultNodeClientAccess, type AccessCheck } from './csr-approving/index.js';
+export { startCsrSigningController } from './csr-signing/index.js';
+export { startCsrCleanerController } from './csr-cleaner/index.js';
+export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';

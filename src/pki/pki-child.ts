@@ -7,9 +7,14 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CsrPair, CsrRequest } from './pki-csr.js';
-import type { PemPair, ServingCertRequest } from './pki-generate.js';
+import type { ClientCertRequest, CsrSigningRequest, PemPair, ServingCertRequest } from './pki-generate.js';
 
-type PkiJob = { op: 'ca'; commonName: string; years: number } | { op: 'serving'; req: ServingCertRequest } | { op: 'csr'; req: CsrRequest };
+type PkiJob =
+  | { op: 'ca'; commonName: string; years: number }
+  | { op: 'serving'; req: ServingCertRequest }
+  | { op: 'client'; req: ClientCertRequest }
+  | { op: 'sign-csr'; req: CsrSigningRequest }
+  | { op: 'csr'; req: CsrRequest };
 
 /** What each job answers: a certificate and its key, or a certificate request and its key. */
 type JobResult<J extends PkiJob> = J extends { op: 'csr' } ? CsrPair : PemPair;
@@ -51,6 +56,10 @@ async function runJob(job: PkiJob): Promise<PemPair | CsrPair> {
       return (await import('./pki-generate.js')).generateCa(job.commonName, job.years);
     case 'serving':
       return (await import('./pki-generate.js')).generateServingCert(job.req);
+    case 'client':
+      return (await import('./pki-generate.js')).generateClientCert(job.req);
+    case 'sign-csr':
+      return { certPem: await (await import('./pki-generate.js')).signCsr(job.req), keyPem: '' };
     case 'csr':
       return (await import('./pki-csr.js')).generateCsr(job.req);
   }

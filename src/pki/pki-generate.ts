@@ -100,3 +100,116 @@ export async function generateServingCert(req: ServingCertRequest): Promise<PemP
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
+
+export interface ClientCertRequest {
+  ca: PemPair;
+  commonName: string;
+  organizations: string[];
+  days: number;
+}
+
+/** A client certificate signed by `ca`: clientAuth EKU, subject CN and O; never outlives the CA. */
+export async function generateClientCert(req: ClientCertRequest): Promise<PemPair> {
+  const caCert = new x509.X509Certificate(req.ca.certPem);
+  const caKey = await importPrivateKey(req.ca.keyPem);
+  const keys = await newKeyPair();
+  const now = Date.now();
+  const notAfter = new Date(Math.min(now + req.days * DAY_MS, caCert.notAfter.getTime()));
+  const subject = [...req.organizations.map((o) => ({ O: [o] })), { CN: [req.commonName] }];
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject,
+    issuer: caCert.subjectName,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter,
+    signingAlgorithm: SIGN_ALG,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+export interface CsrSigningRequest {
+  ca: PemPair;
+  /** the PKCS#10 request, PEM */
+  csrPem: string;
+  /** certificates.k8s.io key usages ("digital signature", "client auth", ...) */
+  usages: string[];
+  /** the wanted lifetime; capped at the CA's own expiry */
+  durationMs: number;
+  /** how far notBefore is set back (upstream: 5 minutes) */
+  backdateMs: number;
+}
+
+const KEY_USAGE_BITS: Readonly<Record<string, number>> = {
+  signing: x509.KeyUsageFlags.digitalSignature,
+  'digital signature': x509.KeyUsageFlags.digitalSignature,
+  'content commitment': x509.KeyUsageFlags.nonRepudiation,
+  'key encipherment': x509.KeyUsageFlags.keyEncipherment,
+  'key agreement': x509.KeyUsageFlags.keyAgreement,
+  'data encipherment': x509.KeyUsageFlags.dataEncipherment,
+  'cert sign': x509.KeyUsageFlags.keyCertSign,
+  'crl sign': x509.KeyUsageFlags.cRLSign,
+  'encipher only': x509.KeyUsageFlags.encipherOnly,
+  'decipher only': x509.KeyUsageFlags.decipherOnly,
+};
+
+const EXT_KEY_USAGES: Readonly<Record<string, string>> = {
+  any: '2.5.29.37.0',
+  'server auth': '1.3.6.1.5.5.7.3.1',
+  'client auth': '1.3.6.1.5.5.7.3.2',
+  'code signing': '1.3.6.1.5.5.7.3.3',
+  'email protection': '1.3.6.1.5.5.7.3.4',
+  's/mime': '1.3.6.1.5.5.7.3.4',
+  'ipsec end system': '1.3.6.1.5.5.7.3.5',
+  'ipsec tunnel': '1.3.6.1.5.5.7.3.6',
+  'ipsec user': '1.3.6.1.5.5.7.3.7',
+  timestamping: '1.3.6.1.5.5.7.3.8',
+  'ocsp signing': '1.3.6.1.5.5.7.3.9',
+  'microsoft sgc': '1.3.6.1.4.1.311.10.3.3',
+  'netscape sgc': '2.16.840.1.113730.4.1',
+};
+
+/**
+ * A certificate for a CSR's public key, signed by `ca`: the request's subject and subject
+ * alternative names, the key usages and extended key usages asked for, never a CA.
+ */
+export async function signCsr(req: CsrSigningRequest): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(req.csrPem);
+  if (!(await csr.verify())) throw new Error('the certificate request signature does not verify');
+  const caCert = new x509.X509Certificate(req.ca.certPem);
+  const caKey = await importPrivateKey(req.ca.keyPem);
+  const now = Date.now();
+  const notAfter = new Date(Math.min(now + req.durationMs, caCert.notAfter.getTime()));
+  let bits = 0;
+  const ekus = new Set<string>();
+  for (const u of req.usages) {
+    bits |= KEY_USAGE_BITS[u] ?? 0;
+    const e = EXT_KEY_USAGES[u];
+    if (e) ekus.add(e);
+  }
+  const extensions: InstanceType<typeof x509.Extension>[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
+  if (bits !== 0) extensions.push(new x509.KeyUsagesExtension(bits, true));
+  if (ekus.size > 0) extensions.push(new x509.ExtendedKeyUsageExtension([...ekus]));
+  const san = csr.extensions.find((e) => e.type === '2.5.29.17');
+  if (san) extensions.push(new x509.Extension(san.type, false, san.value));
+  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: csr.subjectName,
+    issuer: caCert.subjectName,
+    notBefore: new Date(now - req.backdateMs),
+    notAfter,
+    signingAlgorithm: SIGN_ALG,
+    publicKey: csr.publicKey,
+    signingKey: caKey,
+    extensions,
+  });
+  return cert.toString('pem');
+}

@@ -74,7 +74,7 @@ function normalizeHosts(hosts: string[]): string[] {
   return [...out];
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+export async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
@@ -91,7 +91,7 @@ function parseCert(pem: string, path: string): X509Certificate {
   }
 }
 
-function keyMatches(cert: X509Certificate, keyPem: string): boolean {
+export function keyMatches(cert: X509Certificate, keyPem: string): boolean {
   try {
     return cert.checkPrivateKey(createPrivateKey(keyPem));
   } catch {

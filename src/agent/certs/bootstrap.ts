@@ -5,6 +5,7 @@
 // same server skips it all.
 
 import { hostname } from 'node:os';
+import { parseBootstrapToken } from '../../api/bootstrap/bootstrap-token.js';
 import type { Logger } from '../../base/log.js';
 import { isStatusError } from '../../base/errors.js';
 import { readKubeconfig, writeKubeconfig } from '../../client/kubeconfig.js';
@@ -18,8 +19,6 @@ export const NODE_GROUP = 'system:nodes';
 export const nodeUserName = (nodeName: string) => `system:node:${nodeName}`;
 /** upstream's usages for a kubelet client certificate with an ECDSA key */
 export const CLIENT_USAGES = ['digital signature', 'client auth'];
-
-const TOKEN_FORMAT = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 
 export interface BootstrapOptions {
   /** https://HOST:PORT of the API server */
@@ -46,7 +45,7 @@ export interface BootstrapResult {
 
 /** Throws an Error saying what a bootstrap token looks like unless `token` is one. */
 export function checkBootstrapToken(token: string): void {
-  if (!TOKEN_FORMAT.test(token)) {
+  if (parseBootstrapToken(token) === undefined) {
     throw new Error(
       '--token: a bootstrap token is 6 and 16 characters of [a-z0-9] joined by a dot (abcdef.0123456789abcdef), as `tandem token create` prints it',
     );

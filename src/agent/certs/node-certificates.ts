@@ -26,8 +26,8 @@ export interface NodeCertificatesOptions {
   clock: Clock;
   /** resolves once the Node object is registered: the serving certificate names its addresses */
   nodeRegistered: Promise<void>;
-  /** the streaming server takes each serving certificate */
-  onServingCertificate: (pair: PemPair) => void;
+  /** the streaming server takes each serving certificate; absent: no serving certificate is requested */
+  onServingCertificate?: (pair: PemPair) => void;
 }
 
 export interface NodeCertificates {
@@ -60,8 +60,9 @@ export function startNodeCertificates(o: NodeCertificatesOptions): NodeCertifica
   });
   let serving: CertificateManager | undefined;
   let stopped = false;
+  const onServing = o.onServingCertificate;
   void o.nodeRegistered.then(async () => {
-    if (stopped) return;
+    if (stopped || !onServing) return;
     const hosts = async () => {
       const node = await o.client.resource(nodeKind).get(o.nodeName);
       const sans = nodeSans(node);
@@ -78,7 +79,7 @@ export function startNodeCertificates(o: NodeCertificatesOptions): NodeCertifica
       signerName: SIGNER_KUBELET_SERVING,
       usages: SERVING_USAGES,
       namePrefix: 'csr-',
-      onCertificate: o.onServingCertificate,
+      onCertificate: onServing,
       log: o.log.child('serving-cert'),
       clock: o.clock,
     });

@@ -1,11 +1,14 @@
 // The node agent's streaming HTTPS server, reached by the API server: container logs, exec, attach,
 // port-forward, stats summary, Prometheus metrics and a health check. Every request but /healthz
-// must carry `Authorization: Bearer <authToken>`.
+// must carry `Authorization: Bearer <authToken>` or come over a connection whose client certificate
+// verifies against `clientCa` with the API server's kubelet-client identity (what the API server
+// presents since it stopped sending tokens to agents).
 
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { StatusError, notFound, unauthorized } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -22,6 +25,10 @@ export interface StreamingServerOptions {
   listen: { host: string; port: number };
   tls: { cert: string; key: string };
   authToken: string;
+  /** the cluster CA: client certificates it issued to `clientNames` are accepted */
+  clientCa?: string;
+  /** accepted client-certificate common names (default: kube-apiserver-kubelet-client) */
+  clientNames?: readonly string[];
   log: Logger;
   /** node name reported in /stats/summary (default: the listen host) */
   nodeName?: string;
@@ -63,7 +70,15 @@ const segments = (path: string): string[] | undefined => {
 export async function startStreamingServer(o: StreamingServerOptions): Promise<StreamingServer> {
   const now = o.now ?? Date.now;
   const expected = Buffer.from(`Bearer ${o.authToken}`);
+  const names = new Set(o.clientNames ?? ['kube-apiserver-kubelet-client']);
+  const byCertificate = (req: IncomingMessage) => {
+    const sock = req.socket as TLSSocket;
+    if (!o.clientCa || sock.authorized !== true) return false;
+    const cn = sock.getPeerCertificate().subject?.CN;
+    return typeof cn === 'string' && names.has(cn);
+  };
   const authorized = (req: IncomingMessage) => {
+    if (byCertificate(req)) return true;
     const got = Buffer.from(String(req.headers['authorization'] ?? ''));
     return got.length === expected.length && timingSafeEqual(got, expected);
   };
@@ -120,7 +135,8 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
     throw notFound({ group: '', resource: 'paths' }, url.pathname);
   }
 
-  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
+  const clientAuth = o.clientCa ? { ca: o.clientCa, requestCert: true, rejectUnauthorized: false } : {};
+  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key, ...clientAuth }, (req, res) => {
     serve(req, res).catch((e: unknown) => {
       const se = e instanceof StatusError ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e));
       if (!(e instanceof StatusError)) o.log.error('request failed', { method: req.method, url: req.url, error: se.message });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 17);
+  assert.equal(allKinds.length, 18);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -14,7 +14,16 @@ test('registry lookups', () => {
   const gv = kindsByGroupVersion();
   assert.deepEqual(
     [...gv.keys()],
-    ['v1', 'apps/v1', 'batch/v1', 'coordination.k8s.io/v1', 'node.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1'],
+    [
+      'v1',
+      'apps/v1',
+      'batch/v1',
+      'coordination.k8s.io/v1',
+      'node.k8s.io/v1',
+      'discovery.k8s.io/v1',
+      'events.k8s.io/v1',
+      'certificates.k8s.io/v1',
+    ],
   );
   assert.equal(gv.get('v1')?.length, 9);
 });

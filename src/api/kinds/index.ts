@@ -5,6 +5,7 @@ import { daemonSetKind } from './apps/daemonset.js';
 import { deploymentKind } from './apps/deployment.js';
 import { replicaSetKind } from './apps/replicaset.js';
 import { jobKind } from './batch/job.js';
+import { csrKind } from './certificates/csr.js';
 import { leaseKind } from './coordination/lease.js';
 import { configMapKind } from './core/configmap.js';
 import { endpointsKind } from './core/endpoints.js';
@@ -37,6 +38,7 @@ export const allKinds: readonly KindDef[] = [
   runtimeClassKind,
   endpointSliceKind,
   eventsV1EventKind,
+  csrKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -26,6 +26,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+  'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

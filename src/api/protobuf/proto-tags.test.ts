@@ -19,6 +19,8 @@ interface Schema {
 }
 
 function compatible(v: ProtoValue, s: Schema): boolean {
+  // ExtraValue is a message on the wire and a list of strings in JSON (well-known.ts)
+  if (v.type === 'message' && v.message?.endsWith('.ExtraValue')) return s.type === 'array' && s.items?.type === 'string';
   if (v.type === 'message') return s.$ref === `#/definitions/${v.message}`;
   if (v.type === 'string') return s.type === 'string' && s.format !== 'byte';
   if (v.type === 'bytes') return s.type === 'string' && s.format === 'byte';

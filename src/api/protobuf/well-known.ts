@@ -1,4 +1,4 @@
-// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1.
+// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1, ExtraValue.
 // Each converter gets the message decoded field by field and returns its JSON value, or
 // undefined when the value is the zero value that Go's JSON encoding writes as null (omitted here).
 
@@ -55,10 +55,16 @@ function fieldsV1(o: JsonObject): Json | undefined {
   }
 }
 
+/** ExtraValue (a user's extra attributes) is a list of strings in JSON. */
+function extraValue(o: JsonObject): Json {
+  return Array.isArray(o.items) ? o.items : [];
+}
+
 export const WELL_KNOWN: Readonly<Record<string, (o: JsonObject) => Json | undefined>> = {
   [`${META}Time`]: time,
   [`${META}MicroTime`]: microTime,
   [`${META}FieldsV1`]: fieldsV1,
   'io.k8s.apimachinery.pkg.api.resource.Quantity': quantity,
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': intOrString,
+  'io.k8s.api.certificates.v1.ExtraValue': extraValue,
 };

@@ -88,14 +88,23 @@ export function createRequestAuthenticator(o: RequestAuthenticatorOptions): Requ
   return {
     authenticate(req) {
       const header = req.headers['authorization'];
-      if (others.length === 0) return fromToken(header);
-      return (async () => {
-        for (const a of others) {
-          const u = await a.authenticate(req);
-          if (u) return u;
+      // synchronous answers (no client certificate: the common case) keep the token path promise-free
+      for (let i = 0; i < others.length; i++) {
+        const u = others[i]!.authenticate(req);
+        if (u instanceof Promise) {
+          return (async () => {
+            const first = await u;
+            if (first) return first;
+            for (const a of others.slice(i + 1)) {
+              const next = await a.authenticate(req);
+              if (next) return next;
+            }
+            return fromToken(header);
+          })();
         }
-        return fromToken(header);
-      })();
+        if (u) return u;
+      }
+      return fromToken(header);
     },
   };
 }

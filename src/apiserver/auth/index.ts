@@ -6,3 +6,5 @@ export { createRequestAuthenticator, staticTokenAuthenticator, unionTokenAuthent
 export type { BearerTokenAuthenticator, RequestAuthenticator } from './authenticator.js';
 export { alwaysAllowAuthorizer, forbiddenError, forbiddenText, privilegedGroupAuthorizer, unionAuthorizer } from './authorizer.js';
 export type { AuthorizationAttributes, Authorizer } from './authorizer.js';
+export { createX509Authenticator } from './x509.js';
+export { createBootstrapTokenAuthenticator } from './bootstrap-token.js';

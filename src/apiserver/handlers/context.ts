@@ -9,6 +9,7 @@ import type { Admission } from '../admission/admission.js';
 import type { AdmissionPlugin } from '../admission/plugin.js';
 import type { Authorizer, RuleResolver } from '../auth/authorizer.js';
 import type { BearerTokenAuthenticator } from '../auth/authenticator.js';
+import type { NodeProxyOptions } from '../proxy/node-proxy-options.js';
 
 import type { UserInfo } from '../auth/index.js';
 export type { UserInfo };
@@ -34,7 +35,7 @@ export interface ApiContext {
   /** host:port clients use to reach us (discovery serverAddressByClientCIDRs) */
   advertiseAddress: string;
   /** how to reach node agents for logs/exec/attach/portforward/metrics (unset: those answer 503) */
-  nodeProxy?: { token: string; ca?: string; rejectUnauthorized?: boolean };
+  nodeProxy?: NodeProxyOptions;
 }
 
 export interface RequestScope {

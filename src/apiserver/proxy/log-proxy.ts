@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnyObject } from '../../api/object.js';
 import { StatusError } from '../../base/errors.js';
 import type { RequestScope } from '../handlers/context.js';
-import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
+import { agentConnectError, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
 import { isSimulatedNode, serveSimulatedLog } from './simulated-node.js';
 
@@ -60,20 +60,12 @@ export async function proxyLogs(s: RequestScope, pod: AnyObject, node: string): 
         port: target.port,
         path,
         method: 'GET',
-        headers: { Authorization: `Bearer ${auth.token}`, Accept: 'text/plain' },
+        headers: { Accept: 'text/plain' },
         ...tlsOptions(auth, target.host),
       },
       resolve,
     );
-    r.on('error', (e) =>
-      reject(
-        new StatusError(
-          503,
-          'ServiceUnavailable',
-          `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`,
-        ),
-      ),
-    );
+    r.on('error', (e) => reject(agentConnectError(node, target, e)));
     s.res.on('close', () => r.destroy());
     r.end();
   });

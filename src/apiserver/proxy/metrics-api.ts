@@ -44,7 +44,6 @@ const fetchSummary: Fetch = (node, auth) => {
         path: '/stats/summary',
         method: 'GET',
         timeout: TIMEOUT_MS,
-        headers: { Authorization: `Bearer ${auth.token}` },
         ...tlsOptions(auth, t.host),
       },
       (res) => {

@@ -99,13 +99,16 @@ before(async () => {
     listen: { host: '127.0.0.1', port: 0 },
     tls: { cert: cert.certPem, key: cert.keyPem },
     authToken: token,
+    // the API server's kubelet-client certificate (from its cluster CA) is what authenticates it here
+    clientCa: srv.tls.ca,
     log: createLogger({ write: (l) => agentLog.push(l), level: 'debug' }),
     nodeName: 'node-1',
     logPollMs: 50,
     podLookup: (ns, name) =>
       ns === 'default' && name === 'web-1' ? { uid: 'uid1', sandboxId: 'sb1', containers: new Map([['web', 'c1']]), logDir } : undefined,
   });
-  srv.api.ctx.nodeProxy = { token, ca: ca.certPem };
+  // the agent serves with a certificate of its own CA here: the API server is told to trust it
+  srv.api.ctx.nodeProxy = { ...srv.api.ctx.nodeProxy!, ca: ca.certPem };
   const c = srv.client;
   await c.request('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } });
   const node = await c.request<Record<string, unknown>>('GET', '/api/v1/nodes/node-1');

@@ -45,15 +45,26 @@ test('phase and container state checks use upstream messages', () => {
   assert.doesNotThrow(() => checkStreamable(pod('Succeeded', ['a'], [{ name: 'a', state: { terminated: {} } }]), 'log', 'a', false));
 });
 
-test('the replayed request head swaps path, host and token and keeps the upgrade headers', () => {
+test("the replayed request head swaps path and host, drops the caller's credentials and keeps the upgrade headers", () => {
   const req = {
     method: 'GET',
-    rawHeaders: ['Host', 'api:6443', 'Authorization', 'Bearer user', 'Upgrade', 'websocket', 'Sec-WebSocket-Protocol', 'v5.channel.k8s.io'],
+    rawHeaders: [
+      'Host',
+      'api:6443',
+      'Authorization',
+      'Bearer user',
+      'Impersonate-Extra-Scopes',
+      'x',
+      'Upgrade',
+      'websocket',
+      'Sec-WebSocket-Protocol',
+      'v5.channel.k8s.io',
+    ],
   } as unknown as IncomingMessage;
-  const head = rewriteHead(req, '/exec/default/p/a?command=ls', '10.0.0.1:10250', 'agent');
+  const head = rewriteHead(req, '/exec/default/p/a?command=ls', '10.0.0.1:10250');
   assert.equal(
     head,
-    'GET /exec/default/p/a?command=ls HTTP/1.1\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\nHost: 10.0.0.1:10250\r\nAuthorization: Bearer agent\r\n\r\n',
+    'GET /exec/default/p/a?command=ls HTTP/1.1\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\nHost: 10.0.0.1:10250\r\n\r\n',
   );
 });
 

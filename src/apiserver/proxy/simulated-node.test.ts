@@ -68,8 +68,8 @@ before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'sim-streams-'));
   srv = await runServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', store: 'memory', controllers: [], log: nullLogger });
-  // as in `tandem up`: the server can reach agents, so nothing but the simulated label stops it trying
-  srv.api.ctx.nodeProxy = { token: 'unused' };
+  // as in `tandem up`, the server can reach agents (runServer sets ctx.nodeProxy): only the simulated label stops it trying
+  assert.ok(srv.api.ctx.nodeProxy);
   fleet = startSimFleet({ client: srv.client, nodes: 1, os: 'linux', namePrefix: 'simlog-', leaseRenewMs: 300, tickMs: 20 });
   await fleet.ready();
   await srv.client.request('POST', PODS, pod('web'));

@@ -1,6 +1,7 @@
 // Upgraded requests (the https server's 'upgrade' event): exec, attach and portforward of pods are
 // authenticated, checked, and then tunnelled byte for byte to the pod's node agent (WebSocket or
-// SPDY/3.1 alike: the request line and headers are replayed with the agent's path and token).
+// SPDY/3.1 alike: the request line and headers are replayed with the agent's path; the API server's
+// identity is its client certificate, and the caller's credentials are never passed on).
 // Upgrade requests for any other path run through the normal handler chain. Pods on simulated nodes
 // get a 400 saying there is nothing to stream from.
 
@@ -13,7 +14,7 @@ import type { ApiContext, UserInfo } from '../handlers/context.js';
 import { parseRequestInfo } from '../http/request-info.js';
 import { toStatusError } from '../http/respond.js';
 import { authorizeRequest } from '../auth/authorize-request.js';
-import { formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
+import { agentConnectError, formatHostPort, requireNodeProxy, resolveAgent, tlsOptions } from './agent-client.js';
 import { checkStreamable, chooseContainer } from './pod-checks.js';
 import { isSimulatedNode, simulatedStreamError } from './simulated-node.js';
 
@@ -43,17 +44,17 @@ function writeStatusToSocket(socket: Duplex, e: StatusError): void {
   );
 }
 
-/** The request head as sent to the agent: new path, the agent's token, everything else unchanged. */
-export function rewriteHead(req: IncomingMessage, path: string, host: string, token: string): string {
+/** The request head as sent to the agent: new path, no credentials of the caller, everything else unchanged. */
+export function rewriteHead(req: IncomingMessage, path: string, host: string): string {
   const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i]!;
     const lk = k.toLowerCase();
-    if (lk === 'authorization' || lk === 'host' || lk === 'impersonate-user' || lk === 'impersonate-group') continue;
+    if (lk === 'authorization' || lk === 'host' || lk.startsWith('impersonate-')) continue;
     lines.push(`${k}: ${raw[i + 1]!}`);
   }
-  lines.push(`Host: ${host}`, `Authorization: Bearer ${token}`);
+  lines.push(`Host: ${host}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -101,19 +102,11 @@ export function createUpgradeProxy(o: UpgradeProxyOptions) {
     const agent = tls.connect({ host: target.host, port: target.port, ...tlsOptions(auth, target.host) });
     await new Promise<void>((resolve, reject) => {
       agent.once('secureConnect', resolve);
-      agent.once('error', (e) =>
-        reject(
-          new StatusError(
-            503,
-            'ServiceUnavailable',
-            `unable to reach the agent of node "${node}" at ${formatHostPort(target)}: ${e.message}`,
-          ),
-        ),
-      );
+      agent.once('error', (e) => reject(agentConnectError(node, target, e)));
     });
     agent.on('error', () => socket.destroy());
     socket.on('error', () => agent.destroy());
-    agent.write(rewriteHead(req, `${agentPath}${qs ? `?${qs}` : ''}`, formatHostPort(target), auth.token));
+    agent.write(rewriteHead(req, `${agentPath}${qs ? `?${qs}` : ''}`, formatHostPort(target)));
     if (head.length) agent.write(head);
     agent.pipe(socket);
     socket.pipe(agent);
