@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlAvailable, startTandem, TANDEM, type TandemProcess } from './harness.js';
@@ -144,6 +145,16 @@ describe('tandem token create + tandem join', { skip }, () => {
       await first.waitFor(/node \S+ ready: joined/, 120_000);
       assert.match(first.output(), /the server's CA matches sha256:/);
       assert.match(first.output(), /waiting for certificate signing request node-csr-\w+ to be approved/);
+      // the streaming server's certificate comes from a kubelet-serving CSR for the Node's addresses
+      const servingPem = join(dataDir, 'agent', 'pki', 'kubelet-server-current.pem');
+      const end = Date.now() + 60_000;
+      while (!existsSync(servingPem) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(existsSync(servingPem), `no serving certificate:\n${first.output()}`);
+      const serving = new X509Certificate(readFileSync(servingPem, 'utf8'));
+      assert.match(serving.subject, new RegExp(`CN=system:node:${nodeName}`));
+      assert.ok(serving.verify(new X509Certificate(srv.caPem()).publicKey), 'serving certificate signed by the cluster CA');
+      const addresses = srv.kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.addresses[*].address}']).stdout.split(' ');
+      for (const a of addresses) assert.ok(isIP(a) ? serving.checkIP(a) : serving.checkHost(a), `${a} in ${serving.subjectAltName}`);
     } finally {
       await first.stop();
     }

@@ -4,6 +4,7 @@
 // Node object reports, so the API server can verify it against the cluster CA).
 
 import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Node } from '../../api/gen/types.js';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
@@ -43,7 +44,7 @@ function nodeSans(node: Pick<Node, 'status'>): string[] {
 }
 
 const covers = (cert: X509Certificate, hosts: string[]) =>
-  hosts.every((h) => (/^[\d.]+$|:/.test(h) ? cert.checkIP(h) : cert.checkHost(h, { subject: 'never' })) !== undefined);
+  hosts.every((h) => (isIP(h) ? cert.checkIP(h) : cert.checkHost(h, { subject: 'never' })) !== undefined);
 
 export function startNodeCertificates(o: NodeCertificatesOptions): NodeCertificates {
   const paths = nodeCredentialPaths(o.dataDir);
