@@ -1,10 +1,11 @@
-// The `tandem` command line: up, server, agent, sim, plan, version, status, images.
+// The `tandem` command line: up, server, agent, join, token, sim, plan, version, status, images.
 
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { realClock } from '../base/clock.js';
 import { createLogger } from '../base/log.js';
 import { DEFAULT_SERVICE_NAME, planServiceInstall } from './agent-service.js';
 import { resolveDataDir } from './data-dir.js';
@@ -13,6 +14,8 @@ import { createProgress } from './progress.js';
 import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerImagesCommands } from './images-command.js';
+import { registerJoinCommand } from './join-command.js';
+import { registerTokenCommands } from './token-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -115,6 +118,23 @@ function parseProxyMode(v: string): ProxyMode {
   return fail(`--proxy ${v}: must be auto, nftables, userspace or none`);
 }
 
+interface AgentFlags {
+  dataDir?: string;
+  podCidr?: string;
+  nodeName?: string;
+  containerd?: string;
+  streamingPort: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  logFile?: string;
+  runtime: RuntimeMode;
+  insecureRegistry: string[];
+  proxy: ProxyMode;
+  clusterCidr: string;
+  clusterDns: string;
+  clusterDomain: string;
+}
+
 interface UpOptions {
   dataDir?: string;
   listen: string;
@@ -124,6 +144,120 @@ interface UpOptions {
   runtime: RuntimeMode;
   insecureRegistry: string[];
   proxy: ProxyMode;
+}
+
+/** The flags of a node agent, shared by `tandem agent` and `tandem join`. */
+function addAgentFlags(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
+    .option('--pod-cidr <cidr>', "this node's pod network (default: the one the control plane gives the Node)")
+    .option(
+      '--cluster-cidr <cidr>',
+      "the whole pod network (the server's --cluster-cidr): traffic leaving it is masqueraded",
+      '10.42.0.0/16',
+    )
+    .option('--node-name <name>', 'node name (default: the hostname)')
+    .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
+    .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
+    .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
+    .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
+    .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
+    .option('--tls-cert-file <file>', "the streaming server's certificate, from the cluster CA (the API server refuses others)")
+    .option('--tls-private-key-file <file>', 'the key of --tls-cert-file')
+    .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
+    .option(
+      '--cluster-dns <ips>',
+      'comma-separated cluster DNS addresses for ClusterFirst pods ("none": the host\'s resolvers)',
+      '10.96.0.10',
+    )
+    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local');
+}
+
+/** Runs the node agent on a kubeconfig until a stop signal: `tandem agent`, and `tandem join` once it has its identity. */
+async function runAgent(kubeconfig: string, o: AgentFlags): Promise<void> {
+  // A node's memory is the node's owner's: keep V8's young generation at its initial 1 MB
+  // semi-spaces instead of letting bursts of work grow it to 16 MB ones that stay resident
+  // (~20 MB of RSS). The growth factor, unlike the maximum size, is read at each growth.
+  (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+  const dataDir = join(resolveDataDir(o.dataDir), 'agent');
+  const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
+    nodeModule(),
+    kubeconfigModule(),
+    import('../pki/index.js'),
+  ]);
+  const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
+  if (why) fail(`this host cannot run containers: ${why} (or run native processes only: --runtime process)`);
+  const agentLog = createLogger({ write: writeOut }).child('agent');
+  const { client, creds } = (() => {
+    try {
+      return clientFromKubeconfig(kubeconfig, 'tandem-agent', undefined, (e) =>
+        agentLog.warn('the renewed client certificate is not readable yet', { error: e.message }),
+      );
+    } catch (e) {
+      return fail(e);
+    }
+  })();
+  const { hostname } = await import('node:os');
+  // the streaming server's certificate: given (one from the cluster CA), else a self-made one, which
+  // the API server refuses for logs, exec and metrics until a serving certificate is requested from it
+  // (a joined node does that below, once its Node is registered)
+  if ((o.tlsCertFile === undefined) !== (o.tlsPrivateKeyFile === undefined)) fail('--tls-cert-file and --tls-private-key-file go together');
+  const { readFileSync } = await import('node:fs');
+  const readPem = (flag: string, f: string): string => {
+    try {
+      return readFileSync(resolve(f), 'utf8');
+    } catch (e) {
+      return fail(`${flag} ${f}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const tls =
+    o.tlsCertFile && o.tlsPrivateKeyFile
+      ? { cert: readPem('--tls-cert-file', o.tlsCertFile), key: readPem('--tls-private-key-file', o.tlsPrivateKeyFile) }
+      : await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] }).then((p) => ({ cert: p.certPem, key: p.keyPem }));
+  const node = await startNode({
+    client,
+    dataDir,
+    ...(o.podCidr ? { podCidr: o.podCidr } : {}),
+    tls,
+    // callers of the streaming server: client certificates from the cluster CA, or tokens through TokenReview
+    clusterCa: creds.caPem,
+    log: agentLog,
+    streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
+    runtimes: o.runtime,
+    insecureRegistries: o.insecureRegistry,
+    proxy: o.proxy,
+    clusterCidr: o.clusterCidr,
+    clusterDns: clusterDnsList(o.clusterDns),
+    clusterDomain: o.clusterDomain,
+    ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+    ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
+    progress,
+  }).catch(fail);
+  // a node that authenticates by a certificate file renews it, and gets a serving certificate from the cluster
+  const certs = creds.clientCertFiles
+    ? (await import('../agent/certs/index.js')).startNodeCertificates({
+        client,
+        dataDir,
+        nodeName: node.nodeName,
+        log: agentLog.child('certs'),
+        clock: realClock,
+        nodeRegistered: node.agent.ready(),
+        // a serving certificate given by flag is the operator's to renew
+        ...(o.tlsCertFile ? {} : { onServingCertificate: (pair: { cert: string; key: string }) => node.setServingCertificate(pair) }),
+      })
+    : undefined;
+  await progress
+    .step(`registering node ${node.nodeName}`, () => node.agent.ready(), {
+      slowAfterMs: 20_000,
+      slowHint: `the agent registers the Node and lists its pods through ${creds.server}: is it reachable from this host, and are the kubeconfig's credentials accepted?`,
+    })
+    .catch((e: unknown) => fail(`node ${node.nodeName} could not join ${creds.server}: ${e instanceof Error ? e.message : String(e)}`));
+  log(`node ${node.nodeName} ready: joined ${creds.server}`);
+  waitForSignal(async () => {
+    certs?.stop();
+    await node.stop();
+    client.close();
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -264,122 +398,28 @@ export async function main(argv: string[]): Promise<void> {
       });
     });
 
-  const agent = program
-    .command('agent')
-    .description('node agent for this host, joining a server')
-    // checked in the action, not by commander: its check of required options also runs for subcommands
-    .option('--kubeconfig <file>', 'kubeconfig of the server to join (required)')
-    .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
-    .option('--pod-cidr <cidr>', "this node's pod network (default: the one the control plane gives the Node)")
-    .option(
-      '--cluster-cidr <cidr>',
-      "the whole pod network (the server's --cluster-cidr): traffic leaving it is masqueraded",
-      '10.42.0.0/16',
-    )
-    .option('--node-name <name>', 'node name (default: the hostname)')
-    .option('--containerd <endpoint>', 'use this containerd instead of starting a private one')
-    .option('--runtime <mode>', RUNTIME_HELP, parseRuntimeMode, 'auto')
-    .option('--insecure-registry <host>', INSECURE_HELP, collect, [])
-    .option('--proxy <mode>', PROXY_HELP, parseProxyMode, 'auto')
-    .option('--streaming-port <port>', 'port of the streaming server (logs, exec, port-forward)', '10250')
-    .option('--tls-cert-file <file>', "the streaming server's certificate, from the cluster CA (the API server refuses others)")
-    .option('--tls-private-key-file <file>', 'the key of --tls-cert-file')
-    .option('--log-file <file>', 'append log lines to this file instead of stdout/stderr (a service has no console)')
-    .option(
-      '--cluster-dns <ips>',
-      'comma-separated cluster DNS addresses for ClusterFirst pods ("none": the host\'s resolvers)',
-      '10.96.0.10',
-    )
-    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local')
-    .action(
-      async (o: {
-        kubeconfig?: string;
-        dataDir?: string;
-        podCidr?: string;
-        nodeName?: string;
-        containerd?: string;
-        streamingPort: string;
-        tlsCertFile?: string;
-        tlsPrivateKeyFile?: string;
-        logFile?: string;
-        runtime: RuntimeMode;
-        insecureRegistry: string[];
-        proxy: ProxyMode;
-        clusterCidr: string;
-        clusterDns: string;
-        clusterDomain: string;
-      }) => {
-        if (o.logFile) logToFile(resolve(o.logFile));
-        const kubeconfig = o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)');
-        // A node's memory is the node's owner's: keep V8's young generation at its initial 1 MB
-        // semi-spaces instead of letting bursts of work grow it to 16 MB ones that stay resident
-        // (~20 MB of RSS). The growth factor, unlike the maximum size, is read at each growth.
-        (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
-        const dataDir = join(resolveDataDir(o.dataDir), 'agent');
-        const [{ nodeUnsupportedReason, startNode }, { clientFromKubeconfig }, { ensurePki }] = await Promise.all([
-          nodeModule(),
-          kubeconfigModule(),
-          import('../pki/index.js'),
-        ]);
-        const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
-        if (why) fail(`this host cannot run containers: ${why} (or run native processes only: --runtime process)`);
-        const { client, creds } = (() => {
-          try {
-            return clientFromKubeconfig(kubeconfig, 'tandem-agent');
-          } catch (e) {
-            return fail(e);
-          }
-        })();
-        const { hostname } = await import('node:os');
-        // the streaming server's certificate: given (one from the cluster CA), else a self-made one, which
-        // the API server refuses for logs, exec and metrics until a serving certificate is requested from it
-        if ((o.tlsCertFile === undefined) !== (o.tlsPrivateKeyFile === undefined))
-          fail('--tls-cert-file and --tls-private-key-file go together');
-        const { readFileSync } = await import('node:fs');
-        const readPem = (flag: string, f: string): string => {
-          try {
-            return readFileSync(resolve(f), 'utf8');
-          } catch (e) {
-            return fail(`${flag} ${f}: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        };
-        const tls =
-          o.tlsCertFile && o.tlsPrivateKeyFile
-            ? { cert: readPem('--tls-cert-file', o.tlsCertFile), key: readPem('--tls-private-key-file', o.tlsPrivateKeyFile) }
-            : await ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname()] }).then((p) => ({ cert: p.certPem, key: p.keyPem }));
-        const node = await startNode({
-          client,
-          dataDir,
-          ...(o.podCidr ? { podCidr: o.podCidr } : {}),
-          tls,
-          clusterCa: creds.caPem,
-          log: createLogger({ write: writeOut }).child('agent'),
-          streamingListen: { host: '0.0.0.0', port: Number(o.streamingPort) },
-          runtimes: o.runtime,
-          insecureRegistries: o.insecureRegistry,
-          proxy: o.proxy,
-          clusterCidr: o.clusterCidr,
-          clusterDns: clusterDnsList(o.clusterDns),
-          clusterDomain: o.clusterDomain,
-          ...(o.nodeName ? { nodeName: o.nodeName } : {}),
-          ...(o.containerd ? { containerdEndpoint: o.containerd } : {}),
-          progress,
-        }).catch(fail);
-        await progress
-          .step(`registering node ${node.nodeName}`, () => node.agent.ready(), {
-            slowAfterMs: 20_000,
-            slowHint: `the agent registers the Node and lists its pods through ${creds.server}: is it reachable from this host, and are the kubeconfig's credentials accepted?`,
-          })
-          .catch((e: unknown) =>
-            fail(`node ${node.nodeName} could not join ${creds.server}: ${e instanceof Error ? e.message : String(e)}`),
-          );
-        log(`node ${node.nodeName} ready: joined ${creds.server}`);
-        waitForSignal(async () => {
-          await node.stop();
-          client.close();
-        });
-      },
-    );
+  const agent = addAgentFlags(
+    program
+      .command('agent')
+      .description('node agent for this host, joining a server')
+      // checked in the action, not by commander: its check of required options also runs for subcommands
+      .option('--kubeconfig <file>', 'kubeconfig of the server to join (required)'),
+  ).action(async (o: AgentFlags & { kubeconfig?: string }) => {
+    if (o.logFile) logToFile(resolve(o.logFile));
+    await runAgent(o.kubeconfig ?? fail('--kubeconfig FILE is required (the server to join)'), o);
+  });
+
+  // ---- tandem join: a node's identity from a bootstrap token, then the agent above ----
+  registerJoinCommand<AgentFlags>(program, {
+    log,
+    fail,
+    addAgentFlags,
+    logToFile: (file) => logToFile(resolve(file)),
+    runAgent,
+  });
+
+  // ---- tandem token: bootstrap tokens for `tandem join` ----
+  registerTokenCommands(program, { log, fail });
 
   agent
     .command('install-service')

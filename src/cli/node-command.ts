@@ -78,6 +78,8 @@ export interface RunningNode {
   runtime: Runtime;
   nodeName: string;
   streamingPort: number;
+  /** the streaming server presents this certificate from the next connection on (a joined node's, from the cluster CA) */
+  setServingCertificate(tls: { cert: string; key: string }): void;
   stop(): Promise<void>;
 }
 
@@ -236,6 +238,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     runtime,
     nodeName,
     streamingPort: streaming.port,
+    setServingCertificate: (tls) => streaming.setTls(tls),
     async stop() {
       await agent.stop({ leavePodsRunning: true });
       // the node's Service rules go with it (a restart programs them afresh)

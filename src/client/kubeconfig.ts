@@ -1,11 +1,23 @@
 // Kubeconfig files, as client-go's clientcmd reads and writes them: one type for both. Tandem writes
 // an admin kubeconfig (one cluster with inline CA data, one bearer-token user, one current context)
-// and reads any kubeconfig's current context into the credentials a RestClient needs.
+// and a joined node's (a client certificate and key in a file beside it), and reads any kubeconfig's
+// current context into the credentials a RestClient needs: a bearer token, or a client certificate
+// inline or by file; a certificate by file is watched and reloaded when it is renewed.
 
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeFileAtomic } from '../base/fs-atomic.js';
-import { createRestClient, type RestClient } from './rest-client.js';
+import { checkClientCertificate, readClientCertificate, watchClientCertificate, type CertFiles } from './client-cert-files.js';
+import { createRestClient, type ClientCertificate, type RestClient } from './rest-client.js';
+
+interface KubeconfigUser {
+  token?: string;
+  'client-certificate'?: string;
+  'client-certificate-data'?: string;
+  'client-key'?: string;
+  'client-key-data'?: string;
+}
 
 /** The parts of a kubeconfig file Tandem reads and writes (other keys are ignored). */
 export interface Kubeconfig {
@@ -13,7 +25,7 @@ export interface Kubeconfig {
   kind?: string;
   preferences?: Record<string, never>;
   clusters?: Array<{ name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }>;
-  users?: Array<{ name: string; user: { token?: string } }>;
+  users?: Array<{ name: string; user: KubeconfigUser }>;
   contexts?: Array<{ name: string; context: { cluster: string; user: string } }>;
   'current-context'?: string;
 }
@@ -23,7 +35,9 @@ export interface KubeconfigOptions {
   server?: string;
   /** PEM of the CA that signed the serving certificate. */
   caPem: string;
-  token: string;
+  /** The user's credential: a bearer token, or a client certificate (inline PEM, or files named by path). */
+  token?: string;
+  clientCertificate?: { inline: ClientCertificate } | { files: CertFiles };
   /** Default 'tandem'. */
   clusterName?: string;
   /** Default 'tandem-admin'. */
@@ -36,7 +50,23 @@ export interface KubeconfigOptions {
 export interface KubeconfigCredentials {
   server: string;
   caPem: string;
-  token: string;
+  token?: string;
+  clientCert?: ClientCertificate;
+  /** where the client certificate and key were read from (absent when inline): renewals are watched there */
+  clientCertFiles?: CertFiles;
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+function userEntry(opts: KubeconfigOptions): KubeconfigUser {
+  const c = opts.clientCertificate;
+  if ((opts.token === undefined) === (c === undefined))
+    throw new Error('a kubeconfig user needs a token or a client certificate (one of them)');
+  if (opts.token !== undefined) return { token: opts.token };
+  if (c === undefined) return {};
+  return 'files' in c
+    ? { 'client-certificate': c.files.cert, 'client-key': c.files.key }
+    : { 'client-certificate-data': b64(c.inline.cert), 'client-key-data': b64(c.inline.key) };
 }
 
 export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
@@ -52,11 +82,11 @@ export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
         name: clusterName,
         cluster: {
           server: opts.server ?? 'https://127.0.0.1:6443',
-          'certificate-authority-data': Buffer.from(opts.caPem, 'utf8').toString('base64'),
+          'certificate-authority-data': b64(opts.caPem),
         },
       },
     ],
-    users: [{ name: userName, user: { token: opts.token } }],
+    users: [{ name: userName, user: userEntry(opts) }],
     contexts: [{ name: contextName, context: { cluster: clusterName, user: userName } }],
     'current-context': contextName,
   };
@@ -69,7 +99,7 @@ export async function writeKubeconfig(path: string, opts: KubeconfigOptions): Pr
   await writeFileAtomic(path, renderKubeconfig(opts), 0o600);
 }
 
-/** The current context's server, CA and bearer token. Throws an Error that names the file and what is missing. */
+/** The current context's server, CA and credential. Throws an Error that names the file and what is missing. */
 export function readKubeconfig(path: string): KubeconfigCredentials {
   let kc: Kubeconfig;
   try {
@@ -77,36 +107,74 @@ export function readKubeconfig(path: string): KubeconfigCredentials {
   } catch (e) {
     throw new Error(`cannot read kubeconfig ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
+  if (kc === null || typeof kc !== 'object') throw new Error(`kubeconfig ${path} is not a YAML mapping`);
   const ctxName = kc['current-context'];
   const ctx = kc.contexts?.find((c) => c.name === ctxName)?.context ?? kc.contexts?.[0]?.context;
   const cluster = kc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster ?? kc.clusters?.[0]?.cluster;
   const user = kc.users?.find((u) => u.name === ctx?.user)?.user ?? kc.users?.[0]?.user;
   if (!cluster?.server) throw new Error(`kubeconfig ${path} names no cluster server`);
-  if (!user?.token) throw new Error(`kubeconfig ${path}: only bearer-token users are supported (no token found)`);
+  // relative paths are relative to the kubeconfig's folder, as clientcmd resolves them
+  const rel = (p: string) => (isAbsolute(p) ? p : resolve(dirname(path), p));
   const caPem = cluster['certificate-authority-data']
     ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8')
     : cluster['certificate-authority']
-      ? readFileSync(cluster['certificate-authority'], 'utf8')
+      ? readFileSync(rel(cluster['certificate-authority']), 'utf8')
       : '';
   if (!caPem) throw new Error(`kubeconfig ${path}: the cluster has no certificate-authority(-data)`);
-  return { server: cluster.server, caPem, token: user.token };
+  const out: KubeconfigCredentials = { server: cluster.server, caPem };
+  if (user?.token) out.token = user.token;
+  const certData = user?.['client-certificate-data'];
+  const keyData = user?.['client-key-data'];
+  const certFile = user?.['client-certificate'];
+  const keyFile = user?.['client-key'];
+  if (certData !== undefined || keyData !== undefined) {
+    if (certData === undefined || keyData === undefined)
+      throw new Error(`kubeconfig ${path}: client-certificate-data and client-key-data go together (one is missing)`);
+    const pair = { cert: Buffer.from(certData, 'base64').toString('utf8'), key: Buffer.from(keyData, 'base64').toString('utf8') };
+    checkClientCertificate(pair, `kubeconfig ${path}`);
+    out.clientCert = pair;
+  } else if (certFile !== undefined || keyFile !== undefined) {
+    if (certFile === undefined || keyFile === undefined)
+      throw new Error(`kubeconfig ${path}: client-certificate and client-key go together (one is missing)`);
+    const files = { cert: rel(certFile), key: rel(keyFile) };
+    out.clientCert = readClientCertificate(files);
+    out.clientCertFiles = files;
+  }
+  if (out.token === undefined && out.clientCert === undefined)
+    throw new Error(`kubeconfig ${path}: the user has no credentials (a token, or client-certificate and client-key)`);
+  return out;
 }
 
-/** A RestClient for a kubeconfig's current context. */
+/**
+ * A RestClient for a kubeconfig's current context. A client certificate named by file is watched:
+ * a renewed one is presented from the next connection on (close() stops the watch).
+ */
 export function clientFromKubeconfig(
   path: string,
   userAgent: string,
   maxSockets?: number,
+  onReloadError?: (e: Error) => void,
 ): { client: RestClient; creds: KubeconfigCredentials } {
   const creds = readKubeconfig(path);
-  return {
-    client: createRestClient({
-      server: creds.server,
-      caPem: creds.caPem,
-      token: creds.token,
-      userAgent,
-      ...(maxSockets ? { maxSockets } : {}),
-    }),
-    creds,
+  const client = createRestClient({
+    server: creds.server,
+    caPem: creds.caPem,
+    ...(creds.token !== undefined ? { token: creds.token } : {}),
+    ...(creds.clientCert ? { clientCert: creds.clientCert } : {}),
+    userAgent,
+    ...(maxSockets ? { maxSockets } : {}),
+  });
+  if (!creds.clientCertFiles || !creds.clientCert) return { client, creds };
+  const stopWatch = watchClientCertificate(
+    creds.clientCertFiles,
+    creds.clientCert,
+    (pair) => client.setClientCertificate(pair),
+    onReloadError ?? (() => undefined),
+  );
+  const close = client.close.bind(client);
+  client.close = () => {
+    stopWatch();
+    close();
   };
+  return { client, creds };
 }

@@ -1,5 +1,7 @@
 // A small REST client for the Kubernetes API (the client-go analogue's transport): HTTPS with a
-// CA and bearer token, keep-alive, JSON bodies, typed Status errors, and streaming watches.
+// CA and a bearer token or a client certificate, keep-alive, JSON bodies, typed Status errors, and
+// streaming watches. A client certificate can be replaced while the client runs (rotation): new
+// requests and watches use it, watches already open keep their connections.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -13,7 +15,10 @@ export interface ClientConfig {
   /** e.g. https://127.0.0.1:6443 */
   server: string;
   caPem: string;
-  token: string;
+  /** a bearer token; a client holds a token, a client certificate, or (bootstrap discovery aside) both */
+  token?: string;
+  /** a client certificate and its private key (PEM) presented in the TLS handshake */
+  clientCert?: ClientCertificate;
   userAgent?: string;
   /** keep-alive connections (default 16) */
   maxSockets?: number;
@@ -22,6 +27,11 @@ export interface ClientConfig {
    * same authentication, no TLS). For components running inside the server's process.
    */
   socketPath?: string;
+}
+
+export interface ClientCertificate {
+  cert: string;
+  key: string;
 }
 
 type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -51,23 +61,45 @@ export interface RestClient {
   close(): void;
 }
 
-export function createRestClient(cfg: ClientConfig): RestClient {
+/** The HTTPS client itself, whose client certificate can be replaced. */
+export interface HttpsRestClient extends RestClient {
+  /**
+   * Presents this certificate from now on (a renewed one). Requests in flight and open watches
+   * finish on their connections; idle connections made with the old certificate are closed.
+   */
+  setClientCertificate(cert: ClientCertificate): void;
+}
+
+/** An agent whose connections close as soon as they are idle: one retired by a certificate change. */
+function retire(agent: http.Agent): void {
+  agent.on('free', (socket: { destroy(): void }) => socket.destroy());
+  for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
+}
+
+export function createRestClient(cfg: ClientConfig): HttpsRestClient {
   const base = new URL(cfg.server);
   const local = cfg.socketPath !== undefined;
-  const agent = local
-    ? new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16 })
-    : new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ca: cfg.caPem });
+  const tlsOf = (c: ClientCertificate | undefined) => ({ ca: cfg.caPem, ...(c ? { cert: c.cert, key: c.key } : {}) });
+  const makeAgent = (c: ClientCertificate | undefined) =>
+    local
+      ? new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16 })
+      : new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 16, ...tlsOf(c) });
   // watches hold their connection for minutes: they get their own pool so that they can never use up
   // the sockets of ordinary requests (HTTP/1.1 has one stream per connection)
-  const watchAgent = local ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ca: cfg.caPem });
+  const makeWatchAgent = (c: ClientCertificate | undefined) =>
+    local ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tlsOf(c) });
+  let agent = makeAgent(cfg.clientCert);
+  let watchAgent = makeWatchAgent(cfg.clientCert);
+  // agents of earlier certificates, still carrying requests or watches begun with them
+  const retired: http.Agent[] = [];
   const send = (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void): http.ClientRequest =>
     local ? http.request({ ...o, socketPath: cfg.socketPath, host: undefined, port: undefined }, cb) : https.request(o, cb);
   const headers = (ct?: string, accept?: string): Record<string, string> => {
     const h: Record<string, string> = {
-      Authorization: `Bearer ${cfg.token}`,
       Accept: accept ?? 'application/json',
       'User-Agent': cfg.userAgent ?? 'tandem',
     };
+    if (cfg.token !== undefined) h['Authorization'] = `Bearer ${cfg.token}`;
     if (ct) h['Content-Type'] = ct;
     return h;
   };
@@ -105,7 +137,7 @@ export function createRestClient(cfg: ClientConfig): RestClient {
     return new StatusError(status, 'InternalError', `unexpected answer ${status}: ${text.slice(0, 200)}`);
   }
 
-  const client: RestClient = {
+  const client: HttpsRestClient = {
     resource: <T extends KubeObject = AnyObject>(kind: ResourceRef) => createResourceClient<T>(client, kind),
     async request<T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T> {
       const r = await raw(method, path, body, contentType, accept);
@@ -158,9 +190,18 @@ export function createRestClient(cfg: ClientConfig): RestClient {
         done,
       };
     },
+    setClientCertificate(c) {
+      if (local) return; // the in-process transport has no TLS
+      retired.push(agent, watchAgent);
+      retire(agent);
+      retire(watchAgent);
+      agent = makeAgent(c);
+      watchAgent = makeWatchAgent(c);
+    },
     close() {
       agent.destroy();
       watchAgent.destroy();
+      for (const a of retired.splice(0)) a.destroy();
     },
   };
   return client;

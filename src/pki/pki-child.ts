@@ -6,26 +6,31 @@
 
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { CsrPair, CsrRequest } from './pki-csr.js';
 import type { ClientCertRequest, CsrSigningRequest, PemPair, ServingCertRequest } from './pki-generate.js';
 
-export type PkiJob =
+type PkiJob =
   | { op: 'ca'; commonName: string; years: number }
   | { op: 'serving'; req: ServingCertRequest }
   | { op: 'client'; req: ClientCertRequest }
-  | { op: 'sign-csr'; req: CsrSigningRequest };
+  | { op: 'sign-csr'; req: CsrSigningRequest }
+  | { op: 'csr'; req: CsrRequest };
 
-type Answer = { ok: true; pair: PemPair } | { ok: false; message: string };
+/** What each job answers: a certificate and its key, or a certificate request and its key. */
+type JobResult<J extends PkiJob> = J extends { op: 'csr' } ? CsrPair : PemPair;
+
+type Answer = { ok: true; pair: PemPair | CsrPair } | { ok: false; message: string };
 
 const CHILD_FLAG = '--tandem-pki-child';
 
 /** Runs one generation job in a child Node process and resolves with its PEM pair. */
-export function generateInChild(job: PkiJob): Promise<PemPair> {
-  return new Promise<PemPair>((resolve, reject) => {
+export function generateInChild<J extends PkiJob>(job: J): Promise<JobResult<J>> {
+  return new Promise<JobResult<J>>((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
     let answered = false;
     child.once('message', (a: Answer) => {
       answered = true;
-      if (a.ok) resolve(a.pair);
+      if (a.ok) resolve(a.pair as JobResult<J>);
       else reject(new Error(a.message));
       child.disconnect();
     });
@@ -45,17 +50,18 @@ export function generateInChild(job: PkiJob): Promise<PemPair> {
   });
 }
 
-async function runJob(job: PkiJob): Promise<PemPair> {
-  const gen = await import('./pki-generate.js');
+async function runJob(job: PkiJob): Promise<PemPair | CsrPair> {
   switch (job.op) {
     case 'ca':
-      return gen.generateCa(job.commonName, job.years);
+      return (await import('./pki-generate.js')).generateCa(job.commonName, job.years);
     case 'serving':
-      return gen.generateServingCert(job.req);
+      return (await import('./pki-generate.js')).generateServingCert(job.req);
     case 'client':
-      return gen.generateClientCert(job.req);
+      return (await import('./pki-generate.js')).generateClientCert(job.req);
     case 'sign-csr':
-      return { certPem: await gen.signCsr(job.req), keyPem: '' };
+      return { certPem: await (await import('./pki-generate.js')).signCsr(job.req), keyPem: '' };
+    case 'csr':
+      return (await import('./pki-csr.js')).generateCsr(job.req);
   }
 }
 

@@ -34,11 +34,11 @@ function serialNumber(): string {
   return b.toString('hex');
 }
 
-async function newKeyPair(): Promise<WebCrypto.CryptoKeyPair> {
+export async function newKeyPair(): Promise<WebCrypto.CryptoKeyPair> {
   return webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify']);
 }
 
-async function privateKeyPem(key: WebCrypto.CryptoKey): Promise<string> {
+export async function privateKeyPem(key: WebCrypto.CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }

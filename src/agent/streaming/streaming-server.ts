@@ -37,6 +37,8 @@ export interface StreamingServerOptions {
 
 export interface StreamingServer {
   port: number;
+  /** serves with this certificate from the next TLS handshake on (a renewed one); open connections keep theirs */
+  setTls(tls: { cert: string; key: string }): void;
   stop(): Promise<void>;
 }
 
@@ -172,6 +174,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   o.log.info(`streaming server listening on ${o.listen.host}:${port}`);
   return {
     port,
+    setTls: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,7 +6,7 @@
 import type { Secret } from '../gen/types.js';
 
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
-const BOOTSTRAP_TOKEN_NAMESPACE = 'kube-system';
+export const BOOTSTRAP_TOKEN_NAMESPACE = 'kube-system';
 export const BOOTSTRAP_TOKEN_SECRET_PREFIX = 'bootstrap-token-';
 const TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const EXTRA_GROUP_RE = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;

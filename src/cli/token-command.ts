@@ -1,0 +1,147 @@
+// `tandem token create|list|delete`: bootstrap tokens for `tandem join`, made with the admin
+// kubeconfig (DATA/kubeconfig by default). `create` prints the token and the whole join command,
+// the CA pin included, with a server address other hosts can reach when this host has one.
+
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { secretKind as SECRETS } from '../api/kinds/core/secret.js';
+import { isStatusError } from '../base/errors.js';
+import { parseDuration } from '../base/parse-duration.js';
+import { resolveDataDir } from './data-dir.js';
+import { buildTokenSecret, newBootstrapToken, parseGroups, renderTokenTable, tokenRow, tokenString } from './bootstrap-token.js';
+import {
+  BOOTSTRAP_TOKEN_NAMESPACE as TOKEN_NAMESPACE,
+  BOOTSTRAP_TOKEN_SECRET_TYPE as TOKEN_SECRET_TYPE,
+} from '../api/bootstrap/bootstrap-token.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+interface CommonFlags {
+  kubeconfig?: string;
+  dataDir?: string;
+}
+
+async function adminClient(o: CommonFlags) {
+  const { clientFromKubeconfig } = await import('../client/kubeconfig.js');
+  const path = o.kubeconfig ? resolve(o.kubeconfig) : join(resolveDataDir(o.dataDir), 'kubeconfig');
+  return { path, ...clientFromKubeconfig(path, 'tandem-token') };
+}
+
+/** Whether something accepts TCP connections at host:port within a second. */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect({ host, port, timeout: 1000 });
+    s.once('connect', () => (s.destroy(), r(true)));
+    s.once('timeout', () => (s.destroy(), r(false)));
+    s.once('error', () => r(false));
+  });
+}
+
+/**
+ * The server URL for the join command, and a note when other hosts may not reach it: a kubeconfig's
+ * loopback address is replaced by an address of this host that the server also answers on.
+ */
+async function joinServer(server: string): Promise<{ url: string; note?: string }> {
+  const u = new URL(server);
+  if (!LOOPBACK.has(u.hostname)) return { url: `https://${u.host}` };
+  const port = Number(u.port || 443);
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && !a.internal && (await answers(a.address, port))) return { url: `https://${a.address}:${port}` };
+    }
+  }
+  return {
+    url: `https://${u.host}`,
+    note:
+      `note: the server listens on ${u.hostname}, which other hosts cannot reach: restart it with --listen 0.0.0.0:${port} ` +
+      '(or an address of this host), and give that address in the join command',
+  };
+}
+
+export function registerTokenCommands(program: Command, io: { log: (line: string) => void; fail: (e: unknown) => never }): void {
+  const token = program.command('token').description('bootstrap tokens with which nodes join (`tandem join`)');
+  const common = (c: Command) =>
+    c
+      .option('--kubeconfig <file>', 'the admin kubeconfig (default DATA/kubeconfig)')
+      .option('--data-dir <dir>', 'the server data dir whose kubeconfig to use (default $TANDEM_HOME, else ~/.tandem)');
+
+  common(
+    token
+      .command('create')
+      .description('create a bootstrap token and print it with the `tandem join` command that uses it')
+      .option('--ttl <duration>', 'how long the token is valid (0: forever)', '24h')
+      .option('--description <text>', 'what the token is for (shown by `tandem token list`)')
+      .option('--groups <list>', 'extra groups of the token user, comma-separated, each under system:bootstrappers:'),
+  ).action(async (o: CommonFlags & { ttl: string; description?: string; groups?: string }) => {
+    const flags = (() => {
+      try {
+        return { ttlMs: parseDuration(o.ttl, '--ttl'), groups: parseGroups(o.groups) };
+      } catch (e) {
+        return io.fail(e);
+      }
+    })();
+    const { client, creds } = await adminClient(o).catch(io.fail);
+    const { caCertHash } = await import('../pki/index.js');
+    try {
+      let made: string | undefined;
+      // a clash of two random ids is rare; a new id is the answer
+      for (let attempt = 0; made === undefined; attempt++) {
+        const t = newBootstrapToken();
+        const secret = buildTokenSecret({ token: t, ...flags, now: Date.now(), ...(o.description ? { description: o.description } : {}) });
+        try {
+          await client.resource(SECRETS).namespace(TOKEN_NAMESPACE).create(secret);
+          made = tokenString(t);
+        } catch (e) {
+          if (!(isStatusError(e) && e.code === 409 && attempt < 3)) throw e;
+        }
+      }
+      const { url, note } = await joinServer(creds.server);
+      io.log(made);
+      io.log(`join a node with (the token is valid ${flags.ttlMs === 0 ? 'until deleted' : `for ${o.ttl}`}):`);
+      io.log(`  tandem join ${url} --token ${made} --ca-cert-hash ${caCertHash(creds.caPem)}`);
+      if (note) io.log(note);
+    } catch (e) {
+      io.fail(`cannot create the token through ${creds.server}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      client.close();
+    }
+  });
+
+  common(token.command('list').description('list the bootstrap tokens')).action(async (o: CommonFlags) => {
+    const { client, creds } = await adminClient(o).catch(io.fail);
+    try {
+      const list = await client
+        .resource(SECRETS)
+        .namespace(TOKEN_NAMESPACE)
+        .list({ fieldSelector: `type=${TOKEN_SECRET_TYPE}` });
+      const now = Date.now();
+      const rows = list.items.flatMap((s) => tokenRow(s, now) ?? []);
+      io.log(rows.length === 0 ? 'no bootstrap tokens' : renderTokenTable(rows));
+    } catch (e) {
+      io.fail(`cannot list tokens through ${creds.server}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      client.close();
+    }
+  });
+
+  common(token.command('delete').description('delete bootstrap tokens (by id or whole token)').argument('<tokens...>')).action(
+    async (ids: string[], o: CommonFlags) => {
+      const bad = ids.find((t) => !/^[a-z0-9]{6}(\.[a-z0-9]{16})?$/.test(t));
+      if (bad) io.fail(`${JSON.stringify(bad)} is neither a token id (6 characters of [a-z0-9]) nor a token (id.secret)`);
+      const { client } = await adminClient(o).catch(io.fail);
+      try {
+        for (const t of ids) {
+          const id = t.slice(0, 6);
+          await client.resource(SECRETS).namespace(TOKEN_NAMESPACE).delete(`bootstrap-token-${id}`);
+          io.log(`bootstrap token ${id} deleted`);
+        }
+      } catch (e) {
+        io.fail(e);
+      } finally {
+        client.close();
+      }
+    },
+  );
+}
