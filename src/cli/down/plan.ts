@@ -35,7 +35,7 @@ export type RemoveAction =
   | { kind: 'delete-table'; name: string }
   | { kind: 'delete-routes'; dsts: string[] };
 
-export interface PlannedStep<A> {
+interface PlannedStep<A> {
   /** the progress line, e.g. "deleting bridge tdm1a2b3c4d" */
   title: string;
   action: A;
@@ -96,8 +96,15 @@ export function planLinuxRemoval(f: LinuxRemoveFacts): RemovePlan {
     if (f.links.includes(f.vxlanDevice))
       steps.push({ title: `deleting tunnel device ${f.vxlanDevice}`, action: { kind: 'delete-link', name: f.vxlanDevice } });
   }
+  if (f.links.includes(USERSPACE_DEVICE))
+    kept.push(
+      `${USERSPACE_DEVICE} (the userspace proxy's cluster IPs) is not named per data dir: \`ip link del ${USERSPACE_DEVICE}\` once no Tandem runs here`,
+    );
   return { steps, kept };
 }
+
+/** The userspace proxy's dummy device (src/network/proxy/userspace/linux-addresses.ts): one name for every Tandem. */
+const USERSPACE_DEVICE = 'tandem-svc0';
 
 /** Files a data dir of Tandem holds; a directory with none of them (and not empty) is not purged. */
 const MARKERS = ['state.db', 'kubeconfig', 'agent', 'pki', 'state.db.lock'];

@@ -135,7 +135,8 @@ export async function runDown(o: DownOptions): Promise<DownResult> {
       await step("removing containerd's runtime state and the CNI address leases", async () => {
         for (const p of stale) rmSync(p, { recursive: true, force: true });
       });
-    result.kept.push(`${dataDir} (the cluster's objects, images and certificates): \`tandem down --purge\` removes it too`);
+    if (existsSync(dataDir))
+      result.kept.push(`${dataDir} (the cluster's objects, images and certificates): \`tandem down --purge\` removes it too`);
   }
   return result;
 }

@@ -110,7 +110,7 @@ export async function unmount(path: string): Promise<'unmounted' | 'detached'> {
 }
 
 /** The cgroup parents a pod of this UID may have (its QoS class is not known once it is gone). */
-export const podCgroupParents = (uid: string): string[] =>
+const podCgroupParents = (uid: string): string[] =>
   ['Guaranteed', 'Burstable', 'BestEffort'].map((q) => podCgroupParent(CGROUP_ROOT, uid, q));
 
 async function pidsBelow(dir: string): Promise<number[]> {

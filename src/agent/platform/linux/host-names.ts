@@ -15,8 +15,8 @@ export interface HostResourceNames {
   podnetTable: string;
 }
 
-export const PROXY_TABLE_PREFIX = 'tandem-proxy';
-export const PODNET_TABLE_PREFIX = 'tandem-podnet';
+const PROXY_TABLE_PREFIX = 'tandem-proxy';
+const PODNET_TABLE_PREFIX = 'tandem-podnet';
 
 /** Fixed table names older Tandems used; no current node makes them. */
 export const LEGACY_TABLES: readonly string[] = [PROXY_TABLE_PREFIX, PODNET_TABLE_PREFIX];

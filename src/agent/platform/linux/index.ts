@@ -5,5 +5,4 @@ export { parsePodCidr } from './containerd-config.js';
 export type { SupervisedContainerd } from './containerd-supervisor.js';
 export { removePodCgroups, existingPodCgroups } from './cgroups.js';
 export { hostResourceNames, isPodnetTable, LEGACY_TABLES, type HostResourceNames } from './host-names.js';
-export { PodCidrTakenError } from './pod-cidr-guard.js';
 export * as hostCleanup from './host-cleanup.js';

@@ -27,7 +27,7 @@ export interface BridgeAddress {
 const PODNET_PROTO = '116';
 
 /** The range is refused: an interface other than this data dir's bridge routes (part of) it. */
-export class PodCidrTakenError extends Error {
+class PodCidrTakenError extends Error {
   override readonly name = 'PodCidrTakenError';
 }
 
