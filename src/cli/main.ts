@@ -1,4 +1,4 @@
-// The `tandem` command line: up, server, agent, join, token, sim, plan, version, status, images.
+// The `tandem` command line: up, down, server, agent, join, token, sim, plan, version, status, images, doctor.
 
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { registerReportCommands } from './report-commands.js';
 import { registerImagesCommands } from './images-command.js';
 import { registerJoinCommand } from './join-command.js';
 import { registerTokenCommands } from './token-command.js';
+import { registerDownCommand } from './down-command.js';
 import { catchStopSignals, waitForSignal as waitForStopSignal } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -388,6 +389,11 @@ export async function main(argv: string[]): Promise<void> {
             client.close();
           };
         } catch (e) {
+          // a pod range someone else routes is refused outright: a node whose pods are unreachable is worse than none
+          if (e instanceof Error && e.name === 'PodCidrTakenError') {
+            await s.stop().catch(() => undefined);
+            fail(`refusing to start the node: ${e.message}`);
+          }
           log(`note: the node agent could not start, running the control plane alone: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
@@ -520,6 +526,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- tandem images import, tandem images sample: images for a node without a registry ----
   registerImagesCommands(program, { log, fail });
+
+  // ---- tandem down: stops a node and removes what up made on the host ----
+  registerDownCommand(program, { progress: () => progress, log, fail });
 
   await program.parseAsync(argv);
 }

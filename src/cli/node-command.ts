@@ -31,6 +31,7 @@ import { createStatsProvider } from '../agent/stats/index.js';
 import { startPodNetwork } from '../network/podnet/index.js';
 import { chooseProxyBackend, startServiceProxy } from '../network/proxy/index.js';
 import { createUserspaceBackend } from '../network/proxy/userspace/index.js';
+import { hostResourceNames } from '../agent/platform/linux/index.js';
 import { silentProgress, type Progress } from './progress.js';
 
 export interface NodeOptions {
@@ -182,6 +183,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     nodeName,
     stats,
   });
+  // the host's nftables tables carry the data dir's hash (as the bridge does): `tandem down` finds them,
+  // and a second Tandem on the host has its own
+  const names = hostResourceNames(o.dataDir);
   const proxyLog = o.log.child('proxy');
   const proxyMode = o.proxy ?? 'auto';
   const chosen =
@@ -190,6 +194,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       : await chooseProxyBackend({
           nodeIPs,
           ...(podCidr ? { podCIDRs: [podCidr] } : {}),
+          table: names.proxyTable,
           log: proxyLog,
           mode: proxyMode,
           userspace: () => createUserspaceBackend({ log: proxyLog }),
@@ -205,6 +210,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
           nodeName,
           clusterCidr: o.clusterCidr ?? '10.42.0.0/16',
           podCidr,
+          table: names.podnetTable,
           ...(nodeIPs[0] ? { nodeIP: nodeIPs[0] } : {}),
           log: o.log.child('podnet'),
         })

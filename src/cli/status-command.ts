@@ -56,7 +56,7 @@ function whyDown(e: unknown, server: string, ms: number): string {
 }
 
 /** The pid in DATA/state.db.lock when that process is alive: the data dir's server runs (or hangs) there. */
-function storeHolder(dataDir: string): number | undefined {
+export function storeHolder(dataDir: string): number | undefined {
   let pid: number;
   try {
     pid = Number.parseInt(readFileSync(join(dataDir, 'state.db.lock'), 'utf8'), 10);

@@ -13,6 +13,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostResourceNames } from '../../src/agent/platform/linux/index.js';
 import { at, collect } from './kubectl-support.js';
 import { createNodeSession, isRunning, items, nodeE2eSkip, show, sleep, until, type Obj } from './node-session.js';
 import { pushUdpEchoImage } from '../images/index.js';
@@ -27,7 +29,9 @@ const nameOf = (o: Obj) => String(at(o, 'metadata', 'name'));
 const ipOf = (o: Obj) => String(at(o, 'status', 'podIP'));
 const clusterIP = (svc: string) => String(at(ses.getJson(['get', 'service', svc]), 'spec', 'clusterIP'));
 /** `nft list table` of the proxy's table: status 0 while it exists. */
-const nftTable = () => spawnSync(NFT, ['list', 'table', 'ip', 'tandem-proxy'], { encoding: 'utf8' });
+// the proxy's table is named after the node's data dir (tandem-proxy-<hash>, as the bridge tdm<hash>); set once started
+let proxyTable = '';
+const nftTable = () => spawnSync(NFT, ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' });
 const isReady = (p: Obj) =>
   ((at(p, 'status', 'conditions') as Obj[] | undefined) ?? []).some((c) => c['type'] === 'Ready' && c['status'] === 'True');
 
@@ -134,6 +138,7 @@ function hostnamesFrom(url: string, n: number): string[] {
 describe('network: Services and cluster DNS on a real node', { skip: nodeE2eSkip() }, () => {
   before(async () => {
     await ses.start();
+    proxyTable = hostResourceNames(join(ses.srv().dataDir, 'agent')).proxyTable;
     udpImage = await pushUdpEchoImage(ses.images().registry);
     ses.apply(manifests(ses.images().images.busybox, udpImage));
     await until(

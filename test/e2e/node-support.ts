@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerdSkipReason } from '../images/containerd-env.js';
-import { createLinuxPlatform, removeBridge } from '../../src/agent/platform/linux/index.js';
+import { createLinuxPlatform, hostResourceNames, removeBridge } from '../../src/agent/platform/linux/index.js';
 import { createCriRuntime } from '../../src/agent/runtime/cri/index.js';
 import { createLogger } from '../../src/base/log.js';
 import { createPodNetProgrammer } from '../../src/network/podnet/programmer.js';
@@ -55,8 +55,8 @@ export function shimPids(agentDir: string): number[] {
  * stops and removes all sandboxes through the CRI, removes their pod cgroups, stops containerd, kills
  * any shim still alive, deletes the CNI bridge, and removes the service proxy's nftables table and
  * cluster-IP addresses (a proxy stopped by SIGTERM removed them itself; one that was killed did not).
- * Safe to call when nothing is left. Node tests never run two nodes at once, so the proxy's fixed
- * names are this node's.
+ * Safe to call when nothing is left. The tables are named after the data dir (host-names.ts); the
+ * cluster-IP device and the pod network's routes are shared, and node tests never run two nodes at once.
  */
 export async function teardownNode(
   agentDir: string,
@@ -95,14 +95,15 @@ export async function teardownNode(
   }
   await removeBridge(agentDir).catch((e: unknown) => log(`teardown: bridge: ${String(e)}`));
   const quiet = createLogger({ write: log });
-  await createNftablesBackend({ nodeIPs: [], log: quiet })
+  const names = hostResourceNames(agentDir);
+  await createNftablesBackend({ nodeIPs: [], log: quiet, table: names.proxyTable })
     .cleanup()
     .catch((e: unknown) => log(`teardown: nftables: ${String(e)}`));
   await createLinuxAddressManager({ log: quiet })
     .cleanup()
     .catch((e: unknown) => log(`teardown: cluster IP addresses: ${String(e)}`));
   // the pod network's routes, tunnel and masquerade stay after an agent stops (its pods keep running)
-  await createPodNetProgrammer({ log: quiet })
+  await createPodNetProgrammer({ log: quiet, table: names.podnetTable })
     .cleanup()
     .catch((e: unknown) => log(`teardown: pod network: ${String(e)}`));
   return { sandboxes };

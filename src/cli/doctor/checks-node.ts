@@ -63,7 +63,7 @@ export async function checkBridge(name: string): Promise<CheckResult> {
 }
 
 /** The nftables service proxy's table is loaded (the userspace proxy has nothing to look at here). */
-export async function checkServiceProxy(table = 'tandem-proxy'): Promise<CheckResult> {
+export async function checkServiceProxy(table: string): Promise<CheckResult> {
   const id = 'node.service-proxy';
   const title = 'the service proxy has programmed its rules';
   const r = await run('nft', ['list', 'table', 'ip', table]);

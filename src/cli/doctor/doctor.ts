@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { bridgeName } from '../../agent/index.js';
+import { hostResourceNames } from '../../agent/platform/linux/index.js';
 import { checkApiReachable, checkClockSkew, checkCredentials, type ApiCredentials } from './checks-api.js';
 import { checkCertificates } from './checks-certs.js';
 import { checkDataDir, checkDiskSpace, checkSecretFiles } from './checks-files.js';
@@ -119,7 +120,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     const containers = existsSync(join(agentDir, 'containerd'));
     if (containers) checks.push(checkCni());
     if (apiUp && containers && process.platform === 'linux') checks.push(await checkBridge(bridgeName(agentDir)));
-    if (apiUp && process.platform === 'linux') checks.push(await checkServiceProxy());
+    if (apiUp && process.platform === 'linux') checks.push(await checkServiceProxy(hostResourceNames(agentDir).proxyTable));
     checks.push(await checkHyperV());
   }
   if (apiUp && serverHere) {

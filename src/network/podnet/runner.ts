@@ -29,6 +29,8 @@ export interface PodNetworkOptions {
   /** e.g. ['ip', 'netns', 'exec', NS]: program a network namespace instead of the host */
   commandPrefix?: readonly string[];
   vxlan?: Partial<VxlanSettings>;
+  /** nft table of the masquerade rule (default `tandem-podnet`; a node names its own after its data dir) */
+  table?: string;
   /** Replaces the iproute2 programmer (tests). */
   programmer?: PodNetProgrammer;
   log: Logger;
@@ -69,7 +71,12 @@ export function startPodNetwork(o: PodNetworkOptions): PodNetwork {
   const log = o.log;
   const programmer =
     o.programmer ??
-    createPodNetProgrammer({ log, ...(o.commandPrefix ? { commandPrefix: o.commandPrefix } : {}), ...(o.vxlan ? { vxlan: o.vxlan } : {}) });
+    createPodNetProgrammer({
+      log,
+      ...(o.commandPrefix ? { commandPrefix: o.commandPrefix } : {}),
+      ...(o.vxlan ? { vxlan: o.vxlan } : {}),
+      ...(o.table ? { table: o.table } : {}),
+    });
   const own = o.informers ? undefined : createInformerFactory(o.client!);
   const informers = o.informers ?? own!;
   const nodes = informers.for(nodeKind);

@@ -10,6 +10,7 @@ import { podCgroupParent, removePodCgroups } from './cgroups.js';
 import { bridgeName, writeContainerdFiles } from './containerd-config.js';
 import { superviseContainerd, type SupervisedContainerd } from './containerd-supervisor.js';
 import { linuxHostInfo, linuxPressure } from './host-info.js';
+import { guardPodCidr } from './pod-cidr-guard.js';
 
 const run = promisify(execFile);
 
@@ -106,6 +107,11 @@ export function createLinuxPlatform(o: LinuxPlatformOptions): LinuxPlatform {
       if (missing.length) {
         log.warn(`not starting containerd: missing ${missing.join(', ')}`);
         return undefined;
+      }
+      // a range routed elsewhere is refused before anything is written; a stale address of this data dir's bridge goes
+      if (podCidr) {
+        const removed = await guardPodCidr(podCidr, bridgeName(dataDir));
+        if (removed.length) log.info(`removed stale addresses from bridge ${bridgeName(dataDir)} (an earlier pod range)`, { removed });
       }
       const layout = await writeContainerdFiles(dataDir, podCidr, {
         sandboxImage: o.sandboxImage ?? defaultSandboxImage,
