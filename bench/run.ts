@@ -3,7 +3,7 @@
 // to stdout. Never fails on time: exit 0 unless something crashes.
 //
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
-// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts
+// spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts,auth
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
 
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,7 @@ import { runClusterPhases, wanted } from './cluster-phases.js';
 import { runNodePhase } from './node.js';
 import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
+import { runAuthPhase } from './auth.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -300,6 +301,7 @@ main()
   .then(runNodePhase)
   .then(runNetworkPhase)
   .then(runImageFactsPhase)
+  .then(runAuthPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

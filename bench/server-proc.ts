@@ -178,9 +178,9 @@ export interface TandemOptions {
   store?: 'sqlite' | 'memory';
   /**
    * `none`: the API server alone (`tandem server --controllers none`, what issue 2's figures are
-   * about); `all` (default of the CLI): scheduler and controllers too.
+   * about); `all` (default of the CLI): scheduler and controllers too; a list: only those components.
    */
-  controllers?: 'none' | 'all';
+  controllers?: 'none' | 'all' | readonly string[];
   /** write a V8 CPU profile into this directory when the server exits */
   cpuProfDir?: string;
 }
@@ -188,6 +188,7 @@ export interface TandemOptions {
 export async function startTandem(o: TandemOptions): Promise<ServerProc> {
   const extra: string[] = [];
   if (o.controllers === 'none') extra.push('--controllers', 'none');
+  else if (Array.isArray(o.controllers)) extra.push('--controllers', o.controllers.join(','));
   if (o.store) extra.push('--store', o.store);
   const r = await spawnTandemServer(o.dataDir, extra, o.cpuProfDir);
   return wrap(r.proc, r.target, r.readyMs, Number(r.match[1]), r.output);

@@ -87,3 +87,18 @@ test('the token authenticator answers the right user for the right token only', 
   assert.throws(() => auth.add({ token: '', user: adminUser() }));
   assert.throws(() => auth.add({ token: 'has space', user: adminUser() }));
 });
+
+test('a refused header stays refused until the table changes, and never hides a token added later', () => {
+  const auth = createTokenAuthenticator([{ token: 'admin-token', user: adminUser() }]);
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln';
+  assert.equal(auth.authenticate(`Bearer ${jwt}`), undefined);
+  assert.equal(auth.authenticate(`Bearer ${jwt}`), undefined);
+  auth.add({ token: jwt, user: nodeUser('n1') });
+  assert.equal(auth.authenticate(`Bearer ${jwt}`)?.name, 'system:node:n1');
+  assert.equal(auth.remove(jwt), true);
+  assert.equal(auth.authenticate(`Bearer ${jwt}`), undefined);
+  // many refused headers (more than are remembered) change no answer
+  for (let i = 0; i < 3000; i++) assert.equal(auth.authenticate(`Bearer other-${i}`), undefined);
+  assert.equal(auth.authenticate('Bearer admin-token')?.name, 'tandem-admin');
+  assert.equal(auth.authenticate('Bearer other-2999'), undefined);
+});

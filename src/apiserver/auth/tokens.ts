@@ -78,6 +78,10 @@ const copyUser = (u: UserInfo): UserInfo => ({
 export function createTokenAuthenticator(entries: TokenEntry[] = []): TokenAuthenticator {
   const table: { hash: Buffer; user: UserInfo }[] = [];
   const accepted = new Map<string, UserInfo>();
+  // Headers already refused, so a client sending another authenticator's token (a ServiceAccount
+  // JWT) on every request is not hashed every time. Answering such a header faster tells its sender
+  // only that it was refused before; any change to the table forgets them.
+  const refused = new Set<string>();
 
   const indexOf = (hash: Buffer): number => {
     let found = -1;
@@ -106,21 +110,28 @@ export function createTokenAuthenticator(entries: TokenEntry[] = []): TokenAuthe
       // constant-time path), so hashing is not paid on every request of a keep-alive client.
       const hit = accepted.get(header);
       if (hit) return copyUser(hit);
+      if (refused.has(header)) return undefined;
       const token = bearerToken(header);
       if (token === undefined) return undefined;
       const i = indexOf(digest(token));
       const row = i >= 0 ? table[i] : undefined;
-      if (!row) return undefined;
+      if (!row) {
+        if (refused.size >= 1024) refused.clear();
+        refused.add(header);
+        return undefined;
+      }
       if (accepted.size >= 256) accepted.clear();
       accepted.set(header, row.user);
       return copyUser(row.user);
     },
     add(entry) {
       accepted.clear();
+      refused.clear();
       add(entry);
     },
     remove(token) {
       accepted.clear();
+      refused.clear();
       const i = indexOf(digest(token));
       if (i < 0) return false;
       table.splice(i, 1);
