@@ -31,6 +31,9 @@ const NODE_RULES: readonly Rule[] = [
   { verbs: ['update', 'patch'], groups: [''], resources: ['pods/status'] },
   { verbs: ['create'], groups: [''], resources: ['pods/eviction'] },
   { verbs: ['get'], groups: [''], resources: ['endpoints'] },
+  // Tandem's agent also runs the service proxy (upstream's kube-proxy, role system:node-proxier)
+  { verbs: ['list', 'watch'], groups: [''], resources: ['endpoints'] },
+  { verbs: READ, groups: ['discovery.k8s.io'], resources: ['endpointslices'] },
   // client certificate rotation
   { verbs: ['create', 'get', 'list', 'watch'], groups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'] },
   { verbs: READ, groups: ['storage.k8s.io'], resources: ['csidrivers'] },

@@ -370,6 +370,8 @@ export function bootstrapRoles(): Role[] {
       rule(['get', 'create', 'update', 'patch'], [''], ['endpoints'], ['kube-dns']),
       rule(['get', 'create', 'update', 'patch'], ['discovery.k8s.io'], ['endpointslices']),
       rule(READ, [''], ['services']),
+      // the kube-dns Service's targetPorts follow the port the server listens on
+      rule(['update', 'patch'], [''], ['services'], ['kube-dns']),
     ]),
   ];
 }
