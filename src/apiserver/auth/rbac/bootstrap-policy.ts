@@ -367,7 +367,9 @@ export function bootstrapRoles(): Role[] {
     // upstream's: the bootstrap token cleaner deletes expired token Secrets in kube-system
     role('kube-system', 'system:controller:token-cleaner', [rule(['delete', 'get', 'list', 'watch'], [''], ['secrets']), eventsRule()]),
     role('kube-system', 'system:tandem:cluster-dns-endpoints', [
-      rule(['get', 'create', 'update', 'patch'], [''], ['endpoints'], ['kube-dns']),
+      // create carries no name for RBAC to match (as upstream): allowed on any, the rest only on kube-dns
+      rule(['create'], [''], ['endpoints']),
+      rule(['get', 'update', 'patch'], [''], ['endpoints'], ['kube-dns']),
       rule(['get', 'create', 'update', 'patch'], ['discovery.k8s.io'], ['endpointslices']),
       rule(READ, [''], ['services']),
       // the kube-dns Service's targetPorts follow the port the server listens on
