@@ -115,7 +115,8 @@ describe('an in-cluster client in a pod', { skip }, () => {
   });
 
   after(async () => {
-    srv?.kubectl(['delete', 'namespace', NS, '--wait=false']);
+    // the agent stops the pods before it goes (a stopped agent leaves its pods running, as the kubelet)
+    srv?.kubectl(['delete', 'namespace', NS, '--timeout=60s'], { timeoutMs: 70_000 });
     await agent?.stop();
     await srv?.stop();
     await registry?.stop();

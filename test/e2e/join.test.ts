@@ -187,12 +187,78 @@ describe('tandem token create + tandem join', { skip }, () => {
 
     // a second run: no bootstrap (the token could be gone by then)
     srv.kubectl(['delete', 'secret', '-n', 'kube-system', `bootstrap-token-${token.slice(0, 6)}`]);
-    const second = startJoin([...args, '--data-dir', dataDir, '--streaming-port', String(await freePort())]);
+    const secondPort = await freePort();
+    const second = startJoin([...args, '--data-dir', dataDir, '--streaming-port', String(secondPort)]);
     try {
       await second.waitFor(/node \S+ ready: joined/, 60_000);
       assert.match(second.output(), /using the node identity already in .*kubeconfig \(the bootstrap token is not needed\)/);
+      await joinedNodeServes(srv, dataDir, secondPort);
     } finally {
       await second.stop();
     }
   });
 });
+
+/**
+ * The joined node as the acceptance asks: exec and logs through the API server reach it (the server's
+ * client certificate, the node's CA-signed serving certificate); its own port answers 401 without
+ * credentials; as itself it cannot read a Secret no pod of its uses (403), nor modify another Node.
+ */
+async function joinedNodeServes(srv: TandemProcess, dataDir: string, port: number): Promise<void> {
+  const nodeName = srv.kubectl(['get', 'nodes', '-l', 'kubernetes.io/hostname', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  const archive = join(dataDir, 'hello.tar');
+  assert.equal(tandem(['images', 'sample', '-o', archive]).code, 0);
+  const imported = tandem(['images', 'import', archive, '--data-dir', dataDir]);
+  assert.match(imported.out, /docker\.io\/tandem\/hello:1/, imported.out);
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hello-joined', namespace: 'default' },
+    spec: {
+      runtimeClassName: 'process',
+      nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'hello', image: 'docker.io/tandem/hello:1', imagePullPolicy: 'Never' }],
+    },
+  };
+  assert.equal(srv.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) }).code, 0);
+  const end = Date.now() + 60_000;
+  let logs = '';
+  while (Date.now() < end) {
+    logs = srv.kubectl(['logs', 'hello-joined']).stdout;
+    if (logs.trim() !== '') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.notEqual(logs.trim(), '', `no logs through the API server: ${srv.kubectl(['describe', 'pod', 'hello-joined']).stdout}`);
+  const exec = srv.kubectl(['exec', 'hello-joined', '--', 'echo', 'through-the-api-server']);
+  assert.equal(exec.stdout.trim(), 'through-the-api-server', exec.stderr);
+
+  // the agent's own port: nothing without credentials but /healthz
+  const direct = await new Promise<number>((resolve, reject) => {
+    https
+      .get({ host: '127.0.0.1', port, path: '/pods', rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+  assert.equal(direct, 401);
+
+  // as itself: a Secret no pod of this node uses, and another Node, are out of reach
+  const asNode = (args: string[], input?: string) =>
+    spawnSync('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'agent', 'kubeconfig'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: srv.home },
+      ...(input !== undefined ? { input } : {}),
+    });
+  assert.equal(srv.kubectl(['create', 'secret', 'generic', 'not-yours', '--from-literal=k=v']).code, 0);
+  const secret = asNode(['get', 'secret', 'not-yours']);
+  assert.match(secret.stderr, /secrets "not-yours" is forbidden: User "system:node:[^"]+" cannot get resource "secrets"/);
+  const other = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'someone-else' } };
+  assert.equal(srv.kubectl(['create', '-f', '-'], { input: JSON.stringify(other) }).code, 0);
+  const label = asNode(['label', 'node', 'someone-else', 'mine=yes']);
+  assert.notEqual(label.status, 0);
+  assert.match(label.stderr, /is not allowed to modify node "someone-else"/);
+  srv.kubectl(['delete', 'pod', 'hello-joined', '--wait=true', '--timeout=30s']);
+}
+
