@@ -2,18 +2,22 @@
 // runtime, joins a `tandem server` with a bootstrap token and the CA pin, and becomes a Ready Node
 // that authenticates as system:node:NAME with a client certificate (its kubeconfig holds no token).
 // A wrong --ca-cert-hash and an expired token are refused with messages that say so; a second run
-// reuses the node's identity without the token.
+// reuses the node's identity without the token, and then logs and exec through the API server reach
+// it, its port refuses callers without credentials, and as itself it reads no Secret of others' pods
+// and modifies no other Node.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlAvailable, startTandem, TANDEM, type TandemProcess } from './harness.js';
 import { freePort } from '../images/registry.js';
+import { removeTree } from './remove-tree.js';
 
 const skip = kubectlAvailable() ? false : 'kubectl not found';
 const tandem = (args: string[], timeoutMs = 60_000) => {
@@ -63,7 +67,7 @@ describe('tandem token create + tandem join', { skip }, () => {
   });
   after(async () => {
     await srv?.stop();
-    if (nodeDir) rmSync(nodeDir, { recursive: true, force: true });
+    if (nodeDir) removeTree(nodeDir);
   });
 
   test('token create prints the token and the join command with the CA pin, and a note about 127.0.0.1', () => {
@@ -192,7 +196,7 @@ describe('tandem token create + tandem join', { skip }, () => {
     try {
       await second.waitFor(/node \S+ ready: joined/, 60_000);
       assert.match(second.output(), /using the node identity already in .*kubeconfig \(the bootstrap token is not needed\)/);
-      await joinedNodeServes(srv, dataDir, secondPort);
+      await joinedNodeServes(srv, dataDir, secondPort, nodeName);
     } finally {
       await second.stop();
     }
@@ -204,8 +208,7 @@ describe('tandem token create + tandem join', { skip }, () => {
  * client certificate, the node's CA-signed serving certificate); its own port answers 401 without
  * credentials; as itself it cannot read a Secret no pod of its uses (403), nor modify another Node.
  */
-async function joinedNodeServes(srv: TandemProcess, dataDir: string, port: number): Promise<void> {
-  const nodeName = srv.kubectl(['get', 'nodes', '-l', 'kubernetes.io/hostname', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+async function joinedNodeServes(srv: TandemProcess, dataDir: string, port: number, nodeName: string): Promise<void> {
   const archive = join(dataDir, 'hello.tar');
   assert.equal(tandem(['images', 'sample', '-o', archive]).code, 0);
   const imported = tandem(['images', 'import', archive, '--data-dir', dataDir]);
@@ -223,13 +226,13 @@ async function joinedNodeServes(srv: TandemProcess, dataDir: string, port: numbe
   };
   assert.equal(srv.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) }).code, 0);
   const end = Date.now() + 60_000;
-  let logs = '';
+  let logs = { stdout: '', stderr: '' };
   while (Date.now() < end) {
-    logs = srv.kubectl(['logs', 'hello-joined']).stdout;
-    if (logs.trim() !== '') break;
+    logs = srv.kubectl(['logs', 'hello-joined']);
+    if (logs.stdout.trim() !== '') break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  assert.notEqual(logs.trim(), '', `no logs through the API server: ${srv.kubectl(['describe', 'pod', 'hello-joined']).stdout}`);
+  assert.notEqual(logs.stdout.trim(), '', `no logs through the API server: ${logs.stderr}`);
   const exec = srv.kubectl(['exec', 'hello-joined', '--', 'echo', 'through-the-api-server']);
   assert.equal(exec.stdout.trim(), 'through-the-api-server', exec.stderr);
 
@@ -261,4 +264,3 @@ async function joinedNodeServes(srv: TandemProcess, dataDir: string, port: numbe
   assert.match(label.stderr, /is not allowed to modify node "someone-else"/);
   srv.kubectl(['delete', 'pod', 'hello-joined', '--wait=true', '--timeout=30s']);
 }
-

@@ -174,7 +174,8 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<S
   o.log.info(`streaming server listening on ${o.listen.host}:${port}`);
   return {
     port,
-    setTls: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key }),
+    // the new context keeps the client CA: without it no client certificate would be asked for again
+    setTls: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key, ...(o.auth.clientCa ? { ca: o.auth.clientCa } : {}) }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
