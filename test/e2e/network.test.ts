@@ -18,6 +18,7 @@ import { hostResourceNames } from '../../src/agent/platform/linux/index.js';
 import { at, collect } from './kubectl-support.js';
 import { createNodeSession, isRunning, items, nodeE2eSkip, show, sleep, until, type Obj } from './node-session.js';
 import { pushUdpEchoImage } from '../images/index.js';
+import { TANDEM } from './harness.js';
 
 const NS = 'net-e2e';
 const NFT = 'nft';
@@ -283,6 +284,31 @@ describe('network: Services and cluster DNS on a real node', { skip: nodeE2eSkip
     const ip = clusterIP('self');
     assert.equal(await until('the client through its own Service', () => wgetFromClient(`http://${ip}/`), 30_000, 500), 'self');
     assert.equal(wgetFromClient('http://self/'), 'self');
+  });
+
+  test('tandem doctor on this healthy node is all green (and says so in JSON)', () => {
+    const r = spawnSync(process.execPath, [TANDEM, 'doctor', '--data-dir', ses.srv().dataDir, '-o', 'json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const report = JSON.parse(r.stdout) as { healthy: boolean; checks: Array<{ id: string; verdict: string; detail: string }> };
+    const failed = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn');
+    assert.deepEqual(failed, [], r.stdout);
+    assert.equal(r.status, 0, r.stderr);
+    const ran = new Set(report.checks.filter((c) => c.verdict === 'ok').map((c) => c.id));
+    for (const id of [
+      'files.data-dir',
+      'files.modes',
+      'certs.expiry',
+      'api.reachable',
+      'api.credentials',
+      'node.runtime',
+      'node.cni',
+      'node.bridge',
+      'node.service-proxy',
+      'node.dns',
+    ])
+      assert.ok(ran.has(id), `${id} ran and passed: ${r.stdout}`);
   });
 
   test('a stopped node removes its rules; started again, it programs them afresh', async () => {
