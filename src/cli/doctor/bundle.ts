@@ -2,8 +2,9 @@
 // versions, the kubeconfig with its credentials removed, nodes, pods and recent events, and the
 // tails of the logs under the data dir. Tokens, keys and Secret data never go in.
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { findFiles } from './find-files.js';
 import { parse, stringify } from 'yaml';
 import { apiRequest, type ApiCredentials } from './checks-api.js';
 import type { DoctorReport } from './doctor.js';
@@ -23,22 +24,6 @@ export function redactKubeconfig(text: string): string {
     return v;
   };
   return stringify(walk(parse(text)));
-}
-
-function logFiles(dir: string, depth: number, out: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory() && depth > 0 && n !== 'images' && n !== 'volumes') logFiles(p, depth - 1, out);
-    else if (st.isFile() && n.endsWith('.log')) out.push(p);
-  }
 }
 
 function tail(path: string): Buffer {
@@ -79,8 +64,7 @@ export async function writeBundle(file: string, b: BundleInput): Promise<string[
       });
     }
   }
-  const logs: string[] = [];
-  logFiles(b.report.dataDir, 4, logs);
+  const logs = findFiles(b.report.dataDir, 4, (n) => n.endsWith('.log'), ['images', 'volumes']);
   for (const l of logs) {
     const name = `logs/${relative(b.report.dataDir, l).replace(/\\/g, '/')}`;
     if (Buffer.byteLength(name) <= 100) entries.push({ name, data: tail(l) });

@@ -2,34 +2,17 @@
 // client certificates of the server and of joined nodes).
 
 import { X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { findFiles } from './find-files.js';
 import { fail, ok, skip, warn, type CheckResult } from './doctor-types.js';
 
 const DAY_MS = 86_400_000;
-
-function certFiles(dir: string, depth: number, out: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory() && depth > 0 && !['pods', 'images', 'containerd', 'logs', 'volumes'].includes(n)) certFiles(p, depth - 1, out);
-    else if (st.isFile() && n.endsWith('.crt')) out.push(p);
-  }
-}
 
 /** Expired or not yet valid: fail; within 30 days of expiry: warn (servers renew their own at 30 days, so one that close did not). */
 export function checkCertificates(dataDir: string, now = Date.now()): CheckResult {
   const id = 'certs.expiry';
   const title = 'certificates are valid and not about to expire';
-  const files: string[] = [];
-  certFiles(dataDir, 3, files);
+  const files = findFiles(dataDir, 3, (n) => n.endsWith('.crt'));
   if (files.length === 0) return skip(id, title, `no certificates under ${dataDir}`);
   const bad: string[] = [];
   const soon: string[] = [];

@@ -1,33 +1,11 @@
 // Local checks that need nothing running: the data dir's and secret files' permissions, and disk space.
 
-import { readdirSync, statSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync, statfsSync } from 'node:fs';
+import { findFiles } from './find-files.js';
 import { fail, ok, skip, warn, type CheckResult } from './doctor-types.js';
 
 /** Files that hold a secret: keys, tokens, kubeconfigs, the store. Found by name anywhere under the data dir (depth-limited). */
 const SECRET_FILE = /(\.key|\.token|kubeconfig|state\.db(-wal|-shm)?)$/;
-
-function walk(dir: string, depth: number, out: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    let st;
-    try {
-      st = statSync(p, { throwIfNoEntry: false });
-    } catch {
-      continue;
-    }
-    if (!st) continue;
-    // pod volumes and images are not ours to judge; the agent's state and certificates are
-    if (st.isDirectory() && depth > 0 && !['pods', 'images', 'containerd', 'logs', 'volumes'].includes(n)) walk(p, depth - 1, out);
-    else if (st.isFile() && SECRET_FILE.test(n)) out.push(p);
-  }
-}
 
 export function checkDataDir(dataDir: string, platform = process.platform): CheckResult {
   const id = 'files.data-dir';
@@ -45,8 +23,7 @@ export function checkSecretFiles(dataDir: string, platform = process.platform): 
   const id = 'files.modes';
   const title = 'keys, tokens, kubeconfigs and the store are 0600';
   if (platform === 'win32') return skip(id, title, 'Windows: access is governed by NTFS ACLs');
-  const files: string[] = [];
-  walk(dataDir, 3, files);
+  const files = findFiles(dataDir, 3, (n) => SECRET_FILE.test(n));
   if (files.length === 0) return skip(id, title, `no key, token, kubeconfig or store under ${dataDir}`);
   const wide = files.filter((f) => (statSync(f).mode & 0o077) !== 0);
   if (wide.length > 0) {
