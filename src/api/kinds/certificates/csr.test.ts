@@ -36,9 +36,12 @@ test('a tampered request, a certificate and garbage are refused with a reason', 
   const { csrPem } = await makeCsr({ cn: 'x' });
   const b64 = csrPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
   const der = Buffer.from(b64, 'base64');
-  // flip a byte inside the signed part (the CN's last character)
-  const i = der.lastIndexOf(Buffer.from('x'));
-  der[i] = 'y'.charCodeAt(0);
+  // flip a byte inside the signed part: the CN's one character, found by its DER string header
+  // (UTF8String or PrintableString of length 1), never a random byte of the public key
+  let i = der.indexOf(Buffer.from([0x0c, 0x01, 0x78]));
+  if (i < 0) i = der.indexOf(Buffer.from([0x13, 0x01, 0x78]));
+  assert.ok(i >= 0, 'the CN is in the request');
+  der[i + 2] = 'y'.charCodeAt(0);
   const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
   assert.throws(() => parseCsr(tampered), /verification failure/);
   assert.throws(
