@@ -211,10 +211,16 @@ test('repair frees entries no Service holds and records Services whose entries a
   });
   await store(legacy);
   // a Service whose create failed after allocation on a crashed server: entries, no Service
-  const ghost = svc('ghost', { type: 'NodePort' });
+  // (addresses and ports given: random ones could take the legacy Service's, which then has nothing to record)
+  const ghost = svc('ghost', {
+    type: 'NodePort',
+    clusterIP: '10.96.8.8',
+    clusterIPs: ['10.96.8.8'],
+    ports: [{ port: 80, nodePort: 30200 }],
+  });
   await a.allocateCreate(ghost, false);
   // a live one
-  const live = svc('live');
+  const live = svc('live', { clusterIP: '10.96.9.9', clusterIPs: ['10.96.9.9'] });
   await a.allocateCreate(live, false);
   await store(live);
   // young orphans are left alone (another server may be storing that Service right now)
