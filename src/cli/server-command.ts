@@ -431,6 +431,7 @@ async function startOnBackend(
       await dns?.stop();
       await eventTtl.stop();
       await controllers.stop();
+      for (const c of componentClients.values()) c.close();
       client.close();
       await api.close();
       rbacFeed.stop();
