@@ -7,6 +7,8 @@ export { bootstrapCluster } from './bootstrap.js';
 export {
   createTokenAuthenticator,
   adminUser,
+  nodeUser,
+  serviceAccountUser,
   ensureAdminToken,
   createRequestAuthenticator,
   privilegedGroupAuthorizer,

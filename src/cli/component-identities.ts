@@ -6,7 +6,7 @@
 // bootstrap policy's business (system:kube-scheduler, system:controller:<name>, …), not this file's.
 
 import { randomBytes } from 'node:crypto';
-import type { UserInfo } from '../apiserver/index.js';
+import { serviceAccountUser, type UserInfo } from '../apiserver/index.js';
 
 /** The ServiceAccount (in kube-system) each controller runs as: upstream's names. */
 const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
@@ -36,15 +36,6 @@ export const CLUSTER_DNS_SERVICE_ACCOUNT = 'cluster-dns';
 
 export const schedulerUser = (): UserInfo => ({ name: 'system:kube-scheduler', groups: [AUTHENTICATED] });
 export const controllerManagerUser = (): UserInfo => ({ name: 'system:kube-controller-manager', groups: [AUTHENTICATED] });
-
-/** A ServiceAccount's user as the token authenticator names it. */
-export const serviceAccountUser = (namespace: string, name: string): UserInfo => ({
-  name: `system:serviceaccount:${namespace}:${name}`,
-  groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, AUTHENTICATED],
-});
-
-/** A node agent's identity, as the Node authorizer and NodeRestriction know it. */
-export const nodeAgentUser = (nodeName: string): UserInfo => ({ name: `system:node:${nodeName}`, groups: ['system:nodes', AUTHENTICATED] });
 
 /** The user a controller runs as (its upstream ServiceAccount; the controller manager's own for one without). */
 export function controllerUser(component: string): UserInfo {

@@ -353,13 +353,13 @@ export async function main(argv: string[]): Promise<void> {
       } else {
         try {
           const { createRestClient } = await import('../client/rest-client.js');
-          const { nodeAgentUser } = await import('./component-identities.js');
+          const { nodeUser } = await import('../apiserver/index.js');
           // the agent runs as its node (system:node:NAME): the Node authorizer and NodeRestriction judge it
           const nodeName = (o.nodeName ?? hostname()).toLowerCase();
           const client = createRestClient({
             server: s.url,
             caPem: s.tls.ca,
-            token: s.tokenFor(nodeAgentUser(nodeName)),
+            token: s.tokenFor(nodeUser(nodeName)),
             userAgent: 'tandem-agent',
           });
           const node = await startNode({

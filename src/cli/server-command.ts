@@ -35,6 +35,7 @@ import {
   parseDefaultPolicy,
   parseExemptions,
   type ApiServer,
+  serviceAccountUser,
   type UserInfo,
   type Authorizer,
 } from '../apiserver/index.js';
@@ -50,7 +51,6 @@ import {
   controllerUser,
   createIdentityTokens,
   schedulerUser,
-  serviceAccountUser,
 } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';

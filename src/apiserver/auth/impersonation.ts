@@ -7,7 +7,7 @@
 import { StatusError } from '../../base/errors.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../api/validation/index.js';
 import { forbiddenError, type AuthorizationAttributes, type Authorizer } from './authorizer.js';
-import type { UserInfo } from './user.js';
+import { serviceAccountGroups, type UserInfo } from './user.js';
 
 const PREFIX = 'impersonate-';
 const USER = 'impersonate-user';
@@ -127,7 +127,7 @@ export async function impersonate(z: Authorizer, requester: UserInfo, rawHeaders
       name: sa.name,
     });
     // a service account's groups follow from its name, unless the request names groups itself
-    if (r.groups.length === 0) groups = ['system:serviceaccounts', `system:serviceaccounts:${sa.namespace}`];
+    if (r.groups.length === 0) groups = serviceAccountGroups(sa.namespace);
   } else {
     asks.push({ ...base, verb: 'impersonate', apiGroup: '', apiVersion: '', resource: 'users', name: r.user });
   }

@@ -1,6 +1,6 @@
 export { createTokenAuthenticator, ensureAdminToken } from './tokens.js';
 export { isPublicPath, unauthorizedStatus } from './public-paths.js';
-export { adminUser } from './user.js';
+export { adminUser, nodeUser, serviceAccountUser } from './user.js';
 export type { UserInfo } from './user.js';
 export { createRequestAuthenticator, staticTokenAuthenticator, unionTokenAuthenticator } from './authenticator.js';
 export type { BearerTokenAuthenticator, RequestAuthenticator } from './authenticator.js';

@@ -23,6 +23,18 @@ export const nodeUser = (nodeName: string): UserInfo => ({
   groups: [GROUP_NODES, GROUP_AUTHENTICATED],
 });
 
+/** A ServiceAccount's user name: `system:serviceaccount:<namespace>:<name>`. */
+export const serviceAccountUserName = (namespace: string, name: string): string => `system:serviceaccount:${namespace}:${name}`;
+
+/** The groups every ServiceAccount of a namespace is in (system:authenticated aside). */
+export const serviceAccountGroups = (namespace: string): string[] => ['system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+
+/** A ServiceAccount's identity, as its tokens authenticate it. */
+export const serviceAccountUser = (namespace: string, name: string): UserInfo => ({
+  name: serviceAccountUserName(namespace, name),
+  groups: [...serviceAccountGroups(namespace), GROUP_AUTHENTICATED],
+});
+
 /** The node name of a `system:node:<name>` user, else undefined. */
 export function nodeNameOf(user: UserInfo): string | undefined {
   if (!user.name.startsWith(NODE_USER_PREFIX) || !user.groups.includes(GROUP_NODES)) return undefined;

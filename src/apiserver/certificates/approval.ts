@@ -3,19 +3,17 @@
 // caller needs, besides `update` on the subresource (checked by the pipeline), verb `approve` on the
 // CSR's signer (upstream's CertificateApproval admission).
 
-import type { Json } from '../../api/object.js';
 import type { AnyObject } from '../../api/object.js';
-import { getDefinition } from '../../api/schema/registry.js';
 import { validateCsrTransition } from '../../api/kinds/certificates/csr.js';
 import { badRequest, forbidden, invalid, methodNotAllowed } from '../../base/errors.js';
 import type { ApiContext, RequestScope } from '../handlers/context.js';
 import { handleGet } from '../handlers/list.js';
+import { applyPatchBody } from '../handlers/patch.js';
 import { defaultManager, writeOptions } from '../handlers/options.js';
 import { admitWithPlugins } from '../handlers/run-admission.js';
 import { readObjectBody } from '../handlers/write.js';
 import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
 import { checkTypeMeta } from '../registry/prepare.js';
 import { trackWrite } from '../registry/managed.js';
 import { mayActForSigner } from './signer-access.js';
@@ -74,23 +72,9 @@ async function patchApproval(s: RequestScope): Promise<void> {
   await updateApproval(
     s,
     (cur) => {
-      let out: Json;
-      switch (mk) {
-        case 'json-patch':
-          out = applyJsonPatch(cur as unknown as Json, patch);
-          break;
-        case 'merge-patch':
-          out = applyMergePatch(cur as unknown as Json, patch as Json);
-          break;
-        case 'strategic-merge-patch':
-          out = applyStrategicMergePatch(cur as unknown as Json, patch as Json, kind.schema, getDefinition);
-          break;
-        default:
-          throw badRequest(`PATCH of ${RESOURCE}/approval accepts json, merge and strategic merge patches, not ${mk}`);
-      }
-      if (out === null || typeof out !== 'object' || Array.isArray(out))
-        throw badRequest('the patch produced something that is not an object');
-      return out as unknown as AnyObject;
+      if (mk !== 'json-patch' && mk !== 'merge-patch' && mk !== 'strategic-merge-patch')
+        throw badRequest(`PATCH of ${RESOURCE}/approval accepts json, merge and strategic merge patches, not ${mk}`);
+      return applyPatchBody(mk, cur, patch, kind) as unknown as AnyObject;
     },
     undefined,
   );

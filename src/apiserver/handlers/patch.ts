@@ -3,9 +3,10 @@
 
 import type { Json } from '../../api/object.js';
 import type { AnyObject } from '../../api/object.js';
+import type { KindDef } from '../../api/kind.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { badRequest, conflict, methodNotAllowed, notFound, StatusError } from '../../base/errors.js';
-import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
+import { decodeBody, mediaKindOf, readBody, type MediaKind } from '../http/body.js';
 import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
 import { checkFields } from '../registry/field-check.js';
@@ -85,21 +86,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     sub,
     (cur) => {
       const curRv = cur.metadata.resourceVersion;
-      let out: Json;
-      switch (mk) {
-        case 'json-patch':
-          out = applyJsonPatch(cur as unknown as Json, patch);
-          break;
-        case 'merge-patch':
-          out = applyMergePatch(cur as unknown as Json, patch as Json);
-          break;
-        case 'strategic-merge-patch':
-          out = applyStrategicMergePatch(cur as unknown as Json, patch as Json, kind.schema, getDefinition);
-          break;
-      }
-      if (out === null || typeof out !== 'object' || Array.isArray(out))
-        throw badRequest('the patch produced something that is not an object');
-      const next = out as Record<string, unknown>;
+      const next = applyPatchBody(mk, cur, patch, kind);
       checkTypeMeta(kind, next);
       checkFields(kind, next, opts.fieldValidation, warn);
       const obj = next as unknown as AnyObject;
@@ -118,4 +105,24 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     undefined,
   );
   sendJson(s.res, result.code, result.obj);
+}
+
+/** A JSON, merge or strategic merge patch applied to the current object; the result must be an object. */
+export function applyPatchBody(mk: MediaKind, cur: AnyObject, patch: unknown, kind: KindDef): Record<string, unknown> {
+  let out: Json;
+  switch (mk) {
+    case 'json-patch':
+      out = applyJsonPatch(cur as unknown as Json, patch);
+      break;
+    case 'merge-patch':
+      out = applyMergePatch(cur as unknown as Json, patch as Json);
+      break;
+    case 'strategic-merge-patch':
+      out = applyStrategicMergePatch(cur as unknown as Json, patch as Json, kind.schema, getDefinition);
+      break;
+    default:
+      throw badRequest(`${kind.plural}: PATCH accepts json, merge and strategic merge patches here, not ${mk}`);
+  }
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');
+  return out as Record<string, unknown>;
 }

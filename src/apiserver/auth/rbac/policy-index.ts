@@ -6,7 +6,7 @@
 
 import type { ClusterRole, PolicyRule, Role, RoleRef, Subject } from '../../../api/gen/types.js';
 import type { UserInfo } from '../user.js';
-import { serviceAccountUser } from './rule-match.js';
+import { serviceAccountUserName } from '../user.js';
 
 /** Every RBAC object lives under this storage prefix (one list and one watch feed the index). */
 export const RBAC_PREFIX = '/registry/rbac.authorization.k8s.io/';
@@ -33,7 +33,7 @@ function subjectKey(s: Subject, bindingNamespace: string): string | undefined {
   if (s.kind === 'Group') return `g:${s.name}`;
   if (s.kind === 'ServiceAccount') {
     const ns = s.namespace || bindingNamespace;
-    return ns ? `u:${serviceAccountUser(ns, s.name)}` : undefined;
+    return ns ? `u:${serviceAccountUserName(ns, s.name)}` : undefined;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
 
 import type { PolicyRule, Subject } from '../../../api/gen/types.js';
 import type { AuthorizationAttributes } from '../authorizer.js';
-import type { UserInfo } from '../user.js';
+import { serviceAccountUserName, type UserInfo } from '../user.js';
 
 const has = (list: readonly string[] | undefined, v: string): boolean => list !== undefined && (list.includes('*') || list.includes(v));
 
@@ -31,9 +31,6 @@ export function ruleAllows(a: AuthorizationAttributes, rule: PolicyRule): boolea
   return !names?.length || names.includes(a.name);
 }
 
-/** The user name of a ServiceAccount: `system:serviceaccount:<namespace>:<name>`. */
-export const serviceAccountUser = (namespace: string, name: string): string => `system:serviceaccount:${namespace}:${name}`;
-
 /**
  * True when the binding's subject is the user. A ServiceAccount subject without a namespace means
  * the binding's own (a ClusterRoleBinding has none, so such a subject matches nobody).
@@ -46,7 +43,7 @@ export function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: str
       return user.groups.includes(s.name);
     case 'ServiceAccount': {
       const ns = s.namespace || bindingNamespace;
-      return ns !== '' && serviceAccountUser(ns, s.name) === user.name;
+      return ns !== '' && serviceAccountUserName(ns, s.name) === user.name;
     }
     default:
       return false;

@@ -9,7 +9,7 @@ import type { AnyObject } from '../../../api/object.js';
 import type { Clock } from '../../../base/clock.js';
 import type { Logger } from '../../../base/log.js';
 import type { BearerTokenAuthenticator } from '../authenticator.js';
-import type { UserInfo } from '../user.js';
+import { serviceAccountGroups, serviceAccountUserName, type UserInfo } from '../user.js';
 import {
   audiencesOf,
   checkTimes,
@@ -17,14 +17,12 @@ import {
   LEGACY_ISSUER,
   parseBoundClaims,
   parseLegacyClaims,
-  serviceAccountUsername,
   stringClaim,
   type BoundClaims,
 } from './claims.js';
 import { peekPayload, verifyJws, type JsonRecord, type VerificationKey } from './jwt.js';
 import type { BindableKind, ObjectLookup } from './lookup.js';
 
-const GROUP_SERVICE_ACCOUNTS = 'system:serviceaccounts';
 const GROUP_AUTHENTICATED = 'system:authenticated';
 const EXTRA = 'authentication.kubernetes.io/';
 
@@ -202,9 +200,9 @@ export function createServiceAccountAuthenticator(o: ServiceAccountAuthenticator
 
 function saUser(namespace: string, sa: { name: string; uid: string }, extra: Record<string, string[]> | undefined): UserInfo {
   const user: UserInfo = {
-    name: serviceAccountUsername(namespace, sa.name),
+    name: serviceAccountUserName(namespace, sa.name),
     uid: sa.uid,
-    groups: [GROUP_SERVICE_ACCOUNTS, `${GROUP_SERVICE_ACCOUNTS}:${namespace}`, GROUP_AUTHENTICATED],
+    groups: [...serviceAccountGroups(namespace), GROUP_AUTHENTICATED],
   };
   if (extra && Object.keys(extra).length > 0) user.extra = extra;
   return user;

@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { JsonRecord } from './jwt.js';
+import { serviceAccountUserName } from '../user.js';
 
 /** Clock skew tolerated on exp, nbf and iat, and on deletion timestamps (upstream's jwt.DefaultLeeway). */
 export const LEEWAY_SECONDS = 60;
@@ -27,8 +28,6 @@ export interface BoundClaims {
   warnAfter?: number;
 }
 
-export const serviceAccountUsername = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
-
 const refJson = (r: { name: string; uid?: string }) => (r.uid ? { name: r.name, uid: r.uid } : { name: r.name });
 
 /** The payload of a bound token issued at `nowSeconds` for `expirationSeconds`. */
@@ -49,7 +48,7 @@ export function boundTokenPayload(
     jti: randomUUID(),
     'kubernetes.io': k8s,
     nbf: o.nowSeconds,
-    sub: serviceAccountUsername(o.namespace, o.serviceAccount.name),
+    sub: serviceAccountUserName(o.namespace, o.serviceAccount.name),
   };
 }
 
@@ -127,7 +126,7 @@ export function legacyTokenPayload(o: { namespace: string; secretName: string; s
     [`${LEGACY}secret.name`]: o.secretName,
     [`${LEGACY}service-account.name`]: o.serviceAccount.name,
     [`${LEGACY}service-account.uid`]: o.serviceAccount.uid,
-    sub: serviceAccountUsername(o.namespace, o.serviceAccount.name),
+    sub: serviceAccountUserName(o.namespace, o.serviceAccount.name),
   };
 }
 
