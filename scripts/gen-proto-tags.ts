@@ -44,6 +44,21 @@ const ROOTS = [
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
   'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
   'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
+  ...['PersistentVolume', 'PersistentVolumeClaim', 'ResourceQuota', 'LimitRange', 'PodTemplate', 'ReplicationController'].map(
+    (k) => `io.k8s.api.core.v1.${k}`,
+  ),
+  'io.k8s.api.apps.v1.StatefulSet',
+  'io.k8s.api.apps.v1.ControllerRevision',
+  'io.k8s.api.batch.v1.CronJob',
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+  'io.k8s.api.policy.v1.PodDisruptionBudget',
+  'io.k8s.api.scheduling.v1.PriorityClass',
+  'io.k8s.api.storage.v1.StorageClass',
+  'io.k8s.api.networking.v1.Ingress',
+  'io.k8s.api.networking.v1.IngressClass',
+  'io.k8s.api.networking.v1.NetworkPolicy',
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService',
 ];
 
 const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double']);
@@ -84,7 +99,7 @@ function walk(dir: string, out: string[]): void {
 }
 
 /** `k8s.io.api.core.v1` → `io.k8s.api.core.v1` (the OpenAPI definition prefix). */
-const defPrefix = (pkg: string) => pkg.replace(/^k8s\.io\./, 'io.k8s.');
+const defPrefix = (pkg: string) => pkg.replace(/^k8s\.io\./, 'io.k8s.').replace(/^io\.k8s\.(\w+)_(\w+)\./, 'io.k8s.$1-$2.');
 
 function stripComments(src: string): string {
   return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');

@@ -20,7 +20,8 @@ test('the generator is deterministic and the committed file is up to date', { sk
 test('the generated module keeps no description text', { skip }, () => {
   const a = generate(refDir);
   const body = a.split('\n').slice(3).join('\n');
-  assert.doesNotMatch(body, /description/i);
+  // the only `description` left is a field of the CRD schema types (JSONSchemaProps, printer columns, ...)
+  assert.doesNotMatch(body.replace(/^ {6}description: \{ type: p\('string'\) \},$/gm, ''), /description/i);
   assert.doesNotMatch(body, /List of containers belonging to the pod/);
   assert.match(a, /'io\.k8s\.api\.core\.v1\.PodSpec': \{/);
 });

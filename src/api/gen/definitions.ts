@@ -11,6 +11,25 @@ const m = (values: TypeRef): TypeRef => ({ kind: 'map', values });
 const ANY: TypeRef = { kind: 'any' };
 
 export const definitions: DefinitionMap = {
+  'io.k8s.api.apps.v1.ControllerRevision': {
+    kind: 'object', gvk: [{ group: 'apps', version: 'v1', kind: 'ControllerRevision' }], required: ['revision'],
+    fields: {
+      apiVersion: { type: p('string') },
+      data: { type: r('io.k8s.apimachinery.pkg.runtime.RawExtension') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      revision: { type: p('integer', 'int64'), default: 0 },
+    },
+  },
+  'io.k8s.api.apps.v1.ControllerRevisionList': {
+    kind: 'object', gvk: [{ group: 'apps', version: 'v1', kind: 'ControllerRevisionList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.apps.v1.ControllerRevision', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
   'io.k8s.api.apps.v1.DaemonSet': {
     kind: 'object', gvk: [{ group: 'apps', version: 'v1', kind: 'DaemonSet' }],
     fields: {
@@ -196,6 +215,93 @@ export const definitions: DefinitionMap = {
     fields: {
       maxSurge: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
       maxUnavailable: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
+    },
+  },
+  'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy': {
+    kind: 'object',
+    fields: {
+      maxUnavailable: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
+      partition: { type: p('integer', 'int32') },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSet': {
+    kind: 'object', gvk: [{ group: 'apps', version: 'v1', kind: 'StatefulSet' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.apps.v1.StatefulSetSpec'), default: {} },
+      status: { type: r('io.k8s.api.apps.v1.StatefulSetStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetList': {
+    kind: 'object', gvk: [{ group: 'apps', version: 'v1', kind: 'StatefulSetList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.apps.v1.StatefulSet', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetOrdinals': {
+    kind: 'object',
+    fields: {
+      start: { type: p('integer', 'int32'), default: 0 },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': {
+    kind: 'object',
+    fields: {
+      whenDeleted: { type: p('string') },
+      whenScaled: { type: p('string') },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetSpec': {
+    kind: 'object', required: ['selector', 'template', 'serviceName'],
+    fields: {
+      minReadySeconds: { type: p('integer', 'int32') },
+      ordinals: { type: r('io.k8s.api.apps.v1.StatefulSetOrdinals') },
+      persistentVolumeClaimRetentionPolicy: { type: r('io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy') },
+      podManagementPolicy: { type: p('string') },
+      replicas: { type: p('integer', 'int32') },
+      revisionHistoryLimit: { type: p('integer', 'int32') },
+      selector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector') },
+      serviceName: { type: p('string'), default: '' },
+      template: { type: r('io.k8s.api.core.v1.PodTemplateSpec'), default: {} },
+      updateStrategy: { type: r('io.k8s.api.apps.v1.StatefulSetUpdateStrategy'), default: {} },
+      volumeClaimTemplates: { type: a(r('io.k8s.api.core.v1.PersistentVolumeClaim', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetStatus': {
+    kind: 'object', required: ['replicas'],
+    fields: {
+      availableReplicas: { type: p('integer', 'int32'), default: 0 },
+      collisionCount: { type: p('integer', 'int32') },
+      conditions: { type: a(r('io.k8s.api.apps.v1.StatefulSetCondition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+      currentReplicas: { type: p('integer', 'int32') },
+      currentRevision: { type: p('string') },
+      observedGeneration: { type: p('integer', 'int64') },
+      readyReplicas: { type: p('integer', 'int32') },
+      replicas: { type: p('integer', 'int32'), default: 0 },
+      updateRevision: { type: p('string') },
+      updatedReplicas: { type: p('integer', 'int32') },
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetUpdateStrategy': {
+    kind: 'object',
+    fields: {
+      rollingUpdate: { type: r('io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy') },
+      type: { type: p('string') },
     },
   },
   'io.k8s.api.authentication.v1.BoundObjectReference': {
@@ -415,6 +521,52 @@ export const definitions: DefinitionMap = {
       resourceRules: { type: a(r('io.k8s.api.authorization.v1.ResourceRule', {})), listType: 'atomic' },
     },
   },
+  'io.k8s.api.autoscaling.v1.CrossVersionObjectReference': {
+    kind: 'object', required: ['kind', 'name'], mapType: 'atomic',
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler': {
+    kind: 'object', gvk: [{ group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec'), default: {} },
+      status: { type: r('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList': {
+    kind: 'object', gvk: [{ group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscalerList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec': {
+    kind: 'object', required: ['scaleTargetRef', 'maxReplicas'],
+    fields: {
+      maxReplicas: { type: p('integer', 'int32'), default: 0 },
+      minReplicas: { type: p('integer', 'int32') },
+      scaleTargetRef: { type: r('io.k8s.api.autoscaling.v1.CrossVersionObjectReference'), default: {} },
+      targetCPUUtilizationPercentage: { type: p('integer', 'int32') },
+    },
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus': {
+    kind: 'object', required: ['currentReplicas', 'desiredReplicas'],
+    fields: {
+      currentCPUUtilizationPercentage: { type: p('integer', 'int32') },
+      currentReplicas: { type: p('integer', 'int32'), default: 0 },
+      desiredReplicas: { type: p('integer', 'int32'), default: 0 },
+      lastScaleTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      observedGeneration: { type: p('integer', 'int64') },
+    },
+  },
   'io.k8s.api.autoscaling.v1.Scale': {
     kind: 'object', gvk: [{ group: 'autoscaling', version: 'v1', kind: 'Scale' }],
     fields: {
@@ -436,6 +588,247 @@ export const definitions: DefinitionMap = {
     fields: {
       replicas: { type: p('integer', 'int32'), default: 0 },
       selector: { type: p('string') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricSource': {
+    kind: 'object', required: ['name', 'target', 'container'],
+    fields: {
+      container: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+      target: { type: r('io.k8s.api.autoscaling.v2.MetricTarget'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus': {
+    kind: 'object', required: ['name', 'current', 'container'],
+    fields: {
+      container: { type: p('string'), default: '' },
+      current: { type: r('io.k8s.api.autoscaling.v2.MetricValueStatus'), default: {} },
+      name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.CrossVersionObjectReference': {
+    kind: 'object', required: ['kind', 'name'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ExternalMetricSource': {
+    kind: 'object', required: ['metric', 'target'],
+    fields: {
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+      target: { type: r('io.k8s.api.autoscaling.v2.MetricTarget'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ExternalMetricStatus': {
+    kind: 'object', required: ['metric', 'current'],
+    fields: {
+      current: { type: r('io.k8s.api.autoscaling.v2.MetricValueStatus'), default: {} },
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HPAScalingPolicy': {
+    kind: 'object', required: ['type', 'value', 'periodSeconds'],
+    fields: {
+      periodSeconds: { type: p('integer', 'int32'), default: 0 },
+      type: { type: p('string'), default: '' },
+      value: { type: p('integer', 'int32'), default: 0 },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HPAScalingRules': {
+    kind: 'object',
+    fields: {
+      policies: { type: a(r('io.k8s.api.autoscaling.v2.HPAScalingPolicy', {})), listType: 'atomic' },
+      selectPolicy: { type: p('string') },
+      stabilizationWindowSeconds: { type: p('integer', 'int32') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler': {
+    kind: 'object', gvk: [{ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec'), default: {} },
+      status: { type: r('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior': {
+    kind: 'object',
+    fields: {
+      scaleDown: { type: r('io.k8s.api.autoscaling.v2.HPAScalingRules') },
+      scaleUp: { type: r('io.k8s.api.autoscaling.v2.HPAScalingRules') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList': {
+    kind: 'object', gvk: [{ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscalerList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec': {
+    kind: 'object', required: ['scaleTargetRef', 'maxReplicas'],
+    fields: {
+      behavior: { type: r('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior') },
+      maxReplicas: { type: p('integer', 'int32'), default: 0 },
+      metrics: { type: a(r('io.k8s.api.autoscaling.v2.MetricSpec', {})), listType: 'atomic' },
+      minReplicas: { type: p('integer', 'int32') },
+      scaleTargetRef: { type: r('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus': {
+    kind: 'object', required: ['desiredReplicas'],
+    fields: {
+      conditions: { type: a(r('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+      currentMetrics: { type: a(r('io.k8s.api.autoscaling.v2.MetricStatus', {})), listType: 'atomic' },
+      currentReplicas: { type: p('integer', 'int32') },
+      desiredReplicas: { type: p('integer', 'int32'), default: 0 },
+      lastScaleTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      observedGeneration: { type: p('integer', 'int64') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.MetricIdentifier': {
+    kind: 'object', required: ['name'],
+    fields: {
+      name: { type: p('string'), default: '' },
+      selector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.MetricSpec': {
+    kind: 'object', required: ['type'],
+    fields: {
+      containerResource: { type: r('io.k8s.api.autoscaling.v2.ContainerResourceMetricSource') },
+      external: { type: r('io.k8s.api.autoscaling.v2.ExternalMetricSource') },
+      object: { type: r('io.k8s.api.autoscaling.v2.ObjectMetricSource') },
+      pods: { type: r('io.k8s.api.autoscaling.v2.PodsMetricSource') },
+      resource: { type: r('io.k8s.api.autoscaling.v2.ResourceMetricSource') },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.MetricStatus': {
+    kind: 'object', required: ['type'],
+    fields: {
+      containerResource: { type: r('io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus') },
+      external: { type: r('io.k8s.api.autoscaling.v2.ExternalMetricStatus') },
+      object: { type: r('io.k8s.api.autoscaling.v2.ObjectMetricStatus') },
+      pods: { type: r('io.k8s.api.autoscaling.v2.PodsMetricStatus') },
+      resource: { type: r('io.k8s.api.autoscaling.v2.ResourceMetricStatus') },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.MetricTarget': {
+    kind: 'object', required: ['type'],
+    fields: {
+      averageUtilization: { type: p('integer', 'int32') },
+      averageValue: { type: r('io.k8s.apimachinery.pkg.api.resource.Quantity') },
+      type: { type: p('string'), default: '' },
+      value: { type: r('io.k8s.apimachinery.pkg.api.resource.Quantity') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.MetricValueStatus': {
+    kind: 'object',
+    fields: {
+      averageUtilization: { type: p('integer', 'int32') },
+      averageValue: { type: r('io.k8s.apimachinery.pkg.api.resource.Quantity') },
+      value: { type: r('io.k8s.apimachinery.pkg.api.resource.Quantity') },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ObjectMetricSource': {
+    kind: 'object', required: ['describedObject', 'target', 'metric'],
+    fields: {
+      describedObject: { type: r('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'), default: {} },
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+      target: { type: r('io.k8s.api.autoscaling.v2.MetricTarget'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ObjectMetricStatus': {
+    kind: 'object', required: ['metric', 'current', 'describedObject'],
+    fields: {
+      current: { type: r('io.k8s.api.autoscaling.v2.MetricValueStatus'), default: {} },
+      describedObject: { type: r('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'), default: {} },
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.PodsMetricSource': {
+    kind: 'object', required: ['metric', 'target'],
+    fields: {
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+      target: { type: r('io.k8s.api.autoscaling.v2.MetricTarget'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.PodsMetricStatus': {
+    kind: 'object', required: ['metric', 'current'],
+    fields: {
+      current: { type: r('io.k8s.api.autoscaling.v2.MetricValueStatus'), default: {} },
+      metric: { type: r('io.k8s.api.autoscaling.v2.MetricIdentifier'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ResourceMetricSource': {
+    kind: 'object', required: ['name', 'target'],
+    fields: {
+      name: { type: p('string'), default: '' },
+      target: { type: r('io.k8s.api.autoscaling.v2.MetricTarget'), default: {} },
+    },
+  },
+  'io.k8s.api.autoscaling.v2.ResourceMetricStatus': {
+    kind: 'object', required: ['name', 'current'],
+    fields: {
+      current: { type: r('io.k8s.api.autoscaling.v2.MetricValueStatus'), default: {} },
+      name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.batch.v1.CronJob': {
+    kind: 'object', gvk: [{ group: 'batch', version: 'v1', kind: 'CronJob' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.batch.v1.CronJobSpec'), default: {} },
+      status: { type: r('io.k8s.api.batch.v1.CronJobStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.batch.v1.CronJobList': {
+    kind: 'object', gvk: [{ group: 'batch', version: 'v1', kind: 'CronJobList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.batch.v1.CronJob', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.batch.v1.CronJobSpec': {
+    kind: 'object', required: ['schedule', 'jobTemplate'],
+    fields: {
+      concurrencyPolicy: { type: p('string') },
+      failedJobsHistoryLimit: { type: p('integer', 'int32') },
+      jobTemplate: { type: r('io.k8s.api.batch.v1.JobTemplateSpec'), default: {} },
+      schedule: { type: p('string'), default: '' },
+      startingDeadlineSeconds: { type: p('integer', 'int64') },
+      successfulJobsHistoryLimit: { type: p('integer', 'int32') },
+      suspend: { type: p('boolean') },
+      timeZone: { type: p('string') },
+    },
+  },
+  'io.k8s.api.batch.v1.CronJobStatus': {
+    kind: 'object',
+    fields: {
+      active: { type: a(r('io.k8s.api.core.v1.ObjectReference', {})), listType: 'atomic' },
+      lastScheduleTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      lastSuccessfulTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
     },
   },
   'io.k8s.api.batch.v1.Job': {
@@ -503,6 +896,13 @@ export const definitions: DefinitionMap = {
       succeeded: { type: p('integer', 'int32') },
       terminating: { type: p('integer', 'int32') },
       uncountedTerminatedPods: { type: r('io.k8s.api.batch.v1.UncountedTerminatedPods') },
+    },
+  },
+  'io.k8s.api.batch.v1.JobTemplateSpec': {
+    kind: 'object',
+    fields: {
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.batch.v1.JobSpec'), default: {} },
     },
   },
   'io.k8s.api.batch.v1.PodFailurePolicy': {
@@ -676,6 +1076,15 @@ export const definitions: DefinitionMap = {
       readOnly: { type: p('boolean'), default: false },
     },
   },
+  'io.k8s.api.core.v1.AzureFilePersistentVolumeSource': {
+    kind: 'object', required: ['secretName', 'shareName'],
+    fields: {
+      readOnly: { type: p('boolean') },
+      secretName: { type: p('string'), default: '' },
+      secretNamespace: { type: p('string') },
+      shareName: { type: p('string'), default: '' },
+    },
+  },
   'io.k8s.api.core.v1.AzureFileVolumeSource': {
     kind: 'object', required: ['secretName', 'shareName'],
     fields: {
@@ -691,6 +1100,21 @@ export const definitions: DefinitionMap = {
       kind: { type: p('string') },
       metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
       target: { type: r('io.k8s.api.core.v1.ObjectReference'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.CSIPersistentVolumeSource': {
+    kind: 'object', required: ['driver', 'volumeHandle'],
+    fields: {
+      controllerExpandSecretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      controllerPublishSecretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      driver: { type: p('string'), default: '' },
+      fsType: { type: p('string') },
+      nodeExpandSecretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      nodePublishSecretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      nodeStageSecretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      readOnly: { type: p('boolean') },
+      volumeAttributes: { type: m({ kind: 'prim', type: 'string', default: '' }) },
+      volumeHandle: { type: p('string'), default: '' },
     },
   },
   'io.k8s.api.core.v1.CSIVolumeSource': {
@@ -710,6 +1134,17 @@ export const definitions: DefinitionMap = {
       drop: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
     },
   },
+  'io.k8s.api.core.v1.CephFSPersistentVolumeSource': {
+    kind: 'object', required: ['monitors'],
+    fields: {
+      monitors: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      path: { type: p('string') },
+      readOnly: { type: p('boolean') },
+      secretFile: { type: p('string') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      user: { type: p('string') },
+    },
+  },
   'io.k8s.api.core.v1.CephFSVolumeSource': {
     kind: 'object', required: ['monitors'],
     fields: {
@@ -719,6 +1154,15 @@ export const definitions: DefinitionMap = {
       secretFile: { type: p('string') },
       secretRef: { type: r('io.k8s.api.core.v1.LocalObjectReference') },
       user: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.CinderPersistentVolumeSource': {
+    kind: 'object', required: ['volumeID'],
+    fields: {
+      fsType: { type: p('string') },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      volumeID: { type: p('string'), default: '' },
     },
   },
   'io.k8s.api.core.v1.CinderVolumeSource': {
@@ -1120,6 +1564,16 @@ export const definitions: DefinitionMap = {
       wwids: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
     },
   },
+  'io.k8s.api.core.v1.FlexPersistentVolumeSource': {
+    kind: 'object', required: ['driver'],
+    fields: {
+      driver: { type: p('string'), default: '' },
+      fsType: { type: p('string') },
+      options: { type: m({ kind: 'prim', type: 'string', default: '' }) },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+    },
+  },
   'io.k8s.api.core.v1.FlexVolumeSource': {
     kind: 'object', required: ['driver'],
     fields: {
@@ -1159,6 +1613,15 @@ export const definitions: DefinitionMap = {
       directory: { type: p('string') },
       repository: { type: p('string'), default: '' },
       revision: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.GlusterfsPersistentVolumeSource': {
+    kind: 'object', required: ['endpoints', 'path'],
+    fields: {
+      endpoints: { type: p('string'), default: '' },
+      endpointsNamespace: { type: p('string') },
+      path: { type: p('string'), default: '' },
+      readOnly: { type: p('boolean') },
     },
   },
   'io.k8s.api.core.v1.GlusterfsVolumeSource': {
@@ -1204,6 +1667,22 @@ export const definitions: DefinitionMap = {
     fields: {
       path: { type: p('string'), default: '' },
       type: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.ISCSIPersistentVolumeSource': {
+    kind: 'object', required: ['targetPortal', 'iqn', 'lun'],
+    fields: {
+      chapAuthDiscovery: { type: p('boolean') },
+      chapAuthSession: { type: p('boolean') },
+      fsType: { type: p('string') },
+      initiatorName: { type: p('string') },
+      iqn: { type: p('string'), default: '' },
+      iscsiInterface: { type: p('string'), default: 'default' },
+      lun: { type: p('integer', 'int32'), default: 0 },
+      portals: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      targetPortal: { type: p('string'), default: '' },
     },
   },
   'io.k8s.api.core.v1.ISCSIVolumeSource': {
@@ -1253,6 +1732,41 @@ export const definitions: DefinitionMap = {
       tcpSocket: { type: r('io.k8s.api.core.v1.TCPSocketAction') },
     },
   },
+  'io.k8s.api.core.v1.LimitRange': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'LimitRange' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.core.v1.LimitRangeSpec'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.LimitRangeItem': {
+    kind: 'object', required: ['type'],
+    fields: {
+      default: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      defaultRequest: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      max: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      maxLimitRequestRatio: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      min: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.LimitRangeList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'LimitRangeList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.LimitRange', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.LimitRangeSpec': {
+    kind: 'object', required: ['limits'],
+    fields: {
+      limits: { type: a(r('io.k8s.api.core.v1.LimitRangeItem', {})), listType: 'atomic' },
+    },
+  },
   'io.k8s.api.core.v1.LinuxContainerUser': {
     kind: 'object', required: ['uid', 'gid'],
     fields: {
@@ -1280,6 +1794,20 @@ export const definitions: DefinitionMap = {
     kind: 'object', mapType: 'atomic',
     fields: {
       name: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.LocalVolumeSource': {
+    kind: 'object', required: ['path'],
+    fields: {
+      fsType: { type: p('string') },
+      path: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.ModifyVolumeStatus': {
+    kind: 'object', required: ['status'],
+    fields: {
+      status: { type: p('string'), default: '' },
+      targetVolumeAttributesClassName: { type: p('string') },
     },
   },
   'io.k8s.api.core.v1.NFSVolumeSource': {
@@ -1502,6 +2030,46 @@ export const definitions: DefinitionMap = {
       uid: { type: p('string') },
     },
   },
+  'io.k8s.api.core.v1.PersistentVolume': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PersistentVolume' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.core.v1.PersistentVolumeSpec'), default: {} },
+      status: { type: r('io.k8s.api.core.v1.PersistentVolumeStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeClaim': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PersistentVolumeClaim' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.core.v1.PersistentVolumeClaimSpec'), default: {} },
+      status: { type: r('io.k8s.api.core.v1.PersistentVolumeClaimStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeClaimCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastProbeTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeClaimList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PersistentVolumeClaimList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.PersistentVolumeClaim', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
   'io.k8s.api.core.v1.PersistentVolumeClaimSpec': {
     kind: 'object',
     fields: {
@@ -1516,6 +2084,19 @@ export const definitions: DefinitionMap = {
       volumeName: { type: p('string') },
     },
   },
+  'io.k8s.api.core.v1.PersistentVolumeClaimStatus': {
+    kind: 'object',
+    fields: {
+      accessModes: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      allocatedResourceStatuses: { type: m({ kind: 'prim', type: 'string', default: '' }), mapType: 'granular' },
+      allocatedResources: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      capacity: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      conditions: { type: a(r('io.k8s.api.core.v1.PersistentVolumeClaimCondition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+      currentVolumeAttributesClassName: { type: p('string') },
+      modifyVolumeStatus: { type: r('io.k8s.api.core.v1.ModifyVolumeStatus') },
+      phase: { type: p('string') },
+    },
+  },
   'io.k8s.api.core.v1.PersistentVolumeClaimTemplate': {
     kind: 'object', required: ['spec'],
     fields: {
@@ -1528,6 +2109,60 @@ export const definitions: DefinitionMap = {
     fields: {
       claimName: { type: p('string'), default: '' },
       readOnly: { type: p('boolean') },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PersistentVolumeList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.PersistentVolume', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeSpec': {
+    kind: 'object',
+    fields: {
+      accessModes: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      awsElasticBlockStore: { type: r('io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource') },
+      azureDisk: { type: r('io.k8s.api.core.v1.AzureDiskVolumeSource') },
+      azureFile: { type: r('io.k8s.api.core.v1.AzureFilePersistentVolumeSource') },
+      capacity: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      cephfs: { type: r('io.k8s.api.core.v1.CephFSPersistentVolumeSource') },
+      cinder: { type: r('io.k8s.api.core.v1.CinderPersistentVolumeSource') },
+      claimRef: { type: r('io.k8s.api.core.v1.ObjectReference'), mapType: 'granular' },
+      csi: { type: r('io.k8s.api.core.v1.CSIPersistentVolumeSource') },
+      fc: { type: r('io.k8s.api.core.v1.FCVolumeSource') },
+      flexVolume: { type: r('io.k8s.api.core.v1.FlexPersistentVolumeSource') },
+      flocker: { type: r('io.k8s.api.core.v1.FlockerVolumeSource') },
+      gcePersistentDisk: { type: r('io.k8s.api.core.v1.GCEPersistentDiskVolumeSource') },
+      glusterfs: { type: r('io.k8s.api.core.v1.GlusterfsPersistentVolumeSource') },
+      hostPath: { type: r('io.k8s.api.core.v1.HostPathVolumeSource') },
+      iscsi: { type: r('io.k8s.api.core.v1.ISCSIPersistentVolumeSource') },
+      local: { type: r('io.k8s.api.core.v1.LocalVolumeSource') },
+      mountOptions: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      nfs: { type: r('io.k8s.api.core.v1.NFSVolumeSource') },
+      nodeAffinity: { type: r('io.k8s.api.core.v1.VolumeNodeAffinity') },
+      persistentVolumeReclaimPolicy: { type: p('string') },
+      photonPersistentDisk: { type: r('io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource') },
+      portworxVolume: { type: r('io.k8s.api.core.v1.PortworxVolumeSource') },
+      quobyte: { type: r('io.k8s.api.core.v1.QuobyteVolumeSource') },
+      rbd: { type: r('io.k8s.api.core.v1.RBDPersistentVolumeSource') },
+      scaleIO: { type: r('io.k8s.api.core.v1.ScaleIOPersistentVolumeSource') },
+      storageClassName: { type: p('string') },
+      storageos: { type: r('io.k8s.api.core.v1.StorageOSPersistentVolumeSource') },
+      volumeAttributesClassName: { type: p('string') },
+      volumeMode: { type: p('string') },
+      vsphereVolume: { type: r('io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource') },
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeStatus': {
+    kind: 'object',
+    fields: {
+      lastPhaseTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      phase: { type: p('string') },
+      reason: { type: p('string') },
     },
   },
   'io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource': {
@@ -1730,6 +2365,24 @@ export const definitions: DefinitionMap = {
       startTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
     },
   },
+  'io.k8s.api.core.v1.PodTemplate': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PodTemplate' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      template: { type: r('io.k8s.api.core.v1.PodTemplateSpec'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.PodTemplateList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'PodTemplateList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.PodTemplate', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
   'io.k8s.api.core.v1.PodTemplateSpec': {
     kind: 'object',
     fields: {
@@ -1793,6 +2446,19 @@ export const definitions: DefinitionMap = {
       volume: { type: p('string'), default: '' },
     },
   },
+  'io.k8s.api.core.v1.RBDPersistentVolumeSource': {
+    kind: 'object', required: ['monitors', 'image'],
+    fields: {
+      fsType: { type: p('string') },
+      image: { type: p('string'), default: '' },
+      keyring: { type: p('string'), default: '/etc/ceph/keyring' },
+      monitors: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      pool: { type: p('string'), default: 'rbd' },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      user: { type: p('string'), default: 'admin' },
+    },
+  },
   'io.k8s.api.core.v1.RBDVolumeSource': {
     kind: 'object', required: ['monitors', 'image'],
     fields: {
@@ -1804,6 +2470,55 @@ export const definitions: DefinitionMap = {
       readOnly: { type: p('boolean') },
       secretRef: { type: r('io.k8s.api.core.v1.LocalObjectReference') },
       user: { type: p('string'), default: 'admin' },
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationController': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'ReplicationController' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.core.v1.ReplicationControllerSpec'), default: {} },
+      status: { type: r('io.k8s.api.core.v1.ReplicationControllerStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'ReplicationControllerList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.ReplicationController', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerSpec': {
+    kind: 'object',
+    fields: {
+      minReadySeconds: { type: p('integer', 'int32') },
+      replicas: { type: p('integer', 'int32') },
+      selector: { type: m({ kind: 'prim', type: 'string', default: '' }), mapType: 'atomic' },
+      template: { type: r('io.k8s.api.core.v1.PodTemplateSpec') },
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerStatus': {
+    kind: 'object', required: ['replicas'],
+    fields: {
+      availableReplicas: { type: p('integer', 'int32') },
+      conditions: { type: a(r('io.k8s.api.core.v1.ReplicationControllerCondition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+      fullyLabeledReplicas: { type: p('integer', 'int32') },
+      observedGeneration: { type: p('integer', 'int64') },
+      readyReplicas: { type: p('integer', 'int32') },
+      replicas: { type: p('integer', 'int32'), default: 0 },
     },
   },
   'io.k8s.api.core.v1.ResourceClaim': {
@@ -1826,6 +2541,40 @@ export const definitions: DefinitionMap = {
     fields: {
       health: { type: p('string') },
       resourceID: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.core.v1.ResourceQuota': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'ResourceQuota' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.core.v1.ResourceQuotaSpec'), default: {} },
+      status: { type: r('io.k8s.api.core.v1.ResourceQuotaStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.ResourceQuotaList': {
+    kind: 'object', gvk: [{ group: '', version: 'v1', kind: 'ResourceQuotaList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.core.v1.ResourceQuota', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.core.v1.ResourceQuotaSpec': {
+    kind: 'object',
+    fields: {
+      hard: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      scopeSelector: { type: r('io.k8s.api.core.v1.ScopeSelector') },
+      scopes: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.core.v1.ResourceQuotaStatus': {
+    kind: 'object',
+    fields: {
+      hard: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
+      used: { type: m(r('io.k8s.apimachinery.pkg.api.resource.Quantity')) },
     },
   },
   'io.k8s.api.core.v1.ResourceRequirements': {
@@ -1852,6 +2601,21 @@ export const definitions: DefinitionMap = {
       user: { type: p('string') },
     },
   },
+  'io.k8s.api.core.v1.ScaleIOPersistentVolumeSource': {
+    kind: 'object', required: ['gateway', 'system', 'secretRef'],
+    fields: {
+      fsType: { type: p('string'), default: 'xfs' },
+      gateway: { type: p('string'), default: '' },
+      protectionDomain: { type: p('string') },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.SecretReference') },
+      sslEnabled: { type: p('boolean') },
+      storageMode: { type: p('string'), default: 'ThinProvisioned' },
+      storagePool: { type: p('string') },
+      system: { type: p('string'), default: '' },
+      volumeName: { type: p('string') },
+    },
+  },
   'io.k8s.api.core.v1.ScaleIOVolumeSource': {
     kind: 'object', required: ['gateway', 'system', 'secretRef'],
     fields: {
@@ -1865,6 +2629,20 @@ export const definitions: DefinitionMap = {
       storagePool: { type: p('string') },
       system: { type: p('string'), default: '' },
       volumeName: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.ScopeSelector': {
+    kind: 'object', mapType: 'atomic',
+    fields: {
+      matchExpressions: { type: a(r('io.k8s.api.core.v1.ScopedResourceSelectorRequirement', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement': {
+    kind: 'object', required: ['scopeName', 'operator'],
+    fields: {
+      operator: { type: p('string'), default: '' },
+      scopeName: { type: p('string'), default: '' },
+      values: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
     },
   },
   'io.k8s.api.core.v1.SeccompProfile': {
@@ -1916,6 +2694,13 @@ export const definitions: DefinitionMap = {
       items: { type: a(r('io.k8s.api.core.v1.KeyToPath', {})), listType: 'atomic' },
       name: { type: p('string'), default: '' },
       optional: { type: p('boolean') },
+    },
+  },
+  'io.k8s.api.core.v1.SecretReference': {
+    kind: 'object', mapType: 'atomic',
+    fields: {
+      name: { type: p('string') },
+      namespace: { type: p('string') },
     },
   },
   'io.k8s.api.core.v1.SecretVolumeSource': {
@@ -2046,6 +2831,16 @@ export const definitions: DefinitionMap = {
       seconds: { type: p('integer', 'int64'), default: 0 },
     },
   },
+  'io.k8s.api.core.v1.StorageOSPersistentVolumeSource': {
+    kind: 'object',
+    fields: {
+      fsType: { type: p('string') },
+      readOnly: { type: p('boolean') },
+      secretRef: { type: r('io.k8s.api.core.v1.ObjectReference') },
+      volumeName: { type: p('string') },
+      volumeNamespace: { type: p('string') },
+    },
+  },
   'io.k8s.api.core.v1.StorageOSVolumeSource': {
     kind: 'object',
     fields: {
@@ -2087,6 +2882,19 @@ export const definitions: DefinitionMap = {
       operator: { type: p('string') },
       tolerationSeconds: { type: p('integer', 'int64') },
       value: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.TopologySelectorLabelRequirement': {
+    kind: 'object', required: ['key', 'values'],
+    fields: {
+      key: { type: p('string'), default: '' },
+      values: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.core.v1.TopologySelectorTerm': {
+    kind: 'object', mapType: 'atomic',
+    fields: {
+      matchLabelExpressions: { type: a(r('io.k8s.api.core.v1.TopologySelectorLabelRequirement', {})), listType: 'atomic' },
     },
   },
   'io.k8s.api.core.v1.TopologySpreadConstraint': {
@@ -2181,6 +2989,12 @@ export const definitions: DefinitionMap = {
       name: { type: p('string'), default: '' },
       readOnly: { type: p('boolean') },
       recursiveReadOnly: { type: p('string') },
+    },
+  },
+  'io.k8s.api.core.v1.VolumeNodeAffinity': {
+    kind: 'object',
+    fields: {
+      required: { type: r('io.k8s.api.core.v1.NodeSelector') },
     },
   },
   'io.k8s.api.core.v1.VolumeProjection': {
@@ -2325,6 +3139,210 @@ export const definitions: DefinitionMap = {
       lastObservedTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime') },
     },
   },
+  'io.k8s.api.networking.v1.HTTPIngressPath': {
+    kind: 'object', required: ['pathType', 'backend'],
+    fields: {
+      backend: { type: r('io.k8s.api.networking.v1.IngressBackend'), default: {} },
+      path: { type: p('string') },
+      pathType: { type: p('string') },
+    },
+  },
+  'io.k8s.api.networking.v1.HTTPIngressRuleValue': {
+    kind: 'object', required: ['paths'],
+    fields: {
+      paths: { type: a(r('io.k8s.api.networking.v1.HTTPIngressPath', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.IPBlock': {
+    kind: 'object', required: ['cidr'],
+    fields: {
+      cidr: { type: p('string'), default: '' },
+      except: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.Ingress': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.networking.v1.IngressSpec'), default: {} },
+      status: { type: r('io.k8s.api.networking.v1.IngressStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressBackend': {
+    kind: 'object',
+    fields: {
+      resource: { type: r('io.k8s.api.core.v1.TypedLocalObjectReference') },
+      service: { type: r('io.k8s.api.networking.v1.IngressServiceBackend') },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressClass': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.networking.v1.IngressClassSpec'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressClassList': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClassList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.networking.v1.IngressClass', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressClassParametersReference': {
+    kind: 'object', required: ['kind', 'name'],
+    fields: {
+      apiGroup: { type: p('string') },
+      kind: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+      namespace: { type: p('string') },
+      scope: { type: p('string') },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressClassSpec': {
+    kind: 'object',
+    fields: {
+      controller: { type: p('string') },
+      parameters: { type: r('io.k8s.api.networking.v1.IngressClassParametersReference') },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressList': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'IngressList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.networking.v1.Ingress', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress': {
+    kind: 'object',
+    fields: {
+      hostname: { type: p('string') },
+      ip: { type: p('string') },
+      ports: { type: a(r('io.k8s.api.networking.v1.IngressPortStatus', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressLoadBalancerStatus': {
+    kind: 'object',
+    fields: {
+      ingress: { type: a(r('io.k8s.api.networking.v1.IngressLoadBalancerIngress', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressPortStatus': {
+    kind: 'object', required: ['port', 'protocol'],
+    fields: {
+      error: { type: p('string') },
+      port: { type: p('integer', 'int32'), default: 0 },
+      protocol: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressRule': {
+    kind: 'object',
+    fields: {
+      host: { type: p('string') },
+      http: { type: r('io.k8s.api.networking.v1.HTTPIngressRuleValue') },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressServiceBackend': {
+    kind: 'object', required: ['name'],
+    fields: {
+      name: { type: p('string'), default: '' },
+      port: { type: r('io.k8s.api.networking.v1.ServiceBackendPort'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressSpec': {
+    kind: 'object',
+    fields: {
+      defaultBackend: { type: r('io.k8s.api.networking.v1.IngressBackend') },
+      ingressClassName: { type: p('string') },
+      rules: { type: a(r('io.k8s.api.networking.v1.IngressRule', {})), listType: 'atomic' },
+      tls: { type: a(r('io.k8s.api.networking.v1.IngressTLS', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressStatus': {
+    kind: 'object',
+    fields: {
+      loadBalancer: { type: r('io.k8s.api.networking.v1.IngressLoadBalancerStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.IngressTLS': {
+    kind: 'object',
+    fields: {
+      hosts: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      secretName: { type: p('string') },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicy': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.networking.v1.NetworkPolicySpec'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyEgressRule': {
+    kind: 'object',
+    fields: {
+      ports: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyPort', {})), listType: 'atomic' },
+      to: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyPeer', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyIngressRule': {
+    kind: 'object',
+    fields: {
+      from: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyPeer', {})), listType: 'atomic' },
+      ports: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyPort', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyList': {
+    kind: 'object', gvk: [{ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicyList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.networking.v1.NetworkPolicy', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyPeer': {
+    kind: 'object',
+    fields: {
+      ipBlock: { type: r('io.k8s.api.networking.v1.IPBlock') },
+      namespaceSelector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector') },
+      podSelector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector') },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyPort': {
+    kind: 'object',
+    fields: {
+      endPort: { type: p('integer', 'int32') },
+      port: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
+      protocol: { type: p('string') },
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicySpec': {
+    kind: 'object', required: ['podSelector'],
+    fields: {
+      egress: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyEgressRule', {})), listType: 'atomic' },
+      ingress: { type: a(r('io.k8s.api.networking.v1.NetworkPolicyIngressRule', {})), listType: 'atomic' },
+      podSelector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), default: {} },
+      policyTypes: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.api.networking.v1.ServiceBackendPort': {
+    kind: 'object', mapType: 'atomic',
+    fields: {
+      name: { type: p('string') },
+      number: { type: p('integer', 'int32') },
+    },
+  },
   'io.k8s.api.node.v1.Overhead': {
     kind: 'object',
     fields: {
@@ -2365,6 +3383,46 @@ export const definitions: DefinitionMap = {
       deleteOptions: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions') },
       kind: { type: p('string') },
       metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudget': {
+    kind: 'object', gvk: [{ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.api.policy.v1.PodDisruptionBudgetSpec'), default: {} },
+      status: { type: r('io.k8s.api.policy.v1.PodDisruptionBudgetStatus'), default: {} },
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetList': {
+    kind: 'object', gvk: [{ group: 'policy', version: 'v1', kind: 'PodDisruptionBudgetList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.policy.v1.PodDisruptionBudget', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': {
+    kind: 'object',
+    fields: {
+      maxUnavailable: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
+      minAvailable: { type: r('io.k8s.apimachinery.pkg.util.intstr.IntOrString') },
+      selector: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), patchStrategy: 'replace' },
+      unhealthyPodEvictionPolicy: { type: p('string') },
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetStatus': {
+    kind: 'object', required: ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'],
+    fields: {
+      conditions: { type: a(r('io.k8s.apimachinery.pkg.apis.meta.v1.Condition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+      currentHealthy: { type: p('integer', 'int32'), default: 0 },
+      desiredHealthy: { type: p('integer', 'int32'), default: 0 },
+      disruptedPods: { type: m(r('io.k8s.apimachinery.pkg.apis.meta.v1.Time')) },
+      disruptionsAllowed: { type: p('integer', 'int32'), default: 0 },
+      expectedPods: { type: p('integer', 'int32'), default: 0 },
+      observedGeneration: { type: p('integer', 'int64') },
     },
   },
   'io.k8s.api.rbac.v1.AggregationRule': {
@@ -2473,6 +3531,265 @@ export const definitions: DefinitionMap = {
       kind: { type: p('string'), default: '' },
       name: { type: p('string'), default: '' },
       namespace: { type: p('string') },
+    },
+  },
+  'io.k8s.api.scheduling.v1.PriorityClass': {
+    kind: 'object', gvk: [{ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass' }], required: ['value'],
+    fields: {
+      apiVersion: { type: p('string') },
+      description: { type: p('string') },
+      globalDefault: { type: p('boolean') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      preemptionPolicy: { type: p('string') },
+      value: { type: p('integer', 'int32'), default: 0 },
+    },
+  },
+  'io.k8s.api.scheduling.v1.PriorityClassList': {
+    kind: 'object', gvk: [{ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClassList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.scheduling.v1.PriorityClass', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.api.storage.v1.StorageClass': {
+    kind: 'object', gvk: [{ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass' }], required: ['provisioner'],
+    fields: {
+      allowVolumeExpansion: { type: p('boolean') },
+      allowedTopologies: { type: a(r('io.k8s.api.core.v1.TopologySelectorTerm', {})), listType: 'atomic' },
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      mountOptions: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      parameters: { type: m({ kind: 'prim', type: 'string', default: '' }) },
+      provisioner: { type: p('string'), default: '' },
+      reclaimPolicy: { type: p('string') },
+      volumeBindingMode: { type: p('string') },
+    },
+  },
+  'io.k8s.api.storage.v1.StorageClassList': {
+    kind: 'object', gvk: [{ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClassList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.api.storage.v1.StorageClass', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition': {
+    kind: 'object', required: ['name', 'type', 'jsonPath'],
+    fields: {
+      description: { type: p('string') },
+      format: { type: p('string') },
+      jsonPath: { type: p('string'), default: '' },
+      name: { type: p('string'), default: '' },
+      priority: { type: p('integer', 'int32') },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion': {
+    kind: 'object', required: ['strategy'],
+    fields: {
+      strategy: { type: p('string'), default: '' },
+      webhook: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition': {
+    kind: 'object', gvk: [{ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' }], required: ['spec'],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec'), default: {} },
+      status: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus'), default: {} },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList': {
+    kind: 'object', gvk: [{ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinitionList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames': {
+    kind: 'object', required: ['plural', 'kind'],
+    fields: {
+      categories: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      kind: { type: p('string'), default: '' },
+      listKind: { type: p('string') },
+      plural: { type: p('string'), default: '' },
+      shortNames: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      singular: { type: p('string') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec': {
+    kind: 'object', required: ['group', 'names', 'scope', 'versions'],
+    fields: {
+      conversion: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion') },
+      group: { type: p('string'), default: '' },
+      names: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames'), default: {} },
+      preserveUnknownFields: { type: p('boolean') },
+      scope: { type: p('string'), default: '' },
+      versions: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion', {})), listType: 'atomic' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus': {
+    kind: 'object',
+    fields: {
+      acceptedNames: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames'), default: {} },
+      conditions: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition', {})), listType: 'map', listMapKeys: ['type'] },
+      storedVersions: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion': {
+    kind: 'object', required: ['name', 'served', 'storage'],
+    fields: {
+      additionalPrinterColumns: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition', {})), listType: 'atomic' },
+      deprecated: { type: p('boolean') },
+      deprecationWarning: { type: p('string') },
+      name: { type: p('string'), default: '' },
+      schema: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation') },
+      selectableFields: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField', {})), listType: 'atomic' },
+      served: { type: p('boolean'), default: false },
+      storage: { type: p('boolean'), default: false },
+      subresources: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale': {
+    kind: 'object', required: ['specReplicasPath', 'statusReplicasPath'],
+    fields: {
+      labelSelectorPath: { type: p('string') },
+      specReplicasPath: { type: p('string'), default: '' },
+      statusReplicasPath: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus': { kind: 'scalar', type: ANY },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources': {
+    kind: 'object',
+    fields: {
+      scale: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale') },
+      status: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation': {
+    kind: 'object',
+    fields: {
+      openAPIV3Schema: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation': {
+    kind: 'object',
+    fields: {
+      description: { type: p('string') },
+      url: { type: p('string') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': { kind: 'scalar', type: ANY },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps': {
+    kind: 'object',
+    fields: {
+      $ref: { type: p('string') },
+      $schema: { type: p('string') },
+      additionalItems: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool') },
+      additionalProperties: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool') },
+      allOf: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})), listType: 'atomic' },
+      anyOf: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})), listType: 'atomic' },
+      default: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON') },
+      definitions: { type: m(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})) },
+      dependencies: { type: m(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray')) },
+      description: { type: p('string') },
+      enum: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON')), listType: 'atomic' },
+      example: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON') },
+      exclusiveMaximum: { type: p('boolean') },
+      exclusiveMinimum: { type: p('boolean') },
+      externalDocs: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation') },
+      format: { type: p('string') },
+      id: { type: p('string') },
+      items: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray') },
+      maxItems: { type: p('integer', 'int64') },
+      maxLength: { type: p('integer', 'int64') },
+      maxProperties: { type: p('integer', 'int64') },
+      maximum: { type: p('number', 'double') },
+      minItems: { type: p('integer', 'int64') },
+      minLength: { type: p('integer', 'int64') },
+      minProperties: { type: p('integer', 'int64') },
+      minimum: { type: p('number', 'double') },
+      multipleOf: { type: p('number', 'double') },
+      not: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps') },
+      nullable: { type: p('boolean') },
+      oneOf: { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})), listType: 'atomic' },
+      pattern: { type: p('string') },
+      patternProperties: { type: m(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})) },
+      properties: { type: m(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps', {})) },
+      required: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      title: { type: p('string') },
+      type: { type: p('string') },
+      uniqueItems: { type: p('boolean') },
+      'x-kubernetes-embedded-resource': { type: p('boolean') },
+      'x-kubernetes-int-or-string': { type: p('boolean') },
+      'x-kubernetes-list-map-keys': { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
+      'x-kubernetes-list-type': { type: p('string') },
+      'x-kubernetes-map-type': { type: p('string') },
+      'x-kubernetes-preserve-unknown-fields': { type: p('boolean') },
+      'x-kubernetes-validations': { type: a(r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule', {})), listType: 'map', listMapKeys: ['rule'], patchMergeKey: 'rule', patchStrategy: 'merge' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray': { kind: 'scalar', type: ANY },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool': { kind: 'scalar', type: ANY },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray': { kind: 'scalar', type: ANY },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField': {
+    kind: 'object', required: ['jsonPath'],
+    fields: {
+      jsonPath: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference': {
+    kind: 'object', required: ['namespace', 'name'],
+    fields: {
+      name: { type: p('string'), default: '' },
+      namespace: { type: p('string'), default: '' },
+      path: { type: p('string') },
+      port: { type: p('integer', 'int32') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule': {
+    kind: 'object', required: ['rule'],
+    fields: {
+      fieldPath: { type: p('string') },
+      message: { type: p('string') },
+      messageExpression: { type: p('string') },
+      optionalOldSelf: { type: p('boolean') },
+      reason: { type: p('string') },
+      rule: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig': {
+    kind: 'object',
+    fields: {
+      caBundle: { type: p('string', 'byte') },
+      service: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference') },
+      url: { type: p('string') },
+    },
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion': {
+    kind: 'object', required: ['conversionReviewVersions'],
+    fields: {
+      clientConfig: { type: r('io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig') },
+      conversionReviewVersions: { type: a({ kind: 'prim', type: 'string', default: '' }), listType: 'atomic' },
     },
   },
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { kind: 'scalar', type: p('string'), oneOf: ['string', 'number'] },
@@ -2651,4 +3968,59 @@ export const definitions: DefinitionMap = {
   },
   'io.k8s.apimachinery.pkg.runtime.RawExtension': { kind: 'scalar', type: ANY },
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { kind: 'scalar', type: p('string', 'int-or-string'), oneOf: ['integer', 'string'] },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService': {
+    kind: 'object', gvk: [{ group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService' }],
+    fields: {
+      apiVersion: { type: p('string') },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), default: {} },
+      spec: { type: r('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec'), default: {} },
+      status: { type: r('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus'), default: {} },
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition': {
+    kind: 'object', required: ['type', 'status'],
+    fields: {
+      lastTransitionTime: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.Time') },
+      message: { type: p('string') },
+      reason: { type: p('string') },
+      status: { type: p('string'), default: '' },
+      type: { type: p('string'), default: '' },
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList': {
+    kind: 'object', gvk: [{ group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIServiceList' }], required: ['items'],
+    fields: {
+      apiVersion: { type: p('string') },
+      items: { type: a(r('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService', {})) },
+      kind: { type: p('string') },
+      metadata: { type: r('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), default: {} },
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec': {
+    kind: 'object', required: ['groupPriorityMinimum', 'versionPriority'],
+    fields: {
+      caBundle: { type: p('string', 'byte'), listType: 'atomic' },
+      group: { type: p('string') },
+      groupPriorityMinimum: { type: p('integer', 'int32'), default: 0 },
+      insecureSkipTLSVerify: { type: p('boolean') },
+      service: { type: r('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference') },
+      version: { type: p('string') },
+      versionPriority: { type: p('integer', 'int32'), default: 0 },
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus': {
+    kind: 'object',
+    fields: {
+      conditions: { type: a(r('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition', {})), listType: 'map', listMapKeys: ['type'], patchMergeKey: 'type', patchStrategy: 'merge' },
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference': {
+    kind: 'object',
+    fields: {
+      name: { type: p('string') },
+      namespace: { type: p('string') },
+      port: { type: p('integer', 'int32') },
+    },
+  },
 };

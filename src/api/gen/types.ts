@@ -6,6 +6,23 @@ import type { IntOrString as BaseIntOrString } from '../../base/int-or-string.js
 
 export type JsonObject = { [key: string]: unknown };
 
+/** io.k8s.api.apps.v1.ControllerRevision */
+export interface ControllerRevision {
+  apiVersion: string;
+  data?: RawExtension;
+  kind: string;
+  metadata: ObjectMeta;
+  revision: number;
+}
+
+/** io.k8s.api.apps.v1.ControllerRevisionList */
+export interface ControllerRevisionList {
+  apiVersion: string;
+  items: ControllerRevision[];
+  kind: string;
+  metadata: ListMeta;
+}
+
 /** io.k8s.api.apps.v1.DaemonSet */
 export interface DaemonSet {
   apiVersion: string;
@@ -172,6 +189,84 @@ export interface RollingUpdateDaemonSet {
 export interface RollingUpdateDeployment {
   maxSurge?: IntOrString;
   maxUnavailable?: IntOrString;
+}
+
+/** io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy */
+export interface RollingUpdateStatefulSetStrategy {
+  maxUnavailable?: IntOrString;
+  partition?: number;
+}
+
+/** io.k8s.api.apps.v1.StatefulSet */
+export interface StatefulSet {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetCondition */
+export interface StatefulSetCondition {
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetList */
+export interface StatefulSetList {
+  apiVersion: string;
+  items: StatefulSet[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetOrdinals */
+export interface StatefulSetOrdinals {
+  start?: number;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy */
+export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
+  whenDeleted?: string;
+  whenScaled?: string;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetSpec */
+export interface StatefulSetSpec {
+  minReadySeconds?: number;
+  ordinals?: StatefulSetOrdinals;
+  persistentVolumeClaimRetentionPolicy?: StatefulSetPersistentVolumeClaimRetentionPolicy;
+  podManagementPolicy?: string;
+  replicas?: number;
+  revisionHistoryLimit?: number;
+  selector: LabelSelector;
+  serviceName: string;
+  template: PodTemplateSpec;
+  updateStrategy?: StatefulSetUpdateStrategy;
+  volumeClaimTemplates?: PersistentVolumeClaim[];
+}
+
+/** io.k8s.api.apps.v1.StatefulSetStatus */
+export interface StatefulSetStatus {
+  availableReplicas?: number;
+  collisionCount?: number;
+  conditions?: StatefulSetCondition[];
+  currentReplicas?: number;
+  currentRevision?: string;
+  observedGeneration?: number;
+  readyReplicas?: number;
+  replicas: number;
+  updateRevision?: string;
+  updatedReplicas?: number;
+}
+
+/** io.k8s.api.apps.v1.StatefulSetUpdateStrategy */
+export interface StatefulSetUpdateStrategy {
+  rollingUpdate?: RollingUpdateStatefulSetStrategy;
+  type?: string;
 }
 
 /** io.k8s.api.authentication.v1.BoundObjectReference */
@@ -366,6 +461,47 @@ export interface SubjectRulesReviewStatus {
   resourceRules: ResourceRule[];
 }
 
+/** io.k8s.api.autoscaling.v1.CrossVersionObjectReference */
+export interface AutoscalingV1CrossVersionObjectReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+}
+
+/** io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler */
+export interface AutoscalingV1HorizontalPodAutoscaler {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: AutoscalingV1HorizontalPodAutoscalerSpec;
+  status?: AutoscalingV1HorizontalPodAutoscalerStatus;
+}
+
+/** io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList */
+export interface AutoscalingV1HorizontalPodAutoscalerList {
+  apiVersion: string;
+  items: AutoscalingV1HorizontalPodAutoscaler[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec */
+export interface AutoscalingV1HorizontalPodAutoscalerSpec {
+  maxReplicas: number;
+  minReplicas?: number;
+  scaleTargetRef: AutoscalingV1CrossVersionObjectReference;
+  targetCPUUtilizationPercentage?: number;
+}
+
+/** io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus */
+export interface AutoscalingV1HorizontalPodAutoscalerStatus {
+  currentCPUUtilizationPercentage?: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  lastScaleTime?: Time | null;
+  observedGeneration?: number;
+}
+
 /** io.k8s.api.autoscaling.v1.Scale */
 export interface Scale {
   apiVersion: string;
@@ -384,6 +520,219 @@ export interface ScaleSpec {
 export interface ScaleStatus {
   replicas: number;
   selector?: string;
+}
+
+/** io.k8s.api.autoscaling.v2.ContainerResourceMetricSource */
+export interface ContainerResourceMetricSource {
+  container: string;
+  name: string;
+  target: MetricTarget;
+}
+
+/** io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus */
+export interface ContainerResourceMetricStatus {
+  container: string;
+  current: MetricValueStatus;
+  name: string;
+}
+
+/** io.k8s.api.autoscaling.v2.CrossVersionObjectReference */
+export interface AutoscalingV2CrossVersionObjectReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+}
+
+/** io.k8s.api.autoscaling.v2.ExternalMetricSource */
+export interface ExternalMetricSource {
+  metric: MetricIdentifier;
+  target: MetricTarget;
+}
+
+/** io.k8s.api.autoscaling.v2.ExternalMetricStatus */
+export interface ExternalMetricStatus {
+  current: MetricValueStatus;
+  metric: MetricIdentifier;
+}
+
+/** io.k8s.api.autoscaling.v2.HPAScalingPolicy */
+export interface HPAScalingPolicy {
+  periodSeconds: number;
+  type: string;
+  value: number;
+}
+
+/** io.k8s.api.autoscaling.v2.HPAScalingRules */
+export interface HPAScalingRules {
+  policies?: HPAScalingPolicy[];
+  selectPolicy?: string;
+  stabilizationWindowSeconds?: number;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler */
+export interface AutoscalingV2HorizontalPodAutoscaler {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: AutoscalingV2HorizontalPodAutoscalerSpec;
+  status?: AutoscalingV2HorizontalPodAutoscalerStatus;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior */
+export interface HorizontalPodAutoscalerBehavior {
+  scaleDown?: HPAScalingRules;
+  scaleUp?: HPAScalingRules;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition */
+export interface HorizontalPodAutoscalerCondition {
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList */
+export interface AutoscalingV2HorizontalPodAutoscalerList {
+  apiVersion: string;
+  items: AutoscalingV2HorizontalPodAutoscaler[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec */
+export interface AutoscalingV2HorizontalPodAutoscalerSpec {
+  behavior?: HorizontalPodAutoscalerBehavior;
+  maxReplicas: number;
+  metrics?: MetricSpec[];
+  minReplicas?: number;
+  scaleTargetRef: AutoscalingV2CrossVersionObjectReference;
+}
+
+/** io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus */
+export interface AutoscalingV2HorizontalPodAutoscalerStatus {
+  conditions?: HorizontalPodAutoscalerCondition[];
+  currentMetrics?: MetricStatus[];
+  currentReplicas?: number;
+  desiredReplicas: number;
+  lastScaleTime?: Time | null;
+  observedGeneration?: number;
+}
+
+/** io.k8s.api.autoscaling.v2.MetricIdentifier */
+export interface MetricIdentifier {
+  name: string;
+  selector?: LabelSelector;
+}
+
+/** io.k8s.api.autoscaling.v2.MetricSpec */
+export interface MetricSpec {
+  containerResource?: ContainerResourceMetricSource;
+  external?: ExternalMetricSource;
+  object?: ObjectMetricSource;
+  pods?: PodsMetricSource;
+  resource?: ResourceMetricSource;
+  type: string;
+}
+
+/** io.k8s.api.autoscaling.v2.MetricStatus */
+export interface MetricStatus {
+  containerResource?: ContainerResourceMetricStatus;
+  external?: ExternalMetricStatus;
+  object?: ObjectMetricStatus;
+  pods?: PodsMetricStatus;
+  resource?: ResourceMetricStatus;
+  type: string;
+}
+
+/** io.k8s.api.autoscaling.v2.MetricTarget */
+export interface MetricTarget {
+  averageUtilization?: number;
+  averageValue?: Quantity;
+  type: string;
+  value?: Quantity;
+}
+
+/** io.k8s.api.autoscaling.v2.MetricValueStatus */
+export interface MetricValueStatus {
+  averageUtilization?: number;
+  averageValue?: Quantity;
+  value?: Quantity;
+}
+
+/** io.k8s.api.autoscaling.v2.ObjectMetricSource */
+export interface ObjectMetricSource {
+  describedObject: AutoscalingV2CrossVersionObjectReference;
+  metric: MetricIdentifier;
+  target: MetricTarget;
+}
+
+/** io.k8s.api.autoscaling.v2.ObjectMetricStatus */
+export interface ObjectMetricStatus {
+  current: MetricValueStatus;
+  describedObject: AutoscalingV2CrossVersionObjectReference;
+  metric: MetricIdentifier;
+}
+
+/** io.k8s.api.autoscaling.v2.PodsMetricSource */
+export interface PodsMetricSource {
+  metric: MetricIdentifier;
+  target: MetricTarget;
+}
+
+/** io.k8s.api.autoscaling.v2.PodsMetricStatus */
+export interface PodsMetricStatus {
+  current: MetricValueStatus;
+  metric: MetricIdentifier;
+}
+
+/** io.k8s.api.autoscaling.v2.ResourceMetricSource */
+export interface ResourceMetricSource {
+  name: string;
+  target: MetricTarget;
+}
+
+/** io.k8s.api.autoscaling.v2.ResourceMetricStatus */
+export interface ResourceMetricStatus {
+  current: MetricValueStatus;
+  name: string;
+}
+
+/** io.k8s.api.batch.v1.CronJob */
+export interface CronJob {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: CronJobSpec;
+  status?: CronJobStatus;
+}
+
+/** io.k8s.api.batch.v1.CronJobList */
+export interface CronJobList {
+  apiVersion: string;
+  items: CronJob[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.batch.v1.CronJobSpec */
+export interface CronJobSpec {
+  concurrencyPolicy?: string;
+  failedJobsHistoryLimit?: number;
+  jobTemplate: JobTemplateSpec;
+  schedule: string;
+  startingDeadlineSeconds?: number;
+  successfulJobsHistoryLimit?: number;
+  suspend?: boolean;
+  timeZone?: string;
+}
+
+/** io.k8s.api.batch.v1.CronJobStatus */
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: Time | null;
+  lastSuccessfulTime?: Time | null;
 }
 
 /** io.k8s.api.batch.v1.Job */
@@ -446,6 +795,12 @@ export interface JobStatus {
   succeeded?: number;
   terminating?: number;
   uncountedTerminatedPods?: UncountedTerminatedPods;
+}
+
+/** io.k8s.api.batch.v1.JobTemplateSpec */
+export interface JobTemplateSpec {
+  metadata?: ObjectMeta;
+  spec?: JobSpec;
 }
 
 /** io.k8s.api.batch.v1.PodFailurePolicy */
@@ -599,6 +954,14 @@ export interface AzureDiskVolumeSource {
   readOnly?: boolean;
 }
 
+/** io.k8s.api.core.v1.AzureFilePersistentVolumeSource */
+export interface AzureFilePersistentVolumeSource {
+  readOnly?: boolean;
+  secretName: string;
+  secretNamespace?: string;
+  shareName: string;
+}
+
 /** io.k8s.api.core.v1.AzureFileVolumeSource */
 export interface AzureFileVolumeSource {
   readOnly?: boolean;
@@ -612,6 +975,20 @@ export interface Binding {
   kind: string;
   metadata: ObjectMeta;
   target: ObjectReference;
+}
+
+/** io.k8s.api.core.v1.CSIPersistentVolumeSource */
+export interface CSIPersistentVolumeSource {
+  controllerExpandSecretRef?: SecretReference;
+  controllerPublishSecretRef?: SecretReference;
+  driver: string;
+  fsType?: string;
+  nodeExpandSecretRef?: SecretReference;
+  nodePublishSecretRef?: SecretReference;
+  nodeStageSecretRef?: SecretReference;
+  readOnly?: boolean;
+  volumeAttributes?: Record<string, string>;
+  volumeHandle: string;
 }
 
 /** io.k8s.api.core.v1.CSIVolumeSource */
@@ -629,6 +1006,16 @@ export interface Capabilities {
   drop?: string[];
 }
 
+/** io.k8s.api.core.v1.CephFSPersistentVolumeSource */
+export interface CephFSPersistentVolumeSource {
+  monitors: string[];
+  path?: string;
+  readOnly?: boolean;
+  secretFile?: string;
+  secretRef?: SecretReference;
+  user?: string;
+}
+
 /** io.k8s.api.core.v1.CephFSVolumeSource */
 export interface CephFSVolumeSource {
   monitors: string[];
@@ -637,6 +1024,14 @@ export interface CephFSVolumeSource {
   secretFile?: string;
   secretRef?: LocalObjectReference;
   user?: string;
+}
+
+/** io.k8s.api.core.v1.CinderPersistentVolumeSource */
+export interface CinderPersistentVolumeSource {
+  fsType?: string;
+  readOnly?: boolean;
+  secretRef?: SecretReference;
+  volumeID: string;
 }
 
 /** io.k8s.api.core.v1.CinderVolumeSource */
@@ -997,6 +1392,15 @@ export interface FCVolumeSource {
   wwids?: string[];
 }
 
+/** io.k8s.api.core.v1.FlexPersistentVolumeSource */
+export interface FlexPersistentVolumeSource {
+  driver: string;
+  fsType?: string;
+  options?: Record<string, string>;
+  readOnly?: boolean;
+  secretRef?: SecretReference;
+}
+
 /** io.k8s.api.core.v1.FlexVolumeSource */
 export interface FlexVolumeSource {
   driver: string;
@@ -1031,6 +1435,14 @@ export interface GitRepoVolumeSource {
   directory?: string;
   repository: string;
   revision?: string;
+}
+
+/** io.k8s.api.core.v1.GlusterfsPersistentVolumeSource */
+export interface GlusterfsPersistentVolumeSource {
+  endpoints: string;
+  endpointsNamespace?: string;
+  path: string;
+  readOnly?: boolean;
 }
 
 /** io.k8s.api.core.v1.GlusterfsVolumeSource */
@@ -1070,6 +1482,21 @@ export interface HostIP {
 export interface HostPathVolumeSource {
   path: string;
   type?: string;
+}
+
+/** io.k8s.api.core.v1.ISCSIPersistentVolumeSource */
+export interface ISCSIPersistentVolumeSource {
+  chapAuthDiscovery?: boolean;
+  chapAuthSession?: boolean;
+  fsType?: string;
+  initiatorName?: string;
+  iqn: string;
+  iscsiInterface?: string;
+  lun: number;
+  portals?: string[];
+  readOnly?: boolean;
+  secretRef?: SecretReference;
+  targetPortal: string;
 }
 
 /** io.k8s.api.core.v1.ISCSIVolumeSource */
@@ -1114,6 +1541,37 @@ export interface LifecycleHandler {
   tcpSocket?: TCPSocketAction;
 }
 
+/** io.k8s.api.core.v1.LimitRange */
+export interface LimitRange {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: LimitRangeSpec;
+}
+
+/** io.k8s.api.core.v1.LimitRangeItem */
+export interface LimitRangeItem {
+  default?: Record<string, Quantity>;
+  defaultRequest?: Record<string, Quantity>;
+  max?: Record<string, Quantity>;
+  maxLimitRequestRatio?: Record<string, Quantity>;
+  min?: Record<string, Quantity>;
+  type: string;
+}
+
+/** io.k8s.api.core.v1.LimitRangeList */
+export interface LimitRangeList {
+  apiVersion: string;
+  items: LimitRange[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.core.v1.LimitRangeSpec */
+export interface LimitRangeSpec {
+  limits: LimitRangeItem[];
+}
+
 /** io.k8s.api.core.v1.LinuxContainerUser */
 export interface LinuxContainerUser {
   gid: number;
@@ -1137,6 +1595,18 @@ export interface LoadBalancerStatus {
 /** io.k8s.api.core.v1.LocalObjectReference */
 export interface LocalObjectReference {
   name?: string;
+}
+
+/** io.k8s.api.core.v1.LocalVolumeSource */
+export interface LocalVolumeSource {
+  fsType?: string;
+  path: string;
+}
+
+/** io.k8s.api.core.v1.ModifyVolumeStatus */
+export interface ModifyVolumeStatus {
+  status: string;
+  targetVolumeAttributesClassName?: string;
 }
 
 /** io.k8s.api.core.v1.NFSVolumeSource */
@@ -1334,6 +1804,42 @@ export interface ObjectReference {
   uid?: string;
 }
 
+/** io.k8s.api.core.v1.PersistentVolume */
+export interface PersistentVolume {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeClaim */
+export interface PersistentVolumeClaim {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: PersistentVolumeClaimSpec;
+  status?: PersistentVolumeClaimStatus;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeClaimCondition */
+export interface PersistentVolumeClaimCondition {
+  lastProbeTime?: Time | null;
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeClaimList */
+export interface PersistentVolumeClaimList {
+  apiVersion: string;
+  items: PersistentVolumeClaim[];
+  kind: string;
+  metadata: ListMeta;
+}
+
 /** io.k8s.api.core.v1.PersistentVolumeClaimSpec */
 export interface PersistentVolumeClaimSpec {
   accessModes?: string[];
@@ -1347,6 +1853,18 @@ export interface PersistentVolumeClaimSpec {
   volumeName?: string;
 }
 
+/** io.k8s.api.core.v1.PersistentVolumeClaimStatus */
+export interface PersistentVolumeClaimStatus {
+  accessModes?: string[];
+  allocatedResourceStatuses?: Record<string, string>;
+  allocatedResources?: Record<string, Quantity>;
+  capacity?: Record<string, Quantity>;
+  conditions?: PersistentVolumeClaimCondition[];
+  currentVolumeAttributesClassName?: string;
+  modifyVolumeStatus?: ModifyVolumeStatus;
+  phase?: string;
+}
+
 /** io.k8s.api.core.v1.PersistentVolumeClaimTemplate */
 export interface PersistentVolumeClaimTemplate {
   metadata?: ObjectMeta;
@@ -1357,6 +1875,57 @@ export interface PersistentVolumeClaimTemplate {
 export interface PersistentVolumeClaimVolumeSource {
   claimName: string;
   readOnly?: boolean;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeList */
+export interface PersistentVolumeList {
+  apiVersion: string;
+  items: PersistentVolume[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeSpec */
+export interface PersistentVolumeSpec {
+  accessModes?: string[];
+  awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  azureDisk?: AzureDiskVolumeSource;
+  azureFile?: AzureFilePersistentVolumeSource;
+  capacity?: Record<string, Quantity>;
+  cephfs?: CephFSPersistentVolumeSource;
+  cinder?: CinderPersistentVolumeSource;
+  claimRef?: ObjectReference;
+  csi?: CSIPersistentVolumeSource;
+  fc?: FCVolumeSource;
+  flexVolume?: FlexPersistentVolumeSource;
+  flocker?: FlockerVolumeSource;
+  gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  glusterfs?: GlusterfsPersistentVolumeSource;
+  hostPath?: HostPathVolumeSource;
+  iscsi?: ISCSIPersistentVolumeSource;
+  local?: LocalVolumeSource;
+  mountOptions?: string[];
+  nfs?: NFSVolumeSource;
+  nodeAffinity?: VolumeNodeAffinity;
+  persistentVolumeReclaimPolicy?: string;
+  photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  portworxVolume?: PortworxVolumeSource;
+  quobyte?: QuobyteVolumeSource;
+  rbd?: RBDPersistentVolumeSource;
+  scaleIO?: ScaleIOPersistentVolumeSource;
+  storageClassName?: string;
+  storageos?: StorageOSPersistentVolumeSource;
+  volumeAttributesClassName?: string;
+  volumeMode?: string;
+  vsphereVolume?: VsphereVirtualDiskVolumeSource;
+}
+
+/** io.k8s.api.core.v1.PersistentVolumeStatus */
+export interface PersistentVolumeStatus {
+  lastPhaseTransitionTime?: Time | null;
+  message?: string;
+  phase?: string;
+  reason?: string;
 }
 
 /** io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource */
@@ -1541,6 +2110,22 @@ export interface PodStatus {
   startTime?: Time | null;
 }
 
+/** io.k8s.api.core.v1.PodTemplate */
+export interface PodTemplate {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  template?: PodTemplateSpec;
+}
+
+/** io.k8s.api.core.v1.PodTemplateList */
+export interface PodTemplateList {
+  apiVersion: string;
+  items: PodTemplate[];
+  kind: string;
+  metadata: ListMeta;
+}
+
 /** io.k8s.api.core.v1.PodTemplateSpec */
 export interface PodTemplateSpec {
   metadata?: ObjectMeta;
@@ -1597,6 +2182,18 @@ export interface QuobyteVolumeSource {
   volume: string;
 }
 
+/** io.k8s.api.core.v1.RBDPersistentVolumeSource */
+export interface RBDPersistentVolumeSource {
+  fsType?: string;
+  image: string;
+  keyring?: string;
+  monitors: string[];
+  pool?: string;
+  readOnly?: boolean;
+  secretRef?: SecretReference;
+  user?: string;
+}
+
 /** io.k8s.api.core.v1.RBDVolumeSource */
 export interface RBDVolumeSource {
   fsType?: string;
@@ -1607,6 +2204,50 @@ export interface RBDVolumeSource {
   readOnly?: boolean;
   secretRef?: LocalObjectReference;
   user?: string;
+}
+
+/** io.k8s.api.core.v1.ReplicationController */
+export interface ReplicationController {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: ReplicationControllerSpec;
+  status?: ReplicationControllerStatus;
+}
+
+/** io.k8s.api.core.v1.ReplicationControllerCondition */
+export interface ReplicationControllerCondition {
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.api.core.v1.ReplicationControllerList */
+export interface ReplicationControllerList {
+  apiVersion: string;
+  items: ReplicationController[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.core.v1.ReplicationControllerSpec */
+export interface ReplicationControllerSpec {
+  minReadySeconds?: number;
+  replicas?: number;
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+}
+
+/** io.k8s.api.core.v1.ReplicationControllerStatus */
+export interface ReplicationControllerStatus {
+  availableReplicas?: number;
+  conditions?: ReplicationControllerCondition[];
+  fullyLabeledReplicas?: number;
+  observedGeneration?: number;
+  readyReplicas?: number;
+  replicas: number;
 }
 
 /** io.k8s.api.core.v1.ResourceClaim */
@@ -1626,6 +2267,36 @@ export interface ResourceFieldSelector {
 export interface ResourceHealth {
   health?: string;
   resourceID: string;
+}
+
+/** io.k8s.api.core.v1.ResourceQuota */
+export interface ResourceQuota {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: ResourceQuotaSpec;
+  status?: ResourceQuotaStatus;
+}
+
+/** io.k8s.api.core.v1.ResourceQuotaList */
+export interface ResourceQuotaList {
+  apiVersion: string;
+  items: ResourceQuota[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.core.v1.ResourceQuotaSpec */
+export interface ResourceQuotaSpec {
+  hard?: Record<string, Quantity>;
+  scopeSelector?: ScopeSelector;
+  scopes?: string[];
+}
+
+/** io.k8s.api.core.v1.ResourceQuotaStatus */
+export interface ResourceQuotaStatus {
+  hard?: Record<string, Quantity>;
+  used?: Record<string, Quantity>;
 }
 
 /** io.k8s.api.core.v1.ResourceRequirements */
@@ -1649,6 +2320,20 @@ export interface SELinuxOptions {
   user?: string;
 }
 
+/** io.k8s.api.core.v1.ScaleIOPersistentVolumeSource */
+export interface ScaleIOPersistentVolumeSource {
+  fsType?: string;
+  gateway: string;
+  protectionDomain?: string;
+  readOnly?: boolean;
+  secretRef: SecretReference;
+  sslEnabled?: boolean;
+  storageMode?: string;
+  storagePool?: string;
+  system: string;
+  volumeName?: string;
+}
+
 /** io.k8s.api.core.v1.ScaleIOVolumeSource */
 export interface ScaleIOVolumeSource {
   fsType?: string;
@@ -1661,6 +2346,18 @@ export interface ScaleIOVolumeSource {
   storagePool?: string;
   system: string;
   volumeName?: string;
+}
+
+/** io.k8s.api.core.v1.ScopeSelector */
+export interface ScopeSelector {
+  matchExpressions?: ScopedResourceSelectorRequirement[];
+}
+
+/** io.k8s.api.core.v1.ScopedResourceSelectorRequirement */
+export interface ScopedResourceSelectorRequirement {
+  operator: string;
+  scopeName: string;
+  values?: string[];
 }
 
 /** io.k8s.api.core.v1.SeccompProfile */
@@ -1706,6 +2403,12 @@ export interface SecretProjection {
   items?: KeyToPath[];
   name?: string;
   optional?: boolean;
+}
+
+/** io.k8s.api.core.v1.SecretReference */
+export interface SecretReference {
+  name?: string;
+  namespace?: string;
 }
 
 /** io.k8s.api.core.v1.SecretVolumeSource */
@@ -1824,6 +2527,15 @@ export interface SleepAction {
   seconds: number;
 }
 
+/** io.k8s.api.core.v1.StorageOSPersistentVolumeSource */
+export interface StorageOSPersistentVolumeSource {
+  fsType?: string;
+  readOnly?: boolean;
+  secretRef?: ObjectReference;
+  volumeName?: string;
+  volumeNamespace?: string;
+}
+
 /** io.k8s.api.core.v1.StorageOSVolumeSource */
 export interface StorageOSVolumeSource {
   fsType?: string;
@@ -1860,6 +2572,17 @@ export interface Toleration {
   operator?: string;
   tolerationSeconds?: number;
   value?: string;
+}
+
+/** io.k8s.api.core.v1.TopologySelectorLabelRequirement */
+export interface TopologySelectorLabelRequirement {
+  key: string;
+  values: string[];
+}
+
+/** io.k8s.api.core.v1.TopologySelectorTerm */
+export interface TopologySelectorTerm {
+  matchLabelExpressions?: TopologySelectorLabelRequirement[];
 }
 
 /** io.k8s.api.core.v1.TopologySpreadConstraint */
@@ -1947,6 +2670,11 @@ export interface VolumeMountStatus {
   name: string;
   readOnly?: boolean;
   recursiveReadOnly?: string;
+}
+
+/** io.k8s.api.core.v1.VolumeNodeAffinity */
+export interface VolumeNodeAffinity {
+  required?: NodeSelector;
 }
 
 /** io.k8s.api.core.v1.VolumeProjection */
@@ -2076,6 +2804,184 @@ export interface EventsV1EventSeries {
   lastObservedTime: MicroTime | null;
 }
 
+/** io.k8s.api.networking.v1.HTTPIngressPath */
+export interface HTTPIngressPath {
+  backend: IngressBackend;
+  path?: string;
+  pathType: string;
+}
+
+/** io.k8s.api.networking.v1.HTTPIngressRuleValue */
+export interface HTTPIngressRuleValue {
+  paths: HTTPIngressPath[];
+}
+
+/** io.k8s.api.networking.v1.IPBlock */
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+/** io.k8s.api.networking.v1.Ingress */
+export interface Ingress {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: IngressSpec;
+  status?: IngressStatus;
+}
+
+/** io.k8s.api.networking.v1.IngressBackend */
+export interface IngressBackend {
+  resource?: TypedLocalObjectReference;
+  service?: IngressServiceBackend;
+}
+
+/** io.k8s.api.networking.v1.IngressClass */
+export interface IngressClass {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: IngressClassSpec;
+}
+
+/** io.k8s.api.networking.v1.IngressClassList */
+export interface IngressClassList {
+  apiVersion: string;
+  items: IngressClass[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.networking.v1.IngressClassParametersReference */
+export interface IngressClassParametersReference {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  scope?: string;
+}
+
+/** io.k8s.api.networking.v1.IngressClassSpec */
+export interface IngressClassSpec {
+  controller?: string;
+  parameters?: IngressClassParametersReference;
+}
+
+/** io.k8s.api.networking.v1.IngressList */
+export interface IngressList {
+  apiVersion: string;
+  items: Ingress[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.networking.v1.IngressLoadBalancerIngress */
+export interface IngressLoadBalancerIngress {
+  hostname?: string;
+  ip?: string;
+  ports?: IngressPortStatus[];
+}
+
+/** io.k8s.api.networking.v1.IngressLoadBalancerStatus */
+export interface IngressLoadBalancerStatus {
+  ingress?: IngressLoadBalancerIngress[];
+}
+
+/** io.k8s.api.networking.v1.IngressPortStatus */
+export interface IngressPortStatus {
+  error?: string;
+  port: number;
+  protocol: string;
+}
+
+/** io.k8s.api.networking.v1.IngressRule */
+export interface IngressRule {
+  host?: string;
+  http?: HTTPIngressRuleValue;
+}
+
+/** io.k8s.api.networking.v1.IngressServiceBackend */
+export interface IngressServiceBackend {
+  name: string;
+  port?: ServiceBackendPort;
+}
+
+/** io.k8s.api.networking.v1.IngressSpec */
+export interface IngressSpec {
+  defaultBackend?: IngressBackend;
+  ingressClassName?: string;
+  rules?: IngressRule[];
+  tls?: IngressTLS[];
+}
+
+/** io.k8s.api.networking.v1.IngressStatus */
+export interface IngressStatus {
+  loadBalancer?: IngressLoadBalancerStatus;
+}
+
+/** io.k8s.api.networking.v1.IngressTLS */
+export interface IngressTLS {
+  hosts?: string[];
+  secretName?: string;
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicy */
+export interface NetworkPolicy {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: NetworkPolicySpec;
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicyEgressRule */
+export interface NetworkPolicyEgressRule {
+  ports?: NetworkPolicyPort[];
+  to?: NetworkPolicyPeer[];
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicyIngressRule */
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicyList */
+export interface NetworkPolicyList {
+  apiVersion: string;
+  items: NetworkPolicy[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicyPeer */
+export interface NetworkPolicyPeer {
+  ipBlock?: IPBlock;
+  namespaceSelector?: LabelSelector;
+  podSelector?: LabelSelector;
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicyPort */
+export interface NetworkPolicyPort {
+  endPort?: number;
+  port?: IntOrString;
+  protocol?: string;
+}
+
+/** io.k8s.api.networking.v1.NetworkPolicySpec */
+export interface NetworkPolicySpec {
+  egress?: NetworkPolicyEgressRule[];
+  ingress?: NetworkPolicyIngressRule[];
+  podSelector: LabelSelector;
+  policyTypes?: string[];
+}
+
+/** io.k8s.api.networking.v1.ServiceBackendPort */
+export interface ServiceBackendPort {
+  name?: string;
+  number?: number;
+}
+
 /** io.k8s.api.node.v1.Overhead */
 export interface Overhead {
   podFixed?: Record<string, Quantity>;
@@ -2111,6 +3017,42 @@ export interface Eviction {
   deleteOptions?: DeleteOptions;
   kind: string;
   metadata: ObjectMeta;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudget */
+export interface PodDisruptionBudget {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetList */
+export interface PodDisruptionBudgetList {
+  apiVersion: string;
+  items: PodDisruptionBudget[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetSpec */
+export interface PodDisruptionBudgetSpec {
+  maxUnavailable?: IntOrString;
+  minAvailable?: IntOrString;
+  selector?: LabelSelector;
+  unhealthyPodEvictionPolicy?: string;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetStatus */
+export interface PodDisruptionBudgetStatus {
+  conditions?: Condition[];
+  currentHealthy: number;
+  desiredHealthy: number;
+  disruptedPods?: Record<string, Time | null>;
+  disruptionsAllowed: number;
+  expectedPods: number;
+  observedGeneration?: number;
 }
 
 /** io.k8s.api.rbac.v1.AggregationRule */
@@ -2207,6 +3149,252 @@ export interface Subject {
   kind: string;
   name: string;
   namespace?: string;
+}
+
+/** io.k8s.api.scheduling.v1.PriorityClass */
+export interface PriorityClass {
+  apiVersion: string;
+  description?: string;
+  globalDefault?: boolean;
+  kind: string;
+  metadata: ObjectMeta;
+  preemptionPolicy?: string;
+  value: number;
+}
+
+/** io.k8s.api.scheduling.v1.PriorityClassList */
+export interface PriorityClassList {
+  apiVersion: string;
+  items: PriorityClass[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.api.storage.v1.StorageClass */
+export interface StorageClass {
+  allowVolumeExpansion?: boolean;
+  allowedTopologies?: TopologySelectorTerm[];
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  mountOptions?: string[];
+  parameters?: Record<string, string>;
+  provisioner: string;
+  reclaimPolicy?: string;
+  volumeBindingMode?: string;
+}
+
+/** io.k8s.api.storage.v1.StorageClassList */
+export interface StorageClassList {
+  apiVersion: string;
+  items: StorageClass[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition */
+export interface CustomResourceColumnDefinition {
+  description?: string;
+  format?: string;
+  jsonPath: string;
+  name: string;
+  priority?: number;
+  type: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion */
+export interface CustomResourceConversion {
+  strategy: string;
+  webhook?: WebhookConversion;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition */
+export interface CustomResourceDefinition {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: CustomResourceDefinitionSpec;
+  status?: CustomResourceDefinitionStatus;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition */
+export interface CustomResourceDefinitionCondition {
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList */
+export interface CustomResourceDefinitionList {
+  apiVersion: string;
+  items: CustomResourceDefinition[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames */
+export interface CustomResourceDefinitionNames {
+  categories?: string[];
+  kind: string;
+  listKind?: string;
+  plural: string;
+  shortNames?: string[];
+  singular?: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec */
+export interface CustomResourceDefinitionSpec {
+  conversion?: CustomResourceConversion;
+  group: string;
+  names: CustomResourceDefinitionNames;
+  preserveUnknownFields?: boolean;
+  scope: string;
+  versions: CustomResourceDefinitionVersion[];
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus */
+export interface CustomResourceDefinitionStatus {
+  acceptedNames?: CustomResourceDefinitionNames;
+  conditions?: CustomResourceDefinitionCondition[];
+  storedVersions?: string[];
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion */
+export interface CustomResourceDefinitionVersion {
+  additionalPrinterColumns?: CustomResourceColumnDefinition[];
+  deprecated?: boolean;
+  deprecationWarning?: string;
+  name: string;
+  schema?: CustomResourceValidation;
+  selectableFields?: SelectableField[];
+  served: boolean;
+  storage: boolean;
+  subresources?: CustomResourceSubresources;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale */
+export interface CustomResourceSubresourceScale {
+  labelSelectorPath?: string;
+  specReplicasPath: string;
+  statusReplicasPath: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus */
+export type CustomResourceSubresourceStatus = JsonObject;
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources */
+export interface CustomResourceSubresources {
+  scale?: CustomResourceSubresourceScale;
+  status?: CustomResourceSubresourceStatus;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation */
+export interface CustomResourceValidation {
+  openAPIV3Schema?: JSONSchemaProps;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation */
+export interface ExternalDocumentation {
+  description?: string;
+  url?: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON */
+export type JSON = JsonObject;
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps */
+export interface JSONSchemaProps {
+  $ref?: string;
+  $schema?: string;
+  additionalItems?: JSONSchemaPropsOrBool;
+  additionalProperties?: JSONSchemaPropsOrBool;
+  allOf?: JSONSchemaProps[];
+  anyOf?: JSONSchemaProps[];
+  default?: JSON;
+  definitions?: Record<string, JSONSchemaProps>;
+  dependencies?: Record<string, JSONSchemaPropsOrStringArray>;
+  description?: string;
+  enum?: JSON[];
+  example?: JSON;
+  exclusiveMaximum?: boolean;
+  exclusiveMinimum?: boolean;
+  externalDocs?: ExternalDocumentation;
+  format?: string;
+  id?: string;
+  items?: JSONSchemaPropsOrArray;
+  maxItems?: number;
+  maxLength?: number;
+  maxProperties?: number;
+  maximum?: number;
+  minItems?: number;
+  minLength?: number;
+  minProperties?: number;
+  minimum?: number;
+  multipleOf?: number;
+  not?: JSONSchemaProps;
+  nullable?: boolean;
+  oneOf?: JSONSchemaProps[];
+  pattern?: string;
+  patternProperties?: Record<string, JSONSchemaProps>;
+  properties?: Record<string, JSONSchemaProps>;
+  required?: string[];
+  title?: string;
+  type?: string;
+  uniqueItems?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-map-type'?: string;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-validations'?: ValidationRule[];
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray */
+export type JSONSchemaPropsOrArray = JsonObject;
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool */
+export type JSONSchemaPropsOrBool = JsonObject;
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray */
+export type JSONSchemaPropsOrStringArray = JsonObject;
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField */
+export interface SelectableField {
+  jsonPath: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference */
+export interface ApiextensionsV1ServiceReference {
+  name: string;
+  namespace: string;
+  path?: string;
+  port?: number;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule */
+export interface ValidationRule {
+  fieldPath?: string;
+  message?: string;
+  messageExpression?: string;
+  optionalOldSelf?: boolean;
+  reason?: string;
+  rule: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig */
+export interface WebhookClientConfig {
+  caBundle?: string;
+  service?: ApiextensionsV1ServiceReference;
+  url?: string;
+}
+
+/** io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion */
+export interface WebhookConversion {
+  clientConfig?: WebhookClientConfig;
+  conversionReviewVersions: string[];
 }
 
 /** io.k8s.apimachinery.pkg.api.resource.Quantity */
@@ -2382,3 +3570,52 @@ export type RawExtension = JsonObject;
 
 /** io.k8s.apimachinery.pkg.util.intstr.IntOrString */
 export type IntOrString = BaseIntOrString;
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService */
+export interface APIService {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: APIServiceSpec;
+  status?: APIServiceStatus;
+}
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition */
+export interface APIServiceCondition {
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+  status: string;
+  type: string;
+}
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList */
+export interface APIServiceList {
+  apiVersion: string;
+  items: APIService[];
+  kind: string;
+  metadata: ListMeta;
+}
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec */
+export interface APIServiceSpec {
+  caBundle?: string;
+  group?: string;
+  groupPriorityMinimum: number;
+  insecureSkipTLSVerify?: boolean;
+  service?: ApiregistrationV1ServiceReference;
+  version?: string;
+  versionPriority: number;
+}
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus */
+export interface APIServiceStatus {
+  conditions?: APIServiceCondition[];
+}
+
+/** io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference */
+export interface ApiregistrationV1ServiceReference {
+  name?: string;
+  namespace?: string;
+  port?: number;
+}

@@ -1,4 +1,4 @@
-// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1, and Go
+// Messages whose JSON form is not an object: Time, MicroTime, Quantity, IntOrString, FieldsV1, RawExtension, and Go
 // string-list types that protobuf wraps in a message (UserInfo's ExtraValue).
 // Each converter gets the message decoded field by field and returns its JSON value, or
 // undefined when the value is the zero value that Go's JSON encoding writes as null (omitted here).
@@ -56,6 +56,16 @@ function fieldsV1(o: JsonObject): Json | undefined {
   }
 }
 
+/** RawExtension (ControllerRevision.data) carries an embedded object's JSON as bytes. */
+function rawExtension(o: JsonObject): Json | undefined {
+  if (typeof o.raw !== 'string' || o.raw === '') return undefined;
+  try {
+    return JSON.parse(Buffer.from(o.raw, 'base64').toString('utf8')) as Json;
+  } catch {
+    throw malformed('RawExtension does not hold valid JSON');
+  }
+}
+
 /** `message X { repeated string items = 1; }` standing for a Go `[]string` type: its JSON is the list. */
 export const STRING_LISTS: ReadonlySet<string> = new Set([
   'io.k8s.api.authentication.v1.ExtraValue',
@@ -69,6 +79,7 @@ export const WELL_KNOWN: Readonly<Record<string, (o: JsonObject) => Json | undef
   [`${META}Time`]: time,
   [`${META}MicroTime`]: microTime,
   [`${META}FieldsV1`]: fieldsV1,
+  'io.k8s.apimachinery.pkg.runtime.RawExtension': rawExtension,
   'io.k8s.apimachinery.pkg.api.resource.Quantity': quantity,
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': intOrString,
 };
