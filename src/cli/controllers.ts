@@ -23,6 +23,7 @@ import {
   podGcOptionsFromEnv,
   startReplicaSetController,
   startReplicationController,
+  startResourceQuotaController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -107,6 +108,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
   replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
+  resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

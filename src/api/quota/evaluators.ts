@@ -225,7 +225,7 @@ export function evaluatorFor(group: string, plural: string): Evaluator {
 }
 
 /** The quota's scopes as selector requirements (a plain scope is `Exists`). */
-export function quotaScopeSelectors(q: ResourceQuota): ScopedResourceSelectorRequirement[] {
+function quotaScopeSelectors(q: ResourceQuota): ScopedResourceSelectorRequirement[] {
   return [...(q.spec?.scopes ?? []).map((s) => ({ scopeName: s, operator: 'Exists' })), ...(q.spec?.scopeSelector?.matchExpressions ?? [])];
 }
 

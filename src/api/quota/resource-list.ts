@@ -18,18 +18,11 @@ const text = (v: string | number | undefined): string => {
 /** a + b, key by key (keys of either). */
 export function addLists(a: Readonly<ResourceList>, b: Readonly<ResourceList>): ResourceList {
   const out: ResourceList = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = a[k] === undefined ? text(v) : formatQuantity(addQuantities(text(a[k]), text(v)));
-  return out;
-}
-
-/** a - b for the keys of a (a quantity does not go below zero: usage released twice stays at 0). */
-export function subtractLists(a: Readonly<ResourceList>, b: Readonly<ResourceList>): ResourceList {
-  const out: ResourceList = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    if (a[k] === undefined) continue;
-    const neg = text(v).startsWith('-') ? text(v).slice(1) : `-${text(v)}`;
-    const r = addQuantities(text(a[k]), neg === '-0' ? ZERO : neg);
-    out[k] = r.unscaled < 0n ? ZERO : formatQuantity(r);
+    const x = a[k];
+    // as upstream's Add: a zero takes the other operand's format (0 + 256Mi is 256Mi, not 268435456)
+    if (x === undefined || compareQuantities(text(x), ZERO) === 0) out[k] = text(v);
+    else out[k] = formatQuantity(addQuantities(text(x), text(v)));
   }
   return out;
 }

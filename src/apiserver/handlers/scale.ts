@@ -22,7 +22,8 @@ function scaleOf(obj: AnyObject): Rec {
   const status = (obj['status'] ?? {}) as Rec;
   // a ReplicationController's selector is a plain label map: the same as matchLabels
   const raw = spec['selector'] as Unvalidated<LabelSelector> | Record<string, string> | undefined;
-  const sel = obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
+  const sel =
+    obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

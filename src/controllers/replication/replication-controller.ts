@@ -9,7 +9,7 @@ import type { RunningController } from '../shared/run-controller.js';
 import { startReplicaController, type ReplicaKind } from '../replicaset/index.js';
 
 /** The RC as the ReplicaSet logic reads it. */
-export const replicationControllers: ReplicaKind<ReplicationController> = {
+const replicationControllers: ReplicaKind<ReplicationController> = {
   name: 'replicationcontroller',
   kind: replicationControllerKind,
   ownerApiVersion: 'v1',

@@ -110,7 +110,7 @@ export function validateResourceQuota(q: QuotaIn): FieldError[] {
   ];
 }
 
-export function validateResourceQuotaStatus(q: QuotaIn): FieldError[] {
+function validateResourceQuotaStatus(q: QuotaIn): FieldError[] {
   return [...validateQuotaList(q.status?.hard, 'status.hard'), ...validateQuotaList(q.status?.used, 'status.used')];
 }
 
