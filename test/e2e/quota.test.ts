@@ -156,5 +156,28 @@ test(
     assert.equal(k.ok(['scale', 'rc', 'web', '-n', 'rc', '--replicas=1']).stdout.trim(), 'replicationcontroller/web scaled');
     assert.ok(await waitFor(() => live().length === 1, 15_000), 'one pod left');
     assert.ok(await waitFor(() => at(k.json(['get', 'rc', 'web', '-n', 'rc']), 'status', 'replicas') === 1, 15_000));
+    // the garbage collector follows the v1 ReplicationController owner references
+    k.ok(['delete', 'rc', 'web', '-n', 'rc']);
+    assert.ok(await waitFor(() => live().length === 0, 15_000), 'pods deleted with their RC');
+  }),
+);
+
+test(
+  'a PodTemplate is stored and printed with its containers, images and pod labels',
+  k.run(() => {
+    const pt = {
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      metadata: { name: 'tpl', namespace: 'rc' },
+      template: { metadata: { labels: { app: 'tpl' } }, spec: { containers: [{ name: 'a', image: 'busybox:1.36' }] } },
+    };
+    assert.equal(k.ok(['apply', '-f', '-'], { input: JSON.stringify(pt) }).stdout.trim(), 'podtemplate/tpl created');
+    const out = k.ok(['get', 'podtemplates', '-n', 'rc']).stdout;
+    assert.match(out.split('\n')[0] ?? '', /^NAME\s+CONTAINERS\s+IMAGES\s+POD LABELS$/);
+    assert.match(out, /^tpl\s+a\s+busybox:1\.36\s+app=tpl$/m);
+    const bad = k.fails(['apply', '-f', '-'], {
+      input: JSON.stringify({ ...pt, metadata: { name: 'bad', namespace: 'rc' }, template: { spec: {} } }),
+    });
+    assert.match(bad.stderr, /PodTemplate "bad" is invalid: .*template\.spec\.containers: Required value/);
   }),
 );

@@ -21,8 +21,8 @@ function maxLists(a: ResourceList, b: ResourceList): ResourceList {
   return out;
 }
 
-/** The pod's total requests or limits. */
-export function podResources(pod: Unvalidated<Pod>, which: Which): ResourceList {
+/** The pod's total requests or limits (with the overhead unless `overhead: false`, as LimitRanger sums them). */
+export function podResources(pod: Unvalidated<Pod>, which: Which, opts: { overhead?: boolean } = {}): ResourceList {
   const spec = pod.spec ?? {};
   let total: ResourceList = {};
   for (const c of spec.containers ?? []) total = addLists(total, listOf(c, which));
@@ -37,7 +37,7 @@ export function podResources(pod: Unvalidated<Pod>, which: Which): ResourceList 
   }
   total = maxLists(addLists(total, sidecars), initMax);
   // limits only count overhead where the pod limits the resource at all
-  const overhead = (spec.overhead ?? {}) as Record<string, string | number>;
+  const overhead = (opts.overhead === false ? {} : (spec.overhead ?? {})) as Record<string, string | number>;
   for (const [k, v] of Object.entries(overhead)) {
     if (which === 'requests' || total[k] !== undefined) total = addLists(total, { [k]: String(v) });
   }

@@ -138,7 +138,9 @@ export function podLimitViolations(pod: Unvalidated<Pod>, ranges: readonly Limit
           errs.push(...checkItem(item, 'Container', c.resources?.requests ?? {}, c.resources?.limits ?? {}));
         }
       } else if (item.type === 'Pod') {
-        errs.push(...checkItem(item, 'Pod', podResources(pod, 'requests'), podResources(pod, 'limits')));
+        errs.push(
+          ...checkItem(item, 'Pod', podResources(pod, 'requests', { overhead: false }), podResources(pod, 'limits', { overhead: false })),
+        );
       }
     }
   }
