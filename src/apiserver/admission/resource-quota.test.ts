@@ -158,3 +158,31 @@ test('parallel creates never overshoot: 20 at once against pods=7 admit exactly 
     if (r.status === 'rejected') assert.match(String(r.reason), /exceeded quota: q, requested: pods=1, used: pods=7, limited: pods=7/);
   assert.deepEqual(await usedOf(b, 'q'), { pods: '7' });
 });
+
+test('a Service update is charged what it adds: ClusterIP to NodePort takes node ports', async () => {
+  const b = createMemoryBackend();
+  await storeQuota(b, 'svc', { services: '5', 'services.nodeports': '2' }, { services: '1', 'services.nodeports': '0' });
+  const plugin = createResourceQuotaAdmission({ backend: b });
+  const svc = (type: string, ports: number) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'ns' },
+      spec: { type, ports: Array.from({ length: ports }, (_, i) => ({ port: 80 + i })) },
+    }) as unknown as AnyObject;
+  const update = (next: AnyObject, prev: AnyObject): AdmissionRequest => ({
+    ...req('services', next),
+    operation: 'UPDATE',
+    oldObject: prev,
+  });
+  await run(plugin, update(svc('ClusterIP', 2), svc('ClusterIP', 1)));
+  assert.deepEqual(await usedOf(b, 'svc'), { services: '1', 'services.nodeports': '0' }, 'nothing added');
+  await run(plugin, update(svc('NodePort', 2), svc('ClusterIP', 2)));
+  assert.deepEqual(await usedOf(b, 'svc'), { services: '1', 'services.nodeports': '2' });
+  await assert.rejects(
+    run(plugin, update(svc('NodePort', 3), svc('NodePort', 2))),
+    forbidden(
+      'services "web" is forbidden: exceeded quota: svc, requested: services.nodeports=1, used: services.nodeports=2, limited: services.nodeports=2',
+    ),
+  );
+});

@@ -1,5 +1,5 @@
-// ResourceQuota admission, as upstream's plugin: a create that counts against a quota of its
-// namespace (its evaluator tracks some of the quota's status.hard and the quota's scopes match it)
+// ResourceQuota admission, as upstream's plugin: a create (or an update of a Service or a claim,
+// charged what it adds) that counts against a quota of its namespace (its evaluator tracks some of the quota's status.hard and the quota's scopes match it)
 // is refused with 403 when it would take usage over a hard limit, when a pod leaves out a cpu or
 // memory figure the quota constrains, or when the quota controller has not yet reported usage for
 // what it constrains. Otherwise the usage is charged at once: status.used is written with a
@@ -15,6 +15,7 @@ import type { AnyObject } from '../../api/object.js';
 import { evaluatorFor, quotaMatches } from '../../api/quota/evaluators.js';
 import { addLists, exceeded, formatList, maskList, type ResourceList } from '../../api/quota/resource-list.js';
 import { forbidden, type StatusError } from '../../base/errors.js';
+import { addQuantities, formatQuantity } from '../../base/quantity.js';
 import { ConflictError, type Backend, type KeyValue } from '../../storage/backend.js';
 import { decodeStored, encodeForStorage } from '../registry/codec.js';
 import { listPrefix } from '../registry/keys.js';
@@ -36,6 +37,20 @@ export function admissionForbidden(kind: KindDef, name: string, why: string): St
   const resource = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
   return forbidden(`${resource} "${name}" is forbidden: ${why}`);
 }
+
+/** What `next` uses beyond `prev`, resource by resource (never negative; unchanged resources drop out). */
+function growth(next: ResourceList, prev: ResourceList): ResourceList {
+  const out: ResourceList = {};
+  for (const [k, v] of Object.entries(next)) {
+    const before = prev[k];
+    if (before === undefined) out[k] = v;
+    else if (exceeded({ [k]: v }, { [k]: before }).length) out[k] = formatQuantity(addQuantities(v, `-${formatQuantity(before)}`));
+  }
+  return out;
+}
+
+/** Updates upstream charges: a Service (its type decides node ports and load balancers) and a claim (expansion). */
+const CHARGED_ON_UPDATE = new Set(['services', 'persistentvolumeclaims']);
 
 /** A quota to charge: its stored pair and the usage it would have after the create. */
 interface Charge {
@@ -73,7 +88,9 @@ function evaluate(
     interesting.push(s);
   }
   if (interesting.length === 0) return [];
-  const delta = ev.usage(obj, now);
+  let delta = ev.usage(obj, now);
+  // an update is charged only what it adds (a Service turning NodePort, a claim growing)
+  if (r.oldObject) delta = growth(delta, ev.usage(r.oldObject, now));
   const out: Charge[] = [];
   for (const s of interesting) {
     const hard = asList(s.quota.status?.hard);
@@ -136,8 +153,9 @@ export function createResourceQuotaAdmission(o: ResourceQuotaAdmissionOptions): 
   return {
     name: RESOURCE_QUOTA_PLUGIN,
     async validate(r) {
-      // upstream charges creates (and pod resizes / claim expansion, which Tandem does not have)
-      if (r.operation !== 'CREATE' || r.subresource !== undefined || !r.object || !r.kind.namespaced) return;
+      // upstream charges creates, and updates of Services and claims (pod resizes Tandem does not have)
+      if (r.subresource !== undefined || !r.object || !r.kind.namespaced) return;
+      if (r.operation !== 'CREATE' && !(r.operation === 'UPDATE' && r.kind.group === '' && CHARGED_ON_UPDATE.has(r.kind.plural))) return;
       const ns = r.namespace ?? r.object.metadata.namespace ?? '';
       const obj = r.object;
       const prev = lanes.get(ns) ?? Promise.resolve();

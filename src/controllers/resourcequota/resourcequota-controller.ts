@@ -3,7 +3,7 @@
 // away or stops counting (replenishment: admission charges creates, nobody else gives usage back),
 // and every resync period for what no cache watches (count/<resource> of other kinds).
 
-import type { Pod, ResourceQuota } from '../../api/gen/types.js';
+import type { Pod, ResourceQuota, Service } from '../../api/gen/types.js';
 import type { KindDef } from '../../api/kind.js';
 import { configMapKind } from '../../api/kinds/core/configmap.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
@@ -66,7 +66,15 @@ export function startResourceQuotaController(deps: ResourceQuotaControllerOption
     },
     onDelete: enqueueNamespace,
   });
-  for (const [k, inf] of cached) if (k !== '/pods' && k !== '/resourcequotas') inf.addHandlers({ onDelete: enqueueNamespace });
+  for (const [k, inf] of cached)
+    if (k !== '/pods' && k !== '/resourcequotas' && k !== '/services') inf.addHandlers({ onDelete: enqueueNamespace });
+  // a Service that stops being a NodePort or LoadBalancer gives its node ports back
+  (cached.get('/services') as unknown as Informer<Service> | undefined)?.addHandlers({
+    onUpdate: (old, cur) => {
+      if ((old.spec?.type ?? 'ClusterIP') !== (cur.spec?.type ?? 'ClusterIP')) enqueueNamespace(cur);
+    },
+    onDelete: enqueueNamespace,
+  });
 
   const list = async (r: CountedResource, ns: string): Promise<readonly KubeObject[] | undefined> => {
     const inf = cached.get(`${r.group}/${r.plural}`);
