@@ -4,13 +4,8 @@
 // and every resync period for what no cache watches (count/<resource> of other kinds).
 
 import type { Pod, ResourceQuota, Service } from '../../api/gen/types.js';
-import type { KindDef } from '../../api/kind.js';
-import { configMapKind } from '../../api/kinds/core/configmap.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
-import { replicationControllerKind } from '../../api/kinds/core/replication-controller.js';
 import { resourceQuotaKind } from '../../api/kinds/core/resource-quota.js';
-import { secretKind } from '../../api/kinds/core/secret.js';
-import { serviceKind } from '../../api/kinds/core/service.js';
 import { kindByResource } from '../../api/kinds/index.js';
 import type { AnyObject, KubeObject } from '../../api/object.js';
 import { createWorkQueue } from '../../base/work-queue.js';
@@ -22,6 +17,8 @@ import { runController, type RunningController } from '../shared/run-controller.
 import { computeQuotaStatus, sameQuotaStatus, type CountedResource } from './quota-usage.js';
 
 const NAME = 'resourcequota';
+/** Core resources upstream's replenishment controllers watch (pods and quotas have their own handlers). */
+const REPLENISHED = ['services', 'configmaps', 'secrets', 'replicationcontrollers', 'persistentvolumeclaims'];
 /** Upstream's --resource-quota-sync-period. */
 const DEFAULT_RESYNC_MS = 5 * 60_000;
 
@@ -39,10 +36,11 @@ export function startResourceQuotaController(deps: ResourceQuotaControllerOption
   const queue = createWorkQueue<string>();
   const quotas = deps.informers.for(resourceQuotaKind);
   const pods = deps.informers.for(podKind);
-  // the kinds whose deletion gives usage back at once; their caches also answer the usage
+  // the kinds whose deletion gives usage back at once (those this server serves); their caches also answer the usage
   const cached = new Map<string, Informer<AnyObject>>();
-  for (const kind of [serviceKind, configMapKind, secretKind, replicationControllerKind] as KindDef[]) {
-    cached.set(`${kind.group}/${kind.plural}`, deps.informers.for(kind) as Informer<AnyObject>);
+  for (const plural of REPLENISHED) {
+    const kind = kindByResource('', 'v1', plural);
+    if (kind) cached.set(`/${plural}`, deps.informers.for(kind));
   }
   cached.set('/pods', pods as unknown as Informer<AnyObject>);
   cached.set('/resourcequotas', quotas as unknown as Informer<AnyObject>);
