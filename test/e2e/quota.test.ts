@@ -153,6 +153,9 @@ test(
     const wide = k.ok(['get', 'rc', '-n', 'rc', '-o', 'wide']).stdout;
     assert.match(wide.split('\n')[0] ?? '', /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
     assert.match(wide, /^web\s+3\s+3\s+0\s+\S+\s+web\s+nginx:1\.25\s+app=web$/m);
+    const described = k.ok(['describe', 'rc', 'web', '-n', 'rc']).stdout;
+    assert.match(described, /^Replicas:\s+3 current \/ 3 desired$/m);
+    assert.match(described, /^Pods Status:\s+0 Running \/ 3 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
     assert.equal(k.ok(['scale', 'rc', 'web', '-n', 'rc', '--replicas=1']).stdout.trim(), 'replicationcontroller/web scaled');
     assert.ok(await waitFor(() => live().length === 1, 15_000), 'one pod left');
     assert.ok(await waitFor(() => at(k.json(['get', 'rc', 'web', '-n', 'rc']), 'status', 'replicas') === 1, 15_000));
