@@ -27,6 +27,8 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  replicationcontroller: 'replication-controller',
+  resourcequota: 'resourcequota-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

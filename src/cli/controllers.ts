@@ -22,6 +22,8 @@ import {
   startPodGcController,
   podGcOptionsFromEnv,
   startReplicaSetController,
+  startReplicationController,
+  startResourceQuotaController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -105,6 +107,8 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
+  resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 28);
+  assert.equal(allKinds.length, 28 + 4); // + PodTemplate, ReplicationController, ResourceQuota, LimitRange
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -28,7 +28,7 @@ test('registry lookups', () => {
       'certificates.k8s.io/v1',
     ],
   );
-  assert.equal(gv.get('v1')?.length, 9);
+  assert.equal(gv.get('v1')?.length, 9 + 4);
 });
 
 test("the `all` category and short names are upstream's", () => {
@@ -37,7 +37,7 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
+    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services'],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),
@@ -55,6 +55,10 @@ test("the `all` category and short names are upstream's", () => {
     deployments: 'deploy',
     replicasets: 'rs',
     daemonsets: 'ds',
+    podtemplates: '',
+    replicationcontrollers: 'rc',
+    resourcequotas: 'quota',
+    limitranges: 'limits',
   });
   for (const k of allKinds) {
     assert.equal(k.table.columns.filter((c) => c.format === 'name').length, 1, k.kind);

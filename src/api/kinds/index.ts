@@ -28,6 +28,10 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { podTemplateKind } from './core/pod-template.js';
+import { replicationControllerKind } from './core/replication-controller.js';
+import { resourceQuotaKind } from './core/resource-quota.js';
+import { limitRangeKind } from './core/limit-range.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -59,6 +63,10 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  podTemplateKind,
+  replicationControllerKind,
+  resourceQuotaKind,
+  limitRangeKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -109,6 +109,20 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
     ],
   ],
   [
+    'replication-controller',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['replicationcontrollers']),
+      rule(['update', 'patch'], [''], ['replicationcontrollers/status']),
+      rule(['update'], [''], ['replicationcontrollers/finalizers']),
+      rule(['get', 'list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'resourcequota-controller',
+    [rule(['list', 'watch'], ['*'], ['*']), rule(['update', 'patch'], [''], ['resourcequotas/status']), eventsRule()],
+  ],
+  [
     'root-ca-cert-publisher',
     [rule(READ, [''], ['namespaces']), rule(['get', 'list', 'watch', 'create', 'update'], [''], ['configmaps']), eventsRule()],
   ],
