@@ -8,8 +8,8 @@ import { LABEL_CONTROLLER_REVISION_HASH } from '../../api/well-known.js';
 import { newControllerRef } from '../shared/owner-refs.js';
 import { templatePodSpec } from '../shared/pod-template.js';
 
-export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
-export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 const ORDINAL_RE = /^(.*)-([0-9]+)$/;
 
@@ -21,9 +21,9 @@ export function ordinalOf(set: StatefulSet, pod: Pod): number {
   return Number.isSafeInteger(n) ? n : -1;
 }
 
-export const podName = (set: StatefulSet, ordinal: number): string => `${set.metadata.name ?? ''}-${ordinal}`;
+const podName = (set: StatefulSet, ordinal: number): string => `${set.metadata.name ?? ''}-${ordinal}`;
 export const startOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0;
-export const claimName = (template: string, set: StatefulSet, ordinal: number): string => `${template}-${podName(set, ordinal)}`;
+const claimName = (template: string, set: StatefulSet, ordinal: number): string => `${template}-${podName(set, ordinal)}`;
 
 /** The claims of the pod with `ordinal`: the templates with their per-pod names and the selector's labels. */
 export function podClaims(set: StatefulSet, ordinal: number): PersistentVolumeClaim[] {

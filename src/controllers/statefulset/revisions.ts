@@ -10,7 +10,7 @@ import { newControllerRef } from '../shared/owner-refs.js';
 import { canonicalJson, jsonEqual, safeEncode } from '../shared/template-hash.js';
 
 /** The label on a revision with its hash (upstream's ControllerRevisionHashLabel). */
-export const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
+const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
 
 /** JSON with object keys sorted at every level, as Go encodes the map it builds the patch from. */
 function sortedKeys(v: unknown): unknown {

@@ -6,7 +6,7 @@ import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet, State
 import { StatusError } from '../../../base/errors.js';
 import type { StatefulSetSyncDeps } from '../statefulset-sync-deps.js';
 
-export const T0 = Date.parse('2024-05-01T00:00:00Z');
+const T0 = Date.parse('2024-05-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** A StatefulSet whose spec is there (tests change it in place). */
