@@ -253,6 +253,29 @@ test(
 );
 
 test(
+  'a set deleted with --cascade=orphan and created again takes its pod back',
+  T(60_000),
+  run(async () => {
+    const uid = cl().ok(['get', 'pod', 'web-0', '-o', 'jsonpath={.metadata.uid}']).stdout;
+    cl().ok(['delete', 'statefulset', 'web', '--cascade=orphan']);
+    const orphaned = await eventually(() => {
+      const r = cl().srv.kubectl(['get', 'pod', 'web-0', '-o', 'jsonpath={.metadata.ownerReferences}']);
+      return r.code === 0 && r.stdout === '' ? true : undefined;
+    }, 20_000);
+    assert.ok(orphaned, 'the garbage collector leaves web-0 without an owner');
+    const again = { ...statefulSet('nginx:1'), spec: { ...statefulSet('nginx:1').spec, replicas: 1 } };
+    cl().ok(['apply', '-f', '-'], { input: JSON.stringify(again) });
+    const adopted = await eventually(() => {
+      const r = cl().srv.kubectl(['get', 'pod', 'web-0', '-o', 'jsonpath={.metadata.ownerReferences[0].kind} {.metadata.uid}']);
+      return r.stdout === `StatefulSet ${uid}` ? true : undefined;
+    }, 20_000);
+    assert.ok(adopted, `web-0 not adopted: ${cl().srv.kubectl(['get', 'pod', 'web-0', '-o', 'yaml']).stdout}`);
+    const ready = await eventually(() => (rows(cl().ok(['get', 'sts', 'web']).stdout)[1]?.[1] === '1/1' ? true : undefined), 20_000);
+    assert.ok(ready);
+  }),
+);
+
+test(
   'bad StatefulSets are refused naming the field',
   T(30_000),
   run(() => {

@@ -1,5 +1,6 @@
 // The StatefulSet controller's wiring: shared informers for StatefulSets, their Pods and their
-// ControllerRevisions, handlers that only enqueue the owning set's key, and workers that run
+// ControllerRevisions, handlers that only enqueue the owning set's key (for an orphan, the keys of
+// the sets that may adopt it), and workers that run
 // syncStatefulSet against the caches and the API. Claims are read and written live through the
 // generic REST client by resource (the claim kind may be served by another part of the server),
 // so no claim cache has to sync before the controller starts.
@@ -14,6 +15,7 @@ import { objectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { OWNER_INDEXERS, ownerIndex } from '../shared/owner-index.js';
 import { controllerKey, controllerRefOf } from '../shared/owner-refs.js';
+import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncStatefulSet } from './statefulset-sync.js';
 import type { StatefulSetSyncDeps } from './statefulset-sync-deps.js';
@@ -34,7 +36,14 @@ export function startStatefulSetController(deps: ControllerDeps): RunningControl
   /** The key of the cached StatefulSet that controls `o`, if any. */
   const ownerKey = (o: KubeObject) =>
     controllerKey(o.metadata.namespace, controllerRefOf(o), 'StatefulSet', { group: 'apps', cached: (k) => sets.get(k) });
+  /** The owning set; for an orphan, every set of its namespace whose selector matches (it may adopt it). */
   const enqueueOwner = (o: KubeObject) => {
+    if (!controllerRefOf(o)) {
+      for (const s of sets.byNamespace(o.metadata.namespace ?? '')) {
+        if (selectorMatcher(s.spec?.selector).matches(o.metadata.labels ?? {})) queue.add(objectKey(s));
+      }
+      return;
+    }
     const k = ownerKey(o);
     if (k) queue.add(k);
   };
@@ -62,11 +71,15 @@ export function startStatefulSetController(deps: ControllerDeps): RunningControl
     getStatefulSet: (key) => sets.get(key),
     podsOf: (set: StatefulSet): Pod[] => pods.controlledBy(set.metadata.uid ?? ''),
     revisionsOf: (set: StatefulSet): ControllerRevision[] => revisions.controlledBy(set.metadata.uid ?? ''),
+    orphanPodsIn: (ns) => pods.orphansIn(ns),
+    orphanRevisionsIn: (ns) => revisions.orphansIn(ns),
     now,
     requeueAfter: (key, ms) => queue.addAfter(key, ms),
     event: deps.recorder ? (obj, type, reason, msg) => deps.recorder?.event(obj, type, reason, msg) : undefined,
     api: {
       createPod: (ns, pod) => podsIn(ns).create(pod),
+      patchPod: (ns, name, patch) => podsIn(ns).patch(name, patch, 'merge'),
+      getStatefulSet: (ns, name) => client.resource(statefulSetKind).namespace(ns).getOrUndefined(name),
       deletePod: async (ns, name, uid) => {
         await podsIn(ns).delete(name, { preconditions: { uid } });
       },
@@ -75,11 +88,7 @@ export function startStatefulSetController(deps: ControllerDeps): RunningControl
       patchClaim: (ns, name, patch) => claimsIn(ns).patch(name, patch, 'merge'),
       createRevision: (ns, rev) => revisionsIn(ns).create(rev),
       getRevision: (ns, name) => revisionsIn(ns).getOrUndefined(name),
-      setRevisionNumber: (rev, revision) =>
-        revisionsIn(rev.metadata.namespace ?? '').patch(rev.metadata.name ?? '', {
-          revision,
-          metadata: { resourceVersion: rev.metadata.resourceVersion },
-        }),
+      patchRevision: (ns, name, patch) => revisionsIn(ns).patch(name, patch, 'merge'),
       deleteRevision: async (ns, name) => {
         await revisionsIn(ns).delete(name);
       },

@@ -294,3 +294,37 @@ test('a revision name taken by other data steps the collision count', async () =
   assert.notEqual(g.set.status?.updateRevision, name);
   assert.match(g.set.status?.updateRevision ?? '', /^web-/);
 });
+
+test('adoption: a set re-created after an orphaning delete takes back its pods and revision; strays are released', async () => {
+  const f = fakeWorld(makeSet({ replicas: 2 }));
+  await sync(f);
+  f.readyAll();
+  await sync(f);
+  f.readyAll();
+  await sync(f);
+  const rev = f.set.status?.updateRevision ?? '';
+  // `kubectl delete sts web --cascade=orphan`: the garbage collector strips the owner references
+  for (const [n, p] of f.pods) f.pods.set(n, { ...p, metadata: { ...p.metadata, ownerReferences: undefined } });
+  for (const [n, r] of f.revisions) f.revisions.set(n, { ...r, metadata: { ...r.metadata, ownerReferences: undefined } });
+  // a pod that matches the selector but is not named as a member stays an orphan
+  f.pods.set('other', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'other', namespace: 'ns', labels: { app: 'nginx' } },
+    status: { phase: 'Running' },
+  });
+  f.set.metadata.uid = 'set-uid-2';
+  Reflect.deleteProperty(f.set, 'status');
+  const base = f.calls.length;
+  await sync(f);
+  assert.deepEqual(f.calls.slice(base).sort(), ['adopt pod web-0', 'adopt pod web-1', `adopt revision ${rev}`]);
+  assert.equal(f.pods.get('web-0')?.metadata.ownerReferences?.[0]?.uid, 'set-uid-2');
+  assert.equal(f.pods.get('other')?.metadata.ownerReferences, undefined);
+  assert.equal(f.set.status?.readyReplicas, 2);
+  assert.equal(f.set.status?.updateRevision, rev, 'the same template: the adopted revision is the update revision');
+  // an owned pod whose labels stop matching is released, and a replacement is made
+  const p0 = f.pods.get('web-0') as Pod;
+  f.pods.set('web-0', { ...p0, metadata: { ...p0.metadata, labels: { app: 'debug' } } });
+  await sync(f);
+  assert.ok(f.calls.includes('release pod web-0'));
+});

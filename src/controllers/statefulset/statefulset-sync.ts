@@ -7,6 +7,7 @@
 // healthy again. Parallel creates and deletes without waiting, but still updates one pod at a time.
 
 import type { ControllerRevision, Pod, PodTemplateSpec, StatefulSet } from '../../api/gen/types.js';
+import { claimPods } from './claim-pods.js';
 import { pruneHistory, setRevisions, type SetRevisions } from './history.js';
 import { newStatefulPod, ordinalOf, startOrdinal } from './identity.js';
 import { podRevision } from './revisions.js';
@@ -139,7 +140,7 @@ async function settle(pass: Pass): Promise<void> {
 export async function syncStatefulSet(w: StatefulSetSyncDeps, key: string): Promise<void> {
   const set = w.getStatefulSet(key);
   if (!set || set.metadata.deletionTimestamp) return;
-  const pods = w.podsOf(set).filter((p) => ordinalOf(set, p) >= 0);
+  const pods = await claimPods(w, set);
   const revs = await setRevisions(w, set);
   const pass: Pass = { w, set, key, revs, monotonic: set.spec?.podManagementPolicy !== 'Parallel', parallel: [] };
   let failure: unknown;

@@ -30,6 +30,8 @@ export function makeSet(spec: Partial<TestSet['spec']> = {}): TestSet {
   };
 }
 
+const ownerUid = (o: { metadata: Pod['metadata'] }) => o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+
 export function fakeWorld(set: TestSet) {
   const pods = new Map<string, Pod>();
   const claims = new Map<string, PersistentVolumeClaim>();
@@ -44,8 +46,10 @@ export function fakeWorld(set: TestSet) {
 
   const w: StatefulSetSyncDeps = {
     getStatefulSet: () => set,
-    podsOf: () => [...pods.values()],
-    revisionsOf: () => [...revisions.values()],
+    podsOf: (s) => [...pods.values()].filter((p) => ownerUid(p) === s.metadata.uid),
+    revisionsOf: (s) => [...revisions.values()].filter((r) => ownerUid(r) === s.metadata.uid),
+    orphanPodsIn: (ns) => [...pods.values()].filter((p) => !ownerUid(p) && p.metadata.namespace === ns),
+    orphanRevisionsIn: (ns) => [...revisions.values()].filter((r) => !ownerUid(r) && r.metadata.namespace === ns),
     now: () => clock,
     requeueAfter: () => undefined,
     event: (_o, type, reason, message) => {
@@ -70,6 +74,18 @@ export function fakeWorld(set: TestSet) {
         if (!p) throw new StatusError(404, 'NotFound', `pods "${name}" not found`);
         // graceful deletion: the pod stays, terminating, until the node confirms
         pods.set(name, { ...p, metadata: { ...p.metadata, deletionTimestamp: iso(clock) } });
+      },
+      async patchPod(_ns, name, patch) {
+        const p = pods.get(name);
+        if (!p) throw new StatusError(404, 'NotFound', `pods "${name}" not found`);
+        const refs = (patch['metadata'] as Pod['metadata']).ownerReferences;
+        calls.push(`${refs ? 'adopt' : 'release'} pod ${name}`);
+        const next = { ...p, metadata: { ...p.metadata, ownerReferences: refs ?? undefined } };
+        pods.set(name, next);
+        return next;
+      },
+      async getStatefulSet() {
+        return set;
       },
       async getClaim(_ns, name) {
         return claims.get(name);
@@ -99,10 +115,20 @@ export function fakeWorld(set: TestSet) {
       async getRevision(_ns, name) {
         return revisions.get(name);
       },
-      async setRevisionNumber(rev, revision) {
-        calls.push(`renumber revision ${rev.metadata.name ?? ''} #${revision}`);
-        const next = { ...rev, revision };
-        revisions.set(rev.metadata.name ?? '', next);
+      async patchRevision(_ns, name, patch) {
+        const rev = revisions.get(name);
+        if (!rev) throw new StatusError(404, 'NotFound', `controllerrevisions "${name}" not found`);
+        const next = { ...rev, metadata: { ...rev.metadata } };
+        if (typeof patch['revision'] === 'number') {
+          calls.push(`renumber revision ${name} #${patch['revision']}`);
+          next.revision = patch['revision'];
+        }
+        const refs = (patch['metadata'] as ControllerRevision['metadata']).ownerReferences;
+        if (refs) {
+          calls.push(`adopt revision ${name}`);
+          next.metadata.ownerReferences = refs;
+        }
+        revisions.set(name, next);
         return next;
       },
       async deleteRevision(_ns, name) {
