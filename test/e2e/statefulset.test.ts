@@ -80,6 +80,12 @@ function watchPods(columns: string): { lines: string[]; proc: ChildProcess; stop
   return { lines, proc, stop: () => proc.kill('SIGTERM') };
 }
 
+/** Waits until the watch has listed the `n` pods that exist (its initial ADDED lines). */
+async function listed(w: { lines: string[] }, n: number): Promise<void> {
+  const ok = await eventually(() => (w.lines.filter((l) => l.startsWith('ADDED ')).length >= n ? true : undefined), 10_000, 50);
+  assert.ok(ok, `the watch did not list ${n} pods: ${w.lines.join('\n')}`);
+}
+
 const HEADLESS = {
   apiVersion: 'v1',
   kind: 'Service',
@@ -106,7 +112,8 @@ test(
   T(90_000),
   run(async () => {
     const w = watchPods('NAME:.object.metadata.name,READY:.object.status.conditions[?(@.type=="Ready")].status');
-    await new Promise((r) => setTimeout(r, 500));
+    // no pod exists yet, so the watch prints nothing to wait for: give it time to start
+    await new Promise((r) => setTimeout(r, 1500));
     cl().ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [HEADLESS, statefulSet('nginx:1')] }) });
     const ready = await eventually(allReady(['web-0', 'web-1', 'web-2']), 60_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -187,6 +194,7 @@ test(
   T(120_000),
   run(async () => {
     const w = watchPods('NAME:.object.metadata.name,IMAGE:.object.spec.containers[0].image,DEL:.object.metadata.deletionTimestamp');
+    await listed(w, 3);
     cl().ok(['patch', 'statefulset', 'web', '-p', '{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":1}}}}']);
     cl().ok(['set', 'image', 'statefulset/web', 'nginx=nginx:2']);
     const status = cl().ok(['rollout', 'status', 'statefulset/web', '--timeout=90s'], { timeoutMs: 100_000 }).stdout;
@@ -239,6 +247,7 @@ test(
   T(90_000),
   run(async () => {
     const w = watchPods('NAME:.object.metadata.name,DEL:.object.metadata.deletionTimestamp');
+    await listed(w, 3);
     cl().ok(['scale', 'statefulset', 'web', '--replicas=1']);
     const one = await eventually(allReady(['web-0']), 60_000);
     await new Promise((r) => setTimeout(r, 300));
