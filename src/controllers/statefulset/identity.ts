@@ -44,6 +44,17 @@ export function podClaims(set: StatefulSet, ordinal: number): PersistentVolumeCl
   });
 }
 
+/** The labels that name a member pod: its name and its ordinal. */
+export function identityLabels(set: StatefulSet, pod: Pod): Record<string, string> {
+  return { [POD_NAME_LABEL]: pod.metadata.name ?? '', [POD_INDEX_LABEL]: String(ordinalOf(set, pod)) };
+}
+
+/** The pod carries its identity labels. */
+export function identityMatches(set: StatefulSet, pod: Pod): boolean {
+  const want = identityLabels(set, pod);
+  return Object.entries(want).every(([k, v]) => pod.metadata.labels?.[k] === v);
+}
+
 /** The pod with `ordinal` made from `template` (the template of revision `revisionName`). */
 export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec | undefined, revisionName: string, ordinal: number): Pod {
   const name = podName(set, ordinal);

@@ -1,19 +1,20 @@
 // The writes a StatefulSet makes for one pod, each with upstream's event: its claims before the pod
 // ("create Claim www-web-0 Pod web-0 in StatefulSet web success"), the pod itself ("create Pod web-0
 // in StatefulSet web successful"), its deletion, and the owner reference that lets the garbage
-// collector take a scaled-down pod's claims when whenScaled is Delete.
+// collector take a scaled-down pod's claims when whenScaled is Delete, and the repair of a member's
+// identity labels.
 
 import type { Pod, StatefulSet } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
 import { errorText } from '../shared/error-text.js';
 import { newControllerRef } from '../shared/owner-refs.js';
-import { ordinalOf, podClaims } from './identity.js';
+import { identityLabels, ordinalOf, podClaims } from './identity.js';
 import type { StatefulSetSyncDeps } from './statefulset-sync-deps.js';
 
 const code = (e: unknown) => (e instanceof StatusError ? e.code : 0);
 
-function podEvent(w: StatefulSetSyncDeps, set: StatefulSet, verb: 'create' | 'delete', pod: Pod, err?: unknown): void {
-  const Verb = verb === 'create' ? 'Create' : 'Delete';
+function podEvent(w: StatefulSetSyncDeps, set: StatefulSet, verb: 'create' | 'update' | 'delete', pod: Pod, err?: unknown): void {
+  const Verb = `${verb.charAt(0).toUpperCase()}${verb.slice(1)}`;
   const what = `${verb} Pod ${pod.metadata.name ?? ''} in StatefulSet ${set.metadata.name ?? ''}`;
   if (err === undefined) w.event?.(set, 'Normal', `Successful${Verb}`, `${what} successful`);
   else w.event?.(set, 'Warning', `Failed${Verb}`, `${what} failed error: ${errorText(err)}`);
@@ -89,5 +90,20 @@ export async function releaseClaimsWithPod(w: StatefulSetSyncDeps, set: Stateful
     await w.api.patchClaim(ns, claim.metadata.name ?? '', {
       metadata: { ownerReferences: refs, resourceVersion: have.metadata.resourceVersion },
     });
+  }
+}
+
+/** Puts back the identity labels of a member pod that lost them (or was adopted without them). */
+export async function repairIdentity(w: StatefulSetSyncDeps, set: StatefulSet, pod: Pod): Promise<void> {
+  const labels = identityLabels(set, pod);
+  try {
+    await w.api.patchPod(set.metadata.namespace ?? '', pod.metadata.name ?? '', {
+      metadata: { labels, resourceVersion: pod.metadata.resourceVersion },
+    });
+    podEvent(w, set, 'update', pod);
+  } catch (e) {
+    if (code(e) === 404) return;
+    podEvent(w, set, 'update', pod, e);
+    throw e;
   }
 }

@@ -322,6 +322,13 @@ test('adoption: a set re-created after an orphaning delete takes back its pods a
   assert.equal(f.pods.get('other')?.metadata.ownerReferences, undefined);
   assert.equal(f.set.status?.readyReplicas, 2);
   assert.equal(f.set.status?.updateRevision, rev, 'the same template: the adopted revision is the update revision');
+  // a member that lost its identity labels gets them back
+  const p1 = f.pods.get('web-1') as Pod;
+  f.pods.set('web-1', { ...p1, metadata: { ...p1.metadata, labels: { app: 'nginx', 'controller-revision-hash': rev } } });
+  await sync(f);
+  assert.ok(f.calls.includes('label pod web-1'));
+  assert.equal(f.pods.get('web-1')?.metadata.labels?.['apps.kubernetes.io/pod-index'], '1');
+  assert.ok(f.events.includes('Normal SuccessfulUpdate update Pod web-1 in StatefulSet web successful'));
   // an owned pod whose labels stop matching is released, and a replacement is made
   const p0 = f.pods.get('web-0') as Pod;
   f.pods.set('web-0', { ...p0, metadata: { ...p0.metadata, labels: { app: 'debug' } } });

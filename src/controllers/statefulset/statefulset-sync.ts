@@ -9,9 +9,9 @@
 import type { ControllerRevision, Pod, PodTemplateSpec, StatefulSet } from '../../api/gen/types.js';
 import { claimPods } from './claim-pods.js';
 import { pruneHistory, setRevisions, type SetRevisions } from './history.js';
-import { newStatefulPod, ordinalOf, startOrdinal } from './identity.js';
+import { identityMatches, newStatefulPod, ordinalOf, startOrdinal } from './identity.js';
 import { podRevision } from './revisions.js';
-import { createStatefulPod, deleteStatefulPod, ensureClaims, releaseClaimsWithPod } from './stateful-pod-control.js';
+import { createStatefulPod, deleteStatefulPod, ensureClaims, releaseClaimsWithPod, repairIdentity } from './stateful-pod-control.js';
 import { computeStatus, isCreated, isHealthy, isRunningAndReady, isTerminating, sameStatus } from './statefulset-status.js';
 import type { StatefulSetSyncDeps } from './statefulset-sync-deps.js';
 import { isPodAvailable, msUntilAvailable } from '../shared/pod-status.js';
@@ -67,14 +67,16 @@ async function processReplica(pass: Pass, ordinal: number, pod: Pod | undefined)
     return monotonic ? 'wait' : 'next';
   }
   if (phase === 'Pending' && set.spec?.volumeClaimTemplates?.length) await act(pass, () => ensureClaims(w, set, pod));
-  if (!monotonic) return 'next';
-  if (isTerminating(pod) || !isRunningAndReady(pod)) return 'wait';
-  const minReady = set.spec?.minReadySeconds ?? 0;
-  if (!isPodAvailable(pod, minReady, w.now())) {
-    const left = msUntilAvailable(pod, minReady, w.now());
-    if (left !== undefined) w.requeueAfter(pass.key, left + 50);
-    return 'wait';
+  if (monotonic) {
+    if (isTerminating(pod) || !isRunningAndReady(pod)) return 'wait';
+    const minReady = set.spec?.minReadySeconds ?? 0;
+    if (!isPodAvailable(pod, minReady, w.now())) {
+      const left = msUntilAvailable(pod, minReady, w.now());
+      if (left !== undefined) w.requeueAfter(pass.key, left + 50);
+      return 'wait';
+    }
   }
+  if (!isTerminating(pod) && !identityMatches(set, pod)) await act(pass, () => repairIdentity(w, set, pod));
   return 'next';
 }
 

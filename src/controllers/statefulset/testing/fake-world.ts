@@ -78,7 +78,14 @@ export function fakeWorld(set: TestSet) {
       async patchPod(_ns, name, patch) {
         const p = pods.get(name);
         if (!p) throw new StatusError(404, 'NotFound', `pods "${name}" not found`);
-        const refs = (patch['metadata'] as Pod['metadata']).ownerReferences;
+        const meta = patch['metadata'] as Pod['metadata'];
+        if (meta.labels) {
+          calls.push(`label pod ${name}`);
+          const next = { ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, ...meta.labels } } };
+          pods.set(name, next);
+          return next;
+        }
+        const refs = meta.ownerReferences;
         calls.push(`${refs ? 'adopt' : 'release'} pod ${name}`);
         const next = { ...p, metadata: { ...p.metadata, ownerReferences: refs ?? undefined } };
         pods.set(name, next);
