@@ -15,6 +15,7 @@ import { createStatefulPod, deleteStatefulPod, ensureClaims, releaseClaimsWithPo
 import { computeStatus, isCreated, isHealthy, isRunningAndReady, isTerminating, sameStatus } from './statefulset-status.js';
 import type { StatefulSetSyncDeps } from './statefulset-sync-deps.js';
 import { isPodAvailable, msUntilAvailable } from '../shared/pod-status.js';
+import { slowStartBatch } from '../shared/slow-start.js';
 
 /** The pod template a revision recorded. */
 function revisionTemplate(rev: ControllerRevision): PodTemplateSpec | undefined {
@@ -33,14 +34,14 @@ interface Pass {
   key: string;
   revs: SetRevisions;
   monotonic: boolean;
-  /** Parallel work of this round, awaited together. */
-  parallel: Promise<void>[];
+  /** Parallel work of this round, run together by settle(). */
+  parallel: (() => Promise<void>)[];
 }
 
 /** Runs `f` now (OrderedReady) or alongside the rest of the round (Parallel). */
 async function act(pass: Pass, f: () => Promise<void>): Promise<void> {
   if (pass.monotonic) await f();
-  else pass.parallel.push(f());
+  else pass.parallel.push(f);
 }
 
 /** A new pod for `ordinal`: below the partition from the current revision, else from the update revision. */
@@ -125,6 +126,7 @@ async function managePods(pass: Pass, pods: readonly Pod[]): Promise<void> {
   for (let i = 0; i < slots.length; i++) {
     if ((await processReplica(pass, start + i, slots[i])) === 'wait') return;
   }
+  await settle(pass);
   for (const p of condemned) {
     if ((await processCondemned(pass, p, firstUnhealthy)) === 'wait') return;
   }
@@ -132,11 +134,15 @@ async function managePods(pass: Pass, pods: readonly Pod[]): Promise<void> {
   await rollingUpdate(pass, slots, start);
 }
 
-/** Waits for the round's parallel work; the first failure fails the round (it is retried). */
+/**
+ * Runs the round's parallel work in slow-start batches (1, 2, 4, ... calls, as upstream does, so
+ * that a failing API stops the burst early); the first failure fails the round (it is retried).
+ */
 async function settle(pass: Pass): Promise<void> {
-  const results = await Promise.allSettled(pass.parallel.splice(0));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const work = pass.parallel.splice(0);
+  if (!work.length) return;
+  const res = await slowStartBatch(work.length, (i) => (work[i] as () => Promise<void>)());
+  if (res.errors.length) throw res.errors[0];
 }
 
 export async function syncStatefulSet(w: StatefulSetSyncDeps, key: string): Promise<void> {
@@ -148,10 +154,8 @@ export async function syncStatefulSet(w: StatefulSetSyncDeps, key: string): Prom
   let failure: unknown;
   try {
     await managePods(pass, pods);
-    await settle(pass);
   } catch (e) {
     failure = e;
-    await Promise.allSettled(pass.parallel);
   }
   const { status, nextCheckMs } = computeStatus(set, pods.filter(isCreated), revs.current, revs.update, revs.collisionCount, w.now());
   if (!sameStatus(set.status, status)) await w.api.updateStatus(set, status);
