@@ -4,7 +4,9 @@
 // pod that is not Running, Ready and available); then the pods beyond the range in descending order
 // (OrderedReady: one at a time, each once its successors are gone); then the rolling update, from
 // the highest ordinal down to the partition, one pod at a time, each once the previous one is
-// healthy again. Parallel creates and deletes without waiting, but still updates one pod at a time.
+// healthy again. Parallel creates and deletes without waiting (in slow-start batches), but still
+// updates one pod at a time. The partition is compared with ordinals, as the API documents it (with
+// `ordinals.start` > 0 upstream's update loop compares it with the index in the range instead).
 
 import type { ControllerRevision, Pod, PodTemplateSpec, StatefulSet } from '../../api/gen/types.js';
 import { claimPods } from './claim-pods.js';
