@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../api/gen/types.js';
+import { StatusError } from '../../base/errors.js';
 import { syncStatefulSet } from './statefulset-sync.js';
 import { fakeWorld, makeSet } from './testing/fake-world.js';
 
@@ -334,4 +335,38 @@ test('adoption: a set re-created after an orphaning delete takes back its pods a
   f.pods.set('web-0', { ...p0, metadata: { ...p0.metadata, labels: { app: 'debug' } } });
   await sync(f);
   assert.ok(f.calls.includes('release pod web-0'));
+});
+
+test('minReadySeconds: OrderedReady waits for availability (fake clock), and looks again when it is due', async () => {
+  const f = fakeWorld(makeSet({ replicas: 2, minReadySeconds: 10 }));
+  await sync(f);
+  f.ready('web-0');
+  f.tick(4000);
+  await sync(f);
+  assert.deepEqual(podCalls(f.calls), ['create pod web-0'], 'Ready for 4 s of 10: not available yet');
+  assert.equal(f.requeues.at(-1), 6000 + 50);
+  assert.equal(f.set.status?.readyReplicas, 1);
+  assert.equal(f.set.status?.availableReplicas, 0);
+  f.tick(6000);
+  await sync(f);
+  assert.deepEqual(podCalls(f.calls), ['create pod web-0', 'create pod web-1']);
+  assert.equal(f.set.status?.availableReplicas, 1);
+});
+
+test('Parallel: a failing API stops the slow-start burst early and fails the round', async () => {
+  const f = fakeWorld(makeSet({ replicas: 20, podManagementPolicy: 'Parallel' }));
+  const create = f.w.api.createPod;
+  f.w.api.createPod = async (ns, pod) => {
+    if (pod.metadata.name !== 'web-0') throw new StatusError(403, 'Forbidden', 'exceeded quota');
+    return create(ns, pod);
+  };
+  await assert.rejects(sync(f), /exceeded quota/);
+  // batches of 1 then 2: web-0 succeeds, web-1 and web-2 fail, the other 17 are not tried
+  assert.deepEqual(podCalls(f.calls), ['create pod web-0']);
+  assert.equal(f.events.filter((e) => e.startsWith('Warning FailedCreate')).length, 2);
+  assert.match(
+    f.events.find((e) => e.startsWith('Warning')) ?? '',
+    /^Warning FailedCreate create Pod web-1 in StatefulSet web failed error: exceeded quota$/,
+  );
+  assert.equal(f.set.status?.replicas, 0, 'the status is written even when the round fails');
 });

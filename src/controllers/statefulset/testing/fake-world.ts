@@ -40,6 +40,7 @@ export function fakeWorld(set: TestSet) {
   const calls: string[] = [];
   const events: string[] = [];
   const statuses: StatefulSetStatus[] = [];
+  const requeues: number[] = [];
   let clock = T0;
   let seq = 0;
   const conflict = (what: string) => new StatusError(409, 'AlreadyExists', `${what} already exists`);
@@ -51,7 +52,9 @@ export function fakeWorld(set: TestSet) {
     orphanPodsIn: (ns) => [...pods.values()].filter((p) => !ownerUid(p) && p.metadata.namespace === ns),
     orphanRevisionsIn: (ns) => [...revisions.values()].filter((r) => !ownerUid(r) && r.metadata.namespace === ns),
     now: () => clock,
-    requeueAfter: () => undefined,
+    requeueAfter: (_k, ms) => {
+      requeues.push(ms);
+    },
     event: (_o, type, reason, message) => {
       events.push(`${type} ${reason} ${message}`);
     },
@@ -159,6 +162,7 @@ export function fakeWorld(set: TestSet) {
     calls,
     events,
     statuses,
+    requeues,
     tick(ms: number) {
       clock += ms;
     },
