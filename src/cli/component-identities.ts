@@ -29,6 +29,7 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   tokencleaner: 'token-cleaner',
   replicationcontroller: 'replication-controller',
   resourcequota: 'resourcequota-controller',
+  statefulset: 'statefulset-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -31,6 +31,7 @@ import {
   startCsrSigningController,
   startCsrCleanerController,
   startBootstrapTokenCleaner,
+  startStatefulSetController,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
@@ -109,6 +110,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
   replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
   resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
+  statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -28,3 +28,4 @@ export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
 export { startReplicationController } from './replication/index.js';
 export { startResourceQuotaController } from './resourcequota/index.js';
+export { startStatefulSetController } from './statefulset/index.js';

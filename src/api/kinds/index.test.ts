@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 28 + 4); // + PodTemplate, ReplicationController, ResourceQuota, LimitRange
+  // one kind per group/version/resource
+  assert.equal(new Set(allKinds.map((k) => `${k.group}/${k.version}/${k.plural}`)).size, allKinds.length);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -37,7 +38,7 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services'],
+    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets'],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),
@@ -59,6 +60,8 @@ test("the `all` category and short names are upstream's", () => {
     replicationcontrollers: 'rc',
     resourcequotas: 'quota',
     limitranges: 'limits',
+    statefulsets: 'sts',
+    controllerrevisions: '',
   });
   for (const k of allKinds) {
     assert.equal(k.table.columns.filter((c) => c.format === 'name').length, 1, k.kind);

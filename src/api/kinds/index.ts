@@ -32,6 +32,8 @@ import { podTemplateKind } from './core/pod-template.js';
 import { replicationControllerKind } from './core/replication-controller.js';
 import { resourceQuotaKind } from './core/resource-quota.js';
 import { limitRangeKind } from './core/limit-range.js';
+import { statefulSetKind } from './apps/statefulset.js';
+import { controllerRevisionKind } from './apps/controller-revision.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -67,6 +69,8 @@ export const allKinds: readonly KindDef[] = [
   replicationControllerKind,
   resourceQuotaKind,
   limitRangeKind,
+  statefulSetKind,
+  controllerRevisionKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -156,6 +156,20 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'statefulset-controller',
+    [
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']),
+      rule(['update', 'patch'], ['apps'], ['statefulsets/status']),
+      rule(['update'], ['apps'], ['statefulsets/finalizers']),
+      rule(['get', 'create', 'delete', 'update', 'patch'], [''], ['pods']),
+      rule(['get', 'create', 'delete', 'update', 'patch', 'list', 'watch'], ['apps'], ['controllerrevisions']),
+      // Tandem: patch as well, for the owner references of the retention policy
+      rule(['get', 'create', 'update', 'patch'], [''], ['persistentvolumeclaims']),
+      eventsRule(),
+    ],
+  ],
 ];
 
 export const controllerRoles = (): ClusterRole[] => CONTROLLERS.map(([n, rules]) => clusterRole(`${PREFIX}${n}`, rules));
