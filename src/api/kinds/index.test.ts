@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 28);
+  assert.equal(allKinds.length, 29);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -37,7 +37,7 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
+    ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),
