@@ -27,6 +27,8 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  cronjob: 'cronjob-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 const AUTHENTICATED = 'system:authenticated';

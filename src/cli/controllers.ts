@@ -29,6 +29,7 @@ import {
   startCsrSigningController,
   startCsrCleanerController,
   startBootstrapTokenCleaner,
+  startCronJobController,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
@@ -105,6 +106,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
