@@ -92,5 +92,5 @@ test('cronjob table', () => {
     cronJobKind.table.columns.map((c) => c.name),
     ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers', 'Images', 'Selector'],
   );
-  assert.deepEqual(cronJobKind.table.row(o, NOW), ['hello', '*/1 * * * *', 'UTC', 'false', 1, '60s', '60m', 'c', 'busybox', '<none>']);
+  assert.deepEqual(cronJobKind.table.row(o, NOW), ['hello', '*/1 * * * *', 'UTC', 'False', 1, '60s', '60m', 'c', 'busybox', '<none>']);
 });

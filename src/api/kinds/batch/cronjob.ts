@@ -136,7 +136,7 @@ const cronJobTable: TableDef<CronJobIn> = {
       cj.metadata.name ?? '',
       spec.schedule ?? '',
       spec.timeZone ?? '<none>',
-      spec.suspend === undefined ? '<unset>' : String(spec.suspend),
+      spec.suspend === undefined ? '<unset>' : spec.suspend ? 'True' : 'False',
       (st.active ?? []).length,
       st.lastScheduleTime ? since(st.lastScheduleTime, now) : '<none>',
       age(cj, now),
