@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 29);
+  assert.equal(allKinds.length, 30);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -26,6 +26,7 @@ test('registry lookups', () => {
       'authorization.k8s.io/v1',
       'authentication.k8s.io/v1',
       'certificates.k8s.io/v1',
+      'autoscaling/v2',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9);
@@ -37,7 +38,7 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
+    ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'services'],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),

@@ -29,6 +29,7 @@ import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
 import { cronJobKind } from './batch/cronjob.js';
+import { hpaKind } from './autoscaling/hpa.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -61,6 +62,7 @@ export const allKinds: readonly KindDef[] = [
   selfSubjectReviewKind,
   csrKind,
   cronJobKind,
+  hpaKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);
