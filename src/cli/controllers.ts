@@ -30,6 +30,8 @@ import {
   startCsrCleanerController,
   startBootstrapTokenCleaner,
   startCronJobController,
+  startHpaController,
+  hpaOptionsFromEnv,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
@@ -107,6 +109,8 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
   cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
+  horizontalpodautoscaling: (d) =>
+    startHpaController({ ...deps(d, 'horizontalpodautoscaling', 'horizontal-pod-autoscaler'), ...hpaOptionsFromEnv(process.env, d.log) }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -27,3 +27,4 @@ export { startCsrSigningController } from './csr-signing/index.js';
 export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
 export { startCronJobController } from './cronjob/index.js';
+export { startHpaController, hpaOptionsFromEnv } from './hpa/index.js';
