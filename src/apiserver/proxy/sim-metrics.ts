@@ -7,8 +7,8 @@
 import type { AnyObject } from '../../api/object.js';
 import { isQuantity, quantityValue } from '../../base/quantity.js';
 
-export const ANNOTATION_SIM_CPU = 'tandem.io/sim-cpu';
-export const ANNOTATION_SIM_MEMORY = 'tandem.io/sim-memory';
+const ANNOTATION_SIM_CPU = 'tandem.io/sim-cpu';
+const ANNOTATION_SIM_MEMORY = 'tandem.io/sim-memory';
 
 interface Usage {
   usageNanoCores?: number;

@@ -7,10 +7,10 @@ import { nextActivation } from '../../base/cron/cron-next.js';
 import type { CronSchedule } from '../../base/cron/cron-parse.js';
 import type { CronJob } from '../../api/gen/types.js';
 
-export type Missed = 'none' | 'few' | 'many';
+type Missed = 'none' | 'few' | 'many';
 
 /** Upstream's cut-off for "too many missed start times". */
-export const MANY_MISSED = 100;
+const MANY_MISSED = 100;
 /** Requeues land this long after the activation, so that the activation is in the past when synced. */
 const NEXT_SCHEDULE_DELTA_MS = 100;
 

@@ -14,11 +14,11 @@ import type { CronJobSyncDeps } from './cronjob-sync-deps.js';
 import { jobNameFor, mostRecentScheduleTime, nextScheduleDelay, type Schedule } from './cronjob-schedule.js';
 
 /** Annotation on each Job: the scheduled time it runs for, in the CronJob's zone. */
-export const ANNOTATION_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+const ANNOTATION_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
 type Finished = 'Complete' | 'Failed' | undefined;
 
-export function finishedAs(job: Job): Finished {
+function finishedAs(job: Job): Finished {
   for (const c of job.status?.conditions ?? []) {
     if (c.status === 'True' && (c.type === 'Complete' || c.type === 'Failed')) return c.type;
   }
@@ -28,7 +28,7 @@ export function finishedAs(job: Job): Finished {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** RFC 3339 with the zone's offset (`Z` for UTC), as Go formats a time in a location. */
-export function rfc3339InZone(ms: number, zone: string): string {
+function rfc3339InZone(ms: number, zone: string): string {
   const w = wallTime(ms, zone);
   const off = Math.round(zoneOffset(ms, zone) / 60_000);
   const sign = off < 0 ? '-' : '+';
@@ -41,7 +41,7 @@ export function rfc3339InZone(ms: number, zone: string): string {
 const rfc1123z = (ms: number) => new Date(ms).toUTCString().replace('GMT', '+0000');
 
 /** The Job for the run scheduled at `scheduled`: the template's spec, labels and annotations. */
-export function jobForRun(cj: CronJob, scheduled: number): Job {
+function jobForRun(cj: CronJob, scheduled: number): Job {
   const t = cj.spec?.jobTemplate;
   const annotations: Record<string, string> = {
     ...(t?.metadata?.annotations ?? {}),

@@ -6,11 +6,11 @@
 
 import type { HorizontalPodAutoscalerBehavior, HPAScalingRules } from '../../api/gen/types.js';
 
-export interface Recommendation {
+interface Recommendation {
   replicas: number;
   at: number;
 }
-export interface ScaleEvent {
+interface ScaleEvent {
   change: number;
   at: number;
 }

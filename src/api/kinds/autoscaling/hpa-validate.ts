@@ -46,7 +46,7 @@ function pathSegment(field: string, v: string): FieldError[] {
   return isValidPathSegmentName(v).map((m) => invalidValue(field, v, m));
 }
 
-export function validateObjectReference(ref: Unvalidated<AutoscalingV2CrossVersionObjectReference> | undefined, p: string): FieldError[] {
+function validateObjectReference(ref: Unvalidated<AutoscalingV2CrossVersionObjectReference> | undefined, p: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!ref?.kind) errs.push(required(`${p}.kind`));
   else errs.push(...pathSegment(`${p}.kind`, ref.kind));

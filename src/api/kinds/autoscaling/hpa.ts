@@ -12,7 +12,7 @@ import { validateHpa, validateHpaStatus } from './hpa-validate.js';
 type Hpa = UnvalidatedObject<AutoscalingV2HorizontalPodAutoscaler>;
 
 /** The CPU utilization target of an HPA that names no metric. */
-export const DEFAULT_CPU_UTILIZATION = 80;
+const DEFAULT_CPU_UTILIZATION = 80;
 
 const scaleUpDefaults = (): HPAScalingRules => ({
   stabilizationWindowSeconds: 0,
@@ -80,7 +80,7 @@ function metricText(spec: Unvalidated<MetricSpec>, status: Unvalidated<MetricSta
 }
 
 /** The TARGETS cell: the first two metrics, then `+ N more...`. */
-export function formatHpaMetrics(
+function formatHpaMetrics(
   specs: readonly Unvalidated<MetricSpec>[] | undefined,
   statuses: readonly Unvalidated<MetricStatus>[] | undefined,
 ): string {

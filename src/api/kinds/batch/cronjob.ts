@@ -18,7 +18,7 @@ import { defaultPodTemplate, validatePodTemplate } from '../core/pod/template.js
 type CronJobIn = UnvalidatedObject<CronJob>;
 
 /** Longest CronJob name: its Jobs append `-<minutes since epoch>` (11 characters) within a DNS-1035 label's 63. */
-export const MAX_CRONJOB_NAME = 52;
+const MAX_CRONJOB_NAME = 52;
 const CONCURRENCY = ['Allow', 'Forbid', 'Replace'] as const;
 const ZONE_PART = /^[A-Za-z._+\-0-9]+$/;
 
