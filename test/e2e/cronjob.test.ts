@@ -107,6 +107,19 @@ test(
 );
 
 test(
+  'kubectl create cronjob (a protobuf body) makes a CronJob with the defaults',
+  run(() => {
+    cl().ok(['create', 'cronjob', 'made', '--image=busybox:1.36', '--schedule=*/5 * * * *', '--', 'echo', 'hi']);
+    const cj = cl().json(['get', 'cronjob', 'made']);
+    assert.equal(at(cj, 'spec', 'schedule'), '*/5 * * * *');
+    assert.equal(at(cj, 'spec', 'concurrencyPolicy'), 'Allow');
+    assert.equal(at(cj, 'spec', 'successfulJobsHistoryLimit'), 3);
+    assert.equal(at(cj, 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'restartPolicy'), 'OnFailure');
+    assert.match(cl().ok(['describe', 'cronjob', 'made']).stdout, /Concurrency Policy:\s+Allow/);
+  }),
+);
+
+test(
   'bad schedules, zones and policies are 422s naming the field',
   run(() => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [

@@ -49,6 +49,7 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
   const pods = deps.informers.for(podKind);
   const queue = createWorkQueue<string>();
   const histories = new Map<string, HpaHistory>();
+  const log = deps.log.child(NAME);
 
   hpas.addHandlers({
     onAdd: (h) => queue.add(objectKey(h)),
@@ -89,6 +90,10 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
     if (!hpa) return;
     try {
       await reconcile(key, hpa);
+    } catch (e) {
+      // as upstream, a failed reconcile waits for the next period rather than retrying at once:
+      // what fails here (metrics, the scale) rarely heals in milliseconds, and events would flood
+      log.debug('reconcile failed, next try in a sync period', { hpa: key, error: e instanceof Error ? e.message : String(e) });
     } finally {
       if (hpas.get(key)) queue.addAfter(key, syncPeriod);
     }
@@ -187,12 +192,14 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
           metricStatuses.push(o.status);
           if (!best || o.replicas > best.replicas) best = o;
         } catch (e) {
-          const msg = e instanceof Error ? e.message : String(e);
-          const why =
-            m.type === 'Resource' || m.type === 'ContainerResource'
-              ? `Failed${m.type === 'Resource' ? '' : 'Container'}GetResourceMetric`
-              : `FailedGet${m.type}Metric`;
-          errors.push(msg);
+          const res = m.type === 'Resource' || m.type === 'ContainerResource';
+          const name = (m.type === 'Resource' ? m.resource?.name : m.containerResource?.name) ?? '';
+          const byUtil = (m.resource ?? m.containerResource)?.target.averageUtilization !== undefined;
+          const raw = e instanceof Error ? e.message : String(e);
+          // upstream's wording: the per-metric error, then the same inside the summary
+          const msg = res ? `failed to get ${name} ${byUtil ? 'utilization' : 'usage'}: ${raw}` : raw;
+          const why = res ? `Failed${m.type === 'Resource' ? '' : 'Container'}GetResourceMetric` : `FailedGet${m.type}Metric`;
+          errors.push(res ? `failed to get ${name} ${m.type === 'Resource' ? '' : 'container '}resource metric value: ${msg}` : msg);
           metricStatuses.push({ type: '' });
           event('Warning', why, msg);
           set('ScalingActive', { status: 'False', reason: why, message: `the HPA was unable to compute the replica count: ${msg}` });
@@ -201,7 +208,9 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
       if (!best) {
         const msg = `invalid metrics (${errors.length} invalid out of ${(spec.metrics ?? []).length}), first error is: ${errors[0] ?? 'no metrics'}`;
         event('Warning', 'FailedComputeMetricsReplicas', msg);
-        await write(status({ currentReplicas: current, currentMetrics: metricStatuses.filter((s) => s.type !== '') }));
+        const s = status({ currentReplicas: current });
+        delete s.currentMetrics;
+        await write(s);
         throw new Error(`failed to compute desired number of replicas based on listed metrics for ${reference}: ${msg}`);
       }
       if (errors.length === 0)
@@ -250,9 +259,10 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
       lastScaleTime = rfc3339(t);
     }
     const next = status({ currentReplicas: current, desiredReplicas: desired, currentMetrics: metricStatuses });
+    if (metricStatuses.length === 0) delete next.currentMetrics;
     if (lastScaleTime) next.lastScaleTime = lastScaleTime;
     await write(next);
   }
 
-  return runController({ name: NAME, log: deps.log.child(NAME), informers: [hpas, pods], queue, workers: deps.workers ?? 5, sync });
+  return runController({ name: NAME, log, informers: [hpas, pods], queue, workers: deps.workers ?? 5, sync });
 }
