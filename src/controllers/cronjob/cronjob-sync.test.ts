@@ -240,3 +240,34 @@ test('an unexpected Job is reported; an already existing run is adopted into the
     [name],
   );
 });
+
+test('a schedule or zone the controller cannot run is reported, nothing started', async () => {
+  const w = world();
+  w.make({ schedule: 'not a schedule' });
+  w.clock.advance(MIN);
+  assert.deepEqual(await w.sync(), {});
+  assert.equal(w.jobs.size, 0);
+  assert.ok(
+    w.events.some((e) => e.startsWith('Warning UnparseableSchedule unparseable schedule: "not a schedule" : expected exactly 5 fields')),
+    w.events.join('\n'),
+  );
+  const z = world();
+  z.make({ timeZone: 'Mars/Olympus' });
+  z.clock.advance(MIN);
+  await z.sync();
+  assert.equal(z.jobs.size, 0);
+  assert.ok(
+    z.events.includes('Warning UnknownTimeZone invalid timeZone: "Mars/Olympus": unknown time zone Mars/Olympus'),
+    z.events.join('\n'),
+  );
+});
+
+test('@every runs at its interval from the last run', async () => {
+  const w = world();
+  w.make({ schedule: '@every 90s' });
+  w.clock.advance(90_000);
+  const r = await w.sync();
+  assert.equal(w.jobs.size, 1);
+  assert.equal(w.cj().status?.lastScheduleTime, rfc3339(T0 + 90_000));
+  assert.equal(r.requeueAfterMs, 90_000 + 100);
+});
