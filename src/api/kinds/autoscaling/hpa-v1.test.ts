@@ -22,7 +22,11 @@ test('the v1 view: what kubectl autoscale posts is defaulted, validated and prin
   assert.deepEqual(hpaV1Kind.table.row(posted, NOW), ['web', 'Deployment/web', 'cpu: <unknown>/50%', '1', 3, 0, '60m']);
   const stored = hpaV1Conversion.toStorage(posted);
   assert.equal(stored.apiVersion, 'autoscaling/v2');
+  assert.equal(stored.spec?.metrics?.length, 1);
   assert.deepEqual(hpaV1Conversion.fromStorage(stored), posted);
+  // no CPU target: stored with v2's default 80%, which reads back as v1's target
+  const bare = hpaV1Conversion.toStorage({ ...posted, spec: { scaleTargetRef: posted.spec!.scaleTargetRef, maxReplicas: 3 } });
+  assert.equal(hpaV1Conversion.fromStorage(bare).spec?.targetCPUUtilizationPercentage, 80);
   const bad = { ...posted, spec: { ...posted.spec!, targetCPUUtilizationPercentage: 0, minReplicas: 4 } };
   assert.deepEqual(
     hpaV1Kind.validate?.(bad, undefined).map((e) => `${e.field}: ${e.detail}`),

@@ -4,7 +4,7 @@
 // allKinds: serving it needs the API server to store it as v2 and convert on every read and write
 // (a storage version with a conversion function), which the served-version mechanism provides.
 
-import type { AutoscalingV1HorizontalPodAutoscaler } from '../../gen/types.js';
+import type { AutoscalingV1HorizontalPodAutoscaler, AutoscalingV2HorizontalPodAutoscaler } from '../../gen/types.js';
 import type { UnvalidatedObject } from '../../unvalidated.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './hpa-convert.js';
@@ -15,8 +15,18 @@ type V1 = UnvalidatedObject<AutoscalingV1HorizontalPodAutoscaler>;
 
 const asV2 = (o: V1) => hpaV1ToV2(o as AutoscalingV1HorizontalPodAutoscaler);
 
-/** The conversion pair the served-version mechanism needs: to the stored (v2) form and back. */
-export const hpaV1Conversion = { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };
+/**
+ * The conversion pair the served-version mechanism needs: to the stored (v2) form, with v2's
+ * defaults (upstream applies them when it decodes the stored v2 object), and back.
+ */
+export const hpaV1Conversion = {
+  toStorage(o: AutoscalingV1HorizontalPodAutoscaler): AutoscalingV2HorizontalPodAutoscaler {
+    const v2 = hpaV1ToV2(o);
+    defaultHpa(v2);
+    return v2;
+  },
+  fromStorage: hpaV2ToV1,
+};
 
 export const hpaV1Kind = defineKind<AutoscalingV1HorizontalPodAutoscaler>({
   ...hpaKind,
