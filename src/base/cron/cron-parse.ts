@@ -116,7 +116,7 @@ function parseField(field: string, b: Bounds): CronField {
   return { values, star };
 }
 
-/** Go's time.ParseDuration for `@every`, rounded to whole seconds (at least 1 s) as the library does. */
+/** Go's time.ParseDuration for `@every`, cut to whole seconds (at least 1 s) as the library does. */
 function everySeconds(text: string, spec: string): number {
   const part = /([0-9]*(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)/y;
   const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
@@ -131,6 +131,8 @@ function everySeconds(text: string, spec: string): number {
   const bad = () => new CronSyntaxError(`failed to parse duration ${spec}: time: invalid duration ${JSON.stringify(text)}`);
   if (t === '0') return 1;
   if (t === '') throw bad();
+  if (/^[0-9.]+$/.test(t))
+    throw new CronSyntaxError(`failed to parse duration ${spec}: time: missing unit in duration ${JSON.stringify(text)}`);
   while (i < t.length) {
     part.lastIndex = i;
     const m = part.exec(t);
@@ -138,13 +140,14 @@ function everySeconds(text: string, spec: string): number {
     secs += Number(m[1]) * (units[m[2] ?? ''] ?? 0);
     i = part.lastIndex;
   }
-  const rounded = Math.round(sign * secs);
-  return rounded < 1 ? 1 : rounded;
+  // the library keeps whole seconds (dropping the fraction) and at least one
+  const whole = Math.floor(sign * secs);
+  return whole < 1 ? 1 : whole;
 }
 
 /** Parses a schedule; throws CronSyntaxError with the library's message. */
 export function parseCron(text: string): CronSchedule {
-  let spec = text.trim();
+  let spec = text;
   if (spec.length === 0) throw new CronSyntaxError('empty spec string');
   let zone: string | undefined;
   if (spec.startsWith('TZ=') || spec.startsWith('CRON_TZ=')) {
@@ -155,7 +158,7 @@ export function parseCron(text: string): CronSchedule {
     spec = sp < 0 ? '' : spec.slice(sp).trim();
   }
   if (spec.startsWith('@')) {
-    if (spec.startsWith('@every ')) return { kind: 'every', seconds: everySeconds(spec.slice('@every '.length).trim(), spec) };
+    if (spec.startsWith('@every ')) return { kind: 'every', seconds: everySeconds(spec.slice('@every '.length), spec) };
     const expanded = DESCRIPTORS[spec];
     if (!expanded) throw new CronSyntaxError(`unrecognized descriptor: ${spec}`);
     spec = expanded;

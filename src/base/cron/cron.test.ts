@@ -34,6 +34,8 @@ test('next activations in UTC', () => {
     ['@annually', '2024-12-31T23:59:59Z', '2025-01-01T00:00:00.000Z'],
     ['@every 90s', '2024-01-01T10:00:00.700Z', '2024-01-01T10:01:30.000Z'],
     ['@every 1h30m', '2024-01-01T10:00:00Z', '2024-01-01T11:30:00.000Z'],
+    ['@every 1.9s', '2024-01-01T10:00:00Z', '2024-01-01T10:00:01.000Z'],
+    ['@every 10ms', '2024-01-01T10:00:00Z', '2024-01-01T10:00:01.000Z'],
     ['59 23 31 12 *', '2024-12-31T23:59:00Z', '2025-12-31T23:59:00.000Z'],
   ];
   for (const [expr, from, want] of cases) assert.equal(next(expr, from), want, `${expr} after ${from}`);
@@ -74,6 +76,8 @@ test('zonedDate follows Go time.Date on gaps and overlaps', () => {
 test('bad schedules are refused with the library messages', () => {
   const cases: Array<[string, RegExp]> = [
     ['', /^empty spec string$/],
+    ['   ', /^expected exactly 5 fields, found 0: \[\]$/],
+    [' @daily', /^expected exactly 5 fields, found 1: \[@daily\]$/],
     ['* * * *', /^expected exactly 5 fields, found 4: \[\* \* \* \*\]$/],
     ['* * * * * *', /expected exactly 5 fields, found 6/],
     ['60 * * * *', /^end of range \(60\) above maximum \(59\): 60$/],
@@ -88,7 +92,8 @@ test('bad schedules are refused with the library messages', () => {
     ['x * * * *', /failed to parse int from x/],
     ['* * * FOO *', /failed to parse int from FOO/],
     ['@fortnightly', /^unrecognized descriptor: @fortnightly$/],
-    ['@every soon', /failed to parse duration @every soon/],
+    ['@every soon', /^failed to parse duration @every soon: time: invalid duration "soon"$/],
+    ['@every 5', /^failed to parse duration @every 5: time: missing unit in duration "5"$/],
     ['TZ=Mars/Olympus * * * * *', /provided bad location Mars\/Olympus/],
   ];
   for (const [expr, re] of cases) {
