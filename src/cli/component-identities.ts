@@ -30,6 +30,8 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   replicationcontroller: 'replication-controller',
   resourcequota: 'resourcequota-controller',
   statefulset: 'statefulset-controller',
+  cronjob: 'cronjob-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 const AUTHENTICATED = 'system:authenticated';

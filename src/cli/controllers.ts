@@ -32,6 +32,9 @@ import {
   startCsrCleanerController,
   startBootstrapTokenCleaner,
   startStatefulSetController,
+  startCronJobController,
+  startHpaController,
+  hpaOptionsFromEnv,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
@@ -111,6 +114,9 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
   resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
   statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),
+  cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
+  horizontalpodautoscaling: (d) =>
+    startHpaController({ ...deps(d, 'horizontalpodautoscaling', 'horizontal-pod-autoscaler'), ...hpaOptionsFromEnv(process.env, d.log) }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

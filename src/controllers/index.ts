@@ -29,3 +29,5 @@ export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
 export { startReplicationController } from './replication/index.js';
 export { startResourceQuotaController } from './resourcequota/index.js';
 export { startStatefulSetController } from './statefulset/index.js';
+export { startCronJobController } from './cronjob/index.js';
+export { startHpaController, hpaOptionsFromEnv } from './hpa/index.js';

@@ -34,6 +34,8 @@ import { resourceQuotaKind } from './core/resource-quota.js';
 import { limitRangeKind } from './core/limit-range.js';
 import { statefulSetKind } from './apps/statefulset.js';
 import { controllerRevisionKind } from './apps/controller-revision.js';
+import { cronJobKind } from './batch/cronjob.js';
+import { hpaKind } from './autoscaling/hpa.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -71,6 +73,8 @@ export const allKinds: readonly KindDef[] = [
   limitRangeKind,
   statefulSetKind,
   controllerRevisionKind,
+  cronJobKind,
+  hpaKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -23,7 +23,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet',
     DaemonSet: 'io.k8s.api.apps.v1.DaemonSet',
   },
-  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job' },
+  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job', CronJob: 'io.k8s.api.batch.v1.CronJob' },
   'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },
   'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },
   'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
@@ -48,6 +48,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
   },
   'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
+  'autoscaling/v2': { HorizontalPodAutoscaler: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */
