@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { API_TLS_CIPHERS } from './http/tls-ciphers.js';
+import { parseFromSocketEvents } from './http/tls-parser-feed.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
@@ -189,6 +190,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     handler,
   );
+  parseFromSocketEvents(server);
   server.on(
     'upgrade',
     createUpgradeProxy({
