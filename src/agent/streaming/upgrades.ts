@@ -15,6 +15,7 @@ import { bridgeExecSpdy } from './exec-spdy.js';
 import { createPortForwardSession } from './portforward-spdy.js';
 import { bridgePortForwardWs, parsePorts } from './portforward-ws.js';
 import { rejectUpgrade } from './reject-upgrade.js';
+import { parseStreamOptions } from './stream-options.js';
 import { createSpdyServerConnection } from './spdy.js';
 import type { PodLookup, StreamPod } from './types.js';
 
@@ -69,9 +70,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       );
     if (!pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]))
       throw badRequest('none of the offered subprotocols is supported (want v5.channel.k8s.io or v4.channel.k8s.io)');
-    const flag = (n: string) => q.get(n) === 'true' || q.get(n) === '1';
-    const opts = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
-    if (opts.tty) opts.stderr = false;
+    const opts = parseStreamOptions(q);
     const command = q.getAll('command');
     if (kind === 'exec' && command.length === 0) throw badRequest('you must specify at least one command for the container');
     const direct = deps.runtime.openStream ? await deps.runtime.openStream(id, kind, command, opts) : undefined;
