@@ -134,7 +134,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const found = opts.authenticator.authenticate(req);
       user = found instanceof Promise ? await found : found;
       if (!user) {
-        const body = JSON.stringify(unauthorizedStatus());
+        const body = `${JSON.stringify(unauthorizedStatus())}\n`;
         res.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
         res.end(body);
         req.resume();
