@@ -96,4 +96,30 @@ describe('Status and object bodies as upstream encodes them', () => {
       JSON.parse(r.text);
     }
   });
+
+  test('a ReplicaSet answers status.replicas 0 on create, get, list and watch', async () => {
+    const path = '/apis/apps/v1/namespaces/default/replicasets';
+    const body = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'zero' },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'z' } },
+        template: { metadata: { labels: { app: 'z' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      },
+    });
+    const created = await raw.request('POST', path, { body, headers: { 'Content-Type': 'application/json' } });
+    assert.equal(created.status, 201, created.text);
+    const statusOf = (text: string) => (JSON.parse(text) as { status?: unknown }).status;
+    assert.deepEqual(statusOf(created.text), { replicas: 0 });
+    assert.deepEqual(statusOf((await raw.request('GET', `${path}/zero`)).text), { replicas: 0 });
+    const list = JSON.parse((await raw.request('GET', path)).text) as { items: { status?: unknown }[] };
+    assert.deepEqual(list.items[0]?.status, { replicas: 0 });
+    // a watch from 0 starts with the current objects as ADDED events
+    const watched = await raw.request('GET', `${path}?watch=True&resourceVersion=0&timeoutSeconds=1`, { timeoutMs: 10_000 });
+    const first = JSON.parse(watched.text.split('\n')[0]!) as { type: string; object: { status?: unknown } };
+    assert.equal(first.type, 'ADDED');
+    assert.deepEqual(first.object.status, { replicas: 0 });
+  });
 });
