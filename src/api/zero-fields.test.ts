@@ -10,10 +10,11 @@ const filled = (schema: string, obj: Record<string, unknown>) => {
 const meta = { metadata: { name: 'x' } };
 
 test('a ReplicaSet without status gets status.replicas: 0 (as kube-apiserver answers a create)', () => {
-  const o = filled('io.k8s.api.apps.v1.ReplicaSet', { ...meta, spec: { replicas: 2 } });
+  const spec = { replicas: 2, template: { spec: { containers: [] } } };
+  const o = filled('io.k8s.api.apps.v1.ReplicaSet', { ...meta, spec });
   assert.deepEqual(o['status'], { replicas: 0 });
-  // omitempty counters stay absent; pointer spec fields are not invented
-  assert.deepEqual(o['spec'], { replicas: 2 });
+  // omitempty fields (status counters, spec.minReadySeconds) are not invented
+  assert.deepEqual(o['spec'], spec);
 });
 
 test("a DaemonSet's four non-omitempty counters, and nothing else", () => {
@@ -55,6 +56,19 @@ test('PodDisruptionBudget counters and HorizontalPodAutoscaler v2 desiredReplica
     expectedPods: 0,
   });
   assert.deepEqual(filled('io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', { ...meta })['status'], { desiredReplicas: 0 });
+});
+
+test("spec's top-level structs exist even when empty (NetworkPolicy podSelector, PVC resources), their insides untouched", () => {
+  assert.deepEqual(filled('io.k8s.api.networking.v1.NetworkPolicy', { ...meta, spec: {} })['spec'], { podSelector: {} });
+  assert.deepEqual(filled('io.k8s.api.core.v1.PersistentVolumeClaim', { ...meta, spec: { accessModes: ['ReadWriteOnce'] } })['spec'], {
+    accessModes: ['ReadWriteOnce'],
+    resources: {},
+  });
+  const tpl = { metadata: { labels: { a: 'b' } }, spec: { containers: [] } };
+  assert.deepEqual(
+    (filled('io.k8s.api.apps.v1.ReplicaSet', { ...meta, spec: { template: tpl } })['spec'] as Record<string, unknown>)['template'],
+    tpl,
+  );
 });
 
 test('kinds without status and unknown definitions are left alone', () => {

@@ -8,8 +8,8 @@
 // which fields these are, for every kind at once: the structural schema's default ({} on non-pointer
 // structs, the zero value on non-pointer scalars without omitempty; pointers have none) and the
 // protobuf tags' omitEmpty (a scalar carrying it is never filled). Status is filled all the way down
-// through nested structs; spec only at its top level (its nested structs are required or defaulted by
-// the kind, and pod templates must not grow fields upstream leaves out).
+// through nested structs; spec only at its top level, its structs as they are or {} (their insides are
+// required or defaulted by the kind, and pod templates must not grow fields upstream leaves out).
 
 import { definitions } from './gen/definitions.js';
 import { PROTO_TAGS } from './gen/proto-tags.js';
@@ -48,8 +48,9 @@ function planFor(defName: string, depth: number, nested: boolean): Plan {
     if (f.default === undefined) continue;
     if (f.type.kind === 'prim' && isZero(f.default)) {
       if (protoOmitsEmpty(defName, name) !== true) scalars.push([name, f.default]);
-    } else if (nested && depth < MAX_DEPTH && f.type.kind === 'ref' && objectDef(f.type.ref)) {
-      structs.push([name, planFor(f.type.ref, depth + 1, true)]);
+    } else if (depth < MAX_DEPTH && f.type.kind === 'ref' && objectDef(f.type.ref)) {
+      // below spec's top level only the struct itself (NetworkPolicy's podSelector: {}), not its fields
+      structs.push([name, nested ? planFor(f.type.ref, depth + 1, true) : EMPTY]);
     }
   }
   return scalars.length === 0 && structs.length === 0 ? EMPTY : { scalars, structs };
