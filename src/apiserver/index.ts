@@ -26,3 +26,4 @@ export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseEx
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
 export type { UserInfo } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';
+export { createPriorityPlugin, priorityClassesFromBackend } from './admission/priority.js';

@@ -27,6 +27,7 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  disruption: 'disruption-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -22,6 +22,7 @@ import {
   startPodGcController,
   podGcOptionsFromEnv,
   startReplicaSetController,
+  startDisruptionController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -105,6 +106,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  disruption: (d) => startDisruptionController(deps(d, 'disruption', 'controllermanager')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

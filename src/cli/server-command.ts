@@ -39,6 +39,7 @@ import {
   type UserInfo,
   type Authorizer,
 } from '../apiserver/index.js';
+import { createPriorityPlugin, priorityClassesFromBackend } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
@@ -298,6 +299,7 @@ async function startOnBackend(
     ruleResolver: rbac,
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
+      createPriorityPlugin(priorityClassesFromBackend(backend)),
       ...serviceAccountAdmission(o, backend),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,

@@ -28,6 +28,8 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { pdbKind } from './policy/pdb.js';
+import { priorityClassKind } from './scheduling/priorityclass.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -59,6 +61,8 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  pdbKind,
+  priorityClassKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);
