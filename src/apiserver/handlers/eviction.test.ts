@@ -174,7 +174,10 @@ test('PodDisruptionBudget validation names the field', async () => {
       assert.ok(e instanceof StatusError && e.code === 422, `${JSON.stringify(spec)}: ${String(e)}`);
       assert.ok(e.message.includes(want), `${e.message} lacks ${want}`);
     };
-    await bad({ minAvailable: 1, maxUnavailable: 1 }, 'spec: Invalid value: {"minAvailable":1,"maxUnavailable":1}: minAvailable and maxUnavailable cannot be both set');
+    await bad(
+      { minAvailable: 1, maxUnavailable: 1 },
+      'spec: Invalid value: {"minAvailable":1,"maxUnavailable":1}: minAvailable and maxUnavailable cannot be both set',
+    );
     await bad({ minAvailable: -1 }, 'spec.minAvailable: Invalid value: -1: must be greater than or equal to 0');
     await bad({ maxUnavailable: '120%' }, 'spec.maxUnavailable: Invalid value: "120%": must not be greater than 100%');
     await bad({ minAvailable: 'half' }, 'spec.minAvailable: Invalid value: "half"');
