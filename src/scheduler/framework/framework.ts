@@ -73,7 +73,7 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
   const binders = plugins.filter(isBind) as BindPlugin[];
   const postBinds = plugins.filter(isPostBind) as PostBindPlugin[];
 
-  return {
+  const fw: Framework = {
     profile,
     plugins,
     runPreFilter(state, pod, snapshot) {
@@ -159,4 +159,6 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       for (const p of postBinds) p.postBind(state, pod, nodeName);
     },
   };
+  handle.runFilter ??= (state, pod, node) => fw.runFilter(state, pod, node);
+  return fw;
 }
