@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { kubectlAvailable } from './harness.js';
-import { at, rows, SKIP_MESSAGE } from './kubectl-support.js';
+import { at, rowWhere, rows, SKIP_MESSAGE } from './kubectl-support.js';
 import { deployment, eventually, podView, runningReady, startCluster, type Cluster } from './cluster-fleet.js';
 
 let c: Cluster | undefined;
@@ -122,6 +122,10 @@ test(
         spec: { minAvailable: 1, maxUnavailable: '10%', selector: { matchLabels: { app: 'x' } } },
       }),
     });
+    const res = cl().ok(['api-resources']).stdout;
+    assert.deepEqual(rowWhere(res, 0, 'poddisruptionbudgets'), ['poddisruptionbudgets', 'pdb', 'policy/v1', 'true', 'PodDisruptionBudget']);
+    assert.deepEqual(rowWhere(res, 0, 'priorityclasses'), ['priorityclasses', 'pc', 'scheduling.k8s.io/v1', 'false', 'PriorityClass']);
+    assert.match(cl().ok(['explain', 'pdb.spec.minAvailable']).stdout, /^FIELD:\s+minAvailable <IntOrString>$/m);
     assert.notEqual(r.code, 0);
     assert.match(
       r.stderr,

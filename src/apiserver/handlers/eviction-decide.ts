@@ -25,7 +25,7 @@ export function shouldEnforceResourceVersion(pod: Pod): boolean {
   return !(phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp != null);
 }
 
-export const isPodReady = (pod: Pod): boolean => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const isPodReady = (pod: Pod): boolean => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** The budgets of the pod's namespace whose selector matches it; an empty or invalid selector matches nothing here. */
 export function matchingPdbs(pod: Pod, pdbs: readonly PodDisruptionBudget[]): PodDisruptionBudget[] {

@@ -31,7 +31,7 @@ export function podsForPdb(pdb: PodDisruptionBudget, pods: readonly Pod[]): Pod[
 const controllerOf = (pod: Pod): OwnerReference | undefined => (pod.metadata.ownerReferences ?? []).find((r) => r.controller === true);
 
 /** Sum of the scales of the pods' distinct controllers; pods without a controller are listed apart. */
-export async function expectedScale(pods: readonly Pod[], find: ScaleFinder): Promise<{ expected: number; unmanaged: string[] }> {
+async function expectedScale(pods: readonly Pod[], find: ScaleFinder): Promise<{ expected: number; unmanaged: string[] }> {
   const scales = new Map<string, number>();
   const unmanaged: string[] = [];
   for (const pod of pods) {

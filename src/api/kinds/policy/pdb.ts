@@ -12,9 +12,9 @@ import { age, ageColumn, col, nameColumn } from '../common/table.js';
 
 type PdbIn = UnvalidatedObject<PodDisruptionBudget>;
 
-export const UNHEALTHY_POD_EVICTION_POLICIES = ['IfHealthyBudget', 'AlwaysAllow'] as const;
+const UNHEALTHY_POD_EVICTION_POLICIES = ['IfHealthyBudget', 'AlwaysAllow'] as const;
 
-export function validatePdb(pdb: PdbIn): FieldError[] {
+function validatePdb(pdb: PdbIn): FieldError[] {
   const spec = pdb.spec ?? {};
   const errs: FieldError[] = [];
   if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
@@ -32,7 +32,7 @@ export function validatePdb(pdb: PdbIn): FieldError[] {
   return errs;
 }
 
-export function validatePdbStatus(pdb: PdbIn): FieldError[] {
+function validatePdbStatus(pdb: PdbIn): FieldError[] {
   const st = pdb.status;
   if (!st) return [];
   const errs: FieldError[] = [];

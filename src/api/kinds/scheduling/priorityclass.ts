@@ -13,10 +13,10 @@ import { age, ageColumn, col, nameColumn } from '../common/table.js';
 type PriorityClassIn = UnvalidatedObject<PriorityClass>;
 
 /** Above this, values belong to the system classes. */
-export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
-export const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
+const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
+const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
 const SYSTEM_PREFIX = 'system-';
-export const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'] as const;
+const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'] as const;
 
 /** The built-in classes, as every cluster has them. */
 export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClass[] = [
@@ -51,11 +51,11 @@ function systemClassMismatch(pc: PriorityClassIn): string | undefined {
 /** Whether a class is one of the built-ins (they may not be deleted). */
 export const isSystemPriorityClass = (name: string): boolean => SYSTEM_PRIORITY_CLASSES.some((s) => s.metadata.name === name);
 
-export function defaultPriorityClass(pc: PriorityClassIn): void {
+function defaultPriorityClass(pc: PriorityClassIn): void {
   pc.preemptionPolicy ??= 'PreemptLowerPriority';
 }
 
-export function validatePriorityClass(pc: PriorityClassIn, old: PriorityClassIn | undefined): FieldError[] {
+function validatePriorityClass(pc: PriorityClassIn, old: PriorityClassIn | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const name = pc.metadata.name ?? '';
   if (name.startsWith(SYSTEM_PREFIX)) {

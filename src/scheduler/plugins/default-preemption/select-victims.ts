@@ -28,7 +28,7 @@ const startTime = (pi: PodInfo): number => {
 };
 
 /** Upstream's MoreImportantPod: higher priority first, then the one that started earlier. */
-export function moreImportant(a: PodInfo, b: PodInfo): number {
+function moreImportant(a: PodInfo, b: PodInfo): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   return startTime(a) - startTime(b);
 }
