@@ -83,6 +83,15 @@ test('eviction spends the budget, then answers 429 with the budget named', async
     await evict(c, 'a', true);
     assert.equal((await c.request<PodDisruptionBudget>('GET', `${PDBS}/web`)).status?.disruptionsAllowed, 1);
     await c.request('GET', `${PODS}/a`);
+    // as kubectl drain --dry-run=server sends it
+    await c.request('POST', `${PODS}/a/eviction`, {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'a' },
+      deleteOptions: { dryRun: ['All'] },
+    });
+    assert.equal((await c.request<PodDisruptionBudget>('GET', `${PDBS}/web`)).status?.disruptionsAllowed, 1);
+    assert.equal((await c.request<Pod>('GET', `${PODS}/a`)).metadata.deletionTimestamp, undefined);
 
     await evict(c, 'a');
     const spent = await c.request<PodDisruptionBudget>('GET', `${PDBS}/web`);

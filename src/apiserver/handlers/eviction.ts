@@ -29,6 +29,18 @@ import {
 type Rec = Record<string, unknown>;
 type DeleteOpts = Parameters<typeof deleteOne>[2];
 
+/** deleteOptions.dryRun (kubectl drain --dry-run=server sends it there rather than in the query). */
+function bodyDryRun(body: Rec): boolean {
+  const d = ((body['deleteOptions'] ?? {}) as Rec)['dryRun'];
+  if (d === undefined || d === null) return false;
+  if (!Array.isArray(d)) throw badRequest('deleteOptions.dryRun: must be a list of strings');
+  for (const v of d) {
+    if (v !== 'All')
+      throw badRequest(`Invalid dry run value: deleteOptions.dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+  }
+  return d.length > 0;
+}
+
 function readEvictionOptions(name: string, body: Rec): DeleteOpts {
   const meta = (body['metadata'] ?? {}) as Rec;
   if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest(`name in URL does not match name in Eviction object`);
@@ -88,8 +100,8 @@ async function podPdbs(s: RequestScope, pod: Pod): Promise<PodDisruptionBudget[]
 
 export async function handleEviction(s: RequestScope): Promise<void> {
   const name = s.info.name!;
-  const { dryRun } = writeOptions(s.query);
   const body = requireObject(decodeBody(await readBody(s.req), mediaKindOf(s.req.headers['content-type'])));
+  const dryRun = writeOptions(s.query).dryRun || bodyDryRun(body);
   const opts = readEvictionOptions(name, body);
   const userPinned = opts.preconditions?.resourceVersion !== undefined && opts.preconditions.resourceVersion !== '';
   const podStore = s.ctx.store(s.kind);
