@@ -3,7 +3,8 @@
 // the pods it covers, which the eviction subresource then spends. A budget is synced when it or one
 // of its pods changes; entries of disruptedPods are looked at again when they expire. A sync that
 // fails (a pod's controller cannot be found) sets disruptionsAllowed to 0 (reason SyncFailed): an
-// unknown state must not allow evictions.
+// unknown state must not allow evictions. A DisruptionTarget condition that an eviction or a
+// preemption left on a pod that was then not deleted is reset to False after two minutes.
 
 import type { Deployment, OwnerReference, Pod, PodDisruptionBudget, ReplicaSet } from '../../api/gen/types.js';
 import { deploymentKind } from '../../api/kinds/apps/deployment.js';
@@ -14,6 +15,7 @@ import { pdbKind } from '../../api/kinds/policy/pdb.js';
 import { fromLabelSelector } from '../../api/label-selector.js';
 import { StatusError } from '../../base/errors.js';
 import { createWorkQueue } from '../../base/work-queue.js';
+import { rfc3339 } from '../../base/time.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
 import { errorText } from '../shared/error-text.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
@@ -24,11 +26,14 @@ import {
   failSafeStatus,
   nextStatus,
   podsForPdb,
+  staleDisruptionAt,
   type ControllerScale,
   type ScaleFinder,
 } from './disruption-decide.js';
 
 const NAME = 'disruption';
+/** Work-queue keys of pods whose DisruptionTarget condition may be stale (budgets are plain ns/name). */
+const POD_KEY = 'pod:';
 
 const keyOf = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
@@ -55,6 +60,8 @@ export function startDisruptionController(deps: ControllerDeps): RunningControll
     });
   const enqueuePod = (pod: Pod) => {
     for (const b of pdbsOfPod(pod)) queue.add(keyOf(b));
+    const staleAt = staleDisruptionAt(pod);
+    if (staleAt !== undefined) queue.addAfter(`${POD_KEY}${keyOf(pod)}`, staleAt - now());
   };
   pdbs.addHandlers({ onAdd: (b) => queue.add(keyOf(b)), onUpdate: (_o, b) => queue.add(keyOf(b)), onDelete: (b) => queue.add(keyOf(b)) });
   pods.addHandlers({
@@ -104,7 +111,25 @@ export function startDisruptionController(deps: ControllerDeps): RunningControll
       .updateStatus(next);
   }
 
+  /** Resets a DisruptionTarget condition whose eviction or preemption never deleted the pod. */
+  async function syncStalePod(key: string): Promise<void> {
+    const pod = pods.get(key);
+    const staleAt = pod ? staleDisruptionAt(pod) : undefined;
+    if (!pod || staleAt === undefined) return;
+    if (staleAt > now()) {
+      queue.addAfter(`${POD_KEY}${key}`, staleAt - now());
+      return;
+    }
+    const condition = { type: 'DisruptionTarget', status: 'False', reason: null, message: null, lastTransitionTime: rfc3339(now()) };
+    await client
+      .resource(podKind)
+      .namespace(pod.metadata.namespace ?? '')
+      .patchStatus(pod.metadata.name ?? '', { status: { conditions: [condition] } }, 'strategic');
+    log.info('reset stale DisruptionTarget condition to False', { pod: key });
+  }
+
   async function sync(key: string): Promise<void> {
+    if (key.startsWith(POD_KEY)) return syncStalePod(key.slice(POD_KEY.length));
     const pdb = pdbs.get(key);
     if (!pdb) return;
     const t = now();

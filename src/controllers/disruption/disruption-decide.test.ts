@@ -11,6 +11,8 @@ import {
   failSafeStatus,
   nextStatus,
   podsForPdb,
+  staleDisruptionAt,
+  STALE_DISRUPTION_TIMEOUT_MS,
   type ScaleFinder,
 } from './disruption-decide.js';
 
@@ -141,4 +143,13 @@ test('status: disruptions allowed only with expected pods; conditions; no write 
     [failed.status?.conditions?.[0]?.reason, failed.status?.conditions?.[0]?.message],
     ['SyncFailed', 'found no controllers for pod "a"'],
   );
+});
+
+test('a DisruptionTarget condition left on a pod that stayed goes stale after two minutes', () => {
+  const p = pod('a');
+  assert.equal(staleDisruptionAt(p), undefined);
+  p.status!.conditions!.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', lastTransitionTime: iso(T0) });
+  assert.equal(staleDisruptionAt(p), T0 + STALE_DISRUPTION_TIMEOUT_MS);
+  assert.equal(staleDisruptionAt({ ...p, metadata: { ...p.metadata, deletionTimestamp: iso(T0) } }), undefined);
+  assert.equal(staleDisruptionAt({ ...p, status: { ...p.status, phase: 'Failed' } }), undefined);
 });

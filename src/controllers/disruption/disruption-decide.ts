@@ -176,3 +176,21 @@ function canonical(s: PodDisruptionBudgetStatus | undefined): unknown {
     (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime, c.observedGeneration ?? 0]),
   ];
 }
+
+/** Upstream's default: a DisruptionTarget condition left on a pod that did not go is reset after this. */
+export const STALE_DISRUPTION_TIMEOUT_MS = 2 * 60 * 1000;
+
+/**
+ * When a pod's DisruptionTarget=True condition (written by an eviction or a preemption whose delete
+ * never happened) becomes stale: undefined when it has none to clean (terminating and finished pods,
+ * and the kubelet's own conditions, are left alone), else the time from which it is stale.
+ */
+export function staleDisruptionAt(pod: Pod): number | undefined {
+  if (pod.metadata.deletionTimestamp != null) return undefined;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+  const c = (pod.status?.conditions ?? []).find((x) => x.type === 'DisruptionTarget');
+  if (!c || c.status !== 'True' || c.reason === 'TerminationByKubelet') return undefined;
+  const t = Date.parse(c.lastTransitionTime ?? '');
+  return (Number.isNaN(t) ? 0 : t) + STALE_DISRUPTION_TIMEOUT_MS;
+}
