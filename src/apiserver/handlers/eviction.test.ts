@@ -200,3 +200,30 @@ test('PodDisruptionBudget validation names the field', async () => {
     );
   });
 });
+
+test("the caller's resourceVersion precondition holds across the DisruptionTarget write", async () => {
+  await withServer(async (c) => {
+    for (const n of ['x', 'y']) await runningPod(c, n, { app: 'solo' });
+    const x = await c.request<Pod>('GET', `${PODS}/x`);
+    const body = (name: string, resourceVersion: string) => ({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name },
+      deleteOptions: { preconditions: { resourceVersion } },
+    });
+    await c.request('POST', `${PODS}/x/eviction`, body('x', x.metadata.resourceVersion ?? ''));
+    assert.ok((await c.request<Pod>('GET', `${PODS}/x`)).metadata.deletionTimestamp);
+    const e = await c.request('POST', `${PODS}/y/eviction`, body('y', '1')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof StatusError && e.code === 409, String(e));
+    const y = await c.request<Pod>('GET', `${PODS}/y`);
+    assert.equal(y.metadata.deletionTimestamp, undefined);
+    assert.equal(
+      y.status?.conditions?.find((k) => k.type === 'DisruptionTarget'),
+      undefined,
+      'no condition on a pod that stays',
+    );
+  });
+});

@@ -5,6 +5,7 @@
 // The pod gets upstream's DisruptionTarget condition (EvictionByEvictionAPI) just before it goes.
 
 import type { Pod, PodDisruptionBudget } from '../../api/gen/types.js';
+import type { AnyObject } from '../../api/object.js';
 import { pdbKind } from '../../api/kinds/policy/pdb.js';
 import { badRequest, StatusError } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
@@ -63,7 +64,7 @@ function readEvictionOptions(name: string, body: Rec): DeleteOpts {
 const isConflict = (e: unknown) => e instanceof StatusError && e.code === 409;
 
 /** The DisruptionTarget condition upstream writes on a pod the Eviction API is about to delete; returns its new resourceVersion. */
-async function markDisruptionTarget(s: RequestScope, name: string): Promise<string | undefined> {
+async function markDisruptionTarget(s: RequestScope, name: string, expectedRV: string | undefined): Promise<string | undefined> {
   const now = rfc3339Now(s.ctx.now());
   const { obj } = await s.ctx.store(s.kind).guaranteedUpdate(
     s.info.namespace,
@@ -85,7 +86,7 @@ async function markDisruptionTarget(s: RequestScope, name: string): Promise<stri
       cur['status'] = status;
       return cur;
     },
-    { dryRun: false },
+    { dryRun: false, expectedRV },
   );
   return obj.metadata.resourceVersion;
 }
@@ -107,6 +108,7 @@ export async function handleEviction(s: RequestScope): Promise<void> {
   const podStore = s.ctx.store(s.kind);
   const pod = (await podStore.get(s.info.namespace, name)).obj as unknown as Pod;
   let pin = false;
+  let pdbName = '';
   if (!canIgnorePdb(pod)) {
     const pdbs = await podPdbs(s, pod);
     if (pdbs.length > 1) {
@@ -114,32 +116,33 @@ export async function handleEviction(s: RequestScope): Promise<void> {
       return;
     }
     const pdb = pdbs[0];
+    pdbName = pdb?.metadata.name ?? '';
     if (pdb && unhealthyMayGo(pod, pdb)) pin = true;
     else if (pdb) {
       const now = rfc3339Now(s.ctx.now());
-      await s.ctx
-        .store(pdbKind)
-        .guaranteedUpdate(
-          pdb.metadata.namespace,
-          pdb.metadata.name ?? '',
-          (cur) => checkAndDecrement(cur as unknown as PodDisruptionBudget, name, now, dryRun) as never,
-          {
-            dryRun,
-          },
-        );
+      const spend = (cur: AnyObject) => checkAndDecrement(cur as unknown as PodDisruptionBudget, name, now, dryRun) as unknown as AnyObject;
+      await s.ctx.store(pdbKind).guaranteedUpdate(pdb.metadata.namespace, pdbName, spend, { dryRun });
     }
   } else pin = shouldEnforceResourceVersion(pod);
   const o: DeleteOpts = { ...opts };
-  let rv = pod.metadata.resourceVersion;
-  if (!dryRun && pod.metadata.deletionTimestamp == null) rv = (await markDisruptionTarget(s, name)) ?? rv;
-  // pinned to the version decided on (or the one the condition write produced): a pod that became
-  // ready since must be looked at again
-  if (pin && !userPinned && rv) o.preconditions = { ...o.preconditions, resourceVersion: rv };
+  // the version the decision was made on (or the caller's own precondition): the pod must not have
+  // changed since (a pod that turned ready must be looked at again)
+  const decidedOn = userPinned ? opts.preconditions?.resourceVersion : pin ? pod.metadata.resourceVersion : undefined;
+  const raced = (e: unknown) => (isConflict(e) && pin && !userPinned ? stillProcessing(pdbName) : e);
+  let rv = decidedOn;
+  if (!dryRun && pod.metadata.deletionTimestamp == null && (decidedOn === undefined || decidedOn === pod.metadata.resourceVersion)) {
+    try {
+      rv = (await markDisruptionTarget(s, name, decidedOn)) ?? rv;
+    } catch (e) {
+      throw raced(e);
+    }
+    // a precondition of the caller's that held now names the version the condition write made
+  }
+  if (decidedOn !== undefined && rv !== undefined) o.preconditions = { ...o.preconditions, resourceVersion: rv };
   try {
     await deleteOne(s, name, o, dryRun);
   } catch (e) {
-    if (isConflict(e) && pin && !userPinned) throw stillProcessing(name);
-    throw e;
+    throw raced(e);
   }
   sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
