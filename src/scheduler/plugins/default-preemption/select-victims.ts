@@ -79,15 +79,12 @@ export function selectVictimsOnNode(
   filter: (node: NodeInfo) => Result,
   pdbs: readonly PodDisruptionBudget[],
 ): Victims | { reasons: readonly string[] } {
-  const copy = cloneNodeInfo(ni);
   const lower: PodInfo[] = [];
-  for (const pi of ni.pods.values()) {
-    if (pi.priority < pod.priority) {
-      lower.push(pi);
-      removePod(copy, pi.key);
-    }
-  }
+  for (const pi of ni.pods.values()) if (pi.priority < pod.priority) lower.push(pi);
+  // most pods fail with nothing lower around them: no copy of the node for those
   if (lower.length === 0) return { reasons: [NO_VICTIMS] };
+  const copy = cloneNodeInfo(ni);
+  for (const pi of lower) removePod(copy, pi.key);
   const without = filter(copy);
   if (without) return { reasons: without.reasons };
   const fits = (n: NodeInfo) => filter(n) === undefined;
