@@ -14,7 +14,7 @@ import type { Diagnosis, Handle, PostFilterPlugin, PostFilterResult } from '../.
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
-import { pickOneNode, selectVictimsOnNode, type Candidate } from './select-victims.js';
+import { NO_VICTIMS, pickOneNode, selectVictimsOnNode, type Candidate } from './select-victims.js';
 
 export const NAME = 'DefaultPreemption';
 
@@ -46,6 +46,17 @@ function notEligible(pod: PodInfo, snapshot: Snapshot): string | undefined {
 
 export function create(_args: Record<string, unknown>, handle: Handle): PostFilterPlugin {
   const random = Math.random;
+  // the lowest pod priority of each node, kept per node generation: the many pods that fail where
+  // nothing lower runs are answered without walking every node's pods each attempt
+  const lowest = new WeakMap<NodeInfo, { generation: number; priority: number }>();
+  const lowestPriority = (ni: NodeInfo): number => {
+    const c = lowest.get(ni);
+    if (c && c.generation === ni.generation) return c.priority;
+    let priority = Infinity;
+    for (const pi of ni.pods.values()) if (pi.priority < priority) priority = pi.priority;
+    lowest.set(ni, { generation: ni.generation, priority });
+    return priority;
+  };
 
   function preempt(pod: PodInfo, node: string, victims: readonly PodInfo[]): void {
     const client = handle.client;
@@ -96,6 +107,10 @@ export function create(_args: Record<string, unknown>, handle: Handle): PostFilt
       for (let i = 0; i < potential.length; i++) {
         const ni = potential[(offset + i) % potential.length] as NodeInfo;
         if (candidates.length >= want) break;
+        if (lowestPriority(ni) >= pod.priority) {
+          bump(NO_VICTIMS);
+          continue;
+        }
         const r = selectVictimsOnNode(pod, ni, filter, pdbs);
         if ('pods' in r) candidates.push({ node: ni.name, victims: r });
         else for (const reason of r.reasons) bump(reason);
