@@ -14,7 +14,10 @@ import type { Status } from './framework/status.js';
 
 type ScheduleOutcome =
   | { kind: 'scheduled'; nodeName: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number }
-  /** `nominatedNodeName`: a PostFilter (preemption) made room there; the pod waits for it */
+  /**
+   * `nominatedNodeName`: a PostFilter (preemption) made room there and the pod waits for it; ''
+   * clears an earlier nomination (preemption found nothing); absent leaves it as it is
+   */
   | { kind: 'unschedulable'; message: string; diagnosis: Diagnosis; state: CycleState; nominatedNodeName?: string }
   /** A PreFilter is waiting for an external event (e.g. an image's platforms): park the pod until it comes. */
   | { kind: 'pending'; reason: string; message: string; plugin?: string; state: CycleState }
@@ -105,7 +108,7 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
           message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation),
           diagnosis,
           state,
-          ...(post?.nominatedNodeName ? { nominatedNodeName: post.nominatedNodeName } : {}),
+          ...(post?.nominatedNodeName !== undefined ? { nominatedNodeName: post.nominatedNodeName } : {}),
         };
       }
       const want = numFeasibleNodesToFind(n, o.percentageOfNodesToScore);
@@ -141,7 +144,7 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
           message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation),
           diagnosis,
           state,
-          ...(post?.nominatedNodeName ? { nominatedNodeName: post.nominatedNodeName } : {}),
+          ...(post?.nominatedNodeName !== undefined ? { nominatedNodeName: post.nominatedNodeName } : {}),
         };
       }
       if (feasible.length === 1) {

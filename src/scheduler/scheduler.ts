@@ -195,11 +195,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       cond?.status === 'False' &&
       cond.reason === reason &&
       cond['message'] === message &&
-      (nominatedNodeName === undefined || pod.status?.nominatedNodeName === nominatedNodeName);
+      (nominatedNodeName === undefined || (pod.status?.nominatedNodeName ?? '') === nominatedNodeName);
     if (!same) {
       const patch = {
         status: {
-          ...(nominatedNodeName !== undefined ? { nominatedNodeName } : {}),
+          // '' clears the nomination (null deletes the field in a strategic merge patch)
+          ...(nominatedNodeName !== undefined ? { nominatedNodeName: nominatedNodeName || null } : {}),
           conditions: [
             {
               type: 'PodScheduled',
@@ -282,6 +283,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       case 'unschedulable':
         st.unschedulable++;
         if (out.nominatedNodeName) cache.nominate(pi, out.nominatedNodeName);
+        else if (out.nominatedNodeName === '') cache.unnominate(pi.key);
         markNotScheduled(qp, 'Unschedulable', out.message, true, out.nominatedNodeName);
         queue.addUnschedulable(qp);
         return;

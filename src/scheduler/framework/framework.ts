@@ -104,7 +104,7 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       for (const p of postFilters) {
         const r = p.postFilter(state, pod, snapshot, d);
         if (r.explanation) explanations.push(r.explanation);
-        if (!out && (r.nominatedNodeName || r.message)) out = { ...r };
+        if (!out && (r.nominatedNodeName !== undefined || r.message)) out = { ...r };
       }
       if (explanations.length === 0) return out;
       return { ...out, explanation: explanations.join(' ') };

@@ -32,6 +32,7 @@ export interface Diagnosis {
   unschedulablePlugins: Set<string>;
 }
 export interface PostFilterResult {
+  /** The node made room on for the pod; '' clears an earlier nomination; absent leaves it. */
   nominatedNodeName?: string;
   message?: string;
   /** Plain words on why the pod fits nowhere and what would fix it: follows the upstream summary. */

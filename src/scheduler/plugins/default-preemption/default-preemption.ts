@@ -4,9 +4,10 @@
 // minimally (budgets respected where possible), one node is picked, and the pod is nominated to it.
 // The victims get the DisruptionTarget condition (PreemptionByScheduler) and a Preempted event and
 // are deleted in the background; the pod is scheduled once they are gone (their deletion wakes the
-// queue). While lower-priority pods on its nominated node are still terminating, a pod does not
-// preempt again. Simplification: PreFilter state (affinity, spread counts) is not recomputed for
-// the removed pods, and nominated pods are not reserved against other pods' filters.
+// queue), the room kept for it meanwhile (algorithm.ts counts nominated pods on their node). While
+// lower-priority pods on its nominated node are still terminating, a pod does not preempt again;
+// when preemption finds nothing, an earlier nomination is cleared. Simplification: the PreFilter
+// state of affinity and topology spread is not recomputed for the removed pods.
 
 import { podKind } from '../../../api/kinds/core/pod/pod.js';
 import type { CycleState } from '../../framework/cycle-state.js';
@@ -95,7 +96,7 @@ export function create(_args: Record<string, unknown>, handle: Handle): PostFilt
         if (!d.preFilterMsg && s && s.code === 'Unschedulable') potential.push(ni);
         else bump(NOT_HELPFUL);
       }
-      if (potential.length === 0) return { message: summary(total, counts) };
+      if (potential.length === 0) return { nominatedNodeName: '', message: summary(total, counts) };
       const want = Math.min(
         potential.length,
         Math.max(Math.floor((potential.length * MIN_CANDIDATE_NODES_PERCENTAGE) / 100), MIN_CANDIDATE_NODES_ABSOLUTE),
@@ -116,7 +117,7 @@ export function create(_args: Record<string, unknown>, handle: Handle): PostFilt
         else for (const reason of r.reasons) bump(reason);
       }
       const best = pickOneNode(candidates);
-      if (!best) return { message: summary(total, counts) };
+      if (!best) return { nominatedNodeName: '', message: summary(total, counts) };
       preempt(pod, best.node, best.victims.pods);
       handle.log?.info('preempting', { pod: pod.key, node: best.node, victims: best.victims.pods.map((v) => v.key).join(',') });
       return { nominatedNodeName: best.node, message: '' };
