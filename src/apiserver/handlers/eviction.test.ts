@@ -175,6 +175,15 @@ test('pending and unready pods go without spending the budget; two budgets over 
 
 test('PodDisruptionBudget validation names the field', async () => {
   await withServer(async (c) => {
+    // a new budget answers with upstream's zero counters, whatever status it was sent with
+    const fresh = await c.request<PodDisruptionBudget>('POST', PDBS, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'fresh' },
+      spec: { maxUnavailable: '25%', selector: { matchLabels: { app: 'x' } } },
+      status: { disruptionsAllowed: 9, currentHealthy: 9, desiredHealthy: 0, expectedPods: 9 },
+    });
+    assert.deepEqual(fresh.status, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
     const bad = async (spec: unknown, want: string) => {
       const e = await c.request('POST', PDBS, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x' }, spec }).then(
         () => undefined,
