@@ -104,6 +104,18 @@ test(
     assert.equal(back.filter((p) => p.node === node).length, 0, 'nothing comes back on the drained node');
     // the evictions were counted against the budget, then the replacements made it whole again
     await budget(1);
+    // a percentage counts the Deployment's replicas, found through the pods' ReplicaSet: 34% of 3
+    // rounds up to 2 unavailable, so 1 must stay healthy and 2 may go
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'web' },
+        spec: { maxUnavailable: '34%', selector: { matchLabels: { app: 'web' } } },
+      }),
+    });
+    const pct = await budget(2);
+    assert.deepEqual([at(pct, 'status', 'expectedPods'), at(pct, 'status', 'desiredHealthy')], [3, 1]);
     cl().ok(['uncordon', node]);
     cl().ok(['delete', 'pdb', 'web']);
     cl().ok(['delete', 'deployment', 'web']);
