@@ -6,7 +6,7 @@
 // unknown state must not allow evictions. A DisruptionTarget condition that an eviction or a
 // preemption left on a pod that was then not deleted is reset to False after two minutes.
 
-import type { Deployment, OwnerReference, Pod, PodDisruptionBudget, ReplicaSet } from '../../api/gen/types.js';
+import type { Pod, PodDisruptionBudget } from '../../api/gen/types.js';
 import { deploymentKind } from '../../api/kinds/apps/deployment.js';
 import { replicaSetKind } from '../../api/kinds/apps/replicaset.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
@@ -27,17 +27,14 @@ import {
   nextStatus,
   podsForPdb,
   staleDisruptionAt,
-  type ControllerScale,
-  type ScaleFinder,
 } from './disruption-decide.js';
+import { createScaleFinder } from './scale-finder.js';
 
 const NAME = 'disruption';
 /** Work-queue keys of pods whose DisruptionTarget condition may be stale (budgets are plain ns/name). */
 const POD_KEY = 'pod:';
 
 const keyOf = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
-const versionOf = (apiVersion: string) => apiVersion.slice(apiVersion.indexOf('/') + 1);
 
 export function startDisruptionController(deps: ControllerDeps): RunningController {
   const { client } = deps;
@@ -73,36 +70,19 @@ export function startDisruptionController(deps: ControllerDeps): RunningControll
     onDelete: enqueuePod,
   });
 
-  /** Upstream's finders: ReplicaSet (or the Deployment that controls it), Deployment, else the owner's scale subresource. */
-  const findScale: ScaleFinder = async (ref: OwnerReference, ns: string): Promise<ControllerScale | undefined> => {
-    const group = groupOf(ref.apiVersion);
-    if (ref.kind === 'ReplicaSet' && (group === 'apps' || group === 'extensions')) {
-      const rs = replicaSets.get(`${ns}/${ref.name}`) as ReplicaSet | undefined;
-      if (!rs || rs.metadata.uid !== ref.uid) return undefined;
-      const owner = (rs.metadata.ownerReferences ?? []).find((r) => r.controller === true);
-      if (owner && owner.kind === 'Deployment') {
-        const d = deployments.get(`${ns}/${owner.name}`) as Deployment | undefined;
-        if (!d || d.metadata.uid !== owner.uid) return undefined;
-        return { uid: d.metadata.uid ?? '', scale: d.spec?.replicas ?? 1 };
+  const findScale = createScaleFinder({
+    replicaSet: (key) => replicaSets.get(key),
+    deployment: (key) => deployments.get(key),
+    kind: kindByGVK,
+    async scale(kind, ns, name) {
+      try {
+        return await client.request('GET', client.resource(kind).namespace(ns).path(name, 'scale'));
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404) return undefined;
+        throw e;
       }
-      return { uid: rs.metadata.uid ?? '', scale: rs.spec?.replicas ?? 1 };
-    }
-    if (ref.kind === 'Deployment' && (group === 'apps' || group === 'extensions')) {
-      const d = deployments.get(`${ns}/${ref.name}`) as Deployment | undefined;
-      return d && d.metadata.uid === ref.uid ? { uid: ref.uid, scale: d.spec?.replicas ?? 1 } : undefined;
-    }
-    // StatefulSets, ReplicationControllers and anything else with a scale subresource
-    const kind = kindByGVK(group, versionOf(ref.apiVersion), ref.kind);
-    if (!kind || !kind.subresources.some((s) => s.name === 'scale')) return undefined;
-    try {
-      const api = client.resource(kind).namespace(ns);
-      const s = await client.request<{ metadata?: { uid?: string }; spec?: { replicas?: number } }>('GET', api.path(ref.name, 'scale'));
-      return s.metadata?.uid === ref.uid ? { uid: ref.uid, scale: s.spec?.replicas ?? 0 } : undefined;
-    } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return undefined;
-      throw e;
-    }
-  };
+    },
+  });
 
   async function writeStatus(next: PodDisruptionBudget): Promise<void> {
     await client
