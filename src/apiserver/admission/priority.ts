@@ -9,7 +9,7 @@ import { isSystemPriorityClass } from '../../api/kinds/scheduling/priorityclass.
 import { priorityClassKind } from '../../api/kinds/scheduling/priorityclass.js';
 import type { UnvalidatedObject } from '../../api/unvalidated.js';
 import { forbidden } from '../../base/errors.js';
-import type { Backend } from '../../storage/backend.js';
+import type { Backend, KeyValue } from '../../storage/backend.js';
 import { decodeStored } from '../registry/codec.js';
 import { listPrefix, objectKey } from '../registry/keys.js';
 import type { AdmissionPlugin, AdmissionRequest } from './plugin.js';
@@ -19,16 +19,25 @@ export interface PriorityClassSource {
   list(): Promise<PriorityClass[]>;
 }
 
-/** PriorityClasses read straight from storage (admission runs inside the API server). */
+/**
+ * PriorityClasses read straight from storage (admission runs inside the API server). Every pod
+ * create reads them, so each stored version is decoded once.
+ */
 export function priorityClassesFromBackend(backend: Backend): PriorityClassSource {
+  const decoded = new WeakMap<KeyValue, PriorityClass>();
+  const decode = (kv: KeyValue): PriorityClass => {
+    let pc = decoded.get(kv);
+    if (!pc) decoded.set(kv, (pc = decodeStored<PriorityClass>(kv.value, kv.modRevision)));
+    return pc;
+  };
   return {
     async get(name) {
       const kv = await backend.get(objectKey(priorityClassKind, undefined, name));
-      return kv ? decodeStored<PriorityClass>(kv.value, kv.modRevision) : undefined;
+      return kv ? decode(kv) : undefined;
     },
     async list() {
       const res = await backend.list(listPrefix(priorityClassKind, undefined));
-      return res.kvs.map((kv) => decodeStored<PriorityClass>(kv.value, kv.modRevision));
+      return res.kvs.map(decode);
     },
   };
 }
