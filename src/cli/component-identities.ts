@@ -32,6 +32,7 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   statefulset: 'statefulset-controller',
   cronjob: 'cronjob-controller',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  disruption: 'disruption-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -24,6 +24,7 @@ import {
   startReplicaSetController,
   startReplicationController,
   startResourceQuotaController,
+  startDisruptionController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -117,6 +118,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
   horizontalpodautoscaling: (d) =>
     startHpaController({ ...deps(d, 'horizontalpodautoscaling', 'horizontal-pod-autoscaler'), ...hpaOptionsFromEnv(process.env, d.log) }),
+  disruption: (d) => startDisruptionController(deps(d, 'disruption', 'controllermanager')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -41,6 +41,7 @@ import {
   createLimitRanger,
   createResourceQuotaAdmission,
 } from '../apiserver/index.js';
+import { createPriorityPlugin, priorityClassesFromBackend } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
@@ -300,6 +301,7 @@ async function startOnBackend(
     ruleResolver: rbac,
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
+      createPriorityPlugin(priorityClassesFromBackend(backend)),
       ...serviceAccountAdmission(o, backend),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,

@@ -31,3 +31,4 @@ export { startResourceQuotaController } from './resourcequota/index.js';
 export { startStatefulSetController } from './statefulset/index.js';
 export { startCronJobController } from './cronjob/index.js';
 export { startHpaController, hpaOptionsFromEnv } from './hpa/index.js';
+export { startDisruptionController } from './disruption/index.js';

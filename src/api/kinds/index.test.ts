@@ -28,6 +28,8 @@ test('registry lookups', () => {
       'authentication.k8s.io/v1',
       'certificates.k8s.io/v1',
       'autoscaling/v2',
+      'policy/v1',
+      'scheduling.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9 + 4);

@@ -36,6 +36,8 @@ import { statefulSetKind } from './apps/statefulset.js';
 import { controllerRevisionKind } from './apps/controller-revision.js';
 import { cronJobKind } from './batch/cronjob.js';
 import { hpaKind } from './autoscaling/hpa.js';
+import { pdbKind } from './policy/pdb.js';
+import { priorityClassKind } from './scheduling/priorityclass.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -75,6 +77,8 @@ export const allKinds: readonly KindDef[] = [
   controllerRevisionKind,
   cronJobKind,
   hpaKind,
+  pdbKind,
+  priorityClassKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -28,7 +28,8 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },
   'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
-  'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
+  'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction', PodDisruptionBudget: 'io.k8s.api.policy.v1.PodDisruptionBudget' },
+  'scheduling.k8s.io/v1': { PriorityClass: 'io.k8s.api.scheduling.v1.PriorityClass' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
   'rbac.authorization.k8s.io/v1': {
     Role: 'io.k8s.api.rbac.v1.Role',

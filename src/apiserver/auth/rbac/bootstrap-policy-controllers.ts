@@ -194,6 +194,19 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'disruption-controller',
+    [
+      rule(READ, ['apps', 'extensions'], ['deployments', 'replicasets']),
+      rule(READ, [''], ['replicationcontrollers', 'pods']),
+      rule(READ, ['policy'], ['poddisruptionbudgets']),
+      rule(READ, ['apps'], ['statefulsets']),
+      rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+      rule(['get'], ['*'], ['*/scale']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      eventsRule(),
+    ],
+  ],
 ];
 
 export const controllerRoles = (): ClusterRole[] => CONTROLLERS.map(([n, rules]) => clusterRole(`${PREFIX}${n}`, rules));
