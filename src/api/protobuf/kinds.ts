@@ -22,6 +22,8 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     Deployment: 'io.k8s.api.apps.v1.Deployment',
     ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet',
     DaemonSet: 'io.k8s.api.apps.v1.DaemonSet',
+    StatefulSet: 'io.k8s.api.apps.v1.StatefulSet',
+    ControllerRevision: 'io.k8s.api.apps.v1.ControllerRevision',
   },
   'batch/v1': { Job: 'io.k8s.api.batch.v1.Job', CronJob: 'io.k8s.api.batch.v1.CronJob' },
   'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },

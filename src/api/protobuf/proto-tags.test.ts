@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { PROTO_TAGS, type ProtoField, type ProtoValue } from '../gen/proto-tags.js';
 import { STRING_LISTS, WELL_KNOWN } from './well-known.js';
 import { protobufDefinitionFor } from './kinds.js';
+import { allKinds } from '../kinds/index.js';
 
 // Cross-check the generated protobuf table against the official 1.32 OpenAPI document (reference data, read only).
 const swaggerPath = resolve(process.cwd(), '../shared/reference/openapi/swagger.json');
@@ -125,4 +126,12 @@ test('every kind decodable from protobuf has its message in the table', () => {
   assert.equal(protobufDefinitionFor('apps/v1', 'Pod'), undefined);
   assert.equal(protobufDefinitionFor('constructor', 'Pod'), undefined);
   assert.equal(protobufDefinitionFor('v1', 'toString'), undefined);
+});
+
+test('every served kind whose message is in the table is decodable from protobuf (kubectl create sends protobuf)', () => {
+  const missing = allKinds
+    .filter((k) => PROTO_TAGS[k.schema] !== undefined)
+    .filter((k) => protobufDefinitionFor(k.group ? `${k.group}/${k.version}` : k.version, k.kind) !== k.schema)
+    .map((k) => `${k.group}/${k.version} ${k.kind}`);
+  assert.deepEqual(missing, []);
 });

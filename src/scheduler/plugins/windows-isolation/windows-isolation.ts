@@ -86,7 +86,7 @@ interface State {
 type Rejected = { explanation: string | undefined };
 
 const MISSES = Object.fromEntries(
-  (Object.keys(MISS_REASONS) as MissKind[]).map((k) => [k, fixed('Unschedulable', MISS_REASONS[k], NAME)]),
+  (Object.keys(MISS_REASONS) as MissKind[]).map((k) => [k, fixed('UnschedulableAndUnresolvable', MISS_REASONS[k], NAME)]),
 ) as Record<MissKind, Status>;
 
 /** Judgements per images (by the identity of their facts, in order) and pin. */
