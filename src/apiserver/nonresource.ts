@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
+import type { KindRegistry } from '../api/kinds/kind-registry.js';
 import { buildOpenApiV3, buildOpenApiV3Index } from '../api/schema/openapi-v3.js';
 import { buildOpenApiV2 } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../api/schema/openapi-v2-proto.js';
@@ -37,14 +38,37 @@ export interface NonResource {
   handle(req: IncomingMessage, res: ServerResponse, path: string, advertise: string): boolean;
 }
 
-export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean, oidc?: OidcDiscovery): NonResource {
-  const disco: DiscoveryDocs = buildDiscovery(kinds);
+/**
+ * Discovery and OpenAPI documents follow the kind registry: each is built on first use after a
+ * change of the served kinds (a CRD created, changed or deleted) and kept until the next one.
+ */
+export function createNonResource(
+  registry: Pick<KindRegistry, 'all' | 'generation'>,
+  isReady: () => boolean,
+  oidc?: OidcDiscovery,
+): NonResource {
   const version = versionDocument();
+  let builtAt = -1;
+  let disco!: DiscoveryDocs;
   let openapi: { index: string; docs: Map<string, string> } | undefined;
+  let openapiV2: { json: string; proto: Buffer } | undefined;
+  const current = () => {
+    if (builtAt !== registry.generation) {
+      builtAt = registry.generation;
+      disco = buildDiscovery(registry.all());
+      openapi = undefined;
+      openapiV2 = undefined;
+    }
+  };
+  const discovery = (): DiscoveryDocs => {
+    current();
+    return disco;
+  };
   const openapiDocs = () => {
+    current();
     if (openapi) return openapi;
     const byGv = new Map<string, KindDef[]>();
-    for (const k of kinds) {
+    for (const k of registry.all()) {
       const key = k.group ? `apis/${k.group}/${k.version}` : `api/${k.version}`;
       byGv.set(key, [...(byGv.get(key) ?? []), k]);
     }
@@ -55,10 +79,10 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
   };
 
   // v2: JSON, or gnostic protobuf when asked for it (kubectl asks only for that)
-  let openapiV2: { json: string; proto: Buffer } | undefined;
   const openapiV2Docs = () => {
+    current();
     if (openapiV2) return openapiV2;
-    const doc = buildOpenApiV2(kinds);
+    const doc = buildOpenApiV2(registry.all());
     openapiV2 = { json: JSON.stringify(doc), proto: encodeOpenApiV2(doc) };
     return openapiV2;
   };
@@ -79,12 +103,12 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
           else sendText(res, 503, '[-]storage not ready\nreadyz check failed');
           return true;
         case '/api':
-          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApi, AGGREGATED_CONTENT_TYPE);
-          else sendJsonText(res, 200, disco.apiVersions(advertise));
+          if (wantsAggregated(accept)) sendJsonText(res, 200, discovery().aggregatedApi, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, discovery().apiVersions(advertise));
           return true;
         case '/apis':
-          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApis, AGGREGATED_CONTENT_TYPE);
-          else sendJsonText(res, 200, disco.apiGroupList);
+          if (wantsAggregated(accept)) sendJsonText(res, 200, discovery().aggregatedApis, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, discovery().apiGroupList);
           return true;
         case '/openapi/v3':
           sendJsonText(res, 200, openapiDocs().index);
@@ -121,19 +145,19 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
       }
       const seg = path.split('/').filter(Boolean);
       if (seg[0] === 'api' && seg.length === 2) {
-        const doc = disco.resourceList('', seg[1]!);
+        const doc = discovery().resourceList('', seg[1]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;
       }
       if (seg[0] === 'apis' && seg.length === 2) {
-        const doc = disco.apiGroup(seg[1]!);
+        const doc = discovery().apiGroup(seg[1]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;
       }
       if (seg[0] === 'apis' && seg.length === 3) {
-        const doc = disco.resourceList(seg[1]!, seg[2]!);
+        const doc = discovery().resourceList(seg[1]!, seg[2]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;

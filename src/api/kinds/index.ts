@@ -28,6 +28,7 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { crdKind } from './apiextensions/crd.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -59,6 +60,7 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  crdKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);
