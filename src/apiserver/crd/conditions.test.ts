@@ -51,7 +51,8 @@ test('names another CRD of the group holds are refused with upstream reasons', (
   assert.equal(cond(plural, 'Established')?.reason, 'NotAccepted');
   assert.equal(plural.acceptedNames?.plural, '', 'the conflicting plural is not accepted');
   assert.equal(plural.acceptedNames?.kind, 'Gizmo');
-  assert.equal(cond(desiredStatus(crd('gizmos', 'Widget'), taken, NOW), 'NamesAccepted')?.reason, 'KindConflict');
+  // Widget and WidgetList are both taken: the list kind, checked last, is reported
+  assert.equal(cond(desiredStatus(crd('gizmos', 'Widget'), taken, NOW), 'NamesAccepted')?.reason, 'ListKindConflict');
   assert.equal(cond(desiredStatus(crd('gizmos', 'Gizmo', ['wd']), taken, NOW), 'NamesAccepted')?.reason, 'ShortNamesConflict');
 });
 

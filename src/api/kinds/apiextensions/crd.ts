@@ -26,7 +26,7 @@ const PRINTER_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
 const PRINTER_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'password'];
 
 /** Upstream's v1 defaults: singular and listKind from kind, conversion None. */
-export function defaultCrd(crd: Crd): void {
+function defaultCrd(crd: Crd): void {
   const spec = crd.spec;
   if (!spec || typeof spec !== 'object') return;
   const names = spec.names;
@@ -112,7 +112,7 @@ function validateVersion(v: Unvalidated<CustomResourceDefinitionVersion>, path: 
   return errs;
 }
 
-export function validateCrd(crd: Crd, old: Crd | undefined): FieldError[] {
+function validateCrd(crd: Crd, old: Crd | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const spec = crd.spec;
   if (!spec || typeof spec !== 'object') return [required('spec')];
