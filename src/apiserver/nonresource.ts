@@ -51,6 +51,7 @@ export function createNonResource(
   let builtAt = -1;
   let disco!: DiscoveryDocs;
   let openapi: { index: string; docs: Map<string, string> } | undefined;
+  const gvDocs = new Map<string, { kinds: readonly KindDef[]; text: string }>();
   let openapiV2: { json: string; proto: Buffer } | undefined;
   const current = () => {
     if (builtAt !== registry.generation) {
@@ -73,7 +74,19 @@ export function createNonResource(
       byGv.set(key, [...(byGv.get(key) ?? []), k]);
     }
     const docs = new Map<string, string>();
-    for (const [key, ks] of byGv) docs.set(key, JSON.stringify(buildOpenApiV3({ group: ks[0]!.group, version: ks[0]!.version }, ks)));
+    for (const [key, ks] of byGv) {
+      // a group-version whose kinds are the very same objects as last time keeps its document (with
+      // 200 CRDs, a new one should not rebuild the other 199)
+      const prev = gvDocs.get(key);
+      if (prev && prev.kinds.length === ks.length && prev.kinds.every((k, i) => k === ks[i])) {
+        docs.set(key, prev.text);
+        continue;
+      }
+      const text = JSON.stringify(buildOpenApiV3({ group: ks[0]!.group, version: ks[0]!.version }, ks));
+      gvDocs.set(key, { kinds: ks, text });
+      docs.set(key, text);
+    }
+    for (const key of gvDocs.keys()) if (!byGv.has(key)) gvDocs.delete(key);
     openapi = { index: JSON.stringify(buildOpenApiV3Index(Object.fromEntries(docs))), docs };
     return openapi;
   };
