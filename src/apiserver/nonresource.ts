@@ -36,6 +36,8 @@ function versionDocument(): string {
 export interface NonResource {
   /** true when the request was handled */
   handle(req: IncomingMessage, res: ServerResponse, path: string, advertise: string): boolean;
+  /** Builds what a change of the kinds made stale (discovery, OpenAPI v3) ahead of the next request. */
+  warm(): void;
 }
 
 /**
@@ -101,6 +103,9 @@ export function createNonResource(
   };
 
   return {
+    warm() {
+      openapiDocs();
+    },
     handle(req, res, path, advertise) {
       const accept = req.headers['accept'];
       switch (path) {

@@ -134,6 +134,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     : undefined;
   const metricsApi = createMetricsApi(ctx);
   const nonResource = createNonResource(registry, () => true, opts.oidc);
+  // after CRD changes settle, rebuild discovery and OpenAPI before a client asks (kubectl asks right away)
+  let warmTimer: NodeJS.Timeout | undefined;
+  const stopWarming = registry.onChange(() => {
+    if (warmTimer) clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => {
+      warmTimer = undefined;
+      nonResource.warm();
+    }, 50);
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -250,6 +259,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     close() {
       repair?.stop();
       crdServing?.stop();
+      stopWarming();
+      if (warmTimer) clearTimeout(warmTimer);
       // connections still in their TLS handshake are not seen by closeAllConnections()
       for (const sock of rawSockets) sock.destroy();
       const all = [server, ...unixServers];

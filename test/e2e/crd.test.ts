@@ -167,6 +167,7 @@ test(
     assert.equal(at(w1, 'spec', 'replicas'), 1);
     assert.equal(at(w1, 'spec', 'unknownField'), undefined, 'unknown fields are pruned');
     assert.equal(at(w1, 'metadata', 'generation'), 1);
+    assert.equal(at(w1, 'status'), undefined, 'with a status subresource a new object has no status');
 
     const out = k.ok(['get', 'wd']).stdout;
     assert.match(out.split('\n')[0]!, /^NAME\s+COLOR\s+REPLICAS\s+READY\s+AGE$/);
@@ -192,6 +193,21 @@ test(
       input: 'apiVersion: shop.example.com/v1beta1\nkind: Widget\nmetadata: {name: w3, namespace: default}\nspec: {color: green}\n',
     });
     assert.equal(at(k.json(['get', 'widgets.v1.shop.example.com', 'w3']), 'spec', 'color'), 'green');
+  }),
+);
+
+test(
+  'a custom resource is authorized like any resource (RBAC by group and plural)',
+  k.run(async () => {
+    k.ok(['create', 'role', 'widget-reader', '--verb=get,list,watch', '--resource=widgets.shop.example.com', '-n', 'default']);
+    k.ok(['create', 'rolebinding', 'jane-widgets', '--role=widget-reader', '--user=jane', '-n', 'default']);
+    assert.match(k.ok(['get', 'widgets', '--as=jane', '-o', 'name']).stdout, /widget\.shop\.example\.com\/w1/);
+    const denied = k.fails(['delete', 'widget', 'w1', '--as=jane']);
+    assert.match(
+      denied.stderr,
+      /User "jane" cannot delete resource "widgets" in API group "shop\.example\.com" in the namespace "default"/,
+    );
+    k.fails(['get', 'configmaps', '--as=jane']);
   }),
 );
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CustomResourceDefinition } from '../../gen/types.js';
 import { crdKind } from './crd.js';
-import { customKindsOf } from './custom-kinds.js';
+import { customKindsOf, versionPriority } from './custom-kinds.js';
 
 const base = (): CustomResourceDefinition => ({
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -118,6 +118,17 @@ test('a CRD serves one kind per served version, stored at the storage version, w
     kinds[1]!.table.columns.map((x) => x.name),
     ['Name', 'Age'],
     'Age when a version has no columns',
+  );
+  const beta = structuredClone(c);
+  beta.spec.versions.reverse();
+  assert.deepEqual(
+    customKindsOf(beta).kinds.map((k) => k.version),
+    ['v1', 'v1beta1'],
+    'the preferred (GA) version comes first whatever the spec order',
+  );
+  assert.deepEqual(
+    ['v1alpha1', 'foo', 'v2', 'v1beta2', 'v1', 'v1beta1'].sort((a, b) => versionPriority(b) - versionPriority(a)),
+    ['v2', 'v1', 'v1beta2', 'v1beta1', 'v1alpha1', 'foo'],
   );
   const root = definitions['com.example.g.v1.Widget'];
   assert.ok(root?.kind === 'object' && root.fields['metadata'] && root.fields['spec']);

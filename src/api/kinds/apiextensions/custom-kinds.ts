@@ -85,6 +85,18 @@ function tableOf(columns: readonly CustomResourceColumnDefinition[] | undefined)
   };
 }
 
+/**
+ * Kubernetes' version order: GA before beta before alpha, higher numbers first (v2 > v1 > v1beta2 >
+ * v1beta1 > v1alpha1); versions of any other form after them all.
+ */
+export function versionPriority(v: string): number {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (!m) return 0;
+  const major = Number(m[1]);
+  const level = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+  return level * 1e8 + major * 1e4 + (m[3] === undefined ? 0 : Number(m[3]));
+}
+
 /** The kinds a CRD serves (none when it has no accepted names yet) and its schemas' definitions. */
 export function customKindsOf(crd: CustomResourceDefinition): CustomKinds {
   const { group, scope } = crd.spec;
@@ -124,6 +136,9 @@ export function customKindsOf(crd: CustomResourceDefinition): CustomKinds {
       // on create and on every update of the main resource
       defaults(obj) {
         const rec = obj as unknown as Record<string, unknown>;
+        // with a status subresource a new object starts without status (the generic create gives `{}`)
+        const st = rec['status'];
+        if (hasStatus && st !== null && typeof st === 'object' && Object.keys(st).length === 0) delete rec['status'];
         pruneUnknownFields(rec, schema);
         applySchemaDefaults(rec, schema);
       },
@@ -143,5 +158,7 @@ export function customKindsOf(crd: CustomResourceDefinition): CustomKinds {
     };
     kinds.push(kind);
   }
+  // discovery lists a group's versions in this order and prefers the first: upstream's version priority
+  kinds.sort((a, b) => versionPriority(b.version) - versionPriority(a.version) || a.version.localeCompare(b.version));
   return { kinds, definitions };
 }
