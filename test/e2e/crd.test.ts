@@ -35,6 +35,7 @@ spec:
       scale:
         specReplicasPath: .spec.replicas
         statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.selector
     additionalPrinterColumns:
     - name: Color
       type: string
@@ -83,6 +84,7 @@ spec:
             type: object
             properties:
               replicas: {type: integer}
+              selector: {type: string}
               conditions:
                 type: array
                 items:
@@ -151,6 +153,59 @@ test(
     assert.match(explain, /KIND:\s+Widget/);
     assert.match(explain, /color\s+<string>.*-required-/);
     assert.match(explain, /replicas\s+<integer>/);
+  }),
+);
+
+test(
+  'names held by another CRD of the group or by a built-in resource are not accepted',
+  k.run(async () => {
+    const other = (name: string, group: string, plural: string, kind: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${name}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: ${plural}, kind: ${kind}}
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+`;
+    const namesAccepted = (name: string) => {
+      const c = (at(k.json(['get', 'crd', name]), 'status', 'conditions') ?? []) as {
+        type: string;
+        status: string;
+        reason: string;
+        message: string;
+      }[];
+      return c.find((x) => x.type === 'NamesAccepted');
+    };
+    try {
+      k.ok(['apply', '-f', '-'], { input: other('gadgets.shop.example.com', 'shop.example.com', 'gadgets', 'Widget') });
+      assert.ok(await waitFor(() => namesAccepted('gadgets.shop.example.com')?.status === 'False', 5000));
+      // kind and list kind both conflict: the list kind, checked last, is reported (as upstream)
+      assert.equal(namesAccepted('gadgets.shop.example.com')?.reason, 'ListKindConflict');
+      assert.equal(namesAccepted('gadgets.shop.example.com')?.message, '"WidgetList" is already in use');
+      const est = (
+        at(k.json(['get', 'crd', 'gadgets.shop.example.com']), 'status', 'conditions') as { type: string; reason: string }[]
+      ).find((x) => x.type === 'Established');
+      assert.equal(est?.reason, 'NotAccepted');
+      assert.doesNotMatch(k.ok(['api-resources', '--api-group=shop.example.com']).stdout, /gadgets/);
+
+      k.ok(['apply', '-f', '-'], { input: other('roles.rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', 'roles', 'Rolle') });
+      assert.ok(await waitFor(() => namesAccepted('roles.rbac.authorization.k8s.io')?.status === 'False', 5000));
+      assert.equal(namesAccepted('roles.rbac.authorization.k8s.io')?.reason, 'PluralConflict');
+      // the built-in kind is still the one served
+      const roles = JSON.parse(k.ok(['get', '--raw', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles']).stdout) as unknown;
+      assert.equal(at(roles, 'kind'), 'RoleList');
+    } finally {
+      k.srv().kubectl([
+        'delete',
+        'crd',
+        'gadgets.shop.example.com',
+        'roles.rbac.authorization.k8s.io',
+        '--ignore-not-found',
+        '--timeout=20s',
+      ]);
+    }
   }),
 );
 
@@ -240,7 +295,7 @@ test(
       '--subresource=status',
       '--type=merge',
       '-p',
-      '{"spec":{"color":"red"},"status":{"replicas":2,"conditions":[{"type":"Ready","status":"True"}]}}',
+      '{"spec":{"color":"red"},"status":{"replicas":2,"selector":"app=w2","conditions":[{"type":"Ready","status":"True"}]}}',
     ]);
     const w2 = k.json(['get', 'widget', 'w2']);
     assert.equal(at(w2, 'status', 'replicas'), 2);
@@ -259,6 +314,7 @@ test(
     const scale = JSON.parse(k.ok(['get', '--raw', '/apis/shop.example.com/v1/namespaces/default/widgets/w2/scale']).stdout) as unknown;
     assert.equal(at(scale, 'spec', 'replicas'), 4);
     assert.equal(at(scale, 'status', 'replicas'), 2);
+    assert.equal(at(scale, 'status', 'selector'), 'app=w2');
   }),
 );
 
