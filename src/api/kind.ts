@@ -75,6 +75,11 @@ export interface KindDef<T extends KubeObject = AnyObject> {
    */
   storageVersion?: string;
   /**
+   * Objects read from storage go through `defaults` too (custom resources: pruning and schema
+   * defaults by the current schema, as upstream applies them on read). Only with storageVersion.
+   */
+  defaultOnRead?: boolean;
+  /**
    * Where the scale subresource reads and writes replicas, as simple JSON paths (`.spec.replicas`);
    * unset: `.spec.replicas`, `.status.replicas` and `.spec.selector` (a LabelSelector), as
    * Deployments and ReplicaSets have them. A custom resource's labelSelectorPath names a string.

@@ -6,6 +6,7 @@ import { API_TLS_CIPHERS } from './http/tls-ciphers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
+import type { AnyObject } from '../api/object.js';
 import { createKindRegistry, type KindRegistry } from '../api/kinds/kind-registry.js';
 import { versionedBackend } from './registry/storage-version.js';
 import { installCrdServing } from './crd/index.js';
@@ -104,7 +105,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       let s = stores.get(kind);
       if (!s) {
         const gv = (v: string) => (kind.group ? `${kind.group}/${v}` : v);
-        const backend = kind.storageVersion ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion)) : opts.backend;
+        const onRead =
+          kind.defaultOnRead && kind.defaults ? (o: Record<string, unknown>) => kind.defaults?.(o as unknown as AnyObject) : undefined;
+        const backend = kind.storageVersion
+          ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead)
+          : opts.backend;
         s = new ResourceStore(kind, backend);
         stores.set(kind, s);
       }

@@ -319,6 +319,24 @@ test(
 );
 
 test(
+  'a default added to the schema shows on objects stored before it',
+  k.run(async () => {
+    const patch = JSON.stringify([
+      {
+        op: 'add',
+        path: '/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/shape',
+        value: { type: 'string', default: 'round' },
+      },
+    ]);
+    k.ok(['patch', 'crd', 'widgets.shop.example.com', '--type=json', '-p', patch]);
+    const shape = () => at(JSON.parse(k.srv().kubectl(['get', 'widget', 'w1', '-o', 'json']).stdout || '{}'), 'spec', 'shape');
+    assert.ok(await waitFor(() => shape() === 'round', 5000), `shape is ${String(shape())}`);
+    const listed = k.json(['get', 'widgets']) as { items: { spec: { shape?: string } }[] };
+    assert.ok(listed.items.every((i) => i.spec.shape === 'round'));
+  }),
+);
+
+test(
   'server-side apply merges list-map entries of two managers',
   k.run(async () => {
     const doc = (ports: string) =>

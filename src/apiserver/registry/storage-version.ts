@@ -16,10 +16,39 @@ export function withApiVersion(text: string, apiVersion: string): string {
   return `${HEAD}${apiVersion}${text.slice(end)}`;
 }
 
-export function versionedBackend(backend: Backend, servedApiVersion: string, storageApiVersion: string): Backend {
-  const out = (kv: KeyValue): KeyValue => {
+/**
+ * `onRead`, when given, is applied to every object read back from storage (get, list, watch; not the
+ * answer to a write, which went through the same rules just before): custom resources are pruned
+ * and defaulted by their current schema on read, as upstream does, so a default added to a CRD
+ * shows on objects stored before it. Each stored version is transformed once (watchers share it).
+ */
+export function versionedBackend(
+  backend: Backend,
+  servedApiVersion: string,
+  storageApiVersion: string,
+  onRead?: (obj: Record<string, unknown>) => void,
+): Backend {
+  const written = (kv: KeyValue): KeyValue => {
     const value = withApiVersion(kv.value, servedApiVersion);
     return value === kv.value ? kv : { ...kv, value };
+  };
+  const seen = new WeakMap<KeyValue, KeyValue>();
+  const out = (kv: KeyValue): KeyValue => {
+    if (!onRead) return written(kv);
+    const hit = seen.get(kv);
+    if (hit) return hit;
+    let value = withApiVersion(kv.value, servedApiVersion);
+    try {
+      const obj = JSON.parse(value) as Record<string, unknown>;
+      onRead(obj);
+      const again = JSON.stringify(obj);
+      if (again !== value) value = again;
+    } catch {
+      // a stored document that does not parse is served as it is
+    }
+    const res = value === kv.value ? kv : { ...kv, value };
+    seen.set(kv, res);
+    return res;
   };
   const ev = (e: StorageEvent): StorageEvent =>
     e.type === 'create' ? { type: 'create', kv: out(e.kv) } : { type: e.type, kv: out(e.kv), prev: out(e.prev) };
@@ -36,8 +65,8 @@ export function versionedBackend(backend: Backend, servedApiVersion: string, sto
       return { ...r, kvs: r.kvs.map(out) };
     },
     count: (prefix) => backend.count(prefix),
-    create: async (key, value) => out(await backend.create(key, withApiVersion(value, storageApiVersion))),
-    update: async (key, value, rev) => out(await backend.update(key, withApiVersion(value, storageApiVersion), rev)),
+    create: async (key, value) => written(await backend.create(key, withApiVersion(value, storageApiVersion))),
+    update: async (key, value, rev) => written(await backend.update(key, withApiVersion(value, storageApiVersion), rev)),
     delete: async (key, rev) => out(await backend.delete(key, rev)),
     watch: (prefix, after, h) => backend.watch(prefix, after, { onEvents: (evs) => h.onEvents(evs.map(ev)), onError: (e) => h.onError(e) }),
     compact: (rev) => backend.compact(rev),
