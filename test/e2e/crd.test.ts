@@ -5,8 +5,10 @@
 // scaled; and the CRD deleted with its objects. Bad CRDs are refused with 422s naming the field.
 
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import { startTandem } from './harness.js';
 import { AGE, at, createKubectlSession, rows, waitFor } from './kubectl-support.js';
 
 const k = createKubectlSession();
@@ -470,5 +472,37 @@ test(
     k.ok(['apply', '-f', '-'], { input: CRD });
     k.ok(['wait', '--for=condition=Established', 'crd/widgets.shop.example.com', '--timeout=10s']);
     assert.match(k.ok(['get', 'widgets', '-A']).stderr, /No resources found/);
+  }),
+);
+
+test(
+  'after a restart the CRD is served again with its objects',
+  k.run(async () => {
+    const first = await startTandem({ keepDataDir: true });
+    let second: Awaited<ReturnType<typeof startTandem>> | undefined;
+    let firstStopped = false;
+    try {
+      assert.equal(first.kubectl(['apply', '-f', '-'], { input: CRD }).code, 0);
+      assert.equal(first.kubectl(['wait', '--for=condition=Established', 'crd/widgets.shop.example.com', '--timeout=10s']).code, 0);
+      assert.equal(
+        first.kubectl(['apply', '-f', '-'], {
+          input: 'apiVersion: shop.example.com/v1beta1\nkind: Widget\nmetadata: {name: kept, namespace: default}\nspec: {color: red}\n',
+        }).code,
+        0,
+      );
+      await first.stop();
+      firstStopped = true;
+      second = await startTandem({ dataDir: first.dataDir });
+      const r = second.kubectl(['get', 'widgets', 'kept', '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      const w = JSON.parse(r.stdout) as unknown;
+      assert.equal(at(w, 'apiVersion'), 'shop.example.com/v1');
+      assert.equal(at(w, 'spec', 'size'), 3);
+    } finally {
+      if (!firstStopped) await first.stop();
+      // the second server owns the data dir now; without it, remove what the first one kept
+      if (second) await second.stop();
+      else rmSync(first.dataDir, { recursive: true, force: true });
+    }
   }),
 );
