@@ -192,12 +192,17 @@ spec:
       assert.equal(est?.reason, 'NotAccepted');
       assert.doesNotMatch(k.ok(['api-resources', '--api-group=shop.example.com']).stdout, /gadgets/);
 
+      k.ok(['create', 'role', 'survivor', '--verb=get', '--resource=pods', '-n', 'default']);
       k.ok(['apply', '-f', '-'], { input: other('roles.rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', 'roles', 'Rolle') });
       assert.ok(await waitFor(() => namesAccepted('roles.rbac.authorization.k8s.io')?.status === 'False', 5000));
       assert.equal(namesAccepted('roles.rbac.authorization.k8s.io')?.reason, 'PluralConflict');
       // the built-in kind is still the one served
       const roles = JSON.parse(k.ok(['get', '--raw', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles']).stdout) as unknown;
       assert.equal(at(roles, 'kind'), 'RoleList');
+      // deleting that CRD leaves the built-in objects in the same storage alone
+      k.ok(['delete', 'crd', 'roles.rbac.authorization.k8s.io', '--timeout=20s']);
+      assert.equal(k.srv().kubectl(['get', 'crd', 'roles.rbac.authorization.k8s.io']).code, 1);
+      k.ok(['get', 'role', 'survivor', '-n', 'default']);
     } finally {
       k.srv().kubectl([
         'delete',

@@ -30,8 +30,7 @@ const GROUP = 'apiextensions.k8s.io';
 const RESOURCE = 'customresourcedefinitions';
 
 /** Where a custom resource's objects are stored (the layout of registry/keys.ts; the group is never core). */
-const objectsPrefix = (crd: CustomResourceDefinition) =>
-  `/registry/${crd.spec.group}/${crd.status?.acceptedNames?.plural || crd.spec.names.plural}/`;
+const objectsPrefix = (crd: CustomResourceDefinition) => `/registry/${crd.spec.group}/${crd.spec.names.plural}/`;
 
 export async function installCrdServing(ctx: ApiContext, registry: KindRegistry, log?: Logger): Promise<CrdServing> {
   const crdKind = ctx.kindFor(GROUP, 'v1', RESOURCE)!;
@@ -119,11 +118,24 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
     return true;
   };
 
+  /**
+   * Why a deleted CRD's objects must not be deleted: it never served any (its plural may even be a
+   * built-in's, refused by the naming check), or its storage is a built-in resource's.
+   */
+  const keepInstances = (crd: CustomResourceDefinition): { reason: string; message: string } | undefined => {
+    if (registry.isBuiltIn(crd.spec.group, crd.spec.names.plural))
+      return { reason: 'OverlappingBuiltInResource', message: 'instances overlap with built-in resources in storage' };
+    if (!isEstablished(crd)) return { reason: 'NeverEstablished', message: 'resource was never established' };
+    return undefined;
+  };
+
   /** Deletes every object of a deleted CRD, then lets the CRD go. */
   const cleanup = async (crd: CustomResourceDefinition) => {
-    const prefix = objectsPrefix(crd);
-    const { kvs } = await ctx.backend.list(prefix);
-    for (const kv of kvs) await ctx.backend.delete(kv.key).catch(() => undefined);
+    const keep = keepInstances(crd);
+    if (!keep) {
+      const { kvs } = await ctx.backend.list(objectsPrefix(crd));
+      for (const kv of kvs) await ctx.backend.delete(kv.key).catch(() => undefined);
+    }
     const { obj } = await store.guaranteedUpdate(
       undefined,
       crd.metadata.name ?? '',
@@ -135,7 +147,9 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
         const status = (c.status ??= {});
         status.conditions = setCondition(
           status.conditions ?? [],
-          { type: 'Terminating', status: 'True', reason: 'InstanceDeletionCompleted', message: 'removed all instances' },
+          keep
+            ? { type: 'Terminating', status: 'False', ...keep }
+            : { type: 'Terminating', status: 'True', reason: 'InstanceDeletionCompleted', message: 'removed all instances' },
           rfc3339Now(ctx.now()),
         );
         return cur;
@@ -219,6 +233,7 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
       if (ev.type === 'delete') {
         crds.delete(name);
         // a CRD removed without its finalizer's cleanup (deletecollection, a store edit) leaves no objects behind
+        if (keepInstances(obj)) continue;
         void ctx.backend
           .list(objectsPrefix(obj))
           .then(async ({ kvs }) => {
