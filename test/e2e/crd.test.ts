@@ -462,6 +462,35 @@ ${spec}`;
 );
 
 test(
+  'objects owned by a custom object are garbage-collected with it (a CRD created after the collector started)',
+  k.run(async () => {
+    k.ok(['apply', '-f', '-'], {
+      input: 'apiVersion: shop.example.com/v1\nkind: Widget\nmetadata: {name: owner, namespace: default}\nspec: {color: red}\n',
+    });
+    const uid = String(at(k.json(['get', 'widget', 'owner']), 'metadata', 'uid'));
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'owned-by-widget',
+        namespace: 'default',
+        ownerReferences: [{ apiVersion: 'shop.example.com/v1', kind: 'Widget', name: 'owner', uid }],
+      },
+      data: { a: 'b' },
+    };
+    k.ok(['create', '-f', '-'], { input: JSON.stringify(cm) });
+    // the collector learns of the new kind from the owner reference (and its periodic discovery)
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(k.srv().kubectl(['get', 'configmap', 'owned-by-widget']).code, 0, 'a live owner keeps its dependent');
+    k.ok(['delete', 'widget', 'owner', '--wait=false']);
+    assert.ok(
+      await waitFor(() => k.srv().kubectl(['get', 'configmap', 'owned-by-widget']).code !== 0, 20_000),
+      'the dependent goes with its owner',
+    );
+  }),
+);
+
+test(
   'deleting the CRD deletes its objects and stops serving the resource',
   k.run(async () => {
     assert.ok(rows(k.ok(['get', 'widgets']).stdout).length >= 3);
