@@ -132,6 +132,9 @@ spec:
 test(
   'a CRD is established and served: discovery, api-resources, explain, OpenAPI',
   k.run(async () => {
+    // a namespace deleted before the CRD exists: the namespace controller has read discovery without it
+    k.ok(['create', 'namespace', 'before-crd']);
+    k.ok(['delete', 'namespace', 'before-crd', '--timeout=20s']);
     k.ok(['apply', '-f', '-'], { input: CRD });
     k.ok(['wait', '--for=condition=Established', 'crd/widgets.shop.example.com', '--timeout=10s']);
     const crd = k.json(['get', 'crd', 'widgets.shop.example.com']);
@@ -155,6 +158,20 @@ test(
     assert.match(explain, /KIND:\s+Widget/);
     assert.match(explain, /color\s+<string>.*-required-/);
     assert.match(explain, /replicas\s+<integer>/);
+  }),
+);
+
+test(
+  'deleting a namespace deletes the custom objects in it',
+  k.run(async () => {
+    k.ok(['create', 'namespace', 'shop-ns']);
+    k.ok(['apply', '-f', '-'], {
+      input: 'apiVersion: shop.example.com/v1\nkind: Widget\nmetadata: {name: in-ns, namespace: shop-ns}\nspec: {color: red}\n',
+    });
+    k.ok(['delete', 'namespace', 'shop-ns', '--timeout=30s']);
+    k.ok(['create', 'namespace', 'shop-ns']);
+    assert.match(k.ok(['get', 'widgets', '-n', 'shop-ns']).stderr, /No resources found/);
+    k.ok(['delete', 'namespace', 'shop-ns', '--wait=false']);
   }),
 );
 
