@@ -79,6 +79,8 @@ export interface KindDef<T extends KubeObject = AnyObject> {
    * defaults by the current schema, as upstream applies them on read). Only with storageVersion.
    */
   defaultOnRead?: boolean;
+  /** Sent as a `Warning` on every request to this version (a CRD version marked deprecated). */
+  deprecationWarning?: string;
   /**
    * Where the scale subresource reads and writes replicas, as simple JSON paths (`.spec.replicas`);
    * unset: `.spec.replicas`, `.status.replicas` and `.spec.selector` (a LabelSelector), as

@@ -13,7 +13,7 @@ import { installCrdServing } from './crd/index.js';
 import type { Backend } from '../storage/backend.js';
 import { StatusError, notFound } from '../base/errors.js';
 import { parseRequestInfo } from './http/request-info.js';
-import { sendError, toStatusError } from './http/respond.js';
+import { addWarning, sendError, toStatusError } from './http/respond.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { resourcePrefix } from './registry/keys.js';
 import { createNonResource } from './nonresource.js';
@@ -180,6 +180,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (kind.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
+    if (kind.deprecationWarning) addWarning(res, kind.deprecationWarning);
     const scope: RequestScope = {
       ctx,
       req,

@@ -97,6 +97,7 @@ spec:
   - name: v1beta1
     served: true
     storage: false
+    deprecated: true
     schema:
       openAPIV3Schema:
         type: object
@@ -261,7 +262,9 @@ test(
     assert.match(k.ok(['get', 'widgets.v1beta1.shop.example.com', 'w2', '-o', 'name']).stdout, /widget\.shop\.example\.com\/w2/);
 
     // the same stored object at the served-only version: only apiVersion differs
-    const beta = k.json(['get', 'widgets.v1beta1.shop.example.com', 'w2']);
+    const betaRead = k.ok(['get', 'widgets.v1beta1.shop.example.com', 'w2', '-o', 'json']);
+    assert.match(betaRead.stderr, /Warning: shop\.example\.com\/v1beta1 Widget is deprecated/);
+    const beta = JSON.parse(betaRead.stdout) as unknown;
     assert.equal(at(beta, 'apiVersion'), 'shop.example.com/v1beta1');
     assert.equal(at(beta, 'spec', 'size'), 5);
     const v1 = k.json(['get', 'widgets.v1.shop.example.com', 'w2']);

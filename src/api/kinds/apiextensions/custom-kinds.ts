@@ -145,6 +145,7 @@ export function customKindsOf(crd: CustomResourceDefinition): CustomKinds {
       validate: (obj) => validateAgainstSchema(obj as unknown as Record<string, unknown>, schema),
       validateStatus: (obj) => validateAgainstSchema(obj as unknown as Record<string, unknown>, schema),
       table: tableOf(v.additionalPrinterColumns),
+      ...(v.deprecated ? { deprecationWarning: v.deprecationWarning ?? `${group}/${v.name} ${names.kind} is deprecated` } : {}),
       ...(storage ? { storageVersion: storage } : {}),
       // read-time defaulting costs a parse per stored version read: only schemas with defaults pay it
       // (without, a field a newer schema drops is pruned at the object's next write, not on read)
