@@ -26,3 +26,5 @@ export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseEx
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
 export type { UserInfo } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';
+export { createResourceQuotaAdmission } from './admission/resource-quota.js';
+export { createLimitRanger } from './admission/limit-ranger.js';

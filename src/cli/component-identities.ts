@@ -27,6 +27,11 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  replicationcontroller: 'replication-controller',
+  resourcequota: 'resourcequota-controller',
+  statefulset: 'statefulset-controller',
+  cronjob: 'cronjob-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 const AUTHENTICATED = 'system:authenticated';

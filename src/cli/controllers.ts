@@ -22,6 +22,8 @@ import {
   startPodGcController,
   podGcOptionsFromEnv,
   startReplicaSetController,
+  startReplicationController,
+  startResourceQuotaController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -29,6 +31,10 @@ import {
   startCsrSigningController,
   startCsrCleanerController,
   startBootstrapTokenCleaner,
+  startStatefulSetController,
+  startCronJobController,
+  startHpaController,
+  hpaOptionsFromEnv,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
@@ -105,6 +111,12 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
+  resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
+  statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),
+  cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
+  horizontalpodautoscaling: (d) =>
+    startHpaController({ ...deps(d, 'horizontalpodautoscaling', 'horizontal-pod-autoscaler'), ...hpaOptionsFromEnv(process.env, d.log) }),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

@@ -26,3 +26,8 @@ export { startCsrApprovingController, type AccessCheck } from './csr-approving/i
 export { startCsrSigningController } from './csr-signing/index.js';
 export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
+export { startReplicationController } from './replication/index.js';
+export { startResourceQuotaController } from './resourcequota/index.js';
+export { startStatefulSetController } from './statefulset/index.js';
+export { startCronJobController } from './cronjob/index.js';
+export { startHpaController, hpaOptionsFromEnv } from './hpa/index.js';

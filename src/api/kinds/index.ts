@@ -28,6 +28,14 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { podTemplateKind } from './core/pod-template.js';
+import { replicationControllerKind } from './core/replication-controller.js';
+import { resourceQuotaKind } from './core/resource-quota.js';
+import { limitRangeKind } from './core/limit-range.js';
+import { statefulSetKind } from './apps/statefulset.js';
+import { controllerRevisionKind } from './apps/controller-revision.js';
+import { cronJobKind } from './batch/cronjob.js';
+import { hpaKind } from './autoscaling/hpa.js';
 import { crdKind } from './apiextensions/crd.js';
 
 export const allKinds: readonly KindDef[] = [
@@ -60,6 +68,14 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  podTemplateKind,
+  replicationControllerKind,
+  resourceQuotaKind,
+  limitRangeKind,
+  statefulSetKind,
+  controllerRevisionKind,
+  cronJobKind,
+  hpaKind,
   crdKind,
 ];
 

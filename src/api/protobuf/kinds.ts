@@ -13,13 +13,17 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     Endpoints: 'io.k8s.api.core.v1.Endpoints',
     Event: 'io.k8s.api.core.v1.Event',
     Binding: 'io.k8s.api.core.v1.Binding',
+    PodTemplate: 'io.k8s.api.core.v1.PodTemplate',
+    ReplicationController: 'io.k8s.api.core.v1.ReplicationController',
+    ResourceQuota: 'io.k8s.api.core.v1.ResourceQuota',
+    LimitRange: 'io.k8s.api.core.v1.LimitRange',
   },
   'apps/v1': {
     Deployment: 'io.k8s.api.apps.v1.Deployment',
     ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet',
     DaemonSet: 'io.k8s.api.apps.v1.DaemonSet',
   },
-  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job' },
+  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job', CronJob: 'io.k8s.api.batch.v1.CronJob' },
   'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },
   'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },
   'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
@@ -44,6 +48,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
   },
   'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
+  'autoscaling/v2': { HorizontalPodAutoscaler: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

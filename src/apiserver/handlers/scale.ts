@@ -52,7 +52,11 @@ function scaleOf(kind: KindDef, obj: AnyObject): Rec {
     const status = (obj['status'] ?? {}) as Rec;
     replicas = spec['replicas'];
     statusReplicas = status['replicas'];
-    selector = selectorString(spec['selector'] as Unvalidated<LabelSelector> | undefined);
+    // a ReplicationController's selector is a plain label map: the same as matchLabels
+    const raw = spec['selector'] as Unvalidated<LabelSelector> | Record<string, string> | undefined;
+    const sel =
+      obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
+    selector = selectorString(sel);
   }
   return {
     kind: 'Scale',

@@ -109,6 +109,20 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
     ],
   ],
   [
+    'replication-controller',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['replicationcontrollers']),
+      rule(['update', 'patch'], [''], ['replicationcontrollers/status']),
+      rule(['update'], [''], ['replicationcontrollers/finalizers']),
+      rule(['get', 'list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'resourcequota-controller',
+    [rule(['list', 'watch'], ['*'], ['*']), rule(['update', 'patch'], [''], ['resourcequotas/status']), eventsRule()],
+  ],
+  [
     'root-ca-cert-publisher',
     [rule(READ, [''], ['namespaces']), rule(['get', 'list', 'watch', 'create', 'update'], [''], ['configmaps']), eventsRule()],
   ],
@@ -139,6 +153,44 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
         ],
       ),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'statefulset-controller',
+    [
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']),
+      rule(['update', 'patch'], ['apps'], ['statefulsets/status']),
+      rule(['update'], ['apps'], ['statefulsets/finalizers']),
+      rule(['get', 'create', 'delete', 'update', 'patch'], [''], ['pods']),
+      rule(['get', 'create', 'delete', 'update', 'patch', 'list', 'watch'], ['apps'], ['controllerrevisions']),
+      // Tandem: patch as well, for the owner references of the retention policy
+      rule(['get', 'create', 'update', 'patch'], [''], ['persistentvolumeclaims']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'cronjob-controller',
+    [
+      rule(['get', 'list', 'watch', 'update'], ['batch'], ['cronjobs']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'delete', 'patch'], ['batch'], ['jobs']),
+      rule(['update', 'patch'], ['batch'], ['cronjobs/status']),
+      rule(['update'], ['batch'], ['cronjobs/finalizers']),
+      rule(['list', 'delete'], [''], ['pods']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'horizontal-pod-autoscaler',
+    [
+      rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+      rule(['update', 'patch'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+      rule(['get', 'update'], ['*'], ['*/scale']),
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['list'], ['metrics.k8s.io'], ['pods']),
+      rule(['get', 'list'], ['custom.metrics.k8s.io'], ['*']),
+      rule(['get', 'list'], ['external.metrics.k8s.io'], ['*']),
       eventsRule(),
     ],
   ],
