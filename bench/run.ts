@@ -27,6 +27,7 @@ import { runNodePhase } from './node.js';
 import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
+import { runCrdPhase } from './crd.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -302,6 +303,7 @@ main()
   .then(runNetworkPhase)
   .then(runImageFactsPhase)
   .then(runAuthPhase)
+  .then(runCrdPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

@@ -68,6 +68,26 @@ export interface KindDef<T extends KubeObject = AnyObject> {
   /** Server-side printing (kubectl get). */
   table: TableDef<UnvalidatedObject<T>>;
   /**
+   * The version objects of this kind are stored at, when the kind is served at several versions of
+   * one group (custom resources). Reads at `version` return the stored object with only apiVersion
+   * rewritten, writes store it at `storageVersion` (the `None` conversion strategy). Unset: objects
+   * are stored at `version`, as every built-in kind is.
+   */
+  storageVersion?: string;
+  /**
+   * Objects read from storage go through `defaults` too (custom resources: pruning and schema
+   * defaults by the current schema, as upstream applies them on read). Only with storageVersion.
+   */
+  defaultOnRead?: boolean;
+  /** Sent as a `Warning` on every request to this version (a CRD version marked deprecated). */
+  deprecationWarning?: string;
+  /**
+   * Where the scale subresource reads and writes replicas, as simple JSON paths (`.spec.replicas`);
+   * unset: `.spec.replicas`, `.status.replicas` and `.spec.selector` (a LabelSelector), as
+   * Deployments and ReplicaSets have them. A custom resource's labelSelectorPath names a string.
+   */
+  scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /**
    * Field selectors beyond `metadata.name` and `metadata.namespace` (always supported):
    * field path -> its value as a string for an object.
    */

@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
+import type { KindRegistry } from '../api/kinds/kind-registry.js';
 import { buildOpenApiV3, buildOpenApiV3Index } from '../api/schema/openapi-v3.js';
 import { buildOpenApiV2 } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../api/schema/openapi-v2-proto.js';
@@ -35,35 +36,76 @@ function versionDocument(): string {
 export interface NonResource {
   /** true when the request was handled */
   handle(req: IncomingMessage, res: ServerResponse, path: string, advertise: string): boolean;
+  /** Builds what a change of the kinds made stale (discovery, OpenAPI v3) ahead of the next request. */
+  warm(): void;
 }
 
-export function createNonResource(kinds: readonly KindDef[], isReady: () => boolean, oidc?: OidcDiscovery): NonResource {
-  const disco: DiscoveryDocs = buildDiscovery(kinds);
+/**
+ * Discovery and OpenAPI documents follow the kind registry: each is built on first use after a
+ * change of the served kinds (a CRD created, changed or deleted) and kept until the next one.
+ */
+export function createNonResource(
+  registry: Pick<KindRegistry, 'all' | 'generation'>,
+  isReady: () => boolean,
+  oidc?: OidcDiscovery,
+): NonResource {
   const version = versionDocument();
+  let builtAt = -1;
+  let disco!: DiscoveryDocs;
   let openapi: { index: string; docs: Map<string, string> } | undefined;
+  const gvDocs = new Map<string, { kinds: readonly KindDef[]; text: string }>();
+  let openapiV2: { json: string; proto: Buffer } | undefined;
+  const current = () => {
+    if (builtAt !== registry.generation) {
+      builtAt = registry.generation;
+      disco = buildDiscovery(registry.all());
+      openapi = undefined;
+      openapiV2 = undefined;
+    }
+  };
+  const discovery = (): DiscoveryDocs => {
+    current();
+    return disco;
+  };
   const openapiDocs = () => {
+    current();
     if (openapi) return openapi;
     const byGv = new Map<string, KindDef[]>();
-    for (const k of kinds) {
+    for (const k of registry.all()) {
       const key = k.group ? `apis/${k.group}/${k.version}` : `api/${k.version}`;
       byGv.set(key, [...(byGv.get(key) ?? []), k]);
     }
     const docs = new Map<string, string>();
-    for (const [key, ks] of byGv) docs.set(key, JSON.stringify(buildOpenApiV3({ group: ks[0]!.group, version: ks[0]!.version }, ks)));
+    for (const [key, ks] of byGv) {
+      // a group-version whose kinds are the very same objects as last time keeps its document (with
+      // 200 CRDs, a new one should not rebuild the other 199)
+      const prev = gvDocs.get(key);
+      if (prev && prev.kinds.length === ks.length && prev.kinds.every((k, i) => k === ks[i])) {
+        docs.set(key, prev.text);
+        continue;
+      }
+      const text = JSON.stringify(buildOpenApiV3({ group: ks[0]!.group, version: ks[0]!.version }, ks));
+      gvDocs.set(key, { kinds: ks, text });
+      docs.set(key, text);
+    }
+    for (const key of gvDocs.keys()) if (!byGv.has(key)) gvDocs.delete(key);
     openapi = { index: JSON.stringify(buildOpenApiV3Index(Object.fromEntries(docs))), docs };
     return openapi;
   };
 
   // v2: JSON, or gnostic protobuf when asked for it (kubectl asks only for that)
-  let openapiV2: { json: string; proto: Buffer } | undefined;
   const openapiV2Docs = () => {
+    current();
     if (openapiV2) return openapiV2;
-    const doc = buildOpenApiV2(kinds);
+    const doc = buildOpenApiV2(registry.all());
     openapiV2 = { json: JSON.stringify(doc), proto: encodeOpenApiV2(doc) };
     return openapiV2;
   };
 
   return {
+    warm() {
+      openapiDocs();
+    },
     handle(req, res, path, advertise) {
       const accept = req.headers['accept'];
       switch (path) {
@@ -79,12 +121,12 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
           else sendText(res, 503, '[-]storage not ready\nreadyz check failed');
           return true;
         case '/api':
-          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApi, AGGREGATED_CONTENT_TYPE);
-          else sendJsonText(res, 200, disco.apiVersions(advertise));
+          if (wantsAggregated(accept)) sendJsonText(res, 200, discovery().aggregatedApi, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, discovery().apiVersions(advertise));
           return true;
         case '/apis':
-          if (wantsAggregated(accept)) sendJsonText(res, 200, disco.aggregatedApis, AGGREGATED_CONTENT_TYPE);
-          else sendJsonText(res, 200, disco.apiGroupList);
+          if (wantsAggregated(accept)) sendJsonText(res, 200, discovery().aggregatedApis, AGGREGATED_CONTENT_TYPE);
+          else sendJsonText(res, 200, discovery().apiGroupList);
           return true;
         case '/openapi/v3':
           sendDocument(res, 200, openapiDocs().index);
@@ -121,19 +163,19 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
       }
       const seg = path.split('/').filter(Boolean);
       if (seg[0] === 'api' && seg.length === 2) {
-        const doc = disco.resourceList('', seg[1]!);
+        const doc = discovery().resourceList('', seg[1]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;
       }
       if (seg[0] === 'apis' && seg.length === 2) {
-        const doc = disco.apiGroup(seg[1]!);
+        const doc = discovery().apiGroup(seg[1]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;
       }
       if (seg[0] === 'apis' && seg.length === 3) {
-        const doc = disco.resourceList(seg[1]!, seg[2]!);
+        const doc = discovery().resourceList(seg[1]!, seg[2]!);
         if (!doc) return false;
         sendJsonText(res, 200, doc);
         return true;

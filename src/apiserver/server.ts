@@ -7,10 +7,14 @@ import { parseFromSocketEvents } from './http/tls-parser-feed.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
+import type { AnyObject } from '../api/object.js';
+import { createKindRegistry, type KindRegistry } from '../api/kinds/kind-registry.js';
+import { versionedBackend } from './registry/storage-version.js';
+import { installCrdServing } from './crd/index.js';
 import type { Backend } from '../storage/backend.js';
 import { StatusError, notFound } from '../base/errors.js';
 import { parseRequestInfo } from './http/request-info.js';
-import { sendError, toStatusError } from './http/respond.js';
+import { addWarning, sendError, toStatusError } from './http/respond.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { resourcePrefix } from './registry/keys.js';
 import { createNonResource } from './nonresource.js';
@@ -63,6 +67,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   server: https.Server;
   ctx: ApiContext;
+  /** the kinds served now: `opts.kinds`, plus those CustomResourceDefinitions add while the server runs */
+  kinds: KindRegistry;
   /** the request handler, for an in-process transport that runs the same chain */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** ClusterIP and NodePort allocation (its well-known addresses are what bootstrap uses) */
@@ -74,15 +80,11 @@ export interface ApiServer {
 }
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const byResource = new Map<string, KindDef>();
-  const byGVK = new Map<string, KindDef>();
-  for (const k of opts.kinds) {
-    byResource.set(`${k.group}/${k.version}/${k.plural}`, k);
-    byGVK.set(`${k.group}/${k.version}/${k.kind}`, k);
-  }
-  const stores = new Map<KindDef, ResourceStore>();
+  const registry = createKindRegistry(opts.kinds);
+  // keyed weakly: the kinds of a changed or deleted CRD are dropped with their stores
+  const stores = new WeakMap<KindDef, ResourceStore>();
   const services = createServiceAllocator({ backend: opts.backend, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) });
-  const svcKind = byResource.get('/v1/services');
+  const svcKind = registry.byResource('', 'v1', 'services');
   let repair: { stop(): void } | undefined;
   if (svcKind) {
     const repairOpts = {
@@ -96,17 +98,26 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }
   const ctx: ApiContext = {
     backend: opts.backend,
-    kinds: opts.kinds,
+    get kinds() {
+      return registry.all();
+    },
+    kindRegistry: registry,
     store(kind) {
       let s = stores.get(kind);
       if (!s) {
-        s = new ResourceStore(kind, opts.backend);
+        const gv = (v: string) => (kind.group ? `${kind.group}/${v}` : v);
+        const onRead =
+          kind.defaultOnRead && kind.defaults ? (o: Record<string, unknown>) => kind.defaults?.(o as unknown as AnyObject) : undefined;
+        const backend = kind.storageVersion
+          ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead)
+          : opts.backend;
+        s = new ResourceStore(kind, backend);
         stores.set(kind, s);
       }
       return s;
     },
-    kindFor: (g, v, r) => byResource.get(`${g}/${v}/${r}`),
-    kindByGVK: (g, v, k) => byGVK.get(`${g}/${v}/${k}`),
+    kindFor: (g, v, r) => registry.byResource(g, v, r),
+    kindByGVK: (g, v, k) => registry.byGVK(g, v, k),
     now: opts.now ?? Date.now,
     admission: createAdmission(opts.backend, services),
     admissionPlugins: [...(opts.admissionPlugins ?? [])],
@@ -117,14 +128,27 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (opts.nodeProxy) ctx.nodeProxy = opts.nodeProxy;
   if (opts.ruleResolver) ctx.ruleResolver = opts.ruleResolver;
   // a server built with only some kinds (the events store) does not answer reviews
-  if (byGVK.has('authorization.k8s.io/v1/SelfSubjectAccessReview')) registerReviewHandlers(ctx.custom);
+  if (registry.byGVK('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview')) registerReviewHandlers(ctx.custom);
   // certificates.k8s.io: the approval subresource and the requestor/signer checks come with the kind
   if (ctx.kindFor('certificates.k8s.io', 'v1', 'certificatesigningrequests')) {
     installCsrApproval(ctx);
     ctx.admissionPlugins.push(createCsrAdmission(ctx.authorizer));
   }
+  // apiextensions.k8s.io: CRDs become served kinds (and leave again) while the server runs
+  const crdServing = ctx.kindFor('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')
+    ? await installCrdServing(ctx, registry, opts.log)
+    : undefined;
   const metricsApi = createMetricsApi(ctx);
-  const nonResource = createNonResource(opts.kinds, () => true, opts.oidc);
+  const nonResource = createNonResource(registry, () => true, opts.oidc);
+  // after CRD changes settle, rebuild discovery and OpenAPI before a client asks (kubectl asks right away)
+  let warmTimer: NodeJS.Timeout | undefined;
+  const stopWarming = registry.onChange(() => {
+    if (warmTimer) clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => {
+      warmTimer = undefined;
+      nonResource.warm();
+    }, 50);
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -157,6 +181,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     if (kind.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
+    if (kind.deprecationWarning) addWarning(res, kind.deprecationWarning);
     const scope: RequestScope = {
       ctx,
       req,
@@ -211,6 +236,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   return {
     server,
     ctx,
+    kinds: registry,
     handler,
     services,
     listen(host, port) {
@@ -240,6 +266,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     close() {
       repair?.stop();
+      crdServing?.stop();
+      stopWarming();
+      if (warmTimer) clearTimeout(warmTimer);
       // connections still in their TLS handshake are not seen by closeAllConnections()
       for (const sock of rawSockets) sock.destroy();
       const all = [server, ...unixServers];

@@ -30,6 +30,7 @@ test('registry lookups', () => {
       'autoscaling/v2',
       'policy/v1',
       'scheduling.k8s.io/v1',
+      'apiextensions.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9 + 4);

@@ -38,6 +38,7 @@ import { cronJobKind } from './batch/cronjob.js';
 import { hpaKind } from './autoscaling/hpa.js';
 import { pdbKind } from './policy/pdb.js';
 import { priorityClassKind } from './scheduling/priorityclass.js';
+import { crdKind } from './apiextensions/crd.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -79,6 +80,7 @@ export const allKinds: readonly KindDef[] = [
   hpaKind,
   pdbKind,
   priorityClassKind,
+  crdKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -26,6 +26,8 @@ export interface SchemaRegistry {
   names(): string[];
   /** Adds or replaces definitions (e.g. a custom resource's schema). */
   add(defs: DefinitionMap): void;
+  /** Removes definitions added at run time (a deleted custom resource's schema). */
+  remove(names: readonly string[]): void;
 }
 
 const gvkKey = (g: GVK) => `${g.group}/${g.version}/${g.kind}`;
@@ -79,6 +81,14 @@ export function createSchemaRegistry(base: DefinitionMap = builtIn): SchemaRegis
       for (const [n, d] of Object.entries(more)) {
         defs.set(n, d);
         index(n, d, true);
+      }
+    },
+    remove(names) {
+      for (const n of names) {
+        const d = defs.get(n);
+        if (!d) continue;
+        defs.delete(n);
+        if (d.kind === 'object' && d.gvk) for (const g of d.gvk) if (byGvk.get(gvkKey(g)) === n) byGvk.delete(gvkKey(g));
       }
     },
   };

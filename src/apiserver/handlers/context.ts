@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../../api/kind.js';
+import type { KindRegistry } from '../../api/kinds/kind-registry.js';
 import type { Backend } from '../../storage/backend.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import type { ResourceRequest } from '../http/request-info.js';
@@ -16,7 +17,10 @@ export type { UserInfo };
 
 export interface ApiContext {
   backend: Backend;
-  kinds: readonly KindDef[];
+  /** the kinds served now (changes when CRDs do) */
+  readonly kinds: readonly KindDef[];
+  /** the same kinds, with lookups and change notification */
+  kindRegistry: KindRegistry;
   store(kind: KindDef): ResourceStore;
   kindFor(group: string, version: string, plural: string): KindDef | undefined;
   kindByGVK(group: string, version: string, kind: string): KindDef | undefined;

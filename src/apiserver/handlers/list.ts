@@ -74,7 +74,8 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
     if (rv > current)
       throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
   }
-  const res = await s.ctx.backend.list(prefix, after !== undefined ? { after } : {});
+  // through the store: a kind served at another version than it is stored at reads through a view
+  const res = await store.backend.list(prefix, after !== undefined ? { after } : {});
   const kvs: KeyValue[] = [];
   let lastKey: string | undefined;
   let more = false;

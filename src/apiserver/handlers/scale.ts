@@ -1,7 +1,9 @@
-// The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets (and later StatefulSets).
+// The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets (and later StatefulSets),
+// and of custom resources, whose replicas live wherever their CRD's scale paths say.
 
 import type { LabelSelector } from '../../api/gen/types.js';
 import { selectorString } from '../../api/label-selector.js';
+import type { KindDef } from '../../api/kind.js';
 import type { AnyObject } from '../../api/object.js';
 import type { Unvalidated } from '../../api/unvalidated.js';
 import { getDefinition } from '../../api/schema/registry.js';
@@ -17,13 +19,45 @@ import type { RequestScope } from './context.js';
 type Rec = Record<string, unknown>;
 const SCALE_DEF = 'io.k8s.api.autoscaling.v1.Scale';
 
-function scaleOf(obj: AnyObject): Rec {
-  const spec = (obj['spec'] ?? {}) as Rec;
-  const status = (obj['status'] ?? {}) as Rec;
-  // a ReplicationController's selector is a plain label map: the same as matchLabels
-  const raw = spec['selector'] as Unvalidated<LabelSelector> | Record<string, string> | undefined;
-  const sel =
-    obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
+/** The value at a simple path such as `.spec.replicas`. */
+function atPath(obj: Rec, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.split('.').filter(Boolean))
+    cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Rec)[p] : undefined;
+  return cur;
+}
+
+function setAtPath(obj: Rec, path: string, value: unknown): void {
+  const parts = path.split('.').filter(Boolean);
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    cur = next && typeof next === 'object' && !Array.isArray(next) ? (next as Rec) : (cur[p] = {});
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function scaleOf(kind: KindDef, obj: AnyObject): Rec {
+  const paths = kind.scalePaths;
+  let replicas: unknown;
+  let statusReplicas: unknown;
+  let selector: string;
+  if (paths) {
+    replicas = atPath(obj, paths.specReplicasPath);
+    statusReplicas = atPath(obj, paths.statusReplicasPath);
+    const sel = paths.labelSelectorPath ? atPath(obj, paths.labelSelectorPath) : undefined;
+    selector = typeof sel === 'string' ? sel : '';
+  } else {
+    const spec = (obj['spec'] ?? {}) as Rec;
+    const status = (obj['status'] ?? {}) as Rec;
+    replicas = spec['replicas'];
+    statusReplicas = status['replicas'];
+    // a ReplicationController's selector is a plain label map: the same as matchLabels
+    const raw = spec['selector'] as Unvalidated<LabelSelector> | Record<string, string> | undefined;
+    const sel =
+      obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
+    selector = selectorString(sel);
+  }
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -34,8 +68,8 @@ function scaleOf(obj: AnyObject): Rec {
       resourceVersion: obj.metadata.resourceVersion,
       creationTimestamp: obj.metadata.creationTimestamp,
     },
-    spec: { replicas: (spec['replicas'] as number | undefined) ?? 0 },
-    status: { replicas: (status['replicas'] as number | undefined) ?? 0, selector: selectorString(sel) },
+    spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
+    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, selector },
   };
 }
 
@@ -45,7 +79,7 @@ export async function handleScale(s: RequestScope): Promise<void> {
   const method = (s.req.method ?? 'GET').toUpperCase();
   if (method === 'GET') {
     const { obj } = await store.get(s.info.namespace, name);
-    sendJson(s.res, 200, scaleOf(obj));
+    sendJson(s.res, 200, scaleOf(s.kind, obj));
     return;
   }
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(`${method} is not supported on ${s.kind.plural}/scale`);
@@ -55,7 +89,7 @@ export async function handleScale(s: RequestScope): Promise<void> {
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
   let expectedRV: string | undefined;
   const desiredScale = (cur: AnyObject): Rec => {
-    const current = scaleOf(cur);
+    const current = scaleOf(s.kind, cur);
     let next: unknown;
     if (method === 'PUT') {
       next = requireObject(body);
@@ -82,14 +116,12 @@ export async function handleScale(s: RequestScope): Promise<void> {
           { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },
         ]);
       }
-      const spec = (cur['spec'] ?? {}) as Rec;
-      spec['replicas'] = replicas;
-      cur['spec'] = spec;
+      setAtPath(cur, s.kind.scalePaths?.specReplicasPath ?? '.spec.replicas', replicas);
       return cur;
     },
     opts,
     manager,
     expectedRV,
   );
-  sendJson(s.res, 200, scaleOf(result.obj));
+  sendJson(s.res, 200, scaleOf(s.kind, result.obj));
 }

@@ -151,7 +151,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
 
   let startAfter: number;
   if (fromInitial || sendInitial) {
-    const list = await s.ctx.backend.list(store.prefix(s.info.namespace));
+    const list = await store.backend.list(store.prefix(s.info.namespace));
     let out: Buffer[] = [];
     let size = 0;
     for (const kv of list.kvs) {

@@ -30,6 +30,12 @@ import { createMonitors, type Monitor, type Monitors } from './gc-monitors.js';
 export interface GarbageCollectorOptions {
   /** How often an owner waiting for its dependents is looked at again regardless of events (default 5 s). */
   recheckMs?: number;
+  /**
+   * How often discovery is read again for resources served since (custom resources), as upstream's
+   * collector resyncs its monitors (default 30 s). An owner reference to a kind no monitor serves
+   * also asks for one, at most once a second.
+   */
+  resyncMs?: number;
 }
 
 const NAME = 'garbage-collector';
@@ -57,7 +63,10 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
 
   async function ownerState(dep: KubeObject, ref: OwnerReference): Promise<OwnerState> {
     const m = monitors?.forRef(ref);
-    if (!m) return 'unknown';
+    if (!m) {
+      requestResync();
+      return 'unknown';
+    }
     if (m.res.namespaced && !dep.metadata.namespace) return 'absent'; // a cluster-scoped object cannot have a namespaced owner
     const ns = m.res.namespaced ? dep.metadata.namespace : undefined;
     const cached = m.informer.get(ns ? `${ns}/${ref.name}` : ref.name);
@@ -170,6 +179,67 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     }
   }
 
+  const attach = (mon: Monitor) => {
+    mon.informer.addHandlers({
+      onAdd: (o) => queue.add(itemOf(mon, o)),
+      onUpdate: (old, o) => {
+        queue.add(itemOf(mon, o));
+        enqueueOwners(old);
+        enqueueOwners(o);
+      },
+      onDelete: (o) => {
+        enqueueDependents(o);
+        enqueueOwners(o);
+      },
+    });
+  };
+
+  // resources served after start (CRDs): monitored once discovery shows them, dropped when it stops
+  let resyncTimer: NodeJS.Timeout | undefined;
+  let resyncSoon: NodeJS.Timeout | undefined;
+  let resyncing = false;
+  let stopped = false;
+  async function resync(): Promise<void> {
+    const ms = monitors;
+    if (!ms || resyncing || stopped) return;
+    resyncing = true;
+    try {
+      const resources = await discoverResources(client);
+      if (stopped) return;
+      const added: Monitor[] = [];
+      for (const res of resources) {
+        const m = ms.add(res);
+        if (!m) continue;
+        attach(m);
+        m.informer.start();
+        added.push(m);
+      }
+      const served = new Set(resources.map((r) => `${r.group ? `${r.group}/${r.version}` : r.version}/${r.resource}`));
+      for (const m of [...ms.all()]) if (!served.has(m.id)) await ms.remove(m.id);
+      if (added.length === 0) return;
+      log.info('monitoring resources served since start', { resources: added.map((m) => m.id).join(',') });
+      // dependents looked at while their owners' kind had no monitor are looked at again
+      const kinds = new Set(added.map((m) => `${m.res.group}/${m.res.kind}`));
+      const groupOf = (av: string) => (av.includes('/') ? av.slice(0, av.indexOf('/')) : '');
+      for (const m of ms.all())
+        for (const o of m.informer.list())
+          if ((o.metadata.ownerReferences ?? []).some((r) => kinds.has(`${groupOf(r.apiVersion)}/${r.kind}`))) queue.add(itemOf(m, o));
+    } catch (e) {
+      log.warn('resource discovery for the garbage collector failed', { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      resyncing = false;
+    }
+  }
+  let lastAsked = 0;
+  function requestResync(): void {
+    if (stopped || resyncSoon || Date.now() - lastAsked < 1000) return;
+    lastAsked = Date.now();
+    resyncSoon = setTimeout(() => {
+      resyncSoon = undefined;
+      void resync();
+    }, 200);
+  }
+
   /** Discovery first (retried until it answers or the collector stops), then one informer per resource. */
   async function makeMonitors(signal: AbortSignal): Promise<Monitors[]> {
     const resources = await retryWithBackoff(() => discoverResources(client), {
@@ -180,20 +250,9 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     });
     const ms = createMonitors(client, resources, log);
     monitors = ms;
-    for (const mon of ms.all()) {
-      mon.informer.addHandlers({
-        onAdd: (o) => queue.add(itemOf(mon, o)),
-        onUpdate: (old, o) => {
-          queue.add(itemOf(mon, o));
-          enqueueOwners(old);
-          enqueueOwners(o);
-        },
-        onDelete: (o) => {
-          enqueueDependents(o);
-          enqueueOwners(o);
-        },
-      });
-    }
+    for (const mon of ms.all()) attach(mon);
+    resyncTimer = setInterval(() => void resync(), deps.resyncMs ?? 30_000);
+    resyncTimer.unref();
     return [ms];
   }
 
@@ -204,6 +263,11 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     queue,
     workers: deps.workers ?? 2,
     sync: process,
-    onStop: () => monitors?.stop(),
+    onStop: () => {
+      stopped = true;
+      if (resyncTimer) clearInterval(resyncTimer);
+      if (resyncSoon) clearTimeout(resyncSoon);
+      return monitors?.stop();
+    },
   });
 }

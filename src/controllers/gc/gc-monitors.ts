@@ -32,6 +32,13 @@ export interface Monitors {
   start(): void;
   whenSynced(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A monitor for a resource served since discovery ran (a new CustomResourceDefinition); not started.
+   * Undefined when the resource is not monitored or already is.
+   */
+  add(res: ApiResource): Monitor | undefined;
+  /** Stops and forgets the monitor of a resource no longer served. */
+  remove(id: string): Promise<void>;
 }
 
 const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
@@ -41,12 +48,13 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
   const list: Monitor[] = [];
   const ids = new Map<string, Monitor>();
   const kinds = new Map<string, Monitor>();
-  for (const res of resources) {
-    if (!hasVerbs(res, 'list', 'watch')) continue;
+  const add = (res: ApiResource): Monitor | undefined => {
+    if (!hasVerbs(res, 'list', 'watch')) return undefined;
     // as upstream's garbage collector, events are not monitored (they are many and own nothing)
-    if (res.resource === 'events' && (res.group === '' || res.group === 'events.k8s.io')) continue;
+    if (res.resource === 'events' && (res.group === '' || res.group === 'events.k8s.io')) return undefined;
     // metrics are computed on request, not stored
-    if (res.group === 'metrics.k8s.io') continue;
+    if (res.group === 'metrics.k8s.io') return undefined;
+    if (ids.has(monitorId(res))) return undefined;
     const api = client.resource(resourceRef(res));
     const informer = createInformer<AnyObject>(client, {
       path: api.path(),
@@ -58,7 +66,9 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     list.push(m);
     ids.set(m.id, m);
     if (!kinds.has(`${res.group}/${res.kind}`)) kinds.set(`${res.group}/${res.kind}`, m);
-  }
+    return m;
+  };
+  for (const res of resources) add(res);
   return {
     all: () => list,
     byId: (id) => ids.get(id),
@@ -76,6 +86,20 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     },
     async stop() {
       await Promise.all(list.map((m) => m.informer.stop()));
+    },
+    add,
+    async remove(id) {
+      const m = ids.get(id);
+      if (!m) return;
+      ids.delete(id);
+      list.splice(list.indexOf(m), 1);
+      const kk = `${m.res.group}/${m.res.kind}`;
+      if (kinds.get(kk) === m) {
+        kinds.delete(kk);
+        const other = list.find((o) => `${o.res.group}/${o.res.kind}` === kk);
+        if (other) kinds.set(kk, other);
+      }
+      await m.informer.stop();
     },
   };
 }

@@ -79,8 +79,10 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
     await namespaces.updateStatus({ ...live, status: { ...status, conditions: [...keep, ...next] } });
   }
 
-  async function process(name: string): Promise<void> {
+  async function process(name: string, freshDiscovery = false): Promise<void> {
     if (!needsCleanup(informer.get(name))) return;
+    const readNow = freshDiscovery || !discovered || now() - discovered.at > ttl;
+    if (freshDiscovery) discovered = undefined;
     const rs = await resources();
     const remaining: KubeObject[] = [];
     const reports: ContentReport[] = [];
@@ -100,6 +102,9 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
       }
     }
     if (remaining.length === 0 && failures.length === 0) {
+      // a resource served since discovery was last read (a CustomResourceDefinition created since) is
+      // emptied too before the namespace goes: the last pass always works from a fresh discovery
+      if (!readNow) return process(name, true);
       const live = await namespaces.getOrUndefined(name);
       if (!needsCleanup(live)) return;
       await namespaces.updateSubresource(name, 'finalize', finalizeBody(live));
@@ -112,5 +117,5 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
     queue.addAfter(name, recheckDelay(remaining, now()));
   }
 
-  return runController({ name: NAME, log, informers: [informer], queue, workers: deps.workers ?? 2, sync: process });
+  return runController({ name: NAME, log, informers: [informer], queue, workers: deps.workers ?? 2, sync: (name) => process(name) });
 }
