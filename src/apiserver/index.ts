@@ -4,6 +4,7 @@ export { createApiServer, type ApiServer } from './server.js';
 export { startEventTtl } from './registry/event-ttl.js';
 export { reconcileKubernetesEndpoints, startKubernetesEndpoints } from './kubernetes-endpoints.js';
 export { bootstrapCluster } from './bootstrap.js';
+export { reconcileAPIServices } from './apiservices.js';
 export {
   createTokenAuthenticator,
   adminUser,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 28);
+  assert.equal(allKinds.length, 32);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -26,6 +26,8 @@ test('registry lookups', () => {
       'authorization.k8s.io/v1',
       'authentication.k8s.io/v1',
       'certificates.k8s.io/v1',
+      'networking.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9);

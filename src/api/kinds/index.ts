@@ -28,6 +28,10 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { ingressKind } from './networking/ingress.js';
+import { ingressClassKind } from './networking/ingress-class.js';
+import { networkPolicyKind } from './networking/network-policy.js';
+import { apiServiceKind } from './apiregistration/apiservice.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -59,6 +63,10 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  ingressKind,
+  ingressClassKind,
+  networkPolicyKind,
+  apiServiceKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);
