@@ -40,7 +40,7 @@ const PRIORITIES: Readonly<Record<string, readonly [number, number]>> = {
 const OTHER: readonly [number, number] = [1000, 15];
 
 /** The APIService object for one served group-version (`v1` or `group/version`). */
-export function localAPIService(groupVersion: string): APIService {
+function localAPIService(groupVersion: string): APIService {
   const slash = groupVersion.indexOf('/');
   const group = slash < 0 ? '' : groupVersion.slice(0, slash);
   const version = slash < 0 ? groupVersion : groupVersion.slice(slash + 1);

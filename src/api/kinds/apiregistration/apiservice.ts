@@ -15,11 +15,11 @@ type APIServiceIn = UnvalidatedObject<APIService>;
 
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'];
 
-export function defaultAPIService(a: APIServiceIn): void {
+function defaultAPIService(a: APIServiceIn): void {
   if (a.spec?.service) a.spec.service.port ??= 443;
 }
 
-export function validateAPIService(a: APIServiceIn): FieldError[] {
+function validateAPIService(a: APIServiceIn): FieldError[] {
   const errs: FieldError[] = [];
   const spec = a.spec ?? {};
   const group = spec.group ?? '';
@@ -53,7 +53,7 @@ export function validateAPIService(a: APIServiceIn): FieldError[] {
   return errs;
 }
 
-export function validateAPIServiceStatus(a: APIServiceIn): FieldError[] {
+function validateAPIServiceStatus(a: APIServiceIn): FieldError[] {
   const errs: FieldError[] = [];
   (a.status?.conditions ?? []).forEach((c, i) => {
     if (!CONDITION_STATUSES.includes(c.status ?? ''))

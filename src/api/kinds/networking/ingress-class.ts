@@ -16,11 +16,11 @@ type IngressClassIn = UnvalidatedObject<IngressClass>;
 const MAX_CONTROLLER = 250;
 const SCOPES = ['Cluster', 'Namespace'];
 
-export function defaultIngressClass(ic: IngressClassIn): void {
+function defaultIngressClass(ic: IngressClassIn): void {
   if (ic.spec?.parameters) ic.spec.parameters.scope ??= 'Cluster';
 }
 
-export function validateIngressClass(ic: IngressClassIn, old: IngressClassIn | undefined): FieldError[] {
+function validateIngressClass(ic: IngressClassIn, old: IngressClassIn | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const controller = ic.spec?.controller ?? '';
   if (!controller) errs.push(required('spec.controller'));

@@ -17,7 +17,7 @@ type NetworkPolicyIn = UnvalidatedObject<NetworkPolicy>;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const POLICY_TYPES = ['Ingress', 'Egress'];
 
-export function defaultNetworkPolicy(np: NetworkPolicyIn): void {
+function defaultNetworkPolicy(np: NetworkPolicyIn): void {
   const spec = (np.spec ??= {});
   spec.podSelector ??= {};
   for (const r of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) for (const p of r.ports ?? []) p.protocol ??= 'TCP';
@@ -75,7 +75,7 @@ function validatePeer(peer: Unvalidated<NetworkPolicyPeer>, f: string): FieldErr
   return errs;
 }
 
-export function validateNetworkPolicy(np: NetworkPolicyIn): FieldError[] {
+function validateNetworkPolicy(np: NetworkPolicyIn): FieldError[] {
   const spec = np.spec ?? {};
   const errs = validateLabelSelector(spec.podSelector, 'spec.podSelector');
   (spec.ingress ?? []).forEach((r, i) => {
