@@ -4,6 +4,7 @@
 // object that was itself defaulted are filled too.
 
 import { additionalOf, copyJson, hasDefault, isPlainObject, itemsOf, propsOf, type Schema } from './access.js';
+import { normalizeSchema } from './normalize.js';
 
 const nonNullableNull = (v: unknown, s: Schema | undefined): boolean => v === null && s !== undefined && !s.nullable;
 
@@ -53,7 +54,8 @@ function fill(x: unknown, s: Schema | undefined): void {
   }
 }
 
-export function applySchemaDefaults(obj: Record<string, unknown>, schema: Schema): void {
+export function applySchemaDefaults(obj: Record<string, unknown>, raw: Schema): void {
+  const schema = normalizeSchema(raw);
   pruneNulls(obj, schema);
   fill(obj, schema);
 }

@@ -6,6 +6,7 @@
 
 import type { Definition, DefinitionMap, FieldDef, GVK, Primitive, TypeRef } from '../schema/types.js';
 import { additionalOf, itemsOf, propsOf, type Schema } from './access.js';
+import { normalizeSchema } from './normalize.js';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const PRIMS = new Set(['string', 'integer', 'number', 'boolean']);
@@ -80,7 +81,8 @@ function fieldDef(s: Schema, name: string, out: Out): FieldDef {
   return f;
 }
 
-export function toDefinitions(schema: Schema, rootName: string, gvk: GVK): DefinitionMap {
+export function toDefinitions(raw: Schema, rootName: string, gvk: GVK): DefinitionMap {
+  const schema = normalizeSchema(raw);
   const out: Out = {};
   objectDef(schema, rootName, out, true);
   const root = out[rootName] as Extract<Definition, { kind: 'object' }>;

@@ -4,6 +4,7 @@
 // keeps every key (pruning inside its values). Paths are reported as upstream does (`spec.a[0].b`).
 
 import { additionalOf, isPlainObject, itemsOf, propsOf, type Schema } from './access.js';
+import { normalizeSchema } from './normalize.js';
 
 const META = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -71,5 +72,5 @@ export function pruneValue(x: unknown, s: Schema, resourceRoot: boolean): string
 }
 
 export function pruneUnknownFields(obj: Record<string, unknown>, schema: Schema): string[] {
-  return pruneValue(obj, schema, true);
+  return pruneValue(obj, normalizeSchema(schema), true);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../base/errors.js';
 import type { JSONSchemaProps } from '../gen/types.js';
-import { validateCrdSchema } from './index.js';
+import { applySchemaDefaults, pruneUnknownFields, toDefinitions, validateAgainstSchema, validateCrdSchema } from './index.js';
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
 const S = `${P}.properties[spec]`;
@@ -356,3 +356,20 @@ const cases: [string, JSONSchemaProps, string[]][] = [
 for (const [name, schema, want] of cases) {
   test(`validateCrdSchema: ${name}`, () => assert.deepEqual(texts(schema), want));
 }
+
+test('schemas with members of the wrong JSON type do not crash any function', () => {
+  const bad = j({
+    type: 'object',
+    required: { not: 'a list' },
+    allOf: { not: 'a list' },
+    properties: { spec: { type: 'object', properties: 5, items: 'x', enum: 'e', pattern: 7 }, n: 3 },
+    additionalProperties: 'x',
+  });
+  const obj = { spec: { a: 1 }, other: [1] };
+  assert.deepEqual(texts(bad), []);
+  assert.deepEqual(validateAgainstSchema(structuredClone(obj), bad), []);
+  const pruned = structuredClone(obj) as Record<string, unknown>;
+  assert.deepEqual(pruneUnknownFields(pruned, bad), ['other', 'spec.a']);
+  applySchemaDefaults(pruned, bad);
+  assert.ok(toDefinitions(bad, 'r', { group: 'g', version: 'v1', kind: 'K' })['r']);
+});

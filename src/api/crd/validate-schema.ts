@@ -5,9 +5,11 @@
 import type { FieldError } from '../../base/errors.js';
 import { child, type Schema } from './access.js';
 import { checkKeywords, unconvertible } from './keywords.js';
+import { normalizeSchema } from './normalize.js';
 import { defaultErrors, structuralErrors } from './structural.js';
 
-export function validateCrdSchema(schema: Schema, fieldPath: string): FieldError[] {
+export function validateCrdSchema(raw: Schema, fieldPath: string): FieldError[] {
+  const schema = normalizeSchema(raw);
   const errs: FieldError[] = [];
   if (schema.nullable)
     errs.push({ type: 'FieldValueForbidden', field: child(fieldPath, 'nullable'), detail: 'nullable cannot be true at the root' });

@@ -9,6 +9,7 @@ import { validateObjectMeta } from '../validation/object-meta.js';
 import { isDNS1035Label } from '../validation/names.js';
 import { additionalOf, child, isPlainObject, itemsOf, jsonTypeName, key, propsOf, type Schema } from './access.js';
 import { matchesFormat } from './formats.js';
+import { normalizeSchema } from './normalize.js';
 import { compilePattern } from './pattern.js';
 import { jsonEqual } from '../validation/field.js';
 
@@ -334,5 +335,5 @@ export function validateValue(v: unknown, s: Schema, base: string, root: boolean
 }
 
 export function validateAgainstSchema(obj: Record<string, unknown>, schema: Schema): FieldError[] {
-  return validateValue(obj, schema, '', true);
+  return validateValue(obj, normalizeSchema(schema), '', true);
 }
