@@ -41,7 +41,10 @@ function translate(src: string): RegExp {
     })
     .replace(/\\A/g, '^')
     .replace(/\\z/g, '$')
-    .replace(/\(\?P</g, '(?<');
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}');
+  // Unicode classes need JavaScript's `u` mode, which is stricter about escapes; use it only for them
+  if (/\\[pP]\{/.test(body)) flags += 'u';
   return new RegExp(body, flags);
 }
 

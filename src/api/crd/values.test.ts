@@ -30,6 +30,13 @@ const cases: [string, JSONSchemaProps, unknown, string[]][] = [
   ['pattern ok', { type: 'string', pattern: '^[a-z]+$' }, 'abc', []],
   ['pattern bad', { type: 'string', pattern: '^[a-z]+$' }, 'aB', [`spec.f: Invalid value: "aB": spec.f in body should match '^[a-z]+$'`]],
   ['pattern RE2 flag', { type: 'string', pattern: '(?i)^abc$' }, 'ABC', []],
+  ['pattern RE2 unicode class', { type: 'string', pattern: '^\\pL+$' }, 'äbc', []],
+  [
+    'pattern RE2 POSIX class',
+    { type: 'string', pattern: '^[[:alpha:]]+$' },
+    'ab1',
+    [`spec.f: Invalid value: "ab1": spec.f in body should match '^[[:alpha:]]+$'`],
+  ],
   ['maxLength', { type: 'string', maxLength: 3 }, 'abcd', ['spec.f: Too long: may not be more than 3 bytes']],
   ['maxLength counts runes', { type: 'string', maxLength: 3 }, 'äöü', []],
   ['minLength', { type: 'string', minLength: 3 }, 'ab', ['spec.f: Invalid value: "ab": spec.f in body should be at least 3 chars long']],
@@ -290,6 +297,17 @@ test('validateAgainstSchema: metadata, apiVersion and kind are not checked here'
   };
   assert.deepEqual(texts(schema, { apiVersion: 1, kind: [], metadata: 'x', spec: {} }), []);
   assert.deepEqual(texts(schema, { apiVersion: 'a/v1', kind: 'A', metadata: {} }), ['spec: Required value']);
+});
+
+test('validateAgainstSchema: a CRD may restrict metadata.name', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } } },
+  };
+  assert.deepEqual(texts(schema, { metadata: { name: 'toolong', labels: { a: 'b' } } }), [
+    'metadata.name: Too long: may not be more than 5 bytes',
+  ]);
+  assert.deepEqual(texts(schema, { metadata: { name: 'ok' } }), []);
 });
 
 test('validateAgainstSchema: nested paths through arrays and maps', () => {

@@ -324,9 +324,17 @@ export function validateValue(v: unknown, s: Schema, base: string, root: boolean
     const rest: Record<string, unknown> = {};
     for (const k of Object.keys(v)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest[k] = v[k];
     const props = { ...propsOf(s) };
-    delete props.metadata;
     delete props.apiVersion;
     delete props.kind;
+    // of metadata, a CRD may only restrict name and generateName; the rest is the server's to check
+    const meta = props.metadata;
+    delete props.metadata;
+    const metaProps: Record<string, Schema> = {};
+    for (const k of ['name', 'generateName']) if (meta?.properties?.[k]) metaProps[k] = meta.properties[k];
+    if (Object.keys(metaProps).length && isPlainObject(v.metadata)) {
+      props.metadata = { type: 'object', properties: metaProps };
+      rest.metadata = v.metadata;
+    }
     const required = (s.required ?? []).filter((r) => r !== 'metadata' && r !== 'apiVersion' && r !== 'kind');
     validateNode(c, '', { ...s, properties: props, required }, rest);
   } else validateNode(c, '', s, v);
@@ -334,6 +342,10 @@ export function validateValue(v: unknown, s: Schema, base: string, root: boolean
   return c.errs;
 }
 
+/**
+ * A custom object's values against its schema. apiVersion, kind and metadata are the server's to check,
+ * except the name/generateName restrictions a CRD may declare.
+ */
 export function validateAgainstSchema(obj: Record<string, unknown>, schema: Schema): FieldError[] {
   return validateValue(obj, normalizeSchema(schema), '', true);
 }
