@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { JSONSchemaProps } from '../gen/types.js';
 import { checkObject } from '../schema/check.js';
 import { createSchemaRegistry } from '../schema/registry.js';
+import { schemaClosure } from '../schema/openapi-v3-schemas.js';
 import { fieldAtPath } from '../schema/walk.js';
 import { toDefinitions } from './index.js';
 
@@ -93,4 +94,19 @@ test('toDefinitions: the registry resolves and checks custom objects like built-
   const r = checkObject(ROOT, obj, 'Strict', { registry: reg });
   assert.deepEqual(r.unknown, ['spec.ports[0].extra']);
   assert.deepEqual(r.typeErrors, []);
+});
+
+test('toDefinitions: the OpenAPI v3 schemas carry list types, map keys, int-or-string and preserve-unknown-fields', () => {
+  const reg = createSchemaRegistry();
+  reg.add(toDefinitions(schema, ROOT, gvk));
+  const out = schemaClosure([ROOT], reg);
+  const spec = out[`${ROOT}.spec`] as { properties: Record<string, Record<string, unknown>>; required: string[] };
+  assert.deepEqual(spec.required, ['size']);
+  assert.deepEqual(spec.properties.ports!['x-kubernetes-list-map-keys'], ['name']);
+  assert.equal(spec.properties.ports!['x-kubernetes-list-type'], 'map');
+  assert.deepEqual(spec.properties.port, { 'x-kubernetes-int-or-string': true });
+  assert.deepEqual(spec.properties.size, { type: 'integer', format: 'int32', default: 1 });
+  assert.equal(out[`${ROOT}.spec.partly`]!['x-kubernetes-preserve-unknown-fields'], true);
+  assert.deepEqual(out[ROOT]!['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
+  assert.ok('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' in out);
 });
