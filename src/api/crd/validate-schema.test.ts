@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../../base/errors.js';
 import type { JSONSchemaProps } from '../gen/types.js';
-import { applySchemaDefaults, pruneUnknownFields, toDefinitions, validateAgainstSchema, validateCrdSchema } from './index.js';
+import {
+  applySchemaDefaults,
+  pruneUnknownFields,
+  toDefinitions,
+  validateAgainstSchema,
+  validateCrdSchema,
+  validateStatusRootSchema,
+} from './index.js';
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
 const S = `${P}.properties[spec]`;
@@ -372,4 +379,19 @@ test('schemas with members of the wrong JSON type do not crash any function', ()
   assert.deepEqual(pruneUnknownFields(pruned, bad), ['other', 'spec.a']);
   applySchemaDefaults(pruned, bad);
   assert.ok(toDefinitions(bad, 'r', { group: 'g', version: 'v1', kind: 'K' })['r']);
+});
+
+test('validateStatusRootSchema: only some keywords at the root with the status subresource', () => {
+  const at = 'spec.versions[0].schema';
+  assert.deepEqual(validateStatusRootSchema(root({ type: 'object' }, { required: ['spec'], description: 'd' }), at), []);
+  assert.deepEqual(validateStatusRootSchema({ type: 'array', items: { type: 'string' } }, at).map(fieldErrorText), [
+    'spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "array": only "object" is allowed as the type at the root of the schema if the status subresource is enabled',
+  ]);
+  const errs = validateStatusRootSchema(root({ type: 'object' }, { anyOf: [{ required: ['spec'] }] }), at);
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0]!.field, 'spec.versions[0].schema.openAPIV3Schema');
+  assert.match(
+    errs[0]!.detail,
+    /^only \[Description Type Format .* XValidations\] fields are allowed at the root of the schema if the status subresource is enabled$/,
+  );
 });
