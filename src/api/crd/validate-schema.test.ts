@@ -395,3 +395,50 @@ test('validateStatusRootSchema: only some keywords at the root with the status s
     /^only \[Description Type Format .* XValidations\] fields are allowed at the root of the schema if the status subresource is enabled$/,
   );
 });
+
+test('defaults: the fields upstream flags in its "invalid defaults, structural schema" case', () => {
+  const str: JSONSchemaProps = { type: 'string' };
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      a: { type: 'object', properties: { foo: str }, default: j({ foo: 'abc', bar: 42 }) },
+      b: { type: 'object', properties: { foo: str }, default: j({ foo: 'abc' }) },
+      c: { type: 'object', properties: { foo: str }, default: j({ foo: 42 }) },
+      d: {
+        type: 'object',
+        properties: { good: { type: 'string', pattern: 'a' }, bad: { type: 'string', pattern: 'b' } },
+        default: j({ good: 'a', bad: 'a' }),
+      },
+      e: {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        properties: {
+          preserveUnknownFields: { type: 'object', default: j({ foo: 'abc', bar: 42 }) },
+          nestedProperties: { type: 'object', properties: { foo: str }, default: j({ foo: 'abc', bar: 42 }) },
+        },
+      },
+      'embedded-fine': {
+        type: 'object',
+        'x-kubernetes-embedded-resource': true,
+        properties: { foo: str },
+        default: j({ foo: 'abc', apiVersion: 'foo/v1', kind: 'v1', metadata: { name: 'foo' } }),
+      },
+      'embedded-preserve-unpruned-objectmeta': {
+        type: 'object',
+        'x-kubernetes-embedded-resource': true,
+        'x-kubernetes-preserve-unknown-fields': true,
+        properties: { foo: str },
+        default: j({ foo: 'abc', apiVersion: 'foo/v1', kind: 'v1', metadata: { name: 'foo', unspecified: 'bar' }, bar: 42 }),
+      },
+    },
+  };
+  const fields = validateCrdSchema(schema, 'spec.validation.openAPIV3Schema').map((e) => `${e.type} ${e.field}`);
+  const at = 'spec.validation.openAPIV3Schema.properties';
+  assert.deepEqual(fields.sort(), [
+    `FieldValueInvalid ${at}[a].default`,
+    `FieldValueInvalid ${at}[d].default.bad`,
+    `FieldValueInvalid ${at}[e].properties[nestedProperties].default`,
+    `FieldValueInvalid ${at}[e].properties[preserveUnknownFields].default`,
+    `FieldValueTypeInvalid ${at}[c].default.foo`,
+  ]);
+});
