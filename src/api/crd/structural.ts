@@ -42,7 +42,7 @@ function nested(v: Schema, skipAnyOf: boolean, p: string, errs: FieldError[]): v
   if (items) nested(items, false, child(p, 'items'), errs);
   for (const k of Object.keys(propsOf(v)).sort()) nested(propsOf(v)[k]!, false, key(child(p, 'properties'), k), errs);
   if (v.type) errs.push(forbid(child(p, 'type'), 'must be empty to be structural'));
-  if (v.additionalProperties !== undefined) errs.push(forbid(child(p, 'additionalProperties'), 'must be undefined to be structural'));
+  if (additionalOf(v)?.allows) errs.push(forbid(child(p, 'additionalProperties'), 'must be undefined to be structural'));
   if (v.default !== undefined && v.default !== null) errs.push(forbid(child(p, 'default'), 'must be undefined to be structural'));
   if (v.title) errs.push(forbid(child(p, 'title'), 'must be empty to be structural'));
   if (v.description) errs.push(forbid(child(p, 'description'), 'must be empty to be structural'));

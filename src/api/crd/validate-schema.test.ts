@@ -83,6 +83,19 @@ const cases: [string, JSONSchemaProps, string[]][] = [
     ],
   ],
   [
+    'additionalProperties in a junctor',
+    root(
+      { type: 'object', additionalProperties: { type: 'string' } },
+      {
+        anyOf: [
+          { properties: { spec: { additionalProperties: { maxLength: 1 } } } },
+          { properties: { spec: { additionalProperties: j(false) } } },
+        ],
+      },
+    ),
+    [`${P}.anyOf[0].properties[spec].additionalProperties: Forbidden: must be undefined to be structural`],
+  ],
+  [
     'junctor field not specified',
     root(
       { type: 'object', properties: { a: { type: 'string' } } },
