@@ -63,8 +63,10 @@ export async function reconcileAPIServices(
 ): Promise<void> {
   const api = client.resource(apiServiceKind);
   const wanted = new Map(groupVersions.map((gv) => [localAPIService(gv).metadata.name ?? '', localAPIService(gv)]));
+  // one list answers which exist: a restart with nothing to change costs one request
+  const existing = new Map((await api.list()).items.map((a) => [a.metadata.name ?? '', a]));
   for (const [name, want] of wanted) {
-    let cur = await api.getOrUndefined(name);
+    let cur = existing.get(name);
     if (!cur) {
       try {
         cur = await api.create(want);
@@ -88,8 +90,7 @@ export async function reconcileAPIServices(
       await api.updateStatus({ ...cur, status: { conditions: [condition] } });
     }
   }
-  for (const a of (await api.list()).items) {
-    const name = a.metadata.name ?? '';
+  for (const [name, a] of existing) {
     if (a.metadata.labels?.[AUTOMANAGED] === 'onstart' && !a.spec?.service && !wanted.has(name))
       await api.delete(name).catch(() => undefined);
   }
