@@ -115,6 +115,34 @@ test(
 );
 
 test(
+  'kubectl create ingress (a protobuf body) is decoded, defaulted and printed',
+  k.run(() => {
+    const created = k.ok([
+      'create',
+      'ingress',
+      'simple',
+      '-n',
+      'net',
+      '--class=nginx',
+      '--rule=foo.com/bar*=svc1:8080,tls=my-cert',
+      '-v=8',
+    ]);
+    assert.match(created.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
+    const ing = k.json(['get', 'ingress', 'simple', '-n', 'net']);
+    assert.equal(at(ing, 'spec', 'rules', 0, 'http', 'paths', 0, 'pathType'), 'Prefix');
+    assert.equal(at(ing, 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service', 'port', 'number'), 8080);
+    assert.deepEqual(at(ing, 'spec', 'tls'), [{ hosts: ['foo.com'], secretName: 'my-cert' }]);
+    assert.deepEqual(rowWhere(k.ok(['get', 'ingress', 'simple', '-n', 'net']).stdout, 0, 'simple')?.slice(0, 3), [
+      'simple',
+      'nginx',
+      'foo.com',
+    ]);
+    const bad = k.fails(['create', 'ingress', 'worse', '-n', 'net', '--rule=foo.com/bar=svc1:99999']);
+    assert.match(bad.stderr, /spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.port\.number: Invalid value: 99999/);
+  }),
+);
+
+test(
   'an Ingress status can be set through the status subresource and shows as ADDRESS',
   k.run(() => {
     k.ok([

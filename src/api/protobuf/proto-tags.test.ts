@@ -114,6 +114,10 @@ test('every kind decodable from protobuf has its message in the table', () => {
     ['authorization.k8s.io/v1', 'SelfSubjectAccessReview'],
     ['authorization.k8s.io/v1', 'LocalSubjectAccessReview'],
     ['authorization.k8s.io/v1', 'SelfSubjectRulesReview'],
+    ['networking.k8s.io/v1', 'Ingress'],
+    ['networking.k8s.io/v1', 'IngressClass'],
+    ['networking.k8s.io/v1', 'NetworkPolicy'],
+    ['apiregistration.k8s.io/v1', 'APIService'],
   ];
   for (const [gv, kind] of kinds) {
     const def = protobufDefinitionFor(gv, kind);
