@@ -5,7 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
-import { reconcileAPIServices } from '../apiserver/index.js';
+import { createDefaultIngressClassPlugin, reconcileAPIServices, storeIngressClassLister } from '../apiserver/index.js';
 import type { Secret } from '../api/gen/types.js';
 import {
   adminUser,
@@ -300,6 +300,7 @@ async function startOnBackend(
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
       ...serviceAccountAdmission(o, backend),
+      createDefaultIngressClassPlugin(storeIngressClassLister(backend)),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),

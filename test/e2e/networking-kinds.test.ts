@@ -143,6 +143,25 @@ test(
 );
 
 test(
+  'an Ingress created without a class gets the default IngressClass',
+  k.run(() => {
+    k.ok(['apply', '-f', '-'], {
+      input: `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: house
+  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+spec: {controller: example.com/house}
+`,
+    });
+    k.ok(['create', 'ingress', 'classless', '-n', 'net', '--rule=bar.com/=svc:80']);
+    assert.equal(at(k.json(['get', 'ingress', 'classless', '-n', 'net']), 'spec', 'ingressClassName'), 'house');
+    k.ok(['create', 'ingress', 'legacy', '-n', 'net', '--rule=baz.com/=svc:80', '--annotation=kubernetes.io/ingress.class=other']);
+    assert.equal(at(k.json(['get', 'ingress', 'legacy', '-n', 'net']), 'spec', 'ingressClassName'), undefined);
+  }),
+);
+
+test(
   'an Ingress status can be set through the status subresource and shows as ADDRESS',
   k.run(() => {
     k.ok([
