@@ -61,6 +61,30 @@ const cases: [string, JSONSchemaProps, unknown, string[]][] = [
     ['spec.f: Invalid value: 0: spec.f in body should be greater than 0'],
   ],
   ['multipleOf', { type: 'integer', multipleOf: 5 }, 12, ['spec.f: Invalid value: 12: spec.f in body should be a multiple of 5']],
+  [
+    'multipleOf not positive',
+    { type: 'integer', multipleOf: -2 },
+    4,
+    ['spec.f: Invalid value: 4: factor MultipleOf declared for spec.f must be positive: -2'],
+  ],
+  [
+    'float bound printed as Go does',
+    { type: 'number', maximum: 1500000 },
+    1500000.5,
+    ['spec.f: Invalid value: 1500000.5: spec.f in body should be less than or equal to 1.5e+06'],
+  ],
+  [
+    'integer bound for integer values',
+    { type: 'number', maximum: 1500000 },
+    1500001,
+    ['spec.f: Invalid value: 1500001: spec.f in body should be less than or equal to 1500000'],
+  ],
+  [
+    'fractional bound of an integer schema',
+    { type: 'integer', maximum: 2.5 },
+    3,
+    ['spec.f: Invalid value: 3: spec.f in body should be less than or equal to 2.5'],
+  ],
   ['multipleOf fraction', { type: 'number', multipleOf: 0.5 }, 1.5, []],
   [
     'minItems',

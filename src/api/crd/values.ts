@@ -51,22 +51,48 @@ function typeMatches(types: string[], v: unknown): boolean {
   return (t === 'integer' && types.includes('number')) || (t === 'number' && types.includes('integer') && Number.isInteger(v));
 }
 
-const fmtNum = (n: number): string => String(n).replace(/e\+?/, 'e+').replace('e+-', 'e-');
+/** Go's %v of a float64: shortest digits, exponent form below 1e-4 and from 1e6, two-digit exponent. */
+function goFloat(n: number): string {
+  if (n === 0 || !Number.isFinite(n)) return String(n);
+  const [mant = '', e = '0'] = n.toExponential().split('e');
+  const exp = Number(e);
+  if (exp >= -4 && exp < 6) return String(n);
+  return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/**
+ * kube-openapi compares an integer value with the bound truncated to an integer (and prints it so),
+ * unless the schema is `integer` and the bound is not integral; otherwise as floats.
+ */
+function bound(s: Schema, v: number, b: number): { b: number; text: string } {
+  if (Number.isInteger(v) && (s.type !== 'integer' || Number.isInteger(b))) {
+    const t = Math.trunc(b);
+    return { b: t, text: String(t) };
+  }
+  return { b, text: goFloat(b) };
+}
 
 function checkNumber(c: Ctx, p: string, s: Schema, v: number): void {
   if (s.multipleOf !== undefined) {
-    const f = s.multipleOf;
-    const mult = f < 1 ? (1 / f) * v : v / f;
-    if (f <= 0) invalid(c, p, v, `factor MultipleOf declared for ${nameOf(c, p)} must be positive: ${fmtNum(f)}`);
-    else if (!Number.isInteger(mult)) invalid(c, p, v, `should be a multiple of ${fmtNum(f)}`);
+    const { b: f, text } = bound(s, v, s.multipleOf);
+    if (f <= 0)
+      c.errs.push({
+        type: 'FieldValueInvalid',
+        field: fieldOf(c, p),
+        value: v,
+        detail: `factor MultipleOf declared for ${nameOf(c, p)} must be positive: ${text}`,
+      });
+    else if (!Number.isInteger(f < 1 ? (1 / f) * v : v / f)) invalid(c, p, v, `should be a multiple of ${text}`);
   }
   if (s.maximum !== undefined) {
+    const { b: max, text } = bound(s, v, s.maximum);
     const ex = s.exclusiveMaximum === true;
-    if (ex ? v >= s.maximum : v > s.maximum) invalid(c, p, v, `should be less than ${ex ? '' : 'or equal to '}${fmtNum(s.maximum)}`);
+    if (ex ? v >= max : v > max) invalid(c, p, v, `should be less than ${ex ? '' : 'or equal to '}${text}`);
   }
   if (s.minimum !== undefined) {
+    const { b: min, text } = bound(s, v, s.minimum);
     const ex = s.exclusiveMinimum === true;
-    if (ex ? v <= s.minimum : v < s.minimum) invalid(c, p, v, `should be greater than ${ex ? '' : 'or equal to '}${fmtNum(s.minimum)}`);
+    if (ex ? v <= min : v < min) invalid(c, p, v, `should be greater than ${ex ? '' : 'or equal to '}${text}`);
   }
 }
 
