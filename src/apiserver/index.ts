@@ -4,6 +4,8 @@ export { createApiServer, type ApiServer } from './server.js';
 export { startEventTtl } from './registry/event-ttl.js';
 export { reconcileKubernetesEndpoints, startKubernetesEndpoints } from './kubernetes-endpoints.js';
 export { bootstrapCluster } from './bootstrap.js';
+export { reconcileAPIServices } from './apiservices.js';
+export { createDefaultIngressClassPlugin, storeIngressClassLister } from './admission/default-ingress-class.js';
 export {
   createTokenAuthenticator,
   adminUser,

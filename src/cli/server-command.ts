@@ -5,6 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
+import { createDefaultIngressClassPlugin, reconcileAPIServices, storeIngressClassLister } from '../apiserver/index.js';
 import type { Secret } from '../api/gen/types.js';
 import {
   adminUser,
@@ -303,6 +304,7 @@ async function startOnBackend(
     admissionPlugins: [
       createPriorityPlugin(priorityClassesFromBackend(backend)),
       ...serviceAccountAdmission(o, backend),
+      createDefaultIngressClassPlugin(storeIngressClassLister(backend)),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
@@ -354,6 +356,7 @@ async function startOnBackend(
   undo.push(() => client.close());
   await bootstrapCluster(client, port, api.services.wellKnown);
   await reconcileBootstrapPolicy(client);
+  await reconcileAPIServices(client);
   // the `kubernetes` Service's endpoint: this server as pods reach it (a loopback listen only serves host-network and process pods)
   const endpointIp = host === '0.0.0.0' ? (localAddresses()[0] ?? '127.0.0.1') : /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : '127.0.0.1';
   await reconcileKubernetesEndpoints(client, endpointIp, port);

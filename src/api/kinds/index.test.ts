@@ -31,6 +31,8 @@ test('registry lookups', () => {
       'policy/v1',
       'scheduling.k8s.io/v1',
       'apiextensions.k8s.io/v1',
+      'networking.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9 + 4);

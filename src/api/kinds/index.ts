@@ -39,6 +39,10 @@ import { hpaKind } from './autoscaling/hpa.js';
 import { pdbKind } from './policy/pdb.js';
 import { priorityClassKind } from './scheduling/priorityclass.js';
 import { crdKind } from './apiextensions/crd.js';
+import { ingressKind } from './networking/ingress.js';
+import { ingressClassKind } from './networking/ingress-class.js';
+import { networkPolicyKind } from './networking/network-policy.js';
+import { apiServiceKind } from './apiregistration/apiservice.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -81,6 +85,10 @@ export const allKinds: readonly KindDef[] = [
   pdbKind,
   priorityClassKind,
   crdKind,
+  ingressKind,
+  ingressClassKind,
+  networkPolicyKind,
+  apiServiceKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -52,6 +52,12 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   },
   'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
   'autoscaling/v2': { HorizontalPodAutoscaler: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler' },
+  'networking.k8s.io/v1': {
+    Ingress: 'io.k8s.api.networking.v1.Ingress',
+    IngressClass: 'io.k8s.api.networking.v1.IngressClass',
+    NetworkPolicy: 'io.k8s.api.networking.v1.NetworkPolicy',
+  },
+  'apiregistration.k8s.io/v1': { APIService: 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

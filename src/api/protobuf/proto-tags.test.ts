@@ -117,6 +117,10 @@ test('every kind decodable from protobuf has its message in the table', () => {
     ['authorization.k8s.io/v1', 'SelfSubjectRulesReview'],
     ['policy/v1', 'PodDisruptionBudget'],
     ['scheduling.k8s.io/v1', 'PriorityClass'],
+    ['networking.k8s.io/v1', 'Ingress'],
+    ['networking.k8s.io/v1', 'IngressClass'],
+    ['networking.k8s.io/v1', 'NetworkPolicy'],
+    ['apiregistration.k8s.io/v1', 'APIService'],
   ];
   for (const [gv, kind] of kinds) {
     const def = protobufDefinitionFor(gv, kind);
