@@ -33,6 +33,12 @@ export interface SubresourceDef {
   verbs: readonly string[];
 }
 
+/** Both directions of a version conversion, on plain JSON objects (apiVersion included). */
+export interface KindConversion {
+  toStorage(obj: AnyObject): AnyObject;
+  fromStorage(obj: AnyObject): AnyObject;
+}
+
 export interface KindDef<T extends KubeObject = AnyObject> {
   group: string; // '' for core
   version: string; // 'v1'
@@ -74,6 +80,12 @@ export interface KindDef<T extends KubeObject = AnyObject> {
    * are stored at `version`, as every built-in kind is.
    */
   storageVersion?: string;
+  /**
+   * A real conversion between this version and `storageVersion` (a built-in kind served at two
+   * versions, e.g. autoscaling/v1 and v2 HorizontalPodAutoscalers): objects are converted on every
+   * write and read. Unset with storageVersion: only apiVersion changes (the `None` strategy).
+   */
+  conversion?: KindConversion;
   /**
    * Objects read from storage go through `defaults` too (custom resources: pruning and schema
    * defaults by the current schema, as upstream applies them on read). Only with storageVersion.

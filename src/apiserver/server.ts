@@ -109,7 +109,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         const onRead =
           kind.defaultOnRead && kind.defaults ? (o: Record<string, unknown>) => kind.defaults?.(o as unknown as AnyObject) : undefined;
         const backend = kind.storageVersion
-          ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead)
+          ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead, kind.conversion)
           : opts.backend;
         s = new ResourceStore(kind, backend);
         stores.set(kind, s);

@@ -136,3 +136,28 @@ test(
     }
   }),
 );
+
+test(
+  'kubectl autoscale (autoscaling/v1) makes an HPA that reads the same at v1 and v2',
+  run(() => {
+    cl().ok(['create', 'deployment', 'auto', '--image=busybox:1.36', '--replicas=1']);
+    cl().ok(['autoscale', 'deployment', 'auto', '--cpu-percent=60', '--min=2', '--max=4']);
+    const v2 = cl().json(['get', 'horizontalpodautoscalers.v2.autoscaling', 'auto']);
+    assert.equal(at(v2, 'apiVersion'), 'autoscaling/v2');
+    assert.deepEqual(at(v2, 'spec', 'metrics'), [
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+    ]);
+    assert.equal(at(v2, 'spec', 'minReplicas'), 2);
+    const v1 = cl().json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'auto']);
+    assert.equal(at(v1, 'apiVersion'), 'autoscaling/v1');
+    assert.equal(at(v1, 'spec', 'targetCPUUtilizationPercentage'), 60);
+    assert.equal(at(v1, 'spec', 'maxReplicas'), 4);
+    // a v2 change shows at v1: the metric moves with it
+    cl().ok(['patch', 'horizontalpodautoscalers.v2.autoscaling', 'auto', '--type=merge', '-p', '{"spec":{"maxReplicas":6}}']);
+    assert.equal(at(cl().json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'auto']), 'spec', 'maxReplicas'), 6);
+    // the preferred version stays v2
+    assert.equal(at(cl().json(['get', 'hpa', 'auto']), 'apiVersion'), 'autoscaling/v2');
+    cl().ok(['delete', 'horizontalpodautoscalers.v1.autoscaling', 'auto']);
+    assert.notEqual(cl().srv.kubectl(['get', 'hpa', 'auto']).code, 0);
+  }),
+);

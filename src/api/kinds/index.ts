@@ -36,6 +36,7 @@ import { statefulSetKind } from './apps/statefulset.js';
 import { controllerRevisionKind } from './apps/controller-revision.js';
 import { cronJobKind } from './batch/cronjob.js';
 import { hpaKind } from './autoscaling/hpa.js';
+import { hpaV1Kind } from './autoscaling/hpa-v1.js';
 import { pdbKind } from './policy/pdb.js';
 import { priorityClassKind } from './scheduling/priorityclass.js';
 import { crdKind } from './apiextensions/crd.js';
@@ -82,6 +83,8 @@ export const allKinds: readonly KindDef[] = [
   controllerRevisionKind,
   cronJobKind,
   hpaKind,
+  // served at autoscaling/v1 too (kubectl 1.32's `kubectl autoscale`), stored as v2
+  hpaV1Kind,
   pdbKind,
   priorityClassKind,
   crdKind,

@@ -32,7 +32,10 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction', PodDisruptionBudget: 'io.k8s.api.policy.v1.PodDisruptionBudget' },
   'scheduling.k8s.io/v1': { PriorityClass: 'io.k8s.api.scheduling.v1.PriorityClass' },
-  'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
+  'autoscaling/v1': {
+    Scale: 'io.k8s.api.autoscaling.v1.Scale',
+    HorizontalPodAutoscaler: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
+  },
   'rbac.authorization.k8s.io/v1': {
     Role: 'io.k8s.api.rbac.v1.Role',
     ClusterRole: 'io.k8s.api.rbac.v1.ClusterRole',

@@ -4,6 +4,8 @@
 // Only apiVersion changes. Stored documents start with apiVersion (see codec.ts), so both
 // directions are a splice at a known place, not a parse. A kind opts in with KindDef.storageVersion.
 
+import type { AnyObject } from '../../api/object.js';
+import type { KindConversion } from '../../api/kind.js';
 import type { Backend, KeyValue, StorageEvent } from '../../storage/backend.js';
 
 const HEAD = '{"apiVersion":"';
@@ -27,7 +29,9 @@ export function versionedBackend(
   servedApiVersion: string,
   storageApiVersion: string,
   onRead?: (obj: Record<string, unknown>) => void,
+  conversion?: KindConversion,
 ): Backend {
+  if (conversion) return convertedBackend(backend, conversion);
   const written = (kv: KeyValue): KeyValue => {
     const value = withApiVersion(kv.value, servedApiVersion);
     return value === kv.value ? kv : { ...kv, value };
@@ -67,6 +71,56 @@ export function versionedBackend(
     count: (prefix) => backend.count(prefix),
     create: async (key, value) => written(await backend.create(key, withApiVersion(value, storageApiVersion))),
     update: async (key, value, rev) => written(await backend.update(key, withApiVersion(value, storageApiVersion), rev)),
+    delete: async (key, rev) => out(await backend.delete(key, rev)),
+    watch: (prefix, after, h) => backend.watch(prefix, after, { onEvents: (evs) => h.onEvents(evs.map(ev)), onError: (e) => h.onError(e) }),
+    compact: (rev) => backend.compact(rev),
+    close: () => backend.close(),
+  };
+}
+
+/** `obj` as stored text, apiVersion and kind first (stored documents start with apiVersion, see codec.ts). */
+function storedText(obj: AnyObject): string {
+  const { apiVersion, kind, ...rest } = obj;
+  return JSON.stringify({ apiVersion, kind, ...rest });
+}
+
+/**
+ * A kind with a real conversion (built-in kinds served at two versions): every written object is
+ * converted to the storage version, every stored one (read, listed, watched, or the answer to a
+ * write) back to the served version. Each stored version is converted once (watchers share it).
+ */
+function convertedBackend(backend: Backend, conversion: KindConversion): Backend {
+  const seen = new WeakMap<KeyValue, KeyValue>();
+  const out = (kv: KeyValue): KeyValue => {
+    const hit = seen.get(kv);
+    if (hit) return hit;
+    let res = kv;
+    try {
+      res = { ...kv, value: storedText(conversion.fromStorage(JSON.parse(kv.value) as AnyObject)) };
+    } catch {
+      // a stored document that does not parse is served as it is
+    }
+    seen.set(kv, res);
+    return res;
+  };
+  const stored = (value: string) => storedText(conversion.toStorage(JSON.parse(value) as AnyObject));
+  const ev = (e: StorageEvent): StorageEvent =>
+    e.type === 'create' ? { type: 'create', kv: out(e.kv) } : { type: e.type, kv: out(e.kv), prev: out(e.prev) };
+  return {
+    name: backend.name,
+    currentRevision: () => backend.currentRevision(),
+    compactedRevision: () => backend.compactedRevision(),
+    get: async (key) => {
+      const kv = await backend.get(key);
+      return kv && out(kv);
+    },
+    list: async (prefix, opts) => {
+      const r = await backend.list(prefix, opts);
+      return { ...r, kvs: r.kvs.map(out) };
+    },
+    count: (prefix) => backend.count(prefix),
+    create: async (key, value) => out(await backend.create(key, stored(value))),
+    update: async (key, value, rev) => out(await backend.update(key, stored(value), rev)),
     delete: async (key, rev) => out(await backend.delete(key, rev)),
     watch: (prefix, after, h) => backend.watch(prefix, after, { onEvents: (evs) => h.onEvents(evs.map(ev)), onError: (e) => h.onError(e) }),
     compact: (rev) => backend.compact(rev),

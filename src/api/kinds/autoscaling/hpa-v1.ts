@@ -1,10 +1,12 @@
 // autoscaling/v1 HorizontalPodAutoscaler as a view of the stored v2 object (kubectl 1.32's
 // `kubectl autoscale` posts v1). Defaults, validation and the table are v2's, applied through
-// hpa-convert.ts, as upstream validates every version in its internal (v2-shaped) form. Not yet in
-// allKinds: serving it needs the API server to store it as v2 and convert on every read and write
-// (a storage version with a conversion function), which the served-version mechanism provides.
+// hpa-convert.ts, as upstream validates every version in its internal (v2-shaped) form. Objects are
+// stored as v2 (`storageVersion`) and converted on every write and read (`conversion`, applied by
+// the API server's version view, apiserver/registry/storage-version.ts); v2 stays the preferred
+// version because it comes first in allKinds.
 
 import type { AutoscalingV1HorizontalPodAutoscaler, AutoscalingV2HorizontalPodAutoscaler } from '../../gen/types.js';
+import type { AnyObject } from '../../object.js';
 import type { UnvalidatedObject } from '../../unvalidated.js';
 import { defineKind, STANDARD_VERBS, statusSub } from '../common/define.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './hpa-convert.js';
@@ -31,6 +33,11 @@ export const hpaV1Conversion = {
 export const hpaV1Kind = defineKind<AutoscalingV1HorizontalPodAutoscaler>({
   ...hpaKind,
   version: 'v1',
+  storageVersion: 'v2',
+  conversion: {
+    toStorage: (o) => hpaV1Conversion.toStorage(o as unknown as AutoscalingV1HorizontalPodAutoscaler) as unknown as AnyObject,
+    fromStorage: (o) => hpaV1Conversion.fromStorage(o as unknown as AutoscalingV2HorizontalPodAutoscaler) as unknown as AnyObject,
+  },
   schema: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
   subresources: [statusSub('autoscaling', 'HorizontalPodAutoscaler')],
   verbs: STANDARD_VERBS,
