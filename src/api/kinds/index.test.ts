@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 28);
+  assert.equal(allKinds.length, 31);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -26,9 +26,10 @@ test('registry lookups', () => {
       'authorization.k8s.io/v1',
       'authentication.k8s.io/v1',
       'certificates.k8s.io/v1',
+      'storage.k8s.io/v1',
     ],
   );
-  assert.equal(gv.get('v1')?.length, 9);
+  assert.equal(gv.get('v1')?.length, 11);
 });
 
 test("the `all` category and short names are upstream's", () => {
@@ -55,6 +56,8 @@ test("the `all` category and short names are upstream's", () => {
     deployments: 'deploy',
     replicasets: 'rs',
     daemonsets: 'ds',
+    persistentvolumes: 'pv',
+    persistentvolumeclaims: 'pvc',
   });
   for (const k of allKinds) {
     assert.equal(k.table.columns.filter((c) => c.format === 'name').length, 1, k.kind);
