@@ -9,6 +9,8 @@ import type { Namespace, RuntimeClass, Service } from '../api/gen/types.js';
 import { namespaceKind } from '../api/kinds/core/namespace.js';
 import { serviceKind } from '../api/kinds/core/service.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
+import { storageClassKind } from '../api/kinds/storage/storage-class.js';
+import { localPathClass } from '../api/storage/local-path.js';
 import { HANDLER_PROCESS, HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS, LABEL_OS } from '../api/well-known.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceClient } from '../client/resource.js';
@@ -92,4 +94,6 @@ export async function bootstrapCluster(
     },
   });
   for (const rc of DEFAULT_RUNTIME_CLASSES) await ensure<RuntimeClass>(client.resource(runtimeClassKind), structuredClone(rc));
+  // the built-in local-path provisioner's class, the default for claims that name none
+  await ensure(client.resource(storageClassKind), localPathClass());
 }

@@ -27,6 +27,8 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
+  'persistentvolume-binder': 'persistent-volume-binder',
+  'local-path-provisioner': 'local-path-provisioner',
 };
 
 const AUTHENTICATED = 'system:authenticated';

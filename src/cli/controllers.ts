@@ -31,7 +31,9 @@ import {
   startBootstrapTokenCleaner,
   type AccessCheck,
 } from '../controllers/index.js';
+import { startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
+import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
 
 export interface Controllers {
   /** Resolves once this process leads and every component has synced its caches. */
@@ -105,6 +107,8 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  'persistentvolume-binder': (d) => startPersistentVolumeController(deps(d, 'persistentvolume-binder', 'persistentvolume-controller')),
+  'local-path-provisioner': (d) => startLocalPathProvisioner(deps(d, 'local-path-provisioner', LOCAL_PATH_PROVISIONER)),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

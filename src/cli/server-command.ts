@@ -39,6 +39,7 @@ import {
   type UserInfo,
   type Authorizer,
 } from '../apiserver/index.js';
+import { createStorageClassAdmission, createStoreClassSource } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
@@ -299,6 +300,7 @@ async function startOnBackend(
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
       ...serviceAccountAdmission(o, backend),
+      createStorageClassAdmission(createStoreClassSource(backend)),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),

@@ -26,3 +26,5 @@ export { startCsrApprovingController, type AccessCheck } from './csr-approving/i
 export { startCsrSigningController } from './csr-signing/index.js';
 export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
+export { startPersistentVolumeController } from './persistentvolume/index.js';
+export { startLocalPathProvisioner } from './local-path/index.js';

@@ -142,6 +142,28 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'persistent-volume-binder',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch', 'create', 'delete'], [''], ['persistentvolumes']),
+      rule(['update', 'patch'], [''], ['persistentvolumes/status']),
+      rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['persistentvolumeclaims']),
+      rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
+      rule(['get', 'list', 'watch'], [''], ['pods', 'nodes']),
+      rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      eventsRule(),
+    ],
+  ],
+  // Tandem's built-in provisioner (not upstream's): makes and deletes local-path volumes
+  [
+    'local-path-provisioner',
+    [
+      rule(['get', 'list', 'watch', 'create', 'delete', 'patch'], [''], ['persistentvolumes']),
+      rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims', 'nodes']),
+      rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      eventsRule(),
+    ],
+  ],
 ];
 
 export const controllerRoles = (): ClusterRole[] => CONTROLLERS.map(([n, rules]) => clusterRole(`${PREFIX}${n}`, rules));
