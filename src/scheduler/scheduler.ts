@@ -22,6 +22,9 @@ import type { Pod } from '../api/gen/types.js';
 import { nodeKind } from '../api/kinds/core/node.js';
 import { podKind } from '../api/kinds/core/pod/pod.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
+import { persistentVolumeKind } from '../api/kinds/core/persistent-volume.js';
+import { persistentVolumeClaimKind } from '../api/kinds/core/persistent-volume-claim.js';
+import { storageClassKind } from '../api/kinds/storage/storage-class.js';
 import type { Logger } from '../base/log.js';
 import type { ImageFactsSource } from '../client/registry/image-facts.js';
 import { createFramework } from './framework/framework.js';
@@ -90,6 +93,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const nodeInf = deps.informers.for(nodeKind);
   const rcInf = deps.informers.for(runtimeClassKind);
   const rcLookup = (name: string) => rcInf.get(name);
+  const pvcInf = deps.informers.for(persistentVolumeClaimKind);
+  const pvInf = deps.informers.for(persistentVolumeKind);
+  const scInf = deps.informers.for(storageClassKind);
   const cache = createSchedulerCache();
   const queue = createSchedulingQueue({ clock });
   const imageFacts = deps.imageFacts ? createPodImageFacts({ source: deps.imageFacts, client, now, log }) : undefined;
@@ -103,6 +109,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     },
     now,
     log,
+    volumes: {
+      claim: (ns, name) => pvcInf.get(`${ns}/${name}`),
+      volume: (name) => pvInf.get(name),
+      volumes: () => pvInf.list(),
+      storageClass: (name) => scInf.get(name),
+    },
   });
   const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
   const maxBinds = deps.maxBindsInFlight ?? 16;
@@ -162,8 +174,20 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   });
   rcInf.onAdd(() => queue.moveAllToActiveOrBackoff('RuntimeClassAdd'));
   rcInf.onUpdate(() => queue.moveAllToActiveOrBackoff('RuntimeClassUpdate'));
+  // a claim created, bound or provisioned, or a volume or class appearing, may let a waiting pod fit
+  const storageChanged = () => queue.moveAllToActiveOrBackoff('StorageChange');
+  pvcInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
+  pvInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
+  scInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
   deps.informers.start();
-  const synced = Promise.all([podInf.whenSynced(), nodeInf.whenSynced(), rcInf.whenSynced()]).then(() => undefined);
+  const synced = Promise.all([
+    podInf.whenSynced(),
+    nodeInf.whenSynced(),
+    rcInf.whenSynced(),
+    pvcInf.whenSynced(),
+    pvInf.whenSynced(),
+    scInf.whenSynced(),
+  ]).then(() => undefined);
 
   function takeEventToken(): boolean {
     const t = now();

@@ -44,7 +44,8 @@ export function startLocalPathProvisioner(deps: ControllerDeps): RunningControll
   const pvApi = client.resource(persistentVolumeKind);
 
   const onClaim = (c: PersistentVolumeClaim) => {
-    if (c.metadata.annotations?.[ANN_STORAGE_PROVISIONER] === LOCAL_PATH_PROVISIONER && !c.spec?.volumeName) queue.add(CLAIM + objectKey(c));
+    if (c.metadata.annotations?.[ANN_STORAGE_PROVISIONER] === LOCAL_PATH_PROVISIONER && !c.spec?.volumeName)
+      queue.add(CLAIM + objectKey(c));
   };
   const onVolume = (v: PersistentVolume) => {
     if (ours(v)) queue.add(VOLUME + (v.metadata.name ?? ''));
@@ -77,7 +78,12 @@ export function startLocalPathProvisioner(deps: ControllerDeps): RunningControll
     const node = nodes.get(nodeName);
     const root = nodeVolumeRoot(node);
     if (!node || !root) {
-      deps.recorder?.event(pvc, 'Warning', 'ProvisioningFailed', `node "${nodeName}" publishes no local-path volume root (annotation tandem.dev/local-path-root)`);
+      deps.recorder?.event(
+        pvc,
+        'Warning',
+        'ProvisioningFailed',
+        `node "${nodeName}" publishes no local-path volume root (annotation tandem.dev/local-path-root)`,
+      );
       return;
     }
     deps.recorder?.event(pvc, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${namespace}/${name}"`);

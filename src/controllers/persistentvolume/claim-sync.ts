@@ -15,7 +15,8 @@ import {
   FINALIZER_PVC_PROTECTION,
 } from '../../api/storage/well-known.js';
 import { rfc3339 } from '../../base/time.js';
-import { claimInUse, findMatch, refersTo, volumeSatisfies } from './binder-decide.js';
+import { findMatch, refersTo, volumeSatisfies } from '../../api/storage/matching.js';
+import { claimInUse } from './binder-decide.js';
 import type { PvWorld } from './pv-world.js';
 
 /** Classes whose claims only ever bind to volumes made by hand. */
@@ -32,7 +33,9 @@ async function setClaimPhase(w: PvWorld, pvc: PersistentVolumeClaim, phase: stri
   }
   const same =
     st.phase === phase &&
-    (!pv || (JSON.stringify(st.capacity) === JSON.stringify(pv.spec?.capacity) && JSON.stringify(st.accessModes) === JSON.stringify(pv.spec?.accessModes)));
+    (!pv ||
+      (JSON.stringify(st.capacity) === JSON.stringify(pv.spec?.capacity) &&
+        JSON.stringify(st.accessModes) === JSON.stringify(pv.spec?.accessModes)));
   if (same) return;
   await w.patchClaimStatus(...nsName(pvc), { status });
 }
@@ -57,7 +60,8 @@ async function bindVolume(w: PvWorld, pv: PersistentVolume, pvc: PersistentVolum
       },
     });
   }
-  if (out.status?.phase !== 'Bound') out = await w.patchVolumeStatus(pv.metadata.name ?? '', { status: { phase: 'Bound', lastPhaseTransitionTime: rfc3339(w.now()) } });
+  if (out.status?.phase !== 'Bound')
+    out = await w.patchVolumeStatus(pv.metadata.name ?? '', { status: { phase: 'Bound', lastPhaseTransitionTime: rfc3339(w.now()) } });
   return out;
 }
 
@@ -131,7 +135,8 @@ async function syncNamed(w: PvWorld, pvc: PersistentVolumeClaim, volumeName: str
   const pv = w.volume(volumeName);
   if (!pv) {
     if (completed) {
-      if (pvc.status?.phase !== 'Lost') w.event(pvc, 'Warning', 'ClaimLost', 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!');
+      if (pvc.status?.phase !== 'Lost')
+        w.event(pvc, 'Warning', 'ClaimLost', 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!');
       await setClaimPhase(w, pvc, 'Lost');
     } else await setClaimPhase(w, pvc, 'Pending');
     return;
@@ -148,7 +153,8 @@ async function syncNamed(w: PvWorld, pvc: PersistentVolumeClaim, volumeName: str
     return;
   }
   if (completed) {
-    if (pvc.status?.phase !== 'Lost') w.event(pvc, 'Warning', 'ClaimMisbound', 'Two claims are bound to the same volume, this one is bound incorrectly');
+    if (pvc.status?.phase !== 'Lost')
+      w.event(pvc, 'Warning', 'ClaimMisbound', 'Two claims are bound to the same volume, this one is bound incorrectly');
     await setClaimPhase(w, pvc, 'Lost');
   } else {
     await setClaimPhase(w, pvc, 'Pending');

@@ -51,7 +51,13 @@ export function startPersistentVolumeController(deps: ControllerDeps): RunningCo
   claims.addHandlers({ onAdd: onClaim, onUpdate: (_o, c) => onClaim(c), onDelete: onClaim });
   volumes.addHandlers({ onAdd: onVolume, onUpdate: (_o, v) => onVolume(v), onDelete: onVolume });
   // a class created after its claims: those claims can now be provisioned
-  classes.addHandlers({ onAdd: () => claims.list().filter((c) => !c.spec?.volumeName).forEach(onClaim) });
+  classes.addHandlers({
+    onAdd: () =>
+      claims
+        .list()
+        .filter((c) => !c.spec?.volumeName)
+        .forEach(onClaim),
+  });
   pods.addHandlers({ onUpdate: (_o, p) => onPod(p), onDelete: onPod });
 
   const world: PvWorld = {

@@ -13,7 +13,12 @@ import type { PvWorld } from './pv-world.js';
 async function setPhase(w: PvWorld, pv: PersistentVolume, phase: string, message?: string): Promise<void> {
   if (pv.status?.phase === phase && (message === undefined || pv.status.message === message)) return;
   await w.patchVolumeStatus(pv.metadata.name ?? '', {
-    status: { phase, lastPhaseTransitionTime: rfc3339(w.now()), message: message ?? null, reason: phase === 'Failed' ? 'VolumeFailedDelete' : null },
+    status: {
+      phase,
+      lastPhaseTransitionTime: rfc3339(w.now()),
+      message: message ?? null,
+      reason: phase === 'Failed' ? 'VolumeFailedDelete' : null,
+    },
   });
 }
 
