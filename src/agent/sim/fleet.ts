@@ -17,6 +17,7 @@ import { resolveSimOptions, type SimFleetOptions } from './options.js';
 import { createPodRunner, type PodRunnerStats } from './pod-runner.js';
 import { createSimNode, type SimNode } from './sim-node.js';
 import { defaultStages } from './stages.js';
+import { startSimVolumes } from './sim-volumes.js';
 
 interface SimFleetStats {
   nodes: number;
@@ -108,6 +109,7 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   nodeInf.onAdd((n) => nodeRunner?.onNodeEvent(n));
   nodeInf.onUpdate((_o, n) => nodeRunner?.onNodeEvent(n));
   nodeInf.onDelete((n) => nodeRunner?.onNodeDelete(n));
+  startSimVolumes({ client: cfg.client, informers: factory, isOurs: (n) => byName.has(n), log });
   factory.start();
 
   /** Refuses default names that a running sim holds, before this fleet writes anything (node-runner checks again, for races). */
