@@ -1,0 +1,150 @@
+// Volumes on simulated nodes, end to end with the real kubectl: `tandem server` plus a `tandem sim`
+// fleet of three Linux nodes. The default local-path class exists from the start; a pod with a
+// claim of that class is scheduled, its claim provisioned on the pod's node and bound (the volume's
+// node affinity names that node); bad claims are refused with a 422 naming the field; deleting the
+// claim after the pod releases and removes the volume (the sim drops the cleanup finalizer).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { kubectlAvailable } from './harness.js';
+import { at, rows, SKIP_MESSAGE } from './kubectl-support.js';
+import { eventually, startCluster, type Cluster } from './cluster-fleet.js';
+
+let c: Cluster | undefined;
+const cl = () => {
+  if (!c) throw new Error('cluster not started');
+  return c;
+};
+
+before(async () => {
+  if (!kubectlAvailable()) return;
+  c = await startCluster({}, [['--nodes', '3', '--os', 'linux', '--name-prefix', 'vol-']]);
+});
+after(async () => {
+  await c?.stop();
+});
+
+const run = (fn: () => Promise<void> | void) => async (t: { skip(m: string): void }) => {
+  if (!kubectlAvailable()) {
+    t.skip(SKIP_MESSAGE);
+    return;
+  }
+  await fn();
+};
+
+const claim = (name: string, spec: Record<string, unknown>) =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec });
+
+test(
+  'the default local-path class is there, with (default) after its name',
+  run(() => {
+    const out = cl().ok(['get', 'storageclass']).stdout;
+    const r = rows(out).find((x) => x[0] === 'local-path');
+    assert.deepEqual(r?.slice(0, 6), ['local-path', '(default)', 'tandem.dev/local-path', 'Delete', 'WaitForFirstConsumer', 'false'], out);
+  }),
+);
+
+test(
+  'bad claims are refused with a 422 naming the field',
+  run(() => {
+    const bad = (spec: Record<string, unknown>) => cl().srv.kubectl(['apply', '-f', '-'], { input: claim('bad', spec) });
+    const zero = bad({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '0' } } });
+    assert.notEqual(zero.code, 0);
+    assert.match(zero.stderr, /spec\.resources\[storage\]: Invalid value: "0": must be greater than zero/);
+    const modes = bad({ accessModes: ['ReadWriteAlways'], resources: { requests: { storage: '1Gi' } } });
+    assert.match(modes.stderr, /spec\.accessModes: Unsupported value: "ReadWriteAlways": supported values: "ReadWriteOnce"/);
+    const none = bad({ resources: { requests: { storage: '1Gi' } } });
+    assert.match(none.stderr, /spec\.accessModes: Required value: at least 1 access mode is required/);
+    const size = bad({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: 'ten gigs' } } });
+    assert.match(size.stderr, /spec\.resources\.requests\[storage\]|quantities must match the regular expression/);
+  }),
+);
+
+test(
+  'a pod with a claim runs on a sim node and its claim is bound to a volume pinned to that node',
+  run(async () => {
+    cl().ok(['apply', '-f', '-'], {
+      input: claim('data', { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } }),
+    });
+    // WaitForFirstConsumer: no pod yet, so the claim waits
+    const pending = cl().json(['get', 'pvc', 'data']);
+    assert.equal(at(pending, 'status', 'phase'), 'Pending');
+    assert.equal(at(pending, 'spec', 'storageClassName'), 'local-path');
+    assert.deepEqual(at(pending, 'metadata', 'finalizers'), ['kubernetes.io/pvc-protection']);
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'writer' },
+        spec: {
+          containers: [{ name: 'main', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      }),
+    });
+    const bound = await eventually(() => {
+      const p = cl().json(['get', 'pvc', 'data']);
+      return at(p, 'status', 'phase') === 'Bound' ? p : undefined;
+    }, 30_000);
+    assert.ok(bound, `claim not bound:\n${cl().ok(['describe', 'pvc', 'data']).stdout}`);
+    const pod = await eventually(() => {
+      const p = cl().json(['get', 'pod', 'writer']);
+      return at(p, 'status', 'phase') === 'Running' ? p : undefined;
+    }, 30_000);
+    assert.ok(pod, 'pod not running');
+    const node = String(at(pod, 'spec', 'nodeName'));
+    assert.match(node, /^vol-\d$/);
+    const pvName = String(at(bound, 'spec', 'volumeName'));
+    assert.equal(pvName, `pvc-${String(at(bound, 'metadata', 'uid'))}`);
+    assert.equal(at(bound, 'metadata', 'annotations', 'volume.kubernetes.io/selected-node'), node);
+    assert.equal(at(bound, 'metadata', 'annotations', 'pv.kubernetes.io/bind-completed'), 'yes');
+    assert.equal(at(bound, 'status', 'capacity', 'storage'), '2Gi');
+    const pv = cl().json(['get', 'pv', pvName]);
+    assert.deepEqual(at(pv, 'spec', 'nodeAffinity', 'required', 'nodeSelectorTerms', 0, 'matchExpressions', 0, 'values'), [node]);
+    assert.equal(at(pv, 'spec', 'hostPath', 'path'), `/var/lib/tandem-sim/${node}/volumes/${pvName}`);
+    assert.equal(at(pv, 'status', 'phase'), 'Bound');
+    assert.equal(at(pv, 'spec', 'persistentVolumeReclaimPolicy'), 'Delete');
+    // the columns kubectl prints
+    const pvcRow = rows(cl().ok(['get', 'pvc', 'data']).stdout)[1];
+    assert.deepEqual(pvcRow?.slice(0, 7), ['data', 'Bound', pvName, '2Gi', 'RWO', 'local-path', '<unset>']);
+    const pvRow = rows(cl().ok(['get', 'pv', pvName]).stdout)[1];
+    assert.deepEqual(pvRow?.slice(0, 8), [pvName, '2Gi', 'RWO', 'Delete', 'Bound', 'default/data', 'local-path', '<unset>']);
+
+    // a claim in use is not removed until its pod is gone
+    cl().ok(['delete', 'pvc', 'data', '--wait=false']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = cl().json(['get', 'pvc', 'data']);
+    assert.ok(at(held, 'metadata', 'deletionTimestamp'), 'the claim is being deleted');
+    assert.equal(rows(cl().ok(['get', 'pvc', 'data']).stdout)[1]?.[1], 'Terminating');
+    cl().ok(['delete', 'pod', 'writer', '--wait=false']);
+    const gone = await eventually(
+      () => cl().srv.kubectl(['get', 'pv', pvName]).code !== 0 && cl().srv.kubectl(['get', 'pvc', 'data']).code !== 0,
+      40_000,
+    );
+    assert.ok(gone, `claim and volume not gone:\n${cl().ok(['get', 'pv,pvc', '-o', 'wide']).stdout}`);
+  }),
+);
+
+test(
+  'a pod whose claim does not exist stays Pending with the scheduler’s message',
+  run(async () => {
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'orphan' },
+        spec: {
+          containers: [{ name: 'main', image: 'busybox' }],
+          volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'nothing' } }],
+        },
+      }),
+    });
+    const msg = await eventually(() => {
+      const conds =
+        (at(cl().json(['get', 'pod', 'orphan']), 'status', 'conditions') as { type: string; message?: string }[] | undefined) ?? [];
+      return conds.find((x) => x.type === 'PodScheduled')?.message;
+    }, 20_000);
+    assert.match(String(msg), /persistentvolumeclaim "nothing" not found/);
+    cl().ok(['delete', 'pod', 'orphan', '--wait=false']);
+  }),
+);
