@@ -2,8 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PersistentVolumeClaim, PersistentVolume } from '../../gen/types.js';
 import type { UnvalidatedObject } from '../../unvalidated.js';
-import { defaultPersistentVolumeClaim, persistentVolumeClaimKind, validatePersistentVolumeClaim } from './persistent-volume-claim.js';
-import { defaultPersistentVolume, persistentVolumeKind, validatePersistentVolume } from './persistent-volume.js';
+import {
+  defaultPersistentVolumeClaim,
+  persistentVolumeClaimKind,
+  validateClaimSpec,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimStatus,
+} from './persistent-volume-claim.js';
+import {
+  defaultPersistentVolume,
+  persistentVolumeKind,
+  validatePersistentVolume,
+  validatePersistentVolumeStatus,
+} from './persistent-volume.js';
 
 type Pvc = UnvalidatedObject<PersistentVolumeClaim>;
 type Pv = UnvalidatedObject<PersistentVolume>;
@@ -190,4 +201,23 @@ test('volume row: capacity, modes, policy, phase, claim', () => {
     '60m',
     'Filesystem',
   ]);
+});
+
+test('claim specs elsewhere (StatefulSet volumeClaimTemplates) are checked under their own path', () => {
+  assert.deepEqual(fields(validateClaimSpec({ accessModes: ['ReadWriteOnce'] }, 'spec.volumeClaimTemplates[0].spec')), [
+    'FieldValueRequired spec.volumeClaimTemplates[0].spec.resources[storage]: ',
+  ]);
+});
+
+test('status phases are upstream’s', () => {
+  const c = ok();
+  c.status = { phase: 'Happy' };
+  assert.deepEqual(fields(validatePersistentVolumeClaimStatus(c)), [
+    'FieldValueNotSupported status.phase: supported values: "Pending", "Bound", "Lost"',
+  ]);
+  const pv = hostVolume();
+  pv.status = { phase: 'Gone' };
+  assert.equal(validatePersistentVolumeStatus(pv)[0]?.field, 'status.phase');
+  pv.status = { phase: 'Released' };
+  assert.deepEqual(validatePersistentVolumeStatus(pv), []);
 });
