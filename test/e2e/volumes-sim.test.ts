@@ -52,11 +52,19 @@ test(
     assert.notEqual(zero.code, 0);
     assert.match(zero.stderr, /spec\.resources\[storage\]: Invalid value: "0": must be greater than zero/);
     const modes = bad({ accessModes: ['ReadWriteAlways'], resources: { requests: { storage: '1Gi' } } });
-    assert.match(modes.stderr, /spec\.accessModes: Unsupported value: "ReadWriteAlways": supported values: "ReadWriteOnce"/);
+    assert.match(
+      modes.stderr,
+      /spec\.accessModes: Unsupported value: "ReadWriteAlways": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"/,
+    );
     const none = bad({ resources: { requests: { storage: '1Gi' } } });
     assert.match(none.stderr, /spec\.accessModes: Required value: at least 1 access mode is required/);
     const size = bad({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: 'ten gigs' } } });
-    assert.match(size.stderr, /spec\.resources\.requests\[storage\]|quantities must match the regular expression/);
+    assert.match(
+      size.stderr,
+      /spec\.resources\.requests\[storage\]: Invalid value: "ten gigs": quantities must match the regular expression/,
+    );
+    const negative = bad({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '-1Gi' } } });
+    assert.match(negative.stderr, /spec\.resources\[storage\]: Invalid value: "-1Gi": must be greater than zero/);
   }),
 );
 
@@ -110,6 +118,12 @@ test(
     const pvRow = rows(cl().ok(['get', 'pv', pvName]).stdout)[1];
     assert.deepEqual(pvRow?.slice(0, 8), [pvName, '2Gi', 'RWO', 'Delete', 'Bound', 'default/data', 'local-path', '<unset>']);
 
+    // kubectl's describers read the same objects (Used By comes from the pods of the namespace)
+    const described = cl().ok(['describe', 'pvc', 'data']).stdout;
+    assert.match(described, /^Used By:\s+writer$/m, described);
+    assert.match(described, /^StorageClass:\s+local-path$/m, described);
+    assert.match(cl().ok(['describe', 'pv', pvName]).stdout, /^Source:\n\s+Type:\s+HostPath/m);
+    assert.match(cl().ok(['describe', 'sc', 'local-path']).stdout, /^IsDefaultClass:\s+Yes$/m);
     // a claim in use is not removed until its pod is gone
     cl().ok(['delete', 'pvc', 'data', '--wait=false']);
     await new Promise((r) => setTimeout(r, 1500));

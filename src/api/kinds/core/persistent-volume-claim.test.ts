@@ -50,7 +50,7 @@ test('claim sizes: the storage request is required, a quantity, and greater than
     claim({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '-1Gi' } } }),
     undefined,
   );
-  assert.deepEqual(fields(neg), ['FieldValueInvalid spec.resources[storage]: must be greater than or equal to 0']);
+  assert.deepEqual(fields(neg), ['FieldValueInvalid spec.resources[storage]: must be greater than zero']);
   const junk = validatePersistentVolumeClaim(
     claim({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: 'lots' } } }),
     undefined,
@@ -67,7 +67,7 @@ test('claim access modes: at least one, each known, ReadWriteOncePod alone', () 
     undefined,
   );
   assert.deepEqual(fields(bad), [
-    'FieldValueNotSupported spec.accessModes: supported values: "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"',
+    'FieldValueNotSupported spec.accessModes: supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
   ]);
   const mixed = validatePersistentVolumeClaim(
     claim({ accessModes: ['ReadWriteOncePod', 'ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }),

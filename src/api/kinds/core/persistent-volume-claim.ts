@@ -35,7 +35,8 @@ export function defaultPersistentVolumeClaim(pvc: PvcIn): void {
 export function validateAccessModes(modes: readonly string[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!modes || modes.length === 0) return [required(field, 'at least 1 access mode is required')];
-  for (const m of modes) if (!(ACCESS_MODES as readonly string[]).includes(m)) errs.push(notSupported(field, m, ACCESS_MODES));
+  // upstream lists the supported modes sorted
+  for (const m of modes) if (!(ACCESS_MODES as readonly string[]).includes(m)) errs.push(notSupported(field, m, [...ACCESS_MODES].sort()));
   if (modes.includes('ReadWriteOncePod') && modes.length > 1)
     errs.push(forbidden(field, 'may not use ReadWriteOncePod with other access modes'));
   return errs;
@@ -56,7 +57,8 @@ export function validateClaimSpec(spec: SpecIn | undefined, path: string): Field
   const storagePath = `${path}.resources[storage]`;
   if (storage === undefined) errs.push(required(storagePath));
   else {
-    const bad = validateQuantity(storage, storagePath);
+    // upstream checks positivity first: a negative request is "greater than zero" too
+    const bad = validateQuantity(storage, storagePath, false);
     if (bad.length > 0) errs.push(...bad);
     else if (!(quantityOrNaN(storage) > 0)) errs.push(invalidValue(storagePath, storage, 'must be greater than zero'));
   }
