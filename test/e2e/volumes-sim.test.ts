@@ -162,3 +162,52 @@ test(
     cl().ok(['delete', 'pod', 'orphan', '--wait=false']);
   }),
 );
+
+test(
+  'a sim pod placed by nodeName waits for its claim to be bound, then starts',
+  run(async () => {
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'placed' },
+        spec: {
+          nodeName: 'vol-1',
+          containers: [{ name: 'main', image: 'busybox' }],
+          volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'static' } }],
+        },
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(at(cl().json(['get', 'pod', 'placed']), 'status', 'phase'), 'Pending', 'no claim yet: the pod does not start');
+    // a hand-made volume and a claim of no class: bound by the binder alone
+    for (const input of [
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: 'static-pv', labels: { kind: 'static' } },
+        spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/srv/static' }, storageClassName: '' },
+      }),
+      claim('static', {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '1Gi' } },
+        storageClassName: '',
+        selector: { matchLabels: { kind: 'static' } },
+      }),
+    ])
+      cl().ok(['apply', '-f', '-'], { input });
+    const running = await eventually(() => at(cl().json(['get', 'pod', 'placed']), 'status', 'phase') === 'Running', 30_000);
+    assert.ok(running, 'the pod starts once its claim is bound');
+    const pvc = cl().json(['get', 'pvc', 'static']);
+    assert.equal(at(pvc, 'spec', 'volumeName'), 'static-pv');
+    assert.equal(at(pvc, 'metadata', 'annotations', 'pv.kubernetes.io/bound-by-controller'), 'yes');
+    const pvRow = rows(cl().ok(['get', 'pv', 'static-pv']).stdout)[1];
+    assert.deepEqual(pvRow?.slice(0, 6), ['static-pv', '5Gi', 'RWO', 'Retain', 'Bound', 'default/static']);
+    // Retain: the claim deleted after its pod, the volume stays Released
+    cl().ok(['delete', 'pod', 'placed', '--grace-period=0', '--force']);
+    cl().ok(['delete', 'pvc', 'static']);
+    const released = await eventually(() => at(cl().json(['get', 'pv', 'static-pv']), 'status', 'phase') === 'Released', 20_000);
+    assert.ok(released, 'a Retain volume is Released when its claim goes');
+    cl().ok(['delete', 'pv', 'static-pv']);
+  }),
+);

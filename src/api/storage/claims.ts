@@ -39,3 +39,16 @@ export function isDefaultClass(sc: Meta | Unvalidated<StorageClass>): boolean {
   const a = sc.metadata?.annotations;
   return a?.[ANN_DEFAULT_CLASS] === 'true' || a?.[ANN_BETA_DEFAULT_CLASS] === 'true';
 }
+
+/** A pod's claim names: its persistentVolumeClaim volumes and the `<pod>-<volume>` claims of ephemeral ones. */
+export function podClaimNames(pod: {
+  metadata: { name?: string };
+  spec?: { volumes?: ReadonlyArray<{ name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown }> };
+}): string[] {
+  const out: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.persistentVolumeClaim) out.push(v.persistentVolumeClaim.claimName);
+    else if (v.ephemeral) out.push(`${pod.metadata.name ?? ''}-${v.name}`);
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 // The PV binder's pure decisions beyond matching (src/api/storage/matching.ts): where a volume
 // stands against its claim, and whether pods still use a claim.
 
-import type { PersistentVolume, PersistentVolumeClaim } from '../../api/gen/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/gen/types.js';
+import { podClaimNames } from '../../api/storage/claims.js';
 
 export type VolumeVerdict =
   | { kind: 'available' }
@@ -21,20 +22,11 @@ export function volumeVerdict(pv: PersistentVolume, claim: PersistentVolumeClaim
 }
 
 /** Pods that still use a claim (not finished), for pvc-protection. */
-export function claimInUse(
-  pvc: PersistentVolumeClaim,
-  pods: ReadonlyArray<{
-    spec?: { volumes?: Array<{ persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown; name: string }> };
-    status?: { phase?: string };
-    metadata: { name?: string };
-  }>,
-): boolean {
+export function claimInUse(pvc: PersistentVolumeClaim, pods: readonly Pod[]): boolean {
   const name = pvc.metadata.name ?? '';
   return pods.some((p) => {
     const phase = p.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return false;
-    return (p.spec?.volumes ?? []).some(
-      (v) => v.persistentVolumeClaim?.claimName === name || (v.ephemeral !== undefined && `${p.metadata.name ?? ''}-${v.name}` === name),
-    );
+    return podClaimNames(p).includes(name);
   });
 }

@@ -10,6 +10,7 @@ import { persistentVolumeKind } from '../../api/kinds/core/persistent-volume.js'
 import { persistentVolumeClaimKind } from '../../api/kinds/core/persistent-volume-claim.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { storageClassKind } from '../../api/kinds/storage/storage-class.js';
+import { podClaimNames } from '../../api/storage/claims.js';
 import { createWorkQueue } from '../../base/work-queue.js';
 import { objectKey, splitObjectKey } from '../../client/object-key.js';
 import type { ControllerDeps } from '../shared/controller-deps.js';
@@ -42,9 +43,8 @@ export function startPersistentVolumeController(deps: ControllerDeps): RunningCo
   };
   /** a pod that goes away may release a deleted claim held by pvc-protection */
   const onPod = (p: Pod) => {
-    for (const v of p.spec?.volumes ?? []) {
-      const claim = v.persistentVolumeClaim?.claimName ?? (v.ephemeral ? `${p.metadata.name ?? ''}-${v.name}` : undefined);
-      const c = claim ? claims.get(`${p.metadata.namespace ?? ''}/${claim}`) : undefined;
+    for (const claim of podClaimNames(p)) {
+      const c = claims.get(`${p.metadata.namespace ?? ''}/${claim}`);
       if (c?.metadata.deletionTimestamp) queue.add(CLAIM + objectKey(c));
     }
   };

@@ -10,7 +10,7 @@
 
 import type { PersistentVolume, PersistentVolumeClaim } from '../../../api/gen/types.js';
 import { persistentVolumeClaimKind } from '../../../api/kinds/core/persistent-volume-claim.js';
-import { claimClass } from '../../../api/storage/claims.js';
+import { claimClass, podClaimNames } from '../../../api/storage/claims.js';
 import { ANN_LOCAL_PATH_ROOT, ANN_SELECTED_NODE, LOCAL_PATH_PROVISIONER } from '../../../api/storage/well-known.js';
 import { findMatch, volumeFitsNode } from '../../../api/storage/matching.js';
 import type { BindPlugin, FilterPlugin, Handle, PreFilterPlugin } from '../../framework/interfaces.js';
@@ -30,19 +30,6 @@ interface PodVolumes {
   bound: PersistentVolume[];
   /** unbound WaitForFirstConsumer claims, with whether their class provisions (else: static volumes only) */
   delayed: Array<{ claim: PersistentVolumeClaim; provisioner: string | undefined }>;
-}
-
-/** The claim names of a pod: persistentVolumeClaim volumes and the `<pod>-<volume>` claims of ephemeral ones. */
-export function podClaimNames(pod: {
-  metadata: { name?: string };
-  spec?: { volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown }> };
-}): string[] {
-  const out: string[] = [];
-  for (const v of pod.spec?.volumes ?? []) {
-    if (v.persistentVolumeClaim) out.push(v.persistentVolumeClaim.claimName);
-    else if (v.ephemeral) out.push(`${pod.metadata.name ?? ''}-${v.name}`);
-  }
-  return out;
 }
 
 export function create(_args: Record<string, unknown>, handle: Handle): PreFilterPlugin & FilterPlugin & BindPlugin {
