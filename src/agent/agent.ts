@@ -135,7 +135,7 @@ export function startAgent(o: AgentOptions): Agent {
     ]);
     await node.register();
     await publishVolumeRoot(o.client, o.nodeName, volumeRoot);
-    volumes = startLocalPathCleaner({ client: o.client, nodeName: o.nodeName, root: volumeRoot, log: log.child('local-path') });
+    volumes = startLocalPathCleaner({ client: o.client, nodeName: o.nodeName, root: volumeRoot, log: log.child('local-path'), clock });
     node.start();
     services.start();
     await services.whenSynced();

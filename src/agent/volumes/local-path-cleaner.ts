@@ -21,6 +21,7 @@ import {
   FINALIZER_LOCAL_PATH_CLEANUP,
   LOCAL_PATH_PROVISIONER,
 } from '../../api/storage/well-known.js';
+import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import { StatusError } from '../../base/errors.js';
 import { createInformer, type Informer } from '../../client/informer.js';
@@ -39,6 +40,7 @@ export interface LocalPathCleanerOptions {
   /** the directory this node's volumes live under (DATA/volumes) */
   root: string;
   log: Logger;
+  clock: Clock;
 }
 
 /** Whether `pv` is a local-path volume of `node` whose cleanup this node still owes. */
@@ -100,13 +102,20 @@ export function startLocalPathCleaner(o: LocalPathCleanerOptions): LocalPathClea
   };
   informer.addHandlers({ onAdd: consider, onUpdate: (_old, pv) => consider(pv) });
   informer.start();
-  // a failed cleanup is retried on the informer's resyncs and on every later change of the volume
-  const retry = setInterval(() => informer.list().forEach(consider), 30_000);
-  retry.unref();
+  // a failed cleanup is tried again every 30 s (and on every later change of the volume)
+  let cancel: () => void = () => undefined;
+  let stopped = false;
+  const retry = () => {
+    if (stopped) return;
+    informer.list().forEach(consider);
+    cancel = o.clock.schedule(retry, 30_000);
+  };
+  cancel = o.clock.schedule(retry, 30_000);
   return {
     volume: (name) => informer.get(name),
     async stop() {
-      clearInterval(retry);
+      stopped = true;
+      cancel();
       await informer.stop();
     },
   };

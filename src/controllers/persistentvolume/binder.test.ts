@@ -168,3 +168,16 @@ test('protection: a deleted claim keeps its finalizer while a pod uses it; a del
   assert.equal(pv.status?.phase, 'Released');
   assert.deepEqual(pv.metadata.finalizers, []);
 });
+
+test('a volume pre-bound by its author (claimRef without uid) waits Available for that claim, then binds it', async () => {
+  const reserved = volume('reserved', '1Gi', { claimRef: { namespace: 'default', name: 'mine' } });
+  const w = world([claim('other')], [reserved]);
+  await settle(w);
+  assert.equal(w.pvs.get('reserved')?.status?.phase, 'Available');
+  assert.equal(w.claims.get('default/other')?.status?.phase, 'Pending', 'a volume reserved for another claim is not taken');
+  w.claims.set('default/mine', claim('mine'));
+  await settle(w);
+  assert.equal(w.claims.get('default/mine')?.spec?.volumeName, 'reserved');
+  assert.equal(w.pvs.get('reserved')?.spec?.claimRef?.uid, 'uid-mine');
+  assert.equal(w.pvs.get('reserved')?.status?.phase, 'Bound');
+});
