@@ -29,6 +29,7 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   tokencleaner: 'token-cleaner',
   'persistentvolume-binder': 'persistent-volume-binder',
   'local-path-provisioner': 'local-path-provisioner',
+  'ephemeral-volume': 'ephemeral-volume-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -31,7 +31,7 @@ import {
   startBootstrapTokenCleaner,
   type AccessCheck,
 } from '../controllers/index.js';
-import { startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
+import { startEphemeralVolumeController, startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
 
@@ -109,6 +109,7 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
   'persistentvolume-binder': (d) => startPersistentVolumeController(deps(d, 'persistentvolume-binder', 'persistentvolume-controller')),
   'local-path-provisioner': (d) => startLocalPathProvisioner(deps(d, 'local-path-provisioner', LOCAL_PATH_PROVISIONER)),
+  'ephemeral-volume': (d) => startEphemeralVolumeController(deps(d, 'ephemeral-volume', 'ephemeral_volume')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

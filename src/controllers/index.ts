@@ -28,3 +28,4 @@ export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
 export { startPersistentVolumeController } from './persistentvolume/index.js';
 export { startLocalPathProvisioner } from './local-path/index.js';
+export { startEphemeralVolumeController } from './ephemeral-volume/index.js';

@@ -211,3 +211,41 @@ test(
     cl().ok(['delete', 'pv', 'static-pv']);
   }),
 );
+
+test(
+  "a pod's generic ephemeral volume gets its own claim, bound on the pod's node, gone with the pod",
+  run(async () => {
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'scratchy' },
+        spec: {
+          containers: [{ name: 'main', image: 'busybox', volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+          volumes: [
+            {
+              name: 'scratch',
+              ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } },
+            },
+          ],
+        },
+      }),
+    });
+    const pod = await eventually(() => {
+      const p = cl().json(['get', 'pod', 'scratchy']);
+      return at(p, 'status', 'phase') === 'Running' ? p : undefined;
+    }, 30_000);
+    assert.ok(pod, `pod not running:\n${cl().ok(['describe', 'pod', 'scratchy']).stdout}`);
+    const pvc = cl().json(['get', 'pvc', 'scratchy-scratch']);
+    assert.equal(at(pvc, 'status', 'phase'), 'Bound');
+    assert.equal(at(pvc, 'metadata', 'ownerReferences', 0, 'name'), 'scratchy');
+    assert.equal(at(pvc, 'metadata', 'annotations', 'volume.kubernetes.io/selected-node'), at(pod, 'spec', 'nodeName'));
+    const pvName = String(at(pvc, 'spec', 'volumeName'));
+    cl().ok(['delete', 'pod', 'scratchy']);
+    const gone = await eventually(
+      () => cl().srv.kubectl(['get', 'pvc', 'scratchy-scratch']).code !== 0 && cl().srv.kubectl(['get', 'pv', pvName]).code !== 0,
+      40_000,
+    );
+    assert.ok(gone, 'the claim and its volume go with the pod');
+  }),
+);

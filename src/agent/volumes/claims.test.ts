@@ -55,6 +55,12 @@ test('a missing or unbound claim is a VolumeError naming it (the pod waits in Co
     volume: async () => ({ ...volume('/x'), spec: { claimRef: { uid: 'u2' } } }),
   });
   await assert.rejects(other.resolve('default', 'data'), /is not bound to claim default\/data/);
+  // an ephemeral volume's claim must be its pod's
+  const stranger = createClaimSource({ claim: async () => claim('Bound', 'pvc-u1'), volume: async () => volume('/x') });
+  await assert.rejects(
+    stranger.resolve('default', 'data', { metadata: { name: 'web', uid: 'pod-1' } }),
+    /PVC default\/data was not created for pod default\/web \(pod is not owner\)/,
+  );
 });
 
 test('cleanup: only this node’s deleted local-path volumes, only directories under the root', () => {

@@ -6,15 +6,18 @@
 // event and is retried until the binder and the provisioner have done their part.
 
 import { stat } from 'node:fs/promises';
-import type { PersistentVolume, PersistentVolumeClaim } from '../../api/gen/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/gen/types.js';
 import { persistentVolumeKind } from '../../api/kinds/core/persistent-volume.js';
 import { persistentVolumeClaimKind } from '../../api/kinds/core/persistent-volume-claim.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { checkHostPath, VolumeError } from './host-path.js';
 
 export interface ClaimSource {
-  /** the host directory of the claim's volume; throws VolumeError while it cannot be used yet */
-  resolve(namespace: string, claimName: string): Promise<string>;
+  /**
+   * The host directory of the claim's volume; throws VolumeError while it cannot be used yet.
+   * `owner`: the pod an ephemeral volume's claim must belong to.
+   */
+  resolve(namespace: string, claimName: string, owner?: Pick<Pod, 'metadata'>): Promise<string>;
 }
 
 export interface ClaimReads {
@@ -33,9 +36,13 @@ export function apiClaimReads(client: RestClient, cached?: (name: string) => Per
 
 export function createClaimSource(reads: ClaimReads): ClaimSource {
   return {
-    async resolve(namespace, claimName) {
+    async resolve(namespace, claimName, owner) {
       const pvc = await reads.claim(namespace, claimName);
       if (!pvc) throw new VolumeError(`persistentvolumeclaim "${claimName}" not found`);
+      if (owner && !pvc.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
+        throw new VolumeError(
+          `PVC ${namespace}/${claimName} was not created for pod ${namespace}/${owner.metadata.name ?? ''} (pod is not owner)`,
+        );
       if (pvc.metadata.deletionTimestamp) throw new VolumeError(`persistentvolumeclaim "${claimName}" is being deleted`);
       const volumeName = pvc.spec?.volumeName ?? '';
       const phase = pvc.status?.phase ?? '';

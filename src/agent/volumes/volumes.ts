@@ -126,10 +126,14 @@ async function writeSecretVolume(ctx: VolumeContext, dir: string, files: VolumeF
 }
 
 async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume> {
-  if (v.persistentVolumeClaim) {
+  if (v.persistentVolumeClaim || v.ephemeral) {
     if (!ctx.claims) throw new VolumeError('persistentVolumeClaim volumes need the API server (no claim source on this node)');
-    const path = await ctx.claims.resolve(ctx.pod.metadata.namespace ?? 'default', v.persistentVolumeClaim.claimName);
-    return { path, readOnly: !!v.persistentVolumeClaim.readOnly };
+    const ns = ctx.pod.metadata.namespace ?? 'default';
+    // a generic ephemeral volume is the claim `<pod>-<volume>` its controller made for this pod
+    const path = v.persistentVolumeClaim
+      ? await ctx.claims.resolve(ns, v.persistentVolumeClaim.claimName)
+      : await ctx.claims.resolve(ns, `${ctx.pod.metadata.name ?? ''}-${v.name}`, ctx.pod);
+    return { path, readOnly: !!v.persistentVolumeClaim?.readOnly };
   }
   if (v.hostPath) {
     await checkHostPath(v.hostPath.path, v.hostPath.type);

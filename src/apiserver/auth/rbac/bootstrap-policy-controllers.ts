@@ -154,6 +154,15 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'ephemeral-volume-controller',
+    [
+      rule(['get', 'list', 'watch'], [''], ['pods']),
+      rule(['update'], [''], ['pods/finalizers']),
+      rule(['get', 'list', 'watch', 'create'], [''], ['persistentvolumeclaims']),
+      eventsRule(),
+    ],
+  ],
   // Tandem's built-in provisioner (not upstream's): makes and deletes local-path volumes
   [
     'local-path-provisioner',
