@@ -249,3 +249,69 @@ test(
     assert.ok(gone, 'the claim and its volume go with the pod');
   }),
 );
+
+test(
+  'claims per ordinal, as a StatefulSet makes them: a pod made again goes back to the node its volume is on',
+  run(async () => {
+    const podFor = (i: number) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `web-${i}`, labels: { app: 'web' } },
+        spec: {
+          containers: [{ name: 'main', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `data-web-${i}` } }],
+        },
+      });
+    for (let i = 0; i < 3; i++) {
+      cl().ok(['apply', '-f', '-'], {
+        input: claim(`data-web-${i}`, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }),
+      });
+      cl().ok(['apply', '-f', '-'], { input: podFor(i) });
+    }
+    const placed = await eventually(() => {
+      const pods = cl().items(['get', 'pods', '-l', 'app=web']);
+      return pods.length === 3 && pods.every((p) => at(p, 'status', 'phase') === 'Running') ? pods : undefined;
+    }, 30_000);
+    assert.ok(placed, 'three pods running');
+    const nodeOf = new Map(placed.map((p) => [String(at(p, 'metadata', 'name')), String(at(p, 'spec', 'nodeName'))]));
+    for (let i = 0; i < 3; i++) {
+      const pv = cl().json(['get', 'pv', String(at(cl().json(['get', 'pvc', `data-web-${i}`]), 'spec', 'volumeName'))]);
+      assert.deepEqual(at(pv, 'spec', 'nodeAffinity', 'required', 'nodeSelectorTerms', 0, 'matchExpressions', 0, 'values'), [
+        nodeOf.get(`web-${i}`),
+      ]);
+    }
+    // web-1 deleted and made again (as its StatefulSet would): its bound volume pins it to the same node
+    const volumeBefore = at(cl().json(['get', 'pvc', 'data-web-1']), 'spec', 'volumeName');
+    cl().ok(['delete', 'pod', 'web-1']);
+    cl().ok(['apply', '-f', '-'], { input: podFor(1) });
+    const again = await eventually(() => {
+      const p = cl().json(['get', 'pod', 'web-1']);
+      return at(p, 'status', 'phase') === 'Running' ? p : undefined;
+    }, 30_000);
+    assert.ok(again);
+    assert.equal(at(again, 'spec', 'nodeName'), nodeOf.get('web-1'));
+    assert.equal(at(cl().json(['get', 'pvc', 'data-web-1']), 'spec', 'volumeName'), volumeBefore);
+    // a pod on the claim that may only run elsewhere is told why it cannot
+    const other = [...new Set(nodeOf.values())].find((n) => n !== nodeOf.get('web-1')) ?? 'vol-0';
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'elsewhere', labels: { app: 'web' } },
+        spec: {
+          nodeSelector: { 'kubernetes.io/hostname': other },
+          containers: [{ name: 'main', image: 'busybox' }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-web-1' } }],
+        },
+      }),
+    });
+    const why = await eventually(() => {
+      const conds =
+        (at(cl().json(['get', 'pod', 'elsewhere']), 'status', 'conditions') as { type: string; message?: string }[] | undefined) ?? [];
+      return conds.find((x) => x.type === 'PodScheduled')?.message;
+    }, 20_000);
+    assert.match(String(why), /node\(s\) had volume node affinity conflict/);
+    cl().ok(['delete', 'pods', '-l', 'app=web']);
+  }),
+);
