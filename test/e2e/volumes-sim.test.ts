@@ -24,12 +24,12 @@ after(async () => {
   await c?.stop();
 });
 
-const run = (fn: () => Promise<void> | void) => async (t: { skip(m: string): void }) => {
+const run = (fn: (t: { skip(m: string): void }) => Promise<void> | void) => async (t: { skip(m: string): void }) => {
   if (!kubectlAvailable()) {
     t.skip(SKIP_MESSAGE);
     return;
   }
-  await fn();
+  await fn(t);
 };
 
 const claim = (name: string, spec: Record<string, unknown>) =>
@@ -313,5 +313,50 @@ test(
     }, 20_000);
     assert.match(String(why), /node\(s\) had volume node affinity conflict/);
     cl().ok(['delete', 'pods', '-l', 'app=web']);
+  }),
+);
+
+test(
+  'a StatefulSet with volumeClaimTemplates runs on the sim fleet: each claim Bound on its pod’s node',
+  run(async (t) => {
+    const served = cl().ok(['api-resources', '--api-group=apps', '-o', 'name']).stdout.split('\n').includes('statefulsets.apps');
+    if (!served) {
+      t.skip('statefulsets are not served by this build');
+      return;
+    }
+    cl().ok(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'kv' },
+        spec: {
+          serviceName: 'kv',
+          replicas: 3,
+          selector: { matchLabels: { app: 'kv' } },
+          template: {
+            metadata: { labels: { app: 'kv' } },
+            spec: { containers: [{ name: 'main', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+          },
+          volumeClaimTemplates: [
+            { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+          ],
+        },
+      }),
+    });
+    const pods = await eventually(() => {
+      const ps = cl().items(['get', 'pods', '-l', 'app=kv']);
+      return ps.length === 3 && ps.every((p) => at(p, 'status', 'phase') === 'Running') ? ps : undefined;
+    }, 60_000);
+    assert.ok(pods, `the set's pods did not all run:\n${cl().ok(['get', 'pods,pvc', '-l', 'app=kv']).stdout}`);
+    for (const p of pods) {
+      const name = String(at(p, 'metadata', 'name'));
+      const pvc = cl().json(['get', 'pvc', `data-${name}`]);
+      assert.equal(at(pvc, 'status', 'phase'), 'Bound', name);
+      const pv = cl().json(['get', 'pv', String(at(pvc, 'spec', 'volumeName'))]);
+      assert.deepEqual(at(pv, 'spec', 'nodeAffinity', 'required', 'nodeSelectorTerms', 0, 'matchExpressions', 0, 'values'), [
+        at(p, 'spec', 'nodeName'),
+      ]);
+    }
+    cl().ok(['delete', 'statefulset', 'kv']);
   }),
 );

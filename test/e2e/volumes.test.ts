@@ -140,4 +140,80 @@ describe('persistent volumes on tandem up', { skip: skip ?? false }, () => {
     rmSync(dir, { recursive: true, force: true });
     ses.ok(['delete', 'storageclass', 'keep']);
   });
+
+  test('a StatefulSet of 3 with volumeClaimTemplates: each pod keeps its own data across deletion and scaling', async (t) => {
+    if (!ses.k(['api-resources', '--api-group=apps', '-o', 'name']).stdout.split('\n').includes('statefulsets.apps')) {
+      t.skip('statefulsets are not served by this build');
+      return;
+    }
+    // each pod writes its own identity once, then prints what its volume holds
+    const script = 'if [ ! -f /data/id ]; then echo "$HOSTNAME-$(date +%s%N)" > /data/id; fi; cat /data/id; exec sleep 3600';
+    ses.apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'web', namespace: NS },
+        spec: {
+          serviceName: 'web',
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              terminationGracePeriodSeconds: 1,
+              containers: [
+                {
+                  name: 'main',
+                  image: ses.images().images.busybox,
+                  command: ['sh', '-c', script],
+                  volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } },
+          ],
+        },
+      },
+    ]);
+    const idOf = (pod: string) =>
+      until(
+        `${pod} to print its id`,
+        () => {
+          if (!isRunning(ses.pod(pod))) return undefined;
+          const out = ses.k(['logs', pod, '-n', NS]).stdout.trim();
+          return out.startsWith(`${pod}-`) ? out : undefined;
+        },
+        120_000,
+      );
+    const ids = new Map<string, string>();
+    for (const p of ['web-0', 'web-1', 'web-2']) ids.set(p, await idOf(p));
+    assert.equal(new Set(ids.values()).size, 3, 'each pod has its own data');
+    const uid = String(at(ses.pod('web-1'), 'metadata', 'uid'));
+    ses.ok(['delete', 'pod', 'web-1', '-n', NS, '--wait=false']);
+    await until(
+      'web-1 made again',
+      () => {
+        const r = ses.k(['get', 'pod', 'web-1', '-n', NS, '-o', 'jsonpath={.metadata.uid}']);
+        return r.code === 0 && r.stdout && r.stdout !== uid ? true : undefined;
+      },
+      60_000,
+    );
+    assert.equal(await idOf('web-1'), ids.get('web-1'), 'web-1 came back with its own data');
+    ses.ok(['scale', 'statefulset', 'web', '-n', NS, '--replicas=1']);
+    await until(
+      'web-1 and web-2 gone',
+      () => ses.k(['get', 'pod', 'web-2', '-n', NS]).code !== 0 && ses.k(['get', 'pod', 'web-1', '-n', NS]).code !== 0,
+      90_000,
+    );
+    const claims = ses
+      .k(['get', 'pvc', '-n', NS, '-o', 'name'])
+      .stdout.split('\n')
+      .filter((l) => l.includes('data-web-'));
+    assert.equal(claims.length, 3, 'scaling down keeps the claims');
+    ses.ok(['scale', 'statefulset', 'web', '-n', NS, '--replicas=3']);
+    assert.equal(await idOf('web-2'), ids.get('web-2'), 'web-2 came back on its claim');
+    ses.ok(['delete', 'statefulset', 'web', '-n', NS]);
+  });
 });
