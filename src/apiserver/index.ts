@@ -27,3 +27,5 @@ export { createStorageClassAdmission, createStoreClassSource } from './admission
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
 export type { UserInfo } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';
+export { createResourceQuotaAdmission } from './admission/resource-quota.js';
+export { createLimitRanger } from './admission/limit-ranger.js';

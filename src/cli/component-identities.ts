@@ -30,6 +30,9 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   'persistentvolume-binder': 'persistent-volume-binder',
   'local-path-provisioner': 'local-path-provisioner',
   'ephemeral-volume': 'ephemeral-volume-controller',
+  replicationcontroller: 'replication-controller',
+  resourcequota: 'resourcequota-controller',
+  statefulset: 'statefulset-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -22,6 +22,8 @@ import {
   startPodGcController,
   podGcOptionsFromEnv,
   startReplicaSetController,
+  startReplicationController,
+  startResourceQuotaController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -29,6 +31,7 @@ import {
   startCsrSigningController,
   startCsrCleanerController,
   startBootstrapTokenCleaner,
+  startStatefulSetController,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startEphemeralVolumeController, startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
@@ -110,6 +113,9 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   'persistentvolume-binder': (d) => startPersistentVolumeController(deps(d, 'persistentvolume-binder', 'persistentvolume-controller')),
   'local-path-provisioner': (d) => startLocalPathProvisioner(deps(d, 'local-path-provisioner', LOCAL_PATH_PROVISIONER)),
   'ephemeral-volume': (d) => startEphemeralVolumeController(deps(d, 'ephemeral-volume', 'ephemeral_volume')),
+  replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
+  resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
+  statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

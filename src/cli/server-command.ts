@@ -38,6 +38,8 @@ import {
   serviceAccountUser,
   type UserInfo,
   type Authorizer,
+  createLimitRanger,
+  createResourceQuotaAdmission,
 } from '../apiserver/index.js';
 import { createStorageClassAdmission, createStoreClassSource } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
@@ -305,6 +307,9 @@ async function startOnBackend(
       nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
       createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
+      createLimitRanger(backend),
+      // last, as upstream: only what every other plugin admitted is charged to a quota
+      createResourceQuotaAdmission({ backend }),
     ],
     // the chain (serving certificate, then the CA): a joining node reads the CA from the handshake
     // and checks it against its --ca-cert-hash

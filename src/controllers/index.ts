@@ -29,3 +29,6 @@ export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
 export { startPersistentVolumeController } from './persistentvolume/index.js';
 export { startLocalPathProvisioner } from './local-path/index.js';
 export { startEphemeralVolumeController } from './ephemeral-volume/index.js';
+export { startReplicationController } from './replication/index.js';
+export { startResourceQuotaController } from './resourcequota/index.js';
+export { startStatefulSetController } from './statefulset/index.js';

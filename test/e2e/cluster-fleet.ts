@@ -69,8 +69,8 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(env: Record<string, string>, fleets: string[][]): Promise<Cluster> {
-  const srv = await startTandem({ env });
+export async function startCluster(env: Record<string, string>, fleets: string[][], serverArgs: string[] = []): Promise<Cluster> {
+  const srv = await startTandem({ env, args: serverArgs });
   const sims: SimProc[] = [];
   const ok: Cluster['ok'] = (args, opts) => {
     const r = srv.kubectl(args, opts);

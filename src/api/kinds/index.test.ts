@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { allKinds, kindByGVK, kindByResource, kindsByGroupVersion } from './index.js';
 
 test('registry lookups', () => {
-  assert.equal(allKinds.length, 31);
+  // one kind per group/version/resource
+  assert.equal(new Set(allKinds.map((k) => `${k.group}/${k.version}/${k.plural}`)).size, allKinds.length);
   assert.equal(kindByResource('', 'v1', 'pods')?.kind, 'Pod');
   assert.equal(kindByResource('apps', 'v1', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('apps', 'v1', 'pods'), undefined);
@@ -29,7 +30,7 @@ test('registry lookups', () => {
       'storage.k8s.io/v1',
     ],
   );
-  assert.equal(gv.get('v1')?.length, 11);
+  assert.equal(gv.get('v1')?.length, 9 + 4 + 2);
 });
 
 test("the `all` category and short names are upstream's", () => {
@@ -38,7 +39,7 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services'],
+    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets'],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),
@@ -58,6 +59,12 @@ test("the `all` category and short names are upstream's", () => {
     daemonsets: 'ds',
     persistentvolumes: 'pv',
     persistentvolumeclaims: 'pvc',
+    podtemplates: '',
+    replicationcontrollers: 'rc',
+    resourcequotas: 'quota',
+    limitranges: 'limits',
+    statefulsets: 'sts',
+    controllerrevisions: '',
   });
   for (const k of allKinds) {
     assert.equal(k.table.columns.filter((c) => c.format === 'name').length, 1, k.kind);

@@ -31,6 +31,12 @@ import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews
 import { persistentVolumeKind } from './core/persistent-volume.js';
 import { persistentVolumeClaimKind } from './core/persistent-volume-claim.js';
 import { storageClassKind } from './storage/storage-class.js';
+import { podTemplateKind } from './core/pod-template.js';
+import { replicationControllerKind } from './core/replication-controller.js';
+import { resourceQuotaKind } from './core/resource-quota.js';
+import { limitRangeKind } from './core/limit-range.js';
+import { statefulSetKind } from './apps/statefulset.js';
+import { controllerRevisionKind } from './apps/controller-revision.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -65,6 +71,12 @@ export const allKinds: readonly KindDef[] = [
   persistentVolumeKind,
   persistentVolumeClaimKind,
   storageClassKind,
+  podTemplateKind,
+  replicationControllerKind,
+  resourceQuotaKind,
+  limitRangeKind,
+  statefulSetKind,
+  controllerRevisionKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

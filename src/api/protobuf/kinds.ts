@@ -13,6 +13,10 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     Endpoints: 'io.k8s.api.core.v1.Endpoints',
     Event: 'io.k8s.api.core.v1.Event',
     Binding: 'io.k8s.api.core.v1.Binding',
+    PodTemplate: 'io.k8s.api.core.v1.PodTemplate',
+    ReplicationController: 'io.k8s.api.core.v1.ReplicationController',
+    ResourceQuota: 'io.k8s.api.core.v1.ResourceQuota',
+    LimitRange: 'io.k8s.api.core.v1.LimitRange',
   },
   'apps/v1': {
     Deployment: 'io.k8s.api.apps.v1.Deployment',

@@ -20,7 +20,10 @@ const SCALE_DEF = 'io.k8s.api.autoscaling.v1.Scale';
 function scaleOf(obj: AnyObject): Rec {
   const spec = (obj['spec'] ?? {}) as Rec;
   const status = (obj['status'] ?? {}) as Rec;
-  const sel = spec['selector'] as Unvalidated<LabelSelector> | undefined;
+  // a ReplicationController's selector is a plain label map: the same as matchLabels
+  const raw = spec['selector'] as Unvalidated<LabelSelector> | Record<string, string> | undefined;
+  const sel =
+    obj.kind === 'ReplicationController' && raw ? { matchLabels: raw as Record<string, string> } : (raw as Unvalidated<LabelSelector>);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

@@ -1,8 +1,10 @@
 // The ReplicaSet controller's wiring: shared informers for ReplicaSets and Pods, handlers that only
 // enqueue ReplicaSet keys (and count what the expectations wait for), and workers that run
-// syncReplicaSet against the caches and the API.
+// syncReplicaSet against the caches and the API. The same wiring runs over ReplicationControllers
+// (startReplicaController with another ReplicaKind), as upstream's replication controller does.
 
-import type { OwnerReference, Pod } from '../../api/gen/types.js';
+import type { OwnerReference, Pod, ReplicaSet } from '../../api/gen/types.js';
+import type { KubeObject } from '../../api/object.js';
 import { replicaSetKind } from '../../api/kinds/apps/replicaset.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
 import { createWorkQueue } from '../../base/work-queue.js';
@@ -15,25 +17,38 @@ import { selectorMatcher } from '../shared/selector-cache.js';
 import { runController, type RunningController } from '../shared/run-controller.js';
 import { syncReplicaSet } from './replicaset-sync.js';
 import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
+import { REPLICA_SET_OWNER, type ReplicaKind } from './replica-kind.js';
 
-const NAME = 'replicaset';
+const replicaSets: ReplicaKind<ReplicaSet> = {
+  name: 'replicaset',
+  kind: replicaSetKind,
+  ...REPLICA_SET_OWNER,
+  asReplicaSet: (rs) => rs,
+  statusOf: (status) => ({ ...status, conditions: status.conditions ?? null }),
+};
 
 export function startReplicaSetController(deps: ControllerDeps): RunningController {
+  return startReplicaController(deps, replicaSets);
+}
+
+/** The replica controller over the kind `rk` (ReplicaSets, ReplicationControllers). */
+export function startReplicaController<T extends KubeObject>(deps: ControllerDeps, rk: ReplicaKind<T>): RunningController {
+  const NAME = rk.name;
   const { client } = deps;
   const now = deps.now ?? Date.now;
   const queue = createWorkQueue<string>();
-  const rsInf = deps.informers.for(replicaSetKind);
+  const rsInf = deps.informers.for(rk.kind);
   const podInf = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
   const pods = ownerIndex(podInf);
   const expectations = createExpectations(now);
 
   /** The key of the ReplicaSet a controller reference points at, if that ReplicaSet is cached. */
   const ownerKey = (ns: string | undefined, ref: OwnerReference | undefined) =>
-    controllerKey(ns, ref, 'ReplicaSet', { cached: (k) => rsInf.get(k) });
+    controllerKey(ns, ref, rk.ownerKind, { cached: (k) => rsInf.get(k) });
   /** Orphans: every ReplicaSet of the namespace whose selector matches may adopt it. */
   const enqueueMatching = (p: Pod) => {
-    for (const rs of rsInf.byNamespace(p.metadata.namespace ?? '')) {
-      if (selectorMatcher(rs.spec?.selector).matches(p.metadata.labels)) queue.add(objectKey(rs));
+    for (const obj of rsInf.byNamespace(p.metadata.namespace ?? '')) {
+      if (selectorMatcher(rk.asReplicaSet(obj).spec?.selector).matches(p.metadata.labels)) queue.add(objectKey(obj));
     }
   };
   const podGone = (p: Pod) => {
@@ -94,14 +109,18 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
   });
 
   const podsIn = (ns: string) => client.resource(podKind).namespace(ns);
-  const replicaSets = (ns: string) => client.resource(replicaSetKind).namespace(ns);
+  const owners = (ns: string) => client.resource(rk.kind).namespace(ns);
   const world: ReplicaSetSyncDeps = {
-    getReplicaSet: (key) => rsInf.get(key),
+    getReplicaSet: (key) => {
+      const obj = rsInf.get(key);
+      return obj && rk.asReplicaSet(obj);
+    },
     podsControlledBy: (uid) => pods.controlledBy(uid),
     orphanPodsIn: (ns) => pods.orphansIn(ns),
     expectations,
     now,
     requeueAfter: (key, ms) => queue.addAfter(key, ms),
+    owner: { ownerApiVersion: rk.ownerApiVersion, ownerKind: rk.ownerKind },
     event: deps.recorder ? (obj, type, reason, msg) => deps.recorder?.event(obj, type, reason, msg) : undefined,
     api: {
       createPod: (ns, pod) => podsIn(ns).create(pod),
@@ -109,13 +128,14 @@ export function startReplicaSetController(deps: ControllerDeps): RunningControll
         await podsIn(ns).delete(name, { preconditions: { uid } });
       },
       patchPod: (ns, name, patch) => podsIn(ns).patch(name, patch, 'merge'),
-      getReplicaSet: (ns, name) => replicaSets(ns).getOrUndefined(name),
-      updateStatus: (rs, status) =>
-        replicaSets(rs.metadata.namespace ?? '').patchStatus(
-          rs.metadata.name ?? '',
-          { status: { ...status, conditions: status.conditions ?? null } },
-          'merge',
-        ),
+      getReplicaSet: async (ns, name) => {
+        const obj = await owners(ns).getOrUndefined(name);
+        return obj && rk.asReplicaSet(obj);
+      },
+      updateStatus: async (rs, status) => {
+        const obj = await owners(rs.metadata.namespace ?? '').patchStatus(rs.metadata.name ?? '', { status: rk.statusOf(status) }, 'merge');
+        return rk.asReplicaSet(obj);
+      },
     },
   };
 

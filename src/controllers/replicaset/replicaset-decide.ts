@@ -3,6 +3,7 @@
 
 import type { Pod, ReplicaSet } from '../../api/gen/types.js';
 import { controllerRefOf, newControllerRef } from '../shared/owner-refs.js';
+import { REPLICA_SET_OWNER } from './replica-kind.js';
 import { templatePodSpec } from '../shared/pod-template.js';
 import { selectorMatcher } from '../shared/selector-cache.js';
 
@@ -29,8 +30,8 @@ export function claimPods(rs: ReplicaSet, owned: readonly Pod[], orphans: readon
   return out;
 }
 
-/** The pod a ReplicaSet creates from its template. */
-export function podFromTemplate(rs: ReplicaSet): Pod {
+/** The pod a ReplicaSet (or a ReplicationController read as one, `owner`) creates from its template. */
+export function podFromTemplate(rs: ReplicaSet, owner: { ownerApiVersion: string; ownerKind: string } = REPLICA_SET_OWNER): Pod {
   const t = rs.spec?.template;
   const meta = t?.metadata ?? {};
   const pod: Pod = {
@@ -40,7 +41,7 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
       generateName: `${rs.metadata.name ?? ''}-`,
       namespace: rs.metadata.namespace,
       labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
+      ownerReferences: [newControllerRef(rs, owner.ownerApiVersion, owner.ownerKind)],
     },
     spec: templatePodSpec(t),
   };

@@ -27,6 +27,8 @@ export interface ReplicaSetSyncDeps {
   now(): number;
   requeueAfter(key: string, ms: number): void;
   event?(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** The owner kind of the pods (default apps/v1 ReplicaSet; a ReplicationController's controller sets its own). */
+  owner?: { ownerApiVersion: string; ownerKind: string };
   /** Concurrent create/delete calls (default 64). */
   inFlight?: number;
 }

@@ -12,6 +12,7 @@ import { adoptPatch, newControllerRef, releasePatch } from '../shared/owner-refs
 import { isPodActive } from '../shared/pod-status.js';
 import { slowStartBatch } from '../shared/slow-start.js';
 import { podsToDelete } from './pod-ranking.js';
+import { REPLICA_SET_OWNER } from './replica-kind.js';
 import { claimPods, podFromTemplate, type ClaimDecision } from './replicaset-decide.js';
 import type { ReplicaSetSyncDeps } from './replicaset-sync-deps.js';
 import { calculateReplicaSetStatus, sameReplicaSetStatus, type ManageFailure } from './replicaset-status.js';
@@ -35,7 +36,7 @@ async function manageReplicas(
   if (diff < 0) {
     const n = Math.min(-diff, BURST_REPLICAS);
     w.expectations.expect(key, n);
-    const template = podFromTemplate(rs);
+    const template = podFromTemplate(rs, w.owner);
     const errors: unknown[] = [];
     const res = await slowStartBatch(
       n,
@@ -95,7 +96,8 @@ async function applyClaims(w: ReplicaSetSyncDeps, rs: ReplicaSet, d: ClaimDecisi
     // adopt only for the object we think we are: a re-created ReplicaSet of the same name must not
     const live = await w.api.getReplicaSet(ns, rs.metadata.name ?? '');
     if (live && live.metadata.uid === rs.metadata.uid && !live.metadata.deletionTimestamp) {
-      const ref = newControllerRef(rs, 'apps/v1', 'ReplicaSet');
+      const owner = w.owner ?? REPLICA_SET_OWNER;
+      const ref = newControllerRef(rs, owner.ownerApiVersion, owner.ownerKind);
       for (const p of d.adopt) {
         try {
           claimed.push(await w.api.patchPod(ns, p.metadata.name ?? '', adoptPatch(p, ref)));

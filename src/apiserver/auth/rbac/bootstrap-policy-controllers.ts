@@ -109,6 +109,20 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
     ],
   ],
   [
+    'replication-controller',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['replicationcontrollers']),
+      rule(['update', 'patch'], [''], ['replicationcontrollers/status']),
+      rule(['update'], [''], ['replicationcontrollers/finalizers']),
+      rule(['get', 'list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'resourcequota-controller',
+    [rule(['list', 'watch'], ['*'], ['*']), rule(['update', 'patch'], [''], ['resourcequotas/status']), eventsRule()],
+  ],
+  [
     'root-ca-cert-publisher',
     [rule(READ, [''], ['namespaces']), rule(['get', 'list', 'watch', 'create', 'update'], [''], ['configmaps']), eventsRule()],
   ],
@@ -170,6 +184,20 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       rule(['get', 'list', 'watch', 'create', 'delete', 'patch'], [''], ['persistentvolumes']),
       rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims', 'nodes']),
       rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'statefulset-controller',
+    [
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']),
+      rule(['update', 'patch'], ['apps'], ['statefulsets/status']),
+      rule(['update'], ['apps'], ['statefulsets/finalizers']),
+      rule(['get', 'create', 'delete', 'update', 'patch'], [''], ['pods']),
+      rule(['get', 'create', 'delete', 'update', 'patch', 'list', 'watch'], ['apps'], ['controllerrevisions']),
+      // Tandem: patch as well, for the owner references of the retention policy
+      rule(['get', 'create', 'update', 'patch'], [''], ['persistentvolumeclaims']),
       eventsRule(),
     ],
   ],

@@ -1,0 +1,2 @@
+// The resource quota controller: public face of this folder.
+export { startResourceQuotaController } from './resourcequota-controller.js';
