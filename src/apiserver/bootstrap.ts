@@ -1,16 +1,17 @@
 // Objects every cluster has, created through the API on start-up when missing: the system
 // namespaces, the `kubernetes` Service in `default` (the first address of the Service range), the
 // `kube-dns` Service in `kube-system` (the tenth, as kubeadm does; its endpoints are the cluster DNS
-// server's), and the RuntimeClasses of a mixed fleet. An object that exists is left as it is (a user
+// server's), the RuntimeClasses of a mixed fleet and the two system PriorityClasses. An object that exists is left as it is (a user
 // may have edited it); one that was deleted comes back at the next start, as upstream's system
 // priority classes do.
 
-import type { Namespace, RuntimeClass, Service } from '../api/gen/types.js';
+import type { Namespace, PriorityClass, RuntimeClass, Service } from '../api/gen/types.js';
 import { namespaceKind } from '../api/kinds/core/namespace.js';
 import { serviceKind } from '../api/kinds/core/service.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
 import { storageClassKind } from '../api/kinds/storage/storage-class.js';
 import { localPathClass } from '../api/storage/local-path.js';
+import { priorityClassKind, SYSTEM_PRIORITY_CLASSES } from '../api/kinds/scheduling/priorityclass.js';
 import { HANDLER_PROCESS, HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS, LABEL_OS } from '../api/well-known.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceClient } from '../client/resource.js';
@@ -96,4 +97,5 @@ export async function bootstrapCluster(
   for (const rc of DEFAULT_RUNTIME_CLASSES) await ensure<RuntimeClass>(client.resource(runtimeClassKind), structuredClone(rc));
   // the built-in local-path provisioner's class, the default for claims that name none
   await ensure(client.resource(storageClassKind), localPathClass());
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure<PriorityClass>(client.resource(priorityClassKind), structuredClone(pc));
 }

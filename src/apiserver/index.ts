@@ -29,3 +29,4 @@ export type { UserInfo } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';
 export { createResourceQuotaAdmission } from './admission/resource-quota.js';
 export { createLimitRanger } from './admission/limit-ranger.js';
+export { createPriorityPlugin, priorityClassesFromBackend } from './admission/priority.js';

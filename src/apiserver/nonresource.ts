@@ -8,7 +8,7 @@ import { buildOpenApiV2 } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../api/schema/openapi-v2-proto.js';
 import { buildInfo, KUBERNETES_RELEASE, kubernetesGitVersion, kubernetesPlatform } from '../base/build-info.js';
 import { notFound } from '../base/errors.js';
-import { sendJsonText, sendText } from './http/respond.js';
+import { sendDocument, sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, OIDC_CACHE_CONTROL, OPENID_CONFIG_PATH, type OidcDiscovery } from './auth/serviceaccount/oidc.js';
 
@@ -68,7 +68,7 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
       const accept = req.headers['accept'];
       switch (path) {
         case '/version':
-          sendJsonText(res, 200, version);
+          sendDocument(res, 200, version);
           return true;
         case '/healthz':
         case '/livez':
@@ -87,14 +87,14 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
           else sendJsonText(res, 200, disco.apiGroupList);
           return true;
         case '/openapi/v3':
-          sendJsonText(res, 200, openapiDocs().index);
+          sendDocument(res, 200, openapiDocs().index);
           return true;
         case OPENID_CONFIG_PATH:
         case JWKS_PATH:
           if (!oidc) return false;
           res.setHeader('Cache-Control', OIDC_CACHE_CONTROL);
-          if (path === JWKS_PATH) sendJsonText(res, 200, oidc.jwksJson, JWKS_CONTENT_TYPE);
-          else sendJsonText(res, 200, oidc.configJson(advertise));
+          if (path === JWKS_PATH) sendDocument(res, 200, oidc.jwksJson, JWKS_CONTENT_TYPE);
+          else sendDocument(res, 200, oidc.configJson(advertise));
           return true;
         case '/openapi/v2': {
           const docs = openapiV2Docs();
@@ -104,7 +104,7 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
             // the reply names the type without '@' (Go's mime parser rejects it in a Content-Type)
             res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF_ALT, 'Content-Length': docs.proto.length });
             res.end(docs.proto);
-          } else sendJsonText(res, 200, docs.json);
+          } else sendDocument(res, 200, docs.json);
           return true;
         }
       }
@@ -116,7 +116,7 @@ export function createNonResource(kinds: readonly KindDef[], isReady: () => bool
         const doc = openapiDocs().docs.get(path.slice('/openapi/v3/'.length));
         if (!doc) throw notFound({ group: '', resource: 'openapi' }, path);
         res.setHeader('Cache-Control', 'public, immutable');
-        sendJsonText(res, 200, doc);
+        sendDocument(res, 200, doc);
         return true;
       }
       const seg = path.split('/').filter(Boolean);

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { API_TLS_CIPHERS } from './http/tls-ciphers.js';
+import { parseFromSocketEvents } from './http/tls-parser-feed.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KindDef } from '../api/kind.js';
@@ -133,7 +134,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const found = opts.authenticator.authenticate(req);
       user = found instanceof Promise ? await found : found;
       if (!user) {
-        const body = JSON.stringify(unauthorizedStatus());
+        const body = `${JSON.stringify(unauthorizedStatus())}\n`;
         res.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
         res.end(body);
         req.resume();
@@ -189,6 +190,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     handler,
   );
+  parseFromSocketEvents(server);
   server.on(
     'upgrade',
     createUpgradeProxy({

@@ -68,9 +68,10 @@ export class StatusError extends Error {
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      // upstream's field order (clients compare bodies byte for byte): details before code
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) s.details = this.details;
     return s;
   }
 }

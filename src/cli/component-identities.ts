@@ -33,6 +33,9 @@ const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   replicationcontroller: 'replication-controller',
   resourcequota: 'resourcequota-controller',
   statefulset: 'statefulset-controller',
+  cronjob: 'cronjob-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  disruption: 'disruption-controller',
 };
 
 const AUTHENTICATED = 'system:authenticated';

@@ -24,6 +24,7 @@ import {
   startReplicaSetController,
   startReplicationController,
   startResourceQuotaController,
+  startDisruptionController,
   startServiceAccountController,
   startClusterRoleAggregationController,
   startRootCaPublisher,
@@ -32,6 +33,9 @@ import {
   startCsrCleanerController,
   startBootstrapTokenCleaner,
   startStatefulSetController,
+  startCronJobController,
+  startHpaController,
+  hpaOptionsFromEnv,
   type AccessCheck,
 } from '../controllers/index.js';
 import { startEphemeralVolumeController, startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
@@ -116,6 +120,10 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
   resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
   statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),
+  cronjob: (d) => startCronJobController(deps(d, 'cronjob', 'cronjob-controller')),
+  horizontalpodautoscaling: (d) =>
+    startHpaController({ ...deps(d, 'horizontalpodautoscaling', 'horizontal-pod-autoscaler'), ...hpaOptionsFromEnv(process.env, d.log) }),
+  disruption: (d) => startDisruptionController(deps(d, 'disruption', 'controllermanager')),
 };
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);

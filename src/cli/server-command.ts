@@ -42,6 +42,7 @@ import {
   createResourceQuotaAdmission,
 } from '../apiserver/index.js';
 import { createStorageClassAdmission, createStoreClassSource } from '../apiserver/index.js';
+import { createPriorityPlugin, priorityClassesFromBackend } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
@@ -301,6 +302,7 @@ async function startOnBackend(
     ruleResolver: rbac,
     // in upstream's order: mutating first (service-account secrets), then the validating checks
     admissionPlugins: [
+      createPriorityPlugin(priorityClassesFromBackend(backend)),
       ...serviceAccountAdmission(o, backend),
       createStorageClassAdmission(createStoreClassSource(backend)),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),

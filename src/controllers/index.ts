@@ -32,3 +32,6 @@ export { startEphemeralVolumeController } from './ephemeral-volume/index.js';
 export { startReplicationController } from './replication/index.js';
 export { startResourceQuotaController } from './resourcequota/index.js';
 export { startStatefulSetController } from './statefulset/index.js';
+export { startCronJobController } from './cronjob/index.js';
+export { startHpaController, hpaOptionsFromEnv } from './hpa/index.js';
+export { startDisruptionController } from './disruption/index.js';

@@ -6,7 +6,7 @@ import { createCycleState, type CycleState } from './framework/cycle-state.js';
 import { fitErrorMessage } from './framework/fit-error.js';
 import type { Framework } from './framework/framework.js';
 import type { Diagnosis } from './framework/interfaces.js';
-import type { NodeInfo } from './framework/node-info.js';
+import { addPod, cloneNodeInfo, type NodeInfo } from './framework/node-info.js';
 import { numFeasibleNodesToFind } from './framework/percentage.js';
 import type { PodInfo } from './framework/pod-info.js';
 import type { Snapshot } from './framework/snapshot.js';
@@ -14,7 +14,11 @@ import type { Status } from './framework/status.js';
 
 type ScheduleOutcome =
   | { kind: 'scheduled'; nodeName: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number }
-  | { kind: 'unschedulable'; message: string; diagnosis: Diagnosis; state: CycleState }
+  /**
+   * `nominatedNodeName`: a PostFilter (preemption) made room there and the pod waits for it; ''
+   * clears an earlier nomination (preemption found nothing); absent leaves it as it is
+   */
+  | { kind: 'unschedulable'; message: string; diagnosis: Diagnosis; state: CycleState; nominatedNodeName?: string }
   /** A PreFilter is waiting for an external event (e.g. an image's platforms): park the pod until it comes. */
   | { kind: 'pending'; reason: string; message: string; plugin?: string; state: CycleState }
   | { kind: 'error'; message: string; state: CycleState };
@@ -29,6 +33,26 @@ export interface Algorithm {
   schedule(pod: PodInfo, snapshot: Snapshot): ScheduleOutcome;
   /** Where the next search starts (round-robin). */
   nextStartNodeIndex(): number;
+}
+
+/**
+ * The Filter plugins on a node as upstream runs them with nominated pods: pods that preemption
+ * nominated to the node, of at least this pod's priority, count as already there (so that a pod
+ * cannot take the room made for them); then once more without them, since a pod may depend on them
+ * (affinity) and they may never come.
+ */
+function filterWithNominated(fw: Framework, state: CycleState, pod: PodInfo, node: NodeInfo, snapshot: Snapshot): Status | undefined {
+  const nominated = snapshot.nominatedPods?.(node.name);
+  if (nominated && nominated.length > 0) {
+    const ahead = nominated.filter((p) => p.key !== pod.key && p.priority >= pod.priority);
+    if (ahead.length > 0) {
+      const copy = cloneNodeInfo(node);
+      for (const p of ahead) addPod(copy, p);
+      const s = fw.runFilter(state, pod, copy);
+      if (s) return s;
+    }
+  }
+  return fw.runFilter(state, pod, node);
 }
 
 export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algorithm {
@@ -79,7 +103,13 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
         if (pre.plugin) diagnosis.unschedulablePlugins.add(pre.plugin);
         for (const node of all) diagnosis.nodeToStatus.set(node.name, pre);
         const post = fw.runPostFilter(state, pod, snapshot, diagnosis);
-        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation), diagnosis, state };
+        return {
+          kind: 'unschedulable',
+          message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation),
+          diagnosis,
+          state,
+          ...(post?.nominatedNodeName !== undefined ? { nominatedNodeName: post.nominatedNodeName } : {}),
+        };
       }
       const want = numFeasibleNodesToFind(n, o.percentageOfNodesToScore);
       const feasible: NodeInfo[] = [];
@@ -92,7 +122,7 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
       for (let i = 0; i < n && feasible.length < want; i++) {
         const node = all[(start + i) % n] as NodeInfo;
         processed++;
-        const s: Status | undefined = fw.runFilter(state, pod, node);
+        const s: Status | undefined = filterWithNominated(fw, state, pod, node, snapshot);
         if (!s) {
           feasible.push(node);
           continue;
@@ -109,7 +139,13 @@ export function createAlgorithm(fw: Framework, o: AlgorithmOptions = {}): Algori
           if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
         }
         const post = fw.runPostFilter(state, pod, snapshot, diagnosis);
-        return { kind: 'unschedulable', message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation), diagnosis, state };
+        return {
+          kind: 'unschedulable',
+          message: fitErrorMessage(n, diagnosis, post?.message, post?.explanation),
+          diagnosis,
+          state,
+          ...(post?.nominatedNodeName !== undefined ? { nominatedNodeName: post.nominatedNodeName } : {}),
+        };
       }
       if (feasible.length === 1) {
         return { kind: 'scheduled', nodeName: (feasible[0] as NodeInfo).name, state, evaluatedNodes: processed, feasibleNodes: 1 };

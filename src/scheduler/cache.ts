@@ -17,6 +17,10 @@ export interface SchedulerCache extends Snapshot {
   /** Drops an assumed pod (binding failed). */
   forgetPod(key: string): void;
   isAssumed(key: string): boolean;
+  /** Records the node preemption nominated an unbound pod to. */
+  nominate(pi: PodInfo, node: string): void;
+  /** Forgets a pod's nomination (bound, gone, or no longer nominated). */
+  unnominate(key: string): void;
   nodeCount(): number;
   podCount(): number;
   assumedCount(): number;
@@ -31,6 +35,17 @@ export function createSchedulerCache(): SchedulerCache {
   let affinityVersion = 0;
   let antiCache: { v: number; nodes: NodeInfo[] } = { v: -1, nodes: [] };
   let affCache: { v: number; nodes: NodeInfo[] } = { v: -1, nodes: [] };
+  const nominatedTo = new Map<string, string>();
+  const nominatedOn = new Map<string, Map<string, PodInfo>>();
+
+  function unnominate(key: string): void {
+    const prev = nominatedTo.get(key);
+    if (prev === undefined) return;
+    nominatedTo.delete(key);
+    const m = nominatedOn.get(prev);
+    m?.delete(key);
+    if (m?.size === 0) nominatedOn.delete(prev);
+  }
 
   const placeholder = (name: string): NodeInfo => createNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
   const hasAffinity = (pi: PodInfo) =>
@@ -120,6 +135,18 @@ export function createSchedulerCache(): SchedulerCache {
       unplace(key);
     },
     isAssumed: (key) => assumed.has(key),
+    unnominate,
+    nominate(pi, node) {
+      unnominate(pi.key);
+      nominatedTo.set(pi.key, node);
+      let m = nominatedOn.get(node);
+      if (!m) nominatedOn.set(node, (m = new Map()));
+      m.set(pi.key, pi);
+    },
+    nominatedPods: (node) => {
+      const m = nominatedOn.get(node);
+      return m ? [...m.values()] : [];
+    },
     nodeCount: () => list.length,
     podCount: () => podNode.size,
     assumedCount: () => assumed.size,

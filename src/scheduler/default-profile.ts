@@ -5,6 +5,7 @@ import { createRegistry, type Registry } from './framework/registry.js';
 import type { Profile } from './framework/framework.js';
 import type { PluginFactory } from './framework/interfaces.js';
 import * as defaultBinder from './plugins/default-binder/default-binder.js';
+import * as defaultPreemption from './plugins/default-preemption/default-preemption.js';
 import * as interPodAffinity from './plugins/inter-pod-affinity/inter-pod-affinity.js';
 import * as nodeAffinity from './plugins/node-affinity/node-affinity.js';
 import * as nodeName from './plugins/node-name/node-name.js';
@@ -38,6 +39,7 @@ const modules: Array<{ NAME: string; create: PluginFactory }> = [
   balanced,
   volumeBinding,
   defaultBinder,
+  defaultPreemption,
 ];
 
 export function createDefaultRegistry(): Registry {
@@ -64,6 +66,8 @@ export function defaultProfile(): Profile {
       { name: balanced.NAME, weight: 1 },
       { name: volumeBinding.NAME },
       { name: defaultBinder.NAME },
+      // PostFilter: after every plugin that explains a failure
+      { name: defaultPreemption.NAME },
     ],
   };
 }

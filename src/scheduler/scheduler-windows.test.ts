@@ -159,7 +159,7 @@ test('an image newer than every node stays Pending with the plain reason', async
     "0/5 nodes are available: 1 node(s) didn't match Pod's OS (windows), 4 node(s) run an older Windows build than the image. " +
       'image contoso/next:1 is built for Windows 10.0.28000; the 4 Windows nodes run 10.0.17763, 10.0.20348 and 10.0.26100 (older): ' +
       'add a node running 10.0.28000, or rebuild the image for 10.0.26100. ' +
-      'preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.',
+      'preemption: 0/5 nodes are available: 1 Preemption is not helpful for scheduling, 4 No preemption victims found for incoming pod.',
   );
   const ev = await until(async () => (await events('next')).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
   assert.equal(ev.message, cond.message);

@@ -25,6 +25,7 @@ import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
 import { persistentVolumeKind } from '../api/kinds/core/persistent-volume.js';
 import { persistentVolumeClaimKind } from '../api/kinds/core/persistent-volume-claim.js';
 import { storageClassKind } from '../api/kinds/storage/storage-class.js';
+import { pdbKind } from '../api/kinds/policy/pdb.js';
 import type { Logger } from '../base/log.js';
 import type { ImageFactsSource } from '../client/registry/image-facts.js';
 import { createFramework } from './framework/framework.js';
@@ -96,6 +97,8 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const pvcInf = deps.informers.for(persistentVolumeClaimKind);
   const pvInf = deps.informers.for(persistentVolumeKind);
   const scInf = deps.informers.for(storageClassKind);
+  // budgets preemption weighs victims against (not waited for: scheduling goes on without them)
+  const pdbInf = deps.informers.for(pdbKind);
   const cache = createSchedulerCache();
   const queue = createSchedulingQueue({ clock });
   const imageFacts = deps.imageFacts ? createPodImageFacts({ source: deps.imageFacts, client, now, log }) : undefined;
@@ -115,6 +118,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       volumes: () => pvInf.list(),
       storageClass: (name) => scInf.get(name),
     },
+    podDisruptionBudgets: () => pdbInf.list(),
   });
   const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
   const maxBinds = deps.maxBindsInFlight ?? 16;
@@ -128,13 +132,21 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   let tokensAt = now();
 
   // ---- informer handlers: only bookkeeping, no I/O
+  // pods nominated by preemption keep their room until they are bound or gone
+  const trackNomination = (p: Pod) => {
+    const node = !p.spec?.nodeName && responsible(p) ? p.status?.nominatedNodeName || undefined : undefined;
+    if (node) cache.nominate(createPodInfo(p, rcLookup), node);
+    else cache.unnominate(podKey(p));
+  };
   podInf.onAdd((p) => {
+    trackNomination(p);
     if (p.spec?.nodeName) {
       if (!terminal(p)) cache.addPod(createPodInfo(p, rcLookup), p.spec.nodeName);
     } else if (responsible(p)) queue.addOrUpdate(p);
   });
   podInf.onUpdate((old, p) => {
     const key = podKey(p);
+    trackNomination(p);
     if (p.spec?.nodeName) {
       queue.delete(key);
       imageFacts?.forget(key);
@@ -154,6 +166,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   });
   podInf.onDelete((p) => {
     const key = podKey(p);
+    cache.unnominate(key);
     queue.delete(key);
     imageFacts?.forget(key);
     if (p.spec?.nodeName || cache.isAssumed(key)) {
@@ -199,13 +212,19 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** PodScheduled=False with `reason` (written only when it changes); a FailedScheduling event unless the pod merely waits. */
-  function markNotScheduled(qp: QueuedPod, reason: string, message: string, event: boolean): void {
+  function markNotScheduled(qp: QueuedPod, reason: string, message: string, event: boolean, nominatedNodeName?: string): void {
     const pod = qp.pod;
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    const same = cond?.status === 'False' && cond.reason === reason && cond['message'] === message;
+    const same =
+      cond?.status === 'False' &&
+      cond.reason === reason &&
+      cond['message'] === message &&
+      (nominatedNodeName === undefined || (pod.status?.nominatedNodeName ?? '') === nominatedNodeName);
     if (!same) {
       const patch = {
         status: {
+          // '' clears the nomination (null deletes the field in a strategic merge patch)
+          ...(nominatedNodeName !== undefined ? { nominatedNodeName: nominatedNodeName || null } : {}),
           conditions: [
             {
               type: 'PodScheduled',
@@ -287,7 +306,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       }
       case 'unschedulable':
         st.unschedulable++;
-        markNotScheduled(qp, 'Unschedulable', out.message, true);
+        if (out.nominatedNodeName) cache.nominate(pi, out.nominatedNodeName);
+        else if (out.nominatedNodeName === '') cache.unnominate(pi.key);
+        markNotScheduled(qp, 'Unschedulable', out.message, true, out.nominatedNodeName);
         queue.addUnschedulable(qp);
         return;
       case 'pending':

@@ -12,7 +12,6 @@ export const CLOSE = 255;
 
 export const V5 = 'v5.channel.k8s.io';
 export const V4 = 'v4.channel.k8s.io';
-export const EXEC_PROTOCOLS = [V5, V4] as const;
 
 /** The best protocol we speak among those a client offers (`Sec-WebSocket-Protocol`). */
 export function pickProtocol(offered: Iterable<string>, supported: readonly string[]): string | undefined {

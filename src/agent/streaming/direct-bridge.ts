@@ -8,15 +8,14 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../base/log.js';
 import type { DirectStream } from '../runtime/runtime.js';
-import { CLOSE, RESIZE, STATUS, STDERR, STDIN, STDOUT, errorStatus, exitStatus, frame, parseResize, unframe } from './channel.js';
+import { CLOSE, RESIZE, STATUS, STDERR, STDIN, STDOUT, errorStatus, exitStatus, parseResize } from './channel.js';
+import { clientCodec } from './client-codec.js';
 
 export interface DirectBridgeOptions {
   client: WebSocket;
   stream: DirectStream;
   log?: Logger;
 }
-
-const asBuffer = (d: WebSocket.RawData): Buffer => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d));
 
 const drained = (s: NodeJS.ReadableStream | undefined) =>
   new Promise<void>((resolve) => {
@@ -30,11 +29,13 @@ const drained = (s: NodeJS.ReadableStream | undefined) =>
 export async function bridgeDirect(o: DirectBridgeOptions): Promise<void> {
   const { client, stream } = o;
   let clientGone = false;
+  const codec = clientCodec(client.protocol);
   const send = (channel: number, data: Buffer | string) => {
-    if (client.readyState === WebSocket.OPEN) client.send(frame(channel, data));
+    const out = codec.write(channel, data);
+    if (out !== undefined && client.readyState === WebSocket.OPEN) client.send(out);
   };
   client.on('message', (data, isBinary) => {
-    const f = isBinary ? unframe(asBuffer(data)) : undefined;
+    const f = codec.read(data, isBinary);
     if (!f) return;
     if (f.channel === STDIN) stream.stdin?.write(f.data);
     else if (f.channel === CLOSE && f.data[0] === STDIN) stream.stdin?.end();

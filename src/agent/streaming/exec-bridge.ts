@@ -10,6 +10,7 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../base/log.js';
 import { CLOSE, RESIZE, STATUS, STDIN, V4, errorStatus, frame, unframe } from './channel.js';
+import { clientCodec } from './client-codec.js';
 
 export interface ExecBridgeOptions {
   /** the client side, already upgraded */
@@ -30,6 +31,11 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
   const { client } = o;
   const upstream = new WebSocket(toWs(o.runtimeUrl), [V4], { rejectUnauthorized: o.rejectUnauthorized ?? false });
   const queued: Buffer[] = [];
+  const codec = clientCodec(client.protocol);
+  const toClient = (channel: number, data: Buffer | string) => {
+    const out = codec.write(channel, data);
+    if (out !== undefined) client.send(out);
+  };
   let statusSent = false;
   let done = false;
 
@@ -39,7 +45,7 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
       done = true;
       if (status && !statusSent && client.readyState === WebSocket.OPEN) {
         statusSent = true;
-        client.send(frame(STATUS, JSON.stringify(status)));
+        toClient(STATUS, JSON.stringify(status));
       }
       if (client.readyState === WebSocket.OPEN) client.close(1000);
       else if (client.readyState === WebSocket.CONNECTING) client.terminate();
@@ -49,11 +55,12 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
     };
 
     client.on('message', (data, isBinary) => {
-      const msg = asBuffer(data);
-      const f = isBinary ? unframe(msg) : undefined;
+      const f = codec.read(data, isBinary);
       if (!f) return;
       if (f.channel === CLOSE) return; // stdin EOF: not expressible on v4 (see the file comment)
       if (f.channel !== STDIN && f.channel !== RESIZE) return;
+      // the runtime speaks binary v4, whatever the client's frames were
+      const msg = frame(f.channel, f.data);
       if (upstream.readyState === WebSocket.OPEN) upstream.send(msg);
       else queued.push(msg);
     });
@@ -68,7 +75,7 @@ export function bridgeExec(o: ExecBridgeOptions): Promise<void> {
       const f = unframe(msg);
       if (!f || client.readyState !== WebSocket.OPEN) return;
       if (f.channel === STATUS) statusSent = true;
-      client.send(msg);
+      toClient(f.channel, f.data);
     });
     upstream.on('unexpected-response', (_req, res) => {
       o.log?.warn('runtime stream refused the exec', { status: res.statusCode ?? 0 });

@@ -6,7 +6,8 @@
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Logger } from '../../base/log.js';
-import { CLOSE, RESIZE, STATUS, STDERR, STDIN, STDOUT, errorStatus, frame, unframe } from './channel.js';
+import { CLOSE, RESIZE, STATUS, STDERR, STDIN, STDOUT, errorStatus } from './channel.js';
+import { clientCodec } from './client-codec.js';
 import { createSpdyClientConnection, unlimitSendWindow, type SpdyClientStream, type SpdyConnection } from './spdy.js';
 
 export interface SpdyExecOptions {
@@ -15,8 +16,6 @@ export interface SpdyExecOptions {
   streams: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean };
   log?: Logger;
 }
-
-const asBuffer = (d: WebSocket.RawData): Buffer => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d));
 
 /** Opens the socket and performs the HTTP upgrade to SPDY/3.1; resolves with the upgraded socket. */
 function upgrade(url: URL): Promise<Socket> {
@@ -60,22 +59,21 @@ function open(conn: SpdyConnection, host: string, type: string): Promise<SpdyCli
 /** Resolves when the session is over (the error stream closed, output drained) or the client left. */
 export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
   const { client } = o;
-  const pending: Buffer[] = [];
+  const pending: { channel: number; data: Buffer }[] = [];
   let clientGone = false;
   let stdinEnded = false;
   let ready = false;
   let stdin: SpdyClientStream | undefined;
   let resize: SpdyClientStream | undefined;
   // the client may send before the runtime side is ready: keep its frames in order
+  const codec = clientCodec(client.protocol);
   client.on('message', (data, isBinary) => {
-    if (!isBinary) return;
-    const msg = asBuffer(data);
-    if (ready) deliver(msg);
-    else pending.push(msg);
-  });
-  const deliver = (msg: Buffer) => {
-    const f = unframe(msg);
+    const f = codec.read(data, isBinary);
     if (!f) return;
+    if (ready) deliver(f);
+    else pending.push(f);
+  });
+  const deliver = (f: { channel: number; data: Buffer }) => {
     if (f.channel === STDIN && !stdinEnded) stdin?.write(f.data);
     else if (f.channel === RESIZE) resize?.write(f.data);
     else if (f.channel === CLOSE && f.data[0] === STDIN && !stdinEnded) {
@@ -87,7 +85,8 @@ export async function bridgeExecSpdy(o: SpdyExecOptions): Promise<void> {
   let socket: Socket | undefined;
   let conn: SpdyConnection | undefined;
   const send = (channel: number, data: Buffer | string) => {
-    if (client.readyState === WebSocket.OPEN) client.send(frame(channel, data));
+    const out = codec.write(channel, data);
+    if (out !== undefined && client.readyState === WebSocket.OPEN) client.send(out);
   };
   try {
     socket = await upgrade(url);

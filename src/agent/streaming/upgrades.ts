@@ -8,13 +8,15 @@ import { WebSocketServer } from 'ws';
 import { StatusError, badRequest, notFound } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { RuntimeNotFoundError, type Runtime } from '../runtime/runtime.js';
-import { EXEC_PROTOCOLS, V4, V5, pickProtocol } from './channel.js';
+import { V4, V5, pickProtocol } from './channel.js';
+import { CLIENT_EXEC_PROTOCOLS } from './client-codec.js';
 import { bridgeDirect } from './direct-bridge.js';
 import { bridgeExec } from './exec-bridge.js';
 import { bridgeExecSpdy } from './exec-spdy.js';
 import { createPortForwardSession } from './portforward-spdy.js';
 import { bridgePortForwardWs, parsePorts } from './portforward-ws.js';
 import { rejectUpgrade } from './reject-upgrade.js';
+import { parseStreamOptions } from './stream-options.js';
 import { createSpdyServerConnection } from './spdy.js';
 import type { PodLookup, StreamPod } from './types.js';
 
@@ -35,7 +37,7 @@ const offeredProtocols = (req: IncomingMessage) =>
 export function createUpgradeHandler(deps: UpgradeDeps) {
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (protocols) => pickProtocol(protocols, [...EXEC_PROTOCOLS]) ?? false,
+    handleProtocols: (protocols) => pickProtocol(protocols, [...CLIENT_EXEC_PROTOCOLS]) ?? false,
   });
 
   const findPod = async (ns: string, name: string, container?: string): Promise<StreamPod> => {
@@ -67,11 +69,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       throw badRequest(
         `${kind} over ${String(req.headers['upgrade'] ?? 'plain HTTP')} is not supported by this node; use WebSocket (v5.channel.k8s.io)`,
       );
-    if (!pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]))
+    if (!pickProtocol(offeredProtocols(req), [...CLIENT_EXEC_PROTOCOLS]))
       throw badRequest('none of the offered subprotocols is supported (want v5.channel.k8s.io or v4.channel.k8s.io)');
-    const flag = (n: string) => q.get(n) === 'true' || q.get(n) === '1';
-    const opts = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
-    if (opts.tty) opts.stderr = false;
+    const opts = parseStreamOptions(q);
     const command = q.getAll('command');
     if (kind === 'exec' && command.length === 0) throw badRequest('you must specify at least one command for the container');
     const direct = deps.runtime.openStream ? await deps.runtime.openStream(id, kind, command, opts) : undefined;
@@ -93,7 +93,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     } else {
       url = await deps.runtime.attach(id, opts);
     }
-    deps.log.debug(kind, { pod: `${ns}/${name}`, container, protocol: pickProtocol(offeredProtocols(req), [...EXEC_PROTOCOLS]) ?? '' });
+    deps.log.debug(kind, {
+      pod: `${ns}/${name}`,
+      container,
+      protocol: pickProtocol(offeredProtocols(req), [...CLIENT_EXEC_PROTOCOLS]) ?? '',
+    });
     wss.handleUpgrade(req, socket, head, (ws) => {
       // stdin with a v5 client: SPDY to the runtime, which can pass the client's stdin EOF on
       if (kind === 'exec' && opts.stdin && ws.protocol === V5)

@@ -28,6 +28,9 @@ test('registry lookups', () => {
       'authentication.k8s.io/v1',
       'certificates.k8s.io/v1',
       'storage.k8s.io/v1',
+      'autoscaling/v2',
+      'policy/v1',
+      'scheduling.k8s.io/v1',
     ],
   );
   assert.equal(gv.get('v1')?.length, 9 + 4 + 2);
@@ -39,7 +42,18 @@ test("the `all` category and short names are upstream's", () => {
       .filter((k) => k.categories.includes('all'))
       .map((k) => k.plural)
       .sort(),
-    ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets'],
+    [
+      'cronjobs',
+      'daemonsets',
+      'deployments',
+      'horizontalpodautoscalers',
+      'jobs',
+      'pods',
+      'replicasets',
+      'replicationcontrollers',
+      'services',
+      'statefulsets',
+    ],
   );
   const short = Object.fromEntries(
     allKinds.filter((k) => k.group === '' || k.group === 'apps').map((k) => [k.plural, k.shortNames.join(',')]),

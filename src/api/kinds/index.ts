@@ -37,6 +37,10 @@ import { resourceQuotaKind } from './core/resource-quota.js';
 import { limitRangeKind } from './core/limit-range.js';
 import { statefulSetKind } from './apps/statefulset.js';
 import { controllerRevisionKind } from './apps/controller-revision.js';
+import { cronJobKind } from './batch/cronjob.js';
+import { hpaKind } from './autoscaling/hpa.js';
+import { pdbKind } from './policy/pdb.js';
+import { priorityClassKind } from './scheduling/priorityclass.js';
 
 export const allKinds: readonly KindDef[] = [
   namespaceKind,
@@ -77,6 +81,10 @@ export const allKinds: readonly KindDef[] = [
   limitRangeKind,
   statefulSetKind,
   controllerRevisionKind,
+  cronJobKind,
+  hpaKind,
+  pdbKind,
+  priorityClassKind,
 ];
 
 const gvKey = (group: string, version: string) => (group ? `${group}/${version}` : version);

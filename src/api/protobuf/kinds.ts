@@ -23,12 +23,13 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     ReplicaSet: 'io.k8s.api.apps.v1.ReplicaSet',
     DaemonSet: 'io.k8s.api.apps.v1.DaemonSet',
   },
-  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job' },
+  'batch/v1': { Job: 'io.k8s.api.batch.v1.Job', CronJob: 'io.k8s.api.batch.v1.CronJob' },
   'coordination.k8s.io/v1': { Lease: 'io.k8s.api.coordination.v1.Lease' },
   'node.k8s.io/v1': { RuntimeClass: 'io.k8s.api.node.v1.RuntimeClass' },
   'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
-  'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction' },
+  'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction', PodDisruptionBudget: 'io.k8s.api.policy.v1.PodDisruptionBudget' },
+  'scheduling.k8s.io/v1': { PriorityClass: 'io.k8s.api.scheduling.v1.PriorityClass' },
   'autoscaling/v1': { Scale: 'io.k8s.api.autoscaling.v1.Scale' },
   'rbac.authorization.k8s.io/v1': {
     Role: 'io.k8s.api.rbac.v1.Role',
@@ -48,6 +49,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     SelfSubjectReview: 'io.k8s.api.authentication.v1.SelfSubjectReview',
   },
   'certificates.k8s.io/v1': { CertificateSigningRequest: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
+  'autoscaling/v2': { HorizontalPodAutoscaler: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler' },
 };
 
 /** DeleteOptions is registered in every group version; its message is the same everywhere. */

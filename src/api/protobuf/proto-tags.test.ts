@@ -114,6 +114,8 @@ test('every kind decodable from protobuf has its message in the table', () => {
     ['authorization.k8s.io/v1', 'SelfSubjectAccessReview'],
     ['authorization.k8s.io/v1', 'LocalSubjectAccessReview'],
     ['authorization.k8s.io/v1', 'SelfSubjectRulesReview'],
+    ['policy/v1', 'PodDisruptionBudget'],
+    ['scheduling.k8s.io/v1', 'PriorityClass'],
   ];
   for (const [gv, kind] of kinds) {
     const def = protobufDefinitionFor(gv, kind);

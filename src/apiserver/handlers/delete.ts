@@ -2,6 +2,7 @@
 
 import type { AnyObject } from '../../api/object.js';
 import { badRequest, conflict } from '../../base/errors.js';
+import { queryBoolOrUndefined } from '../../base/query-bool.js';
 import { decodeBody, mediaKindOf, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import { rfc3339Now } from '../registry/prepare.js';
@@ -37,14 +38,14 @@ async function readDeleteOptions(s: RequestScope): Promise<DeleteOptions> {
     out.gracePeriodSeconds = Math.max(0, n);
   }
   const p = q.get('propagationPolicy') ?? o['propagationPolicy'];
-  const orphan = q.get('orphanDependents') ?? o['orphanDependents'];
+  const orphan = queryBoolOrUndefined(q, 'orphanDependents') ?? o['orphanDependents'];
   if (p !== undefined && p !== null) {
     if (p !== 'Orphan' && p !== 'Background' && p !== 'Foreground') {
       throw badRequest(`propagationPolicy: Unsupported value: "${String(p)}": supported values: "Foreground", "Background", "Orphan"`);
     }
     if (orphan !== undefined && orphan !== null) throw badRequest('orphanDependents and propagationPolicy cannot be both set');
     out.propagationPolicy = p;
-  } else if (orphan === true || orphan === 'true') out.propagationPolicy = 'Orphan';
+  } else if (orphan === true) out.propagationPolicy = 'Orphan';
   const pre = o['preconditions'];
   if (pre && typeof pre === 'object') out.preconditions = pre as DeleteOptions['preconditions'];
   return out;

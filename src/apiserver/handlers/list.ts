@@ -152,7 +152,7 @@ async function streamItems(
       }
     }
   }
-  res.end(buf + ']}');
+  res.end(buf + ']}\n');
 }
 
 export async function handleGet(s: RequestScope): Promise<void> {

@@ -1,6 +1,7 @@
 // Query parameters shared by the write verbs.
 
 import { badRequest } from '../../base/errors.js';
+import { queryBool } from '../../base/query-bool.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -21,9 +22,7 @@ export function writeOptions(q: URLSearchParams): WriteOptions {
   }
   const fm = q.get('fieldManager') ?? undefined;
   if (fm !== undefined && fm.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
-  const force = q.get('force');
-  if (force !== null && force !== 'true' && force !== 'false') throw badRequest(`force: Invalid value: "${force}": must be true or false`);
-  return { dryRun: dry.length > 0, fieldValidation: fv, fieldManager: fm, force: force === 'true' };
+  return { dryRun: dry.length > 0, fieldValidation: fv, fieldManager: fm, force: queryBool(q, 'force') };
 }
 
 /** The field manager for non-apply writes when none is given: the user agent up to the first '/' (as upstream). */

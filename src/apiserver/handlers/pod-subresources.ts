@@ -1,4 +1,4 @@
-// Pod subresources served by the API server itself: binding, eviction, and log/exec/attach/
+// Pod subresources served by the API server itself: binding (eviction: eviction.ts), and log/exec/attach/
 // portforward (which need the node's agent: answered with a clear error until a node connects).
 
 import type { AnyObject } from '../../api/object.js';
@@ -7,7 +7,6 @@ import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.j
 import { sendJson } from '../http/respond.js';
 import { rfc3339Now } from '../registry/prepare.js';
 import { writeOptions } from './options.js';
-import { deleteOne } from './delete.js';
 import type { RequestScope } from './context.js';
 import { proxyLogs } from '../proxy/log-proxy.js';
 import {
@@ -106,23 +105,6 @@ export async function handleBinding(s: RequestScope): Promise<void> {
     },
     { dryRun: opts.dryRun },
   );
-  sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-export async function handleEviction(s: RequestScope): Promise<void> {
-  const name = s.info.name!;
-  const opts = writeOptions(s.query);
-  const body = requireObject(decodeBody(await readBody(s.req), mediaKindOf(s.req.headers['content-type'])));
-  const meta = (body['metadata'] ?? {}) as Rec;
-  if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest(`name in URL does not match name in Eviction object`);
-  const del = (body['deleteOptions'] ?? {}) as Rec;
-  const grace = del['gracePeriodSeconds'];
-  const o: Parameters<typeof deleteOne>[2] = {};
-  if (typeof grace === 'number') o.gracePeriodSeconds = grace;
-  const pre = del['preconditions'];
-  if (pre && typeof pre === 'object') o.preconditions = pre as Parameters<typeof deleteOne>[2]['preconditions'];
-  // No PodDisruptionBudgets are served yet, so nothing can block an eviction.
-  await deleteOne(s, name, o, opts.dryRun);
   sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

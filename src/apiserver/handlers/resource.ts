@@ -8,7 +8,8 @@ import { handleGet, handleList } from './list.js';
 import { handleWatch } from './watch.js';
 import { handlePatch } from './patch.js';
 import { handleScale } from './scale.js';
-import { handleBinding, handleEviction, handleNodeStream } from './pod-subresources.js';
+import { handleBinding, handleNodeStream } from './pod-subresources.js';
+import { handleEviction } from './eviction.js';
 import { handleNamespaceFinalize } from './namespace-finalize.js';
 
 const STREAMS = new Set(['log', 'exec', 'attach', 'portforward']);

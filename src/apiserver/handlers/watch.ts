@@ -5,6 +5,7 @@
 import type { KeyValue, StorageEvent } from '../../storage/backend.js';
 import { CompactedError } from '../../storage/backend.js';
 import { badRequest } from '../../base/errors.js';
+import { queryBool } from '../../base/query-bool.js';
 import { responseShape } from '../http/negotiate.js';
 import { compileFilter } from '../registry/filters.js';
 import { jsonOf, objectOf } from '../registry/resource-store.js';
@@ -67,8 +68,8 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   if (!Number.isInteger(requestedRv) || requestedRv < 0) {
     throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
   }
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
-  const sendInitial = q.get('sendInitialEvents') === 'true';
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
+  const sendInitial = queryBool(q, 'sendInitialEvents');
   const store = s.ctx.store(s.kind);
   const res = s.res;
   const inc = includeObjectOf(q);

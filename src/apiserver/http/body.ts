@@ -37,7 +37,8 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('error', (e) => {
       if (!failed) {
         failed = true;
-        reject(e);
+        // the client went away mid-body: nothing to answer, and not a server fault to log as one
+        reject(badRequest(`the request body was not received completely: ${e.message}`));
       }
     });
   });

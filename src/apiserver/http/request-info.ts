@@ -1,6 +1,8 @@
 // Parses a request path into the REST coordinates of the Kubernetes API
 // (/api/v1/namespaces/{ns}/{resource}/{name}/{subresource} and /apis/{group}/{version}/...).
 
+import { queryBool } from '../../base/query-bool.js';
+
 type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
 export interface ResourceRequest {
@@ -73,7 +75,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   const subresource = rest[2];
   const m = method.toUpperCase();
   let verb: Verb;
-  const isWatch = legacyWatch || query.get('watch') === 'true' || query.get('watch') === '1';
+  const isWatch = legacyWatch || queryBool(query, 'watch');
   switch (m) {
     case 'GET':
     case 'HEAD':

@@ -1,9 +1,17 @@
-// Writing responses: JSON bodies and Status errors.
+// Writing responses: JSON bodies and Status errors. API objects, lists, tables, Status and discovery
+// end with a newline, as upstream's JSON serializer (a Go json.Encoder) ends every body it writes;
+// documents upstream writes with json.Marshal (version, OpenAPI, OIDC discovery) do not.
 
 import type { ServerResponse } from 'node:http';
 import { StatusError, internal } from '../../base/errors.js';
 
+/** An API object, list, table, Status or discovery document, already serialized (without the newline). */
 export function sendJsonText(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
+  sendDocument(res, code, `${body}\n`, contentType);
+}
+
+/** A JSON document sent exactly as given. */
+export function sendDocument(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
   if (res.headersSent) {
     res.end();
     return;

@@ -11,6 +11,8 @@ import type { ResourceRequest } from '../http/request-info.js';
 import { sendJson } from '../http/respond.js';
 import { objectOf } from '../registry/resource-store.js';
 import { agentConnectError, agentEndpoint, tlsOptions, type NodeProxyOptions } from './agent-client.js';
+import { LABEL_SIMULATED } from '../../api/well-known.js';
+import { simulatedSummary } from './sim-metrics.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 const GV = `${METRICS_GROUP}/v1beta1`;
@@ -36,6 +38,8 @@ type Fetched = SummaryLike | StatusError | undefined;
 type Fetch = (node: AnyObject, auth: NodeProxyOptions) => Promise<Fetched>;
 interface Why {
   refused?: StatusError;
+  /** all pods, listed once per request for the simulated nodes' figures */
+  pods?: Promise<AnyObject[]>;
 }
 
 const fetchSummary: Fetch = (node, auth) => {
@@ -85,6 +89,10 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
   const cache = new Map<string, { at: number; p: Promise<Fetched> }>();
   // `why` collects, per request, an agent certificate that was refused: a GET of one object answers with it
   const summaryOf = async (node: AnyObject, why: Why): Promise<SummaryLike | undefined> => {
+    if (node.metadata.labels?.[LABEL_SIMULATED] === 'true') {
+      why.pods ??= listOf('pods');
+      return simulatedSummary(node.metadata.name ?? '', await why.pods, ctx.now());
+    }
     const auth = ctx.nodeProxy;
     if (!auth) return undefined;
     const name = node.metadata.name ?? '';

@@ -39,7 +39,7 @@ const REASONS: Record<number, string> = {
 };
 
 function writeStatusToSocket(socket: Duplex, e: StatusError): void {
-  const body = JSON.stringify(e.toStatus());
+  const body = `${JSON.stringify(e.toStatus())}\n`;
   socket.end(
     `HTTP/1.1 ${e.code} ${REASONS[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -3,6 +3,7 @@
 
 import type { KindDef } from '../../api/kind.js';
 import type { AnyObject } from '../../api/object.js';
+import { fillZeroFields } from '../../api/zero-fields.js';
 import {
   type Backend,
   type KeyValue,
@@ -73,6 +74,8 @@ export class ResourceStore {
   async create(obj: AnyObject, dryRun: boolean, managedFieldsJson?: string): Promise<string> {
     const name = obj.metadata.name ?? '';
     const key = this.key(obj.metadata.namespace, name);
+    // every write path ends here or in guaranteedUpdate: what upstream always writes is stored once
+    fillZeroFields(this.kind.schema, obj);
     if (dryRun) {
       if (await this.backend.get(key)) throw alreadyExists(this.q, name);
       return encodeForStorage(obj, managedFieldsJson);
@@ -113,6 +116,7 @@ export class ResourceStore {
         if (e instanceof NoChange) return { obj: objectOf(kv), old, changed: false };
         throw e;
       }
+      fillZeroFields(this.kind.schema, next);
       const stored = encodeForStorage(next);
       if (stored === kv.value) return { obj: objectOf(kv), old, changed: false };
       if (opts.dryRun) {

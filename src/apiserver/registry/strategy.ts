@@ -38,6 +38,8 @@ export function initialStatus(kind: KindDef, obj: AnyObject): unknown {
       return { loadBalancer: {} };
     case '/Node': // nodes register with their status
       return obj['status'];
+    case 'policy/PodDisruptionBudget': // upstream's zero counters, in its field order
+      return { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
     default:
       return {};
   }

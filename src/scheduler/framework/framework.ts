@@ -73,7 +73,7 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
   const binders = plugins.filter(isBind) as BindPlugin[];
   const postBinds = plugins.filter(isPostBind) as PostBindPlugin[];
 
-  return {
+  const fw: Framework = {
     profile,
     plugins,
     runPreFilter(state, pod, snapshot) {
@@ -104,7 +104,7 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       for (const p of postFilters) {
         const r = p.postFilter(state, pod, snapshot, d);
         if (r.explanation) explanations.push(r.explanation);
-        if (!out && (r.nominatedNodeName || r.message)) out = { ...r };
+        if (!out && (r.nominatedNodeName !== undefined || r.message)) out = { ...r };
       }
       if (explanations.length === 0) return out;
       return { ...out, explanation: explanations.join(' ') };
@@ -159,4 +159,6 @@ export function createFramework(registry: Registry, profile: Profile, handle: Ha
       for (const p of postBinds) p.postBind(state, pod, nodeName);
     },
   };
+  handle.runFilter ??= (state, pod, node) => fw.runFilter(state, pod, node);
+  return fw;
 }

@@ -5,7 +5,7 @@
 
 import type { RestClient } from '../../client/rest-client.js';
 import type { Logger } from '../../base/log.js';
-import type { PersistentVolume, PersistentVolumeClaim, Pod, RuntimeClass, StorageClass } from '../../api/gen/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, RuntimeClass, StorageClass } from '../../api/gen/types.js';
 import type { PodImageFacts } from '../image-facts/pod-image-facts.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
@@ -32,6 +32,7 @@ export interface Diagnosis {
   unschedulablePlugins: Set<string>;
 }
 export interface PostFilterResult {
+  /** The node made room on for the pod; '' clears an earlier nomination; absent leaves it. */
   nominatedNodeName?: string;
   message?: string;
   /** Plain words on why the pod fits nowhere and what would fix it: follows the upstream summary. */
@@ -74,6 +75,10 @@ export interface Handle {
   event?(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
   now?(): number;
   log?: Logger;
+  /** Every PodDisruptionBudget (preemption prefers victims that keep them). */
+  podDisruptionBudgets?(): readonly PodDisruptionBudget[];
+  /** The profile's Filter plugins on one node (set by the framework once built; PostFilter plugins try nodes with it). */
+  runFilter?(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
   /** The scheduler's caches of claims, volumes and classes (absent: pods with claims are not checked). */
   volumes?: VolumeLookup;
 }

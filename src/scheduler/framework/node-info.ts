@@ -149,3 +149,10 @@ export function removePod(ni: NodeInfo, key: string): PodInfo | undefined {
   ni.generation++;
   return pi;
 }
+
+/** A NodeInfo with the same node and pods, to try additions or removals on without touching the cache. */
+export function cloneNodeInfo(ni: NodeInfo): NodeInfo {
+  const copy = createNodeInfo(ni.node);
+  for (const pi of ni.pods.values()) addPod(copy, pi);
+  return copy;
+}

@@ -2,6 +2,7 @@
 // a cycle runs synchronously, so nothing changes under it.
 
 import type { NodeInfo } from './node-info.js';
+import type { PodInfo } from './pod-info.js';
 
 export interface Snapshot {
   /** Every node, in a stable order (the round-robin search walks it). */
@@ -11,6 +12,8 @@ export interface Snapshot {
   nodesWithRequiredAntiAffinityPods(): readonly NodeInfo[];
   /** Nodes hosting at least one pod with any pod (anti-)affinity terms. */
   nodesWithAffinityPods(): readonly NodeInfo[];
+  /** Pods nominated to the node by preemption and not bound yet (their room is kept for them). */
+  nominatedPods?(node: string): readonly PodInfo[];
 }
 
 /** A snapshot over a fixed list of NodeInfos: for tests and one-off use. */

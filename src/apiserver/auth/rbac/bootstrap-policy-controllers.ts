@@ -201,6 +201,43 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'cronjob-controller',
+    [
+      rule(['get', 'list', 'watch', 'update'], ['batch'], ['cronjobs']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'delete', 'patch'], ['batch'], ['jobs']),
+      rule(['update', 'patch'], ['batch'], ['cronjobs/status']),
+      rule(['update'], ['batch'], ['cronjobs/finalizers']),
+      rule(['list', 'delete'], [''], ['pods']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'horizontal-pod-autoscaler',
+    [
+      rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+      rule(['update', 'patch'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+      rule(['get', 'update'], ['*'], ['*/scale']),
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['list'], ['metrics.k8s.io'], ['pods']),
+      rule(['get', 'list'], ['custom.metrics.k8s.io'], ['*']),
+      rule(['get', 'list'], ['external.metrics.k8s.io'], ['*']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'disruption-controller',
+    [
+      rule(READ, ['apps', 'extensions'], ['deployments', 'replicasets']),
+      rule(READ, [''], ['replicationcontrollers', 'pods']),
+      rule(READ, ['policy'], ['poddisruptionbudgets']),
+      rule(READ, ['apps'], ['statefulsets']),
+      rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+      rule(['get'], ['*'], ['*/scale']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      eventsRule(),
+    ],
+  ],
 ];
 
 export const controllerRoles = (): ClusterRole[] => CONTROLLERS.map(([n, rules]) => clusterRole(`${PREFIX}${n}`, rules));

@@ -116,7 +116,7 @@ test('an image newer than every node: the summary counts, then the plain reason'
     "0/4 nodes are available: 1 node(s) didn't match Pod's OS (windows), 3 node(s) run an older Windows build than the image. " +
       'image contoso/app:1.4 is built for Windows 10.0.26100; the 3 Windows nodes run 10.0.17763 and 10.0.20348 (older): ' +
       'add a node running 10.0.26100, or rebuild the image for 10.0.20348. ' +
-      'preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.',
+      'preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
   );
 });
 
