@@ -26,6 +26,9 @@ import { createProbeManager } from './probes/probe-manager.js';
 import { admitPod } from './pods/admit.js';
 import type { SecretMedium } from './volumes/secret-medium.js';
 import { apiTokenRequester, createTokenManager, type ServiceAccountTokens } from './volumes/token-manager.js';
+import { apiClaimReads, createClaimSource } from './volumes/claims.js';
+import { publishVolumeRoot, startLocalPathCleaner, type LocalPathCleaner } from './volumes/local-path-cleaner.js';
+import { join } from 'node:path';
 
 export interface AgentOptions {
   client: RestClient;
@@ -120,6 +123,9 @@ export function startAgent(o: AgentOptions): Agent {
   let stopped = false;
   // the Services containers' environment names (KUBERNETES_SERVICE_HOST, service links)
   const services = createInformer<Service>(o.client, { path: collectionPath(serviceKind), log: log.child('services') });
+  // local-path volumes live under DATA/volumes; the provisioner learns the path from the Node
+  const volumeRoot = join(o.dataDir, 'volumes');
+  let volumes: LocalPathCleaner | undefined;
 
   const started = (async () => {
     const [host, version, hostResolv] = await Promise.all([
@@ -128,6 +134,8 @@ export function startAgent(o: AgentOptions): Agent {
       o.dns ? Promise.resolve(o.dns) : hostDns(),
     ]);
     await node.register();
+    await publishVolumeRoot(o.client, o.nodeName, volumeRoot);
+    volumes = startLocalPathCleaner({ client: o.client, nodeName: o.nodeName, root: volumeRoot, log: log.child('local-path'), clock });
     node.start();
     services.start();
     await services.whenSynced();
@@ -173,6 +181,7 @@ export function startAgent(o: AgentOptions): Agent {
         ...(o.imageFacts ? { imageFacts: o.imageFacts } : {}),
         tokens: o.tokens ?? createTokenManager({ request: apiTokenRequester(o.client), clock }),
         ...(o.secretMedium ? { secretMedium: o.secretMedium } : {}),
+        claims: createClaimSource(apiClaimReads(o.client, (name) => volumes?.volume(name))),
         services: () => services.list(),
         windowsHost: () => {
           const n = node.current();
@@ -210,6 +219,7 @@ export function startAgent(o: AgentOptions): Agent {
       await started.catch(() => undefined);
       await manager?.stop();
       await services.stop();
+      await volumes?.stop();
       manager?.ctx.probes.stop();
       await events.flush();
     },

@@ -9,6 +9,8 @@ import type { Namespace, PriorityClass, RuntimeClass, Service } from '../api/gen
 import { namespaceKind } from '../api/kinds/core/namespace.js';
 import { serviceKind } from '../api/kinds/core/service.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
+import { storageClassKind } from '../api/kinds/storage/storage-class.js';
+import { localPathClass } from '../api/storage/local-path.js';
 import { priorityClassKind, SYSTEM_PRIORITY_CLASSES } from '../api/kinds/scheduling/priorityclass.js';
 import { HANDLER_PROCESS, HANDLER_WINDOWS_HYPERV, HANDLER_WINDOWS_PROCESS, LABEL_OS } from '../api/well-known.js';
 import type { KubeObject } from '../api/object.js';
@@ -93,5 +95,7 @@ export async function bootstrapCluster(
     },
   });
   for (const rc of DEFAULT_RUNTIME_CLASSES) await ensure<RuntimeClass>(client.resource(runtimeClassKind), structuredClone(rc));
+  // the built-in local-path provisioner's class, the default for claims that name none
+  await ensure(client.resource(storageClassKind), localPathClass());
   for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure<PriorityClass>(client.resource(priorityClassKind), structuredClone(pc));
 }

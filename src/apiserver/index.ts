@@ -25,6 +25,7 @@ export { createEscalationPlugin, createRbacAuthorizer, reconcileBootstrapPolicy,
 // ServiceAccount tokens (beside auth/index.ts: their handlers need the handler context, which imports auth)
 export { createServiceAccountTokens } from './auth/serviceaccount/index.js';
 export { createPodSecurityPlugin, createStoreSource, parseDefaultPolicy, parseExemptions } from './admission/pod-security/index.js';
+export { createStorageClassAdmission, createStoreClassSource } from './admission/storage-classes.js';
 export { createServiceAccountAdmission, storeServiceAccountLookup } from './admission/service-account.js';
 export type { UserInfo } from './auth/index.js';
 export { createNodeAuthorization } from './node-authorization.js';

@@ -38,7 +38,9 @@ import {
   hpaOptionsFromEnv,
   type AccessCheck,
 } from '../controllers/index.js';
+import { startEphemeralVolumeController, startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
+import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
 
 export interface Controllers {
   /** Resolves once this process leads and every component has synced its caches. */
@@ -112,6 +114,9 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
   },
   csrcleaner: (d) => startCsrCleanerController(deps(d, 'csrcleaner')),
   tokencleaner: (d) => startBootstrapTokenCleaner(deps(d, 'tokencleaner')),
+  'persistentvolume-binder': (d) => startPersistentVolumeController(deps(d, 'persistentvolume-binder', 'persistentvolume-controller')),
+  'local-path-provisioner': (d) => startLocalPathProvisioner(deps(d, 'local-path-provisioner', LOCAL_PATH_PROVISIONER)),
+  'ephemeral-volume': (d) => startEphemeralVolumeController(deps(d, 'ephemeral-volume', 'ephemeral_volume')),
   replicationcontroller: (d) => startReplicationController(deps(d, 'replicationcontroller', 'replication-controller')),
   resourcequota: (d) => startResourceQuotaController(deps(d, 'resourcequota', 'resourcequota-controller')),
   statefulset: (d) => startStatefulSetController(deps(d, 'statefulset', 'statefulset-controller')),

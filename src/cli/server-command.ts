@@ -42,6 +42,7 @@ import {
   createLimitRanger,
   createResourceQuotaAdmission,
 } from '../apiserver/index.js';
+import { createStorageClassAdmission, createStoreClassSource } from '../apiserver/index.js';
 import { createPriorityPlugin, priorityClassesFromBackend } from '../apiserver/index.js';
 import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
@@ -305,6 +306,7 @@ async function startOnBackend(
       createPriorityPlugin(priorityClassesFromBackend(backend)),
       ...serviceAccountAdmission(o, backend),
       createDefaultIngressClassPlugin(storeIngressClassLister(backend)),
+      createStorageClassAdmission(createStoreClassSource(backend)),
       serviceAccounts.legacySecretsPlugin(pki.caCertPem),
       nodeAuthz.admission,
       createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),

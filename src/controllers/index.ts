@@ -26,6 +26,9 @@ export { startCsrApprovingController, type AccessCheck } from './csr-approving/i
 export { startCsrSigningController } from './csr-signing/index.js';
 export { startCsrCleanerController } from './csr-cleaner/index.js';
 export { startBootstrapTokenCleaner } from './bootstrap-token-cleaner/index.js';
+export { startPersistentVolumeController } from './persistentvolume/index.js';
+export { startLocalPathProvisioner } from './local-path/index.js';
+export { startEphemeralVolumeController } from './ephemeral-volume/index.js';
 export { startReplicationController } from './replication/index.js';
 export { startResourceQuotaController } from './resourcequota/index.js';
 export { startStatefulSetController } from './statefulset/index.js';

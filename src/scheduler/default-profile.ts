@@ -19,6 +19,7 @@ import * as podTopologySpread from './plugins/pod-topology-spread/pod-topology-s
 import * as runtimeClass from './plugins/runtime-class/runtime-class.js';
 import * as taintToleration from './plugins/taint-toleration/taint-toleration.js';
 import * as windowsIsolation from './plugins/windows-isolation/windows-isolation.js';
+import * as volumeBinding from './plugins/volume-binding/volume-binding.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -36,6 +37,7 @@ const modules: Array<{ NAME: string; create: PluginFactory }> = [
   podTopologySpread,
   interPodAffinity,
   balanced,
+  volumeBinding,
   defaultBinder,
   defaultPreemption,
 ];
@@ -62,6 +64,7 @@ export function defaultProfile(): Profile {
       { name: podTopologySpread.NAME, weight: 2 },
       { name: interPodAffinity.NAME, weight: 2 },
       { name: balanced.NAME, weight: 1 },
+      { name: volumeBinding.NAME },
       { name: defaultBinder.NAME },
       // PostFilter: after every plugin that explains a failure
       { name: defaultPreemption.NAME },

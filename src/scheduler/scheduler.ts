@@ -22,6 +22,9 @@ import type { Pod } from '../api/gen/types.js';
 import { nodeKind } from '../api/kinds/core/node.js';
 import { podKind } from '../api/kinds/core/pod/pod.js';
 import { runtimeClassKind } from '../api/kinds/node/runtime-class.js';
+import { persistentVolumeKind } from '../api/kinds/core/persistent-volume.js';
+import { persistentVolumeClaimKind } from '../api/kinds/core/persistent-volume-claim.js';
+import { storageClassKind } from '../api/kinds/storage/storage-class.js';
 import { pdbKind } from '../api/kinds/policy/pdb.js';
 import type { Logger } from '../base/log.js';
 import type { ImageFactsSource } from '../client/registry/image-facts.js';
@@ -91,6 +94,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const nodeInf = deps.informers.for(nodeKind);
   const rcInf = deps.informers.for(runtimeClassKind);
   const rcLookup = (name: string) => rcInf.get(name);
+  const pvcInf = deps.informers.for(persistentVolumeClaimKind);
+  const pvInf = deps.informers.for(persistentVolumeKind);
+  const scInf = deps.informers.for(storageClassKind);
   // budgets preemption weighs victims against (not waited for: scheduling goes on without them)
   const pdbInf = deps.informers.for(pdbKind);
   const cache = createSchedulerCache();
@@ -106,6 +112,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     },
     now,
     log,
+    volumes: {
+      claim: (ns, name) => pvcInf.get(`${ns}/${name}`),
+      volume: (name) => pvInf.get(name),
+      volumes: () => pvInf.list(),
+      storageClass: (name) => scInf.get(name),
+    },
     podDisruptionBudgets: () => pdbInf.list(),
   });
   const algo = createAlgorithm(fw, { percentageOfNodesToScore: deps.percentageOfNodesToScore });
@@ -175,8 +187,20 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   });
   rcInf.onAdd(() => queue.moveAllToActiveOrBackoff('RuntimeClassAdd'));
   rcInf.onUpdate(() => queue.moveAllToActiveOrBackoff('RuntimeClassUpdate'));
+  // a claim created, bound or provisioned, or a volume or class appearing, may let a waiting pod fit
+  const storageChanged = () => queue.moveAllToActiveOrBackoff('StorageChange');
+  pvcInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
+  pvInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
+  scInf.addHandlers({ onAdd: storageChanged, onUpdate: storageChanged });
   deps.informers.start();
-  const synced = Promise.all([podInf.whenSynced(), nodeInf.whenSynced(), rcInf.whenSynced()]).then(() => undefined);
+  const synced = Promise.all([
+    podInf.whenSynced(),
+    nodeInf.whenSynced(),
+    rcInf.whenSynced(),
+    pvcInf.whenSynced(),
+    pvInf.whenSynced(),
+    scInf.whenSynced(),
+  ]).then(() => undefined);
 
   function takeEventToken(): boolean {
     const t = now();

@@ -1,6 +1,7 @@
 // What the pod workers share: the runtime, the API, host facts, back-off tables, probes and the
 // per-pod memory (waiting reasons, the last status written).
 
+import type { ClaimSource } from '../volumes/claims.js';
 import type { Pod, PodStatus, Service } from '../../api/gen/types.js';
 import type { WindowsHost } from '../../api/scheduling/windows-pod-isolation.js';
 import type { ImageFactsSource } from '../../client/registry/image-facts.js';
@@ -64,6 +65,8 @@ export interface PodContext {
   tokens?: ServiceAccountTokens;
   /** where Secret and projected volumes live (default: an owner-only directory on disk) */
   secretMedium?: SecretMedium;
+  /** PersistentVolumeClaim volumes: claim → bound volume → its directory on this node */
+  claims?: ClaimSource;
   /** the Services the agent knows (for KUBERNETES_SERVICE_HOST and the service links of containers' env) */
   services?: () => readonly Service[];
   log: Logger;

@@ -81,6 +81,7 @@ async function ensureSandbox(ctx: PodContext, pod: Pod, mem: PodMemory, view: Po
       log: ctx.log,
       ...(ctx.tokens ? { tokens: ctx.tokens } : {}),
       ...(ctx.secretMedium ? { secretMedium: ctx.secretMedium } : {}),
+      ...(ctx.claims ? { claims: ctx.claims } : {}),
     });
   } catch (e) {
     if (!(e instanceof VolumeError)) throw e;

@@ -17,6 +17,7 @@ import { resolveSimOptions, type SimFleetOptions } from './options.js';
 import { createPodRunner, type PodRunnerStats } from './pod-runner.js';
 import { createSimNode, type SimNode } from './sim-node.js';
 import { defaultStages } from './stages.js';
+import { startSimVolumes } from './sim-volumes.js';
 
 interface SimFleetStats {
   nodes: number;
@@ -84,8 +85,9 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   const factory = cfg.informers ?? createInformerFactory(cfg.client, { log });
   const podInf = factory.for(podKind, { indexers: POD_NODE_INDEXERS });
   const nodeInf = factory.for(nodeKind);
-  const names = Array.from({ length: cfg.nodes }, (_, i) => `${cfg.namePrefix}${i}`);
   const byName = new Map<string, SimNode>();
+  const volumes = startSimVolumes({ client: cfg.client, informers: factory, pods: podInf, isOurs: (n) => byName.has(n), log });
+  const names = Array.from({ length: cfg.nodes }, (_, i) => `${cfg.namePrefix}${i}`);
   const table = cfg.stages.table ?? defaultStages(cfg.stages);
   const bootSeed = randomUUID();
   let registerMs: number | undefined;
@@ -101,6 +103,7 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     nodeOf: (n) => byName.get(n),
     concurrency: cfg.podConcurrency,
     log,
+    volumesReady: volumes.ready,
   });
   podInf.onAdd((p) => podRunner.onEvent(p));
   podInf.onUpdate((_o, p) => podRunner.onEvent(p));
@@ -108,6 +111,7 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   nodeInf.onAdd((n) => nodeRunner?.onNodeEvent(n));
   nodeInf.onUpdate((_o, n) => nodeRunner?.onNodeEvent(n));
   nodeInf.onDelete((n) => nodeRunner?.onNodeDelete(n));
+  volumes.onBound((p) => podRunner.onEvent(p));
   factory.start();
 
   /** Refuses default names that a running sim holds, before this fleet writes anything (node-runner checks again, for races). */

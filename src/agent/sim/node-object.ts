@@ -14,6 +14,7 @@ import {
   LABEL_SIMULATED,
 } from '../../api/well-known.js';
 import { rfc3339 } from '../../base/time.js';
+import { ANN_LOCAL_PATH_ROOT } from '../../api/storage/well-known.js';
 import { buildNode as buildNodeObject, nodeLabels, nodeStatus, type NodeHost } from '../node/node-object.js';
 import type { RuntimeHandlerInfo } from '../runtime/runtime.js';
 
@@ -149,13 +150,22 @@ export function buildNodeStatus(d: SimNodeDescription, nowMs: number, readySince
   });
 }
 
+/**
+ * Where a simulated node says its local-path volumes live: a path in its OS's style that nothing
+ * ever creates, so that the provisioner treats it as any node (a volume there is pinned to it).
+ */
+export function simVolumeRoot(d: Pick<SimNodeDescription, 'name' | 'os'>): Record<string, string> {
+  const root = d.os === 'windows' ? `C:\\ProgramData\\tandem-sim\\${d.name}\\volumes` : `/var/lib/tandem-sim/${d.name}/volumes`;
+  return { [ANN_LOCAL_PATH_ROOT]: root };
+}
+
 export function buildNode(d: SimNodeDescription, nowMs: number, readySinceMs: number): Node {
   return buildNodeObject(
     {
       name: d.name,
       host: simHost(d),
       labels: simLabels(d),
-      annotations: { [ANNOTATION_NODE_TTL]: '0' },
+      annotations: { [ANNOTATION_NODE_TTL]: '0', ...simVolumeRoot(d) },
       podCidr: d.podCIDR,
       providerID: `tandem-sim://${d.name}`,
       taints: d.taints,

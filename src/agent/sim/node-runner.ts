@@ -6,7 +6,7 @@ import { StatusError } from '../../base/errors.js';
 import { createKeyedPool } from './keyed-pool.js';
 import { createLeaseWheel } from './lease-wheel.js';
 import { buildNodeLease, nodeLeases } from '../node/node-lease.js';
-import { buildNode, buildNodeStatus, simNodeLabels, type SimNodeDescription } from './node-object.js';
+import { buildNode, buildNodeStatus, simNodeLabels, simVolumeRoot, type SimNodeDescription } from './node-object.js';
 import type { ResolvedSimOptions } from './options.js';
 import type { SimNode } from './sim-node.js';
 import { nodeKind } from '../../api/kinds/core/node.js';
@@ -109,7 +109,9 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       const held = liveHolder(cur, await leases.getOrUndefined(n.name), me, clock.now());
       if (held && cfg.defaultNamePrefix) throw new SimNamesTaken(n.name, held, cfg.namePrefix);
       if (held) log.warn('taking over a node that a running sim holds', { node: n.name, holder: held });
-      const patch: Record<string, unknown> = { metadata: { labels: simNodeLabels(d), annotations: holderAnnotation } };
+      const patch: Record<string, unknown> = {
+        metadata: { labels: simNodeLabels(d), annotations: { ...holderAnnotation, ...simVolumeRoot(d) } },
+      };
       if (!cur.spec?.podCIDR) patch['spec'] = { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] };
       node = await nodeApi.patch(n.name, patch);
       needStatus = true;

@@ -31,6 +31,8 @@ export interface PodRunnerDeps {
   random?: () => number;
   /** retry delay after a failed write (default 1000 ms) */
   retryMs?: number;
+  /** false while a pod's claims are not bound: it does not start until they are (as a kubelet waits to mount) */
+  volumesReady?(pod: Pod): boolean;
 }
 
 export interface PodRunnerStats {
@@ -113,6 +115,11 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     writtenFrom.delete(key);
     const uid = pod.metadata.uid ?? '';
     const facts = podFacts(pod, d.os);
+    if (facts.state === 'pending' && !facts.deleting && d.volumesReady && !d.volumesReady(pod)) {
+      pending.delete(key);
+      timers.delete(key);
+      return;
+    }
     if (facts.state === 'succeeded' || facts.state === 'failed') release(uid);
     else if (facts.state === 'running' && !pod.spec?.hostNetwork && pod.status?.podIP && !ips.has(uid)) ipFor(pod, node);
     const stage = matchStage(table, facts);

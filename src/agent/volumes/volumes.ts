@@ -1,11 +1,11 @@
 // Pod volumes under DATA/pods/<uid>/volumes/<plugin>/<name>: emptyDir, configMap, secret,
 // downwardAPI and projected are materialised there; hostPath is checked against its type and used
-// in place. volumeMounts (with subPath and readOnly) become runtime Mounts. Secret and projected
+// in place, and so is the local directory of a persistentVolumeClaim's volume (claims.ts). volumeMounts (with subPath and readOnly) become runtime Mounts. Secret and projected
 // volumes carry credentials: they go on the SecretMedium (tmpfs, or an owner-only directory), and a
 // projected serviceAccountToken source is a bound token from the TokenRequest API (token-manager.ts).
 
-import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, ServiceAccountTokenProjection, Volume } from '../../api/gen/types.js';
 import type { Logger } from '../../base/log.js';
 import type { Mount } from '../runtime/runtime.js';
@@ -14,14 +14,10 @@ import type { ConfigData, ObjectSource } from '../pods/object-source.js';
 import { writeAtomically, type VolumeFile } from './atomic-writer.js';
 import { diskMedium, type SecretMedium } from './secret-medium.js';
 import type { ServiceAccountTokens } from './token-manager.js';
+import type { ClaimSource } from './claims.js';
+import { checkHostPath, VolumeError } from './host-path.js';
 
-/** Raised when a volume cannot be set up (event FailedMount). */
-export class VolumeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VolumeError';
-  }
-}
+export { checkHostPath, VolumeError };
 
 export interface PreparedVolume {
   path: string;
@@ -39,6 +35,8 @@ export interface VolumeContext {
   tokens?: ServiceAccountTokens;
   /** where Secret and projected volumes live (default: an owner-only directory on disk) */
   secretMedium?: SecretMedium;
+  /** PersistentVolumeClaim volumes (absent: such a volume cannot be set up) */
+  claims?: ClaimSource;
 }
 
 const DEFAULT_MODE = 0o644;
@@ -127,47 +125,16 @@ async function writeSecretVolume(ctx: VolumeContext, dir: string, files: VolumeF
   );
 }
 
-const HOST_PATH_CHECKS: Record<string, { test: (p: string) => Promise<boolean>; what: string }> = {
-  Directory: { test: async (p) => (await stat(p)).isDirectory(), what: 'a directory' },
-  File: { test: async (p) => (await stat(p)).isFile(), what: 'a file' },
-  Socket: { test: async (p) => (await stat(p)).isSocket(), what: 'a socket' },
-  CharDevice: { test: async (p) => (await stat(p)).isCharacterDevice(), what: 'a character device' },
-  BlockDevice: { test: async (p) => (await stat(p)).isBlockDevice(), what: 'a block device' },
-};
-
-export async function checkHostPath(path: string, type: string | undefined): Promise<void> {
-  if (!type) return;
-  if (type === 'DirectoryOrCreate') {
-    try {
-      if ((await stat(path)).isDirectory()) return;
-    } catch {
-      await mkdir(path, { recursive: true, mode: 0o755 });
-      return;
-    }
-    throw new VolumeError(`hostPath type check failed: ${path} is not a directory`);
-  }
-  if (type === 'FileOrCreate') {
-    try {
-      if ((await stat(path)).isFile()) return;
-    } catch {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, '', { mode: 0o644, flag: 'a' });
-      return;
-    }
-    throw new VolumeError(`hostPath type check failed: ${path} is not a file`);
-  }
-  const check = HOST_PATH_CHECKS[type];
-  if (!check) throw new VolumeError(`hostPath type ${type} is not supported`);
-  let ok = false;
-  try {
-    ok = await check.test(path);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new VolumeError(`hostPath type check failed: ${path} is not ${check.what}`);
-}
-
 async function prepareOne(ctx: VolumeContext, v: Volume): Promise<PreparedVolume> {
+  if (v.persistentVolumeClaim || v.ephemeral) {
+    if (!ctx.claims) throw new VolumeError('persistentVolumeClaim volumes need the API server (no claim source on this node)');
+    const ns = ctx.pod.metadata.namespace ?? 'default';
+    // a generic ephemeral volume is the claim `<pod>-<volume>` its controller made for this pod
+    const path = v.persistentVolumeClaim
+      ? await ctx.claims.resolve(ns, v.persistentVolumeClaim.claimName)
+      : await ctx.claims.resolve(ns, `${ctx.pod.metadata.name ?? ''}-${v.name}`, ctx.pod);
+    return { path, readOnly: !!v.persistentVolumeClaim?.readOnly };
+  }
   if (v.hostPath) {
     await checkHostPath(v.hostPath.path, v.hostPath.type);
     return { path: v.hostPath.path, readOnly: false };

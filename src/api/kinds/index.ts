@@ -28,6 +28,9 @@ import { runtimeClassKind } from './node/runtime-class.js';
 import { clusterRoleBindingKind, roleBindingKind } from './rbac/binding.js';
 import { clusterRoleKind, roleKind } from './rbac/role.js';
 import { selfSubjectReviewKind, tokenReviewKind } from './authentication/reviews.js';
+import { persistentVolumeKind } from './core/persistent-volume.js';
+import { persistentVolumeClaimKind } from './core/persistent-volume-claim.js';
+import { storageClassKind } from './storage/storage-class.js';
 import { podTemplateKind } from './core/pod-template.js';
 import { replicationControllerKind } from './core/replication-controller.js';
 import { resourceQuotaKind } from './core/resource-quota.js';
@@ -75,6 +78,9 @@ export const allKinds: readonly KindDef[] = [
   tokenReviewKind,
   selfSubjectReviewKind,
   csrKind,
+  persistentVolumeKind,
+  persistentVolumeClaimKind,
+  storageClassKind,
   podTemplateKind,
   replicationControllerKind,
   resourceQuotaKind,

@@ -17,6 +17,8 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
     ReplicationController: 'io.k8s.api.core.v1.ReplicationController',
     ResourceQuota: 'io.k8s.api.core.v1.ResourceQuota',
     LimitRange: 'io.k8s.api.core.v1.LimitRange',
+    PersistentVolume: 'io.k8s.api.core.v1.PersistentVolume',
+    PersistentVolumeClaim: 'io.k8s.api.core.v1.PersistentVolumeClaim',
   },
   'apps/v1': {
     Deployment: 'io.k8s.api.apps.v1.Deployment',
@@ -31,6 +33,7 @@ const byGroupVersion: Readonly<Record<string, Readonly<Record<string, string>>>>
   'discovery.k8s.io/v1': { EndpointSlice: 'io.k8s.api.discovery.v1.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'io.k8s.api.events.v1.Event' },
   'policy/v1': { Eviction: 'io.k8s.api.policy.v1.Eviction', PodDisruptionBudget: 'io.k8s.api.policy.v1.PodDisruptionBudget' },
+  'storage.k8s.io/v1': { StorageClass: 'io.k8s.api.storage.v1.StorageClass' },
   'scheduling.k8s.io/v1': { PriorityClass: 'io.k8s.api.scheduling.v1.PriorityClass' },
   'autoscaling/v1': {
     Scale: 'io.k8s.api.autoscaling.v1.Scale',

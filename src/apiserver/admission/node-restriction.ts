@@ -21,6 +21,7 @@ import {
 } from '../../api/well-known.js';
 import { MIRROR_POD_ANNOTATION, podRefs } from '../auth/node/index.js';
 import type { AdmissionPlugin, AdmissionRequest } from './plugin.js';
+import { volumeWriteRefusal } from './node-restriction-volumes.js';
 
 export interface NodeRestrictionOptions {
   /** the stored pod (for deletes, evictions and token requests that name one) */
@@ -222,6 +223,11 @@ export function createNodeRestriction(o: NodeRestrictionOptions): AdmissionPlugi
         case 'persistentvolumeclaims.':
           if (r.subresource !== 'status') throw forbidden(r, 'may only update PVC status');
           return admitPvcStatus(node, r);
+        case 'persistentvolumes.': {
+          const why = volumeWriteRefusal(node, r.subresource ? 'status' : r.operation, r.object, r.oldObject);
+          if (why) throw forbidden(r, why);
+          return;
+        }
         case 'serviceaccounts.':
           if (r.operation === 'CREATE' && r.subresource === 'token') return admitToken(node, r);
           return;

@@ -5,7 +5,7 @@
 
 import type { RestClient } from '../../client/rest-client.js';
 import type { Logger } from '../../base/log.js';
-import type { Pod, PodDisruptionBudget, RuntimeClass } from '../../api/gen/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, RuntimeClass, StorageClass } from '../../api/gen/types.js';
 import type { PodImageFacts } from '../image-facts/pod-image-facts.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
@@ -79,6 +79,16 @@ export interface Handle {
   podDisruptionBudgets?(): readonly PodDisruptionBudget[];
   /** The profile's Filter plugins on one node (set by the framework once built; PostFilter plugins try nodes with it). */
   runFilter?(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
+  /** The scheduler's caches of claims, volumes and classes (absent: pods with claims are not checked). */
+  volumes?: VolumeLookup;
+}
+
+/** Reads of the storage objects a pod's claims lead to, from the scheduler's informers. */
+export interface VolumeLookup {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+  volumes(): PersistentVolume[];
+  storageClass(name: string): StorageClass | undefined;
 }
 
 export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;

@@ -172,6 +172,9 @@ test('the static node rules: what a kubelet does, and nothing more', async () =>
     { apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', namespace: '' },
     { apiGroup: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', namespace: '' },
     { apiGroup: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create', namespace: '' },
+    // Tandem: local-path cleanup (NodeRestriction narrows the writes)
+    { resource: 'persistentvolumes', verb: 'watch', namespace: '' },
+    { resource: 'persistentvolumes', verb: 'patch', name: 'pv', namespace: '' },
   ];
   for (const a of allowed) assert.equal((await ask('n1', a)).decision, 'allow', JSON.stringify(a));
   const refused: Array<Partial<AuthorizationAttributes>> = [
@@ -180,7 +183,7 @@ test('the static node rules: what a kubelet does, and nothing more', async () =>
     { resource: 'namespaces', verb: 'create', namespace: '' },
     { apiGroup: 'apps', resource: 'deployments', verb: 'list' },
     { apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval', verb: 'update', namespace: '' },
-    { resource: 'persistentvolumes', verb: 'get', name: 'pv', namespace: '' },
+    { resource: 'persistentvolumes', verb: 'delete', name: 'pv', namespace: '' },
   ];
   for (const a of refused) assert.equal((await ask('n1', a)).decision, 'no-opinion', JSON.stringify(a));
   assert.equal((await ask('n1', { resourceRequest: false, path: '/healthz', verb: 'get' })).decision, 'no-opinion');

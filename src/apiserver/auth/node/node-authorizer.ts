@@ -90,6 +90,8 @@ export function createNodeAuthorizer(graph: NodeGraphView): Authorizer {
           case 'persistentvolumeclaims.':
             return a.subresource === 'status' ? pvcStatus(node, a) : getOnly(node, 'pvc', a);
           case 'persistentvolumes.':
+            // Tandem: an agent watches volumes for its local-path cleanup (node-rules.ts; NodeRestriction narrows writes)
+            return nodeRulesAllow(a) ? ALLOW : getOnly(node, undefined, a);
           case 'resourceclaims.resource.k8s.io':
           case 'volumeattachments.storage.k8s.io':
             return getOnly(node, undefined, a);

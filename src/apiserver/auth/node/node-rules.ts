@@ -1,7 +1,7 @@
 // What every node may do regardless of its pods: upstream's NodeRules (the rules of the system:node
 // ClusterRole), evaluated by the Node authorizer for the requests it does not subdivide. Secrets,
-// ConfigMaps, PVCs, PVs, ServiceAccount tokens and Leases never reach these rules: the authorizer
-// decides them from the graph or by name first.
+// ConfigMaps, PVCs, ServiceAccount tokens and Leases never reach these rules: the authorizer
+// decides them from the graph or by name first (PVs reach them: see the rule below).
 
 import type { AuthorizationAttributes } from '../authorizer.js';
 
@@ -38,6 +38,9 @@ const NODE_RULES: readonly Rule[] = [
   { verbs: ['create', 'get', 'list', 'watch'], groups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'] },
   { verbs: READ, groups: ['storage.k8s.io'], resources: ['csidrivers'] },
   { verbs: READ, groups: ['node.k8s.io'], resources: ['runtimeclasses'] },
+  // Tandem's local-path volumes: the agent reads volumes and removes its cleanup finalizer from
+  // those of its node (NodeRestriction allows nothing else); claims still come through the pod graph
+  { verbs: [...READ, 'patch', 'update'], groups: [''], resources: ['persistentvolumes'] },
 ];
 
 /** True when the static node rules allow the resource request. */

@@ -157,6 +157,37 @@ const CONTROLLERS: ReadonlyArray<[string, PolicyRule[]]> = [
     ],
   ],
   [
+    'persistent-volume-binder',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch', 'create', 'delete'], [''], ['persistentvolumes']),
+      rule(['update', 'patch'], [''], ['persistentvolumes/status']),
+      rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['persistentvolumeclaims']),
+      rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
+      rule(['get', 'list', 'watch'], [''], ['pods', 'nodes']),
+      rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      eventsRule(),
+    ],
+  ],
+  [
+    'ephemeral-volume-controller',
+    [
+      rule(['get', 'list', 'watch'], [''], ['pods']),
+      rule(['update'], [''], ['pods/finalizers']),
+      rule(['get', 'list', 'watch', 'create'], [''], ['persistentvolumeclaims']),
+      eventsRule(),
+    ],
+  ],
+  // Tandem's built-in provisioner (not upstream's): makes and deletes local-path volumes
+  [
+    'local-path-provisioner',
+    [
+      rule(['get', 'list', 'watch', 'create', 'delete', 'patch'], [''], ['persistentvolumes']),
+      rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims', 'nodes']),
+      rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      eventsRule(),
+    ],
+  ],
+  [
     'statefulset-controller',
     [
       rule(['list', 'watch'], [''], ['pods']),

@@ -312,6 +312,9 @@ function systemRoles(): ClusterRole[] {
       // RuntimeClasses pods name
       rule(['get'], [''], ['secrets']),
       rule(READ, ['node.k8s.io'], ['runtimeclasses']),
+      // upstream's system:volume-scheduler, bound to the scheduler: WaitForFirstConsumer claims get their node
+      rule(['patch', 'update'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      rule(READ, [STORAGE], ['storageclasses']),
     ]),
   ];
 }

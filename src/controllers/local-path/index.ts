@@ -1,0 +1,3 @@
+// The built-in local-path provisioner: hostPath volumes under a node's volume root.
+
+export { startLocalPathProvisioner } from './local-path-controller.js';
