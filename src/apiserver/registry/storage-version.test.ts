@@ -68,3 +68,24 @@ test('objects read back go through onRead once per stored version; answers to wr
   assert.ok(calls - before <= 2, 'the new version and its predecessor, once each, for both watchers');
   await raw.close();
 });
+
+test('a conversion converts every write to the storage version and every read back', async () => {
+  const raw = createMemoryBackend();
+  // v1 keeps `size` as a string, the stored v2 as a number
+  const conv = versionedBackend(raw, 'g.io/v1', 'g.io/v2', undefined, {
+    toStorage: (o) => ({ ...o, apiVersion: 'g.io/v2', size: Number(o['size']) }),
+    fromStorage: (o) => ({ ...o, apiVersion: 'g.io/v1', size: String(o['size']) }),
+  });
+  const created = await conv.create('/registry/g.io/things/a', '{"apiVersion":"g.io/v1","kind":"Thing","metadata":{},"size":"3"}');
+  assert.deepEqual(JSON.parse(created.value), { apiVersion: 'g.io/v1', kind: 'Thing', metadata: {}, size: '3' });
+  assert.equal((await raw.get('/registry/g.io/things/a'))!.value, '{"apiVersion":"g.io/v2","kind":"Thing","metadata":{},"size":3}');
+  assert.equal(JSON.parse((await conv.list('/registry/g.io/things/')).kvs[0]!.value).size, '3');
+  const updated = await conv.update(
+    '/registry/g.io/things/a',
+    '{"apiVersion":"g.io/v1","kind":"Thing","metadata":{},"size":"4"}',
+    created.modRevision,
+  );
+  assert.equal(JSON.parse(updated.value).size, '4');
+  assert.match((await raw.get('/registry/g.io/things/a'))!.value, /"size":4\}$/);
+  await raw.close();
+});

@@ -54,28 +54,7 @@ export function versionedBackend(
     seen.set(kv, res);
     return res;
   };
-  const ev = (e: StorageEvent): StorageEvent =>
-    e.type === 'create' ? { type: 'create', kv: out(e.kv) } : { type: e.type, kv: out(e.kv), prev: out(e.prev) };
-  return {
-    name: backend.name,
-    currentRevision: () => backend.currentRevision(),
-    compactedRevision: () => backend.compactedRevision(),
-    get: async (key) => {
-      const kv = await backend.get(key);
-      return kv && out(kv);
-    },
-    list: async (prefix, opts) => {
-      const r = await backend.list(prefix, opts);
-      return { ...r, kvs: r.kvs.map(out) };
-    },
-    count: (prefix) => backend.count(prefix),
-    create: async (key, value) => written(await backend.create(key, withApiVersion(value, storageApiVersion))),
-    update: async (key, value, rev) => written(await backend.update(key, withApiVersion(value, storageApiVersion), rev)),
-    delete: async (key, rev) => out(await backend.delete(key, rev)),
-    watch: (prefix, after, h) => backend.watch(prefix, after, { onEvents: (evs) => h.onEvents(evs.map(ev)), onError: (e) => h.onError(e) }),
-    compact: (rev) => backend.compact(rev),
-    close: () => backend.close(),
-  };
+  return mappedBackend(backend, { out, answer: written, stored: (value) => withApiVersion(value, storageApiVersion) });
 }
 
 /** `obj` as stored text, apiVersion and kind first (stored documents start with apiVersion, see codec.ts). */
@@ -103,7 +82,18 @@ function convertedBackend(backend: Backend, conversion: KindConversion): Backend
     seen.set(kv, res);
     return res;
   };
-  const stored = (value: string) => storedText(conversion.toStorage(JSON.parse(value) as AnyObject));
+  return mappedBackend(backend, { out, answer: out, stored: (value) => storedText(conversion.toStorage(JSON.parse(value) as AnyObject)) });
+}
+
+/**
+ * The backend with every stored value shown through `out` (get, list, watch, delete), written values
+ * stored as `stored` makes them, and the answers to writes shown through `answer`.
+ */
+function mappedBackend(
+  backend: Backend,
+  m: { out: (kv: KeyValue) => KeyValue; answer: (kv: KeyValue) => KeyValue; stored: (value: string) => string },
+): Backend {
+  const { out, answer, stored } = m;
   const ev = (e: StorageEvent): StorageEvent =>
     e.type === 'create' ? { type: 'create', kv: out(e.kv) } : { type: e.type, kv: out(e.kv), prev: out(e.prev) };
   return {
@@ -119,8 +109,8 @@ function convertedBackend(backend: Backend, conversion: KindConversion): Backend
       return { ...r, kvs: r.kvs.map(out) };
     },
     count: (prefix) => backend.count(prefix),
-    create: async (key, value) => out(await backend.create(key, stored(value))),
-    update: async (key, value, rev) => out(await backend.update(key, stored(value), rev)),
+    create: async (key, value) => answer(await backend.create(key, stored(value))),
+    update: async (key, value, rev) => answer(await backend.update(key, stored(value), rev)),
     delete: async (key, rev) => out(await backend.delete(key, rev)),
     watch: (prefix, after, h) => backend.watch(prefix, after, { onEvents: (evs) => h.onEvents(evs.map(ev)), onError: (e) => h.onError(e) }),
     compact: (rev) => backend.compact(rev),

@@ -60,6 +60,7 @@ test('upstream rules on names, versions, subresources, columns and conversion', 
       'spec.versions[0].additionalPrinterColumns[0].jsonPath: must be a simple json path starting with .',
     ],
     [(c) => (c.spec.names.listKind = 'Widget'), 'spec.names.listKind: kind and listKind may not be the same'],
+
     [(c) => (c.spec.scope = 'Global'), 'spec.scope: supported values: "Cluster", "Namespaced"'],
     [
       (c) => (c.spec.conversion = { strategy: 'Webhook' }),
@@ -71,6 +72,19 @@ test('upstream rules on names, versions, subresources, columns and conversion', 
     change(c);
     assert.ok(fields(c).includes(want), `${want}\n got ${fields(c).join('\n')}`);
   }
+});
+
+test('with the status subresource, the root schema may only use some keywords (upstream)', () => {
+  const c = base();
+  c.spec.versions[0]!.schema!.openAPIV3Schema!.anyOf = [{ required: ['spec'] }];
+  const got = fields(c).filter((f) => f.startsWith('spec.versions[0].schema.openAPIV3Schema: only ['));
+  assert.equal(got.length, 1, fields(c).join('\n'));
+  assert.match(got[0] ?? '', /fields are allowed at the root of the schema if the status subresource is enabled$/);
+  // without the subresource the same schema is fine
+  const d = base();
+  d.spec.versions[0]!.schema!.openAPIV3Schema!.anyOf = [{ required: ['spec'] }];
+  delete d.spec.versions[0]!.subresources!.status;
+  assert.deepEqual(fields(d), []);
 });
 
 test('updates: scope is immutable, a stored version cannot leave spec.versions', () => {

@@ -9,7 +9,7 @@ import type {
   CustomResourceDefinitionVersion,
   JSONSchemaProps,
 } from '../../gen/types.js';
-import { validateCrdSchema } from '../../crd/index.js';
+import { validateCrdSchema, validateStatusRootSchema } from '../../crd/index.js';
 import type { Unvalidated, UnvalidatedObject } from '../../unvalidated.js';
 import { forbidden, immutable, invalidValue, isDNS1035Label, isDNS1123Subdomain, notSupported, required } from '../../validation/index.js';
 import { defineKind, STANDARD_VERBS } from '../common/define.js';
@@ -72,7 +72,11 @@ function validateVersion(v: Unvalidated<CustomResourceDefinitionVersion>, path: 
   const schema = v.schema?.openAPIV3Schema;
   if (!schema || typeof schema !== 'object') errs.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
   // the schema passed the structural type check of the CRD definition (a JSONSchemaProps)
-  else errs.push(...validateCrdSchema(schema as JSONSchemaProps, `${path}.schema.openAPIV3Schema`));
+  else {
+    errs.push(...validateCrdSchema(schema as JSONSchemaProps, `${path}.schema.openAPIV3Schema`));
+    // with the status subresource, .status is validated on its own: the root may only use keywords that survive that
+    if (v.subresources?.status) errs.push(...validateStatusRootSchema(schema as JSONSchemaProps, `${path}.schema`));
+  }
   const scale = v.subresources?.scale;
   if (scale) {
     const sp = `${path}.subresources.scale`;

@@ -103,16 +103,16 @@ test('claim templates: names, access modes, storage requests', () => {
   assert.deepEqual(texts(validateStatefulSet(s, undefined)), [
     'spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required',
     'spec.volumeClaimTemplates[0].spec.resources[storage]: Required value',
-    'spec.volumeClaimTemplates[1].spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"',
+    'spec.volumeClaimTemplates[1].spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
     texts(validateStatefulSet(s, undefined))[3] as string,
     'spec.volumeClaimTemplates[1].metadata.name: Duplicate value: "www"',
     'spec.volumeClaimTemplates[2].metadata.name: Required value: name or generateName is required',
-    'spec.volumeClaimTemplates[2].spec.resources.requests[storage]: Invalid value: "0": must be greater than zero',
+    'spec.volumeClaimTemplates[2].spec.resources[storage]: Invalid value: "0": must be greater than zero',
     'spec.volumeClaimTemplates[2].spec.volumeMode: Unsupported value: "Tape": supported values: "Block", "Filesystem"',
   ]);
   assert.match(
     texts(validateStatefulSet(s, undefined))[3] as string,
-    /^spec\.volumeClaimTemplates\[1\]\.spec\.resources\.requests\[storage\]: Invalid value: "lots"/,
+    /^spec\.volumeClaimTemplates\[1\]\.spec\.resources\[storage\]: Invalid value: "lots"/,
   );
 });
 
