@@ -27,8 +27,33 @@ function pruneNulls(x: unknown, s: Schema | undefined): void {
   }
 }
 
+interface FillPlan {
+  /** the properties that carry a default */
+  defaulted: Array<[string, Schema]>;
+  /** whether any default is declared here or below (without one, fill changes nothing) */
+  deep: boolean;
+}
+const plans = new WeakMap<Schema, FillPlan>();
+
+function planOf(s: Schema): FillPlan {
+  let plan = plans.get(s);
+  if (plan) return plan;
+  plan = { defaulted: [], deep: false };
+  plans.set(s, plan); // a (non-structural) schema that contains itself ends here
+  const props = Object.entries(propsOf(s));
+  plan.defaulted = props.filter(([, p]) => hasDefault(p));
+  const items = itemsOf(s);
+  const add = additionalOf(s)?.schema;
+  plan.deep =
+    plan.defaulted.length > 0 ||
+    props.some(([, p]) => planOf(p).deep) ||
+    (items !== undefined && (hasDefault(items) || planOf(items).deep)) ||
+    (add !== undefined && (hasDefault(add) || planOf(add).deep));
+  return plan;
+}
+
 function fill(x: unknown, s: Schema | undefined): void {
-  if (!s) return;
+  if (!s || !planOf(s).deep) return;
   if (Array.isArray(x)) {
     const items = itemsOf(s);
     for (let i = 0; i < x.length; i++) {
@@ -39,8 +64,7 @@ function fill(x: unknown, s: Schema | undefined): void {
   }
   if (!isPlainObject(x)) return;
   const props = propsOf(s);
-  for (const [k, p] of Object.entries(props)) {
-    if (!hasDefault(p)) continue;
+  for (const [k, p] of planOf(s).defaulted) {
     if (!(k in x) || nonNullableNull(x[k], p)) x[k] = copyJson(p.default);
   }
   const add = additionalOf(s)?.schema;

@@ -94,6 +94,26 @@ function checkListType(path: string, s: Schema, v: unknown[], errs: FieldError[]
   }
 }
 
+const extrasCache = new WeakMap<Schema, boolean>();
+
+/** Whether a schema declares anything walkExtras checks (a list type or an embedded resource) anywhere below it. */
+export function needsExtras(s: Schema): boolean {
+  const hit = extrasCache.get(s);
+  if (hit !== undefined) return hit;
+  extrasCache.set(s, false); // a recursive schema (never structural, but possible on the wire) ends here
+  const add = additionalOf(s)?.schema;
+  const items = itemsOf(s);
+  const found =
+    s['x-kubernetes-list-type'] === 'set' ||
+    s['x-kubernetes-list-type'] === 'map' ||
+    Boolean(s['x-kubernetes-embedded-resource']) ||
+    Object.values(propsOf(s)).some(needsExtras) ||
+    (add !== undefined && needsExtras(add)) ||
+    (items !== undefined && needsExtras(items));
+  extrasCache.set(s, found);
+  return found;
+}
+
 /** Embedded resources and list-type uniqueness, walking only where the schema says what is there. */
 export function walkExtras(path: string, s: Schema, v: unknown, errs: FieldError[], root: boolean): void {
   if (Array.isArray(v)) {

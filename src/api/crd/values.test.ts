@@ -39,6 +39,13 @@ const cases: [string, JSONSchemaProps, unknown, string[]][] = [
   ],
   ['maxLength', { type: 'string', maxLength: 3 }, 'abcd', ['spec.f: Too long: may not be more than 3 bytes']],
   ['maxLength counts runes', { type: 'string', maxLength: 3 }, 'äöü', []],
+  ['maxLength counts a surrogate pair as one rune', { type: 'string', maxLength: 2 }, '😀😀', []],
+  [
+    'minLength counts a surrogate pair as one rune',
+    { type: 'string', minLength: 3 },
+    '😀😀',
+    ['spec.f: Invalid value: "😀😀": spec.f in body should be at least 3 chars long'],
+  ],
   ['minLength', { type: 'string', minLength: 3 }, 'ab', ['spec.f: Invalid value: "ab": spec.f in body should be at least 3 chars long']],
   ['maximum', { type: 'integer', maximum: 10 }, 11, ['spec.f: Invalid value: 11: spec.f in body should be less than or equal to 10']],
   ['maximum equal', { type: 'integer', maximum: 10 }, 10, []],

@@ -4,7 +4,7 @@
 
 import type { FieldError } from '../../base/errors.js';
 import { additionalOf, isPlainObject, itemsOf, jsonTypeName, propsOf, type Schema } from './access.js';
-import { walkExtras } from './extras.js';
+import { needsExtras, walkExtras } from './extras.js';
 import { matchesFormat } from './formats.js';
 import { normalizeSchema } from './normalize.js';
 import { compilePattern } from './pattern.js';
@@ -93,8 +93,23 @@ function checkNumber(c: Ctx, p: string, s: Schema, v: number): void {
   }
 }
 
+/** The number of code points of `v` (what upstream's lengths count), without building an array of them. */
+function runeCount(v: string): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    // a high surrogate followed by a low one is one code point
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < v.length) {
+      const d = v.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
 function checkString(c: Ctx, p: string, s: Schema, v: string): void {
-  const runes = [...v].length;
+  const runes = s.maxLength !== undefined || s.minLength !== undefined ? runeCount(v) : 0;
   if (s.maxLength !== undefined && runes > s.maxLength) {
     c.errs.push({ type: 'FieldValueTooLong', field: fieldOf(c, p), detail: `may not be more than ${s.maxLength} bytes` });
     return;
@@ -233,28 +248,46 @@ function validateNode(c: Ctx, p: string, s: Schema, v: unknown): void {
 }
 
 /** Validates a value under `base` (used for CRD defaults); `root` skips apiVersion/kind/metadata. */
+/**
+ * The root schema as validated: without apiVersion and kind, and of metadata only the name and
+ * generateName restrictions a CRD may declare (`metadata` undefined when it declares none). Made once per
+ * schema: every custom object of a version is validated against the same one.
+ */
+interface RootSchema {
+  schema: Schema;
+  checksMetadata: boolean;
+}
+const roots = new WeakMap<Schema, RootSchema>();
+function rootSchema(s: Schema): RootSchema {
+  let r = roots.get(s);
+  if (r) return r;
+  const props = { ...propsOf(s) };
+  delete props.apiVersion;
+  delete props.kind;
+  // of metadata, a CRD may only restrict name and generateName; the rest is the server's to check
+  const meta = props.metadata;
+  delete props.metadata;
+  const metaProps: Record<string, Schema> = {};
+  for (const k of ['name', 'generateName']) if (meta?.properties?.[k]) metaProps[k] = meta.properties[k];
+  const checksMetadata = Object.keys(metaProps).length > 0;
+  if (checksMetadata) props.metadata = { type: 'object', properties: metaProps };
+  const required = (s.required ?? []).filter((x) => x !== 'metadata' && x !== 'apiVersion' && x !== 'kind');
+  r = { schema: { ...s, properties: props, required }, checksMetadata };
+  roots.set(s, r);
+  return r;
+}
+
 export function validateValue(v: unknown, s: Schema, base: string, root: boolean): FieldError[] {
   const c: Ctx = { errs: [], base };
   if (root && isPlainObject(v)) {
     // apiVersion/kind/metadata are the server's business; check the rest of the object
+    const r = rootSchema(s);
     const rest: Record<string, unknown> = {};
     for (const k of Object.keys(v)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest[k] = v[k];
-    const props = { ...propsOf(s) };
-    delete props.apiVersion;
-    delete props.kind;
-    // of metadata, a CRD may only restrict name and generateName; the rest is the server's to check
-    const meta = props.metadata;
-    delete props.metadata;
-    const metaProps: Record<string, Schema> = {};
-    for (const k of ['name', 'generateName']) if (meta?.properties?.[k]) metaProps[k] = meta.properties[k];
-    if (Object.keys(metaProps).length && isPlainObject(v.metadata)) {
-      props.metadata = { type: 'object', properties: metaProps };
-      rest.metadata = v.metadata;
-    }
-    const required = (s.required ?? []).filter((r) => r !== 'metadata' && r !== 'apiVersion' && r !== 'kind');
-    validateNode(c, '', { ...s, properties: props, required }, rest);
+    if (r.checksMetadata && isPlainObject(v.metadata)) rest.metadata = v.metadata;
+    validateNode(c, '', r.schema, rest);
   } else validateNode(c, '', s, v);
-  walkExtras(base, s, v, c.errs, root);
+  if (needsExtras(s)) walkExtras(base, s, v, c.errs, root);
   return c.errs;
 }
 
