@@ -5,50 +5,23 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
-import { createDefaultIngressClassPlugin, reconcileAPIServices, storeIngressClassLister } from '../apiserver/index.js';
-import type { Secret } from '../api/gen/types.js';
 import {
-  adminUser,
   bootstrapCluster,
+  reconcileAPIServices,
   reconcileKubernetesEndpoints,
   startKubernetesEndpoints,
   createApiServer,
-  createEscalationPlugin,
-  createRbacAuthorizer,
   reconcileBootstrapPolicy,
-  startPolicyFeed,
-  createRequestAuthenticator,
-  createServiceAccountAdmission,
-  createTokenAuthenticator,
-  createNodeAuthorization,
-  createX509Authenticator,
-  createBootstrapTokenAuthenticator,
-  privilegedGroupAuthorizer,
-  storeServiceAccountLookup,
-  unionAuthorizer,
-  ensureAdminToken,
   startEventTtl,
-  createServiceAccountTokens,
-  staticTokenAuthenticator,
-  unionTokenAuthenticator,
-  createPodSecurityPlugin,
-  createStoreSource,
-  parseDefaultPolicy,
-  parseExemptions,
   type ApiServer,
   serviceAccountUser,
   type UserInfo,
-  type Authorizer,
-  createLimitRanger,
-  createResourceQuotaAdmission,
 } from '../apiserver/index.js';
-import { createStorageClassAdmission, createStoreClassSource } from '../apiserver/index.js';
-import { createPriorityPlugin, priorityClassesFromBackend } from '../apiserver/index.js';
-import type { AccessCheck } from '../controllers/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
+import { csrAccessCheck, podSecuritySettings, startServerSecurity, type SecurityOptions } from './server-security.js';
 import { startControllers, type Controllers } from './controllers.js';
 import {
   CLUSTER_DNS_SERVICE_ACCOUNT,
@@ -61,15 +34,12 @@ import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 
-export interface ServerOptions {
-  dataDir: string;
+export interface ServerOptions extends SecurityOptions {
   listen: string;
   /** `sqlite` (default: DATA/state.db), `sqlite:PATH`, `memory` */
   store?: string;
   /** component logs (default: lines on stdout at TANDEM_LOG_LEVEL) */
   log?: Logger;
-  /** components to run (default: all; see ALL_COMPONENTS in controllers.ts) */
-  controllers?: readonly string[];
   /** the Service ClusterIP range (default 10.96.0.0/16) */
   serviceCidr?: string;
   /** the pod range Nodes get their podCIDR from (default 10.42.0.0/16), in blocks of this prefix length (default 24) */
@@ -79,17 +49,6 @@ export interface ServerOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
-  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local, as kubeadm) */
-  serviceAccountIssuer?: string;
-  /** --api-audiences (default: the issuer) */
-  apiAudiences?: readonly string[];
-  /** Pod Security admission: `default` as `--pod-security-default` (default: privileged for every mode), `exempt` as `--pod-security-exempt` */
-  podSecurity?: { default?: string | undefined; exempt?: readonly string[] };
-}
-
-/** The Pod Security settings, checked before anything starts. */
-function podSecuritySettings(o: ServerOptions) {
-  return { defaults: parseDefaultPolicy(o.podSecurity?.default ?? ''), exemptions: parseExemptions(o.podSecurity?.exempt ?? []) };
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -122,16 +81,6 @@ function inClusterNames(o: ServerOptions): string[] {
   return [formatIpv4(range.base + 1), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`];
 }
 
-/**
- * ServiceAccount admission (default account, the kube-api-access volume) runs where the
- * serviceaccount controller runs: it is what guarantees `default` exists, so a server started with
- * `--controllers` leaving it out admits pods as a kube-apiserver without the plugin does.
- */
-function serviceAccountAdmission(o: ServerOptions, backend: Backend) {
-  if (o.controllers && !o.controllers.includes('serviceaccount')) return [];
-  return [createServiceAccountAdmission({ lookup: storeServiceAccountLookup(backend) })];
-}
-
 export interface RunningServer {
   api: ApiServer;
   backend: Backend;
@@ -148,38 +97,6 @@ export interface RunningServer {
   /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
   clusterDns: { serviceIp: string; domain: string; endpoint?: { ip: string; port: number } };
   stop(): Promise<void>;
-}
-
-/**
- * The CSR approver's SubjectAccessReview, asked of this server's authorizer in-process: may the
- * requestor create certificatesigningrequests/nodeclient (or /selfnodeclient)? RBAC's default
- * policy carries kubeadm's two bindings for it (bootstrap tokens: nodeclient; nodes: selfnodeclient).
- */
-function csrAccessCheck(authorizer: Authorizer): AccessCheck {
-  return async (user, sub) => {
-    const r = await authorizer.authorize({
-      user,
-      verb: 'create',
-      resourceRequest: true,
-      path: '',
-      apiGroup: 'certificates.k8s.io',
-      apiVersion: 'v1',
-      resource: 'certificatesigningrequests',
-      subresource: sub,
-      namespace: '',
-      name: '',
-    });
-    return r.decision === 'allow';
-  };
-}
-
-/** Reads kube-system Secrets straight from the API server's store (the bootstrap-token authenticator's lookups). */
-function secretReader(api: ApiServer): (name: string) => Promise<Secret | undefined> {
-  const kind = api.ctx.kindFor('', 'v1', 'secrets');
-  if (!kind) return () => Promise.resolve(undefined);
-  const store = api.ctx.store(kind);
-  return async (name) =>
-    (await store.getKv('kube-system', name)) ? ((await store.get('kube-system', name)).obj as unknown as Secret) : undefined;
 }
 
 /** The error of a listen, saying which flag to change when the address is taken. */
@@ -260,61 +177,16 @@ async function startOnBackend(
     commonName: 'kube-apiserver-kubelet-client',
     ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
   });
-  const token = await ensureAdminToken(o.dataDir);
-  const tokens = createTokenAuthenticator([{ token, user: adminUser() }]);
-  // ServiceAccount tokens: signing key in DATA/pki, TokenRequest/TokenReview handlers, OIDC discovery
-  const serviceAccounts = await createServiceAccountTokens({
-    dataDir: o.dataDir,
-    backend,
-    kinds: allKinds,
-    clock: { now: Date.now },
-    log: slog.child('serviceaccount-tokens'),
-    ...(o.serviceAccountIssuer !== undefined ? { issuer: o.serviceAccountIssuer } : {}),
-    ...(o.apiAudiences?.length ? { audiences: o.apiAudiences } : {}),
-    // tests shorten how long a verified token is remembered, to see a deleted bound object take effect at once
-    ...(process.env['TANDEM_TOKEN_CACHE_TTL_MS'] ? { cacheTtlMs: Number(process.env['TANDEM_TOKEN_CACHE_TTL_MS']) } : {}),
-  });
-  if (typeof serviceAccounts.oidc === 'string') slog.warn(`no OIDC discovery for ServiceAccount tokens: ${serviceAccounts.oidc}`);
-  // bootstrap tokens are Secrets: read through the API server's store once it exists
-  let bootstrapSecret: (name: string) => Promise<Secret | undefined> = () => Promise.resolve(undefined);
-  const bootstrapTokens = createBootstrapTokenAuthenticator({ getSecret: (n) => bootstrapSecret(n), log: slog.child('bootstrap-token') });
-  // client certificates from the cluster CA first (CSR-issued node and user certificates), then tokens
-  const authenticator = createRequestAuthenticator({
-    static: tokens,
-    tokens: [serviceAccounts.authenticator, bootstrapTokens],
-    others: [createX509Authenticator()],
-  });
-  // RBAC reads its policy from the store (list + watch); the first list is in before any request
-  const rbacFeed = startPolicyFeed(backend, slog.child('rbac'));
-  undo.push(() => rbacFeed.stop());
-  await rbacFeed.ready();
-  const rbac = createRbacAuthorizer(rbacFeed.index);
-  // node agents (system:node:NAME): the Node authorizer before RBAC, NodeRestriction on every write
-  const nodeAuthz = createNodeAuthorization({ backend, kinds: allKinds, log: slog.child('node-authorizer') });
-  undo.push(() => nodeAuthz.stop());
-  await nodeAuthz.ready();
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, nodeAuthz.authorizer, rbac]);
+  const sec = await startServerSecurity(o, { backend, pki, undo, log: slog, podSecurity });
+  const { token, tokens, authorizer, rbacFeed, nodeAuthz } = sec;
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const api = await createApiServer({
     backend,
     kinds: allKinds,
-    authenticator,
+    authenticator: sec.authenticator,
     authorizer,
-    ruleResolver: rbac,
-    // in upstream's order: mutating first (service-account secrets), then the validating checks
-    admissionPlugins: [
-      createPriorityPlugin(priorityClassesFromBackend(backend)),
-      ...serviceAccountAdmission(o, backend),
-      createDefaultIngressClassPlugin(storeIngressClassLister(backend)),
-      createStorageClassAdmission(createStoreClassSource(backend)),
-      serviceAccounts.legacySecretsPlugin(pki.caCertPem),
-      nodeAuthz.admission,
-      createPodSecurityPlugin({ source: createStoreSource(backend), ...podSecurity }),
-      createEscalationPlugin({ authorizer, resolver: rbac, index: rbacFeed.index }),
-      createLimitRanger(backend),
-      // last, as upstream: only what every other plugin admitted is charged to a quota
-      createResourceQuotaAdmission({ backend }),
-    ],
+    ruleResolver: sec.rbac,
+    admissionPlugins: sec.admissionPlugins,
     // the chain (serving certificate, then the CA): a joining node reads the CA from the handshake
     // and checks it against its --ca-cert-hash
     tls: { cert: `${pki.certPem.trimEnd()}\n${pki.caCertPem}`, key: pki.keyPem, ca: pki.caCertPem },
@@ -324,7 +196,7 @@ async function startOnBackend(
     advertiseAddress: `${advertiseHost}:${wantPort}`,
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
-    ...(typeof serviceAccounts.oidc === 'string' ? {} : { oidc: serviceAccounts.oidc }),
+    ...(sec.oidc ? { oidc: sec.oidc } : {}),
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,
@@ -333,10 +205,7 @@ async function startOnBackend(
       }),
   });
   undo.push(() => api.close());
-  serviceAccounts.install(api.ctx);
-  // TokenReview asks every token authenticator the server has, in the order requests do
-  api.ctx.tokenAuthenticator = unionTokenAuthenticator([staticTokenAuthenticator(tokens), serviceAccounts.authenticator, bootstrapTokens]);
-  bootstrapSecret = secretReader(api);
+  sec.install(api);
   const port = await api.listen(host, wantPort).catch((e: unknown) => {
     throw listenError(e, '--listen', o.listen);
   });
