@@ -42,10 +42,12 @@ const reporters = summaryFile
   ? [`--test-reporter=${usual}`, '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, '--test-reporter-destination=stdout']
   : [];
 // --test-force-exit: a test file whose tests are done exits even if a stray handle (a client reconnecting,
-// a timer) would keep it alive; --test-timeout bounds any single test.
+// a timer) would keep it alive; --test-timeout bounds any single test. The preload makes each file's
+// result stream survive that exit (see test-child-stdout.js).
+const preload = fileURLToPath(new URL('./test-child-stdout.js', import.meta.url));
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=600000', ...reporters, ...files],
+  ['--import', preload, '--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=600000', ...reporters, ...files],
   { stdio: 'inherit', env: summaryFile ? { ...process.env, TANDEM_TEST_SUMMARY: summaryFile } : process.env },
 );
 if (summaryFile) {
