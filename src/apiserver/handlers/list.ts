@@ -10,6 +10,7 @@ import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf, tableRow } from './table.js';
 import { PARTIAL_LIST_HEAD, partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
+import { createYielder } from '../flowcontrol/yielder.js';
 
 interface ContinueToken {
   v: string;
@@ -79,8 +80,14 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
   const kvs: KeyValue[] = [];
   let lastKey: string | undefined;
   let more = false;
+  // filtering parses each object's labels: over tens of thousands it yields between slices
+  const yielder = createYielder();
   for (const kv of res.kvs) {
-    if (filter && !filter(kv)) continue;
+    if (filter) {
+      const pause = yielder.step();
+      if (pause) await pause;
+      if (!filter(kv)) continue;
+    }
     if (limit > 0 && kvs.length >= limit) {
       more = true;
       break;
@@ -101,7 +108,14 @@ export async function handleList(s: RequestScope): Promise<void> {
     const inc = includeObjectOf(s.query);
     const now = s.ctx.now();
     const table = buildTable(s.kind, [], inc, now, meta);
-    table['rows'] = page.kvs.map((kv) => tableRow(s.kind, objectOf(kv), inc, now));
+    const rows: unknown[] = [];
+    const yielder = createYielder();
+    for (const kv of page.kvs) {
+      const pause = yielder.step();
+      if (pause) await pause;
+      rows.push(tableRow(s.kind, objectOf(kv), inc, now));
+    }
+    table['rows'] = rows;
     sendJson(s.res, 200, table);
     return;
   }
@@ -134,8 +148,14 @@ async function streamItems(
     return;
   }
   res.writeHead(200, { 'Content-Type': 'application/json' });
+  const yielder = createYielder();
   for (; i < kvs.length; i++) {
     buf += ',' + render(kvs[i]!);
+    const pause = yielder.step();
+    if (pause) {
+      await pause;
+      if (res.destroyed) return;
+    }
     if (buf.length >= CHUNK) {
       const ok = res.write(buf);
       buf = '';
