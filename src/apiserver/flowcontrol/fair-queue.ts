@@ -2,7 +2,8 @@
 // waits; otherwise it joins a queue picked by shuffle sharding (its flow is dealt a hand of queues and
 // takes the shortest), and freed seats go round-robin over the non-empty queues. A flow that floods
 // can fill only the queues of its hand, and each queue gets its turn, so other flows still move.
-// Every request is one seat (upstream's work estimator, which widens big LISTs, is not modelled).
+// A request may take several seats (a big LIST: see work-estimate.ts); the head of the next queue in
+// turn waits until that many are free, as upstream's dispatcher does.
 
 import { createHash } from 'node:crypto';
 
@@ -10,6 +11,7 @@ export type Rejection = 'queue-full' | 'timeout' | 'cancelled';
 
 interface Waiter {
   queue: number;
+  width: number;
   grant(): void;
   fail(why: Rejection): void;
   timer: NodeJS.Timeout | undefined;
@@ -65,20 +67,22 @@ export class LevelQueues {
     return { executing: this.inUse, waiting: this.waiting };
   }
 
-  enter(flow: string): Ticket {
+  enter(flow: string, seats = 1): Ticket {
+    // a request wider than the level still runs, alone
+    const width = Math.min(Math.max(1, seats), this.shape.seats);
     let state: 'waiting' | 'running' | 'done' = 'running';
     const done = () => {
       if (state === 'running') {
         state = 'done';
-        this.inUse--;
+        this.inUse -= width;
         this.dispatch();
       } else if (state === 'waiting') {
         state = 'done';
         waiter.fail('cancelled');
       }
     };
-    if (this.inUse < this.shape.seats && this.waiting === 0) {
-      this.inUse++;
+    if (this.inUse + width <= this.shape.seats && this.waiting === 0) {
+      this.inUse += width;
       return { ready: Promise.resolve(), done };
     }
     if (this.shape.queues === 0) {
@@ -94,6 +98,7 @@ export class LevelQueues {
     const ready = new Promise<void>((resolve, reject) => {
       waiter = {
         queue: q,
+        width,
         timer: undefined,
         grant: () => {
           state = 'running';
@@ -147,15 +152,16 @@ export class LevelQueues {
   }
 
   private dispatch(): void {
-    while (this.inUse < this.shape.seats && this.waiting > 0) {
+    while (this.waiting > 0) {
       const q = this.turns.values().next().value as number;
       const list = this.queues[q]!;
+      if (this.inUse + list[0]!.width > this.shape.seats) return;
       const w = list.shift()!;
       this.waiting--;
       this.turns.delete(q);
       if (list.length > 0) this.turns.add(q);
       if (w.timer) clearTimeout(w.timer);
-      this.inUse++;
+      this.inUse += w.width;
       w.grant();
     }
   }

@@ -9,6 +9,7 @@ import type { UserInfo } from '../auth/user.js';
 import type { RequestInfo } from '../http/request-info.js';
 import { classify, PRIORITY_LEVELS, seatsOf } from './config.js';
 import { LevelQueues, QueueRejection } from './fair-queue.js';
+import { seatsFor } from './work-estimate.js';
 
 export interface FlowControlOptions {
   /** the server's concurrency limit, shared among the limited levels (default 200: see docs/operations.md) */
@@ -71,7 +72,7 @@ export function createFlowControl(opts: FlowControlOptions = {}): FlowControl {
       }
       const queues = levels.get(c.level.name);
       if (!queues || isLongRunning(info, query)) return NOTHING;
-      const ticket = queues.enter(c.flow);
+      const ticket = queues.enter(c.flow, seatsFor(info, query));
       // a client that leaves while queued gives its place up
       const onClose = () => ticket.done();
       res.once('close', onClose);

@@ -11,6 +11,7 @@ import { buildTable, includeObjectOf, tableRow } from './table.js';
 import { PARTIAL_LIST_HEAD, partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
 import { createYielder } from '../flowcontrol/yielder.js';
+import { recordListSize } from '../flowcontrol/work-estimate.js';
 
 interface ContinueToken {
   v: string;
@@ -75,12 +76,15 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
     if (rv > current)
       throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
   }
-  // through the store: a kind served at another version than it is stored at reads through a view
+  // through the store: a kind served at another version than it is stored at reads through a view.
+  // One read at the current revision (the store's in-memory index): reading older revisions page by
+  // page would go to the log, which is far slower than the filtering it would spread out.
   const res = await store.backend.list(prefix, after !== undefined ? { after } : {});
   const kvs: KeyValue[] = [];
   let lastKey: string | undefined;
   let more = false;
-  // filtering parses each object's labels: over tens of thousands it yields between slices
+  // filtering parses each object's labels once (cached per stored version): over tens of thousands
+  // of objects it still yields the event loop between slices
   const yielder = createYielder();
   for (const kv of res.kvs) {
     if (filter) {
@@ -95,6 +99,8 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
     kvs.push(kv);
     lastKey = kv.key;
   }
+  // a whole read tells the work estimator how big this resource is
+  if (after === undefined) recordListSize(s.kind.group, s.kind.plural, res.kvs.length);
   const continueToken = more && lastKey !== undefined ? encodeContinue(res.revision, lastKey, prefix) : undefined;
   return { kvs, revision: res.revision, continueToken };
 }
