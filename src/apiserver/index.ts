@@ -1,6 +1,6 @@
 // The public face of the API server, for the CLI's wiring.
 
-export { createApiServer, type ApiServer } from './server.js';
+export { createApiServer, type ApiServer, type ApiServerOptions } from './server.js';
 export { startEventTtl } from './registry/event-ttl.js';
 export { reconcileKubernetesEndpoints, startKubernetesEndpoints } from './kubernetes-endpoints.js';
 export { bootstrapCluster } from './bootstrap.js';

@@ -35,6 +35,9 @@ import { handleResource } from './handlers/resource.js';
 import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
 import type { NodeProxyOptions } from './proxy/node-proxy-options.js';
 import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
+import { createFlowControl, type FlowControlOptions } from './flowcontrol/index.js';
+import { guardConnections, type ConnectionGuardOptions } from './http/connection-guard.js';
+import { answerClientErrors, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { createCsrAdmission, installCsrApproval } from './certificates/index.js';
 
 export interface ApiServerOptions {
@@ -62,6 +65,10 @@ export interface ApiServerOptions {
   log?: Logger;
   /** the ServiceAccount issuer's OIDC discovery documents (served when set) */
   oidc?: OidcDiscovery;
+  /** API Priority and Fairness (default on, 200 seats); `false` turns it off */
+  flowControl?: FlowControlOptions | false;
+  /** limits on connections that do not authenticate (per address, in all, first-request and idle deadlines) */
+  connections?: ConnectionGuardOptions;
 }
 
 export interface ApiServer {
@@ -78,6 +85,8 @@ export interface ApiServer {
   listenUnix(path: string): Promise<void>;
   close(): Promise<void>;
 }
+
+const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = createKindRegistry(opts.kinds);
@@ -150,7 +159,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }, 50);
   });
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const flowControl = opts.flowControl === false ? undefined : createFlowControl(opts.flowControl);
+  let guard: { authenticated(sock: Socket): void } | undefined;
+
+  async function serve(req: IncomingMessage, res: ServerResponse, seat: { release?: () => void }): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     let user: UserInfo | undefined;
@@ -164,10 +176,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         req.resume();
         return;
       }
+      guard?.authenticated(req.socket);
       // acting as someone else (--as): authorized here, before the request itself is
       if (impersonationRequested(req.rawHeaders)) user = await impersonate(ctx.authorizer, user, req.rawHeaders);
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    if (flowControl) seat.release = await flowControl.admit(res, user ?? ANONYMOUS, path, info, url.searchParams);
     if (user) await authorizeRequest(ctx.authorizer, user, req.method ?? 'GET', path, info);
     if (info === null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (info.kind === 'other') {
@@ -195,13 +209,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    serve(req, res).catch((e: unknown) => {
-      const se = toStatusError(e);
-      if (se.code >= 500 && !(e instanceof StatusError)) opts.onInternalError?.(e, req);
-      if (!res.headersSent) sendError(res, se);
-      else res.end();
-      req.resume();
-    });
+    const seat: { release?: () => void } = {};
+    serve(req, res, seat)
+      .catch((e: unknown) => {
+        const se = toStatusError(e);
+        if (se.code >= 500 && !(e instanceof StatusError)) opts.onInternalError?.(e, req);
+        if (!res.headersSent) sendError(res, se);
+        else res.end();
+        req.resume();
+      })
+      .finally(() => seat.release?.());
   };
 
   const server = https.createServer(
@@ -209,6 +226,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       cert: opts.tls.cert,
       key: opts.tls.key,
       keepAliveTimeout: 65_000,
+      // upstream's limits: Go's 10 s TLS handshake deadline of the serving stack, 1 MiB of request line and headers
+      handshakeTimeout: 10_000,
+      maxHeaderSize: MAX_HEADER_BYTES,
       ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
       ciphers: API_TLS_CIPHERS,
       honorCipherOrder: true,
@@ -216,6 +236,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     handler,
   );
   parseFromSocketEvents(server);
+  answerClientErrors(server);
+  guard = guardConnections(server, opts.connections);
   server.on(
     'upgrade',
     createUpgradeProxy({
@@ -244,6 +266,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // accept() failing (EMFILE when file descriptors run out) is reported here: log it, never crash
+          server.on('error', (e) => opts.log?.warn('accepting a connection failed', { error: e.message }));
           const a = server.address();
           resolve(typeof a === 'object' && a ? a.port : port);
         });
@@ -252,7 +276,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     async listenUnix(path) {
       const { rmSync, chmodSync } = await import('node:fs');
       rmSync(path, { force: true });
-      const local = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+      const local = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
+      answerClientErrors(local);
       local.requestTimeout = 0;
       await new Promise<void>((resolve, reject) => {
         local.once('error', reject);

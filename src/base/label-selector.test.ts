@@ -152,3 +152,16 @@ test('a parsed selector prints to text that parses back to the same selector', (
     assert.equal(parse(once).toString(), once);
   }
 });
+
+test('long value sets (a 1,500-value in / notin) match by lookup, with the same answers', () => {
+  const values = Array.from({ length: 1500 }, (_, i) => `v${i}`);
+  const sel = parse(`app in (${values.join(',')}),tier notin (${values.join(',')})`);
+  assert.equal(sel.matches({ app: 'v1499', tier: 'other' }), true);
+  assert.equal(sel.matches({ app: 'v1499', tier: 'v7' }), false);
+  assert.equal(sel.matches({ app: 'v1500' }), false);
+  assert.equal(sel.matches({ app: 'v0' }), true, 'notin matches an absent key');
+  assert.equal(sel.matches({}), false);
+  // small sets keep the scan; the same answers
+  assert.equal(parse('app in (a,b)').matches({ app: 'b' }), true);
+  assert.equal(parse('app notin (a,b)').matches({ app: 'c' }), true);
+});

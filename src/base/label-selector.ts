@@ -78,24 +78,37 @@ export function checkRequirement(key: string, op: LabelOperator, values: readonl
 
 // ---------------------------------------------------------------- matching and printing
 
-function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string, string>> | undefined | null): boolean {
-  const has = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
-  const val = has ? labels[r.key] : undefined;
+/** Membership in a requirement's values: a Set for long lists (a 1,500-value `in` is one lookup, not a scan). */
+type ValueTest = (v: string) => boolean;
+const SET_FROM = 8;
+function valueTest(values: readonly string[]): ValueTest {
+  if (values.length === 1) {
+    const only = values[0];
+    return (v) => v === only;
+  }
+  if (values.length < SET_FROM) return (v) => values.includes(v);
+  const set = new Set(values);
+  return (v) => set.has(v);
+}
+
+function requirementMatches(r: LabelRequirement, has: ValueTest, labels: Readonly<Record<string, string>> | undefined | null): boolean {
+  const present = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
+  const val = present ? labels[r.key] : undefined;
   switch (r.operator) {
     case 'in':
     case '=':
     case '==':
-      return has && r.values.includes(val ?? '');
+      return present && has(val ?? '');
     case 'notin':
     case '!=':
-      return !has || !r.values.includes(val ?? '');
+      return !present || !has(val ?? '');
     case 'exists':
-      return has;
+      return present;
     case '!':
-      return !has;
+      return !present;
     case 'gt':
     case 'lt': {
-      if (!has || r.values.length !== 1) return false;
+      if (!present || r.values.length !== 1) return false;
       const lv = parseInt64(val ?? '');
       const rv = parseInt64(r.values[0] ?? '');
       if (lv === undefined || rv === undefined) return false;
@@ -133,6 +146,7 @@ function byKey(a: LabelRequirement, b: LabelRequirement): number {
 /** The matcher for requirements ANDed (not validated here: see checkRequirement). */
 export function makeMatcher(reqs: readonly LabelRequirement[], nothing = false): LabelMatcher {
   const requirements = Object.freeze([...reqs].sort(byKey));
+  const tests = requirements.map((r) => valueTest(r.values));
   const text = nothing ? '' : requirements.map(requirementToString).join(',');
   return {
     requirements,
@@ -140,7 +154,7 @@ export function makeMatcher(reqs: readonly LabelRequirement[], nothing = false):
     nothing,
     matches(labels) {
       if (nothing) return false;
-      for (const r of requirements) if (!requirementMatches(r, labels)) return false;
+      for (let i = 0; i < requirements.length; i++) if (!requirementMatches(requirements[i]!, tests[i]!, labels)) return false;
       return true;
     },
     requiresExactMatch(key) {

@@ -49,3 +49,44 @@ export const INSECURE_SERVER_HELP =
 
 /** A repeatable flag's values. */
 export const collect = (v: string, all: string[]) => [...all, v];
+
+/** API Priority and Fairness and connection limits of `server` and `up` (upstream's flag names where they exist). */
+export interface FairnessFlags {
+  maxRequestsInflight: string;
+  maxMutatingRequestsInflight: string;
+  enablePriorityAndFairness: string;
+  maxConnectionsPerAddress: string;
+}
+
+/** Adds the fairness flags; their defaults are explained in docs/operations.md (200 seats in all, 512 connections per address). */
+export function addFairnessFlags<T extends { option(flags: string, description: string, defaultValue?: string): T }>(cmd: T): T {
+  return cmd
+    .option('--max-requests-inflight <n>', 'seats for requests, shared by the priority levels with the next flag', '150')
+    .option('--max-mutating-requests-inflight <n>', 'added to --max-requests-inflight (upstream sums the two under APF)', '50')
+    .option('--enable-priority-and-fairness <bool>', 'queue requests per priority level and flow; false: no limit', 'true')
+    .option(
+      '--max-connections-per-address <n>',
+      'open connections one client address may hold (idle unauthenticated ones make room)',
+      '512',
+    );
+}
+
+const positiveInt = (flag: string, v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) fail(`${flag}: ${JSON.stringify(v)} is not a positive whole number`);
+  return Number(v);
+};
+
+export function fairnessOptions(o: FairnessFlags): {
+  flowControl: { totalSeats: number } | false;
+  connections: { maxPerAddress: number };
+} {
+  const enabled = o.enablePriorityAndFairness;
+  if (enabled !== 'true' && enabled !== 'false') fail(`--enable-priority-and-fairness: ${JSON.stringify(enabled)} is not true or false`);
+  const total =
+    positiveInt('--max-requests-inflight', o.maxRequestsInflight) +
+    positiveInt('--max-mutating-requests-inflight', o.maxMutatingRequestsInflight);
+  return {
+    flowControl: enabled === 'true' ? { totalSeats: total } : false,
+    connections: { maxPerAddress: positiveInt('--max-connections-per-address', o.maxConnectionsPerAddress) },
+  };
+}

@@ -8,6 +8,9 @@ import { runAgent } from './agent-run.js';
 import { registerAgentServiceCommands } from './agent-service-commands.js';
 import { fail, log, logToFile, progress, waitForSignal } from './cli-output.js';
 import {
+  addFairnessFlags,
+  fairnessOptions,
+  type FairnessFlags,
   AUDIENCES_HELP,
   collect,
   dnsOptions,
@@ -42,8 +45,7 @@ export async function main(argv: string[]): Promise<void> {
   // options after a subcommand's name are the subcommand's (`agent install-service --kubeconfig ...`)
   program.enablePositionalOptions();
 
-  program
-    .command('server')
+  addFairnessFlags(program.command('server'))
     .description('control plane only: API server, scheduler and controllers')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
@@ -64,7 +66,8 @@ export async function main(argv: string[]): Promise<void> {
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
           DnsFlags &
           TokenFlags &
-          PodSecurityFlags,
+          PodSecurityFlags &
+          FairnessFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -79,6 +82,7 @@ export async function main(argv: string[]): Promise<void> {
           ...dnsOptions(o),
           ...tokenOptions(o),
           ...podSecurityOptions(o),
+          ...fairnessOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);

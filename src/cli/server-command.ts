@@ -14,6 +14,7 @@ import {
   reconcileBootstrapPolicy,
   startEventTtl,
   type ApiServer,
+  type ApiServerOptions,
   serviceAccountUser,
   type UserInfo,
 } from '../apiserver/index.js';
@@ -49,6 +50,9 @@ export interface ServerOptions extends SecurityOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
+  /** API Priority and Fairness (`false`: off) and the connection limits of the API server */
+  flowControl?: ApiServerOptions['flowControl'];
+  connections?: ApiServerOptions['connections'];
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -197,6 +201,8 @@ async function startOnBackend(
     log: slog.child('services'),
     ...(o.serviceCidr ? { serviceCIDR: o.serviceCidr } : {}),
     ...(sec.oidc ? { oidc: sec.oidc } : {}),
+    ...(o.flowControl !== undefined ? { flowControl: o.flowControl } : {}),
+    ...(o.connections ? { connections: o.connections } : {}),
     onInternalError: (err, req) =>
       slog.error('internal error', {
         method: req.method,

@@ -21,6 +21,9 @@ import {
   dnsOptions,
   ISSUER_HELP,
   networkOptions,
+  addFairnessFlags,
+  fairnessOptions,
+  type FairnessFlags,
   tokenOptions,
   type DnsFlags,
   type NetworkFlags,
@@ -42,11 +45,10 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags;
 
 export function registerUpCommand(program: Command): void {
-  program
-    .command('up')
+  addFairnessFlags(program.command('up'))
     .description('all-in-one: control plane plus a node agent for this host')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
@@ -77,6 +79,7 @@ export function registerUpCommand(program: Command): void {
         ...dnsOptions(o),
         ...tokenOptions(o),
         ...podSecurityOptions(o),
+        ...fairnessOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

@@ -10,6 +10,8 @@ import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf, tableRow } from './table.js';
 import { PARTIAL_LIST_HEAD, partialMetadataJson } from './partial-metadata.js';
 import type { RequestScope } from './context.js';
+import { createYielder } from '../flowcontrol/yielder.js';
+import { recordListSize } from '../flowcontrol/work-estimate.js';
 
 interface ContinueToken {
   v: string;
@@ -74,13 +76,22 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
     if (rv > current)
       throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
   }
-  // through the store: a kind served at another version than it is stored at reads through a view
+  // through the store: a kind served at another version than it is stored at reads through a view.
+  // One read at the current revision (the store's in-memory index): reading older revisions page by
+  // page would go to the log, which is far slower than the filtering it would spread out.
   const res = await store.backend.list(prefix, after !== undefined ? { after } : {});
   const kvs: KeyValue[] = [];
   let lastKey: string | undefined;
   let more = false;
+  // filtering parses each object's labels once (cached per stored version): over tens of thousands
+  // of objects it still yields the event loop between slices
+  const yielder = createYielder();
   for (const kv of res.kvs) {
-    if (filter && !filter(kv)) continue;
+    if (filter) {
+      const pause = yielder.step();
+      if (pause) await pause;
+      if (!filter(kv)) continue;
+    }
     if (limit > 0 && kvs.length >= limit) {
       more = true;
       break;
@@ -88,6 +99,8 @@ async function listKvs(s: RequestScope, limitOverride?: number): Promise<Omit<Li
     kvs.push(kv);
     lastKey = kv.key;
   }
+  // a whole read tells the work estimator how big this resource is
+  if (after === undefined) recordListSize(s.kind.group, s.kind.plural, res.kvs.length);
   const continueToken = more && lastKey !== undefined ? encodeContinue(res.revision, lastKey, prefix) : undefined;
   return { kvs, revision: res.revision, continueToken };
 }
@@ -101,7 +114,14 @@ export async function handleList(s: RequestScope): Promise<void> {
     const inc = includeObjectOf(s.query);
     const now = s.ctx.now();
     const table = buildTable(s.kind, [], inc, now, meta);
-    table['rows'] = page.kvs.map((kv) => tableRow(s.kind, objectOf(kv), inc, now));
+    const rows: unknown[] = [];
+    const yielder = createYielder();
+    for (const kv of page.kvs) {
+      const pause = yielder.step();
+      if (pause) await pause;
+      rows.push(tableRow(s.kind, objectOf(kv), inc, now));
+    }
+    table['rows'] = rows;
     sendJson(s.res, 200, table);
     return;
   }
@@ -134,8 +154,14 @@ async function streamItems(
     return;
   }
   res.writeHead(200, { 'Content-Type': 'application/json' });
+  const yielder = createYielder();
   for (; i < kvs.length; i++) {
     buf += ',' + render(kvs[i]!);
+    const pause = yielder.step();
+    if (pause) {
+      await pause;
+      if (res.destroyed) return;
+    }
     if (buf.length >= CHUNK) {
       const ok = res.write(buf);
       buf = '';
