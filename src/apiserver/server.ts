@@ -36,6 +36,7 @@ import { createUpgradeProxy } from './proxy/upgrade-proxy.js';
 import type { NodeProxyOptions } from './proxy/node-proxy-options.js';
 import { createMetricsApi, METRICS_GROUP } from './proxy/metrics-api.js';
 import { createCsrAdmission, installCsrApproval } from './certificates/index.js';
+import { createApiServerMetrics } from './metrics/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -96,6 +97,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     await repairServiceAllocations(repairOpts);
     repair = startServiceAllocationRepair(repairOpts);
   }
+  const metrics = createApiServerMetrics(() => registry.all(), opts.backend);
   const ctx: ApiContext = {
     backend: opts.backend,
     get kinds() {
@@ -111,7 +113,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         const backend = kind.storageVersion
           ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead, kind.conversion)
           : opts.backend;
-        s = new ResourceStore(kind, backend);
+        s = new ResourceStore(kind, metrics.timed(backend, kind));
         stores.set(kind, s);
       }
       return s;
@@ -139,7 +141,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     ? await installCrdServing(ctx, registry, opts.log)
     : undefined;
   const metricsApi = createMetricsApi(ctx);
-  const nonResource = createNonResource(registry, () => true, opts.oidc);
+  const nonResource = createNonResource(registry, () => true, opts.oidc, metrics.registry);
   // after CRD changes settle, rebuild discovery and OpenAPI before a client asks (kubectl asks right away)
   let warmTimer: NodeJS.Timeout | undefined;
   const stopWarming = registry.onChange(() => {
@@ -151,6 +153,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     let user: UserInfo | undefined;
@@ -168,6 +171,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (impersonationRequested(req.rawHeaders)) user = await impersonate(ctx.authorizer, user, req.rawHeaders);
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    metrics.track(req, res, info, url.searchParams, t0);
     if (user) await authorizeRequest(ctx.authorizer, user, req.method ?? 'GET', path, info);
     if (info === null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (info.kind === 'other') {

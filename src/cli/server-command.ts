@@ -49,6 +49,8 @@ export interface ServerOptions extends SecurityOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
+  /** where the scheduler's and controllers' /metrics are served (unset: not served) */
+  controllersMetricsListen?: string;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -270,6 +272,7 @@ async function startOnBackend(
     csrAccess: csrAccessCheck(authorizer),
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    ...(o.controllersMetricsListen ? { metrics: { listen: o.controllersMetricsListen, tls: { cert: pki.certPem, key: pki.keyPem } } } : {}),
   });
   undo.push(() => controllers.stop());
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)
