@@ -1,7 +1,7 @@
 // The API server's request metrics under upstream's names and labels: apiserver_request_total and
 // apiserver_request_duration_seconds, recorded when each response finishes. The request path pays
-// for two timestamps, one listener (a shared function, state kept on the response) and, when it
-// finishes, two Map lookups by a joined key: the label text of each combination is built once.
+// for two timestamps, one short key and Map lookup, one 'close' listener and, when it finishes, a
+// histogram observation and a counter found by status code: the label text of each series is built once.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter, CounterFamily, Histogram, HistogramFamily, Registry } from '../../base/metrics.js';
@@ -28,16 +28,6 @@ const REPORTED_VERB: Record<string, string> = {
 /** Non-resource paths reported by name; any other one is reported as `other` (bounded cardinality). */
 const KNOWN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/metrics', '/api', '/apis', '/openapi/v2', '/openapi/v3']);
 const NON_RESOURCE_VERBS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
-const T0 = Symbol('metrics.t0');
-const KEY = Symbol('metrics.key');
-const LABELS = Symbol('metrics.labels');
-
-interface Tracked extends ServerResponse {
-  [T0]: number;
-  [KEY]: string;
-  [LABELS]: string[];
-}
 
 export interface RequestMetrics {
   /**
@@ -81,36 +71,51 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
     buckets: REQUEST_LATENCY_BUCKETS,
   });
 
-  const histograms = new Map<string, Histogram>();
-  const counters = new Map<string, Counter>();
-  function onClose(this: Tracked): void {
-    const secs = (performance.now() - this[T0]) / 1000;
-    const key = this[KEY];
-    let h = histograms.get(key);
-    if (h === undefined) {
-      h = duration.labels(...this[LABELS]);
-      histograms.set(key, h);
+  /** one per label combination (without the code): its histogram and its counters by code */
+  interface Series {
+    labels: string[];
+    duration: Histogram;
+    byCode: Map<number, Counter>;
+  }
+  const series = new Map<string, Series>();
+  const seriesFor = (key: string, labels: () => string[]): Series => {
+    let x = series.get(key);
+    if (x === undefined) {
+      const l = labels();
+      x = { labels: l, duration: duration.labels(...l), byCode: new Map() };
+      series.set(key, x);
     }
-    h.observe(secs);
-    const code = String(this.statusCode);
-    const ckey = `${key}\u0000${code}`;
-    let c = counters.get(ckey);
+    return x;
+  };
+  const record = (x: Series, res: ServerResponse, t0: number): void => {
+    x.duration.observe((performance.now() - t0) / 1000);
+    const code = res.statusCode;
+    let c = x.byCode.get(code);
     if (c === undefined) {
-      c = total.labels(...this[LABELS], code);
-      counters.set(ckey, c);
+      c = total.labels(...x.labels, String(code));
+      x.byCode.set(code, c);
     }
     c.inc();
-  }
+  };
 
   return {
     track(req, res, info, query, t0) {
-      const labels = labelsOf(req, info, query, info?.kind === 'other' ? info.path : (req.url ?? '/').split('?')[0]!);
-      const r = res as Tracked;
-      r[T0] = t0;
-      r[KEY] = labels.join('\u0000');
-      r[LABELS] = labels;
+      let x: Series;
+      if (info && info.kind === 'resource') {
+        // the common case builds one short key and no label list (the list only for a new series)
+        const dry = query.size === 0 ? '' : dryRunLabel(query);
+        const apply = info.verb === 'patch' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch');
+        const key = `${info.verb}${apply ? '+apply' : ''}|${dry}|${info.group}|${info.version}|${info.resource}|${info.subresource ?? ''}|${
+          info.namespace !== undefined ? 'n' : info.name !== undefined ? 'r' : 'c'
+        }`;
+        x = seriesFor(key, () => labelsOf(req, info, query, ''));
+      } else {
+        const path = info?.kind === 'other' ? info.path : (req.url ?? '/').split('?')[0]!;
+        const labels = labelsOf(req, info, query, path);
+        x = seriesFor(labels.join('|'), () => labels);
+      }
       // 'close' comes after the response is done, or when the client went away first (a watch)
-      res.on('close', onClose);
+      res.on('close', () => record(x, res, t0));
     },
   };
 }
