@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../base/log.js';
 import { defaultRegistry, Registry } from '../base/metrics.js';
+import { registerProcessMetrics } from '../base/process-metrics.js';
 import type { RestClient } from '../client/rest-client.js';
 
 interface ComponentMetricsOptions {
@@ -137,6 +138,7 @@ export function serveControlLoopMetrics(
   log: Logger,
   o: { listen: string; tls: { cert: string; key: string } },
 ): { close(): Promise<void> } {
+  registerProcessMetrics(defaultRegistry);
   const started = startComponentMetricsServer({ ...o, client, registry: defaultRegistry, log }).then(
     (s) => {
       log.info('serving /metrics', { listen: o.listen, port: s.port });

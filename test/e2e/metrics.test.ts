@@ -168,6 +168,8 @@ test('the API server and the control loops serve upstream metrics a Prometheus p
       10,
   );
 
+  assert.ok(sampleValue(after, 'process_resident_memory_bytes', 'process_resident_memory_bytes', {})! > 10_000_000);
+  assert.ok(sampleValue(after, 'process_cpu_seconds', 'process_cpu_seconds_total', {})! > 0);
   assert.equal(after.get('etcd_request_duration_seconds')?.type, 'histogram');
   const storeCreates = sampleValue(after, 'etcd_request_duration_seconds', 'etcd_request_duration_seconds_count', {
     operation: 'create',
@@ -238,6 +240,7 @@ test('the API server and the control loops serve upstream metrics a Prometheus p
     ['active', 'backoff', 'gated', 'unschedulable'],
   );
   assert.equal(sampleValue(loops, 'leader_election_master_status', 'leader_election_master_status', { name: 'tandem-control-plane' }), 1);
+  assert.ok(sampleValue(loops, 'process_resident_memory_bytes', 'process_resident_memory_bytes', {})! > 10_000_000);
   for (const f of ['workqueue_depth', 'workqueue_adds', 'workqueue_queue_duration_seconds']) assert.ok(loops.has(f), `${f} is served`);
   // the root CA publisher queued every namespace; the deployment controller's queue is named as upstream's
   assert.ok(sampleValue(loops, 'workqueue_adds', 'workqueue_adds_total', { name: 'root_ca_cert_publisher' })! >= 1);

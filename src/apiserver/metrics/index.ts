@@ -4,6 +4,7 @@
 
 import type { KindDef } from '../../api/kind.js';
 import { Registry } from '../../base/metrics.js';
+import { registerProcessMetrics } from '../../base/process-metrics.js';
 import type { Backend } from '../../storage/backend.js';
 import { createRequestMetrics, type RequestMetrics } from './request-metrics.js';
 import { createStorageMetrics, type StorageMetrics } from './storage-metrics.js';
@@ -15,5 +16,6 @@ export interface ApiServerMetrics extends RequestMetrics, StorageMetrics {
 export function createApiServerMetrics(served: () => readonly KindDef[], backend: Backend, registry = new Registry()): ApiServerMetrics {
   const requests = createRequestMetrics(registry);
   const storage = createStorageMetrics(registry, served, backend);
+  registerProcessMetrics(registry);
   return { registry, track: requests.track, timed: storage.timed };
 }
