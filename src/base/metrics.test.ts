@@ -79,5 +79,8 @@ test('a named work queue records workqueue_* under its name; an unnamed one reco
   assert.equal(sampleValue(fams, 'workqueue_retries', 'workqueue_retries_total', { name: 'demo' }), 1);
   const names = new Set(fams.get('workqueue_depth')!.samples.map((s) => s.labels['name']));
   assert.deepEqual([...names], ['demo']);
+  q.add('d');
   q.shutDown();
+  fams = parsePrometheusText(await reg.render());
+  assert.equal(sampleValue(fams, 'workqueue_depth', 'workqueue_depth', { name: 'demo' }), 0, 'a queue shut down leaves no depth behind');
 });

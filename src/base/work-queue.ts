@@ -129,7 +129,7 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   const worked = { n: 0, sum: 0, max: 0 };
   let adds = 0;
   let retries = 0;
-  const m = opts.name ? queueMetrics(opts.name, opts.metrics) : undefined;
+  let m = opts.name ? queueMetrics(opts.name, opts.metrics) : undefined;
   const observe = (acc: { n: number; sum: number; max: number }, ms: number) => {
     acc.n++;
     acc.sum += ms;
@@ -202,6 +202,11 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   }
   function shutDown(): void {
     shutting = true;
+    // what is left is not waiting any more: a successor queue of the same name starts from its own depth
+    if (m) {
+      m.depth.dec(size());
+      m = undefined;
+    }
     for (const d of delayed.values()) d.cancel();
     delayed.clear();
     dispatch();
