@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startTandem, type TandemProcess } from './harness.js';
 import { createRawClient, type RawClient } from './raw-client.js';
 import { parsePrometheusText, prometheusParserAvailable, sampleValue, type ParsedFamily } from '../../src/base/testing/prom-text.js';
@@ -247,4 +248,17 @@ test('the API server and the control loops serve upstream metrics a Prometheus p
   assert.ok(loops.get('workqueue_depth')!.samples.some((s) => s.labels['name'] === 'deployment'));
   // the API server's request metrics are the API server's own, not in the control loops' registry
   assert.equal(loops.has('apiserver_request'), false);
+});
+
+test('a metrics address already taken is logged and the server starts anyway', { timeout: 60_000 }, async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  const port = (taken.address() as net.AddressInfo).port;
+  t.after(() => taken.close());
+  const srv = await startTandem({ args: ['--store', 'memory', '--controllers-metrics-listen', `127.0.0.1:${port}`] });
+  t.after(() => srv.stop());
+  assert.ok(await waitFor(async () => /not serving \/metrics/.test(srv.output()), 15_000), srv.output());
+  const raw = createRawClient({ url: srv.url, caPem: srv.caPem(), token: srv.token() });
+  t.after(() => raw.close());
+  assert.equal((await raw.request('GET', '/readyz')).status, 200);
 });
