@@ -29,6 +29,7 @@ import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
 import { runFairnessPhase } from './fairness.js';
+import { runMetricsCostPhase } from './metrics-cost.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -306,6 +307,7 @@ main()
   .then(runAuthPhase)
   .then(runCrdPhase)
   .then(runFairnessPhase)
+  .then(runMetricsCostPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

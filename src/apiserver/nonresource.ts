@@ -1,5 +1,5 @@
 // Paths outside the resource tree: /version, health checks, discovery roots, OpenAPI v3 and v2, and
-// the ServiceAccount issuer's OIDC discovery documents.
+// the ServiceAccount issuer's OIDC discovery documents, and the Prometheus /metrics.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef } from '../api/kind.js';
@@ -11,6 +11,7 @@ import { buildInfo, KUBERNETES_RELEASE, kubernetesGitVersion, kubernetesPlatform
 import { notFound } from '../base/errors.js';
 import { sendDocument, sendJsonText, sendText } from './http/respond.js';
 import { AGGREGATED_CONTENT_TYPE, buildDiscovery, wantsAggregated, type DiscoveryDocs } from './discovery/discovery.js';
+import { Registry } from '../base/metrics.js';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, OIDC_CACHE_CONTROL, OPENID_CONFIG_PATH, type OidcDiscovery } from './auth/serviceaccount/oidc.js';
 
 /**
@@ -48,6 +49,7 @@ export function createNonResource(
   registry: Pick<KindRegistry, 'all' | 'generation'>,
   isReady: () => boolean,
   oidc?: OidcDiscovery,
+  metrics?: Registry,
 ): NonResource {
   const version = versionDocument();
   let builtAt = -1;
@@ -115,6 +117,13 @@ export function createNonResource(
         case '/healthz':
         case '/livez':
           sendText(res, 200, 'ok');
+          return true;
+        case '/metrics':
+          if (!metrics || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+          metrics.render().then(
+            (text) => sendDocument(res, 200, text, Registry.contentType),
+            (e: unknown) => sendText(res, 500, `metrics: ${String(e)}`),
+          );
           return true;
         case '/readyz':
           if (isReady()) sendText(res, 200, 'ok');

@@ -39,6 +39,7 @@ import { createFlowControl, type FlowControlOptions } from './flowcontrol/index.
 import { guardConnections, type ConnectionGuardOptions } from './http/connection-guard.js';
 import { answerClientErrors, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { createCsrAdmission, installCsrApproval } from './certificates/index.js';
+import { createApiServerMetrics } from './metrics/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -105,6 +106,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     await repairServiceAllocations(repairOpts);
     repair = startServiceAllocationRepair(repairOpts);
   }
+  const metrics = createApiServerMetrics(() => registry.all(), opts.backend);
   const ctx: ApiContext = {
     backend: opts.backend,
     get kinds() {
@@ -120,7 +122,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         const backend = kind.storageVersion
           ? versionedBackend(opts.backend, gv(kind.version), gv(kind.storageVersion), onRead, kind.conversion)
           : opts.backend;
-        s = new ResourceStore(kind, backend);
+        s = new ResourceStore(kind, metrics.timed(backend, kind));
         stores.set(kind, s);
       }
       return s;
@@ -148,7 +150,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     ? await installCrdServing(ctx, registry, opts.log)
     : undefined;
   const metricsApi = createMetricsApi(ctx);
-  const nonResource = createNonResource(registry, () => true, opts.oidc);
+  const nonResource = createNonResource(registry, () => true, opts.oidc, metrics.registry);
   // after CRD changes settle, rebuild discovery and OpenAPI before a client asks (kubectl asks right away)
   let warmTimer: NodeJS.Timeout | undefined;
   const stopWarming = registry.onChange(() => {
@@ -163,6 +165,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   let guard: { authenticated(sock: Socket): void } | undefined;
 
   async function serve(req: IncomingMessage, res: ServerResponse, seat: { release?: () => void }): Promise<void> {
+    const t0 = performance.now();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     let user: UserInfo | undefined;
@@ -181,6 +184,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (impersonationRequested(req.rawHeaders)) user = await impersonate(ctx.authorizer, user, req.rawHeaders);
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    // tracked before admission: a 429 is counted and queue waits are in the duration, as upstream's
+    metrics.track(req, res, info, url.searchParams, t0);
     if (flowControl) seat.release = await flowControl.admit(res, user ?? ANONYMOUS, path, info, url.searchParams);
     if (user) await authorizeRequest(ctx.authorizer, user, req.method ?? 'GET', path, info);
     if (info === null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

@@ -2,10 +2,12 @@
 // a key re-added while being processed is queued again when its worker calls done(). Delayed adds and
 // retries on top: by default the larger of a per-key exponential backoff (5 ms doubling up to 1000 s)
 // and an overall token bucket (10 retries/s, bursts of 100), client-go's default controller rate
-// limiter. stats() reports depth, adds, retries and how long keys wait and run. Time comes from an
-// injectable Clock.
+// limiter. stats() reports depth, adds, retries and how long keys wait and run; a named queue also
+// records them as client-go's workqueue_* metrics. Time comes from an injectable Clock.
 
 import { realClock, type Clock } from './clock.js';
+import type { Registry } from './metrics.js';
+import { queueMetrics } from './work-queue-metrics.js';
 
 /** Decides how long an item waits before it is retried. */
 export interface RateLimiter<T> {
@@ -112,6 +114,10 @@ export interface WorkQueueOptions<T> {
   clock?: Clock;
   /** default: max(per-item exponential 5 ms .. 1000 s, overall bucket 10/s burst 100) */
   rateLimiter?: RateLimiter<T>;
+  /** the `name` label of its workqueue_* metrics (upstream's queue names); unnamed queues record none */
+  name?: string;
+  /** where a named queue's metrics go (default: this realm's default registry) */
+  metrics?: Registry;
 }
 
 export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): WorkQueue<T> {
@@ -123,6 +129,7 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   const worked = { n: 0, sum: 0, max: 0 };
   let adds = 0;
   let retries = 0;
+  let m = opts.name ? queueMetrics(opts.name, opts.metrics) : undefined;
   const observe = (acc: { n: number; sum: number; max: number }, ms: number) => {
     acc.n++;
     acc.sum += ms;
@@ -149,7 +156,12 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     processing.add(item);
     dirty.delete(item);
     const now = clock.now();
-    observe(waited, now - (queuedAt.get(item) ?? now));
+    const waitedMs = now - (queuedAt.get(item) ?? now);
+    observe(waited, waitedMs);
+    if (m) {
+      m.depth.dec();
+      m.queueSeconds.observe(waitedMs / 1000);
+    }
     queuedAt.delete(item);
     startedAt.set(item, now);
     return item;
@@ -165,9 +177,11 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     if (shutting || dirty.has(item)) return;
     dirty.add(item);
     adds++;
+    m?.adds.inc();
     queuedAt.set(item, clock.now());
     if (processing.has(item)) return;
     queue.push(item);
+    m?.depth.inc();
     dispatch();
   }
   function addAfter(item: T, ms: number): void {
@@ -188,6 +202,11 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
   }
   function shutDown(): void {
     shutting = true;
+    // what is left is not waiting any more: a successor queue of the same name starts from its own depth
+    if (m) {
+      m.depth.dec(size());
+      m = undefined;
+    }
     for (const d of delayed.values()) d.cancel();
     delayed.clear();
     dispatch();
@@ -198,6 +217,7 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
     addAfter,
     addRateLimited: (item) => {
       retries++;
+      m?.retries.inc();
       addAfter(item, limiter.when(item));
     },
     forget: (item) => limiter.forget(item),
@@ -211,9 +231,13 @@ export function createWorkQueue<T = string>(opts: WorkQueueOptions<T> = {}): Wor
       if (!processing.delete(item)) return;
       const began = startedAt.get(item);
       startedAt.delete(item);
-      if (began !== undefined) observe(worked, clock.now() - began);
+      if (began !== undefined) {
+        observe(worked, clock.now() - began);
+        m?.workSeconds.observe((clock.now() - began) / 1000);
+      }
       if (dirty.has(item)) {
         queue.push(item);
+        m?.depth.inc();
         dispatch();
       }
       if (processing.size === 0) for (const r of drainWaiters.splice(0)) r();

@@ -90,3 +90,19 @@ export function fairnessOptions(o: FairnessFlags): {
     connections: { maxPerAddress: positiveInt('--max-connections-per-address', o.maxConnectionsPerAddress) },
   };
 }
+
+/** Where the scheduler's and controllers' /metrics are served (kube-controller-manager's secure port). */
+export interface MetricsFlags {
+  controllersMetricsListen?: string;
+}
+export const CONTROLLERS_METRICS_HELP =
+  'serve the scheduler and controllers /metrics over HTTPS here (host:port, e.g. 127.0.0.1:10257; default: not served)';
+
+export function metricsOptions(o: MetricsFlags): { controllersMetricsListen?: string } {
+  const l = o.controllersMetricsListen;
+  if (l === undefined) return {};
+  if (!/^(\[[^\]]+\]|[^:]*):\d{1,5}$/.test(l) || Number(l.slice(l.lastIndexOf(':') + 1)) > 65535) {
+    fail(`--controllers-metrics-listen ${JSON.stringify(l)}: expected host:port (port 0-65535)`);
+  }
+  return { controllersMetricsListen: l };
+}

@@ -41,6 +41,7 @@ import {
 import { startEphemeralVolumeController, startLocalPathProvisioner, startPersistentVolumeController } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
+import { serveControlLoopMetrics } from './component-metrics.js';
 
 export interface Controllers {
   /** Resolves once this process leads and every component has synced its caches. */
@@ -145,6 +146,8 @@ export interface ControllerOptions {
   ca?: { certPem: string; keyPem: string };
   /** whether a CSR's requestor may get node client certificates (the approver's SubjectAccessReview) */
   csrAccess?: AccessCheck;
+  /** serve /metrics and /healthz of the control loops (kube-controller-manager's secure port) */
+  metrics?: { listen: string; tls: { cert: string; key: string } };
 }
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */
@@ -198,10 +201,12 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
     },
   });
 
+  const metrics = opts.metrics ? serveControlLoopMetrics(client, clog, opts.metrics) : undefined;
   return {
     ready: () => readyP,
     isLeader: () => elector.isLeader(),
     async stop() {
+      await metrics?.close();
       await elector.stop();
       await stopAll();
     },

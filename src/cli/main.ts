@@ -15,6 +15,9 @@ import {
   collect,
   dnsOptions,
   INSECURE_SERVER_HELP,
+  CONTROLLERS_METRICS_HELP,
+  metricsOptions,
+  type MetricsFlags,
   ISSUER_HELP,
   networkOptions,
   tokenOptions,
@@ -61,13 +64,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--api-audiences <list>', AUDIENCES_HELP)
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
+    .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
           DnsFlags &
           TokenFlags &
           PodSecurityFlags &
-          FairnessFlags,
+          FairnessFlags &
+          MetricsFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -83,6 +88,7 @@ export async function main(argv: string[]): Promise<void> {
           ...tokenOptions(o),
           ...podSecurityOptions(o),
           ...fairnessOptions(o),
+          ...metricsOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);

@@ -53,6 +53,8 @@ export interface ServerOptions extends SecurityOptions {
   /** API Priority and Fairness (`false`: off) and the connection limits of the API server */
   flowControl?: ApiServerOptions['flowControl'];
   connections?: ApiServerOptions['connections'];
+  /** where the scheduler's and controllers' /metrics are served (unset: not served) */
+  controllersMetricsListen?: string;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -276,6 +278,7 @@ async function startOnBackend(
     csrAccess: csrAccessCheck(authorizer),
     ...(o.controllers ? { only: o.controllers } : {}),
     ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    ...(o.controllersMetricsListen ? { metrics: { listen: o.controllersMetricsListen, tls: { cert: pki.certPem, key: pki.keyPem } } } : {}),
   });
   undo.push(() => controllers.stop());
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)

@@ -28,6 +28,9 @@ import {
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
+  CONTROLLERS_METRICS_HELP,
+  metricsOptions,
+  type MetricsFlags,
 } from './control-plane-flags.js';
 import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { catchStopSignals } from './signals.js';
@@ -45,7 +48,7 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags & MetricsFlags;
 
 export function registerUpCommand(program: Command): void {
   addFairnessFlags(program.command('up'))
@@ -67,6 +70,7 @@ export function registerUpCommand(program: Command): void {
     .option('--api-audiences <list>', AUDIENCES_HELP)
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
+    .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -80,6 +84,7 @@ export function registerUpCommand(program: Command): void {
         ...tokenOptions(o),
         ...podSecurityOptions(o),
         ...fairnessOptions(o),
+        ...metricsOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

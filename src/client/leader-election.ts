@@ -8,6 +8,7 @@ import { microTime } from '../base/time.js';
 import { StatusError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { RestClient } from './rest-client.js';
+import { defaultRegistry } from '../base/metrics.js';
 
 export interface LeaderElectionOptions {
   namespace?: string; // kube-system
@@ -36,10 +37,20 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
   let stopped = false;
   let lastRenew = 0;
   let timer: NodeJS.Timeout | undefined;
+  // upstream's gauge: 1 while this process holds the lease, by the lease's name
+  const status = defaultRegistry
+    .gauge({
+      name: 'leader_election_master_status',
+      help: 'Whether this process leads (1) or not (0), by lease name.',
+      labelNames: ['name'],
+    })
+    .labels(o.name);
+  status.set(0);
 
   const setLeader = (v: boolean) => {
     if (v === leader) return;
     leader = v;
+    status.set(v ? 1 : 0);
     if (v) o.onStartedLeading();
     else o.onStoppedLeading();
   };

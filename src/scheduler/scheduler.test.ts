@@ -15,6 +15,7 @@ import type { Pod } from '../api/gen/types.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { mkNode, mkPod, type PodOpts } from './testing/fixtures.js';
 import { nullLogger } from '../base/log.js';
+import { defaultRegistry } from '../base/metrics.js';
 
 import { runServer } from '../cli/server-command.js';
 
@@ -157,4 +158,17 @@ test('pods go only to nodes offering their runtime handler; a node gaining it br
     'application/merge-patch+json',
   );
   assert.equal(await until(() => nodeOf('rh-hyperv'), 'rh-hyperv bound after win-ctr offered Hyper-V', 25_000), 'win-ctr');
+});
+
+test("the scheduler's metrics count attempts by result and read the queue's sizes", async () => {
+  const text = await defaultRegistry.render();
+  const value = (result: string, series = 'scheduler_schedule_attempts_total') =>
+    Number(new RegExp(`^${series}\\{result="${result}",profile="default-scheduler"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  assert.ok(value('scheduled') >= 90, `scheduled: ${value('scheduled')}`);
+  assert.ok(value('unschedulable') >= 1, `unschedulable: ${value('unschedulable')}`);
+  // every counted attempt was timed
+  for (const r of ['scheduled', 'unschedulable', 'error'])
+    assert.equal(value(r, 'scheduler_scheduling_attempt_duration_seconds_count'), value(r));
+  const queues = [...text.matchAll(/^scheduler_pending_pods\{queue="(\w+)"\} (\d+)$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(queues, ['active', 'backoff', 'gated', 'unschedulable']);
 });

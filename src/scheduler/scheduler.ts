@@ -34,6 +34,7 @@ import { createPodInfo, type PodInfo } from './framework/pod-info.js';
 import { createAlgorithm } from './algorithm.js';
 import { createSchedulerCache } from './cache.js';
 import { createDefaultRegistry, defaultProfile, DEFAULT_SCHEDULER_NAME } from './default-profile.js';
+import { createSchedulerMetrics } from './metrics.js';
 import { createSchedulingQueue, type QueuedPod } from './queue.js';
 import { createPodImageFacts } from './image-facts/pod-image-facts.js';
 
@@ -101,6 +102,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const pdbInf = deps.informers.for(pdbKind);
   const cache = createSchedulerCache();
   const queue = createSchedulingQueue({ clock });
+  const metrics = createSchedulerMetrics(DEFAULT_SCHEDULER_NAME, () => queue.sizes());
   const imageFacts = deps.imageFacts ? createPodImageFacts({ source: deps.imageFacts, client, now, log }) : undefined;
   imageFacts?.onSettled((keys) => queue.activate(keys));
   const fw = createFramework(createDefaultRegistry(), defaultProfile(), {
@@ -246,13 +248,14 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  function bindInBackground(qp: QueuedPod, pi: PodInfo, nodeName: string, state: Parameters<typeof fw.runBind>[0]): void {
+  function bindInBackground(qp: QueuedPod, pi: PodInfo, nodeName: string, state: Parameters<typeof fw.runBind>[0], t0: number): void {
     binds++;
     const p = fw
       .runBind(state, pi, nodeName)
       .then((s) => {
         if (!s) {
           st.scheduled++;
+          metrics.attempt('scheduled', t0);
           queue.done(qp.key);
           imageFacts?.forget(qp.key);
           if (deps.recorder && takeEventToken())
@@ -261,6 +264,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
           return;
         }
         st.bindErrors++;
+        metrics.attempt('error', t0);
         log.warn('binding failed', { pod: qp.key, node: nodeName, reasons: s.reasons.join(', ') });
         fw.runUnreserve(state, pi, nodeName);
         cache.forgetPod(qp.key);
@@ -289,6 +293,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       return;
     }
     qp.pod = current;
+    const t0 = performance.now();
     const pi = createPodInfo(current, rcLookup);
     const out = algo.schedule(pi, cache);
     switch (out.kind) {
@@ -298,14 +303,16 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         if (r) {
           cache.forgetPod(pi.key);
           st.errors++;
+          metrics.attempt('error', t0);
           queue.addBackoff(qp);
           return;
         }
-        bindInBackground(qp, pi, out.nodeName, out.state);
+        bindInBackground(qp, pi, out.nodeName, out.state, t0);
         return;
       }
       case 'unschedulable':
         st.unschedulable++;
+        metrics.attempt('unschedulable', t0);
         if (out.nominatedNodeName) cache.nominate(pi, out.nominatedNodeName);
         else if (out.nominatedNodeName === '') cache.unnominate(pi.key);
         markNotScheduled(qp, 'Unschedulable', out.message, true, out.nominatedNodeName);
@@ -313,11 +320,13 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         return;
       case 'pending':
         st.waiting++;
+        metrics.attempt('unschedulable', t0);
         markNotScheduled(qp, out.reason, out.message, false);
         queue.addParked(qp);
         return;
       case 'error':
         st.errors++;
+        metrics.attempt('error', t0);
         log.warn('scheduling error', { pod: qp.key, message: out.message });
         queue.addBackoff(qp);
         return;
@@ -364,6 +373,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     ready: () => synced,
     async stop() {
       stopped = true;
+      metrics.close();
       queue.close();
       imageFacts?.stop();
       bindWaiter?.();

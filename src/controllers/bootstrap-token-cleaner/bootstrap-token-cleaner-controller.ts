@@ -14,7 +14,7 @@ const NAME = 'tokencleaner';
 
 export function startBootstrapTokenCleaner(o: ControllerDeps): RunningController {
   const secrets = o.informers.for(secretKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'token_cleaner' });
   const log = o.log.child(NAME);
   const now = o.now ?? Date.now;
   const enqueue = (s: Secret) => {

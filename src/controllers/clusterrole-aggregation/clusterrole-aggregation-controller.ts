@@ -15,7 +15,7 @@ const NAME = 'clusterrole-aggregation';
 
 export function startClusterRoleAggregationController(deps: ControllerDeps): RunningController {
   const roles = deps.informers.for(clusterRoleKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'ClusterRoleAggregator' });
   const enqueueAggregated = () => {
     for (const r of roles.list()) if (r.aggregationRule) queue.add(r.metadata.name ?? '');
   };

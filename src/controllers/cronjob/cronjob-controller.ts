@@ -25,7 +25,7 @@ export function startCronJobController(deps: ControllerDeps): RunningController 
   const cronJobs = deps.informers.for(cronJobKind);
   const jobs = deps.informers.for(jobKind, { indexers: OWNER_INDEXERS });
   const owned = ownerIndex(jobs);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'cronjob' });
 
   const ownerOf = (j: Job) => controllerKey(j.metadata.namespace, controllerRefOf(j), 'CronJob', { group: 'batch' });
   const onJob = (j: Job) => {

@@ -21,7 +21,7 @@ export interface CsrApprovingOptions extends ControllerDeps {
 export function startCsrApprovingController(o: CsrApprovingOptions): RunningController {
   const csrs = o.informers.for(csrKind);
   const nodes = o.informers.for(nodeKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'certificate' });
   const access = o.access ?? defaultNodeClientAccess;
   const log = o.log.child(NAME);
   const now = o.now ?? Date.now;

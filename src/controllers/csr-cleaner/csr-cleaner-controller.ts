@@ -13,7 +13,7 @@ const PASS = 'pass';
 
 export function startCsrCleanerController(o: ControllerDeps & { periodMs?: number }): RunningController {
   const csrs = o.informers.for(csrKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'csrcleaner' });
   const log = o.log.child(NAME);
   const now = o.now ?? Date.now;
   async function sync(): Promise<void> {

@@ -25,7 +25,7 @@ export interface CsrSigningOptions extends ControllerDeps {
 
 export function startCsrSigningController(o: CsrSigningOptions): RunningController {
   const csrs = o.informers.for(csrKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'csrsigning' });
   const log = o.log.child(NAME);
   const now = o.now ?? Date.now;
   csrs.addHandlers({

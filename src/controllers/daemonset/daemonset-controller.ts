@@ -31,7 +31,7 @@ export function startDaemonSetController(deps: ControllerDeps & DaemonSetControl
   const pods = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
   const owned = ownerIndex(pods);
   const expectations = createExpectations(now);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'daemonset' });
 
   const ownerKey = (p: Pod) => controllerKey(p.metadata.namespace, controllerRefOf(p), 'DaemonSet');
   const enqueueAll = () => {

@@ -20,7 +20,7 @@ const NAME = 'deployment';
 export function startDeploymentController(deps: ControllerDeps): RunningController {
   const { client } = deps;
   const now = deps.now ?? Date.now;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'deployment' });
   const dInf = deps.informers.for(deploymentKind);
   const rsInf = deps.informers.for(replicaSetKind, { indexers: OWNER_INDEXERS });
   const podInf = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });

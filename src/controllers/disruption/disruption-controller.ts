@@ -44,7 +44,7 @@ export function startDisruptionController(deps: ControllerDeps): RunningControll
   const pdbs = deps.informers.for(pdbKind);
   const replicaSets = deps.informers.for(replicaSetKind);
   const deployments = deps.informers.for(deploymentKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'disruption' });
 
   /** Budgets of the pod's namespace that select it (usually one; every one is synced). */
   const pdbsOfPod = (pod: Pod): PodDisruptionBudget[] =>

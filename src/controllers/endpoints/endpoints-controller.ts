@@ -66,7 +66,7 @@ export function startEndpointsController(deps: ControllerDeps & EndpointsControl
     labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGED_BY}`,
     indexers: { [SLICES_BY_SERVICE]: bySliceService },
   });
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'endpoint' });
   const slicesOf = (key: string): EndpointSlice[] => slices.byIndex(SLICES_BY_SERVICE, key);
 
   slices.addHandlers({

@@ -46,7 +46,7 @@ export function ephemeralClaim(pod: Pod, v: Volume): PersistentVolumeClaim | und
 export function startEphemeralVolumeController(deps: ControllerDeps): RunningController {
   const pods = deps.informers.for(podKind);
   const claims = deps.informers.for(persistentVolumeClaimKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'ephemeral_volume' });
   const onPod = (p: Pod) => {
     if (!p.metadata.deletionTimestamp && (p.spec?.volumes ?? []).some((v) => v.ephemeral)) queue.add(objectKey(p));
   };

@@ -45,7 +45,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
   const { client } = deps;
   const log = deps.log.child(NAME);
   const recheckMs = deps.recheckMs ?? 5000;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
   let monitors: Monitors | undefined;
 
   const itemOf = (m: Monitor, obj: KubeObject) => `${m.id}|${objectKey(obj)}`;

@@ -47,7 +47,7 @@ export function startHpaController(deps: ControllerDeps & HpaOptions): RunningCo
   const downscaleWindowMs = deps.downscaleStabilizationMs ?? DEFAULT_DOWNSCALE_STABILIZATION_MS;
   const hpas = deps.informers.for(hpaKind);
   const pods = deps.informers.for(podKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'horizontalpodautoscaler' });
   const histories = new Map<string, HpaHistory>();
   const log = deps.log.child(NAME);
 

@@ -32,7 +32,7 @@ export function startJobController(deps: ControllerDeps): RunningController {
   const pods = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
   const owned = ownerIndex(pods);
   const expectations = createExpectations(now);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'job' });
 
   const ownerKey = (p: Pod) => controllerKey(p.metadata.namespace, controllerRefOf(p), 'Job', { group: 'batch' });
   const onPod = (p: Pod) => {

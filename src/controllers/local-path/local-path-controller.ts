@@ -40,7 +40,7 @@ export function startLocalPathProvisioner(deps: ControllerDeps): RunningControll
   const volumes = deps.informers.for(persistentVolumeKind);
   const classes = deps.informers.for(storageClassKind);
   const nodes = deps.informers.for(nodeKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'local_path_provisioner' });
   const pvApi = client.resource(persistentVolumeKind);
 
   const onClaim = (c: PersistentVolumeClaim) => {

@@ -34,7 +34,7 @@ export function startNamespaceController(deps: ControllerDeps & NamespaceControl
   const log = deps.log.child(NAME);
   const now = deps.now ?? Date.now;
   const ttl = deps.discoveryTtlMs ?? 30_000;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'namespace' });
   const informer = deps.informers.for(namespaceKind);
   const namespaces = client.resource(namespaceKind);
   let discovered: { at: number; list: ApiResource[] } | undefined;

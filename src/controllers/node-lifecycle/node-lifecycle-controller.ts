@@ -50,7 +50,7 @@ export function startNodeLifecycleController(deps: ControllerDeps & NodeLifecycl
   const pods = deps.informers.for(podKind, { indexers: POD_NODE_INDEXERS });
   const nodeApi = client.resource(nodeKind);
   const podsIn = (p: Pod) => client.resource(podKind).namespace(p.metadata.namespace ?? '');
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'node_lifecycle_controller' });
   /** node name -> when this controller last saw a heartbeat */
   const heartbeat = new Map<string, number>();
   /** node name -> when NoExecute taints were first seen without a timeAdded */

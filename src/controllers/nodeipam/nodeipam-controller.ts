@@ -26,7 +26,7 @@ export function startNodeIpamController(deps: ControllerDeps & NodeIpamOptions):
   const set = createCidrSet(deps.clusterCidr ?? '10.42.0.0/16', deps.nodeCidrMaskSize ?? 24);
   const held: Assignments = new Map();
   const nodes = deps.informers.for(nodeKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'node_ipam' });
   /** Nodes told about exhaustion already (one event per Node until it gets a range) */
   const exhausted = new Set<string>();
   let recovered = false;

@@ -30,7 +30,7 @@ export function startPersistentVolumeController(deps: ControllerDeps): RunningCo
   const classes = deps.informers.for(storageClassKind);
   const nodes = deps.informers.for(nodeKind);
   const pods = deps.informers.for(podKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'volumes' });
 
   const onClaim = (c: PersistentVolumeClaim) => {
     queue.add(CLAIM + objectKey(c));

@@ -34,7 +34,7 @@ export function startPodGcController(deps: ControllerDeps & PodGcOptions): Runni
   const period = Math.max(10, deps.gcCheckPeriodMs ?? DEFAULT_GC_CHECK_PERIOD_MS);
   const pods = deps.informers.for(podKind);
   const nodes = deps.informers.for(nodeKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'orphaned_pods_nodes' });
 
   const world: PodGcSyncDeps = {
     listPods: () => pods.list(),

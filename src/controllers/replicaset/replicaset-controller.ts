@@ -36,7 +36,7 @@ export function startReplicaController<T extends KubeObject>(deps: ControllerDep
   const NAME = rk.name;
   const { client } = deps;
   const now = deps.now ?? Date.now;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: rk.name });
   const rsInf = deps.informers.for(rk.kind);
   const podInf = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
   const pods = ownerIndex(podInf);

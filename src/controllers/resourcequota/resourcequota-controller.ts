@@ -33,7 +33,7 @@ const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase 
 
 export function startResourceQuotaController(deps: ResourceQuotaControllerOptions): RunningController {
   const now = deps.now ?? Date.now;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'resourcequota_primary' });
   const quotas = deps.informers.for(resourceQuotaKind);
   const pods = deps.informers.for(podKind);
   // the kinds whose deletion gives usage back at once (those this server serves); their caches also answer the usage

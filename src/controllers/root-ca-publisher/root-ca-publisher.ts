@@ -25,7 +25,7 @@ export function startRootCaPublisher(deps: ControllerDeps & RootCaPublisherOptio
   if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('root-ca-publisher: caPem is not a PEM certificate');
   const namespaces = deps.informers.for(namespaceKind);
   const maps = deps.informers.for(configMapKind, { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` });
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'root_ca_cert_publisher' });
   const enqueueOf = (cm: ConfigMap) => {
     if (cm.metadata.name === ROOT_CA_CONFIGMAP) queue.add(cm.metadata.namespace ?? '');
   };

@@ -16,7 +16,7 @@ export function startServiceAccountController(deps: ControllerDeps): RunningCont
   const { client } = deps;
   const namespaces = deps.informers.for(namespaceKind);
   const accounts = deps.informers.for(serviceAccountKind);
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'serviceaccount' });
 
   namespaces.addHandlers({
     onAdd: (ns) => queue.add(ns.metadata.name ?? ''),

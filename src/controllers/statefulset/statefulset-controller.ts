@@ -26,7 +26,7 @@ const CLAIMS = { group: '', version: 'v1', plural: 'persistentvolumeclaims', nam
 export function startStatefulSetController(deps: ControllerDeps): RunningController {
   const { client } = deps;
   const now = deps.now ?? Date.now;
-  const queue = createWorkQueue<string>();
+  const queue = createWorkQueue<string>({ name: 'statefulset' });
   const sets = deps.informers.for(statefulSetKind);
   const podInf = deps.informers.for(podKind, { indexers: OWNER_INDEXERS });
   const revInf = deps.informers.for(controllerRevisionKind, { indexers: OWNER_INDEXERS });
