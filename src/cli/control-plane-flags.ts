@@ -49,3 +49,14 @@ export const INSECURE_SERVER_HELP =
 
 /** A repeatable flag's values. */
 export const collect = (v: string, all: string[]) => [...all, v];
+
+/** `--allow-empty-store` of `server` and `up` (see store-guard.ts). */
+export interface StoreGuardFlags {
+  allowEmptyStore?: boolean;
+}
+export const ALLOW_EMPTY_STORE_HELP =
+  'start even though the store is missing or empty while the data dir holds an earlier cluster (its PKI, its kubeconfig): a new empty cluster';
+
+export function storeGuardOptions(o: StoreGuardFlags): { allowEmptyStore?: boolean } {
+  return o.allowEmptyStore ? { allowEmptyStore: true } : {};
+}

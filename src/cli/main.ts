@@ -15,6 +15,9 @@ import {
   ISSUER_HELP,
   networkOptions,
   tokenOptions,
+  ALLOW_EMPTY_STORE_HELP,
+  storeGuardOptions,
+  type StoreGuardFlags,
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
@@ -59,12 +62,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--api-audiences <list>', AUDIENCES_HELP)
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
+    .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
           DnsFlags &
           TokenFlags &
-          PodSecurityFlags,
+          PodSecurityFlags &
+          StoreGuardFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -79,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
           ...dnsOptions(o),
           ...tokenOptions(o),
           ...podSecurityOptions(o),
+          ...storeGuardOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);

@@ -25,6 +25,9 @@ import {
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
+  ALLOW_EMPTY_STORE_HELP,
+  storeGuardOptions,
+  type StoreGuardFlags,
 } from './control-plane-flags.js';
 import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { catchStopSignals } from './signals.js';
@@ -42,7 +45,7 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & StoreGuardFlags;
 
 export function registerUpCommand(program: Command): void {
   program
@@ -65,6 +68,7 @@ export function registerUpCommand(program: Command): void {
     .option('--api-audiences <list>', AUDIENCES_HELP)
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
+    .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -77,6 +81,7 @@ export function registerUpCommand(program: Command): void {
         ...dnsOptions(o),
         ...tokenOptions(o),
         ...podSecurityOptions(o),
+        ...storeGuardOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

@@ -37,8 +37,20 @@ export function createSqliteBackend(file: string, opts: SqliteBackendOptions = {
   } catch (e) {
     db?.close();
     release();
-    throw e;
+    throw damaged(file, e);
   }
+}
+
+/** SQLite's "malformed"/"not a database" as an error naming the file and the way out. */
+function damaged(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return e;
+  return new Error(
+    `the store ${file} is damaged (${code}: ${(e as Error).message}): restore it from a backup, or move it away to start empty`,
+    {
+      cause: e,
+    },
+  );
 }
 
 function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBackendOptions, release: () => void): Backend {
