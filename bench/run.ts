@@ -28,6 +28,7 @@ import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
+import { runDurabilityPhase } from './durability.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -268,7 +269,7 @@ async function main(): Promise<void> {
       `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.ramGb, 1)} GB RAM, Node ${machine.node}, ${machine.kernel}\n`,
     );
     out.write(
-      `data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`,
+      `data dirs: ${machine.fs}; default store SQLite WAL, fdatasync before each reply (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`,
     );
     out.write(
       `load average at start ${machine.load}, at end ${loadText()} (client and server share the cores; other work on the box skews every figure)\n`,
@@ -304,6 +305,7 @@ main()
   .then(runImageFactsPhase)
   .then(runAuthPhase)
   .then(runCrdPhase)
+  .then(runDurabilityPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

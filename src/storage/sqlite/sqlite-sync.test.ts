@@ -12,7 +12,9 @@ import { makeTempDir } from './testing/sqlite-util.js';
 const tmp = makeTempDir('tandem-sqlite-sync-');
 after(() => tmp.remove());
 const writer = fileURLToPath(new URL('./testing/sync-writer.js', import.meta.url));
-const strace = spawnSync('strace', ['-qq', '-e', 'trace=none', 'true']).status === 0;
+// STRACE may name another build of it; without one these tests are skipped
+const STRACE = process.env['STRACE'] ?? 'strace';
+const strace = spawnSync(STRACE, ['-qq', '-e', 'trace=none', 'true']).status === 0;
 
 interface Trace {
   /** fdatasyncs completed before each "ack" line of stdout */
@@ -25,7 +27,7 @@ interface Trace {
 function traced(mode: 'full' | 'normal'): Trace {
   const out = tmp.file(`strace-${mode}.txt`);
   const r = spawnSync(
-    'strace',
+    STRACE,
     [
       '-f',
       '-qq',
