@@ -15,6 +15,7 @@ after(() => tmp.remove());
 let n = 0;
 
 runConformance('sqlite', async () => createSqliteBackend(tmp.file(`conf-${n++}.db`)));
+runConformance('sqlite sync=normal', async () => createSqliteBackend(tmp.file(`conf-${n++}.db`), { sync: 'normal' }));
 
 const rowCount = (file: string) => {
   const db = new Database(file, { readonly: true });
