@@ -92,7 +92,7 @@ test('store guard: the checks alone (memory exempt, schema without objects, kube
   assert.throws(() => checkStoreBeforeStart(dir, `sqlite:${db}?sync=normal`), /holds no objects/);
 });
 
-test('store guard: `tandem server` on an emptied store exits 1 with the fix on stderr; with --allow-empty-store it is ready', async () => {
+test('store guard: `tandem server` and `tandem up` on an emptied store exit 1 with the fix on stderr; with --allow-empty-store it is ready', async () => {
   const dir = await existingCluster();
   truncateSync(join(dir, 'state.db'), 0);
   const args = [TANDEM, 'server', '--data-dir', dir, '--listen', '127.0.0.1:0', '--controllers', 'none', '--cluster-dns-listen', 'none'];
@@ -119,4 +119,13 @@ test('store guard: `tandem server` on an emptied store exits 1 with the fix on s
   });
   child.kill('SIGTERM');
   assert.equal(await code, 0, out);
+  // `tandem up` has the flag and refuses the same store before anything of the node starts
+  truncateSync(join(dir, 'state.db'), 0);
+  assert.match(spawnSync(process.execPath, [TANDEM, 'up', '--help'], { encoding: 'utf8' }).stdout, /--allow-empty-store/);
+  const up = spawnSync(process.execPath, [TANDEM, 'up', '--data-dir', dir, '--listen', '127.0.0.1:0', '--cluster-dns-listen', 'none'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(up.status, 1, up.stderr);
+  assert.match(up.stderr, /state\.db is empty \(0 bytes\), but .* holds a cluster that existed.*--allow-empty-store/s);
 });

@@ -20,7 +20,8 @@ export function openWalSync(file: string): WalSync {
   let handle: Promise<FileHandle> | undefined;
   const wal = () =>
     (handle ??= (async () => {
-      const h = await open(walPath, 'r');
+      // r+: Windows flushes (FlushFileBuffers) only through a handle opened for writing; never created here
+      const h = await open(walPath, 'r+');
       // the WAL may be new: its directory entry must survive a power loss too (once)
       await syncDirectory(dirname(walPath));
       return h;
