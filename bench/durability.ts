@@ -1,6 +1,6 @@
 // Bench phase `durability` (issue 15 item 6, BENCH_ONLY=durability): what an fsync before every
 // reply costs. The disk's own fdatasync rate, raw SQLite inserts with and without a sync per
-// commit, then pod creates through `tandem server --controllers none` with the default store
+// commit, the store alone, then pod creates and a watch fan-out through `tandem server --controllers none` with the default store
 // (WAL fdatasync'd before the reply, group commit) and with `sqlite:PATH?sync=normal` (the old
 // behaviour), alternated A/B/B/A in the same run because the CPU is shared with other work.
 
@@ -15,6 +15,7 @@ import { createPodTemplate } from './pod-fixture.js';
 import { spawnTandemServer } from './server-proc.js';
 import { createPods, ensureNamespace, podNames } from './api-phases.js';
 import { wanted } from './cluster-phases.js';
+import { podDriver, runWatchFanout, type FanoutOptions, type FanoutResult } from './watch-fanout.js';
 import { fmt } from './stats.js';
 import { createBackend } from '../src/storage/index.js';
 
@@ -32,7 +33,9 @@ function raw(dir: string, mode: 'normal' | 'full' | 'fsync', ms: number): Raw {
   return JSON.parse(execFileSync(process.execPath, [script, join(dir, `raw-${mode}.db`), String(ms), mode], { encoding: 'utf8' })) as Raw;
 }
 
-async function creates(dir: string, mode: Mode): Promise<{ c1: LoadResult; c64: LoadResult }> {
+const FANOUT: FanoutOptions = { watchers: 100, sampled: 5, writers: 8, durationMs: 4000, drainMs: 8000 };
+
+async function creates(dir: string, mode: Mode): Promise<{ c1: LoadResult; c64: LoadResult; watch: FanoutResult }> {
   const file = join(dir, 'state.db');
   const store = mode === 'durable' ? `sqlite:${file}` : `sqlite:${file}?sync=normal`;
   const r = await spawnTandemServer(dir, ['--controllers', 'none', '--cluster-dns-listen', 'none', '--store', store]);
@@ -44,10 +47,13 @@ async function creates(dir: string, mode: Mode): Promise<{ c1: LoadResult; c64: 
     await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 }); // warm-up: connections, compiled code
     const c1 = await createPods(client, pods, names, { concurrency: 1, durationMs: 2500 });
     const c64 = await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 4000 });
+    await ensureNamespace(client, 'bench-watch');
+    const watch = await runWatchFanout(r.target, podDriver(client, 'bench-watch', createPodTemplate('bench-watch')), FANOUT);
     log(
-      `${mode}: ${fmt(c1.rate)}/s (1 client, p50 ${fmt(c1.latencyMs.p50)} ms), ${fmt(c64.rate)}/s (${CLIENTS} clients, p99 ${fmt(c64.latencyMs.p99)} ms)`,
+      `${mode}: ${fmt(c1.rate)}/s (1 client, p50 ${fmt(c1.latencyMs.p50)} ms), ${fmt(c64.rate)}/s (${CLIENTS} clients, p99 ${fmt(c64.latencyMs.p99)} ms); ` +
+        `watch ${fmt(watch.writesPerSec)} writes/s → ${fmt(watch.deliveredPerSec)} events/s, p50 ${fmt(watch.latencyMs.p50)} ms write→event`,
     );
-    return { c1, c64 };
+    return { c1, c64, watch };
   } finally {
     client.close();
     await new Promise<void>((resolve) => {
@@ -105,9 +111,9 @@ export async function runDurabilityPhase(): Promise<void> {
       `store alone: durable ${fmt(avg(store.durable.w1))}/s (1 writer), ${fmt(avg(store.durable.w64))}/s (${CLIENTS}); ` +
         `normal ${fmt(avg(store.normal.w1))}/s, ${fmt(avg(store.normal.w64))}/s`,
     );
-    const got: Record<Mode, { c1: number[]; c64: number[]; p50: number[]; p99: number[] }> = {
-      durable: { c1: [], c64: [], p50: [], p99: [] },
-      normal: { c1: [], c64: [], p50: [], p99: [] },
+    const got: Record<Mode, { c1: number[]; c64: number[]; p50: number[]; p99: number[]; ev: number[]; evMs: number[] }> = {
+      durable: { c1: [], c64: [], p50: [], p99: [], ev: [], evMs: [] },
+      normal: { c1: [], c64: [], p50: [], p99: [], ev: [], evMs: [] },
     };
     let run = 0;
     for (const mode of ['durable', 'normal', 'normal', 'durable'] as const) {
@@ -116,6 +122,8 @@ export async function runDurabilityPhase(): Promise<void> {
       got[mode].p50.push(r.c1.latencyMs.p50);
       got[mode].c64.push(r.c64.rate);
       got[mode].p99.push(r.c64.latencyMs.p99);
+      got[mode].ev.push(r.watch.deliveredPerSec);
+      got[mode].evMs.push(r.watch.latencyMs.p50);
     }
     const d = got.durable;
     const n = got.normal;
@@ -136,6 +144,10 @@ export async function runDurabilityPhase(): Promise<void> {
     out.write(`  creates/s, 1 client,  synchronous=NORMAL          ${fmt(avg(n.c1))}/s, p50 ${fmt(avg(n.p50), 2)} ms\n`);
     out.write(`  creates/s, ${CLIENTS} clients, durable (default)          ${fmt(avg(d.c64))}/s, p99 ${fmt(avg(d.p99))} ms\n`);
     out.write(`  creates/s, ${CLIENTS} clients, synchronous=NORMAL         ${fmt(avg(n.c64))}/s, p99 ${fmt(avg(n.p99))} ms\n`);
+    out.write(
+      `  watch fan-out, ${FANOUT.watchers} watchers, ${FANOUT.writers} writers: durable ${fmt(avg(d.ev))} events/s (p50 ${fmt(avg(d.evMs), 2)} ms), ` +
+        `NORMAL ${fmt(avg(n.ev))} events/s (p50 ${fmt(avg(n.evMs), 2)} ms)\n`,
+    );
     out.write(
       `  durable/normal: ${fmt(avg(d.c1) / avg(n.c1), 2)} (1 client), ${fmt(avg(d.c64) / avg(n.c64), 2)} (${CLIENTS} clients); ` +
         `${fmt(avg(d.c64))} creates/s over at most ${fmt(disk.rate)} fsyncs/s: at least ${fmt(avg(d.c64) / disk.rate, 2)} writes per fsync needed\n`,
