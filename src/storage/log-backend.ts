@@ -77,7 +77,7 @@ export function createLogBackend(init: LogBackendInit): Backend {
     if (group.length > 0) published = group[group.length - 1]!.ev.kv.modRevision;
     for (const p of group) p.resolve();
   };
-  /** Writes the queued batch to the log (one transaction); false if that failed (the batch is rejected, the index rolled back). */
+  /** Writes the queued batch to the log (one transaction); if that fails, the batch is rejected and the index rolled back. */
   const commitBatch = () => {
     const b = batch;
     batch = [];
