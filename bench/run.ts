@@ -30,6 +30,7 @@ import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
 import { runFairnessPhase } from './fairness.js';
 import { runMetricsCostPhase } from './metrics-cost.js';
+import { runDurabilityPhase } from './durability.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
       `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.ramGb, 1)} GB RAM, Node ${machine.node}, ${machine.kernel}\n`,
     );
     out.write(
-      `data dirs: ${machine.fs}; default store SQLite WAL synchronous=NORMAL (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`,
+      `data dirs: ${machine.fs}; default store SQLite WAL, fdatasync before each reply (1: the API server alone, 1b: whole control plane, 1c: memory store)\n`,
     );
     out.write(
       `load average at start ${machine.load}, at end ${loadText()} (client and server share the cores; other work on the box skews every figure)\n`,
@@ -308,6 +309,7 @@ main()
   .then(runCrdPhase)
   .then(runFairnessPhase)
   .then(runMetricsCostPhase)
+  .then(runDurabilityPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

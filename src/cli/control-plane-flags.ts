@@ -106,3 +106,14 @@ export function metricsOptions(o: MetricsFlags): { controllersMetricsListen?: st
   }
   return { controllersMetricsListen: l };
 }
+
+/** `--allow-empty-store` of `server` and `up` (see store-guard.ts). */
+export interface StoreGuardFlags {
+  allowEmptyStore?: boolean;
+}
+export const ALLOW_EMPTY_STORE_HELP =
+  'start even though the store is missing or empty while the data dir holds an earlier cluster (its PKI, its kubeconfig): a new empty cluster';
+
+export function storeGuardOptions(o: StoreGuardFlags): { allowEmptyStore?: boolean } {
+  return o.allowEmptyStore ? { allowEmptyStore: true } : {};
+}

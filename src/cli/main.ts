@@ -21,6 +21,9 @@ import {
   ISSUER_HELP,
   networkOptions,
   tokenOptions,
+  ALLOW_EMPTY_STORE_HELP,
+  storeGuardOptions,
+  type StoreGuardFlags,
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
+    .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
@@ -72,7 +76,8 @@ export async function main(argv: string[]): Promise<void> {
           TokenFlags &
           PodSecurityFlags &
           FairnessFlags &
-          MetricsFlags,
+          MetricsFlags &
+          StoreGuardFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -89,6 +94,7 @@ export async function main(argv: string[]): Promise<void> {
           ...podSecurityOptions(o),
           ...fairnessOptions(o),
           ...metricsOptions(o),
+          ...storeGuardOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);

@@ -32,10 +32,11 @@ import {
   schedulerUser,
 } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
+import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 
-export interface ServerOptions extends SecurityOptions {
+export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   listen: string;
   /** `sqlite` (default: DATA/state.db), `sqlite:PATH`, `memory` */
   store?: string;
@@ -135,6 +136,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
   let backend: Backend;
   try {
+    checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
     backend = await createBackend(spec, { compactInterval, retainRevisions });
   } catch (e) {
     // another process may own the dir (its store's lock): only an empty dir of this start's goes

@@ -31,6 +31,9 @@ import {
   CONTROLLERS_METRICS_HELP,
   metricsOptions,
   type MetricsFlags,
+  ALLOW_EMPTY_STORE_HELP,
+  storeGuardOptions,
+  type StoreGuardFlags,
 } from './control-plane-flags.js';
 import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { catchStopSignals } from './signals.js';
@@ -48,7 +51,7 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags & MetricsFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags & MetricsFlags & StoreGuardFlags;
 
 export function registerUpCommand(program: Command): void {
   addFairnessFlags(program.command('up'))
@@ -71,6 +74,7 @@ export function registerUpCommand(program: Command): void {
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
+    .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -85,6 +89,7 @@ export function registerUpCommand(program: Command): void {
         ...podSecurityOptions(o),
         ...fairnessOptions(o),
         ...metricsOptions(o),
+        ...storeGuardOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendSpecError, createBackend } from './index.js';
+import { BackendSpecError, createBackend, parseSqliteSpec } from './index.js';
 
 test('createBackend: memory, sqlite:<path>, etcd not yet, garbage', async () => {
   const mem = await createBackend('memory');
@@ -31,4 +31,26 @@ test('createBackend: memory, sqlite:<path>, etcd not yet, garbage', async () => 
   );
   await assert.rejects(createBackend('sqlite:'), BackendSpecError);
   await assert.rejects(createBackend('mongo'), /expected memory or sqlite/);
+});
+
+test('createBackend: sqlite:<path>?sync=full|normal, unknown options refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-spec-'));
+  try {
+    const file = join(dir, 'store.db');
+    assert.deepEqual(parseSqliteSpec(`sqlite:${file}`), { file });
+    assert.deepEqual(parseSqliteSpec(`sqlite:${file}?sync=normal`), { file, sync: 'normal' });
+    const normal = await createBackend(`sqlite:${file}?sync=normal`);
+    assert.equal(normal.name, `sqlite:${file}?sync=normal`);
+    await normal.create('/n', '1');
+    await normal.close();
+    const full = await createBackend(`sqlite:${file}?sync=full`);
+    assert.equal(full.name, `sqlite:${file}`);
+    assert.equal((await full.get('/n'))?.value, '1');
+    await full.close();
+    assert.throws(() => parseSqliteSpec('sqlite:?sync=full'), /expected sqlite:<path/);
+    await assert.rejects(createBackend(`sqlite:${file}?sync=sometimes`), /sync=sometimes: expected sync=full/);
+    await assert.rejects(createBackend(`sqlite:${file}?cache=1`), /unknown option "cache"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

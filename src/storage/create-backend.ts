@@ -1,7 +1,7 @@
-// Chooses a backend from a `--store` spec: `memory`, `sqlite:<path>`; `etcd…` is reserved.
+// Chooses a backend from a `--store` spec: `memory`, `sqlite:<path>[?sync=full|normal]`; `etcd…` is reserved.
 import type { Backend } from './backend.js';
 import { createMemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
-import { createSqliteBackend, type SqliteBackendOptions } from './sqlite/sqlite-backend.js';
+import { createSqliteBackend, type SqliteBackendOptions, type SqliteSync } from './sqlite/sqlite-backend.js';
 
 export type BackendOptions = MemoryBackendOptions & SqliteBackendOptions;
 
@@ -20,10 +20,29 @@ export class BackendSpecError extends Error {
 export async function createBackend(spec: string, opts: BackendOptions = {}): Promise<Backend> {
   if (spec === 'memory') return createMemoryBackend(opts);
   if (spec.startsWith('sqlite:')) {
-    const file = spec.slice('sqlite:'.length);
-    if (!file) throw new BackendSpecError(spec, 'expected sqlite:<path to the database file>');
-    return createSqliteBackend(file, opts);
+    const { file, sync } = parseSqliteSpec(spec);
+    return createSqliteBackend(file, sync ? { ...opts, sync } : opts);
   }
   if (spec.startsWith('etcd')) throw new BackendSpecError(spec, 'the etcd backend is not implemented yet (use memory or sqlite:<path>)');
   throw new BackendSpecError(spec, 'expected memory or sqlite:<path>');
+}
+
+/**
+ * `sqlite:PATH` with an optional query: `?sync=full` (the default: a write is acknowledged once
+ * fsynced) or `?sync=normal` (acknowledged once committed: survives a crash, not a power loss).
+ */
+export function parseSqliteSpec(spec: string): { file: string; sync?: SqliteSync } {
+  const rest = spec.slice('sqlite:'.length);
+  const q = rest.indexOf('?');
+  const file = q < 0 ? rest : rest.slice(0, q);
+  if (!file) throw new BackendSpecError(spec, 'expected sqlite:<path to the database file>');
+  if (q < 0) return { file };
+  let sync: SqliteSync | undefined;
+  for (const [k, v] of new URLSearchParams(rest.slice(q + 1))) {
+    if (k !== 'sync') throw new BackendSpecError(spec, `unknown option "${k}" (known: sync=full|normal)`);
+    if (v !== 'full' && v !== 'normal')
+      throw new BackendSpecError(spec, `sync=${v}: expected sync=full (fsync before the reply) or sync=normal`);
+    sync = v;
+  }
+  return sync ? { file, sync } : { file };
 }

@@ -1,3 +1,4 @@
 // Public API of the storage layer.
 export * from './backend.js';
-export { createBackend, BackendSpecError } from './create-backend.js';
+export { createBackend, BackendSpecError, parseSqliteSpec } from './create-backend.js';
+export { inspectSqliteStore } from './sqlite/inspect-store.js';

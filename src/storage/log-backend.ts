@@ -1,7 +1,8 @@
 // The Backend shared by the in-process stores (memory, sqlite): the current state lives in a
 // CurrentIndex, every write is validated against it (create-if-absent, compare-and-swap on
-// modRevision), persisted through a LogStore, and published to watchers in the same synchronous
-// step. Reads at an older revision are answered by undoing the logged events newer than it.
+// modRevision), persisted through a LogStore (group commit, and for SQLite an fsync before the
+// reply), then acknowledged and published to watchers. Reads at an older revision are answered by
+// undoing the logged events newer than it.
 import {
   ClosedError,
   CompactedError,
@@ -20,7 +21,7 @@ import {
 import { createCurrentIndex } from './current-index.js';
 import { createWatchHub } from './watch-hub.js';
 import { startAutoCompaction, type AutoCompactOptions } from './auto-compact.js';
-import type { LogStore } from './log-store.js';
+import { StorageSyncError, type LogStore } from './log-store.js';
 
 export interface LogBackendInit {
   name: string;
@@ -40,23 +41,44 @@ export function createLogBackend(init: LogBackendInit): Backend {
   let closed = false;
 
   const open = () => {
+    if (failure) throw failure;
     if (closed) throw new ClosedError(name);
   };
 
   // Group commit. A write is validated against the in-memory index and applied to it at once (so
-  // the next write in the same turn sees it for its compare-and-swap), queued, and persisted with
-  // the other writes of this event-loop turn in one transaction. Its promise resolves, and watchers
-  // hear of it, only after that commit: nothing is acknowledged before it is durable. A read in the
-  // same turn may see a queued write; if the commit fails, the index is rolled back and every
-  // write of the batch is rejected.
+  // the next write sees it for its compare-and-swap), queued, and written to the log with the
+  // other queued writes in one transaction. Stores with sync() (SQLite: an fdatasync of its WAL)
+  // make the log durable off the event loop; while one sync is in flight, newer writes wait in the
+  // queue and go in the next transaction and the next sync, so one fsync acknowledges a whole
+  // batch. A write's promise resolves, and watchers hear of it, only after its sync: nothing is
+  // acknowledged or delivered that a power loss could take back. Reads of the current state may
+  // see a write whose sync is in flight (about one fsync, well under a millisecond on an SSD).
+  // If a commit fails, the index is rolled back and every write of that batch is rejected; if a
+  // sync fails, what reached the disk is unknown, so the backend refuses everything from then on
+  // (a restart reads the truth back from the file).
   interface Pending {
     ev: StorageEvent;
     resolve: () => void;
     reject: (e: unknown) => void;
   }
+  /** Applied to the index, not yet in the log. */
   let batch: Pending[] = [];
   let batchStartRevision = 0;
-  const flush = () => {
+  /** In the log, waiting for a sync. */
+  let unsynced: Pending[] = [];
+  let syncing = false;
+  /** The newest revision watchers were given: everything at or below it is durable. */
+  let published = init.revision;
+  let failure: Error | undefined;
+  let drainWaiters: Array<() => void> = [];
+
+  const deliver = (group: readonly Pending[]) => {
+    for (const p of group) hub.publish(p.ev);
+    if (group.length > 0) published = group[group.length - 1]!.ev.kv.modRevision;
+    for (const p of group) p.resolve();
+  };
+  /** Writes the queued batch to the log (one transaction); if that fails, the batch is rejected and the index rolled back. */
+  const commitBatch = () => {
     const b = batch;
     batch = [];
     if (b.length === 0) return;
@@ -74,14 +96,57 @@ export function createLogBackend(init: LogBackendInit): Backend {
       for (const p of b) p.reject(e);
       return;
     }
-    for (const ev of evs) hub.publish(ev);
-    for (const p of b) p.resolve();
+    if (store.sync) unsynced.push(...b);
+    else deliver(b);
+  };
+  const drained = () => {
+    if (syncing || unsynced.length > 0) return;
+    const w = drainWaiters;
+    drainWaiters = [];
+    for (const f of w) f();
+  };
+  const fail = (e: unknown, group: readonly Pending[]) => {
+    const cause = e instanceof Error ? e.message : String(e);
+    failure = new StorageSyncError(name, cause);
+    for (const p of [...group, ...unsynced, ...batch]) p.reject(failure);
+    unsynced = [];
+    batch = [];
+    hub.endAll(failure);
+  };
+  const startSync = () => {
+    const sync = store.sync?.bind(store);
+    if (syncing || unsynced.length === 0 || !sync || failure) return drained();
+    const group = unsynced;
+    unsynced = [];
+    syncing = true;
+    sync().then(
+      () => {
+        syncing = false;
+        deliver(group);
+        // the writes that queued up during this sync: one transaction, one sync
+        commitBatch();
+        startSync();
+      },
+      (e: unknown) => {
+        syncing = false;
+        fail(e, group);
+        drained();
+      },
+    );
+  };
+  /** Puts every queued write in the log now (reads of the log need them); the sync follows. */
+  const flush = () => {
+    commitBatch();
+    startSync();
+  };
+  const tick = () => {
+    if (!syncing) flush();
   };
   const commit = (ev: StorageEvent): Promise<void> => {
     Object.freeze(ev); // shared by the log and every watcher
     if (batch.length === 0) {
       batchStartRevision = revision;
-      setImmediate(flush);
+      setImmediate(tick);
     }
     revision = ev.kv.modRevision;
     if (ev.type === 'delete') index.remove(ev.kv.key);
@@ -167,7 +232,9 @@ export function createLogBackend(init: LogBackendInit): Backend {
     watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watch {
       open();
       checkReadable(afterRevision);
-      const replay = afterRevision < revision ? store.eventsAfter(prefix, afterRevision) : [];
+      // the log also holds writes whose sync is in flight: those reach the watch when published
+      const replay =
+        afterRevision < published ? store.eventsAfter(prefix, afterRevision).filter((ev) => ev.kv.modRevision <= published) : [];
       return hub.add(prefix, afterRevision, replay, handlers);
     },
     async compact(rev) {
@@ -179,8 +246,13 @@ export function createLogBackend(init: LogBackendInit): Backend {
     },
     async close() {
       if (closed) return;
-      flush();
       closed = true;
+      flush();
+      // the writes already accepted are acknowledged (or rejected) before the store goes
+      await new Promise<void>((resolve) => {
+        drainWaiters.push(resolve);
+        drained();
+      });
       stopAuto();
       hub.endAll(new ClosedError(name));
       await store.close();

@@ -15,6 +15,7 @@ after(() => tmp.remove());
 let n = 0;
 
 runConformance('sqlite', async () => createSqliteBackend(tmp.file(`conf-${n++}.db`)));
+runConformance('sqlite sync=normal', async () => createSqliteBackend(tmp.file(`conf-${n++}.db`), { sync: 'normal' }));
 
 const rowCount = (file: string) => {
   const db = new Database(file, { readonly: true });
@@ -218,4 +219,18 @@ test('sqlite: the store and its -wal/-shm files are the owner’s alone (0600), 
   } finally {
     process.umask(old);
   }
+});
+
+test('sqlite: a damaged file is an error naming it and the way out, not a crash', async () => {
+  const file = tmp.file('damaged.db');
+  const b = createSqliteBackend(file);
+  for (let i = 0; i < 500; i++) await b.create(`/d/${i}`, 'x'.repeat(500));
+  await b.close();
+  const { truncateSync } = await import('node:fs');
+  truncateSync(file, Math.floor(statSync(file).size / 2));
+  assert.throws(() => createSqliteBackend(file), /the store .*damaged\.db is damaged \(SQLITE_CORRUPT: .*\): restore it from a backup/);
+  writeFileSync(file, 'garbage '.repeat(1000));
+  assert.throws(() => createSqliteBackend(file), /is damaged \(SQLITE_NOTADB/);
+  // the failed opens released the lock
+  assert.equal(existsSync(`${file}.lock`), false);
 });

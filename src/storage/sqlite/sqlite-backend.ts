@@ -1,7 +1,8 @@
 // The SQLite backend: a kine-style log table (see sqlite-schema.ts) plus the current state held in
-// memory. Reads of the current state never touch SQL; every write is one INSERT committed (WAL,
-// synchronous=NORMAL) before its promise resolves, then published to watchers in process. Watches
-// and lists at an older revision read the log (rows with id > revision). One process owns the file.
+// memory. Reads of the current state never touch SQL; writes are INSERTs committed in batches (WAL,
+// synchronous=NORMAL) and, by default, made durable by an fdatasync of the WAL (wal-sync.ts) before
+// their promises resolve and watchers hear of them. Watches and lists at an older revision read the
+// log (rows with id > revision). One process owns the file.
 import type { Backend, KeyValue, StorageEvent } from '../backend.js';
 import type { AutoCompactOptions } from '../auto-compact.js';
 import { createLogBackend } from '../log-backend.js';
@@ -10,13 +11,22 @@ import { openDatabase, prepareStatements, type LogRow } from './sqlite-schema.js
 import { createSqliteCompactor } from './sqlite-compactor.js';
 import { startCheckpointer } from './checkpointer.js';
 import { acquireStoreLock } from './store-lock.js';
+import { openWalSync } from './wal-sync.js';
 
 export interface SqliteBackendOptions extends AutoCompactOptions {
   /** Revisions per compaction transaction (default 1000). */
   compactBatchSize?: number;
   /** How long to wait for a lock held by another connection before failing (default 500 ms). */
   busyTimeoutMs?: number;
+  /**
+   * `full` (default): a write is acknowledged after the WAL holding it is fsynced, so it survives
+   * a power loss. `normal`: after the commit only (SQLite's synchronous=NORMAL: it survives a
+   * crash of the process, a power loss may take back the last writes); for benchmarks and tests.
+   */
+  sync?: SqliteSync;
 }
+
+export type SqliteSync = 'full' | 'normal';
 
 export function createSqliteBackend(file: string, opts: SqliteBackendOptions = {}): Backend {
   const release = acquireStoreLock(file);
@@ -27,8 +37,20 @@ export function createSqliteBackend(file: string, opts: SqliteBackendOptions = {
   } catch (e) {
     db?.close();
     release();
-    throw e;
+    throw damaged(file, e);
   }
+}
+
+/** SQLite's "malformed"/"not a database" as an error naming the file and the way out. */
+function damaged(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return e;
+  return new Error(
+    `the store ${file} is damaged (${code}: ${(e as Error).message}): restore it from a backup, or move it away to start empty`,
+    {
+      cause: e,
+    },
+  );
 }
 
 function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBackendOptions, release: () => void): Backend {
@@ -73,6 +95,7 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
     for (const ev of evs) appendOne(ev);
   });
   const checkpointer = startCheckpointer(file, db);
+  const walSync = opts.sync === 'normal' ? undefined : openWalSync(file);
   const bytesOf = (ev: StorageEvent) => ev.kv.key.length + (ev.type === 'delete' ? 0 : ev.kv.value.length) + 64;
   const store: LogStore = {
     get compacted() {
@@ -105,8 +128,10 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
       for (const r of stm.after.iterate(after)) if (r.name.startsWith(prefix)) out.push(toEvent(r));
       return out;
     },
+    ...(walSync ? { sync: () => walSync.sync() } : {}),
     compact: (rev) => compactor.compact(rev),
     async close() {
+      await walSync?.close();
       await compactor.close();
       await checkpointer.close();
       db.close();
@@ -114,7 +139,13 @@ function build(file: string, db: ReturnType<typeof openDatabase>, opts: SqliteBa
     },
   };
   compactor.resume();
-  return createLogBackend({ name: `sqlite:${file}`, store, current, revision, autoCompact: opts });
+  return createLogBackend({
+    name: `sqlite:${file}${opts.sync === 'normal' ? '?sync=normal' : ''}`,
+    store,
+    current,
+    revision,
+    autoCompact: opts,
+  });
 }
 
 function toEvent(r: LogRow): StorageEvent {
