@@ -22,14 +22,10 @@ import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
 import { csrAccessCheck, podSecuritySettings, startServerSecurity, type SecurityOptions } from './server-security.js';
-import { startControllers, type Controllers } from './controllers.js';
-import {
-  CLUSTER_DNS_SERVICE_ACCOUNT,
-  controllerManagerUser,
-  controllerUser,
-  createIdentityTokens,
-  schedulerUser,
-} from './component-identities.js';
+import { startControlLoops } from './control-loops/start.js';
+import type { ControlLoops } from './control-loops/launcher.js';
+import type { ControlLoopsMode } from './control-loops/protocol.js';
+import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
@@ -49,6 +45,8 @@ export interface ServerOptions extends SecurityOptions {
   clusterDns?: { listen?: string | undefined; domain?: string };
   /** registries read over plain HTTP by the scheduler's image facts (loopback always is) */
   insecureRegistries?: readonly string[];
+  /** where the scheduler and controllers run (`--control-loops`; default control-loops/start.ts DEFAULT_CONTROL_LOOPS) */
+  controlLoops?: ControlLoopsMode;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -93,7 +91,8 @@ export interface RunningServer {
   /** a bearer token of this process for `user` (the node agent of `tandem up` runs as its node) */
   tokenFor(user: UserInfo): string;
   tls: { cert: string; key: string; ca: string };
-  controllers: Controllers;
+  /** the scheduler and controllers (ready, leading), and where they run */
+  controllers: ControlLoops;
   /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
   clusterDns: { serviceIp: string; domain: string; endpoint?: { ip: string; port: number } };
   stop(): Promise<void>;
@@ -261,15 +260,23 @@ async function startOnBackend(
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
   };
-  const controllers = startControllers(clientAs(controllerManagerUser(), 'kube-controller-manager'), log, {
-    clientFor: (component) =>
-      component === 'scheduler' ? clientAs(schedulerUser(), 'kube-scheduler') : clientAs(controllerUser(component), `tandem-${component}`),
-    nodeIpam,
-    rootCaPem: pki.caCertPem,
-    ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+  // the scheduler and controllers: off this event loop by default (control-loops/), so both cores work
+  const controllers = startControlLoops({
+    mode: o.controlLoops,
+    log,
+    server: url,
+    caPem: pki.caCertPem,
+    socketPath: local ? socketPath : undefined,
+    tokenFor: identityToken,
+    clientAs,
     csrAccess: csrAccessCheck(authorizer),
-    ...(o.controllers ? { only: o.controllers } : {}),
-    ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    options: {
+      nodeIpam,
+      rootCaPem: pki.caCertPem,
+      ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+      ...(o.controllers ? { only: o.controllers } : {}),
+      ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    },
   });
   undo.push(() => controllers.stop());
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)

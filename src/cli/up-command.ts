@@ -18,10 +18,13 @@ import { fail, log, progress, writeOut } from './cli-output.js';
 import {
   AUDIENCES_HELP,
   collect,
+  CONTROL_LOOPS_HELP,
   dnsOptions,
   ISSUER_HELP,
   networkOptions,
+  parseControlLoops,
   tokenOptions,
+  type ControlLoopsFlags,
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
@@ -42,7 +45,7 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags;
+type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & ControlLoopsFlags;
 
 export function registerUpCommand(program: Command): void {
   program
@@ -65,6 +68,7 @@ export function registerUpCommand(program: Command): void {
     .option('--api-audiences <list>', AUDIENCES_HELP)
     .option('--pod-security-default <policy>', POD_SECURITY_DEFAULT_HELP)
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
+    .option('--control-loops <mode>', CONTROL_LOOPS_HELP, parseControlLoops)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -78,6 +82,7 @@ export function registerUpCommand(program: Command): void {
         ...tokenOptions(o),
         ...podSecurityOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
+        ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
       let stopNode: () => Promise<void> = async () => undefined;
