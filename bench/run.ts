@@ -28,6 +28,7 @@ import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
+import { runControlLoopsPhase } from './control-loops.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -304,6 +305,7 @@ main()
   .then(runImageFactsPhase)
   .then(runAuthPhase)
   .then(runCrdPhase)
+  .then(runControlLoopsPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {
