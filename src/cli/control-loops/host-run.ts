@@ -57,7 +57,7 @@ function channelLogger(send: (m: FromHost) => void, level: LogLevel, component =
  * /selfnodeclient?) as a SubjectAccessReview through the API, as upstream's approver asks it: the
  * host has no authorizer of its own.
  */
-export function sarAccessCheck(client: RestClient): AccessCheck {
+function sarAccessCheck(client: RestClient): AccessCheck {
   return async (user, sub) => {
     const review = await client.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
       apiVersion: 'authorization.k8s.io/v1',
