@@ -31,6 +31,7 @@ import { runCrdPhase } from './crd.js';
 import { runFairnessPhase } from './fairness.js';
 import { runMetricsCostPhase } from './metrics-cost.js';
 import { runDurabilityPhase } from './durability.js';
+import { runControlLoopsPhase } from './control-loops.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -310,6 +311,7 @@ main()
   .then(runFairnessPhase)
   .then(runMetricsCostPhase)
   .then(runDurabilityPhase)
+  .then(runControlLoopsPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

@@ -2,6 +2,7 @@
 // ServiceAccount token issuer and audiences, and the registries the scheduler may read over HTTP.
 
 import { fail } from './cli-output.js';
+import { DEFAULT_CONTROL_LOOPS, type ControlLoopsMode } from './control-loops/protocol.js';
 
 export interface NetworkFlags {
   serviceCidr: string;
@@ -116,4 +117,16 @@ export const ALLOW_EMPTY_STORE_HELP =
 
 export function storeGuardOptions(o: StoreGuardFlags): { allowEmptyStore?: boolean } {
   return o.allowEmptyStore ? { allowEmptyStore: true } : {};
+}
+
+export const CONTROL_LOOPS_HELP = `where the scheduler and controllers run: thread (a worker thread), process (a child process) or inline (the API server's event loop) (default ${DEFAULT_CONTROL_LOOPS})`;
+
+/** `--control-loops`: checked while parsing, so a typo is an error line naming the choices. */
+export function parseControlLoops(v: string): ControlLoopsMode {
+  if (v === 'thread' || v === 'process' || v === 'inline') return v;
+  return fail(`--control-loops ${JSON.stringify(v)}: expected thread, process or inline`);
+}
+
+export interface ControlLoopsFlags {
+  controlLoops?: ControlLoopsMode;
 }

@@ -86,9 +86,11 @@ test('foreground: the owner waits with a deletionTimestamp until its dependent i
   const owner = await makeCm('fg-owner');
   await makeCm('fg-dep', [owner], ['example.com/hold']);
   await del(`${CM}/fg-owner`, 'Foreground');
+  // deleted in the foreground itself, then its foregroundDeletion finalizer removed (it has no
+  // dependents): the second write is the one to wait for, or the patch below races it
   const dep = await until(async () => {
     const d = await getCm('fg-dep');
-    return d?.metadata.deletionTimestamp ? d : undefined;
+    return d?.metadata.deletionTimestamp && (d.metadata.finalizers ?? []).join() === 'example.com/hold' ? d : undefined;
   }, 'fg-dep to be deleted');
   await sleep(300);
   const o = await getCm('fg-owner');

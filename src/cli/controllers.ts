@@ -129,6 +129,13 @@ const COMPONENTS: Record<string, (d: Shared) => Component> = {
 
 const ALL_COMPONENTS: readonly string[] = Object.keys(COMPONENTS);
 
+/** The components `only` names (default: all), checked: an unknown name is an error naming the known ones. */
+export function componentNames(only?: readonly string[]): readonly string[] {
+  const names = only ?? ALL_COMPONENTS;
+  for (const n of names) if (!COMPONENTS[n]) throw new Error(`unknown controller "${n}" (known: ${ALL_COMPONENTS.join(', ')})`);
+  return names;
+}
+
 export interface ControllerOptions {
   /** Which components to run (default: all). */
   only?: readonly string[];
@@ -148,20 +155,29 @@ export interface ControllerOptions {
   csrAccess?: AccessCheck;
   /** serve /metrics and /healthz of the control loops (kube-controller-manager's secure port) */
   metrics?: { listen: string; tls: { cert: string; key: string } };
+  /**
+   * The leader Lease's holder identity (default: hostname_random). A control-loop host restarted
+   * after a crash passes its predecessor's, so it takes the Lease back at once instead of waiting it out.
+   */
+  identity?: string;
+  /** told each time this process starts or stops leading (a control-loop host reports it to the server) */
+  onLeaderChange?: (leading: boolean) => void;
 }
+
+/** A leader Lease holder identity: this host's name and a random suffix (one per server process). */
+export const leaderIdentity = (): string => `${hostname()}_${randomBytes(6).toString('hex')}`;
 
 /** Starts the components under the leader lease; they log through `log`'s `controllers` child. */
 export function startControllers(client: RestClient, log: Logger, opts: ControllerOptions = {}): Controllers {
   const clog = log.child('controllers');
-  const names = opts.only ?? ALL_COMPONENTS;
-  for (const n of names) if (!COMPONENTS[n]) throw new Error(`unknown controller "${n}" (known: ${ALL_COMPONENTS.join(', ')})`);
+  const names = componentNames(opts.only);
   let running: Component[] = [];
   let informers: InformerFactory | undefined;
   let resolveReady!: () => void;
   const readyP = new Promise<void>((r) => {
     resolveReady = r;
   });
-  const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
+  const identity = opts.identity ?? leaderIdentity();
 
   const startAll = () => {
     informers = createInformerFactory(client);
@@ -194,9 +210,11 @@ export function startControllers(client: RestClient, log: Logger, opts: Controll
     onStartedLeading: () => {
       clog.info('leading: components started', { identity, components: names.join(',') });
       startAll();
+      opts.onLeaderChange?.(true);
     },
     onStoppedLeading: () => {
       clog.warn('lost the leader lease: scheduler and controllers stopped', { identity });
+      opts.onLeaderChange?.(false);
       void stopAll();
     },
   });

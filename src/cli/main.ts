@@ -13,6 +13,7 @@ import {
   type FairnessFlags,
   AUDIENCES_HELP,
   collect,
+  CONTROL_LOOPS_HELP,
   dnsOptions,
   INSECURE_SERVER_HELP,
   CONTROLLERS_METRICS_HELP,
@@ -24,6 +25,8 @@ import {
   ALLOW_EMPTY_STORE_HELP,
   storeGuardOptions,
   type StoreGuardFlags,
+  parseControlLoops,
+  type ControlLoopsFlags,
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
@@ -57,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
     .option('--store <spec>', 'storage backend: sqlite (in the data dir), sqlite:PATH or memory', 'sqlite')
     .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
+    .option('--control-loops <mode>', CONTROL_LOOPS_HELP, parseControlLoops)
     .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
     .option('--cluster-cidr <cidr>', 'the range node pod ranges (spec.podCIDR) come from', '10.42.0.0/16')
     .option('--node-cidr-mask-size <bits>', "prefix length of each node's pod range", '24')
@@ -71,7 +75,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .action(
       async (
-        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & NetworkFlags &
+        o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & ControlLoopsFlags &
+          NetworkFlags &
           DnsFlags &
           TokenFlags &
           PodSecurityFlags &
@@ -96,6 +101,7 @@ export async function main(argv: string[]): Promise<void> {
           ...metricsOptions(o),
           ...storeGuardOptions(o),
           ...(controllers ? { controllers } : {}),
+          ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         }).catch(fail);
         log(`admin kubeconfig: ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get ns`);

@@ -23,14 +23,10 @@ import { writeKubeconfig } from '../client/kubeconfig.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
 import { csrAccessCheck, podSecuritySettings, startServerSecurity, type SecurityOptions } from './server-security.js';
-import { startControllers, type Controllers } from './controllers.js';
-import {
-  CLUSTER_DNS_SERVICE_ACCOUNT,
-  controllerManagerUser,
-  controllerUser,
-  createIdentityTokens,
-  schedulerUser,
-} from './component-identities.js';
+import { startControlLoops } from './control-loops/start.js';
+import type { ControlLoops } from './control-loops/launcher.js';
+import type { ControlLoopsMode } from './control-loops/protocol.js';
+import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
 import { createLogger, type Logger } from '../base/log.js';
@@ -56,6 +52,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   connections?: ApiServerOptions['connections'];
   /** where the scheduler's and controllers' /metrics are served (unset: not served) */
   controllersMetricsListen?: string;
+  /** where the scheduler and controllers run (`--control-loops`; default control-loops/start.ts DEFAULT_CONTROL_LOOPS) */
+  controlLoops?: ControlLoopsMode;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -100,7 +98,8 @@ export interface RunningServer {
   /** a bearer token of this process for `user` (the node agent of `tandem up` runs as its node) */
   tokenFor(user: UserInfo): string;
   tls: { cert: string; key: string; ca: string };
-  controllers: Controllers;
+  /** the scheduler and controllers (ready, leading), and where they run */
+  controllers: ControlLoops;
   /** what a node agent of this cluster needs: the kube-dns ClusterIP and the domain; where the server listens, if it runs */
   clusterDns: { serviceIp: string; domain: string; endpoint?: { ip: string; port: number } };
   stop(): Promise<void>;
@@ -271,16 +270,27 @@ async function startOnBackend(
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
   };
-  const controllers = startControllers(clientAs(controllerManagerUser(), 'kube-controller-manager'), log, {
-    clientFor: (component) =>
-      component === 'scheduler' ? clientAs(schedulerUser(), 'kube-scheduler') : clientAs(controllerUser(component), `tandem-${component}`),
-    nodeIpam,
-    rootCaPem: pki.caCertPem,
-    ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+  // the scheduler and controllers: off this event loop by default (control-loops/), so both cores work
+  const controllers = startControlLoops({
+    mode: o.controlLoops,
+    log,
+    server: url,
+    caPem: pki.caCertPem,
+    socketPath: local ? socketPath : undefined,
+    tokenFor: identityToken,
+    clientAs,
     csrAccess: csrAccessCheck(authorizer),
-    ...(o.controllers ? { only: o.controllers } : {}),
-    ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
-    ...(o.controllersMetricsListen ? { metrics: { listen: o.controllersMetricsListen, tls: { cert: pki.certPem, key: pki.keyPem } } } : {}),
+    options: {
+      // served by the control-loop host itself: its metrics are in its own realm's registry
+      ...(o.controllersMetricsListen
+        ? { metrics: { listen: o.controllersMetricsListen, tls: { cert: pki.certPem, key: pki.keyPem } } }
+        : {}),
+      nodeIpam,
+      rootCaPem: pki.caCertPem,
+      ...(pki.caKeyPem ? { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } } : {}),
+      ...(o.controllers ? { only: o.controllers } : {}),
+      ...(o.insecureRegistries?.length ? { insecureRegistries: o.insecureRegistries } : {}),
+    },
   });
   undo.push(() => controllers.stop());
   // upstream's --event-ttl: Events go an hour after their last write (tests shorten it)

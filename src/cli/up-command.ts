@@ -18,13 +18,16 @@ import { fail, log, progress, writeOut } from './cli-output.js';
 import {
   AUDIENCES_HELP,
   collect,
+  CONTROL_LOOPS_HELP,
   dnsOptions,
   ISSUER_HELP,
   networkOptions,
   addFairnessFlags,
   fairnessOptions,
   type FairnessFlags,
+  parseControlLoops,
   tokenOptions,
+  type ControlLoopsFlags,
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
@@ -51,7 +54,15 @@ interface UpOptions {
   insecureRegistry: string[];
   proxy: ProxyMode;
 }
-type UpFlags = UpOptions & NetworkFlags & DnsFlags & TokenFlags & PodSecurityFlags & FairnessFlags & MetricsFlags & StoreGuardFlags;
+type UpFlags = UpOptions &
+  NetworkFlags &
+  DnsFlags &
+  TokenFlags &
+  PodSecurityFlags &
+  FairnessFlags &
+  MetricsFlags &
+  StoreGuardFlags &
+  ControlLoopsFlags;
 
 export function registerUpCommand(program: Command): void {
   addFairnessFlags(program.command('up'))
@@ -75,6 +86,7 @@ export function registerUpCommand(program: Command): void {
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
     .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
+    .option('--control-loops <mode>', CONTROL_LOOPS_HELP, parseControlLoops)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -91,6 +103,7 @@ export function registerUpCommand(program: Command): void {
         ...metricsOptions(o),
         ...storeGuardOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
+        ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
       }).catch(fail);
       const why = o.runtime === 'containerd' && !o.containerd ? nodeUnsupportedReason() : undefined;
       let stopNode: () => Promise<void> = async () => undefined;
