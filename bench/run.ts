@@ -5,6 +5,7 @@
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
 // spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts,auth
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
+// BENCH_ONLY=scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts; sizes in scale-config.ts).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
+import { runScalePhase } from './scale.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -304,6 +306,7 @@ main()
   .then(runImageFactsPhase)
   .then(runAuthPhase)
   .then(runCrdPhase)
+  .then(runScalePhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {
