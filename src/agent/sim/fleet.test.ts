@@ -193,6 +193,9 @@ test('a pod marked not ready (as the node lifecycle controller does after a late
   );
   const waited = Date.now() - t0;
   assert.ok(waited >= 9000, `not before a status sync period (${waited} ms)`);
+  // the tests below count the fleet's addresses in use
+  await c.request('DELETE', `${PODS}/web-lost`);
+  await until(async () => (await getPod('web-lost')) === undefined, 'pod removed');
 });
 
 test('a run-once pod with a run time completes; a failing one fails; a wrong-OS pod is rejected', async () => {
