@@ -5,6 +5,7 @@
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
 // spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts,auth
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
+// BENCH_ONLY=scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts; sizes in scale-config.ts).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { runFairnessPhase } from './fairness.js';
 import { runMetricsCostPhase } from './metrics-cost.js';
 import { runDurabilityPhase } from './durability.js';
 import { runControlLoopsPhase } from './control-loops.js';
+import { runScalePhase } from './scale.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -312,6 +314,7 @@ main()
   .then(runMetricsCostPhase)
   .then(runDurabilityPhase)
   .then(runControlLoopsPhase)
+  .then(runScalePhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

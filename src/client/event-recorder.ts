@@ -1,5 +1,8 @@
 // Records core/v1 Events about objects, as client-go's event recorder does: repeated events with
-// the same object, reason and message are folded into one Event whose count goes up.
+// the same object, reason and message are folded into one Event whose count goes up; and, as its
+// spam filter does, one recorder writes at most a burst of 25 events about one object, then one per
+// 5 minutes (a ReplicaSet scaling to 3,000 would otherwise write 3,000 SuccessfulCreate Events,
+// two of every five writes of a scale-up with the scheduler's per-pod Scheduled events).
 
 import { randomBytes } from 'node:crypto';
 import type { Event } from '../api/gen/types.js';
@@ -26,6 +29,14 @@ interface Seen {
 
 const FOLD_WINDOW_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;
+/** client-go's defaultSpamBurst and defaultSpamQPS (1/300 s), per source and involved object */
+const SPAM_BURST = 25;
+const SPAM_REFILL_PER_MS = 1 / 300_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -35,6 +46,7 @@ export function createEventRecorder(
   opts: { host?: string; log?: Logger; now?: () => number } = {},
 ): EventRecorder {
   const seen = new Map<string, Seen>();
+  const buckets = new Map<string, Bucket>();
   const now = opts.now ?? Date.now;
   const inFlight = new Set<Promise<unknown>>();
   const log = opts.log ?? nullLogger;
@@ -42,7 +54,26 @@ export function createEventRecorder(
   const failed = (obj: KubeObject, reason: string) => (e: unknown) =>
     log.warn('event not recorded', { object: objectRef(obj), reason, error: e });
 
+  /** The spam filter: a token bucket per involved object (least recently used forgotten first). */
+  function allowed(obj: KubeObject, t: number): boolean {
+    const m = obj.metadata;
+    const key = `${obj.kind ?? ''}\u0000${m.namespace ?? ''}\u0000${m.name ?? ''}\u0000${m.uid ?? ''}\u0000${obj.apiVersion ?? ''}`;
+    const b = buckets.get(key) ?? { tokens: SPAM_BURST, at: t };
+    buckets.delete(key);
+    b.tokens = Math.min(SPAM_BURST, b.tokens + (t - b.at) * SPAM_REFILL_PER_MS);
+    b.at = t;
+    buckets.set(key, b);
+    if (buckets.size > MAX_REMEMBERED) buckets.delete(buckets.keys().next().value as string);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
   function write(obj: KubeObject, type: EventType, reason: string, message: string): Promise<unknown> {
+    if (!allowed(obj, now())) {
+      log.debug('event dropped by the spam filter', { object: objectRef(obj), reason });
+      return Promise.resolve();
+    }
     const ns = obj.metadata.namespace || 'default';
     const key = `${obj.metadata.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
     const t = now();

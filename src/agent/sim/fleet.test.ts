@@ -172,6 +172,32 @@ test('a pod bound to a windows sim node becomes Running and Ready with an IP fro
   assert.equal(windows.stats().pod.statusWrites, writesBefore + 1, 'straight to Running and Ready in one status write');
 });
 
+test('a pod marked not ready (as the node lifecycle controller does after a late heartbeat) is Ready again within a status sync', async () => {
+  await c.request('POST', PODS, pod('web-lost', 'sim-linux-0'));
+  const running = await until(async () => {
+    const x = await getPod('web-lost');
+    return x?.status?.phase === 'Running' ? x : undefined;
+  }, 'pod running');
+  const conditions = (running.status?.conditions ?? []).map((x) =>
+    x.type === 'Ready' ? { type: 'Ready', status: 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } : x,
+  );
+  await c.request('PUT', `${PODS}/web-lost/status`, { ...running, status: { ...running.status, conditions } });
+  const t0 = Date.now();
+  await until(
+    async () => {
+      const x = await getPod('web-lost');
+      return x?.status?.conditions?.find((k) => k.type === 'Ready')?.status === 'True' ? x : undefined;
+    },
+    'Ready again',
+    20_000,
+  );
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 9000, `not before a status sync period (${waited} ms)`);
+  // the tests below count the fleet's addresses in use
+  await c.request('DELETE', `${PODS}/web-lost`);
+  await until(async () => (await getPod('web-lost')) === undefined, 'pod removed');
+});
+
 test('a run-once pod with a run time completes; a failing one fails; a wrong-OS pod is rejected', async () => {
   await c.request(
     'POST',

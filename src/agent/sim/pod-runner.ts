@@ -66,6 +66,22 @@ interface Pending {
 
 const is = (e: unknown, code: number) => e instanceof StatusError && e.code === code;
 
+/**
+ * A running pod whose containers are ready but whose Ready condition is False: what the node
+ * lifecycle controller leaves when a node's heartbeat was late (it marks the node's pods not ready).
+ * A kubelet's status sync (every 10 s) writes its own Ready=True back once the node is heard from
+ * again; without this the pod stays not ready for good, whatever the node does.
+ */
+const READY_AGAIN: Stage = { name: 'pod-ready-again', anyOf: [], delay: { ms: 10_000 }, next: { action: 'status', to: 'running' } };
+
+function readyLost(pod: Pod): boolean {
+  if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp || (pod.spec?.readinessGates ?? []).length > 0) return false;
+  const conds = pod.status.conditions ?? [];
+  return (
+    conds.some((c) => c.type === 'Ready' && c.status === 'False') && conds.some((c) => c.type === 'ContainersReady' && c.status === 'True')
+  );
+}
+
 export function createPodRunner(d: PodRunnerDeps): PodRunner {
   const { client, pods, clock, table } = d;
   const pending = new Map<string, Pending>();
@@ -104,6 +120,9 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     return ip;
   };
 
+  const stageOf = (pod: Pod, facts: ReturnType<typeof podFacts>): Stage | undefined =>
+    matchStage(table, facts) ?? (facts.state === 'running' && readyLost(pod) ? READY_AGAIN : undefined);
+
   function evaluate(key: string): void {
     if (!enabled || stopped) return;
     const pod = pods.get(key);
@@ -122,7 +141,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     }
     if (facts.state === 'succeeded' || facts.state === 'failed') release(uid);
     else if (facts.state === 'running' && !pod.spec?.hostNetwork && pod.status?.podIP && !ips.has(uid)) ipFor(pod, node);
-    const stage = matchStage(table, facts);
+    const stage = stageOf(pod, facts);
     if (!stage) {
       pending.delete(key);
       timers.delete(key);
@@ -148,7 +167,7 @@ export function createPodRunner(d: PodRunnerDeps): PodRunner {
     }
     const node = nodeFor(pod);
     if (!node || node.frozen || stopped) return;
-    const stage = matchStage(table, podFacts(pod, d.os));
+    const stage = stageOf(pod, podFacts(pod, d.os));
     if (!stage || stage.name !== p.stage) {
       pending.delete(key);
       evaluate(key);

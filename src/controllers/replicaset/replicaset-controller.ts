@@ -27,6 +27,15 @@ const replicaSets: ReplicaKind<ReplicaSet> = {
   statusOf: (status) => ({ ...status, conditions: status.conditions ?? null }),
 };
 
+/**
+ * Pod creations and updates reach their ReplicaSet's sync after this delay, so that the events of one
+ * moment (a burst of creates, bindings, status writes of a 3,000-pod scale-up) share one sync. Each
+ * sync walks every pod of the ReplicaSet (claims, status); one sync per event made a scale-up
+ * quadratic on the one event loop (11% of the server's time at 30,000 replicas). Upstream enqueues
+ * at once but runs its syncs on other cores. Deletions still enqueue at once.
+ */
+const POD_EVENT_BATCH_MS = 100;
+
 export function startReplicaSetController(deps: ControllerDeps): RunningController {
   return startReplicaController(deps, replicaSets);
 }
@@ -69,7 +78,7 @@ export function startReplicaController<T extends KubeObject>(deps: ControllerDep
         const key = ownerKey(p.metadata.namespace, ref);
         if (key) {
           expectations.creationObserved(key);
-          queue.add(key);
+          queue.addAfter(key, POD_EVENT_BATCH_MS);
         }
         return;
       }
@@ -92,7 +101,7 @@ export function startReplicaController<T extends KubeObject>(deps: ControllerDep
       }
       if (curRef) {
         const k = ownerKey(cur.metadata.namespace, curRef);
-        if (k) queue.add(k);
+        if (k) queue.addAfter(k, POD_EVENT_BATCH_MS);
         return;
       }
       if (labelsChanged || refChanged) enqueueMatching(cur);

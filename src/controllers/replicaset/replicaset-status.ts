@@ -24,14 +24,14 @@ export function calculateReplicaSetStatus(
   now: number,
 ): { status: ReplicaSetStatus; nextCheckMs?: number } {
   const minReady = rs.spec?.minReadySeconds ?? 0;
-  const tmplLabels = rs.spec?.template?.metadata?.labels ?? {};
+  const tmplLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
   let fully = 0,
     ready = 0,
     available = 0;
   let next: number | undefined;
   for (const p of active) {
     const labels = p.metadata.labels ?? {};
-    if (Object.entries(tmplLabels).every(([k, v]) => labels[k] === v)) fully++;
+    if (tmplLabels.every(([k, v]) => labels[k] === v)) fully++;
     if (isPodReady(p)) {
       ready++;
       if (isPodAvailable(p, minReady, now)) available++;
