@@ -55,3 +55,32 @@ test('object and metadata watchers of the same events each get their shape, with
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kubelet-style watches (all namespaces, spec.nodeName=) get their node pods only, whether they share a stream or not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-watch-node-'));
+  const s = await runServer({ dataDir: dir, listen: '127.0.0.1:0', store: 'memory', log: nullLogger, controllers: [] });
+  try {
+    const c = s.client;
+    const start = (await c.request<{ metadata: { resourceVersion: string } }>('GET', '/api/v1/pods')).metadata.resourceVersion;
+    const pod = (name: string, node: string) => ({ metadata: { name }, spec: { nodeName: node, containers: [{ name: 'c', image: 'i' }] } });
+    const seen: Ev[][] = [[], [], []];
+    const at = (node: string, rv: string) => `/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D${node}&resourceVersion=${rv}`;
+    const ws = [c.watch(at('n1', start), (e) => seen[0]!.push(e as Ev)), c.watch(at('n2', start), (e) => seen[1]!.push(e as Ev))];
+    await new Promise((r) => setTimeout(r, 100));
+    await c.request('POST', '/api/v1/namespaces/default/pods', pod('a', 'n1'));
+    await c.request('POST', '/api/v1/namespaces/kube-system/pods', pod('b', 'n2'));
+    // a watch from the start revision after the shared stream moved on: its own stream, same answer
+    ws.push(c.watch(at('n1', start), (e) => seen[2]!.push(e as Ev)));
+    await c.request('DELETE', '/api/v1/namespaces/default/pods/a?gracePeriodSeconds=0');
+    for (let i = 0; i < 100 && (seen[0]!.length < 2 || seen[2]!.length < 2 || seen[1]!.length < 1); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    for (const w of ws) w.stop();
+    const names = (evs: Ev[]) => evs.map((e) => `${e.type}:${String(e.object.metadata['name'])}`);
+    assert.deepEqual(names(seen[0]!), ['ADDED:a', 'DELETED:a']);
+    assert.deepEqual(names(seen[1]!), ['ADDED:b']);
+    assert.deepEqual(names(seen[2]!), ['ADDED:a', 'DELETED:a']);
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import { badRequest } from '../../base/errors.js';
 import { queryBool } from '../../base/query-bool.js';
 import { responseShape } from '../http/negotiate.js';
 import { compileFilter } from '../registry/filters.js';
+import { indexedTerm, watchIndexed } from '../registry/indexed-watch.js';
 import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf } from './table.js';
 import { partialMetadataJson } from './partial-metadata.js';
@@ -188,7 +189,10 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   }
   lastRv = startAfter;
   try {
-    watch = store.watch(s.info.namespace, startAfter, onEvents, onError);
+    const term = s.info.namespace === undefined ? indexedTerm(s.kind, q.get('fieldSelector')) : undefined;
+    watch =
+      (term && watchIndexed(store, term.field, term.value, startAfter, onEvents, onError)) ??
+      store.watch(s.info.namespace, startAfter, onEvents, onError);
   } catch (e) {
     if (e instanceof CompactedError) {
       onError(new Error(`too old resource version: ${startAfter} (${e.compacted})`));

@@ -53,3 +53,8 @@ export function compileFilter(kind: KindDef, labelSelector: string | null, field
     return true;
   };
 }
+
+/** The value of a selectable field of a stored version ('' when absent), from the same per-version facts. */
+export function fieldOf(kind: KindDef, kv: KeyValue, field: string): string {
+  return factsOf(kind, kv, [field]).fields[field] ?? '';
+}
