@@ -190,9 +190,9 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   lastRv = startAfter;
   try {
     const term = s.info.namespace === undefined ? indexedTerm(s.kind, q.get('fieldSelector')) : undefined;
-    watch =
-      (term && watchIndexed(store, term.field, term.value, startAfter, onEvents, onError)) ??
-      store.watch(s.info.namespace, startAfter, onEvents, onError);
+    watch = term
+      ? watchIndexed(store, term.field, term.value, startAfter, onEvents, onError)
+      : store.watch(s.info.namespace, startAfter, onEvents, onError);
   } catch (e) {
     if (e instanceof CompactedError) {
       onError(new Error(`too old resource version: ${startAfter} (${e.compacted})`));
