@@ -34,6 +34,8 @@ import { runMetricsCostPhase } from './metrics-cost.js';
 import { runDurabilityPhase } from './durability.js';
 import { runControlLoopsPhase } from './control-loops.js';
 import { runScalePhase } from './scale.js';
+import { runStoreMemoryPhase } from './store-memory.js';
+import { runLeaseRenewalPhase } from './lease-renewal.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -315,6 +317,8 @@ main()
   .then(runDurabilityPhase)
   .then(runControlLoopsPhase)
   .then(runScalePhase)
+  .then(() => (wanted('store-memory') ? runStoreMemoryPhase() : undefined))
+  .then(() => (wanted('lease-renewal') ? runLeaseRenewalPhase() : undefined))
   .then(
     () => process.exit(0),
     (err: unknown) => {

@@ -18,6 +18,8 @@ export interface FanoutOptions {
   durationMs: number;
   /** how long to wait for stragglers after the last write */
   drainMs: number;
+  /** the watchers' Accept header (default application/json); e.g. PartialObjectMetadata as the garbage collector asks */
+  accept?: string;
 }
 
 /** What is watched and how one writer step writes; `ack(rv)` is called once per acknowledged event. */
@@ -51,9 +53,9 @@ interface Watcher {
   req: ClientRequest;
 }
 
-function openWatch(t: Target, agent: https.Agent, path: string, onChunk: (c: Buffer) => void): Promise<Watcher> {
+function openWatch(t: Target, agent: https.Agent, path: string, accept: string, onChunk: (c: Buffer) => void): Promise<Watcher> {
   return new Promise<Watcher>((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (t.token) headers['authorization'] = `Bearer ${t.token}`;
     const w: Watcher = {
       count: 0,
@@ -110,7 +112,7 @@ export async function runWatchFanout(t: Target, driver: FanoutDriver, o: FanoutO
       sampled.push(seen);
       onChunk = sampler(seen);
     }
-    opened.push(openWatch(t, agent, path, onChunk));
+    opened.push(openWatch(t, agent, path, o.accept ?? 'application/json', onChunk));
   }
   const watchers = await Promise.all(opened);
 

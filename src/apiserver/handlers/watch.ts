@@ -8,6 +8,7 @@ import { badRequest } from '../../base/errors.js';
 import { queryBool } from '../../base/query-bool.js';
 import { responseShape } from '../http/negotiate.js';
 import { compileFilter } from '../registry/filters.js';
+import { indexedTerm, watchIndexed } from '../registry/indexed-watch.js';
 import { jsonOf, objectOf } from '../registry/resource-store.js';
 import { buildTable, includeObjectOf } from './table.js';
 import { partialMetadataJson } from './partial-metadata.js';
@@ -19,17 +20,29 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 const MAX_BUFFERED = 32 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 30_000;
 
-// Lines are encoded once and shared by every plain-JSON watcher of the same event. The cache holds
-// only recent events (watchers receive an event within the same turn): keyed weakly by the stored
-// version it would keep an encoded copy of every object alive.
+// Lines are encoded once per event and shape (the object itself, or PartialObjectMetadata) and
+// shared by every watcher of that shape. The cache holds only recent events (watchers receive an
+// event within the same turn): keyed weakly by the stored version it would keep an encoded copy of
+// every object alive.
 const LINE_CACHE_SIZE = 1024;
-const lineCache = new Map<KeyValue, { type: EventType; line: Buffer }>();
-function plainLine(type: EventType, kv: KeyValue): Buffer {
-  const c = lineCache.get(kv);
-  if (c && c.type === type) return c.line;
-  const line = Buffer.from(`{"type":"${type}","object":${jsonOf(kv)}}\n`);
-  if (lineCache.size >= LINE_CACHE_SIZE) lineCache.delete(lineCache.keys().next().value as KeyValue);
-  lineCache.set(kv, { type, line });
+type SharedShape = 'object' | 'metadata';
+interface Lines {
+  type: EventType;
+  object?: Buffer;
+  metadata?: Buffer;
+}
+const lineCache = new Map<KeyValue, Lines>();
+function sharedLine(type: EventType, kv: KeyValue, shape: SharedShape): Buffer {
+  let c = lineCache.get(kv);
+  const hit = c?.type === type ? c[shape] : undefined;
+  if (hit) return hit;
+  const line = Buffer.from(`{"type":"${type}","object":${shape === 'object' ? jsonOf(kv) : partialMetadataJson(kv)}}\n`);
+  if (!c || c.type !== type) {
+    if (lineCache.size >= LINE_CACHE_SIZE) lineCache.delete(lineCache.keys().next().value as KeyValue);
+    c = { type };
+    lineCache.set(kv, c);
+  }
+  c[shape] = line;
   return line;
 }
 
@@ -79,8 +92,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
 
   const matches = (kv: KeyValue | undefined) => kv !== undefined && (!filter || filter(kv));
   const lineFor = (type: EventType, kv: KeyValue): Buffer => {
-    if (shape === 'object') return plainLine(type, kv);
-    if (shape === 'metadata') return Buffer.from(`{"type":"${type}","object":${partialMetadataJson(kv)}}\n`);
+    if (shape !== 'table') return sharedLine(type, kv, shape);
     const t = buildTable(s.kind, [objectOf(kv)], inc, s.ctx.now(), { resourceVersion: String(kv.modRevision) }, firstTable);
     firstTable = false;
     return Buffer.from(`{"type":"${type}","object":${JSON.stringify(t)}}\n`);
@@ -177,7 +189,10 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   }
   lastRv = startAfter;
   try {
-    watch = store.watch(s.info.namespace, startAfter, onEvents, onError);
+    const term = s.info.namespace === undefined ? indexedTerm(s.kind, q.get('fieldSelector')) : undefined;
+    watch = term
+      ? watchIndexed(store, term.field, term.value, startAfter, onEvents, onError)
+      : store.watch(s.info.namespace, startAfter, onEvents, onError);
   } catch (e) {
     if (e instanceof CompactedError) {
       onError(new Error(`too old resource version: ${startAfter} (${e.compacted})`));

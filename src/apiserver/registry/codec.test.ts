@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyObject } from '../../api/object.js';
-import { decodeStored, encodeForStorage, withResourceVersion } from './codec.js';
+import { decodeStored, encodeForStorage, metadataText, withResourceVersion } from './codec.js';
 
 const pod = (meta: Record<string, unknown>, rest: Record<string, unknown> = { spec: { a: 1 } }) =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: meta, ...rest }) as unknown as AnyObject;
@@ -37,4 +37,19 @@ test('resourceVersion is spliced in on the way out and set on decode', () => {
     '{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"7"}}',
   );
   assert.equal(decodeStored(text, 5).metadata.resourceVersion, '5');
+});
+
+test('metadataText cuts the top-level metadata object out of stored and wire JSON', () => {
+  const text = encodeForStorage(
+    pod({ name: 'p', annotations: { 'a"}{': '{"metadata":{}}' }, managedFields: [{ manager: 'm', fieldsV1: { 'f:x': {} } }] }),
+  );
+  const meta = metadataText(text);
+  assert.deepEqual(JSON.parse(meta ?? 'null'), JSON.parse(text).metadata);
+  assert.equal(metadataText(withResourceVersion(encodeForStorage(pod({}, {})), 3)), '{"resourceVersion":"3"}');
+  // metadata need not come first, nor be the first key named so at any depth
+  assert.equal(metadataText('{"spec":{"metadata":{"x":1}}, "kind":"K",\n "metadata" : {"name":"n","l":["}"]}}'), '{"name":"n","l":["}"]}');
+  assert.equal(metadataText('{"spec":{"metadata":{"x":1}}}'), undefined);
+  assert.equal(metadataText('{"metadata":null}'), undefined);
+  assert.equal(metadataText('{"kind":"metadata","x":"metadata"}'), undefined);
+  assert.equal(metadataText('{"metadata":{"name":"cut'), undefined);
 });

@@ -38,3 +38,66 @@ export function decodeStored<T extends KubeObject = AnyObject>(stored: string, r
   obj.metadata.resourceVersion = String(rv);
   return obj;
 }
+
+/**
+ * The text of the top-level `metadata` object of stored (or wire) JSON, found by scanning rather
+ * than parsing: metadata comes third in a stored document, so the scan stops after a fraction of
+ * it. undefined when the text has no top-level metadata object (the caller then parses).
+ */
+export function metadataText(json: string): string | undefined {
+  let depth = 0;
+  let expectKey = false;
+  let key: string | undefined;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const start = i + 1;
+      i = stringEnd(json, start);
+      if (depth === 1 && expectKey) {
+        key = json.slice(start, i);
+        expectKey = false;
+      }
+    } else if (c === 58 /* : */) {
+      if (depth === 1 && key === 'metadata') {
+        let at = i + 1;
+        while (at < json.length && json.charCodeAt(at) <= 32) at++;
+        return json.charCodeAt(at) === 123 /* { */ ? objectAt(json, at) : undefined;
+      }
+    } else if (c === 44 /* , */) {
+      if (depth === 1) expectKey = true;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth++;
+      if (depth === 1) expectKey = c === 123;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+      if (depth === 0) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The index of the closing quote of the string whose text starts at `from`. */
+function stringEnd(json: string, from: number): number {
+  let i = from;
+  for (; i < json.length; i++) {
+    const d = json.charCodeAt(i);
+    if (d === 92 /* \ */) i++;
+    else if (d === 34) break;
+  }
+  return i;
+}
+
+/** The balanced JSON object starting at `at` (which holds `{`). */
+function objectAt(json: string, at: number): string | undefined {
+  let depth = 0;
+  for (let i = at; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 34) i = stringEnd(json, i + 1);
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return json.slice(at, i + 1);
+    }
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@ import type { JsonObject, AnyObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { applyPatch, createManagedFieldsJson, updateManagedFields } from '../patch/index.js';
 import { rfc3339Now } from './prepare.js';
+import { unchangedOwnership } from './managed-fast.js';
 
 const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);
 
@@ -32,6 +33,7 @@ export function trackWrite(
   now: number,
 ): void {
   if (op === 'Apply') return; // serverSideApply computed the entries already
+  if (unchangedOwnership(old, next, manager, apiVersionOf(kind), sub, kind.hasStatus && sub !== 'status')) return;
   const out = updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, options(kind, manager, now, sub));
   const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
   if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as AnyObject['metadata']['managedFields'];

@@ -1,0 +1,113 @@
+// The common case of managedFields on an update, decided without the field-set machinery: an update
+// that only changes the values of fields its manager already owns alone (a node's Lease renewal
+// changes spec.renewTime, which the node set itself) leaves every entry as it was — the manager's
+// set already holds the changed fields, nobody else loses one, and an entry's time only moves when
+// its set changes. Anything else (a field added or removed, a list changed, a field another manager
+// owns or shares, managedFields sent by the client) returns false and takes the full path.
+
+import type { AnyObject, Json, JsonObject } from '../../api/object.js';
+
+/** metadata members that ownership ignores: the same list patch/managed-fields.ts leaves untracked. */
+const UNTRACKED_META = new Set([
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'name',
+  'namespace',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+]);
+
+const isPlain = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i]));
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => k in b && deepEqual(a[k], b[k]));
+}
+
+/**
+ * Collects the paths of changed scalar values into `out`; false when the change is structural (a
+ * member added or removed, a type changed, a list or null changed), which the fast path leaves alone.
+ */
+function changedLeaves(a: JsonObject, b: JsonObject, path: string[], out: string[][], skip?: (k: string) => boolean): boolean {
+  const ka = Object.keys(a).filter((k) => !skip?.(k));
+  const kb = Object.keys(b).filter((k) => !skip?.(k));
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!(k in b)) return false;
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (isPlain(x) && isPlain(y)) {
+      if (!changedLeaves(x, y, [...path, k], out)) return false;
+    } else if (Array.isArray(x) || Array.isArray(y) || x === null || y === null || typeof x === 'object' || typeof y === 'object') {
+      if (!deepEqual(x, y)) return false;
+    } else if (typeof x !== typeof y) return false;
+    else out.push([...path, k]);
+  }
+  return true;
+}
+
+/** Where the FieldsV1 of one entry stands on `path`: 'leaf' owns it exactly, 'atomic' owns an ancestor whole. */
+function ownership(fields: Json | undefined, path: string[]): 'none' | 'leaf' | 'atomic' {
+  let node = fields;
+  for (let i = 0; i < path.length; i++) {
+    if (!isPlain(node)) return 'none';
+    const child = node[`f:${path[i] as string}`];
+    if (child === undefined) return 'none';
+    if (i === path.length - 1) return 'leaf';
+    if (isPlain(child) && Object.keys(child).length === 0) return 'atomic';
+    node = child;
+  }
+  return 'none';
+}
+
+/**
+ * Sets next's managedFields to old's when the update provably leaves them unchanged (see the file
+ * header); false when the full computation is needed.
+ */
+export function unchangedOwnership(
+  old: AnyObject,
+  next: AnyObject,
+  manager: string,
+  apiVersion: string,
+  sub: string | undefined,
+  ignoreStatus: boolean,
+): boolean {
+  const entries = old.metadata.managedFields;
+  if (next.metadata.managedFields !== undefined || !Array.isArray(entries) || entries.length === 0) return false;
+  const a = old as unknown as JsonObject;
+  const b = next as unknown as JsonObject;
+  const top = (k: string) => k === 'apiVersion' || k === 'kind' || k === 'metadata' || (ignoreStatus && k === 'status');
+  const changed: string[][] = [];
+  if (!changedLeaves(a, b, [], changed, top)) return false;
+  const ma = a['metadata'];
+  const mb = b['metadata'];
+  if (!isPlain(ma) || !isPlain(mb) || !changedLeaves(ma, mb, ['metadata'], changed, (k) => UNTRACKED_META.has(k))) return false;
+  if (changed.length > 0) {
+    const mine = entries.filter(
+      (e) => e.manager === manager && e.operation === 'Update' && e.apiVersion === apiVersion && (e.subresource || undefined) === sub,
+    );
+    if (mine.length !== 1) return false;
+    const self = mine[0];
+    for (const path of changed) {
+      for (const e of entries) {
+        if (e.fieldsType !== undefined && e.fieldsType !== 'FieldsV1') return false;
+        const own = ownership(e.fieldsV1 as Json | undefined, path);
+        if (e === self ? own !== 'leaf' : own !== 'none') return false;
+      }
+    }
+  }
+  next.metadata.managedFields = entries;
+  return true;
+}
