@@ -28,6 +28,8 @@ import { runNetworkPhase } from './network.js';
 import { runImageFactsPhase } from './image-facts.js';
 import { runAuthPhase } from './auth.js';
 import { runCrdPhase } from './crd.js';
+import { runIdleSteadyPhase } from './steady-state.js';
+import { runInformerMemoryPhase } from './informer-memory.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -304,6 +306,8 @@ main()
   .then(runImageFactsPhase)
   .then(runAuthPhase)
   .then(runCrdPhase)
+  .then(runIdleSteadyPhase)
+  .then(runInformerMemoryPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {
