@@ -4,7 +4,8 @@
 // the REST client parses them. Each cache shape is measured in its own `node --expose-gc` child, so
 // every figure starts from a clean heap: `managed` keeps managedFields (upstream's kube-controller-
 // manager informers), `stripped` drops them (Tandem before issue 15), `compact` also shares repeated
-// strings (Tandem's informers now). Also the time to sync both caches and to apply 20,000 pod
+// strings (Tandem's informers now); `gc-metadata` is the metadata-only copy of the same objects that
+// the garbage collector kept besides the shared caches until it read those. Also the time to sync both caches and to apply 20,000 pod
 // MODIFIED watch events (JSON text parsed and applied), as the cost side of the trade (CPU time of
 // the child, not wall time: the machine is shared).
 
@@ -22,9 +23,9 @@ import { fmt } from './stats.js';
 const NODES = Number(process.env['BENCH_INFORMER_NODES'] ?? 5000);
 const PODS = Number(process.env['BENCH_INFORMER_PODS'] ?? 150_000);
 const DEPLOYMENTS = 30;
-const EVENTS = 20_000;
+const EVENTS = Math.min(20_000, PODS);
 const T0 = Date.parse('2026-12-07T10:00:00Z');
-const VARIANTS = ['managed', 'stripped', 'compact'] as const;
+const VARIANTS = ['managed', 'stripped', 'compact', 'gc-metadata'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const log = (s: string) => process.stderr.write(`[bench] informer-memory: ${s}\n`);
@@ -206,12 +207,16 @@ function node(i: number, rv: number): Node {
 function fakeClient(count: number, make: (i: number, rv: number) => unknown, kind: string) {
   let onEvent: ((ev: WatchEvent) => void) | undefined;
   const client = {
-    request(_m: string, path: string) {
+    request(_m: string, path: string, _b?: unknown, _c?: string, accept?: string) {
       const q = new URLSearchParams(path.slice(path.indexOf('?') + 1));
       const limit = Number(q.get('limit') ?? 500);
       const from = Number(q.get('continue') || 0);
       const items = [];
-      for (let i = from; i < Math.min(count, from + limit); i++) items.push(make(i, 1000 + i));
+      const meta = accept?.includes('PartialObjectMetadata') ?? false;
+      for (let i = from; i < Math.min(count, from + limit); i++) {
+        const o = make(i, 1000 + i) as { metadata: unknown };
+        items.push(meta ? { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: o.metadata } : o);
+      }
       const next = from + limit < count ? String(from + limit) : undefined;
       const text = JSON.stringify({
         kind: `${kind}List`,
@@ -245,7 +250,11 @@ interface Measured {
 }
 
 async function measure(variant: Variant): Promise<Measured> {
-  const shape: Omit<InformerOptions, 'path'> = { keepManagedFields: variant === 'managed', compact: variant === 'compact' };
+  const shape: Omit<InformerOptions, 'path'> = {
+    keepManagedFields: variant === 'managed',
+    compact: variant === 'compact' || variant === 'gc-metadata',
+    metadataOnly: variant === 'gc-metadata',
+  };
   const n = fakeClient(NODES, node, 'Node');
   const p = fakeClient(PODS, pod, 'Pod');
   const h0 = heap();
@@ -261,7 +270,11 @@ async function measure(variant: Variant): Promise<Measured> {
   const syncMs = (c1.user + c1.system) / 1000;
   const h2 = heap();
   // steady state: MODIFIED events of existing pods (a status change each), parsed and applied
-  const texts = Array.from({ length: EVENTS }, (_, k) => JSON.stringify({ type: 'MODIFIED', object: pod(k, 2_000_000 + k) }));
+  const texts = Array.from({ length: EVENTS }, (_, k) => {
+    const o = pod(k, 2_000_000 + k);
+    const object = variant === 'gc-metadata' ? { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: o.metadata } : o;
+    return JSON.stringify({ type: 'MODIFIED', object });
+  });
   await new Promise((r) => setTimeout(r, 50)); // the informer opens its watch after the sync
   let applied = 0;
   pods.onUpdate(() => applied++);
