@@ -2,12 +2,14 @@
 // informers hold for 5,000 nodes and 150,000 pods (30 Deployments of 5,000 pods, all bound and
 // Running), fed the way the server answers: paged LISTs of JSON text with managedFields, parsed as
 // the REST client parses them. Each cache shape is measured in its own `node --expose-gc` child, so
-// every figure starts from a clean heap: `managed` keeps managedFields (upstream's kube-controller-
-// manager informers), `stripped` drops them (Tandem before issue 15), `compact` also shares repeated
-// strings (Tandem's informers now); `gc-metadata` is the metadata-only copy of the same objects that
-// the garbage collector kept besides the shared caches until it read those. Also the time to sync both caches and to apply 20,000 pod
-// MODIFIED watch events (JSON text parsed and applied), as the cost side of the trade (CPU time of
-// the child, not wall time: the machine is shared).
+// every figure starts from a clean heap: `managed` keeps managedFields (client-go's default);
+// `stripped` drops them (Tandem before issue 15, and upstream's kube-scheduler and
+// kube-controller-manager, whose informer factories trim them with a transform); `compact` also
+// shares repeated strings (Tandem's informers now); `gc-metadata` is the metadata-only copy of the
+// same objects that the garbage collector kept besides the shared caches until it read those. Also
+// the CPU time to sync both caches and to apply 20,000 pod MODIFIED watch events (JSON text parsed
+// and applied), the cost side of the trade (CPU time of the child, not wall time: the machine is
+// shared).
 
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -315,7 +317,7 @@ export async function runInformerMemoryPhase(): Promise<void> {
   }
   const lines = out.map(
     (m) =>
-      `  ${m.variant.padEnd(9)} pod ${fmt(m.podBytes, 0)} B, node ${fmt(m.nodeBytes, 0)} B, total ${fmt(m.heapMb, 0)} MB; ` +
+      `  ${m.variant.padEnd(11)} pod ${fmt(m.podBytes, 0)} B, node ${fmt(m.nodeBytes, 0)} B, total ${fmt(m.heapMb, 0)} MB; ` +
       `sync ${fmt(m.syncMs, 0)} ms CPU (generation included); pod MODIFIED event ${fmt(m.eventUs, 1)} µs`,
   );
   process.stdout.write(
