@@ -179,6 +179,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       else s.statusErrors++;
       log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
     },
+    (key) => key.startsWith('L:'),
   );
 
   const wheel = createLeaseWheel({
