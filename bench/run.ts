@@ -36,6 +36,8 @@ import { runControlLoopsPhase } from './control-loops.js';
 import { runScalePhase } from './scale.js';
 import { runStoreMemoryPhase } from './store-memory.js';
 import { runLeaseRenewalPhase } from './lease-renewal.js';
+import { runIdleSteadyPhase } from './steady-state.js';
+import { runInformerMemoryPhase } from './informer-memory.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -319,6 +321,8 @@ main()
   .then(runScalePhase)
   .then(() => (wanted('store-memory') ? runStoreMemoryPhase() : undefined))
   .then(() => (wanted('lease-renewal') ? runLeaseRenewalPhase() : undefined))
+  .then(runIdleSteadyPhase)
+  .then(runInformerMemoryPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

@@ -70,3 +70,15 @@ test('handler registrations: replay for late joiners, hasSynced, remove', async 
   assert.deepEqual(early, ['add a'], 'a removed registration gets nothing more');
   await factory.stop();
 });
+
+test('existing: the full-object informer of a path, for a caller that needs less; none for metadata-only or unknown paths', () => {
+  const api = createFakeApi();
+  const f = createInformerFactory(api.client);
+  const full = f.informer('/api/v1/configmaps');
+  f.informer('/api/v1/secrets', { metadataOnly: true });
+  f.informer('/api/v1/pods', { labelSelector: 'app=web' });
+  assert.equal(f.existing('/api/v1/configmaps'), full);
+  assert.equal(f.existing('/api/v1/secrets'), undefined);
+  assert.equal(f.existing('/api/v1/pods'), undefined);
+  assert.equal(f.existing('/api/v1/nodes'), undefined);
+});

@@ -21,6 +21,12 @@ export interface InformerFactory {
   for<T extends KubeObject>(kind: KindDef<T>, opts?: SharedInformerOptions<T>): Informer<T>;
   /** The informer for a collection path: for kind-agnostic callers (the garbage collector's discovered resources). */
   informer<T extends KubeObject = AnyObject>(path: string, opts?: Omit<InformerOptions<T>, 'path'>): Informer<T>;
+  /**
+   * The full-object informer of a collection path (no selectors) that some caller already asked for,
+   * if any: a caller that needs less (the garbage collector: metadata) reads it instead of caching
+   * the same objects a second time.
+   */
+  existing<T extends KubeObject = AnyObject>(path: string): Informer<T> | undefined;
   /** Starts every informer created so far (and those created later, as they are created). */
   start(): void;
   /** Resolves when every started informer has synced. */
@@ -67,6 +73,10 @@ export function createInformerFactory(client: RestClient, defaults: Omit<Informe
       return shared(collectionPath(kind, namespace), rest);
     },
     informer: (path, opts = {}) => shared(path, opts),
+    existing<T extends KubeObject = AnyObject>(path: string) {
+      const e = informers.get(`${path}?&`);
+      return e && !e.metadataOnly ? (e.inf as unknown as Informer<T>) : undefined;
+    },
     start() {
       started = true;
       for (const e of informers.values()) e.inf.start();

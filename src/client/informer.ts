@@ -14,6 +14,7 @@ import type { RestClient, WatchEvent } from './rest-client.js';
 import { objectKey } from './object-key.js';
 import { diffSnapshot, isStale, type CacheChange } from './relist-diff.js';
 import { createIndexStore, type Indexer } from './index-store.js';
+import { sharedStringTable } from './informer-compact.js';
 
 export interface InformerOptions<T extends KubeObject = AnyObject> {
   /** Collection path, e.g. `/api/v1/pods` or `/apis/apps/v1/deployments` (all namespaces) */
@@ -38,6 +39,11 @@ export interface InformerOptions<T extends KubeObject = AnyObject> {
    * cost a fraction of the memory. Objects keep their kind and apiVersion from the list.
    */
   metadataOnly?: boolean;
+  /**
+   * Share repeated string values between cached objects (default true: see informer-compact.ts).
+   * The objects read the same; only the bench turns it off, to measure what it saves.
+   */
+  compact?: boolean;
   log?: Logger;
 }
 
@@ -95,6 +101,7 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
   const log = opts.log ?? nullLogger;
   const store = createIndexStore<T>({ namespace: (o) => (o.metadata.namespace ? [o.metadata.namespace] : []), ...opts.indexers });
   const handlers: Array<{ h: InformerHandlers<T>; synced: boolean }> = [];
+  const compact = opts.compact === false ? undefined : sharedStringTable;
   const backoff = createBackoff(opts.backoff ?? { initialMs: 250, factor: 2, maxMs: 30_000, jitter: 0.2 });
   let rv = '';
   let started = false;
@@ -177,6 +184,7 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         if (!opts.keepManagedFields) delete it.metadata.managedFields;
         if (!it.kind && itemKind) it.kind = itemKind;
         if (!it.apiVersion && page.apiVersion) it.apiVersion = page.apiVersion;
+        compact?.compact(it);
         items.set(objectKey(it), it as T);
       }
       cont = page.metadata?.continue || undefined;
@@ -213,6 +221,7 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         const old = store.get(key);
         if (obj.metadata.resourceVersion) rv = obj.metadata.resourceVersion;
         if (isStale(old, obj)) return 'ok';
+        compact?.compact(obj);
         store.put(key, obj);
         if (old && old.metadata.uid !== obj.metadata.uid) {
           emit({ type: 'delete', key, obj: old });

@@ -167,12 +167,14 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
             res.setEncoding('utf8');
             res.on('data', (c: string) => {
               buf += c;
-              let i: number;
-              while ((i = buf.indexOf('\n')) >= 0) {
-                const line = buf.slice(0, i);
-                buf = buf.slice(i + 1);
+              // one pass over the chunk's lines, then keep the tail once (not a copy of the rest per line)
+              let from = 0;
+              for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n', from)) {
+                const line = buf.slice(from, i);
+                from = i + 1;
                 if (line.trim() && !stopped) onEvent(JSON.parse(line) as WatchEvent);
               }
+              if (from > 0) buf = buf.slice(from);
             });
             res.on('end', () => resolve());
             res.on('close', () => resolve());

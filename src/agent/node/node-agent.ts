@@ -1,6 +1,10 @@
 // Registers the Node (create, or update labels, spec and status of an existing one), keeps its
-// status fresh (checked every 10 s, written when changed, and at least every minute) and renews the
-// node Lease in kube-node-lease every 10 s.
+// status fresh and renews the node Lease in kube-node-lease every 10 s. As upstream's kubelet with
+// node leases: the status is computed every 10 s (nodeStatusUpdateFrequency) but written only when
+// it changed or 5 min after the last write (nodeStatusReportFrequency; after a change, plus a one-time
+// random offset in [-1/2, +1/2] of it, as the kubelet does); the Lease is the heartbeat.
+// The Lease is renewed from the version last written (one PUT per renewal), read again only after
+// a conflict or when it is gone, as upstream's lease controller does.
 
 import type { Node, NodeCondition, NodeStatus, Taint } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
@@ -26,7 +30,9 @@ export interface NodeAgentOptions {
   taints?: Taint[];
   kubeletPort: number;
   log: Logger;
+  /** how often the status is computed and compared (default 10 s, upstream's nodeStatusUpdateFrequency) */
   statusCheckMs?: number;
+  /** an unchanged status is written again after this long (default 5 min, upstream's nodeStatusReportFrequency) */
   statusForceMs?: number;
   leaseRenewMs?: number;
   leaseDurationSeconds?: number;
@@ -47,12 +53,17 @@ export interface NodeAgent {
   stats(): { statusWrites: number; leaseRenewals: number };
 }
 
+const STATUS_REPORT_MS = 5 * 60_000;
+
 export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   let uid: string | undefined;
   let current: Node | undefined;
   let lastJson = '';
-  let lastWrite = -Infinity;
+  /** when an unchanged status is written again */
+  let reportDue = -Infinity;
   let lastConditions: NodeCondition[] | undefined;
+  /** resourceVersion of the Lease this agent last wrote */
+  let leaseRv: string | undefined;
   let statusWrites = 0,
     leaseRenewals = 0;
   const cancels: Array<() => void> = [];
@@ -84,11 +95,13 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
   async function syncStatus(force = false): Promise<boolean> {
     const status = await currentStatus();
     const json = JSON.stringify(status);
-    if (!force && json === lastJson && o.clock.now() - lastWrite < (o.statusForceMs ?? 60_000)) return false;
+    const changed = json !== lastJson;
+    if (!force && !changed && o.clock.now() < reportDue) return false;
     const conditions = stampNodeConditions(status.conditions ?? [], lastConditions, o.clock.now());
     current = await nodes.patchStatus(o.nodeName, { status: { ...status, conditions } });
+    const every = o.statusForceMs ?? STATUS_REPORT_MS;
+    reportDue = o.clock.now() + (changed ? Math.floor(every * (0.5 + Math.random())) : every);
     lastJson = json;
-    lastWrite = o.clock.now();
     lastConditions = conditions;
     statusWrites++;
     return true;
@@ -118,10 +131,22 @@ export function createNodeAgent(o: NodeAgentOptions): NodeAgent {
 
   async function renewLease(): Promise<void> {
     const body = (rv?: string) => buildNodeLease(o.nodeName, uid, o.clock.now(), o.leaseDurationSeconds ?? 40, rv);
-    const cur = await leases.getOrUndefined(o.nodeName);
-    if (cur) await leases.update(body(cur.metadata.resourceVersion));
-    else await leases.create(body());
-    leaseRenewals++;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = leaseRv ? await leases.update(body(leaseRv)) : await leases.create(body());
+        leaseRv = res.metadata.resourceVersion;
+        leaseRenewals++;
+        return;
+      } catch (e) {
+        const code = e instanceof StatusError ? e.code : 0;
+        if (attempt >= 2 || (code !== 409 && code !== 404)) {
+          leaseRv = undefined;
+          throw e;
+        }
+        // someone else wrote it (409) or it is gone (404): start again from what the server has
+        leaseRv = code === 404 ? undefined : (await leases.getOrUndefined(o.nodeName))?.metadata.resourceVersion;
+      }
+    }
   }
 
   function every(ms: number, fn: () => Promise<unknown>, what: string): void {

@@ -1,5 +1,7 @@
 // Bounded concurrency for API writes, keyed: a key is queued at most once, and a key submitted while
 // its write is in flight runs once more afterwards (the write reads the newest state when it starts).
+// Urgent keys (the nodes' Lease renewals) start before any other queued key, so a burst of status
+// writes cannot delay heartbeats past the node monitor's grace period.
 
 export interface KeyedPool {
   submit(key: string): void;
@@ -15,8 +17,23 @@ export function createKeyedPool(
   limit: number,
   work: (key: string) => Promise<void>,
   onError: (key: string, err: unknown) => void,
+  urgent: (key: string) => boolean = () => false,
 ): KeyedPool {
-  const queue = new Set<string>();
+  const first = new Set<string>();
+  const rest = new Set<string>();
+  const queueOf = (key: string) => (urgent(key) ? first : rest);
+  const queue = {
+    get size() {
+      return first.size + rest.size;
+    },
+    add: (key: string) => void queueOf(key).add(key),
+    clear() {
+      first.clear();
+      rest.clear();
+    },
+    next: (): string => (first.size > 0 ? first : rest).values().next().value as string,
+    delete: (key: string) => void queueOf(key).delete(key),
+  };
   const running = new Set<string>();
   const again = new Set<string>();
   let idleWaiters: Array<() => void> = [];
@@ -31,7 +48,7 @@ export function createKeyedPool(
   };
   const pump = () => {
     while (!stopped && running.size < limit && queue.size > 0) {
-      const key = queue.values().next().value as string;
+      const key = queue.next();
       queue.delete(key);
       running.add(key);
       void work(key)

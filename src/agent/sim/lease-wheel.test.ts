@@ -104,6 +104,27 @@ test('keyed pool: bounded concurrency, one queued write per key, re-run after an
   assert.equal(peak, 2);
 });
 
+test('keyed pool: urgent keys (Lease renewals) start before queued status writes', async () => {
+  const started: string[] = [];
+  const release: Array<() => void> = [];
+  const pool = createKeyedPool(
+    1,
+    async (k) => {
+      started.push(k);
+      await new Promise<void>((r) => release.push(r));
+    },
+    () => {},
+    (k) => k.startsWith('L:'),
+  );
+  for (const k of ['S:a', 'S:b', 'S:c', 'L:a', 'S:d', 'L:b']) pool.submit(k);
+  while (release.length > 0 || pool.inFlight() > 0) {
+    release.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  await pool.idle();
+  assert.deepEqual(started, ['S:a', 'L:a', 'L:b', 'S:b', 'S:c', 'S:d']);
+});
+
 test('node lease shape', () => {
   const l = buildNodeLease('n1', 'uid-1', Date.UTC(2024, 0, 2, 3, 4, 5, 678), 40, '17');
   assert.equal(l.spec?.renewTime, '2024-01-02T03:04:05.678000Z');

@@ -1,5 +1,10 @@
 // Registration, Lease heartbeats and node status of the simulated nodes. Heartbeats come from one
 // wheel; writes go through one bounded pool keyed by node, so a slow server never piles up work.
+// As upstream's kubelet with node leases: the Lease (every 10 s) is the heartbeat; the Node's status
+// is written on a change and otherwise once per report interval (nodeStatusReportFrequency, 5 min).
+// After a change (registration included) the next report comes after the interval plus a one-time
+// random offset in [-1/2, +1/2] of it, as the kubelet does, so a fleet registered at once does not
+// rewrite every status in the same second 5 minutes later.
 
 import type { Node } from '../../api/gen/types.js';
 import { StatusError } from '../../base/errors.js';
@@ -71,10 +76,22 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
   const nodeApi = client.resource(nodeKind);
   const leases = nodeLeases(client);
 
+  /** After a change the next report gets a one-time offset in [-interval/2, +interval/2]. */
+  const nextReport = (now: number, changed: boolean) =>
+    now + (changed ? Math.floor(cfg.statusRefreshMs * (0.5 + Math.random())) : cfg.statusRefreshMs);
+
   async function writeStatus(n: SimNode): Promise<void> {
     const now = clock.now();
-    await nodeApi.patchStatus(n.name, { status: buildNodeStatus(describe(n), now, n.readySinceMs) });
+    const changed = n.statusChanged;
+    n.statusChanged = false;
+    try {
+      await nodeApi.patchStatus(n.name, { status: buildNodeStatus(describe(n), now, n.readySinceMs) });
+    } catch (e) {
+      n.statusChanged ||= changed;
+      throw e;
+    }
     n.lastStatusMs = now;
+    n.statusDueMs = nextReport(now, changed);
     s.statusWrites++;
   }
 
@@ -117,8 +134,14 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       needStatus = true;
     }
     n.uid = node.metadata.uid;
+    n.statusChanged = true;
     if (needStatus || !(node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) await writeStatus(n);
-    else n.lastStatusMs = clock.now();
+    else {
+      // a Ready node of an earlier run: its status stands; the next report as after a change
+      n.lastStatusMs = clock.now();
+      n.statusDueMs = nextReport(n.lastStatusMs, true);
+      n.statusChanged = false;
+    }
     n.leaseRv = undefined;
     await writeLease(n);
     n.registered = true;
@@ -156,6 +179,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       else s.statusErrors++;
       log.warn(`${key.startsWith('L:') ? 'lease' : 'status'} write failed`, { node: key.slice(2), error: msg(e) });
     },
+    (key) => key.startsWith('L:'),
   );
 
   const wheel = createLeaseWheel({
@@ -167,7 +191,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       const n = nodes[i];
       if (!n || !n.registered || !n.heartbeat) return;
       pool.submit(`L:${n.name}`);
-      if (clock.now() - n.lastStatusMs >= cfg.statusRefreshMs) pool.submit(`S:${n.name}`);
+      if (clock.now() >= n.statusDueMs) pool.submit(`S:${n.name}`);
     },
   });
 
@@ -197,6 +221,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       n.heartbeat = true;
       n.frozen = false;
       n.readySinceMs = clock.now();
+      n.statusChanged = true;
       pool.submit(`S:${n.name}`);
       pool.submit(`L:${n.name}`);
     },
@@ -207,6 +232,7 @@ export function createNodeRunner(cfg: ResolvedSimOptions, nodes: readonly SimNod
       // someone else (node lifecycle) marked the node not ready while we are alive: say so again
       if (ready?.status !== 'True' && clock.now() - n.lastStatusMs > 1000) {
         n.readySinceMs = clock.now();
+        n.statusChanged = true;
         pool.submit(`S:${n.name}`);
       }
     },

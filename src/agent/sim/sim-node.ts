@@ -17,6 +17,10 @@ export interface SimNode {
   /** pods on the node are not advanced (a dead node agent) */
   frozen: boolean;
   lastStatusMs: number;
+  /** when the status is written again if nothing changes (see node-runner: upstream's report interval and jitter) */
+  statusDueMs: number;
+  /** the next status write follows a change (registration, Ready again): its next report gets the random offset */
+  statusChanged: boolean;
   readySinceMs: number;
   /** created on the first pod that needs an address */
   ips: PodIpAllocator | undefined;
@@ -42,6 +46,8 @@ export function createSimNode(
     heartbeat: true,
     frozen: false,
     lastStatusMs: 0,
+    statusDueMs: Number.POSITIVE_INFINITY,
+    statusChanged: true,
     readySinceMs: nowMs,
     ips: undefined,
   };

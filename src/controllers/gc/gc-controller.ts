@@ -179,8 +179,10 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     }
   }
 
+  /** handler registrations, removed at stop: some informers are shared ones that outlive the collector */
+  const registrations: Array<{ remove(): void }> = [];
   const attach = (mon: Monitor) => {
-    mon.informer.addHandlers({
+    const reg = mon.informer.addHandlers({
       onAdd: (o) => queue.add(itemOf(mon, o)),
       onUpdate: (old, o) => {
         queue.add(itemOf(mon, o));
@@ -192,6 +194,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
         enqueueOwners(o);
       },
     });
+    registrations.push(reg);
   };
 
   // resources served after start (CRDs): monitored once discovery shows them, dropped when it stops
@@ -248,7 +251,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
       steps: 1000,
       retryable: () => !signal.aborted,
     });
-    const ms = createMonitors(client, resources, log);
+    const ms = createMonitors(client, resources, log, deps.informers);
     monitors = ms;
     for (const mon of ms.all()) attach(mon);
     resyncTimer = setInterval(() => void resync(), deps.resyncMs ?? 30_000);
@@ -267,6 +270,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
       stopped = true;
       if (resyncTimer) clearInterval(resyncTimer);
       if (resyncSoon) clearTimeout(resyncSoon);
+      for (const r of registrations.splice(0)) r.remove();
       return monitors?.stop();
     },
   });

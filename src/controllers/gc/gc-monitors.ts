@@ -1,12 +1,14 @@
 // One informer per served resource that can be listed and watched, indexed by the uids an object's
 // owner references point at, plus the lookups the garbage collector needs across all of them. The
-// informers are the collector's own: they cache metadata only, a shape the shared informers of the
-// same resources (full objects) cannot have.
+// informers are the collector's own and cache metadata only, except for resources that another
+// component already caches in a shared informer (pods, nodes, ReplicaSets ...): the collector reads
+// that one (it needs only the metadata of its objects) rather than holding a second copy of each.
 
 import type { AnyObject, KubeObject, OwnerReference } from '../../api/object.js';
 import { createInformer, type Informer } from '../../client/informer.js';
 import { groupVersionOf, hasVerbs, resourceRef, type ApiResource } from '../../client/discovery.js';
 import type { Indexer } from '../../client/index-store.js';
+import type { InformerFactory } from '../../client/informer-factory.js';
 import type { ResourceClient } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Logger } from '../../base/log.js';
@@ -20,6 +22,8 @@ export interface Monitor {
   informer: Informer;
   /** REST calls on the resource (all namespaces; `.namespace(ns)` for one). */
   api: ResourceClient<AnyObject>;
+  /** the informer belongs to the shared factory: started and stopped there, not here */
+  borrowed: boolean;
 }
 
 export interface Monitors {
@@ -44,7 +48,7 @@ export interface Monitors {
 const monitorId = (r: ApiResource) => `${groupVersionOf(r)}/${r.resource}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
-export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: Logger): Monitors {
+export function createMonitors(client: RestClient, resources: readonly ApiResource[], log: Logger, shared?: InformerFactory): Monitors {
   const list: Monitor[] = [];
   const ids = new Map<string, Monitor>();
   const kinds = new Map<string, Monitor>();
@@ -56,13 +60,17 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
     if (res.group === 'metrics.k8s.io') return undefined;
     if (ids.has(monitorId(res))) return undefined;
     const api = client.resource(resourceRef(res));
-    const informer = createInformer<AnyObject>(client, {
-      path: api.path(),
-      indexers: { [OWNER_INDEX]: byOwnerUid },
-      metadataOnly: true,
-      log,
-    });
-    const m: Monitor = { id: monitorId(res), res, informer, api };
+    const have = shared?.existing<AnyObject>(api.path());
+    have?.addIndexers({ [OWNER_INDEX]: byOwnerUid });
+    const informer =
+      have ??
+      createInformer<AnyObject>(client, {
+        path: api.path(),
+        indexers: { [OWNER_INDEX]: byOwnerUid },
+        metadataOnly: true,
+        log,
+      });
+    const m: Monitor = { id: monitorId(res), res, informer, api, borrowed: have !== undefined };
     list.push(m);
     ids.set(m.id, m);
     if (!kinds.has(`${res.group}/${res.kind}`)) kinds.set(`${res.group}/${res.kind}`, m);
@@ -79,13 +87,13 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
       return out;
     },
     start() {
-      for (const m of list) m.informer.start();
+      for (const m of list) if (!m.borrowed) m.informer.start();
     },
     async whenSynced() {
       await Promise.all(list.map((m) => m.informer.whenSynced()));
     },
     async stop() {
-      await Promise.all(list.map((m) => m.informer.stop()));
+      await Promise.all(list.filter((m) => !m.borrowed).map((m) => m.informer.stop()));
     },
     add,
     async remove(id) {
@@ -99,7 +107,7 @@ export function createMonitors(client: RestClient, resources: readonly ApiResour
         const other = list.find((o) => `${o.res.group}/${o.res.kind}` === kk);
         if (other) kinds.set(kk, other);
       }
-      await m.informer.stop();
+      if (!m.borrowed) await m.informer.stop();
     },
   };
 }
