@@ -38,6 +38,15 @@ export interface GarbageCollectorOptions {
   resyncMs?: number;
 }
 
+/** Whether an update changes an object's owners, its deletion or its finalizers (all the collector acts on). */
+export function gcRelevantChange(old: KubeObject, o: KubeObject): boolean {
+  const a = old.metadata;
+  const b = o.metadata;
+  if (a.deletionTimestamp !== b.deletionTimestamp) return true;
+  if (JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])) return true;
+  return JSON.stringify(a.ownerReferences ?? []) !== JSON.stringify(b.ownerReferences ?? []);
+}
+
 const NAME = 'garbage-collector';
 const ignorable = (e: unknown) => e instanceof StatusError && (e.code === 404 || e.code === 409);
 
@@ -184,7 +193,10 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
   const attach = (mon: Monitor) => {
     const reg = mon.informer.addHandlers({
       onAdd: (o) => queue.add(itemOf(mon, o)),
+      // as upstream's graph builder: an update matters only when it changes what the collector decides
+      // on (owners, deletion, finalizers); the steady stream of status and Lease updates queues nothing
       onUpdate: (old, o) => {
+        if (!gcRelevantChange(old, o)) return;
         queue.add(itemOf(mon, o));
         enqueueOwners(old);
         enqueueOwners(o);
