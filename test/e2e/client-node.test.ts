@@ -274,6 +274,11 @@ describe('typed and generic clients', () => {
   test('Watch receives ADDED, MODIFIED and DELETED', async () => {
     const wns = 'watched';
     await core.createNamespace({ body: { metadata: { name: wns } } });
+    // the root CA publisher puts kube-root-ca.crt into every new namespace, on its own time (the
+    // control loops run in their own thread): wait for it, so the watch below sees only this test's writes
+    await until('kube-root-ca.crt in the new namespace', async () =>
+      (await core.listNamespacedConfigMap({ namespace: wns })).items.some((c) => c.metadata?.name === 'kube-root-ca.crt'),
+    );
     const list = await core.listNamespacedConfigMap({ namespace: wns });
     const events: string[] = [];
     let doneErr: unknown = 'not done';
