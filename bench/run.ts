@@ -5,7 +5,9 @@
 // Environment: BENCH_PROF=1 profiles the main SQLite server child (node --cpu-prof) and prints its hot
 // spots per phase; BENCH_KEEP=1 keeps the temporary data dirs. BENCH_ONLY=api,scheduler,deployment,rss,node,process,network,image-facts,auth
 // runs only the named phases (see cluster-phases.ts; the scheduler and cluster phases follow the API ones).
-// BENCH_ONLY=scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts; sizes in scale-config.ts).
+// Issue 15's phases: fairness, metrics, durability, control-loops, store-memory, lease-renewal,
+// informer-memory, idle-steady, and scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts;
+// sizes in scale-config.ts; many minutes, so it runs last).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
