@@ -200,15 +200,22 @@ test('the API server and the control loops serve upstream metrics a Prometheus p
   // a node the scheduler can place a pod on
   const node = await raw.request('POST', '/api/v1/nodes', json({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'metrics-node' } }));
   assert.equal(node.status, 201, node.text);
-  const n = JSON.parse(node.text) as Record<string, unknown>;
-  n['status'] = {
-    capacity: { cpu: '4', memory: '8Gi', pods: '110' },
-    allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-    conditions: [
-      { type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
-    ],
+  // a merge patch of the status: the control loops (node IPAM, node lifecycle) write the new Node too,
+  // so a PUT with the create's resourceVersion could meet a 409
+  const status = {
+    status: {
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      ],
+    },
   };
-  assert.equal((await raw.request('PUT', '/api/v1/nodes/metrics-node/status', json(n))).status, 200);
+  const patched = await raw.request('PATCH', '/api/v1/nodes/metrics-node/status', {
+    body: JSON.stringify(status),
+    headers: { 'Content-Type': 'application/merge-patch+json' },
+  });
+  assert.equal(patched.status, 200, patched.text);
   const pod = await raw.request(
     'POST',
     '/api/v1/namespaces/default/pods',
