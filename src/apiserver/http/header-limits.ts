@@ -6,6 +6,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 
+/** How long a connection answered with a parse error is read (and its data dropped) before it is closed. */
+const LINGER_MS = 2000;
+
 /** Upstream's limit for the request line plus headers. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -39,5 +42,12 @@ export function answerClientErrors(server: HttpServer | HttpsServer): void {
     const body = statusText(code, reason, message);
     const head = `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : code === 408 ? 'Request Timeout' : 'Bad Request'}\r\n`;
     sock.end(`${head}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // A lingering close, as Go's server does after such an answer: the client may still be sending the
+    // rest of its request, and a socket closed with unread data is reset by the kernel, which can drop
+    // the answer before the client reads it (it then sees ECONNRESET instead of the 431). So the rest is
+    // read and dropped until the client closes, or for at most LINGER_MS.
+    sock.on('data', () => undefined);
+    sock.resume();
+    setTimeout(() => sock.destroy(), LINGER_MS).unref();
   });
 }
