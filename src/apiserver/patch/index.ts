@@ -4,4 +4,4 @@
 export { applyJsonPatch } from './json-patch.js';
 export { applyMergePatch } from './merge-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge.js';
-export { updateManagedFields, createManagedFieldsJson, applyPatch } from './managed-fields.js';
+export { updateManagedFields, createManagedFieldsJson, applyPatch, UNTRACKED_META } from './managed-fields.js';

@@ -20,7 +20,8 @@ import { collectFields, compareValues, mergeApplied, removeFields } from './ssa-
 import { fieldsV1Text } from './fields-direct.js';
 import type { Walker } from './ssa-walk.js';
 
-const UNTRACKED_META = [
+/** metadata members that field ownership does not track (also read by registry/managed-fast.ts). */
+export const UNTRACKED_META: readonly string[] = [
   'managedFields',
   'resourceVersion',
   'uid',

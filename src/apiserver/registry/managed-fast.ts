@@ -6,20 +6,10 @@
 // owns or shares, managedFields sent by the client) returns false and takes the full path.
 
 import type { AnyObject, Json, JsonObject } from '../../api/object.js';
+import { UNTRACKED_META as UNTRACKED_META_LIST } from '../patch/index.js';
 
-/** metadata members that ownership ignores: the same list patch/managed-fields.ts leaves untracked. */
-const UNTRACKED_META = new Set([
-  'managedFields',
-  'resourceVersion',
-  'uid',
-  'creationTimestamp',
-  'generation',
-  'selfLink',
-  'name',
-  'namespace',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-]);
+/** metadata members that ownership ignores: the one list patch/managed-fields.ts keeps. */
+const UNTRACKED_META = new Set(UNTRACKED_META_LIST);
 
 const isPlain = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
