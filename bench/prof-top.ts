@@ -63,7 +63,11 @@ export function loadProfile(file: string): CpuProfile {
   return JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 }
 
-export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): ProfileSummary {
+/** A profile's nodes by id, each node's parent, and each node's self time in ms (within `window` if given). */
+export function selfTimes(
+  prof: CpuProfile,
+  window?: Window,
+): { byId: Map<number, ProfileNode>; parent: Map<number, number>; self: Map<number, number> } {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of prof.nodes) {
@@ -79,6 +83,11 @@ export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): P
     const id = prof.samples[i] ?? 0;
     self.set(id, (self.get(id) ?? 0) + d / 1000);
   }
+  return { byId, parent, self };
+}
+
+export function summarizeProfile(prof: CpuProfile, top = 20, window?: Window): ProfileSummary {
+  const { byId, parent, self } = selfTimes(prof, window);
   let totalMs = 0;
   let idleMs = 0;
   let gcMs = 0;

@@ -2,7 +2,7 @@
 // ...): each profile sample is charged to an area by its own frame when that is a well-known native or
 // node-internal piece (JSON, TLS, GC), otherwise by the nearest project frame's folder.
 
-import type { loadProfile, Window } from './prof-top.js';
+import { selfTimes, type loadProfile, type Window } from './prof-top.js';
 
 type CpuProfile = ReturnType<typeof loadProfile>;
 type Node = CpuProfile['nodes'][number];
@@ -39,21 +39,7 @@ export interface AreaShare {
 
 /** Busy time per area (idle excluded), largest first; `window` cuts one phase out of the profile. */
 export function areaShares(prof: CpuProfile, window?: Window): AreaShare[] {
-  const byId = new Map<number, Node>();
-  const parent = new Map<number, number>();
-  for (const n of prof.nodes) {
-    byId.set(n.id, n);
-    for (const c of n.children ?? []) parent.set(c, n.id);
-  }
-  const self = new Map<number, number>();
-  let t = prof.startTime;
-  for (let i = 0; i < prof.samples.length; i++) {
-    const d = prof.timeDeltas[i] ?? 0;
-    t += d;
-    if (window && (t < window.fromUs || t > window.toUs)) continue;
-    const id = prof.samples[i] ?? 0;
-    self.set(id, (self.get(id) ?? 0) + d / 1000);
-  }
+  const { byId, parent, self } = selfTimes(prof, window);
   const areas = new Map<string, number>();
   let busy = 0;
   for (const [id, ms] of self) {
