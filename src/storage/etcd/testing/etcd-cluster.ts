@@ -1,0 +1,189 @@
+// Real etcd members for tests and benchmarks: Debian's /usr/bin/etcd (package etcd-server), started
+// on free loopback ports with their own data directories under a temporary folder, as a one-member
+// or a several-member cluster. Members can be killed (SIGKILL, as a crash) and started again with
+// their data, so failover can be tested. Nothing here is used by the product itself.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
+
+/** Why etcd cannot run here, or undefined when it can (tests skip with this reason, saying so). */
+export function etcdUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return `etcd tests run on Linux only (this is ${process.platform})`;
+  if (!existsSync(ETCD_BINARY)) return `${ETCD_BINARY} is missing: install Debian's etcd-server (.ci/run does)`;
+  return undefined;
+}
+
+export interface EtcdMember {
+  readonly name: string;
+  /** http://127.0.0.1:PORT, the client URL */
+  readonly clientUrl: string;
+  readonly peerUrl: string;
+  readonly dataDir: string;
+  /** the member's log (stderr and stdout) */
+  readonly logFile: string;
+  readonly running: boolean;
+  /** SIGKILL, as a crash; resolves when the process is gone. */
+  kill(): Promise<void>;
+  /** Start again with the same data and ports; resolves when it answers /health. */
+  start(): Promise<void>;
+}
+
+export interface EtcdCluster {
+  readonly members: readonly EtcdMember[];
+  /** Client URLs of every member, in order (for `etcd://` specs: hosts joined by commas). */
+  readonly clientUrls: string[];
+  /** `etcd://127.0.0.1:P1,127.0.0.1:P2,...` */
+  readonly spec: string;
+  /** Kills every member and removes the data. */
+  stop(): Promise<void>;
+}
+
+export interface EtcdClusterOptions {
+  /** members (default 1) */
+  size?: number;
+  /** etcd's --quota-backend-bytes (default: etcd's own, 2 GiB) */
+  quotaBytes?: number;
+  /** extra flags for every member */
+  extraArgs?: string[];
+  /** a folder to keep the data and logs in (default: a new temporary folder, removed by stop) */
+  dir?: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(clientUrl: string): Promise<boolean> {
+  try {
+    const r = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
+    const body = (await r.json()) as { health?: string };
+    return r.ok && body.health === 'true';
+  } catch {
+    return false;
+  }
+}
+
+class Member implements EtcdMember {
+  private proc: ChildProcess | undefined;
+  constructor(
+    readonly name: string,
+    readonly clientUrl: string,
+    readonly peerUrl: string,
+    readonly dataDir: string,
+    readonly logFile: string,
+    private readonly args: string[],
+  ) {}
+
+  get running(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  spawn(): void {
+    const fd = openSync(this.logFile, 'a');
+    try {
+      this.proc = spawn(ETCD_BINARY, this.args, { stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGKILL');
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.spawn();
+    await this.waitHealthy(30_000);
+  }
+
+  async waitHealthy(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!this.running) throw new Error(`etcd member ${this.name} exited: ${tail(this.logFile)}`);
+      if (await healthy(this.clientUrl)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`etcd member ${this.name} did not become healthy in ${ms} ms: ${tail(this.logFile)}`);
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-8).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Starts an etcd cluster of `size` members on loopback and waits until every member is healthy. */
+export async function startEtcdCluster(o: EtcdClusterOptions = {}): Promise<EtcdCluster> {
+  const why = etcdUnavailable();
+  if (why) throw new Error(why);
+  const size = o.size ?? 1;
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'tandem-etcd-'));
+  const ports: Array<{ client: number; peer: number }> = [];
+  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), peer: await freePort() });
+  const names = ports.map((_, i) => `m${i}`);
+  const initial = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
+  const token = `tandem-test-${process.pid}-${Date.now()}`;
+  const members = names.map((name, i) => {
+    const client = `http://127.0.0.1:${ports[i]!.client}`;
+    const peer = `http://127.0.0.1:${ports[i]!.peer}`;
+    const dataDir = join(dir, name);
+    const args = [
+      `--name=${name}`,
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=${initial}`,
+      `--initial-cluster-token=${token}`,
+      '--initial-cluster-state=new',
+      // faster elections than etcd's defaults (100 ms / 1 s), still safe on loopback
+      '--heartbeat-interval=50',
+      '--election-timeout=500',
+      '--logger=zap',
+      '--log-outputs=stderr',
+      ...(o.quotaBytes ? [`--quota-backend-bytes=${o.quotaBytes}`] : []),
+      ...(o.extraArgs ?? []),
+    ];
+    return new Member(name, client, peer, dataDir, join(dir, `${name}.log`), args);
+  });
+  for (const m of members) m.spawn();
+  const stop = async (): Promise<void> => {
+    await Promise.all(members.map((m) => m.kill()));
+    if (!o.dir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(members.map((m) => m.waitHealthy(30_000)));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const clientUrls = members.map((m) => m.clientUrl);
+  return {
+    members,
+    clientUrls,
+    spec: `etcd://${clientUrls.map((u) => new URL(u).host).join(',')}`,
+    stop,
+  };
+}
