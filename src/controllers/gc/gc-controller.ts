@@ -86,12 +86,19 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
     return ownerStateOf(ref, live);
   }
 
-  async function deleteObj(m: Monitor, obj: KubeObject, policy: 'Background' | 'Foreground'): Promise<void> {
+  /**
+   * Deletes `obj` as the collector saw it. `decidedOn` (a dependent whose owners were judged gone)
+   * adds its resourceVersion as a precondition: the decision was made on the cached copy, and an
+   * update since may have given the object a new owner (an upload handed to a new token, an adoption);
+   * the conflict then sends it back through the queue to be judged on its new version.
+   */
+  async function deleteObj(m: Monitor, obj: KubeObject, policy: 'Background' | 'Foreground', decidedOn = false): Promise<void> {
+    const preconditions = decidedOn ? { uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion } : { uid: obj.metadata.uid };
     try {
-      await m.api
-        .namespace(obj.metadata.namespace ?? '')
-        .delete(obj.metadata.name ?? '', { propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
+      await m.api.namespace(obj.metadata.namespace ?? '').delete(obj.metadata.name ?? '', { propagationPolicy: policy, preconditions });
     } catch (e) {
+      if (decidedOn && e instanceof StatusError && e.code === 409)
+        throw new Error(`${objectKey(obj)} changed while it was judged: judged again`, { cause: e });
       if (!ignorable(e)) throw e;
     }
   }
@@ -175,7 +182,7 @@ export function startGarbageCollector(deps: ControllerDeps & GarbageCollectorOpt
       case 'none':
         return;
       case 'delete':
-        await deleteObj(m, obj, action.policy);
+        await deleteObj(m, obj, action.policy, true);
         return;
       case 'removeRefs':
         await patch(m, obj, refRemovalPatch(obj, action.uids));
