@@ -121,6 +121,27 @@ async function upsert<T extends KubeObject>(client: RestClient, kind: KindDef<T>
   }
 }
 
+/**
+ * The Secret is replaced by a new object (a new uid), not updated: the garbage collector may be
+ * about to delete the previous one for its expired owner, and its delete, bound to that uid, must
+ * not take the new upload with it.
+ */
+async function replaceSecret(client: RestClient, secret: Secret): Promise<void> {
+  const r = client.resource(secretKind).namespace(CERTS_NAMESPACE);
+  for (let attempt = 0; ; attempt++) {
+    await r.delete(CERTS_SECRET).catch((e: unknown) => {
+      if (!(isStatusError(e) && e.code === 404)) throw e;
+    });
+    try {
+      await r.create(secret);
+      return;
+    } catch (e) {
+      // another upload in between: the later of the two wins
+      if (!(isStatusError(e) && e.code === 409 && attempt < 3)) throw e;
+    }
+  }
+}
+
 /** The Role and RoleBinding that let control-plane bootstrap tokens `get` the one Secret, and nothing else. */
 function accessObjects(): [Role, RoleBinding] {
   const metadata = { name: ACCESS_NAME, namespace: CERTS_NAMESPACE };
@@ -170,6 +191,6 @@ export async function uploadControlPlaneCerts(client: RestClient, o: UploadOptio
   const [role, binding] = accessObjects();
   await upsert(client, roleKind, role);
   await upsert(client, roleBindingKind, binding);
-  await upsert(client, secretKind, secret);
+  await replaceSecret(client, secret);
   return key;
 }

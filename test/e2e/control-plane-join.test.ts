@@ -10,6 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,17 @@ const join0 = (dir: string, p: Printed, over: Partial<Printed> = {}) =>
     (e: unknown) => (e instanceof Error ? e.message : String(e)),
   );
 
+/** Waits up to 30 s for the uploaded certificates to be gone; what `kubectl get` still shows. */
+async function waitGone(a: TandemProcess): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  let left = '';
+  do {
+    await new Promise((res) => setTimeout(res, 250));
+    left = a.kubectl(['-n', 'kube-system', 'get', 'secret', 'tandem-control-plane-certs', '--ignore-not-found', '-o', 'name']).stdout;
+  } while (left !== '' && Date.now() < deadline);
+  return left;
+}
+
 const SHARED = ['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'admin.token'];
 
 describe('tandem token create --control-plane and the join of a server', { skip }, () => {
@@ -76,7 +88,8 @@ describe('tandem token create --control-plane and the join of a server', { skip 
   };
 
   before(async () => {
-    a = await startTandem({ args: ['--controllers', 'none'] });
+    // the controllers run: the garbage collector removes the certificates with their token
+    a = await startTandem({ args: ['--cluster-dns-listen', 'none'] });
     printed = createControlPlaneToken(a.dataDir);
   });
   after(async () => {
@@ -129,11 +142,15 @@ describe('tandem token create --control-plane and the join of a server', { skip 
       await join0(dir, printed, { token: 'abcdef.0123456789abcdef' }),
       /rejected the token \(401 Unauthorized\).*expired.*--control-plane/,
     );
-    const short = createControlPlaneToken(a.dataDir, ['--ttl', '1s']);
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.match(await join0(dir, short, {}), /rejected the token \(401 Unauthorized\): it is wrong, expired or deleted/);
-    // the later upload replaced the bundle: the first certificate key no longer opens it
+    // a later upload replaces the bundle: the first certificate key no longer opens it
+    const later = createControlPlaneToken(a.dataDir);
     assert.match(await join0(dir, printed), /cannot decrypt.*replaced by a later/);
+    assert.notEqual(later.certificateKey, printed.certificateKey);
+    // an expired token is refused; the token cleaner then removes it, and the garbage collector its upload
+    const short = createControlPlaneToken(a.dataDir, ['--ttl', '1s']);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.match(await join0(dir, short), /rejected the token \(401 Unauthorized\): it is wrong, expired or deleted/);
+    assert.equal(await waitGone(a), '', 'the expired upload is removed');
     assert.throws(() => statSync(join(dir, 'pki', 'ca.crt')), /ENOENT/);
     printed = createControlPlaneToken(a.dataDir);
   });
@@ -154,6 +171,13 @@ describe('tandem token create --control-plane and the join of a server', { skip 
     await ensurePki(foreign, { hosts: ['localhost'] });
     assert.match(await join0(foreign, printed), /holds another cluster's CA .*use a new --data-dir/);
   });
+
+  test('deleting the token takes the uploaded certificates with it', async () => {
+    const r = tandem(['token', 'delete', '--data-dir', a.dataDir, printed.token.slice(0, 6)]);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(await waitGone(a), '', 'the garbage collector removed kube-system/tandem-control-plane-certs');
+    assert.match(await join0(newDir(), printed), /rejected the token \(401/);
+  });
 });
 
 /** Until the etcd backend is in, createBackend refuses `etcd://` with this sentence: the second part then skips, saying so. */
@@ -170,7 +194,8 @@ describe('two API servers on one etcd', { skip: etcdSkip }, () => {
 
   before(async () => {
     etcd = await startEtcdCluster({ size: 1 });
-    a = await startTandem({ args: ['--store', etcd.spec] });
+    // two servers on one host: only one cluster DNS server can have its port
+    a = await startTandem({ args: ['--store', etcd.spec, '--cluster-dns-listen', 'none'] });
     const p = createControlPlaneToken(a.dataDir);
     b = await startTandem({
       args: [
@@ -204,6 +229,12 @@ describe('two API servers on one etcd', { skip: etcdSkip }, () => {
     const sa = minted.stdout.trim();
     assert.equal(await statusOf(b.url, '/api', sa, b.caPem()), 200);
     assert.equal(await statusOf(b.url, '/api', `${sa.slice(0, -4)}AAAA`, b.caPem()), 401);
+    // B's own serving certificate, from the shared CA, with the in-cluster names
+    const serving = new X509Certificate(readFileSync(join(b.dataDir, 'pki', 'server.crt')));
+    assert.notEqual(serving.fingerprint256, new X509Certificate(readFileSync(join(a.dataDir, 'pki', 'server.crt'))).fingerprint256);
+    assert.ok(serving.checkIssued(new X509Certificate(a.caPem())));
+    assert.equal(serving.checkHost('kubernetes.default.svc'), 'kubernetes.default.svc');
+    assert.equal(serving.checkIP('127.0.0.1'), '127.0.0.1');
     // B's own kubeconfig names B
     assert.match(readFileSync(b.kubeconfig, 'utf8'), new RegExp(`server: ${b.url}`));
     const ns = b.kubectl(['get', 'ns', 'kube-system', '-o', 'name']);
@@ -229,7 +260,7 @@ describe('two API servers on one etcd', { skip: etcdSkip }, () => {
   test('a restart of B on its data dir needs no --join', async () => {
     const dir = b.dataDir;
     await b.stop();
-    b = await startTandem({ args: ['--store', etcd.spec], dataDir: dir, keepDataDir: true });
+    b = await startTandem({ args: ['--store', etcd.spec, '--cluster-dns-listen', 'none'], dataDir: dir, keepDataDir: true });
     assert.equal(b.kubectl(['get', 'configmap', 'from-a', '-o', 'jsonpath={.data.k}']).stdout, 'a');
   });
 });
