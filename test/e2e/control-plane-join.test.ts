@@ -180,6 +180,49 @@ describe('tandem token create --control-plane and the join of a server', { skip 
   });
 });
 
+test('tandem server --join: flags that are missing, malformed or alone are refused before anything starts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-cpjoin-flags-'));
+  try {
+    const run = (args: string[]) => tandem(['server', '--data-dir', join(dir, 'd'), '--listen', '127.0.0.1:0', ...args]);
+    const key = 'ab'.repeat(32);
+    const hash = `sha256:${'0'.repeat(64)}`;
+    const cases: Array<[string[], RegExp]> = [
+      [['--token', 'abcdef.0123456789abcdef'], /--token is only used with --join/],
+      [['--join', 'http://h:1', '--token', 'abcdef.0123456789abcdef'], /reached over https/],
+      [['--join', 'https://h:1', '--certificate-key', key, '--ca-cert-hash', hash], /--join needs --token/],
+      [['--join', 'https://h:1', '--token', 'nope', '--certificate-key', key, '--ca-cert-hash', hash], /--token: a bootstrap token is/],
+      [
+        ['--join', 'https://h:1', '--token', 'abcdef.0123456789abcdef', '--certificate-key', 'abc', '--ca-cert-hash', hash],
+        /64 hex digits/,
+      ],
+      [['--join', 'https://h:1', '--token', 'abcdef.0123456789abcdef', '--certificate-key', key, '--ca-cert-hash', 'md5:1'], /only sha256/],
+      [
+        [
+          '--store',
+          'memory',
+          '--join',
+          'https://h:1',
+          '--token',
+          'abcdef.0123456789abcdef',
+          '--certificate-key',
+          key,
+          '--ca-cert-hash',
+          hash,
+        ],
+        /--join with --store memory: a joining server must use the store the cluster's servers share/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.out, re, args.join(' '));
+    }
+    assert.throws(() => statSync(join(dir, 'd', 'pki')), /ENOENT/, 'nothing written');
+  } finally {
+    removeTree(dir);
+  }
+});
+
 const etcdSkip = skip || etcdUnavailable() || false;
 
 describe('two API servers on one etcd', { skip: etcdSkip }, () => {
