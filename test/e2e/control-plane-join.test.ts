@@ -267,6 +267,8 @@ describe('two API servers on one etcd', { skip: etcdSkip }, () => {
     assert.equal(minted.code, 0, minted.stderr);
     const sa = minted.stdout.trim();
     assert.equal(await statusOf(b.url, '/api', sa, b.caPem()), 200);
+    const whoami = b.kubectl(['auth', 'whoami', '--token', sa, '-o', 'jsonpath={.status.userInfo.username}']);
+    assert.equal(whoami.stdout, 'system:serviceaccount:default:joiner', whoami.stderr);
     assert.equal(await statusOf(b.url, '/api', `${sa.slice(0, -4)}AAAA`, b.caPem()), 401);
     // B's own serving certificate, from the shared CA, with the in-cluster names
     const serving = new X509Certificate(readFileSync(join(b.dataDir, 'pki', 'server.crt')));
