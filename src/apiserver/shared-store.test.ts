@@ -9,7 +9,7 @@ import { namespaceKind } from '../api/kinds/core/namespace.js';
 import { serviceKind } from '../api/kinds/core/service.js';
 import { StatusError } from '../base/errors.js';
 import type { WatchEvent } from '../client/rest-client.js';
-import { ALICE_TOKEN, startServersOnOneStore } from './testing/two-servers.js';
+import { ALICE_TOKEN, NODE_TOKEN, startServersOnOneStore } from './testing/two-servers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -235,4 +235,73 @@ test('a watch on B sees every write through A and B once, in revision order', as
     seen.map((e) => e.type).sort(),
     [...Array<string>(N).fill('ADDED'), ...Array<string>(N / 2).fill('DELETED'), ...Array<string>(N).fill('MODIFIED')].sort(),
   );
+});
+
+test('a ResourceQuota charged through A and B at once admits exactly its hard limit', async (t) => {
+  const { servers, close } = await startServersOnOneStore(2);
+  t.after(close);
+  const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+  await a.admin.request('POST', '/api/v1/namespaces/default/resourcequotas', {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'few' },
+    spec: { hard: { 'count/configmaps': '10' } },
+    status: { hard: { 'count/configmaps': '10' }, used: { 'count/configmaps': '0' } },
+  });
+  // the quota's status is what both servers charge: give it its hard limit as the quota controller would
+  const q = await b.admin.request<{ metadata: object }>('GET', '/api/v1/namespaces/default/resourcequotas/few');
+  await b.admin.request('PUT', '/api/v1/namespaces/default/resourcequotas/few/status', {
+    ...q,
+    status: { hard: { 'count/configmaps': '10' }, used: { 'count/configmaps': '0' } },
+  });
+  const codes = await Promise.all(
+    Array.from({ length: 24 }, (_, i) =>
+      codeOf(
+        servers[i % 2]!.admin.resource(configMapKind)
+          .namespace('default')
+          .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `q${i}` } }),
+      ),
+    ),
+  );
+  const ok = codes.filter((c) => c === 200).length;
+  assert.equal(ok, 10, `answers: ${codes.join(' ')}`);
+  assert.ok(
+    codes.every((c) => c === 200 || c === 403),
+    `refusals are quota's 403: ${codes.join(' ')}`,
+  );
+  const used = await a.admin.request<{ status: { used: Record<string, string> } }>('GET', '/api/v1/namespaces/default/resourcequotas/few');
+  assert.equal(used.status.used['count/configmaps'], '10');
+  assert.equal(
+    (await b.admin.resource(configMapKind).namespace('default').list()).items.filter((c) => /^q\d+$/.test(c.metadata.name ?? '')).length,
+    10,
+  );
+});
+
+test("a Pod bound to a node through A lets that node read the Pod's Secret through B", async (t) => {
+  const { servers, close } = await startServersOnOneStore(2);
+  t.after(close);
+  const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+  for (const name of ['mounted', 'other']) {
+    await a.admin.request('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: {} });
+  }
+  const nodeOnB = b.clientWith(NODE_TOKEN);
+  const read = (name: string) => codeOf(nodeOnB.request('GET', `/api/v1/namespaces/default/secrets/${name}`));
+  assert.equal(await read('mounted'), 403);
+  await a.admin.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: {
+      nodeName: 'n1',
+      containers: [{ name: 'c', image: 'busybox' }],
+      volumes: [{ name: 's', secret: { secretName: 'mounted' } }],
+    },
+  });
+  const { after } = await within(1000, async () => assert.equal(await read('mounted'), 200));
+  assert.ok(after < 1000);
+  assert.equal(await read('other'), 403);
+  // the Pod deleted through B: A's graph drops the edge too
+  await b.admin.request('DELETE', '/api/v1/namespaces/default/pods/p?gracePeriodSeconds=0');
+  const nodeOnA = a.clientWith(NODE_TOKEN);
+  await within(1000, async () => assert.equal(await codeOf(nodeOnA.request('GET', '/api/v1/namespaces/default/secrets/mounted')), 403));
 });

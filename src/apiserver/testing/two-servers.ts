@@ -1,7 +1,7 @@
 // Several API servers over ONE store, for tests of what they must agree on: each is built as `tandem
 // server` builds its own (createApiServer with the kinds, CRD serving, Service allocation, RBAC fed
-// from the store, quota admission), listens on its own loopback port and shares nothing with the
-// others but the Backend. The in-process memory backend is enough to find state kept in one
+// from the store, the Node authorizer fed by its watch of Pods, quota admission), listens on its own
+// loopback port and shares nothing with the others but the Backend. The in-process memory backend is enough to find state kept in one
 // server's memory: every write through either server reaches the other only through the store's
 // watch, as it would through etcd.
 
@@ -17,13 +17,16 @@ import { createResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { createRequestAuthenticator, createTokenAuthenticator, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/index.js';
 import { createRbacAuthorizer, startPolicyFeed } from '../auth/rbac/index.js';
 import { bootstrapCluster } from '../bootstrap.js';
+import { createNodeAuthorization } from '../node-authorization.js';
 import { createApiServer, type ApiServer } from '../server.js';
 
 const ADMIN_TOKEN = 'admin-token-0123456789';
 /** an ordinary user: only what RBAC grants */
 export const ALICE_TOKEN = 'alice-token-0123456789';
+/** node n1's agent (system:node:n1): what the Node authorizer grants */
+export const NODE_TOKEN = 'node-n1-token-0123456789';
 
-export interface TestServer {
+interface TestServer {
   api: ApiServer;
   port: number;
   url: string;
@@ -52,14 +55,17 @@ export async function startServersOnOneStore(count = 2, o: { backend?: Backend }
     const tokens = createTokenAuthenticator([
       { token: ADMIN_TOKEN, user: { name: 'admin', uid: 'admin', groups: ['system:masters', 'system:authenticated'] } },
       { token: ALICE_TOKEN, user: { name: 'alice', uid: 'alice', groups: ['system:authenticated'] } },
+      { token: NODE_TOKEN, user: { name: 'system:node:n1', uid: 'n1', groups: ['system:nodes', 'system:authenticated'] } },
     ]);
     const feed = startPolicyFeed(backend, nullLogger);
     await feed.ready();
+    const nodeAuthz = createNodeAuthorization({ backend, kinds: allKinds, log: nullLogger });
+    await nodeAuthz.ready();
     const api = await createApiServer({
       backend,
       kinds: allKinds,
       authenticator: createRequestAuthenticator({ static: tokens }),
-      authorizer: unionAuthorizer([privilegedGroupAuthorizer, createRbacAuthorizer(feed.index)]),
+      authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthz.authorizer, createRbacAuthorizer(feed.index)]),
       admissionPlugins: [createResourceQuotaAdmission({ backend })],
       tls: { cert: `${pki.certPem.trimEnd()}\n${pki.caCertPem}`, key: pki.keyPem, ca: pki.caCertPem },
       advertiseAddress: '127.0.0.1:0',
@@ -90,6 +96,7 @@ export async function startServersOnOneStore(count = 2, o: { backend?: Backend }
         for (const c of clients) c.close();
         await api.close();
         feed.stop();
+        nodeAuthz.stop();
       },
     };
   };
