@@ -97,6 +97,7 @@ for (const store of ['memory', 'etcd'] as const) {
       const widget = { apiVersion: 'shared.example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } };
       const { after } = await within(1000, () => b.admin.request('POST', path, widget));
       assert.ok(after < 1000, `B served the new kind after ${after} ms`);
+      t.diagnostic(`${store}: a CRD created through A served by B after ${after} ms`);
       // discovery and OpenAPI on B know the kind; A reads what B wrote
       const disco = await within(1000, async () => {
         const d = await b.admin.request<{ resources: Array<{ name: string }> }>('GET', '/apis/shared.example.com/v1');
@@ -153,6 +154,7 @@ for (const store of ['memory', 'etcd'] as const) {
       });
       const { after } = await within(1000, async () => assert.equal(await list(aliceOnB), 200));
       assert.ok(after < 1000);
+      t.diagnostic(`${store}: a RoleBinding made through A authorized on B after ${after} ms`);
       await b.admin.request('DELETE', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/alice-reads');
       await within(1000, async () => assert.equal(await list(aliceOnA), 403));
     });
@@ -349,6 +351,7 @@ for (const store of ['memory', 'etcd'] as const) {
       });
       const { after } = await within(1000, async () => assert.equal(await read('mounted'), 200));
       assert.ok(after < 1000);
+      t.diagnostic(`${store}: a Pod bound through A opened its Secret to the node on B after ${after} ms`);
       assert.equal(await read('other'), 403);
       // the Pod deleted through B: A's graph drops the edge too
       await b.admin.request('DELETE', '/api/v1/namespaces/default/pods/p?gracePeriodSeconds=0');
