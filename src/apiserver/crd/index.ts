@@ -249,15 +249,29 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   const first = await ctx.backend.list(store.prefix(undefined));
   apply(first.kvs.map((kv) => ({ type: 'create', kv })));
   let watch: { cancel(): void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  // a list that fails (the store unreachable, an etcd member failing over) is tried again with
+  // back-off: a server that gave up would never serve a CRD created through another server
+  const relist = (delay: number) => {
+    if (stopped) return;
+    ctx.backend.list(store.prefix(undefined)).then(
+      (r) => {
+        if (stopped) return;
+        crds.clear();
+        apply(r.kvs.map((kv) => ({ type: 'create', kv })));
+        startWatch(r.revision);
+      },
+      (e: unknown) => {
+        log?.warn('listing custom resource definitions failed; retrying', { error: e instanceof Error ? e.message : String(e) });
+        retry = setTimeout(() => relist(Math.min(delay * 2, 5000)), delay);
+      },
+    );
+  };
   const startWatch = (after: number) => {
     watch = store.watch(undefined, after, apply, (err) => {
       if (stopped) return;
       log?.warn('custom resource definition watch ended; relisting', { error: err.message });
-      void ctx.backend.list(store.prefix(undefined)).then((r) => {
-        crds.clear();
-        apply(r.kvs.map((kv) => ({ type: 'create', kv })));
-        startWatch(r.revision);
-      });
+      relist(50);
     });
   };
   startWatch(first.revision);
@@ -265,6 +279,7 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   return {
     stop() {
       stopped = true;
+      if (retry) clearTimeout(retry);
       watch?.cancel();
     },
   };
