@@ -197,8 +197,10 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   // one pass at a time; events during a pass ask for another
   let running: Promise<void> | undefined;
   let again = false;
+  let retryPass: NodeJS.Timeout | undefined;
   const pass = async () => {
     syncServed();
+    let failed = false;
     for (const crd of [...crds.values()]) {
       if (stopped) return;
       try {
@@ -206,8 +208,16 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
           if (crd.metadata.finalizers?.includes(CRD_CLEANUP_FINALIZER)) await cleanup(crd);
         } else await reconcileStatus(crd);
       } catch (e) {
+        failed = true;
         log?.warn('custom resource definition status', { name: crd.metadata.name, error: e instanceof Error ? e.message : String(e) });
       }
+    }
+    // a write the store refused (unreachable, failing over) is tried again without waiting for an event
+    if (failed && !retryPass) {
+      retryPass = setTimeout(() => {
+        retryPass = undefined;
+        kick();
+      }, 1000);
     }
   };
   const kick = () => {
@@ -280,6 +290,7 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
     stop() {
       stopped = true;
       if (retry) clearTimeout(retry);
+      if (retryPass) clearTimeout(retryPass);
       watch?.cancel();
     },
   };

@@ -1,7 +1,7 @@
 // CRD serving follows the store through a watch that ends and lists that fail (an etcd member failing
 // over): it keeps retrying, so a CRD created meanwhile through another server is served here too.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { createApiServer } from '../server.js';
 /** The backend with watches that can be ended and lists that can be made to fail, as a store outage does. */
 function flakyBackend(inner: Backend) {
   const handlers = new Set<WatchHandlers>();
-  const state = { failLists: 0, listCalls: 0 };
+  const state = { failLists: 0, listCalls: 0, failUpdates: 0 };
   const backend: Backend = Object.create(inner) as Backend;
   backend.list = (prefix, opts) => {
     state.listCalls++;
@@ -27,6 +27,13 @@ function flakyBackend(inner: Backend) {
       return Promise.reject(new Error('store unavailable'));
     }
     return inner.list(prefix, opts);
+  };
+  backend.update = (key, value, rev) => {
+    if (state.failUpdates > 0 && key.includes('customresourcedefinitions')) {
+      state.failUpdates--;
+      return Promise.reject(new Error('store unavailable'));
+    }
+    return inner.update(key, value, rev);
   };
   backend.watch = (prefix, after, h) => {
     handlers.add(h);
@@ -51,7 +58,7 @@ function flakyBackend(inner: Backend) {
   };
 }
 
-test('CRD serving keeps relisting through failed lists and then serves a CRD created meanwhile', async (t) => {
+async function serverOn(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-crd-relist-'));
   const inner = await createBackend('memory');
   const flaky = flakyBackend(inner);
@@ -75,6 +82,11 @@ test('CRD serving keeps relisting through failed lists and then serves a CRD cre
     await inner.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { client, flaky, inner };
+}
+
+test('CRD serving keeps relisting through failed lists and then serves a CRD created meanwhile', async (t) => {
+  const { client, flaky, inner } = await serverOn(t);
   // the watch ends while the store refuses lists three times
   flaky.state.failLists = 3;
   const before = flaky.state.listCalls;
@@ -114,4 +126,32 @@ test('CRD serving keeps relisting through failed lists and then serves a CRD cre
   t.diagnostic(`served ${Date.now() - t0} ms after the watch ended`);
   assert.equal(flaky.state.failLists, 0);
   assert.ok(flaky.state.listCalls - before >= 4, `lists tried: ${flaky.state.listCalls - before}`);
+});
+
+test('a CRD whose status write the store refuses becomes Established on a later try', async (t) => {
+  const { client, flaky } = await serverOn(t);
+  flaky.state.failUpdates = 2;
+  await client.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'gizmos.retry.example.com' },
+    spec: {
+      group: 'retry.example.com',
+      scope: 'Cluster',
+      names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+    },
+  });
+  const t0 = Date.now();
+  for (;;) {
+    const crd = await client.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.retry.example.com',
+    );
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+    assert.ok(Date.now() - t0 < 6000, 'never Established');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(flaky.state.failUpdates, 0);
+  await client.request('GET', '/apis/retry.example.com/v1/gizmos');
 });
