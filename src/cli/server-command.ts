@@ -340,7 +340,7 @@ async function startOnBackend(
     tokenFor: identityToken,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
-      kubernetesEndpoints.stop();
+      await kubernetesEndpoints.stop(); // deletes this server's identity Lease and takes its address out
       nodeAuthz.stop();
       await dns?.stop();
       await eventTtl.stop();
