@@ -1,10 +1,11 @@
 // Failover through real API servers: two servers (createApiServer, real HTTPS, the same CA and token)
-// over one shared store, as HA servers share etcd. Server A is closed while an informer watches and
+// over one store: one shared memory Backend, or (the HA setup) each server its own client of a real
+// etcd member. Server A is closed while an informer watches and
 // a stream of writes runs through the pool: the informer ends with exactly B's objects without a
 // relist (its watch resumed on B from its last resourceVersion) and saw each change once; every write
 // that got a 2xx is there; no write reached the store twice. And a client that knows only A learns B
 // from the `kubernetes` Endpoints.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { createApiServer, type ApiServer } from '../apiserver/server.js';
 import { createRequestAuthenticator, createTokenAuthenticator } from '../apiserver/auth/index.js';
 import { ensurePki } from '../pki/index.js';
 import { createBackend, type Backend } from '../storage/index.js';
+import { etcdUnavailable, startEtcdCluster } from '../storage/etcd/testing/etcd-cluster.js';
 import { createInformer } from './informer.js';
 import { createRestClient } from './rest-client.js';
 import { startServerDiscovery } from './server-discovery.js';
@@ -22,21 +24,32 @@ import { startServerDiscovery } from './server-discovery.js';
 const TOKEN = 'failover-admin-token-0123456789';
 const CMS = '/api/v1/namespaces/default/configmaps';
 
-async function twoServers(t: { after(f: () => Promise<void>): void }) {
+type Store = 'memory' | 'etcd';
+
+/** Two API servers on one store: one memory Backend object shared, or each its own client of one etcd. */
+async function twoServers(t: { after(f: () => Promise<void>): void }, store: Store = 'memory') {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-failover-'));
-  const inner = await createBackend('memory');
+  const etcd = store === 'etcd' ? await startEtcdCluster({ size: 1 }) : undefined;
+  const shared = store === 'memory' ? await createBackend('memory') : undefined;
+  const backends: Backend[] = [];
   // every create that reaches the store, per key: a write sent twice would show as two
   const creates = new Map<string, number>();
-  const backend: Backend = Object.create(inner) as Backend;
-  backend.create = (key, value) => {
-    creates.set(key, (creates.get(key) ?? 0) + 1);
-    return inner.create(key, value);
+  const counted = async (): Promise<Backend> => {
+    const inner = shared ?? (await createBackend(etcd?.spec ?? 'memory'));
+    if (!shared) backends.push(inner);
+    const backend = Object.create(inner) as Backend;
+    backend.create = (key, value) => {
+      creates.set(key, (creates.get(key) ?? 0) + 1);
+      return inner.create(key, value);
+    };
+    return backend;
   };
   const pki = await ensurePki(dir, { hosts: ['127.0.0.1'] });
   const table = createTokenAuthenticator([
     { token: TOKEN, user: { name: 'admin', uid: 'admin', groups: ['system:masters', 'system:authenticated'] } },
   ]);
   const start = async () => {
+    const backend = await counted();
     const api = await createApiServer({
       backend,
       kinds: allKinds,
@@ -55,7 +68,8 @@ async function twoServers(t: { after(f: () => Promise<void>): void }) {
   const open: ApiServer[] = [a.api, b.api];
   t.after(async () => {
     for (const api of open) await api.close();
-    await inner.close();
+    for (const be of [...backends, ...(shared ? [shared] : [])]) await be.close();
+    await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
   const kill = async (api: ApiServer) => {
@@ -72,8 +86,8 @@ const cm = (name: string, v: string): ConfigMap => ({
   data: { v },
 });
 
-test('server A dies under an informer and a stream of writes: B serves on, nothing lost or doubled', async (t) => {
-  const { a, b, ca, creates, kill } = await twoServers(t);
+async function dieUnderLoad(t: TestContext, store: Store): Promise<void> {
+  const { a, b, ca, creates, kill } = await twoServers(t, store);
   const client = createRestClient({ server: a.url, servers: [b.url], caPem: ca, token: TOKEN, connectTimeoutMs: 2000 });
   t.after(() => client.close());
   const informer = createInformer<ConfigMap>(client, { path: '/api/v1/configmaps', watchTimeoutSeconds: 3600 });
@@ -97,13 +111,19 @@ test('server A dies under an informer and a stream of writes: B serves on, nothi
   const failed: string[] = [];
   let n = 0;
   let killed: Promise<void> | undefined;
+  let killedAt: number | undefined;
+  let firstAfter: number | undefined;
   const writer = async (w: number) => {
     for (let i = 0; i < 40; i++) {
       const name = `w${w}-${i}`;
-      if (++n === 60) killed = kill(a.api);
+      if (++n === 60) {
+        killedAt = performance.now();
+        killed = kill(a.api);
+      }
       try {
         const made = await client.request<ConfigMap>('POST', CMS, cm(name, '1'));
         ok.set(name, 'present');
+        if (killedAt !== undefined && firstAfter === undefined) firstAfter = performance.now() - killedAt;
         if (i % 2 === 0) await client.request('PUT', `${CMS}/${name}`, { ...made, data: { v: '2' } });
         if (i % 5 === 0) {
           await client.request('DELETE', `${CMS}/${name}`);
@@ -117,6 +137,7 @@ test('server A dies under an informer and a stream of writes: B serves on, nothi
   };
   await Promise.all([0, 1, 2, 3].map(writer));
   await killed;
+  t.diagnostic(`${store}: first 2xx create ${firstAfter?.toFixed(1)} ms after A was closed; ${failed.length} write(s) failed in flight`);
   assert.ok(failed.length <= 4 * 3, `only writes in flight when A died may fail: ${failed.join('; ')}`);
   assert.equal(client.pool.current(), b.url, 'the client moved to B');
 
@@ -149,7 +170,13 @@ test('server A dies under an informer and a stream of writes: B serves on, nothi
   assert.equal(new Set(versions).size, versions.length, 'no event delivered twice');
   assert.ok(ok.size >= 150, `writes went on through B (${ok.size} with a 2xx)`);
   await informer.stop();
-});
+}
+
+test('server A dies under an informer and a stream of writes: B serves on, nothing lost or doubled', (t) => dieUnderLoad(t, 'memory'));
+
+test('the same on etcd: two servers, each its own client of one etcd member', { skip: etcdUnavailable() ?? false }, (t) =>
+  dieUnderLoad(t, 'etcd'),
+);
 
 test('a client that knows only A learns B from the kubernetes Endpoints and fails over to it', async (t) => {
   const { a, b, ca, kill } = await twoServers(t);
