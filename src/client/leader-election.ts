@@ -27,6 +27,9 @@ export interface LeaderElector {
   stop(): Promise<void>;
 }
 
+/** how long after a lease's expiry a follower tries to take it (the holder's clock and ours may differ by this much) */
+const EXPIRY_SLACK_MS = 10;
+
 export function startLeaderElection(client: RestClient, o: LeaderElectionOptions): LeaderElector {
   const ns = o.namespace ?? 'kube-system';
   const duration = o.leaseDurationSeconds ?? 15;
@@ -37,6 +40,8 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
   let stopped = false;
   let lastRenew = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** when another holder's lease runs out (ms, its renewTime + duration); 0 when none is held */
+  let othersExpiry = 0;
   // upstream's gauge: 1 while this process holds the lease, by the lease's name
   const status = defaultRegistry
     .gauge({
@@ -57,6 +62,7 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
 
   async function tryAcquireOrRenew(): Promise<boolean> {
     const t = now();
+    othersExpiry = 0;
     const cur = await leases.getOrUndefined(o.name);
     const spec = { holderIdentity: o.identity, leaseDurationSeconds: duration, renewTime: microTime(t) };
     if (!cur) {
@@ -71,7 +77,8 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
     const s = cur.spec ?? {};
     const held = s.holderIdentity && s.holderIdentity !== o.identity;
     const renewed = s.renewTime ? Date.parse(s.renewTime) : 0;
-    if (held && renewed + (s.leaseDurationSeconds ?? duration) * 1000 > t) return false;
+    othersExpiry = held ? renewed + (s.leaseDurationSeconds ?? duration) * 1000 : 0;
+    if (held && othersExpiry > t) return false;
     const next: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -97,7 +104,11 @@ export function startLeaderElection(client: RestClient, o: LeaderElectionOptions
       // keep leading only while the last renewal is fresh
       if (leader && now() - lastRenew > duration * 1000 * 0.66) setLeader(false);
     }
-    if (!stopped) timer = setTimeout(() => void loop(), retry);
+    // A follower tries again on the retry period, or right when the holder's lease runs out if that
+    // is sooner: takeover then follows a dead leader's last renewal by the lease duration, not by up
+    // to one retry period more (client-go's fixed-period retry gives 15–17 s with its defaults).
+    const untilExpiry = othersExpiry > 0 ? othersExpiry - now() + EXPIRY_SLACK_MS : retry;
+    if (!stopped) timer = setTimeout(() => void loop(), Math.max(EXPIRY_SLACK_MS, Math.min(retry, untilExpiry)));
   };
   void loop();
 
