@@ -3,6 +3,11 @@
 
 import { fail } from './cli-output.js';
 import { DEFAULT_CONTROL_LOOPS, type ControlLoopsMode } from './control-loops/protocol.js';
+import { parseBootstrapToken } from '../api/bootstrap/bootstrap-token.js';
+import { parseCaCertHash } from '../pki/ca-hash.js';
+import { parseCertificateKey } from '../pki/bundle-crypto.js';
+import type { ControlPlaneJoin } from './control-plane-join.js';
+import { parseJoinServer } from './join-command.js';
 
 export interface NetworkFlags {
   serviceCidr: string;
@@ -129,4 +134,39 @@ export function parseControlLoops(v: string): ControlLoopsMode {
 
 export interface ControlLoopsFlags {
   controlLoops?: ControlLoopsMode;
+}
+
+/** `--join URL --token T --certificate-key K --ca-cert-hash H` of `server`: joining a running control plane (control-plane-join.ts). */
+export interface ControlPlaneJoinFlags {
+  join?: string;
+  token?: string;
+  certificateKey?: string;
+  caCertHash?: string;
+}
+export const JOIN_HELP = {
+  join: 'join the control plane of the server at https://HOST:PORT (with --token, --certificate-key, --ca-cert-hash from `tandem token create --control-plane` there)',
+  token: 'with --join: the bootstrap token',
+  certificateKey: "with --join: the key that opens the cluster's uploaded certificates (64 hex digits)",
+  caCertHash: "with --join: sha256:<hex> of the cluster CA's public key; the server is trusted only if it matches",
+};
+
+/** The join flags checked together (all four, or none), before anything starts. */
+export function controlPlaneJoinOptions(o: ControlPlaneJoinFlags): { join?: ControlPlaneJoin } {
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (o.join === undefined) {
+    const stray = (['token', 'certificateKey', 'caCertHash'] as const).find((k) => o[k] !== undefined);
+    return stray ? fail(`${flag(stray)} is only used with --join`) : {};
+  }
+  try {
+    const url = parseJoinServer(o.join);
+    const need = (['token', 'certificateKey', 'caCertHash'] as const).find((k) => o[k] === undefined);
+    if (need) throw new Error(`--join needs ${flag(need)} (printed by \`tandem token create --control-plane\` on a running server)`);
+    if (parseBootstrapToken(o.token!) === undefined) {
+      throw new Error('--token: a bootstrap token is 6 and 16 characters of [a-z0-9] joined by a dot, as `tandem token create` prints it');
+    }
+    parseCertificateKey(o.certificateKey!);
+    return { join: { url, token: o.token!, certificateKey: o.certificateKey!, caCertHash: parseCaCertHash(o.caCertHash!) } };
+  } catch (e) {
+    return fail(e);
+  }
 }

@@ -30,6 +30,9 @@ import {
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
+  JOIN_HELP,
+  controlPlaneJoinOptions,
+  type ControlPlaneJoinFlags,
 } from './control-plane-flags.js';
 import { resolveDataDir } from './data-dir.js';
 import { registerPlanCommands } from './plan/plan-register.js';
@@ -73,9 +76,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--pod-security-exempt <kind=name>', POD_SECURITY_EXEMPT_HELP, collect, [])
     .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
     .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
+    .option('--join <url>', JOIN_HELP.join)
+    .option('--token <token>', JOIN_HELP.token)
+    .option('--certificate-key <hex>', JOIN_HELP.certificateKey)
+    .option('--ca-cert-hash <hash>', JOIN_HELP.caCertHash)
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & ControlLoopsFlags &
+          ControlPlaneJoinFlags &
           NetworkFlags &
           DnsFlags &
           TokenFlags &
@@ -100,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
           ...fairnessOptions(o),
           ...metricsOptions(o),
           ...storeGuardOptions(o),
+          ...controlPlaneJoinOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),

@@ -31,6 +31,7 @@ import { claimDataDir, parseListen } from './data-dir.js';
 import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
+import type { ControlPlaneJoin } from './control-plane-join.js';
 
 export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   listen: string;
@@ -54,6 +55,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   controllersMetricsListen?: string;
   /** where the scheduler and controllers run (`--control-loops`; default control-loops/start.ts DEFAULT_CONTROL_LOOPS) */
   controlLoops?: ControlLoopsMode;
+  /** `--join`: fetch the cluster's shared keys from a running server before starting (control-plane-join.ts) */
+  join?: ControlPlaneJoin;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -135,6 +138,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
   let backend: Backend;
   try {
+    if (o.join) await joinBeforeStart(o.dataDir, spec, o.join, o.log ?? createLogger());
     checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
     backend = await createBackend(spec, { compactInterval, retainRevisions });
   } catch (e) {
@@ -154,6 +158,14 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     claim.undo();
     throw e;
   }
+}
+
+/** Loaded only for a join: a normal start never reads the agent's CA discovery. */
+async function joinBeforeStart(dataDir: string, spec: string, join: ControlPlaneJoin, log: Logger): Promise<void> {
+  const { checkJoinStore, joinControlPlane } = await import('./control-plane-join.js');
+  checkJoinStore(spec);
+  const jlog = log.child('join');
+  await joinControlPlane(dataDir, join, (line) => jlog.info(line));
 }
 
 interface StartState {
@@ -328,7 +340,7 @@ async function startOnBackend(
     tokenFor: identityToken,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
-      kubernetesEndpoints.stop();
+      await kubernetesEndpoints.stop(); // deletes this server's identity Lease and takes its address out
       nodeAuthz.stop();
       await dns?.stop();
       await eventTtl.stop();

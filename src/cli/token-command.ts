@@ -1,6 +1,8 @@
 // `tandem token create|list|delete`: bootstrap tokens for `tandem join`, made with the admin
 // kubeconfig (DATA/kubeconfig by default). `create` prints the token and the whole join command,
 // the CA pin included, with a server address other hosts can reach when this host has one.
+// `create --control-plane` also uploads the cluster's keys, sealed (control-plane-certs.ts), and
+// prints the `tandem server --join` command of a second API server instead.
 
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -10,12 +12,14 @@ import { secretKind as SECRETS } from '../api/kinds/core/secret.js';
 import { isStatusError } from '../base/errors.js';
 import { parseDuration } from '../base/parse-duration.js';
 import { resolveDataDir } from './data-dir.js';
+import { CONTROL_PLANE_GROUP } from './control-plane-certs.js';
 import { buildTokenSecret, newBootstrapToken, parseGroups, renderTokenTable, tokenRow, tokenString } from './bootstrap-token.js';
 import {
   BOOTSTRAP_TOKEN_NAMESPACE as TOKEN_NAMESPACE,
   BOOTSTRAP_TOKEN_SECRET_TYPE as TOKEN_SECRET_TYPE,
 } from '../api/bootstrap/bootstrap-token.js';
 
+const CONTROL_PLANE_TTL = '2h';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 interface CommonFlags {
@@ -60,6 +64,16 @@ async function joinServer(server: string): Promise<{ url: string; note?: string 
   };
 }
 
+/** The flags of `create`; a control-plane token defaults to 2h (kubeadm's lifetime for uploaded certificates) and must expire. */
+function createFlags(o: { ttl: string; groups?: string; controlPlane?: boolean }, ttlIsDefault: boolean) {
+  if (!o.controlPlane) return { ttl: o.ttl, ttlMs: parseDuration(o.ttl, '--ttl'), groups: parseGroups(o.groups) };
+  const ttl = ttlIsDefault ? CONTROL_PLANE_TTL : o.ttl;
+  const ttlMs = parseDuration(ttl, '--ttl');
+  if (ttlMs === 0)
+    throw new Error("--ttl 0 with --control-plane: the cluster's keys are not left in the store for ever; give a duration (default 2h)");
+  return { ttl, ttlMs, groups: [...(o.groups === undefined ? [] : parseGroups(o.groups)), CONTROL_PLANE_GROUP] };
+}
+
 export function registerTokenCommands(program: Command, io: { log: (line: string) => void; fail: (e: unknown) => never }): void {
   const token = program.command('token').description('bootstrap tokens with which nodes join (`tandem join`)');
   const common = (c: Command) =>
@@ -73,41 +87,83 @@ export function registerTokenCommands(program: Command, io: { log: (line: string
       .description('create a bootstrap token and print it with the `tandem join` command that uses it')
       .option('--ttl <duration>', 'how long the token is valid (0: forever)', '24h')
       .option('--description <text>', 'what the token is for (shown by `tandem token list`)')
-      .option('--groups <list>', 'extra groups of the token user, comma-separated, each under system:bootstrappers:'),
-  ).action(async (o: CommonFlags & { ttl: string; description?: string; groups?: string }) => {
-    const flags = (() => {
-      try {
-        return { ttlMs: parseDuration(o.ttl, '--ttl'), groups: parseGroups(o.groups) };
-      } catch (e) {
-        return io.fail(e);
-      }
-    })();
-    const { client, creds } = await adminClient(o).catch(io.fail);
-    const { caCertHash } = await import('../pki/index.js');
-    try {
-      let made: string | undefined;
-      // a clash of two random ids is rare; a new id is the answer
-      for (let attempt = 0; made === undefined; attempt++) {
-        const t = newBootstrapToken();
-        const secret = buildTokenSecret({ token: t, ...flags, now: Date.now(), ...(o.description ? { description: o.description } : {}) });
+      .option('--groups <list>', 'extra groups of the token user, comma-separated, each under system:bootstrappers:')
+      .option(
+        '--control-plane',
+        'for a second API server (`tandem server --join`): also upload the cluster keys, encrypted (default --ttl 2h)',
+      )
+      .option('--store <spec>', 'with --control-plane: the --store of the running servers, printed in the command'),
+  ).action(
+    async (
+      o: CommonFlags & { ttl: string; description?: string; groups?: string; controlPlane?: boolean; store?: string },
+      cmd: Command,
+    ) => {
+      const flags = (() => {
         try {
-          await client.resource(SECRETS).namespace(TOKEN_NAMESPACE).create(secret);
-          made = tokenString(t);
+          return createFlags(o, cmd.getOptionValueSource('ttl') === 'default');
         } catch (e) {
-          if (!(isStatusError(e) && e.code === 409 && attempt < 3)) throw e;
+          return io.fail(e);
         }
+      })();
+      const { client, creds } = await adminClient(o).catch(io.fail);
+      const { caCertHash } = await import('../pki/index.js');
+      let made: { token: string; name: string; uid: string } | undefined;
+      try {
+        // a clash of two random ids is rare; a new id is the answer
+        for (let attempt = 0; made === undefined; attempt++) {
+          const t = newBootstrapToken();
+          const secret = buildTokenSecret({
+            token: t,
+            ...flags,
+            now: Date.now(),
+            ...(o.description ? { description: o.description } : {}),
+          });
+          try {
+            const created = await client.resource(SECRETS).namespace(TOKEN_NAMESPACE).create(secret);
+            made = { token: tokenString(t), name: created.metadata.name ?? '', uid: created.metadata.uid ?? '' };
+          } catch (e) {
+            if (!(isStatusError(e) && e.code === 409 && attempt < 3)) throw e;
+          }
+        }
+        const { url, note } = await joinServer(creds.server);
+        const hash = caCertHash(creds.caPem);
+        const valid = flags.ttlMs === 0 ? 'until deleted' : `for ${flags.ttl}`;
+        if (o.controlPlane) {
+          const { uploadControlPlaneCerts } = await import('./control-plane-certs.js');
+          const key = await uploadControlPlaneCerts(client, {
+            dataDir: resolveDataDir(o.dataDir),
+            caPem: creds.caPem,
+            owner: { name: made.name, uid: made.uid },
+            notAfter: Date.now() + flags.ttlMs,
+          });
+          io.log(made.token);
+          io.log(`join another API server with (the token and the uploaded keys are valid ${valid}):`);
+          io.log(
+            `  tandem server --store ${o.store ?? 'STORE'} --join ${url} --token ${made.token} --certificate-key ${key} --ca-cert-hash ${hash}`,
+          );
+          if (o.store === undefined)
+            io.log("replace STORE with the running servers' --store (etcd://HOST:PORT…); give it the same --etcd-* files");
+          io.log('the certificate key opens the cluster keys: keep it as secret as the token');
+        } else {
+          io.log(made.token);
+          io.log(`join a node with (the token is valid ${valid}):`);
+          io.log(`  tandem join ${url} --token ${made.token} --ca-cert-hash ${hash}`);
+        }
+        if (note) io.log(note);
+      } catch (e) {
+        // a control-plane token without its upload is no use: take it back
+        if (made && o.controlPlane)
+          await client
+            .resource(SECRETS)
+            .namespace(TOKEN_NAMESPACE)
+            .delete(made.name)
+            .catch(() => undefined);
+        io.fail(`cannot create the token through ${creds.server}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        client.close();
       }
-      const { url, note } = await joinServer(creds.server);
-      io.log(made);
-      io.log(`join a node with (the token is valid ${flags.ttlMs === 0 ? 'until deleted' : `for ${o.ttl}`}):`);
-      io.log(`  tandem join ${url} --token ${made} --ca-cert-hash ${caCertHash(creds.caPem)}`);
-      if (note) io.log(note);
-    } catch (e) {
-      io.fail(`cannot create the token through ${creds.server}: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      client.close();
-    }
-  });
+    },
+  );
 
   common(token.command('list').description('list the bootstrap tokens')).action(async (o: CommonFlags) => {
     const { client, creds } = await adminClient(o).catch(io.fail);

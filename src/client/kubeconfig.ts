@@ -3,13 +3,19 @@
 // and a joined node's (a client certificate and key in a file beside it), and reads any kubeconfig's
 // current context into the credentials a RestClient needs: a bearer token, or a client certificate
 // inline or by file; a certificate by file is watched and reloaded when it is renewed.
+// Several API servers (HA): upstream's cluster entry has one `server`; the others go in a cluster
+// extension named tandem.io/servers ({servers: [...]}, `server` first), which kubectl and other
+// clientcmd users carry along and ignore, so they keep using `server`.
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeFileAtomic } from '../base/fs-atomic.js';
 import { checkClientCertificate, readClientCertificate, watchClientCertificate, type CertFiles } from './client-cert-files.js';
-import { createRestClient, type ClientCertificate, type RestClient } from './rest-client.js';
+import { createRestClient, type ClientCertificate, type HttpsRestClient } from './rest-client.js';
+import { parseServerList } from './server-pool.js';
+import { startServerDiscovery } from './server-discovery.js';
+import type { Logger } from '../base/log.js';
 
 interface KubeconfigUser {
   token?: string;
@@ -19,12 +25,22 @@ interface KubeconfigUser {
   'client-key-data'?: string;
 }
 
+interface KubeconfigCluster {
+  server: string;
+  'certificate-authority-data'?: string;
+  'certificate-authority'?: string;
+  extensions?: Array<{ name: string; extension: unknown }>;
+}
+
+/** The name of the cluster extension that lists every API server. */
+export const SERVERS_EXTENSION = 'tandem.io/servers';
+
 /** The parts of a kubeconfig file Tandem reads and writes (other keys are ignored). */
 export interface Kubeconfig {
   apiVersion?: string;
   kind?: string;
   preferences?: Record<string, never>;
-  clusters?: Array<{ name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }>;
+  clusters?: Array<{ name: string; cluster: KubeconfigCluster }>;
   users?: Array<{ name: string; user: KubeconfigUser }>;
   contexts?: Array<{ name: string; context: { cluster: string; user: string } }>;
   'current-context'?: string;
@@ -33,6 +49,8 @@ export interface Kubeconfig {
 export interface KubeconfigOptions {
   /** Default https://127.0.0.1:6443. */
   server?: string;
+  /** more API servers of the same cluster (HA), after `server` (written in the tandem.io/servers extension) */
+  servers?: readonly string[];
   /** PEM of the CA that signed the serving certificate. */
   caPem: string;
   /** The user's credential: a bearer token, or a client certificate (inline PEM, or files named by path). */
@@ -49,6 +67,8 @@ export interface KubeconfigOptions {
 /** What a client needs from a kubeconfig's current context. */
 export interface KubeconfigCredentials {
   server: string;
+  /** every API server: `server` first, then the tandem.io/servers extension's others */
+  servers: string[];
   caPem: string;
   token?: string;
   clientCert?: ClientCertificate;
@@ -73,6 +93,8 @@ export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
   const clusterName = opts.clusterName ?? 'tandem';
   const userName = opts.userName ?? 'tandem-admin';
   const contextName = opts.contextName ?? 'tandem';
+  const server = opts.server ?? 'https://127.0.0.1:6443';
+  const others = (opts.servers ?? []).filter((s) => s !== server);
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -81,8 +103,9 @@ export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
       {
         name: clusterName,
         cluster: {
-          server: opts.server ?? 'https://127.0.0.1:6443',
+          server,
           'certificate-authority-data': b64(opts.caPem),
+          ...(others.length ? { extensions: [{ name: SERVERS_EXTENSION, extension: { servers: [server, ...others] } }] } : {}),
         },
       },
     ],
@@ -97,6 +120,20 @@ export const renderKubeconfig = (opts: KubeconfigOptions): string => stringify(b
 /** Writes the kubeconfig atomically (temp file + rename), mode 0600; parent folders are created. */
 export async function writeKubeconfig(path: string, opts: KubeconfigOptions): Promise<void> {
   await writeFileAtomic(path, renderKubeconfig(opts), 0o600);
+}
+
+/** `server`, then the servers of the tandem.io/servers extension (a malformed one is an error naming it). */
+function clusterServers(path: string, cluster: KubeconfigCluster): string[] {
+  const ext = cluster.extensions?.find((e) => e?.name === SERVERS_EXTENSION)?.extension as { servers?: unknown } | undefined;
+  if (ext === undefined) return [cluster.server];
+  const list = ext?.servers;
+  if (!Array.isArray(list) || !list.every((s): s is string => typeof s === 'string'))
+    throw new Error(`kubeconfig ${path}: the ${SERVERS_EXTENSION} extension needs servers: a list of URLs`);
+  try {
+    return parseServerList([cluster.server, ...list]);
+  } catch (e) {
+    throw new Error(`kubeconfig ${path}: ${SERVERS_EXTENSION}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /** The current context's server, CA and credential. Throws an Error that names the file and what is missing. */
@@ -121,7 +158,7 @@ export function readKubeconfig(path: string): KubeconfigCredentials {
       ? readFileSync(rel(cluster['certificate-authority']), 'utf8')
       : '';
   if (!caPem) throw new Error(`kubeconfig ${path}: the cluster has no certificate-authority(-data)`);
-  const out: KubeconfigCredentials = { server: cluster.server, caPem };
+  const out: KubeconfigCredentials = { server: cluster.server, servers: clusterServers(path, cluster), caPem };
   if (user?.token) out.token = user.token;
   const certData = user?.['client-certificate-data'];
   const keyData = user?.['client-key-data'];
@@ -145,6 +182,16 @@ export function readKubeconfig(path: string): KubeconfigCredentials {
   return out;
 }
 
+/** What a long-running client adds to its kubeconfig's servers. */
+export interface ServerListOptions {
+  /** more API servers (flags), tried after the kubeconfig's */
+  servers?: readonly string[];
+  /** learn servers from the `kubernetes` Endpoints while the client runs (agents, sim) */
+  discover?: boolean;
+  /** where a change of server and discovery problems are logged */
+  log?: Logger;
+}
+
 /**
  * A RestClient for a kubeconfig's current context. A client certificate named by file is watched:
  * a renewed one is presented from the next connection on (close() stops the watch).
@@ -154,26 +201,36 @@ export function clientFromKubeconfig(
   userAgent: string,
   maxSockets?: number,
   onReloadError?: (e: Error) => void,
-): { client: RestClient; creds: KubeconfigCredentials } {
+  more: ServerListOptions = {},
+): { client: HttpsRestClient; creds: KubeconfigCredentials } {
   const creds = readKubeconfig(path);
+  const servers = parseServerList([...creds.servers, ...(more.servers ?? [])]);
+  const log = more.log;
   const client = createRestClient({
     server: creds.server,
+    servers: servers.slice(1),
     caPem: creds.caPem,
     ...(creds.token !== undefined ? { token: creds.token } : {}),
     ...(creds.clientCert ? { clientCert: creds.clientCert } : {}),
     userAgent,
     ...(maxSockets ? { maxSockets } : {}),
+    ...(log ? { onServerSwitch: (from: string, to: string, reason: string) => log.warn('API server changed', { from, to, reason }) } : {}),
   });
-  if (!creds.clientCertFiles || !creds.clientCert) return { client, creds };
-  const stopWatch = watchClientCertificate(
-    creds.clientCertFiles,
-    creds.clientCert,
-    (pair) => client.setClientCertificate(pair),
-    onReloadError ?? (() => undefined),
-  );
+  const stops: Array<() => void> = [];
+  if (more.discover) stops.push(startServerDiscovery(client, log ? { log } : {}));
+  if (creds.clientCertFiles && creds.clientCert)
+    stops.push(
+      watchClientCertificate(
+        creds.clientCertFiles,
+        creds.clientCert,
+        (pair) => client.setClientCertificate(pair),
+        onReloadError ?? (() => undefined),
+      ),
+    );
+  if (stops.length === 0) return { client, creds };
   const close = client.close.bind(client);
   client.close = () => {
-    stopWatch();
+    for (const stop of stops) stop();
     close();
   };
   return { client, creds };

@@ -2,9 +2,15 @@
 // CA and a bearer token or a client certificate, keep-alive, JSON bodies, typed Status errors, and
 // streaming watches. A client certificate can be replaced while the client runs (rotation): new
 // requests and watches use it, watches already open keep their connections.
+// Several API servers (HA) are one pool (server-pool.ts): a request that fails in transport, or gets
+// an answer that is not the API server's, moves on to the next server when that is safe, and a
+// watch that breaks resumes on the next server from the last resourceVersion it delivered.
 
 import http from 'node:http';
 import https from 'node:https';
+import { exchange, TransportError, type Target } from './http-attempt.js';
+import { createServerPool, isServerFailureAnswer, mayRetryElsewhere, type ServerPool } from './server-pool.js';
+import { failoverWatch } from './failover-watch.js';
 import type { KindDef } from '../api/kind.js';
 import type { AnyObject, KubeObject } from '../api/object.js';
 import type { ResourceRef } from './paths.js';
@@ -14,6 +20,12 @@ import { createResourceClient, type ResourceClient } from './resource.js';
 export interface ClientConfig {
   /** e.g. https://127.0.0.1:6443 */
   server: string;
+  /** more API servers with the same CA and credentials (HA): tried in this order after `server` */
+  servers?: readonly string[];
+  /** how long a connection (TCP and TLS) may take to come up before the next server is tried (default 10 s) */
+  connectTimeoutMs?: number;
+  /** told when requests move to another server */
+  onServerSwitch?: (from: string, to: string, reason: string) => void;
   caPem: string;
   /** a bearer token; a client holds a token, a client certificate, or (bootstrap discovery aside) both */
   token?: string;
@@ -68,6 +80,8 @@ export interface HttpsRestClient extends RestClient {
    * finish on their connections; idle connections made with the old certificate are closed.
    */
   setClientCertificate(cert: ClientCertificate): void;
+  /** the API servers this client knows and the one it uses now */
+  readonly pool: ServerPool;
 }
 
 /** An agent whose connections close as soon as they are idle: one retired by a certificate change. */
@@ -77,8 +91,11 @@ function retire(agent: http.Agent): void {
 }
 
 export function createRestClient(cfg: ClientConfig): HttpsRestClient {
-  const base = new URL(cfg.server);
   const local = cfg.socketPath !== undefined;
+  const pool = createServerPool({
+    servers: local ? [cfg.server] : [cfg.server, ...(cfg.servers ?? [])],
+    ...(cfg.onServerSwitch ? { onSwitch: cfg.onServerSwitch } : {}),
+  });
   const tlsOf = (c: ClientCertificate | undefined) => ({ ca: cfg.caPem, ...(c ? { cert: c.cert, key: c.key } : {}) });
   const makeAgent = (c: ClientCertificate | undefined) =>
     local
@@ -92,8 +109,12 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
   let watchAgent = makeWatchAgent(cfg.clientCert);
   // agents of earlier certificates, still carrying requests or watches begun with them
   const retired: http.Agent[] = [];
-  const send = (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void): http.ClientRequest =>
-    local ? http.request({ ...o, socketPath: cfg.socketPath, host: undefined, port: undefined }, cb) : https.request(o, cb);
+  const target = (server: string, a: http.Agent): Target => ({
+    server,
+    agent: a,
+    connectTimeoutMs: cfg.connectTimeoutMs ?? 10_000,
+    ...(local ? { socketPath: cfg.socketPath } : {}),
+  });
   const headers = (ct?: string, accept?: string): Record<string, string> => {
     const h: Record<string, string> = {
       Accept: accept ?? 'application/json',
@@ -104,26 +125,41 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
     return h;
   };
 
-  function raw(
+  /** One request through the pool: the next server is tried only when the retry rules allow it. */
+  async function raw(
     method: string,
     path: string,
     body: unknown,
     contentType: string | undefined,
     accept?: string,
   ): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-      const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined, accept);
-      if (data !== undefined) h['Content-Length'] = String(Buffer.byteLength(data));
-      const req = send({ host: base.hostname, port: base.port || 443, path, method, agent, headers: h }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(data);
-    });
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const h = headers(data !== undefined ? (contentType ?? 'application/json') : undefined, accept);
+    if (data !== undefined) h['Content-Length'] = String(Buffer.byteLength(data));
+    const servers = pool.candidates();
+    let failure: TransportError | undefined;
+    let badAnswer: { status: number; text: string } | undefined;
+    for (const server of servers) {
+      try {
+        const r = await exchange(target(server, agent), { method, path, headers: h, ...(data !== undefined ? { data } : {}) });
+        if (!isServerFailureAnswer(r.status, r.text)) {
+          pool.succeeded(server);
+          return r;
+        }
+        pool.failed(server, `answered ${r.status} without a Status`);
+        if (!mayRetryElsewhere(method, 'bad-answer')) return r;
+        badAnswer = r;
+        failure = undefined;
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        pool.failed(server, e.message);
+        if (!mayRetryElsewhere(method, e.kind)) throw e;
+        failure = e;
+        badAnswer = undefined;
+      }
+    }
+    if (badAnswer) return badAnswer;
+    throw failure ?? new Error('no API server to send to');
   }
 
   function toError(status: number, text: string): StatusError {
@@ -138,6 +174,7 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
   }
 
   const client: HttpsRestClient = {
+    pool,
     resource: <T extends KubeObject = AnyObject>(kind: ResourceRef) => createResourceClient<T>(client, kind),
     async request<T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<T> {
       const r = await raw(method, path, body, contentType, accept);
@@ -151,46 +188,7 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
       return JSON.parse(r.text) as T;
     },
     watch(path, onEvent, accept) {
-      let req: http.ClientRequest | undefined;
-      let stopped = false;
-      const done = new Promise<void>((resolve, reject) => {
-        req = send(
-          { host: base.hostname, port: base.port || 443, path, method: 'GET', agent: watchAgent, headers: headers(undefined, accept) },
-          (res) => {
-            if ((res.statusCode ?? 0) >= 400) {
-              const chunks: Buffer[] = [];
-              res.on('data', (c: Buffer) => chunks.push(c));
-              res.on('end', () => reject(toError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
-              return;
-            }
-            let buf = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => {
-              buf += c;
-              // one pass over the chunk's lines, then keep the tail once (not a copy of the rest per line)
-              let from = 0;
-              for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n', from)) {
-                const line = buf.slice(from, i);
-                from = i + 1;
-                if (line.trim() && !stopped) onEvent(JSON.parse(line) as WatchEvent);
-              }
-              if (from > 0) buf = buf.slice(from);
-            });
-            res.on('end', () => resolve());
-            res.on('close', () => resolve());
-            res.on('error', (e) => (stopped ? resolve() : reject(e)));
-          },
-        );
-        req.on('error', (e) => (stopped ? resolve() : reject(e)));
-        req.end();
-      });
-      return {
-        stop() {
-          stopped = true;
-          req?.destroy();
-        },
-        done,
-      };
+      return failoverWatch({ pool, target: (s) => target(s, watchAgent), headers: headers(undefined, accept), toError }, path, onEvent);
     },
     setClientCertificate(c) {
       if (local) return; // the in-process transport has no TLS

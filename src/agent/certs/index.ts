@@ -5,4 +5,4 @@
 export { bootstrapNode, checkBootstrapToken, type BootstrapResult } from './bootstrap.js';
 export { startNodeCertificates, type NodeCertificates } from './node-certificates.js';
 export { nodeCredentialPaths } from './node-files.js';
-export { CaHashMismatchError } from './discover-ca.js';
+export { CaHashMismatchError, discoverPinnedCa } from './discover-ca.js';
