@@ -239,7 +239,8 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
         await sampleNodes();
         return (await readyCount(B(), 'web')) === 7;
       },
-      async () => `${JSON.stringify(await podsOf(B(), 'web'))}\n${outputs()}`,
+      async () =>
+        `nodes not Ready since the kill: ${JSON.stringify([...notReady])}\npods: ${JSON.stringify(await podsOf(B(), 'web'))}\n${outputs()}`,
       500,
     );
     assert.equal(at(await kjson(B(), ['get', 'deployment', 'web', '-n', NS]), 'status', 'readyReplicas'), 7);
@@ -257,7 +258,12 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
     const store = etcd?.spec ?? assert.fail('no etcd');
     // same data dir and address: the sims' and the informers' kubeconfigs name A's URL
     a = await startHaServer({ store, dataDir: dataDirs[0]!, listen: `127.0.0.1:${aPort}`, env: SERVER_ENV });
-    assert.match((await kc(A(), ['get', 'deployment', 'web', '-n', NS])).stdout, /web\s+7\/7/);
+    // A answers as B does: the Deployment scaled while A was dead, and the writes B took
+    const viaA = await kjson(A(), ['get', 'deployment', 'web', '-n', NS]);
+    const viaB = await kjson(B(), ['get', 'deployment', 'web', '-n', NS]);
+    assert.equal(at(viaA, 'spec', 'replicas'), 7);
+    assert.equal(at(viaA, 'metadata', 'generation'), at(viaB, 'metadata', 'generation'));
+    assert.equal((await kc(A(), ['get', 'configmap', 'after-a-died', '-n', NS, '-o', 'name'])).stdout.trim(), 'configmap/after-a-died');
     await kc(A(), ['create', 'configmap', 'after-a-restart', '-n', NS, '--from-literal=k=v']);
     assert.equal(
       (await kc(B(), ['get', 'configmap', 'after-a-restart', '-n', NS, '-o', 'name'])).stdout.trim(),
