@@ -37,6 +37,8 @@ export interface AgentFlags {
   clusterCidr: string;
   clusterDns: string;
   clusterDomain: string;
+  /** more API servers (HA), after the kubeconfig's */
+  server: string[];
 }
 
 /** The flags of a node agent, shared by `tandem agent` and `tandem join`. */
@@ -63,7 +65,13 @@ export function addAgentFlags(cmd: Command): Command {
       'comma-separated cluster DNS addresses for ClusterFirst pods ("none": the host\'s resolvers)',
       '10.96.0.10',
     )
-    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local');
+    .option('--cluster-domain <domain>', "the cluster DNS domain in pods' search list", 'cluster.local')
+    .option(
+      '--server <urls>',
+      "more API servers of the cluster (HA), tried after the kubeconfig's when one fails (repeatable or comma-separated; more are learned from the kubernetes Endpoints)",
+      collect,
+      [],
+    );
 }
 
 /** `--cluster-dns`: addresses, or none (ClusterFirst pods then get the host's settings, as the kubelet's do). */

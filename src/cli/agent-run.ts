@@ -28,8 +28,13 @@ export async function runAgent(kubeconfig: string, o: AgentFlags): Promise<void>
   const agentLog = createLogger({ write: writeOut }).child('agent');
   const { client, creds } = (() => {
     try {
-      return clientFromKubeconfig(kubeconfig, 'tandem-agent', undefined, (e) =>
-        agentLog.warn('the renewed client certificate is not readable yet', { error: e.message }),
+      return clientFromKubeconfig(
+        kubeconfig,
+        'tandem-agent',
+        undefined,
+        (e) => agentLog.warn('the renewed client certificate is not readable yet', { error: e.message }),
+        // every API server: the kubeconfig's, --server, and those the kubernetes Endpoints name
+        { servers: o.server, discover: true, log: agentLog.child('api') },
       );
     } catch (e) {
       return fail(e);

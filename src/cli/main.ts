@@ -164,7 +164,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       })();
       if (args === 'help') return log(simHelp());
-      const { kubeconfig: kubeconfigFlag, dataDir, ...opts } = args;
+      const { kubeconfig: kubeconfigFlag, dataDir, servers, ...opts } = args;
       const { client } = (() => {
         try {
           const kubeconfig = resolveSimKubeconfig({
@@ -173,7 +173,11 @@ export async function main(argv: string[]): Promise<void> {
             env: process.env['KUBECONFIG'],
             defaultDataDir: resolveDataDir(undefined),
           });
-          return clientFromKubeconfig(kubeconfig, 'tandem-sim', 64);
+          return clientFromKubeconfig(kubeconfig, 'tandem-sim', 64, undefined, {
+            servers: servers ?? [],
+            discover: true,
+            log: createLogger().child('sim-api'),
+          });
         } catch (e) {
           return fail(e);
         }

@@ -15,6 +15,8 @@ import { isServerFailureAnswer, type ServerPool } from './server-pool.js';
 
 interface WatchTransport {
   pool: ServerPool;
+  /** marks a server failed in the pool (and drops its idle connections) */
+  failed(server: string, reason: string): void;
   target(server: string): Target;
   headers: Record<string, string>;
   toError(status: number, text: string): StatusError;
@@ -107,7 +109,7 @@ export function failoverWatch(t: WatchTransport, path: string, onEvent: (ev: Wat
       if (server === undefined) throw new Error('no API server to watch on');
       const out = await once(server, resumable ? withResourceVersion(path, lastRv) : path);
       if (out.end === 'closed' || stopped) return;
-      t.pool.failed(server, out.error.message);
+      t.failed(server, out.error.message);
       if (!resumable && delivered > 0) throw out.error;
       if (out.established) {
         fruitless = delivered > seen ? 0 : fruitless + 1;

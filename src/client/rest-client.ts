@@ -115,6 +115,15 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
     connectTimeoutMs: cfg.connectTimeoutMs ?? 10_000,
     ...(local ? { socketPath: cfg.socketPath } : {}),
   });
+  // a failed server's idle kept-alive connections are dropped: a write sent on one that had not yet
+  // seen the server's end would fail (it cannot be sent again) where a new connection is refused (and can)
+  const failed = (server: string, reason: string) => {
+    pool.failed(server, reason);
+    const u = new URL(server);
+    const prefix = `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port || 443}:`;
+    for (const a of [agent, watchAgent])
+      for (const [name, list] of Object.entries(a.freeSockets)) if (name.startsWith(prefix)) for (const sock of list ?? []) sock.destroy();
+  };
   const headers = (ct?: string, accept?: string): Record<string, string> => {
     const h: Record<string, string> = {
       Accept: accept ?? 'application/json',
@@ -146,13 +155,13 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
           pool.succeeded(server);
           return r;
         }
-        pool.failed(server, `answered ${r.status} without a Status`);
+        failed(server, `answered ${r.status} without a Status`);
         if (!mayRetryElsewhere(method, 'bad-answer')) return r;
         badAnswer = r;
         failure = undefined;
       } catch (e) {
         if (!(e instanceof TransportError)) throw e;
-        pool.failed(server, e.message);
+        failed(server, e.message);
         if (!mayRetryElsewhere(method, e.kind)) throw e;
         failure = e;
         badAnswer = undefined;
@@ -188,7 +197,8 @@ export function createRestClient(cfg: ClientConfig): HttpsRestClient {
       return JSON.parse(r.text) as T;
     },
     watch(path, onEvent, accept) {
-      return failoverWatch({ pool, target: (s) => target(s, watchAgent), headers: headers(undefined, accept), toError }, path, onEvent);
+      const t = { pool, failed, target: (s: string) => target(s, watchAgent), headers: headers(undefined, accept), toError };
+      return failoverWatch(t, path, onEvent);
     },
     setClientCertificate(c) {
       if (local) return; // the in-process transport has no TLS

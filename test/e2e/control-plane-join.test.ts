@@ -180,7 +180,6 @@ describe('tandem token create --control-plane and the join of a server', { skip 
   });
 });
 
-/** Until the etcd backend is in, createBackend refuses `etcd://` with this sentence: the second part then skips, saying so. */
 test('tandem server --join: flags that are missing, malformed or alone are refused before anything starts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-cpjoin-flags-'));
   try {
@@ -224,10 +223,7 @@ test('tandem server --join: flags that are missing, malformed or alone are refus
   }
 });
 
-const etcdBackendMissing = readFileSync(new URL('../../src/storage/create-backend.js', import.meta.url), 'utf8').includes(
-  'the etcd backend is not implemented yet',
-);
-const etcdSkip = skip || etcdUnavailable() || (etcdBackendMissing ? 'the etcd backend is not built in yet' : false);
+const etcdSkip = skip || etcdUnavailable() || false;
 
 describe('two API servers on one etcd', { skip: etcdSkip }, () => {
   let etcd: EtcdCluster;
@@ -271,6 +267,8 @@ describe('two API servers on one etcd', { skip: etcdSkip }, () => {
     assert.equal(minted.code, 0, minted.stderr);
     const sa = minted.stdout.trim();
     assert.equal(await statusOf(b.url, '/api', sa, b.caPem()), 200);
+    const whoami = b.kubectl(['auth', 'whoami', '--token', sa, '-o', 'jsonpath={.status.userInfo.username}']);
+    assert.equal(whoami.stdout, 'system:serviceaccount:default:joiner', whoami.stderr);
     assert.equal(await statusOf(b.url, '/api', `${sa.slice(0, -4)}AAAA`, b.caPem()), 401);
     // B's own serving certificate, from the shared CA, with the in-cluster names
     const serving = new X509Certificate(readFileSync(join(b.dataDir, 'pki', 'server.crt')));

@@ -179,3 +179,12 @@ test('kubeconfig: the flag, --data-dir, $KUBECONFIG (a path list), then the defa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--server adds up: repeated and comma-separated (HA API servers)', () => {
+  assert.deepEqual(args(['--server', 'https://10.0.0.1:6443,https://10.0.0.2:6443', '--server=https://10.0.0.3:6443']).servers, [
+    'https://10.0.0.1:6443',
+    'https://10.0.0.2:6443',
+    'https://10.0.0.3:6443',
+  ]);
+  assert.equal(args([]).servers, undefined);
+});

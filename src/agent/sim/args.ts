@@ -6,7 +6,12 @@ import { SIM_RUNTIMES, type SimRuntime } from './node-object.js';
 import type { SimFleetOptions } from './options.js';
 import { SIM_FLAGS, type SimFlag } from './flags/flags.js';
 
-export type SimArgs = Omit<SimFleetOptions, 'client' | 'informers' | 'clock' | 'log'> & { kubeconfig?: string; dataDir?: string };
+export type SimArgs = Omit<SimFleetOptions, 'client' | 'informers' | 'clock' | 'log'> & {
+  kubeconfig?: string;
+  dataDir?: string;
+  /** more API servers (HA), from --server (repeatable, comma-separated) */
+  servers?: string[];
+};
 
 const BY_NAME = new Map(SIM_FLAGS.map((f) => [f.name, f]));
 const BY_SHORT = new Map(SIM_FLAGS.filter((f) => f.short).map((f) => [f.short ?? '', f]));
@@ -87,15 +92,17 @@ export function parseSimArgs(argv: readonly string[]): SimArgs | 'help' {
       flags.set(name, switchValue(f.name, f.inline));
       continue;
     }
+    // --server is the one flag that adds up when repeated
+    const put = (v: string) => flags.set(name, name === 'server' && flags.has(name) ? `${flags.get(name)},${v}` : v);
     if (f.inline !== undefined) {
-      flags.set(name, f.inline);
+      put(f.inline);
       continue;
     }
     const v = argv[i + 1];
     if (v === undefined) throw badRequest(`${f.name}: missing value <${f.flag.value}>`);
     // `--nodes --os windows` is a forgotten value, not a node count of "--os"
     if (flagOf(v)?.flag) throw badRequest(`${f.name}: missing value <${f.flag.value}> (the next argument is the flag ${v})`);
-    flags.set(name, v);
+    put(v);
     i++;
   }
   const os = flags.get('os') ?? 'linux';
@@ -112,6 +119,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs | 'help' {
         break;
       case 'data-dir':
         out.dataDir = v;
+        break;
+      case 'server':
+        out.servers = v.split(',').filter((x) => x.trim());
         break;
       case 'windows-build':
         out.windowsBuild = v;

@@ -39,19 +39,27 @@ interface TestServer {
 }
 
 export interface SharedStoreServers {
+  /** the shared backend (with `store`: the first server's own client of the store) */
   backend: Backend;
   servers: TestServer[];
   caPem: string;
   close(): Promise<void>;
 }
 
-/** Starts `count` API servers on one store (default: a fresh memory backend, closed with them). */
-export async function startServersOnOneStore(count = 2, o: { backend?: Backend } = {}): Promise<SharedStoreServers> {
+/**
+ * Starts `count` API servers on one store: by default one fresh memory Backend object they share
+ * (closed with them); with `store` (a createBackend spec such as `etcd://…`) each server opens its
+ * own Backend on it, as separate processes would.
+ */
+export async function startServersOnOneStore(count = 2, o: { store?: string } = {}): Promise<SharedStoreServers> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-shared-store-'));
-  const backend = o.backend ?? (await createBackend('memory'));
+  const shared = o.store === undefined ? await createBackend('memory') : undefined;
   const pki = await ensurePki(dir, { hosts: ['127.0.0.1', 'localhost'] });
   const servers: TestServer[] = [];
+  const owned: Backend[] = [];
   const start = async (): Promise<TestServer> => {
+    const backend = shared ?? (await createBackend(o.store ?? 'memory'));
+    if (!shared) owned.push(backend);
     const tokens = createTokenAuthenticator([
       { token: ADMIN_TOKEN, user: { name: 'admin', uid: 'admin', groups: ['system:masters', 'system:authenticated'] } },
       { token: ALICE_TOKEN, user: { name: 'alice', uid: 'alice', groups: ['system:authenticated'] } },
@@ -97,6 +105,7 @@ export async function startServersOnOneStore(count = 2, o: { backend?: Backend }
         await api.close();
         feed.stop();
         nodeAuthz.stop();
+        if (!shared) await backend.close();
       },
     };
   };
@@ -104,17 +113,18 @@ export async function startServersOnOneStore(count = 2, o: { backend?: Backend }
     for (let i = 0; i < count; i++) servers.push(await start());
   } catch (e) {
     for (const s of servers) await s.stop();
-    if (!o.backend) await backend.close();
+    if (owned.length > servers.length) await owned.at(-1)?.close();
+    await shared?.close();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   return {
-    backend,
+    backend: shared ?? owned[0]!,
     servers,
     caPem: pki.caCertPem,
     async close() {
       for (const s of servers) await s.stop();
-      if (!o.backend) await backend.close();
+      await shared?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

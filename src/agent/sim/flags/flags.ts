@@ -22,6 +22,11 @@ export const SIM_FLAGS: readonly SimFlag[] = [
     default: '$KUBECONFIG, else <data dir>/kubeconfig',
   },
   {
+    name: 'server',
+    value: 'url,...',
+    help: "more API servers of the cluster (HA), tried after the kubeconfig's when one fails (repeatable; more are learned from the kubernetes Endpoints)",
+  },
+  {
     name: 'data-dir',
     value: 'dir',
     help: 'a `tandem up`/`tandem server` data dir: use its kubeconfig when --kubeconfig is absent',
