@@ -130,11 +130,15 @@ export async function kitems(srv: TandemProcess, args: string[]): Promise<Record
   return (at(await kjson(srv, args), 'items') as Record<string, unknown>[] | undefined) ?? [];
 }
 
-/** The leader Lease's holder as `srv` answers it ('' when released, undefined when unreadable). */
-export async function leaseHolder(srv: TandemProcess): Promise<string | undefined> {
+/** The leader Lease as `srv` answers it: its holder ('' when released) and acquireTime (ms), or undefined when unreadable. */
+export async function leaderLease(srv: TandemProcess): Promise<{ holder: string; acquiredAt: number } | undefined> {
   const r = await kubectl(srv, ['get', 'lease', '-n', 'kube-system', LEADER_LEASE, '-o', 'json'], { timeoutMs: 10_000 });
   if (r.code !== 0) return undefined;
-  return String(at(JSON.parse(r.stdout), 'spec', 'holderIdentity') ?? '');
+  const lease = JSON.parse(r.stdout) as unknown;
+  return {
+    holder: String(at(lease, 'spec', 'holderIdentity') ?? ''),
+    acquiredAt: Date.parse(String(at(lease, 'spec', 'acquireTime') ?? '')),
+  };
 }
 
 /** The leader identities a server logged (`leading: components started identity=…`), in order. */
