@@ -54,7 +54,7 @@ export function checkStoreBeforeStart(dataDir: string, spec: string, o: StoreGua
 // already holds a cluster, would take over (or mix into) another cluster's objects: refused.
 
 /** Tandem's key of the marker; keys outside /registry/ are stored as they are, under the prefix. */
-export const CLUSTER_MARKER_KEY = '/tandem/cluster';
+const CLUSTER_MARKER_KEY = '/tandem/cluster';
 
 const isEtcd = (b: Backend) => b.name.startsWith('etcd://');
 

@@ -4,19 +4,15 @@
 // own, and a full etcd answers writes with etcd's reason while reads go on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etcdUnavailable, startEtcdCluster, type EtcdCluster } from '../../src/storage/etcd/testing/etcd-cluster.js';
+import { etcdctl, etcdctlUnavailable, etcdUnavailable, startEtcdCluster } from '../../src/storage/etcd/testing/etcd-cluster.js';
 import { kubectlAvailable, startTandem, TANDEM, type TandemProcess } from './harness.js';
 import { removeTree } from './remove-tree.js';
 
-const why =
-  etcdUnavailable() ?? (!kubectlAvailable() ? 'kubectl is missing' : !existsSync('/usr/bin/etcdctl') ? 'etcdctl is missing' : undefined);
-
-const etcdctl = (c: EtcdCluster, ...args: string[]) =>
-  execFileSync('etcdctl', [`--endpoints=${c.clientUrls.join(',')}`, ...args], { env: { ...process.env, ETCDCTL_API: '3' } }).toString();
+const why = etcdUnavailable() ?? etcdctlUnavailable() ?? (!kubectlAvailable() ? 'kubectl is missing' : undefined);
 
 const POD = JSON.stringify({
   apiVersion: 'v1',
@@ -63,16 +59,16 @@ test(
       ok(s, ['create', 'configmap', 'cfg', '--from-literal=a=1']);
       ok(s, ['create', '-f', '-'], POD);
       assert.match(ok(s, ['get', 'pod', 'web', '-o', 'name']), /^pod\/web$/m);
-      assert.deepEqual(etcdctl(c, 'get', '--prefix', '--keys-only', '/registry/pods/').trim().split('\n').filter(Boolean), [
+      assert.deepEqual(etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/registry/pods/').trim().split('\n').filter(Boolean), [
         '/registry/pods/default/web',
       ]);
-      assert.match(etcdctl(c, 'get', '/registry/pods/default/web', '--print-value-only'), /"kind":"Pod"/);
-      assert.match(etcdctl(c, 'get', '--prefix', '--keys-only', '/registry/minions/'), /^$/);
+      assert.match(etcdctl(c, {}, 'get', '/registry/pods/default/web', '--print-value-only'), /"kind":"Pod"/);
+      assert.match(etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/registry/minions/'), /^$/);
       assert.match(
-        etcdctl(c, 'get', '--prefix', '--keys-only', '/registry/services/specs/'),
+        etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/registry/services/specs/'),
         /\/registry\/services\/specs\/default\/kubernetes/,
       );
-      assert.match(etcdctl(c, 'get', '/tandem/cluster', '--print-value-only'), /^sha256:[0-9a-f]{64}\n$/);
+      assert.match(etcdctl(c, {}, 'get', '/tandem/cluster', '--print-value-only'), /^sha256:[0-9a-f]{64}\n$/);
 
       // restart on the same data dir: the objects are still there
       await s.stop();
@@ -80,7 +76,7 @@ test(
       assert.match(ok(s, ['get', 'configmap', 'cfg', '-o', 'jsonpath={.data.a}']), /^1$/);
       ok(s, ['delete', 'pod', 'web', '--wait=false']);
       assert.equal(s.kubectl(['get', 'pod', 'web']).code, 1);
-      assert.equal(etcdctl(c, 'get', '--prefix', '--keys-only', '/registry/pods/').trim(), '');
+      assert.equal(etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/registry/pods/').trim(), '');
 
       // another cluster (its own data dir and CA): refused on the same keys, served under its own prefix
       const refused = await refusedStart(['--store', c.spec]);
@@ -91,7 +87,7 @@ test(
       ok(other, ['create', 'configmap', 'cfg', '--from-literal=a=2']);
       assert.match(ok(s, ['get', 'configmap', 'cfg', '-o', 'jsonpath={.data.a}']), /^1$/);
       assert.match(
-        etcdctl(c, 'get', '--prefix', '--keys-only', '/other/registry/configmaps/default/'),
+        etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/other/registry/configmaps/default/'),
         /\/other\/registry\/configmaps\/default\/cfg/,
       );
     } finally {
@@ -114,11 +110,7 @@ test("a full etcd: kubectl writes answer etcd's reason, reads go on", { skip: wh
     const big = 'x'.repeat(1024 * 1024);
     for (let i = 0; i < 40; i++) {
       try {
-        execFileSync('etcdctl', [`--endpoints=${c.clientUrls[0]}`, 'put', `/filler/${i}`], {
-          input: big,
-          env: { ...process.env, ETCDCTL_API: '3' },
-          stdio: ['pipe', 'ignore', 'pipe'],
-        });
+        etcdctl(c, { input: big }, 'put', `/filler/${i}`);
       } catch {
         break; // database space exceeded
       }
