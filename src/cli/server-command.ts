@@ -3,7 +3,7 @@
 
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { createBackend, type Backend } from '../storage/index.js';
+import { createBackend, type Backend, type EtcdTlsFiles } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
 import {
   bootstrapCluster,
@@ -28,7 +28,7 @@ import type { ControlLoops } from './control-loops/launcher.js';
 import type { ControlLoopsMode } from './control-loops/protocol.js';
 import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
-import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
+import { checkEtcdStoreBeforeStart, checkStoreBeforeStart, markEtcdStore, type StoreGuardOptions } from './store-guard.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
@@ -57,6 +57,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   controlLoops?: ControlLoopsMode;
   /** `--join`: fetch the cluster's shared keys from a running server before starting (control-plane-join.ts) */
   join?: ControlPlaneJoin;
+  /** TLS files towards etcd (`--etcd-cafile/--etcd-certfile/--etcd-keyfile`), with an `etcd://` store */
+  etcdTls?: EtcdTlsFiles;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -140,7 +142,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   try {
     if (o.join) await joinBeforeStart(o.dataDir, spec, o.join, o.log ?? createLogger());
     checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
-    backend = await createBackend(spec, { compactInterval, retainRevisions });
+    backend = await createBackend(spec, { compactInterval, retainRevisions, ...etcdStoreOptions(o) });
+    await checkEtcdStoreBeforeStart(backend, o.dataDir, o).catch(async (e: unknown) => {
+      await backend.close();
+      throw e;
+    });
   } catch (e) {
     // another process may own the dir (its store's lock): only an empty dir of this start's goes
     claim.undoIfEmpty();
@@ -190,6 +196,7 @@ async function startOnBackend(
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   hosts.push(...inClusterNames(o));
   const pki = await ensurePki(o.dataDir, { hosts });
+  await markEtcdStore(backend, pki.caCertPem); // an etcd store names its cluster's CA (store-guard.ts)
   // the API server's identity towards node agents (upstream's apiserver-kubelet-client), renewed like server.crt
   const kubeletClient = await ensureClientCert(o.dataDir, {
     name: 'kubelet-client',
@@ -352,4 +359,10 @@ async function startOnBackend(
       await backend.close();
     },
   };
+}
+
+/** The etcd store's TLS files and a logger for its retries (nothing for other stores). */
+function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Logger } {
+  if (!o.store?.startsWith('etcd://')) return {};
+  return { ...(o.etcdTls ? { etcdTls: o.etcdTls } : {}), log: (o.log ?? createLogger()).child('etcd') };
 }

@@ -2,11 +2,9 @@
 // etcdctl sees it, and a whole API group (RBAC) listed and watched across its several etcd ranges.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { StorageEvent } from '../backend.js';
 import { collect } from '../testing/conformance-helpers.js';
-import { etcdUnavailable, startEtcdCluster, type EtcdCluster } from './testing/etcd-cluster.js';
+import { etcdctl, etcdctlUnavailable, etcdUnavailable, startEtcdCluster, type EtcdCluster } from './testing/etcd-cluster.js';
 import { createEtcdBackend, type EtcdBackend } from './etcd-backend.js';
 import { UPSTREAM_LAYOUT } from './key-layout.js';
 
@@ -50,16 +48,13 @@ test('two prefixes on one etcd do not see each other', { skip: why }, async () =
   }
 });
 
-test("upstream's key layout, as etcdctl sees it", { skip: why || (!existsSync('/usr/bin/etcdctl') && 'etcdctl missing') }, async () => {
+test("upstream's key layout, as etcdctl sees it", { skip: why ?? etcdctlUnavailable() }, async () => {
   const b = await open('');
   try {
     await b.create('/registry/core/pods/default/web', '{"kind":"Pod"}');
     await b.create('/registry/core/nodes/n1', '{"kind":"Node"}');
     await b.create('/registry/apps/deployments/default/d', '{"kind":"Deployment"}');
-    const ctl = (...args: string[]) =>
-      execFileSync('etcdctl', [`--endpoints=${cluster.clientUrls.join(',')}`, ...args], {
-        env: { ...process.env, ETCDCTL_API: '3' },
-      }).toString();
+    const ctl = (...args: string[]) => etcdctl(cluster, {}, ...args);
     assert.deepEqual(ctl('get', '--prefix', '/registry/pods/').trim().split('\n'), ['/registry/pods/default/web', '{"kind":"Pod"}']);
     assert.match(
       ctl('get', '--prefix', '--keys-only', '/registry/'),
