@@ -278,6 +278,12 @@ for (const store of ['memory', 'etcd'] as const) {
         seen.map((e) => e.type).sort(),
         [...Array<string>(N).fill('ADDED'), ...Array<string>(N / 2).fill('DELETED'), ...Array<string>(N).fill('MODIFIED')].sort(),
       );
+      // the same answer from either server once the writes are done: the list, item for item, at the watch's last revision
+      const lists = await Promise.all(servers.map((s) => cms(s).list()));
+      assert.equal(lists[0]?.items.length, N / 2);
+      assert.deepEqual(lists[0]?.items, lists[1]?.items);
+      assert.equal(lists[0]?.metadata?.resourceVersion, lists[1]?.metadata?.resourceVersion);
+      assert.equal(Number(lists[0]?.metadata?.resourceVersion), Math.max(...revs));
     });
 
     test('a ResourceQuota charged through A and B at once admits exactly its hard limit', async (t) => {

@@ -197,8 +197,10 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   // one pass at a time; events during a pass ask for another
   let running: Promise<void> | undefined;
   let again = false;
+  let retryPass: NodeJS.Timeout | undefined;
   const pass = async () => {
     syncServed();
+    let failed = false;
     for (const crd of [...crds.values()]) {
       if (stopped) return;
       try {
@@ -206,8 +208,16 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
           if (crd.metadata.finalizers?.includes(CRD_CLEANUP_FINALIZER)) await cleanup(crd);
         } else await reconcileStatus(crd);
       } catch (e) {
+        failed = true;
         log?.warn('custom resource definition status', { name: crd.metadata.name, error: e instanceof Error ? e.message : String(e) });
       }
+    }
+    // a write the store refused (unreachable, failing over) is tried again without waiting for an event
+    if (failed && !retryPass) {
+      retryPass = setTimeout(() => {
+        retryPass = undefined;
+        kick();
+      }, 1000);
     }
   };
   const kick = () => {
@@ -249,15 +259,29 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   const first = await ctx.backend.list(store.prefix(undefined));
   apply(first.kvs.map((kv) => ({ type: 'create', kv })));
   let watch: { cancel(): void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  // a list that fails (the store unreachable, an etcd member failing over) is tried again with
+  // back-off: a server that gave up would never serve a CRD created through another server
+  const relist = (delay: number) => {
+    if (stopped) return;
+    ctx.backend.list(store.prefix(undefined)).then(
+      (r) => {
+        if (stopped) return;
+        crds.clear();
+        apply(r.kvs.map((kv) => ({ type: 'create', kv })));
+        startWatch(r.revision);
+      },
+      (e: unknown) => {
+        log?.warn('listing custom resource definitions failed; retrying', { error: e instanceof Error ? e.message : String(e) });
+        retry = setTimeout(() => relist(Math.min(delay * 2, 5000)), delay);
+      },
+    );
+  };
   const startWatch = (after: number) => {
     watch = store.watch(undefined, after, apply, (err) => {
       if (stopped) return;
       log?.warn('custom resource definition watch ended; relisting', { error: err.message });
-      void ctx.backend.list(store.prefix(undefined)).then((r) => {
-        crds.clear();
-        apply(r.kvs.map((kv) => ({ type: 'create', kv })));
-        startWatch(r.revision);
-      });
+      relist(50);
     });
   };
   startWatch(first.revision);
@@ -265,6 +289,8 @@ export async function installCrdServing(ctx: ApiContext, registry: KindRegistry,
   return {
     stop() {
       stopped = true;
+      if (retry) clearTimeout(retry);
+      if (retryPass) clearTimeout(retryPass);
       watch?.cancel();
     },
   };
