@@ -10,8 +10,18 @@
 import type http from 'node:http';
 import type { StatusError } from '../base/errors.js';
 import { startExchange, TransportError, type Target } from './http-attempt.js';
-import type { WatchEvent, WatchStream } from './rest-client.js';
 import { isServerFailureAnswer, type ServerPool } from './server-pool.js';
+
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export interface WatchEvent<T = Record<string, unknown>> {
+  type: WatchEventType;
+  object: T;
+}
+
+export interface WatchStream {
+  stop(): void;
+  done: Promise<void>;
+}
 
 interface WatchTransport {
   pool: ServerPool;

@@ -48,7 +48,7 @@ async function twoServers(t: { after(f: () => Promise<void>): void }, store: Sto
   const table = createTokenAuthenticator([
     { token: TOKEN, user: { name: 'admin', uid: 'admin', groups: ['system:masters', 'system:authenticated'] } },
   ]);
-  const start = async () => {
+  const start = async (port = 0) => {
     const backend = await counted();
     const api = await createApiServer({
       backend,
@@ -57,15 +57,16 @@ async function twoServers(t: { after(f: () => Promise<void>): void }, store: Sto
       tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
       advertiseAddress: '127.0.0.1:0',
     });
-    const port = await api.listen('127.0.0.1', 0);
-    return { api, port, url: `https://127.0.0.1:${port}` };
+    const bound = await api.listen('127.0.0.1', port);
+    open.push(api);
+    return { api, port: bound, url: `https://127.0.0.1:${bound}` };
   };
+  const open: ApiServer[] = [];
   const a = await start();
   const b = await start();
   const admin = createRestClient({ server: a.url, caPem: pki.caCertPem, token: TOKEN });
   await admin.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   admin.close();
-  const open: ApiServer[] = [a.api, b.api];
   t.after(async () => {
     for (const api of open) await api.close();
     for (const be of [...backends, ...(shared ? [shared] : [])]) await be.close();
@@ -76,7 +77,9 @@ async function twoServers(t: { after(f: () => Promise<void>): void }, store: Sto
     open.splice(open.indexOf(api), 1);
     await api.close();
   };
-  return { a, b, ca: pki.caCertPem, creates, kill };
+  /** a server again on a closed one's port (the same store) */
+  const restart = (port: number) => start(port);
+  return { a, b, ca: pki.caCertPem, creates, kill, restart };
 }
 
 const cm = (name: string, v: string): ConfigMap => ({
@@ -200,4 +203,38 @@ test('a client that knows only A learns B from the kubernetes Endpoints and fail
   await client.request('GET', '/api/v1/namespaces/default/configmaps');
   assert.equal(client.pool.current(), b.url);
   await client.request('POST', '/api/v1/namespaces/default/configmaps', cm('after-a', 'x'));
+});
+
+test('every server gone for a while: the informer watches again from its version, without a relist', async (t) => {
+  const { a, b, ca, kill, restart } = await twoServers(t);
+  const client = createRestClient({ server: a.url, servers: [b.url], caPem: ca, token: TOKEN, connectTimeoutMs: 2000 });
+  t.after(() => client.close());
+  const informer = createInformer<ConfigMap>(client, {
+    path: CMS,
+    watchTimeoutSeconds: 3600,
+    backoff: { initialMs: 50, factor: 2, maxMs: 200 },
+  });
+  informer.start();
+  await informer.whenSynced();
+  await client.request('POST', CMS, cm('before', '1'));
+  await kill(a.api);
+  await kill(b.api);
+  await new Promise((r) => setTimeout(r, 500)); // the watch fails on both, and is retried with back-off
+  const a2 = await restart(a.port);
+  const viaA = createRestClient({ server: a2.url, caPem: ca, token: TOKEN });
+  t.after(() => viaA.close());
+  await viaA.request('POST', CMS, cm('after', '1'));
+  const deadline = Date.now() + 10_000;
+  while (!informer.get('default/after') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(
+    informer
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['after', 'before'],
+  );
+  const st = informer.stats();
+  assert.equal(st.lists, 1, 'no relist');
+  assert.ok(st.watches >= 2, `the watch was made again (${st.watches})`);
+  await informer.stop();
 });

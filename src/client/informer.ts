@@ -1,7 +1,8 @@
 // A list-watch cache, the client-go informer analogue: LIST (paged), then WATCH from the list's
 // resourceVersion with bookmarks; a 410 Expired or a failed watch leads to a relist (with backoff),
 // and the differences between the cache and the fresh list are delivered as synthetic events so that
-// no add, update or delete is missed. Handlers run synchronously in event order, and each object's
+// no add, update or delete is missed. A watch that found no API server to answer is tried again from
+// its resourceVersion instead (with backoff): being cut off is no reason to relist. Handlers run synchronously in event order, and each object's
 // events reach every handler in the order the cache saw them; controllers should only enqueue keys
 // from them and read the cache from their workers.
 
@@ -251,8 +252,11 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
     }
   }
 
-  /** One watch request; answers how it ended. */
-  async function watchOnce(): Promise<'closed' | 'expired' | 'error'> {
+  /**
+   * One watch request; answers how it ended. 'unreachable': no API server could be reached (the
+   * client already tried each); the watch is tried again from the same version, not relisted.
+   */
+  async function watchOnce(): Promise<'closed' | 'expired' | 'error' | 'unreachable'> {
     watches++;
     const timeout = opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     let outcome: 'closed' | 'expired' | 'error' = 'closed';
@@ -282,7 +286,7 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
       if (stopped) return 'closed';
       log.warn('watch failed', { path: opts.path, error: e });
       if (e instanceof StatusError && e.code === 410) return 'expired';
-      return 'error';
+      return e instanceof StatusError ? 'error' : 'unreachable';
     } finally {
       currentWatch = undefined;
     }
@@ -301,6 +305,12 @@ export function createInformer<T extends KubeObject = AnyObject>(client: RestCli
         const began = Date.now();
         const end = await watchOnce();
         if (stopped) break;
+        if (end === 'unreachable') {
+          // as upstream's reflector: a server that cannot be reached is no reason to relist; the
+          // watch resumes from the last version once one answers (a 410 then relists)
+          await sleep(backoff.next());
+          continue;
+        }
         if (end === 'closed') {
           // a clean close (timeout): watch again from the last version; pause if it closes at once
           if (Date.now() - began < 1000) await sleep(backoff.next());

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { exchange, TransportError, type Target } from './http-attempt.js';
 import { createServerPool, isServerFailureAnswer, mayRetryElsewhere, type ServerPool } from './server-pool.js';
-import { failoverWatch } from './failover-watch.js';
+import { failoverWatch, type WatchEvent, type WatchStream } from './failover-watch.js';
 import type { KindDef } from '../api/kind.js';
 import type { AnyObject, KubeObject } from '../api/object.js';
 import type { ResourceRef } from './paths.js';
@@ -46,16 +46,7 @@ export interface ClientCertificate {
   key: string;
 }
 
-type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface WatchEvent<T = Record<string, unknown>> {
-  type: WatchEventType;
-  object: T;
-}
-
-export interface WatchStream {
-  stop(): void;
-  done: Promise<void>;
-}
+export type { WatchEvent, WatchStream } from './failover-watch.js';
 
 export interface RestClient {
   /**
