@@ -176,23 +176,27 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
     const victim = cluster.members[0]!;
     const killedAt = Date.now();
     await victim.kill();
-    // the writer keeps writing (every 100 ms): acknowledged writes after the kill show the store kept its quorum
-    await until(
-      '10 acknowledged writes after an etcd member was killed',
-      20_000,
-      () => (writer?.ackedSince(killedAt) ?? 0) >= 10,
-      () => `writer outcomes since the kill: ${JSON.stringify(writer?.outcomes.filter((o) => o.at > killedAt).slice(-5))}`,
-    );
-    await kc(A(), ['create', 'configmap', 'after-member-loss-a', '-n', NS, '--from-literal=k=a']);
-    await kc(B(), ['create', 'configmap', 'after-member-loss-b', '-n', NS, '--from-literal=k=b']);
-    await kc(A(), ['scale', 'deployment', 'web', '-n', NS, '--replicas', '5']);
-    await until(
-      '5 Ready pods of web with an etcd member down',
-      30_000,
-      async () => (await readyCount(B(), 'web')) === 5,
-      async () => JSON.stringify(await podsOf(B(), 'web')),
-    );
-    await victim.start();
+    try {
+      // the writer keeps writing (every 100 ms): acknowledged writes after the kill show the store kept its quorum
+      await until(
+        '10 acknowledged writes after an etcd member was killed',
+        20_000,
+        () => (writer?.ackedSince(killedAt) ?? 0) >= 10,
+        () => `writer outcomes since the kill: ${JSON.stringify(writer?.outcomes.filter((o) => o.at > killedAt).slice(-5))}`,
+      );
+      await kc(A(), ['create', 'configmap', 'after-member-loss-a', '-n', NS, '--from-literal=k=a']);
+      await kc(B(), ['create', 'configmap', 'after-member-loss-b', '-n', NS, '--from-literal=k=b']);
+      await kc(A(), ['scale', 'deployment', 'web', '-n', NS, '--replicas', '5']);
+      await until(
+        '5 Ready pods of web with an etcd member down',
+        30_000,
+        async () => (await readyCount(B(), 'web')) === 5,
+        async () => JSON.stringify(await podsOf(B(), 'web')),
+      );
+    } finally {
+      // back to three members, also when a check failed, so that the later steps test what they name
+      await victim.start();
+    }
   });
 
   test('server A is killed: B serves, nodes stay Ready, the control loops move to B within 15 s, a scale converges', async () => {
@@ -274,7 +278,7 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
     const acked = w.acked();
     const failed = w.outcomes.filter((o) => !o.server);
     console.log(`# writer: ${acked.length} acknowledged, ${failed.length} failed (not acknowledged) writes`);
-    assert.ok(acked.length >= 30, `the writer got only ${acked.length} writes acknowledged`);
+    assert.ok(acked.length >= 20, `the writer got only ${acked.length} writes acknowledged`);
     const stored = new Set((await kitems(B(), ['get', 'configmaps', '-n', NS])).map((c) => String(at(c, 'metadata', 'name'))));
     const lost = acked.filter((n) => !stored.has(n));
     assert.deepEqual(lost, [], `acknowledged writes missing from the store`);
