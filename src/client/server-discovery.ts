@@ -1,7 +1,9 @@
 // Learning API servers at run time, as k3s's agent load balancer does: every API server keeps its
 // address in the `kubernetes` Endpoints of `default` (the Service in-cluster clients use), so a
 // client that reads it now and then learns a server added after it started, and forgets one that
-// was removed. The servers it was configured with always stay (server-pool.ts).
+// was removed. The servers it was configured with always stay (server-pool.ts). A server is forgotten
+// only after it has been missing for a while (5 min): until several servers merge their addresses
+// into the object (upstream's lease-based reconciler), each writes its own and the object flips.
 
 import type { Endpoints } from '../api/gen/types.js';
 import { StatusError } from '../base/errors.js';
@@ -28,12 +30,22 @@ export function serversOfEndpoints(ep: Endpoints): string[] {
 export interface ServerDiscoveryOptions {
   /** how often the Endpoints are read (default 30 s) */
   intervalMs?: number;
+  /** how long a server missing from the Endpoints is still kept (default 5 min) */
+  forgetAfterMs?: number;
+  now?: () => number;
   log?: Logger;
 }
 
 /** Reads the `kubernetes` Endpoints now and every interval into the client's pool; returns stop. */
-export function startServerDiscovery(client: HttpsRestClient, opts: ServerDiscoveryOptions = {}): () => void {
+export function startServerDiscovery(
+  client: Pick<HttpsRestClient, 'pool' | 'getOrUndefined'>,
+  opts: ServerDiscoveryOptions = {},
+): () => void {
   const log = opts.log ?? nullLogger;
+  const now = opts.now ?? Date.now;
+  const forgetAfter = opts.forgetAfterMs ?? 5 * 60_000;
+  // when each discovered server was last named
+  const seen = new Map<string, number>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let complained = '';
@@ -42,7 +54,10 @@ export function startServerDiscovery(client: HttpsRestClient, opts: ServerDiscov
       const ep = await client.getOrUndefined<Endpoints>(PATH);
       if (stopped) return;
       const before = client.pool.servers().join(',');
-      client.pool.setDiscovered(ep ? serversOfEndpoints(ep) : []);
+      const t = now();
+      for (const url of ep ? serversOfEndpoints(ep) : []) seen.set(url, t);
+      for (const [url, at] of seen) if (t - at > forgetAfter) seen.delete(url);
+      client.pool.setDiscovered([...seen.keys()]);
       const after = client.pool.servers().join(',');
       if (after !== before) log.info('API servers', { servers: after });
       complained = '';
