@@ -1,11 +1,9 @@
 // The servers of the failover benchmark (issue 17): two `tandem server`s on one etcd cluster (the
-// second joined with `tandem token create --control-plane`, or on a copy of the first one's pki/
-// when that command does not exist), each of which can be SIGKILLed and started again on its data
-// dir and port; and which of them holds the control loops' leader Lease.
+// second joined with `tandem token create --control-plane` and `tandem server --join`), each of
+// which can be SIGKILLed and started again on its data dir and port; and which of them holds the
+// control loops' leader Lease.
 
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync } from 'node:fs';
-import { join } from 'node:path';
 import { createClient, type Client, type Target } from './http-load.js';
 import { spawnTandemServer, TANDEM } from './server-proc.js';
 
@@ -53,33 +51,26 @@ async function spawnOn(s: { name: string; dataDir: string }, store: string, extr
 }
 
 /** Server A on `dir`, then B joined to it on `dirB`. */
-export async function startPair(store: string, dirA: string, dirB: string): Promise<{ a: FailoverServer; b: FailoverServer; how: string }> {
+export async function startPair(store: string, dirA: string, dirB: string): Promise<{ a: FailoverServer; b: FailoverServer }> {
   const a = await spawnOn({ name: 'A', dataDir: dirA }, store, []);
-  let out = '';
-  let failed = '';
   try {
-    out = execFileSync(process.execPath, [TANDEM, 'token', 'create', '--control-plane', '--data-dir', dirA], {
+    const out = execFileSync(process.execPath, [TANDEM, 'token', 'create', '--control-plane', '--data-dir', dirA], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const text = out.replace(/\\\n\s*/g, ' ');
+    const flags: string[] = [];
+    for (const f of ['join', 'token', 'certificate-key', 'ca-cert-hash']) {
+      const v = new RegExp(`--${f}[ =](\\S+)`).exec(text)?.[1];
+      if (v === undefined) throw new Error(`tandem token create --control-plane printed no --${f}:\n${out}`);
+      flags.push(`--${f}`, v);
+    }
+    const b = await spawnOn({ name: 'B', dataDir: dirB }, store, flags);
+    return { a, b };
   } catch (e) {
-    failed = String((e as { stderr?: string }).stderr ?? e);
+    await killServer(a);
+    throw e;
   }
-  if (failed && /unknown option/i.test(failed)) {
-    cpSync(join(dirA, 'pki'), join(dirB, 'pki'), { recursive: true });
-    const b = await spawnOn({ name: 'B', dataDir: dirB }, store, []);
-    return { a, b, how: "B on a copy of A's pki/ (`tandem token create --control-plane` is not available)" };
-  }
-  if (failed) throw new Error(`tandem token create --control-plane failed: ${failed}`);
-  const text = out.replace(/\\\n\s*/g, ' ');
-  const flags: string[] = [];
-  for (const f of ['join', 'token', 'certificate-key', 'ca-cert-hash']) {
-    const v = new RegExp(`--${f}[ =](\\S+)`).exec(text)?.[1];
-    if (v === undefined) throw new Error(`tandem token create --control-plane printed no --${f}:\n${out}`);
-    flags.push(`--${f}`, v);
-  }
-  const b = await spawnOn({ name: 'B', dataDir: dirB }, store, flags);
-  return { a, b, how: 'B joined with `tandem token create --control-plane` and `tandem server --join`' };
 }
 
 /** SIGKILL; resolves when the process is gone. */

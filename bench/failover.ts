@@ -160,7 +160,7 @@ export async function runFailoverPhase(): Promise<void> {
     const pair = await startPair(etcd.spec, join(root, 'a'), join(root, 'b'));
     a = pair.a;
     b = pair.b;
-    log(`two servers on ${etcd.spec}; ${pair.how}`);
+    log(`two servers on ${etcd.spec}, B joined to A with \`tandem server --join\``);
     await post(a, '/api/v1/namespaces', { metadata: { name: NS } });
     for (let i = 0; i < KILLS; i++) {
       const both: FailoverServer[] = [a, b];

@@ -81,10 +81,8 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
     etcd = await startEtcdCluster({ size: 3 });
     a = await startHaServer({ store: etcd.spec, env: SERVER_ENV });
     dataDirs.push(a.dataDir);
-    const joined = await startJoinedServer(a, etcd.spec, SERVER_ENV);
-    b = joined.srv;
+    b = await startJoinedServer(a, etcd.spec, SERVER_ENV);
     dataDirs.push(b.dataDir);
-    if (joined.how === 'pki-copy') console.log(`# server B started on a copy of A's pki/: ${joined.note}`);
     // the sims are given A's kubeconfig only: they learn B from the `kubernetes` Endpoints
     sims.push(await startSimFleet(a.kubeconfig, ['--nodes', String(LINUX), '--os', 'linux', '--name-prefix', 'ha-lin-', ...RENEW]));
     sims.push(

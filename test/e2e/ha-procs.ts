@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBECTL, startTandem, TANDEM, type RunResult, type TandemProcess } from './harness.js';
@@ -48,14 +48,6 @@ export function startHaServer(o: HaServerOptions): Promise<TandemProcess> {
   });
 }
 
-export interface JoinedServer {
-  srv: TandemProcess;
-  /** how it joined: `join` (tandem token create --control-plane, tandem server --join) or `pki-copy` */
-  how: 'join' | 'pki-copy';
-  /** the token command's output, or why the copy was used */
-  note: string;
-}
-
 /** The join flags (`--join URL --token T --certificate-key K --ca-cert-hash H`) in `tandem token create --control-plane`'s output. */
 function parseJoinFlags(out: string): string[] | undefined {
   const text = out.replace(/\\\n\s*/g, ' ');
@@ -69,25 +61,16 @@ function parseJoinFlags(out: string): string[] | undefined {
 }
 
 /**
- * A second server on the same store. With a `tandem token create --control-plane` that works, it
- * joins with the `tandem server --join …` flags it printed (its own data dir, the cluster's keys fetched from A). When the
- * command does not know `--control-plane` (the join is not built), it falls back to what an
- * operator would do by hand: a copy of A's pki/ (CA, service-account keys, admin token) — and says so.
+ * A second server on the same store, joined as an operator does: `tandem token create
+ * --control-plane` on A, then `tandem server --join …` with the flags it printed (its own data dir;
+ * the cluster's keys fetched from A, sealed).
  */
-export async function startJoinedServer(a: TandemProcess, store: string, env: Record<string, string>): Promise<JoinedServer> {
+export async function startJoinedServer(a: TandemProcess, store: string, env: Record<string, string>): Promise<TandemProcess> {
   const r = tandemCli(['token', 'create', '--control-plane', '--data-dir', a.dataDir]);
-  const unknownFlag = r.code !== 0 && /unknown option|--control-plane/i.test(r.stderr + r.stdout) && !/token/.test(r.stdout);
-  if (!unknownFlag) {
-    assert.equal(r.code, 0, `tandem token create --control-plane should succeed\n${show(r)}`);
-    const flags = parseJoinFlags(r.stdout + r.stderr);
-    assert.ok(flags, `tandem token create --control-plane printed no --join/--token/--certificate-key/--ca-cert-hash:\n${show(r)}`);
-    const srv = await startHaServer({ store, env, args: flags });
-    return { srv, how: 'join', note: r.stdout.trim() };
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-ha-b-'));
-  cpSync(join(a.dataDir, 'pki'), join(dataDir, 'pki'), { recursive: true });
-  const srv = await startHaServer({ store, env, dataDir });
-  return { srv, how: 'pki-copy', note: `tandem token create --control-plane is not available (${(r.stderr || r.stdout).trim()})` };
+  assert.equal(r.code, 0, `tandem token create --control-plane should succeed\n${show(r)}`);
+  const flags = parseJoinFlags(r.stdout + r.stderr);
+  assert.ok(flags, `tandem token create --control-plane printed no --join/--token/--certificate-key/--ca-cert-hash:\n${show(r)}`);
+  return startHaServer({ store, env, args: flags });
 }
 
 /**
