@@ -302,6 +302,12 @@ describe('high availability on a 3-member etcd: two servers, one dies', { skip, 
       console.log(
         `# ${name} informer: ${i.events.length} events, ${i.lists()} LISTs, servers ${i.switches.join(' -> ')}; errors: ${i.errors().join(' | ')}`,
       );
+      // it resumed on B from its last resourceVersion: no relist was needed, so nothing was papered over by one
+      assert.equal(i.lists(), 1, `the ${name} informer had to relist (its resourceVersion was refused after the switch)`);
     }
+    // no gap: every acknowledged write reached the ConfigMap informer as its own ADDED event, whichever server it went through
+    const added = new Set((cms?.events ?? []).filter((e) => e.type === 'ADDED').map((e) => e.key));
+    const unseen = acked.filter((n) => !added.has(`${NS}/${n}`));
+    assert.deepEqual(unseen, [], 'acknowledged writes the informer never got an ADDED event for');
   });
 });
