@@ -3,7 +3,7 @@
 
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { createBackend, type Backend } from '../storage/index.js';
+import { createBackend, type Backend, type EtcdTlsFiles } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
 import {
   bootstrapCluster,
@@ -13,6 +13,7 @@ import {
   createApiServer,
   reconcileBootstrapPolicy,
   startEventTtl,
+  expireEventsInStore,
   type ApiServer,
   type ApiServerOptions,
   serviceAccountUser,
@@ -28,7 +29,7 @@ import type { ControlLoops } from './control-loops/launcher.js';
 import type { ControlLoopsMode } from './control-loops/protocol.js';
 import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
-import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
+import { checkEtcdStoreBeforeStart, checkStoreBeforeStart, markEtcdStore, type StoreGuardOptions } from './store-guard.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
@@ -57,6 +58,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   controlLoops?: ControlLoopsMode;
   /** `--join`: fetch the cluster's shared keys from a running server before starting (control-plane-join.ts) */
   join?: ControlPlaneJoin;
+  /** TLS files towards etcd (`--etcd-cafile/--etcd-certfile/--etcd-keyfile`), with an `etcd://` store */
+  etcdTls?: EtcdTlsFiles;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -140,7 +143,13 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   try {
     if (o.join) await joinBeforeStart(o.dataDir, spec, o.join, o.log ?? createLogger());
     checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
-    backend = await createBackend(spec, { compactInterval, retainRevisions });
+    backend = await createBackend(spec, { compactInterval, retainRevisions, ...etcdStoreOptions(o) });
+    await checkEtcdStoreBeforeStart(backend, o.dataDir, o).catch(async (e: unknown) => {
+      await backend.close();
+      throw e;
+    });
+    // etcd: Events get leases from their first write (upstream's --event-ttl); the sweeper started later stays idle
+    expireEventsInStore({ backend, kinds: allKinds.filter((k) => k.kind === 'Event'), ...eventTtlOption() });
   } catch (e) {
     // another process may own the dir (its store's lock): only an empty dir of this start's goes
     claim.undoIfEmpty();
@@ -190,6 +199,7 @@ async function startOnBackend(
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   hosts.push(...inClusterNames(o));
   const pki = await ensurePki(o.dataDir, { hosts });
+  await markEtcdStore(backend, pki.caCertPem); // an etcd store names its cluster's CA (store-guard.ts)
   // the API server's identity towards node agents (upstream's apiserver-kubelet-client), renewed like server.crt
   const kubeletClient = await ensureClientCert(o.dataDir, {
     name: 'kubelet-client',
@@ -352,4 +362,15 @@ async function startOnBackend(
       await backend.close();
     },
   };
+}
+
+/** The etcd store's TLS files and a logger for its retries (nothing for other stores). */
+function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Logger } {
+  if (!o.store?.startsWith('etcd://')) return {};
+  return { ...(o.etcdTls ? { etcdTls: o.etcdTls } : {}), log: (o.log ?? createLogger()).child('etcd') };
+}
+
+/** The Event TTL tests shorten through the environment (default: event-ttl.ts's hour). */
+function eventTtlOption(): { ttlMs?: number } {
+  return process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {};
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Logger, LogFields } from '../../base/log.js';
 import { KeyExistsError, StorageUnavailableError, type StorageEvent } from '../backend.js';
 import { collect } from '../testing/conformance-helpers.js';
-import { etcdUnavailable, startEtcdCluster } from './testing/etcd-cluster.js';
+import { etcdUnavailable, startEtcdCluster, type EtcdMember } from './testing/etcd-cluster.js';
 import { createEtcdBackend } from './etcd-backend.js';
 import { openEtcdStore } from './etcd-open.js';
 
@@ -75,7 +75,7 @@ test('a watch survives the loss of each member in turn, without gap or duplicate
 test('start: an etcd that comes late is waited for; one that never answers is named', { skip: why, timeout: 60_000 }, async () => {
   const c = await startEtcdCluster();
   try {
-    const m = c.members[0]!;
+    const m: EtcdMember = c.members[0]!;
     await m.kill();
     const log = recorder();
     const host = hosts(c.clientUrls)[0]!;

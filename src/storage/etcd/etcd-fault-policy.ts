@@ -7,7 +7,7 @@
 import type { IOptions } from 'etcd3';
 
 /** The member was unreachable on its last calls and is being skipped. */
-export class MemberSkippedError extends Error {
+class MemberSkippedError extends Error {
   constructor(readonly host: string) {
     super(`etcd member ${host} did not answer its last calls (skipped for a second)`);
     this.name = 'MemberSkippedError';

@@ -2,7 +2,7 @@
 // on free loopback ports with their own data directories under a temporary folder, as a one-member
 // or a several-member cluster. Members can be killed (SIGKILL, as a crash) and started again with
 // their data, so failover can be tested. Nothing here is used by the product itself.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEtcdTestCerts, type EtcdTestCerts } from './etcd-tls.js';
 
-export const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
+const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
+const ETCDCTL_BINARY = process.env['TANDEM_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
 
 /** Why etcd cannot run here, or undefined when it can (tests skip with this reason, saying so). */
 export function etcdUnavailable(): string | undefined {
@@ -230,4 +231,18 @@ export async function startEtcdCluster(o: EtcdClusterOptions = {}): Promise<Etcd
     stop,
     ...(certs ? { certs } : {}),
   };
+}
+
+/** Why etcdctl cannot run here (package etcd-client), or undefined. */
+export function etcdctlUnavailable(): string | undefined {
+  return existsSync(ETCDCTL_BINARY) ? undefined : `${ETCDCTL_BINARY} is missing: install Debian's etcd-client`;
+}
+
+/** Runs etcdctl (v3 API) against every member of the cluster (`input`: its stdin); returns its output. */
+export function etcdctl(c: Pick<EtcdCluster, 'clientUrls'>, o: { input?: string }, ...args: string[]): string {
+  return execFileSync(ETCDCTL_BINARY, [`--endpoints=${c.clientUrls.join(',')}`, ...args], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    ...(o.input !== undefined ? { input: o.input } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).toString();
 }
