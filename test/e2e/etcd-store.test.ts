@@ -70,6 +70,18 @@ test(
       );
       assert.match(etcdctl(c, {}, 'get', '/tandem/cluster', '--print-value-only'), /^sha256:[0-9a-f]{64}\n$/);
 
+      // RBAC on etcd: the policy feed watches the kinds' ranges (/registry/roles/, /registry/rolebindings/, …)
+      assert.match(s.kubectl(['auth', 'can-i', 'list', 'secrets', '--as', 'alice']).stdout, /^no$/m);
+      ok(s, ['create', 'role', 'reader', '--verb=list', '--resource=secrets']);
+      ok(s, ['create', 'rolebinding', 'alice-reads', '--role=reader', '--user=alice']);
+      assert.match(etcdctl(c, {}, 'get', '--prefix', '--keys-only', '/registry/rolebindings/default/'), /alice-reads/);
+      let can = '';
+      for (let i = 0; i < 50 && can !== 'yes'; i++) {
+        can = s.kubectl(['auth', 'can-i', 'list', 'secrets', '--as', 'alice']).stdout.trim();
+        if (can !== 'yes') await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(can, 'yes');
+
       // restart on the same data dir: the objects are still there
       await s.stop();
       s = await startTandem({ args: ['--store', c.spec, '--controllers', 'none'], dataDir, keepDataDir: true });

@@ -127,12 +127,14 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
   };
   const rangeReq = (r: EtcdRange, extra: Partial<IRangeRequest> = {}): IRangeRequest => ({ key: r.key, range_end: r.end, ...extra });
 
+  // One key read (it need not exist) for the store's revision: a count over a range would walk its index.
+  const probeKey = Buffer.from(`${o.prefix ?? ''}/tandem/revision`);
+  const headRevision = async () => Number((await client.kv.range({ key: probeKey, keys_only: true })).header.revision);
   /** etcd's compaction point: the oldest readable revision, found by bisection (0 when nothing was compacted). */
   const probeCompacted = async (): Promise<number> => {
-    const probe = keys.plan('').ranges[0]!;
     const readable = async (rev: number) => {
       try {
-        await client.kv.range(rangeReq(probe, { revision: rev, count_only: true }));
+        await client.kv.range({ key: probeKey, revision: rev, keys_only: true });
         return true;
       } catch (e) {
         if (isCompactedMessage(e)) return false;
@@ -141,7 +143,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     };
     if (await readable(1)) return 0;
     let lo = 1; // not readable
-    let hi = Number((await client.kv.range(rangeReq(probe, { count_only: true }))).header.revision); // readable
+    let hi = await headRevision(); // readable
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
       if (await readable(mid)) hi = mid;
@@ -160,8 +162,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     } catch (e) {
       const rev = Number(req.revision ?? 0);
       if (isCompactedMessage(e)) throw await compactedFor(rev);
-      if (isFutureMessage(e))
-        throw new FutureRevisionError(rev, Number((await client.kv.range({ key: Buffer.from([0]), count_only: true })).header.revision));
+      if (isFutureMessage(e)) throw new FutureRevisionError(rev, await headRevision());
       throw e;
     }
   };
@@ -205,8 +206,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
   const backend: EtcdBackend = {
     name,
     client,
-    currentRevision: () =>
-      call(async () => Number((await client.kv.range(rangeReq(keys.plan('').ranges[0]!, { count_only: true, limit: 1 }))).header.revision)),
+    currentRevision: () => call(headRevision),
     async compactedRevision() {
       open();
       return compacted;

@@ -30,7 +30,8 @@ export function isFutureMessage(e: unknown): boolean {
 /** etcd's reason, trimmed of the gRPC status prefix ("8 RESOURCE_EXHAUSTED: "). */
 function reasonOf(e: Error): string {
   const m = /^\d+ [A-Z_]+: (.*)$/s.exec(e.message);
-  return m ? m[1]! : e.message;
+  // grpc-js ends connection errors with an empty "Resolution note: "
+  return (m ? m[1]! : e.message).replace(/\.?\s*Resolution note:\s*$/, '');
 }
 
 /** The error to give the caller for a failed etcd call. */

@@ -2,7 +2,7 @@
 // etcdctl sees it, and a whole API group (RBAC) listed and watched across its several etcd ranges.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StorageEvent } from '../backend.js';
+import { CompactedError, type StorageEvent } from '../backend.js';
 import { collect } from '../testing/conformance-helpers.js';
 import { etcdctl, etcdctlUnavailable, etcdUnavailable, startEtcdCluster, type EtcdCluster } from './testing/etcd-cluster.js';
 import { createEtcdBackend, type EtcdBackend } from './etcd-backend.js';
@@ -151,3 +151,26 @@ test(
     }
   },
 );
+
+test("another server's compaction: a watch below it ends with onError(CompactedError), a list is refused", { skip: why }, async () => {
+  const [a, b] = [await open('/cmp'), await open('/cmp')];
+  try {
+    const r0 = await a.currentRevision();
+    await a.create('/k/1', '1');
+    await a.create('/k/2', '2');
+    const at = await a.currentRevision();
+    await a.compact(at);
+    assert.ok((await b.compactedRevision()) < at, 'b has not heard of it');
+    const w = collect(b, '/k/', r0);
+    const err = await w.waitForError(5000);
+    assert.ok(err instanceof CompactedError, String(err));
+    assert.equal(err.compacted, at);
+    assert.equal(err.requested, r0);
+    assert.equal(await b.compactedRevision(), at, 'learned from the refusal');
+    await assert.rejects(b.list('/k/', { revision: r0 + 1 }), (e: unknown) => e instanceof CompactedError && e.compacted === at);
+    assert.throws(() => b.watch('/k/', r0, { onEvents() {}, onError() {} }), CompactedError);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -4,7 +4,7 @@
 // authorization never sees an empty policy; list failures are retried with a growing delay.
 
 import type { Logger } from '../../../base/log.js';
-import { ClosedError, type Backend, type Watch } from '../../../storage/backend.js';
+import { ClosedError, type Backend, type StorageEvent, type Watch } from '../../../storage/backend.js';
 import { PolicyIndex, RBAC_PREFIX } from './policy-index.js';
 
 export interface PolicyFeed {
@@ -14,9 +14,13 @@ export interface PolicyFeed {
   stop(): void;
 }
 
+// One watch per kind rather than one of the whole group: on etcd the group is several key ranges
+// (upstream's layout), and a watch of each is one etcd watch; events of one object stay in order.
+const RBAC_KIND_PREFIXES = ['roles/', 'rolebindings/', 'clusterroles/', 'clusterrolebindings/'].map((r) => RBAC_PREFIX + r);
+
 export function startPolicyFeed(backend: Backend, log?: Logger): PolicyFeed {
   const index = new PolicyIndex();
-  let watch: Watch | undefined;
+  let watches: Watch[] = [];
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let delay = 50;
@@ -24,6 +28,8 @@ export function startPolicyFeed(backend: Backend, log?: Logger): PolicyFeed {
   const readyP = new Promise<void>((r) => (markReady = r));
 
   const retry = (why: unknown) => {
+    for (const w of watches) w.cancel();
+    watches = [];
     if (stopped || why instanceof ClosedError) return;
     log?.warn('RBAC policy watch ended, relisting', { error: why instanceof Error ? why.message : String(why) });
     timer = setTimeout(() => void sync(), delay);
@@ -38,13 +44,14 @@ export function startPolicyFeed(backend: Backend, log?: Logger): PolicyFeed {
       if (stopped) return;
       index.replaceAll(kvs, revision);
       markReady();
-      watch = backend.watch(RBAC_PREFIX, revision, {
-        onEvents(events) {
+      const handlers = {
+        onEvents(events: StorageEvent[]) {
           for (const ev of events) index.apply(ev.kv.key, ev.type === 'delete' ? undefined : ev.kv.value, ev.kv.modRevision);
           delay = 50;
         },
         onError: retry,
-      });
+      };
+      for (const prefix of RBAC_KIND_PREFIXES) watches.push(backend.watch(prefix, revision, handlers));
     } catch (e) {
       retry(e);
     }
@@ -56,7 +63,7 @@ export function startPolicyFeed(backend: Backend, log?: Logger): PolicyFeed {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      watch?.cancel();
+      for (const w of watches) w.cancel();
       markReady();
     },
   };
