@@ -4,7 +4,7 @@
 // Here only a member that cannot be reached (UNAVAILABLE, a missed deadline) counts; after three in
 // a row calls skip it for a second, then one call tries it again. A call refused as unreachable is
 // retried at once on the next member (each call tries at most every member once more).
-import type { IOptions } from 'etcd3';
+import { GRPCDeadlineExceededError, GRPCUnavailableError, type IOptions } from 'etcd3';
 
 /** The member was unreachable on its last calls and is being skipped. */
 class MemberSkippedError extends Error {
@@ -14,8 +14,9 @@ class MemberSkippedError extends Error {
   }
 }
 
-const unreachable = (e: unknown): boolean =>
-  e instanceof Error && (e.name === 'GRPCUnavailableError' || e.name === 'GRPCDeadlineExceededError' || e instanceof MemberSkippedError);
+// by class: etcd3's error classes keep Error's `name` ("Error"), so a name test never matches
+const memberDown = (e: unknown): boolean => e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError;
+const unreachable = (e: unknown): boolean => memberDown(e) || e instanceof MemberSkippedError;
 
 /** cockatiel's policy type, as the etcd3 client's options name it */
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
@@ -32,7 +33,7 @@ export function memberPolicy(host: string, openMs = 1000): Policy {
         failures = 0;
         return r;
       } catch (e) {
-        if (e instanceof Error && (e.name === 'GRPCUnavailableError' || e.name === 'GRPCDeadlineExceededError')) {
+        if (memberDown(e)) {
           failures++;
           if (failures >= 3) openUntil = Date.now() + openMs;
         } else failures = 0;
