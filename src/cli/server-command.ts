@@ -21,6 +21,8 @@ import {
 } from '../apiserver/index.js';
 import { ensureClientCert, ensurePki } from '../pki/index.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
+import { serversOfEndpoints } from '../client/server-discovery.js';
+import type { Endpoints } from '../api/gen/types.js';
 import { createRestClient, type RestClient } from '../client/rest-client.js';
 import { startControlPlaneDns } from './cluster-dns.js';
 import { csrAccessCheck, podSecuritySettings, startServerSecurity, type SecurityOptions } from './server-security.js';
@@ -287,7 +289,8 @@ async function startOnBackend(
     for (const c of componentClients.values()) c.close();
   });
   const kubeconfig = join(o.dataDir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token });
+  // every API server of the cluster that is up now (HA): tandem's own clients fail over between them
+  await writeKubeconfig(kubeconfig, { server: url, caPem: pki.caCertPem, token, servers: await clusterServers(client, url, o.join) });
   const nodeIpam = {
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.nodeCidrMaskSize !== undefined ? { nodeCidrMaskSize: o.nodeCidrMaskSize } : {}),
@@ -373,4 +376,15 @@ function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Log
 /** The Event TTL tests shorten through the environment (default: event-ttl.ts's hour). */
 function eventTtlOption(): { ttlMs?: number } {
   return process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {};
+}
+
+/**
+ * The other API servers of the cluster for the admin kubeconfig: the addresses in the `kubernetes`
+ * Endpoints (every live server's, kubernetes-endpoints.ts) and the server joined, after this one's.
+ */
+async function clusterServers(client: RestClient, own: string, joined?: ControlPlaneJoin): Promise<string[]> {
+  const ep = (await client.getOrUndefined('/api/v1/namespaces/default/endpoints/kubernetes').catch(() => undefined)) as
+    Endpoints | undefined;
+  const all = [own, ...(joined ? [joined.url] : []), ...(ep ? serversOfEndpoints(ep) : [])];
+  return [...new Set(all)];
 }

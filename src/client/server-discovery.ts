@@ -1,9 +1,10 @@
 // Learning API servers at run time, as k3s's agent load balancer does: every API server keeps its
 // address in the `kubernetes` Endpoints of `default` (the Service in-cluster clients use), so a
 // client that reads it now and then learns a server added after it started, and forgets one that
-// was removed. The servers it was configured with always stay (server-pool.ts). A server is forgotten
-// only after it has been missing for a while (5 min): until several servers merge their addresses
-// into the object (upstream's lease-based reconciler), each writes its own and the object flips.
+// was removed. The servers it was configured with always stay (server-pool.ts). Every server writes
+// the addresses of all servers whose identity Lease is fresh (apiserver/kubernetes-endpoints.ts); a
+// server is still forgotten only after it has been missing for a while (5 min), so that one missed
+// renewal does not drop it.
 
 import type { Endpoints } from '../api/gen/types.js';
 import { StatusError } from '../base/errors.js';
