@@ -2,6 +2,7 @@
 
 import type { AnyObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
+import { cloneJson } from '../../base/json-clone.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { checkTypeMeta, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
@@ -61,7 +62,7 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
     throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
   }
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const result = await applyUpdate(s, name, sub, () => structuredClone(incoming), opts, manager, incoming.metadata.resourceVersion);
+  const result = await applyUpdate(s, name, sub, () => cloneJson(incoming), opts, manager, incoming.metadata.resourceVersion);
   sendJson(s.res, result.code, result.obj);
 }
 
@@ -89,7 +90,7 @@ export async function applyUpdate(
       s.info.namespace,
       name,
       async (cur) => {
-        let next = await produce(structuredClone(cur));
+        let next = await produce(cloneJson(cur));
         if (sub === 'status') {
           next = prepareStatusUpdate(next, cur);
           validateStatus(kind, next, cur);

@@ -5,6 +5,7 @@ import { randomUUID, randomInt } from 'node:crypto';
 import type { KindDef } from '../../api/kind.js';
 import type { AnyObject, ObjectMeta } from '../../api/object.js';
 import { badRequest } from '../../base/errors.js';
+import { cloneJson } from '../../base/json-clone.js';
 import { initialStatus } from './strategy.js';
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -124,7 +125,7 @@ export function prepareUpdate(kind: KindDef, next: AnyObject, old: AnyObject): v
 
 /** Rules for a write to the status subresource: only status (and system metadata) changes. */
 export function prepareStatusUpdate(next: AnyObject, old: AnyObject): AnyObject {
-  const result = structuredClone(old);
+  const result = cloneJson(old);
   if (next['status'] === undefined) delete result['status'];
   else result['status'] = next['status'];
   if (next.metadata.managedFields !== undefined) result.metadata.managedFields = next.metadata.managedFields;
