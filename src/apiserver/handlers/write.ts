@@ -90,7 +90,8 @@ export async function applyUpdate(
       s.info.namespace,
       name,
       async (cur) => {
-        let next = await produce(cloneJson(cur));
+        // a producer that takes no argument (PUT: the body is the new object) cannot change `cur`
+        let next = await (produce.length === 0 ? produce(cur) : produce(cloneJson(cur)));
         if (sub === 'status') {
           next = prepareStatusUpdate(next, cur);
           validateStatus(kind, next, cur);

@@ -9,7 +9,7 @@ import type { KeyValue } from '../../storage/backend.js';
 import { createMemoryBackend } from '../../storage/memory/memory-backend.js';
 import { decodeStored, encodeForStorage, storedObject } from './codec.js';
 import { DecodedCache, peekDecoded } from './decoded-cache.js';
-import { ResourceStore } from './resource-store.js';
+import { NoChange, ResourceStore } from './resource-store.js';
 
 function pod(name: string): AnyObject {
   return {
@@ -57,15 +57,14 @@ test('a cached object is never changed by callers: update functions, results, ol
     'ns',
     'p1',
     (cur) => {
+      assert.equal(cur.metadata.labels!['app'], 'a');
       (cur['status'] as Record<string, unknown>)['phase'] = 'Running';
       cur.metadata.labels!['app'] = 'b';
       return cur;
     },
     { dryRun: false },
   );
-  assert.equal(r.old.metadata.labels!['app'], 'a');
   r.obj.metadata.labels!['app'] = 'caller-changed-result';
-  r.old.metadata.labels!['app'] = 'caller-changed-old';
   (r.obj['status'] as Record<string, unknown>)['phase'] = 'Failed';
   kv = (await store.getKv('ns', 'p1'))!;
   assertCacheIntact(kv);
@@ -105,7 +104,7 @@ test('a version written by another writer is never answered from the cache', asy
   const written = await backend.update(key, encodeForStorage(theirs), mine.modRevision);
   assert.equal(peekDecoded(written), undefined);
   assert.equal((await store.get('ns', 'p2')).obj.metadata.labels!['app'], 'theirs');
-  const r = await store.guaranteedUpdate(
+  await store.guaranteedUpdate(
     'ns',
     'p2',
     (cur) => {
@@ -115,7 +114,6 @@ test('a version written by another writer is never answered from the cache', asy
     },
     { dryRun: false },
   );
-  assert.equal(r.old.metadata.labels!['app'], 'theirs');
 
   // a second backend in the same process with the same key: each store sees its own data
   const other = new ResourceStore(podKind, createMemoryBackend());
@@ -152,6 +150,27 @@ test('a racing write between read and write: the update is computed again on the
   assert.equal(got.metadata.labels!['race'], 'theirs');
   assert.equal(got.metadata.labels!['mine'], '2');
   assertCacheIntact((await store.getKv('ns', 'p3'))!);
+});
+
+test('an update that changes nothing answers a fresh copy, and the cache is untouched', async () => {
+  const store = new ResourceStore(podKind, createMemoryBackend());
+  await store.create(pod('p5'), false);
+  const kv = (await store.getKv('ns', 'p5'))!;
+  const same = await store.guaranteedUpdate('ns', 'p5', (cur) => cur, { dryRun: false });
+  assert.equal(same.changed, false);
+  same.obj.metadata.labels!['app'] = 'changed-by-caller';
+  const none = await store.guaranteedUpdate(
+    'ns',
+    'p5',
+    (cur) => {
+      cur.metadata.labels!['app'] = 'changed-then-abandoned';
+      throw new NoChange();
+    },
+    { dryRun: false },
+  );
+  assert.equal(none.obj.metadata.labels!['app'], 'a');
+  assert.equal(none.obj.metadata.resourceVersion, String(kv.modRevision));
+  assertCacheIntact(kv);
 });
 
 test('deletes drop the entry; dry runs leave it alone', async () => {

@@ -127,7 +127,7 @@ export class ResourceStore {
     name: string,
     update: (cur: AnyObject, kv: KeyValue) => AnyObject | Promise<AnyObject>,
     opts: { dryRun: boolean; expectedRV?: string | undefined },
-  ): Promise<{ obj: AnyObject; old: AnyObject; changed: boolean }> {
+  ): Promise<{ obj: AnyObject; changed: boolean }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
@@ -135,26 +135,25 @@ export class ResourceStore {
       if (opts.expectedRV !== undefined && opts.expectedRV !== '' && opts.expectedRV !== String(kv.modRevision)) {
         throw conflict(this.q, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const old = this.objectOf(kv);
       let next: AnyObject;
       try {
-        next = await update(cloneJson(old), kv);
+        next = await update(this.objectOf(kv), kv);
       } catch (e) {
-        if (e instanceof NoChange) return { obj: cloneJson(old), old, changed: false };
+        if (e instanceof NoChange) return { obj: this.objectOf(kv), changed: false };
         throw e;
       }
       fillZeroFields(this.kind.schema, next);
       const stored = encodeForStorage(next);
-      if (stored === kv.value) return { obj: cloneJson(old), old, changed: false };
+      if (stored === kv.value) return { obj: this.objectOf(kv), changed: false };
       if (opts.dryRun) {
         next.metadata.resourceVersion = String(kv.modRevision);
-        return { obj: next, old, changed: true };
+        return { obj: next, changed: true };
       }
       this.rememberWritten(key, stored, storedObject(next, stored));
       try {
         const nkv = await this.backend.update(key, stored, kv.modRevision);
         next.metadata.resourceVersion = String(nkv.modRevision);
-        return { obj: next, old, changed: true };
+        return { obj: next, changed: true };
       } catch (e) {
         this.decoded.forget(key);
         if (e instanceof KeyNotFoundError) throw notFound(this.q, name);
