@@ -64,8 +64,8 @@ function strict(v: unknown): unknown {
     const n = v.length;
     const out: unknown[] = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
-      if (!(i in v)) throw NOT_PLAIN;
       const e: unknown = v[i];
+      // a hole reads as undefined too
       if (e === undefined || typeof e === 'function' || typeof e === 'symbol') throw NOT_PLAIN;
       out[i] = strict(e);
     }
@@ -74,11 +74,15 @@ function strict(v: unknown): unknown {
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const src = v as Record<string, unknown>;
-  if (typeof src['toJSON'] === 'function') throw NOT_PLAIN;
   const out: Record<string, unknown> = {};
   for (const k in src) {
     const e = src[k];
-    if (e === undefined || typeof e === 'function' || typeof e === 'symbol') continue;
+    if (e === undefined || typeof e === 'symbol') continue;
+    if (typeof e === 'function') {
+      // an own toJSON (a plain object cannot inherit one) changes what JSON.stringify writes
+      if (k === 'toJSON') throw NOT_PLAIN;
+      continue;
+    }
     out[k] = strict(e);
   }
   return out;

@@ -28,13 +28,17 @@ export function encodeForStorage(obj: AnyObject, managedFieldsJson?: string): st
  * the same order. Falls back to parsing `stored` when `obj` holds anything JSON would not copy as is.
  */
 export function storedObject(obj: AnyObject, stored: string, managedFieldsJson?: string): AnyObject {
-  const { apiVersion, kind, metadata, ...rest } = obj;
-  const { resourceVersion: _rv, selfLink: _sl, managedFields, ...meta } = metadata as Record<string, unknown>;
-  if (managedFieldsJson === undefined && managedFields !== undefined) meta['managedFields'] = managedFields;
-  const head: Record<string, unknown> = {};
-  if (apiVersion !== undefined) head['apiVersion'] = apiVersion;
-  if (kind !== undefined) head['kind'] = kind;
-  const out = jsonRoundTrip({ ...head, metadata: meta, ...rest }) as AnyObject | undefined;
+  // the layout of encodeForStorage, built member by member (rest patterns cost more here)
+  const metadata = obj.metadata as Record<string, unknown>;
+  const meta: Record<string, unknown> = {};
+  for (const k in metadata) if (k !== 'resourceVersion' && k !== 'selfLink' && k !== 'managedFields') meta[k] = metadata[k];
+  if (managedFieldsJson === undefined && metadata['managedFields'] !== undefined) meta['managedFields'] = metadata['managedFields'];
+  const shaped: Record<string, unknown> = {};
+  if (obj.apiVersion !== undefined) shaped['apiVersion'] = obj.apiVersion;
+  if (obj.kind !== undefined) shaped['kind'] = obj.kind;
+  shaped['metadata'] = meta;
+  for (const k in obj) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') shaped[k] = obj[k];
+  const out = jsonRoundTrip(shaped) as AnyObject | undefined;
   if (out === undefined) return JSON.parse(stored) as AnyObject;
   if (managedFieldsJson !== undefined) out.metadata.managedFields = JSON.parse(managedFieldsJson) as AnyObject['metadata']['managedFields'];
   return out;
