@@ -63,7 +63,7 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
   }
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
   const result = await applyUpdate(s, name, sub, () => cloneJson(incoming), opts, manager, incoming.metadata.resourceVersion);
-  sendJson(s.res, result.code, result.obj);
+  sendUpdated(s, result);
 }
 
 /**
@@ -79,7 +79,7 @@ export async function applyUpdate(
   manager: string,
   expectedRV: string | undefined,
   operation: 'Update' | 'Apply' = 'Update',
-): Promise<{ obj: AnyObject; code: number }> {
+): Promise<{ obj: AnyObject; code: number; json?: string }> {
   const kind = s.kind;
   if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
   const store = s.ctx.store(kind);
@@ -119,5 +119,11 @@ export async function applyUpdate(
     const removed = await finishDeletion(s, obj, opts.dryRun);
     return { obj: removed ?? obj, code: 200 };
   }
-  return { obj, code: 200 };
+  return { obj, code: 200, ...(result.json !== undefined ? { json: result.json } : {}) };
+}
+
+/** The answer to an update: the stored text when the store gave it, else the object serialized. */
+export function sendUpdated(s: RequestScope, result: { obj: AnyObject; code: number; json?: string }): void {
+  if (result.json !== undefined) sendJsonText(s.res, result.code, result.json);
+  else sendJson(s.res, result.code, result.obj);
 }

@@ -7,7 +7,7 @@ import type { AnyObject } from '../../api/object.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
 import type { KeyValue } from '../../storage/backend.js';
 import { createMemoryBackend } from '../../storage/memory/memory-backend.js';
-import { decodeStored, encodeForStorage, storedObject } from './codec.js';
+import { decodeStored, encodeForStorage, storedObject, withResourceVersion } from './codec.js';
 import { DecodedCache, peekDecoded } from './decoded-cache.js';
 import { NoChange, ResourceStore } from './resource-store.js';
 
@@ -64,6 +64,10 @@ test('a cached object is never changed by callers: update functions, results, ol
     },
     { dryRun: false },
   );
+  kv = (await store.getKv('ns', 'p1'))!;
+  // the answer's text is what a read of the new version gives, and what the object serializes to
+  assert.equal(r.json, withResourceVersion(kv.value, kv.modRevision));
+  assert.deepStrictEqual(JSON.parse(r.json), JSON.parse(JSON.stringify(r.obj)));
   r.obj.metadata.labels!['app'] = 'caller-changed-result';
   (r.obj['status'] as Record<string, unknown>)['phase'] = 'Failed';
   kv = (await store.getKv('ns', 'p1'))!;

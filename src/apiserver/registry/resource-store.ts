@@ -119,7 +119,8 @@ export class ResourceStore {
 
   /**
    * Read-modify-write with compare-and-swap. `update` receives a private copy of the current object
-   * and returns the new one (or throws NoChange). It is called again when another writer got in first,
+   * and returns the new one (or throws NoChange). After a write, `json` is the new version's wire
+   * JSON (what `obj` serializes to), so that the answer needs no second serialization. It is called again when another writer got in first,
    * unless `expectedRV` pins the version the caller read (then a 409 Conflict is returned).
    */
   async guaranteedUpdate(
@@ -127,7 +128,7 @@ export class ResourceStore {
     name: string,
     update: (cur: AnyObject, kv: KeyValue) => AnyObject | Promise<AnyObject>,
     opts: { dryRun: boolean; expectedRV?: string | undefined },
-  ): Promise<{ obj: AnyObject; changed: boolean }> {
+  ): Promise<{ obj: AnyObject; changed: boolean; json?: string }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
@@ -153,7 +154,8 @@ export class ResourceStore {
       try {
         const nkv = await this.backend.update(key, stored, kv.modRevision);
         next.metadata.resourceVersion = String(nkv.modRevision);
-        return { obj: next, changed: true };
+        // the answer as a read of this version gives it (the text written, before any storage conversion)
+        return { obj: next, changed: true, json: withResourceVersion(stored, nkv.modRevision) };
       } catch (e) {
         this.decoded.forget(key);
         if (e instanceof KeyNotFoundError) throw notFound(this.q, name);
