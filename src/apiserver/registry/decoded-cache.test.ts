@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyObject } from '../../api/object.js';
+import { coreEventKind } from '../../api/kinds/core/event.js';
 import { podKind } from '../../api/kinds/core/pod/pod.js';
 import type { KeyValue } from '../../storage/backend.js';
 import { createMemoryBackend } from '../../storage/memory/memory-backend.js';
@@ -194,6 +195,21 @@ test('deletes drop the entry; dry runs leave it alone', async () => {
   const removed = await store.remove('ns', 'p4', undefined, false);
   assert.equal(removed?.metadata.name, 'p4');
   assert.equal(peekDecoded(kv), undefined);
+});
+
+test('Events are not kept decoded (written once, rarely read back by the write path)', async () => {
+  const store = new ResourceStore(coreEventKind, createMemoryBackend());
+  const ev = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e1', namespace: 'ns', uid: 'uid-e1', creationTimestamp: '2026-12-07T00:00:00Z' },
+    involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' },
+    reason: 'Scheduled',
+    message: 'm',
+    type: 'Normal',
+  } as unknown as AnyObject;
+  await store.create(ev, false);
+  assert.equal(peekDecoded((await store.getKv('ns', 'e1'))!), undefined);
 });
 
 test('the cache keeps the most recently used entries within its budget of stored text', () => {

@@ -16,7 +16,7 @@ import {
 import { alreadyExists, conflict, notFound, type Qualified } from '../../base/errors.js';
 import { cloneJson } from '../../base/json-clone.js';
 import { decodeStored, encodeForStorage, storedObject, withResourceVersion } from './codec.js';
-import { decodedCacheFor, type DecodedCache } from './decoded-cache.js';
+import { DecodedCache, decodedCacheFor } from './decoded-cache.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 
 export interface Current {
@@ -51,7 +51,8 @@ export class ResourceStore {
     readonly backend: Backend,
   ) {
     this.q = { group: kind.group, resource: kind.plural };
-    this.decoded = decodedCacheFor(resourcePrefix(kind));
+    // Events are written once and rarely again: keeping them decoded would only cost memory
+    this.decoded = kind.plural === 'events' ? new DecodedCache(0) : decodedCacheFor(resourcePrefix(kind));
   }
 
   /**
