@@ -41,6 +41,7 @@ import { runLeaseRenewalPhase } from './lease-renewal.js';
 import { runIdleSteadyPhase } from './steady-state.js';
 import { runInformerMemoryPhase } from './informer-memory.js';
 import { runFailoverPhase } from './failover.js';
+import { runPodWritesPhase } from './pod-writes.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -327,6 +328,7 @@ main()
   .then(runIdleSteadyPhase)
   .then(runInformerMemoryPhase)
   .then(runFailoverPhase)
+  .then(runPodWritesPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

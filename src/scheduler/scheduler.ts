@@ -8,10 +8,12 @@
 // read from the registry) gets PodScheduled=False with the plugin's reason (`WaitingForImageFacts`)
 // and no event, and is parked until the image facts component says what it waited for has settled.
 //
-// Events: under load, `Scheduled` events and the events plugins record after binding (the
-// isolation a Windows pod got) share a token bucket (`scheduledEventsPerSecond`, default 50/s) so
-// that event writes do not halve binding throughput; FailedScheduling events are written once per
-// pod and message (the recorder folds repeats).
+// Events: under load, `Scheduled` events, FailedScheduling events and the events plugins record
+// after binding (the isolation a Windows pod got) share a token bucket (`scheduledEventsPerSecond`,
+// default 50/s, upstream's default client QPS, which also limits upstream's event writes; its event
+// broadcaster drops what it cannot send) so that event writes do not halve binding throughput, nor
+// double the API's work per pod while a burst of pods finds no node. A FailedScheduling event is
+// written at most once per pod and message (with the PodScheduled=False condition it explains).
 
 import type { RestClient } from '../client/rest-client.js';
 import type { InformerFactory } from '../client/informer-factory.js';
@@ -244,7 +246,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         .namespace(pod.metadata.namespace ?? 'default')
         .patchStatus(pod.metadata.name ?? '', patch, 'strategic')
         .catch((e: unknown) => log.warn('status not written', { pod: qp.key, error: e }));
-      if (event) deps.recorder?.event(pod, 'Warning', 'FailedScheduling', message);
+      if (event && deps.recorder && takeEventToken()) deps.recorder.event(pod, 'Warning', 'FailedScheduling', message);
     }
   }
 

@@ -7,13 +7,13 @@ import type { KindDef } from '../../api/kind.js';
 import { getDefinition } from '../../api/schema/registry.js';
 import { badRequest, conflict, methodNotAllowed, notFound, StatusError } from '../../base/errors.js';
 import { decodeBody, mediaKindOf, readBody, type MediaKind } from '../http/body.js';
-import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
+import { addWarning, sendJsonText } from '../http/respond.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
 import { checkFields } from '../registry/field-check.js';
 import { serverSideApply } from '../registry/managed.js';
 import { checkTypeMeta } from '../registry/prepare.js';
 import { defaultManager, writeOptions } from './options.js';
-import { applyUpdate } from './write.js';
+import { applyUpdate, sendUpdated } from './write.js';
 import { admitCreate } from './admit-create.js';
 import { admitWithPlugins } from './run-admission.js';
 import type { RequestScope } from './context.js';
@@ -75,7 +75,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       undefined,
       'Apply',
     );
-    sendJson(s.res, result.code, result.obj);
+    sendUpdated(s, result);
     return;
   }
 
@@ -104,7 +104,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
     manager,
     undefined,
   );
-  sendJson(s.res, result.code, result.obj);
+  sendUpdated(s, result);
 }
 
 /** A JSON, merge or strategic merge patch applied to the current object; the result must be an object. */

@@ -2,6 +2,7 @@
 
 import type { AnyObject } from '../../api/object.js';
 import { badRequest, methodNotAllowed } from '../../base/errors.js';
+import { cloneJson } from '../../base/json-clone.js';
 import { decodeBody, mediaKindOf, readBody, requireObject } from '../http/body.js';
 import { addWarning, sendJson, sendJsonText } from '../http/respond.js';
 import { checkTypeMeta, prepareStatusUpdate, prepareUpdate, readyToRemove, settleNamespace } from '../registry/prepare.js';
@@ -61,8 +62,8 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
     throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
   }
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const result = await applyUpdate(s, name, sub, () => structuredClone(incoming), opts, manager, incoming.metadata.resourceVersion);
-  sendJson(s.res, result.code, result.obj);
+  const result = await applyUpdate(s, name, sub, () => cloneJson(incoming), opts, manager, incoming.metadata.resourceVersion);
+  sendUpdated(s, result);
 }
 
 /**
@@ -78,7 +79,7 @@ export async function applyUpdate(
   manager: string,
   expectedRV: string | undefined,
   operation: 'Update' | 'Apply' = 'Update',
-): Promise<{ obj: AnyObject; code: number }> {
+): Promise<{ obj: AnyObject; code: number; json?: string }> {
   const kind = s.kind;
   if (sub !== undefined && sub !== 'status') throw methodNotAllowed(`${kind.plural}/${sub} does not support this operation`);
   const store = s.ctx.store(kind);
@@ -89,7 +90,8 @@ export async function applyUpdate(
       s.info.namespace,
       name,
       async (cur) => {
-        let next = await produce(structuredClone(cur));
+        // a producer that takes no argument (PUT: the body is the new object) cannot change `cur`
+        let next = await (produce.length === 0 ? produce(cur) : produce(cloneJson(cur)));
         if (sub === 'status') {
           next = prepareStatusUpdate(next, cur);
           validateStatus(kind, next, cur);
@@ -117,5 +119,11 @@ export async function applyUpdate(
     const removed = await finishDeletion(s, obj, opts.dryRun);
     return { obj: removed ?? obj, code: 200 };
   }
-  return { obj, code: 200 };
+  return { obj, code: 200, ...(result.json !== undefined ? { json: result.json } : {}) };
+}
+
+/** The answer to an update: the stored text when the store gave it, else the object serialized. */
+export function sendUpdated(s: RequestScope, result: { obj: AnyObject; code: number; json?: string }): void {
+  if (result.json !== undefined) sendJsonText(s.res, result.code, result.json);
+  else sendJson(s.res, result.code, result.obj);
 }

@@ -173,7 +173,8 @@ function compareAt(
   w: Walker,
   self: boolean,
 ): void {
-  if (a === undefined && b === undefined) return;
+  // the same value (a status write shares the unchanged parts with the old object): nothing differs
+  if (a === b) return;
   if (a === undefined) {
     collectFields(b!, slot, path, c.added, { ...w, mapsAsMembers: true }, self);
     return;

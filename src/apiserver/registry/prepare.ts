@@ -122,9 +122,14 @@ export function prepareUpdate(kind: KindDef, next: AnyObject, old: AnyObject): v
   }
 }
 
-/** Rules for a write to the status subresource: only status (and system metadata) changes. */
+/**
+ * Rules for a write to the status subresource: only status (and system metadata) changes. The
+ * result shares every member but metadata and status with `old`, which must be the caller's own
+ * copy of the stored object (the write path's is): what stays the same is then the same object,
+ * which also lets the managed-fields comparison skip it at once.
+ */
 export function prepareStatusUpdate(next: AnyObject, old: AnyObject): AnyObject {
-  const result = structuredClone(old);
+  const result: AnyObject = { ...old, metadata: { ...old.metadata } };
   if (next['status'] === undefined) delete result['status'];
   else result['status'] = next['status'];
   if (next.metadata.managedFields !== undefined) result.metadata.managedFields = next.metadata.managedFields;

@@ -14,8 +14,10 @@ import {
   KeyNotFoundError,
 } from '../../storage/backend.js';
 import { alreadyExists, conflict, notFound, type Qualified } from '../../base/errors.js';
-import { decodeStored, encodeForStorage, withResourceVersion } from './codec.js';
-import { listPrefix, objectKey } from './keys.js';
+import { cloneJson } from '../../base/json-clone.js';
+import { decodeStored, encodeForStorage, storedObject, withResourceVersion } from './codec.js';
+import { DecodedCache, decodedCacheFor } from './decoded-cache.js';
+import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 
 export interface Current {
   obj: AnyObject;
@@ -30,8 +32,9 @@ export class NoChange extends Error {
 }
 
 /**
- * Parses a stored version into a fresh object. Parsed objects are not cached: keeping the JSON
- * text only costs a fraction of the memory (filters cache the few facts they need).
+ * Parses a stored version into a fresh object. Lists and watches parse what they need: keeping
+ * the JSON text costs a fraction of the memory of parsed objects (filters cache the few facts they
+ * need); only recently written versions are kept decoded (decoded-cache.ts) for the write path.
  */
 export function objectOf(kv: KeyValue): AnyObject {
   return decodeStored(kv.value, kv.modRevision);
@@ -42,11 +45,33 @@ export const jsonOf = (kv: KeyValue): string => withResourceVersion(kv.value, kv
 
 export class ResourceStore {
   readonly q: Qualified;
+  private readonly decoded: DecodedCache;
   constructor(
     readonly kind: KindDef,
     readonly backend: Backend,
   ) {
     this.q = { group: kind.group, resource: kind.plural };
+    // Events are written once and rarely again: keeping them decoded would only cost memory
+    this.decoded = kind.plural === 'events' ? new DecodedCache(0) : decodedCacheFor(resourcePrefix(kind));
+  }
+
+  /**
+   * Keeps the decoded form of a version about to be written. Before the write, not after: the
+   * caller owns the object once the write is done, and the store's watchers (which may read the
+   * cache) hear of the write before the writer does. An entry is bound to its text, so one for a
+   * write that then fails is never served for anything else (it is dropped anyway).
+   */
+  private rememberWritten(key: string, stored: string, decoded: AnyObject): void {
+    this.decoded.remember(key, stored, decoded);
+  }
+
+  /** A private copy of the stored version: copied from the decoded cache when it holds that version, else parsed. */
+  private objectOf(kv: KeyValue): AnyObject {
+    const cached = this.decoded.peek(kv);
+    if (cached === undefined) return objectOf(kv);
+    const obj = cloneJson(cached);
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -63,7 +88,7 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<Current> {
     const kv = await this.getKv(namespace, name);
     if (!kv) throw notFound(this.q, name);
-    return { obj: objectOf(kv), kv };
+    return { obj: this.objectOf(kv), kv };
   }
 
   /**
@@ -81,10 +106,13 @@ export class ResourceStore {
       return encodeForStorage(obj, managedFieldsJson);
     }
     try {
-      const kv = await this.backend.create(key, encodeForStorage(obj, managedFieldsJson));
+      const stored = encodeForStorage(obj, managedFieldsJson);
+      this.rememberWritten(key, stored, storedObject(obj, stored, managedFieldsJson));
+      const kv = await this.backend.create(key, stored);
       obj.metadata.resourceVersion = String(kv.modRevision);
       return jsonOf(kv);
     } catch (e) {
+      this.decoded.forget(key);
       if (e instanceof KeyExistsError) throw alreadyExists(this.q, name);
       throw e;
     }
@@ -92,7 +120,8 @@ export class ResourceStore {
 
   /**
    * Read-modify-write with compare-and-swap. `update` receives a private copy of the current object
-   * and returns the new one (or throws NoChange). It is called again when another writer got in first,
+   * and returns the new one (or throws NoChange). After a write, `json` is the new version's wire
+   * JSON (what `obj` serializes to), so that the answer needs no second serialization. It is called again when another writer got in first,
    * unless `expectedRV` pins the version the caller read (then a 409 Conflict is returned).
    */
   async guaranteedUpdate(
@@ -100,7 +129,7 @@ export class ResourceStore {
     name: string,
     update: (cur: AnyObject, kv: KeyValue) => AnyObject | Promise<AnyObject>,
     opts: { dryRun: boolean; expectedRV?: string | undefined },
-  ): Promise<{ obj: AnyObject; old: AnyObject; changed: boolean }> {
+  ): Promise<{ obj: AnyObject; changed: boolean; json?: string }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
@@ -108,26 +137,28 @@ export class ResourceStore {
       if (opts.expectedRV !== undefined && opts.expectedRV !== '' && opts.expectedRV !== String(kv.modRevision)) {
         throw conflict(this.q, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const old = objectOf(kv);
       let next: AnyObject;
       try {
-        next = await update(objectOf(kv), kv);
+        next = await update(this.objectOf(kv), kv);
       } catch (e) {
-        if (e instanceof NoChange) return { obj: objectOf(kv), old, changed: false };
+        if (e instanceof NoChange) return { obj: this.objectOf(kv), changed: false };
         throw e;
       }
       fillZeroFields(this.kind.schema, next);
       const stored = encodeForStorage(next);
-      if (stored === kv.value) return { obj: objectOf(kv), old, changed: false };
+      if (stored === kv.value) return { obj: this.objectOf(kv), changed: false };
       if (opts.dryRun) {
         next.metadata.resourceVersion = String(kv.modRevision);
-        return { obj: next, old, changed: true };
+        return { obj: next, changed: true };
       }
+      this.rememberWritten(key, stored, storedObject(next, stored));
       try {
         const nkv = await this.backend.update(key, stored, kv.modRevision);
         next.metadata.resourceVersion = String(nkv.modRevision);
-        return { obj: next, old, changed: true };
+        // the answer as a read of this version gives it (the text written, before any storage conversion)
+        return { obj: next, changed: true, json: withResourceVersion(stored, nkv.modRevision) };
       } catch (e) {
+        this.decoded.forget(key);
         if (e instanceof KeyNotFoundError) throw notFound(this.q, name);
         if (e instanceof ConflictError && attempt < 50) continue;
         throw e;
@@ -145,12 +176,13 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     if (dryRun) {
       const kv = await this.backend.get(key);
-      return kv ? objectOf(kv) : undefined;
+      return kv ? this.objectOf(kv) : undefined;
     }
     try {
       const kv = await this.backend.delete(key, expectedRevision);
-      const o = decodeStored(kv.value, kv.modRevision);
-      return o;
+      const last = this.objectOf(kv);
+      this.decoded.forget(key);
+      return last;
     } catch (e) {
       if (e instanceof KeyNotFoundError) return undefined;
       if (e instanceof ConflictError) return undefined;

@@ -8,6 +8,7 @@ import type { KindDef } from '../../../api/kind.js';
 import type { Logger } from '../../../base/log.js';
 import type { Backend, StorageEvent, Watch } from '../../../storage/backend.js';
 import { decodeStored } from '../../registry/codec.js';
+import { peekDecoded } from '../../registry/decoded-cache.js';
 import { listPrefix } from '../../registry/keys.js';
 import { NodeGraph, type NodeGraphView, type VertexType } from './graph.js';
 
@@ -41,7 +42,10 @@ export function startNodeGraphSource(o: NodeGraphSourceOptions): NodeGraphSource
       if (e.type === 'delete') {
         const old = decodeStored<Pod>(e.prev.value, e.prev.modRevision);
         g.deletePod(old.metadata.namespace ?? '', old.metadata.name ?? '');
-      } else g.setPod(decodeStored<Pod>(e.kv.value, e.kv.modRevision));
+      } else {
+        // the pod this server has just written is usually still decoded (read only here)
+        g.setPod((peekDecoded(e.kv) as unknown as Pod | undefined) ?? decodeStored<Pod>(e.kv.value, e.kv.modRevision));
+      }
     }
   };
 
