@@ -40,6 +40,7 @@ import { runStoreMemoryPhase } from './store-memory.js';
 import { runLeaseRenewalPhase } from './lease-renewal.js';
 import { runIdleSteadyPhase } from './steady-state.js';
 import { runInformerMemoryPhase } from './informer-memory.js';
+import { runEtcdPhase } from './etcd.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -325,6 +326,7 @@ main()
   .then(() => (wanted('lease-renewal') ? runLeaseRenewalPhase() : undefined))
   .then(runIdleSteadyPhase)
   .then(runInformerMemoryPhase)
+  .then(runEtcdPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {
