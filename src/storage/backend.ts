@@ -121,3 +121,16 @@ export class FutureRevisionError extends Error {
     this.name = 'FutureRevisionError';
   }
 }
+/**
+ * The store cannot take the request now (a remote store unreachable, out of space, no quorum): the
+ * request may succeed later. `reason` is the store's own words (e.g. etcd's "database space exceeded").
+ */
+export class StorageUnavailableError extends Error {
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
+    super(`storage backend ${backend} is unavailable: ${reason}`);
+    this.name = 'StorageUnavailableError';
+  }
+}

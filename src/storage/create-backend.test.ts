@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendSpecError, createBackend, parseSqliteSpec } from './index.js';
 
-test('createBackend: memory, sqlite:<path>, etcd not yet, garbage', async () => {
+test('createBackend: memory, sqlite:<path>, bad etcd specs, garbage', async () => {
   const mem = await createBackend('memory');
   assert.equal(mem.name, 'memory');
   await mem.create('/a', '1');
@@ -25,12 +25,23 @@ test('createBackend: memory, sqlite:<path>, etcd not yet, garbage', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 
-  await assert.rejects(
-    createBackend('etcd://127.0.0.1:2379'),
-    (e: unknown) => e instanceof BackendSpecError && /not implemented yet/.test(e.message),
-  );
+  for (const [bad, why] of [
+    ['etcd://', /no endpoint/],
+    ['etcd:/127.0.0.1:2379', /expected etcd:\/\/HOST:PORT/],
+    ['etcd://127.0.0.1', /"127\.0\.0\.1": expected HOST:PORT/],
+    ['etcd://127.0.0.1:0', /port 0 is not between 1 and 65535/],
+    ['etcd://127.0.0.1:70000', /port 70000/],
+    ['etcd://a:1,,b:2', /endpoint "": expected HOST:PORT/],
+    ['etcd://a:1,a:1', /listed twice/],
+    ['etcd://bad_host:1', /"bad_host" is not a host name/],
+    ['etcd://a:1/x//y', /segment "" must be/],
+    ['etcd://a:1/x y', /no query, fragment or spaces/],
+    ['etcd://a:1?tls=1', /no query/],
+  ] as const) {
+    await assert.rejects(createBackend(bad), (e: unknown) => e instanceof BackendSpecError && why.test(e.message), bad);
+  }
   await assert.rejects(createBackend('sqlite:'), BackendSpecError);
-  await assert.rejects(createBackend('mongo'), /expected memory or sqlite/);
+  await assert.rejects(createBackend('mongo'), /expected memory, sqlite:<path> or etcd:\/\/HOST:PORT/);
 });
 
 test('createBackend: sqlite:<path>?sync=full|normal, unknown options refused', async () => {

@@ -1,9 +1,12 @@
-// Chooses a backend from a `--store` spec: `memory`, `sqlite:<path>[?sync=full|normal]`; `etcd…` is reserved.
+// Chooses a backend from a `--store` spec: `memory`, `sqlite:<path>[?sync=full|normal]`,
+// `etcd://HOST:PORT[,HOST:PORT…][/PREFIX]`.
 import type { Backend } from './backend.js';
 import { createMemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
 import { createSqliteBackend, type SqliteBackendOptions, type SqliteSync } from './sqlite/sqlite-backend.js';
+import { openEtcdStore, type EtcdOpenOptions } from './etcd/etcd-open.js';
+import { EtcdSpecError, parseEtcdSpec } from './etcd/etcd-spec.js';
 
-export type BackendOptions = MemoryBackendOptions & SqliteBackendOptions;
+export type BackendOptions = MemoryBackendOptions & SqliteBackendOptions & EtcdOpenOptions;
 
 /** A store spec that names no known or no implemented backend. */
 export class BackendSpecError extends Error {
@@ -23,8 +26,11 @@ export async function createBackend(spec: string, opts: BackendOptions = {}): Pr
     const { file, sync } = parseSqliteSpec(spec);
     return createSqliteBackend(file, sync ? { ...opts, sync } : opts);
   }
-  if (spec.startsWith('etcd')) throw new BackendSpecError(spec, 'the etcd backend is not implemented yet (use memory or sqlite:<path>)');
-  throw new BackendSpecError(spec, 'expected memory or sqlite:<path>');
+  if (spec.startsWith('etcd')) {
+    checkEtcdSpec(spec);
+    return openEtcdStore(spec, opts);
+  }
+  throw new BackendSpecError(spec, 'expected memory, sqlite:<path> or etcd://HOST:PORT[,HOST:PORT...][/PREFIX]');
 }
 
 /**
@@ -45,4 +51,14 @@ export function parseSqliteSpec(spec: string): { file: string; sync?: SqliteSync
     sync = v;
   }
   return sync ? { file, sync } : { file };
+}
+
+/** Throws a BackendSpecError saying what is wrong with an `etcd://` spec. */
+function checkEtcdSpec(spec: string): void {
+  try {
+    parseEtcdSpec(spec);
+  } catch (e) {
+    if (e instanceof EtcdSpecError) throw new BackendSpecError(spec, e.message);
+    throw e;
+  }
 }

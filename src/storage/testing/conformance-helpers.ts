@@ -4,11 +4,16 @@ import type { Backend, StorageEvent, Watch } from '../backend.js';
 
 export type MakeBackend = () => Promise<Backend>;
 
-/** Runs `fn` with a fresh backend and closes it afterwards. */
-export async function withBackend(make: MakeBackend, fn: (b: Backend) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` with a fresh backend and closes it afterwards. `fn` gets the backend's revision at the
+ * start (r0): 0 for memory and sqlite; etcd starts at revision 1 and a test's etcd may hold other
+ * tests' history under other prefixes, so the suite asserts revisions as r0 + n (the n-th write of
+ * the test), which every backend satisfies as long as the test is the store's only writer.
+ */
+export async function withBackend(make: MakeBackend, fn: (b: Backend, r0: number) => Promise<void>): Promise<void> {
   const b = await make();
   try {
-    await fn(b);
+    await fn(b, await b.currentRevision());
   } finally {
     await b.close();
   }

@@ -10,24 +10,24 @@ export type { MakeBackend };
 
 export function runConformance(name: string, make: MakeBackend): void {
   describe(`storage conformance: ${name}`, () => {
-    const t = (title: string, fn: (b: Backend) => Promise<void>) => test(title, () => withBackend(make, fn));
+    // r0: the backend's revision when the test starts; every revision below is counted from it (see withBackend)
+    const t = (title: string, fn: (b: Backend, r0: number) => Promise<void>) => test(title, () => withBackend(make, fn));
 
-    t('create, get, update, delete', async (b) => {
-      assert.equal(await b.currentRevision(), 0);
+    t('create, get, update, delete', async (b, r0) => {
       assert.equal(await b.get('/a'), undefined);
       const c = await b.create('/a', 'v1');
-      assert.deepEqual({ ...c }, { key: '/a', value: 'v1', createRevision: 1, modRevision: 1 });
+      assert.deepEqual({ ...c }, { key: '/a', value: 'v1', createRevision: r0 + 1, modRevision: r0 + 1 });
       assert.deepEqual(await b.get('/a'), c);
       const u = await b.update('/a', 'v2', c.modRevision);
-      assert.deepEqual({ ...u }, { key: '/a', value: 'v2', createRevision: 1, modRevision: 2 });
+      assert.deepEqual({ ...u }, { key: '/a', value: 'v2', createRevision: r0 + 1, modRevision: r0 + 2 });
       assert.equal((await b.get('/a'))?.value, 'v2');
       const d = await b.delete('/a');
-      assert.deepEqual({ ...d }, { key: '/a', value: 'v2', createRevision: 1, modRevision: 3 });
+      assert.deepEqual({ ...d }, { key: '/a', value: 'v2', createRevision: r0 + 1, modRevision: r0 + 3 });
       assert.equal(await b.get('/a'), undefined);
-      assert.equal(await b.currentRevision(), 3);
+      assert.equal(await b.currentRevision(), r0 + 3);
     });
 
-    t('compare-and-swap conflicts carry the current value', async (b) => {
+    t('compare-and-swap conflicts carry the current value', async (b, r0) => {
       const c = await b.create('/k', 'one');
       const u = await b.update('/k', 'two', c.modRevision);
       await assert.rejects(b.update('/k', 'stale', c.modRevision), (e: unknown) => {
@@ -39,7 +39,7 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal((await b.get('/k'))?.value, 'two');
       const d = await b.delete('/k', u.modRevision);
       assert.equal(d.value, 'two');
-      assert.equal(await b.currentRevision(), 3, 'failed writes consume no revision');
+      assert.equal(await b.currentRevision(), r0 + 3, 'failed writes consume no revision');
     });
 
     t('KeyExists and KeyNotFound', async (b) => {
@@ -51,27 +51,27 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal((await b.get('/x'))?.value, '1');
     });
 
-    t('revisions are global and strictly increasing; createRevision vs modRevision', async (b) => {
+    t('revisions are global and strictly increasing; createRevision vs modRevision', async (b, r0) => {
       const a = await b.create('/r/a', 'a');
       const c = await b.create('/r/c', 'c');
       const a2 = await b.update('/r/a', 'a2', a.modRevision);
       const c2 = await b.update('/r/c', 'c2', c.modRevision);
-      assert.deepEqual([a.modRevision, c.modRevision, a2.modRevision, c2.modRevision], [1, 2, 3, 4]);
+      assert.deepEqual([a.modRevision, c.modRevision, a2.modRevision, c2.modRevision], [r0 + 1, r0 + 2, r0 + 3, r0 + 4]);
       assert.equal(a2.createRevision, a.createRevision);
-      assert.equal(c2.createRevision, 2);
-      assert.equal(await b.currentRevision(), 4);
+      assert.equal(c2.createRevision, r0 + 2);
+      assert.equal(await b.currentRevision(), r0 + 4);
       const list = await b.list('/r/');
-      assert.equal(list.revision, 4);
+      assert.equal(list.revision, r0 + 4);
       assert.deepEqual(
         list.kvs.map((kv) => [kv.key, kv.createRevision, kv.modRevision]),
         [
-          ['/r/a', 1, 3],
-          ['/r/c', 2, 4],
+          ['/r/a', r0 + 1, r0 + 3],
+          ['/r/c', r0 + 2, r0 + 4],
         ],
       );
     });
 
-    t('re-creating a deleted key starts a new incarnation', async (b) => {
+    t('re-creating a deleted key starts a new incarnation', async (b, r0) => {
       const first = await b.create('/p', 'old');
       await b.delete('/p');
       const again = await b.create('/p', 'new');
@@ -81,7 +81,7 @@ export function runConformance(name: string, make: MakeBackend): void {
       assert.equal(u.createRevision, again.createRevision);
       await b.delete('/p');
       const third = await b.create('/p', 'third');
-      assert.equal(third.createRevision, 6);
+      assert.equal(third.createRevision, r0 + 6);
     });
 
     t('list by prefix: order, after, limit, more, count', async (b) => {
@@ -128,7 +128,7 @@ export function runConformance(name: string, make: MakeBackend): void {
       );
     });
 
-    t('list at an older revision', async (b) => {
+    t('list at an older revision', async (b, r0) => {
       const a = await b.create('/h/a', 'a1');
       await b.create('/h/b', 'b1');
       const snap = await b.list('/h/');
@@ -153,7 +153,7 @@ export function runConformance(name: string, make: MakeBackend): void {
       );
       assert.equal(rest.more, false);
       assert.deepEqual(
-        (await b.list('/h/', { revision: 1 })).kvs.map((kv) => kv.value),
+        (await b.list('/h/', { revision: r0 + 1 })).kvs.map((kv) => kv.value),
         ['a1'],
       );
       const now = await b.list('/h/');
@@ -161,10 +161,10 @@ export function runConformance(name: string, make: MakeBackend): void {
         now.kvs.map((kv) => kv.value),
         ['zero', 'a2', 'c1'],
       );
-      await assert.rejects(b.list('/h/', { revision: 99 }), FutureRevisionError);
+      await assert.rejects(b.list('/h/', { revision: r0 + 99 }), FutureRevisionError);
     });
 
-    t('concurrent writers racing on one key: exactly one wins', async (b) => {
+    t('concurrent writers racing on one key: exactly one wins', async (b, r0) => {
       const base = await b.create('/race', '0');
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => b.update('/race', `w${i}`, base.modRevision)));
       const won = results.filter((r) => r.status === 'fulfilled');
@@ -175,7 +175,7 @@ export function runConformance(name: string, make: MakeBackend): void {
       const creates = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => b.create('/race2', `c${i}`)));
       assert.equal(creates.filter((r) => r.status === 'fulfilled').length, 1);
       assert.ok(creates.every((r) => r.status === 'fulfilled' || r.reason instanceof KeyExistsError));
-      assert.equal(await b.currentRevision(), 3);
+      assert.equal(await b.currentRevision(), r0 + 3);
     });
 
     t('large values (1 MiB) and unicode/slash keys', async (b) => {
