@@ -6,7 +6,8 @@
 // (doctor/etcd-probe.ts); doctor gives the fixes.
 import { realClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
-import { probeEtcd, type EndpointStatus, type EtcdProbe, type EtcdTarget } from './doctor/etcd-probe.js';
+import type { EtcdTlsFiles } from '../storage/etcd/etcd-open.js';
+import { etcdEndpointsOf, probeEtcd, type EndpointStatus, type EtcdProbe, type EtcdTarget } from './doctor/etcd-probe.js';
 
 /** Raft terms of healthy members are equal; a member this far behind has missed elections (cut off or restarting). */
 const TERM_SPREAD = 2;
@@ -95,4 +96,11 @@ export function startEtcdWarnings(o: EtcdWarningsOptions): EtcdWarnings {
       cancel?.();
     },
   };
+}
+
+/** The server's hook: warnings for a store `spec` that is etcd (with the store's TLS files), nothing for another store. */
+export function startServerEtcdWarnings(spec: string, tls: EtcdTlsFiles | undefined, log: Logger): EtcdWarnings | undefined {
+  if (!spec.startsWith('etcd')) return undefined;
+  const endpoints = etcdEndpointsOf(spec, tls?.caFile !== undefined);
+  return startEtcdWarnings({ target: { endpoints, ...(tls ? { tls } : {}) }, log });
 }

@@ -13,6 +13,9 @@ export function registerStoreCommands(program: Command, io: { log: (line: string
     .requiredOption('--to <spec>', 'the store to fill: etcd://HOST:PORT[,HOST:PORT…][/PREFIX] or sqlite:PATH')
     .option('--force', 'delete what the target holds under /registry/ first (default: refuse a target that is not empty)')
     .option('--data-dir <dir>', 'the cluster’s data dir, for `sqlite` alone and the next steps (default $TANDEM_HOME, else ~/.tandem)')
+    .option('--etcd-cafile <file>', 'CA of the etcd members’ serving certificates (https endpoints)')
+    .option('--etcd-certfile <file>', 'client certificate for etcd')
+    .option('--etcd-keyfile <file>', 'client key for etcd')
     .action(async (f: StoreMigrateFlags) => {
       const { runStoreMigrate, renderMigrateSummary } = await import('./store-migrate-run.js');
       const r = await runStoreMigrate(f).catch(io.fail);

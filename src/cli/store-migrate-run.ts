@@ -3,6 +3,7 @@
 // what to do next. The copy and its verification are store-migrate.ts; the flags store-command.ts.
 import { join, resolve } from 'node:path';
 import { createBackend, inspectSqliteStore, parseSqliteSpec, type Backend } from '../storage/index.js';
+import type { BackendOptions } from '../storage/create-backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { createProgressLine, formatBytes, type ProgressLine } from './progress-line.js';
 import { migrateStore, type MigrateResult } from './store-migrate.js';
@@ -12,6 +13,10 @@ export interface StoreMigrateFlags {
   to: string;
   force?: boolean;
   dataDir?: string;
+  /** TLS to the etcd side (as `tandem server`'s flags) */
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
 }
 
 /** `sqlite` alone means the data dir's store, as for `tandem server --store sqlite`. */
@@ -24,7 +29,16 @@ function expand(spec: string, dataDir: string): string {
   return spec;
 }
 
-async function open(spec: string, role: 'source' | 'target'): Promise<Backend> {
+function etcdTls(f: StoreMigrateFlags): BackendOptions {
+  const files = {
+    ...(f.etcdCafile ? { caFile: resolve(f.etcdCafile) } : {}),
+    ...(f.etcdCertfile ? { certFile: resolve(f.etcdCertfile) } : {}),
+    ...(f.etcdKeyfile ? { keyFile: resolve(f.etcdKeyfile) } : {}),
+  };
+  return Object.keys(files).length ? { etcdTls: files } : {};
+}
+
+async function open(spec: string, role: 'source' | 'target', opts: BackendOptions): Promise<Backend> {
   if (spec === 'memory')
     throw new Error(
       `--${role === 'source' ? 'from' : 'to'} memory: the memory store lives and dies with one process; migrate between sqlite:PATH and etcd://…`,
@@ -37,7 +51,7 @@ async function open(spec: string, role: 'source' | 'target'): Promise<Backend> {
       throw new Error(`--from ${spec}: ${file} holds no cluster (${found.state}): check the path (the default store is DATA/state.db)`);
   }
   try {
-    return await createBackend(spec);
+    return await createBackend(spec, spec.startsWith('etcd') ? opts : {});
   } catch (e) {
     if (e instanceof Error && e.name === 'StoreLockedError')
       throw new Error(`${e.message}. A migration copies a stopped cluster: stop the server (and \`tandem up\`) using this store first`, {
@@ -52,10 +66,11 @@ export async function runStoreMigrate(f: StoreMigrateFlags, progress: ProgressLi
   const from = expand(f.from, dataDir);
   const to = expand(f.to, dataDir);
   if (from === to) throw new Error(`--from and --to name the same store (${from})`);
-  const source = await open(from, 'source');
+  const tls = etcdTls(f);
+  const source = await open(from, 'source', tls);
   let target: Backend | undefined;
   try {
-    target = await open(to, 'target');
+    target = await open(to, 'target', tls);
     progress.spin(`copying ${from} → ${to}`);
     const started = Date.now();
     const r = await migrateStore({

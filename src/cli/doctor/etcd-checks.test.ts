@@ -21,8 +21,8 @@ const byId = (checks: CheckResult[]) => new Map(checks.map((c) => [c.id, c]));
 test('etcd spec: endpoints, https with TLS, and bad specs named', () => {
   assert.deepEqual(etcdEndpointsOf('etcd://a:1,b:2/prefix', false), ['http://a:1', 'http://b:2']);
   assert.deepEqual(etcdEndpointsOf('etcd://[::1]:2379', true), ['https://[::1]:2379']);
-  assert.throws(() => etcdEndpointsOf('etcd://', false), /expected etcd:\/\/HOST:PORT/);
-  assert.throws(() => etcdEndpointsOf('etcd://a', false), /invalid etcd endpoint "a"/);
+  assert.throws(() => etcdEndpointsOf('etcd://', false), /invalid etcd store "etcd:\/\/": no endpoint/);
+  assert.throws(() => etcdEndpointsOf('etcd://a', false), /endpoint "a": expected HOST:PORT/);
 });
 
 test('doctor on a 3-member etcd: all ok; with one member killed the endpoint is named and quorum holds', { skip: why }, async () => {
@@ -30,8 +30,11 @@ test('doctor on a 3-member etcd: all ok; with one member killed the endpoint is 
   try {
     const target = { endpoints: c.clientUrls };
     let checks = byId(etcdChecks(await probeEtcd(target)));
-    for (const id of ['etcd.endpoints', 'etcd.members', 'etcd.leader', 'etcd.db-size', 'etcd.alarms', 'etcd.versions'])
+    for (const id of ['etcd.members', 'etcd.leader', 'etcd.db-size', 'etcd.alarms', 'etcd.versions'])
       assert.equal(checks.get(id)?.verdict, 'ok', `${id}: ${checks.get(id)?.detail}`);
+    // a busy shared machine can make a Status call slower than etcd's 100 ms: then a warning that says so
+    const latency = checks.get('etcd.endpoints')!;
+    assert.ok(latency.verdict === 'ok' || (latency.verdict === 'warn' && /over 100 ms$/.test(latency.detail)), latency.detail);
     assert.match(checks.get('etcd.members')!.detail, /^3 member\(s\): m\d /);
     assert.match(checks.get('etcd.leader')!.detail, /^leader m\d \([0-9a-f]+\), raft term \d+/);
     assert.match(checks.get('etcd.versions')!.detail, /^etcd 3\.\d+\.\d+/);

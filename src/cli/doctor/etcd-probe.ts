@@ -5,11 +5,13 @@
 // failover; every call has a deadline, so an unreachable endpoint costs at most `timeoutMs`.
 import { readFileSync } from 'node:fs';
 import { Etcd3, type IOptions } from 'etcd3';
+import type { EtcdTlsFiles } from '../../storage/etcd/etcd-open.js';
+import { parseEtcdSpec } from '../../storage/etcd/etcd-spec.js';
 
 /** How to reach the etcd: client URLs (`http://h:p` or `https://h:p`) and TLS files (PEM). */
 export interface EtcdTarget {
   endpoints: string[];
-  tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined };
+  tls?: EtcdTlsFiles;
 }
 
 export type EndpointStatus =
@@ -60,17 +62,13 @@ const hex = (id: string | number | undefined): string => {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 
-/**
- * `etcd://h:p[,h:p…][/prefix]` → client URLs (https when a CA file is given). The spec's form is the
- * one `--store` takes; only the endpoints matter here.
- */
+/** `etcd://h:p[,h:p…][/prefix]` → client URLs (https when TLS files are given); throws naming the bad part of the spec. */
 export function etcdEndpointsOf(spec: string, https: boolean): string[] {
-  const m = /^etcd:\/\/([^/]*)(\/.*)?$/.exec(spec);
-  if (!m?.[1]) throw new Error(`invalid etcd store "${spec}": expected etcd://HOST:PORT[,HOST:PORT…][/PREFIX]`);
-  return m[1].split(',').map((hp) => {
-    if (!/^(\[[^\]]+\]|[^:,\s]+):\d+$/.test(hp)) throw new Error(`invalid etcd endpoint "${hp}" in "${spec}": expected HOST:PORT`);
-    return `${https ? 'https' : 'http'}://${hp}`;
-  });
+  try {
+    return parseEtcdSpec(spec).endpoints.map((hp) => `${https ? 'https' : 'http'}://${hp}`);
+  } catch (e) {
+    throw new Error(`invalid etcd store "${spec}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 function clientOptions(t: EtcdTarget, endpoint: string, timeoutMs: number): IOptions {
