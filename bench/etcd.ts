@@ -35,11 +35,38 @@ interface StoreRun {
   /** raw etcd3 puts/s, 64 in flight, on the same cluster (etcd only) */
   rawPut?: LoadResult;
   create64: LoadResult;
+  /** etcd calls per Tandem create (etcd only) */
+  callsPerCreate?: string;
   get64: LoadResult;
   listMs: number;
   listItems: number;
   watch: FanoutResult;
   pods: number;
+}
+
+/** etcd's gRPC calls handled so far by method (Range, Txn, Put, …), summed over the members (their /metrics). */
+async function etcdCalls(c: EtcdCluster): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const url of c.clientUrls) {
+    const text = await fetch(`${url}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
+    for (const m of text.matchAll(/^grpc_server_handled_total\{[^}]*grpc_method="(\w+)"[^}]*\} (\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/gm)) {
+      out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+    }
+  }
+  return out;
+}
+
+/** Calls per operation between two etcdCalls() readings, the busiest methods first: "Txn 1.0, Range 2.0". */
+function perOp(before: Map<string, number>, after: Map<string, number>, ops: number): string {
+  return [...after]
+    .map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / Math.max(1, ops)] as const)
+    .filter(([, v]) => v >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+    .join(', ');
 }
 
 /** 64 concurrent puts of `bytes`-sized values for `ms`, through one etcd3 client on every member (as the backend does). */
@@ -82,7 +109,10 @@ async function runOne(root: string, store: StoreName, round: number, valueBytes:
       const pods = createPodTemplate('bench');
       const names = podNames('bench');
       await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 }); // warm-up: connections, JIT
+      const callsBefore = etcd ? await etcdCalls(etcd) : undefined;
       const create64 = await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 120_000, untilTotal: PODS });
+      const callsPerCreate = etcd && callsBefore ? perOp(callsBefore, await etcdCalls(etcd), create64.ok) : undefined;
+      if (callsPerCreate) log(`${store}: etcd calls per create: ${callsPerCreate}`);
       log(
         `${store}: creates, ${CLIENTS} clients: ${fmt(create64.rate)}/s, p99 ${fmt(create64.latencyMs.p99)} ms; ${names.created.length} pods${create64.errors ? `; ${create64.errors} errors: ${create64.firstError ?? ''}` : ''}`,
       );
@@ -97,6 +127,7 @@ async function runOne(root: string, store: StoreName, round: number, valueBytes:
       return {
         store,
         ...(rawPut ? { rawPut } : {}),
+        ...(callsPerCreate ? { callsPerCreate } : {}),
         create64,
         get64,
         listMs: list.medianMs,
@@ -204,6 +235,7 @@ export async function runEtcdPhase(): Promise<void> {
       `${ratio >= TARGET_RATIO ? '✓' : '✗'} ${store}: Tandem creates ${fmt(ratio, 2)} of raw etcd puts (target ≥ ${TARGET_RATIO})\n`,
     );
   }
+  for (const r of runs) if (r.callsPerCreate) out.write(`${r.store}: etcd calls per Tandem create: ${r.callsPerCreate}\n`);
   const anchors = etcdAnchors();
   if (anchors.length) out.write(`\nanchors (perf-anchors.md):\n${anchors.join('\n')}\n`);
   out.write(`\netcd phase took ${fmt((Date.now() - t0) / 1000, 1)} s\n`);

@@ -123,6 +123,8 @@ test('a 10,000-object cluster moves from SQLite to etcd and kubectl shows the sa
     server = await startTandem({ dataDir, keepDataDir: true, args: ['--controllers', 'none', '--store', etcd.spec] });
     assert.match(server.output(), /store: etcd/);
     const after = snapshot(server);
+    // a one-member etcd: the server's log says it has no fault tolerance (cli/etcd-warnings.ts)
+    assert.match(server.output(), /etcd has one member \(m0\): no fault tolerance/);
     assert.deepEqual(after.namespaces, before.namespaces);
     assert.equal(after.configmaps.length, before.configmaps.length);
     assert.deepEqual(after.configmaps, before.configmaps);
