@@ -8,10 +8,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '../storage/index.js';
 
-export const MIGRATED_PREFIX = '/registry/';
+const MIGRATED_PREFIX = '/registry/';
 const PAGE = 500;
 
-export interface MigrateProgress {
+interface MigrateProgress {
   /** keys copied so far, of `total` (the source's count at the start) */
   copied: number;
   total: number;

@@ -8,7 +8,7 @@ import { fail, ok, skip, warn, type CheckResult } from './doctor-types.js';
 import type { EndpointStatus, EtcdProbe } from './etcd-probe.js';
 
 /** etcd's default --quota-backend-bytes */
-export const ETCD_DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3;
+const ETCD_DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3;
 const SLOW_MS = 100;
 const QUOTA_WARN = 0.8;
 

@@ -35,7 +35,7 @@ export type EndpointStatus =
     }
   | { endpoint: string; ok: false; ms: number; error: string };
 
-export interface EtcdMemberInfo {
+interface EtcdMemberInfo {
   id: string;
   name: string;
   clientUrls: string[];
