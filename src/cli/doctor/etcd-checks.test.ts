@@ -43,7 +43,7 @@ test('doctor on a 3-member etcd: all ok; with one member killed the endpoint is 
     await c.members[1]!.kill();
     const t0 = Date.now();
     checks = byId(etcdChecks(await probeEtcd(target, { timeoutMs: 1500 })));
-    assert.ok(Date.now() - t0 < 6000, 'a dead endpoint costs about the timeout, not the client’s retries');
+    assert.ok(Date.now() - t0 < 10_000, 'a dead endpoint costs about the timeout, not the client’s retries');
     const ep = checks.get('etcd.endpoints')!;
     assert.equal(ep.verdict, 'warn', ep.detail);
     assert.ok(ep.detail.includes(`${c.clientUrls[1]} unreachable`), ep.detail);
