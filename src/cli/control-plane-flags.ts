@@ -130,3 +130,32 @@ export function parseControlLoops(v: string): ControlLoopsMode {
 export interface ControlLoopsFlags {
   controlLoops?: ControlLoopsMode;
 }
+
+/** TLS towards etcd of `server` (upstream's kube-apiserver flag names); only with `--store etcd://…`. */
+export interface EtcdFlags {
+  store?: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+}
+
+export function addEtcdFlags<T extends { option(flags: string, description: string, defaultValue?: string): T }>(cmd: T): T {
+  return cmd
+    .option('--etcd-cafile <file>', 'with --store etcd://…: the CA of the etcd members (the endpoints are then https)')
+    .option('--etcd-certfile <file>', 'with --store etcd://…: client certificate towards etcd')
+    .option('--etcd-keyfile <file>', 'with --store etcd://…: the key of --etcd-certfile');
+}
+
+export function etcdOptions(o: EtcdFlags): { etcdTls?: { caFile?: string; certFile?: string; keyFile?: string } } {
+  const given = [o.etcdCafile, o.etcdCertfile, o.etcdKeyfile].some((f) => f !== undefined);
+  if (!given) return {};
+  if (!o.store?.startsWith('etcd://'))
+    fail(`--etcd-cafile/--etcd-certfile/--etcd-keyfile need --store etcd://HOST:PORT (the store is ${o.store ?? 'sqlite'})`);
+  return {
+    etcdTls: {
+      ...(o.etcdCafile !== undefined ? { caFile: o.etcdCafile } : {}),
+      ...(o.etcdCertfile !== undefined ? { certFile: o.etcdCertfile } : {}),
+      ...(o.etcdKeyfile !== undefined ? { keyFile: o.etcdKeyfile } : {}),
+    },
+  };
+}

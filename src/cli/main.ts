@@ -30,6 +30,9 @@ import {
   type DnsFlags,
   type NetworkFlags,
   type TokenFlags,
+  addEtcdFlags,
+  etcdOptions,
+  type EtcdFlags,
 } from './control-plane-flags.js';
 import { resolveDataDir } from './data-dir.js';
 import { registerPlanCommands } from './plan/plan-register.js';
@@ -55,11 +58,15 @@ export async function main(argv: string[]): Promise<void> {
   // options after a subcommand's name are the subcommand's (`agent install-service --kubeconfig ...`)
   program.enablePositionalOptions();
 
-  addFairnessFlags(program.command('server'))
+  addEtcdFlags(addFairnessFlags(program.command('server')))
     .description('control plane only: API server, scheduler and controllers')
     .option('--data-dir <dir>', 'state directory (default $TANDEM_HOME, else ~/.tandem; %ProgramData%\\tandem on Windows)')
     .option('--listen <host:port>', 'address to serve the API on', '127.0.0.1:6443')
-    .option('--store <spec>', 'storage backend: sqlite (in the data dir), sqlite:PATH or memory', 'sqlite')
+    .option(
+      '--store <spec>',
+      'storage backend: sqlite (in the data dir), sqlite:PATH, memory or etcd://HOST:PORT[,HOST:PORT…][/PREFIX]',
+      'sqlite',
+    )
     .option('--controllers <list>', 'comma-separated components to run (default: all; "none" for the API alone)')
     .option('--control-loops <mode>', CONTROL_LOOPS_HELP, parseControlLoops)
     .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', '10.96.0.0/16')
@@ -83,7 +90,8 @@ export async function main(argv: string[]): Promise<void> {
           PodSecurityFlags &
           FairnessFlags &
           MetricsFlags &
-          StoreGuardFlags,
+          StoreGuardFlags &
+          EtcdFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -101,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
           ...fairnessOptions(o),
           ...metricsOptions(o),
           ...storeGuardOptions(o),
+          ...etcdOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),

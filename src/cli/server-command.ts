@@ -3,7 +3,7 @@
 
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { createBackend, type Backend } from '../storage/index.js';
+import { createBackend, type Backend, type EtcdTlsFiles } from '../storage/index.js';
 import { allKinds } from '../api/kinds/index.js';
 import {
   bootstrapCluster,
@@ -28,7 +28,7 @@ import type { ControlLoops } from './control-loops/launcher.js';
 import type { ControlLoopsMode } from './control-loops/protocol.js';
 import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
-import { checkStoreBeforeStart, type StoreGuardOptions } from './store-guard.js';
+import { checkEtcdStoreBeforeStart, checkStoreBeforeStart, markEtcdStore, type StoreGuardOptions } from './store-guard.js';
 import { startServerEtcdWarnings } from './etcd-warnings.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
@@ -55,6 +55,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   controllersMetricsListen?: string;
   /** where the scheduler and controllers run (`--control-loops`; default control-loops/start.ts DEFAULT_CONTROL_LOOPS) */
   controlLoops?: ControlLoopsMode;
+  /** TLS files towards etcd (`--etcd-cafile/--etcd-certfile/--etcd-keyfile`), with an `etcd://` store */
+  etcdTls?: EtcdTlsFiles;
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -137,7 +139,11 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   let backend: Backend;
   try {
     checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
-    backend = await createBackend(spec, { compactInterval, retainRevisions });
+    backend = await createBackend(spec, { compactInterval, retainRevisions, ...etcdStoreOptions(o) });
+    await checkEtcdStoreBeforeStart(backend, o.dataDir, o).catch(async (e: unknown) => {
+      await backend.close();
+      throw e;
+    });
   } catch (e) {
     // another process may own the dir (its store's lock): only an empty dir of this start's goes
     claim.undoIfEmpty();
@@ -146,7 +152,7 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   // the store's lock makes the dir this process's: a failure from here on can take back all it made
   const undo: Array<() => unknown> = [() => backend.close()];
   // an etcd store's HA problems (one member, members that disagree) go to the log at start and when they change
-  const etcdWarnings = startServerEtcdWarnings(spec, undefined, (o.log ?? createLogger()).child('etcd'));
+  const etcdWarnings = startServerEtcdWarnings(spec, o.etcdTls, (o.log ?? createLogger()).child('etcd'));
   undo.push(() => etcdWarnings?.stop());
   try {
     const s = await startOnBackend(o, { host, wantPort, backend, started, undo, podSecurity });
@@ -183,6 +189,7 @@ async function startOnBackend(
   if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
   hosts.push(...inClusterNames(o));
   const pki = await ensurePki(o.dataDir, { hosts });
+  await markEtcdStore(backend, pki.caCertPem); // an etcd store names its cluster's CA (store-guard.ts)
   // the API server's identity towards node agents (upstream's apiserver-kubelet-client), renewed like server.crt
   const kubeletClient = await ensureClientCert(o.dataDir, {
     name: 'kubelet-client',
@@ -345,4 +352,10 @@ async function startOnBackend(
       await backend.close();
     },
   };
+}
+
+/** The etcd store's TLS files and a logger for its retries (nothing for other stores). */
+function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Logger } {
+  if (!o.store?.startsWith('etcd://')) return {};
+  return { ...(o.etcdTls ? { etcdTls: o.etcdTls } : {}), log: (o.log ?? createLogger()).child('etcd') };
 }

@@ -2,3 +2,4 @@
 export * from './backend.js';
 export { createBackend, BackendSpecError, parseSqliteSpec } from './create-backend.js';
 export { inspectSqliteStore } from './sqlite/inspect-store.js';
+export type { EtcdTlsFiles } from './etcd/etcd-open.js';

@@ -4,6 +4,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { StatusError, internal } from '../../base/errors.js';
+import { StorageUnavailableError } from '../../storage/backend.js';
 
 /** An API object, list, table, Status or discovery document, already serialized (without the newline). */
 export function sendJsonText(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
@@ -39,6 +40,8 @@ export function sendText(res: ServerResponse, code: number, body: string): void 
 export function toStatusError(e: unknown): StatusError {
   if (e instanceof StatusError) return e;
   if (e instanceof RangeError) return new StatusError(400, 'BadRequest', `the request could not be processed: ${e.message}`);
+  // the store's own words, as upstream answers an etcd error ("etcdserver: mvcc: database space exceeded")
+  if (e instanceof StorageUnavailableError) return new StatusError(500, 'InternalError', e.reason);
   return internal(e instanceof Error ? e.message : String(e));
 }
 

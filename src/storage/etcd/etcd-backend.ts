@@ -28,6 +28,7 @@ import { isCompactedMessage, isFutureMessage, mapEtcdError } from './etcd-errors
 import { KeySpace, type EtcdRange } from './etcd-keyspace.js';
 import { DeliveringWatch, toKeyValue, toStorageEvent } from './etcd-watch.js';
 import { WatchStream } from './watch-stream.js';
+import { memberPolicy, retryPolicy } from './etcd-fault-policy.js';
 import { IDENTITY_LAYOUT, type KeyLayout } from './key-layout.js';
 import { startAutoCompaction, type AutoCompactOptions } from '../auto-compact.js';
 
@@ -74,6 +75,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     dialTimeout: timeout,
+    faultHandling: { host: (h) => memberPolicy(h), global: retryPolicy(hosts.length) },
   });
   const name = `etcd://${endpoints}${o.prefix ?? ''}`;
   const keys = new KeySpace(o.prefix ?? '', o.layout ?? IDENTITY_LAYOUT);

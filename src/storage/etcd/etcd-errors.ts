@@ -17,8 +17,6 @@ const UNAVAILABLE = [
   'Deadline exceeded',
   'UNAVAILABLE',
   'DEADLINE_EXCEEDED',
-  'Broken circuit',
-  'circuit',
 ];
 
 export function isCompactedMessage(e: unknown): boolean {
@@ -39,7 +37,7 @@ function reasonOf(e: Error): string {
 export function mapEtcdError(backend: string, endpoints: string, e: unknown): Error {
   if (!(e instanceof Error)) return new StorageUnavailableError(backend, `etcd at ${endpoints}: ${String(e)}`);
   const reason = reasonOf(e);
-  if (e.name === 'GRPCUnavailableError' || e.name === 'GRPCDeadlineExceededError' || e.name === 'ClientRuntimeError') {
+  if (['GRPCUnavailableError', 'GRPCDeadlineExceededError', 'ClientRuntimeError', 'MemberSkippedError'].includes(e.name)) {
     return new StorageUnavailableError(backend, `etcd at ${endpoints}: ${reason}`);
   }
   if (UNAVAILABLE.some((s) => e.message.includes(s))) return new StorageUnavailableError(backend, reason);

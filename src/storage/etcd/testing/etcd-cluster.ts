@@ -2,13 +2,16 @@
 // on free loopback ports with their own data directories under a temporary folder, as a one-member
 // or a several-member cluster. Members can be killed (SIGKILL, as a crash) and started again with
 // their data, so failover can be tested. Nothing here is used by the product itself.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeEtcdTestCerts, type EtcdTestCerts } from './etcd-tls.js';
 
-export const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
+const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
+const ETCDCTL_BINARY = process.env['TANDEM_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
 
 /** Why etcd cannot run here, or undefined when it can (tests skip with this reason, saying so). */
 export function etcdUnavailable(): string | undefined {
@@ -40,6 +43,8 @@ export interface EtcdCluster {
   readonly spec: string;
   /** Kills every member and removes the data. */
   stop(): Promise<void>;
+  /** The certificates when started with `tls` (client URLs are https, client certificates required). */
+  readonly certs?: EtcdTestCerts;
 }
 
 export interface EtcdClusterOptions {
@@ -51,6 +56,8 @@ export interface EtcdClusterOptions {
   extraArgs?: string[];
   /** a folder to keep the data and logs in (default: a new temporary folder, removed by stop) */
   dir?: string;
+  /** serve clients over TLS with client-certificate authentication (certificates made with openssl) */
+  tls?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -65,7 +72,29 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function healthy(clientUrl: string): Promise<boolean> {
+function healthyTls(clientUrl: string, certs: EtcdTestCerts): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(
+      `${clientUrl}/health`,
+      {
+        ca: readFileSync(certs.caFile),
+        cert: readFileSync(certs.clientCertFile),
+        key: readFileSync(certs.clientKeyFile),
+        timeout: 1000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function healthy(clientUrl: string, certs?: EtcdTestCerts): Promise<boolean> {
+  if (certs) return healthyTls(clientUrl, certs);
   try {
     const r = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
     const body = (await r.json()) as { health?: string };
@@ -84,6 +113,7 @@ class Member implements EtcdMember {
     readonly dataDir: string,
     readonly logFile: string,
     private readonly args: string[],
+    private readonly certs?: EtcdTestCerts,
   ) {}
 
   get running(): boolean {
@@ -118,7 +148,7 @@ class Member implements EtcdMember {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       if (!this.running) throw new Error(`etcd member ${this.name} exited: ${tail(this.logFile)}`);
-      if (await healthy(this.clientUrl)) return;
+      if (await healthy(this.clientUrl, this.certs)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`etcd member ${this.name} did not become healthy in ${ms} ms: ${tail(this.logFile)}`);
@@ -144,8 +174,14 @@ export async function startEtcdCluster(o: EtcdClusterOptions = {}): Promise<Etcd
   const names = ports.map((_, i) => `m${i}`);
   const initial = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
   const token = `tandem-test-${process.pid}-${Date.now()}`;
+  let certs: EtcdTestCerts | undefined;
+  if (o.tls) {
+    mkdirSync(join(dir, 'certs'), { recursive: true });
+    certs = makeEtcdTestCerts(join(dir, 'certs'));
+  }
+  const clientScheme = certs ? 'https' : 'http';
   const members = names.map((name, i) => {
-    const client = `http://127.0.0.1:${ports[i]!.client}`;
+    const client = `${clientScheme}://127.0.0.1:${ports[i]!.client}`;
     const peer = `http://127.0.0.1:${ports[i]!.peer}`;
     const dataDir = join(dir, name);
     const args = [
@@ -164,9 +200,17 @@ export async function startEtcdCluster(o: EtcdClusterOptions = {}): Promise<Etcd
       '--logger=zap',
       '--log-outputs=stderr',
       ...(o.quotaBytes ? [`--quota-backend-bytes=${o.quotaBytes}`] : []),
+      ...(certs
+        ? [
+            `--cert-file=${certs.serverCertFile}`,
+            `--key-file=${certs.serverKeyFile}`,
+            `--trusted-ca-file=${certs.caFile}`,
+            '--client-cert-auth',
+          ]
+        : []),
       ...(o.extraArgs ?? []),
     ];
-    return new Member(name, client, peer, dataDir, join(dir, `${name}.log`), args);
+    return new Member(name, client, peer, dataDir, join(dir, `${name}.log`), args, certs);
   });
   for (const m of members) m.spawn();
   const stop = async (): Promise<void> => {
@@ -185,5 +229,20 @@ export async function startEtcdCluster(o: EtcdClusterOptions = {}): Promise<Etcd
     clientUrls,
     spec: `etcd://${clientUrls.map((u) => new URL(u).host).join(',')}`,
     stop,
+    ...(certs ? { certs } : {}),
   };
+}
+
+/** Why etcdctl cannot run here (package etcd-client), or undefined. */
+export function etcdctlUnavailable(): string | undefined {
+  return existsSync(ETCDCTL_BINARY) ? undefined : `${ETCDCTL_BINARY} is missing: install Debian's etcd-client`;
+}
+
+/** Runs etcdctl (v3 API) against every member of the cluster (`input`: its stdin); returns its output. */
+export function etcdctl(c: Pick<EtcdCluster, 'clientUrls'>, o: { input?: string }, ...args: string[]): string {
+  return execFileSync(ETCDCTL_BINARY, [`--endpoints=${c.clientUrls.join(',')}`, ...args], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    ...(o.input !== undefined ? { input: o.input } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).toString();
 }
