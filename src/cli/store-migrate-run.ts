@@ -1,11 +1,13 @@
 // `tandem store migrate` as it runs: the refusals that protect a cluster (a store a running server
 // holds, a source that holds no cluster, the memory store), the progress line, and the summary with
 // what to do next. The copy and its verification are store-migrate.ts; the flags store-command.ts.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createBackend, inspectSqliteStore, parseSqliteSpec, type Backend } from '../storage/index.js';
 import type { BackendOptions } from '../storage/create-backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { createProgressLine, formatBytes, type ProgressLine } from './progress-line.js';
+import { markEtcdStore } from './store-guard.js';
 import { migrateStore, type MigrateResult } from './store-migrate.js';
 
 export interface StoreMigrateFlags {
@@ -66,6 +68,13 @@ export async function runStoreMigrate(f: StoreMigrateFlags, progress: ProgressLi
   const from = expand(f.from, dataDir);
   const to = expand(f.to, dataDir);
   if (from === to) throw new Error(`--from and --to name the same store (${from})`);
+  // an etcd store is marked with its cluster's CA (store-guard.ts), and the server refuses objects without the mark
+  const caFile = join(dataDir, 'pki', 'ca.crt');
+  if (to.startsWith('etcd') && !existsSync(caFile))
+    throw new Error(
+      `--to ${to}: ${dataDir} holds no cluster CA (${caFile}); give the data dir the cluster ran with (--data-dir): ` +
+        'the etcd store is marked with its CA, and the server on etcd needs that data dir',
+    );
   const tls = etcdTls(f);
   const source = await open(from, 'source', tls);
   let target: Backend | undefined;
@@ -82,6 +91,7 @@ export async function runStoreMigrate(f: StoreMigrateFlags, progress: ProgressLi
         progress.status(`copied ${p.copied}/${p.total} keys, ${formatBytes(p.bytes)} (${s > 0 ? Math.round(p.copied / s) : 0} keys/s)`);
       },
     });
+    if (to.startsWith('etcd')) await markEtcdStore(target, readFileSync(caFile, 'utf8'));
     progress.done();
     return r;
   } finally {

@@ -93,6 +93,17 @@ test('a store held by a running server is refused, naming the process', async (t
   }
 });
 
+test('into etcd, the data dir must hold the cluster CA the etcd store is marked with', async (t) => {
+  const d = tmp(t);
+  const src = await createBackend(`sqlite:${join(d, 'a.db')}`);
+  await fill(src, 3);
+  await src.close();
+  await assert.rejects(
+    runStoreMigrate({ from: `sqlite:${join(d, 'a.db')}`, to: 'etcd://127.0.0.1:1', dataDir: d }, quiet),
+    /holds no cluster CA \(.*pki\/ca\.crt\); give the data dir the cluster ran with \(--data-dir\)/,
+  );
+});
+
 test('a target that changes what it stores fails the verification, naming the key', async () => {
   const source = await createBackend('memory');
   const real = await createBackend('memory');
