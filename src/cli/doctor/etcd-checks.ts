@@ -14,7 +14,7 @@ const QUOTA_WARN = 0.8;
 
 type Answered = Extract<EndpointStatus, { ok: true }>;
 const answered = (p: EtcdProbe): Answered[] => p.endpoints.filter((e): e is Answered => e.ok);
-const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
+const mib = (n: number) => (n < 1024 ** 2 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
 function checkMembers(p: EtcdProbe): CheckResult {
   const id = 'etcd.members';

@@ -60,7 +60,11 @@ const hex = (id: string | number | undefined): string => {
   }
 };
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+/** The error's first line; for gRPC's long "no connection" text, just the socket's error (connect ECONNREFUSED h:p). */
+const message = (e: unknown): string => {
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+  return /\b(connect E[A-Z]+ [^\s.]+(?:\.[^\s.]+)*)/.exec(text)?.[1] ?? text;
+};
 
 /** `etcd://h:p[,h:p…][/prefix]` → client URLs (https when TLS files are given); throws naming the bad part of the spec. */
 export function etcdEndpointsOf(spec: string, https: boolean): string[] {
