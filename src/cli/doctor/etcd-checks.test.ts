@@ -120,3 +120,31 @@ test('doctor on a full etcd: the NOSPACE alarm fails with the disarm fix', { ski
     await c.stop();
   }
 });
+
+test(
+  'doctor on a TLS etcd: with --etcd-cafile/--etcd-certfile/--etcd-keyfile it answers; without the client certificate it fails',
+  { skip: why },
+  async () => {
+    const c = await startEtcdCluster({ size: 1, tls: true });
+    const data = mkdtempSync(join(tmpdir(), 'tandem-doctor-etcd-tls-'));
+    try {
+      const certs = c.certs!;
+      const doctor = (...flags: string[]) =>
+        spawnSync(process.execPath, [TANDEM, 'doctor', '--data-dir', data, '--store', c.spec, ...flags], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+      const good = doctor('--etcd-cafile', certs.caFile, '--etcd-certfile', certs.clientCertFile, '--etcd-keyfile', certs.clientKeyFile);
+      assert.match(good.stdout, /✓ etcd has one leader: leader m0/);
+      assert.match(good.stdout, /etcd endpoints answer quickly: https:\/\/127\.0\.0\.1:\d+ [\d.]+ ms/);
+      const noClientCert = doctor('--etcd-cafile', certs.caFile);
+      assert.match(noClientCert.stdout, /✗ etcd endpoints answer quickly: https:\/\/127\.0\.0\.1:\d+ unreachable/);
+      assert.equal(noClientCert.status, 1);
+      const half = doctor('--etcd-cafile', certs.caFile, '--etcd-certfile', certs.clientCertFile);
+      assert.match(half.stderr, /--etcd-certfile and --etcd-keyfile go together/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      await c.stop();
+    }
+  },
+);
