@@ -1,7 +1,7 @@
 // The public face of the API server, for the CLI's wiring.
 
 export { createApiServer, type ApiServer, type ApiServerOptions } from './server.js';
-export { startEventTtl } from './registry/event-ttl.js';
+export { expireEventsInStore, startEventTtl } from './registry/event-ttl.js';
 export { reconcileKubernetesEndpoints, startKubernetesEndpoints } from './kubernetes-endpoints.js';
 export { bootstrapCluster } from './bootstrap.js';
 export { reconcileAPIServices } from './apiservices.js';

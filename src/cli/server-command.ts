@@ -13,6 +13,7 @@ import {
   createApiServer,
   reconcileBootstrapPolicy,
   startEventTtl,
+  expireEventsInStore,
   type ApiServer,
   type ApiServerOptions,
   serviceAccountUser,
@@ -144,6 +145,8 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
       await backend.close();
       throw e;
     });
+    // etcd: Events get leases from their first write (upstream's --event-ttl); the sweeper started later stays idle
+    expireEventsInStore({ backend, kinds: allKinds.filter((k) => k.kind === 'Event'), ...eventTtlOption() });
   } catch (e) {
     // another process may own the dir (its store's lock): only an empty dir of this start's goes
     claim.undoIfEmpty();
@@ -358,4 +361,9 @@ async function startOnBackend(
 function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Logger } {
   if (!o.store?.startsWith('etcd://')) return {};
   return { ...(o.etcdTls ? { etcdTls: o.etcdTls } : {}), log: (o.log ?? createLogger()).child('etcd') };
+}
+
+/** The Event TTL tests shorten through the environment (default: event-ttl.ts's hour). */
+function eventTtlOption(): { ttlMs?: number } {
+  return process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {};
 }

@@ -73,6 +73,12 @@ export interface Backend {
   /** Drop history at or below `revision` (superseded versions and deletion markers). */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional (etcd: leases): from now on, keys written under one of `prefixes` are deleted by the
+   * store about `ttlMs` after their last write (never earlier; watchers see the deletes). A backend
+   * without it needs a sweeper for such keys (apiserver/registry/event-ttl.ts).
+   */
+  expireUnder?(prefixes: readonly string[], ttlMs: number): void;
 }
 
 export class KeyExistsError extends Error {

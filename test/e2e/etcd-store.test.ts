@@ -126,3 +126,29 @@ test("a full etcd: kubectl writes answer etcd's reason, reads go on", { skip: wh
     await c.stop();
   }
 });
+
+test('Events on etcd expire through leases (TANDEM_EVENT_TTL_MS as --event-ttl)', { skip: why, timeout: 120_000 }, async () => {
+  const c = await startEtcdCluster();
+  let s: TandemProcess | undefined;
+  try {
+    s = await startTandem({ args: ['--store', c.spec, '--controllers', 'none'], env: { TANDEM_EVENT_TTL_MS: '1500' } });
+    const ev = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e1', namespace: 'default' },
+      involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' },
+      reason: 'Test',
+      message: 'expires',
+      type: 'Normal',
+    };
+    ok(s, ['create', '-f', '-'], JSON.stringify(ev));
+    // the key carries a lease: etcdctl shows a non-zero lease on it
+    assert.match(etcdctl(c, {}, 'get', '/registry/events/default/e1', '-w', 'json'), /"lease":[1-9]\d*/);
+    const until = Date.now() + 20_000;
+    while (s.kubectl(['get', 'event', 'e1']).code === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(s.kubectl(['get', 'event', 'e1']).code, 1, 'the event expired');
+  } finally {
+    await s?.stop();
+    await c.stop();
+  }
+});

@@ -30,7 +30,21 @@ export interface EventTtl {
   stop(): Promise<void>;
 }
 
+/**
+ * On a store whose keys can expire (etcd: leases), Events expire in the store itself, as upstream's:
+ * call before anything writes Events. Returns false for a store that needs the sweeper.
+ */
+export function expireEventsInStore(o: Pick<EventTtlOptions, 'backend' | 'kinds' | 'ttlMs'>): boolean {
+  if (!o.backend.expireUnder) return false;
+  o.backend.expireUnder(
+    o.kinds.map((k) => listPrefix(k, undefined)),
+    o.ttlMs ?? DEFAULT_EVENT_TTL_MS,
+  );
+  return true;
+}
+
 export function startEventTtl(o: EventTtlOptions): EventTtl {
+  if (expireEventsInStore(o)) return { sweep: () => Promise.resolve(0), stop: () => Promise.resolve() };
   const ttl = o.ttlMs ?? DEFAULT_EVENT_TTL_MS;
   const interval = o.intervalMs ?? Math.min(60_000, Math.max(50, Math.floor(ttl / 4)));
   const now = o.now ?? Date.now;

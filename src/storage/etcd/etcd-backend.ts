@@ -102,14 +102,39 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     recent.push({ key, rev });
     if (recent.length > 256) recent.splice(0, 128);
   };
+  // Keys that expire (upstream's --event-ttl): each write carries a lease; one lease is shared by
+  // the writes of a short window (5% of the TTL, at most a minute, as upstream's lease manager
+  // does) and lives TTL + window, so a key goes at most a window late, never early.
+  let expiry: { prefixes: readonly string[]; ttlMs: number } | undefined;
+  let lease: { id: Promise<string>; until: number } | undefined;
+  const leaseFor = (key: string): Promise<string> | undefined => {
+    if (!expiry || !expiry.prefixes.some((p) => key.startsWith(p))) return undefined;
+    const now = Date.now();
+    if (lease && now < lease.until) return lease.id;
+    const window = Math.min(60_000, expiry.ttlMs * 0.05);
+    const ttl = Math.max(1, Math.ceil((expiry.ttlMs + window) / 1000));
+    const id = client.leaseClient.leaseGrant({ TTL: ttl }).then((r) => r.ID);
+    const mine = { id, until: now + window };
+    lease = mine;
+    id.catch(() => {
+      if (lease === mine) lease = undefined;
+    });
+    return id;
+  };
+  const putOp = async (key: string, k: Buffer, value: string, prevKv: boolean): Promise<IRequestOp> => {
+    const l = leaseFor(key);
+    return { request_put: { key: k, value: Buffer.from(value), ...(prevKv ? { prev_kv: true } : {}), ...(l ? { lease: await l } : {}) } };
+  };
   const rangeReq = (r: EtcdRange, extra: Partial<IRangeRequest> = {}): IRangeRequest => ({ key: r.key, range_end: r.end, ...extra });
 
+  // One key read (it need not exist) for the store's revision: a count over a range would walk its index.
+  const probeKey = Buffer.from(`${o.prefix ?? ''}/tandem/revision`);
+  const headRevision = async () => Number((await client.kv.range({ key: probeKey, keys_only: true })).header.revision);
   /** etcd's compaction point: the oldest readable revision, found by bisection (0 when nothing was compacted). */
   const probeCompacted = async (): Promise<number> => {
-    const probe = keys.plan('').ranges[0]!;
     const readable = async (rev: number) => {
       try {
-        await client.kv.range(rangeReq(probe, { revision: rev, count_only: true }));
+        await client.kv.range({ key: probeKey, revision: rev, keys_only: true });
         return true;
       } catch (e) {
         if (isCompactedMessage(e)) return false;
@@ -118,7 +143,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     };
     if (await readable(1)) return 0;
     let lo = 1; // not readable
-    let hi = Number((await client.kv.range(rangeReq(probe, { count_only: true }))).header.revision); // readable
+    let hi = await headRevision(); // readable
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
       if (await readable(mid)) hi = mid;
@@ -137,8 +162,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     } catch (e) {
       const rev = Number(req.revision ?? 0);
       if (isCompactedMessage(e)) throw await compactedFor(rev);
-      if (isFutureMessage(e))
-        throw new FutureRevisionError(rev, Number((await client.kv.range({ key: Buffer.from([0]), count_only: true })).header.revision));
+      if (isFutureMessage(e)) throw new FutureRevisionError(rev, await headRevision());
       throw e;
     }
   };
@@ -182,8 +206,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
   const backend: EtcdBackend = {
     name,
     client,
-    currentRevision: () =>
-      call(async () => Number((await client.kv.range(rangeReq(keys.plan('').ranges[0]!, { count_only: true, limit: 1 }))).header.revision)),
+    currentRevision: () => call(headRevision),
     async compactedRevision() {
       open();
       return compacted;
@@ -225,7 +248,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     create: (key, value) =>
       call(async () => {
         const k = keys.encode(key);
-        const res = await txn(k, 'create', 0, { request_put: { key: k, value: Buffer.from(value) } });
+        const res = await txn(k, 'create', 0, await putOp(key, k, value, false));
         if (!res.succeeded) throw new KeyExistsError(key);
         const rev = Number(res.header.revision);
         wrote(key, rev);
@@ -234,7 +257,7 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
     update: (key, value, expectedRevision) =>
       call(async () => {
         const k = keys.encode(key);
-        const res = await txn(k, 'mod', expectedRevision, { request_put: { key: k, value: Buffer.from(value), prev_kv: true } });
+        const res = await txn(k, 'mod', expectedRevision, await putOp(key, k, value, true));
         if (!res.succeeded) throw refused(key, res);
         const rev = Number(res.header.revision);
         const prev = res.responses[0]?.response_put?.prev_kv;
@@ -294,6 +317,10 @@ export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBack
         }
         compacted = Math.max(compacted, rev);
       }),
+    expireUnder(prefixes, ttlMs) {
+      expiry = { prefixes: [...prefixes], ttlMs };
+      lease = undefined;
+    },
     async close() {
       if (closed) return;
       // Let each watch receive this backend's own writes it has not seen yet (a watcher that saw

@@ -118,3 +118,36 @@ test('the RBAC group prefix: one list over several etcd ranges, paged, and one w
     await b.close();
   }
 });
+
+test(
+  'expiring keys (Events): a lease per write window, deleted by etcd, refreshed by each write',
+  { skip: why, timeout: 30_000 },
+  async () => {
+    const b = await open('/ttl');
+    try {
+      assert.ok(b.expireUnder);
+      b.expireUnder(['/registry/core/events/'], 1500);
+      const w = collect(b, '', await b.currentRevision());
+      const t0 = Date.now();
+      await b.create('/registry/core/events/ns/a', 'a');
+      const u = await b.create('/registry/core/events/ns/u', 'u');
+      await b.create('/registry/core/pods/ns/p', 'p');
+      await new Promise((r) => setTimeout(r, 1200));
+      await b.update('/registry/core/events/ns/u', 'u2', u.modRevision); // a new window: a new lease, 2 s from now
+      const deadline = Date.now() + 15_000;
+      while (!w.events.some((e) => e.type === 'delete' && e.kv.key.endsWith('/a')) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const gone = Date.now() - t0;
+      assert.ok(gone >= 1500, `expired after ${gone} ms, not before the TTL`);
+      assert.equal(await b.get('/registry/core/events/ns/a'), undefined);
+      assert.equal((await b.get('/registry/core/events/ns/u'))?.value, 'u2', 'the rewritten event lives on');
+      while ((await b.get('/registry/core/events/ns/u')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await b.get('/registry/core/events/ns/u'), undefined);
+      assert.equal((await b.get('/registry/core/pods/ns/p'))?.value, 'p', 'other keys do not expire');
+      w.watch.cancel();
+    } finally {
+      await b.close();
+    }
+  },
+);
