@@ -7,6 +7,8 @@ import { createBackend, inspectSqliteStore, parseSqliteSpec, type Backend } from
 import type { BackendOptions } from '../storage/create-backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { createProgressLine, formatBytes, type ProgressLine } from './progress-line.js';
+import { allKinds } from '../api/kinds/index.js';
+import { expireEventsInStore } from '../apiserver/index.js';
 import { markEtcdStore } from './store-guard.js';
 import { migrateStore, type MigrateResult } from './store-migrate.js';
 
@@ -19,6 +21,8 @@ export interface StoreMigrateFlags {
   etcdCafile?: string;
   etcdCertfile?: string;
   etcdKeyfile?: string;
+  /** Events' time to live in a store that expires them itself (etcd); default as the server's (TANDEM_EVENT_TTL_MS, else 1 h) */
+  eventTtlMs?: number;
 }
 
 /** `sqlite` alone means the data dir's store, as for `tandem server --store sqlite`. */
@@ -80,6 +84,9 @@ export async function runStoreMigrate(f: StoreMigrateFlags, progress: ProgressLi
   let target: Backend | undefined;
   try {
     target = await open(to, 'target', tls);
+    // on etcd, Events live on leases as the server writes them: copied ones expire one TTL after the copy
+    const ttl = f.eventTtlMs ?? (process.env['TANDEM_EVENT_TTL_MS'] ? Number(process.env['TANDEM_EVENT_TTL_MS']) : undefined);
+    expireEventsInStore({ backend: target, kinds: allKinds.filter((k) => k.kind === 'Event'), ...(ttl ? { ttlMs: ttl } : {}) });
     progress.spin(`copying ${from} → ${to}`);
     const started = Date.now();
     const r = await migrateStore({

@@ -10,6 +10,7 @@ import { createBackend, type Backend } from '../storage/index.js';
 import { migrateStore, TargetNotEmptyError, VerifyError } from './store-migrate.js';
 import { renderMigrateSummary, runStoreMigrate } from './store-migrate-run.js';
 import type { ProgressLine } from './progress-line.js';
+import { etcdUnavailable, startEtcdCluster } from '../storage/etcd/testing/etcd-cluster.js';
 
 const tmp = (t: { after(fn: () => void): void }) => {
   const d = mkdtempSync(join(tmpdir(), 'tandem-migrate-'));
@@ -122,4 +123,34 @@ test('a target that changes what it stores fails the verification, naming the ke
   );
   await source.close();
   await real.close();
+});
+
+test('sqlite → etcd: objects stay, Events expire on etcd leases one TTL after the copy', { skip: etcdUnavailable() }, async (t) => {
+  const d = tmp(t);
+  const etcd = await startEtcdCluster({ size: 1 });
+  try {
+    const src = await createBackend(`sqlite:${join(d, 'a.db')}`);
+    await fill(src, 20);
+    await src.create('/registry/core/events/default/cm-1.17f', '{"kind":"Event","metadata":{"name":"cm-1.17f","namespace":"default"}}');
+    await src.close();
+    // the data dir of a cluster: its CA marks the etcd store
+    const { ensurePki } = await import('../pki/index.js');
+    await ensurePki(d, { hosts: ['127.0.0.1'] });
+    const r = await runStoreMigrate({ from: `sqlite:${join(d, 'a.db')}`, to: etcd.spec, dataDir: d, eventTtlMs: 2000 }, quiet);
+    assert.equal(r.keys, 20 - 2 + 1 + 1, 'configmaps (two deleted), the range key, the Event');
+    const dst = await createBackend(etcd.spec);
+    try {
+      assert.ok(await dst.get('/registry/core/events/default/cm-1.17f'), 'the Event was copied');
+      const until = Date.now() + 20_000;
+      while ((await dst.get('/registry/core/events/default/cm-1.17f')) && Date.now() < until)
+        await new Promise((res) => setTimeout(res, 250));
+      assert.equal(await dst.get('/registry/core/events/default/cm-1.17f'), undefined, 'the Event expired');
+      assert.ok(await dst.get('/registry/core/configmaps/default/cm-1'), 'objects do not expire');
+      assert.ok(await dst.get('/tandem/cluster'), 'the store is marked with the cluster CA');
+    } finally {
+      await dst.close();
+    }
+  } finally {
+    await etcd.stop();
+  }
 });
