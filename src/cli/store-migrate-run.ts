@@ -9,6 +9,7 @@ import { resolveDataDir } from './data-dir.js';
 import { createProgressLine, formatBytes, type ProgressLine } from './progress-line.js';
 import { allKinds } from '../api/kinds/index.js';
 import { expireEventsInStore } from '../apiserver/index.js';
+import { etcdEndpointsOf } from './doctor/etcd-probe.js';
 import { markEtcdStore } from './store-guard.js';
 import { migrateStore, type MigrateResult } from './store-migrate.js';
 
@@ -73,6 +74,7 @@ export async function runStoreMigrate(f: StoreMigrateFlags, progress: ProgressLi
   const to = expand(f.to, dataDir);
   if (from === to) throw new Error(`--from and --to name the same store (${from})`);
   // an etcd store is marked with its cluster's CA (store-guard.ts), and the server refuses objects without the mark
+  for (const spec of [from, to]) if (spec.startsWith('etcd')) etcdEndpointsOf(spec, false); // a bad spec is named before anything else
   const caFile = join(dataDir, 'pki', 'ca.crt');
   if (to.startsWith('etcd') && !existsSync(caFile))
     throw new Error(
