@@ -8,6 +8,7 @@
 // Issue 15's phases: fairness, metrics, durability, control-loops, store-memory, lease-renewal,
 // informer-memory, idle-steady, and scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts;
 // sizes in scale-config.ts; many minutes, so it runs last).
+// Issue 17's phase: etcd (bench/etcd.ts: SQLite, 1- and 3-member etcd, beside etcd's raw puts).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -42,6 +43,7 @@ import { runIdleSteadyPhase } from './steady-state.js';
 import { runInformerMemoryPhase } from './informer-memory.js';
 import { runFailoverPhase } from './failover.js';
 import { runPodWritesPhase } from './pod-writes.js';
+import { runEtcdPhase } from './etcd.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -329,6 +331,7 @@ main()
   .then(runInformerMemoryPhase)
   .then(runFailoverPhase)
   .then(runPodWritesPhase)
+  .then(runEtcdPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

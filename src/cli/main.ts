@@ -46,6 +46,7 @@ import { registerJoinCommand } from './join-command.js';
 import { registerTokenCommands } from './token-command.js';
 import { registerDownCommand } from './down-command.js';
 import { registerUpCommand } from './up-command.js';
+import { registerStoreCommands } from './store-command.js';
 import { catchStopSignals } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -214,6 +215,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- tandem down: stops a node and removes what up made on the host ----
   registerDownCommand(program, { progress: () => progress, log, fail });
+
+  // ---- tandem store migrate: a stopped cluster's objects into another store (SQLite → etcd) ----
+  registerStoreCommands(program, { log, fail });
 
   await program.parseAsync(argv);
 }

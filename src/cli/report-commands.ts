@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveDataDir } from './data-dir.js';
+import type { EtcdDoctorFlags } from './doctor/etcd-flags.js';
 
 type OutputFormat = 'text' | 'json';
 
@@ -52,34 +53,52 @@ export function registerReportCommands(program: Command, io: { log: (line: strin
       '--bundle <file>',
       'also write a support bundle (.tar.gz: report, versions, redacted kubeconfig, nodes, pods, events, log tails)',
     )
-    .action(async (o: { dataDir?: string; kubeconfig?: string; output: OutputFormat; bundle?: string; clusterDns?: string }) => {
-      const { runDoctor, renderDoctor, kubeconfigCredentials } = await import('./doctor/doctor.js');
-      const { askContainerd, collectVersion } = await import('./version-command.js');
-      const dataDir = resolveDataDir(o.dataDir);
-      const dns = o.clusterDns ? /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(o.clusterDns) : undefined;
-      if (o.clusterDns && !dns) io.fail(`--cluster-dns ${o.clusterDns}: must be HOST:PORT`);
-      const r = await runDoctor({
-        dataDir,
-        askContainerd,
-        ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}),
-        ...(dns ? { dns: { host: dns[1]!.replace(/^\[|\]$/g, ''), port: Number(dns[2]) } } : {}),
-      }).catch(io.fail);
-      io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderDoctor(r));
-      if (o.bundle) {
-        const { writeBundle } = await import('./doctor/bundle.js');
-        let creds;
-        try {
-          creds = r.kubeconfig ? kubeconfigCredentials(r.kubeconfig) : undefined;
-        } catch {
-          creds = undefined;
-        }
-        const names = await writeBundle(resolve(o.bundle), {
-          report: r,
-          versions: await collectVersion({ dataDir }),
-          ...(creds ? { creds } : {}),
+    .option('--store <spec>', 'the server’s store, to check it when it is etcd: etcd://HOST:PORT[,HOST:PORT…][/PREFIX]')
+    .option('--etcd-cafile <file>', 'CA of the etcd’s serving certificates (https endpoints)')
+    .option('--etcd-certfile <file>', 'client certificate for etcd')
+    .option('--etcd-keyfile <file>', 'client key for etcd')
+    .option('--etcd-quota-bytes <n>', 'the members’ --quota-backend-bytes (default etcd’s 2 GiB)')
+    .action(
+      async (
+        o: { dataDir?: string; kubeconfig?: string; output: OutputFormat; bundle?: string; clusterDns?: string } & EtcdDoctorFlags,
+      ) => {
+        const { runDoctor, renderDoctor, kubeconfigCredentials } = await import('./doctor/doctor.js');
+        const { etcdDoctorOptions } = await import('./doctor/etcd-flags.js');
+        const etcd = (() => {
+          try {
+            return etcdDoctorOptions(o);
+          } catch (e) {
+            return io.fail(e);
+          }
+        })();
+        const { askContainerd, collectVersion } = await import('./version-command.js');
+        const dataDir = resolveDataDir(o.dataDir);
+        const dns = o.clusterDns ? /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(o.clusterDns) : undefined;
+        if (o.clusterDns && !dns) io.fail(`--cluster-dns ${o.clusterDns}: must be HOST:PORT`);
+        const r = await runDoctor({
+          dataDir,
+          askContainerd,
+          ...(o.kubeconfig ? { kubeconfig: resolve(o.kubeconfig) } : {}),
+          ...(dns ? { dns: { host: dns[1]!.replace(/^\[|\]$/g, ''), port: Number(dns[2]) } } : {}),
+          ...(etcd ? { etcd } : {}),
         }).catch(io.fail);
-        io.log(`support bundle: ${resolve(o.bundle)} (${names.length} files; credentials removed)`);
-      }
-      if (!r.healthy) process.exitCode = 1;
-    });
+        io.log(o.output === 'json' ? JSON.stringify(r, null, 2) : renderDoctor(r));
+        if (o.bundle) {
+          const { writeBundle } = await import('./doctor/bundle.js');
+          let creds;
+          try {
+            creds = r.kubeconfig ? kubeconfigCredentials(r.kubeconfig) : undefined;
+          } catch {
+            creds = undefined;
+          }
+          const names = await writeBundle(resolve(o.bundle), {
+            report: r,
+            versions: await collectVersion({ dataDir }),
+            ...(creds ? { creds } : {}),
+          }).catch(io.fail);
+          io.log(`support bundle: ${resolve(o.bundle)} (${names.length} files; credentials removed)`);
+        }
+        if (!r.healthy) process.exitCode = 1;
+      },
+    );
 }

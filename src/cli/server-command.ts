@@ -32,6 +32,7 @@ import type { ControlLoopsMode } from './control-loops/protocol.js';
 import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-identities.js';
 import { claimDataDir, parseListen } from './data-dir.js';
 import { checkEtcdStoreBeforeStart, checkStoreBeforeStart, markEtcdStore, type StoreGuardOptions } from './store-guard.js';
+import { startServerEtcdWarnings } from './etcd-warnings.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
@@ -159,8 +160,12 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   }
   // the store's lock makes the dir this process's: a failure from here on can take back all it made
   const undo: Array<() => unknown> = [() => backend.close()];
+  // an etcd store's HA problems (one member, members that disagree) go to the log at start and when they change
+  const etcdWarnings = startServerEtcdWarnings(spec, o.etcdTls, (o.log ?? createLogger()).child('etcd'));
+  undo.push(() => etcdWarnings?.stop());
   try {
-    return await startOnBackend(o, { host, wantPort, backend, started, undo, podSecurity });
+    const s = await startOnBackend(o, { host, wantPort, backend, started, undo, podSecurity });
+    return etcdWarnings ? { ...s, stop: () => (etcdWarnings.stop(), s.stop()) } : s;
   } catch (e) {
     for (const step of undo.reverse())
       await Promise.resolve()

@@ -12,6 +12,8 @@ import { checkCertificates } from './checks-certs.js';
 import { checkDataDir, checkDiskSpace, checkSecretFiles } from './checks-files.js';
 import { checkBridge, checkCni, checkContainerd, checkDns, checkPortsFree, checkServiceProxy } from './checks-node.js';
 import { checkHyperV } from './checks-windows.js';
+import { etcdChecks } from './etcd-checks.js';
+import { probeEtcd, type EtcdTarget } from './etcd-probe.js';
 import { skip, type CheckResult } from './doctor-types.js';
 
 export interface DoctorOptions {
@@ -21,6 +23,8 @@ export interface DoctorOptions {
   /** the cluster DNS server to ask (default 127.0.0.1:1053 where a server runs) */
   dns?: { host: string; port: number };
   askContainerd: (endpoint: string) => Promise<{ version: string } | { error: string }>;
+  /** the server's store is etcd: check its members (`--store etcd://…`; quota default 2 GiB) */
+  etcd?: { target: EtcdTarget; quotaBytes?: number };
 }
 
 export interface DoctorReport {
@@ -114,6 +118,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       );
     }
   }
+  if (o.etcd) checks.push(...etcdChecks(await probeEtcd(o.etcd.target), o.etcd));
   const nodeHere = existsSync(agentDir) || process.platform === 'win32';
   if (nodeHere) {
     checks.push(await checkContainerd(agentDir, o.askContainerd));
