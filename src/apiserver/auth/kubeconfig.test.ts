@@ -56,7 +56,7 @@ test('the kubeconfig parses back with the cluster, user, context and current-con
   assert.deepEqual(kc2.contexts, [{ name: 'x', context: { cluster: 'c', user: 'u' } }]);
   assert.deepEqual(await readdir(join(dir, 'sub')), ['kubeconfig']);
   // what Tandem writes, it reads back through the same type: the current context's credentials
-  assert.deepEqual(readKubeconfig(path), { server: 'https://10.0.0.1:7443', caPem: CA, token: 't2' });
+  assert.deepEqual(readKubeconfig(path), { server: 'https://10.0.0.1:7443', servers: ['https://10.0.0.1:7443'], caPem: CA, token: 't2' });
   await writeFile(path, 'clusters: []\n');
   assert.throws(() => readKubeconfig(path), /names no cluster server/);
 });
