@@ -143,7 +143,7 @@ export function componentNames(only?: readonly string[]): readonly string[] {
  * over issue 17's 15 s; 13 s gives ≤ 13 s + start-up. The leader still gives up after ~0.66 of it
  * without a renewal (8.6 s), well before another can take over.
  */
-export const CONTROL_PLANE_LEASE_SECONDS = 13;
+const CONTROL_PLANE_LEASE_SECONDS = 13;
 
 export interface ControllerOptions {
   /** Which components to run (default: all). */
