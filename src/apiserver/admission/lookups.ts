@@ -35,12 +35,12 @@ export interface AdmissionReads {
 const CACHED = [namespaceKind, limitRangeKind, priorityClassKind, resourceQuotaKind];
 
 /** Whether the store's reads are round trips to another process (caching them pays). */
-export function isRemoteStore(backend: Backend): boolean {
+function isRemoteStore(backend: Backend): boolean {
   return backend.name.startsWith('etcd');
 }
 
 /** Straight from the store: current, and cheap on a local store. */
-export function directReads(backend: Backend): AdmissionReads {
+function directReads(backend: Backend): AdmissionReads {
   const listLive = async (dir: string) => (await backend.list(dir)).kvs.filter((kv) => kv.key.lastIndexOf('/') === dir.length - 1);
   return { get: (key) => backend.get(key), list: listLive, listLive };
 }
