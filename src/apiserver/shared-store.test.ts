@@ -364,5 +364,32 @@ for (const store of ['memory', 'etcd'] as const) {
       const nodeOnA = a.clientWith(NODE_TOKEN);
       await within(1000, async () => assert.equal(await codeOf(nodeOnA.request('GET', '/api/v1/namespaces/default/secrets/mounted')), 403));
     });
+
+    test('a LimitRange created through A defaults pods created on B within a second', async (t) => {
+      const { servers, close } = await start();
+      t.after(close);
+      const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+      const pods = '/api/v1/namespaces/default/pods';
+      let n = 0;
+      const createOnB = () =>
+        b.admin.request<{ spec: { containers: Array<{ resources?: { requests?: Record<string, string> } }> } }>('POST', pods, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `lr-${++n}` },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        });
+      // B has looked (and found none) before the LimitRange exists: only the store's watch can tell it
+      assert.equal((await createOnB()).spec.containers[0]?.resources?.requests?.['cpu'], undefined);
+      await a.admin.request('POST', '/api/v1/namespaces/default/limitranges', {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'defaults' },
+        spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '150m' } }] },
+      });
+      const { after } = await within(1000, async () => {
+        assert.equal((await createOnB()).spec.containers[0]?.resources?.requests?.['cpu'], '150m');
+      });
+      t.diagnostic(`${store}: a LimitRange created through A applied on B after ${after} ms`);
+    });
   });
 }

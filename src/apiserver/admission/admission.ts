@@ -10,6 +10,7 @@ import type { Backend, KeyValue } from '../../storage/backend.js';
 import { forbidden, notFound } from '../../base/errors.js';
 import { decodeStored } from '../registry/codec.js';
 import { objectKey } from '../registry/keys.js';
+import { admissionReads } from './lookups.js';
 import { admitRuntimeClass } from './runtime-class.js';
 import type { Holdings, ServiceAllocator } from './service-alloc.js';
 
@@ -53,11 +54,12 @@ export function createAdmission(backend: Backend, services: ServiceAllocator): A
     const kv = await backend.get(objectKey(runtimeClassKind, undefined, name));
     return kv ? decodeStored<RuntimeClass>(kv.value, kv.modRevision) : undefined;
   };
+  const reads = admissionReads(backend);
   return {
     async beforeCreate(kind, obj, dryRun) {
       if (kind.namespaced) {
         const ns = obj.metadata.namespace ?? '';
-        const kv = await backend.get(`/registry/core/namespaces/${ns}`);
+        const kv = await reads.get(`/registry/core/namespaces/${ns}`);
         if (!kv) throw notFound({ group: '', resource: 'namespaces' }, ns);
         if (isTerminating(kv) && !ALLOWED_WHILE_TERMINATING.has(kind.kind)) {
           throw forbidden(

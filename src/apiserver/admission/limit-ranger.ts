@@ -12,9 +12,10 @@ import { podResources } from '../../api/quota/pod-resources.js';
 import type { ResourceList } from '../../api/quota/resource-list.js';
 import type { Unvalidated } from '../../api/unvalidated.js';
 import { formatQuantity, isQuantity, toMilli } from '../../base/quantity.js';
-import type { Backend } from '../../storage/backend.js';
+import type { Backend, KeyValue } from '../../storage/backend.js';
 import { decodeStored } from '../registry/codec.js';
 import { listPrefix } from '../registry/keys.js';
+import { admissionReads } from './lookups.js';
 import type { AdmissionPlugin, AdmissionRequest } from './plugin.js';
 import { admissionForbidden } from './resource-quota.js';
 
@@ -168,10 +169,15 @@ export function aggregate(msgs: readonly string[]): string {
 }
 
 export function createLimitRanger(backend: Backend): AdmissionPlugin {
-  const read = async (ns: string): Promise<LimitRange[]> => {
-    const { kvs } = await backend.list(listPrefix(limitRangeKind, ns));
-    return kvs.map((kv) => decodeStored<LimitRange>(kv.value, kv.modRevision));
+  const reads = admissionReads(backend);
+  // each stored version decoded once (every pod create reads them, twice)
+  const decoded = new WeakMap<KeyValue, LimitRange>();
+  const decode = (kv: KeyValue): LimitRange => {
+    let lr = decoded.get(kv);
+    if (!lr) decoded.set(kv, (lr = decodeStored<LimitRange>(kv.value, kv.modRevision)));
+    return lr;
   };
+  const read = async (ns: string): Promise<LimitRange[]> => (await reads.list(listPrefix(limitRangeKind, ns))).map(decode);
   const isPodCreate = (r: AdmissionRequest) =>
     r.kind.group === '' && r.kind.plural === 'pods' && r.operation === 'CREATE' && r.subresource === undefined;
   const isClaimWrite = (r: AdmissionRequest) =>

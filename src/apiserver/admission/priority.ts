@@ -12,6 +12,7 @@ import { forbidden } from '../../base/errors.js';
 import type { Backend, KeyValue } from '../../storage/backend.js';
 import { decodeStored } from '../registry/codec.js';
 import { listPrefix, objectKey } from '../registry/keys.js';
+import { admissionReads } from './lookups.js';
 import type { AdmissionPlugin, AdmissionRequest } from './plugin.js';
 
 export interface PriorityClassSource {
@@ -30,14 +31,14 @@ export function priorityClassesFromBackend(backend: Backend): PriorityClassSourc
     if (!pc) decoded.set(kv, (pc = decodeStored<PriorityClass>(kv.value, kv.modRevision)));
     return pc;
   };
+  const reads = admissionReads(backend);
   return {
     async get(name) {
-      const kv = await backend.get(objectKey(priorityClassKind, undefined, name));
+      const kv = await reads.get(objectKey(priorityClassKind, undefined, name));
       return kv ? decode(kv) : undefined;
     },
     async list() {
-      const res = await backend.list(listPrefix(priorityClassKind, undefined));
-      return res.kvs.map(decode);
+      return (await reads.list(listPrefix(priorityClassKind, undefined))).map(decode);
     },
   };
 }

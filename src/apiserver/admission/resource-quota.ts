@@ -19,6 +19,7 @@ import { addQuantities, formatQuantity } from '../../base/quantity.js';
 import { ConflictError, type Backend, type KeyValue } from '../../storage/backend.js';
 import { decodeStored, encodeForStorage } from '../registry/codec.js';
 import { listPrefix } from '../registry/keys.js';
+import { admissionReads } from './lookups.js';
 import type { AdmissionPlugin, AdmissionRequest } from './plugin.js';
 
 const RESOURCE_QUOTA_PLUGIN = 'ResourceQuota';
@@ -124,15 +125,18 @@ export function createResourceQuotaAdmission(o: ResourceQuotaAdmissionOptions): 
   /** the tail of each namespace's chain of evaluations */
   const lanes = new Map<string, Promise<unknown>>();
 
-  const readQuotas = async (ns: string): Promise<StoredQuota[]> => {
-    const { kvs } = await backend.list(listPrefix(resourceQuotaKind, ns));
+  const reads = admissionReads(backend);
+  // the first attempt reads the cache; one that lost its compare-and-swap (the cache was behind) reads live
+  const readQuotas = async (ns: string, live: boolean): Promise<StoredQuota[]> => {
+    const dir = listPrefix(resourceQuotaKind, ns);
+    const kvs = live ? await reads.listLive(dir) : await reads.list(dir);
     return kvs.map((kv) => ({ kv, quota: decodeStored<ResourceQuota>(kv.value, kv.modRevision) }));
   };
 
   const admit = async (r: AdmissionRequest, obj: AnyObject, ns: string) => {
     const charged = new Set<string>();
     for (let attempt = 1; ; attempt++) {
-      const quotas = await readQuotas(ns);
+      const quotas = await readQuotas(ns, attempt > 1);
       if (quotas.length === 0) return;
       const charges = evaluate(r, obj, quotas, charged, now());
       if (r.dryRun) return;

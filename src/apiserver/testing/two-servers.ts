@@ -13,6 +13,7 @@ import { nullLogger } from '../../base/log.js';
 import { createRestClient, type RestClient } from '../../client/rest-client.js';
 import { ensurePki } from '../../pki/index.js';
 import { createBackend, type Backend } from '../../storage/index.js';
+import { createLimitRanger } from '../admission/limit-ranger.js';
 import { createResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { createRequestAuthenticator, createTokenAuthenticator, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/index.js';
 import { createRbacAuthorizer, startPolicyFeed } from '../auth/rbac/index.js';
@@ -74,7 +75,7 @@ export async function startServersOnOneStore(count = 2, o: { store?: string } = 
       kinds: allKinds,
       authenticator: createRequestAuthenticator({ static: tokens }),
       authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthz.authorizer, createRbacAuthorizer(feed.index)]),
-      admissionPlugins: [createResourceQuotaAdmission({ backend })],
+      admissionPlugins: [createLimitRanger(backend), createResourceQuotaAdmission({ backend })],
       tls: { cert: `${pki.certPem.trimEnd()}\n${pki.caCertPem}`, key: pki.keyPem, ca: pki.caCertPem },
       advertiseAddress: '127.0.0.1:0',
       log: nullLogger,

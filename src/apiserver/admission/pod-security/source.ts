@@ -6,6 +6,7 @@
 import type { Pod } from '../../../api/gen/types.js';
 import type { Backend, KeyValue } from '../../../storage/backend.js';
 import { decodeStored } from '../../registry/codec.js';
+import { admissionReads } from '../lookups.js';
 
 export interface PodSecuritySource {
   /** the labels of a namespace ({} when it has none); undefined when it does not exist */
@@ -17,9 +18,10 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 export function createStoreSource(backend: Backend): PodSecuritySource {
   const parsed = new WeakMap<KeyValue, Readonly<Record<string, string>>>();
+  const reads = admissionReads(backend);
   return {
     async namespaceLabels(name) {
-      const kv = await backend.get(`/registry/core/namespaces/${name}`);
+      const kv = await reads.get(`/registry/core/namespaces/${name}`);
       if (!kv) return undefined;
       let labels = parsed.get(kv);
       if (!labels) {
