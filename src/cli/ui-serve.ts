@@ -53,7 +53,7 @@ export async function startWebView(o: WebViewOptions): Promise<UiServer | undefi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the address is in use' : e instanceof Error ? e.message : String(e);
-    if (o.required) throw new Error(`--ui-listen ${o.listen}: ${why}`);
+    if (o.required) throw new Error(`--ui-listen ${o.listen}: ${why}`, { cause: e });
     o.log.warn(`the web view is off: --ui-listen ${o.listen}: ${why} (choose another with --ui-listen HOST:PORT, or none)`);
     return undefined;
   }

@@ -21,7 +21,7 @@ import {
 } from './http-util.js';
 import { LoginCodes, Sessions, SESSION_IDLE_MS, LOGIN_CODE_MS, type Credential } from './sessions.js';
 import { DEFAULT_UI_DIR, sendAsset, sendIndex } from './static-files.js';
-import { createUpstream, TokenRefused, type UpstreamClient } from './upstream.js';
+import { createUpstream, TokenRefused } from './upstream.js';
 
 /** What `tandem plan upgrade` answers, as JSON, read with the caller's token (given by the CLI layer). */
 export type PlanFn = (token: string, selector: string, build: string) => Promise<unknown>;
