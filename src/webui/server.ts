@@ -104,7 +104,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }
     if (path === '/ui/whoami' && method === 'GET') {
       const s = session();
-      return s ? sendJson(res, 200, { user: s.user }) : sendStatus(res, 401, 'not logged in');
+      return s ? sendJson(res, 200, { username: s.user, groups: s.groups }) : sendStatus(res, 401, 'not logged in');
     }
     if (path === K8S_PREFIX || path.startsWith(`${K8S_PREFIX}/`) || path.startsWith('/ui/api/')) {
       // checked before the session, so a cross-site request learns nothing either way
