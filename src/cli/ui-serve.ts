@@ -40,11 +40,11 @@ export async function startWebView(o: WebViewOptions): Promise<UiServer | undefi
       api: { url: o.api.url, caPem: o.api.caPem },
       log: o.log,
       ...(ttl ? { codeTtlMs: ttl } : {}),
-      plan: async (token, selector, build) => {
+      plan: async (token, { selector, build, fromImageIndex }) => {
         const { runPlanUpgrade } = await import('./plan/plan-command.js');
         const client = createRestClient({ server: o.api.url, caPem: o.api.caPem, token, userAgent: 'tandem-ui-plan' });
         const text = await runPlanUpgrade(
-          { nodes: selector, toBuild: build, output: 'json', fromImageIndex: false, insecureRegistry: [...(o.insecureRegistries ?? [])] },
+          { nodes: selector, toBuild: build, output: 'json', fromImageIndex, insecureRegistry: [...(o.insecureRegistries ?? [])] },
           { client: { client, server: o.api.url } },
         );
         return JSON.parse(text) as unknown;

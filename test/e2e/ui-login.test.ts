@@ -8,7 +8,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { request } from 'node:https';
@@ -20,6 +20,7 @@ import { kubectlAvailable, startTandem, TANDEM, type TandemProcess } from './har
 const TTL_MS = 3000;
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../test/e2e/output/ui-login');
+const DIST_UI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../ui');
 const skip = kubectlAvailable() ? false : 'kubectl is not installed';
 
 let srv: TandemProcess | undefined;
@@ -123,6 +124,29 @@ test('the one-time link logs in once; the cookie is HttpOnly, Secure, SameSite=S
   assert.equal(out.status, 200);
   assert.equal((await call('GET', '/ui/whoami', { cookie: `tandem_ui_session=${id}` })).status, 401);
 });
+
+test(
+  'the page: index revalidated, hashed assets immutable, deep links served the page',
+  { skip: skip || (existsSync(join(DIST_UI, 'index.html')) ? false : 'dist/ui is not built (npm run build)') },
+  async () => {
+    const index = await call('GET', '/ui/');
+    assert.equal(index.status, 200);
+    assert.equal(index.headers['cache-control'], 'no-cache');
+    assert.match(String(index.headers['content-type']), /text\/html/);
+    const assets = [...index.body.matchAll(/\/ui\/assets\/([A-Za-z0-9._-]+)/g)].map((m) => m[1]!);
+    assert.ok(assets.length >= 1, index.body);
+    for (const a of assets) {
+      const r = await call('GET', `/ui/assets/${a}`);
+      assert.equal(r.status, 200, a);
+      assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
+    }
+    assert.equal((await call('GET', '/ui/assets/..%2Findex.html')).status, 404);
+    assert.equal((await call('GET', '/ui/assets/nope.js')).status, 404);
+    const deep = await call('GET', '/ui/pods/default/web-1');
+    assert.equal(deep.status, 200);
+    assert.equal(deep.body, index.body);
+  },
+);
 
 test('an expired link and a wrong token are refused with 401s that say why', { skip }, async () => {
   const link = loginLink();
@@ -264,6 +288,77 @@ test('a watch streams through the forwarder: kubectl creates a ConfigMap, the ev
   assert.equal(srv!.kubectl(['create', 'configmap', 'ui-watched', '--from-literal=a=b']).code, 0);
   assert.deepEqual(await seen, { type: 'ADDED', name: 'ui-watched' });
   console.log(`# watch event through the forwarder ${Date.now() - started} ms after kubectl create began`);
+});
+
+test('GET /ui/api/plan answers what `tandem plan upgrade -o json` answers', { skip }, async () => {
+  const sim = spawn(
+    process.execPath,
+    [
+      TANDEM,
+      'sim',
+      '--kubeconfig',
+      srv!.kubeconfig,
+      '--os',
+      'windows',
+      '--windows-build',
+      '10.0.17763',
+      '--nodes',
+      '2',
+      '--name-prefix',
+      'uiw19-',
+      '--labels',
+      'pool=w19',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    await new Promise<void>((res, rej) => {
+      let out = '';
+      const t = setTimeout(() => rej(new Error(`tandem sim not ready in 30 s:\n${out}`)), 30_000);
+      const onData = (c: Buffer) => {
+        out += c.toString();
+        if (/tandem sim ready/.test(out)) {
+          clearTimeout(t);
+          res();
+        }
+      };
+      sim.stdout!.on('data', onData);
+      sim.stderr!.on('data', onData);
+    });
+    const cookie = await loginWith(loginLink());
+    const q = 'selector=pool%3Dw19&build=10.0.26100&fromImageIndex=1';
+    const a = await call('GET', `/ui/api/plan?${q}`, { ...UI, cookie });
+    assert.equal(a.status, 200, a.body);
+    const cli = spawnSync(
+      process.execPath,
+      [
+        TANDEM,
+        'plan',
+        'upgrade',
+        '--kubeconfig',
+        srv!.kubeconfig,
+        '--nodes',
+        'pool=w19',
+        '--to-build',
+        '10.0.26100',
+        '--from-image-index',
+        '-o',
+        'json',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(a.body), JSON.parse(cli.stdout));
+    assert.equal((JSON.parse(a.body) as { nodes: unknown[] }).nodes.length, 2);
+    // bad input: the planner's own words, as a 400 Status
+    const bad = await call('GET', '/ui/api/plan?selector=pool%3Dw19&build=banana', { ...UI, cookie });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).message, /banana/);
+    assert.equal((await call('GET', `/ui/api/plan?${q}`, UI)).status, 401, 'no session, no plan');
+  } finally {
+    sim.kill('SIGTERM');
+    await new Promise((r) => sim.once('exit', r));
+  }
 });
 
 test(
