@@ -176,6 +176,15 @@ test('an expired link and a wrong token are refused with 401s that say why', { s
   const r = spawnSync(process.execPath, [TANDEM, 'ui', '--data-dir', srv!.dataDir, '--kubeconfig', bad], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /refused a login link \(401\).*does not accept this token/);
+  // with the web view off (no DATA/ui.url) or not answering, `tandem ui` says so
+  const off = spawnSync(process.execPath, [TANDEM, 'ui', '--data-dir', srv!.home, '--kubeconfig', srv!.kubeconfig], { encoding: 'utf8' });
+  assert.notEqual(off.status, 0);
+  assert.match(off.stderr, /the web view is not running .*--ui-listen none/);
+  const gone = spawnSync(process.execPath, [TANDEM, 'ui', '--data-dir', srv!.dataDir, '--url', 'https://127.0.0.1:1'], {
+    encoding: 'utf8',
+  });
+  assert.notEqual(gone.status, 0);
+  assert.match(gone.stderr, /no web view answers at https:\/\/127\.0\.0\.1:1/);
   // the right token logs in from the page's form
   const ok = await call(
     'POST',
