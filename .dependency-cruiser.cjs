@@ -18,6 +18,10 @@ module.exports = {
       from: { path: `^src/${me}/`, pathNot: TESTING },
       to: { path: me === 'apiserver' ? `^src/(${others(me)}|cli)/` : `^src/(${others(me)}|storage|apiserver|cli)/` },
     })),
+    // the web view's server (src/webui): beside the API server, it calls the API over HTTP only; the CLI starts it through its index.ts
+    { name: 'webui-above-apiserver', severity: 'error', from: { path: '^src/webui/', pathNot: TESTING }, to: { path: '^src/(?!base/|api/|client/|apiserver/|webui/)' } },
+    { name: 'webui-only-from-cli', severity: 'error', from: { path: '^src/(?!cli/|webui/)' }, to: { path: '^src/webui/' } },
+    { name: 'cli-webui-through-index', severity: 'error', from: { path: '^src/cli/' }, to: { path: '^src/webui/', pathNot: '^src/webui/index\\.ts$' } },
     { name: 'platform-linux-only-common', severity: 'error', from: { path: '^src/agent/platform/linux/' }, to: { path: '^src/agent/platform/(?!common/|linux/)' } },
     { name: 'platform-windows-only-common', severity: 'error', from: { path: '^src/agent/platform/windows/' }, to: { path: '^src/agent/platform/(?!common/|windows/)' } },
     {

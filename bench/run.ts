@@ -9,6 +9,7 @@
 // informer-memory, idle-steady, and scale: 5,000 sim nodes and 30,000 → 150,000 replicas (bench/scale.ts;
 // sizes in scale-config.ts; many minutes, so it runs last).
 // Issue 17's phase: etcd (bench/etcd.ts: SQLite, 1- and 3-member etcd, beside etcd's raw puts).
+// Issue 18's phase: ui (bench/ui.ts: the web view in headless Chromium, first render and fps).
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { runInformerMemoryPhase } from './informer-memory.js';
 import { runFailoverPhase } from './failover.js';
 import { runPodWritesPhase } from './pod-writes.js';
 import { runEtcdPhase } from './etcd.js';
+import { runUiPhase } from './ui.js';
 
 const PODS = 10_000;
 const CLIENTS = 64;
@@ -332,6 +334,7 @@ main()
   .then(runFailoverPhase)
   .then(runPodWritesPhase)
   .then(runEtcdPhase)
+  .then(runUiPhase)
   .then(
     () => process.exit(0),
     (err: unknown) => {

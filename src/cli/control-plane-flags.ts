@@ -199,3 +199,24 @@ export function etcdOptions(o: EtcdFlags): { etcdTls?: { caFile?: string; certFi
     },
   };
 }
+
+/** `--ui-listen` of `server` and `up`: where the web view is served (src/webui, docs/web-view.md). */
+export interface UiFlags {
+  uiListen?: string;
+}
+const UI_LISTEN_DEFAULT = '127.0.0.1:6444';
+export const UI_LISTEN_HELP = `serve the web view over HTTPS here (host:port; "none": no web view) (default ${UI_LISTEN_DEFAULT})`;
+
+/**
+ * The web view's address; `required` when the flag was given (a busy default port is only a warning,
+ * so that a second server on one host still starts).
+ */
+export function uiOptions(o: UiFlags): { ui?: { listen: string; required: boolean } } {
+  const l = o.uiListen;
+  if (l === 'none') return {};
+  if (l === undefined) return { ui: { listen: UI_LISTEN_DEFAULT, required: false } };
+  if (!/^(\[[^\]]+\]|[^:]+):\d{1,5}$/.test(l) || Number(l.slice(l.lastIndexOf(':') + 1)) > 65535) {
+    fail(`--ui-listen ${JSON.stringify(l)}: expected host:port (port 0-65535) or none`);
+  }
+  return { ui: { listen: l, required: true } };
+}

@@ -36,6 +36,9 @@ import {
   addEtcdFlags,
   etcdOptions,
   type EtcdFlags,
+  UI_LISTEN_HELP,
+  uiOptions,
+  type UiFlags,
 } from './control-plane-flags.js';
 import { resolveDataDir } from './data-dir.js';
 import { registerPlanCommands } from './plan/plan-register.js';
@@ -47,6 +50,7 @@ import { registerTokenCommands } from './token-command.js';
 import { registerDownCommand } from './down-command.js';
 import { registerUpCommand } from './up-command.js';
 import { registerStoreCommands } from './store-command.js';
+import { registerUiCommand } from './ui-command.js';
 import { catchStopSignals } from './signals.js';
 import { simHelp } from '../agent/sim/flags/index.js';
 
@@ -88,6 +92,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--token <token>', JOIN_HELP.token)
     .option('--certificate-key <hex>', JOIN_HELP.certificateKey)
     .option('--ca-cert-hash <hash>', JOIN_HELP.caCertHash)
+    .option('--ui-listen <host:port>', UI_LISTEN_HELP)
     .action(
       async (
         o: { dataDir?: string; listen: string; store: string; controllers?: string; insecureRegistry: string[] } & ControlLoopsFlags &
@@ -99,7 +104,8 @@ export async function main(argv: string[]): Promise<void> {
           FairnessFlags &
           MetricsFlags &
           StoreGuardFlags &
-          EtcdFlags,
+          EtcdFlags &
+          UiFlags,
       ) => {
         const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
         const dataDir = resolveDataDir(o.dataDir);
@@ -119,6 +125,7 @@ export async function main(argv: string[]): Promise<void> {
           ...storeGuardOptions(o),
           ...controlPlaneJoinOptions(o),
           ...etcdOptions(o),
+          ...uiOptions(o),
           ...(controllers ? { controllers } : {}),
           ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
           ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
@@ -218,6 +225,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- tandem store migrate: a stopped cluster's objects into another store (SQLite → etcd) ----
   registerStoreCommands(program, { log, fail });
+
+  // ---- tandem ui: a one-time login link for the web view ----
+  registerUiCommand(program, { log, fail });
 
   await program.parseAsync(argv);
 }

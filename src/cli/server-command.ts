@@ -36,6 +36,8 @@ import { startServerEtcdWarnings } from './etcd-warnings.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
+import { prepareWebViewCert, startWebView, UI_URL_FILE } from './ui-serve.js';
+import { rmSync } from 'node:fs';
 
 export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   listen: string;
@@ -63,6 +65,8 @@ export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
   join?: ControlPlaneJoin;
   /** TLS files towards etcd (`--etcd-cafile/--etcd-certfile/--etcd-keyfile`), with an `etcd://` store */
   etcdTls?: EtcdTlsFiles;
+  /** the web view (`--ui-listen`, ui-serve.ts); unset: none */
+  ui?: { listen: string; required: boolean };
 }
 
 /** Checks the network flags before anything starts, so a typo is an error line rather than a failing controller. */
@@ -213,6 +217,7 @@ async function startOnBackend(
     commonName: 'kube-apiserver-kubelet-client',
     ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
   });
+  const uiCert = o.ui ? prepareWebViewCert(o.dataDir, o.ui.listen, { certPem: pki.caCertPem, keyPem: pki.caKeyPem }) : undefined;
   const sec = await startServerSecurity(o, { backend, pki, undo, log: slog, podSecurity });
   const { token, tokens, authorizer, rbacFeed, nodeAuthz } = sec;
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -343,6 +348,20 @@ async function startOnBackend(
         throw listenError(e, '--cluster-dns-listen', o.clusterDns?.listen ?? '');
       })
     : undefined;
+  // the web view: its own port and certificate, calling this API server with each user's token
+  if (!o.ui) rmSync(join(o.dataDir, UI_URL_FILE), { force: true });
+  const ui =
+    o.ui && uiCert
+      ? await startWebView({
+          dataDir: o.dataDir,
+          ...o.ui,
+          cert: uiCert,
+          api: { url, caPem: pki.caCertPem },
+          ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
+          log: slog.child('ui'),
+        })
+      : undefined;
+  undo.push(() => ui?.close());
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
@@ -358,6 +377,7 @@ async function startOnBackend(
     tokenFor: identityToken,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      await ui?.close();
       await kubernetesEndpoints.stop(); // deletes this server's identity Lease and takes its address out
       nodeAuthz.stop();
       await dns?.stop();

@@ -37,6 +37,9 @@ import {
   ALLOW_EMPTY_STORE_HELP,
   storeGuardOptions,
   type StoreGuardFlags,
+  UI_LISTEN_HELP,
+  uiOptions,
+  type UiFlags,
 } from './control-plane-flags.js';
 import { POD_SECURITY_DEFAULT_HELP, POD_SECURITY_EXEMPT_HELP, podSecurityOptions, type PodSecurityFlags } from './pod-security-flags.js';
 import { catchStopSignals } from './signals.js';
@@ -62,7 +65,8 @@ type UpFlags = UpOptions &
   FairnessFlags &
   MetricsFlags &
   StoreGuardFlags &
-  ControlLoopsFlags;
+  ControlLoopsFlags &
+  UiFlags;
 
 export function registerUpCommand(program: Command): void {
   addFairnessFlags(program.command('up'))
@@ -87,6 +91,7 @@ export function registerUpCommand(program: Command): void {
     .option('--controllers-metrics-listen <host:port>', CONTROLLERS_METRICS_HELP)
     .option('--allow-empty-store', ALLOW_EMPTY_STORE_HELP)
     .option('--control-loops <mode>', CONTROL_LOOPS_HELP, parseControlLoops)
+    .option('--ui-listen <host:port>', UI_LISTEN_HELP)
     .action(async (o: UpFlags) => {
       const signals = catchStopSignals(log); // a signal during the start stops it once started, never half-way
       const dataDir = resolveDataDir(o.dataDir);
@@ -102,6 +107,7 @@ export function registerUpCommand(program: Command): void {
         ...fairnessOptions(o),
         ...metricsOptions(o),
         ...storeGuardOptions(o),
+        ...uiOptions(o),
         ...(o.insecureRegistry.length ? { insecureRegistries: o.insecureRegistry } : {}),
         ...(o.controlLoops ? { controlLoops: o.controlLoops } : {}),
       }).catch(fail);

@@ -6,3 +6,4 @@ export { ensurePki, pkiPaths, PkiError } from './pki.js';
 export { generateKeyAndCsr, type CsrRequest } from './csr.js';
 export { caCertHash, parseCaCertHash } from './ca-hash.js';
 export { ensureClientCert, signCertificateRequest } from './client-cert.js';
+export { ensureUiCert } from './ui-cert.js';

@@ -52,6 +52,8 @@ export interface PlanUpgradeDeps {
   imageTimeoutMs?: number;
   /** up to this many selected nodes, pods are listed per node (default 16); beyond, all pods at once */
   perNodeListsUpTo?: number;
+  /** read with this client instead of the kubeconfig's (the web view's planner: the user's own token); closed after */
+  client?: { client: RestClient; server: string };
 }
 
 const statefulSets: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets', namespaced: true };
@@ -153,8 +155,9 @@ export async function runPlanUpgrade(flags: PlanUpgradeFlags, deps: PlanUpgradeD
   parseToBuild(flags.toBuild);
   const selector = parseNodeSelector(flags.nodes);
   const selectorText = flags.nodes ?? '';
-  const path = kubeconfigPath(flags.kubeconfig, deps.env ?? process.env);
   const { client, creds } = (() => {
+    if (deps.client) return { client: deps.client.client, creds: { server: deps.client.server } };
+    const path = kubeconfigPath(flags.kubeconfig, deps.env ?? process.env);
     try {
       return clientFromKubeconfig(path, 'tandem-plan');
     } catch (e) {
