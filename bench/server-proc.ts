@@ -150,7 +150,9 @@ export function requestProbe(pid: number, output: () => string, timeoutMs = 5000
 
 /** `tandem server` on a free port in `dataDir`, with the probe (and a CPU profile when asked). */
 export async function spawnTandemServer(dataDir: string, extraArgs: string[], cpuProfDir?: string) {
-  const args = [TANDEM, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs];
+  // the web view off unless asked for: the figures are the API's, and parallel servers would race for its port
+  const uiOff = extraArgs.includes('--ui-listen') ? [] : ['--ui-listen', 'none'];
+  const args = [TANDEM, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...uiOff, ...extraArgs];
   const nodeFlags = probeFlags();
   if (cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const r = await spawnUntilReady({ args, nodeFlags, readyPattern: /ready in (\d+) ms at (https:\/\/\S+)/ });

@@ -50,12 +50,18 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The web view is on by default (127.0.0.1:6444); tests that do not ask for it leave it off, so that
+ * parallel servers do not race for its port or make its key on every fresh data dir.
+ */
+const uiOff = (args: string[] | undefined): string[] => (args?.includes('--ui-listen') ? [] : ['--ui-listen', 'none']);
+
 export async function startTandem(opts: StartOptions = {}): Promise<TandemProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tandem-home-'));
   const proc = spawn(
     process.execPath,
-    [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])],
+    [TANDEM, opts.command ?? 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...uiOff(opts.args), ...(opts.args ?? [])],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: home, ...opts.env },
