@@ -29,7 +29,7 @@ export function Events({ route }: { route: Route }) {
   return (
     <section aria-labelledby="events-h" class="view">
       <h1 id="events-h">Events</h1>
-      <Filters route={route} />
+      <Filters route={route} labels={false} />
       <label class="filters">
         Object, reason or message contains{' '}
         <input value={route.query.get('q') ?? ''} onInput={(e) => setQuery(route, 'q', (e.currentTarget as HTMLInputElement).value)} />

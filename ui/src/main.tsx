@@ -107,7 +107,7 @@ function App() {
             ))}
           </ul>
         </nav>
-        <span class="user">{user.username}</span>
+        <span class="user">{user.user}</span>
         <ThemeToggle />
         <button type="button" onClick={() => void logout().finally(() => setUser(undefined))}>
           Sign out
