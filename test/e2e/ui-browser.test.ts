@@ -207,6 +207,7 @@ test(
     await page.locator('.vrow', { hasText: 'FailedScheduling' }).first().waitFor({ timeout: 30_000 });
     await shot('events');
     await page.getByRole('button', { name: /^Theme:/ }).click();
+    await page.getByRole('button', { name: /^Theme: dark/ }).waitFor();
     assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
     await shot('events-dark');
   }),
