@@ -204,7 +204,7 @@ export function etcdOptions(o: EtcdFlags): { etcdTls?: { caFile?: string; certFi
 export interface UiFlags {
   uiListen?: string;
 }
-export const UI_LISTEN_DEFAULT = '127.0.0.1:6444';
+const UI_LISTEN_DEFAULT = '127.0.0.1:6444';
 export const UI_LISTEN_HELP = `serve the web view over HTTPS here (host:port; "none": no web view) (default ${UI_LISTEN_DEFAULT})`;
 
 /**

@@ -36,7 +36,7 @@ import { startServerEtcdWarnings } from './etcd-warnings.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
-import { startWebView, UI_URL_FILE } from './ui-serve.js';
+import { prepareWebViewCert, startWebView, UI_URL_FILE } from './ui-serve.js';
 import { rmSync } from 'node:fs';
 
 export interface ServerOptions extends SecurityOptions, StoreGuardOptions {
@@ -217,6 +217,7 @@ async function startOnBackend(
     commonName: 'kube-apiserver-kubelet-client',
     ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
   });
+  const uiCert = o.ui ? prepareWebViewCert(o.dataDir, o.ui.listen, { certPem: pki.caCertPem, keyPem: pki.caKeyPem }) : undefined;
   const sec = await startServerSecurity(o, { backend, pki, undo, log: slog, podSecurity });
   const { token, tokens, authorizer, rbacFeed, nodeAuthz } = sec;
   const advertiseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -349,15 +350,17 @@ async function startOnBackend(
     : undefined;
   // the web view: its own port and certificate, calling this API server with each user's token
   if (!o.ui) rmSync(join(o.dataDir, UI_URL_FILE), { force: true });
-  const ui = o.ui
-    ? await startWebView({
-        dataDir: o.dataDir,
-        ...o.ui,
-        api: { url, caPem: pki.caCertPem, caKeyPem: pki.caKeyPem },
-        ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
-        log: slog.child('ui'),
-      })
-    : undefined;
+  const ui =
+    o.ui && uiCert
+      ? await startWebView({
+          dataDir: o.dataDir,
+          ...o.ui,
+          cert: uiCert,
+          api: { url, caPem: pki.caCertPem },
+          ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
+          log: slog.child('ui'),
+        })
+      : undefined;
   undo.push(() => ui?.close());
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);

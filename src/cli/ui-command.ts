@@ -21,8 +21,8 @@ function uiUrl(o: UiFlags, dataDir: string): string {
   if (o.url) {
     try {
       return new URL(o.url).origin;
-    } catch {
-      throw new Error(`--url ${JSON.stringify(o.url)} is not a URL (e.g. https://127.0.0.1:6444)`);
+    } catch (e) {
+      throw new Error(`--url ${JSON.stringify(o.url)} is not a URL (e.g. https://127.0.0.1:6444)`, { cause: e });
     }
   }
   const file = join(dataDir, UI_URL_FILE);
@@ -33,6 +33,7 @@ function uiUrl(o: UiFlags, dataDir: string): string {
     throw new Error(
       `the web view is not running for ${dataDir} (no ${file}): start \`tandem server\` without \`--ui-listen none\` ` +
         `(its log says where the web view listens), or give its address with --url https://HOST:PORT`,
+      { cause: e },
     );
   }
 }

@@ -14,21 +14,36 @@ import { parseListen } from './data-dir.js';
 
 export const UI_URL_FILE = 'ui.url';
 
+type UiCert = Awaited<ReturnType<typeof ensureUiCert>>;
+
+/**
+ * Starts making (or reading) the web view's certificate: a new key takes most of a second in the
+ * generation child, so the server begins it early and runs its own start meanwhile.
+ */
+export function prepareWebViewCert(dataDir: string, listen: string, ca: { certPem: string; keyPem?: string | undefined }): Promise<UiCert> {
+  const { host } = parseListen(listen);
+  const hosts = ['localhost', '127.0.0.1', hostname()];
+  if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
+  const p = ensureUiCert(dataDir, { hosts, ca });
+  p.catch(() => undefined); // awaited (and reported) by startWebView; a start that fails earlier drops it
+  return p;
+}
+
 export interface WebViewOptions {
   dataDir: string;
   listen: string;
+  /** from prepareWebViewCert */
+  cert: Promise<UiCert>;
   /** a busy address fails the start (the flag was given) rather than only being logged */
   required: boolean;
-  api: { url: string; caPem: string; caKeyPem?: string | undefined };
+  api: { url: string; caPem: string };
   insecureRegistries?: readonly string[];
   log: Logger;
 }
 
 export async function startWebView(o: WebViewOptions): Promise<UiServer | undefined> {
   const { host, port } = parseListen(o.listen);
-  const hosts = ['localhost', '127.0.0.1', hostname()];
-  if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(host)) hosts.push(host);
-  const tls = await ensureUiCert(o.dataDir, { hosts, ca: { certPem: o.api.caPem, keyPem: o.api.caKeyPem } });
+  const tls = await o.cert;
   // tests shorten the login link's life to see an expired one refused
   const ttl = Number(process.env['TANDEM_UI_LOGIN_TTL_MS'] ?? '') || undefined;
   let ui: UiServer;
@@ -40,11 +55,11 @@ export async function startWebView(o: WebViewOptions): Promise<UiServer | undefi
       api: { url: o.api.url, caPem: o.api.caPem },
       log: o.log,
       ...(ttl ? { codeTtlMs: ttl } : {}),
-      plan: async (token, selector, build) => {
+      plan: async (token, { selector, build, fromImageIndex }) => {
         const { runPlanUpgrade } = await import('./plan/plan-command.js');
         const client = createRestClient({ server: o.api.url, caPem: o.api.caPem, token, userAgent: 'tandem-ui-plan' });
         const text = await runPlanUpgrade(
-          { nodes: selector, toBuild: build, output: 'json', fromImageIndex: false, insecureRegistry: [...(o.insecureRegistries ?? [])] },
+          { nodes: selector, toBuild: build, output: 'json', fromImageIndex, insecureRegistry: [...(o.insecureRegistries ?? [])] },
           { client: { client, server: o.api.url } },
         );
         return JSON.parse(text) as unknown;
@@ -53,7 +68,7 @@ export async function startWebView(o: WebViewOptions): Promise<UiServer | undefi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the address is in use' : e instanceof Error ? e.message : String(e);
-    if (o.required) throw new Error(`--ui-listen ${o.listen}: ${why}`);
+    if (o.required) throw new Error(`--ui-listen ${o.listen}: ${why}`, { cause: e });
     o.log.warn(`the web view is off: --ui-listen ${o.listen}: ${why} (choose another with --ui-listen HOST:PORT, or none)`);
     return undefined;
   }

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const SESSION_COOKIE = 'tandem_ui_session';
-export const UI_HEADER = 'x-tandem-ui';
+const UI_HEADER = 'x-tandem-ui';
 
 /** Headers of every answer: nothing from elsewhere, no framing, no sniffing, no referrer leaking the login code. */
 export function securityHeaders(res: ServerResponse): void {

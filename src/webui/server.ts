@@ -21,10 +21,10 @@ import {
 } from './http-util.js';
 import { LoginCodes, Sessions, SESSION_IDLE_MS, LOGIN_CODE_MS, type Credential } from './sessions.js';
 import { DEFAULT_UI_DIR, sendAsset, sendIndex } from './static-files.js';
-import { createUpstream, TokenRefused, type UpstreamClient } from './upstream.js';
+import { createUpstream, TokenRefused } from './upstream.js';
 
 /** What `tandem plan upgrade` answers, as JSON, read with the caller's token (given by the CLI layer). */
-export type PlanFn = (token: string, selector: string, build: string) => Promise<unknown>;
+export type PlanFn = (token: string, q: { selector: string; build: string; fromImageIndex: boolean }) => Promise<unknown>;
 
 export interface UiServerOptions {
   host: string;
@@ -104,7 +104,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }
     if (path === '/ui/whoami' && method === 'GET') {
       const s = session();
-      return s ? sendJson(res, 200, { user: s.user }) : sendStatus(res, 401, 'not logged in');
+      return s ? sendJson(res, 200, { username: s.user, groups: s.groups }) : sendStatus(res, 401, 'not logged in');
     }
     if (path === K8S_PREFIX || path.startsWith(`${K8S_PREFIX}/`) || path.startsWith('/ui/api/')) {
       // checked before the session, so a cross-site request learns nothing either way
@@ -165,7 +165,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       const selector = url.searchParams.get('selector') ?? '';
       const build = url.searchParams.get('build') ?? '';
       try {
-        return sendJson(res, 200, await o.plan(s.token, selector, build));
+        return sendJson(
+          res,
+          200,
+          await o.plan(s.token, { selector, build, fromImageIndex: url.searchParams.get('fromImageIndex') === '1' }),
+        );
       } catch (e) {
         // the planner's input errors (a bad selector or build) are the user's to fix
         return sendStatus(res, (e as { name?: string }).name === 'PlanInputError' ? 400 : 500, e instanceof Error ? e.message : String(e));

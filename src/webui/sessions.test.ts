@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createManualClock } from '../base/testing/manual-clock.js';
 import { LoginCodes, Sessions } from './sessions.js';
 
-const cred = { token: 't0ken', user: 'admin' };
+const cred = { token: 't0ken', user: 'admin', groups: ['system:masters'] };
 
 test('a login code works once', () => {
   const codes = new LoginCodes(60_000, createManualClock(1000));
@@ -34,7 +34,7 @@ test('sessions: idle expiry restarts on use; logout ends one', () => {
   const clock = createManualClock(0);
   const s = new Sessions(1000, clock);
   const id = s.create(cred);
-  const other = s.create({ token: 'x', user: 'bob' });
+  const other = s.create({ token: 'x', user: 'bob', groups: [] });
   assert.notEqual(id, other);
   clock.advance(900);
   assert.deepEqual(s.use(id), cred);

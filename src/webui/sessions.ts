@@ -11,6 +11,7 @@ import { realClock, type Clock } from '../base/clock.js';
 export interface Credential {
   token: string;
   user: string;
+  groups: string[];
 }
 
 interface Entry {

@@ -72,8 +72,8 @@ export function createUpstream(u: Upstream): UpstreamClient {
       if (res.statusCode !== 201 && res.statusCode !== 200) {
         throw new Error(`the API server answered ${res.statusCode} to the token check: ${text.slice(0, 200)}`);
       }
-      const review = JSON.parse(text) as { status?: { userInfo?: { username?: string } } };
-      return { token, user: review.status?.userInfo?.username ?? '' };
+      const review = JSON.parse(text) as { status?: { userInfo?: { username?: string; groups?: string[] } } };
+      return { token, user: review.status?.userInfo?.username ?? '', groups: review.status?.userInfo?.groups ?? [] };
     },
     close: () => agent.destroy(),
   };
