@@ -195,7 +195,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
         if (t !== token) return status(res, 401, 'the token was not accepted');
         newSession(res);
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ user: 'admin' }));
+        res.end(JSON.stringify({ username: 'admin', groups: ['system:masters'] }));
       });
       return;
     }
@@ -203,7 +203,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
     if (!hasSession(req)) return status(res, 401, 'no session: sign in');
     if (p === '/ui/whoami') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify({ user: 'admin' }));
+      return res.end(JSON.stringify({ username: 'admin', groups: ['system:masters'] }));
     }
     if (p === '/ui/logout') {
       res.setHeader('Set-Cookie', `${SESSION}=; Max-Age=0; Path=/ui`);

@@ -45,7 +45,8 @@ export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T>
 
 /** GET /ui/whoami: the name the API server's authentication gave the session's credential. */
 export interface WhoAmI {
-  user?: string;
+  username?: string;
+  groups?: string[];
 }
 
 /** undefined when there is no session (401), the user otherwise. */

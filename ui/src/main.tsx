@@ -115,7 +115,7 @@ function App() {
             ))}
           </ul>
         </nav>
-        <span class="user">{user.user}</span>
+        <span class="user">{user.username}</span>
         <ThemeToggle />
         <button type="button" onClick={() => void logout().finally(() => setUser(undefined))}>
           Sign out
