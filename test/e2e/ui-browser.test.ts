@@ -3,13 +3,12 @@
 // Linux and Windows nodes grouped by build, watch a Deployment's pods appear without a reload, read
 // why a Windows pod is Pending, follow a pod's log as it grows, ask the planner, sign in with a token
 // on the login form. Screenshots of every view go to the folder printed as `ui screenshots: DIR`
-// (TANDEM_UI_SCREENSHOTS names it; else a new temporary folder, kept).
+// (TANDEM_UI_SCREENSHOTS names it; else test/e2e/output/ui-browser/, beside the server tests' own).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -35,7 +34,8 @@ const cl = () => {
 
 before(async () => {
   if (skipWhy()) return;
-  shots = process.env['TANDEM_UI_SCREENSHOTS'] ?? mkdtempSync(join(tmpdir(), 'tandem-ui-shots-'));
+  shots =
+    process.env['TANDEM_UI_SCREENSHOTS'] ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../test/e2e/output/ui-browser');
   mkdirSync(shots, { recursive: true });
   console.log(`ui screenshots: ${shots}`);
   c = await startCluster(

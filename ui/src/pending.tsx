@@ -39,7 +39,9 @@ export function Pending({ route }: { route: Route }) {
             <a href={href(['pods', p.metadata.namespace ?? '', p.metadata.name ?? ''])} tabIndex={-1}>
               {p.metadata.namespace}/{p.metadata.name}
             </a>
-            <span class="why">{pendingWhy(p)}</span>
+            <span class="why" title={pendingWhy(p)}>
+              {pendingWhy(p)}
+            </span>
           </>
         )}
       />
