@@ -31,6 +31,12 @@ export interface FakeUiApi {
   /** lines the log stream of a pod sends (follow=true keeps the stream open for later ones) */
   log(ns: string, pod: string, line: string): void;
   setPlan(plan: unknown): void;
+  /** every /ui/k8s request's path and query, in order (tests read how the page lists and watches) */
+  requests: string[];
+  /** ends every open watch, as a restarting server would */
+  dropWatches(): void;
+  /** forgets the change history: a watch from a resourceVersion before the latest gets 410 Gone */
+  expireHistory(): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +56,9 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
   let loginCode = `code-${Math.random().toString(36).slice(2)}`;
   let rv = 1000;
   let plan: unknown = { error: 'no plan set' };
+  const requests: string[] = [];
+  const openWatches = new Set<ServerResponse>();
+  let expiredBefore = 0;
   const keep = opts.keepChanges ?? 100_000;
 
   const coll = (path: string) => {
@@ -96,6 +105,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
 
   const handleK8s = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const path = url.pathname.slice('/ui/k8s'.length);
+    requests.push(`${path}${url.search}`);
     const logMatch = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/);
     if (logMatch) {
       const l = logOf(`${decodeURIComponent(logMatch[1] ?? '')}/${decodeURIComponent(logMatch[2] ?? '')}`);
@@ -115,7 +125,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
       const from = Number(url.searchParams.get('resourceVersion') || rv);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       const oldest = c.changes[0]?.rv ?? rv + 1;
-      if (c.changes.length >= keep && from < oldest - 1) {
+      if ((c.changes.length >= keep && from < oldest - 1) || from < expiredBefore) {
         res.end(
           JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }) +
             '\n',
@@ -135,7 +145,11 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
         });
       };
       c.watchers.add(w);
-      req.on('close', () => c.watchers.delete(w));
+      openWatches.add(res);
+      req.on('close', () => {
+        c.watchers.delete(w);
+        openWatches.delete(res);
+      });
       return;
     }
     const limit = Number(url.searchParams.get('limit') || 0);
@@ -181,7 +195,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
         if (t !== token) return status(res, 401, 'the token was not accepted');
         newSession(res);
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ username: 'admin' }));
+        res.end(JSON.stringify({ username: 'admin', groups: ['system:masters'] }));
       });
       return;
     }
@@ -218,6 +232,14 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
       for (const f of l.followers) f.write(`${line}\n`);
     },
     setPlan: (p) => (plan = p),
+    requests,
+    dropWatches: () => {
+      for (const w of openWatches) w.destroy();
+    },
+    expireHistory: () => {
+      expiredBefore = rv;
+      for (const c of collections.values()) c.changes = [];
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

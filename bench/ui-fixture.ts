@@ -2,9 +2,25 @@
 // Windows-build labels, Hyper-V runtime handler, capacity, Ready condition) and pods owned by
 // Deployments spread over them, plus node metrics. Sizes come from the caller.
 
-import type { Node, Pod } from '../src/api/gen/types.js';
+import type { Deployment, Node, Pod } from '../src/api/gen/types.js';
 
 const BUILDS = ['10.0.17763', '10.0.20348', '10.0.26100'];
+/** pods are spread over this many Deployments, app-K in namespace team-(K % 20) */
+export const DEPLOYMENTS = 300;
+
+export function fixtureDeployment(k: number): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `app-${k}`, namespace: `team-${k % 20}`, uid: `deploy-${k}`, labels: { app: `app-${k}` } },
+    spec: {
+      replicas: 100,
+      selector: { matchLabels: { app: `app-${k}` } },
+      template: { spec: { containers: [{ name: 'main', image: 'example/app:1' }] } },
+    },
+    status: { replicas: 100, readyReplicas: 90 },
+  };
+}
 
 export function fixtureNode(i: number, windowsShare = 0.4): Node {
   const windows = i % 10 < windowsShare * 10;
@@ -35,7 +51,7 @@ export function fixtureNode(i: number, windowsShare = 0.4): Node {
 }
 
 export function fixturePod(i: number, nodes: number, phase = 'Running'): Pod {
-  const deploy = `app-${i % 300}`;
+  const deploy = `app-${i % DEPLOYMENTS}`;
   const node = fixtureNode(i % nodes);
   const windows = node.metadata.labels?.['kubernetes.io/os'] === 'windows';
   return {

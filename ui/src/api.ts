@@ -43,6 +43,7 @@ export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T>
   return (await (await request(path, { signal })).json()) as T;
 }
 
+/** GET /ui/whoami: the name the API server's authentication gave the session's credential. */
 export interface WhoAmI {
   username?: string;
   groups?: string[];

@@ -8,7 +8,7 @@ import { Filters, useFilters } from './filters.js';
 import { setQuery, type Route } from './router.js';
 import { VirtualList } from './virtual-list.js';
 import { evTime } from './pod.js';
-import { age } from './words.js';
+import { byText, age } from './words.js';
 
 export function Events({ route }: { route: Route }) {
   const events = useStore<CoreV1Event>('/api/v1/events');
@@ -22,14 +22,14 @@ export function Events({ route }: { route: Route }) {
             (!ns || e.metadata.namespace === ns) &&
             (!text || `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason} ${e.message}`.toLowerCase().includes(text)),
         )
-        .sort((a, b) => evTime(b).localeCompare(evTime(a))),
+        .sort((a, b) => byText(evTime(b), evTime(a))),
     [events.version, ns, text],
   );
   const now = Date.now();
   return (
     <section aria-labelledby="events-h" class="view">
       <h1 id="events-h">Events</h1>
-      <Filters route={route} />
+      <Filters route={route} labels={false} />
       <label class="filters">
         Object, reason or message contains{' '}
         <input value={route.query.get('q') ?? ''} onInput={(e) => setQuery(route, 'q', (e.currentTarget as HTMLInputElement).value)} />

@@ -15,7 +15,7 @@ export function useFilters(route: Route) {
   return { ns, labels, match, error };
 }
 
-export function Filters({ route, namespaces = true }: { route: Route; namespaces?: boolean }) {
+export function Filters({ route, namespaces = true, labels: byLabels = true }: { route: Route; namespaces?: boolean; labels?: boolean }) {
   const { ns, labels, error } = useFilters(route);
   const nsStore = useStore<Namespace>('/api/v1/namespaces');
   const names = [...nsStore.items.values()].map((n) => n.metadata.name ?? '').sort();
@@ -37,16 +37,18 @@ export function Filters({ route, namespaces = true }: { route: Route; namespaces
           </datalist>
         </label>
       )}
-      <label>
-        Labels
-        <input
-          value={labels}
-          placeholder="app=web,tier!=db"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? 'selector-error' : undefined}
-          onInput={(e) => setQuery(route, 'l', (e.currentTarget as HTMLInputElement).value)}
-        />
-      </label>
+      {byLabels && (
+        <label>
+          Labels
+          <input
+            value={labels}
+            placeholder="app=web,tier!=db"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'selector-error' : undefined}
+            onInput={(e) => setQuery(route, 'l', (e.currentTarget as HTMLInputElement).value)}
+          />
+        </label>
+      )}
       {error && (
         <p id="selector-error" class="error" role="alert">
           {error}

@@ -7,7 +7,7 @@ import { useNodeMetrics, useStore } from './hooks.js';
 import { Filters, useFilters } from './filters.js';
 import { href, type Route } from './router.js';
 import { VirtualList } from './virtual-list.js';
-import { cores, gib, nodeBuild, nodeHyperV, nodeOS, nodeReady, quantity } from './words.js';
+import { byText, cores, gib, nodeBuild, nodeHyperV, nodeOS, nodeReady, quantity } from './words.js';
 import { markFirstRender } from './perf.js';
 
 type Row = { group: string; count: number; ready: number } | { node: Node };
@@ -49,7 +49,7 @@ export function Fleet({ route }: { route: Route }) {
     }
     const rows: Row[] = [];
     for (const g of [...groups.keys()].sort()) {
-      const list = (groups.get(g) ?? []).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+      const list = (groups.get(g) ?? []).sort((a, b) => byText(a.metadata.name ?? '', b.metadata.name ?? ''));
       rows.push({ group: g, count: list.length, ready: list.filter(nodeReady).length });
       for (const node of list) rows.push({ node });
     }

@@ -1,7 +1,7 @@
 // Preact hooks over the stores: a component re-renders when its store applies a batch, and reads
 // the items directly (no copies of 30,000 pods per render).
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { storeFor, type KObject, type ResourceStore } from './store.js';
 import { getJSON, K8S } from './api.js';
 
@@ -44,4 +44,26 @@ export function useNodeMetrics(): Map<string, Usage> {
     };
   }, []);
   return usage;
+}
+
+/**
+ * A version that follows `version` at most once per `ms`. A view whose derived rows cost more than
+ * a frame to rebuild over 30,000 pods (grouping, sorting) rebuilds them a few times a second instead
+ * of every frame, so scrolling and the rest of the page stay smooth; the data lags at most `ms`.
+ */
+export function useThrottled(version: number, ms: number): number {
+  const [shown, setShown] = useState(version);
+  const last = useRef(0);
+  useEffect(() => {
+    if (version === shown) return;
+    const wait = last.current + ms - performance.now();
+    const apply = () => {
+      last.current = performance.now();
+      setShown(version);
+    };
+    if (wait <= 0) return void apply();
+    const t = setTimeout(apply, wait);
+    return () => clearTimeout(t);
+  }, [version, shown]);
+  return shown;
 }

@@ -36,7 +36,15 @@ function ThemeToggle() {
   }, [theme]);
   const next = theme === 'system' ? 'dark' : theme === 'dark' ? 'light' : 'system';
   return (
-    <button type="button" class="theme" onClick={() => setTheme(next)} aria-label={`Theme: ${theme}. Switch to ${next}`}>
+    <button
+      type="button"
+      class="theme"
+      onClick={() => {
+        applyTheme(next);
+        setTheme(next);
+      }}
+      aria-label={`Theme: ${theme}. Switch to ${next}`}
+    >
       Theme: {theme}
     </button>
   );

@@ -3,21 +3,22 @@
 
 import { useMemo } from 'preact/hooks';
 import type { Pod } from '../../src/api/gen/types.js';
-import { useStore } from './hooks.js';
+import { useStore, useThrottled } from './hooks.js';
 import { Filters, useFilters } from './filters.js';
 import { href, type Route } from './router.js';
 import { VirtualList } from './virtual-list.js';
-import { pendingWhy, podPending } from './words.js';
+import { byText, pendingWhy, podPending } from './words.js';
 
 export function Pending({ route }: { route: Route }) {
   const pods = useStore<Pod>('/api/v1/pods');
   const { ns, match, labels } = useFilters(route);
+  const podsVersion = useThrottled(pods.version, 250);
   const rows = useMemo(
     () =>
       [...pods.items.values()]
         .filter((p) => podPending(p) && (!ns || p.metadata.namespace === ns) && match(p.metadata.labels ?? {}))
-        .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`)),
-    [pods.version, ns, labels],
+        .sort((a, b) => byText(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`)),
+    [podsVersion, ns, labels],
   );
   return (
     <section aria-labelledby="pending-h" class="view">
@@ -38,7 +39,9 @@ export function Pending({ route }: { route: Route }) {
             <a href={href(['pods', p.metadata.namespace ?? '', p.metadata.name ?? ''])} tabIndex={-1}>
               {p.metadata.namespace}/{p.metadata.name}
             </a>
-            <span class="why">{pendingWhy(p)}</span>
+            <span class="why" title={pendingWhy(p)}>
+              {pendingWhy(p)}
+            </span>
           </>
         )}
       />

@@ -6,7 +6,7 @@ import type { Event as CoreV1Event, Pod } from '../../src/api/gen/types.js';
 import { streamText, K8S } from './api.js';
 import { useStore } from './hooks.js';
 import { href } from './router.js';
-import { age, CONDITION_ISOLATION, pendingWhy, podIsolation, podPending, reasonInWords } from './words.js';
+import { byText, age, CONDITION_ISOLATION, pendingWhy, podIsolation, podPending, reasonInWords } from './words.js';
 
 const MAX_LOG = 200_000;
 
@@ -71,7 +71,7 @@ export function PodPage({ ns, name }: { ns: string; name: string }) {
     () =>
       [...events.items.values()]
         .filter((e) => e.involvedObject.kind === 'Pod' && e.involvedObject.namespace === ns && e.involvedObject.name === name)
-        .sort((a, b) => evTime(a).localeCompare(evTime(b))),
+        .sort((a, b) => byText(evTime(a), evTime(b))),
     [events.version, ns, name],
   );
   if (!pod)

@@ -117,6 +117,8 @@ export class ResourceStore<T extends KObject> {
     this.status = 'live';
     this.error = undefined;
     this.notify();
+    // read by the browser bench: when the whole collection was in the page
+    if (!performance.getEntriesByName(`tandem:listed:${this.path}`).length) performance.mark(`tandem:listed:${this.path}`);
   }
 
   private async watch(signal: AbortSignal): Promise<void> {

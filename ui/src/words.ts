@@ -91,3 +91,6 @@ export function age(ts: string | undefined, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
 }
+
+/** Code-unit order: several times faster than localeCompare, which matters when 30,000 pods re-sort per frame. */
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

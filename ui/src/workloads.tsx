@@ -4,11 +4,11 @@
 
 import { useMemo } from 'preact/hooks';
 import type { DaemonSet, Deployment, Job, Pod, StatefulSet } from '../../src/api/gen/types.js';
-import { useStore } from './hooks.js';
+import { useStore, useThrottled } from './hooks.js';
 import { Filters, useFilters } from './filters.js';
 import { href, type Route } from './router.js';
 import { VirtualList } from './virtual-list.js';
-import { podIsolation } from './words.js';
+import { byText, podIsolation } from './words.js';
 
 type Workload = Deployment | DaemonSet | StatefulSet | Job;
 type Row = { kind: string; w: Workload; ready: string; pods: number } | { pod: Pod };
@@ -42,6 +42,7 @@ export function Workloads({ route }: { route: Route }) {
   };
   const pods = useStore<Pod>('/api/v1/pods');
   const { ns, match, labels } = useFilters(route);
+  const podsVersion = useThrottled(pods.version, 250);
   const versions = Object.values(stores).map((s) => s.version);
 
   const rows = useMemo(() => {
@@ -57,17 +58,17 @@ export function Workloads({ route }: { route: Route }) {
     for (const [kind, store] of Object.entries(stores)) {
       const list = [...store.items.values()]
         .filter((w) => (!ns || w.metadata.namespace === ns) && match(w.metadata.labels ?? {}))
-        .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+        .sort((a, b) => byText(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
       for (const w of list) {
         const own = (byOwner.get(`${kind}/${w.metadata.namespace}/${w.metadata.name}`) ?? []).sort((a, b) =>
-          (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+          byText(a.metadata.name ?? '', b.metadata.name ?? ''),
         );
         rows.push({ kind, w, ready: readiness(kind, w), pods: own.length });
         for (const pod of own) rows.push({ pod });
       }
     }
     return rows;
-  }, [...versions, pods.version, ns, labels]);
+  }, [...versions, podsVersion, ns, labels]);
 
   const workloadCount = rows.filter((r) => 'w' in r).length;
   return (
