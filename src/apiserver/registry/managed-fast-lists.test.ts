@@ -200,3 +200,16 @@ test('without the schema, lists stay atomic for the shortcut (the old behaviour)
   const next = withStatus(pod(), true);
   assert.equal(unchangedOwnership(old, structuredClone(next), 'kubelet', 'v1', 'status', false), false);
 });
+
+test('managedFields sent back as stored take the shortcut; stale or edited ones take the full path', () => {
+  const old = running();
+  const echoed = withStatus(pod(), true);
+  echoed.metadata.managedFields = structuredClone(old.metadata.managedFields);
+  assert.equal(fast(old, echoed, 'kubelet', 'status'), true);
+  assert.deepEqual(tracked(old, echoed, 'kubelet', 'status'), slow(old, echoed, 'kubelet', 'status'));
+  // the create's list, stale after the kubelet's first write: it replaces the stored one (upstream's rule)
+  const stale = withStatus(pod(), true);
+  stale.metadata.managedFields = created(pod(), 'kube-controller-manager').metadata.managedFields;
+  assert.equal(fast(old, stale, 'kubelet', 'status'), false);
+  assert.deepEqual(tracked(old, stale, 'kubelet', 'status'), slow(old, stale, 'kubelet', 'status'));
+});

@@ -8,7 +8,7 @@
 // schema marks it) as one value, so a kubelet's status write that flips Ready and ready inside
 // them stays on this path. Anything else (a field added or removed, an item added, removed or
 // moved, an atomic list or set changed, a field another manager owns or shares, managedFields sent
-// by the client) returns false and takes the full path.
+// by the client other than the stored ones) returns false and takes the full path.
 
 import type { AnyObject, Json, JsonObject } from '../../api/object.js';
 import { getDefinition } from '../../api/schema/registry.js';
@@ -122,7 +122,11 @@ export function unchangedOwnership(
   rootDef?: string,
 ): boolean {
   const entries = old.metadata.managedFields;
-  if (next.metadata.managedFields !== undefined || !Array.isArray(entries) || entries.length === 0) return false;
+  if (!Array.isArray(entries) || entries.length === 0) return false;
+  // managedFields sent back exactly as stored (a read-modify-write that kept them) replace the
+  // stored ones with themselves: the same as not sending them
+  const sent = next.metadata.managedFields as Json | undefined;
+  if (sent !== undefined && !deepEqual(sent, entries as unknown as Json)) return false;
   const a = old as unknown as JsonObject;
   const b = next as unknown as JsonObject;
   const top = (k: string) => k === 'apiVersion' || k === 'kind' || k === 'metadata' || (ignoreStatus && k === 'status');
