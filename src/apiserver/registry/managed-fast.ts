@@ -47,19 +47,18 @@ function changedLeaves(
   slot: ListItemSlot | undefined,
   skip?: (k: string) => boolean,
 ): boolean {
-  const ka = Object.keys(a).filter((k) => !skip?.(k));
-  const kb = Object.keys(b).filter((k) => !skip?.(k));
+  const ka = skip ? Object.keys(a).filter((k) => !skip(k)) : Object.keys(a);
+  const kb = skip ? Object.keys(b).filter((k) => !skip(k)) : Object.keys(b);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
     if (!(k in b)) return false;
     const x = a[k];
     const y = b[k];
     if (x === y) continue;
-    const child = slot?.child(k);
     if (isPlain(x) && isPlain(y)) {
-      if (!changedLeaves(x, y, [...path, `f:${k}`], out, child)) return false;
+      if (!changedLeaves(x, y, [...path, `f:${k}`], out, slot?.child(k))) return false;
     } else if (Array.isArray(x) && Array.isArray(y)) {
-      if (!changedItems(x, y, [...path, `f:${k}`], out, child)) return false;
+      if (!changedItems(x, y, [...path, `f:${k}`], out, slot?.child(k))) return false;
     } else if (Array.isArray(x) || Array.isArray(y) || x === null || y === null || typeof x === 'object' || typeof y === 'object') {
       if (!deepEqual(x, y)) return false;
     } else if (typeof x !== typeof y) return false;
@@ -74,9 +73,11 @@ function changedLeaves(
  * same keys in the same order. Without a schema every list change is structural.
  */
 function changedItems(x: Json[], y: Json[], path: string[], out: string[][], slot: ListItemSlot | undefined): boolean {
+  // most lists a write sends are unchanged (a Lease's ownerReferences): no key elements for those
   if (!slot) return deepEqual(x, y);
+  if (deepEqual(x, y)) return true;
   if (slot.atomicList()) {
-    if (!deepEqual(x, y)) out.push(path);
+    out.push(path);
     return true;
   }
   const pes = x.length === y.length && x.length > 0 ? slot.itemElements(x) : undefined;
