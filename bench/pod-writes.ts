@@ -33,6 +33,7 @@ const manifest = (name: string) => ({
 function withStatus(pod: Rec, node: string, ready: boolean): string {
   const meta = { ...(pod['metadata'] as Rec) };
   delete meta['resourceVersion'];
+  delete meta['managedFields']; // as the sim's informer copy: without them (the create's would be stale by now)
   const cond = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: T });
   const status = {
     phase: 'Running',

@@ -15,12 +15,18 @@ import type { RequestScope } from './context.js';
 import { finishDeletion } from './delete.js';
 import { admitWithPlugins } from './run-admission.js';
 
-export async function readObjectBody(s: RequestScope): Promise<Record<string, unknown>> {
+/** The body of a create or update, not decoded yet (its media type checked). */
+async function readRawObjectBody(s: RequestScope): Promise<Buffer> {
   const mk = mediaKindOf(s.req.headers['content-type']);
   if (mk !== 'json' && mk !== 'yaml' && mk !== 'protobuf') {
     throw badRequest(`the content type ${s.req.headers['content-type'] ?? ''} is only accepted for PATCH`);
   }
-  return requireObject(decodeBody(await readBody(s.req), mk));
+  return readBody(s.req);
+}
+
+export async function readObjectBody(s: RequestScope): Promise<Record<string, unknown>> {
+  const raw = await readRawObjectBody(s);
+  return requireObject(decodeBody(raw, mediaKindOf(s.req.headers['content-type'])));
 }
 
 export async function handleCreate(s: RequestScope): Promise<void> {
@@ -53,16 +59,29 @@ export async function handleUpdate(s: RequestScope): Promise<void> {
   if (name === undefined) throw methodNotAllowed(`PUT is not supported on the ${s.kind.plural} collection`);
   const sub = s.info.subresource;
   const opts = writeOptions(s.query);
-  const body = await readObjectBody(s);
-  checkTypeMeta(s.kind, body);
-  checkFields(s.kind, body, opts.fieldValidation, (w) => addWarning(s.res, w));
-  const incoming = body as unknown as AnyObject;
-  settleNamespace(s.kind, incoming.metadata, s.info.namespace);
+  const mk = mediaKindOf(s.req.headers['content-type']);
+  const raw = await readRawObjectBody(s);
+  // the body as the new object; the pipeline changes it, so a retry (a racing writer) decodes it again
+  const decode = (warn: (w: string) => void): AnyObject => {
+    const body = requireObject(decodeBody(raw, mk));
+    checkTypeMeta(s.kind, body);
+    checkFields(s.kind, body, opts.fieldValidation, warn);
+    const obj = body as unknown as AnyObject;
+    settleNamespace(s.kind, obj.metadata, s.info.namespace);
+    return obj;
+  };
+  const incoming = decode((w) => addWarning(s.res, w));
   if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
     throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
   }
   const manager = opts.fieldManager ?? defaultManager(s.req.headers['user-agent']);
-  const result = await applyUpdate(s, name, sub, () => cloneJson(incoming), opts, manager, incoming.metadata.resourceVersion);
+  let first = true;
+  const produce = (): AnyObject => {
+    if (!first) return decode(() => undefined);
+    first = false;
+    return incoming;
+  };
+  const result = await applyUpdate(s, name, sub, produce, opts, manager, incoming.metadata.resourceVersion);
   sendUpdated(s, result);
 }
 

@@ -171,6 +171,17 @@ export class FieldSet {
     return out.pruned();
   }
 
+  /** True when some member path of `o` is a member here too (intersection not empty), without building it. */
+  meets(o: FieldSet): boolean {
+    if (this.member && o.member) return true;
+    const [small, large] = this.children.size <= o.children.size ? [this.children, o.children] : [o.children, this.children];
+    for (const [k, c] of small) {
+      const oc = large.get(k);
+      if (oc && c.meets(oc)) return true;
+    }
+    return false;
+  }
+
   intersection(o: FieldSet): FieldSet {
     const out = new FieldSet();
     out.member = this.member && o.member;

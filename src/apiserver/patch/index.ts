@@ -5,3 +5,5 @@ export { applyJsonPatch } from './json-patch.js';
 export { applyMergePatch } from './merge-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge.js';
 export { updateManagedFields, createManagedFieldsJson, applyPatch, UNTRACKED_META } from './managed-fields.js';
+export { listItemElements } from './list-slots.js';
+export type { ListItemSlot } from './list-slots.js';

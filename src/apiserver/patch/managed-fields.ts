@@ -125,7 +125,10 @@ export function updateManagedFields(oldObj: JsonObject | undefined, newObj: Json
   const changed = cmp.modified.union(cmp.added);
   const selfId = managerId(o.manager, 'Update', o.apiVersion, o.subresource);
   for (const [id, m] of managers) {
-    if (id !== selfId) managers.set(id, { ...m, set: m.set.difference(changed).difference(cmp.removed) });
+    // an entry the write does not touch keeps its set (and so its encoded form) as it was
+    if (id !== selfId && (m.set.meets(changed) || m.set.meets(cmp.removed))) {
+      managers.set(id, { ...m, set: m.set.difference(changed).difference(cmp.removed) });
+    }
   }
   const prev = managers.get(selfId)?.set ?? new FieldSet();
   const self: Manager = {

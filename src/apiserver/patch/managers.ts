@@ -14,6 +14,30 @@ export interface Manager {
   subresource?: string;
   time?: string;
   set: FieldSet;
+  /** The entry's fieldsV1 as it came, when it is exactly what encoding `decoded` gives: reused while `set` is still `decoded`. */
+  raw?: { decoded: FieldSet; fieldsV1: JsonObject };
+}
+
+// Decoded FieldsV1 by their JSON text. The entries of objects stamped from one template (every pod
+// of a ReplicaSet, the scheduler's binding, a kubelet's status) are the same text, and every write
+// of an object decodes all of them: a hit skips the walk and, when the text is canonical, the
+// re-encoding of an entry whose set the write leaves alone. FieldSets are never changed in place
+// once built, so one instance serves every object.
+const DECODED_MAX = 1024;
+const DECODED_TEXT_MAX = 32_768;
+const decoded = new Map<string, { set: FieldSet; canonical: boolean }>();
+
+function decodeFieldsV1(v: JsonObject, where: string): { set: FieldSet; canonical: boolean } {
+  const text = JSON.stringify(v);
+  const hit = decoded.get(text);
+  if (hit) return hit;
+  const set = FieldSet.fromFieldsV1(v, where);
+  const made = { set, canonical: JSON.stringify(set.toFieldsV1()) === text };
+  if (text.length <= DECODED_TEXT_MAX) {
+    if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as string);
+    decoded.set(text, made);
+  }
+  return made;
 }
 
 export function managerId(
@@ -45,11 +69,10 @@ export function decodeManagers(list: unknown): Map<string, Manager> {
     if (typeof e['manager'] !== 'string') throw badRequest(`${where}.manager: must be a string`);
     if (e['operation'] !== 'Apply' && e['operation'] !== 'Update') throw badRequest(`${where}.operation: must be Apply or Update`);
     if (e['fieldsType'] !== undefined && e['fieldsType'] !== 'FieldsV1') throw badRequest(`${where}.fieldsType: must be FieldsV1`);
-    const m: Manager = {
-      manager: e['manager'],
-      operation: e['operation'],
-      set: e['fieldsV1'] === undefined ? new FieldSet() : FieldSet.fromFieldsV1(e['fieldsV1'] as JsonObject, `${where}.fieldsV1`),
-    };
+    const fv = e['fieldsV1'] as JsonObject | undefined;
+    const d = fv === undefined ? undefined : decodeFieldsV1(fv, `${where}.fieldsV1`);
+    const m: Manager = { manager: e['manager'], operation: e['operation'], set: d ? d.set : new FieldSet() };
+    if (d?.canonical && fv) m.raw = { decoded: d.set, fieldsV1: fv };
     if (typeof e['apiVersion'] === 'string') m.apiVersion = e['apiVersion'];
     if (typeof e['subresource'] === 'string' && e['subresource'] !== '') m.subresource = e['subresource'];
     if (typeof e['time'] === 'string') m.time = e['time'];
@@ -88,7 +111,7 @@ export function encodeManagers(managers: Iterable<Manager>): ManagedFieldsEntry[
     if (m.apiVersion !== undefined) e.apiVersion = m.apiVersion;
     if (m.time !== undefined) e.time = m.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = m.set.toFieldsV1();
+    e.fieldsV1 = m.raw?.decoded === m.set ? m.raw.fieldsV1 : m.set.toFieldsV1();
     if (m.subresource !== undefined) e.subresource = m.subresource;
     return e;
   });

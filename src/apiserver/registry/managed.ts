@@ -33,7 +33,7 @@ export function trackWrite(
   now: number,
 ): void {
   if (op === 'Apply') return; // serverSideApply computed the entries already
-  if (unchangedOwnership(old, next, manager, apiVersionOf(kind), sub, kind.hasStatus && sub !== 'status')) return;
+  if (unchangedOwnership(old, next, manager, apiVersionOf(kind), sub, kind.hasStatus && sub !== 'status', kind.schema)) return;
   const out = updateManagedFields(old as unknown as JsonObject, next as unknown as JsonObject, options(kind, manager, now, sub));
   const mf = (out['metadata'] as JsonObject | undefined)?.['managedFields'];
   if (Array.isArray(mf) && mf.length > 0) next.metadata.managedFields = mf as unknown as AnyObject['metadata']['managedFields'];
