@@ -18,6 +18,7 @@ import { describeMachine, loadText } from './machine.js';
 import { createPodTemplate } from './pod-fixture.js';
 import { REPO, spawnTandemServer } from './server-proc.js';
 import { fmt, median } from './stats.js';
+import { cpuSeconds } from './machine.js';
 import { podDriver, runWatchFanout, type FanoutResult } from './watch-fanout.js';
 
 const PODS = 10_000;
@@ -30,7 +31,32 @@ const log = (s: string) => process.stderr.write(`[bench etcd] ${s}\n`);
 type StoreName = 'sqlite' | 'etcd-1' | 'etcd-3';
 const STORES: StoreName[] = ['sqlite', 'etcd-1', 'etcd-3'];
 
+/** CPU seconds so far of each party: the etcd members together, the Tandem server, this process (the load's clients). */
+interface CpuReading {
+  etcd: number;
+  server: number;
+  clients: number;
+}
+function readCpu(etcd: EtcdCluster | undefined, serverPid?: number): CpuReading {
+  const u = process.cpuUsage();
+  return {
+    etcd: (etcd?.members ?? []).reduce((t, m) => t + (m.pid ? cpuSeconds(m.pid) : 0), 0),
+    server: serverPid ? cpuSeconds(serverPid) : 0,
+    clients: (u.user + u.system) / 1e6,
+  };
+}
+/** CPU milliseconds per operation of each party between two readings. */
+function cpuPerOp(a: CpuReading, b: CpuReading, ops: number): CpuReading {
+  const per = (x: number, y: number) => ((y - x) * 1000) / Math.max(1, ops);
+  return { etcd: per(a.etcd, b.etcd), server: per(a.server, b.server), clients: per(a.clients, b.clients) };
+}
+const cpuText = (c: CpuReading) =>
+  `etcd ${fmt(c.etcd, 2)} + server ${fmt(c.server, 2)} + clients ${fmt(c.clients, 2)} = ${fmt(c.etcd + c.server + c.clients, 2)} ms of CPU per operation`;
+
 interface StoreRun {
+  /** CPU per raw put and per Tandem create (etcd only): what bounds the ratio when the cores are full */
+  cpuPerPut?: CpuReading;
+  cpuPerCreate?: CpuReading;
   store: StoreName;
   /** raw etcd3 puts/s, 64 in flight, on the same cluster (etcd only) */
   rawPut?: LoadResult;
@@ -70,7 +96,7 @@ function perOp(before: Map<string, number>, after: Map<string, number>, ops: num
 }
 
 /** 64 concurrent puts of `bytes`-sized values for `ms`, through one etcd3 client on every member (as the backend does). */
-async function rawPuts(c: EtcdCluster, bytes: number, ms: number): Promise<LoadResult> {
+async function rawPuts(c: EtcdCluster, bytes: number, ms: number): Promise<LoadResult & { cpu: CpuReading }> {
   const client = new Etcd3({ hosts: c.clientUrls });
   const value = 'x'.repeat(bytes);
   try {
@@ -79,11 +105,13 @@ async function rawPuts(c: EtcdCluster, bytes: number, ms: number): Promise<LoadR
       durationMs: 500,
       op: async (i) => (await client.put(`/bench-raw/warm/${i}`).value(value), true),
     });
-    return await closedLoop({
+    const cpu0 = readCpu(c);
+    const r = await closedLoop({
       concurrency: CLIENTS,
       durationMs: ms,
       op: async (i) => (await client.put(`/bench-raw/put/${i}`).value(value), true),
     });
+    return { ...r, cpu: cpuPerOp(cpu0, readCpu(c), r.ok) };
   } finally {
     await client.delete().prefix('/bench-raw/');
     client.close();
@@ -110,7 +138,11 @@ async function runOne(root: string, store: StoreName, round: number, valueBytes:
       const names = podNames('bench');
       await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 500 }); // warm-up: connections, JIT
       const callsBefore = etcd ? await etcdCalls(etcd) : undefined;
+      const cpu0 = readCpu(etcd, srv.proc.pid);
       const create64 = await createPods(client, pods, names, { concurrency: CLIENTS, durationMs: 120_000, untilTotal: PODS });
+      const cpuPerCreate = cpuPerOp(cpu0, readCpu(etcd, srv.proc.pid), create64.ok);
+      if (rawPut) log(`${store}: raw put: ${cpuText(rawPut.cpu)}`);
+      log(`${store}: create: ${cpuText(cpuPerCreate)}`);
       const callsPerCreate = etcd && callsBefore ? perOp(callsBefore, await etcdCalls(etcd), create64.ok) : undefined;
       if (callsPerCreate) log(`${store}: etcd calls per create: ${callsPerCreate}`);
       log(
@@ -126,7 +158,8 @@ async function runOne(root: string, store: StoreName, round: number, valueBytes:
       );
       return {
         store,
-        ...(rawPut ? { rawPut } : {}),
+        ...(rawPut ? { rawPut, cpuPerPut: rawPut.cpu } : {}),
+        cpuPerCreate,
         ...(callsPerCreate ? { callsPerCreate } : {}),
         create64,
         get64,
@@ -236,6 +269,17 @@ export async function runEtcdPhase(): Promise<void> {
     );
   }
   for (const r of runs) if (r.callsPerCreate) out.write(`${r.store}: etcd calls per Tandem create: ${r.callsPerCreate}\n`);
+  // With every core busy, a rate is about (cores × 1000) / (CPU ms per operation of all parties): the
+  // ratio the cores allow is then CPU per raw put ÷ CPU per create, whatever else shares the machine.
+  for (const r of runs) {
+    if (!r.cpuPerPut || !r.cpuPerCreate) continue;
+    const put = r.cpuPerPut.etcd + r.cpuPerPut.clients;
+    const create = r.cpuPerCreate.etcd + r.cpuPerCreate.server + r.cpuPerCreate.clients;
+    out.write(
+      `${r.store}: CPU per raw put ${fmt(put, 2)} ms (${cpuText(r.cpuPerPut)}); per create ${fmt(create, 2)} ms (${cpuText(r.cpuPerCreate)}); ` +
+        `ratio the cores allow when saturated: ${fmt(put / create, 2)}\n`,
+    );
+  }
   const anchors = etcdAnchors();
   if (anchors.length) out.write(`\nanchors (perf-anchors.md):\n${anchors.join('\n')}\n`);
   out.write(`\netcd phase took ${fmt((Date.now() - t0) / 1000, 1)} s\n`);

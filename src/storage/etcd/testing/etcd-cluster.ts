@@ -29,6 +29,8 @@ export interface EtcdMember {
   /** the member's log (stderr and stdout) */
   readonly logFile: string;
   readonly running: boolean;
+  /** the process id while it runs (benchmarks read its CPU time) */
+  readonly pid: number | undefined;
   /** SIGKILL, as a crash; resolves when the process is gone. */
   kill(): Promise<void>;
   /** Start again with the same data and ports; resolves when it answers /health. */
@@ -115,6 +117,10 @@ class Member implements EtcdMember {
     private readonly args: string[],
     private readonly certs?: EtcdTestCerts,
   ) {}
+
+  get pid(): number | undefined {
+    return this.running ? this.proc?.pid : undefined;
+  }
 
   get running(): boolean {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
