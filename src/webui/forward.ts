@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { isSecretPath, stripSecrets } from './secret-strip.js';
 import { sendStatus } from './http-util.js';
+import { queryBool } from '../base/query-bool.js';
 import type { UpstreamClient } from './upstream.js';
 import type { Logger } from '../base/log.js';
 
@@ -23,6 +24,15 @@ export function apiTarget(url: URL): { path: string; query: URLSearchParams; rev
   const reveal = query.get('reveal') === '1';
   query.delete('reveal');
   return { path, query, reveal };
+}
+
+/**
+ * Whether the API will answer with a watch stream: `watch` read as the API reads it (any value but
+ * "0"/"false", `?watch=True` and `?watch=` included), or the legacy /watch/ paths. A stream taken for
+ * one answer would be buffered forever.
+ */
+export function isWatch(target: { path: string; query: URLSearchParams }): boolean {
+  return queryBool(target.query, 'watch') || target.path.includes('/watch/');
 }
 
 export async function forward(
@@ -66,7 +76,7 @@ export async function forward(
   }
   delete out['content-length'];
   res.writeHead(up.statusCode ?? 502, out);
-  if (target.query.get('watch') === '1' || target.query.get('watch') === 'true' || target.path.includes('/watch/')) {
+  if (isWatch(target)) {
     res.flushHeaders();
     pipeWatchStripped(up, res);
     return;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSecretPath, stripSecrets } from './secret-strip.js';
-import { apiTarget } from './forward.js';
+import { apiTarget, isWatch } from './forward.js';
 
 test('which API paths name Secrets', () => {
   assert.equal(isSecretPath('/api/v1/secrets'), true);
@@ -45,4 +45,12 @@ test('the forwarder takes API paths only, and ?reveal off the query', () => {
   assert.equal(t.query.toString(), 'limit=5');
   assert.match(apiTarget(new URL('https://x/ui/k8s/metrics')) as string, /not a Kubernetes API path/);
   assert.match(apiTarget(new URL('https://x/ui/k8s/healthz')) as string, /not a Kubernetes API path/);
+});
+
+test('a watch is recognised as the API recognises one, so a stripped watch is streamed, not buffered', () => {
+  const target = (q: string) =>
+    apiTarget(new URL(`https://x/ui/k8s/api/v1/namespaces/a/secrets${q}`)) as Exclude<ReturnType<typeof apiTarget>, string>;
+  for (const q of ['?watch=1', '?watch=true', '?watch=True', '?watch=', '?watch=yes']) assert.equal(isWatch(target(q)), true, q);
+  for (const q of ['', '?watch=0', '?watch=false', '?watch=FALSE']) assert.equal(isWatch(target(q)), false, q);
+  assert.equal(isWatch(apiTarget(new URL('https://x/ui/k8s/api/v1/watch/secrets')) as Exclude<ReturnType<typeof apiTarget>, string>), true);
 });
