@@ -36,6 +36,7 @@ import { startServerEtcdWarnings } from './etcd-warnings.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
+import { etcdStoreOptions, eventTtlOption, joinBeforeStart } from './server-store-options.js';
 import { prepareWebViewCert, startWebView, UI_URL_FILE } from './ui-serve.js';
 import { rmSync } from 'node:fs';
 
@@ -178,14 +179,6 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
     claim.undo();
     throw e;
   }
-}
-
-/** Loaded only for a join: a normal start never reads the agent's CA discovery. */
-async function joinBeforeStart(dataDir: string, spec: string, join: ControlPlaneJoin, log: Logger): Promise<void> {
-  const { checkJoinStore, joinControlPlane } = await import('./control-plane-join.js');
-  checkJoinStore(spec);
-  const jlog = log.child('join');
-  await joinControlPlane(dataDir, join, (line) => jlog.info(line));
 }
 
 interface StartState {
@@ -390,17 +383,6 @@ async function startOnBackend(
       await backend.close();
     },
   };
-}
-
-/** The etcd store's TLS files and a logger for its retries (nothing for other stores). */
-function etcdStoreOptions(o: ServerOptions): { etcdTls?: EtcdTlsFiles; log?: Logger } {
-  if (!o.store?.startsWith('etcd://')) return {};
-  return { ...(o.etcdTls ? { etcdTls: o.etcdTls } : {}), log: (o.log ?? createLogger()).child('etcd') };
-}
-
-/** The Event TTL tests shorten through the environment (default: event-ttl.ts's hour). */
-function eventTtlOption(): { ttlMs?: number } {
-  return process.env['TANDEM_EVENT_TTL_MS'] ? { ttlMs: Number(process.env['TANDEM_EVENT_TTL_MS']) } : {};
 }
 
 /**

@@ -99,8 +99,8 @@ export function keyMatches(cert: X509Certificate, keyPem: string): boolean {
   }
 }
 
-/** Why an existing serving certificate cannot be reused, or undefined when it can. */
-function servingCertProblem(
+/** Why an existing serving certificate cannot be reused, or undefined when it can (the API server's and the web view's). */
+export function servingCertProblem(
   ca: X509Certificate,
   certPem: string,
   keyPem: string,

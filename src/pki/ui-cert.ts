@@ -4,27 +4,10 @@
 // the CA's, covers the hosts and is more than 30 days from expiry; reissued otherwise.
 
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { tightenMode, writeFileAtomic } from '../base/fs-atomic.js';
 import { generateInChild } from './pki-child.js';
-import { keyMatches, PkiError, readOptional } from './pki.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function problem(ca: X509Certificate, certPem: string, keyPem: string, hosts: readonly string[]): string | undefined {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-  } catch {
-    return 'unreadable';
-  }
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'not issued by the CA';
-  if (!keyMatches(cert, keyPem)) return 'key does not match';
-  if (Date.parse(cert.validTo) - Date.now() < 30 * DAY_MS) return 'expires soon';
-  const missing = hosts.filter((h) => (isIP(h) ? cert.checkIP(h) : cert.checkHost(h, { subject: 'never' })) === undefined);
-  return missing.length ? `does not cover ${missing.join(', ')}` : undefined;
-}
+import { PkiError, readOptional, servingCertProblem } from './pki.js';
 
 export async function ensureUiCert(
   dataDir: string,
@@ -35,7 +18,7 @@ export async function ensureUiCert(
   const keyPath = join(dataDir, 'pki', 'ui.key');
   const [certPem, keyPem] = await Promise.all([readOptional(certPath), readOptional(keyPath)]);
   const ca = new X509Certificate(o.ca.certPem);
-  const why = certPem !== undefined && keyPem !== undefined ? problem(ca, certPem, keyPem, hosts) : 'missing';
+  const why = certPem !== undefined && keyPem !== undefined ? servingCertProblem(ca, certPem, keyPem, hosts, 30) : 'missing';
   if (why === undefined && certPem !== undefined && keyPem !== undefined) {
     await tightenMode(keyPath, 0o600);
     return { certPem, keyPem };

@@ -3,9 +3,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildImage, buildIndex, MEDIA, type Blob, type OciImage, type OciIndex } from '../../src/agent/images/oci.js';
+import { freePort } from '../../src/base/testing/free-port.js';
+export { freePort };
 
 export interface Registry {
   url: string;
@@ -24,18 +25,6 @@ export interface BasicCredentials {
 /** A test user and its htpasswd line: bcrypt cost 4 (the least docker-registry takes) keeps each request fast. */
 export const TEST_CREDENTIALS: BasicCredentials = { username: 'tandem', password: 's3cret' };
 export const TEST_HTPASSWD = 'tandem:$2b$04$OZB2W9DfENXwstMRhPKgHuXcboAgS1mjn8xD.B.SQu2A7ZUymfNMK';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RegistryOptions {
   dir: string;

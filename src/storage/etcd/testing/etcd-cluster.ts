@@ -5,10 +5,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEtcdTestCerts, type EtcdTestCerts } from './etcd-tls.js';
+import { freePort } from '../../../base/testing/free-port.js';
 
 const ETCD_BINARY = process.env['TANDEM_TEST_ETCD'] ?? '/usr/bin/etcd';
 const ETCDCTL_BINARY = process.env['TANDEM_TEST_ETCDCTL'] ?? '/usr/bin/etcdctl';
@@ -60,18 +60,6 @@ export interface EtcdClusterOptions {
   dir?: string;
   /** serve clients over TLS with client-certificate authentication (certificates made with openssl) */
   tls?: boolean;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function healthyTls(clientUrl: string, certs: EtcdTestCerts): Promise<boolean> {
