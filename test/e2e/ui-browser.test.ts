@@ -7,14 +7,16 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { kubectlAvailable, TANDEM } from './harness.js';
 import { SKIP_MESSAGE } from './kubectl-support.js';
-import { startCluster, type Cluster } from './cluster-fleet.js';
+import { deployment, eventually, podView, runningReady, startCluster, type Cluster } from './cluster-fleet.js';
+import { pushIndex, startRegistry, windowsStandIn, type Registry } from '../images/registry.js';
 import { chromiumMissing, launchChromium, type Browser } from '../../bench/ui-chromium.js';
 
 const RENEW = ['--lease-renew-ms', '2000'];
@@ -26,6 +28,9 @@ let c: Cluster | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let shots = '';
+// a registry holding an image with a Windows Server 2019 entry only, for the planner to move
+let reg: Registry | undefined;
+let regDir = '';
 
 const cl = () => {
   if (!c || !page) throw new Error('cluster or browser not started');
@@ -38,6 +43,9 @@ before(async () => {
     process.env['TANDEM_UI_SCREENSHOTS'] ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../test/e2e/output/ui-browser');
   mkdirSync(shots, { recursive: true });
   console.log(`ui screenshots: ${shots}`);
+  regDir = mkdtempSync(join(tmpdir(), 'tandem-ui-registry-'));
+  reg = await startRegistry({ dir: regDir });
+  await pushIndex(reg.url, 'apps/app2019', '1', windowsStandIn('app2019', ['10.0.17763.6054']));
   c = await startCluster(
     {},
     [
@@ -53,6 +61,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await c?.stop();
+  await reg?.stop();
+  if (regDir) rmSync(regDir, { recursive: true, force: true });
 });
 
 const run = (fn: () => Promise<void>) => async (t: { skip(m: string): void }) => {
@@ -185,7 +195,16 @@ test(
 test(
   'the planner answers for a selector and a build, with a table and a picture',
   run(async () => {
-    const { page } = cl();
+    const { c, page } = cl();
+    // a workload that runs process-isolated on the 2019 nodes today: on 26100 it can only run under Hyper-V
+    c.ok(['apply', '-f', '-'], {
+      input: deployment('app2019', 2, `${reg?.host ?? ''}/apps/app2019:1`, { nodeSelector: { 'kubernetes.io/os': 'windows' } }),
+    });
+    const running = await eventually(() => {
+      const ps = c.items(['get', 'pods', '-l', 'app=app2019']).map(podView).filter(runningReady);
+      return ps.length === 2 && ps;
+    }, 60_000);
+    assert.ok(running, 'both app2019 pods Running and Ready');
     await page.goto(page.url().replace(/#.*$/, '') + '#/planner');
     await page.getByLabel('Nodes (label selector)').fill('kubernetes.io/os=windows');
     await page.getByLabel('Windows build').fill('10.0.26100');
@@ -195,6 +214,9 @@ test(
     const picture = await text('.picture');
     for (const n of ['w19-0', 'w19-1', 'w22-0']) assert.match(picture, new RegExp(`${n}: 10\\.0\\.\\d+ → 10\\.0\\.26100`));
     assert.doesNotMatch(picture, /lin-0/);
+    assert.match(picture, /default\/app2019: process → hyperv/);
+    const row = page.getByTestId('plan-table').locator('tr', { hasText: 'app2019' });
+    assert.match(await row.innerText(), /Deployment default\/app2019\s+2\s+moves to Hyper-V/);
     await shot('planner');
   }),
 );
