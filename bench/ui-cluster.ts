@@ -14,6 +14,7 @@ import { rssMb } from './machine.js';
 import { sampleReady } from './scale-load.js';
 import { spawnTandemServer } from './server-proc.js';
 import { fmt } from './stats.js';
+import { pushIndex, startRegistry, windowsStandIn, type Registry } from '../test/images/registry.js';
 
 const PER_NS = 3000;
 const NS_PREFIX = 'ui-';
@@ -50,8 +51,21 @@ function fleets(nodes: number): Fleet[] {
   return out.filter((f) => f.nodes > 0);
 }
 
-function deployment(name: string, replicas: number, os: 'linux' | 'windows'): string {
-  const image = os === 'windows' ? 'mcr.microsoft.com/windows/nanoserver:ltsc2022' : 'nginx:1.25';
+/** The Windows pods' image: a stand-in index with 20348 and 26100 entries in a loopback registry, for the
+ * isolation autopilot reads a Windows image's builds before it places a pod (docs/simulator.md). */
+async function windowsImage(root: string): Promise<{ reg: Registry; image: string }> {
+  const reg = await startRegistry({ dir: join(root, 'registry') });
+  try {
+    await pushIndex(reg.url, 'bench/win-app', '1', windowsStandIn('bench/win-app', ['10.0.20348.1', '10.0.26100.1']));
+  } catch (e) {
+    await reg.stop();
+    throw e;
+  }
+  return { reg, image: `${reg.host}/bench/win-app:1` };
+}
+
+function deployment(name: string, replicas: number, os: 'linux' | 'windows', windowsImage: string): string {
+  const image = os === 'windows' ? windowsImage : 'nginx:1.25';
   return JSON.stringify({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -97,9 +111,15 @@ async function send(client: Client, method: string, path: string, body?: string)
   return r.body ?? '';
 }
 
-export async function startUiCluster(dataDir: string, nodes: number, pods: number): Promise<UiCluster> {
+/** `root` (an empty folder) receives the server's data dir and the registry's. */
+export async function startUiCluster(root: string, nodes: number, pods: number): Promise<UiCluster> {
   const t0 = performance.now();
-  const srv = await spawnTandemServer(dataDir, ['--ui-listen', '127.0.0.1:0']);
+  const dataDir = join(root, 'server');
+  const win = await windowsImage(root);
+  const srv = await spawnTandemServer(dataDir, ['--ui-listen', '127.0.0.1:0']).catch(async (e: unknown) => {
+    await win.reg.stop();
+    throw e;
+  });
   const sims: Child[] = [];
   const client = createClient(srv.target, 16);
   const stop = async () => {
@@ -107,6 +127,7 @@ export async function startUiCluster(dataDir: string, nodes: number, pods: numbe
     for (const s of sims) await s.stop(30_000);
     srv.proc.kill('SIGTERM');
     await new Promise((r) => (srv.proc.exitCode !== null ? r(undefined) : srv.proc.once('exit', r)));
+    await win.reg.stop();
   };
   try {
     const uiUrl = readFileSync(join(dataDir, 'ui.url'), 'utf8').trim();
@@ -119,7 +140,12 @@ export async function startUiCluster(dataDir: string, nodes: number, pods: numbe
       const ns = `${NS_PREFIX}${i}`;
       await ensureNamespace(client, ns);
       const os = i < Math.round(namespaces * linuxShare) ? 'linux' : 'windows';
-      await send(client, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment(`app-${i}`, Math.min(PER_NS, left), os));
+      await send(
+        client,
+        'POST',
+        `/apis/apps/v1/namespaces/${ns}/deployments`,
+        deployment(`app-${i}`, Math.min(PER_NS, left), os, win.image),
+      );
     }
     await waitAllReady(client, pods, 900_000);
     const buildMs = performance.now() - t0;

@@ -37,6 +37,8 @@ export interface FakeUiApi {
   dropWatches(): void;
   /** forgets the change history: a watch from a resourceVersion before the latest gets 410 Gone */
   expireHistory(): void;
+  /** from now on every list page asked for with `continue` is answered 410 Expired, as a server whose history moved past the token */
+  expireContinues(): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
   const requests: string[] = [];
   const openWatches = new Set<ServerResponse>();
   let expiredBefore = 0;
+  let continuesExpire = false;
   const keep = opts.keepChanges ?? 100_000;
 
   const coll = (path: string) => {
@@ -152,6 +155,7 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
       });
       return;
     }
+    if (continuesExpire && url.searchParams.get('continue')) return status(res, 410, 'The provided continue parameter is too old');
     const limit = Number(url.searchParams.get('limit') || 0);
     const start = Number(url.searchParams.get('continue') || 0);
     const all = [...c.items.values()];
@@ -239,6 +243,9 @@ export async function startFakeUiApi(opts: { uiDir: string; keepChanges?: number
     expireHistory: () => {
       expiredBefore = rv;
       for (const c of collections.values()) c.changes = [];
+    },
+    expireContinues: () => {
+      continuesExpire = true;
     },
     close: () =>
       new Promise<void>((r) => {

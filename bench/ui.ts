@@ -18,6 +18,7 @@ import { DEPLOYMENTS, fixtureDeployment, fixtureNode, fixturePod } from './ui-fi
 import type { Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from './ui-chromium.js';
 import { startUiCluster } from './ui-cluster.js';
+import { loadText } from './machine.js';
 
 const log = (s: string) => process.stderr.write(`[bench ui] ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,7 +179,7 @@ export async function runUiPhase(): Promise<void> {
             `  ${r.fps >= FPS_TARGET ? '✓' : '✗'} ${r.view} view, frames while ${r.what} (${r.elapsed} ms counted): ` +
             `${r.fps.toFixed(1)} fps, longest frame ${r.worst.toFixed(0)} ms (target ≥ ${FPS_TARGET} fps)`,
         ),
-        `  page after the changes: ${running}`,
+        `  page after the changes: ${running}; load average at the end ${loadText()}`,
       ].join('\n'),
     );
   } finally {

@@ -143,15 +143,17 @@ export async function runServer(o: ServerOptions): Promise<RunningServer> {
   const { host, port: wantPort } = parseListen(o.listen);
   const claim = claimDataDir(o.dataDir);
   const spec = !o.store || o.store === 'sqlite' ? `sqlite:${join(o.dataDir, 'state.db')}` : o.store;
-  // History kept for watches that resume from an old resourceVersion; tests shrink it through the
-  // environment to exercise the 410 Expired path.
+  // History kept for watches that resume from an old resourceVersion and for paged lists: 10,000
+  // revisions and at least 5 minutes (upstream compacts etcd to the revision of 5 minutes before);
+  // tests shrink both through the environment to exercise the 410 Expired path.
   const compactInterval = Number(process.env['TANDEM_COMPACT_INTERVAL_MS'] ?? 60_000);
   const retainRevisions = Number(process.env['TANDEM_RETAIN_REVISIONS'] ?? 10_000);
+  const retainMs = Number(process.env['TANDEM_RETAIN_MS'] ?? 300_000);
   let backend: Backend;
   try {
     if (o.join) await joinBeforeStart(o.dataDir, spec, o.join, o.log ?? createLogger());
     checkStoreBeforeStart(o.dataDir, spec, o); // an empty store next to an existing cluster's PKI is refused
-    backend = await createBackend(spec, { compactInterval, retainRevisions, ...etcdStoreOptions(o) });
+    backend = await createBackend(spec, { compactInterval, retainRevisions, retainMs, ...etcdStoreOptions(o) });
     await checkEtcdStoreBeforeStart(backend, o.dataDir, o).catch(async (e: unknown) => {
       await backend.close();
       throw e;

@@ -406,7 +406,7 @@ class RecordingWatch extends k8s.Watch {
 test('informer relists after its resourceVersion is compacted while it was disconnected', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-informer-'));
   // relies on the server honouring these (src/cli/server-command.ts): compact every 200 ms, keep 5 revisions
-  const env = { TANDEM_COMPACT_INTERVAL_MS: '200', TANDEM_RETAIN_REVISIONS: '5' };
+  const env = { TANDEM_COMPACT_INTERVAL_MS: '200', TANDEM_RETAIN_REVISIONS: '5', TANDEM_RETAIN_MS: '0' };
   let srv = await startTandem({ dataDir, keepDataDir: true, env });
   const port = srv.port;
   const kc = loadConfig(srv.kubeconfig);

@@ -97,3 +97,26 @@ test(
     assert.equal(await p.evaluate('window.__sameDocument'), true);
   }),
 );
+
+test(
+  'a list whose continue token expires between pages is finished with one full list, not restarted page by page',
+  run(async (a, p) => {
+    // more nodes than one page of the page's lists (5,000), then every continuation refused
+    for (let i = 1000; i < 6000; i++) a.put('/api/v1/nodes', fixtureNode(i));
+    a.expireContinues();
+    const listsBefore = a.requests.length;
+    const fresh = await p.context().newPage();
+    try {
+      await fresh.goto(`${a.url}/ui/#/fleet`);
+      await fresh.getByText('5511 nodes').waitFor({ timeout: 20_000 });
+      const asked = a.requests.slice(listsBefore).filter((r) => r.startsWith('/api/v1/nodes') && !r.includes('watch=1'));
+      assert.deepEqual(
+        asked.map((r) => (r.includes('continue=') ? 'continue' : r.includes('limit=') ? 'first page' : 'full')),
+        ['first page', 'continue', 'full'],
+        asked.join('\n'),
+      );
+    } finally {
+      await fresh.close();
+    }
+  }),
+);

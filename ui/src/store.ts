@@ -99,14 +99,22 @@ export class ResourceStore<T extends KObject> {
   }
 
   private async list(signal: AbortSignal): Promise<void> {
-    const fresh = new Map<string, T>();
+    let fresh = new Map<string, T>();
     let token = '';
+    const sep = this.path.includes('?') ? '&' : '?';
+    type Page = { items: T[]; metadata: { resourceVersion?: string; continue?: string } };
     do {
-      const sep = this.path.includes('?') ? '&' : '?';
-      const page = await getJSON<{ items: T[]; metadata: { resourceVersion?: string; continue?: string } }>(
-        `${K8S}${this.path}${sep}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
-        signal,
-      );
+      let page: Page;
+      try {
+        page = await getJSON<Page>(`${K8S}${this.path}${sep}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, signal);
+      } catch (e) {
+        // A continue token outlives the history the server keeps when the pages take longer than the
+        // cluster's writes fill it (5,000 nodes' heartbeats): as client-go's pager, read the rest as one
+        // full list instead of starting the pages again, which could expire the same way forever.
+        if (!(token && e instanceof HttpError && e.status === 410)) throw e;
+        page = await getJSON<Page>(`${K8S}${this.path}`, signal);
+        fresh = new Map();
+      }
       for (const item of page.items) fresh.set(keyOf(item), item);
       this.resourceVersion = page.metadata.resourceVersion ?? '';
       token = page.metadata.continue ?? '';

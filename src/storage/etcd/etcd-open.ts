@@ -64,6 +64,7 @@ export async function openEtcdStore(spec: string, o: EtcdOpenOptions = {}): Prom
         ...(o.log ? { log: o.log } : {}),
         ...(o.compactInterval !== undefined ? { compactInterval: o.compactInterval } : {}),
         ...(o.retainRevisions !== undefined ? { retainRevisions: o.retainRevisions } : {}),
+        ...(o.retainMs !== undefined ? { retainMs: o.retainMs } : {}),
       });
     } catch (e) {
       if (!(e instanceof StorageUnavailableError)) throw e;
