@@ -145,11 +145,11 @@ export async function runUiPhase(): Promise<void> {
     const fresh = await browser.context.newPage();
     await page.close();
     await fresh.goto(`${source.url}/ui/#/fleet`);
-    await fresh.waitForFunction(() => performance.getEntriesByName('tandem:first-render:fleet').length > 0, undefined, { timeout: 60_000 });
+    await fresh.waitForFunction(() => performance.getEntriesByName('tandem:first-render:fleet').length > 0, undefined, { timeout: 300_000 });
     const firstRender = await fresh.evaluate(() => performance.getEntriesByName('tandem:first-render:fleet')[0]?.startTime ?? -1);
     // wait until the pods are in too (the pod counts per node), then measure steady updates
     await fresh.waitForFunction(() => performance.getEntriesByName('tandem:listed:/api/v1/pods').length > 0, undefined, {
-      timeout: 60_000,
+      timeout: 300_000,
     });
     await sleep(1500);
     const podsListed = await fresh.evaluate<number>(`performance.getEntriesByName('tandem:listed:/api/v1/pods')[0]?.startTime ?? -1`);
@@ -157,7 +157,7 @@ export async function runUiPhase(): Promise<void> {
     for (const view of ['fleet', 'workloads']) {
       if (view !== 'fleet') {
         await fresh.goto(`${source.url}/ui/#/${view}`);
-        await fresh.locator('.vrow').first().waitFor({ timeout: 60_000 });
+        await fresh.locator('.vrow').first().waitFor({ timeout: 300_000 });
         await sleep(1500);
       }
       let what = '';

@@ -66,7 +66,9 @@ export function Fleet({ route }: { route: Route }) {
       <h1 id="fleet-h">Fleet</h1>
       <Filters route={route} namespaces={false} />
       <p class="summary" aria-live="polite" data-testid="fleet-count">
-        {nodes.status === 'loading' ? 'Loading nodes…' : `${total} nodes, ${ready} ready, ${total - ready} not ready`}
+        {nodes.status === 'loading'
+          ? `Loading nodes…${total > 0 ? ` ${total} so far` : ''}`
+          : `${total} nodes, ${ready} ready, ${total - ready} not ready`}
       </p>
       <div class="thead fleet-cols" aria-hidden="true">
         <span>Node</span>
