@@ -75,6 +75,20 @@ test(
       return r.code === 0 && /200m/.test(r.stdout) && r.stdout;
     }, 15_000);
     assert.ok(top, 'kubectl top shows the simulated 200m');
+    // the node's figure is the sum of its pods' annotations: 200m on the busy pod's node, 0 elsewhere
+    const node = String(at(cl().items(['get', 'pods', '-l', 'app=busy'])[0], 'spec', 'nodeName'));
+    const nodes = await eventually(() => {
+      const r = cl().srv.kubectl(['top', 'nodes', '--no-headers']);
+      const cpu = new Map(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/) as [string, string]),
+      );
+      return r.code === 0 && cpu.size === 3 && cpu;
+    }, 15_000);
+    assert.ok(nodes, 'kubectl top nodes lists the three sim nodes');
+    for (const [name, cpu] of nodes) assert.equal(cpu, name === node ? '200m' : '0m', `${name}: ${cpu}`);
     cl().ok(['apply', '-f', '-'], { input: HPA });
     const up = await eventually(() => replicas() === 5, 60_000, 1000);
     assert.ok(up, `not scaled to 5: ${replicas()}\n${events().join('\n')}`);

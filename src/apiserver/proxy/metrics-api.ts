@@ -12,7 +12,7 @@ import { sendJson } from '../http/respond.js';
 import { objectOf } from '../registry/resource-store.js';
 import { agentConnectError, agentEndpoint, tlsOptions, type NodeProxyOptions } from './agent-client.js';
 import { LABEL_SIMULATED } from '../../api/well-known.js';
-import { simulatedSummary } from './sim-metrics.js';
+import { SIM_ANNOTATION_PREFIX, simulatedSummary } from './sim-metrics.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 const GV = `${METRICS_GROUP}/v1beta1`;
@@ -38,8 +38,10 @@ type Fetched = SummaryLike | StatusError | undefined;
 type Fetch = (node: AnyObject, auth: NodeProxyOptions) => Promise<Fetched>;
 interface Why {
   refused?: StatusError;
-  /** all pods, listed once per request for the simulated nodes' figures */
-  pods?: Promise<AnyObject[]>;
+  /** the pods of each node, listed once per request for the simulated nodes' figures */
+  podsByNode?: Promise<Map<string, AnyObject[]>>;
+  /** node figures only: pods without the sim usage annotations add nothing, so they are not decoded */
+  usageOnly?: boolean;
 }
 
 const fetchSummary: Fetch = (node, auth) => {
@@ -90,8 +92,10 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
   // `why` collects, per request, an agent certificate that was refused: a GET of one object answers with it
   const summaryOf = async (node: AnyObject, why: Why): Promise<SummaryLike | undefined> => {
     if (node.metadata.labels?.[LABEL_SIMULATED] === 'true') {
-      why.pods ??= listOf('pods');
-      return simulatedSummary(node.metadata.name ?? '', await why.pods, ctx.now());
+      // grouped once: 5,000 sim nodes each scanning 30,000 pods kept the event loop for tens of seconds
+      why.podsByNode ??= podsByNode(why.usageOnly === true);
+      const name = node.metadata.name ?? '';
+      return simulatedSummary(name, (await why.podsByNode).get(name) ?? [], ctx.now());
     }
     const auth = ctx.nodeProxy;
     if (!auth) return undefined;
@@ -115,6 +119,22 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
     if (!kind) return [];
     const { kvs } = await ctx.backend.list(ctx.store(kind).prefix(ns));
     return kvs.map(objectOf);
+  };
+  const podsByNode = async (usageOnly: boolean): Promise<Map<string, AnyObject[]>> => {
+    const kind = ctx.kindFor('', 'v1', 'pods');
+    const out = new Map<string, AnyObject[]>();
+    if (!kind) return out;
+    const { kvs } = await ctx.backend.list(ctx.store(kind).prefix(undefined));
+    for (const kv of kvs) {
+      if (usageOnly && !kv.value.includes(SIM_ANNOTATION_PREFIX)) continue;
+      const p = objectOf(kv);
+      const node = (p['spec'] as { nodeName?: string } | undefined)?.nodeName;
+      if (!node) continue;
+      let list = out.get(node);
+      if (!list) out.set(node, (list = []));
+      list.push(p);
+    }
+    return out;
   };
   const stamp = (u: Usage | undefined) => u?.time ?? new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z');
   const meta = (o: AnyObject) => {
@@ -180,6 +200,7 @@ export function createMetricsApi(ctx: ApiContext, fetch: Fetch = fetchSummary): 
       const why: Why = {};
       const sel = parseLabelSelector(query.get('labelSelector') ?? '');
       if (info.resource === 'nodes') {
+        why.usageOnly = true;
         if (info.namespace !== undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         let nodes = (await listOf('nodes')).filter((n) => sel.matches(n.metadata.labels));
         if (info.name) nodes = nodes.filter((n) => n.metadata.name === info.name);

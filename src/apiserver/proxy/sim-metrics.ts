@@ -7,8 +7,10 @@
 import type { AnyObject } from '../../api/object.js';
 import { isQuantity, quantityValue } from '../../base/quantity.js';
 
-const ANNOTATION_SIM_CPU = 'tandem.io/sim-cpu';
-const ANNOTATION_SIM_MEMORY = 'tandem.io/sim-memory';
+/** what both annotations start with: a stored pod without it uses nothing */
+export const SIM_ANNOTATION_PREFIX = 'tandem.io/sim-';
+const ANNOTATION_SIM_CPU = `${SIM_ANNOTATION_PREFIX}cpu`;
+const ANNOTATION_SIM_MEMORY = `${SIM_ANNOTATION_PREFIX}memory`;
 
 interface Usage {
   usageNanoCores?: number;
