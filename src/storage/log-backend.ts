@@ -19,6 +19,8 @@ import {
   type WatchHandlers,
 } from './backend.js';
 import { createCurrentIndex } from './current-index.js';
+import { createColdValues } from './cold-values.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { createWatchHub } from './watch-hub.js';
 import { startAutoCompaction, type AutoCompactOptions } from './auto-compact.js';
 import { StorageSyncError, type LogStore } from './log-store.js';
@@ -31,7 +33,19 @@ export interface LogBackendInit {
   /** The newest revision at open. */
   revision: number;
   autoCompact?: AutoCompactOptions;
+  /**
+   * Keep versions not rewritten for this long deflated in memory (cold-values.ts); 0 keeps every
+   * text as it is. Default COLD_AFTER_MS.
+   */
+  coldAfterMs?: number;
+  clock?: Clock;
 }
+
+/** A minute: a Lease renewed every 10 s, a pod going through its start-up writes, stay plain. */
+const COLD_AFTER_MS = 60_000;
+/** The sweep's pace: at most SWEEP_MAX versions deflated per SWEEP_EVERY_MS (~50 µs each: a few ms of event loop at a time) */
+const SWEEP_EVERY_MS = 250;
+const SWEEP_MAX = 200;
 
 export function createLogBackend(init: LogBackendInit): Backend {
   const { name, store } = init;
@@ -39,6 +53,27 @@ export function createLogBackend(init: LogBackendInit): Backend {
   const hub = createWatchHub();
   let revision = init.revision;
   let closed = false;
+  const clock = init.clock ?? realClock;
+  // the real timer is unref'd: a backend nobody closed must not keep the process alive
+  const schedule = init.clock
+    ? init.clock.schedule.bind(init.clock)
+    : (fn: () => void, ms: number) => {
+        const t = setTimeout(fn, ms);
+        t.unref();
+        return () => clearTimeout(t);
+      };
+  const coldAfterMs = init.coldAfterMs ?? COLD_AFTER_MS;
+  const cold = coldAfterMs > 0 ? createColdValues(coldAfterMs) : undefined;
+  let stopSweep = () => {};
+  if (cold) {
+    const t0 = clock.now();
+    for (const kv of index.withPrefix('')) cold.written(kv.key, kv.modRevision, t0);
+    const sweep = () => {
+      cold.sweep(index, clock.now(), SWEEP_MAX);
+      stopSweep = schedule(sweep, SWEEP_EVERY_MS);
+    };
+    stopSweep = schedule(sweep, SWEEP_EVERY_MS);
+  }
 
   const open = () => {
     if (failure) throw failure;
@@ -150,7 +185,10 @@ export function createLogBackend(init: LogBackendInit): Backend {
     }
     revision = ev.kv.modRevision;
     if (ev.type === 'delete') index.remove(ev.kv.key);
-    else index.put(ev.kv);
+    else {
+      index.put(ev.kv);
+      cold?.written(ev.kv.key, ev.kv.modRevision, clock.now());
+    }
     return new Promise<void>((resolve, reject) => {
       batch.push({ ev, resolve, reject });
     });
@@ -254,6 +292,7 @@ export function createLogBackend(init: LogBackendInit): Backend {
         drained();
       });
       stopAuto();
+      stopSweep();
       hub.endAll(new ClosedError(name));
       await store.close();
     },
