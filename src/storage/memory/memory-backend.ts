@@ -11,6 +11,8 @@ import { createEventLog } from './event-log.js';
 export interface MemoryBackendOptions extends AutoCompactOptions {
   /** Most events of history kept (default 10,000); older ones are compacted away. */
   historyLimit?: number;
+  /** keep versions not rewritten for this long deflated (log-backend.ts; 0: never) */
+  coldAfterMs?: number;
 }
 
 export function createMemoryBackend(opts: MemoryBackendOptions = {}): Backend {
@@ -32,5 +34,12 @@ export function createMemoryBackend(opts: MemoryBackendOptions = {}): Backend {
     },
     async close() {},
   };
-  return createLogBackend({ name: 'memory', store, current: [], revision: 0, autoCompact: opts });
+  return createLogBackend({
+    name: 'memory',
+    store,
+    current: [],
+    revision: 0,
+    autoCompact: opts,
+    ...(opts.coldAfterMs !== undefined ? { coldAfterMs: opts.coldAfterMs } : {}),
+  });
 }
