@@ -5,10 +5,11 @@
 // and the native rest. Run: node dist/bench/mem-scale.js, sizes from the environment:
 //   MEM_NODES (default 1000), MEM_STEPS (total pods after each step, default "10000,30000"),
 //   MEM_SERVER_V8_FLAGS (V8 flags for the server only, e.g. "--heap-growing-percent=20"),
-//   MEM_SETTLE_S (the pause after all Ready before the probe, default 75 s),
+//   MEM_SETTLE_S (the pause after all Ready before the probe, default 75 s), MEM_STEP_TIMEOUT_S
+//   (default 900), MEM_SERVER_LOG (a file for the server's output, written at the end),
 //   BENCH_PROBE_SNAPSHOT_DIR (each isolate writes a heap snapshot at every probe).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`MEM_NODES: expected a positive integer, got ${process.env['MEM_NODES']}`);
   const totals = steps();
   const settleS = Number(process.env['MEM_SETTLE_S'] ?? '75');
+  const stepTimeoutS = Number(process.env['MEM_STEP_TIMEOUT_S'] ?? '900');
   const root = mkdtempSync(join(tmpdir(), 'tandem-bench-mem-'));
   const dataDir = join(root, 'scale');
   const serverOpts = process.env['MEM_SERVER_V8_FLAGS'];
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
       }
       while (sampler.latest().ready < to) {
         await sleep(1000);
-        if (performance.now() - t0 > 900_000) throw new Error(`step to ${to}: not all Ready in 900 s`);
+        if (performance.now() - t0 > stepTimeoutS * 1000)
+          throw new Error(`step to ${to}: ${sampler.latest().ready} of ${to} Ready after ${stepTimeoutS} s`);
       }
       sampler.stop();
       log(
@@ -87,6 +90,8 @@ async function main(): Promise<void> {
       from = to;
     }
   } finally {
+    const logFile = process.env['MEM_SERVER_LOG'];
+    if (logFile) writeFileSync(logFile, s.output());
     client.close();
     await sim?.stop(30_000);
     await s.stop(30_000);
