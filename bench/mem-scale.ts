@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       log(
         `${to} Ready in ${fmt((performance.now() - t0) / 1000, 1)} s; RSS ${fmt(s.rssMb(), 0)} MB (peak ${fmt(s.peakRssMb(), 0)}); load ${loadText()}`,
       );
-      // the store deflates versions a minute old (src/storage/cold-values.ts): the figures are of the settled state
+      // the figures are of a settled state (with cold versions on, src/storage/cold-values.ts, of deflated ones)
       await sleep(settleS * 1000);
       rows.push({
         label: `${nodes} nodes, ${to} pods`,

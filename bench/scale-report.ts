@@ -188,6 +188,8 @@ export function renderBreakdown(p: Probe | undefined): string {
     iso('main (API server)', p),
   ];
   for (const w of p.workers ?? []) lines.push(iso(`worker ${w.thread} (${w.kind})`, w));
+  if (p.workers && !p.workers.some((w) => w.kind === 'control-loops'))
+    lines.push('  (the control-loop worker did not answer in time: its heap counts in the native rest below)');
   if (p.native !== undefined)
     lines.push(`  ${'native rest'.padEnd(24)} ${fmt(p.native, 0)} MB (RSS minus heaps, external, V8 malloc: SQLite, TLS, allocator, code)`);
   return lines.join('\n');

@@ -34,15 +34,19 @@ export interface LogBackendInit {
   revision: number;
   autoCompact?: AutoCompactOptions;
   /**
-   * Keep versions not rewritten for this long deflated in memory (cold-values.ts); 0 keeps every
-   * text as it is. Default COLD_AFTER_MS.
+   * Keep versions not rewritten for this long deflated in memory (cold-values.ts); 0 (the default)
+   * keeps every text as it is.
    */
   coldAfterMs?: number;
   clock?: Clock;
 }
 
-/** A minute: a Lease renewed every 10 s, a pod going through its start-up writes, stay plain. */
-const COLD_AFTER_MS = 60_000;
+/**
+ * Off by default: measured at 30,000–60,000 pods (docs/benchmarks.md, "where the scale server's
+ * memory goes"), deflating cold pods cut the API server's live heap by ~45% but not its RSS: V8
+ * kept the pages the replaced texts left half empty, so the committed heap stayed where it was.
+ */
+const COLD_AFTER_MS = 0;
 /** The sweep's pace: at most SWEEP_MAX versions deflated per SWEEP_EVERY_MS (~50 µs each: a few ms of event loop at a time) */
 const SWEEP_EVERY_MS = 250;
 const SWEEP_MAX = 200;
