@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   const serverOpts = process.env['MEM_SERVER_V8_FLAGS'];
   // read by server-probe.ts in the server child only (the sim is started without it)
   if (serverOpts) process.env['BENCH_PROBE_V8_FLAGS'] = serverOpts;
-  const s = await startTandem({ dataDir });
+  const s = await startTandem({ dataDir }).catch((e: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  });
   delete process.env['BENCH_PROBE_V8_FLAGS'];
   let sim: Child | undefined;
   const client = createClient(s.target, 8);
