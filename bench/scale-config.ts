@@ -58,3 +58,20 @@ export function stepDeployments(fromPods: number, toPods: number, perNs: number)
   for (let left = toPods - fromPods; left > 0; left -= perNs) out.push({ ns: `scale-${i++}`, replicas: Math.min(perNs, left) });
   return out;
 }
+
+/** The Deployment of one scale namespace: `replicas` nginx pods with small requests (the sim runs them). */
+export function deploymentJson(name: string, replicas: number): string {
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'main', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  });
+}

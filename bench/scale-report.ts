@@ -7,6 +7,7 @@ import type { Window } from './prof-top.js';
 import type { Row } from './report.js';
 import type { ScaleConfig } from './scale-config.js';
 import type { Percentiles, RateSummary } from './scale-load.js';
+import type { Probe } from './server-proc.js';
 import { fmt } from './stats.js';
 
 export interface Ceilings {
@@ -47,6 +48,8 @@ export interface ScaleRun {
   simRss: number;
   simPeak: number;
   serverPid: number;
+  /** the server's memory breakdown after the idle window (full GC in every isolate) */
+  memory: Probe | undefined;
 }
 
 const pct = (p: Percentiles) =>
@@ -170,4 +173,24 @@ export function scaleRows(r: ScaleRun): Row[] {
   );
   if (r.skipped) rows.push({ section: sec, metric: 'second step', value: `skipped: ${r.skipped}`, anchor: '' });
   return rows;
+}
+
+/**
+ * The server's memory after a full GC in every isolate (bench/server-probe.ts): RSS, the main
+ * isolate (API server), each worker (the control loops), and what no isolate accounts for.
+ */
+export function renderBreakdown(p: Probe | undefined): string {
+  if (!p) return 'memory breakdown: the probe did not answer';
+  const iso = (name: string, f: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; malloced?: number }) =>
+    `  ${name.padEnd(24)} heap used ${fmt(f.heapUsed, 0).padStart(6)} MB of ${fmt(f.heapTotal, 0).padStart(6)} MB; external ${fmt(f.external, 0)} MB (array buffers ${fmt(f.arrayBuffers, 0)}); V8 malloc ${fmt(f.malloced ?? 0, 0)} MB`;
+  const lines = [
+    `memory breakdown after a full GC: RSS ${fmt(p.rss, 0)} MB${p.gc ? '' : ' (no GC: --expose-gc missing)'}`,
+    iso('main (API server)', p),
+  ];
+  for (const w of p.workers ?? []) lines.push(iso(`worker ${w.thread} (${w.kind})`, w));
+  if (p.workers && !p.workers.some((w) => w.kind === 'control-loops'))
+    lines.push('  (the control-loop worker did not answer in time: its heap counts in the native rest below)');
+  if (p.native !== undefined)
+    lines.push(`  ${'native rest'.padEnd(24)} ${fmt(p.native, 0)} MB (RSS minus heaps, external, V8 malloc: SQLite, TLS, allocator, code)`);
+  return lines.join('\n');
 }

@@ -19,11 +19,11 @@ import { describeMachine, loadText } from './machine.js';
 import { createPodTemplate } from './pod-fixture.js';
 import { loadProfile, renderProfile, summarizeProfile } from './prof-top.js';
 import { renderTable, renderTargets } from './report.js';
-import { scaleConfig, stepDeployments, type ScaleConfig } from './scale-config.js';
+import { deploymentJson, scaleConfig, stepDeployments, type ScaleConfig } from './scale-config.js';
 import { rateSummary, sampleReady, startSideLoad, type SideLoad } from './scale-load.js';
 import { areaShares, renderAreas } from './scale-prof.js';
-import { scaleRows, type Ceilings, type ScaleRun, type StepResult } from './scale-report.js';
-import { startNoop, startTandem, type ServerProc } from './server-proc.js';
+import { renderBreakdown, scaleRows, type Ceilings, type ScaleRun, type StepResult } from './scale-report.js';
+import { requestProbe, startNoop, startTandem, type ServerProc } from './server-proc.js';
 import { fmt } from './stats.js';
 
 const CLIENTS = 64;
@@ -33,22 +33,6 @@ const PROBE_NS = 'scale-probe';
 const log = (s: string) => process.stderr.write(`[bench] scale: ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-
-function deploymentJson(name: string, replicas: number): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-      },
-    },
-  });
-}
 
 async function creates64(s: ServerProc): Promise<LoadResult> {
   const client = createClient(s.target, CLIENTS);
@@ -241,7 +225,10 @@ async function scaleServer(cfg: ScaleConfig, root: string, profDir: string | und
       simCpu: (100 * (sim.cpuSeconds() - sc0)) / cfg.idleS,
       window: { fromUs: idleFromUs, toUs: nowUs() },
     };
+    // after the idle window, so the breakdown is of the settled cluster (the probe runs full GCs: after the CPU figure)
+    const memory = await requestProbe(s.pid, s.output, 120_000);
     const run = {
+      memory,
       steps,
       skipped,
       simRegisterMs: sim.readyMs,
@@ -315,6 +302,7 @@ export async function runScalePhase(): Promise<void> {
     out.write(`${renderTable(rows)}\n\n${renderTargets(rows)}\n`);
     for (const st of run.steps) out.write(`\n${st.label} Ready over time (pods Ready since apply): ${st.rates.timeline}\n`);
     if (run.skipped) out.write(`\nstep 2 skipped: ${run.skipped}\n`);
+    out.write(`\nserver ${renderBreakdown(run.memory)}\n`);
     out.write(`\nscale phase took ${fmt((Date.now() - t0) / 1000, 1)} s\n`);
     if (profDir) printProfile(profDir, run);
   } finally {

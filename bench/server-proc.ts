@@ -39,6 +39,20 @@ export interface Probe {
   external: number;
   arrayBuffers: number;
   gc: boolean;
+  /** the main isolate's V8 malloc'd memory outside its heap (MB) */
+  malloced?: number;
+  /** each worker thread's own isolate after its own full GC (server-probe.ts) */
+  workers?: {
+    thread: number;
+    kind: string;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+    malloced: number;
+  }[];
+  /** RSS minus every isolate's heap, external and malloc'd memory: SQLite, TLS, allocator arenas, code (MB) */
+  native?: number;
 }
 
 export interface SpawnOptions {

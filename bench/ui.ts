@@ -145,7 +145,9 @@ export async function runUiPhase(): Promise<void> {
     const fresh = await browser.context.newPage();
     await page.close();
     await fresh.goto(`${source.url}/ui/#/fleet`);
-    await fresh.waitForFunction(() => performance.getEntriesByName('tandem:first-render:fleet').length > 0, undefined, { timeout: 300_000 });
+    await fresh.waitForFunction(() => performance.getEntriesByName('tandem:first-render:fleet').length > 0, undefined, {
+      timeout: 300_000,
+    });
     const firstRender = await fresh.evaluate(() => performance.getEntriesByName('tandem:first-render:fleet')[0]?.startTime ?? -1);
     // wait until the pods are in too (the pod counts per node), then measure steady updates
     await fresh.waitForFunction(() => performance.getEntriesByName('tandem:listed:/api/v1/pods').length > 0, undefined, {
