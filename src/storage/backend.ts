@@ -37,6 +37,13 @@ export interface ListResult {
 export interface Watch {
   /** Stop delivering events; idempotent. */
   cancel(): void;
+  /**
+   * Optional: a revision up to which this watch has handed every event to its handlers, beyond its
+   * last event (the store's newest published revision); undefined while events wait for delivery.
+   * What a bookmark may carry, so that a client of a quiet prefix resumes from a recent revision
+   * instead of one that compaction removed (and relists).
+   */
+  progress?(): number | undefined;
 }
 
 export interface WatchHandlers {

@@ -9,7 +9,7 @@ export interface WatchHub {
   readonly size: number;
   /** Register a watch on `prefix` for revisions > `afterRevision`, first delivering `replay`. */
   add(prefix: string, afterRevision: number, replay: StorageEvent[], handlers: WatchHandlers): Watch;
-  /** Hand one committed event to every matching watch. */
+  /** Hand one committed event to every matching watch (in revision order). */
   publish(ev: StorageEvent): void;
   /** End every watch: queued events are delivered, then onError(err). */
   endAll(err: Error): void;
@@ -25,6 +25,7 @@ class Watcher implements Watch {
 
   constructor(
     private readonly watchers: Set<Watcher>,
+    private readonly published: () => number,
     readonly prefix: string,
     readonly after: number,
     replay: StorageEvent[],
@@ -46,6 +47,12 @@ class Watcher implements Watch {
     this.endErr = err;
     this.watchers.delete(this);
     this.schedule();
+  }
+
+  progress(): number | undefined {
+    // an empty queue with no flush pending: every event published so far was handed over
+    if (this.state !== 'open' || this.scheduled || this.queue.length > 0) return undefined;
+    return Math.max(this.after, this.published());
   }
 
   cancel(): void {
@@ -87,17 +94,20 @@ class Watcher implements Watch {
 
 export function createWatchHub(): WatchHub {
   const watchers = new Set<Watcher>();
+  let published = 0;
+  const publishedRev = () => published;
   return {
     get size() {
       return watchers.size;
     },
     add(prefix, afterRevision, replay, handlers) {
-      const w = new Watcher(watchers, prefix, afterRevision, replay, handlers);
+      const w = new Watcher(watchers, publishedRev, prefix, afterRevision, replay, handlers);
       watchers.add(w);
       return w;
     },
     publish(ev) {
       for (const w of watchers) w.push(ev);
+      published = ev.kv.modRevision;
     },
     endAll(err) {
       for (const w of [...watchers]) w.end(err);

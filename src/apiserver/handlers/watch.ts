@@ -99,7 +99,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   };
 
   let closed = false;
-  let watch: { cancel(): void } | undefined;
+  let watch: { cancel(): void; progress?(): number | undefined } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
   const finish = () => {
@@ -204,12 +204,19 @@ export async function handleWatch(s: RequestScope): Promise<void> {
     watch.cancel();
     return;
   }
-  timer = setTimeout(finish, timeoutMs);
-  if (bookmarks) {
-    bookmarkTimer = setInterval(() => {
-      write(
-        `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(lastRv) } })}}\n`,
-      );
-    }, BOOKMARK_INTERVAL_MS);
-  }
+  // As upstream's watch cache: a bookmark carries the store's progress, not only this watch's last
+  // event, and one goes out just before the timeout ends the watch. A client of a quiet prefix (pods
+  // of an idle cluster) then resumes from a revision compaction kept; with the revision of its last
+  // event it got 410 Gone after every timeout and relisted everything (150,000 pods).
+  const bookmark = () => {
+    lastRv = Math.max(lastRv, watch?.progress?.() ?? 0);
+    write(
+      `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.kind.kind, apiVersion, metadata: { resourceVersion: String(lastRv) } })}}\n`,
+    );
+  };
+  timer = setTimeout(() => {
+    if (bookmarks) bookmark();
+    finish();
+  }, timeoutMs);
+  if (bookmarks) bookmarkTimer = setInterval(bookmark, BOOKMARK_INTERVAL_MS);
 }
