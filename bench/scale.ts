@@ -225,7 +225,9 @@ async function scaleServer(cfg: ScaleConfig, root: string, profDir: string | und
       simCpu: (100 * (sim.cpuSeconds() - sc0)) / cfg.idleS,
       window: { fromUs: idleFromUs, toUs: nowUs() },
     };
-    // after the idle window, so the breakdown is of the settled cluster (the probe runs full GCs: after the CPU figure)
+    // RSS as the server holds it, before the probe's full GCs (which may hand pages back); then the
+    // breakdown of the settled cluster (after the CPU figure, which the GCs would disturb)
+    const serverRss = s.rssMb();
     const memory = await requestProbe(s.pid, s.output, 120_000);
     const run = {
       memory,
@@ -233,7 +235,7 @@ async function scaleServer(cfg: ScaleConfig, root: string, profDir: string | und
       skipped,
       simRegisterMs: sim.readyMs,
       idle,
-      serverRss: s.rssMb(),
+      serverRss,
       serverPeak: s.peakRssMb(),
       simRss: sim.rssMb(),
       simPeak: sim.peakRssMb(),
