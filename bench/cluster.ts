@@ -11,24 +11,9 @@ import { startServerChild, startSimChild, type Child, type ServerChild } from '.
 import { watchPods } from './scheduler-watch.js';
 import type { Probe } from './server-proc.js';
 import { fmt, summarize, type LatencySummary } from './stats.js';
+import { deploymentJson } from './scale-config.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function deploymentJson(name: string, replicas: number): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-      },
-    },
-  });
-}
 
 async function createDeployment(client: Client, ns: string, name: string, replicas: number): Promise<void> {
   const r = await client.send('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deploymentJson(name, replicas));

@@ -59,8 +59,12 @@ export function stepDeployments(fromPods: number, toPods: number, perNs: number)
   return out;
 }
 
-/** The Deployment of one scale namespace: `replicas` nginx pods with small requests (the sim runs them). */
-export function deploymentJson(name: string, replicas: number): string {
+/**
+ * A bench Deployment: `replicas` pods with small requests (the sim runs them), nginx unless another
+ * image is given, optionally pinned to an OS by nodeSelector.
+ */
+export function deploymentJson(name: string, replicas: number, o: { image?: string; os?: 'linux' | 'windows' } = {}): string {
+  const container = { name: 'main', image: o.image ?? 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } };
   return JSON.stringify({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -70,7 +74,7 @@ export function deploymentJson(name: string, replicas: number): string {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+        spec: { ...(o.os ? { nodeSelector: { 'kubernetes.io/os': o.os } } : {}), containers: [container] },
       },
     },
   });

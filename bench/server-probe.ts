@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { memoryUsage } from 'node:process';
 import { getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { BroadcastChannel, isMainThread, threadId, workerData } from 'node:worker_threads';
+import type { Probe } from './server-proc.js';
 
 const CHANNEL = 'tandem-bench-probe';
 /**
@@ -23,18 +24,8 @@ const CHANNEL = 'tandem-bench-probe';
  */
 const WORKER_WAIT_MS = process.env['BENCH_PROBE_SNAPSHOT_DIR'] ? 120_000 : 4500;
 
-interface IsolateFigures {
-  thread: number;
-  /** control-loops when the worker carries the control-loop host's configuration, else worker */
-  kind: string;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-  /** V8's own malloc'd memory outside the heap (zones, compiler) */
-  malloced: number;
-  snapshot?: string;
-}
+/** one isolate's figures, as the bench reads them (server-proc.ts's Probe), plus a snapshot file when asked */
+type IsolateFigures = NonNullable<Probe['workers']>[number] & { snapshot?: string };
 
 const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
 

@@ -14,6 +14,7 @@ import { rssMb } from './machine.js';
 import { sampleReady } from './scale-load.js';
 import { spawnTandemServer } from './server-proc.js';
 import { fmt } from './stats.js';
+import { deploymentJson } from './scale-config.js';
 import { pushIndex, startRegistry, windowsStandIn, type Registry } from '../test/images/registry.js';
 
 const PER_NS = 3000;
@@ -62,26 +63,6 @@ async function windowsImage(root: string): Promise<{ reg: Registry; image: strin
     throw e;
   }
   return { reg, image: `${reg.host}/bench/win-app:1` };
-}
-
-function deployment(name: string, replicas: number, os: 'linux' | 'windows', windowsImage: string): string {
-  const image = os === 'windows' ? windowsImage : 'nginx:1.25';
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          nodeSelector: { 'kubernetes.io/os': os },
-          containers: [{ name: 'main', image, resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
-        },
-      },
-    },
-  });
 }
 
 async function waitAllReady(client: Client, total: number, timeoutMs: number): Promise<void> {
@@ -144,7 +125,7 @@ export async function startUiCluster(root: string, nodes: number, pods: number):
         client,
         'POST',
         `/apis/apps/v1/namespaces/${ns}/deployments`,
-        deployment(`app-${i}`, Math.min(PER_NS, left), os, win.image),
+        deploymentJson(`app-${i}`, Math.min(PER_NS, left), { os, ...(os === 'windows' ? { image: win.image } : {}) }),
       );
     }
     await waitAllReady(client, pods, 900_000);
