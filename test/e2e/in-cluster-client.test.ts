@@ -11,7 +11,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +39,38 @@ function hostAddress(): string {
   for (const list of Object.values(networkInterfaces()))
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   throw new Error('no non-loopback IPv4 address on this host');
+}
+
+/** What answers on https://IP:PORT/livez from this host: an HTTP status, or the connection error's code. */
+function probeHttps(ip: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request({ host: ip, port, path: '/livez', rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(`HTTP ${res.statusCode}`);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
+  });
+}
+
+/** The host's side of Service routing, for a failure message: addresses, TCP listeners on 443, nft tables. */
+function hostNetworkState(): string {
+  const run = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000 }).trim();
+    } catch (e) {
+      return `(${cmd} ${args.join(' ')}: ${String(e)})`;
+    }
+  };
+  return [
+    `--- ip -br addr\n${run('ip', ['-br', 'addr'])}`,
+    `--- ss -ltn (443)\n${run('ss', ['-ltn'])
+      .split('\n')
+      .filter((l) => /:443\b|Local/.test(l))
+      .join('\n')}`,
+    `--- nft list tables\n${run('nft', ['list', 'tables'])}`,
+  ].join('\n');
 }
 
 // the pod's program: in-cluster config rooted at the sandbox mount point, then list pods of its namespace
@@ -95,6 +129,15 @@ describe('an in-cluster client in a pod', { skip }, () => {
       throw new Error(`${String(e)}\n${d.stdout}\n--- agent\n${(agent?.output() ?? '').split('\n').slice(-40).join('\n')}`, { cause: e });
     });
 
+  const routeState = (): string => {
+    const proxyLines: string[] = (agent?.output() ?? '').split('\n').filter((l) => /proxy|cluster IP/i.test(l));
+    return `${hostNetworkState()}\n--- agent (proxy lines)\n${proxyLines.slice(-30).join('\n')}`;
+  };
+  // A connection error in the pod (not an HTTP answer) is the Service route's fault: say what the host had.
+  const noConnectionError = (out: string) => {
+    if (/REFUSED E[A-Z]+ /.test(out)) assert.fail(`the pod could not reach the API server through 10.96.0.1:443:\n${out}\n${routeState()}`);
+  };
+
   before(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'tandem-incluster-'));
     registry = await startRegistry({ dir: join(scratch, 'registry') });
@@ -112,6 +155,16 @@ describe('an in-cluster client in a pod', { skip }, () => {
     assert.equal(slice.ports?.[0]?.port, srv.port);
     assert.equal(slice.endpoints?.[0]?.addresses?.[0], hostAddress());
     ok(['create', 'namespace', NS]);
+    // The pods below connect once, at once: first wait until the agent's service proxy answers on the
+    // `kubernetes` Service's ClusterIP from this host (process pods share its network), so that a
+    // failure says whether the Service route or the client is at fault.
+    const start = Date.now();
+    let last = '';
+    while ((last = await probeHttps('10.96.0.1', 443)) && !last.startsWith('HTTP ')) {
+      if (Date.now() - start > 60_000) assert.fail(`10.96.0.1:443 never answered from this host (last: ${last})\n${routeState()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    process.stderr.write(`in-cluster e2e: 10.96.0.1:443 answered ${last} ${Date.now() - start} ms after the namespace was made\n`);
   });
 
   after(async () => {
@@ -140,6 +193,7 @@ describe('an in-cluster client in a pod', { skip }, () => {
       readOnly: true,
     });
     const out = await logsSaying('no-rights', /REFUSED|PODS/);
+    noConnectionError(out);
     assert.match(out, /server https:\/\/10\.96\.0\.1:443 namespace incluster-e2e/);
     assert.match(
       out,
@@ -154,6 +208,7 @@ describe('an in-cluster client in a pod', { skip }, () => {
     ok(['create', 'rolebinding', 'pod-reader', '-n', NS, '--role', 'pod-reader', '--serviceaccount', `${NS}:default`]);
     apply([clientPod('with-rights')]);
     const out = await logsSaying('with-rights', /REFUSED|PODS/);
+    noConnectionError(out);
     assert.match(out, /PODS .*with-rights/);
     assert.match(out, /no-rights/);
   });
