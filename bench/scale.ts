@@ -256,23 +256,34 @@ async function scaleServer(cfg: ScaleConfig, root: string, profDir: string | und
 }
 
 function printProfile(profDir: string, run: ScaleRun): void {
-  const file = readdirSync(profDir).find((n) => n.endsWith('.cpuprofile') && n.includes(`.${run.serverPid}.`));
-  if (!file) {
+  // Node names each isolate's profile CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: the main
+  // thread is thread 0, the control loops' worker and the checkpointer have their own files.
+  const threadOf = (n: string) => Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(n)?.[1] ?? 0);
+  const files = readdirSync(profDir)
+    .filter((n) => n.endsWith('.cpuprofile') && n.includes(`.${run.serverPid}.`))
+    .sort((a, b) => threadOf(a) - threadOf(b));
+  if (files.length === 0) {
     process.stdout.write(`no CPU profile was written in ${profDir}\n`);
     return;
   }
-  const keep = join(tmpdir(), `tandem-bench-scale-${run.serverPid}.cpuprofile`);
-  copyFileSync(join(profDir, file), keep);
-  const prof = loadProfile(keep);
   const out = process.stdout;
-  out.write(`\n${renderAreas('scale server, whole run', areaShares(prof))}\n`);
-  for (const st of run.steps) {
-    out.write(`\n${renderAreas(`scale server, ${st.label}`, areaShares(prof, st.window))}\n`);
-    out.write(`\n${renderProfile(`scale server, ${st.label}`, summarizeProfile(prof, 15, st.window), 15)}\n`);
+  for (const file of files) {
+    const tid = threadOf(file);
+    const who = tid === 0 ? 'scale server' : `scale server thread ${tid}`;
+    const keep = join(tmpdir(), `tandem-bench-scale-${run.serverPid}-${tid}.cpuprofile`);
+    copyFileSync(join(profDir, file), keep);
+    const prof = loadProfile(keep);
+    out.write(`\n${renderAreas(`${who}, whole run`, areaShares(prof))}\n`);
+    if (tid === 0) {
+      for (const st of run.steps) {
+        out.write(`\n${renderAreas(`${who}, ${st.label}`, areaShares(prof, st.window))}\n`);
+        out.write(`\n${renderProfile(`${who}, ${st.label}`, summarizeProfile(prof, 15, st.window), 15)}\n`);
+      }
+    }
+    out.write(`\n${renderAreas(`${who}, idle window`, areaShares(prof, run.idle.window))}\n`);
+    out.write(`\n${renderProfile(`${who}, idle window`, summarizeProfile(prof, 12, run.idle.window), 12)}\n`);
+    out.write(`\nprofile kept at ${keep} (node dist/bench/prof-top.js FILE)\n`);
   }
-  out.write(`\n${renderAreas('scale server, idle window', areaShares(prof, run.idle.window))}\n`);
-  out.write(`\n${renderProfile('scale server, idle window', summarizeProfile(prof, 12, run.idle.window), 12)}\n`);
-  out.write(`\nprofile kept at ${keep} (node dist/bench/prof-top.js FILE)\n`);
 }
 
 /** `npm run bench` phase `scale` (BENCH_ONLY=scale runs it alone): progress on stderr, figures on stdout. */
