@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       );
       // the figures are of a settled state
       await sleep(settleS * 1000);
+      log(`after ${settleS} s settled: RSS ${fmt(s.rssMb(), 0)} MB (before the probe's full GCs)`);
       rows.push({
         label: `${nodes} nodes, ${to} pods`,
         probe: await requestProbe(s.pid, s.output, 120_000),

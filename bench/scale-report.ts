@@ -48,6 +48,8 @@ export interface ScaleRun {
   simRss: number;
   simPeak: number;
   serverPid: number;
+  /** the server's `heap trimmed after a burst` log lines (src/base/heap-trim.ts), as far as its kept output reaches */
+  heapTrims: string[];
   /** the server's memory breakdown after the idle window (full GC in every isolate) */
   memory: Probe | undefined;
 }
@@ -171,6 +173,12 @@ export function scaleRows(r: ScaleRun): Row[] {
       ...(full ? { target: '≤ 25% of a core', met: r.idle.serverCpu <= 25 } : {}),
     },
   );
+  rows.push({
+    section: sec,
+    metric: 'heap trims (compacting GC once quiet)',
+    value: r.heapTrims.length ? r.heapTrims.join('; ') : 'none logged',
+    anchor: '',
+  });
   if (r.skipped) rows.push({ section: sec, metric: 'second step', value: `skipped: ${r.skipped}`, anchor: '' });
   return rows;
 }

@@ -240,6 +240,14 @@ async function scaleServer(cfg: ScaleConfig, root: string, profDir: string | und
       simRss: sim.rssMb(),
       simPeak: sim.peakRssMb(),
       serverPid: s.pid,
+      heapTrims: s
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('heap trimmed after a burst'))
+        .map((l) => {
+          const m = /(\S+): heap trimmed after a burst\s*(.*)$/.exec(l);
+          return m ? `${m[1]} ${m[2]}` : l.trim();
+        }),
     };
     log(
       `idle: server ${fmt(idle.serverCpu)}% of a core, sim ${fmt(idle.simCpu)}%; RSS server ${fmt(run.serverRss)} MB (peak ${fmt(run.serverPeak)}), sim ${fmt(run.simRss)} MB (peak ${fmt(run.simPeak)})`,

@@ -33,6 +33,7 @@ import { CLUSTER_DNS_SERVICE_ACCOUNT, createIdentityTokens } from './component-i
 import { claimDataDir, parseListen } from './data-dir.js';
 import { checkEtcdStoreBeforeStart, checkStoreBeforeStart, markEtcdStore, type StoreGuardOptions } from './store-guard.js';
 import { startServerEtcdWarnings } from './etcd-warnings.js';
+import { startHeapTrimUnlessOff } from '../base/heap-trim.js';
 import { createLogger, type Logger } from '../base/log.js';
 import { formatIpv4, parseIpv4Cidr } from '../base/ipv4-cidr.js';
 import type { ControlPlaneJoin } from './control-plane-join.js';
@@ -357,6 +358,9 @@ async function startOnBackend(
         })
       : undefined;
   undo.push(() => ui?.close());
+  // the heap a burst of writes leaves behind goes back once the server is quiet (base/heap-trim.ts)
+  const heapTrim = startHeapTrimUnlessOff(slog.child('heap'));
+  undo.push(() => heapTrim?.stop());
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   slog.info(`tandem server ready in ${ms.toFixed(0)} ms at ${url} (store: ${backend.name})`);
   return {
@@ -372,6 +376,7 @@ async function startOnBackend(
     tokenFor: identityToken,
     tls: { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem },
     async stop() {
+      heapTrim?.stop();
       await ui?.close();
       await kubernetesEndpoints.stop(); // deletes this server's identity Lease and takes its address out
       nodeAuthz.stop();

@@ -4,6 +4,7 @@
 // the server as messages; the server's `stop` stops the components (the leader Lease released)
 // before the host ends.
 
+import { startHeapTrimUnlessOff } from '../../base/heap-trim.js';
 import type { LogFields, Logger, LogLevel } from '../../base/log.js';
 import type { AccessCheck } from '../../controllers/index.js';
 import { createRestClient, type RestClient } from '../../client/rest-client.js';
@@ -113,10 +114,13 @@ export function runHost(cfg: HostConfig, ch: HostChannel, exit: (code: number) =
     ...(cfg.metrics ? { metrics: cfg.metrics } : {}),
   });
   void controllers.ready().then(() => ch.send({ t: 'ready' }));
+  // the informers' copies of a burst's objects: this isolate's heap is trimmed once it is quiet
+  const heapTrim = startHeapTrimUnlessOff(log.child('heap'));
   let stopping = false;
   ch.onMessage((m) => {
     if (m.t === 'stop' && !stopping) {
       stopping = true;
+      heapTrim?.stop();
       void controllers
         .stop()
         .catch((e: unknown) => log.child('controllers').error('stop failed', { error: e instanceof Error ? e.message : String(e) }))
