@@ -27,21 +27,25 @@ function fragment(): string[] {
   return keep;
 }
 
-test('a compacting GC gives back the pages a plain full GC keeps', () => {
-  const keep = fragment();
+test('a compacting GC gives back the pages a plain full GC keeps, the first time and with the way it found', () => {
   setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  const plain = getHeapStatistics();
-  const slackPlain = (plain.total_heap_size - plain.used_heap_size) / 1048576;
-  const r = trimHeapNow();
-  const gain = plain.total_heap_size / 1048576 - r.totalAfterMb;
-  assert.equal(keep.length, 200_000);
-  // the live strings stay; a good part of what the plain GC left around them goes (where it is differs:
-  // Node 20 keeps sparse old-generation pages, Node 24 a grown young generation)
-  assert.ok(r.usedAfterMb > 20, `used ${r.usedAfterMb} MB`);
-  assert.ok(slackPlain > 20, `a plain GC leaves ${slackPlain} MB of the heap free (the test needs that)`);
-  assert.ok(gain > slackPlain / 3, `a plain GC left ${slackPlain} MB free; the trim gave back ${gain} MB`);
-  assert.ok(r.pauseMs > 0);
+  const gc = runInNewContext('gc') as () => void;
+  // the first trim finds which way compacts on this Node; the second uses only that way
+  for (const round of [1, 2]) {
+    const keep = fragment();
+    gc();
+    const plain = getHeapStatistics();
+    const slackPlain = (plain.total_heap_size - plain.used_heap_size) / 1048576;
+    const r = trimHeapNow();
+    const gain = plain.total_heap_size / 1048576 - r.totalAfterMb;
+    assert.equal(keep.length, 200_000);
+    // the live strings stay; a good part of what the plain GC left around them goes (where it is differs:
+    // Node 20 keeps sparse old-generation pages, Node 24 a grown young generation)
+    assert.ok(r.usedAfterMb > 20, `round ${round}: used ${r.usedAfterMb} MB`);
+    assert.ok(slackPlain > 20, `round ${round}: a plain GC leaves ${slackPlain} MB of the heap free (the test needs that)`);
+    assert.ok(gain > slackPlain / 3, `round ${round}: a plain GC left ${slackPlain} MB free; the trim gave back ${gain} MB`);
+    assert.ok(r.pauseMs > 0);
+  }
 });
 
 test('the timer trims only a quiet heap that grew, and not twice in a row', async () => {

@@ -90,7 +90,8 @@ function compactingGc(gc: GcFn, how: 'flag' | 'last-resort'): void {
  * One full GC that compacts every page. V8 versions differ in how to ask: Node 20's V8 honours
  * --compact-on-every-full-gc set at run time for a plain gc() (and ignores gc()'s options); Node
  * 24's ignores that flag but takes gc()'s flavor `last-resort` (the memory-reducing collection of a
- * low-memory notification). Until one of them has given pages back, both are tried in turn.
+ * low-memory notification). Until one of them has given pages back, the trim finds out: a plain GC
+ * first (so that freed garbage is not taken for compaction), then each way in turn.
  */
 export function trimHeapNow(): TrimResult {
   const gc = fullGc();
@@ -98,12 +99,16 @@ export function trimHeapNow(): TrimResult {
   const t0 = performance.now();
   if (method) compactingGc(gc, method);
   else {
+    gc();
+    let size = getHeapStatistics().total_heap_size;
     for (const how of ['flag', 'last-resort'] as const) {
       compactingGc(gc, how);
-      if (getHeapStatistics().total_heap_size < 0.95 * before.total_heap_size) {
+      const now = getHeapStatistics().total_heap_size;
+      if (now < 0.95 * size) {
         method = how;
         break;
       }
+      size = now;
     }
   }
   const pauseMs = performance.now() - t0;
