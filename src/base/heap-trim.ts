@@ -51,8 +51,6 @@ export interface TrimResult {
 export interface HeapTrim {
   /** One look, as the timer does it: the trim it ran, or why it did not. */
   check(): TrimResult | string;
-  /** A compacting full GC now, whatever the conditions. */
-  trimNow(): TrimResult;
   stop(): void;
 }
 
@@ -156,12 +154,13 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
     const elu = performance.eventLoopUtilization(lastElu);
     lastElu = performance.eventLoopUtilization();
     if (performance.now() - lastTrim < minGapMs) return 'trimmed recently';
-    const total = getHeapStatistics().total_heap_size;
+    const h = getHeapStatistics();
+    const total = h.total_heap_size;
     base = Math.min(base, total);
     if (total - base < minGrowth || total - base < minShare * base)
       return `little growth (${Math.round(base / MB)} → ${Math.round(total / MB)} MB)`;
     if (elu.utilization >= busyBelow) return `event loop busy (${elu.utilization.toFixed(2)})`;
-    const need = process.memoryUsage.rss() + getHeapStatistics().used_heap_size;
+    const need = process.memoryUsage.rss() + h.used_heap_size;
     if (need > 0.9 * limit) return `no room for the compaction's copy (${Math.round(need / MB)} of ${Math.round(limit / MB)} MB)`;
     return trim();
   };
@@ -174,5 +173,5 @@ export function startHeapTrim(o: HeapTrimOptions): HeapTrim {
     }
   }, everyMs);
   timer.unref();
-  return { check, trimNow: trim, stop: () => clearInterval(timer) };
+  return { check, stop: () => clearInterval(timer) };
 }
